@@ -1,0 +1,46 @@
+# Every target sets up what it needs: a .venv with rtagents and its dev tools,
+# rebuilt when pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit docs docs-serve bench emulator clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+		{ echo "rtagents needs Python >= 3.10 (found $$($(PYTHON) --version))"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/rtagents demo
+
+test: lint typecheck unit docs
+
+lint: $(STAMP)
+	$(BIN)/ruff check rtagents tests benchmarks examples
+	$(BIN)/ruff format --check rtagents tests benchmarks examples
+
+typecheck: $(STAMP)
+	$(BIN)/mypy rtagents
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet --site-dir .site
+
+docs-serve: $(STAMP)
+	$(BIN)/mkdocs serve
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+emulator: $(STAMP)
+	$(BIN)/rtagents emulator --port 8765
+
+clean:
+	rm -rf $(VENV) .site .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,18 @@
+"""rtagents: realtime voice agents on the OpenAI Realtime API."""
+
+from __future__ import annotations
+
+from . import protocol
+from .errors import ConnectError, ProtocolError, RtagentsError, SessionClosed, SessionConfigError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConnectError",
+    "ProtocolError",
+    "RtagentsError",
+    "SessionClosed",
+    "SessionConfigError",
+    "__version__",
+    "protocol",
+]

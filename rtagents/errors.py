@@ -1,0 +1,43 @@
+"""The exceptions rtagents raises. Every one derives from :class:`RtagentsError`."""
+
+from __future__ import annotations
+
+
+class RtagentsError(Exception):
+    """Base class of every rtagents exception."""
+
+
+class ProtocolError(RtagentsError, ValueError):
+    """A frame that is not a valid Realtime event.
+
+    ``event_type`` is the frame's ``type`` when it could be read, and ``errors`` lists
+    what was wrong, one readable line each.
+    """
+
+    def __init__(
+        self, message: str, *, event_type: str | None = None, errors: list[str] | None = None
+    ):
+        super().__init__(message)
+        self.event_type = event_type
+        self.errors = errors or []
+
+
+class ConnectError(RtagentsError):
+    """The session could not be opened (no key, refused connection, rejected config)."""
+
+
+class SessionConfigError(ConnectError):
+    """The server rejected the session configuration; ``param`` names the field."""
+
+    def __init__(self, message: str, *, param: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.param = param
+        self.code = code
+
+
+class SessionClosed(RtagentsError):
+    """The session has ended; ``reason`` says why."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason

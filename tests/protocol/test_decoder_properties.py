@@ -1,0 +1,79 @@
+"""Whatever arrives on the wire, the decoder returns an event or raises ProtocolError."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rtagents import protocol as p
+
+from .frames import SERVER_FRAMES
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+frames = st.sampled_from(sorted(SERVER_FRAMES))
+
+
+def _decode(data: str | bytes) -> None:
+    try:
+        event = p.decode_server_event(data)
+    except p.ProtocolError:
+        return
+    assert isinstance(event.type, str)
+
+
+@given(st.binary(max_size=200))
+def test_random_bytes(data: bytes) -> None:
+    _decode(data)
+
+
+@given(st.text(max_size=200))
+def test_random_text(data: str) -> None:
+    _decode(data)
+
+
+@given(json_values)
+def test_random_json(value: Any) -> None:
+    _decode(json.dumps(value))
+
+
+@given(kind=frames, data=st.data())
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=300)
+def test_mutated_frames(kind: str, data: st.DataObject) -> None:
+    frame: dict[str, Any] = json.loads(json.dumps(SERVER_FRAMES[kind]))
+    for _ in range(data.draw(st.integers(1, 3))):
+        target = frame
+        # Walk into a nested object now and then, so mutations reach items and sessions.
+        while True:
+            nested = [k for k, v in target.items() if isinstance(v, dict)]
+            if not nested or data.draw(st.booleans()):
+                break
+            target = target[data.draw(st.sampled_from(nested))]
+        action = data.draw(st.sampled_from(["drop", "replace", "add"]))
+        keys = sorted(target)
+        if action == "drop" and keys:
+            del target[data.draw(st.sampled_from(keys))]
+        elif action == "replace" and keys:
+            target[data.draw(st.sampled_from(keys))] = data.draw(json_values)
+        else:
+            target[data.draw(st.text(max_size=8))] = data.draw(json_values)
+    _decode(json.dumps(frame))
+
+
+@given(kind=frames, cut=st.integers(0, 400))
+def test_truncated_frames(kind: str, cut: int) -> None:
+    text = json.dumps(SERVER_FRAMES[kind])
+    _decode(text[: min(cut, len(text) - 1)])
+
+
+@given(kind=frames, type_value=json_values)
+def test_wrong_type_values(kind: str, type_value: Any) -> None:
+    _decode(json.dumps({**SERVER_FRAMES[kind], "type": type_value}))
