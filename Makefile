@@ -3,6 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PY_DIRS := $(wildcard rtagents tests benchmarks examples)
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck unit docs docs-serve bench emulator clean
@@ -21,8 +22,8 @@ demo: $(STAMP)
 test: lint typecheck unit docs
 
 lint: $(STAMP)
-	$(BIN)/ruff check rtagents tests benchmarks examples
-	$(BIN)/ruff format --check rtagents tests benchmarks examples
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy rtagents
@@ -31,7 +32,7 @@ unit: $(STAMP)
 	$(BIN)/pytest -q
 
 docs: $(STAMP)
-	$(BIN)/mkdocs build --strict --quiet --site-dir .site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site
 
 docs-serve: $(STAMP)
 	$(BIN)/mkdocs serve

@@ -1,0 +1,22 @@
+"""Function tools: ``@tool``, schemas from signatures, validation, results, toolsets."""
+
+from .base import ApprovalCheck, BaseTool, ToolArgumentsError
+from .context import ToolContext
+from .failures import FailureFormatter, ToolFailure, default_failure_formatter, hide_details
+from .function_tool import FunctionTool, tool
+from .toolset import DuplicateToolError, Toolset
+
+__all__ = [
+    "ApprovalCheck",
+    "BaseTool",
+    "DuplicateToolError",
+    "FailureFormatter",
+    "FunctionTool",
+    "ToolArgumentsError",
+    "ToolContext",
+    "ToolFailure",
+    "Toolset",
+    "default_failure_formatter",
+    "hide_details",
+    "tool",
+]

@@ -1,0 +1,81 @@
+"""The interface every tool the agent runs itself has: function tools and local MCP tools."""
+
+from __future__ import annotations
+
+import copy
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pydantic_core
+
+from ..protocol import FunctionToolDefinition
+from .context import ToolContext
+from .failures import FailureFormatter
+
+ApprovalCheck = Callable[[ToolContext, dict[str, Any]], "bool | Awaitable[bool]"]
+"""Decides per call whether a tool needs approval, given the context and the parsed arguments."""
+
+_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+def check_tool_name(name: str, owner: str) -> str:
+    if not _NAME.match(name):
+        raise ValueError(
+            f"{owner}: tool name {name!r} must be 1-64 letters, digits, '_' or '-' "
+            "(the Realtime API's rule for function names)"
+        )
+    return name
+
+
+class ToolArgumentsError(ValueError):
+    """The model's arguments do not fit the tool's schema; the message says what to fix."""
+
+
+class BaseTool(ABC):
+    """A tool that runs in this process when the model calls it.
+
+    Subclasses say how to parse arguments and how to call; the session does the rest
+    (approval, timeout, cancellation, the output item) the same way for every kind.
+    """
+
+    name: str
+    description: str
+    needs_approval: bool | ApprovalCheck = False
+    timeout: float | None = None
+    cancel_on_interrupt: bool = False
+    trigger_response: bool = True
+    format_failure: FailureFormatter | None = None
+    read_only: bool | None = None
+    """Whether the tool only reads (MCP ``readOnlyHint``); ``None`` when unknown."""
+    server_label: str | None = None
+    """For tools from a local MCP server: the server's label."""
+
+    @abstractmethod
+    def definition(self) -> FunctionToolDefinition:
+        """The tool as the model sees it (a ``RealtimeFunctionTool``)."""
+
+    @abstractmethod
+    def parse_arguments(self, arguments: str) -> Any:
+        """Validate the model's JSON argument string; raise :class:`ToolArgumentsError`."""
+
+    @abstractmethod
+    async def call(self, arguments: Any, ctx: ToolContext) -> Any:
+        """Run the tool with parsed arguments and return its result."""
+
+    def serialize(self, result: Any) -> str:
+        """The ``function_call_output`` text for a result.
+
+        A ``str`` is sent as it is; anything else (pydantic models, dataclasses, dicts,
+        lists, numbers, ``None``) as JSON, with ``str()`` for types JSON cannot hold.
+        """
+        if isinstance(result, str):
+            return result
+        return pydantic_core.to_json(result, fallback=str).decode()
+
+    def renamed(self, name: str) -> BaseTool:
+        """A copy of this tool under another name (used by toolset prefixes)."""
+        clone = copy.copy(self)
+        clone.name = check_tool_name(name, f"renaming {self.name!r}")
+        return clone

@@ -1,0 +1,59 @@
+"""How a call that did not produce a result is told to the model."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+FailureKind = Literal[
+    "invalid_arguments", "unknown_tool", "error", "timeout", "cancelled", "denied", "unavailable"
+]
+
+
+@dataclass(frozen=True)
+class ToolFailure:
+    """Why a call has no result. ``exception`` is set for ``error`` (the tool raised)."""
+
+    kind: FailureKind
+    tool_name: str
+    message: str
+    exception: BaseException | None = None
+
+
+FailureFormatter = Callable[[ToolFailure], str]
+"""Turns a failure into the ``function_call_output`` text the model reads."""
+
+_ADVICE: dict[str, str] = {
+    "invalid_arguments": "Fix the arguments and call the tool again.",
+    "unknown_tool": "Use one of the tools you were given.",
+    "timeout": "The tool took too long; tell the user, or try again later.",
+    "cancelled": "The call was stopped; do not assume it took effect.",
+    "denied": "Tell the user the action was not approved.",
+    "unavailable": "The tool's server is unavailable; tell the user.",
+}
+
+
+def default_failure_formatter(failure: ToolFailure) -> str:
+    """A JSON object naming what went wrong, so the model can retry or explain.
+
+    It includes the exception's type and message: pass another formatter (to the tool or
+    the agent) to hide details from the model.
+    """
+    body: dict[str, str] = {
+        "error": failure.kind,
+        "tool": failure.tool_name,
+        "message": failure.message,
+    }
+    if failure.exception is not None:
+        body["exception"] = type(failure.exception).__name__
+    advice = _ADVICE.get(failure.kind)
+    if advice:
+        body["advice"] = advice
+    return json.dumps(body, ensure_ascii=False)
+
+
+def hide_details(failure: ToolFailure) -> str:
+    """A formatter that tells the model only the kind of failure, never its message."""
+    return json.dumps({"error": failure.kind, "tool": failure.tool_name})

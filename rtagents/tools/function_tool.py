@@ -1,0 +1,207 @@
+"""``@tool``: a typed, documented Python function becomes a Realtime function tool."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
+
+import anyio.to_thread
+from pydantic import BaseModel, ValidationError
+
+from ..protocol import FunctionToolDefinition
+from ._docstrings import parse_docstring
+from ._schema import build_signature
+from .base import ApprovalCheck, BaseTool, ToolArgumentsError, check_tool_name
+from .context import ToolContext
+from .failures import FailureFormatter
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class FunctionTool(BaseTool):
+    """A Python function the model can call.
+
+    Made by :func:`tool`. Calling the object calls the function unchanged, so decorated
+    functions stay usable (and testable) as plain Python.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        needs_approval: bool | ApprovalCheck = False,
+        timeout: float | None = None,
+        cancel_on_interrupt: bool = False,
+        trigger_response: bool = True,
+        format_failure: FailureFormatter | None = None,
+    ) -> None:
+        qualname = getattr(fn, "__qualname__", repr(fn))
+        if not callable(fn):
+            raise TypeError(f"@tool needs a function, got {fn!r}")
+        if timeout is not None and timeout <= 0:
+            raise ValueError(f"tool {qualname}: timeout must be positive, got {timeout}")
+        docs = parse_docstring(fn)
+        self.fn = fn
+        self.name = check_tool_name(name or fn.__name__, f"tool {qualname}")
+        self.description = description if description is not None else docs.description
+        self.needs_approval = needs_approval
+        self.timeout = timeout
+        self.cancel_on_interrupt = cancel_on_interrupt
+        self.trigger_response = trigger_response
+        self.format_failure = format_failure
+        self._sig = build_signature(fn, qualname, docs.params)
+        self._is_async = inspect.iscoroutinefunction(fn)
+        self._instance: Any = None
+        functools.update_wrapper(self, fn)
+
+    # -- what the model sees -------------------------------------------------------------
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The JSON schema (draft 2020-12) of the arguments."""
+        return self._sig.schema
+
+    @property
+    def arguments_model(self) -> type[BaseModel]:
+        """The pydantic model the model's arguments are validated with."""
+        return self._sig.model
+
+    def definition(self) -> FunctionToolDefinition:
+        return FunctionToolDefinition(
+            type="function",
+            name=self.name,
+            description=self.description,
+            parameters=self.parameters,
+        )
+
+    # -- running -------------------------------------------------------------------------
+
+    def parse_arguments(self, arguments: str) -> BaseModel:
+        try:
+            return self._sig.model.model_validate_json(arguments or "{}")
+        except ValidationError as exc:
+            raise ToolArgumentsError(describe_validation_error(self.name, exc)) from None
+
+    async def call(self, arguments: Any, ctx: ToolContext) -> Any:
+        kwargs = {name: getattr(arguments, name) for name in type(arguments).model_fields}
+        if self._sig.context_param is not None:
+            kwargs[self._sig.context_param] = ctx
+        fn = self.fn if self._instance is None else self.fn.__get__(self._instance)
+        if self._is_async:
+            return await fn(**kwargs)
+        # Sync tools run in a worker thread so that the event loop never waits on them.
+        return await anyio.to_thread.run_sync(
+            functools.partial(fn, **kwargs), abandon_on_cancel=True
+        )
+
+    async def run_json(self, arguments: str, ctx: ToolContext | None = None) -> str:
+        """Validate ``arguments`` (the model's JSON string), run, and serialise the result.
+
+        Handy in tests; the session uses the same steps with approvals, timeouts and
+        cancellation around them.
+        """
+        parsed = self.parse_arguments(arguments)
+        context = ctx or ToolContext(call_id="local", tool_name=self.name)
+        return self.serialize(await self.call(parsed, context))
+
+    # -- plain Python behaviour ------------------------------------------------------------
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._instance is not None:
+            return self.fn(self._instance, *args, **kwargs)
+        return self.fn(*args, **kwargs)
+
+    def __get__(self, instance: Any, owner: type | None = None) -> FunctionTool:
+        if instance is None or not self._sig.receiver:
+            return self
+        bound = self.renamed(self.name)
+        assert isinstance(bound, FunctionTool)
+        bound._instance = instance
+        return bound
+
+    def __repr__(self) -> str:
+        return f"<FunctionTool {self.name}>"
+
+
+def describe_validation_error(tool_name: str, exc: ValidationError) -> str:
+    """One readable sentence per wrong argument, naming it and what was expected."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in err["loc"]) or "arguments"
+        if err["type"] == "json_invalid":
+            problems.append(f"the arguments are not valid JSON ({err['msg']})")
+        elif err["type"] == "extra_forbidden":
+            problems.append(f"{where}: not a parameter of this tool")
+        elif err["type"] == "missing":
+            problems.append(f"{where}: required but missing")
+        else:
+            got = err.get("input")
+            shown = repr(got) if len(repr(got)) <= 60 else repr(got)[:57] + "..."
+            problems.append(f"{where}: {err['msg']} (got {shown})")
+    return f"invalid arguments for {tool_name}: " + "; ".join(problems)
+
+
+@overload
+def tool(fn: F, /) -> FunctionTool: ...
+
+
+@overload
+def tool(
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    needs_approval: bool | ApprovalCheck = False,
+    timeout: float | None = None,
+    cancel_on_interrupt: bool = False,
+    trigger_response: bool = True,
+    format_failure: FailureFormatter | None = None,
+) -> Callable[[F], FunctionTool]: ...
+
+
+def tool(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    needs_approval: bool | ApprovalCheck = False,
+    timeout: float | None = None,
+    cancel_on_interrupt: bool = False,
+    trigger_response: bool = True,
+    format_failure: FailureFormatter | None = None,
+) -> FunctionTool | Callable[[F], FunctionTool]:
+    """Make a function tool from a typed, documented function (sync or async).
+
+    Args:
+        name: The tool's name (default: the function's name).
+        description: What the model is told (default: the docstring's text).
+        needs_approval: ``True`` to ask the session's approval policy before every call,
+            or a callable given the :class:`ToolContext` and the parsed arguments that
+            decides per call (it may be async).
+        timeout: Seconds before the call is given up and the model told so (default:
+            the agent's ``tool_timeout``).
+        cancel_on_interrupt: Cancel the call when the user barges in; the model is told.
+        trigger_response: ``False`` adds the output to the conversation without asking
+            the model for a new turn.
+        format_failure: How failures of this tool are told to the model.
+    """
+    options = dict(
+        name=name,
+        description=description,
+        needs_approval=needs_approval,
+        timeout=timeout,
+        cancel_on_interrupt=cancel_on_interrupt,
+        trigger_response=trigger_response,
+        format_failure=format_failure,
+    )
+    if fn is not None:
+        return FunctionTool(fn, **options)  # type: ignore[arg-type]
+
+    def decorate(f: F) -> FunctionTool:
+        return FunctionTool(f, **options)  # type: ignore[arg-type]
+
+    return decorate

@@ -1,0 +1,81 @@
+"""Toolsets: named collections of tools that compose, filter and prefix the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from fnmatch import fnmatchcase
+
+from .base import BaseTool
+
+
+class DuplicateToolError(ValueError):
+    """Two tools would be offered to the model under one name."""
+
+
+class Toolset:
+    """A named, ordered collection of tools.
+
+    Function tools and the tools of local MCP servers are combined through toolsets, so
+    filtering and prefixing work the same for both. Adding two tools with one name raises
+    :class:`DuplicateToolError` naming both sources: rename one, or add a ``prefix``.
+    """
+
+    def __init__(self, name: str, tools: Iterable[BaseTool | Toolset] = ()) -> None:
+        self.name = name
+        self._tools: dict[str, tuple[BaseTool, str]] = {}
+        for item in tools:
+            self.add(item)
+
+    def add(self, item: BaseTool | Toolset) -> None:
+        """Add a tool, or every tool of another toolset."""
+        if isinstance(item, Toolset):
+            for tool in item:
+                self._add(tool, f"toolset {item.name!r}")
+        elif isinstance(item, BaseTool):
+            self._add(item, f"toolset {self.name!r}")
+        else:
+            raise TypeError(f"toolset {self.name!r}: {item!r} is not a tool or a toolset")
+
+    def _add(self, tool: BaseTool, source: str) -> None:
+        if tool.name in self._tools:
+            _, first = self._tools[tool.name]
+            raise DuplicateToolError(
+                f"two tools are named {tool.name!r} (from {first} and from {source}); "
+                "rename one or give a toolset a prefix"
+            )
+        self._tools[tool.name] = (tool, source)
+
+    def filtered(self, keep: Iterable[str] | Callable[[BaseTool], bool]) -> Toolset:
+        """A toolset with only the tools whose names match ``keep`` (globs) or that it accepts."""
+        if callable(keep):
+            test = keep
+        else:
+            patterns = list(keep)
+
+            def test(tool: BaseTool) -> bool:
+                return any(fnmatchcase(tool.name, pattern) for pattern in patterns)
+
+        return Toolset(self.name, [tool for tool in self if test(tool)])
+
+    def prefixed(self, prefix: str) -> Toolset:
+        """A toolset whose tools are renamed ``{prefix}{name}``."""
+        return Toolset(self.name, [tool.renamed(prefix + tool.name) for tool in self])
+
+    def get(self, name: str) -> BaseTool | None:
+        entry = self._tools.get(name)
+        return entry[0] if entry else None
+
+    def __iter__(self) -> Iterator[BaseTool]:
+        return (tool for tool, _ in self._tools.values())
+
+    def __len__(self) -> int:
+        return len(self._tools)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tools
+
+    def names(self) -> list[str]:
+        return list(self._tools)
+
+    def __repr__(self) -> str:
+        return f"<Toolset {self.name} {self.names()}>"

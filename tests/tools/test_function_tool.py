@@ -1,0 +1,283 @@
+"""@tool: decoration errors, docstrings, context injection, running, results, toolsets."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from typing import Any
+
+import anyio
+import pytest
+from pydantic import BaseModel
+
+from rtagents import FunctionTool, ToolContext, Toolset, tool
+from rtagents.tools import DuplicateToolError, ToolFailure, default_failure_formatter, hide_details
+
+# -- decoration-time errors ----------------------------------------------------------------
+
+
+def test_unannotated_parameter_is_a_type_error_naming_function_and_parameter() -> None:
+    def book(city, nights: int) -> str:  # type: ignore[no-untyped-def]
+        return ""
+
+    with pytest.raises(TypeError, match=r"book, parameter 'city': has no type annotation"):
+        tool(book)
+
+
+def test_star_args_are_rejected() -> None:
+    def f(*names: str) -> str:
+        return ""
+
+    def g(**opts: int) -> str:
+        return ""
+
+    with pytest.raises(TypeError, match=r"f, parameter 'names': \*args and \*\*kwargs"):
+        tool(f)
+    with pytest.raises(TypeError, match=r"g, parameter 'opts'"):
+        tool(g)
+
+
+def test_context_parameter_misuse_is_rejected() -> None:
+    def two(a: ToolContext, b: ToolContext) -> str:
+        return ""
+
+    def defaulted(ctx: ToolContext = None) -> str:  # type: ignore[assignment]
+        return ""
+
+    def nested(ctxs: list[ToolContext]) -> str:
+        return ""
+
+    with pytest.raises(TypeError, match=r"two, parameter 'b': only one parameter"):
+        tool(two)
+    with pytest.raises(TypeError, match=r"defaulted, parameter 'ctx': .* cannot have a default"):
+        tool(defaulted)
+    with pytest.raises(TypeError, match=r"nested, parameter 'ctxs': ToolContext must be the whole"):
+        tool(nested)
+
+
+def test_unschemable_annotation_is_a_type_error() -> None:
+    def f(lock: threading.Lock) -> str:  # not a JSON type
+        return ""
+
+    with pytest.raises(TypeError, match=r"tool .*f: "):
+        tool(f)
+
+
+def test_bad_name_and_timeout() -> None:
+    with pytest.raises(ValueError, match="1-64 letters"):
+        tool(name="has space")(lambda: None)
+    with pytest.raises(ValueError, match="timeout must be positive"):
+        tool(timeout=0)(lambda: None)
+
+
+# -- docstrings ----------------------------------------------------------------------------
+
+
+def google(city: str, days: int = 1) -> str:
+    """Forecast for a city.
+
+    Looks a few days ahead.
+
+    Args:
+        city: The city.
+        days: How many days,
+            at most seven.
+
+    Returns:
+        The forecast.
+    """
+    return city
+
+
+def numpy(city: str, days: int = 1) -> str:
+    """Forecast for a city.
+
+    Looks a few days ahead.
+
+    Parameters
+    ----------
+    city : str
+        The city.
+    days : int
+        How many days,
+        at most seven.
+    """
+    return city
+
+
+def sphinx(city: str, days: int = 1) -> str:
+    """Forecast for a city.
+
+    Looks a few days ahead.
+
+    :param city: The city.
+    :param days: How many days,
+        at most seven.
+    :returns: The forecast.
+    """
+    return city
+
+
+@pytest.mark.parametrize("fn", [google, numpy, sphinx], ids=lambda f: f.__name__)
+def test_docstring_styles(fn: Any) -> None:
+    t = tool(fn)
+    assert t.description == "Forecast for a city.\n\nLooks a few days ahead."
+    assert t.parameters["properties"]["city"]["description"] == "The city."
+    assert t.parameters["properties"]["days"]["description"] == "How many days, at most seven."
+
+
+def test_explicit_description_and_name_win() -> None:
+    t = tool(name="forecast", description="Say the weather.")(google)
+    assert (t.name, t.description) == ("forecast", "Say the weather.")
+
+
+# -- running -------------------------------------------------------------------------------
+
+
+def test_context_is_injected() -> None:
+    seen: list[ToolContext] = []
+
+    @tool
+    async def where(ctx: ToolContext, city: str) -> str:
+        """Where."""
+        seen.append(ctx)
+        return city
+
+    ctx = ToolContext(call_id="call_9", tool_name="where", arguments={"city": "Oslo"})
+    assert anyio.run(where.run_json, '{"city": "Oslo"}', ctx) == "Oslo"
+    assert seen == [ctx]
+
+
+def test_sync_tools_run_in_a_worker_thread() -> None:
+    threads: list[int] = []
+
+    @tool
+    def which_thread() -> int:
+        """Report the thread."""
+        threads.append(threading.get_ident())
+        return 1
+
+    anyio.run(which_thread.run_json, "{}")
+    assert threads and threads[0] != threading.get_ident()
+
+
+def test_decorated_function_still_callable() -> None:
+    @tool
+    def add(a: int, b: int) -> int:
+        """Add."""
+        return a + b
+
+    assert add(2, 3) == 5
+    assert isinstance(add, FunctionTool)
+
+
+def test_bound_methods() -> None:
+    class Shop:
+        def __init__(self, stock: int) -> None:
+            self.stock = stock
+
+        @tool
+        def check(self, sku: str) -> str:
+            """Stock for a product."""
+            return f"{sku}:{self.stock}"
+
+    assert "self" not in Shop.check.parameters["properties"]
+    shop = Shop(7)
+    bound = shop.check
+    assert isinstance(bound, FunctionTool) and bound.name == "check"
+    assert anyio.run(bound.run_json, '{"sku": "A"}') == '"A:7"'.strip('"')
+    assert bound("B") == "B:7"
+    # Decorating an already bound method works too.
+    other = tool(Shop(1).check.fn.__get__(Shop(1)))
+    assert list(other.parameters["properties"]) == ["sku"]
+
+
+class Point(BaseModel):
+    x: int
+    y: int
+
+
+@dataclasses.dataclass
+class Size:
+    w: int
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("plain text", "plain text"),
+        (Point(x=1, y=2), '{"x":1,"y":2}'),
+        (Size(w=3), '{"w":3}'),
+        ({"a": [1, 2]}, '{"a":[1,2]}'),
+        ([Point(x=0, y=0)], '[{"x":0,"y":0}]'),
+        (42, "42"),
+        (1.5, "1.5"),
+        (True, "true"),
+        (None, "null"),
+        (threading.Lock, json.dumps(str(threading.Lock))),
+    ],
+)
+def test_results_are_serialised(value: Any, text: str) -> None:
+    @tool
+    def give() -> Any:
+        """Give."""
+        return value
+
+    assert give.serialize(value) == text
+
+
+def test_failure_formatters() -> None:
+    failure = ToolFailure("error", "pay", "card declined", ValueError("card declined"))
+    body = json.loads(default_failure_formatter(failure))
+    assert body == {
+        "error": "error",
+        "tool": "pay",
+        "message": "card declined",
+        "exception": "ValueError",
+    }
+    assert json.loads(hide_details(failure)) == {"error": "error", "tool": "pay"}
+    timeout = json.loads(default_failure_formatter(ToolFailure("timeout", "pay", "after 2s")))
+    assert "too long" in timeout["advice"]
+
+
+# -- toolsets ------------------------------------------------------------------------------
+
+
+@tool
+def search(q: str) -> str:
+    """Search."""
+    return q
+
+
+@tool
+def send_mail(to: str) -> str:
+    """Send."""
+    return to
+
+
+@tool(name="search")
+def search_again(q: str) -> str:
+    """Another search."""
+    return q
+
+
+def test_toolset_duplicates_are_a_clear_error() -> None:
+    with pytest.raises(DuplicateToolError, match="two tools are named 'search'"):
+        Toolset("a", [search, search_again])
+    inner = Toolset("web", [search])
+    with pytest.raises(DuplicateToolError, match="toolset 'web'"):
+        Toolset("all", [search_again, inner])
+
+
+def test_toolset_prefix_and_filter() -> None:
+    mail = Toolset("mail", [search, send_mail])
+    combined = Toolset("all", [search_again, mail.prefixed("mail_")])
+    assert combined.names() == ["search", "mail_search", "mail_send_mail"]
+    assert combined.get("mail_search") is not search  # a renamed copy
+    assert search.name == "search"
+    assert mail.filtered(["send_*"]).names() == ["send_mail"]
+    assert mail.filtered(lambda t: t.name == "search").names() == ["search"]
+    assert "search" in mail and len(mail) == 2
+    with pytest.raises(TypeError, match="not a tool"):
+        Toolset("x", [print])  # type: ignore[list-item]
