@@ -10,16 +10,23 @@ class RtagentsError(Exception):
 class ProtocolError(RtagentsError, ValueError):
     """A frame that is not a valid Realtime event.
 
-    ``event_type`` is the frame's ``type`` when it could be read, and ``errors`` lists
-    what was wrong, one readable line each.
+    ``event_type`` is the frame's ``type`` when it could be read, ``errors`` lists what
+    was wrong, one readable line each, and ``param`` is the path of the most specific
+    wrong field (``session.audio.output.speed``).
     """
 
     def __init__(
-        self, message: str, *, event_type: str | None = None, errors: list[str] | None = None
+        self,
+        message: str,
+        *,
+        event_type: str | None = None,
+        errors: list[str] | None = None,
+        param: str | None = None,
     ):
         super().__init__(message)
         self.event_type = event_type
         self.errors = errors or []
+        self.param = param
 
 
 class ConnectError(RtagentsError):

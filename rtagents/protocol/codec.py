@@ -9,6 +9,7 @@ from pydantic import Field, PrivateAttr, TypeAdapter, ValidationError
 
 from ..errors import ProtocolError
 from ._base import WireModel
+from ._paths import deepest_error, wire_path
 from .client_events import CLIENT_EVENT_TYPES, ClientEvent
 from .server_events import SERVER_EVENT_TYPES
 
@@ -87,13 +88,10 @@ def _decode_slow(data: str | bytes | bytearray, exc: ValidationError) -> Unknown
 
 
 def _error_lines(exc: ValidationError) -> list[str]:
-    lines = []
-    for err in exc.errors(include_url=False):
-        # The first location element is the union tag; the rest is the path in the event.
-        loc = [str(part) for part in err["loc"][1:]]
-        where = ".".join(loc) or "(event)"
-        lines.append(f"{where}: {err['msg']}")
-    return lines
+    return [
+        f"{wire_path(err['loc'], event_union=True) or '(event)'}: {err['msg']}"
+        for err in exc.errors(include_url=False)
+    ]
 
 
 def parse_client_event(data: str | bytes | bytearray | dict[str, Any]) -> Any:
@@ -105,8 +103,9 @@ def parse_client_event(data: str | bytes | bytearray | dict[str, Any]) -> Any:
     except ValidationError as exc:
         kind = data.get("type") if isinstance(data, dict) else None
         lines = _error_lines(exc)
+        param, _ = deepest_error(exc.errors(include_url=False), event_union=True)
         raise ProtocolError(
-            "invalid client event: " + "; ".join(lines), event_type=kind, errors=lines
+            "invalid client event: " + "; ".join(lines), event_type=kind, errors=lines, param=param
         ) from None
 
 

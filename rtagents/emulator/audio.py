@@ -1,0 +1,128 @@
+"""Audio for the emulator: G.711 codecs, resampling, energy, and a synthetic voice."""
+
+from __future__ import annotations
+
+import math
+from array import array
+
+RATE = 24_000
+G711_RATE = 8_000
+BYTES_PER_MS_PCM = RATE * 2 // 1000  # 48
+
+
+_SEG_U = (0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF)
+_SEG_A = (0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF)
+
+
+def _segment(value: int, ends: tuple[int, ...]) -> int:
+    for seg, end in enumerate(ends):
+        if value <= end:
+            return seg
+    return len(ends)
+
+
+def _mulaw_encode_sample(sample: int) -> int:
+    value = sample >> 2  # 14-bit
+    mask = 0xFF
+    if value < 0:
+        value, mask = -value, 0x7F
+    value = min(value, 8159) + 33
+    seg = _segment(value, _SEG_U)
+    if seg >= 8:
+        return 0x7F ^ mask
+    return ((seg << 4) | ((value >> (seg + 1)) & 0x0F)) ^ mask
+
+
+def _mulaw_decode_sample(byte: int) -> int:
+    byte = ~byte & 0xFF
+    sign, exponent, mantissa = byte & 0x80, (byte >> 4) & 0x07, byte & 0x0F
+    magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84
+    return -magnitude if sign else magnitude
+
+
+def _alaw_encode_sample(sample: int) -> int:
+    value = sample >> 3  # 13-bit
+    mask = 0xD5
+    if value < 0:
+        value, mask = -value - 1, 0x55
+    seg = _segment(value, _SEG_A)
+    if seg >= 8:
+        return 0x7F ^ mask
+    code = (seg << 4) | ((value >> (1 if seg < 2 else seg)) & 0x0F)
+    return code ^ mask
+
+
+def _alaw_decode_sample(byte: int) -> int:
+    byte ^= 0x55
+    sign, exponent, mantissa = byte & 0x80, (byte >> 4) & 0x07, byte & 0x0F
+    magnitude = (mantissa << 4) + 8 if exponent == 0 else (mantissa << 4) + 264 << exponent - 1
+    return magnitude if sign else -magnitude
+
+
+# Tables make each conversion one lookup per sample.
+_MULAW_DECODE = [_mulaw_decode_sample(b) for b in range(256)]
+_ALAW_DECODE = [_alaw_decode_sample(b) for b in range(256)]
+
+
+def samples(pcm16: bytes) -> array[int]:
+    """Little-endian 16-bit PCM bytes as an array of samples."""
+    out = array("h")
+    out.frombytes(pcm16[: len(pcm16) - len(pcm16) % 2])
+    return out
+
+
+def to_pcm16(data: bytes, fmt: str) -> array[int]:
+    """Samples at 24 kHz from audio in a session format (``audio/pcm``, ``pcmu``, ``pcma``)."""
+    if fmt == "audio/pcm":
+        return samples(data)
+    table = _MULAW_DECODE if fmt == "audio/pcmu" else _ALAW_DECODE
+    out = array("h")
+    for byte in data:  # 8 kHz -> 24 kHz by repeating each sample
+        value = table[byte]
+        out.extend((value, value, value))
+    return out
+
+
+def from_pcm16(pcm: array[int], fmt: str) -> bytes:
+    """Encode 24 kHz samples in a session format."""
+    if fmt == "audio/pcm":
+        return pcm.tobytes()
+    encode = _mulaw_encode_sample if fmt == "audio/pcmu" else _alaw_encode_sample
+    return bytes(encode(pcm[i]) for i in range(0, len(pcm), 3))  # 24 kHz -> 8 kHz
+
+
+def bytes_per_ms(fmt: str) -> float:
+    return BYTES_PER_MS_PCM if fmt == "audio/pcm" else G711_RATE / 1000
+
+
+def duration_ms(data_len: int, fmt: str) -> int:
+    return int(data_len / bytes_per_ms(fmt))
+
+
+def rms(frame: array[int]) -> float:
+    """Root mean square amplitude as a fraction of full scale (0..1)."""
+    if not frame:
+        return 0.0
+    return math.sqrt(sum(s * s for s in frame) / len(frame)) / 32768.0
+
+
+def tone(ms: int, *, amplitude: float = 0.3, freq: float = 220.0) -> array[int]:
+    """A sine tone: what tests and the demo send as 'speech'."""
+    count = RATE * ms // 1000
+    step = 2 * math.pi * freq / RATE
+    return array("h", (int(amplitude * 32767 * math.sin(i * step)) for i in range(count)))
+
+
+def silence(ms: int) -> array[int]:
+    return array("h", bytes(RATE * ms // 1000 * 2))
+
+
+def synthesize(text: str, *, ms_per_char: int = 50) -> array[int]:
+    """A deterministic 'voice' for a transcript: one soft tone per character."""
+    out = array("h")
+    for char in text:
+        if char.isspace():
+            out.extend(silence(ms_per_char))
+        else:
+            out.extend(tone(ms_per_char, amplitude=0.2, freq=180.0 + (ord(char) % 32) * 12))
+    return out

@@ -1,0 +1,107 @@
+"""Validate and merge ``session.update`` the way the server does."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..protocol import KNOWN_VOICES, SessionConfig, TranscriptionSessionConfig
+from ..protocol._paths import deepest_error
+from .errors import ClientEventError
+
+DEFAULT_SESSION: dict[str, Any] = {
+    "type": "realtime",
+    "object": "realtime.session",
+    "model": "gpt-realtime",
+    "output_modalities": ["audio"],
+    "instructions": "You are a helpful assistant.",
+    "tools": [],
+    "tool_choice": "auto",
+    "max_output_tokens": "inf",
+    "tracing": None,
+    "truncation": "auto",
+    "prompt": None,
+    "include": None,
+    "audio": {
+        "input": {
+            "format": {"type": "audio/pcm", "rate": 24000},
+            "transcription": None,
+            "noise_reduction": None,
+            "turn_detection": {
+                "type": "server_vad",
+                "threshold": 0.5,
+                "prefix_padding_ms": 300,
+                "silence_duration_ms": 500,
+                "idle_timeout_ms": None,
+                "create_response": True,
+                "interrupt_response": True,
+            },
+        },
+        "output": {"format": {"type": "audio/pcm", "rate": 24000}, "voice": "marin", "speed": 1.0},
+    },
+}
+_VAD_DEFAULTS = DEFAULT_SESSION["audio"]["input"]["turn_detection"]
+
+
+def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """Fields present in the update replace; nested objects merge; lists and nulls replace."""
+    out = dict(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "format":
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def apply_update(
+    current: dict[str, Any], update: dict[str, Any], *, audio_sent: bool
+) -> dict[str, Any]:
+    """The session after ``update``, or a :class:`ClientEventError` naming the bad ``param``."""
+    kind = update.get("type", current.get("type"))
+    if kind != current.get("type"):
+        raise ClientEventError(
+            f"Cannot change the session type from '{current.get('type')}' to '{kind}'.",
+            code="invalid_value",
+            param="session.type",
+        )
+    model_cls = SessionConfig if kind == "realtime" else TranscriptionSessionConfig
+    try:
+        model_cls.model_validate(update)
+    except ValidationError as exc:
+        param, message = deepest_error(exc.errors(include_url=False), "session")
+        raise ClientEventError(
+            f"Invalid value for '{param}': {message}.", code="invalid_value", param=param
+        ) from None
+    merged = _merge(current, update)
+    if "model" in update and update["model"] != current.get("model"):
+        raise ClientEventError(
+            "The model cannot be changed during a session.",
+            code="invalid_value",
+            param="session.model",
+        )
+    turn = update.get("audio", {}).get("input", {}).get("turn_detection")
+    if isinstance(turn, dict) and turn.get("type") == "server_vad":
+        merged["audio"]["input"]["turn_detection"] = {**_VAD_DEFAULTS, **turn}
+    voice = update.get("audio", {}).get("output", {}).get("voice")
+    if voice is not None:
+        if voice not in KNOWN_VOICES:
+            raise ClientEventError(
+                f"Invalid value: '{voice}'. Supported voices: {', '.join(sorted(KNOWN_VOICES))}.",
+                code="invalid_value",
+                param="session.audio.output.voice",
+            )
+        if audio_sent and voice != current["audio"]["output"]["voice"]:
+            raise ClientEventError(
+                "Cannot update a conversation's voice if assistant audio is present.",
+                code="cannot_update_voice",
+                param="session.audio.output.voice",
+            )
+    return merged
+
+
+def audio_format(session: dict[str, Any], direction: str) -> str:
+    fmt = session.get("audio", {}).get(direction, {}).get("format") or {}
+    return str(fmt.get("type") or "audio/pcm")

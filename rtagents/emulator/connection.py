@@ -1,0 +1,305 @@
+"""One client connection to the emulator: client events in, server events out."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import copy
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ProtocolError
+from ..protocol import parse_client_event
+from . import audio
+from .config import DEFAULT_SESSION, apply_update
+from .conversation import Conversation, new_id, public_item
+from .errors import ClientEventError
+from .input_audio import InputAudioMixin
+from .models import Model
+from .responses import ResponseRun
+
+Send = Callable[[str], Awaitable[None]]
+Transcriber = Callable[[bytes, int], str]
+
+
+@dataclass
+class Options:
+    realtime: bool = False
+    audio_chunk_ms: int = 40
+    transcribe: Transcriber | None = None
+
+
+class EmulatorConnection(InputAudioMixin):
+    """The server side of one Realtime session."""
+
+    def __init__(
+        self, model: Model, options: Options, send: Send, *, model_name: str, hosted_mcp: Any
+    ) -> None:
+        self.model = model
+        self.options = options
+        self._send = send
+        self.log = logging.getLogger("rtagents.emulator")
+        self.session: dict[str, Any] = copy.deepcopy(DEFAULT_SESSION)
+        self.session["id"] = new_id("sess")
+        self.session["model"] = model_name
+        self.conversation = Conversation()
+        self.audio_sent = False
+        self.received: list[dict[str, Any]] = []
+        self.sent: list[dict[str, Any]] = []
+        self.active: ResponseRun | None = None
+        self.responses: set[ResponseRun] = set()
+        self.hosted_mcp = hosted_mcp
+        self._buffer = bytearray()
+        self._audio_ms = 0  # audio appended since the session started
+        self._speech_item: str | None = None
+        self._vad = self._make_vad()
+        self._idle: asyncio.TimerHandle | None = None
+        self._idle_started_ms = 0
+        self._last_event_id: str | None = None
+
+    # -- sending ---------------------------------------------------------------------------
+
+    async def emit(self, event: dict[str, Any]) -> None:
+        event = {"event_id": new_id("event"), **event}
+        self.sent.append(event)
+        await self._send(json.dumps(event))
+
+    async def error(self, err: ClientEventError) -> None:
+        self.log.debug("client event rejected: %s", err.message)
+        await self.emit(
+            {
+                "type": "error",
+                "error": {
+                    "type": err.type,
+                    "code": err.code,
+                    "message": err.message,
+                    "param": err.param,
+                    "event_id": self._last_event_id,
+                },
+            }
+        )
+
+    async def emit_rate_limits(self) -> None:
+        await self.emit(
+            {
+                "type": "rate_limits.updated",
+                "rate_limits": [
+                    {"name": "requests", "limit": 5000, "remaining": 4999, "reset_seconds": 0.012},
+                    {"name": "tokens", "limit": 400000, "remaining": 399000, "reset_seconds": 0.15},
+                ],
+            }
+        )
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.emit({"type": "session.created", "session": self._public_session()})
+        await self.emit(
+            {
+                "type": "conversation.created",
+                "conversation": {"id": self.conversation.id, "object": "realtime.conversation"},
+            }
+        )
+
+    async def close(self) -> None:
+        self._cancel_idle()
+        for run in list(self.responses):
+            run.cancel("client_cancelled")
+            if run.task:
+                run.task.cancel()
+        await self.hosted_mcp.close()
+
+    def _public_session(self) -> dict[str, Any]:
+        return {k: v for k, v in self.session.items() if k != "tools"} | {
+            "tools": [_hide_secrets(t) for t in self.session.get("tools", [])]
+        }
+
+    # -- dispatch --------------------------------------------------------------------------
+
+    async def handle(self, frame: str | bytes) -> None:
+        self._last_event_id = None
+        try:
+            try:
+                raw = json.loads(frame)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise ClientEventError(
+                    f"The frame is not valid JSON: {exc}", code="invalid_json"
+                ) from None
+            if not isinstance(raw, dict):
+                raise ClientEventError("A client event must be a JSON object.", code="invalid_json")
+            self._last_event_id = (
+                raw.get("event_id") if isinstance(raw.get("event_id"), str) else None
+            )
+            self.received.append(raw)
+            handler = getattr(self, "_on_" + str(raw.get("type", "")).replace(".", "_"), None)
+            if handler is None:
+                raise ClientEventError(
+                    f"Invalid value: '{raw.get('type')}'. It is not a client event type.",
+                    code="invalid_value",
+                    param="type",
+                )
+            try:
+                parse_client_event(raw)
+            except ProtocolError as exc:
+                raise ClientEventError(
+                    f"Invalid event: {exc}", code="invalid_value", param=exc.param
+                ) from None
+            await handler(raw)
+        except ClientEventError as err:
+            await self.error(err)
+        except Exception as exc:  # a bug here must not end the client's session
+            self.log.exception("emulator failed on a client event")
+            await self.error(
+                ClientEventError(
+                    f"The server had an error: {exc}", code="server_error", type="server_error"
+                )
+            )
+
+    # -- session ---------------------------------------------------------------------------
+
+    async def _on_session_update(self, event: dict[str, Any]) -> None:
+        self.session = apply_update(self.session, event["session"], audio_sent=self.audio_sent)
+        self._vad = self._make_vad()
+        await self.hosted_mcp.configure(self, self.session.get("tools", []))
+        await self.emit({"type": "session.updated", "session": self._public_session()})
+
+    # -- conversation ----------------------------------------------------------------------
+
+    async def _on_conversation_item_create(self, event: dict[str, Any]) -> None:
+        item = copy.deepcopy(event["item"])
+        if item.get("type") == "function_call_output" and not self.conversation.has_call(
+            item["call_id"]
+        ):
+            raise ClientEventError(
+                f"No tool call found with call_id '{item['call_id']}'.",
+                code="invalid_value",
+                param="item.call_id",
+            )
+        if item.get("type") == "mcp_approval_response":
+            await self.hosted_mcp.answer(self, item)
+        item.setdefault("object", "realtime.item")
+        if item.get("type") in ("message", "function_call", "function_call_output"):
+            item.setdefault("status", "completed")
+        previous = self.conversation.add(item, event.get("previous_item_id"))
+        public = public_item(item)
+        await self.emit(
+            {"type": "conversation.item.added", "previous_item_id": previous, "item": public}
+        )
+        await self.emit(
+            {"type": "conversation.item.done", "previous_item_id": previous, "item": public}
+        )
+
+    async def _on_conversation_item_delete(self, event: dict[str, Any]) -> None:
+        self.conversation.delete(event["item_id"])
+        await self.emit({"type": "conversation.item.deleted", "item_id": event["item_id"]})
+
+    async def _on_conversation_item_retrieve(self, event: dict[str, Any]) -> None:
+        item = self.conversation.get(event["item_id"])
+        full = {k: v for k, v in item.items() if not k.startswith("_")}
+        await self.emit({"type": "conversation.item.retrieved", "item": full})
+
+    async def _on_conversation_item_truncate(self, event: dict[str, Any]) -> None:
+        item = self.conversation.get(event["item_id"])
+        if item.get("role") != "assistant":
+            raise ClientEventError(
+                "Only assistant messages can be truncated.", code="invalid_value", param="item_id"
+            )
+        index = event["content_index"]
+        content = item.get("content", [])
+        if index >= len(content) or content[index].get("type") != "output_audio":
+            raise ClientEventError(
+                f"Content index {index} has no audio to truncate.",
+                code="invalid_value",
+                param="content_index",
+            )
+        part = content[index]
+        fmt = item.get("_audio_format", "audio/pcm")
+        data = base64.b64decode(part.get("audio") or "")
+        length_ms = audio.duration_ms(len(data), fmt)
+        if event["audio_end_ms"] > length_ms:
+            raise ClientEventError(
+                f"audio_end_ms ({event['audio_end_ms']}) is past the audio's end ({length_ms} ms).",
+                code="invalid_value",
+                param="audio_end_ms",
+            )
+        keep = int(event["audio_end_ms"] * audio.bytes_per_ms(fmt))
+        part["audio"] = base64.b64encode(data[:keep]).decode()
+        part["transcript"] = ""  # the unheard text leaves the context
+        await self.emit(
+            {
+                "type": "conversation.item.truncated",
+                "item_id": item["id"],
+                "content_index": index,
+                "audio_end_ms": event["audio_end_ms"],
+            }
+        )
+
+    async def _on_output_audio_buffer_clear(self, event: dict[str, Any]) -> None:
+        last = self.active or next(iter(self.responses), None)
+        response_id = last.id if last else (self._last_response_id or "")
+        await self.emit({"type": "output_audio_buffer.cleared", "response_id": response_id})
+
+    # -- responses -------------------------------------------------------------------------
+
+    _last_response_id: str | None = None
+
+    async def _on_response_create(self, event: dict[str, Any]) -> None:
+        await self._start_response(event.get("response") or {})
+
+    async def _start_response(self, params: dict[str, Any], *, from_vad: bool = False) -> None:
+        run = ResponseRun(self, params)
+        if run.in_conversation:
+            if self.active is not None:
+                if from_vad:
+                    return
+                raise ClientEventError(
+                    f"Conversation already has an active response in progress: {self.active.id}. "
+                    "Wait until the response is finished before creating a new one.",
+                    code="conversation_already_has_active_response",
+                )
+            self.active = run
+        self._cancel_idle()
+        self.responses.add(run)
+        run.task = asyncio.get_running_loop().create_task(run.run())
+
+    async def _on_response_cancel(self, event: dict[str, Any]) -> None:
+        wanted = event.get("response_id")
+        run = next((r for r in self.responses if r.id == wanted), None) if wanted else self.active
+        if run is None:
+            raise ClientEventError(
+                "Cancellation failed: no active response found.", code="response_cancel_not_active"
+            )
+        run.cancel("client_cancelled")
+
+    def response_finished(self, run: ResponseRun) -> None:
+        self.responses.discard(run)
+        self._last_response_id = run.id
+        if self.active is run:
+            self.active = None
+            self._arm_idle(run.audio_ms)
+
+    def context_items(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        given = params.get("input")
+        if given is None:
+            return list(self.conversation.items)  # a snapshot: the model sees this moment
+        out = []
+        for item in given:
+            if item.get("type") == "item_reference":
+                out.append(self.conversation.get(item["id"], param="response.input"))
+            else:
+                out.append(item)
+        return out
+
+    def model_tools(self, override: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+        tools = override if override is not None else self.session.get("tools", [])
+        functions = [t for t in tools if t.get("type", "function") == "function"]
+        hosted: list[dict[str, Any]] = self.hosted_mcp.model_tools(tools)
+        return functions + hosted
+
+
+def _hide_secrets(tool: dict[str, Any]) -> dict[str, Any]:
+    # The server never echoes credentials back.
+    return {k: v for k, v in tool.items() if k not in ("authorization", "headers")}

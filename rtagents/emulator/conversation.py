@@ -1,0 +1,89 @@
+"""The emulator's conversation: ordered items with insert, delete, retrieve and truncate."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from typing import Any
+
+from .errors import ClientEventError
+
+_counter = itertools.count(1)
+
+
+def new_id(prefix: str) -> str:
+    """Ids shaped like the server's (``item_...``, ``resp_...``), unique per process."""
+    return f"{prefix}_{next(_counter):06d}{secrets.token_hex(5)}"
+
+
+class Conversation:
+    """Items as wire dicts, in order. Audio is kept so that retrieve and truncate work."""
+
+    def __init__(self) -> None:
+        self.id = new_id("conv")
+        self.items: list[dict[str, Any]] = []
+
+    def index(self, item_id: str) -> int:
+        for i, item in enumerate(self.items):
+            if item.get("id") == item_id:
+                return i
+        return -1
+
+    def get(self, item_id: str, *, param: str = "item_id") -> dict[str, Any]:
+        i = self.index(item_id)
+        if i < 0:
+            raise ClientEventError(
+                f"Item with item_id '{item_id}' not found in the conversation.",
+                code="item_not_found",
+                param=param,
+            )
+        return self.items[i]
+
+    def previous_id(self, item_id: str) -> str | None:
+        i = self.index(item_id)
+        return self.items[i - 1].get("id") if i > 0 else None
+
+    def add(self, item: dict[str, Any], previous_item_id: str | None = None) -> str | None:
+        """Insert ``item`` (after ``previous_item_id``, at the start for ``root``, else at
+        the end) and return the id of the item before it."""
+        if "id" not in item or not item["id"]:
+            item["id"] = new_id("item")
+        elif self.index(item["id"]) >= 0:
+            raise ClientEventError(
+                f"Item with id '{item['id']}' already exists.",
+                code="item_id_duplicate",
+                param="item.id",
+            )
+        if previous_item_id is None:
+            self.items.append(item)
+        elif previous_item_id == "root":
+            self.items.insert(0, item)
+        else:
+            i = self.index(previous_item_id)
+            if i < 0:
+                raise ClientEventError(
+                    f"Previous item with id '{previous_item_id}' not found.",
+                    code="previous_item_not_found",
+                    param="previous_item_id",
+                )
+            self.items.insert(i + 1, item)
+        return self.previous_id(item["id"])
+
+    def delete(self, item_id: str) -> None:
+        self.items.remove(self.get(item_id))
+
+    def has_call(self, call_id: str) -> bool:
+        return any(
+            item.get("type") == "function_call" and item.get("call_id") == call_id
+            for item in self.items
+        )
+
+
+def public_item(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as events show it: no audio bytes and no emulator bookkeeping (``_`` keys)."""
+    out = {k: v for k, v in item.items() if not k.startswith("_")}
+    if "content" in out:
+        out["content"] = [
+            {k: v for k, v in part.items() if k != "audio"} for part in out["content"]
+        ]
+    return out

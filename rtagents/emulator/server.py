@@ -1,0 +1,136 @@
+"""The emulator's websocket server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from .connection import EmulatorConnection, Options, Transcriber
+from .hosted_mcp import HostedMCPRunner
+from .models import Model, RuleModel
+
+log = logging.getLogger("rtagents.emulator")
+PATHS = ("/v1/realtime", "/realtime")
+
+
+class Emulator:
+    """A local Realtime server speaking the GA protocol, for demos, examples and tests.
+
+    ``async with Emulator(model=ScriptedModel([...])) as emu:`` starts it on a free port
+    of 127.0.0.1; ``emu.url`` is its websocket URL (``ws://127.0.0.1:PORT/v1/realtime``)
+    and ``emu.base_url`` the shape the openai SDK takes as ``websocket_base_url``.
+    Any ``Authorization`` header is accepted and its key ignored.
+
+    Args:
+        model: What answers: a :class:`ScriptedModel` for tests, a :class:`RuleModel`
+            (the default) for demos, or any object with ``respond(ctx)``.
+        host: The interface to listen on.
+        port: The port (0 picks a free one).
+        realtime: Pace audio output at real time instead of as fast as possible.
+        audio_chunk_ms: Milliseconds of audio per ``response.output_audio.delta``.
+        transcribe: Turns committed input audio into a transcript when the session
+            asks for transcription (default: ``"[N ms of audio]"``).
+    """
+
+    def __init__(
+        self,
+        model: Model | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        realtime: bool = False,
+        audio_chunk_ms: int = 40,
+        transcribe: Transcriber | None = None,
+    ) -> None:
+        self.model: Model = model if model is not None else RuleModel()
+        self.host = host
+        self.port = port
+        self.options = Options(
+            realtime=realtime, audio_chunk_ms=audio_chunk_ms, transcribe=transcribe
+        )
+        self.connections: list[EmulatorConnection] = []
+        self._server: Server | None = None
+
+    @property
+    def url(self) -> str:
+        return f"ws://{self.host}:{self.port}/v1/realtime"
+
+    @property
+    def base_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/v1"
+
+    async def start(self) -> None:
+        self._server = await serve(
+            self._handle,
+            self.host,
+            self.port,
+            process_request=self._check_path,
+            compression=None,
+            max_size=16 * 2**20,
+        )
+        self.port = self._server.sockets[0].getsockname()[1] if self.port == 0 else self.port
+        log.info("emulator listening on %s", self.url)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def __aenter__(self) -> Emulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    async def serve_forever(self) -> None:
+        await self.start()
+        assert self._server is not None
+        await self._server.serve_forever()
+
+    def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
+        path = urlsplit(request.path).path.rstrip("/")
+        if path not in PATHS:
+            return connection.respond(404, f"Not found: use {PATHS[0]}?model=...\n")
+        return None
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        query = parse_qs(urlsplit(ws.request.path if ws.request else "").query)
+        model_name = query.get("model", ["gpt-realtime"])[0]
+        conn = EmulatorConnection(
+            self.model, self.options, ws.send, model_name=model_name, hosted_mcp=HostedMCPRunner()
+        )
+        self.connections.append(conn)
+        try:
+            await conn.start()
+            async for frame in ws:
+                await conn.handle(frame)
+        except ConnectionClosed:
+            pass
+        finally:
+            await conn.close()
+            await _settle(conn)
+
+    @property
+    def last(self) -> EmulatorConnection:
+        """The most recent connection (handy in tests)."""
+        return self.connections[-1]
+
+
+async def _settle(conn: EmulatorConnection) -> None:
+    tasks: list[Any] = [r.task for r in conn.responses if r.task]
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,65 @@
+"""Server VAD from audio energy, sans I/O: feed samples, get speech start and stop times."""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+
+from .audio import RATE, rms
+
+FRAME_MS = 10
+_FRAME = RATE * FRAME_MS // 1000
+
+
+@dataclass
+class VadEvent:
+    kind: str  # "started" or "stopped"
+    audio_ms: int  # for "started": where speech begins, prefix padding included
+
+
+class EnergyVad:
+    """Decides speech per 10 ms frame by RMS energy, on audio time (not wall time).
+
+    A frame is speech when its RMS amplitude, as a fraction of full scale, exceeds
+    ``threshold / 10`` (the default 0.5 means about -26 dBFS). Speech stops after
+    ``silence_duration_ms`` of frames below it. Working on audio time keeps tests exact.
+    """
+
+    def __init__(
+        self,
+        *,
+        threshold: float = 0.5,
+        prefix_padding_ms: int = 300,
+        silence_duration_ms: int = 500,
+    ) -> None:
+        self.level = threshold / 10
+        self.prefix_padding_ms = prefix_padding_ms
+        self.silence_duration_ms = silence_duration_ms
+        self.position_ms = 0
+        self.speaking = False
+        self._silent_ms = 0
+        self._pending = array("h")
+
+    def feed(self, pcm: array[int]) -> list[VadEvent]:
+        self._pending.extend(pcm)
+        events: list[VadEvent] = []
+        whole = len(self._pending) - len(self._pending) % _FRAME
+        for start in range(0, whole, _FRAME):
+            loud = rms(self._pending[start : start + _FRAME]) > self.level
+            self.position_ms += FRAME_MS
+            if not self.speaking and loud:
+                self.speaking = True
+                self._silent_ms = 0
+                begin = self.position_ms - FRAME_MS
+                events.append(VadEvent("started", max(0, begin - self.prefix_padding_ms)))
+            elif self.speaking:
+                self._silent_ms = 0 if loud else self._silent_ms + FRAME_MS
+                if self._silent_ms >= self.silence_duration_ms:
+                    self.speaking = False
+                    events.append(VadEvent("stopped", self.position_ms))
+        del self._pending[:whole]
+        return events
+
+    def reset(self) -> None:
+        self.speaking = False
+        self._silent_ms = 0
