@@ -1,23 +1,41 @@
-"""rtagents: realtime voice agents on the OpenAI Realtime API."""
+"""rtagents: realtime voice agents on the OpenAI Realtime API.
+
+Typed function tools whose calls never stall, approvals that are safe by default, local and
+hosted MCP servers, and OpenTelemetry traces tied to the Realtime session's own trace.
+"""
 
 from __future__ import annotations
 
 from . import protocol
+from ._event import FrameworkEvent
+from .agent import Agent
+from .approvals import ApprovalPolicy, ApprovalRequest, Decision, allow, ask, deny
 from .errors import ConnectError, ProtocolError, RtagentsError, SessionClosed, SessionConfigError
+from .session import RealtimeSession, connect
 from .tools import FunctionTool, ToolContext, Toolset, tool
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Agent",
+    "ApprovalPolicy",
+    "ApprovalRequest",
     "ConnectError",
+    "Decision",
+    "FrameworkEvent",
     "FunctionTool",
     "ProtocolError",
+    "RealtimeSession",
     "RtagentsError",
     "SessionClosed",
     "SessionConfigError",
     "ToolContext",
     "Toolset",
     "__version__",
+    "allow",
+    "ask",
+    "connect",
+    "deny",
     "protocol",
     "tool",
 ]

@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from websockets.exceptions import ConnectionClosed
+
 from ..errors import ProtocolError
 from ..protocol import parse_client_event
 from . import audio
@@ -59,6 +61,7 @@ class EmulatorConnection(InputAudioMixin):
         self._idle: asyncio.TimerHandle | None = None
         self._idle_started_ms = 0
         self._last_event_id: str | None = None
+        self.disconnect: Callable[[], Awaitable[None]] | None = None
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -66,6 +69,15 @@ class EmulatorConnection(InputAudioMixin):
         event = {"event_id": new_id("event"), **event}
         self.sent.append(event)
         await self._send(json.dumps(event))
+
+    async def send_raw(self, frame: str | bytes) -> None:
+        """Send any frame, valid or not: for testing how a client copes with bad input."""
+        await self._send(frame)  # type: ignore[arg-type]
+
+    async def drop(self) -> None:
+        """Close the connection abruptly (code 1011), as a crashing server would."""
+        if self.disconnect is not None:
+            await self.disconnect()
 
     async def error(self, err: ClientEventError) -> None:
         self.log.debug("client event rejected: %s", err.message)
@@ -150,6 +162,8 @@ class EmulatorConnection(InputAudioMixin):
             await handler(raw)
         except ClientEventError as err:
             await self.error(err)
+        except ConnectionClosed:
+            raise  # the client left; the server loop ends quietly
         except Exception as exc:  # a bug here must not end the client's session
             self.log.exception("emulator failed on a client event")
             await self.error(

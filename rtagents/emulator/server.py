@@ -113,6 +113,7 @@ class Emulator:
         conn = EmulatorConnection(
             self.model, self.options, ws.send, model_name=model_name, hosted_mcp=HostedMCPRunner()
         )
+        conn.disconnect = lambda: ws.close(code=1011, reason="emulator dropped the connection")
         self.connections.append(conn)
         try:
             await conn.start()

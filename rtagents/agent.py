@@ -1,0 +1,152 @@
+"""``Agent``: the declarative description of a voice agent, which becomes ``session.update``."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Final, Literal, Union
+
+from . import protocol as p
+from .tools import BaseTool, Toolset
+from .tools.failures import FailureFormatter
+
+if TYPE_CHECKING:
+    from .approvals import ApprovalPolicy
+
+AudioFormatName = Literal["pcm16", "pcmu", "pcma"]
+AudioFormatLike = Union[AudioFormatName, p.AudioPCM, p.AudioPCMU, p.AudioPCMA]
+TracingLike = Union[Literal["auto"], p.TracingConfiguration, None]
+_FORMATS: dict[str, p.WireModel] = {
+    "pcm16": p.AudioPCM(type="audio/pcm", rate=24000),
+    "pcmu": p.AudioPCMU(type="audio/pcmu"),
+    "pcma": p.AudioPCMA(type="audio/pcma"),
+}
+DEFAULT: Final = "default"
+
+
+@dataclass
+class Agent:
+    """What a voice agent is: its instructions, tools, approval policy and voice.
+
+    ``tools`` takes function tools (``@rtagents.tool``), :class:`~rtagents.Toolset`\\ s,
+    :class:`~rtagents.HostedMCP` configs (run by the server) and local MCP servers
+    (:class:`rtagents.mcp.MCPServerStdio`, :class:`rtagents.mcp.MCPServerHTTP`).
+
+    Fields left as ``None`` (or ``"default"``) are not sent, so the server's defaults apply.
+    ``session_options`` is an escape hatch: any other ``session`` field, merged last.
+    """
+
+    name: str = "agent"
+    instructions: str | None = None
+    tools: Sequence[Any] = ()
+    approval: ApprovalPolicy | None = None
+    model: str = "gpt-realtime"
+    voice: str | None = None
+    output_modalities: Sequence[Literal["text", "audio"]] | None = None
+    input_audio_format: AudioFormatLike | None = None
+    output_audio_format: AudioFormatLike | None = None
+    turn_detection: p.ServerVad | p.SemanticVad | Literal["default"] | None = DEFAULT
+    """``None`` turns VAD off (the app commits audio and asks for responses)."""
+    transcription: p.AudioTranscription | None = None
+    speed: float | None = None
+    tool_choice: p.ToolChoice | None = None
+    tracing: TracingLike = "auto"
+    """``"auto"``, ``None`` (off), or a ``TracingConfiguration``; see the tracing docs."""
+    tool_timeout: float = 30.0
+    """Seconds a tool without its own ``timeout`` may run before the model is told it timed out."""
+    format_failure: FailureFormatter | None = None
+    session_options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.tool_timeout <= 0:
+            raise ValueError(f"Agent {self.name!r}: tool_timeout must be positive")
+        for item in self.tools:
+            if not _is_tool_source(item):
+                raise TypeError(
+                    f"Agent {self.name!r}: {item!r} is not a tool. Use @rtagents.tool, a Toolset, "
+                    "rtagents.HostedMCP or an rtagents.mcp server."
+                )
+
+    def clone(self, **changes: Any) -> Agent:
+        """A copy with some fields changed (for handoffs: ``agent.clone(instructions=...)``)."""
+        return replace(self, **changes)
+
+    def local_tools(self) -> Toolset:
+        """The function tools given directly or through toolsets (not MCP servers)."""
+        return Toolset(self.name, [t for t in self.tools if isinstance(t, (BaseTool, Toolset))])
+
+    def session_config(
+        self,
+        tools: Sequence[p.FunctionToolDefinition | p.McpToolDefinition] | None = None,
+        tracing: p.TracingConfig | Literal["default"] | None = DEFAULT,
+    ) -> p.SessionConfig:
+        """The ``session`` of the ``session.update`` this agent becomes.
+
+        ``tools`` defaults to the definitions of the agent's function tools and hosted MCP
+        configs; the session passes the full list, local MCP tools included.
+        """
+        if tools is None:
+            tools = [t.definition() for t in self.local_tools()] + [
+                t.definition()
+                for t in self.tools
+                if hasattr(t, "server_label")
+                and hasattr(t, "definition")
+                and not isinstance(t, BaseTool)
+            ]
+        config = p.SessionConfig(type="realtime", tools=list(tools))
+        if self.instructions is not None:
+            config.instructions = self.instructions
+        if self.output_modalities is not None:
+            config.output_modalities = list(self.output_modalities)
+        if self.tool_choice is not None:
+            config.tool_choice = self.tool_choice
+        chosen_tracing = self.tracing if tracing == DEFAULT else tracing
+        config.tracing = chosen_tracing
+        audio_in = p.AudioInput()
+        if self.input_audio_format is not None:
+            audio_in.format = _format(self.input_audio_format)
+        if self.turn_detection != DEFAULT:
+            audio_in.turn_detection = self.turn_detection
+        if self.transcription is not None:
+            audio_in.transcription = self.transcription
+        audio_out = p.AudioOutput()
+        if self.output_audio_format is not None:
+            audio_out.format = _format(self.output_audio_format)
+        if self.voice is not None:
+            audio_out.voice = self.voice
+        if self.speed is not None:
+            audio_out.speed = self.speed
+        if audio_in.model_fields_set or audio_out.model_fields_set:
+            config.audio = p.AudioConfig()
+            if audio_in.model_fields_set:
+                config.audio.input = audio_in
+            if audio_out.model_fields_set:
+                config.audio.output = audio_out
+        if self.session_options:
+            merged = _deep_merge(config.model_dump(exclude_unset=True), self.session_options)
+            config = p.SessionConfig.model_validate(merged)
+        return config
+
+
+def _format(value: AudioFormatLike) -> Any:
+    if isinstance(value, str):
+        if value not in _FORMATS:
+            raise ValueError(f"unknown audio format {value!r}: use one of {sorted(_FORMATS)}")
+        return _FORMATS[value].model_copy()
+    return value
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _is_tool_source(item: Any) -> bool:
+    # Duck-typed so that this module does not import the MCP layer.
+    return isinstance(item, (BaseTool, Toolset)) or hasattr(item, "rtagents_tool_source")

@@ -1,0 +1,30 @@
+"""Approval events in the session's stream."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from .._event import FrameworkEvent
+from .request import ApprovalRequest, DecidedBy
+
+
+@dataclass(frozen=True)
+class ApprovalRequested(FrameworkEvent):
+    """A call is waiting for approval. A UI shows ``request`` and answers with
+    ``session.approve(request.id)`` or ``session.deny(request.id, reason=...)``."""
+
+    type: ClassVar[str] = "approval.requested"
+    request: ApprovalRequest
+
+
+@dataclass(frozen=True)
+class ApprovalDecided(FrameworkEvent):
+    """A request was decided; ``decided_by`` is ``rule``, ``handler``, ``user``, ``timeout``,
+    ``error``, ``default``, ``remembered`` or ``closed``."""
+
+    type: ClassVar[str] = "approval.decided"
+    request: ApprovalRequest
+    approve: bool
+    reason: str | None
+    decided_by: DecidedBy

@@ -1,0 +1,59 @@
+"""Approval rules: allow, deny or ask, by tool name, server, read-only hint and arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any, Literal
+
+from .request import ApprovalKind, ApprovalRequest
+
+RuleAction = Literal["allow", "deny", "ask"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Matches requests; every condition given must hold. ``tool`` and ``server`` are globs."""
+
+    action: RuleAction
+    tool: str | Sequence[str] | None = None
+    server: str | Sequence[str] | None = None
+    kind: ApprovalKind | Sequence[ApprovalKind] | None = None
+    read_only: bool | None = None
+    when: Callable[[dict[str, Any]], bool] | None = None
+    reason: str | None = None
+
+    def matches(self, request: ApprovalRequest) -> bool:
+        if self.tool is not None and not _glob(self.tool, request.tool_name):
+            return False
+        if self.server is not None and not _glob(self.server, request.server_label or ""):
+            return False
+        if self.kind is not None:
+            kinds = (self.kind,) if isinstance(self.kind, str) else tuple(self.kind)
+            if request.kind not in kinds:
+                return False
+        if self.read_only is not None and request.read_only is not self.read_only:
+            return False
+        return self.when is None or bool(self.when(request.arguments))
+
+
+def _glob(patterns: str | Sequence[str], value: str) -> bool:
+    if isinstance(patterns, str):
+        patterns = (patterns,)
+    return any(fnmatchcase(value, pattern) for pattern in patterns)
+
+
+def allow(**match: Any) -> Rule:
+    """A rule that approves what it matches: ``allow(tool="get_*")``, ``allow(read_only=True)``."""
+    return Rule("allow", **match)
+
+
+def deny(**match: Any) -> Rule:
+    """A rule that declines what it matches; ``reason`` is told to the model."""
+    return Rule("deny", **match)
+
+
+def ask(**match: Any) -> Rule:
+    """A rule that sends what it matches to the handler (or to ``session.approve``)."""
+    return Rule("ask", **match)

@@ -1,0 +1,40 @@
+"""The session: a sans-I/O core driven by a thin anyio runner over a transport."""
+
+from .actions import Action, CancelCall, Emit, Send, StartApproval, StartCall, ToolTraits
+from .connect import OPENAI_REALTIME_URL, connect
+from .core import SessionCore
+from .events import (
+    AudioInterrupted,
+    ResponseRequested,
+    SessionClosed,
+    SessionWarning,
+    ToolCallCompleted,
+    ToolCallFailed,
+    ToolCallStarted,
+)
+from .session import RealtimeSession
+from .transport import Transport, TransportClosed, WebsocketTransport
+
+__all__ = [
+    "OPENAI_REALTIME_URL",
+    "Action",
+    "AudioInterrupted",
+    "CancelCall",
+    "Emit",
+    "RealtimeSession",
+    "ResponseRequested",
+    "Send",
+    "SessionClosed",
+    "SessionCore",
+    "SessionWarning",
+    "StartApproval",
+    "StartCall",
+    "ToolCallCompleted",
+    "ToolCallFailed",
+    "ToolCallStarted",
+    "ToolTraits",
+    "Transport",
+    "TransportClosed",
+    "WebsocketTransport",
+    "connect",
+]

@@ -1,0 +1,61 @@
+"""What the session core asks its runner to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from .. import protocol as p
+from .._event import FrameworkEvent
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send this client event."""
+
+    event: p.WireModel
+
+
+@dataclass(frozen=True)
+class StartCall:
+    """Run a function tool (or local MCP tool) call; report with ``call_finished``."""
+
+    call_id: str
+    name: str
+    arguments: str
+    response_id: str | None
+    item_id: str | None
+
+
+@dataclass(frozen=True)
+class StartApproval:
+    """Decide a hosted MCP approval request; report with ``approval_decided``."""
+
+    request: p.McpApprovalRequest
+    response_id: str | None
+
+
+@dataclass(frozen=True)
+class CancelCall:
+    """Cancel a running call; it still reports ``call_finished`` with its output."""
+
+    call_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Emit:
+    """Give the app a framework event."""
+
+    event: FrameworkEvent
+
+
+Action = Union[Send, StartCall, StartApproval, CancelCall, Emit]
+
+
+@dataclass(frozen=True)
+class ToolTraits:
+    """What the core needs to know of a tool."""
+
+    trigger_response: bool = True
+    cancel_on_interrupt: bool = False

@@ -1,0 +1,123 @@
+"""Running one tool call: lookup, argument checks, approval, timeout, result or failure."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+
+from ..approvals import ApprovalBroker, ApprovalRequest
+from ..tools import (
+    BaseTool,
+    ToolArgumentsError,
+    ToolContext,
+    ToolFailure,
+    default_failure_formatter,
+)
+from ..tools.failures import FailureFormatter, FailureKind
+from .actions import StartCall
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    output: str
+    failure: ToolFailure | None
+    duration_s: float
+
+
+async def run_call(
+    call: StartCall,
+    tool: BaseTool | None,
+    *,
+    approvals: ApprovalBroker,
+    default_timeout: float,
+    format_failure: FailureFormatter | None,
+    session: Any,
+    agent: Any,
+) -> CallOutcome:
+    """Run a call to completion. Every way it can go wrong becomes an output the model reads."""
+    started = time.perf_counter()
+
+    def fail(kind: FailureKind, message: str, exc: BaseException | None = None) -> CallOutcome:
+        failure = ToolFailure(kind, call.name, message, exc)
+        formatter = (
+            (tool.format_failure if tool else None) or format_failure or default_failure_formatter
+        )
+        return CallOutcome(formatter(failure), failure, time.perf_counter() - started)
+
+    if tool is None:
+        return fail("unknown_tool", f"there is no tool named {call.name!r}")
+    try:
+        parsed = tool.parse_arguments(call.arguments)
+    except ToolArgumentsError as exc:
+        return fail("invalid_arguments", str(exc))
+    ctx = ToolContext(call.call_id, call.name, _as_dict(call.arguments), session, agent)
+
+    if await _needs_approval(tool, ctx, parsed):
+        decision = await approvals.decide(
+            ApprovalRequest(
+                id=call.call_id,
+                kind="mcp_local" if tool.server_label else "function",
+                tool_name=call.name,
+                arguments=ctx.arguments,
+                server_label=tool.server_label,
+                call_id=call.call_id,
+                read_only=tool.read_only,
+                agent=agent,
+            )
+        )
+        if not decision.approve:
+            reason = decision.reason or "the user declined"
+            return fail("denied", f"the call was not approved: {reason}")
+
+    timeout = tool.timeout or default_timeout
+    try:
+        with anyio.fail_after(timeout):
+            result = await tool.call(parsed, ctx)
+        output = tool.serialize(result)
+    except TimeoutError:
+        return fail("timeout", f"no result after {timeout:g} s")
+    except Exception as exc:
+        return fail(_failure_kind(exc), f"{type(exc).__name__}: {exc}", exc)
+    return CallOutcome(output, None, time.perf_counter() - started)
+
+
+async def _needs_approval(tool: BaseTool, ctx: ToolContext, parsed: Any) -> bool:
+    check = tool.needs_approval
+    if isinstance(check, bool):
+        return check
+    result = check(ctx, parsed)
+    if inspect.isawaitable(result):
+        result = await result
+    return bool(result)
+
+
+def _as_dict(arguments: str) -> dict[str, Any]:
+    try:
+        value = json.loads(arguments or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _failure_kind(exc: Exception) -> FailureKind:
+    # Local MCP tools raise this when their server is gone; see rtagents.mcp.
+    return "unavailable" if getattr(exc, "rtagents_unavailable", False) else "error"
+
+
+def cancelled_outcome(
+    call: StartCall,
+    tool: BaseTool | None,
+    reason: str,
+    started: float,
+    format_failure: FailureFormatter | None,
+) -> CallOutcome:
+    failure = ToolFailure("cancelled", call.name, f"the call was cancelled: {reason}")
+    formatter = (
+        (tool.format_failure if tool else None) or format_failure or default_failure_formatter
+    )
+    return CallOutcome(formatter(failure), failure, time.perf_counter() - started)

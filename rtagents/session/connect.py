@@ -1,0 +1,102 @@
+"""``rtagents.connect``: open a session for an agent, on the real API or the emulator."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
+
+import anyio
+
+from ..errors import ConnectError
+from .session import RealtimeSession
+from .transport import Transport, WebsocketTransport
+
+if TYPE_CHECKING:
+    from ..agent import Agent
+
+OPENAI_REALTIME_URL = "wss://api.openai.com/v1/realtime"
+
+
+def endpoint(
+    url: str | None,
+    api_key: str | None,
+    headers: Mapping[str, str] | None,
+    model: str,
+    call_id: str | None,
+) -> tuple[str, dict[str, str]]:
+    """The URL and headers to open, or a ConnectError before any connection is tried."""
+    base = url or OPENAI_REALTIME_URL
+    parts = urlsplit(base)
+    if parts.scheme not in ("ws", "wss"):
+        raise ConnectError(
+            f"the Realtime URL must start with ws:// or wss://, not {parts.scheme or base!r}"
+        )
+    query = {"call_id": call_id} if call_id else {"model": model}
+    if not parts.query:
+        base = f"{base}?{urlencode(query)}"
+    key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
+    if not key and parts.hostname == "api.openai.com":
+        raise ConnectError(
+            "no OpenAI API key: pass api_key=... or set OPENAI_API_KEY "
+            "(or pass url= to use the local emulator, which needs none)"
+        )
+    out = {"Authorization": f"Bearer {key}"} if key else {}
+    out.update(headers or {})
+    return base, out
+
+
+@asynccontextmanager
+async def connect(
+    agent: Agent,
+    url: str | None = None,
+    api_key: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    model: str | None = None,
+    call_id: str | None = None,
+    *,
+    transport: Transport | None = None,
+    max_buffered_events: int = 2048,
+    max_message_size: int | None = 16 * 2**20,
+    ping_interval: float | None = 20.0,
+) -> AsyncIterator[RealtimeSession]:
+    """Open a Realtime session for ``agent`` and configure it.
+
+    With no ``url``, the OpenAI Realtime API (``wss://api.openai.com/v1/realtime``), keyed
+    by ``api_key`` or ``OPENAI_API_KEY``. A ``url`` (the emulator's, say) needs no key.
+    ``call_id`` attaches to a SIP call instead of naming a ``model``. On entry the agent is
+    sent as ``session.update`` and its ``session.updated`` awaited; a rejected config raises
+    :class:`~rtagents.SessionConfigError` naming the ``param``. On exit the session closes.
+    """
+    if transport is None:
+        target, hdrs = endpoint(url, api_key, headers, model or agent.model, call_id)
+        transport = await WebsocketTransport.open(
+            target, hdrs, max_message_size=max_message_size, ping_interval=ping_interval
+        )
+    session = RealtimeSession(agent, transport, max_buffered_events=max_buffered_events)
+    # anyio wraps whatever leaves a task group in an ExceptionGroup; users should see their
+    # own exception (or ours) as it was raised, so it is carried out of the group by hand.
+    raised: BaseException | None = None
+    async with anyio.create_task_group() as tg:
+        try:
+            tools = agent.local_tools()
+            hosted: list[Any] = [
+                t.definition()
+                for t in agent.tools
+                if getattr(t, "rtagents_tool_source", None) == "hosted"
+            ]
+            await session._start(tg, tools, hosted)
+        except Exception as exc:
+            raised = exc
+            await session.close()
+        else:
+            try:
+                yield session
+            except Exception as exc:
+                raised = exc
+            finally:
+                await session.close()
+    if raised is not None:
+        raise raised

@@ -1,0 +1,384 @@
+"""``RealtimeSession``: runs the sans-I/O core over a transport, and is what the app talks to."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import anyio
+from anyio.abc import TaskGroup
+
+from .. import protocol as p
+from ..approvals import ApprovalBroker, ApprovalRequest
+from ..errors import SessionClosed, SessionConfigError
+from ..tools import Toolset
+from .actions import Action, CancelCall, Emit, Send, StartApproval, StartCall, ToolTraits
+from .calls import cancelled_outcome, run_call
+from .core import SessionCore
+from .events import SessionClosed as SessionClosedEvent
+from .events import SessionWarning, ToolCallCompleted, ToolCallFailed, ToolCallStarted
+from .stream import EventStream, Handler
+from .transport import Transport, TransportClosed
+
+if TYPE_CHECKING:
+    from ..agent import Agent
+
+log = logging.getLogger("rtagents.session")
+
+
+class RealtimeSession:
+    """A connected Realtime session. Made by :func:`rtagents.connect`.
+
+    Iterate it for events (``async for event in session``): the server's events, typed,
+    and the framework's (``tool.call.started``, ``approval.requested``, ...). Tool calls
+    are dispatched by the session itself; the app only watches, or answers approvals.
+    """
+
+    def __init__(
+        self, agent: Agent, transport: Transport, *, max_buffered_events: int = 2048
+    ) -> None:
+        self.agent = agent
+        self._transport = transport
+        self._tools = Toolset(agent.name)
+        self._core = SessionCore(self._traits)
+        self._tg: TaskGroup | None = None
+        self._stream = EventStream(max_buffered_events, self._spawn)
+        self.approvals = ApprovalBroker(agent.approval, self._stream.deliver)
+        self._calls: dict[str, tuple[anyio.CancelScope, list[str]]] = {}
+        self._waiters: dict[str, tuple[str, anyio.Event, list[Any]]] = {}
+        self.closed_reason: str | None = None
+        self.config: dict[str, Any] = {}
+        """The session as the server last reported it (``session.updated``)."""
+        self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
+        """What each hosted MCP server listed, by server label."""
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def id(self) -> str | None:
+        """The server's session id (``sess_...``)."""
+        return self._core.session_id
+
+    @property
+    def tools(self) -> Toolset:
+        """The tools this process runs for the model (function tools and local MCP tools)."""
+        return self._tools
+
+    async def _start(self, tg: TaskGroup, tools: Toolset, extra_definitions: list[Any]) -> None:
+        self._tg = tg
+        self._tools = tools
+        await tg.start(self._read)
+        await self._configure(self.agent, extra_definitions)
+
+    async def _configure(self, agent: Agent, extra_definitions: list[Any]) -> None:
+        definitions = [t.definition() for t in self._tools] + extra_definitions
+        update = p.SessionUpdate(
+            event_id=self._core.next_event_id(), session=self._session_config(agent, definitions)
+        )
+        reply = await self._request(update, "session.updated", within=30)
+        if isinstance(reply, p.Error):
+            raise SessionConfigError(
+                f"the server rejected the session configuration: {reply.error.message}",
+                param=reply.error.param,
+                code=reply.error.code,
+            )
+        self.config = reply.session.model_dump(exclude_unset=True)
+
+    def _session_config(self, agent: Agent, definitions: list[Any]) -> p.SessionConfig:
+        return agent.session_config(tools=definitions)
+
+    async def close(self) -> None:
+        """End the session: pending approvals are denied, running calls cancelled."""
+        if self.closed_reason is None:
+            await self._finish("closed by the client", error=False)
+
+    async def _finish(self, reason: str, *, error: bool) -> None:
+        if self.closed_reason is not None:
+            return
+        self.closed_reason = reason
+        self.approvals.close()
+        for scope, _ in list(self._calls.values()):
+            scope.cancel()
+        for _, event, box in self._waiters.values():
+            box.append(None)
+            event.set()
+        with anyio.CancelScope(shield=True), contextlib.suppress(Exception):  # already gone
+            await self._transport.close()
+        self._stream.deliver(SessionClosedEvent(reason, error))
+        self._stream.end()
+        if self._tg is not None:
+            self._tg.cancel_scope.cancel()
+
+    # -- reading -------------------------------------------------------------------------
+
+    async def _read(
+        self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        task_status.started()
+        try:
+            while True:
+                frame = await self._transport.recv()
+                try:
+                    event = p.decode_server_event(frame)
+                except p.ProtocolError as exc:
+                    self._stream.deliver(
+                        SessionWarning(
+                            f"malformed frame ignored: {exc}",
+                            {"event_type": exc.event_type, "frame": _clip(frame)},
+                        )
+                    )
+                    continue
+                if isinstance(event, p.UnknownServerEvent):
+                    self._stream.deliver(
+                        SessionWarning(
+                            f"unknown event type {event.type!r} ignored", {"event": event.raw}
+                        )
+                    )
+                    continue
+                actions = self._core.receive(event)
+                self._resolve_waiter(event)
+                self._stream.deliver(event)
+                if actions:
+                    await self._execute(actions)
+        except TransportClosed as exc:
+            await self._finish(exc.reason, error=exc.error)
+
+    def _resolve_waiter(self, event: Any) -> None:
+        if not self._waiters:
+            return
+        if event.type == "error":
+            key = event.error.event_id
+        else:
+            key = next((k for k, (kind, _, _) in self._waiters.items() if kind == event.type), None)
+        if key in self._waiters:
+            _, done, box = self._waiters.pop(key)
+            box.append(event)
+            done.set()
+
+    async def _request(self, event: p.WireModel, reply_type: str, *, within: float) -> Any:
+        """Send an event and wait for its reply (or the error that names it)."""
+        event_id = getattr(event, "event_id", None) or self._core.next_event_id()
+        done, box = anyio.Event(), list[Any]()
+        self._waiters[event_id] = (reply_type, done, box)
+        await self._send(event)
+        with anyio.fail_after(within):
+            await done.wait()
+        if not box or box[0] is None:
+            raise SessionClosed(self.closed_reason or "the session closed")
+        return box[0]
+
+    # -- acting ----------------------------------------------------------------------------
+
+    async def _execute(self, actions: list[Action]) -> None:
+        for action in actions:
+            if isinstance(action, Send):
+                await self._send(action.event)
+            elif isinstance(action, StartCall):
+                # Registered before the task runs, so that a cancel right after the
+                # started event (a barge-in) finds it.
+                self._calls[action.call_id] = (anyio.CancelScope(), [])
+                self._stream.deliver(
+                    ToolCallStarted(
+                        action.call_id, action.name, action.arguments, action.response_id
+                    )
+                )
+                self._spawn(self._call, action)
+            elif isinstance(action, StartApproval):
+                self._spawn(self._hosted_approval, action)
+            elif isinstance(action, CancelCall):
+                running = self._calls.get(action.call_id)
+                if running is not None:
+                    running[1].append(action.reason)
+                    running[0].cancel()
+            elif isinstance(action, Emit):
+                self._stream.deliver(action.event)
+
+    async def _send(self, event: p.WireModel) -> None:
+        await self._send_text(p.encode_client_event(event))
+
+    async def _send_text(self, frame: str) -> None:
+        if self.closed_reason is not None:
+            raise SessionClosed(self.closed_reason)
+        try:
+            await self._transport.send(frame)
+        except TransportClosed as exc:
+            await self._finish(exc.reason, error=exc.error)
+            raise SessionClosed(exc.reason) from None
+
+    def _spawn(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
+        if self._tg is not None and self.closed_reason is None:
+            self._tg.start_soon(self._guard, fn, *args)
+
+    async def _guard(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
+        # The session may end under a task; then there is nothing left to tell.
+        with contextlib.suppress(SessionClosed):
+            await fn(*args)
+
+    def _traits(self, name: str) -> ToolTraits | None:
+        tool = self._tools.get(name)
+        return ToolTraits(tool.trigger_response, tool.cancel_on_interrupt) if tool else None
+
+    async def _call(self, call: StartCall) -> None:
+        tool = self._tools.get(call.name)
+        started = time.perf_counter()
+        scope, reasons = self._calls[call.call_id]
+        with scope:
+            outcome = await run_call(
+                call,
+                tool,
+                approvals=self.approvals,
+                default_timeout=self.agent.tool_timeout,
+                format_failure=self.agent.format_failure,
+                session=self,
+                agent=self.agent,
+            )
+        self._calls.pop(call.call_id, None)
+        cancelled = scope.cancelled_caught
+        if cancelled:
+            if self.closed_reason is not None:
+                return
+            outcome = cancelled_outcome(
+                call,
+                tool,
+                reasons[0] if reasons else "cancelled",
+                started,
+                self.agent.format_failure,
+            )
+        failure = outcome.failure
+        if failure is None:
+            self._stream.deliver(
+                ToolCallCompleted(call.call_id, call.name, outcome.output, outcome.duration_s)
+            )
+        else:
+            self._stream.deliver(
+                ToolCallFailed(
+                    call.call_id,
+                    call.name,
+                    failure.kind,
+                    failure.message,
+                    outcome.output,
+                    outcome.duration_s,
+                    failure.exception,
+                )
+            )
+        await self._execute(
+            self._core.call_finished(call.call_id, outcome.output, cancelled=cancelled)
+        )
+
+    async def _hosted_approval(self, action: StartApproval) -> None:
+        request = action.request
+        listed = {t.name: t for t in self.hosted_tools.get(request.server_label, [])}
+        annotations = listed[request.name].annotations if request.name in listed else None
+        read_only = annotations.get("readOnlyHint") if isinstance(annotations, dict) else None
+        decision = await self.approvals.decide(
+            ApprovalRequest(
+                id=request.id,
+                kind="mcp_hosted",
+                tool_name=request.name,
+                arguments=_parse_object(request.arguments),
+                server_label=request.server_label,
+                read_only=read_only,
+                agent=self.agent,
+            )
+        )
+        await self._execute(
+            self._core.approval_decided(request.id, decision.approve, decision.reason)
+        )
+
+    # -- the app's API -----------------------------------------------------------------------
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self
+
+    async def __anext__(self) -> Any:
+        return await self._stream.next()
+
+    def on(self, kind: str) -> Callable[[Handler], Handler]:
+        """Register a handler for events of ``kind`` (``"*"`` for all); sync or async."""
+
+        def register(handler: Handler) -> Handler:
+            self._stream.on(kind, handler)
+            return handler
+
+        return register
+
+    async def send_text(self, text: str, *, respond: bool = True) -> None:
+        """Add a user message; with ``respond`` (the default), ask the model to answer it."""
+        item = p.UserMessage(content=[p.UserContent(type="input_text", text=text)])
+        await self._send(p.ConversationItemCreate(event_id=self._core.next_event_id(), item=item))
+        if respond:
+            await self.create_response()
+
+    async def send_audio(self, pcm: bytes) -> None:
+        """Append audio (in the session's input format) to the input buffer."""
+        # The hot path of a voice session: build the frame directly, no model round trip.
+        audio = base64.b64encode(pcm).decode("ascii")
+        await self._send_text('{"type":"input_audio_buffer.append","audio":"' + audio + '"}')
+
+    async def commit_audio(self) -> None:
+        """Commit the input buffer as a user message (when turn detection is off)."""
+        await self._send(p.InputAudioBufferCommit(event_id=self._core.next_event_id()))
+
+    async def create_response(self, **overrides: Any) -> None:
+        """Ask the model for a turn; ``overrides`` are ``response.create`` parameters."""
+        params = p.ResponseCreateParams(**overrides) if overrides else None
+        await self._execute(self._core.request_response(params))
+
+    async def cancel_response(self) -> None:
+        """Cancel the response in progress."""
+        await self._send(p.ResponseCancel(event_id=self._core.next_event_id()))
+
+    async def interrupt(self, played_ms: int | None = None) -> None:
+        """Barge in: cancel the response, truncate the assistant audio to ``played_ms`` (what
+        the user heard), and cancel the ``cancel_on_interrupt`` tools. Emits
+        ``audio.interrupted`` for the app's player to stop."""
+        await self._execute(self._core.interrupt(played_ms))
+
+    async def approve(self, request_id: str, *, remember: str = "once") -> bool:
+        """Approve a pending request (from a UI or a voice confirmation)."""
+        return self.approvals.resolve(request_id, True, remember=remember)
+
+    async def deny(
+        self, request_id: str, reason: str | None = None, *, remember: str = "once"
+    ) -> bool:
+        """Decline a pending request; ``reason`` is told to the model."""
+        return self.approvals.resolve(request_id, False, reason, remember=remember)
+
+    @property
+    def pending_approvals(self) -> list[ApprovalRequest]:
+        return self.approvals.pending
+
+    async def update_agent(self, agent: Agent, tools: Toolset | None = None) -> None:
+        """Hand the session to another agent: new instructions and tools via ``session.update``.
+        Calls already running finish with the tools they started with."""
+        self._tools = tools if tools is not None else agent.local_tools()
+        self.agent = agent
+        self.approvals.policy = agent.approval or self.approvals.policy
+        hosted = [
+            t.definition()
+            for t in agent.tools
+            if getattr(t, "rtagents_tool_source", None) == "hosted"
+        ]
+        await self._configure(agent, hosted)
+
+    def __repr__(self) -> str:
+        state = f"closed: {self.closed_reason}" if self.closed_reason else "open"
+        return f"<RealtimeSession agent={self.agent.name!r} id={self.id} {state}>"
+
+
+def _parse_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {"_raw": text}
+    return value if isinstance(value, dict) else {"_value": value}
+
+
+def _clip(frame: str | bytes, limit: int = 200) -> str:
+    text = frame.decode("utf-8", "replace") if isinstance(frame, (bytes, bytearray)) else frame
+    return text if len(text) <= limit else text[:limit] + "..."

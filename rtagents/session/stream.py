@@ -1,0 +1,93 @@
+"""The session's event stream: a bounded buffer for ``async for``, and ``on()`` handlers."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+
+from .events import SessionWarning
+
+log = logging.getLogger("rtagents.session")
+Handler = Callable[[Any], Any]
+
+
+class EventStream:
+    """Delivers each event to the matching handlers and to a bounded buffer.
+
+    Memory policy: the buffer holds at most ``limit`` events. When the app reads more
+    slowly than events arrive, the oldest are dropped (never the reading of the socket,
+    which would stall tool calls), and the next read first yields a ``session.warning``
+    saying how many were lost. ``limit=0`` keeps no buffer (handlers only).
+    """
+
+    def __init__(self, limit: int, spawn: Callable[..., None]) -> None:
+        self.limit = limit
+        self._spawn = spawn
+        self._buffer: deque[Any] = deque()
+        self._dropped = 0
+        self._wakeup = anyio.Event()
+        self._ended = False
+        self._handlers: dict[str, list[Handler]] = {}
+
+    def on(self, kind: str, handler: Handler) -> None:
+        self._handlers.setdefault(kind, []).append(handler)
+
+    def deliver(self, event: Any) -> None:
+        if self._handlers:
+            self._call_handlers(event)
+        if self.limit:
+            if len(self._buffer) >= self.limit:
+                self._buffer.popleft()
+                self._dropped += 1
+            self._buffer.append(event)
+            self._wakeup.set()
+
+    def _call_handlers(self, event: Any) -> None:
+        for handler in (*self._handlers.get(event.type, ()), *self._handlers.get("*", ())):
+            try:
+                result = handler(event)
+            except Exception as exc:
+                self._handler_failed(handler, event, exc)
+                continue
+            if inspect.isawaitable(result):
+                self._spawn(self._await_handler, handler, event, result)
+
+    async def _await_handler(self, handler: Handler, event: Any, result: Any) -> None:
+        try:
+            await result
+        except Exception as exc:
+            self._handler_failed(handler, event, exc)
+
+    def _handler_failed(self, handler: Handler, event: Any, exc: Exception) -> None:
+        name = getattr(handler, "__qualname__", repr(handler))
+        log.warning("event handler %s failed on %s: %r", name, event.type, exc)
+        if not isinstance(event, SessionWarning):  # a failing "*" handler must not loop
+            self.deliver(
+                SessionWarning(f"handler {name} raised on {event.type}: {exc!r}", {"handler": name})
+            )
+
+    def end(self) -> None:
+        self._ended = True
+        self._wakeup.set()
+
+    async def next(self) -> Any:
+        while not self._buffer:
+            if self._ended:
+                raise StopAsyncIteration
+            self._wakeup = anyio.Event()
+            await self._wakeup.wait()
+        if self._dropped:
+            dropped, self._dropped = self._dropped, 0
+            return SessionWarning(
+                f"{dropped} events were dropped because the app read them too slowly",
+                {"dropped": dropped, "limit": self.limit},
+            )
+        return self._buffer.popleft()
+
+    def __len__(self) -> int:
+        return len(self._buffer)

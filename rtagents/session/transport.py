@@ -1,0 +1,109 @@
+"""Transports carry frames between the session and a Realtime server."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+
+from ..errors import ConnectError
+
+
+class TransportClosed(Exception):
+    """The connection ended; ``reason`` says how."""
+
+    def __init__(self, reason: str, *, error: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.error = error
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """What a session needs from a connection: text frames both ways, and close."""
+
+    async def send(self, frame: str) -> None: ...
+
+    async def recv(self) -> str | bytes:
+        """The next frame; raises :class:`TransportClosed` when the connection is gone."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class WebsocketTransport:
+    """A websocket to the Realtime API or the emulator (``websockets``, compression off).
+
+    Header values (the API key among them) are never shown in its repr or errors.
+    """
+
+    def __init__(self, ws: ClientConnection, url: str) -> None:
+        self._ws = ws
+        self.url = url
+
+    @classmethod
+    async def open(
+        cls,
+        url: str,
+        headers: Mapping[str, str],
+        *,
+        max_message_size: int | None = 16 * 2**20,
+        ping_interval: float | None = 20.0,
+        ping_timeout: float | None = 20.0,
+        open_timeout: float = 10.0,
+    ) -> WebsocketTransport:
+        try:
+            ws = await connect(
+                url,
+                additional_headers=dict(headers),
+                compression=None,  # audio frames do not compress; deflate only costs CPU
+                max_size=max_message_size,
+                ping_interval=ping_interval,
+                ping_timeout=ping_timeout,
+                open_timeout=open_timeout,
+                user_agent_header="rtagents",
+            )
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            hint = " (check the API key)" if status in (401, 403) else ""
+            raise ConnectError(
+                f"the server at {_safe(url)} refused the connection: HTTP {status}{hint}"
+            ) from None
+        except (OSError, InvalidHandshake, TimeoutError) as exc:
+            raise ConnectError(f"cannot connect to {_safe(url)}: {exc}") from None
+        return cls(ws, url)
+
+    async def send(self, frame: str) -> None:
+        try:
+            await self._ws.send(frame)
+        except ConnectionClosed as exc:
+            raise TransportClosed(_describe(exc)) from None
+
+    async def recv(self) -> str | bytes:
+        try:
+            return await self._ws.recv()
+        except ConnectionClosed as exc:
+            raise TransportClosed(
+                _describe(exc), error=exc.rcvd is None or exc.rcvd.code not in (1000, 1001)
+            ) from None
+
+    async def close(self) -> None:
+        await self._ws.close()
+
+    def __repr__(self) -> str:
+        return f"<WebsocketTransport {_safe(self.url)}>"
+
+
+def _safe(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def _describe(exc: ConnectionClosed) -> str:
+    frame = exc.rcvd or exc.sent
+    if frame is None:
+        return "the connection dropped without a close frame"
+    reason = f": {frame.reason}" if frame.reason else ""
+    who = "the server" if exc.rcvd else "this client"
+    return f"{who} closed the connection (code {frame.code}{reason})"

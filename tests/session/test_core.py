@@ -1,0 +1,294 @@
+"""The session core, sans I/O: server events in, actions out. No sockets, no clocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rtagents import protocol as p
+from rtagents.session import (
+    CancelCall,
+    Emit,
+    ResponseRequested,
+    Send,
+    SessionCore,
+    StartApproval,
+    StartCall,
+    ToolTraits,
+)
+
+TRAITS = {
+    "fast": ToolTraits(),
+    "slow": ToolTraits(),
+    "quiet": ToolTraits(trigger_response=False),
+    "stoppable": ToolTraits(cancel_on_interrupt=True),
+}
+
+
+def core() -> SessionCore:
+    return SessionCore(TRAITS.get)
+
+
+def ev(kind: str, **fields: Any) -> Any:
+    return p.SERVER_EVENTS[kind].model_validate({"type": kind, "event_id": "e", **fields})
+
+
+def created(rid: str, **extra: Any) -> Any:
+    return ev("response.created", response={"id": rid, "status": "in_progress", **extra})
+
+
+def done(rid: str, output: list[dict[str, Any]] | None = None) -> Any:
+    return ev("response.done", response={"id": rid, "status": "completed", "output": output or []})
+
+
+def args_done(rid: str, call_id: str, name: str, arguments: str = "{}") -> Any:
+    return ev(
+        "response.function_call_arguments.done",
+        response_id=rid,
+        item_id=f"item_{call_id}",
+        output_index=0,
+        call_id=call_id,
+        name=name,
+        arguments=arguments,
+    )
+
+
+def output_added(call_id: str) -> Any:
+    return ev(
+        "conversation.item.added",
+        item={"type": "function_call_output", "call_id": call_id, "output": "x"},
+    )
+
+
+def creates(actions: list[Any]) -> list[Any]:
+    return [a for a in actions if isinstance(a, Send) and isinstance(a.event, p.ResponseCreate)]
+
+
+def sent_items(actions: list[Any]) -> list[Any]:
+    return [
+        a.event.item
+        for a in actions
+        if isinstance(a, Send) and isinstance(a.event, p.ConversationItemCreate)
+    ]
+
+
+def test_a_call_starts_once_per_call_id() -> None:
+    c = core()
+    c.receive(created("r1"))
+    assert c.receive(args_done("r1", "c1", "fast")) == [
+        StartCall("c1", "fast", "{}", "r1", "item_c1")
+    ]
+    item = {
+        "type": "function_call",
+        "id": "item_c1",
+        "call_id": "c1",
+        "name": "fast",
+        "arguments": "{}",
+        "status": "completed",
+    }
+    assert (
+        c.receive(ev("response.output_item.done", response_id="r1", output_index=0, item=item))
+        == []
+    )
+    assert [a for a in c.receive(done("r1", [item])) if isinstance(a, StartCall)] == []
+
+
+def test_a_call_known_only_from_response_done_still_runs() -> None:
+    c = core()
+    c.receive(created("r1"))
+    item = {
+        "type": "function_call",
+        "id": "i",
+        "call_id": "c9",
+        "name": "fast",
+        "arguments": "{}",
+        "status": "completed",
+    }
+    actions = c.receive(done("r1", [item]))
+    assert StartCall("c9", "fast", "{}", "r1", "i") in actions
+
+
+def test_two_calls_one_slow_give_two_outputs_then_one_create() -> None:
+    c = core()
+    c.receive(created("r1"))
+    c.receive(args_done("r1", "c1", "fast"))
+    c.receive(args_done("r1", "c2", "slow"))
+    assert creates(c.receive(done("r1"))) == []  # nothing to answer yet
+    first = c.call_finished("c1", "one")
+    assert [i.call_id for i in sent_items(first)] == ["c1"] and creates(first) == []
+    c.receive(output_added("c1"))
+    second = c.call_finished("c2", "two")
+    assert [i.call_id for i in sent_items(second)] == ["c2"]
+    assert len(creates(second)) == 1
+    assert Emit(ResponseRequested(("c1", "c2"))) in second
+    c.receive(output_added("c2"))
+    assert creates(c.receive(created("r2"))) == []
+    assert creates(c.receive(done("r2"))) == []  # the batch was answered: no second create
+
+
+def test_outputs_before_the_response_is_done_wait_for_it() -> None:
+    c = core()
+    c.receive(created("r1"))
+    c.receive(args_done("r1", "c1", "fast"))
+    assert creates(c.call_finished("c1", "out")) == []  # r1 is still active
+    c.receive(output_added("c1"))
+    assert len(creates(c.receive(done("r1")))) == 1
+
+
+def test_never_while_another_response_is_active() -> None:
+    c = core()
+    c.receive(created("r1"))
+    c.receive(args_done("r1", "c1", "slow"))
+    c.receive(done("r1"))
+    c.receive(created("r2"))  # a user turn started meanwhile
+    actions = c.call_finished("c1", "late")
+    assert creates(actions) == []
+    c.receive(output_added("c1"))  # added while r2 runs: r2 did not see it
+    assert len(creates(c.receive(done("r2")))) == 1
+
+
+def test_a_response_created_after_the_output_was_added_has_seen_it() -> None:
+    c = core()
+    c.receive(created("r1"))
+    c.receive(args_done("r1", "c1", "slow"))
+    c.receive(done("r1"))
+    c.receive(created("r2"))
+    c.call_finished("c1", "x")
+    c.receive(output_added("c1"))
+    c.receive(done("r2"))  # this create went out above...
+    c.receive(created("r3"))  # ...and r3 carries the output
+    assert creates(c.receive(done("r3"))) == []
+
+
+def test_active_response_error_is_recovered() -> None:
+    c = core()
+    c.receive(created("r1"))
+    c.receive(args_done("r1", "c1", "fast"))
+    c.receive(done("r1"))
+    [create] = creates(c.call_finished("c1", "x"))
+    # Server VAD started a response before ours arrived; the output was not added yet.
+    c.receive(created("r_vad"))
+    error = ev(
+        "error",
+        error={
+            "type": "invalid_request_error",
+            "code": "conversation_already_has_active_response",
+            "message": "busy",
+            "event_id": create.event.event_id,
+        },
+    )
+    assert c.receive(error) == []
+    c.receive(output_added("c1"))
+    assert len(creates(c.receive(done("r_vad")))) == 1  # asked again once it was free
+
+
+def test_other_create_errors_give_up_with_a_warning() -> None:
+    c = core()
+    c.receive(created("r1"))
+    c.receive(args_done("r1", "c1", "fast"))
+    c.receive(done("r1"))
+    [create] = creates(c.call_finished("c1", "x"))
+    error = ev(
+        "error",
+        error={
+            "type": "invalid_request_error",
+            "code": "weird",
+            "message": "no",
+            "event_id": create.event.event_id,
+        },
+    )
+    actions = c.receive(error)
+    assert any(isinstance(a, Emit) and "response.create failed" in a.event.message for a in actions)
+    assert creates(actions) == []
+
+
+def test_trigger_response_false_asks_for_no_turn() -> None:
+    c = core()
+    c.receive(created("r1"))
+    c.receive(args_done("r1", "c1", "quiet"))
+    c.receive(done("r1"))
+    actions = c.call_finished("c1", "logged")
+    assert len(sent_items(actions)) == 1 and creates(actions) == []
+
+
+def test_quiet_calls_do_not_hold_back_the_batch() -> None:
+    c = core()
+    c.receive(created("r1"))
+    c.receive(args_done("r1", "c1", "quiet"))
+    c.receive(args_done("r1", "c2", "fast"))
+    c.receive(done("r1"))
+    assert len(creates(c.call_finished("c2", "x"))) == 1
+
+
+def test_barge_in_cancels_stoppable_calls_and_asks_no_turn_for_them() -> None:
+    c = core()
+    c.receive(created("r1"))
+    c.receive(args_done("r1", "c1", "stoppable"))
+    c.receive(args_done("r1", "c2", "fast"))
+    c.receive(done("r1"))
+    actions = c.receive(ev("input_audio_buffer.speech_started", audio_start_ms=0, item_id="u"))
+    assert CancelCall("c1", "the user started speaking") in actions
+    assert not any(isinstance(a, CancelCall) and a.call_id == "c2" for a in actions)
+    assert creates(c.call_finished("c1", "cancelled", cancelled=True)) == []
+    assert len(creates(c.call_finished("c2", "x"))) == 1
+
+
+def test_out_of_band_responses_do_not_block() -> None:
+    c = core()
+    c.receive(created("r1"))
+    c.receive(args_done("r1", "c1", "fast"))
+    c.receive(done("r1"))
+    c.receive(created("r_oob", conversation_id=None))
+    assert len(creates(c.call_finished("c1", "x"))) == 1
+
+
+def test_hosted_approval_requests_join_the_batch() -> None:
+    c = core()
+    c.receive(created("r1"))
+    request = {
+        "type": "mcp_approval_request",
+        "id": "apr_1",
+        "server_label": "docs",
+        "name": "delete",
+        "arguments": "{}",
+    }
+    actions = c.receive(
+        ev("response.output_item.done", response_id="r1", output_index=0, item=request)
+    )
+    assert actions == [StartApproval(p.McpApprovalRequest.model_validate(request), "r1")]
+    c.receive(done("r1"))
+    actions = c.approval_decided("apr_1", False, "not now")
+    [item] = sent_items(actions)
+    assert (item.approval_request_id, item.approve, item.reason) == ("apr_1", False, "not now")
+    assert len(creates(actions)) == 1
+
+
+def test_interrupt_cancels_truncates_and_tells_the_app() -> None:
+    c = core()
+    c.receive(created("r1"))
+    c.receive(
+        ev(
+            "response.output_audio.delta",
+            response_id="r1",
+            item_id="a1",
+            output_index=0,
+            content_index=0,
+            delta="A" * 6400,
+        )
+    )  # 100 ms
+    actions = c.interrupt(played_ms=250)
+    sends = [a.event for a in actions if isinstance(a, Send)]
+    assert isinstance(sends[0], p.ResponseCancel)
+    assert (sends[1].item_id, sends[1].audio_end_ms) == ("a1", 100)  # never past what arrived
+    assert any(isinstance(a, Emit) and a.event.type == "audio.interrupted" for a in actions)
+
+
+def test_memory_stays_flat_over_many_turns() -> None:
+    c = core()
+    for n in range(5000):
+        rid, cid = f"r{n}", f"c{n}"
+        c.receive(created(rid))
+        c.receive(args_done(rid, cid, "fast"))
+        c.receive(done(rid))
+        c.call_finished(cid, "x")
+        c.receive(output_added(cid))
+    assert len(c._batches) <= 2 and len(c._work) <= 2 and len(c._seen) <= SessionCore._SEEN_LIMIT
