@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any
 
-SUITES = ["codec"]
+SUITES = ["codec", "session"]
 
 
 def main(argv: list[str]) -> None:

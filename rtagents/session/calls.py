@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ async def run_call(
     call: StartCall,
     tool: BaseTool | None,
     *,
+    scope: anyio.CancelScope,
     approvals: ApprovalBroker,
     default_timeout: float,
     format_failure: FailureFormatter | None,
@@ -74,15 +76,17 @@ async def run_call(
             reason = decision.reason or "the user declined"
             return fail("denied", f"the call was not approved: {reason}")
 
+    # The call's own scope (which a barge-in cancels) also carries the timeout: one scope
+    # instead of two, and the clock starts after approval, which has its own timeout.
     timeout = tool.timeout or default_timeout
+    scope.deadline = anyio.current_time() + timeout
     try:
-        with anyio.fail_after(timeout):
-            result = await tool.call(parsed, ctx)
+        result = await tool.call(parsed, ctx)
         output = tool.serialize(result)
-    except TimeoutError:
-        return fail("timeout", f"no result after {timeout:g} s")
     except Exception as exc:
         return fail(_failure_kind(exc), f"{type(exc).__name__}: {exc}", exc)
+    finally:
+        scope.deadline = math.inf
     return CallOutcome(output, None, time.perf_counter() - started)
 
 
@@ -109,14 +113,16 @@ def _failure_kind(exc: Exception) -> FailureKind:
     return "unavailable" if getattr(exc, "rtagents_unavailable", False) else "error"
 
 
-def cancelled_outcome(
+def stopped_outcome(
     call: StartCall,
     tool: BaseTool | None,
-    reason: str,
+    kind: FailureKind,
+    message: str,
     started: float,
     format_failure: FailureFormatter | None,
 ) -> CallOutcome:
-    failure = ToolFailure("cancelled", call.name, f"the call was cancelled: {reason}")
+    """The outcome of a call its scope stopped: a barge-in (``cancelled``) or ``timeout``."""
+    failure = ToolFailure(kind, call.name, message)
     formatter = (
         (tool.format_failure if tool else None) or format_failure or default_failure_formatter
     )

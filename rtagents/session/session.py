@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import anyio.lowlevel
 from anyio.abc import TaskGroup
 
 from .. import protocol as p
@@ -18,7 +19,7 @@ from ..approvals import ApprovalBroker, ApprovalRequest
 from ..errors import SessionClosed, SessionConfigError
 from ..tools import Toolset
 from .actions import Action, CancelCall, Emit, Send, StartApproval, StartCall, ToolTraits
-from .calls import cancelled_outcome, run_call
+from .calls import run_call, stopped_outcome
 from .core import SessionCore
 from .events import SessionClosed as SessionClosedEvent
 from .events import SessionWarning, ToolCallCompleted, ToolCallFailed, ToolCallStarted
@@ -145,6 +146,10 @@ class RealtimeSession:
                 self._stream.deliver(event)
                 if actions:
                     await self._execute(actions)
+                    if any(isinstance(a, StartCall) for a in actions):
+                        # Let the call start now, not after every frame already buffered
+                        # (response.done often arrives in the same read as the arguments).
+                        await anyio.lowlevel.checkpoint()
         except TransportClosed as exc:
             await self._finish(exc.reason, error=exc.error)
 
@@ -227,10 +232,12 @@ class RealtimeSession:
         tool = self._tools.get(call.name)
         started = time.perf_counter()
         scope, reasons = self._calls[call.call_id]
+        outcome = None
         with scope:
             outcome = await run_call(
                 call,
                 tool,
+                scope=scope,
                 approvals=self.approvals,
                 default_timeout=self.agent.tool_timeout,
                 format_failure=self.agent.format_failure,
@@ -238,17 +245,26 @@ class RealtimeSession:
                 agent=self.agent,
             )
         self._calls.pop(call.call_id, None)
-        cancelled = scope.cancelled_caught
-        if cancelled:
+        cancelled = bool(scope.cancel_called and reasons)
+        if scope.cancel_called:
             if self.closed_reason is not None:
                 return
-            outcome = cancelled_outcome(
-                call,
-                tool,
-                reasons[0] if reasons else "cancelled",
-                started,
-                self.agent.format_failure,
-            )
+            if reasons:  # a barge-in or interrupt()
+                message = f"the call was cancelled: {reasons[0]}"
+                outcome = stopped_outcome(
+                    call, tool, "cancelled", message, started, self.agent.format_failure
+                )
+            else:  # the deadline set after approval passed
+                timeout = (tool.timeout if tool else None) or self.agent.tool_timeout
+                outcome = stopped_outcome(
+                    call,
+                    tool,
+                    "timeout",
+                    f"no result after {timeout:g} s",
+                    started,
+                    self.agent.format_failure,
+                )
+        assert outcome is not None
         failure = outcome.failure
         if failure is None:
             self._stream.deliver(

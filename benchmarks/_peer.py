@@ -1,0 +1,211 @@
+"""A minimal Realtime peer in its own process, so client CPU is measured alone.
+
+Modes: ``tools`` (each response.create gets a response with one function call; the time
+from sending response.done to receiving the next response.create is recorded) and
+``audio`` (a burst of 20 ms audio deltas, then one response.done).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import multiprocessing as mp
+import os
+import time
+from typing import Any
+
+AUDIO_20MS = base64.b64encode(os.urandom(960)).decode()
+
+
+def _frames_for_call(n: int) -> tuple[list[str], str]:
+    rid, iid, cid = f"resp_{n}", f"item_{n}", f"call_{n}"
+    item = {
+        "id": iid,
+        "type": "function_call",
+        "status": "completed",
+        "name": "noop",
+        "call_id": cid,
+        "arguments": "{}",
+    }
+    head = [
+        {
+            "type": "response.created",
+            "event_id": f"e{n}a",
+            "response": {
+                "id": rid,
+                "object": "realtime.response",
+                "status": "in_progress",
+                "output": [],
+            },
+        },
+        {
+            "type": "response.output_item.added",
+            "event_id": f"e{n}b",
+            "response_id": rid,
+            "output_index": 0,
+            "item": {**item, "status": "in_progress", "arguments": ""},
+        },
+        {
+            "type": "response.function_call_arguments.done",
+            "event_id": f"e{n}c",
+            "response_id": rid,
+            "item_id": iid,
+            "output_index": 0,
+            "call_id": cid,
+            "name": "noop",
+            "arguments": "{}",
+        },
+        {
+            "type": "response.output_item.done",
+            "event_id": f"e{n}d",
+            "response_id": rid,
+            "output_index": 0,
+            "item": item,
+        },
+    ]
+    done = {
+        "type": "response.done",
+        "event_id": f"e{n}e",
+        "response": {
+            "id": rid,
+            "object": "realtime.response",
+            "status": "completed",
+            "output": [item],
+        },
+    }
+    return [json.dumps(f) for f in head], json.dumps(done)
+
+
+async def _serve(mode: str, count: int, port_out: Any, results: Any, gap_ms: float) -> None:
+    from websockets.asyncio.server import serve
+
+    async def handler(ws: Any) -> None:
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "session.created",
+                    "event_id": "s0",
+                    "session": {"type": "realtime", "id": "sess_bench"},
+                }
+            )
+        )
+        latencies: list[float] = []
+        sent_done_at = 0.0
+        rounds = 0
+        async for raw in ws:
+            event = json.loads(raw)
+            kind = event["type"]
+            if kind == "session.update":
+                await ws.send(
+                    json.dumps(
+                        {
+                            "type": "session.updated",
+                            "event_id": "s1",
+                            "session": {"type": "realtime"},
+                        }
+                    )
+                )
+                if mode == "audio":
+                    started = time.perf_counter()
+                    frame = json.dumps(
+                        {
+                            "type": "response.output_audio.delta",
+                            "event_id": "e",
+                            "response_id": "r",
+                            "item_id": "i",
+                            "output_index": 0,
+                            "content_index": 0,
+                            "delta": AUDIO_20MS,
+                        }
+                    )
+                    for _ in range(count):
+                        await ws.send(frame)
+                    await ws.send(
+                        json.dumps(
+                            {
+                                "type": "response.done",
+                                "event_id": "end",
+                                "response": {"id": "r", "status": "completed", "output": []},
+                            }
+                        )
+                    )
+                    results.put(time.perf_counter() - started)
+            elif kind == "conversation.item.create":
+                item = event["item"]
+                await ws.send(
+                    json.dumps(
+                        {
+                            "type": "conversation.item.added",
+                            "event_id": "ia",
+                            "previous_item_id": None,
+                            "item": item,
+                        }
+                    )
+                )
+            elif kind == "response.create" and mode == "tools":
+                if sent_done_at:
+                    latencies.append(time.perf_counter() - sent_done_at)
+                    rounds += 1
+                if rounds >= count:
+                    results.put(latencies)
+                    latencies, rounds, sent_done_at = [], 0, 0.0
+                    await ws.send(
+                        json.dumps(
+                            {
+                                "type": "response.created",
+                                "event_id": "x",
+                                "response": {"id": "final", "status": "in_progress"},
+                            }
+                        )
+                    )
+                    await ws.send(
+                        json.dumps(
+                            {
+                                "type": "response.done",
+                                "event_id": "y",
+                                "response": {"id": "final", "status": "completed", "output": []},
+                            }
+                        )
+                    )
+                    continue
+                head, done = _frames_for_call(rounds)
+                for frame in head:
+                    await ws.send(frame)
+                if gap_ms:
+                    # A real response ends some time after its last item: the model is
+                    # still finishing. Client work done in this gap is not latency.
+                    await asyncio.sleep(gap_ms / 1000)
+                sent_done_at = time.perf_counter()
+                await ws.send(done)
+
+    async with serve(handler, "127.0.0.1", 0, compression=None, max_size=None) as server:
+        port_out.put(server.sockets[0].getsockname()[1])
+        await asyncio.Future()
+
+
+def _main(mode: str, count: int, port_out: Any, results: Any, gap_ms: float) -> None:
+    asyncio.run(_serve(mode, count, port_out, results, gap_ms))
+
+
+class Peer:
+    """``with Peer("tools", 200) as peer:`` then connect to ``peer.url``; ``peer.result()``."""
+
+    def __init__(self, mode: str, count: int, gap_ms: float = 0.0) -> None:
+        ctx = mp.get_context("spawn")
+        self._ports, self._results = ctx.Queue(), ctx.Queue()
+        self._proc = ctx.Process(
+            target=_main, args=(mode, count, self._ports, self._results, gap_ms), daemon=True
+        )
+
+    def __enter__(self) -> Peer:
+        self._proc.start()
+        self.url = f"ws://127.0.0.1:{self._ports.get(timeout=30)}/v1/realtime"
+        return self
+
+    def result(self, timeout: float = 120) -> Any:
+        return self._results.get(timeout=timeout)
+
+    def __exit__(self, *exc: object) -> None:
+        self._proc.terminate()
+        self._proc.join(5)
