@@ -177,8 +177,8 @@ class EmulatorConnection(InputAudioMixin):
     async def _on_session_update(self, event: dict[str, Any]) -> None:
         self.session = apply_update(self.session, event["session"], audio_sent=self.audio_sent)
         self._vad = self._make_vad()
-        await self.hosted_mcp.configure(self, self.session.get("tools", []))
         await self.emit({"type": "session.updated", "session": self._public_session()})
+        await self.hosted_mcp.configure(self, self.session.get("tools", []))
 
     # -- conversation ----------------------------------------------------------------------
 

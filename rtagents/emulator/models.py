@@ -70,7 +70,7 @@ class ModelContext:
         out: list[dict[str, Any]] = []
         for item in reversed(self.items):
             kind = item.get("type")
-            if kind in ("function_call_output", "mcp_call"):
+            if kind in ("function_call_output", "mcp_call", "mcp_approval_response"):
                 out.append(item)
             elif kind == "message":
                 break
@@ -198,6 +198,8 @@ class RuleModel:
 
 
 def _describe(item: dict[str, Any]) -> str:
+    if item.get("type") == "mcp_approval_response":
+        return "OK, I won't do that." if not item.get("approve") else ""
     if item.get("type") == "mcp_call":
         if item.get("error"):
             return f"{item['name']} failed: {item['error'].get('message', 'error')}."

@@ -76,23 +76,17 @@ class ResponseRun:
         status = "completed"
         details: dict[str, Any] = {"type": "completed"}
         try:
-            turn = await self._turn()
-            for index, output in enumerate(turn):
-                if self.cancel_reason:
+            # Hosted MCP calls approved since the last response run first; after calls run,
+            # the model is asked again within this response, to answer from their output.
+            ran = await conn.hosted_mcp.run_approved(self)
+            for _ in range(4):
+                ran, truncated = await self._play(await self._turn(), ran)
+                if truncated:
+                    status = "incomplete"
+                    details = {"type": "incomplete", "reason": "max_output_tokens"}
+                if not ran or truncated or self.cancel_reason:
                     break
-                if isinstance(output, Say):
-                    truncated = await self._message(index, output.text)
-                    if truncated:
-                        status = "incomplete"
-                        details = {"type": "incomplete", "reason": "max_output_tokens"}
-                        break
-                elif isinstance(output, CallFunction):
-                    await self._function_call(index, output)
-                elif isinstance(output, CallMCP):
-                    await conn.hosted_mcp.call(self, index, output)
-        except (
-            Exception
-        ) as exc:  # the model or a hook failed: the response fails, the session lives
+        except Exception as exc:  # the model or a hook failed: the response fails, the session lives  # the model or a hook failed: the response fails, the session lives
             status = "failed"
             details = {
                 "type": "failed",
@@ -108,6 +102,22 @@ class ResponseRun:
             }
         )
         conn.response_finished(self)
+
+    async def _play(self, turn: list[Output], ran: int) -> tuple[int, bool]:
+        """Stream one turn's outputs; returns (hosted MCP calls that ran, truncated)."""
+        ran_now = 0
+        for output in turn:
+            index = len(self.output)
+            if self.cancel_reason:
+                break
+            if isinstance(output, Say):
+                if await self._message(index, output.text):
+                    return ran_now, True
+            elif isinstance(output, CallFunction):
+                await self._function_call(index, output)
+            elif isinstance(output, CallMCP):
+                ran_now += int(await self.conn.hosted_mcp.call(self, index, output))
+        return ran_now, False
 
     async def _turn(self) -> list[Output]:
         conn = self.conn

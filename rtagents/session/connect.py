@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
 import anyio
 
 from ..errors import ConnectError
 from .session import RealtimeSession
+from .tooling import connect_servers, local_servers
 from .transport import Transport, WebsocketTransport
 
 if TYPE_CHECKING:
@@ -79,24 +80,26 @@ async def connect(
     # anyio wraps whatever leaves a task group in an ExceptionGroup; users should see their
     # own exception (or ours) as it was raised, so it is carried out of the group by hand.
     raised: BaseException | None = None
-    async with anyio.create_task_group() as tg:
+    async with AsyncExitStack() as servers:
+        # MCP clients run task groups of their own: they are entered before the session's
+        # and left after it, so that the scopes nest and close in order.
         try:
-            tools = agent.local_tools()
-            hosted: list[Any] = [
-                t.definition()
-                for t in agent.tools
-                if getattr(t, "rtagents_tool_source", None) == "hosted"
-            ]
-            await session._start(tg, tools, hosted)
-        except Exception as exc:
-            raised = exc
+            await connect_servers(servers, local_servers(agent.tools))
+        except BaseException:
             await session.close()
-        else:
+            raise
+        async with anyio.create_task_group() as tg:
             try:
-                yield session
+                await session._start(tg, agent)
             except Exception as exc:
                 raised = exc
-            finally:
                 await session.close()
+            else:
+                try:
+                    yield session
+                except Exception as exc:
+                    raised = exc
+                finally:
+                    await session.close()
     if raised is not None:
         raise raised

@@ -17,6 +17,7 @@ from anyio.abc import TaskGroup
 from .. import protocol as p
 from ..approvals import ApprovalBroker, ApprovalRequest
 from ..errors import SessionClosed, SessionConfigError
+from ..mcp import MCPServer, MCPServerFailed, MCPToolsChanged
 from ..tools import Toolset
 from .actions import Action, CancelCall, Emit, Send, StartApproval, StartCall, ToolTraits
 from .calls import run_call, stopped_outcome
@@ -24,6 +25,7 @@ from .core import SessionCore
 from .events import SessionClosed as SessionClosedEvent
 from .events import SessionWarning, ToolCallCompleted, ToolCallFailed, ToolCallStarted
 from .stream import EventStream, Handler
+from .tooling import hosted_definitions, local_servers, merge
 from .transport import Transport, TransportClosed
 
 if TYPE_CHECKING:
@@ -70,14 +72,37 @@ class RealtimeSession:
         """The tools this process runs for the model (function tools and local MCP tools)."""
         return self._tools
 
-    async def _start(self, tg: TaskGroup, tools: Toolset, extra_definitions: list[Any]) -> None:
+    async def _start(self, tg: TaskGroup, agent: Agent) -> None:
         self._tg = tg
-        self._tools = tools
+        self._use(agent)
         await tg.start(self._read)
-        await self._configure(self.agent, extra_definitions)
+        await self._configure(agent)
 
-    async def _configure(self, agent: Agent, extra_definitions: list[Any]) -> None:
-        definitions = [t.definition() for t in self._tools] + extra_definitions
+    def _use(self, agent: Agent) -> None:
+        """Take the agent's tools: its function tools and its connected MCP servers'."""
+        self.agent = agent
+        servers = local_servers(agent.tools)
+        for server in servers:
+            server.on_tools_changed = self._tools_changed
+            server.on_failure = self._server_failed
+        self._tools, notes = merge(agent.name, agent.local_tools(), servers)
+        for note in notes:
+            self._stream.deliver(SessionWarning(note))
+
+    def _tools_changed(self, server: MCPServer) -> None:
+        self._spawn(self._refresh_server, server)
+
+    async def _refresh_server(self, server: MCPServer) -> None:
+        tools = await server.refresh()
+        self._use(self.agent)
+        await self._configure(self.agent)
+        self._stream.deliver(MCPToolsChanged(server.name, tuple(t.name for t in tools)))
+
+    def _server_failed(self, server: MCPServer, exc: BaseException) -> None:
+        self._stream.deliver(MCPServerFailed(server.name, f"{type(exc).__name__}: {exc}"))
+
+    async def _configure(self, agent: Agent) -> None:
+        definitions = [t.definition() for t in self._tools] + hosted_definitions(agent.tools)
         update = p.SessionUpdate(
             event_id=self._core.next_event_id(), session=self._session_config(agent, definitions)
         )
@@ -142,6 +167,10 @@ class RealtimeSession:
                     )
                     continue
                 actions = self._core.receive(event)
+                if event.type == "conversation.item.done" and isinstance(
+                    event.item, p.McpListTools
+                ):
+                    self.hosted_tools[event.item.server_label] = event.item.tools
                 self._resolve_waiter(event)
                 self._stream.deliver(event)
                 if actions:
@@ -369,18 +398,19 @@ class RealtimeSession:
     def pending_approvals(self) -> list[ApprovalRequest]:
         return self.approvals.pending
 
-    async def update_agent(self, agent: Agent, tools: Toolset | None = None) -> None:
+    async def update_agent(self, agent: Agent) -> None:
         """Hand the session to another agent: new instructions and tools via ``session.update``.
-        Calls already running finish with the tools they started with."""
-        self._tools = tools if tools is not None else agent.local_tools()
-        self.agent = agent
+
+        Calls already running finish with the tools they started with. Local MCP servers of
+        the new agent must be connected already (``async with server:`` around both)."""
+        for server in local_servers(agent.tools):
+            if server._client is None:
+                raise RuntimeError(
+                    f"MCP server {server.name!r} of agent {agent.name!r} is not connected"
+                )
+        self._use(agent)
         self.approvals.policy = agent.approval or self.approvals.policy
-        hosted = [
-            t.definition()
-            for t in agent.tools
-            if getattr(t, "rtagents_tool_source", None) == "hosted"
-        ]
-        await self._configure(agent, hosted)
+        await self._configure(agent)
 
     def __repr__(self) -> str:
         state = f"closed: {self.closed_reason}" if self.closed_reason else "open"

@@ -1,0 +1,19 @@
+"""MCP: hosted MCP configs (run by the server) and local MCP servers (run by this process)."""
+
+from .events import MCPServerFailed, MCPToolsChanged
+from .hosted import HostedMCP
+from .local import MCPServer, MCPServerHTTP, MCPServerStdio, MCPServerUnavailable
+from .tools import MCPTool, MCPToolError, result_text
+
+__all__ = [
+    "HostedMCP",
+    "MCPServer",
+    "MCPServerFailed",
+    "MCPServerHTTP",
+    "MCPServerStdio",
+    "MCPServerUnavailable",
+    "MCPTool",
+    "MCPToolError",
+    "MCPToolsChanged",
+    "result_text",
+]

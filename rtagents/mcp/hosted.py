@@ -1,0 +1,106 @@
+"""``HostedMCP``: an MCP server the Realtime server connects to and runs tools on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Literal, get_args
+
+from .. import protocol as p
+
+ApprovalMode = Literal["always", "never"]
+CONNECTORS: tuple[str, ...] = get_args(p.ConnectorId)
+
+
+class HostedMCP:
+    """A hosted MCP tool config (``type: "mcp"``): the server lists and calls its tools.
+
+    Validated when made. ``authorization`` and ``headers`` are credentials: they are sent
+    to the Realtime server in ``session.update`` and appear nowhere else (not in reprs,
+    logs, events or spans).
+
+    Args:
+        server_label: How the model and approvals name this server.
+        server_url: The MCP server's URL; or give ``connector_id``, not both.
+        connector_id: A service connector (``connector_gmail``, ...).
+        authorization: An OAuth access token for the server.
+        headers: HTTP headers for the server (for example an API key).
+        allowed_tools: Tool names, or ``{"read_only": True}`` / ``{"tool_names": [...]}``.
+        require_approval: ``"always"``, ``"never"``, or
+            ``{"never": {"tool_names": [...]}, "always": {"read_only": False}}``. Requests
+            are decided by the agent's :class:`~rtagents.ApprovalPolicy`.
+        server_description: Tells the model what the server is for.
+    """
+
+    rtagents_tool_source: ClassVar[str] = "hosted"
+
+    def __init__(
+        self,
+        server_label: str,
+        server_url: str | None = None,
+        connector_id: str | None = None,
+        authorization: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        allowed_tools: Sequence[str] | Mapping[str, Any] | None = None,
+        require_approval: ApprovalMode | Mapping[str, Any] | None = None,
+        server_description: str | None = None,
+    ) -> None:
+        where = f"HostedMCP {server_label!r}"
+        if not server_label or not isinstance(server_label, str):
+            raise ValueError("HostedMCP needs a server_label")
+        if (server_url is None) == (connector_id is None):
+            raise ValueError(f"{where}: give exactly one of server_url and connector_id")
+        if server_url is not None and not server_url.startswith(("http://", "https://")):
+            raise ValueError(f"{where}: server_url must be an http(s) URL")
+        if connector_id is not None and connector_id not in CONNECTORS:
+            raise ValueError(
+                f"{where}: unknown connector_id {connector_id!r}; known: {', '.join(CONNECTORS)}"
+            )
+        if isinstance(allowed_tools, str):
+            raise TypeError(
+                f"{where}: allowed_tools takes a list of names or a filter, not a string"
+            )
+        if isinstance(require_approval, str) and require_approval not in ("always", "never"):
+            raise ValueError(f"{where}: require_approval must be 'always', 'never' or a filter")
+        if headers is not None and not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+        ):
+            raise TypeError(f"{where}: header names and values must be strings")
+        try:
+            given = {
+                "server_url": server_url,
+                "connector_id": connector_id,
+                "authorization": authorization,
+                "headers": dict(headers) if headers is not None else None,
+                "allowed_tools": list(allowed_tools)
+                if isinstance(allowed_tools, Sequence)
+                else allowed_tools,
+                "require_approval": require_approval,
+                "server_description": server_description,
+            }
+            # Only what was given goes on the wire: an explicit null means something else.
+            self._wire = p.McpToolDefinition(
+                server_label=server_label, **{k: v for k, v in given.items() if v is not None}
+            )
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+        self.server_label = server_label
+        self.server_url = server_url
+        self.connector_id = connector_id
+
+    def definition(self) -> p.McpToolDefinition:
+        """The wire form, credentials included (it goes only into ``session.update``)."""
+        return self._wire.model_copy(update={}, deep=True)
+
+    @property
+    def require_approval(self) -> Any:
+        return self._wire.require_approval
+
+    @property
+    def allowed_tools(self) -> Any:
+        return self._wire.allowed_tools
+
+    def __repr__(self) -> str:
+        target = self.server_url or self.connector_id
+        secret = " authorization=***" if self._wire.authorization else ""
+        headers = f" headers={sorted(self._wire.headers)}=***" if self._wire.headers else ""
+        return f"HostedMCP({self.server_label!r}, {target}{secret}{headers})"

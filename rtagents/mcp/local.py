@@ -1,0 +1,256 @@
+"""Local MCP servers (stdio, streamable HTTP) whose tools this process calls for the model."""
+
+from __future__ import annotations
+
+import logging
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, ClassVar, Literal
+
+import mcp_types
+from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+
+from ..tools import ApprovalCheck, Toolset
+from .tools import MCPTool
+
+log = logging.getLogger("rtagents.mcp")
+
+NeedsApproval = bool | Literal["unless_read_only"] | ApprovalCheck
+
+
+class MCPServer(ABC):
+    """A local MCP server: connected when the session starts, closed when it ends.
+
+    Its tools join the session's tools under their own names (see :meth:`toolset`).
+
+    Args:
+        name: The server's label (for approvals, events and renamed tools).
+        allowed_tools: Only these tools (names or globs) are offered to the model.
+        read_only: Offer only the tools the server marks ``readOnlyHint``.
+        tool_prefix: Prefix every tool name (``"fs_"`` makes ``fs_read_file``).
+        needs_approval: ``"unless_read_only"`` (the default: tools not marked read-only
+            ask the agent's approval policy), ``True``, ``False``, or a per-call check.
+        timeout: Seconds a call may take (default: the agent's ``tool_timeout``).
+    """
+
+    rtagents_tool_source: ClassVar[str] = "local_mcp"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        allowed_tools: Sequence[str] | None = None,
+        read_only: bool = False,
+        tool_prefix: str = "",
+        needs_approval: NeedsApproval = "unless_read_only",
+        timeout: float | None = None,
+    ) -> None:
+        self.name = name
+        self.allowed_tools = list(allowed_tools) if allowed_tools is not None else None
+        self.read_only = read_only
+        self.tool_prefix = tool_prefix
+        self.needs_approval = needs_approval
+        self.timeout = timeout
+        self.listed: list[mcp_types.Tool] = []
+        self.on_tools_changed: Callable[[MCPServer], None] | None = None
+        self.on_failure: Callable[[MCPServer, BaseException], None] | None = None
+        self._client: Client | None = None
+        self._failed: str | None = None
+
+    @abstractmethod
+    def _target(self) -> Any:
+        """What ``mcp.Client`` connects to."""
+
+    async def _close_extra(self) -> None:
+        return None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def __aenter__(self) -> MCPServer:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def connect(self) -> None:
+        client = Client(self._target(), message_handler=self._on_message, mode="legacy")
+        try:
+            await client.__aenter__()
+        except Exception as exc:
+            await self._close_extra()
+            raise ConnectionError(f"MCP server {self.name!r} did not start: {exc}") from exc
+        self._client = client
+        self._failed = None
+        await self.refresh()
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                await client.__aexit__(None, None, None)
+            except Exception as exc:  # a dead server cannot be closed cleanly; it is gone anyway
+                log.debug("closing MCP server %s: %r", self.name, exc)
+        await self._close_extra()
+
+    async def refresh(self) -> list[mcp_types.Tool]:
+        """List the server's tools again (every page)."""
+        client = self._require()
+        tools: list[mcp_types.Tool] = []
+        cursor: str | None = None
+        while True:
+            page = await client.list_tools(cursor=cursor, cache_mode="refresh")
+            tools.extend(page.tools)
+            cursor = page.next_cursor
+            if not cursor:
+                break
+        self.listed = tools
+        return tools
+
+    def _require(self) -> Client:
+        if self._client is None:
+            raise ConnectionError(
+                f"MCP server {self.name!r} is not connected"
+                + (f": {self._failed}" if self._failed else "")
+            )
+        return self._client
+
+    async def _on_message(self, message: Any) -> None:
+        method = getattr(message, "method", None) or getattr(
+            getattr(message, "root", None), "method", None
+        )
+        if method == "notifications/tools/list_changed" and self.on_tools_changed is not None:
+            self.on_tools_changed(self)
+
+    # -- tools -----------------------------------------------------------------------------
+
+    def toolset(self) -> Toolset:
+        """The listed tools as a toolset, after ``allowed_tools``, ``read_only`` and prefix."""
+        tools = [MCPTool(self, tool) for tool in self.listed]
+        if self.read_only:
+            tools = [t for t in tools if t.read_only]
+        toolset = Toolset(self.name, tools)
+        if self.allowed_tools is not None:
+            toolset = toolset.filtered(self.allowed_tools)
+        return toolset.prefixed(self.tool_prefix) if self.tool_prefix else toolset
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], timeout: float | None = None
+    ) -> mcp_types.CallToolResult:
+        client = self._require()
+        try:
+            return await client.call_tool(name, arguments, read_timeout_seconds=timeout)
+        except Exception as exc:
+            if _is_transport_failure(exc):
+                self._failed = f"{type(exc).__name__}: {exc}"
+                if self.on_failure is not None:
+                    self.on_failure(self, exc)
+                raise MCPServerUnavailable(self.name, exc) from exc
+            raise
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class MCPServerUnavailable(ConnectionError):
+    """The server died or its connection broke; the model is told the tool is unavailable."""
+
+    rtagents_unavailable = True
+
+    def __init__(self, server: str, cause: BaseException) -> None:
+        super().__init__(f"MCP server {server!r} is unavailable ({type(cause).__name__}: {cause})")
+
+
+def _is_transport_failure(exc: BaseException) -> bool:
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(
+        names
+        & {
+            "ClosedResourceError",
+            "BrokenResourceError",
+            "EndOfStream",
+            "ConnectError",
+            "RemoteProtocolError",
+            "ReadError",
+            "ConnectionError",
+        }
+    ) or "onnection closed" in str(exc)
+
+
+class MCPServerStdio(MCPServer):
+    """An MCP server started as a subprocess, spoken to over stdin/stdout.
+
+    ``MCPServerStdio(command="python", args=["server.py"])``. ``env`` adds variables to a
+    safe default environment; ``cwd`` sets the working directory.
+    """
+
+    def __init__(
+        self,
+        command: str,
+        args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        cwd: str | Path | None = None,
+        *,
+        name: str | None = None,
+        **options: Any,
+    ) -> None:
+        label = name or _label([*args, command])
+        super().__init__(label, **options)
+        self.params = StdioServerParameters(
+            command=command, args=list(args), env=dict(env) if env else None, cwd=cwd
+        )
+
+    def _target(self) -> Any:
+        return self.params
+
+    def __repr__(self) -> str:  # env values may be secrets
+        return f"<MCPServerStdio {self.name}: {self.params.command} {' '.join(self.params.args)}>"
+
+
+class MCPServerHTTP(MCPServer):
+    """An MCP server over streamable HTTP. Header values (tokens) are secrets: never shown."""
+
+    def __init__(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        name: str | None = None,
+        **options: Any,
+    ) -> None:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"MCPServerHTTP needs an http(s) URL, not {url!r}")
+        super().__init__(name or _label([url]), **options)
+        self.url = url
+        self._headers = dict(headers or {})
+        self._http: Any = None
+
+    def _target(self) -> Any:
+        self._http = create_mcp_http_client(headers=self._headers)
+        return streamable_http_client(self.url, http_client=self._http)
+
+    async def _close_extra(self) -> None:
+        http, self._http = self._http, None
+        if http is not None:
+            await http.aclose()
+
+    def __repr__(self) -> str:
+        return f"<MCPServerHTTP {self.name}: {self.url.split('?')[0]}>"
+
+
+def _label(parts: Sequence[str]) -> str:
+    for part in reversed(parts):
+        stem = Path(part.split("?")[0].rstrip("/")).stem
+        if stem and not stem.startswith("-"):
+            return re.sub(r"[^a-zA-Z0-9_-]", "_", stem)[:32]
+    return "mcp"

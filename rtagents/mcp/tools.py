@@ -1,0 +1,94 @@
+"""A tool of a local MCP server, as a tool the session runs like any other."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+import mcp_types
+import pydantic_core
+
+from ..protocol import FunctionToolDefinition
+from ..tools import BaseTool, ToolArgumentsError, ToolContext
+
+if TYPE_CHECKING:
+    from .local import MCPServer
+
+
+class MCPToolError(RuntimeError):
+    """The MCP tool reported an error (``isError``); its text is what the model is told."""
+
+
+class MCPTool(BaseTool):
+    """One tool of a local MCP server. The server validates the arguments against its schema."""
+
+    def __init__(self, server: MCPServer, tool: mcp_types.Tool) -> None:
+        self.server = server
+        self.remote_name = tool.name
+        self.name = _safe_name(tool.name)
+        self.description = tool.description or tool.title or ""
+        self.parameters: dict[str, Any] = dict(
+            tool.input_schema or {"type": "object", "properties": {}}
+        )
+        annotations = tool.annotations
+        self.read_only = getattr(annotations, "read_only_hint", None) if annotations else None
+        self.server_label = server.name
+        self.timeout = server.timeout
+        policy = server.needs_approval
+        self.needs_approval = (
+            (self.read_only is not True) if policy == "unless_read_only" else policy
+        )
+
+    def definition(self) -> FunctionToolDefinition:
+        return FunctionToolDefinition(
+            name=self.name, description=self.description, parameters=self.parameters
+        )
+
+    def parse_arguments(self, arguments: str) -> dict[str, Any]:
+        try:
+            value = json.loads(arguments or "{}")
+        except ValueError as exc:
+            raise ToolArgumentsError(
+                f"invalid arguments for {self.name}: the arguments are not valid JSON ({exc})"
+            ) from None
+        if not isinstance(value, dict):
+            raise ToolArgumentsError(f"invalid arguments for {self.name}: expected a JSON object")
+        return value
+
+    async def call(self, arguments: Any, ctx: ToolContext) -> Any:
+        result = await self.server.call_tool(self.remote_name, arguments, self.timeout)
+        text = result_text(result)
+        if result.is_error:
+            raise MCPToolError(text or "the tool reported an error")
+        return text
+
+    def __repr__(self) -> str:
+        return f"<MCPTool {self.server.name}:{self.remote_name}>"
+
+
+def result_text(result: mcp_types.CallToolResult) -> str:
+    """The text of the content blocks (what MCP says clients show), or the structured content
+    as JSON when there is no text."""
+    parts = []
+    for block in result.content:
+        text = getattr(block, "text", None)
+        if text is not None:
+            parts.append(text)
+        elif getattr(block, "type", None) == "resource":
+            resource = getattr(block, "resource", None)
+            parts.append(
+                getattr(resource, "text", None) or f"[resource {getattr(resource, 'uri', '')}]"
+            )
+        else:
+            kind = getattr(block, "type", "content")
+            mime = getattr(block, "mime_type", None)
+            parts.append(f"[{kind} {mime}]" if mime else f"[{kind}]")
+    if not parts and result.structured_content is not None:
+        return pydantic_core.to_json(result.structured_content).decode()
+    return "\n".join(parts)
+
+
+def _safe_name(name: str) -> str:
+    # MCP allows names the Realtime API does not (dots, slashes); keep them recognisable.
+    return re.sub(r"[^a-zA-Z0-9_-]", "_", name)[:64] or "tool"

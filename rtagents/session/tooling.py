@@ -1,0 +1,56 @@
+"""The tools a session runs: function tools and the tools of local MCP servers, merged."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from typing import Any
+
+from ..mcp import HostedMCP, MCPServer
+from ..tools import BaseTool, DuplicateToolError, Toolset
+
+log = logging.getLogger("rtagents.session")
+
+
+def local_servers(tools: Sequence[Any]) -> list[MCPServer]:
+    return [t for t in tools if isinstance(t, MCPServer)]
+
+
+def hosted_definitions(tools: Sequence[Any]) -> list[Any]:
+    return [t.definition() for t in tools if isinstance(t, HostedMCP)]
+
+
+async def connect_servers(stack: AsyncExitStack, servers: Sequence[MCPServer]) -> None:
+    """Connect in order; the stack closes them in reverse order when the session ends."""
+    for server in servers:
+        await stack.enter_async_context(server)
+
+
+def merge(
+    name: str, function_tools: Toolset, servers: Sequence[MCPServer]
+) -> tuple[Toolset, list[str]]:
+    """One toolset. Names are kept; an MCP tool whose name is taken is renamed
+    ``{server}_{name}`` (a warning says so), and a clash after that is an error."""
+    merged = Toolset(name, [function_tools])
+    notes: list[str] = []
+    for server in servers:
+        for tool in server.toolset():
+            if tool.name in merged:
+                renamed = f"{server.name}_{tool.name}"[:64]
+                if renamed in merged:
+                    raise DuplicateToolError(
+                        f"MCP server {server.name!r} has a tool {tool.name!r} that clashes even when renamed to {renamed!r}"
+                    )
+                notes.append(
+                    f"MCP server {server.name!r}: tool {tool.name!r} is offered as {renamed!r} (the name was taken)"
+                )
+                tool = tool.renamed(renamed)
+            merged.add(tool)
+    for note in notes:
+        log.warning(note)
+    return merged, notes
+
+
+def is_local_tool(tool: BaseTool) -> bool:
+    return tool.server_label is not None

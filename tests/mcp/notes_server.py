@@ -1,0 +1,59 @@
+"""A real MCP server for the tests, built with the ``mcp`` package.
+
+python notes_server.py            # stdio
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp_types import ToolAnnotations
+
+server = MCPServer("notes")
+NOTES: dict[str, str] = {"greeting": "hello from MCP"}
+
+
+@server.tool(annotations=ToolAnnotations(read_only_hint=True))
+def lookup(key: str) -> str:
+    """Read a note."""
+    return NOTES.get(key, f"no note named {key}")
+
+
+@server.tool(annotations=ToolAnnotations(read_only_hint=False))
+def write_note(key: str, text: str) -> str:
+    """Write a note."""
+    NOTES[key] = text
+    return f"saved {key}"
+
+
+@server.tool()
+def explode() -> str:
+    """Always fails."""
+    raise ValueError("kaboom")
+
+
+@server.tool()
+async def learn_trick(ctx: Context[Any, Any]) -> str:
+    """Adds a tool, and tells the client its tools changed."""
+
+    def juggle(balls: int) -> str:
+        """Juggle some balls."""
+        return f"juggling {balls}"
+
+    server.add_tool(juggle, annotations=ToolAnnotations(read_only_hint=True))
+    await ctx.session.send_tool_list_changed()
+    return "learned to juggle"
+
+
+@server.tool()
+def crash() -> str:
+    """Kills the server process (to test a dying server)."""
+    import os
+
+    os._exit(1)
+
+
+if __name__ == "__main__":
+    sys.exit(server.run("stdio"))

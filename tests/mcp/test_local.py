@@ -1,0 +1,241 @@
+"""Local MCP servers (stdio and streamable HTTP) whose tools the session calls."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import pytest
+
+import rtagents
+from rtagents import ApprovalPolicy, allow, ask, deny
+from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
+from rtagents.mcp import MCPServer, MCPServerHTTP, MCPServerStdio
+
+from .servers import NOTES_SERVER, http_notes_server
+
+pytestmark = pytest.mark.anyio
+
+
+def echo(ctx: ModelContext) -> str:
+    return " | ".join(o["output"] for o in ctx.pending_outputs)
+
+
+@asynccontextmanager
+async def notes(transport: str, **options: Any) -> AsyncIterator[MCPServer]:
+    if transport == "stdio":
+        yield MCPServerStdio(sys.executable, [NOTES_SERVER], name="notes", **options)
+    else:
+        async with http_notes_server() as url:
+            yield MCPServerHTTP(
+                url, headers={"Authorization": "Bearer mcp-secret"}, name="notes", **options
+            )
+
+
+async def converse(
+    agent: rtagents.Agent, turns: list[Any], responses: int = 2
+) -> tuple[list[Any], dict[str, str], Any]:
+    events: list[Any] = []
+    async with Emulator(model=ScriptedModel(turns)) as emu:
+        async with rtagents.connect(agent, url=emu.url) as session:
+            await session.send_text("go")
+            with anyio.fail_after(20):
+                async for event in session:
+                    events.append(event)
+                    if len([e for e in events if e.type == "response.done"]) >= responses:
+                        break
+        conn = emu.last
+    outputs = {
+        e["item"]["call_id"]: e["item"]["output"]
+        for e in conn.received
+        if e["type"] == "conversation.item.create" and e["item"]["type"] == "function_call_output"
+    }
+    return events, outputs, conn
+
+
+@pytest.mark.parametrize("transport", ["stdio", "http"])
+async def test_local_tools_called_by_the_model(transport: str) -> None:
+    async with notes(transport) as server:
+        agent = rtagents.Agent(
+            name="n",
+            tools=[server],
+            approval=ApprovalPolicy(rules=[allow(server="notes", tool=["write_note", "explode"])]),
+            output_modalities=["text"],
+        )
+        turns = [
+            [
+                CallFunction("lookup", {"key": "greeting"}, call_id="r"),
+                CallFunction("write_note", {"key": "k", "text": "v"}, call_id="w"),
+                CallFunction("explode", {}, call_id="x"),
+            ],
+            echo,
+        ]
+        events, outputs, conn = await converse(agent, turns)
+    assert outputs["r"] == "hello from MCP"
+    assert outputs["w"] == "saved k"
+    body = json.loads(outputs["x"])
+    assert body["error"] == "error" and "Error executing tool explode" in body["message"]
+    tools = {t["name"]: t for t in conn.session["tools"]}
+    assert set(tools) == {"lookup", "write_note", "explode", "learn_trick", "crash"}
+    assert tools["lookup"]["parameters"]["properties"]["key"]["type"] == "string"
+    kinds = {e.request.tool_name: e.request.kind for e in events if e.type == "approval.requested"}
+    assert kinds == {
+        "write_note": "mcp_local",
+        "explode": "mcp_local",
+    }  # read-only lookup asked nothing
+
+
+async def test_local_approval_paths() -> None:
+    async with notes("stdio") as server:
+        asked: list[str] = []
+
+        def handler(request: rtagents.ApprovalRequest) -> bool:
+            asked.append(request.tool_name)
+            assert request.server_label == "notes" and request.read_only is False
+            return False
+
+        policy = ApprovalPolicy(
+            rules=[deny(tool="explode", reason="no explosions"), ask(server="notes")],
+            handler=handler,
+        )
+        agent = rtagents.Agent(
+            name="n", tools=[server], approval=policy, output_modalities=["text"]
+        )
+        turns = [
+            [
+                CallFunction("write_note", {"key": "k", "text": "v"}, call_id="w"),
+                CallFunction("explode", {}, call_id="x"),
+            ],
+            echo,
+        ]
+        events, outputs, _ = await converse(agent, turns)
+    assert asked == ["write_note"]
+    assert json.loads(outputs["w"])["error"] == "denied"
+    assert "no explosions" in json.loads(outputs["x"])["message"]
+    decided = {e.request.tool_name: e.decided_by for e in events if e.type == "approval.decided"}
+    assert decided == {"write_note": "handler", "explode": "rule"}
+
+
+async def test_filters_prefix_and_collisions() -> None:
+    @rtagents.tool
+    def lookup(key: str) -> str:
+        """A function tool that takes the name first."""
+        return "function"
+
+    async with notes("stdio", allowed_tools=["lookup", "write_*"], needs_approval=False) as server:
+        agent = rtagents.Agent(name="n", tools=[lookup, server], output_modalities=["text"])
+        turns = [
+            [
+                CallFunction("lookup", {"key": "greeting"}, call_id="f"),
+                CallFunction("notes_lookup", {"key": "greeting"}, call_id="m"),
+            ],
+            echo,
+        ]
+        events, outputs, conn = await converse(agent, turns)
+    assert outputs == {"f": "function", "m": "hello from MCP"}
+    assert [t["name"] for t in conn.session["tools"]] == ["lookup", "notes_lookup", "write_note"]
+    assert any(
+        "offered as 'notes_lookup'" in e.message for e in events if e.type == "session.warning"
+    )
+    async with notes("stdio", read_only=True, tool_prefix="n_") as server:
+        await server.connect()
+        assert server.toolset().names() == ["n_lookup"]
+        await server.close()
+
+
+async def test_tools_list_changed_updates_the_session() -> None:
+    async with notes("http", needs_approval=False) as server:
+        agent = rtagents.Agent(name="n", tools=[server], output_modalities=["text"])
+        async with Emulator(
+            model=ScriptedModel(
+                [
+                    CallFunction("learn_trick", {}),
+                    "learned",
+                    CallFunction("juggle", {"balls": 3}, call_id="j"),
+                    echo,
+                ]
+            )
+        ) as emu:
+            async with rtagents.connect(agent, url=emu.url) as session:
+                await session.send_text("learn")
+                with anyio.fail_after(10):
+                    async for event in session:
+                        if event.type == "mcp.tools.changed":
+                            assert "juggle" in event.tools
+                            break
+                assert "juggle" in [t["name"] for t in emu.last.session["tools"]]
+                await session.send_text("juggle")
+                with anyio.fail_after(10):
+                    async for event in session:
+                        if event.type == "tool.call.completed" and event.name == "juggle":
+                            assert event.output == "juggling 3"
+                            break
+
+
+async def test_a_dying_server_gives_error_outputs_and_the_session_goes_on() -> None:
+    @rtagents.tool
+    def still_here() -> str:
+        """A function tool."""
+        return "alive"
+
+    async with notes("stdio", needs_approval=False) as server:
+        agent = rtagents.Agent(name="n", tools=[server, still_here], output_modalities=["text"])
+        turns = [
+            CallFunction("crash", {}, call_id="c"),
+            echo,
+            [
+                CallFunction("lookup", {"key": "greeting"}, call_id="l"),
+                CallFunction("still_here", {}, call_id="s"),
+            ],
+            echo,
+        ]
+        async with Emulator(model=ScriptedModel(turns)) as emu:
+            async with rtagents.connect(agent, url=emu.url) as session:
+                events: list[Any] = []
+                await session.send_text("crash it")
+                with anyio.fail_after(20):
+                    async for event in session:
+                        events.append(event)
+                        if (
+                            event.type == "response.done"
+                            and len([e for e in events if e.type == "response.done"]) == 2
+                        ):
+                            await session.send_text("anything?")
+                        if len([e for e in events if e.type == "response.done"]) == 4:
+                            break
+            outputs = {
+                e["item"]["call_id"]: e["item"]["output"]
+                for e in emu.last.received
+                if e["type"] == "conversation.item.create"
+                and e["item"]["type"] == "function_call_output"
+            }
+    assert json.loads(outputs["c"])["error"] in ("unavailable", "error")
+    assert json.loads(outputs["l"])["error"] == "unavailable"
+    assert outputs["s"] == "alive"
+    assert any(e.type == "mcp.server.failed" and e.server == "notes" for e in events)
+
+
+async def test_a_server_that_does_not_start_is_a_clear_error() -> None:
+    agent = rtagents.Agent(
+        name="n",
+        tools=[MCPServerStdio(sys.executable, ["-c", "import sys; sys.exit(3)"], name="broken")],
+    )
+    async with Emulator() as emu:
+        with pytest.raises(ConnectionError, match="MCP server 'broken' did not start"):
+            async with rtagents.connect(agent, url=emu.url):
+                pass
+
+
+def test_secrets_stay_out_of_reprs() -> None:
+    server = MCPServerHTTP(
+        "https://mcp.example.com/mcp?token=abc", headers={"Authorization": "Bearer hush"}
+    )
+    stdio = MCPServerStdio("node", ["server.js"], env={"API_KEY": "hush"})
+    assert "hush" not in repr(server) and "abc" not in repr(server)
+    assert "hush" not in repr(stdio)
+    with pytest.raises(ValueError, match="http"):
+        MCPServerHTTP("ftp://x")
