@@ -6,11 +6,12 @@ hosted MCP servers, and OpenTelemetry traces tied to the Realtime session's own 
 
 from __future__ import annotations
 
-from . import protocol
+from . import mcp, protocol
 from ._event import FrameworkEvent
 from .agent import Agent
 from .approvals import ApprovalPolicy, ApprovalRequest, Decision, allow, ask, deny
 from .errors import ConnectError, ProtocolError, RtagentsError, SessionClosed, SessionConfigError
+from .mcp import HostedMCP
 from .session import RealtimeSession, connect
 from .tools import FunctionTool, ToolContext, Toolset, tool
 
@@ -24,6 +25,7 @@ __all__ = [
     "Decision",
     "FrameworkEvent",
     "FunctionTool",
+    "HostedMCP",
     "ProtocolError",
     "RealtimeSession",
     "RtagentsError",
@@ -36,6 +38,7 @@ __all__ = [
     "ask",
     "connect",
     "deny",
+    "mcp",
     "protocol",
     "tool",
 ]

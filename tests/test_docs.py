@@ -22,8 +22,10 @@ def _blocks(page: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if _blocks(p)], ids=lambda p: p.stem)
-def test_code_blocks_run(page: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_code_blocks_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Run where the examples are, so a page can start examples/calendar_server.py as a user would.
+    monkeypatch.chdir(DOCS.parent / "examples")
+    monkeypatch.syspath_prepend(str(DOCS.parent / "examples"))
     namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
     for number, block in enumerate(_blocks(page), 1):
         code = compile(block, f"{page.name} block {number}", "exec")

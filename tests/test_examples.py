@@ -11,6 +11,7 @@ import anyio
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+sys.path.insert(0, str(EXAMPLES))  # examples import their shared helpers, as when run as scripts
 
 
 def load(name: str) -> ModuleType:
@@ -33,12 +34,25 @@ EXPECTED: dict[str, list[str]] = {
         "[approval] approved by user",
         "assistant: The premium plan is cancelled.",
     ],
+    "local_mcp": [
+        "[calendar_stdio] list_events -> 09:00 stand-up, 14:00 dentist",
+        "[calendar_stdio] add_event -> added 'lunch with Ann' on friday",
+        "[calendar_http] list_events -> 09:00 stand-up, 14:00 dentist",
+        "[calendar_http] add_event -> added 'lunch with Ann' on friday",
+    ],
+    "hosted_mcp": [
+        "[hosted] list_events -> 09:00 stand-up, 14:00 dentist",
+        "[approval] calendar.add_event(day='friday', what='yoga') approved=True by rule",
+        "[hosted] add_event -> added 'yoga' on friday",
+        "assistant: add_event says: added 'yoga' on friday.",
+    ],
 }
+HELPERS = {"calendar_server"}  # imported by examples, not run on their own
 
 
 def test_every_example_is_tested() -> None:
     found = {p.stem for p in EXAMPLES.glob("*.py") if not p.stem.startswith("_")}
-    assert found == set(EXPECTED)
+    assert found == set(EXPECTED) | HELPERS
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

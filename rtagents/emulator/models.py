@@ -177,7 +177,7 @@ class RuleModel:
     def respond(self, ctx: ModelContext) -> list[Output]:
         outputs = ctx.pending_outputs
         if outputs:
-            return [Say(" ".join(_describe(item) for item in outputs))]
+            return [Say(" ".join(filter(None, (_describe(item) for item in outputs))))]
         text = ctx.last_user_text
         if not text:
             return [Say("I'm listening.")]
@@ -221,9 +221,13 @@ def _fill_arguments(schema: dict[str, Any], text: str) -> dict[str, Any]:
     strings = [a or b for a, b in quoted] or re.findall(
         r"\b[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)*", text
     )
-    # A capitalised word that opens the sentence, or a filler word, is not a name.
+    # A capitalised word that opens the sentence, or a filler word, is not a name; without
+    # a name, the last content word is the best guess ("events for monday").
     first = (_WORD.findall(text) or [""])[0]
-    strings = [s for s in strings if s != first and s.lower() not in _STOP] or strings
+    strings = [s for s in strings if s != first and s.lower() not in _STOP]
+    if not strings:
+        content = [w for w in _WORD.findall(text) if w.lower() not in _STOP and w != first]
+        strings = content[-1:]
     numbers = re.findall(r"-?\d+(?:\.\d+)?", text)
     lowered = text.lower()
     args: dict[str, Any] = {}
