@@ -79,7 +79,7 @@ class Agent:
     def session_config(
         self,
         tools: Sequence[p.FunctionToolDefinition | p.McpToolDefinition] | None = None,
-        tracing: p.TracingConfig | Literal["default"] | None = DEFAULT,
+        tracing: p.TracingConfig | Literal["default", "omit"] | None = DEFAULT,
     ) -> p.SessionConfig:
         """The ``session`` of the ``session.update`` this agent becomes.
 
@@ -101,8 +101,10 @@ class Agent:
             config.output_modalities = list(self.output_modalities)
         if self.tool_choice is not None:
             config.tool_choice = self.tool_choice
-        chosen_tracing = self.tracing if tracing == DEFAULT else tracing
-        config.tracing = chosen_tracing
+        if tracing == DEFAULT:
+            config.tracing = self.tracing
+        elif tracing != "omit":
+            config.tracing = tracing
         audio_in = p.AudioInput()
         if self.input_audio_format is not None:
             audio_in.format = _format(self.input_audio_format)

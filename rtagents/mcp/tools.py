@@ -8,12 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 import mcp_types
 import pydantic_core
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from ..protocol import FunctionToolDefinition
 from ..tools import BaseTool, ToolArgumentsError, ToolContext
 
 if TYPE_CHECKING:
     from .local import MCPServer
+
+_tracer = trace.get_tracer("rtagents")
 
 
 class MCPToolError(RuntimeError):
@@ -57,11 +61,24 @@ class MCPTool(BaseTool):
         return value
 
     async def call(self, arguments: Any, ctx: ToolContext) -> Any:
-        result = await self.server.call_tool(self.remote_name, arguments, self.timeout)
-        text = result_text(result)
-        if result.is_error:
-            raise MCPToolError(text or "the tool reported an error")
-        return text
+        # A client span named as the MCP semantic conventions say; the mcp package's own
+        # span nests inside it and carries the W3C context to the server.
+        with _tracer.start_as_current_span(
+            f"tools/call {self.remote_name}",
+            kind=SpanKind.CLIENT,
+            attributes={
+                "mcp.method.name": "tools/call",
+                "gen_ai.tool.name": self.remote_name,
+                "rtagents.mcp.server_label": self.server.name,
+            },
+        ) as span:
+            result = await self.server.call_tool(self.remote_name, arguments, self.timeout)
+            text = result_text(result)
+            if result.is_error:
+                span.set_status(Status(StatusCode.ERROR, "tool reported an error"))
+                span.set_attribute("error.type", "tool_error")
+                raise MCPToolError(text or "the tool reported an error")
+            return text
 
     def __repr__(self) -> str:
         return f"<MCPTool {self.server.name}:{self.remote_name}>"

@@ -60,6 +60,7 @@ async def connect(
     *,
     transport: Transport | None = None,
     max_buffered_events: int = 2048,
+    trace_content: bool | None = None,
     max_message_size: int | None = 16 * 2**20,
     ping_interval: float | None = 20.0,
 ) -> AsyncIterator[RealtimeSession]:
@@ -76,7 +77,13 @@ async def connect(
         transport = await WebsocketTransport.open(
             target, hdrs, max_message_size=max_message_size, ping_interval=ping_interval
         )
-    session = RealtimeSession(agent, transport, max_buffered_events=max_buffered_events)
+    session = RealtimeSession(
+        agent,
+        transport,
+        max_buffered_events=max_buffered_events,
+        model=model or agent.model,
+        trace_content=trace_content,
+    )
     # anyio wraps whatever leaves a task group in an ExceptionGroup; users should see their
     # own exception (or ours) as it was raised, so it is carried out of the group by hand.
     raised: BaseException | None = None

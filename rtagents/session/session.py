@@ -19,6 +19,7 @@ from ..approvals import ApprovalBroker, ApprovalRequest
 from ..errors import SessionClosed, SessionConfigError
 from ..mcp import MCPServer, MCPServerFailed, MCPToolsChanged
 from ..tools import Toolset
+from ..tracing import SessionTracer, capture_content_default, server_tracing
 from .actions import Action, CancelCall, Emit, Send, StartApproval, StartCall, ToolTraits
 from .calls import run_call, stopped_outcome
 from .core import SessionCore
@@ -43,15 +44,25 @@ class RealtimeSession:
     """
 
     def __init__(
-        self, agent: Agent, transport: Transport, *, max_buffered_events: int = 2048
+        self,
+        agent: Agent,
+        transport: Transport,
+        *,
+        max_buffered_events: int = 2048,
+        model: str | None = None,
+        trace_content: bool | None = None,
     ) -> None:
         self.agent = agent
+        capture = capture_content_default() if trace_content is None else trace_content
+        self.tracer = SessionTracer(agent.name, model or agent.model, capture_content=capture)
+        self._configured = False
         self._transport = transport
         self._tools = Toolset(agent.name)
         self._core = SessionCore(self._traits)
         self._tg: TaskGroup | None = None
         self._stream = EventStream(max_buffered_events, self._spawn)
-        self.approvals = ApprovalBroker(agent.approval, self._stream.deliver)
+        self._deliver = self._stream.deliver if not self.tracer.recording else self._traced_deliver
+        self.approvals = ApprovalBroker(agent.approval, self._deliver)
         self._calls: dict[str, tuple[anyio.CancelScope, list[str]]] = {}
         self._waiters: dict[str, tuple[str, anyio.Event, list[Any]]] = {}
         self.closed_reason: str | None = None
@@ -87,7 +98,7 @@ class RealtimeSession:
             server.on_failure = self._server_failed
         self._tools, notes = merge(agent.name, agent.local_tools(), servers)
         for note in notes:
-            self._stream.deliver(SessionWarning(note))
+            self._deliver(SessionWarning(note))
 
     def _tools_changed(self, server: MCPServer) -> None:
         self._spawn(self._refresh_server, server)
@@ -96,10 +107,10 @@ class RealtimeSession:
         tools = await server.refresh()
         self._use(self.agent)
         await self._configure(self.agent)
-        self._stream.deliver(MCPToolsChanged(server.name, tuple(t.name for t in tools)))
+        self._deliver(MCPToolsChanged(server.name, tuple(t.name for t in tools)))
 
     def _server_failed(self, server: MCPServer, exc: BaseException) -> None:
-        self._stream.deliver(MCPServerFailed(server.name, f"{type(exc).__name__}: {exc}"))
+        self._deliver(MCPServerFailed(server.name, f"{type(exc).__name__}: {exc}"))
 
     async def _configure(self, agent: Agent) -> None:
         definitions = [t.definition() for t in self._tools] + hosted_definitions(agent.tools)
@@ -115,8 +126,17 @@ class RealtimeSession:
             )
         self.config = reply.session.model_dump(exclude_unset=True)
 
+    def _traced_deliver(self, event: Any) -> None:
+        self.tracer.observe(event)
+        self._stream.deliver(event)
+
     def _session_config(self, agent: Agent, definitions: list[Any]) -> p.SessionConfig:
-        return agent.session_config(tools=definitions)
+        # The server fixes tracing once it is on, so only the first update carries it.
+        if self._configured:
+            return agent.session_config(tools=definitions, tracing="omit")
+        self._configured = True
+        tracing = server_tracing(agent.tracing, self.tracer.session, agent.name)
+        return agent.session_config(tools=definitions, tracing=tracing)
 
     async def close(self) -> None:
         """End the session: pending approvals are denied, running calls cancelled."""
@@ -135,8 +155,9 @@ class RealtimeSession:
             event.set()
         with anyio.CancelScope(shield=True), contextlib.suppress(Exception):  # already gone
             await self._transport.close()
-        self._stream.deliver(SessionClosedEvent(reason, error))
+        self._deliver(SessionClosedEvent(reason, error))
         self._stream.end()
+        self.tracer.end(reason, error)
         if self._tg is not None:
             self._tg.cancel_scope.cancel()
 
@@ -152,7 +173,7 @@ class RealtimeSession:
                 try:
                     event = p.decode_server_event(frame)
                 except p.ProtocolError as exc:
-                    self._stream.deliver(
+                    self._deliver(
                         SessionWarning(
                             f"malformed frame ignored: {exc}",
                             {"event_type": exc.event_type, "frame": _clip(frame)},
@@ -160,7 +181,7 @@ class RealtimeSession:
                     )
                     continue
                 if isinstance(event, p.UnknownServerEvent):
-                    self._stream.deliver(
+                    self._deliver(
                         SessionWarning(
                             f"unknown event type {event.type!r} ignored", {"event": event.raw}
                         )
@@ -172,7 +193,7 @@ class RealtimeSession:
                 ):
                     self.hosted_tools[event.item.server_label] = event.item.tools
                 self._resolve_waiter(event)
-                self._stream.deliver(event)
+                self._deliver(event)
                 if actions:
                     await self._execute(actions)
                     if any(isinstance(a, StartCall) for a in actions):
@@ -216,7 +237,7 @@ class RealtimeSession:
                 # Registered before the task runs, so that a cancel right after the
                 # started event (a barge-in) finds it.
                 self._calls[action.call_id] = (anyio.CancelScope(), [])
-                self._stream.deliver(
+                self._deliver(
                     ToolCallStarted(
                         action.call_id, action.name, action.arguments, action.response_id
                     )
@@ -230,7 +251,7 @@ class RealtimeSession:
                     running[1].append(action.reason)
                     running[0].cancel()
             elif isinstance(action, Emit):
-                self._stream.deliver(action.event)
+                self._deliver(action.event)
 
     async def _send(self, event: p.WireModel) -> None:
         await self._send_text(p.encode_client_event(event))
@@ -262,7 +283,16 @@ class RealtimeSession:
         started = time.perf_counter()
         scope, reasons = self._calls[call.call_id]
         outcome = None
-        with scope:
+        with (
+            self.tracer.tool_call(
+                call.call_id,
+                call.name,
+                call.arguments,
+                call.response_id,
+                tool.server_label if tool else None,
+            ) as span,
+            scope,
+        ):
             outcome = await run_call(
                 call,
                 tool,
@@ -295,12 +325,13 @@ class RealtimeSession:
                 )
         assert outcome is not None
         failure = outcome.failure
+        self.tracer.tool_finished(span, outcome.output, failure)
         if failure is None:
-            self._stream.deliver(
+            self._deliver(
                 ToolCallCompleted(call.call_id, call.name, outcome.output, outcome.duration_s)
             )
         else:
-            self._stream.deliver(
+            self._deliver(
                 ToolCallFailed(
                     call.call_id,
                     call.name,

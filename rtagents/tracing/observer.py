@@ -1,0 +1,279 @@
+"""OpenTelemetry spans for a session, made from the events the session sees.
+
+Names and attributes follow the OpenTelemetry GenAI semantic conventions, version 1.37
+(still in development): ``invoke_agent {agent}``, ``realtime_inference {model}`` (the
+realtime draft), ``execute_tool {tool}``. Only ``opentelemetry-api`` is used: without an
+SDK every span is a no-op.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry import context, trace
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+
+
+@dataclass
+class _Response:
+    span: Span
+    started: float
+    firsts: set[str] = field(default_factory=set)
+
+
+_tracer = trace.get_tracer("rtagents", schema_url="https://opentelemetry.io/schemas/1.37.0")
+CAPTURE_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+
+
+def capture_content_default() -> bool:
+    return os.environ.get(CAPTURE_ENV, "").lower() in ("1", "true", "yes")
+
+
+class SessionTracer:
+    """Keeps the spans of one session: the session, its responses, tool calls, approvals."""
+
+    def __init__(self, agent_name: str, model: str, *, capture_content: bool) -> None:
+        self.capture_content = capture_content
+        self.model = model
+        self.session = _tracer.start_span(
+            f"invoke_agent {agent_name}",
+            kind=SpanKind.CLIENT,
+            attributes={
+                "gen_ai.operation.name": "invoke_agent",
+                "gen_ai.provider.name": "openai",
+                "gen_ai.agent.name": agent_name,
+                "gen_ai.request.model": model,
+            },
+        )
+        self.recording = self.session.is_recording()
+        self._responses: dict[str, _Response] = {}
+        self._hosted: dict[str, Span] = {}
+        self._tools: dict[str, Span] = {}
+        self._approvals: dict[str, Span] = {}
+
+    def _child_of(self, parent: Span | None) -> context.Context:
+        return trace.set_span_in_context(parent or self.session)
+
+    # -- the session -------------------------------------------------------------------------
+
+    def end(self, reason: str, error: bool) -> None:
+        for span in [
+            *self._approvals.values(),
+            *self._hosted.values(),
+            *(r.span for r in self._responses.values()),
+        ]:
+            span.end()
+        if error:
+            self.session.set_status(Status(StatusCode.ERROR, reason))
+            self.session.set_attribute("error.type", "session_closed")
+        self.session.set_attribute("rtagents.session.close_reason", reason)
+        self.session.end()
+
+    # -- events ------------------------------------------------------------------------------
+
+    def observe(self, event: Any) -> None:
+        if not self.recording:
+            return  # no SDK: stay out of the hot path
+        handler = getattr(self, "_on_" + event.type.replace(".", "_"), None)
+        if handler is not None:
+            handler(event)
+
+    def _on_session_created(self, event: Any) -> None:
+        session_id = (event.session.model_extra or {}).get("id")
+        if session_id:
+            self.session.set_attribute("gen_ai.conversation.id", session_id)
+            self.session.set_attribute("openai.realtime.session_id", session_id)
+
+    def _on_response_created(self, event: Any) -> None:
+        rid = event.response.id
+        if rid is None:
+            return
+        span = _tracer.start_span(
+            f"realtime_inference {self.model}",
+            context=self._child_of(None),
+            kind=SpanKind.CLIENT,
+            attributes={
+                "gen_ai.operation.name": "realtime_inference",
+                "gen_ai.provider.name": "openai",
+                "gen_ai.request.model": self.model,
+                "gen_ai.response.id": rid,
+            },
+        )
+        self._responses[rid] = _Response(span, time.monotonic())
+
+    def _first_output(self, event: Any, what: str) -> None:
+        entry = self._responses.get(event.response_id)
+        if entry is not None and what not in entry.firsts:
+            entry.firsts.add(what)
+            entry.span.set_attribute(
+                f"rtagents.response.time_to_first_{what}_ms",
+                (time.monotonic() - entry.started) * 1000,
+            )
+
+    def _span_of(self, response_id: str | None) -> Span | None:
+        entry = self._responses.get(response_id or "")
+        return entry.span if entry else None
+
+    def _on_response_output_audio_delta(self, event: Any) -> None:
+        self._first_output(event, "audio")
+
+    def _on_response_output_text_delta(self, event: Any) -> None:
+        self._first_output(event, "text")
+
+    def _on_response_output_audio_transcript_delta(self, event: Any) -> None:
+        self._first_output(event, "text")
+
+    def _on_response_done(self, event: Any) -> None:
+        response = event.response
+        entry = self._responses.pop(response.id or "", None)
+        if entry is None:
+            return
+        span = entry.span
+        span.set_attribute("gen_ai.response.status", response.status or "unknown")
+        details = response.status_details
+        if details is not None and details.reason:
+            span.set_attribute("gen_ai.response.finish_reasons", [details.reason])
+        usage = response.usage
+        if usage is not None:
+            for key, value in _usage_attributes(usage).items():
+                span.set_attribute(key, value)
+        if response.status == "failed":
+            code = details.error.code if details and details.error else None
+            span.set_status(Status(StatusCode.ERROR, code or "failed"))
+            span.set_attribute("error.type", code or "response_failed")
+        span.end()
+
+    def _on_response_output_item_added(self, event: Any) -> None:
+        item = event.item
+        if item.type != "mcp_call":
+            return
+        parent = self._span_of(event.response_id)
+        self._hosted[item.id] = _tracer.start_span(
+            f"execute_tool {item.name}",
+            context=self._child_of(parent),
+            kind=SpanKind.INTERNAL,
+            attributes={
+                "gen_ai.operation.name": "execute_tool",
+                "gen_ai.tool.name": item.name,
+                "gen_ai.tool.call.id": item.id,
+                "gen_ai.tool.type": "extension",
+                "rtagents.mcp.server_label": item.server_label,
+            },
+        )
+
+    def _on_response_output_item_done(self, event: Any) -> None:
+        item = event.item
+        span = self._hosted.pop(getattr(item, "id", None) or "", None)
+        if span is None:
+            return
+        if item.error is not None:
+            span.set_status(Status(StatusCode.ERROR, item.error.message))
+            span.set_attribute("error.type", item.error.type)
+        elif self.capture_content and item.output is not None:
+            span.set_attribute("gen_ai.tool.call.result", item.output)
+        if self.capture_content:
+            span.set_attribute("gen_ai.tool.call.arguments", item.arguments)
+        span.end()
+
+    def _on_approval_requested(self, event: Any) -> None:
+        request = event.request
+        parent = self._tools.get(request.call_id or "") if request.call_id else None
+        attributes = {
+            "rtagents.approval.kind": request.kind,
+            "rtagents.approval.request_id": request.id,
+            "gen_ai.tool.name": request.tool_name,
+        }
+        if request.server_label:
+            attributes["rtagents.mcp.server_label"] = request.server_label
+        self._approvals[request.id] = _tracer.start_span(
+            f"approval {request.tool_name}", context=self._child_of(parent), attributes=attributes
+        )
+
+    def _on_approval_decided(self, event: Any) -> None:
+        span = self._approvals.pop(event.request.id, None)
+        if span is None:
+            return
+        span.set_attribute("rtagents.approval.approved", event.approve)
+        span.set_attribute("rtagents.approval.decided_by", event.decided_by)
+        if event.reason:
+            span.set_attribute("rtagents.approval.reason", event.reason)
+        span.end()
+
+    # -- function and local MCP tool calls ---------------------------------------------------
+
+    @contextmanager
+    def tool_call(
+        self,
+        call_id: str,
+        name: str,
+        arguments: str,
+        response_id: str | None,
+        server_label: str | None,
+    ) -> Iterator[Span]:
+        """The ``execute_tool`` span of a call, current while the tool runs (so MCP client
+        calls made inside carry its trace context)."""
+        parent = self._span_of(response_id)
+        attributes: dict[str, Any] = {
+            "gen_ai.operation.name": "execute_tool",
+            "gen_ai.tool.name": name,
+            "gen_ai.tool.call.id": call_id,
+            "gen_ai.tool.type": "function",
+        }
+        if server_label:
+            attributes["rtagents.mcp.server_label"] = server_label
+        if self.capture_content:
+            attributes["gen_ai.tool.call.arguments"] = arguments
+        span = _tracer.start_span(
+            f"execute_tool {name}",
+            context=self._child_of(parent),
+            kind=SpanKind.INTERNAL,
+            attributes=attributes,
+        )
+        self._tools[call_id] = span
+        try:
+            with trace.use_span(
+                span, end_on_exit=False, record_exception=False, set_status_on_exception=False
+            ):
+                yield span
+        finally:
+            self._tools.pop(call_id, None)
+
+    def tool_finished(self, span: Span, output: str, failure: Any) -> None:
+        if failure is None:
+            if self.capture_content:
+                span.set_attribute("gen_ai.tool.call.result", output)
+        else:
+            span.set_status(Status(StatusCode.ERROR, failure.message))
+            span.set_attribute(
+                "error.type",
+                type(failure.exception).__name__ if failure.exception else failure.kind,
+            )
+            span.set_attribute("rtagents.tool.failure", failure.kind)
+            if failure.exception is not None:
+                span.record_exception(failure.exception)
+        span.end()
+
+
+def _usage_attributes(usage: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    pairs = {
+        "gen_ai.usage.input_tokens": usage.input_tokens,
+        "gen_ai.usage.output_tokens": usage.output_tokens,
+    }
+    inp, outp = usage.input_token_details, usage.output_token_details
+    if inp is not None:
+        pairs["gen_ai.usage.cache_read.input_tokens"] = inp.cached_tokens
+        pairs["rtagents.usage.input_audio_tokens"] = inp.audio_tokens
+        pairs["rtagents.usage.input_text_tokens"] = inp.text_tokens
+    if outp is not None:
+        pairs["rtagents.usage.output_audio_tokens"] = outp.audio_tokens
+        pairs["rtagents.usage.output_text_tokens"] = outp.text_tokens
+    for key, value in pairs.items():
+        if value is not None:
+            out[key] = value
+    return out
