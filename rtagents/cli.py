@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
+import inspect
 import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from .errors import RtagentsError
 
 
 def _emulator(args: argparse.Namespace) -> int:
@@ -33,6 +39,91 @@ def _emulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from .demo.run import run
+
+    return run(real=args.real)
+
+
+def load_agent(spec: str) -> Any:
+    """``package.module:name`` -> the Agent it names (or that a no-argument factory returns)."""
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise CliError(f"expected MODULE:AGENT (for example my_app.agents:concierge), not {spec!r}")
+    sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise CliError(f"cannot import {module_name!r}: {exc}") from None
+    try:
+        value = getattr(module, attr)
+    except AttributeError:
+        raise CliError(f"{module_name!r} has no attribute {attr!r}") from None
+    from .agent import Agent
+
+    if inspect.isfunction(value) and not any(
+        p.default is p.empty for p in inspect.signature(value).parameters.values()
+    ):
+        value = value()  # a factory: def make_agent() -> Agent
+    if not isinstance(value, Agent):
+        raise CliError(f"{spec} is a {type(value).__name__}, not an rtagents.Agent")
+    return value
+
+
+class CliError(Exception):
+    """A mistake on the command line: printed without a traceback."""
+
+
+def _run(args: argparse.Namespace) -> int:
+    import anyio
+
+    from .console import Transcript
+    from .emulator import Emulator, RuleModel
+    from .session import connect
+
+    agent = load_agent(args.agent)
+    transcript = Transcript()
+
+    async def talk(url: str | None) -> None:
+        async with connect(agent, url=url) as session:
+            session.on("*")(transcript)
+            lines = args.say or _stdin_lines()
+            for text in lines:
+                transcript.user(text)
+                await session.send_text(text)
+                async for event in session:
+                    if (
+                        event.type == "response.done"
+                        and event.response.output
+                        and event.response.output[-1].type == "message"
+                    ):
+                        break
+                    if event.type == "session.closed":
+                        return
+
+    async def main() -> None:
+        if args.real or args.url:
+            await talk(args.url)
+        else:
+            async with Emulator(model=RuleModel()) as emu:
+                await talk(emu.url)
+
+    anyio.run(main)
+    return 0
+
+
+def _stdin_lines() -> Iterator[str]:
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            print("you> ", end="", flush=True)
+        line = sys.stdin.readline()
+        if not line or line.strip() in ("exit", "quit"):
+            return
+        if line.strip():
+            yield line.strip()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rtagents",
@@ -40,6 +131,33 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'rtagents COMMAND --help' for a command's options.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = commands.add_parser(
+        "demo",
+        help="run a demo voice agent against the local emulator (no API key needed)",
+        description="A voice agent with function tools, an approval, a local MCP server and a "
+        "hosted MCP server, talking to the embedded emulator. Prints a live transcript.",
+    )
+    demo.add_argument(
+        "--real", action="store_true", help="use the OpenAI Realtime API (needs OPENAI_API_KEY)"
+    )
+    demo.set_defaults(handler=_demo)
+
+    run = commands.add_parser(
+        "run",
+        help="talk to an Agent defined in your own module",
+        description="Connect the Agent named MODULE:AGENT (an rtagents.Agent, or a function "
+        "returning one) and talk to it: each --say line in turn, or lines typed on stdin. "
+        "By default it runs against the embedded emulator; --url or --real reach a server.",
+    )
+    run.add_argument("agent", metavar="MODULE:AGENT", help="for example my_app.agents:concierge")
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--url", help="a Realtime websocket URL (an emulator elsewhere, a proxy)")
+    where.add_argument(
+        "--real", action="store_true", help="the OpenAI Realtime API (needs OPENAI_API_KEY)"
+    )
+    run.add_argument("--say", action="append", metavar="TEXT", help="a user message (repeatable)")
+    run.set_defaults(handler=_run)
 
     emu = commands.add_parser(
         "emulator",
@@ -59,8 +177,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    code: int = args.handler(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except (CliError, RtagentsError) as exc:
+        print(f"rtagents {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
     return code
 
 

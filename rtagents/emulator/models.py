@@ -203,15 +203,20 @@ def _describe(item: dict[str, Any]) -> str:
     if item.get("type") == "mcp_call":
         if item.get("error"):
             return f"{item['name']} failed: {item['error'].get('message', 'error')}."
-        return f"{item['name']} says: {item.get('output')}."
+        return _sentence(f"{item['name']} says: {item.get('output')}")
     output = item.get("output", "")
     try:
         data = json.loads(output)
     except ValueError:
-        return f"{output}."
+        return _sentence(output)
     if isinstance(data, dict) and "error" in data:
         return f"Sorry, that did not work ({data.get('message') or data['error']})."
-    return f"{output}." if not isinstance(data, str) else f"{data}."
+    return _sentence(data if isinstance(data, str) else output)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def _fill_arguments(schema: dict[str, Any], text: str) -> dict[str, Any]:

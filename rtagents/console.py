@@ -1,0 +1,114 @@
+"""A readable live transcript of a session, for the demo, ``rtagents run`` and your own apps."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+
+class Transcript:
+    """Turns session events into lines: user and assistant turns, tool calls with arguments
+    and results, approvals, hosted MCP calls, and timings.
+
+    ``session.on("*")(Transcript())`` prints a session as it happens.
+    """
+
+    def __init__(
+        self,
+        out: TextIO | None = None,
+        *,
+        color: bool | None = None,
+        write: Callable[[str], None] | None = None,
+    ) -> None:
+        self.out = out or sys.stdout
+        self.color = self.out.isatty() if color is None else color
+        self._write = write
+        self.lines: list[str] = []
+        self._turn_started: float | None = None
+        self._audio_ms = 0
+
+    def _paint(self, code: str, text: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.color else text
+
+    def say(self, line: str) -> None:
+        self.lines.append(line)
+        if self._write is not None:
+            self._write(line)
+        else:
+            print(line, file=self.out, flush=True)
+
+    def user(self, text: str) -> None:
+        self._turn_started = time.perf_counter()
+        self._audio_ms = 0
+        self.say(self._paint("1", f"user: {text}"))
+
+    def __call__(self, event: Any) -> None:
+        kind = event.type
+        if kind == "tool.call.started":
+            self.say(self._paint("36", f"  -> {event.name}({_args(event.arguments)})"))
+        elif kind == "tool.call.completed":
+            self.say(
+                self._paint(
+                    "36",
+                    f"  <- {event.name}: {_clip(event.output)}  ({event.duration_s * 1000:.1f} ms)",
+                )
+            )
+        elif kind == "tool.call.failed":
+            self.say(
+                self._paint(
+                    "31", f"  <- {event.name} failed ({event.kind}): {_clip(event.message)}"
+                )
+            )
+        elif kind == "approval.requested":
+            self.say(
+                self._paint(
+                    "33", f"  ? approval needed: {event.request.describe()} [{event.request.kind}]"
+                )
+            )
+        elif kind == "approval.decided":
+            verdict = "approved" if event.approve else "declined"
+            reason = f" ({event.reason})" if event.reason else ""
+            self.say(self._paint("33", f"  ! {verdict} by {event.decided_by}{reason}"))
+        elif kind == "mcp_list_tools.completed":
+            self.say(self._paint("35", "  [hosted MCP] tools listed"))
+        elif kind == "response.output_item.done" and event.item.type == "mcp_call":
+            item = event.item
+            result = item.output if item.error is None else f"error: {item.error.message}"
+            self.say(
+                self._paint(
+                    "35",
+                    f"  [hosted MCP {item.server_label}] {item.name}({_args(item.arguments)}) -> {_clip(result or '')}",
+                )
+            )
+        elif kind == "response.output_audio.delta":
+            self._audio_ms += len(event.delta) * 3 // 4 // 48
+        elif kind in ("response.output_text.done", "response.output_audio_transcript.done"):
+            text = getattr(event, "text", None) or getattr(event, "transcript", "")
+            timing = ""
+            if self._turn_started is not None:
+                timing = f"  [{(time.perf_counter() - self._turn_started) * 1000:.0f} ms"
+                timing += f", {self._audio_ms / 1000:.1f} s of audio]" if self._audio_ms else "]"
+            self.say(self._paint("32", f"assistant: {text}") + self._paint("2", timing))
+        elif kind == "session.warning":
+            self.say(self._paint("31", f"  warning: {event.message}"))
+        elif kind == "error":
+            self.say(self._paint("31", f"  server error: {event.error.message}"))
+
+
+def _args(arguments: str) -> str:
+    import json
+
+    try:
+        value = json.loads(arguments or "{}")
+    except ValueError:
+        return arguments
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v!r}" for k, v in value.items())
+    return repr(value)
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

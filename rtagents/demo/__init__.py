@@ -1,0 +1,1 @@
+"""The demo: ``rtagents demo`` (and ``make demo``). See ``run.py``."""

@@ -1,0 +1,149 @@
+"""The demo: a voice agent with tools, an approval, local and hosted MCP, on the emulator.
+
+No API key and no network: the embedded emulator plays the Realtime server. With ``--real``
+(and ``OPENAI_API_KEY``) the same agent talks to the OpenAI Realtime API instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Literal
+
+import anyio
+
+import rtagents
+from rtagents.console import Transcript
+from rtagents.emulator import Emulator, RuleModel
+from rtagents.mcp import MCPServerStdio
+
+QUESTIONS = [
+    "What's the weather in Paris?",
+    "Book a table at 'Chez Panisse' for 4 people",
+    "List events for monday",
+    "Search the docs for 'rate limits'",
+]
+
+
+@rtagents.tool
+def get_weather(city: str, unit: Literal["celsius", "fahrenheit"] = "celsius") -> str:
+    """Current weather for a city.
+
+    Args:
+        city: City name, e.g. "Paris".
+        unit: Temperature unit.
+    """
+    return f"18 degrees {unit} and sunny in {city}"
+
+
+@rtagents.tool(needs_approval=True)
+def book_table(restaurant: str, people: int) -> str:
+    """Book a restaurant table (asks for approval first).
+
+    Args:
+        restaurant: The restaurant's name.
+        people: How many people.
+    """
+    return f"Booked a table for {people} at {restaurant}, 8 pm."
+
+
+def approve_bookings(request: rtagents.ApprovalRequest) -> rtagents.Decision:
+    # A real app would ask the user (a UI, or "say yes to confirm"); the demo approves
+    # bookings for up to 6 people.
+    people = int(request.arguments.get("people", 0))
+    return rtagents.Decision(people <= 6, None if people <= 6 else "too many people")
+
+
+def build_agent(hosted_url: str | None, voice: bool = True) -> rtagents.Agent:
+    tools: list[object] = [
+        get_weather,
+        book_table,
+        MCPServerStdio(sys.executable, ["-m", "rtagents.demo.mcp_servers"], name="calendar"),
+    ]
+    if hosted_url:
+        tools.append(
+            rtagents.HostedMCP(server_label="docs", server_url=hosted_url, require_approval="never")
+        )
+    return rtagents.Agent(
+        name="concierge",
+        instructions="You are a concise concierge. Use the tools; confirm bookings.",
+        tools=tools,
+        approval=rtagents.ApprovalPolicy(handler=approve_bookings, timeout=30),
+        output_modalities=["audio"] if voice else ["text"],
+        voice="marin",
+    )
+
+
+@asynccontextmanager
+async def docs_server() -> AsyncIterator[str]:
+    """The hosted MCP server, over streamable HTTP on loopback."""
+    import uvicorn
+
+    from .mcp_servers import docs
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(docs.streamable_http_app(), host="127.0.0.1", port=port, log_level="error")
+    )
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(server.serve)
+        while not server.started:  # noqa: ASYNC110 (uvicorn has no event to wait on)
+            await anyio.sleep(0.01)
+        try:
+            yield f"http://127.0.0.1:{port}/mcp"
+        finally:
+            server.should_exit = True
+
+
+async def converse(agent: rtagents.Agent, url: str | None, transcript: Transcript) -> None:
+    async with rtagents.connect(agent, url=url) as session:
+        session.on("*")(transcript)
+        for question in QUESTIONS:
+            if "docs" in question and not any(
+                isinstance(t, rtagents.HostedMCP) for t in agent.tools
+            ):
+                continue
+            transcript.user(question)
+            await session.send_text(question)
+            async for event in session:
+                if (
+                    event.type == "response.done"
+                    and event.response.output
+                    and event.response.output[-1].type == "message"
+                ):
+                    break
+
+
+async def main(real: bool = False, transcript: Transcript | None = None) -> Transcript:
+    transcript = transcript or Transcript()
+    if real:
+        if not os.environ.get("OPENAI_API_KEY"):
+            raise SystemExit(
+                "--real needs OPENAI_API_KEY; without it, run the demo on the emulator"
+            )
+        transcript.say(
+            "(the hosted MCP step needs a public MCP server URL; it is skipped with --real)"
+        )
+        await converse(build_agent(None), None, transcript)
+        return transcript
+    async with docs_server() as docs_url, Emulator(model=RuleModel()) as emu:
+        transcript.say(f"rtagents demo: emulator at {emu.url} (no API key, no network)")
+        await converse(build_agent(docs_url), emu.url, transcript)
+    transcript.say("demo finished")
+    return transcript
+
+
+def run(real: bool = False) -> int:
+    # The mcp package configures the root logger at INFO when a server is made; the demo's
+    # output is the transcript, so other libraries speak only of warnings.
+    from . import mcp_servers  # noqa: F401
+
+    logging.getLogger().setLevel(logging.WARNING)
+    anyio.run(main, real)
+    return 0

@@ -1,0 +1,80 @@
+"""The command line: ``rtagents demo`` (what ``make demo`` runs) and ``rtagents run``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def rtagents(
+    *args: str, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rtagents", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        input=stdin,
+        cwd=cwd,
+    )
+
+
+def test_demo_shows_a_tool_call_an_approval_and_mcp_calls_and_ends() -> None:
+    result = rtagents("demo")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "-> get_weather(city='Paris')" in out
+    assert "? approval needed: book_table(restaurant='Chez Panisse', people=4) [function]" in out
+    assert "! approved by handler" in out
+    assert "<- list_events: 09:00 stand-up, 14:00 dentist" in out  # local MCP (stdio)
+    assert "[hosted MCP docs] search_docs(query='rate limits')" in out  # hosted MCP
+    assert out.count("assistant: ") == 4
+    assert out.rstrip().endswith("demo finished")
+    assert "INFO" not in out and "Traceback" not in result.stderr
+
+
+def test_demo_real_without_a_key_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = rtagents("demo", "--real")
+    assert result.returncode != 0 and "OPENAI_API_KEY" in (result.stderr + result.stdout)
+
+
+def test_run_a_users_agent() -> None:
+    result = rtagents(
+        "run", "tools_basics:agent", "--say", "What's the weather in Rome?", cwd=EXAMPLES
+    )
+    assert result.returncode == 0, result.stderr
+    assert "<- get_weather: 18 degrees and sunny in Rome" in result.stdout
+    piped = rtagents(
+        "run", "tools_basics:agent", stdin="What's the weather in Oslo?\nexit\n", cwd=EXAMPLES
+    )
+    assert "sunny in Oslo" in piped.stdout
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("tools_basics", "expected MODULE:AGENT"),
+        ("nomodule:agent", "cannot import 'nomodule'"),
+        ("tools_basics:nope", "has no attribute 'nope'"),
+        ("tools_basics:get_weather", "is a FunctionTool, not an rtagents.Agent"),
+    ],
+)
+def test_run_errors_are_clear(spec: str, message: str) -> None:
+    result = rtagents("run", spec, "--say", "hi", cwd=EXAMPLES)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_help_is_readable() -> None:
+    for args in (["--help"], ["run", "--help"], ["demo", "--help"]):
+        result = rtagents(*args)
+        assert result.returncode == 0 and "usage: rtagents" in result.stdout
+    assert "MODULE:AGENT" in rtagents("run", "--help").stdout
+    missing = rtagents()
+    assert missing.returncode == 2 and "required" in missing.stderr
