@@ -12,6 +12,19 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 EXPECTED: dict[str, list[str]] = {
+    "audio_wav": [
+        "sent 1.60 s of audio from question.wav",
+        "user (transcribed): What's the weather in Paris?",
+        "[tool] get_weather -> sunny in Paris",
+        "assistant (spoken): sunny in Paris.",
+        "wrote 0.75 s of audio to answer.wav",
+    ],
+    "handoff": [
+        "[billing] transfer_to_billing -> transferred to billing (refund request)",
+        "[billing] refund -> order A-1001 refunded",
+        "assistant (billing): Order A-1001 refunded.",
+        "tools offered now: ['refund']",
+    ],
     "tracing_console": [
         "invoke_agent weather",
         "  realtime_inference gpt-realtime",
@@ -53,14 +66,14 @@ ARGS = {"tracing_console": ["--quiet"]}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_example_runs(name: str) -> None:
+def test_example_runs(name: str, tmp_path: Path) -> None:
     # As a user runs it: its own process (examples that install a tracer provider need one).
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / f"{name}.py"), *ARGS.get(name, [])],
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=EXAMPLES,
+        cwd=tmp_path,  # examples may write files (audio_wav.py writes WAVs)
     )
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.splitlines()

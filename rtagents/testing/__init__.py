@@ -1,0 +1,23 @@
+"""Testing your agents offline: the emulator with a scripted model, and readable assertions.
+
+The ``realtime`` pytest fixture is registered automatically (a ``pytest11`` plugin). Scripts
+use the emulator's outputs: a string is said, :class:`~rtagents.emulator.CallFunction` and
+:class:`~rtagents.emulator.CallMCP` call tools, a function of the context computes a turn.
+"""
+
+from ..emulator import CallFunction, CallMCP, ModelContext, Say, ScriptedModel
+from .harness import Realtime, run_agent
+from .record import ApprovalRecord, CallRecord, SessionRecord
+
+__all__ = [
+    "ApprovalRecord",
+    "CallFunction",
+    "CallMCP",
+    "CallRecord",
+    "ModelContext",
+    "Realtime",
+    "Say",
+    "ScriptedModel",
+    "SessionRecord",
+    "run_agent",
+]

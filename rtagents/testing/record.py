@@ -1,0 +1,163 @@
+"""What a session did, with assertions that say what happened when they fail."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One tool call: its arguments, the output the model got, and how it ended."""
+
+    call_id: str
+    name: str
+    arguments: dict[str, Any]
+    output: str | None = None
+    failure: str | None = None  # invalid_arguments, error, timeout, cancelled, denied, ...
+
+    @property
+    def succeeded(self) -> bool:
+        return self.output is not None and self.failure is None
+
+
+@dataclass(frozen=True)
+class ApprovalRecord:
+    tool_name: str
+    kind: str
+    arguments: dict[str, Any]
+    approved: bool
+    decided_by: str
+    reason: str | None
+
+
+@dataclass
+class SessionRecord:
+    """Everything a test might ask about a session run against the emulator."""
+
+    events: list[Any] = field(default_factory=list)
+    client_events: list[dict[str, Any]] = field(default_factory=list)
+    model_contexts: list[Any] = field(default_factory=list)
+    """What the scripted model saw at each turn (instructions, conversation, tools)."""
+
+    # -- views -----------------------------------------------------------------------------
+
+    def of(self, kind: str) -> list[Any]:
+        return [e for e in self.events if e.type == kind]
+
+    @property
+    def calls(self) -> list[CallRecord]:
+        ended = {
+            e.call_id: e
+            for e in self.events
+            if e.type in ("tool.call.completed", "tool.call.failed")
+        }
+        out = []
+        for started in self.of("tool.call.started"):
+            end = ended.get(started.call_id)
+            out.append(
+                CallRecord(
+                    started.call_id,
+                    started.name,
+                    _object(started.arguments),
+                    output=getattr(end, "output", None),
+                    failure=getattr(end, "kind", None)
+                    if end is not None and end.type == "tool.call.failed"
+                    else None,
+                )
+            )
+        return out
+
+    @property
+    def approvals(self) -> list[ApprovalRecord]:
+        return [
+            ApprovalRecord(
+                e.request.tool_name,
+                e.request.kind,
+                e.request.arguments,
+                e.approve,
+                e.decided_by,
+                e.reason,
+            )
+            for e in self.of("approval.decided")
+        ]
+
+    @property
+    def replies(self) -> list[str]:
+        """What the assistant said, in order (text, or the transcript of audio)."""
+        return [
+            str(getattr(e, "text", None) or getattr(e, "transcript", ""))
+            for e in self.events
+            if e.type in ("response.output_text.done", "response.output_audio_transcript.done")
+        ]
+
+    @property
+    def reply(self) -> str:
+        """The last thing the assistant said."""
+        return self.replies[-1] if self.replies else ""
+
+    def call(self, name: str) -> CallRecord:
+        """The one call of ``name`` (an error if there were none or several)."""
+        found = [c for c in self.calls if c.name == name]
+        if len(found) != 1:
+            raise AssertionError(
+                f"expected one call of {name!r}, got {len(found)}; calls: {self._calls_text()}"
+            )
+        return found[0]
+
+    # -- assertions ------------------------------------------------------------------------
+
+    def assert_called(self, name: str, /, **arguments: Any) -> CallRecord:
+        """Some call of ``name`` had (at least) these arguments."""
+        for call in self.calls:
+            if call.name == name and all(call.arguments.get(k) == v for k, v in arguments.items()):
+                return call
+        wanted = f"{name}({_kwargs(arguments)})"
+        raise AssertionError(f"no call {wanted}; calls: {self._calls_text()}")
+
+    def assert_not_called(self, name: str) -> None:
+        found = [c for c in self.calls if c.name == name]
+        if found:
+            raise AssertionError(f"{name!r} was called: {self._calls_text()}")
+
+    def assert_approval(
+        self, tool_name: str, *, approved: bool, by: str | None = None
+    ) -> ApprovalRecord:
+        """A request for ``tool_name`` was decided so (and by ``rule``/``handler``/``user``/...)."""
+        for record in self.approvals:
+            if (
+                record.tool_name == tool_name
+                and record.approved is approved
+                and (by is None or record.decided_by == by)
+            ):
+                return record
+        seen = (
+            ", ".join(
+                f"{a.tool_name}: {'approved' if a.approved else 'declined'} by {a.decided_by}"
+                for a in self.approvals
+            )
+            or "none"
+        )
+        raise AssertionError(
+            f"no approval of {tool_name!r} {'approved' if approved else 'declined'}{f' by {by}' if by else ''}; approvals: {seen}"
+        )
+
+    def _calls_text(self) -> str:
+        parts = []
+        for c in self.calls:
+            end = f" -> {c.output!r}" if c.failure is None else f" -> failed ({c.failure})"
+            parts.append(f"{c.name}({_kwargs(c.arguments)}){end}")
+        return "; ".join(parts) or "none"
+
+
+def _object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _kwargs(arguments: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in arguments.items())
