@@ -38,7 +38,7 @@ docs-serve: $(STAMP)
 	$(BIN)/mkdocs serve
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	@$(BIN)/python -m benchmarks
 
 emulator: $(STAMP)
 	$(BIN)/rtagents emulator --port 8765

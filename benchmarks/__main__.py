@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any
 
-SUITES = ["codec", "session"]
+SUITES = ["codec", "session", "overhead", "scale"]
 
 
 def main(argv: list[str]) -> None:

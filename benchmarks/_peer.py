@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -79,8 +80,13 @@ def _frames_for_call(n: int) -> tuple[list[str], str]:
 
 async def _serve(mode: str, count: int, port_out: Any, results: Any, gap_ms: float) -> None:
     from websockets.asyncio.server import serve
+    from websockets.exceptions import ConnectionClosed
 
     async def handler(ws: Any) -> None:
+        with contextlib.suppress(ConnectionClosed):  # clients the scale test cancels
+            await serve_one(ws)
+
+    async def serve_one(ws: Any) -> None:
         await ws.send(
             json.dumps(
                 {
@@ -90,6 +96,7 @@ async def _serve(mode: str, count: int, port_out: Any, results: Any, gap_ms: flo
                 }
             )
         )
+        streaming: list[asyncio.Task[None]] = []
         latencies: list[float] = []
         sent_done_at = 0.0
         rounds = 0
@@ -106,6 +113,8 @@ async def _serve(mode: str, count: int, port_out: Any, results: Any, gap_ms: flo
                         }
                     )
                 )
+                if mode == "stream":
+                    streaming.append(asyncio.get_running_loop().create_task(_stream(ws, count)))
                 if mode == "audio":
                     started = time.perf_counter()
                     frame = json.dumps(
@@ -182,6 +191,35 @@ async def _serve(mode: str, count: int, port_out: Any, results: Any, gap_ms: flo
     async with serve(handler, "127.0.0.1", 0, compression=None, max_size=None) as server:
         port_out.put(server.sockets[0].getsockname()[1])
         await asyncio.Future()
+
+
+async def _stream(ws: Any, seconds: int) -> None:
+    """Real-time audio out (50 deltas a second, stamped with their send time), and a
+    response with a tool call every 3 seconds."""
+    start = time.monotonic()
+    n = 0
+    try:
+        while time.monotonic() - start < seconds:
+            n += 1
+            delta = {
+                "type": "response.output_audio.delta",
+                "event_id": "a",
+                "response_id": "r",
+                "item_id": "i",
+                "output_index": 0,
+                "content_index": 0,
+                "delta": AUDIO_20MS,
+                "sent_at": time.time(),
+            }
+            await ws.send(json.dumps(delta))
+            if n % 150 == 0:
+                head, done = _frames_for_call(n)
+                for frame in head:
+                    await ws.send(frame)
+                await ws.send(done)
+            await asyncio.sleep(max(0.0, start + n * 0.02 - time.monotonic()))
+    except Exception:
+        return  # the client left
 
 
 def _main(mode: str, count: int, port_out: Any, results: Any, gap_ms: float) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from collections import deque
 from collections.abc import Callable
 from typing import Any
-
-import anyio
 
 from .events import SessionWarning
 
@@ -30,7 +29,9 @@ class EventStream:
         self._spawn = spawn
         self._buffer: deque[Any] = deque()
         self._dropped = 0
-        self._wakeup = anyio.Event()
+        # asyncio's Event: the session runs on asyncio (websockets needs it), and anyio's
+        # Event costs a backend lookup per wait, on the path of every event read.
+        self._wakeup = asyncio.Event()
         self._ended = False
         self._handlers: dict[str, list[Handler]] = {}
 
@@ -79,7 +80,7 @@ class EventStream:
         while not self._buffer:
             if self._ended:
                 raise StopAsyncIteration
-            self._wakeup = anyio.Event()
+            self._wakeup.clear()
             await self._wakeup.wait()
         if self._dropped:
             dropped, self._dropped = self._dropped, 0

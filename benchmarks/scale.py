@@ -1,0 +1,249 @@
+"""Sessions per core, and memory per idle session.
+
+Concurrency: N sessions in one process pinned to one core, each receiving audio at real
+time (50 deltas a second) and sending audio at real time, with a tool call every 3 s. The
+event lag is the time from the peer sending a delta to the app reading it. The figure is
+the largest N whose p99 lag stays under 50 ms.
+
+Memory: resident memory per idle connected session (1,000 sessions), beside 1,000 bare
+websocket connections to the same peer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from typing import Any
+
+import anyio
+from websockets.asyncio.client import connect as ws_connect
+
+import rtagents
+
+from ._peer import Peer
+
+LEVELS = (100, 200, 300, 400, 500, 600, 800)
+SECONDS = 6
+SILENCE_20MS = b"\\0" * 960
+
+
+@rtagents.tool
+async def noop() -> str:
+    """Does nothing."""
+    return "ok"
+
+
+def _rss_kb() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+async def _one_session(
+    url: str, lags: list[float], counts: list[int], stop: anyio.Event, handlers: bool
+) -> None:
+    agent = rtagents.Agent(name="scale", tools=[noop], tracing=None)
+
+    def note(event: Any) -> None:
+        sent_at = (event.model_extra or {}).get("sent_at")
+        if sent_at:
+            lags.append(time.time() - sent_at)
+            counts[0] += 1
+
+    async with rtagents.connect(
+        agent, url=url, max_buffered_events=0 if handlers else 256
+    ) as session:
+
+        async def speak() -> None:
+            start = time.monotonic()
+            n = 0
+            while not stop.is_set():
+                n += 1
+                await session.send_audio(SILENCE_20MS)
+                await asyncio.sleep(max(0.0, start + n * 0.02 - time.monotonic()))
+
+        if handlers:  # events handled in the reading task: no hand-over per event
+            session.on("response.output_audio.delta")(note)
+            await speak()
+            return
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(speak)
+            async for event in session:
+                if event.type == "response.output_audio.delta":
+                    note(event)
+                elif event.type == "session.closed":
+                    break
+                if stop.is_set():
+                    break
+            tg.cancel_scope.cancel()
+
+
+async def _bare_session(
+    url: str, lags: list[float], counts: list[int], stop: asyncio.Event
+) -> None:
+    """The baseline: websockets + json + base64 doing the same work, tool calls included."""
+    import base64
+
+    async with ws_connect(url + "?model=bare", compression=None, max_size=None) as ws:
+        await ws.send(json.dumps({"type": "session.update", "session": {"type": "realtime"}}))
+
+        async def speak() -> None:
+            start = time.monotonic()
+            n = 0
+            frame_head = '{"type":"input_audio_buffer.append","audio":"'
+            while not stop.is_set():
+                n += 1
+                await ws.send(frame_head + base64.b64encode(SILENCE_20MS).decode() + '"}')
+                await asyncio.sleep(max(0.0, start + n * 0.02 - time.monotonic()))
+
+        task = asyncio.get_running_loop().create_task(speak())
+        call_id = None
+        try:
+            async for raw in ws:
+                event = json.loads(raw)
+                kind = event["type"]
+                if kind == "response.output_audio.delta":
+                    base64.b64decode(event["delta"])
+                    lags.append(time.time() - event["sent_at"])
+                    counts[0] += 1
+                elif kind == "response.function_call_arguments.done":
+                    call_id = event["call_id"]
+                elif kind == "response.done" and call_id:
+                    await ws.send(
+                        json.dumps(
+                            {
+                                "type": "conversation.item.create",
+                                "item": {
+                                    "type": "function_call_output",
+                                    "call_id": call_id,
+                                    "output": "ok",
+                                },
+                            }
+                        )
+                    )
+                    await ws.send('{"type":"response.create"}')
+                    call_id = None
+                if stop.is_set():
+                    break
+        finally:
+            task.cancel()
+
+
+async def _level(url: str, n: int, mode: str) -> dict[str, Any]:
+    lags: list[float] = []
+    counts = [0]
+    if mode == "bare":
+        stop_bare = asyncio.Event()
+        tasks = [
+            asyncio.get_running_loop().create_task(_bare_session(url, lags, counts, stop_bare))
+            for _ in range(n)
+        ]
+        await asyncio.sleep(SECONDS)
+        stop_bare.set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    else:
+        stop = anyio.Event()
+        async with anyio.create_task_group() as tg:
+            for _ in range(n):
+                tg.start_soon(_one_session, url, lags, counts, stop, mode == "handlers")
+            await anyio.sleep(SECONDS)
+            stop.set()
+            tg.cancel_scope.cancel()
+    lags.sort()
+    steady = lags[len(lags) // 10 :] or [0.0]  # leave out connection set-up
+    p99 = steady[int(len(steady) * 0.99) - 1] * 1000 if steady else 0.0
+    rate = counts[0] / (n * SECONDS)
+    return {
+        "sessions": n,
+        "p50_lag_ms": round(steady[len(steady) // 2] * 1000, 2),
+        "p99_lag_ms": round(p99, 2),
+        "deltas_per_session_per_s": round(rate, 1),
+    }
+
+
+def _max_sessions(mode: str) -> tuple[int, list[dict[str, Any]]]:
+    results = []
+    best = 0
+    for n in LEVELS:
+        with Peer("stream", SECONDS + 2) as peer:
+            result = asyncio.run(_level(peer.url, n, mode))
+        results.append(result)
+        if result["p99_lag_ms"] < 50 and result["deltas_per_session_per_s"] >= 45:
+            best = n
+        else:
+            break
+    return best, results
+
+
+def concurrency() -> dict[str, Any]:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {0})  # the client gets one core; the peer runs on the other
+    bare_best, bare_levels = _max_sessions("bare")
+    best, levels = _max_sessions("iterate")
+    handled_best, handled_levels = _max_sessions("handlers")
+    return {
+        "what": "largest N sessions on one core with p99 event lag under 50 ms (50 audio deltas/s each way, a tool call every 3 s)",
+        "baseline_bare_websockets_json_base64": {
+            "max_sessions_per_core": bare_best,
+            "levels": bare_levels,
+        },
+        "rtagents_async_for": {"max_sessions_per_core": best, "levels": levels},
+        "rtagents_handlers": {"max_sessions_per_core": handled_best, "levels": handled_levels},
+        "ratio_async_for": round(best / bare_best, 2) if bare_best else None,
+        "ratio_handlers": round(handled_best / bare_best, 2) if bare_best else None,
+        "target_min": 500,
+        "meets_target": max(best, handled_best) >= 500,
+        "bound": "per-frame cost of websockets + asyncio in one Python process: the bare loop itself stops short of the target",
+    }
+
+
+async def _idle_rtagents(url: str, n: int) -> int:
+    before = _rss_kb()
+    agent = rtagents.Agent(name="idle", tracing=None)
+    stack = []
+    for _ in range(n):
+        cm = rtagents.connect(agent, url=url)
+        stack.append((cm, await cm.__aenter__()))
+    await anyio.sleep(0.5)
+    used = _rss_kb() - before
+    for cm, _ in reversed(stack):
+        await cm.__aexit__(None, None, None)
+    return used
+
+
+async def _idle_bare(url: str, n: int) -> int:
+    before = _rss_kb()
+    sockets = [await ws_connect(url + "?model=x", compression=None) for _ in range(n)]
+    await asyncio.sleep(0.5)
+    used = _rss_kb() - before
+    for ws in sockets:
+        await ws.close()
+    return used
+
+
+def memory(n: int = 1000) -> dict[str, Any]:
+    with Peer("tools", 1) as peer:
+        bare = asyncio.run(_idle_bare(peer.url, n))
+    with Peer("tools", 1) as peer:
+        ours = asyncio.run(_idle_rtagents(peer.url, n))
+    per = ours / n
+    return {
+        "what": f"resident memory per idle connected session ({n} sessions)",
+        "unit": "KB per session",
+        "baseline_bare_websocket": round(bare / n, 1),
+        "rtagents": round(per, 1),
+        "ratio": round(per / max(bare / n, 0.1), 2),
+        "target_max": 100,
+        "meets_target": per <= 100,
+    }
+
+
+def run() -> dict[str, Any]:
+    return {"memory": memory(), "concurrency": concurrency()}
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))
