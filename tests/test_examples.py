@@ -12,6 +12,12 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 EXPECTED: dict[str, list[str]] = {
+    "approval_callback": [
+        "send_payment(to='ann', amount=15): approved by rule",
+        "send_payment(to='bob', amount=300): approved by handler",
+        "send_payment(to='eve', amount=9000): declined (over the 500 EUR limit) by handler",
+        "assistant: paid 300 EUR to bob",
+    ],
     "audio_wav": [
         "sent 1.60 s of audio from question.wav",
         "user (transcribed): What's the weather in Paris?",

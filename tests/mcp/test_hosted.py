@@ -192,6 +192,27 @@ async def test_secrets_never_reach_events_or_the_reported_session() -> None:
     assert sent_update["session"]["tools"][0]["authorization"] == SECRET  # only where it must go
 
 
+async def test_denied_by_rule() -> None:
+    async with http_notes_server() as url:
+        policy = ApprovalPolicy(
+            rules=[deny(server="notes", read_only=False, reason="read-only here")]
+        )
+        events, _conn = await converse(
+            hosted(url),
+            policy,
+            [CallMCP("notes", "write_note", {"key": "k", "text": "x"}), answer],
+            final="declined",
+        )
+    events.pop()
+    [decided] = [e for e in events if e.type == "approval.decided"]
+    assert (decided.approve, decided.decided_by, decided.reason) == (
+        False,
+        "rule",
+        "read-only here",
+    )
+    assert not [e for e in events if e.type.startswith("response.mcp_call.")]
+
+
 def test_hosted_mcp_validation_and_repr() -> None:
     with pytest.raises(ValueError, match="exactly one of server_url and connector_id"):
         HostedMCP(server_label="x")
