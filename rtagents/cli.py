@@ -90,16 +90,9 @@ def _run(args: argparse.Namespace) -> int:
             lines = args.say or _stdin_lines()
             for text in lines:
                 transcript.user(text)
-                await session.send_text(text)
-                async for event in session:
-                    if (
-                        event.type == "response.done"
-                        and event.response.output
-                        and event.response.output[-1].type == "message"
-                    ):
-                        break
-                    if event.type == "session.closed":
-                        return
+                events = await session.ask(text)
+                if events and events[-1].type == "session.closed":
+                    return
 
     async def main() -> None:
         if args.real or args.url:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Literal
 
 import anyio
@@ -78,27 +76,12 @@ def build_agent(hosted_url: str | None, voice: bool = True) -> rtagents.Agent:
     )
 
 
-@asynccontextmanager
-async def docs_server() -> AsyncIterator[str]:
+def docs_server() -> AbstractAsyncContextManager[str]:
     """The hosted MCP server, over streamable HTTP on loopback."""
-    import uvicorn
-
+    from ..testing.mcp_http import serve_mcp_http
     from .mcp_servers import docs
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(docs.streamable_http_app(), host="127.0.0.1", port=port, log_level="error")
-    )
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(server.serve)
-        while not server.started:  # noqa: ASYNC110 (uvicorn has no event to wait on)
-            await anyio.sleep(0.01)
-        try:
-            yield f"http://127.0.0.1:{port}/mcp"
-        finally:
-            server.should_exit = True
+    return serve_mcp_http(docs)
 
 
 async def converse(agent: rtagents.Agent, url: str | None, transcript: Transcript) -> None:
@@ -110,14 +93,7 @@ async def converse(agent: rtagents.Agent, url: str | None, transcript: Transcrip
             ):
                 continue
             transcript.user(question)
-            await session.send_text(question)
-            async for event in session:
-                if (
-                    event.type == "response.done"
-                    and event.response.output
-                    and event.response.output[-1].type == "message"
-                ):
-                    break
+            await session.ask(question)
 
 
 async def main(real: bool = False, transcript: Transcript | None = None) -> Transcript:

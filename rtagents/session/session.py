@@ -390,6 +390,27 @@ class RealtimeSession:
         if respond:
             await self.create_response()
 
+    async def ask(self, text: str) -> list[Any]:
+        """Send a user message and read events until the answer is complete: the response
+        that ends with an assistant message, tool calls and approvals followed through.
+
+        Returns the events read (handlers see them too). Handy in scripts, tests and CLIs;
+        a voice app usually iterates the session instead.
+        """
+        await self.send_text(text)
+        events: list[Any] = []
+        async for event in self:
+            events.append(event)
+            if event.type == "session.closed":
+                break
+            if (
+                event.type == "response.done"
+                and event.response.output
+                and event.response.output[-1].type == "message"
+            ):
+                break
+        return events
+
     async def send_audio(self, pcm: bytes) -> None:
         """Append audio (in the session's input format) to the input buffer."""
         # The hot path of a voice session: build the frame directly, no model round trip.

@@ -7,6 +7,7 @@ use the emulator's outputs: a string is said, :class:`~rtagents.emulator.CallFun
 
 from ..emulator import CallFunction, CallMCP, ModelContext, Say, ScriptedModel
 from .harness import Realtime, run_agent
+from .mcp_http import serve_mcp_http
 from .record import ApprovalRecord, CallRecord, SessionRecord
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "ScriptedModel",
     "SessionRecord",
     "run_agent",
+    "serve_mcp_http",
 ]

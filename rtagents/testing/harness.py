@@ -34,15 +34,7 @@ async def run_agent(
         async with connect(agent, url=emu.url) as session:
             with anyio.fail_after(within):
                 for text in messages:
-                    await session.send_text(text)
-                    async for event in session:
-                        record.events.append(event)
-                        if (
-                            event.type == "response.done"
-                            and event.response.output
-                            and event.response.output[-1].type == "message"
-                        ):
-                            break
+                    record.events += await session.ask(text)
         record.client_events = list(emu.last.received)
     record.model_contexts = list(getattr(model, "contexts", []))
     return record
