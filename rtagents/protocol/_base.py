@@ -36,3 +36,9 @@ class WireModel(BaseModel):
         # would drop the tag and the server could not route the object.
         if self._default_tags:
             self.__pydantic_fields_set__.update(self._default_tags)
+
+
+class _ServerEvent(WireModel):
+    """Every server event has an ``event_id``."""
+
+    event_id: str
