@@ -182,6 +182,8 @@ class SessionRunner:
                         )
                     )
                     continue
+                if event.type in ("session.created", "session.updated"):
+                    _redact(event)
                 actions = self._core.receive(event)
                 if event.type == "conversation.item.done" and isinstance(
                     event.item, p.McpListTools
@@ -360,6 +362,16 @@ class SessionRunner:
         await self._execute(
             self._core.approval_decided(request.id, decision.approve, decision.reason)
         )
+
+
+def _redact(event: Any) -> None:
+    """Hosted MCP credentials that a server echoes back never reach the app's events."""
+    for tool in getattr(event.session, "tools", None) or []:
+        if isinstance(tool, p.McpToolDefinition):
+            if tool.authorization:
+                tool.authorization = "***"
+            if tool.headers:
+                tool.headers = {name: "***" for name in tool.headers}
 
 
 def _parse_object(text: str) -> dict[str, Any]:

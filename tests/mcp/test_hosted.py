@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import anyio
@@ -245,3 +246,31 @@ def test_hosted_mcp_validation_and_repr() -> None:
     }
     agent = rtagents.Agent(tools=[ok])
     assert agent.session_config().tools[0].server_label == "mail"  # type: ignore[index, union-attr]
+
+
+async def test_credentials_a_server_echoes_back_are_redacted() -> None:
+    echoed = {
+        "type": "session.updated",
+        "event_id": "e",
+        "session": {
+            "type": "realtime",
+            "tools": [
+                {
+                    "type": "mcp",
+                    "server_label": "x",
+                    "server_url": "https://x",
+                    "authorization": SECRET,
+                    "headers": {"X-Key": SECRET},
+                }
+            ],
+        },
+    }
+    async with Emulator() as emu:
+        async with rtagents.connect(rtagents.Agent(name="r"), url=emu.url) as session:
+            await emu.last.send_raw(json.dumps(echoed))
+            with anyio.fail_after(5):
+                async for event in session:
+                    if event.type == "session.updated" and event.event_id == "e":
+                        break
+    assert SECRET not in event.model_dump_json()
+    assert event.session.tools[0].headers == {"X-Key": "***"}
