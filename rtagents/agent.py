@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Literal, Union
 
 from . import protocol as p
+from .mcp import HostedMCP, MCPServer
 from .tools import BaseTool, Toolset
 from .tools.failures import FailureFormatter
 
@@ -87,12 +88,9 @@ class Agent:
         configs; the session passes the full list, local MCP tools included.
         """
         if tools is None:
-            tools = [t.definition() for t in self.local_tools()] + [
-                t.definition()
-                for t in self.tools
-                if hasattr(t, "server_label")
-                and hasattr(t, "definition")
-                and not isinstance(t, BaseTool)
+            tools = [
+                *(t.definition() for t in self.local_tools()),
+                *(t.definition() for t in self.tools if isinstance(t, HostedMCP)),
             ]
         config = p.SessionConfig(type="realtime", tools=list(tools))
         if self.instructions is not None:
@@ -150,5 +148,4 @@ def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def _is_tool_source(item: Any) -> bool:
-    # Duck-typed so that this module does not import the MCP layer.
-    return isinstance(item, (BaseTool, Toolset)) or hasattr(item, "rtagents_tool_source")
+    return isinstance(item, (BaseTool, Toolset, HostedMCP, MCPServer))

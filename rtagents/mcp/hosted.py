@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Literal, get_args
+from typing import Any, Literal, get_args
 
 from .. import protocol as p
 
@@ -30,8 +30,6 @@ class HostedMCP:
             are decided by the agent's :class:`~rtagents.ApprovalPolicy`.
         server_description: Tells the model what the server is for.
     """
-
-    rtagents_tool_source: ClassVar[str] = "hosted"
 
     def __init__(
         self,

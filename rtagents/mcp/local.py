@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 import mcp_types
 from mcp import Client, StdioServerParameters
@@ -37,8 +37,6 @@ class MCPServer(ABC):
             ask the agent's approval policy), ``True``, ``False``, or a per-call check.
         timeout: Seconds a call may take (default: the agent's ``tool_timeout``).
     """
-
-    rtagents_tool_source: ClassVar[str] = "local_mcp"
 
     def __init__(
         self,
