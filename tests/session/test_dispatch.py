@@ -469,3 +469,33 @@ async def test_event_types_are_typed() -> None:
     run = await run_agent(text_agent(), model, say("hi"), until=responses_done(1))
     assert isinstance(run.of("response.done")[0], rtagents.protocol.ResponseDone)
     assert isinstance(run.of("session.updated")[0], rtagents.protocol.SessionUpdated)
+
+
+async def test_commit_audio_and_cancel_response() -> None:
+    model = ScriptedModel(["heard you", "a very long answer " * 30])
+    agent = rtagents.Agent(name="t", turn_detection=None)  # audio out: paced, so a cancel lands
+    async with Emulator(model=model, realtime=True) as emu:
+        async with rtagents.connect(agent, url=emu.url) as session:
+            await session.send_audio(audio.tone(300).tobytes())
+            await session.commit_audio()
+            await session.create_response()
+            statuses = []
+            with anyio.fail_after(10):
+                async for event in session:
+                    if event.type == "input_audio_buffer.committed":
+                        assert emu.last.conversation.items[0]["_audio_ms"] == 300
+                    if event.type == "response.done":
+                        statuses.append(event.response.status)
+                        if len(statuses) == 1:
+                            await session.create_response(instructions="Talk a lot.")
+                        else:
+                            break
+                    if event.type == "response.output_audio.delta" and len(statuses) == 1:
+                        await session.cancel_response()
+        assert model.contexts[1].instructions == "Talk a lot."
+    assert statuses == ["completed", "cancelled"]
+    assert [
+        e["type"]
+        for e in emu.last.received
+        if e["type"] in ("input_audio_buffer.commit", "response.cancel")
+    ] == ["input_audio_buffer.commit", "response.cancel"]
