@@ -7,6 +7,9 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from ._json import format_arguments, json_object
+from .protocol.audio_formats import base64_audio_ms, output_format
+
 
 class Transcript:
     """Turns session events into lines: user and assistant turns, tool calls with arguments
@@ -28,6 +31,7 @@ class Transcript:
         self.lines: list[str] = []
         self._turn_started: float | None = None
         self._audio_ms = 0
+        self._format = "audio/pcm"
 
     def _paint(self, code: str, text: str) -> str:
         return f"\033[{code}m{text}\033[0m" if self.color else text
@@ -83,7 +87,9 @@ class Transcript:
                 )
             )
         elif kind == "response.output_audio.delta":
-            self._audio_ms += len(event.delta) * 3 // 4 // 48
+            self._audio_ms += base64_audio_ms(len(event.delta), self._format)
+        elif kind in ("session.created", "session.updated"):
+            self._format = output_format(event.session)
         elif kind in ("response.output_text.done", "response.output_audio_transcript.done"):
             text = getattr(event, "text", None) or getattr(event, "transcript", "")
             timing = ""
@@ -98,15 +104,7 @@ class Transcript:
 
 
 def _args(arguments: str) -> str:
-    import json
-
-    try:
-        value = json.loads(arguments or "{}")
-    except ValueError:
-        return arguments
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v!r}" for k, v in value.items())
-    return repr(value)
+    return format_arguments(json_object(arguments))
 
 
 def _clip(text: str, limit: int = 120) -> str:

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .._json import format_arguments
+
 ApprovalKind = Literal["function", "mcp_local", "mcp_hosted"]
 Remember = Literal["once", "session"]
 DecidedBy = Literal[
@@ -34,7 +36,7 @@ class ApprovalRequest:
 
     def describe(self) -> str:
         """A short sentence for a person: ``send_email(to='ann@example.com')``."""
-        args = ", ".join(f"{k}={v!r}" for k, v in self.arguments.items())
+        args = format_arguments(self.arguments)
         where = f"{self.server_label}." if self.server_label else ""
         return f"{where}{self.tool_name}({args})"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from array import array
 
+from ..protocol.audio_formats import BYTES_PER_MS, audio_ms
+
 RATE = 24_000
-G711_RATE = 8_000
-BYTES_PER_MS_PCM = RATE * 2 // 1000  # 48
 
 
 _SEG_U = (0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF)
@@ -91,12 +91,12 @@ def from_pcm16(pcm: array[int], fmt: str) -> bytes:
     return bytes(encode(pcm[i]) for i in range(0, len(pcm), 3))  # 24 kHz -> 8 kHz
 
 
-def bytes_per_ms(fmt: str) -> float:
-    return BYTES_PER_MS_PCM if fmt == "audio/pcm" else G711_RATE / 1000
+def bytes_per_ms(fmt: str) -> int:
+    return BYTES_PER_MS[fmt]
 
 
 def duration_ms(data_len: int, fmt: str) -> int:
-    return int(data_len / bytes_per_ms(fmt))
+    return audio_ms(data_len, fmt)
 
 
 def rms(frame: array[int]) -> float:

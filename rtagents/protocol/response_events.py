@@ -163,3 +163,29 @@ class ResponseMcpCallFailed(_ServerEvent):
     type: Literal["response.mcp_call.failed"] = "response.mcp_call.failed"
     item_id: str
     output_index: int
+
+
+RESPONSE_EVENT_TYPES: tuple[type[_ServerEvent], ...] = (
+    ResponseCreated,
+    ResponseDone,
+    ResponseOutputItemAdded,
+    ResponseOutputItemDone,
+    ResponseContentPartAdded,
+    ResponseContentPartDone,
+    ResponseOutputTextDelta,
+    ResponseOutputTextDone,
+    ResponseOutputAudioDelta,
+    ResponseOutputAudioDone,
+    ResponseOutputAudioTranscriptDelta,
+    ResponseOutputAudioTranscriptDone,
+    ResponseFunctionCallArgumentsDelta,
+    ResponseFunctionCallArgumentsDone,
+    McpListToolsInProgress,
+    McpListToolsCompleted,
+    McpListToolsFailed,
+    ResponseMcpCallArgumentsDelta,
+    ResponseMcpCallArgumentsDone,
+    ResponseMcpCallInProgress,
+    ResponseMcpCallCompleted,
+    ResponseMcpCallFailed,
+)

@@ -6,30 +6,7 @@ from typing import Literal
 
 from ._base import WireModel, _ServerEvent
 from .items import ConversationItem
-from .response_events import (
-    McpListToolsCompleted,
-    McpListToolsFailed,
-    McpListToolsInProgress,
-    ResponseContentPartAdded,
-    ResponseContentPartDone,
-    ResponseCreated,
-    ResponseDone,
-    ResponseFunctionCallArgumentsDelta,
-    ResponseFunctionCallArgumentsDone,
-    ResponseMcpCallArgumentsDelta,
-    ResponseMcpCallArgumentsDone,
-    ResponseMcpCallCompleted,
-    ResponseMcpCallFailed,
-    ResponseMcpCallInProgress,
-    ResponseOutputAudioDelta,
-    ResponseOutputAudioDone,
-    ResponseOutputAudioTranscriptDelta,
-    ResponseOutputAudioTranscriptDone,
-    ResponseOutputItemAdded,
-    ResponseOutputItemDone,
-    ResponseOutputTextDelta,
-    ResponseOutputTextDone,
-)
+from .response_events import RESPONSE_EVENT_TYPES
 from .session_config import AnySessionConfig
 
 # -- session and conversation -----------------------------------------------------------
@@ -259,20 +236,6 @@ SERVER_EVENT_TYPES: tuple[type[_ServerEvent], ...] = (
     InputAudioBufferSpeechStarted,
     InputAudioBufferSpeechStopped,
     RateLimitsUpdated,
-    ResponseOutputAudioDelta,
-    ResponseOutputAudioDone,
-    ResponseOutputAudioTranscriptDelta,
-    ResponseOutputAudioTranscriptDone,
-    ResponseContentPartAdded,
-    ResponseContentPartDone,
-    ResponseCreated,
-    ResponseDone,
-    ResponseFunctionCallArgumentsDelta,
-    ResponseFunctionCallArgumentsDone,
-    ResponseOutputItemAdded,
-    ResponseOutputItemDone,
-    ResponseOutputTextDelta,
-    ResponseOutputTextDone,
     SessionCreated,
     SessionUpdated,
     OutputAudioBufferStarted,
@@ -282,12 +245,5 @@ SERVER_EVENT_TYPES: tuple[type[_ServerEvent], ...] = (
     ConversationItemDone,
     InputAudioBufferTimeoutTriggered,
     InputAudioTranscriptionSegment,
-    McpListToolsInProgress,
-    McpListToolsCompleted,
-    McpListToolsFailed,
-    ResponseMcpCallArgumentsDelta,
-    ResponseMcpCallArgumentsDone,
-    ResponseMcpCallInProgress,
-    ResponseMcpCallCompleted,
-    ResponseMcpCallFailed,
+    *RESPONSE_EVENT_TYPES,
 )

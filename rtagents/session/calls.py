@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import json
 import math
 import time
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any
 
 import anyio
 
+from .._json import json_object
 from ..approvals import ApprovalBroker, ApprovalRequest
 from ..tools import (
     BaseTool,
@@ -57,7 +57,7 @@ async def run_call(
         parsed = tool.parse_arguments(call.arguments)
     except ToolArgumentsError as exc:
         return fail("invalid_arguments", str(exc))
-    ctx = ToolContext(call.call_id, call.name, _as_dict(call.arguments), session, agent)
+    ctx = ToolContext(call.call_id, call.name, json_object(call.arguments), session, agent)
 
     if await _needs_approval(tool, ctx, parsed):
         decision = await approvals.decide(
@@ -98,14 +98,6 @@ async def _needs_approval(tool: BaseTool, ctx: ToolContext, parsed: Any) -> bool
     if inspect.isawaitable(result):
         result = await result
     return bool(result)
-
-
-def _as_dict(arguments: str) -> dict[str, Any]:
-    try:
-        value = json.loads(arguments or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _failure_kind(exc: Exception) -> FailureKind:

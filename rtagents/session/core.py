@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import protocol as p
+from ..protocol.audio_formats import base64_audio_ms, output_format
 from .actions import Action, CancelCall, Emit, Send, StartApproval, StartCall, ToolTraits
 from .events import AudioInterrupted, ResponseRequested, SessionWarning
 
@@ -60,7 +61,8 @@ class SessionCore:
         self._confirmed: set[str] = set()  # our outputs the server has added
         self._output_events: dict[str, str] = {}  # event_id of an output -> its work id
         self._audio: tuple[str, int] | None = None  # (item_id, ms received) of the last audio
-        self._item_names: dict[str, str] = {}  # function call item id -> tool name
+        self._item_names: dict[str, str] = {}
+        self._output_format = "audio/pcm"  # how long the audio deltas are: see session.updated  # function call item id -> tool name
         self.responses_requested = 0
 
     def next_event_id(self) -> str:
@@ -76,15 +78,19 @@ class SessionCore:
         return handler(self, event) if handler else []
 
     def _on_audio_delta(self, event: p.ResponseOutputAudioDelta) -> list[Action]:
-        # 24 kHz pcm16: 48 bytes per ms, 64 base64 chars per 48 bytes.
-        ms = len(event.delta) * 3 // 4 // 48
+        ms = base64_audio_ms(len(event.delta), self._output_format)
         if self._audio and self._audio[0] == event.item_id:
             self._audio = (event.item_id, self._audio[1] + ms)
         else:
             self._audio = (event.item_id, ms)
         return []
 
+    def _on_session_updated(self, event: p.SessionUpdated) -> list[Action]:
+        self._output_format = output_format(event.session)
+        return []
+
     def _on_session_created(self, event: p.SessionCreated) -> list[Action]:
+        self._output_format = output_format(event.session)
         self.session_id = getattr(event.session, "id", None) or (
             event.session.model_extra or {}
         ).get("id")
@@ -348,6 +354,7 @@ def _in_default_conversation(response: p.Response) -> bool:
 
 _HANDLERS: dict[str, Callable[[SessionCore, Any], list[Action]]] = {
     "session.created": SessionCore._on_session_created,
+    "session.updated": SessionCore._on_session_updated,
     "response.created": SessionCore._on_response_created,
     "response.done": SessionCore._on_response_done,
     "response.function_call_arguments.done": SessionCore._on_arguments_done,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -14,6 +13,7 @@ import anyio.lowlevel
 from anyio.abc import TaskGroup
 
 from .. import protocol as p
+from .._json import json_object
 from ..approvals import ApprovalBroker, ApprovalRequest
 from ..errors import SessionClosed, SessionConfigError
 from ..mcp import MCPServer, MCPServerFailed, MCPToolsChanged
@@ -353,7 +353,7 @@ class SessionRunner:
                 id=request.id,
                 kind="mcp_hosted",
                 tool_name=request.name,
-                arguments=_parse_object(request.arguments),
+                arguments=json_object(request.arguments),
                 server_label=request.server_label,
                 read_only=read_only,
                 agent=self.agent,
@@ -372,14 +372,6 @@ def _redact(event: Any) -> None:
                 tool.authorization = "***"
             if tool.headers:
                 tool.headers = {name: "***" for name in tool.headers}
-
-
-def _parse_object(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {"_raw": text}
-    return value if isinstance(value, dict) else {"_value": value}
 
 
 def _clip(frame: str | bytes, limit: int = 200) -> str:

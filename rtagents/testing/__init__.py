@@ -8,7 +8,7 @@ use the emulator's outputs: a string is said, :class:`~rtagents.emulator.CallFun
 from ..emulator import CallFunction, CallMCP, ModelContext, Say, ScriptedModel
 from .harness import Realtime, run_agent
 from .mcp_http import serve_mcp_http
-from .record import ApprovalRecord, CallRecord, SessionRecord
+from .record import ApprovalRecord, CallRecord, SessionRecord, sent_outputs
 
 __all__ = [
     "ApprovalRecord",
@@ -21,5 +21,6 @@ __all__ = [
     "ScriptedModel",
     "SessionRecord",
     "run_agent",
+    "sent_outputs",
     "serve_mcp_http",
 ]

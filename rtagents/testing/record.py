@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from .._json import format_arguments, json_object
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,11 @@ class SessionRecord:
 
     # -- views -----------------------------------------------------------------------------
 
+    @property
+    def outputs(self) -> dict[str, str]:
+        """The ``function_call_output`` the client sent for each call id (from the wire)."""
+        return sent_outputs(self.client_events)
+
     def of(self, kind: str) -> list[Any]:
         return [e for e in self.events if e.type == kind]
 
@@ -60,7 +66,7 @@ class SessionRecord:
                 CallRecord(
                     started.call_id,
                     started.name,
-                    _object(started.arguments),
+                    json_object(started.arguments),
                     output=getattr(end, "output", None),
                     failure=getattr(end, "kind", None)
                     if end is not None and end.type == "tool.call.failed"
@@ -113,7 +119,7 @@ class SessionRecord:
         for call in self.calls:
             if call.name == name and all(call.arguments.get(k) == v for k, v in arguments.items()):
                 return call
-        wanted = f"{name}({_kwargs(arguments)})"
+        wanted = f"{name}({format_arguments(arguments)})"
         raise AssertionError(f"no call {wanted}; calls: {self._calls_text()}")
 
     def assert_not_called(self, name: str) -> None:
@@ -147,17 +153,15 @@ class SessionRecord:
         parts = []
         for c in self.calls:
             end = f" -> {c.output!r}" if c.failure is None else f" -> failed ({c.failure})"
-            parts.append(f"{c.name}({_kwargs(c.arguments)}){end}")
+            parts.append(f"{c.name}({format_arguments(c.arguments)}){end}")
         return "; ".join(parts) or "none"
 
 
-def _object(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _kwargs(arguments: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in arguments.items())
+def sent_outputs(client_events: list[dict[str, Any]]) -> dict[str, str]:
+    """Call id -> the ``function_call_output`` a client sent, read from its client events."""
+    return {
+        e["item"]["call_id"]: e["item"]["output"]
+        for e in client_events
+        if e.get("type") == "conversation.item.create"
+        and e["item"].get("type") == "function_call_output"
+    }

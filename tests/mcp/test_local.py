@@ -15,6 +15,7 @@ import rtagents
 from rtagents import ApprovalPolicy, allow, ask, deny
 from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
 from rtagents.mcp import MCPServer, MCPServerHTTP, MCPServerStdio
+from rtagents.testing import sent_outputs
 
 from .servers import NOTES_SERVER, http_notes_server
 
@@ -49,11 +50,7 @@ async def converse(
                     if len([e for e in events if e.type == "response.done"]) >= responses:
                         break
         conn = emu.last
-    outputs = {
-        e["item"]["call_id"]: e["item"]["output"]
-        for e in conn.received
-        if e["type"] == "conversation.item.create" and e["item"]["type"] == "function_call_output"
-    }
+    outputs = sent_outputs(conn.received)
     return events, outputs, conn
 
 
@@ -207,12 +204,7 @@ async def test_a_dying_server_gives_error_outputs_and_the_session_goes_on() -> N
                             await session.send_text("anything?")
                         if len([e for e in events if e.type == "response.done"]) == 4:
                             break
-            outputs = {
-                e["item"]["call_id"]: e["item"]["output"]
-                for e in emu.last.received
-                if e["type"] == "conversation.item.create"
-                and e["item"]["type"] == "function_call_output"
-            }
+            outputs = sent_outputs(emu.last.received)
     assert json.loads(outputs["c"])["error"] in ("unavailable", "error")
     assert json.loads(outputs["l"])["error"] == "unavailable"
     assert outputs["s"] == "alive"

@@ -10,6 +10,7 @@ import anyio
 
 import rtagents
 from rtagents.emulator import Emulator
+from rtagents.testing import sent_outputs
 
 
 @dataclass
@@ -25,11 +26,7 @@ class Run:
 
     @property
     def outputs(self) -> dict[str, str]:
-        return {
-            e["item"]["call_id"]: e["item"]["output"]
-            for e in self.sent("conversation.item.create")
-            if e["item"]["type"] == "function_call_output"
-        }
+        return sent_outputs(self.client_events)
 
 
 async def run_agent(

@@ -292,3 +292,32 @@ def test_memory_stays_flat_over_many_turns() -> None:
         c.call_finished(cid, "x")
         c.receive(output_added(cid))
     assert len(c._batches) <= 2 and len(c._work) <= 2 and len(c._seen) <= SessionCore._SEEN_LIMIT
+
+
+def test_audio_duration_follows_the_output_format() -> None:
+    # G.711 is 8 bytes per ms, pcm16 at 24 kHz 48: 6400 base64 chars are 600 ms or 100 ms.
+    for fmt, expected in (("audio/pcmu", 600), ("audio/pcm", 100)):
+        c = core()
+        c.receive(
+            ev(
+                "session.updated",
+                session={"type": "realtime", "audio": {"output": {"format": {"type": fmt}}}},
+            )
+        )
+        c.receive(created("r1"))
+        c.receive(
+            ev(
+                "response.output_audio.delta",
+                response_id="r1",
+                item_id="a1",
+                output_index=0,
+                content_index=0,
+                delta="A" * 6400,
+            )
+        )
+        truncate = [
+            a.event
+            for a in c.interrupt(played_ms=10_000)
+            if isinstance(a, Send) and isinstance(a.event, p.ConversationItemTruncate)
+        ]
+        assert truncate[0].audio_end_ms == expected, fmt

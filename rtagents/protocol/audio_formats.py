@@ -1,0 +1,27 @@
+"""How much audio a number of bytes is, per session audio format."""
+
+from __future__ import annotations
+
+BYTES_PER_MS: dict[str, int] = {
+    "audio/pcm": 48,  # 16-bit mono at 24 kHz
+    "audio/pcmu": 8,  # G.711 mu-law, 8 kHz
+    "audio/pcma": 8,  # G.711 A-law, 8 kHz
+}
+
+
+def audio_ms(byte_count: int, fmt: str = "audio/pcm") -> int:
+    """Milliseconds of audio in ``byte_count`` bytes of ``fmt``."""
+    return byte_count // BYTES_PER_MS.get(fmt, 48)
+
+
+def base64_audio_ms(b64_length: int, fmt: str = "audio/pcm") -> int:
+    """Milliseconds of audio in a base64 string of that length (no decoding needed)."""
+    return audio_ms(b64_length * 3 // 4, fmt)
+
+
+def output_format(session: object) -> str:
+    """The output audio format type of a session config (``audio/pcm`` when unset)."""
+    audio = getattr(session, "audio", None)
+    output = getattr(audio, "output", None)
+    fmt = getattr(output, "format", None)
+    return getattr(fmt, "type", None) or "audio/pcm"
