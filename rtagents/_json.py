@@ -6,16 +6,40 @@ import json
 from typing import Any
 
 
-def json_object(text: str) -> dict[str, Any]:
-    """The JSON object in ``text``. What is not one is kept, not lost: invalid JSON as
-    ``{"_raw": text}``, another JSON value as ``{"_value": value}``."""
+class ArgumentsError(ValueError):
+    """Arguments that are not one JSON object this process can read."""
+
+
+def parse_object(text: str) -> dict[str, Any]:
+    """The JSON object in ``text`` (empty text is ``{}``), or :class:`ArgumentsError`.
+
+    Nesting too deep for the parser is an error like any other: it must never escape as a
+    ``RecursionError`` into the task that read the frame.
+    """
     try:
         value = json.loads(text or "{}")
-    except ValueError:
+    except RecursionError:
+        raise ArgumentsError("the arguments are nested too deeply") from None
+    except ValueError as exc:
+        raise ArgumentsError(f"the arguments are not valid JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise ArgumentsError(f"the arguments are a JSON {type(value).__name__}, not an object")
+    return value
+
+
+def json_object(text: str) -> dict[str, Any]:
+    """The JSON object in ``text``, for showing. What is not one is kept, not lost: invalid
+    JSON (or JSON too deep to read) as ``{"_raw": text}``, another value as ``{"_value": value}``."""
+    try:
+        value = json.loads(text or "{}")
+    except (ValueError, RecursionError):
         return {"_raw": text}
     return value if isinstance(value, dict) else {"_value": value}
 
 
 def format_arguments(arguments: dict[str, Any]) -> str:
     """``to='ann', amount=5``: arguments as a person reads a call."""
-    return ", ".join(f"{key}={value!r}" for key, value in arguments.items())
+    try:
+        return ", ".join(f"{key}={value!r}" for key, value in arguments.items())
+    except RecursionError:
+        return "(arguments nested too deeply to show)"

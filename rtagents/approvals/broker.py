@@ -1,9 +1,16 @@
-"""One session's approvals: asking the policy, waiting for answers, remembering them."""
+"""One session's approvals: the gate every request goes through.
+
+``decide`` is the only way to a decision, and it never raises (but for cancellation): a
+rule, predicate or handler that raises, hangs or answers something malformed becomes a
+deny with ``decided_by`` and a reason. Each request gets exactly one ``approval.requested``
+and one ``approval.decided`` event, whatever ends it, the session's close included.
+"""
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,9 +19,15 @@ import anyio
 from .._event import FrameworkEvent
 from .events import ApprovalDecided, ApprovalRequested
 from .policy import ApprovalPolicy
-from .request import ApprovalRequest, Decision
+from .request import ApprovalRequest, DecidedBy, Decision
+from .verdict import refuse, verdict
 
 log = logging.getLogger("rtagents.approvals")
+
+NOT_REQUIRED = Decision(True, "the tool needs no approval for this call", decided_by="rule")
+"""What :meth:`ApprovalBroker.authorize` returns when a tool's own check waived approval."""
+
+_HANDLER_THREADS = 16  # per session: sync handlers never wait behind sync tools
 
 
 @dataclass
@@ -22,6 +35,7 @@ class _Pending:
     request: ApprovalRequest
     answered: anyio.Event = field(default_factory=anyio.Event)
     decision: Decision | None = None
+    reported: bool = False
 
     def answer(self, decision: Decision) -> bool:
         if self.decision is not None:
@@ -36,77 +50,183 @@ class ApprovalBroker:
 
     A decision may take as long as the policy's timeout, but only the call that asked
     waits: it runs in that call's own task, never on the event stream.
+
+    Args:
+        policy: The agent's policy (``None``: deny everything that needs approval).
+        emit: Where ``approval.requested`` / ``approval.decided`` events go.
+        hosted_servers: The hosted MCP server labels the agent configured. A hosted request
+            from any other server is denied unless a rule names that server explicitly.
     """
 
     def __init__(
-        self, policy: ApprovalPolicy | None, emit: Callable[[FrameworkEvent], None]
+        self,
+        policy: ApprovalPolicy | None,
+        emit: Callable[[FrameworkEvent], None],
+        hosted_servers: Callable[[], Collection[str]] = frozenset,
     ) -> None:
         self.policy = policy or ApprovalPolicy()
         self._emit = emit
+        self._hosted_servers = hosted_servers
         self._pending: dict[str, _Pending] = {}
         self._memory: dict[str, Decision] = {}
         self._closed = False
+        self._limiter: anyio.CapacityLimiter | None = None
 
     @property
     def pending(self) -> list[ApprovalRequest]:
-        return [p.request for p in self._pending.values()]
+        return [p.request for p in self._pending.values() if p.decision is None]
+
+    # -- the gate ----------------------------------------------------------------------------
+
+    async def authorize(self, request: ApprovalRequest, check: Any, ctx: Any) -> Decision:
+        """For a call this process runs: ``check`` is the tool's ``needs_approval`` (a bool or
+        a predicate of the context and the arguments). Only an explicit ``False`` from it
+        waives approval (:data:`NOT_REQUIRED`); ``True`` asks :meth:`decide`; a predicate
+        that raises, hangs past the policy's timeout or answers a non-bool denies."""
+        if check is False:
+            return NOT_REQUIRED
+        if check is not True:
+            try:
+                with anyio.fail_after(self.policy.timeout):
+                    needed = check(ctx, request.arguments)
+                    if inspect.isawaitable(needed):
+                        needed = await needed
+            except TimeoutError:
+                return self._refused(
+                    request,
+                    refuse(
+                        f"needs_approval gave no answer within {self.policy.timeout:g} s",
+                        "timeout",
+                    ),
+                )
+            except Exception as exc:
+                return self._refused(
+                    request, refuse(f"needs_approval raised {_name(exc)}", "error")
+                )
+            if needed is False:
+                return NOT_REQUIRED
+            if needed is not True:
+                return self._refused(
+                    request,
+                    refuse(f"needs_approval returned {needed!r:.60}, not True or False", "error"),
+                )
+        return await self.decide(request)
 
     async def decide(self, request: ApprovalRequest) -> Decision:
+        """The decision for ``request``; ``approve`` is ``True`` only for an explicit yes."""
         self._emit(ApprovalRequested(request))
-        decision = await self._decide(request)
-        if decision.remember == "session" and decision.decided_by in ("handler", "user"):
-            self._memory[request.fingerprint()] = decision
-        self._emit(ApprovalDecided(request, decision.approve, decision.reason, decision.decided_by))
-        return decision
+        pending = _Pending(request)
+        self._pending[request.id] = pending
+        try:
+            decision = await self._decide(pending)
+        except anyio.get_cancelled_exc_class():
+            by: DecidedBy = "close" if self._closed else "cancelled"
+            self._report(pending, refuse(f"the call was cancelled ({by})", by))
+            raise
+        except Exception as exc:  # a rule, a predicate, a fingerprint: anything that broke
+            log.warning("approval of %s failed: %s", request.tool_name, _name(exc))
+            decision = refuse(f"the approval could not be decided: {_name(exc)}", "error")
+        finally:
+            if self._pending.get(request.id) is pending:
+                del self._pending[request.id]
+        pending.answer(decision)  # a no-op when an answer (the close) came first
+        final = pending.decision or decision
+        self._report(pending, final)
+        if final.remember == "session" and final.decided_by in ("handler", "user"):
+            self._memory[request.fingerprint()] = final
+        return final
 
-    async def _decide(self, request: ApprovalRequest) -> Decision:
+    async def _decide(self, pending: _Pending) -> Decision:
+        request = pending.request
         if self._closed:
-            return Decision(False, "the session is closing", decided_by="closed")
-        remembered = self._memory.get(request.fingerprint())
+            return refuse("the session is closing", "close")
+        if request.problem is not None:
+            return refuse(f"the arguments cannot be checked: {request.problem}", "error")
+        unknown = request.kind == "mcp_hosted" and (
+            request.server_label not in self._hosted_servers()
+        )
+        remembered = None if unknown else self._memory.get(request.fingerprint())
         if remembered is not None:
             return Decision(remembered.approve, remembered.reason, "session", "remembered")
-        rule = self.policy.rule_for(request)
+        rule = self.policy.rule_for(request, naming_server=unknown)
+        if rule is None and unknown:
+            return refuse(
+                f"the hosted MCP server {request.server_label!r} is not one this agent "
+                "configured, and no rule names it",
+                "rule",
+            )
         if rule is not None and rule.action != "ask":
             return Decision(rule.action == "allow", rule.reason, decided_by="rule")
-        pending = self._pending[request.id] = _Pending(request)
-        try:
-            with anyio.move_on_after(self.policy.timeout):
-                async with anyio.create_task_group() as tg:
-                    if self.policy.handler is not None:
-                        tg.start_soon(self._ask_handler, pending)
-                    await pending.answered.wait()
-                    tg.cancel_scope.cancel()
-        finally:
-            self._pending.pop(request.id, None)
-        return pending.decision or self.policy.default_decision()
+        return await self._ask(pending)
 
-    async def _ask_handler(self, pending: _Pending) -> None:
+    async def _ask(self, pending: _Pending) -> Decision:
+        """Wait for the handler or an out-of-band answer, up to the policy's timeout counted
+        from when the handler starts running."""
+        timeout = self.policy.timeout
+        with anyio.CancelScope() as clock:
+
+            def start_clock() -> None:
+                clock.deadline = min(clock.deadline, anyio.current_time() + timeout)
+
+            async with anyio.create_task_group() as tg:
+                if self.policy.handler is None:
+                    start_clock()
+                else:
+                    tg.start_soon(self._ask_handler, pending, start_clock)
+                await pending.answered.wait()
+                tg.cancel_scope.cancel()
+        if pending.decision is not None:
+            return pending.decision
+        return refuse(f"nobody approved it within {timeout:g} s", "timeout")
+
+    async def _ask_handler(self, pending: _Pending, started: Callable[[], None]) -> None:
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(_HANDLER_THREADS)
         try:
-            decision = await self.policy.ask_handler(pending.request)
-        except Exception as exc:
-            log.warning("approval handler failed for %s: %r", pending.request.tool_name, exc)
-            pending.answer(
-                Decision(
-                    False,
-                    f"the approval handler failed: {type(exc).__name__}: {exc}",
-                    decided_by="error",
-                )
+            answer = await self.policy.ask_handler(
+                pending.request, started=started, limiter=self._limiter
             )
+        except Exception as exc:
+            log.warning("approval handler failed for %s: %s", pending.request.tool_name, _name(exc))
+            pending.answer(refuse(f"the approval handler failed: {_name(exc)}", "error"))
             return
-        if decision is not None:
-            pending.answer(decision)
+        if answer is not None:  # None leaves the answer to session.approve/deny
+            pending.answer(verdict(answer, "handler"))
+
+    # -- answers from outside, and the end -----------------------------------------------------
 
     def resolve(
-        self, request_id: str, approve: bool, reason: str | None = None, *, remember: Any = "once"
+        self, request_id: str, approve: object, reason: str | None = None, *, remember: Any = "once"
     ) -> bool:
         """Answer a pending request from outside the handler; False if none is pending."""
         pending = self._pending.get(request_id)
         if pending is None:
             return False
-        return pending.answer(Decision(approve, reason, remember, "user"))
+        return pending.answer(verdict(Decision(approve, reason, remember), "user"))  # type: ignore[arg-type]
 
     def close(self) -> None:
-        """Deny every pending request, so that nothing waits on a closed session."""
+        """Deny every pending request and report it now: the tasks waiting on them are about
+        to be cancelled with the session."""
         self._closed = True
         for pending in list(self._pending.values()):
-            pending.answer(Decision(False, "the session closed", decided_by="closed"))
+            pending.answer(refuse("the session closed", "close"))
+            self._report(pending, pending.decision or refuse("the session closed", "close"))
+
+    def _refused(self, request: ApprovalRequest, decision: Decision) -> Decision:
+        """A request denied before it reached the policy: reported like any other."""
+        self._emit(ApprovalRequested(request))
+        self._report(_Pending(request), decision)
+        return decision
+
+    def _report(self, pending: _Pending, decision: Decision) -> None:
+        if pending.reported:
+            return
+        pending.reported = True
+        self._emit(
+            ApprovalDecided(pending.request, decision.approve, decision.reason, decision.decided_by)
+        )
+
+
+def _name(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text:.200}" if text else type(exc).__name__

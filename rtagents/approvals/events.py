@@ -21,7 +21,8 @@ class ApprovalRequested(FrameworkEvent):
 @dataclass(frozen=True)
 class ApprovalDecided(FrameworkEvent):
     """A request was decided; ``decided_by`` is ``rule``, ``handler``, ``user``, ``timeout``,
-    ``error``, ``default``, ``remembered`` or ``closed``."""
+    ``error``, ``close``, ``cancelled`` or ``remembered``. ``approve`` is ``True`` only for
+    an explicit, well-typed yes."""
 
     type: ClassVar[str] = "approval.decided"
     request: ApprovalRequest

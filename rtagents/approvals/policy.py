@@ -1,11 +1,12 @@
-"""``ApprovalPolicy``: rules first, then the handler, then the default; safe by default."""
+"""``ApprovalPolicy``: rules first, then the handler; whatever is not an explicit yes denies."""
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Literal, Union
+from typing import Any, Literal, Union
 
+import anyio.from_thread
 import anyio.to_thread
 
 from .request import ApprovalRequest, Decision
@@ -19,71 +20,85 @@ class ApprovalPolicy:
     """Decides tool calls that need approval, for every kind of tool the same way.
 
     Order: a decision remembered for this session, then ``rules`` (the first that matches
-    wins), then ``handler``, then ``default``. A handler returns ``True``/``False`` or a
-    :class:`Decision`, sync or async; it may return ``None`` to leave the answer to
+    wins), then ``handler``. A handler returns ``True``/``False`` or a :class:`Decision`,
+    sync or async; it may return ``None`` to leave the answer to
     ``session.approve()``/``session.deny()`` (a UI, a voice confirmation).
 
-    Safe by default: a request that no rule decides and nobody answers within ``timeout``
-    seconds is decided by ``default``, which is ``"deny"``. A handler that raises denies.
+    Fail closed: only an explicit, well-typed yes approves. A request that no rule decides
+    and nobody answers within ``timeout`` seconds is denied; so is one whose handler raises
+    or answers anything but ``True``, ``False`` or a ``Decision`` with a ``bool``.
 
     Args:
         rules: :func:`allow`, :func:`deny` and :func:`ask` rules, in order.
         handler: Asked about requests no rule decided (or that a rule sent to ``ask``).
-        default: What happens when nobody answers in time: ``"deny"`` or ``"allow"``.
-        timeout: Seconds to wait for the handler or an out-of-band answer.
+            Sync handlers run in worker threads of their own, never queued behind tools.
+        default: Only ``"deny"``: what happens when nobody answers in time.
+        timeout: Seconds to wait for an answer, counted from when the handler starts.
     """
 
     def __init__(
         self,
         rules: Sequence[Rule] = (),
         handler: Handler | None = None,
-        default: Literal["deny", "allow"] = "deny",
+        default: Literal["deny"] = "deny",
         timeout: float = 60.0,
     ) -> None:
-        if default not in ("deny", "allow"):
-            raise ValueError(f"default must be 'deny' or 'allow', not {default!r}")
-        if timeout <= 0:
+        if str(default) == "allow":  # a str at run time, whatever the annotation says
+            raise ValueError(
+                "default='allow' is not supported: a request nobody answered is always denied. "
+                "To approve what no other rule matches, end the rules with allow()."
+            )
+        if default != "deny":
+            raise ValueError(f"default must be 'deny', not {default!r}")
+        if not timeout > 0:
             raise ValueError("timeout must be positive")
         for rule in rules:
             if not isinstance(rule, Rule):
                 raise TypeError(f"{rule!r} is not a rule: use rtagents.approvals.allow/deny/ask")
+        if handler is not None and not callable(handler):
+            raise TypeError(f"the approval handler must be callable, not {handler!r}")
         self.rules = list(rules)
         self.handler = handler
         self.default = default
         self.timeout = timeout
 
-    def rule_for(self, request: ApprovalRequest) -> Rule | None:
-        return next((rule for rule in self.rules if rule.matches(request)), None)
+    def rule_for(self, request: ApprovalRequest, *, naming_server: bool = False) -> Rule | None:
+        """The first rule that matches; with ``naming_server``, only rules that name the
+        request's server explicitly count (for servers the agent never configured)."""
+        for rule in self.rules:
+            if naming_server and not rule.names_server(request.server_label or ""):
+                continue
+            if rule.matches(request):
+                return rule
+        return None
 
-    async def ask_handler(self, request: ApprovalRequest) -> Decision | None:
-        """The handler's answer as a Decision, or None when it leaves it to someone else."""
-        if self.handler is None:
+    async def ask_handler(
+        self,
+        request: ApprovalRequest,
+        *,
+        started: Callable[[], None],
+        limiter: anyio.CapacityLimiter,
+    ) -> Any:
+        """The handler's raw answer (judged by the caller). ``started`` is called when the
+        handler begins to run, which for a sync one is when a worker thread picks it up."""
+        handler = self.handler
+        if handler is None:
+            started()
             return None
-        if inspect.iscoroutinefunction(self.handler):
-            result = await self.handler(request)
-        else:
-            # A sync handler may block (a prompt, a lookup): keep it off the event loop.
-            result = await anyio.to_thread.run_sync(self.handler, request, abandon_on_cancel=True)
-            if inspect.isawaitable(result):
-                result = await result
-        return to_decision(result, "handler")
+        if inspect.iscoroutinefunction(handler):
+            started()
+            return await handler(request)
 
-    def default_decision(self) -> Decision:
-        approve = self.default == "allow"
-        reason = None if approve else f"nobody approved it within {self.timeout:g} s"
-        return Decision(approve, reason, decided_by="timeout")
+        def run() -> Any:
+            anyio.from_thread.run_sync(started)
+            return handler(request)
+
+        # A sync handler may block (a prompt, a lookup): keep it off the event loop, and on
+        # threads of its own, so that busy sync tools cannot starve it.
+        result = await anyio.to_thread.run_sync(run, limiter=limiter, abandon_on_cancel=True)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
 
     def __repr__(self) -> str:
-        return f"ApprovalPolicy(rules={len(self.rules)}, handler={self.handler!r}, default={self.default!r})"
-
-
-def to_decision(result: object, decided_by: str) -> Decision | None:
-    if result is None:
-        return None
-    if isinstance(result, Decision):
-        return Decision(result.approve, result.reason, result.remember, decided_by)  # type: ignore[arg-type]
-    if isinstance(result, bool):
-        return Decision(result, decided_by=decided_by)  # type: ignore[arg-type]
-    raise TypeError(
-        f"an approval handler must return True, False, a Decision or None, not {result!r}"
-    )
+        return f"ApprovalPolicy(rules={len(self.rules)}, handler={self.handler!r}, timeout={self.timeout:g})"

@@ -6,12 +6,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .._json import format_arguments
+from .._json import ArgumentsError, format_arguments, parse_object
 
 ApprovalKind = Literal["function", "mcp_local", "mcp_hosted"]
 Remember = Literal["once", "session"]
 DecidedBy = Literal[
-    "rule", "handler", "user", "timeout", "error", "default", "remembered", "closed"
+    "rule", "handler", "user", "timeout", "error", "close", "cancelled", "remembered"
 ]
 
 
@@ -21,7 +21,12 @@ class ApprovalRequest:
 
     ``kind`` says where the tool runs: ``"function"`` (a function tool), ``"mcp_local"`` (a
     tool of a local MCP server, run by this process) or ``"mcp_hosted"`` (run by the server
-    after an ``mcp_approval_request``). ``arguments`` is the parsed JSON object.
+    after an ``mcp_approval_request``).
+
+    ``arguments`` are exactly what the tool will receive: for a function tool, its parameters
+    after validation and coercion (``"false"`` has become ``False``); for an MCP tool, the
+    parsed JSON object. When the arguments cannot be read at all (not JSON, nested too deep),
+    ``arguments`` is empty, ``problem`` says why, and the request is always denied.
     """
 
     id: str
@@ -33,6 +38,58 @@ class ApprovalRequest:
     read_only: bool | None = None
     """The MCP ``readOnlyHint`` of the tool, when known."""
     agent: Any = field(default=None, repr=False, compare=False)
+    problem: str | None = None
+    """Why the arguments could not be read; such a request is denied whatever the policy."""
+
+    @classmethod
+    def for_call(
+        cls,
+        call_id: str,
+        tool_name: str,
+        arguments: dict[str, Any],
+        *,
+        server_label: str | None,
+        read_only: bool | None,
+        agent: Any,
+    ) -> ApprovalRequest:
+        """A call this process runs: a function tool, or a local MCP tool (``server_label``)."""
+        return cls(
+            id=call_id,
+            kind="mcp_local" if server_label else "function",
+            tool_name=tool_name,
+            arguments=arguments,
+            server_label=server_label,
+            call_id=call_id,
+            read_only=read_only,
+            agent=agent,
+        )
+
+    @classmethod
+    def for_hosted(
+        cls,
+        request_id: str,
+        server_label: str,
+        tool_name: str,
+        arguments: str,
+        *,
+        read_only: bool | None,
+        agent: Any,
+    ) -> ApprovalRequest:
+        """A hosted MCP ``mcp_approval_request``, whose arguments arrive as JSON text."""
+        try:
+            parsed, problem = parse_object(arguments), None
+        except ArgumentsError as exc:
+            parsed, problem = {}, str(exc)
+        return cls(
+            id=request_id,
+            kind="mcp_hosted",
+            tool_name=tool_name,
+            arguments=parsed,
+            server_label=server_label,
+            read_only=read_only,
+            agent=agent,
+            problem=problem,
+        )
 
     def describe(self) -> str:
         """A short sentence for a person: ``send_email(to='ann@example.com')``."""
@@ -52,7 +109,11 @@ class ApprovalRequest:
 @dataclass(frozen=True)
 class Decision:
     """An answer: ``approve``, an optional ``reason`` (told to the model when denied), and
-    whether to ``remember`` it for identical requests for the rest of the session."""
+    whether to ``remember`` it for identical requests for the rest of the session.
+
+    Only ``approve=True`` (the bool itself) approves: ``Decision("yes")``, ``Decision(1)``
+    or ``Decision(None)`` are mistakes, and deny.
+    """
 
     approve: bool
     reason: str | None = None

@@ -14,7 +14,12 @@ RuleAction = Literal["allow", "deny", "ask"]
 
 @dataclass(frozen=True)
 class Rule:
-    """Matches requests; every condition given must hold. ``tool`` and ``server`` are globs."""
+    """Matches requests; every condition given must hold. ``tool`` and ``server`` are globs.
+
+    ``when`` is given the arguments the tool will receive (see
+    :attr:`ApprovalRequest.arguments`) and must return a ``bool``: a predicate that raises
+    or returns anything else makes the request a deny (``decided_by="error"``).
+    """
 
     action: RuleAction
     tool: str | Sequence[str] | None = None
@@ -35,7 +40,19 @@ class Rule:
                 return False
         if self.read_only is not None and request.read_only is not self.read_only:
             return False
-        return self.when is None or bool(self.when(request.arguments))
+        if self.when is None:
+            return True
+        matched = self.when(request.arguments)
+        if type(matched) is not bool:
+            raise TypeError(
+                f"the {self.action} rule's `when` returned {matched!r:.60}, not True or False"
+            )
+        return matched
+
+    def names_server(self, label: str) -> bool:
+        """True if ``server`` names ``label`` itself (not through a wildcard)."""
+        names = (self.server,) if isinstance(self.server, str) else tuple(self.server or ())
+        return label in names
 
 
 def _glob(patterns: str | Sequence[str], value: str) -> bool:

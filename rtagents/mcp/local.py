@@ -59,6 +59,7 @@ class MCPServer(ABC):
         self.on_failure: Callable[[MCPServer, BaseException], None] | None = None
         self._client: Client | None = None
         self._failed: str | None = None
+        self._entered = 0
 
     @abstractmethod
     def _target(self) -> Any:
@@ -70,7 +71,11 @@ class MCPServer(ABC):
     # -- lifecycle -------------------------------------------------------------------------
 
     async def __aenter__(self) -> MCPServer:
-        await self.connect()
+        # Entering is counted, so that ``async with server:`` around ``connect()`` (which
+        # enters the agent's servers too) shares one connection instead of starting a second.
+        if self._entered == 0:
+            await self.connect()
+        self._entered += 1
         return self
 
     async def __aexit__(
@@ -79,9 +84,14 @@ class MCPServer(ABC):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.close()
+        self._entered = max(0, self._entered - 1)
+        if self._entered == 0:
+            await self.close()
 
     async def connect(self) -> None:
+        """Start (or reach) the server and list its tools; a no-op when connected."""
+        if self._client is not None:
+            return
         client = Client(self._target(), message_handler=self._on_message, mode="legacy")
         try:
             await client.__aenter__()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +10,7 @@ import pydantic_core
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from .._json import ArgumentsError, parse_object
 from ..protocol import FunctionToolDefinition
 from ..tools import BaseTool, ToolArgumentsError, ToolContext
 
@@ -51,14 +51,9 @@ class MCPTool(BaseTool):
 
     def parse_arguments(self, arguments: str) -> dict[str, Any]:
         try:
-            value = json.loads(arguments or "{}")
-        except ValueError as exc:
-            raise ToolArgumentsError(
-                f"invalid arguments for {self.name}: the arguments are not valid JSON ({exc})"
-            ) from None
-        if not isinstance(value, dict):
-            raise ToolArgumentsError(f"invalid arguments for {self.name}: expected a JSON object")
-        return value
+            return parse_object(arguments)
+        except ArgumentsError as exc:
+            raise ToolArgumentsError(f"invalid arguments for {self.name}: {exc}") from None
 
     async def call(self, arguments: Any, ctx: ToolContext) -> Any:
         # A client span named as the MCP semantic conventions say; the mcp package's own

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import math
 import time
 from dataclasses import dataclass
@@ -10,7 +9,6 @@ from typing import Any
 
 import anyio
 
-from .._json import json_object
 from ..approvals import ApprovalBroker, ApprovalRequest
 from ..tools import (
     BaseTool,
@@ -57,24 +55,20 @@ async def run_call(
         parsed = tool.parse_arguments(call.arguments)
     except ToolArgumentsError as exc:
         return fail("invalid_arguments", str(exc))
-    ctx = ToolContext(call.call_id, call.name, json_object(call.arguments), session, agent)
-
-    if await _needs_approval(tool, ctx, parsed):
-        decision = await approvals.decide(
-            ApprovalRequest(
-                id=call.call_id,
-                kind="mcp_local" if tool.server_label else "function",
-                tool_name=call.name,
-                arguments=ctx.arguments,
-                server_label=tool.server_label,
-                call_id=call.call_id,
-                read_only=tool.read_only,
-                agent=agent,
-            )
-        )
-        if not decision.approve:
-            reason = decision.reason or "the user declined"
-            return fail("denied", f"the call was not approved: {reason}")
+    arguments = tool.arguments_dict(parsed)
+    ctx = ToolContext(call.call_id, call.name, arguments, session, agent)
+    request = ApprovalRequest.for_call(
+        call.call_id,
+        call.name,
+        arguments,
+        server_label=tool.server_label,
+        read_only=tool.read_only,
+        agent=agent,
+    )
+    decision = await approvals.authorize(request, tool.needs_approval, ctx)
+    if decision.approve is not True:
+        reason = decision.reason or "the user declined"
+        return fail("denied", f"the call was not approved: {reason}")
 
     # The call's own scope (which a barge-in cancels) also carries the timeout: one scope
     # instead of two, and the clock starts after approval, which has its own timeout.
@@ -88,16 +82,6 @@ async def run_call(
     finally:
         scope.deadline = math.inf
     return CallOutcome(output, None, time.perf_counter() - started)
-
-
-async def _needs_approval(tool: BaseTool, ctx: ToolContext, parsed: Any) -> bool:
-    check = tool.needs_approval
-    if isinstance(check, bool):
-        return check
-    result = check(ctx, parsed)
-    if inspect.isawaitable(result):
-        result = await result
-    return bool(result)
 
 
 def _failure_kind(exc: Exception) -> FailureKind:

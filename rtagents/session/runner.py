@@ -13,10 +13,9 @@ import anyio.lowlevel
 from anyio.abc import TaskGroup
 
 from .. import protocol as p
-from .._json import json_object
 from ..approvals import ApprovalBroker, ApprovalRequest
 from ..errors import SessionClosed, SessionConfigError
-from ..mcp import MCPServer, MCPServerFailed, MCPToolsChanged
+from ..mcp import HostedMCP, MCPServer, MCPServerFailed, MCPToolsChanged
 from ..tools import Toolset
 from ..tracing import SessionTracer, capture_content_default, server_tracing
 from .actions import Action, CancelCall, Emit, Send, StartApproval, StartCall, ToolTraits
@@ -57,7 +56,7 @@ class SessionRunner:
         self._tg: TaskGroup | None = None
         self._stream = EventStream(max_buffered_events, self._spawn)
         self._deliver = self._stream.deliver if not self.tracer.recording else self._traced_deliver
-        self.approvals = ApprovalBroker(agent.approval, self._deliver)
+        self.approvals = ApprovalBroker(agent.approval, self._deliver, self._hosted_labels)
         self._calls: dict[str, tuple[anyio.CancelScope, list[str]]] = {}
         self._waiters: dict[str, tuple[str, anyio.Event, list[Any]]] = {}
         self.closed_reason: str | None = None
@@ -94,6 +93,9 @@ class SessionRunner:
         self._tools, notes = merge(agent.name, agent.local_tools(), servers)
         for note in notes:
             self._deliver(SessionWarning(note))
+
+    def _hosted_labels(self) -> set[str]:
+        return {t.server_label for t in self.agent.tools if isinstance(t, HostedMCP)}
 
     def _tools_changed(self, server: MCPServer) -> None:
         self._spawn(self._refresh_server, server)
@@ -349,13 +351,12 @@ class SessionRunner:
         annotations = listed[request.name].annotations if request.name in listed else None
         read_only = annotations.get("readOnlyHint") if isinstance(annotations, dict) else None
         decision = await self.approvals.decide(
-            ApprovalRequest(
-                id=request.id,
-                kind="mcp_hosted",
-                tool_name=request.name,
-                arguments=json_object(request.arguments),
-                server_label=request.server_label,
-                read_only=read_only,
+            ApprovalRequest.for_hosted(
+                request.id,
+                request.server_label,
+                request.name,
+                request.arguments,
+                read_only=read_only if isinstance(read_only, bool) else None,
                 agent=self.agent,
             )
         )

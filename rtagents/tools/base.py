@@ -64,6 +64,13 @@ class BaseTool(ABC):
     async def call(self, arguments: Any, ctx: ToolContext) -> Any:
         """Run the tool with parsed arguments and return its result."""
 
+    def arguments_dict(self, arguments: Any) -> dict[str, Any]:
+        """The parsed arguments as the tool receives them, by parameter name: what
+        approval rules, ``needs_approval`` checks and handlers are shown."""
+        if not isinstance(arguments, dict):
+            raise TypeError(f"{type(self).__name__} must define arguments_dict()")
+        return arguments
+
     def serialize(self, result: Any) -> str:
         """The ``function_call_output`` text for a result.
 

@@ -86,8 +86,11 @@ class FunctionTool(BaseTool):
         except ValidationError as exc:
             raise ToolArgumentsError(describe_validation_error(self.name, exc)) from None
 
+    def arguments_dict(self, arguments: Any) -> dict[str, Any]:
+        return {name: getattr(arguments, name) for name in type(arguments).model_fields}
+
     async def call(self, arguments: Any, ctx: ToolContext) -> Any:
-        kwargs = {name: getattr(arguments, name) for name in type(arguments).model_fields}
+        kwargs = self.arguments_dict(arguments)
         if self._sig.context_param is not None:
             kwargs[self._sig.context_param] = ctx
         fn = self.fn if self._instance is None else self.fn.__get__(self._instance)

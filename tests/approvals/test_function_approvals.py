@@ -149,9 +149,11 @@ async def test_handler_timeout_denies() -> None:
     assert "0.2 s" in json.loads(outputs["t1"])["message"]
 
 
-async def test_default_allow_after_timeout() -> None:
-    events, _ = await run(ApprovalPolicy(default="allow", timeout=0.1), CALL)
-    assert ran == ["ann:5"] and decided(events)[0].decided_by == "timeout"
+async def test_nobody_answering_always_denies() -> None:
+    with pytest.raises(ValueError, match="end the rules with allow"):
+        ApprovalPolicy(default="allow", timeout=0.1)  # type: ignore[arg-type]
+    events, _ = await run(ApprovalPolicy(timeout=0.1), CALL)
+    assert ran == [] and decided(events)[0].decided_by == "timeout"
 
 
 async def test_handler_that_raises_denies_and_is_reported() -> None:
@@ -228,7 +230,7 @@ async def test_closing_with_a_pending_request_denies_it_and_nothing_hangs() -> N
 
 
 async def test_needs_approval_callable_decides_per_call() -> None:
-    @rtagents.tool(needs_approval=lambda ctx, args: args.amount > 10)
+    @rtagents.tool(needs_approval=lambda ctx, args: args["amount"] > 10)
     def pay(amount: int) -> str:
         """Pay."""
         return f"paid {amount}"

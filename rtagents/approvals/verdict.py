@@ -1,0 +1,53 @@
+"""The one place that turns an answer into a decision.
+
+Every path that can approve (a rule, a handler's return value, ``session.approve``, a
+remembered decision) ends here, so they cannot drift apart: only ``True`` or
+``Decision(approve=True)`` (a real ``bool``) approves; anything else denies, saying why.
+"""
+
+from __future__ import annotations
+
+from .request import DecidedBy, Decision, Remember
+
+_SHAPE = "True, False or a Decision(approve=True|False)"
+
+
+def verdict(answer: object, decided_by: DecidedBy) -> Decision:
+    """``answer`` as a well-typed decision; a malformed answer is a deny by ``error``."""
+    if isinstance(answer, Decision):
+        if type(answer.approve) is bool:
+            return Decision(
+                answer.approve, _reason(answer.reason), _remember(answer.remember), decided_by
+            )
+        return refuse(
+            f"the {decided_by} answered Decision(approve={_show(answer.approve)}), and approve "
+            f"must be True or False; only {_SHAPE} counts",
+            "error",
+        )
+    if type(answer) is bool:
+        return Decision(answer, decided_by=decided_by)
+    return refuse(
+        f"the {decided_by} answered {_show(answer)}; only {_SHAPE} counts, so it was denied",
+        "error",
+    )
+
+
+def refuse(reason: str, decided_by: DecidedBy) -> Decision:
+    return Decision(False, reason, decided_by=decided_by)
+
+
+def _reason(reason: object) -> str | None:
+    return None if reason is None else reason if isinstance(reason, str) else _show(reason)
+
+
+def _remember(remember: object) -> Remember:
+    return "session" if remember == "session" else "once"
+
+
+def _show(value: object, limit: int = 80) -> str:
+    """A short repr that survives hostile objects (a raising or huge ``__repr__``)."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
