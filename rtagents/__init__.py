@@ -6,7 +6,7 @@ hosted MCP servers, and OpenTelemetry traces tied to the Realtime session's own 
 
 from __future__ import annotations
 
-from . import mcp, protocol
+from . import _redact, mcp, protocol
 from ._event import FrameworkEvent
 from .agent import Agent
 from .approvals import ApprovalPolicy, ApprovalRequest, Decision, allow, ask, deny
@@ -14,6 +14,8 @@ from .errors import ConnectError, ProtocolError, RtagentsError, SessionClosed, S
 from .mcp import HostedMCP
 from .session import RealtimeSession, connect
 from .tools import FunctionTool, ToolContext, Toolset, tool
+
+_redact.install()  # before any connection: no secret in any log, ours or a dependency's
 
 __version__ = "0.1.0"
 

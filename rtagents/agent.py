@@ -57,11 +57,16 @@ class Agent:
     tool_timeout: float = 30.0
     """Seconds a tool without its own ``timeout`` may run before the model is told it timed out."""
     format_failure: FailureFormatter | None = None
+    max_tool_output_bytes: int = 2**20
+    """The largest tool output (UTF-8 bytes) sent to the model; a larger result becomes a
+    ``too_large`` failure the model can read, instead of a frame the server would refuse."""
     session_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.tool_timeout <= 0:
             raise ValueError(f"Agent {self.name!r}: tool_timeout must be positive")
+        if self.max_tool_output_bytes < 64:
+            raise ValueError(f"Agent {self.name!r}: max_tool_output_bytes must be at least 64")
         for item in self.tools:
             if not _is_tool_source(item):
                 raise TypeError(

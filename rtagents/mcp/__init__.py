@@ -2,11 +2,12 @@
 
 from .events import MCPServerFailed, MCPToolsChanged
 from .hosted import HostedMCP
-from .local import MCPServer, MCPServerHTTP, MCPServerStdio, MCPServerUnavailable
+from .local import MCPConnectError, MCPServer, MCPServerHTTP, MCPServerStdio, MCPServerUnavailable
 from .tools import MCPTool, MCPToolError, result_text
 
 __all__ = [
     "HostedMCP",
+    "MCPConnectError",
     "MCPServer",
     "MCPServerFailed",
     "MCPServerHTTP",

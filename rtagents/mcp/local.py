@@ -9,12 +9,16 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
 
+import anyio
 import mcp_types
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
+from .._redact import register_secret
+from ..errors import ConnectError
 from ..tools import ApprovalCheck, Toolset
 from .tools import MCPTool
 
@@ -47,8 +51,12 @@ class MCPServer(ABC):
         tool_prefix: str = "",
         needs_approval: NeedsApproval = "unless_read_only",
         timeout: float | None = None,
+        connect_timeout: float = 10.0,
     ) -> None:
+        if not connect_timeout > 0:
+            raise ValueError("connect_timeout must be positive")
         self.name = name
+        self.connect_timeout = connect_timeout
         self.allowed_tools = list(allowed_tools) if allowed_tools is not None else None
         self.read_only = read_only
         self.tool_prefix = tool_prefix
@@ -92,15 +100,37 @@ class MCPServer(ABC):
         """Start (or reach) the server and list its tools; a no-op when connected."""
         if self._client is not None:
             return
-        client = Client(self._target(), message_handler=self._on_message, mode="legacy")
+        # The client's own read timeout bounds the handshake and the listing: a cancel scope
+        # cannot, because the client opens task groups that outlive __aenter__.
+        client = Client(
+            self._target(),
+            message_handler=self._on_message,
+            mode="legacy",
+            read_timeout_seconds=self.connect_timeout,
+        )
         try:
             await client.__aenter__()
+            self._client = client
+            await self.refresh()
         except Exception as exc:
-            await self._close_extra()
-            raise ConnectionError(f"MCP server {self.name!r} did not start: {exc}") from exc
-        self._client = client
+            if _is_timeout(exc):
+                await self._abandon(client)
+                raise MCPConnectError(
+                    f"MCP server {self.name!r} did not answer within {self.connect_timeout:g} s "
+                    "(connect_timeout)"
+                ) from None
+            await self._abandon(client)
+            raise MCPConnectError(f"MCP server {self.name!r} did not start: {_cause(exc)}") from exc
         self._failed = None
-        await self.refresh()
+
+    async def _abandon(self, client: Client) -> None:
+        self._client = None
+        with anyio.CancelScope(shield=True), anyio.move_on_after(2):
+            try:
+                await client.__aexit__(None, None, None)
+            except BaseException as exc:  # half-open: nothing more to do with it
+                log.debug("closing MCP server %s after a failed start: %r", self.name, exc)
+        await self._close_extra()
 
     async def close(self) -> None:
         client, self._client = self._client, None
@@ -153,11 +183,15 @@ class MCPServer(ABC):
         return toolset.prefixed(self.tool_prefix) if self.tool_prefix else toolset
 
     async def call_tool(
-        self, name: str, arguments: dict[str, Any], timeout: float | None = None
+        self, name: str, arguments: dict[str, Any], time_limit: float | None = None
     ) -> mcp_types.CallToolResult:
         client = self._require()
         try:
-            return await client.call_tool(name, arguments, read_timeout_seconds=timeout)
+            # The session enforces the call's own timeout; this is only a backstop, so that
+            # a call does not inherit the (short) connect timeout.
+            return await client.call_tool(
+                name, arguments, read_timeout_seconds=time_limit or 86400.0
+            )
         except Exception as exc:
             if _is_transport_failure(exc):
                 self._failed = f"{type(exc).__name__}: {exc}"
@@ -168,6 +202,24 @@ class MCPServer(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
+
+
+class MCPConnectError(ConnectError, ConnectionError):
+    """A local MCP server could not be started or reached; the message names the cause."""
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    while isinstance(getattr(exc, "exceptions", None), (list, tuple)) and exc.exceptions:  # type: ignore[attr-defined]
+        exc = exc.exceptions[0]  # type: ignore[attr-defined]
+    return isinstance(exc, TimeoutError) or "timed out" in str(exc).lower()
+
+
+def _cause(exc: BaseException) -> str:
+    """The first real error inside exception groups ("unhandled errors in a TaskGroup")."""
+    while isinstance(getattr(exc, "exceptions", None), (list, tuple)) and exc.exceptions:  # type: ignore[attr-defined]
+        exc = exc.exceptions[0]  # type: ignore[attr-defined]
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class MCPServerUnavailable(ConnectionError):
@@ -241,6 +293,10 @@ class MCPServerHTTP(MCPServer):
         super().__init__(name or _label([url]), **options)
         self.url = url
         self._headers = dict(headers or {})
+        for value in self._headers.values():
+            register_secret(value)
+        for _, value in parse_qsl(urlsplit(url).query):
+            register_secret(value)
         self._http: Any = None
 
     def _target(self) -> Any:

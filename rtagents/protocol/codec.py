@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Annotated, Any, Union
 
 from pydantic import Field, PrivateAttr, TypeAdapter, ValidationError
@@ -61,16 +62,106 @@ def decode_server_event(data: str | bytes | bytearray) -> Any:
         return _decode_slow(data, exc)
 
 
-def _decode_slow(data: str | bytes | bytearray, exc: ValidationError) -> UnknownServerEvent:
+@dataclass(frozen=True)
+class Decoded:
+    """A frame decoded leniently: the event, and the fields left out to make it readable."""
+
+    event: Any
+    dropped: tuple[str, ...] = ()
+    """Wire paths (``response.output[0].content[1]``) of values that broke the schema."""
+
+
+def decode_server_frame(data: str | bytes | bytearray) -> Decoded:
+    """Decode a frame as a client must to keep going: like :func:`decode_server_event`, but a
+    frame of a known type that breaks its schema somewhere (a newer or odd server shape) is
+    still decoded, with the offending values left out and named in ``dropped``. Only a frame
+    that cannot be read at all (not JSON, no ``type``, a required field unusable) raises
+    :class:`~rtagents.errors.ProtocolError`."""
+    try:
+        return Decoded(_SERVER.validate_json(data))
+    except ValidationError as exc:
+        first = exc
+    obj = _load(data)
+    if obj.get("type") not in SERVER_EVENTS:
+        return Decoded(_decode_slow(data, first, obj))
+    dropped: list[str] = []
+    errors = first.errors(include_url=False)
+    for _ in range(_REPAIR_ROUNDS):
+        for path in _prune(obj, errors):
+            dropped.append(path)
+        try:
+            return Decoded(_SERVER.validate_python(obj), tuple(dropped))
+        except ValidationError as again:
+            errors = again.errors(include_url=False)
+        except RecursionError:
+            break
+    return Decoded(_decode_slow(data, first, obj))
+
+
+_REPAIR_ROUNDS = 4
+
+
+def _prune(obj: dict[str, Any], errors: list[Any]) -> list[str]:
+    """Delete each value an error points at (or the object missing a required field) and
+    return their wire paths. Union tags in pydantic's locations have no place in the JSON,
+    so steps that do not exist in the object are skipped."""
+    targets: dict[tuple[Any, ...], None] = {}
+    for err in errors:
+        steps: list[Any] = []
+        node: Any = obj
+        part: Any
+        for part in err["loc"]:
+            if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
+                isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            ):
+                steps.append(part)
+                node = node[part]
+        if err["type"] == "missing" and steps:
+            steps.pop()  # the object lacks a required field: it is the object that goes
+        if steps:
+            targets[tuple(steps)] = None
+    paths = []
+    # Deepest and last first, so that removing list elements does not shift the others.
+    for target in sorted(
+        targets, key=lambda t: [(0, s) if isinstance(s, int) else (1, s) for s in t], reverse=True
+    ):
+        parent: Any = obj
+        for step in target[:-1]:
+            parent = parent[step]
+        try:
+            del parent[target[-1]]
+        except (KeyError, IndexError, TypeError):
+            continue
+        paths.append(_join(target))
+    return paths
+
+
+def _join(steps: tuple[Any, ...]) -> str:
+    out = ""
+    for step in steps:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+def _load(data: str | bytes | bytearray) -> dict[str, Any]:
     try:
         obj = json.loads(data)
+    except RecursionError:
+        raise ProtocolError("frame is nested too deeply to read") from None
     except (ValueError, UnicodeDecodeError) as err:
         raise ProtocolError(f"frame is not JSON: {err}", errors=[str(err)]) from None
     if not isinstance(obj, dict):
         raise ProtocolError(f"frame is a JSON {type(obj).__name__}, not an object")
-    kind = obj.get("type")
-    if not isinstance(kind, str):
+    if not isinstance(obj.get("type"), str):
         raise ProtocolError("frame has no string 'type' field")
+    return obj
+
+
+def _decode_slow(
+    data: str | bytes | bytearray, exc: ValidationError, obj: dict[str, Any] | None = None
+) -> UnknownServerEvent:
+    obj = _load(data) if obj is None else obj
+    kind = obj["type"]
     if kind in SERVER_EVENTS:
         lines = _error_lines(exc)
         raise ProtocolError(

@@ -26,7 +26,8 @@ class UserContent(WireModel):
 
 
 class AssistantContent(WireModel):
-    type: Literal["output_text", "output_audio"] | None = None
+    # ``text`` and ``audio`` are the older names, still seen in retrieved items.
+    type: Literal["output_text", "output_audio", "text", "audio"] | None = None
     audio: str | None = None
     text: str | None = None
     transcript: str | None = None

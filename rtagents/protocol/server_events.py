@@ -1,4 +1,4 @@
-"""The 45 events a server sends."""
+"""The events a server sends: the spec's 45, and those the current API adds."""
 
 from __future__ import annotations
 
@@ -203,6 +203,18 @@ class InputAudioBufferTimeoutTriggered(_ServerEvent):
     item_id: str
 
 
+class InputAudioBufferDtmfEventReceived(WireModel):
+    """SIP only: the caller pressed a key (``0``-``9``, ``*``, ``#``, ``A``-``D``);
+    ``received_at`` is the server's Unix time. This event carries no ``event_id``."""
+
+    type: Literal["input_audio_buffer.dtmf_event_received"] = (
+        "input_audio_buffer.dtmf_event_received"
+    )
+    event: str
+    received_at: int
+    event_id: str | None = None
+
+
 # -- output audio buffer (WebRTC) --------------------------------------------------------
 
 
@@ -221,7 +233,7 @@ class OutputAudioBufferCleared(_ServerEvent):
     response_id: str
 
 
-SERVER_EVENT_TYPES: tuple[type[_ServerEvent], ...] = (
+SERVER_EVENT_TYPES: tuple[type[WireModel], ...] = (
     ConversationCreated,
     ConversationItemCreated,
     ConversationItemDeleted,
@@ -245,5 +257,6 @@ SERVER_EVENT_TYPES: tuple[type[_ServerEvent], ...] = (
     ConversationItemDone,
     InputAudioBufferTimeoutTriggered,
     InputAudioTranscriptionSegment,
+    InputAudioBufferDtmfEventReceived,
     *RESPONSE_EVENT_TYPES,
 )

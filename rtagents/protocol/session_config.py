@@ -8,9 +8,16 @@ from pydantic import Discriminator, Field, Tag
 
 from ._base import WireModel
 
-Voice = str
-"""A voice name: ``alloy``, ``ash``, ``ballad``, ``coral``, ``echo``, ``sage``, ``shimmer``,
-``verse``, ``marin``, ``cedar``, or any newer one."""
+
+class VoiceId(WireModel):
+    """A custom voice, as the server reports it: ``{"id": "voice_1234"}``."""
+
+    id: str
+
+
+Voice = Union[str, VoiceId]
+"""A voice name (``alloy``, ``ash``, ``ballad``, ``coral``, ``echo``, ``sage``, ``shimmer``,
+``verse``, ``marin``, ``cedar``, or any newer one), or a custom :class:`VoiceId`."""
 
 KNOWN_VOICES = frozenset(
     {"alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar"}

@@ -25,6 +25,13 @@ class StartCall:
     arguments: str
     response_id: str | None
     item_id: str | None
+    duplicate: bool = False
+    """The server reused a ``call_id`` an earlier call had: answer it, never run it."""
+
+    @property
+    def work_id(self) -> str:
+        """The key of this call in the core and the runner (a duplicate gets its own)."""
+        return f"{self.call_id}#{self.response_id}" if self.duplicate else self.call_id
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
+import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
@@ -17,8 +17,9 @@ from ..tools import (
     ToolFailure,
     default_failure_formatter,
 )
-from ..tools.failures import FailureFormatter, FailureKind
+from ..tools.failures import FailureFormatter, FailureKind, ToolCrashed
 from .actions import StartCall
+from .invoke import LateResult, invoke
 
 
 @dataclass(frozen=True)
@@ -28,26 +29,67 @@ class CallOutcome:
     duration_s: float
 
 
-async def run_call(
-    call: StartCall,
-    tool: BaseTool | None,
-    *,
-    scope: anyio.CancelScope,
-    approvals: ApprovalBroker,
-    default_timeout: float,
-    format_failure: FailureFormatter | None,
-    session: Any,
-    agent: Any,
+@dataclass
+class RunningCall:
+    """One call from its start to its output: the one record the runner keeps of it."""
+
+    call: StartCall
+    tool: BaseTool | None
+    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    cancel_reasons: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+    reported: bool = False
+    """True once ``tool.call.completed`` or ``tool.call.failed`` was emitted for it."""
+
+    def cancel(self, reason: str) -> None:
+        self.cancel_reasons.append(reason)
+        self.scope.cancel()
+
+    @property
+    def timeout_for(self) -> float | None:
+        return self.tool.timeout if self.tool else None
+
+
+@dataclass(frozen=True)
+class CallSettings:
+    """What every call of a session shares."""
+
+    approvals: ApprovalBroker
+    default_timeout: float
+    format_failure: FailureFormatter | None
+    max_output_bytes: int
+    session: Any
+    agent: Any
+    orphans: set[asyncio.Task[Any]]
+
+
+def outcome_of(
+    running: RunningCall,
+    kind: FailureKind,
+    message: str,
+    settings: CallSettings,
+    exc: BaseException | None = None,
 ) -> CallOutcome:
-    """Run a call to completion. Every way it can go wrong becomes an output the model reads."""
-    started = time.perf_counter()
+    """The output the model reads for a call that produced no result."""
+    tool = running.tool
+    failure = ToolFailure(kind, running.call.name, message, exc)
+    formatter = (
+        (tool.format_failure if tool else None)
+        or settings.format_failure
+        or default_failure_formatter
+    )
+    return CallOutcome(formatter(failure), failure, time.perf_counter() - running.started)
+
+
+async def run_call(
+    running: RunningCall, settings: CallSettings, on_late: LateResult
+) -> CallOutcome:
+    """Run a call to completion. Every way it can go wrong becomes an output the model reads;
+    a cancellation of ``running.scope`` (barge-in, timeout, close) propagates to the caller."""
+    call, tool = running.call, running.tool
 
     def fail(kind: FailureKind, message: str, exc: BaseException | None = None) -> CallOutcome:
-        failure = ToolFailure(kind, call.name, message, exc)
-        formatter = (
-            (tool.format_failure if tool else None) or format_failure or default_failure_formatter
-        )
-        return CallOutcome(formatter(failure), failure, time.perf_counter() - started)
+        return outcome_of(running, kind, message, settings, exc)
 
     if tool is None:
         return fail("unknown_tool", f"there is no tool named {call.name!r}")
@@ -56,32 +98,64 @@ async def run_call(
     except ToolArgumentsError as exc:
         return fail("invalid_arguments", str(exc))
     arguments = tool.arguments_dict(parsed)
-    ctx = ToolContext(call.call_id, call.name, arguments, session, agent)
+    ctx = ToolContext(call.call_id, call.name, arguments, settings.session, settings.agent)
     request = ApprovalRequest.for_call(
         call.call_id,
         call.name,
         arguments,
         server_label=tool.server_label,
         read_only=tool.read_only,
-        agent=agent,
+        agent=settings.agent,
     )
-    decision = await approvals.authorize(request, tool.needs_approval, ctx)
+    decision = await settings.approvals.authorize(request, tool.needs_approval, ctx)
     if decision.approve is not True:
         reason = decision.reason or "the user declined"
         return fail("denied", f"the call was not approved: {reason}")
 
     # The call's own scope (which a barge-in cancels) also carries the timeout: one scope
-    # instead of two, and the clock starts after approval, which has its own timeout.
-    timeout = tool.timeout or default_timeout
-    scope.deadline = anyio.current_time() + timeout
+    # instead of two, and the clock starts when the tool's code does, after approval.
     try:
-        result = await tool.call(parsed, ctx)
+        result = await invoke(
+            tool,
+            parsed,
+            ctx,
+            scope=running.scope,
+            time_limit=tool.timeout or settings.default_timeout,
+            orphans=settings.orphans,
+            on_late=on_late,
+        )
         output = tool.serialize(result)
+    except ToolCrashed as exc:
+        raised = exc.__cause__ or exc
+        return fail("error", f"{type(raised).__name__}: {raised}", raised)
     except Exception as exc:
         return fail(_failure_kind(exc), f"{type(exc).__name__}: {exc}", exc)
-    finally:
-        scope.deadline = math.inf
-    return CallOutcome(output, None, time.perf_counter() - started)
+    size = len(output.encode("utf-8", "surrogatepass"))
+    if size > settings.max_output_bytes:
+        return fail(
+            "too_large",
+            f"the result is {_mib(size)} MiB; the limit is {_mib(settings.max_output_bytes)} MiB",
+        )
+    return CallOutcome(output, None, time.perf_counter() - running.started)
+
+
+def stopped_outcome(
+    running: RunningCall, settings: CallSettings, closing: str | None, dropped: bool
+) -> CallOutcome:
+    """The outcome of a call whose scope was cancelled: by a barge-in (``cancelled``), by its
+    deadline (``timeout``), or by the session ending (``disconnected`` when the connection
+    dropped, ``cancelled`` when the app closed it)."""
+    if closing is not None:
+        kind: FailureKind = "disconnected" if dropped else "cancelled"
+        return outcome_of(
+            running, kind, f"the session ended before the call did: {closing}", settings
+        )
+    if running.cancel_reasons:
+        return outcome_of(
+            running, "cancelled", f"the call was cancelled: {running.cancel_reasons[0]}", settings
+        )
+    timeout = running.timeout_for or settings.default_timeout
+    return outcome_of(running, "timeout", f"no result after {timeout:g} s", settings)
 
 
 def _failure_kind(exc: Exception) -> FailureKind:
@@ -89,17 +163,5 @@ def _failure_kind(exc: Exception) -> FailureKind:
     return "unavailable" if getattr(exc, "rtagents_unavailable", False) else "error"
 
 
-def stopped_outcome(
-    call: StartCall,
-    tool: BaseTool | None,
-    kind: FailureKind,
-    message: str,
-    started: float,
-    format_failure: FailureFormatter | None,
-) -> CallOutcome:
-    """The outcome of a call its scope stopped: a barge-in (``cancelled``) or ``timeout``."""
-    failure = ToolFailure(kind, call.name, message)
-    formatter = (
-        (tool.format_failure if tool else None) or format_failure or default_failure_formatter
-    )
-    return CallOutcome(formatter(failure), failure, time.perf_counter() - started)
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.2f}".rstrip("0").rstrip(".")

@@ -10,7 +10,9 @@ from urllib.parse import urlencode, urlsplit
 
 import anyio
 
-from ..errors import ConnectError
+from .._redact import install as redact_logs
+from .._redact import register_secret
+from ..errors import ConnectError, RtagentsError, SessionClosed
 from .session import RealtimeSession
 from .tooling import connect_servers, local_servers
 from .transport import Transport, WebsocketTransport
@@ -60,9 +62,12 @@ async def connect(
     *,
     transport: Transport | None = None,
     max_buffered_events: int = 2048,
+    max_buffered_bytes: int = 32 * 2**20,
     trace_content: bool | None = None,
     max_message_size: int | None = 16 * 2**20,
     ping_interval: float | None = 20.0,
+    send_timeout: float | None = 30.0,
+    shutdown_grace: float = 2.0,
 ) -> AsyncIterator[RealtimeSession]:
     """Open a Realtime session for ``agent`` and configure it.
 
@@ -71,7 +76,18 @@ async def connect(
     ``call_id`` attaches to a SIP call instead of naming a ``model``. On entry the agent is
     sent as ``session.update`` and its ``session.updated`` awaited; a rejected config raises
     :class:`~rtagents.SessionConfigError` naming the ``param``. On exit the session closes.
+
+    Args:
+        max_buffered_events: Events kept for ``async for`` when the app reads slowly.
+        max_buffered_bytes: The same, in frame bytes; the oldest are dropped past either.
+        send_timeout: Seconds a send may block (a server that stopped reading) before the
+            session closes with that reason. ``None`` waits forever.
+        shutdown_grace: Seconds tool code that ignored its cancellation may keep running
+            when the session exits, before it is left behind (with a warning in the log).
     """
+    for secret in (api_key, *(headers or {}).values()):
+        register_secret(secret)
+    redact_logs()
     if transport is None:
         target, hdrs = endpoint(url, api_key, headers, model or agent.model, call_id)
         transport = await WebsocketTransport.open(
@@ -81,32 +97,64 @@ async def connect(
         agent,
         transport,
         max_buffered_events=max_buffered_events,
+        max_buffered_bytes=max_buffered_bytes,
         model=model or agent.model,
         trace_content=trace_content,
+        send_timeout=send_timeout,
+        shutdown_grace=shutdown_grace,
     )
     # anyio wraps whatever leaves a task group in an ExceptionGroup; users should see their
     # own exception (or ours) as it was raised, so it is carried out of the group by hand.
     raised: BaseException | None = None
-    async with AsyncExitStack() as servers:
-        # MCP clients run task groups of their own: they are entered before the session's
-        # and left after it, so that the scopes nest and close in order.
-        try:
-            await connect_servers(servers, local_servers(agent.tools))
-        except BaseException:
-            await session.close()
-            raise
-        async with anyio.create_task_group() as tg:
+    try:
+        async with AsyncExitStack() as servers:
+            # MCP clients run task groups of their own: they are entered before the session's
+            # and left after it, so that the scopes nest and close in order.
             try:
-                await session._start(tg, agent)
-            except Exception as exc:
-                raised = exc
+                await connect_servers(servers, local_servers(agent.tools))
+            except BaseException:
                 await session.close()
-            else:
+                raise
+            async with anyio.create_task_group() as tg:
                 try:
-                    yield session
+                    await session._start(tg, agent)
                 except Exception as exc:
                     raised = exc
-                finally:
                     await session.close()
+                else:
+                    try:
+                        yield session
+                    except Exception as exc:
+                        raised = exc
+                    finally:
+                        await session.close()
+    except BaseException as exc:
+        if not _is_group(exc):
+            raise
+        # Every task of ours reports its own failures, so this is a bug or a BaseException
+        # from below: surface it as one exception, never as a group.
+        raised = raised or _one(exc)
+    finally:
+        await session._let_go()
     if raised is not None:
         raise raised
+
+
+def _is_group(exc: BaseException) -> bool:
+    # BaseExceptionGroup is a builtin from 3.11 and a backport before: test by shape.
+    return any(cls.__name__ == "BaseExceptionGroup" for cls in type(exc).__mro__)
+
+
+def _one(group: BaseException) -> BaseException:
+    leaves: list[BaseException] = []
+    todo: list[BaseException] = [group]
+    while todo:
+        exc = todo.pop()
+        if _is_group(exc):
+            todo.extend(getattr(exc, "exceptions", ()))
+        else:
+            leaves.append(exc)
+    first = leaves[0] if leaves else group
+    if isinstance(first, Exception) and not isinstance(first, RtagentsError):
+        return SessionClosed(f"the session failed: {type(first).__name__}: {first}")
+    return first

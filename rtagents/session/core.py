@@ -8,7 +8,6 @@ with plain function calls.
 from __future__ import annotations
 
 import itertools
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +35,7 @@ class _Work:
     wants_reply: bool
     cancel_on_interrupt: bool = False
     finished: bool = False
+    call_id: str | None = None  # the wire call_id, when the work id differs (a duplicate)
 
 
 class SessionCore:
@@ -47,8 +47,6 @@ class SessionCore:
     a ``response.create`` of ours is unanswered.
     """
 
-    _SEEN_LIMIT = 4096
-
     def __init__(self, traits: Callable[[str], ToolTraits | None]) -> None:
         self._traits = traits
         self._ids = (f"evt_rt_{n}" for n in itertools.count(1))
@@ -57,7 +55,9 @@ class SessionCore:
         self._create_in_flight: str | None = None  # event_id of our unanswered response.create
         self._batches: dict[str, _Batch] = {}
         self._work: dict[str, _Work] = {}
-        self._seen: OrderedDict[str, None] = OrderedDict()  # call ids ever started (bounded)
+        # Every call id (and approval id) ever started, with its item: kept for the whole
+        # session, so that a replayed id is never run twice (about 100 bytes a call).
+        self._seen: dict[str, str | None] = {}
         self._confirmed: set[str] = set()  # our outputs the server has added
         self._output_events: dict[str, str] = {}  # event_id of an output -> its work id
         self._audio: tuple[str, int] | None = None  # (item_id, ms received) of the last audio
@@ -152,13 +152,15 @@ class SessionCore:
     ) -> list[Action]:
         item = event.item
         if isinstance(item, p.FunctionCallOutput):
-            work_id = item.call_id
+            # By the wire call_id: a duplicate's work id differs from it.
+            self._confirmed.update(
+                w for w, x in self._work.items() if (x.call_id or w) == item.call_id
+            )
         elif isinstance(item, p.McpApprovalResponse):
-            work_id = item.approval_request_id
+            if item.approval_request_id in self._work:
+                self._confirmed.add(item.approval_request_id)
         else:
             return []
-        if work_id in self._work:
-            self._confirmed.add(work_id)
         return self._maybe_request()
 
     def _on_error(self, event: p.Error) -> list[Action]:
@@ -203,22 +205,29 @@ class SessionCore:
             batch = self._batches[response_id] = _Batch()
         return batch
 
-    def _remember(self, work_id: str) -> bool:
+    def _remember(self, work_id: str, response_id: str | None = None) -> bool:
         """False if this id was already started (the server may announce a call twice)."""
         if work_id in self._seen:
             return False
-        self._seen[work_id] = None
-        if len(self._seen) > self._SEEN_LIMIT:
-            self._seen.popitem(last=False)
+        self._seen[work_id] = response_id
         return True
 
     def _start_call(
         self, call_id: str, name: str, arguments: str, response_id: str | None, item_id: str | None
     ) -> list[Action]:
-        if not self._remember(call_id):
-            return []
-        traits = self._traits(name) or ToolTraits()
         rid = response_id or "?"
+        if not self._remember(call_id, response_id):
+            first = self._seen[call_id]
+            if response_id is None or first is None or response_id == first:
+                return []  # the same call, announced again by the same response
+            # A later response reusing a call_id: answered with an error, never run.
+            start = StartCall(call_id, name, arguments, response_id, item_id, duplicate=True)
+            if not self._remember(start.work_id, response_id):
+                return []
+            self._work[start.work_id] = _Work(rid, wants_reply=True, call_id=call_id)
+            self._batch(rid).pending.add(start.work_id)
+            return [start]
+        traits = self._traits(name) or ToolTraits()
         self._work[call_id] = _Work(rid, traits.trigger_response, traits.cancel_on_interrupt)
         if traits.trigger_response:
             self._batch(rid).pending.add(call_id)
@@ -232,17 +241,14 @@ class SessionCore:
         return [StartApproval(request, response_id)]
 
     def call_finished(self, call_id: str, output: str, *, cancelled: bool = False) -> list[Action]:
-        """A call has its output. A call cancelled by a barge-in does not ask for a turn:
-        the user's own turn will bring the next response."""
+        """A call (by its ``work_id``) has its output. A call cancelled by a barge-in does
+        not ask for a turn: the user's own turn will bring the next response."""
         work = self._work.get(call_id)
         if work is None or work.finished:
             return []
         event_id = self.next_event_id()
-        send = Send(
-            p.ConversationItemCreate(
-                event_id=event_id, item=p.FunctionCallOutput(call_id=call_id, output=output)
-            )
-        )
+        item = p.FunctionCallOutput(call_id=work.call_id or call_id, output=output)
+        send = Send(p.ConversationItemCreate(event_id=event_id, item=item))
         return [
             send,
             *self._finish(call_id, work, event_id, wants_reply=work.wants_reply and not cancelled),

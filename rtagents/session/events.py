@@ -37,8 +37,9 @@ class ToolCallCompleted(FrameworkEvent):
 @dataclass(frozen=True)
 class ToolCallFailed(FrameworkEvent):
     """A call produced no result: ``kind`` is ``invalid_arguments``, ``unknown_tool``,
-    ``error``, ``timeout``, ``cancelled``, ``denied`` or ``unavailable``. The model was sent
-    ``output`` so that it can recover."""
+    ``error``, ``timeout``, ``cancelled``, ``denied``, ``unavailable``, ``too_large`` or
+    ``disconnected``. The model was sent ``output`` so that it can recover (except when the
+    session ended first: ``disconnected``, or ``cancelled`` by the app's close)."""
 
     type: ClassVar[str] = "tool.call.failed"
     call_id: str
@@ -48,6 +49,17 @@ class ToolCallFailed(FrameworkEvent):
     output: str
     duration_s: float
     exception: BaseException | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class ToolCallAbandoned(FrameworkEvent):
+    """A tool's code finished after its call had been given up (a timeout, a barge-in, the
+    connection dropped): its side effects happened, but the model never got ``output``."""
+
+    type: ClassVar[str] = "tool.call.abandoned"
+    call_id: str
+    name: str
+    output: str
 
 
 @dataclass(frozen=True)

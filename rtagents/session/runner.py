@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -19,10 +19,17 @@ from ..mcp import HostedMCP, MCPServer, MCPServerFailed, MCPToolsChanged
 from ..tools import Toolset
 from ..tracing import SessionTracer, capture_content_default, server_tracing
 from .actions import Action, CancelCall, Emit, Send, StartApproval, StartCall, ToolTraits
-from .calls import run_call, stopped_outcome
+from .calls import CallOutcome, CallSettings, RunningCall, outcome_of, run_call, stopped_outcome
 from .core import SessionCore
 from .events import SessionClosed as SessionClosedEvent
-from .events import SessionWarning, ToolCallCompleted, ToolCallFailed, ToolCallStarted
+from .events import (
+    SessionWarning,
+    ToolCallAbandoned,
+    ToolCallCompleted,
+    ToolCallFailed,
+    ToolCallStarted,
+)
+from .invoke import let_go
 from .stream import EventStream
 from .tooling import hosted_definitions, local_servers, merge
 from .transport import Transport, TransportClosed
@@ -43,8 +50,11 @@ class SessionRunner:
         transport: Transport,
         *,
         max_buffered_events: int = 2048,
+        max_buffered_bytes: int = 32 * 2**20,
         model: str | None = None,
         trace_content: bool | None = None,
+        send_timeout: float | None = 30.0,
+        shutdown_grace: float = 2.0,
     ) -> None:
         self.agent = agent
         capture = capture_content_default() if trace_content is None else trace_content
@@ -54,10 +64,17 @@ class SessionRunner:
         self._tools = Toolset(agent.name)
         self._core = SessionCore(self._traits)
         self._tg: TaskGroup | None = None
-        self._stream = EventStream(max_buffered_events, self._spawn)
+        # The session's own tasks, each in a scope of its own: the end of the session cancels
+        # these, never the task group, whose scope also holds the app's `async with` body.
+        self._task_scopes: set[anyio.CancelScope] = set()
+        self._stream = EventStream(max_buffered_events, self._spawn, max_bytes=max_buffered_bytes)
         self._deliver = self._stream.deliver if not self.tracer.recording else self._traced_deliver
         self.approvals = ApprovalBroker(agent.approval, self._deliver, self._hosted_labels)
-        self._calls: dict[str, tuple[anyio.CancelScope, list[str]]] = {}
+        self._calls: dict[str, RunningCall] = {}
+        self._orphans: set[asyncio.Task[Any]] = set()  # tool code abandoned, still running
+        self._send_timeout = send_timeout
+        self._shutdown_grace = shutdown_grace
+        self._dropped = False  # the connection ended without the app asking
         self._waiters: dict[str, tuple[str, anyio.Event, list[Any]]] = {}
         self.closed_reason: str | None = None
         self.config: dict[str, Any] = {}
@@ -80,7 +97,7 @@ class SessionRunner:
     async def _start(self, tg: TaskGroup, agent: Agent) -> None:
         self._tg = tg
         self._use(agent)
-        await tg.start(self._read)
+        await tg.start(self._owned_read)
         await self._configure(agent)
 
     def _use(self, agent: Agent) -> None:
@@ -123,9 +140,12 @@ class SessionRunner:
             )
         self.config = reply.session.model_dump(exclude_unset=True)
 
-    def _traced_deliver(self, event: Any) -> None:
-        self.tracer.observe(event)
-        self._stream.deliver(event)
+    def _traced_deliver(self, event: Any, size: int = 0) -> None:
+        try:
+            self.tracer.observe(event)
+        except Exception as exc:  # tracing must never cost the session
+            log.warning("tracing failed on %s: %s", event.type, _describe(exc))
+        self._stream.deliver(event, size)
 
     def _session_config(self, agent: Agent, definitions: list[Any]) -> p.SessionConfig:
         # The server fixes tracing once it is on, so only the first update carries it.
@@ -140,59 +160,64 @@ class SessionRunner:
         if self.closed_reason is None:
             await self._finish("closed by the client", error=False)
 
+    async def _let_go(self) -> None:
+        """After the session's tasks ended: give abandoned tool code a bounded grace."""
+        for task in await let_go(self._orphans, self._shutdown_grace):
+            log.warning(
+                "tool code still running %g s after the session closed was left behind: %r",
+                self._shutdown_grace,
+                task.get_coro(),
+            )
+
     async def _finish(self, reason: str, *, error: bool) -> None:
         if self.closed_reason is not None:
             return
         self.closed_reason = reason
+        self._dropped = error
         self.approvals.close()
-        for scope, _ in list(self._calls.values()):
-            scope.cancel()
+        # Every call in flight is reported now, before session.closed: its output cannot be
+        # sent any more, and the app must know which side effects may have happened.
+        for running in list(self._calls.values()):
+            self._report(running, stopped_outcome(running, self._settings, reason, error))
+            running.scope.cancel()
         for _, event, box in self._waiters.values():
             box.append(None)
             event.set()
-        with anyio.CancelScope(shield=True), contextlib.suppress(Exception):  # already gone
-            await self._transport.close()
+        with anyio.CancelScope(shield=True), anyio.move_on_after(2):
+            try:
+                await self._transport.close()
+            except Exception as exc:  # already gone
+                log.debug("closing the transport: %s", _describe(exc))
         self._deliver(SessionClosedEvent(reason, error))
         self._stream.end()
         self.tracer.end(reason, error)
-        if self._tg is not None:
-            self._tg.cancel_scope.cancel()
+        for scope in list(self._task_scopes):
+            scope.cancel()
 
     # -- reading -------------------------------------------------------------------------
 
-    async def _read(
+    async def _owned_read(
         self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
     ) -> None:
-        task_status.started()
+        with self._owned():
+            task_status.started()
+            await self._read()
+
+    @contextlib.contextmanager
+    def _owned(self) -> Iterator[None]:
+        scope = anyio.CancelScope()
+        self._task_scopes.add(scope)
+        try:
+            with scope:
+                yield
+        finally:
+            self._task_scopes.discard(scope)
+
+    async def _read(self) -> None:
         try:
             while True:
                 frame = await self._transport.recv()
-                try:
-                    event = p.decode_server_event(frame)
-                except p.ProtocolError as exc:
-                    self._deliver(
-                        SessionWarning(
-                            f"malformed frame ignored: {exc}",
-                            {"event_type": exc.event_type, "frame": _clip(frame)},
-                        )
-                    )
-                    continue
-                if isinstance(event, p.UnknownServerEvent):
-                    self._deliver(
-                        SessionWarning(
-                            f"unknown event type {event.type!r} ignored", {"event": event.raw}
-                        )
-                    )
-                    continue
-                if event.type in ("session.created", "session.updated"):
-                    _redact(event)
-                actions = self._core.receive(event)
-                if event.type == "conversation.item.done" and isinstance(
-                    event.item, p.McpListTools
-                ):
-                    self.hosted_tools[event.item.server_label] = event.item.tools
-                self._resolve_waiter(event)
-                self._deliver(event)
+                actions = self._receive(frame)
                 if actions:
                     await self._execute(actions)
                     if any(isinstance(a, StartCall) for a in actions):
@@ -201,6 +226,54 @@ class SessionRunner:
                         await anyio.lowlevel.checkpoint()
         except TransportClosed as exc:
             await self._finish(exc.reason, error=exc.error)
+        except SessionClosed:
+            pass
+        except Exception as exc:  # a bug of ours: close with the reason, never an exception group
+            log.exception("the session's reader failed")
+            await self._finish(f"internal error: {_describe(exc)}", error=True)
+
+    def _receive(self, frame: str | bytes) -> list[Action]:
+        """One frame in: decoded as leniently as it can be, given to the core, delivered.
+        Nothing a frame holds can end the session: what cannot be read becomes a warning."""
+        size = len(frame)
+        try:
+            decoded = p.decode_server_frame(frame)
+        except p.ProtocolError as exc:
+            self._deliver(
+                SessionWarning(
+                    f"malformed frame ignored: {exc}",
+                    {"event_type": exc.event_type, "frame": _clip(frame)},
+                )
+            )
+            return []
+        event = decoded.event
+        if isinstance(event, p.UnknownServerEvent):
+            self._deliver(
+                SessionWarning(
+                    f"unknown event type {event.type!r} ignored",
+                    {"event_type": event.type, "frame": _clip(frame)},
+                )
+            )
+            return []
+        if decoded.dropped:
+            self._deliver(
+                SessionWarning(
+                    f"{event.type}: left out what could not be read: {', '.join(decoded.dropped)}",
+                    {"event_type": event.type, "fields": list(decoded.dropped)},
+                )
+            )
+        try:
+            if event.type in ("session.created", "session.updated"):
+                _redact(event)
+            actions = self._core.receive(event)
+            if event.type == "conversation.item.done" and isinstance(event.item, p.McpListTools):
+                self.hosted_tools[event.item.server_label] = event.item.tools
+            self._resolve_waiter(event)
+        except Exception as exc:
+            log.exception("the session failed on a %s event", event.type)
+            actions = [Emit(SessionWarning(f"failed on {event.type}: {_describe(exc)}"))]
+        self._deliver(event, size)
+        return actions
 
     def _resolve_waiter(self, event: Any) -> None:
         if not self._waiters:
@@ -235,20 +308,20 @@ class SessionRunner:
             elif isinstance(action, StartCall):
                 # Registered before the task runs, so that a cancel right after the
                 # started event (a barge-in) finds it.
-                self._calls[action.call_id] = (anyio.CancelScope(), [])
+                running = RunningCall(action, self._tools.get(action.name))
+                self._calls[action.work_id] = running
                 self._deliver(
                     ToolCallStarted(
                         action.call_id, action.name, action.arguments, action.response_id
                     )
                 )
-                self._spawn(self._call, action)
+                self._spawn(self._call, running)
             elif isinstance(action, StartApproval):
                 self._spawn(self._hosted_approval, action)
             elif isinstance(action, CancelCall):
-                running = self._calls.get(action.call_id)
-                if running is not None:
-                    running[1].append(action.reason)
-                    running[0].cancel()
+                target = self._calls.get(action.call_id)
+                if target is not None:
+                    target.cancel(action.reason)
             elif isinstance(action, Emit):
                 self._deliver(action.event)
 
@@ -256,31 +329,66 @@ class SessionRunner:
         await self._send_text(p.encode_client_event(event))
 
     async def _send_text(self, frame: str) -> None:
+        """Send, or raise :class:`SessionClosed`. A server that stops reading would block a
+        send forever: past ``send_timeout`` the session closes, saying so."""
         if self.closed_reason is not None:
             raise SessionClosed(self.closed_reason)
         try:
-            await self._transport.send(frame)
+            if self._send_timeout is None:
+                await self._transport.send(frame)
+            else:
+                with anyio.fail_after(self._send_timeout):
+                    await self._transport.send(frame)
         except TransportClosed as exc:
             await self._finish(exc.reason, error=exc.error)
             raise SessionClosed(exc.reason) from None
+        except TimeoutError:
+            reason = (
+                f"sending timed out after {self._send_timeout:g} s (the server stopped reading)"
+            )
+            await self._finish(reason, error=True)
+            raise SessionClosed(reason) from None
+        except Exception as exc:  # whatever the transport raised, the app sees our error
+            reason = f"sending failed: {_describe(exc)}"
+            await self._finish(reason, error=True)
+            raise SessionClosed(reason) from None
 
     def _spawn(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
         if self._tg is not None and self.closed_reason is None:
             self._tg.start_soon(self._guard, fn, *args)
 
     async def _guard(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
-        # The session may end under a task; then there is nothing left to tell.
-        with contextlib.suppress(SessionClosed):
-            await fn(*args)
+        """Every background task runs here: what escapes it is reported, never raised into
+        the task group (where it would end the session as an exception group)."""
+        try:
+            with self._owned():
+                await fn(*args)
+        except SessionClosed:
+            pass  # the session ended under the task; there is nothing left to tell
+        except Exception as exc:
+            name = getattr(fn, "__name__", repr(fn))
+            log.exception("a session task (%s) failed", name)
+            self._deliver(SessionWarning(f"{name} failed: {_describe(exc)}", {"task": name}))
 
     def _traits(self, name: str) -> ToolTraits | None:
         tool = self._tools.get(name)
         return ToolTraits(tool.trigger_response, tool.cancel_on_interrupt) if tool else None
 
-    async def _call(self, call: StartCall) -> None:
-        tool = self._tools.get(call.name)
-        started = time.perf_counter()
-        scope, reasons = self._calls[call.call_id]
+    @property
+    def _settings(self) -> CallSettings:
+        return CallSettings(
+            approvals=self.approvals,
+            default_timeout=self.agent.tool_timeout,
+            format_failure=self.agent.format_failure,
+            max_output_bytes=self.agent.max_tool_output_bytes,
+            session=self,
+            agent=self.agent,
+            orphans=self._orphans,
+        )
+
+    async def _call(self, running: RunningCall) -> None:
+        call, tool = running.call, running.tool
+        settings = self._settings
         outcome = None
         with (
             self.tracer.tool_call(
@@ -290,41 +398,35 @@ class SessionRunner:
                 call.response_id,
                 tool.server_label if tool else None,
             ) as span,
-            scope,
+            running.scope,
         ):
-            outcome = await run_call(
-                call,
-                tool,
-                scope=scope,
-                approvals=self.approvals,
-                default_timeout=self.agent.tool_timeout,
-                format_failure=self.agent.format_failure,
-                session=self,
-                agent=self.agent,
+            if call.duplicate:
+                outcome = outcome_of(
+                    running,
+                    "invalid_arguments",
+                    f"call_id {call.call_id!r} was already used by an earlier call, so this "
+                    "one was not run; call the tool again",
+                    settings,
+                )
+            else:
+                outcome = await run_call(running, settings, self._late(running))
+        self._calls.pop(call.work_id, None)
+        if outcome is None:  # the scope was cancelled: barge-in, deadline or the end
+            outcome = stopped_outcome(running, settings, self.closed_reason, self._dropped)
+        self.tracer.tool_finished(span, outcome.output, outcome.failure)
+        self._report(running, outcome)
+        if self.closed_reason is None:
+            cancelled = bool(running.cancel_reasons) and outcome.failure is not None
+            await self._execute(
+                self._core.call_finished(call.work_id, outcome.output, cancelled=cancelled)
             )
-        self._calls.pop(call.call_id, None)
-        cancelled = bool(scope.cancel_called and reasons)
-        if scope.cancel_called:
-            if self.closed_reason is not None:
-                return
-            if reasons:  # a barge-in or interrupt()
-                message = f"the call was cancelled: {reasons[0]}"
-                outcome = stopped_outcome(
-                    call, tool, "cancelled", message, started, self.agent.format_failure
-                )
-            else:  # the deadline set after approval passed
-                timeout = (tool.timeout if tool else None) or self.agent.tool_timeout
-                outcome = stopped_outcome(
-                    call,
-                    tool,
-                    "timeout",
-                    f"no result after {timeout:g} s",
-                    started,
-                    self.agent.format_failure,
-                )
-        assert outcome is not None
-        failure = outcome.failure
-        self.tracer.tool_finished(span, outcome.output, failure)
+
+    def _report(self, running: RunningCall, outcome: CallOutcome) -> None:
+        """``tool.call.completed`` or ``tool.call.failed``: exactly once per call."""
+        if running.reported:
+            return
+        running.reported = True
+        call, failure = running.call, outcome.failure
         if failure is None:
             self._deliver(
                 ToolCallCompleted(call.call_id, call.name, outcome.output, outcome.duration_s)
@@ -341,9 +443,23 @@ class SessionRunner:
                     failure.exception,
                 )
             )
-        await self._execute(
-            self._core.call_finished(call.call_id, outcome.output, cancelled=cancelled)
-        )
+
+    def _late(self, running: RunningCall) -> Callable[[Any], None]:
+        def late(result: Any) -> None:
+            call = running.call
+            try:
+                output = running.tool.serialize(result) if running.tool else str(result)
+            except Exception as exc:
+                output = f"(the result could not be serialised: {_describe(exc)})"
+            log.warning(
+                "tool %s (call %s) finished after its call was given up; its result was not "
+                "delivered",
+                call.name,
+                call.call_id,
+            )
+            self._deliver(ToolCallAbandoned(call.call_id, call.name, output))
+
+        return late
 
     async def _hosted_approval(self, action: StartApproval) -> None:
         request = action.request
@@ -373,6 +489,11 @@ def _redact(event: Any) -> None:
                 tool.authorization = "***"
             if tool.headers:
                 tool.headers = {name: "***" for name in tool.headers}
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text:.300}" if text else type(exc).__name__
 
 
 def _clip(frame: str | bytes, limit: int = 200) -> str:

@@ -18,16 +18,21 @@ Handler = Callable[[Any], Any]
 class EventStream:
     """Delivers each event to the matching handlers and to a bounded buffer.
 
-    Memory policy: the buffer holds at most ``limit`` events. When the app reads more
-    slowly than events arrive, the oldest are dropped (never the reading of the socket,
-    which would stall tool calls), and the next read first yields a ``session.warning``
-    saying how many were lost. ``limit=0`` keeps no buffer (handlers only).
+    Memory policy: the buffer holds at most ``limit`` events, and at most ``max_bytes`` of
+    frames (the newest event is always kept). When the app reads more slowly than events
+    arrive, the oldest are dropped (never the reading of the socket, which would stall tool
+    calls), and the next read first yields a ``session.warning`` saying how many were lost.
+    ``limit=0`` keeps no buffer (handlers only).
     """
 
-    def __init__(self, limit: int, spawn: Callable[..., None]) -> None:
+    def __init__(
+        self, limit: int, spawn: Callable[..., None], *, max_bytes: int = 32 * 2**20
+    ) -> None:
         self.limit = limit
+        self.max_bytes = max_bytes
         self._spawn = spawn
-        self._buffer: deque[Any] = deque()
+        self._buffer: deque[tuple[Any, int]] = deque()
+        self._bytes = 0  # the frames' sizes of what the buffer holds
         self._dropped = 0
         # asyncio's Event: the session runs on asyncio (websockets needs it), and anyio's
         # Event costs a backend lookup per wait, on the path of every event read.
@@ -38,14 +43,18 @@ class EventStream:
     def on(self, kind: str, handler: Handler) -> None:
         self._handlers.setdefault(kind, []).append(handler)
 
-    def deliver(self, event: Any) -> None:
+    def deliver(self, event: Any, size: int = 0) -> None:
+        """Hand out ``event``; ``size`` is its frame's length (0 for the framework's own)."""
         if self._handlers:
             self._call_handlers(event)
         if self.limit:
-            if len(self._buffer) >= self.limit:
-                self._buffer.popleft()
+            self._buffer.append((event, size))
+            self._bytes += size
+            while len(self._buffer) > self.limit or (
+                self._bytes > self.max_bytes and len(self._buffer) > 1
+            ):
+                self._bytes -= self._buffer.popleft()[1]
                 self._dropped += 1
-            self._buffer.append(event)
             self._wakeup.set()
 
     def _call_handlers(self, event: Any) -> None:
@@ -86,9 +95,11 @@ class EventStream:
             dropped, self._dropped = self._dropped, 0
             return SessionWarning(
                 f"{dropped} events were dropped because the app read them too slowly",
-                {"dropped": dropped, "limit": self.limit},
+                {"dropped": dropped, "limit": self.limit, "max_bytes": self.max_bytes},
             )
-        return self._buffer.popleft()
+        event, size = self._buffer.popleft()
+        self._bytes -= size
+        return event
 
     def __len__(self) -> int:
         return len(self._buffer)

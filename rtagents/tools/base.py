@@ -51,6 +51,9 @@ class BaseTool(ABC):
     """Whether the tool only reads (MCP ``readOnlyHint``); ``None`` when unknown."""
     server_label: str | None = None
     """For tools from a local MCP server: the server's label."""
+    runs_in_thread: bool = False
+    """True when :meth:`call` queues the work for a worker thread and calls
+    ``ctx.on_start`` once it runs (the session then starts the timeout there)."""
 
     @abstractmethod
     def definition(self) -> FunctionToolDefinition:

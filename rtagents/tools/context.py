@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,3 +21,9 @@ class ToolContext:
     arguments: dict[str, Any] = field(default_factory=dict)
     session: Any = None
     agent: Any = None
+    on_start: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+    """Called (from any thread) when the tool's code begins to run; the session starts the
+    call's timeout then, so that time spent queued for a worker thread does not count."""
+    on_result: Callable[[Any], None] | None = field(default=None, repr=False, compare=False)
+    """Called (from the worker thread) with a thread tool's result, so that a result that
+    arrives after its call was abandoned (a timeout, a dropped connection) is reported."""

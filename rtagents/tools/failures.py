@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 FailureKind = Literal[
-    "invalid_arguments", "unknown_tool", "error", "timeout", "cancelled", "denied", "unavailable"
+    "invalid_arguments",
+    "unknown_tool",
+    "error",
+    "timeout",
+    "cancelled",
+    "denied",
+    "unavailable",
+    "too_large",
+    "disconnected",
 ]
 
 
@@ -32,6 +40,7 @@ _ADVICE: dict[str, str] = {
     "cancelled": "The call was stopped; do not assume it took effect.",
     "denied": "Tell the user the action was not approved.",
     "unavailable": "The tool's server is unavailable; tell the user.",
+    "too_large": "The result was too large to send; ask for less.",
 }
 
 
@@ -57,3 +66,9 @@ def default_failure_formatter(failure: ToolFailure) -> str:
 def hide_details(failure: ToolFailure) -> str:
     """A formatter that tells the model only the kind of failure, never its message."""
     return json.dumps({"error": failure.kind, "tool": failure.tool_name})
+
+
+class ToolCrashed(Exception):
+    """A tool raised a ``BaseException`` that is not an ``Exception`` (``KeyboardInterrupt``,
+    ``SystemExit``, ...). It is carried as an ordinary error, so that the call is answered
+    and the session lives on; ``__cause__`` is what the tool raised."""

@@ -15,7 +15,7 @@ from ._docstrings import parse_docstring
 from ._schema import build_signature
 from .base import ApprovalCheck, BaseTool, ToolArgumentsError, check_tool_name
 from .context import ToolContext
-from .failures import FailureFormatter
+from .failures import FailureFormatter, ToolCrashed
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,6 +55,7 @@ class FunctionTool(BaseTool):
         self.format_failure = format_failure
         self._sig = build_signature(fn, qualname, docs.params)
         self._is_async = inspect.iscoroutinefunction(fn)
+        self.runs_in_thread = not self._is_async
         self._instance: Any = None
         functools.update_wrapper(self, fn)
 
@@ -96,10 +97,22 @@ class FunctionTool(BaseTool):
         fn = self.fn if self._instance is None else self.fn.__get__(self._instance)
         if self._is_async:
             return await fn(**kwargs)
+
+        def run() -> Any:
+            if ctx.on_start is not None:
+                ctx.on_start()
+            try:
+                result = fn(**kwargs)
+                if ctx.on_result is not None:
+                    ctx.on_result(result)
+                return result
+            except Exception:
+                raise
+            except BaseException as exc:  # SystemExit in a worker must not reach the loop
+                raise ToolCrashed(f"{type(exc).__name__}: {exc}") from exc
+
         # Sync tools run in a worker thread so that the event loop never waits on them.
-        return await anyio.to_thread.run_sync(
-            functools.partial(fn, **kwargs), abandon_on_cancel=True
-        )
+        return await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
 
     async def run_json(self, arguments: str, ctx: ToolContext | None = None) -> str:
         """Validate ``arguments`` (the model's JSON string), run, and serialise the result.

@@ -1,0 +1,94 @@
+"""Running a tool's own code: its clock, what it raises, and letting go of it at the deadline.
+
+A tool is user code, so it may block a worker thread, raise ``SystemExit`` or swallow
+cancellation. The call is answered at its deadline (or barge-in) without waiting for the
+code to stop; code still running then is abandoned, and a result it produces afterwards is
+handed to ``on_late`` instead of being lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import anyio
+
+from ..tools import BaseTool, ToolContext
+from ..tools.failures import ToolCrashed
+
+LateResult = Callable[[Any], None]
+
+
+async def invoke(
+    tool: BaseTool,
+    parsed: Any,
+    ctx: ToolContext,
+    *,
+    scope: anyio.CancelScope,
+    time_limit: float,
+    orphans: set[asyncio.Task[Any]],
+    on_late: LateResult,
+) -> Any:
+    """Run ``tool`` inside ``scope`` (which the caller cancels on barge-in or close), with
+    ``time_limit`` counted from when the code starts: for a thread tool, when a worker picks it
+    up. Raises what the tool raised (a ``BaseException`` as :class:`ToolCrashed`)."""
+    loop = asyncio.get_running_loop()
+    state = {"running": True, "abandoned": False}
+
+    def start_clock() -> None:
+        if state["running"]:
+            scope.deadline = loop.time() + time_limit  # anyio's clock on asyncio
+
+    def late(result: Any) -> None:
+        if state["abandoned"]:
+            on_late(result)
+
+    if tool.runs_in_thread:
+
+        def on_start() -> None:
+            loop.call_soon_threadsafe(start_clock)
+
+        def on_result(result: Any) -> None:
+            loop.call_soon_threadsafe(late, result)
+
+        ctx.on_start, ctx.on_result = on_start, on_result
+    else:
+        start_clock()
+    task = loop.create_task(_contained(tool.call(parsed, ctx)))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        state["abandoned"] = True
+        task.cancel()
+        if not task.done():
+            orphans.add(task)
+            task.add_done_callback(lambda t: _settle(t, orphans, late))
+        raise
+    finally:
+        state["running"] = False
+        scope.deadline = math.inf
+
+
+def _settle(task: asyncio.Task[Any], orphans: set[asyncio.Task[Any]], late: LateResult) -> None:
+    orphans.discard(task)
+    if not task.cancelled() and task.exception() is None:
+        late(task.result())  # an async tool that ignored its cancellation and finished
+
+
+async def _contained(coro: Coroutine[Any, Any, Any]) -> Any:
+    try:
+        return await coro
+    except (Exception, asyncio.CancelledError):
+        raise
+    except BaseException as exc:  # KeyboardInterrupt in a task would stop the event loop
+        raise ToolCrashed(f"{type(exc).__name__}: {exc}") from exc
+
+
+async def let_go(orphans: set[asyncio.Task[Any]], grace: float) -> list[asyncio.Task[Any]]:
+    """Give abandoned tool code ``grace`` seconds to stop; return what still runs."""
+    if not orphans:
+        return []
+    _, pending = await asyncio.wait(set(orphans), timeout=grace)
+    return list(pending)

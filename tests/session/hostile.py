@@ -1,0 +1,154 @@
+"""A hostile Realtime server for reliability tests: a websockets server on loopback that does
+just enough of the protocol to host a session, and otherwise sends whatever a test tells it to,
+stops reading, or drops the connection."""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from websockets.asyncio.server import ServerConnection, serve
+
+
+class Hostile:
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []
+        self.ws: ServerConnection | None = None
+        self.reading = True
+        self.connected = anyio.Event()
+        self.released = anyio.Event()  # ends a pause in reading (set when the server stops)
+        self._got = anyio.Event()
+        self._n = 0
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/v1/realtime"
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        self.ws = ws
+        await self.send(
+            {"type": "session.created", "session": {"type": "realtime", "id": "sess_1"}}
+        )
+        self.connected.set()
+        try:
+            async for frame in ws:
+                event = json.loads(frame)
+                self.received.append(event)
+                self._got.set()
+                if event["type"] == "session.update":
+                    await self.send({"type": "session.updated", "session": event["session"]})
+                elif event["type"] == "conversation.item.create":
+                    await self.send({"type": "conversation.item.added", "item": event["item"]})
+                if not self.reading:
+                    await self.released.wait()
+        except Exception:
+            pass
+
+    async def send(self, event: dict[str, Any] | str) -> None:
+        assert self.ws is not None
+        if isinstance(event, dict):
+            self._n += 1
+            event = json.dumps({"event_id": f"evt_{self._n}", **event})
+        await self.ws.send(event)
+
+    async def call(
+        self,
+        name: str,
+        arguments: str | dict[str, Any],
+        call_id: str,
+        *,
+        done: bool = True,
+        response_id: str = "",
+    ) -> None:
+        """A response that calls one function tool."""
+        rid = response_id or f"resp_{call_id}"
+        args = arguments if isinstance(arguments, str) else json.dumps(arguments)
+        item = {
+            "type": "function_call",
+            "id": f"item_{call_id}",
+            "name": name,
+            "arguments": args,
+            "call_id": call_id,
+            "status": "completed",
+        }
+        await self.send(
+            {
+                "type": "response.created",
+                "response": {"id": rid, "status": "in_progress", "output": []},
+            }
+        )
+        await self.send(
+            {
+                "type": "response.output_item.done",
+                "response_id": rid,
+                "output_index": 0,
+                "item": item,
+            }
+        )
+        if done:
+            await self.send(
+                {
+                    "type": "response.done",
+                    "response": {"id": rid, "status": "completed", "output": [item]},
+                }
+            )
+
+    async def wait_for(self, predicate: Any, within: float = 5) -> dict[str, Any]:
+        with anyio.fail_after(within):
+            while True:
+                for event in self.received:
+                    if predicate(event):
+                        return event
+                self._got = anyio.Event()
+                await self._got.wait()
+
+    async def output_for(self, call_id: str, within: float = 5) -> str:
+        event = await self.wait_for(
+            lambda e: (
+                e["type"] == "conversation.item.create"
+                and e["item"].get("type") == "function_call_output"
+                and e["item"].get("call_id") == call_id
+            ),
+            within,
+        )
+        return str(event["item"]["output"])
+
+    def outputs(self, call_id: str) -> list[str]:
+        return [
+            e["item"]["output"]
+            for e in self.received
+            if e["type"] == "conversation.item.create"
+            and e["item"].get("type") == "function_call_output"
+            and e["item"].get("call_id") == call_id
+        ]
+
+    def sent(self, kind: str) -> list[dict[str, Any]]:
+        return [e for e in self.received if e["type"] == kind]
+
+    async def close(self, code: int = 1011, reason: str = "boom") -> None:
+        assert self.ws is not None
+        await self.ws.close(code, reason)
+
+    def reset(self) -> None:
+        """Drop the TCP connection with a RST, no close frame."""
+        assert self.ws is not None
+        sock = self.ws.transport.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.ws.transport.abort()
+
+
+@asynccontextmanager
+async def hostile_server(**options: Any) -> AsyncIterator[Hostile]:
+    server = Hostile()
+    async with serve(server._handle, "127.0.0.1", 0, **options) as ws_server:
+        server.port = next(iter(ws_server.sockets)).getsockname()[1]
+        try:
+            yield server
+        finally:
+            server.released.set()

@@ -1,0 +1,458 @@
+"""One bad frame, tool or server never kills or stalls a session.
+
+Each case ends with a canary: a tool call made after the fault still gets its output, or the
+session closed with ``session.closed`` and a reason, never a bare exception group."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import pytest
+
+import rtagents
+from rtagents.errors import SessionClosed
+
+from .hostile import Hostile, hostile_server
+
+pytestmark = pytest.mark.anyio
+
+
+@rtagents.tool
+def canary() -> str:
+    """Still alive?"""
+    return "tweet"
+
+
+class Watch:
+    def __init__(self, session: rtagents.RealtimeSession) -> None:
+        self.events: list[Any] = []
+        session.on("*")(self.events.append)
+
+    def of(self, kind: str) -> list[Any]:
+        return [e for e in self.events if e.type == kind]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [e.message for e in self.of("session.warning")]
+
+
+@asynccontextmanager
+async def session_on(
+    server: Hostile, *tools: Any, **options: Any
+) -> AsyncIterator[tuple[rtagents.RealtimeSession, Watch]]:
+    agent = rtagents.Agent(
+        name="h", tools=[canary, *tools], tool_timeout=options.pop("tool_timeout", 5)
+    )
+    async with rtagents.connect(agent, url=server.url, **options) as session:
+        yield session, Watch(session)
+
+
+async def still_alive(server: Hostile, n: int = 1) -> None:
+    await server.call("canary", {}, f"canary_{n}")
+    assert await server.output_for(f"canary_{n}") == "tweet"
+
+
+# -- frames a real server sends, and frames no server should ---------------------------------
+
+VOICE = {"id": "voice_1234"}
+
+
+async def test_a_custom_voice_object_is_read() -> None:
+    async with hostile_server() as server, session_on(server) as (session, watch):
+        await server.send(
+            {
+                "type": "session.updated",
+                "session": {"type": "realtime", "audio": {"output": {"voice": VOICE}}},
+            }
+        )
+        await server.send(
+            {
+                "type": "response.created",
+                "response": {
+                    "id": "r0",
+                    "status": "in_progress",
+                    "audio": {"output": {"voice": VOICE}},
+                },
+            }
+        )
+        await server.send(
+            {
+                "type": "response.done",
+                "response": {
+                    "id": "r0",
+                    "status": "completed",
+                    "output": [],
+                    "audio": {"output": {"voice": VOICE}},
+                },
+            }
+        )
+        await still_alive(server)
+        [updated] = [e for e in watch.of("session.updated") if e.event_id != "evt_2"][-1:]
+        assert updated.session.audio.output.voice.id == "voice_1234"
+        assert watch.warnings == []
+
+
+async def test_a_response_done_that_breaks_the_schema_still_ends_the_turn() -> None:
+    async with hostile_server() as server, session_on(server) as (session, watch):
+        await server.call("canary", {}, "c1", done=False, response_id="r1")
+        item = {
+            "type": "function_call",
+            "id": "item_c1",
+            "name": "canary",
+            "arguments": "{}",
+            "call_id": "c1",
+            "status": "completed",
+        }
+        odd = {
+            "id": "r1",
+            "status": "finished_somehow",
+            "output": [item],
+            "usage": {"total_tokens": "many"},
+        }
+        await server.send({"type": "response.done", "response": odd})
+        # Without the response.done, the next response.create would never be sent.
+        await server.wait_for(lambda e: e["type"] == "response.create")
+        assert any("response.status" in w for w in watch.warnings), watch.warnings
+        await still_alive(server, 2)
+
+
+async def test_older_content_names_and_dtmf_are_typed_events() -> None:
+    async with hostile_server() as server, session_on(server) as (session, watch):
+        item = {
+            "id": "i1",
+            "type": "message",
+            "role": "assistant",
+            "content": [{"type": "audio", "transcript": "hi"}, {"type": "text", "text": "hi"}],
+        }
+        await server.send({"type": "conversation.item.retrieved", "item": item})
+        await server.send(
+            '{"type": "input_audio_buffer.dtmf_event_received", "event": "7", "received_at": 1764000000}'
+        )
+        await still_alive(server)
+        [retrieved] = watch.of("conversation.item.retrieved")
+        assert [c.type for c in retrieved.item.content] == ["audio", "text"]
+        [dtmf] = watch.of("input_audio_buffer.dtmf_event_received")
+        assert (
+            isinstance(dtmf, rtagents.protocol.InputAudioBufferDtmfEventReceived)
+            and dtmf.event == "7"
+        )
+        assert watch.warnings == []
+
+
+async def test_a_frame_nested_a_thousand_deep_is_a_warning() -> None:
+    async with hostile_server() as server, session_on(server) as (session, watch):
+        await server.send(
+            '{"type": "response.done", "event_id": "e", "response": '
+            + "[" * 1000
+            + "]" * 1000
+            + "}"
+        )
+        await server.send('{"type": "mystery", "x": ' + "[" * 1000 + "]" * 1000 + "}")
+        await still_alive(server)
+        assert len(watch.warnings) == 2, watch.warnings
+
+
+async def test_tool_arguments_nested_thousands_deep_are_answered() -> None:
+    @rtagents.tool
+    def store(data: Any) -> str:
+        """Store."""
+        return "stored"
+
+    async with hostile_server() as server, session_on(server, store) as (session, watch):
+        await server.call("store", '{"data": ' + "[" * 5000 + "]" * 5000 + "}", "deep")
+        assert json.loads(await server.output_for("deep"))["error"] == "invalid_arguments"
+        await still_alive(server)
+
+
+# -- background failures ------------------------------------------------------------------------
+
+
+async def test_a_failure_inside_the_session_is_reported_not_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rtagents.session.core import SessionCore
+
+    real = SessionCore.receive
+
+    def flaky(self: SessionCore, event: Any) -> Any:
+        if getattr(event, "type", "") == "rate_limits.updated":
+            raise RuntimeError("core bug")
+        return real(self, event)
+
+    monkeypatch.setattr(SessionCore, "receive", flaky)
+    async with hostile_server() as server, session_on(server) as (session, watch):
+        await server.send({"type": "rate_limits.updated", "rate_limits": []})
+        await still_alive(server)
+        assert any("core bug" in w for w in watch.warnings), watch.warnings
+
+
+async def test_a_crashing_background_task_closes_the_session_with_a_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rtagents.session.runner import SessionRunner
+
+    async def broken(self: Any, action: Any) -> None:
+        raise RuntimeError("approval machinery broke")
+
+    monkeypatch.setattr(SessionRunner, "_hosted_approval", broken)
+    item = {
+        "type": "mcp_approval_request",
+        "id": "mcpr_1",
+        "server_label": "x",
+        "name": "t",
+        "arguments": "{}",
+    }
+    async with hostile_server() as server, session_on(server) as (session, watch):
+        await server.send(
+            {
+                "type": "response.output_item.done",
+                "response_id": "r",
+                "output_index": 0,
+                "item": item,
+            }
+        )
+        await still_alive(server)
+        assert any("approval machinery broke" in w for w in watch.warnings), watch.warnings
+
+
+# -- tools that misbehave -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("exc", [KeyboardInterrupt, SystemExit, BaseException, GeneratorExit])
+@pytest.mark.parametrize("sync", [True, False])
+async def test_a_tool_raising_a_base_exception_is_answered(
+    exc: type[BaseException], sync: bool
+) -> None:
+    if sync:
+
+        def bad() -> str:
+            raise exc("tool blew up")
+    else:
+
+        async def bad() -> str:  # type: ignore[misc]
+            raise exc("tool blew up")
+
+    bad.__doc__ = "Explode."
+    tool = rtagents.tool(bad)
+    async with hostile_server() as server, session_on(server, tool) as (session, watch):
+        await server.call("bad", {}, "b1")
+        body = json.loads(await server.output_for("b1"))
+        assert (
+            body["error"] == "error" and exc.__name__ in body.get("exception", "") + body["message"]
+        )
+        await still_alive(server)
+
+
+async def test_a_tool_that_swallows_cancellation_is_answered_at_its_deadline() -> None:
+    stop = asyncio.Event()
+
+    @rtagents.tool(timeout=0.3)
+    async def stubborn() -> str:
+        """Does not stop when cancelled; only when the test lets it."""
+        while not stop.is_set():
+            try:
+                await asyncio.sleep(0.05)
+            except asyncio.CancelledError:
+                continue
+        return "finally"
+
+    started = time.monotonic()
+    with anyio.fail_after(8):
+        async with (
+            hostile_server() as server,
+            session_on(server, stubborn, shutdown_grace=0.5) as (session, watch),
+        ):
+            await server.call("stubborn", {}, "s1")
+            body = json.loads(await server.output_for("s1", within=3))
+            assert body["error"] == "timeout"
+            await still_alive(server)
+    assert time.monotonic() - started < 6  # the exit did not wait for the stubborn task
+    stop.set()
+    await anyio.sleep(0.2)
+
+
+async def test_an_output_over_the_limit_is_a_failure_the_model_reads() -> None:
+    @rtagents.tool
+    def dump() -> str:
+        """A huge result."""
+        return "x" * (3 * 2**20)
+
+    async with (
+        hostile_server(max_size=2**21) as server,
+        session_on(server, dump) as (session, watch),
+    ):
+        await server.call("dump", {}, "d1")
+        body = json.loads(await server.output_for("d1"))
+        assert body["error"] == "too_large" and "MiB" in body["message"]
+        [failed] = watch.of("tool.call.failed")
+        assert failed.kind == "too_large"
+        await still_alive(server)
+
+
+async def test_a_sync_tools_timeout_counts_from_when_it_starts() -> None:
+    @rtagents.tool(timeout=1.5)
+    def work(n: int) -> str:
+        """Half a second of blocking work."""
+        time.sleep(0.5)
+        return "ok"
+
+    async with hostile_server() as server, session_on(server, work) as (session, watch):
+        # 80 calls, 40 worker threads: the second half waits 0.5 s and runs 0.5 s; a third
+        # wave would pass the deadline if it counted from the queue.
+        for i in range(120):
+            await server.call("work", {"n": i}, f"w{i}", response_id="r")
+        outputs = [await server.output_for(f"w{i}", within=10) for i in range(120)]
+    assert outputs.count("ok") == 120, [o for o in outputs if o != "ok"][:2]
+
+
+# -- calls in flight when the connection goes ---------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["close 1011", "reset"])
+async def test_calls_in_flight_when_the_connection_drops_are_reported(how: str) -> None:
+    done = threading.Event()
+
+    @rtagents.tool(timeout=10)
+    def slow_sync() -> str:
+        """Side effect after a while."""
+        time.sleep(0.4)
+        done.set()
+        return "charged the card"
+
+    @rtagents.tool(timeout=10)
+    async def slow_async() -> str:
+        """Waits."""
+        await anyio.sleep(5)
+        return "late"
+
+    async with hostile_server() as server:
+        agent = rtagents.Agent(name="h", tools=[slow_sync, slow_async])
+        events: list[Any] = []
+        with anyio.fail_after(8):
+            async with rtagents.connect(agent, url=server.url) as session:
+                session.on("*")(events.append)
+                await server.call("slow_sync", {}, "s1")
+                await server.call("slow_async", {}, "a1")
+                while len([e for e in events if e.type == "tool.call.started"]) < 2:  # noqa: ASYNC110
+                    await anyio.sleep(0.01)
+                if how == "reset":
+                    server.reset()
+                else:
+                    await server.close(1011, "internal error")
+                async for _ in session:
+                    pass
+                await anyio.to_thread.run_sync(done.wait, 3)
+                await anyio.sleep(0.1)
+    failed = {e.call_id: e.kind for e in events if e.type == "tool.call.failed"}
+    assert failed == {"s1": "disconnected", "a1": "disconnected"}
+    closed = [e for e in events if e.type == "session.closed"]
+    assert len(closed) == 1 and closed[0].error and closed[0].reason
+    late = [e for e in events if e.type == "tool.call.abandoned"]
+    assert [(e.call_id, e.output) for e in late] == [("s1", "charged the card")]
+
+
+async def test_a_server_that_stops_reading_closes_the_session_with_a_reason() -> None:
+    async with hostile_server() as server:
+        agent = rtagents.Agent(name="h")
+        with anyio.fail_after(20):
+            async with rtagents.connect(agent, url=server.url, send_timeout=1) as session:
+                server.reading = False
+                chunk = b"\0" * 48000
+                with pytest.raises(SessionClosed, match="timed out"):
+                    for _ in range(10_000):
+                        await session.send_audio(chunk)
+                assert session.closed_reason and "timed out" in session.closed_reason
+
+
+# -- call ids -------------------------------------------------------------------------------------
+
+
+async def test_a_duplicate_call_id_in_a_later_response_is_answered_not_run() -> None:
+    runs: list[int] = []
+
+    @rtagents.tool
+    def count() -> int:
+        """Count."""
+        runs.append(1)
+        return len(runs)
+
+    async with hostile_server() as server, session_on(server, count) as (session, watch):
+        await server.call("count", {}, "same", response_id="r1")
+        assert await server.output_for("same") == "1"
+        await server.send(
+            {
+                "type": "response.created",
+                "response": {"id": "r2", "status": "in_progress", "output": []},
+            }
+        )
+        item = {
+            "type": "function_call",
+            "id": "item_other",
+            "name": "count",
+            "arguments": "{}",
+            "call_id": "same",
+            "status": "completed",
+        }
+        await server.send(
+            {
+                "type": "response.output_item.done",
+                "response_id": "r2",
+                "output_index": 0,
+                "item": item,
+            }
+        )
+        await server.send(
+            {
+                "type": "response.done",
+                "response": {"id": "r2", "status": "completed", "output": [item]},
+            }
+        )
+        await server.wait_for(lambda e: len(server.outputs("same")) == 2)
+        assert runs == [1]
+        assert (
+            json.loads(server.outputs("same")[1])["error"] == "invalid_arguments"
+            or "duplicate" in server.outputs("same")[1]
+        )
+        await still_alive(server)
+
+
+async def test_a_call_id_replayed_after_thousands_of_calls_does_not_run_twice() -> None:
+    runs: list[str] = []
+
+    @rtagents.tool
+    def tick(n: int) -> str:
+        """Tick."""
+        runs.append(str(n))
+        return "ok"
+
+    async with hostile_server() as server, session_on(server, tick) as (session, watch):
+        core = session._core
+        # Seen ids are kept for the whole session: mark 5,000 calls as started.
+        for i in range(5000):
+            core.receive(
+                rtagents.protocol.decode_server_event(
+                    json.dumps(
+                        {
+                            "type": "response.function_call_arguments.done",
+                            "event_id": "e",
+                            "response_id": "old",
+                            "item_id": f"i{i}",
+                            "output_index": 0,
+                            "call_id": f"c{i}",
+                            "name": "nothing",
+                            "arguments": "{}",
+                        }
+                    )
+                )
+            )
+        await server.call("tick", {"n": 1}, "c0", response_id="again")
+        await server.wait_for(lambda e: len(server.outputs("c0")) == 1)
+        assert runs == []
+        await still_alive(server)
