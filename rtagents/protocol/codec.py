@@ -109,13 +109,13 @@ def _prune(obj: dict[str, Any], errors: list[Any]) -> list[str]:
     for err in errors:
         steps: list[Any] = []
         node: Any = obj
-        part: Any
         for part in err["loc"]:
-            if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
-                isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            step: Any = part
+            if (isinstance(node, dict) and isinstance(step, str) and step in node) or (
+                isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
             ):
-                steps.append(part)
-                node = node[part]
+                steps.append(step)
+                node = node[step]
         if err["type"] == "missing" and steps:
             steps.pop()  # the object lacks a required field: it is the object that goes
         if steps:
