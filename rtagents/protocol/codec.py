@@ -110,12 +110,13 @@ def _prune(obj: dict[str, Any], errors: list[Any]) -> list[str]:
         steps: list[Any] = []
         node: Any = obj
         for part in err["loc"]:
-            step: Any = part
-            if (isinstance(node, dict) and isinstance(step, str) and step in node) or (
-                isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
-            ):
-                steps.append(step)
-                node = node[step]
+            if isinstance(node, dict):
+                found = isinstance(part, str) and part in node
+            else:
+                found = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            if found:
+                steps.append(part)
+                node = node[part]
         if err["type"] == "missing" and steps:
             steps.pop()  # the object lacks a required field: it is the object that goes
         if steps:
