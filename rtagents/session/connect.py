@@ -136,6 +136,7 @@ async def connect(
         raised = raised or _one(exc)
     finally:
         await session._let_go()
+    raised = raised or session.fatal
     if raised is not None:
         raise raised
 

@@ -75,6 +75,8 @@ class SessionRunner:
         self._send_timeout = send_timeout
         self._shutdown_grace = shutdown_grace
         self._dropped = False  # the connection ended without the app asking
+        self.fatal: BaseException | None = None
+        """A ``SystemExit``/``KeyboardInterrupt`` app code raised in a session task."""
         self._waiters: dict[str, tuple[str, anyio.Event, list[Any]]] = {}
         self.closed_reason: str | None = None
         self.config: dict[str, Any] = {}
@@ -369,6 +371,13 @@ class SessionRunner:
             name = getattr(fn, "__name__", repr(fn))
             log.exception("a session task (%s) failed", name)
             self._deliver(SessionWarning(f"{name} failed: {_describe(exc)}", {"task": name}))
+        except anyio.get_cancelled_exc_class():
+            raise
+        except BaseException as exc:
+            # SystemExit or KeyboardInterrupt from app code (a handler): asyncio would throw it
+            # through the event loop. The session closes, and connect() raises it on exit.
+            self.fatal = self.fatal or exc
+            await self._finish(f"{_describe(exc)} was raised in the session", error=True)
 
     def _traits(self, name: str) -> ToolTraits | None:
         tool = self._tools.get(name)

@@ -456,3 +456,19 @@ async def test_a_call_id_replayed_after_thousands_of_calls_does_not_run_twice() 
         await server.wait_for(lambda e: len(server.outputs("c0")) == 1)
         assert runs == []
         await still_alive(server)
+
+
+async def test_connect_never_raises_an_exception_group() -> None:
+    async with hostile_server() as server:
+        agent = rtagents.Agent(name="h")
+        with pytest.raises(SystemExit) as info:
+            async with rtagents.connect(agent, url=server.url) as session:
+
+                @session.on("rate_limits.updated")
+                async def quit_now(event: Any) -> None:
+                    raise SystemExit(3)  # app code asking the process to exit
+
+                await server.send({"type": "rate_limits.updated", "rate_limits": []})
+                async for _ in session:
+                    pass
+        assert info.value.code == 3
