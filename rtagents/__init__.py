@@ -12,7 +12,7 @@ from .agent import Agent
 from .approvals import ApprovalPolicy, ApprovalRequest, Decision, allow, ask, deny
 from .errors import ConnectError, ProtocolError, RtagentsError, SessionClosed, SessionConfigError
 from .mcp import HostedMCP
-from .session import RealtimeSession, connect
+from .session import RealtimeSession, SessionEvent, connect
 from .tools import FunctionTool, ToolContext, Toolset, tool
 
 _redact.install()  # before any connection: no secret in any log, ours or a dependency's
@@ -33,6 +33,7 @@ __all__ = [
     "RtagentsError",
     "SessionClosed",
     "SessionConfigError",
+    "SessionEvent",
     "ToolContext",
     "Toolset",
     "__version__",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class FrameworkEvent:
-    """An event made by rtagents, not sent by the server. Has a ``type`` like server events."""
+    """An event made by rtagents, not sent by the server. Like a server event it has a
+    ``type``, a ``Literal`` in each subclass, so that ``event.type`` narrows a union."""
 
-    type: ClassVar[str] = "framework"
+    type: str = field(init=False)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, field
+from typing import Literal
 
 from .._event import FrameworkEvent
 from .request import ApprovalRequest, DecidedBy
@@ -14,7 +14,7 @@ class ApprovalRequested(FrameworkEvent):
     """A call is waiting for approval. A UI shows ``request`` and answers with
     ``session.approve(request.id)`` or ``session.deny(request.id, reason=...)``."""
 
-    type: ClassVar[str] = "approval.requested"
+    type: Literal["approval.requested"] = field(default="approval.requested", init=False)
     request: ApprovalRequest
 
 
@@ -24,7 +24,7 @@ class ApprovalDecided(FrameworkEvent):
     ``error``, ``close``, ``cancelled`` or ``remembered``. ``approve`` is ``True`` only for
     an explicit, well-typed yes."""
 
-    type: ClassVar[str] = "approval.decided"
+    type: Literal["approval.decided"] = field(default="approval.decided", init=False)
     request: ApprovalRequest
     approve: bool
     reason: str | None

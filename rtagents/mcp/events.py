@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, field
+from typing import Literal
 
 from .._event import FrameworkEvent
 
@@ -12,7 +12,7 @@ from .._event import FrameworkEvent
 class MCPServerFailed(FrameworkEvent):
     """A local MCP server died or stopped answering; its calls get error outputs."""
 
-    type: ClassVar[str] = "mcp.server.failed"
+    type: Literal["mcp.server.failed"] = field(default="mcp.server.failed", init=False)
     server: str
     error: str
 
@@ -21,6 +21,6 @@ class MCPServerFailed(FrameworkEvent):
 class MCPToolsChanged(FrameworkEvent):
     """A local MCP server's tools changed (``tools/list_changed``); the session was updated."""
 
-    type: ClassVar[str] = "mcp.tools.changed"
+    type: Literal["mcp.tools.changed"] = field(default="mcp.tools.changed", init=False)
     server: str
     tools: tuple[str, ...]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from pydantic import Field, PrivateAttr, TypeAdapter, ValidationError
 
@@ -12,12 +12,9 @@ from ..errors import ProtocolError
 from ._base import WireModel
 from ._paths import deepest_error, wire_path
 from .client_events import CLIENT_EVENT_TYPES, ClientEvent
-from .server_events import SERVER_EVENT_TYPES
+from .server_events import SERVER_EVENT_TYPES, ServerEvent
 
-ServerEvent = Annotated[Union[SERVER_EVENT_TYPES], Field(discriminator="type")]  # type: ignore[valid-type]
-"""Any of the 45 server events of the spec, discriminated by ``type``."""
-
-_SERVER = TypeAdapter[Any](ServerEvent)
+_SERVER = TypeAdapter[Any](Annotated[ServerEvent, Field(discriminator="type")])
 _CLIENT = TypeAdapter[Any](ClientEvent)
 
 SERVER_EVENTS: dict[str, type[WireModel]] = {
@@ -48,7 +45,7 @@ class UnknownServerEvent(WireModel):
         return self._raw
 
 
-def decode_server_event(data: str | bytes | bytearray) -> Any:
+def decode_server_event(data: str | bytes | bytearray) -> ServerEvent | UnknownServerEvent:
     """Decode one server frame into its typed event.
 
     An unknown ``type`` gives an :class:`UnknownServerEvent`; a frame that is not JSON,
@@ -57,7 +54,8 @@ def decode_server_event(data: str | bytes | bytearray) -> Any:
     """
     try:
         # One pass in pydantic-core: parsing and validation together beat json.loads alone.
-        return _SERVER.validate_json(data)
+        event: ServerEvent = _SERVER.validate_json(data)
+        return event
     except ValidationError as exc:
         return _decode_slow(data, exc)
 
@@ -66,7 +64,7 @@ def decode_server_event(data: str | bytes | bytearray) -> Any:
 class Decoded:
     """A frame decoded leniently: the event, and the fields left out to make it readable."""
 
-    event: Any
+    event: ServerEvent | UnknownServerEvent
     dropped: tuple[str, ...] = ()
     """Wire paths (``response.output[0].content[1]``) of values that broke the schema."""
 

@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Union, get_args
 
 from ._base import WireModel, _ServerEvent
 from .items import ConversationItem
-from .response_events import RESPONSE_EVENT_TYPES
+from .response_events import (
+    McpListToolsCompleted,
+    McpListToolsFailed,
+    McpListToolsInProgress,
+    ResponseContentPartAdded,
+    ResponseContentPartDone,
+    ResponseCreated,
+    ResponseDone,
+    ResponseFunctionCallArgumentsDelta,
+    ResponseFunctionCallArgumentsDone,
+    ResponseMcpCallArgumentsDelta,
+    ResponseMcpCallArgumentsDone,
+    ResponseMcpCallCompleted,
+    ResponseMcpCallFailed,
+    ResponseMcpCallInProgress,
+    ResponseOutputAudioDelta,
+    ResponseOutputAudioDone,
+    ResponseOutputAudioTranscriptDelta,
+    ResponseOutputAudioTranscriptDone,
+    ResponseOutputItemAdded,
+    ResponseOutputItemDone,
+    ResponseOutputTextDelta,
+    ResponseOutputTextDone,
+)
 from .session_config import AnySessionConfig
 
 # -- session and conversation -----------------------------------------------------------
@@ -233,7 +256,7 @@ class OutputAudioBufferCleared(_ServerEvent):
     response_id: str
 
 
-SERVER_EVENT_TYPES: tuple[type[WireModel], ...] = (
+ServerEvent = Union[
     ConversationCreated,
     ConversationItemCreated,
     ConversationItemDeleted,
@@ -258,5 +281,29 @@ SERVER_EVENT_TYPES: tuple[type[WireModel], ...] = (
     InputAudioBufferTimeoutTriggered,
     InputAudioTranscriptionSegment,
     InputAudioBufferDtmfEventReceived,
-    *RESPONSE_EVENT_TYPES,
-)
+    ResponseCreated,
+    ResponseDone,
+    ResponseOutputItemAdded,
+    ResponseOutputItemDone,
+    ResponseContentPartAdded,
+    ResponseContentPartDone,
+    ResponseOutputTextDelta,
+    ResponseOutputTextDone,
+    ResponseOutputAudioDelta,
+    ResponseOutputAudioDone,
+    ResponseOutputAudioTranscriptDelta,
+    ResponseOutputAudioTranscriptDone,
+    ResponseFunctionCallArgumentsDelta,
+    ResponseFunctionCallArgumentsDone,
+    McpListToolsInProgress,
+    McpListToolsCompleted,
+    McpListToolsFailed,
+    ResponseMcpCallArgumentsDelta,
+    ResponseMcpCallArgumentsDone,
+    ResponseMcpCallInProgress,
+    ResponseMcpCallCompleted,
+    ResponseMcpCallFailed,
+]
+"""Every event a server sends, as a union mypy can narrow on ``event.type``."""
+
+SERVER_EVENT_TYPES: tuple[type[WireModel], ...] = get_args(ServerEvent)

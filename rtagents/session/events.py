@@ -1,22 +1,26 @@
-"""Events the framework adds to the stream, beside the server's own events.
+"""The session's event vocabulary: the events the framework adds beside the server's own,
+and :data:`SessionEvent`, the union of both that ``async for event in session`` yields.
 
 Each has a ``type`` like server events do, so one ``match``/``if`` on ``event.type`` (or
-``@session.on("tool.call.completed")``) handles both.
+``@session.on("tool.call.completed")``) handles both, and mypy narrows the union on it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, Literal, Union
 
 from .._event import FrameworkEvent
+from ..approvals.events import ApprovalDecided, ApprovalRequested
+from ..mcp.events import MCPServerFailed, MCPToolsChanged
+from ..protocol import ServerEvent
 
 
 @dataclass(frozen=True)
 class ToolCallStarted(FrameworkEvent):
     """A function tool (or local MCP tool) call began: after argument checks, before approval."""
 
-    type: ClassVar[str] = "tool.call.started"
+    type: Literal["tool.call.started"] = field(default="tool.call.started", init=False)
     call_id: str
     name: str
     arguments: str
@@ -27,7 +31,7 @@ class ToolCallStarted(FrameworkEvent):
 class ToolCallCompleted(FrameworkEvent):
     """A tool returned; ``output`` is what the model was sent."""
 
-    type: ClassVar[str] = "tool.call.completed"
+    type: Literal["tool.call.completed"] = field(default="tool.call.completed", init=False)
     call_id: str
     name: str
     output: str
@@ -41,7 +45,7 @@ class ToolCallFailed(FrameworkEvent):
     ``disconnected``. The model was sent ``output`` so that it can recover (except when the
     session ended first: ``disconnected``, or ``cancelled`` by the app's close)."""
 
-    type: ClassVar[str] = "tool.call.failed"
+    type: Literal["tool.call.failed"] = field(default="tool.call.failed", init=False)
     call_id: str
     name: str
     kind: str
@@ -56,7 +60,7 @@ class ToolCallAbandoned(FrameworkEvent):
     """A tool's code finished after its call had been given up (a timeout, a barge-in, the
     connection dropped): its side effects happened, but the model never got ``output``."""
 
-    type: ClassVar[str] = "tool.call.abandoned"
+    type: Literal["tool.call.abandoned"] = field(default="tool.call.abandoned", init=False)
     call_id: str
     name: str
     output: str
@@ -66,7 +70,7 @@ class ToolCallAbandoned(FrameworkEvent):
 class ResponseRequested(FrameworkEvent):
     """The framework sent ``response.create`` because tool outputs are waiting for the model."""
 
-    type: ClassVar[str] = "response.requested"
+    type: Literal["response.requested"] = field(default="response.requested", init=False)
     call_ids: tuple[str, ...]
 
 
@@ -74,7 +78,7 @@ class ResponseRequested(FrameworkEvent):
 class AudioInterrupted(FrameworkEvent):
     """The user barged in (or ``interrupt()`` was called): stop playing assistant audio now."""
 
-    type: ClassVar[str] = "audio.interrupted"
+    type: Literal["audio.interrupted"] = field(default="audio.interrupted", init=False)
     item_id: str | None
     played_ms: int | None
 
@@ -84,7 +88,7 @@ class SessionWarning(FrameworkEvent):
     """Something went wrong that the session survived: a malformed frame, an unknown event,
     a handler that raised, events dropped because the app read too slowly."""
 
-    type: ClassVar[str] = "session.warning"
+    type: Literal["session.warning"] = field(default="session.warning", init=False)
     message: str
     detail: dict[str, Any] = field(default_factory=dict)
 
@@ -93,6 +97,27 @@ class SessionWarning(FrameworkEvent):
 class SessionClosed(FrameworkEvent):
     """The last event of a session: why it ended."""
 
-    type: ClassVar[str] = "session.closed"
+    type: Literal["session.closed"] = field(default="session.closed", init=False)
     reason: str
     error: bool = False
+
+
+FrameworkEventType = Union[
+    ToolCallStarted,
+    ToolCallCompleted,
+    ToolCallFailed,
+    ToolCallAbandoned,
+    ResponseRequested,
+    AudioInterrupted,
+    SessionWarning,
+    SessionClosed,
+    ApprovalRequested,
+    ApprovalDecided,
+    MCPServerFailed,
+    MCPToolsChanged,
+]
+"""Every event rtagents itself adds to a session's stream."""
+
+SessionEvent = Union[ServerEvent, FrameworkEventType]
+"""What a session yields: a typed server event or a framework event. Narrow it with
+``event.type`` (``if``/``match``) or ``isinstance``."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import protocol as p
 from ..approvals import ApprovalRequest
+from .events import SessionEvent
 from .runner import SessionRunner
 from .stream import Handler
 from .tooling import local_servers
@@ -26,11 +27,12 @@ class RealtimeSession(SessionRunner):
 
     # -- the app's API -----------------------------------------------------------------------
 
-    def __aiter__(self) -> AsyncIterator[Any]:
+    def __aiter__(self) -> AsyncIterator[SessionEvent]:
         return self
 
-    async def __anext__(self) -> Any:
-        return await self._stream.next()
+    async def __anext__(self) -> SessionEvent:
+        event: SessionEvent = await self._stream.next()
+        return event
 
     def on(self, kind: str) -> Callable[[Handler], Handler]:
         """Register a handler for events of ``kind`` (``"*"`` for all); sync or async."""
@@ -48,7 +50,7 @@ class RealtimeSession(SessionRunner):
         if respond:
             await self.create_response()
 
-    async def ask(self, text: str) -> list[Any]:
+    async def ask(self, text: str) -> list[SessionEvent]:
         """Send a user message and read events until the answer is complete: the response
         that ends with an assistant message, tool calls and approvals followed through.
 
@@ -56,7 +58,7 @@ class RealtimeSession(SessionRunner):
         a voice app usually iterates the session instead.
         """
         await self.send_text(text)
-        events: list[Any] = []
+        events: list[SessionEvent] = []
         async for event in self:
             events.append(event)
             if event.type == "session.closed":
