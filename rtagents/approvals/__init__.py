@@ -1,13 +1,11 @@
 """Approvals: one policy for function tools, local MCP tools and hosted MCP requests."""
 
-from .broker import ApprovalBroker
 from .events import ApprovalDecided, ApprovalRequested
 from .policy import ApprovalPolicy, Handler
 from .request import ApprovalKind, ApprovalRequest, Decision
 from .rules import Rule, allow, ask, deny
 
 __all__ = [
-    "ApprovalBroker",
     "ApprovalDecided",
     "ApprovalKind",
     "ApprovalPolicy",

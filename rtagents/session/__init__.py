@@ -1,8 +1,11 @@
-"""The session: a sans-I/O core driven by a thin anyio runner over a transport."""
+"""The session: a sans-I/O core (``core``, ``turns``) driven by a thin runner over a transport.
 
-from .actions import Action, CancelCall, Emit, Send, StartApproval, StartCall, ToolTraits
+The public API is :func:`connect`, :class:`RealtimeSession`, the events and the transports.
+The core, its actions and the runner are internals: importable from their modules for those
+who build on them, but not a promise.
+"""
+
 from .connect import OPENAI_REALTIME_URL, connect
-from .core import SessionCore
 from .events import (
     AudioInterrupted,
     FrameworkEventType,
@@ -20,25 +23,17 @@ from .transport import Transport, TransportClosed, WebsocketTransport
 
 __all__ = [
     "OPENAI_REALTIME_URL",
-    "Action",
     "AudioInterrupted",
-    "CancelCall",
-    "Emit",
     "FrameworkEventType",
     "RealtimeSession",
     "ResponseRequested",
-    "Send",
     "SessionClosed",
-    "SessionCore",
     "SessionEvent",
     "SessionWarning",
-    "StartApproval",
-    "StartCall",
     "ToolCallAbandoned",
     "ToolCallCompleted",
     "ToolCallFailed",
     "ToolCallStarted",
-    "ToolTraits",
     "Transport",
     "TransportClosed",
     "WebsocketTransport",

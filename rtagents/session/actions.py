@@ -11,9 +11,9 @@ from .._event import FrameworkEvent
 
 @dataclass(frozen=True)
 class Send:
-    """Send this client event."""
+    """Send this client event (a model, or a frame already encoded: the audio fast path)."""
 
-    event: p.WireModel
+    event: p.WireModel | str
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,22 @@ class CancelCall:
 
 @dataclass(frozen=True)
 class Emit:
-    """Give the app a framework event."""
+    """Give the app an event: a server event (``size`` is its frame's length, for the
+    buffer's byte budget) or a framework event."""
 
-    event: FrameworkEvent
+    event: p.WireModel | FrameworkEvent
+    size: int = 0
 
 
-Action = Union[Send, StartCall, StartApproval, CancelCall, Emit]
+@dataclass(frozen=True)
+class Resolve:
+    """The reply to a request the app is waiting on (``None``: the session ended first)."""
+
+    event_id: str
+    reply: p.WireModel | None
+
+
+Action = Union[Send, StartCall, StartApproval, CancelCall, Emit, Resolve]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from typing import Any
 
 import anyio
 
-from ..approvals import ApprovalBroker, ApprovalRequest
+from ..approvals import ApprovalRequest
+from ..approvals.broker import ApprovalBroker
 from ..tools import (
     BaseTool,
     ToolArgumentsError,
@@ -60,6 +61,7 @@ class CallSettings:
     max_output_bytes: int
     session: Any
     agent: Any
+    deps: Any
     orphans: set[asyncio.Task[Any]]
 
 
@@ -98,7 +100,9 @@ async def run_call(
     except ToolArgumentsError as exc:
         return fail("invalid_arguments", str(exc))
     arguments = tool.arguments_dict(parsed)
-    ctx = ToolContext(call.call_id, call.name, arguments, settings.session, settings.agent)
+    ctx: ToolContext[Any] = ToolContext(
+        call.call_id, call.name, arguments, settings.session, settings.agent, settings.deps
+    )
     request = ApprovalRequest.for_call(
         call.call_id,
         call.name,

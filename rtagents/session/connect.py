@@ -13,7 +13,7 @@ import anyio
 from .._redact import install as redact_logs
 from .._redact import register_secret
 from ..errors import ConnectError, RtagentsError, SessionClosed
-from .session import RealtimeSession
+from .session import DepsT, RealtimeSession
 from .tooling import connect_servers, local_servers
 from .transport import Transport, WebsocketTransport
 
@@ -68,7 +68,8 @@ async def connect(
     ping_interval: float | None = 20.0,
     send_timeout: float | None = 30.0,
     shutdown_grace: float = 2.0,
-) -> AsyncIterator[RealtimeSession]:
+    deps: DepsT = None,  # type: ignore[assignment]
+) -> AsyncIterator[RealtimeSession[DepsT]]:
     """Open a Realtime session for ``agent`` and configure it.
 
     With no ``url``, the OpenAI Realtime API (``wss://api.openai.com/v1/realtime``), keyed
@@ -84,6 +85,8 @@ async def connect(
             session closes with that reason. ``None`` waits forever.
         shutdown_grace: Seconds tool code that ignored its cancellation may keep running
             when the session exits, before it is left behind (with a warning in the log).
+        deps: The app's own state for its tools (a database, a client, the caller's
+            account), given to each tool as ``ctx.deps`` (``ToolContext[MyDeps]`` types it).
     """
     for secret in (api_key, *(headers or {}).values()):
         register_secret(secret)
@@ -93,9 +96,10 @@ async def connect(
         transport = await WebsocketTransport.open(
             target, hdrs, max_message_size=max_message_size, ping_interval=ping_interval
         )
-    session = RealtimeSession(
+    session: RealtimeSession[DepsT] = RealtimeSession(
         agent,
         transport,
+        deps=deps,
         max_buffered_events=max_buffered_events,
         max_buffered_bytes=max_buffered_bytes,
         model=model or agent.model,
@@ -117,7 +121,7 @@ async def connect(
                 raise
             async with anyio.create_task_group() as tg:
                 try:
-                    await session._start(tg, agent)
+                    await session._runner.start(tg, agent)
                 except Exception as exc:
                     raised = exc
                     await session.close()
@@ -135,8 +139,8 @@ async def connect(
         # from below: surface it as one exception, never as a group.
         raised = raised or _one(exc)
     finally:
-        await session._let_go()
-    raised = raised or session.fatal
+        await session._runner.let_go()
+    raised = raised or session._runner.fatal
     if raised is not None:
         raise raised
 

@@ -1,373 +1,193 @@
-"""The session's state machine, sans I/O: server events in; client events and work out.
+"""The session's core, sans I/O: it owns the wire. Frames in; actions out.
 
-It decides when tools start, when their outputs are sent, and when to ask for the next
-model turn. It never awaits, sleeps or touches a socket, so every rule here is tested
-with plain function calls.
+Everything the protocol decides happens here, with no awaiting, sleeping or sockets:
+decoding (leniently, with a warning for what could not be read), redacting credentials a
+server echoes back, hosted MCP tool listings, request/reply correlation, event ids, and every
+client event the app sends. Turn-taking (tool calls, outputs, the next ``response.create``) is
+:class:`~rtagents.session.turns.Turns`, which this feeds. The runner only moves frames and
+carries out actions, like h11's ``Connection`` and websockets' ``protocol.py``.
 """
 
 from __future__ import annotations
 
+import base64
 import itertools
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from .. import protocol as p
-from ..protocol.audio_formats import base64_audio_ms, output_format
-from .actions import Action, CancelCall, Emit, Send, StartApproval, StartCall, ToolTraits
-from .events import AudioInterrupted, ResponseRequested, SessionWarning
+from .actions import Action, Emit, Resolve, Send, ToolTraits
+from .events import SessionWarning
+from .turns import Turns
 
-# -- state ---------------------------------------------------------------------------------
-
-
-@dataclass
-class _Batch:
-    """The work one response asked for: its calls and approval requests."""
-
-    done: bool = False
-    pending: set[str] = field(default_factory=set)  # wants a reply, no output yet
-    unseen: set[str] = field(default_factory=set)  # output sent, no response has seen it
-
-
-@dataclass
-class _Work:
-    response_id: str
-    wants_reply: bool
-    cancel_on_interrupt: bool = False
-    finished: bool = False
-    call_id: str | None = None  # the wire call_id, when the work id differs (a duplicate)
+log = logging.getLogger("rtagents.session")
 
 
 class SessionCore:
-    """Tool-call dispatch and turn-taking for one Realtime session.
+    """One Realtime session's protocol state.
 
-    The rule for the next turn: one ``response.create`` per batch (the calls and approvals
-    of one response), sent once that response is done and every call that wants a reply
-    has its output, and never while a response is active in the default conversation or
-    a ``response.create`` of ours is unanswered.
+    Args:
+        traits: What turn-taking needs to know of a tool, by name (``None``: unknown).
     """
 
     def __init__(self, traits: Callable[[str], ToolTraits | None]) -> None:
-        self._traits = traits
         self._ids = (f"evt_rt_{n}" for n in itertools.count(1))
+        self.turns = Turns(traits, self.next_event_id)
         self.session_id: str | None = None
-        self.active_response: str | None = None
-        self._create_in_flight: str | None = None  # event_id of our unanswered response.create
-        self._batches: dict[str, _Batch] = {}
-        self._work: dict[str, _Work] = {}
-        # Every call id (and approval id) ever started, with its item: kept for the whole
-        # session, so that a replayed id is never run twice (about 100 bytes a call).
-        self._seen: dict[str, str | None] = {}
-        self._confirmed: set[str] = set()  # our outputs the server has added
-        self._output_events: dict[str, str] = {}  # event_id of an output -> its work id
-        self._audio: tuple[str, int] | None = None  # (item_id, ms received) of the last audio
-        self._item_names: dict[str, str] = {}
-        self._output_format = "audio/pcm"  # how long the audio deltas are: see session.updated  # function call item id -> tool name
-        self.responses_requested = 0
+        """The server's session id (``sess_...``), from ``session.created``."""
+        self.config: dict[str, Any] = {}
+        """The session as the server last reported it (``session.updated``)."""
+        self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
+        """What each hosted MCP server listed, by server label."""
+        self._requests: dict[str, str] = {}  # event_id -> the reply type it waits for
+        self._tracing_sent = False
 
     def next_event_id(self) -> str:
         return next(self._ids)
 
-    # -- server events in ------------------------------------------------------------------
+    # -- frames in -----------------------------------------------------------------------
 
-    def receive(self, event: Any) -> list[Action]:
-        kind = event.type
-        if kind == "response.output_audio.delta":
-            return self._on_audio_delta(event)
-        handler = _HANDLERS.get(kind)
-        return handler(self, event) if handler else []
-
-    def _on_audio_delta(self, event: p.ResponseOutputAudioDelta) -> list[Action]:
-        ms = base64_audio_ms(len(event.delta), self._output_format)
-        if self._audio and self._audio[0] == event.item_id:
-            self._audio = (event.item_id, self._audio[1] + ms)
-        else:
-            self._audio = (event.item_id, ms)
-        return []
-
-    def _on_session_updated(self, event: p.SessionUpdated) -> list[Action]:
-        self._output_format = output_format(event.session)
-        return []
-
-    def _on_session_created(self, event: p.SessionCreated) -> list[Action]:
-        self._output_format = output_format(event.session)
-        self.session_id = getattr(event.session, "id", None) or (
-            event.session.model_extra or {}
-        ).get("id")
-        return []
-
-    def _on_response_created(self, event: p.ResponseCreated) -> list[Action]:
-        response = event.response
-        self._create_in_flight = None
-        if _in_default_conversation(response):
-            self.active_response = response.id
-            # Every output the server has added is in this response's context: seen.
-            for batch in self._batches.values():
-                batch.unseen -= self._confirmed
-            self._confirmed.clear()
-        return []
-
-    def _on_response_done(self, event: p.ResponseDone) -> list[Action]:
-        response = event.response
-        actions: list[Action] = []
-        # Calls whose done events we never saw still run: response.done lists them all.
-        for item in response.output or []:
-            if isinstance(item, p.FunctionCall) and item.status == "completed" and item.call_id:
-                actions += self._start_call(
-                    item.call_id, item.name, item.arguments, response.id, item.id
-                )
-        if response.id is not None:
-            self._batch(response.id).done = True
-        if self.active_response == response.id or self.active_response is None:
-            self.active_response = None
-        return actions + self._maybe_request()
-
-    def _on_arguments_done(self, event: p.ResponseFunctionCallArgumentsDone) -> list[Action]:
-        name = event.name or self._item_names.get(event.item_id, "")
-        return self._start_call(
-            event.call_id, name, event.arguments, event.response_id, event.item_id
-        )
-
-    def _on_output_item(
-        self, event: p.ResponseOutputItemAdded | p.ResponseOutputItemDone
-    ) -> list[Action]:
-        item = event.item
-        if isinstance(item, p.FunctionCall) and item.id:
-            self._item_names[item.id] = item.name
-            if (
-                event.type == "response.output_item.done"
-                and item.status == "completed"
-                and item.call_id
-            ):
-                self._item_names.pop(item.id, None)
-                return self._start_call(
-                    item.call_id, item.name, item.arguments, event.response_id, item.id
-                )
-        if isinstance(item, p.McpApprovalRequest) and event.type == "response.output_item.done":
-            return self._start_approval(item, event.response_id)
-        return []
-
-    def _on_item_added(
-        self, event: p.ConversationItemAdded | p.ConversationItemCreated
-    ) -> list[Action]:
-        item = event.item
-        if isinstance(item, p.FunctionCallOutput):
-            # By the wire call_id: a duplicate's work id differs from it.
-            self._confirmed.update(
-                w for w, x in self._work.items() if (x.call_id or w) == item.call_id
-            )
-        elif isinstance(item, p.McpApprovalResponse):
-            if item.approval_request_id in self._work:
-                self._confirmed.add(item.approval_request_id)
-        else:
-            return []
-        return self._maybe_request()
-
-    def _on_error(self, event: p.Error) -> list[Action]:
-        err = event.error
-        actions: list[Action] = []
-        if err.event_id is not None and err.event_id == self._create_in_flight:
-            self._create_in_flight = None
-            if err.code != "conversation_already_has_active_response":
-                # Not a race we can wait out: give up on the waiting outputs, say so.
-                for batch in self._batches.values():
-                    batch.unseen.clear()
-                actions.append(
-                    Emit(
-                        SessionWarning(f"response.create failed: {err.message}", {"code": err.code})
+    def receive_frame(self, frame: str | bytes) -> list[Action]:
+        """One frame from the server. Nothing a frame holds raises: what cannot be read
+        becomes a ``session.warning``, and a frame that breaks its schema in places is still
+        delivered, without those places, so that turn-taking never stalls on it."""
+        try:
+            decoded = p.decode_server_frame(frame)
+        except p.ProtocolError as exc:
+            return [
+                Emit(
+                    SessionWarning(
+                        f"malformed frame ignored: {exc}",
+                        {"event_type": exc.event_type, "frame": _clip(frame)},
                     )
                 )
-            # Otherwise a response we did not ask for is running; its done reopens the gate.
-        elif err.event_id is not None and err.event_id in self._output_events:
-            work_id = self._output_events.pop(err.event_id)
-            for batch in self._batches.values():
-                batch.unseen.discard(work_id)
+            ]
+        event = decoded.event
+        if isinstance(event, p.UnknownServerEvent):
+            return [
+                Emit(
+                    SessionWarning(
+                        f"unknown event type {event.type!r} ignored",
+                        {"event_type": event.type, "frame": _clip(frame)},
+                    )
+                )
+            ]
+        actions: list[Action] = []
+        if decoded.dropped:
             actions.append(
                 Emit(
                     SessionWarning(
-                        f"the output for {work_id} was rejected: {err.message}", {"code": err.code}
+                        f"{event.type}: left out what could not be read: "
+                        + ", ".join(decoded.dropped),
+                        {"event_type": event.type, "fields": list(decoded.dropped)},
                     )
                 )
             )
-        return actions + self._maybe_request()
+        return actions + self.receive(event, len(frame))
 
-    def _on_speech_started(self, event: p.InputAudioBufferSpeechStarted) -> list[Action]:
-        actions = self._interrupt_calls("the user started speaking")
-        if self._audio is not None:  # assistant audio may be playing: tell the app to stop it
-            actions.append(Emit(AudioInterrupted(item_id=self._audio[0], played_ms=None)))
-        return actions
+    def receive(self, event: Any, size: int = 0) -> list[Action]:
+        """One typed server event: delivered to the app, then acted on."""
+        try:
+            before = self._note(event)
+            after = self.turns.receive(event)
+        except Exception as exc:  # a bug of ours must cost one event, not the session
+            log.exception("the session failed on a %s event", event.type)
+            return [
+                Emit(event, size),
+                Emit(SessionWarning(f"failed on {event.type}: {type(exc).__name__}: {exc}")),
+            ]
+        return [*before, Emit(event, size), *after]
 
-    # -- work -------------------------------------------------------------------------------
-
-    def _batch(self, response_id: str) -> _Batch:
-        batch = self._batches.get(response_id)
-        if batch is None:
-            batch = self._batches[response_id] = _Batch()
-        return batch
-
-    def _remember(self, work_id: str, response_id: str | None = None) -> bool:
-        """False if this id was already started (the server may announce a call twice)."""
-        if work_id in self._seen:
-            return False
-        self._seen[work_id] = response_id
-        return True
-
-    def _start_call(
-        self, call_id: str, name: str, arguments: str, response_id: str | None, item_id: str | None
-    ) -> list[Action]:
-        rid = response_id or "?"
-        if not self._remember(call_id, response_id):
-            first = self._seen[call_id]
-            if response_id is None or first is None or response_id == first:
-                return []  # the same call, announced again by the same response
-            # A later response reusing a call_id: answered with an error, never run.
-            start = StartCall(call_id, name, arguments, response_id, item_id, duplicate=True)
-            if not self._remember(start.work_id, response_id):
-                return []
-            self._work[start.work_id] = _Work(rid, wants_reply=True, call_id=call_id)
-            self._batch(rid).pending.add(start.work_id)
-            return [start]
-        traits = self._traits(name) or ToolTraits()
-        self._work[call_id] = _Work(rid, traits.trigger_response, traits.cancel_on_interrupt)
-        if traits.trigger_response:
-            self._batch(rid).pending.add(call_id)
-        return [StartCall(call_id, name, arguments, response_id, item_id)]
-
-    def _start_approval(self, request: p.McpApprovalRequest, response_id: str) -> list[Action]:
-        if not self._remember(request.id):
+    def _note(self, event: Any) -> list[Action]:
+        """What the wire itself keeps of an event; the replies it resolves."""
+        kind = event.type
+        if kind in ("session.created", "session.updated"):
+            _redact(event)
+            if kind == "session.created":
+                session = event.session
+                self.session_id = getattr(session, "id", None) or (session.model_extra or {}).get(
+                    "id"
+                )
+            else:
+                self.config = event.session.model_dump(exclude_unset=True)
+        elif kind == "conversation.item.done" and isinstance(event.item, p.McpListTools):
+            self.hosted_tools[event.item.server_label] = event.item.tools
+        if not self._requests:
             return []
-        self._work[request.id] = _Work(response_id, wants_reply=True)
-        self._batch(response_id).pending.add(request.id)
-        return [StartApproval(request, response_id)]
-
-    def call_finished(self, call_id: str, output: str, *, cancelled: bool = False) -> list[Action]:
-        """A call (by its ``work_id``) has its output. A call cancelled by a barge-in does
-        not ask for a turn: the user's own turn will bring the next response."""
-        work = self._work.get(call_id)
-        if work is None or work.finished:
+        if kind == "error":
+            key = event.error.event_id
+        else:
+            key = next((k for k, reply in self._requests.items() if reply == kind), None)
+        if key is None or key not in self._requests:
             return []
-        event_id = self.next_event_id()
-        item = p.FunctionCallOutput(call_id=work.call_id or call_id, output=output)
-        send = Send(p.ConversationItemCreate(event_id=event_id, item=item))
-        return [
-            send,
-            *self._finish(call_id, work, event_id, wants_reply=work.wants_reply and not cancelled),
-        ]
+        del self._requests[key]
+        return [Resolve(key, event)]
 
-    def approval_decided(self, request_id: str, approve: bool, reason: str | None) -> list[Action]:
-        work = self._work.get(request_id)
-        if work is None or work.finished:
-            return []
-        event_id = self.next_event_id()
-        item = p.McpApprovalResponse(
-            id=f"mcpr_{request_id}", approval_request_id=request_id, approve=approve
+    # -- client events out ---------------------------------------------------------------
+
+    def request(self, event: Any, reply_type: str) -> tuple[str, list[Action]]:
+        """Send ``event`` and expect ``reply_type`` (or an ``error`` naming its event id)."""
+        event_id = event.event_id or self.next_event_id()
+        event.event_id = event_id
+        self._requests[event_id] = reply_type
+        return event_id, [Send(event)]
+
+    def update_session(self, config: p.SessionConfig) -> tuple[str, list[Action]]:
+        """``session.update``, awaiting ``session.updated``. The server fixes ``tracing`` once
+        set, so only the first update carries it."""
+        if self._tracing_sent:
+            config.__pydantic_fields_set__.discard("tracing")
+        elif "tracing" in config.model_fields_set:
+            self._tracing_sent = True
+        return self.request(
+            p.SessionUpdate(event_id=self.next_event_id(), session=config), "session.updated"
         )
-        if reason:
-            item.reason = reason
-        return [
-            Send(p.ConversationItemCreate(event_id=event_id, item=item)),
-            *self._finish(request_id, work, event_id, wants_reply=True),
-        ]
 
-    def _finish(
-        self, work_id: str, work: _Work, event_id: str, *, wants_reply: bool
-    ) -> list[Action]:
-        work.finished = True
-        batch = self._batch(work.response_id)
-        batch.pending.discard(work_id)
-        if wants_reply:
-            batch.unseen.add(work_id)
-            self._output_events[event_id] = work_id
-        return self._maybe_request()
+    def send_text(self, text: str) -> list[Action]:
+        item = p.UserMessage(content=[p.UserContent(type="input_text", text=text)])
+        return [Send(p.ConversationItemCreate(event_id=self.next_event_id(), item=item))]
 
-    def _maybe_request(self) -> list[Action]:
-        if self._create_in_flight is not None or self.active_response is not None:
-            return []
-        ready = [b for b in self._batches.values() if b.done and not b.pending and b.unseen]
-        self._collect()
-        if not ready:
-            return []
-        call_ids = tuple(sorted(set().union(*(b.unseen for b in ready))))
-        event_id = self.next_event_id()
-        self._create_in_flight = event_id
-        self.responses_requested += 1
-        return [Send(p.ResponseCreate(event_id=event_id)), Emit(ResponseRequested(call_ids))]
+    def append_audio(self, pcm: bytes) -> list[Action]:
+        # The hot path of a voice session: the frame is built directly, no model round trip.
+        audio = base64.b64encode(pcm).decode("ascii")
+        return [Send('{"type":"input_audio_buffer.append","audio":"' + audio + '"}')]
 
-    def _collect(self) -> None:
-        """Forget batches and work that can no longer matter (keeps memory flat)."""
-        for rid in [
-            rid for rid, b in self._batches.items() if b.done and not b.pending and not b.unseen
-        ]:
-            del self._batches[rid]
-        live = {w for b in self._batches.values() for w in b.pending | b.unseen}
-        for wid in [wid for wid, w in self._work.items() if w.finished and wid not in live]:
-            del self._work[wid]
-        if len(self._output_events) > 256:
-            self._output_events = {e: w for e, w in self._output_events.items() if w in live}
+    def commit_audio(self) -> list[Action]:
+        return [Send(p.InputAudioBufferCommit(event_id=self.next_event_id()))]
 
-    # -- the app's requests ------------------------------------------------------------------
+    def cancel_response(self) -> list[Action]:
+        return [Send(p.ResponseCancel(event_id=self.next_event_id()))]
 
     def request_response(self, params: p.ResponseCreateParams | None = None) -> list[Action]:
         """The app asks for a turn itself (``create_response``)."""
-        event_id = self.next_event_id()
-        self._create_in_flight = event_id
-        return [
-            Send(
-                p.ResponseCreate(event_id=event_id, response=params)
-                if params
-                else p.ResponseCreate(event_id=event_id)
-            )
-        ]
+        return self.turns.request_response(params)
 
     def interrupt(self, played_ms: int | None) -> list[Action]:
-        """Barge-in from the app: cancel the response, cut unheard audio, stop cancellable calls."""
-        actions: list[Action] = []
-        if self.active_response is not None:
-            actions.append(Send(p.ResponseCancel(event_id=self.next_event_id())))
-        item_id = self._audio[0] if self._audio else None
-        if self._audio is not None and played_ms is not None:
-            end = max(0, min(played_ms, self._audio[1]))
-            actions.append(
-                Send(
-                    p.ConversationItemTruncate(
-                        event_id=self.next_event_id(),
-                        item_id=self._audio[0],
-                        content_index=0,
-                        audio_end_ms=end,
-                    )
-                )
-            )
-        actions += self._interrupt_calls("the user interrupted")
-        actions.append(Emit(AudioInterrupted(item_id=item_id, played_ms=played_ms)))
-        return actions
+        return self.turns.interrupt(played_ms)
 
-    def _interrupt_calls(self, reason: str) -> list[Action]:
-        return [
-            CancelCall(cid, reason)
-            for cid, w in self._work.items()
-            if w.cancel_on_interrupt and not w.finished
-        ]
+    def call_finished(self, work_id: str, output: str, *, cancelled: bool = False) -> list[Action]:
+        return self.turns.call_finished(work_id, output, cancelled=cancelled)
 
-    @property
-    def pending_work(self) -> int:
-        return sum(1 for w in self._work.values() if not w.finished)
+    def approval_decided(self, request_id: str, approve: bool, reason: str | None) -> list[Action]:
+        return self.turns.approval_decided(request_id, approve, reason)
+
+    def close(self) -> list[Action]:
+        """The session ended: every request still waiting gets no reply."""
+        pending, self._requests = self._requests, {}
+        return [Resolve(event_id, None) for event_id in pending]
 
 
-def _in_default_conversation(response: p.Response) -> bool:
-    # An out-of-band response (conversation "none") says so with a null conversation_id.
-    return not ("conversation_id" in response.model_fields_set and response.conversation_id is None)
+def _redact(event: Any) -> None:
+    """Hosted MCP credentials that a server echoes back never reach the app's events."""
+    for tool in getattr(event.session, "tools", None) or []:
+        if isinstance(tool, p.McpToolDefinition):
+            if tool.authorization:
+                tool.authorization = "***"
+            if tool.headers:
+                tool.headers = {name: "***" for name in tool.headers}
 
 
-_HANDLERS: dict[str, Callable[[SessionCore, Any], list[Action]]] = {
-    "session.created": SessionCore._on_session_created,
-    "session.updated": SessionCore._on_session_updated,
-    "response.created": SessionCore._on_response_created,
-    "response.done": SessionCore._on_response_done,
-    "response.function_call_arguments.done": SessionCore._on_arguments_done,
-    "response.output_item.added": SessionCore._on_output_item,
-    "response.output_item.done": SessionCore._on_output_item,
-    "conversation.item.added": SessionCore._on_item_added,
-    "conversation.item.created": SessionCore._on_item_added,
-    "error": SessionCore._on_error,
-    "input_audio_buffer.speech_started": SessionCore._on_speech_started,
-}
+def _clip(frame: str | bytes, limit: int = 200) -> str:
+    text = frame.decode("utf-8", "replace") if isinstance(frame, (bytes, bytearray)) else frame
+    return text if len(text) <= limit else text[:limit] + "..."

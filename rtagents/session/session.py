@@ -1,54 +1,105 @@
-"""``RealtimeSession``: what the app talks to (the runner below it does the work)."""
+"""``RealtimeSession``: what the app talks to. It has a runner, which does the work."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
+
+from typing_extensions import TypeVar
 
 from .. import protocol as p
 from ..approvals import ApprovalRequest
+from ..tools import Toolset
 from .events import SessionEvent
 from .runner import SessionRunner
 from .stream import Handler
 from .tooling import local_servers
+from .transport import Transport
 
 if TYPE_CHECKING:
     from ..agent import Agent
 
+DepsT = TypeVar("DepsT", default=Any)
 
-class RealtimeSession(SessionRunner):
+
+class RealtimeSession(Generic[DepsT]):
     """A connected Realtime session. Made by :func:`rtagents.connect`.
 
     Iterate it for events (``async for event in session``): the server's events, typed,
-    and the framework's (``tool.call.started``, ``approval.requested``, ...). Tool calls
-    are dispatched by the session itself; the app only watches, or answers approvals.
+    and the framework's (``tool.call.started``, ``approval.requested``, ...), as one
+    :data:`~rtagents.SessionEvent` union that ``event.type`` narrows. Tool calls are
+    dispatched by the session itself; the app only watches, or answers approvals.
     """
 
-    # -- the app's API -----------------------------------------------------------------------
+    def __init__(
+        self,
+        agent: Agent,
+        transport: Transport,
+        *,
+        deps: DepsT = None,  # type: ignore[assignment]
+        **options: Any,
+    ) -> None:
+        self._runner = SessionRunner(self, agent, transport, deps=deps, **options)
+
+    # -- what the session is ---------------------------------------------------------------
+
+    @property
+    def id(self) -> str | None:
+        """The server's session id (``sess_...``)."""
+        return self._runner.core.session_id
+
+    @property
+    def agent(self) -> Agent:
+        """The agent the session runs (``update_agent`` changes it)."""
+        return self._runner.agent
+
+    @property
+    def deps(self) -> DepsT:
+        """What the app passed as ``connect(..., deps=...)``; tools get it as ``ctx.deps``."""
+        deps: DepsT = self._runner.deps
+        return deps
+
+    @property
+    def tools(self) -> Toolset:
+        """The tools this process runs for the model (function tools and local MCP tools)."""
+        return self._runner.tools
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The session as the server last reported it (``session.updated``)."""
+        return self._runner.core.config
+
+    @property
+    def hosted_tools(self) -> dict[str, list[p.McpListedTool]]:
+        """What each hosted MCP server listed, by server label."""
+        return self._runner.core.hosted_tools
+
+    @property
+    def closed_reason(self) -> str | None:
+        """Why the session ended, or ``None`` while it is open."""
+        return self._runner.closed_reason
+
+    @property
+    def pending_approvals(self) -> list[ApprovalRequest]:
+        return self._runner.approvals.pending
+
+    # -- events ------------------------------------------------------------------------------
 
     def __aiter__(self) -> AsyncIterator[SessionEvent]:
         return self
 
     async def __anext__(self) -> SessionEvent:
-        event: SessionEvent = await self._stream.next()
+        event: SessionEvent = await self._runner.stream.next()
         return event
 
     def on(self, kind: str) -> Callable[[Handler], Handler]:
         """Register a handler for events of ``kind`` (``"*"`` for all); sync or async."""
 
         def register(handler: Handler) -> Handler:
-            self._stream.on(kind, handler)
+            self._runner.stream.on(kind, handler)
             return handler
 
         return register
-
-    async def send_text(self, text: str, *, respond: bool = True) -> None:
-        """Add a user message; with ``respond`` (the default), ask the model to answer it."""
-        item = p.UserMessage(content=[p.UserContent(type="input_text", text=text)])
-        await self._send(p.ConversationItemCreate(event_id=self._core.next_event_id(), item=item))
-        if respond:
-            await self.create_response()
 
     async def ask(self, text: str) -> list[SessionEvent]:
         """Send a user message and read events until the answer is complete: the response
@@ -71,44 +122,50 @@ class RealtimeSession(SessionRunner):
                 break
         return events
 
+    # -- input -------------------------------------------------------------------------------
+
+    async def send_text(self, text: str, *, respond: bool = True) -> None:
+        """Add a user message; with ``respond`` (the default), ask the model to answer it."""
+        await self._runner.execute(self._runner.core.send_text(text))
+        if respond:
+            await self.create_response()
+
     async def send_audio(self, pcm: bytes) -> None:
         """Append audio (in the session's input format) to the input buffer."""
-        # The hot path of a voice session: build the frame directly, no model round trip.
-        audio = base64.b64encode(pcm).decode("ascii")
-        await self._send_text('{"type":"input_audio_buffer.append","audio":"' + audio + '"}')
+        await self._runner.execute(self._runner.core.append_audio(pcm))
 
     async def commit_audio(self) -> None:
         """Commit the input buffer as a user message (when turn detection is off)."""
-        await self._send(p.InputAudioBufferCommit(event_id=self._core.next_event_id()))
+        await self._runner.execute(self._runner.core.commit_audio())
 
     async def create_response(self, **overrides: Any) -> None:
         """Ask the model for a turn; ``overrides`` are ``response.create`` parameters."""
         params = p.ResponseCreateParams(**overrides) if overrides else None
-        await self._execute(self._core.request_response(params))
+        await self._runner.execute(self._runner.core.request_response(params))
 
     async def cancel_response(self) -> None:
         """Cancel the response in progress."""
-        await self._send(p.ResponseCancel(event_id=self._core.next_event_id()))
+        await self._runner.execute(self._runner.core.cancel_response())
 
     async def interrupt(self, played_ms: int | None = None) -> None:
         """Barge in: cancel the response, truncate the assistant audio to ``played_ms`` (what
         the user heard), and cancel the ``cancel_on_interrupt`` tools. Emits
         ``audio.interrupted`` for the app's player to stop."""
-        await self._execute(self._core.interrupt(played_ms))
+        await self._runner.execute(self._runner.core.interrupt(played_ms))
+
+    # -- approvals ---------------------------------------------------------------------------
 
     async def approve(self, request_id: str, *, remember: str = "once") -> bool:
         """Approve a pending request (from a UI or a voice confirmation)."""
-        return self.approvals.resolve(request_id, True, remember=remember)
+        return self._runner.approvals.resolve(request_id, True, remember=remember)
 
     async def deny(
         self, request_id: str, reason: str | None = None, *, remember: str = "once"
     ) -> bool:
         """Decline a pending request; ``reason`` is told to the model."""
-        return self.approvals.resolve(request_id, False, reason, remember=remember)
+        return self._runner.approvals.resolve(request_id, False, reason, remember=remember)
 
-    @property
-    def pending_approvals(self) -> list[ApprovalRequest]:
-        return self.approvals.pending
+    # -- the agent, and the end ----------------------------------------------------------------
 
     async def update_agent(self, agent: Agent) -> None:
         """Hand the session to another agent: new instructions and tools via ``session.update``.
@@ -120,10 +177,16 @@ class RealtimeSession(SessionRunner):
                 raise RuntimeError(
                     f"MCP server {server.name!r} of agent {agent.name!r} is not connected"
                 )
-        self._use(agent)
-        self.approvals.policy = agent.approval or self.approvals.policy
-        await self._configure(agent)
+        runner = self._runner
+        runner.use(agent)
+        runner.approvals.policy = agent.approval or runner.approvals.policy
+        await runner.configure(agent)
+
+    async def close(self) -> None:
+        """End the session: pending approvals are denied, running calls cancelled."""
+        await self._runner.close()
 
     def __repr__(self) -> str:
-        state = f"closed: {self.closed_reason}" if self.closed_reason else "open"
+        reason = self._runner.closed_reason
+        state = f"closed: {reason}" if reason else "open"
         return f"<RealtimeSession agent={self.agent.name!r} id={self.id} {state}>"

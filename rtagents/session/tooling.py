@@ -8,7 +8,7 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from ..mcp import HostedMCP, MCPServer
-from ..tools import BaseTool, DuplicateToolError, Toolset
+from ..tools import DuplicateToolError, Toolset
 
 log = logging.getLogger("rtagents.session")
 
@@ -50,7 +50,3 @@ def merge(
     for note in notes:
         log.warning(note)
     return merged, notes
-
-
-def is_local_tool(tool: BaseTool) -> bool:
-    return tool.server_label is not None

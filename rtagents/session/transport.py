@@ -8,10 +8,10 @@ from typing import Protocol, runtime_checkable
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
-from ..errors import ConnectError
+from ..errors import ConnectError, RtagentsError
 
 
-class TransportClosed(Exception):
+class TransportClosed(RtagentsError):
     """The connection ended; ``reason`` says how."""
 
     def __init__(self, reason: str, *, error: bool = True) -> None:

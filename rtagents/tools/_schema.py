@@ -24,6 +24,8 @@ class Signature:
 
 
 def _is_context(annotation: Any) -> bool:
+    # ``ToolContext`` or ``ToolContext[Deps]`` (a generic alias whose origin is the class).
+    annotation = typing.get_origin(annotation) or annotation
     return annotation is ToolContext or (
         inspect.isclass(annotation) and issubclass(annotation, ToolContext)
     )
@@ -31,6 +33,8 @@ def _is_context(annotation: Any) -> bool:
 
 def _mentions_context(annotation: Any) -> bool:
     if _is_context(annotation):
+        return True
+    if typing.get_origin(annotation) is not None and _is_context(typing.get_origin(annotation)):
         return True
     return any(_mentions_context(arg) for arg in typing.get_args(annotation))
 

@@ -1,19 +1,26 @@
-"""What a tool may ask to be given: the call, the session and the agent."""
+"""What a tool may ask to be given: the call, the session, the agent and the app's deps."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic
+
+from typing_extensions import TypeVar
+
+DepsT = TypeVar("DepsT", default=Any)
 
 
 @dataclass
-class ToolContext:
-    """Injected into a tool that has a parameter annotated ``ToolContext``.
+class ToolContext(Generic[DepsT]):
+    """Injected into a tool that has a parameter annotated ``ToolContext`` (or
+    ``ToolContext[MyDeps]``, to type ``deps``).
 
     The parameter never appears in the tool's JSON schema. ``session`` is the
-    :class:`~rtagents.RealtimeSession` running the call and ``agent`` its
-    :class:`~rtagents.Agent` (both ``None`` when a tool is called outside a session).
+    :class:`~rtagents.RealtimeSession` running the call, ``agent`` its
+    :class:`~rtagents.Agent`, and ``deps`` what the app passed as ``connect(..., deps=...)``:
+    a database, an HTTP client, the caller's account (all ``None`` outside a session).
+    ``arguments`` are the call's arguments as the tool receives them, by parameter name.
     """
 
     call_id: str
@@ -21,6 +28,7 @@ class ToolContext:
     arguments: dict[str, Any] = field(default_factory=dict)
     session: Any = None
     agent: Any = None
+    deps: DepsT = None  # type: ignore[assignment]
     on_start: Callable[[], None] | None = field(default=None, repr=False, compare=False)
     """Called (from any thread) when the tool's code begins to run; the session starts the
     call's timeout then, so that time spent queued for a worker thread does not count."""

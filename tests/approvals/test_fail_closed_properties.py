@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import rtagents
 from rtagents import ApprovalPolicy, ApprovalRequest, Decision
-from rtagents.approvals import ApprovalBroker
+from rtagents.approvals.broker import ApprovalBroker
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
 from rtagents.testing import sent_outputs
 

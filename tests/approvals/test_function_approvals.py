@@ -224,7 +224,7 @@ async def test_closing_with_a_pending_request_denies_it_and_nothing_hangs() -> N
                 async for event in session:
                     if event.type == "approval.requested":
                         break
-                broker = session.approvals
+                broker = session._runner.approvals
         assert broker.pending == []
         assert session.closed_reason == "closed by the client"
 

@@ -1,20 +1,21 @@
-"""The session core, sans I/O: server events in, actions out. No sockets, no clocks."""
+"""Turn-taking, sans I/O: typed server events in, actions out. No sockets, no clocks."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rtagents import protocol as p
-from rtagents.session import (
+from rtagents.session import ResponseRequested
+from rtagents.session.actions import (
     CancelCall,
     Emit,
-    ResponseRequested,
     Send,
-    SessionCore,
     StartApproval,
     StartCall,
     ToolTraits,
 )
+from rtagents.session.core import SessionCore
+from rtagents.session.turns import Turns
 
 TRAITS = {
     "fast": ToolTraits(),
@@ -24,8 +25,8 @@ TRAITS = {
 }
 
 
-def core() -> SessionCore:
-    return SessionCore(TRAITS.get)
+def core() -> Turns:
+    return SessionCore(TRAITS.get).turns
 
 
 def ev(kind: str, **fields: Any) -> Any:

@@ -177,16 +177,16 @@ async def test_tool_arguments_nested_thousands_deep_are_answered() -> None:
 async def test_a_failure_inside_the_session_is_reported_not_raised(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from rtagents.session.core import SessionCore
+    from rtagents.session.turns import Turns
 
-    real = SessionCore.receive
+    real = Turns.receive
 
-    def flaky(self: SessionCore, event: Any) -> Any:
+    def flaky(self: Turns, event: Any) -> Any:
         if getattr(event, "type", "") == "rate_limits.updated":
             raise RuntimeError("core bug")
         return real(self, event)
 
-    monkeypatch.setattr(SessionCore, "receive", flaky)
+    monkeypatch.setattr(Turns, "receive", flaky)
     async with hostile_server() as server, session_on(server) as (session, watch):
         await server.send({"type": "rate_limits.updated", "rate_limits": []})
         await still_alive(server)
@@ -196,12 +196,12 @@ async def test_a_failure_inside_the_session_is_reported_not_raised(
 async def test_a_crashing_background_task_closes_the_session_with_a_reason(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from rtagents.session.runner import SessionRunner
+    from rtagents.session.dispatch import Dispatcher
 
     async def broken(self: Any, action: Any) -> None:
         raise RuntimeError("approval machinery broke")
 
-    monkeypatch.setattr(SessionRunner, "_hosted_approval", broken)
+    monkeypatch.setattr(Dispatcher, "hosted_approval", broken)
     item = {
         "type": "mcp_approval_request",
         "id": "mcpr_1",
@@ -433,7 +433,7 @@ async def test_a_call_id_replayed_after_thousands_of_calls_does_not_run_twice() 
         return "ok"
 
     async with hostile_server() as server, session_on(server, tick) as (session, watch):
-        core = session._core
+        core = session._runner.core
         # Seen ids are kept for the whole session: mark 5,000 calls as started.
         for i in range(5000):
             core.receive(

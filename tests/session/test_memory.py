@@ -24,7 +24,7 @@ SLACK = 16 * MiB
 
 
 def last_is(session: rtagents.RealtimeSession, kind: str) -> bool:
-    buffer = session._stream._buffer
+    buffer = session._runner.stream._buffer
     return bool(buffer) and buffer[-1][0].type == kind
 
 
@@ -56,7 +56,7 @@ async def test_unread_large_frames_stay_under_the_byte_budget() -> None:
             gc.collect()
             grown = tracemalloc.get_traced_memory()[0] - before
             tracemalloc.stop()
-            buffered = session._stream._bytes
+            buffered = session._runner.stream._bytes
             events = [await session.__anext__() for _ in range(3)]
     assert buffered <= BUDGET, buffered
     assert grown < BUDGET + SLACK, f"live memory grew {grown / MiB:.0f} MiB"

@@ -81,7 +81,12 @@ async def test_no_secret_in_logs_events_reprs_or_spans(
                     agent, url=emu.url, api_key=API_KEY, headers={"X-Custom": HEADER}
                 ) as session:
                     events += await session.ask("look it up")
-                    reprs = [repr(session), repr(session._transport), repr(server), repr(agent)]
+                    reprs = [
+                        repr(session),
+                        repr(session._runner.transport),
+                        repr(server),
+                        repr(agent),
+                    ]
     logged = "\n".join(every_logger_at_debug.lines)
     assert "websockets" in logged and "httpx" in logged  # the dependencies did log, at DEBUG
     assert leaks(logged) == [], [line for line in every_logger_at_debug.lines if leaks(line)][:3]

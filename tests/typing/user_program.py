@@ -28,3 +28,20 @@ async def watch(session: rtagents.RealtimeSession) -> list[str]:
         if event.type == "error":
             seen.append(event.error.message)
     return seen
+
+
+class Bank:
+    def balance(self, account: str) -> int:
+        return 100
+
+
+@rtagents.tool
+def balance(ctx: rtagents.ToolContext[Bank], account: str) -> int:
+    """The balance of an account."""
+    return ctx.deps.balance(account)  # typed: mypy knows deps is a Bank
+
+
+async def run(agent: rtagents.Agent) -> int:
+    async with rtagents.connect(agent, url="ws://127.0.0.1:1", deps=Bank()) as session:
+        bank: Bank = session.deps
+        return bank.balance("a")
