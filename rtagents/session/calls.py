@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,7 +85,10 @@ def outcome_of(
 
 
 async def run_call(
-    running: RunningCall, settings: CallSettings, on_late: LateResult
+    running: RunningCall,
+    settings: CallSettings,
+    on_late: LateResult,
+    started: Callable[[], None],
 ) -> CallOutcome:
     """Run a call to completion. Every way it can go wrong becomes an output the model reads;
     a cancellation of ``running.scope`` (barge-in, timeout, close) propagates to the caller."""
@@ -100,6 +104,7 @@ async def run_call(
     except ToolArgumentsError as exc:
         return fail("invalid_arguments", str(exc))
     arguments = tool.arguments_dict(parsed)
+    started()
     ctx: ToolContext[Any] = ToolContext(
         call.call_id, call.name, arguments, settings.session, settings.agent, settings.deps
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..approvals import ApprovalRequest
@@ -35,12 +35,19 @@ class Dispatcher:
 
     def start(self, action: StartCall, spawn: Callable[..., None]) -> None:
         runner = self._runner
+        # Registered before the task runs, so that a barge-in right away finds it.
         running = RunningCall(action, runner.tools.get(action.name))
         self._running[action.work_id] = running
-        runner.deliver(
-            ToolCallStarted(action.call_id, action.name, action.arguments, action.response_id)
-        )
         spawn(self._call, running)
+
+    def _started(self, running: RunningCall) -> Callable[[], None]:
+        def started() -> None:
+            call = running.call
+            self._runner.deliver(
+                ToolCallStarted(call.call_id, call.name, call.arguments, call.response_id)
+            )
+
+        return started
 
     def cancel(self, work_id: str, reason: str) -> None:
         running = self._running.get(work_id)
@@ -103,7 +110,9 @@ class Dispatcher:
                     settings,
                 )
             else:
-                outcome = await run_call(running, settings, self._late(running))
+                outcome = await run_call(
+                    running, settings, self._late(running), self._started(running)
+                )
         self._running.pop(call.work_id, None)
         if outcome is None:  # the scope was cancelled: barge-in, deadline or the end
             outcome = stopped_outcome(running, settings, runner.closed_reason, runner.dropped)
@@ -135,6 +144,7 @@ class Dispatcher:
                     outcome.output,
                     outcome.duration_s,
                     failure.exception,
+                    call.arguments,
                 )
             )
 
@@ -175,6 +185,3 @@ class Dispatcher:
         await runner.execute(
             runner.core.approval_decided(request.id, decision.approve, decision.reason)
         )
-
-
-Spawn = Callable[[Callable[..., Awaitable[Any]]], None]

@@ -18,7 +18,9 @@ from ..protocol import ServerEvent
 
 @dataclass(frozen=True)
 class ToolCallStarted(FrameworkEvent):
-    """A function tool (or local MCP tool) call began: after argument checks, before approval."""
+    """A function tool (or local MCP tool) call began: its arguments passed their checks, and
+    approval (if it needs one) comes next. A call whose tool is unknown or whose arguments
+    are invalid has no ``tool.call.started``, only ``tool.call.failed``."""
 
     type: Literal["tool.call.started"] = field(default="tool.call.started", init=False)
     call_id: str
@@ -53,6 +55,8 @@ class ToolCallFailed(FrameworkEvent):
     output: str
     duration_s: float
     exception: BaseException | None = field(default=None, repr=False, compare=False)
+    arguments: str = ""
+    """The model's arguments, as sent (for calls that failed before they started)."""
 
 
 @dataclass(frozen=True)

@@ -54,26 +54,38 @@ class SessionRecord:
 
     @property
     def calls(self) -> list[CallRecord]:
+        """Every call, in the order it began (a call whose arguments were invalid never
+        starts: it appears where it failed)."""
         ended = {
             e.call_id: e
             for e in self.events
             if e.type in ("tool.call.completed", "tool.call.failed")
         }
+        order: dict[str, str] = {}  # call id -> the arguments as the model sent them
+        for e in self.events:
+            if e.type == "tool.call.started" or (
+                e.type == "tool.call.failed" and e.call_id not in order
+            ):
+                order.setdefault(e.call_id, e.arguments)
         out = []
-        for started in self.of("tool.call.started"):
-            end = ended.get(started.call_id)
+        for call_id, arguments in order.items():
+            end = ended.get(call_id)
+            name = end.name if end is not None else self._started_name(call_id)
             out.append(
                 CallRecord(
-                    started.call_id,
-                    started.name,
-                    json_object(started.arguments),
+                    call_id,
+                    name,
+                    json_object(arguments),
                     output=getattr(end, "output", None),
-                    failure=getattr(end, "kind", None)
+                    failure=end.kind
                     if end is not None and end.type == "tool.call.failed"
                     else None,
                 )
             )
         return out
+
+    def _started_name(self, call_id: str) -> str:
+        return str(next(e.name for e in self.of("tool.call.started") if e.call_id == call_id))
 
     @property
     def approvals(self) -> list[ApprovalRecord]:
