@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterable
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import anyio
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from .connection import EmulatorConnection, Options, Transcriber
 from .hosted_mcp import HostedMCPRunner
+from .in_process import InProcessTransport, memory_pipe
 from .models import Model, RuleModel
 
 log = logging.getLogger("rtagents.emulator")
@@ -57,6 +60,7 @@ class Emulator:
         )
         self.connections: list[EmulatorConnection] = []
         self._server: Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()  # in-process connections
 
     @property
     def url(self) -> str:
@@ -79,6 +83,10 @@ class Emulator:
         log.info("emulator listening on %s", self.url)
 
     async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -109,26 +117,65 @@ class Emulator:
 
     async def _handle(self, ws: ServerConnection) -> None:
         query = parse_qs(urlsplit(ws.request.path if ws.request else "").query)
-        model_name = query.get("model", ["gpt-realtime"])[0]
-        conn = EmulatorConnection(
-            self.model, self.options, ws.send, model_name=model_name, hosted_mcp=HostedMCPRunner()
-        )
+        conn = self._connection(ws.send, query.get("model", ["gpt-realtime"])[0])
         conn.disconnect = lambda: ws.close(code=1011, reason="emulator dropped the connection")
+        await _serve(conn, ws)
+
+    def _connection(self, send: Any, model_name: str) -> EmulatorConnection:
+        conn = EmulatorConnection(
+            self.model, self.options, send, model_name=model_name, hosted_mcp=HostedMCPRunner()
+        )
         self.connections.append(conn)
-        try:
-            await conn.start()
-            async for frame in ws:
-                await conn.handle(frame)
-        except ConnectionClosed:
-            pass
-        finally:
-            await conn.close()
-            await _settle(conn)
+        return conn
+
+    def transport(self, model: str = "gpt-realtime") -> InProcessTransport:
+        """A connection with no socket: ``connect(agent, transport=emu.transport())``.
+
+        The session talks to the same server logic as over the websocket, in this event
+        loop. ``emu.last.drop()`` ends it as a crashing server would (code 1011)."""
+        client, frames_in, frames_out, closing = memory_pipe()
+
+        async def drop() -> None:
+            closing.reason = (
+                "the server closed the connection (code 1011: emulator dropped the connection)"
+            )
+            await frames_out.aclose()
+
+        async def send(frame: str) -> None:
+            try:
+                await frames_out.send(frame)
+            except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+                raise ConnectionClosed(None, None) from None  # as a websocket would say
+
+        conn = self._connection(send, model)
+        conn.disconnect = drop
+
+        async def serve() -> None:
+            async with frames_out:
+                await _serve(conn, frames_in)
+
+        task = asyncio.get_running_loop().create_task(serve())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return client
 
     @property
     def last(self) -> EmulatorConnection:
         """The most recent connection (handy in tests)."""
         return self.connections[-1]
+
+
+async def _serve(conn: EmulatorConnection, frames: AsyncIterable[str | bytes]) -> None:
+    """One connection: the session's start, each client frame, the end. Any transport."""
+    try:
+        await conn.start()
+        async for frame in frames:
+            await conn.handle(frame)
+    except (ConnectionClosed, anyio.ClosedResourceError, anyio.BrokenResourceError):
+        pass
+    finally:
+        await conn.close()
+        await _settle(conn)
 
 
 async def _settle(conn: EmulatorConnection) -> None:

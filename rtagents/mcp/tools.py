@@ -17,8 +17,6 @@ from ..tools import BaseTool, ToolArgumentsError, ToolContext
 if TYPE_CHECKING:
     from .local import MCPServer
 
-_tracer = trace.get_tracer("rtagents")
-
 
 class MCPToolError(RuntimeError):
     """The MCP tool reported an error (``isError``); its text is what the model is told."""
@@ -58,7 +56,8 @@ class MCPTool(BaseTool):
     async def call(self, arguments: Any, ctx: ToolContext) -> Any:
         # A client span named as the MCP semantic conventions say; the mcp package's own
         # span nests inside it and carries the W3C context to the server.
-        with _tracer.start_as_current_span(
+        # Looked up per call, never cached: see rtagents.tracing.observer.tracer.
+        with trace.get_tracer("rtagents").start_as_current_span(
             f"tools/call {self.remote_name}",
             kind=SpanKind.CLIENT,
             attributes={

@@ -6,7 +6,7 @@ use the emulator's outputs: a string is said, :class:`~rtagents.emulator.CallFun
 """
 
 from ..emulator import CallFunction, CallMCP, ModelContext, Say, ScriptedModel
-from .harness import Realtime, run_agent
+from .harness import Drive, Realtime, run_agent, run_session
 from .mcp_http import serve_mcp_http
 from .record import ApprovalRecord, CallRecord, SessionRecord, sent_outputs
 
@@ -15,12 +15,14 @@ __all__ = [
     "CallFunction",
     "CallMCP",
     "CallRecord",
+    "Drive",
     "ModelContext",
     "Realtime",
     "Say",
     "ScriptedModel",
     "SessionRecord",
     "run_agent",
+    "run_session",
     "sent_outputs",
     "serve_mcp_http",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import anyio
@@ -10,8 +10,15 @@ import anyio
 from ..agent import Agent
 from ..emulator import Emulator, ScriptedModel
 from ..emulator.models import Model, TurnSource
-from ..session import connect
+from ..session import RealtimeSession, connect
 from .record import SessionRecord
+
+Drive = Callable[[RealtimeSession, Emulator], Awaitable[None]]
+"""What a test does with the session once it is open (send text, audio, approve, ...)."""
+
+
+def _model(script: Sequence[TurnSource] | Model) -> Model:
+    return script if hasattr(script, "respond") else ScriptedModel(list(script))
 
 
 async def run_agent(
@@ -20,21 +27,65 @@ async def run_agent(
     say: str | Sequence[str],
     *,
     within: float = 30,
+    socket: bool = False,
     **emulator_options: Any,
 ) -> SessionRecord:
     """Start an emulator playing ``script``, send each of ``say``, wait for each answer.
 
     An answer is the response that ends with an assistant message (tool calls and
     approvals in between are followed through). Returns a :class:`SessionRecord`.
+    The session reaches the emulator in process; ``socket=True`` goes over a real
+    websocket on loopback instead.
     """
-    model = script if hasattr(script, "respond") else ScriptedModel(list(script))
     messages = [say] if isinstance(say, str) else list(say)
+
+    async def drive(session: RealtimeSession, emu: Emulator) -> None:
+        for text in messages:
+            record.events += await session.ask(text)
+
     record = SessionRecord()
+    return await _run(agent, script, drive, None, record, within, socket, emulator_options)
+
+
+async def run_session(
+    agent: Agent,
+    script: Sequence[TurnSource] | Model,
+    drive: Drive,
+    *,
+    until: Callable[[SessionRecord], bool],
+    within: float = 30,
+    socket: bool = False,
+    **emulator_options: Any,
+) -> SessionRecord:
+    """The general form: open a session on an emulator playing ``script``, run ``drive``,
+    then record events until ``until(record)`` holds (or ``within`` seconds pass, which
+    fails saying what was waited for)."""
+    return await _run(
+        agent, script, drive, until, SessionRecord(), within, socket, emulator_options
+    )
+
+
+async def _run(
+    agent: Agent,
+    script: Sequence[TurnSource] | Model,
+    drive: Drive,
+    until: Callable[[SessionRecord], bool] | None,
+    record: SessionRecord,
+    within: float,
+    socket: bool,
+    emulator_options: dict[str, Any],
+) -> SessionRecord:
+    model = _model(script)
     async with Emulator(model=model, **emulator_options) as emu:
-        async with connect(agent, url=emu.url) as session:
+        where: dict[str, Any] = {"url": emu.url} if socket else {"transport": emu.transport()}
+        async with connect(agent, **where) as session:
             with anyio.fail_after(within):
-                for text in messages:
-                    record.events += await session.ask(text)
+                await drive(session, emu)
+                if until is not None and not until(record):
+                    async for event in session:
+                        record.events.append(event)
+                        if until(record):
+                            break
         record.client_events = list(emu.last.received)
     record.model_contexts = list(getattr(model, "contexts", []))
     return record

@@ -50,7 +50,12 @@ class SessionRecord:
         return sent_outputs(self.client_events)
 
     def of(self, kind: str) -> list[Any]:
+        """The session's events of ``kind``, in order."""
         return [e for e in self.events if e.type == kind]
+
+    def sent(self, kind: str) -> list[dict[str, Any]]:
+        """The client events of ``kind`` the server received (from the wire), in order."""
+        return [e for e in self.client_events if e.get("type") == kind]
 
     @property
     def calls(self) -> list[CallRecord]:

@@ -26,7 +26,15 @@ class _Response:
     firsts: set[str] = field(default_factory=set)
 
 
-_tracer = trace.get_tracer("rtagents", schema_url="https://opentelemetry.io/schemas/1.37.0")
+SCHEMA_URL = "https://opentelemetry.io/schemas/1.37.0"
+
+
+def tracer() -> trace.Tracer:
+    """The tracer of the provider installed now. Not cached at import: a proxy tracer binds
+    to the first provider it sees, and an app may install its provider after importing us."""
+    return trace.get_tracer("rtagents", schema_url=SCHEMA_URL)
+
+
 CAPTURE_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 
 
@@ -40,7 +48,8 @@ class SessionTracer:
     def __init__(self, agent_name: str, model: str, *, capture_content: bool) -> None:
         self.capture_content = capture_content
         self.model = model
-        self.session = _tracer.start_span(
+        self._tracer = tracer()
+        self.session = self._tracer.start_span(
             f"invoke_agent {agent_name}",
             kind=SpanKind.CLIENT,
             attributes={
@@ -93,7 +102,7 @@ class SessionTracer:
         rid = event.response.id
         if rid is None:
             return
-        span = _tracer.start_span(
+        span = self._tracer.start_span(
             f"realtime_inference {self.model}",
             context=self._child_of(None),
             kind=SpanKind.CLIENT,
@@ -153,7 +162,7 @@ class SessionTracer:
         if item.type != "mcp_call":
             return
         parent = self._span_of(event.response_id)
-        self._hosted[item.id] = _tracer.start_span(
+        self._hosted[item.id] = self._tracer.start_span(
             f"execute_tool {item.name}",
             context=self._child_of(parent),
             kind=SpanKind.INTERNAL,
@@ -190,7 +199,7 @@ class SessionTracer:
         }
         if request.server_label:
             attributes["rtagents.mcp.server_label"] = request.server_label
-        self._approvals[request.id] = _tracer.start_span(
+        self._approvals[request.id] = self._tracer.start_span(
             f"approval {request.tool_name}", context=self._child_of(parent), attributes=attributes
         )
 
@@ -228,7 +237,7 @@ class SessionTracer:
             attributes["rtagents.mcp.server_label"] = server_label
         if self.capture_content:
             attributes["gen_ai.tool.call.arguments"] = arguments
-        span = _tracer.start_span(
+        span = self._tracer.start_span(
             f"execute_tool {name}",
             context=self._child_of(parent),
             kind=SpanKind.INTERNAL,

@@ -89,7 +89,7 @@ async def converse(
     events: list[Any] = []
     async with Emulator(model=ScriptedModel(turns)) as emu:
         with anyio.fail_after(within):
-            async with rtagents.connect(agent, url=emu.url) as session:
+            async with rtagents.connect(agent, transport=emu.transport()) as session:
                 session.on("*")(events.append)
                 if script is None:
                     await session.send_text("go")
@@ -432,7 +432,7 @@ async def test_closing_with_a_pending_approval_reports_the_decision() -> None:
         model=ScriptedModel([CallFunction("transfer", {"to": "x", "amount": 1})])
     ) as emu:
         with anyio.fail_after(5):
-            async with rtagents.connect(agent, url=emu.url) as session:
+            async with rtagents.connect(agent, transport=emu.transport()) as session:
                 session.on("*")(events.append)
                 await session.send_text("go")
                 async for event in session:

@@ -113,7 +113,7 @@ async def test_a_session_runs_a_tool_only_on_an_explicit_yes(answer: Any, argume
     turns = [CallFunction("act", arguments, call_id="c1"), "ok"]
     async with Emulator(model=ScriptedModel(turns)) as emu:
         with anyio.fail_after(10):
-            async with rtagents.connect(agent, url=emu.url) as session:
+            async with rtagents.connect(agent, transport=emu.transport()) as session:
                 await session.send_text("go")
                 async for event in session:
                     assert event.type != "session.closed"

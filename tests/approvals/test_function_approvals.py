@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import anyio
@@ -44,7 +43,7 @@ async def run(
     )
     events: list[Any] = []
     async with Emulator(model=ScriptedModel(turns)) as emu:
-        async with rtagents.connect(agent, url=emu.url) as session:
+        async with rtagents.connect(agent, transport=emu.transport()) as session:
             await session.send_text("go")
             with anyio.fail_after(10):
                 async for event in session:
@@ -187,16 +186,15 @@ async def test_out_of_band_approve_and_deny(approve: bool) -> None:
 
 
 async def test_a_pending_approval_does_not_delay_another_tool() -> None:
+    human_may_answer = anyio.Event()
+
     async def slow_human(request: ApprovalRequest) -> bool:
-        await anyio.sleep(2)
+        await human_may_answer.wait()
         return True
 
-    times: dict[str, float] = {}
-    start = time.monotonic()
-
     async def note(session: rtagents.RealtimeSession, event: Any) -> None:
-        if event.type == "tool.call.completed":
-            times[event.call_id] = time.monotonic() - start
+        if event.type == "tool.call.completed" and event.call_id == "fast":
+            human_may_answer.set()  # the other tool finished while the human was thinking
 
     turns = [
         [
@@ -206,8 +204,16 @@ async def test_a_pending_approval_does_not_delay_another_tool() -> None:
         echo,
     ]
     events, outputs = await run(ApprovalPolicy(handler=slow_human), turns, during=note)
-    assert times["fast"] < 1.0, times  # the other tool did not wait for the human
-    assert times["slow"] >= 2.0, times  # the guarded one did
+    order = [
+        (e.type, getattr(e, "call_id", None))
+        for e in events
+        if e.type in ("tool.call.completed", "approval.decided")
+    ]
+    assert order == [
+        ("tool.call.completed", "fast"),  # did not wait for the human
+        ("approval.decided", None),
+        ("tool.call.completed", "slow"),
+    ]
     assert outputs == {"fast": "100", "slow": "sent 5 to ann"}
     creates = [e for e in events if e.type == "response.requested"]
     assert [c.call_ids for c in creates] == [("fast", "slow")]  # one turn for the batch
@@ -219,7 +225,7 @@ async def test_closing_with_a_pending_request_denies_it_and_nothing_hangs() -> N
         model=ScriptedModel([CallFunction("transfer", {"to": "x", "amount": 1})])
     ) as emu:
         with anyio.fail_after(5):
-            async with rtagents.connect(agent, url=emu.url) as session:
+            async with rtagents.connect(agent, transport=emu.transport()) as session:
                 await session.send_text("go")
                 async for event in session:
                     if event.type == "approval.requested":
@@ -246,7 +252,7 @@ async def test_needs_approval_callable_decides_per_call() -> None:
         echo,
     ]
     async with Emulator(model=ScriptedModel(turns)) as emu:
-        async with rtagents.connect(agent, url=emu.url) as session:
+        async with rtagents.connect(agent, transport=emu.transport()) as session:
             await session.send_text("pay")
             with anyio.fail_after(5):
                 async for event in session:

@@ -35,7 +35,7 @@ async def converse(
     agent = rtagents.Agent(name="h", tools=[hosted], approval=policy, output_modalities=["text"])
     events: list[Any] = []
     async with Emulator(model=ScriptedModel(turns)) as emu:
-        async with rtagents.connect(agent, url=emu.url) as session:
+        async with rtagents.connect(agent, transport=emu.transport()) as session:
             await session.send_text("go")
             with anyio.fail_after(15):
                 async for event in session:

@@ -42,7 +42,7 @@ async def converse(
 ) -> tuple[list[Any], dict[str, str], Any]:
     events: list[Any] = []
     async with Emulator(model=ScriptedModel(turns)) as emu:
-        async with rtagents.connect(agent, url=emu.url) as session:
+        async with rtagents.connect(agent, transport=emu.transport()) as session:
             await session.send_text("go")
             with anyio.fail_after(20):
                 async for event in session:
@@ -157,7 +157,7 @@ async def test_tools_list_changed_updates_the_session() -> None:
                 ]
             )
         ) as emu:
-            async with rtagents.connect(agent, url=emu.url) as session:
+            async with rtagents.connect(agent, transport=emu.transport()) as session:
                 await session.send_text("learn")
                 with anyio.fail_after(10):
                     async for event in session:
@@ -191,7 +191,7 @@ async def test_a_dying_server_gives_error_outputs_and_the_session_goes_on() -> N
             echo,
         ]
         async with Emulator(model=ScriptedModel(turns)) as emu:
-            async with rtagents.connect(agent, url=emu.url) as session:
+            async with rtagents.connect(agent, transport=emu.transport()) as session:
                 events: list[Any] = []
                 await session.send_text("crash it")
                 with anyio.fail_after(20):
@@ -218,7 +218,7 @@ async def test_a_server_that_does_not_start_is_a_clear_error() -> None:
     )
     async with Emulator() as emu:
         with pytest.raises(ConnectionError, match="MCP server 'broken' did not start"):
-            async with rtagents.connect(agent, url=emu.url):
+            async with rtagents.connect(agent, transport=emu.transport()):
                 pass
 
 

@@ -31,7 +31,7 @@ async def test_tools_get_the_apps_deps() -> None:
     script = ScriptedModel([CallFunction("in_stock", {"item": "apple"}, call_id="c"), "3 apples"])
     shop = Shop()
     async with Emulator(model=script) as emu:
-        async with rtagents.connect(agent, url=emu.url, deps=shop) as session:
+        async with rtagents.connect(agent, transport=emu.transport(), deps=shop) as session:
             assert session.deps is shop
             await session.ask("apples?")
         assert sent_outputs(emu.last.received)["c"] == "3"

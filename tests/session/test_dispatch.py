@@ -228,9 +228,11 @@ async def test_trigger_response_false_adds_the_output_without_a_turn() -> None:
         text_agent(log_note),
         model,
         say("note it"),
-        until=lambda r: bool(r.of("tool.call.completed")),
+        # The server confirmed the output: a response.create would have been sent by then.
+        until=lambda r: any(
+            e.item.type == "function_call_output" for e in r.of("conversation.item.added")
+        ),
     )
-    await anyio.sleep(0.2)
     assert run.outputs == {"c": "noted"}
     assert len(run.sent("response.create")) == 1  # only the user's
 
@@ -272,7 +274,6 @@ async def test_two_hundred_tool_turns_in_a_row() -> None:
         return counter["n"]
 
     model = ScriptedModel([CallFunction("tick", {}) for _ in range(200)] + ["done"])
-    started = time.monotonic()
     run = await run_agent(
         text_agent(tick), model, say("count"), until=responses_done(201), timeout=60
     )
@@ -281,7 +282,6 @@ async def test_two_hundred_tool_turns_in_a_row() -> None:
     assert len(run.sent("response.create")) == 201
     assert run.of("response.done")[-1].response.output[0].content[0].text == "done"
     assert not run.of("error")
-    assert time.monotonic() - started < 60
 
 
 async def test_duplicate_call_ids_run_once() -> None:
@@ -330,7 +330,7 @@ async def test_malformed_frames_and_unknown_events_mid_session() -> None:
 
 async def test_a_dropped_connection_ends_the_session_with_a_reason() -> None:
     async with Emulator(model=ScriptedModel([])) as emu:
-        async with rtagents.connect(text_agent(get_weather), url=emu.url) as session:
+        async with rtagents.connect(text_agent(get_weather), transport=emu.transport()) as session:
             await emu.last.drop()
             events = [e async for e in session]
             assert events[-1].type == "session.closed"
@@ -345,7 +345,9 @@ async def test_slow_readers_lose_old_events_not_tool_calls() -> None:
     )
     async with Emulator(model=model) as emu:
         agent = rtagents.Agent(name="t", tools=[get_weather], output_modalities=["text"])
-        async with rtagents.connect(agent, url=emu.url, max_buffered_events=20) as session:
+        async with rtagents.connect(
+            agent, transport=emu.transport(), max_buffered_events=20
+        ) as session:
             await session.send_text("talk")
             await anyio.sleep(0.5)  # not reading: the buffer overflows
             await session.send_text("weather")
@@ -424,7 +426,7 @@ async def test_update_agent_hands_off() -> None:
 
     model = ScriptedModel([CallFunction("refund", {"order": "A1"}, call_id="r"), echo_outputs])
     async with Emulator(model=model) as emu:
-        async with rtagents.connect(text_agent(get_weather), url=emu.url) as session:
+        async with rtagents.connect(text_agent(get_weather), transport=emu.transport()) as session:
             billing = text_agent(refund).clone(name="billing", instructions="You handle refunds.")
             await session.update_agent(billing)
             assert emu.last.session["instructions"] == "You handle refunds."
@@ -464,7 +466,7 @@ async def test_commit_audio_and_cancel_response() -> None:
     model = ScriptedModel(["heard you", "a very long answer " * 30])
     agent = rtagents.Agent(name="t", turn_detection=None)  # audio out: paced, so a cancel lands
     async with Emulator(model=model, realtime=True) as emu:
-        async with rtagents.connect(agent, url=emu.url) as session:
+        async with rtagents.connect(agent, transport=emu.transport()) as session:
             await session.send_audio(audio.tone(300).tobytes())
             await session.commit_audio()
             await session.create_response()

@@ -78,7 +78,9 @@ async def test_the_span_tree_of_a_session(spans: InMemorySpanExporter) -> None:
             echo,
         ]
         async with Emulator(model=ScriptedModel(turns)) as emu:
-            async with rtagents.connect(agent, url=emu.url, api_key=SECRET) as session:
+            async with rtagents.connect(
+                agent, transport=emu.transport(), api_key=SECRET
+            ) as session:
                 session_id = session.id
                 await session.send_text("do everything")
                 with anyio.fail_after(15):
@@ -170,7 +172,9 @@ async def test_content_is_recorded_only_when_asked(spans: InMemorySpanExporter) 
     for capture in (False, True):
         spans.clear()
         async with Emulator(model=ScriptedModel([CallFunction("fast", {"x": 21}), echo])) as emu:
-            async with rtagents.connect(agent, url=emu.url, trace_content=capture) as session:
+            async with rtagents.connect(
+                agent, transport=emu.transport(), trace_content=capture
+            ) as session:
                 await session.send_text("go")
                 with anyio.fail_after(5):
                     async for event in session:
@@ -197,7 +201,7 @@ async def test_tracing_config_choices(
 ) -> None:
     agent = rtagents.Agent(name="a", tracing=setting)
     async with Emulator() as emu:
-        async with rtagents.connect(agent, url=emu.url) as session:
+        async with rtagents.connect(agent, transport=emu.transport()) as session:
             await session.update_agent(agent.clone(instructions="again"))
         updates = [e for e in emu.last.received if e["type"] == "session.update"]
     sent = updates[0]["session"]["tracing"]
@@ -218,3 +222,16 @@ async def test_a_dropped_connection_marks_the_session_span(spans: InMemorySpanEx
     root = one(list(spans.get_finished_spans()), "invoke_agent d")
     assert root.status.status_code == StatusCode.ERROR
     assert "1011" in root.attributes["rtagents.session.close_reason"]
+
+
+async def test_without_an_sdk_nothing_records() -> None:
+    from opentelemetry import trace
+
+    assert not isinstance(
+        trace.get_tracer_provider(), __import__("opentelemetry.sdk.trace").sdk.trace.TracerProvider
+    )
+    agent = rtagents.Agent(name="plain", output_modalities=["text"])
+    async with Emulator(model=ScriptedModel(["hi"])) as emu:
+        async with rtagents.connect(agent, transport=emu.transport()) as session:
+            assert session._runner.tracer.recording is False  # the fast path
+            await session.ask("hello")
