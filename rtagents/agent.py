@@ -26,6 +26,18 @@ _FORMATS: dict[str, p.WireModel] = {
 DEFAULT: Final = "default"
 
 
+@dataclass(frozen=True)
+class ToolSources:
+    """An agent's ``tools``, split once by where they run."""
+
+    functions: Toolset
+    """Function tools (given directly or through toolsets): run by this process."""
+    servers: tuple[MCPServer, ...]
+    """Local MCP servers: their tools run by this process, through the server."""
+    hosted: tuple[HostedMCP, ...]
+    """Hosted MCP configs: run by the Realtime server."""
+
+
 @dataclass
 class Agent:
     """What a voice agent is: its instructions, tools, approval policy and voice.
@@ -61,6 +73,9 @@ class Agent:
     """The largest tool output (UTF-8 bytes) sent to the model; a larger result becomes a
     ``too_large`` failure the model can read, instead of a frame the server would refuse."""
     session_options: dict[str, Any] = field(default_factory=dict)
+    _sources: tuple[tuple[int, ...], ToolSources] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if self.tool_timeout <= 0:
@@ -74,13 +89,30 @@ class Agent:
                     "rtagents.HostedMCP or an rtagents.mcp server."
                 )
 
+    @property
+    def sources(self) -> ToolSources:
+        """``tools`` split by where they run. The one place that split is made, and made
+        again only when ``tools`` changed."""
+        tools = self.tools
+        key = tuple(map(id, tools))
+        cached = self._sources
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        sources = ToolSources(
+            functions=Toolset(self.name, [t for t in tools if isinstance(t, (BaseTool, Toolset))]),
+            servers=tuple(t for t in tools if isinstance(t, MCPServer)),
+            hosted=tuple(t for t in tools if isinstance(t, HostedMCP)),
+        )
+        self._sources = (key, sources)
+        return sources
+
     def clone(self, **changes: Any) -> Agent:
         """A copy with some fields changed (for handoffs: ``agent.clone(instructions=...)``)."""
         return replace(self, **changes)
 
     def local_tools(self) -> Toolset:
         """The function tools given directly or through toolsets (not MCP servers)."""
-        return Toolset(self.name, [t for t in self.tools if isinstance(t, (BaseTool, Toolset))])
+        return self.sources.functions
 
     def session_config(
         self,
@@ -93,9 +125,10 @@ class Agent:
         configs; the session passes the full list, local MCP tools included.
         """
         if tools is None:
+            sources = self.sources
             tools = [
-                *(t.definition() for t in self.local_tools()),
-                *(t.definition() for t in self.tools if isinstance(t, HostedMCP)),
+                *(t.definition() for t in sources.functions),
+                *(t.definition() for t in sources.hosted),
             ]
         config = p.SessionConfig(type="realtime", tools=list(tools))
         if self.instructions is not None:

@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 import anyio
@@ -25,6 +25,14 @@ from .tools import MCPTool
 log = logging.getLogger("rtagents.mcp")
 
 NeedsApproval = bool | Literal["unless_read_only"] | ApprovalCheck
+
+
+class ServerListener(Protocol):
+    """What a session hears from a local MCP server it uses."""
+
+    def tools_changed(self, server: MCPServer) -> None: ...
+
+    def server_failed(self, server: MCPServer, exc: BaseException) -> None: ...
 
 
 class MCPServer(ABC):
@@ -63,8 +71,7 @@ class MCPServer(ABC):
         self.needs_approval = needs_approval
         self.timeout = timeout
         self.listed: list[mcp_types.Tool] = []
-        self.on_tools_changed: Callable[[MCPServer], None] | None = None
-        self.on_failure: Callable[[MCPServer, BaseException], None] | None = None
+        self._listeners: list[ServerListener] = []
         self._client: Client | None = None
         self._failed: str | None = None
         self._entered = 0
@@ -167,8 +174,20 @@ class MCPServer(ABC):
         method = getattr(message, "method", None) or getattr(
             getattr(message, "root", None), "method", None
         )
-        if method == "notifications/tools/list_changed" and self.on_tools_changed is not None:
-            self.on_tools_changed(self)
+        if method == "notifications/tools/list_changed":
+            for listener in list(self._listeners):
+                listener.tools_changed(self)
+
+    def subscribe(self, listener: ServerListener) -> Callable[[], None]:
+        """Tell ``listener`` when the tools change or the server fails; returns the function
+        that stops it. Several sessions may share one server, each with its own listener."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
 
     # -- tools -----------------------------------------------------------------------------
 
@@ -195,8 +214,8 @@ class MCPServer(ABC):
         except Exception as exc:
             if _is_transport_failure(exc):
                 self._failed = f"{type(exc).__name__}: {exc}"
-                if self.on_failure is not None:
-                    self.on_failure(self, exc)
+                for listener in list(self._listeners):
+                    listener.server_failed(self, exc)
                 raise MCPServerUnavailable(self.name, exc) from exc
             raise
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import mcp_types
 import pydantic_core
@@ -14,8 +14,17 @@ from .._json import ArgumentsError, parse_object
 from ..protocol import FunctionToolDefinition
 from ..tools import BaseTool, ToolArgumentsError, ToolContext
 
-if TYPE_CHECKING:
-    from .local import MCPServer
+
+class _Server(Protocol):
+    """What a tool needs of its server (``rtagents.mcp.MCPServer``), without importing it."""
+
+    name: str
+    timeout: float | None
+    needs_approval: Any
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], time_limit: float | None = None
+    ) -> mcp_types.CallToolResult: ...
 
 
 class MCPToolError(RuntimeError):
@@ -25,7 +34,7 @@ class MCPToolError(RuntimeError):
 class MCPTool(BaseTool):
     """One tool of a local MCP server. The server validates the arguments against its schema."""
 
-    def __init__(self, server: MCPServer, tool: mcp_types.Tool) -> None:
+    def __init__(self, server: _Server, tool: mcp_types.Tool) -> None:
         self.server = server
         self.remote_name = tool.name
         self.name = _safe_name(tool.name)

@@ -14,7 +14,7 @@ from .._redact import install as redact_logs
 from .._redact import register_secret
 from ..errors import ConnectError, RtagentsError, SessionClosed
 from .session import DepsT, RealtimeSession
-from .tooling import connect_servers, local_servers
+from .tooling import connect_servers
 from .transport import Transport, WebsocketTransport
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ async def connect(
             # MCP clients run task groups of their own: they are entered before the session's
             # and left after it, so that the scopes nest and close in order.
             try:
-                await connect_servers(servers, local_servers(agent.tools))
+                await connect_servers(servers, agent.sources.servers)
             except BaseException:
                 await session.close()
                 raise

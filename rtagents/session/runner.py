@@ -20,7 +20,7 @@ from anyio.abc import TaskGroup
 from .. import protocol as p
 from ..approvals.broker import ApprovalBroker
 from ..errors import SessionClosed, SessionConfigError
-from ..mcp import HostedMCP, MCPServer, MCPServerFailed, MCPToolsChanged
+from ..mcp import MCPServer, MCPServerFailed, MCPToolsChanged
 from ..tools import Toolset
 from ..tracing import capture_content_default
 from ..tracing.config import server_tracing
@@ -31,7 +31,7 @@ from .dispatch import Dispatcher
 from .events import SessionClosed as SessionClosedEvent
 from .events import SessionWarning
 from .stream import EventStream
-from .tooling import hosted_definitions, local_servers, merge
+from .tooling import merge
 from .transport import Transport, TransportClosed
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ class SessionRunner:
         self._waiters: dict[str, tuple[anyio.Event, list[Any]]] = {}
         self._send_timeout = send_timeout
         self._shutdown_grace = shutdown_grace
+        self._subscriptions: list[Callable[[], None]] = []
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -92,16 +93,17 @@ class SessionRunner:
     def use(self, agent: Agent) -> None:
         """Take the agent's tools: its function tools and its connected MCP servers'."""
         self.agent = agent
-        servers = local_servers(agent.tools)
-        for server in servers:
-            server.on_tools_changed = self._tools_changed
-            server.on_failure = self._server_failed
-        self.tools, notes = merge(agent.name, agent.local_tools(), servers)
+        sources = agent.sources
+        for unsubscribe in self._subscriptions:
+            unsubscribe()
+        self._subscriptions = [server.subscribe(self) for server in sources.servers]
+        self.tools, notes = merge(agent.name, sources.functions, sources.servers)
         for note in notes:
             self.deliver(SessionWarning(note))
 
     async def configure(self, agent: Agent) -> None:
-        definitions = [t.definition() for t in self.tools] + hosted_definitions(agent.tools)
+        hosted = [config.definition() for config in agent.sources.hosted]
+        definitions = [t.definition() for t in self.tools] + hosted
         tracing = server_tracing(agent.tracing, self.tracer.session, agent.name)
         config = agent.session_config(tools=definitions, tracing=tracing)
         event_id, actions = self.core.update_session(config)
@@ -126,6 +128,8 @@ class SessionRunner:
             return
         self.closed_reason = reason
         self.dropped = error
+        for unsubscribe in self._subscriptions:
+            unsubscribe()
         self.approvals.close()
         self.dispatcher.session_ended(reason, error)
         await self.execute(self.core.close())
@@ -143,19 +147,20 @@ class SessionRunner:
     # -- local MCP servers ---------------------------------------------------------------------
 
     def _hosted_labels(self) -> set[str]:
-        return {t.server_label for t in self.agent.tools if isinstance(t, HostedMCP)}
+        return {config.server_label for config in self.agent.sources.hosted}
 
-    def _tools_changed(self, server: MCPServer) -> None:
+    # The listener of the servers this session uses (see MCPServer.subscribe).
+    def tools_changed(self, server: MCPServer) -> None:
         self.spawn(self._refresh_server, server)
+
+    def server_failed(self, server: MCPServer, exc: BaseException) -> None:
+        self.deliver(MCPServerFailed(server.name, f"{type(exc).__name__}: {exc}"))
 
     async def _refresh_server(self, server: MCPServer) -> None:
         tools = await server.refresh()
         self.use(self.agent)
         await self.configure(self.agent)
         self.deliver(MCPToolsChanged(server.name, tuple(t.name for t in tools)))
-
-    def _server_failed(self, server: MCPServer, exc: BaseException) -> None:
-        self.deliver(MCPServerFailed(server.name, f"{type(exc).__name__}: {exc}"))
 
     def _traits(self, name: str) -> ToolTraits | None:
         tool = self.tools.get(name)

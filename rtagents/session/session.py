@@ -13,7 +13,6 @@ from ..tools import Toolset
 from .events import SessionEvent
 from .runner import SessionRunner
 from .stream import Handler
-from .tooling import local_servers
 from .transport import Transport
 
 if TYPE_CHECKING:
@@ -172,7 +171,7 @@ class RealtimeSession(Generic[DepsT]):
 
         Calls already running finish with the tools they started with. Local MCP servers of
         the new agent must be connected already (``async with server:`` around both)."""
-        for server in local_servers(agent.tools):
+        for server in agent.sources.servers:
             if server._client is None:
                 raise RuntimeError(
                     f"MCP server {server.name!r} of agent {agent.name!r} is not connected"

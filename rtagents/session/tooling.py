@@ -5,20 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
-from typing import Any
 
-from ..mcp import HostedMCP, MCPServer
+from ..mcp import MCPServer
 from ..tools import DuplicateToolError, Toolset
 
 log = logging.getLogger("rtagents.session")
-
-
-def local_servers(tools: Sequence[Any]) -> list[MCPServer]:
-    return [t for t in tools if isinstance(t, MCPServer)]
-
-
-def hosted_definitions(tools: Sequence[Any]) -> list[Any]:
-    return [t.definition() for t in tools if isinstance(t, HostedMCP)]
 
 
 async def connect_servers(stack: AsyncExitStack, servers: Sequence[MCPServer]) -> None:

@@ -61,3 +61,26 @@ async def test_entering_a_server_twice_shares_one_connection() -> None:
             assert server._client is client  # connect() reused it too
         assert server._client is client
     assert server._client is None
+
+
+async def test_two_sessions_share_one_server_and_each_hears_its_failures() -> None:
+    from rtagents.emulator import CallFunction, ScriptedModel
+
+    server = MCPServerStdio(sys.executable, [NOTES_SERVER], name="notes")
+    agent = rtagents.Agent(
+        name="n",
+        tools=[server],
+        approval=rtagents.ApprovalPolicy(rules=[rtagents.allow()]),
+        output_modalities=["text"],
+    )
+    heard: dict[str, list[str]] = {"a": [], "b": []}
+    async with server:
+        async with Emulator(model=ScriptedModel([CallFunction("crash"), "gone"])) as emu:
+            async with (
+                rtagents.connect(agent, transport=emu.transport()) as a,
+                rtagents.connect(agent, transport=emu.transport()) as b,
+            ):
+                a.on("mcp.server.failed")(lambda e: heard["a"].append(e.server))
+                b.on("mcp.server.failed")(lambda e: heard["b"].append(e.server))
+                await a.ask("crash it")
+    assert heard == {"a": ["notes"], "b": ["notes"]}  # neither listener replaced the other
