@@ -9,7 +9,9 @@ from .. import protocol as p
 from .._event import FrameworkEvent
 
 
-@dataclass(frozen=True)
+# Send and Emit are made for every frame each way: slotted, and not frozen (a frozen
+# dataclass sets each field through object.__setattr__, twice the cost). Treat as immutable.
+@dataclass(slots=True)
 class Send:
     """Send this client event (a model, or a frame already encoded: the audio fast path)."""
 
@@ -50,7 +52,7 @@ class CancelCall:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Emit:
     """Give the app an event: a server event (``size`` is its frame's length, for the
     buffer's byte budget) or a framework event."""

@@ -24,6 +24,9 @@ from .turns import Turns
 log = logging.getLogger("rtagents.session")
 
 
+_NOTED = frozenset({"session.created", "session.updated", "conversation.item.done"})
+
+
 class SessionCore:
     """One Realtime session's protocol state.
 
@@ -73,23 +76,19 @@ class SessionCore:
                     )
                 )
             ]
-        actions: list[Action] = []
-        if decoded.dropped:
-            actions.append(
-                Emit(
-                    SessionWarning(
-                        f"{event.type}: left out what could not be read: "
-                        + ", ".join(decoded.dropped),
-                        {"event_type": event.type, "fields": list(decoded.dropped)},
-                    )
-                )
-            )
-        return actions + self.receive(event, len(frame))
+        if not decoded.dropped:
+            return self.receive(event, len(frame))
+        warning = SessionWarning(
+            f"{event.type}: left out what could not be read: " + ", ".join(decoded.dropped),
+            {"event_type": event.type, "fields": list(decoded.dropped)},
+        )
+        return [Emit(warning), *self.receive(event, len(frame))]
 
     def receive(self, event: Any, size: int = 0) -> list[Action]:
         """One typed server event: delivered to the app, then acted on."""
         try:
-            before = self._note(event)
+            # Most frames (audio above all) need no bookkeeping of the wire's own.
+            before = self._note(event) if event.type in _NOTED or self._requests else None
             after = self.turns.receive(event)
         except Exception as exc:  # a bug of ours must cost one event, not the session
             log.exception("the session failed on a %s event", event.type)
@@ -97,7 +96,11 @@ class SessionCore:
                 Emit(event, size),
                 Emit(SessionWarning(f"failed on {event.type}: {type(exc).__name__}: {exc}")),
             ]
-        return [*before, Emit(event, size), *after]
+        if before:
+            return [*before, Emit(event, size), *after]
+        if after:
+            return [Emit(event, size), *after]
+        return [Emit(event, size)]
 
     def _note(self, event: Any) -> list[Action]:
         """What the wire itself keeps of an event; the replies it resolves."""
