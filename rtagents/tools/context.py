@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic
+from typing import TYPE_CHECKING, Any, Generic
 
 from typing_extensions import TypeVar
+
+if TYPE_CHECKING:  # a type-only reference upward: the session runs tools, tools may talk back
+    from ..agent import Agent
+    from ..session.session import RealtimeSession
 
 DepsT = TypeVar("DepsT", default=Any)
 
@@ -26,8 +30,8 @@ class ToolContext(Generic[DepsT]):
     call_id: str
     tool_name: str
     arguments: dict[str, Any] = field(default_factory=dict)
-    session: Any = None
-    agent: Any = None
+    session: RealtimeSession[DepsT] | None = None
+    agent: Agent | None = None
     deps: DepsT = None  # type: ignore[assignment]
     on_start: Callable[[], None] | None = field(default=None, repr=False, compare=False)
     """Called (from any thread) when the tool's code begins to run; the session starts the

@@ -45,3 +45,11 @@ async def run(agent: rtagents.Agent) -> int:
     async with rtagents.connect(agent, url="ws://127.0.0.1:1", deps=Bank()) as session:
         bank: Bank = session.deps
         return bank.balance("a")
+
+
+@rtagents.tool
+async def hang_up(ctx: rtagents.ToolContext[Bank]) -> str:
+    """End the conversation."""
+    if ctx.session is not None:
+        await ctx.session.send_text("goodbye", respond=False)  # typed: a RealtimeSession
+    return "bye"
