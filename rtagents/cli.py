@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import importlib.util
 import inspect
 import logging
 import os
@@ -12,13 +13,27 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from . import __version__
 from .errors import RtagentsError
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{port} is not a port: use 1-65535, or 0 for any free one"
+        )
+    return port
 
 
 def _emulator(args: argparse.Namespace) -> int:
     from .emulator import Emulator
 
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    # The address is printed once, below; the emulator's own log says only what goes wrong.
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
     emu = Emulator(host=args.host, port=args.port, realtime=args.realtime)
 
     async def serve() -> None:
@@ -46,20 +61,23 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def load_agent(spec: str) -> Any:
-    """``package.module:name`` -> the Agent it names (or that a no-argument factory returns)."""
-    module_name, sep, attr = spec.partition(":")
+    """``package.module:name`` or ``path/to/file.py:name`` -> the Agent it names (or that a
+    no-argument factory returns)."""
+    module_name, sep, attr = spec.rpartition(":")
     if not sep or not module_name or not attr:
-        raise CliError(f"expected MODULE:AGENT (for example my_app.agents:concierge), not {spec!r}")
-    sys.path.insert(0, os.getcwd())
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        raise CliError(f"cannot import {module_name!r}: {exc}") from None
+        raise CliError(
+            f"expected MODULE:AGENT or FILE.py:AGENT (for example my_app.agents:concierge), "
+            f"not {spec!r}"
+        )
+    from .agent import Agent
+
+    module = _import(module_name)
     try:
         value = getattr(module, attr)
     except AttributeError:
-        raise CliError(f"{module_name!r} has no attribute {attr!r}") from None
-    from .agent import Agent
+        found = sorted(name for name, v in vars(module).items() if isinstance(v, Agent))
+        hint = f"; the Agents it has: {', '.join(found)}" if found else "; it has no Agent"
+        raise CliError(f"{module_name!r} has no attribute {attr!r}{hint}") from None
 
     if inspect.isfunction(value) and not any(
         p.default is p.empty for p in inspect.signature(value).parameters.values()
@@ -68,6 +86,26 @@ def load_agent(spec: str) -> Any:
     if not isinstance(value, Agent):
         raise CliError(f"{spec} is a {type(value).__name__}, not an rtagents.Agent")
     return value
+
+
+def _import(name: str) -> Any:
+    if name.endswith(".py") or os.sep in name or "/" in name:
+        path = os.path.abspath(name)
+        if not os.path.isfile(path):
+            raise CliError(f"no file {name!r}")
+        sys.path.insert(0, os.path.dirname(path))
+        spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
+        if spec is None or spec.loader is None or not path.endswith(".py"):
+            raise CliError(f"{name!r} is not a Python file; use a module path (my_app.agents)")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        return module
+    sys.path.insert(0, os.getcwd())
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        raise CliError(f"cannot import {name!r}: {exc}") from None
 
 
 class CliError(Exception):
@@ -82,6 +120,8 @@ def _run(args: argparse.Namespace) -> int:
     from .session import connect
 
     agent = load_agent(args.agent)
+    if args.real and not os.environ.get("OPENAI_API_KEY"):
+        raise CliError("--real needs an API key: set OPENAI_API_KEY (or leave --real out)")
     transcript = Transcript()
 
     async def talk(url: str | None) -> None:
@@ -99,6 +139,10 @@ def _run(args: argparse.Namespace) -> int:
             await talk(args.url)
         else:
             async with Emulator(model=RuleModel()) as emu:
+                transcript.say(
+                    "(offline: the local emulator with its rule-based stand-in model; "
+                    "--real talks to the OpenAI Realtime API)"
+                )
                 await talk(emu.url)
 
     anyio.run(main)
@@ -123,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Realtime voice agents on the OpenAI Realtime API.",
         epilog="Run 'rtagents COMMAND --help' for a command's options.",
     )
+    parser.add_argument("--version", action="version", version=f"rtagents {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     demo = commands.add_parser(
@@ -143,7 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
         "returning one) and talk to it: each --say line in turn, or lines typed on stdin. "
         "By default it runs against the embedded emulator; --url or --real reach a server.",
     )
-    run.add_argument("agent", metavar="MODULE:AGENT", help="for example my_app.agents:concierge")
+    run.add_argument(
+        "agent",
+        metavar="MODULE:AGENT",
+        help="for example my_app.agents:concierge, or path/to/agents.py:concierge",
+    )
     where = run.add_mutually_exclusive_group()
     where.add_argument("--url", help="a Realtime websocket URL (an emulator elsewhere, a proxy)")
     where.add_argument(
@@ -162,7 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)"
     )
     emu.add_argument(
-        "--port", type=int, default=8765, help="port to listen on, 0 for any (default: %(default)s)"
+        "--port",
+        type=_port,
+        default=8765,
+        help="port to listen on, 0 for any (default: %(default)s)",
     )
     emu.add_argument("--realtime", action="store_true", help="pace audio output at real time")
     emu.set_defaults(handler=_emulator)

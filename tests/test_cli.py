@@ -78,3 +78,66 @@ def test_help_is_readable() -> None:
     assert "MODULE:AGENT" in rtagents("run", "--help").stdout
     missing = rtagents()
     assert missing.returncode == 2 and "required" in missing.stderr
+
+
+def test_version() -> None:
+    import rtagents as package
+
+    result = rtagents("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"rtagents {package.__version__}"
+
+
+def test_run_takes_a_file_path() -> None:
+    result = rtagents(
+        "run", str(EXAMPLES / "tools_basics.py") + ":agent", "--say", "What's the weather in Rome?"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "sunny in Rome" in result.stdout
+
+
+def test_run_says_it_is_offline_with_a_stand_in_model() -> None:
+    result = rtagents("run", "tools_basics:agent", "--say", "hi", cwd=EXAMPLES)
+    first = result.stdout.splitlines()[0]
+    assert "emulator" in first and "stand-in model" in first
+
+
+def test_a_wrong_agent_name_lists_the_agents_found(tmp_path: Path) -> None:
+    (tmp_path / "bots.py").write_text(
+        "import rtagents\nalice = rtagents.Agent(name='a')\nbob = rtagents.Agent(name='b')\n"
+    )
+    result = rtagents("run", "bots:carol", "--say", "hi", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "the Agents it has: alice, bob" in result.stderr
+    missing = rtagents("run", "nowhere/bots.py:alice", "--say", "hi", cwd=tmp_path)
+    assert missing.returncode == 2 and "no file 'nowhere/bots.py'" in missing.stderr
+
+
+def test_real_without_a_key_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = rtagents("run", "tools_basics:agent", "--real", "--say", "hi", cwd=EXAMPLES)
+    assert result.returncode == 2 and "OPENAI_API_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_a_bad_port_is_a_clear_error(port: str) -> None:
+    result = rtagents("emulator", "--port", port)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "port" in result.stderr
+
+
+def test_the_emulator_prints_its_address_once() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rtagents", "emulator", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert "listening on ws://127.0.0.1:" in first
+    finally:
+        proc.terminate()
+        rest = proc.communicate(timeout=10)[0]
+    assert "listening" not in rest
