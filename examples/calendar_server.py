@@ -11,10 +11,11 @@ import subprocess
 import sys
 import time
 
-from mcp.server.mcpserver import MCPServer
 from mcp_types import ToolAnnotations
 
-calendar = MCPServer("calendar")
+from rtagents.testing import mcp_server
+
+calendar = mcp_server("calendar")
 EVENTS: dict[str, list[str]] = {"monday": ["09:00 stand-up", "14:00 dentist"]}
 
 

@@ -6,10 +6,11 @@
 
 from __future__ import annotations
 
-from mcp.server.mcpserver import MCPServer
 from mcp_types import ToolAnnotations
 
-calendar = MCPServer("calendar")
+from ..testing.mcp_http import mcp_server
+
+calendar = mcp_server("calendar")
 EVENTS = {"monday": ["09:00 stand-up", "14:00 dentist"], "friday": ["19:00 dinner with Sam"]}
 
 
@@ -20,7 +21,7 @@ def list_events(day: str) -> str:
     return ", ".join(events) if events else f"nothing on {day}"
 
 
-docs = MCPServer("docs")
+docs = mcp_server("docs")
 PAGES = {
     "rate limits": "Realtime sessions allow 100 concurrent sessions per key by default.",
     "voices": "Realtime voices: alloy, ash, ballad, cedar, coral, echo, marin, sage, shimmer, verse.",

@@ -6,7 +6,6 @@ No API key and no network: the embedded emulator plays the Realtime server. With
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from contextlib import AbstractAsyncContextManager
@@ -116,10 +115,5 @@ async def main(real: bool = False, transcript: Transcript | None = None) -> Tran
 
 
 def run(real: bool = False) -> int:
-    # The mcp package configures the root logger at INFO when a server is made; the demo's
-    # output is the transcript, so other libraries speak only of warnings.
-    from . import mcp_servers  # noqa: F401
-
-    logging.getLogger().setLevel(logging.WARNING)
     anyio.run(main, real)
     return 0

@@ -7,7 +7,7 @@ use the emulator's outputs: a string is said, :class:`~rtagents.emulator.CallFun
 
 from ..emulator import CallFunction, CallMCP, ModelContext, Say, ScriptedModel
 from .harness import Drive, Realtime, run_agent, run_session
-from .mcp_http import serve_mcp_http
+from .mcp_http import mcp_server, serve_mcp_http
 from .record import ApprovalRecord, CallRecord, SessionRecord, sent_outputs
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "Say",
     "ScriptedModel",
     "SessionRecord",
+    "mcp_server",
     "run_agent",
     "run_session",
     "sent_outputs",

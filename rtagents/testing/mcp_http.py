@@ -1,13 +1,33 @@
-"""Serve an MCP server over streamable HTTP on loopback, in this process (tests, demos)."""
+"""MCP servers in this process (tests, demos): made without touching logging, served over
+streamable HTTP on loopback."""
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+from mcp.server.mcpserver import MCPServer
+
+
+def mcp_server(name: str, **options: Any) -> MCPServer:
+    """An ``mcp`` ``MCPServer`` made without changing the process's logging.
+
+    ``mcp.server.mcpserver.MCPServer(...)`` calls ``logging.basicConfig(level=INFO)``, which
+    puts a handler on the root logger and turns it to INFO: every library's INFO lines
+    (httpx's request lines among them) then print in the app. This makes the same server
+    and puts the root logger back as it was.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        return MCPServer(name, **options)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
 
 
 @asynccontextmanager

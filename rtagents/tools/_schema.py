@@ -79,6 +79,13 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
         if description and not _has_description(annotation):
             annotation = Annotated[annotation, Field(description=description)]
         default = ... if param.default is param.empty else param.default
+        try:  # each parameter on its own first, so that an error can name it
+            create_model("_probe", __config__=ConfigDict(extra="forbid"), x=(annotation, default))
+        except PydanticSchemaGenerationError:
+            raise TypeError(
+                f"{where}: {_show(annotation)} has no JSON schema; use a type pydantic can "
+                "describe (str, int, a BaseModel, a dataclass, Literal[...], ...)"
+            ) from None
         fields[param.name] = (annotation, default)
 
     try:
@@ -87,7 +94,7 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
             __config__=ConfigDict(extra="forbid", arbitrary_types_allowed=False),
             **fields,
         )
-        schema = clean_schema(model.model_json_schema())
+        schema = _forbid_extra(clean_schema(model.model_json_schema()))
     except PydanticSchemaGenerationError as exc:
         raise TypeError(f"tool {qualname}: an annotation has no JSON schema ({exc})") from exc
     return Signature(model=model, schema=schema, context_param=context_param, receiver=receiver)
@@ -120,3 +127,20 @@ def clean_schema(node: Any, *, in_map: bool = False) -> Any:
     if isinstance(node, list):
         return [clean_schema(item) for item in node]
     return node
+
+
+def _forbid_extra(node: Any) -> Any:
+    """``additionalProperties: false`` on every object with ``properties`` (nested models
+    too): the schema says what validation does (``extra="forbid"`` all the way down)."""
+    if isinstance(node, dict):
+        out = {key: _forbid_extra(value) for key, value in node.items()}
+        if out.get("type") == "object" and "properties" in out:
+            out.setdefault("additionalProperties", False)
+        return out
+    if isinstance(node, list):
+        return [_forbid_extra(item) for item in node]
+    return node
+
+
+def _show(annotation: Any) -> str:
+    return getattr(annotation, "__qualname__", None) or repr(annotation)

@@ -83,7 +83,8 @@ class FunctionTool(BaseTool):
 
     def parse_arguments(self, arguments: str) -> BaseModel:
         try:
-            return self._sig.model.model_validate_json(arguments or "{}")
+            # extra="forbid" reaches nested models too, whatever their own config says.
+            return self._sig.model.model_validate_json(arguments or "{}", extra="forbid")
         except ValidationError as exc:
             raise ToolArgumentsError(describe_validation_error(self.name, exc)) from None
 
@@ -151,7 +152,12 @@ def describe_validation_error(tool_name: str, exc: ValidationError) -> str:
         if err["type"] == "json_invalid":
             problems.append(f"the arguments are not valid JSON ({err['msg']})")
         elif err["type"] == "extra_forbidden":
-            problems.append(f"{where}: not a parameter of this tool")
+            nested = len(err["loc"]) > 1
+            problems.append(
+                f"{where}: unknown key (not in the schema)"
+                if nested
+                else f"{where}: not a parameter of this tool"
+            )
         elif err["type"] == "missing":
             problems.append(f"{where}: required but missing")
         else:

@@ -108,7 +108,7 @@ def test_cli_help_and_bad_arguments() -> None:
         capture_output=True,
         text=True,
     )
-    assert bad.returncode == 2 and "invalid int value: 'eighty'" in bad.stderr
+    assert bad.returncode == 2 and "'eighty' is not a port number" in bad.stderr
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

@@ -8,10 +8,12 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context
 from mcp_types import ToolAnnotations
 
-server = MCPServer("notes")
+from rtagents.testing import mcp_server
+
+server = mcp_server("notes")
 NOTES: dict[str, str] = {"greeting": "hello from MCP"}
 
 

@@ -12,7 +12,13 @@ import pytest
 from pydantic import BaseModel
 
 from rtagents import FunctionTool, ToolContext, Toolset, tool
-from rtagents.tools import DuplicateToolError, ToolFailure, default_failure_formatter, hide_details
+from rtagents.tools import (
+    DuplicateToolError,
+    ToolArgumentsError,
+    ToolFailure,
+    default_failure_formatter,
+    hide_details,
+)
 
 # -- decoration-time errors ----------------------------------------------------------------
 
@@ -60,8 +66,26 @@ def test_unschemable_annotation_is_a_type_error() -> None:
     def f(lock: threading.Lock) -> str:  # not a JSON type
         return ""
 
-    with pytest.raises(TypeError, match=r"tool .*f: "):
+    with pytest.raises(TypeError, match=r"tool .*f, parameter 'lock': .* has no JSON schema"):
         tool(f)
+
+
+class Address(BaseModel):  # a user's model, with pydantic's default (extras ignored)
+    city: str
+
+
+def test_nested_models_forbid_unknown_keys_as_the_top_level_does() -> None:
+    @tool
+    def ship(to: Address, copies: list[Address] | None = None) -> str:
+        """Ship."""
+        return to.city
+
+    assert ship.parameters["$defs"]["Address"]["additionalProperties"] is False
+    with pytest.raises(ToolArgumentsError, match=r"to\.zip: unknown key"):
+        ship.parse_arguments('{"to": {"city": "Oslo", "zip": "0150"}}')
+    with pytest.raises(ToolArgumentsError, match=r"copies\.0\.x: unknown key"):
+        ship.parse_arguments('{"to": {"city": "Oslo"}, "copies": [{"city": "a", "x": 1}]}')
+    assert ship.parse_arguments('{"to": {"city": "Oslo"}}').to.city == "Oslo"
 
 
 def test_bad_name_and_timeout() -> None:
