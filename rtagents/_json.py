@@ -11,7 +11,7 @@ class ArgumentsError(ValueError):
 
 
 def parse_object(text: str) -> dict[str, Any]:
-    """The JSON object in ``text`` (empty text is ``{}``), or :class:`ArgumentsError`.
+    """The JSON object in ``text`` (empty text is ``{}``), or ``ArgumentsError``.
 
     Nesting too deep for the parser is an error like any other: it must never escape as a
     ``RecursionError`` into the task that read the frame.

@@ -42,9 +42,9 @@ class ToolSources:
 class Agent:
     """What a voice agent is: its instructions, tools, approval policy and voice.
 
-    ``tools`` takes function tools (``@rtagents.tool``), :class:`~rtagents.Toolset`\\ s,
-    :class:`~rtagents.HostedMCP` configs (run by the server) and local MCP servers
-    (:class:`rtagents.mcp.MCPServerStdio`, :class:`rtagents.mcp.MCPServerHTTP`).
+    ``tools`` takes function tools (``@rtagents.tool``), ``Toolset`` objects,
+    ``HostedMCP`` configs (run by the server) and local MCP servers
+    (``rtagents.mcp.MCPServerStdio``, ``rtagents.mcp.MCPServerHTTP``).
 
     Fields left as ``None`` (or ``"default"``) are not sent, so the server's defaults apply.
     ``session_options`` is an escape hatch: any other ``session`` field, merged last.

@@ -1,4 +1,4 @@
-"""The exceptions rtagents raises. Every one derives from :class:`RtagentsError`."""
+"""The exceptions rtagents raises. Every one derives from ``RtagentsError``."""
 
 from __future__ import annotations
 

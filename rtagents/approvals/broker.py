@@ -25,7 +25,7 @@ from .verdict import refuse, verdict
 log = logging.getLogger("rtagents.approvals")
 
 NOT_REQUIRED = Decision(True, "the tool needs no approval for this call", decided_by="rule")
-"""What :meth:`ApprovalBroker.authorize` returns when a tool's own check waived approval."""
+"""What ``ApprovalBroker.authorize`` returns when a tool's own check waived approval."""
 
 _HANDLER_THREADS = 16  # per session: sync handlers never wait behind sync tools
 
@@ -81,7 +81,7 @@ class ApprovalBroker:
     async def authorize(self, request: ApprovalRequest, check: Any, ctx: Any) -> Decision:
         """For a call this process runs: ``check`` is the tool's ``needs_approval`` (a bool or
         a predicate of the context and the arguments). Only an explicit ``False`` from it
-        waives approval (:data:`NOT_REQUIRED`); ``True`` asks :meth:`decide`; a predicate
+        waives approval (``NOT_REQUIRED``); ``True`` asks ``decide``; a predicate
         that raises, hangs past the policy's timeout or answers a non-bool denies."""
         if check is False:
             return NOT_REQUIRED

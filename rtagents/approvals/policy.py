@@ -20,7 +20,7 @@ class ApprovalPolicy:
     """Decides tool calls that need approval, for every kind of tool the same way.
 
     Order: a decision remembered for this session, then ``rules`` (the first that matches
-    wins), then ``handler``. A handler returns ``True``/``False`` or a :class:`Decision`,
+    wins), then ``handler``. A handler returns ``True``/``False`` or a ``Decision``,
     sync or async; it may return ``None`` to leave the answer to
     ``session.approve()``/``session.deny()`` (a UI, a voice confirmation).
 
@@ -29,7 +29,7 @@ class ApprovalPolicy:
     or answers anything but ``True``, ``False`` or a ``Decision`` with a ``bool``.
 
     Args:
-        rules: :func:`allow`, :func:`deny` and :func:`ask` rules, in order.
+        rules: ``allow``, ``deny`` and ``ask`` rules, in order.
         handler: Asked about requests no rule decided (or that a rule sent to ``ask``).
             Sync handlers run in worker threads of their own, never queued behind tools.
         default: Only ``"deny"``: what happens when nobody answers in time.

@@ -17,7 +17,7 @@ class Rule:
     """Matches requests; every condition given must hold. ``tool`` and ``server`` are globs.
 
     ``when`` is given the arguments the tool will receive (see
-    :attr:`ApprovalRequest.arguments`) and must return a ``bool``: a predicate that raises
+    ``ApprovalRequest.arguments``) and must return a ``bool``: a predicate that raises
     or returns anything else makes the request a deny (``decided_by="error"``).
     """
 

@@ -59,7 +59,7 @@ def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
 def apply_update(
     current: dict[str, Any], update: dict[str, Any], *, audio_sent: bool
 ) -> dict[str, Any]:
-    """The session after ``update``, or a :class:`ClientEventError` naming the bad ``param``."""
+    """The session after ``update``, or a ``ClientEventError`` naming the bad ``param``."""
     kind = update.get("type", current.get("type"))
     if kind != current.get("type"):
         raise ClientEventError(

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 class InputAudioMixin:
-    """Input audio handling, mixed into :class:`EmulatorConnection`.
+    """Input audio handling, mixed into ``EmulatorConnection``.
 
     Speech is detected on audio time, so tests that send known audio get exact events;
     only the idle timeout runs on the wall clock, as the server's does.

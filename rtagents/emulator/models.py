@@ -98,9 +98,9 @@ def _as_turn(value: Any) -> list[Output]:
 class ScriptedModel:
     """Plays a script: each response takes the next turn.
 
-    A turn is a string (said), an output (:class:`Say`, :class:`CallFunction`,
-    :class:`CallMCP`), a list of outputs (in order, e.g. two calls at once), or a function
-    of the :class:`ModelContext` returning any of those (it may be async). When the script
+    A turn is a string (said), an output (``Say``, ``CallFunction``,
+    ``CallMCP``), a list of outputs (in order, e.g. two calls at once), or a function
+    of the ``ModelContext`` returning any of those (it may be async). When the script
     runs out, the model says ``then``.
     """
 

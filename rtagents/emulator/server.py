@@ -32,7 +32,7 @@ class Emulator:
     Any ``Authorization`` header is accepted and its key ignored.
 
     Args:
-        model: What answers: a :class:`ScriptedModel` for tests, a :class:`RuleModel`
+        model: What answers: a ``ScriptedModel`` for tests, a ``RuleModel``
             (the default) for demos, or any object with ``respond(ctx)``.
         host: The interface to listen on.
         port: The port (0 picks a free one).

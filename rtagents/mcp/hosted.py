@@ -27,7 +27,7 @@ class HostedMCP:
         allowed_tools: Tool names, or ``{"read_only": True}`` / ``{"tool_names": [...]}``.
         require_approval: ``"always"``, ``"never"``, or
             ``{"never": {"tool_names": [...]}, "always": {"read_only": False}}``. Requests
-            are decided by the agent's :class:`~rtagents.ApprovalPolicy`.
+            are decided by the agent's ``ApprovalPolicy``.
         server_description: Tells the model what the server is for.
     """
 

@@ -38,7 +38,7 @@ class ServerListener(Protocol):
 class MCPServer(ABC):
     """A local MCP server: connected when the session starts, closed when it ends.
 
-    Its tools join the session's tools under their own names (see :meth:`toolset`).
+    Its tools join the session's tools under their own names (see ``toolset``).
 
     Args:
         name: The server's label (for approvals, events and renamed tools).

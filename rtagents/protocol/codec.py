@@ -31,7 +31,7 @@ class UnknownServerEvent(WireModel):
     """A server event whose ``type`` this version does not model.
 
     Decoding never fails on a new event type: its fields are kept as attributes and
-    the frame's object as :attr:`raw`.
+    the frame's object as ``raw``.
     """
 
     type: str
@@ -47,9 +47,9 @@ class UnknownServerEvent(WireModel):
 def decode_server_event(data: str | bytes | bytearray) -> ServerEvent | UnknownServerEvent:
     """Decode one server frame into its typed event.
 
-    An unknown ``type`` gives an :class:`UnknownServerEvent`; a frame that is not JSON,
+    An unknown ``type`` gives an ``UnknownServerEvent``; a frame that is not JSON,
     not an object, has no ``type``, or breaks a known event's schema raises
-    :class:`~rtagents.errors.ProtocolError` saying which event and what was wrong.
+    ``ProtocolError`` saying which event and what was wrong.
     """
     try:
         # One pass in pydantic-core: parsing and validation together beat json.loads alone.
@@ -69,11 +69,11 @@ class Decoded(NamedTuple):
 
 
 def decode_server_frame(data: str | bytes | bytearray) -> Decoded:
-    """Decode a frame as a client must to keep going: like :func:`decode_server_event`, but a
+    """Decode a frame as a client must to keep going: like ``decode_server_event``, but a
     frame of a known type that breaks its schema somewhere (a newer or odd server shape) is
     still decoded, with the offending values left out and named in ``dropped``. Only a frame
     that cannot be read at all (not JSON, no ``type``, a required field unusable) raises
-    :class:`~rtagents.errors.ProtocolError`."""
+    ``ProtocolError``."""
     try:
         return Decoded(_SERVER.validate_json(data))
     except ValidationError as exc:

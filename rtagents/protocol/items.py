@@ -194,7 +194,7 @@ ConversationItem = Annotated[
     | Annotated[UnknownItem, Tag("unknown")],
     Discriminator(_item_tag),
 ]
-"""Any conversation item; an unknown ``type`` becomes :class:`UnknownItem`."""
+"""Any conversation item; an unknown ``type`` becomes ``UnknownItem``."""
 
 
 class ItemReferenceContent(WireModel):

@@ -17,7 +17,7 @@ class VoiceId(WireModel):
 
 Voice = Union[str, VoiceId]
 """A voice name (``alloy``, ``ash``, ``ballad``, ``coral``, ``echo``, ``sage``, ``shimmer``,
-``verse``, ``marin``, ``cedar``, or any newer one), or a custom :class:`VoiceId`."""
+``verse``, ``marin``, ``cedar``, or any newer one), or a custom ``VoiceId``."""
 
 KNOWN_VOICES = frozenset(
     {"alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar"}

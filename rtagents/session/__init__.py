@@ -1,6 +1,6 @@
 """The session: a sans-I/O core (``core``, ``turns``) driven by a thin runner over a transport.
 
-The public API is :func:`connect`, :class:`RealtimeSession`, the events and the transports.
+The public API is ``connect``, ``RealtimeSession``, the events and the transports.
 The core, its actions and the runner are internals: importable from their modules for those
 who build on them, but not a promise.
 """

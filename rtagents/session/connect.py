@@ -76,7 +76,7 @@ async def connect(
     by ``api_key`` or ``OPENAI_API_KEY``. A ``url`` (the emulator's, say) needs no key.
     ``call_id`` attaches to a SIP call instead of naming a ``model``. On entry the agent is
     sent as ``session.update`` and its ``session.updated`` awaited; a rejected config raises
-    :class:`~rtagents.SessionConfigError` naming the ``param``. On exit the session closes.
+    ``SessionConfigError`` naming the ``param``. On exit the session closes.
 
     Args:
         max_buffered_events: Events kept for ``async for`` when the app reads slowly.

@@ -4,7 +4,7 @@ Everything the protocol decides happens here, with no awaiting, sleeping or sock
 decoding (leniently, with a warning for what could not be read), redacting credentials a
 server echoes back, hosted MCP tool listings, request/reply correlation, event ids, and every
 client event the app sends. Turn-taking (tool calls, outputs, the next ``response.create``) is
-:class:`~rtagents.session.turns.Turns`, which this feeds. The runner only moves frames and
+``Turns``, which this feeds. The runner only moves frames and
 carries out actions, like h11's ``Connection`` and websockets' ``protocol.py``.
 """
 

@@ -1,5 +1,5 @@
 """The session's event vocabulary: the events the framework adds beside the server's own,
-and :data:`SessionEvent`, the union of both that ``async for event in session`` yields.
+and ``SessionEvent``, the union of both that ``async for event in session`` yields.
 
 Each has a ``type`` like server events do, so one ``match``/``if`` on ``event.type`` (or
 ``@session.on("tool.call.completed")``) handles both, and mypy narrows the union on it.

@@ -33,7 +33,7 @@ async def invoke(
 ) -> Any:
     """Run ``tool`` inside ``scope`` (which the caller cancels on barge-in or close), with
     ``time_limit`` counted from when the code starts: for a thread tool, when a worker picks it
-    up. Raises what the tool raised (a ``BaseException`` as :class:`ToolCrashed`)."""
+    up. Raises what the tool raised (a ``BaseException`` as ``ToolCrashed``)."""
     loop = asyncio.get_running_loop()
     state = {"running": True, "abandoned": False}
 

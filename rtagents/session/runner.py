@@ -1,6 +1,6 @@
 """The session runner: a thin loop that moves frames and carries out the core's actions.
 
-It reads a frame, feeds it to :class:`~rtagents.session.core.SessionCore`, and does what the
+It reads a frame, feeds it to ``SessionCore``, and does what the
 core says: send, emit, start or cancel a call, resolve a request. It decides nothing about
 the protocol. It owns the session's lifecycle: its tasks, its end, and keeping both within
 bounds (a send deadline, a grace period for tool code that will not stop).
@@ -41,7 +41,7 @@ log = logging.getLogger("rtagents.session")
 
 
 class SessionRunner:
-    """The machinery under a :class:`~rtagents.RealtimeSession` (its ``owner``)."""
+    """The machinery under a ``RealtimeSession`` (its ``owner``)."""
 
     def __init__(
         self,
@@ -225,7 +225,7 @@ class SessionRunner:
                     waiter[0].set()
 
     async def _send(self, event: p.WireModel | str) -> None:
-        """Send, or raise :class:`SessionClosed`. A server that stops reading would block a
+        """Send, or raise ``SessionClosed``. A server that stops reading would block a
         send forever: past ``send_timeout`` the session closes, saying so."""
         if self.closed_reason is not None:
             raise SessionClosed(self.closed_reason)

@@ -22,11 +22,11 @@ DepsT = TypeVar("DepsT", default=Any)
 
 
 class RealtimeSession(Generic[DepsT]):
-    """A connected Realtime session. Made by :func:`rtagents.connect`.
+    """A connected Realtime session. Made by ``rtagents.connect``.
 
     Iterate it for events (``async for event in session``): the server's events, typed,
     and the framework's (``tool.call.started``, ``approval.requested``, ...), as one
-    :data:`~rtagents.SessionEvent` union that ``event.type`` narrows. Tool calls are
+    ``SessionEvent`` union that ``event.type`` narrows. Tool calls are
     dispatched by the session itself; the app only watches, or answers approvals.
     """
 

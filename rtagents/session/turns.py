@@ -2,7 +2,7 @@
 
 It decides when tools start, when their outputs are sent, and when to ask for the next
 model turn. It never awaits, sleeps or touches a socket, so every rule here is tested
-with plain function calls. :class:`~rtagents.session.core.SessionCore` feeds it.
+with plain function calls. ``SessionCore`` feeds it.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Testing your agents offline: the emulator with a scripted model, and readable assertions.
 
 The ``realtime`` pytest fixture is registered automatically (a ``pytest11`` plugin). Scripts
-use the emulator's outputs: a string is said, :class:`~rtagents.emulator.CallFunction` and
-:class:`~rtagents.emulator.CallMCP` call tools, a function of the context computes a turn.
+use the emulator's outputs: a string is said, ``CallFunction`` and
+``CallMCP`` call tools, a function of the context computes a turn.
 """
 
 from ..emulator import CallFunction, CallMCP, ModelContext, Say, ScriptedModel

@@ -33,7 +33,7 @@ async def run_agent(
     """Start an emulator playing ``script``, send each of ``say``, wait for each answer.
 
     An answer is the response that ends with an assistant message (tool calls and
-    approvals in between are followed through). Returns a :class:`SessionRecord`.
+    approvals in between are followed through). Returns a ``SessionRecord``.
     The session reaches the emulator in process; ``socket=True`` goes over a real
     websocket on loopback instead.
     """

@@ -52,7 +52,7 @@ class BaseTool(ABC):
     server_label: str | None = None
     """For tools from a local MCP server: the server's label."""
     runs_in_thread: bool = False
-    """True when :meth:`call` queues the work for a worker thread and calls
+    """True when ``call`` queues the work for a worker thread and calls
     ``ctx.on_start`` once it runs (the session then starts the timeout there)."""
 
     @abstractmethod
@@ -61,7 +61,7 @@ class BaseTool(ABC):
 
     @abstractmethod
     def parse_arguments(self, arguments: str) -> Any:
-        """Validate the model's JSON argument string; raise :class:`ToolArgumentsError`."""
+        """Validate the model's JSON argument string; raise ``ToolArgumentsError``."""
 
     @abstractmethod
     async def call(self, arguments: Any, ctx: ToolContext) -> Any:

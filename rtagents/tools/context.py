@@ -21,8 +21,8 @@ class ToolContext(Generic[DepsT]):
     ``ToolContext[MyDeps]``, to type ``deps``).
 
     The parameter never appears in the tool's JSON schema. ``session`` is the
-    :class:`~rtagents.RealtimeSession` running the call, ``agent`` its
-    :class:`~rtagents.Agent`, and ``deps`` what the app passed as ``connect(..., deps=...)``:
+    ``RealtimeSession`` running the call, ``agent`` its
+    ``Agent``, and ``deps`` what the app passed as ``connect(..., deps=...)``:
     a database, an HTTP client, the caller's account (all ``None`` outside a session).
     ``arguments`` are the call's arguments as the tool receives them, by parameter name.
     """

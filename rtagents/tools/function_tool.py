@@ -23,7 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class FunctionTool(BaseTool):
     """A Python function the model can call.
 
-    Made by :func:`tool`. Calling the object calls the function unchanged, so decorated
+    Made by ``tool``. Calling the object calls the function unchanged, so decorated
     functions stay usable (and testable) as plain Python.
     """
 
@@ -202,7 +202,7 @@ def tool(
         name: The tool's name (default: the function's name).
         description: What the model is told (default: the docstring's text).
         needs_approval: ``True`` to ask the session's approval policy before every call,
-            or a callable given the :class:`ToolContext` and the parsed arguments that
+            or a callable given the ``ToolContext`` and the parsed arguments that
             decides per call (it may be async).
         timeout: Seconds before the call is given up and the model told so (default:
             the agent's ``tool_timeout``).

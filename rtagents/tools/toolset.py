@@ -17,7 +17,7 @@ class Toolset:
 
     Function tools and the tools of local MCP servers are combined through toolsets, so
     filtering and prefixing work the same for both. Adding two tools with one name raises
-    :class:`DuplicateToolError` naming both sources: rename one, or add a ``prefix``.
+    ``DuplicateToolError`` naming both sources: rename one, or add a ``prefix``.
     """
 
     def __init__(self, name: str, tools: Iterable[BaseTool | Toolset] = ()) -> None:
