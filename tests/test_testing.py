@@ -67,3 +67,26 @@ async def test_assertion_messages_say_what_happened(realtime: Realtime) -> None:
     with pytest.raises(AssertionError, match="expected one call of 'nothing', got 0"):
         record.call("nothing")
     assert isinstance(record, SessionRecord)
+
+
+async def test_a_run_that_times_out_says_what_it_waited_for() -> None:
+    import pytest
+
+    from rtagents.emulator import CallFunction
+    from rtagents.testing import run_agent
+
+    @rtagents.tool(needs_approval=True)
+    def launch(target: str) -> str:
+        """Launch."""
+        return "launched"
+
+    agent = rtagents.Agent(
+        name="l",
+        tools=[launch],
+        approval=rtagents.ApprovalPolicy(timeout=60),
+        output_modalities=["text"],
+    )
+    with pytest.raises(TimeoutError, match=r"approval of launch\(target='moon'\)"):
+        await run_agent(
+            agent, [CallFunction("launch", {"target": "moon"}), "done"], "go", within=0.5
+        )

@@ -49,6 +49,11 @@ class Dispatcher:
 
         return started
 
+    @property
+    def running(self) -> list[tuple[str, StartCall]]:
+        """The calls in flight: (call id, the call)."""
+        return [(r.call.call_id, r.call) for r in self._running.values()]
+
     def cancel(self, work_id: str, reason: str) -> None:
         running = self._running.get(work_id)
         if running is not None:

@@ -79,13 +79,16 @@ async def _run(
     async with Emulator(model=model, **emulator_options) as emu:
         where: dict[str, Any] = {"url": emu.url} if socket else {"transport": emu.transport()}
         async with connect(agent, **where) as session:
-            with anyio.fail_after(within):
-                await drive(session, emu)
-                if until is not None and not until(record):
-                    async for event in session:
-                        record.events.append(event)
-                        if until(record):
-                            break
+            try:
+                with anyio.fail_after(within):
+                    await drive(session, emu)
+                    if until is not None and not until(record):
+                        async for event in session:
+                            record.events.append(event)
+                            if until(record):
+                                break
+            except TimeoutError:
+                raise TimeoutError(_waiting_for(session, record, within)) from None
         record.client_events = list(emu.last.received)
     record.model_contexts = list(getattr(model, "contexts", []))
     return record
@@ -102,3 +105,21 @@ class Realtime:
         **options: Any,
     ) -> SessionRecord:
         return await run_agent(agent, script, say, **options)
+
+
+def _waiting_for(session: RealtimeSession, record: SessionRecord, within: float) -> str:
+    """What a run that timed out was still waiting for, in words."""
+    reasons = [
+        f"an approval of {request.describe()} (nobody answered: a handler, a rule, or "
+        "session.approve)"
+        for request in session.pending_approvals
+    ]
+    running = session._runner.dispatcher.running
+    reasons += [f"the tool call {call.name} ({call_id}) to finish" for call_id, call in running]
+    if not reasons:
+        seen = [e.type for e in record.events[-3:]]
+        reasons.append(
+            "the answer: a response ending with an assistant message"
+            + (f" (the last events were {', '.join(seen)})" if seen else " (no events yet)")
+        )
+    return f"no answer within {within:g} s; still waiting for " + "; and ".join(reasons)
