@@ -219,36 +219,81 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm)\b|\b\d{1,2}:\d{2}\b", re.I)
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_NAME = re.compile(r"\b[A-Z][\w'&-]*(?:\s+(?:[A-Z][\w'&-]*|de|la|du|van|von))*")
+
+
+def _words_of(name: str, prop: dict[str, Any]) -> set[str]:
+    """The words a parameter answers to: its name's parts and its description's words."""
+    words = set(re.split(r"[_\-\s]+", name.lower()))
+    words |= {w.lower() for w in _WORD.findall(prop.get("description") or "")} - _STOP
+    synonyms = {"party": {"people", "guests", "persons"}, "size": {"people", "guests"}}
+    for word in list(words):
+        words |= synonyms.get(word, set())
+    return words
+
+
 def _fill_arguments(schema: dict[str, Any], text: str) -> dict[str, Any]:
+    """Arguments for a tool from what the user said, by the schema: enums, dates, times,
+    numbers (the one next to a word the parameter answers to: "for 4 people" fills
+    ``party_size``), names (capitalised words, without the sentence's first word), quoted
+    text. Good enough for a newcomer's own tools to get plausible calls offline."""
     props: dict[str, Any] = schema.get("properties", {})
     required = set(schema.get("required", []))
-    quoted = re.findall(r"\"([^\"]+)\"|'([^']+)'", text)
-    strings = [a or b for a, b in quoted] or re.findall(
-        r"\b[A-Z][a-zA-Z]+(?:\s[A-Z][a-zA-Z]+)*", text
-    )
-    # A capitalised word that opens the sentence, or a filler word, is not a name; without
-    # a name, the last content word is the best guess ("events for monday").
-    first = (_WORD.findall(text) or [""])[0]
-    strings = [s for s in strings if s != first and s.lower() not in _STOP]
-    if not strings:
-        content = [w for w in _WORD.findall(text) if w.lower() not in _STOP and w != first]
-        strings = content[-1:]
-    numbers = re.findall(r"-?\d+(?:\.\d+)?", text)
     lowered = text.lower()
+    dates = _DATE.findall(text)
+    times = [t.strip() for t in _TIME.findall(text)]
+    rest = _TIME.sub(" ", _DATE.sub(" ", text))  # numbers inside dates and times are not counts
+    numbers = [(m.group(), m.start(), m.end()) for m in _NUMBER.finditer(rest)]
+    quoted = [a or b for a, b in re.findall(r"\"([^\"]+)\"|'([^']+)'", text)]
+    first = (_WORD.findall(text) or [""])[0]
+    names = []
+    for run in _NAME.findall(rest):
+        parts = run.split()
+        while parts and (
+            parts[0].split("'")[0] == first.split("'")[0]
+            or parts[0].lower().replace("'", "") in _STOP
+        ):
+            parts.pop(0)  # "Is Chez Panisse" -> "Chez Panisse"
+        if parts:
+            names.append(" ".join(parts))
+    strings = quoted + [n for n in names if n not in quoted]
+    if not strings:
+        content = [w for w in _WORD.findall(rest) if w.lower() not in _STOP and w != first]
+        strings = content[-1:]
     args: dict[str, Any] = {}
     for name, prop in props.items():
         kind = prop.get("type")
+        fmt = prop.get("format", "")
+        words = _words_of(name, prop)
         if "enum" in prop:
             mentioned = [v for v in prop["enum"] if str(v).lower() in lowered]
             if mentioned or name in required:
                 args[name] = mentioned[0] if mentioned else prop["enum"][0]
+        elif kind == "string" and (fmt in ("date", "date-time") or words & {"date", "day"}) and dates:
+            args[name] = dates.pop(0)
+        elif kind == "string" and (fmt == "time" or "time" in words) and times:
+            args[name] = times.pop(0)
         elif kind in ("integer", "number") and numbers:
-            value = float(numbers.pop(0))
+            pick = next(
+                (n for n in numbers if words & _neighbours(rest, n[1], n[2])), numbers[0]
+            )
+            numbers.remove(pick)
+            value = float(pick[0])
             args[name] = int(value) if kind == "integer" else value
         elif kind == "string" and strings:
             args[name] = strings.pop(0)
         elif kind == "boolean" and name in required:
-            args[name] = True
+            args[name] = not any(w in lowered.split() for w in ("no", "not", "don't", "without"))
         elif name in required and kind == "string":
             args[name] = text
     return args
+
+
+def _neighbours(text: str, start: int, end: int) -> set[str]:
+    """The words just before and after a number ("for 4 people": {"for", "people"})."""
+    before = _WORD.findall(text[:start])[-2:]
+    after = _WORD.findall(text[end:])[:2]
+    return {w.lower() for w in before + after}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import socket
 import subprocess
 import sys
+from typing import Literal
 
 import pytest
 from websockets.sync.client import connect
 
+import rtagents
 from rtagents.emulator import CallFunction, CallMCP, ModelContext, RuleModel, Say
 
 TOOLS = [
@@ -120,3 +123,59 @@ def test_cli_help_and_bad_arguments() -> None:
             timeout=20,
         )
     assert busy.returncode == 2 and "cannot listen" in busy.stderr
+
+
+@rtagents.tool
+def check_table(
+    restaurant: str,
+    date: datetime.date,
+    party_size: int,
+    time: str = "",
+    seating: Literal["indoor", "outdoor"] = "indoor",
+) -> str:
+    """Whether a restaurant has a free table."""
+    return "yes"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Is Chez Panisse free on 2026-12-24 for 4 people?",
+            {"restaurant": "Chez Panisse", "date": "2026-12-24", "party_size": 4},
+        ),
+        (
+            "Table for 2 at 'Noma' on 2027-01-02 at 7 pm",
+            {"restaurant": "Noma", "date": "2027-01-02", "party_size": 2, "time": "7 pm"},
+        ),
+    ],
+)
+def test_the_rule_model_fills_arguments_by_their_schema(
+    text: str, expected: dict[str, object]
+) -> None:
+
+    import rtagents
+    from rtagents.emulator import ModelContext, RuleModel
+
+    @rtagents.tool
+    def check_table(
+        restaurant: str,
+        date: datetime.date,
+        party_size: int,
+        time: str = "",
+        seating: Literal["indoor", "outdoor"] = "indoor",
+    ) -> str:
+        """Whether a restaurant has a free table."""
+        return "yes"
+
+    ctx = ModelContext(
+        items=[
+            {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+        ],
+        instructions="",
+        tools=[check_table.definition().model_dump(exclude_unset=True)],
+    )
+    [call] = RuleModel().respond(ctx)
+    arguments = {k: v for k, v in call.arguments.items() if k in expected}  # type: ignore[union-attr]
+    assert arguments == expected
+    check_table.parse_arguments(call.arguments_json)  # type: ignore[union-attr]  # valid for the tool
