@@ -1,47 +1,55 @@
-# Every target sets up what it needs: a .venv with rtagents and its dev tools,
-# rebuilt when pyproject.toml changes.
+# Every target sets up what it needs in .venv, rebuilt when pyproject.toml changes:
+# the demo only the runtime (what a user installs), the checks the dev tools too.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY_DIRS := $(wildcard rtagents tests benchmarks examples)
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime
+DEV := $(VENV)/.dev
 
-.PHONY: demo test lint typecheck unit docs docs-serve bench emulator clean
+.PHONY: demo test lint typecheck unit docs docs-serve bench emulator dist clean
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
 		{ echo "rtagents needs Python >= 3.10 (found $$($(PYTHON) --version))"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $(RUNTIME)
 
-demo: $(STAMP)
+$(DEV): $(RUNTIME)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(DEV)
+
+demo: $(RUNTIME)
 	$(BIN)/rtagents demo
 
 test: lint typecheck unit docs
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check $(PY_DIRS)
 	$(BIN)/ruff format --check $(PY_DIRS)
 
-typecheck: $(STAMP)
+typecheck: $(DEV)
 	$(BIN)/mypy rtagents
 
-unit: $(STAMP)
+unit: $(DEV)
 	$(BIN)/pytest -q
 
-docs: $(STAMP)
+docs: $(DEV)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site
 
-docs-serve: $(STAMP)
+docs-serve: $(DEV)
 	$(BIN)/mkdocs serve
 
-bench: $(STAMP)
+bench: $(DEV)
 	@$(BIN)/python -m benchmarks
 
-emulator: $(STAMP)
+emulator: $(RUNTIME)
 	$(BIN)/rtagents emulator --port 8765
 
+dist: $(DEV)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist
+
 clean:
-	rm -rf $(VENV) .site .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .site .pytest_cache .mypy_cache .ruff_cache dist

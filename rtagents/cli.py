@@ -57,7 +57,7 @@ def _emulator(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from .demo.run import run
 
-    return run(real=args.real)
+    return run(real=args.real, out=args.out)
 
 
 def load_agent(spec: str) -> Any:
@@ -178,6 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--real", action="store_true", help="use the OpenAI Realtime API (needs OPENAI_API_KEY)"
+    )
+    demo.add_argument(
+        "--out",
+        metavar="FILE.wav",
+        help="where to write the agent's voice (default: rtagents-demo.wav in the temp folder)",
     )
     demo.set_defaults(handler=_demo)
 

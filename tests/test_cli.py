@@ -24,16 +24,26 @@ def rtagents(
     )
 
 
-def test_demo_shows_a_tool_call_an_approval_and_mcp_calls_and_ends() -> None:
-    result = rtagents("demo")
+def test_demo_shows_a_tool_call_an_approval_and_mcp_calls_and_ends(tmp_path: Path) -> None:
+    import array
+    import wave
+
+    wav = tmp_path / "voice.wav"
+    result = rtagents("demo", "--out", str(wav))
     assert result.returncode == 0, result.stderr
     out = result.stdout
+    assert f"of speech in {wav}" in out and "seconds of speech" in out.splitlines()[0]
+    with wave.open(str(wav)) as w:
+        assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (24000, 1, 2)
+        samples = array.array("h", w.readframes(w.getnframes()))
+    assert len(samples) > 24000 and max(map(abs, samples)) > 1000  # seconds of sound, not silence
     assert "-> get_weather(city='Paris')" in out
     assert "? approval needed: book_table(restaurant='Chez Panisse', people=4) [function]" in out
     assert "! approved by handler" in out
     assert "<- list_events: 09:00 stand-up, 14:00 dentist" in out  # local MCP (stdio)
     assert "[hosted MCP docs] search_docs(query='rate limits')" in out  # hosted MCP
     assert out.count("assistant: ") == 4
+    assert "offline" not in out  # the demo says its own first line
     assert out.rstrip().endswith("demo finished")
     assert "INFO" not in out and "Traceback" not in result.stderr
 

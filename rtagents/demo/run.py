@@ -6,9 +6,13 @@ No API key and no network: the embedded emulator plays the Realtime server. With
 
 from __future__ import annotations
 
+import base64
 import os
 import sys
+import tempfile
+import wave
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import Literal
 
 import anyio
@@ -83,9 +87,14 @@ def docs_server() -> AbstractAsyncContextManager[str]:
     return serve_mcp_http(docs)
 
 
-async def converse(agent: rtagents.Agent, url: str | None, transcript: Transcript) -> None:
+async def converse(
+    agent: rtagents.Agent, url: str | None, transcript: Transcript, voice: bytearray
+) -> None:
     async with rtagents.connect(agent, url=url) as session:
         session.on("*")(transcript)
+        session.on("response.output_audio.delta")(
+            lambda event: voice.extend(base64.b64decode(event.delta))
+        )
         for question in QUESTIONS:
             if "docs" in question and not any(
                 isinstance(t, rtagents.HostedMCP) for t in agent.tools
@@ -95,8 +104,25 @@ async def converse(agent: rtagents.Agent, url: str | None, transcript: Transcrip
             await session.ask(question)
 
 
-async def main(real: bool = False, transcript: Transcript | None = None) -> Transcript:
+def save_voice(pcm: bytes, path: Path) -> None:
+    """The agent's answers as a WAV file: 24 kHz, 16-bit, mono (the session's output)."""
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(24000)
+        wav.writeframes(pcm)
+
+
+async def main(
+    real: bool = False, transcript: Transcript | None = None, out: Path | None = None
+) -> Transcript:
     transcript = transcript or Transcript()
+    out = out or Path(tempfile.gettempdir()) / "rtagents-demo.wav"
+    voice = bytearray()
+    transcript.say(
+        "(each answer ends with [the time from the question to the complete answer, "
+        "and the seconds of speech the agent sent])"
+    )
     if real:
         if not os.environ.get("OPENAI_API_KEY"):
             raise SystemExit(
@@ -105,15 +131,24 @@ async def main(real: bool = False, transcript: Transcript | None = None) -> Tran
         transcript.say(
             "(the hosted MCP step needs a public MCP server URL; it is skipped with --real)"
         )
-        await converse(build_agent(None), None, transcript)
+        await converse(build_agent(None), None, transcript, voice)
+        _report_voice(voice, out, transcript)
         return transcript
     async with docs_server() as docs_url, Emulator(model=RuleModel()) as emu:
         transcript.say(f"rtagents demo: emulator at {emu.url} (no API key, no network)")
-        await converse(build_agent(docs_url), emu.url, transcript)
+        await converse(build_agent(docs_url), emu.url, transcript, voice)
+    _report_voice(voice, out, transcript)
     transcript.say("demo finished")
     return transcript
 
 
-def run(real: bool = False) -> int:
-    anyio.run(main, real)
+def _report_voice(voice: bytearray, out: Path, transcript: Transcript) -> None:
+    if voice:
+        save_voice(bytes(voice), out)
+        seconds = len(voice) / 48000
+        transcript.say(f"the agent's voice: {seconds:.1f} s of speech in {out} (play it)")
+
+
+def run(real: bool = False, out: str | None = None) -> int:
+    anyio.run(main, real, None, Path(out) if out else None)
     return 0

@@ -272,14 +272,14 @@ def _fill_arguments(schema: dict[str, Any], text: str) -> dict[str, Any]:
             mentioned = [v for v in prop["enum"] if str(v).lower() in lowered]
             if mentioned or name in required:
                 args[name] = mentioned[0] if mentioned else prop["enum"][0]
-        elif kind == "string" and (fmt in ("date", "date-time") or words & {"date", "day"}) and dates:
+        elif (
+            kind == "string" and (fmt in ("date", "date-time") or words & {"date", "day"}) and dates
+        ):
             args[name] = dates.pop(0)
         elif kind == "string" and (fmt == "time" or "time" in words) and times:
             args[name] = times.pop(0)
         elif kind in ("integer", "number") and numbers:
-            pick = next(
-                (n for n in numbers if words & _neighbours(rest, n[1], n[2])), numbers[0]
-            )
+            pick = next((n for n in numbers if words & _neighbours(rest, n[1], n[2])), numbers[0])
             numbers.remove(pick)
             value = float(pick[0])
             args[name] = int(value) if kind == "integer" else value

@@ -16,7 +16,10 @@ from rtagents import protocol as p
 from .frames import CLIENT_FRAMES, EXTRA_ITEMS, SERVER_FRAMES
 from .spec_types import CLIENT_TYPES, SERVER_TYPES
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec" / "realtime-protocol.d.ts"
+# A copy of the project's protocol reference (shared/spec), kept here so that the cross-check
+# runs in any clone; test_the_spec_copy_is_current says when it falls behind.
+SPEC = Path(__file__).with_name("data") / "realtime-protocol.d.ts"
+SHARED_SPEC = Path(__file__).resolve().parents[3] / "shared" / "spec" / "realtime-protocol.d.ts"
 OA_SERVER = TypeAdapter(OaServerEvent)
 OA_CLIENT = TypeAdapter(OaClientEvent)
 
@@ -35,7 +38,6 @@ def _union_types(union: str) -> list[str]:
     return found
 
 
-@pytest.mark.skipif(not SPEC.exists(), reason="the shared spec is not beside this checkout")
 def test_type_lists_match_the_spec() -> None:
     assert _union_types("RealtimeServerEvent") == SERVER_TYPES
     assert _union_types("RealtimeClientEvent") == CLIENT_TYPES
@@ -198,3 +200,10 @@ def test_secrets_are_not_in_reprs() -> None:
         headers={"X-Key": "hush"},
     )
     assert "sk-secret" not in repr(tool) and "hush" not in repr(tool)
+
+
+@pytest.mark.skipif(not SHARED_SPEC.exists(), reason="no shared/ beside this checkout")
+def test_the_spec_copy_is_current() -> None:
+    assert SPEC.read_bytes() == SHARED_SPEC.read_bytes(), (
+        "copy shared/spec into tests/protocol/data"
+    )

@@ -1,0 +1,52 @@
+"""``python -m build`` makes a wheel and an sdist that install in a clean venv and run the demo.
+
+This is what a user gets: the runtime dependencies only, no checkout on the path.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tarfile
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str | Path, cwd: Path | None = None, timeout: float = 600) -> str:
+    result = subprocess.run(
+        [str(a) for a in args], capture_output=True, text=True, cwd=cwd, timeout=timeout
+    )
+    assert result.returncode == 0, f"{args}:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    run(sys.executable, "-m", "build", "--outdir", out, ROOT)
+    return out
+
+
+def test_the_sdist_holds_the_package_and_its_license(dist: Path) -> None:
+    [sdist] = dist.glob("rtagents-*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        names = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
+    assert {"rtagents/__init__.py", "rtagents/demo/run.py", "pyproject.toml", "LICENSE"} <= names
+
+
+def test_the_wheel_installs_in_a_clean_venv_and_runs_the_demo(dist: Path, tmp_path: Path) -> None:
+    [wheel] = dist.glob("rtagents-*.whl")
+    env = tmp_path / "venv"
+    venv.create(env, with_pip=True)
+    python = env / "bin" / "python"
+    run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel)
+    out = run(env / "bin" / "rtagents", "demo", "--out", tmp_path / "voice.wav", cwd=tmp_path)
+    assert out.rstrip().endswith("demo finished")
+    assert (tmp_path / "voice.wav").stat().st_size > 48000
+    # Only the runtime came with it: none of the dev tools.
+    installed = run(python, "-m", "pip", "list", "--format=freeze").lower()
+    assert "pytest" not in installed and "mypy" not in installed and "mkdocs" not in installed
