@@ -135,7 +135,10 @@ async def main(
         _report_voice(voice, out, transcript)
         return transcript
     async with docs_server() as docs_url, Emulator(model=RuleModel()) as emu:
-        transcript.say(f"rtagents demo: emulator at {emu.url} (no API key, no network)")
+        transcript.say(
+            f"rtagents demo: the local emulator at {emu.url}, with its offline stand-in model "
+            "(no API key, no network)"
+        )
         await converse(build_agent(docs_url), emu.url, transcript, voice)
     _report_voice(voice, out, transcript)
     transcript.say("demo finished")
