@@ -43,7 +43,7 @@ def test_demo_shows_a_tool_call_an_approval_and_mcp_calls_and_ends(tmp_path: Pat
     assert "<- list_events: 09:00 stand-up, 14:00 dentist" in out  # local MCP (stdio)
     assert "[hosted MCP docs] search_docs(query='rate limits')" in out  # hosted MCP
     assert out.count("assistant: ") == 4
-    assert "offline" not in out  # the demo says its own first line
+    assert out.count("stand-in model") == 1  # said once, up front
     assert out.rstrip().endswith("demo finished")
     assert "INFO" not in out and "Traceback" not in result.stderr
 
