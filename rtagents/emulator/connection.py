@@ -7,6 +7,7 @@ import base64
 import copy
 import json
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,8 @@ class Options:
     realtime: bool = False
     audio_chunk_ms: int = 40
     transcribe: Transcriber | None = None
+    record: int = 10_000
+    """Frames kept each way per connection, for tests (``received``/``sent``)."""
 
 
 class EmulatorConnection(InputAudioMixin):
@@ -49,8 +52,10 @@ class EmulatorConnection(InputAudioMixin):
         self.session["model"] = model_name
         self.conversation = Conversation()
         self.audio_sent = False
-        self.received: list[dict[str, Any]] = []
-        self.sent: list[dict[str, Any]] = []
+        # A test tap, bounded: the latest frames each way (an hour of audio would otherwise
+        # be kept for the connection's life). ``Emulator(record=0)`` keeps none.
+        self.received: deque[dict[str, Any]] = deque(maxlen=options.record)
+        self.sent: deque[dict[str, Any]] = deque(maxlen=options.record)
         self.active: ResponseRun | None = None
         self.responses: set[ResponseRun] = set()
         self.hosted_mcp = hosted_mcp
@@ -62,6 +67,7 @@ class EmulatorConnection(InputAudioMixin):
         self._idle_started_ms = 0
         self._last_event_id: str | None = None
         self.disconnect: Callable[[], Awaitable[None]] | None = None
+        self.on_closed: Callable[[EmulatorConnection], None] | None = None
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -145,7 +151,11 @@ class EmulatorConnection(InputAudioMixin):
             self._last_event_id = (
                 raw.get("event_id") if isinstance(raw.get("event_id"), str) else None
             )
-            self.received.append(raw)
+            if raw.get("type") == "input_audio_buffer.append" and isinstance(raw.get("audio"), str):
+                # The tap keeps how much audio came, not the audio itself.
+                self.received.append({**raw, "audio": f"<{len(raw['audio'])} base64 chars>"})
+            else:
+                self.received.append(raw)
             handler = getattr(self, "_on_" + str(raw.get("type", "")).replace(".", "_"), None)
             if handler is None:
                 raise ClientEventError(

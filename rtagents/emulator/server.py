@@ -40,6 +40,9 @@ class Emulator:
         audio_chunk_ms: Milliseconds of audio per ``response.output_audio.delta``.
         transcribe: Turns committed input audio into a transcript when the session
             asks for transcription (default: ``"[N ms of audio]"``).
+        record: Frames each connection keeps each way for tests to read (``received``,
+            ``sent``); the oldest go first, and appended audio is kept as its size only.
+        keep_closed: Closed connections kept in ``connections`` (``emu.last`` among them).
     """
 
     def __init__(
@@ -51,14 +54,21 @@ class Emulator:
         realtime: bool = False,
         audio_chunk_ms: int = 40,
         transcribe: Transcriber | None = None,
+        record: int = 10_000,
+        keep_closed: int = 16,
     ) -> None:
         self.model: Model = model if model is not None else RuleModel()
         self.host = host
         self.port = port
+        if record < 0 or keep_closed < 1:
+            raise ValueError("record must be >= 0 and keep_closed >= 1")
         self.options = Options(
-            realtime=realtime, audio_chunk_ms=audio_chunk_ms, transcribe=transcribe
+            realtime=realtime, audio_chunk_ms=audio_chunk_ms, transcribe=transcribe, record=record
         )
         self.connections: list[EmulatorConnection] = []
+        """Open connections, then the latest ``keep_closed`` closed ones (oldest first)."""
+        self._keep_closed = keep_closed
+        self._closed: set[EmulatorConnection] = set()
         self._server: Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # in-process connections
 
@@ -125,8 +135,17 @@ class Emulator:
         conn = EmulatorConnection(
             self.model, self.options, send, model_name=model_name, hosted_mcp=HostedMCPRunner()
         )
+        conn.on_closed = self._forget
         self.connections.append(conn)
         return conn
+
+    def _forget(self, conn: EmulatorConnection) -> None:
+        """A closed connection is kept for tests to read, but only the latest few."""
+        self._closed.add(conn)
+        closed = [c for c in self.connections if c in self._closed]
+        for old in closed[: max(0, len(closed) - self._keep_closed)]:
+            self.connections.remove(old)
+            self._closed.discard(old)
 
     def transport(self, model: str = "gpt-realtime") -> InProcessTransport:
         """A connection with no socket: ``connect(agent, transport=emu.transport())``.
@@ -176,6 +195,8 @@ async def _serve(conn: EmulatorConnection, frames: AsyncIterable[str | bytes]) -
     finally:
         await conn.close()
         await _settle(conn)
+        if conn.on_closed is not None:
+            conn.on_closed(conn)
 
 
 async def _settle(conn: EmulatorConnection) -> None:
