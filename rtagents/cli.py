@@ -34,7 +34,7 @@ def _emulator(args: argparse.Namespace) -> int:
 
     # The address is printed once, below; the emulator's own log says only what goes wrong.
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    emu = Emulator(host=args.host, port=args.port, realtime=args.realtime)
+    emu = Emulator(host=args.host, port=args.port, realtime=args.realtime, api_key=args.api_key)
 
     async def serve() -> None:
         await emu.start()
@@ -222,6 +222,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="port to listen on, 0 for any (default: %(default)s)",
     )
     emu.add_argument("--realtime", action="store_true", help="pace audio output at real time")
+    emu.add_argument(
+        "--api-key",
+        metavar="KEY",
+        default=os.environ.get("RTAGENTS_EMULATOR_API_KEY"),
+        help="refuse connections without this key, as the real server does (default: any key; "
+        "also RTAGENTS_EMULATOR_API_KEY)",
+    )
     emu.set_defaults(handler=_emulator)
     return parser
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Sequence
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -13,6 +14,7 @@ import anyio
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
 
 from .connection import EmulatorConnection, Options, Transcriber
 from .hosted_mcp import HostedMCPRunner
@@ -43,6 +45,10 @@ class Emulator:
         record: Frames each connection keeps each way for tests to read (``received``,
             ``sent``); the oldest go first, and appended audio is kept as its size only.
         keep_closed: Closed connections kept in ``connections`` (``emu.last`` among them).
+        api_key: When given, a connection must present it (``Authorization: Bearer ...``,
+            or the browser-style ``openai-insecure-api-key.`` subprotocol) and is refused
+            with HTTP 401 as the real server refuses a wrong key. By default any key is
+            accepted and ignored.
     """
 
     def __init__(
@@ -56,6 +62,7 @@ class Emulator:
         transcribe: Transcriber | None = None,
         record: int = 10_000,
         keep_closed: int = 16,
+        api_key: str | None = None,
     ) -> None:
         self.model: Model = model if model is not None else RuleModel()
         self.host = host
@@ -68,6 +75,7 @@ class Emulator:
         self.connections: list[EmulatorConnection] = []
         """Open connections, then the latest ``keep_closed`` closed ones (oldest first)."""
         self._keep_closed = keep_closed
+        self._api_key = api_key
         self._closed: set[EmulatorConnection] = set()
         self._server: Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # in-process connections
@@ -85,9 +93,13 @@ class Emulator:
             self._handle,
             self.host,
             self.port,
-            process_request=self._check_path,
+            process_request=self._check_request,
             compression=None,
             max_size=16 * 2**20,
+            # Browser-style clients (and the Node SDK) offer the "realtime" subprotocol and
+            # fail unless the server echoes it, as the real one does.
+            subprotocols=[Subprotocol("realtime")],
+            select_subprotocol=_select_subprotocol,
         )
         self.port = self._server.sockets[0].getsockname()[1] if self.port == 0 else self.port
         log.info("emulator listening on %s", self.url)
@@ -119,10 +131,14 @@ class Emulator:
         assert self._server is not None
         await self._server.serve_forever()
 
-    def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
+    def _check_request(self, connection: ServerConnection, request: Request) -> Response | None:
         path = urlsplit(request.path).path.rstrip("/")
         if path not in PATHS:
             return connection.respond(404, f"Not found: use {PATHS[0]}?model=...\n")
+        if self._api_key is not None and _presented_key(request) != self._api_key:
+            response = connection.respond(401, json.dumps(_WRONG_KEY) + "\n")
+            response.headers["Content-Type"] = "application/json"
+            return response
         return None
 
     async def _handle(self, ws: ServerConnection) -> None:
@@ -182,6 +198,36 @@ class Emulator:
     def last(self) -> EmulatorConnection:
         """The most recent connection (handy in tests)."""
         return self.connections[-1]
+
+
+_WRONG_KEY = {
+    "error": {
+        "message": "Incorrect API key provided. You can find your API key at "
+        "https://platform.openai.com/account/api-keys.",
+        "type": "invalid_request_error",
+        "code": "invalid_api_key",
+        "param": None,
+    }
+}
+_KEY_PROTOCOL = "openai-insecure-api-key."
+
+
+def _presented_key(request: Request) -> str | None:
+    auth = request.headers.get("Authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    for offered in request.headers.get_all("Sec-WebSocket-Protocol"):
+        for protocol in offered.split(","):
+            if protocol.strip().startswith(_KEY_PROTOCOL):
+                return protocol.strip()[len(_KEY_PROTOCOL) :]
+    return None
+
+
+def _select_subprotocol(
+    connection: ServerConnection, offered: Sequence[Subprotocol]
+) -> Subprotocol | None:
+    # Only "realtime" is echoed; the others a client offers carry a key or a beta flag.
+    return Subprotocol("realtime") if "realtime" in offered else None
 
 
 async def _serve(conn: EmulatorConnection, frames: AsyncIterable[str | bytes]) -> None:
