@@ -22,11 +22,14 @@ class ProtocolError(RtagentsError, ValueError):
         event_type: str | None = None,
         errors: list[str] | None = None,
         param: str | None = None,
+        missing: bool = False,
     ):
         super().__init__(message)
         self.event_type = event_type
         self.errors = errors or []
         self.param = param
+        self.missing = missing
+        """True when all that was wrong is a required field left out."""
 
 
 class ConnectError(RtagentsError):

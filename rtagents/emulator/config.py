@@ -60,7 +60,7 @@ def apply_update(
     current: dict[str, Any], update: dict[str, Any], *, audio_sent: bool
 ) -> dict[str, Any]:
     """The session after ``update``, or a ``ClientEventError`` naming the bad ``param``."""
-    kind = update.get("type", current.get("type"))
+    kind = update["type"]  # present: the client event's schema requires it
     if kind != current.get("type"):
         raise ClientEventError(
             f"Cannot change the session type from '{current.get('type')}' to '{kind}'.",
@@ -82,6 +82,7 @@ def apply_update(
             code="invalid_value",
             param="session.model",
         )
+    _check_rules(current, update)
     turn = update.get("audio", {}).get("input", {}).get("turn_detection")
     if isinstance(turn, dict) and turn.get("type") == "server_vad":
         merged["audio"]["input"]["turn_detection"] = {**_VAD_DEFAULTS, **turn}
@@ -105,3 +106,34 @@ def apply_update(
 def audio_format(session: dict[str, Any], direction: str) -> str:
     fmt = session.get("audio", {}).get(direction, {}).get("format") or {}
     return str(fmt.get("type") or "audio/pcm")
+
+
+def _check_rules(current: dict[str, Any], update: dict[str, Any]) -> None:
+    """What the real server refuses beyond the schema."""
+    modalities = update.get("output_modalities")
+    if isinstance(modalities, list) and {"text", "audio"} <= set(modalities):
+        raise ClientEventError(
+            "Invalid modalities: ['text', 'audio']. Supported combinations are: ['text'] "
+            "and ['audio'].",
+            code="invalid_value",
+            param="session.output_modalities",
+        )
+    turn = update.get("audio", {}).get("input", {}).get("turn_detection")
+    idle = turn.get("idle_timeout_ms") if isinstance(turn, dict) else None
+    if idle is not None and not 5000 <= idle <= 30000:
+        raise ClientEventError(
+            f"Invalid 'session.audio.input.turn_detection.idle_timeout_ms': {idle}. Expected "
+            "a value between 5000 and 30000.",
+            code="invalid_value",
+            param="session.audio.input.turn_detection.idle_timeout_ms",
+        )
+    if (
+        "tracing" in update
+        and current.get("tracing") is not None
+        and update["tracing"] != current["tracing"]
+    ):
+        raise ClientEventError(
+            "Tracing cannot be modified once it has been enabled for a session.",
+            code="invalid_value",
+            param="session.tracing",
+        )

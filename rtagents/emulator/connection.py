@@ -35,6 +35,8 @@ class Options:
     transcribe: Transcriber | None = None
     record: int = 10_000
     """Frames kept each way per connection, for tests (``received``/``sent``)."""
+    webrtc: bool = False
+    """Behave as a WebRTC or SIP session (``output_audio_buffer.clear`` is allowed)."""
 
 
 class EmulatorConnection(InputAudioMixin):
@@ -166,6 +168,12 @@ class EmulatorConnection(InputAudioMixin):
             try:
                 parse_client_event(raw)
             except ProtocolError as exc:
+                if exc.missing:
+                    raise ClientEventError(
+                        f"Missing required parameter: '{exc.param}'.",
+                        code="missing_required_parameter",
+                        param=exc.param,
+                    ) from None
                 raise ClientEventError(
                     f"Invalid event: {exc}", code="invalid_value", param=exc.param
                 ) from None
@@ -194,6 +202,14 @@ class EmulatorConnection(InputAudioMixin):
 
     async def _on_conversation_item_create(self, event: dict[str, Any]) -> None:
         item = copy.deepcopy(event["item"])
+        if item.get("type") == "message" and item.get("role") == "assistant":
+            for index, part in enumerate(item.get("content") or []):
+                if part.get("type") in ("output_audio", "audio"):
+                    raise ClientEventError(
+                        "Assistant messages cannot contain audio; use output_text.",
+                        code="invalid_value",
+                        param=f"item.content[{index}].type",
+                    )
         if item.get("type") == "function_call_output" and not self.conversation.has_call(
             item["call_id"]
         ):
@@ -262,6 +278,13 @@ class EmulatorConnection(InputAudioMixin):
         )
 
     async def _on_output_audio_buffer_clear(self, event: dict[str, Any]) -> None:
+        if not self.options.webrtc:
+            raise ClientEventError(
+                "output_audio_buffer.clear is only supported for WebRTC and SIP sessions; "
+                "over a websocket, cancel the response and truncate the item instead.",
+                code="invalid_value",
+                param="type",
+            )
         last = self.active or next(iter(self.responses), None)
         response_id = last.id if last else (self._last_response_id or "")
         await self.emit({"type": "output_audio_buffer.cleared", "response_id": response_id})

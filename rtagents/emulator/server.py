@@ -49,6 +49,8 @@ class Emulator:
             or the browser-style ``openai-insecure-api-key.`` subprotocol) and is refused
             with HTTP 401 as the real server refuses a wrong key. By default any key is
             accepted and ignored.
+        webrtc: Answer as the server does for WebRTC and SIP sessions (where
+            ``output_audio_buffer.clear`` is allowed); by default, as for a websocket.
     """
 
     def __init__(
@@ -63,6 +65,7 @@ class Emulator:
         record: int = 10_000,
         keep_closed: int = 16,
         api_key: str | None = None,
+        webrtc: bool = False,
     ) -> None:
         self.model: Model = model if model is not None else RuleModel()
         self.host = host
@@ -70,7 +73,11 @@ class Emulator:
         if record < 0 or keep_closed < 1:
             raise ValueError("record must be >= 0 and keep_closed >= 1")
         self.options = Options(
-            realtime=realtime, audio_chunk_ms=audio_chunk_ms, transcribe=transcribe, record=record
+            realtime=realtime,
+            audio_chunk_ms=audio_chunk_ms,
+            transcribe=transcribe,
+            record=record,
+            webrtc=webrtc,
         )
         self.connections: list[EmulatorConnection] = []
         """Open connections, then the latest ``keep_closed`` closed ones (oldest first)."""

@@ -191,10 +191,23 @@ def parse_client_event(data: str | bytes | bytearray | dict[str, Any]) -> Any:
         return _CLIENT.validate_json(data)
     except ValidationError as exc:
         kind = data.get("type") if isinstance(data, dict) else None
+        errors = exc.errors(include_url=False)
         lines = _error_lines(exc)
-        param, _ = deepest_error(exc.errors(include_url=False), event_union=True)
+        param, _ = deepest_error(errors, event_union=True)
+        missing = [e for e in errors if e["type"] in ("missing", "union_tag_not_found")]
+        if missing and len(missing) == len(errors):
+            # A missing field, or a missing tag of a union (``session.type``): named as the
+            # real server names it.
+            tag = missing[0]
+            param = wire_path(tag["loc"], event_union=True)
+            if tag["type"] == "union_tag_not_found":
+                param += "." + str((tag.get("ctx") or {}).get("discriminator", "type")).strip("'")
         raise ProtocolError(
-            "invalid client event: " + "; ".join(lines), event_type=kind, errors=lines, param=param
+            "invalid client event: " + "; ".join(lines),
+            event_type=kind,
+            errors=lines,
+            param=param,
+            missing=bool(missing) and len(missing) == len(errors),
         ) from None
 
 

@@ -132,10 +132,11 @@ async def test_interrupt_response_false_lets_the_response_finish() -> None:
 async def test_idle_timeout_triggers_a_response() -> None:
     async with Emulator(model=ScriptedModel(["first", "are you there?"])) as emu:
         wire = await Wire.open(emu.url)
-        await wire.update(**_vad(idle_timeout_ms=200), output_modalities=["text"])
+        # 5 s is the shortest idle timeout the real server accepts.
+        await wire.update(**_vad(idle_timeout_ms=5000), output_modalities=["text"])
         await wire.send({"type": "response.create"})
         await wire.until("response.done")
-        events = await wire.until("response.done", timeout=5)
+        events = await wire.until("response.done", timeout=10)
         assert types(events)[:2] == [
             "input_audio_buffer.timeout_triggered",
             "input_audio_buffer.committed",
@@ -332,7 +333,7 @@ async def test_function_call_waits_for_output_and_response_create() -> None:
 
 
 async def test_output_audio_buffer_clear() -> None:
-    async with Emulator(model=ScriptedModel(["Hi"])) as emu:
+    async with Emulator(model=ScriptedModel(["Hi"]), webrtc=True) as emu:
         wire = await Wire.open(emu.url)
         await wire.send({"type": "response.create"})
         done = (await wire.until("response.done"))[-1]

@@ -221,7 +221,7 @@ async def test_truncate_audio() -> None:
         ("{not json", "invalid_json", None),
         ("[1, 2]", "invalid_json", None),
         ('{"type": "session.explode"}', "invalid_value", "type"),
-        ('{"type": "conversation.item.delete"}', "invalid_value", "item_id"),
+        ('{"type": "conversation.item.delete"}', "missing_required_parameter", "item_id"),
         (
             '{"type": "conversation.item.truncate", "item_id": "x", "content_index": 0, "audio_end_ms": -5}',
             "invalid_value",
