@@ -29,12 +29,27 @@ def _port(text: str) -> int:
     return port
 
 
+def _fault(text: str) -> Any:
+    from .emulator.faults import parse_fault
+
+    try:
+        return parse_fault(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _emulator(args: argparse.Namespace) -> int:
     from .emulator import Emulator
 
     # The address is printed once, below; the emulator's own log says only what goes wrong.
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    emu = Emulator(host=args.host, port=args.port, realtime=args.realtime, api_key=args.api_key)
+    emu = Emulator(
+        host=args.host,
+        port=args.port,
+        realtime=args.realtime,
+        api_key=args.api_key,
+        faults=args.fault or (),
+    )
 
     async def serve() -> None:
         await emu.start()
@@ -228,6 +243,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("RTAGENTS_EMULATOR_API_KEY"),
         help="refuse connections without this key, as the real server does (default: any key; "
         "also RTAGENTS_EMULATOR_API_KEY)",
+    )
+    emu.add_argument(
+        "--fault",
+        action="append",
+        type=_fault,
+        metavar="KIND:KEY=VALUE,...",
+        help="inject a fault into every connection (repeatable): drop:after=response.done,"
+        "code=1011 | drop:at_s=5,reset=true | expire:at_s=60 | error:to=response.create,"
+        "code=server_error | latency:ms=50,jitter_ms=20",
     )
     emu.set_defaults(handler=_emulator)
     return parser

@@ -1,15 +1,22 @@
 """A local Realtime server: the embedded backend for the demo, the examples and the tests."""
 
+from .faults import DropConnection, ErrorReply, ExpireSession, Fault, Latency, parse_fault
 from .models import CallFunction, CallMCP, Model, ModelContext, RuleModel, Say, ScriptedModel
 from .server import Emulator
 
 __all__ = [
     "CallFunction",
     "CallMCP",
+    "DropConnection",
     "Emulator",
+    "ErrorReply",
+    "ExpireSession",
+    "Fault",
+    "Latency",
     "Model",
     "ModelContext",
     "RuleModel",
     "Say",
     "ScriptedModel",
+    "parse_fault",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
+import struct
 from collections.abc import AsyncIterable, Sequence
 from types import TracebackType
 from typing import Any
@@ -17,6 +19,7 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from .connection import EmulatorConnection, Options, Transcriber
+from .faults import Fault
 from .hosted_mcp import HostedMCPRunner
 from .in_process import InProcessTransport, memory_pipe
 from .models import Model, RuleModel
@@ -51,6 +54,8 @@ class Emulator:
             accepted and ignored.
         webrtc: Answer as the server does for WebRTC and SIP sessions (where
             ``output_audio_buffer.clear`` is allowed); by default, as for a websocket.
+        faults: Faults every connection gets (``rtagents.emulator.faults``): drops,
+            an expiring session, error replies, latency.
     """
 
     def __init__(
@@ -66,6 +71,7 @@ class Emulator:
         keep_closed: int = 16,
         api_key: str | None = None,
         webrtc: bool = False,
+        faults: Sequence[Fault] = (),
     ) -> None:
         self.model: Model = model if model is not None else RuleModel()
         self.host = host
@@ -78,6 +84,7 @@ class Emulator:
             transcribe=transcribe,
             record=record,
             webrtc=webrtc,
+            faults=tuple(faults),
         )
         self.connections: list[EmulatorConnection] = []
         """Open connections, then the latest ``keep_closed`` closed ones (oldest first)."""
@@ -151,7 +158,17 @@ class Emulator:
     async def _handle(self, ws: ServerConnection) -> None:
         query = parse_qs(urlsplit(ws.request.path if ws.request else "").query)
         conn = self._connection(ws.send, query.get("model", ["gpt-realtime"])[0])
-        conn.disconnect = lambda: ws.close(code=1011, reason="emulator dropped the connection")
+
+        async def disconnect(code: int, reason: str, reset: bool) -> None:
+            if reset:  # no close frame: the connection just dies, as after a network fault
+                sock = ws.transport.get_extra_info("socket")
+                if sock is not None:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                ws.transport.abort()
+            else:
+                await ws.close(code=code, reason=reason)
+
+        conn.disconnect = disconnect
         await _serve(conn, ws)
 
     def _connection(self, send: Any, model_name: str) -> EmulatorConnection:
@@ -177,10 +194,12 @@ class Emulator:
         loop. ``emu.last.drop()`` ends it as a crashing server would (code 1011)."""
         client, frames_in, frames_out, closing = memory_pipe()
 
-        async def drop() -> None:
-            closing.reason = (
-                "the server closed the connection (code 1011: emulator dropped the connection)"
-            )
+        async def drop(code: int, reason: str, reset: bool) -> None:
+            if reset:
+                closing.reason = "the connection dropped without a close frame"
+            else:
+                closing.reason = f"the server closed the connection (code {code}: {reason})"
+            closing.error = reset or code not in (1000, 1001)
             await frames_out.aclose()
 
         async def send(frame: str) -> None:
