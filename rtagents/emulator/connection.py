@@ -7,7 +7,7 @@ import base64
 import copy
 import json
 import logging
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +20,7 @@ from . import audio
 from .config import DEFAULT_SESSION, apply_update
 from .conversation import Conversation, new_id, public_item
 from .errors import ClientEventError
-from .faults import DropConnection, ErrorReply, ExpireSession, Fault, Latency
+from .faults import Fault, Injector
 from .input_audio import InputAudioMixin
 from .models import Model
 from .responses import ResponseRun
@@ -74,35 +74,22 @@ class EmulatorConnection(InputAudioMixin):
         self._last_event_id: str | None = None
         self.disconnect: Disconnect | None = None
         self.on_closed: Callable[[EmulatorConnection], None] | None = None
-        self.faults: list[Fault] = list(options.faults)
-        self._counts: Counter[str] = Counter()  # events by type, each way ("<" received)
-        self._timers: list[asyncio.TimerHandle] = []
-        self._background: set[asyncio.Task[None]] = set()
+        self.faults = Injector(options.faults, self.emit, self._drop)
 
     def add_fault(self, fault: Fault) -> None:
         """Inject a fault into this connection from now on (see ``rtagents.emulator.faults``)."""
-        self.faults.append(fault)
-        self._schedule(fault)
+        self.faults.add(fault)
 
     # -- sending ---------------------------------------------------------------------------
 
     async def emit(self, event: dict[str, Any]) -> None:
         event = {"event_id": new_id("event"), **event}
-        for fault in self.faults:
-            if isinstance(fault, Latency):
-                await asyncio.sleep(fault.delay_s())
+        if self.faults:
+            await self.faults.before_send()
         self.sent.append(event)
         await self._send(json.dumps(event))
         if self.faults:
-            kind = event["type"]
-            self._counts[kind] += 1
-            for fault in self.faults:
-                if (
-                    isinstance(fault, DropConnection)
-                    and fault.after == kind
-                    and self._counts[kind] == fault.nth
-                ):
-                    await self._drop(fault.code, fault.reason, reset=fault.reset)
+            await self.faults.sent(event["type"])
 
     async def send_raw(self, frame: str | bytes) -> None:
         """Send any frame, valid or not: for testing how a client copes with bad input."""
@@ -115,41 +102,6 @@ class EmulatorConnection(InputAudioMixin):
     async def _drop(self, code: int, reason: str, *, reset: bool) -> None:
         if self.disconnect is not None:
             await self.disconnect(code, reason, reset)
-
-    def _schedule(self, fault: Fault) -> None:
-        """Faults at a time: a drop, or the session's time cap."""
-        at = fault.at_s if isinstance(fault, (DropConnection, ExpireSession)) else None
-        if at is None:
-            return
-        loop = asyncio.get_running_loop()
-
-        def fire() -> None:
-            if isinstance(fault, DropConnection):
-                coro = self._drop(fault.code, fault.reason, reset=fault.reset)
-            else:
-                coro = self._expire()
-            task = loop.create_task(coro)
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-
-        self._timers.append(loop.call_later(at, fire))
-
-    async def _expire(self) -> None:
-        try:
-            await self.emit(
-                {
-                    "type": "error",
-                    "error": {
-                        "type": "invalid_request_error",
-                        "code": "session_expired",
-                        "message": "Your session hit the maximum duration of 60 minutes.",
-                        "param": None,
-                        "event_id": None,
-                    },
-                }
-            )
-        finally:
-            await self._drop(1000, "session expired", reset=False)
 
     async def error(self, err: ClientEventError) -> None:
         self.log.debug("client event rejected: %s", err.message)
@@ -180,8 +132,7 @@ class EmulatorConnection(InputAudioMixin):
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        for fault in self.faults:
-            self._schedule(fault)
+        self.faults.start()
         await self.emit({"type": "session.created", "session": self._public_session()})
         await self.emit(
             {
@@ -191,8 +142,7 @@ class EmulatorConnection(InputAudioMixin):
         )
 
     async def close(self) -> None:
-        for timer in self._timers:
-            timer.cancel()
+        self.faults.stop()
         self._cancel_idle()
         for run in list(self.responses):
             run.cancel("client_cancelled")
@@ -226,7 +176,8 @@ class EmulatorConnection(InputAudioMixin):
                 self.received.append({**raw, "audio": f"<{len(raw['audio'])} base64 chars>"})
             else:
                 self.received.append(raw)
-            self._inject_error(str(raw.get("type", "")))
+            if self.faults:
+                self.faults.received(str(raw.get("type", "")))
             handler = getattr(self, "_on_" + str(raw.get("type", "")).replace(".", "_"), None)
             if handler is None:
                 raise ClientEventError(
@@ -258,18 +209,6 @@ class EmulatorConnection(InputAudioMixin):
                     f"The server had an error: {exc}", code="server_error", type="server_error"
                 )
             )
-
-    def _inject_error(self, kind: str) -> None:
-        if not self.faults:
-            return
-        self._counts["<" + kind] += 1
-        for fault in self.faults:
-            if (
-                isinstance(fault, ErrorReply)
-                and fault.to == kind
-                and self._counts["<" + kind] == fault.nth
-            ):
-                raise ClientEventError(fault.message, code=fault.code, type=fault.type)
 
     # -- session ---------------------------------------------------------------------------
 

@@ -8,9 +8,14 @@ CLI takes the same as ``--fault KIND:key=value,...`` (see ``parse_fault``).
 
 from __future__ import annotations
 
+import asyncio
 import random
+from collections import Counter
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any, Union
+
+from .errors import ClientEventError
 
 
 @dataclass(frozen=True)
@@ -102,3 +107,102 @@ def parse_fault(text: str) -> Fault:
     except (TypeError, ValueError) as exc:
         raise ValueError(f"fault {kind}: {exc}") from None
     return fault
+
+
+class Injector:
+    """One connection's faults: it counts the events each way and fires what is due.
+
+    The connection calls it around each event it sends and before each it handles; time
+    faults run on the event loop's timers. ``emit`` sends a server event, ``drop`` ends the
+    connection (code, reason, reset).
+    """
+
+    def __init__(
+        self,
+        faults: Iterable[Fault],
+        emit: Callable[[dict[str, Any]], Coroutine[Any, Any, None]],
+        drop: Callable[..., Coroutine[Any, Any, None]],
+    ) -> None:
+        self._faults = list(faults)
+        self._emit = emit
+        self._drop = drop
+        self._counts: Counter[str] = Counter()  # events by type, each way ("<" received)
+        self._timers: list[asyncio.TimerHandle] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._started = False
+
+    def __bool__(self) -> bool:
+        return bool(self._faults)
+
+    def add(self, fault: Fault) -> None:
+        self._faults.append(fault)
+        if self._started:
+            self._schedule(fault)
+
+    def start(self) -> None:
+        self._started = True
+        for fault in self._faults:
+            self._schedule(fault)
+
+    def stop(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+
+    async def before_send(self) -> None:
+        for fault in self._faults:
+            if isinstance(fault, Latency):
+                await asyncio.sleep(fault.delay_s())
+
+    async def sent(self, kind: str) -> None:
+        self._counts[kind] += 1
+        for fault in self._faults:
+            if (
+                isinstance(fault, DropConnection)
+                and fault.after == kind
+                and self._counts[kind] == fault.nth
+            ):
+                await self._drop(fault.code, fault.reason, reset=fault.reset)
+
+    def received(self, kind: str) -> None:
+        """Raises the error an ``ErrorReply`` says this client event gets."""
+        self._counts["<" + kind] += 1
+        for fault in self._faults:
+            if (
+                isinstance(fault, ErrorReply)
+                and fault.to == kind
+                and self._counts["<" + kind] == fault.nth
+            ):
+                raise ClientEventError(fault.message, code=fault.code, type=fault.type)
+
+    def _schedule(self, fault: Fault) -> None:
+        if not isinstance(fault, (DropConnection, ExpireSession)) or fault.at_s is None:
+            return
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            if isinstance(fault, DropConnection):
+                coro = self._drop(fault.code, fault.reason, reset=fault.reset)
+            else:
+                coro = self._expire()
+            task: asyncio.Task[None] = loop.create_task(coro)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        self._timers.append(loop.call_later(fault.at_s, fire))
+
+    async def _expire(self) -> None:
+        try:
+            await self._emit(
+                {
+                    "type": "error",
+                    "error": {
+                        "type": "invalid_request_error",
+                        "code": "session_expired",
+                        "message": "Your session hit the maximum duration of 60 minutes.",
+                        "param": None,
+                        "event_id": None,
+                    },
+                }
+            )
+        finally:
+            await self._drop(1000, "session expired", reset=False)

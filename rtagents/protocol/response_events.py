@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Union
 
 from ._base import WireModel, _ServerEvent
 from .items import ConversationItem
@@ -165,7 +165,7 @@ class ResponseMcpCallFailed(_ServerEvent):
     output_index: int
 
 
-RESPONSE_EVENT_TYPES: tuple[type[_ServerEvent], ...] = (
+ResponseEvent = Union[
     ResponseCreated,
     ResponseDone,
     ResponseOutputItemAdded,
@@ -188,4 +188,5 @@ RESPONSE_EVENT_TYPES: tuple[type[_ServerEvent], ...] = (
     ResponseMcpCallInProgress,
     ResponseMcpCallCompleted,
     ResponseMcpCallFailed,
-)
+]
+"""The events of a response's lifecycle (``response.*`` and the MCP listing)."""

@@ -6,30 +6,7 @@ from typing import Literal, Union, get_args
 
 from ._base import WireModel, _ServerEvent
 from .items import ConversationItem
-from .response_events import (
-    McpListToolsCompleted,
-    McpListToolsFailed,
-    McpListToolsInProgress,
-    ResponseContentPartAdded,
-    ResponseContentPartDone,
-    ResponseCreated,
-    ResponseDone,
-    ResponseFunctionCallArgumentsDelta,
-    ResponseFunctionCallArgumentsDone,
-    ResponseMcpCallArgumentsDelta,
-    ResponseMcpCallArgumentsDone,
-    ResponseMcpCallCompleted,
-    ResponseMcpCallFailed,
-    ResponseMcpCallInProgress,
-    ResponseOutputAudioDelta,
-    ResponseOutputAudioDone,
-    ResponseOutputAudioTranscriptDelta,
-    ResponseOutputAudioTranscriptDone,
-    ResponseOutputItemAdded,
-    ResponseOutputItemDone,
-    ResponseOutputTextDelta,
-    ResponseOutputTextDone,
-)
+from .response_events import ResponseEvent
 from .session_config import AnySessionConfig
 
 # -- session and conversation -----------------------------------------------------------
@@ -281,28 +258,7 @@ ServerEvent = Union[
     InputAudioBufferTimeoutTriggered,
     InputAudioTranscriptionSegment,
     InputAudioBufferDtmfEventReceived,
-    ResponseCreated,
-    ResponseDone,
-    ResponseOutputItemAdded,
-    ResponseOutputItemDone,
-    ResponseContentPartAdded,
-    ResponseContentPartDone,
-    ResponseOutputTextDelta,
-    ResponseOutputTextDone,
-    ResponseOutputAudioDelta,
-    ResponseOutputAudioDone,
-    ResponseOutputAudioTranscriptDelta,
-    ResponseOutputAudioTranscriptDone,
-    ResponseFunctionCallArgumentsDelta,
-    ResponseFunctionCallArgumentsDone,
-    McpListToolsInProgress,
-    McpListToolsCompleted,
-    McpListToolsFailed,
-    ResponseMcpCallArgumentsDelta,
-    ResponseMcpCallArgumentsDone,
-    ResponseMcpCallInProgress,
-    ResponseMcpCallCompleted,
-    ResponseMcpCallFailed,
+    ResponseEvent,
 ]
 """Every event a server sends, as a union mypy can narrow on ``event.type``."""
 
