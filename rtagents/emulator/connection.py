@@ -7,6 +7,7 @@ import base64
 import copy
 import json
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from . import audio
 from .config import DEFAULT_SESSION, apply_update
 from .conversation import Conversation, new_id, public_item
 from .errors import ClientEventError
-from .faults import Fault, Injector
+from .faults import ExpireSession, Fault, Injector
 from .input_audio import InputAudioMixin
 from .models import Model
 from .responses import ResponseRun
@@ -41,6 +42,8 @@ class Options:
     webrtc: bool = False
     """Behave as a WebRTC or SIP session (``output_audio_buffer.clear`` is allowed)."""
     faults: tuple[Fault, ...] = ()
+    max_session_s: float = 3600.0
+    """The session's time cap (the real server's is 60 minutes)."""
 
 
 class EmulatorConnection(InputAudioMixin):
@@ -56,6 +59,8 @@ class EmulatorConnection(InputAudioMixin):
         self.session: dict[str, Any] = copy.deepcopy(DEFAULT_SESSION)
         self.session["id"] = new_id("sess")
         self.session["model"] = model_name
+        # The real server caps a session's length and says when it ends; so does this one.
+        self.session["expires_at"] = int(time.time() + options.max_session_s)
         self.conversation = Conversation()
         self.audio_sent = False
         # A test tap, bounded: the latest frames each way (an hour of audio would otherwise
@@ -74,7 +79,9 @@ class EmulatorConnection(InputAudioMixin):
         self._last_event_id: str | None = None
         self.disconnect: Disconnect | None = None
         self.on_closed: Callable[[EmulatorConnection], None] | None = None
-        self.faults = Injector(options.faults, self.emit, self._drop)
+        self.faults = Injector(
+            (*options.faults, ExpireSession(options.max_session_s)), self.emit, self._drop
+        )
 
     def add_fault(self, fault: Fault) -> None:
         """Inject a fault into this connection from now on (see ``rtagents.emulator.faults``)."""

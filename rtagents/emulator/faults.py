@@ -109,6 +109,12 @@ def parse_fault(text: str) -> Fault:
     return fault
 
 
+def _timed(fault: Fault) -> bool:
+    return isinstance(fault, ExpireSession) or (
+        isinstance(fault, DropConnection) and fault.at_s is not None
+    )
+
+
 class Injector:
     """One connection's faults: it counts the events each way and fires what is due.
 
@@ -132,7 +138,8 @@ class Injector:
         self._started = False
 
     def __bool__(self) -> bool:
-        return bool(self._faults)
+        """Whether any fault looks at each event (time faults only need their timers)."""
+        return any(not _timed(f) for f in self._faults)
 
     def add(self, fault: Fault) -> None:
         self._faults.append(fault)

@@ -56,6 +56,9 @@ class Emulator:
             ``output_audio_buffer.clear`` is allowed); by default, as for a websocket.
         faults: Faults every connection gets (``rtagents.emulator.faults``): drops,
             an expiring session, error replies, latency.
+        max_session_s: The session's time cap: ``session.created`` says when it ends
+            (``expires_at``), and then it ends with a ``session_expired`` error, as the
+            real server's does after 60 minutes.
     """
 
     def __init__(
@@ -72,6 +75,7 @@ class Emulator:
         api_key: str | None = None,
         webrtc: bool = False,
         faults: Sequence[Fault] = (),
+        max_session_s: float = 3600.0,
     ) -> None:
         self.model: Model = model if model is not None else RuleModel()
         self.host = host
@@ -85,6 +89,7 @@ class Emulator:
             record=record,
             webrtc=webrtc,
             faults=tuple(faults),
+            max_session_s=max_session_s,
         )
         self.connections: list[EmulatorConnection] = []
         """Open connections, then the latest ``keep_closed`` closed ones (oldest first)."""

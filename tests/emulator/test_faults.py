@@ -120,3 +120,19 @@ def test_faults_from_the_command_line() -> None:
     ]:
         with pytest.raises(ValueError, match=message):
             parse_fault(bad)
+
+
+async def test_sessions_say_when_they_expire_and_do() -> None:
+    agent = rtagents.Agent(name="x", output_modalities=["text"])
+    events: list[Any] = []
+    async with Emulator(max_session_s=0.3) as emu:
+        with anyio.fail_after(5):
+            async with rtagents.connect(agent, transport=emu.transport()) as session:
+                session.on("*")(events.append)
+                async for _ in session:
+                    pass
+    created = emu.last.sent[0]
+    assert created["type"] == "session.created"
+    assert abs(created["session"]["expires_at"] - time.time()) < 5
+    assert [e.error.code for e in events if e.type == "error"] == ["session_expired"]
+    assert "session expired" in (session.closed_reason or "")
