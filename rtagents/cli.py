@@ -49,6 +49,7 @@ def _emulator(args: argparse.Namespace) -> int:
         realtime=args.realtime,
         api_key=args.api_key,
         faults=args.fault or (),
+        mcp_hosts=args.mcp_host,
     )
 
     async def serve() -> None:
@@ -252,6 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="inject a fault into every connection (repeatable): drop:after=response.done,"
         "code=1011 | drop:at_s=5,reset=true | expire:at_s=60 | error:to=response.create,"
         "code=server_error | latency:ms=50,jitter_ms=20",
+    )
+    emu.add_argument(
+        "--mcp-host",
+        action="append",
+        metavar="HOST",
+        help="a host (glob) whose hosted MCP server_url may be fetched (repeatable; default: "
+        "any when listening on loopback, none otherwise)",
     )
     emu.set_defaults(handler=_emulator)
     return parser

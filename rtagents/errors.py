@@ -51,3 +51,12 @@ class SessionClosed(RtagentsError):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+def root_cause(exc: BaseException) -> str:
+    """``Type: message`` of the first real error inside exception groups, so that a message
+    names the cause rather than "unhandled errors in a TaskGroup"."""
+    while isinstance(getattr(exc, "exceptions", None), (list, tuple)) and exc.exceptions:  # type: ignore[attr-defined]
+        exc = exc.exceptions[0]  # type: ignore[attr-defined]
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
 
+from ..errors import root_cause
 from ..mcp.tools import result_text
 from .conversation import new_id
 
@@ -42,7 +45,8 @@ class _Pending:
 class HostedMCPRunner:
     """Connects to each hosted server with the ``mcp`` client (streamable HTTP)."""
 
-    def __init__(self) -> None:
+    def __init__(self, allowed_host: Callable[[str], bool] = lambda host: True) -> None:
+        self._allowed_host = allowed_host
         self._servers: dict[str, _Server] = {}
         self._stack = AsyncExitStack()
         self._pending: dict[str, _Pending] = {}
@@ -73,8 +77,10 @@ class HostedMCPRunner:
                     for t in listed.tools
                 ]
             except Exception as exc:
-                server.error = f"{type(exc).__name__}: {exc}"
-                log.info("hosted MCP %s failed to list tools: %s", label, server.error)
+                server.error = root_cause(exc)
+                log.warning(
+                    "hosted MCP server %r could not list its tools: %s", label, server.error
+                )
                 await conn.emit({"type": "mcp_list_tools.failed", "item_id": item_id})
                 continue
             item = {
@@ -96,6 +102,13 @@ class HostedMCPRunner:
         if not config.get("server_url"):
             raise ConnectionError(
                 f"connector {config.get('connector_id')} is not available in the emulator"
+            )
+        host = urlsplit(config["server_url"]).hostname or ""
+        if not self._allowed_host(host):
+            raise PermissionError(
+                f"the emulator does not fetch MCP servers from {host!r}: allow it with "
+                f"--mcp-host {host} (by default it fetches from any host only when it "
+                "listens on loopback)"
             )
         headers = dict(config.get("headers") or {})
         if config.get("authorization"):

@@ -8,6 +8,7 @@ import logging
 import socket
 import struct
 from collections.abc import AsyncIterable, Sequence
+from fnmatch import fnmatchcase
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -59,6 +60,9 @@ class Emulator:
         max_session_s: The session's time cap: ``session.created`` says when it ends
             (``expires_at``), and then it ends with a ``session_expired`` error, as the
             real server's does after 60 minutes.
+        mcp_hosts: The hosts (globs) whose hosted MCP ``server_url`` the emulator may fetch.
+            By default any host when it listens on loopback, and none otherwise, so that a
+            shared dev server cannot be made to fetch arbitrary URLs.
     """
 
     def __init__(
@@ -76,6 +80,7 @@ class Emulator:
         webrtc: bool = False,
         faults: Sequence[Fault] = (),
         max_session_s: float = 3600.0,
+        mcp_hosts: Sequence[str] | None = None,
     ) -> None:
         self.model: Model = model if model is not None else RuleModel()
         self.host = host
@@ -95,6 +100,7 @@ class Emulator:
         """Open connections, then the latest ``keep_closed`` closed ones (oldest first)."""
         self._keep_closed = keep_closed
         self._api_key = api_key
+        self._mcp_hosts = list(mcp_hosts) if mcp_hosts is not None else None
         self._closed: set[EmulatorConnection] = set()
         self._server: Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # in-process connections
@@ -177,12 +183,18 @@ class Emulator:
         await _serve(conn, ws)
 
     def _connection(self, send: Any, model_name: str) -> EmulatorConnection:
+        runner = HostedMCPRunner(self._allowed_mcp_host)
         conn = EmulatorConnection(
-            self.model, self.options, send, model_name=model_name, hosted_mcp=HostedMCPRunner()
+            self.model, self.options, send, model_name=model_name, hosted_mcp=runner
         )
         conn.on_closed = self._forget
         self.connections.append(conn)
         return conn
+
+    def _allowed_mcp_host(self, host: str) -> bool:
+        if self._mcp_hosts is None:
+            return _is_loopback(self.host)
+        return any(fnmatchcase(host, pattern) for pattern in self._mcp_hosts)
 
     def _forget(self, conn: EmulatorConnection) -> None:
         """A closed connection is kept for tests to read, but only the latest few."""
@@ -229,6 +241,10 @@ class Emulator:
     def last(self) -> EmulatorConnection:
         """The most recent connection (handy in tests)."""
         return self.connections[-1]
+
+
+def _is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 _WRONG_KEY = {

@@ -18,7 +18,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 from .._redact import register_secret
-from ..errors import ConnectError
+from ..errors import ConnectError, root_cause
 from ..tools import ApprovalCheck, Toolset
 from .tools import MCPTool
 
@@ -127,7 +127,9 @@ class MCPServer(ABC):
                     "(connect_timeout)"
                 ) from None
             await self._abandon(client)
-            raise MCPConnectError(f"MCP server {self.name!r} did not start: {_cause(exc)}") from exc
+            raise MCPConnectError(
+                f"MCP server {self.name!r} did not start: {root_cause(exc)}"
+            ) from exc
         self._failed = None
 
     async def _abandon(self, client: Client) -> None:
@@ -231,14 +233,6 @@ def _is_timeout(exc: BaseException) -> bool:
     while isinstance(getattr(exc, "exceptions", None), (list, tuple)) and exc.exceptions:  # type: ignore[attr-defined]
         exc = exc.exceptions[0]  # type: ignore[attr-defined]
     return isinstance(exc, TimeoutError) or "timed out" in str(exc).lower()
-
-
-def _cause(exc: BaseException) -> str:
-    """The first real error inside exception groups ("unhandled errors in a TaskGroup")."""
-    while isinstance(getattr(exc, "exceptions", None), (list, tuple)) and exc.exceptions:  # type: ignore[attr-defined]
-        exc = exc.exceptions[0]  # type: ignore[attr-defined]
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class MCPServerUnavailable(ConnectionError):

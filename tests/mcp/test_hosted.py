@@ -274,3 +274,47 @@ async def test_credentials_a_server_echoes_back_are_redacted() -> None:
                         break
     assert SECRET not in event.model_dump_json()
     assert event.session.tools[0].headers == {"X-Key": "***"}
+
+
+async def test_the_emulator_fetches_hosted_mcp_only_from_allowed_hosts(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="rtagents.emulator")
+    async with http_notes_server() as url:
+        agent = rtagents.Agent(name="h", tools=[hosted(url)], output_modalities=["text"])
+        # Allowed by a glob: the listing works.
+        async with Emulator(mcp_hosts=["127.0.0.*"]) as emu:
+            async with rtagents.connect(agent, transport=emu.transport()) as session:
+                with anyio.fail_after(10):
+                    async for event in session:
+                        if event.type == "mcp_list_tools.completed":
+                            break
+        # Not in the list: refused, and the log says why and how to allow it.
+        async with Emulator(mcp_hosts=["mcp.example.com"]) as emu:
+            async with rtagents.connect(agent, transport=emu.transport()) as session:
+                with anyio.fail_after(10):
+                    async for event in session:
+                        if event.type == "mcp_list_tools.failed":
+                            break
+    refused = [r.getMessage() for r in caplog.records if "does not fetch" in r.getMessage()]
+    assert refused and "--mcp-host 127.0.0.1" in refused[0]
+
+
+async def test_an_unreachable_hosted_server_is_logged_with_its_real_cause(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="rtagents.emulator")
+    config = HostedMCP(server_label="gone", server_url="http://127.0.0.1:9/mcp")
+    agent = rtagents.Agent(name="h", tools=[config], output_modalities=["text"])
+    async with Emulator() as emu:
+        async with rtagents.connect(agent, transport=emu.transport()) as session:
+            with anyio.fail_after(10):
+                async for event in session:
+                    if event.type == "mcp_list_tools.failed":
+                        break
+    [line] = [r.getMessage() for r in caplog.records if "'gone'" in r.getMessage()]
+    assert "TaskGroup" not in line and "onnect" in line  # ConnectError / connection refused
