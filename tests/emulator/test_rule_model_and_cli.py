@@ -153,20 +153,7 @@ def check_table(
 def test_the_rule_model_fills_arguments_by_their_schema(
     text: str, expected: dict[str, object]
 ) -> None:
-
-    import rtagents
     from rtagents.emulator import ModelContext, RuleModel
-
-    @rtagents.tool
-    def check_table(
-        restaurant: str,
-        date: datetime.date,
-        party_size: int,
-        time: str = "",
-        seating: Literal["indoor", "outdoor"] = "indoor",
-    ) -> str:
-        """Whether a restaurant has a free table."""
-        return "yes"
 
     ctx = ModelContext(
         items=[
