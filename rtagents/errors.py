@@ -53,10 +53,13 @@ class SessionClosed(RtagentsError):
         self.reason = reason
 
 
-def root_cause(exc: BaseException) -> str:
-    """``Type: message`` of the first real error inside exception groups, so that a message
-    names the cause rather than "unhandled errors in a TaskGroup"."""
+def root_cause(exc: BaseException, limit: int = 300) -> str:
+    """``Type: message`` (the message cut at ``limit``) of the first real error inside
+    exception groups, so that a message names the cause rather than "unhandled errors in a
+    TaskGroup". The one way rtagents describes an exception in its events and logs."""
     while isinstance(getattr(exc, "exceptions", None), (list, tuple)) and exc.exceptions:  # type: ignore[attr-defined]
         exc = exc.exceptions[0]  # type: ignore[attr-defined]
     text = str(exc)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

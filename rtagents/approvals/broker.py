@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 
 from .._event import FrameworkEvent
+from ..errors import root_cause
 from .events import ApprovalDecided, ApprovalRequested
 from .policy import ApprovalPolicy
 from .request import ApprovalRequest, DecidedBy, Decision
@@ -101,7 +102,7 @@ class ApprovalBroker:
                 )
             except Exception as exc:
                 return self._refused(
-                    request, refuse(f"needs_approval raised {_name(exc)}", "error")
+                    request, refuse(f"needs_approval raised {root_cause(exc, 200)}", "error")
                 )
             if needed is False:
                 return NOT_REQUIRED
@@ -124,8 +125,8 @@ class ApprovalBroker:
             self._report(pending, refuse(f"the call was cancelled ({by})", by))
             raise
         except Exception as exc:  # a rule, a predicate, a fingerprint: anything that broke
-            log.warning("approval of %s failed: %s", request.tool_name, _name(exc))
-            decision = refuse(f"the approval could not be decided: {_name(exc)}", "error")
+            log.warning("approval of %s failed: %s", request.tool_name, root_cause(exc, 200))
+            decision = refuse(f"the approval could not be decided: {root_cause(exc, 200)}", "error")
         finally:
             if self._pending.get(request.id) is pending:
                 del self._pending[request.id]
@@ -187,8 +188,12 @@ class ApprovalBroker:
                 pending.request, started=started, limiter=self._limiter
             )
         except Exception as exc:
-            log.warning("approval handler failed for %s: %s", pending.request.tool_name, _name(exc))
-            pending.answer(refuse(f"the approval handler failed: {_name(exc)}", "error"))
+            log.warning(
+                "approval handler failed for %s: %s",
+                pending.request.tool_name,
+                root_cause(exc, 200),
+            )
+            pending.answer(refuse(f"the approval handler failed: {root_cause(exc, 200)}", "error"))
             return
         if answer is not None:  # None leaves the answer to session.approve/deny
             pending.answer(verdict(answer, "handler"))
@@ -225,8 +230,3 @@ class ApprovalBroker:
         self._emit(
             ApprovalDecided(pending.request, decision.approve, decision.reason, decision.decided_by)
         )
-
-
-def _name(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text:.200}" if text else type(exc).__name__

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..approvals import ApprovalRequest
+from ..errors import root_cause
 from .actions import StartApproval, StartCall
 from .calls import CallOutcome, CallSettings, RunningCall, outcome_of, run_call, stopped_outcome
 from .events import ToolCallAbandoned, ToolCallCompleted, ToolCallFailed, ToolCallStarted
@@ -115,9 +116,13 @@ class Dispatcher:
                     settings,
                 )
             else:
-                outcome = await run_call(
-                    running, settings, self._late(running), self._started(running)
-                )
+                try:
+                    outcome = await run_call(
+                        running, settings, self._late(running), self._started(running)
+                    )
+                except Exception as exc:  # a bug in a tool's own machinery, or in ours
+                    log.exception("call %s of %s failed", call.call_id, call.name)
+                    outcome = outcome_of(running, "error", root_cause(exc), settings, exc)
         self._running.pop(call.work_id, None)
         if outcome is None:  # the scope was cancelled: barge-in, deadline or the end
             outcome = stopped_outcome(running, settings, runner.closed_reason, runner.dropped)
@@ -173,20 +178,25 @@ class Dispatcher:
     # -- a hosted MCP approval request ---------------------------------------------------------
 
     async def hosted_approval(self, action: StartApproval) -> None:
+        """Decide a hosted request and answer it. It is answered whatever happens: a
+        failure before the decision is a deny (the gate itself never raises)."""
         runner, request = self._runner, action.request
-        listed = {t.name: t for t in runner.core.hosted_tools.get(request.server_label, [])}
-        annotations = listed[request.name].annotations if request.name in listed else None
-        read_only = annotations.get("readOnlyHint") if isinstance(annotations, dict) else None
-        decision = await runner.approvals.decide(
-            ApprovalRequest.for_hosted(
-                request.id,
-                request.server_label,
-                request.name,
-                request.arguments,
-                read_only=read_only if isinstance(read_only, bool) else None,
-                agent=runner.agent,
+        try:
+            listed = {t.name: t for t in runner.core.hosted_tools.get(request.server_label, [])}
+            annotations = listed[request.name].annotations if request.name in listed else None
+            read_only = annotations.get("readOnlyHint") if isinstance(annotations, dict) else None
+            decision = await runner.approvals.decide(
+                ApprovalRequest.for_hosted(
+                    request.id,
+                    request.server_label,
+                    request.name,
+                    request.arguments,
+                    read_only=read_only if isinstance(read_only, bool) else None,
+                    agent=runner.agent,
+                )
             )
-        )
-        await runner.execute(
-            runner.core.approval_decided(request.id, decision.approve, decision.reason)
-        )
+            approve, reason = decision.approve is True, decision.reason
+        except Exception as exc:
+            log.exception("hosted approval request %s failed", request.id)
+            approve, reason = False, f"the request could not be decided: {root_cause(exc)}"
+        await runner.execute(runner.core.approval_decided(request.id, approve, reason))

@@ -19,7 +19,7 @@ from anyio.abc import TaskGroup
 
 from .. import protocol as p
 from ..approvals.broker import ApprovalBroker
-from ..errors import SessionClosed, SessionConfigError
+from ..errors import SessionClosed, SessionConfigError, root_cause
 from ..mcp import MCPServer, MCPServerFailed, MCPToolsChanged
 from ..tools import Toolset
 from ..tracing import capture_content_default
@@ -137,7 +137,7 @@ class SessionRunner:
             try:
                 await self.transport.close()
             except Exception as exc:  # already gone
-                log.debug("closing the transport: %s", _describe(exc))
+                log.debug("closing the transport: %s", root_cause(exc))
         self.deliver(SessionClosedEvent(reason, error))
         self.stream.end()
         self.tracer.end(reason, error)
@@ -191,7 +191,7 @@ class SessionRunner:
             pass
         except Exception as exc:  # a bug of ours: close with the reason, never an exception group
             log.exception("the session's reader failed")
-            await self._finish(f"internal error: {_describe(exc)}", error=True)
+            await self._finish(f"internal error: {root_cause(exc)}", error=True)
 
     async def _request(self, event_id: str, actions: list[Action], *, within: float) -> Any:
         """Carry out a request's actions and wait for the reply the core resolves."""
@@ -246,7 +246,7 @@ class SessionRunner:
             await self._finish(reason, error=True)
             raise SessionClosed(reason) from None
         except Exception as exc:  # whatever the transport raised, the app sees our error
-            reason = f"sending failed: {_describe(exc)}"
+            reason = f"sending failed: {root_cause(exc)}"
             await self._finish(reason, error=True)
             raise SessionClosed(reason) from None
 
@@ -254,7 +254,7 @@ class SessionRunner:
         try:
             self.tracer.observe(event)
         except Exception as exc:  # tracing must never cost the session
-            log.warning("tracing failed on %s: %s", event.type, _describe(exc))
+            log.warning("tracing failed on %s: %s", event.type, root_cause(exc))
         self.stream.deliver(event, size)
 
     # -- the session's tasks -------------------------------------------------------------------
@@ -284,16 +284,11 @@ class SessionRunner:
         except Exception as exc:
             name = getattr(fn, "__name__", repr(fn))
             log.exception("a session task (%s) failed", name)
-            self.deliver(SessionWarning(f"{name} failed: {_describe(exc)}", {"task": name}))
+            self.deliver(SessionWarning(f"{name} failed: {root_cause(exc)}", {"task": name}))
         except anyio.get_cancelled_exc_class():
             raise
         except BaseException as exc:
             # SystemExit or KeyboardInterrupt from app code (a handler): asyncio would throw it
             # through the event loop. The session closes, and connect() raises it on exit.
             self.fatal = self.fatal or exc
-            await self._finish(f"{_describe(exc)} was raised in the session", error=True)
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text:.300}" if text else type(exc).__name__
+            await self._finish(f"{root_cause(exc)} was raised in the session", error=True)

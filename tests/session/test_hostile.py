@@ -472,3 +472,61 @@ async def test_connect_never_raises_an_exception_group() -> None:
                 async for _ in session:
                     pass
         assert info.value.code == 3
+
+
+async def test_a_tool_whose_own_machinery_raises_is_still_answered() -> None:
+    from rtagents.tools import BaseTool
+
+    class Broken(BaseTool):
+        name = "broken"
+        description = "A custom tool with a bug in its argument parsing."
+
+        def definition(self) -> Any:
+            return rtagents.protocol.FunctionToolDefinition(name=self.name, parameters={})
+
+        def parse_arguments(self, arguments: str) -> Any:
+            raise RuntimeError("parser bug")  # not a ToolArgumentsError
+
+        async def call(self, arguments: Any, ctx: Any) -> Any:
+            return "unreachable"
+
+    async with hostile_server() as server, session_on(server, Broken()) as (session, watch):
+        await server.call("broken", {}, "b1")
+        body = json.loads(await server.output_for("b1"))
+        assert body["error"] == "error" and "parser bug" in body["message"]
+        await still_alive(server)
+
+
+async def test_a_hosted_request_is_answered_even_if_building_it_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rtagents.approvals import ApprovalRequest
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("request factory bug")
+
+    monkeypatch.setattr(ApprovalRequest, "for_hosted", broken)
+    item = {
+        "type": "mcp_approval_request",
+        "id": "mcpr_9",
+        "server_label": "x",
+        "name": "t",
+        "arguments": "{}",
+    }
+    async with hostile_server() as server, session_on(server) as (session, watch):
+        await server.send(
+            {
+                "type": "response.output_item.done",
+                "response_id": "r9",
+                "output_index": 0,
+                "item": item,
+            }
+        )
+        sent = await server.wait_for(
+            lambda e: (
+                e["type"] == "conversation.item.create"
+                and e["item"].get("type") == "mcp_approval_response"
+            )
+        )
+        assert sent["item"]["approve"] is False
+        await still_alive(server)
