@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import secrets
 from typing import Any
@@ -22,6 +23,8 @@ class Conversation:
     def __init__(self) -> None:
         self.id = new_id("conv")
         self.items: list[dict[str, Any]] = []
+        self.audio_sent = False
+        """Whether assistant audio is in the conversation (the voice is then fixed)."""
 
     def index(self, item_id: str) -> int:
         for i, item in enumerate(self.items):
@@ -72,6 +75,18 @@ class Conversation:
     def delete(self, item_id: str) -> None:
         self.items.remove(self.get(item_id))
 
+    def context(self, given: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """What a response sees: the conversation now, or its own ``input`` with
+        ``item_reference``s resolved."""
+        if given is None:
+            return list(self.items)  # a snapshot: the model sees this moment
+        return [
+            self.get(item["id"], param="response.input")
+            if item.get("type") == "item_reference"
+            else item
+            for item in given
+        ]
+
     def has_call(self, call_id: str) -> bool:
         return any(
             item.get("type") == "function_call" and item.get("call_id") == call_id
@@ -86,4 +101,13 @@ def public_item(item: dict[str, Any]) -> dict[str, Any]:
         out["content"] = [
             {k: v for k, v in part.items() if k != "audio"} for part in out["content"]
         ]
+    return out
+
+
+def full_item(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as ``conversation.item.retrieved`` shows it: with its audio, base64."""
+    out = {k: v for k, v in item.items() if not k.startswith("_")}
+    pcm = item.get("_pcm")
+    if pcm is not None and out.get("content"):
+        out["content"] = [dict(out["content"][0], audio=base64.b64encode(pcm).decode())]
     return out

@@ -8,11 +8,10 @@ CLI takes the same as ``--fault KIND:key=value,...`` (see ``parse_fault``).
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections import Counter
-from collections.abc import Callable, Coroutine, Iterable
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from typing import Any, Union
 
 from .errors import ClientEventError
@@ -57,18 +56,12 @@ class ErrorReply:
 
 @dataclass(frozen=True)
 class Latency:
-    """Delay every server event by ``ms``, plus up to ``jitter_ms`` drawn from ``seed``."""
+    """Delay every server event by ``ms``, plus up to ``jitter_ms`` drawn from ``seed``
+    (each connection draws its own sequence, so a run repeats exactly)."""
 
     ms: float
     jitter_ms: float = 0.0
     seed: int = 0
-    _random: random.Random = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_random", random.Random(self.seed))
-
-    def delay_s(self) -> float:
-        return (self.ms + self._random.uniform(0, self.jitter_ms)) / 1000
 
 
 Fault = Union[DropConnection, ExpireSession, ErrorReply, Latency]
@@ -109,58 +102,33 @@ def parse_fault(text: str) -> Fault:
     return fault
 
 
-def _timed(fault: Fault) -> bool:
-    return isinstance(fault, ExpireSession) or (
-        isinstance(fault, DropConnection) and fault.at_s is not None
-    )
+class FaultPlan:
+    """One connection's faults, sans I/O: it counts the events each way and says what is
+    due. The server core asks it before handling each client event, after handing out each
+    server event, and for the time faults when the connection starts."""
 
-
-class Injector:
-    """One connection's faults: it counts the events each way and fires what is due.
-
-    The connection calls it around each event it sends and before each it handles; time
-    faults run on the event loop's timers. ``emit`` sends a server event, ``drop`` ends the
-    connection (code, reason, reset).
-    """
-
-    def __init__(
-        self,
-        faults: Iterable[Fault],
-        emit: Callable[[dict[str, Any]], Coroutine[Any, Any, None]],
-        drop: Callable[..., Coroutine[Any, Any, None]],
-    ) -> None:
-        self._faults = list(faults)
-        self._emit = emit
-        self._drop = drop
+    def __init__(self, faults: Iterable[Fault]) -> None:
+        self._faults: list[Fault] = []
         self._counts: Counter[str] = Counter()  # events by type, each way ("<" received)
-        self._timers: list[asyncio.TimerHandle] = []
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._started = False
-
-    def __bool__(self) -> bool:
-        """Whether any fault looks at each event (time faults only need their timers)."""
-        return any(not _timed(f) for f in self._faults)
+        self._jitter: dict[int, random.Random] = {}
+        for fault in faults:
+            self.add(fault)
 
     def add(self, fault: Fault) -> None:
         self._faults.append(fault)
-        if self._started:
-            self._schedule(fault)
+        if isinstance(fault, Latency):
+            self._jitter[id(fault)] = random.Random(fault.seed)
 
-    def start(self) -> None:
-        self._started = True
-        for fault in self._faults:
-            self._schedule(fault)
-
-    def stop(self) -> None:
-        for timer in self._timers:
-            timer.cancel()
-
-    async def before_send(self) -> None:
+    def delay_ms(self) -> float:
+        """How long the next server event waits (0 without a ``Latency``)."""
+        total = 0.0
         for fault in self._faults:
             if isinstance(fault, Latency):
-                await asyncio.sleep(fault.delay_s())
+                total += fault.ms + self._jitter[id(fault)].uniform(0, fault.jitter_ms)
+        return total
 
-    async def sent(self, kind: str) -> None:
+    def sent(self, kind: str) -> DropConnection | None:
+        """Counts a server event handed out; the drop it triggers, if any."""
         self._counts[kind] += 1
         for fault in self._faults:
             if (
@@ -168,10 +136,11 @@ class Injector:
                 and fault.after == kind
                 and self._counts[kind] == fault.nth
             ):
-                await self._drop(fault.code, fault.reason, reset=fault.reset)
+                return fault
+        return None
 
     def received(self, kind: str) -> None:
-        """Raises the error an ``ErrorReply`` says this client event gets."""
+        """Counts a client event; raises the error an ``ErrorReply`` gives it instead."""
         self._counts["<" + kind] += 1
         for fault in self._faults:
             if (
@@ -180,36 +149,3 @@ class Injector:
                 and self._counts["<" + kind] == fault.nth
             ):
                 raise ClientEventError(fault.message, code=fault.code, type=fault.type)
-
-    def _schedule(self, fault: Fault) -> None:
-        if not isinstance(fault, (DropConnection, ExpireSession)) or fault.at_s is None:
-            return
-        loop = asyncio.get_running_loop()
-
-        def fire() -> None:
-            if isinstance(fault, DropConnection):
-                coro = self._drop(fault.code, fault.reason, reset=fault.reset)
-            else:
-                coro = self._expire()
-            task: asyncio.Task[None] = loop.create_task(coro)
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-        self._timers.append(loop.call_later(fault.at_s, fire))
-
-    async def _expire(self) -> None:
-        try:
-            await self._emit(
-                {
-                    "type": "error",
-                    "error": {
-                        "type": "invalid_request_error",
-                        "code": "session_expired",
-                        "message": "Your session hit the maximum duration of 60 minutes.",
-                        "param": None,
-                        "event_id": None,
-                    },
-                }
-            )
-        finally:
-            await self._drop(1000, "session expired", reset=False)

@@ -1,28 +1,33 @@
-"""Hosted MCP in the emulator: the session's ``type: "mcp"`` tools, listed and called server-side."""
+"""Hosted MCP in the emulator, sans I/O: the session's ``type: "mcp"`` tools, their listings,
+approvals and calls as the server runs them. The shell does the fetching (``mcp_clients``)."""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
-
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
-from mcp.shared.exceptions import MCPError
 
 from ..errors import root_cause
-from ..mcp.tools import result_text
-from .conversation import new_id
+from ..protocol import (
+    ConversationItemAdded,
+    ConversationItemDone,
+    McpListToolsCompleted,
+    McpListToolsFailed,
+    McpListToolsInProgress,
+    ResponseMcpCallArgumentsDelta,
+    ResponseMcpCallArgumentsDone,
+    ResponseMcpCallCompleted,
+    ResponseMcpCallFailed,
+    ResponseMcpCallInProgress,
+)
+from .actions import CallHostedTool, HostedResult, ListHostedTools
+from .conversation import Conversation, new_id
+from .models import CallMCP
+from .outbox import Outbox, Steps
 
 if TYPE_CHECKING:
-    from .connection import EmulatorConnection
-    from .models import CallMCP
     from .responses import ResponseRun
 
 log = logging.getLogger("rtagents.emulator")
@@ -31,93 +36,58 @@ log = logging.getLogger("rtagents.emulator")
 @dataclass
 class _Server:
     config: dict[str, Any]
-    client: Client | None = None
     tools: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    ready: bool | None = None  # None while listing, then whether it listed
 
 
-@dataclass
-class _Pending:
-    call: CallMCP
-    approved: bool | None = None
+class HostedMCP:
+    """One session's hosted MCP servers: what each lists, and the calls awaiting approval."""
 
-
-class HostedMCPRunner:
-    """Connects to each hosted server with the ``mcp`` client (streamable HTTP)."""
-
-    def __init__(self, allowed_host: Callable[[str], bool] = lambda host: True) -> None:
-        self._allowed_host = allowed_host
+    def __init__(self, out: Outbox, conversation: Conversation) -> None:
+        self._out = out
+        self._conversation = conversation
         self._servers: dict[str, _Server] = {}
-        self._stack = AsyncExitStack()
-        self._pending: dict[str, _Pending] = {}
+        self._pending: dict[str, tuple[CallMCP, bool | None]] = {}  # approval id -> call
 
-    async def configure(self, conn: EmulatorConnection, tools: list[dict[str, Any]]) -> None:
+    def configure(self, tools: list[dict[str, Any]]) -> list[Steps[None]]:
+        """The session's tools changed: a listing for each server new or reconfigured."""
+        listings = []
         for config in tools:
             if config.get("type") != "mcp":
                 continue
-            label = config["server_label"]
-            known = self._servers.get(label)
-            if known is not None and known.config == config:
-                continue
-            server = self._servers[label] = _Server(config)
-            item_id = new_id("mcpl")
-            await conn.emit({"type": "mcp_list_tools.in_progress", "item_id": item_id})
-            try:
-                server.client = await self._connect(config)
-                listed = await server.client.list_tools()
-                server.tools = [
-                    {
-                        "name": t.name,
-                        "description": t.description,
-                        "input_schema": t.input_schema,
-                        "annotations": t.annotations.model_dump(by_alias=True, exclude_none=True)
-                        if t.annotations
-                        else None,
-                    }
-                    for t in listed.tools
-                ]
-            except Exception as exc:
-                server.error = root_cause(exc)
-                log.warning(
-                    "hosted MCP server %r could not list its tools: %s", label, server.error
-                )
-                await conn.emit({"type": "mcp_list_tools.failed", "item_id": item_id})
-                continue
-            item = {
-                "id": item_id,
-                "type": "mcp_list_tools",
-                "server_label": label,
-                "tools": self._allowed(server),
-            }
-            previous = conn.conversation.add(dict(item))
-            await conn.emit(
-                {"type": "conversation.item.added", "previous_item_id": previous, "item": item}
-            )
-            await conn.emit(
-                {"type": "conversation.item.done", "previous_item_id": previous, "item": item}
-            )
-            await conn.emit({"type": "mcp_list_tools.completed", "item_id": item_id})
+            known = self._servers.get(config["server_label"])
+            if known is None or known.config != config:
+                server = self._servers[config["server_label"]] = _Server(config)
+                listings.append(self._listing(server))
+        return listings
 
-    async def _connect(self, config: dict[str, Any]) -> Client:
-        if not config.get("server_url"):
-            raise ConnectionError(
-                f"connector {config.get('connector_id')} is not available in the emulator"
-            )
-        host = urlsplit(config["server_url"]).hostname or ""
-        if not self._allowed_host(host):
-            raise PermissionError(
-                f"the emulator does not fetch MCP servers from {host!r}: allow it with "
-                f"--mcp-host {host} (by default it fetches from any host only when it "
-                "listens on loopback)"
-            )
-        headers = dict(config.get("headers") or {})
-        if config.get("authorization"):
-            headers["Authorization"] = f"Bearer {config['authorization']}"
-        http = await self._stack.enter_async_context(create_mcp_http_client(headers=headers))
-        client = Client(
-            streamable_http_client(config["server_url"], http_client=http), mode="legacy"
-        )
-        return await self._stack.enter_async_context(client)
+    @property
+    def listing(self) -> bool:
+        """Whether a server's tools are still being listed (a response waits for them)."""
+        return any(s.ready is None for s in self._servers.values())
+
+    def _listing(self, server: _Server) -> Steps[None]:
+        # The real server adds the item at once and fills in its tools when listed.
+        label = server.config["server_label"]
+        item = {"id": new_id("mcpl"), "type": "mcp_list_tools", "server_label": label, "tools": []}
+        previous = self._conversation.add(item)
+        self._out.emit(ConversationItemAdded, previous_item_id=previous, item=dict(item))
+        self._out.emit(McpListToolsInProgress, item_id=item["id"])
+        yield None
+        try:
+            result = yield ListHostedTools(0, server.config)
+        except Exception as exc:
+            server.error = root_cause(exc)
+            log.warning("hosted MCP server %r could not list its tools: %s", label, server.error)
+            server.ready = False
+            self._out.emit(McpListToolsFailed, item_id=item["id"])
+            return
+        server.tools, server.ready = list(result), True
+        item["tools"] = self._allowed(server)
+        self._out.emit(McpListToolsCompleted, item_id=item["id"])
+        previous = self._conversation.previous_id(item["id"])
+        self._out.emit(ConversationItemDone, previous_item_id=previous, item=dict(item))
 
     def _allowed(self, server: _Server) -> list[dict[str, Any]]:
         allowed = server.config.get("allowed_tools")
@@ -128,8 +98,13 @@ class HostedMCPRunner:
             tools = [t for t in tools if _matches(allowed, t)]
         return tools
 
-    def model_tools(self, tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        out = []
+    def model_tools(
+        self, override: list[dict[str, Any]] | None, session: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """What the model may call: function tools, and each listed server's allowed tools
+        as ``{"type": "mcp_tool", "server_label": ..., **tool}``."""
+        tools = override if override is not None else session.get("tools", [])
+        out = [t for t in tools if t.get("type", "function") == "function"]
         for config in tools:
             server = self._servers.get(config.get("server_label", ""))
             if config.get("type") == "mcp" and server is not None:
@@ -139,10 +114,11 @@ class HostedMCPRunner:
                 ]
         return out
 
-    async def answer(self, conn: EmulatorConnection, item: dict[str, Any]) -> None:
-        pending = self._pending.get(item["approval_request_id"])
-        if pending is not None:
-            pending.approved = bool(item["approve"])
+    def answer(self, item: dict[str, Any]) -> None:
+        """An ``mcp_approval_response`` item arrived."""
+        request_id = item.get("approval_request_id", "")
+        if request_id in self._pending:
+            self._pending[request_id] = (self._pending[request_id][0], item.get("approve") is True)
 
     def _needs_approval(self, server: _Server, name: str) -> bool:
         """``never`` filters exempt the tools they match; everything else asks (the server's
@@ -156,12 +132,12 @@ class HostedMCPRunner:
         never = rule.get("never")
         return not (never and _matches(never, tool))
 
-    async def call(self, run: ResponseRun, index: int, call: CallMCP) -> bool:
-        """Run (or ask to approve) a call in ``run``. True when a call actually ran."""
+    def call(self, run: ResponseRun, index: int, call: CallMCP) -> Steps[bool]:
+        """Run (or ask to approve) a call in ``run``; returns True when a call actually ran."""
         server = self._servers.get(call.server_label)
         if server is not None and self._needs_approval(server, call.name):
             request_id = new_id("mcpr")
-            self._pending[request_id] = _Pending(call)
+            self._pending[request_id] = (call, None)
             item = {
                 "id": request_id,
                 "type": "mcp_approval_request",
@@ -169,28 +145,28 @@ class HostedMCPRunner:
                 "name": call.name,
                 "arguments": json.dumps(call.arguments),
             }
-            await run.add_item(index, item)
-            await run.finish_item(index, item)
+            run.add_item(index, item)
+            run.finish_item(index, item)
+            yield None
             return False
-        await self._run(run, index, call, None)
+        yield from self._run(run, index, call, None)
         return True
 
-    async def run_approved(self, run: ResponseRun) -> int:
+    def run_approved(self, run: ResponseRun) -> Steps[int]:
         """At the start of a response: run the calls approved since the last one."""
         ran = 0
-        for request_id, pending in list(self._pending.items()):
-            if pending.approved is None:
+        for request_id, (call, approved) in list(self._pending.items()):
+            if approved is None:
                 continue
             del self._pending[request_id]
-            if pending.approved:
-                await self._run(run, len(run.output), pending.call, request_id)
+            if approved:
+                yield from self._run(run, len(run.output), call, request_id)
                 ran += 1
         return ran
 
-    async def _run(
+    def _run(
         self, run: ResponseRun, index: int, call: CallMCP, approval_id: str | None
-    ) -> None:
-        conn = run.conn
+    ) -> Steps[None]:
         arguments = json.dumps(call.arguments)
         item: dict[str, Any] = {
             "id": new_id("mcp"),
@@ -200,51 +176,34 @@ class HostedMCPRunner:
             "arguments": "",
             "approval_request_id": approval_id,
         }
-        await run.add_item(index, item)
-        ids = {"response_id": run.id, "item_id": item["id"], "output_index": index}
-        await conn.emit({"type": "response.mcp_call_arguments.delta", **ids, "delta": arguments})
-        await conn.emit({"type": "response.mcp_call_arguments.done", **ids, "arguments": arguments})
+        run.add_item(index, item)
+        ids = {"item_id": item["id"], "output_index": index}
+        self._out.emit(ResponseMcpCallArgumentsDelta, response_id=run.id, **ids, delta=arguments)
+        self._out.emit(ResponseMcpCallArgumentsDone, response_id=run.id, **ids, arguments=arguments)
         item["arguments"] = arguments
-        await conn.emit(
-            {"type": "response.mcp_call.in_progress", "item_id": item["id"], "output_index": index}
-        )
-        output, error = await self._invoke(call)
-        item["output"], item["error"] = output, error
-        kind = "failed" if error else "completed"
-        await conn.emit(
-            {"type": f"response.mcp_call.{kind}", "item_id": item["id"], "output_index": index}
-        )
-        await run.finish_item(index, item)
-
-    async def _invoke(self, call: CallMCP) -> tuple[str | None, dict[str, Any] | None]:
+        self._out.emit(ResponseMcpCallInProgress, **ids)
+        yield None
         server = self._servers.get(call.server_label)
-        if server is None or server.client is None:
+        if server is None or server.ready is not True:
             reason = server.error if server else f"no MCP server labelled {call.server_label!r}"
-            return None, {"type": "http_error", "code": 502, "message": reason or "not connected"}
-        try:
-            result = await server.client.call_tool(call.name, call.arguments)
-        except MCPError as exc:
-            return None, {
-                "type": "protocol_error",
-                "code": int(getattr(exc, "code", -32603)),
-                "message": str(exc),
-            }
-        except Exception as exc:
-            return None, {
-                "type": "http_error",
-                "code": 502,
-                "message": f"{type(exc).__name__}: {exc}",
-            }
-        text = result_text(result)
-        if result.is_error:
-            return None, {"type": "tool_execution_error", "message": text or "the tool failed"}
-        return text, None
+            result = HostedResult(
+                error={"type": "http_error", "code": 502, "message": reason or "not connected"}
+            )
+        else:
+            try:
+                answer = yield CallHostedTool(0, call.server_label, call.name, call.arguments)
+            except Exception as exc:
+                answer = exc
+            result = answer if isinstance(answer, HostedResult) else _failure(answer)
+        item["output"], item["error"] = result.output, result.error
+        done = ResponseMcpCallFailed if result.error else ResponseMcpCallCompleted
+        self._out.emit(done, **ids)
+        run.finish_item(index, item)
 
-    async def close(self) -> None:
-        try:
-            await self._stack.aclose()
-        except Exception as exc:  # the server may already be gone
-            log.debug("closing hosted MCP clients: %r", exc)
+
+def _failure(answer: object) -> HostedResult:
+    message = root_cause(answer) if isinstance(answer, BaseException) else "no answer"
+    return HostedResult(error={"type": "http_error", "code": 502, "message": message})
 
 
 def _matches(rule: dict[str, Any], tool: dict[str, Any]) -> bool:

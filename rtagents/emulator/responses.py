@@ -1,37 +1,69 @@
-"""One response of the emulator: asks the model for a turn and streams it in the server's order."""
+"""One response of the emulator, sans I/O: asks the model for a turn and streams it, step by
+step, in the real server's event order."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
-import inspect
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..errors import root_cause
+from ..protocol import (
+    ConversationItemAdded,
+    ConversationItemDone,
+    ResponseContentPartAdded,
+    ResponseContentPartDone,
+    ResponseCreated,
+    ResponseDone,
+    ResponseFunctionCallArgumentsDelta,
+    ResponseFunctionCallArgumentsDone,
+    ResponseOutputAudioDelta,
+    ResponseOutputAudioDone,
+    ResponseOutputAudioTranscriptDelta,
+    ResponseOutputAudioTranscriptDone,
+    ResponseOutputItemAdded,
+    ResponseOutputItemDone,
+    ResponseOutputTextDelta,
+    ResponseOutputTextDone,
+)
 from . import audio
-from .conversation import new_id, public_item
+from .actions import AskModel
+from .conversation import Conversation, new_id, public_item
 from .models import CallFunction, CallMCP, ModelContext, Output, Say
+from .outbox import Outbox, Pace, Steps, Until
+from .usage import tokens, usage
 
 if TYPE_CHECKING:
-    from .connection import EmulatorConnection
+    from .hosted_mcp import HostedMCP
+    from .settings import ServerSettings
 
-Emit = Callable[[dict[str, Any]], Awaitable[None]]
-
-
-def _tokens(text: str) -> int:
-    return max(1, len(text) // 4) if text else 0
+log = logging.getLogger("rtagents.emulator")
+AUDIO_MS_PER_TOKEN = 50
+"""Output audio costs a token per 50 ms, in ``usage`` and against ``max_output_tokens``."""
 
 
 class ResponseRun:
-    """A response in progress. Cancellation is cooperative: checked between events."""
+    """A response in progress. ``steps()`` is its work; a cancel is seen between steps."""
 
-    def __init__(self, conn: EmulatorConnection, params: dict[str, Any]) -> None:
-        self.conn = conn
+    def __init__(
+        self,
+        params: dict[str, Any],
+        *,
+        session: dict[str, Any],
+        out: Outbox,
+        conversation: Conversation,
+        hosted: HostedMCP,
+        settings: ServerSettings,
+    ) -> None:
         self.params = params
         self.id = new_id("resp")
         self.in_conversation = params.get("conversation", "auto") != "none"
-        session = conn.session
+        self._session = session
+        self._out = out
+        self._conversation = conversation
+        self._hosted = hosted
+        self._settings = settings
         self.modalities: list[str] = params.get("output_modalities") or session["output_modalities"]
         out_audio = {**session["audio"]["output"], **(params.get("audio") or {}).get("output", {})}
         self.voice = out_audio.get("voice", "marin")
@@ -39,23 +71,26 @@ class ResponseRun:
         limit = params.get("max_output_tokens", session.get("max_output_tokens", "inf"))
         self.max_tokens = None if limit in (None, "inf") else int(limit)
         self.cancel_reason: str | None = None
-        self.cancelled = asyncio.Event()
         self.output: list[dict[str, Any]] = []
         self.audio_ms = 0
-        self.output_tokens = 0
-        self.task: asyncio.Task[None] | None = None
+        self.text_tokens = 0
+        self.after_created: list[Callable[[], None]] = []
+        """Called once ``response.created`` is out (input transcripts the server sends late)."""
 
     def cancel(self, reason: str) -> None:
         if self.cancel_reason is None:
             self.cancel_reason = reason
-            self.cancelled.set()
+
+    @property
+    def output_tokens(self) -> int:
+        return self.text_tokens + self.audio_ms // AUDIO_MS_PER_TOKEN
 
     def resource(self, status: str, **extra: Any) -> dict[str, Any]:
         res: dict[str, Any] = {
             "id": self.id,
             "object": "realtime.response",
             "status": status,
-            "conversation_id": self.conn.conversation.id if self.in_conversation else None,
+            "conversation_id": self._conversation.id if self.in_conversation else None,
             "output_modalities": self.modalities,
             "max_output_tokens": self.max_tokens if self.max_tokens is not None else "inf",
             "audio": {"output": {"format": {"type": self.format}, "voice": self.voice}},
@@ -69,41 +104,58 @@ class ResponseRun:
 
     # -- the run ---------------------------------------------------------------------------
 
-    async def run(self) -> None:
-        conn = self.conn
-        await conn.emit({"type": "response.created", "response": self.resource("in_progress")})
-        await conn.emit_rate_limits()
+    def steps(self) -> Steps[None]:
+        self._out.emit(ResponseCreated, response=self.resource("in_progress"))
+        for deliver in self.after_created:
+            deliver()
+        yield None
         status = "completed"
         details: dict[str, Any] = {"type": "completed"}
         try:
             # Hosted MCP calls approved since the last response run first; after calls run,
             # the model is asked again within this response, to answer from their output.
-            ran = await conn.hosted_mcp.run_approved(self)
+            # Tools still being listed are part of the session: the model waits for them.
+            if self._hosted.listing:
+                yield Until(lambda: not self._hosted.listing)
+            ran = yield from self._hosted.run_approved(self)
             for _ in range(4):
-                ran, truncated = await self._play(await self._turn(), ran)
+                turn = yield AskModel(0, self._context())
+                if self.cancel_reason:
+                    break
+                ran, truncated = yield from self._play(list(turn), ran)
                 if truncated:
                     status = "incomplete"
                     details = {"type": "incomplete", "reason": "max_output_tokens"}
                 if not ran or truncated or self.cancel_reason:
                     break
-        except Exception as exc:  # the model or a hook failed: the response fails, the session lives  # the model or a hook failed: the response fails, the session lives
+        except Exception as exc:  # the model failed: the response fails, the session lives
             status = "failed"
             details = {
                 "type": "failed",
                 "error": {"type": "server_error", "code": type(exc).__name__},
             }
-            conn.log.exception("emulator model failed")
+            log.warning("emulator model failed: %s", root_cause(exc))
         if self.cancel_reason:
             status, details = "cancelled", {"type": "cancelled", "reason": self.cancel_reason}
-        await conn.emit(
-            {
-                "type": "response.done",
-                "response": self.resource(status, status_details=details, usage=self._usage()),
-            }
+        context = self._conversation.context(self.params.get("input"))
+        self._out.emit(
+            ResponseDone,
+            response=self.resource(
+                status,
+                status_details=details,
+                usage=usage(context, self.text_tokens, self.audio_ms // AUDIO_MS_PER_TOKEN),
+            ),
         )
-        conn.response_finished(self)
 
-    async def _play(self, turn: list[Output], ran: int) -> tuple[int, bool]:
+    def _context(self) -> ModelContext:
+        return ModelContext(
+            items=self._conversation.context(self.params.get("input")),
+            instructions=self.params.get("instructions") or self._session.get("instructions", ""),
+            tools=self._hosted.model_tools(self.params.get("tools"), self._session),
+            metadata=self.params.get("metadata"),
+        )
+
+    def _play(self, turn: list[Output], ran: int) -> Steps[tuple[int, bool]]:
         """Stream one turn's outputs; returns (hosted MCP calls that ran, truncated)."""
         ran_now = 0
         for output in turn:
@@ -111,103 +163,42 @@ class ResponseRun:
             if self.cancel_reason:
                 break
             if isinstance(output, Say):
-                if await self._message(index, output.text):
+                if (yield from self._message(index, output.text)):
                     return ran_now, True
             elif isinstance(output, CallFunction):
-                await self._function_call(index, output)
+                yield from self._function_call(index, output)
             elif isinstance(output, CallMCP):
-                ran_now += int(await self.conn.hosted_mcp.call(self, index, output))
+                ran_now += int((yield from self._hosted.call(self, index, output)))
         return ran_now, False
-
-    async def _turn(self) -> list[Output]:
-        conn = self.conn
-        items = conn.context_items(self.params)
-        tools = conn.model_tools(self.params.get("tools"))
-        ctx = ModelContext(
-            items=items,
-            instructions=self.params.get("instructions") or conn.session.get("instructions", ""),
-            tools=tools,
-            metadata=self.params.get("metadata"),
-        )
-        result = conn.model.respond(ctx)
-        if inspect.isawaitable(result):
-            result = await result
-        return list(result)
-
-    def _usage(self) -> dict[str, Any]:
-        context = self.conn.context_items(self.params)
-        text = sum(
-            _tokens(part.get("text") or part.get("transcript") or "")
-            for item in context
-            for part in item.get("content", [])
-        ) + sum(_tokens(item.get("output") or item.get("arguments") or "") for item in context)
-        audio_in = sum(item.get("_audio_ms", 0) for item in context) // 100
-        audio_out = self.audio_ms // 50
-        text_out = self.output_tokens
-        return {
-            "total_tokens": text + audio_in + text_out + audio_out,
-            "input_tokens": text + audio_in,
-            "output_tokens": text_out + audio_out,
-            "input_token_details": {
-                "text_tokens": text,
-                "audio_tokens": audio_in,
-                "image_tokens": 0,
-                "cached_tokens": 0,
-                "cached_tokens_details": {"text_tokens": 0, "audio_tokens": 0, "image_tokens": 0},
-            },
-            "output_token_details": {"text_tokens": text_out, "audio_tokens": audio_out},
-        }
 
     # -- outputs ---------------------------------------------------------------------------
 
-    async def add_item(self, index: int, item: dict[str, Any]) -> None:
+    def add_item(self, index: int, item: dict[str, Any]) -> None:
         """Announce a new output item (and add it to the conversation when in one)."""
         self.output.append(item)
-        conn = self.conn
-        await conn.emit(
-            {
-                "type": "response.output_item.added",
-                "response_id": self.id,
-                "output_index": index,
-                "item": public_item(item),
-            }
+        self._out.emit(
+            ResponseOutputItemAdded, response_id=self.id, output_index=index, item=public_item(item)
         )
         if self.in_conversation:
-            previous = conn.conversation.add(item)
-            await conn.emit(
-                {
-                    "type": "conversation.item.added",
-                    "previous_item_id": previous,
-                    "item": public_item(item),
-                }
-            )
+            previous = self._conversation.add(item)
+            self._out.emit(ConversationItemAdded, previous_item_id=previous, item=public_item(item))
 
-    async def finish_item(self, index: int, item: dict[str, Any]) -> None:
-        conn = self.conn
-        await conn.emit(
-            {
-                "type": "response.output_item.done",
-                "response_id": self.id,
-                "output_index": index,
-                "item": public_item(item),
-            }
+    def finish_item(self, index: int, item: dict[str, Any]) -> None:
+        self._out.emit(
+            ResponseOutputItemDone, response_id=self.id, output_index=index, item=public_item(item)
         )
         if self.in_conversation:
-            previous = conn.conversation.previous_id(item["id"])
-            await conn.emit(
-                {
-                    "type": "conversation.item.done",
-                    "previous_item_id": previous,
-                    "item": public_item(item),
-                }
-            )
+            previous = self._conversation.previous_id(item["id"])
+            self._out.emit(ConversationItemDone, previous_item_id=previous, item=public_item(item))
 
-    async def _message(self, index: int, text: str) -> bool:
-        """Stream an assistant message; True when cut short by ``max_output_tokens``."""
-        truncated = False
-        if self.max_tokens is not None and self.output_tokens + _tokens(text) > self.max_tokens:
-            text = text[: max(0, (self.max_tokens - self.output_tokens) * 4)]
-            truncated = True
+    def _over_budget(self, text: str, audio_ms: int) -> bool:
+        if self.max_tokens is None:
+            return False
+        spent = self.text_tokens + tokens(text) + (self.audio_ms + audio_ms) // AUDIO_MS_PER_TOKEN
+        return spent > self.max_tokens
+
+    def _message(self, index: int, text: str) -> Steps[bool]:
+        """Stream an assistant message; returns True when cut short by ``max_output_tokens``."""
         spoken = "audio" in self.modalities
         item: dict[str, Any] = {
             "id": new_id("item"),
@@ -217,82 +208,68 @@ class ResponseRun:
             "status": "in_progress",
             "content": [],
         }
-        await self.add_item(index, item)
-        ids = {
-            "response_id": self.id,
-            "item_id": item["id"],
-            "output_index": index,
-            "content_index": 0,
-        }
-        emit = self.conn.emit
+        self.add_item(index, item)
+        ids = {"response_id": self.id, "item_id": item["id"], "output_index": index}
+        ids["content_index"] = 0
         kind = "audio" if spoken else "text"
-        await emit(
-            {
-                "type": "response.content_part.added",
-                **ids,
-                "part": {"type": kind, **({"transcript": ""} if spoken else {"text": ""})},
-            }
-        )
-        said: list[str] = []
-        pcm_all = bytearray()
+        part: dict[str, Any] = {"type": kind, **({"transcript": ""} if spoken else {"text": ""})}
+        self._out.emit(ResponseContentPartAdded, **ids, part=part)
+        # The part is in the item from now on, so that an item still streaming can be
+        # truncated (a client that hears the user barge in truncates at once).
+        content: dict[str, Any] = {"type": "output_audio" if spoken else "output_text"}
+        content["transcript" if spoken else "text"] = ""
+        item["content"] = [content]
+        item["_audio_format"] = self.format
+        item["_pcm"] = bytearray()
+        said = ""
+        truncated = False
         for word in _words(text):
             if self.cancel_reason:
                 break
-            said.append(word)
-            if spoken:
-                await emit({"type": "response.output_audio_transcript.delta", **ids, "delta": word})
-                pcm_all.extend(await self._stream_audio(ids, word))
-            else:
-                await emit({"type": "response.output_text.delta", **ids, "delta": word})
-        final = "".join(said)
-        self.output_tokens += _tokens(final)
+            pcm = audio.synthesize(word) if spoken else None
+            word_ms = len(pcm) * 1000 // audio.RATE if pcm is not None else 0
+            if self._over_budget(said + word, word_ms):
+                truncated = True
+                break
+            said += word
+            if pcm is None:
+                self._out.emit(ResponseOutputTextDelta, **ids, delta=word)
+                content["text"] = said
+                yield None
+                continue
+            self._out.emit(ResponseOutputAudioTranscriptDelta, **ids, delta=word)
+            if not item.get("_truncated"):
+                content["transcript"] = said
+            yield from self._stream_audio(ids, item, pcm)
+        self.text_tokens += tokens(said)
         if spoken:
-            self.conn.audio_sent = True
-            await emit({"type": "response.output_audio.done", **ids})
-            await emit(
-                {"type": "response.output_audio_transcript.done", **ids, "transcript": final}
-            )
-            part = {"type": "audio", "transcript": final}
-            content = {
-                "type": "output_audio",
-                "transcript": final,
-                "audio": base64.b64encode(bytes(pcm_all)).decode(),
-            }
+            self._conversation.audio_sent = True
+            self._out.emit(ResponseOutputAudioDone, **ids)
+            self._out.emit(ResponseOutputAudioTranscriptDone, **ids, transcript=said)
+            done_part = {"type": "audio", "transcript": said}
         else:
-            await emit({"type": "response.output_text.done", **ids, "text": final})
-            part = {"type": "text", "text": final}
-            content = {"type": "output_text", "text": final}
-        await emit({"type": "response.content_part.done", **ids, "part": part})
-        item["content"] = [content]
-        item["_audio_format"] = self.format
+            self._out.emit(ResponseOutputTextDone, **ids, text=said)
+            done_part = {"type": "text", "text": said}
+        self._out.emit(ResponseContentPartDone, **ids, part=done_part)
         item["status"] = "incomplete" if self.cancel_reason or truncated else "completed"
-        await self.finish_item(index, item)
+        self.finish_item(index, item)
         return truncated
 
-    async def _stream_audio(self, ids: dict[str, Any], word: str) -> bytes:
-        pcm = audio.synthesize(word)
-        chunk = audio.RATE * self.conn.options.audio_chunk_ms // 1000
-        sent = bytearray()
+    def _stream_audio(self, ids: dict[str, Any], item: dict[str, Any], pcm: Any) -> Steps[None]:
+        chunk = audio.RATE * self._settings.audio_chunk_ms // 1000
         for start in range(0, len(pcm), chunk):
             if self.cancel_reason:
-                break
+                return
             data = audio.from_pcm16(pcm[start : start + chunk], self.format)
-            sent.extend(data)
+            if not item.get("_truncated"):  # after a truncate, the rest was never heard
+                item["_pcm"].extend(data)
             ms = audio.duration_ms(len(data), self.format)
             self.audio_ms += ms
-            await self.conn.emit(
-                {
-                    "type": "response.output_audio.delta",
-                    **ids,
-                    "delta": base64.b64encode(data).decode(),
-                }
-            )
-            if self.conn.options.realtime:
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self.cancelled.wait(), ms / 1000)
-        return bytes(sent)
+            delta = base64.b64encode(data).decode()
+            self._out.emit(ResponseOutputAudioDelta, **ids, delta=delta)
+            yield Pace(ms) if self._settings.realtime else None
 
-    async def _function_call(self, index: int, call: CallFunction) -> None:
+    def _function_call(self, index: int, call: CallFunction) -> Steps[None]:
         arguments = call.arguments_json
         item: dict[str, Any] = {
             "id": new_id("item"),
@@ -303,7 +280,7 @@ class ResponseRun:
             "call_id": call.call_id or new_id("call"),
             "arguments": "",
         }
-        await self.add_item(index, item)
+        self.add_item(index, item)
         ids = {
             "response_id": self.id,
             "item_id": item["id"],
@@ -311,25 +288,16 @@ class ResponseRun:
             "call_id": item["call_id"],
         }
         for start in range(0, len(arguments), 32):
-            await self.conn.emit(
-                {
-                    "type": "response.function_call_arguments.delta",
-                    **ids,
-                    "delta": arguments[start : start + 32],
-                }
-            )
-        self.output_tokens += _tokens(arguments)
-        await self.conn.emit(
-            {
-                "type": "response.function_call_arguments.done",
-                **ids,
-                "name": call.name,
-                "arguments": arguments,
-            }
+            delta = arguments[start : start + 32]
+            self._out.emit(ResponseFunctionCallArgumentsDelta, **ids, delta=delta)
+            yield None
+        self.text_tokens += tokens(arguments)
+        self._out.emit(
+            ResponseFunctionCallArgumentsDone, **ids, name=call.name, arguments=arguments
         )
         item["arguments"] = arguments
         item["status"] = "completed"
-        await self.finish_item(index, item)
+        self.finish_item(index, item)
 
 
 def _words(text: str) -> list[str]:

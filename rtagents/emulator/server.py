@@ -7,23 +7,23 @@ import json
 import logging
 import socket
 import struct
-from collections.abc import AsyncIterable, Sequence
+import time
+from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from types import TracebackType
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import anyio
 from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from .connection import EmulatorConnection, Options, Transcriber
+from .connection import EmulatorConnection
+from .core import ServerCore
 from .faults import Fault
-from .hosted_mcp import HostedMCPRunner
 from .in_process import InProcessTransport, memory_pipe
+from .mcp_clients import HostedMCPClients
 from .models import Model, RuleModel
+from .settings import ServerSettings, Transcriber, TranscriptOrder
 
 log = logging.getLogger("rtagents.emulator")
 PATHS = ("/v1/realtime", "/realtime")
@@ -60,6 +60,10 @@ class Emulator:
         max_session_s: The session's time cap: ``session.created`` says when it ends
             (``expires_at``), and then it ends with a ``session_expired`` error, as the
             real server's does after 60 minutes.
+        transcript_order: Whether an input transcript comes ``"before"`` or ``"after"``
+            the ``response.created`` of the response its turn starts. The real server's
+            order varies; ``"random"`` (the default) draws it per turn from ``seed``.
+        seed: Seeds what the emulator draws (transcript order), so a run repeats.
         mcp_hosts: The hosts (globs) whose hosted MCP ``server_url`` the emulator may fetch.
             By default any host when it listens on loopback, and none otherwise, so that a
             shared dev server cannot be made to fetch arbitrary URLs.
@@ -81,21 +85,25 @@ class Emulator:
         faults: Sequence[Fault] = (),
         max_session_s: float = 3600.0,
         mcp_hosts: Sequence[str] | None = None,
+        transcript_order: TranscriptOrder = "random",
+        seed: int = 0,
     ) -> None:
         self.model: Model = model if model is not None else RuleModel()
         self.host = host
         self.port = port
         if record < 0 or keep_closed < 1:
             raise ValueError("record must be >= 0 and keep_closed >= 1")
-        self.options = Options(
+        self.settings = ServerSettings(
             realtime=realtime,
             audio_chunk_ms=audio_chunk_ms,
             transcribe=transcribe,
-            record=record,
             webrtc=webrtc,
             faults=tuple(faults),
             max_session_s=max_session_s,
+            transcript_order=transcript_order,
+            seed=seed,
         )
+        self._record = record
         self.connections: list[EmulatorConnection] = []
         """Open connections, then the latest ``keep_closed`` closed ones (oldest first)."""
         self._keep_closed = keep_closed
@@ -168,9 +176,9 @@ class Emulator:
 
     async def _handle(self, ws: ServerConnection) -> None:
         query = parse_qs(urlsplit(ws.request.path if ws.request else "").query)
-        conn = self._connection(ws.send, query.get("model", ["gpt-realtime"])[0])
+        conn = self._connection(query.get("model", ["gpt-realtime"])[0])
 
-        async def disconnect(code: int, reason: str, reset: bool) -> None:
+        async def end(code: int, reason: str, reset: bool) -> None:
             if reset:  # no close frame: the connection just dies, as after a network fault
                 sock = ws.transport.get_extra_info("socket")
                 if sock is not None:
@@ -179,15 +187,13 @@ class Emulator:
             else:
                 await ws.close(code=code, reason=reason)
 
-        conn.disconnect = disconnect
-        await _serve(conn, ws)
+        await conn.serve(ws, ws.send, end)
+        self._forget(conn)
 
-    def _connection(self, send: Any, model_name: str) -> EmulatorConnection:
-        runner = HostedMCPRunner(self._allowed_mcp_host)
-        conn = EmulatorConnection(
-            self.model, self.options, send, model_name=model_name, hosted_mcp=runner
-        )
-        conn.on_closed = self._forget
+    def _connection(self, model_name: str) -> EmulatorConnection:
+        core = ServerCore(self.settings, model_name=model_name, created_at_s=time.time())
+        clients = HostedMCPClients(self._allowed_mcp_host)
+        conn = EmulatorConnection(core, self.model, clients, record=self._record)
         self.connections.append(conn)
         return conn
 
@@ -211,7 +217,7 @@ class Emulator:
         loop. ``emu.last.drop()`` ends it as a crashing server would (code 1011)."""
         client, frames_in, frames_out, closing = memory_pipe()
 
-        async def drop(code: int, reason: str, reset: bool) -> None:
+        async def end(code: int, reason: str, reset: bool) -> None:
             if reset:
                 closing.reason = "the connection dropped without a close frame"
             else:
@@ -219,18 +225,12 @@ class Emulator:
             closing.error = reset or code not in (1000, 1001)
             await frames_out.aclose()
 
-        async def send(frame: str) -> None:
-            try:
-                await frames_out.send(frame)
-            except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-                raise ConnectionClosed(None, None) from None  # as a websocket would say
-
-        conn = self._connection(send, model)
-        conn.disconnect = drop
+        conn = self._connection(model)
 
         async def serve() -> None:
             async with frames_out:
-                await _serve(conn, frames_in)
+                await conn.serve(frames_in, frames_out.send, end)
+            self._forget(conn)
 
         task = asyncio.get_running_loop().create_task(serve())
         self._tasks.add(task)
@@ -275,24 +275,3 @@ def _select_subprotocol(
 ) -> Subprotocol | None:
     # Only "realtime" is echoed; the others a client offers carry a key or a beta flag.
     return Subprotocol("realtime") if "realtime" in offered else None
-
-
-async def _serve(conn: EmulatorConnection, frames: AsyncIterable[str | bytes]) -> None:
-    """One connection: the session's start, each client frame, the end. Any transport."""
-    try:
-        await conn.start()
-        async for frame in frames:
-            await conn.handle(frame)
-    except (ConnectionClosed, anyio.ClosedResourceError, anyio.BrokenResourceError):
-        pass
-    finally:
-        await conn.close()
-        await _settle(conn)
-        if conn.on_closed is not None:
-            conn.on_closed(conn)
-
-
-async def _settle(conn: EmulatorConnection) -> None:
-    tasks: list[Any] = [r.task for r in conn.responses if r.task]
-    if tasks:
-        await asyncio.gather(*tasks, return_exceptions=True)

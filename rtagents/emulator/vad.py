@@ -30,12 +30,13 @@ class EnergyVad:
         *,
         threshold: float = 0.5,
         prefix_padding_ms: int = 300,
-        silence_duration_ms: int = 500,
+        silence_duration_ms: int = 200,
+        position_ms: int = 0,
     ) -> None:
         self.level = threshold / 10
         self.prefix_padding_ms = prefix_padding_ms
         self.silence_duration_ms = silence_duration_ms
-        self.position_ms = 0
+        self.position_ms = position_ms
         self.speaking = False
         self._silent_ms = 0
         self._pending = array("h")

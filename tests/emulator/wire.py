@@ -49,6 +49,9 @@ class Wire:
             event = await self.next(timeout)
             seen.append(event)
             if event["type"] == kind:
+                if kind == "response.done":
+                    # The real server reports rate limits once a response is done.
+                    assert (await self.next(timeout))["type"] == "rate_limits.updated"
                 return seen
 
     async def expect_error(self, event: dict[str, Any] | str) -> dict[str, Any]:

@@ -331,7 +331,7 @@ async def test_malformed_frames_and_unknown_events_mid_session() -> None:
 async def test_a_dropped_connection_ends_the_session_with_a_reason() -> None:
     async with Emulator(model=ScriptedModel([])) as emu:
         async with rtagents.connect(text_agent(get_weather), transport=emu.transport()) as session:
-            await emu.last.drop()
+            emu.last.drop()
             events = [e async for e in session]
             assert events[-1].type == "session.closed"
             assert events[-1].error and "1011" in events[-1].reason

@@ -216,7 +216,7 @@ async def test_tracing_config_choices(
 async def test_a_dropped_connection_marks_the_session_span(spans: InMemorySpanExporter) -> None:
     async with Emulator() as emu:
         async with rtagents.connect(rtagents.Agent(name="d"), url=emu.url) as session:
-            await emu.last.drop()
+            emu.last.drop()
             async for _ in session:
                 pass
     root = one(list(spans.get_finished_spans()), "invoke_agent d")

@@ -1,0 +1,69 @@
+"""What the emulator's server core asks its shell to do: the sans-I/O server's actions.
+
+The core (``ServerCore``) never touches a socket, a clock or the model. It hands out one
+action at a time; the shell performs it and, for the requests that have an answer (the
+model's turn, a hosted MCP listing or call), feeds the answer back with ``core.resolve``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Union
+
+from ..protocol import ServerEvent
+from .models import ModelContext
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send this server event to the client."""
+
+    event: ServerEvent
+
+
+@dataclass(frozen=True)
+class AskModel:
+    """Ask the model for a turn; answer with its outputs (or an exception)."""
+
+    ticket: int
+    context: ModelContext
+
+
+@dataclass(frozen=True)
+class ListHostedTools:
+    """Connect to a hosted MCP server and list its tools; answer with the tools as wire
+    dicts (``name``, ``description``, ``input_schema``, ``annotations``) or an exception."""
+
+    ticket: int
+    config: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CallHostedTool:
+    """Call a tool of a hosted MCP server listed before; answer with a ``HostedResult``."""
+
+    ticket: int
+    server_label: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class HostedResult:
+    """A hosted MCP call's outcome: its text, or the ``error`` object of an ``mcp_call`` item."""
+
+    output: str | None = None
+    error: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Disconnect:
+    """End the connection: a close frame of (``code``, ``reason``), or a TCP reset."""
+
+    code: int
+    reason: str
+    reset: bool = False
+
+
+Request = Union[AskModel, ListHostedTools, CallHostedTool]
+ServerAction = Union[Send, AskModel, ListHostedTools, CallHostedTool, Disconnect]

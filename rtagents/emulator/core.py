@@ -1,0 +1,449 @@
+"""The emulator's server, sans I/O: one Realtime session's connection as a state machine.
+
+Client frames go in (``receive``), time goes in (``advance``), and actions come out, one at
+a time (``next_action``): server events to send, requests for the model or a hosted MCP
+server, and the end of the connection. The answers to requests come back in (``resolve``).
+Nothing here reads a clock, a socket or the model, so the same inputs always give the
+same events in the same order, and tests drive it with no sockets and no sleeps.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..errors import ProtocolError
+from ..protocol import (
+    ConversationCreated,
+    ConversationItemAdded,
+    ConversationItemDone,
+    Error,
+    InputAudioBufferTimeoutTriggered,
+    InputAudioTranscriptionCompleted,
+    InputAudioTranscriptionDelta,
+    RateLimitsUpdated,
+    SessionCreated,
+    parse_client_event,
+)
+from .actions import Disconnect, Request, Send, ServerAction
+from .config import DEFAULT_SESSION, audio_format
+from .conversation import Conversation, new_id, public_item
+from .errors import ClientEventError
+from .faults import DropConnection, ExpireSession, Fault, FaultPlan
+from .handlers import HANDLERS
+from .hosted_mcp import HostedMCP
+from .input_audio import Committed, InputAudio
+from .outbox import Outbox, Pace, Steps, Until
+from .responses import ResponseRun
+from .settings import ServerSettings
+from .vad import VadEvent
+
+log = logging.getLogger("rtagents.emulator")
+_RATE_LIMITS = [
+    {"name": "requests", "limit": 5000, "remaining": 4999, "reset_seconds": 0.012},
+    {"name": "tokens", "limit": 400000, "remaining": 399000, "reset_seconds": 0.15},
+]
+
+
+@dataclass
+class _Job:
+    """Server work in progress (a response, a listing): its steps and what it waits for."""
+
+    steps: Steps[None]
+    run: ResponseRun | None = None
+    waiting: int | None = None  # the ticket of the request it waits on
+    due_ms: float = 0.0  # paced: not before
+    until: Callable[[], bool] | None = None  # not before this holds
+    value: Any = None  # what to send in when it goes on
+
+
+class ServerCore:
+    """One client connection of the emulator, sans I/O (see the module's docstring)."""
+
+    def __init__(
+        self,
+        settings: ServerSettings | None = None,
+        *,
+        model_name: str = "gpt-realtime",
+        now_ms: float = 0.0,
+        created_at_s: float = 0.0,
+    ) -> None:
+        self.settings = settings or ServerSettings()
+        self.now_ms = now_ms
+        self._started_ms = now_ms
+        self.session: dict[str, Any] = copy.deepcopy(DEFAULT_SESSION)
+        self.session["id"] = new_id("sess")
+        self.session["model"] = model_name
+        # The real server caps a session's length and says when it ends; so does this one.
+        self.session["expires_at"] = int(created_at_s + self.settings.max_session_s)
+        self.conversation = Conversation()
+        self.out = Outbox()
+        self.audio = InputAudio(self.out, self.conversation)
+        self.audio.configure(self.session)
+        self.hosted = HostedMCP(self.out, self.conversation)
+        self.active: ResponseRun | None = None
+        """The response in the conversation now (out-of-band ones run beside it)."""
+        self.responses: list[ResponseRun] = []
+        self.last_response_id: str | None = None
+        self.closed = False
+        self._faults = FaultPlan(())
+        self._timed: list[tuple[float, DropConnection | ExpireSession]] = []
+        for fault in (*self.settings.faults, ExpireSession(self.settings.max_session_s)):
+            self.add_fault(fault)
+        self._jobs: list[_Job] = []
+        self._waiting: dict[int, _Job] = {}
+        self._requests: list[Request] = []
+        self._tickets = itertools.count(1)
+        self._head_due: float | None = None  # when the next event may go (latency faults)
+        self._drop_next: Disconnect | None = None
+        self._idle_at: float | None = None
+        self._idle_from_ms = 0
+        self._last_event_id: str | None = None
+        self._random = random.Random(self.settings.seed)
+
+    # -- inputs ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """The connection opened: the session's first events."""
+        self.out.emit(SessionCreated, session=self.public_session())
+        self.out.emit(
+            ConversationCreated,
+            conversation={"id": self.conversation.id, "object": "realtime.conversation"},
+        )
+
+    def add_fault(self, fault: Fault) -> None:
+        """Inject a fault from now on (time faults count from the connection's start)."""
+        self._faults.add(fault)
+        if isinstance(fault, (DropConnection, ExpireSession)) and fault.at_s is not None:
+            self._timed.append((self._started_ms + fault.at_s * 1000, fault))
+
+    def advance(self, now_ms: float) -> None:
+        """Time moved on: fire what is due (timed faults, the idle timeout)."""
+        self.now_ms = max(self.now_ms, now_ms)
+        for due, fault in [t for t in self._timed if t[0] <= self.now_ms]:
+            self._timed.remove((due, fault))
+            if isinstance(fault, ExpireSession):
+                self._last_event_id = None
+                self._fail(
+                    "session_expired", "Your session hit the maximum duration of 60 minutes."
+                )
+                self.out.disconnect(Disconnect(1000, "session expired"))
+            else:
+                self._drop_next = Disconnect(fault.code, fault.reason, fault.reset)
+        if self._idle_at is not None and self._idle_at <= self.now_ms:
+            self._idle_at = None
+            self._idle_timeout()
+
+    def receive(self, frame: str | bytes) -> dict[str, Any] | None:
+        """Handle one client frame; returns it decoded (``None`` if it was not JSON)."""
+        if self.closed:
+            return None
+        self._last_event_id = None
+        raw: Any = None
+        try:
+            try:
+                raw = json.loads(frame)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise ClientEventError(
+                    f"The frame is not valid JSON: {exc}", code="invalid_json"
+                ) from None
+            if not isinstance(raw, dict):
+                raise ClientEventError("A client event must be a JSON object.", code="invalid_json")
+            if isinstance(raw.get("event_id"), str):
+                self._last_event_id = raw["event_id"]
+            kind = str(raw.get("type", ""))
+            self._faults.received(kind)
+            handler = HANDLERS.get(kind)
+            if handler is None:
+                raise ClientEventError(
+                    f"Invalid value: '{raw.get('type')}'. It is not a client event type.",
+                    code="invalid_value",
+                    param="type",
+                )
+            handler(self, _typed(raw))
+        except ClientEventError as err:
+            self.reject(err)
+        except Exception as exc:  # a bug here must not end the client's session
+            log.exception("emulator failed on a client event")
+            self.reject(
+                ClientEventError(
+                    f"The server had an error: {exc}", code="server_error", type="server_error"
+                )
+            )
+        return raw if isinstance(raw, dict) else None
+
+    def resolve(self, ticket: int, answer: Any) -> None:
+        """The answer to a request (an exception when it failed); late answers are ignored."""
+        job = self._waiting.pop(ticket, None)
+        if job is not None:
+            job.waiting, job.value = None, answer
+
+    def drop(self, code: int = 1011, reason: str = "emulator dropped the connection") -> None:
+        """End the connection abruptly, as a crashing server would."""
+        self._drop_next = Disconnect(code, reason)
+
+    def close(self) -> None:
+        """The client went away: stop everything."""
+        self.closed = True
+        for run in self.responses:
+            run.cancel("client_cancelled")
+        self._jobs.clear()
+        self._waiting.clear()
+
+    # -- outputs ---------------------------------------------------------------------------
+
+    def next_action(self) -> ServerAction | None:
+        """The next thing to do, or ``None`` until more input or time (see ``wake_at``)."""
+        while not self.closed:
+            if self._drop_next is not None:
+                self.closed = True
+                return self._drop_next
+            if self._requests:
+                return self._requests.pop(0)
+            head = self.out.peek()
+            if isinstance(head, Disconnect):
+                self.out.pop()
+                self.closed = True
+                return head
+            if head is not None:
+                if self._head_due is None:
+                    self._head_due = self.now_ms + self._faults.delay_ms()
+                if self._head_due > self.now_ms:
+                    return None
+                self._head_due = None
+                self.out.pop()
+                drop = self._faults.sent(str(getattr(head, "type", "")))
+                if drop is not None:
+                    self._drop_next = Disconnect(drop.code, drop.reason, drop.reset)
+                return Send(head)  # type: ignore[arg-type]
+            if not self._step():
+                return None
+        return None
+
+    def wake_at(self) -> float | None:
+        """When ``advance`` has something to do next, if nothing comes in before."""
+        times = [due for due, _ in self._timed]
+        times += [job.due_ms for job in self._jobs if job.waiting is None]
+        if self._idle_at is not None:
+            times.append(self._idle_at)
+        if self._head_due is not None:
+            times.append(self._head_due)
+        return min(times) if times else None
+
+    def _step(self) -> bool:
+        """Move the first job that can go one step on; False when none can."""
+        job = next((j for j in self._jobs if self._runnable(j)), None)
+        if job is None:
+            return False
+        value, job.value = job.value, None
+        try:
+            if isinstance(value, BaseException):
+                step = job.steps.throw(value)
+            else:
+                step = job.steps.send(value)
+        except StopIteration:
+            self._finished(job)
+            return True
+        except Exception:  # a bug in the emulator: the job ends, the session goes on
+            log.exception("emulator job failed")
+            self._finished(job)
+            return True
+        if isinstance(step, Pace):
+            job.due_ms = self.now_ms + step.after_ms
+        elif isinstance(step, Until):
+            job.until = step.ready
+        elif step is not None:
+            ticket = next(self._tickets)
+            job.waiting = ticket
+            self._waiting[ticket] = job
+            self._requests.append(replace(step, ticket=ticket))
+        return True
+
+    def _runnable(self, job: _Job) -> bool:
+        if job.waiting is not None or job.due_ms > self.now_ms:
+            return False
+        if job.until is not None:
+            if not job.until():
+                return False
+            job.until = None
+        return True
+
+    def _finished(self, job: _Job) -> None:
+        self._jobs.remove(job)
+        run = job.run
+        if run is None:
+            return
+        self.responses.remove(run)
+        self.last_response_id = run.id
+        if self.active is run:
+            self.active = None
+            self._arm_idle(run.audio_ms)
+        # The real server reports rate limits once a response is done.
+        self.out.emit(RateLimitsUpdated, rate_limits=_RATE_LIMITS)
+
+    # -- what handlers share ---------------------------------------------------------------
+
+    def reject(self, err: ClientEventError) -> None:
+        """Answer the client event being handled with an ``error``."""
+        log.debug("client event rejected: %s", err.message)
+        self._fail(err.code, err.message, param=err.param, kind=err.type)
+
+    def _fail(
+        self,
+        code: str,
+        message: str,
+        *,
+        param: str | None = None,
+        kind: str = "invalid_request_error",
+    ) -> None:
+        detail = {
+            "type": kind,
+            "code": code,
+            "message": message,
+            "param": param,
+            "event_id": self._last_event_id,
+        }
+        self.out.emit(Error, error=detail)
+
+    def public_session(self) -> dict[str, Any]:
+        return {k: v for k, v in self.session.items() if k != "tools"} | {
+            "tools": [_hide_secrets(t) for t in self.session.get("tools", [])]
+        }
+
+    def run_jobs(self, jobs: list[Steps[None]]) -> None:
+        self._jobs.extend(_Job(steps) for steps in jobs)
+
+    def start_response(self, params: dict[str, Any]) -> ResponseRun:
+        """Start a response (``response.create``, or a turn the server detected)."""
+        run = ResponseRun(
+            params,
+            session=self.session,
+            out=self.out,
+            conversation=self.conversation,
+            hosted=self.hosted,
+            settings=self.settings,
+        )
+        if run.in_conversation:
+            if self.active is not None:
+                raise ClientEventError(
+                    f"Conversation already has an active response in progress: {self.active.id}. "
+                    "Wait until the response is finished before creating a new one.",
+                    code="conversation_already_has_active_response",
+                )
+            self.active = run
+        self._idle_at = None
+        self.responses.append(run)
+        self._jobs.append(_Job(run.steps(), run=run))
+        return run
+
+    def cancel_response(self, run: ResponseRun, reason: str) -> None:
+        run.cancel(reason)
+        job = next((j for j in self._jobs if j.run is run), None)
+        if job is not None and job.waiting is not None:
+            # Waiting on the model or a tool: it stops now, and their answer is dropped.
+            self._waiting.pop(job.waiting, None)
+            job.waiting, job.value = None, None
+
+    def turn_detected(self, vad: VadEvent) -> None:
+        """Server VAD heard speech start or stop: interrupt, commit, respond."""
+        turn = self.session["audio"]["input"].get("turn_detection") or {}
+        if vad.kind == "started":
+            self._idle_at = None
+            self.audio.speech_started(vad.audio_ms)
+            if turn.get("interrupt_response", True) and self.active is not None:
+                self.cancel_response(self.active, "turn_detected")
+        else:
+            item_id = self.audio.speech_stopped(vad.audio_ms)
+            committed = self.audio.commit(self.session, item_id)
+            self.add_user_audio(committed, respond=turn.get("create_response", True))
+
+    def add_user_audio(self, committed: Committed, *, respond: bool) -> None:
+        """A committed turn: its item, a response when the turn asks for one, the transcript."""
+        public = public_item(committed.item)
+        previous = committed.previous_item_id
+        self.out.emit(ConversationItemAdded, previous_item_id=previous, item=public)
+        self.out.emit(ConversationItemDone, previous_item_id=previous, item=public)
+        run = None
+        if respond and self.active is None:
+            run = self.start_response({})
+        if not self.session["audio"]["input"].get("transcription"):
+            return
+        transcribe = self.settings.transcribe
+        text = (
+            transcribe(committed.audio, committed.ms)
+            if transcribe
+            else f"[{committed.ms} ms of audio]"
+        )
+        item_id = committed.item["id"]
+
+        def deliver() -> None:
+            committed.item["content"][0]["transcript"] = text
+            ids = {"item_id": item_id, "content_index": 0}
+            self.out.emit(InputAudioTranscriptionDelta, **ids, delta=text)
+            seconds = {"type": "duration", "seconds": committed.ms / 1000}
+            self.out.emit(
+                InputAudioTranscriptionCompleted,
+                **ids,
+                transcript=text,
+                usage=seconds,
+            )
+
+        order = self.settings.transcript_order
+        if order == "random":
+            order = self._random.choice(("before", "after"))
+        if run is not None and order == "after":
+            run.after_created.append(deliver)
+        else:
+            deliver()
+
+    # -- idle timeout ----------------------------------------------------------------------
+
+    def _arm_idle(self, played_ms: int) -> None:
+        turn = self.session["audio"]["input"].get("turn_detection") or {}
+        timeout = turn.get("idle_timeout_ms")
+        if timeout and turn.get("type") == "server_vad":
+            # The assistant's audio plays out first: the silence counts from its end.
+            self._idle_at = self.now_ms + timeout + played_ms
+            self._idle_from_ms = self.audio.audio_ms
+
+    def _idle_timeout(self) -> None:
+        if self.active is not None or self.audio.speaking:
+            return
+        item_id = new_id("item")
+        self.out.emit(
+            InputAudioBufferTimeoutTriggered,
+            audio_start_ms=self._idle_from_ms,
+            audio_end_ms=self.audio.audio_ms,
+            item_id=item_id,
+        )
+        self.add_user_audio(self.audio.commit(self.session, item_id), respond=True)
+
+    def input_format(self) -> str:
+        return audio_format(self.session, "input")
+
+
+def _typed(raw: dict[str, Any]) -> Any:
+    """The client event as its protocol model; schema errors worded as the server words them."""
+    try:
+        return parse_client_event(raw)
+    except ProtocolError as exc:
+        if exc.missing:
+            raise ClientEventError(
+                f"Missing required parameter: '{exc.param}'.",
+                code="missing_required_parameter",
+                param=exc.param,
+            ) from None
+        raise ClientEventError(
+            f"Invalid event: {exc}", code="invalid_value", param=exc.param
+        ) from None
+
+
+def _hide_secrets(tool: dict[str, Any]) -> dict[str, Any]:
+    # The server never echoes credentials back.
+    return {k: v for k, v in tool.items() if k not in ("authorization", "headers")}

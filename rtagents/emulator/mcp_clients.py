@@ -1,0 +1,110 @@
+"""The emulator's side of hosted MCP that does I/O: connections to the servers a session
+names, made with the ``mcp`` client over streamable HTTP, and only to allowed hosts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio
+from anyio import TASK_STATUS_IGNORED
+from anyio.abc import TaskGroup, TaskStatus
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+from mcp.shared.exceptions import MCPError
+
+from ..mcp.tools import result_text
+from .actions import HostedResult
+
+log = logging.getLogger("rtagents.emulator")
+
+
+class HostedMCPClients:
+    """One connection's MCP clients, by server label. Each client lives in a task of its
+    own in the connection's task group (an ``mcp`` client must be closed by the task that
+    opened it); ``aclose()`` ends them all."""
+
+    def __init__(self, allowed_host: Callable[[str], bool] = lambda host: True) -> None:
+        self._allowed_host = allowed_host
+        self._clients: dict[str, Client] = {}
+        self._tg: TaskGroup | None = None
+        self._closing = anyio.Event()
+
+    def bind(self, tg: TaskGroup) -> None:
+        """Where the clients' tasks run: the connection's task group."""
+        self._tg = tg
+
+    async def list_tools(self, config: dict[str, Any]) -> list[dict[str, Any]]:
+        """Connect to the server ``config`` names and list its tools (raises on failure)."""
+        if self._tg is None:
+            raise RuntimeError("HostedMCPClients.bind() was not called")
+        client: Client = await self._tg.start(self._hold, config)
+        self._clients[config["server_label"]] = client
+        listed = await client.list_tools()
+        return [
+            {
+                "name": t.name,
+                "description": t.description,
+                "input_schema": t.input_schema,
+                "annotations": t.annotations.model_dump(by_alias=True, exclude_none=True)
+                if t.annotations
+                else None,
+            }
+            for t in listed.tools
+        ]
+
+    async def _hold(
+        self, config: dict[str, Any], *, task_status: TaskStatus[Client] = TASK_STATUS_IGNORED
+    ) -> None:
+        async with AsyncExitStack() as stack:
+            task_status.started(await self._connect(stack, config))
+            await self._closing.wait()
+
+    async def _connect(self, stack: AsyncExitStack, config: dict[str, Any]) -> Client:
+        if not config.get("server_url"):
+            raise ConnectionError(
+                f"connector {config.get('connector_id')} is not available in the emulator"
+            )
+        host = urlsplit(config["server_url"]).hostname or ""
+        if not self._allowed_host(host):
+            raise PermissionError(
+                f"the emulator does not fetch MCP servers from {host!r}: allow it with "
+                f"--mcp-host {host} (by default it fetches from any host only when it "
+                "listens on loopback)"
+            )
+        headers = dict(config.get("headers") or {})
+        if config.get("authorization"):
+            headers["Authorization"] = f"Bearer {config['authorization']}"
+        http = await stack.enter_async_context(create_mcp_http_client(headers=headers))
+        client = Client(
+            streamable_http_client(config["server_url"], http_client=http), mode="legacy"
+        )
+        return await stack.enter_async_context(client)
+
+    async def call_tool(self, label: str, name: str, arguments: dict[str, Any]) -> HostedResult:
+        client = self._clients.get(label)
+        if client is None:
+            return HostedResult(
+                error={"type": "http_error", "code": 502, "message": "not connected"}
+            )
+        try:
+            result = await client.call_tool(name, arguments)
+        except MCPError as exc:
+            code = int(getattr(exc, "code", -32603))
+            return HostedResult(error={"type": "protocol_error", "code": code, "message": str(exc)})
+        except Exception as exc:
+            message = f"{type(exc).__name__}: {exc}"
+            return HostedResult(error={"type": "http_error", "code": 502, "message": message})
+        text = result_text(result)
+        if result.is_error:
+            return HostedResult(
+                error={"type": "tool_execution_error", "message": text or "the tool failed"}
+            )
+        return HostedResult(output=text)
+
+    def close(self) -> None:
+        self._closing.set()
