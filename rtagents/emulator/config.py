@@ -33,7 +33,7 @@ DEFAULT_SESSION: dict[str, Any] = {
                 "type": "server_vad",
                 "threshold": 0.5,
                 "prefix_padding_ms": 300,
-                "silence_duration_ms": 500,
+                "silence_duration_ms": 200,
                 "idle_timeout_ms": None,
                 "create_response": True,
                 "interrupt_response": True,
