@@ -9,6 +9,7 @@ import importlib.util
 import inspect
 import logging
 import os
+import ssl
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -43,18 +44,30 @@ def _emulator(args: argparse.Namespace) -> int:
 
     # The address is printed once, below; the emulator's own log says only what goes wrong.
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    emu = Emulator(
-        host=args.host,
-        port=args.port,
-        realtime=args.realtime,
-        api_key=args.api_key,
-        faults=args.fault or (),
-        mcp_hosts=args.mcp_host,
-    )
+    if (args.tls_cert is None) != (args.tls_key is None):
+        print("rtagents emulator: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    tls: Any = (args.tls_cert, args.tls_key) if args.tls_cert else bool(args.tls)
+    try:
+        emu = Emulator(
+            host=args.host,
+            port=args.port,
+            realtime=args.realtime,
+            api_key=args.api_key,
+            faults=args.fault or (),
+            mcp_hosts=args.mcp_host,
+            transcript_order=args.transcript_order,
+            tls=tls,
+        )
+    except (OSError, RuntimeError, ssl.SSLError) as exc:
+        print(f"rtagents emulator: cannot set up TLS: {exc}", file=sys.stderr)
+        return 2
 
     async def serve() -> None:
         await emu.start()
         print(f"rtagents emulator listening on {emu.url}  (Ctrl-C stops it)", flush=True)
+        if emu.certificate is not None:
+            print(f"  TLS certificate to trust: {emu.certificate}", flush=True)
         print(f"  openai SDK: AsyncOpenAI(websocket_base_url={emu.base_url!r})", flush=True)
         await asyncio.Event().wait()
 
@@ -260,6 +273,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HOST",
         help="a host (glob) whose hosted MCP server_url may be fetched (repeatable; default: "
         "any when listening on loopback, none otherwise)",
+    )
+    emu.add_argument(
+        "--tls",
+        action="store_true",
+        help="listen with TLS (wss://), for clients that insist on it: a self-signed "
+        "certificate unless --tls-cert and --tls-key are given",
+    )
+    emu.add_argument("--tls-cert", metavar="FILE", help="the certificate (PEM) for --tls")
+    emu.add_argument("--tls-key", metavar="FILE", help="its private key (PEM)")
+    emu.add_argument(
+        "--transcript-order",
+        choices=["random", "before", "after"],
+        default="random",
+        help="whether an input transcript comes before or after the response.created of the "
+        "response its turn starts (default: %(default)s, as the real server varies)",
     )
     emu.set_defaults(handler=_emulator)
     return parser

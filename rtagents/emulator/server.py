@@ -6,10 +6,12 @@ import asyncio
 import json
 import logging
 import socket
+import ssl
 import struct
 import time
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
+from pathlib import Path
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,6 +26,7 @@ from .in_process import InProcessTransport, memory_pipe
 from .mcp_clients import HostedMCPClients
 from .models import Model, RuleModel
 from .settings import ServerSettings, Transcriber, TranscriptOrder
+from .tls import self_signed, server_context
 
 log = logging.getLogger("rtagents.emulator")
 PATHS = ("/v1/realtime", "/realtime")
@@ -64,6 +67,9 @@ class Emulator:
             the ``response.created`` of the response its turn starts. The real server's
             order varies; ``"random"`` (the default) draws it per turn from ``seed``.
         seed: Seeds what the emulator draws (transcript order), so a run repeats.
+        tls: Listen with TLS (``wss://``), for clients that insist on it: ``True`` makes a
+            self-signed certificate (``emu.certificate`` is its PEM file, for the client
+            to trust; needs ``rtagents[tls]``), or give ``(cert_file, key_file)``.
         mcp_hosts: The hosts (globs) whose hosted MCP ``server_url`` the emulator may fetch.
             By default any host when it listens on loopback, and none otherwise, so that a
             shared dev server cannot be made to fetch arbitrary URLs.
@@ -87,6 +93,7 @@ class Emulator:
         mcp_hosts: Sequence[str] | None = None,
         transcript_order: TranscriptOrder = "random",
         seed: int = 0,
+        tls: bool | tuple[str | Path, str | Path] = False,
     ) -> None:
         self.model: Model = model if model is not None else RuleModel()
         self.host = host
@@ -104,6 +111,13 @@ class Emulator:
             seed=seed,
         )
         self._record = record
+        self.certificate: Path | None = None
+        """The PEM certificate clients must trust, when listening with TLS."""
+        self._ssl: ssl.SSLContext | None = None
+        if tls:
+            cert, key = tls if isinstance(tls, tuple) else self_signed(host)
+            self.certificate = Path(cert)
+            self._ssl = server_context(cert, key)
         self.connections: list[EmulatorConnection] = []
         """Open connections, then the latest ``keep_closed`` closed ones (oldest first)."""
         self._keep_closed = keep_closed
@@ -115,11 +129,15 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        return f"ws://{self.host}:{self.port}/v1/realtime"
+        return f"{self._scheme}://{self.host}:{self.port}/v1/realtime"
 
     @property
     def base_url(self) -> str:
-        return f"ws://{self.host}:{self.port}/v1"
+        return f"{self._scheme}://{self.host}:{self.port}/v1"
+
+    @property
+    def _scheme(self) -> str:
+        return "wss" if self._ssl is not None else "ws"
 
     async def start(self) -> None:
         self._server = await serve(
@@ -133,6 +151,7 @@ class Emulator:
             # fail unless the server echoes it, as the real one does.
             subprotocols=[Subprotocol("realtime")],
             select_subprotocol=_select_subprotocol,
+            ssl=self._ssl,
         )
         self.port = self._server.sockets[0].getsockname()[1] if self.port == 0 else self.port
         log.info("emulator listening on %s", self.url)
