@@ -7,7 +7,7 @@ PY_DIRS := $(wildcard rtagents tests benchmarks examples)
 RUNTIME := $(VENV)/.runtime
 DEV := $(VENV)/.dev
 
-.PHONY: demo test lint typecheck unit docs docs-serve bench emulator dist clean
+.PHONY: demo test lint typecheck unit docs docs-serve bench emulator dist clean system-deps
 
 $(RUNTIME): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
@@ -32,8 +32,14 @@ lint: $(DEV)
 typecheck: $(DEV)
 	$(BIN)/mypy rtagents
 
-unit: $(DEV)
+unit: $(DEV) system-deps
 	$(BIN)/pytest -q
+
+# What the tests need from Debian (command:package), installed when missing: real speech
+# (espeak-ng, resampled by sox) and the Node SDK as a client of the emulator (node, npm).
+DEBIAN_TOOLS := espeak-ng:espeak-ng sox:sox node:nodejs npm:npm
+system-deps:
+	@missing=""; for pair in $(DEBIAN_TOOLS); do 		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; 	done; 	if [ -n "$$missing" ]; then 		echo "installing$$missing (Debian packages the tests use)"; 		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; 		$$sudo apt-get update -qq && 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; 	fi
 
 docs: $(DEV)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site

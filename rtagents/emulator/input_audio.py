@@ -42,6 +42,7 @@ class InputAudio:
         self.audio_ms = 0
         """Audio appended since the session started: the clock VAD times are on."""
         self._speech_item: str | None = None
+        self._buffered_ms = 0
         self.vad: EnergyVad | None = None
 
     @property
@@ -51,18 +52,20 @@ class InputAudio:
     def configure(self, session: dict[str, Any]) -> None:
         """Take the session's turn detection (after ``session.update``)."""
         turn = session["audio"]["input"].get("turn_detection")
+        # The new VAD goes on from here, its padding reaching back to what is buffered.
+        clock = {"position_ms": self.audio_ms, "floor_ms": self.audio_ms - self._buffered_ms}
         if not turn:
             self.vad = None
         elif turn.get("type") == "semantic_vad":
             # No model judges the turn here: eagerness only sets how long a pause ends it.
             pause = {"low": 1500, "high": 300}.get(turn.get("eagerness") or "auto", 700)
-            self.vad = EnergyVad(silence_duration_ms=pause, position_ms=self.audio_ms)
+            self.vad = EnergyVad(silence_duration_ms=pause, **clock)
         else:
             self.vad = EnergyVad(
                 threshold=turn.get("threshold", 0.5),
                 prefix_padding_ms=turn.get("prefix_padding_ms", 300),
                 silence_duration_ms=turn.get("silence_duration_ms", 200),
-                position_ms=self.audio_ms,
+                **clock,
             )
 
     def append(self, encoded: str, fmt: str) -> list[VadEvent]:
@@ -74,7 +77,9 @@ class InputAudio:
                 "The audio is not valid base64.", code="invalid_value", param="audio"
             ) from None
         self._buffer.extend(data)
-        self.audio_ms += audio.duration_ms(len(data), fmt)
+        ms = audio.duration_ms(len(data), fmt)
+        self.audio_ms += ms
+        self._buffered_ms += ms
         return [] if self.vad is None else self.vad.feed(audio.to_pcm16(data, fmt))
 
     def speech_started(self, audio_start_ms: int) -> None:
@@ -108,6 +113,7 @@ class InputAudio:
                 self.vad.reset()
         data = bytes(self._buffer)
         self._buffer.clear()
+        self._buffered_ms = 0
         ms = audio.duration_ms(len(data), fmt)
         item: dict[str, Any] = {
             "id": item_id,
@@ -130,6 +136,7 @@ class InputAudio:
 
     def clear(self) -> None:
         self._buffer.clear()
+        self._buffered_ms = 0
         if self.vad:
             self.vad.reset()
         self._out.emit(InputAudioBufferCleared)

@@ -32,6 +32,7 @@ class EnergyVad:
         prefix_padding_ms: int = 300,
         silence_duration_ms: int = 200,
         position_ms: int = 0,
+        floor_ms: int = 0,
     ) -> None:
         self.level = threshold / 10
         self.prefix_padding_ms = prefix_padding_ms
@@ -39,6 +40,7 @@ class EnergyVad:
         self.position_ms = position_ms
         self.speaking = False
         self._silent_ms = 0
+        self._floor_ms = floor_ms  # padding never reaches into a turn already ended
         self._pending = array("h")
 
     def feed(self, pcm: array[int]) -> list[VadEvent]:
@@ -52,15 +54,19 @@ class EnergyVad:
                 self.speaking = True
                 self._silent_ms = 0
                 begin = self.position_ms - FRAME_MS
-                events.append(VadEvent("started", max(0, begin - self.prefix_padding_ms)))
+                padded = max(self._floor_ms, begin - self.prefix_padding_ms)
+                events.append(VadEvent("started", padded))
             elif self.speaking:
                 self._silent_ms = 0 if loud else self._silent_ms + FRAME_MS
                 if self._silent_ms >= self.silence_duration_ms:
                     self.speaking = False
+                    self._floor_ms = self.position_ms
                     events.append(VadEvent("stopped", self.position_ms))
         del self._pending[:whole]
         return events
 
     def reset(self) -> None:
+        """The buffer was committed or cleared: what came before is no one's turn now."""
         self.speaking = False
         self._silent_ms = 0
+        self._floor_ms = self.position_ms

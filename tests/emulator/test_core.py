@@ -327,3 +327,19 @@ def test_a_second_response_while_one_is_active_is_refused() -> None:
     assert error is not None and error["code"] == "conversation_already_has_active_response"
     out_of_band = core.send({"type": "response.create", "response": {"conversation": "none"}})
     assert types(out_of_band) == ["response.created"]
+
+
+def test_prefix_padding_never_reaches_into_the_turn_before() -> None:
+    core = Core(["a", "b"])
+    core.send(vad(silence_duration_ms=200, prefix_padding_ms=300))
+    events = core.send(
+        {
+            "type": "input_audio_buffer.append",
+            "audio": speech(300) + silence(250) + speech(300) + silence(300),
+        }
+    )
+    starts = [
+        e["audio_start_ms"] for e in events if e["type"] == "input_audio_buffer.speech_started"
+    ]
+    stops = [e["audio_end_ms"] for e in events if e["type"] == "input_audio_buffer.speech_stopped"]
+    assert len(starts) == 2 and starts[1] >= stops[0]
