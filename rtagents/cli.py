@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KIND:KEY=VALUE,...",
         help="inject a fault into every connection (repeatable): drop:after=response.done,"
         "code=1011 | drop:at_s=5,reset=true | expire:at_s=60 | error:to=response.create,"
-        "code=server_error | latency:ms=50,jitter_ms=20",
+        "code=server_error | latency:ms=50,jitter_ms=20 | race:nth=1",
     )
     emu.add_argument(
         "--mcp-host",

@@ -1,6 +1,14 @@
 """A local Realtime server: the embedded backend for the demo, the examples and the tests."""
 
-from .faults import DropConnection, ErrorReply, ExpireSession, Fault, Latency, parse_fault
+from .faults import (
+    DropConnection,
+    ErrorReply,
+    ExpireSession,
+    Fault,
+    Latency,
+    RaceResponse,
+    parse_fault,
+)
 from .models import CallFunction, CallMCP, Model, ModelContext, RuleModel, Say, ScriptedModel
 from .server import Emulator
 
@@ -15,6 +23,7 @@ __all__ = [
     "Latency",
     "Model",
     "ModelContext",
+    "RaceResponse",
     "RuleModel",
     "Say",
     "ScriptedModel",

@@ -158,7 +158,10 @@ class ServerCore:
             if isinstance(raw.get("event_id"), str):
                 self._last_event_id = raw["event_id"]
             kind = str(raw.get("type", ""))
-            self._faults.received(kind)
+            if self._faults.received(kind) and self.active is None:
+                # The server's own response, as server VAD would start it, is created first.
+                self.start_response({})
+                self._go(self._jobs[-1])
             handler = HANDLERS.get(kind)
             if handler is None:
                 raise ClientEventError(
@@ -241,6 +244,11 @@ class ServerCore:
         job = next((j for j in self._jobs if self._runnable(j)), None)
         if job is None:
             return False
+        self._go(job)
+        return True
+
+    def _go(self, job: _Job) -> None:
+        """One step of ``job``: send in what it waited for, take what it yields."""
         value, job.value = job.value, None
         try:
             if isinstance(value, BaseException):
@@ -249,11 +257,11 @@ class ServerCore:
                 step = job.steps.send(value)
         except StopIteration:
             self._finished(job)
-            return True
+            return
         except Exception:  # a bug in the emulator: the job ends, the session goes on
             log.exception("emulator job failed")
             self._finished(job)
-            return True
+            return
         if isinstance(step, Pace):
             job.due_ms = self.now_ms + step.after_ms
         elif isinstance(step, Until):
@@ -263,7 +271,6 @@ class ServerCore:
             job.waiting = ticket
             self._waiting[ticket] = job
             self._requests.append(replace(step, ticket=ticket))
-        return True
 
     def _runnable(self, job: _Job) -> bool:
         if job.waiting is not None or job.due_ms > self.now_ms:

@@ -1,5 +1,6 @@
 """Faults the emulator injects on purpose, for testing how a client copes: a dropped
-connection, an expiring session, an error in reply to a client event, latency.
+connection, an expiring session, an error in reply to a client event, latency, a lost race
+for the active response.
 
 ``Emulator(faults=[DropConnection(after="response.done")])`` applies them to every
 connection (each counts on its own); ``emu.last.add_fault(...)`` to one that is open. The
@@ -64,18 +65,28 @@ class Latency:
     seed: int = 0
 
 
-Fault = Union[DropConnection, ExpireSession, ErrorReply, Latency]
+@dataclass(frozen=True)
+class RaceResponse:
+    """The ``nth`` ``response.create`` loses a race, as it does on the real server when
+    server VAD starts a response at the same moment: a response the server started on its
+    own is already active, and the client's gets ``conversation_already_has_active_response``."""
+
+    nth: int = 1
+
+
+Fault = Union[DropConnection, ExpireSession, ErrorReply, Latency, RaceResponse]
 KINDS: dict[str, type[Any]] = {
     "drop": DropConnection,
     "expire": ExpireSession,
     "error": ErrorReply,
     "latency": Latency,
+    "race": RaceResponse,
 }
 
 
 def parse_fault(text: str) -> Fault:
     """``drop:after=response.done,code=1011`` -> ``DropConnection(after="response.done",
-    code=1011)``; kinds: ``drop``, ``expire``, ``error``, ``latency``."""
+    code=1011)``; kinds: ``drop``, ``expire``, ``error``, ``latency``, ``race``."""
     kind, _, rest = text.partition(":")
     cls = KINDS.get(kind.strip())
     if cls is None:
@@ -139,9 +150,11 @@ class FaultPlan:
                 return fault
         return None
 
-    def received(self, kind: str) -> None:
-        """Counts a client event; raises the error an ``ErrorReply`` gives it instead."""
+    def received(self, kind: str) -> bool:
+        """Counts a client event; raises the error an ``ErrorReply`` gives it instead. True
+        when a ``RaceResponse`` says a response of the server's own starts first."""
         self._counts["<" + kind] += 1
+        count = self._counts["<" + kind]
         for fault in self._faults:
             if (
                 isinstance(fault, ErrorReply)
@@ -149,3 +162,6 @@ class FaultPlan:
                 and self._counts["<" + kind] == fault.nth
             ):
                 raise ClientEventError(fault.message, code=fault.code, type=fault.type)
+        return kind == "response.create" and any(
+            isinstance(f, RaceResponse) and f.nth == count for f in self._faults
+        )

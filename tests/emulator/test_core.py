@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from rtagents.emulator import CallFunction, DropConnection, ErrorReply, Latency, Say
+from rtagents.emulator import CallFunction, DropConnection, ErrorReply, Latency, RaceResponse, Say
 from rtagents.emulator import audio as pcm
 from rtagents.emulator.actions import Disconnect
 
@@ -343,3 +343,14 @@ def test_prefix_padding_never_reaches_into_the_turn_before() -> None:
     ]
     stops = [e["audio_end_ms"] for e in events if e["type"] == "input_audio_buffer.speech_stopped"]
     assert len(starts) == 2 and starts[1] >= stops[0]
+
+
+def test_a_lost_race_for_the_active_response() -> None:
+    core = Core(["the server's own", "the client's"], faults=(RaceResponse(nth=1),))
+    events = core.send({"type": "response.create"})
+    kinds = types(events)
+    # The server's own response started first; the client's create is refused.
+    assert kinds[:2] == ["response.created", "error"]
+    assert events[1]["error"]["code"] == "conversation_already_has_active_response"
+    assert kinds.count("response.done") == 1
+    assert "response.done" in types(core.send({"type": "response.create"}))  # only the first

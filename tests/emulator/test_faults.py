@@ -16,6 +16,7 @@ from rtagents.emulator import (
     ErrorReply,
     ExpireSession,
     Latency,
+    RaceResponse,
     ScriptedModel,
     parse_fault,
 )
@@ -136,3 +137,22 @@ async def test_sessions_say_when_they_expire_and_do() -> None:
     assert abs(created["session"]["expires_at"] - time.time()) < 5
     assert [e.error.code for e in events if e.type == "error"] == ["session_expired"]
     assert "session expired" in (session.closed_reason or "")
+
+
+@rtagents.tool
+def lookup(city: str) -> str:
+    """Looks up a city."""
+    return f"{city}: sunny"
+
+
+async def test_a_session_recovers_from_a_lost_race_for_the_active_response() -> None:
+    agent = rtagents.Agent(name="r", tools=[lookup], output_modalities=["text"])
+    model = ScriptedModel([CallFunction("lookup", {"city": "Paris"}), "Paris is sunny."])
+    async with Emulator(model=model, faults=[RaceResponse(nth=2)]) as emu:
+        async with rtagents.connect(agent, transport=emu.transport()) as session:
+            with anyio.fail_after(10):
+                events = await session.ask("Weather in Paris?")
+    said = [e.text for e in events if e.type == "response.output_text.done"]
+    assert said == ["Paris is sunny."]
+    errors = [e for e in emu.last.sent if e["type"] == "error"]
+    assert [e["error"]["code"] for e in errors] == ["conversation_already_has_active_response"]
