@@ -31,6 +31,10 @@ def vad(**turn: Any) -> dict[str, Any]:
     }
 
 
+def truncate(item_id: str, audio_end_ms: int) -> dict[str, Any]:
+    return truncate(item_id, audio_end_ms)
+
+
 def text_session(**fields: Any) -> dict[str, Any]:
     return {
         "type": "session.update",
@@ -106,14 +110,7 @@ def test_truncating_the_item_still_streaming() -> None:
     core.core.receive('{"type": "response.create"}')
     head = core.run(steps=12)
     item_id = next(e["item_id"] for e in head if e["type"] == "response.output_audio.delta")
-    events = core.send(
-        {
-            "type": "conversation.item.truncate",
-            "item_id": item_id,
-            "content_index": 0,
-            "audio_end_ms": 40,
-        }
-    )
+    events = core.send(truncate(item_id, 40))
     assert events[0] == {**events[0], "type": "conversation.item.truncated", "audio_end_ms": 40}
     events += core.send({"type": "response.cancel"})
     retrieved = core.send({"type": "conversation.item.retrieve", "item_id": item_id})[0]["item"]
@@ -126,31 +123,17 @@ def test_truncate_errors_are_worded_as_the_server_words_them() -> None:
     core = Core(["Hello"])
     events = core.send({"type": "response.create"})
     item_id = next(e["item_id"] for e in events if e["type"] == "response.output_audio.delta")
-    error = core.error_for(
-        {
-            "type": "conversation.item.truncate",
-            "item_id": item_id,
-            "content_index": 0,
-            "audio_end_ms": 99999,
-        }
-    )
+    error = core.error_for(truncate(item_id, 99999))
     assert error is not None
     assert error["param"] == "audio_end_ms"
     assert error["message"].startswith("Audio content of ")
     assert "is already shorter than 99999ms" in error["message"]
 
-    text = Core(["Hello"], hold_model=False)
+    text = Core(["Hello"])
     text.send(text_session())
     events = text.send({"type": "response.create"})
     item_id = next(e["item_id"] for e in events if e["type"] == "response.output_text.delta")
-    error = text.error_for(
-        {
-            "type": "conversation.item.truncate",
-            "item_id": item_id,
-            "content_index": 0,
-            "audio_end_ms": 0,
-        }
-    )
+    error = text.error_for(truncate(item_id, 0))
     assert error is not None and error["code"] == "unsupported_content_type"
 
 
