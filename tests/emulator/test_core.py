@@ -32,7 +32,12 @@ def vad(**turn: Any) -> dict[str, Any]:
 
 
 def truncate(item_id: str, audio_end_ms: int) -> dict[str, Any]:
-    return truncate(item_id, audio_end_ms)
+    return {
+        "type": "conversation.item.truncate",
+        "item_id": item_id,
+        "content_index": 0,
+        "audio_end_ms": audio_end_ms,
+    }
 
 
 def text_session(**fields: Any) -> dict[str, Any]:
