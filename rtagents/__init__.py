@@ -12,7 +12,7 @@ from .agent import Agent
 from .approvals import ApprovalPolicy, ApprovalRequest, Decision, allow, ask, deny
 from .errors import ConnectError, ProtocolError, RtagentsError, SessionClosed, SessionConfigError
 from .mcp import HostedMCP
-from .session import RealtimeSession, SessionEvent, connect
+from .session import RealtimeSession, Reconnect, SessionEvent, connect
 from .tools import FunctionTool, ToolContext, Toolset, tool
 
 _redact.install()  # before any connection: no secret in any log, ours or a dependency's
@@ -30,6 +30,7 @@ __all__ = [
     "HostedMCP",
     "ProtocolError",
     "RealtimeSession",
+    "Reconnect",
     "RtagentsError",
     "SessionClosed",
     "SessionConfigError",

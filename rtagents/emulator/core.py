@@ -35,7 +35,7 @@ from .actions import Disconnect, Request, Send, ServerAction
 from .config import DEFAULT_SESSION, audio_format
 from .conversation import Conversation, new_id, public_item
 from .errors import ClientEventError
-from .faults import DropConnection, ExpireSession, Fault, FaultPlan
+from .faults import DropConnection, ExpireSession, Fault, FaultPlan, RaceResponse
 from .handlers import HANDLERS
 from .hosted_mcp import HostedMCP
 from .input_audio import Committed, InputAudio
@@ -94,14 +94,14 @@ class ServerCore:
         self.closed = False
         self._faults = FaultPlan(())
         self._timed: list[tuple[float, DropConnection | ExpireSession]] = []
-        for fault in (*self.settings.faults, ExpireSession(self.settings.max_session_s)):
+        for fault in (*self.settings.faults, ExpireSession(at_s=self.settings.max_session_s)):
             self.add_fault(fault)
         self._jobs: list[_Job] = []
         self._waiting: dict[int, _Job] = {}
         self._requests: list[Request] = []
         self._tickets = itertools.count(1)
         self._head_due: float | None = None  # when the next event may go (latency faults)
-        self._drop_next: Disconnect | None = None
+        self._ending: list[ServerAction] = []  # what ends the connection, before all else
         self._idle_at: float | None = None
         self._idle_from_ms = 0
         self._last_event_id: str | None = None
@@ -128,14 +128,7 @@ class ServerCore:
         self.now_ms = max(self.now_ms, now_ms)
         for due, fault in [t for t in self._timed if t[0] <= self.now_ms]:
             self._timed.remove((due, fault))
-            if isinstance(fault, ExpireSession):
-                self._last_event_id = None
-                self._fail(
-                    "session_expired", "Your session hit the maximum duration of 60 minutes."
-                )
-                self.out.disconnect(Disconnect(1000, "session expired"))
-            else:
-                self._drop_next = Disconnect(fault.code, fault.reason, fault.reset)
+            self._end(fault)
         if self._idle_at is not None and self._idle_at <= self.now_ms:
             self._idle_at = None
             self._idle_timeout()
@@ -158,10 +151,15 @@ class ServerCore:
             if isinstance(raw.get("event_id"), str):
                 self._last_event_id = raw["event_id"]
             kind = str(raw.get("type", ""))
-            if self._faults.received(kind) and self.active is None:
-                # The server's own response, as server VAD would start it, is created first.
-                self.start_response({})
-                self._go(self._jobs[-1])
+            fault = self._faults.received(kind)
+            if isinstance(fault, RaceResponse):
+                if self.active is None:
+                    # The server's own response, as server VAD would start it, comes first.
+                    self.start_response({})
+                    self._go(self._jobs[-1])
+            elif fault is not None:
+                self._end(fault)
+                return raw
             handler = HANDLERS.get(kind)
             if handler is None:
                 raise ClientEventError(
@@ -187,9 +185,24 @@ class ServerCore:
         if job is not None:
             job.waiting, job.value = None, answer
 
+    def _end(self, fault: DropConnection | ExpireSession) -> None:
+        """An ending fault fired: a drop right now, or the time cap's error and close."""
+        if isinstance(fault, DropConnection):
+            self._ending = [Disconnect(fault.code, fault.reason, fault.reset)]
+            return
+        detail = {
+            "type": "invalid_request_error",
+            "code": "session_expired",
+            "message": "Your session hit the maximum duration of 60 minutes.",
+            "param": None,
+            "event_id": None,
+        }
+        error = Error(event_id=new_id("event"), error=detail)
+        self._ending = [Send(error), Disconnect(1000, "session expired")]
+
     def drop(self, code: int = 1011, reason: str = "emulator dropped the connection") -> None:
         """End the connection abruptly, as a crashing server would."""
-        self._drop_next = Disconnect(code, reason)
+        self._ending = [Disconnect(code, reason)]
 
     def close(self) -> None:
         """The client went away: stop everything."""
@@ -204,9 +217,10 @@ class ServerCore:
     def next_action(self) -> ServerAction | None:
         """The next thing to do, or ``None`` until more input or time (see ``wake_at``)."""
         while not self.closed:
-            if self._drop_next is not None:
-                self.closed = True
-                return self._drop_next
+            if self._ending:
+                action = self._ending.pop(0)
+                self.closed = isinstance(action, Disconnect)
+                return action
             if self._requests:
                 return self._requests.pop(0)
             head = self.out.peek()
@@ -221,9 +235,9 @@ class ServerCore:
                     return None
                 self._head_due = None
                 self.out.pop()
-                drop = self._faults.sent(str(getattr(head, "type", "")))
-                if drop is not None:
-                    self._drop_next = Disconnect(drop.code, drop.reason, drop.reset)
+                ending = self._faults.sent(str(getattr(head, "type", "")))
+                if ending is not None:
+                    self._end(ending)
                 return Send(head)  # type: ignore[arg-type]
             if not self._step():
                 return None

@@ -19,28 +19,39 @@ from .errors import ClientEventError
 
 
 @dataclass(frozen=True)
-class DropConnection:
-    """Close the connection after the ``nth`` server event of type ``after``, or ``at_s``
-    seconds after it opened: with a close frame of ``code``, or with a TCP reset."""
+class _Trigger:
+    """When an ending fault fires: after the ``nth`` server event of type ``after``, on the
+    ``nth`` client event of type ``on_client`` (which is then never answered), or ``at_s``
+    seconds after the connection opened. Exactly one of the three."""
 
     after: str | None = None
-    nth: int = 1
+    on_client: str | None = None
     at_s: float | None = None
+    nth: int = 1
+
+    def __post_init__(self) -> None:
+        given = [x for x in (self.after, self.on_client, self.at_s) if x is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"{type(self).__name__} needs exactly one of after=, on_client= and at_s="
+            )
+
+
+@dataclass(frozen=True)
+class DropConnection(_Trigger):
+    """Close the connection when its trigger fires (see ``after``, ``on_client``, ``at_s``):
+    with a close frame of ``code``, or with a TCP reset."""
+
     code: int = 1011
     reason: str = "emulator dropped the connection"
     reset: bool = False
 
-    def __post_init__(self) -> None:
-        if (self.after is None) == (self.at_s is None):
-            raise ValueError("DropConnection needs exactly one of after= and at_s=")
-
 
 @dataclass(frozen=True)
-class ExpireSession:
-    """The session hits its time cap ``at_s`` seconds after it opened: an ``error`` with code
-    ``session_expired``, then the server closes the connection."""
-
-    at_s: float
+class ExpireSession(_Trigger):
+    """The session hits its time cap when the trigger fires (``at_s`` seconds after it
+    opened, or at an event): an ``error`` with code ``session_expired``, then the server
+    closes the connection."""
 
 
 @dataclass(frozen=True)
@@ -138,30 +149,34 @@ class FaultPlan:
                 total += fault.ms + self._jitter[id(fault)].uniform(0, fault.jitter_ms)
         return total
 
-    def sent(self, kind: str) -> DropConnection | None:
-        """Counts a server event handed out; the drop it triggers, if any."""
+    def sent(self, kind: str) -> DropConnection | ExpireSession | None:
+        """Counts a server event handed out; the end it triggers, if any."""
         self._counts[kind] += 1
-        for fault in self._faults:
-            if (
-                isinstance(fault, DropConnection)
-                and fault.after == kind
-                and self._counts[kind] == fault.nth
-            ):
-                return fault
-        return None
+        return self._ending("after", kind, self._counts[kind])
 
-    def received(self, kind: str) -> bool:
-        """Counts a client event; raises the error an ``ErrorReply`` gives it instead. True
-        when a ``RaceResponse`` says a response of the server's own starts first."""
+    def received(self, kind: str) -> DropConnection | ExpireSession | RaceResponse | None:
+        """Counts a client event: the end it triggers (the event is then not handled), or a
+        lost race (a response of the server's own starts first). Raises the error an
+        ``ErrorReply`` gives it instead of handling it."""
         self._counts["<" + kind] += 1
         count = self._counts["<" + kind]
         for fault in self._faults:
-            if (
-                isinstance(fault, ErrorReply)
-                and fault.to == kind
-                and self._counts["<" + kind] == fault.nth
-            ):
+            if isinstance(fault, ErrorReply) and fault.to == kind and count == fault.nth:
                 raise ClientEventError(fault.message, code=fault.code, type=fault.type)
-        return kind == "response.create" and any(
-            isinstance(f, RaceResponse) and f.nth == count for f in self._faults
-        )
+        if kind == "response.create":
+            race = next(
+                (f for f in self._faults if isinstance(f, RaceResponse) and f.nth == count), None
+            )
+            if race is not None:
+                return race
+        return self._ending("on_client", kind, count)
+
+    def _ending(self, field: str, kind: str, count: int) -> DropConnection | ExpireSession | None:
+        for fault in self._faults:
+            if (
+                isinstance(fault, (DropConnection, ExpireSession))
+                and getattr(fault, field) == kind
+                and count == fault.nth
+            ):
+                return fault
+        return None

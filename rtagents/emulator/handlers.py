@@ -88,6 +88,8 @@ def conversation_item_create(core: ServerCore, event: p.ConversationItemCreate) 
         )
     if kind == "mcp_approval_response":
         core.hosted.answer(item)
+    elif kind == "mcp_approval_request":
+        core.hosted.asked(item)  # given back by a client that reconnected
     if kind in ("message", "function_call", "function_call_output"):
         # Only these carry ``object`` and ``status`` on the real server.
         item.setdefault("object", "realtime.item")

@@ -120,6 +120,18 @@ class HostedMCP:
         if request_id in self._pending:
             self._pending[request_id] = (self._pending[request_id][0], item.get("approve") is True)
 
+    def asked(self, item: dict[str, Any]) -> None:
+        """An ``mcp_approval_request`` a client created (replaying a conversation): its
+        answer runs the call, as for a request the model made here."""
+        try:
+            arguments = json.loads(item.get("arguments") or "{}")
+        except ValueError:
+            arguments = {}
+        call = CallMCP(
+            item["server_label"], item["name"], arguments if isinstance(arguments, dict) else {}
+        )
+        self._pending.setdefault(item["id"], (call, None))
+
     def _needs_approval(self, server: _Server, name: str) -> bool:
         """``never`` filters exempt the tools they match; everything else asks (the server's
         default, and the safe one)."""

@@ -12,12 +12,15 @@ from .events import (
     ResponseRequested,
     SessionClosed,
     SessionEvent,
+    SessionReconnected,
+    SessionReconnecting,
     SessionWarning,
     ToolCallAbandoned,
     ToolCallCompleted,
     ToolCallFailed,
     ToolCallStarted,
 )
+from .reconnect import Reconnect
 from .session import RealtimeSession
 from .transport import Transport, TransportClosed, WebsocketTransport
 
@@ -26,9 +29,12 @@ __all__ = [
     "AudioInterrupted",
     "FrameworkEventType",
     "RealtimeSession",
+    "Reconnect",
     "ResponseRequested",
     "SessionClosed",
     "SessionEvent",
+    "SessionReconnected",
+    "SessionReconnecting",
     "SessionWarning",
     "ToolCallAbandoned",
     "ToolCallCompleted",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
@@ -13,6 +14,7 @@ import anyio
 from .._redact import install as redact_logs
 from .._redact import register_secret
 from ..errors import ConnectError, RtagentsError, SessionClosed
+from .reconnect import Reconnect
 from .session import DepsT, RealtimeSession
 from .tooling import connect_servers
 from .transport import Transport, WebsocketTransport
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from ..agent import Agent
 
 OPENAI_REALTIME_URL = "wss://api.openai.com/v1/realtime"
+_DEFAULT_RECONNECT = Reconnect()
 
 
 def endpoint(
@@ -60,7 +63,8 @@ async def connect(
     model: str | None = None,
     call_id: str | None = None,
     *,
-    transport: Transport | None = None,
+    transport: Transport | Callable[[], Transport | Awaitable[Transport]] | None = None,
+    reconnect: Reconnect | None = _DEFAULT_RECONNECT,
     max_buffered_events: int = 2048,
     max_buffered_bytes: int = 32 * 2**20,
     trace_content: bool | None = None,
@@ -79,6 +83,12 @@ async def connect(
     ``SessionConfigError`` naming the ``param``. On exit the session closes.
 
     Args:
+        transport: Another way to reach the server than ``url``: a ``Transport``, or a
+            function that opens one (which lets the session reconnect, for instance
+            ``transport=emu.transport``).
+        reconnect: How the session survives a dropped connection (on by default; see
+            ``Reconnect``); ``None`` ends the session at the first drop. A ``Transport``
+            given as such cannot be opened again, so it never reconnects.
         max_buffered_events: Events kept for ``async for`` when the app reads slowly.
         max_buffered_bytes: The same, in frame bytes; the oldest are dropped past either.
         send_timeout: Seconds a send may block (a server that stopped reading) before the
@@ -91,14 +101,29 @@ async def connect(
     for secret in (api_key, *(headers or {}).values()):
         register_secret(secret)
     redact_logs()
+    opener: Callable[[], Awaitable[Transport]] | None
     if transport is None:
         target, hdrs = endpoint(url, api_key, headers, model or agent.model, call_id)
-        transport = await WebsocketTransport.open(
-            target, hdrs, max_message_size=max_message_size, ping_interval=ping_interval
-        )
+
+        async def opener() -> Transport:
+            return await WebsocketTransport.open(
+                target, hdrs, max_message_size=max_message_size, ping_interval=ping_interval
+            )
+
+    elif isinstance(transport, Transport):
+        given = transport
+        opener = None
+    else:
+        factory = transport
+
+        async def opener() -> Transport:
+            made = factory()
+            return await made if inspect.isawaitable(made) else made
+
+    first = given if opener is None else await opener()
     session: RealtimeSession[DepsT] = RealtimeSession(
         agent,
-        transport,
+        first,
         deps=deps,
         max_buffered_events=max_buffered_events,
         max_buffered_bytes=max_buffered_bytes,
@@ -106,6 +131,9 @@ async def connect(
         trace_content=trace_content,
         send_timeout=send_timeout,
         shutdown_grace=shutdown_grace,
+        reconnect=reconnect,
+        opener=opener,
+        sideband=call_id is not None,
     )
     # anyio wraps whatever leaves a task group in an ExceptionGroup; users should see their
     # own exception (or ours) as it was raised, so it is carried out of the group by hand.

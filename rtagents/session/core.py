@@ -13,18 +13,32 @@ from __future__ import annotations
 import base64
 import itertools
 import logging
+import secrets
 from collections.abc import Callable
 from typing import Any
 
 from .. import protocol as p
-from .actions import Action, Emit, Resolve, Send, ToolTraits
+from .actions import Action, Emit, Resolve, Send, StartCall, ToolTraits
 from .events import SessionWarning
+from .journal import Journal
 from .turns import Turns
 
 log = logging.getLogger("rtagents.session")
 
 
-_NOTED = frozenset({"session.created", "session.updated", "conversation.item.done"})
+_NOTED = frozenset(
+    {
+        "session.created",
+        "session.updated",
+        "error",
+        # What the conversation holds, for the journal.
+        "conversation.item.added",
+        "conversation.item.done",
+        "conversation.item.deleted",
+        "conversation.item.truncated",
+        "conversation.item.input_audio_transcription.completed",
+    }
+)
 
 
 class SessionCore:
@@ -34,9 +48,15 @@ class SessionCore:
         traits: What turn-taking needs to know of a tool, by name (``None``: unknown).
     """
 
-    def __init__(self, traits: Callable[[str], ToolTraits | None]) -> None:
+    def __init__(
+        self, traits: Callable[[str], ToolTraits | None], journal: Journal | None = None
+    ) -> None:
         self._ids = (f"evt_rt_{n}" for n in itertools.count(1))
         self.turns = Turns(traits, self.next_event_id)
+        self.journal = journal or Journal()
+        """What the conversation holds, for a new connection (see ``journal``)."""
+        self.expired = False
+        """The server said the session hit its time cap (``session_expired``)."""
         self.session_id: str | None = None
         """The server's session id (``sess_...``), from ``session.created``."""
         self.config: dict[str, Any] = {}
@@ -90,6 +110,17 @@ class SessionCore:
             # Most frames (audio above all) need no bookkeeping of the wire's own.
             before = self._note(event) if event.type in _NOTED or self._requests else None
             after = self.turns.receive(event)
+            for action in after:
+                if isinstance(action, StartCall) and not action.duplicate:
+                    # Journaled as soon as it starts: the response may never finish.
+                    self.journal.heard(
+                        p.FunctionCall(
+                            id=action.item_id,
+                            call_id=action.call_id,
+                            name=action.name,
+                            arguments=action.arguments,
+                        )
+                    )
         except Exception as exc:  # a bug of ours must cost one event, not the session
             log.exception("the session failed on a %s event", event.type)
             return [
@@ -114,8 +145,22 @@ class SessionCore:
                 )
             else:
                 self.config = event.session.model_dump(exclude_unset=True)
-        elif kind == "conversation.item.done" and isinstance(event.item, p.McpListTools):
-            self.hosted_tools[event.item.server_label] = event.item.tools
+        elif kind == "conversation.item.done":
+            if isinstance(event.item, p.McpListTools):
+                self.hosted_tools[event.item.server_label] = event.item.tools
+            self.journal.heard(event.item)
+        elif kind == "conversation.item.added":
+            self.journal.added(getattr(event.item, "id", None))
+        elif kind == "conversation.item.deleted":
+            self.journal.deleted(event.item_id)
+        elif kind == "conversation.item.truncated":
+            self.journal.truncated(
+                event.item_id, self.turns.heard_fraction(event.item_id, event.audio_end_ms)
+            )
+        elif kind == "conversation.item.input_audio_transcription.completed":
+            self.journal.transcribed(event.item_id, event.transcript)
+        elif kind == "error" and event.error.code == "session_expired":
+            self.expired = True
         if not self._requests:
             return []
         if kind == "error":
@@ -148,7 +193,11 @@ class SessionCore:
         )
 
     def send_text(self, text: str) -> list[Action]:
-        item = p.UserMessage(content=[p.UserContent(type="input_text", text=text)])
+        # Our items carry our own ids, so that the journal can follow them.
+        item = p.UserMessage(
+            id="msg_" + secrets.token_hex(12),
+            content=[p.UserContent(type="input_text", text=text)],
+        )
         return [Send(p.ConversationItemCreate(event_id=self.next_event_id(), item=item))]
 
     def append_audio(self, pcm: bytes) -> list[Action]:
@@ -179,6 +228,34 @@ class SessionCore:
         """The session ended: every request still waiting gets no reply."""
         pending, self._requests = self._requests, {}
         return [Resolve(event_id, None) for event_id in pending]
+
+    # -- a new connection ------------------------------------------------------------------
+
+    def sent(self, event: Any) -> None:
+        """The runner is about to send ``event`` (or would, were it connected): an item we
+        create goes in the journal at this moment, so that a replay holds it exactly once."""
+        if isinstance(event, p.ConversationItemCreate) and getattr(event.item, "id", None):
+            self.journal.sent(event.item)
+
+    def disconnected(self, *, sideband: bool) -> list[Action]:
+        """The connection dropped. A new Realtime session needs ``tracing`` again; a sideband
+        call keeps its own."""
+        self.turns.disconnected()
+        self.journal.disconnected()
+        self.expired = False
+        if not sideband:
+            self._tracing_sent = False
+        return self.close()
+
+    def replay(self, *, sideband: bool) -> list[Action]:
+        """The conversation, given back to a new connection (see ``Journal.replay``)."""
+        return [
+            Send(p.ConversationItemCreate(event_id=self.next_event_id(), item=item))
+            for item in self.journal.replay(sideband=sideband)
+        ]
+
+    def resumed(self) -> list[Action]:
+        return self.turns.resumed()
 
 
 def _redact(event: Any) -> None:

@@ -98,6 +98,29 @@ class SessionWarning(FrameworkEvent):
 
 
 @dataclass(frozen=True)
+class SessionReconnecting(FrameworkEvent):
+    """The connection dropped and the session is opening a new one: ``attempt`` (from 1)
+    starts after ``delay_s``. ``cause`` says how the last connection ended."""
+
+    type: Literal["session.reconnecting"] = field(default="session.reconnecting", init=False)
+    attempt: int
+    delay_s: float
+    cause: str
+
+
+@dataclass(frozen=True)
+class SessionReconnected(FrameworkEvent):
+    """The session is connected again: ``session_id`` is the new Realtime session (the same
+    one for a sideband call), given back ``items_replayed`` items of the conversation."""
+
+    type: Literal["session.reconnected"] = field(default="session.reconnected", init=False)
+    session_id: str | None
+    items_replayed: int
+    attempts: int
+    downtime_s: float
+
+
+@dataclass(frozen=True)
 class SessionClosed(FrameworkEvent):
     """The last event of a session: why it ended."""
 
@@ -114,6 +137,8 @@ FrameworkEventType = Union[
     ResponseRequested,
     AudioInterrupted,
     SessionWarning,
+    SessionReconnecting,
+    SessionReconnected,
     SessionClosed,
     ApprovalRequested,
     ApprovalDecided,

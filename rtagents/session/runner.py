@@ -30,6 +30,8 @@ from .core import SessionCore
 from .dispatch import Dispatcher
 from .events import SessionClosed as SessionClosedEvent
 from .events import SessionWarning
+from .journal import Journal
+from .reconnect import Reconnect, Relink
 from .stream import EventStream
 from .tooling import merge
 from .transport import Transport, TransportClosed
@@ -56,6 +58,9 @@ class SessionRunner:
         trace_content: bool | None = None,
         send_timeout: float | None = 30.0,
         shutdown_grace: float = 2.0,
+        reconnect: Reconnect | None = None,
+        opener: Callable[[], Awaitable[Transport]] | None = None,
+        sideband: bool = False,
     ) -> None:
         self.owner = owner
         self.agent = agent
@@ -64,7 +69,10 @@ class SessionRunner:
         self.tracer = SessionTracer(agent.name, model or agent.model, capture_content=capture)
         self.transport = transport
         self.tools = Toolset(agent.name)
-        self.core = SessionCore(self._traits)
+        limits = reconnect or Reconnect()
+        self.core = SessionCore(
+            self._traits, Journal(max_items=limits.max_items, max_tokens=limits.max_tokens)
+        )
         self.stream = EventStream(max_buffered_events, self.spawn, max_bytes=max_buffered_bytes)
         self.deliver = self.stream.deliver if not self.tracer.recording else self._traced_deliver
         self.approvals = ApprovalBroker(agent.approval, self.deliver, self._hosted_labels)
@@ -81,6 +89,7 @@ class SessionRunner:
         self._send_timeout = send_timeout
         self._shutdown_grace = shutdown_grace
         self._subscriptions: list[Callable[[], None]] = []
+        self._link = Relink(self, reconnect if opener is not None else None, opener, sideband)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -101,19 +110,28 @@ class SessionRunner:
         for note in notes:
             self.deliver(SessionWarning(note))
 
-    async def configure(self, agent: Agent) -> None:
+    async def configure(self, agent: Agent, *, force: bool = False) -> bool:
+        """Send the agent's configuration (``force``: on a connection still being set up,
+        ahead of everything held back) and wait for the server's answer."""
         hosted = [config.definition() for config in agent.sources.hosted]
         definitions = [t.definition() for t in self.tools] + hosted
         tracing = server_tracing(agent.tracing, self.tracer.session, agent.name)
         config = agent.session_config(tools=definitions, tracing=tracing)
         event_id, actions = self.core.update_session(config)
-        reply = await self._request(event_id, actions, within=30)
+        reply = await self._request(event_id, actions, within=30, force=force)
+        return self._configured(reply)
+
+    def _configured(self, reply: Any) -> bool:
+        """True when the server took the configuration; raises when it refused it."""
+        if reply is None:
+            return False
         if isinstance(reply, p.Error):
             raise SessionConfigError(
                 f"the server rejected the session configuration: {reply.error.message}",
                 param=reply.error.param,
                 code=reply.error.code,
             )
+        return True
 
     async def close(self) -> None:
         """End the session: pending approvals are denied, running calls cancelled."""
@@ -178,7 +196,12 @@ class SessionRunner:
     async def _read(self) -> None:
         try:
             while True:
-                frame = await self.transport.recv()
+                try:
+                    frame = await self.transport.recv()
+                except TransportClosed as exc:
+                    if await self._link.recover(exc):
+                        continue
+                    raise
                 actions = self.core.receive_frame(frame)
                 await self.execute(actions)
                 if any(isinstance(a, StartCall) for a in actions):
@@ -186,22 +209,31 @@ class SessionRunner:
                     # (response.done often arrives in the same read as the arguments).
                     await anyio.lowlevel.checkpoint()
         except TransportClosed as exc:
-            await self._finish(exc.reason, error=exc.error)
+            gave_up = self._link.gave_up
+            await self._finish(gave_up or exc.reason, error=exc.error or bool(gave_up))
         except SessionClosed:
             pass
         except Exception as exc:  # a bug of ours: close with the reason, never an exception group
             log.exception("the session's reader failed")
             await self._finish(f"internal error: {root_cause(exc)}", error=True)
 
-    async def _request(self, event_id: str, actions: list[Action], *, within: float) -> Any:
+    async def _request(
+        self, event_id: str, actions: list[Action], *, within: float, force: bool = False
+    ) -> Any:
         """Carry out a request's actions and wait for the reply the core resolves."""
         done, box = anyio.Event(), list[Any]()
         self._waiters[event_id] = (done, box)
-        await self.execute(actions)
+        for action in actions:
+            if isinstance(action, Send):
+                await self._send(action.event, force=force)
+            else:
+                await self.execute([action])
         with anyio.fail_after(within):
             await done.wait()
         if not box or box[0] is None:
-            raise SessionClosed(self.closed_reason or "the session closed")
+            if self.closed_reason is not None or not self._link.enabled:
+                raise SessionClosed(self.closed_reason or "the session closed")
+            return None  # the connection dropped: the next one is configured afresh
         return box[0]
 
     # -- acting ----------------------------------------------------------------------------
@@ -224,19 +256,39 @@ class SessionRunner:
                     waiter[1].append(action.reply)
                     waiter[0].set()
 
-    async def _send(self, event: p.WireModel | str) -> None:
+    async def _send(self, event: p.WireModel | str, *, force: bool = False) -> None:
         """Send, or raise ``SessionClosed``. A server that stops reading would block a
-        send forever: past ``send_timeout`` the session closes, saying so."""
+        send forever: past ``send_timeout`` the session closes, saying so.
+
+        While the connection is down, an item we create goes in the journal (the next
+        connection gets it in the replay) and anything else is dropped: a new connection
+        is configured afresh and asks for the responses still owed. ``force`` sends on a
+        connection being set up, ahead of everything held back."""
         if self.closed_reason is not None:
             raise SessionClosed(self.closed_reason)
+        transport = self.transport
+        if not force:
+            self.core.sent(event)
+            link = self._link
+            if link.offline:
+                return
+            if link.gate is not None:  # the conversation is being given back first
+                epoch = link.epoch
+                await link.gate.wait()
+                if link.offline or epoch != link.epoch:
+                    return  # dropped again meanwhile: the replay holds it
+                transport = self.transport
         frame = event if isinstance(event, str) else p.encode_client_event(event)
         try:
             if self._send_timeout is None:
-                await self.transport.send(frame)
+                await transport.send(frame)
             else:
                 with anyio.fail_after(self._send_timeout):
-                    await self.transport.send(frame)
+                    await transport.send(frame)
         except TransportClosed as exc:
+            if self._link.recoverable(exc):
+                await self._link.lost(transport)  # the reader reconnects
+                return
             await self._finish(exc.reason, error=exc.error)
             raise SessionClosed(exc.reason) from None
         except TimeoutError:
@@ -249,6 +301,15 @@ class SessionRunner:
             reason = f"sending failed: {root_cause(exc)}"
             await self._finish(reason, error=True)
             raise SessionClosed(reason) from None
+
+    async def send_now(self, action: Action) -> None:
+        """Send on a connection being set up, ahead of everything held back."""
+        if isinstance(action, Send):
+            await self._send(action.event, force=True)
+
+    async def close_with(self, reason: str) -> None:
+        """End the session for a reason of its own (an error)."""
+        await self._finish(reason, error=True)
 
     def _traced_deliver(self, event: Any, size: int = 0) -> None:
         try:

@@ -15,6 +15,7 @@ from .. import protocol as p
 from ..protocol.audio_formats import base64_audio_ms, output_format
 from .actions import Action, CancelCall, Emit, Send, StartApproval, StartCall, ToolTraits
 from .events import AudioInterrupted, ResponseRequested, SessionWarning
+from .journal import output_item_id
 
 # -- state ---------------------------------------------------------------------------------
 
@@ -26,6 +27,7 @@ class _Batch:
     done: bool = False
     pending: set[str] = field(default_factory=set)  # wants a reply, no output yet
     unseen: set[str] = field(default_factory=set)  # output sent, no response has seen it
+    seen_by: dict[str, str] = field(default_factory=dict)  # output -> the response answering
 
 
 @dataclass
@@ -63,6 +65,8 @@ class Turns:
         self._audio: tuple[str, int] | None = None  # (item_id, ms received) of the last audio
         self._item_names: dict[str, str] = {}  # function call item id -> tool name
         self._output_format = "audio/pcm"  # how long the audio deltas are: see session.updated
+        self._app_request: p.ResponseCreate | None = None  # the app's, until it is created
+        self._online = True  # between a drop and the conversation's replay: False
 
     # -- server events in ------------------------------------------------------------------
 
@@ -92,10 +96,14 @@ class Turns:
     def _on_response_created(self, event: p.ResponseCreated) -> list[Action]:
         response = event.response
         self._create_in_flight = None
+        self._app_request = None
         if _in_default_conversation(response):
             self.active_response = response.id
-            # Every output the server has added is in this response's context: seen.
+            # Every output the server has added is in this response's context: seen, and
+            # answered once this response is done (a drop before that asks again).
             for batch in self._batches.values():
+                for work_id in batch.unseen & self._confirmed:
+                    batch.seen_by[work_id] = response.id or "?"
                 batch.unseen -= self._confirmed
             self._confirmed.clear()
         return []
@@ -111,6 +119,9 @@ class Turns:
                 )
         if response.id is not None:
             self._batch(response.id).done = True
+        for batch in self._batches.values():
+            for work_id in [w for w, rid in batch.seen_by.items() if rid == response.id]:
+                del batch.seen_by[work_id]
         if self.active_response == response.id or self.active_response is None:
             self.active_response = None
         return actions + self._maybe_request()
@@ -240,7 +251,8 @@ class Turns:
         if work is None or work.finished:
             return []
         event_id = self.next_event_id()
-        item = p.FunctionCallOutput(call_id=work.call_id or call_id, output=output)
+        wire_id = work.call_id or call_id
+        item = p.FunctionCallOutput(id=output_item_id(call_id), call_id=wire_id, output=output)
         send = Send(p.ConversationItemCreate(event_id=event_id, item=item))
         return [
             send,
@@ -274,6 +286,8 @@ class Turns:
         return self._maybe_request()
 
     def _maybe_request(self) -> list[Action]:
+        if not self._online:
+            return []  # the next connection asks, once it has the conversation back
         if self._create_in_flight is not None or self.active_response is not None:
             return []
         ready = [b for b in self._batches.values() if b.done and not b.pending and b.unseen]
@@ -288,10 +302,12 @@ class Turns:
     def _collect(self) -> None:
         """Forget batches and work that can no longer matter (keeps memory flat)."""
         for rid in [
-            rid for rid, b in self._batches.items() if b.done and not b.pending and not b.unseen
+            rid
+            for rid, b in self._batches.items()
+            if b.done and not b.pending and not b.unseen and not b.seen_by
         ]:
             del self._batches[rid]
-        live = {w for b in self._batches.values() for w in b.pending | b.unseen}
+        live = {w for b in self._batches.values() for w in b.pending | b.unseen | set(b.seen_by)}
         for wid in [wid for wid, w in self._work.items() if w.finished and wid not in live]:
             del self._work[wid]
         if len(self._output_events) > 256:
@@ -302,14 +318,54 @@ class Turns:
     def request_response(self, params: p.ResponseCreateParams | None = None) -> list[Action]:
         """The app asks for a turn itself (``create_response``)."""
         event_id = self.next_event_id()
+        create = (
+            p.ResponseCreate(event_id=event_id, response=params)
+            if params
+            else p.ResponseCreate(event_id=event_id)
+        )
+        self._app_request = create
+        if not self._online:
+            return []  # asked for once the next connection has the conversation back
         self._create_in_flight = event_id
-        return [
-            Send(
-                p.ResponseCreate(event_id=event_id, response=params)
-                if params
-                else p.ResponseCreate(event_id=event_id)
-            )
-        ]
+        return [Send(create)]
+
+    # -- a new connection ----------------------------------------------------------------------
+
+    def disconnected(self) -> None:
+        """The connection dropped: every response on it is over, whatever it said last.
+        What they had not answered waits for the next connection."""
+        self._online = False
+        self.active_response = None
+        self._create_in_flight = None
+        for batch in self._batches.values():
+            batch.done = True
+            batch.unseen |= set(batch.seen_by)
+            batch.seen_by.clear()
+        self._confirmed.clear()
+        self._output_events.clear()
+        self._audio = None
+
+    def resumed(self) -> list[Action]:
+        """The new connection has the conversation back: ask for what is still owed (the
+        app's own request, or the answer to outputs no response finished answering)."""
+        self._online = True
+        if self._app_request is not None and self.active_response is None:
+            event_id = self.next_event_id()
+            self._create_in_flight = event_id
+            self._app_request.event_id = event_id
+            return [Send(self._app_request)]
+        return self._maybe_request()
+
+    def heard_fraction(self, item_id: str, audio_end_ms: int) -> float:
+        """How much of an assistant item's audio (received so far) was heard."""
+        if self._audio is None or self._audio[0] != item_id or self._audio[1] <= 0:
+            return 1.0
+        return min(1.0, audio_end_ms / self._audio[1])
+
+    @property
+    def waiting(self) -> bool:
+        """Whether a response is active or asked for: a handover waits for neither."""
+        return self.active_response is not None or self._create_in_flight is not None
 
     def interrupt(self, played_ms: int | None) -> list[Action]:
         """Barge-in from the app: cancel the response, cut unheard audio, stop cancellable calls."""

@@ -33,7 +33,9 @@ async def slow() -> str:
 
 async def events_until_closed(emu: Emulator, agent: rtagents.Agent, *, socket: bool) -> list[Any]:
     events: list[Any] = []
+    # Without reconnecting, a drop ends the session (tests/session/test_reconnect.py: with).
     where: dict[str, Any] = {"url": emu.url} if socket else {"transport": emu.transport()}
+    where["reconnect"] = None
     with anyio.fail_after(10):
         async with rtagents.connect(agent, **where) as session:
             session.on("*")(events.append)
@@ -117,7 +119,7 @@ def test_faults_from_the_command_line() -> None:
     for bad, message in [
         ("boom", "unknown fault"),
         ("drop:when=now", "is not one of"),
-        ("drop:code=1011", "exactly one of after= and at_s="),
+        ("drop:code=1011", "exactly one of after=, on_client= and at_s="),
     ]:
         with pytest.raises(ValueError, match=message):
             parse_fault(bad)

@@ -336,7 +336,7 @@ async def test_calls_in_flight_when_the_connection_drops_are_reported(how: str) 
         agent = rtagents.Agent(name="h", tools=[slow_sync, slow_async])
         events: list[Any] = []
         with anyio.fail_after(8):
-            async with rtagents.connect(agent, url=server.url) as session:
+            async with rtagents.connect(agent, url=server.url, reconnect=None) as session:
                 session.on("*")(events.append)
                 await server.call("slow_sync", {}, "s1")
                 await server.call("slow_async", {}, "a1")

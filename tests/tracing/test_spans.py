@@ -215,7 +215,8 @@ async def test_tracing_config_choices(
 
 async def test_a_dropped_connection_marks_the_session_span(spans: InMemorySpanExporter) -> None:
     async with Emulator() as emu:
-        async with rtagents.connect(rtagents.Agent(name="d"), url=emu.url) as session:
+        agent = rtagents.Agent(name="d")
+        async with rtagents.connect(agent, url=emu.url, reconnect=None) as session:
             emu.last.drop()
             async for _ in session:
                 pass

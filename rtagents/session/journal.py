@@ -1,0 +1,197 @@
+"""The conversation's journal, sans I/O: what a new Realtime session is given back after a
+reconnect, so that the conversation goes on where it was.
+
+It keeps what the conversation holds, as items a client may create: user and assistant
+messages as text (input transcripts, output transcripts as far as they were heard), function
+calls with their arguments and outputs, and hosted MCP calls, approval requests and answers.
+Audio itself is not kept; its transcript is. It is bounded, by items and by tokens (about four
+characters each): past either bound, the oldest items go first, a function call together with
+its output, and never a call or approval request still waiting for its answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from .. import protocol as p
+
+DEFAULT_MAX_ITEMS = 400
+DEFAULT_MAX_TOKENS = 16_000
+
+
+def output_item_id(call_id: str) -> str:
+    """The id of our output for ``call_id``: the same every time it is sent, so that a
+    server which already has it refuses a second copy (``item_id_duplicate``)."""
+    return "out_" + hashlib.sha256(call_id.encode()).hexdigest()[:24]
+
+
+@dataclass
+class _Entry:
+    item: Any  # a protocol item model, as it will be created again
+    tokens: int
+    ours: bool  # we created it (the server's copy may be missing after a drop)
+    confirmed: bool = False  # the server said it has it (``conversation.item.added``)
+
+
+class Journal:
+    """The items of one conversation, in order, by item id."""
+
+    def __init__(
+        self, *, max_items: int = DEFAULT_MAX_ITEMS, max_tokens: int = DEFAULT_MAX_TOKENS
+    ) -> None:
+        if max_items < 1 or max_tokens < 1:
+            raise ValueError("the journal needs room for at least one item and one token")
+        self.max_items = max_items
+        self.max_tokens = max_tokens
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._tokens = 0
+        # What answers what, so that trimming never scans: call id -> its outputs' item ids,
+        # and the approval requests answered.
+        self._outputs: dict[str, set[str]] = {}
+        self._answered: set[str] = set()
+        self.dropped = 0
+        """Items let go to keep within the bounds."""
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    # -- what happened -------------------------------------------------------------------------
+
+    def sent(self, item: Any) -> None:
+        """We created ``item`` (it carries its own id)."""
+        self._put(item, ours=True)
+
+    def heard(self, item: Any) -> None:
+        """The server's item is done (a message, a call, a hosted MCP item)."""
+        kept = _as_text(item)
+        if kept is not None:
+            self._put(kept, ours=False)
+
+    def added(self, item_id: str | None) -> None:
+        """``conversation.item.added``: the server has this item."""
+        entry = self._entries.get(item_id or "")
+        if entry is not None:
+            entry.confirmed = True
+
+    def transcribed(self, item_id: str, transcript: str) -> None:
+        """An input transcript arrived: the user's audio turn, as text."""
+        if transcript:
+            item = p.UserMessage(
+                id=item_id, content=[p.UserContent(type="input_text", text=transcript)]
+            )
+            self._put(item, ours=False)
+
+    def truncated(self, item_id: str, heard: float) -> None:
+        """The user heard only the first ``heard`` (0 to 1) of an assistant message."""
+        entry = self._entries.get(item_id)
+        if entry is None or not isinstance(entry.item, p.AssistantMessage):
+            return
+        text = entry.item.content[0].text or ""
+        words = text.split(" ")
+        kept = " ".join(words[: round(len(words) * max(0.0, min(1.0, heard)))])
+        if kept:
+            self._put(_assistant(item_id, kept), ours=False)
+        else:
+            self.deleted(item_id)
+
+    def deleted(self, item_id: str) -> None:
+        entry = self._entries.pop(item_id, None)
+        if entry is None:
+            return
+        self._tokens -= entry.tokens
+        item = entry.item
+        if isinstance(item, p.FunctionCallOutput):
+            outputs = self._outputs.get(item.call_id, set())
+            outputs.discard(item_id)
+            if not outputs:
+                self._outputs.pop(item.call_id, None)
+        elif isinstance(item, p.McpApprovalResponse):
+            self._answered.discard(item.approval_request_id)
+
+    def disconnected(self) -> None:
+        """The connection dropped: nothing is known to be on a server any more."""
+        for entry in self._entries.values():
+            entry.confirmed = False
+
+    # -- what a new connection is given ---------------------------------------------------------
+
+    def replay(self, *, sideband: bool = False) -> list[Any]:
+        """The items to create, in order. A new session gets them all; a sideband session,
+        whose conversation stayed on the server, gets only ours it may have missed."""
+        if not sideband:
+            return [e.item for e in self._entries.values()]
+        return [e.item for e in self._entries.values() if e.ours and not e.confirmed]
+
+    # -- keeping within bounds ------------------------------------------------------------------
+
+    def _put(self, item: Any, *, ours: bool) -> None:
+        item_id = item.id
+        old = self._entries.get(item_id)
+        if old is not None:
+            self._tokens -= old.tokens
+        tokens = _tokens(item)
+        self._entries[item_id] = _Entry(item, tokens, ours or (old.ours if old else False))
+        self._tokens += tokens
+        if isinstance(item, p.FunctionCallOutput):
+            self._outputs.setdefault(item.call_id, set()).add(item_id)
+        elif isinstance(item, p.McpApprovalResponse):
+            self._answered.add(item.approval_request_id)
+        self._trim()
+
+    def _trim(self) -> None:
+        while len(self._entries) > self.max_items or self._tokens > self.max_tokens:
+            victim = next((k for k, e in self._entries.items() if self._may_drop(e)), None)
+            if victim is None or len(self._entries) == 1:
+                return  # all that is left is still waiting for an answer
+            item = self._entries[victim].item
+            self.deleted(victim)
+            self.dropped += 1
+            if isinstance(item, p.FunctionCall) and item.call_id:
+                for output in list(self._outputs.get(item.call_id, ())):
+                    self.deleted(output)
+
+    def _may_drop(self, entry: _Entry) -> bool:
+        item = entry.item
+        if isinstance(item, p.FunctionCall):
+            return bool(item.call_id) and item.call_id in self._outputs
+        if isinstance(item, p.McpApprovalRequest):
+            return item.id in self._answered
+        return True
+
+
+def _assistant(item_id: str, text: str) -> p.AssistantMessage:
+    return p.AssistantMessage(
+        id=item_id, content=[p.AssistantContent(type="output_text", text=text)]
+    )
+
+
+def _as_text(item: Any) -> Any | None:
+    """The server's item as a client may create it again (audio as its transcript)."""
+    if isinstance(item, p.AssistantMessage) and item.id:
+        text = " ".join(c.text or c.transcript or "" for c in item.content).strip()
+        return _assistant(item.id, text) if text else None
+    if isinstance(item, p.UserMessage) and item.id:
+        parts = [c.text or c.transcript or "" for c in item.content]
+        text = " ".join(t for t in parts if t).strip()
+        if not text:
+            return None  # audio with no transcript (yet): nothing a new session could use
+        return p.UserMessage(id=item.id, content=[p.UserContent(type="input_text", text=text)])
+    if isinstance(item, p.SystemMessage) and item.id:
+        return item
+    if isinstance(item, p.FunctionCall) and item.call_id:
+        return p.FunctionCall(
+            id=item.id or f"fc_{item.call_id}"[:32],
+            call_id=item.call_id,
+            name=item.name,
+            arguments=item.arguments,
+        )
+    if isinstance(item, (p.McpCall, p.McpApprovalRequest)):
+        return item
+    return None
+
+
+def _tokens(item: Any) -> int:
+    return max(1, len(item.model_dump_json(exclude_unset=True)) // 4)

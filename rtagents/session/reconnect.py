@@ -1,0 +1,176 @@
+"""When and how a session reconnects: the ``Reconnect`` settings and their backoff."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import anyio
+
+from ..errors import ConnectError, SessionConfigError
+from .events import SessionReconnected, SessionReconnecting
+from .journal import DEFAULT_MAX_ITEMS, DEFAULT_MAX_TOKENS
+from .transport import Transport, TransportClosed
+
+if TYPE_CHECKING:
+    from .runner import SessionRunner
+
+
+@dataclass(frozen=True)
+class Reconnect:
+    """How a session survives its connection: ``connect(..., reconnect=Reconnect(...))``.
+
+    On by default for the sessions ``connect`` opens itself. An unexpected end (a drop, a
+    close with 1006 or 1011, a TCP reset, a keepalive timeout, the session's time cap) opens
+    a new connection after a capped exponential backoff with jitter, sends the agent's
+    configuration and gives the new Realtime session the conversation back. A close the app
+    asked for, a refused key or a rejected configuration is not retried.
+
+    Args:
+        attempts: Connections tried after a drop before the session closes.
+        backoff: Seconds before the first attempt; doubled each time after.
+        max_backoff: The cap on that delay.
+        jitter: Each delay is scaled by a random factor in ``1 ± jitter``, so that many
+            sessions dropped at once do not all come back at once.
+        handover_before_s: When the server says when the session expires (``expires_at``),
+            move to a fresh session this many seconds before, at a moment no response is
+            active (``None``: wait for the cap, then reconnect).
+        max_items: The journal's bound in items (see "Reconnect and replay" in the docs).
+        max_tokens: Its bound in tokens (about four characters each).
+    """
+
+    attempts: int = 6
+    backoff: float = 0.25
+    max_backoff: float = 8.0
+    jitter: float = 0.2
+    handover_before_s: float | None = None
+    max_items: int = DEFAULT_MAX_ITEMS
+    max_tokens: int = DEFAULT_MAX_TOKENS
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError("Reconnect(attempts=) must be at least 1; use reconnect=None")
+        if self.backoff < 0 or self.max_backoff < self.backoff or not 0 <= self.jitter < 1:
+            raise ValueError("Reconnect needs 0 <= backoff <= max_backoff and 0 <= jitter < 1")
+
+    def delays(self, rng: random.Random | None = None) -> Iterator[float]:
+        """The wait before each attempt."""
+        draw = rng or random.Random()
+        for attempt in range(self.attempts):
+            base = min(self.max_backoff, self.backoff * 2**attempt)
+            yield base * (1 + self.jitter * draw.uniform(-1, 1))
+
+
+class Relink:
+    """One session's connection, across drops: it notices a connection is lost, opens the
+    next with backoff, configures it, and gives it the conversation back before anything
+    else is sent on it.
+
+    ``offline`` runs from a drop until the new connection has the conversation back;
+    ``epoch`` counts connections; ``gate`` holds every other send while the replay goes out.
+    """
+
+    def __init__(
+        self,
+        runner: SessionRunner,
+        settings: Reconnect | None,
+        opener: Callable[[], Awaitable[Transport]] | None,
+        sideband: bool,
+    ) -> None:
+        self._runner = runner
+        self._settings = settings
+        self._opener = opener
+        self._sideband = sideband
+        self.offline = False
+        self.epoch = 0
+        self.gate: anyio.Event | None = None
+        self.gave_up: str | None = None
+        """Why reconnecting failed, when it did."""
+
+    @property
+    def enabled(self) -> bool:
+        return self._settings is not None
+
+    def recoverable(self, exc: TransportClosed) -> bool:
+        """A drop we reconnect after: not one the app asked for, nor a normal close
+        (except the one that ends a session at its time cap)."""
+        runner = self._runner
+        return (
+            self._settings is not None
+            and runner.closed_reason is None
+            and (exc.error or runner.core.expired)
+        )
+
+    async def lost(self, transport: Transport) -> None:
+        """``transport`` is gone: calls and approvals go on; sends wait for the next one."""
+        runner = self._runner
+        if transport is not runner.transport or self.offline:
+            return  # an old connection's news, or already known
+        self.offline = True
+        await runner.execute(runner.core.disconnected(sideband=self._sideband))
+
+    async def recover(self, exc: TransportClosed) -> bool:
+        """After the reader saw ``exc``: a new connection, or False to end the session."""
+        if not self.recoverable(exc) or self._opener is None or self._settings is None:
+            return False
+        runner = self._runner
+        old = runner.transport
+        await self.lost(old)
+        with anyio.CancelScope(shield=True), anyio.move_on_after(1), contextlib.suppress(Exception):
+            await old.close()
+        cause, started = exc.reason, time.monotonic()
+        for attempt, delay in enumerate(self._settings.delays(), 1):
+            runner.deliver(SessionReconnecting(attempt, round(delay, 3), cause))
+            await anyio.sleep(delay)
+            try:
+                runner.transport = await self._opener()
+            except ConnectError as error:
+                cause = str(error)
+                if "HTTP 401" in cause or "HTTP 403" in cause:
+                    break  # a refused key will not be accepted next time either
+                continue
+            except Exception as error:
+                cause = f"{type(error).__name__}: {error}"
+                continue
+            runner.spawn(self._resume, attempt, started)
+            return True
+        self.gave_up = f"the connection dropped and could not be opened again ({cause})"
+        return False
+
+    async def _resume(self, attempts: int, started: float) -> None:
+        """The new connection: configured, given the conversation, then open to all."""
+        runner = self._runner
+        transport = runner.transport
+        try:
+            if not await runner.configure(runner.agent, force=True):
+                return  # it dropped meanwhile: the reader is on it
+        except SessionConfigError as exc:
+            await runner.close_with(f"the new connection refused the configuration: {exc}")
+            return
+        if transport is not runner.transport:
+            return
+        gate = self.gate = anyio.Event()
+        try:
+            # No await from here to the snapshot: what was sent while offline is in it, and
+            # what comes after waits at the gate.
+            self.offline = False
+            self.epoch += 1
+            replay = runner.core.replay(sideband=self._sideband)
+            for action in replay:
+                await runner.send_now(action)
+        finally:
+            self.gate = None
+            gate.set()
+        runner.deliver(
+            SessionReconnected(
+                runner.core.session_id,
+                len(replay),
+                attempts,
+                round(time.monotonic() - started, 3),
+            )
+        )
+        await runner.execute(runner.core.resumed())

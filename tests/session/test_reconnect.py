@@ -1,0 +1,163 @@
+"""Sessions that survive their connection: a drop at each point of a tool turn, by each way a
+connection ends, loses no output, doubles none, and runs no tool twice.
+
+The emulator drops the first connection on purpose (its fault injection); the session
+reconnects, gives the new Realtime session the conversation back, and goes on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import anyio
+import pytest
+
+import rtagents
+from rtagents import ApprovalPolicy, ApprovalRequest, Reconnect, ask
+from rtagents.emulator import (
+    CallFunction,
+    DropConnection,
+    Emulator,
+    ExpireSession,
+    ModelContext,
+    Say,
+)
+from rtagents.emulator.faults import Fault
+
+pytestmark = pytest.mark.anyio
+FAST = Reconnect(backoff=0.01, max_backoff=0.05)
+
+
+class Charger:
+    """Asks for a charge, then answers from the tool's output (from the replayed
+    conversation too), then says it is done."""
+
+    def __init__(self) -> None:
+        self.contexts: list[ModelContext] = []
+
+    def respond(self, ctx: ModelContext) -> list[Any]:
+        self.contexts.append(ctx)
+        outputs = [i for i in ctx.items if i.get("type") == "function_call_output"]
+        if not outputs:
+            return [CallFunction("charge", {"amount": 5}, call_id="call_charge")]
+        return [Say(f"Answer: {outputs[-1]['output']} " + "and more words " * 6)]
+
+
+def agent_with(charge: Any, **options: Any) -> rtagents.Agent:
+    return rtagents.Agent(name="shop", tools=[charge], output_modalities=["audio"], **options)
+
+
+def ending(how: str, **trigger: Any) -> Fault:
+    if how == "expired":
+        return ExpireSession(**trigger)
+    return DropConnection(reset=how == "reset", **trigger)
+
+
+async def run_turn(fault: Fault, *, approval: bool = False) -> dict[str, Any]:
+    runs: list[int] = []
+
+    @rtagents.tool
+    async def charge(amount: int) -> str:
+        """Charge the customer's card."""
+        runs.append(amount)
+        await anyio.sleep(0.05)
+        return f"charged {amount}"
+
+    options: dict[str, Any] = {}
+    if approval:
+
+        async def slowly_yes(request: ApprovalRequest) -> bool:
+            await anyio.sleep(0.2)  # the drop comes while this waits
+            return True
+
+        options["approval"] = ApprovalPolicy(rules=[ask(tool="charge")], handler=slowly_yes)
+    model = Charger()
+    events: list[Any] = []
+    async with Emulator(model=model, realtime=False) as emu:
+        async with rtagents.connect(
+            agent_with(charge, **options), transport=emu.transport, reconnect=FAST
+        ) as session:
+            emu.last.add_fault(fault)
+            session.on("*")(events.append)
+            await session.send_text("Charge me 5.")
+            with anyio.fail_after(10):
+                async for event in session:
+                    if event.type == "response.done" and any(
+                        "Answer:" in (getattr(c, "transcript", None) or "")
+                        for item in event.response.output or []
+                        for c in getattr(item, "content", None) or []
+                    ):
+                        break
+        connections = list(emu.connections)
+    last = connections[-1]
+    outputs = [i for i in last.conversation.items if i.get("type") == "function_call_output"]
+    calls = [i for i in last.conversation.items if i.get("type") == "function_call"]
+    creates_after_output = []
+    for conn in connections:
+        received = [e["type"] for e in conn.received]
+        kinds = [
+            e.get("item", {}).get("type") if e["type"] == "conversation.item.create" else e["type"]
+            for e in conn.received
+        ]
+        if "function_call_output" in kinds:
+            creates_after_output.append(
+                received[kinds.index("function_call_output") :].count("response.create")
+            )
+    answers = [
+        e
+        for e in events
+        if e.type == "response.output_audio_transcript.done" and "Answer:" in e.transcript
+    ]
+    return {
+        "runs": runs,
+        "connections": len(connections),
+        "outputs": len(outputs),
+        "calls": len(calls),
+        "creates_after_output": creates_after_output,
+        "answers": len(answers),
+        "reported": Counter(e.type for e in events if e.type.startswith("tool.call."))[
+            "tool.call.completed"
+        ],
+        "reconnected": [e for e in events if e.type == "session.reconnected"],
+        "errors": [
+            e.error.code for e in events if e.type == "error" and e.error.code != "session_expired"
+        ],
+        "model_saw_output": any(
+            i.get("type") == "function_call_output" and i["output"] == "charged 5"
+            for i in model.contexts[-1].items
+        ),
+    }
+
+
+POINTS = {
+    "after arguments.done": {"after": "response.function_call_arguments.done"},
+    "output sent, not yet added": {"on_client": "conversation.item.create", "nth": 2},
+    "after response.done": {"after": "response.done"},
+    "during streaming audio": {"after": "response.output_audio.delta", "nth": 3},
+    "response.create in flight": {"on_client": "response.create", "nth": 2},
+}
+
+
+@pytest.mark.parametrize("how", ["close 1011", "reset", "expired"])
+@pytest.mark.parametrize("point", list(POINTS))
+async def test_a_drop_anywhere_in_a_tool_turn_loses_nothing(point: str, how: str) -> None:
+    result = await run_turn(ending(how, **POINTS[point]))
+    assert result["connections"] == 2
+    assert result["runs"] == [5]  # the tool ran once
+    assert result["reported"] == 1
+    assert (result["calls"], result["outputs"]) == (1, 1)  # the conversation has each once
+    assert result["answers"] == 1  # one answer reached the app
+    assert all(n <= 1 for n in result["creates_after_output"]), result["creates_after_output"]
+    assert result["model_saw_output"]
+    assert result["errors"] == []
+    [reconnected] = result["reconnected"]
+    assert reconnected.items_replayed >= 1
+
+
+@pytest.mark.parametrize("how", ["close 1011", "reset", "expired"])
+async def test_a_drop_during_a_pending_approval(how: str) -> None:
+    result = await run_turn(ending(how, after="response.done"), approval=True)
+    assert result["runs"] == [5]
+    assert (result["calls"], result["outputs"], result["answers"]) == (1, 1, 1)
+    assert result["errors"] == []
