@@ -133,13 +133,23 @@ class FaultPlan:
         self._faults: list[Fault] = []
         self._counts: Counter[str] = Counter()  # events by type, each way ("<" received)
         self._jitter: dict[int, random.Random] = {}
+        self._base: dict[int, int] = {}  # events counted before each fault was added
         for fault in faults:
             self.add(fault)
 
     def add(self, fault: Fault) -> None:
+        """From now on: a fault added to an open connection counts events from here."""
         self._faults.append(fault)
         if isinstance(fault, Latency):
             self._jitter[id(fault)] = random.Random(fault.seed)
+        watched = getattr(fault, "after", None) or getattr(fault, "to", None)
+        if isinstance(fault, (DropConnection, ExpireSession)) and fault.on_client:
+            watched = "<" + fault.on_client
+        elif isinstance(fault, ErrorReply):
+            watched = "<" + fault.to
+        elif isinstance(fault, RaceResponse):
+            watched = "<response.create"
+        self._base[id(fault)] = self._counts[watched] if watched else 0
 
     def delay_ms(self) -> float:
         """How long the next server event waits (0 without a ``Latency``)."""
@@ -161,11 +171,12 @@ class FaultPlan:
         self._counts["<" + kind] += 1
         count = self._counts["<" + kind]
         for fault in self._faults:
-            if isinstance(fault, ErrorReply) and fault.to == kind and count == fault.nth:
+            if isinstance(fault, ErrorReply) and fault.to == kind and self._nth(fault, count):
                 raise ClientEventError(fault.message, code=fault.code, type=fault.type)
         if kind == "response.create":
             race = next(
-                (f for f in self._faults if isinstance(f, RaceResponse) and f.nth == count), None
+                (f for f in self._faults if isinstance(f, RaceResponse) and self._nth(f, count)),
+                None,
             )
             if race is not None:
                 return race
@@ -176,7 +187,10 @@ class FaultPlan:
             if (
                 isinstance(fault, (DropConnection, ExpireSession))
                 and getattr(fault, field) == kind
-                and count == fault.nth
+                and self._nth(fault, count)
             ):
                 return fault
         return None
+
+    def _nth(self, fault: Any, count: int) -> bool:
+        return count - self._base.get(id(fault), 0) == int(fault.nth)

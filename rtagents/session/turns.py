@@ -65,7 +65,11 @@ class Turns:
         self._audio: tuple[str, int] | None = None  # (item_id, ms received) of the last audio
         self._item_names: dict[str, str] = {}  # function call item id -> tool name
         self._output_format = "audio/pcm"  # how long the audio deltas are: see session.updated
-        self._app_request: p.ResponseCreate | None = None  # the app's, until it is created
+        # The app's own response.create, kept until its response has output: a drop before
+        # that asks again on the next connection.
+        self._app_request: p.ResponseCreate | None = None
+        self._app_sent = False  # ... and sent on this connection
+        self._app_response: str | None = None  # the response that answers it
         self._online = True  # between a drop and the conversation's replay: False
 
     # -- server events in ------------------------------------------------------------------
@@ -95,8 +99,10 @@ class Turns:
 
     def _on_response_created(self, event: p.ResponseCreated) -> list[Action]:
         response = event.response
+        request = self._app_request
+        if request is not None and self._app_sent and self._create_in_flight == request.event_id:
+            self._app_response = response.id  # the app's request is kept until it has output
         self._create_in_flight = None
-        self._app_request = None
         if _in_default_conversation(response):
             self.active_response = response.id
             # Every output the server has added is in this response's context: seen, and
@@ -119,9 +125,7 @@ class Turns:
                 )
         if response.id is not None:
             self._batch(response.id).done = True
-        for batch in self._batches.values():
-            for work_id in [w for w, rid in batch.seen_by.items() if rid == response.id]:
-                del batch.seen_by[work_id]
+        self._answered(response.id)
         if self.active_response == response.id or self.active_response is None:
             self.active_response = None
         return actions + self._maybe_request()
@@ -132,10 +136,19 @@ class Turns:
             event.call_id, name, event.arguments, event.response_id, event.item_id
         )
 
+    def _answered(self, response_id: str | None) -> None:
+        if response_id is not None and response_id == self._app_response:
+            self._app_request = self._app_response = None
+        for batch in self._batches.values():
+            for work_id in [w for w, rid in batch.seen_by.items() if rid == response_id]:
+                del batch.seen_by[work_id]
+
     def _on_output_item(
         self, event: p.ResponseOutputItemAdded | p.ResponseOutputItemDone
     ) -> list[Action]:
         item = event.item
+        if event.type == "response.output_item.done" and event.response_id == self._app_response:
+            self._app_request = self._app_response = None  # from here, its batch answers
         if isinstance(item, p.FunctionCall) and item.id:
             self._item_names[item.id] = item.name
             if (
@@ -149,6 +162,13 @@ class Turns:
                 )
         if isinstance(item, p.McpApprovalRequest) and event.type == "response.output_item.done":
             return self._start_approval(item, event.response_id)
+        if (
+            isinstance(item, p.AssistantMessage)
+            and event.type == "response.output_item.done"
+            and item.status == "completed"
+        ):
+            # Answered: a drop before this response's done must not ask a second time.
+            self._answered(event.response_id)
         return []
 
     def _on_item_added(
@@ -172,6 +192,11 @@ class Turns:
         actions: list[Action] = []
         if err.event_id is not None and err.event_id == self._create_in_flight:
             self._create_in_flight = None
+            if self._app_request is not None and err.event_id == self._app_request.event_id:
+                if err.code == "conversation_already_has_active_response":
+                    self._app_sent = False  # asked again when that response is done
+                else:
+                    self._app_request = None
             if err.code != "conversation_already_has_active_response":
                 # Not a race we can wait out: give up on the waiting outputs, say so.
                 for batch in self._batches.values():
@@ -220,6 +245,8 @@ class Turns:
         self, call_id: str, name: str, arguments: str, response_id: str | None, item_id: str | None
     ) -> list[Action]:
         rid = response_id or "?"
+        if response_id is not None and response_id == self._app_response:
+            self._app_request = self._app_response = None  # answered: its batch goes on
         if not self._remember(call_id, response_id):
             first = self._seen[call_id]
             if response_id is None or first is None or response_id == first:
@@ -238,6 +265,8 @@ class Turns:
         return [StartCall(call_id, name, arguments, response_id, item_id)]
 
     def _start_approval(self, request: p.McpApprovalRequest, response_id: str) -> list[Action]:
+        if response_id == self._app_response:
+            self._app_request = self._app_response = None
         if not self._remember(request.id):
             return []
         self._work[request.id] = _Work(response_id, wants_reply=True)
@@ -290,6 +319,10 @@ class Turns:
             return []  # the next connection asks, once it has the conversation back
         if self._create_in_flight is not None or self.active_response is not None:
             return []
+        if self._app_request is not None and not self._app_sent:
+            self._app_sent = True
+            self._app_request.event_id = self._create_in_flight = self.next_event_id()
+            return [Send(self._app_request)]
         ready = [b for b in self._batches.values() if b.done and not b.pending and b.unseen]
         self._collect()
         if not ready:
@@ -316,18 +349,20 @@ class Turns:
     # -- the app's requests ------------------------------------------------------------------
 
     def request_response(self, params: p.ResponseCreateParams | None = None) -> list[Action]:
-        """The app asks for a turn itself (``create_response``)."""
+        """The app asks for a turn itself (``create_response``). A turn in the conversation
+        goes once no response is active there (the server refuses it before), and is asked
+        again on the next connection if a drop takes it before it has output. An
+        out-of-band one (``conversation="none"``) goes now, beside whatever runs."""
         event_id = self.next_event_id()
         create = (
             p.ResponseCreate(event_id=event_id, response=params)
             if params
             else p.ResponseCreate(event_id=event_id)
         )
-        self._app_request = create
-        if not self._online:
-            return []  # asked for once the next connection has the conversation back
-        self._create_in_flight = event_id
-        return [Send(create)]
+        if params is not None and params.conversation == "none":
+            return [Send(create)]
+        self._app_request, self._app_sent = create, False
+        return self._maybe_request()
 
     # -- a new connection ----------------------------------------------------------------------
 
@@ -337,6 +372,7 @@ class Turns:
         self._online = False
         self.active_response = None
         self._create_in_flight = None
+        self._app_sent, self._app_response = False, None
         for batch in self._batches.values():
             batch.done = True
             batch.unseen |= set(batch.seen_by)
@@ -349,11 +385,6 @@ class Turns:
         """The new connection has the conversation back: ask for what is still owed (the
         app's own request, or the answer to outputs no response finished answering)."""
         self._online = True
-        if self._app_request is not None and self.active_response is None:
-            event_id = self.next_event_id()
-            self._create_in_flight = event_id
-            self._app_request.event_id = event_id
-            return [Send(self._app_request)]
         return self._maybe_request()
 
     def heard_fraction(self, item_id: str, audio_end_ms: int) -> float:

@@ -161,3 +161,77 @@ async def test_a_drop_during_a_pending_approval(how: str) -> None:
     assert result["runs"] == [5]
     assert (result["calls"], result["outputs"], result["answers"]) == (1, 1, 1)
     assert result["errors"] == []
+
+
+class Numbered:
+    """Turn N: call ``charge(N)``, then answer "Answer N" from its output."""
+
+    def respond(self, ctx: ModelContext) -> list[Any]:
+        turn = ctx.last_user_text.removeprefix("turn ")
+        done = any(
+            i.get("type") == "function_call_output" and i.get("call_id") == f"call_{turn}"
+            for i in ctx.items
+        )
+        if done:
+            return [Say(f"Answer {turn}.")]
+        return [CallFunction("charge", {"amount": int(turn)}, call_id=f"call_{turn}")]
+
+
+TRIGGERS = [
+    {"after": "response.function_call_arguments.done"},
+    {"after": "response.done"},
+    {"after": "conversation.item.added", "nth": 2},
+    {"after": "response.output_text.delta"},
+    {"on_client": "conversation.item.create"},
+    {"on_client": "response.create"},
+]
+
+
+async def drive_turns(turns: int, drops: int, seed: int = 7) -> dict[str, Any]:
+    """A scripted conversation of ``turns`` tool turns with ``drops`` drops, at random
+    points and by random means; returns what each turn did and how long each drop lasted."""
+    import random
+
+    rng = random.Random(seed)
+    dropped_turns = set(rng.sample(range(turns), drops))
+    runs: Counter[int] = Counter()
+
+    @rtagents.tool
+    def charge(amount: int) -> str:
+        """Charge the customer's card."""
+        runs[amount] += 1
+        return f"charged {amount}"
+
+    answers: Counter[str] = Counter()
+    downtimes: list[float] = []
+    agent = rtagents.Agent(name="soak", tools=[charge], output_modalities=["text"])
+    async with Emulator(model=Numbered(), keep_closed=2) as emu:
+        async with rtagents.connect(agent, transport=emu.transport, reconnect=FAST) as session:
+            for turn in range(turns):
+                if turn in dropped_turns:
+                    how = rng.choice(["close 1011", "reset", "expired"])
+                    emu.last.add_fault(ending(how, **rng.choice(TRIGGERS)))
+                await session.send_text(f"turn {turn}")
+                with anyio.fail_after(10):
+                    async for event in session:
+                        if event.type == "session.reconnected":
+                            downtimes.append(event.downtime_s)
+                        if event.type == "response.output_text.done":
+                            answers[event.text] += 1
+                            if event.text == f"Answer {turn}.":
+                                break
+    return {"runs": runs, "answers": answers, "downtimes": downtimes}
+
+
+async def test_a_hundred_random_drops_over_two_hundred_turns() -> None:
+    result = await drive_turns(200, 100)
+    runs, answers = result["runs"], result["answers"]
+    lost = [n for n in range(200) if runs[n] == 0]
+    doubled = [n for n, count in runs.items() if count > 1]
+    assert (lost, doubled) == ([], [])
+    assert all(answers[f"Answer {n}."] == 1 for n in range(200)), [
+        a for a, c in answers.items() if c != 1
+    ]
+    assert (
+        len(result["downtimes"]) >= 90
+    )  # a drop between two turns may go unnoticed until the next

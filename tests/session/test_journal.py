@@ -1,0 +1,94 @@
+"""The conversation's journal, sans I/O: what a new session is given back, within bounds."""
+
+from __future__ import annotations
+
+from rtagents import protocol as p
+from rtagents.session.journal import Journal, output_item_id
+
+
+def user(item_id: str, text: str) -> p.UserMessage:
+    return p.UserMessage(id=item_id, content=[p.UserContent(type="input_text", text=text)])
+
+
+def call(call_id: str) -> p.FunctionCall:
+    return p.FunctionCall(id=f"fc_{call_id}", call_id=call_id, name="f", arguments="{}")
+
+
+def output(call_id: str) -> p.FunctionCallOutput:
+    return p.FunctionCallOutput(id=output_item_id(call_id), call_id=call_id, output="ok")
+
+
+def kinds(items: list[object]) -> list[str]:
+    return [getattr(i, "id", "") for i in items]
+
+
+def test_a_conversation_is_given_back_in_order_as_text() -> None:
+    journal = Journal()
+    journal.sent(user("u1", "hello"))
+    spoken = p.AssistantMessage(
+        id="a1", content=[p.AssistantContent(type="output_audio", transcript="hi there")]
+    )
+    journal.heard(spoken)
+    audio = p.UserMessage(id="u2", content=[p.UserContent(type="input_audio", transcript=None)])
+    journal.heard(audio)  # no transcript yet: nothing to give back
+    journal.heard(call("c1"))
+    journal.sent(output("c1"))
+    journal.transcribed("u2", "charge me")
+    items = journal.replay()
+    assert kinds(items) == ["u1", "a1", "fc_c1", output_item_id("c1"), "u2"]
+    assert items[1].content[0].model_dump(exclude_none=True) == {
+        "type": "output_text",
+        "text": "hi there",
+    }
+    assert items[4].content[0].text == "charge me"
+
+
+def test_truncation_keeps_what_was_heard_and_deletion_removes() -> None:
+    journal = Journal()
+    journal.heard(
+        p.AssistantMessage(
+            id="a1", content=[p.AssistantContent(type="output_text", text="one two three four")]
+        )
+    )
+    journal.truncated("a1", 0.5)
+    assert journal.replay()[0].content[0].text == "one two"
+    journal.truncated("a1", 0.0)
+    assert journal.replay() == []
+    journal.sent(user("u1", "x"))
+    journal.deleted("u1")
+    assert len(journal) == 0
+
+
+def test_the_oldest_go_first_a_call_with_its_output_never_one_still_waiting() -> None:
+    journal = Journal(max_items=4)
+    journal.heard(call("waiting"))  # no output yet: kept whatever comes
+    journal.heard(call("c1"))
+    journal.sent(output("c1"))
+    journal.sent(user("u1", "a"))
+    journal.sent(user("u2", "b"))  # five items: the oldest that may go is c1, with its output
+    assert kinds(journal.replay()) == ["fc_waiting", "u1", "u2"]
+    assert journal.dropped == 1
+
+
+def test_the_token_bound() -> None:
+    journal = Journal(max_tokens=100)
+    for n in range(50):
+        journal.sent(user(f"u{n}", "word " * 10))
+    kept = journal.replay()
+    assert 0 < len(kept) < 50 and kinds(kept)[-1] == "u49"
+
+
+def test_a_sideband_call_gets_back_only_ours_it_may_have_missed() -> None:
+    journal = Journal()
+    journal.heard(call("c1"))
+    journal.sent(output("c1"))
+    journal.sent(user("u1", "hi"))
+    journal.added("u1")  # the server has this one
+    assert kinds(journal.replay(sideband=True)) == [output_item_id("c1")]
+    journal.disconnected()  # after a drop, nothing is known to be on the server
+    assert kinds(journal.replay(sideband=True)) == [output_item_id("c1"), "u1"]
+
+
+def test_output_ids_are_stable_and_short() -> None:
+    assert output_item_id("call_abc") == output_item_id("call_abc") != output_item_id("call_abd")
+    assert len(output_item_id("call_" + "x" * 200)) <= 32
