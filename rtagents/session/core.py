@@ -57,6 +57,8 @@ class SessionCore:
         """What the conversation holds, for a new connection (see ``journal``)."""
         self.expired = False
         """The server said the session hit its time cap (``session_expired``)."""
+        self.expires_at: float | None = None
+        """When the server says the session will hit its cap (Unix seconds), if it says."""
         self.session_id: str | None = None
         """The server's session id (``sess_...``), from ``session.created``."""
         self.config: dict[str, Any] = {}
@@ -140,9 +142,10 @@ class SessionCore:
             _redact(event)
             if kind == "session.created":
                 session = event.session
-                self.session_id = getattr(session, "id", None) or (session.model_extra or {}).get(
-                    "id"
-                )
+                extra = session.model_extra or {}
+                self.session_id = getattr(session, "id", None) or extra.get("id")
+                expires = getattr(session, "expires_at", None) or extra.get("expires_at")
+                self.expires_at = expires if isinstance(expires, (int, float)) else None
             else:
                 self.config = event.session.model_dump(exclude_unset=True)
         elif kind == "conversation.item.done":

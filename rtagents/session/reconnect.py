@@ -90,6 +90,7 @@ class Relink:
         self.gate: anyio.Event | None = None
         self.gave_up: str | None = None
         """Why reconnecting failed, when it did."""
+        self._handing_over = False
 
     @property
     def enabled(self) -> bool:
@@ -102,8 +103,27 @@ class Relink:
         return (
             self._settings is not None
             and runner.closed_reason is None
-            and (exc.error or runner.core.expired)
+            and (exc.error or runner.core.expired or self._handing_over)
         )
+
+    async def hand_over_before_expiry(self) -> None:
+        """A task for the session's life: shortly before the server's time cap, at a moment
+        no response is active, move to a fresh session (the same replay as after a drop)."""
+        settings, runner = self._settings, self._runner
+        if settings is None or settings.handover_before_s is None or self._opener is None:
+            return
+        while runner.closed_reason is None:
+            expires = runner.core.expires_at
+            due = None if expires is None else expires - settings.handover_before_s
+            if due is None or time.time() < due or self.offline or runner.core.turns.waiting:
+                await anyio.sleep(0.05 if due is not None and time.time() >= due else 0.25)
+                continue
+            self._handing_over = True
+            runner.core.expires_at = None  # the next session says its own
+            with contextlib.suppress(Exception):
+                # The reader sees the close and reconnects; the next session's
+                # ``expires_at`` starts the wait again.
+                await runner.transport.close()
 
     async def lost(self, transport: Transport) -> None:
         """``transport`` is gone: calls and approvals go on; sends wait for the next one."""
@@ -123,7 +143,11 @@ class Relink:
         with anyio.CancelScope(shield=True), anyio.move_on_after(1), contextlib.suppress(Exception):
             await old.close()
         cause, started = exc.reason, time.monotonic()
+        planned, self._handing_over = self._handing_over, False
+        if planned:
+            cause = "handing over before the session's time cap"
         for attempt, delay in enumerate(self._settings.delays(), 1):
+            delay = 0.0 if planned and attempt == 1 else delay
             runner.deliver(SessionReconnecting(attempt, round(delay, 3), cause))
             await anyio.sleep(delay)
             try:

@@ -98,6 +98,7 @@ class SessionRunner:
         self.use(agent)
         await tg.start(self._owned_read)
         await self.configure(agent)
+        self.spawn(self._link.hand_over_before_expiry)
 
     def use(self, agent: Agent) -> None:
         """Take the agent's tools: its function tools and its connected MCP servers'."""

@@ -64,6 +64,7 @@ class SessionTracer:
         self._hosted: dict[str, Span] = {}
         self._tools: dict[str, Span] = {}
         self._approvals: dict[str, Span] = {}
+        self._reconnect: Span | None = None
 
     def _child_of(self, parent: Span | None) -> context.Context:
         return trace.set_span_in_context(parent or self.session)
@@ -71,6 +72,9 @@ class SessionTracer:
     # -- the session -------------------------------------------------------------------------
 
     def end(self, reason: str, error: bool) -> None:
+        if self._reconnect is not None:
+            self._reconnect.set_status(Status(StatusCode.ERROR, reason))
+            self._reconnect.end()
         for span in [
             *self._approvals.values(),
             *self._hosted.values(),
@@ -136,6 +140,34 @@ class SessionTracer:
 
     def _on_response_output_audio_transcript_delta(self, event: Any) -> None:
         self._first_output(event, "text")
+
+    def _on_session_reconnecting(self, event: Any) -> None:
+        # The responses of the dropped connection end with it.
+        for entry in self._responses.values():
+            entry.span.set_status(Status(StatusCode.ERROR, "the connection dropped"))
+            entry.span.set_attribute("error.type", "disconnected")
+            entry.span.end()
+        self._responses.clear()
+        if self._reconnect is None:
+            self._reconnect = self._tracer.start_span(
+                "reconnect",
+                context=self._child_of(None),
+                attributes={"rtagents.reconnect.cause": event.cause},
+            )
+        self._reconnect.add_event(
+            "attempt", {"rtagents.reconnect.attempt": event.attempt, "delay_s": event.delay_s}
+        )
+
+    def _on_session_reconnected(self, event: Any) -> None:
+        span, self._reconnect = self._reconnect, None
+        if span is None:
+            return
+        span.set_attribute("rtagents.reconnect.attempts", event.attempts)
+        span.set_attribute("rtagents.reconnect.items_replayed", event.items_replayed)
+        span.set_attribute("rtagents.reconnect.downtime_s", event.downtime_s)
+        if event.session_id:
+            span.set_attribute("openai.realtime.session_id", event.session_id)
+        span.end()
 
     def _on_response_done(self, event: Any) -> None:
         response = event.response

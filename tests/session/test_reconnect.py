@@ -22,6 +22,7 @@ from rtagents.emulator import (
     ExpireSession,
     ModelContext,
     Say,
+    ScriptedModel,
 )
 from rtagents.emulator.faults import Fault
 
@@ -235,3 +236,63 @@ async def test_a_hundred_random_drops_over_two_hundred_turns() -> None:
     assert (
         len(result["downtimes"]) >= 90
     )  # a drop between two turns may go unnoticed until the next
+
+
+async def test_a_handover_to_a_fresh_session_before_the_time_cap() -> None:
+    agent = rtagents.Agent(name="long", output_modalities=["text"])
+    settings = Reconnect(backoff=0.01, handover_before_s=0.7)
+    events: list[Any] = []
+    async with Emulator(model=Numbered(), max_session_s=1.0) as emu:
+        async with rtagents.connect(agent, transport=emu.transport, reconnect=settings) as session:
+            session.on("*")(events.append)
+            first = session.id
+            with anyio.fail_after(5):
+                async for event in session:
+                    if event.type == "session.reconnected":
+                        break
+            await anyio.sleep(1.0)  # past the first session's cap
+            assert session.closed_reason is None
+            assert session.id not in (None, first)
+    # Each new session has its own cap, and is handed over in its turn.
+    reconnected = [e for e in events if e.type == "session.reconnected"]
+    assert len(reconnected) >= 2 and all(e.attempts == 1 for e in reconnected)
+    assert not [e for e in events if e.type == "error"]  # never hit session_expired
+    reconnecting = [e for e in events if e.type == "session.reconnecting"]
+    assert reconnecting[0].delay_s == 0 and "time cap" in reconnecting[0].cause
+
+
+async def test_the_replayed_conversation_is_accepted_and_seen_by_the_model() -> None:
+    @rtagents.tool
+    def weather(city: str) -> str:
+        """The weather in a city."""
+        return f"sunny in {city}"
+
+    def recall(ctx: ModelContext) -> str:
+        said = [
+            f"{i['role']}:{(i['content'][0].get('text') or '')}"
+            if i["type"] == "message"
+            else f"{i['type']}:{i.get('output') or i.get('name')}"
+            for i in ctx.items
+        ]
+        return " | ".join(said)
+
+    model = ScriptedModel(
+        ["Hello!", CallFunction("weather", {"city": "Oslo"}), "It is sunny.", recall]
+    )
+    agent = rtagents.Agent(name="m", tools=[weather], output_modalities=["text"])
+    async with Emulator(model=model) as emu:
+        async with rtagents.connect(agent, transport=emu.transport, reconnect=FAST) as session:
+            await session.ask("Hi")
+            await session.ask("Weather in Oslo?")
+            emu.last.drop()
+            async for event in session:
+                if event.type == "session.reconnected":
+                    break
+            events = await session.ask("What did we say?")
+        new = emu.last
+    answer = next(e.text for e in events if e.type == "response.output_text.done")
+    assert answer == (
+        "user:Hi | assistant:Hello! | user:Weather in Oslo? | function_call:weather | "
+        "function_call_output:sunny in Oslo | assistant:It is sunny. | user:What did we say?"
+    )
+    assert [e for e in new.sent if e["type"] == "error"] == []  # every replayed item accepted

@@ -236,3 +236,25 @@ async def test_without_an_sdk_nothing_records() -> None:
         async with rtagents.connect(agent, transport=emu.transport()) as session:
             assert session._runner.tracer.recording is False  # the fast path
             await session.ask("hello")
+
+
+async def test_a_reconnect_is_a_span_of_the_same_session_trace(spans: InMemorySpanExporter) -> None:
+    agent = rtagents.Agent(name="r", output_modalities=["text"])
+    fast = rtagents.Reconnect(backoff=0.01)
+    async with Emulator(model=ScriptedModel(["one", "two"])) as emu:
+        async with rtagents.connect(agent, transport=emu.transport, reconnect=fast) as session:
+            await session.ask("first")
+            emu.last.drop()
+            async for event in session:
+                if event.type == "session.reconnected":
+                    break
+            await session.ask("second")
+    finished = list(spans.get_finished_spans())
+    root = one(finished, "invoke_agent r")
+    reconnect = one(finished, "reconnect")
+    assert reconnect.parent is not None and reconnect.parent.span_id == root.context.span_id
+    assert reconnect.context.trace_id == root.context.trace_id
+    assert "1011" in reconnect.attributes["rtagents.reconnect.cause"]
+    assert reconnect.attributes["rtagents.reconnect.items_replayed"] == 2  # a question, its answer
+    assert [e.name for e in reconnect.events] == ["attempt"]
+    assert root.status.status_code != StatusCode.ERROR
