@@ -10,15 +10,11 @@ same events in the same order, and tests drive it with no sockets and no sleeps.
 from __future__ import annotations
 
 import copy
-import itertools
 import json
 import logging
 import random
-from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import Any
 
-from ..errors import ProtocolError
 from ..protocol import (
     ConversationCreated,
     ConversationItemAdded,
@@ -29,17 +25,17 @@ from ..protocol import (
     InputAudioTranscriptionDelta,
     RateLimitsUpdated,
     SessionCreated,
-    parse_client_event,
 )
-from .actions import Disconnect, Request, Send, ServerAction
+from .actions import Disconnect, Send, ServerAction
 from .config import DEFAULT_SESSION, audio_format
 from .conversation import Conversation, new_id, public_item
 from .errors import ClientEventError
 from .faults import DropConnection, ExpireSession, Fault, FaultPlan, RaceResponse
-from .handlers import HANDLERS
+from .handlers import HANDLERS, typed
 from .hosted_mcp import HostedMCP
 from .input_audio import Committed, InputAudio
-from .outbox import Outbox, Pace, Steps, Until
+from .jobs import Jobs
+from .outbox import Outbox, Steps
 from .responses import ResponseRun
 from .settings import ServerSettings
 from .vad import VadEvent
@@ -49,18 +45,6 @@ _RATE_LIMITS = [
     {"name": "requests", "limit": 5000, "remaining": 4999, "reset_seconds": 0.012},
     {"name": "tokens", "limit": 400000, "remaining": 399000, "reset_seconds": 0.15},
 ]
-
-
-@dataclass
-class _Job:
-    """Server work in progress (a response, a listing): its steps and what it waits for."""
-
-    steps: Steps[None]
-    run: ResponseRun | None = None
-    waiting: int | None = None  # the ticket of the request it waits on
-    due_ms: float = 0.0  # paced: not before
-    until: Callable[[], bool] | None = None  # not before this holds
-    value: Any = None  # what to send in when it goes on
 
 
 class ServerCore:
@@ -96,10 +80,7 @@ class ServerCore:
         self._timed: list[tuple[float, DropConnection | ExpireSession]] = []
         for fault in (*self.settings.faults, ExpireSession(at_s=self.settings.max_session_s)):
             self.add_fault(fault)
-        self._jobs: list[_Job] = []
-        self._waiting: dict[int, _Job] = {}
-        self._requests: list[Request] = []
-        self._tickets = itertools.count(1)
+        self._jobs: Jobs[ResponseRun] = Jobs(self._response_finished)
         self._head_due: float | None = None  # when the next event may go (latency faults)
         self._ending: list[ServerAction] = []  # what ends the connection, before all else
         self._idle_at: float | None = None
@@ -155,8 +136,7 @@ class ServerCore:
             if isinstance(fault, RaceResponse):
                 if self.active is None:
                     # The server's own response, as server VAD would start it, comes first.
-                    self.start_response({})
-                    self._go(self._jobs[-1])
+                    self._jobs.step_owner(self.start_response({}), self.now_ms)
             elif fault is not None:
                 self._end(fault)
                 return raw
@@ -167,7 +147,7 @@ class ServerCore:
                     code="invalid_value",
                     param="type",
                 )
-            handler(self, _typed(raw))
+            handler(self, typed(raw))
         except ClientEventError as err:
             self.reject(err)
         except Exception as exc:  # a bug here must not end the client's session
@@ -181,9 +161,7 @@ class ServerCore:
 
     def resolve(self, ticket: int, answer: Any) -> None:
         """The answer to a request (an exception when it failed); late answers are ignored."""
-        job = self._waiting.pop(ticket, None)
-        if job is not None:
-            job.waiting, job.value = None, answer
+        self._jobs.resolve(ticket, answer)
 
     def _end(self, fault: DropConnection | ExpireSession) -> None:
         """An ending fault fired: a drop right now, or the time cap's error and close."""
@@ -210,7 +188,6 @@ class ServerCore:
         for run in self.responses:
             run.cancel("client_cancelled")
         self._jobs.clear()
-        self._waiting.clear()
 
     # -- outputs ---------------------------------------------------------------------------
 
@@ -221,8 +198,8 @@ class ServerCore:
                 action = self._ending.pop(0)
                 self.closed = isinstance(action, Disconnect)
                 return action
-            if self._requests:
-                return self._requests.pop(0)
+            if self._jobs.requests:
+                return self._jobs.requests.pop(0)
             head = self.out.peek()
             if isinstance(head, Disconnect):
                 self.out.pop()
@@ -239,67 +216,21 @@ class ServerCore:
                 if ending is not None:
                     self._end(ending)
                 return Send(head)  # type: ignore[arg-type]
-            if not self._step():
+            if not self._jobs.step(self.now_ms):
                 return None
         return None
 
     def wake_at(self) -> float | None:
         """When ``advance`` has something to do next, if nothing comes in before."""
         times = [due for due, _ in self._timed]
-        times += [job.due_ms for job in self._jobs if job.waiting is None]
+        times += self._jobs.wake_at()
         if self._idle_at is not None:
             times.append(self._idle_at)
         if self._head_due is not None:
             times.append(self._head_due)
         return min(times) if times else None
 
-    def _step(self) -> bool:
-        """Move the first job that can go one step on; False when none can."""
-        job = next((j for j in self._jobs if self._runnable(j)), None)
-        if job is None:
-            return False
-        self._go(job)
-        return True
-
-    def _go(self, job: _Job) -> None:
-        """One step of ``job``: send in what it waited for, take what it yields."""
-        value, job.value = job.value, None
-        try:
-            if isinstance(value, BaseException):
-                step = job.steps.throw(value)
-            else:
-                step = job.steps.send(value)
-        except StopIteration:
-            self._finished(job)
-            return
-        except Exception:  # a bug in the emulator: the job ends, the session goes on
-            log.exception("emulator job failed")
-            self._finished(job)
-            return
-        if isinstance(step, Pace):
-            job.due_ms = self.now_ms + step.after_ms
-        elif isinstance(step, Until):
-            job.until = step.ready
-        elif step is not None:
-            ticket = next(self._tickets)
-            job.waiting = ticket
-            self._waiting[ticket] = job
-            self._requests.append(replace(step, ticket=ticket))
-
-    def _runnable(self, job: _Job) -> bool:
-        if job.waiting is not None or job.due_ms > self.now_ms:
-            return False
-        if job.until is not None:
-            if not job.until():
-                return False
-            job.until = None
-        return True
-
-    def _finished(self, job: _Job) -> None:
-        self._jobs.remove(job)
-        run = job.run
-        if run is None:
-            return
+    def _response_finished(self, run: ResponseRun) -> None:
         self.responses.remove(run)
         self.last_response_id = run.id
         if self.active is run:
@@ -338,7 +269,8 @@ class ServerCore:
         }
 
     def run_jobs(self, jobs: list[Steps[None]]) -> None:
-        self._jobs.extend(_Job(steps) for steps in jobs)
+        for steps in jobs:
+            self._jobs.add(steps)
 
     def start_response(self, params: dict[str, Any]) -> ResponseRun:
         """Start a response (``response.create``, or a turn the server detected)."""
@@ -360,16 +292,13 @@ class ServerCore:
             self.active = run
         self._idle_at = None
         self.responses.append(run)
-        self._jobs.append(_Job(run.steps(), run=run))
+        self._jobs.add(run.steps(), run)
         return run
 
     def cancel_response(self, run: ResponseRun, reason: str) -> None:
         run.cancel(reason)
-        job = next((j for j in self._jobs if j.run is run), None)
-        if job is not None and job.waiting is not None:
-            # Waiting on the model or a tool: it stops now, and their answer is dropped.
-            self._waiting.pop(job.waiting, None)
-            job.waiting, job.value = None, None
+        # Waiting on the model or a tool: it stops now, and their answer is dropped.
+        self._jobs.stop_waiting(run)
 
     def turn_detected(self, vad: VadEvent) -> None:
         """Server VAD heard speech start or stop: interrupt, commit, respond."""
@@ -447,22 +376,6 @@ class ServerCore:
 
     def input_format(self) -> str:
         return audio_format(self.session, "input")
-
-
-def _typed(raw: dict[str, Any]) -> Any:
-    """The client event as its protocol model; schema errors worded as the server words them."""
-    try:
-        return parse_client_event(raw)
-    except ProtocolError as exc:
-        if exc.missing:
-            raise ClientEventError(
-                f"Missing required parameter: '{exc.param}'.",
-                code="missing_required_parameter",
-                param=exc.param,
-            ) from None
-        raise ClientEventError(
-            f"Invalid event: {exc}", code="invalid_value", param=exc.param
-        ) from None
 
 
 def _hide_secrets(tool: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import protocol as p
+from ..errors import ProtocolError
 from . import audio
 from .config import apply_update
 from .conversation import full_item, public_item
@@ -168,6 +169,22 @@ def response_cancel(core: ServerCore, event: p.ResponseCancel) -> None:
             "Cancellation failed: no active response found.", code="response_cancel_not_active"
         )
     core.cancel_response(run, "client_cancelled")
+
+
+def typed(raw: dict[str, Any]) -> Any:
+    """The client event as its protocol model; schema errors worded as the server words them."""
+    try:
+        return p.parse_client_event(raw)
+    except ProtocolError as exc:
+        if exc.missing:
+            raise ClientEventError(
+                f"Missing required parameter: '{exc.param}'.",
+                code="missing_required_parameter",
+                param=exc.param,
+            ) from None
+        raise ClientEventError(
+            f"Invalid event: {exc}", code="invalid_value", param=exc.param
+        ) from None
 
 
 HANDLERS: dict[str, Callable[[ServerCore, Any], None]] = {

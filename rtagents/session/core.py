@@ -158,7 +158,7 @@ class SessionCore:
             self.journal.deleted(event.item_id)
         elif kind == "conversation.item.truncated":
             self.journal.truncated(
-                event.item_id, self.turns.heard_fraction(event.item_id, event.audio_end_ms)
+                event.item_id, self.turns.playback.heard_fraction(event.item_id, event.audio_end_ms)
             )
         elif kind == "conversation.item.input_audio_transcription.completed":
             self.journal.transcribed(event.item_id, event.transcript)

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import protocol as p
-from ..protocol.audio_formats import base64_audio_ms, output_format
 from .actions import Action, CancelCall, Emit, Send, StartApproval, StartCall, ToolTraits
 from .events import AudioInterrupted, ResponseRequested, SessionWarning
 from .journal import output_item_id
+from .playback import Playback
 
 # -- state ---------------------------------------------------------------------------------
 
@@ -62,9 +62,8 @@ class Turns:
         self._seen: dict[str, str | None] = {}
         self._confirmed: set[str] = set()  # our outputs the server has added
         self._output_events: dict[str, str] = {}  # event_id of an output -> its work id
-        self._audio: tuple[str, int] | None = None  # (item_id, ms received) of the last audio
+        self.playback = Playback()
         self._item_names: dict[str, str] = {}  # function call item id -> tool name
-        self._output_format = "audio/pcm"  # how long the audio deltas are: see session.updated
         # The app's own response.create, kept until its response has output: a drop before
         # that asks again on the next connection.
         self._app_request: p.ResponseCreate | None = None
@@ -77,24 +76,13 @@ class Turns:
     def receive(self, event: Any) -> list[Action]:
         kind = event.type
         if kind == "response.output_audio.delta":
-            return self._on_audio_delta(event)
+            self.playback.delta(event)
+            return []
         handler = _HANDLERS.get(kind)
         return handler(self, event) if handler else []
 
-    def _on_audio_delta(self, event: p.ResponseOutputAudioDelta) -> list[Action]:
-        ms = base64_audio_ms(len(event.delta), self._output_format)
-        if self._audio and self._audio[0] == event.item_id:
-            self._audio = (event.item_id, self._audio[1] + ms)
-        else:
-            self._audio = (event.item_id, ms)
-        return []
-
-    def _on_session_updated(self, event: p.SessionUpdated) -> list[Action]:
-        self._output_format = output_format(event.session)
-        return []
-
-    def _on_session_created(self, event: p.SessionCreated) -> list[Action]:
-        self._output_format = output_format(event.session)
+    def _on_configured(self, event: p.SessionCreated | p.SessionUpdated) -> list[Action]:
+        self.playback.configured(event.session)
         return []
 
     def _on_response_created(self, event: p.ResponseCreated) -> list[Action]:
@@ -222,8 +210,8 @@ class Turns:
 
     def _on_speech_started(self, event: p.InputAudioBufferSpeechStarted) -> list[Action]:
         actions = self._interrupt_calls("the user started speaking")
-        if self._audio is not None:  # assistant audio may be playing: tell the app to stop it
-            actions.append(Emit(AudioInterrupted(item_id=self._audio[0], played_ms=None)))
+        if self.playback.item_id is not None:  # assistant audio may be playing: stop it
+            actions.append(Emit(AudioInterrupted(item_id=self.playback.item_id, played_ms=None)))
         return actions
 
     # -- work -------------------------------------------------------------------------------
@@ -379,19 +367,13 @@ class Turns:
             batch.seen_by.clear()
         self._confirmed.clear()
         self._output_events.clear()
-        self._audio = None
+        self.playback.forget()
 
     def resumed(self) -> list[Action]:
         """The new connection has the conversation back: ask for what is still owed (the
         app's own request, or the answer to outputs no response finished answering)."""
         self._online = True
         return self._maybe_request()
-
-    def heard_fraction(self, item_id: str, audio_end_ms: int) -> float:
-        """How much of an assistant item's audio (received so far) was heard."""
-        if self._audio is None or self._audio[0] != item_id or self._audio[1] <= 0:
-            return 1.0
-        return min(1.0, audio_end_ms / self._audio[1])
 
     @property
     def waiting(self) -> bool:
@@ -403,19 +385,11 @@ class Turns:
         actions: list[Action] = []
         if self.active_response is not None:
             actions.append(Send(p.ResponseCancel(event_id=self.next_event_id())))
-        item_id = self._audio[0] if self._audio else None
-        if self._audio is not None and played_ms is not None:
-            end = max(0, min(played_ms, self._audio[1]))
-            actions.append(
-                Send(
-                    p.ConversationItemTruncate(
-                        event_id=self.next_event_id(),
-                        item_id=self._audio[0],
-                        content_index=0,
-                        audio_end_ms=end,
-                    )
-                )
-            )
+        item_id = self.playback.item_id
+        if played_ms is not None:
+            truncate = self.playback.truncate(played_ms, self.next_event_id())
+            if truncate is not None:
+                actions.append(Send(truncate))
         actions += self._interrupt_calls("the user interrupted")
         actions.append(Emit(AudioInterrupted(item_id=item_id, played_ms=played_ms)))
         return actions
@@ -434,8 +408,8 @@ def _in_default_conversation(response: p.Response) -> bool:
 
 
 _HANDLERS: dict[str, Callable[[Turns, Any], list[Action]]] = {
-    "session.created": Turns._on_session_created,
-    "session.updated": Turns._on_session_updated,
+    "session.created": Turns._on_configured,
+    "session.updated": Turns._on_configured,
     "response.created": Turns._on_response_created,
     "response.done": Turns._on_response_done,
     "response.function_call_arguments.done": Turns._on_arguments_done,

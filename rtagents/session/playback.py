@@ -1,0 +1,50 @@
+"""The assistant audio a session has received, sans I/O: which item it belongs to and how
+long it is, so that a barge-in can cut it where the user stopped hearing it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import protocol as p
+from ..protocol.audio_formats import base64_audio_ms, output_format
+
+
+class Playback:
+    """The latest assistant audio item, and its length in milliseconds so far."""
+
+    def __init__(self) -> None:
+        self.item_id: str | None = None
+        self.ms = 0
+        self._format = "audio/pcm"  # how long a delta is: from the session's output format
+
+    def configured(self, session: Any) -> None:
+        """``session.created`` or ``session.updated``: the output format may have changed."""
+        self._format = output_format(session)
+
+    def delta(self, event: p.ResponseOutputAudioDelta) -> None:
+        ms = base64_audio_ms(len(event.delta), self._format)
+        if self.item_id == event.item_id:
+            self.ms += ms
+        else:
+            self.item_id, self.ms = event.item_id, ms
+
+    def forget(self) -> None:
+        """A new connection: the audio of the old one is nobody's to cut any more."""
+        self.item_id, self.ms = None, 0
+
+    def heard_fraction(self, item_id: str, audio_end_ms: int) -> float:
+        """How much of an assistant item's audio (received so far) was heard."""
+        if self.item_id != item_id or self.ms <= 0:
+            return 1.0
+        return min(1.0, audio_end_ms / self.ms)
+
+    def truncate(self, played_ms: int, event_id: str) -> p.ConversationItemTruncate | None:
+        """The truncate that cuts the latest item at ``played_ms`` (within what arrived)."""
+        if self.item_id is None:
+            return None
+        return p.ConversationItemTruncate(
+            event_id=event_id,
+            item_id=self.item_id,
+            content_index=0,
+            audio_end_ms=max(0, min(played_ms, self.ms)),
+        )
