@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
 import logging
 import socket
-import ssl
-import struct
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
 from types import TracebackType
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
 
-from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.http11 import Request, Response
-from websockets.typing import Subprotocol
+import uvicorn
 
 from .connection import EmulatorConnection
 from .core import ServerCore
 from .faults import Fault
+from .http_app import build_app
 from .in_process import InProcessTransport, memory_pipe
 from .mcp_clients import HostedMCPClients
 from .models import Model, RuleModel
@@ -29,7 +26,6 @@ from .settings import ServerSettings, Transcriber, TranscriptOrder
 from .tls import self_signed, server_context
 
 log = logging.getLogger("rtagents.emulator")
-PATHS = ("/v1/realtime", "/realtime")
 
 
 class Emulator:
@@ -113,18 +109,21 @@ class Emulator:
         self._record = record
         self.certificate: Path | None = None
         """The PEM certificate clients must trust, when listening with TLS."""
-        self._ssl: ssl.SSLContext | None = None
+        self._tls: tuple[Path, Path] | None = None
         if tls:
             cert, key = tls if isinstance(tls, tuple) else self_signed(host)
             self.certificate = Path(cert)
-            self._ssl = server_context(cert, key)
+            server_context(cert, key)  # a bad pair fails here, not at the first client
+            self._tls = (Path(cert), Path(key))
         self.connections: list[EmulatorConnection] = []
         """Open connections, then the latest ``keep_closed`` closed ones (oldest first)."""
         self._keep_closed = keep_closed
-        self._api_key = api_key
+        self.api_key = api_key
+        """The key clients must present (``None``: any)."""
         self._mcp_hosts = list(mcp_hosts) if mcp_hosts is not None else None
         self._closed: set[EmulatorConnection] = set()
-        self._server: Server | None = None
+        self._server: _Server | None = None
+        self._serving: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # in-process connections
 
     @property
@@ -137,24 +136,51 @@ class Emulator:
 
     @property
     def _scheme(self) -> str:
-        return "wss" if self._ssl is not None else "ws"
+        return "wss" if self._tls is not None else "ws"
 
     async def start(self) -> None:
-        self._server = await serve(
-            self._handle,
-            self.host,
-            self.port,
-            process_request=self._check_request,
-            compression=None,
-            max_size=16 * 2**20,
-            # Browser-style clients (and the Node SDK) offer the "realtime" subprotocol and
-            # fail unless the server echoes it, as the real one does.
-            subprotocols=[Subprotocol("realtime")],
-            select_subprotocol=_select_subprotocol,
-            ssl=self._ssl,
+        app = build_app(self, self._routes())
+        config = uvicorn.Config(
+            app,
+            host=self.host,
+            port=self.port,
+            log_config=None,  # the app's logging stays the app's
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            ws="websockets-sansio",
+            ws_max_size=16 * 2**20,
+            ws_per_message_deflate=False,  # audio frames do not compress
+            ws_ping_interval=None,
+            timeout_graceful_shutdown=1,
+            ssl_certfile=str(self.certificate) if self._tls else None,
+            ssl_keyfile=str(self._tls[1]) if self._tls else None,
         )
-        self.port = self._server.sockets[0].getsockname()[1] if self.port == 0 else self.port
+        # Bound here, so that a port in use is an OSError to the caller (uvicorn would exit).
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Small frames go out at once (accepted sockets inherit it): no 40 ms Nagle stalls.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
+        sock.listen(1024)
+        sock.setblocking(False)
+        self.port = sock.getsockname()[1]
+        self._server = _Server(config)
+        self._serving = asyncio.get_running_loop().create_task(self._server.serve([sock]))
+        while not self._server.started:
+            if self._serving.done():
+                await self._serving
+                raise OSError(f"the emulator could not start on {self.host}:{self.port}")
+            await asyncio.sleep(0.005)
         log.info("emulator listening on %s", self.url)
+
+    def _routes(self) -> list[Any]:
+        return []
 
     async def stop(self) -> None:
         for task in list(self._tasks):
@@ -162,9 +188,10 @@ class Emulator:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+            self._server.should_exit = True
+            if self._serving is not None:
+                await asyncio.gather(self._serving, return_exceptions=True)
+            self._server = self._serving = None
 
     async def __aenter__(self) -> Emulator:
         await self.start()
@@ -180,36 +207,11 @@ class Emulator:
 
     async def serve_forever(self) -> None:
         await self.start()
-        assert self._server is not None
-        await self._server.serve_forever()
+        assert self._serving is not None
+        await self._serving
 
-    def _check_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        path = urlsplit(request.path).path.rstrip("/")
-        if path not in PATHS:
-            return connection.respond(404, f"Not found: use {PATHS[0]}?model=...\n")
-        if self._api_key is not None and _presented_key(request) != self._api_key:
-            response = connection.respond(401, json.dumps(_WRONG_KEY) + "\n")
-            response.headers["Content-Type"] = "application/json"
-            return response
-        return None
-
-    async def _handle(self, ws: ServerConnection) -> None:
-        query = parse_qs(urlsplit(ws.request.path if ws.request else "").query)
-        conn = self._connection(query.get("model", ["gpt-realtime"])[0])
-
-        async def end(code: int, reason: str, reset: bool) -> None:
-            if reset:  # no close frame: the connection just dies, as after a network fault
-                sock = ws.transport.get_extra_info("socket")
-                if sock is not None:
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                ws.transport.abort()
-            else:
-                await ws.close(code=code, reason=reason)
-
-        await conn.serve(ws, ws.send, end)
-        self._forget(conn)
-
-    def _connection(self, model_name: str) -> EmulatorConnection:
+    def open_connection(self, model_name: str, call_id: str | None = None) -> EmulatorConnection:
+        """A new connection's server side (the shell serves it)."""
         core = ServerCore(self.settings, model_name=model_name, created_at_s=time.time())
         clients = HostedMCPClients(self._allowed_mcp_host)
         conn = EmulatorConnection(core, self.model, clients, record=self._record)
@@ -221,7 +223,7 @@ class Emulator:
             return _is_loopback(self.host)
         return any(fnmatchcase(host, pattern) for pattern in self._mcp_hosts)
 
-    def _forget(self, conn: EmulatorConnection) -> None:
+    def connection_closed(self, conn: EmulatorConnection) -> None:
         """A closed connection is kept for tests to read, but only the latest few."""
         self._closed.add(conn)
         closed = [c for c in self.connections if c in self._closed]
@@ -244,12 +246,12 @@ class Emulator:
             closing.error = reset or code not in (1000, 1001)
             await frames_out.aclose()
 
-        conn = self._connection(model)
+        conn = self.open_connection(model)
 
         async def serve() -> None:
             async with frames_out:
                 await conn.serve(frames_in, frames_out.send, end)
-            self._forget(conn)
+            self.connection_closed(conn)
 
         task = asyncio.get_running_loop().create_task(serve())
         self._tasks.add(task)
@@ -266,31 +268,10 @@ def _is_loopback(host: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
-_WRONG_KEY = {
-    "error": {
-        "message": "Incorrect API key provided. You can find your API key at "
-        "https://platform.openai.com/account/api-keys.",
-        "type": "invalid_request_error",
-        "code": "invalid_api_key",
-        "param": None,
-    }
-}
-_KEY_PROTOCOL = "openai-insecure-api-key."
+class _Server(uvicorn.Server):
+    """uvicorn, without taking over the process's signal handlers: the emulator runs inside
+    an app or a test, whose Ctrl-C is its own."""
 
-
-def _presented_key(request: Request) -> str | None:
-    auth = request.headers.get("Authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
-    for offered in request.headers.get_all("Sec-WebSocket-Protocol"):
-        for protocol in offered.split(","):
-            if protocol.strip().startswith(_KEY_PROTOCOL):
-                return protocol.strip()[len(_KEY_PROTOCOL) :]
-    return None
-
-
-def _select_subprotocol(
-    connection: ServerConnection, offered: Sequence[Subprotocol]
-) -> Subprotocol | None:
-    # Only "realtime" is echoed; the others a client offers carry a key or a beta flag.
-    return Subprotocol("realtime") if "realtime" in offered else None
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield

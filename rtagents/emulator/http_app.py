@@ -1,0 +1,121 @@
+"""The emulator's one port, as an ASGI app (Starlette, served by uvicorn): the Realtime
+websocket, and beside it the HTTP routes the real API has around it.
+
+Both are in the tree already (``mcp`` depends on them), so the emulator adds no dependency.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+if TYPE_CHECKING:
+    from .server import Emulator
+
+PATHS = ("/v1/realtime", "/realtime")
+WRONG_KEY = {
+    "error": {
+        "message": "Incorrect API key provided. You can find your API key at "
+        "https://platform.openai.com/account/api-keys.",
+        "type": "invalid_request_error",
+        "code": "invalid_api_key",
+        "param": None,
+    }
+}
+_KEY_PROTOCOL = "openai-insecure-api-key."
+
+
+def presented_key(headers: Any, subprotocols: list[str]) -> str | None:
+    """The API key a client presented: ``Authorization: Bearer``, or the browser-style
+    ``openai-insecure-api-key.`` subprotocol."""
+    auth = headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return str(auth[7:].strip())
+    for protocol in subprotocols:
+        if protocol.strip().startswith(_KEY_PROTOCOL):
+            return protocol.strip()[len(_KEY_PROTOCOL) :]
+    return None
+
+
+def build_app(emu: Emulator, extra: list[BaseRoute] | None = None) -> Starlette:
+    async def realtime(ws: WebSocket) -> None:
+        offered = list(ws.scope.get("subprotocols") or [])
+        if emu.api_key is not None and presented_key(ws.headers, offered) != emu.api_key:
+            await ws.send_denial_response(JSONResponse(WRONG_KEY, status_code=401))
+            return
+        # Browser-style clients (and the Node SDK) offer the "realtime" subprotocol and fail
+        # unless the server echoes it, as the real one does. The others carry a key or a flag.
+        await ws.accept(subprotocol="realtime" if "realtime" in offered else None)
+        query = ws.query_params
+        conn = emu.open_connection(query.get("model") or "gpt-realtime", query.get("call_id"))
+        await conn.serve(_frames(ws), ws.send_text, _ender(ws))
+        emu.connection_closed(conn)
+
+    async def nowhere(ws: WebSocket) -> None:
+        await ws.send_denial_response(_not_found())
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return _not_found()
+
+    routes: list[BaseRoute] = [WebSocketRoute(path, realtime) for path in PATHS]
+    routes += extra or []
+    routes.append(WebSocketRoute("/{path:path}", nowhere))
+    return Starlette(routes=routes, exception_handlers={404: not_found})
+
+
+def _not_found() -> Response:
+    return PlainTextResponse(f"Not found: use {PATHS[0]}?model=...\n", status_code=404)
+
+
+async def _frames(ws: WebSocket) -> AsyncIterator[str | bytes]:
+    while True:
+        try:
+            message = await ws.receive()
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        if message["type"] == "websocket.disconnect":
+            return
+        frame = message.get("text")
+        yield frame if frame is not None else message.get("bytes") or b""
+
+
+def _ender(ws: WebSocket) -> Callable[[int, str, bool], Awaitable[None]]:
+    async def end(code: int, reason: str, reset: bool) -> None:
+        if reset:  # no close frame: the connection just dies, as after a network fault
+            transport = _transport(ws)
+            if transport is not None:
+                sock = transport.get_extra_info("socket")
+                if sock is not None:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                transport.abort()
+                return
+        await ws.close(code=code if not reset else 1006, reason=reason)
+
+    return end
+
+
+def _transport(ws: WebSocket) -> Any:
+    # A TCP reset needs the socket under the ASGI server; uvicorn's websocket protocols
+    # keep it as ``transport`` on the object whose method ``send`` is.
+    owner = getattr(getattr(ws, "_send", None), "__self__", None)
+    return getattr(owner, "transport", None)
+
+
+def route_json(
+    path: str, handler: Callable[[Request], Awaitable[Any]], methods: list[str]
+) -> Route:
+    """A JSON route: the handler returns a JSON-able value or a ``Response``."""
+
+    async def endpoint(request: Request) -> Response:
+        result = await handler(request)
+        return result if isinstance(result, Response) else JSONResponse(result)
+
+    return Route(path, endpoint, methods=methods)
