@@ -19,6 +19,7 @@ PACKAGES = [
     "rtagents.session",
     "rtagents.emulator",
     "rtagents.testing",
+    "rtagents.calls",
 ]
 NOT_API = {"mcp", "protocol", "__version__", "annotations"}  # subpackages, metadata
 

@@ -52,6 +52,7 @@ class EmulatorConnection:
         self._send: SendFrame | None = None
         self._wake = anyio.Event()
         self._clock0 = time.monotonic()
+        self._watchers: list[Callable[[dict[str, Any]], None]] = []
         self.closed = anyio.Event()
 
     @property
@@ -73,6 +74,18 @@ class EmulatorConnection:
     def drop(self, code: int = 1011, reason: str = "emulator dropped the connection") -> None:
         """Close the connection abruptly (code 1011 by default), as a crashing server would."""
         self.core.drop(code, reason)
+        self._wake.set()
+
+    def watch(self, watcher: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``watcher`` with each server event this connection sends (a simulated
+        caller listens this way)."""
+        self._watchers.append(watcher)
+
+    def inject(self, event: dict[str, Any]) -> None:
+        """Handle a client event that did not come over this connection: what a phone
+        caller does on a call whose sideband this is."""
+        self.core.advance(self.now_ms())
+        self.core.receive(json.dumps(event))
         self._wake.set()
 
     async def send_raw(self, frame: str | bytes) -> None:
@@ -129,6 +142,8 @@ class EmulatorConnection:
                 data = action.event.model_dump(mode="json", by_alias=True, exclude_unset=True)
                 if self.sent.maxlen:
                     self.sent.append(_tapped(data))
+                for watcher in self._watchers:
+                    watcher(data)
                 await send(json.dumps(data))
                 # Let a client event that came meanwhile (a cancel) in before the next one.
                 await anyio.lowlevel.checkpoint()

@@ -53,9 +53,14 @@ def build_app(emu: Emulator, extra: list[BaseRoute] | None = None) -> Starlette:
             return
         # Browser-style clients (and the Node SDK) offer the "realtime" subprotocol and fail
         # unless the server echoes it, as the real one does. The others carry a key or a flag.
-        await ws.accept(subprotocol="realtime" if "realtime" in offered else None)
         query = ws.query_params
-        conn = emu.open_connection(query.get("model") or "gpt-realtime", query.get("call_id"))
+        call_id = query.get("call_id")
+        if call_id is not None and not emu.desk.can_attach(call_id):
+            detail = {"message": f"Call '{call_id}' not found or not accepted.", "code": None}
+            await ws.send_denial_response(JSONResponse({"error": detail}, status_code=404))
+            return
+        await ws.accept(subprotocol="realtime" if "realtime" in offered else None)
+        conn = emu.open_connection(query.get("model") or "gpt-realtime", call_id)
         await conn.serve(_frames(ws), ws.send_text, _ender(ws))
         emu.connection_closed(conn)
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import socket
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
 from types import TracebackType
@@ -15,6 +13,8 @@ from typing import Any
 
 import uvicorn
 
+from .._asgi import QuietServer, bind, start, stop
+from .calls import CallDesk
 from .connection import EmulatorConnection
 from .core import ServerCore
 from .faults import Fault
@@ -122,9 +122,11 @@ class Emulator:
         """The key clients must present (``None``: any)."""
         self._mcp_hosts = list(mcp_hosts) if mcp_hosts is not None else None
         self._closed: set[EmulatorConnection] = set()
-        self._server: _Server | None = None
+        self._server: QuietServer | None = None
         self._serving: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # in-process connections
+        self.desk = CallDesk(self)
+        """Simulated phone calls (``place_call``, ``desk.calls``)."""
 
     @property
     def url(self) -> str:
@@ -157,41 +159,42 @@ class Emulator:
             ssl_keyfile=str(self._tls[1]) if self._tls else None,
         )
         # Bound here, so that a port in use is an OSError to the caller (uvicorn would exit).
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # Small frames go out at once (accepted sockets inherit it): no 40 ms Nagle stalls.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            sock.bind((self.host, self.port))
-        except OSError:
-            sock.close()
-            raise
-        sock.listen(1024)
-        sock.setblocking(False)
+        sock = bind(self.host, self.port)
         self.port = sock.getsockname()[1]
-        self._server = _Server(config)
-        self._serving = asyncio.get_running_loop().create_task(self._server.serve([sock]))
-        while not self._server.started:
-            if self._serving.done():
-                await self._serving
-                raise OSError(f"the emulator could not start on {self.host}:{self.port}")
-            await asyncio.sleep(0.005)
+        self._server, self._serving = await start(config, sock)
         log.info("emulator listening on %s", self.url)
 
     def _routes(self) -> list[Any]:
-        return []
+        return self.desk.routes()
+
+    def place_call(
+        self,
+        webhook_url: str,
+        webhook_secret: str,
+        *,
+        caller: str = "+15550100",
+        callee: str = "+15550199",
+        say: Sequence[str] = (),
+    ) -> str:
+        """Place a simulated phone call (as ``POST /v1/emulator/calls``); its call id. The
+        emulator posts a signed ``realtime.call.incoming`` webhook to ``webhook_url``."""
+        return self.desk.place(webhook_url, webhook_secret, caller, callee, list(say)).call_id
+
+    @property
+    def http_url(self) -> str:
+        """The REST base URL, as the openai SDK takes it (``base_url``)."""
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}/v1"
 
     async def stop(self) -> None:
+        await self.desk.aclose()
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._server is not None:
-            self._server.should_exit = True
-            if self._serving is not None:
-                await asyncio.gather(self._serving, return_exceptions=True)
-            self._server = self._serving = None
+        if self._server is not None and self._serving is not None:
+            await stop(self._server, self._serving)
+        self._server = self._serving = None
 
     async def __aenter__(self) -> Emulator:
         await self.start()
@@ -215,6 +218,8 @@ class Emulator:
         core = ServerCore(self.settings, model_name=model_name, created_at_s=time.time())
         clients = HostedMCPClients(self._allowed_mcp_host)
         conn = EmulatorConnection(core, self.model, clients, record=self._record)
+        if call_id is not None:
+            self.desk.attach(call_id, conn)
         self.connections.append(conn)
         return conn
 
@@ -266,12 +271,3 @@ class Emulator:
 
 def _is_loopback(host: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
-
-
-class _Server(uvicorn.Server):
-    """uvicorn, without taking over the process's signal handlers: the emulator runs inside
-    an app or a test, whose Ctrl-C is its own."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield

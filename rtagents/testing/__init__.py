@@ -6,6 +6,7 @@ use the emulator's outputs: a string is said, ``CallFunction`` and
 """
 
 from ..emulator import CallFunction, CallMCP, ModelContext, Say, ScriptedModel
+from .asgi import serve_asgi
 from .harness import Drive, Realtime, run_agent, run_session
 from .mcp_http import mcp_server, serve_mcp_http
 from .record import ApprovalRecord, CallRecord, SessionRecord, sent_outputs
@@ -25,5 +26,6 @@ __all__ = [
     "run_agent",
     "run_session",
     "sent_outputs",
+    "serve_asgi",
     "serve_mcp_http",
 ]

@@ -1,0 +1,19 @@
+"""Calls: phone calls over OpenAI SIP and browser sessions over WebRTC, with the agent's tools
+run on a sideband session of each call. Needs ``rtagents[calls]``."""
+
+from .rest import CallsAPI, CallsAPIError
+from .server import CallRecord, CallServer, IncomingCall, Reject, end_call, transfer_call
+from .webhooks import WebhookError, WebhookVerifier
+
+__all__ = [
+    "CallRecord",
+    "CallServer",
+    "CallsAPI",
+    "CallsAPIError",
+    "IncomingCall",
+    "Reject",
+    "WebhookError",
+    "WebhookVerifier",
+    "end_call",
+    "transfer_call",
+]

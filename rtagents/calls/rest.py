@@ -1,0 +1,100 @@
+"""The Realtime calls REST API: accept, reject, refer and hang up a call; mint a browser's
+client secret. One small HTTP client (``httpx``, in the tree via ``mcp``) with timeouts,
+retries on 429 and 5xx with backoff, and errors that name the call and the status."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import anyio
+import httpx2
+
+from ..errors import RtagentsError
+
+log = logging.getLogger("rtagents.calls")
+OPENAI_API = "https://api.openai.com/v1"
+
+
+class CallsAPIError(RtagentsError):
+    """A calls API request failed; the message names the call and the HTTP status."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class CallsAPI:
+    """``base_url``: the API (``https://api.openai.com/v1``) or the emulator's ``http_url``."""
+
+    def __init__(
+        self,
+        api_key: str | None,
+        base_url: str | None = None,
+        *,
+        timeout: float = 10.0,
+        retries: int = 3,
+    ) -> None:
+        self.base_url = (base_url or OPENAI_API).rstrip("/")
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx2.AsyncClient(headers=headers, timeout=timeout)
+        self._retries = retries
+
+    def __repr__(self) -> str:
+        return f"<CallsAPI {self.base_url}>"  # never the key
+
+    async def accept(self, call_id: str, session: dict[str, Any]) -> None:
+        await self._post(f"/realtime/calls/{call_id}/accept", session, f"accepting call {call_id}")
+
+    async def reject(self, call_id: str, status_code: int = 603) -> None:
+        body = {"status_code": status_code}
+        await self._post(f"/realtime/calls/{call_id}/reject", body, f"rejecting call {call_id}")
+
+    async def refer(self, call_id: str, target_uri: str) -> None:
+        body = {"target_uri": target_uri}
+        await self._post(f"/realtime/calls/{call_id}/refer", body, f"transferring call {call_id}")
+
+    async def hangup(self, call_id: str) -> None:
+        await self._post(f"/realtime/calls/{call_id}/hangup", None, f"hanging up call {call_id}")
+
+    async def client_secret(self, session: dict[str, Any], ttl_s: int = 600) -> dict[str, Any]:
+        body = {"session": session, "expires_after": {"anchor": "created_at", "seconds": ttl_s}}
+        reply = await self._post("/realtime/client_secrets", body, "minting a client secret")
+        data: dict[str, Any] = reply.json()
+        return data
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def _post(self, path: str, body: Any, what: str) -> httpx2.Response:
+        delay = 0.25
+        for attempt in range(self._retries + 1):
+            try:
+                reply = await self._client.post(self.base_url + path, json=body)
+            except httpx2.HTTPError as exc:
+                if attempt == self._retries:
+                    raise CallsAPIError(f"{what} failed: {type(exc).__name__}: {exc}") from None
+            else:
+                if reply.status_code < 400:
+                    return reply
+                if reply.status_code != 429 and reply.status_code < 500:
+                    raise CallsAPIError(
+                        f"{what} failed: HTTP {reply.status_code}: {_message(reply)}",
+                        status=reply.status_code,
+                    )
+                if attempt == self._retries:
+                    raise CallsAPIError(
+                        f"{what} failed after {attempt + 1} tries: HTTP {reply.status_code}",
+                        status=reply.status_code,
+                    )
+            log.info("%s: retrying in %.2f s", what, delay)
+            await anyio.sleep(delay)
+            delay = min(delay * 2, 4.0)
+        raise AssertionError("unreachable")
+
+
+def _message(reply: httpx2.Response) -> str:
+    try:
+        return str(reply.json()["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        return reply.text[:200]

@@ -1,0 +1,233 @@
+"""``CallServer``: phone calls (OpenAI SIP webhooks) and browser sessions (client secrets),
+with the agent's tools run on a sideband session of each call. An ASGI app (Starlette)."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import inspect
+import logging
+import os
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..agent import Agent
+from ..errors import root_cause
+from ..session.connect import connect
+from ..tools import tool
+from .rest import CallsAPI, CallsAPIError
+from .webhooks import WebhookError, WebhookVerifier
+
+log = logging.getLogger("rtagents.calls")
+
+
+@dataclass(frozen=True)
+class IncomingCall:
+    """A call OpenAI announced (``realtime.call.incoming``). Everything in it comes from
+    the caller's side of the phone network: treat it as untrusted input."""
+
+    call_id: str
+    sip_headers: dict[str, str]
+
+    @property
+    def caller(self) -> str:
+        return self.sip_headers.get("From", "")
+
+    @property
+    def callee(self) -> str:
+        return self.sip_headers.get("To", "")
+
+
+@dataclass(frozen=True)
+class Reject:
+    """The router's no: the call is rejected with a SIP ``status_code`` (603 Decline)."""
+
+    status_code: int = 603
+    reason: str = ""
+
+
+Route_ = Callable[[IncomingCall], Union[Agent, Reject, Awaitable[Union[Agent, Reject]]]]
+
+
+@dataclass
+class CallRecord:
+    """A call this process handles (``app.calls``)."""
+
+    call_id: str
+    caller: str
+    agent: str | None = None
+    state: str = "ringing"  # ringing, rejected, active, ended, failed
+    started: float = field(default_factory=time.time)
+    reason: str | None = None
+    session: Any = field(default=None, repr=False)
+
+
+_current: contextvars.ContextVar[tuple[CallsAPI, str]] = contextvars.ContextVar("rtagents_call")
+
+
+async def _this_call() -> tuple[CallsAPI, str]:
+    try:
+        return _current.get()
+    except LookupError:
+        raise RuntimeError("this tool only works in a call handled by a CallServer") from None
+
+
+@tool
+async def end_call() -> str:
+    """Hang up the phone call, after saying goodbye."""
+    api, call_id = await _this_call()
+    await api.hangup(call_id)
+    return "the call was ended"
+
+
+@tool(needs_approval=True)  # it sends the caller elsewhere: the approval policy decides
+async def transfer_call(target_uri: str) -> str:
+    """Transfer the phone call to another number or SIP address (tel:+1555... or sip:...)."""
+    api, call_id = await _this_call()
+    await api.refer(call_id, target_uri)
+    return f"the call was transferred to {target_uri}"
+
+
+class CallServer:
+    """An ASGI app that answers phone calls with an agent.
+
+    ``POST /openai/webhook`` takes OpenAI's ``realtime.call.incoming`` webhooks: the
+    signature is verified (400 otherwise), a delivery seen before is acknowledged and
+    ignored, and the call is accepted with the agent's configuration (or rejected, as the
+    router says) and run on a sideband session. ``POST /session`` mints a client secret for
+    a browser, configured from the agent. ``app.calls`` lists the calls of this process.
+
+    Args:
+        agent: The agent for every call (or give ``route``).
+        route: ``route(call) -> Agent | Reject``, sync or async, per incoming call.
+        webhook_secret: The webhook's signing secret (``whsec_...``).
+        api_key: The OpenAI API key (``OPENAI_API_KEY`` when omitted).
+        base_url: The REST API's base URL (the emulator's ``http_url``, for instance).
+    """
+
+    def __init__(
+        self,
+        agent: Agent | None = None,
+        *,
+        route: Route_ | None = None,
+        webhook_secret: str,
+        api_key: str | None = None,
+        base_url: str | None = None,
+    ) -> None:
+        if (agent is None) == (route is None):
+            raise ValueError("CallServer needs exactly one of agent= and route=")
+        self._route: Route_ = route or (lambda call: agent)  # type: ignore[assignment,return-value]
+        self._verifier = WebhookVerifier(webhook_secret)
+        self._api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
+        self.api = CallsAPI(self._api_key, base_url)
+        self._ws_url = _websocket_url(self.api.base_url)
+        self._agent = agent
+        self.calls: dict[str, CallRecord] = {}
+        self._tg: anyio.abc.TaskGroup | None = None
+        self._app = Starlette(
+            routes=[
+                Route("/openai/webhook", self._webhook, methods=["POST"]),
+                Route("/session", self._browser_session, methods=["POST"]),
+            ],
+            lifespan=self._lifespan,
+        )
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self._app(scope, receive, send)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        # The calls run in the app's own task group, from startup to shutdown.
+        async with anyio.create_task_group() as tg:
+            self._tg = tg
+            try:
+                yield
+            finally:
+                self._tg = None
+                tg.cancel_scope.cancel()
+                await self.api.aclose()
+
+    # -- phone calls ---------------------------------------------------------------------------
+
+    async def _webhook(self, request: Request) -> Response:
+        body = await request.body()
+        try:
+            event = self._verifier.verify(body, request.headers)
+        except WebhookError as exc:
+            log.warning("%s", exc)
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        if not self._verifier.first_time(request.headers.get("webhook-id", "")):
+            return JSONResponse({"status": "duplicate"})
+        if event.get("type") != "realtime.call.incoming":
+            return JSONResponse({"status": "ignored"})
+        data = event.get("data") or {}
+        headers = {
+            str(h.get("name")): str(h.get("value"))
+            for h in data.get("sip_headers") or []
+            if isinstance(h, dict)
+        }
+        call = IncomingCall(str(data.get("call_id", "")), headers)
+        if not call.call_id or call.call_id in self.calls:
+            return JSONResponse({"status": "ignored"})
+        self.calls[call.call_id] = CallRecord(call.call_id, call.caller)
+        if self._tg is None:
+            return JSONResponse({"error": "the server is not running"}, status_code=503)
+        self._tg.start_soon(self._answer, call)  # answered fast: the work goes on after
+        return JSONResponse({"status": "accepted"})
+
+    async def _answer(self, call: IncomingCall) -> None:
+        record = self.calls[call.call_id]
+        try:
+            decision = self._route(call)
+            if inspect.isawaitable(decision):
+                decision = await decision
+            if isinstance(decision, Reject):
+                await self.api.reject(call.call_id, decision.status_code)
+                record.state, record.reason = "rejected", decision.reason or None
+                return
+            agent: Agent = decision
+            record.agent = agent.name
+            config = agent.session_config().model_dump(mode="json", exclude_unset=True)
+            await self.api.accept(call.call_id, config)
+            record.state = "active"
+            await self._sideband(call.call_id, agent, record)
+        except Exception as exc:  # the call fails; the server goes on
+            record.state, record.reason = "failed", root_cause(exc)
+            log.warning("call %s failed: %s", call.call_id, record.reason)
+
+    async def _sideband(self, call_id: str, agent: Agent, record: CallRecord) -> None:
+        _current.set((self.api, call_id))
+        async with connect(agent, url=self._ws_url, api_key=self._api_key, call_id=call_id) as s:
+            record.session = s
+            async for _ in s:
+                pass
+        record.state, record.reason = "ended", s.closed_reason
+
+    # -- browsers ------------------------------------------------------------------------------
+
+    async def _browser_session(self, request: Request) -> Response:
+        """A client secret for a browser's WebRTC session, configured from the agent."""
+        agent = self._agent
+        if agent is None:
+            return JSONResponse({"error": "this server routes calls; no default agent"}, 400)
+        session = agent.session_config().model_dump(mode="json", exclude_unset=True)
+        try:
+            secret = await self.api.client_secret(session)
+        except CallsAPIError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=502)
+        return JSONResponse(
+            {"client_secret": secret.get("value"), "expires_at": secret.get("expires_at")}
+        )
+
+
+def _websocket_url(base_url: str) -> str:
+    scheme, _, rest = base_url.partition("://")
+    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/realtime"

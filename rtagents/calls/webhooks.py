@@ -1,0 +1,50 @@
+"""OpenAI's webhooks, verified: the Standard Webhooks scheme (``webhook-id``,
+``webhook-timestamp``, ``webhook-signature``; HMAC-SHA256; five minutes of tolerance), checked
+by the ``standardwebhooks`` library, and each delivery handled once."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import RtagentsError
+
+
+class WebhookError(RtagentsError):
+    """A webhook that is not OpenAI's (a bad or missing signature, a stale timestamp)."""
+
+
+class WebhookVerifier:
+    """Verifies deliveries with ``secret`` (``whsec_...``) and remembers the latest
+    ``remember`` ids, so that a delivery retried is recognised."""
+
+    def __init__(self, secret: str, *, remember: int = 10_000) -> None:
+        from standardwebhooks.webhooks import Webhook
+
+        self._webhook = Webhook(secret)
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._remember = remember
+
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> dict[str, Any]:
+        """The event, or ``WebhookError`` saying why not."""
+        from standardwebhooks.webhooks import WebhookVerificationError
+
+        wanted = ("webhook-id", "webhook-timestamp", "webhook-signature")
+        picked = {name: headers.get(name, "") for name in wanted}
+        try:
+            event = self._webhook.verify(body, picked)
+        except WebhookVerificationError as exc:
+            raise WebhookError(f"webhook rejected: {exc}") from None
+        if not isinstance(event, dict):
+            raise WebhookError("webhook rejected: the body is not a JSON object")
+        return event
+
+    def first_time(self, webhook_id: str) -> bool:
+        """False when this delivery was handled already (OpenAI retries until it gets 2xx)."""
+        if webhook_id in self._seen:
+            return False
+        self._seen[webhook_id] = None
+        if len(self._seen) > self._remember:
+            self._seen.popitem(last=False)
+        return True

@@ -1,0 +1,286 @@
+"""Phone calls in the emulator: a simulated caller, the REST calls surface the real API has
+(accept, reject, refer, hang up; client secrets), and the sideband websocket by ``call_id``.
+
+``POST /v1/emulator/calls`` places a call: the emulator posts a signed
+``realtime.call.incoming`` webhook to ``webhook_url``, as OpenAI does for a SIP call. Once the
+call is accepted and a sideband session attached, the caller says each line of ``say`` as a
+user turn, one after each answer. ``GET /v1/emulator/calls/{call_id}`` tells what happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute
+
+from .config import apply_update
+from .http_app import route_json
+
+if TYPE_CHECKING:
+    from .connection import EmulatorConnection
+    from .server import Emulator
+
+log = logging.getLogger("rtagents.emulator")
+STATUSES = ("ringing", "accepted", "rejected", "referred", "ended")
+
+
+@dataclass
+class Call:
+    """One simulated phone call, as ``GET /v1/emulator/calls/{id}`` shows it."""
+
+    call_id: str
+    caller: str
+    callee: str
+    say: list[str]
+    status: str = "ringing"
+    session: dict[str, Any] = field(default_factory=dict)
+    sip_status: int | None = None
+    refer_to: str | None = None
+    transcript: list[dict[str, str]] = field(default_factory=list)
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    webhook: dict[str, Any] = field(default_factory=dict)
+    _next_line: int = 0
+    _sidebands: list[EmulatorConnection] = field(default_factory=list)
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "call_id": self.call_id,
+            "status": self.status,
+            "from": self.caller,
+            "to": self.callee,
+            "sip_status": self.sip_status,
+            "refer_to": self.refer_to,
+            "transcript": self.transcript,
+            "tool_calls": self.tool_calls,
+            "webhook": self.webhook,
+        }
+
+    # -- the caller, on the sideband connection -------------------------------------------------
+
+    def attached(self, conn: EmulatorConnection) -> None:
+        """A sideband session attached: the caller speaks once the agent configured it."""
+        self._sidebands.append(conn)
+        conn.watch(lambda event: self._heard(conn, event))
+
+    def hang_up(self, reason: str) -> None:
+        """The call is over: its sideband sessions end (a normal close)."""
+        for conn in self._sidebands:
+            conn.drop(1000, reason)
+
+    def _heard(self, conn: EmulatorConnection, event: dict[str, Any]) -> None:
+        kind = event.get("type")
+        if kind == "session.updated" and self._next_line == 0:
+            self._speak(conn)
+        elif kind in ("response.output_audio_transcript.done", "response.output_text.done"):
+            text = event.get("transcript") or event.get("text") or ""
+            self.transcript.append({"role": "assistant", "text": text})
+        elif kind == "response.function_call_arguments.done":
+            self.tool_calls.append(
+                {"name": event.get("name"), "arguments": event.get("arguments"), "output": None}
+            )
+        elif kind == "conversation.item.added":
+            item = event.get("item") or {}
+            if item.get("type") == "function_call_output":
+                for record in self.tool_calls:
+                    if record["output"] is None:
+                        record["output"] = item.get("output")
+                        break
+        elif kind == "response.done":
+            output = (event.get("response") or {}).get("output") or []
+            answered = any(i.get("type") == "message" for i in output)
+            if answered and self.status == "accepted":
+                self._speak(conn)
+
+    def _speak(self, conn: EmulatorConnection) -> None:
+        if self._next_line >= len(self.say):
+            return
+        line = self.say[self._next_line]
+        self._next_line += 1
+        self.transcript.append({"role": "user", "text": line})
+        item = {
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_text", "text": line}],
+        }
+        conn.inject({"type": "conversation.item.create", "item": item})
+        conn.inject({"type": "response.create"})
+
+
+class CallDesk:
+    """The emulator's calls: placed, ringing, answered, ended."""
+
+    def __init__(self, emu: Emulator) -> None:
+        self._emu = emu
+        self.calls: dict[str, Call] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def routes(self) -> list[BaseRoute]:
+        calls = "/v1/realtime/calls/{call_id}"
+        return [
+            route_json("/v1/emulator/calls", self._place, ["POST"]),
+            route_json("/v1/emulator/calls/{call_id}", self._status, ["GET"]),
+            route_json(calls + "/accept", self._accept, ["POST"]),
+            route_json(calls + "/reject", self._reject, ["POST"]),
+            route_json(calls + "/refer", self._refer, ["POST"]),
+            route_json(calls + "/hangup", self._hangup, ["POST"]),
+            route_json("/v1/realtime/client_secrets", self._client_secret, ["POST"]),
+        ]
+
+    async def aclose(self) -> None:
+        """Stop the webhooks still being delivered."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def can_attach(self, call_id: str) -> bool:
+        call = self.calls.get(call_id)
+        return call is not None and call.status == "accepted"
+
+    def attach(self, call_id: str, conn: EmulatorConnection) -> None:
+        """A sideband connection for an accepted call: it starts with the session the call
+        was accepted with, and the caller speaks on it."""
+        call = self.calls[call_id]
+        update = {"type": "realtime", **call.session}
+        conn.core.session = apply_update(conn.core.session, update, audio_sent=False)
+        conn.core.audio.configure(conn.core.session)
+        call.attached(conn)
+
+    def place(
+        self, webhook_url: str, webhook_secret: str, caller: str, callee: str, say: list[str]
+    ) -> Call:
+        """Place a simulated call: its webhook is posted in the background."""
+        call = Call("rtc_" + secrets.token_hex(12), caller, callee, list(say))
+        self.calls[call.call_id] = call
+        task = asyncio.get_running_loop().create_task(self._ring(call, webhook_url, webhook_secret))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return call
+
+    async def _ring(self, call: Call, url: str, secret: str) -> None:
+        import httpx2
+        from standardwebhooks.webhooks import Webhook  # the calls extra
+
+        event_id = "evt_" + secrets.token_hex(12)
+        body = json.dumps(
+            {
+                "id": event_id,
+                "object": "event",
+                "created_at": int(time.time()),
+                "type": "realtime.call.incoming",
+                "data": {
+                    "call_id": call.call_id,
+                    "sip_headers": [
+                        {"name": "From", "value": f"<sip:{call.caller}@example.com>"},
+                        {"name": "To", "value": f"<sip:{call.callee}@sip.api.openai.com>"},
+                        {"name": "Call-ID", "value": call.call_id},
+                    ],
+                },
+            }
+        )
+        now = datetime.now(timezone.utc)
+        headers = {
+            "webhook-id": event_id,
+            "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": Webhook(secret).sign(event_id, now, body),
+            "content-type": "application/json",
+        }
+        try:
+            async with httpx2.AsyncClient(timeout=10) as client:
+                reply = await client.post(url, content=body, headers=headers)
+            call.webhook = {"event_id": event_id, "status": reply.status_code}
+        except Exception as exc:
+            call.webhook = {"event_id": event_id, "error": f"{type(exc).__name__}: {exc}"}
+            log.warning("the webhook for call %s could not be delivered: %s", call.call_id, exc)
+
+    # -- routes -------------------------------------------------------------------------------
+
+    async def _place(self, request: Request) -> Any:
+        body = await _body(request)
+        if not body.get("webhook_url") or not body.get("webhook_secret"):
+            return _error(400, "webhook_url and webhook_secret are required", "webhook_url")
+        call = self.place(
+            body["webhook_url"],
+            body["webhook_secret"],
+            str(body.get("from", "+15550100")),
+            str(body.get("to", "+15550199")),
+            [str(line) for line in body.get("say") or []],
+        )
+        return {"call_id": call.call_id}
+
+    def _call(self, request: Request) -> Call | Response:
+        call = self.calls.get(request.path_params["call_id"])
+        if call is None:
+            return _error(404, f"Call '{request.path_params['call_id']}' not found.", "call_id")
+        return call
+
+    async def _status(self, request: Request) -> Any:
+        call = self._call(request)
+        return call.public() if isinstance(call, Call) else call
+
+    async def _accept(self, request: Request) -> Any:
+        call = self._call(request)
+        if not isinstance(call, Call):
+            return call
+        if call.status != "ringing":
+            return _error(400, f"Call is {call.status}, not ringing.", "call_id")
+        body = await _body(request)
+        call.session = {k: v for k, v in body.items() if k not in ("type", "model")}
+        call.status = "accepted"
+        return Response(status_code=200)
+
+    async def _reject(self, request: Request) -> Any:
+        call = self._call(request)
+        if not isinstance(call, Call):
+            return call
+        if call.status != "ringing":
+            return _error(400, f"Call is {call.status}, not ringing.", "call_id")
+        call.sip_status = int((await _body(request)).get("status_code", 603))
+        call.status = "rejected"
+        return Response(status_code=200)
+
+    async def _refer(self, request: Request) -> Any:
+        call = self._call(request)
+        if not isinstance(call, Call):
+            return call
+        target = (await _body(request)).get("target_uri")
+        if not target:
+            return _error(400, "Missing required parameter: 'target_uri'.", "target_uri")
+        call.refer_to, call.status = str(target), "referred"
+        call.hang_up("call transferred")
+        return Response(status_code=200)
+
+    async def _hangup(self, request: Request) -> Any:
+        call = self._call(request)
+        if not isinstance(call, Call):
+            return call
+        call.status = "ended"
+        call.hang_up("call ended")
+        return Response(status_code=200)
+
+    async def _client_secret(self, request: Request) -> Any:
+        body = await _body(request)
+        session = body.get("session") or {"type": "realtime"}
+        expires = int(time.time()) + int((body.get("expires_after") or {}).get("seconds", 600))
+        return {"value": "ek_" + secrets.token_hex(16), "expires_at": expires, "session": session}
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _error(status: int, message: str, param: str | None) -> JSONResponse:
+    detail = {"message": message, "type": "invalid_request_error", "code": None, "param": param}
+    return JSONResponse({"error": detail}, status_code=status)
