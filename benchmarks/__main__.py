@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any
 
-SUITES = ["codec", "session", "overhead", "scale", "reconnect"]
+SUITES = ["codec", "session", "overhead", "scale", "reconnect", "calls"]
 
 
 def main(argv: list[str]) -> None:

@@ -136,6 +136,7 @@ class CallServer:
             routes=[
                 Route("/openai/webhook", self._webhook, methods=["POST"]),
                 Route("/session", self._browser_session, methods=["POST"]),
+                Route("/session/attach", self._attach, methods=["POST"]),
             ],
             lifespan=self._lifespan,
         )
@@ -211,6 +212,38 @@ class CallServer:
                 pass
         record.state, record.reason = "ended", s.closed_reason
 
+    # -- out-of-band control (a supervisor's UI) -------------------------------------------------
+
+    def _record(self, call_id: str) -> CallRecord:
+        record = self.calls.get(call_id)
+        if record is None:
+            raise KeyError(f"no call {call_id!r} in this process")
+        return record
+
+    async def hangup(self, call_id: str) -> None:
+        """Hang up a call of this process."""
+        self._record(call_id)
+        await self.api.hangup(call_id)
+
+    async def transfer(self, call_id: str, target_uri: str) -> None:
+        """Transfer a call of this process (the app decided: no approval is asked)."""
+        self._record(call_id)
+        await self.api.refer(call_id, target_uri)
+
+    async def approve(self, call_id: str, approval_id: str) -> bool:
+        """Approve a pending approval of a call's session (``approval.requested``); False
+        when it was no longer pending."""
+        return bool(await self._session(call_id).approve(approval_id))
+
+    async def deny(self, call_id: str, approval_id: str, reason: str = "denied") -> bool:
+        return bool(await self._session(call_id).deny(approval_id, reason=reason))
+
+    def _session(self, call_id: str) -> Any:
+        session = self._record(call_id).session
+        if session is None:
+            raise KeyError(f"call {call_id!r} has no session yet")
+        return session
+
     # -- browsers ------------------------------------------------------------------------------
 
     async def _browser_session(self, request: Request) -> Response:
@@ -226,6 +259,29 @@ class CallServer:
         return JSONResponse(
             {"client_secret": secret.get("value"), "expires_at": secret.get("expires_at")}
         )
+
+    async def _attach(self, request: Request) -> Response:
+        """The page posts its call id (from the WebRTC answer's ``Location``): the agent's
+        tools then run on a sideband session of that call."""
+        agent = self._agent
+        try:
+            call_id = str((await request.json())["call_id"])
+        except (ValueError, KeyError, TypeError):
+            return JSONResponse({"error": 'post {"call_id": "rtc_..."}'}, status_code=400)
+        if agent is None or self._tg is None:
+            return JSONResponse({"error": "no default agent, or not running"}, status_code=400)
+        if call_id in self.calls:
+            return JSONResponse({"status": "attached"})
+        record = self.calls[call_id] = CallRecord(call_id, "browser", agent.name, "active")
+        self._tg.start_soon(self._guarded_sideband, call_id, agent, record)
+        return JSONResponse({"status": "attached"})
+
+    async def _guarded_sideband(self, call_id: str, agent: Agent, record: CallRecord) -> None:
+        try:
+            await self._sideband(call_id, agent, record)
+        except Exception as exc:
+            record.state, record.reason = "failed", root_cause(exc)
+            log.warning("call %s failed: %s", call_id, record.reason)
 
 
 def _websocket_url(base_url: str) -> str:

@@ -48,6 +48,8 @@ class Call:
     transcript: list[dict[str, str]] = field(default_factory=list)
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     webhook: dict[str, Any] = field(default_factory=dict)
+    placed_at: float = field(default_factory=time.monotonic)
+    accepted_at: float | None = None
     _next_line: int = 0
     _sidebands: list[EmulatorConnection] = field(default_factory=list)
 
@@ -122,6 +124,7 @@ class CallDesk:
         self._emu = emu
         self.calls: dict[str, Call] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._http: Any = None  # one client for every webhook (making one costs ~25 ms)
 
     def routes(self) -> list[BaseRoute]:
         calls = "/v1/realtime/calls/{call_id}"
@@ -140,6 +143,9 @@ class CallDesk:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
 
     def can_attach(self, call_id: str) -> bool:
         call = self.calls.get(call_id)
@@ -193,9 +199,10 @@ class CallDesk:
             "webhook-signature": Webhook(secret).sign(event_id, now, body),
             "content-type": "application/json",
         }
+        if self._http is None:
+            self._http = httpx2.AsyncClient(timeout=10)
         try:
-            async with httpx2.AsyncClient(timeout=10) as client:
-                reply = await client.post(url, content=body, headers=headers)
+            reply = await self._http.post(url, content=body, headers=headers)
             call.webhook = {"event_id": event_id, "status": reply.status_code}
         except Exception as exc:
             call.webhook = {"event_id": event_id, "error": f"{type(exc).__name__}: {exc}"}
@@ -234,7 +241,7 @@ class CallDesk:
             return _error(400, f"Call is {call.status}, not ringing.", "call_id")
         body = await _body(request)
         call.session = {k: v for k, v in body.items() if k not in ("type", "model")}
-        call.status = "accepted"
+        call.status, call.accepted_at = "accepted", time.monotonic()
         return Response(status_code=200)
 
     async def _reject(self, request: Request) -> Any:

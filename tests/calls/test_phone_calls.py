@@ -18,7 +18,7 @@ from standardwebhooks.webhooks import Webhook
 import rtagents
 from rtagents import ApprovalPolicy, ApprovalRequest, ask
 from rtagents.calls import CallServer, IncomingCall, Reject, end_call, transfer_call
-from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
+from rtagents.emulator import CallFunction, Emulator, ModelContext, Say, ScriptedModel
 from rtagents.testing import serve_asgi
 
 pytestmark = pytest.mark.anyio
@@ -193,3 +193,49 @@ async def drive_the_sdk(client: AsyncOpenAI, emu: Emulator) -> tuple[list[str], 
         session={"type": "realtime", "instructions": "Be kind."}
     )
     return [emu.desk.calls[c].status for c in ringing], secret
+
+
+async def test_a_supervisor_approves_a_transfer_by_call_id() -> None:
+    model = ScriptedModel([CallFunction("transfer_call", {"target_uri": "tel:+15550001"}), "OK."])
+    agent = rtagents.Agent(name="desk", tools=[transfer_call])  # no handler: the UI answers
+    async with Emulator(model=model) as emu:
+        app = CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
+        async with serve_asgi(app) as url:
+            call_id = emu.place_call(f"{url}/openai/webhook", SECRET, say=["Transfer me."])
+            with anyio.fail_after(10):
+                while True:
+                    session = app.calls.get(call_id) and app.calls[call_id].session
+                    if session is not None and session.pending_approvals:
+                        break
+                    await anyio.sleep(0.02)
+            [request] = session.pending_approvals
+            assert await app.approve(call_id, request.id)
+            record = await wait_for(emu, call_id, "referred")
+    assert record["refer_to"] == "tel:+15550001"
+
+
+class Forecaster:
+    """Calls the weather tool, then answers from its output."""
+
+    def respond(self, ctx: ModelContext) -> list[Any]:
+        if any(i.get("type") == "function_call_output" for i in ctx.items):
+            return [Say("It is sunny.")]
+        return [CallFunction("get_weather", {"city": "Oslo"})]
+
+
+async def test_a_hundred_calls_at_once_are_all_answered() -> None:
+    agent = rtagents.Agent(name="many", tools=[get_weather], output_modalities=["text"])
+    async with Emulator(model=Forecaster(), record=50) as emu:
+        app = CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
+        async with serve_asgi(app) as url:
+            hook = f"{url}/openai/webhook"
+            ids = [emu.place_call(hook, SECRET, say=["Weather?"]) for _ in range(100)]
+            with anyio.fail_after(60):
+                while not all(
+                    any(t["role"] == "assistant" for t in emu.desk.calls[c].transcript) for c in ids
+                ):
+                    await anyio.sleep(0.05)
+            states = {app.calls[c].state for c in ids}
+    assert states == {"active"}
+    outputs = [t["output"] for c in ids for t in emu.desk.calls[c].tool_calls]
+    assert outputs == ["sunny in Oslo"] * 100

@@ -340,7 +340,7 @@ async def test_calls_in_flight_when_the_connection_drops_are_reported(how: str) 
                 session.on("*")(events.append)
                 await server.call("slow_sync", {}, "s1")
                 await server.call("slow_async", {}, "a1")
-                while len([e for e in events if e.type == "tool.call.started"]) < 2:  # noqa: ASYNC110
+                while len([e for e in events if e.type == "tool.call.started"]) < 2:
                     await anyio.sleep(0.01)
                 if how == "reset":
                     server.reset()

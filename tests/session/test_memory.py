@@ -51,7 +51,7 @@ async def test_unread_large_frames_stay_under_the_byte_budget() -> None:
                 await server.send(delta)
             await server.send({"type": "rate_limits.updated", "rate_limits": []})
             with anyio.fail_after(30):
-                while not last_is(session, "rate_limits.updated"):  # noqa: ASYNC110
+                while not last_is(session, "rate_limits.updated"):
                     await anyio.sleep(0.05)
             gc.collect()
             grown = tracemalloc.get_traced_memory()[0] - before
