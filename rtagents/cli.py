@@ -137,6 +137,22 @@ def _import(name: str) -> Any:
         raise CliError(f"cannot import {name!r}: {exc}") from None
 
 
+def _serve(args: argparse.Namespace) -> int:
+    """``rtagents serve MODULE:APP``: an ASGI app (a ``CallServer``) under uvicorn."""
+    import uvicorn
+
+    module_name, _, attr = args.app.partition(":")
+    if not attr:
+        raise CliError(f"{args.app!r}: use MODULE:APP (my_app:app, or path/to/app.py:app)")
+    module = _import(module_name)
+    app = getattr(module, attr, None)
+    if app is None or not callable(app):
+        raise CliError(f"{module_name!r} has no ASGI app {attr!r}")
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    return 0
+
+
 class CliError(Exception):
     """A mistake on the command line: printed without a traceback."""
 
@@ -234,6 +250,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--say", action="append", metavar="TEXT", help="a user message (repeatable)")
     run.set_defaults(handler=_run)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve a CallServer (or any ASGI app) for phone and browser calls",
+        description="Run MODULE:APP under uvicorn: a rtagents.calls.CallServer that takes "
+        "OpenAI's call webhooks and runs the agent on each call.",
+    )
+    serve.add_argument("app", metavar="MODULE:APP", help="my_app:app, or path/to/app.py:app")
+    serve.add_argument("--host", default="127.0.0.1", help="interface (default: %(default)s)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default: %(default)s)")
+    serve.set_defaults(handler=_serve)
 
     emu = commands.add_parser(
         "emulator",
