@@ -12,6 +12,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 EXPECTED: dict[str, list[str]] = {
+    "browser_app": ["rtagents serve examples/browser_app.py:app"],
     "approval_callback": [
         "send_payment(to='ann', amount=15): approved by rule",
         "send_payment(to='bob', amount=300): approved by handler",

@@ -2,10 +2,20 @@
 run on a sideband session of each call. Needs ``rtagents[calls]``."""
 
 from .rest import CallsAPI, CallsAPIError
-from .server import CallRecord, CallServer, IncomingCall, Reject, end_call, transfer_call
+from .server import (
+    CallHandle,
+    CallRecord,
+    CallServer,
+    IncomingCall,
+    Reject,
+    current_call,
+    end_call,
+    transfer_call,
+)
 from .webhooks import WebhookError, WebhookVerifier
 
 __all__ = [
+    "CallHandle",
     "CallRecord",
     "CallServer",
     "CallsAPI",
@@ -14,6 +24,7 @@ __all__ = [
     "Reject",
     "WebhookError",
     "WebhookVerifier",
+    "current_call",
     "end_call",
     "transfer_call",
 ]

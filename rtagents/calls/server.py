@@ -9,7 +9,7 @@ import inspect
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -17,7 +17,7 @@ import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from ..agent import Agent
 from ..errors import root_cause
@@ -70,29 +70,44 @@ class CallRecord:
     session: Any = field(default=None, repr=False)
 
 
-_current: contextvars.ContextVar[tuple[CallsAPI, str]] = contextvars.ContextVar("rtagents_call")
+@dataclass(frozen=True)
+class CallHandle:
+    """The call a tool or handler runs in (``current_call()``): control it from inside."""
+
+    call_id: str
+    api: CallsAPI = field(repr=False)
+
+    async def hangup(self) -> None:
+        await self.api.hangup(self.call_id)
+
+    async def refer(self, target_uri: str) -> None:
+        """Transfer the caller to ``tel:+1555...`` or ``sip:...``."""
+        await self.api.refer(self.call_id, target_uri)
 
 
-async def _this_call() -> tuple[CallsAPI, str]:
+_current: contextvars.ContextVar[CallHandle] = contextvars.ContextVar("rtagents_call")
+
+
+def current_call() -> CallHandle:
+    """The call this code runs in: in a tool, an approval handler or an event handler of a
+    session a ``CallServer`` runs. Raises ``RuntimeError`` elsewhere."""
     try:
         return _current.get()
     except LookupError:
-        raise RuntimeError("this tool only works in a call handled by a CallServer") from None
+        raise RuntimeError("not in a call handled by a CallServer") from None
 
 
 @tool
 async def end_call() -> str:
     """Hang up the phone call, after saying goodbye."""
-    api, call_id = await _this_call()
-    await api.hangup(call_id)
+    await current_call().hangup()
     return "the call was ended"
 
 
 @tool(needs_approval=True)  # it sends the caller elsewhere: the approval policy decides
 async def transfer_call(target_uri: str) -> str:
     """Transfer the phone call to another number or SIP address (tel:+1555... or sip:...)."""
-    api, call_id = await _this_call()
-    await api.refer(call_id, target_uri)
+    await current_call().refer(target_uri)
     return f"the call was transferred to {target_uri}"
 
 
@@ -111,6 +126,8 @@ class CallServer:
         webhook_secret: The webhook's signing secret (``whsec_...``).
         api_key: The OpenAI API key (``OPENAI_API_KEY`` when omitted).
         base_url: The REST API's base URL (the emulator's ``http_url``, for instance).
+        routes: More Starlette routes of the same app, after the calls routes (a page for
+            browsers: ``Mount("/", StaticFiles(directory=..., html=True))``).
     """
 
     def __init__(
@@ -121,6 +138,7 @@ class CallServer:
         webhook_secret: str,
         api_key: str | None = None,
         base_url: str | None = None,
+        routes: Sequence[BaseRoute] = (),
     ) -> None:
         if (agent is None) == (route is None):
             raise ValueError("CallServer needs exactly one of agent= and route=")
@@ -137,6 +155,7 @@ class CallServer:
                 Route("/openai/webhook", self._webhook, methods=["POST"]),
                 Route("/session", self._browser_session, methods=["POST"]),
                 Route("/session/attach", self._attach, methods=["POST"]),
+                *routes,
             ],
             lifespan=self._lifespan,
         )
@@ -205,7 +224,7 @@ class CallServer:
             log.warning("call %s failed: %s", call.call_id, record.reason)
 
     async def _sideband(self, call_id: str, agent: Agent, record: CallRecord) -> None:
-        _current.set((self.api, call_id))
+        _current.set(CallHandle(call_id, self.api))
         async with connect(agent, url=self._ws_url, api_key=self._api_key, call_id=call_id) as s:
             record.session = s
             async for _ in s:

@@ -8,35 +8,14 @@ with plain function calls. ``SessionCore`` feeds it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from .. import protocol as p
 from .actions import Action, CancelCall, Emit, Send, StartApproval, StartCall, ToolTraits
 from .events import AudioInterrupted, ResponseRequested, SessionWarning
 from .journal import output_item_id
+from .ledger import Ledger, Work
 from .playback import Playback
-
-# -- state ---------------------------------------------------------------------------------
-
-
-@dataclass
-class _Batch:
-    """The work one response asked for: its calls and approval requests."""
-
-    done: bool = False
-    pending: set[str] = field(default_factory=set)  # wants a reply, no output yet
-    unseen: set[str] = field(default_factory=set)  # output sent, no response has seen it
-    seen_by: dict[str, str] = field(default_factory=dict)  # output -> the response answering
-
-
-@dataclass
-class _Work:
-    response_id: str
-    wants_reply: bool
-    cancel_on_interrupt: bool = False
-    finished: bool = False
-    call_id: str | None = None  # the wire call_id, when the work id differs (a duplicate)
 
 
 class Turns:
@@ -55,13 +34,10 @@ class Turns:
         self.next_event_id = next_event_id
         self.active_response: str | None = None
         self._create_in_flight: str | None = None  # event_id of our unanswered response.create
-        self._batches: dict[str, _Batch] = {}
-        self._work: dict[str, _Work] = {}
+        self._ledger = Ledger()
         # Every call id (and approval id) ever started, with its item: kept for the whole
         # session, so that a replayed id is never run twice (about 100 bytes a call).
         self._seen: dict[str, str | None] = {}
-        self._confirmed: set[str] = set()  # our outputs the server has added
-        self._output_events: dict[str, str] = {}  # event_id of an output -> its work id
         self.playback = Playback()
         self._item_names: dict[str, str] = {}  # function call item id -> tool name
         # The app's own response.create, kept until its response has output: a drop before
@@ -95,11 +71,7 @@ class Turns:
             self.active_response = response.id
             # Every output the server has added is in this response's context: seen, and
             # answered once this response is done (a drop before that asks again).
-            for batch in self._batches.values():
-                for work_id in batch.unseen & self._confirmed:
-                    batch.seen_by[work_id] = response.id or "?"
-                batch.unseen -= self._confirmed
-            self._confirmed.clear()
+            self._ledger.seen(response.id or "?")
         return []
 
     def _on_response_done(self, event: p.ResponseDone) -> list[Action]:
@@ -112,7 +84,7 @@ class Turns:
                     item.call_id, item.name, item.arguments, response.id, item.id
                 )
         if response.id is not None:
-            self._batch(response.id).done = True
+            self._ledger.batch(response.id).done = True
         self._answered(response.id)
         if self.active_response == response.id or self.active_response is None:
             self.active_response = None
@@ -127,9 +99,7 @@ class Turns:
     def _answered(self, response_id: str | None) -> None:
         if response_id is not None and response_id == self._app_response:
             self._app_request = self._app_response = None
-        for batch in self._batches.values():
-            for work_id in [w for w, rid in batch.seen_by.items() if rid == response_id]:
-                del batch.seen_by[work_id]
+        self._ledger.answered(response_id)
 
     def _on_output_item(
         self, event: p.ResponseOutputItemAdded | p.ResponseOutputItemDone
@@ -164,13 +134,9 @@ class Turns:
     ) -> list[Action]:
         item = event.item
         if isinstance(item, p.FunctionCallOutput):
-            # By the wire call_id: a duplicate's work id differs from it.
-            self._confirmed.update(
-                w for w, x in self._work.items() if (x.call_id or w) == item.call_id
-            )
+            self._ledger.confirm_output(item.call_id)
         elif isinstance(item, p.McpApprovalResponse):
-            if item.approval_request_id in self._work:
-                self._confirmed.add(item.approval_request_id)
+            self._ledger.confirm(item.approval_request_id)
         else:
             return []
         return self._maybe_request()
@@ -187,18 +153,14 @@ class Turns:
                     self._app_request = None
             if err.code != "conversation_already_has_active_response":
                 # Not a race we can wait out: give up on the waiting outputs, say so.
-                for batch in self._batches.values():
-                    batch.unseen.clear()
+                self._ledger.give_up()
                 actions.append(
                     Emit(
                         SessionWarning(f"response.create failed: {err.message}", {"code": err.code})
                     )
                 )
             # Otherwise a response we did not ask for is running; its done reopens the gate.
-        elif err.event_id is not None and err.event_id in self._output_events:
-            work_id = self._output_events.pop(err.event_id)
-            for batch in self._batches.values():
-                batch.unseen.discard(work_id)
+        elif (work_id := self._ledger.rejected(err.event_id)) is not None:
             actions.append(
                 Emit(
                     SessionWarning(
@@ -215,12 +177,6 @@ class Turns:
         return actions
 
     # -- work -------------------------------------------------------------------------------
-
-    def _batch(self, response_id: str) -> _Batch:
-        batch = self._batches.get(response_id)
-        if batch is None:
-            batch = self._batches[response_id] = _Batch()
-        return batch
 
     def _remember(self, work_id: str, response_id: str | None = None) -> bool:
         """False if this id was already started (the server may announce a call twice)."""
@@ -243,13 +199,13 @@ class Turns:
             start = StartCall(call_id, name, arguments, response_id, item_id, duplicate=True)
             if not self._remember(start.work_id, response_id):
                 return []
-            self._work[start.work_id] = _Work(rid, wants_reply=True, call_id=call_id)
-            self._batch(rid).pending.add(start.work_id)
+            self._ledger.start(
+                start.work_id, Work(rid, wants_reply=True, call_id=call_id), wants_reply=True
+            )
             return [start]
         traits = self._traits(name) or ToolTraits()
-        self._work[call_id] = _Work(rid, traits.trigger_response, traits.cancel_on_interrupt)
-        if traits.trigger_response:
-            self._batch(rid).pending.add(call_id)
+        work = Work(rid, traits.trigger_response, traits.cancel_on_interrupt)
+        self._ledger.start(call_id, work, wants_reply=traits.trigger_response)
         return [StartCall(call_id, name, arguments, response_id, item_id)]
 
     def _start_approval(self, request: p.McpApprovalRequest, response_id: str) -> list[Action]:
@@ -257,14 +213,13 @@ class Turns:
             self._app_request = self._app_response = None
         if not self._remember(request.id):
             return []
-        self._work[request.id] = _Work(response_id, wants_reply=True)
-        self._batch(response_id).pending.add(request.id)
+        self._ledger.start(request.id, Work(response_id, wants_reply=True), wants_reply=True)
         return [StartApproval(request, response_id)]
 
     def call_finished(self, call_id: str, output: str, *, cancelled: bool = False) -> list[Action]:
         """A call (by its ``work_id``) has its output. A call cancelled by a barge-in does
         not ask for a turn: the user's own turn will bring the next response."""
-        work = self._work.get(call_id)
+        work = self._ledger.work.get(call_id)
         if work is None or work.finished:
             return []
         event_id = self.next_event_id()
@@ -273,11 +228,11 @@ class Turns:
         send = Send(p.ConversationItemCreate(event_id=event_id, item=item))
         return [
             send,
-            *self._finish(call_id, work, event_id, wants_reply=work.wants_reply and not cancelled),
+            *self._finish(call_id, event_id, wants_reply=work.wants_reply and not cancelled),
         ]
 
     def approval_decided(self, request_id: str, approve: bool, reason: str | None) -> list[Action]:
-        work = self._work.get(request_id)
+        work = self._ledger.work.get(request_id)
         if work is None or work.finished:
             return []
         event_id = self.next_event_id()
@@ -288,18 +243,11 @@ class Turns:
             item.reason = reason
         return [
             Send(p.ConversationItemCreate(event_id=event_id, item=item)),
-            *self._finish(request_id, work, event_id, wants_reply=True),
+            *self._finish(request_id, event_id, wants_reply=True),
         ]
 
-    def _finish(
-        self, work_id: str, work: _Work, event_id: str, *, wants_reply: bool
-    ) -> list[Action]:
-        work.finished = True
-        batch = self._batch(work.response_id)
-        batch.pending.discard(work_id)
-        if wants_reply:
-            batch.unseen.add(work_id)
-            self._output_events[event_id] = work_id
+    def _finish(self, work_id: str, event_id: str, *, wants_reply: bool) -> list[Action]:
+        self._ledger.finish(work_id, event_id, wants_reply=wants_reply)
         return self._maybe_request()
 
     def _maybe_request(self) -> list[Action]:
@@ -311,28 +259,12 @@ class Turns:
             self._app_sent = True
             self._app_request.event_id = self._create_in_flight = self.next_event_id()
             return [Send(self._app_request)]
-        ready = [b for b in self._batches.values() if b.done and not b.pending and b.unseen]
-        self._collect()
-        if not ready:
+        call_ids = self._ledger.owed()
+        if not call_ids:
             return []
-        call_ids = tuple(sorted(set().union(*(b.unseen for b in ready))))
         event_id = self.next_event_id()
         self._create_in_flight = event_id
         return [Send(p.ResponseCreate(event_id=event_id)), Emit(ResponseRequested(call_ids))]
-
-    def _collect(self) -> None:
-        """Forget batches and work that can no longer matter (keeps memory flat)."""
-        for rid in [
-            rid
-            for rid, b in self._batches.items()
-            if b.done and not b.pending and not b.unseen and not b.seen_by
-        ]:
-            del self._batches[rid]
-        live = {w for b in self._batches.values() for w in b.pending | b.unseen | set(b.seen_by)}
-        for wid in [wid for wid, w in self._work.items() if w.finished and wid not in live]:
-            del self._work[wid]
-        if len(self._output_events) > 256:
-            self._output_events = {e: w for e, w in self._output_events.items() if w in live}
 
     # -- the app's requests ------------------------------------------------------------------
 
@@ -361,12 +293,7 @@ class Turns:
         self.active_response = None
         self._create_in_flight = None
         self._app_sent, self._app_response = False, None
-        for batch in self._batches.values():
-            batch.done = True
-            batch.unseen |= set(batch.seen_by)
-            batch.seen_by.clear()
-        self._confirmed.clear()
-        self._output_events.clear()
+        self._ledger.disconnected()
         self.playback.forget()
 
     def resumed(self) -> list[Action]:
@@ -397,7 +324,7 @@ class Turns:
     def _interrupt_calls(self, reason: str) -> list[Action]:
         return [
             CancelCall(cid, reason)
-            for cid, w in self._work.items()
+            for cid, w in self._ledger.work.items()
             if w.cancel_on_interrupt and not w.finished
         ]
 

@@ -292,7 +292,7 @@ def test_memory_stays_flat_over_many_turns() -> None:
         c.receive(done(rid))
         c.call_finished(cid, "x")
         c.receive(output_added(cid))
-    assert len(c._batches) <= 2 and len(c._work) <= 2
+    assert len(c._ledger.batches) <= 2 and len(c._ledger.work) <= 2
     # Call ids are kept for the whole session (so that a replayed one never runs twice).
     assert len(c._seen) == 5000
 

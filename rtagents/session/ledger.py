@@ -1,0 +1,124 @@
+"""What a session owes the model, sans I/O: the work each response asked for (its calls and
+approval requests), and the outputs waiting to be seen and answered by a response.
+
+``Turns`` decides when to act; the ledger keeps the accounts it decides from, and forgets
+what can no longer matter, so that memory stays flat over a long session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Batch:
+    """The work one response asked for: its calls and approval requests."""
+
+    done: bool = False
+    pending: set[str] = field(default_factory=set)  # wants a reply, no output yet
+    unseen: set[str] = field(default_factory=set)  # output sent, no response has seen it
+    seen_by: dict[str, str] = field(default_factory=dict)  # output -> the response answering
+
+
+@dataclass
+class Work:
+    response_id: str
+    wants_reply: bool
+    cancel_on_interrupt: bool = False
+    finished: bool = False
+    call_id: str | None = None  # the wire call_id, when the work id differs (a duplicate)
+
+
+class Ledger:
+    """Batches by response id, work by work id, and which of our outputs the server has."""
+
+    def __init__(self) -> None:
+        self.batches: dict[str, Batch] = {}
+        self.work: dict[str, Work] = {}
+        self.confirmed: set[str] = set()  # our outputs the server has added
+        self.output_events: dict[str, str] = {}  # event_id of an output -> its work id
+
+    def batch(self, response_id: str) -> Batch:
+        batch = self.batches.get(response_id)
+        if batch is None:
+            batch = self.batches[response_id] = Batch()
+        return batch
+
+    def start(self, work_id: str, work: Work, *, wants_reply: bool) -> None:
+        self.work[work_id] = work
+        if wants_reply:
+            self.batch(work.response_id).pending.add(work_id)
+
+    def confirm_output(self, wire_call_id: str) -> None:
+        """The server added our output for ``wire_call_id`` (a duplicate's work id differs)."""
+        self.confirmed.update(w for w, x in self.work.items() if (x.call_id or w) == wire_call_id)
+
+    def confirm(self, work_id: str) -> None:
+        if work_id in self.work:
+            self.confirmed.add(work_id)
+
+    def finish(self, work_id: str, event_id: str, *, wants_reply: bool) -> None:
+        """``work_id`` has its output (sent with ``event_id``)."""
+        work = self.work[work_id]
+        work.finished = True
+        batch = self.batch(work.response_id)
+        batch.pending.discard(work_id)
+        if wants_reply:
+            batch.unseen.add(work_id)
+            self.output_events[event_id] = work_id
+
+    def seen(self, response_id: str) -> None:
+        """A response started: every output the server has added is in its context, and
+        counts as answered once that response is done (a drop before that owes it again)."""
+        for batch in self.batches.values():
+            for work_id in batch.unseen & self.confirmed:
+                batch.seen_by[work_id] = response_id
+            batch.unseen -= self.confirmed
+        self.confirmed.clear()
+
+    def answered(self, response_id: str | None) -> None:
+        for batch in self.batches.values():
+            for work_id in [w for w, rid in batch.seen_by.items() if rid == response_id]:
+                del batch.seen_by[work_id]
+
+    def rejected(self, event_id: str | None) -> str | None:
+        """The server refused an output: it no longer waits for an answer. Its work id."""
+        work_id = self.output_events.pop(event_id or "", None)
+        if work_id is not None:
+            for batch in self.batches.values():
+                batch.unseen.discard(work_id)
+        return work_id
+
+    def give_up(self) -> None:
+        """A ``response.create`` failed for good: nothing waits for an answer any more."""
+        for batch in self.batches.values():
+            batch.unseen.clear()
+
+    def owed(self) -> tuple[str, ...]:
+        """The outputs of every finished batch not yet seen by a response (and forgets what
+        can no longer matter)."""
+        ready = [b for b in self.batches.values() if b.done and not b.pending and b.unseen]
+        self._collect()
+        return tuple(sorted(set().union(*(b.unseen for b in ready))))
+
+    def disconnected(self) -> None:
+        """Every response of the connection is over: what they had not answered is owed."""
+        for batch in self.batches.values():
+            batch.done = True
+            batch.unseen |= set(batch.seen_by)
+            batch.seen_by.clear()
+        self.confirmed.clear()
+        self.output_events.clear()
+
+    def _collect(self) -> None:
+        for rid in [
+            rid
+            for rid, b in self.batches.items()
+            if b.done and not b.pending and not b.unseen and not b.seen_by
+        ]:
+            del self.batches[rid]
+        live = {w for b in self.batches.values() for w in b.pending | b.unseen | set(b.seen_by)}
+        for wid in [wid for wid, w in self.work.items() if w.finished and wid not in live]:
+            del self.work[wid]
+        if len(self.output_events) > 256:
+            self.output_events = {e: w for e, w in self.output_events.items() if w in live}
