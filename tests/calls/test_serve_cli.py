@@ -53,3 +53,42 @@ def test_serve_says_what_is_wrong(tmp_path: Path) -> None:
         text=True,
     )
     assert done.returncode != 0 and "no file 'missing.py'" in done.stderr
+
+
+def test_a_call_is_placed_from_the_shell() -> None:
+    port = free_port()
+    emulator = subprocess.Popen(
+        [sys.executable, "-m", "rtagents", "emulator", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert emulator.stdout is not None
+        assert "listening" in emulator.stdout.readline()
+        base = f"http://127.0.0.1:{port}/v1"
+        placed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "rtagents",
+                "call",
+                "--emulator",
+                base,
+                "--webhook",
+                "http://127.0.0.1:9/nowhere",
+                "--secret",
+                "whsec_c2VjcmV0",
+                "--say",
+                "Hello?",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert placed.returncode == 0, placed.stderr
+        call_id = placed.stdout.strip()
+        record = httpx2.get(f"{base}/emulator/calls/{call_id}").json()
+        assert record["status"] == "ringing" and call_id.startswith("rtc_")
+    finally:
+        emulator.terminate()
+        emulator.wait(timeout=10)

@@ -1,0 +1,64 @@
+"""The calls REST client: retries on 429 and 5xx with backoff, and errors that name the call
+and the status. Against a real HTTP server (Starlette under uvicorn) that fails on purpose."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from rtagents.calls import CallsAPI, CallsAPIError
+from rtagents.testing import serve_asgi
+
+pytestmark = pytest.mark.anyio
+
+
+def flaky(statuses: list[int]) -> tuple[Starlette, list[Any]]:
+    seen: list[Any] = []
+
+    async def accept(request: Request) -> JSONResponse:
+        seen.append((request.headers.get("authorization"), await request.json()))
+        status = statuses.pop(0) if statuses else 200
+        body = {"error": {"message": "call not found"}} if status == 404 else {}
+        return JSONResponse(body, status_code=status)
+
+    return Starlette(
+        routes=[Route("/v1/realtime/calls/{cid}/accept", accept, methods=["POST"])]
+    ), seen
+
+
+async def test_429_and_5xx_are_retried() -> None:
+    app, seen = flaky([429, 503])
+    async with serve_asgi(app) as url:
+        api = CallsAPI("sk-test", f"{url}/v1", retries=3)
+        await api.accept("rtc_1", {"type": "realtime"})
+        await api.aclose()
+    assert len(seen) == 3
+    assert seen[0] == ("Bearer sk-test", {"type": "realtime"})
+
+
+async def test_errors_name_the_call_and_the_status() -> None:
+    app, _ = flaky([404])
+    async with serve_asgi(app) as url:
+        api = CallsAPI("sk-test", f"{url}/v1")
+        with pytest.raises(
+            CallsAPIError, match=r"accepting call rtc_9 failed: HTTP 404: call not found"
+        ) as info:
+            await api.accept("rtc_9", {"type": "realtime"})
+        await api.aclose()
+    assert info.value.status == 404
+    assert "sk-test" not in repr(api)
+
+
+async def test_retries_give_up_with_the_last_status() -> None:
+    app, seen = flaky([500, 500, 500])
+    async with serve_asgi(app) as url:
+        api = CallsAPI("sk-test", f"{url}/v1", retries=2)
+        with pytest.raises(CallsAPIError, match=r"after 3 tries: HTTP 500"):
+            await api.accept("rtc_2", {})
+        await api.aclose()
+    assert len(seen) == 3
