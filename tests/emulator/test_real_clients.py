@@ -102,33 +102,27 @@ async def test_openai_agents_runner_calls_a_tool_and_is_barged_in() -> None:
         )
         seen: list[str] = []
         errors: list[Any] = []
+
+        async def until(kind: str, also: str | None = None) -> None:
+            """Read events up to ``kind`` (after ``also`` was seen, when given)."""
+            async for event in session:
+                seen.append(event.type)
+                if event.type == "error":
+                    errors.append(event.error)
+                if event.type == "tool_end":
+                    assert event.output == "sunny in Paris"
+                if event.type == kind and (also is None or also in seen):
+                    return
+
         async with session:
-            await session.send_message("What is the weather in Paris?")
             with anyio.fail_after(20):
-                async for event in session:
-                    seen.append(event.type)
-                    if event.type == "error":
-                        errors.append(event.error)
-                    if event.type == "tool_end":
-                        assert event.output == "sunny in Paris"
-                    if event.type == "agent_end" and "tool_end" in seen:
-                        break
+                await session.send_message("What is the weather in Paris?")
+                await until("agent_end", also="tool_end")
                 await session.send_message("Tell me a long story.")
-                async for event in session:
-                    seen.append(event.type)
-                    if event.type == "error":
-                        errors.append(event.error)
-                    if event.type == "audio":
-                        break
+                await until("audio")
                 # The user speaks while the answer's audio still streams.
-                speech = pcm.tone(600).tobytes() + pcm.silence(400).tobytes()
-                await session.send_audio(speech)
-                async for event in session:
-                    seen.append(event.type)
-                    if event.type == "error":
-                        errors.append(event.error)
-                    if event.type == "audio_interrupted":
-                        break
+                await session.send_audio(pcm.tone(600).tobytes() + pcm.silence(400).tobytes())
+                await until("audio_interrupted")
                 await anyio.sleep(0.3)  # its truncate reaches the server
         assert errors == []
         assert "tool_start" in seen and "tool_end" in seen
