@@ -52,6 +52,11 @@ class CancelCall:
     reason: str
 
 
+@dataclass(frozen=True)
+class ClearPlayback:
+    """Tell the app's player to stop now and drop what is queued (a barge-in)."""
+
+
 @dataclass(slots=True)
 class Emit:
     """Give the app an event: a server event (``size`` is its frame's length, for the
@@ -69,7 +74,7 @@ class Resolve:
     reply: p.WireModel | None
 
 
-Action = Union[Send, StartCall, StartApproval, CancelCall, Emit, Resolve]
+Action = Union[Send, StartCall, StartApproval, CancelCall, ClearPlayback, Emit, Resolve]
 
 
 @dataclass(frozen=True)

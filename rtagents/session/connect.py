@@ -13,6 +13,7 @@ import anyio
 
 from .._redact import install as redact_logs
 from .._redact import register_secret
+from ..audio import AudioPlayer
 from ..errors import ConnectError, RtagentsError, SessionClosed
 from .reconnect import Reconnect
 from .session import DepsT, RealtimeSession
@@ -65,6 +66,7 @@ async def connect(
     *,
     transport: Transport | Callable[[], Transport | Awaitable[Transport]] | None = None,
     reconnect: Reconnect | None = _DEFAULT_RECONNECT,
+    player: AudioPlayer | None = None,
     max_buffered_events: int = 2048,
     max_buffered_bytes: int = 32 * 2**20,
     trace_content: bool | None = None,
@@ -89,6 +91,8 @@ async def connect(
         reconnect: How the session survives a dropped connection (on by default; see
             ``Reconnect``); ``None`` ends the session at the first drop. A ``Transport``
             given as such cannot be opened again, so it never reconnects.
+        player: The app's audio player (``rtagents.audio.AudioPlayer``): on a barge-in the
+            session truncates the assistant's audio at what it played, and stops it.
         max_buffered_events: Events kept for ``async for`` when the app reads slowly.
         max_buffered_bytes: The same, in frame bytes; the oldest are dropped past either.
         send_timeout: Seconds a send may block (a server that stopped reading) before the
@@ -134,6 +138,7 @@ async def connect(
         reconnect=reconnect,
         opener=opener,
         sideband=call_id is not None,
+        player=player,
     )
     # anyio wraps whatever leaves a task group in an ExceptionGroup; users should see their
     # own exception (or ours) as it was raised, so it is carried out of the group by hand.

@@ -25,7 +25,17 @@ from ..tools import Toolset
 from ..tracing import capture_content_default
 from ..tracing.config import server_tracing
 from ..tracing.observer import SessionTracer
-from .actions import Action, CancelCall, Emit, Resolve, Send, StartApproval, StartCall, ToolTraits
+from .actions import (
+    Action,
+    CancelCall,
+    ClearPlayback,
+    Emit,
+    Resolve,
+    Send,
+    StartApproval,
+    StartCall,
+    ToolTraits,
+)
 from .core import SessionCore
 from .dispatch import Dispatcher
 from .events import SessionClosed as SessionClosedEvent
@@ -38,6 +48,7 @@ from .transport import Transport, TransportClosed
 
 if TYPE_CHECKING:
     from ..agent import Agent
+    from ..audio import AudioPlayer
 
 log = logging.getLogger("rtagents.session")
 
@@ -61,6 +72,7 @@ class SessionRunner:
         reconnect: Reconnect | None = None,
         opener: Callable[[], Awaitable[Transport]] | None = None,
         sideband: bool = False,
+        player: AudioPlayer | None = None,
     ) -> None:
         self.owner = owner
         self.agent = agent
@@ -90,6 +102,9 @@ class SessionRunner:
         self._shutdown_grace = shutdown_grace
         self._subscriptions: list[Callable[[], None]] = []
         self._link = Relink(self, reconnect if opener is not None else None, opener, sideband)
+        self._player = player
+        if player is not None:
+            self.core.turns.played_ms = _guarded(player.played_ms)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -256,6 +271,11 @@ class SessionRunner:
                 if waiter is not None:
                     waiter[1].append(action.reply)
                     waiter[0].set()
+            elif isinstance(action, ClearPlayback) and self._player is not None:
+                try:
+                    self._player.clear()
+                except Exception as exc:  # the app's player must not cost the session
+                    self.deliver(SessionWarning(f"the player failed to clear: {root_cause(exc)}"))
 
     async def _send(self, event: p.WireModel | str, *, force: bool = False) -> None:
         """Send, or raise ``SessionClosed``. A server that stops reading would block a
@@ -354,3 +374,18 @@ class SessionRunner:
             # through the event loop. The session closes, and connect() raises it on exit.
             self.fatal = self.fatal or exc
             await self._finish(f"{root_cause(exc)} was raised in the session", error=True)
+
+
+def _guarded(played_ms: Callable[[str], int | None]) -> Callable[[str], int | None]:
+    """The player's answer, or ``None`` when it raises or answers something else: a
+    player's bug must not cost the session (the truncate is then skipped)."""
+
+    def ask(item_id: str) -> int | None:
+        try:
+            value = played_ms(item_id)
+        except Exception:
+            log.exception("the audio player failed to say what it played")
+            return None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    return ask

@@ -11,7 +11,16 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import protocol as p
-from .actions import Action, CancelCall, Emit, Send, StartApproval, StartCall, ToolTraits
+from .actions import (
+    Action,
+    CancelCall,
+    ClearPlayback,
+    Emit,
+    Send,
+    StartApproval,
+    StartCall,
+    ToolTraits,
+)
 from .events import AudioInterrupted, ResponseRequested, SessionWarning
 from .journal import output_item_id
 from .ledger import Ledger, Work
@@ -39,6 +48,8 @@ class Turns:
         # session, so that a replayed id is never run twice (about 100 bytes a call).
         self._seen: dict[str, str | None] = {}
         self.playback = Playback()
+        self.played_ms: Callable[[str], int | None] | None = None
+        """The app's player's account of what it played (``AudioPlayer.played_ms``)."""
         self._item_names: dict[str, str] = {}  # function call item id -> tool name
         # The app's own response.create, kept until its response has output: a drop before
         # that asks again on the next connection.
@@ -172,9 +183,21 @@ class Turns:
 
     def _on_speech_started(self, event: p.InputAudioBufferSpeechStarted) -> list[Action]:
         actions = self._interrupt_calls("the user started speaking")
-        if self.playback.item_id is not None:  # assistant audio may be playing: stop it
-            actions.append(Emit(AudioInterrupted(item_id=self.playback.item_id, played_ms=None)))
+        item_id = self.playback.item_id
+        if item_id is not None:  # assistant audio may be playing: stop it, cut the unheard
+            played = self.played_ms(item_id) if self.played_ms else None
+            actions += self._cut(played, heard_only=True)
+            actions.append(Emit(AudioInterrupted(item_id=item_id, played_ms=played)))
+            if self.played_ms is not None:
+                actions.append(ClearPlayback())
         return actions
+
+    def _cut(self, played_ms: int | None, *, heard_only: bool) -> list[Action]:
+        """The truncate at ``played_ms``; with ``heard_only``, none when nothing played."""
+        if played_ms is None or (heard_only and played_ms <= 0):
+            return []
+        truncate = self.playback.truncate(played_ms, self.next_event_id())
+        return [Send(truncate)] if truncate is not None else []
 
     # -- work -------------------------------------------------------------------------------
 
@@ -313,12 +336,14 @@ class Turns:
         if self.active_response is not None:
             actions.append(Send(p.ResponseCancel(event_id=self.next_event_id())))
         item_id = self.playback.item_id
-        if played_ms is not None:
-            truncate = self.playback.truncate(played_ms, self.next_event_id())
-            if truncate is not None:
-                actions.append(Send(truncate))
+        asked = played_ms is not None
+        if not asked and item_id is not None and self.played_ms is not None:
+            played_ms = self.played_ms(item_id)  # the app's player knows what was heard
+        actions += self._cut(played_ms, heard_only=not asked)
         actions += self._interrupt_calls("the user interrupted")
         actions.append(Emit(AudioInterrupted(item_id=item_id, played_ms=played_ms)))
+        if self.played_ms is not None:
+            actions.append(ClearPlayback())
         return actions
 
     def _interrupt_calls(self, reason: str) -> list[Action]:

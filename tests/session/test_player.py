@@ -1,0 +1,121 @@
+"""Playback-accurate barge-in: the session asks the app's player what it played, truncates
+the assistant's audio there (none when nothing played), and tells the player to stop."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import anyio
+import pytest
+
+import rtagents
+from rtagents import protocol as p
+from rtagents.emulator import Emulator, ScriptedModel
+from rtagents.emulator import audio as pcm
+from rtagents.session.actions import ClearPlayback, Send
+from rtagents.session.core import SessionCore
+
+pytestmark = pytest.mark.anyio
+
+
+class FakePlayer:
+    """A player with no device: it says it played ``ms`` of whatever it was given."""
+
+    def __init__(self, ms: int | None) -> None:
+        self.ms = ms
+        self.cleared = 0
+
+    def played_ms(self, item_id: str) -> int | None:
+        return self.ms
+
+    def clear(self) -> None:
+        self.cleared += 1
+
+
+def ev(kind: str, **fields: Any) -> Any:
+    return p.SERVER_EVENTS[kind].model_validate({"type": kind, "event_id": "e", **fields})
+
+
+def streamed(fmt: str, seconds: float) -> SessionCore:
+    """A core that received ``seconds`` of assistant audio in ``fmt``."""
+    core = SessionCore(lambda name: None)
+    session = {"type": "realtime", "audio": {"output": {"format": {"type": fmt}}}}
+    core.receive(ev("session.updated", session=session))
+    core.receive(ev("response.created", response={"id": "r1", "status": "in_progress"}))
+    per_ms = 48 if fmt == "audio/pcm" else 8
+    chunk = base64.b64encode(b"\0" * per_ms * 100).decode()  # 100 ms a delta
+    for _ in range(int(seconds * 10)):
+        core.receive(
+            ev(
+                "response.output_audio.delta",
+                response_id="r1",
+                item_id="a1",
+                output_index=0,
+                content_index=0,
+                delta=chunk,
+            )
+        )
+    return core
+
+
+def truncates(actions: list[Any]) -> list[int]:
+    return [
+        a.event.audio_end_ms
+        for a in actions
+        if isinstance(a, Send) and isinstance(a.event, p.ConversationItemTruncate)
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["audio/pcm", "audio/pcmu"])
+def test_a_barge_in_truncates_at_what_was_played(fmt: str) -> None:
+    core = streamed(fmt, 2.0)
+    player = FakePlayer(400)
+    core.turns.played_ms = player.played_ms
+    actions = core.receive(ev("input_audio_buffer.speech_started", audio_start_ms=0, item_id="u1"))
+    assert truncates(actions) == [400]
+    assert any(isinstance(a, ClearPlayback) for a in actions)
+    stopped = [
+        a.event
+        for a in actions
+        if getattr(a, "event", None) and a.event.type == "audio.interrupted"
+    ]
+    assert stopped[0].played_ms == 400
+
+
+def test_nothing_played_means_no_truncate() -> None:
+    core = streamed("audio/pcm", 2.0)
+    core.turns.played_ms = FakePlayer(0).played_ms
+    actions = core.receive(ev("input_audio_buffer.speech_started", audio_start_ms=0, item_id="u1"))
+    assert truncates(actions) == []
+    core.turns.played_ms = FakePlayer(None).played_ms
+    assert truncates(core.turns.interrupt(None)) == []
+
+
+def test_interrupt_asks_the_player_and_never_cuts_past_what_arrived() -> None:
+    core = streamed("audio/pcm", 1.0)
+    core.turns.played_ms = FakePlayer(5000).played_ms
+    assert truncates(core.turns.interrupt(None)) == [1000]
+    assert truncates(core.turns.interrupt(250)) == [250]  # the app's own figure wins
+
+
+async def test_over_the_emulator_the_heard_part_is_what_the_conversation_keeps() -> None:
+    player = FakePlayer(400)
+    agent = rtagents.Agent(name="v", turn_detection=p.ServerVad(silence_duration_ms=300))
+    long = "one two three four five six seven eight nine ten eleven twelve"
+    async with Emulator(model=ScriptedModel([long]), realtime=True, audio_chunk_ms=100) as emu:
+        async with rtagents.connect(agent, transport=emu.transport, player=player) as session:
+            await session.create_response()
+            deltas = 0
+            with anyio.fail_after(10):
+                async for event in session:
+                    deltas += event.type == "response.output_audio.delta"
+                    if deltas == 6:  # 600 ms arrived; the player says 400 were heard
+                        break
+                await session.send_audio(pcm.tone(300).tobytes())
+                async for event in session:
+                    if event.type == "conversation.item.truncated":
+                        break
+            item = emu.last.conversation.get(event.item_id)
+    assert event.audio_end_ms == 400 and player.cleared == 1
+    assert len(item["_pcm"]) == 400 * 48 and item["content"][0]["transcript"] == ""
