@@ -183,6 +183,7 @@ class CliError(Exception):
 
 def _run(args: argparse.Namespace) -> int:
     import anyio
+    import anyio.to_thread
 
     from .console import Transcript
     from .emulator import Emulator, RuleModel
@@ -196,6 +197,24 @@ def _run(args: argparse.Namespace) -> int:
     async def talk(url: str | None) -> None:
         async with connect(agent, url=url) as session:
             session.on("*")(transcript)
+
+            @session.on("approval.requested")
+            async def answer(event: Any) -> None:
+                request = event.request
+                if args.approve or args.deny:
+                    yes = bool(args.approve)
+                elif sys.stdin.isatty():
+                    prompt = f"approve {request.describe()}? [y/N] "
+                    reply = await anyio.to_thread.run_sync(input, prompt)
+                    yes = reply.strip().lower() in ("y", "yes")
+                else:  # no one to ask: the safe answer, at once
+                    transcript.say("(no terminal to ask: denied; --approve allows)")
+                    yes = False
+                if yes:
+                    await session.approve(request.id)
+                else:
+                    await session.deny(request.id, "declined at the terminal")
+
             lines = args.say or _stdin_lines()
             for text in lines:
                 transcript.user(text)
@@ -273,6 +292,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--real", action="store_true", help="the OpenAI Realtime API (needs OPENAI_API_KEY)"
     )
     run.add_argument("--say", action="append", metavar="TEXT", help="a user message (repeatable)")
+    answer = run.add_mutually_exclusive_group()
+    answer.add_argument(
+        "--approve", action="store_true", help="approve every approval request (for scripts)"
+    )
+    answer.add_argument(
+        "--deny", action="store_true", help="deny every approval request (for scripts)"
+    )
     run.set_defaults(handler=_run)
 
     serve = commands.add_parser(

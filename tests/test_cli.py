@@ -151,3 +151,31 @@ def test_the_emulator_prints_its_address_once() -> None:
         proc.terminate()
         rest = proc.communicate(timeout=10)[0]
     assert "listening" not in rest
+
+
+GUARDED = """
+import rtagents
+
+
+@rtagents.tool(needs_approval=True)
+def refund(order: str) -> str:
+    '''Refund an order.'''
+    return f"refunded {order}"
+
+
+agent = rtagents.Agent(name="shop", tools=[refund], output_modalities=["text"])
+"""
+
+
+@pytest.mark.parametrize(
+    ("flag", "expected"),
+    [("--approve", "refunded A17"), ("--deny", "declined at the terminal"), (None, "denied")],
+)
+def test_run_answers_approvals(tmp_path: Path, flag: str | None, expected: str) -> None:
+    (tmp_path / "shop.py").write_text(GUARDED)
+    args = ["run", "shop.py:agent", "--say", 'Refund order "A17" please']
+    result = rtagents(*args, *([flag] if flag else []), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout, result.stdout
+    if flag != "--approve":
+        assert "refunded A17" not in result.stdout
