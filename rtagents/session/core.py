@@ -37,6 +37,9 @@ _NOTED = frozenset(
         "conversation.item.deleted",
         "conversation.item.truncated",
         "conversation.item.input_audio_transcription.completed",
+        # An answer as it streams (a word at a time, not an audio frame).
+        "response.output_text.delta",
+        "response.output_audio_transcript.delta",
     }
 )
 
@@ -162,6 +165,8 @@ class SessionCore:
             )
         elif kind == "conversation.item.input_audio_transcription.completed":
             self.journal.transcribed(event.item_id, event.transcript)
+        elif kind in ("response.output_text.delta", "response.output_audio_transcript.delta"):
+            self.journal.streaming(event.item_id, event.delta)
         elif kind == "error" and event.error.code == "session_expired":
             self.expired = True
         if not self._requests:

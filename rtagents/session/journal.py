@@ -34,6 +34,7 @@ class _Entry:
     tokens: int
     ours: bool  # we created it (the server's copy may be missing after a drop)
     confirmed: bool = False  # the server said it has it (``conversation.item.added``)
+    cut: bool = False  # truncated where the user stopped hearing: its text stays cut
 
 
 class Journal:
@@ -67,8 +68,25 @@ class Journal:
     def heard(self, item: Any) -> None:
         """The server's item is done (a message, a call, a hosted MCP item)."""
         kept = _as_text(item)
-        if kept is not None:
-            self._put(kept, ours=False)
+        if kept is None:
+            return
+        old = self._entries.get(kept.id)
+        if old is not None and (old.cut or (_placeholder(kept) and not _placeholder(old.item))):
+            return  # cut by a barge-in, or its transcript came first: keep what we have
+        self._put(kept, ours=False)
+
+    def streaming(self, item_id: str, delta: str) -> None:
+        """More of an assistant message's text (or audio transcript) arrived: kept as it
+        comes, so that a barge-in mid-answer can cut it where the user stopped hearing."""
+        entry = self._entries.get(item_id)
+        if entry is None or not isinstance(entry.item, p.AssistantMessage):
+            self._put(_assistant(item_id, delta), ours=False)
+            return
+        part = entry.item.content[0]
+        part.text = (part.text or "") + delta
+        added = len(delta) // 4
+        entry.tokens += added
+        self._tokens += added
 
     def added(self, item_id: str | None) -> None:
         """``conversation.item.added``: the server has this item."""
@@ -92,10 +110,10 @@ class Journal:
         text = entry.item.content[0].text or ""
         words = text.split(" ")
         kept = " ".join(words[: round(len(words) * max(0.0, min(1.0, heard)))])
-        if kept:
-            self._put(_assistant(item_id, kept), ours=False)
-        else:
-            self.deleted(item_id)
+        # Nothing heard leaves an empty entry, not none: a late copy of the whole answer
+        # must not come back in.
+        self._put(_assistant(item_id, kept), ours=False)
+        self._entries[item_id].cut = True
 
     def deleted(self, item_id: str) -> None:
         entry = self._entries.pop(item_id, None)
@@ -122,8 +140,12 @@ class Journal:
         """The items to create, in order. A new session gets them all; a sideband session,
         whose conversation stayed on the server, gets only ours it may have missed."""
         if not sideband:
-            return [e.item for e in self._entries.values()]
+            return self.items()
         return [e.item for e in self._entries.values() if e.ours and not e.confirmed]
+
+    def items(self) -> list[Any]:
+        """The conversation as text, in order (``session.history``)."""
+        return [e.item for e in self._entries.values() if not _placeholder(e.item)]
 
     # -- keeping within bounds ------------------------------------------------------------------
 
@@ -177,7 +199,9 @@ def _as_text(item: Any) -> Any | None:
         parts = [c.text or c.transcript or "" for c in item.content]
         text = " ".join(t for t in parts if t).strip()
         if not text:
-            return None  # audio with no transcript (yet): nothing a new session could use
+            # Audio with no transcript yet: its place is kept, for when the transcript comes
+            # (it may come after the answer has started).
+            return p.UserMessage(id=item.id, content=[])
         return p.UserMessage(id=item.id, content=[p.UserContent(type="input_text", text=text)])
     if isinstance(item, p.SystemMessage) and item.id:
         return item
@@ -191,6 +215,15 @@ def _as_text(item: Any) -> Any | None:
     if isinstance(item, (p.McpCall, p.McpApprovalRequest)):
         return item
     return None
+
+
+def _placeholder(item: Any) -> bool:
+    """A place kept with no text yet (or none left): not shown, not replayed."""
+    if isinstance(item, p.UserMessage):
+        return not item.content
+    if isinstance(item, p.AssistantMessage):
+        return not any(c.text or c.transcript for c in item.content)
+    return False
 
 
 def _tokens(item: Any) -> int:

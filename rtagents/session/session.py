@@ -74,6 +74,16 @@ class RealtimeSession(Generic[DepsT]):
         return self._runner.core.hosted_tools
 
     @property
+    def history(self) -> list[p.ConversationItem]:
+        """The conversation so far, as text, in order: user messages (typed, or the
+        transcript of what was said), the assistant's answers as heard (cut where the user
+        barged in), function calls with their outputs, hosted MCP calls and approvals.
+        Audio is not kept. It is the journal a reconnect replays, so it has the same
+        bounds (``Reconnect(max_items=, max_tokens=)``): the oldest items go first."""
+        items: list[p.ConversationItem] = self._runner.core.journal.items()
+        return items
+
+    @property
     def closed_reason(self) -> str | None:
         """Why the session ended, or ``None`` while it is open."""
         return self._runner.closed_reason

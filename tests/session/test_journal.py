@@ -30,17 +30,19 @@ def test_a_conversation_is_given_back_in_order_as_text() -> None:
     )
     journal.heard(spoken)
     audio = p.UserMessage(id="u2", content=[p.UserContent(type="input_audio", transcript=None)])
-    journal.heard(audio)  # no transcript yet: nothing to give back
+    journal.heard(audio)  # no transcript yet: its place is kept, nothing given back yet
+    assert "u2" not in kinds(journal.replay())
     journal.heard(call("c1"))
     journal.sent(output("c1"))
     journal.transcribed("u2", "charge me")
     items = journal.replay()
-    assert kinds(items) == ["u1", "a1", "fc_c1", output_item_id("c1"), "u2"]
+    # The spoken turn keeps its place though its transcript came last.
+    assert kinds(items) == ["u1", "a1", "u2", "fc_c1", output_item_id("c1")]
     assert items[1].content[0].model_dump(exclude_none=True) == {
         "type": "output_text",
         "text": "hi there",
     }
-    assert items[4].content[0].text == "charge me"
+    assert items[2].content[0].text == "charge me"
 
 
 def test_truncation_keeps_what_was_heard_and_deletion_removes() -> None:
@@ -54,9 +56,14 @@ def test_truncation_keeps_what_was_heard_and_deletion_removes() -> None:
     assert journal.replay()[0].content[0].text == "one two"
     journal.truncated("a1", 0.0)
     assert journal.replay() == []
+    late = p.AssistantMessage(
+        id="a1", content=[p.AssistantContent(type="output_text", text="one two three four")]
+    )
+    journal.heard(late)  # a late copy of the whole answer does not come back in
+    assert journal.replay() == []
     journal.sent(user("u1", "x"))
     journal.deleted("u1")
-    assert len(journal) == 0
+    assert journal.replay() == [] and len(journal) == 1  # the cut answer's place remains
 
 
 def test_the_oldest_go_first_a_call_with_its_output_never_one_still_waiting() -> None:
