@@ -1,11 +1,10 @@
-"""The ``rtagents`` command: ``demo``, ``emulator`` and ``run module:agent``."""
+"""The ``rtagents`` command: ``demo``, ``emulator`` and ``run module:agent`` here; ``serve``
+and ``call`` in ``_cli_calls``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
-import importlib.util
 import inspect
 import logging
 import os
@@ -15,19 +14,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from . import __version__
+from ._cli_calls import add_calls_commands
+from ._cli_common import CliError, import_user_module, port
 from .errors import RtagentsError
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(
-            f"{port} is not a port: use 1-65535, or 0 for any free one"
-        )
-    return port
 
 
 def _fault(text: str) -> Any:
@@ -100,7 +89,7 @@ def load_agent(spec: str) -> Any:
         )
     from .agent import Agent
 
-    module = _import(module_name)
+    module = import_user_module(module_name)
     try:
         value = getattr(module, attr)
     except AttributeError:
@@ -115,70 +104,6 @@ def load_agent(spec: str) -> Any:
     if not isinstance(value, Agent):
         raise CliError(f"{spec} is a {type(value).__name__}, not an rtagents.Agent")
     return value
-
-
-def _import(name: str) -> Any:
-    if name.endswith(".py") or os.sep in name or "/" in name:
-        path = os.path.abspath(name)
-        if not os.path.isfile(path):
-            raise CliError(f"no file {name!r}")
-        sys.path.insert(0, os.path.dirname(path))
-        spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
-        if spec is None or spec.loader is None or not path.endswith(".py"):
-            raise CliError(f"{name!r} is not a Python file; use a module path (my_app.agents)")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        return module
-    sys.path.insert(0, os.getcwd())
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        raise CliError(f"cannot import {name!r}: {exc}") from None
-
-
-def _serve(args: argparse.Namespace) -> int:
-    """``rtagents serve MODULE:APP``: an ASGI app (a ``CallServer``) under uvicorn."""
-    import uvicorn
-
-    module_name, _, attr = args.app.partition(":")
-    if not attr:
-        raise CliError(f"{args.app!r}: use MODULE:APP (my_app:app, or path/to/app.py:app)")
-    module = _import(module_name)
-    app = getattr(module, attr, None)
-    if app is None or not callable(app):
-        raise CliError(f"{module_name!r} has no ASGI app {attr!r}")
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
-    return 0
-
-
-def _call(args: argparse.Namespace) -> int:
-    """``rtagents call``: place a simulated phone call on a running emulator."""
-    import httpx2
-
-    body = {
-        "webhook_url": args.webhook,
-        "webhook_secret": args.secret,
-        "from": args.caller,
-        "to": args.callee,
-        "say": args.say or [],
-    }
-    base = args.emulator.rstrip("/")
-    try:
-        reply = httpx2.post(f"{base}/emulator/calls", json=body, timeout=10)
-    except httpx2.HTTPError as exc:
-        raise CliError(f"cannot reach the emulator at {base}: {exc}") from None
-    if reply.status_code != 200:
-        raise CliError(f"the emulator refused the call: HTTP {reply.status_code} {reply.text}")
-    call_id = reply.json()["call_id"]
-    print(call_id)
-    print(f"  its record: GET {base}/emulator/calls/{call_id}", file=sys.stderr)
-    return 0
-
-
-class CliError(Exception):
-    """A mistake on the command line: printed without a traceback."""
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -301,39 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_run)
 
-    serve = commands.add_parser(
-        "serve",
-        help="serve a CallServer (or any ASGI app) for phone and browser calls",
-        description="Run MODULE:APP under uvicorn: a rtagents.calls.CallServer that takes "
-        "OpenAI's call webhooks and runs the agent on each call.",
-    )
-    serve.add_argument("app", metavar="MODULE:APP", help="my_app:app, or path/to/app.py:app")
-    serve.add_argument("--host", default="127.0.0.1", help="interface (default: %(default)s)")
-    serve.add_argument("--port", type=_port, default=8000, help="port (default: %(default)s)")
-    serve.set_defaults(handler=_serve)
-
-    call = commands.add_parser(
-        "call",
-        help="place a simulated phone call on a running emulator",
-        description="The emulator posts a signed realtime.call.incoming webhook to --webhook; "
-        "once the call is accepted, the caller says each --say line as a user turn.",
-    )
-    call.add_argument("--webhook", required=True, help="the CallServer's /openai/webhook URL")
-    call.add_argument(
-        "--secret",
-        default=os.environ.get("OPENAI_WEBHOOK_SECRET"),
-        required="OPENAI_WEBHOOK_SECRET" not in os.environ,
-        help="the webhook signing secret, whsec_... (default: OPENAI_WEBHOOK_SECRET)",
-    )
-    call.add_argument("--say", action="append", metavar="LINE", help="what the caller says")
-    call.add_argument("--from", dest="caller", default="+15550100", help="the caller's number")
-    call.add_argument("--to", dest="callee", default="+15550199", help="the number called")
-    call.add_argument(
-        "--emulator",
-        default="http://127.0.0.1:8765/v1",
-        help="the emulator's REST base URL (default: %(default)s)",
-    )
-    call.set_defaults(handler=_call)
+    add_calls_commands(commands)
 
     emu = commands.add_parser(
         "emulator",
@@ -346,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     emu.add_argument(
         "--port",
-        type=_port,
+        type=port,
         default=8765,
         help="port to listen on, 0 for any (default: %(default)s)",
     )

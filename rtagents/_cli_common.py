@@ -1,0 +1,46 @@
+"""What the ``rtagents`` commands share: their error, ports, importing the user's code."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import sys
+from typing import Any
+
+
+class CliError(Exception):
+    """A mistake on the command line: printed without a traceback."""
+
+
+def port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{port} is not a port: use 1-65535, or 0 for any free one"
+        )
+    return port
+
+
+def import_user_module(name: str) -> Any:
+    if name.endswith(".py") or os.sep in name or "/" in name:
+        path = os.path.abspath(name)
+        if not os.path.isfile(path):
+            raise CliError(f"no file {name!r}")
+        sys.path.insert(0, os.path.dirname(path))
+        spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
+        if spec is None or spec.loader is None or not path.endswith(".py"):
+            raise CliError(f"{name!r} is not a Python file; use a module path (my_app.agents)")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        return module
+    sys.path.insert(0, os.getcwd())
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        raise CliError(f"cannot import {name!r}: {exc}") from None
