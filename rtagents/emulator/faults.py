@@ -142,14 +142,7 @@ class FaultPlan:
         self._faults.append(fault)
         if isinstance(fault, Latency):
             self._jitter[id(fault)] = random.Random(fault.seed)
-        watched = getattr(fault, "after", None) or getattr(fault, "to", None)
-        if isinstance(fault, (DropConnection, ExpireSession)) and fault.on_client:
-            watched = "<" + fault.on_client
-        elif isinstance(fault, ErrorReply):
-            watched = "<" + fault.to
-        elif isinstance(fault, RaceResponse):
-            watched = "<response.create"
-        self._base[id(fault)] = self._counts[watched] if watched else 0
+        self._base[id(fault)] = self._counts[_counted(fault)]
 
     def delay_ms(self) -> float:
         """How long the next server event waits (0 without a ``Latency``)."""
@@ -194,3 +187,16 @@ class FaultPlan:
 
     def _nth(self, fault: Any, count: int) -> bool:
         return count - self._base.get(id(fault), 0) == int(fault.nth)
+
+
+def _counted(fault: Fault) -> str:
+    """The event count a fault watches ("<" for client events; "" for none)."""
+    if isinstance(fault, (DropConnection, ExpireSession)):
+        if fault.on_client:
+            return "<" + fault.on_client
+        return fault.after or ""
+    if isinstance(fault, ErrorReply):
+        return "<" + fault.to
+    if isinstance(fault, RaceResponse):
+        return "<response.create"
+    return ""
