@@ -1,102 +1,31 @@
-"""Audio for the emulator: G.711 codecs, resampling, energy, and a synthetic voice."""
+"""Audio for the emulator: energy, and a synthetic voice. Formats are ``rtagents.audio``'s."""
 
 from __future__ import annotations
 
 import math
 from array import array
 
-from ..protocol.audio_formats import BYTES_PER_MS, audio_ms
+from ..audio.formats import (  # re-exported: the emulator's tests and users import them here
+    RATE,
+    bytes_per_ms,
+    duration_ms,
+    from_pcm16,
+    samples,
+    to_pcm16,
+)
 
-RATE = 24_000
-
-
-_SEG_U = (0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF)
-_SEG_A = (0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF)
-
-
-def _segment(value: int, ends: tuple[int, ...]) -> int:
-    for seg, end in enumerate(ends):
-        if value <= end:
-            return seg
-    return len(ends)
-
-
-def _mulaw_encode_sample(sample: int) -> int:
-    value = sample >> 2  # 14-bit
-    mask = 0xFF
-    if value < 0:
-        value, mask = -value, 0x7F
-    value = min(value, 8159) + 33
-    seg = _segment(value, _SEG_U)
-    if seg >= 8:
-        return 0x7F ^ mask
-    return ((seg << 4) | ((value >> (seg + 1)) & 0x0F)) ^ mask
-
-
-def _mulaw_decode_sample(byte: int) -> int:
-    byte = ~byte & 0xFF
-    sign, exponent, mantissa = byte & 0x80, (byte >> 4) & 0x07, byte & 0x0F
-    magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84
-    return -magnitude if sign else magnitude
-
-
-def _alaw_encode_sample(sample: int) -> int:
-    value = sample >> 3  # 13-bit
-    mask = 0xD5
-    if value < 0:
-        value, mask = -value - 1, 0x55
-    seg = _segment(value, _SEG_A)
-    if seg >= 8:
-        return 0x7F ^ mask
-    code = (seg << 4) | ((value >> (1 if seg < 2 else seg)) & 0x0F)
-    return code ^ mask
-
-
-def _alaw_decode_sample(byte: int) -> int:
-    byte ^= 0x55
-    sign, exponent, mantissa = byte & 0x80, (byte >> 4) & 0x07, byte & 0x0F
-    magnitude = (mantissa << 4) + 8 if exponent == 0 else (mantissa << 4) + 264 << exponent - 1
-    return magnitude if sign else -magnitude
-
-
-# Tables make each conversion one lookup per sample.
-_MULAW_DECODE = [_mulaw_decode_sample(b) for b in range(256)]
-_ALAW_DECODE = [_alaw_decode_sample(b) for b in range(256)]
-
-
-def samples(pcm16: bytes) -> array[int]:
-    """Little-endian 16-bit PCM bytes as an array of samples."""
-    out = array("h")
-    out.frombytes(pcm16[: len(pcm16) - len(pcm16) % 2])
-    return out
-
-
-def to_pcm16(data: bytes, fmt: str) -> array[int]:
-    """Samples at 24 kHz from audio in a session format (``audio/pcm``, ``pcmu``, ``pcma``)."""
-    if fmt == "audio/pcm":
-        return samples(data)
-    table = _MULAW_DECODE if fmt == "audio/pcmu" else _ALAW_DECODE
-    out = array("h")
-    for byte in data:  # 8 kHz -> 24 kHz by repeating each sample
-        value = table[byte]
-        out.extend((value, value, value))
-    return out
-
-
-def from_pcm16(pcm: array[int], fmt: str) -> bytes:
-    """Encode 24 kHz samples in a session format."""
-    if fmt == "audio/pcm":
-        return pcm.tobytes()
-    encode = _mulaw_encode_sample if fmt == "audio/pcmu" else _alaw_encode_sample
-    return bytes(encode(pcm[i]) for i in range(0, len(pcm), 3))  # 24 kHz -> 8 kHz
-
-
-def bytes_per_ms(fmt: str) -> int:
-    return BYTES_PER_MS[fmt]
-
-
-def duration_ms(data_len: int, fmt: str) -> int:
-    return audio_ms(data_len, fmt)
+__all__ = [
+    "RATE",
+    "bytes_per_ms",
+    "duration_ms",
+    "from_pcm16",
+    "rms",
+    "samples",
+    "silence",
+    "synthesize",
+    "to_pcm16",
+    "tone",
+]
 
 
 def rms(frame: array[int]) -> float:
