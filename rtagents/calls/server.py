@@ -184,6 +184,8 @@ class CallServer:
         except WebhookError as exc:
             log.warning("%s", exc)
             return JSONResponse({"error": str(exc)}, status_code=400)
+        if self._tg is None:  # not marked as seen: OpenAI's retry will be handled
+            return JSONResponse({"error": "the server is not running"}, status_code=503)
         if not self._verifier.first_time(request.headers.get("webhook-id", "")):
             return JSONResponse({"status": "duplicate"})
         if event.get("type") != "realtime.call.incoming":
@@ -198,17 +200,18 @@ class CallServer:
         if not call.call_id or call.call_id in self.calls:
             return JSONResponse({"status": "ignored"})
         self.calls[call.call_id] = CallRecord(call.call_id, call.caller)
-        if self._tg is None:
-            return JSONResponse({"error": "the server is not running"}, status_code=503)
         self._tg.start_soon(self._answer, call)  # answered fast: the work goes on after
         return JSONResponse({"status": "accepted"})
 
     async def _answer(self, call: IncomingCall) -> None:
         record = self.calls[call.call_id]
+        accepted = False
         try:
             decision = self._route(call)
             if inspect.isawaitable(decision):
                 decision = await decision
+            if not isinstance(decision, (Agent, Reject)):
+                raise TypeError(f"the router returned {decision!r:.60}, not an Agent or Reject")
             if isinstance(decision, Reject):
                 await self.api.reject(call.call_id, decision.status_code)
                 record.state, record.reason = "rejected", decision.reason or None
@@ -217,11 +220,15 @@ class CallServer:
             record.agent = agent.name
             config = agent.session_config().model_dump(mode="json", exclude_unset=True)
             await self.api.accept(call.call_id, config)
+            accepted = True
             record.state = "active"
             await self._sideband(call.call_id, agent, record)
         except Exception as exc:  # the call fails; the server goes on
             record.state, record.reason = "failed", root_cause(exc)
             log.warning("call %s failed: %s", call.call_id, record.reason)
+            if not accepted:  # never left ringing: a router that failed rejects the call
+                with contextlib.suppress(Exception):
+                    await self.api.reject(call.call_id, 480)
 
     async def _sideband(self, call_id: str, agent: Agent, record: CallRecord) -> None:
         _current.set(CallHandle(call_id, self.api))

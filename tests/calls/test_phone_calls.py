@@ -239,3 +239,19 @@ async def test_a_hundred_calls_at_once_are_all_answered() -> None:
     assert states == {"active"}
     outputs = [t["output"] for c in ids for t in emu.desk.calls[c].tool_calls]
     assert outputs == ["sunny in Oslo"] * 100
+
+
+@pytest.mark.parametrize("broken", ["raises", "returns junk"])
+async def test_a_router_that_fails_rejects_the_call(broken: str) -> None:
+    def route(call: IncomingCall) -> Any:
+        if broken == "raises":
+            raise LookupError("the CRM is down")
+        return "not an agent"
+
+    async with Emulator() as emu:
+        app = CallServer(route=route, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
+        async with serve_asgi(app) as url:
+            call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
+            record = await wait_for(emu, call_id, "rejected")
+    assert record["sip_status"] == 480
+    assert app.calls[call_id].state == "failed"
