@@ -1,21 +1,21 @@
-"""The ``rtagents`` command: ``demo``, ``emulator`` and ``run module:agent`` here; ``serve``
-and ``call`` in ``_cli_calls``."""
+"""The ``rtagents`` command: ``demo`` and ``emulator`` here; ``run MODULE:AGENT`` in
+``_cli_run``; ``serve`` and ``call`` in ``_cli_calls``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import inspect
 import logging
 import os
 import ssl
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
 from ._cli_calls import add_calls_commands
-from ._cli_common import CliError, import_user_module, port
+from ._cli_common import CliError, port
+from ._cli_run import add_run_command
 from .errors import RtagentsError
 
 
@@ -75,103 +75,7 @@ def _emulator(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from .demo.run import run
 
-    return run(real=args.real, out=args.out)
-
-
-def load_agent(spec: str) -> Any:
-    """``package.module:name`` or ``path/to/file.py:name`` -> the Agent it names (or that a
-    no-argument factory returns)."""
-    module_name, sep, attr = spec.rpartition(":")
-    if not sep or not module_name or not attr:
-        raise CliError(
-            f"expected MODULE:AGENT or FILE.py:AGENT (for example my_app.agents:concierge), "
-            f"not {spec!r}"
-        )
-    from .agent import Agent
-
-    module = import_user_module(module_name)
-    try:
-        value = getattr(module, attr)
-    except AttributeError:
-        found = sorted(name for name, v in vars(module).items() if isinstance(v, Agent))
-        hint = f"; the Agents it has: {', '.join(found)}" if found else "; it has no Agent"
-        raise CliError(f"{module_name!r} has no attribute {attr!r}{hint}") from None
-
-    if inspect.isfunction(value) and not any(
-        p.default is p.empty for p in inspect.signature(value).parameters.values()
-    ):
-        value = value()  # a factory: def make_agent() -> Agent
-    if not isinstance(value, Agent):
-        raise CliError(f"{spec} is a {type(value).__name__}, not an rtagents.Agent")
-    return value
-
-
-def _run(args: argparse.Namespace) -> int:
-    import anyio
-    import anyio.to_thread
-
-    from .console import Transcript
-    from .emulator import Emulator, RuleModel
-    from .session import connect
-
-    agent = load_agent(args.agent)
-    if args.real and not os.environ.get("OPENAI_API_KEY"):
-        raise CliError("--real needs an API key: set OPENAI_API_KEY (or leave --real out)")
-    transcript = Transcript()
-
-    async def talk(url: str | None) -> None:
-        async with connect(agent, url=url) as session:
-            session.on("*")(transcript)
-
-            @session.on("approval.requested")
-            async def answer(event: Any) -> None:
-                request = event.request
-                if args.approve or args.deny:
-                    yes = bool(args.approve)
-                elif sys.stdin.isatty():
-                    prompt = f"approve {request.describe()}? [y/N] "
-                    reply = await anyio.to_thread.run_sync(input, prompt)
-                    yes = reply.strip().lower() in ("y", "yes")
-                else:  # no one to ask: the safe answer, at once
-                    transcript.say("(no terminal to ask: denied; --approve allows)")
-                    yes = False
-                if yes:
-                    await session.approve(request.id)
-                else:
-                    await session.deny(request.id, "declined at the terminal")
-
-            lines = args.say or _stdin_lines()
-            for text in lines:
-                transcript.user(text)
-                events = await session.ask(text)
-                if events and events[-1].type == "session.closed":
-                    return
-
-    async def main() -> None:
-        if args.real or args.url:
-            await talk(args.url)
-        else:
-            async with Emulator(model=RuleModel()) as emu:
-                transcript.say(
-                    "(offline: the local emulator with its rule-based stand-in model; "
-                    "--real talks to the OpenAI Realtime API)"
-                )
-                await talk(emu.url)
-
-    anyio.run(main)
-    return 0
-
-
-def _stdin_lines() -> Iterator[str]:
-    interactive = sys.stdin.isatty()
-    while True:
-        if interactive:
-            print("you> ", end="", flush=True)
-        line = sys.stdin.readline()
-        if not line or line.strip() in ("exit", "quit"):
-            return
-        if line.strip():
-            yield line.strip()
+    return run(real=args.real, out=args.out, voice=args.voice)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -197,35 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.wav",
         help="where to write the agent's voice (default: rtagents-demo.wav in the temp folder)",
     )
+    demo.add_argument(
+        "--voice",
+        action="store_true",
+        help="talk to the demo agent through the microphone and speaker (rtagents[voice])",
+    )
     demo.set_defaults(handler=_demo)
 
-    run = commands.add_parser(
-        "run",
-        help="talk to an Agent defined in your own module",
-        description="Connect the Agent named MODULE:AGENT (an rtagents.Agent, or a function "
-        "returning one) and talk to it: each --say line in turn, or lines typed on stdin. "
-        "By default it runs against the embedded emulator; --url or --real reach a server.",
-    )
-    run.add_argument(
-        "agent",
-        metavar="MODULE:AGENT",
-        help="for example my_app.agents:concierge, or path/to/agents.py:concierge",
-    )
-    where = run.add_mutually_exclusive_group()
-    where.add_argument("--url", help="a Realtime websocket URL (an emulator elsewhere, a proxy)")
-    where.add_argument(
-        "--real", action="store_true", help="the OpenAI Realtime API (needs OPENAI_API_KEY)"
-    )
-    run.add_argument("--say", action="append", metavar="TEXT", help="a user message (repeatable)")
-    answer = run.add_mutually_exclusive_group()
-    answer.add_argument(
-        "--approve", action="store_true", help="approve every approval request (for scripts)"
-    )
-    answer.add_argument(
-        "--deny", action="store_true", help="deny every approval request (for scripts)"
-    )
-    run.set_defaults(handler=_run)
-
+    add_run_command(commands)
     add_calls_commands(commands)
 
     emu = commands.add_parser(

@@ -97,6 +97,8 @@ class Transcript:
                 timing = f"  [{(time.perf_counter() - self._turn_started) * 1000:.0f} ms"
                 timing += f", {self._audio_ms / 1000:.1f} s of audio]" if self._audio_ms else "]"
             self.say(self._paint("32", f"assistant: {text}") + self._paint("2", timing))
+        elif kind == "conversation.item.input_audio_transcription.completed":
+            self.user(f"{event.transcript}  (heard)")
         elif kind == "session.warning":
             self.say(self._paint("31", f"  warning: {event.message}"))
         elif kind == "error":

@@ -10,7 +10,6 @@ import base64
 import os
 import sys
 import tempfile
-import wave
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Literal
@@ -18,6 +17,8 @@ from typing import Literal
 import anyio
 
 import rtagents
+import rtagents.audio
+from rtagents.audio import write_wav
 from rtagents.console import Transcript
 from rtagents.emulator import Emulator, RuleModel
 from rtagents.mcp import MCPServerStdio
@@ -104,15 +105,6 @@ async def converse(
             await session.ask(question)
 
 
-def save_voice(pcm: bytes, path: Path) -> None:
-    """The agent's answers as a WAV file: 24 kHz, 16-bit, mono (the session's output)."""
-    with wave.open(str(path), "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(24000)
-        wav.writeframes(pcm)
-
-
 async def main(
     real: bool = False, transcript: Transcript | None = None, out: Path | None = None
 ) -> Transcript:
@@ -147,11 +139,44 @@ async def main(
 
 def _report_voice(voice: bytearray, out: Path, transcript: Transcript) -> None:
     if voice:
-        save_voice(bytes(voice), out)
+        write_wav(out, bytes(voice))
         seconds = len(voice) / 48000
         transcript.say(f"the agent's voice: {seconds:.1f} s of speech in {out} (play it)")
 
 
-def run(real: bool = False, out: str | None = None) -> int:
+async def talk_by_voice(device: rtagents.audio.AudioDevice, real: bool) -> None:
+    """The demo agent through a microphone and speaker. Offline, the emulator has no speech
+    recognition: each turn you speak is taken as the next demo question."""
+    transcript = Transcript()
+    voice = rtagents.audio.LocalVoice(device)
+
+    async def talk(agent: rtagents.Agent, url: str | None) -> None:
+        async with rtagents.connect(agent, url=url, player=voice.player) as session:
+            session.on("*")(transcript)
+            await voice.run(session)
+
+    if real:
+        transcript.say("rtagents demo --voice --real: speak; Ctrl-C ends.")
+        await talk(build_agent(None), None)
+        return
+    questions = iter(QUESTIONS * 100)
+    async with (
+        docs_server() as docs_url,
+        Emulator(model=RuleModel(), transcribe=lambda pcm, ms: next(questions)) as emu,
+    ):
+        transcript.say(
+            "rtagents demo --voice: speak, then pause. Offline, each turn you say is taken as "
+            f"the next demo question ({QUESTIONS[0]!r} first). Ctrl-C ends."
+        )
+        await talk(build_agent(docs_url), emu.url)
+
+
+def run(real: bool = False, out: str | None = None, voice: bool = False) -> int:
+    if real and not os.environ.get("OPENAI_API_KEY"):
+        raise SystemExit("--real needs OPENAI_API_KEY; without it, run the demo on the emulator")
+    if voice:
+        device = rtagents.audio.SoundDevice()  # a missing device or PortAudio says so here
+        anyio.run(talk_by_voice, device, real)
+        return 0
     anyio.run(main, real, None, Path(out) if out else None)
     return 0

@@ -317,6 +317,11 @@ class ServerCore:
         """A committed turn: its item, a response when the turn asks for one, the transcript."""
         public = public_item(committed.item)
         previous = committed.previous_item_id
+        transcribe = self.settings.transcribe
+        # The hook is the stand-in model's ears: it hears the turn whether or not the
+        # session asked for transcripts, as the real model hears audio.
+        heard = transcribe(committed.audio, committed.ms) if transcribe else None
+        committed.item["_heard"] = heard
         self.out.emit(ConversationItemAdded, previous_item_id=previous, item=public)
         self.out.emit(ConversationItemDone, previous_item_id=previous, item=public)
         run = None
@@ -324,12 +329,7 @@ class ServerCore:
             run = self.start_response({})
         if not self.session["audio"]["input"].get("transcription"):
             return
-        transcribe = self.settings.transcribe
-        text = (
-            transcribe(committed.audio, committed.ms)
-            if transcribe
-            else f"[{committed.ms} ms of audio]"
-        )
+        text = heard if heard is not None else f"[{committed.ms} ms of audio]"
         item_id = committed.item["id"]
 
         def deliver() -> None:

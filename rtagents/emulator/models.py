@@ -61,7 +61,7 @@ class ModelContext:
                 parts = [
                     c.get("text") or c.get("transcript") or "" for c in item.get("content", [])
                 ]
-                return " ".join(p for p in parts if p)
+                return " ".join(p for p in parts if p) or item.get("_heard") or ""
         return ""
 
     @property

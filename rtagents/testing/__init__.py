@@ -7,6 +7,7 @@ use the emulator's outputs: a string is said, ``CallFunction`` and
 
 from ..emulator import CallFunction, CallMCP, ModelContext, Say, ScriptedModel
 from .asgi import serve_asgi
+from .audio_device import FakeAudioDevice
 from .harness import Drive, Realtime, run_agent, run_session
 from .mcp_http import mcp_server, serve_mcp_http
 from .record import ApprovalRecord, CallRecord, SessionRecord, sent_outputs
@@ -17,6 +18,7 @@ __all__ = [
     "CallMCP",
     "CallRecord",
     "Drive",
+    "FakeAudioDevice",
     "ModelContext",
     "Realtime",
     "Say",

@@ -1,0 +1,279 @@
+"""``rtagents run MODULE:AGENT``: talk to the user's agent by text (``--say``, stdin), by
+audio files (``--in``/``--out``), or by voice (``--voice``: microphone and speaker)."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import inspect
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ._cli_common import CliError, import_user_module
+
+_TRAILING_SILENCE = bytes(2 * 24_000)  # a second after a file, so server VAD ends its turn
+
+
+def load_agent(spec: str) -> Any:
+    """``package.module:name`` or ``path/to/file.py:name`` -> the Agent it names (or that a
+    no-argument factory returns)."""
+    module_name, sep, attr = spec.rpartition(":")
+    if not sep or not module_name or not attr:
+        raise CliError(
+            f"expected MODULE:AGENT or FILE.py:AGENT (for example my_app.agents:concierge), "
+            f"not {spec!r}"
+        )
+    from .agent import Agent
+
+    module = import_user_module(module_name)
+    try:
+        value = getattr(module, attr)
+    except AttributeError:
+        found = sorted(name for name, v in vars(module).items() if isinstance(v, Agent))
+        hint = f"; the Agents it has: {', '.join(found)}" if found else "; it has no Agent"
+        raise CliError(f"{module_name!r} has no attribute {attr!r}{hint}") from None
+
+    if inspect.isfunction(value) and not any(
+        p.default is p.empty for p in inspect.signature(value).parameters.values()
+    ):
+        value = value()  # a factory: def make_agent() -> Agent
+    if not isinstance(value, Agent):
+        raise CliError(f"{spec} is a {type(value).__name__}, not an rtagents.Agent")
+    return value
+
+
+def add_run_command(commands: Any) -> None:
+    run = commands.add_parser(
+        "run",
+        help="talk to an Agent defined in your own module",
+        description="Connect the Agent named MODULE:AGENT (an rtagents.Agent, or a function "
+        "returning one) and talk to it: each --say line in turn, lines typed on stdin, a WAV "
+        "file (--in), or your voice (--voice). By default it runs against the embedded "
+        "emulator; --url or --real reach a server.",
+    )
+    run.add_argument(
+        "agent",
+        metavar="MODULE:AGENT",
+        help="for example my_app.agents:concierge, or path/to/agents.py:concierge",
+    )
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--url", help="a Realtime websocket URL (an emulator elsewhere, a proxy)")
+    where.add_argument(
+        "--real", action="store_true", help="the OpenAI Realtime API (needs OPENAI_API_KEY)"
+    )
+    talk = run.add_mutually_exclusive_group()
+    talk.add_argument("--say", action="append", metavar="TEXT", help="a user message (repeatable)")
+    talk.add_argument(
+        "--in",
+        dest="audio_in",
+        metavar="FILE.wav",
+        help="say this recording (any rate, channels and sample width; needs rtagents[audio] "
+        "unless it is 24 kHz mono)",
+    )
+    talk.add_argument(
+        "--voice",
+        action="store_true",
+        help="talk through the microphone and speaker (needs rtagents[voice] and PortAudio)",
+    )
+    run.add_argument(
+        "--out",
+        dest="audio_out",
+        metavar="FILE.wav",
+        help="write the agent's voice to this file (24 kHz, 16-bit, mono)",
+    )
+    run.add_argument(
+        "--hears",
+        metavar="TEXT",
+        help="offline only: what the emulator takes your audio to say (it has no speech "
+        "recognition; the real model understands speech)",
+    )
+    run.add_argument(
+        "--duplex",
+        choices=["half", "full"],
+        default="half",
+        help="--voice: 'half' mutes the microphone while the agent speaks (speakers), 'full' "
+        "lets you interrupt (headphones) (default: %(default)s)",
+    )
+    run.add_argument(
+        "--input-device", metavar="ID", help="--voice: the microphone (name or number)"
+    )
+    run.add_argument("--output-device", metavar="ID", help="--voice: the speaker (name or number)")
+    answer = run.add_mutually_exclusive_group()
+    answer.add_argument(
+        "--approve", action="store_true", help="approve every approval request (for scripts)"
+    )
+    answer.add_argument(
+        "--deny", action="store_true", help="deny every approval request (for scripts)"
+    )
+    run.set_defaults(handler=_run)
+
+
+def _device_id(text: str | None) -> int | str | None:
+    return int(text) if text is not None and text.isdigit() else text
+
+
+def _run(args: argparse.Namespace) -> int:
+    import anyio
+
+    from .console import Transcript
+    from .emulator import Emulator, RuleModel
+
+    agent = load_agent(args.agent)
+    if args.real and not os.environ.get("OPENAI_API_KEY"):
+        raise CliError("--real needs an API key: set OPENAI_API_KEY (or leave --real out)")
+    if args.hears and (args.real or args.url):
+        raise CliError("--hears is for the offline emulator; a real model hears the audio")
+    audio_in = _read_input(args.audio_in) if args.audio_in else None
+    voice = _local_voice(args) if args.voice else None
+    transcript = Transcript()
+    heard: list[bytes] = []
+
+    async def talk(url: str | None) -> None:
+        from .session import connect
+
+        player = voice.player if voice is not None else None
+        async with connect(agent, url=url, player=player) as session:
+            session.on("*")(transcript)
+            session.on("approval.requested")(_approver(args, session, transcript))
+            if args.audio_out:
+                session.on("response.output_audio.delta")(_collector(session, heard))
+            if voice is not None:
+                transcript.say("(listening: speak; Ctrl-C ends)")
+                await voice.run(session)
+            elif audio_in is not None:
+                await _say_recording(session, audio_in)
+            else:
+                for text in args.say or _stdin_lines():
+                    transcript.user(text)
+                    events = await session.ask(text)
+                    if events and events[-1].type == "session.closed":
+                        return
+
+    async def main() -> None:
+        if args.real or args.url:
+            await talk(args.url)
+            return
+        hears = args.hears
+        async with Emulator(
+            model=RuleModel(), transcribe=(lambda pcm, ms: hears) if hears else None
+        ) as emu:
+            transcript.say(
+                "(offline: the local emulator with its rule-based stand-in model; "
+                "--real talks to the OpenAI Realtime API)"
+            )
+            if (audio_in is not None or voice is not None) and not hears:
+                transcript.say(
+                    "(the emulator has no speech recognition: --hears TEXT says what your "
+                    "audio is taken to say)"
+                )
+            await talk(emu.url)
+
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends a voice chat; --out is kept
+        anyio.run(main)
+    if args.audio_out:
+        from .audio import write_wav
+
+        pcm = b"".join(heard)
+        write_wav(args.audio_out, pcm)
+        transcript.say(f"wrote {len(pcm) / 48_000:.2f} s of the agent's voice to {args.audio_out}")
+    return 0
+
+
+def _read_input(path: str) -> bytes:
+    from .audio import AudioExtraMissing, WavError, read_wav
+
+    if not Path(path).is_file():
+        raise CliError(f"no file {path!r}")
+    try:
+        pcm, _info = read_wav(path)
+    except (WavError, AudioExtraMissing) as exc:
+        raise CliError(str(exc)) from None
+    return pcm
+
+
+def _local_voice(args: argparse.Namespace) -> Any:
+    from .audio import AudioDeviceError, LocalVoice, SoundDevice
+
+    try:
+        device = SoundDevice(
+            input=_device_id(args.input_device), output=_device_id(args.output_device)
+        )
+    except AudioDeviceError as exc:
+        raise CliError(str(exc)) from None
+    return LocalVoice(device, duplex=args.duplex)
+
+
+async def _say_recording(session: Any, pcm: bytes) -> None:
+    """Send a recording as a microphone would (as fast as the socket takes it), then wait
+    for the answers to every turn the server found in it."""
+    committed = answered = 0
+    chunk = 24_000 * 2 // 50  # 20 ms
+    for start in range(0, len(pcm), chunk):
+        await session.send_audio(pcm[start : start + chunk])
+    vad = ((session.config.get("audio") or {}).get("input") or {}).get("turn_detection")
+    if vad:
+        for start in range(0, len(_TRAILING_SILENCE), chunk):
+            await session.send_audio(_TRAILING_SILENCE[start : start + chunk])
+    else:  # no turn detection: the recording is one turn, committed here
+        await session.commit_audio()
+        await session.create_response()
+        committed = 1
+    async for event in session:
+        if event.type == "input_audio_buffer.committed" and vad:
+            committed += 1
+        elif event.type == "response.done" and (event.response.output or [None])[-1] is not None:
+            answered += event.response.output[-1].type == "message"
+        elif event.type == "session.closed":
+            return
+        if committed and answered >= committed:
+            return
+
+
+def _collector(session: Any, heard: list[bytes]) -> Callable[[Any], None]:
+    from .audio.formats import to_pcm16
+
+    def collect(event: Any) -> None:
+        fmt = ((session.config.get("audio") or {}).get("output") or {}).get("format") or {}
+        heard.append(
+            to_pcm16(base64.b64decode(event.delta), fmt.get("type") or "audio/pcm").tobytes()
+        )
+
+    return collect
+
+
+def _approver(args: argparse.Namespace, session: Any, transcript: Any) -> Callable[[Any], Any]:
+    import anyio.to_thread
+
+    async def answer(event: Any) -> None:
+        request = event.request
+        if args.approve or args.deny:
+            yes = bool(args.approve)
+        elif sys.stdin.isatty() and not args.voice:
+            prompt = f"approve {request.describe()}? [y/N] "
+            reply = await anyio.to_thread.run_sync(input, prompt)
+            yes = reply.strip().lower() in ("y", "yes")
+        else:  # no one to ask: the safe answer, at once
+            transcript.say("(no terminal to ask: denied; --approve allows)")
+            yes = False
+        if yes:
+            await session.approve(request.id)
+        else:
+            await session.deny(request.id, "declined at the terminal")
+
+    return answer
+
+
+def _stdin_lines() -> Iterator[str]:
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            print("you> ", end="", flush=True)
+        line = sys.stdin.readline()
+        if not line or line.strip() in ("exit", "quit"):
+            return
+        if line.strip():
+            yield line.strip()

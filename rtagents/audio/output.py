@@ -1,0 +1,95 @@
+"""``PlaybackBuffer``: the assistant's audio queued for a speaker, and how much of each item
+was played, so that a barge-in truncates where the user stopped hearing (an ``AudioPlayer``).
+
+The session feeds it on its event loop; a device's callback reads it on the device's own
+thread, so the two meet under a lock and do nothing slow while holding it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict, deque
+
+from .formats import RATE
+
+_REMEMBERED_ITEMS = 64  # played counts kept for the latest items (a truncate asks the latest)
+
+
+class PlaybackBuffer:
+    """Mono pcm16 at ``rate`` per assistant item, read out by a device.
+
+    ``latency_ms`` is how long the device takes from reading audio to sounding it (what
+    PortAudio reports as output latency): it is taken off what counts as played.
+    """
+
+    def __init__(self, *, rate: int = RATE, latency_ms: int = 0) -> None:
+        self.rate = rate
+        self.latency_ms = latency_ms
+        self._lock = threading.Lock()
+        self._queue: deque[tuple[str, memoryview]] = deque()
+        self._queued = 0
+        self._played: OrderedDict[str, int] = OrderedDict()  # item id -> bytes read out
+        self._last_sound = 0.0  # monotonic time the device last read real audio
+
+    def feed(self, item_id: str, pcm: bytes) -> None:
+        """Queue ``pcm`` (mono pcm16 at ``rate``) of assistant item ``item_id``."""
+        if not pcm:
+            return
+        with self._lock:
+            self._queue.append((item_id, memoryview(pcm)))
+            self._queued += len(pcm)
+
+    def read(self, nbytes: int) -> bytes:
+        """The next ``nbytes`` for the device, padded with silence when the queue runs dry.
+        Called from the device's thread."""
+        out = bytearray()
+        with self._lock:
+            while len(out) < nbytes and self._queue:
+                item_id, chunk = self._queue[0]
+                take = chunk[: nbytes - len(out)]
+                out += take
+                self._queued -= len(take)
+                self._count(item_id, len(take))
+                if len(take) == len(chunk):
+                    self._queue.popleft()
+                else:
+                    self._queue[0] = (item_id, chunk[len(take) :])
+            if out:
+                self._last_sound = time.monotonic()
+        return bytes(out) + bytes(nbytes - len(out))
+
+    def _count(self, item_id: str, nbytes: int) -> None:
+        self._played[item_id] = self._played.get(item_id, 0) + nbytes
+        self._played.move_to_end(item_id)
+        while len(self._played) > _REMEMBERED_ITEMS:
+            self._played.popitem(last=False)
+
+    # -- AudioPlayer ---------------------------------------------------------------------------
+
+    def played_ms(self, item_id: str) -> int | None:
+        """Milliseconds of ``item_id`` the device has sounded (0 when none)."""
+        with self._lock:
+            nbytes = self._played.get(item_id, 0)
+        return max(0, nbytes * 1000 // (2 * self.rate) - self.latency_ms)
+
+    def clear(self) -> None:
+        """Drop what is queued: the device goes silent at its next read."""
+        with self._lock:
+            self._queue.clear()
+            self._queued = 0
+
+    # -- for half-duplex -----------------------------------------------------------------------
+
+    @property
+    def queued_ms(self) -> int:
+        """Audio waiting to be played."""
+        return self._queued * 1000 // (2 * self.rate)
+
+    def sounding(self, tail_ms: int = 0) -> bool:
+        """Whether the speaker is playing, or stopped less than ``tail_ms`` ago (its echo
+        is still in the room)."""
+        with self._lock:
+            if self._queued:
+                return True
+            return time.monotonic() - self._last_sound < (tail_ms + self.latency_ms) / 1000

@@ -1,0 +1,97 @@
+"""``LocalVoice``: a session heard and spoken through a microphone and a speaker.
+
+Microphone blocks go to the session (resampled from the device's rate to 24 kHz); the
+assistant's audio goes to a ``PlaybackBuffer`` the device reads, so a barge-in truncates the
+answer where the user stopped hearing it. Echo is kept out in one of two ways:
+
+- ``duplex="half"`` (the default, for speakers): while the speaker sounds, and ``tail_ms``
+  after, the microphone sends silence, so the agent never hears itself. The user cannot
+  interrupt by voice.
+- ``duplex="full"`` (for headphones, or with the server's ``noise_reduction``): the
+  microphone is always live and the user can barge in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from typing import Any, Literal
+
+import anyio
+
+from ..errors import RtagentsError
+from .devices import AudioDevice, SoundDevice
+from .formats import RATE, to_pcm16
+from .output import PlaybackBuffer
+from .resample import StreamResampler
+
+
+class LocalVoice:
+    """Talk to a session through ``device`` (the computer's own when omitted)::
+
+    voice = LocalVoice()
+    async with rtagents.connect(agent, player=voice.player) as session:
+        await voice.run(session)  # until the session closes
+    """
+
+    def __init__(
+        self,
+        device: AudioDevice | None = None,
+        *,
+        duplex: Literal["half", "full"] = "half",
+        tail_ms: int = 300,
+    ) -> None:
+        if duplex not in ("half", "full"):
+            raise ValueError(f"duplex is 'half' or 'full', not {duplex!r}")
+        self.device = device if device is not None else SoundDevice()
+        self.duplex = duplex
+        self.tail_ms = tail_ms
+        self.player = PlaybackBuffer(rate=self.device.rate)
+        self.muted_ms = 0  # microphone audio replaced by silence (half duplex)
+
+    async def run(self, session: Any) -> None:
+        """Stream the microphone to ``session`` and play its answers, until it closes."""
+        loop = asyncio.get_running_loop()
+        frames: asyncio.Queue[bytes] = asyncio.Queue()
+
+        def on_input(block: bytes) -> None:  # the device's thread
+            loop.call_soon_threadsafe(frames.put_nowait, block)
+
+        self.device.start(on_input, self.player.read)
+        self.player.latency_ms = self.device.latency_ms
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self._microphone, session, frames)
+                await self._speaker(session)
+                tg.cancel_scope.cancel()
+        finally:
+            self.device.stop()
+
+    async def _microphone(self, session: Any, frames: asyncio.Queue[bytes]) -> None:
+        to_session = StreamResampler(self.device.rate, RATE)
+        while True:
+            block = await frames.get()
+            if self.duplex == "half" and self.player.sounding(self.tail_ms):
+                self.muted_ms += len(block) * 1000 // (2 * self.device.rate)
+                block = bytes(len(block))  # silence keeps the server's VAD clock going
+            pcm = to_session.push(block)
+            if pcm:
+                try:
+                    await session.send_audio(pcm)
+                except RtagentsError:  # the session closed: the speaker side ends the run
+                    return
+
+    async def _speaker(self, session: Any) -> None:
+        to_device = StreamResampler(RATE, self.device.rate)
+        async for event in session:
+            if event.type == "response.output_audio.delta":
+                fmt = _output_format(session.config)
+                pcm = to_pcm16(base64.b64decode(event.delta), fmt).tobytes()
+                self.player.feed(event.item_id, to_device.push(pcm))
+            elif event.type == "session.closed":
+                return
+
+
+def _output_format(config: dict[str, Any]) -> str:
+    fmt = ((config.get("audio") or {}).get("output") or {}).get("format") or {}
+    return str(fmt.get("type") or "audio/pcm")
