@@ -20,6 +20,7 @@ PACKAGES = [
     "rtagents.emulator",
     "rtagents.testing",
     "rtagents.calls",
+    "rtagents.audio",
 ]
 NOT_API = {"mcp", "protocol", "__version__", "annotations"}  # subpackages, metadata
 

@@ -1,6 +1,6 @@
 """WAV files in and out of a session: any rate, channel count and sample width in, pcm16
 mono out. Read here rather than with ``wave``, which in Python 3.11 refuses the extensible
-format sox and most editors write past 16 bits or 2 channels; :mod:`.resample` changes
+format sox and most editors write past 16 bits or 2 channels; ``resample`` changes
 the rate."""
 
 from __future__ import annotations

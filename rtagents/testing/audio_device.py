@@ -15,6 +15,9 @@ from ..audio.devices import InputCallback, OutputCallback
 
 
 class FakeAudioDevice:
+    """A sound card with no hardware: ``microphone`` is what it records (mono pcm16 at
+    ``rate``), ``played`` what it was given to play."""
+
     def __init__(
         self,
         microphone: bytes = b"",
