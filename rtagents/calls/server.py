@@ -4,111 +4,32 @@ with the agent's tools run on a sideband session of each call. An ASGI app (Star
 from __future__ import annotations
 
 import contextlib
-import contextvars
+import functools
 import inspect
 import logging
 import os
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Union
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from ..agent import Agent
 from ..errors import root_cause
 from ..session.connect import connect
-from ..tools import tool
+from .control import CallHandle, CallRecord, IncomingCall, Reject, enter_call
+from .control import Route as Router
 from .rest import CallsAPI, CallsAPIError
+from .twilio import (
+    TwilioStreams,
+)
+from .twilio_stream import TwilioEndpoint
 from .webhooks import WebhookError, WebhookVerifier
 
 log = logging.getLogger("rtagents.calls")
-
-
-@dataclass(frozen=True)
-class IncomingCall:
-    """A call OpenAI announced (``realtime.call.incoming``). Everything in it comes from
-    the caller's side of the phone network: treat it as untrusted input."""
-
-    call_id: str
-    sip_headers: dict[str, str]
-
-    @property
-    def caller(self) -> str:
-        return self.sip_headers.get("From", "")
-
-    @property
-    def callee(self) -> str:
-        return self.sip_headers.get("To", "")
-
-
-@dataclass(frozen=True)
-class Reject:
-    """The router's no: the call is rejected with a SIP ``status_code`` (603 Decline)."""
-
-    status_code: int = 603
-    reason: str = ""
-
-
-Route_ = Callable[[IncomingCall], Union[Agent, Reject, Awaitable[Union[Agent, Reject]]]]
-
-
-@dataclass
-class CallRecord:
-    """A call this process handles (``app.calls``)."""
-
-    call_id: str
-    caller: str
-    agent: str | None = None
-    state: str = "ringing"  # ringing, rejected, active, ended, failed
-    started: float = field(default_factory=time.time)
-    reason: str | None = None
-    session: Any = field(default=None, repr=False)
-
-
-@dataclass(frozen=True)
-class CallHandle:
-    """The call a tool or handler runs in (``current_call()``): control it from inside."""
-
-    call_id: str
-    api: CallsAPI = field(repr=False)
-
-    async def hangup(self) -> None:
-        await self.api.hangup(self.call_id)
-
-    async def refer(self, target_uri: str) -> None:
-        """Transfer the caller to ``tel:+1555...`` or ``sip:...``."""
-        await self.api.refer(self.call_id, target_uri)
-
-
-_current: contextvars.ContextVar[CallHandle] = contextvars.ContextVar("rtagents_call")
-
-
-def current_call() -> CallHandle:
-    """The call this code runs in: in a tool, an approval handler or an event handler of a
-    session a ``CallServer`` runs. Raises ``RuntimeError`` elsewhere."""
-    try:
-        return _current.get()
-    except LookupError:
-        raise RuntimeError("not in a call handled by a CallServer") from None
-
-
-@tool
-async def end_call() -> str:
-    """Hang up the phone call, after saying goodbye."""
-    await current_call().hangup()
-    return "the call was ended"
-
-
-@tool(needs_approval=True)  # it sends the caller elsewhere: the approval policy decides
-async def transfer_call(target_uri: str) -> str:
-    """Transfer the phone call to another number or SIP address (tel:+1555... or sip:...)."""
-    await current_call().refer(target_uri)
-    return f"the call was transferred to {target_uri}"
 
 
 class CallServer:
@@ -128,21 +49,25 @@ class CallServer:
         base_url: The REST API's base URL (the emulator's ``http_url``, for instance).
         routes: More Starlette routes of the same app, after the calls routes (a page for
             browsers: ``Mount("/", StaticFiles(directory=..., html=True))``).
+        twilio: Serve Twilio Media Streams on the ``/twilio`` websocket
+            (``TwilioStreams(auth_token=...)``); off when omitted.
     """
 
     def __init__(
         self,
         agent: Agent | None = None,
         *,
-        route: Route_ | None = None,
+        route: Router | None = None,
         webhook_secret: str,
         api_key: str | None = None,
         base_url: str | None = None,
         routes: Sequence[BaseRoute] = (),
+        twilio: TwilioStreams | None = None,
     ) -> None:
         if (agent is None) == (route is None):
             raise ValueError("CallServer needs exactly one of agent= and route=")
-        self._route: Route_ = route or (lambda call: agent)  # type: ignore[assignment,return-value]
+        self._route: Router = route or (lambda call: agent)  # type: ignore[assignment,return-value]
+        self._twilio = twilio
         self._verifier = WebhookVerifier(webhook_secret)
         self._api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
         self.api = CallsAPI(self._api_key, base_url)
@@ -155,6 +80,7 @@ class CallServer:
                 Route("/openai/webhook", self._webhook, methods=["POST"]),
                 Route("/session", self._browser_session, methods=["POST"]),
                 Route("/session/attach", self._attach, methods=["POST"]),
+                *([WebSocketRoute("/twilio", TwilioEndpoint(self).serve)] if twilio else []),
                 *routes,
             ],
             lifespan=self._lifespan,
@@ -203,15 +129,20 @@ class CallServer:
         self._tg.start_soon(self._answer, call)  # answered fast: the work goes on after
         return JSONResponse({"status": "accepted"})
 
+    async def _decide(self, call: IncomingCall) -> Agent | Reject:
+        """The router's decision for a call, checked: anything else is an error."""
+        decision = self._route(call)
+        if inspect.isawaitable(decision):
+            decision = await decision
+        if not isinstance(decision, (Agent, Reject)):
+            raise TypeError(f"the router returned {decision!r:.60}, not an Agent or Reject")
+        return decision
+
     async def _answer(self, call: IncomingCall) -> None:
         record = self.calls[call.call_id]
         accepted = False
         try:
-            decision = self._route(call)
-            if inspect.isawaitable(decision):
-                decision = await decision
-            if not isinstance(decision, (Agent, Reject)):
-                raise TypeError(f"the router returned {decision!r:.60}, not an Agent or Reject")
+            decision = await self._decide(call)
             if isinstance(decision, Reject):
                 await self.api.reject(call.call_id, decision.status_code)
                 record.state, record.reason = "rejected", decision.reason or None
@@ -230,8 +161,16 @@ class CallServer:
                 with contextlib.suppress(Exception):
                     await self.api.reject(call.call_id, 480)
 
+    def _sip_handle(self, call_id: str) -> CallHandle:
+        return CallHandle(
+            call_id,
+            functools.partial(self.api.hangup, call_id),
+            functools.partial(self.api.refer, call_id),
+        )
+
     async def _sideband(self, call_id: str, agent: Agent, record: CallRecord) -> None:
-        _current.set(CallHandle(call_id, self.api))
+        record.handle = self._sip_handle(call_id)
+        enter_call(record.handle)
         async with connect(agent, url=self._ws_url, api_key=self._api_key, call_id=call_id) as s:
             record.session = s
             async for _ in s:
@@ -248,13 +187,15 @@ class CallServer:
 
     async def hangup(self, call_id: str) -> None:
         """Hang up a call of this process."""
-        self._record(call_id)
-        await self.api.hangup(call_id)
+        await self._handle(call_id).hangup()
 
     async def transfer(self, call_id: str, target_uri: str) -> None:
         """Transfer a call of this process (the app decided: no approval is asked)."""
-        self._record(call_id)
-        await self.api.refer(call_id, target_uri)
+        await self._handle(call_id).refer(target_uri)
+
+    def _handle(self, call_id: str) -> CallHandle:
+        record = self._record(call_id)
+        return record.handle or self._sip_handle(call_id)
 
     async def approve(self, call_id: str, approval_id: str) -> bool:
         """Approve a pending approval of a call's session (``approval.requested``); False

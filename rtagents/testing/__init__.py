@@ -11,6 +11,7 @@ from .audio_device import FakeAudioDevice
 from .harness import Drive, Realtime, run_agent, run_session
 from .mcp_http import mcp_server, serve_mcp_http
 from .record import ApprovalRecord, CallRecord, SessionRecord, sent_outputs
+from .twilio import TwilioMediaClient
 
 __all__ = [
     "ApprovalRecord",
@@ -24,6 +25,7 @@ __all__ = [
     "Say",
     "ScriptedModel",
     "SessionRecord",
+    "TwilioMediaClient",
     "mcp_server",
     "run_agent",
     "run_session",

@@ -1,0 +1,131 @@
+"""What a call is to the app: the incoming call a router decides on, the record of a call
+this process handles, and the handle a tool uses to hang up or transfer the call it runs in.
+One record and one handle for every kind of call (OpenAI SIP, browser, Twilio stream)."""
+
+from __future__ import annotations
+
+import contextvars
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+from ..agent import Agent
+from ..errors import RtagentsError
+from ..tools import tool
+
+CallSource = Literal["sip", "browser", "twilio"]
+
+
+class CallControlError(RtagentsError):
+    """A control this kind of call does not have (a Twilio stream cannot be referred)."""
+
+
+@dataclass(frozen=True)
+class IncomingCall:
+    """A call to route. Everything in it comes from the caller's side of the phone network
+    (SIP headers, a Twilio stream's custom parameters): treat it as untrusted input.
+
+    Attributes:
+        call_id: OpenAI's call id, or Twilio's call SID for a media stream.
+        sip_headers: The SIP headers OpenAI forwarded (``realtime.call.incoming``).
+        parameters: A Twilio stream's ``<Parameter>`` values (``start.customParameters``).
+        source: ``"sip"`` (OpenAI SIP) or ``"twilio"`` (a Twilio media stream).
+    """
+
+    call_id: str
+    sip_headers: Mapping[str, str] = field(default_factory=dict)
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    source: CallSource = "sip"
+
+    @property
+    def caller(self) -> str:
+        return self.sip_headers.get("From") or self.parameters.get("From", "")
+
+    @property
+    def callee(self) -> str:
+        return self.sip_headers.get("To") or self.parameters.get("To", "")
+
+
+@dataclass(frozen=True)
+class Reject:
+    """The router's no: the call is rejected with a SIP ``status_code`` (603 Decline).
+    A Twilio stream is ended instead (Twilio goes on with the next TwiML verb)."""
+
+    status_code: int = 603
+    reason: str = ""
+
+
+Route = Callable[[IncomingCall], Union[Agent, Reject, Awaitable[Union[Agent, Reject]]]]
+
+
+def _cannot_refer(target_uri: str) -> Awaitable[None]:
+    raise CallControlError(
+        "a Twilio media stream cannot be transferred from here: update the call with "
+        "Twilio's REST API (a <Dial> TwiML), then end the stream"
+    )
+
+
+@dataclass(frozen=True)
+class CallHandle:
+    """The call a tool or handler runs in (``current_call()``): control it from inside."""
+
+    call_id: str
+    _hangup: Callable[[], Awaitable[None]] = field(repr=False)
+    _refer: Callable[[str], Awaitable[None]] = field(repr=False, default=_cannot_refer)
+    source: CallSource = "sip"
+
+    async def hangup(self) -> None:
+        """End the call (a Twilio stream: end the stream; with no TwiML after the
+        ``<Connect>``, Twilio hangs up)."""
+        await self._hangup()
+
+    async def refer(self, target_uri: str) -> None:
+        """Transfer the caller to ``tel:+1555...`` or ``sip:...`` (OpenAI SIP calls)."""
+        await self._refer(target_uri)
+
+
+@dataclass
+class CallRecord:
+    """A call this process handles (``app.calls``)."""
+
+    call_id: str
+    caller: str
+    agent: str | None = None
+    state: str = "ringing"  # ringing, rejected, active, ended, failed
+    source: CallSource = "sip"
+    started: float = field(default_factory=time.time)
+    reason: str | None = None
+    session: Any = field(default=None, repr=False)
+    handle: CallHandle | None = field(default=None, repr=False)
+
+
+_current: contextvars.ContextVar[CallHandle] = contextvars.ContextVar("rtagents_call")
+
+
+def current_call() -> CallHandle:
+    """The call this code runs in: in a tool, an approval handler or an event handler of a
+    session a ``CallServer`` runs. Raises ``RuntimeError`` elsewhere."""
+    try:
+        return _current.get()
+    except LookupError:
+        raise RuntimeError("not in a call handled by a CallServer") from None
+
+
+def enter_call(handle: CallHandle) -> None:
+    """Make ``handle`` the current call of this task (and the tasks it starts)."""
+    _current.set(handle)
+
+
+@tool
+async def end_call() -> str:
+    """Hang up the phone call, after saying goodbye."""
+    await current_call().hangup()
+    return "the call was ended"
+
+
+@tool(needs_approval=True)  # it sends the caller elsewhere: the approval policy decides
+async def transfer_call(target_uri: str) -> str:
+    """Transfer the phone call to another number or SIP address (tel:+1555... or sip:...)."""
+    await current_call().refer(target_uri)
+    return f"the call was transferred to {target_uri}"

@@ -1,0 +1,187 @@
+"""Twilio Media Streams: a phone call through Twilio, bridged to a Realtime session.
+
+Twilio opens a websocket to ``/twilio`` (TwiML ``<Connect><Stream url="wss://.../twilio">``)
+and speaks its documented JSON messages: ``connected``, ``start`` (call SID, custom
+parameters, ``audio/x-mulaw`` at 8 kHz), ``media`` every 20 ms, ``dtmf``, ``mark`` and
+``stop``. The bridge:
+
+- passes the caller's G.711 u-law through as ``audio/pcmu`` and the agent's back, with no
+  transcoding (the session is configured for ``audio/pcmu`` both ways);
+- follows each chunk of the agent's audio with a ``mark``: Twilio echoes a mark when the
+  audio before it has played, so the marks say what the caller heard;
+- on a barge-in, truncates the answer at the last acknowledged mark and sends ``clear``
+  (the session's player mechanism: ``TwilioPlayer`` is an ``AudioPlayer``);
+- tells the agent about keypad presses (DTMF).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Union
+
+from ..errors import RtagentsError
+from ..protocol.audio_formats import base64_audio_ms
+
+log = logging.getLogger("rtagents.calls.twilio")
+
+DtmfHandler = Callable[[Any, str], Union[Awaitable[None], None]]
+"""``handler(session, digit)``: what a keypad press does (sync or async)."""
+
+
+class TwilioStreamError(RtagentsError):
+    """A media stream that did not start as Twilio's do."""
+
+
+async def say_digit(session: Any, digit: str) -> None:
+    """The default DTMF handler: the agent is told, as a user message, and answers."""
+    await session.send_text(f"(the caller pressed {digit} on the keypad)")
+
+
+@dataclass(frozen=True)
+class TwilioStreams:
+    """The ``/twilio`` endpoint's settings (``CallServer(twilio=TwilioStreams(...))``).
+
+    Args:
+        auth_token: The Twilio account's auth token: the websocket request's
+            ``X-Twilio-Signature`` is checked with it and a stream without a valid one is
+            refused. ``None`` turns the check off (anyone who finds the URL can then open a
+            stream on your OpenAI account): it must be said explicitly.
+        on_dtmf: ``handler(session, digit)`` for keypad presses; the default tells the
+            agent, which answers.
+        start_timeout: Seconds to wait for Twilio's ``start`` message.
+    """
+
+    auth_token: str | None
+    on_dtmf: DtmfHandler = say_digit
+    start_timeout: float = 10.0
+
+    def __repr__(self) -> str:  # the token is a secret
+        signed = "set" if self.auth_token else "None (unsigned)"
+        return f"TwilioStreams(auth_token={signed})"
+
+
+def twilio_signature(auth_token: str, url: str) -> str:
+    """``X-Twilio-Signature`` of a request with no form parameters (a websocket's):
+    base64 of the HMAC-SHA1 of the URL, keyed with the auth token."""
+    digest = hmac.new(auth_token.encode(), url.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def signature_ok(auth_token: str, url: str, signature: str) -> bool:
+    return hmac.compare_digest(twilio_signature(auth_token, url), signature)
+
+
+@dataclass(frozen=True)
+class StreamStart:
+    """Twilio's ``start`` message, checked."""
+
+    stream_sid: str
+    call_sid: str
+    parameters: dict[str, str]
+    encoding: str
+
+
+def parse_start(message: dict[str, Any]) -> StreamStart:
+    start = message.get("start")
+    if not isinstance(start, dict):
+        raise TwilioStreamError("a start message without its start object")
+    stream_sid = start.get("streamSid") or message.get("streamSid")
+    call_sid = start.get("callSid")
+    if not isinstance(stream_sid, str) or not isinstance(call_sid, str) or not call_sid:
+        raise TwilioStreamError("a start message without streamSid and callSid")
+    raw = start.get("customParameters") or {}
+    parameters = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+    fmt = start.get("mediaFormat") or {}
+    encoding = str(fmt.get("encoding", "audio/x-mulaw")) if isinstance(fmt, dict) else "?"
+    if encoding != "audio/x-mulaw" or (
+        isinstance(fmt, dict) and fmt.get("sampleRate", 8000) != 8000
+    ):
+        raise TwilioStreamError(f"media format {fmt!r}: Twilio streams are u-law at 8 kHz")
+    return StreamStart(stream_sid, call_sid, parameters, encoding)
+
+
+def decode_message(text: str | bytes) -> dict[str, Any] | None:
+    """A message from Twilio, or ``None`` for one that is not a JSON object (logged)."""
+    try:
+        message = json.loads(text)
+    except (ValueError, RecursionError):
+        log.warning("a Twilio stream message that is not JSON was ignored")
+        return None
+    if not isinstance(message, dict) or not isinstance(message.get("event"), str):
+        log.warning("a Twilio stream message without an event was ignored")
+        return None
+    return message
+
+
+def media_payload(message: dict[str, Any]) -> bytes | None:
+    """The caller's audio in a ``media`` message (u-law bytes), or ``None``."""
+    media = message.get("media")
+    if not isinstance(media, dict) or not isinstance(media.get("payload"), str):
+        return None
+    payload, track = media["payload"], media.get("track", "inbound")
+    if track not in ("inbound", "inbound_track"):
+        return None  # a stream of both tracks also carries the agent's own audio
+    try:
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+class TwilioPlayer:
+    """The caller's speaker, as far as marks tell: an ``AudioPlayer`` for a Twilio stream.
+
+    Each chunk of the agent's audio goes out as a ``media`` message followed by a ``mark``
+    named by a counter; the mark stands for the end of that chunk in its item. When Twilio
+    echoes a mark, everything before it has been played. ``clear`` tells Twilio to drop
+    what it has queued; marks it then echoes were dropped, not played, so they are
+    forgotten first.
+    """
+
+    def __init__(self, stream_sid: str, send: Callable[[dict[str, Any]], None]) -> None:
+        self.stream_sid = stream_sid
+        self._send = send
+        self._count = 0
+        self._pending: OrderedDict[str, tuple[str, int]] = OrderedDict()  # mark -> item, end
+        self._sent_ms: dict[str, int] = {}
+        self._played: dict[str, int] = {}
+        self.last_mark: str | None = None
+
+    def play(self, item_id: str, payload: str) -> None:
+        """Send a chunk of the agent's audio (base64 u-law, as the session received it)."""
+        end = self._sent_ms.get(item_id, 0) + base64_audio_ms(len(payload), "audio/pcmu")
+        self._sent_ms = {item_id: end}  # only the latest item can still be cut
+        self._count += 1
+        name = f"m{self._count}"
+        self._pending[name] = (item_id, end)
+        self._send({"event": "media", "streamSid": self.stream_sid, "media": {"payload": payload}})
+        self._send({"event": "mark", "streamSid": self.stream_sid, "mark": {"name": name}})
+
+    def acknowledged(self, name: str) -> None:
+        """Twilio echoed mark ``name``: it and every mark before it have played."""
+        if name not in self._pending:
+            return  # dropped by a clear, or not ours
+        while self._pending:
+            mark, (item_id, end) = self._pending.popitem(last=False)
+            self._played = {item_id: end}
+            self.last_mark = mark
+            if mark == name:
+                return
+
+    def played_ms(self, item_id: str) -> int | None:
+        return self._played.get(item_id, 0)
+
+    def all_played(self) -> bool:
+        """Whether Twilio has played everything sent (every mark echoed)."""
+        return not self._pending
+
+    def clear(self) -> None:
+        self._pending.clear()
+        self._send({"event": "clear", "streamSid": self.stream_sid})

@@ -1,0 +1,190 @@
+"""The ``/twilio`` websocket of a ``CallServer``: each Twilio media stream is routed like
+any call and bridged to a Realtime session (the messages themselves are in ``twilio``)."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+import anyio
+from starlette.websockets import WebSocket, WebSocketState
+
+from ..agent import Agent
+from ..errors import RtagentsError, root_cause
+from ..session.connect import connect
+from .control import CallHandle, CallRecord, IncomingCall, Reject, enter_call
+from .twilio import (
+    TwilioPlayer,
+    TwilioStreamError,
+    TwilioStreams,
+    decode_message,
+    media_payload,
+    parse_start,
+    signature_ok,
+)
+
+if TYPE_CHECKING:
+    from .server import CallServer
+
+log = logging.getLogger("rtagents.calls.twilio")
+
+
+class TwilioEndpoint:
+    """An ASGI websocket endpoint bound to its ``CallServer`` (routing, registry, keys)."""
+
+    def __init__(self, server: CallServer) -> None:
+        assert server._twilio is not None
+        self.server = server
+        self.settings: TwilioStreams = server._twilio
+
+    async def serve(self, websocket: WebSocket) -> None:
+        """One stream, from its handshake to its end."""
+        settings = self.settings
+        if settings.auth_token is not None:
+            query = f"?{websocket.url.query}" if websocket.url.query else ""
+            url = f"wss://{websocket.headers.get('host', '')}{websocket.url.path}{query}"
+            signature = websocket.headers.get("x-twilio-signature", "")
+            if not signature_ok(settings.auth_token, url, signature):
+                log.warning("a Twilio stream without a valid X-Twilio-Signature was refused")
+                await websocket.close(code=1008)  # before accepting: HTTP 403
+                return
+        await websocket.accept()
+        try:
+            with anyio.fail_after(settings.start_timeout):
+                start = await _stream_start(websocket)
+        except (TimeoutError, TwilioStreamError) as exc:
+            log.warning("a Twilio stream did not start: %s", exc or "no start message in time")
+            await _close(websocket, 1008)
+            return
+        call = IncomingCall(start.call_sid, parameters=start.parameters, source="twilio")
+        if call.call_id in self.server.calls:
+            log.warning("a second stream for call %s was refused", call.call_id)
+            await _close(websocket, 1008)
+            return
+        record = self.server.calls[call.call_id] = CallRecord(
+            call.call_id, call.caller, source="twilio"
+        )
+        try:
+            decision = await self.server._decide(call)
+            if isinstance(decision, Reject):
+                record.state, record.reason = "rejected", decision.reason or None
+                return
+            await self._bridge(websocket, start.stream_sid, decision, record, settings)
+            record.state = "ended"
+        except Exception as exc:  # the call fails; the server goes on
+            record.state, record.reason = "failed", root_cause(exc)
+            log.warning("call %s failed: %s", call.call_id, record.reason)
+        finally:
+            await _close(websocket, 1000)
+
+    async def _bridge(
+        self,
+        websocket: WebSocket,
+        stream_sid: str,
+        agent: Agent,
+        record: CallRecord,
+        settings: TwilioStreams,
+    ) -> None:
+        """Caller <-> agent until either side ends: u-law passed through both ways."""
+        agent = agent.clone(input_audio_format="pcmu", output_audio_format="pcmu")
+        outgoing, to_send = anyio.create_memory_object_stream[dict[str, Any]](float("inf"))
+        player = TwilioPlayer(stream_sid, outgoing.send_nowait)
+        ended = anyio.Event()
+
+        played_out = anyio.Event()
+
+        async def hangup() -> None:
+            if not player.all_played():
+                with anyio.move_on_after(10):  # the goodbye is heard first
+                    await played_out.wait()
+            ended.set()
+
+        record.handle = CallHandle(record.call_id, hangup, source="twilio")
+        record.agent, record.state = agent.name, "active"
+        enter_call(record.handle)
+
+        async def to_twilio() -> None:
+            with contextlib.suppress(Exception):  # Twilio went away: the caller side ends it
+                async for message in to_send:
+                    await websocket.send_text(json.dumps(message))
+
+        async def from_caller(session: Any) -> None:
+            with contextlib.suppress(RtagentsError):  # the session closed under us
+                while True:
+                    frame = await websocket.receive()
+                    if frame["type"] == "websocket.disconnect":
+                        break
+                    message = decode_message(frame.get("text") or frame.get("bytes") or b"")
+                    if message is None:
+                        continue
+                    kind = message["event"]
+                    if kind == "media":
+                        audio = media_payload(message)
+                        if audio:
+                            await session.send_audio(audio)
+                    elif kind == "mark":
+                        name = (message.get("mark") or {}).get("name")
+                        if isinstance(name, str):
+                            player.acknowledged(name)
+                            if player.all_played():
+                                played_out.set()
+                    elif kind == "dtmf":
+                        await _dtmf(settings, session, message)
+                    elif kind == "stop":
+                        break
+            ended.set()
+
+        async def from_agent(session: Any) -> None:
+            async for event in session:
+                if event.type == "response.output_audio.delta":
+                    player.play(event.item_id, event.delta)
+                elif event.type == "session.closed":
+                    break
+            ended.set()
+
+        async with connect(
+            agent, url=self.server._ws_url, api_key=self.server._api_key, player=player
+        ) as s:
+            record.session = s
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(to_twilio)
+                tg.start_soon(from_caller, s)
+                tg.start_soon(from_agent, s)
+                await ended.wait()
+                outgoing.close()
+                tg.cancel_scope.cancel()
+        record.reason = s.closed_reason
+
+
+async def _stream_start(websocket: WebSocket) -> Any:
+    """Twilio's ``start`` message (after ``connected``)."""
+    while True:
+        frame = await websocket.receive()
+        if frame["type"] == "websocket.disconnect":
+            raise TwilioStreamError("the stream closed before it started")
+        message = decode_message(frame.get("text") or frame.get("bytes") or b"")
+        if message is not None and message["event"] == "start":
+            return parse_start(message)
+
+
+async def _dtmf(settings: TwilioStreams, session: Any, message: dict[str, Any]) -> None:
+    digit = (message.get("dtmf") or {}).get("digit")
+    if not isinstance(digit, str) or len(digit) != 1:
+        return
+    try:
+        result = settings.on_dtmf(session, digit)
+        if inspect.isawaitable(result):
+            await result
+    except RtagentsError:
+        raise
+    except Exception:  # the app's handler must not cost the call
+        log.exception("the DTMF handler failed")
+
+
+async def _close(websocket: WebSocket, code: int) -> None:
+    if websocket.application_state != WebSocketState.DISCONNECTED:
+        with contextlib.suppress(Exception):
+            await websocket.close(code=code)

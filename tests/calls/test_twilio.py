@@ -1,0 +1,253 @@
+"""The Twilio Media Streams bridge, end to end on loopback: Twilio's side is played by
+``rtagents.testing.TwilioMediaClient`` over a real websocket to a CallServer under uvicorn,
+which bridges each stream to a session on the emulator. The caller's voice is espeak-ng
+speech encoded as u-law by sox."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anyio
+import pytest
+import websockets
+
+import rtagents
+from rtagents.calls import CallServer, IncomingCall, Reject, TwilioStreams, end_call
+from rtagents.emulator import CallFunction, Emulator, Say, ScriptedModel
+from rtagents.testing import TwilioMediaClient, serve_asgi
+from tests.speech import espeak, sox
+
+pytestmark = pytest.mark.anyio
+SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
+TOKEN = "twilio-auth-token-for-tests"
+LONG = "This answer goes on for a while, long enough for the caller to talk over it. " * 3
+
+
+@pytest.fixture(scope="module")
+def ulaw(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """'What is the weather in Paris?' as a phone carries it, then half a second of line
+    silence (u-law's silence is 0xFF)."""
+    folder = tmp_path_factory.mktemp("twilio")
+    raw = espeak("What is the weather in Paris?", folder / "raw.wav")
+    sox(raw, folder / "speech.ul", "-r", "8000", "-c", "1", "-e", "u-law", "-t", "ul")
+    return (folder / "speech.ul").read_bytes() + b"\xff" * 4000
+
+
+@rtagents.tool
+def get_weather(city: str) -> str:
+    """The weather in a city."""
+    return f"sunny in {city}"
+
+
+def phone_agent() -> rtagents.Agent:
+    return rtagents.Agent(
+        name="phone",
+        tools=[get_weather, end_call],
+        turn_detection=rtagents.protocol.ServerVad(silence_duration_ms=300),
+    )
+
+
+class Served:
+    def __init__(self, emu: Emulator, app: CallServer, url: str) -> None:
+        self.emu, self.app, self.url = emu, app, url
+
+    def phone(self, **options: Any) -> TwilioMediaClient:
+        options.setdefault("auth_token", TOKEN)
+        return TwilioMediaClient(self.url.replace("http", "ws", 1) + "/twilio", **options)
+
+
+def server_for(emu: Emulator, **options: Any) -> CallServer:
+    options.setdefault("agent", phone_agent())
+    options.setdefault("twilio", TwilioStreams(auth_token=TOKEN))
+    return CallServer(webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url, **options)
+
+
+async def test_a_call_is_heard_answered_in_ulaw_and_marks_are_echoed(ulaw: bytes) -> None:
+    model = ScriptedModel([CallFunction("get_weather", {"city": "Paris"}), "It is sunny in Paris."])
+    async with Emulator(model=model) as emu:
+        app = server_for(emu)
+        async with serve_asgi(app) as url:
+            async with Served(emu, app, url).phone(playback="instant") as phone:
+                with anyio.fail_after(15):
+                    await phone.say(ulaw)
+                    await phone.wait_for_audio(500)
+                    while not (phone.echoed and app.calls[phone.call_sid].session):
+                        await anyio.sleep(0.01)
+                record = app.calls[phone.call_sid]
+                assert (record.source, record.state, record.agent) == ("twilio", "active", "phone")
+                config = emu.last.session["audio"]
+            sent = emu.last.received
+    # The session is u-law both ways: the caller's bytes went through untouched.
+    assert config["input"]["format"]["type"] == "audio/pcmu"
+    assert config["output"]["format"]["type"] == "audio/pcmu"
+    # The emulator's record keeps audio as its size: u-law bytes are 1:1 with the caller's.
+    sizes = [
+        int(e["audio"].strip("<>").split()[0])
+        for e in sent
+        if e["type"] == "input_audio_buffer.append"
+    ]
+    assert abs(sum(sizes) * 3 // 4 - len(ulaw)) <= 2 * len(sizes)
+    assert phone.received_ms > 500
+    outputs = [
+        e
+        for e in sent
+        if e["type"] == "conversation.item.create" and e["item"]["type"] == "function_call_output"
+    ]
+    assert [o["item"]["output"] for o in outputs] == ["sunny in Paris"]
+    # Every media chunk is followed by a mark, and the phone echoed them as it played.
+    kinds = [m["event"] for m in phone.messages]
+    assert kinds[:2] == ["media", "mark"] and kinds.count("media") == kinds.count("mark")
+    assert all(m["streamSid"] == phone.stream_sid for m in phone.messages)
+
+
+async def test_a_barge_in_clears_twilio_and_truncates_at_the_last_echoed_mark(ulaw: bytes) -> None:
+    async with Emulator(model=ScriptedModel([LONG], then="Yes?")) as emu:
+        app = server_for(emu)
+        async with serve_asgi(app) as url:
+            async with Served(emu, app, url).phone(playback="manual") as phone:
+                with anyio.fail_after(15):
+                    await phone.say(ulaw)
+                    await phone.wait_for_audio(2000)
+                    await phone.play_out(400)  # the caller heard 400 ms
+                    heard_mark = phone.echoed[-1][1]
+                    await anyio.sleep(0.1)  # the echoes reach the bridge
+                    await phone.say(ulaw)  # and talks over the rest
+                    while not phone.clears:
+                        await anyio.sleep(0.01)
+                    session = app.calls[phone.call_sid].session
+                    while not any(
+                        e["type"] == "conversation.item.truncate" for e in emu.last.received
+                    ):
+                        await anyio.sleep(0.01)
+                truncates = [
+                    e for e in emu.last.received if e["type"] == "conversation.item.truncate"
+                ]
+                history = session.history
+    assert 0 < heard_mark <= 400
+    assert [t["audio_end_ms"] for t in truncates] == [heard_mark]
+    assert phone.clears == 1
+    answer = next(i for i in history if i.type == "message" and i.role == "assistant")
+    spoken = answer.content[0].text or answer.content[0].transcript or ""
+    assert 0 < len(spoken) < len(LONG.strip()) / 4  # cut where the caller stopped hearing
+    assert LONG.startswith(spoken)
+
+
+async def test_no_truncate_when_the_caller_heard_nothing(ulaw: bytes) -> None:
+    async with Emulator(model=ScriptedModel([LONG], then="Yes?")) as emu:
+        app = server_for(emu)
+        async with serve_asgi(app) as url:
+            async with Served(emu, app, url).phone(playback="manual") as phone:
+                with anyio.fail_after(15):
+                    await phone.say(ulaw)
+                    await phone.wait_for_audio(1000)
+                    await phone.say(ulaw)  # before a single mark came back
+                    while not phone.clears:
+                        await anyio.sleep(0.01)
+                await anyio.sleep(0.2)
+            truncates = [e for e in emu.last.received if e["type"] == "conversation.item.truncate"]
+    assert truncates == []
+
+
+async def test_keypad_presses_reach_the_agent_and_parameters_reach_the_router(ulaw: bytes) -> None:
+    routed: list[IncomingCall] = []
+
+    def route(call: IncomingCall) -> rtagents.Agent | Reject:
+        routed.append(call)
+        return phone_agent() if call.parameters.get("tier") == "gold" else Reject(403, "not gold")
+
+    async with Emulator(model=ScriptedModel(["Pressed."], then="Ok.")) as emu:
+        app = server_for(emu, agent=None, route=route)
+        async with serve_asgi(app) as url:
+            served = Served(emu, app, url)
+            async with served.phone(parameters={"tier": "gold", "From": "+15550100"}) as phone:
+                with anyio.fail_after(10):
+                    while (
+                        not app.calls.get(phone.call_sid) or not app.calls[phone.call_sid].session
+                    ):
+                        await anyio.sleep(0.01)
+                    await phone.press("5")
+                    while not any(
+                        e["type"] == "conversation.item.create" for e in emu.last.received
+                    ):
+                        await anyio.sleep(0.01)
+                texts = [
+                    e["item"]["content"][0]["text"]
+                    for e in emu.last.received
+                    if e["type"] == "conversation.item.create"
+                ]
+            async with served.phone(parameters={"tier": "bronze"}) as refused:
+                with anyio.fail_after(10):
+                    code = await refused.wait_closed()
+            assert app.calls[refused.call_sid].state == "rejected"
+    assert texts == ["(the caller pressed 5 on the keypad)"]
+    assert routed[0].source == "twilio" and routed[0].caller == "+15550100"
+    assert code == 1000
+
+
+async def test_end_call_ends_the_stream_after_the_goodbye_is_heard(ulaw: bytes) -> None:
+    model = ScriptedModel([[Say("Goodbye, have a nice day."), CallFunction("end_call")]], then="ok")
+    async with Emulator(model=model) as emu:
+        app = server_for(emu)
+        async with serve_asgi(app) as url:
+            async with Served(emu, app, url).phone(playback="realtime") as phone:
+                with anyio.fail_after(20):
+                    await phone.say(ulaw)
+                    code = await phone.wait_closed()
+                record = app.calls[phone.call_sid]
+                while record.state == "active":
+                    await anyio.sleep(0.01)
+    assert code == 1000
+    assert phone.heard_ms > 500 and phone.heard_ms >= phone.received_ms - 40  # heard it all
+    assert record.state == "ended"
+
+
+async def test_an_unsigned_or_wrongly_signed_stream_is_refused() -> None:
+    async with Emulator(model=ScriptedModel([], then="hi")) as emu:
+        app = server_for(emu)
+        async with serve_asgi(app) as url:
+            for token in (None, "not-the-token"):
+                with pytest.raises(websockets.InvalidStatus) as refused:
+                    async with Served(emu, app, url).phone(auth_token=token):
+                        pass
+                assert refused.value.response.status_code == 403
+            assert app.calls == {}
+            assert "twilio-auth-token" not in repr(TwilioStreams(auth_token=TOKEN))
+
+
+async def test_hostile_messages_are_ignored_and_the_call_goes_on(ulaw: bytes) -> None:
+    async with Emulator(model=ScriptedModel(["Still here."], then="ok")) as emu:
+        app = server_for(emu)
+        async with serve_asgi(app) as url:
+            async with Served(emu, app, url).phone(playback="instant") as phone:
+                ws = phone._ws
+                for junk in (
+                    "not json",
+                    "[1, 2]",
+                    '{"event": 5}',
+                    "[" * 100_000,
+                    '{"event": "media", "media": {"payload": "%%%"}}',
+                    '{"event": "media", "media": null}',
+                    '{"event": "mark", "mark": {"name": ["x"]}}',
+                    '{"event": "dtmf", "dtmf": {"digit": "12345"}}',
+                    '{"event": "surprise"}',
+                ):
+                    await ws.send(junk)
+                await ws.send(b"\x00\x01binary")
+                with anyio.fail_after(15):
+                    await phone.say(ulaw)
+                    await phone.wait_for_audio(300)
+                assert app.calls[phone.call_sid].state == "active"
+
+
+async def test_a_stream_that_never_starts_is_closed() -> None:
+    async with Emulator(model=ScriptedModel([], then="hi")) as emu:
+        app = server_for(emu, twilio=TwilioStreams(auth_token=None, start_timeout=0.3))
+        async with serve_asgi(app) as url:
+            async with websockets.connect(url.replace("http", "ws", 1) + "/twilio") as ws:
+                await ws.send(json.dumps({"event": "connected"}))
+                with anyio.fail_after(5):
+                    with pytest.raises(websockets.ConnectionClosed) as closed:
+                        await ws.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+            assert app.calls == {}
