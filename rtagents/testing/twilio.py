@@ -58,7 +58,7 @@ class TwilioMediaClient:
         self.received = bytearray()  # every byte of the agent's audio that arrived
         self.heard = bytearray()  # what the simulated phone played to the caller
         self.clears = 0
-        self.echoed: list[tuple[str, int]] = []  # marks echoed, with their ms in `received`
+        self.played_marks: list[tuple[str, int]] = []  # echoed as played: name, ms of audio
         self.messages: list[dict[str, Any]] = []  # everything the bridge sent
         self.closed: int | None = None  # the close code, once closed
         self._marks: list[tuple[str, int]] = []  # pending: name, position in `received`
@@ -163,7 +163,7 @@ class TwilioMediaClient:
                 elif kind == "clear":
                     self.clears += 1
                     self._played = len(self.received)  # dropped, not heard
-                    await self._echo(lambda position: True)
+                    await self._echo(lambda position: True, played=False)
                 self._tell()
         except websockets.ConnectionClosed as exc:
             self.closed = exc.rcvd.code if exc.rcvd else 1006
@@ -182,10 +182,11 @@ class TwilioMediaClient:
             self._played = position
         await self._echo(lambda mark_position: mark_position <= self._played)
 
-    async def _echo(self, due: Callable[[int], bool]) -> None:
+    async def _echo(self, due: Callable[[int], bool], *, played: bool = True) -> None:
         while self._marks and due(self._marks[0][1]):
             name, position = self._marks.pop(0)
-            self.echoed.append((name, position // BYTES_PER_MS))
+            if played:
+                self.played_marks.append((name, position // BYTES_PER_MS))
             try:
                 await self.send("mark", mark={"name": name})
             except websockets.ConnectionClosed:

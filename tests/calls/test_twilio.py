@@ -72,7 +72,7 @@ async def test_a_call_is_heard_answered_in_ulaw_and_marks_are_echoed(ulaw: bytes
                 with anyio.fail_after(15):
                     await phone.say(ulaw)
                     await phone.wait_for_audio(500)
-                    while not (phone.echoed and app.calls[phone.call_sid].session):
+                    while not (phone.played_marks and app.calls[phone.call_sid].session):
                         await anyio.sleep(0.01)
                 record = app.calls[phone.call_sid]
                 assert (record.source, record.state, record.agent) == ("twilio", "active", "phone")
@@ -110,7 +110,7 @@ async def test_a_barge_in_clears_twilio_and_truncates_at_the_last_echoed_mark(ul
                     await phone.say(ulaw)
                     await phone.wait_for_audio(2000)
                     await phone.play_out(400)  # the caller heard 400 ms
-                    heard_mark = phone.echoed[-1][1]
+                    heard_mark = phone.played_marks[-1][1]
                     await anyio.sleep(0.1)  # the echoes reach the bridge
                     await phone.say(ulaw)  # and talks over the rest
                     while not phone.clears:
