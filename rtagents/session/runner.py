@@ -24,6 +24,7 @@ from ..mcp import MCPServer, MCPServerFailed, MCPToolsChanged
 from ..tools import Toolset
 from ..tracing import capture_content_default
 from ..tracing.config import server_tracing
+from ..tracing.metrics import SessionMetrics
 from ..tracing.observer import SessionTracer
 from .actions import (
     Action,
@@ -79,6 +80,7 @@ class SessionRunner:
         self.deps = deps
         capture = capture_content_default() if trace_content is None else trace_content
         self.tracer = SessionTracer(agent.name, model or agent.model, capture_content=capture)
+        self.metrics = SessionMetrics(agent.name)
         self.transport = transport
         self.tools = Toolset(agent.name)
         limits = reconnect or Reconnect()
@@ -86,7 +88,9 @@ class SessionRunner:
             self._traits, Journal(max_items=limits.max_items, max_tokens=limits.max_tokens)
         )
         self.stream = EventStream(max_buffered_events, self.spawn, max_bytes=max_buffered_bytes)
-        self.deliver = self.stream.deliver if not self.tracer.recording else self._traced_deliver
+        self.stream.on_drop = self.metrics.dropped
+        observed = self.tracer.recording or self.metrics.recording
+        self.deliver = self._traced_deliver if observed else self.stream.deliver
         self.approvals = ApprovalBroker(agent.approval, self.deliver, self._hosted_labels)
         self.dispatcher = Dispatcher(self)
         self.closed_reason: str | None = None
@@ -110,6 +114,7 @@ class SessionRunner:
 
     async def start(self, tg: TaskGroup, agent: Agent) -> None:
         self._tg = tg
+        self.metrics.opened()
         self.use(agent)
         await tg.start(self._owned_read)
         await self.configure(agent)
@@ -335,6 +340,7 @@ class SessionRunner:
     def _traced_deliver(self, event: Any, size: int = 0) -> None:
         try:
             self.tracer.observe(event)
+            self.metrics.observe(event)
         except Exception as exc:  # tracing must never cost the session
             log.warning("tracing failed on %s: %s", event.type, root_cause(exc))
         self.stream.deliver(event, size)

@@ -34,6 +34,7 @@ class EventStream:
         self._buffer: deque[tuple[Any, int]] = deque()
         self._bytes = 0  # the frames' sizes of what the buffer holds
         self._dropped = 0
+        self.on_drop: Callable[[], None] | None = None  # counted where it happens (metrics)
         # asyncio's Event: the session runs on asyncio (websockets needs it), and anyio's
         # Event costs a backend lookup per wait, on the path of every event read.
         self._wakeup = asyncio.Event()
@@ -55,6 +56,8 @@ class EventStream:
             ):
                 self._bytes -= self._buffer.popleft()[1]
                 self._dropped += 1
+                if self.on_drop is not None:
+                    self.on_drop()
             self._wakeup.set()
 
     def _call_handlers(self, event: Any) -> None:

@@ -1,0 +1,103 @@
+"""OpenTelemetry metrics of sessions, through ``opentelemetry-api``: no-ops until the app
+installs an SDK ``MeterProvider``, as the API's own instruments are.
+
+Instruments (meter ``rtagents``):
+
+- ``rtagents.sessions.active`` (up-down counter): sessions open now.
+- ``rtagents.tool.duration`` (histogram, s), by ``tool`` and ``outcome`` (``ok``, or the
+  failure's kind: ``error``, ``timeout``, ``cancelled``, ``denied``...).
+- ``rtagents.approvals.pending`` (up-down counter) and ``rtagents.approval.wait``
+  (histogram, s), by ``kind`` and ``outcome`` (``approved``/``denied``).
+- ``rtagents.reconnects`` (counter), by ``cause``.
+- ``rtagents.events.dropped`` (counter): events the app read too slowly to keep.
+
+One observer per session sees every event the session delivers (the same place tracing
+does), so the figures cannot drift from what the app sees.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from opentelemetry import metrics
+
+_meter = metrics.get_meter("rtagents")
+SESSIONS = _meter.create_up_down_counter(
+    "rtagents.sessions.active", unit="{session}", description="Sessions open now"
+)
+TOOL_DURATION = _meter.create_histogram(
+    "rtagents.tool.duration", unit="s", description="Tool call duration, by tool and outcome"
+)
+APPROVALS_PENDING = _meter.create_up_down_counter(
+    "rtagents.approvals.pending", unit="{request}", description="Approval requests waiting"
+)
+APPROVAL_WAIT = _meter.create_histogram(
+    "rtagents.approval.wait", unit="s", description="Time from approval request to decision"
+)
+RECONNECTS = _meter.create_counter(
+    "rtagents.reconnects", unit="{reconnect}", description="Reconnects started, by cause"
+)
+DROPPED = _meter.create_counter(
+    "rtagents.events.dropped",
+    unit="{event}",
+    description="Events dropped because the app read them too slowly",
+)
+
+
+class SessionMetrics:
+    """The metrics of one session, fed every event it delivers (``observe``)."""
+
+    def __init__(self, agent: str) -> None:
+        self._agent = {"agent": agent}
+        self._asked: dict[str, tuple[float, dict[str, str]]] = {}  # approval id -> start
+        self._open = False
+        # Without an SDK the instruments do nothing; the session then skips observing.
+        provider = metrics.get_meter_provider()
+        self.recording = not type(provider).__module__.startswith("opentelemetry.metrics")
+
+    def opened(self) -> None:
+        if not self._open:
+            self._open = True
+            SESSIONS.add(1, self._agent)
+
+    def observe(self, event: Any) -> None:
+        kind = event.type
+        if kind[0] not in "tas":  # tool.*, approval.*, session.*: not the server's events
+            return
+        if kind == "tool.call.completed":
+            TOOL_DURATION.record(event.duration_s, {"tool": event.name, "outcome": "ok"})
+        elif kind == "tool.call.failed":
+            TOOL_DURATION.record(event.duration_s, {"tool": event.name, "outcome": event.kind})
+        elif kind == "approval.requested":
+            attributes = {"kind": event.request.kind}
+            self._asked[event.request.id] = (time.monotonic(), attributes)
+            APPROVALS_PENDING.add(1, attributes)
+        elif kind == "approval.decided":
+            asked = self._asked.pop(event.request.id, None)
+            if asked is not None:
+                started, attributes = asked
+                APPROVALS_PENDING.add(-1, attributes)
+                outcome = "approved" if event.approve else "denied"
+                APPROVAL_WAIT.record(time.monotonic() - started, {**attributes, "outcome": outcome})
+        elif kind == "session.reconnecting":
+            RECONNECTS.add(1, {"cause": _cause(event.cause)})
+        elif kind == "session.closed":
+            self.closed()
+
+    def dropped(self) -> None:
+        """The event stream dropped an event the app read too slowly."""
+        DROPPED.add(1, self._agent)
+
+    def closed(self) -> None:
+        if self._open:
+            self._open = False
+            SESSIONS.add(-1, self._agent)
+        for _, attributes in self._asked.values():  # never decided: no longer pending
+            APPROVALS_PENDING.add(-1, attributes)
+        self._asked.clear()
+
+
+def _cause(cause: str) -> str:
+    """A low-cardinality label: the cause's first words, not its details."""
+    return " ".join(str(cause).split(":")[0].split()[:4])[:40] or "unknown"
