@@ -55,3 +55,34 @@ async def start(
 async def stop(server: QuietServer, task: asyncio.Task[Any]) -> None:
     server.should_exit = True
     await asyncio.gather(task, return_exceptions=True)
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn that drains the app before it stops: on the first SIGTERM (or Ctrl-C) it calls
+    ``app.drain()`` (a ``CallServer``: no new calls, running ones finish, outputs
+    delivered), then exits as uvicorn does. A second signal exits at once."""
+
+    def __init__(self, config: uvicorn.Config, app: Any) -> None:
+        super().__init__(config)
+        self._app = app
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._draining = False
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        self._loop = asyncio.get_running_loop()
+        await super().serve(sockets)
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        drain = getattr(self._app, "drain", None)
+        if self._draining or drain is None or self._loop is None:
+            super().handle_exit(sig, frame)
+            return
+        self._draining = True
+
+        async def drain_then_exit() -> None:
+            try:
+                await drain()
+            finally:
+                super(DrainingServer, self).handle_exit(sig, frame)
+
+        self._loop.call_soon_threadsafe(lambda: self._loop.create_task(drain_then_exit()))  # type: ignore[union-attr]

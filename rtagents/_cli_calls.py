@@ -22,8 +22,11 @@ def _serve(args: argparse.Namespace) -> int:
     app = getattr(module, attr, None)
     if app is None or not callable(app):
         raise CliError(f"{module_name!r} has no ASGI app {attr!r}")
+    from ._asgi import DrainingServer
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    DrainingServer(config, app).run()  # SIGTERM drains the calls before exiting
     return 0
 
 

@@ -22,7 +22,9 @@ from ..errors import root_cause
 from ..session.connect import connect
 from .control import CallHandle, CallRecord, IncomingCall, Reject, enter_call
 from .control import Route as Router
+from .registry import CallRegistry, LocalRegistry
 from .rest import CallsAPI, CallsAPIError
+from .supervision import Supervision
 from .twilio import (
     TwilioStreams,
 )
@@ -51,6 +53,10 @@ class CallServer:
             browsers: ``Mount("/", StaticFiles(directory=..., html=True))``).
         twilio: Serve Twilio Media Streams on the ``/twilio`` websocket
             (``TwilioStreams(auth_token=...)``); off when omitted.
+        registry: Where calls are claimed and controlled: ``LocalRegistry()`` (one process,
+            the default) or ``RedisRegistry(url)`` shared by replicas.
+        drain_timeout: Seconds a shutdown (``SIGTERM``) lets running calls go on before
+            their sessions are closed, each after its tool calls in flight have finished.
     """
 
     def __init__(
@@ -63,6 +69,8 @@ class CallServer:
         base_url: str | None = None,
         routes: Sequence[BaseRoute] = (),
         twilio: TwilioStreams | None = None,
+        registry: CallRegistry | None = None,
+        drain_timeout: float = 30.0,
     ) -> None:
         if (agent is None) == (route is None):
             raise ValueError("CallServer needs exactly one of agent= and route=")
@@ -74,9 +82,15 @@ class CallServer:
         self._ws_url = _websocket_url(self.api.base_url)
         self._agent = agent
         self.calls: dict[str, CallRecord] = {}
+        self.registry: CallRegistry = registry if registry is not None else LocalRegistry()
+        self._control = Supervision(self.calls, self.registry)
+        self.drain_timeout = drain_timeout
+        self.draining = False
         self._tg: anyio.abc.TaskGroup | None = None
         self._app = Starlette(
             routes=[
+                Route("/healthz", self._health, methods=["GET"]),
+                Route("/readyz", self._readiness, methods=["GET"]),
                 Route("/openai/webhook", self._webhook, methods=["POST"]),
                 Route("/session", self._browser_session, methods=["POST"]),
                 Route("/session/attach", self._attach, methods=["POST"]),
@@ -93,13 +107,51 @@ class CallServer:
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
         # The calls run in the app's own task group, from startup to shutdown.
         async with anyio.create_task_group() as tg:
+            await self.registry.start(self._control.execute)
             self._tg = tg
             try:
                 yield
             finally:
-                self._tg = None
-                tg.cancel_scope.cancel()
-                await self.api.aclose()
+                with anyio.CancelScope(shield=True):
+                    await self.drain()
+                    self._tg = None
+                    tg.cancel_scope.cancel()
+                    await self.registry.stop()
+                    await self.api.aclose()
+
+    # -- operations ----------------------------------------------------------------------------
+
+    def _live(self) -> list[CallRecord]:
+        return [r for r in self.calls.values() if r.state in ("ringing", "active")]
+
+    async def drain(self, grace: float | None = None) -> None:
+        """Stop taking calls and let the running ones finish, for at most ``grace``
+        seconds (``drain_timeout``); then close the sessions still open, each once its tool
+        calls in flight have finished and their outputs are sent. New webhooks are answered
+        503 meanwhile (OpenAI retries them, on another replica) and readiness fails."""
+        self.draining = True
+        with anyio.move_on_after(self.drain_timeout if grace is None else grace):
+            # Calls end in their own tasks; a shutdown can afford to look every 100 ms.
+            while self._live():  # noqa: ASYNC110
+                await anyio.sleep(0.1)
+        async with anyio.create_task_group() as tg:
+            for record in self._live():
+                if record.session is not None:
+                    tg.start_soon(record.session.drain)
+
+    async def _health(self, request: Request) -> Response:
+        """Liveness: the process answers."""
+        return JSONResponse({"status": "ok"})
+
+    async def _readiness(self, request: Request) -> Response:
+        """Readiness: running, not draining, and the registry reachable."""
+        if self._tg is None:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        if self.draining:
+            return JSONResponse({"status": "draining"}, status_code=503)
+        if not await self.registry.ready():
+            return JSONResponse({"status": "registry unavailable"}, status_code=503)
+        return JSONResponse({"status": "ready", "calls": len(self._live())})
 
     # -- phone calls ---------------------------------------------------------------------------
 
@@ -110,8 +162,8 @@ class CallServer:
         except WebhookError as exc:
             log.warning("%s", exc)
             return JSONResponse({"error": str(exc)}, status_code=400)
-        if self._tg is None:  # not marked as seen: OpenAI's retry will be handled
-            return JSONResponse({"error": "the server is not running"}, status_code=503)
+        if self._tg is None or self.draining:  # not marked seen: a retry is handled elsewhere
+            return JSONResponse({"error": "the server is not taking calls"}, status_code=503)
         if not self._verifier.first_time(request.headers.get("webhook-id", "")):
             return JSONResponse({"status": "duplicate"})
         if event.get("type") != "realtime.call.incoming":
@@ -125,6 +177,14 @@ class CallServer:
         call = IncomingCall(str(data.get("call_id", "")), headers)
         if not call.call_id or call.call_id in self.calls:
             return JSONResponse({"status": "ignored"})
+        try:
+            claimed = await self.registry.claim(call.call_id)
+        except Exception as exc:  # the registry is away: OpenAI retries, maybe elsewhere
+            log.warning("claiming call %s failed: %s", call.call_id, root_cause(exc))
+            self._verifier.forget(request.headers.get("webhook-id", ""))
+            return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
+        if not claimed:  # another replica took it (a retried or doubled delivery)
+            return JSONResponse({"status": "duplicate"})
         self.calls[call.call_id] = CallRecord(call.call_id, call.caller)
         self._tg.start_soon(self._answer, call)  # answered fast: the work goes on after
         return JSONResponse({"status": "accepted"})
@@ -157,9 +217,13 @@ class CallServer:
         except Exception as exc:  # the call fails; the server goes on
             record.state, record.reason = "failed", root_cause(exc)
             log.warning("call %s failed: %s", call.call_id, record.reason)
-            if not accepted:  # never left ringing: a router that failed rejects the call
-                with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):
+                if not accepted:  # never left ringing: a router that failed rejects the call
                     await self.api.reject(call.call_id, 480)
+                elif not self.draining:  # nor left up without its tools
+                    await self.api.hangup(call.call_id)
+        finally:
+            await self.registry.release(call.call_id)
 
     def _sip_handle(self, call_id: str) -> CallHandle:
         return CallHandle(
@@ -177,44 +241,37 @@ class CallServer:
                 pass
         record.state, record.reason = "ended", s.closed_reason
 
-    # -- out-of-band control (a supervisor's UI) -------------------------------------------------
-
-    def _record(self, call_id: str) -> CallRecord:
-        record = self.calls.get(call_id)
-        if record is None:
-            raise KeyError(f"no call {call_id!r} in this process")
-        return record
+    # -- out-of-band control (a supervisor's UI, on any replica) -----------------------------------
 
     async def hangup(self, call_id: str) -> None:
-        """Hang up a call of this process."""
-        await self._handle(call_id).hangup()
+        """Hang up a call (of this process, or of the replica that holds it)."""
+        await self._control.run(call_id, "hangup", {})
 
     async def transfer(self, call_id: str, target_uri: str) -> None:
-        """Transfer a call of this process (the app decided: no approval is asked)."""
-        await self._handle(call_id).refer(target_uri)
-
-    def _handle(self, call_id: str) -> CallHandle:
-        record = self._record(call_id)
-        return record.handle or self._sip_handle(call_id)
+        """Transfer a call (the app decided: no approval is asked)."""
+        await self._control.run(call_id, "transfer", {"target_uri": target_uri})
 
     async def approve(self, call_id: str, approval_id: str) -> bool:
         """Approve a pending approval of a call's session (``approval.requested``); False
         when it was no longer pending."""
-        return bool(await self._session(call_id).approve(approval_id))
+        return bool(await self._control.run(call_id, "approve", {"approval_id": approval_id}))
 
     async def deny(self, call_id: str, approval_id: str, reason: str = "denied") -> bool:
-        return bool(await self._session(call_id).deny(approval_id, reason=reason))
+        """Decline a pending approval; ``reason`` is told to the model."""
+        args = {"approval_id": approval_id, "reason": reason}
+        return bool(await self._control.run(call_id, "deny", args))
 
-    def _session(self, call_id: str) -> Any:
-        session = self._record(call_id).session
-        if session is None:
-            raise KeyError(f"call {call_id!r} has no session yet")
-        return session
+    async def say(self, call_id: str, text: str) -> None:
+        """Add a message to a call's conversation, which the agent answers (a supervisor
+        stepping in)."""
+        await self._control.run(call_id, "say", {"text": text})
 
     # -- browsers ------------------------------------------------------------------------------
 
     async def _browser_session(self, request: Request) -> Response:
         """A client secret for a browser's WebRTC session, configured from the agent."""
+        if self.draining:
+            return JSONResponse({"error": "the server is not taking calls"}, status_code=503)
         agent = self._agent
         if agent is None:
             return JSONResponse({"error": "this server routes calls; no default agent"}, 400)
@@ -235,7 +292,7 @@ class CallServer:
             call_id = str((await request.json())["call_id"])
         except (ValueError, KeyError, TypeError):
             return JSONResponse({"error": 'post {"call_id": "rtc_..."}'}, status_code=400)
-        if agent is None or self._tg is None:
+        if agent is None or self._tg is None or self.draining:
             return JSONResponse({"error": "no default agent, or not running"}, status_code=400)
         if call_id in self.calls:
             return JSONResponse({"status": "attached"})

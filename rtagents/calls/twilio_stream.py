@@ -60,13 +60,15 @@ class TwilioEndpoint:
             await _close(websocket, 1008)
             return
         call = IncomingCall(start.call_sid, parameters=start.parameters, source="twilio")
-        if call.call_id in self.server.calls:
+        if self.server.draining:
+            await _close(websocket, 1013)  # try again later: another replica
+            return
+        if call.call_id in self.server.calls or not await self.server.registry.claim(call.call_id):
             log.warning("a second stream for call %s was refused", call.call_id)
             await _close(websocket, 1008)
             return
-        record = self.server.calls[call.call_id] = CallRecord(
-            call.call_id, call.caller, source="twilio"
-        )
+        record = CallRecord(call.call_id, call.caller, source="twilio")
+        self.server.calls[call.call_id] = record
         try:
             decision = await self.server._decide(call)
             if isinstance(decision, Reject):
@@ -78,6 +80,7 @@ class TwilioEndpoint:
             record.state, record.reason = "failed", root_cause(exc)
             log.warning("call %s failed: %s", call.call_id, record.reason)
         finally:
+            await self.server.registry.release(call.call_id)
             await _close(websocket, 1000)
 
     async def _bridge(

@@ -48,3 +48,7 @@ class WebhookVerifier:
         if len(self._seen) > self._remember:
             self._seen.popitem(last=False)
         return True
+
+    def forget(self, webhook_id: str) -> None:
+        """The delivery could not be handled after all: its retry must be."""
+        self._seen.pop(webhook_id, None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, Generic
 
+import anyio
+import anyio.lowlevel
 from typing_extensions import TypeVar
 
 from .. import protocol as p
@@ -194,6 +196,17 @@ class RealtimeSession(Generic[DepsT]):
     async def close(self) -> None:
         """End the session: pending approvals are denied, running calls cancelled."""
         await self._runner.close()
+
+    async def drain(self, grace: float = 10.0) -> None:
+        """End the session gracefully: the tool calls in flight finish (for at most
+        ``grace`` seconds) and their outputs are sent; then it closes. For a shutdown."""
+        runner = self._runner
+        with anyio.move_on_after(grace):
+            # Calls end in their own tasks; a shutdown can afford to look every 20 ms.
+            while runner.dispatcher.running and runner.closed_reason is None:  # noqa: ASYNC110
+                await anyio.sleep(0.02)
+        await anyio.lowlevel.checkpoint()  # the last output's send runs before the close
+        await self.close()
 
     def __repr__(self) -> str:
         reason = self._runner.closed_reason

@@ -1,0 +1,85 @@
+"""Which process holds which call: the claim that makes a call accepted exactly once, and
+the route a control command (approve, deny, hang up, transfer, say) takes to the process
+that holds the call.
+
+``LocalRegistry`` (the default) is one process's view. ``RedisRegistry`` (in
+``registry_redis``, the ``rtagents[redis]`` extra) shares it between replicas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, runtime_checkable
+
+from ..errors import RtagentsError
+
+Execute = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
+"""``execute(call_id, command, args)``: run a control command on a call this process holds."""
+
+COMMANDS = frozenset({"approve", "deny", "hangup", "transfer", "say"})
+
+
+class CallNotFound(RtagentsError, KeyError):
+    """No process holds the call (it never came, or it has ended)."""
+
+    def __str__(self) -> str:  # KeyError would print the message quoted
+        return str(self.args[0]) if self.args else "no such call"
+
+
+class CallOwnerGone(RtagentsError):
+    """The process that holds the call did not answer: it crashed, or is cut off."""
+
+
+@runtime_checkable
+class CallRegistry(Protocol):
+    """Where calls live. ``CallServer`` calls ``start`` at startup with the function that
+    runs commands on its own calls, ``claim`` before accepting a call, ``release`` when it
+    ends, and ``forward`` for a command on a call it does not hold."""
+
+    async def start(self, execute: Execute) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def claim(self, call_id: str) -> bool:
+        """True for exactly one claimant of ``call_id``, across every process sharing this
+        registry, for as long as the call lives (and a while after, for late retries)."""
+        ...
+
+    async def release(self, call_id: str) -> None: ...
+
+    async def forward(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
+        """Run ``command`` on the process that holds ``call_id``; its result. Raises
+        ``CallNotFound`` or ``CallOwnerGone``."""
+        ...
+
+    async def ready(self) -> bool:
+        """Whether the registry can be used now (readiness)."""
+        ...
+
+
+class LocalRegistry:
+    """One process: a call is claimed once in it, and no other process is asked."""
+
+    def __init__(self) -> None:
+        self._claimed: set[str] = set()
+
+    async def start(self, execute: Execute) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    async def claim(self, call_id: str) -> bool:
+        if call_id in self._claimed:
+            return False
+        self._claimed.add(call_id)
+        return True
+
+    async def release(self, call_id: str) -> None:
+        pass  # kept: a late retry of the webhook is still a duplicate
+
+    async def forward(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
+        raise CallNotFound(f"no call {call_id!r} in this process")
+
+    async def ready(self) -> bool:
+        return True

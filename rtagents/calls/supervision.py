@@ -1,0 +1,50 @@
+"""Control of calls from outside them (a supervisor's UI, another replica): approve, deny,
+hang up, transfer, say. One place decides whether a command runs here or goes to the
+process that holds the call (through the registry), and how it runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .control import CallRecord
+from .registry import CallNotFound, CallRegistry
+
+
+class Supervision:
+    """The commands of a ``CallServer`` (its ``approve``, ``deny``, ``hangup``...)."""
+
+    def __init__(self, calls: dict[str, CallRecord], registry: CallRegistry) -> None:
+        self._calls = calls
+        self.registry = registry
+
+    async def run(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
+        """Run ``command`` here if this process holds the call, or where it is held."""
+        if call_id in self._calls:
+            return await self.execute(call_id, command, args)
+        return await self.registry.forward(call_id, command, args)
+
+    async def execute(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
+        """Run ``command`` on a call of this process (also what other replicas ask for)."""
+        record = self._calls.get(call_id)
+        if record is None:
+            raise CallNotFound(f"no call {call_id!r} in this process")
+        if record.state != "active" or record.handle is None:
+            raise CallNotFound(f"call {call_id!r} is {record.state}, not active")
+        if command == "hangup":
+            await record.handle.hangup()
+            return None
+        if command == "transfer":
+            await record.handle.refer(str(args["target_uri"]))
+            return None
+        session = record.session
+        if session is None:
+            raise CallNotFound(f"call {call_id!r} has no session yet")
+        if command == "approve":
+            return bool(await session.approve(str(args["approval_id"])))
+        if command == "deny":
+            reason = str(args.get("reason") or "denied")
+            return bool(await session.deny(str(args["approval_id"]), reason=reason))
+        if command == "say":
+            await session.send_text(str(args["text"]))
+            return None
+        raise ValueError(f"unknown command {command!r}")
