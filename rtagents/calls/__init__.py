@@ -11,6 +11,7 @@ from .control import (
     end_call,
     transfer_call,
 )
+from .registry import CallNotFound, CallOwnerGone, CallRegistry, LocalRegistry
 from .rest import CallsAPI, CallsAPIError
 from .server import CallServer
 from .twilio import TwilioPlayer, TwilioStreams, say_digit, twilio_signature
@@ -19,11 +20,16 @@ from .webhooks import WebhookError, WebhookVerifier
 __all__ = [
     "CallControlError",
     "CallHandle",
+    "CallNotFound",
+    "CallOwnerGone",
     "CallRecord",
+    "CallRegistry",
     "CallServer",
     "CallsAPI",
     "CallsAPIError",
     "IncomingCall",
+    "LocalRegistry",
+    "RedisRegistry",
     "Reject",
     "TwilioPlayer",
     "TwilioStreams",
@@ -35,3 +41,12 @@ __all__ = [
     "transfer_call",
     "twilio_signature",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # RedisRegistry needs redis-py (rtagents[redis]): imported when asked for, not before.
+    if name == "RedisRegistry":
+        from .registry_redis import RedisRegistry
+
+        return RedisRegistry
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, runtime_checkable
 
+import anyio
+from anyio.abc import TaskStatus
+
 from ..errors import RtagentsError
 
 Execute = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
@@ -32,13 +35,17 @@ class CallOwnerGone(RtagentsError):
 
 @runtime_checkable
 class CallRegistry(Protocol):
-    """Where calls live. ``CallServer`` calls ``start`` at startup with the function that
-    runs commands on its own calls, ``claim`` before accepting a call, ``release`` when it
-    ends, and ``forward`` for a command on a call it does not hold."""
+    """Where calls live. ``CallServer`` runs ``run`` in its task group from startup to
+    shutdown (with the function that runs commands on its own calls), ``claim`` before
+    accepting a call, ``release`` when it ends, and ``forward`` for a command on a call it
+    does not hold."""
 
-    async def start(self, execute: Execute) -> None: ...
-
-    async def stop(self) -> None: ...
+    async def run(
+        self, execute: Execute, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        """Serve other processes' commands until cancelled; ``task_status.started()`` once
+        ready."""
+        ...
 
     async def claim(self, call_id: str) -> bool:
         """True for exactly one claimant of ``call_id``, across every process sharing this
@@ -63,11 +70,10 @@ class LocalRegistry:
     def __init__(self) -> None:
         self._claimed: set[str] = set()
 
-    async def start(self, execute: Execute) -> None:
-        pass
-
-    async def stop(self) -> None:
-        pass
+    async def run(
+        self, execute: Execute, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        task_status.started()  # nothing to serve: no other process asks
 
     async def claim(self, call_id: str) -> bool:
         if call_id in self._claimed:

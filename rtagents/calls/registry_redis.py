@@ -19,6 +19,7 @@ import uuid
 from typing import Any
 
 import anyio
+from anyio.abc import TaskStatus
 
 from .registry import COMMANDS, CallNotFound, CallOwnerGone, Execute
 
@@ -89,21 +90,23 @@ class RedisRegistry:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
-    async def start(self, execute: Execute) -> None:
+    async def run(
+        self, execute: Execute, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
         self._execute = execute
-        self._tg = anyio.create_task_group()
-        await self._tg.__aenter__()
         pubsub = self._client.pubsub()
-        await pubsub.subscribe(self._channel(self.replica))  # listening before any claim
-        self._tg.start_soon(self._listen, pubsub)
-        self._tg.start_soon(self._renew)
-
-    async def stop(self) -> None:
-        if self._tg is not None:
-            self._tg.cancel_scope.cancel()
-            await self._tg.__aexit__(None, None, None)
+        try:
+            await pubsub.subscribe(self._channel(self.replica))  # listening before any claim
+            async with anyio.create_task_group() as tg:
+                self._tg = tg
+                tg.start_soon(self._listen, pubsub)
+                tg.start_soon(self._renew)
+                task_status.started()
+        finally:
             self._tg = None
-        await self._client.aclose()
+            with anyio.CancelScope(shield=True):
+                await pubsub.aclose()
+                await self._client.aclose()
 
     async def ready(self) -> bool:
         try:
@@ -169,10 +172,8 @@ class RedisRegistry:
         return answer.get("result")
 
     async def _listen(self, pubsub: Any) -> None:
-        async with pubsub:
-            async for message in pubsub.listen():
-                if message.get("type") != "message" or self._tg is None:
-                    continue
+        async for message in pubsub.listen():
+            if message.get("type") == "message" and self._tg is not None:
                 self._tg.start_soon(self._answer, message.get("data"))
 
     async def _answer(self, data: Any) -> None:

@@ -107,7 +107,7 @@ class CallServer:
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
         # The calls run in the app's own task group, from startup to shutdown.
         async with anyio.create_task_group() as tg:
-            await self.registry.start(self._control.execute)
+            await tg.start(self.registry.run, self._control.execute)
             self._tg = tg
             try:
                 yield
@@ -116,7 +116,6 @@ class CallServer:
                     await self.drain()
                     self._tg = None
                     tg.cancel_scope.cancel()
-                    await self.registry.stop()
                     await self.api.aclose()
 
     # -- operations ----------------------------------------------------------------------------

@@ -52,6 +52,7 @@ class Call:
     webhook: dict[str, Any] = field(default_factory=dict)
     placed_at: float = field(default_factory=time.monotonic)
     accepted_at: float | None = None
+    accept_requests: int = 0  # every accept asked for, refused or not (exactly-once checks)
     _next_line: int = 0
     _sidebands: list[EmulatorConnection] = field(default_factory=list)
 
@@ -66,6 +67,7 @@ class Call:
             "transcript": self.transcript,
             "tool_calls": self.tool_calls,
             "webhook": self.webhook,
+            "accept_requests": self.accept_requests,
         }
 
     # -- the caller, on the sideband connection -------------------------------------------------
@@ -238,6 +240,7 @@ class CallDesk:
         call = self._call(request)
         if not isinstance(call, Call):
             return call
+        call.accept_requests += 1
         if call.status != "ringing":
             return _error(400, f"Call is {call.status}, not ringing.", "call_id")
         body = await _body(request)
