@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any
 
-SUITES = ["codec", "session", "overhead", "scale", "reconnect", "calls"]
+SUITES = ["codec", "session", "overhead", "scale", "reconnect", "calls", "sidebands", "replicas"]
 
 
 def main(argv: list[str]) -> None:

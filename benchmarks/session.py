@@ -36,6 +36,12 @@ def noop_sync() -> str:
     return "ok"
 
 
+@rtagents.tool(name="noop", inline=True)
+def noop_inline() -> str:
+    """Does nothing (sync, inline: on the event loop)."""
+    return "ok"
+
+
 async def _bare_tools(url: str) -> None:
     async with ws_connect(url + "?model=bench", compression=None, max_size=None) as ws:
         await ws.send(json.dumps({"type": "session.update", "session": {"type": "realtime"}}))
@@ -142,6 +148,7 @@ def run() -> dict[str, Any]:
     trip = tool_round_trip()
     trip_gap = tool_round_trip(gap_ms=2.0)
     trip_sync = tool_round_trip(rtagents.Agent(name="bench", tools=[noop_sync], tracing=None))
+    trip_inline = tool_round_trip(rtagents.Agent(name="bench", tools=[noop_inline], tracing=None))
     ingest = audio_ingest()
     return {
         "tool_round_trip": {
@@ -161,6 +168,14 @@ def run() -> dict[str, Any]:
             **trip_sync,
             "what": "the same with a sync no-op tool: every sync tool runs in a worker thread, "
             "and that hop (about 100 us here) is in this figure",
+            "target_ratio_max": 1.5,
+            "meets_target": trip_sync["ratio_p50"] <= 1.5,
+        },
+        "tool_round_trip_sync_inline": {
+            **trip_inline,
+            "what": "the same sync tool declared @tool(inline=True): no worker thread",
+            "target_ratio_max": 1.5,
+            "meets_target": trip_inline["ratio_p50"] <= 1.5,
         },
         "audio_ingest": {
             **ingest,

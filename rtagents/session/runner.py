@@ -8,8 +8,10 @@ bounds (a send deadline, a grace period for tool code that will not stop).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -308,6 +310,11 @@ class SessionRunner:
         try:
             if self._send_timeout is None:
                 await transport.send(frame)
+            elif sys.version_info >= (3, 11):
+                # asyncio's own limit: a send is on the path of every event, and anyio's
+                # scope costs a backend lookup each time.
+                async with asyncio.timeout(self._send_timeout):
+                    await transport.send(frame)
             else:
                 with anyio.fail_after(self._send_timeout):
                     await transport.send(frame)

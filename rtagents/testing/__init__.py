@@ -6,11 +6,12 @@ use the emulator's outputs: a string is said, ``CallFunction`` and
 """
 
 from ..emulator import CallFunction, CallMCP, ModelContext, Say, ScriptedModel
-from .asgi import serve_asgi
+from .asgi import fan_out, serve_asgi
 from .audio_device import FakeAudioDevice
 from .harness import Drive, Realtime, run_agent, run_session
 from .mcp_http import mcp_server, serve_mcp_http
 from .record import ApprovalRecord, CallRecord, SessionRecord, sent_outputs
+from .redis import redis_server
 from .twilio import TwilioMediaClient
 
 __all__ = [
@@ -26,7 +27,9 @@ __all__ = [
     "ScriptedModel",
     "SessionRecord",
     "TwilioMediaClient",
+    "fan_out",
     "mcp_server",
+    "redis_server",
     "run_agent",
     "run_session",
     "sent_outputs",

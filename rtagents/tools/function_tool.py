@@ -38,6 +38,7 @@ class FunctionTool(BaseTool):
         cancel_on_interrupt: bool = False,
         trigger_response: bool = True,
         format_failure: FailureFormatter | None = None,
+        inline: bool = False,
     ) -> None:
         qualname = getattr(fn, "__qualname__", repr(fn))
         if not callable(fn):
@@ -55,7 +56,13 @@ class FunctionTool(BaseTool):
         self.format_failure = format_failure
         self._sig = build_signature(fn, qualname, docs.params)
         self._is_async = inspect.iscoroutinefunction(fn)
-        self.runs_in_thread = not self._is_async
+        if inline and self._is_async:
+            raise ValueError(
+                f"tool {qualname}: inline=True is for sync tools (async ones "
+                "already run on the event loop)"
+            )
+        self.inline = inline
+        self.runs_in_thread = not self._is_async and not inline
         self._instance: Any = None
         functools.update_wrapper(self, fn)
 
@@ -112,6 +119,8 @@ class FunctionTool(BaseTool):
             except BaseException as exc:  # SystemExit in a worker must not reach the loop
                 raise ToolCrashed(f"{type(exc).__name__}: {exc}") from exc
 
+        if self.inline:  # declared never to block: no thread hop (nor any timeout)
+            return run()
         # Sync tools run in a worker thread so that the event loop never waits on them.
         return await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
 
@@ -181,6 +190,7 @@ def tool(
     cancel_on_interrupt: bool = False,
     trigger_response: bool = True,
     format_failure: FailureFormatter | None = None,
+    inline: bool = False,
 ) -> Callable[[F], FunctionTool]: ...
 
 
@@ -195,6 +205,7 @@ def tool(
     cancel_on_interrupt: bool = False,
     trigger_response: bool = True,
     format_failure: FailureFormatter | None = None,
+    inline: bool = False,
 ) -> FunctionTool | Callable[[F], FunctionTool]:
     """Make a function tool from a typed, documented function (sync or async).
 
@@ -210,6 +221,9 @@ def tool(
         trigger_response: ``False`` adds the output to the conversation without asking
             the model for a new turn.
         format_failure: How failures of this tool are told to the model.
+        inline: Run a sync tool on the event loop instead of a worker thread. Only for
+            tools that never block (pure computation in microseconds): it saves the
+            thread hop, but while it runs the session waits, and no timeout can stop it.
     """
     options = dict(
         name=name,
@@ -219,6 +233,7 @@ def tool(
         cancel_on_interrupt=cancel_on_interrupt,
         trigger_response=trigger_response,
         format_failure=format_failure,
+        inline=inline,
     )
     if fn is not None:
         return FunctionTool(fn, **options)  # type: ignore[arg-type]

@@ -258,6 +258,9 @@ class SessionTracer:
     ) -> Iterator[Span]:
         """The ``execute_tool`` span of a call, current while the tool runs (so MCP client
         calls made inside carry its trace context)."""
+        if not self.recording:  # no SDK: no span to make current (the hot path of a call)
+            yield trace.INVALID_SPAN
+            return
         parent = self._span_of(response_id)
         attributes: dict[str, Any] = {
             "gen_ai.operation.name": "execute_tool",

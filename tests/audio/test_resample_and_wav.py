@@ -95,6 +95,14 @@ def test_without_the_extra_the_error_says_what_to_install(monkeypatch: pytest.Mo
         resample(sine(16_000, 0.1), 16_000, 24_000)
 
 
+def synth(path: Path, seconds: float, *options: str) -> Path:
+    """sox makes a 440 Hz sine at half scale: ``options`` set rate, channels and encoding."""
+    need("sox")
+    effects = ["synth", str(seconds), "sine", "440", "vol", "0.5"]
+    subprocess.run(["sox", "-n", *options, str(path), *effects], check=True)
+    return path
+
+
 @pytest.mark.parametrize(
     ("rate", "channels", "bits"),
     [
@@ -110,27 +118,7 @@ def test_any_wav_sox_writes_is_read_as_24k_mono(
     tmp_path: Path, rate: int, channels: int, bits: int
 ) -> None:
     path = tmp_path / "in.wav"
-    need("sox")
-    subprocess.run(
-        [
-            "sox",
-            "-n",
-            "-r",
-            str(rate),
-            "-c",
-            str(channels),
-            "-b",
-            str(bits),
-            str(path),
-            "synth",
-            "1.5",
-            "sine",
-            "440",
-            "vol",
-            "0.5",
-        ],
-        check=True,
-    )
+    synth(path, 1.5, "-r", str(rate), "-c", str(channels), "-b", str(bits))
     pcm, info = read_wav(path)
     assert (info.rate, info.channels, info.sample_width) == (rate, channels, bits // 8)
     assert info.seconds == pytest.approx(1.5)
@@ -141,27 +129,7 @@ def test_any_wav_sox_writes_is_read_as_24k_mono(
 
 def test_float_wavs_are_read(tmp_path: Path) -> None:
     path = tmp_path / "float.wav"
-    need("sox")
-    subprocess.run(
-        [
-            "sox",
-            "-n",
-            "-r",
-            "16000",
-            "-e",
-            "floating-point",
-            "-b",
-            "32",
-            str(path),
-            "synth",
-            "1",
-            "sine",
-            "440",
-            "vol",
-            "0.5",
-        ],
-        check=True,
-    )
+    synth(path, 1, "-r", "16000", "-e", "floating-point", "-b", "32")
     pcm, info = read_wav(path)
     assert info.rate == 16_000 and pitch(pcm, 24_000) == pytest.approx(440, rel=0.01)
     assert peak(pcm) == pytest.approx(0.5 * 32767, rel=0.05)

@@ -10,21 +10,15 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import anyio
-import httpx2
 import pytest
 import redis.asyncio
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 import rtagents
 from rtagents.calls import CallServer, transfer_call
 from rtagents.calls.registry import CallNotFound, CallOwnerGone
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
-from rtagents.testing import serve_asgi
-from tests.redis_server import redis_server
+from rtagents.testing import fan_out, redis_server, serve_asgi
 
 pytestmark = pytest.mark.anyio
 SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
@@ -34,22 +28,6 @@ SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
-
-
-def fan_out(targets: list[str]) -> Starlette:
-    """A relay that delivers each webhook to every replica at once: a doubled delivery."""
-    http = httpx2.AsyncClient(timeout=30)
-
-    async def relay(request: Request) -> Response:
-        body = await request.body()
-        headers = {k: v for k, v in request.headers.items() if k.startswith("webhook-")}
-        headers["content-type"] = "application/json"
-        async with anyio.create_task_group() as tg:
-            for target in targets:
-                tg.start_soon(lambda t=target: http.post(t, content=body, headers=headers))
-        return Response(status_code=200)
-
-    return Starlette(routes=[Route("/", relay, methods=["POST"])])
 
 
 @contextlib.asynccontextmanager

@@ -305,3 +305,64 @@ def test_toolset_prefix_and_filter() -> None:
     assert "search" in mail and len(mail) == 2
     with pytest.raises(TypeError, match="not a tool"):
         Toolset("x", [print])  # type: ignore[list-item]
+
+
+def test_inline_sync_tools_run_on_the_event_loop_thread_and_others_in_a_worker() -> None:
+    import threading
+
+    import anyio
+
+    import rtagents
+    from rtagents.emulator import CallFunction, Emulator, ScriptedModel
+
+    threads: dict[str, int] = {}
+
+    @rtagents.tool(inline=True)
+    def quick() -> str:
+        """Pure computation."""
+        threads["quick"] = threading.get_ident()
+        return "ok"
+
+    @rtagents.tool
+    def slow() -> str:
+        """May block."""
+        threads["slow"] = threading.get_ident()
+        return "ok"
+
+    @rtagents.tool(inline=True)
+    def broken() -> str:
+        """Raises."""
+        raise ValueError("nope")
+
+    async def main() -> list[str]:
+        model = ScriptedModel(
+            [
+                [CallFunction("quick", {}), CallFunction("slow", {}), CallFunction("broken", {})],
+                "ok",
+            ]
+        )
+        agent = rtagents.Agent(tools=[quick, slow, broken])
+        async with Emulator(model=model) as emu:
+            async with rtagents.connect(agent, url=emu.url) as session:
+                threads["loop"] = threading.get_ident()
+                events = await session.ask("go")
+        return [
+            f"{e.name}:{getattr(e, 'kind', 'ok')}"
+            for e in events
+            if e.type.startswith("tool.call.") and e.type != "tool.call.started"
+        ]
+
+    outcomes = anyio.run(main)
+    assert sorted(outcomes) == ["broken:error", "quick:ok", "slow:ok"]
+    assert threads["quick"] == threads["loop"] != threads["slow"]
+
+
+def test_inline_is_for_sync_tools() -> None:
+    import rtagents
+
+    async def fetch() -> str:
+        """Async."""
+        return "x"
+
+    with pytest.raises(ValueError, match="inline=True is for sync tools"):
+        rtagents.tool(inline=True)(fetch)

@@ -1,5 +1,6 @@
-"""A real Redis server for tests: Debian's ``redis-server`` (``make test`` installs it when
-missing) on a free loopback port, with no persistence, stopped afterwards."""
+"""A real Redis server for tests of a deployment's registry: ``redis-server`` (Debian's
+package; ``make test`` installs it when missing) on a free loopback port, with no
+persistence, stopped afterwards."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -22,10 +21,11 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def redis_server(folder: Path) -> Iterator[str]:
-    """``with redis_server(tmp) as url:`` -> ``redis://127.0.0.1:PORT/0``."""
+    """``with redis_server(folder) as url:`` runs a Redis server whose files go in
+    ``folder``; ``url`` is ``redis://127.0.0.1:PORT/0``."""
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.fail("redis-server missing: `make test` installs it (Debian package redis-server)")
+        raise FileNotFoundError("redis-server is not installed (Debian: apt install redis-server)")
     port = _free_port()
     command = [
         binary,
@@ -52,9 +52,8 @@ def redis_server(folder: Path) -> Iterator[str]:
                 if s.recv(16).startswith(b"+PONG"):
                     break
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"redis-server did not start: {process.stderr.read() if process.stderr else ''}"
-                )
+                said = process.stderr.read().decode(errors="replace") if process.stderr else ""
+                raise RuntimeError(f"redis-server did not start: {said}")
             time.sleep(0.05)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
