@@ -8,10 +8,8 @@ bounds (a send deadline, a grace period for tool code that will not stop).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import sys
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -308,13 +306,11 @@ class SessionRunner:
                 transport = self.transport
         frame = event if isinstance(event, str) else p.encode_client_event(event)
         try:
-            if self._send_timeout is None:
+            # A send can only hang when the peer stops reading and the buffer fills: only
+            # then is it timed (a time limit costs as much as the send itself).
+            wont_block = getattr(transport, "send_wont_block", None)
+            if self._send_timeout is None or (wont_block is not None and wont_block(frame)):
                 await transport.send(frame)
-            elif sys.version_info >= (3, 11):
-                # asyncio's own limit: a send is on the path of every event, and anyio's
-                # scope costs a backend lookup each time.
-                async with asyncio.timeout(self._send_timeout):
-                    await transport.send(frame)
             else:
                 with anyio.fail_after(self._send_timeout):
                     await transport.send(frame)

@@ -75,6 +75,16 @@ class WebsocketTransport:
             raise ConnectError(f"cannot connect to {_safe(url)}: {exc}") from None
         return cls(ws, url)
 
+    def send_wont_block(self, frame: str) -> bool:
+        """Whether sending ``frame`` returns at once: the socket's buffer stays below its
+        high-water mark even with it (counted at 4 bytes a character, the most UTF-8 takes),
+        so websockets writes without waiting for the peer to read."""
+        ws = self._ws
+        if ws.paused:
+            return False
+        buffered = ws.transport.get_write_buffer_size()
+        return bool(buffered + 4 * len(frame) + 16 <= ws.write_limit_high)
+
     async def send(self, frame: str) -> None:
         try:
             await self._ws.send(frame)
