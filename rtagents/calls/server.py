@@ -295,6 +295,13 @@ class CallServer:
             return JSONResponse({"error": "no default agent, or not running"}, status_code=400)
         if call_id in self.calls:
             return JSONResponse({"status": "attached"})
+        try:
+            claimed = await self.registry.claim(call_id)
+        except Exception as exc:
+            log.warning("claiming call %s failed: %s", call_id, root_cause(exc))
+            return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
+        if not claimed:  # another replica runs this call's tools already
+            return JSONResponse({"status": "attached"})
         record = self.calls[call_id] = CallRecord(call_id, "browser", agent.name, "active")
         self._tg.start_soon(self._guarded_sideband, call_id, agent, record)
         return JSONResponse({"status": "attached"})
@@ -305,6 +312,8 @@ class CallServer:
         except Exception as exc:
             record.state, record.reason = "failed", root_cause(exc)
             log.warning("call %s failed: %s", call_id, record.reason)
+        finally:
+            await self.registry.release(call_id)
 
 
 def _websocket_url(base_url: str) -> str:

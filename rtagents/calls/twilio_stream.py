@@ -63,10 +63,19 @@ class TwilioEndpoint:
         if self.server.draining:
             await _close(websocket, 1013)  # try again later: another replica
             return
-        if call.call_id in self.server.calls or not await self.server.registry.claim(call.call_id):
+        try:
+            claimed = call.call_id not in self.server.calls and await self.server.registry.claim(
+                call.call_id
+            )
+        except Exception as exc:  # the registry is away: Twilio may try again, elsewhere
+            log.warning("claiming call %s failed: %s", call.call_id, root_cause(exc))
+            await _close(websocket, 1013)
+            return
+        if not claimed:
             log.warning("a second stream for call %s was refused", call.call_id)
             await _close(websocket, 1008)
             return
+
         record = CallRecord(call.call_id, call.caller, source="twilio")
         self.server.calls[call.call_id] = record
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -56,7 +57,11 @@ async def invoke(
         ctx.on_start, ctx.on_result = on_start, on_result
     else:
         start_clock()
-    task = loop.create_task(_contained(tool.call(parsed, ctx)))
+    task = _start(loop, _contained(tool.call(parsed, ctx)))
+    if task.done():  # it ran to the end in its first step: no hop through the loop
+        state["running"] = False
+        scope.deadline = math.inf
+        return task.result()
     try:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
@@ -69,6 +74,17 @@ async def invoke(
     finally:
         state["running"] = False
         scope.deadline = math.inf
+
+
+def _start(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    """The tool's task, started eagerly where Python can (3.12+): a tool that needs no I/O
+    then finishes before this returns, and its call skips two trips through the loop."""
+    if _EAGER:
+        return asyncio.Task(coro, loop=loop, eager_start=True)  # type: ignore[call-arg,unused-ignore]
+    return loop.create_task(coro)
+
+
+_EAGER = sys.version_info >= (3, 12)
 
 
 def _settle(task: asyncio.Task[Any], orphans: set[asyncio.Task[Any]], late: LateResult) -> None:
