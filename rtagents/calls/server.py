@@ -3,6 +3,7 @@ with the agent's tools run on a sideband session of each call. An ASGI app (Star
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import inspect
@@ -57,6 +58,9 @@ class CallServer:
             the default) or ``RedisRegistry(url)`` shared by replicas.
         drain_timeout: Seconds a shutdown (``SIGTERM``) lets running calls go on before
             their sessions are closed, each after its tool calls in flight have finished.
+        keep_ended: How many ended calls ``app.calls`` keeps (the latest), with their
+            sessions' history; older ones are dropped, so a long-running process does not
+            grow with every call it took.
     """
 
     def __init__(
@@ -71,6 +75,7 @@ class CallServer:
         twilio: TwilioStreams | None = None,
         registry: CallRegistry | None = None,
         drain_timeout: float = 30.0,
+        keep_ended: int = 1000,
     ) -> None:
         if (agent is None) == (route is None):
             raise ValueError("CallServer needs exactly one of agent= and route=")
@@ -85,6 +90,8 @@ class CallServer:
         self.registry: CallRegistry = registry if registry is not None else LocalRegistry()
         self._control = Supervision(self.calls, self.registry)
         self.drain_timeout = drain_timeout
+        self._keep_ended = keep_ended
+        self._ended: collections.deque[str] = collections.deque()
         self.draining = False
         self._tg: anyio.abc.TaskGroup | None = None
         self._app = Starlette(
@@ -119,6 +126,14 @@ class CallServer:
                     await self.api.aclose()
 
     # -- operations ----------------------------------------------------------------------------
+
+    async def _finished(self, call_id: str) -> None:
+        """A call of this process is over: the registry lets it go, and the oldest ended
+        calls beyond ``keep_ended`` leave ``app.calls``."""
+        await self.registry.release(call_id)
+        self._ended.append(call_id)
+        while len(self._ended) > self._keep_ended:
+            self.calls.pop(self._ended.popleft(), None)
 
     def _live(self) -> list[CallRecord]:
         return [r for r in self.calls.values() if r.state in ("ringing", "active")]
@@ -222,7 +237,7 @@ class CallServer:
                 elif not self.draining:  # nor left up without its tools
                     await self.api.hangup(call.call_id)
         finally:
-            await self.registry.release(call.call_id)
+            await self._finished(call.call_id)
 
     def _sip_handle(self, call_id: str) -> CallHandle:
         return CallHandle(
@@ -313,7 +328,7 @@ class CallServer:
             record.state, record.reason = "failed", root_cause(exc)
             log.warning("call %s failed: %s", call_id, record.reason)
         finally:
-            await self.registry.release(call_id)
+            await self._finished(call_id)
 
 
 def _websocket_url(base_url: str) -> str:

@@ -89,7 +89,7 @@ class TwilioEndpoint:
             record.state, record.reason = "failed", root_cause(exc)
             log.warning("call %s failed: %s", call.call_id, record.reason)
         finally:
-            await self.server.registry.release(call.call_id)
+            await self.server._finished(call.call_id)
             await _close(websocket, 1000)
 
     async def _bridge(

@@ -145,3 +145,29 @@ async def test_sigterm_to_rtagents_serve_drains_before_exiting(tmp_path: Path) -
         assert "Application shutdown complete" in stderr
         assert outputs(emu, call_id) == ["found k"], stderr
         assert took >= 1.0  # it waited for the tool
+
+
+async def test_a_long_running_server_keeps_only_the_latest_ended_calls() -> None:
+    model = ScriptedModel([], then="Bye.")
+    async with Emulator(model=model) as emu:
+        app = CallServer(
+            agent=rtagents.Agent(),
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+            keep_ended=2,
+        )
+        async with serve_asgi(app) as url:
+            placed = []
+            for _ in range(5):
+                call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
+                placed.append(call_id)
+                with anyio.fail_after(10):
+                    while call_id not in app.calls or app.calls[call_id].session is None:
+                        await anyio.sleep(0.01)
+                await app.hangup(call_id)
+                with anyio.fail_after(10):
+                    while call_id in app.calls and app.calls[call_id].state == "active":
+                        await anyio.sleep(0.01)
+            assert list(app.calls) == placed[-2:]
+            assert all(record.state == "ended" for record in app.calls.values())
