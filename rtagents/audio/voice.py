@@ -25,6 +25,8 @@ from .formats import RATE, to_pcm16
 from .output import PlaybackBuffer
 from .resample import StreamResampler
 
+_BACKLOG_BLOCKS = 100  # about 2 s of microphone audio waiting for the session, at most
+
 
 class LocalVoice:
     """Talk to a session through ``device`` (the computer's own when omitted)::
@@ -48,14 +50,21 @@ class LocalVoice:
         self.tail_ms = tail_ms
         self.player = PlaybackBuffer(rate=self.device.rate)
         self.muted_ms = 0  # microphone audio replaced by silence (half duplex)
+        self.dropped_blocks = 0  # microphone blocks dropped because the session fell behind
 
     async def run(self, session: Any) -> None:
         """Stream the microphone to ``session`` and play its answers, until it closes."""
         loop = asyncio.get_running_loop()
-        frames: asyncio.Queue[bytes] = asyncio.Queue()
+        frames: asyncio.Queue[bytes] = asyncio.Queue(maxsize=_BACKLOG_BLOCKS)
+
+        def keep(block: bytes) -> None:
+            if frames.full():  # the session fell behind: the oldest audio goes first
+                frames.get_nowait()
+                self.dropped_blocks += 1
+            frames.put_nowait(block)
 
         def on_input(block: bytes) -> None:  # the device's thread
-            loop.call_soon_threadsafe(frames.put_nowait, block)
+            loop.call_soon_threadsafe(keep, block)
 
         self.device.start(on_input, self.player.read)
         self.player.latency_ms = self.device.latency_ms

@@ -151,3 +151,36 @@ def test_without_portaudio_the_error_says_what_to_install(monkeypatch: pytest.Mo
 def test_duplex_is_half_or_full() -> None:
     with pytest.raises(ValueError, match="duplex"):
         LocalVoice(FakeAudioDevice(), duplex="both")  # type: ignore[arg-type]
+
+
+async def test_a_session_that_falls_behind_loses_the_oldest_audio_not_memory() -> None:
+    """The microphone does not wait: when sends stall, at most about 2 s of blocks wait,
+    and the oldest are dropped (counted)."""
+
+    class StalledSession:
+        config: dict[str, Any] = {}
+
+        def __init__(self) -> None:
+            self.sent = 0
+            self.closed = anyio.Event()
+
+        async def send_audio(self, pcm: bytes) -> None:
+            await anyio.sleep(0.05)  # a send that takes 50 ms
+            self.sent += 1
+
+        def __aiter__(self) -> StalledSession:
+            return self
+
+        async def __anext__(self) -> Any:
+            await self.closed.wait()
+            raise StopAsyncIteration
+
+    device = FakeAudioDevice(bytes(2 * RATE * 10), rate=RATE, speed=50)  # 10 s in 0.2 s
+    voice = LocalVoice(device, duplex="full")
+    session = StalledSession()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(voice.run, session)
+        await anyio.sleep(0.5)
+        session.closed.set()
+    assert voice.dropped_blocks > 100
+    assert session.sent < 20
