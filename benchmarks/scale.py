@@ -26,6 +26,7 @@ from ._peer import Peer
 
 LEVELS = (100, 200, 300, 400, 500, 600, 800)
 SECONDS = 6
+WARMUP_S = 1.5  # connecting N sessions at once is not the steady state measured
 SILENCE_20MS = b"\\0" * 960
 
 
@@ -41,14 +42,19 @@ def _rss_kb() -> int:
 
 
 async def _one_session(
-    url: str, lags: list[float], counts: list[int], stop: anyio.Event, handlers: bool
+    url: str,
+    lags: list[tuple[float, float]],
+    counts: list[int],
+    stop: anyio.Event,
+    handlers: bool,
 ) -> None:
     agent = rtagents.Agent(name="scale", tools=[noop], tracing=None)
 
     def note(event: Any) -> None:
         sent_at = (event.model_extra or {}).get("sent_at")
         if sent_at:
-            lags.append(time.time() - sent_at)
+            now = time.time()
+            lags.append((now, now - sent_at))
             counts[0] += 1
 
     async with rtagents.connect(
@@ -80,7 +86,7 @@ async def _one_session(
 
 
 async def _bare_session(
-    url: str, lags: list[float], counts: list[int], stop: asyncio.Event
+    url: str, lags: list[tuple[float, float]], counts: list[int], stop: asyncio.Event
 ) -> None:
     """The baseline: websockets + json + base64 doing the same work, tool calls included."""
     import base64
@@ -105,7 +111,8 @@ async def _bare_session(
                 kind = event["type"]
                 if kind == "response.output_audio.delta":
                     base64.b64decode(event["delta"])
-                    lags.append(time.time() - event["sent_at"])
+                    now = time.time()
+                    lags.append((now, now - event["sent_at"]))
                     counts[0] += 1
                 elif kind == "response.function_call_arguments.done":
                     call_id = event["call_id"]
@@ -131,7 +138,8 @@ async def _bare_session(
 
 
 async def _level(url: str, n: int, mode: str) -> dict[str, Any]:
-    lags: list[float] = []
+    lags: list[tuple[float, float]] = []
+    began = time.time()
     counts = [0]
     if mode == "bare":
         stop_bare = asyncio.Event()
@@ -152,8 +160,8 @@ async def _level(url: str, n: int, mode: str) -> dict[str, Any]:
             await anyio.sleep(SECONDS)
             stop.set()
             tg.cancel_scope.cancel()
-    lags.sort()
-    steady = lags[len(lags) // 10 :] or [0.0]  # leave out connection set-up
+    # Leave out connection set-up: the samples of the first WARMUP_S seconds.
+    steady = sorted(lag for at, lag in lags if at - began >= WARMUP_S) or [0.0]
     p99 = steady[int(len(steady) * 0.99) - 1] * 1000 if steady else 0.0
     rate = counts[0] / (n * SECONDS)
     return {
