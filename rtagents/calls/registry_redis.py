@@ -172,9 +172,21 @@ class RedisRegistry:
         return answer.get("result")
 
     async def _listen(self, pubsub: Any) -> None:
-        async for message in pubsub.listen():
-            if message.get("type") == "message" and self._tg is not None:
-                self._tg.start_soon(self._answer, message.get("data"))
+        """Commands for this replica, until cancelled; a lost connection to Redis is
+        reopened (with backoff), never the end of the replica."""
+        delay = 0.1
+        while True:
+            try:
+                async for message in pubsub.listen():
+                    delay = 0.1
+                    if message.get("type") == "message" and self._tg is not None:
+                        self._tg.start_soon(self._answer, message.get("data"))
+            except Exception as exc:
+                log.warning("the registry lost Redis (%s); listening again in %g s", exc, delay)
+            await anyio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+            with contextlib.suppress(Exception):
+                await pubsub.subscribe(self._channel(self.replica))
 
     async def _answer(self, data: Any) -> None:
         try:
@@ -194,7 +206,10 @@ class RedisRegistry:
         except Exception as exc:
             answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
         reply_key = f"{self.prefix}:reply:{request}"
-        async with self._client.pipeline(transaction=False) as pipe:
-            pipe.rpush(reply_key, json.dumps(answer))
-            pipe.expire(reply_key, max(1, int(self.command_timeout * 2)))
-            await pipe.execute()
+        try:
+            async with self._client.pipeline(transaction=False) as pipe:
+                pipe.rpush(reply_key, json.dumps(answer))
+                pipe.expire(reply_key, max(1, int(self.command_timeout * 2)))
+                await pipe.execute()
+        except Exception as exc:  # Redis away: the sender times out and says so
+            log.warning("the answer to a %s command could not be sent: %s", command, exc)

@@ -7,9 +7,11 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx2
 import pytest
 import redis.asyncio
 
@@ -134,3 +136,54 @@ async def test_a_gone_owner_or_an_unknown_call_is_a_clear_error(redis_url: str) 
                     await apps[1].hangup("rtc_nobody")
             await client.aclose()
     assert "redis://" not in repr(registry)
+
+
+async def test_an_owner_that_does_not_answer_times_out_clearly(redis_url: str) -> None:
+    registry = RedisRegistry(redis_url, replica="asker", prefix="stuck", command_timeout=0.3)
+
+    async def never(call_id: str, command: str, args: dict[str, Any]) -> Any:
+        raise AssertionError("not asked")
+
+    client = redis.asyncio.from_url(redis_url, decode_responses=True)
+    deaf = client.pubsub()
+    await deaf.subscribe("stuck:replica:deaf")  # listens, never answers (a hung replica)
+    await client.set("stuck:call:rtc_stuck", "deaf")
+    async with anyio.create_task_group() as tg:
+        await tg.start(registry.run, never)
+        with anyio.fail_after(3), pytest.raises(CallOwnerGone, match="did not answer hangup"):
+            await registry.forward("rtc_stuck", "hangup", {})
+        tg.cancel_scope.cancel()
+    await deaf.aclose()
+    await client.aclose()
+
+
+async def test_a_registry_that_goes_away_refuses_calls_so_they_are_retried(
+    tmp_path: Path,
+) -> None:
+    """Redis stops under a running replica: readiness fails, a new call's webhook gets 503
+    (not marked seen, so OpenAI's retry is handled), and the replica stays up."""
+    redis_running = redis_server(tmp_path)
+    url = redis_running.__enter__()
+    async with Emulator(model=ScriptedModel([])) as emu:
+        app = CallServer(
+            agent=rtagents.Agent(),
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+            registry=RedisRegistry(url, replica="lonely", prefix="away"),
+            drain_timeout=0,
+        )
+        async with serve_asgi(app) as served, httpx2.AsyncClient(base_url=served) as http:
+            assert (await http.get("/readyz")).status_code == 200
+            redis_running.__exit__(None, None, None)  # Redis goes away
+            ready = await http.get("/readyz")
+            assert ready.status_code == 503 and ready.json()["status"] == "registry unavailable"
+            call_id = emu.place_call(f"{served}/openai/webhook", SECRET)
+            with anyio.fail_after(10):
+                while not emu.desk.calls[call_id].webhook:
+                    await anyio.sleep(0.02)
+            assert emu.desk.calls[call_id].webhook["status"] == 503
+            assert call_id not in app.calls
+            await anyio.sleep(1.5)  # the registry's listener notices, and the app stays up
+            assert (await http.get("/healthz")).status_code == 200
+            assert app._tg is not None, "the app's task group ended with its registry"
