@@ -1,5 +1,6 @@
-"""``CallServer``: phone calls (OpenAI SIP webhooks) and browser sessions (client secrets),
-with the agent's tools run on a sideband session of each call. An ASGI app (Starlette)."""
+"""``CallServer``: phone calls (OpenAI SIP webhooks, Twilio Media Streams) and browser
+sessions (client secrets), with the agent's tools run in this process; health, readiness
+and a graceful drain for deploys. An ASGI app (Starlette)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,7 @@ from .control import Route as Router
 from .registry import CallRegistry, LocalRegistry
 from .rest import CallsAPI, CallsAPIError
 from .supervision import Supervision
-from .twilio import (
-    TwilioStreams,
-)
+from .twilio import TwilioStreams
 from .twilio_stream import TwilioEndpoint
 from .webhooks import WebhookError, WebhookVerifier
 
@@ -42,7 +41,11 @@ class CallServer:
     signature is verified (400 otherwise), a delivery seen before is acknowledged and
     ignored, and the call is accepted with the agent's configuration (or rejected, as the
     router says) and run on a sideband session. ``POST /session`` mints a client secret for
-    a browser, configured from the agent. ``app.calls`` lists the calls of this process.
+    a browser, configured from the agent. ``/twilio`` bridges Twilio Media Streams (with
+    ``twilio=``). ``GET /healthz`` and ``GET /readyz`` are for the load balancer, and
+    ``drain()`` (on ``SIGTERM`` under ``rtagents serve``) for deploys. ``app.calls`` lists
+    the calls of this process; ``approve``, ``deny``, ``hangup``, ``transfer`` and ``say``
+    reach a call on any replica sharing the ``registry``.
 
     Args:
         agent: The agent for every call (or give ``route``).
