@@ -101,7 +101,9 @@ async def test_a_call_is_heard_answered_in_ulaw_and_marks_are_echoed(ulaw: bytes
     assert all(m["streamSid"] == phone.stream_sid for m in phone.messages)
 
 
-async def test_a_barge_in_clears_twilio_and_truncates_at_the_last_echoed_mark(ulaw: bytes) -> None:
+async def barge_in(ulaw: bytes, heard_ms: int) -> tuple[TwilioMediaClient, list[Any], Any]:
+    """A long answer, of which the caller hears ``heard_ms`` before talking over it: the
+    phone, the truncates the server received, and the session's history after."""
     async with Emulator(model=ScriptedModel([LONG], then="Yes?")) as emu:
         app = server_for(emu)
         async with serve_asgi(app) as url:
@@ -109,21 +111,23 @@ async def test_a_barge_in_clears_twilio_and_truncates_at_the_last_echoed_mark(ul
                 with anyio.fail_after(15):
                     await phone.say(ulaw)
                     await phone.wait_for_audio(2000)
-                    await phone.play_out(400)  # the caller heard 400 ms
-                    heard_mark = phone.played_marks[-1][1]
-                    await anyio.sleep(0.1)  # the echoes reach the bridge
-                    await phone.say(ulaw)  # and talks over the rest
+                    if heard_ms:
+                        await phone.play_out(heard_ms)
+                        await anyio.sleep(0.1)  # the echoes reach the bridge
+                    await phone.say(ulaw)  # the caller talks over the rest
                     while not phone.clears:
                         await anyio.sleep(0.01)
-                    session = app.calls[phone.call_sid].session
-                    while not any(
-                        e["type"] == "conversation.item.truncate" for e in emu.last.received
-                    ):
-                        await anyio.sleep(0.01)
+                    await anyio.sleep(0.2)  # a truncate, if any, reaches the server
                 truncates = [
                     e for e in emu.last.received if e["type"] == "conversation.item.truncate"
                 ]
-                history = session.history
+                history = app.calls[phone.call_sid].session.history
+    return phone, truncates, history
+
+
+async def test_a_barge_in_clears_twilio_and_truncates_at_the_last_echoed_mark(ulaw: bytes) -> None:
+    phone, truncates, history = await barge_in(ulaw, heard_ms=400)
+    heard_mark = phone.played_marks[-1][1]
     assert 0 < heard_mark <= 400
     assert [t["audio_end_ms"] for t in truncates] == [heard_mark]
     assert phone.clears == 1
@@ -134,18 +138,8 @@ async def test_a_barge_in_clears_twilio_and_truncates_at_the_last_echoed_mark(ul
 
 
 async def test_no_truncate_when_the_caller_heard_nothing(ulaw: bytes) -> None:
-    async with Emulator(model=ScriptedModel([LONG], then="Yes?")) as emu:
-        app = server_for(emu)
-        async with serve_asgi(app) as url:
-            async with Served(emu, app, url).phone(playback="manual") as phone:
-                with anyio.fail_after(15):
-                    await phone.say(ulaw)
-                    await phone.wait_for_audio(1000)
-                    await phone.say(ulaw)  # before a single mark came back
-                    while not phone.clears:
-                        await anyio.sleep(0.01)
-                await anyio.sleep(0.2)
-            truncates = [e for e in emu.last.received if e["type"] == "conversation.item.truncate"]
+    phone, truncates, _ = await barge_in(ulaw, heard_ms=0)  # before a single mark came back
+    assert phone.played_marks == [] and phone.clears == 1
     assert truncates == []
 
 
