@@ -24,7 +24,7 @@ import rtagents
 
 from ._peer import Peer
 
-LEVELS = (100, 200, 300, 400, 500, 600, 800)
+LEVELS = (100, 150, 200, 300, 400, 500, 600, 800)
 SECONDS = 6
 WARMUP_S = 1.5  # connecting N sessions at once is not the steady state measured
 SILENCE_20MS = b"\\0" * 960
