@@ -34,7 +34,11 @@ async def invoke(
 ) -> Any:
     """Run ``tool`` inside ``scope`` (which the caller cancels on barge-in or close), with
     ``time_limit`` counted from when the code starts: for a thread tool, when a worker picks it
-    up. Raises what the tool raised (a ``BaseException`` as ``ToolCrashed``)."""
+    up. Raises what the tool raised (a ``BaseException`` as ``ToolCrashed``).
+
+    A tool's coroutine runs in a task of its own, so that a deadline or a barge-in answers
+    the call even when the code ignores its cancellation; a tool that cannot (``obeys_
+    cancellation``: a sync function) is awaited in place, which saves that task's hops."""
     loop = asyncio.get_running_loop()
     state = {"running": True, "abandoned": False}
 
@@ -57,6 +61,15 @@ async def invoke(
         ctx.on_start, ctx.on_result = on_start, on_result
     else:
         start_clock()
+    if tool.obeys_cancellation:  # nothing in it can swallow a cancellation: await in place
+        try:
+            return await _contained(tool.call(parsed, ctx))
+        except asyncio.CancelledError:
+            state["abandoned"] = True  # a thread's result, if it comes, is late
+            raise
+        finally:
+            state["running"] = False
+            scope.deadline = math.inf
     task = _start(loop, _contained(tool.call(parsed, ctx)))
     if task.done():  # it ran to the end in its first step: no hop through the loop
         state["running"] = False

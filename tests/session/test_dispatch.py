@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from typing import Any
 
 import anyio
 import pytest
@@ -490,3 +491,33 @@ async def test_commit_audio_and_cancel_response() -> None:
         for e in emu.last.received
         if e["type"] in ("input_audio_buffer.commit", "response.cancel")
     ] == ["input_audio_buffer.commit", "response.cancel"]
+
+
+async def test_a_sync_tool_past_its_deadline_is_answered_then_its_late_result_reported() -> None:
+    """Sync tools are awaited in place (no guard task): their thread is let go at the
+    deadline, the call is answered at once, and the result that comes later is reported as
+    abandoned, not lost and not sent."""
+
+    @rtagents.tool(timeout=0.2)
+    def blocking() -> str:
+        """Blocks for 0.6 s."""
+        time.sleep(0.6)
+        return "done late"
+
+    model = ScriptedModel([CallFunction("blocking", {}, call_id="b"), "ok"], then="ok")
+    async with Emulator(model=model) as emu:
+        async with rtagents.connect(rtagents.Agent(tools=[blocking]), url=emu.url) as session:
+            events: list[Any] = []
+            session.on("*")(events.append)
+            started = time.monotonic()
+            await session.send_text("go")
+            with anyio.fail_after(5):
+                while not any(e.type == "tool.call.failed" for e in events):
+                    await anyio.sleep(0.01)
+                answered_after = time.monotonic() - started
+                while not any(e.type == "tool.call.abandoned" for e in events):
+                    await anyio.sleep(0.01)
+    [failed] = [e for e in events if e.type == "tool.call.failed"]
+    [late] = [e for e in events if e.type == "tool.call.abandoned"]
+    assert failed.kind == "timeout" and answered_after < 0.5
+    assert late.output == "done late"
