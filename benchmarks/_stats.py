@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -35,3 +38,16 @@ def summary(samples: list[float], scale: float = 1e6) -> dict[str, float]:
 
 def ratio(ours: dict[str, float], base: dict[str, float]) -> float:
     return round(ours["median"] / base["median"], 3)
+
+
+def in_fresh_process(module: str, variant: str, timeout: float = 900) -> Any:
+    """``python -m benchmarks.MODULE VARIANT``'s JSON: a measurement that must not share a
+    process (a global provider set, a heap left by the suites before)."""
+    out = subprocess.run(
+        [sys.executable, "-m", f"benchmarks.{module}", variant],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+    return json.loads(out.stdout)

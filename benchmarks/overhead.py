@@ -8,12 +8,13 @@ that needs approval (decided by a rule). Each sits beside the bare loop of its o
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import rtagents
+
+from ._stats import in_fresh_process
 
 VARIANTS = ("no_sdk", "sdk_noop_exporter", "approval_by_rule")
 
@@ -56,14 +57,7 @@ def _variant(name: str) -> dict[str, Any]:
 def run() -> dict[str, Any]:
     results: dict[str, Any] = {}
     for name in VARIANTS:
-        out = subprocess.run(
-            [sys.executable, "-m", "benchmarks.overhead", name],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=True,
-        )
-        results[name] = json.loads(out.stdout)
+        results[name] = in_fresh_process("overhead", name, timeout=600)
     base = results["no_sdk"]["rtagents"]["median"]
     return {
         "what": "tool round trip (async no-op tool, back to back) per variant, each beside its own bare loop",

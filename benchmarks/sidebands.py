@@ -18,7 +18,6 @@ import multiprocessing as mp
 import os
 import random
 import resource
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -32,11 +31,12 @@ from rtagents.calls import CallServer
 from rtagents.emulator import CallFunction, ModelContext, Say
 from rtagents.testing import serve_asgi
 
-from ._stats import summary
+from ._stats import in_fresh_process, summary
 
 SESSIONS = int(os.environ.get("RTAGENTS_BENCH_SIDEBANDS", "2000"))
 PERIOD_S = 10.0
 MEASURE_S = 30.0
+PASSES = ("default_gc", "gc_frozen_after_ramp")
 SECRET = "whsec_" + "YmVuY2htYXJrLXNpZ25pbmcta2V5LTAwMDAwMA=="
 
 
@@ -209,16 +209,7 @@ def _pass(freeze: bool) -> dict[str, Any]:
 def run() -> dict[str, Any]:
     # Each pass in a process of its own: a heap left by the suites before (or by the other
     # pass) would lengthen every garbage collection and be measured as ours.
-    passes = {}
-    for name in ("default_gc", "gc_frozen_after_ramp"):
-        out = subprocess.run(
-            [sys.executable, "-m", "benchmarks.sidebands", name],
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=True,
-        )
-        passes[name] = json.loads(out.stdout)
+    passes = {name: in_fresh_process("sidebands", name) for name in PASSES}
     return {
         "what": "control-only sideband sessions on one CallServer process, one tool turn "
         "each every 10 s; turn latency = app.say to tool completion (an upper bound on the "

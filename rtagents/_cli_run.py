@@ -235,12 +235,11 @@ async def _say_recording(session: Any, pcm: bytes) -> None:
 
 def _collector(session: Any, heard: list[bytes]) -> Callable[[Any], None]:
     from .audio.formats import to_pcm16
+    from .protocol.audio_formats import output_format
 
     def collect(event: Any) -> None:
-        fmt = ((session.config.get("audio") or {}).get("output") or {}).get("format") or {}
-        heard.append(
-            to_pcm16(base64.b64decode(event.delta), fmt.get("type") or "audio/pcm").tobytes()
-        )
+        fmt = output_format(session.config)
+        heard.append(to_pcm16(base64.b64decode(event.delta), fmt).tobytes())
 
     return collect
 

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import anyio
 
 from ..errors import RtagentsError
+from ..protocol.audio_formats import output_format
 from .devices import AudioDevice, SoundDevice
 from .formats import RATE, to_pcm16
 from .output import PlaybackBuffer
@@ -94,13 +95,8 @@ class LocalVoice:
         to_device = StreamResampler(RATE, self.device.rate)
         async for event in session:
             if event.type == "response.output_audio.delta":
-                fmt = _output_format(session.config)
+                fmt = output_format(session.config)
                 pcm = to_pcm16(base64.b64decode(event.delta), fmt).tobytes()
                 self.player.feed(event.item_id, to_device.push(pcm))
             elif event.type == "session.closed":
                 return
-
-
-def _output_format(config: dict[str, Any]) -> str:
-    fmt = ((config.get("audio") or {}).get("output") or {}).get("format") or {}
-    return str(fmt.get("type") or "audio/pcm")

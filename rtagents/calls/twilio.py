@@ -121,12 +121,19 @@ def decode_message(text: str | bytes) -> dict[str, Any] | None:
     return message
 
 
+def part(message: dict[str, Any], key: str) -> dict[str, Any]:
+    """``message[key]`` when it is an object, else an empty one: every field of a message is
+    read through this, so no shape a sender picks can raise."""
+    value = message.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def media_payload(message: dict[str, Any]) -> bytes | None:
     """The caller's audio in a ``media`` message (u-law bytes), or ``None``."""
-    media = message.get("media")
-    if not isinstance(media, dict) or not isinstance(media.get("payload"), str):
+    media = part(message, "media")
+    payload, track = media.get("payload"), media.get("track", "inbound")
+    if not isinstance(payload, str):
         return None
-    payload, track = media["payload"], media.get("track", "inbound")
     if track not in ("inbound", "inbound_track"):
         return None  # a stream of both tracks also carries the agent's own audio
     try:

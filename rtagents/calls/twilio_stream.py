@@ -23,6 +23,7 @@ from .twilio import (
     decode_message,
     media_payload,
     parse_start,
+    part,
     signature_ok,
 )
 
@@ -138,7 +139,7 @@ class TwilioEndpoint:
                         if audio:
                             await session.send_audio(audio)
                     elif kind == "mark":
-                        name = (message.get("mark") or {}).get("name")
+                        name = part(message, "mark").get("name")
                         if isinstance(name, str):
                             player.acknowledged(name)
                             if player.all_played():
@@ -183,7 +184,7 @@ async def _stream_start(websocket: WebSocket) -> Any:
 
 
 async def _dtmf(settings: TwilioStreams, session: Any, message: dict[str, Any]) -> None:
-    digit = (message.get("dtmf") or {}).get("digit")
+    digit = part(message, "dtmf").get("digit")
     if not isinstance(digit, str) or len(digit) != 1:
         return
     try:

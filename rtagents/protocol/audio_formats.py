@@ -20,8 +20,9 @@ def base64_audio_ms(b64_length: int, fmt: str = "audio/pcm") -> int:
 
 
 def output_format(session: object) -> str:
-    """The output audio format type of a session config (``audio/pcm`` when unset)."""
-    audio = getattr(session, "audio", None)
-    output = getattr(audio, "output", None)
-    fmt = getattr(output, "format", None)
-    return getattr(fmt, "type", None) or "audio/pcm"
+    """The output audio format type of a session config, a model or its JSON dict (such as
+    ``session.config``); ``audio/pcm`` when unset."""
+    value: object = session
+    for key in ("audio", "output", "format", "type"):
+        value = value.get(key) if isinstance(value, dict) else getattr(value, key, None)
+    return value if isinstance(value, str) and value else "audio/pcm"

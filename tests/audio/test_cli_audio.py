@@ -4,12 +4,12 @@ session's, checked with sox; ``--voice`` without PortAudio fails with what to in
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.speech import espeak, need, sox, soxi
+from tests.test_cli import rtagents
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 VOICE_AGENT = """
@@ -26,16 +26,6 @@ agent = rtagents.Agent(
     transcription=rtagents.protocol.AudioTranscription(model="gpt-4o-mini-transcribe"),
 )
 """
-
-
-def rtagents(*args: str, cwd: Path = EXAMPLES) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "rtagents", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-    )
 
 
 @pytest.mark.parametrize(("rate", "channels", "bits"), [(44_100, 2, 16), (16_000, 1, 24)])
@@ -77,10 +67,12 @@ def test_a_recording_in_gives_a_tool_call_and_a_playable_answer_out(
 def test_a_file_that_is_not_audio_is_a_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "q.wav"
     bad.write_text("hello")
-    result = rtagents("run", "tools_basics:agent", "--in", str(bad))
+    result = rtagents("run", "tools_basics:agent", "--in", str(bad), cwd=EXAMPLES)
     assert result.returncode == 2
     assert "not a PCM WAV file" in result.stderr
-    missing = rtagents("run", "tools_basics:agent", "--in", str(tmp_path / "none.wav"))
+    missing = rtagents(
+        "run", "tools_basics:agent", "--in", str(tmp_path / "none.wav"), cwd=EXAMPLES
+    )
     assert missing.returncode == 2 and "no file" in missing.stderr
 
 
@@ -91,7 +83,7 @@ def test_voice_without_a_sound_system_says_what_is_missing() -> None:
         pass
     else:
         pytest.skip("this machine has PortAudio; the fake-device tests cover voice here")
-    result = rtagents("run", "tools_basics:agent", "--voice")
+    result = rtagents("run", "tools_basics:agent", "--voice", cwd=EXAMPLES)
     assert result.returncode == 2
     assert "PortAudio" in result.stderr and "libportaudio2" in result.stderr
     assert "Traceback" not in result.stderr
@@ -99,6 +91,14 @@ def test_voice_without_a_sound_system_says_what_is_missing() -> None:
 
 def test_hears_is_only_for_the_emulator() -> None:
     result = rtagents(
-        "run", "tools_basics:agent", "--url", "ws://127.0.0.1:9", "--hears", "x", "--say", "hi"
+        "run",
+        "tools_basics:agent",
+        "--url",
+        "ws://127.0.0.1:9",
+        "--hears",
+        "x",
+        "--say",
+        "hi",
+        cwd=EXAMPLES,
     )
     assert result.returncode == 2 and "--hears is for the offline emulator" in result.stderr

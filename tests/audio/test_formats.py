@@ -40,3 +40,14 @@ def test_decoding_matches_on_all_256_bytes(fmt: str, decode: str) -> None:
     ours = formats.to_pcm16(data, fmt)[::3]
     theirs = struct.unpack("<256h", getattr(audioop, decode)(data, 2))
     assert list(ours) == list(theirs)
+
+
+def test_the_output_format_is_read_alike_from_a_model_and_from_its_json() -> None:
+    from rtagents import protocol as p
+    from rtagents.protocol.audio_formats import output_format
+
+    config = {"type": "realtime", "audio": {"output": {"format": {"type": "audio/pcmu"}}}}
+    assert output_format(config) == "audio/pcmu"
+    assert output_format(p.SessionConfig.model_validate(config)) == "audio/pcmu"
+    assert output_format({}) == output_format({"audio": None}) == "audio/pcm"
+    assert output_format({"audio": {"output": {"format": {"type": 5}}}}) == "audio/pcm"

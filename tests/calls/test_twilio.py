@@ -223,6 +223,9 @@ async def test_hostile_messages_are_ignored_and_the_call_goes_on(ulaw: bytes) ->
                     '{"event": "media", "media": {"payload": "%%%"}}',
                     '{"event": "media", "media": null}',
                     '{"event": "mark", "mark": {"name": ["x"]}}',
+                    '{"event": "mark", "mark": "m1"}',
+                    '{"event": "dtmf", "dtmf": "5"}',
+                    '{"event": "media", "media": {"payload": "AAAA", "track": ["in"]}}',
                     '{"event": "dtmf", "dtmf": {"digit": "12345"}}',
                     '{"event": "surprise"}',
                 ):
