@@ -187,11 +187,17 @@ def _max_sessions(mode: str) -> tuple[int, list[dict[str, Any]]]:
 
 
 def concurrency() -> dict[str, Any]:
-    if hasattr(os, "sched_setaffinity"):
+    pinned = hasattr(os, "sched_setaffinity")
+    if pinned:
+        cores = os.sched_getaffinity(0)
         os.sched_setaffinity(0, {0})  # the client gets one core; the peer runs on the other
-    bare_best, bare_levels = _max_sessions("bare")
-    best, levels = _max_sessions("iterate")
-    handled_best, handled_levels = _max_sessions("handlers")
+    try:
+        bare_best, bare_levels = _max_sessions("bare")
+        best, levels = _max_sessions("iterate")
+        handled_best, handled_levels = _max_sessions("handlers")
+    finally:
+        if pinned:  # the suites after this one (and their processes) get every core back
+            os.sched_setaffinity(0, cores)
     return {
         "what": "largest N sessions on one core with p99 event lag under 50 ms (50 audio deltas/s each way, a tool call every 3 s)",
         "baseline_bare_websockets_json_base64": {
