@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-import anyio
+from typing import Any, Protocol
 
 from ..approvals import ApprovalRequest
 from ..approvals.broker import ApprovalBroker
@@ -21,7 +18,7 @@ from ..tools import (
 )
 from ..tools.failures import FailureFormatter, FailureKind, ToolCrashed
 from .actions import StartCall
-from .invoke import LateResult, invoke
+from .invoke import invoke
 
 
 @dataclass(frozen=True)
@@ -31,21 +28,22 @@ class CallOutcome:
     duration_s: float
 
 
-@dataclass
+@dataclass(eq=False)
 class RunningCall:
     """One call from its start to its output: the one record the runner keeps of it."""
 
     call: StartCall
     tool: BaseTool | None
-    scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    span: Any = None
+    """Its tracing span, or ``None`` when nothing records."""
+    task: asyncio.Task[None] | None = None
+    """The task running it: parsing, approval, the tool's code, the output's send."""
+    deadline: asyncio.TimerHandle | None = None
     cancel_reasons: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
-    reported: bool = False
-    """True once ``tool.call.completed`` or ``tool.call.failed`` was emitted for it."""
-
-    def cancel(self, reason: str) -> None:
-        self.cancel_reasons.append(reason)
-        self.scope.cancel()
+    answered: bool = False
+    """True once its outcome is decided and reported, from its task or from outside it (a
+    deadline, a barge-in, the session's end): whatever its code does later is too late."""
 
     @property
     def timeout_for(self) -> float | None:
@@ -63,7 +61,19 @@ class CallSettings:
     session: Any
     agent: Any
     deps: Any
-    orphans: set[asyncio.Task[Any]]
+
+
+class CallWatcher(Protocol):
+    """What a call tells the dispatcher while it runs."""
+
+    def started(self, running: RunningCall) -> None:
+        """Its arguments are valid: ``tool.call.started``."""
+
+    def start_clock(self, running: RunningCall, time_limit: float) -> None:
+        """Its tool's code starts now, with ``time_limit`` seconds to give a result."""
+
+    def late(self, running: RunningCall, result: Any) -> None:
+        """A thread tool's result, which counts only if the call was given up."""
 
 
 def outcome_of(
@@ -85,13 +95,10 @@ def outcome_of(
 
 
 async def run_call(
-    running: RunningCall,
-    settings: CallSettings,
-    on_late: LateResult,
-    started: Callable[[], None],
+    running: RunningCall, settings: CallSettings, watcher: CallWatcher
 ) -> CallOutcome:
     """Run a call to completion. Every way it can go wrong becomes an output the model reads;
-    a cancellation of ``running.scope`` (barge-in, timeout, close) propagates to the caller."""
+    a cancellation of its task (barge-in, timeout, close) propagates to the caller."""
     call, tool = running.call, running.tool
 
     def fail(kind: FailureKind, message: str, exc: BaseException | None = None) -> CallOutcome:
@@ -104,7 +111,7 @@ async def run_call(
     except ToolArgumentsError as exc:
         return fail("invalid_arguments", str(exc))
     arguments = tool.arguments_dict(parsed)
-    started()
+    watcher.started(running)
     ctx: ToolContext[Any] = ToolContext(
         call.call_id, call.name, arguments, settings.session, settings.agent, settings.deps
     )
@@ -121,17 +128,15 @@ async def run_call(
         reason = decision.reason or "the user declined"
         return fail("denied", f"the call was not approved: {reason}")
 
-    # The call's own scope (which a barge-in cancels) also carries the timeout: one scope
-    # instead of two, and the clock starts when the tool's code does, after approval.
+    # The clock starts when the tool's code does, after approval.
+    time_limit = tool.timeout or settings.default_timeout
     try:
         result = await invoke(
             tool,
             parsed,
             ctx,
-            scope=running.scope,
-            time_limit=tool.timeout or settings.default_timeout,
-            orphans=settings.orphans,
-            on_late=on_late,
+            start_clock=lambda: watcher.start_clock(running, time_limit),
+            on_late=lambda result: watcher.late(running, result),
         )
         output = tool.serialize(result)
     except ToolCrashed as exc:
@@ -151,7 +156,7 @@ async def run_call(
 def stopped_outcome(
     running: RunningCall, settings: CallSettings, closing: str | None, dropped: bool
 ) -> CallOutcome:
-    """The outcome of a call whose scope was cancelled: by a barge-in (``cancelled``), by its
+    """The outcome of a call answered from outside its task: by a barge-in (``cancelled``), by its
     deadline (``timeout``), or by the session ending (``disconnected`` when the connection
     dropped, ``cancelled`` when the app closed it)."""
     if closing is not None:

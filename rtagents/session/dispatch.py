@@ -1,23 +1,34 @@
 """The calls the core starts, from start to report: one record each, one place for the rules.
 
-A call is registered before its task runs (so that a barge-in right after
-``tool.call.started`` finds it), runs in a task of the session's, and is reported exactly
-once: ``tool.call.completed`` or ``tool.call.failed``, whether it returned, failed, timed
-out, was cancelled, or the session ended under it.
+Each call runs in one plain task of its own: parsing, approval, the tool's code and the
+output's send, with nothing between the tool and the loop. The task is outside the session's
+task group, because tool code may ignore its cancellation: a deadline, a barge-in or the
+session's end answers the call from outside the task, at once, and then cancels it; a task
+that goes on regardless is let go at the close (a result it produces then is reported as
+``tool.call.abandoned``). A call is reported exactly once: ``tool.call.completed`` or
+``tool.call.failed``, whether it returned, failed, timed out, was cancelled, or the session
+ended under it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+import sys
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from ..approvals import ApprovalRequest
-from ..errors import root_cause
+from ..errors import SessionClosed, root_cause
 from .actions import StartApproval, StartCall
 from .calls import CallOutcome, CallSettings, RunningCall, outcome_of, run_call, stopped_outcome
-from .events import ToolCallAbandoned, ToolCallCompleted, ToolCallFailed, ToolCallStarted
+from .events import (
+    SessionWarning,
+    ToolCallAbandoned,
+    ToolCallCompleted,
+    ToolCallFailed,
+    ToolCallStarted,
+)
 from .invoke import let_go
 
 if TYPE_CHECKING:
@@ -32,23 +43,24 @@ class Dispatcher:
     def __init__(self, runner: SessionRunner) -> None:
         self._runner = runner
         self._running: dict[str, RunningCall] = {}
-        self._orphans: set[asyncio.Task[Any]] = set()  # tool code abandoned, still running
+        self._orphans: set[asyncio.Task[Any]] = set()  # given up on, still running
+        self._settings: CallSettings | None = None
+        self._sending: set[asyncio.Task[None]] = set()  # outputs of calls given up
 
-    def start(self, action: StartCall, spawn: Callable[..., None]) -> None:
+    def start(self, action: StartCall) -> None:
         runner = self._runner
+        tool = runner.tools.get(action.name)
+        running = RunningCall(action, tool)
+        running.span = runner.tracer.start_tool(
+            action.call_id,
+            action.name,
+            action.arguments,
+            action.response_id,
+            tool.server_label if tool else None,
+        )
         # Registered before the task runs, so that a barge-in right away finds it.
-        running = RunningCall(action, runner.tools.get(action.name))
         self._running[action.work_id] = running
-        spawn(self._call, running)
-
-    def _started(self, running: RunningCall) -> Callable[[], None]:
-        def started() -> None:
-            call = running.call
-            self._runner.deliver(
-                ToolCallStarted(call.call_id, call.name, call.arguments, call.response_id)
-            )
-
-        return started
+        running.task = _start(self._call(running))
 
     @property
     def running(self) -> list[tuple[str, StartCall]]:
@@ -56,17 +68,18 @@ class Dispatcher:
         return [(r.call.call_id, r.call) for r in self._running.values()]
 
     def cancel(self, work_id: str, reason: str) -> None:
+        """A barge-in: the call is answered now, as cancelled, and its task cancelled."""
         running = self._running.get(work_id)
         if running is not None:
-            running.cancel(reason)
+            running.cancel_reasons.append(reason)
+            self._give_up(running, stopped_outcome(running, self.settings, None, False))
 
     def session_ended(self, reason: str, dropped: bool) -> None:
         """Every call in flight is reported now, before ``session.closed``: its output cannot
         be sent any more, and the app must know which side effects may have happened."""
         settings = self.settings
         for running in list(self._running.values()):
-            self._report(running, stopped_outcome(running, settings, reason, dropped))
-            running.scope.cancel()
+            self._give_up(running, stopped_outcome(running, settings, reason, dropped))
 
     async def let_go(self, grace: float) -> None:
         """After the session's tasks ended: give abandoned tool code a bounded grace."""
@@ -80,33 +93,25 @@ class Dispatcher:
     @property
     def settings(self) -> CallSettings:
         runner = self._runner
-        return CallSettings(
-            approvals=runner.approvals,
-            default_timeout=runner.agent.tool_timeout,
-            format_failure=runner.agent.format_failure,
-            max_output_bytes=runner.agent.max_tool_output_bytes,
-            session=runner.owner,
-            agent=runner.agent,
-            deps=runner.deps,
-            orphans=self._orphans,
-        )
+        settings = self._settings
+        if settings is None or settings.agent is not runner.agent:  # one per agent in use
+            settings = self._settings = CallSettings(
+                approvals=runner.approvals,
+                default_timeout=runner.agent.tool_timeout,
+                format_failure=runner.agent.format_failure,
+                max_output_bytes=runner.agent.max_tool_output_bytes,
+                session=runner.owner,
+                agent=runner.agent,
+                deps=runner.deps,
+            )
+        return settings
 
     # -- one call ----------------------------------------------------------------------------
 
     async def _call(self, running: RunningCall) -> None:
-        runner, call, tool = self._runner, running.call, running.tool
+        call = running.call
         settings = self.settings
-        outcome = None
-        with (
-            runner.tracer.tool_call(
-                call.call_id,
-                call.name,
-                call.arguments,
-                call.response_id,
-                tool.server_label if tool else None,
-            ) as span,
-            running.scope,
-        ):
+        try:
             if call.duplicate:
                 outcome = outcome_of(
                     running,
@@ -116,30 +121,34 @@ class Dispatcher:
                     settings,
                 )
             else:
-                try:
-                    outcome = await run_call(
-                        running, settings, self._late(running), self._started(running)
-                    )
-                except Exception as exc:  # a bug in a tool's own machinery, or in ours
-                    log.exception("call %s of %s failed", call.call_id, call.name)
-                    outcome = outcome_of(running, "error", root_cause(exc), settings, exc)
-        self._running.pop(call.work_id, None)
-        if outcome is None:  # the scope was cancelled: barge-in, deadline or the end
-            outcome = stopped_outcome(running, settings, runner.closed_reason, runner.dropped)
-        runner.tracer.tool_finished(span, outcome.output, outcome.failure)
-        self._report(running, outcome)
-        if runner.closed_reason is None:
-            cancelled = bool(running.cancel_reasons) and outcome.failure is not None
-            await runner.execute(
-                runner.core.call_finished(call.work_id, outcome.output, cancelled=cancelled)
+                with self._runner.tracer.current(running.span):
+                    outcome = await run_call(running, settings, self)
+        except asyncio.CancelledError as exc:
+            if running.answered:
+                return  # answered from outside, which then cancelled this task
+            # Not by us: the tool's code let an inner cancellation out, or the loop is
+            # shutting down. Either way the call is answered.
+            outcome = outcome_of(
+                running, "error", "the tool's code was cancelled (CancelledError)", settings, exc
             )
-
-    def _report(self, running: RunningCall, outcome: CallOutcome) -> None:
-        """``tool.call.completed`` or ``tool.call.failed``: exactly once per call."""
-        if running.reported:
+        except Exception as exc:  # a bug in a tool's own machinery, or in ours
+            log.exception("call %s of %s failed", call.call_id, call.name)
+            outcome = outcome_of(running, "error", root_cause(exc), settings, exc)
+        if running.answered:  # given up meanwhile; the tool finished regardless
+            if outcome.failure is None:
+                self._abandoned(running, outcome.output)
             return
-        running.reported = True
+        self._answer(running, outcome)
+        await self._send(running, outcome, cancelled=False)
+
+    def _answer(self, running: RunningCall, outcome: CallOutcome) -> None:
+        """The one place a call's outcome is decided: reported exactly once, its span ended."""
+        running.answered = True
+        if running.deadline is not None:
+            running.deadline.cancel()
+        self._running.pop(running.call.work_id, None)
         call, failure = running.call, outcome.failure
+        self._runner.tracer.tool_finished(call.call_id, running.span, outcome.output, failure)
         if failure is None:
             self._runner.deliver(
                 ToolCallCompleted(call.call_id, call.name, outcome.output, outcome.duration_s)
@@ -158,22 +167,75 @@ class Dispatcher:
                 )
             )
 
-    def _late(self, running: RunningCall) -> Callable[[Any], None]:
-        def late(result: Any) -> None:
-            call = running.call
-            try:
-                output = running.tool.serialize(result) if running.tool else str(result)
-            except Exception as exc:
-                output = f"(the result could not be serialised: {type(exc).__name__})"
-            log.warning(
-                "tool %s (call %s) finished after its call was given up; its result was not "
-                "delivered",
-                call.name,
-                call.call_id,
-            )
-            self._runner.deliver(ToolCallAbandoned(call.call_id, call.name, output))
+    def _give_up(self, running: RunningCall, outcome: CallOutcome) -> None:
+        """Answer a call from outside its task (a deadline, a barge-in, the end), then cancel
+        the task: tool code that ignores its cancellation cannot hold the answer back."""
+        if running.answered:
+            return
+        self._answer(running, outcome)
+        task = running.task
+        if task is not None and not task.done():
+            task.cancel()
+            self._orphans.add(task)
+            task.add_done_callback(self._orphans.discard)
+        if self._runner.closed_reason is None:
+            # A task of its own, not the session's task group: a deadline fires in a loop
+            # callback, outside any task, where the group cannot be reached.
+            loop = asyncio.get_running_loop()
+            send = loop.create_task(self._send(running, outcome, bool(running.cancel_reasons)))
+            self._sending.add(send)
+            send.add_done_callback(self._sending.discard)
 
-        return late
+    async def _send(self, running: RunningCall, outcome: CallOutcome, cancelled: bool) -> None:
+        """The output to the server (and, when it ends a batch, ``response.create``)."""
+        runner = self._runner
+        if runner.closed_reason is not None:
+            return
+        actions = runner.core.call_finished(
+            running.call.work_id, outcome.output, cancelled=cancelled
+        )
+        try:
+            await runner.execute(actions)
+        except SessionClosed:
+            pass  # the session ended under the send; session.closed says so
+        except Exception as exc:
+            log.exception("sending the output of call %s failed", running.call.call_id)
+            runner.deliver(SessionWarning(f"sending a tool output failed: {root_cause(exc)}"))
+
+    # -- the call's watcher (see calls.CallWatcher) --------------------------------------------
+
+    def started(self, running: RunningCall) -> None:
+        call = running.call
+        self._runner.deliver(
+            ToolCallStarted(call.call_id, call.name, call.arguments, call.response_id)
+        )
+
+    def start_clock(self, running: RunningCall, time_limit: float) -> None:
+        if not running.answered:
+            running.deadline = asyncio.get_running_loop().call_later(
+                time_limit, self._expire, running
+            )
+
+    def _expire(self, running: RunningCall) -> None:
+        self._give_up(running, stopped_outcome(running, self.settings, None, False))
+
+    def late(self, running: RunningCall, result: Any) -> None:
+        if not running.answered:
+            return  # on time: the call's task delivers it
+        try:
+            output = running.tool.serialize(result) if running.tool else str(result)
+        except Exception as exc:
+            output = f"(the result could not be serialised: {type(exc).__name__})"
+        self._abandoned(running, output)
+
+    def _abandoned(self, running: RunningCall, output: str) -> None:
+        call = running.call
+        log.warning(
+            "tool %s (call %s) finished after its call was given up; its result was not delivered",
+            call.name,
+            call.call_id,
+        )
+        self._runner.deliver(ToolCallAbandoned(call.call_id, call.name, output))
 
     # -- a hosted MCP approval request ---------------------------------------------------------
 
@@ -200,3 +262,15 @@ class Dispatcher:
             log.exception("hosted approval request %s failed", request.id)
             approve, reason = False, f"the request could not be decided: {root_cause(exc)}"
         await runner.execute(runner.core.approval_decided(request.id, approve, reason))
+
+
+def _start(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    """A call's task, started eagerly where Python can (3.12+): a call whose tool needs no I/O
+    then runs to its output's send before this returns, skipping a trip through the loop."""
+    loop = asyncio.get_running_loop()
+    if _EAGER:
+        return asyncio.Task(coro, loop=loop, eager_start=True)  # type: ignore[call-arg,unused-ignore]
+    return loop.create_task(coro)
+
+
+_EAGER = sys.version_info >= (3, 12)

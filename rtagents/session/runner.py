@@ -266,7 +266,7 @@ class SessionRunner:
             elif isinstance(action, Send):
                 await self._send(action.event)
             elif isinstance(action, StartCall):
-                self.dispatcher.start(action, self.spawn)
+                self.dispatcher.start(action)
             elif isinstance(action, StartApproval):
                 self.spawn(self.dispatcher.hosted_approval, action)
             elif isinstance(action, CancelCall):

@@ -182,7 +182,7 @@ class Turns:
         return actions + self._maybe_request()
 
     def _on_speech_started(self, event: p.InputAudioBufferSpeechStarted) -> list[Action]:
-        actions = self._interrupt_calls("the user started speaking")
+        actions: list[Action] = []
         item_id = self.playback.item_id
         if item_id is not None:  # assistant audio may be playing: stop it, cut the unheard
             played = self.played_ms(item_id) if self.played_ms else None
@@ -190,7 +190,9 @@ class Turns:
             actions.append(Emit(AudioInterrupted(item_id=item_id, played_ms=played)))
             if self.played_ms is not None:
                 actions.append(ClearPlayback())
-        return actions
+        # The calls last: each is answered as cancelled as soon as its cancel is carried out,
+        # and the app hears of the interruption before it hears of what it cost.
+        return actions + self._interrupt_calls("the user started speaking")
 
     def _cut(self, played_ms: int | None, *, heard_only: bool) -> list[Action]:
         """The truncate at ``played_ms``; with ``heard_only``, none when nothing played."""
@@ -340,11 +342,10 @@ class Turns:
         if not asked and item_id is not None and self.played_ms is not None:
             played_ms = self.played_ms(item_id)  # the app's player knows what was heard
         actions += self._cut(played_ms, heard_only=not asked)
-        actions += self._interrupt_calls("the user interrupted")
         actions.append(Emit(AudioInterrupted(item_id=item_id, played_ms=played_ms)))
         if self.played_ms is not None:
             actions.append(ClearPlayback())
-        return actions
+        return actions + self._interrupt_calls("the user interrupted")  # last: see above
 
     def _interrupt_calls(self, reason: str) -> list[Action]:
         return [

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -247,20 +246,18 @@ class SessionTracer:
 
     # -- function and local MCP tool calls ---------------------------------------------------
 
-    @contextmanager
-    def tool_call(
+    def start_tool(
         self,
         call_id: str,
         name: str,
         arguments: str,
         response_id: str | None,
         server_label: str | None,
-    ) -> Iterator[Span]:
-        """The ``execute_tool`` span of a call, current while the tool runs (so MCP client
-        calls made inside carry its trace context)."""
-        if not self.recording:  # no SDK: no span to make current (the hot path of a call)
-            yield trace.INVALID_SPAN
-            return
+    ) -> Span | None:
+        """The ``execute_tool`` span of a call, or ``None`` when nothing records (the hot path
+        of a call then makes none). ``current`` makes it current while the tool runs."""
+        if not self.recording:
+            return None
         parent = self._span_of(response_id)
         attributes: dict[str, Any] = {
             "gen_ai.operation.name": "execute_tool",
@@ -279,15 +276,22 @@ class SessionTracer:
             attributes=attributes,
         )
         self._tools[call_id] = span
-        try:
-            with trace.use_span(
-                span, end_on_exit=False, record_exception=False, set_status_on_exception=False
-            ):
-                yield span
-        finally:
-            self._tools.pop(call_id, None)
+        return span
 
-    def tool_finished(self, span: Span, output: str, failure: Any) -> None:
+    @staticmethod
+    def current(span: Span | None) -> AbstractContextManager[Any]:
+        """Makes a call's span current in its task (so MCP client calls made inside carry
+        its trace context)."""
+        if span is None:
+            return nullcontext()
+        return trace.use_span(
+            span, end_on_exit=False, record_exception=False, set_status_on_exception=False
+        )
+
+    def tool_finished(self, call_id: str, span: Span | None, output: str, failure: Any) -> None:
+        self._tools.pop(call_id, None)
+        if span is None:
+            return
         if failure is None:
             if self.capture_content:
                 span.set_attribute("gen_ai.tool.call.result", output)

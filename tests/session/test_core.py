@@ -283,6 +283,41 @@ def test_interrupt_cancels_truncates_and_tells_the_app() -> None:
     assert any(isinstance(a, Emit) and a.event.type == "audio.interrupted" for a in actions)
 
 
+def test_a_barge_in_tells_the_app_before_it_cancels_calls() -> None:
+    """A cancel answers its call at once (``tool.call.failed``): ``audio.interrupted`` comes
+    first, so the app hears of the interruption before what it cost."""
+    for barge_in in ("speech", "interrupt"):
+        c = core()
+        c.receive(created("r1"))
+        c.receive(
+            ev(
+                "response.output_audio.delta",
+                response_id="r1",
+                item_id="a1",
+                output_index=0,
+                content_index=0,
+                delta="A" * 6400,
+            )
+        )
+        c.receive(args_done("r1", "c1", "stoppable"))
+        if barge_in == "speech":
+            actions = c.receive(
+                ev("input_audio_buffer.speech_started", audio_start_ms=0, item_id="u")
+            )
+        else:
+            actions = c.interrupt(played_ms=50)
+        kinds = [
+            "interrupted"
+            if isinstance(a, Emit) and a.event.type == "audio.interrupted"
+            else "cancel"
+            if isinstance(a, CancelCall)
+            else "other"
+            for a in actions
+        ]
+        assert "cancel" in kinds and "interrupted" in kinds, barge_in
+        assert kinds.index("interrupted") < kinds.index("cancel"), barge_in
+
+
 def test_memory_stays_flat_over_many_turns() -> None:
     c = core()
     for n in range(5000):

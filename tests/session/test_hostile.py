@@ -278,6 +278,60 @@ async def test_a_tool_that_swallows_cancellation_is_answered_at_its_deadline() -
     await anyio.sleep(0.2)
 
 
+async def test_a_tool_that_lets_a_cancellation_of_its_own_out_is_answered() -> None:
+    """A ``CancelledError`` the session did not cause (an inner task of the tool's was
+    cancelled) is the tool's failure: the call is answered, the session goes on."""
+
+    @rtagents.tool
+    async def leaky() -> str:
+        """Awaits an inner task that someone cancelled."""
+        inner = asyncio.get_running_loop().create_task(asyncio.sleep(10))
+        asyncio.get_running_loop().call_later(0.05, inner.cancel)
+        await inner
+        return "never"
+
+    with anyio.fail_after(8):
+        async with hostile_server() as server, session_on(server, leaky) as (session, watch):
+            await server.call("leaky", {}, "k1")
+            body = json.loads(await server.output_for("k1", within=3))
+            assert body["error"] == "error" and "CancelledError" in body["message"]
+            [failed] = watch.of("tool.call.failed")
+            assert failed.kind == "error"
+            await still_alive(server)
+
+
+async def test_a_stubborn_tools_late_result_is_reported_as_abandoned() -> None:
+    """An async tool that ignores its cancellation at the deadline: the call is answered at
+    the deadline, and what the tool returns afterwards is reported, never sent."""
+    stop = asyncio.Event()
+
+    @rtagents.tool(timeout=0.2)
+    async def stubborn() -> str:
+        """Stops only when the test lets it."""
+        while not stop.is_set():
+            try:
+                await asyncio.sleep(0.02)
+            except asyncio.CancelledError:
+                continue
+        return "too late"
+
+    with anyio.fail_after(8):
+        async with (
+            hostile_server() as server,
+            session_on(server, stubborn, shutdown_grace=2) as (session, watch),
+        ):
+            await server.call("stubborn", {}, "s2")
+            body = json.loads(await server.output_for("s2", within=3))
+            assert body["error"] == "timeout"
+            stop.set()
+            while not watch.of("tool.call.abandoned"):
+                await anyio.sleep(0.02)
+            [late] = watch.of("tool.call.abandoned")
+            assert late.output == "too late"
+            assert len(watch.of("tool.call.failed")) == 1 and not watch.of("tool.call.completed")
+            await still_alive(server)
+
+
 async def test_an_output_over_the_limit_is_a_failure_the_model_reads() -> None:
     @rtagents.tool
     def dump() -> str:
