@@ -156,12 +156,17 @@ class CallDesk:
         return call is not None and call.status == "accepted"
 
     def attach(self, call_id: str, conn: EmulatorConnection) -> None:
-        """A sideband connection for an accepted call: it starts with the session the call
-        was accepted with, and the caller speaks on it."""
+        """A sideband connection for an accepted call: the first starts the session the call
+        was accepted with; a later one (a sideband that reconnects) serves that same session
+        and conversation, as the real server keeps them for the call. The caller speaks on
+        the latest."""
         call = self.calls[call_id]
-        update = {"type": "realtime", **call.session}
-        conn.core.session = apply_update(conn.core.session, update, audio_sent=False)
-        conn.core.audio.configure(conn.core.session)
+        if call._sidebands:
+            conn.core.continue_session(call._sidebands[-1].core)
+        else:
+            update = {"type": "realtime", **call.session}
+            conn.core.session = apply_update(conn.core.session, update, audio_sent=False)
+            conn.core.audio.configure(conn.core.session)
         call.attached(conn)
 
     def place(

@@ -88,6 +88,17 @@ class ServerCore:
         self._last_event_id: str | None = None
         self._random = random.Random(self.settings.seed)
 
+    def continue_session(self, previous: ServerCore) -> None:
+        """Serve the session ``previous`` served: a SIP call's session lives on the server,
+        so a sideband connection opened again finds its configuration and conversation.
+        What the old connection had in flight (a response, input audio) ended with it."""
+        self.session = previous.session
+        self.conversation = previous.conversation
+        self.audio = InputAudio(self.out, self.conversation)
+        self.audio.configure(self.session)
+        self.hosted = HostedMCP(self.out, self.conversation)
+        self.last_response_id = previous.last_response_id
+
     # -- inputs ----------------------------------------------------------------------------
 
     def start(self) -> None:

@@ -255,3 +255,54 @@ async def test_a_router_that_fails_rejects_the_call(broken: str) -> None:
             record = await wait_for(emu, call_id, "rejected")
     assert record["sip_status"] == 480
     assert app.calls[call_id].state == "failed"
+
+
+async def test_a_sideband_that_reconnects_finds_the_calls_conversation() -> None:
+    """A SIP call's session lives on the server: a sideband dropped mid-call and opened again
+    finds the same session and conversation there, and gives back only the output it sent
+    while offline, once."""
+    emu_box: list[Emulator] = []
+
+    @rtagents.tool
+    def get_weather(city: str) -> str:
+        """The weather in a city; the sideband drops while it runs."""
+        [sideband] = [c for c in emu_box[0].connections if not c.closed.is_set()]
+        sideband.drop()
+        return f"sunny in {city}"
+
+    model = ScriptedModel(
+        [CallFunction("get_weather", {"city": "Paris"}), answer, CallFunction("end_call"), "Bye."]
+    )
+    agent = rtagents.Agent(name="concierge", tools=[get_weather, end_call])
+    async with Emulator(model=model) as emu:
+        emu_box.append(emu)
+        app = CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
+        async with serve_asgi(app) as url:
+            async with httpx2.AsyncClient() as client:
+                placed = await client.post(
+                    f"{emu.http_url}/emulator/calls",
+                    json={
+                        "webhook_url": f"{url}/openai/webhook",
+                        "webhook_secret": SECRET,
+                        "from": "+15551234",
+                        "to": "+15559876",
+                        "say": ["What's the weather in Paris?", "Thanks, goodbye."],
+                    },
+                )
+            call_id = placed.json()["call_id"]
+            record = await wait_for(emu, call_id, "ended")
+        first, second = emu.desk.calls[call_id]._sidebands
+    assert first.session["id"] == second.session["id"]  # one session, on the server
+    items = second.conversation.items
+    kinds = [(i.get("type"), i.get("role")) for i in items]
+    assert kinds[:3] == [
+        ("message", "user"),
+        ("function_call", None),
+        ("function_call_output", None),
+    ]
+    outputs = [i for i in items if i.get("type") == "function_call_output"]
+    assert len([o for o in outputs if o["output"] == "sunny in Paris"]) == 1
+    assert record["transcript"][:2] == [
+        {"role": "user", "text": "What's the weather in Paris?"},
+        {"role": "assistant", "text": "It is sunny in Paris."},
+    ]
