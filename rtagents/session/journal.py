@@ -227,4 +227,10 @@ def _placeholder(item: Any) -> bool:
 
 
 def _tokens(item: Any) -> int:
+    """About four characters a token. A call or its output is sized by its text, on the hot
+    path of every tool call; anything else by its JSON."""
+    if isinstance(item, p.FunctionCall):
+        return max(1, (len(item.name) + len(item.arguments) + len(item.call_id or "")) // 4 + 8)
+    if isinstance(item, p.FunctionCallOutput):
+        return max(1, (len(item.output) + len(item.call_id)) // 4 + 8)
     return max(1, len(item.model_dump_json(exclude_unset=True)) // 4)
