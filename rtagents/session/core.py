@@ -144,6 +144,7 @@ class SessionCore:
         if kind in ("session.created", "session.updated"):
             _redact(event)
             if kind == "session.created":
+                self.expired = False  # a new session, with a time cap of its own
                 session = event.session
                 extra = session.model_extra or {}
                 self.session_id = getattr(session, "id", None) or extra.get("id")
@@ -250,7 +251,8 @@ class SessionCore:
         call keeps its own."""
         self.turns.disconnected()
         self.journal.disconnected()
-        self.expired = False
+        # ``expired`` stays until the new session says it was created: the reader decides
+        # on it after the sends that may have met the close first.
         if not sideband:
             self._tracing_sent = False
         return self.close()

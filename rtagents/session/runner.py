@@ -318,6 +318,11 @@ class SessionRunner:
             if self._link.recoverable(exc):
                 await self._link.lost(transport)  # the reader reconnects
                 return
+            if self._link.enabled and self.closed_reason is None:
+                # A close the reader has not reached yet: what the server said before it
+                # (a ``session_expired``, at the time cap) decides whether the session
+                # reconnects, so the reader decides. What this send held is journaled.
+                return
             await self._finish(exc.reason, error=exc.error)
             raise SessionClosed(exc.reason) from None
         except TimeoutError:

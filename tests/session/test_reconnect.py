@@ -25,6 +25,7 @@ from rtagents.emulator import (
     ScriptedModel,
 )
 from rtagents.emulator.faults import Fault
+from rtagents.session.transport import TransportClosed
 
 pytestmark = pytest.mark.anyio
 FAST = Reconnect(backoff=0.01, max_backoff=0.05)
@@ -296,3 +297,118 @@ async def test_the_replayed_conversation_is_accepted_and_seen_by_the_model() -> 
         "function_call_output:sunny in Oslo | assistant:It is sunny. | user:What did we say?"
     )
     assert [e for e in new.sent if e["type"] == "error"] == []  # every replayed item accepted
+
+
+@pytest.mark.parametrize(
+    "trigger",
+    [
+        {"after": "response.function_call_arguments.done"},
+        {"on_client": "conversation.item.create"},
+        {"on_client": "response.create", "nth": 2},
+    ],
+    ids=["after arguments", "on the output", "on response.create"],
+)
+async def test_a_send_that_meets_the_time_caps_close_leaves_the_decision_to_the_reader(
+    trigger: dict[str, Any],
+) -> None:
+    """At the time cap the server sends ``session_expired`` and closes normally (1000). A
+    tool's output sent in that moment fails on the close before the reader has read the
+    error: the session must not end there, but reconnect once the reader has. Over a real
+    socket, turn after turn, as the race needs."""
+    runs: Counter[int] = Counter()
+
+    @rtagents.tool
+    def charge(amount: int) -> str:
+        """Charge the card."""
+        runs[amount] += 1
+        return f"charged {amount}"
+
+    class Numbered:
+        def respond(self, ctx: ModelContext) -> list[Any]:
+            turn = ctx.last_user_text.removeprefix("turn ")
+            if any(i.get("call_id") == f"call_{turn}" and "output" in i for i in ctx.items):
+                return [Say(f"Answer {turn}.")]
+            return [CallFunction("charge", {"amount": int(turn)}, call_id=f"call_{turn}")]
+
+    agent = rtagents.Agent(name="shop", tools=[charge], output_modalities=["text"])
+    turns = 12
+    async with (
+        Emulator(model=Numbered(), keep_closed=2) as emu,
+        rtagents.connect(agent, url=emu.url, reconnect=FAST) as session,
+    ):
+        for turn in range(turns):
+            emu.last.add_fault(ExpireSession(**trigger))
+            await session.send_text(f"turn {turn}")
+            with anyio.fail_after(10):
+                async for event in session:
+                    if (
+                        event.type == "response.output_text.done"
+                        and event.text == f"Answer {turn}."
+                    ):
+                        break
+                    assert event.type != "session.closed", event.reason
+    assert [runs[n] for n in range(turns)] == [1] * turns
+
+
+async def test_a_send_that_fails_on_the_close_before_the_error_is_read_still_reconnects() -> None:
+    """The other order of the same race, made certain: the output's send fails on the normal
+    close before the reader has read the ``session_expired`` that came first. The session
+    leaves the decision to the reader, which reconnects; the output is given back once."""
+    runs: list[int] = []
+
+    @rtagents.tool
+    async def charge(amount: int) -> str:
+        """Charge the customer's card."""
+        runs.append(amount)
+        return f"charged {amount}"
+
+    class ClosesUnderTheOutput:
+        """The first connection: the output reaches the server, which expires the session,
+        and the send fails at once, as on a socket already closed."""
+
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        async def send(self, frame: str) -> None:
+            if '"function_call_output"' in frame:
+                await self.inner.send(frame)
+                raise TransportClosed(
+                    "the server closed the connection (code 1000: session expired)", error=False
+                )
+            await self.inner.send(frame)
+
+        async def recv(self) -> str | bytes:
+            return await self.inner.recv()
+
+        async def close(self) -> None:
+            await self.inner.close()
+
+    model = Charger()
+    events: list[Any] = []
+    async with Emulator(model=model, realtime=False) as emu:
+        opened: list[Any] = []
+
+        def opener() -> Any:
+            inner = emu.transport()
+            if not opened:
+                emu.last.add_fault(ExpireSession(on_client="conversation.item.create", nth=2))
+                inner = ClosesUnderTheOutput(inner)
+            opened.append(inner)
+            return inner
+
+        async with rtagents.connect(
+            agent_with(charge), transport=opener, reconnect=FAST
+        ) as session:
+            session.on("*")(events.append)
+            await session.send_text("Charge me 5.")
+            with anyio.fail_after(10):
+                async for event in session:
+                    assert event.type != "session.closed", event.reason
+                    if event.type == "response.output_audio_transcript.done" and (
+                        "Answer:" in event.transcript
+                    ):
+                        break
+        last = emu.connections[-1]
+    assert runs == [5] and len(opened) == 2
+    outputs = [i for i in last.conversation.items if i.get("type") == "function_call_output"]
+    assert len(outputs) == 1
