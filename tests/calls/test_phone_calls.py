@@ -48,6 +48,24 @@ async def wait_for(emu: Emulator, call_id: str, status: str, timeout: float = 10
                 await anyio.sleep(0.02)
 
 
+async def place_weather_call(emu: Emulator, url: str) -> str:
+    """A call from +15551234 asking for the weather in Paris, then saying goodbye, placed
+    through the emulator's HTTP API to the CallServer at ``url``; its call id."""
+    async with httpx2.AsyncClient() as client:
+        placed = await client.post(
+            f"{emu.http_url}/emulator/calls",
+            json={
+                "webhook_url": f"{url}/openai/webhook",
+                "webhook_secret": SECRET,
+                "from": "+15551234",
+                "to": "+15559876",
+                "say": ["What's the weather in Paris?", "Thanks, goodbye."],
+            },
+        )
+    call_id: str = placed.json()["call_id"]
+    return call_id
+
+
 async def test_a_call_is_answered_runs_a_tool_and_hangs_up() -> None:
     model = ScriptedModel(
         [CallFunction("get_weather", {"city": "Paris"}), answer, CallFunction("end_call"), "Bye."]
@@ -58,18 +76,7 @@ async def test_a_call_is_answered_runs_a_tool_and_hangs_up() -> None:
     async with Emulator(model=model) as emu:
         app = CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
         async with serve_asgi(app) as url:
-            async with httpx2.AsyncClient() as client:
-                placed = await client.post(
-                    f"{emu.http_url}/emulator/calls",
-                    json={
-                        "webhook_url": f"{url}/openai/webhook",
-                        "webhook_secret": SECRET,
-                        "from": "+15551234",
-                        "to": "+15559876",
-                        "say": ["What's the weather in Paris?", "Thanks, goodbye."],
-                    },
-                )
-            call_id = placed.json()["call_id"]
+            call_id = await place_weather_call(emu, url)
             record = await wait_for(emu, call_id, "ended")
             assert app.calls[call_id].agent == "concierge"
     assert record["webhook"]["status"] == 200
@@ -278,18 +285,7 @@ async def test_a_sideband_that_reconnects_finds_the_calls_conversation() -> None
         emu_box.append(emu)
         app = CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
         async with serve_asgi(app) as url:
-            async with httpx2.AsyncClient() as client:
-                placed = await client.post(
-                    f"{emu.http_url}/emulator/calls",
-                    json={
-                        "webhook_url": f"{url}/openai/webhook",
-                        "webhook_secret": SECRET,
-                        "from": "+15551234",
-                        "to": "+15559876",
-                        "say": ["What's the weather in Paris?", "Thanks, goodbye."],
-                    },
-                )
-            call_id = placed.json()["call_id"]
+            call_id = await place_weather_call(emu, url)
             record = await wait_for(emu, call_id, "ended")
         first, second = emu.desk.calls[call_id]._sidebands
     assert first.session["id"] == second.session["id"]  # one session, on the server

@@ -17,6 +17,8 @@ from rtagents.session.actions import (
 from rtagents.session.core import SessionCore
 from rtagents.session.turns import Turns
 
+from .frames import audio_delta, ev
+
 TRAITS = {
     "fast": ToolTraits(),
     "slow": ToolTraits(),
@@ -27,10 +29,6 @@ TRAITS = {
 
 def core() -> Turns:
     return SessionCore(TRAITS.get).turns
-
-
-def ev(kind: str, **fields: Any) -> Any:
-    return p.SERVER_EVENTS[kind].model_validate({"type": kind, "event_id": "e", **fields})
 
 
 def created(rid: str, **extra: Any) -> Any:
@@ -266,16 +264,7 @@ def test_hosted_approval_requests_join_the_batch() -> None:
 def test_interrupt_cancels_truncates_and_tells_the_app() -> None:
     c = core()
     c.receive(created("r1"))
-    c.receive(
-        ev(
-            "response.output_audio.delta",
-            response_id="r1",
-            item_id="a1",
-            output_index=0,
-            content_index=0,
-            delta="A" * 6400,
-        )
-    )  # 100 ms
+    c.receive(audio_delta("r1", "a1", "A" * 6400))  # 100 ms
     actions = c.interrupt(played_ms=250)
     sends = [a.event for a in actions if isinstance(a, Send)]
     assert isinstance(sends[0], p.ResponseCancel)
@@ -289,16 +278,7 @@ def test_a_barge_in_tells_the_app_before_it_cancels_calls() -> None:
     for barge_in in ("speech", "interrupt"):
         c = core()
         c.receive(created("r1"))
-        c.receive(
-            ev(
-                "response.output_audio.delta",
-                response_id="r1",
-                item_id="a1",
-                output_index=0,
-                content_index=0,
-                delta="A" * 6400,
-            )
-        )
+        c.receive(audio_delta("r1", "a1", "A" * 6400))
         c.receive(args_done("r1", "c1", "stoppable"))
         if barge_in == "speech":
             actions = c.receive(
@@ -343,16 +323,7 @@ def test_audio_duration_follows_the_output_format() -> None:
             )
         )
         c.receive(created("r1"))
-        c.receive(
-            ev(
-                "response.output_audio.delta",
-                response_id="r1",
-                item_id="a1",
-                output_index=0,
-                content_index=0,
-                delta="A" * 6400,
-            )
-        )
+        c.receive(audio_delta("r1", "a1", "A" * 6400))
         truncate = [
             a.event
             for a in c.interrupt(played_ms=10_000)

@@ -16,6 +16,8 @@ from rtagents.emulator import audio as pcm
 from rtagents.session.actions import ClearPlayback, Send
 from rtagents.session.core import SessionCore
 
+from .frames import audio_delta, ev
+
 pytestmark = pytest.mark.anyio
 
 
@@ -33,10 +35,6 @@ class FakePlayer:
         self.cleared += 1
 
 
-def ev(kind: str, **fields: Any) -> Any:
-    return p.SERVER_EVENTS[kind].model_validate({"type": kind, "event_id": "e", **fields})
-
-
 def streamed(fmt: str, seconds: float) -> SessionCore:
     """A core that received ``seconds`` of assistant audio in ``fmt``."""
     core = SessionCore(lambda name: None)
@@ -46,16 +44,7 @@ def streamed(fmt: str, seconds: float) -> SessionCore:
     per_ms = 48 if fmt == "audio/pcm" else 8
     chunk = base64.b64encode(b"\0" * per_ms * 100).decode()  # 100 ms a delta
     for _ in range(int(seconds * 10)):
-        core.receive(
-            ev(
-                "response.output_audio.delta",
-                response_id="r1",
-                item_id="a1",
-                output_index=0,
-                content_index=0,
-                delta=chunk,
-            )
-        )
+        core.receive(audio_delta("r1", "a1", chunk))
     return core
 
 
