@@ -146,7 +146,6 @@ class Dispatcher:
         running.answered = True
         if running.deadline is not None:
             running.deadline.cancel()
-        self._running.pop(running.call.work_id, None)
         call, failure = running.call, outcome.failure
         self._runner.tracer.tool_finished(call.call_id, running.span, outcome.output, failure)
         if failure is None:
@@ -178,7 +177,9 @@ class Dispatcher:
             task.cancel()
             self._orphans.add(task)
             task.add_done_callback(self._orphans.discard)
-        if self._runner.closed_reason is None:
+        if self._runner.closed_reason is not None:
+            self._running.pop(running.call.work_id, None)  # nothing left to send
+        else:
             # A task of its own, not the session's task group: a deadline fires in a loop
             # callback, outside any task, where the group cannot be reached.
             loop = asyncio.get_running_loop()
@@ -187,7 +188,16 @@ class Dispatcher:
             send.add_done_callback(self._sending.discard)
 
     async def _send(self, running: RunningCall, outcome: CallOutcome, cancelled: bool) -> None:
-        """The output to the server (and, when it ends a batch, ``response.create``)."""
+        """The output to the server (and, when it ends a batch, ``response.create``). The call
+        counts as running until this is done: a drain waits for its output to leave."""
+        try:
+            await self._send_output(running, outcome, cancelled)
+        finally:
+            self._running.pop(running.call.work_id, None)
+
+    async def _send_output(
+        self, running: RunningCall, outcome: CallOutcome, cancelled: bool
+    ) -> None:
         runner = self._runner
         if runner.closed_reason is not None:
             return

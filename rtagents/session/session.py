@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, Generic
 
 import anyio
-import anyio.lowlevel
 from typing_extensions import TypeVar
 
 from .. import protocol as p
@@ -202,10 +201,10 @@ class RealtimeSession(Generic[DepsT]):
         ``grace`` seconds) and their outputs are sent; then it closes. For a shutdown."""
         runner = self._runner
         with anyio.move_on_after(grace):
-            # Calls end in their own tasks; a shutdown can afford to look every 20 ms.
+            # Calls end in their own tasks (each counts until its output was sent); a
+            # shutdown can afford to look every 20 ms.
             while runner.dispatcher.running and runner.closed_reason is None:  # noqa: ASYNC110
                 await anyio.sleep(0.02)
-        await anyio.lowlevel.checkpoint()  # the last output's send runs before the close
         await self.close()
 
     def __repr__(self) -> str:

@@ -521,3 +521,31 @@ async def test_a_sync_tool_past_its_deadline_is_answered_then_its_late_result_re
     [late] = [e for e in events if e.type == "tool.call.abandoned"]
     assert failed.kind == "timeout" and answered_after < 0.5
     assert late.output == "done late"
+
+
+async def test_async_handlers_hear_of_a_call_answered_at_its_deadline() -> None:
+    """The deadline answers a call from outside its task; the app's async handlers of
+    ``tool.call.failed`` run all the same, and the session goes on."""
+
+    @rtagents.tool(timeout=0.1)
+    async def sleepy() -> str:
+        """Sleeps past its deadline."""
+        await anyio.sleep(5)
+        return "never"
+
+    heard: list[str] = []
+    model = ScriptedModel([CallFunction("sleepy", {}, call_id="s"), "ok"], then="ok")
+    async with Emulator(model=model) as emu:
+        async with rtagents.connect(rtagents.Agent(tools=[sleepy]), url=emu.url) as session:
+
+            @session.on("tool.call.failed")
+            async def failed(event: Any) -> None:
+                await anyio.sleep(0)
+                heard.append(event.kind)
+
+            await session.send_text("go")
+            with anyio.fail_after(5):
+                while not heard:
+                    await anyio.sleep(0.01)
+            assert session.closed_reason is None
+    assert heard == ["timeout"]
