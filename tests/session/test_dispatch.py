@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 import rtagents
@@ -540,7 +541,7 @@ async def test_async_handlers_hear_of_a_call_answered_at_its_deadline() -> None:
 
             @session.on("tool.call.failed")
             async def failed(event: Any) -> None:
-                await anyio.sleep(0)
+                await anyio.lowlevel.checkpoint()
                 heard.append(event.kind)
 
             await session.send_text("go")
