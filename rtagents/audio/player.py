@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
+
+log = logging.getLogger("rtagents.session")
 
 
 @runtime_checkable
@@ -23,3 +27,19 @@ class AudioPlayer(Protocol):
     def clear(self) -> None:
         """Stop now and drop what is queued."""
         ...
+
+
+def guarded_played_ms(player: AudioPlayer) -> Callable[[str], int | None]:
+    """The player's ``played_ms``, answering ``None`` when it raises or answers something
+    other than an int: a player's bug must not cost the session (the truncate is then
+    skipped)."""
+
+    def ask(item_id: str) -> int | None:
+        try:
+            value = player.played_ms(item_id)
+        except Exception:
+            log.exception("the audio player failed to say what it played")
+            return None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    return ask

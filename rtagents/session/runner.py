@@ -19,6 +19,7 @@ from anyio.abc import TaskGroup
 
 from .. import protocol as p
 from ..approvals.broker import ApprovalBroker
+from ..audio.player import guarded_played_ms
 from ..errors import SessionClosed, SessionConfigError, root_cause
 from ..mcp import MCPServer, MCPServerFailed, MCPToolsChanged
 from ..tools import Toolset
@@ -108,7 +109,7 @@ class SessionRunner:
         self._link = Relink(self, reconnect if opener is not None else None, opener, sideband)
         self._player = player
         if player is not None:
-            self.core.turns.played_ms = _guarded(player.played_ms)
+            self.core.turns.played_ms = guarded_played_ms(player)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -388,18 +389,3 @@ class SessionRunner:
             # through the event loop. The session closes, and connect() raises it on exit.
             self.fatal = self.fatal or exc
             await self._finish(f"{root_cause(exc)} was raised in the session", error=True)
-
-
-def _guarded(played_ms: Callable[[str], int | None]) -> Callable[[str], int | None]:
-    """The player's answer, or ``None`` when it raises or answers something else: a
-    player's bug must not cost the session (the truncate is then skipped)."""
-
-    def ask(item_id: str) -> int | None:
-        try:
-            value = played_ms(item_id)
-        except Exception:
-            log.exception("the audio player failed to say what it played")
-            return None
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-    return ask
