@@ -45,7 +45,6 @@ class Dispatcher:
         self._running: dict[str, RunningCall] = {}
         self._orphans: set[asyncio.Task[Any]] = set()  # given up on, still running
         self._settings: CallSettings | None = None
-        self._sending: set[asyncio.Task[None]] = set()  # outputs of calls given up
 
     def start(self, action: StartCall) -> None:
         runner = self._runner
@@ -80,6 +79,7 @@ class Dispatcher:
         settings = self.settings
         for running in list(self._running.values()):
             self._give_up(running, stopped_outcome(running, settings, reason, dropped))
+        self._running.clear()  # answered, and none of their outputs can be sent now
 
     async def let_go(self, grace: float) -> None:
         """After the session's tasks ended: give abandoned tool code a bounded grace."""
@@ -180,12 +180,7 @@ class Dispatcher:
         if self._runner.closed_reason is not None:
             self._running.pop(running.call.work_id, None)  # nothing left to send
         else:
-            # A task of its own, not the session's task group: a deadline fires in a loop
-            # callback, outside any task, where the group cannot be reached.
-            loop = asyncio.get_running_loop()
-            send = loop.create_task(self._send(running, outcome, bool(running.cancel_reasons)))
-            self._sending.add(send)
-            send.add_done_callback(self._sending.discard)
+            self._runner.spawn(self._send, running, outcome, bool(running.cancel_reasons))
 
     async def _send(self, running: RunningCall, outcome: CallOutcome, cancelled: bool) -> None:
         """The output to the server (and, when it ends a batch, ``response.create``). The call

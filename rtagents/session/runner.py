@@ -8,9 +8,8 @@ bounds (a send deadline, a grace period for tool code that will not stop).
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -45,6 +44,7 @@ from .events import SessionWarning
 from .journal import Journal
 from .reconnect import Reconnect, Relink
 from .stream import EventStream
+from .tasks import SessionTasks
 from .tooling import merge
 from .transport import Transport, TransportClosed
 
@@ -88,6 +88,8 @@ class SessionRunner:
         self.core = SessionCore(
             self._traits, Journal(max_items=limits.max_items, max_tokens=limits.max_tokens)
         )
+        self.tasks = SessionTasks(self._task_failed, self._fatal)
+        self.spawn = self.tasks.spawn
         self.stream = EventStream(max_buffered_events, self.spawn, max_bytes=max_buffered_bytes)
         self.stream.on_drop = self.metrics.dropped
         observed = self.tracer.recording or self.metrics.recording
@@ -98,10 +100,6 @@ class SessionRunner:
         self.dropped = False  # the connection ended without the app asking
         self.fatal: BaseException | None = None
         """A ``SystemExit``/``KeyboardInterrupt`` app code raised in a session task."""
-        self._tg: TaskGroup | None = None
-        # The session's own tasks, each in a scope of its own: the end of the session cancels
-        # these, never the task group, whose scope also holds the app's `async with` body.
-        self._task_scopes: set[anyio.CancelScope] = set()
         self._waiters: dict[str, tuple[anyio.Event, list[Any]]] = {}
         self._send_timeout = send_timeout
         self._shutdown_grace = shutdown_grace
@@ -114,7 +112,7 @@ class SessionRunner:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self, tg: TaskGroup, agent: Agent) -> None:
-        self._tg = tg
+        self.tasks.start(tg)
         self.metrics.opened()
         self.use(agent)
         await tg.start(self._owned_read)
@@ -168,6 +166,7 @@ class SessionRunner:
             return
         self.closed_reason = reason
         self.dropped = error
+        self.tasks.open = False  # no new task from here; the running ones end below
         for unsubscribe in self._subscriptions:
             unsubscribe()
         self.approvals.close()
@@ -181,8 +180,7 @@ class SessionRunner:
         self.deliver(SessionClosedEvent(reason, error))
         self.stream.end()
         self.tracer.end(reason, error)
-        for scope in list(self._task_scopes):
-            scope.cancel()
+        self.tasks.end()
 
     # -- local MCP servers ---------------------------------------------------------------------
 
@@ -211,7 +209,7 @@ class SessionRunner:
     async def _owned_read(
         self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
     ) -> None:
-        with self._owned():
+        with self.tasks.owned():
             task_status.started()
             await self._read()
 
@@ -354,38 +352,11 @@ class SessionRunner:
             log.warning("tracing failed on %s: %s", event.type, root_cause(exc))
         self.stream.deliver(event, size)
 
-    # -- the session's tasks -------------------------------------------------------------------
+    # -- the session's tasks (see tasks.SessionTasks) -------------------------------------------
 
-    def spawn(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
-        if self._tg is not None and self.closed_reason is None:
-            self._tg.start_soon(self._guard, fn, *args)
+    def _task_failed(self, name: str, exc: Exception) -> None:
+        self.deliver(SessionWarning(f"{name} failed: {root_cause(exc)}", {"task": name}))
 
-    @contextlib.contextmanager
-    def _owned(self) -> Iterator[None]:
-        scope = anyio.CancelScope()
-        self._task_scopes.add(scope)
-        try:
-            with scope:
-                yield
-        finally:
-            self._task_scopes.discard(scope)
-
-    async def _guard(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
-        """Every background task runs here: what escapes it is reported, never raised into
-        the task group (where it would end the session as an exception group)."""
-        try:
-            with self._owned():
-                await fn(*args)
-        except SessionClosed:
-            pass  # the session ended under the task; there is nothing left to tell
-        except Exception as exc:
-            name = getattr(fn, "__name__", repr(fn))
-            log.exception("a session task (%s) failed", name)
-            self.deliver(SessionWarning(f"{name} failed: {root_cause(exc)}", {"task": name}))
-        except anyio.get_cancelled_exc_class():
-            raise
-        except BaseException as exc:
-            # SystemExit or KeyboardInterrupt from app code (a handler): asyncio would throw it
-            # through the event loop. The session closes, and connect() raises it on exit.
-            self.fatal = self.fatal or exc
-            await self._finish(f"{root_cause(exc)} was raised in the session", error=True)
+    async def _fatal(self, exc: BaseException) -> None:
+        self.fatal = self.fatal or exc
+        await self._finish(f"{root_cause(exc)} was raised in the session", error=True)

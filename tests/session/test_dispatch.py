@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -524,9 +525,11 @@ async def test_a_sync_tool_past_its_deadline_is_answered_then_its_late_result_re
     assert late.output == "done late"
 
 
-async def test_async_handlers_hear_of_a_call_answered_at_its_deadline() -> None:
-    """The deadline answers a call from outside its task; the app's async handlers of
-    ``tool.call.failed`` run all the same, and the session goes on."""
+def test_async_handlers_hear_of_calls_answered_outside_any_task() -> None:
+    """A deadline fires in a loop timer, and a thread tool's late result arrives in a loop
+    callback: neither runs in a task. The app's async handlers of what they cause run all the
+    same, and the call is still answered to the server. Run under plain ``asyncio.run``, as
+    an app runs: anyio's test runner leaves a context in which the bug would not show."""
 
     @rtagents.tool(timeout=0.1)
     async def sleepy() -> str:
@@ -534,19 +537,39 @@ async def test_async_handlers_hear_of_a_call_answered_at_its_deadline() -> None:
         await anyio.sleep(5)
         return "never"
 
-    heard: list[str] = []
-    model = ScriptedModel([CallFunction("sleepy", {}, call_id="s"), "ok"], then="ok")
-    async with Emulator(model=model) as emu:
-        async with rtagents.connect(rtagents.Agent(tools=[sleepy]), url=emu.url) as session:
+    @rtagents.tool(timeout=0.1)
+    def blocking() -> str:
+        """Blocks past its deadline, then returns."""
+        time.sleep(0.3)
+        return "late"
 
-            @session.on("tool.call.failed")
-            async def failed(event: Any) -> None:
-                await anyio.lowlevel.checkpoint()
-                heard.append(event.kind)
+    async def scenario() -> tuple[list[str], list[str]]:
+        heard: list[str] = []
+        model = ScriptedModel(
+            [[CallFunction("sleepy", {}, call_id="s"), CallFunction("blocking", {}, call_id="b")]],
+            then="ok",
+        )
+        async with Emulator(model=model) as emu:
+            agent = rtagents.Agent(tools=[sleepy, blocking])
+            async with rtagents.connect(agent, url=emu.url) as session:
 
-            await session.send_text("go")
-            with anyio.fail_after(5):
-                while not heard:
-                    await anyio.sleep(0.01)
-            assert session.closed_reason is None
-    assert heard == ["timeout"]
+                @session.on("tool.call.failed")
+                @session.on("tool.call.abandoned")
+                async def note(event: Any) -> None:
+                    await anyio.lowlevel.checkpoint()
+                    heard.append(f"{event.type} {event.call_id}")
+
+                await session.send_text("go")
+                with anyio.fail_after(5):
+                    while len(heard) < 3 or len(sent_outputs(list(emu.last.received))) < 2:
+                        await anyio.sleep(0.01)
+                assert session.closed_reason is None
+                return sorted(heard), sorted(sent_outputs(list(emu.last.received)))
+
+    heard, outputs = asyncio.run(scenario())
+    assert heard == [
+        "tool.call.abandoned b",
+        "tool.call.failed b",
+        "tool.call.failed s",
+    ]
+    assert outputs == ["b", "s"]
