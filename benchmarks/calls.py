@@ -48,7 +48,12 @@ async def _run() -> dict[str, Any]:
                 with anyio.fail_after(10):
                     while call.accepted_at is None:
                         await anyio.sleep(0.001)
-                alone.append(call.accepted_at - call.placed_at)
+                    alone.append(call.accepted_at - call.placed_at)
+                    # Hung up once the app holds the call with its sideband: before that, the
+                    # accept's reply may not have reached the app (CallNotFound), or the
+                    # sideband would find the call already ended.
+                    while (record := app.calls.get(call.call_id)) is None or record.session is None:
+                        await anyio.sleep(0.001)
                 await app.hangup(call.call_id)
             gc.collect()
             tracemalloc.start()
