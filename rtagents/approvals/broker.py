@@ -79,22 +79,27 @@ class ApprovalBroker:
 
     # -- the gate ----------------------------------------------------------------------------
 
-    async def authorize(self, request: ApprovalRequest, check: Any, ctx: Any) -> Decision:
+    async def authorize(
+        self, request: Callable[[], ApprovalRequest], check: Any, ctx: Any
+    ) -> Decision:
         """For a call this process runs: ``check`` is the tool's ``needs_approval`` (a bool or
         a predicate of the context and the arguments). Only an explicit ``False`` from it
         waives approval (``NOT_REQUIRED``); ``True`` asks ``decide``; a predicate
-        that raises, hangs past the policy's timeout or answers a non-bool denies."""
+        that raises, hangs past the policy's timeout or answers a non-bool denies.
+        ``request`` makes the request, only when one is needed (not on the hot path of a
+        tool that needs no approval)."""
         if check is False:
             return NOT_REQUIRED
+        made = request()
         if check is not True:
             try:
                 with anyio.fail_after(self.policy.timeout):
-                    needed = check(ctx, request.arguments)
+                    needed = check(ctx, made.arguments)
                     if inspect.isawaitable(needed):
                         needed = await needed
             except TimeoutError:
                 return self._refused(
-                    request,
+                    made,
                     refuse(
                         f"needs_approval gave no answer within {self.policy.timeout:g} s",
                         "timeout",
@@ -102,16 +107,16 @@ class ApprovalBroker:
                 )
             except Exception as exc:
                 return self._refused(
-                    request, refuse(f"needs_approval raised {root_cause(exc, 200)}", "error")
+                    made, refuse(f"needs_approval raised {root_cause(exc, 200)}", "error")
                 )
             if needed is False:
                 return NOT_REQUIRED
             if needed is not True:
                 return self._refused(
-                    request,
+                    made,
                     refuse(f"needs_approval returned {needed!r:.60}, not True or False", "error"),
                 )
-        return await self.decide(request)
+        return await self.decide(made)
 
     async def decide(self, request: ApprovalRequest) -> Decision:
         """The decision for ``request``; ``approve`` is ``True`` only for an explicit yes."""

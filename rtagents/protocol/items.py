@@ -171,6 +171,9 @@ _ROLES = frozenset({"system", "user", "assistant"})
 
 
 def _item_tag(value: Any) -> str:
+    tag = _CLASS_TAGS.get(type(value))
+    if tag is not None:  # an item we built: its class says (and looking up a missing
+        return tag  # ``role`` on a model costs an exception)
     if isinstance(value, dict):
         kind, role = value.get("type"), value.get("role")
     else:
@@ -195,6 +198,18 @@ ConversationItem = Annotated[
     Discriminator(_item_tag),
 ]
 """Any conversation item; an unknown ``type`` becomes ``UnknownItem``."""
+
+_CLASS_TAGS: dict[type, str] = {
+    SystemMessage: "message.system",
+    UserMessage: "message.user",
+    AssistantMessage: "message.assistant",
+    FunctionCall: "function_call",
+    FunctionCallOutput: "function_call_output",
+    McpApprovalResponse: "mcp_approval_response",
+    McpListTools: "mcp_list_tools",
+    McpCall: "mcp_call",
+    McpApprovalRequest: "mcp_approval_request",
+}
 
 
 class ItemReferenceContent(WireModel):

@@ -28,7 +28,7 @@ class CallOutcome:
     duration_s: float
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class RunningCall:
     """One call from its start to its output: the one record the runner keeps of it."""
 
@@ -115,15 +115,18 @@ async def run_call(
     ctx: ToolContext[Any] = ToolContext(
         call.call_id, call.name, arguments, settings.session, settings.agent, settings.deps
     )
-    request = ApprovalRequest.for_call(
-        call.call_id,
-        call.name,
-        arguments,
-        server_label=tool.server_label,
-        read_only=tool.read_only,
-        agent=settings.agent,
+    decision = await settings.approvals.authorize(
+        lambda: ApprovalRequest.for_call(
+            call.call_id,
+            call.name,
+            arguments,
+            server_label=tool.server_label,
+            read_only=tool.read_only,
+            agent=settings.agent,
+        ),
+        tool.needs_approval,
+        ctx,
     )
-    decision = await settings.approvals.authorize(request, tool.needs_approval, ctx)
     if decision.approve is not True:
         reason = decision.reason or "the user declined"
         return fail("denied", f"the call was not approved: {reason}")

@@ -118,13 +118,8 @@ class SessionCore:
             for action in after:
                 if isinstance(action, StartCall) and not action.duplicate:
                     # Journaled as soon as it starts: the response may never finish.
-                    self.journal.heard(
-                        p.FunctionCall(
-                            id=action.item_id,
-                            call_id=action.call_id,
-                            name=action.name,
-                            arguments=action.arguments,
-                        )
+                    self.journal.called(
+                        action.call_id, action.name, action.arguments, action.item_id
                     )
         except Exception as exc:  # a bug of ours must cost one event, not the session
             log.exception("the session failed on a %s event", event.type)

@@ -46,7 +46,9 @@ class Dispatcher:
         self._orphans: set[asyncio.Task[Any]] = set()  # given up on, still running
         self._settings: CallSettings | None = None
 
-    def start(self, action: StartCall) -> None:
+    def start(self, action: StartCall) -> bool:
+        """Start a call in a task of its own. True while that task has yet to run: on
+        Python 3.12+ a call that needs no I/O has already run to its end."""
         runner = self._runner
         tool = runner.tools.get(action.name)
         running = RunningCall(action, tool)
@@ -59,7 +61,8 @@ class Dispatcher:
         )
         # Registered before the task runs, so that a barge-in right away finds it.
         self._running[action.work_id] = running
-        running.task = _start(self._call(running))
+        task = running.task = _start(self._call(running))
+        return not task.done()
 
     @property
     def running(self) -> list[tuple[str, StartCall]]:

@@ -37,7 +37,7 @@ async def invoke(
             loop.call_soon_threadsafe(on_late, result)
 
         ctx.on_start, ctx.on_result = on_start, on_result
-    else:
+    elif not tool.runs_inline:  # code that never yields cannot be stopped: no clock
         start_clock()
     try:
         return await tool.call(parsed, ctx)

@@ -75,6 +75,10 @@ class Journal:
             return  # cut by a barge-in, or its transcript came first: keep what we have
         self._put(kept, ours=False)
 
+    def called(self, call_id: str, name: str, arguments: str, item_id: str | None) -> None:
+        """A function call started (journaled then: its response may never finish)."""
+        self.heard(p.FunctionCall(id=item_id, call_id=call_id, name=name, arguments=arguments))
+
     def streaming(self, item_id: str, delta: str) -> None:
         """More of an assistant message's text (or audio transcript) arrived: kept as it
         comes, so that a barge-in mid-answer can cut it where the user stopped hearing."""
@@ -165,7 +169,11 @@ class Journal:
 
     def _trim(self) -> None:
         while len(self._entries) > self.max_items or self._tokens > self.max_tokens:
-            victim = next((k for k, e in self._entries.items() if self._may_drop(e)), None)
+            victim = None
+            for key, entry in self._entries.items():
+                if self._may_drop(entry):
+                    victim = key
+                    break
             if victim is None or len(self._entries) == 1:
                 return  # all that is left is still waiting for an answer
             item = self._entries[victim].item
@@ -206,6 +214,8 @@ def _as_text(item: Any) -> Any | None:
     if isinstance(item, p.SystemMessage) and item.id:
         return item
     if isinstance(item, p.FunctionCall) and item.call_id:
+        if item.id and item.model_fields_set == _CALL_FIELDS:
+            return item  # already as a client creates it (``called``)
         return p.FunctionCall(
             id=item.id or f"fc_{item.call_id}"[:32],
             call_id=item.call_id,
@@ -215,6 +225,9 @@ def _as_text(item: Any) -> Any | None:
     if isinstance(item, (p.McpCall, p.McpApprovalRequest)):
         return item
     return None
+
+
+_CALL_FIELDS = {"type", "id", "call_id", "name", "arguments"}
 
 
 def _placeholder(item: Any) -> bool:

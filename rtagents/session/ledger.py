@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+_COLLECT_PAST = 32
+"""Batches and work kept before what is finished is forgotten: memory stays flat, and the
+scan runs once in many turns, not on each."""
+
 
 @dataclass
 class Batch:
@@ -78,8 +82,9 @@ class Ledger:
 
     def answered(self, response_id: str | None) -> None:
         for batch in self.batches.values():
-            for work_id in [w for w, rid in batch.seen_by.items() if rid == response_id]:
-                del batch.seen_by[work_id]
+            if batch.seen_by:
+                for work_id in [w for w, rid in batch.seen_by.items() if rid == response_id]:
+                    del batch.seen_by[work_id]
 
     def rejected(self, event_id: str | None) -> str | None:
         """The server refused an output: it no longer waits for an answer. Its work id."""
@@ -98,7 +103,10 @@ class Ledger:
         """The outputs of every finished batch not yet seen by a response (and forgets what
         can no longer matter)."""
         ready = [b for b in self.batches.values() if b.done and not b.pending and b.unseen]
-        self._collect()
+        if len(self.batches) + len(self.work) > _COLLECT_PAST:
+            self._collect()
+        if not ready:
+            return ()
         return tuple(sorted(set().union(*(b.unseen for b in ready))))
 
     def disconnected(self) -> None:
@@ -111,6 +119,8 @@ class Ledger:
         self.output_events.clear()
 
     def _collect(self) -> None:
+        """Forget finished batches and work (in bulk, once there are more than a few: it
+        runs on the path of every turn)."""
         for rid in [
             rid
             for rid, b in self.batches.items()

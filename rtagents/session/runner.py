@@ -8,12 +8,12 @@ bounds (a send deadline, a grace period for tool code that will not stop).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import anyio.lowlevel
 from anyio.abc import TaskGroup
 
 from .. import protocol as p
@@ -222,12 +222,12 @@ class SessionRunner:
                     if await self._link.recover(exc):
                         continue
                     raise
-                actions = self.core.receive_frame(frame)
-                await self.execute(actions)
-                if any(isinstance(a, StartCall) for a in actions):
+                if await self.execute(self.core.receive_frame(frame)):
                     # Let the call start now, not after every frame already buffered
                     # (response.done often arrives in the same read as the arguments).
-                    await anyio.lowlevel.checkpoint()
+                    # The session runs on asyncio (websockets needs it): its own yield
+                    # costs less than anyio's, which looks the backend up each time.
+                    await asyncio.sleep(0)
         except TransportClosed as exc:
             gave_up = self._link.gave_up
             await self._finish(gave_up or exc.reason, error=exc.error or bool(gave_up))
@@ -258,14 +258,16 @@ class SessionRunner:
 
     # -- acting ----------------------------------------------------------------------------
 
-    async def execute(self, actions: list[Action]) -> None:
+    async def execute(self, actions: list[Action]) -> bool:
+        """Carry out ``actions``; True when they started a tool call that has yet to run."""
+        started = False
         for action in actions:
             if isinstance(action, Emit):
                 self.deliver(action.event, action.size)
             elif isinstance(action, Send):
                 await self._send(action.event)
             elif isinstance(action, StartCall):
-                self.dispatcher.start(action)
+                started = self.dispatcher.start(action) or started
             elif isinstance(action, StartApproval):
                 self.spawn(self.dispatcher.hosted_approval, action)
             elif isinstance(action, CancelCall):
@@ -280,6 +282,7 @@ class SessionRunner:
                     self._player.clear()
                 except Exception as exc:  # the app's player must not cost the session
                     self.deliver(SessionWarning(f"the player failed to clear: {root_cause(exc)}"))
+        return started
 
     async def _send(self, event: p.WireModel | str, *, force: bool = False) -> None:
         """Send, or raise ``SessionClosed``. A server that stops reading would block a

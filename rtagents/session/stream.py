@@ -61,7 +61,10 @@ class EventStream:
             self._wakeup.set()
 
     def _call_handlers(self, event: Any) -> None:
-        for handler in (*self._handlers.get(event.type, ()), *self._handlers.get("*", ())):
+        own, every = self._handlers.get(event.type), self._handlers.get("*")
+        if own is None and every is None:
+            return  # most events, on the path of every frame
+        for handler in (*(own or ()), *(every or ())):
             try:
                 result = handler(event)
             except Exception as exc:

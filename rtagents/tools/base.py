@@ -54,10 +54,10 @@ class BaseTool(ABC):
     runs_in_thread: bool = False
     """True when ``call`` queues the work for a worker thread and calls
     ``ctx.on_start`` once it runs (the session then starts the timeout there)."""
-    obeys_cancellation: bool = False
-    """True when ``call`` cannot outlive its cancellation: no user coroutine runs in it (a
-    sync function, in a thread let go of on cancellation, or inline). The session then
-    awaits it in place, without the task that guards against code ignoring cancellation."""
+    runs_inline: bool = False
+    """True when ``call`` runs the tool's code to its end without ever awaiting (a sync tool
+    declared ``inline=True``). Nothing can interrupt it, so the session starts no deadline
+    timer for it."""
 
     @abstractmethod
     def definition(self) -> FunctionToolDefinition:

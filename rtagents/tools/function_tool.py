@@ -63,7 +63,7 @@ class FunctionTool(BaseTool):
             )
         self.inline = inline
         self.runs_in_thread = not self._is_async and not inline
-        self.obeys_cancellation = not self._is_async
+        self.runs_inline = inline
         self._instance: Any = None
         functools.update_wrapper(self, fn)
 

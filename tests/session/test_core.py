@@ -15,6 +15,7 @@ from rtagents.session.actions import (
     ToolTraits,
 )
 from rtagents.session.core import SessionCore
+from rtagents.session.ledger import _COLLECT_PAST
 from rtagents.session.turns import Turns
 
 from .frames import audio_delta, ev
@@ -307,7 +308,8 @@ def test_memory_stays_flat_over_many_turns() -> None:
         c.receive(done(rid))
         c.call_finished(cid, "x")
         c.receive(output_added(cid))
-    assert len(c._ledger.batches) <= 2 and len(c._ledger.work) <= 2
+    # What is finished is forgotten in bulk, past a small bound.
+    assert len(c._ledger.batches) + len(c._ledger.work) <= _COLLECT_PAST + 2
     # Call ids are kept for the whole session (so that a replayed one never runs twice).
     assert len(c._seen) == 5000
 
