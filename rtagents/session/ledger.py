@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 _COLLECT_PAST = 32
-"""Batches and work kept before what is finished is forgotten: memory stays flat, and the
-scan runs once in many turns, not on each."""
+"""Work kept before what is finished is forgotten: memory stays flat, and the scan of it
+runs once in many turns, not on each."""
 
 
 @dataclass
@@ -41,6 +41,7 @@ class Ledger:
         self.work: dict[str, Work] = {}
         self.confirmed: set[str] = set()  # our outputs the server has added
         self.output_events: dict[str, str] = {}  # event_id of an output -> its work id
+        self._duplicates = False  # some work answers a reused call id (see Work.call_id)
 
     def batch(self, response_id: str) -> Batch:
         batch = self.batches.get(response_id)
@@ -50,12 +51,18 @@ class Ledger:
 
     def start(self, work_id: str, work: Work, *, wants_reply: bool) -> None:
         self.work[work_id] = work
+        if work.call_id is not None:
+            self._duplicates = True
         if wants_reply:
             self.batch(work.response_id).pending.add(work_id)
 
     def confirm_output(self, wire_call_id: str) -> None:
         """The server added our output for ``wire_call_id`` (a duplicate's work id differs)."""
-        self.confirmed.update(w for w, x in self.work.items() if (x.call_id or w) == wire_call_id)
+        work = self.work.get(wire_call_id)
+        if work is not None and work.call_id is None:
+            self.confirmed.add(wire_call_id)
+        if self._duplicates:  # rare (a server reusing call ids): worth a scan
+            self.confirmed.update(w for w, x in self.work.items() if x.call_id == wire_call_id)
 
     def confirm(self, work_id: str) -> None:
         if work_id in self.work:
@@ -103,8 +110,7 @@ class Ledger:
         """The outputs of every finished batch not yet seen by a response (and forgets what
         can no longer matter)."""
         ready = [b for b in self.batches.values() if b.done and not b.pending and b.unseen]
-        if len(self.batches) + len(self.work) > _COLLECT_PAST:
-            self._collect()
+        self._collect()
         if not ready:
             return ()
         return tuple(sorted(set().union(*(b.unseen for b in ready))))
@@ -119,14 +125,16 @@ class Ledger:
         self.output_events.clear()
 
     def _collect(self) -> None:
-        """Forget finished batches and work (in bulk, once there are more than a few: it
-        runs on the path of every turn)."""
+        """Forget finished batches at once (each turn scans them), and finished work in bulk
+        once there is more than a little of it."""
         for rid in [
             rid
             for rid, b in self.batches.items()
             if b.done and not b.pending and not b.unseen and not b.seen_by
         ]:
             del self.batches[rid]
+        if len(self.work) <= _COLLECT_PAST:
+            return
         live = {w for b in self.batches.values() for w in b.pending | b.unseen | set(b.seen_by)}
         for wid in [wid for wid, w in self.work.items() if w.finished and wid not in live]:
             del self.work[wid]

@@ -259,7 +259,7 @@ class SessionRunner:
     # -- acting ----------------------------------------------------------------------------
 
     async def execute(self, actions: list[Action]) -> bool:
-        """Carry out ``actions``; True when they started a tool call that has yet to run."""
+        """Carry out ``actions``; True when they started a tool call."""
         started = False
         for action in actions:
             if isinstance(action, Emit):
@@ -267,7 +267,8 @@ class SessionRunner:
             elif isinstance(action, Send):
                 await self._send(action.event)
             elif isinstance(action, StartCall):
-                started = self.dispatcher.start(action) or started
+                self.dispatcher.start(action)
+                started = True
             elif isinstance(action, StartApproval):
                 self.spawn(self.dispatcher.hosted_approval, action)
             elif isinstance(action, CancelCall):
