@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-_COLLECT_PAST = 32
+_COLLECT_PAST = 8
 """Work kept before what is finished is forgotten: memory stays flat, and the scan of it
 runs once in many turns, not on each."""
 
@@ -24,7 +24,7 @@ class Batch:
     seen_by: dict[str, str] = field(default_factory=dict)  # output -> the response answering
 
 
-@dataclass
+@dataclass(slots=True)
 class Work:
     response_id: str
     wants_reply: bool
