@@ -9,6 +9,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from ..errors import ConnectError, RtagentsError
+from .websocket import DIRECT_PATH, DirectConnection
 
 
 class TransportClosed(RtagentsError):
@@ -64,6 +65,7 @@ class WebsocketTransport:
                 ping_timeout=ping_timeout,
                 open_timeout=open_timeout,
                 user_agent_header="rtagents",
+                create_connection=DirectConnection if DIRECT_PATH else ClientConnection,
             )
         except InvalidStatus as exc:
             status = exc.response.status_code
@@ -86,14 +88,19 @@ class WebsocketTransport:
         return bool(buffered + 4 * len(frame) + 16 <= ws.write_limit_high)
 
     async def send(self, frame: str) -> None:
+        ws = self._ws
         try:
-            await self._ws.send(frame)
+            if not (isinstance(ws, DirectConnection) and ws.send_text_now(frame)):
+                await ws.send(frame)
         except ConnectionClosed as exc:
             raise TransportClosed(_describe(exc)) from None
 
     async def recv(self) -> str | bytes:
+        ws = self._ws
         try:
-            return await self._ws.recv()
+            if isinstance(ws, DirectConnection):
+                return await ws.recv_text()
+            return await ws.recv()
         except ConnectionClosed as exc:
             raise TransportClosed(
                 _describe(exc), error=exc.rcvd is None or exc.rcvd.code not in (1000, 1001)

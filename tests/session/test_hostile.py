@@ -159,6 +159,16 @@ async def test_a_frame_nested_a_thousand_deep_is_a_warning() -> None:
         assert len(watch.warnings) == 2, watch.warnings
 
 
+async def test_a_text_frame_that_is_not_utf8_is_a_warning() -> None:
+    async with hostile_server() as server, session_on(server) as (session, watch):
+        assert server.ws is not None
+        frame = b'{"type": "response.done", "event_id": "e", "response": {"id": "\xff\xfe"}}'
+        await server.ws.send(frame, text=True)  # a text frame, as sent: not UTF-8
+        await still_alive(server)
+        [warning] = watch.warnings
+        assert "not JSON" in warning and "utf-8" in warning
+
+
 async def test_tool_arguments_nested_thousands_deep_are_answered() -> None:
     @rtagents.tool
     def store(data: Any) -> str:
