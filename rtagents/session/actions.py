@@ -9,7 +9,7 @@ from .. import protocol as p
 from .._event import FrameworkEvent
 
 
-# Send and Emit are made for every frame each way: slotted, and not frozen (a frozen
+# Send, Emit and StartCall are made on the hot path: slotted, and not frozen (a frozen
 # dataclass sets each field through object.__setattr__, twice the cost). Treat as immutable.
 @dataclass(slots=True)
 class Send:
@@ -18,7 +18,7 @@ class Send:
     event: p.WireModel | str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class StartCall:
     """Run a function tool (or local MCP tool) call; report with ``call_finished``."""
 

@@ -77,7 +77,10 @@ class Journal:
 
     def called(self, call_id: str, name: str, arguments: str, item_id: str | None) -> None:
         """A function call started (journaled then: its response may never finish)."""
-        self.heard(p.FunctionCall(id=item_id, call_id=call_id, name=name, arguments=arguments))
+        item_id = item_id or f"fc_{call_id}"[:32]
+        self._put(
+            p.FunctionCall(id=item_id, call_id=call_id, name=name, arguments=arguments), ours=False
+        )
 
     def streaming(self, item_id: str, delta: str) -> None:
         """More of an assistant message's text (or audio transcript) arrived: kept as it
@@ -214,8 +217,6 @@ def _as_text(item: Any) -> Any | None:
     if isinstance(item, p.SystemMessage) and item.id:
         return item
     if isinstance(item, p.FunctionCall) and item.call_id:
-        if item.id and item.model_fields_set == _CALL_FIELDS:
-            return item  # already as a client creates it (``called``)
         return p.FunctionCall(
             id=item.id or f"fc_{item.call_id}"[:32],
             call_id=item.call_id,
@@ -225,9 +226,6 @@ def _as_text(item: Any) -> Any | None:
     if isinstance(item, (p.McpCall, p.McpApprovalRequest)):
         return item
     return None
-
-
-_CALL_FIELDS = {"type", "id", "call_id", "name", "arguments"}
 
 
 def _placeholder(item: Any) -> bool:
