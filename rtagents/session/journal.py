@@ -77,10 +77,10 @@ class Journal:
 
     def called(self, call_id: str, name: str, arguments: str, item_id: str | None) -> None:
         """A function call started (journaled then: its response may never finish)."""
-        item_id = item_id or f"fc_{call_id}"[:32]
-        self._put(
-            p.FunctionCall(id=item_id, call_id=call_id, name=name, arguments=arguments), ours=False
+        item = p.FunctionCall(
+            id=item_id or _call_item_id(call_id), call_id=call_id, name=name, arguments=arguments
         )
+        self._put(item, ours=False)
 
     def streaming(self, item_id: str, delta: str) -> None:
         """More of an assistant message's text (or audio transcript) arrived: kept as it
@@ -218,7 +218,7 @@ def _as_text(item: Any) -> Any | None:
         return item
     if isinstance(item, p.FunctionCall) and item.call_id:
         return p.FunctionCall(
-            id=item.id or f"fc_{item.call_id}"[:32],
+            id=item.id or _call_item_id(item.call_id),
             call_id=item.call_id,
             name=item.name,
             arguments=item.arguments,
@@ -226,6 +226,11 @@ def _as_text(item: Any) -> Any | None:
     if isinstance(item, (p.McpCall, p.McpApprovalRequest)):
         return item
     return None
+
+
+def _call_item_id(call_id: str) -> str:
+    """The id a function call is kept under when the server gave its item none."""
+    return f"fc_{call_id}"[:32]
 
 
 def _placeholder(item: Any) -> bool:
