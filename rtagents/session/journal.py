@@ -49,8 +49,9 @@ class Journal:
         self.max_tokens = max_tokens
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._tokens = 0
-        # What answers what, so that trimming never scans: call id -> its outputs' item ids,
-        # and the approval requests answered.
+        # What answers what, so that trimming never scans: call id -> its outputs' item ids;
+        # and the calls and approval requests in the journal that have had their answer (the
+        # others are waiting for it). An answer deleted since does not make them wait again.
         self._outputs: dict[str, set[str]] = {}
         self._answered: set[str] = set()
         self.dropped = 0
@@ -133,8 +134,10 @@ class Journal:
             outputs.discard(item_id)
             if not outputs:
                 self._outputs.pop(item.call_id, None)
-        elif isinstance(item, p.McpApprovalResponse):
-            self._answered.discard(item.approval_request_id)
+        elif isinstance(item, p.FunctionCall):
+            self._answered.discard(item.call_id or "")
+        elif isinstance(item, p.McpApprovalRequest):
+            self._answered.discard(item.id)
 
     def disconnected(self) -> None:
         """The connection dropped: nothing is known to be on a server any more."""
@@ -166,6 +169,7 @@ class Journal:
         self._tokens += tokens
         if isinstance(item, p.FunctionCallOutput):
             self._outputs.setdefault(item.call_id, set()).add(item_id)
+            self._answered.add(item.call_id)
         elif isinstance(item, p.McpApprovalResponse):
             self._answered.add(item.approval_request_id)
         self._trim()
@@ -189,7 +193,7 @@ class Journal:
     def _may_drop(self, entry: _Entry) -> bool:
         item = entry.item
         if isinstance(item, p.FunctionCall):
-            return bool(item.call_id) and item.call_id in self._outputs
+            return item.call_id in self._answered
         if isinstance(item, p.McpApprovalRequest):
             return item.id in self._answered
         return True

@@ -77,6 +77,23 @@ def test_the_oldest_go_first_a_call_with_its_output_never_one_still_waiting() ->
     assert journal.dropped == 1
 
 
+def test_a_call_whose_output_was_deleted_is_no_longer_waiting_and_may_go() -> None:
+    """An app that prunes its context deletes outputs: their calls were answered, so the
+    journal stays within its bound (it once kept every such call, scanning them all on
+    each new item)."""
+    journal = Journal(max_items=10)
+    for n in range(100):
+        journal.heard(call(f"c{n}"))
+        journal.sent(output(f"c{n}"))
+        journal.deleted(output_item_id(f"c{n}"))
+        request = p.McpApprovalRequest(id=f"r{n}", server_label="s", name="t", arguments="{}")
+        journal.heard(request)
+        journal.sent(p.McpApprovalResponse(id=f"a{n}", approval_request_id=f"r{n}", approve=True))
+        journal.deleted(f"a{n}")
+    assert len(journal) <= 10
+    assert kinds(journal.replay())[-2:] == ["fc_c99", "r99"]
+
+
 def test_the_token_bound() -> None:
     journal = Journal(max_tokens=100)
     for n in range(50):
