@@ -1,18 +1,26 @@
 """The websockets client connection a session reads and writes through, with a direct path
 for what a Realtime session carries: whole text messages, one frame each.
 
-websockets' asyncio connection hands every message through an assembler (for fragmented
-messages and streaming), and wraps every send in an async context manager. Measured on the
-tool round trip, those two layers cost more than decoding the frames (see
-``docs/performance.md``). Here a single-frame text message goes straight from the protocol
-into a queue of its own, and a send that cannot block writes straight to the socket.
-Everything else (the handshake, TLS, proxies, pings, the closing handshake, flow control on
-writes, fragmented or binary messages) stays websockets' own.
+websockets' asyncio connection parses every frame with generator-based coroutines, hands
+every message through an assembler (for fragmented messages and streaming), and wraps every
+send in an async context manager. Measured on the tool round trip, those layers cost more
+than decoding the frames (see ``docs/performance.md``). Here, once the handshake is done, a
+whole text frame is split off the bytes as they arrive and queued as it is, and a send that
+cannot block writes straight to the socket.
+
+Everything else stays websockets' own: the handshake, TLS, proxies, flow control on writes,
+pings and pongs (each control frame is handed to it whole, so its parser always sits between
+frames), and the closing handshake. The first frame that is not a whole unmasked text frame
+within the size limit (a close, a fragment, a binary message, a protocol error) hands every
+byte from there on to websockets for good, in order after what was queued here, so that
+it answers as it would have: closing, reassembling, or failing the connection with the
+right code.
 
 websockets documents ``create_connection`` as the place to customise a connection by
-subclassing; the methods overridden here (``process_event``, ``connection_lost``) and the
-ones called (``send_data``) are its asyncio connection's own. If a websockets release no
-longer has them, the session uses the plain connection (``DIRECT_PATH``).
+subclassing; the methods overridden here (``data_received``, ``eof_received``,
+``connection_lost``) and the ones called (``send_data``) are its asyncio connection's own.
+If a websockets release no longer has them, the session uses the plain connection
+(``DIRECT_PATH``).
 """
 
 from __future__ import annotations
@@ -22,13 +30,18 @@ from collections import deque
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
-from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
 # Past this many messages waiting to be read, the socket is no longer read (TCP then slows
 # the server), as websockets' own assembler does past its ``max_queue``; below the low mark,
 # reading resumes.
 _HIGH, _LOW = 64, 16
+
+# The first byte of a frame (RFC 6455, 5.2): FIN and the opcode, no reserved bits (no
+# extension is negotiated: compression is off).
+_TEXT, _PING, _PONG = 0x81, 0x89, 0x8A
+_MASKED = 0x80
+_END_OF_HEAD = b"\r\n\r\n"  # a 101 response has no body: its head ends the handshake
 
 
 class DirectConnection(ClientConnection):
@@ -39,26 +52,92 @@ class DirectConnection(ClientConnection):
         super().__init__(*args, **kwargs)
         self._texts: deque[bytes] = deque()
         self._waiter: asyncio.Future[None] | None = None
-        # Cleared for good by the first message that is not one whole text frame: from then
-        # on websockets' assembler has every message, in order, after the ones queued here.
+        self._head: bytearray | None = bytearray()  # the handshake's response, until done
+        # Cleared for good by the first frame the direct path does not take: from then on
+        # websockets has every byte, and its assembler every message, after those queued here.
         self._direct = True
+        self._partial = bytearray()  # the start of a frame, waiting for the rest of it
+        self._needed = 0  # ... as many bytes as it takes to make progress
+        self._max_size: int | None = self.protocol.max_message_size
         self._paused_reading = False
 
     # -- in ------------------------------------------------------------------------------
 
-    def process_event(self, event: Any) -> None:
-        if self._direct and self.response is not None and isinstance(event, Frame):
-            if event.opcode is Opcode.TEXT and event.fin:
-                data = event.data
-                self._texts.append(data if isinstance(data, bytes) else bytes(data))
-                if len(self._texts) >= _HIGH and not self._paused_reading:
-                    self._paused_reading = True
-                    self.transport.pause_reading()
-                self._wake()
+    def data_received(self, data: bytes) -> None:
+        if self._head is not None:
+            data = self._handshake(data)
+        if not self._direct:
+            super().data_received(data)
+            return
+        if self._partial:
+            self._partial += data
+            if len(self._partial) < self._needed:
                 return
-            if event.opcode in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
+            data = bytes(self._partial)
+            self._partial.clear()
+        self._split(data)
+
+    def _handshake(self, data: bytes) -> bytes:
+        """Give websockets the HTTP response, and return the bytes after it (frames)."""
+        head = self._head
+        assert head is not None
+        searched = max(0, len(head) - 3)
+        head += data
+        found = head.find(_END_OF_HEAD, searched)
+        if found < 0:
+            super().data_received(data)
+            return b""
+        cut = found + 4 - (len(head) - len(data))
+        self._head = None
+        super().data_received(data[:cut])
+        if self.protocol.state is not State.OPEN:
+            self._direct = False  # refused: websockets reads the rest (a body, the end)
+        return data[cut:]
+
+    def _split(self, data: bytes) -> None:
+        """Queue each whole text frame in ``data``, hand each control frame to websockets,
+        and keep an incomplete frame for the next read."""
+        pos, size, limit = 0, len(data), self._max_size
+        while pos < size:
+            head = _head(data, pos)
+            if head is None:  # the head itself is cut short
+                self._keep(data, pos, size - pos + 1)
+                return
+            first, start, end = head
+            if first == _TEXT and (limit is None or end - start <= limit):
+                if end > size:
+                    self._keep(data, pos, end - pos)
+                    return
+                self._queue(data[start:end])
+            elif first in (_PING, _PONG) and end - start <= 125:
+                if end > size:
+                    self._keep(data, pos, end - pos)
+                    return
+                # Whole, so that websockets' parser is between frames again after it.
+                super().data_received(data[pos:end])
+            else:
+                # A close, a fragment, a binary message, an oversized or masked frame.
                 self._direct = False
-        super().process_event(event)
+                super().data_received(data[pos:])
+                return
+            pos = end
+
+    def _keep(self, data: bytes, pos: int, needed: int) -> None:
+        self._partial += data[pos:]
+        self._needed = needed
+
+    def _queue(self, text: bytes) -> None:
+        self._texts.append(text)
+        if len(self._texts) >= _HIGH and not self._paused_reading:
+            self._paused_reading = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def eof_received(self) -> None:
+        if self._direct and self._partial:
+            self._direct = False  # the connection ended inside a frame: websockets says so
+            super().data_received(bytes(self._partial))
+        return super().eof_received()
 
     def connection_lost(self, exc: Exception | None) -> None:
         super().connection_lost(exc)
@@ -100,8 +179,29 @@ class DirectConnection(ClientConnection):
         return True
 
 
+def _head(data: bytes, pos: int) -> tuple[int, int, int] | None:
+    """The frame at ``pos``: its first byte (-1 when masked, which a server never does), and
+    where its payload starts and ends; ``None`` when its head is not all there yet."""
+    size = len(data)
+    if size - pos < 2:
+        return None
+    first, length = data[pos], data[pos + 1]
+    if length & _MASKED:
+        first, length = -1, length & ~_MASKED
+    start = pos + 2
+    if length == 126:
+        start += 2
+    elif length == 127:
+        start += 8
+    if start > size:
+        return None
+    if start - pos > 2:
+        length = int.from_bytes(data[pos + 2 : start], "big")
+    return first, start, start + length
+
+
 DIRECT_PATH = all(
     callable(getattr(ClientConnection, name, None))
-    for name in ("process_event", "connection_lost", "send_data")
+    for name in ("data_received", "eof_received", "connection_lost", "send_data")
 )
 """Whether this websockets release has what ``DirectConnection`` builds on."""

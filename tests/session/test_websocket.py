@@ -154,3 +154,193 @@ async def test_without_the_direct_path_the_plain_connection_is_used(
         first = await t.recv()
         await t.send("b")
         assert (first, await t.recv()) == ("a", "c")
+
+
+# -- frames as they come off the socket: a server of raw bytes ----------------------------------
+# What websockets' own server never sends (a frame split anywhere, the handshake's response and
+# the first frames in one write, a masked or oversized frame, an end inside a frame) is written
+# here byte for byte, so that the direct path's splitting of frames meets every case.
+
+_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def _frame(payload: bytes, first: int = 0x81, *, mask: bool = False) -> bytes:
+    size = len(payload)
+    if size < 126:
+        head = bytes([first, size])
+    elif size < 2**16:
+        head = bytes([first, 126]) + size.to_bytes(2, "big")
+    else:
+        head = bytes([first, 127]) + size.to_bytes(8, "big")
+    if not mask:
+        return head + payload
+    key = b"\x01\x02\x03\x04"
+    body = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+    return bytes([head[0], head[1] | 0x80]) + head[2:] + key + body
+
+
+async def _read_client_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """One frame from the client (always masked): its opcode and payload."""
+    first, second = await reader.readexactly(2)
+    size = second & 0x7F
+    if size == 126:
+        size = int.from_bytes(await reader.readexactly(2), "big")
+    elif size == 127:
+        size = int.from_bytes(await reader.readexactly(8), "big")
+    key = await reader.readexactly(4)
+    body = await reader.readexactly(size)
+    return first & 0x0F, bytes(b ^ key[i % 4] for i, b in enumerate(body))
+
+
+RawScript = Callable[[asyncio.StreamReader, asyncio.StreamWriter, bytes], Awaitable[None]]
+
+
+@asynccontextmanager
+async def raw_server(script: RawScript, **options: Any) -> AsyncIterator[WebsocketTransport]:
+    """A server that answers the handshake and then runs ``script`` with the response's
+    bytes (unsent: the script writes them, alone or with frames after them)."""
+    import base64
+    import hashlib
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await reader.readuntil(b"\r\n\r\n")
+        key = next(
+            line.split(b":", 1)[1].strip()
+            for line in request.split(b"\r\n")
+            if line.lower().startswith(b"sec-websocket-key:")
+        )
+        accept = base64.b64encode(hashlib.sha1(key + _GUID).digest())
+        response = (
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+        try:
+            await script(reader, writer, response)
+        finally:
+            writer.close()
+
+    srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    try:
+        transport = await WebsocketTransport.open(f"ws://127.0.0.1:{port}/", {}, **options)
+        try:
+            yield transport
+        finally:
+            await transport.close()
+    finally:
+        srv.close()
+
+
+async def _write_in_pieces(writer: asyncio.StreamWriter, data: bytes, sizes: list[int]) -> None:
+    """``data`` in separate writes, a pause between them so that each is a read of its own."""
+    pos, n = 0, 0
+    while pos < len(data):
+        size = sizes[n % len(sizes)]
+        writer.write(data[pos : pos + size])
+        await writer.drain()
+        await asyncio.sleep(0.002)
+        pos, n = pos + size, n + 1
+
+
+@pytest.mark.parametrize("sizes", [[4096], [2, 3, 5, 7, 1000], [10_000], [1 << 20]])
+async def test_frames_split_anywhere_come_whole_in_order_and_pings_are_answered(
+    sizes: list[int],
+) -> None:
+    """Every way the bytes can be cut: inside the handshake's response, right after it, inside
+    a frame's head and its extended length, inside the payload; and all in one write."""
+    small, medium, large = b'{"n":1}', b"m" * 300, b"L" * 70_000  # 7, 16 and 64-bit lengths
+    pong: list[tuple[int, bytes]] = []
+
+    async def script(reader: Any, writer: Any, response: bytes) -> None:
+        stream = response + b"".join(
+            [
+                _frame(small),
+                _frame(medium),
+                _frame(b"hello", 0x89),  # a ping, between two messages
+                _frame(large),
+                _frame(b""),
+                _frame("é".encode()),
+            ]
+        )
+        # A byte at a time up to the large message's head (the whole of it would take
+        # minutes), then cut by the pattern given.
+        fine = len(response) + 350
+        await _write_in_pieces(writer, stream[:fine], [1])
+        await _write_in_pieces(writer, stream[fine:], sizes)
+        pong.append(await _read_client_frame(reader))
+        await asyncio.sleep(0.3)
+
+    async with raw_server(script) as t:
+        got = await recv(t, 5)
+        ws = t._ws
+        assert isinstance(ws, DirectConnection) and ws._direct  # all on the direct path
+    assert got == [small, medium, large, b"", "é".encode()]
+    assert pong == [(0x0A, b"hello")]
+
+
+@pytest.mark.parametrize(
+    ("bad", "code"),
+    [
+        (_frame(b"masked", mask=True), 1002),  # a server never masks its frames
+        (_frame(b"x" * 2000), 1009),  # over the size limit given below
+        (_frame(b"rsv", 0xC1), 1002),  # a reserved bit, with no extension to mean it
+        (_frame(b"x" * 200, 0x89), 1002),  # a control frame longer than 125 bytes
+        (_frame(b"part", 0x01) + _frame(b"ial", 0x80), None),  # fragmented: reassembled
+    ],
+)
+async def test_what_the_direct_path_does_not_take_websockets_answers_after_the_messages_before(
+    bad: bytes, code: int | None
+) -> None:
+    closing: list[tuple[int, bytes]] = []
+
+    async def script(reader: Any, writer: Any, response: bytes) -> None:
+        writer.write(response + _frame(b"before") + bad + _frame(b"after"))
+        await writer.drain()
+        if code is not None:
+            closing.append(await _read_client_frame(reader))
+        else:
+            await asyncio.sleep(0.3)
+
+    async with raw_server(script, max_message_size=1000) as t:
+        first = await recv(t, 1)
+        if code is None:
+            assert await recv(t, 2) == [b"partial", b"after"]
+        else:
+            with pytest.raises(TransportClosed) as closed:
+                await recv(t, 1)
+            assert closed.value.error and f"code {code}" in closed.value.reason
+    assert first == [b"before"]
+    if code is not None:
+        opcode, payload = closing[0]
+        assert (opcode, int.from_bytes(payload[:2], "big")) == (0x08, code)
+
+
+async def test_a_close_in_the_same_read_as_messages_comes_after_them() -> None:
+    async def script(reader: Any, writer: Any, response: bytes) -> None:
+        close = _frame((1000).to_bytes(2, "big") + b"bye", 0x88)
+        writer.write(response + _frame(b"a") + _frame(b"b") + close + _frame(b"ignored"))
+        await writer.drain()
+        await _read_client_frame(reader)  # the client's answer to the close
+
+    async with raw_server(script) as t:
+        got = await recv(t, 2)
+        with pytest.raises(TransportClosed) as closed:
+            await recv(t, 1)
+    assert got == [b"a", b"b"]
+    assert not closed.value.error and "bye" in closed.value.reason
+
+
+async def test_a_connection_that_ends_inside_a_frame_closes_as_an_error() -> None:
+    async def script(reader: Any, writer: Any, response: bytes) -> None:
+        writer.write(response + _frame(b"whole") + _frame(b"cut short")[:6])
+        await writer.drain()
+        await asyncio.sleep(0.1)
+        writer.write_eof()
+        await asyncio.sleep(0.5)
+
+    async with raw_server(script) as t:
+        got = await recv(t, 1)
+        with pytest.raises(TransportClosed) as closed:
+            await recv(t, 1)
+    assert got == [b"whole"]
+    assert closed.value.error
