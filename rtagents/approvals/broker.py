@@ -79,6 +79,12 @@ class ApprovalBroker:
 
     # -- the gate ----------------------------------------------------------------------------
 
+    @staticmethod
+    def waives(check: Any) -> bool:
+        """Whether a tool's ``needs_approval`` waives approval for every call: only an
+        explicit ``False`` does (a caller may then skip ``authorize``)."""
+        return check is False
+
     async def authorize(
         self, request: Callable[[], ApprovalRequest], check: Any, ctx: Any
     ) -> Decision:
@@ -88,7 +94,7 @@ class ApprovalBroker:
         that raises, hangs past the policy's timeout or answers a non-bool denies.
         ``request`` makes the request, only when one is needed (not on the hot path of a
         tool that needs no approval)."""
-        if check is False:
+        if self.waives(check):
             return NOT_REQUIRED
         made = request()
         if check is not True:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ..approvals import ApprovalRequest
 from ..approvals.broker import ApprovalBroker
@@ -21,8 +21,10 @@ from .actions import StartCall
 from .invoke import invoke
 
 
-@dataclass(frozen=True)
-class CallOutcome:
+class CallOutcome(NamedTuple):
+    """What a call came to: the output the model reads, and the failure if there was one.
+    (A named tuple: made once per call, on the hot path.)"""
+
     output: str
     failure: ToolFailure | None
     duration_s: float
@@ -115,21 +117,23 @@ async def run_call(
     ctx: ToolContext[Any] = ToolContext(
         call.call_id, call.name, arguments, settings.session, settings.agent, settings.deps
     )
-    decision = await settings.approvals.authorize(
-        lambda: ApprovalRequest.for_call(
-            call.call_id,
-            call.name,
-            arguments,
-            server_label=tool.server_label,
-            read_only=tool.read_only,
-            agent=settings.agent,
-        ),
-        tool.needs_approval,
-        ctx,
-    )
-    if decision.approve is not True:
-        reason = decision.reason or "the user declined"
-        return fail("denied", f"the call was not approved: {reason}")
+    approvals = settings.approvals
+    if not approvals.waives(tool.needs_approval):
+        decision = await approvals.authorize(
+            lambda: ApprovalRequest.for_call(
+                call.call_id,
+                call.name,
+                arguments,
+                server_label=tool.server_label,
+                read_only=tool.read_only,
+                agent=settings.agent,
+            ),
+            tool.needs_approval,
+            ctx,
+        )
+        if decision.approve is not True:
+            reason = decision.reason or "the user declined"
+            return fail("denied", f"the call was not approved: {reason}")
 
     # The clock starts when the tool's code does, after approval.
     time_limit = tool.timeout or settings.default_timeout

@@ -122,6 +122,8 @@ class Dispatcher:
                     "one was not run; call the tool again",
                     settings,
                 )
+            elif running.span is None:  # nothing records: no span to make current
+                outcome = await run_call(running, settings, self)
             else:
                 with self._runner.tracer.current(running.span):
                     outcome = await run_call(running, settings, self)

@@ -28,7 +28,7 @@ def output_item_id(call_id: str) -> str:
     return "out_" + hashlib.sha256(call_id.encode()).hexdigest()[:24]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     item: Any  # a protocol item model, as it will be created again
     tokens: int

@@ -97,7 +97,8 @@ class FunctionTool(BaseTool):
             raise ToolArgumentsError(describe_validation_error(self.name, exc)) from None
 
     def arguments_dict(self, arguments: Any) -> dict[str, Any]:
-        return {name: getattr(arguments, name) for name in type(arguments).model_fields}
+        # The signature's model holds its fields in its __dict__ and nothing else there.
+        return dict(vars(arguments))
 
     async def call(self, arguments: Any, ctx: ToolContext) -> Any:
         kwargs = self.arguments_dict(arguments)
