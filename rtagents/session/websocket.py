@@ -6,7 +6,7 @@ every message through an assembler (for fragmented messages and streaming), and 
 send in an async context manager. Measured on the tool round trip, those layers cost more
 than decoding the frames (see ``docs/performance.md``). Here, once the handshake is done, a
 whole text frame is split off the bytes as they arrive and queued as it is, and a send that
-cannot block writes straight to the socket.
+cannot block is framed here and written straight to the socket.
 
 Everything else stays websockets' own: the handshake, TLS, proxies, flow control on writes,
 pings and pongs (each control frame is handed to it whole, so its parser always sits between
@@ -18,7 +18,7 @@ right code.
 
 websockets documents ``create_connection`` as the place to customise a connection by
 subclassing; the methods overridden here (``data_received``, ``eof_received``,
-``connection_lost``) and the ones called (``send_data``) are its asyncio connection's own.
+``connection_lost``) are its asyncio connection's own.
 If a websockets release no longer has them, the session uses the plain connection
 (``DIRECT_PATH``).
 """
@@ -26,10 +26,17 @@ If a websockets release no longer has them, the session uses the plain connectio
 from __future__ import annotations
 
 import asyncio
+import secrets
+import struct
 from collections import deque
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
+
+try:
+    from websockets.speedups import apply_mask
+except ImportError:  # a websockets build without its C extension
+    from websockets.utils import apply_mask
 from websockets.protocol import State
 
 # Past this many messages waiting to be read, the socket is no longer read (TCP then slows
@@ -174,8 +181,7 @@ class DirectConnection(ClientConnection):
         socket's buffer is below its high-water mark. False: use ``send``, which waits."""
         if self.protocol.state is not State.OPEN or self.paused or self.transport.is_closing():
             return False
-        self.protocol.send_text(text.encode())
-        self.send_data()
+        self.transport.write(_client_text_frame(text.encode()))
         return True
 
 
@@ -200,8 +206,22 @@ def _head(data: bytes, pos: int) -> tuple[int, int, int] | None:
     return first, start, start + length
 
 
+def _client_text_frame(payload: bytes) -> bytes:
+    """One whole text frame as a client sends it: masked with a fresh random key (RFC 6455,
+    5.3), as websockets' own ``Frame.serialize`` does, without its general machinery."""
+    size = len(payload)
+    if size < 126:
+        head = bytes((_TEXT, _MASKED | size))
+    elif size < 1 << 16:
+        head = struct.pack("!BBH", _TEXT, _MASKED | 126, size)
+    else:
+        head = struct.pack("!BBQ", _TEXT, _MASKED | 127, size)
+    key = secrets.token_bytes(4)
+    return head + key + apply_mask(payload, key)
+
+
 DIRECT_PATH = all(
     callable(getattr(ClientConnection, name, None))
-    for name in ("data_received", "eof_received", "connection_lost", "send_data")
+    for name in ("data_received", "eof_received", "connection_lost")
 )
 """Whether this websockets release has what ``DirectConnection`` builds on."""

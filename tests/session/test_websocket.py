@@ -139,6 +139,25 @@ async def test_sends_arrive_in_order_when_the_server_is_slow_to_read(
     assert [n for n in numbers if n % 2 == 1] == list(range(1, 400, 2))
 
 
+async def test_direct_sends_of_every_length_reach_a_websockets_server_intact() -> None:
+    """A direct send frames and masks the message itself: websockets' server checks both."""
+    messages = ["a", "é" * 200, "x" * 70_000, ""]  # 7, 16 and 64-bit lengths, and none
+    received: list[str] = []
+
+    async def script(ws: ServerConnection) -> None:
+        for _ in messages:
+            received.append(str(await ws.recv()))
+        await ws.send("done")
+
+    async with server(script) as t:
+        ws = t._ws
+        assert isinstance(ws, DirectConnection)
+        for message in messages:
+            assert ws.send_text_now(message)
+        assert await recv(t, 1) == [b"done"]
+    assert received == messages
+
+
 async def test_without_the_direct_path_the_plain_connection_is_used(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
