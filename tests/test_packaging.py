@@ -50,3 +50,16 @@ def test_the_wheel_installs_in_a_clean_venv_and_runs_the_demo(dist: Path, tmp_pa
     # Only the runtime came with it: none of the dev tools.
     installed = run(python, "-m", "pip", "list", "--format=freeze").lower()
     assert "pytest" not in installed and "mypy" not in installed and "mkdocs" not in installed
+
+
+def test_importing_rtagents_leaves_the_mcp_package_until_a_local_server_is_made() -> None:
+    """mcp's client imports its server, HTTP and CLI layers (about 0.4 s here, more than the
+    rest of rtagents): an app that never runs a local MCP server does not pay for it."""
+    code = (
+        "import sys, rtagents, rtagents.mcp\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('mcp', 'mcp_types'))\n"
+        "assert not loaded, loaded\n"
+        "rtagents.mcp.MCPServerStdio('python', ['-c', 'pass'])\n"
+        "assert 'mcp' in sys.modules\n"
+    )
+    run(sys.executable, "-c", code, cwd=ROOT)

@@ -8,19 +8,22 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 import anyio
-import mcp_types
-from mcp import Client, StdioServerParameters
-from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
 
 from .._redact import register_secret
 from ..errors import ConnectError, root_cause
 from ..tools import ApprovalCheck, Toolset
 from .tools import MCPTool
+
+if TYPE_CHECKING:
+    import mcp_types
+    from mcp import Client
+
+# The mcp package (its client pulls in its server, HTTP and CLI layers: about 0.4 s) is
+# imported when a local server is first made or connected, not by ``import rtagents``.
 
 log = logging.getLogger("rtagents.mcp")
 
@@ -109,6 +112,8 @@ class MCPServer(ABC):
             return
         # The client's own read timeout bounds the handshake and the listing: a cancel scope
         # cannot, because the client opens task groups that outlive __aenter__.
+        from mcp import Client
+
         client = Client(
             self._target(),
             message_handler=self._on_message,
@@ -279,6 +284,8 @@ class MCPServerStdio(MCPServer):
     ) -> None:
         label = name or _label([*args, command])
         super().__init__(label, **options)
+        from mcp import StdioServerParameters
+
         self.params = StdioServerParameters(
             command=command, args=list(args), env=dict(env) if env else None, cwd=cwd
         )
@@ -313,6 +320,9 @@ class MCPServerHTTP(MCPServer):
         self._http: Any = None
 
     def _target(self) -> Any:
+        from mcp.client.streamable_http import streamable_http_client
+        from mcp.shared._httpx_utils import create_mcp_http_client
+
         self._http = create_mcp_http_client(headers=self._headers)
         return streamable_http_client(self.url, http_client=self._http)
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import mcp_types
 import pydantic_core
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
@@ -13,6 +12,9 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from .._json import ArgumentsError, parse_object
 from ..protocol import FunctionToolDefinition
 from ..tools import BaseTool, ToolArgumentsError, ToolContext
+
+if TYPE_CHECKING:
+    import mcp_types
 
 
 class _Server(Protocol):
