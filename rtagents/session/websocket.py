@@ -49,6 +49,7 @@ _HIGH, _LOW = 64, 16
 _TEXT, _PING, _PONG = 0x81, 0x89, 0x8A
 _MASKED = 0x80
 _END_OF_HEAD = b"\r\n\r\n"  # a 101 response has no body: its head ends the handshake
+_MAX_HEAD = 64 * 1024
 
 
 class DirectConnection(ClientConnection):
@@ -93,6 +94,8 @@ class DirectConnection(ClientConnection):
         found = head.find(_END_OF_HEAD, searched)
         if found < 0:
             super().data_received(data)
+            if len(head) > _MAX_HEAD:  # no real response is this long: stop keeping it
+                self._head, self._direct = None, False
             return b""
         cut = found + 4 - (len(head) - len(data))
         self._head = None

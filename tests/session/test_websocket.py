@@ -363,3 +363,29 @@ async def test_a_connection_that_ends_inside_a_frame_closes_as_an_error() -> Non
             await recv(t, 1)
     assert got == [b"whole"]
     assert closed.value.error
+
+
+async def test_a_response_head_that_never_ends_fails_the_connect_cleanly() -> None:
+    """websockets refuses it (a header line past its limit); the direct path stops keeping
+    the head past 64 KiB, whatever websockets does with it."""
+    from rtagents.errors import ConnectError
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 101 Switching Protocols\r\nX-Junk: ")
+        try:
+            for _ in range(50):
+                writer.write(b"j" * 4096)
+                await writer.drain()
+                await asyncio.sleep(0.001)
+        except ConnectionError:
+            pass  # the client gave up, as it should
+        writer.close()
+
+    srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(ConnectError):
+            await asyncio.wait_for(WebsocketTransport.open(f"ws://127.0.0.1:{port}/", {}), 10)
+    finally:
+        srv.close()
