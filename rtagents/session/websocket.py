@@ -66,7 +66,9 @@ class DirectConnection(ClientConnection):
         self._direct = True
         self._partial = bytearray()  # the start of a frame, waiting for the rest of it
         self._needed = 0  # ... as many bytes as it takes to make progress
-        self._max_size: int | None = self.protocol.max_message_size
+        # A frame is checked against both of websockets' limits, as its own parser does.
+        limits = (self.protocol.max_message_size, self.protocol.max_fragment_size)
+        self._max_size = min((n for n in limits if n is not None), default=None)
         self._paused_reading = False
 
     # -- in ------------------------------------------------------------------------------
