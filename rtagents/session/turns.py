@@ -119,16 +119,16 @@ class Turns:
         if event.type == "response.output_item.done" and event.response_id == self._app_response:
             self._app_request = self._app_response = None  # from here, its batch answers
         if isinstance(item, p.FunctionCall) and item.id:
-            self._item_names[item.id] = item.name
-            if (
-                event.type == "response.output_item.done"
-                and item.status == "completed"
-                and item.call_id
-            ):
-                self._item_names.pop(item.id, None)
+            if event.type == "response.output_item.added":
+                self._item_names[item.id] = item.name  # for arguments.done without a name
+                return []
+            # Done, whatever its status: a call cut off by a cancel never completes.
+            self._item_names.pop(item.id, None)
+            if item.status == "completed" and item.call_id:
                 return self._start_call(
                     item.call_id, item.name, item.arguments, event.response_id, item.id
                 )
+            return []
         if isinstance(item, p.McpApprovalRequest) and event.type == "response.output_item.done":
             return self._start_approval(item, event.response_id)
         if (

@@ -314,6 +314,36 @@ def test_memory_stays_flat_over_many_turns() -> None:
     assert len(c._seen) == 5000
 
 
+def test_calls_cut_off_by_a_cancel_leave_nothing_behind() -> None:
+    """A barge-in cancels a response while a call's arguments stream: its item ends
+    ``incomplete`` and never runs. Nothing of it may stay (its name was kept until a done
+    that never comes)."""
+    c = core()
+    for n in range(500):
+        rid, iid = f"r{n}", f"item_{n}"
+        item = {"type": "function_call", "id": iid, "call_id": f"c{n}", "name": "fast"}
+        c.receive(created(rid))
+        c.receive(
+            ev(
+                "response.output_item.added",
+                response_id=rid,
+                output_index=0,
+                item={**item, "status": "in_progress", "arguments": ""},
+            )
+        )
+        c.receive(
+            ev(
+                "response.output_item.done",
+                response_id=rid,
+                output_index=0,
+                item={**item, "status": "incomplete", "arguments": '{"par'},
+            )
+        )
+        c.receive(ev("response.done", response={"id": rid, "status": "cancelled", "output": []}))
+    assert c._item_names == {}
+    assert len(c._ledger.batches) + len(c._ledger.work) <= _COLLECT_PAST + 2
+
+
 def test_audio_duration_follows_the_output_format() -> None:
     # G.711 is 8 bytes per ms, pcm16 at 24 kHz 48: 6400 base64 chars are 600 ms or 100 ms.
     for fmt, expected in (("audio/pcmu", 600), ("audio/pcm", 100)):
