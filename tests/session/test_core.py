@@ -320,25 +320,18 @@ def test_calls_cut_off_by_a_cancel_leave_nothing_behind() -> None:
     that never comes)."""
     c = core()
     for n in range(500):
-        rid, iid = f"r{n}", f"item_{n}"
-        item = {"type": "function_call", "id": iid, "call_id": f"c{n}", "name": "fast"}
+        rid = f"r{n}"
+        item = {"type": "function_call", "id": f"item_{n}", "call_id": f"c{n}", "name": "fast"}
         c.receive(created(rid))
-        c.receive(
-            ev(
-                "response.output_item.added",
-                response_id=rid,
-                output_index=0,
-                item={**item, "status": "in_progress", "arguments": ""},
+        for kind, status, arguments in [("added", "in_progress", ""), ("done", "incomplete", "{")]:
+            c.receive(
+                ev(
+                    f"response.output_item.{kind}",
+                    response_id=rid,
+                    output_index=0,
+                    item={**item, "status": status, "arguments": arguments},
+                )
             )
-        )
-        c.receive(
-            ev(
-                "response.output_item.done",
-                response_id=rid,
-                output_index=0,
-                item={**item, "status": "incomplete", "arguments": '{"par'},
-            )
-        )
         c.receive(ev("response.done", response={"id": rid, "status": "cancelled", "output": []}))
     assert c._item_names == {}
     assert len(c._ledger.batches) + len(c._ledger.work) <= _COLLECT_PAST + 2
