@@ -169,6 +169,25 @@ async def test_a_text_frame_that_is_not_utf8_is_a_warning() -> None:
         assert "not JSON" in warning and "utf-8" in warning
 
 
+async def test_a_message_over_the_size_limit_closes_with_1009_and_the_session_reconnects() -> None:
+    """websockets' rule (1009) decides the connection; the session treats it as a drop: the
+    event before it is delivered, the session reconnects, and tools still run."""
+    async with (
+        hostile_server() as server,
+        session_on(server, max_message_size=4096) as (session, watch),
+    ):
+        await server.send({"type": "mystery.before"})
+        await server.send({"type": "mystery.huge", "pad": "x" * 8192})
+        with anyio.fail_after(10):
+            while not watch.of("session.reconnected"):
+                await anyio.sleep(0.02)
+        [reconnecting] = watch.of("session.reconnecting")
+        assert "1009" in str(reconnecting.cause)
+        assert any("mystery.before" in w for w in watch.warnings)
+        assert not any("mystery.huge" in w for w in watch.warnings)
+        await still_alive(server)
+
+
 async def test_tool_arguments_nested_thousands_deep_are_answered() -> None:
     @rtagents.tool
     def store(data: Any) -> str:
