@@ -235,7 +235,20 @@ async def _stream(ws: Any, seconds: int) -> None:
 
 
 def _main(mode: str, count: int, port_out: Any, results: Any, gap_ms: float) -> None:
+    _off_the_clients_cores()
     asyncio.run(_serve(mode, count, port_out, results, gap_ms))
+
+
+def _off_the_clients_cores() -> None:
+    """A client pinned to some cores (the scale suite pins itself to one) passes its mask on
+    to this process, through fork and exec alike: the peer takes the other cores, so that
+    the client's figure is its own core's."""
+    if not hasattr(os, "sched_setaffinity"):
+        return
+    pinned = os.sched_getaffinity(0)
+    rest = set(range(os.cpu_count() or 1)) - pinned
+    if rest:
+        os.sched_setaffinity(0, rest)
 
 
 class Peer:
