@@ -3,9 +3,11 @@
 Concurrency: N sessions in one process pinned to one core, each receiving audio at real
 time (50 deltas a second) and sending audio at real time, with a tool call every 3 s (each
 session at a phase of its own). The event lag is the time from the peer sending a delta to
-the app reading it. The figure is the largest N whose p99 lag stays under 50 ms (a level
-gets a second try). Beside it, the client's CPU per session-second at the first level: the
-steady cost, which the machine's noise hardly moves.
+the app reading it, measured in a window that opens half a second after the last session is
+connected (connecting N sessions at once, and the garbage collections it brings, is not the
+steady state). The figure is the largest N whose p99 lag stays under 50 ms with at least 45
+deltas a second received (a level gets a second try). Beside it, the client's CPU per
+session-second at the first level: the steady cost, which the machine's noise hardly moves.
 
 Memory: resident memory per idle connected session (1,000 sessions), beside 1,000 bare
 websocket connections to the same peer.
@@ -28,8 +30,11 @@ import rtagents
 from ._peer import Peer
 
 LEVELS = (100, 150, 200, 300, 400, 500, 600, 800)
-SECONDS = 6
-WARMUP_S = 1.5  # connecting N sessions at once is not the steady state measured
+# Measured from SETTLE_S after the last of N sessions is connected, for MEASURE_S: connecting
+# N sessions at once (and the garbage collections it brings) is not the steady state measured.
+SETTLE_S = 0.5
+MEASURE_S = 4.5
+CONNECT_LIMIT_S = 30.0
 SILENCE_20MS = b"\\0" * 960
 
 
@@ -65,6 +70,7 @@ async def _one_session(
     counts: list[int],
     stop: anyio.Event,
     handlers: bool,
+    connected: list[int],
 ) -> None:
     agent = rtagents.Agent(name="scale", tools=[noop], tracing=None)
 
@@ -78,6 +84,7 @@ async def _one_session(
     async with rtagents.connect(
         agent, url=url, max_buffered_events=0 if handlers else 256
     ) as session:
+        connected[0] += 1
 
         async def speak() -> None:
             start = time.monotonic()
@@ -103,12 +110,15 @@ async def _one_session(
             tg.cancel_scope.cancel()
 
 
-async def _bare_session(url: str, lags: _Lags, counts: list[int], stop: asyncio.Event) -> None:
+async def _bare_session(
+    url: str, lags: _Lags, counts: list[int], stop: asyncio.Event, connected: list[int]
+) -> None:
     """The baseline: websockets + json + base64 doing the same work, tool calls included."""
     import base64
 
     async with ws_connect(url + "?model=bare", compression=None, max_size=None) as ws:
         await ws.send(json.dumps({"type": "session.update", "session": {"type": "realtime"}}))
+        connected[0] += 1
 
         async def speak() -> None:
             start = time.monotonic()
@@ -153,24 +163,38 @@ async def _bare_session(url: str, lags: _Lags, counts: list[int], stop: asyncio.
             task.cancel()
 
 
-async def _cpu_after_warmup(mark: list[float]) -> None:
-    await asyncio.sleep(WARMUP_S)
-    mark[:] = [time.process_time(), time.monotonic()]
+async def _steady_window(
+    n: int, connected: list[int], counts: list[int]
+) -> tuple[float, float, float, int, float]:
+    """Wait for every session to connect, settle, then measure: the window's wall-clock
+    start and end, its CPU seconds, the deltas received in it, and its length."""
+    limit = time.monotonic() + CONNECT_LIMIT_S
+    while connected[0] < n and time.monotonic() < limit:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(SETTLE_S)
+    start, cpu, wall, count = time.time(), time.process_time(), time.monotonic(), counts[0]
+    await asyncio.sleep(MEASURE_S)
+    return (
+        start,
+        time.time(),
+        time.process_time() - cpu,
+        counts[0] - count,
+        time.monotonic() - wall,
+    )
 
 
 async def _level(url: str, n: int, mode: str) -> dict[str, Any]:
     lags = _Lags()
-    began = time.time()
-    counts = [0]
-    mark: list[float] = []
-    clock = asyncio.get_running_loop().create_task(_cpu_after_warmup(mark))
+    counts, connected = [0], [0]
     if mode == "bare":
         stop_bare = asyncio.Event()
         tasks = [
-            asyncio.get_running_loop().create_task(_bare_session(url, lags, counts, stop_bare))
+            asyncio.get_running_loop().create_task(
+                _bare_session(url, lags, counts, stop_bare, connected)
+            )
             for _ in range(n)
         ]
-        await asyncio.sleep(SECONDS)
+        window = await _steady_window(n, connected, counts)
         stop_bare.set()
         for task in tasks:
             task.cancel()
@@ -179,17 +203,15 @@ async def _level(url: str, n: int, mode: str) -> dict[str, Any]:
         stop = anyio.Event()
         async with anyio.create_task_group() as tg:
             for _ in range(n):
-                tg.start_soon(_one_session, url, lags, counts, stop, mode == "handlers")
-            await anyio.sleep(SECONDS)
+                tg.start_soon(_one_session, url, lags, counts, stop, mode == "handlers", connected)
+            window = await _steady_window(n, connected, counts)
             stop.set()
             tg.cancel_scope.cancel()
-    cpu_s, wall_s = time.process_time() - mark[0], time.monotonic() - mark[1]
-    await clock
-    # Leave out connection set-up: the samples of the first WARMUP_S seconds.
+    start, end, cpu_s, received, wall_s = window
     pairs = zip(lags.at, lags.lag, strict=True)
-    steady = sorted(lag for at, lag in pairs if at - began >= WARMUP_S) or [0.0]
+    steady = sorted(lag for at, lag in pairs if start <= at < end) or [0.0]
     p99 = steady[int(len(steady) * 0.99) - 1] * 1000 if steady else 0.0
-    rate = counts[0] / (n * SECONDS)
+    rate = received / (n * wall_s)
     return {
         "sessions": n,
         "p50_lag_ms": round(steady[len(steady) // 2] * 1000, 2),
@@ -216,7 +238,7 @@ def _knees(modes: tuple[str, ...]) -> dict[str, tuple[int, list[dict[str, Any]]]
         # loop's too): a level is tried a second time before it counts as failed.
         for _attempt in range(2):
             for mode in [m for m in alive if not held[m]]:
-                with Peer("stream", SECONDS + 2) as peer:
+                with Peer("stream", int(CONNECT_LIMIT_S + SETTLE_S + MEASURE_S) + 2) as peer:
                     result = asyncio.run(_level(peer.url, n, mode))
                 results[mode].append(result)
                 held[mode] = result["p99_lag_ms"] < 50 and result["deltas_per_session_per_s"] >= 45
