@@ -20,7 +20,7 @@ import json
 import os
 import time
 from array import array
-from typing import Any
+from typing import Any, NamedTuple
 
 import anyio
 from websockets.asyncio.client import connect as ws_connect
@@ -163,23 +163,26 @@ async def _bare_session(
             task.cancel()
 
 
-async def _steady_window(
-    n: int, connected: list[int], counts: list[int]
-) -> tuple[float, float, float, int, float]:
-    """Wait for every session to connect, settle, then measure: the window's wall-clock
-    start and end, its CPU seconds, the deltas received in it, and its length."""
+class _Window(NamedTuple):
+    """The steady window of a level: its wall-clock bounds, and what it held."""
+
+    start: float
+    end: float
+    cpu_s: float
+    received: int
+    wall_s: float
+
+
+async def _steady_window(n: int, connected: list[int], counts: list[int]) -> _Window:
+    """Wait for every session to connect, settle, then measure."""
     limit = time.monotonic() + CONNECT_LIMIT_S
     while connected[0] < n and time.monotonic() < limit:
         await asyncio.sleep(0.05)
     await asyncio.sleep(SETTLE_S)
     start, cpu, wall, count = time.time(), time.process_time(), time.monotonic(), counts[0]
     await asyncio.sleep(MEASURE_S)
-    return (
-        start,
-        time.time(),
-        time.process_time() - cpu,
-        counts[0] - count,
-        time.monotonic() - wall,
+    return _Window(
+        start, time.time(), time.process_time() - cpu, counts[0] - count, time.monotonic() - wall
     )
 
 
@@ -207,11 +210,10 @@ async def _level(url: str, n: int, mode: str) -> dict[str, Any]:
             window = await _steady_window(n, connected, counts)
             stop.set()
             tg.cancel_scope.cancel()
-    start, end, cpu_s, received, wall_s = window
     pairs = zip(lags.at, lags.lag, strict=True)
-    steady = sorted(lag for at, lag in pairs if start <= at < end) or [0.0]
-    p99 = steady[int(len(steady) * 0.99) - 1] * 1000 if steady else 0.0
-    rate = received / (n * wall_s)
+    steady = sorted(lag for at, lag in pairs if window.start <= at < window.end) or [0.0]
+    p99 = steady[int(len(steady) * 0.99) - 1] * 1000
+    rate = window.received / (n * window.wall_s)
     return {
         "sessions": n,
         "p50_lag_ms": round(steady[len(steady) // 2] * 1000, 2),
@@ -219,7 +221,7 @@ async def _level(url: str, n: int, mode: str) -> dict[str, Any]:
         "deltas_per_session_per_s": round(rate, 1),
         # The client's own CPU per session, steady state: a figure the machine's noise
         # hardly moves, unlike the p99 near the knee.
-        "cpu_ms_per_session_s": round(cpu_s / (n * wall_s) * 1000, 3),
+        "cpu_ms_per_session_s": round(window.cpu_s / (n * window.wall_s) * 1000, 3),
     }
 
 

@@ -58,9 +58,9 @@ class Dispatcher:
         # Registered before the task runs, so that a barge-in right away finds it.
         self._running[action.work_id] = running
         # A plain task, started on the loop's next pass, even where Python could start it
-        # eagerly (3.12+): measured, an eager start sends the output before the frames read
-        # with the arguments are handled, and the round trip was 1.90x the bare loop's
-        # against 1.70x (benchmarks/session.py).
+        # eagerly (3.12+): measured (benchmarks/session.py), an eager start gave a round trip
+        # of 1.90x the bare loop's against 1.70x, and running the call in the reader with no
+        # task gained nothing either. The reader yields once right after, so it runs first.
         running.task = asyncio.get_running_loop().create_task(self._call(running))
 
     @property

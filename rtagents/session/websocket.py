@@ -110,40 +110,36 @@ class DirectConnection(ClientConnection):
         """Queue each whole text frame in ``data``, hand each control frame to websockets,
         and keep an incomplete frame for the next read."""
         pos, size, limit = 0, len(data), self._max_size
+        queued = len(self._texts)
         while pos < size:
             head = _head(data, pos)
             if head is None:  # the head itself is cut short
                 self._keep(data, pos, size - pos + 1)
-                return
+                break
             first, start, end = head
-            if first == _TEXT and (limit is None or end - start <= limit):
-                if end > size:
-                    self._keep(data, pos, end - pos)
-                    return
-                self._queue(data[start:end])
-            elif first in (_PING, _PONG) and end - start <= 125:
-                if end > size:
-                    self._keep(data, pos, end - pos)
-                    return
-                # Whole, so that websockets' parser is between frames again after it.
-                super().data_received(data[pos:end])
-            else:
+            ours = first == _TEXT and (limit is None or end - start <= limit)
+            if not ours and not (first in (_PING, _PONG) and end - start <= 125):
                 # A close, a fragment, a binary message, an oversized or masked frame.
                 self._direct = False
                 super().data_received(data[pos:])
-                return
+                break
+            if end > size:
+                self._keep(data, pos, end - pos)
+                break
+            if ours:
+                self._texts.append(data[start:end])
+            else:  # whole, so that websockets' parser is between frames again after it
+                super().data_received(data[pos:end])
             pos = end
+        if len(self._texts) > queued:  # once per read, however many frames it held
+            if len(self._texts) >= _HIGH and not self._paused_reading:
+                self._paused_reading = True
+                self.transport.pause_reading()
+            self._wake()
 
     def _keep(self, data: bytes, pos: int, needed: int) -> None:
         self._partial += data[pos:]
         self._needed = needed
-
-    def _queue(self, text: bytes) -> None:
-        self._texts.append(text)
-        if len(self._texts) >= _HIGH and not self._paused_reading:
-            self._paused_reading = True
-            self.transport.pause_reading()
-        self._wake()
 
     def eof_received(self) -> None:
         if self._direct and self._partial:
