@@ -44,7 +44,7 @@ async def converse(session: rtagents.RealtimeSession, speak_answer: bool) -> lis
     pending: rtagents.ApprovalRequest | None = None
     await session.send_text("Please cancel my premium plan.")
     async for event in session:
-        if event.type == "approval.requested":
+        if event.type == "approval.awaiting":
             pending = event.request
             lines.append(f"assistant: I'm about to {pending.describe()}. Say yes to confirm.")
             if speak_answer:  # the user speaks; in a real app this is the microphone

@@ -104,10 +104,15 @@ def add_run_command(commands: Any) -> None:
     run.add_argument("--output-device", metavar="ID", help="--voice: the speaker (name or number)")
     answer = run.add_mutually_exclusive_group()
     answer.add_argument(
-        "--approve", action="store_true", help="approve every approval request (for scripts)"
+        "--approve",
+        action="store_true",
+        help="approve the requests the agent's policy leaves to a person (for scripts); "
+        "never one its rules or handler decide",
     )
     answer.add_argument(
-        "--deny", action="store_true", help="deny every approval request (for scripts)"
+        "--deny",
+        action="store_true",
+        help="deny the requests the agent's policy leaves to a person (for scripts)",
     )
     run.set_defaults(handler=_run)
 
@@ -138,7 +143,9 @@ def _run(args: argparse.Namespace) -> int:
         player = voice.player if voice is not None else None
         async with connect(agent, url=url, player=player) as session:
             session.on("*")(transcript)
-            session.on("approval.requested")(_approver(args, session, transcript))
+            # Only what the agent's policy leaves to an outside answer reaches the terminal
+            # or --approve/--deny: the CLI never decides what the policy decides.
+            session.on("approval.awaiting")(_approver(args, session, transcript))
             if args.audio_out:
                 session.on("response.output_audio.delta")(_collector(session, heard))
             if voice is not None:
@@ -255,7 +262,7 @@ def _approver(args: argparse.Namespace, session: Any, transcript: Any) -> Callab
             prompt = f"approve {request.describe()}? [y/N] "
             reply = await anyio.to_thread.run_sync(input, prompt)
             yes = reply.strip().lower() in ("y", "yes")
-        else:  # no one to ask: the safe answer, at once
+        else:  # the policy asks someone, and no one is there: the safe answer, at once
             transcript.say("(no terminal to ask: denied; --approve allows)")
             yes = False
         if yes:

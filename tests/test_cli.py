@@ -179,3 +179,80 @@ def test_run_answers_approvals(tmp_path: Path, flag: str | None, expected: str) 
     assert expected in result.stdout, result.stdout
     if flag != "--approve":
         assert "refunded A17" not in result.stdout
+
+
+# The agent's own policy decides; the command line answers only what the policy leaves to an
+# out-of-band answer (no handler, or a handler that returned None).
+POLICED = """
+import time
+
+import anyio
+import rtagents
+from rtagents.approvals import ApprovalPolicy, deny
+
+
+@rtagents.tool(needs_approval=True)
+def refund(order: str) -> str:
+    '''Refund an order.'''
+    return f"refunded {order}"
+
+
+async def slow_yes(request):
+    await anyio.sleep(0.5)
+    return True
+
+
+async def slow_no(request):
+    await anyio.sleep(0.5)
+    return rtagents.Decision(False, "the shop's rules say no")
+
+
+def sync_yes(request):
+    time.sleep(0.5)
+    return True
+
+
+def sync_none(request):
+    return None
+
+
+def agent_with(**policy):
+    return rtagents.Agent(
+        name="shop", tools=[refund], approval=ApprovalPolicy(**policy), output_modalities=["text"]
+    )
+
+
+approves = agent_with(handler=slow_yes)
+approves_sync = agent_with(handler=sync_yes)
+declines = agent_with(handler=slow_no)
+rule_declines = agent_with(rules=[deny(tool="refund", reason="refunds are off")], handler=slow_yes)
+leaves_it = agent_with(handler=sync_none)
+"""
+
+
+@pytest.mark.parametrize(
+    ("agent", "flag", "ran", "said"),
+    [
+        # the handler approves: no terminal and no flag must not deny before it answers
+        ("approves", None, True, "approved by handler"),
+        ("approves_sync", None, True, "approved by handler"),
+        ("approves", "--deny", True, "approved by handler"),
+        # a handler's or a rule's no stays a no, whatever the flag
+        ("declines", "--approve", False, "the shop's rules say no"),
+        ("declines", None, False, "the shop's rules say no"),
+        ("rule_declines", "--approve", False, "refunds are off"),
+        # the handler leaves it to an outside answer: the flags answer
+        ("leaves_it", "--approve", True, "approved by user"),
+        ("leaves_it", "--deny", False, "declined at the terminal"),
+        ("leaves_it", None, False, "no terminal to ask"),
+    ],
+)
+def test_run_never_overrides_the_agents_policy(
+    tmp_path: Path, agent: str, flag: str | None, ran: bool, said: str
+) -> None:
+    (tmp_path / "policed.py").write_text(POLICED)
+    args = ["run", f"policed.py:{agent}", "--say", 'Refund order "A17" please']
+    result = rtagents(*args, *([flag] if flag else []), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert ("refunded A17" in result.stdout) is ran, result.stdout
+    assert said in result.stdout, result.stdout

@@ -4,6 +4,12 @@
 rule, predicate or handler that raises, hangs or answers something malformed becomes a
 deny with ``decided_by`` and a reason. Each request gets exactly one ``approval.requested``
 and one ``approval.decided`` event, whatever ends it, the session's close included.
+
+An answer from outside (``session.approve``/``deny``: a UI, a supervisor, the command line)
+never overrides the policy. A yes counts only once the policy has left the request to an
+outside answer (no handler, or a handler that returned ``None``; ``approval.awaiting``
+says so); a yes given while the handler still decides waits for it. A no counts at once,
+since it can only make the outcome safer.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import anyio
 
 from .._event import FrameworkEvent
 from ..errors import root_cause
-from .events import ApprovalDecided, ApprovalRequested
+from .events import ApprovalAwaiting, ApprovalDecided, ApprovalRequested
 from .policy import ApprovalPolicy
 from .request import ApprovalRequest, DecidedBy, Decision
 from .verdict import refuse, verdict
@@ -37,12 +43,16 @@ class _Pending:
     answered: anyio.Event = field(default_factory=anyio.Event)
     decision: Decision | None = None
     reported: bool = False
+    outside: anyio.Event = field(default_factory=anyio.Event)
+    """Set once an outside yes may count: the policy left the request to one, or it is
+    decided (and the yes comes too late)."""
 
     def answer(self, decision: Decision) -> bool:
         if self.decision is not None:
             return False  # the first answer wins
         self.decision = decision
         self.answered.set()
+        self.outside.set()  # wakes a yes waiting for the handler: it lost
         return True
 
 
@@ -133,7 +143,8 @@ class ApprovalBroker:
             decision = await self._decide(pending)
         except anyio.get_cancelled_exc_class():
             by: DecidedBy = "close" if self._closed else "cancelled"
-            self._report(pending, refuse(f"the call was cancelled ({by})", by))
+            pending.answer(refuse(f"the call was cancelled ({by})", by))  # wakes a waiting yes
+            self._report(pending, pending.decision or refuse("cancelled", by))
             raise
         except Exception as exc:  # a rule, a predicate, a fingerprint: anything that broke
             log.warning("approval of %s failed: %s", request.tool_name, root_cause(exc, 200))
@@ -183,6 +194,7 @@ class ApprovalBroker:
             async with anyio.create_task_group() as tg:
                 if self.policy.handler is None:
                     start_clock()
+                    self._leave_outside(pending)
                 else:
                     tg.start_soon(self._ask_handler, pending, start_clock)
                 await pending.answered.wait()
@@ -206,19 +218,33 @@ class ApprovalBroker:
             )
             pending.answer(refuse(f"the approval handler failed: {root_cause(exc, 200)}", "error"))
             return
-        if answer is not None:  # None leaves the answer to session.approve/deny
+        if answer is None:  # None leaves the answer to session.approve/deny
+            self._leave_outside(pending)
+        else:
             pending.answer(verdict(answer, "handler"))
+
+    def _leave_outside(self, pending: _Pending) -> None:
+        if pending.decision is None and not pending.outside.is_set():
+            pending.outside.set()
+            self._emit(ApprovalAwaiting(pending.request))
 
     # -- answers from outside, and the end -----------------------------------------------------
 
-    def resolve(
+    async def resolve(
         self, request_id: str, approve: object, reason: str | None = None, *, remember: Any = "once"
     ) -> bool:
-        """Answer a pending request from outside the handler; False if none is pending."""
+        """Answer a pending request from outside the policy; True if this answer decided it.
+
+        A no decides at once. A yes decides only a request the policy left to an outside
+        answer: while the handler still decides, it waits for the handler, and counts only
+        if the handler returns ``None``."""
         pending = self._pending.get(request_id)
         if pending is None:
             return False
-        return pending.answer(verdict(Decision(approve, reason, remember), "user"))  # type: ignore[arg-type]
+        decision = verdict(Decision(approve, reason, remember), "user")  # type: ignore[arg-type]
+        if decision.approve:
+            await pending.outside.wait()
+        return pending.answer(decision)
 
     def close(self) -> None:
         """Deny every pending request and report it now: the tasks waiting on them are about

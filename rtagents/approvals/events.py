@@ -11,10 +11,21 @@ from .request import ApprovalRequest, DecidedBy
 
 @dataclass(frozen=True)
 class ApprovalRequested(FrameworkEvent):
-    """A call is waiting for approval. A UI shows ``request`` and answers with
-    ``session.approve(request.id)`` or ``session.deny(request.id, reason=...)``."""
+    """A call needs approval; the policy (remembered decisions, rules, handler) decides it
+    next. ``approval.awaiting`` follows if the policy leaves it to an outside answer."""
 
     type: Literal["approval.requested"] = field(default="approval.requested", init=False)
+    request: ApprovalRequest
+
+
+@dataclass(frozen=True)
+class ApprovalAwaiting(FrameworkEvent):
+    """The policy left ``request`` to an answer from outside: it has no handler, or its
+    handler returned ``None``. Only now can ``session.approve(request.id)`` approve it; a UI,
+    a voice confirmation or the command line answers here, never on ``approval.requested``
+    (which comes before the rules and the handler have had their say)."""
+
+    type: Literal["approval.awaiting"] = field(default="approval.awaiting", init=False)
     request: ApprovalRequest
 
 

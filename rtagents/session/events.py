@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
 from .._event import FrameworkEvent
-from ..approvals.events import ApprovalDecided, ApprovalRequested
+from ..approvals.events import ApprovalAwaiting, ApprovalDecided, ApprovalRequested
 from ..mcp.events import MCPServerFailed, MCPToolsChanged
 from ..protocol import ServerEvent
 
@@ -141,6 +141,7 @@ FrameworkEventType = Union[
     SessionReconnected,
     SessionClosed,
     ApprovalRequested,
+    ApprovalAwaiting,
     ApprovalDecided,
     MCPServerFailed,
     MCPToolsChanged,

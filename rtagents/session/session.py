@@ -166,14 +166,17 @@ class RealtimeSession(Generic[DepsT]):
     # -- approvals ---------------------------------------------------------------------------
 
     async def approve(self, request_id: str, *, remember: str = "once") -> bool:
-        """Approve a pending request (from a UI or a voice confirmation)."""
-        return self._runner.approvals.resolve(request_id, True, remember=remember)
+        """Approve a request the policy left to an outside answer (``approval.awaiting``:
+        from a UI or a voice confirmation). It never overrides the policy: while the handler
+        still decides, this waits for it, and it is True only if this yes decided."""
+        return await self._runner.approvals.resolve(request_id, True, remember=remember)
 
     async def deny(
         self, request_id: str, reason: str | None = None, *, remember: str = "once"
     ) -> bool:
-        """Decline a pending request; ``reason`` is told to the model."""
-        return self._runner.approvals.resolve(request_id, False, reason, remember=remember)
+        """Decline a pending request at once; ``reason`` is told to the model. True if this
+        answer decided it."""
+        return await self._runner.approvals.resolve(request_id, False, reason, remember=remember)
 
     # -- the agent, and the end ----------------------------------------------------------------
 
