@@ -11,6 +11,26 @@ from ..protocol import KNOWN_VOICES, SessionConfig, TranscriptionSessionConfig
 from ..protocol._paths import deepest_error
 from .errors import ClientEventError
 
+# What a turn detection of each type starts from. Each type has its own fields: switching
+# type starts again from these, so no field of the other type is left behind.
+_TURN_DEFAULTS: dict[str, dict[str, Any]] = {
+    "server_vad": {
+        "type": "server_vad",
+        "threshold": 0.5,
+        "prefix_padding_ms": 300,
+        "silence_duration_ms": 200,
+        "idle_timeout_ms": None,
+        "create_response": True,
+        "interrupt_response": True,
+    },
+    "semantic_vad": {
+        "type": "semantic_vad",
+        "eagerness": "auto",
+        "create_response": True,
+        "interrupt_response": True,
+    },
+}
+
 DEFAULT_SESSION: dict[str, Any] = {
     "type": "realtime",
     "object": "realtime.session",
@@ -29,20 +49,11 @@ DEFAULT_SESSION: dict[str, Any] = {
             "format": {"type": "audio/pcm", "rate": 24000},
             "transcription": None,
             "noise_reduction": None,
-            "turn_detection": {
-                "type": "server_vad",
-                "threshold": 0.5,
-                "prefix_padding_ms": 300,
-                "silence_duration_ms": 200,
-                "idle_timeout_ms": None,
-                "create_response": True,
-                "interrupt_response": True,
-            },
+            "turn_detection": dict(_TURN_DEFAULTS["server_vad"]),
         },
         "output": {"format": {"type": "audio/pcm", "rate": 24000}, "voice": "marin", "speed": 1.0},
     },
 }
-_VAD_DEFAULTS = DEFAULT_SESSION["audio"]["input"]["turn_detection"]
 
 
 def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +82,7 @@ def apply_update(
     try:
         model_cls.model_validate(update)
     except ValidationError as exc:
-        param, message = deepest_error(exc.errors(include_url=False), "session")
+        param, message = deepest_error(exc.errors(include_url=False), "session", model=model_cls)
         raise ClientEventError(
             f"Invalid value for '{param}': {message}.", code="invalid_value", param=param
         ) from None
@@ -84,8 +95,11 @@ def apply_update(
         )
     _check_rules(current, update)
     turn = update.get("audio", {}).get("input", {}).get("turn_detection")
-    if isinstance(turn, dict) and turn.get("type") == "server_vad":
-        merged["audio"]["input"]["turn_detection"] = {**_VAD_DEFAULTS, **turn}
+    if isinstance(turn, dict):
+        # The same type merges into what is there; another type replaces it.
+        before = current.get("audio", {}).get("input", {}).get("turn_detection") or {}
+        base = before if before.get("type") == turn["type"] else _TURN_DEFAULTS[turn["type"]]
+        merged["audio"]["input"]["turn_detection"] = {**base, **turn}
     voice = update.get("audio", {}).get("output", {}).get("voice")
     if voice is not None:
         if voice not in KNOWN_VOICES:

@@ -13,6 +13,7 @@ from .session_config import (
     MaxOutputTokens,
     Modality,
     Prompt,
+    Reasoning,
     ToolChoice,
     ToolDefinition,
     Voice,
@@ -33,6 +34,7 @@ class ResponseAudio(WireModel):
 class ResponseStatusError(WireModel):
     type: str | None = None
     code: str | None = None
+    message: str | None = None
 
 
 class ResponseStatusDetails(WireModel):
@@ -99,6 +101,8 @@ class ResponseCreateParams(WireModel):
     max_output_tokens: MaxOutputTokens | None = None
     metadata: Metadata | None = None
     output_modalities: list[Modality] | None = None
+    parallel_tool_calls: bool | None = None
     prompt: Prompt | None = None
+    reasoning: Reasoning | None = None
     tool_choice: ToolChoice | None = None
     tools: list[ToolDefinition] | None = None

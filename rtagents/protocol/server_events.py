@@ -121,6 +121,12 @@ class TranscriptUsageDuration(WireModel):
     seconds: float
 
 
+class TranscriptionLanguage(WireModel):
+    """A language detected in the audio (ISO-639-1 ``code``)."""
+
+    code: str
+
+
 class InputAudioTranscriptionCompleted(_ServerEvent):
     type: Literal["conversation.item.input_audio_transcription.completed"] = (
         "conversation.item.input_audio_transcription.completed"
@@ -129,6 +135,7 @@ class InputAudioTranscriptionCompleted(_ServerEvent):
     content_index: int
     transcript: str
     usage: TranscriptUsageTokens | TranscriptUsageDuration
+    languages: list[TranscriptionLanguage] | None = None
     logprobs: list[LogProb] | None = None
 
 

@@ -35,6 +35,23 @@ ConnectorId = Literal[
 Modality = Literal["text", "audio"]
 NoiseReductionType = Literal["near_field", "far_field"]
 Include = Literal["item.input_audio_transcription.logprobs"]
+Effort = Literal["minimal", "low", "medium", "high", "xhigh"]
+
+TranscriptionModel = Union[
+    Literal[
+        "whisper-1",
+        "gpt-transcribe",
+        "gpt-live-transcribe",
+        "gpt-4o-mini-transcribe",
+        "gpt-4o-mini-transcribe-2025-12-15",
+        "gpt-4o-transcribe",
+        "gpt-4o-transcribe-diarize",
+        "gpt-realtime-whisper",
+    ],
+    str,
+]
+"""A transcription model: the API takes any name (it adds models often), so any string goes;
+the literals are the names known when this was written."""
 
 
 # -- audio -----------------------------------------------------------------------------
@@ -74,16 +91,19 @@ AudioFormat = Annotated[
 
 class NoiseReduction(WireModel):
     type: NoiseReductionType | None = None
+    strength: float | None = Field(default=None, ge=0.0)
+    """More suppresses more; 1 when first enabled, kept when an update leaves it out."""
 
 
 class AudioTranscription(WireModel):
+    model: TranscriptionModel | None = None
     language: str | None = None
-    model: (
-        Literal[
-            "whisper-1", "gpt-4o-mini-transcribe", "gpt-4o-transcribe", "gpt-4o-transcribe-diarize"
-        ]
-        | None
-    ) = None
+    languages: list[str] | None = None
+    """Languages the audio may be in (ISO-639-1), for ``gpt-transcribe`` models."""
+    keywords: list[str] | None = None
+    """Words or phrases to guide transcription, for ``gpt-transcribe`` models."""
+    delay: Effort | None = None
+    """How long to wait before emitting text (latency against accuracy)."""
     prompt: str | None = None
 
 
@@ -156,13 +176,18 @@ class McpToolDefinition(WireModel):
 
     type: Literal["mcp"] = "mcp"
     server_label: str
+    allowed_callers: list[Literal["direct", "programmatic"]] | None = None
     allowed_tools: list[str] | McpToolFilter | None = None
     authorization: str | None = Field(default=None, repr=False)
     connector_id: ConnectorId | None = None
+    defer_loading: bool | None = None
+    """Discover the server's tools through tool search instead of listing them up front."""
     headers: dict[str, str] | None = Field(default=None, repr=False)
     require_approval: McpApprovalFilter | Literal["always", "never"] | None = None
     server_description: str | None = None
     server_url: str | None = None
+    tunnel_id: str | None = None
+    """A Secure MCP Tunnel, instead of ``server_url`` or ``connector_id``."""
 
 
 def _tool_tag(value: Any) -> str:
@@ -226,6 +251,12 @@ class Prompt(WireModel):
     version: str | None = None
 
 
+class Reasoning(WireModel):
+    """Reasoning settings of reasoning models (``gpt-realtime-2``)."""
+
+    effort: Effort | None = None
+
+
 MaxOutputTokens = Union[Annotated[int, Field(ge=1, le=4096)], Literal["inf"]]
 
 
@@ -242,7 +273,9 @@ class SessionConfig(WireModel):
     max_output_tokens: MaxOutputTokens | None = None
     model: str | None = None
     output_modalities: list[Modality] | None = None
+    parallel_tool_calls: bool | None = None
     prompt: Prompt | None = None
+    reasoning: Reasoning | None = None
     tool_choice: ToolChoice | None = None
     tools: list[ToolDefinition] | None = None
     tracing: TracingConfig | None = None
