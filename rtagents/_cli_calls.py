@@ -42,8 +42,9 @@ def _call(args: argparse.Namespace) -> int:
         "say": args.say or [],
     }
     base = args.emulator.rstrip("/")
+    headers = {"Authorization": f"Bearer {args.api_key}"} if args.api_key else {}
     try:
-        reply = httpx2.post(f"{base}/emulator/calls", json=body, timeout=10)
+        reply = httpx2.post(f"{base}/emulator/calls", json=body, headers=headers, timeout=10)
     except httpx2.HTTPError as exc:
         raise CliError(f"cannot reach the emulator at {base}: {exc}") from None
     if reply.status_code != 200:
@@ -86,5 +87,12 @@ def add_calls_commands(commands: Any) -> None:
         "--emulator",
         default="http://127.0.0.1:8765/v1",
         help="the emulator's REST base URL (default: %(default)s)",
+    )
+    call.add_argument(
+        "--api-key",
+        metavar="KEY",
+        default=os.environ.get("RTAGENTS_EMULATOR_API_KEY"),
+        help="the key the emulator was started with, if any (default: "
+        "RTAGENTS_EMULATOR_API_KEY, as for 'rtagents emulator')",
     )
     call.set_defaults(handler=_call)

@@ -285,8 +285,13 @@ class CallDesk:
     async def _client_secret(self, request: Request) -> Any:
         body = await _body(request)
         session = body.get("session") or {"type": "realtime"}
-        expires = int(time.time()) + int((body.get("expires_after") or {}).get("seconds", 600))
-        return {"value": "ek_" + secrets.token_hex(16), "expires_at": expires, "session": session}
+        seconds = (body.get("expires_after") or {}).get("seconds", 600)
+        # The real API's bounds; a bad value is a 400 naming it, not a server error.
+        if type(seconds) is not int or not 10 <= seconds <= 7200:
+            message = "Invalid 'expires_after.seconds': expected an integer from 10 to 7200."
+            return _error(400, message, "expires_after.seconds")
+        value, expires_at = self._emu.client_secrets.mint(seconds)
+        return {"value": value, "expires_at": expires_at, "session": session}
 
 
 def sign(secret: str, webhook_id: str, timestamp: str, body: str) -> str:

@@ -10,6 +10,20 @@ from typing import Any
 from .errors import ClientEventError
 
 _counter = itertools.count(1)
+_ROLES = ("system", "user", "assistant")
+_INPUT_TYPES = frozenset(
+    {
+        "message",
+        "function_call",
+        "function_call_output",
+        "mcp_approval_request",
+        "mcp_approval_response",
+        "mcp_list_tools",
+        "mcp_call",
+        "item_reference",
+    }
+)
+"""What ``response.input`` may hold: the spec's conversation items, and references to them."""
 
 
 def new_id(prefix: str) -> str:
@@ -76,22 +90,48 @@ class Conversation:
         self.items.remove(self.get(item_id))
 
     def context(self, given: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-        """What a response sees: the conversation now, or its own ``input`` with
-        ``item_reference``s resolved."""
+        """What a response sees: the conversation now, or its own ``input`` with each
+        ``item_reference`` resolved. A malformed entry raises, naming it (``response.input[i]
+        ...``), so that a response is refused before it starts, never left half-run."""
         if given is None:
             return list(self.items)  # a snapshot: the model sees this moment
-        return [
-            self.get(item["id"], param="response.input")
-            if item.get("type") == "item_reference"
-            else item
-            for item in given
-        ]
+        return [self._input_item(entry, f"response.input[{i}]") for i, entry in enumerate(given)]
+
+    def _input_item(self, entry: dict[str, Any], param: str) -> dict[str, Any]:
+        kind = entry.get("type")
+        if kind == "item_reference":
+            if not entry.get("id"):
+                raise _missing(f"{param}.id")
+            return self.get(entry["id"], param=f"{param}.id")
+        if kind == "message" and entry.get("role") not in _ROLES:
+            if entry.get("role") is None:
+                raise _missing(f"{param}.role")
+            raise ClientEventError(
+                f"Invalid value: '{entry['role']}'. Supported values are: "
+                + ", ".join(f"'{r}'" for r in _ROLES)
+                + ".",
+                code="invalid_value",
+                param=f"{param}.role",
+            )
+        if kind not in _INPUT_TYPES:
+            raise ClientEventError(
+                f"Invalid value: '{kind}'. It is not an item type a response can take.",
+                code="invalid_value",
+                param=f"{param}.type",
+            )
+        return entry
 
     def has_call(self, call_id: str) -> bool:
         return any(
             item.get("type") == "function_call" and item.get("call_id") == call_id
             for item in self.items
         )
+
+
+def _missing(param: str) -> ClientEventError:
+    return ClientEventError(
+        f"Missing required parameter: '{param}'.", code="missing_required_parameter", param=param
+    )
 
 
 def public_item(item: dict[str, Any]) -> dict[str, Any]:

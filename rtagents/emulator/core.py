@@ -199,6 +199,7 @@ class ServerCore:
         for run in self.responses:
             run.cancel("client_cancelled")
         self._jobs.clear()
+        self.audio.release()
 
     # -- outputs ---------------------------------------------------------------------------
 

@@ -15,42 +15,22 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.types import ASGIApp
 from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from .auth import KeyGate
 
 if TYPE_CHECKING:
     from .server import Emulator
 
 PATHS = ("/v1/realtime", "/realtime")
-WRONG_KEY = {
-    "error": {
-        "message": "Incorrect API key provided. You can find your API key at "
-        "https://platform.openai.com/account/api-keys.",
-        "type": "invalid_request_error",
-        "code": "invalid_api_key",
-        "param": None,
-    }
-}
-_KEY_PROTOCOL = "openai-insecure-api-key."
 
 
-def presented_key(headers: Any, subprotocols: list[str]) -> str | None:
-    """The API key a client presented: ``Authorization: Bearer``, or the browser-style
-    ``openai-insecure-api-key.`` subprotocol."""
-    auth = headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return str(auth[7:].strip())
-    for protocol in subprotocols:
-        if protocol.strip().startswith(_KEY_PROTOCOL):
-            return protocol.strip()[len(_KEY_PROTOCOL) :]
-    return None
+def build_app(emu: Emulator, extra: list[BaseRoute] | None = None) -> ASGIApp:
+    """The routes, behind the one key check every request passes (``auth.KeyGate``)."""
 
-
-def build_app(emu: Emulator, extra: list[BaseRoute] | None = None) -> Starlette:
     async def realtime(ws: WebSocket) -> None:
         offered = list(ws.scope.get("subprotocols") or [])
-        if emu.api_key is not None and presented_key(ws.headers, offered) != emu.api_key:
-            await ws.send_denial_response(JSONResponse(WRONG_KEY, status_code=401))
-            return
         # Browser-style clients (and the Node SDK) offer the "realtime" subprotocol and fail
         # unless the server echoes it, as the real one does. The others carry a key or a flag.
         query = ws.query_params
@@ -73,7 +53,8 @@ def build_app(emu: Emulator, extra: list[BaseRoute] | None = None) -> Starlette:
     routes: list[BaseRoute] = [WebSocketRoute(path, realtime) for path in PATHS]
     routes += extra or []
     routes.append(WebSocketRoute("/{path:path}", nowhere))
-    return Starlette(routes=routes, exception_handlers={404: not_found})
+    app = Starlette(routes=routes, exception_handlers={404: not_found})
+    return KeyGate(app, lambda: emu.api_key, emu.client_secrets)
 
 
 def _not_found() -> Response:

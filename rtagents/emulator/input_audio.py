@@ -20,6 +20,12 @@ from .errors import ClientEventError
 from .outbox import Outbox
 from .vad import EnergyVad, VadEvent
 
+MAX_BUFFER_BYTES = 2 * 60 * 24_000 * 2
+"""Uncommitted input audio one connection keeps: two minutes of 24 kHz pcm16 (5,760,000
+bytes; twelve minutes of G.711). Past it the oldest audio goes, as a window: a session
+that streams audio for an hour (server VAD hearing silence, or a client that never commits)
+holds this much at most, and a commit takes the latest two minutes."""
+
 
 @dataclass(frozen=True)
 class Committed:
@@ -44,6 +50,11 @@ class InputAudio:
         self._speech_item: str | None = None
         self._buffered_ms = 0
         self.vad: EnergyVad | None = None
+
+    @property
+    def buffered_bytes(self) -> int:
+        """Uncommitted audio held now, in bytes (at most ``MAX_BUFFER_BYTES``)."""
+        return len(self._buffer)
 
     @property
     def speaking(self) -> bool:
@@ -80,6 +91,12 @@ class InputAudio:
         ms = audio.duration_ms(len(data), fmt)
         self.audio_ms += ms
         self._buffered_ms += ms
+        excess = len(self._buffer) - MAX_BUFFER_BYTES
+        if excess > 0:
+            # VAD keeps its own clock (audio_ms): dropping what no turn will take moves
+            # no event's times; only what a commit takes is the latest window.
+            del self._buffer[:excess]
+            self._buffered_ms = audio.duration_ms(len(self._buffer), fmt)
         return [] if self.vad is None else self.vad.feed(audio.to_pcm16(data, fmt))
 
     def speech_started(self, audio_start_ms: int) -> None:
@@ -101,10 +118,11 @@ class InputAudio:
         """Turn the buffer into a user message (``input_audio_buffer.committed``)."""
         fmt = audio_format(session, "input")
         if item_id is None:  # an explicit commit: the buffer must hold something
-            if audio.duration_ms(len(self._buffer), fmt) < 100:
+            held_ms = len(self._buffer) / audio.bytes_per_ms(fmt)
+            if held_ms < 100:
                 raise ClientEventError(
-                    "Error committing input audio buffer: buffer too small. "
-                    "Expected at least 100ms of audio.",
+                    "Error committing input audio buffer: buffer too small. Expected at least "
+                    f"100ms of audio, but buffer only has {held_ms:.2f}ms of audio.",
                     code="input_audio_buffer_commit_empty",
                 )
             item_id = self._speech_item or new_id("item")
@@ -133,6 +151,12 @@ class InputAudio:
         previous = self._conversation.add(item)
         self._out.emit(InputAudioBufferCommitted, item_id=item_id, previous_item_id=previous)
         return Committed(item, previous, data, ms)
+
+    def release(self) -> None:
+        """The connection closed: let go of the audio (a closed connection stays readable
+        for tests, and must not hold minutes of audio meanwhile)."""
+        self._buffer = bytearray()
+        self._buffered_ms = 0
 
     def clear(self) -> None:
         self._buffer.clear()

@@ -59,6 +59,10 @@ class ResponseRun:
         self.params = params
         self.id = new_id("resp")
         self.in_conversation = params.get("conversation", "auto") != "none"
+        # Its own input is checked and resolved here, before the response exists: a bad
+        # entry is the client's error, and nothing later can fail on it mid-response.
+        given = params.get("input")
+        self._input = conversation.context(given) if given is not None else None
         self._session = session
         self._out = out
         self._conversation = conversation
@@ -137,19 +141,22 @@ class ResponseRun:
             log.warning("emulator model failed: %s", root_cause(exc))
         if self.cancel_reason:
             status, details = "cancelled", {"type": "cancelled", "reason": self.cancel_reason}
-        context = self._conversation.context(self.params.get("input"))
         self._out.emit(
             ResponseDone,
             response=self.resource(
                 status,
                 status_details=details,
-                usage=usage(context, self.text_tokens, self.audio_ms // AUDIO_MS_PER_TOKEN),
+                usage=usage(self._items(), self.text_tokens, self.audio_ms // AUDIO_MS_PER_TOKEN),
             ),
         )
 
+    def _items(self) -> list[dict[str, Any]]:
+        """What the response sees: its own input, or the conversation as it is now."""
+        return list(self._input) if self._input is not None else self._conversation.context()
+
     def _context(self) -> ModelContext:
         return ModelContext(
-            items=self._conversation.context(self.params.get("input")),
+            items=self._items(),
             instructions=self.params.get("instructions") or self._session.get("instructions", ""),
             tools=self._hosted.model_tools(self.params.get("tools"), self._session),
             metadata=self.params.get("metadata"),

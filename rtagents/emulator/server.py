@@ -14,6 +14,7 @@ from typing import Any
 import uvicorn
 
 from .._asgi import QuietServer, bind, start, stop
+from .auth import ClientSecrets
 from .calls import CallDesk
 from .connection import EmulatorConnection
 from .core import ServerCore
@@ -34,7 +35,7 @@ class Emulator:
     ``async with Emulator(model=ScriptedModel([...])) as emu:`` starts it on a free port
     of 127.0.0.1; ``emu.url`` is its websocket URL (``ws://127.0.0.1:PORT/v1/realtime``)
     and ``emu.base_url`` the shape the openai SDK takes as ``websocket_base_url``.
-    Any ``Authorization`` header is accepted and its key ignored.
+    Without ``api_key``, any ``Authorization`` header is accepted and its key ignored.
 
     Args:
         model: What answers: a ``ScriptedModel`` for tests, a ``RuleModel``
@@ -48,9 +49,11 @@ class Emulator:
         record: Frames each connection keeps each way for tests to read (``received``,
             ``sent``); the oldest go first, and appended audio is kept as its size only.
         keep_closed: Closed connections kept in ``connections`` (``emu.last`` among them).
-        api_key: When given, a connection must present it (``Authorization: Bearer ...``,
-            or the browser-style ``openai-insecure-api-key.`` subprotocol) and is refused
-            with HTTP 401 as the real server refuses a wrong key. By default any key is
+        api_key: When given, every request on the port must present it (``Authorization:
+            Bearer ...``, or for the websocket the browser-style ``openai-insecure-api-key.``
+            subprotocol), or a live client secret (``ek_...``) to open a Realtime session;
+            the rest is refused with HTTP 401, as the real API refuses a wrong key. This
+            covers the REST routes and the simulated phone too. By default any key is
             accepted and ignored.
         webrtc: Answer as the server does for WebRTC and SIP sessions (where
             ``output_audio_buffer.clear`` is allowed); by default, as for a websocket.
@@ -120,6 +123,8 @@ class Emulator:
         self._keep_closed = keep_closed
         self.api_key = api_key
         """The key clients must present (``None``: any)."""
+        self.client_secrets = ClientSecrets()
+        """The ephemeral keys ``POST /v1/realtime/client_secrets`` minted."""
         self._mcp_hosts = list(mcp_hosts) if mcp_hosts is not None else None
         self._closed: set[EmulatorConnection] = set()
         self._server: QuietServer | None = None

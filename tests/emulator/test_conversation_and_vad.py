@@ -33,11 +33,11 @@ def test_items_go_after_their_previous_item_or_at_the_root() -> None:
 def test_a_response_input_resolves_item_references() -> None:
     conv = Conversation()
     conv.add({"id": "a", "type": "message"})
-    given = [{"type": "item_reference", "id": "a"}, {"type": "message", "id": "x"}]
+    given = [{"type": "item_reference", "id": "a"}, {"type": "message", "role": "user", "id": "x"}]
     assert [i["id"] for i in conv.context(given)] == ["a", "x"]
     with pytest.raises(ClientEventError) as missing:
-        conv.context([{"type": "item_reference", "id": "zz"}])
-    assert missing.value.param == "response.input"
+        conv.context([*given, {"type": "item_reference", "id": "zz"}])
+    assert missing.value.param == "response.input[2].id"
 
 
 def test_events_show_items_without_audio_and_retrieve_shows_it() -> None:

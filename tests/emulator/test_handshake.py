@@ -32,10 +32,15 @@ async def test_a_wrong_api_key_is_refused_as_the_real_server_refuses_it() -> Non
             async with rtagents.connect(agent, url=emu.url, api_key="sk-wrong-000000"):
                 pass
         with pytest.raises(InvalidStatus) as info:
-            async with ws_connect(emu.url):
+            async with ws_connect(emu.url, additional_headers={"Authorization": "Bearer sk-x"}):
                 pass
         body = json.loads(info.value.response.body)
         assert body["error"]["code"] == "invalid_api_key"
+        with pytest.raises(InvalidStatus) as info:
+            async with ws_connect(emu.url):
+                pass
+        body = json.loads(info.value.response.body)  # no key: the API's own wording for it
+        assert body["error"]["message"].startswith("You didn't provide an API key")
         async with rtagents.connect(agent, url=emu.url, api_key="sk-right-000000") as session:
             assert session.id is not None
         browser = ["realtime", "openai-insecure-api-key.sk-right-000000"]

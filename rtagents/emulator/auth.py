@@ -1,0 +1,115 @@
+"""Who may use an emulator started with an API key: one gate in front of its one port.
+
+Every request passes it, websocket or HTTP, known route or not, before any route runs, so
+no route can forget the check. The key is compared in constant time; a refusal is the real
+API's 401 body, and never repeats what the client sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Callable
+
+from starlette.datastructures import Headers, QueryParams
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+_KEY_PROTOCOL = "openai-insecure-api-key."
+_MAX_SECRETS = 10_000  # live client secrets kept; the oldest go first past it
+WRONG_KEY = {
+    "error": {
+        "message": "Incorrect API key provided. You can find your API key at "
+        "https://platform.openai.com/account/api-keys.",
+        "type": "invalid_request_error",
+        "code": "invalid_api_key",
+        "param": None,
+    }
+}
+NO_KEY = {
+    "error": {
+        "message": "You didn't provide an API key. You need to provide your API key in an "
+        "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+        "type": "invalid_request_error",
+        "code": None,
+        "param": None,
+    }
+}
+
+
+def presented_key(headers: Headers, subprotocols: list[str]) -> str | None:
+    """The key a client presented: ``Authorization: Bearer``, or the browser-style
+    ``openai-insecure-api-key.`` subprotocol of a websocket."""
+    auth = headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return auth[7:].strip()
+    for protocol in subprotocols:
+        if protocol.strip().startswith(_KEY_PROTOCOL):
+            return protocol.strip()[len(_KEY_PROTOCOL) :]
+    return None
+
+
+class ClientSecrets:
+    """Ephemeral keys (``ek_...``) minted by ``POST /v1/realtime/client_secrets``. As on the
+    real API, one opens a Realtime websocket session until it expires, and nothing else.
+    Only their digests are kept, so that a lookup's timing tells nothing about a secret."""
+
+    def __init__(self) -> None:
+        self._expiry: dict[bytes, float] = {}
+        self.clock: Callable[[], float] = time.time
+
+    def mint(self, seconds: int) -> tuple[str, int]:
+        """A new secret and when it expires (epoch seconds)."""
+        now = self.clock()
+        self._expiry = {d: t for d, t in self._expiry.items() if t > now}
+        while len(self._expiry) >= _MAX_SECRETS:
+            del self._expiry[next(iter(self._expiry))]
+        value = "ek_" + secrets.token_hex(16)
+        expires_at = int(now) + seconds
+        self._expiry[_digest(value)] = expires_at
+        return value, expires_at
+
+    def valid(self, value: str) -> bool:
+        expires_at = self._expiry.get(_digest(value))
+        return expires_at is not None and expires_at > self.clock()
+
+
+class KeyGate:
+    """ASGI middleware: refuses every HTTP request and websocket without the key (or, for
+    a new Realtime session over the websocket, a live client secret) with HTTP 401."""
+
+    def __init__(
+        self, app: ASGIApp, key: Callable[[], str | None], client_secrets: ClientSecrets
+    ) -> None:
+        self._app = app
+        self._key = key  # read per request: ``emu.api_key`` may be set after start
+        self._secrets = client_secrets
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = self._key()
+        if key is None or scope["type"] not in ("http", "websocket"):
+            await self._app(scope, receive, send)
+            return
+        given = presented_key(Headers(scope=scope), [str(p) for p in scope.get("subprotocols", [])])
+        if given is not None and self._admits(scope, given, key):
+            await self._app(scope, receive, send)
+            return
+        denial = JSONResponse(NO_KEY if given is None else WRONG_KEY, status_code=401)
+        if scope["type"] == "http":
+            await denial(scope, receive, send)
+        else:
+            await WebSocket(scope, receive, send).send_denial_response(denial)
+
+    def _admits(self, scope: Scope, given: str, key: str) -> bool:
+        if hmac.compare_digest(given.encode(), key.encode()):
+            return True
+        # A browser's client secret opens a session, never a call's sideband (the server's).
+        new_session = "call_id" not in QueryParams(scope.get("query_string", b""))
+        return scope["type"] == "websocket" and new_session and self._secrets.valid(given)
+
+
+def _digest(value: str) -> bytes:
+    return hashlib.sha256(value.encode()).digest()
