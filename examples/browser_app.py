@@ -5,6 +5,8 @@ sideband session of the page's call.
     OPENAI_API_KEY=sk-... OPENAI_WEBHOOK_SECRET=whsec_... rtagents serve examples/browser_app.py:app
 
 Then open http://127.0.0.1:8000/ (a browser allows the microphone on localhost).
+Only requests from this machine may mint a client secret (spent on your key) or attach a
+call: a real app's ``authorize`` checks its own login instead.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 import rtagents
-from rtagents.calls import CallServer
+from rtagents.calls import CallerRequest, CallServer
 
 
 @rtagents.tool
@@ -30,12 +32,20 @@ agent = rtagents.Agent(
     instructions="You are a friendly voice assistant. Keep answers short.",
     tools=[get_weather],
 )
+
+
+def from_this_machine(request: CallerRequest) -> bool:
+    """Who may use /session and /session/attach: here, only this machine's browser."""
+    return request.client in ("127.0.0.1", "::1")
+
+
 page = StaticFiles(directory=Path(__file__).parent / "browser", html=True)
 # The calls routes (/session, /session/attach, /openai/webhook), then the page at /.
 app = CallServer(
     agent=agent,
     webhook_secret=os.environ.get("OPENAI_WEBHOOK_SECRET", "whsec_bm90LXNldA=="),
     routes=[Mount("/", app=page)],
+    authorize=from_this_machine,
 )
 
 

@@ -16,11 +16,12 @@ import threading
 _MASK = "[redacted]"
 _HEADER = re.compile(
     r"(?i)\b(authorization|proxy-authorization|api-key|x-api-key|openai-api-key|cookie|set-cookie"
-    r"|x-goog-api-key)(\s*[:=]\s*|'\s*:\s*'|\"\s*:\s*\")[^\r\n,'\"}]*"
+    r"|x-goog-api-key|x-twilio-signature|webhook-signature)(\s*[:=]\s*|'\s*:\s*'|\"\s*:\s*\")[^\r\n,'\"}]*"
 )
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
 _KEY = re.compile(r"\bsk-[A-Za-z0-9_-]{8,}")
-_QUERY = re.compile(r"((?:https?|wss?)://[^\s?#'\"]+)\?[^\s#'\"]+")
+# A URL's query, absolute or a path alone (uvicorn's access log shows ``/twilio?token=...``).
+_QUERY = re.compile(r"((?:https?|wss?)://[^\s?#'\"]+|(?<![^\s'\"(])/[^\s?#'\"]*)\?[^\s#'\"]+")
 
 _secrets: set[str] = set()
 _lock = threading.Lock()
@@ -57,21 +58,44 @@ def redact_url(url: str) -> str:
 
 
 class RedactFilter(logging.Filter):
-    """Formats the record's message once, redacted, so that no handler sees the secrets."""
+    """Rewrites a record that shows a secret before any handler sees it. The record keeps
+    its shape where it can: formatters may read ``args`` themselves (uvicorn's access log
+    unpacks five of them), so each argument is redacted in place, and only when a secret
+    spans arguments (websockets logs ``"> %s: %s"``, a header's name and value) does the
+    record become its redacted message, with no arguments."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a broken format string is the caller's bug; leave it to logging
             return True
-        cleaned = redact(message)
         if record.exc_info and not record.exc_text:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         elif record.exc_text:
             record.exc_text = redact(record.exc_text)
-        record.msg, record.args = cleaned, None
+        cleaned = redact(message)
+        if cleaned == message:
+            return True
+        args = _redacted_args(record.args)
+        try:
+            kept = args is not None and redact(str(record.msg) % args) == str(record.msg) % args
+        except Exception:
+            kept = False
+        if kept:
+            record.args = args
+        else:
+            record.msg, record.args = cleaned, ()
         return True
+
+
+def _redacted_args(args: object) -> tuple[object, ...] | dict[str, object] | None:
+    """``args`` with each string redacted (a tuple, or the one mapping ``%(name)s`` reads)."""
+    if isinstance(args, tuple):
+        return tuple(redact(a) if isinstance(a, str) else a for a in args)
+    if isinstance(args, dict):
+        return {k: redact(v) if isinstance(v, str) else v for k, v in args.items()}
+    return None
 
 
 _FILTER = RedactFilter()

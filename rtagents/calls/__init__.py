@@ -1,6 +1,7 @@
 """Calls: phone calls over OpenAI SIP or Twilio Media Streams and browser sessions over
 WebRTC, with the agent's tools run in the server. Needs ``rtagents[calls]``."""
 
+from .access import CallerRequest
 from .control import (
     CallControlError,
     CallHandle,
@@ -25,6 +26,7 @@ __all__ = [
     "CallRecord",
     "CallRegistry",
     "CallServer",
+    "CallerRequest",
     "CallsAPI",
     "CallsAPIError",
     "IncomingCall",

@@ -8,7 +8,6 @@ that holds the call.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, runtime_checkable
 
 import anyio
@@ -16,8 +15,24 @@ from anyio.abc import TaskStatus
 
 from ..errors import RtagentsError
 
-Execute = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
-"""``execute(call_id, command, args)``: run a control command on a call this process holds."""
+
+class CallHost(Protocol):
+    """What a registry asks of the process it serves (a ``CallServer``)."""
+
+    async def execute(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
+        """Run a control command on a call this process holds (another process asked)."""
+        ...
+
+    async def adopt(self, call_id: str, call: dict[str, Any]) -> bool:
+        """Run the tools of an accepted call whose holder is gone: this process holds it
+        now (``call`` is what the holder said of it in ``accepted``). False when it cannot
+        (draining): the claim is given back, for another replica."""
+        ...
+
+    async def lost(self, call_id: str) -> None:
+        """Another process holds the call now: let it go, without hanging up."""
+        ...
+
 
 COMMANDS = frozenset({"approve", "deny", "hangup", "transfer", "say"})
 
@@ -36,20 +51,25 @@ class CallOwnerGone(RtagentsError):
 @runtime_checkable
 class CallRegistry(Protocol):
     """Where calls live. ``CallServer`` runs ``run`` in its task group from startup to
-    shutdown (with the function that runs commands on its own calls), ``claim`` before
-    accepting a call, ``release`` when it ends, and ``forward`` for a command on a call it
-    does not hold."""
+    shutdown (as the ``host`` of its calls), ``claim`` before accepting a call,
+    ``accepted`` once it is up, ``release`` when it ends, and ``forward`` for a command on
+    a call it does not hold."""
 
     async def run(
-        self, execute: Execute, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+        self, host: CallHost, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
     ) -> None:
-        """Serve other processes' commands until cancelled; ``task_status.started()`` once
-        ready."""
+        """Serve other processes' commands, and keep this process's claims, until
+        cancelled; ``task_status.started()`` once ready."""
         ...
 
     async def claim(self, call_id: str) -> bool:
         """True for exactly one claimant of ``call_id``, across every process sharing this
         registry, for as long as the call lives (and a while after, for late retries)."""
+        ...
+
+    async def accepted(self, call_id: str, call: dict[str, Any]) -> None:
+        """The call is up (accepted, or a browser's attached). Should this process die,
+        another adopts it (``CallHost.adopt``, given ``call``), and no new claim of it wins."""
         ...
 
     async def release(self, call_id: str) -> None: ...
@@ -71,15 +91,18 @@ class LocalRegistry:
         self._claimed: set[str] = set()
 
     async def run(
-        self, execute: Execute, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+        self, host: CallHost, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
     ) -> None:
-        task_status.started()  # nothing to serve: no other process asks
+        task_status.started()  # nothing to serve: no other process asks, or adopts
 
     async def claim(self, call_id: str) -> bool:
         if call_id in self._claimed:
             return False
         self._claimed.add(call_id)
         return True
+
+    async def accepted(self, call_id: str, call: dict[str, Any]) -> None:
+        pass  # this process is the only one: nobody is left to adopt its calls
 
     async def release(self, call_id: str) -> None:
         pass  # kept: a late retry of the webhook is still a duplicate

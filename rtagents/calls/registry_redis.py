@@ -3,11 +3,23 @@
 - **Claim.** ``SET key replica NX PX lease``: one replica wins. The winner renews the lease
   while the call lives. When the call ends the key stays, marked ended, for
   ``remember_s``: a webhook retried to another replica after the end is still refused.
-  If the replica dies, its lease runs out and the call can be claimed again.
+- **Live calls.** Once a call is up its holder lists it in a hash (with what another
+  replica needs to run it), and a claim of a listed call never wins: the call is accepted
+  once, whatever webhooks come again.
+- **Keeping claims.** Each renewal (every third of the lease) puts back a claim that is
+  missing, and so does the listener when it reaches Redis again: a Redis restarted empty
+  (no persistence) gets this replica's calls back. A claim another replica holds now is
+  let go (``CallHost.lost``): never two sidebands on a call.
+- **Adoption.** On the same beat every replica looks for listed calls whose lease ran out
+  (their holder died) and takes each over in one script, so exactly one replica adopts a
+  call (``CallHost.adopt``: it attaches a sideband). A call is without its tools for at
+  most ``lease_s`` plus a third of it after its holder died.
 - **Control.** A command for a call held elsewhere is published on the owner's channel.
   ``PUBLISH`` says how many listened: none means the owner is gone, at once. The owner runs
   the command and pushes the result to a reply list the sender waits on (``BLPOP``), for
   at most ``command_timeout``.
+
+The scripts touch keys they derive (one Redis, not a Redis Cluster).
 """
 
 from __future__ import annotations
@@ -21,22 +33,53 @@ from typing import Any
 import anyio
 from anyio.abc import TaskStatus
 
-from .registry import COMMANDS, CallNotFound, CallOwnerGone, Execute
+from .registry import COMMANDS, CallHost, CallNotFound, CallOwnerGone
 
 log = logging.getLogger("rtagents.calls.registry")
 
-# Renew or end a claim only if this replica still holds it (compare and set, atomically).
-_RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
+# KEYS: the call's claim, the live calls. ARGV: replica, lease (ms), call id, [call].
+# A claim wins only for a call not live (accepted by some replica) and not claimed.
+_CLAIM = """
+if redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then return 0 end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 return 0
 """
+# Renew a claim of this replica's, or put it back (and its listing) if Redis lost it:
+# 1 renewed, 2 put back, 0 another replica holds it (or it ended).
+_KEEP = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
+if holder then return 1 end
+return 2
+"""
+# The call ended: unlisted, and its claim kept (marked ended) for late webhook retries.
 _END = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('SET', KEYS[1], 'ended:' .. ARGV[1], 'PX', ARGV[2])
-end
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('HDEL', KEYS[2], ARGV[3])
+return redis.call('SET', KEYS[1], 'ended:' .. ARGV[1], 'PX', ARGV[2])
+"""
+# A claim given back unused (an adopting replica that is draining): another may take it.
+_GIVE_BACK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
+"""
+# KEYS: the live calls. ARGV: the claims' key prefix, replica, lease (ms). Every listed
+# call whose claim ran out is claimed for this replica: [call id, call, ...].
+_ADOPT = """
+local adopted = {}
+local live = redis.call('HGETALL', KEYS[1])
+for i = 1, #live, 2 do
+  local key = ARGV[1] .. live[i]
+  if redis.call('EXISTS', key) == 0 then
+    redis.call('SET', key, ARGV[2], 'PX', ARGV[3])
+    table.insert(adopted, live[i])
+    table.insert(adopted, live[i + 1])
+  end
+end
+return adopted
 """
 
 
@@ -75,9 +118,9 @@ class RedisRegistry:
         self.command_timeout = command_timeout
         self.prefix = prefix
         self._client = _redis().from_url(url, decode_responses=True)
-        self._owned: set[str] = set()
+        self._owned: dict[str, str] = {}  # call id -> what ``accepted`` said (JSON), or ""
         self._tg: anyio.abc.TaskGroup | None = None
-        self._execute: Execute | None = None
+        self._host: CallHost | None = None
 
     def __repr__(self) -> str:
         return f"RedisRegistry(replica={self.replica!r}, prefix={self.prefix!r})"
@@ -88,19 +131,23 @@ class RedisRegistry:
     def _channel(self, replica: str) -> str:
         return f"{self.prefix}:replica:{replica}"
 
+    @property
+    def _live(self) -> str:
+        return f"{self.prefix}:live"
+
     # -- lifecycle -----------------------------------------------------------------------------
 
     async def run(
-        self, execute: Execute, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+        self, host: CallHost, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
     ) -> None:
-        self._execute = execute
+        self._host = host
         pubsub = self._client.pubsub()
         try:
             await pubsub.subscribe(self._channel(self.replica))  # listening before any claim
             async with anyio.create_task_group() as tg:
                 self._tg = tg
                 tg.start_soon(self._listen, pubsub)
-                tg.start_soon(self._renew)
+                tg.start_soon(self._keep_and_adopt)
                 task_status.started()
         finally:
             self._tg = None
@@ -118,30 +165,79 @@ class RedisRegistry:
     # -- claims --------------------------------------------------------------------------------
 
     async def claim(self, call_id: str) -> bool:
-        won = await self._client.set(self._key(call_id), self.replica, nx=True, px=self.lease_ms)
+        keys = (self._key(call_id), self._live)
+        won = await self._client.eval(_CLAIM, 2, *keys, self.replica, self.lease_ms, call_id)
         if won:
-            self._owned.add(call_id)
+            self._owned[call_id] = ""
         return bool(won)
 
-    async def release(self, call_id: str) -> None:
-        self._owned.discard(call_id)
-        with contextlib.suppress(Exception):  # a lease that runs out ends it too
-            await self._client.eval(_END, 1, self._key(call_id), self.replica, self.remember_ms)
+    async def accepted(self, call_id: str, call: dict[str, Any]) -> None:
+        info = json.dumps(call)
+        self._owned[call_id] = info
+        try:
+            await self._client.hset(self._live, call_id, info)
+        except Exception as exc:  # Redis away: the next renewal lists it
+            log.warning("listing call %s failed: %s", call_id, exc)
 
-    async def _renew(self) -> None:
+    async def release(self, call_id: str) -> None:
+        self._owned.pop(call_id, None)
+        keys = (self._key(call_id), self._live)
+        with contextlib.suppress(Exception):  # a lease that runs out ends it too
+            await self._client.eval(_END, 2, *keys, self.replica, self.remember_ms, call_id)
+
+    async def _keep_and_adopt(self) -> None:
         while True:
             await anyio.sleep(self.lease_ms / 3000)
-            for call_id in list(self._owned):
-                try:
-                    held = await self._client.eval(
-                        _RENEW, 1, self._key(call_id), self.replica, self.lease_ms
-                    )
-                except Exception as exc:  # Redis away: try again next round
-                    log.warning("renewing the claim on call %s failed: %s", call_id, exc)
-                    continue
-                if not held:
-                    log.warning("the claim on call %s was lost", call_id)
-                    self._owned.discard(call_id)
+            await self._keep()
+            await self._adopt()
+
+    async def _keep(self) -> None:
+        """Renew this replica's claims, putting back those Redis lost; let go of those
+        another replica holds now."""
+        for call_id, info in list(self._owned.items()):
+            keys = (self._key(call_id), self._live)
+            try:
+                kept = await self._client.eval(
+                    _KEEP, 2, *keys, self.replica, self.lease_ms, call_id, info
+                )
+            except Exception as exc:  # Redis away: try again next round
+                log.warning("renewing the claim on call %s failed: %s", call_id, exc)
+                continue
+            if kept == 2:
+                log.info("the claim on call %s was missing from Redis and is put back", call_id)
+            elif not kept and self._owned.pop(call_id, None) is not None:
+                log.warning("the claim on call %s was lost; this replica lets it go", call_id)
+                if self._host is not None and self._tg is not None:
+                    self._tg.start_soon(self._host.lost, call_id)
+
+    async def _adopt(self) -> None:
+        """Take over the calls whose holder is gone (their lease ran out)."""
+        prefix = f"{self.prefix}:call:"
+        try:
+            found = await self._client.eval(
+                _ADOPT, 1, self._live, prefix, self.replica, self.lease_ms
+            )
+        except Exception as exc:
+            log.warning("looking for calls whose replica is gone failed: %s", exc)
+            return
+        for call_id, info in zip(found[::2], found[1::2], strict=True):
+            self._owned[call_id] = info
+            if self._tg is not None:
+                self._tg.start_soon(self._take_over, call_id, info)
+
+    async def _take_over(self, call_id: str, info: str) -> None:
+        log.warning("call %s lost its replica; replica %s takes it over", call_id, self.replica)
+        try:
+            call = json.loads(info)
+            taken = self._host is not None and await self._host.adopt(
+                call_id, call if isinstance(call, dict) else {}
+            )
+        except Exception as exc:
+            log.warning("taking over call %s failed: %s", call_id, exc)
+            taken = False
+        if not taken and self._owned.pop(call_id, None) is not None:
+            with contextlib.suppress(Exception):  # else its lease runs out again
+                await self._client.eval(_GIVE_BACK, 1, self._key(call_id), self.replica)
 
     # -- commands ------------------------------------------------------------------------------
 
@@ -185,8 +281,11 @@ class RedisRegistry:
                 log.warning("the registry lost Redis (%s); listening again in %g s", exc, delay)
             await anyio.sleep(delay)
             delay = min(delay * 2, 5.0)
-            with contextlib.suppress(Exception):
+            try:
                 await pubsub.subscribe(self._channel(self.replica))
+            except Exception:
+                continue
+            await self._keep()  # Redis is back, maybe restarted empty: our claims go back
 
     async def _answer(self, data: Any) -> None:
         try:
@@ -198,9 +297,9 @@ class RedisRegistry:
             return
         answer: dict[str, Any]
         try:
-            if command not in COMMANDS or self._execute is None:
+            if command not in COMMANDS or self._host is None:
                 raise ValueError(f"unknown command {command!r}")
-            answer = {"ok": True, "result": await self._execute(call_id, command, args)}
+            answer = {"ok": True, "result": await self._host.execute(call_id, command, args)}
         except CallNotFound as exc:
             answer = {"ok": False, "kind": "not_found", "error": str(exc)}
         except Exception as exc:

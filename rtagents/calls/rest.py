@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 import anyio
 import httpx2
 
 from ..errors import RtagentsError
+from .inbound import check_call_id
 
 log = logging.getLogger("rtagents.calls")
 OPENAI_API = "https://api.openai.com/v1"
@@ -43,19 +45,20 @@ class CallsAPI:
     def __repr__(self) -> str:
         return f"<CallsAPI {self.base_url}>"  # never the key
 
+    # Each call_id must be an OpenAI call id (``ValueError`` otherwise), checked before any
+    # request: with the API key, ``../../files`` as an id would reach another endpoint.
+
     async def accept(self, call_id: str, session: dict[str, Any]) -> None:
-        await self._post(f"/realtime/calls/{call_id}/accept", session, f"accepting call {call_id}")
+        await self._call(call_id, "accept", session, "accepting")
 
     async def reject(self, call_id: str, status_code: int = 603) -> None:
-        body = {"status_code": status_code}
-        await self._post(f"/realtime/calls/{call_id}/reject", body, f"rejecting call {call_id}")
+        await self._call(call_id, "reject", {"status_code": status_code}, "rejecting")
 
     async def refer(self, call_id: str, target_uri: str) -> None:
-        body = {"target_uri": target_uri}
-        await self._post(f"/realtime/calls/{call_id}/refer", body, f"transferring call {call_id}")
+        await self._call(call_id, "refer", {"target_uri": target_uri}, "transferring")
 
     async def hangup(self, call_id: str) -> None:
-        await self._post(f"/realtime/calls/{call_id}/hangup", None, f"hanging up call {call_id}")
+        await self._call(call_id, "hangup", None, "hanging up")
 
     async def client_secret(self, session: dict[str, Any], ttl_s: int = 600) -> dict[str, Any]:
         body = {"session": session, "expires_after": {"anchor": "created_at", "seconds": ttl_s}}
@@ -65,6 +68,10 @@ class CallsAPI:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    async def _call(self, call_id: str, action: str, body: Any, doing: str) -> None:
+        checked = quote(check_call_id(call_id), safe="")
+        await self._post(f"/realtime/calls/{checked}/{action}", body, f"{doing} call {checked}")
 
     async def _post(self, path: str, body: Any, what: str) -> httpx2.Response:
         delay = 0.25

@@ -20,18 +20,25 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from ..agent import Agent
-from ..errors import root_cause
+from ..errors import RtagentsError, root_cause
 from ..session.connect import connect
+from ..session.events import SessionClosed
+from ..tracing.calls import call_ended, call_span, created_session
+from .access import Authorize
+from .browser import BrowserRoutes
 from .control import CallHandle, CallRecord, IncomingCall, Reject, enter_call
 from .control import Route as Router
+from .inbound import BodyTooLarge, check_call_id, read_body
 from .registry import CallRegistry, LocalRegistry
-from .rest import CallsAPI, CallsAPIError
+from .rest import CallsAPI
 from .supervision import Supervision
 from .twilio import TwilioStreams
 from .twilio_stream import TwilioEndpoint
 from .webhooks import WebhookError, WebhookVerifier
 
 log = logging.getLogger("rtagents.calls")
+
+WEBHOOK_BODY_LIMIT = 1024 * 1024  # an event is a few KB; a bigger body is refused unread
 
 
 class CallServer:
@@ -41,11 +48,13 @@ class CallServer:
     signature is verified (400 otherwise), a delivery seen before is acknowledged and
     ignored, and the call is accepted with the agent's configuration (or rejected, as the
     router says) and run on a sideband session. ``POST /session`` mints a client secret for
-    a browser, configured from the agent. ``/twilio`` bridges Twilio Media Streams (with
-    ``twilio=``). ``GET /healthz`` and ``GET /readyz`` are for the load balancer, and
-    ``drain()`` (on ``SIGTERM`` under ``rtagents serve``) for deploys. ``app.calls`` lists
-    the calls of this process; ``approve``, ``deny``, ``hangup``, ``transfer`` and ``say``
-    reach a call on any replica sharing the ``registry``.
+    a browser, configured from the agent, and ``POST /session/attach`` runs the agent's tools
+    on the call the page made with it: both only for requests ``authorize`` says yes to.
+    ``/twilio`` bridges Twilio Media Streams (with ``twilio=``). ``GET /healthz`` and
+    ``GET /readyz`` are for the load balancer, and ``drain()`` (on ``SIGTERM`` under
+    ``rtagents serve``) for deploys. ``app.calls`` lists the calls of this process;
+    ``approve``, ``deny``, ``hangup``, ``transfer`` and ``say`` reach a call on any replica
+    sharing the ``registry``.
 
     Args:
         agent: The agent for every call (or give ``route``).
@@ -64,6 +73,10 @@ class CallServer:
         keep_ended: How many ended calls ``app.calls`` keeps (the latest), with their
             sessions' history; older ones are dropped, so a long-running process does not
             grow with every call it took.
+        authorize: ``authorize(request: CallerRequest) -> bool``, sync or async: who may use
+            the browser routes (``POST /session`` spends on your key). Only ``True`` lets a
+            request in; without it, both routes answer 403 and do nothing.
+        authorize_timeout: Seconds ``authorize`` has to answer; then the request is refused.
     """
 
     def __init__(
@@ -79,6 +92,8 @@ class CallServer:
         registry: CallRegistry | None = None,
         drain_timeout: float = 30.0,
         keep_ended: int = 1000,
+        authorize: Authorize | None = None,
+        authorize_timeout: float = 10.0,
     ) -> None:
         if (agent is None) == (route is None):
             raise ValueError("CallServer needs exactly one of agent= and route=")
@@ -91,19 +106,28 @@ class CallServer:
         self._agent = agent
         self.calls: dict[str, CallRecord] = {}
         self.registry: CallRegistry = registry if registry is not None else LocalRegistry()
-        self._control = Supervision(self.calls, self.registry)
+        self._control = Supervision(self.calls, self.registry, self._adopt)
         self.drain_timeout = drain_timeout
         self._keep_ended = keep_ended
         self._ended: collections.deque[str] = collections.deque()
         self.draining = False
         self._tg: anyio.abc.TaskGroup | None = None
+        browser = BrowserRoutes(
+            agent=agent,
+            api=self.api,
+            calls=self.calls,
+            authorize=authorize,
+            authorize_timeout=authorize_timeout,
+            taking_calls=lambda: self._tg is not None and not self.draining,
+            attach=self._attach_browser,
+        )
         self._app = Starlette(
             routes=[
                 Route("/healthz", self._health, methods=["GET"]),
                 Route("/readyz", self._readiness, methods=["GET"]),
                 Route("/openai/webhook", self._webhook, methods=["POST"]),
-                Route("/session", self._browser_session, methods=["POST"]),
-                Route("/session/attach", self._attach, methods=["POST"]),
+                Route("/session", browser.mint, methods=["POST"]),
+                Route("/session/attach", browser.attach, methods=["POST"]),
                 *([WebSocketRoute("/twilio", TwilioEndpoint(self).serve)] if twilio else []),
                 *routes,
             ],
@@ -117,7 +141,7 @@ class CallServer:
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
         # The calls run in the app's own task group, from startup to shutdown.
         async with anyio.create_task_group() as tg:
-            await tg.start(self.registry.run, self._control.execute)
+            await tg.start(self.registry.run, self._control)
             self._tg = tg
             try:
                 yield
@@ -173,26 +197,38 @@ class CallServer:
     # -- phone calls ---------------------------------------------------------------------------
 
     async def _webhook(self, request: Request) -> Response:
-        body = await request.body()
         try:
-            event = self._verifier.verify(body, request.headers)
+            event = self._verifier.verify(
+                await read_body(request, WEBHOOK_BODY_LIMIT), request.headers
+            )
+            data = event.get("data") or {}
+            if event.get("type") == "realtime.call.incoming":
+                # Before the delivery is marked seen: a retry is judged again.
+                check_call_id(data.get("call_id") if isinstance(data, dict) else None)
+        except BodyTooLarge as exc:
+            log.warning("webhook rejected: %s", exc)
+            return JSONResponse({"error": str(exc)}, status_code=413)
         except WebhookError as exc:
             log.warning("%s", exc)
             return JSONResponse({"error": str(exc)}, status_code=400)
+        except ValueError as exc:
+            # Signed, but no call id to use: a 400 (not an ignored 200) shows in OpenAI's
+            # webhook dashboard, and nothing is requested with the key.
+            log.warning("webhook rejected: its call_id: %s", exc)
+            return JSONResponse({"error": f"webhook rejected: its call_id: {exc}"}, 400)
         if self._tg is None or self.draining:  # not marked seen: a retry is handled elsewhere
             return JSONResponse({"error": "the server is not taking calls"}, status_code=503)
         if not self._verifier.first_time(request.headers.get("webhook-id", "")):
             return JSONResponse({"status": "duplicate"})
         if event.get("type") != "realtime.call.incoming":
             return JSONResponse({"status": "ignored"})
-        data = event.get("data") or {}
         headers = {
             str(h.get("name")): str(h.get("value"))
             for h in data.get("sip_headers") or []
             if isinstance(h, dict)
         }
-        call = IncomingCall(str(data.get("call_id", "")), headers)
-        if not call.call_id or call.call_id in self.calls:
+        call = IncomingCall(data["call_id"], headers)
+        if call.call_id in self.calls:
             return JSONResponse({"status": "ignored"})
         try:
             claimed = await self.registry.claim(call.call_id)
@@ -216,7 +252,12 @@ class CallServer:
         return decision
 
     async def _answer(self, call: IncomingCall) -> None:
-        record = self.calls[call.call_id]
+        with call_span(call.call_id, "sip") as span:
+            record = self.calls[call.call_id]
+            await self._answer_in(call, record)
+            call_ended(span, record.state, record.reason)
+
+    async def _answer_in(self, call: IncomingCall, record: CallRecord) -> None:
         accepted = False
         try:
             decision = await self._decide(call)
@@ -226,10 +267,12 @@ class CallServer:
                 return
             agent: Agent = decision
             record.agent = agent.name
-            config = agent.session_config().model_dump(mode="json", exclude_unset=True)
-            await self.api.accept(call.call_id, config)
+            await self.api.accept(call.call_id, created_session(agent))
             accepted = True
             record.state = "active"
+            await self.registry.accepted(
+                call.call_id, {"source": "sip", "sip_headers": dict(call.sip_headers)}
+            )
             await self._sideband(call.call_id, agent, record)
         except Exception as exc:  # the call fails; the server goes on
             record.state, record.reason = "failed", root_cause(exc)
@@ -252,11 +295,15 @@ class CallServer:
     async def _sideband(self, call_id: str, agent: Agent, record: CallRecord) -> None:
         record.handle = self._sip_handle(call_id)
         enter_call(record.handle)
+        failed = False
         async with connect(agent, url=self._ws_url, api_key=self._api_key, call_id=call_id) as s:
             record.session = s
-            async for _ in s:
-                pass
-        record.state, record.reason = "ended", s.closed_reason
+            async for event in s:
+                failed = isinstance(event, SessionClosed) and event.error
+        if failed:  # the call cannot go on without its tools: it fails, and is hung up
+            raise SidebandLost(f"the call's session ended: {s.closed_reason}")
+        if record.state == "active":  # not moved to another replica meanwhile
+            record.state, record.reason = "ended", s.closed_reason
 
     # -- out-of-band control (a supervisor's UI, on any replica) -----------------------------------
 
@@ -283,55 +330,55 @@ class CallServer:
         stepping in)."""
         await self._control.run(call_id, "say", {"text": text})
 
-    # -- browsers ------------------------------------------------------------------------------
+    # -- browsers (the routes are in ``browser``) ----------------------------------------------
 
-    async def _browser_session(self, request: Request) -> Response:
-        """A client secret for a browser's WebRTC session, configured from the agent."""
-        if self.draining:
-            return JSONResponse({"error": "the server is not taking calls"}, status_code=503)
-        agent = self._agent
-        if agent is None:
-            return JSONResponse({"error": "this server routes calls; no default agent"}, 400)
-        session = agent.session_config().model_dump(mode="json", exclude_unset=True)
-        try:
-            secret = await self.api.client_secret(session)
-        except CallsAPIError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=502)
-        return JSONResponse(
-            {"client_secret": secret.get("value"), "expires_at": secret.get("expires_at")}
-        )
-
-    async def _attach(self, request: Request) -> Response:
-        """The page posts its call id (from the WebRTC answer's ``Location``): the agent's
-        tools then run on a sideband session of that call."""
-        agent = self._agent
-        try:
-            call_id = str((await request.json())["call_id"])
-        except (ValueError, KeyError, TypeError):
-            return JSONResponse({"error": 'post {"call_id": "rtc_..."}'}, status_code=400)
-        if agent is None or self._tg is None or self.draining:
-            return JSONResponse({"error": "no default agent, or not running"}, status_code=400)
-        if call_id in self.calls:
-            return JSONResponse({"status": "attached"})
-        try:
-            claimed = await self.registry.claim(call_id)
-        except Exception as exc:
-            log.warning("claiming call %s failed: %s", call_id, root_cause(exc))
-            return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
-        if not claimed:  # another replica runs this call's tools already
-            return JSONResponse({"status": "attached"})
-        record = self.calls[call_id] = CallRecord(call_id, "browser", agent.name, "active")
+    async def _attach_browser(self, call_id: str, agent: Agent) -> None:
+        """Run ``agent``'s tools on a browser's call, which its page attached: claimed
+        first, so that one replica runs them."""
+        if not await self.registry.claim(call_id):
+            return  # another replica runs this call's tools already
+        assert self._tg is not None  # BrowserRoutes attaches only while taking calls
+        await self.registry.accepted(call_id, {"source": "browser"})
+        record = CallRecord(call_id, "browser", agent.name, "active", source="browser")
+        self.calls[call_id] = record
         self._tg.start_soon(self._guarded_sideband, call_id, agent, record)
-        return JSONResponse({"status": "attached"})
+
+    async def _adopt(self, call_id: str, call: dict[str, Any]) -> bool:
+        """A call whose replica died, taken over by this one (the registry's ``adopt``):
+        the agent is chosen again as it was (the router, from the call's SIP headers), and
+        a sideband attaches to the call, already accepted."""
+        if self._tg is None or self.draining or call_id in self.calls:
+            return False
+        source = call.get("source")
+        headers = call.get("sip_headers")
+        incoming = IncomingCall(call_id, headers if isinstance(headers, dict) else {})
+        decision = self._agent if source == "browser" else await self._decide(incoming)
+        if not isinstance(decision, Agent):
+            raise TypeError(f"the router gave no agent for call {call_id!r}, taken over")
+        record = CallRecord(call_id, incoming.caller or "browser", decision.name, "active")
+        record.source = "browser" if source == "browser" else "sip"
+        self.calls[call_id] = record
+        self._tg.start_soon(self._guarded_sideband, call_id, decision, record)
+        return True
 
     async def _guarded_sideband(self, call_id: str, agent: Agent, record: CallRecord) -> None:
-        try:
-            await self._sideband(call_id, agent, record)
-        except Exception as exc:
-            record.state, record.reason = "failed", root_cause(exc)
-            log.warning("call %s failed: %s", call_id, record.reason)
-        finally:
-            await self._finished(call_id)
+        with call_span(call_id, record.source) as span:
+            try:
+                await self._sideband(call_id, agent, record)
+            except Exception as exc:
+                record.state, record.reason = "failed", root_cause(exc)
+                log.warning("call %s failed and is hung up: %s", call_id, record.reason)
+                if not self.draining:  # never left up without its tools
+                    with contextlib.suppress(Exception):
+                        await self.api.hangup(call_id)
+            finally:
+                call_ended(span, record.state, record.reason)
+                await self._finished(call_id)
+
+
+class SidebandLost(RtagentsError):
+    """A call's sideband session ended with an error (a refused configuration on a new
+    connection, reconnects given up): the call cannot go on without its tools."""
 
 
 def _websocket_url(base_url: str) -> str:

@@ -4,24 +4,41 @@ process that holds the call (through the registry), and how it runs."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .control import CallRecord
 from .registry import CallNotFound, CallRegistry
 
+Adopt = Callable[[str, dict[str, Any]], Awaitable[bool]]
+
 
 class Supervision:
-    """The commands of a ``CallServer`` (its ``approve``, ``deny``, ``hangup``...)."""
+    """The commands of a ``CallServer`` (its ``approve``, ``deny``, ``hangup``...), and
+    the ``CallHost`` its registry serves: commands from other replicas, calls this process
+    takes over (``adopt``) or must let go (``lost``)."""
 
-    def __init__(self, calls: dict[str, CallRecord], registry: CallRegistry) -> None:
+    def __init__(self, calls: dict[str, CallRecord], registry: CallRegistry, adopt: Adopt) -> None:
         self._calls = calls
         self.registry = registry
+        self.adopt = adopt
 
     async def run(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
         """Run ``command`` here if this process holds the call, or where it is held."""
-        if call_id in self._calls:
+        record = self._calls.get(call_id)
+        if record is not None and record.state != "moved":
             return await self.execute(call_id, command, args)
         return await self.registry.forward(call_id, command, args)
+
+    async def lost(self, call_id: str) -> None:
+        """Another replica holds the call now: this one closes its sideband (the call goes
+        on there), so that a call never has two."""
+        record = self._calls.get(call_id)
+        if record is None or record.state != "active":
+            return
+        record.state, record.reason = "moved", "another replica holds the call now"
+        if record.session is not None:
+            await record.session.close()
 
     async def execute(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
         """Run ``command`` on a call of this process (also what other replicas ask for)."""

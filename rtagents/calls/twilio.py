@@ -29,6 +29,8 @@ from typing import Any, Union
 
 from ..errors import RtagentsError
 from ..protocol.audio_formats import base64_audio_ms
+from .access import CallerRequest
+from .inbound import check_twilio_sid
 
 log = logging.getLogger("rtagents.calls.twilio")
 
@@ -67,6 +69,14 @@ class TwilioStreams:
         signed = "set" if self.auth_token else "None (unsigned)"
         return f"TwilioStreams(auth_token={signed})"
 
+    def signed(self, request: CallerRequest) -> bool:
+        """The ``/twilio`` route's ``authorize``: whether the handshake carries Twilio's
+        signature of its URL (as Twilio signed it, ``wss://``; anything goes with no token)."""
+        if self.auth_token is None:
+            return True
+        url = "wss://" + request.url.partition("://")[2]
+        return signature_ok(self.auth_token, url, request.headers.get("x-twilio-signature", ""))
+
 
 def twilio_signature(auth_token: str, url: str) -> str:
     """``X-Twilio-Signature`` of a request with no form parameters (a websocket's):
@@ -93,10 +103,13 @@ def parse_start(message: dict[str, Any]) -> StreamStart:
     start = message.get("start")
     if not isinstance(start, dict):
         raise TwilioStreamError("a start message without its start object")
-    stream_sid = start.get("streamSid") or message.get("streamSid")
-    call_sid = start.get("callSid")
-    if not isinstance(stream_sid, str) or not isinstance(call_sid, str) or not call_sid:
-        raise TwilioStreamError("a start message without streamSid and callSid")
+    try:  # the call SID becomes the call's id (registry keys, log lines): Twilio's shape only
+        stream_sid = check_twilio_sid(start.get("streamSid") or message.get("streamSid"))
+        call_sid = check_twilio_sid(start.get("callSid"))
+    except ValueError as exc:
+        raise TwilioStreamError(
+            f"a start message without a valid streamSid and callSid: {exc}"
+        ) from None
     raw = start.get("customParameters") or {}
     parameters = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
     fmt = start.get("mediaFormat") or {}

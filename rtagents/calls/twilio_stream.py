@@ -15,6 +15,7 @@ from starlette.websockets import WebSocket, WebSocketState
 from ..agent import Agent
 from ..errors import RtagentsError, root_cause
 from ..session.connect import connect
+from .access import allowed
 from .control import CallHandle, CallRecord, IncomingCall, Reject, enter_call
 from .twilio import (
     TwilioPlayer,
@@ -24,7 +25,6 @@ from .twilio import (
     media_payload,
     parse_start,
     part,
-    signature_ok,
 )
 
 if TYPE_CHECKING:
@@ -44,14 +44,10 @@ class TwilioEndpoint:
     async def serve(self, websocket: WebSocket) -> None:
         """One stream, from its handshake to its end."""
         settings = self.settings
-        if settings.auth_token is not None:
-            query = f"?{websocket.url.query}" if websocket.url.query else ""
-            url = f"wss://{websocket.headers.get('host', '')}{websocket.url.path}{query}"
-            signature = websocket.headers.get("x-twilio-signature", "")
-            if not signature_ok(settings.auth_token, url, signature):
-                log.warning("a Twilio stream without a valid X-Twilio-Signature was refused")
-                await websocket.close(code=1008)  # before accepting: HTTP 403
-                return
+        check = "the X-Twilio-Signature check"
+        if not await allowed(settings.signed, websocket, settings.start_timeout, check=check):
+            await websocket.close(code=1008)  # before accepting: HTTP 403
+            return
         await websocket.accept()
         try:
             with anyio.fail_after(settings.start_timeout):

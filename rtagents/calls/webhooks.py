@@ -4,6 +4,7 @@ by the ``standardwebhooks`` library, and each delivery handled once."""
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
@@ -27,15 +28,25 @@ class WebhookVerifier:
         self._remember = remember
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> dict[str, Any]:
-        """The event, or ``WebhookError`` saying why not."""
+        """The event, or ``WebhookError`` saying why not (whatever the body and headers)."""
         from standardwebhooks.webhooks import WebhookVerificationError
 
         wanted = ("webhook-id", "webhook-timestamp", "webhook-signature")
         picked = {name: headers.get(name, "") for name in wanted}
         try:
-            event = self._webhook.verify(body, picked)
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise WebhookError("webhook rejected: the body is not UTF-8") from None
+        try:
+            self._webhook.verify(text, picked, json_parse=False)
         except WebhookVerificationError as exc:
             raise WebhookError(f"webhook rejected: {exc}") from None
+        except ValueError:  # the library unpacks and decodes the header as it finds it
+            raise WebhookError("webhook rejected: a malformed webhook-signature header") from None
+        try:  # signed, so OpenAI's: a body that is not an event is still refused, not a 500
+            event = json.loads(text)
+        except (ValueError, RecursionError):
+            raise WebhookError("webhook rejected: the body is not JSON") from None
         if not isinstance(event, dict):
             raise WebhookError("webhook rejected: the body is not a JSON object")
         return event

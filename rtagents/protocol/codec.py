@@ -56,7 +56,8 @@ def decode_server_event(data: str | bytes | bytearray) -> ServerEvent | UnknownS
         event: ServerEvent = _SERVER.validate_json(data)
         return event
     except ValidationError as exc:
-        return _decode_slow(data, exc)
+        errors = exc.errors(include_url=False)
+    return _decode_slow(data, errors)
 
 
 class Decoded(NamedTuple):
@@ -74,15 +75,18 @@ def decode_server_frame(data: str | bytes | bytearray) -> Decoded:
     still decoded, with the offending values left out and named in ``dropped``. Only a frame
     that cannot be read at all (not JSON, no ``type``, a required field unusable) raises
     ``ProtocolError``."""
+    # What a failed validation leaves is kept as its list of errors, never as the exception:
+    # a local holding an exception whose traceback holds this frame is a reference cycle,
+    # and it would keep the frame (megabytes, for a large one) alive until a full collection.
     try:
         return Decoded(_SERVER.validate_json(data))
     except ValidationError as exc:
-        first = exc
+        first = exc.errors(include_url=False)
     obj = _load(data)
     if obj.get("type") not in SERVER_EVENTS:
         return Decoded(_decode_slow(data, first, obj))
     dropped: list[str] = []
-    errors = first.errors(include_url=False)
+    errors = first
     for _ in range(_REPAIR_ROUNDS):
         for path in _prune(obj, errors):
             dropped.append(path)
@@ -142,12 +146,19 @@ def _join(steps: tuple[Any, ...]) -> str:
 
 
 def _load(data: str | bytes | bytearray) -> dict[str, Any]:
+    # Errors are raised outside the ``except``, with no context: a ``JSONDecodeError`` holds
+    # the whole document.
+    too_deep, not_json = False, None
     try:
         obj = json.loads(data)
     except RecursionError:
-        raise ProtocolError("frame is nested too deeply to read") from None
+        too_deep = True
     except (ValueError, UnicodeDecodeError) as err:
-        raise ProtocolError(f"frame is not JSON: {err}", errors=[str(err)]) from None
+        not_json = str(err)
+    if too_deep:
+        raise ProtocolError("frame is nested too deeply to read")
+    if not_json is not None:
+        raise ProtocolError(f"frame is not JSON: {not_json}", errors=[not_json])
     if not isinstance(obj, dict):
         raise ProtocolError(f"frame is a JSON {type(obj).__name__}, not an object")
     if not isinstance(obj.get("type"), str):
@@ -156,30 +167,28 @@ def _load(data: str | bytes | bytearray) -> dict[str, Any]:
 
 
 def _decode_slow(
-    data: str | bytes | bytearray, exc: ValidationError, obj: dict[str, Any] | None = None
+    data: str | bytes | bytearray, errors: list[Any], obj: dict[str, Any] | None = None
 ) -> UnknownServerEvent:
     obj = _load(data) if obj is None else obj
     kind = obj["type"]
-    if kind in SERVER_EVENTS:
-        lines = _error_lines(exc)
-        raise ProtocolError(
-            f"malformed {kind!r} event: " + "; ".join(lines), event_type=kind, errors=lines
-        ) from None
-    try:
-        event = UnknownServerEvent.model_validate(obj)
-    except ValidationError as err:
-        lines = _error_lines(err)
-        raise ProtocolError(
-            f"malformed {kind!r} event: " + "; ".join(lines), event_type=kind
-        ) from None
-    event._raw = obj
-    return event
+    if kind not in SERVER_EVENTS:
+        try:
+            event = UnknownServerEvent.model_validate(obj)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+        else:
+            event._raw = obj
+            return event
+    lines = _error_lines(errors)
+    # Raised outside the ``except``: the error carries no context, so nothing of the frame.
+    raise ProtocolError(
+        f"malformed {kind!r} event: " + "; ".join(lines), event_type=kind, errors=lines
+    )
 
 
-def _error_lines(exc: ValidationError) -> list[str]:
+def _error_lines(errors: list[Any]) -> list[str]:
     return [
-        f"{wire_path(err['loc'], event_union=True) or '(event)'}: {err['msg']}"
-        for err in exc.errors(include_url=False)
+        f"{wire_path(err['loc'], event_union=True) or '(event)'}: {err['msg']}" for err in errors
     ]
 
 
@@ -192,7 +201,7 @@ def parse_client_event(data: str | bytes | bytearray | dict[str, Any]) -> Any:
     except ValidationError as exc:
         kind = data.get("type") if isinstance(data, dict) else None
         errors = exc.errors(include_url=False)
-        lines = _error_lines(exc)
+        lines = _error_lines(errors)
         param, _ = deepest_error(errors, event_union=True)
         missing = [e for e in errors if e["type"] in ("missing", "union_tag_not_found")]
         if missing and len(missing) == len(errors):

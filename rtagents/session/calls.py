@@ -19,6 +19,7 @@ from ..tools import (
 from ..tools.failures import FailureFormatter, FailureKind, ToolCrashed
 from .actions import StartCall
 from .invoke import invoke
+from .workers import NoWorkerFree, WorkerPool
 
 
 class CallOutcome(NamedTuple):
@@ -63,6 +64,8 @@ class CallSettings:
     session: Any
     agent: Any
     deps: Any
+    workers: WorkerPool
+    """The session's threads for sync tools."""
 
 
 class CallWatcher(Protocol):
@@ -142,10 +145,14 @@ async def run_call(
             tool,
             parsed,
             ctx,
+            workers=settings.workers,
+            time_limit=time_limit,
             start_clock=lambda: watcher.start_clock(running, time_limit),
             on_late=lambda result: watcher.late(running, result),
         )
         output = tool.serialize(result)
+    except NoWorkerFree as exc:
+        return fail("timeout", str(exc))
     except ToolCrashed as exc:
         raised = exc.__cause__ or exc
         return fail("error", f"{type(raised).__name__}: {raised}", raised)

@@ -19,6 +19,7 @@ from .reconnect import Reconnect
 from .session import DepsT, RealtimeSession
 from .tooling import connect_servers
 from .transport import Transport, WebsocketTransport
+from .workers import DEFAULT_SYNC_TOOL_THREADS, WorkerPool
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -74,6 +75,7 @@ async def connect(
     ping_interval: float | None = 20.0,
     send_timeout: float | None = 30.0,
     shutdown_grace: float = 2.0,
+    sync_tool_threads: int = DEFAULT_SYNC_TOOL_THREADS,
     deps: DepsT = None,  # type: ignore[assignment]
 ) -> AsyncIterator[RealtimeSession[DepsT]]:
     """Open a Realtime session for ``agent`` and configure it.
@@ -99,9 +101,13 @@ async def connect(
             session closes with that reason. ``None`` waits forever.
         shutdown_grace: Seconds tool code that ignored its cancellation may keep running
             when the session exits, before it is left behind (with a warning in the log).
+        sync_tool_threads: The session's own worker threads for sync tools. A thread whose
+            call timed out stays taken until its code returns; a call that finds all taken
+            waits for one at most its timeout, then the model is told no thread was free.
         deps: The app's own state for its tools (a database, a client, the caller's
             account), given to each tool as ``ctx.deps`` (``ToolContext[MyDeps]`` types it).
     """
+    workers = WorkerPool(sync_tool_threads)  # checked before anything is opened
     for secret in (api_key, *(headers or {}).values()):
         register_secret(secret)
     redact_logs()
@@ -139,6 +145,7 @@ async def connect(
         opener=opener,
         sideband=call_id is not None,
         player=player,
+        workers=workers,
     )
     # anyio wraps whatever leaves a task group in an ExceptionGroup; users should see their
     # own exception (or ours) as it was raised, so it is carried out of the group by hand.

@@ -49,10 +49,16 @@ class SessionCore:
 
     Args:
         traits: What turn-taking needs to know of a tool, by name (``None``: unknown).
+        sideband: The session of a call, created by its accept (or client secret) with the
+            ``tracing`` it keeps: a sideband never sends ``tracing`` (see ``update_session``).
     """
 
     def __init__(
-        self, traits: Callable[[str], ToolTraits | None], journal: Journal | None = None
+        self,
+        traits: Callable[[str], ToolTraits | None],
+        journal: Journal | None = None,
+        *,
+        sideband: bool = False,
     ) -> None:
         self._ids = (f"evt_rt_{n}" for n in itertools.count(1))
         self.turns = Turns(traits, self.next_event_id)
@@ -69,7 +75,11 @@ class SessionCore:
         self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
         """What each hosted MCP server listed, by server label."""
         self._requests: dict[str, str] = {}  # event_id -> the reply type it waits for
-        self._tracing_sent = False
+        # Waiting calls the journal let go, as far as seen; whether the app was told of it
+        # on this connection.
+        self._forgotten_seen = 0
+        self._forgetting_told = False
+        self._tracing_sent = sideband
 
     def next_event_id(self) -> str:
         return next(self._ids)
@@ -121,6 +131,8 @@ class SessionCore:
                     self.journal.called(
                         action.call_id, action.name, action.arguments, action.item_id
                     )
+            if self.journal.forgotten > self._forgotten_seen:
+                after = [*after, *self._forgetting()]
         except Exception as exc:  # a bug of ours must cost one event, not the session
             log.exception("the session failed on a %s event", event.type)
             return [
@@ -132,6 +144,21 @@ class SessionCore:
         if after:
             return [Emit(event, size), *after]
         return [Emit(event, size)]
+
+    def _forgetting(self) -> list[Action]:
+        """The journal let go of calls still waiting for their outputs (see ``Journal``):
+        the app hears of it once a connection, not once a call."""
+        self._forgotten_seen = self.journal.forgotten
+        if self._forgetting_told:
+            return []
+        self._forgetting_told = True
+        warning = SessionWarning(
+            f"{self.journal.forgotten} calls still waiting for their outputs went past the "
+            f"journal's bound ({self.journal.max_items} items): the live session still "
+            "answers them, but after a reconnect they will not be given back",
+            {"forgotten": self.journal.forgotten, "max_items": self.journal.max_items},
+        )
+        return [Emit(warning)]
 
     def _note(self, event: Any) -> list[Action]:
         """What the wire itself keeps of an event; the replies it resolves."""
@@ -187,7 +214,8 @@ class SessionCore:
 
     def update_session(self, config: p.SessionConfig) -> tuple[str, list[Action]]:
         """``session.update``, awaiting ``session.updated``. The server fixes ``tracing`` once
-        set, so only the first update carries it."""
+        set, so only the first update of a session carries it (none of a sideband's: the
+        call's accept set it)."""
         if self._tracing_sent:
             config.__pydantic_fields_set__.discard("tracing")
         elif "tracing" in config.model_fields_set:
@@ -246,6 +274,7 @@ class SessionCore:
         call keeps its own."""
         self.turns.disconnected()
         self.journal.disconnected()
+        self._forgetting_told = False
         # ``expired`` stays until the new session says it was created: the reader decides
         # on it after the sends that may have met the close first.
         if not sideband:
@@ -274,5 +303,7 @@ def _redact(event: Any) -> None:
 
 
 def _clip(frame: str | bytes, limit: int = 200) -> str:
-    text = frame.decode("utf-8", "replace") if isinstance(frame, (bytes, bytearray)) else frame
+    """The start of a frame, for a warning: a prefix is all that is kept (or decoded)."""
+    head = frame[: limit * 4 + 1]  # at most four UTF-8 bytes a character
+    text = head.decode("utf-8", "replace") if isinstance(head, (bytes, bytearray)) else head
     return text if len(text) <= limit else text[:limit] + "..."

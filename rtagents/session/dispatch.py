@@ -28,6 +28,7 @@ from .events import (
     ToolCallStarted,
 )
 from .invoke import let_go
+from .workers import WorkerPool
 
 if TYPE_CHECKING:
     from .runner import SessionRunner
@@ -38,8 +39,9 @@ log = logging.getLogger("rtagents.session")
 class Dispatcher:
     """Runs one session's tool calls and hosted approval requests."""
 
-    def __init__(self, runner: SessionRunner) -> None:
+    def __init__(self, runner: SessionRunner, workers: WorkerPool) -> None:
         self._runner = runner
+        self.workers = workers
         self._running: dict[str, RunningCall] = {}
         self._orphans: set[asyncio.Task[Any]] = set()  # given up on, still running
         self._settings: CallSettings | None = None
@@ -92,11 +94,16 @@ class Dispatcher:
                 task.get_coro(),
             )
 
+    def refresh(self) -> None:
+        """The session took an agent (``update_agent``, perhaps the same one changed in
+        place): the calls from here share settings made afresh from it."""
+        self._settings = None
+
     @property
     def settings(self) -> CallSettings:
         runner = self._runner
         settings = self._settings
-        if settings is None or settings.agent is not runner.agent:  # one per agent in use
+        if settings is None:  # made once per agent taken (see ``refresh``), not per call
             settings = self._settings = CallSettings(
                 approvals=runner.approvals,
                 default_timeout=runner.agent.tool_timeout,
@@ -105,6 +112,7 @@ class Dispatcher:
                 session=runner.owner,
                 agent=runner.agent,
                 deps=runner.deps,
+                workers=self.workers,
             )
         return settings
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..tools import BaseTool, ToolContext
 from ..tools.failures import ToolCrashed
+from .workers import WorkerPool
 
 
 async def invoke(
@@ -20,15 +21,21 @@ async def invoke(
     parsed: Any,
     ctx: ToolContext,
     *,
+    workers: WorkerPool,
+    time_limit: float,
     start_clock: Callable[[], None],
     on_late: Callable[[Any], None],
 ) -> Any:
     """Run ``tool``. ``start_clock`` is called when its code starts (for a thread tool, when a
-    worker picks it up, so that time queued for a worker does not count), ``on_late`` with a
-    thread tool's result, whenever it comes (the caller ignores it unless the call was given
-    up by then). Raises what the tool raised (a ``BaseException`` as ``ToolCrashed``)."""
+    thread of ``workers`` picks it up: waiting for one is bounded by ``time_limit`` on its
+    own, and ends in ``NoWorkerFree``), ``on_late`` with a thread tool's result, whenever it
+    comes (the caller ignores it unless the call was given up by then). Raises what the tool
+    raised (a ``BaseException`` as ``ToolCrashed``)."""
     if tool.runs_in_thread:
         loop = asyncio.get_running_loop()
+
+        async def run_in_thread(fn: Callable[[], Any]) -> Any:
+            return await workers.run(fn, wait=time_limit)
 
         def on_start() -> None:
             loop.call_soon_threadsafe(start_clock)
@@ -36,7 +43,7 @@ async def invoke(
         def on_result(result: Any) -> None:
             loop.call_soon_threadsafe(on_late, result)
 
-        ctx.on_start, ctx.on_result = on_start, on_result
+        ctx.on_start, ctx.on_result, ctx.run_in_thread = on_start, on_result, run_in_thread
     elif not tool.runs_inline:  # code that never yields cannot be stopped: no clock
         start_clock()
     try:

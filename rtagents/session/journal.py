@@ -6,13 +6,17 @@ messages as text (input transcripts, output transcripts as far as they were hear
 calls with their arguments and outputs, and hosted MCP calls, approval requests and answers.
 Audio itself is not kept; its transcript is. It is bounded, by items and by tokens (about four
 characters each): past either bound, the oldest items go first, a function call together with
-its output, and never a call or approval request still waiting for its answer.
+its output (a call counts as old from when it was answered). A call or approval request still
+waiting for its answer goes last, only when nothing else is left to let go: it is then
+*forgotten*, the oldest first. The live session still answers it; a new session is not given
+it back, nor its output when that comes (a server refuses an output whose call it does not
+have). Keeping within the bounds costs amortised constant time an item, whatever waits.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,8 +58,16 @@ class Journal:
         # others are waiting for it). An answer deleted since does not make them wait again.
         self._outputs: dict[str, set[str]] = {}
         self._answered: set[str] = set()
+        # Item ids in the order their items became free to go: an item when it came, a call
+        # or approval request when it was answered (its answer then goes with it). Stale ids
+        # (gone since, or put twice) are skipped when met: trimming never scans a waiting call.
+        self._free: deque[str] = deque()
+        self._calls: dict[str, str] = {}  # call id -> its call's item id, while journaled
+        self._forgotten: set[str] = set()  # waiting calls and requests let go: their answers too
         self.dropped = 0
         """Items let go to keep within the bounds."""
+        self.forgotten = 0
+        """Of those, calls and approval requests let go while they waited for their answer."""
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -135,7 +147,11 @@ class Journal:
             if not outputs:
                 self._outputs.pop(item.call_id, None)
         elif isinstance(item, p.FunctionCall):
-            self._answered.discard(item.call_id or "")
+            call_id = item.call_id or ""
+            self._answered.discard(call_id)
+            if self._calls.get(call_id) == item_id:
+                del self._calls[call_id]
+            self._free.extend(self._outputs.get(call_id, ()))  # their call no longer takes them
         elif isinstance(item, p.McpApprovalRequest):
             self._answered.discard(item.id)
 
@@ -161,6 +177,10 @@ class Journal:
 
     def _put(self, item: Any, *, ours: bool) -> None:
         item_id = item.id
+        answers = _answers(item)
+        if answers is not None and answers in self._forgotten:
+            self._forgotten.discard(answers)  # answered once: nothing more to wait for
+            return  # the answer of a call let go: a new session would refuse it
         old = self._entries.get(item_id)
         if old is not None:
             self._tokens -= old.tokens
@@ -170,25 +190,65 @@ class Journal:
         if isinstance(item, p.FunctionCallOutput):
             self._outputs.setdefault(item.call_id, set()).add(item_id)
             self._answered.add(item.call_id)
+            # It goes with its call, which is free to go from now.
+            self._free.append(self._calls.get(item.call_id, item_id))
         elif isinstance(item, p.McpApprovalResponse):
             self._answered.add(item.approval_request_id)
+            self._free.append(item_id)
+            if item.approval_request_id in self._entries:
+                self._free.append(item.approval_request_id)
+        elif isinstance(item, p.FunctionCall) and item.call_id:
+            self._calls[item.call_id] = item_id
+            self._forgotten.discard(item.call_id)  # given again: it is journaled after all
+            if item.call_id in self._answered:
+                self._free.append(item_id)
+        elif isinstance(item, p.McpApprovalRequest):
+            self._forgotten.discard(item.id)
+            if item.id in self._answered:
+                self._free.append(item_id)
+        else:
+            self._free.append(item_id)
         self._trim()
 
     def _trim(self) -> None:
-        while len(self._entries) > self.max_items or self._tokens > self.max_tokens:
-            victim = None
-            for key, entry in self._entries.items():
-                if self._may_drop(entry):
-                    victim = key
-                    break
-            if victim is None or len(self._entries) == 1:
-                return  # all that is left is still waiting for an answer
-            item = self._entries[victim].item
+        entries = self._entries
+        while len(entries) > 1 and (
+            len(entries) > self.max_items or self._tokens > self.max_tokens
+        ):
+            victim = self._next_free()
+            if victim is None:
+                # Only waiting calls are left: the oldest is forgotten (see the module's doc).
+                victim = next(iter(entries))
+                item = entries[victim].item
+                waiting_on = item.call_id if isinstance(item, p.FunctionCall) else None
+                self._forgotten.add(waiting_on or victim)
+                self.forgotten += 1
+            item = entries[victim].item
             self.deleted(victim)
             self.dropped += 1
             if isinstance(item, p.FunctionCall) and item.call_id:
                 for output in list(self._outputs.get(item.call_id, ())):
                     self.deleted(output)
+        if len(self._free) > 2 * len(entries) + 64:
+            self._compact()
+
+    def _next_free(self) -> str | None:
+        """The item id that has been free to go the longest; None if only waiting ones are left."""
+        while self._free:
+            item_id = self._free.popleft()
+            entry = self._entries.get(item_id)
+            if entry is not None and self._may_drop(entry):
+                return item_id
+        return None
+
+    def _compact(self) -> None:
+        """Stale ids (items deleted by the server) would pile up where no trim meets them:
+        kept to the items still journaled, in their order, once in a while."""
+        self._free = deque(
+            key
+            for key, entry in self._entries.items()
+            if self._may_drop(entry) and _answers(entry.item) not in self._calls
+        )
 
     def _may_drop(self, entry: _Entry) -> bool:
         item = entry.item
@@ -197,6 +257,15 @@ class Journal:
         if isinstance(item, p.McpApprovalRequest):
             return item.id in self._answered
         return True
+
+
+def _answers(item: Any) -> str | None:
+    """The call id or approval request id that ``item`` answers, if it is an answer."""
+    if isinstance(item, p.FunctionCallOutput):
+        return item.call_id
+    if isinstance(item, p.McpApprovalResponse):
+        return item.approval_request_id
+    return None
 
 
 def _assistant(item_id: str, text: str) -> p.AssistantMessage:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from .runner import SessionRunner
 
 
+_JITTER = random.Random()
+
+
 @dataclass(frozen=True)
 class Reconnect:
     """How a session survives its connection: ``connect(..., reconnect=Reconnect(...))``.
@@ -30,8 +33,15 @@ class Reconnect:
     configuration and gives the new Realtime session the conversation back. A close the app
     asked for, a refused key or a rejected configuration is not retried.
 
+    A new connection proves healthy once it is configured (our ``session.update`` answered)
+    and then either finishes a response or stays up ``healthy_after`` seconds. Until one does, attempts are
+    counted on across connections: a server that accepts each connection and then drops it
+    is tried ``attempts`` times in all, with the backoff growing, and then the session closes
+    saying so. A healthy connection's drop starts the count again from 1.
+
     Args:
-        attempts: Connections tried after a drop before the session closes.
+        attempts: Connections tried after a drop, until one proves healthy, before the
+            session closes.
         backoff: Seconds before the first attempt; doubled each time after.
         max_backoff: The cap on that delay.
         jitter: Each delay is scaled by a random factor in ``1 ± jitter``, so that many
@@ -41,6 +51,8 @@ class Reconnect:
             active (``None``: wait for the cap, then reconnect).
         max_items: The journal's bound in items (see "Reconnect and replay" in the docs).
         max_tokens: Its bound in tokens (about four characters each).
+        healthy_after: Seconds a configured connection that has not finished a response yet
+            must stay up to prove healthy.
     """
 
     attempts: int = 6
@@ -50,19 +62,26 @@ class Reconnect:
     handover_before_s: float | None = None
     max_items: int = DEFAULT_MAX_ITEMS
     max_tokens: int = DEFAULT_MAX_TOKENS
+    healthy_after: float = 10.0
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
             raise ValueError("Reconnect(attempts=) must be at least 1; use reconnect=None")
         if self.backoff < 0 or self.max_backoff < self.backoff or not 0 <= self.jitter < 1:
             raise ValueError("Reconnect needs 0 <= backoff <= max_backoff and 0 <= jitter < 1")
+        if self.healthy_after < 0:
+            raise ValueError("Reconnect(healthy_after=) must be at least 0")
+
+    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
+        """The wait before attempt number ``attempt`` (from 1)."""
+        base = min(self.max_backoff, self.backoff * 2.0 ** (attempt - 1))
+        return base * (1 + self.jitter * (rng or _JITTER).uniform(-1, 1))
 
     def delays(self, rng: random.Random | None = None) -> Iterator[float]:
         """The wait before each attempt."""
         draw = rng or random.Random()
-        for attempt in range(self.attempts):
-            base = min(self.max_backoff, self.backoff * 2**attempt)
-            yield base * (1 + self.jitter * draw.uniform(-1, 1))
+        for attempt in range(1, self.attempts + 1):
+            yield self.delay(attempt, draw)
 
 
 class Relink:
@@ -91,6 +110,11 @@ class Relink:
         self.gave_up: str | None = None
         """Why reconnecting failed, when it did."""
         self._handing_over = False
+        # Attempts since the last healthy connection; when the current one was set up
+        # (configured, given the conversation back), and the responses done by then.
+        self._streak = 0
+        self._up_since: float | None = None
+        self._done_before = 0
 
     @property
     def enabled(self) -> bool:
@@ -142,12 +166,18 @@ class Relink:
         await self.lost(old)
         with anyio.CancelScope(shield=True), anyio.move_on_after(1), contextlib.suppress(Exception):
             await old.close()
+        settings = self._settings
         cause, started = exc.reason, time.monotonic()
         planned, self._handing_over = self._handing_over, False
         if planned:
             cause = "handing over before the session's time cap"
-        for attempt, delay in enumerate(self._settings.delays(), 1):
-            delay = 0.0 if planned and attempt == 1 else delay
+        if planned or self._proved_healthy(started):
+            self._streak = 0
+        self._up_since = None
+        while self._streak < settings.attempts:
+            self._streak += 1
+            attempt = self._streak
+            delay = 0.0 if planned and attempt == 1 else settings.delay(attempt)
             runner.deliver(SessionReconnecting(attempt, round(delay, 3), cause))
             await anyio.sleep(delay)
             try:
@@ -155,15 +185,29 @@ class Relink:
             except ConnectError as error:
                 cause = str(error)
                 if "HTTP 401" in cause or "HTTP 403" in cause:
-                    break  # a refused key will not be accepted next time either
+                    self.gave_up = (
+                        f"the connection dropped and the server refused a new one ({cause})"
+                    )
+                    return False  # a refused key will not be accepted next time either
                 continue
             except Exception as error:
                 cause = f"{type(error).__name__}: {error}"
                 continue
             runner.spawn(self._resume, attempt, started)
             return True
-        self.gave_up = f"the connection dropped and could not be opened again ({cause})"
+        self.gave_up = (
+            f"the connection could not be kept: {self._streak} connections in a row failed "
+            f"or dropped within {settings.healthy_after:g} s ({cause})"
+        )
         return False
+
+    def _proved_healthy(self, dropped_at: float) -> bool:
+        """Whether the connection that just dropped did real work: set up, then a response
+        finished on it, or it stayed up ``healthy_after`` seconds (see ``Reconnect``)."""
+        if self._up_since is None or self._settings is None:
+            return False
+        worked = self._runner.core.turns.responses_done > self._done_before
+        return worked or dropped_at - self._up_since >= self._settings.healthy_after
 
     async def _resume(self, attempts: int, started: float) -> None:
         """The new connection: configured, given the conversation, then open to all."""
@@ -189,6 +233,7 @@ class Relink:
         finally:
             self.gate = None
             gate.set()
+        self._up_since, self._done_before = time.monotonic(), runner.core.turns.responses_done
         runner.deliver(
             SessionReconnected(
                 runner.core.session_id,

@@ -17,6 +17,7 @@ import anyio
 from anyio.abc import TaskGroup
 
 from .. import protocol as p
+from ..approvals import ApprovalPolicy
 from ..approvals.broker import ApprovalBroker
 from ..audio.player import guarded_played_ms
 from ..errors import SessionClosed, SessionConfigError, root_cause
@@ -47,6 +48,7 @@ from .stream import EventStream
 from .tasks import SessionTasks
 from .tooling import merge
 from .transport import Transport, TransportClosed
+from .workers import WorkerPool
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -75,6 +77,7 @@ class SessionRunner:
         opener: Callable[[], Awaitable[Transport]] | None = None,
         sideband: bool = False,
         player: AudioPlayer | None = None,
+        workers: WorkerPool | None = None,
     ) -> None:
         self.owner = owner
         self.agent = agent
@@ -86,7 +89,9 @@ class SessionRunner:
         self.tools = Toolset(agent.name)
         limits = reconnect or Reconnect()
         self.core = SessionCore(
-            self._traits, Journal(max_items=limits.max_items, max_tokens=limits.max_tokens)
+            self._traits,
+            Journal(max_items=limits.max_items, max_tokens=limits.max_tokens),
+            sideband=sideband,
         )
         self.tasks = SessionTasks(self._task_failed, self._fatal)
         self.spawn = self.tasks.spawn
@@ -95,7 +100,7 @@ class SessionRunner:
         observed = self.tracer.recording or self.metrics.recording
         self.deliver = self._traced_deliver if observed else self.stream.deliver
         self.approvals = ApprovalBroker(agent.approval, self.deliver, self._hosted_labels)
-        self.dispatcher = Dispatcher(self)
+        self.dispatcher = Dispatcher(self, workers or WorkerPool())
         self.closed_reason: str | None = None
         self.dropped = False  # the connection ended without the app asking
         self.fatal: BaseException | None = None
@@ -120,8 +125,11 @@ class SessionRunner:
         self.spawn(self._link.hand_over_before_expiry)
 
     def use(self, agent: Agent) -> None:
-        """Take the agent's tools: its function tools and its connected MCP servers'."""
+        """Take the agent: its tools (function tools and its connected MCP servers'), its
+        approval policy (none: the default, which denies), and what its calls share."""
         self.agent = agent
+        self.approvals.policy = agent.approval or ApprovalPolicy()
+        self.dispatcher.refresh()
         sources = agent.sources
         for unsubscribe in self._subscriptions:
             unsubscribe()

@@ -183,7 +183,11 @@ class RealtimeSession(Generic[DepsT]):
     async def update_agent(self, agent: Agent) -> None:
         """Hand the session to another agent: new instructions and tools via ``session.update``.
 
-        Calls already running finish with the tools they started with. Local MCP servers of
+        Everything of the agent's applies to the calls from here: its tools, its approval
+        policy (none: the default, which denies what needs approval), ``tool_timeout``,
+        ``format_failure`` and ``max_tool_output_bytes``; passing the same agent changed in
+        place applies its changes too. Calls already running finish with the tools they
+        started with. Local MCP servers of
         the new agent must be connected already (``async with server:`` around both)."""
         for server in agent.sources.servers:
             if server._client is None:
@@ -192,7 +196,6 @@ class RealtimeSession(Generic[DepsT]):
                 )
         runner = self._runner
         runner.use(agent)
-        runner.approvals.policy = agent.approval or runner.approvals.policy
         await runner.configure(agent)
 
     async def close(self) -> None:

@@ -57,6 +57,9 @@ class Turns:
         self._app_sent = False  # ... and sent on this connection
         self._app_response: str | None = None  # the response that answers it
         self._online = True  # between a drop and the conversation's replay: False
+        self.responses_done = 0
+        """Responses finished, over every connection: a connection that finished one has
+        done real work (see ``Reconnect``: it proved healthy)."""
 
     # -- server events in ------------------------------------------------------------------
 
@@ -87,6 +90,7 @@ class Turns:
 
     def _on_response_done(self, event: p.ResponseDone) -> list[Action]:
         response = event.response
+        self.responses_done += 1
         actions: list[Action] = []
         # Calls whose done events we never saw still run: response.done lists them all.
         for item in response.output or []:

@@ -20,13 +20,14 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def redis_server(folder: Path) -> Iterator[str]:
+def redis_server(folder: Path, port: int | None = None) -> Iterator[str]:
     """``with redis_server(folder) as url:`` runs a Redis server whose files go in
-    ``folder``; ``url`` is ``redis://127.0.0.1:PORT/0``."""
+    ``folder``; ``url`` is ``redis://127.0.0.1:PORT/0``. ``port`` (a free one when
+    omitted) lets a test restart Redis where its clients expect it."""
     binary = shutil.which("redis-server")
     if binary is None:
         raise FileNotFoundError("redis-server is not installed (Debian: apt install redis-server)")
-    port = _free_port()
+    port = port or _free_port()
     command = [
         binary,
         "--port",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic
 
@@ -39,3 +39,8 @@ class ToolContext(Generic[DepsT]):
     on_result: Callable[[Any], None] | None = field(default=None, repr=False, compare=False)
     """Called (from the worker thread) with a thread tool's result, so that a result that
     arrives after its call was abandoned (a timeout, a dropped connection) is reported."""
+    run_in_thread: Callable[[Callable[[], Any]], Awaitable[Any]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """How a sync tool's code gets a worker thread: the session's own bounded pool
+    (``None``, outside a session: anyio's shared worker threads)."""

@@ -123,7 +123,10 @@ class FunctionTool(BaseTool):
 
         if self.inline:  # declared never to block: no thread hop (nor any timeout)
             return run()
-        # Sync tools run in a worker thread so that the event loop never waits on them.
+        # Sync tools run in a worker thread so that the event loop never waits on them: the
+        # session's own pool, when there is one.
+        if ctx.run_in_thread is not None:
+            return await ctx.run_in_thread(run)
         return await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
 
     async def run_json(self, arguments: str, ctx: ToolContext | None = None) -> str:

@@ -1,6 +1,8 @@
 """Two replicas sharing one real Redis (``redis-server``): every webhook delivered to both
 is accepted exactly once, and control commands sent to the wrong replica reach the one that
-holds the call; a command for a call whose owner is gone fails at once, clearly."""
+holds the call; a command for a call whose owner is gone fails at once, clearly. Redis
+restarted empty gets its claims back; a call whose replica died is taken over by another,
+never accepted twice nor run by two sidebands."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from rtagents.calls.registry import CallNotFound, CallOwnerGone
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
 from rtagents.testing import fan_out, redis_server, serve_asgi
+from tests.calls.harness import incoming, signed
 
 pytestmark = pytest.mark.anyio
 SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
@@ -34,7 +37,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @contextlib.asynccontextmanager
 async def two_replicas(
-    emu: Emulator, agent: rtagents.Agent, redis_url: str
+    emu: Emulator, agent: rtagents.Agent, redis_url: str, lease_s: float = 30.0
 ) -> AsyncIterator[tuple[list[CallServer], str]]:
     prefix = f"test-{uuid.uuid4().hex[:8]}"
     apps = [
@@ -43,7 +46,7 @@ async def two_replicas(
             webhook_secret=SECRET,
             api_key="sk-x",
             base_url=emu.http_url,
-            registry=RedisRegistry(redis_url, replica=name, prefix=prefix),
+            registry=RedisRegistry(redis_url, replica=name, prefix=prefix, lease_s=lease_s),
             drain_timeout=0,
         )
         for name in ("a", "b")
@@ -187,3 +190,127 @@ async def test_a_registry_that_goes_away_refuses_calls_so_they_are_retried(
             await anyio.sleep(1.5)  # the registry's listener notices, and the app stays up
             assert (await http.get("/healthz")).status_code == 200
             assert app._tg is not None, "the app's task group ended with its registry"
+
+
+async def until(condition: Any, timeout: float = 15) -> None:
+    with anyio.fail_after(timeout):
+        while not condition():
+            await anyio.sleep(0.02)
+
+
+def open_sidebands(emu: Emulator, call_id: str) -> list[Any]:
+    return [c for c in emu.desk.calls[call_id]._sidebands if not c.closed.is_set()]
+
+
+def said_by_user(emu: Emulator, call_id: str) -> list[str]:
+    items = emu.desk.calls[call_id]._sidebands[-1].core.conversation.items
+    return [c["text"] for i in items if i.get("role") == "user" for c in i["content"]]
+
+
+async def test_a_redis_restarted_empty_gets_the_claims_back(tmp_path: Path) -> None:
+    """Redis restarts with no persistence under a running call: its owner puts the claim
+    back, a command through the other replica reaches it, and the other replica never
+    takes the call (no second accept, no second sideband)."""
+    redis_running = redis_server(tmp_path)
+    url = redis_running.__enter__()
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    try:
+        async with Emulator(model=ScriptedModel([])) as emu:
+            agent = rtagents.Agent(name="desk")
+            async with two_replicas(emu, agent, url, lease_s=1.5) as (apps, relay):
+                call_id = emu.place_call(relay, SECRET)
+                await until(lambda: holders(apps, call_id) and open_sidebands(emu, call_id))
+                [owner] = [a for a in apps if call_id in a.calls]
+                other = next(a for a in apps if a is not owner)
+                prefix = owner.registry.prefix  # type: ignore[attr-defined]
+
+                redis_running.__exit__(None, None, None)  # Redis restarts, empty
+                redis_running = redis_server(tmp_path, port)
+                redis_running.__enter__()
+                client = redis.asyncio.from_url(url, decode_responses=True)
+                key = f"{prefix}:call:{call_id}"
+                with anyio.fail_after(10):
+                    while await client.get(key) != owner.registry.replica:  # type: ignore[attr-defined]
+                        await anyio.sleep(0.05)
+                assert await client.hexists(f"{prefix}:live", call_id)
+                await client.aclose()
+
+                await other.say(call_id, "Still there?")
+                await until(lambda: said_by_user(emu, call_id) == ["Still there?"])
+                await anyio.sleep(2)  # past a lease: nothing else happens to the call
+                assert holders(apps, call_id) == [owner.registry.replica]  # type: ignore[attr-defined]
+                assert len(emu.desk.calls[call_id]._sidebands) == 1
+                assert emu.desk.calls[call_id].accept_requests == 1
+                assert owner.calls[call_id].state == "active"
+    finally:
+        redis_running.__exit__(None, None, None)
+
+
+def crash(app: CallServer) -> None:
+    """The replica dies: its tasks stop where they are (no drain, no release), so its
+    registry stops renewing and listening, and its sideband connection drops."""
+    assert app._tg is not None
+    app._tg.cancel_scope.cancel()
+
+
+async def test_a_call_whose_replica_dies_is_taken_over_by_another(redis_url: str) -> None:
+    """The owner crashes mid-call: once its lease runs out the other replica attaches a
+    sideband to the call (accepted once, never again) and runs its tools; a webhook
+    retried meanwhile is a duplicate."""
+    model = ScriptedModel(
+        [
+            CallFunction("get_weather", {"city": "Paris"}),
+            "Sunny in Paris.",
+            CallFunction("get_weather", {"city": "Oslo"}),
+            "Sunny in Oslo.",
+        ]
+    )
+    ran: list[str] = []
+
+    @rtagents.tool
+    def get_weather(city: str) -> str:
+        """The weather in a city."""
+        ran.append(city)
+        return f"sunny in {city}"
+
+    agent = rtagents.Agent(name="desk", tools=[get_weather])
+    async with Emulator(model=model) as emu:
+        async with two_replicas(emu, agent, redis_url, lease_s=1.0) as (apps, relay):
+            call_id = emu.place_call(relay, SECRET, say=["Weather in Paris?"])
+            await until(lambda: ran == ["Paris"] and holders(apps, call_id))
+            [owner] = [a for a in apps if call_id in a.calls]
+            survivor = next(a for a in apps if a is not owner)
+
+            crash(owner)
+            retried = incoming(call_id)
+            async with httpx2.AsyncClient() as http:
+                answer = await http.post(
+                    relay, content=retried, headers=signed(retried, event_id="evt_retry")
+                )
+            assert answer.status_code == 200
+            await until(lambda: call_id in survivor.calls and survivor.calls[call_id].session)
+            assert survivor.calls[call_id].state == "active"
+            await survivor.say(call_id, "And in Oslo?")
+            await until(lambda: ran == ["Paris", "Oslo"])
+            assert len(open_sidebands(emu, call_id)) == 1
+            assert len(emu.desk.calls[call_id]._sidebands) == 2
+            assert emu.desk.calls[call_id].accept_requests == 1
+            assert emu.desk.calls[call_id].status == "accepted"
+
+
+async def test_a_replica_whose_claim_was_taken_lets_the_call_go(redis_url: str) -> None:
+    """Another replica holds the call now (this one was cut off past its lease): this one
+    closes its sideband, without hanging up, so that the call never has two."""
+    async with Emulator(model=ScriptedModel([])) as emu:
+        agent = rtagents.Agent(name="desk")
+        async with two_replicas(emu, agent, redis_url, lease_s=1.0) as (apps, relay):
+            call_id = emu.place_call(relay, SECRET)
+            await until(lambda: holders(apps, call_id) and open_sidebands(emu, call_id))
+            [owner] = [a for a in apps if call_id in a.calls]
+            client = redis.asyncio.from_url(redis_url, decode_responses=True)
+            prefix = owner.registry.prefix  # type: ignore[attr-defined]
+            await client.set(f"{prefix}:call:{call_id}", "elsewhere", px=60_000)
+            await client.aclose()
+            await until(lambda: owner.calls[call_id].state == "moved", timeout=5)
+            await until(lambda: not open_sidebands(emu, call_id), timeout=5)
+            assert emu.desk.calls[call_id].status == "accepted"  # not hung up

@@ -386,9 +386,11 @@ async def test_a_sync_tools_timeout_counts_from_when_it_starts() -> None:
         time.sleep(0.5)
         return "ok"
 
-    async with hostile_server() as server, session_on(server, work) as (session, watch):
-        # 80 calls, 40 worker threads: the second half waits 0.5 s and runs 0.5 s; a third
-        # wave would pass the deadline if it counted from the queue.
+    threads = {"sync_tool_threads": 40}
+    async with hostile_server() as server, session_on(server, work, **threads) as (session, _):
+        # 120 calls, 40 worker threads: the second wave waits 0.5 s and runs 0.5 s; the third
+        # would pass the deadline if it counted from the queue (a wait for a thread is bounded
+        # by the timeout on its own: see test_sync_pool).
         for i in range(120):
             await server.call("work", {"n": i}, f"w{i}", response_id="r")
         outputs = [await server.output_for(f"w{i}", within=10) for i in range(120)]

@@ -65,3 +65,48 @@ async def test_unread_large_frames_stay_under_the_byte_budget() -> None:
     warnings = [e for e in events if e.type == "session.warning" and "unknown event" in e.message]
     for w in warnings:
         assert len(json.dumps(w.detail)) < 1000  # the raw frame is clipped, not kept
+
+
+@pytest.mark.parametrize("reading", [True, False], ids=["app-reads", "app-away"])
+async def test_bad_large_frames_are_freed_without_the_garbage_collector(reading: bool) -> None:
+    """A frame that cannot be delivered as it is (an unknown type, a known type that breaks its
+    schema, not JSON) is let go as soon as its warning is made: nothing keeps the frame in a
+    reference cycle that only a full collection would break."""
+    blob = "B" * (4 * MiB)
+    frames: list[dict[str, object] | str] = [
+        {"type": "mystery.event", "blob": blob},
+        {"type": "response.done", "response": {"id": 5, "output": blob}},
+        '{"type": "broken", "blob": "' + blob,
+    ]
+    rounds = 10  # 120 MiB in all, which the cycles used to keep until a collection
+    async with hostile_server(max_size=None) as server:
+        async with rtagents.connect(
+            rtagents.Agent(name="m"), url=server.url, max_message_size=None
+        ) as session:
+            gc.collect()
+            gc.disable()
+            tracemalloc.start()
+            try:
+                before = tracemalloc.get_traced_memory()[0]
+                warned = 0
+                for _ in range(rounds):
+                    for frame in frames:
+                        await server.send(frame)
+                    await server.send({"type": "rate_limits.updated", "rate_limits": []})
+                    with anyio.fail_after(30):
+                        if reading:
+                            async for event in session:
+                                warned += event.type == "session.warning"
+                                if event.type == "rate_limits.updated":
+                                    break
+                            else:
+                                pytest.fail("the session ended")
+                        else:
+                            while not last_is(session, "rate_limits.updated"):
+                                await anyio.sleep(0.02)
+                grown = tracemalloc.get_traced_memory()[0] - before
+            finally:
+                tracemalloc.stop()
+                gc.enable()
+    assert not reading or warned == rounds * len(frames)
+    assert grown < 16 * MiB, f"live memory grew {grown / MiB:.0f} MiB with the collector off"

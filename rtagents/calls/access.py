@@ -1,0 +1,95 @@
+"""Who may use a route of the calls server. Each guarded route has an ``authorize`` check:
+the app's for the browser routes (``CallServer(authorize=...)``), Twilio's signature for
+``/twilio``. One rule for all of them, fail closed: only an explicit ``True`` lets the request
+in; ``False``, ``None``, any other value, an exception or a timeout refuse it, with a log line
+that names the route and why (never the request's headers)."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Union
+
+import anyio
+from starlette.requests import HTTPConnection
+
+from .inbound import shown
+
+log = logging.getLogger("rtagents.calls")
+
+
+@dataclass(frozen=True)
+class CallerRequest:
+    """What an ``authorize`` check sees of a request (an HTTP request or a websocket's
+    handshake). Headers, cookies and the query may carry credentials: they stay out of the
+    repr.
+
+    Attributes:
+        method: ``"POST"``, ``"GET"``... (``"WEBSOCKET"`` for a websocket).
+        path: The request's path (``/session``).
+        client: The peer's address (a proxy's, behind one), or ``None``.
+        url: The full URL as the server saw it (``http://host/session?...``).
+        headers: The request's headers (case-insensitive).
+        cookies: The request's cookies.
+        query: The query string's parameters.
+    """
+
+    method: str
+    path: str
+    client: str | None
+    url: str = field(repr=False)
+    headers: Mapping[str, str] = field(repr=False)
+    cookies: Mapping[str, str] = field(repr=False)
+    query: Mapping[str, str] = field(repr=False)
+
+    @classmethod
+    def of(cls, conn: HTTPConnection) -> CallerRequest:
+        method = conn.scope.get("method", "WEBSOCKET")
+        client = conn.client.host if conn.client else None
+        return cls(
+            method,
+            conn.url.path,
+            client,
+            str(conn.url),
+            conn.headers,
+            conn.cookies,
+            conn.query_params,
+        )
+
+
+Authorize = Callable[[CallerRequest], Union[bool, Awaitable[bool]]]
+"""``authorize(request) -> bool``, sync or async: ``True`` lets the request in."""
+
+
+async def allowed(
+    authorize: Authorize, conn: HTTPConnection, seconds: float, *, check: str = "authorize"
+) -> bool:
+    """Whether ``authorize`` says an explicit yes to ``conn`` within ``seconds``.
+    A sync check runs in a worker thread, so that a slow one neither blocks the server nor
+    escapes the timeout."""
+    request = CallerRequest.of(conn)
+    where = f"{request.method} {request.path} from {shown(request.client)}"
+    try:
+        with anyio.fail_after(seconds):
+            if inspect.iscoroutinefunction(authorize):
+                verdict: object = await authorize(request)
+            else:
+                verdict = await anyio.to_thread.run_sync(authorize, request, abandon_on_cancel=True)
+            if inspect.isawaitable(verdict):
+                verdict = await verdict
+    except TimeoutError:
+        log.warning("%s refused: %s did not answer in %g s", where, check, seconds)
+        return False
+    except Exception as exc:  # its message may quote the request: only the type is logged
+        log.warning("%s refused: %s raised %s", where, check, type(exc).__name__)
+        return False
+    if verdict is not True:
+        log.warning("%s refused: %s returned %s", where, check, _kind(verdict))
+        return False
+    return True
+
+
+def _kind(verdict: object) -> str:
+    return repr(verdict) if verdict is None or isinstance(verdict, bool) else type(verdict).__name__

@@ -1,0 +1,60 @@
+"""What the calls server takes from the network, checked in one place before it is used: ids
+that end up in URL paths, Redis keys and log lines, and request bodies read up to a bound.
+
+An id from outside (a webhook's ``call_id``, a page's attach, a Twilio start message) must
+have the shape the API gives its ids, so that ``../../v1/files`` never becomes a path the
+server posts to with the API key; and it is shown in a log line only escaped, so that a CR
+or LF in it cannot forge a line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.requests import Request
+
+from ..errors import RtagentsError
+
+# OpenAI's call ids: ``rtc_`` then letters, digits, ``_`` and ``-`` (``rtc_u1_9c65...``; the
+# emulator's are ``rtc_`` + 24 hex digits). Twilio's SIDs: two letters and 32 hex digits.
+_CALL_ID = re.compile(r"rtc_[A-Za-z0-9_-]{1,120}")
+_TWILIO_SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
+
+
+class BodyTooLarge(RtagentsError):
+    """A request body beyond the bound the route reads."""
+
+
+def check_call_id(value: object) -> str:
+    """``value`` when it is an OpenAI call id; ``ValueError`` otherwise."""
+    if isinstance(value, str) and _CALL_ID.fullmatch(value):
+        return value
+    raise ValueError(f"{shown(value)} is not a call id (rtc_...)")
+
+
+def check_twilio_sid(value: object) -> str:
+    """``value`` when it is a Twilio SID (``CA...``, ``MZ...``); ``ValueError`` otherwise."""
+    if isinstance(value, str) and _TWILIO_SID.fullmatch(value):
+        return value
+    raise ValueError(f"{shown(value)} is not a Twilio SID")
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """``value`` as a log line may show it: control characters escaped, cut at ``limit``."""
+    text = value if isinstance(value, str) else repr(value)
+    escaped = text[:limit].encode("unicode_escape").decode("ascii")
+    return escaped + ("..." if len(text) > limit else "")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body of ``request``, read as it arrives; ``BodyTooLarge`` as soon as it passes
+    ``limit`` bytes (or says it will, in ``Content-Length``), before more is buffered."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(f"the body is over {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        if len(body) + len(chunk) > limit:
+            raise BodyTooLarge(f"the body is over {limit} bytes")
+        body += chunk
+    return bytes(body)

@@ -1,0 +1,46 @@
+"""The span of a call a ``CallServer`` answers, and the session config a call is created
+with: both ends of a call's session (the accept or client secret that creates it, and the
+sideband that runs its tools) must agree on ``tracing``, which the server fixes once set."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry import trace
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+
+from .config import server_tracing
+from .observer import tracer
+
+if TYPE_CHECKING:
+    from ..agent import Agent
+
+
+@contextlib.contextmanager
+def call_span(call_id: str, source: str) -> Iterator[Span]:
+    """The span of one call, current while it runs: its session's span is a child, so the
+    trace the server's tracing is grouped under (``created_session``) is the session's too."""
+    with tracer().start_as_current_span(
+        "realtime_call",
+        kind=SpanKind.SERVER,
+        attributes={"openai.realtime.call_id": call_id, "rtagents.call.source": source},
+    ) as span:
+        yield span
+
+
+def call_ended(span: Span, state: str, reason: str | None) -> None:
+    span.set_attribute("rtagents.call.state", state)
+    if state == "failed":
+        span.set_status(Status(StatusCode.ERROR, reason or "failed"))
+
+
+def created_session(agent: Agent) -> dict[str, Any]:
+    """The ``session`` a call is created with (accepted, or a client secret minted), as
+    JSON. Its ``tracing`` is the one the call keeps: it is tied here to the current trace,
+    and the call's sideband never sends ``tracing`` again (the server would refuse a
+    different one, and end the call's tools)."""
+    tracing = server_tracing(agent.tracing, trace.get_current_span(), agent.name)
+    config = agent.session_config(tracing=tracing)
+    return config.model_dump(mode="json", exclude_unset=True)
