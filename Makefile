@@ -7,7 +7,7 @@ PY_DIRS := $(wildcard rtagents tests benchmarks examples)
 RUNTIME := $(VENV)/.runtime
 DEV := $(VENV)/.dev
 
-.PHONY: demo test lint typecheck unit docs docs-serve bench emulator dist clean system-deps
+.PHONY: demo test lint typecheck unit docs docs-serve bench emulator dist clean system-deps floors
 
 $(RUNTIME): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
@@ -42,6 +42,21 @@ DEBIAN_TOOLS := espeak-ng:espeak-ng sox:sox node:nodejs npm:npm redis-server:red
 system-deps:
 	@missing=""; for pair in $(DEBIAN_TOOLS); do 		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; 	done; 	if [ -n "$$missing" ]; then 		echo "installing$$missing (Debian packages the tests use)"; 		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; 		$$sudo apt-get update -qq && 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; 	fi
 
+# The declared floors work: the lowest versions of our direct dependencies (uv's
+# lowest-direct resolution) in a venv of their own, then the tests that need no extra and no
+# openai SDK (the session, approvals, tools and MCP against the emulator). CI runs it.
+FLOORS := .venv-floors
+FLOOR_TESTS := tests/session tests/approvals tests/tools tests/mcp --ignore=tests/tools/test_schema.py
+floors: $(DEV)
+	rm -rf $(FLOORS)
+	$(BIN)/uv venv --quiet --python $(BIN)/python $(FLOORS)
+	$(BIN)/uv pip install --quiet --python $(FLOORS)/bin/python --resolution lowest-direct -e .
+	$(BIN)/uv pip freeze --python $(FLOORS)/bin/python | grep -v -e '^-e' -e '^rtagents' > $(FLOORS)/pins.txt
+	$(BIN)/uv pip install --quiet --python $(FLOORS)/bin/python -c $(FLOORS)/pins.txt \
+		pytest pytest-timeout hypothesis opentelemetry-sdk
+	@echo "floors:"; grep -iE '^(pydantic|anyio|websockets|mcp|opentelemetry-api|starlette|uvicorn|httpx2)==' $(FLOORS)/pins.txt | tr '\n' ' '; echo
+	$(FLOORS)/bin/python -m pytest -q -p no:cacheprovider $(FLOOR_TESTS)
+
 docs: $(DEV)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site
 
@@ -59,4 +74,4 @@ dist: $(DEV)
 	$(BIN)/python -m build --outdir dist
 
 clean:
-	rm -rf $(VENV) .site .pytest_cache .mypy_cache .ruff_cache dist
+	rm -rf $(VENV) $(FLOORS) .site .pytest_cache .mypy_cache .ruff_cache dist

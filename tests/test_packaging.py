@@ -63,3 +63,46 @@ def test_importing_rtagents_leaves_the_mcp_package_until_a_local_server_is_made(
         "assert 'mcp' in sys.modules\n"
     )
     run(sys.executable, "-c", code, cwd=ROOT)
+
+
+def test_every_module_rtagents_imports_is_a_declared_dependency() -> None:
+    """An import that only arrives through another package (httpx2 through mcp) breaks the
+    day that package drops it: each third-party module must come from a distribution that
+    pyproject.toml names, in the core dependencies or a user-facing extra."""
+    import ast
+    import importlib.metadata
+    import re
+
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = {k: v for k, v in project["optional-dependencies"].items() if k != "dev"}
+    requirements = [*project["dependencies"], *(r for reqs in extras.values() for r in reqs)]
+
+    def normal(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    declared = {normal(re.split(r"[<>=!~\[; ]", r, maxsplit=1)[0]) for r in requirements}
+    declared.add("pytest")  # rtagents.testing's plugin: loaded only by pytest itself
+
+    modules: dict[str, str] = {}
+    for path in (ROOT / "rtagents").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                modules.setdefault(name.split(".")[0], str(path.relative_to(ROOT)))
+
+    distributions = importlib.metadata.packages_distributions()
+    undeclared = sorted(
+        f"{module} (in {where}, from {dists})"
+        for module, where in modules.items()
+        if module not in sys.stdlib_module_names and module != "rtagents"
+        for dists in [distributions.get(module, [module])]
+        if not {normal(d) for d in dists} & declared
+    )
+    assert undeclared == []
