@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PY_DIRS := $(wildcard rtagents tests benchmarks examples)
+PY_DIRS := $(wildcard rtagents tests benchmarks examples docs_build)
 RUNTIME := $(VENV)/.runtime
 DEV := $(VENV)/.dev
 
@@ -57,11 +57,13 @@ floors: $(DEV)
 	@echo "floors:"; grep -iE '^(pydantic|anyio|websockets|mcp|opentelemetry-api|starlette|uvicorn|httpx2)==' $(FLOORS)/pins.txt | tr '\n' ' '; echo
 	$(FLOORS)/bin/python -m pytest -q -p no:cacheprovider $(FLOOR_TESTS)
 
-docs: $(DEV)
+# The site serves mermaid itself (docs_build/mermaid.py): the first build fetches it with npm
+# into .docs-cache/, and later builds reuse it.
+docs: $(DEV) system-deps
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir .site
 
-docs-serve: $(DEV)
-	$(BIN)/mkdocs serve
+docs-serve: $(DEV) system-deps
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
 
 bench: $(DEV)
 	@$(BIN)/python -m benchmarks
@@ -74,4 +76,4 @@ dist: $(DEV)
 	$(BIN)/python -m build --outdir dist
 
 clean:
-	rm -rf $(VENV) $(FLOORS) .site .pytest_cache .mypy_cache .ruff_cache dist
+	rm -rf $(VENV) $(FLOORS) .site .docs-cache .pytest_cache .mypy_cache .ruff_cache dist

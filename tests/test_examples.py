@@ -61,7 +61,7 @@ EXPECTED: dict[str, list[str]] = {
         "assistant: add_event says: added 'yoga' on friday.",
     ],
 }
-HELPERS = {"calendar_server"}  # imported by examples, not run on their own
+HELPERS = {"calendar_server", "stock_server"}  # MCP servers the examples and docs use
 
 
 def test_every_example_is_tested() -> None:

@@ -47,8 +47,8 @@ def test_every_framework_event_is_in_the_events_reference() -> None:
 
 
 def test_the_build_rejects_an_unrendered_role() -> None:
-    sys.path.insert(0, str(ROOT / "docs"))
-    from hooks import on_page_content
+    sys.path.insert(0, str(ROOT / "docs_build"))
+    from markup import on_page_content
 
     class Page:
         class file:
