@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PY_DIRS := $(wildcard rtagents tests benchmarks examples docs_build)
+PY_DIRS := $(wildcard rtagents tests benchmarks examples docs_build pytest_rtagents.py)
 RUNTIME := $(VENV)/.runtime
 DEV := $(VENV)/.dev
 
@@ -30,10 +30,13 @@ lint: $(DEV)
 	$(BIN)/ruff format --check $(PY_DIRS)
 
 typecheck: $(DEV)
-	$(BIN)/mypy rtagents
+	$(BIN)/mypy rtagents pytest_rtagents.py
 
+# In parallel (pytest-xdist): -n auto is two workers per core (tests/conftest.py), as most tests
+# wait on sockets and subprocesses. Tests marked xdist_group(NAME) share one worker, one after
+# another (a module-scoped build, say).
 unit: $(DEV) system-deps
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadgroup
 
 # What the tests need from Debian (command:package), installed when missing: real speech
 # (espeak-ng, resampled by sox), the Node SDK as a client of the emulator (node, npm), and a

@@ -6,11 +6,19 @@ hosted MCP servers, and OpenTelemetry traces tied to the Realtime session's own 
 
 from __future__ import annotations
 
-from . import _redact, mcp, protocol
+import warnings
+
+from . import _redact, errors, mcp, protocol
 from ._event import FrameworkEvent
 from .agent import Agent
 from .approvals import ApprovalPolicy, ApprovalRequest, Decision, allow, ask, deny
-from .errors import ConnectError, ProtocolError, RtagentsError, SessionClosed, SessionConfigError
+from .errors import (
+    ConnectError,
+    ProtocolError,
+    RtagentsError,
+    SessionClosedError,
+    SessionConfigError,
+)
 from .mcp import HostedMCP
 from .session import RealtimeSession, Reconnect, SessionEvent, connect
 from .tools import FunctionTool, ToolContext, Toolset, tool
@@ -32,7 +40,7 @@ __all__ = [
     "RealtimeSession",
     "Reconnect",
     "RtagentsError",
-    "SessionClosed",
+    "SessionClosedError",
     "SessionConfigError",
     "SessionEvent",
     "ToolContext",
@@ -46,3 +54,11 @@ __all__ = [
     "protocol",
     "tool",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in errors.RENAMED:  # an exception's old name (SessionClosed until 0.2)
+        message, now = errors.RENAMED[name]
+        warnings.warn(message, DeprecationWarning, stacklevel=2)
+        return now
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

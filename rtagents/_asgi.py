@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import signal
 import socket
 from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
+
+log = logging.getLogger("rtagents.calls")
 
 
 class QuietServer(uvicorn.Server):
@@ -60,7 +64,8 @@ async def stop(server: QuietServer, task: asyncio.Task[Any]) -> None:
 class DrainingServer(uvicorn.Server):
     """uvicorn that drains the app before it stops: on the first SIGTERM (or Ctrl-C) it calls
     ``app.drain()`` (a ``CallServer``: no new calls, running ones finish, outputs
-    delivered), then exits as uvicorn does. A second signal exits at once."""
+    delivered), then exits as uvicorn does. A second signal exits at once, cutting the calls
+    still open: whoever sends it has decided not to wait."""
 
     def __init__(self, config: uvicorn.Config, app: Any) -> None:
         super().__init__(config)
@@ -74,10 +79,20 @@ class DrainingServer(uvicorn.Server):
 
     def handle_exit(self, sig: int, frame: Any) -> None:
         drain = getattr(self._app, "drain", None)
-        if self._draining or drain is None or self._loop is None:
+        if drain is None or self._loop is None:
             super().handle_exit(sig, frame)
             return
+        name = signal.Signals(sig).name
+        if self._draining:
+            log.warning("%s again: exiting now; the calls still open are cut", name)
+            for handler in logging.getLogger().handlers:
+                handler.flush()
+            # Dying by the signal itself, as an unhandled one would: no cleanup to wait for.
+            signal.signal(sig, signal.SIG_DFL)
+            signal.raise_signal(sig)
+            return
         self._draining = True
+        log.warning("%s: draining first; send it again (or Ctrl-C) to exit now", name)
 
         async def drain_then_exit() -> None:
             try:

@@ -6,9 +6,17 @@ import argparse
 import logging
 import os
 import sys
+import time
 from typing import Any
 
 from ._cli_common import CliError, import_user_module, port
+
+_OVER = ("rejected", "referred", "ended")
+_QUIET_S = 1.0  # a caller who has heard every answer waits this long for more, then hangs up
+_STILL = {
+    "ringing": " (is the app at --webhook running, and does it accept the call?)",
+    "accepted": " (the agent had not answered every line; the caller hung up)",
+}
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -31,9 +39,21 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _call(args: argparse.Namespace) -> int:
-    """``rtagents call``: place a simulated phone call on a running emulator."""
+    """``rtagents call``: place a simulated phone call on a running emulator and, unless
+    ``--no-wait``, follow it to its end and print how it went."""
     import httpx2
 
+    from .emulator.calls import signing_key
+
+    if not args.secret:
+        raise CliError(
+            "no webhook secret: give --secret whsec_... or set OPENAI_WEBHOOK_SECRET (the "
+            "secret your CallServer verifies webhooks with)"
+        )
+    try:
+        signing_key(args.secret)
+    except ValueError as exc:
+        raise CliError(f"--secret: {exc}") from None
     body = {
         "webhook_url": args.webhook,
         "webhook_secret": args.secret,
@@ -43,16 +63,98 @@ def _call(args: argparse.Namespace) -> int:
     }
     base = args.emulator.rstrip("/")
     headers = {"Authorization": f"Bearer {args.api_key}"} if args.api_key else {}
-    try:
-        reply = httpx2.post(f"{base}/emulator/calls", json=body, headers=headers, timeout=10)
-    except httpx2.HTTPError as exc:
-        raise CliError(f"cannot reach the emulator at {base}: {exc}") from None
-    if reply.status_code != 200:
-        raise CliError(f"the emulator refused the call: HTTP {reply.status_code} {reply.text}")
-    call_id = reply.json()["call_id"]
-    print(call_id)
-    print(f"  its record: GET {base}/emulator/calls/{call_id}", file=sys.stderr)
+    with httpx2.Client(base_url=base, headers=headers, timeout=10) as http:
+        try:
+            reply = http.post("/emulator/calls", json=body)
+            if reply.status_code != 200:
+                refused = f"HTTP {reply.status_code} {reply.text}"
+                raise CliError(f"the emulator refused the call: {refused}")
+            call_id = reply.json()["call_id"]
+            print(call_id, flush=True)
+            if args.no_wait:
+                print(f"  its record: GET {base}/emulator/calls/{call_id}", file=sys.stderr)
+                return 0
+            record, failure = _follow(http, call_id, len(args.say or []), args)
+        except httpx2.HTTPError as exc:
+            raise CliError(f"lost the emulator at {base}: {exc}") from None
+    print(_report(record), flush=True)
+    if failure is not None:
+        print(f"rtagents call: {failure}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _follow(
+    http: Any, call_id: str, lines: int, args: argparse.Namespace
+) -> tuple[dict[str, Any], str | None]:
+    """Poll the call's record until it is over or ``--timeout`` passes: its last record, and
+    what went wrong if anything did. The caller hangs up, as a person would, once the agent
+    answered its last line and has been quiet for a moment."""
+    deadline = time.monotonic() + args.timeout
+    seen: dict[str, Any] = {}
+    quiet_since = time.monotonic()
+    while True:
+        record: dict[str, Any] = http.get(f"/emulator/calls/{call_id}").raise_for_status().json()
+        status = record["status"]
+        if status in _OVER:
+            return record, None
+        failure = _webhook_failure(record, args.webhook)
+        if failure is not None:
+            return record, failure
+        now = time.monotonic()
+        if record != seen:
+            seen, quiet_since = record, now
+        elif status == "accepted" and _answered(record, lines) and now - quiet_since >= _QUIET_S:
+            http.post(f"/realtime/calls/{call_id}/hangup").raise_for_status()
+            continue
+        if now >= deadline:
+            if status == "accepted":  # the caller gives up: the call does not stay open
+                http.post(f"/realtime/calls/{call_id}/hangup").raise_for_status()
+            hint = _STILL.get(status, "")
+            return record, f"the call was still {status} after {args.timeout:g} s{hint}"
+        time.sleep(0.1)
+
+
+def _answered(record: dict[str, Any], lines: int) -> bool:
+    """The caller said every line, the agent answered the last, and no tool is still running."""
+    transcript = record["transcript"]
+    said = sum(entry["role"] == "user" for entry in transcript)
+    last_answered = lines == 0 or (transcript and transcript[-1]["role"] == "assistant")
+    running = any(call["output"] is None for call in record["tool_calls"])
+    return said >= lines and bool(last_answered) and not running
+
+
+def _webhook_failure(record: dict[str, Any], url: str) -> str | None:
+    """Why the call will ring forever: its webhook was not delivered, or was refused."""
+    webhook = record.get("webhook") or {}
+    if "error" in webhook:
+        return f"the webhook could not be delivered to {url}: {webhook['error']}"
+    status = webhook.get("status")
+    if status is None or 200 <= status < 300 or record["status"] != "ringing":
+        return None
+    hint = " (does --secret match the app's webhook secret?)" if status in (400, 401) else ""
+    return f"the app at {url} answered the webhook with HTTP {status}{hint}"
+
+
+def _report(record: dict[str, Any]) -> str:
+    """The call's outcome, its transcript and its tool calls, for a person to read."""
+    status = record["status"]
+    if status == "rejected" and record.get("sip_status"):
+        status += f" (SIP {record['sip_status']})"
+    elif status == "referred":
+        status += f" to {record.get('refer_to')}"
+    out = [f"status: {status}"]
+    if record["transcript"]:
+        out.append("transcript:")
+        for entry in record["transcript"]:
+            who = "caller" if entry["role"] == "user" else "agent"
+            out.append(f"  {who}: {entry['text']}")
+    if record["tool_calls"]:
+        out.append("tool calls:")
+        for call in record["tool_calls"]:
+            result = "(no output)" if call["output"] is None else call["output"]
+            out.append(f"  {call['name']}({call['arguments']}) -> {result}")
+    return "\n".join(out)
 
 
 def add_calls_commands(commands: Any) -> None:
@@ -60,7 +162,8 @@ def add_calls_commands(commands: Any) -> None:
         "serve",
         help="serve a CallServer (or any ASGI app) for phone and browser calls",
         description="Run MODULE:APP under uvicorn: a rtagents.calls.CallServer that takes "
-        "OpenAI's call webhooks and runs the agent on each call.",
+        "OpenAI's call webhooks and runs the agent on each call. SIGTERM (or Ctrl-C) drains "
+        "the calls before exiting; a second one exits at once.",
     )
     serve.add_argument("app", metavar="MODULE:APP", help="my_app:app, or path/to/app.py:app")
     serve.add_argument("--host", default="127.0.0.1", help="interface (default: %(default)s)")
@@ -71,13 +174,14 @@ def add_calls_commands(commands: Any) -> None:
         "call",
         help="place a simulated phone call on a running emulator",
         description="The emulator posts a signed realtime.call.incoming webhook to --webhook; "
-        "once the call is accepted, the caller says each --say line as a user turn.",
+        "once the call is accepted, the caller says each --say line as a user turn, and hangs "
+        "up after the agent's last answer. Prints the call id, then the outcome: status, "
+        "transcript and tool calls.",
     )
     call.add_argument("--webhook", required=True, help="the CallServer's /openai/webhook URL")
     call.add_argument(
         "--secret",
         default=os.environ.get("OPENAI_WEBHOOK_SECRET"),
-        required="OPENAI_WEBHOOK_SECRET" not in os.environ,
         help="the webhook signing secret, whsec_... (default: OPENAI_WEBHOOK_SECRET)",
     )
     call.add_argument("--say", action="append", metavar="LINE", help="what the caller says")
@@ -94,5 +198,17 @@ def add_calls_commands(commands: Any) -> None:
         default=os.environ.get("RTAGENTS_EMULATOR_API_KEY"),
         help="the key the emulator was started with, if any (default: "
         "RTAGENTS_EMULATOR_API_KEY, as for 'rtagents emulator')",
+    )
+    call.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long to follow the call before giving up (default: %(default)g)",
+    )
+    call.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="print the call id and return at once, leaving the call to run",
     )
     call.set_defaults(handler=_call)

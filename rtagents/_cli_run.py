@@ -191,13 +191,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _read_input(path: str) -> bytes:
-    from .audio import AudioExtraMissing, WavError, read_wav
+    from .audio import WavError, read_wav
 
     if not Path(path).is_file():
         raise CliError(f"no file {path!r}")
     try:
         pcm, _info = read_wav(path)
-    except (WavError, AudioExtraMissing) as exc:
+    except WavError as exc:
         raise CliError(str(exc)) from None
     return pcm
 

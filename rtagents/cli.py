@@ -54,10 +54,16 @@ def _emulator(args: argparse.Namespace) -> int:
 
     async def serve() -> None:
         await emu.start()
-        print(f"rtagents emulator listening on {emu.url}  (Ctrl-C stops it)", flush=True)
+        # Two URLs on one port, and which goes where is the first thing a user needs.
+        lines = [
+            f"rtagents emulator listening on {emu.url}  (Ctrl-C stops it)",
+            f"  websocket URL: {emu.url}  (rtagents.connect(url=...), run --url)",
+            f"  REST base URL: {emu.http_url}  (CallServer(base_url=...), call --emulator)",
+            f"  openai SDK:    AsyncOpenAI(base_url={emu.http_url!r})",
+        ]
         if emu.certificate is not None:
-            print(f"  TLS certificate to trust: {emu.certificate}", flush=True)
-        print(f"  openai SDK: AsyncOpenAI(websocket_base_url={emu.base_url!r})", flush=True)
+            lines.append(f"  TLS certificate to trust: {emu.certificate}")
+        print("\n".join(lines), flush=True)
         await asyncio.Event().wait()
 
     try:
@@ -115,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
         "emulator",
         help="run the local Realtime emulator (no API key needed)",
         description="Serve the Realtime protocol locally, for developing and testing agents "
-        "offline. Point rtagents.connect(url=...) or the openai SDK at the URL it prints.",
+        "offline. It prints its two URLs: the websocket one for rtagents.connect(url=...) "
+        "and the REST base URL (http://HOST:PORT/v1) for CallServer(base_url=...), "
+        "'rtagents call --emulator' and the openai SDK's base_url.",
     )
     emu.add_argument(
         "--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)"

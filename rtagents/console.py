@@ -51,7 +51,8 @@ class Transcript:
     def __call__(self, event: Any) -> None:
         kind = event.type
         if kind == "tool.call.started":
-            self.say(self._paint("36", f"  -> {event.name}({_args(event.arguments)})"))
+            # What the model sent; the approval line shows what the tool will receive.
+            self.say(self._paint("36", f"  -> {event.name}({_args(event.arguments_json)})"))
         elif kind == "tool.call.completed":
             self.say(
                 self._paint(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 
 class RtagentsError(Exception):
     """Base class of every rtagents exception."""
@@ -45,12 +47,22 @@ class SessionConfigError(ConnectError):
         self.code = code
 
 
-class SessionClosed(RtagentsError):
-    """The session has ended; ``reason`` says why."""
+class SessionClosedError(RtagentsError):
+    """The session has ended (a send or a request on it after that); ``reason`` says why.
+    The ``session.closed`` event (``rtagents.session.SessionClosed``) says when it ends."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class ExtraMissing(RtagentsError, ImportError):
+    """A feature needs an optional extra that is not installed. The message is one line
+    ending with the ``pip install 'rtagents[EXTRA]'`` that brings it; ``extra`` names it."""
+
+    def __init__(self, feature: str, module: str, extra: str) -> None:
+        super().__init__(f"{feature} needs {module}: pip install 'rtagents[{extra}]'", name=module)
+        self.extra = extra
 
 
 def root_cause(exc: BaseException, limit: int = 300) -> str:
@@ -63,3 +75,24 @@ def root_cause(exc: BaseException, limit: int = 300) -> str:
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# Old names kept working, with a warning: name -> (the warning, what it is now).
+# SessionClosed was this exception's name until 0.2, and is also the session.closed
+# event's class (rtagents.session.SessionClosed): ``except rtagents.SessionClosed`` still
+# catches the exception.
+RENAMED: dict[str, tuple[str, type[SessionClosedError]]] = {
+    "SessionClosed": (
+        "rtagents.SessionClosed (the exception) is now rtagents.SessionClosedError; "
+        "rtagents.session.SessionClosed is the session.closed event",
+        SessionClosedError,
+    )
+}
+
+
+def __getattr__(name: str) -> type[SessionClosedError]:
+    if name in RENAMED:
+        message, now = RENAMED[name]
+        warnings.warn(message, DeprecationWarning, stacklevel=2)
+        return now
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

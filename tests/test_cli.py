@@ -12,7 +12,10 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def rtagents(
-    *args: str, stdin: str | None = None, cwd: Path | None = None
+    *args: str,
+    stdin: str | None = None,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "rtagents", *args],
@@ -21,6 +24,7 @@ def rtagents(
         timeout=120,
         input=stdin,
         cwd=cwd,
+        env=env,
     )
 
 
@@ -136,7 +140,7 @@ def test_a_bad_port_is_a_clear_error(port: str) -> None:
     assert "port" in result.stderr
 
 
-def test_the_emulator_prints_its_address_once() -> None:
+def test_the_emulator_prints_its_address_once_and_which_url_goes_where() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "rtagents", "emulator", "--port", "0"],
         stdout=subprocess.PIPE,
@@ -147,10 +151,17 @@ def test_the_emulator_prints_its_address_once() -> None:
         assert proc.stdout is not None
         first = proc.stdout.readline()
         assert "listening on ws://127.0.0.1:" in first
+        port = first.split("ws://127.0.0.1:")[1].split("/")[0]
+        urls = [proc.stdout.readline() for _ in range(3)]
     finally:
         proc.terminate()
         rest = proc.communicate(timeout=10)[0]
-    assert "listening" not in rest
+    assert "listening" not in rest + "".join(urls)
+    # Which URL goes where, said where the user first looks.
+    websocket, rest_api, sdk = urls
+    assert f"ws://127.0.0.1:{port}/v1/realtime" in websocket and "connect(" in websocket
+    assert f"http://127.0.0.1:{port}/v1 " in rest_api and "CallServer(base_url=" in rest_api
+    assert f"base_url='http://127.0.0.1:{port}/v1'" in sdk
 
 
 GUARDED = """

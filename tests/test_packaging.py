@@ -9,11 +9,14 @@ import subprocess
 import sys
 import tarfile
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Under pytest-xdist, one worker runs this module: the build below is made once.
+pytestmark = pytest.mark.xdist_group("packaging")
 
 
 def run(*args: str | Path, cwd: Path | None = None, timeout: float = 600) -> str:
@@ -36,6 +39,16 @@ def test_the_sdist_holds_the_package_and_its_license(dist: Path) -> None:
     with tarfile.open(sdist) as tar:
         names = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
     assert {"rtagents/__init__.py", "rtagents/demo/run.py", "pyproject.toml", "LICENSE"} <= names
+
+
+def test_the_wheel_has_the_pytest_plugin_its_entry_point_names(dist: Path) -> None:
+    [wheel] = dist.glob("rtagents-*.whl")
+    with zipfile.ZipFile(wheel) as whl:
+        names = whl.namelist()
+        [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+        declared = whl.read(entry_points).decode()
+    assert "[pytest11]\nrtagents = pytest_rtagents" in declared
+    assert "pytest_rtagents.py" in names
 
 
 def test_the_wheel_installs_in_a_clean_venv_and_runs_the_demo(dist: Path, tmp_path: Path) -> None:

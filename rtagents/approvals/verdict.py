@@ -36,6 +36,27 @@ def refuse(reason: str, decided_by: DecidedBy) -> Decision:
     return Decision(False, reason, decided_by=decided_by)
 
 
+# Who said no, as the model reads it: it tells the user something true ("the policy does not
+# allow refunds"), not "you declined" for a no the user never gave.
+_DENIED_BY: dict[DecidedBy, str] = {
+    "rule": "a rule of the approval policy denied it",
+    "handler": "the agent's approval handler denied it",
+    "user": "it was declined from outside the agent, by session.deny",
+    "timeout": "nobody answered in time",
+    "error": "the approval failed, so it was denied",
+    "close": "the session was closing",
+    "cancelled": "the call was cancelled before it was decided",
+    "remembered": "an earlier decision in this session denied it",
+}
+
+
+def why_denied(decision: Decision) -> str:
+    """What decided a denial, and its reason: the words every denial the model reads uses
+    (a function or local MCP tool's output, a hosted MCP approval response's reason)."""
+    who = _DENIED_BY.get(decision.decided_by, f"denied ({decision.decided_by})")
+    return f"{who} ({decision.reason})" if decision.reason else who
+
+
 def _reason(reason: object) -> str | None:
     return None if reason is None else reason if isinstance(reason, str) else _show(reason)
 

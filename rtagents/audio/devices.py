@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
+from .._extras import require
 from ..errors import RtagentsError
 
 InputCallback = Callable[[bytes], None]
@@ -41,17 +42,12 @@ class AudioDevice(Protocol):
 
 def _sounddevice() -> Any:
     try:
-        import sounddevice
-    except ImportError:
-        raise AudioDeviceError(
-            "local voice needs sounddevice: pip install 'rtagents[voice]'"
-        ) from None
+        return require("voice", "sounddevice", "local voice")
     except OSError as exc:  # the module is there, the C library it wraps is not
         raise AudioDeviceError(
             f"local voice needs the PortAudio library ({exc}): on Debian or Ubuntu "
             "`apt install libportaudio2`, on macOS `brew install portaudio`"
         ) from None
-    return sounddevice
 
 
 class SoundDevice:

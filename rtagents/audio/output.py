@@ -30,13 +30,14 @@ class PlaybackBuffer:
         self._queue: deque[tuple[str, memoryview]] = deque()
         self._queued = 0
         self._played: OrderedDict[str, int] = OrderedDict()  # item id -> bytes read out
+        self._cut: OrderedDict[str, None] = OrderedDict()  # items a clear() stopped
         self._last_sound = 0.0  # monotonic time the device last read real audio
 
     def feed(self, item_id: str, pcm: bytes) -> None:
         """Queue ``pcm`` (mono pcm16 at ``rate``) of assistant item ``item_id``."""
-        if not pcm:
-            return
         with self._lock:
+            if not pcm or item_id in self._cut:
+                return
             self._queue.append((item_id, memoryview(pcm)))
             self._queued += len(pcm)
 
@@ -74,8 +75,16 @@ class PlaybackBuffer:
         return max(0, nbytes * 1000 // (2 * self.rate) - self.latency_ms)
 
     def clear(self) -> None:
-        """Drop what is queued: the device goes silent at its next read."""
+        """Drop what is queued: the device goes silent at its next read. The items it
+        stops are cut: audio of theirs fed later is dropped (a barge-in clears as soon as the
+        session reads it, while the app's loop may still hold deltas it read before)."""
         with self._lock:
+            stopped = [item_id for item_id, _ in self._queue] + list(self._played)[-1:]
+            for item_id in stopped:
+                self._cut[item_id] = None
+                self._cut.move_to_end(item_id)
+            while len(self._cut) > _REMEMBERED_ITEMS:
+                self._cut.popitem(last=False)
             self._queue.clear()
             self._queued = 0
 

@@ -7,23 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import RtagentsError
+from .._extras import require
+from ..errors import ExtraMissing
 
-
-class AudioExtraMissing(RtagentsError, ImportError):
-    """Resampling (files at other rates, local voice) needs ``pip install 'rtagents[audio]'``."""
+# Kept under its old name: resampling (files at other rates, local voice) raises it.
+AudioExtraMissing = ExtraMissing
 
 
 def _libs() -> tuple[Any, Any]:
-    try:
-        import numpy
-        import soxr
-    except ImportError as exc:
-        raise AudioExtraMissing(
-            f"audio at other rates needs numpy and soxr ({exc.name} is missing): "
-            "pip install 'rtagents[audio]'"
-        ) from None
-    return numpy, soxr
+    feature = "audio at other rates"
+    return require("audio", "numpy", feature), require("audio", "soxr", feature)
 
 
 def _mono(np: Any, pcm: bytes, channels: int) -> Any:

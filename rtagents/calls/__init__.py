@@ -12,6 +12,7 @@ from .control import (
     end_call,
     transfer_call,
 )
+from .parties import CallParty
 from .registry import CallNotFound, CallOwnerGone, CallRegistry, LocalRegistry
 from .rest import CallsAPI, CallsAPIError
 from .server import CallServer
@@ -23,6 +24,7 @@ __all__ = [
     "CallHandle",
     "CallNotFound",
     "CallOwnerGone",
+    "CallParty",
     "CallRecord",
     "CallRegistry",
     "CallServer",

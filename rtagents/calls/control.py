@@ -13,6 +13,7 @@ from typing import Any, Literal, Union
 from ..agent import Agent
 from ..errors import RtagentsError
 from ..tools import tool
+from .parties import CallParty
 
 CallSource = Literal["sip", "browser", "twilio"]
 
@@ -31,6 +32,10 @@ class IncomingCall:
         sip_headers: The SIP headers OpenAI forwarded (``realtime.call.incoming``).
         parameters: A Twilio stream's ``<Parameter>`` values (``start.customParameters``).
         source: ``"sip"`` (OpenAI SIP) or ``"twilio"`` (a Twilio media stream).
+
+    ``caller`` and ``callee`` are the ``From`` and ``To`` headers read into a ``CallParty``:
+    a router compares ``call.caller.number`` (``"+15550100"``), and ``call.caller.raw`` is
+    the header as it came.
     """
 
     call_id: str
@@ -39,12 +44,22 @@ class IncomingCall:
     source: CallSource = "sip"
 
     @property
-    def caller(self) -> str:
-        return self.sip_headers.get("From") or self.parameters.get("From", "")
+    def caller(self) -> CallParty:
+        """Who calls: the ``From`` SIP header, or a Twilio stream's ``From`` parameter."""
+        return CallParty.parse(self._header("from", "f") or self.parameters.get("From", ""))
 
     @property
-    def callee(self) -> str:
-        return self.sip_headers.get("To") or self.parameters.get("To", "")
+    def callee(self) -> CallParty:
+        """Who was called: the ``To`` SIP header, or a Twilio stream's ``To`` parameter."""
+        return CallParty.parse(self._header("to", "t") or self.parameters.get("To", ""))
+
+    def _header(self, name: str, compact: str) -> str:
+        # SIP header names are case-insensitive and have compact forms (RFC 3261 7.3.3):
+        # "from", "FROM" and "f" are all From.
+        for key, value in self.sip_headers.items():
+            if key.strip().lower() in (name, compact):
+                return value
+        return ""
 
 
 @dataclass(frozen=True)
@@ -87,10 +102,11 @@ class CallHandle:
 
 @dataclass
 class CallRecord:
-    """A call this process handles (``app.calls``)."""
+    """A call this process handles (``app.calls``). ``caller`` is ``None`` for a browser's
+    call, which has no phone number."""
 
     call_id: str
-    caller: str
+    caller: CallParty | None
     agent: str | None = None
     state: str = "ringing"  # ringing, rejected, active, ended, failed
     source: CallSource = "sip"

@@ -33,6 +33,7 @@ from typing import Any
 import anyio
 from anyio.abc import TaskStatus
 
+from .._extras import require
 from .registry import COMMANDS, CallHost, CallNotFound, CallOwnerGone
 
 log = logging.getLogger("rtagents.calls.registry")
@@ -84,11 +85,11 @@ return adopted
 
 
 def _redis() -> Any:
-    try:
-        import redis.asyncio
-    except ImportError:
-        raise ImportError("RedisRegistry needs redis-py: pip install 'rtagents[redis]'") from None
-    return redis.asyncio
+    return require("redis", "redis.asyncio", "RedisRegistry")
+
+
+def _backoff() -> Any:
+    return require("redis", "redis.backoff", "RedisRegistry").ExponentialBackoff(cap=0.5, base=0.05)
 
 
 class RedisRegistry:
@@ -117,7 +118,16 @@ class RedisRegistry:
         self.remember_ms = int(remember_s * 1000)
         self.command_timeout = command_timeout
         self.prefix = prefix
-        self._client = _redis().from_url(url, decode_responses=True)
+        redis = _redis()
+        # A connection the server closed (a Redis restart, a failover) is retried on a new
+        # one: from_url's client would fail the command instead.
+        retry = redis.retry.Retry(_backoff(), 3)
+        self._client = redis.from_url(
+            url,
+            decode_responses=True,
+            retry=retry,
+            retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+        )
         self._owned: dict[str, str] = {}  # call id -> what ``accepted`` said (JSON), or ""
         self._tg: anyio.abc.TaskGroup | None = None
         self._host: CallHost | None = None

@@ -4,10 +4,7 @@ and a graceful drain for deploys. An ASGI app (Starlette)."""
 
 from __future__ import annotations
 
-import collections
 import contextlib
-import functools
-import inspect
 import logging
 import os
 from collections.abc import AsyncIterator, Sequence
@@ -20,17 +17,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from ..agent import Agent
-from ..errors import RtagentsError, root_cause
-from ..session.connect import connect
-from ..session.events import SessionClosed
-from ..tracing.calls import call_ended, call_span, created_session
+from ..errors import root_cause
 from .access import Authorize
 from .browser import BrowserRoutes
-from .control import CallHandle, CallRecord, IncomingCall, Reject, enter_call
+from .control import CallRecord, IncomingCall
 from .control import Route as Router
 from .inbound import BodyTooLarge, check_call_id, read_body
+from .lifecycle import CallLifecycle
 from .registry import CallRegistry, LocalRegistry
 from .rest import CallsAPI
+from .sideband import RingingCall, SidebandCall
 from .supervision import Supervision
 from .twilio import TwilioStreams
 from .twilio_stream import TwilioEndpoint
@@ -97,29 +93,38 @@ class CallServer:
     ) -> None:
         if (agent is None) == (route is None):
             raise ValueError("CallServer needs exactly one of agent= and route=")
-        self._route: Router = route or (lambda call: agent)  # type: ignore[assignment,return-value]
-        self._twilio = twilio
         self._verifier = WebhookVerifier(webhook_secret)
         self._api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
         self.api = CallsAPI(self._api_key, base_url)
         self._ws_url = _websocket_url(self.api.base_url)
         self._agent = agent
-        self.calls: dict[str, CallRecord] = {}
         self.registry: CallRegistry = registry if registry is not None else LocalRegistry()
+        self._lifecycle = CallLifecycle(
+            route or (lambda call: agent),  # type: ignore[arg-type,return-value]
+            self.registry,
+            keep_ended,
+        )
+        self.calls: dict[str, CallRecord] = self._lifecycle.calls
         self._control = Supervision(self.calls, self.registry, self._adopt)
         self.drain_timeout = drain_timeout
-        self._keep_ended = keep_ended
-        self._ended: collections.deque[str] = collections.deque()
-        self.draining = False
-        self._tg: anyio.abc.TaskGroup | None = None
         browser = BrowserRoutes(
             agent=agent,
             api=self.api,
             calls=self.calls,
             authorize=authorize,
             authorize_timeout=authorize_timeout,
-            taking_calls=lambda: self._tg is not None and not self.draining,
+            taking_calls=lambda: self._lifecycle.taking_calls,
             attach=self._attach_browser,
+        )
+        streams = (
+            [
+                WebSocketRoute(
+                    "/twilio",
+                    TwilioEndpoint(self._lifecycle, twilio, self._ws_url, self._api_key).serve,
+                )
+            ]
+            if twilio
+            else []
         )
         self._app = Starlette(
             routes=[
@@ -128,7 +133,7 @@ class CallServer:
                 Route("/openai/webhook", self._webhook, methods=["POST"]),
                 Route("/session", browser.mint, methods=["POST"]),
                 Route("/session/attach", browser.attach, methods=["POST"]),
-                *([WebSocketRoute("/twilio", TwilioEndpoint(self).serve)] if twilio else []),
+                *streams,
                 *routes,
             ],
             lifespan=self._lifespan,
@@ -137,46 +142,44 @@ class CallServer:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self._app(scope, receive, send)
 
+    @property
+    def draining(self) -> bool:
+        """True from ``drain()`` on: no new call is taken."""
+        return self._lifecycle.draining
+
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
         # The calls run in the app's own task group, from startup to shutdown.
         async with anyio.create_task_group() as tg:
             await tg.start(self.registry.run, self._control)
-            self._tg = tg
+            self._lifecycle.tg = tg
             try:
                 yield
             finally:
                 with anyio.CancelScope(shield=True):
                     await self.drain()
-                    self._tg = None
+                    self._lifecycle.tg = None
                     tg.cancel_scope.cancel()
                     await self.api.aclose()
 
     # -- operations ----------------------------------------------------------------------------
-
-    async def _finished(self, call_id: str) -> None:
-        """A call of this process is over: the registry lets it go, and the oldest ended
-        calls beyond ``keep_ended`` leave ``app.calls``."""
-        await self.registry.release(call_id)
-        self._ended.append(call_id)
-        while len(self._ended) > self._keep_ended:
-            self.calls.pop(self._ended.popleft(), None)
-
-    def _live(self) -> list[CallRecord]:
-        return [r for r in self.calls.values() if r.state in ("ringing", "active")]
 
     async def drain(self, grace: float | None = None) -> None:
         """Stop taking calls and let the running ones finish, for at most ``grace``
         seconds (``drain_timeout``); then close the sessions still open, each once its tool
         calls in flight have finished and their outputs are sent. New webhooks are answered
         503 meanwhile (OpenAI retries them, on another replica) and readiness fails."""
-        self.draining = True
-        with anyio.move_on_after(self.drain_timeout if grace is None else grace):
+        self._lifecycle.draining = True
+        grace = self.drain_timeout if grace is None else grace
+        if open_calls := len(self._lifecycle.live()):
+            # A warning: whoever stops the process sees why it does not stop at once.
+            log.warning("draining: %d call(s) open, waiting up to %g s", open_calls, grace)
+        with anyio.move_on_after(grace):
             # Calls end in their own tasks; a shutdown can afford to look every 100 ms.
-            while self._live():  # noqa: ASYNC110
+            while self._lifecycle.live():  # noqa: ASYNC110
                 await anyio.sleep(0.1)
         async with anyio.create_task_group() as tg:
-            for record in self._live():
+            for record in self._lifecycle.live():
                 if record.session is not None:
                     tg.start_soon(record.session.drain)
 
@@ -186,13 +189,13 @@ class CallServer:
 
     async def _readiness(self, request: Request) -> Response:
         """Readiness: running, not draining, and the registry reachable."""
-        if self._tg is None:
+        if self._lifecycle.tg is None:
             return JSONResponse({"status": "starting"}, status_code=503)
         if self.draining:
             return JSONResponse({"status": "draining"}, status_code=503)
         if not await self.registry.ready():
             return JSONResponse({"status": "registry unavailable"}, status_code=503)
-        return JSONResponse({"status": "ready", "calls": len(self._live())})
+        return JSONResponse({"status": "ready", "calls": len(self._lifecycle.live())})
 
     # -- phone calls ---------------------------------------------------------------------------
 
@@ -216,7 +219,7 @@ class CallServer:
             # webhook dashboard, and nothing is requested with the key.
             log.warning("webhook rejected: its call_id: %s", exc)
             return JSONResponse({"error": f"webhook rejected: its call_id: {exc}"}, 400)
-        if self._tg is None or self.draining:  # not marked seen: a retry is handled elsewhere
+        if not self._lifecycle.taking_calls:  # not marked seen: a retry is handled elsewhere
             return JSONResponse({"error": "the server is not taking calls"}, status_code=503)
         if not self._verifier.first_time(request.headers.get("webhook-id", "")):
             return JSONResponse({"status": "duplicate"})
@@ -231,79 +234,15 @@ class CallServer:
         if call.call_id in self.calls:
             return JSONResponse({"status": "ignored"})
         try:
-            claimed = await self.registry.claim(call.call_id)
+            claimed = await self._lifecycle.claim(call.call_id)
         except Exception as exc:  # the registry is away: OpenAI retries, maybe elsewhere
             log.warning("claiming call %s failed: %s", call.call_id, root_cause(exc))
             self._verifier.forget(request.headers.get("webhook-id", ""))
             return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
         if not claimed:  # another replica took it (a retried or doubled delivery)
             return JSONResponse({"status": "duplicate"})
-        self.calls[call.call_id] = CallRecord(call.call_id, call.caller)
-        self._tg.start_soon(self._answer, call)  # answered fast: the work goes on after
-        return JSONResponse({"status": "accepted"})
-
-    async def _decide(self, call: IncomingCall) -> Agent | Reject:
-        """The router's decision for a call, checked: anything else is an error."""
-        decision = self._route(call)
-        if inspect.isawaitable(decision):
-            decision = await decision
-        if not isinstance(decision, (Agent, Reject)):
-            raise TypeError(f"the router returned {decision!r:.60}, not an Agent or Reject")
-        return decision
-
-    async def _answer(self, call: IncomingCall) -> None:
-        with call_span(call.call_id, "sip") as span:
-            record = self.calls[call.call_id]
-            await self._answer_in(call, record)
-            call_ended(span, record.state, record.reason)
-
-    async def _answer_in(self, call: IncomingCall, record: CallRecord) -> None:
-        accepted = False
-        try:
-            decision = await self._decide(call)
-            if isinstance(decision, Reject):
-                await self.api.reject(call.call_id, decision.status_code)
-                record.state, record.reason = "rejected", decision.reason or None
-                return
-            agent: Agent = decision
-            record.agent = agent.name
-            await self.api.accept(call.call_id, created_session(agent))
-            accepted = True
-            record.state = "active"
-            await self.registry.accepted(
-                call.call_id, {"source": "sip", "sip_headers": dict(call.sip_headers)}
-            )
-            await self._sideband(call.call_id, agent, record)
-        except Exception as exc:  # the call fails; the server goes on
-            record.state, record.reason = "failed", root_cause(exc)
-            log.warning("call %s failed: %s", call.call_id, record.reason)
-            with contextlib.suppress(Exception):
-                if not accepted:  # never left ringing: a router that failed rejects the call
-                    await self.api.reject(call.call_id, 480)
-                elif not self.draining:  # nor left up without its tools
-                    await self.api.hangup(call.call_id)
-        finally:
-            await self._finished(call.call_id)
-
-    def _sip_handle(self, call_id: str) -> CallHandle:
-        return CallHandle(
-            call_id,
-            functools.partial(self.api.hangup, call_id),
-            functools.partial(self.api.refer, call_id),
-        )
-
-    async def _sideband(self, call_id: str, agent: Agent, record: CallRecord) -> None:
-        record.handle = self._sip_handle(call_id)
-        enter_call(record.handle)
-        failed = False
-        async with connect(agent, url=self._ws_url, api_key=self._api_key, call_id=call_id) as s:
-            record.session = s
-            async for event in s:
-                failed = isinstance(event, SessionClosed) and event.error
-        if failed:  # the call cannot go on without its tools: it fails, and is hung up
-            raise SidebandLost(f"the call's session ended: {s.closed_reason}")
-        if record.state == "active":  # not moved to another replica meanwhile
-            record.state, record.reason = "ended", s.closed_reason
+        self._lifecycle.start(call, RingingCall(call, self.api, self._ws_url, self._api_key))
+        return JSONResponse({"status": "accepted"})  # answered fast: the work goes on after
 
     # -- out-of-band control (a supervisor's UI, on any replica) -----------------------------------
 
@@ -330,55 +269,33 @@ class CallServer:
         stepping in)."""
         await self._control.run(call_id, "say", {"text": text})
 
-    # -- browsers (the routes are in ``browser``) ----------------------------------------------
+    # -- calls that are up already: a browser's, and those of a replica that died ---------------
 
     async def _attach_browser(self, call_id: str, agent: Agent) -> None:
         """Run ``agent``'s tools on a browser's call, which its page attached: claimed
         first, so that one replica runs them."""
-        if not await self.registry.claim(call_id):
-            return  # another replica runs this call's tools already
-        assert self._tg is not None  # BrowserRoutes attaches only while taking calls
-        await self.registry.accepted(call_id, {"source": "browser"})
-        record = CallRecord(call_id, "browser", agent.name, "active", source="browser")
-        self.calls[call_id] = record
-        self._tg.start_soon(self._guarded_sideband, call_id, agent, record)
+        if await self._lifecycle.claim(call_id):  # else another replica runs them already
+            call = IncomingCall(call_id, source="browser")
+            self._lifecycle.start(
+                call, SidebandCall(call, self.api, self._ws_url, self._api_key), agent
+            )
 
-    async def _adopt(self, call_id: str, call: dict[str, Any]) -> bool:
-        """A call whose replica died, taken over by this one (the registry's ``adopt``):
-        the agent is chosen again as it was (the router, from the call's SIP headers), and
-        a sideband attaches to the call, already accepted."""
-        if self._tg is None or self.draining or call_id in self.calls:
+    async def _adopt(self, call_id: str, listing: dict[str, Any]) -> bool:
+        """A call whose replica died, taken over by this one (the registry's ``adopt``,
+        with the call's listing): the agent is chosen again as it was (the router, from
+        the call's SIP headers), and a sideband attaches to the call, already accepted."""
+        if not self._lifecycle.taking_calls or call_id in self.calls:
             return False
-        source = call.get("source")
-        headers = call.get("sip_headers")
-        incoming = IncomingCall(call_id, headers if isinstance(headers, dict) else {})
-        decision = self._agent if source == "browser" else await self._decide(incoming)
-        if not isinstance(decision, Agent):
-            raise TypeError(f"the router gave no agent for call {call_id!r}, taken over")
-        record = CallRecord(call_id, incoming.caller or "browser", decision.name, "active")
-        record.source = "browser" if source == "browser" else "sip"
-        self.calls[call_id] = record
-        self._tg.start_soon(self._guarded_sideband, call_id, decision, record)
+        headers = listing.get("sip_headers")
+        browser = listing.get("source") == "browser"
+        call = IncomingCall(
+            call_id,
+            headers if isinstance(headers, dict) else {},
+            source="browser" if browser else "sip",
+        )
+        kind = SidebandCall(call, self.api, self._ws_url, self._api_key)
+        self._lifecycle.start(call, kind, self._agent if browser else None)
         return True
-
-    async def _guarded_sideband(self, call_id: str, agent: Agent, record: CallRecord) -> None:
-        with call_span(call_id, record.source) as span:
-            try:
-                await self._sideband(call_id, agent, record)
-            except Exception as exc:
-                record.state, record.reason = "failed", root_cause(exc)
-                log.warning("call %s failed and is hung up: %s", call_id, record.reason)
-                if not self.draining:  # never left up without its tools
-                    with contextlib.suppress(Exception):
-                        await self.api.hangup(call_id)
-            finally:
-                call_ended(span, record.state, record.reason)
-                await self._finished(call_id)
-
-
-class SidebandLost(RtagentsError):
-    """A call's sideband session ended with an error (a refused configuration on a new
-    connection, reconnects given up): the call cannot go on without its tools."""
 
 
 def _websocket_url(base_url: str) -> str:

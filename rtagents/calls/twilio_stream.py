@@ -7,7 +7,7 @@ import contextlib
 import inspect
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 from starlette.websockets import WebSocket, WebSocketState
@@ -17,6 +17,7 @@ from ..errors import RtagentsError, root_cause
 from ..session.connect import connect
 from .access import allowed
 from .control import CallHandle, CallRecord, IncomingCall, Reject, enter_call
+from .lifecycle import CallLifecycle
 from .twilio import (
     TwilioPlayer,
     TwilioStreamError,
@@ -27,19 +28,19 @@ from .twilio import (
     part,
 )
 
-if TYPE_CHECKING:
-    from .server import CallServer
-
 log = logging.getLogger("rtagents.calls.twilio")
 
 
 class TwilioEndpoint:
-    """An ASGI websocket endpoint bound to its ``CallServer`` (routing, registry, keys)."""
+    """The ASGI websocket endpoint: each stream that starts is a call of ``calls``."""
 
-    def __init__(self, server: CallServer) -> None:
-        assert server._twilio is not None
-        self.server = server
-        self.settings: TwilioStreams = server._twilio
+    def __init__(
+        self, calls: CallLifecycle, settings: TwilioStreams, url: str, api_key: str | None
+    ) -> None:
+        self.calls = calls
+        self.settings = settings
+        self.url = url
+        self.api_key = api_key
 
     async def serve(self, websocket: WebSocket) -> None:
         """One stream, from its handshake to its end."""
@@ -57,13 +58,11 @@ class TwilioEndpoint:
             await _close(websocket, 1008)
             return
         call = IncomingCall(start.call_sid, parameters=start.parameters, source="twilio")
-        if self.server.draining:
+        if self.calls.draining:
             await _close(websocket, 1013)  # try again later: another replica
             return
         try:
-            claimed = call.call_id not in self.server.calls and await self.server.registry.claim(
-                call.call_id
-            )
+            claimed = await self.calls.claim(call.call_id)
         except Exception as exc:  # the registry is away: Twilio may try again, elsewhere
             log.warning("claiming call %s failed: %s", call.call_id, root_cause(exc))
             await _close(websocket, 1013)
@@ -72,35 +71,39 @@ class TwilioEndpoint:
             log.warning("a second stream for call %s was refused", call.call_id)
             await _close(websocket, 1008)
             return
-
-        record = CallRecord(call.call_id, call.caller, source="twilio")
-        self.server.calls[call.call_id] = record
         try:
-            decision = await self.server._decide(call)
-            if isinstance(decision, Reject):
-                record.state, record.reason = "rejected", decision.reason or None
-                return
-            await self._bridge(websocket, start.stream_sid, decision, record, settings)
-            record.state = "ended"
-        except Exception as exc:  # the call fails; the server goes on
-            record.state, record.reason = "failed", root_cause(exc)
-            log.warning("call %s failed: %s", call.call_id, record.reason)
+            await self.calls.run(call, TwilioCall(self, websocket, start.stream_sid))
         finally:
-            await self.server._finished(call.call_id)
             await _close(websocket, 1000)
 
-    async def _bridge(
-        self,
-        websocket: WebSocket,
-        stream_sid: str,
-        agent: Agent,
-        record: CallRecord,
-        settings: TwilioStreams,
-    ) -> None:
+
+class TwilioCall:
+    """A Twilio stream as a call: it is up once it starts, and ends with its websocket (a
+    rejected stream is closed, and Twilio goes on with the next TwiML verb)."""
+
+    def __init__(self, endpoint: TwilioEndpoint, websocket: WebSocket, stream_sid: str) -> None:
+        self.endpoint = endpoint
+        self.websocket = websocket
+        self.stream_sid = stream_sid
+
+    def listing(self) -> None:
+        return None  # no other replica can take a stream over: it ends with its websocket
+
+    async def accept(self, agent: Agent) -> None:
+        pass  # the stream is up
+
+    async def reject(self, decision: Reject) -> None:
+        pass  # the endpoint closes the stream
+
+    async def hang_up(self) -> None:
+        pass  # the endpoint closes the stream
+
+    async def connect(self, record: CallRecord, agent: Agent) -> str | None:
         """Caller <-> agent until either side ends: u-law passed through both ways."""
+        websocket, settings = self.websocket, self.endpoint.settings
         agent = agent.clone(input_audio_format="pcmu", output_audio_format="pcmu")
         outgoing, to_send = anyio.create_memory_object_stream[dict[str, Any]](float("inf"))
-        player = TwilioPlayer(stream_sid, outgoing.send_nowait)
+        player = TwilioPlayer(self.stream_sid, outgoing.send_nowait)
         ended = anyio.Event()
 
         played_out = anyio.Event()
@@ -112,7 +115,6 @@ class TwilioEndpoint:
             ended.set()
 
         record.handle = CallHandle(record.call_id, hangup, source="twilio")
-        record.agent, record.state = agent.name, "active"
         enter_call(record.handle)
 
         async def to_twilio() -> None:
@@ -154,9 +156,8 @@ class TwilioEndpoint:
                     break
             ended.set()
 
-        async with connect(
-            agent, url=self.server._ws_url, api_key=self.server._api_key, player=player
-        ) as s:
+        endpoint = self.endpoint
+        async with connect(agent, url=endpoint.url, api_key=endpoint.api_key, player=player) as s:
             record.session = s
             async with anyio.create_task_group() as tg:
                 tg.start_soon(to_twilio)
@@ -165,7 +166,7 @@ class TwilioEndpoint:
                 await ended.wait()
                 outgoing.close()
                 tg.cancel_scope.cancel()
-        record.reason = s.closed_reason
+        return s.closed_reason
 
 
 async def _stream_start(websocket: WebSocket) -> Any:

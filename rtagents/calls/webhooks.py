@@ -9,6 +9,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from .._extras import require
 from ..errors import RtagentsError
 
 
@@ -21,16 +22,13 @@ class WebhookVerifier:
     ``remember`` ids, so that a delivery retried is recognised."""
 
     def __init__(self, secret: str, *, remember: int = 10_000) -> None:
-        from standardwebhooks.webhooks import Webhook
-
-        self._webhook = Webhook(secret)
+        self._library = require("calls", "standardwebhooks.webhooks", "CallServer")
+        self._webhook = self._library.Webhook(secret)
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._remember = remember
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> dict[str, Any]:
         """The event, or ``WebhookError`` saying why not (whatever the body and headers)."""
-        from standardwebhooks.webhooks import WebhookVerificationError
-
         wanted = ("webhook-id", "webhook-timestamp", "webhook-signature")
         picked = {name: headers.get(name, "") for name in wanted}
         try:
@@ -39,7 +37,7 @@ class WebhookVerifier:
             raise WebhookError("webhook rejected: the body is not UTF-8") from None
         try:
             self._webhook.verify(text, picked, json_parse=False)
-        except WebhookVerificationError as exc:
+        except self._library.WebhookVerificationError as exc:
             raise WebhookError(f"webhook rejected: {exc}") from None
         except ValueError:  # the library unpacks and decodes the header as it finds it
             raise WebhookError("webhook rejected: a malformed webhook-signature header") from None

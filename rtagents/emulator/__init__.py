@@ -9,7 +9,8 @@ from .faults import (
     RaceResponse,
     parse_fault,
 )
-from .models import CallFunction, CallMCP, Model, ModelContext, RuleModel, Say, ScriptedModel
+from .models import CallFunction, CallMCP, Model, ModelContext, Say, ScriptedModel
+from .rule_model import RuleModel
 from .server import Emulator
 
 __all__ = [

@@ -17,19 +17,19 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 
+from .auth import ClientSecrets
 from .config import apply_update
-from .http_app import route_json
 
 if TYPE_CHECKING:
     from .connection import EmulatorConnection
-    from .server import Emulator
 
 log = logging.getLogger("rtagents.emulator")
 STATUSES = ("ringing", "accepted", "rejected", "referred", "ended")
@@ -72,8 +72,17 @@ class Call:
 
     # -- the caller, on the sideband connection -------------------------------------------------
 
-    def attached(self, conn: EmulatorConnection) -> None:
-        """A sideband session attached: the caller speaks once the agent configured it."""
+    def attach(self, conn: EmulatorConnection) -> None:
+        """A sideband connection for the call (accepted): the first starts the session the
+        call was accepted with; a later one (a sideband that reconnects) serves that same
+        session and conversation, as the real server keeps them for the call. The caller
+        speaks on the latest, once the agent configured it."""
+        if self._sidebands:
+            conn.core.continue_session(self._sidebands[-1].core)
+        else:
+            update = {"type": "realtime", **self.session}
+            conn.core.session = apply_update(conn.core.session, update, audio_sent=False)
+            conn.core.audio.configure(conn.core.session)
         self._sidebands.append(conn)
         conn.watch(lambda event: self._heard(conn, event))
 
@@ -124,8 +133,8 @@ class Call:
 class CallDesk:
     """The emulator's calls: placed, ringing, answered, ended."""
 
-    def __init__(self, emu: Emulator) -> None:
-        self._emu = emu
+    def __init__(self, client_secrets: ClientSecrets) -> None:
+        self._client_secrets = client_secrets
         self.calls: dict[str, Call] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._http: Any = None  # one client for every webhook (making one costs ~25 ms)
@@ -156,23 +165,15 @@ class CallDesk:
         return call is not None and call.status == "accepted"
 
     def attach(self, call_id: str, conn: EmulatorConnection) -> None:
-        """A sideband connection for an accepted call: the first starts the session the call
-        was accepted with; a later one (a sideband that reconnects) serves that same session
-        and conversation, as the real server keeps them for the call. The caller speaks on
-        the latest."""
-        call = self.calls[call_id]
-        if call._sidebands:
-            conn.core.continue_session(call._sidebands[-1].core)
-        else:
-            update = {"type": "realtime", **call.session}
-            conn.core.session = apply_update(conn.core.session, update, audio_sent=False)
-            conn.core.audio.configure(conn.core.session)
-        call.attached(conn)
+        """A sideband connection for an accepted call (``can_attach``)."""
+        self.calls[call_id].attach(conn)
 
     def place(
         self, webhook_url: str, webhook_secret: str, caller: str, callee: str, say: list[str]
     ) -> Call:
-        """Place a simulated call: its webhook is posted in the background."""
+        """Place a simulated call: its webhook is posted in the background. A secret that
+        is not ``whsec_`` and base64 is a ``ValueError`` here, not a call that rings on."""
+        signing_key(webhook_secret)
         call = Call("rtc_" + secrets.token_hex(12), caller, callee, list(say))
         self.calls[call.call_id] = call
         task = asyncio.get_running_loop().create_task(self._ring(call, webhook_url, webhook_secret))
@@ -193,7 +194,12 @@ class CallDesk:
                 "data": {
                     "call_id": call.call_id,
                     "sip_headers": [
-                        {"name": "From", "value": f"<sip:{call.caller}@example.com>"},
+                        # As a carrier sends them: the number as the user, a tag on From.
+                        {
+                            "name": "From",
+                            "value": f'"{call.caller}" <sip:{call.caller}@example.com;'
+                            f"user=phone>;tag={secrets.token_hex(4)}",
+                        },
                         {"name": "To", "value": f"<sip:{call.callee}@sip.api.openai.com>"},
                         {"name": "Call-ID", "value": call.call_id},
                     ],
@@ -222,13 +228,16 @@ class CallDesk:
         body = await _body(request)
         if not body.get("webhook_url") or not body.get("webhook_secret"):
             return _error(400, "webhook_url and webhook_secret are required", "webhook_url")
-        call = self.place(
-            body["webhook_url"],
-            body["webhook_secret"],
-            str(body.get("from", "+15550100")),
-            str(body.get("to", "+15550199")),
-            [str(line) for line in body.get("say") or []],
-        )
+        try:
+            call = self.place(
+                str(body["webhook_url"]),
+                str(body["webhook_secret"]),
+                str(body.get("from", "+15550100")),
+                str(body.get("to", "+15550199")),
+                [str(line) for line in body.get("say") or []],
+            )
+        except ValueError as exc:
+            return _error(400, str(exc), "webhook_secret")
         return {"call_id": call.call_id}
 
     def _call(self, request: Request) -> Call | Response:
@@ -290,18 +299,42 @@ class CallDesk:
         if type(seconds) is not int or not 10 <= seconds <= 7200:
             message = "Invalid 'expires_after.seconds': expected an integer from 10 to 7200."
             return _error(400, message, "expires_after.seconds")
-        value, expires_at = self._emu.client_secrets.mint(seconds)
+        value, expires_at = self._client_secrets.mint(seconds)
         return {"value": value, "expires_at": expires_at, "session": session}
+
+
+def route_json(
+    path: str, handler: Callable[[Request], Awaitable[Any]], methods: list[str]
+) -> Route:
+    """A JSON route: the handler returns a JSON-able value or a ``Response``."""
+
+    async def endpoint(request: Request) -> Response:
+        result = await handler(request)
+        return result if isinstance(result, Response) else JSONResponse(result)
+
+    return Route(path, endpoint, methods=methods)
 
 
 def sign(secret: str, webhook_id: str, timestamp: str, body: str) -> str:
     """A Standard Webhooks signature, as OpenAI signs: HMAC-SHA256 with the secret's key
     (base64 after ``whsec_``) over ``id.timestamp.body``. Written here from the scheme, so
     that the library a CallServer verifies with is checked against an independent signer."""
-    key = base64.b64decode(secret.removeprefix("whsec_"))
+    key = signing_key(secret)
     content = f"{webhook_id}.{timestamp}.{body}".encode()
     digest = hmac.new(key, content, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
+
+
+def signing_key(secret: str) -> bytes:
+    """The key a webhook secret holds: base64 after ``whsec_``, as OpenAI shows it. Anything
+    else is a ``ValueError`` that says so (and never repeats the secret)."""
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except ValueError:  # binascii.Error is one
+        key = b""
+    if not key:
+        raise ValueError("a webhook secret is 'whsec_' followed by base64; this one is not")
+    return key
 
 
 async def _body(request: Request) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..protocol import KNOWN_VOICES, SessionConfig, TranscriptionSessionConfig
-from ..protocol._paths import deepest_error
+from ..protocol.paths import deepest_error
 from .errors import ClientEventError
 
 # What a turn detection of each type starts from. Each type has its own fields: switching

@@ -8,17 +8,43 @@ the real server words it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .. import protocol as p
 from ..errors import ProtocolError
 from . import audio
 from .config import apply_update
-from .conversation import full_item, public_item
+from .conversation import Conversation, full_item, public_item
 from .errors import ClientEventError
+from .hosted_mcp import HostedMCP
+from .input_audio import Committed, InputAudio
+from .outbox import Outbox, Steps
+from .responses import ResponseRun
+from .settings import ServerSettings
+from .vad import VadEvent
 
-if TYPE_CHECKING:
-    from .core import ServerCore
+
+class ServerCore(Protocol):
+    """The state and steps of ``core.ServerCore`` the handlers use (the core dispatches to
+    them: they do not import it back)."""
+
+    settings: ServerSettings
+    session: dict[str, Any]
+    conversation: Conversation
+    audio: InputAudio
+    out: Outbox
+    hosted: HostedMCP
+    active: ResponseRun | None
+    responses: list[ResponseRun]
+    last_response_id: str | None
+
+    def public_session(self) -> dict[str, Any]: ...
+    def run_jobs(self, jobs: list[Steps[None]]) -> None: ...
+    def input_format(self) -> str: ...
+    def turn_detected(self, vad: VadEvent) -> None: ...
+    def add_user_audio(self, committed: Committed, *, respond: bool) -> None: ...
+    def start_response(self, params: dict[str, Any]) -> ResponseRun: ...
+    def cancel_response(self, run: ResponseRun, reason: str) -> None: ...
 
 
 def _wire(model: Any) -> dict[str, Any]:

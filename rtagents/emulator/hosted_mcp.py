@@ -7,7 +7,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..errors import root_cause
 from ..protocol import (
@@ -27,10 +27,19 @@ from .conversation import Conversation, new_id
 from .models import CallMCP
 from .outbox import Outbox, Steps
 
-if TYPE_CHECKING:
-    from .responses import ResponseRun
-
 log = logging.getLogger("rtagents.emulator")
+
+
+class ResponseRun(Protocol):
+    """What a hosted call needs of the response it runs in (``responses.ResponseRun``,
+    which runs the calls: this module does not reach back into it)."""
+
+    id: str
+    output: list[dict[str, Any]]
+
+    def add_item(self, index: int, item: dict[str, Any]) -> None: ...
+
+    def finish_item(self, index: int, item: dict[str, Any]) -> None: ...
 
 
 @dataclass

@@ -9,24 +9,39 @@ from __future__ import annotations
 import socket
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.types import ASGIApp
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .auth import KeyGate
+from .auth import ClientSecrets, KeyGate
 
 if TYPE_CHECKING:
-    from .server import Emulator
+    from .calls import CallDesk
+    from .connection import EmulatorConnection
 
 PATHS = ("/v1/realtime", "/realtime")
 
 
-def build_app(emu: Emulator, extra: list[BaseRoute] | None = None) -> ASGIApp:
+class Host(Protocol):
+    """What the port serves (the ``Emulator``): its connections, keys and calls."""
+
+    api_key: str | None
+    client_secrets: ClientSecrets
+    desk: CallDesk
+
+    def open_connection(
+        self, model_name: str, call_id: str | None = None
+    ) -> EmulatorConnection: ...
+
+    def connection_closed(self, conn: EmulatorConnection) -> None: ...
+
+
+def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
     """The routes, behind the one key check every request passes (``auth.KeyGate``)."""
 
     async def realtime(ws: WebSocket) -> None:
@@ -93,15 +108,3 @@ def _transport(ws: WebSocket) -> Any:
     # keep it as ``transport`` on the object whose method ``send`` is.
     owner = getattr(getattr(ws, "_send", None), "__self__", None)
     return getattr(owner, "transport", None)
-
-
-def route_json(
-    path: str, handler: Callable[[Request], Awaitable[Any]], methods: list[str]
-) -> Route:
-    """A JSON route: the handler returns a JSON-able value or a ``Response``."""
-
-    async def endpoint(request: Request) -> Response:
-        result = await handler(request)
-        return result if isinstance(result, Response) else JSONResponse(result)
-
-    return Route(path, endpoint, methods=methods)

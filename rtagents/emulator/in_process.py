@@ -36,6 +36,9 @@ class InProcessTransport:
         self._inbound = inbound
         self._closing = closing
 
+    def send_wont_block(self, frame: str) -> bool:
+        return True  # the stream has no bound: a send never waits for the server
+
     async def send(self, frame: str) -> None:
         if self._closing.reason is not None:
             raise TransportClosed(self._closing.reason, error=self._closing.error)

@@ -7,11 +7,11 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any, TypeVar, Union
 
-from ..protocol._base import _ServerEvent
+from ..protocol import WireModel
 from .actions import Disconnect, Request
 from .conversation import new_id
 
-E = TypeVar("E", bound=_ServerEvent)
+E = TypeVar("E", bound=WireModel)
 R = TypeVar("R")
 
 
@@ -20,7 +20,7 @@ class Outbox:
     end of the connection when it comes after them."""
 
     def __init__(self) -> None:
-        self._events: deque[_ServerEvent | Disconnect] = deque()
+        self._events: deque[WireModel | Disconnect] = deque()
 
     def emit(self, kind: type[E], /, **fields: Any) -> E:
         """Queue a ``kind`` event made of ``fields`` (its ``event_id`` is new)."""
@@ -32,10 +32,10 @@ class Outbox:
         """Close the connection once the events queued before are out."""
         self._events.append(end)
 
-    def peek(self) -> _ServerEvent | Disconnect | None:
+    def peek(self) -> WireModel | Disconnect | None:
         return self._events[0] if self._events else None
 
-    def pop(self) -> _ServerEvent | Disconnect | None:
+    def pop(self) -> WireModel | Disconnect | None:
         return self._events.popleft() if self._events else None
 
     def __bool__(self) -> bool:

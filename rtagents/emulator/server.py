@@ -22,7 +22,8 @@ from .faults import Fault
 from .http_app import build_app
 from .in_process import InProcessTransport, memory_pipe
 from .mcp_clients import HostedMCPClients
-from .models import Model, RuleModel
+from .models import Model
+from .rule_model import RuleModel
 from .settings import ServerSettings, Transcriber, TranscriptOrder
 from .tls import self_signed, server_context
 
@@ -130,7 +131,7 @@ class Emulator:
         self._server: QuietServer | None = None
         self._serving: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # in-process connections
-        self.desk = CallDesk(self)
+        self.desk = CallDesk(self.client_secrets)
         """Simulated phone calls (``place_call``, ``desk.calls``)."""
 
     @property

@@ -9,6 +9,8 @@ import ssl
 import tempfile
 from pathlib import Path
 
+from .._extras import require
+
 
 def server_context(cert: str | Path, key: str | Path) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -20,16 +22,12 @@ def self_signed(host: str) -> tuple[Path, Path]:
     """A certificate for ``host``, ``localhost`` and 127.0.0.1, valid for a day, and its key:
     PEM files in a new temporary folder. Trust the certificate in the client (for Node,
     ``NODE_EXTRA_CA_CERTS``; for Python, ``ssl.create_default_context(cafile=...)``)."""
-    try:
-        from cryptography import x509
-        from cryptography.hazmat.primitives import hashes, serialization
-        from cryptography.hazmat.primitives.asymmetric import ec
-        from cryptography.x509.oid import NameOID
-    except ImportError:  # pragma: no cover - depends on the install
-        raise RuntimeError(
-            "a self-signed certificate needs the 'cryptography' package: "
-            "pip install 'rtagents[tls]', or give a certificate and key"
-        ) from None
+    require("tls", "cryptography.x509", "a self-signed certificate")
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "rtagents emulator")])
     names: list[x509.GeneralName] = [x509.DNSName("localhost")]

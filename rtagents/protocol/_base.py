@@ -38,7 +38,7 @@ class WireModel(BaseModel):
             self.__pydantic_fields_set__.update(self._default_tags)
 
 
-class _ServerEvent(WireModel):
+class ServerEventBase(WireModel):
     """Every server event has an ``event_id``."""
 
     event_id: str

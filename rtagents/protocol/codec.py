@@ -9,8 +9,8 @@ from pydantic import Field, PrivateAttr, TypeAdapter, ValidationError
 
 from ..errors import ProtocolError
 from ._base import WireModel
-from ._paths import deepest_error, wire_path
 from .client_events import CLIENT_EVENT_TYPES, ClientEvent
+from .paths import deepest_error, wire_path
 from .server_events import SERVER_EVENT_TYPES, ServerEvent
 
 _SERVER = TypeAdapter[Any](Annotated[ServerEvent, Field(discriminator="type")])

@@ -4,31 +4,31 @@ from __future__ import annotations
 
 from typing import Literal, Union
 
-from ._base import WireModel, _ServerEvent
+from ._base import ServerEventBase, WireModel
 from .items import ConversationItem
 from .responses import Response
 
 # -- responses ---------------------------------------------------------------------------
 
 
-class ResponseCreated(_ServerEvent):
+class ResponseCreated(ServerEventBase):
     type: Literal["response.created"] = "response.created"
     response: Response
 
 
-class ResponseDone(_ServerEvent):
+class ResponseDone(ServerEventBase):
     type: Literal["response.done"] = "response.done"
     response: Response
 
 
-class ResponseOutputItemAdded(_ServerEvent):
+class ResponseOutputItemAdded(ServerEventBase):
     type: Literal["response.output_item.added"] = "response.output_item.added"
     response_id: str
     output_index: int
     item: ConversationItem
 
 
-class ResponseOutputItemDone(_ServerEvent):
+class ResponseOutputItemDone(ServerEventBase):
     type: Literal["response.output_item.done"] = "response.output_item.done"
     response_id: str
     output_index: int
@@ -42,7 +42,7 @@ class ContentPart(WireModel):
     transcript: str | None = None
 
 
-class _ContentEvent(_ServerEvent):
+class _ContentEvent(ServerEventBase):
     response_id: str
     item_id: str
     output_index: int
@@ -90,7 +90,7 @@ class ResponseOutputAudioTranscriptDone(_ContentEvent):
     transcript: str
 
 
-class ResponseFunctionCallArgumentsDelta(_ServerEvent):
+class ResponseFunctionCallArgumentsDelta(ServerEventBase):
     type: Literal["response.function_call_arguments.delta"] = (
         "response.function_call_arguments.delta"
     )
@@ -101,7 +101,7 @@ class ResponseFunctionCallArgumentsDelta(_ServerEvent):
     delta: str
 
 
-class ResponseFunctionCallArgumentsDone(_ServerEvent):
+class ResponseFunctionCallArgumentsDone(ServerEventBase):
     type: Literal["response.function_call_arguments.done"] = "response.function_call_arguments.done"
     response_id: str
     item_id: str
@@ -115,22 +115,22 @@ class ResponseFunctionCallArgumentsDone(_ServerEvent):
 # -- hosted MCP --------------------------------------------------------------------------
 
 
-class McpListToolsInProgress(_ServerEvent):
+class McpListToolsInProgress(ServerEventBase):
     type: Literal["mcp_list_tools.in_progress"] = "mcp_list_tools.in_progress"
     item_id: str
 
 
-class McpListToolsCompleted(_ServerEvent):
+class McpListToolsCompleted(ServerEventBase):
     type: Literal["mcp_list_tools.completed"] = "mcp_list_tools.completed"
     item_id: str
 
 
-class McpListToolsFailed(_ServerEvent):
+class McpListToolsFailed(ServerEventBase):
     type: Literal["mcp_list_tools.failed"] = "mcp_list_tools.failed"
     item_id: str
 
 
-class ResponseMcpCallArgumentsDelta(_ServerEvent):
+class ResponseMcpCallArgumentsDelta(ServerEventBase):
     type: Literal["response.mcp_call_arguments.delta"] = "response.mcp_call_arguments.delta"
     response_id: str
     item_id: str
@@ -139,7 +139,7 @@ class ResponseMcpCallArgumentsDelta(_ServerEvent):
     obfuscation: str | None = None
 
 
-class ResponseMcpCallArgumentsDone(_ServerEvent):
+class ResponseMcpCallArgumentsDone(ServerEventBase):
     type: Literal["response.mcp_call_arguments.done"] = "response.mcp_call_arguments.done"
     response_id: str
     item_id: str
@@ -147,19 +147,19 @@ class ResponseMcpCallArgumentsDone(_ServerEvent):
     arguments: str
 
 
-class ResponseMcpCallInProgress(_ServerEvent):
+class ResponseMcpCallInProgress(ServerEventBase):
     type: Literal["response.mcp_call.in_progress"] = "response.mcp_call.in_progress"
     item_id: str
     output_index: int
 
 
-class ResponseMcpCallCompleted(_ServerEvent):
+class ResponseMcpCallCompleted(ServerEventBase):
     type: Literal["response.mcp_call.completed"] = "response.mcp_call.completed"
     item_id: str
     output_index: int
 
 
-class ResponseMcpCallFailed(_ServerEvent):
+class ResponseMcpCallFailed(ServerEventBase):
     type: Literal["response.mcp_call.failed"] = "response.mcp_call.failed"
     item_id: str
     output_index: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Union, get_args
 
-from ._base import WireModel, _ServerEvent
+from ._base import ServerEventBase, WireModel
 from .items import ConversationItem
 from .response_events import ResponseEvent
 from .session_config import AnySessionConfig
@@ -12,12 +12,12 @@ from .session_config import AnySessionConfig
 # -- session and conversation -----------------------------------------------------------
 
 
-class SessionCreated(_ServerEvent):
+class SessionCreated(ServerEventBase):
     type: Literal["session.created"] = "session.created"
     session: AnySessionConfig
 
 
-class SessionUpdated(_ServerEvent):
+class SessionUpdated(ServerEventBase):
     type: Literal["session.updated"] = "session.updated"
     session: AnySessionConfig
 
@@ -27,7 +27,7 @@ class ConversationInfo(WireModel):
     object: Literal["realtime.conversation"] | None = None
 
 
-class ConversationCreated(_ServerEvent):
+class ConversationCreated(ServerEventBase):
     type: Literal["conversation.created"] = "conversation.created"
     conversation: ConversationInfo
 
@@ -40,7 +40,7 @@ class ErrorDetail(WireModel):
     param: str | None = None
 
 
-class Error(_ServerEvent):
+class Error(ServerEventBase):
     """An error; most are recoverable and the session stays open."""
 
     type: Literal["error"] = "error"
@@ -54,7 +54,7 @@ class RateLimit(WireModel):
     reset_seconds: float | None = None
 
 
-class RateLimitsUpdated(_ServerEvent):
+class RateLimitsUpdated(ServerEventBase):
     type: Literal["rate_limits.updated"] = "rate_limits.updated"
     rate_limits: list[RateLimit]
 
@@ -62,35 +62,35 @@ class RateLimitsUpdated(_ServerEvent):
 # -- conversation items ------------------------------------------------------------------
 
 
-class ConversationItemCreated(_ServerEvent):
+class ConversationItemCreated(ServerEventBase):
     type: Literal["conversation.item.created"] = "conversation.item.created"
     item: ConversationItem
     previous_item_id: str | None = None
 
 
-class ConversationItemAdded(_ServerEvent):
+class ConversationItemAdded(ServerEventBase):
     type: Literal["conversation.item.added"] = "conversation.item.added"
     item: ConversationItem
     previous_item_id: str | None = None
 
 
-class ConversationItemDone(_ServerEvent):
+class ConversationItemDone(ServerEventBase):
     type: Literal["conversation.item.done"] = "conversation.item.done"
     item: ConversationItem
     previous_item_id: str | None = None
 
 
-class ConversationItemRetrieved(_ServerEvent):
+class ConversationItemRetrieved(ServerEventBase):
     type: Literal["conversation.item.retrieved"] = "conversation.item.retrieved"
     item: ConversationItem
 
 
-class ConversationItemDeleted(_ServerEvent):
+class ConversationItemDeleted(ServerEventBase):
     type: Literal["conversation.item.deleted"] = "conversation.item.deleted"
     item_id: str
 
 
-class ConversationItemTruncated(_ServerEvent):
+class ConversationItemTruncated(ServerEventBase):
     type: Literal["conversation.item.truncated"] = "conversation.item.truncated"
     item_id: str
     content_index: int
@@ -127,7 +127,7 @@ class TranscriptionLanguage(WireModel):
     code: str
 
 
-class InputAudioTranscriptionCompleted(_ServerEvent):
+class InputAudioTranscriptionCompleted(ServerEventBase):
     type: Literal["conversation.item.input_audio_transcription.completed"] = (
         "conversation.item.input_audio_transcription.completed"
     )
@@ -139,7 +139,7 @@ class InputAudioTranscriptionCompleted(_ServerEvent):
     logprobs: list[LogProb] | None = None
 
 
-class InputAudioTranscriptionDelta(_ServerEvent):
+class InputAudioTranscriptionDelta(ServerEventBase):
     type: Literal["conversation.item.input_audio_transcription.delta"] = (
         "conversation.item.input_audio_transcription.delta"
     )
@@ -156,7 +156,7 @@ class TranscriptionErrorDetail(WireModel):
     param: str | None = None
 
 
-class InputAudioTranscriptionFailed(_ServerEvent):
+class InputAudioTranscriptionFailed(ServerEventBase):
     type: Literal["conversation.item.input_audio_transcription.failed"] = (
         "conversation.item.input_audio_transcription.failed"
     )
@@ -165,7 +165,7 @@ class InputAudioTranscriptionFailed(_ServerEvent):
     error: TranscriptionErrorDetail
 
 
-class InputAudioTranscriptionSegment(_ServerEvent):
+class InputAudioTranscriptionSegment(ServerEventBase):
     type: Literal["conversation.item.input_audio_transcription.segment"] = (
         "conversation.item.input_audio_transcription.segment"
     )
@@ -181,29 +181,29 @@ class InputAudioTranscriptionSegment(_ServerEvent):
 # -- input audio buffer ------------------------------------------------------------------
 
 
-class InputAudioBufferCommitted(_ServerEvent):
+class InputAudioBufferCommitted(ServerEventBase):
     type: Literal["input_audio_buffer.committed"] = "input_audio_buffer.committed"
     item_id: str
     previous_item_id: str | None = None
 
 
-class InputAudioBufferCleared(_ServerEvent):
+class InputAudioBufferCleared(ServerEventBase):
     type: Literal["input_audio_buffer.cleared"] = "input_audio_buffer.cleared"
 
 
-class InputAudioBufferSpeechStarted(_ServerEvent):
+class InputAudioBufferSpeechStarted(ServerEventBase):
     type: Literal["input_audio_buffer.speech_started"] = "input_audio_buffer.speech_started"
     audio_start_ms: int
     item_id: str
 
 
-class InputAudioBufferSpeechStopped(_ServerEvent):
+class InputAudioBufferSpeechStopped(ServerEventBase):
     type: Literal["input_audio_buffer.speech_stopped"] = "input_audio_buffer.speech_stopped"
     audio_end_ms: int
     item_id: str
 
 
-class InputAudioBufferTimeoutTriggered(_ServerEvent):
+class InputAudioBufferTimeoutTriggered(ServerEventBase):
     type: Literal["input_audio_buffer.timeout_triggered"] = "input_audio_buffer.timeout_triggered"
     audio_start_ms: int
     audio_end_ms: int
@@ -225,17 +225,17 @@ class InputAudioBufferDtmfEventReceived(WireModel):
 # -- output audio buffer (WebRTC) --------------------------------------------------------
 
 
-class OutputAudioBufferStarted(_ServerEvent):
+class OutputAudioBufferStarted(ServerEventBase):
     type: Literal["output_audio_buffer.started"] = "output_audio_buffer.started"
     response_id: str
 
 
-class OutputAudioBufferStopped(_ServerEvent):
+class OutputAudioBufferStopped(ServerEventBase):
     type: Literal["output_audio_buffer.stopped"] = "output_audio_buffer.stopped"
     response_id: str
 
 
-class OutputAudioBufferCleared(_ServerEvent):
+class OutputAudioBufferCleared(ServerEventBase):
     type: Literal["output_audio_buffer.cleared"] = "output_audio_buffer.cleared"
     response_id: str
 

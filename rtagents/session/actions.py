@@ -1,4 +1,14 @@
-"""What the session core asks its runner to do."""
+"""What the session's core asks its runner to do, and what its orchestrator decides.
+
+Two vocabularies, in one module because the second passes through the first:
+
+- Decisions of the orchestrator (``StartCall``, ``StartApproval``, ``CancelCall``,
+  ``SendOutput``, ``SendAnswer``, ``AskResponse``, ``RequestFailed``, ``Emit``): neutral, no
+  wire event in them. A wire adapter turns the ones that speak to the server into client
+  events (``Send``) and passes the others on.
+- Actions for the runner: ``Send``, ``Emit``, ``StartCall``, ``StartApproval``,
+  ``CancelCall``, ``StopPlayback``, ``Resolve``.
+"""
 
 from __future__ import annotations
 
@@ -53,8 +63,15 @@ class CancelCall:
 
 
 @dataclass(frozen=True)
-class ClearPlayback:
-    """Tell the app's player to stop now and drop what is queued (a barge-in)."""
+class StopPlayback:
+    """A barge-in reached the app's player: measure what it played of ``item_id`` (unless
+    ``played_ms`` is known already), give the figure back (``playback_stopped``), then
+    clear the player. The core never calls the player itself."""
+
+    item_id: str | None
+    played_ms: int | None
+    heard_only: bool
+    """Cut only what was heard: no cut when nothing played (a barge-in by voice)."""
 
 
 @dataclass(slots=True)
@@ -74,12 +91,58 @@ class Resolve:
     reply: p.WireModel | None
 
 
-Action = Union[Send, StartCall, StartApproval, CancelCall, ClearPlayback, Emit, Resolve]
+Action = Union[Send, StartCall, StartApproval, CancelCall, StopPlayback, Emit, Resolve]
+
+
+# -- the orchestrator's decisions for the wire ----------------------------------------------
+
+
+@dataclass(slots=True)
+class SendOutput:
+    """Give the model a call's output: ``ref`` names the send (an error may name it back)."""
+
+    ref: str
+    call_id: str
+    item_id: str
+    output: str
+
+
+@dataclass(frozen=True)
+class SendAnswer:
+    """Answer a hosted approval request."""
+
+    ref: str
+    request_id: str
+    approve: bool
+    reason: str | None
+
+
+@dataclass(slots=True)
+class AskResponse:
+    """Ask the model for a turn: the app's own request (``params``, as it gave them) or the
+    answer to a batch's outputs (``call_ids``)."""
+
+    ref: str
+    params: object = None
+    call_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestFailed:
+    """A request for a response was refused, not for a race that can be waited out."""
+
+    message: str
+    code: str | None
+
+
+Decision = Union[
+    StartCall, StartApproval, CancelCall, SendOutput, SendAnswer, AskResponse, RequestFailed, Emit
+]
 
 
 @dataclass(frozen=True)
 class ToolTraits:
-    """What the core needs to know of a tool."""
+    """What the orchestrator needs to know of a tool."""
 
     trigger_response: bool = True
     cancel_on_interrupt: bool = False

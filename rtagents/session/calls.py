@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, Protocol
 
 from ..approvals import ApprovalRequest
 from ..approvals.broker import ApprovalBroker
+from ..approvals.verdict import why_denied
 from ..tools import (
     BaseTool,
     ToolArgumentsError,
@@ -71,8 +72,9 @@ class CallSettings:
 class CallWatcher(Protocol):
     """What a call tells the dispatcher while it runs."""
 
-    def started(self, running: RunningCall) -> None:
-        """Its arguments are valid: ``tool.call.started``."""
+    def started(self, running: RunningCall, arguments: dict[str, Any]) -> None:
+        """Its arguments are valid (``arguments`` as the tool receives them):
+        ``tool.call.started``."""
 
     def start_clock(self, running: RunningCall, time_limit: float) -> None:
         """Its tool's code starts now, with ``time_limit`` seconds to give a result."""
@@ -116,7 +118,7 @@ async def run_call(
     except ToolArgumentsError as exc:
         return fail("invalid_arguments", str(exc))
     arguments = tool.arguments_dict(parsed)
-    watcher.started(running)
+    watcher.started(running, arguments)
     ctx: ToolContext[Any] = ToolContext(
         call.call_id, call.name, arguments, settings.session, settings.agent, settings.deps
     )
@@ -135,8 +137,7 @@ async def run_call(
             ctx,
         )
         if decision.approve is not True:
-            reason = decision.reason or "the user declined"
-            return fail("denied", f"the call was not approved: {reason}")
+            return fail("denied", f"the call was not approved: {why_denied(decision)}")
 
     # The clock starts when the tool's code does, after approval.
     time_limit = tool.timeout or settings.default_timeout

@@ -14,7 +14,7 @@ import anyio
 from .._redact import install as redact_logs
 from .._redact import register_secret
 from ..audio import AudioPlayer
-from ..errors import ConnectError, RtagentsError, SessionClosed
+from ..errors import ConnectError, RtagentsError, SessionClosedError
 from .reconnect import Reconnect
 from .session import DepsT, RealtimeSession
 from .tooling import connect_servers
@@ -201,5 +201,5 @@ def _one(group: BaseException) -> BaseException:
             leaves.append(exc)
     first = leaves[0] if leaves else group
     if isinstance(first, Exception) and not isinstance(first, RtagentsError):
-        return SessionClosed(f"the session failed: {type(first).__name__}: {first}")
+        return SessionClosedError(f"the session failed: {type(first).__name__}: {first}")
     return first

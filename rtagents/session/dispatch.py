@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
+from .. import protocol as p
 from ..approvals import ApprovalRequest
-from ..errors import SessionClosed, root_cause
+from ..approvals.verdict import why_denied
+from ..errors import SessionClosedError, root_cause
+from ..tools import Toolset
+from ..tracing.observer import SessionTracer
 from .actions import StartApproval, StartCall
 from .calls import CallOutcome, CallSettings, RunningCall, outcome_of, run_call, stopped_outcome
 from .events import (
@@ -28,29 +33,57 @@ from .events import (
     ToolCallStarted,
 )
 from .invoke import let_go
-from .workers import WorkerPool
-
-if TYPE_CHECKING:
-    from .runner import SessionRunner
+from .states import Connection, Link
 
 log = logging.getLogger("rtagents.session")
 
 
-class Dispatcher:
-    """Runs one session's tool calls and hosted approval requests."""
+class Answers(Protocol):
+    """Where the dispatcher's answers go: to the session's core, then the wire. Both raise
+    ``SessionClosedError`` when the session ended under the send."""
 
-    def __init__(self, runner: SessionRunner, workers: WorkerPool) -> None:
-        self._runner = runner
-        self.workers = workers
+    async def output(self, work_id: str, output: str, *, cancelled: bool) -> None: ...
+
+    async def approval(self, request_id: str, approve: bool, reason: str | None) -> None: ...
+
+
+class Dispatcher:
+    """Runs one session's tool calls and hosted approval requests.
+
+    Args:
+        settings: What the calls share; the session replaces it when it takes an agent.
+        tools: The tools calls are looked up in; replaced with the settings.
+        link: The connection's state: once it is closed, nothing is sent.
+        hosted_tools: What each hosted MCP server listed, by server label.
+    """
+
+    def __init__(
+        self,
+        settings: CallSettings,
+        tools: Toolset,
+        *,
+        tracer: SessionTracer,
+        deliver: Callable[[Any], None],
+        spawn: Callable[..., None],
+        link: Connection,
+        answers: Answers,
+        hosted_tools: dict[str, list[p.McpListedTool]],
+    ) -> None:
+        self.settings = settings
+        self.tools = tools
+        self._tracer = tracer
+        self._deliver = deliver
+        self._spawn: Callable[..., None] = spawn
+        self._link = link
+        self._answers = answers
+        self._hosted = hosted_tools
         self._running: dict[str, RunningCall] = {}
         self._orphans: set[asyncio.Task[Any]] = set()  # given up on, still running
-        self._settings: CallSettings | None = None
 
     def start(self, action: StartCall) -> None:
-        runner = self._runner
-        tool = runner.tools.get(action.name)
+        tool = self.tools.get(action.name)
         running = RunningCall(action, tool)
-        running.span = runner.tracer.start_tool(
+        running.span = self._tracer.start_tool(
             action.call_id,
             action.name,
             action.arguments,
@@ -94,28 +127,6 @@ class Dispatcher:
                 task.get_coro(),
             )
 
-    def refresh(self) -> None:
-        """The session took an agent (``update_agent``, perhaps the same one changed in
-        place): the calls from here share settings made afresh from it."""
-        self._settings = None
-
-    @property
-    def settings(self) -> CallSettings:
-        runner = self._runner
-        settings = self._settings
-        if settings is None:  # made once per agent taken (see ``refresh``), not per call
-            settings = self._settings = CallSettings(
-                approvals=runner.approvals,
-                default_timeout=runner.agent.tool_timeout,
-                format_failure=runner.agent.format_failure,
-                max_output_bytes=runner.agent.max_tool_output_bytes,
-                session=runner.owner,
-                agent=runner.agent,
-                deps=runner.deps,
-                workers=self.workers,
-            )
-        return settings
-
     # -- one call ----------------------------------------------------------------------------
 
     async def _call(self, running: RunningCall) -> None:
@@ -133,7 +144,7 @@ class Dispatcher:
             elif running.span is None:  # nothing records: no span to make current
                 outcome = await run_call(running, settings, self)
             else:
-                with self._runner.tracer.current(running.span):
+                with self._tracer.current(running.span):
                     outcome = await run_call(running, settings, self)
         except asyncio.CancelledError as exc:
             if running.answered:
@@ -159,13 +170,13 @@ class Dispatcher:
         if running.deadline is not None:
             running.deadline.cancel()
         call, failure = running.call, outcome.failure
-        self._runner.tracer.tool_finished(call.call_id, running.span, outcome.output, failure)
+        self._tracer.tool_finished(call.call_id, running.span, outcome.output, failure)
         if failure is None:
-            self._runner.deliver(
+            self._deliver(
                 ToolCallCompleted(call.call_id, call.name, outcome.output, outcome.duration_s)
             )
         else:
-            self._runner.deliver(
+            self._deliver(
                 ToolCallFailed(
                     call.call_id,
                     call.name,
@@ -189,10 +200,10 @@ class Dispatcher:
             task.cancel()
             self._orphans.add(task)
             task.add_done_callback(self._orphans.discard)
-        if self._runner.closed_reason is not None:
+        if self._link.state is Link.CLOSED:
             self._running.pop(running.call.work_id, None)  # nothing left to send
         else:
-            self._runner.spawn(self._send, running, outcome, bool(running.cancel_reasons))
+            self._spawn(self._send, running, outcome, bool(running.cancel_reasons))
 
     async def _send(self, running: RunningCall, outcome: CallOutcome, cancelled: bool) -> None:
         """The output to the server (and, when it ends a batch, ``response.create``). The call
@@ -205,26 +216,22 @@ class Dispatcher:
     async def _send_output(
         self, running: RunningCall, outcome: CallOutcome, cancelled: bool
     ) -> None:
-        runner = self._runner
-        if runner.closed_reason is not None:
+        if self._link.state is Link.CLOSED:
             return
-        actions = runner.core.call_finished(
-            running.call.work_id, outcome.output, cancelled=cancelled
-        )
         try:
-            await runner.execute(actions)
-        except SessionClosed:
+            await self._answers.output(running.call.work_id, outcome.output, cancelled=cancelled)
+        except SessionClosedError:
             pass  # the session ended under the send; session.closed says so
         except Exception as exc:
             log.exception("sending the output of call %s failed", running.call.call_id)
-            runner.deliver(SessionWarning(f"sending a tool output failed: {root_cause(exc)}"))
+            self._deliver(SessionWarning(f"sending a tool output failed: {root_cause(exc)}"))
 
     # -- the call's watcher (see calls.CallWatcher) --------------------------------------------
 
-    def started(self, running: RunningCall) -> None:
+    def started(self, running: RunningCall, arguments: dict[str, Any]) -> None:
         call = running.call
-        self._runner.deliver(
-            ToolCallStarted(call.call_id, call.name, call.arguments, call.response_id)
+        self._deliver(
+            ToolCallStarted(call.call_id, call.name, arguments, call.arguments, call.response_id)
         )
 
     def start_clock(self, running: RunningCall, time_limit: float) -> None:
@@ -258,30 +265,31 @@ class Dispatcher:
             call.name,
             call.call_id,
         )
-        self._runner.deliver(ToolCallAbandoned(call.call_id, call.name, output))
+        self._deliver(ToolCallAbandoned(call.call_id, call.name, output))
 
     # -- a hosted MCP approval request ---------------------------------------------------------
 
     async def hosted_approval(self, action: StartApproval) -> None:
         """Decide a hosted request and answer it. It is answered whatever happens: a
         failure before the decision is a deny (the gate itself never raises)."""
-        runner, request = self._runner, action.request
+        request, settings = action.request, self.settings
         try:
-            listed = {t.name: t for t in runner.core.hosted_tools.get(request.server_label, [])}
+            listed = {t.name: t for t in self._hosted.get(request.server_label, [])}
             annotations = listed[request.name].annotations if request.name in listed else None
             read_only = annotations.get("readOnlyHint") if isinstance(annotations, dict) else None
-            decision = await runner.approvals.decide(
+            decision = await settings.approvals.decide(
                 ApprovalRequest.for_hosted(
                     request.id,
                     request.server_label,
                     request.name,
                     request.arguments,
                     read_only=read_only if isinstance(read_only, bool) else None,
-                    agent=runner.agent,
+                    agent=settings.agent,
                 )
             )
-            approve, reason = decision.approve is True, decision.reason
+            approve = decision.approve is True
+            reason = decision.reason if approve else why_denied(decision)
         except Exception as exc:
             log.exception("hosted approval request %s failed", request.id)
             approve, reason = False, f"the request could not be decided: {root_cause(exc)}"
-        await runner.execute(runner.core.approval_decided(request.id, approve, reason))
+        await self._answers.approval(request.id, approve, reason)

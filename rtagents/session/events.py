@@ -20,12 +20,17 @@ from ..protocol import ServerEvent
 class ToolCallStarted(FrameworkEvent):
     """A function tool (or local MCP tool) call began: its arguments passed their checks, and
     approval (if it needs one) comes next. A call whose tool is unknown or whose arguments
-    are invalid has no ``tool.call.started``, only ``tool.call.failed``."""
+    are invalid has no ``tool.call.started``, only ``tool.call.failed``.
+
+    ``arguments`` is what the tool receives, by parameter name, after validation and
+    coercion (``"false"`` has become ``False``, a date string a ``datetime.date``): the same
+    dict an approval request shows. ``arguments_json`` is the text the model sent."""
 
     type: Literal["tool.call.started"] = field(default="tool.call.started", init=False)
     call_id: str
     name: str
-    arguments: str
+    arguments: dict[str, Any]
+    arguments_json: str
     response_id: str | None = None
 
 
@@ -55,8 +60,9 @@ class ToolCallFailed(FrameworkEvent):
     output: str
     duration_s: float
     exception: BaseException | None = field(default=None, repr=False, compare=False)
-    arguments: str = ""
-    """The model's arguments, as sent (for calls that failed before they started)."""
+    arguments_json: str = ""
+    """The arguments as the model sent them (the only form a call that failed before it
+    started has: its text may not even be JSON)."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""When and how a session reconnects: the ``Reconnect`` settings and their backoff."""
+"""When and how a session reconnects: the ``Reconnect`` settings, their backoff, and the\nstep that opens the next connection (``Reconnector``)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,15 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import NamedTuple, Protocol
 
 import anyio
 
-from ..errors import ConnectError, SessionConfigError
-from .events import SessionReconnected, SessionReconnecting
+from ..errors import ConnectError
+from .events import SessionReconnecting
 from .journal import DEFAULT_MAX_ITEMS, DEFAULT_MAX_TOKENS
-from .transport import Transport, TransportClosed
-
-if TYPE_CHECKING:
-    from .runner import SessionRunner
-
+from .states import RENEWING, Connection, Link
+from .transport import HandshakeRefused, Transport, TransportClosed
 
 _JITTER = random.Random()
 
@@ -84,162 +81,117 @@ class Reconnect:
             yield self.delay(attempt, draw)
 
 
-class Relink:
-    """One session's connection, across drops: it notices a connection is lost, opens the
-    next with backoff, configures it, and gives it the conversation back before anything
-    else is sent on it.
+class ReconnectFailed(Exception):
+    """Reconnecting gave up; the message says why (the session closes with it)."""
 
-    ``offline`` runs from a drop until the new connection has the conversation back;
-    ``epoch`` counts connections; ``gate`` holds every other send while the replay goes out.
-    """
+
+class Reopened(NamedTuple):
+    transport: Transport
+    attempts: int
+    started: float
+    """When the drop was noticed (``time.monotonic``)."""
+
+
+class HandoverPort(Protocol):
+    """What the handover before the time cap needs of a session."""
+
+    def cap_due(self) -> float | None:
+        """When the server says the session expires (Unix seconds), if it says."""
+
+    def idle(self) -> bool:
+        """Online, with no response active or asked for: a moment to hand over."""
+
+    @property
+    def over(self) -> bool: ...
+
+    async def hand_over(self) -> None:
+        """Close the connection to move to a fresh session (the reader reconnects)."""
+
+
+class Reconnector:
+    """Opens a session's next connection after a drop, with backoff, and decides when to
+    give up: it returns the new transport; the runner configures it and gives it the
+    conversation back."""
 
     def __init__(
         self,
-        runner: SessionRunner,
-        settings: Reconnect | None,
-        opener: Callable[[], Awaitable[Transport]] | None,
-        sideband: bool,
+        settings: Reconnect,
+        opener: Callable[[], Awaitable[Transport]],
+        deliver: Callable[[SessionReconnecting], None],
     ) -> None:
-        self._runner = runner
-        self._settings = settings
+        self.settings = settings
         self._opener = opener
-        self._sideband = sideband
-        self.offline = False
-        self.epoch = 0
-        self.gate: anyio.Event | None = None
-        self.gave_up: str | None = None
-        """Why reconnecting failed, when it did."""
-        self._handing_over = False
+        self._deliver = deliver
         # Attempts since the last healthy connection; when the current one was set up
         # (configured, given the conversation back), and the responses done by then.
         self._streak = 0
         self._up_since: float | None = None
         self._done_before = 0
 
-    @property
-    def enabled(self) -> bool:
-        return self._settings is not None
-
-    def recoverable(self, exc: TransportClosed) -> bool:
-        """A drop we reconnect after: not one the app asked for, nor a normal close
-        (except the one that ends a session at its time cap)."""
-        runner = self._runner
-        return (
-            self._settings is not None
-            and runner.closed_reason is None
-            and (exc.error or runner.core.expired or self._handing_over)
-        )
-
-    async def hand_over_before_expiry(self) -> None:
-        """A task for the session's life: shortly before the server's time cap, at a moment
-        no response is active, move to a fresh session (the same replay as after a drop)."""
-        settings, runner = self._settings, self._runner
-        if settings is None or settings.handover_before_s is None or self._opener is None:
-            return
-        while runner.closed_reason is None:
-            expires = runner.core.expires_at
-            due = None if expires is None else expires - settings.handover_before_s
-            if due is None or time.time() < due or self.offline or runner.core.turns.waiting:
-                await anyio.sleep(0.05 if due is not None and time.time() >= due else 0.25)
-                continue
-            self._handing_over = True
-            runner.core.expires_at = None  # the next session says its own
-            with contextlib.suppress(Exception):
-                # The reader sees the close and reconnects; the next session's
-                # ``expires_at`` starts the wait again.
-                await runner.transport.close()
-
-    async def lost(self, transport: Transport) -> None:
-        """``transport`` is gone: calls and approvals go on; sends wait for the next one."""
-        runner = self._runner
-        if transport is not runner.transport or self.offline:
-            return  # an old connection's news, or already known
-        self.offline = True
-        await runner.execute(runner.core.disconnected(sideband=self._sideband))
-
-    async def recover(self, exc: TransportClosed) -> bool:
-        """After the reader saw ``exc``: a new connection, or False to end the session."""
-        if not self.recoverable(exc) or self._opener is None or self._settings is None:
+    @staticmethod
+    def recoverable(exc: TransportClosed, link: Connection) -> bool:
+        """A drop we reconnect after: not one the app asked for, nor a normal close (except
+        the one that ends a session at its time cap); one already known is (see ``lost``)."""
+        if link.state is Link.CLOSED:
             return False
-        runner = self._runner
-        old = runner.transport
-        await self.lost(old)
-        with anyio.CancelScope(shield=True), anyio.move_on_after(1), contextlib.suppress(Exception):
-            await old.close()
-        settings = self._settings
-        cause, started = exc.reason, time.monotonic()
-        planned, self._handing_over = self._handing_over, False
+        return exc.error or link.state in RENEWING or link.state is Link.OFFLINE
+
+    async def reopen(self, cause: str, *, planned: bool, responses_done: int) -> Reopened:
+        """The next connection, after the backoff; raises ``ReconnectFailed``."""
+        settings, started = self.settings, time.monotonic()
         if planned:
             cause = "handing over before the session's time cap"
-        if planned or self._proved_healthy(started):
+        if planned or self._proved_healthy(started, responses_done):
             self._streak = 0
         self._up_since = None
         while self._streak < settings.attempts:
             self._streak += 1
             attempt = self._streak
             delay = 0.0 if planned and attempt == 1 else settings.delay(attempt)
-            runner.deliver(SessionReconnecting(attempt, round(delay, 3), cause))
+            self._deliver(SessionReconnecting(attempt, round(delay, 3), cause))
             await anyio.sleep(delay)
             try:
-                runner.transport = await self._opener()
-            except ConnectError as error:
+                return Reopened(await self._opener(), attempt, started)
+            except HandshakeRefused as error:
+                if error.status in (401, 403):  # a refused key will not do next time either
+                    raise ReconnectFailed(
+                        f"the connection dropped and the server refused a new one ({error})"
+                    ) from None
                 cause = str(error)
-                if "HTTP 401" in cause or "HTTP 403" in cause:
-                    self.gave_up = (
-                        f"the connection dropped and the server refused a new one ({cause})"
-                    )
-                    return False  # a refused key will not be accepted next time either
-                continue
             except Exception as error:
-                cause = f"{type(error).__name__}: {error}"
-                continue
-            runner.spawn(self._resume, attempt, started)
-            return True
-        self.gave_up = (
+                cause = str(error) if isinstance(error, ConnectError) else _describe(error)
+        raise ReconnectFailed(
             f"the connection could not be kept: {self._streak} connections in a row failed "
             f"or dropped within {settings.healthy_after:g} s ({cause})"
         )
-        return False
 
-    def _proved_healthy(self, dropped_at: float) -> bool:
+    def set_up(self, responses_done: int) -> None:
+        """The new connection is configured and has the conversation back."""
+        self._up_since, self._done_before = time.monotonic(), responses_done
+
+    def _proved_healthy(self, dropped_at: float, responses_done: int) -> bool:
         """Whether the connection that just dropped did real work: set up, then a response
         finished on it, or it stayed up ``healthy_after`` seconds (see ``Reconnect``)."""
-        if self._up_since is None or self._settings is None:
+        if self._up_since is None:
             return False
-        worked = self._runner.core.turns.responses_done > self._done_before
-        return worked or dropped_at - self._up_since >= self._settings.healthy_after
+        worked = responses_done > self._done_before
+        return worked or dropped_at - self._up_since >= self.settings.healthy_after
 
-    async def _resume(self, attempts: int, started: float) -> None:
-        """The new connection: configured, given the conversation, then open to all."""
-        runner = self._runner
-        transport = runner.transport
-        try:
-            if not await runner.configure(runner.agent, force=True):
-                return  # it dropped meanwhile: the reader is on it
-        except SessionConfigError as exc:
-            await runner.close_with(f"the new connection refused the configuration: {exc}")
+    async def hand_over_before_expiry(self, session: HandoverPort) -> None:
+        """A task for the session's life: shortly before the server's time cap, at a moment
+        no response is active, move to a fresh session (the same replay as after a drop)."""
+        before = self.settings.handover_before_s
+        if before is None:
             return
-        if transport is not runner.transport:
-            return
-        gate = self.gate = anyio.Event()
-        try:
-            # No await from here to the snapshot: what was sent while offline is in it, and
-            # what comes after waits at the gate.
-            self.offline = False
-            self.epoch += 1
-            replay = runner.core.replay(sideband=self._sideband)
-            for action in replay:
-                await runner.send_now(action)
-        finally:
-            self.gate = None
-            gate.set()
-        self._up_since, self._done_before = time.monotonic(), runner.core.turns.responses_done
-        runner.deliver(
-            SessionReconnected(
-                runner.core.session_id,
-                len(replay),
-                attempts,
-                round(time.monotonic() - started, 3),
-            )
-        )
-        await runner.execute(runner.core.resumed())
+        while not session.over:
+            expires = session.cap_due()
+            due = None if expires is None else expires - before
+            if due is None or time.time() < due or not session.idle():
+                await anyio.sleep(0.05 if due is not None and time.time() >= due else 0.25)
+                continue
+            with contextlib.suppress(Exception):
+                await session.hand_over()
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"

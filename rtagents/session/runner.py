@@ -1,15 +1,19 @@
 """The session runner: a thin loop that moves frames and carries out the core's actions.
 
-It reads a frame, feeds it to ``SessionCore``, and does what the
-core says: send, emit, start or cancel a call, resolve a request. It decides nothing about
-the protocol. It owns the session's lifecycle: its tasks, its end, and keeping both within
-bounds (a send deadline, a grace period for tool code that will not stop).
+It reads a frame, feeds it to ``RealtimeCore``, and does what the core says: send, emit,
+start or cancel a call, measure the player, resolve a request. It decides nothing about the
+protocol: the connection's state is the core's (``states.Connection``), and the runner only
+carries out its transitions (a new transport from ``Reconnector``, held sends released). It
+owns the session's lifecycle: its tasks, its end, and keeping both within bounds (a send
+deadline, a grace period for tool code that will not stop).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +24,7 @@ from .. import protocol as p
 from ..approvals import ApprovalPolicy
 from ..approvals.broker import ApprovalBroker
 from ..audio.player import guarded_played_ms
-from ..errors import SessionClosed, SessionConfigError, root_cause
+from ..errors import SessionClosedError, SessionConfigError, root_cause
 from ..mcp import MCPServer, MCPServerFailed, MCPToolsChanged
 from ..tools import Toolset
 from ..tracing import capture_content_default
@@ -30,20 +34,22 @@ from ..tracing.observer import SessionTracer
 from .actions import (
     Action,
     CancelCall,
-    ClearPlayback,
     Emit,
     Resolve,
     Send,
     StartApproval,
     StartCall,
+    StopPlayback,
     ToolTraits,
 )
-from .core import SessionCore
+from .calls import CallSettings
 from .dispatch import Dispatcher
 from .events import SessionClosed as SessionClosedEvent
-from .events import SessionWarning
+from .events import SessionReconnected, SessionWarning
 from .journal import Journal
-from .reconnect import Reconnect, Relink
+from .realtime import RealtimeCore
+from .reconnect import Reconnect, ReconnectFailed, Reconnector, Reopened
+from .states import Link, LinkInput
 from .stream import EventStream
 from .tasks import SessionTasks
 from .tooling import merge
@@ -53,16 +59,17 @@ from .workers import WorkerPool
 if TYPE_CHECKING:
     from ..agent import Agent
     from ..audio import AudioPlayer
+    from ..tools.context import ToolSession
 
 log = logging.getLogger("rtagents.session")
 
 
 class SessionRunner:
-    """The machinery under a ``RealtimeSession`` (its ``owner``)."""
+    """The machinery under a ``RealtimeSession`` (``session``: what its tools are given)."""
 
     def __init__(
         self,
-        owner: Any,
+        session: ToolSession,
         agent: Agent,
         transport: Transport,
         *,
@@ -79,7 +86,7 @@ class SessionRunner:
         player: AudioPlayer | None = None,
         workers: WorkerPool | None = None,
     ) -> None:
-        self.owner = owner
+        self._session = session
         self.agent = agent
         self.deps = deps
         capture = capture_content_default() if trace_content is None else trace_content
@@ -88,11 +95,13 @@ class SessionRunner:
         self.transport = transport
         self.tools = Toolset(agent.name)
         limits = reconnect or Reconnect()
-        self.core = SessionCore(
+        self.core = RealtimeCore(
             self._traits,
             Journal(max_items=limits.max_items, max_tokens=limits.max_tokens),
             sideband=sideband,
         )
+        self.link = self.core.orchestrator.link
+        """The connection's state (the core's): online, offline, replaying, ..., closed."""
         self.tasks = SessionTasks(self._task_failed, self._fatal)
         self.spawn = self.tasks.spawn
         self.stream = EventStream(max_buffered_events, self.spawn, max_bytes=max_buffered_bytes)
@@ -100,19 +109,35 @@ class SessionRunner:
         observed = self.tracer.recording or self.metrics.recording
         self.deliver = self._traced_deliver if observed else self.stream.deliver
         self.approvals = ApprovalBroker(agent.approval, self.deliver, self._hosted_labels)
-        self.dispatcher = Dispatcher(self, workers or WorkerPool())
-        self.closed_reason: str | None = None
-        self.dropped = False  # the connection ended without the app asking
+        self._workers = workers or WorkerPool()
+        self.dispatcher = Dispatcher(
+            self._call_settings(),
+            self.tools,
+            tracer=self.tracer,
+            deliver=self.deliver,
+            spawn=self.spawn,
+            link=self.link,
+            answers=self,
+            hosted_tools=self.core.hosted_tools,
+        )
         self.fatal: BaseException | None = None
         """A ``SystemExit``/``KeyboardInterrupt`` app code raised in a session task."""
         self._waiters: dict[str, tuple[anyio.Event, list[Any]]] = {}
         self._send_timeout = send_timeout
         self._shutdown_grace = shutdown_grace
         self._subscriptions: list[Callable[[], None]] = []
-        self._link = Relink(self, reconnect if opener is not None else None, opener, sideband)
+        self._reconnector = (
+            Reconnector(reconnect, opener, self.deliver)
+            if reconnect is not None and opener is not None
+            else None
+        )
+        self._replayed: anyio.Event | None = None  # set once a replay has gone out
         self._player = player
-        if player is not None:
-            self.core.turns.played_ms = guarded_played_ms(player)
+        self._played_ms = guarded_played_ms(player) if player is not None else None
+
+    @property
+    def closed_reason(self) -> str | None:
+        return self.link.closed_reason
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -122,21 +147,36 @@ class SessionRunner:
         self.use(agent)
         await tg.start(self._owned_read)
         await self.configure(agent)
-        self.spawn(self._link.hand_over_before_expiry)
+        if self._reconnector is not None:
+            self.spawn(self._reconnector.hand_over_before_expiry, self)
 
     def use(self, agent: Agent) -> None:
         """Take the agent: its tools (function tools and its connected MCP servers'), its
         approval policy (none: the default, which denies), and what its calls share."""
         self.agent = agent
         self.approvals.policy = agent.approval or ApprovalPolicy()
-        self.dispatcher.refresh()
         sources = agent.sources
         for unsubscribe in self._subscriptions:
             unsubscribe()
         self._subscriptions = [server.subscribe(self) for server in sources.servers]
         self.tools, notes = merge(agent.name, sources.functions, sources.servers)
+        # The calls from here share settings made afresh from it (made once, not per call).
+        self.dispatcher.settings, self.dispatcher.tools = self._call_settings(), self.tools
         for note in notes:
             self.deliver(SessionWarning(note))
+
+    def _call_settings(self) -> CallSettings:
+        agent = self.agent
+        return CallSettings(
+            approvals=self.approvals,
+            default_timeout=agent.tool_timeout,
+            format_failure=agent.format_failure,
+            max_output_bytes=agent.max_tool_output_bytes,
+            session=self._session,
+            agent=agent,
+            deps=self.deps,
+            workers=self._workers,
+        )
 
     async def configure(self, agent: Agent, *, force: bool = False) -> bool:
         """Send the agent's configuration (``force``: on a connection still being set up,
@@ -163,23 +203,22 @@ class SessionRunner:
 
     async def close(self) -> None:
         """End the session: pending approvals are denied, running calls cancelled."""
-        if self.closed_reason is None:
-            await self._finish("closed by the client", error=False)
+        await self._finish("closed by the client", error=False)
 
     async def let_go(self) -> None:
         await self.dispatcher.let_go(self._shutdown_grace)
 
     async def _finish(self, reason: str, *, error: bool) -> None:
-        if self.closed_reason is not None:
+        if not self.link.close(reason, error=error):
             return
-        self.closed_reason = reason
-        self.dropped = error
         self.tasks.open = False  # no new task from here; the running ones end below
         for unsubscribe in self._subscriptions:
             unsubscribe()
         self.approvals.close()
         self.dispatcher.session_ended(reason, error)
         await self.execute(self.core.close())
+        if self._replayed is not None:  # sends held for a replay end: the session is closed
+            self._replayed.set()
         with anyio.CancelScope(shield=True), anyio.move_on_after(2):
             try:
                 await self.transport.close()
@@ -227,7 +266,7 @@ class SessionRunner:
                 try:
                     frame = await self.transport.recv()
                 except TransportClosed as exc:
-                    if await self._link.recover(exc):
+                    if await self._recover(exc):
                         continue
                     raise
                 if await self.execute(self.core.receive_frame(frame)):
@@ -237,9 +276,10 @@ class SessionRunner:
                     # costs less than anyio's, which looks the backend up each time.
                     await asyncio.sleep(0)
         except TransportClosed as exc:
-            gave_up = self._link.gave_up
-            await self._finish(gave_up or exc.reason, error=exc.error or bool(gave_up))
-        except SessionClosed:
+            await self._finish(exc.reason, error=exc.error)
+        except ReconnectFailed as exc:
+            await self._finish(str(exc), error=True)
+        except SessionClosedError:
             pass
         except Exception as exc:  # a bug of ours: close with the reason, never an exception group
             log.exception("the session's reader failed")
@@ -259,12 +299,18 @@ class SessionRunner:
         with anyio.fail_after(within):
             await done.wait()
         if not box or box[0] is None:
-            if self.closed_reason is not None or not self._link.enabled:
-                raise SessionClosed(self.closed_reason or "the session closed")
+            if self.link.state is Link.CLOSED or self._reconnector is None:
+                raise SessionClosedError(self.closed_reason or "the session closed")
             return None  # the connection dropped: the next one is configured afresh
         return box[0]
 
     # -- acting ----------------------------------------------------------------------------
+
+    async def act(self, actions: list[Action]) -> None:
+        """Carry out what the app asked for; ``SessionClosedError`` once the session ended."""
+        if self.link.state is Link.CLOSED:
+            raise SessionClosedError(self.closed_reason or "the session closed")
+        await self.execute(actions)
 
     async def execute(self, actions: list[Action]) -> bool:
         """Carry out ``actions``; True when they started a tool call."""
@@ -286,75 +332,156 @@ class SessionRunner:
                 if waiter is not None:
                     waiter[1].append(action.reply)
                     waiter[0].set()
-            elif isinstance(action, ClearPlayback) and self._player is not None:
-                try:
-                    self._player.clear()
-                except Exception as exc:  # the app's player must not cost the session
-                    self.deliver(SessionWarning(f"the player failed to clear: {root_cause(exc)}"))
+            elif isinstance(action, StopPlayback):
+                await self._stop_playback(action)
         return started
 
+    async def _stop_playback(self, action: StopPlayback) -> None:
+        """The player's part of a barge-in: what it played goes to the core (which cuts the
+        unheard audio and tells the app), then it stops."""
+        played = action.played_ms
+        if played is None and action.item_id is not None and self._played_ms is not None:
+            played = self._played_ms(action.item_id)
+        await self.execute(self.core.playback_stopped(action.item_id, played, action.heard_only))
+        if self._player is not None:
+            try:
+                self._player.clear()
+            except Exception as exc:  # the app's player must not cost the session
+                self.deliver(SessionWarning(f"the player failed to clear: {root_cause(exc)}"))
+
+    # The dispatcher's answers (see dispatch.Answers).
+    async def output(self, work_id: str, output: str, *, cancelled: bool) -> None:
+        await self.execute(self.core.call_finished(work_id, output, cancelled=cancelled))
+
+    async def approval(self, request_id: str, approve: bool, reason: str | None) -> None:
+        await self.execute(self.core.approval_decided(request_id, approve, reason))
+
     async def _send(self, event: p.WireModel | str, *, force: bool = False) -> None:
-        """Send, or raise ``SessionClosed``. A server that stops reading would block a
+        """Send, or raise ``SessionClosedError``. A server that stops reading would block a
         send forever: past ``send_timeout`` the session closes, saying so.
 
         While the connection is down, an item we create goes in the journal (the next
         connection gets it in the replay) and anything else is dropped: a new connection
         is configured afresh and asks for the responses still owed. ``force`` sends on a
         connection being set up, ahead of everything held back."""
-        if self.closed_reason is not None:
-            raise SessionClosed(self.closed_reason)
+        link = self.link
+        if link.state is Link.CLOSED:
+            raise SessionClosedError(self.closed_reason or "the session closed")
         transport = self.transport
         if not force:
             self.core.sent(event)
-            link = self._link
-            if link.offline:
+            if link.state is Link.OFFLINE:
                 return
-            if link.gate is not None:  # the conversation is being given back first
-                epoch = link.epoch
-                await link.gate.wait()
-                if link.offline or epoch != link.epoch:
+            if link.state is Link.REPLAYING and self._replayed is not None:
+                epoch = link.epoch  # the conversation is being given back first
+                await self._replayed.wait()
+                if not link.current(epoch):
                     return  # dropped again meanwhile: the replay holds it
                 transport = self.transport
         frame = event if isinstance(event, str) else p.encode_client_event(event)
         try:
             # A send can only hang when the peer stops reading and the buffer fills: only
             # then is it timed (a time limit costs as much as the send itself).
-            wont_block = getattr(transport, "send_wont_block", None)
-            if self._send_timeout is None or (wont_block is not None and wont_block(frame)):
+            if self._send_timeout is None or transport.send_wont_block(frame):
                 await transport.send(frame)
             else:
                 with anyio.fail_after(self._send_timeout):
                     await transport.send(frame)
         except TransportClosed as exc:
-            if self._link.recoverable(exc):
-                await self._link.lost(transport)  # the reader reconnects
+            if self._reconnector is not None and self._reconnector.recoverable(exc, link):
+                await self._lost(transport)  # the reader reconnects
                 return
-            if self._link.enabled and self.closed_reason is None:
+            if self._reconnector is not None and not self.over:
                 # A close the reader has not reached yet: what the server said before it
                 # (a ``session_expired``, at the time cap) decides whether the session
                 # reconnects, so the reader decides. What this send held is journaled.
                 return
             await self._finish(exc.reason, error=exc.error)
-            raise SessionClosed(exc.reason) from None
+            raise SessionClosedError(exc.reason) from None
         except TimeoutError:
             reason = (
                 f"sending timed out after {self._send_timeout:g} s (the server stopped reading)"
             )
             await self._finish(reason, error=True)
-            raise SessionClosed(reason) from None
+            raise SessionClosedError(reason) from None
         except Exception as exc:  # whatever the transport raised, the app sees our error
             reason = f"sending failed: {root_cause(exc)}"
             await self._finish(reason, error=True)
-            raise SessionClosed(reason) from None
+            raise SessionClosedError(reason) from None
 
-    async def send_now(self, action: Action) -> None:
-        """Send on a connection being set up, ahead of everything held back."""
-        if isinstance(action, Send):
-            await self._send(action.event, force=True)
+    # -- reconnecting (the decisions are Reconnector's and the core's) ------------------------
 
-    async def close_with(self, reason: str) -> None:
-        """End the session for a reason of its own (an error)."""
-        await self._finish(reason, error=True)
+    async def _lost(self, transport: Transport) -> None:
+        """``transport`` is gone: calls and approvals go on; sends wait for the next one."""
+        if transport is self.transport:  # not an old connection's news
+            await self.execute(self.core.disconnected())
+
+    async def _recover(self, exc: TransportClosed) -> bool:
+        """After the reader saw ``exc``: a new connection, or False to end the session."""
+        reconnector = self._reconnector
+        if reconnector is None or not reconnector.recoverable(exc, self.link):
+            return False
+        old = self.transport
+        await self._lost(old)
+        with anyio.CancelScope(shield=True), anyio.move_on_after(1), contextlib.suppress(Exception):
+            await old.close()
+        reopened = await reconnector.reopen(
+            exc.reason,
+            planned=self.link.planned,
+            responses_done=self.core.orchestrator.responses_done,
+        )
+        self.transport = reopened.transport
+        self.spawn(self._resume, reopened)
+        return True
+
+    async def _resume(self, reopened: Reopened) -> None:
+        """The new connection: configured, given the conversation, then open to all."""
+        transport = reopened.transport
+        try:
+            if not await self.configure(self.agent, force=True):
+                return  # it dropped meanwhile: the reader is on it
+        except SessionConfigError as exc:
+            reason = f"the new connection refused the configuration: {exc}"
+            await self._finish(reason, error=True)
+            return
+        if transport is not self.transport:
+            return
+        replayed = self._replayed = anyio.Event()
+        try:
+            # No await from here to the snapshot: what was sent while offline is in it, and
+            # what comes after waits for ``replayed``.
+            replay = self.core.replay()
+            for action in replay:
+                if isinstance(action, Send):
+                    await self._send(action.event, force=True)
+        finally:
+            self._replayed = None
+            replayed.set()
+        assert self._reconnector is not None  # only a reconnector reopens
+        self._reconnector.set_up(self.core.orchestrator.responses_done)
+        downtime = round(time.monotonic() - reopened.started, 3)
+        self.deliver(
+            SessionReconnected(self.core.session_id, len(replay), reopened.attempts, downtime)
+        )
+        await self.execute(self.core.resumed())
+
+    # The handover before the time cap (see reconnect.HandoverPort).
+    def cap_due(self) -> float | None:
+        return self.core.expires_at
+
+    def idle(self) -> bool:
+        return self.link.state is Link.ONLINE and not self.core.orchestrator.waiting
+
+    @property
+    def over(self) -> bool:
+        return self.link.state is Link.CLOSED
+
+    async def hand_over(self) -> None:
+        self.core.orchestrator.link_event(LinkInput.HAND_OVER)
+        self.core.expires_at = None  # the next session says its own
+        await self.transport.close()  # the reader sees the close and reconnects
+
+    # -- observing -------------------------------------------------------------------------------
 
     def _traced_deliver(self, event: Any, size: int = 0) -> None:
         try:

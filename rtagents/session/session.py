@@ -136,32 +136,32 @@ class RealtimeSession(Generic[DepsT]):
 
     async def send_text(self, text: str, *, respond: bool = True) -> None:
         """Add a user message; with ``respond`` (the default), ask the model to answer it."""
-        await self._runner.execute(self._runner.core.send_text(text))
+        await self._runner.act(self._runner.core.send_text(text))
         if respond:
             await self.create_response()
 
     async def send_audio(self, pcm: bytes) -> None:
         """Append audio (in the session's input format) to the input buffer."""
-        await self._runner.execute(self._runner.core.append_audio(pcm))
+        await self._runner.act(self._runner.core.append_audio(pcm))
 
     async def commit_audio(self) -> None:
         """Commit the input buffer as a user message (when turn detection is off)."""
-        await self._runner.execute(self._runner.core.commit_audio())
+        await self._runner.act(self._runner.core.commit_audio())
 
     async def create_response(self, **overrides: Any) -> None:
         """Ask the model for a turn; ``overrides`` are ``response.create`` parameters."""
         params = p.ResponseCreateParams(**overrides) if overrides else None
-        await self._runner.execute(self._runner.core.request_response(params))
+        await self._runner.act(self._runner.core.request_response(params))
 
     async def cancel_response(self) -> None:
         """Cancel the response in progress."""
-        await self._runner.execute(self._runner.core.cancel_response())
+        await self._runner.act(self._runner.core.cancel_response())
 
     async def interrupt(self, played_ms: int | None = None) -> None:
         """Barge in: cancel the response, truncate the assistant audio to ``played_ms`` (what
         the user heard), and cancel the ``cancel_on_interrupt`` tools. Emits
         ``audio.interrupted`` for the app's player to stop."""
-        await self._runner.execute(self._runner.core.interrupt(played_ms))
+        await self._runner.act(self._runner.core.interrupt(played_ms))
 
     # -- approvals ---------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from typing import Any
 import anyio
 from anyio.abc import TaskGroup
 
-from ..errors import SessionClosed
+from ..errors import SessionClosedError
 
 log = logging.getLogger("rtagents.session")
 
@@ -81,7 +81,7 @@ class SessionTasks:
         try:
             with self.owned():
                 await fn(*args)
-        except SessionClosed:
+        except SessionClosedError:
             pass  # the session ended under the task; there is nothing left to tell
         except Exception as exc:
             name = getattr(fn, "__name__", repr(fn))

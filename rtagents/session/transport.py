@@ -21,9 +21,23 @@ class TransportClosed(RtagentsError):
         self.error = error
 
 
+class HandshakeRefused(ConnectError):
+    """The server answered the opening handshake with an HTTP ``status`` other than 101
+    (401 or 403: the key was refused, and will be next time too)."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 @runtime_checkable
 class Transport(Protocol):
     """What a session needs from a connection: text frames both ways, and close."""
+
+    def send_wont_block(self, frame: str) -> bool:
+        """Whether sending ``frame`` now returns without waiting for the peer to read (a
+        send that may wait is timed; ``True`` for a transport that never waits)."""
+        ...
 
     async def send(self, frame: str) -> None: ...
 
@@ -70,8 +84,9 @@ class WebsocketTransport:
         except InvalidStatus as exc:
             status = exc.response.status_code
             hint = " (check the API key)" if status in (401, 403) else ""
-            raise ConnectError(
-                f"the server at {_safe(url)} refused the connection: HTTP {status}{hint}"
+            raise HandshakeRefused(
+                f"the server at {_safe(url)} refused the connection: HTTP {status}{hint}",
+                status=status,
             ) from None
         except (OSError, InvalidHandshake, TimeoutError) as exc:
             raise ConnectError(f"cannot connect to {_safe(url)}: {exc}") from None

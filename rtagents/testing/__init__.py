@@ -1,8 +1,9 @@
 """Testing your agents offline: the emulator with a scripted model, and readable assertions.
 
-The ``realtime`` pytest fixture is registered automatically (a ``pytest11`` plugin). Scripts
-use the emulator's outputs: a string is said, ``CallFunction`` and
-``CallMCP`` call tools, a function of the context computes a turn.
+The ``realtime`` pytest fixture is registered automatically (``pytest_rtagents``, a ``pytest11``
+plugin that imports rtagents only when a test uses it). Scripts use the emulator's outputs: a
+string is said, ``CallFunction`` and ``CallMCP`` call tools, a function of the context computes
+a turn.
 """
 
 from ..emulator import CallFunction, CallMCP, ModelContext, Say, ScriptedModel
@@ -10,7 +11,7 @@ from .asgi import fan_out, serve_asgi
 from .audio_device import FakeAudioDevice
 from .harness import Drive, Realtime, run_agent, run_session
 from .mcp_http import mcp_server, serve_mcp_http
-from .record import ApprovalRecord, CallRecord, SessionRecord, sent_outputs
+from .record import ApprovalRecord, SessionRecord, ToolCallRecord, sent_outputs
 from .redis import redis_server
 from .twilio import TwilioMediaClient
 
@@ -18,7 +19,6 @@ __all__ = [
     "ApprovalRecord",
     "CallFunction",
     "CallMCP",
-    "CallRecord",
     "Drive",
     "FakeAudioDevice",
     "ModelContext",
@@ -26,6 +26,7 @@ __all__ = [
     "Say",
     "ScriptedModel",
     "SessionRecord",
+    "ToolCallRecord",
     "TwilioMediaClient",
     "fan_out",
     "mcp_server",
@@ -36,3 +37,19 @@ __all__ = [
     "serve_asgi",
     "serve_mcp_http",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # CallRecord was this name until 0.2: one name meant a tool call here and a phone call in
+    # rtagents.calls. The old name keeps working, with a warning, for the tests written then.
+    if name == "CallRecord":
+        import warnings
+
+        warnings.warn(
+            "rtagents.testing.CallRecord is now rtagents.testing.ToolCallRecord "
+            "(rtagents.calls.CallRecord is a phone call)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return ToolCallRecord
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

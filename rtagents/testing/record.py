@@ -9,7 +9,7 @@ from .._json import format_arguments, json_object
 
 
 @dataclass(frozen=True)
-class CallRecord:
+class ToolCallRecord:
     """One tool call: its arguments, the output the model got, and how it ended."""
 
     call_id: str
@@ -58,7 +58,7 @@ class SessionRecord:
         return [e for e in self.client_events if e.get("type") == kind]
 
     @property
-    def calls(self) -> list[CallRecord]:
+    def calls(self) -> list[ToolCallRecord]:
         """Every call, in the order it began (a call whose arguments were invalid never
         starts: it appears where it failed)."""
         ended = {
@@ -71,13 +71,13 @@ class SessionRecord:
             if e.type == "tool.call.started" or (
                 e.type == "tool.call.failed" and e.call_id not in order
             ):
-                order.setdefault(e.call_id, e.arguments)
+                order.setdefault(e.call_id, e.arguments_json)
         out = []
         for call_id, arguments in order.items():
             end = ended.get(call_id)
             name = end.name if end is not None else self._started_name(call_id)
             out.append(
-                CallRecord(
+                ToolCallRecord(
                     call_id,
                     name,
                     json_object(arguments),
@@ -120,7 +120,7 @@ class SessionRecord:
         """The last thing the assistant said."""
         return self.replies[-1] if self.replies else ""
 
-    def call(self, name: str) -> CallRecord:
+    def call(self, name: str) -> ToolCallRecord:
         """The one call of ``name`` (an error if there were none or several)."""
         found = [c for c in self.calls if c.name == name]
         if len(found) != 1:
@@ -131,7 +131,7 @@ class SessionRecord:
 
     # -- assertions ------------------------------------------------------------------------
 
-    def assert_called(self, name: str, /, **arguments: Any) -> CallRecord:
+    def assert_called(self, name: str, /, **arguments: Any) -> ToolCallRecord:
         """Some call of ``name`` had (at least) these arguments."""
         for call in self.calls:
             if call.name == name and all(call.arguments.get(k) == v for k, v in arguments.items()):

@@ -4,15 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic
+from typing import Any, Generic, Protocol
 
 from typing_extensions import TypeVar
 
-if TYPE_CHECKING:  # a type-only reference upward: the session runs tools, tools may talk back
-    from ..agent import Agent
-    from ..session.session import RealtimeSession
-
 DepsT = TypeVar("DepsT", default=Any)
+DepsT_co = TypeVar("DepsT_co", covariant=True, default=Any)
+
+
+class ToolAgent(Protocol):
+    """What a tool sees of the agent running it (an ``rtagents.Agent``)."""
+
+    @property
+    def name(self) -> str: ...
+
+
+class ToolSession(Protocol[DepsT_co]):
+    """What a tool may do with the session running it (a ``RealtimeSession``): declared
+    here, so that ``tools`` needs nothing above it, even for types."""
+
+    @property
+    def id(self) -> str | None: ...
+
+    @property
+    def deps(self) -> DepsT_co: ...
+
+    async def send_text(self, text: str, *, respond: bool = True) -> None: ...
+
+    async def create_response(self, **overrides: Any) -> None: ...
+
+    async def update_agent(self, agent: Any) -> None:
+        """Hand the session to another agent (an ``rtagents.Agent``)."""
 
 
 @dataclass
@@ -30,8 +52,8 @@ class ToolContext(Generic[DepsT]):
     call_id: str
     tool_name: str
     arguments: dict[str, Any] = field(default_factory=dict)
-    session: RealtimeSession[DepsT] | None = None
-    agent: Agent | None = None
+    session: ToolSession[DepsT] | None = None
+    agent: ToolAgent | None = None
     deps: DepsT = None  # type: ignore[assignment]
     on_start: Callable[[], None] | None = field(default=None, repr=False, compare=False)
     """Called (from any thread) when the tool's code begins to run; the session starts the

@@ -137,7 +137,7 @@ async def test_bad_signatures_stale_timestamps_and_replays_are_refused() -> None
 
 async def test_a_router_rejects_by_caller_number() -> None:
     def route(call: IncomingCall) -> rtagents.Agent | Reject:
-        if "666" in call.caller:
+        if "666" in (call.caller.number or ""):
             return Reject(status_code=486, reason="blocked number")
         return rtagents.Agent(name="a")
 
@@ -162,7 +162,13 @@ async def test_a_transfer_goes_through_the_approval_policy(approve: bool) -> Non
         approval=ApprovalPolicy(rules=[ask(tool="transfer_call")], handler=supervisor),
     )
     async with Emulator(model=model) as emu:
-        app = CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
+        app = CallServer(
+            agent=agent,
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+            drain_timeout=0,  # a declined transfer leaves the call up: no need to wait for it
+        )
         async with serve_asgi(app) as url:
             call_id = emu.place_call(f"{url}/openai/webhook", SECRET, say=["Put me through."])
             if approve:
@@ -233,7 +239,13 @@ class Forecaster:
 async def test_a_hundred_calls_at_once_are_all_answered() -> None:
     agent = rtagents.Agent(name="many", tools=[get_weather], output_modalities=["text"])
     async with Emulator(model=Forecaster(), record=50) as emu:
-        app = CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
+        app = CallServer(
+            agent=agent,
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+            drain_timeout=0,  # the calls are still up at the end: close them, do not wait
+        )
         async with serve_asgi(app) as url:
             hook = f"{url}/openai/webhook"
             ids = [emu.place_call(hook, SECRET, say=["Weather?"]) for _ in range(100)]

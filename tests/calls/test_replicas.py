@@ -18,7 +18,7 @@ import pytest
 import redis.asyncio
 
 import rtagents
-from rtagents.calls import CallServer, transfer_call
+from rtagents.calls import CallServer, IncomingCall, transfer_call
 from rtagents.calls.registry import CallNotFound, CallOwnerGone
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
@@ -37,12 +37,17 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @contextlib.asynccontextmanager
 async def two_replicas(
-    emu: Emulator, agent: rtagents.Agent, redis_url: str, lease_s: float = 30.0
+    emu: Emulator,
+    agent: rtagents.Agent | None,
+    redis_url: str,
+    lease_s: float = 30.0,
+    **options: Any,
 ) -> AsyncIterator[tuple[list[CallServer], str]]:
     prefix = f"test-{uuid.uuid4().hex[:8]}"
     apps = [
         CallServer(
             agent=agent,
+            **options,
             webhook_secret=SECRET,
             api_key="sk-x",
             base_url=emu.http_url,
@@ -99,9 +104,14 @@ async def test_commands_sent_to_the_wrong_replica_reach_the_owner(redis_url: str
             [request] = owner.calls[call_id].session.pending_approvals
             assert await other.approve(call_id, request.id) is True
             with anyio.fail_after(10):
-                while emu.desk.calls[call_id].status != "referred":
+                while (
+                    emu.desk.calls[call_id].status != "referred"
+                    or owner.calls[call_id].state == "active"
+                ):
                     await anyio.sleep(0.02)
-            with pytest.raises(CallNotFound, match="has ended"):  # referred: the call is over
+            # Referred: the call is over, whether the owner has let its claim go yet ("has
+            # ended") or not ("is ended, not active").
+            with pytest.raises(CallNotFound, match="ended"):
                 await other.approve(call_id, request.id)
 
             second = emu.place_call(relay, SECRET)
@@ -189,7 +199,7 @@ async def test_a_registry_that_goes_away_refuses_calls_so_they_are_retried(
             assert call_id not in app.calls
             await anyio.sleep(1.5)  # the registry's listener notices, and the app stays up
             assert (await http.get("/healthz")).status_code == 200
-            assert app._tg is not None, "the app's task group ended with its registry"
+            assert app._lifecycle.tg is not None, "the app's task group ended with its registry"
 
 
 async def until(condition: Any, timeout: float = 15) -> None:
@@ -249,8 +259,8 @@ async def test_a_redis_restarted_empty_gets_the_claims_back(tmp_path: Path) -> N
 def crash(app: CallServer) -> None:
     """The replica dies: its tasks stop where they are (no drain, no release), so its
     registry stops renewing and listening, and its sideband connection drops."""
-    assert app._tg is not None
-    app._tg.cancel_scope.cancel()
+    assert app._lifecycle.tg is not None
+    app._lifecycle.tg.cancel_scope.cancel()
 
 
 async def test_a_call_whose_replica_dies_is_taken_over_by_another(redis_url: str) -> None:
@@ -296,6 +306,34 @@ async def test_a_call_whose_replica_dies_is_taken_over_by_another(redis_url: str
             assert len(emu.desk.calls[call_id]._sidebands) == 2
             assert emu.desk.calls[call_id].accept_requests == 1
             assert emu.desk.calls[call_id].status == "accepted"
+
+
+async def test_a_call_taken_over_that_its_router_now_fails_is_hung_up(redis_url: str) -> None:
+    """The survivor routes a taken-over call again, and its router fails: the call is not
+    left up without its tools (nor handed from replica to replica), it is hung up, once,
+    and the survivor's record says why."""
+    routed: list[str] = []
+
+    def route(call: IncomingCall) -> rtagents.Agent:
+        routed.append(call.call_id)
+        if len(routed) > 1:
+            raise LookupError("the customer database is down")
+        return rtagents.Agent(name="desk")
+
+    async with Emulator(model=ScriptedModel([])) as emu:
+        async with two_replicas(emu, None, redis_url, lease_s=1.0, route=route) as (apps, relay):
+            call_id = emu.place_call(relay, SECRET)
+            await until(lambda: holders(apps, call_id) and open_sidebands(emu, call_id))
+            [owner] = [a for a in apps if call_id in a.calls]
+            survivor = next(a for a in apps if a is not owner)
+            crash(owner)
+            await until(lambda: emu.desk.calls[call_id].status == "ended", timeout=10)
+            await until(lambda: survivor.calls.get(call_id) is not None, timeout=5)
+            await until(lambda: survivor.calls[call_id].state == "failed", timeout=5)
+            record = survivor.calls[call_id]
+            assert record.reason == "LookupError: the customer database is down"
+            assert len(emu.desk.calls[call_id]._sidebands) == 1  # the owner's, never another
+            assert routed == [call_id, call_id]
 
 
 async def test_a_replica_whose_claim_was_taken_lets_the_call_go(redis_url: str) -> None:

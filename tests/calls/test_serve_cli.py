@@ -1,14 +1,29 @@
-"""``rtagents serve MODULE:APP`` runs a CallServer under uvicorn from the shell."""
+"""``rtagents serve MODULE:APP`` runs a CallServer under uvicorn from the shell, and
+``rtagents call`` places a simulated phone call on an emulator and reports how it went."""
 
 from __future__ import annotations
 
+import base64
+import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import anyio
 import httpx2
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
+
+import rtagents
+from rtagents.calls import CallServer
+from rtagents.emulator import CallFunction, Emulator, ScriptedModel
+from rtagents.testing import serve_asgi
 
 APP = """
 import rtagents
@@ -16,6 +31,7 @@ from rtagents.calls import CallServer
 
 app = CallServer(agent=rtagents.Agent(name="a"), webhook_secret="whsec_c2VjcmV0", api_key="-")
 """
+SECRET = "whsec_c2VjcmV0"
 
 
 def free_port() -> int:
@@ -55,7 +71,7 @@ def test_serve_says_what_is_wrong(tmp_path: Path) -> None:
     assert done.returncode != 0 and "no file 'missing.py'" in done.stderr
 
 
-def test_a_call_is_placed_from_the_shell() -> None:
+def test_a_call_is_placed_from_the_shell_without_waiting() -> None:
     port = free_port()
     emulator = subprocess.Popen(
         [sys.executable, "-m", "rtagents", "emulator", "--port", str(port)],
@@ -80,6 +96,7 @@ def test_a_call_is_placed_from_the_shell() -> None:
                 "whsec_c2VjcmV0",
                 "--say",
                 "Hello?",
+                "--no-wait",
             ],
             capture_output=True,
             text=True,
@@ -92,3 +109,181 @@ def test_a_call_is_placed_from_the_shell() -> None:
     finally:
         emulator.terminate()
         emulator.wait(timeout=10)
+
+
+# -- rtagents call: the secret checked, the outcome awaited and printed --------------------------
+
+
+@rtagents.tool
+def lookup(key: str) -> str:
+    """Looks a key up."""
+    return f"found {key}"
+
+
+async def call_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    done = await anyio.run_process(
+        [sys.executable, "-m", "rtagents", "call", *args],
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+    return done.returncode, done.stdout.decode(), done.stderr.decode()
+
+
+@pytest.mark.anyio
+async def test_a_call_waits_for_its_outcome_and_prints_it() -> None:
+    model = ScriptedModel([CallFunction("lookup", {"key": "k7"}), "Key k7 is found."])
+    async with Emulator(model=model) as emu:
+        app = CallServer(
+            agent=rtagents.Agent(name="desk", tools=[lookup]),
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+        )
+        async with serve_asgi(app) as url:
+            code, out, err = await call_cli(
+                "--emulator", emu.http_url, "--webhook", f"{url}/openai/webhook",
+                "--secret", SECRET, "--say", "Find k7, please.", "--timeout", "30",
+            )  # fmt: skip
+    assert code == 0, err
+    call_id, *rest = out.splitlines()
+    assert call_id.startswith("rtc_") and emu.desk.calls[call_id].status == "ended"
+    text = "\n".join(rest)
+    assert "status: ended" in text
+    assert "caller: Find k7, please." in text and "agent: Key k7 is found." in text
+    assert 'lookup({"key": "k7"}) -> found k7' in text
+    assert text.index("caller:") < text.index("agent:")
+
+
+@pytest.mark.anyio
+async def test_a_call_whose_webhook_is_refused_says_so_at_once() -> None:
+    async with Emulator(model=ScriptedModel([])) as emu:
+        other = "whsec_" + base64.b64encode(b"another key").decode()
+        app = CallServer(agent=rtagents.Agent(), webhook_secret=other, api_key="-")
+        async with serve_asgi(app) as url:
+            with anyio.fail_after(20):
+                code, out, err = await call_cli(
+                    "--emulator", emu.http_url, "--webhook", f"{url}/openai/webhook",
+                    "--secret", SECRET, "--say", "Hello?",
+                )  # fmt: skip
+    assert code == 1 and "Traceback" not in err
+    assert "HTTP 400" in err and "--secret" in err  # the likely cause, named
+    assert out.strip().startswith("rtc_")
+
+
+@pytest.mark.anyio
+async def test_a_call_that_is_never_answered_gives_up_after_its_timeout() -> None:
+    async with Emulator(model=ScriptedModel([])) as emu:
+        silent = Starlette(routes=[Route("/", lambda request: Response(), methods=["POST"])])
+        async with serve_asgi(silent) as url:
+            started = time.monotonic()
+            code, out, err = await call_cli(
+                "--emulator", emu.http_url, "--webhook", url, "--secret", SECRET,
+                "--timeout", "1",
+            )  # fmt: skip
+    assert code == 1 and "still ringing after 1 s" in err, err
+    assert time.monotonic() - started < 15
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("secret", ["whsec_WRONG", "whsec_", "whsec_c2Vj*cmV0"])
+async def test_a_secret_that_is_not_base64_is_refused_before_calling(secret: str) -> None:
+    async with Emulator(model=ScriptedModel([])) as emu:
+        code, out, err = await call_cli(
+            "--emulator", emu.http_url, "--webhook", "http://127.0.0.1:9/x", "--secret", secret
+        )
+        assert not emu.desk.calls  # nothing placed
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert "whsec_" in err and "base64" in err
+    if secret != "whsec_":
+        assert secret not in err  # a secret is never printed back
+
+
+@pytest.mark.anyio
+async def test_the_emulator_answers_400_to_a_secret_that_is_not_base64() -> None:
+    async with Emulator(model=ScriptedModel([])) as emu, httpx2.AsyncClient() as http:
+        body = {"webhook_url": "http://127.0.0.1:9/x", "webhook_secret": "whsec_WRONG"}
+        reply = await http.post(f"{emu.http_url}/emulator/calls", json=body)
+        assert reply.status_code == 400
+        assert reply.json()["error"]["param"] == "webhook_secret"
+        assert "WRONG" not in reply.text and not emu.desk.calls
+        with pytest.raises(ValueError, match="base64"):
+            emu.place_call("http://127.0.0.1:9/x", "whsec_WRONG")
+
+
+@pytest.mark.anyio
+async def test_without_a_secret_the_call_says_where_to_give_one() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_WEBHOOK_SECRET"}
+    done = await anyio.run_process(
+        [sys.executable, "-m", "rtagents", "call", "--webhook", "http://127.0.0.1:9/x"],
+        check=False,
+        env=env,
+    )
+    err = done.stderr.decode()
+    assert done.returncode == 2 and "--secret" in err and "OPENAI_WEBHOOK_SECRET" in err
+    usage = (await anyio.run_process([sys.executable, "-m", "rtagents", "call", "--help"])).stdout
+    assert "[--secret SECRET]" in usage.decode()
+
+
+# -- rtagents serve on SIGTERM: it says that it drains, and a second signal exits at once -----
+
+HELD_OPEN = """
+import os
+
+import rtagents
+from rtagents.calls import CallServer
+
+app = CallServer(
+    agent=rtagents.Agent(name="desk"),
+    webhook_secret=os.environ["SECRET"],
+    api_key="sk-x",
+    base_url=os.environ["EMULATOR"],
+    drain_timeout=45,  # longer than the test: only the second signal can end it in time
+)
+"""
+
+
+async def read_until(stream: Any, text: str, seen: list[str]) -> None:
+    while text not in "".join(seen):
+        seen.append((await stream.receive()).decode())
+
+
+@pytest.mark.anyio
+async def test_sigterm_says_it_drains_and_a_second_one_exits_at_once(tmp_path: Path) -> None:
+    (tmp_path / "desk_app.py").write_text(HELD_OPEN)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    async with Emulator(model=ScriptedModel([], then="Hello.")) as emu:
+        env = {**os.environ, "SECRET": SECRET, "EMULATOR": emu.http_url}
+        command = [
+            sys.executable,
+            "-m",
+            "rtagents",
+            "serve",
+            "desk_app.py:app",
+            "--port",
+            str(port),
+        ]
+        async with await anyio.open_process(command, cwd=tmp_path, env=env) as server:
+            try:
+                seen: list[str] = []
+                with anyio.fail_after(20):
+                    await read_until(server.stderr, "Uvicorn running", seen)
+                    call_id = emu.place_call(f"{url}/openai/webhook", SECRET, say=["Hi."])
+                    while not emu.desk.calls[call_id].transcript[1:]:  # answered: the call is up
+                        await anyio.sleep(0.05)
+                server.send_signal(signal.SIGTERM)
+                with anyio.fail_after(10):
+                    await read_until(server.stderr, "waiting up to", seen)
+                log = "".join(seen)
+                assert "SIGTERM: draining" in log and "again" in log  # how to stop waiting
+                assert "draining: 1 call(s) open, waiting up to 45 s" in log
+                assert server.returncode is None  # it drains: the call is still open
+                started = time.monotonic()
+                server.send_signal(signal.SIGTERM)
+                with anyio.fail_after(5):
+                    await server.wait()
+                assert time.monotonic() - started < 2
+                assert server.returncode == -signal.SIGTERM
+            finally:
+                if server.returncode is None:
+                    server.kill()  # the test failed: it must not drain for 45 s

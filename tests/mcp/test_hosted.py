@@ -133,7 +133,11 @@ async def test_denied_by_handler_never_runs_and_the_model_is_told() -> None:
         for e in conn.received
         if e["type"] == "conversation.item.create" and e["item"]["type"] == "mcp_approval_response"
     ]
-    assert (sent["approve"], sent["reason"]) == (False, "writing is not allowed")
+    # The reason says what decided, as a function tool's denial does.
+    assert (sent["approve"], sent["reason"]) == (
+        False,
+        "the agent's approval handler denied it (writing is not allowed)",
+    )
     assert len([e for e in events if e.type == "response.requested"]) == 1
 
 

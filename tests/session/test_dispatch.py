@@ -338,7 +338,7 @@ async def test_a_dropped_connection_ends_the_session_with_a_reason() -> None:
             events = [e async for e in session]
             assert events[-1].type == "session.closed"
             assert events[-1].error and "1011" in events[-1].reason
-            with pytest.raises(rtagents.SessionClosed):
+            with pytest.raises(rtagents.SessionClosedError):
                 await session.send_text("anyone?")
 
 

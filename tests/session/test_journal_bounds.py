@@ -10,9 +10,9 @@ from typing import Any
 
 from rtagents import protocol as p
 from rtagents.session.actions import Emit, StartCall, ToolTraits
-from rtagents.session.core import SessionCore
 from rtagents.session.events import SessionWarning
 from rtagents.session.journal import Journal, output_item_id
+from rtagents.session.realtime import RealtimeCore
 
 from .frames import ev
 from .test_journal import kinds, output, user
@@ -50,7 +50,7 @@ def test_answered_items_go_before_any_waiting_call() -> None:
 
 def _drive(n: int) -> tuple[float, list[Any]]:
     """``n`` calls of one response, all waiting, then all answered, through the core."""
-    core = SessionCore(lambda name: ToolTraits())
+    core = RealtimeCore(lambda name: ToolTraits())
     warnings: list[Any] = []
     started = time.process_time()
     core.receive(ev("response.created", response={"id": "r", "status": "in_progress"}))

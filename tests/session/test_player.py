@@ -13,8 +13,8 @@ import rtagents
 from rtagents import protocol as p
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.emulator import audio as pcm
-from rtagents.session.actions import ClearPlayback, Send
-from rtagents.session.core import SessionCore
+from rtagents.session.actions import Send, StopPlayback
+from rtagents.session.realtime import RealtimeCore
 
 from .frames import audio_delta, ev
 
@@ -35,9 +35,9 @@ class FakePlayer:
         self.cleared += 1
 
 
-def streamed(fmt: str, seconds: float) -> SessionCore:
+def streamed(fmt: str, seconds: float) -> RealtimeCore:
     """A core that received ``seconds`` of assistant audio in ``fmt``."""
-    core = SessionCore(lambda name: None)
+    core = RealtimeCore(lambda name: None)
     session = {"type": "realtime", "audio": {"output": {"format": {"type": fmt}}}}
     core.receive(ev("session.updated", session=session))
     core.receive(ev("response.created", response={"id": "r1", "status": "in_progress"}))
@@ -60,10 +60,12 @@ def truncates(actions: list[Any]) -> list[int]:
 def test_a_barge_in_truncates_at_what_was_played(fmt: str) -> None:
     core = streamed(fmt, 2.0)
     player = FakePlayer(400)
-    core.turns.played_ms = player.played_ms
     actions = core.receive(ev("input_audio_buffer.speech_started", audio_start_ms=0, item_id="u1"))
+    # The core asks the runner to measure the player (and then stop it); it never calls it.
+    [stop] = [a for a in actions if isinstance(a, StopPlayback)]
+    assert (stop.item_id, stop.played_ms, stop.heard_only) == ("a1", None, True)
+    actions = measured(core, stop, player)
     assert truncates(actions) == [400]
-    assert any(isinstance(a, ClearPlayback) for a in actions)
     stopped = [
         a.event
         for a in actions
@@ -72,20 +74,32 @@ def test_a_barge_in_truncates_at_what_was_played(fmt: str) -> None:
     assert stopped[0].played_ms == 400
 
 
+def measured(core: RealtimeCore, stop: StopPlayback, player: FakePlayer) -> list[Any]:
+    """What the runner does with a ``StopPlayback``: measure the player unless the figure
+    is known, and give it to the core."""
+    played = stop.played_ms
+    if played is None and stop.item_id is not None:
+        played = player.played_ms(stop.item_id)
+    return core.playback_stopped(stop.item_id, played, stop.heard_only)
+
+
+def stop_of(actions: list[Any]) -> StopPlayback:
+    [stop] = [a for a in actions if isinstance(a, StopPlayback)]
+    return stop
+
+
 def test_nothing_played_means_no_truncate() -> None:
     core = streamed("audio/pcm", 2.0)
-    core.turns.played_ms = FakePlayer(0).played_ms
     actions = core.receive(ev("input_audio_buffer.speech_started", audio_start_ms=0, item_id="u1"))
-    assert truncates(actions) == []
-    core.turns.played_ms = FakePlayer(None).played_ms
-    assert truncates(core.turns.interrupt(None)) == []
+    assert truncates(measured(core, stop_of(actions), FakePlayer(0))) == []
+    assert truncates(measured(core, stop_of(core.interrupt(None)), FakePlayer(None))) == []
 
 
 def test_interrupt_asks_the_player_and_never_cuts_past_what_arrived() -> None:
     core = streamed("audio/pcm", 1.0)
-    core.turns.played_ms = FakePlayer(5000).played_ms
-    assert truncates(core.turns.interrupt(None)) == [1000]
-    assert truncates(core.turns.interrupt(250)) == [250]  # the app's own figure wins
+    assert truncates(measured(core, stop_of(core.interrupt(None)), FakePlayer(5000))) == [1000]
+    # The app's own figure wins.
+    assert truncates(measured(core, stop_of(core.interrupt(250)), FakePlayer(5000))) == [250]
 
 
 async def test_over_the_emulator_the_heard_part_is_what_the_conversation_keeps() -> None:

@@ -7,11 +7,11 @@ from typing import Any
 
 from rtagents import protocol as p
 from rtagents.session.actions import Emit, Resolve, Send, StartCall
-from rtagents.session.core import SessionCore
+from rtagents.session.realtime import RealtimeCore
 
 
-def core() -> SessionCore:
-    return SessionCore(lambda name: None)
+def core() -> RealtimeCore:
+    return RealtimeCore(lambda name: None)
 
 
 def frame(kind: str, **fields: Any) -> str:

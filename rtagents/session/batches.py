@@ -1,8 +1,11 @@
-"""What a session owes the model, sans I/O: the work each response asked for (its calls and
-approval requests), and the outputs waiting to be seen and answered by a response.
+"""The batches: what a session owes the model, sans I/O. The work each response asked for
+(its calls and approval requests), and the outputs waiting to be seen and answered by a
+response.
 
-``Turns`` decides when to act; the ledger keeps the accounts it decides from, and forgets
-what can no longer matter, so that memory stays flat over a long session.
+The orchestrator decides when to ask for a response; ``Batches`` keeps the accounts it
+decides from, and forgets what can no longer matter, so that memory stays flat over a long
+session. (The journal, beside it, keeps the conversation's items for a replay: what the
+model has heard, not what it owes.)
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ class Work:
     call_id: str | None = None  # the wire call_id, when the work id differs (a duplicate)
 
 
-class Ledger:
+class Batches:
     """Batches by response id, work by work id, and which of our outputs the server has."""
 
     def __init__(self) -> None:

@@ -1,0 +1,153 @@
+"""One call's life, the same for every kind of call: claim, route, accept, session, finish.
+
+``CallLifecycle`` owns the calls of this process (``app.calls``) and the rule of each step:
+a call is claimed once across replicas, the router's decision is checked, an accepted call
+is listed for the replicas that could take it over, a call that fails is never left ringing
+or up without its tools, and an ended call is released. What differs between a SIP call, a
+browser's call, a call taken over from a replica that died and a Twilio stream is its
+``CallKind``: how it is accepted or rejected, hung up, and how its session runs.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import inspect
+import logging
+from typing import Any, Protocol
+
+import anyio
+import anyio.abc
+
+from ..agent import Agent
+from ..errors import root_cause
+from ..tracing.calls import call_ended, call_span
+from .control import CallRecord, IncomingCall, Reject, Route
+from .registry import CallRegistry
+
+log = logging.getLogger("rtagents.calls")
+
+NOT_ANSWERED = Reject(480, "the call failed before it was answered")  # Temporarily Unavailable
+
+
+class CallKind(Protocol):
+    """What one call does at each step that differs by kind of call."""
+
+    def listing(self) -> dict[str, Any] | None:
+        """What another replica needs to take the call over once it is up (the registry
+        keeps it); ``None`` when no other replica can (a Twilio stream ends with its
+        websocket)."""
+        ...
+
+    async def accept(self, agent: Agent) -> None:
+        """Answer the call with ``agent``'s configuration."""
+        ...
+
+    async def reject(self, decision: Reject) -> None:
+        """Refuse the call (a call that is up already is ended)."""
+        ...
+
+    async def hang_up(self) -> None:
+        """End a call that is up: it failed, and cannot go on without its tools."""
+        ...
+
+    async def connect(self, record: CallRecord, agent: Agent) -> str | None:
+        """Run ``agent`` on the call until it ends; why it ended. It sets ``record``'s
+        ``session`` and ``handle`` once they exist."""
+        ...
+
+
+class CallLifecycle:
+    """The calls of one process, from their claim to their end."""
+
+    def __init__(self, route: Route, registry: CallRegistry, keep_ended: int) -> None:
+        self.route = route
+        self.registry = registry
+        self.calls: dict[str, CallRecord] = {}
+        self.draining = False
+        self.tg: anyio.abc.TaskGroup | None = None  # the app's, from startup to shutdown
+        self._keep_ended = keep_ended
+        self._ended: collections.deque[str] = collections.deque()
+
+    @property
+    def taking_calls(self) -> bool:
+        return self.tg is not None and not self.draining
+
+    def live(self) -> list[CallRecord]:
+        return [r for r in self.calls.values() if r.state in ("ringing", "active")]
+
+    async def claim(self, call_id: str) -> bool:
+        """Whether this process is the one to take ``call_id`` (once across replicas).
+        Raises when the registry cannot say: the caller answers "try again later"."""
+        return call_id not in self.calls and await self.registry.claim(call_id)
+
+    def start(self, call: IncomingCall, kind: CallKind, agent: Agent | None = None) -> None:
+        """Take a claimed call in the app's task group (a request answers at once)."""
+        if self.tg is None:
+            raise RuntimeError("the server is not running: it takes no call")
+        self._record(call)
+        self.tg.start_soon(self._run, call, kind, agent)
+
+    async def run(self, call: IncomingCall, kind: CallKind, agent: Agent | None = None) -> None:
+        """Take a claimed call in this task, until it ends (a Twilio stream's endpoint)."""
+        self._record(call)
+        await self._run(call, kind, agent)
+
+    async def decide(self, call: IncomingCall) -> Agent | Reject:
+        """The router's decision for ``call``, checked: anything else is an error."""
+        decision = self.route(call)
+        if inspect.isawaitable(decision):
+            decision = await decision
+        if not isinstance(decision, (Agent, Reject)):
+            raise TypeError(f"the router returned {decision!r:.60}, not an Agent or Reject")
+        return decision
+
+    def _record(self, call: IncomingCall) -> None:
+        caller = None if call.source == "browser" else call.caller  # a page has no number
+        self.calls[call.call_id] = CallRecord(call.call_id, caller, source=call.source)
+
+    async def _run(self, call: IncomingCall, kind: CallKind, agent: Agent | None) -> None:
+        record = self.calls[call.call_id]
+        with call_span(call.call_id, call.source) as span:
+            try:
+                await self._steps(call, kind, agent, record)
+            finally:
+                call_ended(span, record.state, record.reason)
+                await self._finished(call.call_id)
+
+    async def _steps(
+        self, call: IncomingCall, kind: CallKind, agent: Agent | None, record: CallRecord
+    ) -> None:
+        accepted = False
+        try:
+            decision = agent or await self.decide(call)
+            if isinstance(decision, Reject):
+                await kind.reject(decision)
+                record.state, record.reason = "rejected", decision.reason or None
+                return
+            record.agent = decision.name
+            await kind.accept(decision)
+            accepted = True
+            record.state = "active"
+            listing = kind.listing()
+            if listing is not None:
+                await self.registry.accepted(call.call_id, listing)
+            reason = await kind.connect(record, decision)
+            if record.state == "active":  # not moved to another replica meanwhile
+                record.state, record.reason = "ended", reason
+        except Exception as exc:  # the call fails; the server goes on
+            record.state, record.reason = "failed", root_cause(exc)
+            log.warning("call %s failed: %s", call.call_id, record.reason)
+            with contextlib.suppress(Exception):
+                if not accepted:  # never left ringing
+                    await kind.reject(NOT_ANSWERED)
+                elif not self.draining:  # nor left up without its tools
+                    await kind.hang_up()
+
+    async def _finished(self, call_id: str) -> None:
+        """The registry lets the call go, and the oldest ended calls beyond
+        ``keep_ended`` leave ``app.calls``."""
+        await self.registry.release(call_id)
+        self._ended.append(call_id)
+        while len(self._ended) > self._keep_ended:
+            self.calls.pop(self._ended.popleft(), None)

@@ -1,0 +1,72 @@
+"""Calls whose audio goes to OpenAI (SIP or a browser's WebRTC) and whose agent's tools run
+here, on a sideband session attached to the call by its id: the ``CallKind`` of a SIP call,
+a browser's call and a call taken over from a replica that died."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from ..agent import Agent
+from ..errors import RtagentsError
+from ..session.connect import connect
+from ..session.events import SessionClosed
+from ..tracing.calls import created_session
+from .control import CallHandle, CallRecord, IncomingCall, Reject, enter_call
+from .rest import CallsAPI
+
+
+class SidebandLost(RtagentsError):
+    """A call's sideband session ended with an error (a refused configuration on a new
+    connection, reconnects given up): the call cannot go on without its tools."""
+
+
+class SidebandCall:
+    """A call that is up already (a page made it, or a replica that died accepted it): it
+    is ended rather than rejected, and its listing is what a router decides it from."""
+
+    def __init__(self, call: IncomingCall, api: CallsAPI, url: str, api_key: str | None) -> None:
+        self.call = call
+        self.api = api
+        self.url = url
+        self.api_key = api_key
+
+    def listing(self) -> dict[str, Any]:
+        return {"source": self.call.source, "sip_headers": dict(self.call.sip_headers)}
+
+    async def accept(self, agent: Agent) -> None:
+        pass  # answered before this process had it
+
+    async def reject(self, decision: Reject) -> None:
+        await self.hang_up()
+
+    async def hang_up(self) -> None:
+        await self.api.hangup(self.call.call_id)
+
+    async def connect(self, record: CallRecord, agent: Agent) -> str | None:
+        call_id = self.call.call_id
+        record.handle = CallHandle(
+            call_id,
+            functools.partial(self.api.hangup, call_id),
+            functools.partial(self.api.refer, call_id),
+        )
+        enter_call(record.handle)
+        failed = False
+        async with connect(agent, url=self.url, api_key=self.api_key, call_id=call_id) as s:
+            record.session = s
+            async for event in s:
+                failed = isinstance(event, SessionClosed) and event.error
+        if failed:  # the call cannot go on without its tools: it fails, and is hung up
+            raise SidebandLost(f"the call's session ended: {s.closed_reason}")
+        return s.closed_reason
+
+
+class RingingCall(SidebandCall):
+    """A SIP call that rings (``realtime.call.incoming``): accepted with the agent's
+    configuration, or rejected with a SIP status, through the calls API."""
+
+    async def accept(self, agent: Agent) -> None:
+        await self.api.accept(self.call.call_id, created_session(agent))
+
+    async def reject(self, decision: Reject) -> None:
+        await self.api.reject(self.call.call_id, decision.status_code)

@@ -1,0 +1,290 @@
+"""The orchestration of calls and turns, sans I/O and protocol-neutral.
+
+It decides when tools start, when their outputs go out, and when to ask for the next model
+turn; it keeps the connection's state and the app's own request for a response (see
+``states``), the batches (what is owed), and the journal's accounts of calls. It knows no
+wire event: a wire adapter (``realtime``; GPT-Live's next) turns server events into the
+inputs below and the decisions out into client events. It never awaits, sleeps or touches a
+socket, so every rule here is tested with plain function calls.
+
+The rule for the next turn: one request per batch (the calls and approvals of one
+response), made once that response is done and every call that wants a reply has its output,
+and never while a response is active in the conversation or a request of ours is unanswered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from .. import protocol as p
+from .actions import (
+    AskResponse,
+    CancelCall,
+    Decision,
+    Emit,
+    RequestFailed,
+    SendAnswer,
+    SendOutput,
+    StartApproval,
+    StartCall,
+    ToolTraits,
+)
+from .batches import Batches, Work
+from .events import SessionWarning
+from .journal import Journal, output_item_id
+from .states import AppAsk, Asked, AskInput, Connection, LinkEffect, LinkInput
+
+
+class Orchestrator:
+    """Calls and turns of one session, across its connections.
+
+    Args:
+        traits: What it needs to know of a tool, by name (``None``: unknown).
+        next_ref: A fresh id for each thing it sends (the wire's ``event_id``).
+        journal: The conversation's items, for a replay after a drop.
+    """
+
+    def __init__(
+        self,
+        traits: Callable[[str], ToolTraits | None],
+        next_ref: Callable[[], str],
+        journal: Journal | None = None,
+    ) -> None:
+        self._traits = traits
+        self._next_ref = next_ref
+        self.journal = journal or Journal()
+        self.link = Connection()
+        self.responses_done = 0
+        """Responses finished, over every connection: a connection that finished one has
+        done real work (see ``Reconnect``: it proved healthy)."""
+        self._ask = AppAsk()
+        self._active: str | None = None  # the response active in the conversation
+        self._in_flight: str | None = None  # the ref of our unanswered request for a response
+        self._batches = Batches()
+        # Every call id (and approval id) ever started, with its response: kept for the whole
+        # session, so that a replayed id is never run twice (about 100 bytes a call).
+        self._seen: dict[str, str | None] = {}
+        # Waiting calls the journal let go, as far as told; whether told on this connection.
+        self._forgotten_seen = 0
+        self._forgetting_told = False
+
+    @property
+    def responding(self) -> bool:
+        """Whether a response is active in the conversation."""
+        return self._active is not None
+
+    @property
+    def waiting(self) -> bool:
+        """Whether a response is active or asked for: a handover waits for neither."""
+        return self._active is not None or self._in_flight is not None
+
+    # -- what the server did -------------------------------------------------------------
+
+    def response_started(self, response_id: str | None, *, in_conversation: bool) -> None:
+        if self._ask.state is Asked.SENT and self._in_flight == self._ask.ref:
+            self._ask.apply(AskInput.CREATED)
+            self._ask.response_id = response_id  # kept until it has output
+        self._in_flight = None
+        if in_conversation:
+            self._active = response_id
+            # Every output the server has added is in this response's context: seen, and
+            # answered once this response is done (a drop before that asks again).
+            self._batches.seen(response_id or "?")
+
+    def response_ended(self, response_id: str | None) -> list[Decision]:
+        """A response is done (its calls were given with ``call_arrived`` first)."""
+        self.responses_done += 1
+        if response_id is not None:
+            self._batches.batch(response_id).done = True
+        self._answered(response_id)
+        if self._active == response_id or self._active is None:
+            self._active = None
+        return self._maybe_ask()
+
+    def item_done(self, response_id: str | None, *, answers: bool) -> None:
+        """An output of a response is complete; ``answers``: a finished answer to the user
+        (a drop before its response's end must not ask a second time)."""
+        self._produced(response_id)
+        if answers:
+            self._answered(response_id)
+
+    def call_arrived(
+        self, call_id: str, name: str, arguments: str, response_id: str | None, item_id: str | None
+    ) -> list[Decision]:
+        """A function call is complete: started once per call id, however often announced."""
+        self._produced(response_id)
+        rid = response_id or "?"
+        if not self._remember(call_id, response_id):
+            first = self._seen[call_id]
+            if response_id is None or first is None or response_id == first:
+                return []  # the same call, announced again by the same response
+            # A later response reusing a call_id: answered with an error, never run.
+            start = StartCall(call_id, name, arguments, response_id, item_id, duplicate=True)
+            if not self._remember(start.work_id, response_id):
+                return []
+            work = Work(rid, wants_reply=True, call_id=call_id)
+            self._batches.start(start.work_id, work, wants_reply=True)
+            return [start]
+        traits = self._traits(name) or ToolTraits()
+        work = Work(rid, traits.trigger_response, traits.cancel_on_interrupt)
+        self._batches.start(call_id, work, wants_reply=traits.trigger_response)
+        # Journaled as soon as it starts: the response may never finish.
+        self.journal.called(call_id, name, arguments, item_id)
+        return [StartCall(call_id, name, arguments, response_id, item_id)]
+
+    def approval_arrived(
+        self, request: p.McpApprovalRequest, response_id: str | None
+    ) -> list[Decision]:
+        self._produced(response_id)
+        if not self._remember(request.id):
+            return []
+        self._batches.start(
+            request.id, Work(response_id or "?", wants_reply=True), wants_reply=True
+        )
+        return [StartApproval(request, response_id)]
+
+    def output_confirmed(self, call_id: str) -> list[Decision]:
+        """The server has our output for ``call_id``."""
+        self._batches.confirm_output(call_id)
+        return self._maybe_ask()
+
+    def answer_confirmed(self, request_id: str) -> list[Decision]:
+        """The server has our answer to the approval request ``request_id``."""
+        self._batches.confirm(request_id)
+        return self._maybe_ask()
+
+    def refused(
+        self, ref: str | None, *, busy: bool, message: str, code: str | None
+    ) -> list[Decision]:
+        """The server refused what we sent as ``ref``; ``busy``: because a response is active."""
+        decisions: list[Decision] = []
+        if ref is not None and ref == self._in_flight:
+            self._in_flight = None
+            if self._ask.state is Asked.SENT and ref == self._ask.ref:
+                self._ask.apply(AskInput.BUSY if busy else AskInput.REFUSED)
+            if not busy:
+                # Not a race we can wait out: give up on the waiting outputs, say so.
+                self._batches.give_up()
+                decisions.append(RequestFailed(message, code))
+            # Otherwise a response we did not ask for is running; its end asks again.
+        elif (work_id := self._batches.rejected(ref)) is not None:
+            warning = SessionWarning(
+                f"the output for {work_id} was rejected: {message}", {"code": code}
+            )
+            decisions.append(Emit(warning))
+        return decisions + self._maybe_ask()
+
+    def barge_in(self, reason: str) -> list[Decision]:
+        """The user took the turn: the calls that stop on interruption are cancelled."""
+        return [
+            CancelCall(work_id, reason)
+            for work_id, work in self._batches.work.items()
+            if work.cancel_on_interrupt and not work.finished
+        ]
+
+    def journal_news(self) -> Sequence[Decision]:
+        """The journal let go of calls still waiting for their outputs (see ``Journal``):
+        the app hears of it once a connection, not once a call."""
+        journal = self.journal
+        if journal.forgotten <= self._forgotten_seen:
+            return ()  # on the path of every event: nothing made
+        self._forgotten_seen = journal.forgotten
+        if self._forgetting_told:
+            return ()
+        self._forgetting_told = True
+        warning = SessionWarning(
+            f"{journal.forgotten} calls still waiting for their outputs went past the "
+            f"journal's bound ({journal.max_items} items): the live session still "
+            "answers them, but after a reconnect they will not be given back",
+            {"forgotten": journal.forgotten, "max_items": journal.max_items},
+        )
+        return [Emit(warning)]
+
+    # -- what the app and its tools did ----------------------------------------------------
+
+    def call_finished(
+        self, work_id: str, output: str, *, cancelled: bool = False
+    ) -> list[Decision]:
+        """A call (by its ``work_id``) has its output. A call cancelled by a barge-in does
+        not ask for a turn: the user's own turn will bring the next response."""
+        work = self._batches.work.get(work_id)
+        if work is None or work.finished:
+            return []
+        ref = self._next_ref()
+        send = SendOutput(ref, work.call_id or work_id, output_item_id(work_id), output)
+        return [send, *self._finish(work_id, ref, wants_reply=work.wants_reply and not cancelled)]
+
+    def approval_decided(
+        self, request_id: str, approve: bool, reason: str | None
+    ) -> list[Decision]:
+        work = self._batches.work.get(request_id)
+        if work is None or work.finished:
+            return []
+        ref = self._next_ref()
+        answer = SendAnswer(ref, request_id, approve, reason)
+        return [answer, *self._finish(request_id, ref, wants_reply=True)]
+
+    def app_asked(self, params: object) -> list[Decision]:
+        """The app asks for a turn in the conversation: it goes once no response is active
+        there, and again on the next connection if a drop takes it before it has output."""
+        self._ask.apply(AskInput.ASK)
+        self._ask.params = params
+        return self._maybe_ask()
+
+    # -- the connection ------------------------------------------------------------------------
+
+    def link_event(self, event: LinkInput) -> tuple[LinkEffect, ...]:
+        """A change of the connection (see ``states.LINK_TABLE``), with its bookkeeping."""
+        effects = self.link.apply(event)
+        if LinkEffect.FORGET in effects:
+            # Every response on the connection is over, whatever it said last; what they had
+            # not answered waits for the next connection.
+            self._active = self._in_flight = None
+            self._ask.apply(AskInput.DROPPED)
+            self._batches.disconnected()
+            self.journal.disconnected()
+            self._forgetting_told = False
+        return effects
+
+    def owed(self) -> list[Decision]:
+        """The new connection has the conversation back: ask for what is still owed (the
+        app's own request, or the answer to outputs no response finished answering)."""
+        if LinkEffect.ASK_OWED in self.link_event(LinkInput.REPLAYED):
+            return self._maybe_ask()
+        return []
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _remember(self, work_id: str, response_id: str | None = None) -> bool:
+        """False if this id was already started (the server may announce a call twice)."""
+        if work_id in self._seen:
+            return False
+        self._seen[work_id] = response_id
+        return True
+
+    def _produced(self, response_id: str | None) -> None:
+        if response_id is not None and response_id == self._ask.response_id:
+            self._ask.apply(AskInput.OUTPUT)  # answered: from here, its batch goes on
+
+    def _answered(self, response_id: str | None) -> None:
+        self._produced(response_id)
+        self._batches.answered(response_id)
+
+    def _finish(self, work_id: str, ref: str, *, wants_reply: bool) -> list[Decision]:
+        self._batches.finish(work_id, ref, wants_reply=wants_reply)
+        return self._maybe_ask()
+
+    def _maybe_ask(self) -> list[Decision]:
+        if not self.link.up:
+            return []  # the next connection asks, once it has the conversation back
+        if self._in_flight is not None or self._active is not None:
+            return []
+        if self._ask.state is Asked.HELD:
+            ref = self._in_flight = self._ask.ref = self._next_ref()
+            self._ask.apply(AskInput.SEND)
+            return [AskResponse(ref, self._ask.params)]
+        call_ids = self._batches.owed()
+        if not call_ids:
+            return []
+        ref = self._in_flight = self._next_ref()
+        return [AskResponse(ref, None, call_ids)]

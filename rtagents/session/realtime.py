@@ -1,0 +1,403 @@
+"""The Realtime wire adapter, sans I/O: frames in; actions out.
+
+Everything the Realtime protocol decides happens here, with no awaiting, sleeping or
+sockets: decoding (leniently, with a warning for what could not be read), redacting
+credentials a server echoes back, hosted MCP tool listings, request/reply correlation,
+event ids, the assistant audio a barge-in cuts, and every client event the app sends. It
+turns server events into the inputs of the protocol-neutral ``Orchestrator`` (through one
+routing table, ``_ROUTES``) and the orchestrator's decisions into client events. The runner
+only moves frames and carries out actions, like h11's ``Connection``.
+
+A second protocol (GPT-Live) is a second adapter of this shape over the same orchestrator.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .. import protocol as p
+from .actions import (
+    Action,
+    AskResponse,
+    Decision,
+    Emit,
+    RequestFailed,
+    Send,
+    SendAnswer,
+    SendOutput,
+    StopPlayback,
+    ToolTraits,
+)
+from .events import AudioInterrupted, ResponseRequested, SessionWarning
+from .journal import Journal
+from .orchestrator import Orchestrator
+from .playback import Playback
+from .states import LinkInput
+from .wire import Requests, decode, redact
+
+log = logging.getLogger("rtagents.session")
+
+_BUSY = "conversation_already_has_active_response"
+
+
+class RealtimeCore:
+    """One Realtime session's protocol state, over the orchestration of its calls and turns.
+
+    Args:
+        traits: What the orchestrator needs to know of a tool, by name (``None``: unknown).
+        sideband: The session of a call, created by its accept (or client secret) with the
+            ``tracing`` it keeps: a sideband never sends ``tracing`` (see ``update_session``).
+    """
+
+    def __init__(
+        self,
+        traits: Callable[[str], ToolTraits | None],
+        journal: Journal | None = None,
+        *,
+        sideband: bool = False,
+    ) -> None:
+        self._ids = (f"evt_rt_{n}" for n in itertools.count(1))
+        self.orchestrator = Orchestrator(traits, self.next_event_id, journal)
+        self.playback = Playback()
+        self.expires_at: float | None = None
+        """When the server says the session will hit its cap (Unix seconds), if it says."""
+        self.session_id: str | None = None
+        """The server's session id (``sess_...``), from ``session.created``."""
+        self.config: dict[str, Any] = {}
+        """The session as the server last reported it (``session.updated``)."""
+        self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
+        """What each hosted MCP server listed, by server label."""
+        self._requests = Requests()
+        self._item_names: dict[str, str] = {}  # function call item id -> tool name
+        self._tracing_sent = sideband
+        self._sideband = sideband
+
+    @property
+    def journal(self) -> Journal:
+        """What the conversation holds, for a new connection and ``session.history``."""
+        return self.orchestrator.journal
+
+    def next_event_id(self) -> str:
+        return next(self._ids)
+
+    # -- frames in -----------------------------------------------------------------------
+
+    def receive_frame(self, frame: str | bytes) -> list[Action]:
+        """One frame from the server. Nothing a frame holds raises: what cannot be read
+        becomes a ``session.warning``, and a frame that breaks its schema in places is still
+        delivered, without those places, so that turn-taking never stalls on it."""
+        event, warnings = decode(frame)
+        if event is None:
+            return list(warnings)
+        if not warnings:
+            return self.receive(event, len(frame))
+        return [*warnings, *self.receive(event, len(frame))]
+
+    def receive(self, event: Any, size: int = 0) -> list[Action]:
+        """One typed server event: the replies it resolves, the event itself for the app,
+        then what it leads to."""
+        try:
+            before = self._requests.resolve(event) if self._requests else None
+            route = _ROUTES.get(event.type)
+            after = route(self, event) if route is not None else None
+            news = self.orchestrator.journal_news()
+        except Exception as exc:  # a bug of ours must cost one event, not the session
+            log.exception("the session failed on a %s event", event.type)
+            warning = SessionWarning(f"failed on {event.type}: {type(exc).__name__}: {exc}")
+            return [Emit(event, size), Emit(warning)]
+        if before or after or news:
+            return [*(before or ()), Emit(event, size), *(after or ()), *news]
+        return [Emit(event, size)]
+
+    # -- the routes: one handler per server event type that leads to something ----------------
+
+    def _on_session_created(self, event: p.SessionCreated) -> None:
+        redact(event)
+        session = event.session
+        extra = session.model_extra or {}
+        self.session_id = getattr(session, "id", None) or extra.get("id")
+        expires = getattr(session, "expires_at", None) or extra.get("expires_at")
+        self.expires_at = expires if isinstance(expires, (int, float)) else None
+        self.playback.configured(session)
+
+    def _on_session_updated(self, event: p.SessionUpdated) -> None:
+        redact(event)
+        self.config = event.session.model_dump(exclude_unset=True)
+        self.playback.configured(event.session)
+
+    def _on_error(self, event: p.Error) -> list[Action]:
+        err = event.error
+        if err.code == "session_expired":
+            self.orchestrator.link_event(LinkInput.EXPIRED)
+        decisions = self.orchestrator.refused(
+            err.event_id, busy=err.code == _BUSY, message=err.message, code=err.code
+        )
+        return self._wire(decisions)
+
+    def _on_item_added(self, event: p.ConversationItemAdded) -> list[Action]:
+        self.journal.added(getattr(event.item, "id", None))
+        return self._on_item_created(event)
+
+    def _on_item_created(
+        self, event: p.ConversationItemAdded | p.ConversationItemCreated
+    ) -> list[Action]:
+        item = event.item
+        if isinstance(item, p.FunctionCallOutput):
+            return self._wire(self.orchestrator.output_confirmed(item.call_id))
+        if isinstance(item, p.McpApprovalResponse):
+            return self._wire(self.orchestrator.answer_confirmed(item.approval_request_id))
+        return []
+
+    def _on_item_done(self, event: p.ConversationItemDone) -> None:
+        if isinstance(event.item, p.McpListTools):
+            self.hosted_tools[event.item.server_label] = event.item.tools
+        self.journal.heard(event.item)
+
+    def _on_item_deleted(self, event: p.ConversationItemDeleted) -> None:
+        self.journal.deleted(event.item_id)
+
+    def _on_item_truncated(self, event: p.ConversationItemTruncated) -> None:
+        heard = self.playback.heard_fraction(event.item_id, event.audio_end_ms)
+        self.journal.truncated(event.item_id, heard)
+
+    def _on_transcript(self, event: p.InputAudioTranscriptionCompleted) -> None:
+        self.journal.transcribed(event.item_id, event.transcript)
+
+    def _on_text_delta(
+        self, event: p.ResponseOutputTextDelta | p.ResponseOutputAudioTranscriptDelta
+    ) -> None:
+        self.journal.streaming(event.item_id, event.delta)
+
+    def _on_audio_delta(self, event: p.ResponseOutputAudioDelta) -> None:
+        self.playback.delta(event)  # the hot path of a voice session: nothing else
+
+    def _on_response_created(self, event: p.ResponseCreated) -> None:
+        response = event.response
+        # An out-of-band response (conversation "none") says so with a null conversation_id.
+        oob = "conversation_id" in response.model_fields_set and response.conversation_id is None
+        self.orchestrator.response_started(response.id, in_conversation=not oob)
+
+    def _on_response_done(self, event: p.ResponseDone) -> list[Action]:
+        response, orchestrator = event.response, self.orchestrator
+        decisions: list[Decision] = []
+        # Calls whose done events we never saw still run: response.done lists them all.
+        for item in response.output or []:
+            if isinstance(item, p.FunctionCall) and item.status == "completed" and item.call_id:
+                decisions += orchestrator.call_arrived(
+                    item.call_id, item.name, item.arguments, response.id, item.id
+                )
+        return self._wire([*decisions, *orchestrator.response_ended(response.id)])
+
+    def _on_arguments_done(self, event: p.ResponseFunctionCallArgumentsDone) -> list[Action]:
+        name = event.name or self._item_names.get(event.item_id, "")
+        return self._wire(
+            self.orchestrator.call_arrived(
+                event.call_id, name, event.arguments, event.response_id, event.item_id
+            )
+        )
+
+    def _on_output_item_added(self, event: p.ResponseOutputItemAdded) -> None:
+        item = event.item
+        if isinstance(item, p.FunctionCall) and item.id:
+            self._item_names[item.id] = item.name  # for arguments.done without a name
+
+    def _on_output_item_done(self, event: p.ResponseOutputItemDone) -> list[Action]:
+        item, orchestrator = event.item, self.orchestrator
+        answers = isinstance(item, p.AssistantMessage) and item.status == "completed"
+        orchestrator.item_done(event.response_id, answers=answers)
+        if isinstance(item, p.FunctionCall) and item.id:
+            # Done, whatever its status: a call cut off by a cancel never completes.
+            self._item_names.pop(item.id, None)
+            if item.status == "completed" and item.call_id:
+                return self._wire(
+                    orchestrator.call_arrived(
+                        item.call_id, item.name, item.arguments, event.response_id, item.id
+                    )
+                )
+        elif isinstance(item, p.McpApprovalRequest):
+            return self._wire(orchestrator.approval_arrived(item, event.response_id))
+        return []
+
+    def _on_speech_started(self, event: p.InputAudioBufferSpeechStarted) -> list[Action]:
+        item_id = self.playback.item_id
+        actions: list[Action] = []
+        if item_id is not None:  # assistant audio may be playing: stop it, cut the unheard
+            actions.append(StopPlayback(item_id, None, heard_only=True))
+        # The calls last: each is answered as cancelled as soon as its cancel is carried out,
+        # and the app hears of the interruption before it hears of what it cost.
+        return actions + self._wire(self.orchestrator.barge_in("the user started speaking"))
+
+    # -- decisions out -------------------------------------------------------------------------
+
+    def _wire(self, decisions: Iterable[Decision]) -> list[Action]:
+        """The orchestrator's decisions as Realtime client events (the rest as they are)."""
+        actions: list[Action] = []
+        for decision in decisions:
+            if isinstance(decision, SendOutput):
+                item: Any = p.FunctionCallOutput(
+                    id=decision.item_id, call_id=decision.call_id, output=decision.output
+                )
+                actions.append(Send(p.ConversationItemCreate(event_id=decision.ref, item=item)))
+            elif isinstance(decision, AskResponse):
+                params = decision.params
+                create = (
+                    p.ResponseCreate(event_id=decision.ref, response=params)
+                    if isinstance(params, p.ResponseCreateParams)
+                    else p.ResponseCreate(event_id=decision.ref)
+                )
+                actions.append(Send(create))
+                if decision.call_ids:
+                    actions.append(Emit(ResponseRequested(decision.call_ids)))
+            elif isinstance(decision, SendAnswer):
+                item = p.McpApprovalResponse(
+                    id=f"mcpr_{decision.request_id}",
+                    approval_request_id=decision.request_id,
+                    approve=decision.approve,
+                )
+                if decision.reason:
+                    item.reason = decision.reason
+                actions.append(Send(p.ConversationItemCreate(event_id=decision.ref, item=item)))
+            elif isinstance(decision, RequestFailed):
+                warning = SessionWarning(
+                    f"response.create failed: {decision.message}", {"code": decision.code}
+                )
+                actions.append(Emit(warning))
+            else:
+                actions.append(decision)
+        return actions
+
+    # -- client events out ---------------------------------------------------------------
+
+    def request(self, event: Any, reply_type: str) -> tuple[str, list[Action]]:
+        """Send ``event`` and expect ``reply_type`` (or an ``error`` naming its event id)."""
+        event_id = event.event_id or self.next_event_id()
+        event.event_id = event_id
+        self._requests.expect(event_id, reply_type)
+        return event_id, [Send(event)]
+
+    def update_session(self, config: p.SessionConfig) -> tuple[str, list[Action]]:
+        """``session.update``, awaiting ``session.updated``. The server fixes ``tracing`` once
+        set, so only the first update of a session carries it (none of a sideband's: the
+        call's accept set it)."""
+        if self._tracing_sent:
+            config.__pydantic_fields_set__.discard("tracing")
+        elif "tracing" in config.model_fields_set:
+            self._tracing_sent = True
+        return self.request(
+            p.SessionUpdate(event_id=self.next_event_id(), session=config), "session.updated"
+        )
+
+    def send_text(self, text: str) -> list[Action]:
+        # Our items carry our own ids, so that the journal can follow them.
+        item = p.UserMessage(
+            id="msg_" + secrets.token_hex(12),
+            content=[p.UserContent(type="input_text", text=text)],
+        )
+        return [Send(p.ConversationItemCreate(event_id=self.next_event_id(), item=item))]
+
+    def append_audio(self, pcm: bytes) -> list[Action]:
+        # The hot path of a voice session: the frame is built directly, no model round trip.
+        audio = base64.b64encode(pcm).decode("ascii")
+        return [Send('{"type":"input_audio_buffer.append","audio":"' + audio + '"}')]
+
+    def commit_audio(self) -> list[Action]:
+        return [Send(p.InputAudioBufferCommit(event_id=self.next_event_id()))]
+
+    def cancel_response(self) -> list[Action]:
+        return [Send(p.ResponseCancel(event_id=self.next_event_id()))]
+
+    def request_response(self, params: p.ResponseCreateParams | None = None) -> list[Action]:
+        """The app asks for a turn itself (``create_response``). An out-of-band one
+        (``conversation="none"``) goes now, beside whatever runs; one in the conversation is
+        the orchestrator's to place."""
+        if params is not None and params.conversation == "none":
+            return [Send(p.ResponseCreate(event_id=self.next_event_id(), response=params))]
+        return self._wire(self.orchestrator.app_asked(params))
+
+    def interrupt(self, played_ms: int | None) -> list[Action]:
+        """Barge-in from the app: cancel the response, cut unheard audio, stop cancellable calls."""
+        actions: list[Action] = []
+        if self.orchestrator.responding:
+            actions.append(Send(p.ResponseCancel(event_id=self.next_event_id())))
+        actions.append(StopPlayback(self.playback.item_id, played_ms, heard_only=played_ms is None))
+        return actions + self._wire(self.orchestrator.barge_in("the user interrupted"))
+
+    def playback_stopped(
+        self, item_id: str | None, played_ms: int | None, heard_only: bool
+    ) -> list[Action]:
+        """What the player played of ``item_id`` (see ``StopPlayback``): the truncate at
+        it (none when nothing played and ``heard_only``), and the app told."""
+        actions: list[Action] = []
+        if played_ms is not None and not (heard_only and played_ms <= 0):
+            truncate = self.playback.truncate(played_ms, self.next_event_id())
+            if truncate is not None:
+                actions.append(Send(truncate))
+        actions.append(Emit(AudioInterrupted(item_id=item_id, played_ms=played_ms)))
+        return actions
+
+    def call_finished(self, work_id: str, output: str, *, cancelled: bool = False) -> list[Action]:
+        return self._wire(self.orchestrator.call_finished(work_id, output, cancelled=cancelled))
+
+    def approval_decided(self, request_id: str, approve: bool, reason: str | None) -> list[Action]:
+        return self._wire(self.orchestrator.approval_decided(request_id, approve, reason))
+
+    def close(self) -> list[Action]:
+        """The session ended: every request still waiting gets no reply."""
+        return list(self._requests.close())
+
+    # -- a new connection ------------------------------------------------------------------
+
+    def sent(self, event: Any) -> None:
+        """The runner is about to send ``event`` (or would, were it connected): an item we
+        create goes in the journal at this moment, so that a replay holds it exactly once."""
+        if isinstance(event, p.ConversationItemCreate) and getattr(event.item, "id", None):
+            self.journal.sent(event.item)
+
+    def disconnected(self) -> list[Action]:
+        """The connection dropped (news of it once: later news of it is ignored). A new
+        Realtime session needs ``tracing`` again; a sideband call keeps its own."""
+        if not self.orchestrator.link_event(LinkInput.DROPPED):
+            return []
+        self.playback.forget()
+        if not self._sideband:
+            self._tracing_sent = False
+        return self.close()
+
+    def replay(self) -> list[Action]:
+        """The conversation, given back to a new connection (see ``Journal.replay``)."""
+        self.orchestrator.link_event(LinkInput.REOPENED)
+        return [
+            Send(p.ConversationItemCreate(event_id=self.next_event_id(), item=item))
+            for item in self.journal.replay(sideband=self._sideband)
+        ]
+
+    def resumed(self) -> list[Action]:
+        return self._wire(self.orchestrator.owed())
+
+
+_ROUTES: dict[str, Callable[[RealtimeCore, Any], list[Action] | None]] = {
+    "session.created": RealtimeCore._on_session_created,
+    "session.updated": RealtimeCore._on_session_updated,
+    "error": RealtimeCore._on_error,
+    "conversation.item.added": RealtimeCore._on_item_added,
+    "conversation.item.created": RealtimeCore._on_item_created,
+    "conversation.item.done": RealtimeCore._on_item_done,
+    "conversation.item.deleted": RealtimeCore._on_item_deleted,
+    "conversation.item.truncated": RealtimeCore._on_item_truncated,
+    "conversation.item.input_audio_transcription.completed": RealtimeCore._on_transcript,
+    "response.output_text.delta": RealtimeCore._on_text_delta,
+    "response.output_audio_transcript.delta": RealtimeCore._on_text_delta,
+    "response.output_audio.delta": RealtimeCore._on_audio_delta,
+    "response.created": RealtimeCore._on_response_created,
+    "response.done": RealtimeCore._on_response_done,
+    "response.function_call_arguments.done": RealtimeCore._on_arguments_done,
+    "response.output_item.added": RealtimeCore._on_output_item_added,
+    "response.output_item.done": RealtimeCore._on_output_item_done,
+    "input_audio_buffer.speech_started": RealtimeCore._on_speech_started,
+}
+"""Every server event type that leads to something beyond its delivery to the app."""

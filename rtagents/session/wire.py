@@ -1,0 +1,79 @@
+"""What a session's core does to frames before the protocol's logic sees them: decoding
+leniently (a warning for what could not be read), hiding credentials a server echoes back,
+and matching replies to the requests that wait for them. Sans I/O."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import protocol as p
+from .actions import Emit, Resolve
+from .events import SessionWarning
+
+
+def decode(frame: str | bytes) -> tuple[Any, list[Emit]]:
+    """The typed event in ``frame`` (``None`` if there is none to act on), and the warnings
+    for what could not be read. Nothing a frame holds raises."""
+    try:
+        decoded = p.decode_server_frame(frame)
+    except p.ProtocolError as exc:
+        detail = {"event_type": exc.event_type, "frame": clip(frame)}
+        return None, [Emit(SessionWarning(f"malformed frame ignored: {exc}", detail))]
+    event = decoded.event
+    if isinstance(event, p.UnknownServerEvent):
+        detail = {"event_type": event.type, "frame": clip(frame)}
+        return None, [Emit(SessionWarning(f"unknown event type {event.type!r} ignored", detail))]
+    if not decoded.dropped:
+        return event, []
+    warning = SessionWarning(
+        f"{event.type}: left out what could not be read: " + ", ".join(decoded.dropped),
+        {"event_type": event.type, "fields": list(decoded.dropped)},
+    )
+    return event, [Emit(warning)]
+
+
+class Requests:
+    """Requests waiting for their reply: by event id, the reply type each waits for (or an
+    ``error`` naming its event id)."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[str, str] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._waiting)
+
+    def expect(self, event_id: str, reply_type: str) -> None:
+        self._waiting[event_id] = reply_type
+
+    def resolve(self, event: Any) -> list[Resolve] | None:
+        """The request ``event`` answers, if any."""
+        if event.type == "error":
+            key = event.error.event_id
+        else:
+            key = next((k for k, reply in self._waiting.items() if reply == event.type), None)
+        if key is None or key not in self._waiting:
+            return None
+        del self._waiting[key]
+        return [Resolve(key, event)]
+
+    def close(self) -> list[Resolve]:
+        """Every request still waiting gets no reply."""
+        pending, self._waiting = self._waiting, {}
+        return [Resolve(event_id, None) for event_id in pending]
+
+
+def redact(event: Any) -> None:
+    """Hosted MCP credentials that a server echoes back never reach the app's events."""
+    for tool in getattr(event.session, "tools", None) or []:
+        if isinstance(tool, p.McpToolDefinition):
+            if tool.authorization:
+                tool.authorization = "***"
+            if tool.headers:
+                tool.headers = {name: "***" for name in tool.headers}
+
+
+def clip(frame: str | bytes, limit: int = 200) -> str:
+    """The start of a frame, for a warning: a prefix is all that is kept (or decoded)."""
+    head = frame[: limit * 4 + 1]  # at most four UTF-8 bytes a character
+    text = head.decode("utf-8", "replace") if isinstance(head, (bytes, bytearray)) else head
+    return text if len(text) <= limit else text[:limit] + "..."
