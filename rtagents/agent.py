@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Final, Literal, Union
+from typing import TYPE_CHECKING, Any, Final, Literal, Union, get_args
 
 from . import protocol as p
 from .mcp import HostedMCP, MCPServer
@@ -24,6 +24,10 @@ _FORMATS: dict[str, p.WireModel] = {
     "pcma": p.AudioPCMA(type="audio/pcma"),
 }
 DEFAULT: Final = "default"
+
+AgentTool = Union[BaseTool, Toolset, HostedMCP, MCPServer]
+"""What ``Agent.tools`` takes: function tools (``@rtagents.tool``) and other ``BaseTool``
+objects, ``Toolset`` objects, ``HostedMCP`` configs and local MCP servers."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class Agent:
 
     name: str = "agent"
     instructions: str | None = None
-    tools: Sequence[Any] = ()
+    tools: Sequence[AgentTool] = ()
     approval: ApprovalPolicy | None = None
     model: str = "gpt-realtime"
     voice: str | None = None
@@ -83,7 +87,8 @@ class Agent:
         if self.max_tool_output_bytes < 64:
             raise ValueError(f"Agent {self.name!r}: max_tool_output_bytes must be at least 64")
         for item in self.tools:
-            if not _is_tool_source(item):
+            # The type says so, but not every caller is type-checked.
+            if not isinstance(item, get_args(AgentTool)):
                 raise TypeError(
                     f"Agent {self.name!r}: {item!r} is not a tool. Use @rtagents.tool, a Toolset, "
                     "rtagents.HostedMCP or an rtagents.mcp server."
@@ -183,7 +188,3 @@ def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
-
-
-def _is_tool_source(item: Any) -> bool:
-    return isinstance(item, (BaseTool, Toolset, HostedMCP, MCPServer))

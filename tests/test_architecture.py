@@ -27,11 +27,6 @@ ALLOWED_IMPORTS: set[tuple[str, str]] = set()
 
 # ``owner._name`` uses outside the module that defines ``_name``, by (module, name).
 ALLOWED_PRIVATE = {
-    # session redesign (other engineer) removes: the session's runner reached from outside.
-    ("rtagents.testing.harness", "_runner"),
-    ("rtagents.session.connect", "_runner"),
-    # session redesign (other engineer) removes: the calls API's HTTP client borrowed.
-    ("rtagents.session.session", "_client"),
     # Third-party APIs that leave no public way:
     # mcp makes its transports' HTTP client (timeouts for long-lived streams) only here, and
     # its streamable_http_client needs one passed in to carry our headers.

@@ -61,7 +61,7 @@ def approve_bookings(request: rtagents.ApprovalRequest) -> rtagents.Decision:
 
 
 def build_agent(hosted_url: str | None, voice: bool = True) -> rtagents.Agent:
-    tools: list[object] = [
+    tools: list[rtagents.FunctionTool | rtagents.HostedMCP | MCPServerStdio] = [
         get_weather,
         book_table,
         MCPServerStdio(sys.executable, ["-m", "rtagents.demo.mcp_servers"], name="calendar"),

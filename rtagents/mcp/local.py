@@ -8,15 +8,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 import anyio
 
 from .._redact import register_secret
 from ..errors import ConnectError, root_cause
-from ..tools import ApprovalCheck, Toolset
-from .tools import MCPTool
+from ..tools import Toolset, ToolUnavailable
+from .tools import MCPTool, NeedsApproval
 
 if TYPE_CHECKING:
     import mcp_types
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 # imported when a local server is first made or connected, not by ``import rtagents``.
 
 log = logging.getLogger("rtagents.mcp")
-
-NeedsApproval = bool | Literal["unless_read_only"] | ApprovalCheck
 
 
 class ServerListener(Protocol):
@@ -105,6 +103,11 @@ class MCPServer(ABC):
         self._entered = max(0, self._entered - 1)
         if self._entered == 0:
             await self.close()
+
+    @property
+    def connected(self) -> bool:
+        """Whether the server is connected (entered, or ``connect()`` called, and not closed)."""
+        return self._client is not None
 
     async def connect(self) -> None:
         """Start (or reach) the server and list its tools; a no-op when connected."""
@@ -240,10 +243,8 @@ def _is_timeout(exc: BaseException) -> bool:
     return isinstance(exc, TimeoutError) or "timed out" in str(exc).lower()
 
 
-class MCPServerUnavailable(ConnectionError):
+class MCPServerUnavailable(ToolUnavailable, ConnectionError):
     """The server died or its connection broke; the model is told the tool is unavailable."""
-
-    rtagents_unavailable = True
 
     def __init__(self, server: str, cause: BaseException) -> None:
         super().__init__(f"MCP server {server!r} is unavailable ({type(cause).__name__}: {cause})")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pydantic_core
 from opentelemetry import trace
@@ -11,10 +11,14 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from .._json import ArgumentsError, parse_object
 from ..protocol import FunctionToolDefinition
-from ..tools import BaseTool, ToolArgumentsError, ToolContext
+from ..tools import ApprovalCheck, BaseTool, ToolArgumentsError, ToolContext
 
 if TYPE_CHECKING:
     import mcp_types
+
+NeedsApproval = bool | Literal["unless_read_only"] | ApprovalCheck
+"""A local MCP server's approval rule for its tools; ``"unless_read_only"`` asks for every tool
+not marked ``readOnlyHint``."""
 
 
 class _Server(Protocol):
@@ -22,7 +26,7 @@ class _Server(Protocol):
 
     name: str
     timeout: float | None
-    needs_approval: Any
+    needs_approval: NeedsApproval
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], time_limit: float | None = None

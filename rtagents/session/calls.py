@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
+from opentelemetry.trace import Span
+
 from ..approvals import ApprovalRequest
 from ..approvals.broker import ApprovalBroker
 from ..approvals.verdict import why_denied
@@ -17,7 +19,8 @@ from ..tools import (
     ToolFailure,
     default_failure_formatter,
 )
-from ..tools.failures import FailureFormatter, FailureKind, ToolCrashed
+from ..tools.context import ToolAgent, ToolSession
+from ..tools.failures import FailureFormatter, FailureKind, ToolCrashed, ToolUnavailable
 from .actions import StartCall
 from .invoke import invoke
 from .workers import NoWorkerFree, WorkerPool
@@ -38,7 +41,7 @@ class RunningCall:
 
     call: StartCall
     tool: BaseTool | None
-    span: Any = None
+    span: Span | None = None
     """Its tracing span, or ``None`` when nothing records."""
     task: asyncio.Task[None] | None = None
     """The task running it: parsing, approval, the tool's code, the output's send."""
@@ -62,9 +65,10 @@ class CallSettings:
     default_timeout: float
     format_failure: FailureFormatter | None
     max_output_bytes: int
-    session: Any
-    agent: Any
+    session: ToolSession[Any]
+    agent: ToolAgent
     deps: Any
+    """What the app passed as ``connect(..., deps=)``: its own type, unknown here."""
     workers: WorkerPool
     """The session's threads for sync tools."""
 
@@ -157,8 +161,10 @@ async def run_call(
     except ToolCrashed as exc:
         raised = exc.__cause__ or exc
         return fail("error", f"{type(raised).__name__}: {raised}", raised)
+    except ToolUnavailable as exc:  # a local MCP server that died, among others
+        return fail("unavailable", f"{type(exc).__name__}: {exc}", exc)
     except Exception as exc:
-        return fail(_failure_kind(exc), f"{type(exc).__name__}: {exc}", exc)
+        return fail("error", f"{type(exc).__name__}: {exc}", exc)
     size = len(output.encode("utf-8", "surrogatepass"))
     if size > settings.max_output_bytes:
         return fail(
@@ -185,11 +191,6 @@ def stopped_outcome(
         )
     timeout = running.timeout_for or settings.default_timeout
     return outcome_of(running, "timeout", f"no result after {timeout:g} s", settings)
-
-
-def _failure_kind(exc: Exception) -> FailureKind:
-    # Local MCP tools raise this when their server is gone; see rtagents.mcp.
-    return "unavailable" if getattr(exc, "rtagents_unavailable", False) else "error"
 
 
 def _mib(size: int) -> str:

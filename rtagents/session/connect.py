@@ -6,7 +6,7 @@ import inspect
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlencode, urlsplit
 
 import anyio
@@ -16,7 +16,7 @@ from .._redact import register_secret
 from ..audio import AudioPlayer
 from ..errors import ConnectError, RtagentsError, SessionClosedError
 from .reconnect import Reconnect
-from .session import DepsT, RealtimeSession
+from .session import DepsT, RealtimeSession, open_session
 from .tooling import connect_servers
 from .transport import Transport, WebsocketTransport
 from .workers import DEFAULT_SYNC_TOOL_THREADS, WorkerPool
@@ -120,18 +120,19 @@ async def connect(
                 target, hdrs, max_message_size=max_message_size, ping_interval=ping_interval
             )
 
-    elif isinstance(transport, Transport):
-        given = transport
-        opener = None
-    else:
+    elif isinstance(transport, type) or (callable(transport) and not _has_any(transport)):
         factory = transport
 
         async def opener() -> Transport:
             made = factory()
-            return await made if inspect.isawaitable(made) else made
+            return _transport(await made if inspect.isawaitable(made) else made, "returned ")
+
+    else:
+        given = _transport(transport, "got ")
+        opener = None
 
     first = given if opener is None else await opener()
-    session: RealtimeSession[DepsT] = RealtimeSession(
+    session, runner = open_session(
         agent,
         first,
         deps=deps,
@@ -161,7 +162,7 @@ async def connect(
                 raise
             async with anyio.create_task_group() as tg:
                 try:
-                    await session._runner.start(tg, agent)
+                    await runner.start(tg, agent)
                 except Exception as exc:
                     raised = exc
                     await session.close()
@@ -179,10 +180,32 @@ async def connect(
         # from below: surface it as one exception, never as a group.
         raised = raised or _one(exc)
     finally:
-        await session._runner.let_go()
-    raised = raised or session._runner.fatal
+        await runner.let_go()
+    raised = raised or runner.fatal
     if raised is not None:
         raise raised
+
+
+# What a ``Transport`` must have, read from the protocol itself (one list to keep).
+_TRANSPORT_METHODS = tuple(
+    name for name, value in vars(Transport).items() if callable(value) and name[0] != "_"
+)
+
+
+def _has_any(obj: object) -> bool:
+    return any(hasattr(obj, name) for name in _TRANSPORT_METHODS)
+
+
+def _transport(obj: object, how: str) -> Transport:
+    """``obj`` as a ``Transport``, or a ``TypeError`` naming what it lacks: a transport
+    missing a method would otherwise be taken for a function that opens one."""
+    missing = [name for name in _TRANSPORT_METHODS if not callable(getattr(obj, name, None))]
+    if missing:
+        raise TypeError(
+            f"transport= {how}{type(obj).__name__}, which is not a Transport: it has no "
+            f"{', '.join(missing)} (give a Transport, or a function that opens one)"
+        )
+    return cast(Transport, obj)
 
 
 def _is_group(exc: BaseException) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..tools import BaseTool, ToolContext
 from ..tools.failures import ToolCrashed
+from ..tools.invocation import STANDALONE, Invocation
 from .workers import WorkerPool
 
 
@@ -31,6 +32,7 @@ async def invoke(
     own, and ends in ``NoWorkerFree``), ``on_late`` with a thread tool's result, whenever it
     comes (the caller ignores it unless the call was given up by then). Raises what the tool
     raised (a ``BaseException`` as ``ToolCrashed``)."""
+    invocation = STANDALONE
     if tool.runs_in_thread:
         loop = asyncio.get_running_loop()
 
@@ -43,11 +45,11 @@ async def invoke(
         def on_result(result: Any) -> None:
             loop.call_soon_threadsafe(on_late, result)
 
-        ctx.on_start, ctx.on_result, ctx.run_in_thread = on_start, on_result, run_in_thread
+        invocation = Invocation(run_in_thread, on_start, on_result)
     elif not tool.runs_inline:  # code that never yields cannot be stopped: no clock
         start_clock()
     try:
-        return await tool.call(parsed, ctx)
+        return await tool.invoke(parsed, ctx, invocation)
     except (Exception, asyncio.CancelledError):
         raise
     except BaseException as exc:  # KeyboardInterrupt in a task would stop the event loop

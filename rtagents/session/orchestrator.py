@@ -52,7 +52,7 @@ class Orchestrator:
     ) -> None:
         self._traits = traits
         self._next_ref = next_ref
-        self.journal = journal or Journal()
+        self.journal = journal if journal is not None else Journal()
         self.link = Connection()
         self.responses_done = 0
         """Responses finished, over every connection: a connection that finished one has

@@ -17,7 +17,7 @@ import base64
 import itertools
 import logging
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .. import protocol as p
@@ -44,6 +44,9 @@ log = logging.getLogger("rtagents.session")
 
 _BUSY = "conversation_already_has_active_response"
 
+Decided = Sequence[Decision | Action] | None
+"""What a route leads to: the orchestrator's decisions (and the adapter's own actions)."""
+
 
 class RealtimeCore:
     """One Realtime session's protocol state, over the orchestration of its calls and turns.
@@ -61,8 +64,11 @@ class RealtimeCore:
         *,
         sideband: bool = False,
     ) -> None:
-        self._ids = (f"evt_rt_{n}" for n in itertools.count(1))
-        self.orchestrator = Orchestrator(traits, self.next_event_id, journal)
+        # Event ids: the generator's own __next__ (no Python frame per id: one per send).
+        self.next_event_id: Callable[[], str] = map("evt_rt_{}".format, itertools.count(1)).__next__
+        self.journal = journal if journal is not None else Journal()
+        """What the conversation holds, for a new connection and ``session.history``."""
+        self.orchestrator = Orchestrator(traits, self.next_event_id, self.journal)
         self.playback = Playback()
         self.expires_at: float | None = None
         """When the server says the session will hit its cap (Unix seconds), if it says."""
@@ -76,14 +82,6 @@ class RealtimeCore:
         self._item_names: dict[str, str] = {}  # function call item id -> tool name
         self._tracing_sent = sideband
         self._sideband = sideband
-
-    @property
-    def journal(self) -> Journal:
-        """What the conversation holds, for a new connection and ``session.history``."""
-        return self.orchestrator.journal
-
-    def next_event_id(self) -> str:
-        return next(self._ids)
 
     # -- frames in -----------------------------------------------------------------------
 
@@ -104,8 +102,11 @@ class RealtimeCore:
         try:
             before = self._requests.resolve(event) if self._requests else None
             route = _ROUTES.get(event.type)
-            after = route(self, event) if route is not None else None
-            news = self.orchestrator.journal_news()
+            decided = route(self, event) if route is not None else None
+            # Translated here, once, and only when there is something to translate.
+            after = self._wire(decided) if decided else None
+            # The journal's news is rare (it let go of waiting calls): looked for only then.
+            news = self.orchestrator.journal_news() if self.journal.forgotten else ()
         except Exception as exc:  # a bug of ours must cost one event, not the session
             log.exception("the session failed on a %s event", event.type)
             warning = SessionWarning(f"failed on {event.type}: {type(exc).__name__}: {exc}")
@@ -130,28 +131,27 @@ class RealtimeCore:
         self.config = event.session.model_dump(exclude_unset=True)
         self.playback.configured(event.session)
 
-    def _on_error(self, event: p.Error) -> list[Action]:
+    def _on_error(self, event: p.Error) -> Decided:
         err = event.error
         if err.code == "session_expired":
             self.orchestrator.link_event(LinkInput.EXPIRED)
-        decisions = self.orchestrator.refused(
+        return self.orchestrator.refused(
             err.event_id, busy=err.code == _BUSY, message=err.message, code=err.code
         )
-        return self._wire(decisions)
 
-    def _on_item_added(self, event: p.ConversationItemAdded) -> list[Action]:
+    def _on_item_added(self, event: p.ConversationItemAdded) -> Decided:
         self.journal.added(getattr(event.item, "id", None))
         return self._on_item_created(event)
 
     def _on_item_created(
         self, event: p.ConversationItemAdded | p.ConversationItemCreated
-    ) -> list[Action]:
+    ) -> Decided:
         item = event.item
         if isinstance(item, p.FunctionCallOutput):
-            return self._wire(self.orchestrator.output_confirmed(item.call_id))
+            return self.orchestrator.output_confirmed(item.call_id)
         if isinstance(item, p.McpApprovalResponse):
-            return self._wire(self.orchestrator.answer_confirmed(item.approval_request_id))
-        return []
+            return self.orchestrator.answer_confirmed(item.approval_request_id)
+        return None
 
     def _on_item_done(self, event: p.ConversationItemDone) -> None:
         if isinstance(event.item, p.McpListTools):
@@ -182,7 +182,7 @@ class RealtimeCore:
         oob = "conversation_id" in response.model_fields_set and response.conversation_id is None
         self.orchestrator.response_started(response.id, in_conversation=not oob)
 
-    def _on_response_done(self, event: p.ResponseDone) -> list[Action]:
+    def _on_response_done(self, event: p.ResponseDone) -> Decided:
         response, orchestrator = event.response, self.orchestrator
         decisions: list[Decision] = []
         # Calls whose done events we never saw still run: response.done lists them all.
@@ -191,14 +191,12 @@ class RealtimeCore:
                 decisions += orchestrator.call_arrived(
                     item.call_id, item.name, item.arguments, response.id, item.id
                 )
-        return self._wire([*decisions, *orchestrator.response_ended(response.id)])
+        return [*decisions, *orchestrator.response_ended(response.id)]
 
-    def _on_arguments_done(self, event: p.ResponseFunctionCallArgumentsDone) -> list[Action]:
+    def _on_arguments_done(self, event: p.ResponseFunctionCallArgumentsDone) -> Decided:
         name = event.name or self._item_names.get(event.item_id, "")
-        return self._wire(
-            self.orchestrator.call_arrived(
-                event.call_id, name, event.arguments, event.response_id, event.item_id
-            )
+        return self.orchestrator.call_arrived(
+            event.call_id, name, event.arguments, event.response_id, event.item_id
         )
 
     def _on_output_item_added(self, event: p.ResponseOutputItemAdded) -> None:
@@ -206,7 +204,7 @@ class RealtimeCore:
         if isinstance(item, p.FunctionCall) and item.id:
             self._item_names[item.id] = item.name  # for arguments.done without a name
 
-    def _on_output_item_done(self, event: p.ResponseOutputItemDone) -> list[Action]:
+    def _on_output_item_done(self, event: p.ResponseOutputItemDone) -> Decided:
         item, orchestrator = event.item, self.orchestrator
         answers = isinstance(item, p.AssistantMessage) and item.status == "completed"
         orchestrator.item_done(event.response_id, answers=answers)
@@ -214,27 +212,25 @@ class RealtimeCore:
             # Done, whatever its status: a call cut off by a cancel never completes.
             self._item_names.pop(item.id, None)
             if item.status == "completed" and item.call_id:
-                return self._wire(
-                    orchestrator.call_arrived(
-                        item.call_id, item.name, item.arguments, event.response_id, item.id
-                    )
+                return orchestrator.call_arrived(
+                    item.call_id, item.name, item.arguments, event.response_id, item.id
                 )
         elif isinstance(item, p.McpApprovalRequest):
-            return self._wire(orchestrator.approval_arrived(item, event.response_id))
-        return []
+            return orchestrator.approval_arrived(item, event.response_id)
+        return None
 
-    def _on_speech_started(self, event: p.InputAudioBufferSpeechStarted) -> list[Action]:
+    def _on_speech_started(self, event: p.InputAudioBufferSpeechStarted) -> Decided:
         item_id = self.playback.item_id
-        actions: list[Action] = []
+        decided: list[Decision | Action] = []
         if item_id is not None:  # assistant audio may be playing: stop it, cut the unheard
-            actions.append(StopPlayback(item_id, None, heard_only=True))
+            decided.append(StopPlayback(item_id, None, heard_only=True))
         # The calls last: each is answered as cancelled as soon as its cancel is carried out,
         # and the app hears of the interruption before it hears of what it cost.
-        return actions + self._wire(self.orchestrator.barge_in("the user started speaking"))
+        return decided + self.orchestrator.barge_in("the user started speaking")
 
     # -- decisions out -------------------------------------------------------------------------
 
-    def _wire(self, decisions: Iterable[Decision]) -> list[Action]:
+    def _wire(self, decisions: Iterable[Decision | Action]) -> list[Action]:
         """The orchestrator's decisions as Realtime client events (the rest as they are)."""
         actions: list[Action] = []
         for decision in decisions:
@@ -380,7 +376,7 @@ class RealtimeCore:
         return self._wire(self.orchestrator.owed())
 
 
-_ROUTES: dict[str, Callable[[RealtimeCore, Any], list[Action] | None]] = {
+_ROUTES: dict[str, Callable[[RealtimeCore, Any], Decided]] = {
     "session.created": RealtimeCore._on_session_created,
     "session.updated": RealtimeCore._on_session_updated,
     "error": RealtimeCore._on_error,

@@ -2,18 +2,16 @@
 
 It reads a frame, feeds it to ``RealtimeCore``, and does what the core says: send, emit,
 start or cancel a call, measure the player, resolve a request. It decides nothing about the
-protocol: the connection's state is the core's (``states.Connection``), and the runner only
-carries out its transitions (a new transport from ``Reconnector``, held sends released). It
-owns the session's lifecycle: its tasks, its end, and keeping both within bounds (a send
-deadline, a grace period for tool code that will not stop).
+protocol: the connection's state is the core's (``states.Connection``), and sending on the
+connection and replacing it after a drop are ``Upstream``'s. It owns the session's lifecycle:
+its tasks, its end, and keeping both within bounds (a grace period for tool code that will
+not stop).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -45,15 +43,16 @@ from .actions import (
 from .calls import CallSettings
 from .dispatch import Dispatcher
 from .events import SessionClosed as SessionClosedEvent
-from .events import SessionReconnected, SessionWarning
+from .events import SessionWarning
 from .journal import Journal
 from .realtime import RealtimeCore
-from .reconnect import Reconnect, ReconnectFailed, Reconnector, Reopened
-from .states import Link, LinkInput
+from .reconnect import Reconnect, ReconnectFailed, Reconnector
+from .states import Link
 from .stream import EventStream
 from .tasks import SessionTasks
 from .tooling import merge
 from .transport import Transport, TransportClosed
+from .upstream import Upstream
 from .workers import WorkerPool
 
 if TYPE_CHECKING:
@@ -92,7 +91,6 @@ class SessionRunner:
         capture = capture_content_default() if trace_content is None else trace_content
         self.tracer = SessionTracer(agent.name, model or agent.model, capture_content=capture)
         self.metrics = SessionMetrics(agent.name)
-        self.transport = transport
         self.tools = Toolset(agent.name)
         limits = reconnect or Reconnect()
         self.core = RealtimeCore(
@@ -123,21 +121,29 @@ class SessionRunner:
         self.fatal: BaseException | None = None
         """A ``SystemExit``/``KeyboardInterrupt`` app code raised in a session task."""
         self._waiters: dict[str, tuple[anyio.Event, list[Any]]] = {}
-        self._send_timeout = send_timeout
         self._shutdown_grace = shutdown_grace
         self._subscriptions: list[Callable[[], None]] = []
-        self._reconnector = (
-            Reconnector(reconnect, opener, self.deliver)
+        self.upstream = Upstream(
+            transport,
+            self.core,
+            self,
+            reconnector=Reconnector(reconnect, opener, self.deliver)
             if reconnect is not None and opener is not None
-            else None
+            else None,
+            send_timeout=send_timeout,
+            spawn=self.spawn,
+            deliver=self.deliver,
         )
-        self._replayed: anyio.Event | None = None  # set once a replay has gone out
         self._player = player
         self._played_ms = guarded_played_ms(player) if player is not None else None
 
     @property
     def closed_reason(self) -> str | None:
         return self.link.closed_reason
+
+    @property
+    def transport(self) -> Transport:
+        return self.upstream.transport
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -147,8 +153,8 @@ class SessionRunner:
         self.use(agent)
         await tg.start(self._owned_read)
         await self.configure(agent)
-        if self._reconnector is not None:
-            self.spawn(self._reconnector.hand_over_before_expiry, self)
+        if self.upstream.reconnects:
+            self.spawn(self.upstream.renew_before_expiry)
 
     def use(self, agent: Agent) -> None:
         """Take the agent: its tools (function tools and its connected MCP servers'), its
@@ -203,12 +209,12 @@ class SessionRunner:
 
     async def close(self) -> None:
         """End the session: pending approvals are denied, running calls cancelled."""
-        await self._finish("closed by the client", error=False)
+        await self.finish("closed by the client", error=False)
 
     async def let_go(self) -> None:
         await self.dispatcher.let_go(self._shutdown_grace)
 
-    async def _finish(self, reason: str, *, error: bool) -> None:
+    async def finish(self, reason: str, *, error: bool) -> None:
         if not self.link.close(reason, error=error):
             return
         self.tasks.open = False  # no new task from here; the running ones end below
@@ -217,13 +223,7 @@ class SessionRunner:
         self.approvals.close()
         self.dispatcher.session_ended(reason, error)
         await self.execute(self.core.close())
-        if self._replayed is not None:  # sends held for a replay end: the session is closed
-            self._replayed.set()
-        with anyio.CancelScope(shield=True), anyio.move_on_after(2):
-            try:
-                await self.transport.close()
-            except Exception as exc:  # already gone
-                log.debug("closing the transport: %s", root_cause(exc))
+        await self.upstream.close()
         self.deliver(SessionClosedEvent(reason, error))
         self.stream.end()
         self.tracer.end(reason, error)
@@ -264,9 +264,9 @@ class SessionRunner:
         try:
             while True:
                 try:
-                    frame = await self.transport.recv()
+                    frame = await self.upstream.transport.recv()
                 except TransportClosed as exc:
-                    if await self._recover(exc):
+                    if await self.upstream.recover(exc):
                         continue
                     raise
                 if await self.execute(self.core.receive_frame(frame)):
@@ -276,14 +276,14 @@ class SessionRunner:
                     # costs less than anyio's, which looks the backend up each time.
                     await asyncio.sleep(0)
         except TransportClosed as exc:
-            await self._finish(exc.reason, error=exc.error)
+            await self.finish(exc.reason, error=exc.error)
         except ReconnectFailed as exc:
-            await self._finish(str(exc), error=True)
+            await self.finish(str(exc), error=True)
         except SessionClosedError:
             pass
         except Exception as exc:  # a bug of ours: close with the reason, never an exception group
             log.exception("the session's reader failed")
-            await self._finish(f"internal error: {root_cause(exc)}", error=True)
+            await self.finish(f"internal error: {root_cause(exc)}", error=True)
 
     async def _request(
         self, event_id: str, actions: list[Action], *, within: float, force: bool = False
@@ -293,13 +293,13 @@ class SessionRunner:
         self._waiters[event_id] = (done, box)
         for action in actions:
             if isinstance(action, Send):
-                await self._send(action.event, force=force)
+                await self.upstream.send(action.event, force=force)
             else:
                 await self.execute([action])
         with anyio.fail_after(within):
             await done.wait()
         if not box or box[0] is None:
-            if self.link.state is Link.CLOSED or self._reconnector is None:
+            if self.link.state is Link.CLOSED or not self.upstream.reconnects:
                 raise SessionClosedError(self.closed_reason or "the session closed")
             return None  # the connection dropped: the next one is configured afresh
         return box[0]
@@ -319,7 +319,7 @@ class SessionRunner:
             if isinstance(action, Emit):
                 self.deliver(action.event, action.size)
             elif isinstance(action, Send):
-                await self._send(action.event)
+                await self.upstream.send(action.event)
             elif isinstance(action, StartCall):
                 self.dispatcher.start(action)
                 started = True
@@ -356,130 +356,9 @@ class SessionRunner:
     async def approval(self, request_id: str, approve: bool, reason: str | None) -> None:
         await self.execute(self.core.approval_decided(request_id, approve, reason))
 
-    async def _send(self, event: p.WireModel | str, *, force: bool = False) -> None:
-        """Send, or raise ``SessionClosedError``. A server that stops reading would block a
-        send forever: past ``send_timeout`` the session closes, saying so.
-
-        While the connection is down, an item we create goes in the journal (the next
-        connection gets it in the replay) and anything else is dropped: a new connection
-        is configured afresh and asks for the responses still owed. ``force`` sends on a
-        connection being set up, ahead of everything held back."""
-        link = self.link
-        if link.state is Link.CLOSED:
-            raise SessionClosedError(self.closed_reason or "the session closed")
-        transport = self.transport
-        if not force:
-            self.core.sent(event)
-            if link.state is Link.OFFLINE:
-                return
-            if link.state is Link.REPLAYING and self._replayed is not None:
-                epoch = link.epoch  # the conversation is being given back first
-                await self._replayed.wait()
-                if not link.current(epoch):
-                    return  # dropped again meanwhile: the replay holds it
-                transport = self.transport
-        frame = event if isinstance(event, str) else p.encode_client_event(event)
-        try:
-            # A send can only hang when the peer stops reading and the buffer fills: only
-            # then is it timed (a time limit costs as much as the send itself).
-            if self._send_timeout is None or transport.send_wont_block(frame):
-                await transport.send(frame)
-            else:
-                with anyio.fail_after(self._send_timeout):
-                    await transport.send(frame)
-        except TransportClosed as exc:
-            if self._reconnector is not None and self._reconnector.recoverable(exc, link):
-                await self._lost(transport)  # the reader reconnects
-                return
-            if self._reconnector is not None and not self.over:
-                # A close the reader has not reached yet: what the server said before it
-                # (a ``session_expired``, at the time cap) decides whether the session
-                # reconnects, so the reader decides. What this send held is journaled.
-                return
-            await self._finish(exc.reason, error=exc.error)
-            raise SessionClosedError(exc.reason) from None
-        except TimeoutError:
-            reason = (
-                f"sending timed out after {self._send_timeout:g} s (the server stopped reading)"
-            )
-            await self._finish(reason, error=True)
-            raise SessionClosedError(reason) from None
-        except Exception as exc:  # whatever the transport raised, the app sees our error
-            reason = f"sending failed: {root_cause(exc)}"
-            await self._finish(reason, error=True)
-            raise SessionClosedError(reason) from None
-
-    # -- reconnecting (the decisions are Reconnector's and the core's) ------------------------
-
-    async def _lost(self, transport: Transport) -> None:
-        """``transport`` is gone: calls and approvals go on; sends wait for the next one."""
-        if transport is self.transport:  # not an old connection's news
-            await self.execute(self.core.disconnected())
-
-    async def _recover(self, exc: TransportClosed) -> bool:
-        """After the reader saw ``exc``: a new connection, or False to end the session."""
-        reconnector = self._reconnector
-        if reconnector is None or not reconnector.recoverable(exc, self.link):
-            return False
-        old = self.transport
-        await self._lost(old)
-        with anyio.CancelScope(shield=True), anyio.move_on_after(1), contextlib.suppress(Exception):
-            await old.close()
-        reopened = await reconnector.reopen(
-            exc.reason,
-            planned=self.link.planned,
-            responses_done=self.core.orchestrator.responses_done,
-        )
-        self.transport = reopened.transport
-        self.spawn(self._resume, reopened)
-        return True
-
-    async def _resume(self, reopened: Reopened) -> None:
-        """The new connection: configured, given the conversation, then open to all."""
-        transport = reopened.transport
-        try:
-            if not await self.configure(self.agent, force=True):
-                return  # it dropped meanwhile: the reader is on it
-        except SessionConfigError as exc:
-            reason = f"the new connection refused the configuration: {exc}"
-            await self._finish(reason, error=True)
-            return
-        if transport is not self.transport:
-            return
-        replayed = self._replayed = anyio.Event()
-        try:
-            # No await from here to the snapshot: what was sent while offline is in it, and
-            # what comes after waits for ``replayed``.
-            replay = self.core.replay()
-            for action in replay:
-                if isinstance(action, Send):
-                    await self._send(action.event, force=True)
-        finally:
-            self._replayed = None
-            replayed.set()
-        assert self._reconnector is not None  # only a reconnector reopens
-        self._reconnector.set_up(self.core.orchestrator.responses_done)
-        downtime = round(time.monotonic() - reopened.started, 3)
-        self.deliver(
-            SessionReconnected(self.core.session_id, len(replay), reopened.attempts, downtime)
-        )
-        await self.execute(self.core.resumed())
-
-    # The handover before the time cap (see reconnect.HandoverPort).
-    def cap_due(self) -> float | None:
-        return self.core.expires_at
-
-    def idle(self) -> bool:
-        return self.link.state is Link.ONLINE and not self.core.orchestrator.waiting
-
-    @property
-    def over(self) -> bool:
-        return self.link.state is Link.CLOSED
-
-    async def hand_over(self) -> None:
-        self.core.orchestrator.link_event(LinkInput.HAND_OVER)
-        self.core.expires_at = None  # the next session says its own
-        await self.transport.close()  # the reader sees the close and reconnects
+    # What keeping the connection needs (see upstream.SessionPort).
+    async def reconfigure(self) -> bool:
+        return await self.configure(self.agent, force=True)
 
     # -- observing -------------------------------------------------------------------------------
 
@@ -498,4 +377,4 @@ class SessionRunner:
 
     async def _fatal(self, exc: BaseException) -> None:
         self.fatal = self.fatal or exc
-        await self._finish(f"{root_cause(exc)} was raised in the session", error=True)
+        await self.finish(f"{root_cause(exc)} was raised in the session", error=True)

@@ -190,7 +190,7 @@ class RealtimeSession(Generic[DepsT]):
         started with. Local MCP servers of
         the new agent must be connected already (``async with server:`` around both)."""
         for server in agent.sources.servers:
-            if server._client is None:
+            if not server.connected:
                 raise RuntimeError(
                     f"MCP server {server.name!r} of agent {agent.name!r} is not connected"
                 )
@@ -217,3 +217,18 @@ class RealtimeSession(Generic[DepsT]):
         reason = self._runner.closed_reason
         state = f"closed: {reason}" if reason else "open"
         return f"<RealtimeSession agent={self.agent.name!r} id={self.id} {state}>"
+
+
+def open_session(
+    agent: Agent, transport: Transport, *, deps: DepsT, **options: Any
+) -> tuple[RealtimeSession[DepsT], SessionRunner]:
+    """A session and the runner under it, for ``connect`` to drive: start it in its task
+    group, and let its tools go at the end."""
+    session = RealtimeSession(agent, transport, deps=deps, **options)
+    return session, session._runner
+
+
+def calls_in_flight(session: RealtimeSession[Any]) -> list[tuple[str, str]]:
+    """``(call_id, tool name)`` of each tool call still running, for a harness to say
+    what a session that timed out was waiting for."""
+    return [(call_id, call.name) for call_id, call in session._runner.dispatcher.running]

@@ -83,7 +83,9 @@ LINK_TABLE: dict[tuple[Link, LinkInput], tuple[Link, tuple[LinkEffect, ...]]] = 
 }
 
 # The states in which the connection is up: a response may be asked for, a send goes out.
-UP = frozenset({Link.ONLINE, Link.EXPIRED, Link.HANDING_OVER})
+# A tuple: ``in`` finds a member by identity, where a set would hash it (Enum's hash is
+# Python code, and ``up`` is asked at every decision to ask for a response).
+UP = (Link.ONLINE, Link.EXPIRED, Link.HANDING_OVER)
 # A close in these is expected, yet reconnected after (the session's time cap).
 RENEWING = frozenset({Link.EXPIRED, Link.HANDING_OVER})
 

@@ -11,6 +11,7 @@ from ..agent import Agent
 from ..emulator import Emulator, ScriptedModel
 from ..emulator.models import Model, TurnSource
 from ..session import RealtimeSession, connect
+from ..session.session import calls_in_flight
 from .record import SessionRecord
 
 Drive = Callable[[RealtimeSession, Emulator], Awaitable[None]]
@@ -114,8 +115,8 @@ def _waiting_for(session: RealtimeSession, record: SessionRecord, within: float)
         "session.approve)"
         for request in session.pending_approvals
     ]
-    running = session._runner.dispatcher.running
-    reasons += [f"the tool call {call.name} ({call_id}) to finish" for call_id, call in running]
+    running = calls_in_flight(session)
+    reasons += [f"the tool call {name} ({call_id}) to finish" for call_id, name in running]
     if not reasons:
         seen = [e.type for e in record.events[-3:]]
         reasons.append(

@@ -2,7 +2,13 @@
 
 from .base import ApprovalCheck, BaseTool, ToolArgumentsError
 from .context import ToolContext
-from .failures import FailureFormatter, ToolFailure, default_failure_formatter, hide_details
+from .failures import (
+    FailureFormatter,
+    ToolFailure,
+    ToolUnavailable,
+    default_failure_formatter,
+    hide_details,
+)
 from .function_tool import FunctionTool, tool
 from .toolset import DuplicateToolError, Toolset
 
@@ -15,6 +21,7 @@ __all__ = [
     "ToolArgumentsError",
     "ToolContext",
     "ToolFailure",
+    "ToolUnavailable",
     "Toolset",
     "default_failure_formatter",
     "hide_details",

@@ -13,6 +13,7 @@ import pydantic_core
 from ..protocol import FunctionToolDefinition
 from .context import ToolContext
 from .failures import FailureFormatter
+from .invocation import Invocation
 
 ApprovalCheck = Callable[[ToolContext, dict[str, Any]], "bool | Awaitable[bool]"]
 """Decides per call whether a tool needs approval, given the context and the parsed arguments."""
@@ -52,8 +53,8 @@ class BaseTool(ABC):
     server_label: str | None = None
     """For tools from a local MCP server: the server's label."""
     runs_in_thread: bool = False
-    """True when ``call`` queues the work for a worker thread and calls
-    ``ctx.on_start`` once it runs (the session then starts the timeout there)."""
+    """True when ``invoke`` runs the code in the invocation's worker thread and calls its
+    ``on_start`` once it runs (the session then starts the timeout there)."""
     runs_inline: bool = False
     """True when ``call`` runs the tool's code to its end without ever awaiting (a sync tool
     declared ``inline=True``). Nothing can interrupt it, so the session starts no deadline
@@ -70,6 +71,11 @@ class BaseTool(ABC):
     @abstractmethod
     async def call(self, arguments: Any, ctx: ToolContext) -> Any:
         """Run the tool with parsed arguments and return its result."""
+
+    async def invoke(self, arguments: Any, ctx: ToolContext, invocation: Invocation) -> Any:
+        """How the session runs the tool: ``call``, for a tool whose code runs on the event
+        loop. A tool that ``runs_in_thread`` runs its code through ``invocation``."""
+        return await self.call(arguments, ctx)
 
     def arguments_dict(self, arguments: Any) -> dict[str, Any]:
         """The parsed arguments as the tool receives them, by parameter name: what

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol
 
@@ -55,14 +54,3 @@ class ToolContext(Generic[DepsT]):
     session: ToolSession[DepsT] | None = None
     agent: ToolAgent | None = None
     deps: DepsT = None  # type: ignore[assignment]
-    on_start: Callable[[], None] | None = field(default=None, repr=False, compare=False)
-    """Called (from any thread) when the tool's code begins to run; the session starts the
-    call's timeout then, so that time spent queued for a worker thread does not count."""
-    on_result: Callable[[Any], None] | None = field(default=None, repr=False, compare=False)
-    """Called (from the worker thread) with a thread tool's result, so that a result that
-    arrives after its call was abandoned (a timeout, a dropped connection) is reported."""
-    run_in_thread: Callable[[Callable[[], Any]], Awaitable[Any]] | None = field(
-        default=None, repr=False, compare=False
-    )
-    """How a sync tool's code gets a worker thread: the session's own bounded pool
-    (``None``, outside a session: anyio's shared worker threads)."""

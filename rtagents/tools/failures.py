@@ -72,3 +72,9 @@ class ToolCrashed(Exception):
     """A tool raised a ``BaseException`` that is not an ``Exception`` (``KeyboardInterrupt``,
     ``SystemExit``, ...). It is carried as an ordinary error, so that the call is answered
     and the session lives on; ``__cause__`` is what the tool raised."""
+
+
+class ToolUnavailable(Exception):
+    """Raised by a tool whose backing service is out of reach (a local MCP server that died,
+    a feed that is down): the model is told ``unavailable``, not ``error``, so that it tells
+    the user instead of retrying with other arguments."""

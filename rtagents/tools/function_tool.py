@@ -7,7 +7,6 @@ import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
-import anyio.to_thread
 from pydantic import BaseModel, ValidationError
 
 from ..protocol import FunctionToolDefinition
@@ -16,6 +15,7 @@ from ._schema import build_signature
 from .base import ApprovalCheck, BaseTool, ToolArgumentsError, check_tool_name
 from .context import ToolContext
 from .failures import FailureFormatter, ToolCrashed
+from .invocation import STANDALONE, Invocation
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -101,6 +101,9 @@ class FunctionTool(BaseTool):
         return dict(vars(arguments))
 
     async def call(self, arguments: Any, ctx: ToolContext) -> Any:
+        return await self.invoke(arguments, ctx, STANDALONE)
+
+    async def invoke(self, arguments: Any, ctx: ToolContext, invocation: Invocation) -> Any:
         kwargs = self.arguments_dict(arguments)
         if self._sig.context_param is not None:
             kwargs[self._sig.context_param] = ctx
@@ -109,12 +112,10 @@ class FunctionTool(BaseTool):
             return await fn(**kwargs)
 
         def run() -> Any:
-            if ctx.on_start is not None:
-                ctx.on_start()
+            invocation.on_start()
             try:
                 result = fn(**kwargs)
-                if ctx.on_result is not None:
-                    ctx.on_result(result)
+                invocation.on_result(result)
                 return result
             except Exception:
                 raise
@@ -123,11 +124,8 @@ class FunctionTool(BaseTool):
 
         if self.inline:  # declared never to block: no thread hop (nor any timeout)
             return run()
-        # Sync tools run in a worker thread so that the event loop never waits on them: the
-        # session's own pool, when there is one.
-        if ctx.run_in_thread is not None:
-            return await ctx.run_in_thread(run)
-        return await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
+        # Sync tools run in a worker thread so that the event loop never waits on them.
+        return await invocation.run_in_thread(run)
 
     async def run_json(self, arguments: str, ctx: ToolContext | None = None) -> str:
         """Validate ``arguments`` (the model's JSON string), run, and serialise the result.

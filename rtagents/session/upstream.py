@@ -1,0 +1,216 @@
+"""The session's connection to the server, kept: ``Upstream`` sends on the current transport
+and, after a drop, moves the session to the next one.
+
+A send is timed only when it may block (a server that stopped reading), and held while a
+replay gives a new connection the conversation back first. After a drop the ``Reconnector``
+opens the next transport; this configures it, replays the journal and opens it to all. The
+connection's state stays the core's (``states.Connection``): this carries out its
+transitions, and asks the session (``SessionPort``) for what is the session's to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import anyio
+
+from .. import protocol as p
+from ..errors import SessionClosedError, SessionConfigError, root_cause
+from .actions import Action, Send
+from .events import SessionReconnected
+from .realtime import RealtimeCore
+from .reconnect import Reconnector, Reopened
+from .states import Link, LinkInput
+from .transport import Transport, TransportClosed
+
+log = logging.getLogger("rtagents.session")
+
+
+class SessionPort(Protocol):
+    """What keeping the connection needs of the session that owns it."""
+
+    async def execute(self, actions: list[Action]) -> bool:
+        """Carry out the core's actions."""
+
+    async def reconfigure(self) -> bool:
+        """Configure a new connection, ahead of everything held back: True once the server
+        took it, False when it dropped meanwhile; raises ``SessionConfigError``."""
+
+    async def finish(self, reason: str, *, error: bool) -> None:
+        """End the session with ``reason``."""
+
+
+class Upstream:
+    """The session's current transport, and the steps that replace it after a drop."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        core: RealtimeCore,
+        session: SessionPort,
+        *,
+        reconnector: Reconnector | None,
+        send_timeout: float | None,
+        spawn: Callable[..., None],
+        deliver: Callable[[Any], None],
+    ) -> None:
+        self.transport = transport
+        self._core = core
+        self._link = core.orchestrator.link
+        self._session = session
+        self._reconnector = reconnector
+        self._send_timeout = send_timeout
+        self._spawn = spawn
+        self._deliver = deliver
+        self._replayed: anyio.Event | None = None  # set once a replay has gone out
+
+    @property
+    def reconnects(self) -> bool:
+        """Whether a drop is followed by a new connection (else it ends the session)."""
+        return self._reconnector is not None
+
+    # -- sending -------------------------------------------------------------------------
+
+    async def send(self, event: p.WireModel | str, *, force: bool = False) -> None:
+        """Send, or raise ``SessionClosedError``. A server that stops reading would block a
+        send forever: past ``send_timeout`` the session closes, saying so.
+
+        While the connection is down, an item we create goes in the journal (the next
+        connection gets it in the replay) and anything else is dropped: a new connection
+        is configured afresh and asks for the responses still owed. ``force`` sends on a
+        connection being set up, ahead of everything held back."""
+        link = self._link
+        if link.state is Link.CLOSED:
+            raise SessionClosedError(link.closed_reason or "the session closed")
+        transport = self.transport
+        if not force:
+            self._core.sent(event)
+            if link.state is Link.OFFLINE:
+                return
+            if link.state is Link.REPLAYING and self._replayed is not None:
+                epoch = link.epoch  # the conversation is being given back first
+                await self._replayed.wait()
+                if not link.current(epoch):
+                    return  # dropped again meanwhile: the replay holds it
+                transport = self.transport
+        frame = event if isinstance(event, str) else p.encode_client_event(event)
+        try:
+            # A send can only hang when the peer stops reading and the buffer fills: only
+            # then is it timed (a time limit costs as much as the send itself).
+            if self._send_timeout is None or transport.send_wont_block(frame):
+                await transport.send(frame)
+            else:
+                with anyio.fail_after(self._send_timeout):
+                    await transport.send(frame)
+        except TransportClosed as exc:
+            reconnector = self._reconnector
+            if reconnector is not None and reconnector.recoverable(exc, link):
+                await self.lost(transport)  # the reader reconnects
+                return
+            if reconnector is not None and not self.over:
+                # A close the reader has not reached yet: what the server said before it
+                # (a ``session_expired``, at the time cap) decides whether the session
+                # reconnects, so the reader decides. What this send held is journaled.
+                return
+            await self._failed(exc.reason, error=exc.error)
+        except TimeoutError:
+            reason = (
+                f"sending timed out after {self._send_timeout:g} s (the server stopped reading)"
+            )
+            await self._failed(reason, error=True)
+        except Exception as exc:  # whatever the transport raised, the app sees our error
+            await self._failed(f"sending failed: {root_cause(exc)}", error=True)
+
+    async def _failed(self, reason: str, *, error: bool) -> None:
+        await self._session.finish(reason, error=error)
+        raise SessionClosedError(reason) from None
+
+    async def close(self) -> None:
+        """The session ended: sends held for a replay end, and the transport closes."""
+        if self._replayed is not None:
+            self._replayed.set()
+        with anyio.CancelScope(shield=True), anyio.move_on_after(2):
+            try:
+                await self.transport.close()
+            except Exception as exc:  # already gone
+                log.debug("closing the transport: %s", root_cause(exc))
+
+    # -- reconnecting (the decisions are Reconnector's and the core's) ------------------------
+
+    async def lost(self, transport: Transport) -> None:
+        """``transport`` is gone: calls and approvals go on; sends wait for the next one."""
+        if transport is self.transport:  # not an old connection's news
+            await self._session.execute(self._core.disconnected())
+
+    async def recover(self, exc: TransportClosed) -> bool:
+        """After the reader saw ``exc``: a new connection, or False to end the session."""
+        reconnector = self._reconnector
+        if reconnector is None or not reconnector.recoverable(exc, self._link):
+            return False
+        old = self.transport
+        await self.lost(old)
+        with anyio.CancelScope(shield=True), anyio.move_on_after(1), contextlib.suppress(Exception):
+            await old.close()
+        reopened = await reconnector.reopen(
+            exc.reason,
+            planned=self._link.planned,
+            responses_done=self._core.orchestrator.responses_done,
+        )
+        self.transport = reopened.transport
+        self._spawn(self._resume, reopened)
+        return True
+
+    async def _resume(self, reopened: Reopened) -> None:
+        """The new connection: configured, given the conversation, then open to all."""
+        transport, core = reopened.transport, self._core
+        try:
+            if not await self._session.reconfigure():
+                return  # it dropped meanwhile: the reader is on it
+        except SessionConfigError as exc:
+            reason = f"the new connection refused the configuration: {exc}"
+            await self._session.finish(reason, error=True)
+            return
+        if transport is not self.transport:
+            return
+        replayed = self._replayed = anyio.Event()
+        try:
+            # No await from here to the snapshot: what was sent while offline is in it, and
+            # what comes after waits for ``replayed``.
+            replay = core.replay()
+            for action in replay:
+                if isinstance(action, Send):
+                    await self.send(action.event, force=True)
+        finally:
+            self._replayed = None
+            replayed.set()
+        assert self._reconnector is not None  # only a reconnector reopens
+        self._reconnector.set_up(core.orchestrator.responses_done)
+        downtime = round(time.monotonic() - reopened.started, 3)
+        self._deliver(SessionReconnected(core.session_id, len(replay), reopened.attempts, downtime))
+        await self._session.execute(core.resumed())
+
+    # -- the handover before the time cap (see reconnect.HandoverPort) ------------------------
+
+    async def renew_before_expiry(self) -> None:
+        """A task for the session's life: move to a fresh session before the server's cap."""
+        if self._reconnector is not None:
+            await self._reconnector.hand_over_before_expiry(self)
+
+    def cap_due(self) -> float | None:
+        return self._core.expires_at
+
+    def idle(self) -> bool:
+        return self._link.state is Link.ONLINE and not self._core.orchestrator.waiting
+
+    @property
+    def over(self) -> bool:
+        return self._link.state is Link.CLOSED
+
+    async def hand_over(self) -> None:
+        self._core.orchestrator.link_event(LinkInput.HAND_OVER)
+        self._core.expires_at = None  # the next session says its own
+        await self.transport.close()  # the reader sees the close and reconnects

@@ -1,0 +1,59 @@
+"""``Agent.tools`` and the call pipeline's settings have real types: mypy --strict accepts
+every kind of tool an agent takes and rejects what is not one."""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+from typing import Any
+
+from rtagents.session.calls import CallSettings
+
+from .test_typed_events import mypy
+
+GOOD = """\
+import rtagents
+from rtagents.mcp import MCPServerStdio
+from rtagents.agent import AgentTool
+from rtagents.tools import BaseTool, Toolset
+
+
+@rtagents.tool
+def ping() -> str:
+    \"\"\"Ping.\"\"\"
+    return "pong"
+
+
+toolset = Toolset("extra", [ping])
+docs = rtagents.HostedMCP(server_label="docs", server_url="https://example.com/mcp")
+local = MCPServerStdio(command="python", args=["server.py"])
+agent = rtagents.Agent(name="a", tools=[ping, toolset, docs, local])
+tools: list[AgentTool] = list(agent.tools)
+first: BaseTool | Toolset | rtagents.HostedMCP | rtagents.mcp.MCPServer = agent.tools[0]
+"""
+
+
+def test_every_kind_of_tool_an_agent_takes_type_checks(tmp_path: Path) -> None:
+    program = tmp_path / "good.py"
+    program.write_text(GOOD)
+    result = mypy(program)
+    assert result.returncode == 0, result.stdout
+
+
+def test_what_is_not_a_tool_is_caught_by_the_type_checker(tmp_path: Path) -> None:
+    program = tmp_path / "bad.py"
+    program.write_text(
+        "import rtagents\n\n"
+        "def get_weather(city: str) -> str:\n"
+        "    return city\n\n"
+        "agent = rtagents.Agent(name='a', tools=[get_weather])  # forgot @rtagents.tool\n"
+    )
+    result = mypy(program)
+    assert result.returncode == 1 and "bad.py:6: error" in result.stdout, result.stdout
+    assert "BaseTool | Toolset | HostedMCP | MCPServer" in result.stdout, result.stdout
+
+
+def test_call_settings_have_no_field_typed_any_but_the_apps_deps() -> None:
+    hints = typing.get_type_hints(CallSettings)
+    untyped = sorted(name for name, hint in hints.items() if hint is Any)
+    assert untyped == ["deps"]
