@@ -7,7 +7,7 @@ PY_DIRS := $(wildcard rtagents tests benchmarks examples docs_build pytest_rtage
 RUNTIME := $(VENV)/.runtime
 DEV := $(VENV)/.dev
 
-.PHONY: demo test lint typecheck unit docs docs-serve bench emulator dist clean system-deps floors
+.PHONY: demo test lint typecheck unit docs docs-serve bench emulator dist clean system-deps floors mutate
 
 $(RUNTIME): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
@@ -78,5 +78,14 @@ dist: $(DEV)
 	rm -rf dist
 	$(BIN)/python -m build --outdir dist
 
+# Mutation testing (mutmut, set up in pyproject's [tool.mutmut]) of approvals/ and the
+# orchestration core, each mutant against only the tests that reach the mutated function. Not
+# part of `make test`: it takes minutes. Prints the score per package and fails when a mutant of
+# approvals/ survives (tests/mutation_score.py). The mutants and their log are in mutants/.
+mutate: $(DEV)
+	rm -rf mutants && mkdir mutants
+	$(BIN)/mutmut run --max-children 2 > mutants/run.log 2>&1 || { tail -40 mutants/run.log; exit 1; }
+	$(BIN)/python tests/mutation_score.py
+
 clean:
-	rm -rf $(VENV) $(FLOORS) .site .docs-cache .pytest_cache .mypy_cache .ruff_cache dist
+	rm -rf $(VENV) $(FLOORS) mutants .site .docs-cache .pytest_cache .mypy_cache .ruff_cache dist

@@ -1,0 +1,77 @@
+"""The score of ``make mutate``: mutmut's results per package, and its one rule.
+
+The rule: no mutant of ``rtagents/approvals/`` survives. Each is killed by a test, or listed
+in ``EQUIVALENT`` with the reason no test can tell it from the original. The orchestration
+core's survivors are reported, not failed on. Run from the repository root after
+``mutmut run``; exits 1 when an approvals mutant survives that is not listed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter, defaultdict
+
+STRICT = "rtagents.approvals"
+
+# Mutants no behaviour can tell from the original, by mutmut's name (function + number: a
+# change to that function renumbers them, and the run then lists them again to judge).
+_ONCE = "verdict() reads any remember but 'session' as 'once', so this default cannot matter"
+EQUIVALENT: dict[str, str] = {
+    "rtagents.approvals.broker.x\u01c1ApprovalBroker\u01c1_leave_outside__mutmut_1": (
+        "'and' -> 'or': answer() sets decision and outside together, and a request is left "
+        "outside at most once, so the two conditions never differ"
+    ),
+    "rtagents.approvals.broker.x\u01c1ApprovalBroker\u01c1resolve__mutmut_1": _ONCE,
+    "rtagents.approvals.broker.x\u01c1ApprovalBroker\u01c1resolve__mutmut_2": _ONCE,
+    "rtagents.approvals.policy.x\u01c1ApprovalPolicy\u01c1ask_handler__mutmut_3": (
+        "an async handler taken for a sync one only makes its coroutine in a worker thread; "
+        "the loop awaits it either way"
+    ),
+}
+
+# What counts as caught; everything else ("survived", "no tests", "suspicious", "skipped",
+# "not checked", ...) is a mutant no test caught.
+_CAUGHT = {"killed", "timeout", "caught by type check"}
+
+
+def _results() -> list[tuple[str, str]]:
+    text = subprocess.run(
+        [sys.executable, "-m", "mutmut", "results", "--all", "true"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rows = (line.strip().partition(": ") for line in text.splitlines() if ": " in line)
+    return [(name, status) for name, _, status in rows]
+
+
+def _package(name: str) -> str:
+    return ".".join(name.split(".")[:2])  # rtagents.approvals, rtagents.session
+
+
+def main() -> int:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    failing: list[str] = []
+    for name, status in _results():
+        equivalent = status not in _CAUGHT and name in EQUIVALENT
+        counts[_package(name)]["equivalent" if equivalent else status] += 1
+        if status not in _CAUGHT and not equivalent and _package(name) == STRICT:
+            failing.append(f"{name}: {status}")
+    if not counts:
+        print("no mutation results: run `mutmut run` first")
+        return 1
+    for package, count in sorted(counts.items()):
+        judged = sum(count.values()) - count["equivalent"]
+        caught = sum(count[s] for s in _CAUGHT)
+        detail = ", ".join(f"{n} {s}" for s, n in sorted(count.items()))
+        print(
+            f"{package}: {caught}/{judged} caught ({100 * caught / max(judged, 1):.1f}%): {detail}"
+        )
+    for line in failing:
+        print(f"SURVIVED in approvals (kill it with a test, or list it as equivalent): {line}")
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
