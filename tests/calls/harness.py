@@ -1,5 +1,6 @@
-"""Helpers for the calls tests: signed webhooks, and an HTTP server standing in for the REST
-API that records every request it gets (to show that a request was never made)."""
+"""Helpers for the calls tests: signed webhooks, an HTTP server standing in for the REST API
+that records every request it gets (to show that a request was never made), and a phone call
+whose sideband drops while its tool runs."""
 
 from __future__ import annotations
 
@@ -11,12 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+import anyio
+import httpx2
 from standardwebhooks.webhooks import Webhook
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+import rtagents
+from rtagents.calls import CallServer, end_call
+from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
 from rtagents.testing import serve_asgi
 
 SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
@@ -70,3 +76,62 @@ async def recording_api() -> AsyncIterator[RecordingAPI]:
     app = Starlette(routes=[Route("/{path:path}", anything, methods=["POST", "GET"])])
     async with serve_asgi(app) as url:
         yield RecordingAPI(f"{url}/v1", seen)
+
+
+def answer(ctx: ModelContext) -> str:
+    """The model's answer after a tool: what the last output said."""
+    outputs = [i for i in ctx.items if i.get("type") == "function_call_output"]
+    return f"It is {outputs[-1]['output']}."
+
+
+async def wait_for(emu: Emulator, call_id: str, status: str, timeout: float = 10) -> dict[str, Any]:
+    """The emulator's record of ``call_id`` once it has ``status``."""
+    async with httpx2.AsyncClient() as client:
+        with anyio.fail_after(timeout):
+            while True:
+                url = f"{emu.http_url}/emulator/calls/{call_id}"
+                record: dict[str, Any] = (await client.get(url)).json()
+                if record["status"] == status:
+                    return record
+                await anyio.sleep(0.02)
+
+
+@dataclass
+class DroppedSideband:
+    """What a phone call whose sideband dropped mid-call left behind."""
+
+    emu: Emulator
+    app: CallServer
+    call_id: str
+    record: dict[str, Any]
+    sidebands: list[Any]
+
+
+async def call_whose_sideband_drops() -> DroppedSideband:
+    """A SIP call asking for the weather in Paris whose sideband connection drops while the
+    tool runs (the sideband reconnects), then hung up with ``end_call``."""
+    emu_box: list[Emulator] = []
+
+    @rtagents.tool
+    def get_weather(city: str) -> str:
+        """The weather in a city; the sideband drops while it runs."""
+        [sideband] = [c for c in emu_box[0].connections if not c.closed.is_set()]
+        sideband.drop()
+        return f"sunny in {city}"
+
+    model = ScriptedModel(
+        [CallFunction("get_weather", {"city": "Paris"}), answer, CallFunction("end_call"), "Bye."]
+    )
+    agent = rtagents.Agent(name="concierge", tools=[get_weather, end_call])
+    async with Emulator(model=model) as emu:
+        emu_box.append(emu)
+        app = CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
+        async with serve_asgi(app) as url:
+            call_id = emu.place_call(
+                f"{url}/openai/webhook",
+                SECRET,
+                say=["What's the weather in Paris?", "Thanks, bye."],
+            )
+            record = await wait_for(emu, call_id, "ended")
+        sidebands = list(emu.desk.calls[call_id]._sidebands)
+    return DroppedSideband(emu, app, call_id, record, sidebands)

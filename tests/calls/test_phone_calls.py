@@ -21,31 +21,15 @@ from rtagents.calls import CallServer, IncomingCall, Reject, end_call, transfer_
 from rtagents.emulator import CallFunction, Emulator, ModelContext, Say, ScriptedModel
 from rtagents.testing import serve_asgi
 
+from .harness import SECRET, answer, call_whose_sideband_drops, wait_for
+
 pytestmark = pytest.mark.anyio
-SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
 
 
 @rtagents.tool
 def get_weather(city: str) -> str:
     """The weather in a city."""
     return f"sunny in {city}"
-
-
-def answer(ctx: ModelContext) -> str:
-    outputs = [i for i in ctx.items if i.get("type") == "function_call_output"]
-    return f"It is {outputs[-1]['output']}."
-
-
-async def wait_for(emu: Emulator, call_id: str, status: str, timeout: float = 10) -> dict[str, Any]:
-    async with httpx2.AsyncClient() as client:
-        with anyio.fail_after(timeout):
-            while True:
-                record: dict[str, Any] = (
-                    await client.get(f"{emu.http_url}/emulator/calls/{call_id}")
-                ).json()
-                if record["status"] == status:
-                    return record
-                await anyio.sleep(0.02)
 
 
 async def place_weather_call(emu: Emulator, url: str) -> str:
@@ -280,26 +264,9 @@ async def test_a_sideband_that_reconnects_finds_the_calls_conversation() -> None
     """A SIP call's session lives on the server: a sideband dropped mid-call and opened again
     finds the same session and conversation there, and gives back only the output it sent
     while offline, once."""
-    emu_box: list[Emulator] = []
-
-    @rtagents.tool
-    def get_weather(city: str) -> str:
-        """The weather in a city; the sideband drops while it runs."""
-        [sideband] = [c for c in emu_box[0].connections if not c.closed.is_set()]
-        sideband.drop()
-        return f"sunny in {city}"
-
-    model = ScriptedModel(
-        [CallFunction("get_weather", {"city": "Paris"}), answer, CallFunction("end_call"), "Bye."]
-    )
-    agent = rtagents.Agent(name="concierge", tools=[get_weather, end_call])
-    async with Emulator(model=model) as emu:
-        emu_box.append(emu)
-        app = CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
-        async with serve_asgi(app) as url:
-            call_id = await place_weather_call(emu, url)
-            record = await wait_for(emu, call_id, "ended")
-        first, second = emu.desk.calls[call_id]._sidebands
+    call = await call_whose_sideband_drops()
+    record = call.record
+    first, second = call.sidebands
     assert first.session["id"] == second.session["id"]  # one session, on the server
     items = second.conversation.items
     kinds = [(i.get("type"), i.get("role")) for i in items]

@@ -13,33 +13,18 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 import rtagents
 from rtagents.calls import CallServer, end_call
-from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
+from rtagents.emulator import CallFunction, Emulator, ScriptedModel
 from rtagents.testing import serve_asgi
 
+from ..calls.harness import SECRET, answer, call_whose_sideband_drops, wait_for
+
 pytestmark = pytest.mark.anyio
-SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
 
 
 @rtagents.tool
 def get_weather(city: str) -> str:
     """The weather in a city."""
     return f"sunny in {city}"
-
-
-def answer(ctx: ModelContext) -> str:
-    outputs = [i for i in ctx.items if i.get("type") == "function_call_output"]
-    return f"It is {outputs[-1]['output']}."
-
-
-async def wait_status(emu: Emulator, call_id: str, status: str) -> dict[str, Any]:
-    async with httpx2.AsyncClient() as client:
-        with anyio.fail_after(15):
-            while True:
-                url = f"{emu.http_url}/emulator/calls/{call_id}"
-                record: dict[str, Any] = (await client.get(url)).json()
-                if record["status"] == status:
-                    return record
-                await anyio.sleep(0.02)
 
 
 async def test_a_sip_call_runs_its_tools_with_an_sdk_configured(
@@ -55,7 +40,7 @@ async def test_a_sip_call_runs_its_tools_with_an_sdk_configured(
             call_id = emu.place_call(
                 f"{url}/openai/webhook", SECRET, say=["Weather in Paris?", "Thanks, bye."]
             )
-            record = await wait_status(emu, call_id, "ended")
+            record = await wait_for(emu, call_id, "ended")
         call = app.calls[call_id]
     assert [c["name"] for c in record["tool_calls"]] == ["get_weather", "end_call"]
     assert record["tool_calls"][0]["output"] == "sunny in Paris"
@@ -80,28 +65,14 @@ async def test_a_sideband_never_resends_tracing_even_after_a_reconnect(
 ) -> None:
     """The call was accepted with its tracing; its sideband, dropped and opened again mid-
     call, never sends ``tracing``, and the call goes on with its tools."""
-    emu_box: list[Emulator] = []
-
-    @rtagents.tool
-    def get_weather(city: str) -> str:
-        """The weather in a city; the sideband drops while it runs."""
-        [sideband] = [c for c in emu_box[0].connections if not c.closed.is_set()]
-        sideband.drop()
-        return f"sunny in {city}"
-
-    model = ScriptedModel(
-        [CallFunction("get_weather", {"city": "Paris"}), answer, CallFunction("end_call"), "Bye."]
+    call = await call_whose_sideband_drops()
+    emu, app, call_id, record, sidebands = (
+        call.emu,
+        call.app,
+        call.call_id,
+        call.record,
+        call.sidebands,
     )
-    agent = rtagents.Agent(name="concierge", tools=[get_weather, end_call])
-    async with Emulator(model=model) as emu:
-        emu_box.append(emu)
-        app = CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
-        async with serve_asgi(app) as url:
-            call_id = emu.place_call(
-                f"{url}/openai/webhook", SECRET, say=["Weather in Paris?", "Thanks, bye."]
-            )
-            record = await wait_status(emu, call_id, "ended")
-        sidebands = emu.desk.calls[call_id]._sidebands
     assert len(sidebands) == 2  # it did reconnect
     assert [c["name"] for c in record["tool_calls"]] == ["get_weather", "end_call"]
     assert app.calls[call_id].state == "ended", app.calls[call_id].reason
