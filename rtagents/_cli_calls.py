@@ -9,7 +9,7 @@ import sys
 import time
 from typing import Any
 
-from ._cli_common import CliError, import_user_module, port
+from ._cli_common import CliError, add_emulator_key, import_user_module, port
 
 _OVER = ("rejected", "referred", "ended")
 _QUIET_S = 1.0  # a caller who has heard every answer waits this long for more, then hangs up
@@ -192,13 +192,7 @@ def add_calls_commands(commands: Any) -> None:
         default="http://127.0.0.1:8765/v1",
         help="the emulator's REST base URL (default: %(default)s)",
     )
-    call.add_argument(
-        "--api-key",
-        metavar="KEY",
-        default=os.environ.get("RTAGENTS_EMULATOR_API_KEY"),
-        help="the key the emulator was started with, if any (default: "
-        "RTAGENTS_EMULATOR_API_KEY, as for 'rtagents emulator')",
-    )
+    add_emulator_key(call, "the key the emulator was started with, if any")
     call.add_argument(
         "--timeout",
         type=float,

@@ -14,6 +14,17 @@ class CliError(Exception):
     """A mistake on the command line: printed without a traceback."""
 
 
+def add_emulator_key(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--api-key KEY``: the emulator's key, by default ``RTAGENTS_EMULATOR_API_KEY`` (never
+    ``OPENAI_API_KEY``, which must not reach whatever URL the emulator is said to be at)."""
+    parser.add_argument(
+        "--api-key",
+        metavar="KEY",
+        default=os.environ.get("RTAGENTS_EMULATOR_API_KEY"),
+        help=f"{help} (default: RTAGENTS_EMULATOR_API_KEY)",
+    )
+
+
 def port(text: str) -> int:
     try:
         port = int(text)

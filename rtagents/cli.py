@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import ssl
 import sys
 from collections.abc import Sequence
@@ -14,7 +13,7 @@ from typing import Any
 
 from . import __version__
 from ._cli_calls import add_calls_commands
-from ._cli_common import CliError, port
+from ._cli_common import CliError, add_emulator_key, port
 from ._cli_run import add_run_command
 from .errors import RtagentsError
 
@@ -135,13 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="port to listen on, 0 for any (default: %(default)s)",
     )
     emu.add_argument("--realtime", action="store_true", help="pace audio output at real time")
-    emu.add_argument(
-        "--api-key",
-        metavar="KEY",
-        default=os.environ.get("RTAGENTS_EMULATOR_API_KEY"),
-        help="refuse connections without this key, as the real server does (default: any key; "
-        "also RTAGENTS_EMULATOR_API_KEY)",
-    )
+    add_emulator_key(emu, "refuse every request without this key, as the real server does")
     emu.add_argument(
         "--fault",
         action="append",

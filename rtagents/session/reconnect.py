@@ -81,6 +81,11 @@ class Reconnect:
             yield self.delay(attempt, draw)
 
 
+# Refusals that will be the same next time: a refused key (401, 403), or a session or call
+# that no longer exists (404: the call of a sideband has ended).
+_FINAL = frozenset({401, 403, 404})
+
+
 class ReconnectFailed(Exception):
     """Reconnecting gave up; the message says why (the session closes with it)."""
 
@@ -153,7 +158,7 @@ class Reconnector:
             try:
                 return Reopened(await self._opener(), attempt, started)
             except HandshakeRefused as error:
-                if error.status in (401, 403):  # a refused key will not do next time either
+                if error.status in _FINAL:
                     raise ReconnectFailed(
                         f"the connection dropped and the server refused a new one ({error})"
                     ) from None

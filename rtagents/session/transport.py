@@ -23,7 +23,7 @@ class TransportClosed(RtagentsError):
 
 class HandshakeRefused(ConnectError):
     """The server answered the opening handshake with an HTTP ``status`` other than 101
-    (401 or 403: the key was refused, and will be next time too)."""
+    (reconnecting gives up at once on 401, 403 and 404, which will not change)."""
 
     def __init__(self, message: str, *, status: int) -> None:
         super().__init__(message)
