@@ -18,25 +18,22 @@ import itertools
 import logging
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from .. import protocol as p
 from .actions import (
     Action,
-    AskResponse,
     Decision,
     Emit,
-    RequestFailed,
     Send,
-    SendAnswer,
-    SendOutput,
     StopPlayback,
     ToolTraits,
 )
-from .events import AudioInterrupted, ResponseRequested, SessionWarning
+from .events import AudioInterrupted, SessionWarning
 from .journal import Journal
 from .orchestrator import Orchestrator
 from .playback import Playback
+from .realtime_out import OUT as _OUT
 from .states import LinkInput
 from .wire import Requests, decode, redact
 
@@ -234,37 +231,11 @@ class RealtimeCore:
         """The orchestrator's decisions as Realtime client events (the rest as they are)."""
         actions: list[Action] = []
         for decision in decisions:
-            if isinstance(decision, SendOutput):
-                item: Any = p.FunctionCallOutput(
-                    id=decision.item_id, call_id=decision.call_id, output=decision.output
-                )
-                actions.append(Send(p.ConversationItemCreate(event_id=decision.ref, item=item)))
-            elif isinstance(decision, AskResponse):
-                params = decision.params
-                create = (
-                    p.ResponseCreate(event_id=decision.ref, response=params)
-                    if isinstance(params, p.ResponseCreateParams)
-                    else p.ResponseCreate(event_id=decision.ref)
-                )
-                actions.append(Send(create))
-                if decision.call_ids:
-                    actions.append(Emit(ResponseRequested(decision.call_ids)))
-            elif isinstance(decision, SendAnswer):
-                item = p.McpApprovalResponse(
-                    id=f"mcpr_{decision.request_id}",
-                    approval_request_id=decision.request_id,
-                    approve=decision.approve,
-                )
-                if decision.reason:
-                    item.reason = decision.reason
-                actions.append(Send(p.ConversationItemCreate(event_id=decision.ref, item=item)))
-            elif isinstance(decision, RequestFailed):
-                warning = SessionWarning(
-                    f"response.create failed: {decision.message}", {"code": decision.code}
-                )
-                actions.append(Emit(warning))
+            out = _OUT.get(type(decision))
+            if out is None:  # the rest are actions already (calls to start, news for the app)
+                actions.append(cast(Action, decision))
             else:
-                actions.append(decision)
+                actions += out(decision)
         return actions
 
     # -- client events out ---------------------------------------------------------------

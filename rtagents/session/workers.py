@@ -51,6 +51,14 @@ class WorkerPool:
         to be free (``NoWorkerFree`` otherwise). A cancellation gives the call up at once:
         code that had not started never does, and code that did keeps its thread until it
         returns."""
+        try:
+            self._free.acquire_nowait()  # the usual case, without a timer
+        except anyio.WouldBlock:
+            await self._wait_for_thread(wait)
+        # Once a thread is taken, the call's own deadline rules (see ``dispatch``).
+        return await self._run_taken(fn)
+
+    async def _wait_for_thread(self, wait: float) -> None:
         with anyio.move_on_after(wait) as waiting:
             await self._free.acquire()
         if waiting.cancelled_caught:
@@ -58,13 +66,14 @@ class WorkerPool:
                 f"no worker thread became free within {wait:g} s: all {self.size} of this "
                 "session's threads for sync tools are busy (with calls that did not return yet)"
             )
-        # Once a thread is taken, the call's own deadline rules (see ``dispatch``).
-        return await self._run_taken(fn)
 
     async def _run_taken(self, fn: Callable[[], T]) -> T:
+        # The thread is given back here, on the loop, once the code returned; only code the
+        # call gave up on while it ran gives its thread back itself, when it returns (a wake
+        # of the loop from the thread on every call would cost the round trip).
         loop = asyncio.get_running_loop()
         lock = threading.Lock()
-        state = {"started": False, "given_up": False}
+        state = {"started": False, "given_up": False, "returned": False, "abandoned": False}
 
         def job() -> Any:
             with lock:
@@ -74,17 +83,25 @@ class WorkerPool:
             try:
                 return fn()
             finally:
-                with contextlib.suppress(RuntimeError):  # the loop is gone: nothing to free
-                    loop.call_soon_threadsafe(self._free.release)
+                with lock:
+                    state["returned"] = True
+                    abandoned = state["abandoned"]
+                if abandoned:
+                    with contextlib.suppress(RuntimeError):  # the loop is gone: nothing to free
+                        loop.call_soon_threadsafe(self._free.release)
 
         try:
             result: T = await anyio.to_thread.run_sync(
                 job, abandon_on_cancel=True, limiter=self._threads
             )
-            return result
         except BaseException:
             with lock:
                 if not state["started"]:
-                    state["given_up"] = True
-                    self._free.release()  # the job will never run to free its thread
+                    state["given_up"] = True  # the job will never run: its thread is free
+                elif not state["returned"]:
+                    state["abandoned"] = True  # still running: it frees its thread itself
+                    raise
+            self._free.release()
             raise
+        self._free.release()
+        return result
