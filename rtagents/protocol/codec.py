@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
-from typing import Annotated, Any, NamedTuple
+from collections.abc import Mapping
+from typing import Annotated, Any, NamedTuple, Union, cast
 
-from pydantic import Field, PrivateAttr, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, TypeAdapter, ValidationError
 
 from ..errors import ProtocolError
 from ._base import WireModel
@@ -27,21 +29,96 @@ CLIENT_EVENTS: dict[str, type[WireModel]] = {
 """Every modelled client event class by its ``type``."""
 
 
-class UnknownServerEvent(WireModel):
-    """A server event whose ``type`` this version does not model.
+Frame = Union[str, bytes, bytearray, Mapping[str, Any]]
+"""A frame's JSON text, or its object already parsed (an event nested in another)."""
+
+
+class UnknownEvent(WireModel):
+    """An event whose ``type`` this version does not model.
 
     Decoding never fails on a new event type: its fields are kept as attributes and
     the frame's object as ``raw``.
     """
 
     type: str
-    event_id: str | None = None
     _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @property
     def raw(self) -> dict[str, Any]:
         """The frame's JSON object as received."""
         return self._raw
+
+
+class UnknownServerEvent(UnknownEvent):
+    """A server event whose ``type`` this version does not model (of either protocol)."""
+
+    event_id: str | None = None
+
+
+class FrameDecoder:
+    """The slow paths of decoding one protocol's server frames, shared by its codecs: what a
+    frame that failed validation is (an unknown event, or a ``ProtocolError`` naming the event
+    and the wire paths), and the lenient repair that leaves out the values that broke it.
+
+    The fast path (one validation in pydantic-core) stays with each codec, which calls these
+    only with the errors of that first attempt.
+    """
+
+    def __init__(
+        self,
+        adapter: TypeAdapter[Any],
+        events: Mapping[str, type[WireModel]],
+        *,
+        unknown: type[UnknownEvent] = UnknownServerEvent,
+        paths: Mapping[str, type[BaseModel]] | None = None,
+    ) -> None:
+        self.adapter = adapter
+        self.events = events
+        self.unknown = unknown
+        self.paths = paths  # the classes wire paths follow (``None``: the Realtime ones)
+
+    def failed(
+        self, data: Frame, errors: list[Any], obj: dict[str, Any] | None = None
+    ) -> UnknownEvent:
+        """The unknown event a frame of an unmodelled type is; for a known type (or no
+        readable type), raises ``ProtocolError`` with ``errors``' wire paths."""
+        obj = load_frame(data) if obj is None else obj
+        kind = obj["type"]
+        if kind not in self.events:
+            try:
+                event = self.unknown.model_validate(obj)
+            except ValidationError as exc:
+                errors = exc.errors(include_url=False)
+            else:
+                event._raw = obj
+                return event
+        lines = _error_lines(errors, self.paths)
+        # Raised outside the ``except``: the error carries no context, so nothing of the frame.
+        raise ProtocolError(
+            f"malformed {kind!r} event: " + "; ".join(lines), event_type=kind, errors=lines
+        )
+
+    def repair(self, data: Frame, first: list[Any]) -> tuple[Any, tuple[str, ...]]:
+        """The event a frame that failed validation with ``first`` still holds, and the wire
+        paths of the values left out to read it; ``ProtocolError`` if it cannot be read."""
+        obj = load_frame(data)
+        if obj.get("type") not in self.events:
+            return self.failed(data, first, obj), ()
+        dropped: list[str] = []
+        errors = first
+        for _ in range(_REPAIR_ROUNDS):
+            for path in _prune(obj, errors):
+                dropped.append(path)
+            try:
+                return self.adapter.validate_python(obj), tuple(dropped)
+            except ValidationError as again:
+                errors = again.errors(include_url=False)
+            except RecursionError:
+                break
+        return self.failed(data, first, obj), ()
+
+
+_FRAMES = FrameDecoder(_SERVER, SERVER_EVENTS)
 
 
 def decode_server_event(data: str | bytes | bytearray) -> ServerEvent | UnknownServerEvent:
@@ -57,7 +134,7 @@ def decode_server_event(data: str | bytes | bytearray) -> ServerEvent | UnknownS
         return event
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-    return _decode_slow(data, errors)
+    return cast(UnknownServerEvent, _FRAMES.failed(data, errors))
 
 
 class Decoded(NamedTuple):
@@ -82,21 +159,7 @@ def decode_server_frame(data: str | bytes | bytearray) -> Decoded:
         return Decoded(_SERVER.validate_json(data))
     except ValidationError as exc:
         first = exc.errors(include_url=False)
-    obj = _load(data)
-    if obj.get("type") not in SERVER_EVENTS:
-        return Decoded(_decode_slow(data, first, obj))
-    dropped: list[str] = []
-    errors = first
-    for _ in range(_REPAIR_ROUNDS):
-        for path in _prune(obj, errors):
-            dropped.append(path)
-        try:
-            return Decoded(_SERVER.validate_python(obj), tuple(dropped))
-        except ValidationError as again:
-            errors = again.errors(include_url=False)
-        except RecursionError:
-            break
-    return Decoded(_decode_slow(data, first, obj))
+    return Decoded(*_FRAMES.repair(data, first))
 
 
 _REPAIR_ROUNDS = 4
@@ -118,8 +181,8 @@ def _prune(obj: dict[str, Any], errors: list[Any]) -> list[str]:
             if found:
                 steps.append(part)
                 node = node[part]
-        if err["type"] == "missing" and steps:
-            steps.pop()  # the object lacks a required field: it is the object that goes
+        # A missing field is not in the frame, so the walk stops at the object that lacks
+        # it: that object is what goes, not its parent.
         if steps:
             targets[tuple(steps)] = None
     paths = []
@@ -145,12 +208,14 @@ def _join(steps: tuple[Any, ...]) -> str:
     return out
 
 
-def _load(data: str | bytes | bytearray) -> dict[str, Any]:
+def load_frame(data: Frame) -> dict[str, Any]:
+    """The object of a frame, with a string ``type``, else ``ProtocolError``. An object given
+    already parsed is copied: what decoding leaves out must not change the caller's."""
     # Errors are raised outside the ``except``, with no context: a ``JSONDecodeError`` holds
     # the whole document.
     too_deep, not_json = False, None
     try:
-        obj = json.loads(data)
+        obj = copy.deepcopy(dict(data)) if isinstance(data, Mapping) else json.loads(data)
     except RecursionError:
         too_deep = True
     except (ValueError, UnicodeDecodeError) as err:
@@ -166,30 +231,38 @@ def _load(data: str | bytes | bytearray) -> dict[str, Any]:
     return obj
 
 
-def _decode_slow(
-    data: str | bytes | bytearray, errors: list[Any], obj: dict[str, Any] | None = None
-) -> UnknownServerEvent:
-    obj = _load(data) if obj is None else obj
-    kind = obj["type"]
-    if kind not in SERVER_EVENTS:
-        try:
-            event = UnknownServerEvent.model_validate(obj)
-        except ValidationError as exc:
-            errors = exc.errors(include_url=False)
-        else:
-            event._raw = obj
-            return event
-    lines = _error_lines(errors)
-    # Raised outside the ``except``: the error carries no context, so nothing of the frame.
-    raise ProtocolError(
-        f"malformed {kind!r} event: " + "; ".join(lines), event_type=kind, errors=lines
-    )
-
-
-def _error_lines(errors: list[Any]) -> list[str]:
+def _error_lines(
+    errors: list[Any], events: Mapping[str, type[BaseModel]] | None = None
+) -> list[str]:
     return [
-        f"{wire_path(err['loc'], event_union=True) or '(event)'}: {err['msg']}" for err in errors
+        f"{wire_path(err['loc'], event_union=True, events=events) or '(event)'}: {err['msg']}"
+        for err in errors
     ]
+
+
+def client_event_error(
+    errors: list[Any], kind: Any, events: Mapping[str, type[BaseModel]] | None = None
+) -> ProtocolError:
+    """The ``ProtocolError`` a server answers an invalid client event with: every error's wire
+    path, and the ``param`` to name (the missing field, or the deepest wrong one). ``events``
+    are the client events' classes by type (the Realtime ones when not given)."""
+    lines = _error_lines(errors, events)
+    param, _ = deepest_error(errors, event_union=True, events=events)
+    missing = [e for e in errors if e["type"] in ("missing", "union_tag_not_found")]
+    if missing and len(missing) == len(errors):
+        # A missing field, or a missing tag of a union (``session.type``): named as the
+        # real server names it.
+        tag = missing[0]
+        param = wire_path(tag["loc"], event_union=True, events=events)
+        if tag["type"] == "union_tag_not_found":
+            param += "." + str((tag.get("ctx") or {}).get("discriminator", "type")).strip("'")
+    return ProtocolError(
+        "invalid client event: " + "; ".join(lines),
+        event_type=kind,
+        errors=lines,
+        param=param,
+        missing=bool(missing) and len(missing) == len(errors),
+    )
 
 
 def parse_client_event(data: str | bytes | bytearray | dict[str, Any]) -> Any:
@@ -200,24 +273,7 @@ def parse_client_event(data: str | bytes | bytearray | dict[str, Any]) -> Any:
         return _CLIENT.validate_json(data)
     except ValidationError as exc:
         kind = data.get("type") if isinstance(data, dict) else None
-        errors = exc.errors(include_url=False)
-        lines = _error_lines(errors)
-        param, _ = deepest_error(errors, event_union=True)
-        missing = [e for e in errors if e["type"] in ("missing", "union_tag_not_found")]
-        if missing and len(missing) == len(errors):
-            # A missing field, or a missing tag of a union (``session.type``): named as the
-            # real server names it.
-            tag = missing[0]
-            param = wire_path(tag["loc"], event_union=True)
-            if tag["type"] == "union_tag_not_found":
-                param += "." + str((tag.get("ctx") or {}).get("discriminator", "type")).strip("'")
-        raise ProtocolError(
-            "invalid client event: " + "; ".join(lines),
-            event_type=kind,
-            errors=lines,
-            param=param,
-            missing=bool(missing) and len(missing) == len(errors),
-        ) from None
+        raise client_event_error(exc.errors(include_url=False), kind) from None
 
 
 def encode_client_event(event: WireModel | dict[str, Any]) -> str:

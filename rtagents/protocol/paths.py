@@ -6,6 +6,7 @@ import functools
 import re
 import types
 import typing
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Tag
@@ -109,15 +110,21 @@ def _steps(annotation: Any, loc: tuple[Any, ...]) -> list[Any]:
 
 
 def wire_path(
-    loc: tuple[Any, ...], root: str = "", *, event_union: bool = False, model: Any = _UNKNOWN
+    loc: tuple[Any, ...],
+    root: str = "",
+    *,
+    event_union: bool = False,
+    model: Any = _UNKNOWN,
+    events: Mapping[str, type[BaseModel]] | None = None,
 ) -> str:
     """Join a pydantic error location into the path a client would write.
 
     ``model`` is what was validated; with ``event_union``, it is an event union and the
-    first element of ``loc`` is the event's type, left out.
+    first element of ``loc`` is the event's type, left out. ``events`` are that union's
+    classes by type (the Realtime protocol's when not given).
     """
     if event_union and loc:
-        model = _events().get(str(loc[0]), _UNKNOWN)
+        model = (_events() if events is None else events).get(str(loc[0]), _UNKNOWN)
         loc = loc[1:]
     out = root
     for part in _steps(model, loc):
@@ -126,7 +133,12 @@ def wire_path(
 
 
 def deepest_error(
-    errors: list[Any], root: str = "", *, event_union: bool = False, model: Any = _UNKNOWN
+    errors: list[Any],
+    root: str = "",
+    *,
+    event_union: bool = False,
+    model: Any = _UNKNOWN,
+    events: Mapping[str, type[BaseModel]] | None = None,
 ) -> tuple[str, str]:
     """The most specific of pydantic's errors as ``(wire path, message)``.
 
@@ -135,7 +147,7 @@ def deepest_error(
     """
 
     def path(err: Any) -> str:
-        return wire_path(err["loc"], root, event_union=event_union, model=model)
+        return wire_path(err["loc"], root, event_union=event_union, model=model, events=events)
 
     best = max(errors, key=lambda err: len(path(err)))
     return path(best), str(best["msg"])

@@ -100,3 +100,18 @@ def test_lenient_decoding_never_raises_on_a_readable_frame(kind: str, data: st.D
 @given(kind=frames, type_value=json_values)
 def test_wrong_type_values(kind: str, type_value: Any) -> None:
     _decode(json.dumps({**SERVER_FRAMES[kind], "type": type_value}))
+
+
+def test_an_item_missing_a_required_field_is_left_out_alone() -> None:
+    """The repair leaves out the object that lacks a required field, not its parent: a
+    ``response.done`` whose first function call has no ``name`` keeps its other outputs."""
+    call = {"type": "function_call", "id": "i1", "call_id": "c1", "arguments": "{}"}
+    kept = {**call, "id": "i2", "call_id": "c2", "name": "lookup"}
+    frame = {
+        "type": "response.done",
+        "event_id": "e1",
+        "response": {"id": "r1", "status": "completed", "output": [call, kept]},
+    }
+    decoded = p.decode_server_frame(json.dumps(frame))
+    assert decoded.dropped == ("response.output[0]",)
+    assert [item.call_id for item in decoded.event.response.output] == ["c2"]
