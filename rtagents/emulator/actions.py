@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from ..protocol import ServerEvent
+from ..protocol.live import ServerEvent as LiveServerEvent
 from .models import ModelContext
 
 
 @dataclass(frozen=True)
 class Send:
-    """Send this server event to the client."""
+    """Send this server event to the client (a Realtime one, or a GPT-Live one)."""
 
-    event: ServerEvent
+    event: ServerEvent | LiveServerEvent
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""The shell around one emulator connection: it runs a ``ServerCore`` over any frame
-transport, with the real clock, the model and the hosted MCP clients.
+"""The shell around one emulator connection: it runs a server core (Realtime's ``ServerCore``
+or GPT-Live's ``LiveCore``) over any frame transport, with the real clock, the model and the
+hosted MCP clients.
 
 All the server's decisions are the core's. This file only moves frames, keeps time and
 performs the core's requests, so that every transport (a websocket, an in-process pipe)
@@ -14,14 +15,14 @@ import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterable, Awaitable, Callable
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import anyio
 import anyio.lowlevel
 from anyio.abc import TaskGroup
 
 from ..errors import root_cause
-from .actions import AskModel, CallHostedTool, Disconnect, ListHostedTools, Send
+from .actions import AskModel, CallHostedTool, Disconnect, ListHostedTools, Send, ServerAction
 from .core import ServerCore
 from .faults import Fault
 from .mcp_clients import HostedMCPClients
@@ -32,16 +33,43 @@ log = logging.getLogger("rtagents.emulator")
 SendFrame = Callable[[str], Awaitable[None]]
 EndConnection = Callable[[int, str, bool], Awaitable[None]]
 """Ends the connection: with a close frame of (code, reason), or a TCP reset when true."""
-_ELIDED = {"input_audio_buffer.append": "audio", "response.output_audio.delta": "delta"}
+_ELIDED = {
+    "input_audio_buffer.append": "audio",
+    "response.output_audio.delta": "delta",
+    "session.input_audio.append": "audio",  # GPT-Live's
+    "session.output_audio.delta": "delta",
+}
 
 
-class EmulatorConnection:
+class ServingCore(Protocol):
+    """What the shell runs: a sans-I/O server core, for either API."""
+
+    @property
+    def session(self) -> dict[str, Any]: ...
+    @property
+    def conversation(self) -> Any: ...
+    @property
+    def closed(self) -> bool: ...
+
+    def start(self) -> None: ...
+    def add_fault(self, fault: Fault) -> None: ...
+    def advance(self, now_ms: float) -> None: ...
+    def receive(self, frame: str | bytes) -> dict[str, Any] | None: ...
+    def resolve(self, ticket: int, answer: Any) -> None: ...
+    def drop(self, code: int = ..., reason: str = ...) -> None: ...
+    def close(self) -> None: ...
+    def next_action(self) -> ServerAction | None: ...
+    def wake_at(self) -> float | None: ...
+
+
+C = TypeVar("C", bound=ServingCore)
+
+
+class Connection(Generic[C]):
     """One client's connection to the emulator, as tests see it: the session, the
     conversation, the latest frames each way (``received``, ``sent``), and faults."""
 
-    def __init__(
-        self, core: ServerCore, model: Model, clients: HostedMCPClients, *, record: int
-    ) -> None:
+    def __init__(self, core: C, model: Model, clients: HostedMCPClients, *, record: int) -> None:
         self.core = core
         self._model = model
         self._clients = clients
@@ -171,6 +199,10 @@ class EmulatorConnection:
             answer = exc
         self.core.resolve(request.ticket, answer)
         self._wake.set()
+
+
+class EmulatorConnection(Connection[ServerCore]):
+    """A Realtime connection (GPT-Live's is a ``Connection[LiveCore]``)."""
 
 
 def _tapped(event: dict[str, Any]) -> dict[str, Any]:

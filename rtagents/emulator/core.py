@@ -10,7 +10,6 @@ same events in the same order, and tests drive it with no sockets and no sleeps.
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import random
 from typing import Any
@@ -29,13 +28,14 @@ from ..protocol import (
 from .actions import Disconnect, Send, ServerAction
 from .config import DEFAULT_SESSION, audio_format
 from .conversation import Conversation, new_id, public_item
-from .errors import ClientEventError
-from .faults import DropConnection, ExpireSession, Fault, FaultPlan, RaceResponse
+from .errors import ClientEventError, read_frame
+from .faults import ExpireSession, Fault, RaceResponse
 from .handlers import HANDLERS, typed
 from .hosted_mcp import HostedMCP
 from .input_audio import Committed, InputAudio
 from .jobs import Jobs
 from .outbox import Outbox, Steps
+from .pump import Pump
 from .responses import ResponseRun
 from .settings import ServerSettings
 from .vad import VadEvent
@@ -60,7 +60,6 @@ class ServerCore:
     ) -> None:
         self.settings = settings or ServerSettings()
         self.now_ms = now_ms
-        self._started_ms = now_ms
         self.session: dict[str, Any] = copy.deepcopy(DEFAULT_SESSION)
         self.session["id"] = new_id("sess")
         self.session["model"] = model_name
@@ -75,14 +74,10 @@ class ServerCore:
         """The response in the conversation now (out-of-band ones run beside it)."""
         self.responses: list[ResponseRun] = []
         self.last_response_id: str | None = None
-        self.closed = False
-        self._faults = FaultPlan(())
-        self._timed: list[tuple[float, DropConnection | ExpireSession]] = []
+        self._jobs: Jobs[ResponseRun] = Jobs(self._response_finished)
+        self._pump = Pump(self.out, self._jobs, started_ms=now_ms, expire=self._expired)
         for fault in (*self.settings.faults, ExpireSession(at_s=self.settings.max_session_s)):
             self.add_fault(fault)
-        self._jobs: Jobs[ResponseRun] = Jobs(self._response_finished)
-        self._head_due: float | None = None  # when the next event may go (latency faults)
-        self._ending: list[ServerAction] = []  # what ends the connection, before all else
         self._idle_at: float | None = None
         self._idle_from_ms = 0
         self._last_event_id: str | None = None
@@ -109,18 +104,19 @@ class ServerCore:
             conversation={"id": self.conversation.id, "object": "realtime.conversation"},
         )
 
+    @property
+    def closed(self) -> bool:
+        """Whether the connection is over (it ended, or the client left)."""
+        return self._pump.closed
+
     def add_fault(self, fault: Fault) -> None:
         """Inject a fault from now on (time faults count from the connection's start)."""
-        self._faults.add(fault)
-        if isinstance(fault, (DropConnection, ExpireSession)) and fault.at_s is not None:
-            self._timed.append((self._started_ms + fault.at_s * 1000, fault))
+        self._pump.add_fault(fault)
 
     def advance(self, now_ms: float) -> None:
         """Time moved on: fire what is due (timed faults, the idle timeout)."""
         self.now_ms = max(self.now_ms, now_ms)
-        for due, fault in [t for t in self._timed if t[0] <= self.now_ms]:
-            self._timed.remove((due, fault))
-            self._end(fault)
+        self._pump.advance(self.now_ms)
         if self._idle_at is not None and self._idle_at <= self.now_ms:
             self._idle_at = None
             self._idle_timeout()
@@ -130,26 +126,19 @@ class ServerCore:
         if self.closed:
             return None
         self._last_event_id = None
-        raw: Any = None
+        raw: dict[str, Any] | None = None
         try:
-            try:
-                raw = json.loads(frame)
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise ClientEventError(
-                    f"The frame is not valid JSON: {exc}", code="invalid_json"
-                ) from None
-            if not isinstance(raw, dict):
-                raise ClientEventError("A client event must be a JSON object.", code="invalid_json")
+            raw = read_frame(frame)
             if isinstance(raw.get("event_id"), str):
                 self._last_event_id = raw["event_id"]
             kind = str(raw.get("type", ""))
-            fault = self._faults.received(kind)
+            fault = self._pump.faults.received(kind)
             if isinstance(fault, RaceResponse):
                 if self.active is None:
                     # The server's own response, as server VAD would start it, comes first.
                     self._jobs.step_owner(self.start_response({}), self.now_ms)
             elif fault is not None:
-                self._end(fault)
+                self._pump.end(fault)
                 return raw
             handler = HANDLERS.get(kind)
             if handler is None:
@@ -174,11 +163,8 @@ class ServerCore:
         """The answer to a request (an exception when it failed); late answers are ignored."""
         self._jobs.resolve(ticket, answer)
 
-    def _end(self, fault: DropConnection | ExpireSession) -> None:
-        """An ending fault fired: a drop right now, or the time cap's error and close."""
-        if isinstance(fault, DropConnection):
-            self._ending = [Disconnect(fault.code, fault.reason, fault.reset)]
-            return
+    def _expired(self) -> list[ServerAction]:
+        """The session hit its time cap: an ``error``, then the close."""
         detail = {
             "type": "invalid_request_error",
             "code": "session_expired",
@@ -187,15 +173,15 @@ class ServerCore:
             "event_id": None,
         }
         error = Error(event_id=new_id("event"), error=detail)
-        self._ending = [Send(error), Disconnect(1000, "session expired")]
+        return [Send(error), Disconnect(1000, "session expired")]
 
     def drop(self, code: int = 1011, reason: str = "emulator dropped the connection") -> None:
         """End the connection abruptly, as a crashing server would."""
-        self._ending = [Disconnect(code, reason)]
+        self._pump.drop(code, reason)
 
     def close(self) -> None:
         """The client went away: stop everything."""
-        self.closed = True
+        self._pump.closed = True
         for run in self.responses:
             run.cancel("client_cancelled")
         self._jobs.clear()
@@ -205,41 +191,13 @@ class ServerCore:
 
     def next_action(self) -> ServerAction | None:
         """The next thing to do, or ``None`` until more input or time (see ``wake_at``)."""
-        while not self.closed:
-            if self._ending:
-                action = self._ending.pop(0)
-                self.closed = isinstance(action, Disconnect)
-                return action
-            if self._jobs.requests:
-                return self._jobs.requests.pop(0)
-            head = self.out.peek()
-            if isinstance(head, Disconnect):
-                self.out.pop()
-                self.closed = True
-                return head
-            if head is not None:
-                if self._head_due is None:
-                    self._head_due = self.now_ms + self._faults.delay_ms()
-                if self._head_due > self.now_ms:
-                    return None
-                self._head_due = None
-                self.out.pop()
-                ending = self._faults.sent(str(getattr(head, "type", "")))
-                if ending is not None:
-                    self._end(ending)
-                return Send(head)  # type: ignore[arg-type]
-            if not self._jobs.step(self.now_ms):
-                return None
-        return None
+        return self._pump.next_action(self.now_ms)
 
     def wake_at(self) -> float | None:
         """When ``advance`` has something to do next, if nothing comes in before."""
-        times = [due for due, _ in self._timed]
-        times += self._jobs.wake_at()
+        times = self._pump.wake_times()
         if self._idle_at is not None:
             times.append(self._idle_at)
-        if self._head_due is not None:
-            times.append(self._head_due)
         return min(times) if times else None
 
     def _response_finished(self, run: ResponseRun) -> None:

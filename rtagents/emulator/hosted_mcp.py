@@ -25,7 +25,7 @@ from ..protocol import (
 from .actions import CallHostedTool, HostedResult, ListHostedTools
 from .conversation import Conversation, new_id
 from .models import CallMCP
-from .outbox import Outbox, Steps
+from .outbox import Emitter, Steps
 
 log = logging.getLogger("rtagents.emulator")
 
@@ -53,7 +53,7 @@ class _Server:
 class HostedMCP:
     """One session's hosted MCP servers: what each lists, and the calls awaiting approval."""
 
-    def __init__(self, out: Outbox, conversation: Conversation) -> None:
+    def __init__(self, out: Emitter, conversation: Conversation) -> None:
         self._out = out
         self._conversation = conversation
         self._servers: dict[str, _Server] = {}

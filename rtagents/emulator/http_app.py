@@ -1,5 +1,6 @@
 """The emulator's one port, as an ASGI app (Starlette, served by uvicorn): the Realtime
-websocket, and beside it the HTTP routes the real API has around it.
+websocket, GPT-Live's primary websocket, and beside them the HTTP routes the real API has
+around them.
 
 Both are in the tree already (``mcp`` depends on them), so the emulator adds no dependency.
 """
@@ -22,9 +23,12 @@ from .auth import ClientSecrets, KeyGate
 
 if TYPE_CHECKING:
     from .calls import CallDesk
-    from .connection import EmulatorConnection
+    from .connection import Connection, EmulatorConnection
+    from .live import LiveCore
 
 PATHS = ("/v1/realtime", "/realtime")
+LIVE_PATHS = ("/v1/live/sessions", "/live/sessions")
+"""GPT-Live's primary websocket (the openai SDK's ``client.live.connect()``)."""
 
 
 class Host(Protocol):
@@ -38,7 +42,9 @@ class Host(Protocol):
         self, model_name: str, call_id: str | None = None
     ) -> EmulatorConnection: ...
 
-    def connection_closed(self, conn: EmulatorConnection) -> None: ...
+    def open_live_connection(self) -> Connection[LiveCore]: ...
+
+    def connection_closed(self, conn: EmulatorConnection | Connection[LiveCore]) -> None: ...
 
 
 def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
@@ -59,6 +65,14 @@ def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
         await conn.serve(_frames(ws), ws.send_text, _ender(ws))
         emu.connection_closed(conn)
 
+    async def live(ws: WebSocket) -> None:
+        # The model is in session.start, never in the URL; the server speaks first only
+        # once the session has started.
+        await ws.accept()
+        conn = emu.open_live_connection()
+        await conn.serve(_frames(ws), ws.send_text, _ender(ws))
+        emu.connection_closed(conn)
+
     async def nowhere(ws: WebSocket) -> None:
         await ws.send_denial_response(_not_found())
 
@@ -66,6 +80,7 @@ def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
         return _not_found()
 
     routes: list[BaseRoute] = [WebSocketRoute(path, realtime) for path in PATHS]
+    routes += [WebSocketRoute(path, live) for path in LIVE_PATHS]
     routes += extra or []
     routes.append(WebSocketRoute("/{path:path}", nowhere))
     app = Starlette(routes=routes, exception_handlers={404: not_found})

@@ -79,16 +79,19 @@ class InputAudio:
                 **clock,
             )
 
-    def append(self, encoded: str, fmt: str) -> list[VadEvent]:
-        """Add base64 audio; the speech starts and stops it completes, in order."""
+    def append(self, encoded: str, fmt: str, *, silent: bool = False) -> list[VadEvent]:
+        """Add base64 audio; the speech starts and stops it completes, in order. ``silent``
+        hears it as silence of the same length (a muted input: time goes on, no one speaks)."""
         try:
             data = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError):
             raise ClientEventError(
                 "The audio is not valid base64.", code="invalid_value", param="audio"
             ) from None
-        self._buffer.extend(data)
         ms = audio.duration_ms(len(data), fmt)
+        if silent:
+            data = audio.from_pcm16(audio.silence(ms), fmt)
+        self._buffer.extend(data)
         self.audio_ms += ms
         self._buffered_ms += ms
         excess = len(self._buffer) - MAX_BUFFER_BYTES
@@ -151,6 +154,14 @@ class InputAudio:
         previous = self._conversation.add(item)
         self._out.emit(InputAudioBufferCommitted, item_id=item_id, previous_item_id=previous)
         return Committed(item, previous, data, ms)
+
+    def take(self, fmt: str) -> tuple[bytes, int]:
+        """Empty the buffer into a turn the caller keeps, with no event and no item (a
+        GPT-Live turn, which is not a conversation item): its audio and milliseconds."""
+        data = bytes(self._buffer)
+        self._buffer.clear()
+        self._buffered_ms = 0
+        return data, audio.duration_ms(len(data), fmt)
 
     def release(self) -> None:
         """The connection closed: let go of the audio (a closed connection stays readable

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, TypeVar, Union
+from typing import Any, Protocol, TypeVar, Union
 
 from ..protocol import WireModel
 from .actions import Disconnect, Request
@@ -40,6 +40,13 @@ class Outbox:
 
     def __bool__(self) -> bool:
         return bool(self._events)
+
+
+class Emitter(Protocol):
+    """Where a piece of shared server work emits its events: an ``Outbox``, or what stands
+    for one on another protocol (GPT-Live's hosted MCP calls go out inside ``response.event``)."""
+
+    def emit(self, kind: type[E], /, **fields: Any) -> object: ...
 
 
 @dataclass(frozen=True)

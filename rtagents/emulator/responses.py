@@ -230,7 +230,7 @@ class ResponseRun:
         item["_pcm"] = bytearray()
         said = ""
         truncated = False
-        for word in _words(text):
+        for word in words(text):
             if self.cancel_reason:
                 break
             pcm = audio.synthesize(word) if spoken else None
@@ -307,7 +307,7 @@ class ResponseRun:
         self.finish_item(index, item)
 
 
-def _words(text: str) -> list[str]:
+def words(text: str) -> list[str]:
     """Split keeping the spaces, so that joined deltas give back the text exactly."""
     out: list[str] = []
     for piece in text.split(" "):

@@ -16,11 +16,12 @@ import uvicorn
 from .._asgi import QuietServer, bind, start, stop
 from .auth import ClientSecrets
 from .calls import CallDesk
-from .connection import EmulatorConnection
+from .connection import Connection, EmulatorConnection
 from .core import ServerCore
 from .faults import Fault
 from .http_app import build_app
 from .in_process import InProcessTransport, memory_pipe
+from .live import LiveCore
 from .mcp_clients import HostedMCPClients
 from .models import Model
 from .rule_model import RuleModel
@@ -31,7 +32,8 @@ log = logging.getLogger("rtagents.emulator")
 
 
 class Emulator:
-    """A local Realtime server speaking the GA protocol, for demos, examples and tests.
+    """A local Realtime server speaking the GA protocol, for demos, examples and tests; on
+    the same port, a GPT-Live server (``emu.live_url``).
 
     ``async with Emulator(model=ScriptedModel([...])) as emu:`` starts it on a free port
     of 127.0.0.1; ``emu.url`` is its websocket URL (``ws://127.0.0.1:PORT/v1/realtime``)
@@ -119,15 +121,16 @@ class Emulator:
             self.certificate = Path(cert)
             server_context(cert, key)  # a bad pair fails here, not at the first client
             self._tls = (Path(cert), Path(key))
-        self.connections: list[EmulatorConnection] = []
-        """Open connections, then the latest ``keep_closed`` closed ones (oldest first)."""
+        self.connections: list[EmulatorConnection | Connection[LiveCore]] = []
+        """Open connections, then the latest ``keep_closed`` closed ones (oldest first):
+        Realtime ones (``EmulatorConnection``) and GPT-Live ones (``Connection[LiveCore]``)."""
         self._keep_closed = keep_closed
         self.api_key = api_key
         """The key clients must present (``None``: any)."""
         self.client_secrets = ClientSecrets()
         """The ephemeral keys ``POST /v1/realtime/client_secrets`` minted."""
         self._mcp_hosts = list(mcp_hosts) if mcp_hosts is not None else None
-        self._closed: set[EmulatorConnection] = set()
+        self._closed: set[EmulatorConnection | Connection[LiveCore]] = set()
         self._server: QuietServer | None = None
         self._serving: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # in-process connections
@@ -137,6 +140,12 @@ class Emulator:
     @property
     def url(self) -> str:
         return f"{self._scheme}://{self.host}:{self.port}/v1/realtime"
+
+    @property
+    def live_url(self) -> str:
+        """GPT-Live's primary websocket (``ws://HOST:PORT/v1/live/sessions``); the openai
+        SDK's ``client.live.connect()`` finds it from ``http_url`` as its ``base_url``."""
+        return f"{self._scheme}://{self.host}:{self.port}/v1/live/sessions"
 
     @property
     def base_url(self) -> str:
@@ -229,12 +238,20 @@ class Emulator:
         self.connections.append(conn)
         return conn
 
+    def open_live_connection(self) -> Connection[LiveCore]:
+        """A new GPT-Live connection's server side (the shell serves it)."""
+        core = LiveCore(self.settings, created_at_s=time.time())
+        clients = HostedMCPClients(self._allowed_mcp_host)
+        conn = Connection(core, self.model, clients, record=self._record)
+        self.connections.append(conn)
+        return conn
+
     def _allowed_mcp_host(self, host: str) -> bool:
         if self._mcp_hosts is None:
             return _is_loopback(self.host)
         return any(fnmatchcase(host, pattern) for pattern in self._mcp_hosts)
 
-    def connection_closed(self, conn: EmulatorConnection) -> None:
+    def connection_closed(self, conn: EmulatorConnection | Connection[LiveCore]) -> None:
         """A closed connection is kept for tests to read, but only the latest few."""
         self._closed.add(conn)
         closed = [c for c in self.connections if c in self._closed]
@@ -247,6 +264,14 @@ class Emulator:
 
         The session talks to the same server logic as over the websocket, in this event
         loop. ``emu.last.drop()`` ends it as a crashing server would (code 1011)."""
+        return self._in_process(self.open_connection(model))
+
+    def live_transport(self) -> InProcessTransport:
+        """A GPT-Live connection with no socket, as ``transport()`` is a Realtime one: the
+        client sends ``session.start`` first, as on ``live_url``."""
+        return self._in_process(self.open_live_connection())
+
+    def _in_process(self, conn: EmulatorConnection | Connection[LiveCore]) -> InProcessTransport:
         client, frames_in, frames_out, closing = memory_pipe()
 
         async def end(code: int, reason: str, reset: bool) -> None:
@@ -256,8 +281,6 @@ class Emulator:
                 closing.reason = f"the server closed the connection (code {code}: {reason})"
             closing.error = reset or code not in (1000, 1001)
             await frames_out.aclose()
-
-        conn = self.open_connection(model)
 
         async def serve() -> None:
             async with frames_out:
@@ -270,8 +293,8 @@ class Emulator:
         return client
 
     @property
-    def last(self) -> EmulatorConnection:
-        """The most recent connection (handy in tests)."""
+    def last(self) -> EmulatorConnection | Connection[LiveCore]:
+        """The most recent connection, Realtime or GPT-Live (handy in tests)."""
         return self.connections[-1]
 
 

@@ -1,0 +1,269 @@
+"""What the emulator's GPT-Live server does with each client event.
+
+Each handler takes the Live core and the event as a checked wire dict, and either changes the
+state and emits events, or raises ``ClientEventError`` (an ``error`` event). A command that
+is accepted without an event of its own (``session.input_audio.append``,
+``response.item.create``) answers nothing, as on the real server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from ...errors import ProtocolError
+from ...protocol import WireModel
+from ...protocol import live as lp
+from ..actions import Disconnect
+from ..conversation import Conversation
+from ..errors import ClientEventError
+from ..hosted_mcp import HostedMCP
+from ..input_audio import InputAudio
+from ..models import Output
+from ..outbox import Outbox
+from ..settings import ServerSettings
+from ..vad import VadEvent
+from . import session as config
+from .backend import BackendRun
+from .speech import Voice
+
+
+class LiveServer(Protocol):
+    """The state and steps of ``core.LiveCore`` the handlers use (the core dispatches to
+    them: they do not import it back)."""
+
+    settings: ServerSettings
+    created_at_s: float
+    session: dict[str, Any]
+    conversation: Conversation
+    out: Outbox
+    audio: InputAudio
+    hosted: HostedMCP
+    voice: Voice
+    muted: bool
+    appended: list[str]
+    delegations: dict[str, str]
+    backend: BackendRun | None
+    waiting: BackendRun | None
+
+    def ack(self, kind: type[WireModel], **fields: Any) -> None: ...
+    def timeline_ms(self) -> int: ...
+    def usage(self) -> dict[str, Any]: ...
+    def started(self) -> None: ...
+    def configured(self) -> None: ...
+    def heard(self, vad: VadEvent) -> None: ...
+    def say(self, text: str, announce: Callable[[int, int], None] | None = None) -> None: ...
+    def start_backend(
+        self, delegation_id: str | None, given: list[Output] | None
+    ) -> BackendRun: ...
+
+
+# -- the session -----------------------------------------------------------------------------
+
+
+def session_start(core: LiveServer, event: dict[str, Any]) -> None:
+    if core.session:
+        raise ClientEventError(
+            "The session has already started: send session.update to change it.",
+            code="session_already_started",
+        )
+    core.session = config.start(
+        event["session"], created_at_s=core.created_at_s, max_session_s=core.settings.max_session_s
+    )
+    core.started()
+    core.ack(lp.SessionStarted, session=config.public(core.session))
+
+
+def session_update(core: LiveServer, event: dict[str, Any]) -> None:
+    core.session = config.update(core.session, event["session"])
+    core.configured()
+    core.ack(lp.SessionUpdated, session=config.public(core.session))
+
+
+def session_close(core: LiveServer, event: dict[str, Any]) -> None:
+    session = config.public(core.session)
+    core.ack(lp.SessionClosed, reason="close_requested", session=session, usage=core.usage())
+    core.out.disconnect(Disconnect(1000, "session closed"))
+
+
+# -- audio -----------------------------------------------------------------------------------
+
+
+def input_audio_append(core: LiveServer, event: dict[str, Any]) -> None:
+    # Muted, the model hears silence of the same length: the timeline goes on.
+    for vad in core.audio.append(event["audio"], core.voice.format, silent=core.muted):
+        core.heard(vad)
+
+
+def input_audio_mute(core: LiveServer, event: dict[str, Any]) -> None:
+    core.muted = True
+    core.ack(lp.InputAudioMuted)
+
+
+def input_audio_unmute(core: LiveServer, event: dict[str, Any]) -> None:
+    core.muted = False
+    core.ack(lp.InputAudioUnmuted)
+
+
+# -- context the client appends --------------------------------------------------------------
+
+
+def instructions_append(core: LiveServer, event: dict[str, Any]) -> None:
+    _check_delegation(core, event.get("delegation_id"))
+    core.appended.append(event["content"])  # for the Live model and future delegations
+    at = core.timeline_ms()
+    core.ack(lp.InstructionsAppended, start_ms=at, end_ms=at)
+
+
+def thinking_append(core: LiveServer, event: dict[str, Any]) -> None:
+    _check_delegation(core, event.get("delegation_id"))
+    content = [{"type": "input_text", "text": event["content"]}]
+    core.conversation.add({"type": "message", "role": "developer", "content": content})
+    at = core.timeline_ms()
+    core.ack(lp.ThinkingAppended, start_ms=at, end_ms=at)
+
+
+def commentary_append(core: LiveServer, event: dict[str, Any]) -> None:
+    """Commentary is spoken (as given: the emulator's model does not reword it). Its
+    ``appended`` event comes as the model starts saying it, spanning what it will say."""
+    _check_delegation(core, event.get("delegation_id"))
+    answering = {"client_event_id": event["event_id"]} if event.get("event_id") else {}
+
+    def announce(start: int, end: int) -> None:
+        core.out.emit(lp.CommentaryAppended, start_ms=start, end_ms=end, **answering)
+
+    core.say(event["content"], announce)
+
+
+def _check_delegation(core: LiveServer, delegation_id: str | None) -> None:
+    if delegation_id is None:
+        return  # general context
+    if core.session["delegation"]["type"] == "responses":
+        raise ClientEventError(
+            "A delegation_id is not accepted with Responses delegation.",
+            code="invalid_value",
+            param="delegation_id",
+        )
+    if core.delegations.get(delegation_id) != "client":
+        raise ClientEventError(
+            f"No delegation with id '{delegation_id}' in this session.",
+            code="invalid_value",
+            param="delegation_id",
+        )
+
+
+# -- the Responses backend -------------------------------------------------------------------
+
+
+def response_item_create(core: LiveServer, event: dict[str, Any]) -> None:
+    """An input item for the backend: a function call's output (to a call it made, once),
+    an MCP approval, a message. Recorded; the next ``response.create`` sees it."""
+    _needs_responses(core, "response.item.create")
+    item = dict(event["item"])
+    if item.get("type") == "function_call_output":
+        call_id = str(item.get("call_id"))
+        if not core.conversation.has_call(call_id):
+            raise ClientEventError(
+                f"No tool call found with call_id '{call_id}'.",
+                code="invalid_value",
+                param="item.call_id",
+            )
+        if _answered(core.conversation, call_id):
+            raise ClientEventError(
+                f"Tool call '{call_id}' already has an output.",
+                code="invalid_value",
+                param="item.call_id",
+            )
+    elif item.get("type") == "mcp_approval_response":
+        core.hosted.answer(item)
+    core.conversation.add(item)
+
+
+def response_create(core: LiveServer, event: dict[str, Any]) -> None:
+    """The backend's next response: it continues the delegation whose calls were answered
+    (every call of that response must have its output), or starts one of the client's own."""
+    _needs_responses(core, "response.create")
+    if core.backend is not None:
+        raise ClientEventError(
+            f"Conversation already has an active response in progress: {core.backend.id}. "
+            "Wait until the response is finished before creating a new one.",
+            code="conversation_already_has_active_response",
+        )
+    waiting = core.waiting
+    if waiting is not None:
+        missing = [c for c in waiting.call_ids if not _answered(core.conversation, c)]
+        if missing:
+            calls = "function call" if len(missing) == 1 else "function calls"
+            raise ClientEventError(
+                f"No tool output found for {calls} {', '.join(missing)}.",
+                code="missing_tool_output",
+            )
+    core.start_backend(waiting.delegation_id if waiting else None, None)
+
+
+def _needs_responses(core: LiveServer, kind: str) -> None:
+    delegates_to = core.session["delegation"]["type"]
+    if delegates_to != "responses":
+        raise ClientEventError(
+            f"{kind} needs Responses delegation; this session delegates to '{delegates_to}'.",
+            code="responses_delegation_required",
+        )
+
+
+def _answered(conversation: Conversation, call_id: str) -> bool:
+    return any(
+        item.get("type") == "function_call_output" and item.get("call_id") == call_id
+        for item in conversation.items
+    )
+
+
+# -- the rest --------------------------------------------------------------------------------
+
+
+def unsupported(core: LiveServer, event: dict[str, Any]) -> None:
+    raise ClientEventError(
+        f"The emulator does not support '{event['type']}': it emulates no Decisions, audio "
+        "fixtures or SIP.",
+        code="unsupported_event",
+        param="type",
+    )
+
+
+def checked(raw: dict[str, Any]) -> dict[str, Any]:
+    """The client event checked against its protocol model, as a wire dict; schema errors
+    worded as the server words them."""
+    try:
+        event = lp.parse_live_client_event(raw)
+    except ProtocolError as exc:
+        if exc.missing:
+            raise ClientEventError(
+                f"Missing required parameter: '{exc.param}'.",
+                code="missing_required_parameter",
+                param=exc.param,
+            ) from None
+        raise ClientEventError(
+            f"Invalid event: {exc}", code="invalid_value", param=exc.param
+        ) from None
+    data: dict[str, Any] = event.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return data
+
+
+HANDLERS: dict[str, Callable[[LiveServer, dict[str, Any]], None]] = {
+    "session.start": session_start,
+    "session.update": session_update,
+    "session.close": session_close,
+    "session.input_audio.append": input_audio_append,
+    "session.input_audio.mute": input_audio_mute,
+    "session.input_audio.unmute": input_audio_unmute,
+    "session.instructions.append": instructions_append,
+    "session.thinking.append": thinking_append,
+    "session.commentary.append": commentary_append,
+    "response.item.create": response_item_create,
+    "response.create": response_create,
+    "session.output_audio.fixture.play": unsupported,
+    "decision.create": unsupported,
+    "decision.item.create": unsupported,
+    "decision.item.delete": unsupported,
+    "transport.dtmf.send": unsupported,
+}
+"""Every Live client event type of a primary WebSocket, and its handler."""

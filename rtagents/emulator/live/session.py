@@ -1,0 +1,159 @@
+"""A GPT-Live session's configuration as the emulator keeps it: ``session.start`` resolved with
+the server's defaults, ``session.update`` merged in, and the snapshot events show.
+
+Configurations arrive checked against the protocol's models; what is refused here is what
+the schema allows and the server (or this emulator) does not.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..conversation import new_id
+from ..errors import ClientEventError
+
+DEFAULT_INSTRUCTIONS = "You are a helpful voice assistant."
+DEFAULT_FORMAT = {"type": "audio/pcm", "rate": 24000}
+DEFAULT_VOICE = "marin"
+_START_KEYS = frozenset(
+    {"model", "instructions", "audio", "client", "delegation", "input", "triggers", "store"}
+    | {"safety_identifier"}
+)
+_UPDATE_KEYS = frozenset({"delegation", "triggers"})
+_ACK_MS = {"client": 0, "responses": 0}
+"""``acknowledgement_delay_ms`` when not given (the API's defaults without Decisions)."""
+_MAX_INPUT = 128
+
+
+def start(config: dict[str, Any], *, created_at_s: float, max_session_s: float) -> dict[str, Any]:
+    """The session a ``session.start`` configuration makes, with the server's defaults."""
+    _known(config, _START_KEYS)
+    if not config.get("model"):  # a fork's session.start may leave it out; a new one may not
+        raise ClientEventError(
+            "Missing required parameter: 'session.model'.",
+            code="missing_required_parameter",
+            param="session.model",
+        )
+    audio = config.get("audio") or {}
+    fmt = audio.get("format") or dict(DEFAULT_FORMAT)
+    _check_format(fmt)
+    given = config.get("input") or []
+    if len(given) > _MAX_INPUT:
+        raise ClientEventError(
+            f"Invalid 'session.input': at most {_MAX_INPUT} messages, got {len(given)}.",
+            code="invalid_value",
+            param="session.input",
+        )
+    _no_triggers(config.get("triggers"))
+    instructions = config.get("instructions") or ""
+    session: dict[str, Any] = {
+        "id": new_id("sess"),
+        "model": config["model"],
+        "status": "active",
+        "expires_at": int(created_at_s + max_session_s),
+        "instructions": instructions if instructions.strip() else DEFAULT_INSTRUCTIONS,
+        "audio": {
+            "format": fmt,
+            "output": {"voice": (audio.get("output") or {}).get("voice") or DEFAULT_VOICE},
+        },
+        "delegation": _delegation(config.get("delegation")),
+        "input": list(given),
+        "triggers": [],
+        "store": bool(config.get("store") or False),
+    }
+    for key in ("client", "safety_identifier"):
+        if config.get(key) is not None:
+            session[key] = config[key]
+    return session
+
+
+def update(session: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``session`` with a ``session.update``'s changes: the delegation's settings (never its
+    kind) and the triggers. Nothing changes when anything is refused."""
+    _known(changes, _UPDATE_KEYS)
+    new = copy.deepcopy(session)
+    wanted = changes.get("delegation")
+    if wanted is not None:
+        current = new["delegation"]
+        if wanted["type"] != current["type"]:
+            raise ClientEventError(
+                "The delegation type cannot change: this session delegates to "
+                f"'{current['type']}'.",
+                code="invalid_value",
+                param="session.delegation.type",
+            )
+        if wanted.get("acknowledgement_delay_ms") is not None:
+            current["acknowledgement_delay_ms"] = wanted["acknowledgement_delay_ms"]
+        for key, value in (wanted.get("responses") or {}).items():
+            current["responses"][key] = value  # sparse: what is left out stays
+    if changes.get("triggers") is not None:
+        _no_triggers(changes["triggers"])
+        new["triggers"] = []
+    return new
+
+
+def public(session: dict[str, Any]) -> dict[str, Any]:
+    """The session as events show it: an MCP server's credentials are never echoed."""
+    out = copy.deepcopy(session)
+    responses = backend(out)
+    if responses is not None and "tools" in responses:
+        responses["tools"] = [
+            {k: v for k, v in tool.items() if k not in ("authorization", "headers")}
+            for tool in responses["tools"] or []
+        ]
+    return out
+
+
+def backend(session: dict[str, Any]) -> dict[str, Any] | None:
+    """The Responses backend's settings, when the session delegates to one."""
+    delegation = session.get("delegation") or {}
+    return delegation.get("responses") if delegation.get("type") == "responses" else None
+
+
+def _delegation(given: dict[str, Any] | None) -> dict[str, Any]:
+    if given is None:  # omitted or null: the application handles delegated tasks
+        return {"type": "client", "acknowledgement_delay_ms": _ACK_MS["client"]}
+    kind = given["type"]
+    if kind not in _ACK_MS:
+        raise ClientEventError(
+            "The emulator runs 'client' and 'responses' delegation only.",
+            code="invalid_value",
+            param="session.delegation.type",
+        )
+    out = dict(given)
+    if out.get("acknowledgement_delay_ms") is None:
+        out["acknowledgement_delay_ms"] = _ACK_MS[kind]
+    if kind == "responses":
+        out["responses"] = copy.deepcopy(given["responses"])
+    return out
+
+
+def _check_format(fmt: dict[str, Any]) -> None:
+    kind, rate = fmt["type"], fmt.get("rate")
+    wanted = 24000 if kind == "audio/pcm" else 8000
+    if rate != wanted:
+        raise ClientEventError(
+            f"Invalid value: {rate}. The emulator takes {kind} at {wanted} Hz only.",
+            code="invalid_value",
+            param="session.audio.format.rate",
+        )
+
+
+def _no_triggers(triggers: list[Any] | None) -> None:
+    if triggers:
+        raise ClientEventError(
+            "The emulator runs no Decisions triggers: leave 'triggers' empty.",
+            code="invalid_value",
+            param="session.triggers",
+        )
+
+
+def _known(config: dict[str, Any], keys: frozenset[str]) -> None:
+    for key in config:
+        if key not in keys:
+            raise ClientEventError(
+                f"Unknown parameter: 'session.{key}'.",
+                code="unknown_parameter",
+                param=f"session.{key}",
+            )
