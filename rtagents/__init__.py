@@ -10,7 +10,7 @@ import warnings
 
 from . import _redact, errors, mcp, protocol
 from ._event import FrameworkEvent
-from .agent import Agent
+from .agent import Agent, Delegation, LiveOptions, Thinking
 from .approvals import ApprovalPolicy, ApprovalRequest, Decision, allow, ask, deny
 from .errors import (
     ConnectError,
@@ -18,6 +18,7 @@ from .errors import (
     RtagentsError,
     SessionClosedError,
     SessionConfigError,
+    UnsupportedByAPI,
 )
 from .mcp import HostedMCP
 from .session import RealtimeSession, Reconnect, SessionEvent, connect
@@ -33,9 +34,11 @@ __all__ = [
     "ApprovalRequest",
     "ConnectError",
     "Decision",
+    "Delegation",
     "FrameworkEvent",
     "FunctionTool",
     "HostedMCP",
+    "LiveOptions",
     "ProtocolError",
     "RealtimeSession",
     "Reconnect",
@@ -43,8 +46,10 @@ __all__ = [
     "SessionClosedError",
     "SessionConfigError",
     "SessionEvent",
+    "Thinking",
     "ToolContext",
     "Toolset",
+    "UnsupportedByAPI",
     "__version__",
     "allow",
     "ask",

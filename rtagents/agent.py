@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Literal, Union, get_args
 
@@ -42,6 +42,71 @@ class ToolSources:
     """Hosted MCP configs: run by the Realtime server."""
 
 
+@dataclass(frozen=True)
+class LiveOptions:
+    """How an agent runs on GPT-Live (``rtagents.connect(agent, api="live")``); the Realtime
+    API ignores it. The agent's ``instructions`` go to the Live model (the voice), and its
+    tools to the backend the Live model delegates work to.
+
+    Args:
+        model: The Live model (``gpt-live-1``).
+        backend_model: The Responses model that runs delegated work with the agent's tools.
+        backend_instructions: The backend's instructions; ``None`` gives it the agent's
+            ``instructions`` too (its business rules and tool workflows), ``""`` none.
+        delegation: Who does delegated work: ``"responses"`` (the backend, with the agent's
+            tools, run by this process), ``"client"`` (the app: ``Agent.on_delegation``), or
+            ``"auto"``: responses when the agent has tools, else client.
+        acknowledgement_delay_ms: How long the Live model waits before acknowledging a
+            delegation aloud (the server's default when ``None``).
+        session_options: Any other field of the Live session config, merged last.
+    """
+
+    model: str = "gpt-live-1"
+    backend_model: str = "gpt-5.5"
+    backend_instructions: str | None = None
+    delegation: Literal["auto", "responses", "client"] = "auto"
+    acknowledgement_delay_ms: int | None = None
+    session_options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """A stretch of the conversation's transcript: who spoke, and what."""
+
+    role: Literal["user", "assistant"]
+    text: str
+
+
+@dataclass(frozen=True)
+class Delegation:
+    """Work the GPT-Live model handed to the app (client delegation), for
+    ``Agent.on_delegation``: ``transcript`` is what was said since the last delegation."""
+
+    id: str
+    transcript: tuple[Utterance, ...] = ()
+    session: Any = None
+    """The session (a ``RealtimeSession``) the delegation came from."""
+
+    @property
+    def user_text(self) -> str:
+        """What the user said since the last delegation."""
+        return " ".join(u.text.strip() for u in self.transcript if u.role == "user").strip()
+
+
+@dataclass(frozen=True)
+class Thinking:
+    """A silent answer to a delegation (``session.thinking.append``): context for the Live
+    model that it does not speak as such. A plain ``str`` answer is spoken (commentary)."""
+
+    text: str
+
+
+DelegationAnswer = Union[str, Thinking, None]
+DelegationHook = Callable[[Delegation], Union[DelegationAnswer, Awaitable[DelegationAnswer]]]
+"""``Agent.on_delegation``: sync or async; a ``str`` is spoken, ``Thinking`` is silent,
+``None`` answers nothing (the app answers later, with ``session.commentary``)."""
+
+
 @dataclass
 class Agent:
     """What a voice agent is: its instructions, tools, approval policy and voice.
@@ -77,6 +142,10 @@ class Agent:
     """The largest tool output (UTF-8 bytes) sent to the model; a larger result becomes a
     ``too_large`` failure the model can read, instead of a frame the server would refuse."""
     session_options: dict[str, Any] = field(default_factory=dict)
+    live: LiveOptions = field(default_factory=LiveOptions)
+    """How the agent runs on GPT-Live (``connect(agent, api="live")``)."""
+    on_delegation: DelegationHook | None = None
+    """GPT-Live with client delegation: answers the work the Live model hands to the app."""
     _sources: tuple[tuple[int, ...], ToolSources] | None = field(
         default=None, init=False, repr=False, compare=False
     )

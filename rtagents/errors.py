@@ -56,6 +56,18 @@ class SessionClosedError(RtagentsError):
         self.reason = reason
 
 
+class UnsupportedByAPI(RtagentsError):
+    """The session's API cannot do what was asked: a Realtime feature asked of a GPT-Live
+    session (truncate, ``response.cancel``, typed user text, ...) or a GPT-Live one of a
+    Realtime session (commentary, thinking). ``api`` names the API, ``feature`` the request.
+    Nothing was sent."""
+
+    def __init__(self, api: str, feature: str, why: str) -> None:
+        super().__init__(f"{api} has no {feature}: {why}")
+        self.api = api
+        self.feature = feature
+
+
 class ExtraMissing(RtagentsError, ImportError):
     """A feature needs an optional extra that is not installed. The message is one line
     ending with the ``pip install 'rtagents[EXTRA]'`` that brings it; ``extra`` names it."""

@@ -7,7 +7,7 @@ Two vocabularies, in one module because the second passes through the first:
   wire event in them. A wire adapter turns the ones that speak to the server into client
   events (``Send``) and passes the others on.
 - Actions for the runner: ``Send``, ``Emit``, ``StartCall``, ``StartApproval``,
-  ``CancelCall``, ``StopPlayback``, ``Resolve``.
+  ``CancelCall``, ``StopPlayback``, ``Resolve``, ``StartDelegation``, ``EndSession``.
 """
 
 from __future__ import annotations
@@ -91,7 +91,35 @@ class Resolve:
     reply: p.WireModel | None
 
 
-Action = Union[Send, StartCall, StartApproval, CancelCall, StopPlayback, Emit, Resolve]
+@dataclass(frozen=True)
+class StartDelegation:
+    """The model handed work to the app (GPT-Live's client delegation): run the agent's
+    ``on_delegation`` hook, and answer with its commentary or thinking."""
+
+    delegation_id: str
+    transcript: tuple[tuple[str, str], ...]
+    """``(role, text)`` of what was said since the last delegation, in order."""
+
+
+@dataclass(frozen=True)
+class EndSession:
+    """The server ended the session (GPT-Live's ``session.closed``): close with ``reason``."""
+
+    reason: str
+    error: bool
+
+
+Action = Union[
+    Send,
+    StartCall,
+    StartApproval,
+    CancelCall,
+    StopPlayback,
+    Emit,
+    Resolve,
+    StartDelegation,
+    EndSession,
+]
 
 
 # -- the orchestrator's decisions for the wire ----------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Literal, cast
 from urllib.parse import urlencode, urlsplit
 
 import anyio
@@ -15,6 +16,7 @@ from .._redact import install as redact_logs
 from .._redact import register_secret
 from ..audio import AudioPlayer
 from ..errors import ConnectError, RtagentsError, SessionClosedError
+from .live import LiveCore
 from .reconnect import Reconnect
 from .session import DepsT, RealtimeSession, open_session
 from .tooling import connect_servers
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from ..agent import Agent
 
 OPENAI_REALTIME_URL = "wss://api.openai.com/v1/realtime"
+OPENAI_LIVE_URL = "wss://api.openai.com/v1/live/sessions"
 _DEFAULT_RECONNECT = Reconnect()
 
 
@@ -34,16 +37,20 @@ def endpoint(
     headers: Mapping[str, str] | None,
     model: str,
     call_id: str | None,
+    api: Literal["realtime", "live"] = "realtime",
 ) -> tuple[str, dict[str, str]]:
-    """The URL and headers to open, or a ConnectError before any connection is tried."""
-    base = url or OPENAI_REALTIME_URL
+    """The URL and headers to open, or a ConnectError before any connection is tried.
+    GPT-Live takes no query: its model goes in ``session.start``."""
+    live = api == "live"
+    base = url or (OPENAI_LIVE_URL if live else OPENAI_REALTIME_URL)
     parts = urlsplit(base)
     if parts.scheme not in ("ws", "wss"):
+        name = "GPT-Live" if live else "Realtime"
         raise ConnectError(
-            f"the Realtime URL must start with ws:// or wss://, not {parts.scheme or base!r}"
+            f"the {name} URL must start with ws:// or wss://, not {parts.scheme or base!r}"
         )
     query = {"call_id": call_id} if call_id else {"model": model}
-    if not parts.query:
+    if not parts.query and not live:
         base = f"{base}?{urlencode(query)}"
     key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
     if not key and parts.hostname == "api.openai.com":
@@ -77,8 +84,10 @@ async def connect(
     shutdown_grace: float = 2.0,
     sync_tool_threads: int = DEFAULT_SYNC_TOOL_THREADS,
     deps: DepsT = None,  # type: ignore[assignment]
+    api: Literal["realtime", "live"] = "realtime",
 ) -> AsyncIterator[RealtimeSession[DepsT]]:
-    """Open a Realtime session for ``agent`` and configure it.
+    """Open a session for ``agent`` on the Realtime API (or GPT-Live: ``api="live"``) and
+    configure it.
 
     With no ``url``, the OpenAI Realtime API (``wss://api.openai.com/v1/realtime``), keyed
     by ``api_key`` or ``OPENAI_API_KEY``. A ``url`` (the emulator's, say) needs no key.
@@ -106,14 +115,33 @@ async def connect(
             waits for one at most its timeout, then the model is told no thread was free.
         deps: The app's own state for its tools (a database, a client, the caller's
             account), given to each tool as ``ctx.deps`` (``ToolContext[MyDeps]`` types it).
+        api: ``"realtime"`` (the Realtime API) or ``"live"`` (GPT-Live: with no ``url``,
+            ``wss://api.openai.com/v1/live/sessions``; the emulator's is
+            ``ws://host:port/v1/live/sessions``). The same agent runs on either: on
+            GPT-Live, ``session.start`` (the agent as ``agent.live`` says, ``model`` naming
+            the Live model) is sent on entry and ``session.started`` awaited. GPT-Live
+            sessions do not reconnect (yet), nor attach to a ``call_id``.
     """
     workers = WorkerPool(sync_tool_threads)  # checked before anything is opened
+    live = api == "live"
+    if live:
+        if call_id is not None:
+            raise ConnectError("call_id= attaches to a Realtime call; not to GPT-Live (yet)")
+        if reconnect is not None and reconnect is not _DEFAULT_RECONNECT:
+            raise ConnectError(
+                "rtagents does not reconnect GPT-Live sessions yet (a new Live session cannot "
+                "be given the conversation back): pass reconnect=None"
+            )
+        reconnect = None
+    elif api != "realtime":
+        raise ValueError(f"api must be 'realtime' or 'live', not {api!r}")
+    model = model or (agent.live.model if live else agent.model)
     for secret in (api_key, *(headers or {}).values()):
         register_secret(secret)
     redact_logs()
     opener: Callable[[], Awaitable[Transport]] | None
     if transport is None:
-        target, hdrs = endpoint(url, api_key, headers, model or agent.model, call_id)
+        target, hdrs = endpoint(url, api_key, headers, model, call_id, api)
 
         async def opener() -> Transport:
             return await WebsocketTransport.open(
@@ -138,7 +166,7 @@ async def connect(
         deps=deps,
         max_buffered_events=max_buffered_events,
         max_buffered_bytes=max_buffered_bytes,
-        model=model or agent.model,
+        model=model,
         trace_content=trace_content,
         send_timeout=send_timeout,
         shutdown_grace=shutdown_grace,
@@ -147,6 +175,7 @@ async def connect(
         sideband=call_id is not None,
         player=player,
         workers=workers,
+        adapter=functools.partial(LiveCore, model=model) if live else None,
     )
     # anyio wraps whatever leaves a task group in an ExceptionGroup; users should see their
     # own exception (or ours) as it was raised, so it is carried out of the group by hand.

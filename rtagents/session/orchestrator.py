@@ -3,7 +3,7 @@
 It decides when tools start, when their outputs go out, and when to ask for the next model
 turn; it keeps the connection's state and the app's own request for a response (see
 ``states``), the batches (what is owed), and the journal's accounts of calls. It knows no
-wire event: a wire adapter (``realtime``; GPT-Live's next) turns server events into the
+wire event: a wire adapter (``realtime``, GPT-Live's ``live``) turns server events into the
 inputs below and the decisions out into client events. It never awaits, sleeps or touches a
 socket, so every rule here is tested with plain function calls.
 

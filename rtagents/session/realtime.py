@@ -8,7 +8,8 @@ turns server events into the inputs of the protocol-neutral ``Orchestrator`` (th
 routing table, ``_ROUTES``) and the orchestrator's decisions into client events. The runner
 only moves frames and carries out actions, like h11's ``Connection``.
 
-A second protocol (GPT-Live) is a second adapter of this shape over the same orchestrator.
+GPT-Live's adapter (``live.py``) has the same shape, over the same orchestrator; both
+satisfy the runner's port, ``adapter.WireAdapter``.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import itertools
 import logging
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import protocol as p
+from ..errors import UnsupportedByAPI
 from .actions import (
     Action,
     Decision,
@@ -37,9 +39,13 @@ from .realtime_out import OUT as _OUT
 from .states import LinkInput
 from .wire import Requests, decode, redact
 
+if TYPE_CHECKING:
+    from ..agent import Agent
+
 log = logging.getLogger("rtagents.session")
 
 _BUSY = "conversation_already_has_active_response"
+_NOT_LIVE = "it is GPT-Live's (connect(agent, api='live')); here, use send_text or instructions"
 
 Decided = Sequence[Decision | Action] | None
 """What a route leads to: the orchestrator's decisions (and the adapter's own actions)."""
@@ -53,6 +59,9 @@ class RealtimeCore:
         sideband: The session of a call, created by its accept (or client secret) with the
             ``tracing`` it keeps: a sideband never sends ``tracing`` (see ``update_session``).
     """
+
+    api = "realtime"
+    encode = staticmethod(p.encode_client_event)
 
     def __init__(
         self,
@@ -247,6 +256,13 @@ class RealtimeCore:
         self._requests.expect(event_id, reply_type)
         return event_id, [Send(event)]
 
+    def configure(
+        self, agent: Agent, *, tools: Sequence[p.FunctionToolDefinition], tracing: Any
+    ) -> tuple[str, list[Action]]:
+        """The agent as ``session.update``: its function tools and hosted MCP configs."""
+        hosted = [config.definition() for config in agent.sources.hosted]
+        return self.update_session(agent.session_config(tools=[*tools, *hosted], tracing=tracing))
+
     def update_session(self, config: p.SessionConfig) -> tuple[str, list[Action]]:
         """``session.update``, awaiting ``session.updated``. The server fixes ``tracing`` once
         set, so only the first update of a session carries it (none of a sideband's: the
@@ -306,6 +322,12 @@ class RealtimeCore:
                 actions.append(Send(truncate))
         actions.append(Emit(AudioInterrupted(item_id=item_id, played_ms=played_ms)))
         return actions
+
+    def commentary(self, text: str, delegation_id: str | None) -> list[Action]:
+        raise UnsupportedByAPI("the Realtime API", "commentary", _NOT_LIVE)
+
+    def thinking(self, text: str, delegation_id: str | None) -> list[Action]:
+        raise UnsupportedByAPI("the Realtime API", "thinking", _NOT_LIVE)
 
     def call_finished(self, work_id: str, output: str, *, cancelled: bool = False) -> list[Action]:
         return self._wire(self.orchestrator.call_finished(work_id, output, cancelled=cancelled))

@@ -1,11 +1,12 @@
 """The session runner: a thin loop that moves frames and carries out the core's actions.
 
-It reads a frame, feeds it to ``RealtimeCore``, and does what the core says: send, emit,
-start or cancel a call, measure the player, resolve a request. It decides nothing about the
-protocol: the connection's state is the core's (``states.Connection``), and sending on the
-connection and replacing it after a drop are ``Upstream``'s. It owns the session's lifecycle:
-its tasks, its end, and keeping both within bounds (a grace period for tool code that will
-not stop).
+It reads a frame, feeds it to the session's wire adapter (``adapter.WireAdapter``: the
+Realtime API's ``RealtimeCore`` or GPT-Live's ``LiveCore``), and does what the core says:
+send, emit, start or cancel a call, run a delegation's hook, measure the player, resolve a
+request. It decides nothing about the protocol (no wire event is named here): the
+connection's state is the core's (``states.Connection``), and sending on the connection and
+replacing it after a drop are ``Upstream``'s. It owns the session's lifecycle: its tasks, its
+end, and keeping both within bounds (a grace period for tool code that will not stop).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import anyio
 from anyio.abc import TaskGroup
 
-from .. import protocol as p
 from ..approvals import ApprovalPolicy
 from ..approvals.broker import ApprovalBroker
 from ..audio.player import guarded_played_ms
@@ -33,14 +33,18 @@ from .actions import (
     Action,
     CancelCall,
     Emit,
+    EndSession,
     Resolve,
     Send,
     StartApproval,
     StartCall,
+    StartDelegation,
     StopPlayback,
     ToolTraits,
 )
+from .adapter import AdapterFactory, WireAdapter
 from .calls import CallSettings
+from .delegation import delegate
 from .dispatch import Dispatcher
 from .events import SessionClosed as SessionClosedEvent
 from .events import SessionWarning
@@ -84,6 +88,7 @@ class SessionRunner:
         sideband: bool = False,
         player: AudioPlayer | None = None,
         workers: WorkerPool | None = None,
+        adapter: AdapterFactory | None = None,
     ) -> None:
         self._session = session
         self.agent = agent
@@ -93,11 +98,10 @@ class SessionRunner:
         self.metrics = SessionMetrics(agent.name)
         self.tools = Toolset(agent.name)
         limits = reconnect or Reconnect()
-        self.core = RealtimeCore(
-            self._traits,
-            Journal(max_items=limits.max_items, max_tokens=limits.max_tokens),
-            sideband=sideband,
-        )
+        journal = Journal(max_items=limits.max_items, max_tokens=limits.max_tokens)
+        make = adapter or (lambda traits, j: RealtimeCore(traits, j, sideband=sideband))
+        self.core: WireAdapter = make(self._traits, journal)
+        """The wire adapter of the session's API (``adapter``: how to make it; Realtime's)."""
         self.link = self.core.orchestrator.link
         """The connection's state (the core's): online, offline, replaying, ..., closed."""
         self.tasks = SessionTasks(self._task_failed, self._fatal)
@@ -187,11 +191,9 @@ class SessionRunner:
     async def configure(self, agent: Agent, *, force: bool = False) -> bool:
         """Send the agent's configuration (``force``: on a connection still being set up,
         ahead of everything held back) and wait for the server's answer."""
-        hosted = [config.definition() for config in agent.sources.hosted]
-        definitions = [t.definition() for t in self.tools] + hosted
+        definitions = [t.definition() for t in self.tools]
         tracing = server_tracing(agent.tracing, self.tracer.session, agent.name)
-        config = agent.session_config(tools=definitions, tracing=tracing)
-        event_id, actions = self.core.update_session(config)
+        event_id, actions = self.core.configure(agent, tools=definitions, tracing=tracing)
         reply = await self._request(event_id, actions, within=30, force=force)
         return self._configured(reply)
 
@@ -199,7 +201,7 @@ class SessionRunner:
         """True when the server took the configuration; raises when it refused it."""
         if reply is None:
             return False
-        if isinstance(reply, p.Error):
+        if reply.type == "error":
             raise SessionConfigError(
                 f"the server rejected the session configuration: {reply.error.message}",
                 param=reply.error.param,
@@ -334,7 +336,15 @@ class SessionRunner:
                     waiter[0].set()
             elif isinstance(action, StopPlayback):
                 await self._stop_playback(action)
+            elif isinstance(action, StartDelegation):
+                self.spawn(self._delegated, action)
+            elif isinstance(action, EndSession):
+                await self.finish(action.reason, error=action.error)
         return started
+
+    async def _delegated(self, action: StartDelegation) -> None:
+        """The agent's ``on_delegation`` hook answers the model's delegation."""
+        await self.execute(await delegate(self.agent, action, self._session, self.core))
 
     async def _stop_playback(self, action: StopPlayback) -> None:
         """The player's part of a barge-in: what it played goes to the core (which cuts the

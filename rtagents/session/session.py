@@ -23,12 +23,19 @@ DepsT = TypeVar("DepsT", default=Any)
 
 
 class RealtimeSession(Generic[DepsT]):
-    """A connected Realtime session. Made by ``rtagents.connect``.
+    """A connected session, on the Realtime API or GPT-Live (``api``). Made by
+    ``rtagents.connect``.
 
     Iterate it for events (``async for event in session``): the server's events, typed,
     and the framework's (``tool.call.started``, ``approval.requested``, ...), as one
     ``SessionEvent`` union that ``event.type`` narrows. Tool calls are
     dispatched by the session itself; the app only watches, or answers approvals.
+
+    One class for both APIs: the agent, its tools, approvals and the framework's events are
+    the same on each. A request one API cannot carry out raises ``UnsupportedByAPI``
+    (GPT-Live has no ``send_text``, ``commit_audio``, ``create_response``,
+    ``cancel_response`` or ``interrupt``: its model drives turns; the Realtime API has no
+    ``commentary`` or ``thinking``).
     """
 
     def __init__(
@@ -47,6 +54,11 @@ class RealtimeSession(Generic[DepsT]):
     def id(self) -> str | None:
         """The server's session id (``sess_...``)."""
         return self._runner.core.session_id
+
+    @property
+    def api(self) -> str:
+        """``"realtime"`` (the Realtime API) or ``"live"`` (GPT-Live)."""
+        return self._runner.core.api
 
     @property
     def agent(self) -> Agent:
@@ -163,6 +175,16 @@ class RealtimeSession(Generic[DepsT]):
         ``audio.interrupted`` for the app's player to stop."""
         await self._runner.act(self._runner.core.interrupt(played_ms))
 
+    async def commentary(self, text: str, *, delegation_id: str | None = None) -> None:
+        """GPT-Live: context the model may say to the user (``session.commentary.append``),
+        for a client delegation (``delegation_id``) or the session in general."""
+        await self._runner.act(self._runner.core.commentary(text, delegation_id))
+
+    async def thinking(self, text: str, *, delegation_id: str | None = None) -> None:
+        """GPT-Live: silent context for the model (``session.thinking.append``), for a
+        client delegation (``delegation_id``) or the session in general."""
+        await self._runner.act(self._runner.core.thinking(text, delegation_id))
+
     # -- approvals ---------------------------------------------------------------------------
 
     async def approve(self, request_id: str, *, remember: str = "once") -> bool:
@@ -216,7 +238,8 @@ class RealtimeSession(Generic[DepsT]):
     def __repr__(self) -> str:
         reason = self._runner.closed_reason
         state = f"closed: {reason}" if reason else "open"
-        return f"<RealtimeSession agent={self.agent.name!r} id={self.id} {state}>"
+        api = " api=live" if self.api == "live" else ""
+        return f"<RealtimeSession{api} agent={self.agent.name!r} id={self.id} {state}>"
 
 
 def open_session(

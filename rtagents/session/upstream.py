@@ -21,8 +21,8 @@ import anyio
 from .. import protocol as p
 from ..errors import SessionClosedError, SessionConfigError, root_cause
 from .actions import Action, Send
+from .adapter import WireAdapter
 from .events import SessionReconnected
-from .realtime import RealtimeCore
 from .reconnect import Reconnector, Reopened
 from .states import Link, LinkInput
 from .transport import Transport, TransportClosed
@@ -50,7 +50,7 @@ class Upstream:
     def __init__(
         self,
         transport: Transport,
-        core: RealtimeCore,
+        core: WireAdapter,
         session: SessionPort,
         *,
         reconnector: Reconnector | None,
@@ -60,6 +60,7 @@ class Upstream:
     ) -> None:
         self.transport = transport
         self._core = core
+        self._encode = core.encode
         self._link = core.orchestrator.link
         self._session = session
         self._reconnector = reconnector
@@ -97,7 +98,7 @@ class Upstream:
                 if not link.current(epoch):
                     return  # dropped again meanwhile: the replay holds it
                 transport = self.transport
-        frame = event if isinstance(event, str) else p.encode_client_event(event)
+        frame = event if isinstance(event, str) else self._encode(event)
         try:
             # A send can only hang when the peer stops reading and the buffer fills: only
             # then is it timed (a time limit costs as much as the send itself).

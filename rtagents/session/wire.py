@@ -4,6 +4,7 @@ and matching replies to the requests that wait for them. Sans I/O."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .. import protocol as p
@@ -11,11 +12,14 @@ from .actions import Emit, Resolve
 from .events import SessionWarning
 
 
-def decode(frame: str | bytes) -> tuple[Any, list[Emit]]:
+def decode(
+    frame: str | bytes, decoder: Callable[[str | bytes], Any] = p.decode_server_frame
+) -> tuple[Any, list[Emit]]:
     """The typed event in ``frame`` (``None`` if there is none to act on), and the warnings
-    for what could not be read. Nothing a frame holds raises."""
+    for what could not be read. Nothing a frame holds raises. ``decoder``: the API's lenient
+    decoder (a ``Decoded``: the event, and what it left out)."""
     try:
-        decoded = p.decode_server_frame(frame)
+        decoded = decoder(frame)
     except p.ProtocolError as exc:
         detail = {"event_type": exc.event_type, "frame": clip(frame)}
         return None, [Emit(SessionWarning(f"malformed frame ignored: {exc}", detail))]
@@ -32,12 +36,18 @@ def decode(frame: str | bytes) -> tuple[Any, list[Emit]]:
     return event, [Emit(warning)]
 
 
+def _realtime_ref(error: Any) -> str | None:
+    ref: str | None = error.error.event_id
+    return ref
+
+
 class Requests:
     """Requests waiting for their reply: by event id, the reply type each waits for (or an
-    ``error`` naming its event id)."""
+    ``error`` naming its event id, found by ``error_ref``: the API says where)."""
 
-    def __init__(self) -> None:
+    def __init__(self, error_ref: Callable[[Any], str | None] = _realtime_ref) -> None:
         self._waiting: dict[str, str] = {}
+        self._error_ref = error_ref
 
     def __bool__(self) -> bool:
         return bool(self._waiting)
@@ -48,7 +58,7 @@ class Requests:
     def resolve(self, event: Any) -> list[Resolve] | None:
         """The request ``event`` answers, if any."""
         if event.type == "error":
-            key = event.error.event_id
+            key = self._error_ref(event)
         else:
             key = next((k for k, reply in self._waiting.items() if reply == event.type), None)
         if key is None or key not in self._waiting:

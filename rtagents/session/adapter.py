@@ -1,0 +1,108 @@
+"""The port between the session's runner and a wire adapter: what the runner, ``Upstream``
+and ``RealtimeSession`` use of the sans-I/O core of one API.
+
+Two adapters satisfy it, over the same ``Orchestrator``: ``RealtimeCore`` (the Realtime API,
+``realtime.py``) and ``LiveCore`` (GPT-Live, ``live.py``). Each turns the API's server
+events into the orchestrator's inputs and its decisions into the API's client events; the
+runner names no wire event, and asks the adapter for everything the API decides: how to
+configure a connection, how a client event is encoded, what an app's request becomes. A
+request the API cannot carry out raises ``UnsupportedByAPI`` before anything is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from .. import protocol as p
+from .actions import Action, ToolTraits
+from .journal import Journal
+from .orchestrator import Orchestrator
+
+if TYPE_CHECKING:
+    from ..agent import Agent
+
+API = Literal["realtime", "live"]
+"""The API a session speaks: OpenAI's Realtime API, or GPT-Live."""
+
+
+class WireAdapter(Protocol):
+    """One session's protocol state for one API: frames in, actions out (sans I/O)."""
+
+    api: str
+    """``"realtime"`` or ``"live"``."""
+    orchestrator: Orchestrator
+    journal: Journal
+    session_id: str | None
+    expires_at: float | None
+    hosted_tools: dict[str, list[p.McpListedTool]]
+    config: dict[str, Any]
+
+    # -- frames in, client events out --------------------------------------------------------
+
+    def receive_frame(self, frame: str | bytes) -> list[Action]:
+        """One frame from the server: the event for the app, and what it leads to."""
+
+    def encode(self, event: Any) -> str:
+        """A client event of this API as the text of one frame."""
+
+    def configure(
+        self, agent: Agent, *, tools: Sequence[p.FunctionToolDefinition], tracing: Any
+    ) -> tuple[str, list[Action]]:
+        """The agent's configuration (``tools``: the function tools this process runs,
+        local MCP tools included), as a request: its id, and what to carry out; the reply
+        resolves that id. Realtime sends ``session.update``; GPT-Live ``session.start`` on
+        a new connection and ``session.update`` after."""
+
+    # -- what the runner carried out ----------------------------------------------------------
+
+    def call_finished(
+        self, work_id: str, output: str, *, cancelled: bool = False
+    ) -> list[Action]: ...
+
+    def approval_decided(
+        self, request_id: str, approve: bool, reason: str | None
+    ) -> list[Action]: ...
+
+    def playback_stopped(
+        self, item_id: str | None, played_ms: int | None, heard_only: bool
+    ) -> list[Action]: ...
+
+    def close(self) -> list[Action]:
+        """The session ended: every request still waiting gets no reply."""
+
+    # -- the connection ----------------------------------------------------------------------
+
+    def sent(self, event: Any) -> None:
+        """``event`` is about to go out (or would, were the connection up)."""
+
+    def disconnected(self) -> list[Action]: ...
+
+    def replay(self) -> list[Action]: ...
+
+    def resumed(self) -> list[Action]: ...
+
+    # -- the app's requests (``UnsupportedByAPI`` when the API has no such thing) --------------
+
+    def send_text(self, text: str) -> list[Action]: ...
+
+    def append_audio(self, pcm: bytes) -> list[Action]: ...
+
+    def commit_audio(self) -> list[Action]: ...
+
+    def request_response(self, params: p.ResponseCreateParams | None = None) -> list[Action]: ...
+
+    def cancel_response(self) -> list[Action]: ...
+
+    def interrupt(self, played_ms: int | None) -> list[Action]: ...
+
+    def commentary(self, text: str, delegation_id: str | None) -> list[Action]:
+        """Context the model may speak (GPT-Live's ``session.commentary.append``)."""
+
+    def thinking(self, text: str, delegation_id: str | None) -> list[Action]:
+        """Silent context for the model (GPT-Live's ``session.thinking.append``)."""
+
+
+AdapterFactory = Callable[[Callable[[str], "ToolTraits | None"], Journal], WireAdapter]
+"""Makes a session's adapter from what the orchestrator needs: the tools' traits by name,
+and the journal."""

@@ -1,0 +1,62 @@
+"""GPT-Live's client delegation: the model hands work to the app, and the agent's
+``on_delegation`` hook answers it.
+
+The hook gets a ``Delegation`` (its id, what was said since the last delegation, and the
+session) and returns a ``str`` (commentary: the model may say it), a ``Thinking`` (silent
+context) or ``None`` (nothing now: the app may answer later with ``session.commentary``). A
+sync hook runs on a worker thread, so that it may block. A hook that fails is reported as a
+``session.warning``, and the model is told, silently, that the work could not be done, so
+that it does not wait for an answer that will not come.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+import anyio.to_thread
+
+from ..agent import Delegation, Thinking, Utterance
+from ..errors import root_cause
+from .actions import Action, Emit, StartDelegation
+from .events import SessionWarning
+
+if TYPE_CHECKING:
+    from ..agent import Agent
+    from .adapter import WireAdapter
+
+FAILED = "The app could not handle this request."
+"""What the model is told (as thinking) when the hook fails."""
+
+
+async def delegate(
+    agent: Agent, action: StartDelegation, session: Any, core: WireAdapter
+) -> list[Action]:
+    """Run ``agent.on_delegation`` for ``action``: the actions that carry its answer out."""
+    hook, delegation_id = agent.on_delegation, action.delegation_id
+    if hook is None:
+        return []  # the app answers from the raw session.delegation.created, if at all
+    transcript = tuple(
+        Utterance(cast(Literal["user", "assistant"], role), text)
+        for role, text in action.transcript
+    )
+    delegation = Delegation(delegation_id, transcript, session)
+    try:
+        if inspect.iscoroutinefunction(hook):
+            answer = await hook(delegation)
+        else:
+            answer = await anyio.to_thread.run_sync(hook, delegation, abandon_on_cancel=True)
+            if inspect.isawaitable(answer):
+                answer = await answer
+    except Exception as exc:
+        detail = {"delegation_id": delegation_id}
+        warning = SessionWarning(f"on_delegation failed: {root_cause(exc)}", detail)
+        return [Emit(warning), *core.thinking(FAILED, delegation_id)]
+    if answer is None:
+        return []
+    if isinstance(answer, Thinking):
+        return core.thinking(answer.text, delegation_id)
+    if isinstance(answer, str):
+        return core.commentary(answer, delegation_id)
+    message = f"on_delegation returned {type(answer).__name__}: give a str, a Thinking or None"
+    return [Emit(SessionWarning(message, {"delegation_id": delegation_id}))]

@@ -1,0 +1,337 @@
+"""The GPT-Live wire adapter, sans I/O: frames in; actions out.
+
+The same shape as the Realtime adapter (``realtime.py``), over the same ``Orchestrator``:
+server events become its inputs (one routing table, ``_ROUTES``, and one for the Responses
+events a ``response.event`` wraps, ``_INNER``), and its decisions become Live client events
+(``live_out``).
+
+GPT-Live has no conversation items and no response lifecycle for the voice model: the model
+drives turns and barge-in, and hands work over (``session.delegation.created``). With
+responses delegation, the backend's Responses stream comes wrapped in ``response.event``; its
+function calls go through the same call lifecycle as on Realtime (``call_arrived`` →
+``StartCall`` → the dispatcher), its ``response.created`` and its end (completed, failed,
+incomplete) are ``response_started``/``response_ended``, each output is a
+``response.item.create`` and each delegated batch is answered with exactly one
+``response.create``, once every call of the response has its output.
+
+When an output counts as the server's: when it is sent. GPT-Live acknowledges no
+``response.item.create`` (no server event names it; only an ``error`` may, by
+``client_event_id``), and the output and the ``response.create`` after it go in order on one
+connection, so the server has every output before it reads the request that needs them. An
+``error`` naming an output or the request is a refusal, as on Realtime.
+
+What GPT-Live cannot do (typed user text, an input commit, the app's own ``response.create``,
+``response.cancel``, truncate) raises ``UnsupportedByAPI`` before anything is sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, cast
+
+from .. import protocol as p
+from ..errors import UnsupportedByAPI
+from ..protocol import live as lp
+from . import live_config
+from .actions import (
+    Action,
+    Decision,
+    Emit,
+    EndSession,
+    Send,
+    SendAnswer,
+    SendOutput,
+    StartDelegation,
+    ToolTraits,
+)
+from .events import AudioInterrupted, SessionWarning
+from .journal import Journal, output_item_id
+from .live_out import OUT as _OUT
+from .live_stream import DelegatedWork, Transcript
+from .orchestrator import Orchestrator
+from .states import LinkInput
+from .wire import Requests, decode
+
+if TYPE_CHECKING:
+    from ..agent import Agent
+
+log = logging.getLogger("rtagents.session")
+
+_API = "GPT-Live"
+_BUSY = "conversation_already_has_active_response"
+_CLOSED_WELL = ("close_requested", "remote_hangup")
+"""The reasons of the server's ``session.closed`` that are not an error."""
+_TURNS = "the model drives turns and barge-in"
+
+Decided = Sequence[Decision | Action] | None
+
+
+class LiveCore:
+    """One GPT-Live session's protocol state, over the orchestration of its calls.
+
+    Args:
+        traits: What the orchestrator needs to know of a tool, by name (``None``: unknown).
+        model: The Live model, instead of the agent's ``live.model``.
+    """
+
+    api = "live"
+    encode = staticmethod(lp.encode_live_client_event)
+
+    def __init__(
+        self,
+        traits: Callable[[str], ToolTraits | None],
+        journal: Journal | None = None,
+        *,
+        model: str | None = None,
+    ) -> None:
+        self.next_event_id: Callable[[], str] = map(
+            "evt_live_{}".format, itertools.count(1)
+        ).__next__
+        self.journal = journal if journal is not None else Journal()
+        """What was said, the calls and their outputs: ``session.history``."""
+        self.orchestrator = Orchestrator(_replying(traits), self.next_event_id, self.journal)
+        self.expires_at: float | None = None
+        self.session_id: str | None = None
+        """The server's session id, from ``session.started``."""
+        self.config: dict[str, Any] = {}
+        """The session as the server last reported it (``session.started``/``updated``)."""
+        self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
+        """What each hosted MCP server listed to the backend, by server label."""
+        self._model = model
+        self._requests = Requests(_error_ref)
+        self._started = False  # session.start went out on this connection
+        self._work = DelegatedWork(self.orchestrator, self.journal, self.hosted_tools)
+        self._transcript = Transcript(self.journal)
+
+    # -- frames in -------------------------------------------------------------------------
+
+    def receive_frame(self, frame: str | bytes) -> list[Action]:
+        """One frame from the server; nothing a frame holds raises (see ``RealtimeCore``)."""
+        event, warnings = decode(frame, lp.decode_live_server_frame)
+        if event is None:
+            return list(warnings)
+        return [*warnings, *self.receive(event, len(frame))]
+
+    def receive(self, event: Any, size: int = 0) -> list[Action]:
+        """One typed server event: the replies it resolves, the event for the app, then what
+        it leads to. The server's ``session.closed`` is not delivered as such: the session
+        ends with its reason, and the framework's ``session.closed`` says so."""
+        try:
+            before = self._requests.resolve(event) if self._requests else None
+            route = _ROUTES.get(event.type)
+            decided = route(self, event) if route is not None else None
+            after = self._wire(decided) if decided else None
+            news = self.orchestrator.journal_news() if self.journal.forgotten else ()
+        except Exception as exc:  # a bug of ours must cost one event, not the session
+            log.exception("the session failed on a %s event", event.type)
+            warning = SessionWarning(f"failed on {event.type}: {type(exc).__name__}: {exc}")
+            return [Emit(event, size), Emit(warning)]
+        delivered = () if event.type == "session.closed" else (Emit(event, size),)
+        return [*(before or ()), *delivered, *(after or ()), *news]
+
+    # -- the routes ------------------------------------------------------------------------------
+
+    def _on_session(self, event: Any) -> None:
+        live_config.redact(event.session)
+        session = event.session
+        self.config = session.model_dump(exclude_unset=True)
+        self.session_id = session.id or self.session_id
+        expires = session.expires_at
+        self.expires_at = float(expires) if isinstance(expires, (int, float)) else None
+
+    def _on_error(self, event: Any) -> Decided:
+        err = event.error
+        return self.orchestrator.refused(
+            _error_ref(event), busy=err.code == _BUSY, message=err.message, code=err.code
+        )
+
+    def _on_closed(self, event: Any) -> Decided:
+        reason = str(event.reason)
+        return [EndSession(f"GPT-Live ended the session: {reason}", reason not in _CLOSED_WELL)]
+
+    def _on_delegation(self, event: Any) -> Decided:
+        delegation = event.delegation
+        said = self._transcript.taken()  # what was said since the last delegation, whoever does it
+        if delegation.target == "responses":
+            self._work.delegated(delegation.id, delegation.response_id)
+        elif delegation.target == "client":
+            return [StartDelegation(delegation.id, said)]
+        return None
+
+    def _on_input_transcript(self, event: Any) -> None:
+        self._transcript.heard("user", event.delta)
+
+    def _on_output_transcript(self, event: Any) -> None:
+        self._transcript.heard("assistant", event.delta)
+
+    def _on_response_event(self, event: Any) -> Decided:
+        return self._work.event(event)
+
+    # -- decisions out --------------------------------------------------------------------------
+
+    def _wire(self, decisions: Iterable[Decision | Action]) -> list[Action]:
+        """The orchestrator's decisions as Live client events (the rest as they are). An
+        output or an answer counts as the server's once sent (see the module's doc)."""
+        actions: list[Action] = []
+        for decision in decisions:
+            out = _OUT.get(type(decision))
+            if out is None:
+                actions.append(cast(Action, decision))
+                continue
+            actions += out(decision)
+            if isinstance(decision, SendOutput):
+                actions += self._wire(self.orchestrator.output_confirmed(decision.call_id))
+            elif isinstance(decision, SendAnswer):
+                actions += self._wire(self.orchestrator.answer_confirmed(decision.request_id))
+        return actions
+
+    # -- client events out ----------------------------------------------------------------------
+
+    def request(self, event: Any, reply_type: str) -> tuple[str, list[Action]]:
+        """Send ``event`` and expect ``reply_type`` (or an ``error`` naming it)."""
+        event_id = event.event_id or self.next_event_id()
+        event.event_id = event_id
+        self._requests.expect(event_id, reply_type)
+        return event_id, [Send(event)]
+
+    def configure(
+        self, agent: Agent, *, tools: Sequence[p.FunctionToolDefinition], tracing: Any
+    ) -> tuple[str, list[Action]]:
+        """``session.start`` on a new connection (the first thing sent on it), awaiting
+        ``session.started``; ``session.update`` (the backend's settings) after. GPT-Live's
+        config has no server tracing: ``tracing`` is not sent (local spans still are)."""
+        if self._started:
+            update = lp.SessionUpdate(session=live_config.update_config(agent, tools))
+            return self.request(update, "session.updated")
+        self._started = True
+        config, notes = live_config.start_config(agent, tools, self._model)
+        event_id, actions = self.request(lp.SessionStart(session=config), "session.started")
+        if notes:
+            message = "GPT-Live has no place for these Agent settings, not sent: " + ", ".join(
+                notes
+            )
+            actions.append(Emit(SessionWarning(message)))
+        return event_id, actions
+
+    def append_audio(self, pcm: bytes) -> list[Action]:
+        audio = base64.b64encode(pcm).decode("ascii")
+        return [Send('{"type":"session.input_audio.append","audio":"' + audio + '"}')]
+
+    def commentary(self, text: str, delegation_id: str | None) -> list[Action]:
+        event = lp.CommentaryAppend(
+            event_id=self.next_event_id(), content=text, delegation_id=delegation_id
+        )
+        return [Send(event)]
+
+    def thinking(self, text: str, delegation_id: str | None) -> list[Action]:
+        event = lp.ThinkingAppend(
+            event_id=self.next_event_id(), content=text, delegation_id=delegation_id
+        )
+        return [Send(event)]
+
+    def send_text(self, text: str) -> list[Action]:
+        raise UnsupportedByAPI(
+            _API,
+            "typed user input",
+            "the model hears the user's audio; give it context with session.thinking() "
+            "(silent) or session.commentary() (spoken), or put it in the agent's instructions",
+        )
+
+    def commit_audio(self) -> list[Action]:
+        raise UnsupportedByAPI(_API, "input audio commit", "the model detects turns itself")
+
+    def request_response(self, params: p.ResponseCreateParams | None = None) -> list[Action]:
+        raise UnsupportedByAPI(
+            _API,
+            "response.create of the app's own",
+            f"{_TURNS} (a delegated batch's response.create is the session's own)",
+        )
+
+    def cancel_response(self) -> list[Action]:
+        raise UnsupportedByAPI(_API, "response.cancel", _TURNS)
+
+    def interrupt(self, played_ms: int | None) -> list[Action]:
+        raise UnsupportedByAPI(_API, "truncate", _TURNS)
+
+    def playback_stopped(
+        self, item_id: str | None, played_ms: int | None, heard_only: bool
+    ) -> list[Action]:
+        return [Emit(AudioInterrupted(item_id=item_id, played_ms=played_ms))]  # nothing to cut
+
+    def call_finished(self, work_id: str, output: str, *, cancelled: bool = False) -> list[Action]:
+        return self._wire(self.orchestrator.call_finished(work_id, output, cancelled=cancelled))
+
+    def approval_decided(self, request_id: str, approve: bool, reason: str | None) -> list[Action]:
+        return self._wire(self.orchestrator.approval_decided(request_id, approve, reason))
+
+    def close(self) -> list[Action]:
+        return list(self._requests.close())
+
+    # -- the connection -------------------------------------------------------------------------
+
+    def sent(self, event: Any) -> None:
+        """Our outputs and answers go in the journal as they go out (``session.history``)."""
+        if type(event) is not lp.ResponseItemCreate:
+            return
+        item = event.item
+        if isinstance(item, lp.FunctionCallOutput) and isinstance(item.output, str):
+            call_id = item.call_id
+            kept = p.FunctionCallOutput(
+                id=output_item_id(call_id), call_id=call_id, output=item.output
+            )
+            self.journal.sent(kept)
+        elif isinstance(item, lp.McpApprovalResponse):
+            request = item.approval_request_id
+            answer = p.McpApprovalResponse(
+                id=f"mcpr_{request}", approval_request_id=request, approve=item.approve
+            )
+            self.journal.sent(answer)
+
+    def disconnected(self) -> list[Action]:
+        if not self.orchestrator.link_event(LinkInput.DROPPED):
+            return []
+        self._started = False  # a new connection starts a new Live session
+        self._work.forget()
+        return self.close()
+
+    def replay(self) -> list[Action]:
+        """A new Live session takes no conversation items (only ``session.start``'s text
+        ``input``): nothing is replayed, and rtagents does not reconnect GPT-Live yet."""
+        self.orchestrator.link_event(LinkInput.REOPENED)
+        return []
+
+    def resumed(self) -> list[Action]:
+        return self._wire(self.orchestrator.owed())
+
+
+def _error_ref(event: Any) -> str | None:
+    ref: str | None = event.error.client_event_id or event.client_event_id
+    return ref
+
+
+def _replying(traits: Callable[[str], ToolTraits | None]) -> Callable[[str], ToolTraits | None]:
+    """On GPT-Live every call is answered: a delegated response waits for all its outputs,
+    so a tool's ``trigger_response=False`` cannot be left unanswered."""
+
+    def replying(name: str) -> ToolTraits | None:
+        known = traits(name)
+        return replace(known, trigger_response=True) if known is not None else None
+
+    return replying
+
+
+_ROUTES: dict[str, Callable[[LiveCore, Any], Decided]] = {
+    "session.started": LiveCore._on_session,
+    "session.updated": LiveCore._on_session,
+    "session.closed": LiveCore._on_closed,
+    "error": LiveCore._on_error,
+    "session.delegation.created": LiveCore._on_delegation,
+    "session.input_transcript.delta": LiveCore._on_input_transcript,
+    "session.output_transcript.delta": LiveCore._on_output_transcript,
+    "response.event": LiveCore._on_response_event,
+}
+"""Every Live server event type that leads to something beyond its delivery to the app."""

@@ -1,0 +1,175 @@
+"""An ``Agent`` as a GPT-Live session config: the one place it is built, as
+``Agent.session_config`` is the Realtime API's.
+
+- The agent's ``instructions`` go to the Live model (the voice); ``voice`` and the audio
+  format too (one format both ways on GPT-Live).
+- Its tools go to the Responses backend the Live model delegates work to (responses
+  delegation): function tools and local MCP tools as ``function`` tools (this process runs
+  them), ``HostedMCP`` configs as ``mcp`` tools (the backend runs them; their approval
+  requests come to the agent's policy). The backend's instructions are
+  ``LiveOptions.backend_instructions``, or the agent's own ``instructions``: written for a
+  model that both talks and acts, they hold the business rules and tool workflows the backend
+  needs.
+- Which delegation: ``LiveOptions.delegation``; ``"auto"`` is responses when the agent has
+  tools, else client (the app answers, with ``Agent.on_delegation``).
+
+Only the delegation's backend settings can change after the start (``session.update``): a
+new agent's instructions, voice or audio format do not reach a running Live session.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .. import protocol as p
+from ..protocol import live as lp
+
+if TYPE_CHECKING:
+    from ..agent import Agent
+
+_G711_RATE = 8000
+_REALTIME_ONLY = ("output_modalities", "transcription", "speed")
+"""Agent fields GPT-Live has no counterpart for (turn detection is the model's, too)."""
+
+
+def delegation_kind(agent: Agent) -> str:
+    """``"responses"`` or ``"client"``: who does the work the Live model delegates."""
+    kind = agent.live.delegation
+    if kind != "auto":
+        return kind
+    sources = agent.sources
+    has_tools = bool(len(sources.functions) or sources.servers or sources.hosted)
+    return "responses" if has_tools else "client"
+
+
+def start_config(
+    agent: Agent, tools: Sequence[p.FunctionToolDefinition], model: str | None = None
+) -> tuple[lp.SessionConfig, list[str]]:
+    """The ``session`` of ``session.start``, and notes on the agent's settings that GPT-Live
+    has no place for (for a warning)."""
+    live = agent.live
+    config: dict[str, Any] = {"model": model or live.model}
+    if agent.instructions is not None:
+        config["instructions"] = agent.instructions
+    audio: dict[str, Any] = {}
+    formats = {
+        _format(f) for f in (agent.input_audio_format, agent.output_audio_format) if f is not None
+    }
+    notes = [f"{name} (Realtime only)" for name in _REALTIME_ONLY if getattr(agent, name)]
+    if agent.session_options:
+        notes.append("session_options (the Realtime API's: GPT-Live's are live.session_options)")
+    if agent.turn_detection != "default":
+        notes.append("turn_detection (the Live model detects turns itself)")
+    if len(formats) > 1:
+        notes.append("a different input and output audio format (GPT-Live has one: the input's)")
+    if formats:
+        audio["format"] = dict(_format(agent.input_audio_format or agent.output_audio_format))
+    if agent.voice is not None:
+        audio["output"] = {"voice": agent.voice}
+    if audio:
+        config["audio"] = audio
+    config["delegation"] = _delegation(agent, tools)
+    if live.session_options:
+        config = _deep_merge(config, live.session_options)
+    return lp.SessionConfig.model_validate(config), notes
+
+
+def update_config(
+    agent: Agent, tools: Sequence[p.FunctionToolDefinition]
+) -> lp.SessionUpdateConfig:
+    """The ``session`` of a later ``session.update``: the delegation's backend settings."""
+    return lp.SessionUpdateConfig.model_validate({"delegation": _delegation(agent, tools)})
+
+
+def _delegation(agent: Agent, tools: Sequence[p.FunctionToolDefinition]) -> dict[str, Any]:
+    live = agent.live
+    kind = delegation_kind(agent)
+    delegation: dict[str, Any] = {"type": kind}
+    if live.acknowledgement_delay_ms is not None:
+        delegation["acknowledgement_delay_ms"] = live.acknowledgement_delay_ms
+    if kind != "responses":
+        return delegation
+    backend: dict[str, Any] = {
+        "model": live.backend_model,
+        "tools": [
+            *(_function(t) for t in tools),
+            *(_mcp(h.definition()) for h in agent.sources.hosted),
+        ],
+    }
+    own = live.backend_instructions
+    instructions = agent.instructions if own is None else own
+    if instructions:
+        backend["instructions"] = instructions
+    if agent.tool_choice is not None:
+        choice = agent.tool_choice
+        backend["tool_choice"] = (
+            choice if isinstance(choice, str) else choice.model_dump(exclude_unset=True)
+        )
+    delegation["responses"] = backend
+    return delegation
+
+
+def _function(definition: p.FunctionToolDefinition) -> dict[str, Any]:
+    tool: dict[str, Any] = {"type": "function", "name": definition.name}
+    if definition.description is not None:
+        tool["description"] = definition.description
+    if definition.parameters is not None:
+        tool["parameters"] = definition.parameters
+    return tool
+
+
+def _mcp(definition: p.McpToolDefinition) -> dict[str, Any]:
+    # The same fields as the Realtime API's hosted MCP tool, credentials included (they go
+    # only into the session config).
+    return definition.model_dump(exclude_unset=True, exclude_none=True) | {"type": "mcp"}
+
+
+def _format(value: Any) -> tuple[tuple[str, Any], ...]:
+    """An agent's audio format as GPT-Live's (``pcm16`` is PCM at 24 kHz; G.711 at 8 kHz)."""
+    if isinstance(value, str):
+        kind = {"pcm16": "audio/pcm", "pcmu": "audio/pcmu", "pcma": "audio/pcma"}.get(value)
+        if kind is None:
+            raise ValueError(f"unknown audio format {value!r}: use pcm16, pcmu or pcma")
+        rate = 24000 if kind == "audio/pcm" else _G711_RATE
+        return (("type", kind), ("rate", rate))
+    fields = value.model_dump(exclude_none=True)
+    rate = fields.get("rate") or (24000 if fields.get("type") == "audio/pcm" else _G711_RATE)
+    return (("type", fields["type"]), ("rate", rate))
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def redact(value: Any) -> None:
+    """Hosted MCP credentials a server echoes back never reach the app's events (GPT-Live
+    says it leaves them out; this holds if it does not)."""
+    if isinstance(value, list):
+        for each in value:
+            redact(each)
+        return
+    fields = value if isinstance(value, dict) else None
+    if fields is None and isinstance(value, p.WireModel):
+        fields = {**value.__dict__, **(value.model_extra or {})}
+    if fields is None:
+        return
+    if fields.get("type") == "mcp":
+        for key, masked in (("authorization", "***"), ("headers", None)):
+            secret = fields.get(key)
+            if secret:
+                hidden = masked or {name: "***" for name in secret}
+                if isinstance(value, dict):
+                    value[key] = hidden
+                else:
+                    setattr(value, key, hidden)
+    for each in fields.values():
+        if isinstance(each, (dict, list, p.WireModel)):
+            redact(each)

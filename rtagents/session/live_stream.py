@@ -1,0 +1,209 @@
+"""What GPT-Live hands over, as the orchestrator's inputs, sans I/O: the Responses stream of
+delegated work (inside ``response.event``), and the transcript (for ``session.history`` and
+for the next client delegation).
+
+A delegated response's ``response.created`` is ``response_started``; its end (completed,
+failed, incomplete, or an ``error`` in its stream) is ``response_ended``, the last two with a
+``session.warning`` naming what went wrong. Its function calls start as soon as their
+arguments are complete (``response.function_call_arguments.done``, named by the call's
+``output_item.added``) or at their ``output_item.done``, once each whichever comes first; its
+hosted MCP approval requests go to the agent's policy. The inner events carry no response
+id: each is the response under way for the outer event's ``delegation_id``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .. import protocol as p
+from ..protocol import live as lp
+from .actions import Action, Decision, Emit
+from .events import SessionWarning
+from .journal import Journal
+from .orchestrator import Orchestrator
+
+Decided = Sequence[Decision | Action] | None
+
+
+class DelegatedWork:
+    """The delegated responses of one session: which is under way for each delegation."""
+
+    def __init__(
+        self,
+        orchestrator: Orchestrator,
+        journal: Journal,
+        hosted_tools: dict[str, list[p.McpListedTool]],
+    ) -> None:
+        self.orchestrator = orchestrator
+        self.journal = journal
+        self.hosted_tools = hosted_tools
+        self._current: dict[str | None, str] = {}  # delegation id -> its response under way
+        self._last: str | None = None  # the response created last (for uncorrelated events)
+        self._open: set[str] = set()  # responses started and not ended
+        self._ended: deque[str] = deque(maxlen=16)  # the last ones ended (a late end is news)
+        self._calls: dict[str, tuple[str, str]] = {}  # call item id -> (call_id, name)
+
+    def delegated(self, delegation_id: str, response_id: str | None) -> None:
+        """``session.delegation.created`` for the backend, with its response when it says."""
+        if response_id:
+            self._current[delegation_id] = response_id
+
+    def event(self, event: Any) -> Decided:
+        """One ``response.event``: what the Responses event it wraps leads to."""
+        try:
+            decoded = lp.decode_response_event(event)
+        except p.ProtocolError as exc:
+            return [Emit(SessionWarning(f"response.event: inner event ignored: {exc}"))]
+        inner, warnings = decoded.event, []
+        if decoded.dropped:
+            left_out = ", ".join(decoded.dropped)
+            warning = SessionWarning(f"response.event {inner.type}: left out {left_out}")
+            warnings.append(Emit(warning))
+        route = _INNER.get(inner.type)
+        decided = route(self, inner, event.delegation_id) if route is not None else None
+        return [*warnings, *(decided or ())]
+
+    def forget(self) -> None:
+        """The connection dropped: every response on it is over."""
+        self._open.clear()
+        self._current.clear()
+        self._calls.clear()
+
+    def _response_of(self, delegation_id: str | None) -> str | None:
+        return self._current.get(delegation_id) or self._last
+
+    def _on_created(self, inner: Any, delegation_id: str | None) -> None:
+        rid = inner.response.id
+        if rid is not None:
+            self._current[delegation_id] = self._last = rid
+            self._open.add(rid)
+        self.orchestrator.response_started(rid, in_conversation=True)
+
+    def _on_ended(self, inner: Any, delegation_id: str | None) -> Decided:
+        response = inner.response
+        problem = None
+        if inner.type == "response.failed":
+            err = response.error
+            detail = f"{err.code}: {err.message}" if err is not None else "no reason given"
+            problem = f"the delegated response {response.id} failed: {detail}"
+        elif inner.type == "response.incomplete":
+            details = response.incomplete_details
+            why = getattr(details, "reason", None) or "no reason given"
+            problem = f"the delegated response {response.id} is incomplete: {why}"
+        return self._end(
+            response.id or self._response_of(delegation_id), delegation_id, response, problem
+        )
+
+    def _on_stream_error(self, inner: Any, delegation_id: str | None) -> Decided:
+        problem = f"the delegated response failed: {inner.code}: {inner.message}"
+        rid = self._response_of(delegation_id)
+        if rid is None or rid not in self._open:
+            return [Emit(SessionWarning(problem, {"code": inner.code}))]
+        return self._end(rid, delegation_id, None, problem)
+
+    def _end(
+        self, rid: str | None, delegation_id: str | None, response: Any, problem: str | None
+    ) -> Decided:
+        if rid is not None and rid in self._ended:
+            return None  # ended already (an error in its stream, then its failure)
+        self._open.discard(rid or "")
+        if rid is not None:
+            self._ended.append(rid)
+        if rid is not None and self._current.get(delegation_id) == rid:
+            del self._current[delegation_id]
+        decided: list[Decision | Action] = []
+        # Calls whose done events never came still run: a snapshot that lists them says so.
+        for item in getattr(response, "output", None) or []:
+            if isinstance(item, lp.FunctionCall) and item.status in (None, "completed"):
+                decided += self.orchestrator.call_arrived(
+                    item.call_id, item.name, item.arguments, rid, item.id
+                )
+        if problem is not None:
+            decided.append(Emit(SessionWarning(problem, {"response_id": rid})))
+        return [*decided, *self.orchestrator.response_ended(rid)]
+
+    def _on_item_added(self, inner: Any, delegation_id: str | None) -> None:
+        item = inner.item
+        if isinstance(item, lp.FunctionCall) and item.id:
+            self._calls[item.id] = (item.call_id, item.name)  # for the arguments' end
+
+    def _on_arguments_done(self, inner: Any, delegation_id: str | None) -> Decided:
+        known = self._calls.get(inner.item_id)
+        if known is None:
+            return None  # its output_item.done starts it
+        call_id, name = known
+        rid = self._response_of(delegation_id)
+        return self.orchestrator.call_arrived(call_id, name, inner.arguments, rid, inner.item_id)
+
+    def _on_item_done(self, inner: Any, delegation_id: str | None) -> Decided:
+        item, rid, orchestrator = inner.item, self._response_of(delegation_id), self.orchestrator
+        if isinstance(item, lp.FunctionCall):
+            self._calls.pop(item.id or "", None)
+            if item.status in (None, "completed"):
+                return orchestrator.call_arrived(
+                    item.call_id, item.name, item.arguments, rid, item.id
+                )
+            orchestrator.item_done(rid, answers=False)  # cut off: it never completes
+            return None
+        if isinstance(item, lp.McpApprovalRequest):
+            request = p.McpApprovalRequest(
+                id=item.id, server_label=item.server_label, name=item.name, arguments=item.arguments
+            )
+            self.journal.heard(request)
+            return orchestrator.approval_arrived(request, rid)
+        if isinstance(item, lp.McpListTools):
+            self.hosted_tools[item.server_label] = [
+                p.McpListedTool.model_validate(t if isinstance(t, dict) else t.model_dump())
+                for t in item.tools
+            ]
+        answers = isinstance(item, lp.Message) and item.status == "completed"
+        orchestrator.item_done(rid, answers=answers)
+        return None
+
+
+class Transcript:
+    """What was said, as the transcript deltas come (GPT-Live has no items and no
+    transcript-done event): kept in the journal by stretches of one speaker, and given to the
+    next client delegation (what was said since the last one)."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._journal = journal
+        self._stretches = itertools.count(1)
+        self._role: str | None = None
+        self._item_id = ""
+        self._text = ""
+        self._since: list[list[str]] = []
+
+    def heard(self, role: str, delta: str) -> None:
+        if role != self._role:
+            self._role, self._text = role, ""
+            self._item_id = f"live_{role}_{next(self._stretches)}"
+        self._text += delta
+        if role == "assistant":
+            self._journal.streaming(self._item_id, delta)
+        else:
+            self._journal.transcribed(self._item_id, self._text.strip())
+        if self._since and self._since[-1][0] == role:
+            self._since[-1][1] += delta
+        else:
+            self._since.append([role, delta])
+
+    def taken(self) -> tuple[tuple[str, str], ...]:
+        since, self._since = self._since, []
+        return tuple((role, text.strip()) for role, text in since)
+
+
+_INNER: dict[str, Callable[[DelegatedWork, Any, str | None], Decided]] = {
+    "response.created": DelegatedWork._on_created,
+    "response.completed": DelegatedWork._on_ended,
+    "response.failed": DelegatedWork._on_ended,
+    "response.incomplete": DelegatedWork._on_ended,
+    "error": DelegatedWork._on_stream_error,
+    "response.output_item.added": DelegatedWork._on_item_added,
+    "response.function_call_arguments.done": DelegatedWork._on_arguments_done,
+    "response.output_item.done": DelegatedWork._on_item_done,
+}
+"""The Responses events inside ``response.event`` that the session acts on."""

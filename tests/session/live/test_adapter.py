@@ -1,0 +1,469 @@
+"""The GPT-Live adapter, sans I/O: Live frames in, actions out. No sockets, no clocks.
+
+A delegated response's function calls go through the same lifecycle as on Realtime; each
+output is a ``response.item.create`` and each delegated batch is answered with exactly one
+``response.create``, once every call of the response has its output."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from rtagents import protocol as p
+from rtagents.errors import UnsupportedByAPI
+from rtagents.session import ResponseRequested, SessionWarning
+from rtagents.session.actions import (
+    Emit,
+    EndSession,
+    Resolve,
+    StartApproval,
+    StartCall,
+    StartDelegation,
+    ToolTraits,
+)
+from rtagents.session.live import LiveCore
+from rtagents.session.realtime import RealtimeCore
+
+from .frames import (
+    arguments_done,
+    call_added,
+    call_done,
+    completed,
+    created,
+    delegated,
+    frame,
+    kinds,
+    said,
+    sent,
+    wrapped,
+)
+
+TRAITS = {"fast": ToolTraits(), "slow": ToolTraits(), "quiet": ToolTraits(trigger_response=False)}
+
+
+def core() -> LiveCore:
+    return LiveCore(TRAITS.get)
+
+
+def feed(c: LiveCore, *frames: str) -> list[Any]:
+    """What the frames lead to, beyond their delivery to the app (framework events kept)."""
+    out: list[Any] = []
+    for text in frames:
+        out += [
+            a
+            for a in c.receive_frame(text)
+            if not (isinstance(a, Emit) and isinstance(a.event, p.WireModel))
+        ]
+    return out
+
+
+def started(actions: list[Any]) -> list[StartCall]:
+    return [a for a in actions if isinstance(a, StartCall)]
+
+
+def warnings(actions: list[Any]) -> list[str]:
+    return [
+        a.event.message
+        for a in actions
+        if isinstance(a, Emit) and isinstance(a.event, SessionWarning)
+    ]
+
+
+def delegated_batch(c: LiveCore, *calls: tuple[str, str]) -> list[Any]:
+    """A delegated response that makes ``calls`` (``(call_id, tool)``) and completes."""
+    actions = feed(c, delegated("del_1", rid="resp_1"), created("resp_1"))
+    for call_id, name in calls:
+        actions += feed(
+            c, call_added(call_id, name), arguments_done(call_id), call_done(call_id, name)
+        )
+    return actions + feed(c, completed("resp_1"))
+
+
+def test_a_delegated_batch_of_two_calls_is_answered_with_one_response_create() -> None:
+    c = core()
+    actions = delegated_batch(c, ("call_a", "fast"), ("call_b", "slow"))
+    assert [(s.call_id, s.name, s.response_id) for s in started(actions)] == [
+        ("call_a", "fast", "resp_1"),
+        ("call_b", "slow", "resp_1"),
+    ]
+    assert kinds(c, actions) == []  # nothing goes out while the calls run
+
+    first = c.call_finished("call_a", '{"temp": 21}')
+    assert sent(c, first) == [
+        {
+            "type": "response.item.create",
+            "event_id": first[0].event.event_id,
+            "item": {"type": "function_call_output", "call_id": "call_a", "output": '{"temp": 21}'},
+        }
+    ]
+    second = c.call_finished("call_b", "ok")
+    assert kinds(c, second) == ["response.item.create:function_call_output", "response.create"]
+    assert [a.event for a in second if isinstance(a, Emit)] == [
+        ResponseRequested(("call_a", "call_b"))
+    ]
+    # The backend goes on with a new response that answers the batch: nothing more is asked.
+    after = feed(c, created("resp_2"), completed("resp_2"))
+    assert kinds(c, after) == []
+
+
+def test_outputs_sent_before_the_response_completes_are_asked_for_once_it_does() -> None:
+    c = core()
+    feed(
+        c,
+        delegated("del_1"),
+        created("resp_1"),
+        call_done("call_a", "fast"),
+        call_done("call_b", "fast"),
+    )
+    assert kinds(c, c.call_finished("call_a", "a")) == ["response.item.create:function_call_output"]
+    assert kinds(c, c.call_finished("call_b", "b")) == ["response.item.create:function_call_output"]
+    assert kinds(c, feed(c, completed("resp_1"))) == ["response.create"]
+
+
+def test_a_partial_batch_never_asks() -> None:
+    c = core()
+    delegated_batch(c, ("call_a", "fast"), ("call_b", "slow"))
+    assert kinds(c, c.call_finished("call_a", "a")) == ["response.item.create:function_call_output"]
+    assert (
+        kinds(
+            c,
+            feed(
+                c,
+                frame("session.output_transcript.delta", delta="One moment.", start_ms=0, end_ms=9),
+            ),
+        )
+        == []
+    )
+    assert kinds(c, c.call_finished("call_a", "again")) == []  # answered once only
+
+
+def test_a_call_announced_twice_starts_once() -> None:
+    c = core()
+    actions = feed(
+        c,
+        created("resp_1"),
+        call_added("call_a", "fast"),
+        arguments_done("call_a", '{"x": 1}'),
+        call_done("call_a", "fast", '{"x": 1}'),
+        completed(
+            "resp_1",
+            output=[
+                {
+                    "type": "function_call",
+                    "id": "fc_call_a",
+                    "call_id": "call_a",
+                    "name": "fast",
+                    "arguments": '{"x": 1}',
+                    "status": "completed",
+                }
+            ],
+        ),
+    )
+    assert [(s.call_id, s.arguments, s.item_id) for s in started(actions)] == [
+        ("call_a", '{"x": 1}', "fc_call_a")
+    ]
+
+
+def test_a_call_known_only_from_its_done_item_runs_under_the_delegations_response() -> None:
+    c = core()
+    actions = feed(
+        c, delegated("del_9", rid="resp_9"), call_done("call_z", "fast", delegation_id="del_9")
+    )
+    assert [(s.call_id, s.response_id) for s in started(actions)] == [("call_z", "resp_9")]
+
+
+def test_a_tool_that_asks_for_no_reply_still_continues_the_delegated_response() -> None:
+    # The backend waits for every output of its response: on GPT-Live every batch is answered.
+    c = core()
+    delegated_batch(c, ("call_q", "quiet"))
+    assert kinds(c, c.call_finished("call_q", "done")) == [
+        "response.item.create:function_call_output",
+        "response.create",
+    ]
+
+
+def test_a_refused_response_create_is_a_warning_and_gives_the_batch_up() -> None:
+    c = core()
+    delegated_batch(c, ("call_a", "fast"))
+    ask = [a for a in c.call_finished("call_a", "a") if "response.create" in kinds(c, [a])]
+    ref = ask[0].event.event_id
+    error = frame(
+        "error",
+        client_event_id=ref,
+        error={
+            "type": "invalid_request_error",
+            "code": "tool_outputs_missing",
+            "message": "no",
+            "client_event_id": ref,
+        },
+    )
+    actions = feed(c, error)
+    assert warnings(actions) == ["response.create failed: no"]
+    assert kinds(c, actions) == []
+
+
+def test_a_refused_output_is_named_in_a_warning() -> None:
+    c = core()
+    delegated_batch(c, ("call_a", "fast"), ("call_b", "fast"))
+    [send] = c.call_finished("call_a", "a")
+    ref = send.event.event_id
+    error = frame(
+        "error",
+        error={
+            "type": "invalid_request_error",
+            "code": "bad",
+            "message": "too long",
+            "client_event_id": ref,
+        },
+    )
+    assert warnings(feed(c, error)) == ["the output for call_a was rejected: too long"]
+
+
+def test_an_mcp_approval_request_goes_to_the_policy_and_its_answer_continues_the_response() -> None:
+    c = core()
+    request = {
+        "type": "mcp_approval_request",
+        "id": "mcpr_1",
+        "server_label": "docs",
+        "name": "delete",
+        "arguments": '{"page": 3}',
+    }
+    actions = feed(
+        c,
+        delegated("del_1"),
+        created("resp_1"),
+        wrapped("del_1", "response.output_item.done", output_index=0, item=request),
+        completed("resp_1"),
+    )
+    [approval] = [a for a in actions if isinstance(a, StartApproval)]
+    assert approval.request == p.McpApprovalRequest(
+        id="mcpr_1", server_label="docs", name="delete", arguments='{"page": 3}'
+    )
+    assert approval.response_id == "resp_1"
+    answer = c.approval_decided("mcpr_1", False, "not today")
+    assert sent(c, answer)[0]["item"] == {
+        "type": "mcp_approval_response",
+        "approval_request_id": "mcpr_1",
+        "approve": False,
+        "reason": "not today",
+    }
+    assert kinds(c, answer) == ["response.item.create:mcp_approval_response", "response.create"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "said_"),
+    [
+        (
+            "response.failed",
+            {"error": {"code": "server_error", "message": "The backend failed."}},
+            "failed: server_error: The backend failed.",
+        ),
+        (
+            "response.incomplete",
+            {"incomplete_details": {"reason": "max_output_tokens"}},
+            "is incomplete: max_output_tokens",
+        ),
+    ],
+)
+def test_the_delegated_responses_failure_ends_it_with_a_warning(
+    kind: str, fields: dict[str, Any], said_: str
+) -> None:
+    c = core()
+    feed(c, delegated("del_1"), created("resp_1"), call_done("call_a", "fast"))
+    ended = feed(
+        c, wrapped("del_1", kind, response={"id": "resp_1", "status": kind.split(".")[1], **fields})
+    )
+    assert warnings(ended) == [f"the delegated response resp_1 {said_}"]
+    assert not c.orchestrator.responding
+    # The call still gets its output; the batch is asked for as on Realtime (the server says
+    # whether the response can go on).
+    assert (
+        kinds(c, c.call_finished("call_a", "a"))[0] == "response.item.create:function_call_output"
+    )
+
+
+def test_an_error_in_the_delegated_stream_ends_its_response() -> None:
+    c = core()
+    feed(c, delegated("del_1"), created("resp_1"))
+    ended = feed(c, wrapped("del_1", "error", code="rate_limit_exceeded", message="Slow down."))
+    assert warnings(ended) == ["the delegated response failed: rate_limit_exceeded: Slow down."]
+    assert not c.orchestrator.responding
+    # A late terminal event for it changes nothing.
+    assert not feed(
+        c, wrapped("del_1", "response.failed", response={"id": "resp_1", "status": "failed"})
+    )
+
+
+def test_an_unreadable_inner_event_is_a_warning_not_a_failure() -> None:
+    c = core()
+    actions = c.receive_frame(
+        frame(
+            "response.event",
+            delegation_id="d",
+            event={"type": "response.output_item.done", "item": 7},
+        )
+    )
+    assert any("response.event" in w for w in warnings(actions))
+
+
+@pytest.mark.parametrize(
+    ("request_", "feature"),
+    [
+        (lambda c: c.send_text("hi"), "typed user input"),
+        (lambda c: c.commit_audio(), "input audio commit"),
+        (lambda c: c.request_response(), "response.create of the app's own"),
+        (lambda c: c.cancel_response(), "response.cancel"),
+        (lambda c: c.interrupt(120), "truncate"),
+    ],
+)
+def test_what_gpt_live_cannot_do_raises_naming_the_api(request_: Any, feature: str) -> None:
+    with pytest.raises(UnsupportedByAPI, match=f"^GPT-Live has no {feature}: ") as info:
+        request_(core())
+    assert (info.value.api, info.value.feature) == ("GPT-Live", feature)
+
+
+def test_the_realtime_api_has_no_commentary_or_thinking() -> None:
+    realtime = RealtimeCore(TRAITS.get)
+    with pytest.raises(UnsupportedByAPI, match=r"^the Realtime API has no commentary: "):
+        realtime.commentary("x", None)
+    with pytest.raises(UnsupportedByAPI, match=r"^the Realtime API has no thinking: "):
+        realtime.thinking("x", None)
+
+
+def test_commentary_thinking_and_audio_frames() -> None:
+    c = core()
+    assert sent(c, c.commentary("It ships tomorrow.", "del_2"))[0] | {"event_id": None} == {
+        "type": "session.commentary.append",
+        "event_id": None,
+        "content": "It ships tomorrow.",
+        "delegation_id": "del_2",
+    }
+    # delegation_id is required on the wire, and null means the session in general.
+    assert sent(c, c.thinking("Still looking.", None))[0]["delegation_id"] is None
+    assert sent(c, c.append_audio(b"\x00\x01")) == [
+        {"type": "session.input_audio.append", "audio": "AAE="}
+    ]
+
+
+def test_a_client_delegation_starts_the_hook_with_what_was_said_since_the_last_one() -> None:
+    c = core()
+    feed(c, said("input", "What's "), said("input", "my order?"), delegated("del_0", "client"))
+    actions = feed(
+        c,
+        said("input", "Where is "),
+        said("input", "order 7?"),
+        said("output", "Let me check."),
+        delegated("del_1", "client"),
+    )
+    assert actions == [
+        StartDelegation("del_1", (("user", "Where is order 7?"), ("assistant", "Let me check.")))
+    ]
+    assert feed(c, delegated("del_2", "responses")) == []
+
+
+def test_history_holds_what_was_said_and_the_calls() -> None:
+    c = core()
+    feed(
+        c,
+        said("input", "Weather "),
+        said("input", "in Paris?"),
+        said("output", "Checking."),
+        delegated("del_1"),
+        created("resp_1"),
+        call_done("call_a", "fast", '{"city": "Paris"}'),
+    )
+    for action in c.call_finished("call_a", "21 degrees"):
+        if kinds(c, [action]):
+            c.sent(action.event)
+    assert [(type(i).__name__, getattr(i, "call_id", None)) for i in c.journal.items()] == [
+        ("UserMessage", None),
+        ("AssistantMessage", None),
+        ("FunctionCall", "call_a"),
+        ("FunctionCallOutput", "call_a"),
+    ]
+    assert c.journal.items()[0].content[0].text == "Weather in Paris?"
+
+
+def test_configure_starts_then_updates_and_the_replies_resolve() -> None:
+    import rtagents
+
+    @rtagents.tool
+    def lookup(city: str) -> str:
+        """Weather."""
+        return city
+
+    agent = rtagents.Agent(instructions="Be brief.", tools=[lookup])
+    c = core()
+    tools = [t.definition() for t in agent.sources.functions]
+    ref, actions = c.configure(agent, tools=tools, tracing="auto")
+    [start] = sent(c, actions)
+    assert start["type"] == "session.start" and start["event_id"] == ref
+    assert start["session"]["model"] == "gpt-live-1"
+    assert start["session"]["delegation"]["responses"]["tools"][0]["name"] == "lookup"
+    assert "tracing" not in json.dumps(start)
+    session = {
+        "id": "live_1",
+        "model": "gpt-live-1",
+        "expires_at": 1_900_000_000,
+        "status": "active",
+    }
+    reply = c.receive_frame(frame("session.started", client_event_id=ref, session=session))
+    assert isinstance(reply[0], Resolve) and reply[0].event_id == ref
+    assert (c.session_id, c.expires_at) == ("live_1", 1_900_000_000)
+
+    ref, actions = c.configure(agent, tools=tools, tracing="auto")
+    [update] = sent(c, actions)
+    assert update["type"] == "session.update" and set(update["session"]) == {"delegation"}
+    refused = c.receive_frame(
+        frame(
+            "error",
+            error={
+                "type": "invalid_request_error",
+                "code": "bad",
+                "message": "no",
+                "param": "session.delegation",
+                "client_event_id": ref,
+            },
+        )
+    )
+    assert isinstance(refused[0], Resolve) and refused[0].reply.error.param == "session.delegation"
+
+
+def test_the_servers_session_closed_ends_the_session_and_is_not_delivered_as_such() -> None:
+    # The framework's session.closed is the one the app sees (the names would clash).
+    c = core()
+    session = {"id": "live_1", "model": "gpt-live-1", "expires_at": 1, "status": "active"}
+    actions = c.receive_frame(
+        frame("session.closed", reason="expired", session=session, usage={"seconds": 61.0})
+    )
+    assert actions == [EndSession("GPT-Live ended the session: expired", True)]
+    actions = c.receive_frame(
+        frame("session.closed", reason="close_requested", session=session, usage={"seconds": 1.0})
+    )
+    assert actions == [EndSession("GPT-Live ended the session: close_requested", False)]
+
+
+def test_hosted_mcp_credentials_echoed_back_are_hidden() -> None:
+    c = core()
+    tool = {
+        "type": "mcp",
+        "server_label": "docs",
+        "server_url": "https://x",
+        "authorization": "sk-secret",
+        "headers": {"X-Key": "hush"},
+    }
+    session = {
+        "id": "live_1",
+        "model": "gpt-live-1",
+        "expires_at": 1,
+        "status": "active",
+        "delegation": {"type": "responses", "responses": {"model": "gpt-5.5", "tools": [tool]}},
+    }
+    actions = c.receive_frame(frame("session.started", session=session))
+    assert "sk-secret" not in json.dumps(c.config) and "hush" not in json.dumps(c.config)
+    delivered = actions[0].event
+    assert (
+        "sk-secret" not in delivered.model_dump_json() and "hush" not in delivered.model_dump_json()
+    )
