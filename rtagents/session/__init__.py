@@ -20,6 +20,7 @@ from .events import (
     ToolCallCompleted,
     ToolCallFailed,
     ToolCallStarted,
+    TranscriptDelta,
 )
 from .reconnect import Reconnect
 from .session import RealtimeSession
@@ -42,6 +43,7 @@ __all__ = [
     "ToolCallCompleted",
     "ToolCallFailed",
     "ToolCallStarted",
+    "TranscriptDelta",
     "Transport",
     "TransportClosed",
     "WebsocketTransport",

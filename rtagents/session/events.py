@@ -127,6 +127,26 @@ class SessionReconnected(FrameworkEvent):
 
 
 @dataclass(frozen=True)
+class TranscriptDelta(FrameworkEvent):
+    """A piece of what was said, on either API: the assistant's speech (or text), or the
+    user's speech as transcribed. The same event on Realtime (from
+    ``response.output_audio_transcript.delta``, ``response.output_text.delta`` and
+    ``conversation.item.input_audio_transcription.delta``) and on GPT-Live (from
+    ``session.output_transcript.delta`` and ``session.input_transcript.delta``), so that an
+    app that shows or keeps a transcript runs unchanged on both. It follows the server's
+    own event, which stays in the stream."""
+
+    type: Literal["transcript.delta"] = field(default="transcript.delta", init=False)
+    role: Literal["user", "assistant"]
+    delta: str
+    item_id: str | None = None
+    """The conversation item it belongs to (Realtime; GPT-Live has no items)."""
+    start_ms: int | None = None
+    """Where it starts on the session's timeline (GPT-Live), in milliseconds."""
+    end_ms: int | None = None
+
+
+@dataclass(frozen=True)
 class SessionClosed(FrameworkEvent):
     """The last event of a session: why it ended."""
 
@@ -142,6 +162,7 @@ FrameworkEventType = Union[
     ToolCallAbandoned,
     ResponseRequested,
     AudioInterrupted,
+    TranscriptDelta,
     SessionWarning,
     SessionReconnecting,
     SessionReconnected,

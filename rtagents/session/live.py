@@ -31,7 +31,7 @@ import itertools
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .. import protocol as p
 from ..errors import UnsupportedByAPI
@@ -48,7 +48,7 @@ from .actions import (
     StartDelegation,
     ToolTraits,
 )
-from .events import AudioInterrupted, SessionWarning
+from .events import AudioInterrupted, SessionWarning, TranscriptDelta
 from .journal import Journal, output_item_id
 from .live_out import OUT as _OUT
 from .live_stream import DelegatedWork, Transcript
@@ -162,11 +162,13 @@ class LiveCore:
             return [StartDelegation(delegation.id, said)]
         return None
 
-    def _on_input_transcript(self, event: Any) -> None:
+    def _on_input_transcript(self, event: Any) -> Decided:
         self._transcript.heard("user", event.delta)
+        return [Emit(_said("user", event))]
 
-    def _on_output_transcript(self, event: Any) -> None:
+    def _on_output_transcript(self, event: Any) -> Decided:
         self._transcript.heard("assistant", event.delta)
+        return [Emit(_said("assistant", event))]
 
     def _on_response_event(self, event: Any) -> Decided:
         return self._work.event(event)
@@ -322,6 +324,12 @@ def _replying(traits: Callable[[str], ToolTraits | None]) -> Callable[[str], Too
         return replace(known, trigger_response=True) if known is not None else None
 
     return replying
+
+
+def _said(role: Literal["user", "assistant"], event: Any) -> TranscriptDelta:
+    """A transcript delta of GPT-Live as the event both APIs give (see ``TranscriptDelta``)."""
+    start, end = getattr(event, "start_ms", None), getattr(event, "end_ms", None)
+    return TranscriptDelta(role, event.delta, None, start, end)
 
 
 _ROUTES: dict[str, Callable[[LiveCore, Any], Decided]] = {

@@ -31,7 +31,7 @@ from .actions import (
     StopPlayback,
     ToolTraits,
 )
-from .events import AudioInterrupted, SessionWarning
+from .events import AudioInterrupted, SessionWarning, TranscriptDelta
 from .journal import Journal
 from .orchestrator import Orchestrator
 from .playback import Playback
@@ -176,8 +176,12 @@ class RealtimeCore:
 
     def _on_text_delta(
         self, event: p.ResponseOutputTextDelta | p.ResponseOutputAudioTranscriptDelta
-    ) -> None:
+    ) -> Decided:
         self.journal.streaming(event.item_id, event.delta)
+        return [Emit(TranscriptDelta("assistant", event.delta, event.item_id))]
+
+    def _on_user_transcript_delta(self, event: Any) -> Decided:
+        return [Emit(TranscriptDelta("user", event.delta or "", event.item_id))]
 
     def _on_audio_delta(self, event: p.ResponseOutputAudioDelta) -> None:
         self.playback.delta(event)  # the hot path of a voice session: nothing else
@@ -381,6 +385,7 @@ _ROUTES: dict[str, Callable[[RealtimeCore, Any], Decided]] = {
     "conversation.item.input_audio_transcription.completed": RealtimeCore._on_transcript,
     "response.output_text.delta": RealtimeCore._on_text_delta,
     "response.output_audio_transcript.delta": RealtimeCore._on_text_delta,
+    "conversation.item.input_audio_transcription.delta": RealtimeCore._on_user_transcript_delta,
     "response.output_audio.delta": RealtimeCore._on_audio_delta,
     "response.created": RealtimeCore._on_response_created,
     "response.done": RealtimeCore._on_response_done,

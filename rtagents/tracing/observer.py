@@ -2,7 +2,8 @@
 
 Names and attributes follow the OpenTelemetry GenAI semantic conventions, version 1.37
 (still in development): ``invoke_agent {agent}``, ``realtime_inference {model}`` (the
-realtime draft), ``execute_tool {tool}``. Only ``opentelemetry-api`` is used: without an
+realtime draft), ``execute_tool {tool}``; on GPT-Live, ``delegation`` and ``responses_inference
+{model}`` (see .live). Only ``opentelemetry-api`` is used: without an
 SDK every span is a no-op.
 """
 
@@ -16,6 +17,8 @@ from typing import Any
 
 from opentelemetry import context, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+
+from .live import LiveSpans
 
 
 @dataclass
@@ -64,6 +67,7 @@ class SessionTracer:
         self._tools: dict[str, Span] = {}
         self._approvals: dict[str, Span] = {}
         self._reconnect: Span | None = None
+        self._live = LiveSpans(self._tracer, self.session)  # GPT-Live's delegated work
 
     def _child_of(self, parent: Span | None) -> context.Context:
         return trace.set_span_in_context(parent or self.session)
@@ -80,6 +84,7 @@ class SessionTracer:
             *(r.span for r in self._responses.values()),
         ]:
             span.end()
+        self._live.end()
         if error:
             self.session.set_status(Status(StatusCode.ERROR, reason))
             self.session.set_attribute("error.type", "session_closed")
@@ -100,6 +105,21 @@ class SessionTracer:
         if session_id:
             self.session.set_attribute("gen_ai.conversation.id", session_id)
             self.session.set_attribute("openai.realtime.session_id", session_id)
+
+    # GPT-Live's events (see .live)
+    def _on_session_started(self, event: Any) -> None:
+        self._live.started(event)
+
+    def _on_session_delegation_created(self, event: Any) -> None:
+        self._live.delegated(event)
+
+    def _on_response_event(self, event: Any) -> None:
+        self._live.response_event(event)
+
+    def _on_session_commentary_appended(self, event: Any) -> None:
+        self._live.answered()
+
+    _on_session_thinking_appended = _on_session_commentary_appended
 
     def _on_response_created(self, event: Any) -> None:
         rid = event.response.id
@@ -129,7 +149,7 @@ class SessionTracer:
 
     def _span_of(self, response_id: str | None) -> Span | None:
         entry = self._responses.get(response_id or "")
-        return entry.span if entry else None
+        return entry.span if entry else self._live.span_of(response_id)
 
     def _on_response_output_audio_delta(self, event: Any) -> None:
         self._first_output(event, "audio")
@@ -147,6 +167,7 @@ class SessionTracer:
             entry.span.set_attribute("error.type", "disconnected")
             entry.span.end()
         self._responses.clear()
+        self._live.dropped()
         if self._reconnect is None:
             self._reconnect = self._tracer.start_span(
                 "reconnect",

@@ -1,0 +1,216 @@
+"""The spans of GPT-Live's delegated work: a ``delegation`` span per delegation (a child of
+the session's span) and a ``responses_inference {model}`` span per response of the
+Responses backend (a child of its delegation's span, so that the ``execute_tool`` spans of
+its function calls, children of their response's span, share the session's trace).
+
+A backend response is told by the Responses events inside ``response.event`` (their dicts,
+read as they come: the session decodes them too), tied to its delegation by the outer
+``delegation_id``. A delegation's span ends when its last response ends: one that called no
+function (one that did is continued by the response the calls' outputs ask for), or one that
+failed. A client delegation's span ends when the app's answer is on the timeline (the next
+``session.commentary.appended`` or ``session.thinking.appended``); every span still open ends
+with the session.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+
+_ENDS = ("response.completed", "response.failed", "response.incomplete")
+
+
+@dataclass
+class _Delegation:
+    span: Span
+    responses: set[str] = field(default_factory=set)  # open ones
+    continued: bool = False  # a response of it called a function: another one follows
+
+
+@dataclass
+class _Backend:
+    span: Span
+    delegation_id: str | None
+    called: bool = False  # it made a function call
+
+
+class LiveSpans:
+    """The delegation and backend response spans of one GPT-Live session."""
+
+    def __init__(self, tracer: trace.Tracer, session: Span) -> None:
+        self._tracer = tracer
+        self._session = session
+        self._delegations: dict[str, _Delegation] = {}
+        self._backend: dict[str, _Backend] = {}
+        self._current: dict[str | None, str] = {}  # delegation id -> its response under way
+        self._clients: deque[str] = deque()  # client delegations waiting for the app
+
+    @property
+    def open(self) -> int:
+        """How many spans are open."""
+        return len(self._delegations) + len(self._backend)
+
+    def span_of(self, response_id: str | None) -> Span | None:
+        """The span of a backend response (the parent of its calls' ``execute_tool``)."""
+        entry = self._backend.get(response_id or "")
+        return entry.span if entry else None
+
+    # -- the Live server's events ------------------------------------------------------------
+
+    def started(self, event: Any) -> None:
+        session_id = getattr(event.session, "id", None)
+        if session_id:
+            self._session.set_attribute("gen_ai.conversation.id", session_id)
+            self._session.set_attribute("openai.live.session_id", session_id)
+        model = getattr(event.session, "model", None)
+        if isinstance(model, str) and model:
+            self._session.set_attribute("gen_ai.response.model", model)
+
+    def delegated(self, event: Any) -> None:
+        info = event.delegation
+        attributes: dict[str, Any] = {
+            "rtagents.delegation.id": info.id,
+            "rtagents.delegation.target": info.target,
+            "rtagents.delegation.offset_ms": event.offset_ms,
+        }
+        if info.response_id:
+            attributes["rtagents.delegation.response_id"] = info.response_id
+        span = self._tracer.start_span(
+            "delegation",
+            context=trace.set_span_in_context(self._session),
+            kind=SpanKind.INTERNAL,
+            attributes=attributes,
+        )
+        self._delegations[info.id] = _Delegation(span)
+        if info.target == "client":
+            self._clients.append(info.id)
+
+    def answered(self) -> None:
+        """Commentary or thinking is on the timeline: the oldest client delegation's answer."""
+        while self._clients:
+            entry = self._delegations.pop(self._clients.popleft(), None)
+            if entry is not None:
+                entry.span.end()
+                return
+
+    def response_event(self, event: Any) -> None:
+        inner = event.event
+        kind = inner.get("type")
+        delegation_id = event.delegation_id
+        if kind == "response.created":
+            self._created(inner.get("response") or {}, delegation_id)
+        elif kind in _ENDS:
+            response = inner.get("response") or {}
+            rid = response.get("id") or self._current.get(delegation_id)
+            self._ended(rid, response, None)
+        elif kind == "error":
+            code = inner.get("code") or "error"
+            self._ended(self._current.get(delegation_id), {}, (code, inner.get("message")))
+        elif kind == "response.output_item.added":
+            item = inner.get("item") or {}
+            entry = self._backend.get(self._current.get(delegation_id) or "")
+            if entry is not None and item.get("type") == "function_call":
+                entry.called = True
+
+    # -- backend responses -----------------------------------------------------------------
+
+    def _created(self, response: dict[str, Any], delegation_id: str | None) -> None:
+        rid = response.get("id")
+        if not isinstance(rid, str):
+            return
+        model = response.get("model") or "unknown"
+        delegation = self._delegations.get(delegation_id or "")
+        parent = delegation.span if delegation is not None else self._session
+        attributes: dict[str, Any] = {
+            "gen_ai.operation.name": "responses_inference",
+            "gen_ai.provider.name": "openai",
+            "gen_ai.response.model": model,
+            "gen_ai.response.id": rid,
+        }
+        if delegation_id:
+            attributes["rtagents.delegation.id"] = delegation_id
+        span = self._tracer.start_span(
+            f"responses_inference {model}",
+            context=trace.set_span_in_context(parent),
+            kind=SpanKind.CLIENT,
+            attributes=attributes,
+        )
+        self._backend[rid] = _Backend(span, delegation_id)
+        self._current[delegation_id] = rid
+        if delegation is not None:
+            delegation.responses.add(rid)
+            delegation.continued = False
+
+    def _ended(
+        self, rid: str | None, response: dict[str, Any], error: tuple[str, Any] | None
+    ) -> None:
+        entry = self._backend.pop(rid or "", None)
+        if entry is None or rid is None:
+            return  # unknown, or ended already (an error in its stream, then its failure)
+        if self._current.get(entry.delegation_id) == rid:
+            del self._current[entry.delegation_id]
+        span = entry.span
+        status = response.get("status") or ("failed" if error else "unknown")
+        span.set_attribute("gen_ai.response.status", status)
+        details = response.get("incomplete_details") or {}
+        if isinstance(details, dict) and details.get("reason"):
+            span.set_attribute("gen_ai.response.finish_reasons", [details["reason"]])
+        for key, value in _usage(response.get("usage")).items():
+            span.set_attribute(key, value)
+        failure = error
+        if failure is None and status == "failed":
+            err = response.get("error") or {}
+            failure = (err.get("code") or "response_failed", err.get("message"))
+        if failure is not None:
+            span.set_status(Status(StatusCode.ERROR, str(failure[1] or failure[0])))
+            span.set_attribute("error.type", failure[0])
+        span.end()
+        delegation = self._delegations.get(entry.delegation_id or "")
+        if delegation is None:
+            return
+        delegation.responses.discard(rid)
+        if failure is not None:
+            delegation.span.set_status(Status(StatusCode.ERROR, "its response failed"))
+        elif entry.called:
+            delegation.continued = True
+        if not delegation.responses and not delegation.continued:
+            del self._delegations[entry.delegation_id or ""]
+            delegation.span.end()
+
+    # -- the end -------------------------------------------------------------------------------
+
+    def dropped(self) -> None:
+        """The connection dropped: the backend responses on it are over."""
+        for entry in self._backend.values():
+            entry.span.set_status(Status(StatusCode.ERROR, "the connection dropped"))
+            entry.span.set_attribute("error.type", "disconnected")
+            entry.span.end()
+        self._backend.clear()
+        self._current.clear()
+
+    def end(self) -> None:
+        for entry in self._backend.values():
+            entry.span.end()
+        for delegation in self._delegations.values():
+            delegation.span.end()
+        self._backend.clear()
+        self._delegations.clear()
+        self._clients.clear()
+
+
+def _usage(usage: Any) -> dict[str, int]:
+    if not isinstance(usage, dict):
+        return {}
+    cached = (usage.get("input_tokens_details") or {}).get("cached_tokens")
+    reasoning = (usage.get("output_tokens_details") or {}).get("reasoning_tokens")
+    pairs = {
+        "gen_ai.usage.input_tokens": usage.get("input_tokens"),
+        "gen_ai.usage.output_tokens": usage.get("output_tokens"),
+        "gen_ai.usage.cache_read.input_tokens": cached,
+        "rtagents.usage.reasoning_tokens": reasoning,
+    }
+    return {k: v for k, v in pairs.items() if isinstance(v, int)}
