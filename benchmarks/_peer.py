@@ -1,8 +1,10 @@
 """A minimal Realtime peer in its own process, so client CPU is measured alone.
 
 Modes: ``tools`` (each response.create gets a response with one function call; the time
-from sending response.done to receiving the next response.create is recorded) and
-``audio`` (a burst of 20 ms audio deltas, then one response.done).
+from sending response.done to receiving the next response.create is recorded),
+``audio`` (a burst of 20 ms audio deltas, then one response.done) and ``live-tools`` (the
+same round trip on GPT-Live: each delegated Responses turn holds one function call; the time
+from its ``response.completed`` to the client's ``response.create`` is recorded).
 """
 
 from __future__ import annotations
@@ -79,13 +81,109 @@ def _frames_for_call(n: int) -> tuple[list[str], str]:
     return [json.dumps(f) for f in head], json.dumps(done)
 
 
+def _live_frames_for_call(n: int) -> tuple[list[str], str]:
+    """One delegated turn with one function call, as GPT-Live wraps a Responses stream."""
+    rid, iid, cid, did = f"resp_{n}", f"fc_{n}", f"call_{n}", f"del_{n}"
+    item = {"id": iid, "type": "function_call", "status": "completed", "name": "noop"}
+    item |= {"call_id": cid, "arguments": "{}"}
+    response = {"id": rid, "object": "response", "status": "in_progress", "output": []}
+    inner = [
+        {"type": "response.created", "sequence_number": 0, "response": response},
+        {
+            "type": "response.output_item.added",
+            "sequence_number": 1,
+            "output_index": 0,
+            "item": {**item, "status": "in_progress", "arguments": ""},
+        },
+        {
+            "type": "response.function_call_arguments.done",
+            "sequence_number": 2,
+            "item_id": iid,
+            "output_index": 0,
+            "arguments": "{}",
+        },
+        {
+            "type": "response.output_item.done",
+            "sequence_number": 3,
+            "output_index": 0,
+            "item": item,
+        },
+    ]
+    delegated = {
+        "type": "session.delegation.created",
+        "event_id": f"d{n}",
+        "offset_ms": n,
+        "delegation": {"type": "delegation", "id": did, "target": "responses", "response_id": rid},
+    }
+    head = [json.dumps(delegated)] + [
+        json.dumps(
+            {"type": "response.event", "event_id": f"e{n}{k}", "delegation_id": did, "event": e}
+        )
+        for k, e in enumerate(inner)
+    ]
+    completed = {
+        "type": "response.completed",
+        "sequence_number": 4,
+        "response": {**response, "status": "completed"},
+    }
+    done = {
+        "type": "response.event",
+        "event_id": f"e{n}z",
+        "delegation_id": did,
+        "event": completed,
+    }
+    return head, json.dumps(done)
+
+
+_LIVE_SESSION = {"id": "sess_bench", "status": "active", "expires_at": 2_000_000_000}
+
+
+async def _serve_live(ws: Any, count: int, results: Any) -> None:
+    """GPT-Live's side of the tool round trip: session.start, then delegated calls."""
+    latencies: list[float] = []
+    sent_done_at = 0.0
+    rounds = 0
+
+    async def next_call() -> None:
+        nonlocal sent_done_at
+        head, done = _live_frames_for_call(rounds)
+        for frame in head:
+            await ws.send(frame)
+        sent_done_at = time.perf_counter()
+        await ws.send(done)
+
+    async for raw in ws:
+        event = json.loads(raw)
+        kind = event["type"]
+        if kind == "session.start":
+            session = {**_LIVE_SESSION, **event["session"]}
+            started = {"type": "session.started", "event_id": "s0", "session": session}
+            await ws.send(json.dumps(started))
+            await next_call()
+        elif kind == "session.update":
+            session = {**_LIVE_SESSION, "model": "gpt-live-1"}
+            await ws.send(
+                json.dumps({"type": "session.updated", "event_id": "s1", "session": session})
+            )
+        elif kind == "response.create":
+            latencies.append(time.perf_counter() - sent_done_at)
+            rounds += 1
+            if rounds >= count:
+                results.put(latencies)
+                return
+            await next_call()
+
+
 async def _serve(mode: str, count: int, port_out: Any, results: Any, gap_ms: float) -> None:
     from websockets.asyncio.server import serve
     from websockets.exceptions import ConnectionClosed
 
     async def handler(ws: Any) -> None:
         with contextlib.suppress(ConnectionClosed):  # clients the scale test cancels
-            await serve_one(ws)
+            if mode == "live-tools":
+                await _serve_live(ws, count, results)
+            else:
+                await serve_one(ws)
 
     async def serve_one(ws: Any) -> None:
         await ws.send(
@@ -260,10 +358,11 @@ class Peer:
         self._proc = ctx.Process(
             target=_main, args=(mode, count, self._ports, self._results, gap_ms), daemon=True
         )
+        self._path = "/v1/live/sessions" if mode.startswith("live") else "/v1/realtime"
 
     def __enter__(self) -> Peer:
         self._proc.start()
-        self.url = f"ws://127.0.0.1:{self._ports.get(timeout=30)}/v1/realtime"
+        self.url = f"ws://127.0.0.1:{self._ports.get(timeout=30)}{self._path}"
         return self
 
     def result(self, timeout: float = 120) -> Any:

@@ -75,6 +75,48 @@ async def _rtagents_tools(url: str, agent: rtagents.Agent) -> None:
         await done.wait()
 
 
+async def _bare_live_tools(url: str, rounds: int) -> None:
+    """The same round trip on GPT-Live, bare: each delegated call answered by its output
+    and one response.create."""
+    async with ws_connect(url, compression=None, max_size=None) as ws:
+        start = {"type": "session.start", "session": {"model": "gpt-live-1"}}
+        await ws.send(json.dumps(start))
+        call_id = None
+        answered = 0
+        async for raw in ws:
+            event = json.loads(raw)
+            if event["type"] != "response.event":
+                continue
+            inner = event["event"]
+            kind = inner["type"]
+            if kind == "response.output_item.done" and inner["item"]["type"] == "function_call":
+                call_id = inner["item"]["call_id"]
+            elif kind == "response.completed":
+                output = {"type": "function_call_output", "call_id": call_id, "output": "ok"}
+                await ws.send(json.dumps({"type": "response.item.create", "item": output}))
+                await ws.send(json.dumps({"type": "response.create"}))
+                answered += 1
+                if answered >= rounds:
+                    return
+
+
+async def _rtagents_live_tools(url: str, agent: rtagents.Agent, rounds: int) -> None:
+    async with rtagents.connect(
+        agent, url=url, api="live", max_buffered_events=0, reconnect=None
+    ) as session:
+        done = anyio.Event()
+        asked = 0
+
+        @session.on("response.requested")
+        def requested(event: Any) -> None:
+            nonlocal asked
+            asked += 1
+            if asked >= rounds:
+                done.set()
+
+        await done.wait()
+
+
 async def _bare_audio(url: str) -> float:
     async with ws_connect(url + "?model=bench", compression=None, max_size=None) as ws:
         await ws.send(json.dumps({"type": "session.update", "session": {"type": "realtime"}}))
@@ -135,6 +177,32 @@ def tool_round_trip(
     }
 
 
+def live_tool_round_trip(pairs: int = PAIRS) -> dict[str, Any]:
+    """The tool round trip on GPT-Live, beside a bare websockets client on the same peer."""
+    agent = rtagents.Agent(name="bench", tools=[noop], tracing=None)
+    bare: list[float] = []
+    ours: list[float] = []
+    per_pair: list[float] = []
+    with Peer("live-tools", ROUNDS) as peer:
+        for _ in range(pairs):
+            asyncio.run(_bare_live_tools(peer.url, ROUNDS))
+            b = peer.result()
+            asyncio.run(_rtagents_live_tools(peer.url, agent, ROUNDS))
+            o = peer.result()
+            bare += b
+            ours += o
+            per_pair.append(statistics.median(o) / statistics.median(b))
+    b_sum, o_sum = summary(bare), summary(ours)
+    return {
+        "unit": "us",
+        "rounds": len(ours),
+        "baseline_bare_websockets_json": b_sum,
+        "rtagents": o_sum,
+        "ratio_p50": ratio(o_sum, b_sum),
+        "ratio_p50_pairs": round(statistics.median(per_pair), 3),
+    }
+
+
 def audio_ingest(repeats: int = 3) -> dict[str, Any]:
     bare: list[float] = []
     ours: list[float] = []
@@ -160,6 +228,7 @@ def run() -> dict[str, Any]:
     trip_sync = tool_round_trip(rtagents.Agent(name="bench", tools=[noop_sync], tracing=None))
     trip_inline = tool_round_trip(rtagents.Agent(name="bench", tools=[noop_inline], tracing=None))
     ingest = audio_ingest()
+    live = live_tool_round_trip()
     return {
         "tool_round_trip": {
             **trip,
@@ -187,6 +256,13 @@ def run() -> dict[str, Any]:
             "what": "the same sync tool declared @tool(inline=True): no worker thread",
             "target_ratio_max": 1.5,
             "meets_target": trip_inline["ratio_p50"] <= 1.5,
+        },
+        "tool_round_trip_live": {
+            **live,
+            "what": "the same on GPT-Live: a delegated Responses turn's response.completed -> "
+            "the client's response.create, after the call's response.item.create",
+            "target_ratio_max": 1.5,
+            "meets_target": live["ratio_p50"] <= 1.5,
         },
         "audio_ingest": {
             **ingest,

@@ -65,6 +65,12 @@ def add_run_command(commands: Any) -> None:
     where.add_argument(
         "--real", action="store_true", help="the OpenAI Realtime API (needs OPENAI_API_KEY)"
     )
+    run.add_argument(
+        "--api",
+        choices=["realtime", "live"],
+        default="realtime",
+        help="which of OpenAI's voice APIs: the Realtime API or GPT-Live (default: %(default)s)",
+    )
     talk = run.add_mutually_exclusive_group()
     talk.add_argument("--say", action="append", metavar="TEXT", help="a user message (repeatable)")
     talk.add_argument(
@@ -132,16 +138,23 @@ def _run(args: argparse.Namespace) -> int:
         raise CliError("--real needs an API key: set OPENAI_API_KEY (or leave --real out)")
     if args.hears and (args.real or args.url):
         raise CliError("--hears is for the offline emulator; a real model hears the audio")
+    live = args.api == "live"
+    if live and (args.real or args.url) and not (args.audio_in or args.voice):
+        raise CliError(
+            "GPT-Live has no text input: talk to it with --in FILE.wav or --voice "
+            "(offline, the emulator takes each --say line as what you said)"
+        )
     audio_in = _read_input(args.audio_in) if args.audio_in else None
     voice = _local_voice(args) if args.voice else None
     transcript = Transcript()
     heard: list[bytes] = []
+    heard_as: list[str] = []  # offline: what the emulator takes the user's audio to say
 
     async def talk(url: str | None) -> None:
         from .session import connect
 
         player = voice.player if voice is not None else None
-        async with connect(agent, url=url, player=player) as session:
+        async with connect(agent, url=url, player=player, api=args.api) as session:
             session.on("*")(transcript)
             # Only what the agent's policy leaves to an outside answer reaches the terminal
             # or --approve/--deny: the CLI never decides what the policy decides.
@@ -156,6 +169,11 @@ def _run(args: argparse.Namespace) -> int:
             else:
                 for text in args.say or _stdin_lines():
                     transcript.user(text)
+                    if live:  # no text input on GPT-Live: said aloud, heard as the text
+                        heard_as[:] = [text]
+                        if not await _say_aloud(session):
+                            return
+                        continue
                     events = await session.ask(text)
                     if events and events[-1].type == "session.closed":
                         return
@@ -164,20 +182,22 @@ def _run(args: argparse.Namespace) -> int:
         if args.real or args.url:
             await talk(args.url)
             return
-        hears = args.hears
+        if args.hears:
+            heard_as[:] = [args.hears]
         async with Emulator(
-            model=RuleModel(), transcribe=(lambda pcm, ms: hears) if hears else None
+            model=RuleModel(),
+            transcribe=(lambda pcm, ms: heard_as[0]) if heard_as or live else None,
         ) as emu:
             transcript.say(
                 "(offline: the local emulator with its rule-based stand-in model; "
                 "--real talks to the OpenAI Realtime API)"
             )
-            if (audio_in is not None or voice is not None) and not hears:
+            if (audio_in is not None or voice is not None) and not args.hears:
                 transcript.say(
                     "(the emulator has no speech recognition: --hears TEXT says what your "
                     "audio is taken to say)"
                 )
-            await talk(emu.url)
+            await talk(emu.live_url if live else emu.url)
 
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends a voice chat; --out is kept
         anyio.run(main)
@@ -188,6 +208,31 @@ def _run(args: argparse.Namespace) -> int:
         write_wav(args.audio_out, pcm)
         transcript.say(f"wrote {len(pcm) / 48_000:.2f} s of the agent's voice to {args.audio_out}")
     return 0
+
+
+async def _say_aloud(session: Any) -> bool:
+    """Offline on GPT-Live, one user turn: a short utterance the emulator hears as the
+    --say line, then the agent's answer, over once the session goes quiet. False when the
+    session ended."""
+    import anyio
+
+    from .emulator import audio
+
+    await session.send_audio(audio.tone(600).tobytes())
+    await session.send_audio(audio.silence(400).tobytes())
+    spoke = False
+    while True:
+        with anyio.move_on_after(0.5 if spoke else 15):
+            async for event in session:
+                if event.type == "session.closed":
+                    return False
+                if event.type == "session.usage.updated":
+                    spoke = True  # an utterance ended; more may follow (a tool's answer)
+                    break
+            else:
+                return False
+            continue
+        return True
 
 
 def _read_input(path: str) -> bytes:

@@ -32,6 +32,7 @@ class Transcript:
         self._turn_started: float | None = None
         self._audio_ms = 0
         self._format = "audio/pcm"
+        self._said = ""  # the assistant's words so far (GPT-Live has no end-of-answer event)
 
     def _paint(self, code: str, text: str) -> str:
         return f"\033[{code}m{text}\033[0m" if self.color else text
@@ -91,7 +92,14 @@ class Transcript:
             self._audio_ms += base64_audio_ms(len(event.delta), self._format)
         elif kind in ("session.created", "session.updated"):
             self._format = output_format(event.session)
+        elif kind == "transcript.delta" and event.role == "assistant":
+            self._said += event.delta
+        elif kind == "session.usage.updated" and self._said.strip():
+            # GPT-Live: an utterance ended (its usage counted); say what it said.
+            spoken, self._said = self._said.strip(), ""
+            self.say(self._paint("32", f"assistant: {spoken}"))
         elif kind in ("response.output_text.done", "response.output_audio_transcript.done"):
+            self._said = ""
             text = getattr(event, "text", None) or getattr(event, "transcript", "")
             timing = ""
             if self._turn_started is not None:

@@ -70,6 +70,24 @@ def test_run_a_users_agent() -> None:
     assert "sunny in Oslo" in piped.stdout
 
 
+def test_run_the_same_agent_on_gpt_live() -> None:
+    """``--api live``: the same agent, offline, on the emulator's GPT-Live endpoint; each
+    --say line is said aloud (GPT-Live has no text input) and heard as its text."""
+    result = rtagents(
+        "run", "tools_basics:agent", "--api", "live", "--say", "Weather in Rome?", cwd=EXAMPLES
+    )
+    assert result.returncode == 0, result.stderr
+    assert "<- get_weather: 18 degrees and sunny in Rome" in result.stdout
+    assert "assistant: " in result.stdout.split("<- get_weather")[1]
+
+
+def test_gpt_live_takes_no_text_from_a_real_server() -> None:
+    args = ("run", "tools_basics:agent", "--api", "live", "--url", "ws://x", "--say", "hi")
+    result = rtagents(*args, cwd=EXAMPLES)
+    assert result.returncode != 0
+    assert "GPT-Live has no text input" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
