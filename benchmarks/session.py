@@ -11,6 +11,7 @@ import base64
 import json
 import statistics
 import time
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import anyio
@@ -150,48 +151,46 @@ async def _rtagents_audio(url: str) -> float:
 def tool_round_trip(
     agent: rtagents.Agent | None = None, pairs: int = PAIRS, gap_ms: float = 0.0
 ) -> dict[str, Any]:
-    """Short runs of each client, alternating: this shared machine drifts by tens of percent
-    within a minute, and a drift then hits both alike. ``ratio_p50`` pools every round;
-    ``ratio_p50_pairs`` is the median of each pair's own ratio, which drift moves least."""
+    """The Realtime round trip (see ``_alternate``)."""
     agent = agent or rtagents.Agent(name="bench", tools=[noop], tracing=None)
-    bare: list[float] = []
-    ours: list[float] = []
-    per_pair: list[float] = []
     with Peer("tools", ROUNDS, gap_ms) as peer:
-        for _ in range(pairs):
-            asyncio.run(_bare_tools(peer.url))
-            b = peer.result()
-            asyncio.run(_rtagents_tools(peer.url, agent))
-            o = peer.result()
-            bare += b
-            ours += o
-            per_pair.append(statistics.median(o) / statistics.median(b))
-    b_sum, o_sum = summary(bare), summary(ours)
-    return {
-        "unit": "us",
-        "rounds": len(ours),
-        "baseline_bare_websockets_json": b_sum,
-        "rtagents": o_sum,
-        "ratio_p50": ratio(o_sum, b_sum),
-        "ratio_p50_pairs": round(statistics.median(per_pair), 3),
-    }
+        return _alternate(
+            peer, lambda: _bare_tools(peer.url), lambda: _rtagents_tools(peer.url, agent), pairs
+        )
 
 
 def live_tool_round_trip(pairs: int = PAIRS) -> dict[str, Any]:
-    """The tool round trip on GPT-Live, beside a bare websockets client on the same peer."""
+    """The round trip on GPT-Live (see ``_alternate``)."""
     agent = rtagents.Agent(name="bench", tools=[noop], tracing=None)
+    with Peer("live-tools", ROUNDS) as peer:
+        return _alternate(
+            peer,
+            lambda: _bare_live_tools(peer.url, ROUNDS),
+            lambda: _rtagents_live_tools(peer.url, agent, ROUNDS),
+            pairs,
+        )
+
+
+def _alternate(
+    peer: Peer,
+    bare_run: Callable[[], Coroutine[Any, Any, None]],
+    our_run: Callable[[], Coroutine[Any, Any, None]],
+    pairs: int,
+) -> dict[str, Any]:
+    """Short runs of each client, alternating: this shared machine drifts by tens of percent
+    within a minute, and a drift then hits both alike. ``ratio_p50`` pools every round;
+    ``ratio_p50_pairs`` is the median of each pair's own ratio, which drift moves least."""
     bare: list[float] = []
     ours: list[float] = []
     per_pair: list[float] = []
-    with Peer("live-tools", ROUNDS) as peer:
-        for _ in range(pairs):
-            asyncio.run(_bare_live_tools(peer.url, ROUNDS))
-            b = peer.result()
-            asyncio.run(_rtagents_live_tools(peer.url, agent, ROUNDS))
-            o = peer.result()
-            bare += b
-            ours += o
-            per_pair.append(statistics.median(o) / statistics.median(b))
+    for _ in range(pairs):
+        asyncio.run(bare_run())
+        b = peer.result()
+        asyncio.run(our_run())
+        o = peer.result()
+        bare += b
+        ours += o
+        per_pair.append(statistics.median(o) / statistics.median(b))
     b_sum, o_sum = summary(bare), summary(ours)
     return {
         "unit": "us",
