@@ -18,6 +18,7 @@ from ..errors import RtagentsError
 # OpenAI's call ids: ``rtc_`` then letters, digits, ``_`` and ``-`` (``rtc_u1_9c65...``; the
 # emulator's are ``rtc_`` + 24 hex digits). Twilio's SIDs: two letters and 32 hex digits.
 _CALL_ID = re.compile(r"rtc_[A-Za-z0-9_-]{1,120}")
+_LIVE_ID = re.compile(r"live_[A-Za-z0-9_-]{1,120}")  # GPT-Live's sessions (a SIP call's)
 _TWILIO_SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
 
 
@@ -30,6 +31,13 @@ def check_call_id(value: object) -> str:
     if isinstance(value, str) and _CALL_ID.fullmatch(value):
         return value
     raise ValueError(f"{shown(value)} is not a call id (rtc_...)")
+
+
+def check_session_id(value: object) -> str:
+    """``value`` when it is a GPT-Live session id (``live_...``); ``ValueError`` otherwise."""
+    if isinstance(value, str) and _LIVE_ID.fullmatch(value):
+        return value
+    raise ValueError(f"{shown(value)} is not a GPT-Live session id (live_...)")
 
 
 def check_twilio_sid(value: object) -> str:

@@ -1,4 +1,5 @@
-"""The Realtime calls REST API: accept, reject, refer and hang up a call; mint a browser's
+"""The calls REST API: accept, reject, refer and hang up a call (a Realtime call, ``rtc_...``,
+or a GPT-Live SIP call's session, ``live_...``: each at its own API's paths); mint a browser's
 client secret. One small HTTP client (``httpx``, in the tree via ``mcp``) with timeouts,
 retries on 429 and 5xx with backoff, and errors that name the call and the status."""
 
@@ -12,7 +13,7 @@ import anyio
 import httpx2
 
 from ..errors import RtagentsError
-from .inbound import check_call_id
+from .inbound import check_call_id, check_session_id
 
 log = logging.getLogger("rtagents.calls")
 OPENAI_API = "https://api.openai.com/v1"
@@ -49,7 +50,9 @@ class CallsAPI:
     # request: with the API key, ``../../files`` as an id would reach another endpoint.
 
     async def accept(self, call_id: str, session: dict[str, Any]) -> None:
-        await self._call(call_id, "accept", session, "accepting")
+        """Answer with ``session`` (GPT-Live's accept takes it as ``{"session": ...}``)."""
+        body = {"session": session} if call_id.startswith("live_") else session
+        await self._call(call_id, "accept", body, "accepting")
 
     async def reject(self, call_id: str, status_code: int = 603) -> None:
         await self._call(call_id, "reject", {"status_code": status_code}, "rejecting")
@@ -70,8 +73,13 @@ class CallsAPI:
         await self._client.aclose()
 
     async def _call(self, call_id: str, action: str, body: Any, doing: str) -> None:
-        checked = quote(check_call_id(call_id), safe="")
-        await self._post(f"/realtime/calls/{checked}/{action}", body, f"{doing} call {checked}")
+        if call_id.startswith("live_"):
+            checked = quote(check_session_id(call_id), safe="")
+            path = f"/live/sessions/{checked}/{action}"
+        else:
+            checked = quote(check_call_id(call_id), safe="")
+            path = f"/realtime/calls/{checked}/{action}"
+        await self._post(path, body, f"{doing} call {checked}")
 
     async def _post(self, path: str, body: Any, what: str) -> httpx2.Response:
         delay = 0.25

@@ -22,11 +22,11 @@ from .access import Authorize
 from .browser import BrowserRoutes
 from .control import CallRecord, IncomingCall
 from .control import Route as Router
-from .inbound import BodyTooLarge, check_call_id, read_body
+from .inbound import BodyTooLarge, check_call_id, check_session_id, read_body
 from .lifecycle import CallLifecycle
 from .registry import CallRegistry, LocalRegistry
 from .rest import CallsAPI
-from .sideband import RingingCall, SidebandCall
+from .sideband import LiveRingingCall, LiveSidebandCall, RingingCall, SidebandCall
 from .supervision import Supervision
 from .twilio import TwilioStreams
 from .twilio_stream import TwilioEndpoint
@@ -35,15 +35,17 @@ from .webhooks import WebhookError, WebhookVerifier
 log = logging.getLogger("rtagents.calls")
 
 WEBHOOK_BODY_LIMIT = 1024 * 1024  # an event is a few KB; a bigger body is refused unread
+LIVE_CALL_EVENTS = ("live.transport.incoming", "live.call.incoming")  # the older name last
 
 
 class CallServer:
     """An ASGI app that answers phone calls with an agent.
 
-    ``POST /openai/webhook`` takes OpenAI's ``realtime.call.incoming`` webhooks: the
+    ``POST /openai/webhook`` takes OpenAI's ``realtime.call.incoming`` webhooks, and
+    GPT-Live's ``live.transport.incoming`` (or its older name, ``live.call.incoming``): the
     signature is verified (400 otherwise), a delivery seen before is acknowledged and
-    ignored, and the call is accepted with the agent's configuration (or rejected, as the
-    router says) and run on a sideband session. ``POST /session`` mints a client secret for
+    ignored, and the call is accepted with the agent's configuration (its Live one for a
+    GPT-Live call; or rejected, as the router says) and run on a sideband session. ``POST /session`` mints a client secret for
     a browser, configured from the agent, and ``POST /session/attach`` runs the agent's tools
     on the call the page made with it: both only for requests ``authorize`` says yes to.
     ``/twilio`` bridges Twilio Media Streams (with ``twilio=``). ``GET /healthz`` and
@@ -97,6 +99,7 @@ class CallServer:
         self._api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
         self.api = CallsAPI(self._api_key, base_url)
         self._ws_url = _websocket_url(self.api.base_url)
+        self._live_ws_url = _websocket_url(self.api.base_url, live=True)
         self._agent = agent
         self.registry: CallRegistry = registry if registry is not None else LocalRegistry()
         self._lifecycle = CallLifecycle(
@@ -205,9 +208,12 @@ class CallServer:
                 await read_body(request, WEBHOOK_BODY_LIMIT), request.headers
             )
             data = event.get("data") or {}
-            if event.get("type") == "realtime.call.incoming":
+            kind = event.get("type")
+            if kind == "realtime.call.incoming":
                 # Before the delivery is marked seen: a retry is judged again.
                 check_call_id(data.get("call_id") if isinstance(data, dict) else None)
+            elif kind in LIVE_CALL_EVENTS:
+                check_session_id(data.get("session_id") if isinstance(data, dict) else None)
         except BodyTooLarge as exc:
             log.warning("webhook rejected: %s", exc)
             return JSONResponse({"error": str(exc)}, status_code=413)
@@ -223,14 +229,15 @@ class CallServer:
             return JSONResponse({"error": "the server is not taking calls"}, status_code=503)
         if not self._verifier.first_time(request.headers.get("webhook-id", "")):
             return JSONResponse({"status": "duplicate"})
-        if event.get("type") != "realtime.call.incoming":
+        live = kind in LIVE_CALL_EVENTS
+        if kind != "realtime.call.incoming" and not live:
             return JSONResponse({"status": "ignored"})
         headers = {
             str(h.get("name")): str(h.get("value"))
             for h in data.get("sip_headers") or []
             if isinstance(h, dict)
         }
-        call = IncomingCall(data["call_id"], headers)
+        call = IncomingCall(data["session_id" if live else "call_id"], headers)
         if call.call_id in self.calls:
             return JSONResponse({"status": "ignored"})
         try:
@@ -241,7 +248,12 @@ class CallServer:
             return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
         if not claimed:  # another replica took it (a retried or doubled delivery)
             return JSONResponse({"status": "duplicate"})
-        self._lifecycle.start(call, RingingCall(call, self.api, self._ws_url, self._api_key))
+        ringing = (
+            LiveRingingCall(call, self.api, self._live_ws_url, self._api_key)
+            if live
+            else RingingCall(call, self.api, self._ws_url, self._api_key)
+        )
+        self._lifecycle.start(call, ringing)
         return JSONResponse({"status": "accepted"})  # answered fast: the work goes on after
 
     # -- out-of-band control (a supervisor's UI, on any replica) -----------------------------------
@@ -293,11 +305,15 @@ class CallServer:
             headers if isinstance(headers, dict) else {},
             source="browser" if browser else "sip",
         )
-        kind = SidebandCall(call, self.api, self._ws_url, self._api_key)
+        if listing.get("api") == "live":
+            kind: SidebandCall = LiveSidebandCall(call, self.api, self._live_ws_url, self._api_key)
+        else:
+            kind = SidebandCall(call, self.api, self._ws_url, self._api_key)
         self._lifecycle.start(call, kind, self._agent if browser else None)
         return True
 
 
-def _websocket_url(base_url: str) -> str:
+def _websocket_url(base_url: str, *, live: bool = False) -> str:
     scheme, _, rest = base_url.partition("://")
-    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/realtime"
+    path = "live/sessions" if live else "realtime"
+    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/{path}"

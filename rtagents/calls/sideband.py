@@ -1,16 +1,18 @@
 """Calls whose audio goes to OpenAI (SIP or a browser's WebRTC) and whose agent's tools run
 here, on a sideband session attached to the call by its id: the ``CallKind`` of a SIP call,
-a browser's call and a call taken over from a replica that died."""
+a browser's call and a call taken over from a replica that died; on the Realtime API, or
+on GPT-Live (a SIP call's ``live_...`` session, its sideband at ``.../{id}/attach``)."""
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from ..agent import Agent
 from ..errors import RtagentsError
 from ..session.connect import connect
 from ..session.events import SessionClosed
+from ..session.live_config import sip_session
 from ..tracing.calls import created_session
 from .control import CallHandle, CallRecord, IncomingCall, Reject, enter_call
 from .rest import CallsAPI
@@ -25,6 +27,9 @@ class SidebandCall:
     """A call that is up already (a page made it, or a replica that died accepted it): it
     is ended rather than rejected, and its listing is what a router decides it from."""
 
+    API: ClassVar[Literal["realtime", "live"]] = "realtime"
+    """The API of the call's session (and of its sideband)."""
+
     def __init__(self, call: IncomingCall, api: CallsAPI, url: str, api_key: str | None) -> None:
         self.call = call
         self.api = api
@@ -32,7 +37,8 @@ class SidebandCall:
         self.api_key = api_key
 
     def listing(self) -> dict[str, Any]:
-        return {"source": self.call.source, "sip_headers": dict(self.call.sip_headers)}
+        listing = {"source": self.call.source, "sip_headers": dict(self.call.sip_headers)}
+        return listing | {"api": "live"} if self.API == "live" else listing
 
     async def accept(self, agent: Agent) -> None:
         pass  # answered before this process had it
@@ -52,7 +58,9 @@ class SidebandCall:
         )
         enter_call(record.handle)
         failed = False
-        async with connect(agent, url=self.url, api_key=self.api_key, call_id=call_id) as s:
+        async with connect(
+            agent, url=self.url, api_key=self.api_key, call_id=call_id, api=self.API
+        ) as s:
             record.session = s
             async for event in s:
                 failed = isinstance(event, SessionClosed) and event.error
@@ -67,6 +75,25 @@ class RingingCall(SidebandCall):
 
     async def accept(self, agent: Agent) -> None:
         await self.api.accept(self.call.call_id, created_session(agent))
+
+    async def reject(self, decision: Reject) -> None:
+        await self.api.reject(self.call.call_id, decision.status_code)
+
+
+class LiveSidebandCall(SidebandCall):
+    """A GPT-Live call that is up already (taken over from a replica that died): its
+    sideband attaches to the session (``url`` is GPT-Live's, ``.../v1/live/sessions``)."""
+
+    API = "live"
+
+
+class LiveRingingCall(LiveSidebandCall):
+    """A SIP call GPT-Live offers (``live.transport.incoming``): accepted with the agent's
+    Live configuration (``live_config.sip_session``), or rejected, through the Live REST
+    API; its tools run on a sideband configured with ``session.update``."""
+
+    async def accept(self, agent: Agent) -> None:
+        await self.api.accept(self.call.call_id, sip_session(agent))
 
     async def reject(self, decision: Reject) -> None:
         await self.api.reject(self.call.call_id, decision.status_code)

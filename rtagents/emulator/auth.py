@@ -107,7 +107,9 @@ class KeyGate:
         if hmac.compare_digest(given.encode(), key.encode()):
             return True
         # A browser's client secret opens a session, never a call's sideband (the server's).
-        new_session = "call_id" not in QueryParams(scope.get("query_string", b""))
+        new_session = "call_id" not in QueryParams(scope.get("query_string", b"")) and not str(
+            scope.get("path", "")
+        ).endswith("/attach")  # a sideband (Realtime's by call_id, GPT-Live's) needs the key
         return scope["type"] == "websocket" and new_session and self._secrets.valid(given)
 
 

@@ -5,6 +5,10 @@
 ``realtime.call.incoming`` webhook to ``webhook_url``, as OpenAI does for a SIP call. Once the
 call is accepted and a sideband session attached, the caller says each line of ``say`` as a
 user turn, one after each answer. ``GET /v1/emulator/calls/{call_id}`` tells what happened.
+
+With ``"api": "live"`` the call is GPT-Live's: a ``live.transport.incoming`` webhook for a
+``live_...`` session, answered at ``/v1/live/sessions/{id}/accept`` (``reject``, ``refer``,
+``hangup``), and sidebands at ``/v1/live/sessions/{id}/attach`` (``live.phone``).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -27,12 +31,15 @@ from starlette.routing import BaseRoute, Route
 
 from .auth import ClientSecrets
 from .config import apply_update
+from .live import phone as live_phone
 
 if TYPE_CHECKING:
-    from .connection import EmulatorConnection
+    from .connection import Connection, EmulatorConnection
+    from .live import LiveCore
 
 log = logging.getLogger("rtagents.emulator")
 STATUSES = ("ringing", "accepted", "rejected", "referred", "ended")
+API = Literal["realtime", "live"]
 
 
 @dataclass
@@ -53,8 +60,10 @@ class Call:
     placed_at: float = field(default_factory=time.monotonic)
     accepted_at: float | None = None
     accept_requests: int = 0  # every accept asked for, refused or not (exactly-once checks)
-    _next_line: int = 0
-    _sidebands: list[EmulatorConnection] = field(default_factory=list)
+    api: API = "realtime"
+    next_line: int = 0
+    saying: str = ""  # what the Live model is saying now
+    _sidebands: list[Any] = field(default_factory=list)  # EmulatorConnection, or Live's
 
     def public(self) -> dict[str, Any]:
         return {
@@ -65,35 +74,53 @@ class Call:
             "sip_status": self.sip_status,
             "refer_to": self.refer_to,
             "transcript": self.transcript,
-            "tool_calls": self.tool_calls,
+            "tool_calls": [{k: v for k, v in c.items() if k != "call_id"} for c in self.tool_calls],
             "webhook": self.webhook,
             "accept_requests": self.accept_requests,
         }
 
     # -- the caller, on the sideband connection -------------------------------------------------
 
-    def attach(self, conn: EmulatorConnection) -> None:
+    def attach(self, conn: EmulatorConnection | Connection[LiveCore]) -> None:
         """A sideband connection for the call (accepted): the first starts the session the
         call was accepted with; a later one (a sideband that reconnects) serves that same
         session and conversation, as the real server keeps them for the call. The caller
         speaks on the latest, once the agent configured it."""
-        if self._sidebands:
-            conn.core.continue_session(self._sidebands[-1].core)
+        self._sidebands.append(conn)
+        if self.api == "live":
+            live_phone.attach(self, cast("Connection[LiveCore]", conn))
+            return
+        sideband = cast("EmulatorConnection", conn)
+        if self._sidebands[:-1]:
+            sideband.core.continue_session(self._sidebands[-2].core)
         else:
             update = {"type": "realtime", **self.session}
-            conn.core.session = apply_update(conn.core.session, update, audio_sent=False)
-            conn.core.audio.configure(conn.core.session)
-        self._sidebands.append(conn)
-        conn.watch(lambda event: self._heard(conn, event))
+            core = sideband.core
+            core.session = apply_update(core.session, update, audio_sent=False)
+            core.audio.configure(core.session)
+        sideband.watch(lambda event: self._heard(sideband, event))
 
     def hang_up(self, reason: str) -> None:
-        """The call is over: its sideband sessions end (a normal close)."""
+        """The call is over: its sideband sessions end (a normal close; on GPT-Live after
+        ``session.closed``)."""
+        if self.api == "live":
+            live_phone.hang_up(self, self._sidebands, live_phone.HANGUP)
+            return
         for conn in self._sidebands:
             conn.drop(1000, reason)
 
+    def next_said(self) -> str | None:
+        """The caller's next line (``None`` once all are said), in the transcript."""
+        if self.next_line >= len(self.say):
+            return None
+        line = self.say[self.next_line]
+        self.next_line += 1
+        self.transcript.append({"role": "user", "text": line})
+        return line
+
     def _heard(self, conn: EmulatorConnection, event: dict[str, Any]) -> None:
         kind = event.get("type")
-        if kind == "session.updated" and self._next_line == 0:
+        if kind == "session.updated" and self.next_line == 0:
             self._speak(conn)
         elif kind in ("response.output_audio_transcript.done", "response.output_text.done"):
             text = event.get("transcript") or event.get("text") or ""
@@ -116,11 +143,9 @@ class Call:
                 self._speak(conn)
 
     def _speak(self, conn: EmulatorConnection) -> None:
-        if self._next_line >= len(self.say):
+        line = self.next_said()
+        if line is None:
             return
-        line = self.say[self._next_line]
-        self._next_line += 1
-        self.transcript.append({"role": "user", "text": line})
         item = {
             "type": "message",
             "role": "user",
@@ -140,14 +165,21 @@ class CallDesk:
         self._http: Any = None  # one client for every webhook (making one costs ~25 ms)
 
     def routes(self) -> list[BaseRoute]:
-        calls = "/v1/realtime/calls/{call_id}"
+        # The same handlers for both APIs: a call is reached only by its own API's paths.
+        control = [
+            route_json(f"{base}/{action}", handler, ["POST"])
+            for base in ("/v1/realtime/calls/{call_id}", "/v1/live/sessions/{call_id}")
+            for action, handler in (
+                ("accept", self._accept),
+                ("reject", self._reject),
+                ("refer", self._refer),
+                ("hangup", self._hangup),
+            )
+        ]
         return [
             route_json("/v1/emulator/calls", self._place, ["POST"]),
             route_json("/v1/emulator/calls/{call_id}", self._status, ["GET"]),
-            route_json(calls + "/accept", self._accept, ["POST"]),
-            route_json(calls + "/reject", self._reject, ["POST"]),
-            route_json(calls + "/refer", self._refer, ["POST"]),
-            route_json(calls + "/hangup", self._hangup, ["POST"]),
+            *control,
             route_json("/v1/realtime/client_secrets", self._client_secret, ["POST"]),
         ]
 
@@ -160,21 +192,29 @@ class CallDesk:
             await self._http.aclose()
             self._http = None
 
-    def can_attach(self, call_id: str) -> bool:
+    def can_attach(self, call_id: str, api: API = "realtime") -> bool:
         call = self.calls.get(call_id)
-        return call is not None and call.status == "accepted"
+        return call is not None and call.status == "accepted" and call.api == api
 
-    def attach(self, call_id: str, conn: EmulatorConnection) -> None:
+    def attach(self, call_id: str, conn: EmulatorConnection | Connection[LiveCore]) -> None:
         """A sideband connection for an accepted call (``can_attach``)."""
         self.calls[call_id].attach(conn)
 
     def place(
-        self, webhook_url: str, webhook_secret: str, caller: str, callee: str, say: list[str]
+        self,
+        webhook_url: str,
+        webhook_secret: str,
+        caller: str,
+        callee: str,
+        say: list[str],
+        api: API = "realtime",
     ) -> Call:
-        """Place a simulated call: its webhook is posted in the background. A secret that
-        is not ``whsec_`` and base64 is a ``ValueError`` here, not a call that rings on."""
+        """Place a simulated call (GPT-Live's with ``api="live"``): its webhook is posted in
+        the background. A secret that is not ``whsec_`` and base64 is a ``ValueError`` here,
+        not a call that rings on."""
         signing_key(webhook_secret)
-        call = Call("rtc_" + secrets.token_hex(12), caller, callee, list(say))
+        prefix = "live_" if api == "live" else "rtc_"
+        call = Call(prefix + secrets.token_hex(12), caller, callee, list(say), api=api)
         self.calls[call.call_id] = call
         task = asyncio.get_running_loop().create_task(self._ring(call, webhook_url, webhook_secret))
         self._tasks.add(task)
@@ -185,27 +225,21 @@ class CallDesk:
         import httpx2
 
         event_id = "evt_" + secrets.token_hex(12)
-        body = json.dumps(
+        sip_headers = [
+            # As a carrier sends them: the number as the user, a tag on From.
             {
-                "id": event_id,
-                "object": "event",
-                "created_at": int(time.time()),
-                "type": "realtime.call.incoming",
-                "data": {
-                    "call_id": call.call_id,
-                    "sip_headers": [
-                        # As a carrier sends them: the number as the user, a tag on From.
-                        {
-                            "name": "From",
-                            "value": f'"{call.caller}" <sip:{call.caller}@example.com;'
-                            f"user=phone>;tag={secrets.token_hex(4)}",
-                        },
-                        {"name": "To", "value": f"<sip:{call.callee}@sip.api.openai.com>"},
-                        {"name": "Call-ID", "value": call.call_id},
-                    ],
-                },
-            }
-        )
+                "name": "From",
+                "value": f'"{call.caller}" <sip:{call.caller}@example.com;'
+                f"user=phone>;tag={secrets.token_hex(4)}",
+            },
+            {"name": "To", "value": f"<sip:{call.callee}@sip.api.openai.com>"},
+            {"name": "Call-ID", "value": call.call_id},
+        ]
+        kind, data = "realtime.call.incoming", {"call_id": call.call_id, "sip_headers": sip_headers}
+        if call.api == "live":
+            kind, data = live_phone.webhook(call, sip_headers)
+        event = {"id": event_id, "object": "event", "created_at": int(time.time())}
+        body = json.dumps({**event, "type": kind, "data": data})
         timestamp = str(int(time.time()))
         headers = {
             "webhook-id": event_id,
@@ -235,6 +269,7 @@ class CallDesk:
                 str(body.get("from", "+15550100")),
                 str(body.get("to", "+15550199")),
                 [str(line) for line in body.get("say") or []],
+                "live" if body.get("api") == "live" else "realtime",
             )
         except ValueError as exc:
             return _error(400, str(exc), "webhook_secret")
@@ -242,6 +277,10 @@ class CallDesk:
 
     def _call(self, request: Request) -> Call | Response:
         call = self.calls.get(request.path_params["call_id"])
+        path = request.url.path
+        other_api = path.startswith("/v1/live/") != (call is not None and call.api == "live")
+        if other_api and not path.startswith("/v1/emulator/"):
+            call = None  # another API's call: not found by this one's paths
         if call is None:
             return _error(404, f"Call '{request.path_params['call_id']}' not found.", "call_id")
         return call
@@ -258,7 +297,13 @@ class CallDesk:
         if call.status != "ringing":
             return _error(400, f"Call is {call.status}, not ringing.", "call_id")
         body = await _body(request)
-        call.session = {k: v for k, v in body.items() if k not in ("type", "model")}
+        if call.api == "live":
+            try:
+                call.session = live_phone.accepted_session(body)
+            except ValueError as exc:
+                return _error(400, str(exc), "session")
+        else:
+            call.session = {k: v for k, v in body.items() if k not in ("type", "model")}
         call.status, call.accepted_at = "accepted", time.monotonic()
         return Response(status_code=200)
 
@@ -268,8 +313,12 @@ class CallDesk:
             return call
         if call.status != "ringing":
             return _error(400, f"Call is {call.status}, not ringing.", "call_id")
-        call.sip_status = int((await _body(request)).get("status_code", 603))
-        call.status = "rejected"
+        status = (await _body(request)).get("status_code", 603)
+        if type(status) is not int or not 300 <= status <= 699:
+            return _error(
+                400, "Invalid 'status_code': a SIP status from 300 to 699.", "status_code"
+            )
+        call.sip_status, call.status = status, "rejected"
         return Response(status_code=200)
 
     async def _refer(self, request: Request) -> Any:

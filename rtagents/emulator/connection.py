@@ -112,8 +112,13 @@ class Connection(Generic[C]):
     def inject(self, event: dict[str, Any]) -> None:
         """Handle a client event that did not come over this connection: what a phone
         caller does on a call whose sideband this is."""
+        self.act(lambda core: core.receive(json.dumps(event)))
+
+    def act(self, step: Callable[[C], object]) -> None:
+        """Change the core from outside this connection (the simulated phone: a caller
+        speaks, the call is hung up), then let the connection go on."""
         self.core.advance(self.now_ms())
-        self.core.receive(json.dumps(event))
+        step(self.core)
         self._wake.set()
 
     async def send_raw(self, frame: str | bytes) -> None:

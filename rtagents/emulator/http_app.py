@@ -42,7 +42,7 @@ class Host(Protocol):
         self, model_name: str, call_id: str | None = None
     ) -> EmulatorConnection: ...
 
-    def open_live_connection(self) -> Connection[LiveCore]: ...
+    def open_live_connection(self, session_id: str | None = None) -> Connection[LiveCore]: ...
 
     def connection_closed(self, conn: EmulatorConnection | Connection[LiveCore]) -> None: ...
 
@@ -73,6 +73,19 @@ def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
         await conn.serve(_frames(ws), ws.send_text, _ender(ws))
         emu.connection_closed(conn)
 
+    async def attach(ws: WebSocket) -> None:
+        # A sideband of a SIP call's session (accepted): it sends no session.start.
+        session_id = ws.path_params["session_id"]
+        if not emu.desk.can_attach(session_id, "live"):
+            message = f"Session '{session_id}' not found or not accepted."
+            detail = {"message": message, "type": "invalid_request_error", "code": None}
+            await ws.send_denial_response(JSONResponse({"error": detail}, status_code=404))
+            return
+        await ws.accept()
+        conn = emu.open_live_connection(session_id)
+        await conn.serve(_frames(ws), ws.send_text, _ender(ws))
+        emu.connection_closed(conn)
+
     async def nowhere(ws: WebSocket) -> None:
         await ws.send_denial_response(_not_found())
 
@@ -81,6 +94,7 @@ def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
 
     routes: list[BaseRoute] = [WebSocketRoute(path, realtime) for path in PATHS]
     routes += [WebSocketRoute(path, live) for path in LIVE_PATHS]
+    routes += [WebSocketRoute(path + "/{session_id}/attach", attach) for path in LIVE_PATHS]
     routes += extra or []
     routes.append(WebSocketRoute("/{path:path}", nowhere))
     app = Starlette(routes=routes, exception_handlers={404: not_found})

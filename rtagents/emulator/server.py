@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 
@@ -190,10 +190,13 @@ class Emulator:
         caller: str = "+15550100",
         callee: str = "+15550199",
         say: Sequence[str] = (),
+        api: Literal["realtime", "live"] = "realtime",
     ) -> str:
         """Place a simulated phone call (as ``POST /v1/emulator/calls``); its call id. The
-        emulator posts a signed ``realtime.call.incoming`` webhook to ``webhook_url``."""
-        return self.desk.place(webhook_url, webhook_secret, caller, callee, list(say)).call_id
+        emulator posts a signed ``realtime.call.incoming`` webhook to ``webhook_url``; with
+        ``api="live"``, a ``live.transport.incoming`` one for a ``live_...`` session."""
+        desk = self.desk
+        return desk.place(webhook_url, webhook_secret, caller, callee, list(say), api).call_id
 
     @property
     def http_url(self) -> str:
@@ -238,11 +241,14 @@ class Emulator:
         self.connections.append(conn)
         return conn
 
-    def open_live_connection(self) -> Connection[LiveCore]:
-        """A new GPT-Live connection's server side (the shell serves it)."""
+    def open_live_connection(self, session_id: str | None = None) -> Connection[LiveCore]:
+        """A new GPT-Live connection's server side (the shell serves it); with
+        ``session_id``, a sideband of that SIP call's session."""
         core = LiveCore(self.settings, created_at_s=time.time())
         clients = HostedMCPClients(self._allowed_mcp_host)
         conn = Connection(core, self.model, clients, record=self._record)
+        if session_id is not None:
+            self.desk.attach(session_id, conn)
         self.connections.append(conn)
         return conn
 

@@ -8,7 +8,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Literal, cast
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import anyio
 
@@ -40,10 +40,14 @@ def endpoint(
     api: Literal["realtime", "live"] = "realtime",
 ) -> tuple[str, dict[str, str]]:
     """The URL and headers to open, or a ConnectError before any connection is tried.
-    GPT-Live takes no query: its model goes in ``session.start``."""
+    GPT-Live takes no query: its model goes in ``session.start``, and a call's sideband
+    attaches at ``{url}/{call_id}/attach``."""
     live = api == "live"
     base = url or (OPENAI_LIVE_URL if live else OPENAI_REALTIME_URL)
     parts = urlsplit(base)
+    if live and call_id:
+        path = f"{parts.path.rstrip('/')}/{quote(call_id, safe='')}/attach"
+        base = urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
     if parts.scheme not in ("ws", "wss"):
         name = "GPT-Live" if live else "Realtime"
         raise ConnectError(
@@ -119,14 +123,19 @@ async def connect(
             ``wss://api.openai.com/v1/live/sessions``; the emulator's is
             ``ws://host:port/v1/live/sessions``). The same agent runs on either: on
             GPT-Live, ``session.start`` (the agent as ``agent.live`` says, ``model`` naming
-            the Live model) is sent on entry and ``session.started`` awaited. GPT-Live
-            sessions do not reconnect (yet), nor attach to a ``call_id``.
+            the Live model) is sent on entry and ``session.started`` awaited; with a
+            ``call_id`` (a SIP call's ``live_...`` session, accepted), a sideband attaches
+            to it and sends the agent's delegation settings as ``session.update``.
+            GPT-Live sessions do not reconnect (yet).
     """
     workers = WorkerPool(sync_tool_threads)  # checked before anything is opened
     live = api == "live"
     if live:
-        if call_id is not None:
-            raise ConnectError("call_id= attaches to a Realtime call; not to GPT-Live (yet)")
+        if call_id is not None and not call_id.startswith("live_"):
+            raise ConnectError(
+                f"call_id={call_id[:40]!r} is not a GPT-Live session id (live_...): a Realtime "
+                "call (rtc_...) attaches with api='realtime'"
+            )
         if reconnect is not None and reconnect is not _DEFAULT_RECONNECT:
             raise ConnectError(
                 "rtagents does not reconnect GPT-Live sessions yet (a new Live session cannot "
@@ -175,7 +184,9 @@ async def connect(
         sideband=call_id is not None,
         player=player,
         workers=workers,
-        adapter=functools.partial(LiveCore, model=model) if live else None,
+        adapter=functools.partial(LiveCore, model=model, sideband=call_id is not None)
+        if live
+        else None,
     )
     # anyio wraps whatever leaves a task group in an ExceptionGroup; users should see their
     # own exception (or ours) as it was raised, so it is carried out of the group by hand.

@@ -76,6 +76,9 @@ class LiveCore:
     Args:
         traits: What the orchestrator needs to know of a tool, by name (``None``: unknown).
         model: The Live model, instead of the agent's ``live.model``.
+        sideband: A sideband of a session that exists (a SIP call's, started by its
+            accept): it never sends ``session.start``; the agent configures it with
+            ``session.update`` (what can change after the start: the delegation).
     """
 
     api = "live"
@@ -87,6 +90,7 @@ class LiveCore:
         journal: Journal | None = None,
         *,
         model: str | None = None,
+        sideband: bool = False,
     ) -> None:
         self.next_event_id: Callable[[], str] = map(
             "evt_live_{}".format, itertools.count(1)
@@ -103,7 +107,8 @@ class LiveCore:
         """What each hosted MCP server listed to the backend, by server label."""
         self._model = model
         self._requests = Requests(_error_ref)
-        self._started = False  # session.start went out on this connection
+        self._sideband = sideband
+        self._started = sideband  # session.start went out on this connection (or need not)
         self._work = DelegatedWork(self.orchestrator, self.journal, self.hosted_tools)
         self._transcript = Transcript(self.journal)
 
@@ -296,7 +301,7 @@ class LiveCore:
     def disconnected(self) -> list[Action]:
         if not self.orchestrator.link_event(LinkInput.DROPPED):
             return []
-        self._started = False  # a new connection starts a new Live session
+        self._started = self._sideband  # a new connection starts a new Live session
         self._work.forget()
         return self.close()
 

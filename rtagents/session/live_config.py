@@ -76,6 +76,16 @@ def start_config(
     return lp.SessionConfig.model_validate(config), notes
 
 
+def sip_session(agent: Agent) -> dict[str, Any]:
+    """The session that answers a SIP call (``POST /v1/live/sessions/{id}/accept``), as
+    JSON: ``start_config`` with the agent's function tools and hosted MCP configs (a local
+    MCP server's tools reach the backend with the sideband's ``session.update``)."""
+    tools = [t.definition() for t in agent.sources.functions]
+    config, _ = start_config(agent, tools)
+    fields = {"type": "live", **config.model_dump(mode="json", exclude_unset=True)}
+    return lp.SipSessionConfig.model_validate(fields).model_dump(mode="json", exclude_unset=True)
+
+
 def update_config(
     agent: Agent, tools: Sequence[p.FunctionToolDefinition]
 ) -> lp.SessionUpdateConfig:

@@ -92,6 +92,29 @@ class LiveCore:
     def start(self) -> None:
         """The connection opened: a Live server says nothing until ``session.start``."""
 
+    def accepted(self, session: dict[str, Any]) -> None:
+        """This connection is a sideband of a SIP call: its session is the one the call's
+        accept started (``session``, as the accept gave it), and no ``session.start`` comes
+        (one is refused); ``session.update`` configures it."""
+        self.session = config.start(
+            session, created_at_s=self.created_at_s, max_session_s=self.settings.max_session_s
+        )
+        self.started()
+
+    def caller_said(self, text: str) -> None:
+        """A simulated phone caller said ``text``: a user turn, heard and transcribed."""
+        at = self.timeline_ms()
+        self._user_turn(text, at, at)
+
+    def hang_up(self, reason: str) -> None:
+        """The call ended (``close_requested``: hung up or transferred by the app;
+        ``remote_hangup``: by the caller): after what is queued, the session's last event
+        and a normal close."""
+        if self.session:
+            session, usage = config.public(self.session), self.usage()
+            self.out.emit(lp.SessionClosed, reason=reason, session=session, usage=usage)
+        self.out.disconnect(Disconnect(1000, "call ended"))
+
     def add_fault(self, fault: Fault) -> None:
         self._pump.add_fault(fault)
 
@@ -218,7 +241,12 @@ class LiveCore:
         transcribe = self.settings.transcribe
         heard = transcribe(data, ms) if transcribe else None
         text = heard if heard is not None else f"[{ms} ms of audio]"
-        for piece, start, end in spread(text, self._turn_from_ms, vad.audio_ms):
+        self._user_turn(text, self._turn_from_ms, vad.audio_ms)
+
+    def _user_turn(self, text: str, from_ms: int, to_ms: int) -> None:
+        """The user said ``text`` (over ``from_ms``..``to_ms``): its transcript, and the
+        model's turn."""
+        for piece, start, end in spread(text, from_ms, to_ms):
             self.out.emit(lp.InputTranscriptDelta, delta=piece, start_ms=start, end_ms=end)
         content = [{"type": "input_text", "text": text}]
         self.conversation.add({"type": "message", "role": "user", "content": content})

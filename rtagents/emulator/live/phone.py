@@ -1,0 +1,117 @@
+"""The simulated phone on a GPT-Live SIP call (``calls.CallDesk`` places it): the webhook's
+data, the session the accept starts on each sideband, and the caller on it: a line said as a
+user turn once the agent configured the session, the next after each answer; what the model
+said and the tools it ran, recorded for ``GET /v1/emulator/calls/{id}``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pydantic import ValidationError
+
+from ...protocol import live as lp
+from ..errors import ClientEventError
+from . import session as config
+
+if TYPE_CHECKING:
+    from ..connection import Connection
+    from .core import LiveCore
+
+HANGUP = "close_requested"
+"""``session.closed``'s reason when the app hangs up or transfers the call (the SDK's
+``close_requested``: "an application close or hangup"; the caller's own is ``remote_hangup``)."""
+
+
+class Call(Protocol):
+    """What the phone keeps of a call (``calls.Call``), as the caller here uses it."""
+
+    call_id: str
+    status: str
+    session: dict[str, Any]
+    transcript: list[dict[str, str]]
+    tool_calls: list[dict[str, Any]]
+    next_line: int
+    saying: str
+
+    def next_said(self) -> str | None: ...
+
+
+def webhook(call: Call, sip_headers: list[dict[str, str]]) -> tuple[str, dict[str, Any]]:
+    """The type and data of the webhook that offers the call."""
+    data = {"type": "sip", "session_id": call.call_id, "sip_headers": sip_headers}
+    return "live.transport.incoming", data
+
+
+def accepted_session(body: dict[str, Any]) -> dict[str, Any]:
+    """The session an accept's body (``AcceptRequest``) starts, as ``session.start`` would
+    take it; ``ValueError`` with the message for a 400 when the body or session is refused."""
+    try:
+        request = lp.AcceptRequest.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ValueError(f"Invalid '{where}': {first['msg']}") from None
+    session = request.session.model_dump(mode="json", exclude_unset=True, exclude={"type"})
+    session.pop("type", None)
+    try:  # what the session would refuse is refused here, before the call is answered
+        config.start(session, created_at_s=0, max_session_s=3600)
+    except ClientEventError as err:
+        raise ValueError(err.message) from None
+    return session
+
+
+def attach(call: Call, conn: Connection[LiveCore]) -> None:
+    """A sideband connection for the call (accepted): it serves the session the accept
+    started (a sideband that reconnects gets a session of that configuration again)."""
+    conn.core.accepted(call.session)
+    conn.watch(lambda event: _heard(call, conn, event))
+
+
+def hang_up(call: Call, conns: list[Connection[LiveCore]], reason: str) -> None:
+    """The call is over: each sideband gets ``session.closed`` and a normal close."""
+    for conn in conns:
+        if not conn.closed.is_set():
+            conn.act(lambda core: core.hang_up(reason))
+
+
+def _heard(call: Call, conn: Connection[LiveCore], event: dict[str, Any]) -> None:
+    kind = event.get("type")
+    if kind == "session.updated" and call.next_line == 0:
+        _speak(call, conn)
+    elif kind == "session.output_transcript.delta":
+        call.saying += str(event.get("delta") or "")
+    elif kind == "session.usage.updated" and call.saying:  # an utterance is over
+        call.transcript.append({"role": "assistant", "text": call.saying.strip()})
+        call.saying = ""
+        if call.status == "accepted":
+            _speak(call, conn)
+    elif kind == "response.event":
+        inner = event.get("event") or {}
+        item = inner.get("item") or {}
+        if inner.get("type") == "response.output_item.done" and item.get("type") == "function_call":
+            call.tool_calls.append(
+                {
+                    "name": item.get("name"),
+                    "arguments": item.get("arguments"),
+                    "output": None,
+                    "call_id": item.get("call_id"),
+                }
+            )
+    _outputs(call, conn)
+
+
+def _outputs(call: Call, conn: Connection[LiveCore]) -> None:
+    """The outputs the client gave the recorded calls (in the session's conversation)."""
+    waiting = {r.get("call_id"): r for r in call.tool_calls if r["output"] is None}
+    if not waiting:
+        return
+    for item in conn.core.conversation.items:
+        record = waiting.get(item.get("call_id"))
+        if item.get("type") == "function_call_output" and record is not None:
+            record["output"] = item.get("output")
+
+
+def _speak(call: Call, conn: Connection[LiveCore]) -> None:
+    line = call.next_said()
+    if line is not None:
+        conn.act(lambda core: core.caller_said(line))
