@@ -399,11 +399,12 @@ async def test_a_sync_tools_timeout_counts_from_when_it_starts() -> None:
 
 @pytest.mark.parametrize("how", ["close 1011", "reset"])
 async def test_calls_in_flight_when_the_connection_drops_are_reported(how: str) -> None:
-    done = threading.Event()
+    running, done = threading.Event(), threading.Event()
 
     @rtagents.tool(timeout=10)
     def slow_sync() -> str:
         """Side effect after a while."""
+        running.set()
         time.sleep(0.4)
         done.set()
         return "charged the card"
@@ -424,6 +425,9 @@ async def test_calls_in_flight_when_the_connection_drops_are_reported(how: str) 
                 await server.call("slow_async", {}, "a1")
                 while len([e for e in events if e.type == "tool.call.started"]) < 2:
                     await anyio.sleep(0.01)
+                # In flight means its code runs: a call whose thread had not picked it up
+                # when the connection went never runs at all (on a loaded machine, it may not).
+                assert await anyio.to_thread.run_sync(running.wait, 5)
                 if how == "reset":
                     server.reset()
                 else:
