@@ -79,12 +79,15 @@ dist: $(DEV)
 	$(BIN)/python -m build --outdir dist
 
 # Mutation testing (mutmut, set up in pyproject's [tool.mutmut]) of approvals/ and the
-# orchestration core, each mutant against only the tests that reach the mutated function. Not
-# part of `make test`: it takes minutes. Prints the score per package and fails when a mutant of
-# approvals/ survives (tests/mutation_score.py). The mutants and their log are in mutants/.
+# orchestration core, each mutant against only the tests that reach the mutated function (two
+# at a time). Not part of `make test`: it takes a few minutes. Prints the run's time and the
+# score per package, and fails when a mutant of approvals/ survives (tests/mutation_score.py).
+# The mutants and their log are in mutants/.
 mutate: $(DEV)
 	rm -rf mutants && mkdir mutants
-	$(BIN)/mutmut run --max-children 2 > mutants/run.log 2>&1 || { tail -40 mutants/run.log; exit 1; }
+	@start=$$(date +%s); \
+	$(BIN)/mutmut run --max-children 2 > mutants/run.log 2>&1 || { tail -40 mutants/run.log; exit 1; }; \
+	echo "mutmut run: $$(( $$(date +%s) - start )) s (log: mutants/run.log)"
 	$(BIN)/python tests/mutation_score.py
 
 clean:

@@ -16,18 +16,32 @@ STRICT = "rtagents.approvals"
 
 # Mutants no behaviour can tell from the original, by mutmut's name (function + number: a
 # change to that function renumbers them, and the run then lists them again to judge).
+_BROKER = "rtagents.approvals.broker.x\u01c1ApprovalBroker\u01c1"
 _ONCE = "verdict() reads any remember but 'session' as 'once', so this default cannot matter"
+_FALLBACK = (
+    "the fallback of `pending.decision or refuse(...)` right after `pending.answer(...)`: "
+    "the decision is set by then (answer() sets it unless one was set), so it is never used"
+)
+_CLOSED_CANCEL = (
+    "the cancelled branch's `by` when closed: close() answers and reports every pending "
+    "request at once, and a request made after it is refused without awaiting, so a "
+    "cancellation never meets an unanswered request while closed (answer and report no-op)"
+)
 EQUIVALENT: dict[str, str] = {
-    "rtagents.approvals.broker.x\u01c1ApprovalBroker\u01c1_leave_outside__mutmut_1": (
+    f"{_BROKER}_leave_outside__mutmut_1": (
         "'and' -> 'or': answer() sets decision and outside together, and a request is left "
         "outside at most once, so the two conditions never differ"
     ),
-    "rtagents.approvals.broker.x\u01c1ApprovalBroker\u01c1resolve__mutmut_1": _ONCE,
-    "rtagents.approvals.broker.x\u01c1ApprovalBroker\u01c1resolve__mutmut_2": _ONCE,
+    f"{_BROKER}resolve__mutmut_1": _ONCE,
+    f"{_BROKER}resolve__mutmut_2": _ONCE,
     "rtagents.approvals.policy.x\u01c1ApprovalPolicy\u01c1ask_handler__mutmut_3": (
         "an async handler taken for a sync one only makes its coroutine in a worker thread; "
         "the loop awaits it either way"
     ),
+    f"{_BROKER}__init____mutmut_7": "_closed = None: only its truth is read, and None is false",
+    **{f"{_BROKER}decide__mutmut_{n}": _CLOSED_CANCEL for n in (9, 11, 12)},
+    **{f"{_BROKER}decide__mutmut_{n}": _FALLBACK for n in range(25, 31)},
+    **{f"{_BROKER}close__mutmut_{n}": _FALLBACK for n in range(18, 26)},
 }
 
 # What counts as caught; everything else ("survived", "no tests", "suspicious", "skipped",

@@ -7,6 +7,7 @@ session): these are rules of the approval logic, not of the wire.
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 from typing import Any
@@ -20,7 +21,9 @@ from rtagents.approvals.broker import NOT_REQUIRED, ApprovalBroker
 from rtagents.approvals.verdict import verdict, why_denied
 from rtagents.errors import root_cause
 
-pytestmark = pytest.mark.anyio
+# A mutant may make the gate wait for an answer nobody gives (past any policy timeout when
+# the clock never starts): each test here takes well under a second, and fails after five.
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(5)]
 
 
 def _call(
@@ -37,6 +40,7 @@ def _call(
 def test_a_call_request_carries_its_server_and_read_only_hint() -> None:
     request = _call(server="notes", read_only=True)
     assert (request.kind, request.server_label, request.read_only) == ("mcp_local", "notes", True)
+    assert (request.id, request.call_id, request.agent) == ("call_1", "call_1", "the agent")
     assert request.describe() == "notes.book(n=1)"
 
 
@@ -139,8 +143,10 @@ def test_an_answer_whose_repr_raises_is_shown_by_its_type() -> None:
 
 
 def _broker(policy: ApprovalPolicy | None = None) -> tuple[ApprovalBroker, list[Any]]:
+    """A gate, and the events it emits. Its policy waits a second at most (not the default
+    minute): a mutant that makes a decision wait for nobody then fails fast."""
     events: list[Any] = []
-    return ApprovalBroker(policy, events.append), events
+    return ApprovalBroker(policy or ApprovalPolicy(timeout=1), events.append), events
 
 
 async def test_an_explicit_false_waives_approval_without_making_a_request() -> None:
@@ -171,7 +177,7 @@ async def test_a_predicate_that_hangs_is_refused_and_reported_with_its_request()
 
 async def test_a_yes_from_outside_can_be_remembered_for_the_session() -> None:
 
-    broker, events = _broker(ApprovalPolicy(timeout=5))
+    broker, events = _broker(ApprovalPolicy(timeout=2))
     async with anyio.create_task_group() as tg:
 
         async def answer() -> None:
@@ -216,7 +222,7 @@ async def test_a_handler_that_raises_denies_and_is_logged_briefly(
     def handler(request: ApprovalRequest) -> bool:
         raise _LONG
 
-    broker, _ = _broker(ApprovalPolicy(handler=handler))
+    broker, _ = _broker(ApprovalPolicy(handler=handler, timeout=2))
     decision = await broker.decide(_call())
     said = root_cause(_LONG, 200)
     assert decision.reason == f"the approval handler failed: {said}"
@@ -237,7 +243,7 @@ async def test_sync_handlers_run_at_most_sixteen_at_once() -> None:
             running -= 1
         return True
 
-    broker, _ = _broker(ApprovalPolicy(handler=handler))
+    broker, _ = _broker(ApprovalPolicy(handler=handler, timeout=2))
     async with anyio.create_task_group() as tg:
         for n in range(20):
             tg.start_soon(broker.decide, _call(tool=f"t{n}"))
@@ -248,7 +254,7 @@ async def test_an_async_handler_is_asked_about_the_request() -> None:
     async def handler(request: ApprovalRequest) -> bool:
         return request.tool_name == "book"
 
-    broker, _ = _broker(ApprovalPolicy(handler=handler))
+    broker, _ = _broker(ApprovalPolicy(handler=handler, timeout=2))
     assert (await broker.decide(_call())).approve is True
     assert (await broker.decide(_call(tool="refund"))).approve is False
 
@@ -299,6 +305,52 @@ async def test_a_rule_naming_an_unconfigured_hosted_server_decides_it_even_if_un
     # The label "" is nothing the agent configured: only a rule naming "" itself counts, and
     # the rules before it that do not name it are passed over.
     request = ApprovalRequest.for_hosted("r", "", "search", "{}", read_only=None, agent=None)
-    broker, _ = _broker(ApprovalPolicy(rules=[deny(tool="search"), allow(server="")]))
+    broker, _ = _broker(ApprovalPolicy(rules=[deny(tool="search"), allow(server="")], timeout=1))
     decision = await broker.decide(request)
     assert (decision.approve, decision.decided_by) == (True, "rule")
+
+
+# -- the policy's own checks ------------------------------------------------------------------
+
+
+def test_a_policy_waits_a_minute_and_denies_by_default() -> None:
+    policy = ApprovalPolicy()
+    assert (policy.rules, policy.handler, policy.default, policy.timeout) == ([], None, "deny", 60)
+
+
+@pytest.mark.parametrize(
+    ("settings", "error", "message"),
+    [
+        (
+            {"default": "allow"},
+            ValueError,
+            "default='allow' is not supported: a request nobody answered is always denied. "
+            "To approve what no other rule matches, end the rules with allow().",
+        ),
+        ({"timeout": 0}, ValueError, "timeout must be positive"),
+        ({"handler": 42}, TypeError, "the approval handler must be callable, not 42"),
+    ],
+)
+def test_a_policy_that_could_not_decide_safely_is_refused_saying_why(
+    settings: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    """A policy that would approve by default, never wait, or call what cannot be called is
+    an error when it is made, not a surprise when a request comes."""
+    with pytest.raises(error) as raised:
+        ApprovalPolicy(**settings)
+    assert str(raised.value) == message
+
+
+def test_arguments_that_are_not_json_still_have_a_fingerprint() -> None:
+    """A function tool's arguments after coercion may hold values JSON cannot (a date): they
+    are fingerprinted by their text, so that a decision can still be remembered."""
+
+    def request(day: datetime.date) -> ApprovalRequest:
+        return ApprovalRequest.for_call(
+            "c", "book", {"day": day}, server_label=None, read_only=None, agent=None
+        )
+
+    fingerprint = request(datetime.date(2026, 1, 2)).fingerprint()
+    assert "2026-01-02" in fingerprint
+    assert fingerprint == request(datetime.date(2026, 1, 2)).fingerprint()
+    assert fingerprint != request(datetime.date(2026, 1, 3)).fingerprint()
