@@ -81,15 +81,18 @@ class Orchestrator:
     # -- what the server did -------------------------------------------------------------
 
     def response_started(self, response_id: str | None, *, in_conversation: bool) -> None:
+        if not in_conversation:
+            # Out of band: never the answer to our request in flight (the app's out-of-band
+            # requests go around the orchestrator), which stays in flight.
+            return
         if self._ask.state is Asked.SENT and self._in_flight == self._ask.ref:
             self._ask.apply(AskInput.CREATED)
             self._ask.response_id = response_id  # kept until it has output
         self._in_flight = None
-        if in_conversation:
-            self._active = response_id
-            # Every output the server has added is in this response's context: seen, and
-            # answered once this response is done (a drop before that asks again).
-            self._batches.seen(response_id or "?")
+        self._active = response_id
+        # Every output the server has added is in this response's context: seen, and
+        # answered once this response is done (a drop before that asks again).
+        self._batches.seen(response_id or "?")
 
     def response_ended(self, response_id: str | None) -> list[Decision]:
         """A response is done (its calls were given with ``call_arrived`` first)."""

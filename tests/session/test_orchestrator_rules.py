@@ -429,3 +429,20 @@ def test_each_replay_begins_a_new_epoch() -> None:
         link.apply(LinkInput.REOPENED)
         link.apply(LinkInput.REPLAYED)
         assert (link.epoch, link.current(epoch), link.current(epoch - 1)) == (epoch, True, False)
+
+
+def test_an_out_of_band_response_does_not_free_our_request_in_flight() -> None:
+    """A response outside the conversation (``conversation: "none"``) that starts and ends
+    while our ``response.create`` for a batch is unanswered is not its answer: the batch is
+    asked for once, not again when that response ends."""
+    o = orchestrator()
+    respond(o, "r1", "fast:c1")
+    assert o.call_finished("c1", "one") == [
+        output("c1", "e1", "one"),
+        AskResponse("e2", None, ("c1",)),
+    ]
+    o.output_confirmed("c1")
+    o.response_started("r_oob", in_conversation=False)
+    assert o.response_ended("r_oob") == []  # still ours in flight: nothing asked again
+    o.response_started("r2", in_conversation=True)  # the answer to our request
+    assert o.response_ended("r2") == []
