@@ -44,6 +44,8 @@ class Host(Protocol):
 
     def open_live_connection(self, session_id: str | None = None) -> Connection[LiveCore]: ...
 
+    def can_resume(self, session_id: str) -> bool: ...
+
     def connection_closed(self, conn: EmulatorConnection | Connection[LiveCore]) -> None: ...
 
 
@@ -74,9 +76,10 @@ def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
         emu.connection_closed(conn)
 
     async def attach(ws: WebSocket) -> None:
-        # A sideband of a SIP call's session (accepted): it sends no session.start.
+        # A sideband of a SIP call's session (accepted), or of a session whose primary
+        # connection dropped (kept a while): it sends no session.start.
         session_id = ws.path_params["session_id"]
-        if not emu.desk.can_attach(session_id, "live"):
+        if not (emu.can_resume(session_id) or emu.desk.can_attach(session_id, "live")):
             message = f"Session '{session_id}' not found or not accepted."
             detail = {"message": message, "type": "invalid_request_error", "code": None}
             await ws.send_denial_response(JSONResponse({"error": detail}, status_code=404))

@@ -75,6 +75,9 @@ class Emulator:
         mcp_hosts: The hosts (globs) whose hosted MCP ``server_url`` the emulator may fetch.
             By default any host when it listens on loopback, and none otherwise, so that a
             shared dev server cannot be made to fetch arbitrary URLs.
+        live_resume_s: Seconds a GPT-Live session outlives a primary connection that dropped
+            without ``session.close``: a client attaching to it by id
+            (``/v1/live/sessions/{id}/attach``) gets the session back as it was.
     """
 
     def __init__(
@@ -96,6 +99,7 @@ class Emulator:
         transcript_order: TranscriptOrder = "random",
         seed: int = 0,
         tls: bool | tuple[str | Path, str | Path] = False,
+        live_resume_s: float = 60.0,
     ) -> None:
         self.model: Model = model if model is not None else RuleModel()
         self.host = host
@@ -134,6 +138,9 @@ class Emulator:
         self._server: QuietServer | None = None
         self._serving: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # in-process connections
+        self.live_resume_s = live_resume_s
+        self._dropped_live: dict[str, tuple[LiveCore, float]] = {}
+        """Live sessions whose primary connection dropped: the core, and until when."""
         self.desk = CallDesk(self.client_secrets)
         """Simulated phone calls (``place_call``, ``desk.calls``)."""
 
@@ -243,11 +250,14 @@ class Emulator:
 
     def open_live_connection(self, session_id: str | None = None) -> Connection[LiveCore]:
         """A new GPT-Live connection's server side (the shell serves it); with
-        ``session_id``, a sideband of that SIP call's session."""
+        ``session_id``, a sideband of that SIP call's session, or of a session whose primary
+        connection dropped (``can_resume``)."""
         core = LiveCore(self.settings, created_at_s=time.time())
         clients = HostedMCPClients(self._allowed_mcp_host)
         conn = Connection(core, self.model, clients, record=self._record)
-        if session_id is not None:
+        if session_id is not None and self.can_resume(session_id):
+            core.resume(self._dropped_live.pop(session_id)[0])
+        elif session_id is not None:
             self.desk.attach(session_id, conn)
         self.connections.append(conn)
         return conn
@@ -257,8 +267,21 @@ class Emulator:
             return _is_loopback(self.host)
         return any(fnmatchcase(host, pattern) for pattern in self._mcp_hosts)
 
+    def can_resume(self, session_id: str) -> bool:
+        """Whether ``session_id`` is a Live session whose primary connection dropped less
+        than ``live_resume_s`` ago (and no connection has attached to it since)."""
+        now = time.monotonic()
+        for sid in [s for s, (_, until) in self._dropped_live.items() if until < now]:
+            del self._dropped_live[sid]
+        return session_id in self._dropped_live
+
     def connection_closed(self, conn: EmulatorConnection | Connection[LiveCore]) -> None:
-        """A closed connection is kept for tests to read, but only the latest few."""
+        """A closed connection is kept for tests to read, but only the latest few. A Live
+        session that did not end with it is kept ``live_resume_s`` for a client to attach."""
+        core = conn.core
+        if isinstance(core, LiveCore) and core.session and not core.ended:
+            until = time.monotonic() + self.live_resume_s
+            self._dropped_live[core.session["id"]] = (core, until)
         self._closed.add(conn)
         closed = [c for c in self.connections if c in self._closed]
         for old in closed[: max(0, len(closed) - self._keep_closed)]:

@@ -16,6 +16,8 @@ from .._redact import install as redact_logs
 from .._redact import register_secret
 from ..audio import AudioPlayer
 from ..errors import ConnectError, RtagentsError, SessionClosedError
+from .actions import ToolTraits
+from .journal import Journal
 from .live import LiveCore
 from .reconnect import Reconnect
 from .session import DepsT, RealtimeSession, open_session
@@ -105,7 +107,11 @@ async def connect(
             ``transport=emu.transport``).
         reconnect: How the session survives a dropped connection (on by default; see
             ``Reconnect``); ``None`` ends the session at the first drop. A ``Transport``
-            given as such cannot be opened again, so it never reconnects.
+            given as such cannot be opened again, so it never reconnects. On the Realtime
+            API a new session is given the conversation back (a replay); on GPT-Live the
+            same session is attached again by its id (``.../live/sessions/{id}/attach``),
+            and the outputs no response has answered yet are sent again (the server refuses
+            a copy it has, which is a warning), then one ``response.create``.
         player: The app's audio player (``rtagents.audio.AudioPlayer``): on a barge-in the
             session truncates the assistant's audio at what it played, and stops it.
         max_buffered_events: Events kept for ``async for`` when the app reads slowly.
@@ -126,7 +132,10 @@ async def connect(
             the Live model) is sent on entry and ``session.started`` awaited; with a
             ``call_id`` (a SIP call's ``live_...`` session, accepted), a sideband attaches
             to it and sends the agent's delegation settings as ``session.update``.
-            GPT-Live sessions do not reconnect (yet).
+            After a drop, a GPT-Live session attaches again to the same Live session
+            (``{url}/{session_id}/attach``, the id ``session.started`` gave) and configures
+            it with ``session.update``; the outputs no response answered yet go again, then
+            the batch's one ``response.create``. Only over a ``url`` (not a ``transport``).
     """
     workers = WorkerPool(sync_tool_threads)  # checked before anything is opened
     live = api == "live"
@@ -136,12 +145,13 @@ async def connect(
                 f"call_id={call_id[:40]!r} is not a GPT-Live session id (live_...): a Realtime "
                 "call (rtc_...) attaches with api='realtime'"
             )
-        if reconnect is not None and reconnect is not _DEFAULT_RECONNECT:
-            raise ConnectError(
-                "rtagents does not reconnect GPT-Live sessions yet (a new Live session cannot "
-                "be given the conversation back): pass reconnect=None"
-            )
-        reconnect = None
+        if transport is not None and reconnect is not None:
+            if reconnect is not _DEFAULT_RECONNECT:
+                raise ConnectError(
+                    "rtagents reconnects a GPT-Live session over its url only (it attaches "
+                    "again to the session by id): pass url=..., or reconnect=None"
+                )
+            reconnect = None
     elif api != "realtime":
         raise ValueError(f"api must be 'realtime' or 'live', not {api!r}")
     model = model or (agent.live.model if live else agent.model)
@@ -149,12 +159,17 @@ async def connect(
         register_secret(secret)
     redact_logs()
     opener: Callable[[], Awaitable[Transport]] | None
+    cores: list[LiveCore] = []  # the session's Live adapter, once made
     if transport is None:
         target, hdrs = endpoint(url, api_key, headers, model, call_id, api)
 
         async def opener() -> Transport:
+            where = target
+            if cores and cores[0].session_id and call_id is None:
+                # After a drop: the same Live session, attached to by id.
+                where, _ = endpoint(url, api_key, headers, model, cores[0].session_id, api)
             return await WebsocketTransport.open(
-                target, hdrs, max_message_size=max_message_size, ping_interval=ping_interval
+                where, hdrs, max_message_size=max_message_size, ping_interval=ping_interval
             )
 
     elif isinstance(transport, type) or (callable(transport) and not _has_any(transport)):
@@ -184,9 +199,7 @@ async def connect(
         sideband=call_id is not None,
         player=player,
         workers=workers,
-        adapter=functools.partial(LiveCore, model=model, sideband=call_id is not None)
-        if live
-        else None,
+        adapter=functools.partial(_live_core, cores, model, call_id is not None) if live else None,
     )
     # anyio wraps whatever leaves a task group in an ExceptionGroup; users should see their
     # own exception (or ours) as it was raised, so it is carried out of the group by hand.
@@ -224,6 +237,19 @@ async def connect(
     raised = raised or runner.fatal
     if raised is not None:
         raise raised
+
+
+def _live_core(
+    cores: list[LiveCore],
+    model: str,
+    sideband: bool,
+    traits: Callable[[str], ToolTraits | None],
+    journal: Journal | None = None,
+) -> LiveCore:
+    """The session's Live adapter, kept in ``cores``: a reconnect attaches by its session id."""
+    core = LiveCore(traits, journal, model=model, sideband=sideband)
+    cores.append(core)
+    return core
 
 
 # What a ``Transport`` must have, read from the protocol itself (one list to keep).

@@ -39,6 +39,7 @@ from ..protocol import live as lp
 from . import live_config
 from .actions import (
     Action,
+    AskResponse,
     Decision,
     Emit,
     EndSession,
@@ -51,6 +52,7 @@ from .actions import (
 from .events import AudioInterrupted, SessionWarning, TranscriptDelta
 from .journal import Journal, output_item_id
 from .live_out import OUT as _OUT
+from .live_out import Held
 from .live_stream import DelegatedWork, Transcript
 from .orchestrator import Orchestrator
 from .states import LinkInput
@@ -109,6 +111,8 @@ class LiveCore:
         self._requests = Requests(_error_ref)
         self._sideband = sideband
         self._started = sideband  # session.start went out on this connection (or need not)
+        self._attaching = False  # the next connection attaches to this session (a drop's)
+        self._held = Held()
         self._work = DelegatedWork(self.orchestrator, self.journal, self.hosted_tools)
         self._transcript = Transcript(self.journal)
 
@@ -126,6 +130,8 @@ class LiveCore:
         it leads to. The server's ``session.closed`` is not delivered as such: the session
         ends with its reason, and the framework's ``session.closed`` says so."""
         try:
+            if event.type == "error" and _error_ref(event) in self._held.resent:
+                return [Emit(SessionWarning(_HAD_IT + event.error.message))]
             before = self._requests.resolve(event) if self._requests else None
             route = _ROUTES.get(event.type)
             decided = route(self, event) if route is not None else None
@@ -176,7 +182,11 @@ class LiveCore:
         return [Emit(_said("assistant", event))]
 
     def _on_response_event(self, event: Any) -> Decided:
-        return self._work.event(event)
+        decided = self._work.event(event)
+        inner = event.event.get("type") if isinstance(event.event, dict) else None
+        if inner in _ENDS:
+            self._held.answered()
+        return decided
 
     # -- decisions out --------------------------------------------------------------------------
 
@@ -194,6 +204,8 @@ class LiveCore:
                 actions += self._wire(self.orchestrator.output_confirmed(decision.call_id))
             elif isinstance(decision, SendAnswer):
                 actions += self._wire(self.orchestrator.answer_confirmed(decision.request_id))
+            elif isinstance(decision, AskResponse):
+                self._held.asked()
         return actions
 
     # -- client events out ----------------------------------------------------------------------
@@ -284,6 +296,7 @@ class LiveCore:
         """Our outputs and answers go in the journal as they go out (``session.history``)."""
         if type(event) is not lp.ResponseItemCreate:
             return
+        self._held.sent(event)
         item = event.item
         if isinstance(item, lp.FunctionCallOutput) and isinstance(item.output, str):
             call_id = item.call_id
@@ -301,18 +314,35 @@ class LiveCore:
     def disconnected(self) -> list[Action]:
         if not self.orchestrator.link_event(LinkInput.DROPPED):
             return []
-        self._started = self._sideband  # a new connection starts a new Live session
+        # The next connection attaches to this session by id (``session.update``, never
+        # ``session.start``); before ``session.started`` it starts one afresh.
+        self._attaching = self._sideband or self.session_id is not None
+        self._started = self._attaching
         self._work.forget()
         return self.close()
 
     def replay(self) -> list[Action]:
-        """A new Live session takes no conversation items (only ``session.start``'s text
-        ``input``): nothing is replayed, and rtagents does not reconnect GPT-Live yet."""
+        """The attached connection's session kept what reached it before the drop; what we
+        sent that no response answered yet goes again (a copy it has is refused: a
+        warning), so that what the drop lost is not. A new Live session is given nothing."""
         self.orchestrator.link_event(LinkInput.REOPENED)
-        return []
+        if not self._attaching:
+            return []
+        again = self._held.again()
+        for event in again:  # the server has them once these are sent (see the module's doc)
+            item = event.item
+            if isinstance(item, lp.FunctionCallOutput):
+                self.orchestrator.output_confirmed(item.call_id)
+            elif isinstance(item, lp.McpApprovalResponse):
+                self.orchestrator.answer_confirmed(item.approval_request_id)
+        return [Send(event) for event in again]
 
     def resumed(self) -> list[Action]:
         return self._wire(self.orchestrator.owed())
+
+
+_ENDS = ("response.completed", "response.failed", "response.incomplete")
+_HAD_IT = "sent again after a reconnect and refused (the server had it): "
 
 
 def _error_ref(event: Any) -> str | None:

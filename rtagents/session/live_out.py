@@ -4,6 +4,10 @@ becomes a client event, in one table (the Realtime API's is ``realtime_out``).
 A delegated batch's outputs and approval answers are each a ``response.item.create``; the
 batch's answer is one ``response.create``, sent once every call of the delegated response
 has its output (the server refuses a partial batch: the orchestrator never asks before).
+
+``Held`` keeps the outputs a response has not answered yet, for a connection that attaches
+to the same Live session after a drop: the server keeps what reached it, and refuses a
+second copy ("already has an output"), so each is sent again and a refusal is a warning.
 """
 
 from __future__ import annotations
@@ -39,6 +43,41 @@ def _send_answer(decision: SendAnswer) -> list[Action]:
 def _request_failed(decision: RequestFailed) -> list[Action]:
     warning = SessionWarning(f"response.create failed: {decision.message}", {"code": decision.code})
     return [Emit(warning)]
+
+
+class Held:
+    """Our outputs and approval answers no response is known to have answered, by the call
+    (or approval request) they answer."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, lp.ResponseItemCreate] = {}
+        self._asked: set[str] | None = None  # what our last response.create had before it
+        self.resent: set[str] = set()
+        """The event ids sent again on an attached connection (a refusal is a warning)."""
+
+    def sent(self, event: lp.ResponseItemCreate) -> None:
+        item = event.item
+        key = getattr(item, "call_id", None) or getattr(item, "approval_request_id", None)
+        if isinstance(key, str):
+            self._items[key] = event
+
+    def asked(self) -> None:
+        """Our ``response.create`` went out: the server reads everything sent before it."""
+        self._asked = set(self._items)
+
+    def answered(self) -> None:
+        """A delegated response ended after our request: the server took it, so it had
+        every output sent before it."""
+        if self._asked is not None:
+            for key in self._asked:
+                self._items.pop(key, None)
+            self._asked = None
+
+    def again(self) -> list[lp.ResponseItemCreate]:
+        """Every held item, to send again on a connection attached to the same session."""
+        self._asked = None
+        self.resent = {e.event_id for e in self._items.values() if e.event_id}
+        return list(self._items.values())
 
 
 OUT: dict[type, Callable[[Any], list[Action]]] = {

@@ -74,6 +74,9 @@ class LiveCore:
         """The backend response streaming now (one at a time)."""
         self.waiting: BackendRun | None = None
         """The last backend response, while its calls or approvals wait for the client."""
+        self.ended = False
+        """The session ended (closed, hung up, expired): a dropped primary connection's
+        session is otherwise kept a while for the client to attach to again."""
         self._turn_from_ms = 0
         self._last_event_id: str | None = None
         self._jobs: Jobs[BackendRun] = Jobs(self._backend_done)
@@ -101,6 +104,21 @@ class LiveCore:
         )
         self.started()
 
+    def resume(self, old: LiveCore) -> None:
+        """This connection attaches to ``old``'s session, whose primary connection dropped
+        without ``session.close``: it gets the session's state (the configuration, what was
+        said, the delegated batch waiting for its outputs and the outputs received), and no
+        ``session.start`` (one is refused). A backend response the drop cut off waits for
+        its calls' outputs as a finished one does."""
+        self.session, self.conversation = old.session, old.conversation
+        self.audio = InputAudio(self.out, self.conversation)
+        self.audio.configure(_TURNS)
+        self.hosted = HostedMCP(self.bridge, self.conversation)
+        self.appended, self.delegations, self.muted = old.appended, old.delegations, old.muted
+        self.voice.format = old.voice.format
+        cut = old.backend if old.backend is not None and old.backend.call_ids else None
+        self.waiting = cut or old.waiting
+
     def caller_said(self, text: str) -> None:
         """A simulated phone caller said ``text``: a user turn, heard and transcribed."""
         at = self.timeline_ms()
@@ -110,6 +128,7 @@ class LiveCore:
         """The call ended (``close_requested``: hung up or transferred by the app;
         ``remote_hangup``: by the caller): after what is queued, the session's last event
         and a normal close."""
+        self.ended = True
         if self.session:
             session, usage = config.public(self.session), self.usage()
             self.out.emit(lp.SessionClosed, reason=reason, session=session, usage=usage)
@@ -199,6 +218,7 @@ class LiveCore:
 
     def _expired(self) -> list[ServerAction]:
         """The session hit its time cap: its last event, and the close."""
+        self.ended = True
         if not self.session:
             return [Disconnect(1000, "session expired")]
         event = lp.SessionClosed(

@@ -45,6 +45,7 @@ class LiveServer(Protocol):
     delegations: dict[str, str]
     backend: BackendRun | None
     waiting: BackendRun | None
+    ended: bool
 
     def ack(self, kind: type[WireModel], **fields: Any) -> None: ...
     def timeline_ms(self) -> int: ...
@@ -81,6 +82,7 @@ def session_update(core: LiveServer, event: dict[str, Any]) -> None:
 
 
 def session_close(core: LiveServer, event: dict[str, Any]) -> None:
+    core.ended = True
     session = config.public(core.session)
     core.ack(lp.SessionClosed, reason="close_requested", session=session, usage=core.usage())
     core.out.disconnect(Disconnect(1000, "session closed"))

@@ -273,7 +273,10 @@ async def test_connect_refuses_what_gpt_live_sessions_do_not_do_yet() -> None:
             pass
     with pytest.raises(ConnectError, match="reconnect=None"):
         async with rtagents.connect(
-            rtagents.Agent(), api="live", reconnect=rtagents.Reconnect(), url="ws://127.0.0.1:9"
+            rtagents.Agent(),
+            api="live",
+            reconnect=rtagents.Reconnect(),
+            transport=lambda: None,  # type: ignore[arg-type,return-value]
         ):
             pass
     with pytest.raises(ValueError, match="api must be"):
