@@ -5,17 +5,17 @@ hook. Every frame the session sends is one the openai SDK's Live types accept.""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from typing import Any
 
-import anyio
 import pytest
 from openai.types.live import ClientEvent
 from pydantic import TypeAdapter
 
 import rtagents
 from rtagents import ApprovalPolicy, allow
-from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel, audio
+from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
+
+from .harness import speak, spoken, until
 
 pytestmark = pytest.mark.anyio
 SDK = TypeAdapter[Any](ClientEvent)
@@ -35,26 +35,6 @@ def refund(order: int) -> str:
 
 def echo(ctx: ModelContext) -> str:
     return " | ".join(o["output"] for o in ctx.pending_outputs)
-
-
-async def speak(session: rtagents.RealtimeSession) -> None:
-    """The user says something, then stops (the emulator hears the turn end)."""
-    await session.send_audio(audio.tone(600).tobytes())
-    await session.send_audio(audio.silence(400).tobytes())
-
-
-async def until(session: Any, done: Callable[[list[Any]], bool], within: float = 10) -> list[Any]:
-    seen: list[Any] = []
-    with anyio.fail_after(within):
-        async for event in session:
-            seen.append(event)
-            if done(seen):
-                break
-    return seen
-
-
-def spoken(events: list[Any]) -> str:
-    return "".join(e.delta for e in events if e.type == "session.output_transcript.delta")
 
 
 def client_frames(emu: Emulator) -> list[dict[str, Any]]:

@@ -19,7 +19,8 @@ import pytest
 import rtagents
 from rtagents import Reconnect
 from rtagents.emulator import CallFunction, DropConnection, Emulator, ModelContext, ScriptedModel
-from tests.session.live.test_emulator import speak, spoken, until
+
+from .harness import speak, spoken, until
 
 pytestmark = pytest.mark.anyio
 FAST = Reconnect(backoff=0.01, max_backoff=0.05)
