@@ -212,10 +212,7 @@ class LiveCore:
 
     def request(self, event: Any, reply_type: str) -> tuple[str, list[Action]]:
         """Send ``event`` and expect ``reply_type`` (or an ``error`` naming it)."""
-        event_id = event.event_id or self.next_event_id()
-        event.event_id = event_id
-        self._requests.expect(event_id, reply_type)
-        return event_id, [Send(event)]
+        return self._requests.send(event, reply_type, self.next_event_id)
 
     def configure(
         self, agent: Agent, *, tools: Sequence[p.FunctionToolDefinition], tracing: Any

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import protocol as p
-from .actions import Emit, Resolve
+from .actions import Action, Emit, Resolve, Send
 from .events import SessionWarning
 
 
@@ -54,6 +54,16 @@ class Requests:
 
     def expect(self, event_id: str, reply_type: str) -> None:
         self._waiting[event_id] = reply_type
+
+    def send(
+        self, event: Any, reply_type: str, next_id: Callable[[], str]
+    ) -> tuple[str, list[Action]]:
+        """Send ``event`` (given an id if it has none) and expect ``reply_type``: the id
+        the reply resolves, and the send."""
+        event_id = event.event_id or next_id()
+        event.event_id = event_id
+        self.expect(event_id, reply_type)
+        return event_id, [Send(event)]
 
     def resolve(self, event: Any) -> list[Resolve] | None:
         """The request ``event`` answers, if any."""

@@ -38,12 +38,14 @@ def answer_from_outputs(ctx: ModelContext) -> str:
 
 async def until(session: Any, done: Callable[[list[Any]], bool], within: float = 15) -> list[Any]:
     seen: list[Any] = []
-    with anyio.fail_after(within):
+    with anyio.move_on_after(within):
         async for event in session:
             seen.append(event)
             if done(seen):
                 return seen
-    pytest.fail(f"the session ended first: {[e.type for e in seen][-10:]}")
+        pytest.fail(f"the session ended first: {[e.type for e in seen][-10:]}")
+    kinds = [e.type for e in seen if not e.type.endswith("audio.delta")]
+    pytest.fail(f"not done in {within} s: said {said(seen)!r}, {outputs(seen)}, {kinds[-25:]}")
 
 
 def outputs(events: list[Any]) -> dict[str, str]:
@@ -53,10 +55,10 @@ def outputs(events: list[Any]) -> dict[str, str]:
 
 
 def answered(events: list[Any]) -> bool:
-    """The model has said all of its answer: every output, in the batch's order."""
+    """The model has said all of its answer: every output, in the order they reached it
+    (the denied call's waits for the approval handler, so it may come last)."""
     sent = outputs(events)
-    order = ("weather", "refund", "lookup")
-    return len(sent) == 3 and said(events) == " | ".join(sent[name] for name in order)
+    return len(sent) == 3 and sorted(said(events).split(" | ")) == sorted(sent.values())
 
 
 def said(events: list[Any]) -> str:
@@ -100,5 +102,5 @@ async def test_one_agent_runs_unchanged_on_both_apis(api: str) -> None:
     assert kinds.index("approval.requested") < kinds.index("approval.decided")
     assert kinds.count("response.requested") == 1  # one request for the batch of three
     assert sent.count("response.create") == 1
-    assert said(events).startswith("21 degrees in Paris | ")  # the outputs reached the model
+    assert "21 degrees in Paris" in said(events)  # the outputs reached the model
     assert "wifi" in outputs(events)["lookup"] and "not" in outputs(events)["refund"]

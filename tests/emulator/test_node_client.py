@@ -14,7 +14,9 @@ import pytest
 
 from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
 
-pytestmark = pytest.mark.anyio
+# One worker for the module: two tests installing the Node SDK at once in the same folder
+# collide (npm's ENOTEMPTY, seen in CI).
+pytestmark = [pytest.mark.anyio, pytest.mark.xdist_group("node")]
 HERE = Path(__file__).parent / "node"
 KEY = "sk-node-oracle"
 
