@@ -54,18 +54,24 @@ class LiveOptions:
         backend_instructions: The backend's instructions; ``None`` gives it the agent's
             ``instructions`` too (its business rules and tool workflows), ``""`` none.
         delegation: Who does delegated work: ``"responses"`` (the backend, with the agent's
-            tools, run by this process), ``"client"`` (the app: ``Agent.on_delegation``), or
-            ``"auto"``: responses when the agent has tools, else client.
+            tools, run by this process), ``"client"`` (the app: ``Agent.on_delegation``),
+            ``"decisions"`` (the Decision API answers ``decisions``' questions; the app
+            receives each ``decision.event``), or ``"auto"``: responses when the agent has
+            tools, else client.
         acknowledgement_delay_ms: How long the Live model waits before acknowledging a
             delegation aloud (the server's default when ``None``).
+        decisions: The questions of a ``"decisions"`` delegation, and its model: a
+            ``protocol.live.DecisionsConfig`` or its JSON (``{"model": ..., "questions":
+            [...]}``). Transcript triggers go in ``session_options["triggers"]``.
         session_options: Any other field of the Live session config, merged last.
     """
 
     model: str = "gpt-live-1"
     backend_model: str = "gpt-5.5"
     backend_instructions: str | None = None
-    delegation: Literal["auto", "responses", "client"] = "auto"
+    delegation: Literal["auto", "responses", "client", "decisions"] = "auto"
     acknowledgement_delay_ms: int | None = None
+    decisions: p.WireModel | dict[str, Any] | None = None
     session_options: dict[str, Any] = field(default_factory=dict)
 
 

@@ -11,7 +11,8 @@
   model that both talks and acts, they hold the business rules and tool workflows the backend
   needs.
 - Which delegation: ``LiveOptions.delegation``; ``"auto"`` is responses when the agent has
-  tools, else client (the app answers, with ``Agent.on_delegation``).
+  tools, else client (the app answers, with ``Agent.on_delegation``). A ``"decisions"``
+  delegation asks ``LiveOptions.decisions``' questions (the app receives ``decision.event``).
 
 Only the delegation's backend settings can change after the start (``session.update``): a
 new agent's instructions, voice or audio format do not reach a running Live session.
@@ -35,7 +36,8 @@ _REALTIME_ONLY = ("output_modalities", "transcription", "speed")
 
 
 def delegation_kind(agent: Agent) -> str:
-    """``"responses"`` or ``"client"``: who does the work the Live model delegates."""
+    """``"responses"``, ``"client"`` or ``"decisions"``: who does the work the Live model
+    delegates."""
     kind = agent.live.delegation
     if kind != "auto":
         return kind
@@ -99,6 +101,8 @@ def _delegation(agent: Agent, tools: Sequence[p.FunctionToolDefinition]) -> dict
     delegation: dict[str, Any] = {"type": kind}
     if live.acknowledgement_delay_ms is not None:
         delegation["acknowledgement_delay_ms"] = live.acknowledgement_delay_ms
+    if kind == "decisions":
+        delegation["decisions"] = _decisions(live.decisions)
     if kind != "responses":
         return delegation
     backend: dict[str, Any] = {
@@ -119,6 +123,22 @@ def _delegation(agent: Agent, tools: Sequence[p.FunctionToolDefinition]) -> dict
         )
     delegation["responses"] = backend
     return delegation
+
+
+def _decisions(given: p.WireModel | dict[str, Any] | None) -> dict[str, Any]:
+    """``LiveOptions.decisions`` as the delegation's JSON (checked by the protocol model)."""
+    if given is None:
+        raise ValueError(
+            'LiveOptions(delegation="decisions") needs decisions={"model": ..., "questions": [...]}'
+        )
+    fields = (
+        given.model_dump(mode="json", exclude_unset=True)
+        if isinstance(given, p.WireModel)
+        else given
+    )
+    config = lp.DecisionsConfig.model_validate(fields)
+    dumped: dict[str, Any] = config.model_dump(mode="json", exclude_unset=True)
+    return dumped
 
 
 def _function(definition: p.FunctionToolDefinition) -> dict[str, Any]:

@@ -7,7 +7,9 @@ Live has no conversation items and no response lifecycle of its own: the model t
 when the user stops speaking, says what it says (transcript and audio on the session's
 timeline), and delegates work: to the client (``session.delegation.created``, answered with
 commentary or thinking) or to a Responses backend the server runs (``backend.BackendRun``,
-whose stream goes out in ``response.event``s). Client events are handled in ``handlers``.
+whose stream goes out in ``response.event``s) or to Decisions (the session's questions,
+answered in a ``decision.event`` by the rule in ``decisions``, as transcript triggers are).
+Client events are handled in ``handlers``.
 """
 
 from __future__ import annotations
@@ -33,11 +35,13 @@ from ..settings import ServerSettings
 from ..vad import VadEvent
 from . import session as config
 from .backend import BackendRun, ResponsesBridge
+from .decisions import Decisions, text_of
 from .handlers import HANDLERS, checked
 from .speech import Voice, spread
 
 log = logging.getLogger("rtagents.emulator")
 Announce = Callable[[int, int], None]
+_INPUT, _OUTPUT = "session.input_transcript.delta", "session.output_transcript.delta"
 _TURNS = {"audio": {"input": {"turn_detection": {"type": "server_vad"}}}}
 """How the emulator hears a Live turn end: Realtime's default server VAD (200 ms of quiet)."""
 
@@ -65,6 +69,9 @@ class LiveCore:
         self.bridge = ResponsesBridge()
         self.hosted = HostedMCP(self.bridge, self.conversation)
         self.voice = Voice(self.out, self.settings)
+        self.voice.on_delta = lambda delta, text: self._fire(_OUTPUT, delta, text)
+        self.decider = Decisions()
+        """The session's Decision items, and the ``decision.create`` ids used."""
         self.muted = False
         self.appended: list[str] = []
         """Instructions appended with ``session.instructions.append``, in order."""
@@ -115,6 +122,7 @@ class LiveCore:
         self.audio.configure(_TURNS)
         self.hosted = HostedMCP(self.bridge, self.conversation)
         self.appended, self.delegations, self.muted = old.appended, old.delegations, old.muted
+        self.decider = old.decider
         self.voice.format = old.voice.format
         cut = old.backend if old.backend is not None and old.backend.call_ids else None
         self.waiting = cut or old.waiting
@@ -266,8 +274,11 @@ class LiveCore:
     def _user_turn(self, text: str, from_ms: int, to_ms: int) -> None:
         """The user said ``text`` (over ``from_ms``..``to_ms``): its transcript, and the
         model's turn."""
+        so_far = ""
         for piece, start, end in spread(text, from_ms, to_ms):
-            self.out.emit(lp.InputTranscriptDelta, delta=piece, start_ms=start, end_ms=end)
+            delta = self.out.emit(lp.InputTranscriptDelta, delta=piece, start_ms=start, end_ms=end)
+            so_far += piece
+            self._fire(_INPUT, delta, so_far)
         content = [{"type": "input_text", "text": text}]
         self.conversation.add({"type": "message", "role": "user", "content": content})
         self._jobs.add(self._model_turn())
@@ -294,6 +305,38 @@ class LiveCore:
         self.waiting = None
         self._jobs.add(run.steps(), run)
         return run
+
+    def decide(
+        self,
+        questions: list[dict[str, Any]],
+        transcript: str | None = None,
+        *,
+        delegation_id: str | None = None,
+        trigger_id: str | None = None,
+        source: WireModel | None = None,
+    ) -> None:
+        """A ``decision.event``: ``questions`` answered on ``transcript`` (by default what
+        the user said last) and the Decision items."""
+        if transcript is None:
+            users = [i for i in self.conversation.items if i.get("role") == "user"]
+            transcript = text_of(users[-1].get("content")) if users else ""
+        model = (config.decisions(self.session) or {}).get("model") or self.session["model"]
+        decision = self.decider.decide(model, questions, transcript)
+        self.out.emit(
+            lp.DecisionEvent,
+            event={"type": "decision.completed", "decision": decision},
+            delegation_id=delegation_id,
+            trigger_id=trigger_id,
+            source_event_id=getattr(source, "event_id", None),
+            source_event_type=getattr(source, "type", None),
+        )
+
+    def _fire(self, kind: str, delta: WireModel, transcript: str) -> None:
+        """A transcript delta went out: the trigger on its kind asks its questions."""
+        for trigger in self.session.get("triggers") or []:
+            if trigger["event_type"] == kind:
+                questions = trigger["decisions"]["questions"]
+                self.decide(questions, transcript, trigger_id=new_id("trig"), source=delta)
 
     # -- the model's turns -----------------------------------------------------------------
 
@@ -335,6 +378,9 @@ class LiveCore:
         self.delegations[delegation["id"]] = target
         # Before the backend's stream: its job emits nothing until it next steps.
         self.out.emit(lp.DelegationCreated, delegation=delegation, offset_ms=offset)
+        settings = config.decisions(self.session)
+        if settings is not None:  # the Decision API answers it
+            self.decide(settings["questions"], delegation_id=delegation["id"])
 
     def _utterance(
         self, text: str, announce: Announce | None = None, *, record: bool = True

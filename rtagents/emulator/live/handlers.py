@@ -25,6 +25,7 @@ from ..settings import ServerSettings
 from ..vad import VadEvent
 from . import session as config
 from .backend import BackendRun
+from .decisions import Decisions
 from .speech import Voice
 
 
@@ -46,6 +47,7 @@ class LiveServer(Protocol):
     backend: BackendRun | None
     waiting: BackendRun | None
     ended: bool
+    decider: Decisions
 
     def ack(self, kind: type[WireModel], **fields: Any) -> None: ...
     def timeline_ms(self) -> int: ...
@@ -57,6 +59,7 @@ class LiveServer(Protocol):
     def start_backend(
         self, delegation_id: str | None, given: list[Output] | None
     ) -> BackendRun: ...
+    def decide(self, questions: list[dict[str, Any]], transcript: str | None = None) -> None: ...
 
 
 # -- the session -----------------------------------------------------------------------------
@@ -219,13 +222,39 @@ def _answered(conversation: Conversation, call_id: str) -> bool:
     )
 
 
+# -- Decisions -------------------------------------------------------------------------------
+
+
+def decision_create(core: LiveServer, event: dict[str, Any]) -> None:
+    """Evaluate the ``decisions`` delegation's questions now, on what the user said last and
+    the Decision items: a ``decision.event`` with no delegation or trigger."""
+    settings = config.decisions(core.session)
+    if settings is None:
+        delegates_to = core.session["delegation"]["type"]
+        raise ClientEventError(
+            f"decision.create needs Decisions delegation; this session delegates to "
+            f"'{delegates_to}'.",
+            code="decisions_delegation_required",
+        )
+    core.decider.use_id(event["event_id"])
+    core.decide(settings["questions"])
+
+
+def decision_item_create(core: LiveServer, event: dict[str, Any]) -> None:
+    core.ack(lp.DecisionItemCreated, item=core.decider.add_item(event["item"]))
+
+
+def decision_item_delete(core: LiveServer, event: dict[str, Any]) -> None:
+    core.decider.delete_item(event["item_id"])
+    core.ack(lp.DecisionItemDeleted, item_id=event["item_id"])
+
+
 # -- the rest --------------------------------------------------------------------------------
 
 
 def unsupported(core: LiveServer, event: dict[str, Any]) -> None:
     raise ClientEventError(
-        f"The emulator does not support '{event['type']}': it emulates no Decisions, audio "
-        "fixtures or SIP.",
+        f"The emulator does not support '{event['type']}': it emulates no audio fixtures or SIP.",
         code="unsupported_event",
         param="type",
     )
@@ -263,9 +292,9 @@ HANDLERS: dict[str, Callable[[LiveServer, dict[str, Any]], None]] = {
     "response.item.create": response_item_create,
     "response.create": response_create,
     "session.output_audio.fixture.play": unsupported,
-    "decision.create": unsupported,
-    "decision.item.create": unsupported,
-    "decision.item.delete": unsupported,
+    "decision.create": decision_create,
+    "decision.item.create": decision_item_create,
+    "decision.item.delete": decision_item_delete,
     "transport.dtmf.send": unsupported,
 }
 """Every Live client event type of a primary WebSocket, and its handler."""

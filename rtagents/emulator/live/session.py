@@ -12,6 +12,7 @@ from typing import Any
 
 from ..conversation import new_id
 from ..errors import ClientEventError
+from .decisions import check_triggers
 
 DEFAULT_INSTRUCTIONS = "You are a helpful voice assistant."
 DEFAULT_FORMAT = {"type": "audio/pcm", "rate": 24000}
@@ -21,8 +22,8 @@ _START_KEYS = frozenset(
     | {"safety_identifier"}
 )
 _UPDATE_KEYS = frozenset({"delegation", "triggers"})
-_ACK_MS = {"client": 0, "responses": 0}
-"""``acknowledgement_delay_ms`` when not given (the API's defaults without Decisions)."""
+_ACK_MS = {"client": 0, "responses": 0, "decisions": 400}
+"""``acknowledgement_delay_ms`` when not given (the API's defaults)."""
 _MAX_INPUT = 128
 
 
@@ -45,7 +46,8 @@ def start(config: dict[str, Any], *, created_at_s: float, max_session_s: float) 
             code="invalid_value",
             param="session.input",
         )
-    _no_triggers(config.get("triggers"))
+    triggers = copy.deepcopy(config.get("triggers") or [])
+    check_triggers(triggers)
     instructions = config.get("instructions") or ""
     session: dict[str, Any] = {
         "id": new_id("sess"),
@@ -59,7 +61,7 @@ def start(config: dict[str, Any], *, created_at_s: float, max_session_s: float) 
         },
         "delegation": _delegation(config.get("delegation")),
         "input": list(given),
-        "triggers": [],
+        "triggers": triggers,
         "store": bool(config.get("store") or False),
     }
     for key in ("client", "safety_identifier"):
@@ -85,11 +87,12 @@ def update(session: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
             )
         if wanted.get("acknowledgement_delay_ms") is not None:
             current["acknowledgement_delay_ms"] = wanted["acknowledgement_delay_ms"]
-        for key, value in (wanted.get("responses") or {}).items():
-            current["responses"][key] = value  # sparse: what is left out stays
+        for kind in ("responses", "decisions"):
+            for key, value in (wanted.get(kind) or {}).items():
+                current[kind][key] = value  # sparse: what is left out stays
     if changes.get("triggers") is not None:
-        _no_triggers(changes["triggers"])
-        new["triggers"] = []
+        check_triggers(changes["triggers"])
+        new["triggers"] = copy.deepcopy(changes["triggers"])
     return new
 
 
@@ -111,21 +114,27 @@ def backend(session: dict[str, Any]) -> dict[str, Any] | None:
     return delegation.get("responses") if delegation.get("type") == "responses" else None
 
 
+def decisions(session: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``decisions`` delegation's settings (model, questions), when the session has one."""
+    delegation = session.get("delegation") or {}
+    return delegation.get("decisions") if delegation.get("type") == "decisions" else None
+
+
 def _delegation(given: dict[str, Any] | None) -> dict[str, Any]:
     if given is None:  # omitted or null: the application handles delegated tasks
         return {"type": "client", "acknowledgement_delay_ms": _ACK_MS["client"]}
     kind = given["type"]
     if kind not in _ACK_MS:
         raise ClientEventError(
-            "The emulator runs 'client' and 'responses' delegation only.",
+            "The emulator runs 'client', 'responses' and 'decisions' delegation only.",
             code="invalid_value",
             param="session.delegation.type",
         )
     out = dict(given)
     if out.get("acknowledgement_delay_ms") is None:
         out["acknowledgement_delay_ms"] = _ACK_MS[kind]
-    if kind == "responses":
-        out["responses"] = copy.deepcopy(given["responses"])
+    if kind in ("responses", "decisions"):
+        out[kind] = copy.deepcopy(given[kind])
     return out
 
 
@@ -137,15 +146,6 @@ def _check_format(fmt: dict[str, Any]) -> None:
             f"Invalid value: {rate}. The emulator takes {kind} at {wanted} Hz only.",
             code="invalid_value",
             param="session.audio.format.rate",
-        )
-
-
-def _no_triggers(triggers: list[Any] | None) -> None:
-    if triggers:
-        raise ClientEventError(
-            "The emulator runs no Decisions triggers: leave 'triggers' empty.",
-            code="invalid_value",
-            param="session.triggers",
         )
 
 

@@ -32,6 +32,8 @@ class Voice:
         """Where the model's speech so far ends on the session's timeline."""
         self.busy = False
         self._stopped = False
+        self.on_delta: Callable[[lp.OutputTranscriptDelta, str], None] | None = None
+        """Hears each transcript delta the voice sends, with the utterance's text so far."""
 
     def interrupt(self) -> None:
         """The user started speaking: what the model is saying stops (the model drives
@@ -52,14 +54,19 @@ class Voice:
         self.busy, self._stopped = True, False
         try:
             pieces = [(word, audio.synthesize(word)) for word in words(text)]
-            at = now()
+            at, so_far = now(), ""
             if announce is not None:
                 announce(at, at + sum(len(pcm) * 1000 // audio.RATE for _, pcm in pieces))
             for word, pcm in pieces:
                 if self._stopped:
                     return
                 ms = len(pcm) * 1000 // audio.RATE
-                self._out.emit(lp.OutputTranscriptDelta, delta=word, start_ms=at, end_ms=at + ms)
+                delta = self._out.emit(
+                    lp.OutputTranscriptDelta, delta=word, start_ms=at, end_ms=at + ms
+                )
+                so_far += word
+                if self.on_delta is not None:
+                    self.on_delta(delta, so_far)
                 yield from self._stream(pcm)
                 at += ms
                 self.until_ms = at

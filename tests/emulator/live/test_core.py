@@ -129,9 +129,9 @@ def test_unknown_and_unsupported_events_are_errors() -> None:
         error["message"]
         == "Invalid value: 'conversation.item.create'. It is not a client event type."
     )
-    error = live.error_for({"type": "decision.create", "event_id": "d1"})
+    error = live.error_for({"type": "session.output_audio.fixture.play", "audio": "AAAA"})
     assert error["code"] == "unsupported_event"
-    assert "decision.create" in error["message"]
+    assert "session.output_audio.fixture.play" in error["message"]
 
 
 # -- audio, and the model's turns ------------------------------------------------------------

@@ -137,3 +137,70 @@ async def test_the_sdk_sees_an_error_for_a_command_before_session_start() -> Non
             assert error.error.client_event_id == "early"
             await conn.session.start(session={"model": "gpt-live-1"})
             await until(conn, "session.started")
+
+
+async def test_the_openai_sdk_runs_decisions() -> None:
+    route = {
+        "type": "choice",
+        "name": "route",
+        "instructions": "Which team should handle this?",
+        "choices": [{"value": "billing"}, {"value": "refunds"}],
+    }
+    model = ScriptedModel([[Say("One moment."), CallFunction("route_call", {})]])
+    async with Emulator(model=model, transcribe=lambda data, ms: "I want refunds") as emu:
+        client = AsyncOpenAI(base_url=emu.http_url, api_key="sk-test")
+        async with client.live.connect() as conn:
+            session: Any = {
+                "model": "gpt-live-1",
+                "delegation": {
+                    "type": "decisions",
+                    "decisions": {"model": "gpt-5.4-mini", "questions": [route]},
+                },
+                "triggers": [
+                    {
+                        "type": "decisions",
+                        "event_type": "session.input_transcript.delta",
+                        "decisions": {"questions": [route]},
+                    }
+                ],
+            }
+            await conn.session.start(session=session)
+            started = (await until(conn, "session.started"))[-1]
+            assert started.session.delegation.type == "decisions"
+
+            await conn.session.input_audio.append(audio=speech(600))
+            await conn.session.input_audio.append(audio=quiet(400))
+            events = await until(
+                conn, lambda e: e.type == "decision.event" and e.delegation_id is not None
+            )
+            fired = [e for e in events if e.type == "decision.event" and e.trigger_id]
+            assert [e.event.decision.answers[0].choice for e in fired] == [
+                "billing",
+                "billing",
+                "refunds",
+            ]
+            created = next(e for e in events if e.type == "session.delegation.created")
+            answered = events[-1]
+            assert answered.delegation_id == created.delegation.id
+            assert answered.event.decision.answers[0].choice == "refunds"
+
+            item: Any = {"type": "message", "role": "user", "content": "Billing, actually."}
+            await conn.decision.item.create(item=item, event_id="add")
+            added = (await until(conn, "decision.item.created"))[-1]
+            assert added.client_event_id == "add" and added.item.id
+            await conn.decision.create(event_id="now")
+            now = (await until(conn, "decision.event"))[-1]
+            assert now.event.decision.answers[0].choice == "billing"
+            await conn.decision.item.delete(item_id=added.item.id)
+            deleted = (await until(conn, "decision.item.deleted"))[-1]
+            assert deleted.item_id == added.item.id
+        received, sent = list(emu.last.received), list(emu.last.sent)
+    for frame in received:
+        check_client(frame)
+    for frame in sent:
+        check_server(frame)
+    assert {f["type"] for f in sent} >= {
+        "decision.event",
+        "decision.item.created",
+        "decision.item.deleted",
+    }
