@@ -35,7 +35,7 @@ from ..settings import ServerSettings
 from ..vad import VadEvent
 from . import session as config
 from .backend import BackendRun, ResponsesBridge
-from .decisions import Decisions, text_of
+from .decisions import Decisions, last_user_text
 from .handlers import HANDLERS, checked
 from .speech import Voice, spread
 
@@ -307,29 +307,13 @@ class LiveCore:
         return run
 
     def decide(
-        self,
-        questions: list[dict[str, Any]],
-        transcript: str | None = None,
-        *,
-        delegation_id: str | None = None,
-        trigger_id: str | None = None,
-        source: WireModel | None = None,
+        self, questions: list[dict[str, Any]], transcript: str | None = None, **tags: Any
     ) -> None:
         """A ``decision.event``: ``questions`` answered on ``transcript`` (by default what
-        the user said last) and the Decision items."""
-        if transcript is None:
-            users = [i for i in self.conversation.items if i.get("role") == "user"]
-            transcript = text_of(users[-1].get("content")) if users else ""
+        the user said last); ``tags``: its delegation, trigger or source event."""
+        said = transcript if transcript is not None else last_user_text(self.conversation.items)
         model = (config.decisions(self.session) or {}).get("model") or self.session["model"]
-        decision = self.decider.decide(model, questions, transcript)
-        self.out.emit(
-            lp.DecisionEvent,
-            event={"type": "decision.completed", "decision": decision},
-            delegation_id=delegation_id,
-            trigger_id=trigger_id,
-            source_event_id=getattr(source, "event_id", None),
-            source_event_type=getattr(source, "type", None),
-        )
+        self.out.emit(lp.DecisionEvent, **self.decider.event(model, questions, said, **tags))
 
     def _fire(self, kind: str, delta: WireModel, transcript: str) -> None:
         """A transcript delta went out: the trigger on its kind asks its questions."""

@@ -108,6 +108,35 @@ class Decisions:
             },
         }
 
+    def event(
+        self,
+        model: str,
+        questions: list[dict[str, Any]],
+        transcript: str,
+        *,
+        delegation_id: str | None = None,
+        trigger_id: str | None = None,
+        source: Any = None,
+    ) -> dict[str, Any]:
+        """The fields of a ``decision.event``: the decision, and what asked for it (its
+        delegation, its trigger and the transcript event that fired it)."""
+        return {
+            "event": {
+                "type": "decision.completed",
+                "decision": self.decide(model, questions, transcript),
+            },
+            "delegation_id": delegation_id,
+            "trigger_id": trigger_id,
+            "source_event_id": getattr(source, "event_id", None),
+            "source_event_type": getattr(source, "type", None),
+        }
+
+
+def last_user_text(items: Iterable[dict[str, Any]]) -> str:
+    """What the user said last in a conversation's items ('' if nothing)."""
+    users = [item for item in items if item.get("role") == "user"]
+    return text_of(users[-1].get("content")) if users else ""
+
 
 def check_triggers(triggers: Iterable[dict[str, Any]]) -> None:
     """At most one trigger per transcript event type."""
