@@ -27,6 +27,7 @@ from .output import PlaybackBuffer
 from .resample import StreamResampler
 
 _BACKLOG_BLOCKS = 100  # about 2 s of microphone audio waiting for the session, at most
+_LIVE_SPEECH = "live"  # the player's item for GPT-Live's speech, which has no item ids
 
 
 class LocalVoice:
@@ -94,9 +95,12 @@ class LocalVoice:
     async def _speaker(self, session: Any) -> None:
         to_device = StreamResampler(RATE, self.device.rate)
         async for event in session:
-            if event.type == "response.output_audio.delta":
+            kind = event.type
+            if kind == "response.output_audio.delta" or kind == "session.output_audio.delta":
                 fmt = output_format(session.config)
                 pcm = to_pcm16(base64.b64decode(event.delta), fmt).tobytes()
-                self.player.feed(event.item_id, to_device.push(pcm))
-            elif event.type == "session.closed":
+                # GPT-Live's speech is one stream with no items (and no truncate).
+                item_id = getattr(event, "item_id", None) or _LIVE_SPEECH
+                self.player.feed(item_id, to_device.push(pcm))
+            elif kind == "session.closed":
                 return

@@ -21,8 +21,13 @@ def base64_audio_ms(b64_length: int, fmt: str = "audio/pcm") -> int:
 
 def output_format(session: object) -> str:
     """The output audio format type of a session config, a model or its JSON dict (such as
-    ``session.config``); ``audio/pcm`` when unset."""
-    value: object = session
-    for key in ("audio", "output", "format", "type"):
-        value = value.get(key) if isinstance(value, dict) else getattr(value, key, None)
-    return value if isinstance(value, str) and value else "audio/pcm"
+    ``session.config``); ``audio/pcm`` when unset. A Realtime session says it under
+    ``audio.output.format``; a GPT-Live one, whose audio has one format both ways, under
+    ``audio.format``."""
+    for path in (("audio", "output", "format", "type"), ("audio", "format", "type")):
+        value: object = session
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else getattr(value, key, None)
+        if isinstance(value, str) and value:
+            return value
+    return "audio/pcm"

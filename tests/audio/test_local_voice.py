@@ -186,3 +186,35 @@ async def test_a_session_that_falls_behind_loses_the_oldest_audio_not_memory() -
         session.closed.set()
     assert voice.dropped_blocks > 100
     assert session.sent < 20
+
+
+async def test_the_same_local_voice_talks_to_gpt_live(speech: bytes) -> None:
+    """On GPT-Live the microphone goes out as ``session.input_audio.append`` and the model's
+    ``session.output_audio.delta`` plays through the same speaker."""
+    device = FakeAudioDevice(speech, rate=RATE, speed=8)
+    voice = LocalVoice(device)
+    live_agent = rtagents.Agent(name="voice", tools=[get_weather])
+    events: list[Any] = []
+    async with Emulator(
+        model=RuleModel(), transcribe=lambda pcm, ms: "What's the weather in Paris?"
+    ) as emu:
+        async with rtagents.connect(
+            live_agent, url=emu.live_url, api="live", player=voice.player
+        ) as session:
+            session.on("*")(events.append)
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(voice.run, session)
+                with anyio.fail_after(20):
+                    while "sunny in Paris" not in "".join(
+                        e.delta for e in events if e.type == "transcript.delta"
+                    ) or not any(e.type == "session.usage.updated" for e in events):
+                        await anyio.sleep(0.02)
+                    while voice.player.sounding():  # the answer plays out
+                        await anyio.sleep(0.02)
+                await session.close()
+    assert [e.name for e in events if e.type == "tool.call.completed"] == ["get_weather"]
+    answer_ms = sum(
+        len(e.delta) * 3 // 4 // 48 for e in events if e.type == "session.output_audio.delta"
+    )
+    assert answer_ms > 500
+    assert abs(device.sounded_ms() - answer_ms) <= 60
