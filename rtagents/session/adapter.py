@@ -11,13 +11,14 @@ request the API cannot carry out raises ``UnsupportedByAPI`` before anything is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from .. import protocol as p
-from .actions import Action, ToolTraits
+from .actions import Action, Decision, ToolTraits
 from .journal import Journal
 from .orchestrator import Orchestrator
+from .wire import Requests
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -106,3 +107,30 @@ class WireAdapter(Protocol):
 AdapterFactory = Callable[[Callable[[str], "ToolTraits | None"], Journal], WireAdapter]
 """Makes a session's adapter from what the orchestrator needs: the tools' traits by name,
 and the journal."""
+
+
+class OrchestratedAdapter:
+    """What every adapter does alike over its orchestrator: requests that wait for a reply,
+    and the app's answers (a call's output, an approval) turned into the API's client
+    events by the adapter's own ``_wire``."""
+
+    orchestrator: Orchestrator
+    next_event_id: Callable[[], str]
+    _requests: Requests
+
+    def _wire(self, decisions: Iterable[Decision | Action]) -> list[Action]:
+        raise NotImplementedError
+
+    def request(self, event: Any, reply_type: str) -> tuple[str, list[Action]]:
+        """Send ``event`` and expect ``reply_type`` (or an ``error`` naming it)."""
+        return self._requests.send(event, reply_type, self.next_event_id)
+
+    def call_finished(self, work_id: str, output: str, *, cancelled: bool = False) -> list[Action]:
+        return self._wire(self.orchestrator.call_finished(work_id, output, cancelled=cancelled))
+
+    def approval_decided(self, request_id: str, approve: bool, reason: str | None) -> list[Action]:
+        return self._wire(self.orchestrator.approval_decided(request_id, approve, reason))
+
+    def close(self) -> list[Action]:
+        """The session ended: every request still waiting gets no reply."""
+        return list(self._requests.close())

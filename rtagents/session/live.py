@@ -49,6 +49,7 @@ from .actions import (
     StartDelegation,
     ToolTraits,
 )
+from .adapter import OrchestratedAdapter
 from .events import AudioInterrupted, SessionWarning, TranscriptDelta
 from .journal import Journal, output_item_id
 from .live_out import OUT as _OUT
@@ -72,7 +73,7 @@ _TURNS = "the model drives turns and barge-in"
 Decided = Sequence[Decision | Action] | None
 
 
-class LiveCore:
+class LiveCore(OrchestratedAdapter):
     """One GPT-Live session's protocol state, over the orchestration of its calls.
 
     Args:
@@ -210,10 +211,6 @@ class LiveCore:
 
     # -- client events out ----------------------------------------------------------------------
 
-    def request(self, event: Any, reply_type: str) -> tuple[str, list[Action]]:
-        """Send ``event`` and expect ``reply_type`` (or an ``error`` naming it)."""
-        return self._requests.send(event, reply_type, self.next_event_id)
-
     def configure(
         self, agent: Agent, *, tools: Sequence[p.FunctionToolDefinition], tracing: Any
     ) -> tuple[str, list[Action]]:
@@ -277,15 +274,6 @@ class LiveCore:
         self, item_id: str | None, played_ms: int | None, heard_only: bool
     ) -> list[Action]:
         return [Emit(AudioInterrupted(item_id=item_id, played_ms=played_ms))]  # nothing to cut
-
-    def call_finished(self, work_id: str, output: str, *, cancelled: bool = False) -> list[Action]:
-        return self._wire(self.orchestrator.call_finished(work_id, output, cancelled=cancelled))
-
-    def approval_decided(self, request_id: str, approve: bool, reason: str | None) -> list[Action]:
-        return self._wire(self.orchestrator.approval_decided(request_id, approve, reason))
-
-    def close(self) -> list[Action]:
-        return list(self._requests.close())
 
     # -- the connection -------------------------------------------------------------------------
 

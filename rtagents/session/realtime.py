@@ -31,6 +31,7 @@ from .actions import (
     StopPlayback,
     ToolTraits,
 )
+from .adapter import OrchestratedAdapter
 from .events import AudioInterrupted, SessionWarning, TranscriptDelta
 from .journal import Journal
 from .orchestrator import Orchestrator
@@ -51,7 +52,7 @@ Decided = Sequence[Decision | Action] | None
 """What a route leads to: the orchestrator's decisions (and the adapter's own actions)."""
 
 
-class RealtimeCore:
+class RealtimeCore(OrchestratedAdapter):
     """One Realtime session's protocol state, over the orchestration of its calls and turns.
 
     Args:
@@ -253,10 +254,6 @@ class RealtimeCore:
 
     # -- client events out ---------------------------------------------------------------
 
-    def request(self, event: Any, reply_type: str) -> tuple[str, list[Action]]:
-        """Send ``event`` and expect ``reply_type`` (or an ``error`` naming its event id)."""
-        return self._requests.send(event, reply_type, self.next_event_id)
-
     def configure(
         self, agent: Agent, *, tools: Sequence[p.FunctionToolDefinition], tracing: Any
     ) -> tuple[str, list[Action]]:
@@ -329,16 +326,6 @@ class RealtimeCore:
 
     def thinking(self, text: str, delegation_id: str | None) -> list[Action]:
         raise UnsupportedByAPI("the Realtime API", "thinking", _NOT_LIVE)
-
-    def call_finished(self, work_id: str, output: str, *, cancelled: bool = False) -> list[Action]:
-        return self._wire(self.orchestrator.call_finished(work_id, output, cancelled=cancelled))
-
-    def approval_decided(self, request_id: str, approve: bool, reason: str | None) -> list[Action]:
-        return self._wire(self.orchestrator.approval_decided(request_id, approve, reason))
-
-    def close(self) -> list[Action]:
-        """The session ended: every request still waiting gets no reply."""
-        return list(self._requests.close())
 
     # -- a new connection ------------------------------------------------------------------
 

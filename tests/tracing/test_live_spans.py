@@ -3,19 +3,18 @@ execute_tool, one trace, recorded with the OpenTelemetry SDK's in-memory exporte
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import anyio
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import StatusCode
 
 import rtagents
-from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel, audio
+from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
 from rtagents.protocol import live as lp
 from rtagents.tracing.observer import SessionTracer
+from tests.session.live.harness import speak, spoken, until
 
 pytestmark = pytest.mark.anyio
 SECRET = "sk-live-secret-never-in-spans-0042"
@@ -29,25 +28,6 @@ async def weather(city: str) -> str:
 
 def echo(ctx: ModelContext) -> str:
     return " | ".join(o["output"] for o in ctx.pending_outputs)
-
-
-async def speak(session: rtagents.RealtimeSession) -> None:
-    await session.send_audio(audio.tone(600).tobytes())
-    await session.send_audio(audio.silence(400).tobytes())
-
-
-async def until(session: Any, done: Callable[[list[Any]], bool], within: float = 10) -> list[Any]:
-    seen: list[Any] = []
-    with anyio.fail_after(within):
-        async for event in session:
-            seen.append(event)
-            if done(seen):
-                break
-    return seen
-
-
-def spoken(events: list[Any]) -> str:
-    return "".join(e.delta for e in events if e.type == "session.output_transcript.delta")
 
 
 def one(spans: list[ReadableSpan], name: str) -> ReadableSpan:

@@ -38,8 +38,8 @@ async def events_until(session: Any, kind: str, count: int = 1) -> list[Any]:
         async for event in session:
             seen.append(event)
             if len([e for e in seen if e.type == kind]) >= count:
-                break
-    return seen
+                return seen
+    pytest.fail(f"the session ended before {count} {kind}: {[e.type for e in seen][-10:]}")
 
 
 def types(events: list[Any]) -> list[str]:
