@@ -98,6 +98,8 @@ async def converse(
                 async for _ in session:
                     if len([e for e in events if e.type == "response.done"]) >= answers:
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
         client_events = list(emu.last.received)
     assert not [e for e in events if e.type == "session.closed" and e.error], events
     return Outcome(events, client_events)
@@ -438,6 +440,8 @@ async def test_closing_with_a_pending_approval_reports_the_decision() -> None:
                 async for event in session:
                     if event.type == "approval.requested":
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
     [d] = [e for e in events if e.type == "approval.decided"]
     assert (d.approve, d.decided_by) == (False, "close")
     assert ran == []

@@ -121,6 +121,8 @@ async def test_a_session_runs_a_tool_only_on_an_explicit_yes(answer: Any, argume
                     assert event.type != "session.closed"
                     if event.type == "response.done" and event.response.output[0].type == "message":
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
         outputs = sent_outputs(emu.last.received)
     assert "c1" in outputs  # answered, whatever happened
     if ran:

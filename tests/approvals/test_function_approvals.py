@@ -52,6 +52,8 @@ async def run(
                         await during(session, event)
                     if len([e for e in events if e.type == "response.done"]) >= responses:
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
         outputs = sent_outputs(emu.last.received)
     return events, outputs
 
@@ -230,6 +232,8 @@ async def test_closing_with_a_pending_request_denies_it_and_nothing_hangs() -> N
                 async for event in session:
                     if event.type == "approval.requested":
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
                 broker = session._runner.approvals
         assert broker.pending == []
         assert session.closed_reason == "closed by the client"
@@ -262,6 +266,8 @@ async def test_needs_approval_callable_decides_per_call() -> None:
                         and event.response.output[0].type == "message"
                     ):
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
         outputs = sent_outputs(emu.last.received)
     assert outputs["small"] == "paid 5"
     assert json.loads(outputs["big"])["error"] == "denied"

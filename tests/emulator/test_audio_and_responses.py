@@ -372,6 +372,8 @@ async def test_the_openai_sdk_drives_a_text_and_an_audio_turn() -> None:
                     transcript = event.transcript
                 if event.type == "response.done":
                     break
+            else:
+                pytest.fail("the session ended before the event this loop waits for")
             assert transcript == "Paris is sunny."
             assert seen[:3] == ["session.created", "conversation.created", "session.updated"]
             pcm = speech(400).tobytes() + audio.silence(300).tobytes()
@@ -381,6 +383,8 @@ async def test_the_openai_sdk_drives_a_text_and_an_audio_turn() -> None:
                 if event.type == "response.done":
                     assert event.response.status == "completed"
                     break
+            else:
+                pytest.fail("the session ended before the event this loop waits for")
             assert {
                 "input_audio_buffer.speech_started",
                 "input_audio_buffer.speech_stopped",

@@ -93,6 +93,8 @@ async def test_an_error_in_reply_to_a_client_event() -> None:
                     if event.type == "error":
                         assert event.error.code == "server_error"
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
             answer = await session.ask("two")  # the next one goes through
     assert answer[-1].type == "response.done"
 

@@ -42,6 +42,8 @@ async def converse(
                     events.append(event)
                     if event.type == "response.output_text.done" and final in event.text:
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
             listed = session.hosted_tools
         conn = emu.last
     return [*events, listed], conn
@@ -276,6 +278,8 @@ async def test_credentials_a_server_echoes_back_are_redacted() -> None:
                 async for event in session:
                     if event.type == "session.updated" and event.event_id == "e":
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
     assert SECRET not in event.model_dump_json()
     assert event.session.tools[0].headers == {"X-Key": "***"}
 
@@ -295,6 +299,8 @@ async def test_the_emulator_fetches_hosted_mcp_only_from_allowed_hosts(
                     async for event in session:
                         if event.type == "mcp_list_tools.completed":
                             break
+                    else:
+                        pytest.fail("the session ended before the event this loop waits for")
         # Not in the list: refused, and the log says why and how to allow it.
         async with Emulator(mcp_hosts=["mcp.example.com"]) as emu:
             async with rtagents.connect(agent, transport=emu.transport()) as session:
@@ -302,6 +308,8 @@ async def test_the_emulator_fetches_hosted_mcp_only_from_allowed_hosts(
                     async for event in session:
                         if event.type == "mcp_list_tools.failed":
                             break
+                    else:
+                        pytest.fail("the session ended before the event this loop waits for")
     refused = [r.getMessage() for r in caplog.records if "does not fetch" in r.getMessage()]
     assert refused and "--mcp-host 127.0.0.1" in refused[0]
 
@@ -320,5 +328,7 @@ async def test_an_unreachable_hosted_server_is_logged_with_its_real_cause(
                 async for event in session:
                     if event.type == "mcp_list_tools.failed":
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
     [line] = [r.getMessage() for r in caplog.records if "'gone'" in r.getMessage()]
     assert "TaskGroup" not in line and "onnect" in line  # ConnectError / connection refused

@@ -49,6 +49,8 @@ async def converse(
                     events.append(event)
                     if len([e for e in events if e.type == "response.done"]) >= responses:
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
         conn = emu.last
     outputs = sent_outputs(conn.received)
     return events, outputs, conn
@@ -164,6 +166,8 @@ async def test_tools_list_changed_updates_the_session() -> None:
                         if event.type == "mcp.tools.changed":
                             assert "juggle" in event.tools
                             break
+                    else:
+                        pytest.fail("the session ended before the event this loop waits for")
                 assert "juggle" in [t["name"] for t in emu.last.session["tools"]]
                 await session.send_text("juggle")
                 with anyio.fail_after(10):
@@ -171,6 +175,8 @@ async def test_tools_list_changed_updates_the_session() -> None:
                         if event.type == "tool.call.completed" and event.name == "juggle":
                             assert event.output == "juggling 3"
                             break
+                    else:
+                        pytest.fail("the session ended before the event this loop waits for")
 
 
 async def test_a_dying_server_gives_error_outputs_and_the_session_goes_on() -> None:
@@ -204,6 +210,8 @@ async def test_a_dying_server_gives_error_outputs_and_the_session_goes_on() -> N
                             await session.send_text("anything?")
                         if len([e for e in events if e.type == "response.done"]) == 4:
                             break
+                    else:
+                        pytest.fail("the session ended before the event this loop waits for")
             outputs = sent_outputs(emu.last.received)
     assert json.loads(outputs["c"])["error"] in ("unavailable", "error")
     assert json.loads(outputs["l"])["error"] == "unavailable"

@@ -145,6 +145,8 @@ async def test_a_user_turn_while_a_tool_runs() -> None:
         async for event in session:
             if event.type == "tool.call.started":
                 break
+        else:
+            pytest.fail("the session ended before the event this loop waits for")
         await anyio.sleep(0.05)  # the call's response finishes first
         await session.send_text("hello?")
 
@@ -186,6 +188,8 @@ async def test_barge_in_cancels_a_cancel_on_interrupt_tool() -> None:
         async for event in session:
             if event.type == "tool.call.started":
                 break
+        else:
+            pytest.fail("the session ended before the event this loop waits for")
         await session.send_audio(audio.tone(300).tobytes() + audio.silence(300).tobytes())
 
     run = await run_agent(agent, model, script, until=responses_done(2))
@@ -213,6 +217,8 @@ async def test_interrupt_cancels_the_response_and_stoppable_calls() -> None:
         async for event in session:
             if event.type == "tool.call.started":
                 break
+        else:
+            pytest.fail("the session ended before the event this loop waits for")
         await session.interrupt()
 
     run = await run_agent(agent, model, script, until=lambda r: bool(r.of("tool.call.failed")))
@@ -367,6 +373,8 @@ async def test_slow_readers_lose_old_events_not_tool_calls() -> None:
                         and "Kyiv" in (event.response.output[0].content[0].text or "")
                     ):
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
         assert set(sent_outputs(emu.last.received)) == {"c"}
 
 
@@ -440,6 +448,8 @@ async def test_update_agent_hands_off() -> None:
                     if event.type == "tool.call.completed":
                         assert event.output == "refunded A1"
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
 
 
 def test_no_key_needed_for_emulator_urls_and_secrets_stay_out_of_reprs(
@@ -486,6 +496,8 @@ async def test_commit_audio_and_cancel_response() -> None:
                             break
                     if event.type == "response.output_audio.delta" and len(statuses) == 1:
                         await session.cancel_response()
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
         assert model.contexts[1].instructions == "Talk a lot."
     assert statuses == ["completed", "cancelled"]
     assert [

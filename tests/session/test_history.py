@@ -63,11 +63,15 @@ async def test_history_in_order_with_a_late_transcript_and_a_barge_in() -> None:
                     deltas += event.type == "response.output_audio.delta"
                     if deltas == 5:
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
             await session.interrupt(played_ms=300)  # the user heard 300 ms of it
             with anyio.fail_after(10):
                 async for event in session:
                     if event.type == "conversation.item.truncated":
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
             history = [line(item) for item in session.history]
     assert history[:5] == [
         "user: Weather in Oslo?",

@@ -115,10 +115,14 @@ async def test_over_the_emulator_the_heard_part_is_what_the_conversation_keeps()
                     deltas += event.type == "response.output_audio.delta"
                     if deltas == 6:  # 600 ms arrived; the player says 400 were heard
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
                 await session.send_audio(pcm.tone(300).tobytes())
                 async for event in session:
                     if event.type == "conversation.item.truncated":
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
             item = emu.last.conversation.get(event.item_id)
     assert event.audio_end_ms == 400 and player.cleared == 1
     assert len(item["_pcm"]) == 400 * 48 and item["content"][0]["transcript"] == ""

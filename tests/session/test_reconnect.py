@@ -91,6 +91,8 @@ async def run_turn(fault: Fault, *, approval: bool = False) -> dict[str, Any]:
                         for c in getattr(item, "content", None) or []
                     ):
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
         connections = list(emu.connections)
     last = connections[-1]
     outputs = [i for i in last.conversation.items if i.get("type") == "function_call_output"]
@@ -222,6 +224,8 @@ async def drive_turns(drops: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]
                             answers[event.text] += 1
                             if event.text == f"Answer {turn}.":
                                 break
+                    else:
+                        pytest.fail("the session ended before the event this loop waits for")
     return {"turns": turns, "runs": runs, "answers": answers, "downtimes": downtimes}
 
 
@@ -253,6 +257,8 @@ async def test_a_handover_to_a_fresh_session_before_the_time_cap() -> None:
                 async for event in session:
                     if event.type == "session.reconnected":
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
             await anyio.sleep(1.0)  # past the first session's cap
             assert session.closed_reason is None
             assert session.id not in (None, first)
@@ -291,6 +297,8 @@ async def test_the_replayed_conversation_is_accepted_and_seen_by_the_model() -> 
             async for event in session:
                 if event.type == "session.reconnected":
                     break
+            else:
+                pytest.fail("the session ended before the event this loop waits for")
             events = await session.ask("What did we say?")
         new = emu.last
     answer = next(e.text for e in events if e.type == "response.output_text.done")
@@ -349,6 +357,8 @@ async def test_a_send_that_meets_the_time_caps_close_leaves_the_decision_to_the_
                     ):
                         break
                     assert event.type != "session.closed", event.reason
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
     assert [runs[n] for n in range(turns)] == [1] * turns
 
 
@@ -413,6 +423,8 @@ async def test_a_send_that_fails_on_the_close_before_the_error_is_read_still_rec
                         "Answer:" in event.transcript
                     ):
                         break
+                else:
+                    pytest.fail("the session ended before the event this loop waits for")
         last = emu.connections[-1]
     assert runs == [5] and len(opened) == 2
     outputs = [i for i in last.conversation.items if i.get("type") == "function_call_output"]

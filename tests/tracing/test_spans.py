@@ -90,6 +90,8 @@ async def test_the_span_tree_of_a_session(spans: InMemorySpanExporter) -> None:
                             done += 1
                             if done == 2:
                                 break
+                    else:
+                        pytest.fail("the session ended before the event this loop waits for")
             update = next(e for e in emu.last.received if e["type"] == "session.update")
     finished = list(spans.get_finished_spans())
 
@@ -180,6 +182,8 @@ async def test_content_is_recorded_only_when_asked(spans: InMemorySpanExporter) 
                     async for event in session:
                         if event.type == "tool.call.completed":
                             break
+                    else:
+                        pytest.fail("the session ended before the event this loop waits for")
         [span] = [s for s in spans.get_finished_spans() if s.name == "execute_tool fast"]
         assert ("gen_ai.tool.call.arguments" in span.attributes) is capture
         if capture:
@@ -248,6 +252,8 @@ async def test_a_reconnect_is_a_span_of_the_same_session_trace(spans: InMemorySp
             async for event in session:
                 if event.type == "session.reconnected":
                     break
+            else:
+                pytest.fail("the session ended before the event this loop waits for")
             await session.ask("second")
     finished = list(spans.get_finished_spans())
     root = one(finished, "invoke_agent r")
