@@ -40,8 +40,10 @@ unit: $(DEV) system-deps
 
 # What the tests need from Debian (command:package), installed when missing: real speech
 # (espeak-ng, resampled by sox), the Node SDK as a client of the emulator (node, npm), and a
-# real Redis for the replicas' call registry (redis-server).
-DEBIAN_TOOLS := espeak-ng:espeak-ng sox:sox node:nodejs npm:npm redis-server:redis-server
+# real Redis for the replicas' call registry (redis-server), and a real browser for the WebRTC
+# page (chromium, driven through chromedriver by selenium).
+DEBIAN_TOOLS := espeak-ng:espeak-ng sox:sox node:nodejs npm:npm redis-server:redis-server \
+	chromium:chromium chromedriver:chromium-driver
 system-deps:
 	@missing=""; for pair in $(DEBIAN_TOOLS); do 		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; 	done; 	if [ -n "$$missing" ]; then 		echo "installing$$missing (Debian packages the tests use)"; 		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; 		$$sudo apt-get update -qq && 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; 	fi
 

@@ -10,8 +10,9 @@ import warnings
 
 from . import _redact, errors, mcp, protocol
 from ._event import FrameworkEvent
-from .agent import Agent, Delegation, LiveOptions, Thinking
+from .agent import Agent, Delegation, Handoff, LiveOptions, Thinking, handoff
 from .approvals import ApprovalPolicy, ApprovalRequest, Decision, allow, ask, deny
+from .approvals.guardrails import PASS, Guardrail, GuardrailResult, Guardrails, Trip
 from .errors import (
     ConnectError,
     ProtocolError,
@@ -23,12 +24,14 @@ from .errors import (
 from .mcp import HostedMCP
 from .session import RealtimeSession, Reconnect, SessionEvent, connect
 from .tools import FunctionTool, ToolContext, Toolset, tool
+from .usage import Prices, Tokens, UsageRecord
 
 _redact.install()  # before any connection: no secret in any log, ours or a dependency's
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "PASS",
     "Agent",
     "ApprovalPolicy",
     "ApprovalRequest",
@@ -37,8 +40,13 @@ __all__ = [
     "Delegation",
     "FrameworkEvent",
     "FunctionTool",
+    "Guardrail",
+    "GuardrailResult",
+    "Guardrails",
+    "Handoff",
     "HostedMCP",
     "LiveOptions",
+    "Prices",
     "ProtocolError",
     "RealtimeSession",
     "Reconnect",
@@ -47,14 +55,18 @@ __all__ = [
     "SessionConfigError",
     "SessionEvent",
     "Thinking",
+    "Tokens",
     "ToolContext",
     "Toolset",
+    "Trip",
     "UnsupportedByAPI",
+    "UsageRecord",
     "__version__",
     "allow",
     "ask",
     "connect",
     "deny",
+    "handoff",
     "mcp",
     "protocol",
     "tool",

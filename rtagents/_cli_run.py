@@ -149,6 +149,7 @@ def _run(args: argparse.Namespace) -> int:
     transcript = Transcript()
     heard: list[bytes] = []
     heard_as: list[str] = []  # offline: what the emulator takes the user's audio to say
+    sound = ["speech"]  # what the agent's voice is: offline, the emulator's may be tones
 
     async def talk(url: str | None) -> None:
         from .session import connect
@@ -188,6 +189,7 @@ def _run(args: argparse.Namespace) -> int:
             model=RuleModel(),
             transcribe=(lambda pcm, ms: heard_as[0]) if heard_as or live else None,
         ) as emu:
+            sound[:] = ["speech" if emu.voice == "espeak" else "tones"]
             transcript.say(
                 "(offline: the local emulator with its rule-based stand-in model; "
                 "--real talks to the OpenAI Realtime API)"
@@ -206,7 +208,11 @@ def _run(args: argparse.Namespace) -> int:
 
         pcm = b"".join(heard)
         write_wav(args.audio_out, pcm)
-        transcript.say(f"wrote {len(pcm) / 48_000:.2f} s of the agent's voice to {args.audio_out}")
+        transcript.say(
+            f"wrote {len(pcm) / 48_000:.2f} s of the agent's voice ({sound[0]}) to "
+            f"{args.audio_out}"
+            + (" (the emulator speaks in tones without espeak-ng)" if sound[0] == "tones" else "")
+        )
     return 0
 
 

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Union, get_args
 from . import protocol as p
 from .mcp import HostedMCP, MCPServer
 from .tools import BaseTool, Toolset
+from .tools.base import ApprovalCheck, check_tool_name
 from .tools.failures import FailureFormatter
 
 if TYPE_CHECKING:
     from .approvals import ApprovalPolicy
+    from .approvals.guardrails import Guardrails
 
 AudioFormatName = Literal["pcm16", "pcmu", "pcma"]
 AudioFormatLike = Union[AudioFormatName, p.AudioPCM, p.AudioPCMU, p.AudioPCMA]
@@ -129,6 +131,9 @@ class Agent:
     instructions: str | None = None
     tools: Sequence[AgentTool] = ()
     approval: ApprovalPolicy | None = None
+    guardrails: Guardrails | None = None
+    """Checks of what is said (the user's messages, the assistant's answers), beside
+    ``approval``, which checks what tools do; see ``rtagents.Guardrails``."""
     model: str = "gpt-realtime"
     voice: str | None = None
     output_modalities: Sequence[Literal["text", "audio"]] | None = None
@@ -147,11 +152,29 @@ class Agent:
     max_tool_output_bytes: int = 2**20
     """The largest tool output (UTF-8 bytes) sent to the model; a larger result becomes a
     ``too_large`` failure the model can read, instead of a frame the server would refuse."""
+    filler_after_ms: int | None = None
+    """When a call of a batch is still running this long after the response that made it is
+    done, the session asks for one short filler (an out-of-band response: "one moment"),
+    never in place of the batch's answer. ``None``: no filler. On GPT-Live it is the
+    server's own acknowledgement of a delegation (``LiveOptions.acknowledgement_delay_ms``,
+    when that is not set)."""
+    filler_instructions: str | None = None
+    """What the model is told to say for a filler (``None``: a short "still working on it",
+    in the conversation's language). The Realtime API's only."""
     session_options: dict[str, Any] = field(default_factory=dict)
     live: LiveOptions = field(default_factory=LiveOptions)
     """How the agent runs on GPT-Live (``connect(agent, api="live")``)."""
     on_delegation: DelegationHook | None = None
     """GPT-Live with client delegation: answers the work the Live model hands to the app."""
+    handoffs: Sequence[HandoffTarget] = ()
+    """Agents this one may hand the conversation to: each becomes a transfer tool
+    (``transfer_to_<name>``, or as ``rtagents.handoff(...)`` says). An agent, a ``Handoff``,
+    or a callable that returns an agent (for agents that name each other)."""
+    handoff_description: str | None = None
+    """What this agent is for, in the transfer tools of the agents that hand off to it."""
+    max_handoffs: int = 5
+    """How many handoffs may follow each other since the user last spoke, this agent's
+    included; past it this agent's transfer tools answer with an error and do not switch."""
     _sources: tuple[tuple[int, ...], ToolSources] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -161,6 +184,22 @@ class Agent:
             raise ValueError(f"Agent {self.name!r}: tool_timeout must be positive")
         if self.max_tool_output_bytes < 64:
             raise ValueError(f"Agent {self.name!r}: max_tool_output_bytes must be at least 64")
+        if self.filler_after_ms is not None and (
+            isinstance(self.filler_after_ms, bool)
+            or not isinstance(self.filler_after_ms, int)
+            or self.filler_after_ms <= 0
+        ):
+            raise ValueError(f"Agent {self.name!r}: filler_after_ms must be a positive int")
+        if self.filler_instructions is not None and not self.filler_instructions.strip():
+            raise ValueError(f"Agent {self.name!r}: filler_instructions must not be blank")
+        if self.max_handoffs < 0:
+            raise ValueError(f"Agent {self.name!r}: max_handoffs must not be negative")
+        for target in self.handoffs:
+            if not (isinstance(target, (Agent, Handoff)) or callable(target)):
+                raise TypeError(
+                    f"Agent {self.name!r}: handoffs takes agents, rtagents.handoff(...) or "
+                    f"callables that return an agent, not {target!r}"
+                )
         for item in self.tools:
             # The type says so, but not every caller is type-checked.
             if not isinstance(item, get_args(AgentTool)):
@@ -245,6 +284,51 @@ class Agent:
             merged = _deep_merge(config.model_dump(exclude_unset=True), self.session_options)
             config = p.SessionConfig.model_validate(merged)
         return config
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A transfer to another agent, for ``Agent.handoffs``: made by ``rtagents.handoff``.
+
+    ``target`` is an agent, or a callable that returns one when a session takes the agent
+    that declares it (for agents that name each other). ``tool_name`` and ``description``
+    are the transfer tool's; by default ``transfer_to_<target's name>`` and a description
+    from the target's ``handoff_description`` (else its name and instructions)."""
+
+    target: Agent | Callable[[], Agent]
+    tool_name: str | None = None
+    description: str | None = None
+    needs_approval: bool | ApprovalCheck = False
+    """As a function tool's: ``True`` (or a check that says so) puts each transfer to the
+    agent's approval policy first."""
+
+    def agent(self) -> Agent:
+        """The target; a callable is called each time."""
+        target = self.target
+        agent = target if isinstance(target, Agent) else target()
+        if not isinstance(agent, Agent):
+            raise TypeError(f"a handoff's target must be an Agent: {target!r} gave {agent!r}")
+        return agent
+
+
+HandoffTarget = Union[Agent, Handoff, Callable[[], Agent]]
+"""What ``Agent.handoffs`` takes: an agent, a ``Handoff``, or a callable that returns an agent."""
+
+
+def handoff(
+    target: Agent | Callable[[], Agent],
+    *,
+    tool_name: str | None = None,
+    description: str | None = None,
+    needs_approval: bool | ApprovalCheck = False,
+) -> Handoff:
+    """A transfer to ``target`` for ``Agent.handoffs``, with its tool's name or description
+    set: ``Agent(handoffs=[rtagents.handoff(billing, tool_name="billing_desk")])``."""
+    if not (isinstance(target, Agent) or callable(target)):
+        raise TypeError(f"handoff: {target!r} is not an Agent or a callable that returns one")
+    if tool_name is not None:
+        check_tool_name(tool_name, "handoff")
+    return Handoff(target, tool_name, description, needs_approval)
 
 
 def _format(value: AudioFormatLike) -> Any:

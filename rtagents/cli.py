@@ -15,6 +15,7 @@ from . import __version__
 from ._cli_calls import add_calls_commands
 from ._cli_common import CliError, add_emulator_key, port
 from ._cli_run import add_run_command
+from ._extras import require
 from .errors import RtagentsError
 
 
@@ -27,6 +28,12 @@ def _fault(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+_VOICES = {
+    "espeak": "espeak-ng speech",
+    "tones": "tones, a tone per character (install espeak-ng for speech)",
+}
+
+
 def _emulator(args: argparse.Namespace) -> int:
     from .emulator import Emulator
 
@@ -36,6 +43,8 @@ def _emulator(args: argparse.Namespace) -> int:
         print("rtagents emulator: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2
     tls: Any = (args.tls_cert, args.tls_key) if args.tls_cert else bool(args.tls)
+    if args.webrtc:  # said now, not at the first browser's call
+        require("webrtc", "aiortc", "WebRTC calls (--webrtc)")
     try:
         emu = Emulator(
             host=args.host,
@@ -46,7 +55,11 @@ def _emulator(args: argparse.Namespace) -> int:
             mcp_hosts=args.mcp_host,
             transcript_order=args.transcript_order,
             tls=tls,
+            voice=args.voice,
         )
+    except ValueError as exc:  # --voice espeak without espeak-ng
+        print(f"rtagents emulator: {exc}", file=sys.stderr)
+        return 2
     except (OSError, RuntimeError, ssl.SSLError) as exc:
         print(f"rtagents emulator: cannot set up TLS: {exc}", file=sys.stderr)
         return 2
@@ -59,9 +72,12 @@ def _emulator(args: argparse.Namespace) -> int:
             f"  websocket URL: {emu.url}  (rtagents.connect(url=...), run --url)",
             f"  REST base URL: {emu.http_url}  (CallServer(base_url=...), call --emulator)",
             f"  openai SDK:    AsyncOpenAI(base_url={emu.http_url!r})",
+            f"  voice:         {_VOICES[emu.voice]}",
         ]
         if emu.certificate is not None:
             lines.append(f"  TLS certificate to trust: {emu.certificate}")
+        if args.webrtc:
+            lines.append(f"  WebRTC calls:  POST {emu.http_url}/realtime/calls  (an SDP offer)")
         print("\n".join(lines), flush=True)
         await asyncio.Event().wait()
 
@@ -158,6 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
         "certificate unless --tls-cert and --tls-key are given",
     )
     emu.add_argument("--tls-cert", metavar="FILE", help="the certificate (PEM) for --tls")
+    emu.add_argument(
+        "--webrtc",
+        action="store_true",
+        help="check that browsers' WebRTC calls can be answered (needs rtagents[webrtc]) "
+        "and print where they post their offer",
+    )
     emu.add_argument("--tls-key", metavar="FILE", help="its private key (PEM)")
     emu.add_argument(
         "--transcript-order",
@@ -165,6 +187,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="random",
         help="whether an input transcript comes before or after the response.created of the "
         "response its turn starts (default: %(default)s, as the real server varies)",
+    )
+    emu.add_argument(
+        "--voice",
+        choices=["auto", "espeak", "tones"],
+        default="auto",
+        help="what speaks the model's words: espeak-ng, tones (a tone per character), or "
+        "auto: espeak-ng when it is installed, else tones (default: %(default)s)",
     )
     emu.set_defaults(handler=_emulator)
     return parser

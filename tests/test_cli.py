@@ -36,7 +36,8 @@ def test_demo_shows_a_tool_call_an_approval_and_mcp_calls_and_ends(tmp_path: Pat
     result = rtagents("demo", "--out", str(wav))
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert f"of speech in {wav}" in out and "seconds of speech" in out.splitlines()[0]
+    # espeak-ng is installed for the tests: the emulator's voice is speech (and says so).
+    assert f"of speech in {wav} (play it)" in out and "seconds of audio" in out.splitlines()[0]
     with wave.open(str(wav)) as w:
         assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (24000, 1, 2)
         samples = array.array("h", w.readframes(w.getnframes()))
@@ -50,6 +51,54 @@ def test_demo_shows_a_tool_call_an_approval_and_mcp_calls_and_ends(tmp_path: Pat
     assert out.count("stand-in model") == 1  # said once, up front
     assert out.rstrip().endswith("demo finished")
     assert "INFO" not in out and "Traceback" not in result.stderr
+
+
+def without_espeak(tmp_path: Path) -> dict[str, str]:
+    """The environment with a PATH where espeak-ng is not found."""
+    import os
+
+    (tmp_path / "bin").mkdir(exist_ok=True)
+    return {**os.environ, "PATH": str(tmp_path / "bin")}
+
+
+def test_without_espeak_the_demo_says_tones_not_speech(tmp_path: Path) -> None:
+    wav = tmp_path / "voice.wav"
+    result = rtagents("demo", "--out", str(wav), env=without_espeak(tmp_path))
+    assert result.returncode == 0, result.stderr
+    said = next(line for line in result.stdout.splitlines() if "the agent's voice" in line)
+    assert f"of tones in {wav} (play it) (install espeak-ng for speech)" in said
+    assert "speech in" not in result.stdout
+
+
+def test_run_out_says_what_the_voice_is(tmp_path: Path) -> None:
+    answer = tmp_path / "a.wav"
+    args = ("run", "tools_basics:agent", "--say", "Weather in Rome?", "--out", str(answer))
+    spoken = rtagents(*args, cwd=EXAMPLES)
+    assert spoken.returncode == 0, spoken.stderr
+    assert f"s of the agent's voice (speech) to {answer}" in spoken.stdout
+    toned = rtagents(*args, cwd=EXAMPLES, env=without_espeak(tmp_path))
+    assert toned.returncode == 0, toned.stderr
+    assert f"s of the agent's voice (tones) to {answer}" in toned.stdout
+    assert "tones without espeak-ng" in toned.stdout
+
+
+def test_the_emulators_voice_is_chosen_and_said(tmp_path: Path) -> None:
+    refused = rtagents("emulator", "--voice", "espeak", env=without_espeak(tmp_path))
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "voice='espeak' needs espeak-ng on PATH" in refused.stderr
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rtagents", "emulator", "--port", "0", "--voice", "tones"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(5)]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert lines[-1].split() == ["voice:", "tones,", *lines[-1].split()[2:]]
+    assert "install espeak-ng for speech" in lines[-1]
 
 
 def test_demo_real_without_a_key_says_so(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -71,6 +71,10 @@ def tls_emulator(tmp_path: Path) -> tuple[list[str], Path]:
     return ["emulator", "--tls", "--port", "0"], tmp_path
 
 
+def webrtc_emulator(tmp_path: Path) -> tuple[list[str], Path]:
+    return ["emulator", "--webrtc", "--port", "0"], tmp_path
+
+
 def audio_in(tmp_path: Path) -> tuple[list[str], Path]:
     return ["run", "tools_basics:agent", "--in", wav_16k(tmp_path / "q.wav")], EXAMPLES
 
@@ -89,6 +93,7 @@ CASES = [
     ("redis", ["redis"], redis_app),
     # mcp needs cryptography too (through pyjwt[crypto]): only what the certificate uses.
     ("tls", ["cryptography.x509"], tls_emulator),
+    ("webrtc", ["aiortc"], webrtc_emulator),
     ("audio", ["numpy", "soxr"], audio_in),
     ("voice", ["sounddevice"], voice_run),
     ("voice", ["sounddevice"], voice_demo),
@@ -150,3 +155,23 @@ def test_audio_extra_missing_is_the_one_error(monkeypatch: pytest.MonkeyPatch) -
     hidden(monkeypatch, "soxr")
     with pytest.raises(AudioExtraMissing, match=r"needs soxr: pip install 'rtagents\[audio\]'$"):
         resample(bytes(320), 16_000, 24_000)
+
+
+@pytest.mark.anyio
+async def test_a_webrtc_call_without_the_webrtc_extra_is_the_error_shape(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import httpx2
+
+    from rtagents.emulator import Emulator
+
+    hidden(monkeypatch, "aiortc")
+    async with Emulator() as emu:
+        async with httpx2.AsyncClient() as http:
+            reply = await http.post(
+                f"{emu.http_url}/realtime/calls",
+                content="v=0\r\n",
+                headers={"Authorization": "Bearer sk-x", "Content-Type": "application/sdp"},
+            )
+    assert reply.status_code == 501
+    assert reply.json()["error"]["message"].endswith("pip install 'rtagents[webrtc]'")

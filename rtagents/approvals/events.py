@@ -40,3 +40,22 @@ class ApprovalDecided(FrameworkEvent):
     approve: bool
     reason: str | None
     decided_by: DecidedBy
+
+
+@dataclass(frozen=True)
+class GuardrailTripped(FrameworkEvent):
+    """A guardrail tripped (``Agent.guardrails``). ``kind`` is ``input`` (the user's
+    message ``item_id``) or ``output`` (the assistant's item ``item_id``; ``None`` on
+    GPT-Live, which has no items); ``decided_by`` is ``guardrail`` (it answered ``Trip``),
+    ``error`` (it raised or answered something else) or ``timeout``. ``acted`` is False
+    for a later trip of an item another trip already stopped; ``cancelled`` names the
+    response the trip cancelled, if one was still active."""
+
+    type: Literal["guardrail.tripped"] = field(default="guardrail.tripped", init=False)
+    guardrail: str
+    kind: Literal["input", "output"]
+    reason: str
+    decided_by: Literal["guardrail", "error", "timeout"]
+    item_id: str | None
+    acted: bool = True
+    cancelled: str | None = None

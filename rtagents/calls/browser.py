@@ -2,7 +2,9 @@
 the app's key) for a page's WebRTC call; ``POST /session/attach`` runs the agent's tools on a
 sideband session of that call. Both are closed until the app says who may use them
 (``authorize``), and attach takes only a call made with a secret minted here, or a call this
-process holds."""
+process holds. Attach answers once the sideband is connected, or says why it is not: 404
+for a call the API does not have (or that has ended), 502 when the API failed, 503 when
+the registry did."""
 
 from __future__ import annotations
 
@@ -11,26 +13,34 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..agent import Agent
-from ..errors import root_cause
+from ..errors import SessionConfigError, root_cause
+from ..session.transport import HandshakeRefused
 from ..tracing.calls import created_session
 from .access import Authorize, allowed
 from .control import CallRecord
 from .inbound import BodyTooLarge, check_call_id, read_body, shown
 from .minted import MintedSecrets
-from .rest import CallsAPI, CallsAPIError
+from .rest import OPENAI_API, CallsAPI, CallsAPIError
+from .sideband import SidebandCall
 
 log = logging.getLogger("rtagents.calls")
 
 ATTACH_BODY_LIMIT = 16 * 1024  # {"call_id": ..., "client_secret": ...} is under 200 bytes
 _OVER = frozenset({"ended", "failed", "rejected"})
+ATTACH_TIMEOUT = 20.0  # seconds for the sideband to connect and configure its session
+
+Attaching = tuple[SidebandCall, anyio.Event]
+"""A browser's call being attached: its sideband, and the event set once the call is over."""
 
 
 class BrowserRoutes:
-    """``attach(call_id, agent)`` is the server's: claim the call and run its sideband."""
+    """``attach(call_id, agent)`` is the server's: claim the call and run its sideband (what
+    it returns), or ``None`` when the call is claimed already (elsewhere, or over)."""
 
     def __init__(
         self,
@@ -41,7 +51,8 @@ class BrowserRoutes:
         authorize: Authorize | None,
         authorize_timeout: float,
         taking_calls: Callable[[], bool],
-        attach: Callable[[str, Agent], Awaitable[None]],
+        attach: Callable[[str, Agent], Awaitable[Attaching | None]],
+        keyed: bool = True,
     ) -> None:
         self._agent = agent
         self._api = api
@@ -50,7 +61,11 @@ class BrowserRoutes:
         self._timeout = authorize_timeout
         self._taking_calls = taking_calls
         self._start = attach
+        self._keyed = keyed
         self._minted = MintedSecrets()
+        self._attaching: dict[str, Attaching] = {}  # a retry waits for the same sideband
+        # Where the page posts its WebRTC offer: the calls endpoint of the same API.
+        self.webrtc_url = f"{api.base_url}/realtime/calls"
 
     async def _refusal(self, request: Request) -> Response | None:
         """403 unless the app's ``authorize`` says yes (or when there is none)."""
@@ -72,6 +87,12 @@ class BrowserRoutes:
             return JSONResponse({"error": "the server is not taking calls"}, status_code=503)
         if self._agent is None:
             return JSONResponse({"error": "this server routes calls; no default agent"}, 400)
+        if not self._keyed and self._api.base_url == OPENAI_API:
+            message = (
+                "this server has no OpenAI API key: set OPENAI_API_KEY (or point it at the "
+                "emulator: CallServer(base_url=...), OPENAI_BASE_URL in the example)"
+            )
+            return JSONResponse({"error": message}, status_code=503)
         try:
             secret = await self._api.client_secret(created_session(self._agent))
         except CallsAPIError as exc:
@@ -80,7 +101,8 @@ class BrowserRoutes:
         if not isinstance(value, str) or not isinstance(expires_at, (int, float)):
             return JSONResponse({"error": "the API minted no client secret"}, status_code=502)
         self._minted.add(value, expires_at)
-        return JSONResponse({"client_secret": value, "expires_at": expires_at})
+        reply = {"client_secret": value, "expires_at": expires_at, "webrtc_url": self.webrtc_url}
+        return JSONResponse(reply)
 
     async def attach(self, request: Request) -> Response:
         """The page posts its call id (from the WebRTC answer's ``Location``) with the
@@ -103,8 +125,12 @@ class BrowserRoutes:
         record = self._calls.get(wanted)
         if record is not None:
             if record.state in _OVER:
-                return JSONResponse({"error": f"call {wanted} has ended"}, status_code=404)
-            return JSONResponse({"status": "attached"})
+                state = "" if record.state == "ended" else f" ({record.state})"
+                return JSONResponse({"error": f"call {wanted} has ended{state}"}, 404)
+            pending = self._attaching.get(wanted)
+            if pending is None:  # up, and held here
+                return JSONResponse({"status": "attached"})
+            return await _outcome(wanted, pending, record)
         if not self._minted.bind(body.get("client_secret"), wanted):
             message = (
                 f"no call {wanted} here: attach a call made with a client secret from "
@@ -112,8 +138,52 @@ class BrowserRoutes:
             )
             return JSONResponse({"error": message}, status_code=404)
         try:
-            await self._start(wanted, agent)
+            pending = await self._start(wanted, agent)
         except Exception as exc:
             log.warning("attaching call %s failed: %s", shown(wanted), root_cause(exc))
             return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
+        if pending is None:
+            message = f"call {wanted} is held by another replica, or has ended"
+            return JSONResponse({"error": message}, status_code=409)
+        self._attaching[wanted] = pending
+        try:
+            return await _outcome(wanted, pending, self._calls[wanted])
+        finally:
+            self._attaching.pop(wanted, None)
+
+
+async def _outcome(call_id: str, pending: Attaching, record: CallRecord) -> Response:
+    """ "attached" once the call's sideband is connected; else what went wrong, in words
+    (the details are in the server's log, which the lifecycle writes)."""
+    sideband, over = pending
+    with anyio.move_on_after(ATTACH_TIMEOUT):
+        async with anyio.create_task_group() as tg:
+
+            async def settled(event: anyio.Event) -> None:
+                await event.wait()
+                tg.cancel_scope.cancel()
+
+            tg.start_soon(settled, sideband.up)
+            tg.start_soon(settled, over)
+    refused = sideband.refused
+    if sideband.up.is_set() and refused is None:
         return JSONResponse({"status": "attached"})
+    if sideband.gone:
+        message = f"call {call_id} does not exist or has ended: the API refused its sideband (404)"
+        return JSONResponse({"error": message}, status_code=404)
+    if isinstance(refused, HandshakeRefused):
+        message = f"the API refused the sideband of call {call_id}: HTTP {refused.status}"
+        return JSONResponse({"error": message}, status_code=502)
+    if isinstance(refused, SessionConfigError):
+        message = f"the API refused the agent's configuration on the sideband: {refused}"
+        return JSONResponse({"error": message}, status_code=502)
+    if refused is not None:
+        message = (
+            f"the sideband of call {call_id} could not reach the API ({type(refused).__name__})"
+        )
+        return JSONResponse({"error": message}, status_code=502)
+    if over.is_set():  # it ended before its sideband started: the registry failed
+        log.warning("attaching call %s failed: %s", shown(call_id), record.reason)
+        return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
+    message = f"the sideband of call {call_id} did not connect in {ATTACH_TIMEOUT:g} s"
+    return JSONResponse({"error": message}, status_code=504)

@@ -8,11 +8,13 @@ import contextvars
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal, Union
 
 from ..agent import Agent
 from ..errors import RtagentsError
 from ..tools import tool
+from ..usage import UsageRecord
 from .parties import CallParty
 
 CallSource = Literal["sip", "browser", "twilio"]
@@ -114,6 +116,12 @@ class CallRecord:
     reason: str | None = None
     session: Any = field(default=None, repr=False)
     handle: CallHandle | None = field(default=None, repr=False)
+    usage: UsageRecord = field(default_factory=UsageRecord, repr=False)
+    """What the call's session used (``rtagents.UsageRecord``), set when the call ends;
+    while it is up, ``record.session.usage`` is the running figure."""
+    cost: Decimal | None = None
+    """``usage`` at ``CallServer(prices=...)``: ``None`` without prices, or with a model the
+    table lacks."""
 
 
 _current: contextvars.ContextVar[CallHandle] = contextvars.ContextVar("rtagents_call")

@@ -3,7 +3,8 @@
 ``CallLifecycle`` owns the calls of this process (``app.calls``) and the rule of each step:
 a call is claimed once across replicas, the router's decision is checked, an accepted call
 is listed for the replicas that could take it over, a call that fails is never left ringing
-or up without its tools, and an ended call is released. What differs between a SIP call, a
+or up without its tools, a call that reaches its time limit is warned and hung up
+(``limits``), and an ended call is released. What differs between a SIP call, a
 browser's call, a call taken over from a replica that died and a Twilio stream is its
 ``CallKind``: how it is accepted or rejected, hung up, and how its session runs.
 """
@@ -14,6 +15,7 @@ import collections
 import contextlib
 import inspect
 import logging
+import time
 from typing import Any, Protocol
 
 import anyio
@@ -22,7 +24,9 @@ import anyio.abc
 from ..agent import Agent
 from ..errors import root_cause
 from ..tracing.calls import call_ended, call_span
+from ..usage import PriceBook
 from .control import CallRecord, IncomingCall, Reject, Route
+from .limits import TIME_LIMIT, CallLimit, LimitClock
 from .registry import CallRegistry
 
 log = logging.getLogger("rtagents.calls")
@@ -60,9 +64,18 @@ class CallKind(Protocol):
 class CallLifecycle:
     """The calls of one process, from their claim to their end."""
 
-    def __init__(self, route: Route, registry: CallRegistry, keep_ended: int) -> None:
+    def __init__(
+        self,
+        route: Route,
+        registry: CallRegistry,
+        keep_ended: int,
+        limit: CallLimit | None = None,
+        prices: PriceBook | None = None,
+    ) -> None:
         self.route = route
+        self.prices = prices  # what each call's usage cost
         self.registry = registry
+        self.limit = limit
         self.calls: dict[str, CallRecord] = {}
         self.draining = False
         self.tg: anyio.abc.TaskGroup | None = None  # the app's, from startup to shutdown
@@ -81,17 +94,27 @@ class CallLifecycle:
         Raises when the registry cannot say: the caller answers "try again later"."""
         return call_id not in self.calls and await self.registry.claim(call_id)
 
-    def start(self, call: IncomingCall, kind: CallKind, agent: Agent | None = None) -> None:
-        """Take a claimed call in the app's task group (a request answers at once)."""
+    def start(
+        self,
+        call: IncomingCall,
+        kind: CallKind,
+        agent: Agent | None = None,
+        answered_at: float | None = None,
+    ) -> anyio.Event:
+        """Take a claimed call in the app's task group (a request answers at once); the
+        event is set once the call is over. ``answered_at`` (wall-clock time) is when a
+        call taken over from another replica was answered: its time limit counts from it."""
         if self.tg is None:
             raise RuntimeError("the server is not running: it takes no call")
         self._record(call)
-        self.tg.start_soon(self._run, call, kind, agent)
+        over = anyio.Event()
+        self.tg.start_soon(self._run, call, kind, agent, answered_at, over)
+        return over
 
     async def run(self, call: IncomingCall, kind: CallKind, agent: Agent | None = None) -> None:
         """Take a claimed call in this task, until it ends (a Twilio stream's endpoint)."""
         self._record(call)
-        await self._run(call, kind, agent)
+        await self._run(call, kind, agent, None, anyio.Event())
 
     async def decide(self, call: IncomingCall) -> Agent | Reject:
         """The router's decision for ``call``, checked: anything else is an error."""
@@ -106,17 +129,31 @@ class CallLifecycle:
         caller = None if call.source == "browser" else call.caller  # a page has no number
         self.calls[call.call_id] = CallRecord(call.call_id, caller, source=call.source)
 
-    async def _run(self, call: IncomingCall, kind: CallKind, agent: Agent | None) -> None:
+    async def _run(
+        self,
+        call: IncomingCall,
+        kind: CallKind,
+        agent: Agent | None,
+        answered_at: float | None,
+        over: anyio.Event,
+    ) -> None:
         record = self.calls[call.call_id]
         with call_span(call.call_id, call.source) as span:
             try:
-                await self._steps(call, kind, agent, record)
+                await self._steps(call, kind, agent, record, answered_at)
             finally:
-                call_ended(span, record.state, record.reason)
+                over.set()
+                self._metered(record)
+                call_ended(span, record.state, record.reason, record.usage, record.cost)
                 await self._finished(call.call_id)
 
     async def _steps(
-        self, call: IncomingCall, kind: CallKind, agent: Agent | None, record: CallRecord
+        self,
+        call: IncomingCall,
+        kind: CallKind,
+        agent: Agent | None,
+        record: CallRecord,
+        answered_at: float | None,
     ) -> None:
         accepted = False
         try:
@@ -129,10 +166,12 @@ class CallLifecycle:
             await kind.accept(decision)
             accepted = True
             record.state = "active"
+            answered_at = time.time() if answered_at is None else answered_at
             listing = kind.listing()
             if listing is not None:
+                listing = {**listing, "answered_at": answered_at}
                 await self.registry.accepted(call.call_id, listing)
-            reason = await kind.connect(record, decision)
+            reason = await self._connect(kind, record, decision, answered_at)
             if record.state == "active":  # not moved to another replica meanwhile
                 record.state, record.reason = "ended", reason
         except Exception as exc:  # the call fails; the server goes on
@@ -143,6 +182,41 @@ class CallLifecycle:
                     await kind.reject(NOT_ANSWERED)
                 elif not self.draining:  # nor left up without its tools
                     await kind.hang_up()
+
+    async def _connect(
+        self, kind: CallKind, record: CallRecord, agent: Agent, answered_at: float
+    ) -> str | None:
+        """The call's session until it ends, with the time limit's clock beside it."""
+        if self.limit is None:
+            return await kind.connect(record, agent)
+
+        async def hang_up() -> None:
+            await (record.handle.hangup() if record.handle is not None else kind.hang_up())
+
+        clock = LimitClock(self.limit, record, hang_up, answered_at)
+        reason: str | None = None
+        raised: Exception | None = None
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(clock.run)
+            try:
+                reason = await kind.connect(record, agent)
+            except Exception as exc:  # raised as it was, not in a group
+                raised = exc
+            tg.cancel_scope.cancel()
+        if clock.failed is not None:
+            raise clock.failed
+        if clock.reached:  # hung up here: what the session said as it ended is moot
+            return TIME_LIMIT
+        if raised is not None:
+            raise raised
+        return reason
+
+    def _metered(self, record: CallRecord) -> None:
+        """The call's usage, its session's, and its cost at the server's prices."""
+        if record.session is not None:
+            record.usage = record.session.usage
+            if self.prices is not None:
+                record.cost = self.prices.cost(record.usage)[0]
 
     async def _finished(self, call_id: str) -> None:
         """The registry lets the call go, and the oldest ended calls beyond

@@ -18,12 +18,14 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from ..agent import Agent
 from ..errors import root_cause
+from ..usage import PriceBook, Prices, PriceTable
 from .access import Authorize
-from .browser import BrowserRoutes
+from .browser import Attaching, BrowserRoutes
 from .control import CallRecord, IncomingCall
 from .control import Route as Router
 from .inbound import BodyTooLarge, check_call_id, check_session_id, read_body
 from .lifecycle import CallLifecycle
+from .limits import CallLimit
 from .registry import CallRegistry, LocalRegistry
 from .rest import CallsAPI
 from .sideband import LiveRingingCall, LiveSidebandCall, RingingCall, SidebandCall
@@ -36,6 +38,7 @@ log = logging.getLogger("rtagents.calls")
 
 WEBHOOK_BODY_LIMIT = 1024 * 1024  # an event is a few KB; a bigger body is refused unread
 LIVE_CALL_EVENTS = ("live.transport.incoming", "live.call.incoming")  # the older name last
+LIMIT_NOTICE = "We are almost out of time, so I will have to end this call in a moment."
 
 
 class CallServer:
@@ -45,9 +48,12 @@ class CallServer:
     GPT-Live's ``live.transport.incoming`` (or its older name, ``live.call.incoming``): the
     signature is verified (400 otherwise), a delivery seen before is acknowledged and
     ignored, and the call is accepted with the agent's configuration (its Live one for a
-    GPT-Live call; or rejected, as the router says) and run on a sideband session. ``POST /session`` mints a client secret for
-    a browser, configured from the agent, and ``POST /session/attach`` runs the agent's tools
-    on the call the page made with it: both only for requests ``authorize`` says yes to.
+    GPT-Live call; or rejected, as the router says) and run on a sideband session.
+    ``POST /session`` mints a client secret for a browser, configured from the agent (with
+    ``webrtc_url``, where the page posts its WebRTC offer), and ``POST /session/attach``
+    runs the agent's tools on the call the page made with it, answering once its sideband
+    is connected (404 for a call the API does not have, or that has ended): both only for
+    requests ``authorize`` says yes to.
     ``/twilio`` bridges Twilio Media Streams (with ``twilio=``). ``GET /healthz`` and
     ``GET /readyz`` are for the load balancer, and ``drain()`` (on ``SIGTERM`` under
     ``rtagents serve``) for deploys. ``app.calls`` lists the calls of this process;
@@ -75,6 +81,17 @@ class CallServer:
             the browser routes (``POST /session`` spends on your key). Only ``True`` lets a
             request in; without it, both routes answer 403 and do nothing.
         authorize_timeout: Seconds ``authorize`` has to answer; then the request is refused.
+        max_call_seconds: How long a call may last, counted from its answer (a browser's
+            call: from its attach; a Twilio stream: from its start); then the server hangs
+            it up through the REST API, as ``end_call`` does (a Twilio stream is ended),
+            and its record says ``state="ended"``, ``reason="time limit"``. ``None`` (the
+            default): no limit. A call taken over from a replica that died keeps its clock.
+        warn_before_s: Seconds before the limit when the agent says ``limit_notice`` on the
+            call (a response with instructions to say it, asked for once no response is
+            active; on GPT-Live, commentary).
+        limit_notice: What the agent says then; ``None`` hangs up without a word.
+        prices: The app's prices (``rtagents.Prices``) for each call's ``cost`` in
+            ``app.calls``: by model name, or one ``Prices`` for ``agent``'s model.
     """
 
     def __init__(
@@ -92,9 +109,18 @@ class CallServer:
         keep_ended: int = 1000,
         authorize: Authorize | None = None,
         authorize_timeout: float = 10.0,
+        max_call_seconds: float | None = None,
+        warn_before_s: float = 30.0,
+        limit_notice: str | None = LIMIT_NOTICE,
+        prices: PriceTable | None = None,
     ) -> None:
         if (agent is None) == (route is None):
             raise ValueError("CallServer needs exactly one of agent= and route=")
+        limit = (
+            None
+            if max_call_seconds is None
+            else CallLimit(max_call_seconds, warn_before_s, limit_notice)
+        )
         self._verifier = WebhookVerifier(webhook_secret)
         self._api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
         self.api = CallsAPI(self._api_key, base_url)
@@ -106,6 +132,8 @@ class CallServer:
             route or (lambda call: agent),  # type: ignore[arg-type,return-value]
             self.registry,
             keep_ended,
+            limit,
+            _price_book(prices, agent),
         )
         self.calls: dict[str, CallRecord] = self._lifecycle.calls
         self._control = Supervision(self.calls, self.registry, self._adopt)
@@ -118,6 +146,7 @@ class CallServer:
             authorize_timeout=authorize_timeout,
             taking_calls=lambda: self._lifecycle.taking_calls,
             attach=self._attach_browser,
+            keyed=bool(self._api_key),
         )
         streams = (
             [
@@ -283,14 +312,14 @@ class CallServer:
 
     # -- calls that are up already: a browser's, and those of a replica that died ---------------
 
-    async def _attach_browser(self, call_id: str, agent: Agent) -> None:
+    async def _attach_browser(self, call_id: str, agent: Agent) -> Attaching | None:
         """Run ``agent``'s tools on a browser's call, which its page attached: claimed
-        first, so that one replica runs them."""
-        if await self._lifecycle.claim(call_id):  # else another replica runs them already
-            call = IncomingCall(call_id, source="browser")
-            self._lifecycle.start(
-                call, SidebandCall(call, self.api, self._ws_url, self._api_key), agent
-            )
+        first, so that one replica runs them (``None`` when another has it, or had it)."""
+        if not await self._lifecycle.claim(call_id):
+            return None
+        call = IncomingCall(call_id, source="browser")
+        sideband = SidebandCall(call, self.api, self._ws_url, self._api_key)
+        return sideband, self._lifecycle.start(call, sideband, agent)
 
     async def _adopt(self, call_id: str, listing: dict[str, Any]) -> bool:
         """A call whose replica died, taken over by this one (the registry's ``adopt``,
@@ -309,8 +338,20 @@ class CallServer:
             kind: SidebandCall = LiveSidebandCall(call, self.api, self._live_ws_url, self._api_key)
         else:
             kind = SidebandCall(call, self.api, self._ws_url, self._api_key)
-        self._lifecycle.start(call, kind, self._agent if browser else None)
+        answered = listing.get("answered_at")
+        answered_at: float | None = None
+        if isinstance(answered, (int, float)) and not isinstance(answered, bool):
+            answered_at = float(answered)
+        self._lifecycle.start(call, kind, self._agent if browser else None, answered_at)
         return True
+
+
+def _price_book(prices: PriceTable | None, agent: Agent | None) -> PriceBook | None:
+    if prices is None:
+        return None
+    if isinstance(prices, Prices) and agent is None:
+        raise ValueError("with route=, give prices by model name: {'gpt-realtime': Prices(...)}")
+    return PriceBook(prices, agent.model if agent is not None else None)
 
 
 def _websocket_url(base_url: str, *, live: bool = False) -> str:

@@ -8,11 +8,14 @@ from __future__ import annotations
 import functools
 from typing import Any, ClassVar, Literal
 
+import anyio
+
 from ..agent import Agent
 from ..errors import RtagentsError
 from ..session.connect import connect
 from ..session.events import SessionClosed
 from ..session.live_config import sip_session
+from ..session.transport import HandshakeRefused
 from ..tracing.calls import created_session
 from .control import CallHandle, CallRecord, IncomingCall, Reject, enter_call
 from .rest import CallsAPI
@@ -25,7 +28,11 @@ class SidebandLost(RtagentsError):
 
 class SidebandCall:
     """A call that is up already (a page made it, or a replica that died accepted it): it
-    is ended rather than rejected, and its listing is what a router decides it from."""
+    is ended rather than rejected, and its listing is what a router decides it from.
+
+    ``up`` is set once the sideband has connected and configured its session, or failed to:
+    then ``refused`` is why (a ``HandshakeRefused`` with status 404: the API has no such
+    call, or it has ended)."""
 
     API: ClassVar[Literal["realtime", "live"]] = "realtime"
     """The API of the call's session (and of its sideband)."""
@@ -35,6 +42,13 @@ class SidebandCall:
         self.api = api
         self.url = url
         self.api_key = api_key
+        self.up = anyio.Event()
+        self.refused: Exception | None = None
+
+    @property
+    def gone(self) -> bool:
+        """The API said the call does not exist (or no longer does)."""
+        return isinstance(self.refused, HandshakeRefused) and self.refused.status == 404
 
     def listing(self) -> dict[str, Any]:
         listing = {"source": self.call.source, "sip_headers": dict(self.call.sip_headers)}
@@ -47,9 +61,20 @@ class SidebandCall:
         await self.hang_up()
 
     async def hang_up(self) -> None:
-        await self.api.hangup(self.call.call_id)
+        if not self.gone:  # a call the API does not have is not hung up
+            await self.api.hangup(self.call.call_id)
 
     async def connect(self, record: CallRecord, agent: Agent) -> str | None:
+        try:
+            return await self._connect(record, agent)
+        except Exception as exc:
+            if not self.up.is_set():
+                self.refused = exc
+            raise
+        finally:
+            self.up.set()
+
+    async def _connect(self, record: CallRecord, agent: Agent) -> str | None:
         call_id = self.call.call_id
         record.handle = CallHandle(
             call_id,
@@ -62,6 +87,7 @@ class SidebandCall:
             agent, url=self.url, api_key=self.api_key, call_id=call_id, api=self.API
         ) as s:
             record.session = s
+            self.up.set()
             async for event in s:
                 failed = isinstance(event, SessionClosed) and event.error
         if failed:  # the call cannot go on without its tools: it fails, and is hung up

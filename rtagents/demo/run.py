@@ -113,7 +113,7 @@ async def main(
     voice = bytearray()
     transcript.say(
         "(each answer ends with [the time from the question to the complete answer, "
-        "and the seconds of speech the agent sent])"
+        "and the seconds of audio the agent sent])"
     )
     if real:
         if not os.environ.get("OPENAI_API_KEY"):
@@ -124,7 +124,7 @@ async def main(
             "(the hosted MCP step needs a public MCP server URL; it is skipped with --real)"
         )
         await converse(build_agent(None), None, transcript, voice)
-        _report_voice(voice, out, transcript)
+        _report_voice(voice, out, transcript, "speech")
         return transcript
     async with docs_server() as docs_url, Emulator(model=RuleModel()) as emu:
         transcript.say(
@@ -132,16 +132,18 @@ async def main(
             "(no API key, no network)"
         )
         await converse(build_agent(docs_url), emu.url, transcript, voice)
-    _report_voice(voice, out, transcript)
+    # The emulator speaks with espeak-ng when it is installed, else in tones.
+    _report_voice(voice, out, transcript, "speech" if emu.voice == "espeak" else "tones")
     transcript.say("demo finished")
     return transcript
 
 
-def _report_voice(voice: bytearray, out: Path, transcript: Transcript) -> None:
+def _report_voice(voice: bytearray, out: Path, transcript: Transcript, sound: str) -> None:
     if voice:
         write_wav(out, bytes(voice))
         seconds = len(voice) / 48000
-        transcript.say(f"the agent's voice: {seconds:.1f} s of speech in {out} (play it)")
+        note = " (install espeak-ng for speech)" if sound == "tones" else ""
+        transcript.say(f"the agent's voice: {seconds:.1f} s of {sound} in {out} (play it){note}")
 
 
 async def talk_by_voice(device: rtagents.audio.AudioDevice, real: bool) -> None:
@@ -166,7 +168,8 @@ async def talk_by_voice(device: rtagents.audio.AudioDevice, real: bool) -> None:
     ):
         transcript.say(
             "rtagents demo --voice: speak, then pause. Offline, each turn you say is taken as "
-            f"the next demo question ({QUESTIONS[0]!r} first). Ctrl-C ends."
+            f"the next demo question ({QUESTIONS[0]!r} first). Ctrl-C ends. It answers in "
+            + ("espeak-ng speech." if emu.voice == "espeak" else "tones (no espeak-ng here).")
         )
         await talk(build_agent(docs_url), emu.url)
 

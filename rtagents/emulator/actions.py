@@ -2,7 +2,8 @@
 
 The core (``ServerCore``) never touches a socket, a clock or the model. It hands out one
 action at a time; the shell performs it and, for the requests that have an answer (the
-model's turn, a hosted MCP listing or call), feeds the answer back with ``core.resolve``.
+model's turn, a hosted MCP listing or call, speech), feeds the answer back with
+``core.resolve``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,15 @@ class HostedResult:
 
 
 @dataclass(frozen=True)
+class Speak:
+    """Say ``text`` in the emulator's voice; answer with its speech (PCM16 at 24 kHz, as
+    ``bytes``) or an exception. The shell runs the voice in a worker thread."""
+
+    ticket: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Disconnect:
     """End the connection: a close frame of (``code``, ``reason``), or a TCP reset."""
 
@@ -66,5 +76,5 @@ class Disconnect:
     reset: bool = False
 
 
-Request = Union[AskModel, ListHostedTools, CallHostedTool]
-ServerAction = Union[Send, AskModel, ListHostedTools, CallHostedTool, Disconnect]
+Request = Union[AskModel, ListHostedTools, CallHostedTool, Speak]
+ServerAction = Union[Send, AskModel, ListHostedTools, CallHostedTool, Speak, Disconnect]

@@ -12,6 +12,7 @@ import hmac
 import secrets
 import time
 from collections.abc import Callable
+from typing import Any
 
 from starlette.datastructures import Headers, QueryParams
 from starlette.responses import JSONResponse
@@ -19,6 +20,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 _KEY_PROTOCOL = "openai-insecure-api-key."
+WEBRTC_PATHS = ("/v1/realtime/calls", "/realtime/calls")
+"""Where a browser posts its SDP offer (a new WebRTC call), with a key or a client secret."""
 _MAX_SECRETS = 10_000  # live client secrets kept; the oldest go first past it
 WRONG_KEY = {
     "error": {
@@ -59,22 +62,30 @@ class ClientSecrets:
 
     def __init__(self) -> None:
         self._expiry: dict[bytes, float] = {}
+        self._sessions: dict[bytes, dict[str, Any]] = {}
         self.clock: Callable[[], float] = time.time
 
-    def mint(self, seconds: int) -> tuple[str, int]:
-        """A new secret and when it expires (epoch seconds)."""
+    def mint(self, seconds: int, session: dict[str, Any] | None = None) -> tuple[str, int]:
+        """A new secret and when it expires (epoch seconds); ``session`` is the config a
+        WebRTC call it opens starts with."""
         now = self.clock()
         self._expiry = {d: t for d, t in self._expiry.items() if t > now}
         while len(self._expiry) >= _MAX_SECRETS:
             del self._expiry[next(iter(self._expiry))]
+        self._sessions = {d: s for d, s in self._sessions.items() if d in self._expiry}
         value = "ek_" + secrets.token_hex(16)
         expires_at = int(now) + seconds
         self._expiry[_digest(value)] = expires_at
+        self._sessions[_digest(value)] = dict(session) if isinstance(session, dict) else {}
         return value, expires_at
 
     def valid(self, value: str) -> bool:
         expires_at = self._expiry.get(_digest(value))
         return expires_at is not None and expires_at > self.clock()
+
+    def session(self, value: str) -> dict[str, Any] | None:
+        """The session a live secret was minted with (``None`` if it is not live)."""
+        return dict(self._sessions.get(_digest(value), {})) if self.valid(value) else None
 
 
 class KeyGate:
@@ -110,7 +121,9 @@ class KeyGate:
         new_session = "call_id" not in QueryParams(scope.get("query_string", b"")) and not str(
             scope.get("path", "")
         ).endswith("/attach")  # a sideband (Realtime's by call_id, GPT-Live's) needs the key
-        return scope["type"] == "websocket" and new_session and self._secrets.valid(given)
+        if scope["type"] == "http":  # a browser's WebRTC call is a new session too
+            new_session = str(scope.get("path", "")) in WEBRTC_PATHS
+        return new_session and self._secrets.valid(given)
 
 
 def _digest(value: str) -> bytes:

@@ -348,7 +348,7 @@ class CallDesk:
         if type(seconds) is not int or not 10 <= seconds <= 7200:
             message = "Invalid 'expires_after.seconds': expected an integer from 10 to 7200."
             return _error(400, message, "expires_after.seconds")
-        value, expires_at = self._client_secrets.mint(seconds)
+        value, expires_at = self._client_secrets.mint(seconds, session)
         return {"value": value, "expires_at": expires_at, "session": session}
 
 

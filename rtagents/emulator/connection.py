@@ -9,28 +9,44 @@ gets the same server.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import logging
+import math
 import time
 from collections import deque
-from collections.abc import AsyncIterable, Awaitable, Callable
+from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 import anyio
 import anyio.lowlevel
+import anyio.to_thread
 from anyio.abc import TaskGroup
+from anyio.streams.memory import MemoryObjectSendStream
 
 from ..errors import root_cause
-from .actions import AskModel, CallHostedTool, Disconnect, ListHostedTools, Send, ServerAction
+from .actions import (
+    AskModel,
+    CallHostedTool,
+    Disconnect,
+    ListHostedTools,
+    Send,
+    ServerAction,
+    Speak,
+)
 from .core import ServerCore
 from .faults import Fault
 from .mcp_clients import HostedMCPClients
 from .models import Model
+from .settings import ServerSettings
 
 log = logging.getLogger("rtagents.emulator")
 
 SendFrame = Callable[[str], Awaitable[None]]
+Outgoing = Callable[[dict[str, Any]], list[dict[str, Any]]]
+"""What a transport makes of each server event before it goes out: a WebRTC call's audio
+goes over RTP, so its deltas become the output audio buffer's events."""
 EndConnection = Callable[[int, str, bool], Awaitable[None]]
 """Ends the connection: with a close frame of (code, reason), or a TCP reset when true."""
 _ELIDED = {
@@ -46,6 +62,8 @@ class ServingCore(Protocol):
 
     @property
     def session(self) -> dict[str, Any]: ...
+    @property
+    def settings(self) -> ServerSettings: ...
     @property
     def conversation(self) -> Any: ...
     @property
@@ -82,6 +100,10 @@ class Connection(Generic[C]):
         self._clock0 = time.monotonic()
         self._watchers: list[Callable[[dict[str, Any]], None]] = []
         self.closed = anyio.Event()
+        self.outgoing: Outgoing | None = None
+        self._pushed: deque[dict[str, Any]] = deque()
+        self._joined: list[MemoryObjectSendStream[str]] = []
+        self._ended = (1000, "the session ended")
 
     @property
     def session(self) -> dict[str, Any]:
@@ -114,6 +136,57 @@ class Connection(Generic[C]):
         caller does on a call whose sideband this is."""
         self.act(lambda core: core.receive(json.dumps(event)))
 
+    def feed(self, frame: str | bytes) -> None:
+        """One client frame, from any transport of this connection."""
+        self.core.advance(self.now_ms())
+        raw = self.core.receive(frame)
+        if raw is not None and self.received.maxlen:
+            self.received.append(_tapped(raw))
+        self._wake.set()
+
+    def push(self, event: dict[str, Any]) -> None:
+        """Send a server event the transport made (a WebRTC call's output audio buffer is
+        the transport's: it says when the audio it holds has played)."""
+        self._pushed.append(event)
+        self._wake.set()
+
+    async def join(
+        self,
+        frames: AsyncIterable[str | bytes],
+        send: SendFrame,
+        end: EndConnection,
+        first: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """Serve a second transport of this connection (a WebRTC call's sideband): it gets
+        ``first``, then every server event from now on, and its frames go to the same
+        core, until it leaves or the connection ends (then it is closed as it was)."""
+        sender, events = anyio.create_memory_object_stream[str](max_buffer_size=math.inf)
+        for event in first:
+            sender.send_nowait(json.dumps(event))
+        if self.closed.is_set():
+            sender.close()
+        self._joined.append(sender)
+
+        async def forward(tg: TaskGroup) -> None:
+            async with events:
+                async for frame in events:
+                    await send(frame)
+            await end(*self._ended, False)
+            tg.cancel_scope.cancel()
+
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(forward, tg)
+                async for frame in frames:
+                    self.feed(frame)
+                tg.cancel_scope.cancel()  # the sideband left
+        except Exception as exc:
+            log.debug("emulator sideband ended: %s", root_cause(exc))
+        finally:
+            if sender in self._joined:
+                self._joined.remove(sender)
+            sender.close()
+
     def act(self, step: Callable[[C], object]) -> None:
         """Change the core from outside this connection (the simulated phone: a caller
         speaks, the call is hung up), then let the connection go on."""
@@ -145,16 +218,14 @@ class Connection(Generic[C]):
         finally:
             self.core.close()
             self._clients.close()
+            for joined in self._joined:
+                joined.close()
             self.closed.set()
 
     async def _read(self, frames: AsyncIterable[str | bytes], tg: TaskGroup) -> None:
         try:
             async for frame in frames:
-                self.core.advance(self.now_ms())
-                raw = self.core.receive(frame)
-                if raw is not None and self.received.maxlen:
-                    self.received.append(_tapped(raw))
-                self._wake.set()
+                self.feed(frame)
         except Exception as exc:
             log.debug("emulator connection lost: %s", root_cause(exc))
         tg.cancel_scope.cancel()  # the client left
@@ -163,6 +234,9 @@ class Connection(Generic[C]):
         core = self.core
         while True:
             core.advance(self.now_ms())
+            if self._pushed:
+                await self._send_events([self._pushed.popleft()], send)
+                continue
             action = core.next_action()
             if action is None:
                 if core.closed:
@@ -173,23 +247,36 @@ class Connection(Generic[C]):
                 self._wake = anyio.Event()
             elif isinstance(action, Send):
                 data = action.event.model_dump(mode="json", by_alias=True, exclude_unset=True)
-                if self.sent.maxlen:
-                    self.sent.append(_tapped(data))
-                for watcher in self._watchers:
-                    watcher(data)
-                await send(json.dumps(data))
+                await self._send_events(
+                    [data] if self.outgoing is None else self.outgoing(data), send
+                )
                 # Let a client event that came meanwhile (a cancel) in before the next one.
                 await anyio.lowlevel.checkpoint()
             elif isinstance(action, Disconnect):
+                self._ended = (action.code, action.reason)
                 await end(action.code, action.reason, action.reset)
                 return
             else:
                 tg.start_soon(self._perform, action)
 
-    async def _perform(self, request: AskModel | ListHostedTools | CallHostedTool) -> None:
+    async def _send_events(self, events: list[dict[str, Any]], send: SendFrame) -> None:
+        for data in events:
+            if self.sent.maxlen:
+                self.sent.append(_tapped(data))
+            for watcher in self._watchers:
+                watcher(data)
+            frame = json.dumps(data)
+            for joined in self._joined:
+                with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+                    joined.send_nowait(frame)  # unless that sideband is leaving
+            await send(frame)
+
+    async def _perform(self, request: AskModel | ListHostedTools | CallHostedTool | Speak) -> None:
         answer: Any
         try:
-            if isinstance(request, AskModel):
+            if isinstance(request, Speak):
+                answer = await _speak(self.core.settings, request.text)
+            elif isinstance(request, AskModel):
                 answer = self._model.respond(request.context)
                 if inspect.isawaitable(answer):
                     answer = await answer
@@ -208,6 +295,16 @@ class Connection(Generic[C]):
 
 class EmulatorConnection(Connection[ServerCore]):
     """A Realtime connection (GPT-Live's is a ``Connection[LiveCore]``)."""
+
+
+async def _speak(settings: ServerSettings, text: str) -> bytes:
+    """The voice runs in a worker thread (espeak-ng is a process): the loop serves every
+    other connection meanwhile. What was said before comes from the cache, at once."""
+    voice = settings.voice
+    pcm = voice.cached(text)
+    if pcm is None:
+        pcm = await anyio.to_thread.run_sync(voice.speak, text, abandon_on_cancel=True)
+    return pcm
 
 
 def _tapped(event: dict[str, Any]) -> dict[str, Any]:

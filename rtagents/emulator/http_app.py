@@ -63,6 +63,10 @@ def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
             await ws.send_denial_response(JSONResponse({"error": detail}, status_code=404))
             return
         await ws.accept(subprotocol="realtime" if "realtime" in offered else None)
+        join = getattr(emu.desk.calls.get(call_id or ""), "join", None)
+        if join is not None:  # a WebRTC call's session is served already: the sideband joins
+            await join(_frames(ws), ws.send_text, _ender(ws))
+            return
         conn = emu.open_connection(query.get("model") or "gpt-realtime", call_id)
         await conn.serve(_frames(ws), ws.send_text, _ender(ws))
         emu.connection_closed(conn)
@@ -85,6 +89,10 @@ def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
             await ws.send_denial_response(JSONResponse({"error": detail}, status_code=404))
             return
         await ws.accept()
+        join = getattr(emu.desk.calls.get(session_id), "join", None)
+        if join is not None:  # a WebRTC session is served already: the sideband joins it
+            await join(_frames(ws), ws.send_text, _ender(ws))
+            return
         conn = emu.open_live_connection(session_id)
         await conn.serve(_frames(ws), ws.send_text, _ender(ws))
         emu.connection_closed(conn)

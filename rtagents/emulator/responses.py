@@ -33,6 +33,7 @@ from .conversation import Conversation, new_id, public_item
 from .models import CallFunction, CallMCP, ModelContext, Output, Say
 from .outbox import Outbox, Pace, Steps, Until
 from .usage import tokens, usage
+from .utterance import speech, split
 
 if TYPE_CHECKING:
     from .hosted_mcp import HostedMCP
@@ -230,10 +231,14 @@ class ResponseRun:
         item["_pcm"] = bytearray()
         said = ""
         truncated = False
-        for word in words(text):
+        pieces = words(text)
+        # Spoken, the whole message is said at once and its audio cut into the words'
+        # shares: each transcript delta goes out with the audio it stands for.
+        cuts = split((yield from speech(self._settings.voice, text)), pieces) if spoken else []
+        for number, word in enumerate(pieces):
             if self.cancel_reason:
                 break
-            pcm = audio.synthesize(word) if spoken else None
+            pcm = cuts[number] if spoken else None
             word_ms = len(pcm) * 1000 // audio.RATE if pcm is not None else 0
             if self._over_budget(said + word, word_ms):
                 truncated = True

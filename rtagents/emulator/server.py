@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ import uvicorn
 from .._asgi import QuietServer, bind, start, stop
 from .auth import ClientSecrets
 from .calls import CallDesk
+from .config import apply_update
 from .connection import Connection, EmulatorConnection
 from .core import ServerCore
 from .faults import Fault
@@ -27,6 +29,8 @@ from .models import Model
 from .rule_model import RuleModel
 from .settings import ServerSettings, Transcriber, TranscriptOrder
 from .tls import self_signed, server_context
+from .voice import VoiceChoice, choose
+from .webrtc import WebRTCCalls, with_cors
 
 log = logging.getLogger("rtagents.emulator")
 
@@ -60,6 +64,8 @@ class Emulator:
             accepted and ignored.
         webrtc: Answer as the server does for WebRTC and SIP sessions (where
             ``output_audio_buffer.clear`` is allowed); by default, as for a websocket.
+            (Browsers' WebRTC calls, ``POST /v1/realtime/calls`` with an SDP offer, are
+            answered either way, with ``rtagents[webrtc]`` installed.)
         faults: Faults every connection gets (``rtagents.emulator.faults``): drops,
             an expiring session, error replies, latency.
         max_session_s: The session's time cap: ``session.created`` says when it ends
@@ -78,6 +84,11 @@ class Emulator:
         live_resume_s: Seconds a GPT-Live session outlives a primary connection that dropped
             without ``session.close``: a client attaching to it by id
             (``/v1/live/sessions/{id}/attach``) gets the session back as it was.
+        voice: What speaks the model's words: ``"auto"`` (the default) is espeak-ng when
+            it is on ``PATH`` and the tone voice (a tone per character) otherwise;
+            ``"espeak"`` insists (``ValueError`` without it), ``"tones"`` gives audio whose
+            length is known, and a callable ``text -> bytes`` (PCM16 at 24 kHz) is a voice
+            of your own. ``emu.voice`` says which speaks.
     """
 
     def __init__(
@@ -100,6 +111,7 @@ class Emulator:
         seed: int = 0,
         tls: bool | tuple[str | Path, str | Path] = False,
         live_resume_s: float = 60.0,
+        voice: VoiceChoice = "auto",
     ) -> None:
         self.model: Model = model if model is not None else RuleModel()
         self.host = host
@@ -115,6 +127,7 @@ class Emulator:
             max_session_s=max_session_s,
             transcript_order=transcript_order,
             seed=seed,
+            voice=choose(voice),
         )
         self._record = record
         self.certificate: Path | None = None
@@ -142,7 +155,13 @@ class Emulator:
         self._dropped_live: dict[str, tuple[LiveCore, float]] = {}
         """Live sessions whose primary connection dropped: the core, and until when."""
         self.desk = CallDesk(self.client_secrets)
-        """Simulated phone calls (``place_call``, ``desk.calls``)."""
+        """Simulated phone calls (``place_call``, ``desk.calls``), and WebRTC calls."""
+        self._webrtc = WebRTCCalls(self)
+
+    @property
+    def voice(self) -> str:
+        """The voice the model speaks with: ``"espeak"``, ``"tones"`` or ``"custom"``."""
+        return self.settings.voice.name
 
     @property
     def url(self) -> str:
@@ -163,7 +182,7 @@ class Emulator:
         return "wss" if self._tls is not None else "ws"
 
     async def start(self) -> None:
-        app = build_app(self, self._routes())
+        app = with_cors(build_app(self, self._routes()))
         config = uvicorn.Config(
             app,
             host=self.host,
@@ -187,7 +206,7 @@ class Emulator:
         log.info("emulator listening on %s", self.url)
 
     def _routes(self) -> list[Any]:
-        return self.desk.routes()
+        return [*self._webrtc.routes(), *self.desk.routes()]
 
     def place_call(
         self,
@@ -212,6 +231,7 @@ class Emulator:
         return f"{scheme}://{self.host}:{self.port}/v1"
 
     async def stop(self) -> None:
+        await self._webrtc.aclose()
         await self.desk.aclose()
         for task in list(self._tasks):
             task.cancel()
@@ -247,6 +267,26 @@ class Emulator:
             self.desk.attach(call_id, conn)
         self.connections.append(conn)
         return conn
+
+    def open_webrtc_connection(
+        self, model_name: str, session: dict[str, Any]
+    ) -> EmulatorConnection:
+        """A WebRTC call's connection (``rtagents[webrtc]``), configured with ``session``
+        as a SIP call's accept configures it; a bad config is a ``ClientEventError``."""
+        settings = dataclasses.replace(self.settings, webrtc=True)
+        core = ServerCore(settings, model_name=model_name, created_at_s=time.time())
+        update = {"type": "realtime", **session}
+        core.session = apply_update(core.session, update, audio_sent=False)
+        core.audio.configure(core.session)
+        clients = HostedMCPClients(self._allowed_mcp_host)
+        return EmulatorConnection(core, self.model, clients, record=self._record)
+
+    def open_live_webrtc_connection(self) -> Connection[LiveCore]:
+        """A GPT-Live WebRTC session's connection; its ``session.start`` is the POST's."""
+        settings = dataclasses.replace(self.settings, webrtc=True)
+        core = LiveCore(settings, created_at_s=time.time())
+        clients = HostedMCPClients(self._allowed_mcp_host)
+        return Connection(core, self.model, clients, record=self._record)
 
     def open_live_connection(self, session_id: str | None = None) -> Connection[LiveCore]:
         """A new GPT-Live connection's server side (the shell serves it); with

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from .faults import Fault
+from .voice import EmulatorVoice, tone_voice
 
 Transcriber = Callable[[bytes, int], str]
 """Committed input audio (bytes in the session's format, milliseconds) to a transcript."""
@@ -29,3 +30,5 @@ class ServerSettings:
     response its turn starts. The real server's varies; ``"random"`` draws it per turn
     from ``seed``, so a run repeats exactly."""
     seed: int = 0
+    voice: EmulatorVoice = field(default_factory=tone_voice)
+    """What speaks the model's words (``Emulator`` chooses espeak-ng when it can)."""

@@ -9,7 +9,14 @@ who build on them, but not a promise.
 from .connect import OPENAI_LIVE_URL, OPENAI_REALTIME_URL, connect
 from .events import (
     AudioInterrupted,
+    BackgroundCompleted,
+    BackgroundFailed,
+    BackgroundStarted,
+    FillerRequested,
     FrameworkEventType,
+    HandoffEvent,
+    ProgressDropped,
+    ProgressSpoken,
     ResponseRequested,
     SessionClosed,
     SessionEvent,
@@ -21,6 +28,7 @@ from .events import (
     ToolCallFailed,
     ToolCallStarted,
     TranscriptDelta,
+    UsageUpdated,
 )
 from .reconnect import Reconnect
 from .session import RealtimeSession
@@ -30,7 +38,14 @@ __all__ = [
     "OPENAI_LIVE_URL",
     "OPENAI_REALTIME_URL",
     "AudioInterrupted",
+    "BackgroundCompleted",
+    "BackgroundFailed",
+    "BackgroundStarted",
+    "FillerRequested",
     "FrameworkEventType",
+    "HandoffEvent",
+    "ProgressDropped",
+    "ProgressSpoken",
     "RealtimeSession",
     "Reconnect",
     "ResponseRequested",
@@ -46,6 +61,7 @@ __all__ = [
     "TranscriptDelta",
     "Transport",
     "TransportClosed",
+    "UsageUpdated",
     "WebsocketTransport",
     "connect",
 ]

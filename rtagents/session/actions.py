@@ -3,17 +3,19 @@
 Two vocabularies, in one module because the second passes through the first:
 
 - Decisions of the orchestrator (``StartCall``, ``StartApproval``, ``CancelCall``,
-  ``SendOutput``, ``SendAnswer``, ``AskResponse``, ``RequestFailed``, ``Emit``): neutral, no
-  wire event in them. A wire adapter turns the ones that speak to the server into client
-  events (``Send``) and passes the others on.
+  ``SendOutput``, ``SendAnswer``, ``SendNote``, ``AskResponse``, ``RequestFailed``,
+  ``SayAside``, ``StartTimer``, ``Emit``): neutral, no wire event in them. A wire adapter
+  turns the ones that speak to the server into client events (``Send``) and passes the
+  others on.
 - Actions for the runner: ``Send``, ``Emit``, ``StartCall``, ``StartApproval``,
-  ``CancelCall``, ``StopPlayback``, ``Resolve``, ``StartDelegation``, ``EndSession``.
+  ``CancelCall``, ``StopPlayback``, ``Resolve``, ``StartDelegation``, ``EndSession``,
+  ``StartTimer``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import Literal, Union
 
 from .. import protocol as p
 from .._event import FrameworkEvent
@@ -109,6 +111,16 @@ class EndSession:
     error: bool
 
 
+@dataclass(frozen=True)
+class StartTimer:
+    """The core never sleeps: after ``delay_s`` seconds, give ``key`` back to its
+    ``timer_fired`` (a batch's filler, ``"filler:<response id>"``). Nothing cancels it: what
+    it was for is checked again when it fires."""
+
+    key: str
+    delay_s: float
+
+
 Action = Union[
     Send,
     StartCall,
@@ -119,6 +131,7 @@ Action = Union[
     Resolve,
     StartDelegation,
     EndSession,
+    StartTimer,
 ]
 
 
@@ -156,6 +169,34 @@ class AskResponse:
 
 
 @dataclass(frozen=True)
+class SendNote:
+    """Add a message the model reads (a background call's result, its own batch): ``ref``
+    names the send; ``item_id`` is the same on every send (see ``journal.note_item_id``)."""
+
+    ref: str
+    item_id: str
+    role: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SayAside:
+    """Speak a short aside while tools run, outside the conversation (an out-of-band
+    response): a call's progress update or a batch's filler. Never a batch's answer."""
+
+    ref: str
+    kind: Literal["progress", "filler"]
+    instructions: str
+    """What the model is told to say."""
+    call_ids: tuple[str, ...]
+    """Progress: its call; a filler: the batch's calls still running."""
+    text: str | None = None
+    """Progress: the update as the tool gave it."""
+    response_id: str | None = None
+    """A filler: the response whose batch it fills."""
+
+
+@dataclass(frozen=True)
 class RequestFailed:
     """A request for a response was refused, not for a race that can be waited out."""
 
@@ -164,7 +205,17 @@ class RequestFailed:
 
 
 Decision = Union[
-    StartCall, StartApproval, CancelCall, SendOutput, SendAnswer, AskResponse, RequestFailed, Emit
+    StartCall,
+    StartApproval,
+    CancelCall,
+    SendOutput,
+    SendAnswer,
+    AskResponse,
+    RequestFailed,
+    Emit,
+    SendNote,
+    SayAside,
+    StartTimer,
 ]
 
 

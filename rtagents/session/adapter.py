@@ -65,9 +65,20 @@ class WireAdapter(Protocol):
         self, request_id: str, approve: bool, reason: str | None
     ) -> list[Action]: ...
 
+    def background_finished(
+        self, call_id: str, role: str, text: str, *, reply: bool
+    ) -> list[Action]:
+        """A background call's work ended: its result, as a message the model reads."""
+
     def playback_stopped(
         self, item_id: str | None, played_ms: int | None, heard_only: bool
     ) -> list[Action]: ...
+
+    def progress(self, work_id: str, text: str) -> list[Action]:
+        """A running call's progress update (``ctx.progress``), spoken when the API allows."""
+
+    def timer_fired(self, key: str) -> list[Action]:
+        """A ``StartTimer`` the runner carried out is due."""
 
     def close(self) -> list[Action]:
         """The session ended: every request still waiting gets no reply."""
@@ -130,6 +141,25 @@ class OrchestratedAdapter:
 
     def approval_decided(self, request_id: str, approve: bool, reason: str | None) -> list[Action]:
         return self._wire(self.orchestrator.approval_decided(request_id, approve, reason))
+
+    notes_want_reply = True
+    """Whether a background result wants a response asked for it (GPT-Live's commentary
+    is said by the model without one)."""
+
+    def background_finished(
+        self, call_id: str, role: str, text: str, *, reply: bool
+    ) -> list[Action]:
+        wants_reply = reply and self.notes_want_reply
+        decided = self.orchestrator.background_finished(
+            call_id, role, text, wants_reply=wants_reply
+        )
+        return self._wire(decided)
+
+    def progress(self, work_id: str, text: str) -> list[Action]:
+        return self._wire(self.orchestrator.progress(work_id, text))
+
+    def timer_fired(self, key: str) -> list[Action]:
+        return self._wire(self.orchestrator.timer_fired(key))
 
     def close(self) -> list[Action]:
         """The session ended: every request still waiting gets no reply."""

@@ -19,7 +19,7 @@ from ..tools import (
     ToolFailure,
     default_failure_formatter,
 )
-from ..tools.context import ToolAgent, ToolSession
+from ..tools.context import ToolAgent, ToolSession, report_progress_to
 from ..tools.failures import FailureFormatter, FailureKind, ToolCrashed, ToolUnavailable
 from .actions import StartCall
 from .invoke import invoke
@@ -86,6 +86,12 @@ class CallWatcher(Protocol):
     def late(self, running: RunningCall, result: Any) -> None:
         """A thread tool's result, which counts only if the call was given up."""
 
+    async def progress(self, call_id: str, text: str) -> None:
+        """A progress update of the call's tool (``ctx.progress``)."""
+
+    async def backgrounded(self, running: RunningCall) -> None:
+        """A background tool's code starts now: the call is answered "started" first."""
+
 
 def outcome_of(
     running: RunningCall,
@@ -126,6 +132,7 @@ async def run_call(
     ctx: ToolContext[Any] = ToolContext(
         call.call_id, call.name, arguments, settings.session, settings.agent, settings.deps
     )
+    report_progress_to(watcher.progress)  # this task is the call's own (ctx.progress)
     approvals = settings.approvals
     if not approvals.waives(tool.needs_approval):
         decision = await approvals.authorize(
@@ -143,6 +150,8 @@ async def run_call(
         if decision.approve is not True:
             return fail("denied", f"the call was not approved: {why_denied(decision)}")
 
+    if tool.background is not None:
+        await watcher.backgrounded(running)  # its work goes on here (see background.py)
     # The clock starts when the tool's code does, after approval.
     time_limit = tool.timeout or settings.default_timeout
     try:

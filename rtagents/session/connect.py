@@ -16,6 +16,7 @@ from .._redact import install as redact_logs
 from .._redact import register_secret
 from ..audio import AudioPlayer
 from ..errors import ConnectError, RtagentsError, SessionClosedError
+from ..usage import PriceBook, PriceTable
 from .actions import ToolTraits
 from .journal import Journal
 from .live import LiveCore
@@ -91,6 +92,7 @@ async def connect(
     sync_tool_threads: int = DEFAULT_SYNC_TOOL_THREADS,
     deps: DepsT = None,  # type: ignore[assignment]
     api: Literal["realtime", "live"] = "realtime",
+    prices: PriceTable | None = None,
 ) -> AsyncIterator[RealtimeSession[DepsT]]:
     """Open a session for ``agent`` on the Realtime API (or GPT-Live: ``api="live"``) and
     configure it.
@@ -136,6 +138,11 @@ async def connect(
             (``{url}/{session_id}/attach``, the id ``session.started`` gave) and configures
             it with ``session.update``; the outputs no response answered yet go again, then
             the batch's one ``response.create``. Only over a ``url`` (not a ``transport``).
+        prices: The app's prices (``rtagents.Prices``; rtagents has none), for
+            ``session.cost``: one ``Prices`` for the session's ``model``, or a mapping by
+            model name, which also prices the transcription model and GPT-Live's backend
+            models. A model the table lacks makes the cost ``None``, with a
+            ``session.warning`` (once), never a guess.
     """
     workers = WorkerPool(sync_tool_threads)  # checked before anything is opened
     live = api == "live"
@@ -155,6 +162,7 @@ async def connect(
     elif api != "realtime":
         raise ValueError(f"api must be 'realtime' or 'live', not {api!r}")
     model = model or (agent.live.model if live else agent.model)
+    book = PriceBook(prices, model) if prices is not None else None  # checked before opening
     for secret in (api_key, *(headers or {}).values()):
         register_secret(secret)
     redact_logs()
@@ -200,6 +208,7 @@ async def connect(
         player=player,
         workers=workers,
         adapter=functools.partial(_live_core, cores, model, call_id is not None) if live else None,
+        prices=book,
     )
     # anyio wraps whatever leaves a task group in an ExceptionGroup; users should see their
     # own exception (or ours) as it was raised, so it is carried out of the group by hand.

@@ -13,6 +13,7 @@ ended under it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -24,6 +25,7 @@ from ..errors import SessionClosedError, root_cause
 from ..tools import Toolset
 from ..tracing.observer import SessionTracer
 from .actions import StartApproval, StartCall
+from .background import BackgroundWork, ResultSink
 from .calls import CallOutcome, CallSettings, RunningCall, outcome_of, run_call, stopped_outcome
 from .events import (
     SessionWarning,
@@ -38,9 +40,10 @@ from .states import Connection, Link
 log = logging.getLogger("rtagents.session")
 
 
-class Answers(Protocol):
-    """Where the dispatcher's answers go: to the session's core, then the wire. Both raise
-    ``SessionClosedError`` when the session ended under the send."""
+class Answers(ResultSink, Protocol):
+    """Where the dispatcher's answers go: to the session's core, then the wire (a background
+    result through the ``ResultSink``). Each raises ``SessionClosedError`` when the session
+    ended under the send."""
 
     async def output(self, work_id: str, output: str, *, cancelled: bool) -> None: ...
 
@@ -79,6 +82,15 @@ class Dispatcher:
         self._hosted = hosted_tools
         self._running: dict[str, RunningCall] = {}
         self._orphans: set[asyncio.Task[Any]] = set()  # given up on, still running
+        self.background = BackgroundWork(
+            tracer=tracer,
+            deliver=deliver,
+            spawn=spawn,
+            sink=answers,
+            link=link,
+            orphans=self._orphans,
+        )
+        """The work of background calls, once they were answered "started"."""
 
     def start(self, action: StartCall) -> None:
         tool = self.tools.get(action.name)
@@ -117,6 +129,7 @@ class Dispatcher:
         for running in list(self._running.values()):
             self._give_up(running, stopped_outcome(running, settings, reason, dropped))
         self._running.clear()  # answered, and none of their outputs can be sent now
+        self.background.session_ended(reason)
 
     async def let_go(self, grace: float) -> None:
         """After the session's tasks ended: give abandoned tool code a bounded grace."""
@@ -147,7 +160,7 @@ class Dispatcher:
                 with self._tracer.current(running.span):
                     outcome = await run_call(running, settings, self)
         except asyncio.CancelledError as exc:
-            if running.answered:
+            if running.answered and not self.background.owns(running):
                 return  # answered from outside, which then cancelled this task
             # Not by us: the tool's code let an inner cancellation out, or the loop is
             # shutting down. Either way the call is answered.
@@ -157,6 +170,9 @@ class Dispatcher:
         except Exception as exc:  # a bug in a tool's own machinery, or in ours
             log.exception("call %s of %s failed", call.call_id, call.name)
             outcome = outcome_of(running, "error", root_cause(exc), settings, exc)
+        if self.background.owns(running):  # answered "started": the result is told now
+            await self.background.finished(running, outcome)
+            return
         if running.answered:  # given up meanwhile; the tool finished regardless
             if outcome.failure is None:
                 self._abandoned(running, outcome.output)
@@ -249,8 +265,25 @@ class Dispatcher:
     def _expire(self, running: RunningCall) -> None:
         self._give_up(running, stopped_outcome(running, self.settings, None, False))
 
+    async def backgrounded(self, running: RunningCall) -> None:
+        """Answered "started" now, in its batch; its work, which goes on in this task, is
+        ``self.background``'s from here. The output leaves before the work goes on, so the
+        work's result always comes after it."""
+        assert running.tool is not None and running.tool.background is not None
+        output = self.background.adopt(running, running.tool.background, self.settings)
+        await self._send(running, CallOutcome(output, None, 0.0), cancelled=False)
+
+    async def progress(self, call_id: str, text: str) -> None:
+        """A tool's update: the core says when it is spoken. Best effort: one of a call
+        already answered (its deadline passed) or of a session that ended is dropped."""
+        running = self._running.get(call_id)
+        if running is None or running.answered:
+            return
+        with contextlib.suppress(SessionClosedError):
+            await self._answers.execute(self._answers.core.progress(call_id, text))
+
     def late(self, running: RunningCall, result: Any) -> None:
-        if not running.answered:
+        if not running.answered or self.background.owns(running):
             return  # on time: the call's task delivers it
         try:
             output = running.tool.serialize(result) if running.tool else str(result)

@@ -8,12 +8,19 @@ Each has a ``type`` like server events do, so one ``match``/``if`` on ``event.ty
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal, Union
 
 from .._event import FrameworkEvent
-from ..approvals.events import ApprovalAwaiting, ApprovalDecided, ApprovalRequested
+from ..approvals.events import (
+    ApprovalAwaiting,
+    ApprovalDecided,
+    ApprovalRequested,
+    GuardrailTripped,
+)
 from ..mcp.events import MCPServerFailed, MCPToolsChanged
 from ..protocol import ServerEvent
+from ..usage import UsageRecord
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,38 @@ class ResponseRequested(FrameworkEvent):
 
 
 @dataclass(frozen=True)
+class ProgressSpoken(FrameworkEvent):
+    """A tool's progress update (``await ctx.progress(...)``) is being spoken: an
+    out-of-band response was asked for with it (on GPT-Live, commentary was appended)."""
+
+    type: Literal["progress.spoken"] = field(default="progress.spoken", init=False)
+    call_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ProgressDropped(FrameworkEvent):
+    """A tool's progress update was never spoken: its call finished first, or a later update
+    replaced it while it waited (for a response to end)."""
+
+    type: Literal["progress.dropped"] = field(default="progress.dropped", init=False)
+    call_id: str
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FillerRequested(FrameworkEvent):
+    """A batch's calls were still running ``Agent.filler_after_ms`` after its response was
+    done: a short filler was asked for (an out-of-band response, never the batch's answer).
+    ``response_id``: the response whose batch it fills; ``call_ids``: its calls running."""
+
+    type: Literal["filler.requested"] = field(default="filler.requested", init=False)
+    call_ids: tuple[str, ...]
+    response_id: str | None = None
+
+
+@dataclass(frozen=True)
 class AudioInterrupted(FrameworkEvent):
     """The user barged in (or ``interrupt()`` was called): stop playing assistant audio now."""
 
@@ -147,6 +186,78 @@ class TranscriptDelta(FrameworkEvent):
 
 
 @dataclass(frozen=True)
+class HandoffEvent(FrameworkEvent):
+    """The session went from one agent to another through a transfer tool of
+    ``Agent.handoffs`` (its ``call_id``): the server has the new agent's instructions and
+    tools, and the conversation goes on. A transfer refused (``max_handoffs``) has none."""
+
+    type: Literal["handoff"] = field(default="handoff", init=False)
+    from_agent: str
+    to_agent: str
+    call_id: str
+    tool_name: str
+
+
+@dataclass(frozen=True)
+class BackgroundStarted(FrameworkEvent):
+    """A background tool's call was answered "started" (``output``, its call's output); its
+    work runs on, and ``background.completed`` or ``background.failed`` follows."""
+
+    type: Literal["background.started"] = field(default="background.started", init=False)
+    call_id: str
+    name: str
+    output: str
+
+
+@dataclass(frozen=True)
+class BackgroundCompleted(FrameworkEvent):
+    """A background tool's work returned: ``output`` is its result, and ``message`` the text
+    added to the conversation for the model (with one response asked for it)."""
+
+    type: Literal["background.completed"] = field(default="background.completed", init=False)
+    call_id: str
+    name: str
+    output: str
+    message: str
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class BackgroundFailed(FrameworkEvent):
+    """A background tool's work produced no result: ``kind`` as in ``tool.call.failed``
+    (``error``, ``timeout``, ...). ``cancelled`` with ``message`` naming the close when the
+    session ended before the work did: then nothing is told to the model."""
+
+    type: Literal["background.failed"] = field(default="background.failed", init=False)
+    call_id: str
+    name: str
+    kind: str
+    message: str
+    output: str
+    duration_s: float
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class UsageUpdated(FrameworkEvent):
+    """The server reported usage: ``usage`` is what this report added (one response's,
+    one transcription's, GPT-Live's new seconds), ``total`` the session's usage so far
+    (``session.usage``), ``cost`` the total's cost (``None`` without ``prices``, or when
+    part of it has no price). ``source`` says what reported it: a ``response``, a
+    ``transcription``, GPT-Live's ``backend`` response, its ``session`` (its seconds) or
+    its Decision API (``decision``); ``model`` whose usage it is; ``response_id`` the
+    response's, when it is one."""
+
+    type: Literal["usage.updated"] = field(default="usage.updated", init=False)
+    usage: UsageRecord
+    total: UsageRecord
+    cost: Decimal | None = None
+    source: Literal["response", "backend", "transcription", "session", "decision"] = "response"
+    model: str | None = None
+    response_id: str | None = None
+
+
+@dataclass(frozen=True)
 class SessionClosed(FrameworkEvent):
     """The last event of a session: why it ended."""
 
@@ -161,15 +272,24 @@ FrameworkEventType = Union[
     ToolCallFailed,
     ToolCallAbandoned,
     ResponseRequested,
+    ProgressSpoken,
+    ProgressDropped,
+    FillerRequested,
     AudioInterrupted,
     TranscriptDelta,
     SessionWarning,
     SessionReconnecting,
     SessionReconnected,
     SessionClosed,
+    UsageUpdated,
+    HandoffEvent,
+    BackgroundStarted,
+    BackgroundCompleted,
+    BackgroundFailed,
     ApprovalRequested,
     ApprovalAwaiting,
     ApprovalDecided,
+    GuardrailTripped,
     MCPServerFailed,
     MCPToolsChanged,
 ]

@@ -32,6 +32,11 @@ def output_item_id(call_id: str) -> str:
     return "out_" + hashlib.sha256(call_id.encode()).hexdigest()[:24]
 
 
+def note_item_id(call_id: str) -> str:
+    """The id of the message with a background call's result: the same on every send."""
+    return "bg_" + hashlib.sha256(call_id.encode()).hexdigest()[:24]
+
+
 @dataclass(slots=True)
 class _Entry:
     item: Any  # a protocol item model, as it will be created again

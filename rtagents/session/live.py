@@ -45,12 +45,13 @@ from .actions import (
     EndSession,
     Send,
     SendAnswer,
+    SendNote,
     SendOutput,
     StartDelegation,
     ToolTraits,
 )
 from .adapter import OrchestratedAdapter
-from .events import AudioInterrupted, SessionWarning, TranscriptDelta
+from .events import AudioInterrupted, ProgressSpoken, SessionWarning, TranscriptDelta
 from .journal import Journal, output_item_id
 from .live_out import OUT as _OUT
 from .live_out import Held
@@ -86,6 +87,7 @@ class LiveCore(OrchestratedAdapter):
 
     api = "live"
     encode = staticmethod(lp.encode_live_client_event)
+    notes_want_reply = False  # a background result is commentary: the model says it itself
 
     def __init__(
         self,
@@ -207,6 +209,8 @@ class LiveCore(OrchestratedAdapter):
                 actions += self._wire(self.orchestrator.answer_confirmed(decision.request_id))
             elif isinstance(decision, AskResponse):
                 self._held.asked()
+            elif isinstance(decision, SendNote):
+                self._held.noting(decision.ref)
         return actions
 
     # -- client events out ----------------------------------------------------------------------
@@ -239,6 +243,15 @@ class LiveCore(OrchestratedAdapter):
             event_id=self.next_event_id(), content=text, delegation_id=delegation_id
         )
         return [Send(event)]
+
+    def progress(self, work_id: str, text: str) -> list[Action]:
+        """A tool's progress update is commentary (general: Responses delegation takes no
+        delegation id): the Live model says it when it can, as it drives the turns, and any
+        commentary cancels its pending acknowledgements. Not queued; offline, dropped."""
+        if not self.orchestrator.link.up:
+            return []
+        said = self.commentary(text, None)
+        return [*said, Emit(ProgressSpoken(work_id, text))]
 
     def thinking(self, text: str, delegation_id: str | None) -> list[Action]:
         event = lp.ThinkingAppend(
@@ -279,6 +292,8 @@ class LiveCore(OrchestratedAdapter):
 
     def sent(self, event: Any) -> None:
         """Our outputs and answers go in the journal as they go out (``session.history``)."""
+        if type(event) is lp.CommentaryAppend:
+            self._held.noted(event)  # a background result's: held until the server has it
         if type(event) is not lp.ResponseItemCreate:
             return
         self._held.sent(event)
@@ -320,7 +335,7 @@ class LiveCore(OrchestratedAdapter):
                 self.orchestrator.output_confirmed(item.call_id)
             elif isinstance(item, lp.McpApprovalResponse):
                 self.orchestrator.answer_confirmed(item.approval_request_id)
-        return [Send(event) for event in again]
+        return [Send(event) for event in (*again, *self._held.notes_again())]
 
     def resumed(self) -> list[Action]:
         return self._wire(self.orchestrator.owed())
@@ -361,5 +376,6 @@ _ROUTES: dict[str, Callable[[LiveCore, Any], Decided]] = {
     "session.input_transcript.delta": LiveCore._on_input_transcript,
     "session.output_transcript.delta": LiveCore._on_output_transcript,
     "response.event": LiveCore._on_response_event,
+    "session.commentary.appended": lambda core, event: core._held.heard(event.client_event_id),
 }
 """Every Live server event type that leads to something beyond its delivery to the app."""

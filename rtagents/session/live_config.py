@@ -42,7 +42,7 @@ def delegation_kind(agent: Agent) -> str:
     if kind != "auto":
         return kind
     sources = agent.sources
-    has_tools = bool(len(sources.functions) or sources.servers or sources.hosted)
+    has_tools = bool(len(sources.functions) or sources.servers or sources.hosted or agent.handoffs)
     return "responses" if has_tools else "client"
 
 
@@ -62,6 +62,8 @@ def start_config(
     notes = [f"{name} (Realtime only)" for name in _REALTIME_ONLY if getattr(agent, name)]
     if agent.session_options:
         notes.append("session_options (the Realtime API's: GPT-Live's are live.session_options)")
+    if agent.filler_instructions is not None:
+        notes.append("filler_instructions (GPT-Live words its own acknowledgements)")
     if agent.turn_detection != "default":
         notes.append("turn_detection (the Live model detects turns itself)")
     if len(formats) > 1:
@@ -99,8 +101,12 @@ def _delegation(agent: Agent, tools: Sequence[p.FunctionToolDefinition]) -> dict
     live = agent.live
     kind = delegation_kind(agent)
     delegation: dict[str, Any] = {"type": kind}
-    if live.acknowledgement_delay_ms is not None:
-        delegation["acknowledgement_delay_ms"] = live.acknowledgement_delay_ms
+    # The server's own filler: it acknowledges a delegation aloud after this long.
+    acknowledge = live.acknowledgement_delay_ms
+    if acknowledge is None:
+        acknowledge = agent.filler_after_ms
+    if acknowledge is not None:
+        delegation["acknowledgement_delay_ms"] = acknowledge
     if kind == "decisions":
         delegation["decisions"] = _decisions(live.decisions)
     if kind != "responses":

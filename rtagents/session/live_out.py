@@ -16,7 +16,16 @@ from collections.abc import Callable
 from typing import Any
 
 from ..protocol import live as lp
-from .actions import Action, AskResponse, Emit, RequestFailed, Send, SendAnswer, SendOutput
+from .actions import (
+    Action,
+    AskResponse,
+    Emit,
+    RequestFailed,
+    Send,
+    SendAnswer,
+    SendNote,
+    SendOutput,
+)
 from .events import ResponseRequested, SessionWarning
 
 
@@ -40,6 +49,13 @@ def _send_answer(decision: SendAnswer) -> list[Action]:
     return [Send(lp.ResponseItemCreate(event_id=decision.ref, item=item))]
 
 
+def _send_note(decision: SendNote) -> list[Action]:
+    # GPT-Live's way to give the model something to tell the user: commentary (general,
+    # as Responses delegation takes no delegation id), which the model says itself.
+    note = lp.CommentaryAppend(event_id=decision.ref, content=decision.text, delegation_id=None)
+    return [Send(note)]
+
+
 def _request_failed(decision: RequestFailed) -> list[Action]:
     warning = SessionWarning(f"response.create failed: {decision.message}", {"code": decision.code})
     return [Emit(warning)]
@@ -54,6 +70,8 @@ class Held:
         self._asked: set[str] | None = None  # what our last response.create had before it
         self.resent: set[str] = set()
         """The event ids sent again on an attached connection (a refusal is a warning)."""
+        self._noting: set[str] = set()  # refs of background results, before they go out
+        self._notes: dict[str, lp.CommentaryAppend] = {}  # sent, not acknowledged yet
 
     def sent(self, event: lp.ResponseItemCreate) -> None:
         item = event.item
@@ -73,6 +91,24 @@ class Held:
                 self._items.pop(key, None)
             self._asked = None
 
+    def noting(self, ref: str) -> None:
+        """``ref`` is a background result's commentary (see ``SendNote``)."""
+        self._noting.add(ref)
+
+    def noted(self, event: lp.CommentaryAppend) -> None:
+        """Commentary went out: a background result's is held until the server has it."""
+        if event.event_id in self._noting:
+            self._noting.discard(event.event_id)
+            self._notes[event.event_id] = event
+
+    def heard(self, ref: str | None) -> None:
+        """``session.commentary.appended``: the server has the commentary ``ref``."""
+        self._notes.pop(ref or "", None)
+
+    def notes_again(self) -> list[lp.CommentaryAppend]:
+        """The background results the server never acknowledged, to send again."""
+        return list(self._notes.values())
+
     def again(self) -> list[lp.ResponseItemCreate]:
         """Every held item, to send again on a connection attached to the same session."""
         self._asked = None
@@ -85,5 +121,6 @@ OUT: dict[type, Callable[[Any], list[Action]]] = {
     AskResponse: _ask_response,
     SendAnswer: _send_answer,
     RequestFailed: _request_failed,
+    SendNote: _send_note,
 }
 """How each orchestrator decision goes on GPT-Live's wire; any other passes as it is."""

@@ -10,6 +10,9 @@ socket, so every rule here is tested with plain function calls.
 The rule for the next turn: one request per batch (the calls and approvals of one
 response), made once that response is done and every call that wants a reply has its output,
 and never while a response is active in the conversation or a request of ours is unanswered.
+Spoken asides while tools run (a call's progress update, a batch's filler) are out-of-band
+responses with rules of their own (``fillers``): never a batch's answer, and a batch's
+request waits while one of ours is asked for or speaking.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from .actions import (
     Emit,
     RequestFailed,
     SendAnswer,
+    SendNote,
     SendOutput,
     StartApproval,
     StartCall,
@@ -31,7 +35,8 @@ from .actions import (
 )
 from .batches import Batches, Work
 from .events import SessionWarning
-from .journal import Journal, output_item_id
+from .fillers import Fillers
+from .journal import Journal, note_item_id, output_item_id
 from .states import AppAsk, Asked, AskInput, Connection, LinkEffect, LinkInput
 
 
@@ -67,6 +72,8 @@ class Orchestrator:
         # Waiting calls the journal let go, as far as told; whether told on this connection.
         self._forgotten_seen = 0
         self._forgetting_told = False
+        self.fillers = Fillers()
+        """Spoken asides while tools run (progress updates, fillers): see ``fillers``."""
 
     @property
     def responding(self) -> bool:
@@ -80,10 +87,14 @@ class Orchestrator:
 
     # -- what the server did -------------------------------------------------------------
 
-    def response_started(self, response_id: str | None, *, in_conversation: bool) -> None:
+    def response_started(
+        self, response_id: str | None, *, in_conversation: bool, aside: bool = False
+    ) -> None:
+        """``aside``: an out-of-band response of ours (a progress update, a filler)."""
         if not in_conversation:
             # Out of band: never the answer to our request in flight (the app's out-of-band
-            # requests go around the orchestrator), which stays in flight.
+            # requests go around the orchestrator, our asides too), which stays in flight.
+            self.fillers.started(response_id, ours=aside)
             return
         if self._ask.state is Asked.SENT and self._in_flight == self._ask.ref:
             self._ask.apply(AskInput.CREATED)
@@ -97,12 +108,16 @@ class Orchestrator:
     def response_ended(self, response_id: str | None) -> list[Decision]:
         """A response is done (its calls were given with ``call_arrived`` first)."""
         self.responses_done += 1
+        self.fillers.ended(response_id)
+        running = False
         if response_id is not None:
-            self._batches.batch(response_id).done = True
+            batch = self._batches.batch(response_id)
+            batch.done, running = True, bool(batch.pending)
         self._answered(response_id)
         if self._active == response_id or self._active is None:
             self._active = None
-        return self._maybe_ask()
+        timer = self.fillers.arm(response_id, running=running)  # a filler's clock, if set
+        return [*timer, *(self._maybe_ask() or self._maybe_aside())]
 
     def item_done(self, response_id: str | None, *, answers: bool) -> None:
         """An output of a response is complete; ``answers``: a finished answer to the user
@@ -170,6 +185,9 @@ class Orchestrator:
                 self._batches.give_up()
                 decisions.append(RequestFailed(message, code))
             # Otherwise a response we did not ask for is running; its end asks again.
+        elif self.fillers.refused(ref):  # an aside of ours: dropped, never sent again
+            warning = SessionWarning(f"a spoken aside was refused: {message}", {"code": code})
+            decisions.append(Emit(warning))
         elif (work_id := self._batches.rejected(ref)) is not None:
             warning = SessionWarning(
                 f"the output for {work_id} was rejected: {message}", {"code": code}
@@ -213,9 +231,11 @@ class Orchestrator:
         work = self._batches.work.get(work_id)
         if work is None or work.finished:
             return []
+        dropped = self.fillers.call_done(work_id)  # its update still waiting: too late now
         ref = self._next_ref()
         send = SendOutput(ref, work.call_id or work_id, output_item_id(work_id), output)
-        return [send, *self._finish(work_id, ref, wants_reply=work.wants_reply and not cancelled)]
+        finish = self._finish(work_id, ref, wants_reply=work.wants_reply and not cancelled)
+        return [*dropped, send, *finish]
 
     def approval_decided(
         self, request_id: str, approve: bool, reason: str | None
@@ -234,6 +254,55 @@ class Orchestrator:
         self._ask.params = params
         return self._maybe_ask()
 
+    # -- background work (``@tool(background=True)``) -------------------------------------------
+
+    def background_finished(
+        self, call_id: str, role: str, text: str, *, wants_reply: bool
+    ) -> list[Decision]:
+        """A background call's work ended (its call was answered "started" long ago): its
+        result is a new message, a batch of its own, answered by one response like any
+        batch. Sent once, however often reported; a drop before a response answered it owes
+        it again (the journal gives the message back)."""
+        item_id = note_item_id(call_id)
+        if not self._remember(item_id):
+            return []
+        self._batches.start(item_id, Work(item_id, wants_reply), wants_reply=wants_reply)
+        self._batches.batch(item_id).done = True  # no response is to finish first
+        ref = self._next_ref()
+        note = SendNote(ref, item_id, role, text)
+        return [note, *self._finish(item_id, ref, wants_reply=wants_reply)]
+
+    def item_confirmed(self, item_id: str | None) -> list[Decision]:
+        """The server has an item: a background result of ours counts as an output it has."""
+        if item_id is None or item_id not in self._batches.work:
+            return []  # every item the server adds passes here: most are not ours
+        self._batches.confirm(item_id)
+        return self._maybe_ask()
+
+    # -- spoken asides while tools run (see ``fillers``) -------------------------------------------
+
+    def progress(self, work_id: str, text: str) -> list[Decision]:
+        """A running call's progress update: spoken as an aside once nothing else speaks."""
+        work = self._batches.work.get(work_id)
+        if work is None or work.finished:
+            return []
+        return [*self.fillers.progress(work_id, work.response_id, text), *self._maybe_aside()]
+
+    def timer_fired(self, key: str) -> list[Decision]:
+        """A ``StartTimer`` of ours fired: a batch's filler, if a call of it still runs."""
+        batch = self._batches.batches.get(key.partition(":")[2])
+        running = tuple(sorted(batch.pending)) if batch is not None else ()
+        return self._maybe_aside() if self.fillers.due(key, running) else []
+
+    def _maybe_aside(self) -> list[Decision]:
+        if not self.link.up or self._in_flight is not None or self._active is not None:
+            return []
+        return self.fillers.release(self._next_ref, self._running)
+
+    def _running(self, work_id: str) -> bool:
+        work = self._batches.work.get(work_id)
+        return work is not None and not work.finished
+
     # -- the connection ------------------------------------------------------------------------
 
     def link_event(self, event: LinkInput) -> tuple[LinkEffect, ...]:
@@ -246,6 +315,7 @@ class Orchestrator:
             self._ask.apply(AskInput.DROPPED)
             self._batches.disconnected()
             self.journal.disconnected()
+            self.fillers.disconnected()
             self._forgetting_told = False
         return effects
 
@@ -253,8 +323,8 @@ class Orchestrator:
         """The new connection has the conversation back: ask for what is still owed (the
         app's own request, or the answer to outputs no response finished answering)."""
         if LinkEffect.ASK_OWED in self.link_event(LinkInput.REPLAYED):
-            return self._maybe_ask()
-        return []
+            return self._maybe_ask() or self._maybe_aside()
+        return self._maybe_aside()
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -280,8 +350,8 @@ class Orchestrator:
     def _maybe_ask(self) -> list[Decision]:
         if not self.link.up:
             return []  # the next connection asks, once it has the conversation back
-        if self._in_flight is not None or self._active is not None:
-            return []
+        if self._in_flight is not None or self._active is not None or self.fillers.busy:
+            return []  # (the answer waits for our aside's end: it is not spoken over it)
         if self._ask.state is Asked.HELD:
             ref = self._in_flight = self._ask.ref = self._next_ref()
             self._ask.apply(AskInput.SEND)

@@ -36,6 +36,7 @@ from .events import AudioInterrupted, SessionWarning, TranscriptDelta
 from .journal import Journal
 from .orchestrator import Orchestrator
 from .playback import Playback
+from .realtime_out import ASIDE
 from .realtime_out import OUT as _OUT
 from .states import LinkInput
 from .wire import Requests, decode, redact
@@ -158,7 +159,7 @@ class RealtimeCore(OrchestratedAdapter):
             return self.orchestrator.output_confirmed(item.call_id)
         if isinstance(item, p.McpApprovalResponse):
             return self.orchestrator.answer_confirmed(item.approval_request_id)
-        return None
+        return self.orchestrator.item_confirmed(getattr(item, "id", None))  # a background result
 
     def _on_item_done(self, event: p.ConversationItemDone) -> None:
         if isinstance(event.item, p.McpListTools):
@@ -191,7 +192,8 @@ class RealtimeCore(OrchestratedAdapter):
         response = event.response
         # An out-of-band response (conversation "none") says so with a null conversation_id.
         oob = "conversation_id" in response.model_fields_set and response.conversation_id is None
-        self.orchestrator.response_started(response.id, in_conversation=not oob)
+        aside = oob and ASIDE in (response.metadata or {})  # ours: a progress update, a filler
+        self.orchestrator.response_started(response.id, in_conversation=not oob, aside=aside)
 
     def _on_response_done(self, event: p.ResponseDone) -> Decided:
         response, orchestrator = event.response, self.orchestrator
@@ -259,6 +261,7 @@ class RealtimeCore(OrchestratedAdapter):
     ) -> tuple[str, list[Action]]:
         """The agent as ``session.update``: its function tools and hosted MCP configs."""
         hosted = [config.definition() for config in agent.sources.hosted]
+        self.orchestrator.fillers.configure(agent.filler_after_ms, agent.filler_instructions)
         return self.update_session(agent.session_config(tools=[*tools, *hosted], tracing=tracing))
 
     def update_session(self, config: p.SessionConfig) -> tuple[str, list[Action]]:

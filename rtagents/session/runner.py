@@ -39,6 +39,7 @@ from .actions import (
     StartApproval,
     StartCall,
     StartDelegation,
+    StartTimer,
     StopPlayback,
     ToolTraits,
 )
@@ -48,12 +49,15 @@ from .delegation import delegate
 from .dispatch import Dispatcher
 from .events import SessionClosed as SessionClosedEvent
 from .events import SessionWarning
+from .guards import SessionGuards
+from .handoff import transfers
 from .journal import Journal
+from .metering import PriceBook, UsageMeter
 from .realtime import RealtimeCore
 from .reconnect import Reconnect, ReconnectFailed, Reconnector
 from .states import Link
 from .stream import EventStream
-from .tasks import SessionTasks
+from .tasks import SessionTasks, after
 from .tooling import merge
 from .transport import Transport, TransportClosed
 from .upstream import Upstream
@@ -89,6 +93,7 @@ class SessionRunner:
         player: AudioPlayer | None = None,
         workers: WorkerPool | None = None,
         adapter: AdapterFactory | None = None,
+        prices: PriceBook | None = None,
     ) -> None:
         self._session = session
         self.agent = agent
@@ -109,7 +114,9 @@ class SessionRunner:
         self.stream = EventStream(max_buffered_events, self.spawn, max_bytes=max_buffered_bytes)
         self.stream.on_drop = self.metrics.dropped
         observed = self.tracer.recording or self.metrics.recording
-        self.deliver = self._traced_deliver if observed else self.stream.deliver
+        self.meter = UsageMeter(model or agent.model, prices)  # session.usage, session.cost
+        self.deliver = self.meter.wrap(self._traced_deliver if observed else self.stream.deliver)
+        self.deliver = SessionGuards(self).wrap(self.deliver)  # Agent.guardrails
         self.approvals = ApprovalBroker(agent.approval, self.deliver, self._hosted_labels)
         self._workers = workers or WorkerPool()
         self.dispatcher = Dispatcher(
@@ -169,7 +176,7 @@ class SessionRunner:
         for unsubscribe in self._subscriptions:
             unsubscribe()
         self._subscriptions = [server.subscribe(self) for server in sources.servers]
-        self.tools, notes = merge(agent.name, sources.functions, sources.servers)
+        self.tools, notes = merge(agent.name, sources.functions, sources.servers, transfers(self))
         # The calls from here share settings made afresh from it (made once, not per call).
         self.dispatcher.settings, self.dispatcher.tools = self._call_settings(), self.tools
         for note in notes:
@@ -340,6 +347,8 @@ class SessionRunner:
                 self.spawn(self._delegated, action)
             elif isinstance(action, EndSession):
                 await self.finish(action.reason, error=action.error)
+            elif isinstance(action, StartTimer):  # the core's clock: it never sleeps itself
+                self.spawn(after, action.delay_s, self.execute, self.core.timer_fired, action.key)
         return started
 
     async def _delegated(self, action: StartDelegation) -> None:

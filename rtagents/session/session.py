@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic
 
 import anyio
@@ -11,6 +12,7 @@ from typing_extensions import TypeVar
 from .. import protocol as p
 from ..approvals import ApprovalRequest
 from ..tools import Toolset
+from ..usage import UsageRecord
 from .events import SessionEvent
 from .runner import SessionRunner
 from .stream import Handler
@@ -95,6 +97,21 @@ class RealtimeSession(Generic[DepsT]):
         bounds (``Reconnect(max_items=, max_tokens=)``): the oldest items go first."""
         items: list[p.ConversationItem] = self._runner.core.journal.items()
         return items
+
+    @property
+    def usage(self) -> UsageRecord:
+        """What the session used so far (``rtagents.UsageRecord``): tokens by model and
+        modality, summed from every response's usage the server reported, the input
+        transcription by its model, and on GPT-Live the billable seconds and the backend's
+        tokens. ``usage.updated`` events say when it grows."""
+        return self._runner.meter.usage
+
+    @property
+    def cost(self) -> Decimal | None:
+        """What ``usage`` cost at ``connect(..., prices=...)``, in their currency (a
+        ``Decimal``); ``None`` without prices, or while part of the usage has no price
+        (a model missing from the table: a ``session.warning`` says which, once)."""
+        return self._runner.meter.cost
 
     @property
     def closed_reason(self) -> str | None:
@@ -225,13 +242,17 @@ class RealtimeSession(Generic[DepsT]):
         await self._runner.close()
 
     async def drain(self, grace: float = 10.0) -> None:
-        """End the session gracefully: the tool calls in flight finish (for at most
-        ``grace`` seconds) and their outputs are sent; then it closes. For a shutdown."""
+        """End the session gracefully: the tool calls in flight and background work finish
+        (for at most ``grace`` seconds) and their outputs are sent; then it closes (what
+        still runs is cancelled, with its record). For a shutdown."""
         runner = self._runner
         with anyio.move_on_after(grace):
             # Calls end in their own tasks (each counts until its output was sent); a
             # shutdown can afford to look every 20 ms.
-            while runner.dispatcher.running and runner.closed_reason is None:  # noqa: ASYNC110
+            dispatcher = runner.dispatcher  # background work is waited for too
+            while (  # noqa: ASYNC110
+                dispatcher.running or dispatcher.background.running
+            ) and runner.closed_reason is None:
                 await anyio.sleep(0.02)
         await self.close()
 

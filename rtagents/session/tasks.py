@@ -25,6 +25,15 @@ log = logging.getLogger("rtagents.session")
 TaskFn = Callable[..., Awaitable[Any]]
 
 
+async def after(
+    delay_s: float, execute: Callable[[Any], Awaitable[Any]], decide: Callable[..., Any], *args: Any
+) -> None:
+    """Carry out what ``decide(*args)`` decides ``delay_s`` seconds from now: the clock of a
+    sans-I/O core (``actions.StartTimer``), which never sleeps itself."""
+    await anyio.sleep(delay_s)
+    await execute(decide(*args))
+
+
 class SessionTasks:
     """``failed(name, exc)`` hears of a task's exception; ``fatal(exc)`` of a
     ``SystemExit`` or ``KeyboardInterrupt`` from app code, which must end the session."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from contextlib import AsyncExitStack
 
 from ..mcp import MCPServer
-from ..tools import DuplicateToolError, Toolset
+from ..tools import BaseTool, DuplicateToolError, Toolset
 
 log = logging.getLogger("rtagents.session")
 
@@ -19,11 +19,15 @@ async def connect_servers(stack: AsyncExitStack, servers: Sequence[MCPServer]) -
 
 
 def merge(
-    name: str, function_tools: Toolset, servers: Sequence[MCPServer]
+    name: str,
+    function_tools: Toolset,
+    servers: Sequence[MCPServer],
+    handoffs: Sequence[BaseTool] = (),
 ) -> tuple[Toolset, list[str]]:
-    """One toolset. Names are kept; an MCP tool whose name is taken is renamed
+    """One toolset: the function tools, the transfer tools of the agent's ``handoffs``, and
+    the MCP servers' tools. Names are kept; an MCP tool whose name is taken is renamed
     ``{server}_{name}`` (a warning says so), and a clash after that is an error."""
-    merged = Toolset(name, [function_tools])
+    merged = Toolset(name, [function_tools, *handoffs])
     notes: list[str] = []
     for server in servers:
         for tool in server.toolset():

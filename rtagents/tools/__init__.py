@@ -1,5 +1,6 @@
 """Function tools: ``@tool``, schemas from signatures, validation, results, toolsets."""
 
+from .background import Background, BackgroundDone
 from .base import ApprovalCheck, BaseTool, ToolArgumentsError
 from .context import ToolContext
 from .failures import (
@@ -14,6 +15,8 @@ from .toolset import DuplicateToolError, Toolset
 
 __all__ = [
     "ApprovalCheck",
+    "Background",
+    "BackgroundDone",
     "BaseTool",
     "DuplicateToolError",
     "FailureFormatter",

@@ -11,6 +11,7 @@ from typing import Any
 import pydantic_core
 
 from ..protocol import FunctionToolDefinition
+from .background import Background
 from .context import ToolContext
 from .failures import FailureFormatter
 from .invocation import Invocation
@@ -52,6 +53,9 @@ class BaseTool(ABC):
     """Whether the tool only reads (MCP ``readOnlyHint``); ``None`` when unknown."""
     server_label: str | None = None
     """For tools from a local MCP server: the server's label."""
+    background: Background | None = None
+    """For a background tool (``@tool(background=True)``): how its call is answered at once
+    and its result told when the work ends."""
     runs_in_thread: bool = False
     """True when ``invoke`` runs the code in the invocation's worker thread and calls its
     ``on_start`` once it runs (the session then starts the timeout there)."""

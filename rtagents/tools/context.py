@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol
 
@@ -46,6 +48,8 @@ class ToolContext(Generic[DepsT]):
     ``Agent``, and ``deps`` what the app passed as ``connect(..., deps=...)``:
     a database, an HTTP client, the caller's account (all ``None`` outside a session).
     ``arguments`` are the call's arguments as the tool receives them, by parameter name.
+
+    ``await ctx.progress("checking the calendar")`` tells the user how a long call goes.
     """
 
     call_id: str
@@ -54,3 +58,48 @@ class ToolContext(Generic[DepsT]):
     session: ToolSession[DepsT] | None = None
     agent: ToolAgent | None = None
     deps: DepsT = None  # type: ignore[assignment]
+
+    async def progress(self, text: str) -> None:
+        """Say how the work goes, while the call runs ("checking the calendar").
+
+        In a session it is spoken as a short update beside the conversation (on the
+        Realtime API an out-of-band response, asked for when no response is active; on
+        GPT-Live, commentary): never in place of the call's answer, which still comes once.
+        While it waits, a later update replaces it; once the call has its output, it is
+        dropped. Outside a session (a tool called directly) it does nothing; it goes from
+        the call's own task (and the tasks the tool starts).
+
+        Raises:
+            TypeError: ``text`` is not a string.
+            ValueError: ``text`` is blank, or longer than 500 characters.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"progress takes a str, not {type(text).__name__}")
+        text = text.strip()
+        if not text:
+            raise ValueError("progress needs some text: it was empty")
+        if len(text) > MAX_PROGRESS_CHARS:
+            raise ValueError(
+                f"a progress update is short: at most {MAX_PROGRESS_CHARS} characters, "
+                f"not {len(text)}"
+            )
+        sink = _progress_sink.get()
+        if sink is not None:
+            await sink(self.call_id, text)
+
+
+MAX_PROGRESS_CHARS = 500
+"""The longest progress update (GPT-Live's commentary takes at most 500 tokens)."""
+
+ProgressSink = Callable[[str, str], Awaitable[None]]
+"""Where a call's progress updates go: ``sink(call_id, text)``."""
+
+# Set by the session in each call's own task, not on the context: the context holds only what
+# a tool uses, and how the session runs the call is the session's (see ``Invocation``).
+_progress_sink: ContextVar[ProgressSink | None] = ContextVar("rtagents_progress", default=None)
+
+
+def report_progress_to(sink: ProgressSink | None) -> None:
+    """Where ``ToolContext.progress`` goes from the current task (and the tasks it starts):
+    the session sets it in each call's task. Unset (a tool called directly), it goes nowhere."""
+    _progress_sink.set(sink)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from ..protocol import FunctionToolDefinition
 from ._docstrings import parse_docstring
 from ._schema import build_signature
+from .background import Background
 from .base import ApprovalCheck, BaseTool, ToolArgumentsError, check_tool_name
 from .context import ToolContext
 from .failures import FailureFormatter, ToolCrashed
@@ -39,6 +40,7 @@ class FunctionTool(BaseTool):
         trigger_response: bool = True,
         format_failure: FailureFormatter | None = None,
         inline: bool = False,
+        background: bool | Background = False,
     ) -> None:
         qualname = getattr(fn, "__qualname__", repr(fn))
         if not callable(fn):
@@ -62,6 +64,7 @@ class FunctionTool(BaseTool):
                 "already run on the event loop)"
             )
         self.inline = inline
+        self.background = _background(background, qualname, inline, cancel_on_interrupt)
         self.runs_in_thread = not self._is_async and not inline
         self.runs_inline = inline
         self._instance: Any = None
@@ -156,6 +159,25 @@ class FunctionTool(BaseTool):
         return f"<FunctionTool {self.name}>"
 
 
+def _background(
+    background: bool | Background, qualname: str, inline: bool, cancel_on_interrupt: bool
+) -> Background | None:
+    if background is False:
+        return None
+    if inline:
+        raise ValueError(f"tool {qualname}: an inline tool cannot run in the background")
+    if cancel_on_interrupt:
+        raise ValueError(
+            f"tool {qualname}: background work is not stopped by a barge-in (its call is "
+            "answered at once); drop cancel_on_interrupt=True"
+        )
+    if background is True:
+        return Background()
+    if not isinstance(background, Background):
+        raise TypeError(f"tool {qualname}: background= takes a bool or a Background")
+    return background
+
+
 def describe_validation_error(tool_name: str, exc: ValidationError) -> str:
     """One readable sentence per wrong argument, naming it and what was expected."""
     problems = []
@@ -194,6 +216,7 @@ def tool(
     trigger_response: bool = True,
     format_failure: FailureFormatter | None = None,
     inline: bool = False,
+    background: bool | Background = False,
 ) -> Callable[[F], FunctionTool]: ...
 
 
@@ -209,6 +232,7 @@ def tool(
     trigger_response: bool = True,
     format_failure: FailureFormatter | None = None,
     inline: bool = False,
+    background: bool | Background = False,
 ) -> FunctionTool | Callable[[F], FunctionTool]:
     """Make a function tool from a typed, documented function (sync or async).
 
@@ -227,6 +251,11 @@ def tool(
         inline: Run a sync tool on the event loop instead of a worker thread. Only for
             tools that never block (pure computation in microseconds): it saves the
             thread hop, but while it runs the session waits, and no timeout can stop it.
+        background: Answer the call at once with a "started" output, so the conversation
+            goes on; the work runs on, and its result is added as a new message the model
+            reads, with one response asked for it. ``timeout`` bounds the work (without
+            one it runs until it ends or the session closes: the agent's ``tool_timeout``
+            does not apply). A ``Background`` shapes what the model is told.
     """
     options = dict(
         name=name,
@@ -237,6 +266,7 @@ def tool(
         trigger_response=trigger_response,
         format_failure=format_failure,
         inline=inline,
+        background=background,
     )
     if fn is not None:
         return FunctionTool(fn, **options)  # type: ignore[arg-type]

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
+from ..usage import UsageRecord
 from .config import server_tracing
 from .observer import tracer
+from .usage import session_usage_attributes
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -30,8 +33,16 @@ def call_span(call_id: str, source: str) -> Iterator[Span]:
         yield span
 
 
-def call_ended(span: Span, state: str, reason: str | None) -> None:
+def call_ended(
+    span: Span,
+    state: str,
+    reason: str | None,
+    usage: UsageRecord | None = None,
+    cost: Decimal | None = None,
+) -> None:
     span.set_attribute("rtagents.call.state", state)
+    if usage:  # what the call's session used, as on the session's span
+        span.set_attributes(session_usage_attributes(usage, cost))
     if state == "failed":
         span.set_status(Status(StatusCode.ERROR, reason or "failed"))
 

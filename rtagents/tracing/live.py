@@ -21,6 +21,9 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
+from ..usage import Tokens
+from .usage import usage_attributes
+
 _ENDS = ("response.completed", "response.failed", "response.incomplete")
 
 
@@ -159,8 +162,12 @@ class LiveSpans:
         details = response.get("incomplete_details") or {}
         if isinstance(details, dict) and details.get("reason"):
             span.set_attribute("gen_ai.response.finish_reasons", [details["reason"]])
-        for key, value in _usage(response.get("usage")).items():
-            span.set_attribute(key, value)
+        usage = response.get("usage")
+        if isinstance(usage, dict):
+            span.set_attributes(usage_attributes(Tokens.from_responses(usage)))
+            reasoning = (usage.get("output_tokens_details") or {}).get("reasoning_tokens")
+            if isinstance(reasoning, int):
+                span.set_attribute("rtagents.usage.reasoning_tokens", reasoning)
         failure = error
         if failure is None and status == "failed":
             err = response.get("error") or {}
@@ -200,17 +207,3 @@ class LiveSpans:
         self._backend.clear()
         self._delegations.clear()
         self._clients.clear()
-
-
-def _usage(usage: Any) -> dict[str, int]:
-    if not isinstance(usage, dict):
-        return {}
-    cached = (usage.get("input_tokens_details") or {}).get("cached_tokens")
-    reasoning = (usage.get("output_tokens_details") or {}).get("reasoning_tokens")
-    pairs = {
-        "gen_ai.usage.input_tokens": usage.get("input_tokens"),
-        "gen_ai.usage.output_tokens": usage.get("output_tokens"),
-        "gen_ai.usage.cache_read.input_tokens": cached,
-        "rtagents.usage.reasoning_tokens": reasoning,
-    }
-    return {k: v for k, v in pairs.items() if isinstance(v, int)}

@@ -10,6 +10,9 @@ Instruments (meter ``rtagents``):
   (histogram, s), by ``kind`` and ``outcome`` (``approved``/``denied``).
 - ``rtagents.reconnects`` (counter), by ``cause``.
 - ``rtagents.events.dropped`` (counter): events the app read too slowly to keep.
+- ``gen_ai.client.token.usage`` (histogram, {token}; the GenAI convention's): the tokens of
+  each response and transcription, by ``gen_ai.token.type`` (``input``/``output``),
+  ``gen_ai.operation.name``, ``gen_ai.request.model`` and ``rtagents.token.modality``.
 
 One observer per session sees every event the session delivers (the same place tracing
 does), so the figures cannot drift from what the app sees.
@@ -21,6 +24,8 @@ import time
 from typing import Any
 
 from opentelemetry import metrics
+
+from .usage import OPERATIONS
 
 _meter = metrics.get_meter("rtagents")
 SESSIONS = _meter.create_up_down_counter(
@@ -37,6 +42,12 @@ APPROVAL_WAIT = _meter.create_histogram(
 )
 RECONNECTS = _meter.create_counter(
     "rtagents.reconnects", unit="{reconnect}", description="Reconnects started, by cause"
+)
+TOKEN_USAGE = _meter.create_histogram(
+    "gen_ai.client.token.usage",
+    unit="{token}",
+    description="Tokens used per response (or transcription), by type and modality",
+    explicit_bucket_boundaries_advisory=[4**n for n in range(14)],  # the convention's
 )
 DROPPED = _meter.create_counter(
     "rtagents.events.dropped",
@@ -63,9 +74,11 @@ class SessionMetrics:
 
     def observe(self, event: Any) -> None:
         kind = event.type
-        if kind[0] not in "tas":  # tool.*, approval.*, session.*: not the server's events
+        if kind[0] not in "tasu":  # tool.*, approval.*, session.*, usage.*: not the server's
             return
-        if kind == "tool.call.completed":
+        if kind == "usage.updated":
+            self._tokens(event)
+        elif kind == "tool.call.completed":
             TOOL_DURATION.record(event.duration_s, {"tool": event.name, "outcome": "ok"})
         elif kind == "tool.call.failed":
             TOOL_DURATION.record(event.duration_s, {"tool": event.name, "outcome": event.kind})
@@ -84,6 +97,28 @@ class SessionMetrics:
             RECONNECTS.add(1, {"cause": _cause(event.cause)})
         elif kind == "session.closed":
             self.closed()
+
+    def _tokens(self, event: Any) -> None:
+        """``gen_ai.client.token.usage``: one point per kind of token a report has, so that
+        the sums by ``gen_ai.token.type`` are the input and output tokens, and
+        ``rtagents.token.modality`` splits them (``text``, ``audio``, ``cached_audio``...)."""
+        operation = OPERATIONS.get(event.source)
+        if operation is None:  # GPT-Live's seconds are not tokens
+            return
+        usage = event.usage
+        for model, tokens in [*usage.models.items(), *usage.transcription.items()]:
+            base = {
+                "gen_ai.operation.name": operation,
+                "gen_ai.provider.name": "openai",
+                "gen_ai.request.model": model,
+            }
+            for direction, modality, count in tokens.parts():
+                attributes = {
+                    **base,
+                    "gen_ai.token.type": direction,
+                    "rtagents.token.modality": modality,
+                }
+                TOKEN_USAGE.record(count, attributes)
 
     def dropped(self) -> None:
         """The event stream dropped an event the app read too slowly."""

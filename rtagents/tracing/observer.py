@@ -18,7 +18,9 @@ from typing import Any
 from opentelemetry import context, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
+from ..usage import Tokens
 from .live import LiveSpans
+from .usage import session_usage_attributes, usage_attributes
 
 
 @dataclass
@@ -68,6 +70,8 @@ class SessionTracer:
         self._approvals: dict[str, Span] = {}
         self._reconnect: Span | None = None
         self._live = LiveSpans(self._tracer, self.session)  # GPT-Live's delegated work
+        self._usage: Any = None  # the session's usage so far (usage.updated), for its span
+        self._cost: Any = None
 
     def _child_of(self, parent: Span | None) -> context.Context:
         return trace.set_span_in_context(parent or self.session)
@@ -89,6 +93,8 @@ class SessionTracer:
             self.session.set_status(Status(StatusCode.ERROR, reason))
             self.session.set_attribute("error.type", "session_closed")
         self.session.set_attribute("rtagents.session.close_reason", reason)
+        if self._usage is not None:
+            self.session.set_attributes(session_usage_attributes(self._usage, self._cost))
         self.session.end()
 
     # -- events ------------------------------------------------------------------------------
@@ -105,6 +111,9 @@ class SessionTracer:
         if session_id:
             self.session.set_attribute("gen_ai.conversation.id", session_id)
             self.session.set_attribute("openai.realtime.session_id", session_id)
+
+    def _on_usage_updated(self, event: Any) -> None:
+        self._usage, self._cost = event.total, event.cost
 
     # GPT-Live's events (see .live)
     def _on_session_started(self, event: Any) -> None:
@@ -199,10 +208,8 @@ class SessionTracer:
         details = response.status_details
         if details is not None and details.reason:
             span.set_attribute("gen_ai.response.finish_reasons", [details.reason])
-        usage = response.usage
-        if usage is not None:
-            for key, value in _usage_attributes(usage).items():
-                span.set_attribute(key, value)
+        if response.usage is not None:
+            span.set_attributes(usage_attributes(Tokens.from_realtime(response.usage)))
         if response.status == "failed":
             code = details.error.code if details and details.error else None
             span.set_status(Status(StatusCode.ERROR, code or "failed"))
@@ -265,6 +272,48 @@ class SessionTracer:
             span.set_attribute("rtagents.approval.reason", event.reason)
         span.end()
 
+    def _on_guardrail_tripped(self, event: Any) -> None:
+        """A ``guardrail`` span (it has no length of its own: the trip is a moment) under
+        the response it cancelled, or the session; and a span event on that response."""
+        attributes: dict[str, Any] = {
+            "rtagents.guardrail.name": event.guardrail,
+            "rtagents.guardrail.kind": event.kind,
+            "rtagents.guardrail.reason": event.reason,
+            "rtagents.guardrail.decided_by": event.decided_by,
+            "rtagents.guardrail.acted": event.acted,
+        }
+        if event.item_id:
+            attributes["rtagents.guardrail.item_id"] = event.item_id
+        if event.cancelled:
+            attributes["rtagents.guardrail.cancelled_response"] = event.cancelled
+        parent = self._span_of(event.cancelled)
+        span = self._tracer.start_span(
+            f"guardrail {event.guardrail}", context=self._child_of(parent), attributes=attributes
+        )
+        if event.decided_by != "guardrail":  # it failed or timed out: tripped, fail closed
+            span.set_status(Status(StatusCode.ERROR, event.reason))
+            span.set_attribute("error.type", f"guardrail_{event.decided_by}")
+        span.end()
+        if parent is not None:
+            parent.add_event("guardrail.tripped", attributes)
+
+    # -- long tools: a call's progress update, a batch's filler (see session/fillers.py) ---------
+
+    def _on_progress_spoken(self, event: Any) -> None:
+        attributes = {"gen_ai.tool.call.id": event.call_id}
+        if self.capture_content:
+            attributes["rtagents.progress.text"] = event.text
+        span = self._tools.get(event.call_id) or self.session
+        span.add_event("progress.spoken", attributes)
+
+    def _on_filler_requested(self, event: Any) -> None:
+        attributes = {"rtagents.filler.call_ids": list(event.call_ids)}
+        self.session.add_event("filler.requested", attributes)
+        for call_id in event.call_ids:
+            span = self._tools.get(call_id)
+            if span is not None:
+                span.add_event("filler.requested")
+
     # -- function and local MCP tool calls ---------------------------------------------------
 
     def start_tool(
@@ -326,23 +375,3 @@ class SessionTracer:
             if failure.exception is not None:
                 span.record_exception(failure.exception)
         span.end()
-
-
-def _usage_attributes(usage: Any) -> dict[str, int]:
-    out: dict[str, int] = {}
-    pairs = {
-        "gen_ai.usage.input_tokens": usage.input_tokens,
-        "gen_ai.usage.output_tokens": usage.output_tokens,
-    }
-    inp, outp = usage.input_token_details, usage.output_token_details
-    if inp is not None:
-        pairs["gen_ai.usage.cache_read.input_tokens"] = inp.cached_tokens
-        pairs["rtagents.usage.input_audio_tokens"] = inp.audio_tokens
-        pairs["rtagents.usage.input_text_tokens"] = inp.text_tokens
-    if outp is not None:
-        pairs["rtagents.usage.output_audio_tokens"] = outp.audio_tokens
-        pairs["rtagents.usage.output_text_tokens"] = outp.text_tokens
-    for key, value in pairs.items():
-        if value is not None:
-            out[key] = value
-    return out

@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 import rtagents
-from rtagents.calls import CallServer, end_call
+from rtagents.calls import CallsAPI, CallServer, end_call
 from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
 from rtagents.testing import serve_asgi
 
@@ -82,6 +82,15 @@ def answer(ctx: ModelContext) -> str:
     """The model's answer after a tool: what the last output said."""
     outputs = [i for i in ctx.items if i.get("type") == "function_call_output"]
     return f"It is {outputs[-1]['output']}."
+
+
+async def accepted_call(emu: Emulator) -> str:
+    """A call the emulator placed and accepted: it stands for a page's WebRTC call."""
+    call_id = emu.place_call("http://127.0.0.1:9/unreachable", SECRET)
+    api = CallsAPI("-", emu.http_url)
+    await api.accept(call_id, {"type": "realtime"})
+    await api.aclose()
+    return call_id
 
 
 async def wait_for(emu: Emulator, call_id: str, status: str, timeout: float = 10) -> dict[str, Any]:

@@ -164,7 +164,8 @@ async def test_audio_response_event_order_and_usage() -> None:
             for e in events
             if e["type"] == "response.output_audio.delta"
         )
-        assert len(pcm) == 8 * 50 * 48  # 8 characters, 50 ms each, 48 bytes per ms
+        said = emu.settings.voice.speak("Hi there")  # the voice's, whole, to a whole ms
+        assert pcm[: len(said)] == said and len(pcm) == -(-len(said) // 48) * 48
         response = events[-1]["response"]
         assert response["status"] == "completed"
         assert response["usage"]["output_tokens"] > 0
@@ -184,7 +185,8 @@ async def test_g711_output(fmt: str) -> None:
             for e in events
             if e["type"] == "response.output_audio.delta"
         )
-        assert len(data) == 3 * 50 * 8  # one byte per sample at 8 kHz
+        ms = -(-len(emu.settings.voice.speak("Hey")) // 48)  # the voice's, to a whole ms
+        assert len(data) == ms * 8  # one byte per sample at 8 kHz
         assert events[-1]["response"]["audio"]["output"]["format"]["type"] == fmt
         await wire.close()
 

@@ -18,6 +18,7 @@ from .. import audio
 from ..outbox import Outbox, Pace, Steps, Until
 from ..responses import words
 from ..settings import ServerSettings
+from ..utterance import speech, split
 
 
 class Voice:
@@ -53,7 +54,10 @@ class Voice:
             yield Until(lambda: not self.busy)
         self.busy, self._stopped = True, False
         try:
-            pieces = [(word, audio.synthesize(word)) for word in words(text)]
+            # Said whole, then cut into the words' shares (see ``utterance``).
+            said = words(text)
+            spoken = yield from speech(self._settings.voice, text)
+            pieces = list(zip(said, split(spoken, said), strict=True))
             at, so_far = now(), ""
             if announce is not None:
                 announce(at, at + sum(len(pcm) * 1000 // audio.RATE for _, pcm in pieces))

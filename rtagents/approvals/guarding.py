@@ -1,0 +1,279 @@
+"""The guardrails' decisions, sans I/O: what counts as a trip, when a check is due, which
+response a trip stops, and what the model is told. Time comes in as numbers (``now_ms``);
+nothing here awaits, sleeps or sends. The session (``rtagents.session.guards``) runs the
+checks and carries out what is decided here.
+
+Fail closed: only a ``GuardrailResult`` whose ``tripped`` is the bool ``False`` passes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .guardrails import (
+    INPUT_MESSAGE,
+    OUTPUT_MESSAGE,
+    GuardrailKind,
+    GuardrailResult,
+    Guardrails,
+    GuardrailTrip,
+)
+
+DecidedBy = Literal["guardrail", "error", "timeout"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A guardrail's answer, judged: ``passed`` only for an explicit, well-typed pass."""
+
+    passed: bool
+    reason: str
+    decided_by: DecidedBy
+
+
+_SHAPE = "PASS, GuardrailResult(tripped=False) or Trip(reason)"
+
+
+def _show(value: object, limit: int = 80) -> str:
+    """A short repr that survives hostile objects (a raising or huge ``__repr__``)."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def judge(answer: object) -> Verdict:
+    """``answer`` as a verdict: anything but a well-typed ``GuardrailResult`` trips."""
+    if isinstance(answer, GuardrailResult):
+        tripped = answer.tripped
+        if type(tripped) is not bool:
+            return Verdict(
+                False,
+                f"it answered GuardrailResult(tripped={_show(tripped)}); tripped must be "
+                f"True or False, so it counts as a trip",
+                "error",
+            )
+        if not tripped:
+            return Verdict(True, "", "guardrail")
+        reason = answer.reason if isinstance(answer.reason, str) and answer.reason else None
+        return Verdict(False, reason or "no reason given", "guardrail")
+    return Verdict(
+        False,
+        f"it answered {_show(answer)}; only {_SHAPE} counts, so it counts as a trip",
+        "error",
+    )
+
+
+def raised(exc: BaseException) -> Verdict:
+    """A guardrail that raised trips (fail closed)."""
+    text = str(exc)
+    text = text if len(text) <= 120 else text[:117] + "..."
+    return Verdict(False, f"it raised {type(exc).__name__}: {text}", "error")
+
+
+def timed_out(timeout: float) -> Verdict:
+    """A guardrail that did not answer in time trips."""
+    return Verdict(False, f"it did not answer within {timeout:g} s", "timeout")
+
+
+def message_for(guardrails: Guardrails, trip: GuardrailTrip) -> tuple[str | None, str | None]:
+    """What the model is told of ``trip``, and a problem with the app's hook if it had one.
+    A hook that raises or answers something other than a ``str`` or ``None`` is replaced by
+    the default line: the model is still told."""
+    default = OUTPUT_MESSAGE if trip.kind == "output" else INPUT_MESSAGE
+    shape = guardrails.message
+    if callable(shape):
+        try:
+            text = shape(trip)
+        except Exception as exc:
+            return _fill(default, trip), f"the guardrail message hook raised {exc!r:.120}"
+        if text is None or isinstance(text, str):
+            return text, None
+        return _fill(default, trip), f"the guardrail message hook answered {_show(text)}"
+    try:
+        return _fill(shape if isinstance(shape, str) else default, trip), None
+    except (KeyError, IndexError, ValueError) as exc:
+        return _fill(default, trip), f"the guardrail message template failed: {exc!r:.120}"
+
+
+def _fill(template: str, trip: GuardrailTrip) -> str:
+    return template.format(guardrail=trip.guardrail, reason=trip.reason, kind=trip.kind)
+
+
+@dataclass(frozen=True)
+class Check:
+    """Run the guardrails of ``kind`` on ``text`` (of the item or stream ``key``)."""
+
+    kind: GuardrailKind
+    key: str
+    text: str
+    final: bool
+
+
+@dataclass
+class _Stream:
+    """One item's text as it streams, and where its checks are."""
+
+    text: str = ""
+    checked: int = 0  # the length of the text the last check was given
+    last_ms: float = 0.0  # when the last check started (or the stream did)
+    running: Check | None = None  # the check that runs now
+    ended: bool = False
+    owner: str | None = None  # the response active when it began
+
+
+@dataclass
+class _Turn:
+    """The user's latest message, and the response that answers it."""
+
+    item_id: str | None = None
+    answer: str | None = None  # the first response in the conversation after it
+    hold: bool = False  # its input trip came first: cancel its answer as it starts
+
+
+@dataclass
+class GuardCore:
+    """The guardrails' state in one session: streams debounced, trips once per item, and
+    which response each stops."""
+
+    every_chars: int
+    every_ms: int
+    _streams: dict[str, _Stream] = field(default_factory=dict)
+    _tripped: set[str] = field(default_factory=set)
+    _seen: set[str] = field(default_factory=set)
+    _active: set[str] = field(default_factory=set)
+    _owners: dict[str, str] = field(default_factory=dict)
+    _turn: _Turn = field(default_factory=_Turn)
+
+    # -- streams (the assistant's answer; GPT-Live's transcripts) --------------------------
+
+    def heard(self, kind: GuardrailKind, key: str, delta: str, now_ms: float) -> Check | None:
+        """More text of ``key``: a check if one is due (none runs, and ``every_chars`` new
+        characters or ``every_ms`` milliseconds have passed since the last)."""
+        if key in self._tripped:
+            return None
+        stream = self._streams.get(key)
+        if stream is None:
+            owner = self._owners.pop(key, None)
+            stream = self._streams[key] = _Stream(last_ms=now_ms, owner=owner)
+        stream.text += delta
+        if stream.running is not None or not self._due(stream, now_ms):
+            return None
+        return self._start(kind, key, stream, now_ms)
+
+    def ended(self, kind: GuardrailKind, key: str, now_ms: float) -> Check | None:
+        """``key`` is complete: one last check of what no check has read yet."""
+        stream = self._streams.get(key)
+        if stream is None or key in self._tripped:
+            return None
+        stream.ended = True
+        if stream.running is not None:
+            return None  # its end is checked when the running check finishes
+        if len(stream.text) > stream.checked:
+            return self._last(kind, key, stream)
+        del self._streams[key]
+        return None
+
+    def checked(self, check: Check, now_ms: float) -> Check | None:
+        """A check of a stream finished (whatever its verdict): the next one, if due."""
+        stream = self._streams.get(check.key)
+        if stream is None:
+            return None
+        stream.running = None
+        if check.key in self._tripped:
+            del self._streams[check.key]
+            return None
+        if stream.ended:
+            if len(stream.text) > stream.checked:
+                return self._last(check.kind, check.key, stream)
+            del self._streams[check.key]
+            return None
+        if self._due(stream, now_ms):
+            return self._start(check.kind, check.key, stream, now_ms)
+        return None
+
+    def whole(self, kind: GuardrailKind, key: str, text: str) -> Check | None:
+        """A complete message (a user transcript, typed text): checked once per item."""
+        if key in self._seen or key in self._tripped:
+            return None
+        self._seen.add(key)
+        return Check(kind, key, text, final=True)
+
+    def _due(self, stream: _Stream, now_ms: float) -> bool:
+        fresh = len(stream.text) - stream.checked
+        if fresh <= 0:
+            return False
+        return fresh >= self.every_chars or now_ms - stream.last_ms >= self.every_ms
+
+    def _start(self, kind: GuardrailKind, key: str, stream: _Stream, now_ms: float) -> Check:
+        stream.last_ms = now_ms
+        return self._last(kind, key, stream, final=False)
+
+    def _last(self, kind: GuardrailKind, key: str, stream: _Stream, *, final: bool = True) -> Check:
+        """A check of all the text so far (the last of an item that ended, by default)."""
+        check = stream.running = Check(kind, key, stream.text, final)
+        stream.checked = len(stream.text)
+        return check
+
+    # -- trips ------------------------------------------------------------------------------
+
+    def trip(self, key: str) -> bool:
+        """True the first time ``key`` trips: only that trip acts (the rest are recorded)."""
+        if key in self._tripped:
+            return False
+        self._tripped.add(key)
+        return True
+
+    def rearm(self, key: str) -> None:
+        """Guard ``key`` afresh (a stream with no items, GPT-Live's): the text after a trip
+        is checked on its own."""
+        self._tripped.discard(key)
+        self._streams.pop(key, None)
+
+    def item_added(self, item_id: str, response_id: str) -> None:
+        """An output item of ``response_id`` began: its text is that response's."""
+        if response_id in self._active:
+            self._owners[item_id] = response_id
+
+    def owner(self, key: str) -> str | None:
+        """The response ``key``'s text belongs to, if it is still active."""
+        stream = self._streams.get(key)
+        owner = stream.owner if stream is not None else None
+        return owner if owner in self._active else None
+
+    # -- responses and turns ----------------------------------------------------------------
+
+    def user_item(self, item_id: str) -> None:
+        """The user's message ``item_id`` was added: it is the turn from here."""
+        if item_id != self._turn.item_id:
+            self._turn = _Turn(item_id)
+
+    def response_started(self, response_id: str, *, in_conversation: bool) -> bool:
+        """A response began; True when it must be cancelled at once: it answers a turn an
+        input guardrail already stopped."""
+        self._active.add(response_id)
+        turn = self._turn
+        if not in_conversation or turn.item_id is None or turn.answer is not None:
+            return False
+        turn.answer = response_id  # from here it is answered: its hold is never read again
+        return turn.hold
+
+    def response_ended(self, response_id: str) -> None:
+        self._active.discard(response_id)
+        for key in [k for k, owner in self._owners.items() if owner == response_id]:
+            del self._owners[key]  # items that never spoke
+
+    def input_stops(self, item_id: str) -> str | None:
+        """An input guardrail tripped on the user's message ``item_id``: the response to
+        cancel now, if its answer is active. When that answer has not begun, it is
+        cancelled as it starts; once it has ended, or the user has spoken since, no
+        response is stopped (the model is still told)."""
+        turn = self._turn
+        if item_id != turn.item_id:
+            return None
+        if turn.answer is None:
+            turn.hold = True
+            return None
+        return turn.answer if turn.answer in self._active else None

@@ -1,0 +1,249 @@
+"""The peer shell of one WebRTC call: an aiortc peer connection around the call's one
+emulator ``Connection``. It moves frames (the ``oai-events`` data channel), audio (RTP both
+ways) and time (the outgoing track's real-time pace); every server decision is the core's,
+and the output audio buffer's events are ``Playout``'s.
+
+A sideband (``?call_id=rtc_...``) joins the same connection as a second transport: it gets
+``session.created`` and then every server event, and its client events act on the same
+session, while the browser's data channel keeps working.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import anyio.abc
+
+from ...audio.formats import RATE, from_pcm16, samples
+from ...errors import root_cause
+from ...protocol import SessionCreated
+from ..calls import Call
+from ..config import audio_format
+from ..conversation import new_id
+from .media import FRAME_BYTES, FRAME_SAMPLES, Decoded, frame
+from .playout import Playout
+
+if TYPE_CHECKING:
+    from ..connection import Connection, EndConnection, SendFrame
+
+log = logging.getLogger("rtagents.emulator")
+CHANNEL = "oai-events"
+CONNECT_S = 30.0  # seconds a peer has to connect
+_HELD = 10_000  # server events kept for a data channel not open yet; the oldest go first
+
+
+@dataclass
+class WebRTCCall(Call):
+    """A browser's call over WebRTC (``rtc_...``; GPT-Live's ``live_...``), as
+    ``GET /v1/emulator/calls/{id}`` shows it (``"transport": "webrtc"``). It is accepted as
+    it starts: its session is the client secret's (and the offer's ``session``), served by
+    ``connection``."""
+
+    connection: Any = None  # EmulatorConnection
+    peer: Any = None  # aiortc.RTCPeerConnection
+    channel_open: bool = False
+
+    def public(self) -> dict[str, Any]:
+        return {**super().public(), "transport": "webrtc", "channel_open": self.channel_open}
+
+    def hang_up(self, reason: str) -> None:
+        """End the call through its core (a normal close): the peer closes, and so do the
+        sidebands."""
+        if self.connection is not None:
+            self.connection.drop(1000, reason)
+
+    async def join(
+        self, frames: AsyncIterable[str | bytes], send: SendFrame, end: EndConnection
+    ) -> None:
+        """Serve a sideband websocket on this call's session (see the module's docstring)."""
+        conn: Connection[Any] = self.connection
+        if self.api == "live":  # a Live sideband is told nothing first (as a SIP call's)
+            await conn.join(frames, send, end)
+            return
+        created = SessionCreated(event_id=new_id("event"), session=conn.core.public_session())
+        first = created.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        await conn.join(frames, send, end, [{**first, "type": created.type}])
+
+
+class _Channel:
+    """The data channel as the connection's transport: frames in, frames out (held until
+    the browser's channel opens, so that ``session.created`` is its first event)."""
+
+    def __init__(self, call: WebRTCCall) -> None:
+        self._call = call
+        self._channel: Any = None
+        self._held: deque[str] = deque(maxlen=_HELD)
+        self._in, self._frames = anyio.create_memory_object_stream[str | bytes](
+            max_buffer_size=1024
+        )
+
+    def opened(self, channel: Any) -> None:
+        if channel.label != CHANNEL or self._channel is not None:
+            return
+        self._channel = channel
+        self._call.channel_open = True
+        channel.on("message", self._message)
+        while self._held:
+            channel.send(self._held.popleft())
+
+    def _message(self, message: str | bytes) -> None:
+        try:
+            self._in.send_nowait(message)
+        except anyio.WouldBlock:
+            log.warning("WebRTC call %s: client events dropped (too many)", self._call.call_id)
+        except anyio.ClosedResourceError:
+            pass
+
+    async def send(self, frame: str) -> None:
+        channel = self._channel
+        if channel is not None and channel.readyState == "open":
+            channel.send(frame)
+        elif channel is None:
+            self._held.append(frame)
+
+    async def frames(self) -> AsyncIterator[str | bytes]:
+        async with self._frames:
+            async for message in self._frames:
+                yield message
+
+    def close(self) -> None:
+        self._in.close()
+
+
+class Peer:
+    """One call's peer connection and the tasks that serve it."""
+
+    def __init__(self, call: WebRTCCall, conn: Connection[Any]) -> None:
+        from aiortc import RTCConfiguration, RTCPeerConnection
+
+        self.call = call
+        self.conn = conn
+        # No STUN server: the emulator answers on this host's own addresses.
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        call.peer, call.connection = self.pc, conn
+        self.live = call.api == "live"
+        self.playout = Playout(lambda: conn.session, live=self.live)
+        conn.outgoing = self.playout.outgoing
+        self._channel = _Channel(call)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.pc.on("datachannel", self._channel.opened)
+        self.pc.on("track", self._track)
+        self.pc.on("connectionstatechange", self._state)
+
+    async def answer(self, offer: str) -> str:
+        """The SDP answer to ``offer``; ``ValueError`` when it cannot be one."""
+        from aiortc import RTCSessionDescription
+
+        try:
+            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer, type="offer"))
+        except Exception as exc:
+            raise ValueError(f"Invalid SDP offer: {root_cause(exc)}") from None
+        if not any(t.kind == "audio" for t in self.pc.getTransceivers()):
+            raise ValueError("Invalid SDP offer: it has no audio media section.")
+        self.pc.addTrack(_output_track(self.playout, self.conn.push))
+        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        sdp: str = self.pc.localDescription.sdp
+        return sdp
+
+    async def serve(self, closed: Callable[[Connection[Any]], None]) -> None:
+        """Run the call until it ends, either side; then close the peer and its tasks."""
+        watchdog = asyncio.get_running_loop().create_task(self._watchdog())
+        self._tasks.add(watchdog)
+        try:
+            await self.conn.serve(self._channel.frames(), self._channel.send, self._end)
+        finally:
+            self.call.status = "ended"
+            await self.close()
+            closed(self.conn)
+
+    async def close(self) -> None:
+        self._channel.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.pc.close()
+
+    async def _watchdog(self) -> None:
+        # A peer that never connects (the page went away after posting its offer) must not
+        # keep a call open until the session's time cap.
+        await asyncio.sleep(CONNECT_S)
+        if self.pc.connectionState != "connected":
+            self.conn.drop(1000, "the peer never connected")
+
+    async def _end(self, code: int, reason: str, reset: bool) -> None:
+        self._channel.close()  # the connection's read side ends, and with it the serve
+
+    def _state(self) -> None:
+        if self.pc.connectionState in ("failed", "closed"):
+            self._channel.close()
+
+    def _track(self, track: Any) -> None:
+        if track.kind != "audio":
+            return
+        task = asyncio.get_running_loop().create_task(self._listen(track))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _listen(self, track: Any) -> None:
+        """The caller's audio, as the core's input audio (as ``input_audio_buffer.append``
+        over a websocket): server VAD, commits and transcripts work the same."""
+        from aiortc.mediastreams import MediaStreamError
+
+        decoded = Decoded()
+        while True:
+            try:
+                received = await track.recv()
+            except MediaStreamError:
+                return
+            pcm = decoded.pcm(received)
+            if not pcm:
+                continue
+            session = self.conn.session
+            if not session:  # a Live session not started yet hears nothing
+                continue
+            live = self.live
+            fmt = session["audio"]["format"]["type"] if live else audio_format(session, "input")
+            data = pcm if fmt == "audio/pcm" else from_pcm16(samples(pcm), fmt)
+            kind = "session.input_audio.append" if live else "input_audio_buffer.append"
+            self.conn.feed(json.dumps({"type": kind, "audio": base64.b64encode(data).decode()}))
+
+
+def _output_track(playout: Playout, push: Callable[[dict[str, Any]], None]) -> Any:
+    """The call's outgoing audio track: the buffer played at real time, silence when it is
+    empty (a WebRTC track never stops while the call lasts)."""
+    from aiortc import MediaStreamTrack
+    from aiortc.mediastreams import MediaStreamError
+
+    class OutputTrack(MediaStreamTrack):
+        kind = "audio"
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._start: float | None = None
+            self._pts = 0
+
+        async def recv(self) -> Any:
+            if self.readyState != "live":
+                raise MediaStreamError
+            if self._start is None:
+                self._start = time.monotonic()
+            else:
+                self._pts += FRAME_SAMPLES
+                wait = self._start + self._pts / RATE - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            pcm, events = playout.pull(FRAME_BYTES)
+            for event in events:
+                push(event)
+            return frame(pcm, self._pts)
+
+    return OutputTrack()

@@ -1,0 +1,186 @@
+"""Spoken asides while tools run, sans I/O: a tool's progress updates (``ctx.progress``) and
+a batch's filler (``Agent.filler_after_ms``).
+
+An aside is an out-of-band response (outside the conversation): it is never a batch's
+answer, and the batch still gets exactly one request for that. The orchestrator owns the
+turn-taking; this keeps the asides' own accounts and rules:
+
+- An aside goes only when no response is active (in the conversation or out of band, the
+  app's or ours) and no request of ours for one is unanswered; otherwise it waits.
+- It waits in a queue of one: a later update replaces an earlier one (the latest is what is
+  true now), and an update whose call finished first is dropped (the answer says more).
+- While our aside is asked for or speaking, the batch's own request waits for its end (the
+  answer is not spoken over the filler); the aside's start and end never free or answer it.
+- A batch gets one filler at most, when one of its calls is still running
+  ``filler_after_ms`` after the batch's response is done: the silence starts there (the
+  model may still be speaking when a call starts). Its clock is a ``StartTimer`` the runner
+  carries out; the rules are checked again when it fires. A progress update of one of the
+  batch's calls, made before, stands for its filler.
+
+A dropped connection ends every response on it, ours too: what was in flight is forgotten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from .actions import Decision, Emit, SayAside, StartTimer
+from .events import ProgressDropped
+
+DEFAULT_FILLER_INSTRUCTIONS = (
+    "Tell the user, in a few words and in the language of the conversation, that you are "
+    "still working on their request (for example: 'One moment, please.'). Do not answer the "
+    "request, do not guess any result, and say nothing else."
+)
+"""What the model is told to say for a filler when the agent sets no ``filler_instructions``."""
+
+_FILLER = "filler:"
+_REPLACED = "a later update replaced it"
+_FINISHED = "the call finished first"
+
+
+def progress_instructions(text: str) -> str:
+    """What the model is told to say for a progress update."""
+    return (
+        "Tell the user this short update on the work in progress, in one brief sentence and "
+        "in the language of the conversation, and say nothing else (do not answer the "
+        f"request yet): {text}"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    kind: Literal["progress", "filler"]
+    call_ids: tuple[str, ...]
+    batch: str  # the response id of the batch
+    text: str | None = None
+
+
+class Fillers:
+    """The asides of one session: their settings, the one waiting, ours in flight."""
+
+    def __init__(self) -> None:
+        self.after_ms: int | None = None
+        self.instructions = DEFAULT_FILLER_INSTRUCTIONS
+        self._queued: _Queued | None = None
+        self._in_flight: str | None = None  # the ref of our aside's request, unanswered
+        self._speaking: str | None = None  # the response id of our aside, active
+        self._others: set[str] = set()  # out-of-band responses not ours, active
+        self._armed: set[str] = set()  # batches whose filler's clock runs
+        self._filled: set[str] = set()  # armed batches a progress update stood for
+
+    def configure(self, after_ms: int | None, instructions: str | None) -> None:
+        """The agent's settings (``None``: no filler; the default instructions)."""
+        self.after_ms = after_ms
+        self.instructions = instructions or DEFAULT_FILLER_INSTRUCTIONS
+
+    @property
+    def busy(self) -> bool:
+        """Our aside is asked for or speaking: the batch's request waits for its end."""
+        return self._in_flight is not None or self._speaking is not None
+
+    @property
+    def quiet(self) -> bool:
+        """No out-of-band response is active and none of ours is asked for."""
+        return not self.busy and not self._others
+
+    # -- what the server did -------------------------------------------------------------
+
+    def started(self, response_id: str | None, *, ours: bool) -> None:
+        """An out-of-band response started (``ours``: one of our asides)."""
+        if ours:
+            self._in_flight = None
+            self._speaking = response_id or "?"
+        elif response_id is not None:
+            self._others.add(response_id)
+
+    def ended(self, response_id: str | None) -> None:
+        if response_id is None:
+            return
+        if response_id == self._speaking:
+            self._speaking = None
+        self._others.discard(response_id)
+
+    def refused(self, ref: str | None) -> bool:
+        """True if ``ref`` was our aside's request (it is dropped: an aside is not retried)."""
+        if ref is None or ref != self._in_flight:
+            return False
+        self._in_flight = None
+        return True
+
+    def disconnected(self) -> None:
+        """Every response of the connection is over: ours, the app's, what we asked for."""
+        self._in_flight = self._speaking = None
+        self._others.clear()
+
+    # -- what the tools and the clock did -------------------------------------------------
+
+    def arm(self, response_id: str | None, *, running: bool) -> list[Decision]:
+        """The batch of ``response_id`` is done asking; ``running``: calls of it still run."""
+        if self.after_ms is None or not running or response_id is None:
+            return []
+        self._armed.add(response_id)
+        queued = self._queued
+        if queued is not None and queued.kind == "progress" and queued.batch == response_id:
+            self._filled.add(response_id)  # an update of the batch's waits: it stands for it
+        return [StartTimer(_FILLER + response_id, self.after_ms / 1000)]
+
+    def due(self, key: str, running: tuple[str, ...]) -> bool:
+        """The timer ``key`` fired, the batch's calls ``running`` now: True if a filler is
+        queued for it."""
+        batch = key[len(_FILLER) :] if key.startswith(_FILLER) else None
+        if batch is None or batch not in self._armed:
+            return False
+        self._armed.discard(batch)
+        if batch in self._filled:
+            self._filled.discard(batch)
+            return False
+        if not running or (self._queued is not None and self._queued.kind == "progress"):
+            return False  # done, or an update waits to be spoken: it says more
+        self._queued = _Queued("filler", running, batch)
+        return True
+
+    def progress(self, call_id: str, batch: str, text: str) -> list[Decision]:
+        """A running call's update, queued (replacing the one waiting, which is reported)."""
+        dropped = self._drop(_REPLACED) if self._queued is not None else []
+        self._queued = _Queued("progress", (call_id,), batch, text)
+        if batch in self._armed:
+            self._filled.add(batch)
+        return dropped
+
+    def call_done(self, call_id: str) -> list[Decision]:
+        """A call has its output: its update still waiting is dropped."""
+        queued = self._queued
+        if queued is None or queued.kind != "progress" or queued.call_ids != (call_id,):
+            return []
+        return self._drop(_FINISHED)
+
+    # -- what goes out ----------------------------------------------------------------------
+
+    def release(
+        self, next_ref: Callable[[], str], running: Callable[[str], bool]
+    ) -> list[Decision]:
+        """The aside waiting, asked for now, if it still matters (``running``: whether a call
+        still runs). The caller has checked that no response is active in the conversation
+        and none of ours is asked for."""
+        queued = self._queued
+        if queued is None or not self.quiet:
+            return []
+        self._queued = None
+        if queued.kind == "progress":  # (its call still runs: its end dropped it, see call_done)
+            text = queued.text or ""
+            ref = self._in_flight = next_ref()
+            return [SayAside(ref, "progress", progress_instructions(text), queued.call_ids, text)]
+        still = tuple(c for c in queued.call_ids if running(c))
+        if not still:
+            return []  # the batch finished first: no filler
+        ref = self._in_flight = next_ref()
+        return [SayAside(ref, "filler", self.instructions, still, response_id=queued.batch)]
+
+    def _drop(self, reason: str) -> list[Decision]:
+        queued, self._queued = self._queued, None
+        if queued is None or queued.kind != "progress":
+            return []
+        return [Emit(ProgressDropped(queued.call_ids[0], queued.text or "", reason))]

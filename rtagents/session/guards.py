@@ -1,0 +1,275 @@
+"""The session's part of the guardrails (``Agent.guardrails``): it watches the events the
+session delivers, runs the checks ``approvals.guarding`` says are due as tasks of their own,
+and carries out a trip. The decisions (what is due, what is a trip, which response it stops,
+what the model is told) are the sans-I/O ``GuardCore``'s and ``judge``'s.
+
+A trip on the Realtime API: ``response.cancel`` for the response still active, the
+assistant's audio cut at what the player played (the barge-in's path: ``StopPlayback``), a
+message item telling the model why, and a ``guardrail.tripped`` event. GPT-Live has no
+response to cancel and no item to cut: the app's player is stopped, the model is told with
+``session.thinking.append``, and the event says nothing was cancelled.
+
+Nothing waits on a check: the conversation, its tool calls and other checks go on. A sync
+guardrail runs in a worker thread of the session's guardrails (busy tools cannot starve it);
+one that times out is abandoned there, and counts as a trip.
+"""
+
+from __future__ import annotations
+
+import inspect
+import secrets
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+import anyio
+import anyio.to_thread
+
+from .. import protocol as p
+from ..approvals.events import GuardrailTripped
+from ..approvals.guarding import Check, GuardCore, Verdict, judge, message_for, raised, timed_out
+from ..approvals.guardrails import Guardrail, GuardrailKind, Guardrails, GuardrailTrip
+from .actions import Action, Emit, Send, StopPlayback
+from .events import SessionWarning
+
+if TYPE_CHECKING:
+    from ..agent import Agent
+    from .adapter import WireAdapter
+    from .tasks import TaskFn
+
+
+class _Runner(Protocol):
+    """What the guardrails use of the session's runner."""
+
+    agent: Agent
+    core: WireAdapter
+
+    def spawn(self, fn: TaskFn, *args: Any) -> None: ...
+
+    def deliver(self, event: Any, size: int = 0) -> None: ...
+
+    async def execute(self, actions: list[Action]) -> bool: ...
+
+
+_LIVE_OUT = "live:assistant"  # GPT-Live's transcripts have no items: one stream each way
+_LIVE_IN = "live:user"
+_Route = Callable[["SessionGuards", GuardCore, Any], "Check | None"]
+
+
+class SessionGuards:
+    """The guardrails of one session, across its agents (each agent's own apply)."""
+
+    def __init__(self, runner: _Runner) -> None:
+        self._runner = runner
+        self._core: GuardCore | None = None
+        self._limiter = anyio.CapacityLimiter(8)
+        self._notes: set[str] = set()  # the message items we added: never checked as input
+
+    @property
+    def _guardrails(self) -> Guardrails | None:
+        guardrails: Guardrails | None = getattr(self._runner.agent, "guardrails", None)
+        return guardrails if guardrails else None
+
+    def wrap(self, deliver: Callable[..., None]) -> Callable[..., None]:
+        """``deliver``, then a look at what it delivered: the runner's ``deliver``."""
+
+        def delivered(event: Any, size: int = 0) -> None:
+            deliver(event, size)
+            route = _ROUTES.get(event.type)
+            if route is not None:
+                self._observe(route, event)
+
+        return delivered
+
+    def _observe(self, route: _Route, event: Any) -> None:
+        guardrails = self._guardrails
+        if guardrails is None:
+            return
+        core = self._core
+        if core is None:
+            core = self._core = GuardCore(guardrails.every_chars, guardrails.every_ms)
+        check = route(self, core, event)
+        if check is not None:
+            self._runner.spawn(self._run, check)
+
+    # -- the events ---------------------------------------------------------------------------
+
+    def _on_transcript(self, core: GuardCore, event: Any) -> Check | None:
+        now = _now()
+        if event.item_id is None:
+            # GPT-Live: no items, so a turn ends when the other side speaks; what was said
+            # in it gets its last check then.
+            ours, theirs = (
+                (_LIVE_OUT, _LIVE_IN) if event.role == "assistant" else (_LIVE_IN, _LIVE_OUT)
+            )
+            last = core.ended("input" if theirs == _LIVE_IN else "output", theirs, now)
+            if last is not None:
+                self._runner.spawn(self._run, last)
+            kind: GuardrailKind = "output" if event.role == "assistant" else "input"
+            return core.heard(kind, ours, event.delta, now)
+        if event.role == "assistant":
+            return core.heard("output", event.item_id, event.delta, now)
+        return None  # Realtime's user transcript is checked whole, when it completes
+
+    def _on_response_created(self, core: GuardCore, event: Any) -> None:
+        response = event.response
+        if response.id is None:
+            return
+        oob = "conversation_id" in response.model_fields_set and response.conversation_id is None
+        if core.response_started(response.id, in_conversation=not oob):
+            # It answers a turn an input guardrail stopped before it began.
+            self._runner.spawn(self._runner.execute, [self._cancel(response.id)])
+
+    def _on_response_done(self, core: GuardCore, event: Any) -> None:
+        if event.response.id is not None:
+            core.response_ended(event.response.id)
+
+    def _on_output_item_added(self, core: GuardCore, event: Any) -> None:
+        item = event.item
+        if isinstance(item, p.AssistantMessage) and item.id and event.response_id:
+            core.item_added(item.id, event.response_id)
+
+    def _on_output_item_done(self, core: GuardCore, event: Any) -> Check | None:
+        item = event.item
+        if isinstance(item, p.AssistantMessage) and item.id:
+            return core.ended("output", item.id, _now())
+        return None
+
+    def _on_item_added(self, core: GuardCore, event: Any) -> Check | None:
+        item = event.item
+        if not isinstance(item, p.UserMessage) or not item.id or item.id in self._notes:
+            return None
+        core.user_item(item.id)
+        typed = " ".join(c.text for c in item.content if c.type == "input_text" and c.text)
+        return core.whole("input", item.id, typed) if typed else None
+
+    def _on_user_transcript(self, core: GuardCore, event: Any) -> Check | None:
+        return core.whole("input", event.item_id, event.transcript)
+
+    # -- the checks ----------------------------------------------------------------------------
+
+    async def _run(self, check: Check) -> None:
+        """Every guardrail of ``check.kind`` on its text, at once; each trip acts as soon
+        as it is known. Then the next check of its stream, if one is due."""
+        guardrails = self._guardrails
+        core = self._core
+        if guardrails is None or core is None:
+            return
+        checks = guardrails.output if check.kind == "output" else guardrails.input
+        async with anyio.create_task_group() as tg:
+            for guardrail in checks:
+                tg.start_soon(self._one, guardrail, check, guardrails)
+        following = core.checked(check, _now())
+        if following is not None:
+            self._runner.spawn(self._run, following)
+
+    async def _one(self, guardrail: Guardrail, check: Check, guardrails: Guardrails) -> None:
+        verdict: Verdict | None = None
+        with anyio.move_on_after(guardrails.timeout) as scope:
+            try:
+                verdict = judge(await self._answer(guardrail, check.text))
+            except Exception as exc:  # fail closed: a guardrail that raises trips
+                verdict = raised(exc)
+        if verdict is None or scope.cancelled_caught:
+            verdict = timed_out(guardrails.timeout)
+        if not verdict.passed:
+            await self._tripped(guardrail, check, verdict, guardrails)
+
+    async def _answer(self, guardrail: Guardrail, text: str) -> Any:
+        fn = guardrail.check
+        if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
+            getattr(fn, "__call__", None)  # noqa: B004 - an object with an async __call__
+        ):
+            return await fn(text)  # type: ignore[misc]
+        answer = await anyio.to_thread.run_sync(
+            fn, text, limiter=self._limiter, abandon_on_cancel=True
+        )
+        return await answer if inspect.isawaitable(answer) else answer
+
+    # -- a trip ---------------------------------------------------------------------------------
+
+    async def _tripped(
+        self, guardrail: Guardrail, check: Check, verdict: Verdict, guardrails: Guardrails
+    ) -> None:
+        core, runner = self._core, self._runner
+        assert core is not None
+        live = runner.core.api == "live"
+        item_id = None if check.key in (_LIVE_OUT, _LIVE_IN) else check.key
+        decided_by = verdict.decided_by
+        if not core.trip(check.key):  # the item was stopped already: recorded only
+            event = GuardrailTripped(
+                guardrail.name, check.kind, verdict.reason, decided_by, item_id, acted=False
+            )
+            runner.deliver(event)  # the runner's: through this guard too
+            return
+        trip = GuardrailTrip(
+            guardrail.name, check.kind, verdict.reason, decided_by, item_id, check.text
+        )
+        text, problem = message_for(guardrails, trip)
+        actions: list[Action] = []
+        cancelled = None
+        if live:
+            # GPT-Live: no response.cancel, no truncate; the app's player still stops.
+            actions.append(StopPlayback(None, None, heard_only=True))
+            core.rearm(check.key)
+        else:
+            cancelled = core.owner(check.key) if check.kind == "output" else None
+            if check.kind == "input":
+                cancelled = core.input_stops(check.key)
+            if cancelled is not None:
+                actions.append(self._cancel(cancelled))
+            playing = getattr(runner.core, "playback", None)
+            audio_item = playing.item_id if playing is not None else None
+            if audio_item is not None and (
+                audio_item == check.key or (cancelled and core.owner(audio_item) == cancelled)
+            ):
+                actions.append(StopPlayback(audio_item, None, heard_only=False))
+        event = GuardrailTripped(
+            guardrail.name, check.kind, verdict.reason, decided_by, item_id, cancelled=cancelled
+        )
+        actions.append(Emit(event))
+        if problem is not None:
+            actions.append(Emit(SessionWarning(problem, {"guardrail": guardrail.name})))
+        if text:
+            actions += self._tell(text, guardrails, live)
+        if guardrails.respond and not live:
+            actions += runner.core.request_response()
+        await runner.execute(actions)
+
+    def _cancel(self, response_id: str) -> Send:
+        cancel = p.ResponseCancel(event_id=self._runner.core.next_event_id())  # type: ignore[attr-defined]
+        cancel.response_id = response_id
+        return Send(cancel)
+
+    def _tell(self, text: str, guardrails: Guardrails, live: bool) -> list[Action]:
+        """The model is told why: a message item (Realtime), silent context (GPT-Live)."""
+        core = self._runner.core
+        if live:
+            return core.thinking(text, None)
+        item_id = "msg_" + secrets.token_hex(12)
+        self._notes.add(item_id)
+        item: p.SystemMessage | p.UserMessage
+        if guardrails.role == "user":
+            item = p.UserMessage(id=item_id, content=[p.UserContent(type="input_text", text=text)])
+        else:
+            item = p.SystemMessage(
+                id=item_id, content=[p.SystemContent(type="input_text", text=text)]
+            )
+        event_id = core.next_event_id()  # type: ignore[attr-defined]
+        return [Send(p.ConversationItemCreate(event_id=event_id, item=item))]
+
+
+def _now() -> float:
+    return time.monotonic() * 1000
+
+
+_ROUTES: dict[str, _Route] = {
+    "transcript.delta": SessionGuards._on_transcript,
+    "response.created": SessionGuards._on_response_created,
+    "response.done": SessionGuards._on_response_done,
+    "response.output_item.added": SessionGuards._on_output_item_added,
+    "response.output_item.done": SessionGuards._on_output_item_done,
+    "conversation.item.added": SessionGuards._on_item_added,
+    "conversation.item.input_audio_transcription.completed": SessionGuards._on_user_transcript,
+}
+"""The events the guardrails follow; every other event costs one lookup."""

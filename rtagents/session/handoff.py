@@ -1,0 +1,236 @@
+"""Declarative handoffs: the transfer tools an agent's ``handoffs`` become, and the switch a
+call of one makes.
+
+A transfer tool is a function tool like any other (the approval policy, hooks, timeouts and
+the one ``response.create`` per batch apply to it): its call hands the session to the
+target with one ``session.update`` (the target's instructions and tools; its voice only
+where the API takes it), then answers the call with who took over, so that the model's next
+turn runs as the new agent over the same conversation. Handoffs that follow each other
+without the user speaking are bounded by the leaving agent's ``max_handoffs``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, Protocol
+from weakref import WeakKeyDictionary, ref
+
+from opentelemetry import trace
+from opentelemetry.trace import Status, StatusCode
+
+from .. import protocol as p
+from ..agent import Agent, Handoff
+from ..errors import SessionConfigError
+from ..tools import BaseTool, ToolArgumentsError, ToolContext, Toolset
+from ..tracing.observer import SessionTracer, tracer
+from .adapter import WireAdapter
+from .events import HandoffEvent, SessionWarning
+from .realtime import RealtimeCore
+from .stream import EventStream
+
+_NOT_NAME = re.compile(r"[^a-zA-Z0-9_-]+")
+_PARAMETERS = {"type": "object", "properties": {}, "additionalProperties": False}
+# Each session's handoffs, by its runner: kept as long as the session is.
+_SESSIONS: WeakKeyDictionary[Any, Handoffs] = WeakKeyDictionary()
+
+
+class HandoffRefused(Exception):
+    """A transfer the session did not make; the model is told why (the call fails)."""
+
+
+class HandoffPort(Protocol):
+    """What a handoff uses of the session's runner."""
+
+    agent: Agent
+    core: WireAdapter
+    tracer: SessionTracer
+    stream: EventStream
+    deliver: Callable[..., None]
+
+    def use(self, agent: Agent) -> None: ...
+
+    async def configure(self, agent: Agent, *, force: bool = False) -> bool: ...
+
+
+def transfers(runner: HandoffPort) -> list[BaseTool]:
+    """The transfer tools of the agent the session takes now (``runner.agent``), sharing
+    the session's ``Handoffs`` (made at its first use)."""
+    handoffs = _SESSIONS.get(runner)
+    if handoffs is None:
+        handoffs = _SESSIONS[runner] = Handoffs(runner)
+    return handoffs.tools(runner.agent)
+
+
+def declared(agent: Agent) -> list[Handoff]:
+    """The agent's ``handoffs``, each as a ``Handoff``."""
+    return [h if isinstance(h, Handoff) else Handoff(h) for h in agent.handoffs]
+
+
+def tool_name(target: Agent) -> str:
+    """``transfer_to_<name>``, made a valid tool name."""
+    slug = _NOT_NAME.sub("_", target.name.strip()).strip("_").lower() or "agent"
+    return ("transfer_to_" + slug)[:64]
+
+
+def description(target: Agent) -> str:
+    """What the model is told of a transfer: the target's ``handoff_description``, else the
+    first line of its instructions."""
+    about = target.handoff_description
+    if about is None and target.instructions:
+        about = target.instructions.strip().splitlines()[0][:200]
+    told = f"Hand the conversation to {target.name}."
+    return f"{told} {about}" if about else told
+
+
+class TransferTool(BaseTool):
+    """The tool of one handoff: no arguments; calling it hands the session to ``target``."""
+
+    def __init__(self, declared: Handoff, handoffs: Handoffs) -> None:
+        self.target = target = declared.agent()
+        self.name = declared.tool_name or tool_name(target)
+        self.description = declared.description or description(target)
+        self.needs_approval = declared.needs_approval
+        self._handoffs = handoffs
+
+    def definition(self) -> p.FunctionToolDefinition:
+        return p.FunctionToolDefinition(
+            type="function", name=self.name, description=self.description, parameters=_PARAMETERS
+        )
+
+    def parse_arguments(self, arguments: str) -> dict[str, Any]:
+        # Nothing to read: a model that adds arguments anyway is not refused for it.
+        try:
+            parsed = json.loads(arguments) if arguments.strip() else {}
+        except ValueError as exc:
+            raise ToolArgumentsError(f"the arguments are not JSON: {exc}") from exc
+        if not isinstance(parsed, dict):
+            raise ToolArgumentsError("the arguments must be a JSON object (this tool takes none)")
+        return {}
+
+    async def call(self, arguments: Any, ctx: ToolContext) -> str:
+        return await self._handoffs.transfer(self, ctx.call_id)
+
+
+class Handoffs:
+    """One session's handoffs: the transfer tools of the agent it runs, and the switch."""
+
+    def __init__(self, runner: HandoffPort) -> None:
+        # Weakly: the session's entry in _SESSIONS must not keep the session alive.
+        self._ref = ref(runner)
+        self._in_a_row = 0  # handoffs since the user last spoke
+        self._watching = False
+
+    @property
+    def _runner(self) -> HandoffPort:
+        runner = self._ref()
+        if runner is None:
+            raise HandoffRefused("the session has ended")
+        return runner
+
+    def tools(self, agent: Agent) -> list[BaseTool]:
+        """The transfer tools of ``agent``'s handoffs (lazy targets resolved now)."""
+        made: list[BaseTool] = [TransferTool(h, self) for h in declared(agent)]
+        if made and not self._watching:
+            # Only a session with handoffs pays for watching the user's turns.
+            self._watching = True
+            stream = self._runner.stream
+            stream.on("conversation.item.added", self._item_added)
+            stream.on("transcript.delta", self._transcript)
+        return made
+
+    def _item_added(self, event: Any) -> None:
+        if getattr(event.item, "role", None) == "user":
+            self._in_a_row = 0
+
+    def _transcript(self, event: Any) -> None:
+        if event.role == "user":  # GPT-Live's user turns (it has no items)
+            self._in_a_row = 0
+
+    async def transfer(self, tool: TransferTool, call_id: str) -> str:
+        """Hand the session to ``tool.target``: one ``session.update``, the event, the span;
+        the call's output says who took over. ``HandoffRefused`` when it may not."""
+        runner = self._runner
+        source, target = runner.agent, tool.target
+        attributes = {
+            "rtagents.handoff.from": source.name,
+            "rtagents.handoff.to": target.name,
+            "gen_ai.tool.call.id": call_id,
+            "gen_ai.tool.name": tool.name,
+        }
+        # A child of the transfer call's span (current in the call's task), in the session's
+        # trace; of the session's span itself should nothing be current.
+        parent = trace.get_current_span()
+        if not parent.get_span_context().is_valid:
+            parent = runner.tracer.session
+        context = trace.set_span_in_context(parent)
+        with tracer().start_as_current_span("handoff", context, attributes=attributes) as span:
+            try:
+                self._check(source, target)
+                await self._switch(source, target)
+            except HandoffRefused as exc:
+                span.set_attribute("rtagents.handoff.refused", True)
+                span.set_status(Status(StatusCode.ERROR, str(exc)))
+                raise
+            self._in_a_row += 1
+        runner.deliver(HandoffEvent(source.name, target.name, call_id, tool.name))
+        return (
+            f"Transferred: {target.name} has the conversation now and answers from here on. "
+            f"Go on as {target.name}."
+        )
+
+    def _check(self, source: Agent, target: Agent) -> None:
+        if self._in_a_row >= source.max_handoffs:
+            raise HandoffRefused(
+                f"not transferred to {target.name}: {self._in_a_row} handoffs followed each "
+                f"other since the user last spoke (max_handoffs={source.max_handoffs} for "
+                f"{source.name}); answer the user yourself"
+            )
+        for server in target.sources.servers:
+            if not server.connected:
+                raise HandoffRefused(
+                    f"not transferred to {target.name}: its MCP server {server.name!r} is "
+                    "not connected"
+                )
+        try:  # a clash is found before anything changes
+            Toolset(target.name, [target.sources.functions, *self.tools(target)])
+        except ValueError as exc:
+            raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
+
+    async def _switch(self, source: Agent, target: Agent) -> None:
+        runner = self._runner
+        runner.use(target)
+        sent = self._voice_kept(target)
+        try:
+            try:
+                await runner.configure(sent)
+            except SessionConfigError as exc:
+                if exc.code != "cannot_update_voice" or sent.voice is None:
+                    raise
+                # Assistant audio we did not see (a call's own session): keep the voice.
+                sent = replace(target, voice=None)
+                await runner.configure(sent)
+        except SessionConfigError as exc:
+            runner.use(source)  # the server kept the old configuration: so do we
+            raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
+        if sent.voice != target.voice:
+            runner.deliver(
+                SessionWarning(
+                    f"handed off to {target.name} in the voice so far: the Realtime API "
+                    "refuses a new voice once the assistant has spoken",
+                    {"agent": target.name},
+                )
+            )
+
+    def _voice_kept(self, target: Agent) -> Agent:
+        """``target``, without its voice when the API would refuse it: on Realtime, once
+        assistant audio is in the conversation (GPT-Live's update has no voice at all)."""
+        core = self._runner.core
+        if target.voice is None or not isinstance(core, RealtimeCore):
+            return target
+        current = core.config.get("audio", {}).get("output", {}).get("voice")
+        if target.voice == current or core.playback.item_id is None:
+            return target
+        return replace(target, voice=None)

@@ -1,0 +1,153 @@
+"""The session's usage meter, sans I/O: the server's events in; the running
+``UsageRecord`` and a ``usage.updated`` event for the app out.
+
+It reads every event the session delivers (the runner hands them over before the app sees
+them), so it is one place for both APIs: on the Realtime API each ``response.done``'s
+``usage`` and each input transcription's; on GPT-Live the session's billable seconds
+(``session.usage.updated``, a running total: the latest is kept, never summed), its backend
+responses' tokens (the ``response.completed``/``failed``/``incomplete`` inside
+``response.event``) and its Decision API's (``decision.event``). The spans and metrics read
+what it says (``usage.updated``), so they cannot differ from ``session.usage``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from ..usage import PriceBook, Tokens, UsageRecord
+from .events import SessionWarning, UsageUpdated
+
+__all__ = ["PriceBook", "UsageMeter"]
+
+_RESPONSE_ENDS = ("response.completed", "response.failed", "response.incomplete")
+
+
+class UsageMeter:
+    """One session's usage: ``observe`` each event; ``usage`` and ``cost`` at any time.
+
+    Args:
+        model: The session's model (the conversation's on Realtime, the Live model on
+            GPT-Live): what its responses' and seconds' usage is counted under.
+        prices: The app's prices (``connect(..., prices=...)``), checked already.
+    """
+
+    def __init__(self, model: str, prices: PriceBook | None = None) -> None:
+        self.model = model
+        self.usage = UsageRecord()
+        self.prices = prices
+        self.cost: Decimal | None = Decimal(0) if self.prices is not None else None
+        self._transcriber = "unknown"  # the session's transcription model, once configured
+        self._seconds = 0.0  # GPT-Live's running total so far
+
+    def wrap(self, deliver: Callable[..., None]) -> Callable[..., None]:
+        """``deliver``, with each event metered first and its ``usage.updated`` (and a
+        warning of what has no price, once) delivered after it."""
+
+        def metered(event: Any, size: int = 0) -> None:
+            # Counted before the app sees the event: a handler of response.done reads a
+            # session.usage that has it.
+            try:
+                updated = self.observe(event)
+            except Exception as exc:  # a report we cannot read costs its count, not the session
+                updated = None
+                deliver(SessionWarning(f"usage not counted: {type(exc).__name__}: {exc}"))
+            deliver(event, size)
+            if updated is None:
+                return
+            if self.prices is not None:
+                self.cost, news = self.prices.cost(self.usage)
+                updated = replace(updated, cost=self.cost)
+                for message in news:
+                    deliver(SessionWarning(f"no cost for this session's usage: {message}"))
+            deliver(updated)
+
+        return metered
+
+    def observe(self, event: Any) -> UsageUpdated | None:
+        """Count what ``event`` reports; the ``usage.updated`` to deliver, if it reported
+        usage."""
+        route = _ROUTES.get(event.type)
+        return route(self, event) if route is not None else None
+
+    def _add(self, part: UsageRecord, **what: Any) -> UsageUpdated:
+        self.usage = self.usage + part
+        return UsageUpdated(part, self.usage, **what)
+
+    # -- the Realtime API ----------------------------------------------------------------------
+
+    def _configured(self, event: Any) -> None:
+        audio = getattr(event.session, "audio", None)
+        transcription = getattr(getattr(audio, "input", None), "transcription", None)
+        model = getattr(transcription, "model", None)
+        if isinstance(model, str) and model:
+            self._transcriber = model
+
+    def _response_done(self, event: Any) -> UsageUpdated | None:
+        response = event.response
+        tokens = Tokens.from_realtime(response.usage)
+        part = UsageRecord({self.model: tokens} if tokens else {}, responses=1)
+        return self._add(part, source="response", response_id=response.id, model=self.model)
+
+    def _transcribed(self, event: Any) -> UsageUpdated | None:
+        usage, model = event.usage, self._transcriber
+        if getattr(usage, "type", None) == "duration":
+            seconds = float(getattr(usage, "seconds", 0) or 0)
+            if seconds <= 0:
+                return None
+            part = UsageRecord(seconds={model: seconds})
+        else:
+            tokens = Tokens.from_transcription(usage)
+            if not tokens:
+                return None
+            part = UsageRecord(transcription={model: tokens})
+        return self._add(part, source="transcription", model=model)
+
+    # -- GPT-Live ------------------------------------------------------------------------------
+
+    def _live_seconds(self, event: Any) -> UsageUpdated | None:
+        # A running total, not an increment: only what it adds to the last one counts.
+        seconds = float(getattr(event.usage, "seconds", 0) or 0)
+        if seconds <= self._seconds:
+            return None
+        part = UsageRecord(seconds={self.model: seconds - self._seconds})
+        self._seconds = seconds
+        return self._add(part, source="session", model=self.model)
+
+    def _backend(self, event: Any) -> UsageUpdated | None:
+        inner = event.event
+        if not isinstance(inner, dict) or inner.get("type") not in _RESPONSE_ENDS:
+            return None
+        response = inner.get("response")
+        if not isinstance(response, dict):
+            return None
+        model = response.get("model")
+        model = model if isinstance(model, str) else "unknown"
+        tokens = Tokens.from_responses(response.get("usage"))
+        part = UsageRecord({model: tokens} if tokens else {}, responses=1)
+        rid = response.get("id") if isinstance(response.get("id"), str) else None
+        return self._add(part, source="backend", response_id=rid, model=model)
+
+    def _decided(self, event: Any) -> UsageUpdated | None:
+        decision = getattr(event.event, "decision", None)
+        if decision is None:  # an event of a kind this version does not know
+            return None
+        tokens = Tokens.from_responses(decision.usage)
+        if not tokens:
+            return None
+        model = decision.model
+        return self._add(UsageRecord({model: tokens}), source="decision", model=model)
+
+
+_ROUTES: dict[str, Callable[[UsageMeter, Any], UsageUpdated | None]] = {
+    "session.created": UsageMeter._configured,
+    "session.updated": UsageMeter._configured,
+    "response.done": UsageMeter._response_done,
+    "conversation.item.input_audio_transcription.completed": UsageMeter._transcribed,
+    "session.usage.updated": UsageMeter._live_seconds,
+    "response.event": UsageMeter._backend,
+    "decision.event": UsageMeter._decided,
+}
+"""Every event type that reports usage (or, on Realtime, names the transcription model)."""

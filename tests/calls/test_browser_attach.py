@@ -1,0 +1,137 @@
+"""What the browser routes tell the page: ``POST /session`` names where the page posts its
+WebRTC offer (the API's calls URL, or the emulator's), and ``POST /session/attach`` answers
+"attached" only once the agent's sideband is connected to the call, 404 with a reason for
+a call the API does not have or that has ended. Real HTTP and websockets on loopback: the
+CallServer under uvicorn, the emulator as the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx2
+import pytest
+
+import rtagents
+from rtagents.calls import CallerRequest, CallsAPI, CallServer
+from rtagents.emulator import Emulator, ScriptedModel
+from rtagents.testing import serve_asgi
+from tests.calls.harness import SECRET, accepted_call, recording_api
+
+pytestmark = pytest.mark.anyio
+
+
+def anyone(request: CallerRequest) -> bool:
+    return True
+
+
+def server(base_url: str | None, **options: Any) -> CallServer:
+    options.setdefault("api_key", "sk-x")
+    return CallServer(
+        agent=rtagents.Agent(name="browser"),
+        webhook_secret=SECRET,
+        base_url=base_url,
+        authorize=anyone,
+        drain_timeout=0,
+        **options,
+    )
+
+
+async def test_the_session_reply_names_the_emulators_webrtc_url() -> None:
+    async with Emulator(model=ScriptedModel([])) as emu:
+        app = server(emu.http_url)
+        async with serve_asgi(app) as url, httpx2.AsyncClient(base_url=url) as http:
+            minted = await http.post("/session")
+    assert minted.status_code == 200, minted.text
+    body = minted.json()
+    assert body["webrtc_url"] == f"{emu.http_url}/realtime/calls"
+    assert emu.client_secrets.valid(body["client_secret"])
+
+
+async def test_the_session_reply_names_openais_webrtc_url_by_default() -> None:
+    app = server(None)
+    assert app.api.base_url == "https://api.openai.com/v1"
+    async with recording_api() as api:
+        # The server was made for the real API; its REST requests go to a recorder here
+        # (the page's URL is the server's, fixed when it was made).
+        app.api.base_url = api.url
+        async with serve_asgi(app) as url, httpx2.AsyncClient(base_url=url) as http:
+            minted = await http.post("/session")
+    assert minted.status_code == 200, minted.text
+    assert minted.json()["webrtc_url"] == "https://api.openai.com/v1/realtime/calls"
+    assert [r[1] for r in api.requests] == ["/v1/realtime/client_secrets"]
+
+
+async def test_without_a_key_for_openai_the_mint_says_so() -> None:
+    app = server(None, api_key="")
+    async with serve_asgi(app) as url, httpx2.AsyncClient(base_url=url) as http:
+        minted = await http.post("/session")
+    assert minted.status_code == 503
+    assert "OPENAI_API_KEY" in minted.json()["error"]
+
+
+async def test_attach_answers_only_once_the_sideband_is_connected() -> None:
+    async with Emulator(model=ScriptedModel([])) as emu:
+        app = server(emu.http_url)
+        async with serve_asgi(app) as url, httpx2.AsyncClient(base_url=url) as http:
+            secret = (await http.post("/session")).json()["client_secret"]
+            call_id = await accepted_call(emu)
+            body = {"call_id": call_id, "client_secret": secret}
+            attached = await http.post("/session/attach", json=body)
+            # When the reply comes, the sideband is up: the emulator has it, and so has the
+            # call's record here.
+            assert attached.status_code == 200, attached.text
+            assert attached.json() == {"status": "attached"}
+            assert len(emu.desk.calls[call_id]._sidebands) == 1
+            assert app.calls[call_id].session is not None
+            assert app.calls[call_id].state == "active"
+            again = await http.post("/session/attach", json=body)
+            assert again.json() == {"status": "attached"}  # a retry: still the one sideband
+            assert len(emu.desk.calls[call_id]._sidebands) == 1
+
+
+async def test_attach_to_a_call_the_api_does_not_have_is_404_with_words() -> None:
+    async with Emulator(model=ScriptedModel([])) as emu:
+        app = server(emu.http_url)
+        async with serve_asgi(app) as url, httpx2.AsyncClient(base_url=url) as http:
+            secret = (await http.post("/session")).json()["client_secret"]
+            body = {"call_id": "rtc_nosuchcall0123", "client_secret": secret}
+            refused = await http.post("/session/attach", json=body)
+            again = await http.post("/session/attach", json=body)
+    assert refused.status_code == 404, refused.text
+    error = refused.json()["error"]
+    assert "rtc_nosuchcall0123" in error and "does not exist or has ended" in error
+    assert again.status_code == 404
+    assert secret not in error and "sk-x" not in error
+    assert app.calls["rtc_nosuchcall0123"].state == "failed"
+
+
+async def test_attach_to_an_ended_call_is_404(caplog: pytest.LogCaptureFixture) -> None:
+    async with Emulator(model=ScriptedModel([])) as emu:
+        app = server(emu.http_url)
+        async with serve_asgi(app) as url, httpx2.AsyncClient(base_url=url) as http:
+            secret = (await http.post("/session")).json()["client_secret"]
+            call_id = await accepted_call(emu)
+            api = CallsAPI("-", emu.http_url)
+            await api.hangup(call_id)
+            await api.aclose()
+            body = {"call_id": call_id, "client_secret": secret}
+            refused = await http.post("/session/attach", json=body)
+    assert refused.status_code == 404, refused.text
+    assert "does not exist or has ended" in refused.json()["error"]
+    assert emu.desk.calls[call_id]._sidebands == []
+    assert secret not in caplog.text and "sk-x" not in caplog.text
+
+
+async def test_attach_when_the_api_cannot_be_reached_is_502() -> None:
+    async with Emulator(model=ScriptedModel([])) as emu:
+        gone = emu.http_url
+    # The emulator is gone: its port refuses connections.
+    app = server(gone)
+    async with recording_api() as api:
+        app.api.base_url = api.url  # the mint goes to a recorder; the sideband to nothing
+        async with serve_asgi(app) as url, httpx2.AsyncClient(base_url=url) as http:
+            secret = (await http.post("/session")).json()["client_secret"]
+            body = {"call_id": "rtc_somecall0123", "client_secret": secret}
+            refused = await http.post("/session/attach", json=body)
+    assert refused.status_code == 502, refused.text
+    assert "sideband" in refused.json()["error"]

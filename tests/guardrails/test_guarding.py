@@ -1,0 +1,464 @@
+"""The guardrails' decisions, sans I/O: what counts as a trip, when a check is due, which
+response a trip stops, what the model is told. Plain function calls, no sockets."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from rtagents import PASS, Guardrail, GuardrailResult, Guardrails, Trip
+from rtagents.approvals.guarding import (
+    Check,
+    GuardCore,
+    judge,
+    message_for,
+    raised,
+    timed_out,
+)
+from rtagents.approvals.guardrails import GuardrailTrip
+
+# -- what counts as a trip ------------------------------------------------------------------
+
+
+def test_only_an_explicit_pass_passes() -> None:
+    assert judge(PASS).passed is True
+    assert judge(GuardrailResult(tripped=False)).passed is True
+    assert judge(GuardrailResult(False, "fine")).passed is True
+
+
+BAD_FLAG = GuardrailResult(0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [True, False, None, 0, 1, "pass", "", {"tripped": False}, object(), BAD_FLAG],
+)
+def test_anything_else_trips_as_an_error(answer: Any) -> None:
+    verdict = judge(answer)
+    assert (verdict.passed, verdict.decided_by) == (False, "error")
+    assert "counts as a trip" in verdict.reason
+
+
+def test_a_trip_keeps_its_reason_and_a_missing_one_is_said() -> None:
+    assert judge(Trip("a promise")) == judge(GuardrailResult(True, "a promise"))
+    verdict = judge(Trip("a promise"))
+    assert (verdict.passed, verdict.reason, verdict.decided_by) == (
+        False,
+        "a promise",
+        "guardrail",
+    )
+    for empty in (GuardrailResult(True), GuardrailResult(True, ""), GuardrailResult(True, 5)):  # type: ignore[arg-type]
+        assert judge(empty).reason == "no reason given"
+        assert judge(empty).passed is False
+
+
+def test_a_hostile_answer_is_shown_short() -> None:
+    class Hostile:
+        def __repr__(self) -> str:
+            raise RuntimeError("no")
+
+    assert "<Hostile>" in judge(Hostile()).reason
+    assert len(judge("x" * 1000).reason) < 200
+    assert "'" + "x" * 76 + "...;" in judge("x" * 1000).reason
+
+
+def test_raising_and_timing_out_trip() -> None:
+    verdict = raised(ValueError("bad"))
+    assert (verdict.passed, verdict.decided_by, verdict.reason) == (
+        False,
+        "error",
+        "it raised ValueError: bad",
+    )
+    verdict = timed_out(2.5)
+    assert (verdict.passed, verdict.decided_by, verdict.reason) == (
+        False,
+        "timeout",
+        "it did not answer within 2.5 s",
+    )
+
+
+# -- when a check is due ---------------------------------------------------------------------
+
+
+def core(chars: int = 10, ms: int = 100) -> GuardCore:
+    return GuardCore(every_chars=chars, every_ms=ms)
+
+
+def test_a_stream_is_checked_every_n_chars_with_the_text_so_far() -> None:
+    c = core(chars=10, ms=10_000)
+    assert c.heard("output", "a", "hello ", 0) is None  # 6 new characters
+    check = c.heard("output", "a", "world", 1)  # 11: due
+    assert check == Check("output", "a", "hello world", final=False)
+    # While it runs, nothing more is started, however much arrives.
+    assert c.heard("output", "a", " and more text", 2) is None
+    # When it finishes, the text that came meanwhile is checked.
+    following = c.checked(check, 3)
+    assert following == Check("output", "a", "hello world and more text", final=False)
+    assert c.checked(following, 4) is None  # nothing new
+
+
+def test_exactly_n_chars_is_due_and_one_less_is_not() -> None:
+    c = core(chars=5, ms=10_000)
+    assert c.heard("output", "a", "abcd", 0) is None
+    assert c.heard("output", "a", "e", 0) is not None
+
+
+def test_a_stream_is_checked_after_n_ms_of_new_text() -> None:
+    c = core(chars=1000, ms=100)
+    assert c.heard("output", "a", "hi", 0) is None
+    assert c.heard("output", "a", " there", 99) is None
+    check = c.heard("output", "a", "!", 100)
+    assert check is not None and check.text == "hi there!"
+    # The next is timed from this one.
+    assert c.checked(check, 150) is None
+    assert c.heard("output", "a", " x", 199) is None
+    assert c.heard("output", "a", " y", 200) is not None
+
+
+def test_time_alone_without_new_text_checks_nothing() -> None:
+    c = core(chars=3, ms=100)
+    check = c.heard("output", "a", "abc", 0)
+    assert check is not None
+    assert c.checked(check, 500) is None
+
+
+def test_the_end_of_an_item_checks_what_no_check_read() -> None:
+    c = core(chars=100, ms=10_000)
+    c.heard("output", "a", "short answer", 0)
+    assert c.ended("output", "a", 1) == Check("output", "a", "short answer", final=True)
+
+
+def test_the_end_while_a_check_runs_is_checked_after_it() -> None:
+    c = core(chars=3, ms=10_000)
+    first = c.heard("output", "a", "abc", 0)
+    assert first is not None
+    c.heard("output", "a", "def", 1)
+    assert c.ended("output", "a", 2) is None  # one runs
+    last = c.checked(first, 3)
+    assert last == Check("output", "a", "abcdef", final=True)
+    assert c.checked(last, 4) is None
+    assert c.owner("a") is None
+
+
+def test_an_end_with_everything_checked_checks_nothing() -> None:
+    c = core(chars=3, ms=10_000)
+    first = c.heard("output", "a", "abc", 0)
+    assert first is not None and c.checked(first, 1) is None
+    assert c.ended("output", "a", 2) is None
+    assert c.ended("output", "unknown", 2) is None
+    # A final check finished with nothing new: the stream is gone.
+    c.heard("output", "b", "xy", 0)
+    final = c.ended("output", "b", 1)
+    assert final is not None and c.checked(final, 2) is None
+    assert c.heard("output", "b", "z", 3) is None  # a new stream of one char
+
+
+def test_streams_are_separate() -> None:
+    c = core(chars=4, ms=10_000)
+    assert c.heard("output", "a", "abc", 0) is None
+    assert c.heard("output", "b", "xyz", 0) is None
+    check = c.heard("output", "a", "d", 0)
+    assert check is not None and check.text == "abcd"
+
+
+def test_a_tripped_item_is_not_checked_again_and_acts_once() -> None:
+    c = core(chars=3, ms=10_000)
+    check = c.heard("output", "a", "abc", 0)
+    assert check is not None
+    assert c.trip("a") is True
+    assert c.trip("a") is False  # a second guardrail's trip of it is recorded only
+    assert c.heard("output", "a", "def", 1) is None
+    assert c.checked(check, 2) is None
+    assert c.ended("output", "a", 3) is None
+    assert c.whole("input", "a", "text") is None
+
+
+def test_rearm_guards_a_stream_afresh() -> None:
+    c = core(chars=3, ms=10_000)
+    c.heard("output", "live", "abc", 0)
+    assert c.trip("live")
+    c.rearm("live")
+    assert c.heard("output", "live", "de", 1) is None  # a new stream: the old text is gone
+    check = c.heard("output", "live", "f", 2)
+    assert check is not None and check.text == "def"
+    assert c.trip("live") is True
+
+
+def test_a_whole_message_is_checked_once() -> None:
+    c = core()
+    assert c.whole("input", "u1", "hello") == Check("input", "u1", "hello", final=True)
+    assert c.whole("input", "u1", "hello") is None  # a replay, or its transcript after it
+
+
+# -- which response a trip stops ---------------------------------------------------------------
+
+
+def test_an_output_trip_stops_the_response_its_item_belongs_to_while_active() -> None:
+    c = core(chars=1, ms=10_000)
+    c.response_started("r1", in_conversation=True)
+    c.item_added("i1", "r1")
+    c.heard("output", "i1", "x", 0)
+    assert c.owner("i1") == "r1"
+    c.response_ended("r1")
+    assert c.owner("i1") is None
+
+
+def test_an_item_of_a_response_that_is_over_has_no_owner() -> None:
+    c = core(chars=1, ms=10_000)
+    c.item_added("i1", "r1")  # r1 never started here
+    c.heard("output", "i1", "x", 0)
+    assert c.owner("i1") is None
+    c.response_started("r2", in_conversation=True)
+    c.item_added("i2", "r2")
+    c.response_ended("r2")  # before a word: forgotten
+    c.response_started("r2", in_conversation=True)
+    c.heard("output", "i2", "x", 0)
+    assert c.owner("i2") is None
+
+
+def test_an_input_trip_cancels_the_active_answer_to_its_turn() -> None:
+    c = core()
+    c.user_item("u1")
+    c.response_started("r1", in_conversation=True)
+    assert c.input_stops("u1") == "r1"
+
+
+def test_an_input_trip_before_the_answer_cancels_it_as_it_starts() -> None:
+    c = core()
+    c.user_item("u1")
+    assert c.input_stops("u1") is None
+    assert c.response_started("oob", in_conversation=False) is False  # not the answer
+    assert c.response_started("r1", in_conversation=True) is True
+    assert c.response_started("r2", in_conversation=True) is False  # only that one
+
+
+def test_an_input_trip_after_the_answer_ended_or_a_new_turn_stops_nothing() -> None:
+    c = core()
+    c.user_item("u1")
+    c.response_started("r1", in_conversation=True)
+    c.response_ended("r1")
+    assert c.input_stops("u1") is None
+    assert c.response_started("r2", in_conversation=True) is False
+    c.user_item("u2")
+    c.response_started("r3", in_conversation=True)
+    assert c.input_stops("u1") is None  # the user spoke since: r3 answers u2
+    c.user_item("u2")  # the same item again changes nothing
+    assert c.input_stops("u2") == "r3"
+
+
+def test_a_response_before_any_user_message_answers_no_turn() -> None:
+    c = core()
+    assert c.response_started("r0", in_conversation=True) is False
+    c.user_item("u1")
+    c.response_started("r1", in_conversation=True)
+    c.response_started("r2", in_conversation=True)
+    assert c.input_stops("u1") == "r1"
+
+
+def test_a_held_trip_is_dropped_when_the_user_speaks_again() -> None:
+    c = core()
+    c.user_item("u1")
+    assert c.input_stops("u1") is None
+    c.user_item("u2")
+    assert c.response_started("r1", in_conversation=True) is False
+
+
+# -- what the model is told ------------------------------------------------------------------------
+
+
+def trip(kind: str = "output") -> GuardrailTrip:
+    return GuardrailTrip("polite", kind, "rude", "guardrail", "i1", "text")  # type: ignore[arg-type]
+
+
+def test_default_messages() -> None:
+    g = Guardrails()
+    assert message_for(g, trip("output")) == (
+        "Your last answer was stopped by a guardrail (polite): rude",
+        None,
+    )
+    assert message_for(g, trip("input")) == (
+        "The user's last message was not answered; a guardrail (polite) stopped it: rude",
+        None,
+    )
+
+
+def test_a_template_and_a_hook_shape_the_message() -> None:
+    g = Guardrails(message="[{kind}] {guardrail}: {reason}")
+    assert message_for(g, trip()) == ("[output] polite: rude", None)
+    g = Guardrails(message=lambda t: f"Do not say that again ({t.reason}).")
+    assert message_for(g, trip()) == ("Do not say that again (rude).", None)
+    assert message_for(Guardrails(message=lambda t: None), trip()) == (None, None)
+
+
+def test_a_failing_hook_or_template_still_tells_the_model() -> None:
+    default = "Your last answer was stopped by a guardrail (polite): rude"
+
+    def broken(t: GuardrailTrip) -> str:
+        raise RuntimeError("oops")
+
+    text, problem = message_for(Guardrails(message=broken), trip())
+    assert text == default and problem is not None and "oops" in problem
+    text, problem = message_for(Guardrails(message=lambda t: 42), trip())  # type: ignore[arg-type,return-value]
+    assert text == default and problem is not None and "42" in problem
+    text, problem = message_for(Guardrails(message="{nope}"), trip())
+    assert text == default and problem is not None and "template" in problem
+
+
+# -- the configuration --------------------------------------------------------------------------
+
+
+def test_guardrails_are_named_and_checked() -> None:
+    def polite(text: str) -> GuardrailResult:
+        return PASS
+
+    g = Guardrails(output=[polite, Guardrail(lambda t: PASS, "short")], input=[polite])
+    assert [x.name for x in g.output] == ["polite", "short"] and bool(g)
+    assert not Guardrails()
+    assert "polite" in repr(g)
+    with pytest.raises(TypeError):
+        Guardrails(output=["not callable"])  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        Guardrail("x", "x")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        Guardrails(timeout=0)
+    with pytest.raises(ValueError):
+        Guardrails(every_chars=0)
+    with pytest.raises(ValueError):
+        Guardrails(every_ms=-1)
+    with pytest.raises(ValueError):
+        Guardrails(role="assistant")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        Guardrails(message=5)  # type: ignore[arg-type]
+    assert Guardrails(every_chars=1, every_ms=0).every_ms == 0
+
+
+# -- the edges (each of these once let a changed line pass) -----------------------------------
+
+
+def test_a_pass_and_a_bad_flag_are_said_exactly() -> None:
+    from rtagents.approvals.guarding import Verdict
+
+    assert judge(PASS) == Verdict(True, "", "guardrail")
+    assert "GuardrailResult(tripped=0)" in judge(GuardrailResult(0)).reason  # type: ignore[arg-type]
+
+
+def test_a_shown_answer_is_cut_only_past_80_characters() -> None:
+    whole = "x" * 78  # its repr is 80 characters
+    assert f"answered '{whole}';" in judge(whole).reason
+    cut = "x" * 79
+    assert "'" + "x" * 76 + "...;" in judge(cut).reason
+
+
+def test_a_raised_message_is_cut_only_past_120_characters() -> None:
+    assert raised(ValueError("y" * 120)).reason == "it raised ValueError: " + "y" * 120
+    assert raised(ValueError("y" * 121)).reason == "it raised ValueError: " + "y" * 117 + "..."
+
+
+def test_a_stream_is_timed_from_its_first_words() -> None:
+    c = core(chars=1000, ms=100)
+    assert c.heard("output", "a", "hi", 1000) is None
+    assert c.heard("output", "a", " there", 1050) is None  # 50 ms after it began
+    assert c.heard("output", "a", "!", 1100) is not None
+
+
+def test_no_new_text_is_never_due() -> None:
+    c = core(chars=1, ms=0)
+    check = c.heard("output", "a", "a", 0)
+    assert check is not None
+    assert c.checked(check, 10) is None
+    assert c.heard("output", "a", "", 20) is None  # an empty delta adds nothing to check
+
+
+def test_one_new_character_is_due_at_every_chars_one() -> None:
+    c = core(chars=1, ms=10_000)
+    assert c.heard("output", "a", "a", 0) is not None
+
+
+def test_new_text_under_both_bounds_waits_after_a_check() -> None:
+    c = core(chars=10, ms=100)
+    check = c.heard("output", "a", "0123456789", 0)
+    assert check is not None
+    c.heard("output", "a", "x", 10)  # arrives while the check runs
+    assert c.checked(check, 20) is None  # 1 new character, 20 ms: not due
+    later = c.heard("output", "a", "y", 100)  # 100 ms after the check began
+    assert later is not None and later.text == "0123456789xy"
+
+
+def test_checks_after_the_end_and_after_a_later_check_are_timed() -> None:
+    c = core(chars=5, ms=100)
+    first = c.heard("output", "a", "abcde", 0)
+    assert first is not None
+    c.heard("output", "a", "fghij", 10)
+    second = c.checked(first, 20)  # 5 new: due at once
+    assert second is not None and second.final is False
+    c.heard("output", "a", "k", 30)
+    assert c.checked(second, 40) is None
+    assert c.heard("output", "a", "l", 119) is None  # timed from the second check (20)
+    assert c.heard("output", "a", "m", 120) is not None
+
+
+def test_rearm_of_a_stream_never_seen() -> None:
+    c = core()
+    c.rearm("nothing")  # no error
+    assert c.trip("nothing") is True
+
+
+def test_the_defaults() -> None:
+    g = Guardrails()
+    assert (g.timeout, g.every_chars, g.every_ms, g.role, g.respond, g.message) == (
+        5.0,
+        40,
+        300,
+        "system",
+        False,
+        None,
+    )
+    g = Guardrails(timeout=0.5, every_chars=7, every_ms=0, role="user", respond=True)
+    assert (g.timeout, g.every_chars, g.every_ms, g.role, g.respond) == (0.5, 7, 0, "user", True)
+
+
+def says(message: str) -> str:
+    """A ``match`` for exactly ``message``."""
+    return f"^{re.escape(message)}$"
+
+
+def test_bad_settings_say_what_is_wrong() -> None:
+    with pytest.raises(ValueError, match=says("Guardrails: timeout must be positive")):
+        Guardrails(timeout=-1)
+    bounds = says("Guardrails: every_chars must be at least 1, every_ms not negative")
+    with pytest.raises(ValueError, match=bounds):
+        Guardrails(every_chars=0)
+    role = says("Guardrails: role must be 'system' or 'user', not 'assistant'")
+    with pytest.raises(ValueError, match=role):
+        Guardrails(role="assistant")  # type: ignore[arg-type]
+    shape = says("Guardrails: message must be a template string or a function")
+    with pytest.raises(TypeError, match=shape):
+        Guardrails(message=5)  # type: ignore[arg-type]
+    named = says("'nope' is not a guardrail: give a function or a Guardrail")
+    with pytest.raises(TypeError, match=named):
+        Guardrails(input=["nope"])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match=says("guardrail 'x': its check must be callable")):
+        Guardrail("x", "x")  # type: ignore[arg-type]
+
+
+def test_either_side_alone_counts_and_the_repr_names_both() -> None:
+    def a(text: str) -> GuardrailResult:
+        return PASS
+
+    def b(text: str) -> GuardrailResult:
+        return PASS
+
+    assert Guardrails(output=[a]) and Guardrails(input=[a])
+    assert repr(Guardrails(output=[a], input=[b], timeout=2)) == (
+        "Guardrails(output=['a'], input=['b'], timeout=2)"
+    )
+
+
+def test_a_callable_object_is_named_after_its_class() -> None:
+    class Moderation:
+        def __call__(self, text: str) -> GuardrailResult:
+            return PASS
+
+    assert Guardrails(output=[Moderation()]).output[0].name == "Moderation"

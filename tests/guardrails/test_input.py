@@ -1,0 +1,142 @@
+"""Input guardrails over the emulator: what the user said (its transcript, before or after
+the answer began) or typed is checked; a trip cancels the answer to that turn, and the
+model is told; a message that passes is answered as usual."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import anyio
+import pytest
+
+import rtagents
+from rtagents import PASS, GuardrailResult, Guardrails, Trip
+from rtagents import protocol as p
+from rtagents.emulator import Emulator, ScriptedModel
+from rtagents.emulator import audio as pcm
+
+pytestmark = pytest.mark.anyio
+
+ANSWER = "Well, first you take a tension wrench, and then you rake the pins one by one slowly."
+
+
+def no_locks(text: str) -> GuardrailResult:
+    return Trip("asks how to break in") if "lock" in text else PASS
+
+
+def voice_agent(**guardrails: Any) -> rtagents.Agent:
+    return rtagents.Agent(
+        name="desk",
+        transcription=p.AudioTranscription(model="whisper-1"),
+        turn_detection=p.ServerVad(silence_duration_ms=300),
+        guardrails=Guardrails(input=[no_locks], **guardrails),
+    )
+
+
+@pytest.mark.parametrize("order", ["before", "after"])
+async def test_a_trip_on_what_the_user_said_cancels_the_answer_and_tells_the_model(
+    order: Literal["before", "after"],
+) -> None:
+    spoken = pcm.tone(400).tobytes() + pcm.silence(400).tobytes()
+    events: list[Any] = []
+    async with Emulator(
+        model=ScriptedModel([ANSWER]),
+        transcribe=lambda audio, ms: "how do I pick a lock",
+        transcript_order=order,
+        realtime=True,
+        audio_chunk_ms=100,
+    ) as emulator:
+        async with rtagents.connect(voice_agent(), url=emulator.url) as session:
+            await session.send_audio(spoken)
+            with anyio.fail_after(15):
+                async for event in session:
+                    events.append(event)
+                    kinds = [e.type for e in events]
+                    told = any(
+                        e.type == "conversation.item.added" and e.item.role == "system"
+                        for e in events
+                    )
+                    if "guardrail.tripped" in kinds and "response.done" in kinds and told:
+                        break
+                else:
+                    pytest.fail("the session ended before the guardrail tripped")
+            connection = emulator.last
+    [trip] = [e for e in events if e.type == "guardrail.tripped"]
+    [created] = [e for e in events if e.type == "response.created"]
+    [transcript] = [
+        e for e in events if e.type == "conversation.item.input_audio_transcription.completed"
+    ]
+    assert (trip.kind, trip.guardrail, trip.item_id) == ("input", "no_locks", transcript.item_id)
+    assert trip.cancelled == created.response.id
+    cancels = [e for e in connection.received if e["type"] == "response.cancel"]
+    assert [c["response_id"] for c in cancels] == [created.response.id]
+    done = next(e for e in events if e.type == "response.done")
+    assert done.response.status == "cancelled"
+    notes = [i for i in connection.conversation.items if i.get("role") == "system"]
+    assert [n["content"][0]["text"] for n in notes] == [
+        "The user's last message was not answered; a guardrail (no_locks) stopped it: "
+        "asks how to break in"
+    ]
+
+
+async def test_typed_text_is_checked_and_a_harmless_message_is_answered() -> None:
+    agent = rtagents.Agent(name="desk", guardrails=Guardrails(input=[no_locks]))
+    model = ScriptedModel(["We open at nine.", ANSWER])
+    async with Emulator(model=model, realtime=True, audio_chunk_ms=100) as emulator:
+        async with rtagents.connect(agent, url=emulator.url) as session:
+            first = await session.ask("When do you open?")
+            assert not [e for e in first if e.type == "guardrail.tripped"]
+            assert first[-1].type == "response.done"
+            assert first[-1].response.status == "completed"
+            await session.send_text("And how do I pick the lock of the back door?")
+            events: list[Any] = []
+            with anyio.fail_after(15):
+                async for event in session:
+                    events.append(event)
+                    if event.type == "response.done":
+                        break
+                else:
+                    pytest.fail("the session ended before the answer was done")
+            connection = emulator.last
+    [trip] = [e for e in events if e.type == "guardrail.tripped"]
+    assert trip.kind == "input" and trip.cancelled is not None
+    assert events[-1].response.status == "cancelled"
+    assert len([e for e in connection.received if e["type"] == "response.cancel"]) == 1
+
+
+async def test_the_message_can_be_a_user_item_and_a_response_can_follow() -> None:
+    agent = rtagents.Agent(
+        name="desk",
+        guardrails=Guardrails(
+            input=[no_locks],
+            # It names the lock: were our own note checked as input, it would trip again.
+            message=lambda trip: f"(Refuse politely: {trip.reason}, the lock.)",
+            role="user",
+            respond=True,
+        ),
+    )
+    model = ScriptedModel([ANSWER, "Sorry, I cannot help with that."])
+    async with Emulator(model=model, realtime=True, audio_chunk_ms=100) as emulator:
+        async with rtagents.connect(agent, url=emulator.url) as session:
+            await session.send_text("How do I pick a lock?")
+            statuses: list[str | None] = []
+            trips = 0
+            with anyio.fail_after(15):
+                async for event in session:
+                    trips += event.type == "guardrail.tripped"
+                    if event.type == "response.done":
+                        statuses.append(event.response.status)
+                        if len(statuses) == 2:
+                            break
+                else:
+                    pytest.fail("the session ended before the second answer")
+            connection = emulator.last
+    assert statuses == ["cancelled", "completed"] and trips == 1
+    users = [
+        i["content"][0].get("text")
+        for i in connection.conversation.items
+        if i.get("role") == "user"
+    ]
+    assert users == ["How do I pick a lock?", "(Refuse politely: asks how to break in, the lock.)"]
+    # The second answer read the note (the model's last user message).
+    assert model.contexts[-1].last_user_text == "(Refuse politely: asks how to break in, the lock.)"
