@@ -19,6 +19,7 @@ from .guardrails import (
     Guardrails,
     GuardrailTrip,
 )
+from .verdict import show
 
 DecidedBy = Literal["guardrail", "error", "timeout"]
 
@@ -35,15 +36,6 @@ class Verdict:
 _SHAPE = "PASS, GuardrailResult(tripped=False) or Trip(reason)"
 
 
-def _show(value: object, limit: int = 80) -> str:
-    """A short repr that survives hostile objects (a raising or huge ``__repr__``)."""
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"<{type(value).__name__}>"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def judge(answer: object) -> Verdict:
     """``answer`` as a verdict: anything but a well-typed ``GuardrailResult`` trips."""
     if isinstance(answer, GuardrailResult):
@@ -51,7 +43,7 @@ def judge(answer: object) -> Verdict:
         if type(tripped) is not bool:
             return Verdict(
                 False,
-                f"it answered GuardrailResult(tripped={_show(tripped)}); tripped must be "
+                f"it answered GuardrailResult(tripped={show(tripped)}); tripped must be "
                 f"True or False, so it counts as a trip",
                 "error",
             )
@@ -61,7 +53,7 @@ def judge(answer: object) -> Verdict:
         return Verdict(False, reason or "no reason given", "guardrail")
     return Verdict(
         False,
-        f"it answered {_show(answer)}; only {_SHAPE} counts, so it counts as a trip",
+        f"it answered {show(answer)}; only {_SHAPE} counts, so it counts as a trip",
         "error",
     )
 
@@ -91,7 +83,7 @@ def message_for(guardrails: Guardrails, trip: GuardrailTrip) -> tuple[str | None
             return _fill(default, trip), f"the guardrail message hook raised {exc!r:.120}"
         if text is None or isinstance(text, str):
             return text, None
-        return _fill(default, trip), f"the guardrail message hook answered {_show(text)}"
+        return _fill(default, trip), f"the guardrail message hook answered {show(text)}"
     try:
         return _fill(shape if isinstance(shape, str) else default, trip), None
     except (KeyError, IndexError, ValueError) as exc:

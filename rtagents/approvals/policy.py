@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal, Union
 
 import anyio.from_thread
-import anyio.to_thread
 
+from .._either import call_either
 from .request import ApprovalRequest, Decision
 from .rules import Rule
 
@@ -95,10 +95,7 @@ class ApprovalPolicy:
 
         # A sync handler may block (a prompt, a lookup): keep it off the event loop, and on
         # threads of its own, so that busy sync tools cannot starve it.
-        result = await anyio.to_thread.run_sync(run, limiter=limiter, abandon_on_cancel=True)
-        if inspect.isawaitable(result):
-            result = await result
-        return result
+        return await call_either(run, limiter=limiter)
 
     def __repr__(self) -> str:
         return f"ApprovalPolicy(rules={len(self.rules)}, handler={self.handler!r}, timeout={self.timeout:g})"

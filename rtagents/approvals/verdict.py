@@ -20,14 +20,14 @@ def verdict(answer: object, decided_by: DecidedBy) -> Decision:
                 answer.approve, _reason(answer.reason), _remember(answer.remember), decided_by
             )
         return refuse(
-            f"the {decided_by} answered Decision(approve={_show(answer.approve)}), and approve "
+            f"the {decided_by} answered Decision(approve={show(answer.approve)}), and approve "
             f"must be True or False; only {_SHAPE} counts",
             "error",
         )
     if type(answer) is bool:
         return Decision(answer, decided_by=decided_by)
     return refuse(
-        f"the {decided_by} answered {_show(answer)}; only {_SHAPE} counts, so it was denied",
+        f"the {decided_by} answered {show(answer)}; only {_SHAPE} counts, so it was denied",
         "error",
     )
 
@@ -58,14 +58,14 @@ def why_denied(decision: Decision) -> str:
 
 
 def _reason(reason: object) -> str | None:
-    return None if reason is None else reason if isinstance(reason, str) else _show(reason)
+    return None if reason is None else reason if isinstance(reason, str) else show(reason)
 
 
 def _remember(remember: object) -> Remember:
     return "session" if remember == "session" else "once"
 
 
-def _show(value: object, limit: int = 80) -> str:
+def show(value: object, limit: int = 80) -> str:
     """A short repr that survives hostile objects (a raising or huge ``__repr__``)."""
     try:
         text = repr(value)

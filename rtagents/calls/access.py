@@ -6,7 +6,6 @@ that names the route and why (never the request's headers)."""
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from typing import Union
 import anyio
 from starlette.requests import HTTPConnection
 
+from .._either import call_either
 from .inbound import shown
 
 log = logging.getLogger("rtagents.calls")
@@ -73,12 +73,7 @@ async def allowed(
     where = f"{request.method} {request.path} from {shown(request.client)}"
     try:
         with anyio.fail_after(seconds):
-            if inspect.iscoroutinefunction(authorize):
-                verdict: object = await authorize(request)
-            else:
-                verdict = await anyio.to_thread.run_sync(authorize, request, abandon_on_cancel=True)
-            if inspect.isawaitable(verdict):
-                verdict = await verdict
+            verdict: object = await call_either(authorize, request)
     except TimeoutError:
         log.warning("%s refused: %s did not answer in %g s", where, check, seconds)
         return False

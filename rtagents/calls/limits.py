@@ -17,6 +17,7 @@ import anyio
 
 from ..errors import root_cause
 from .control import CallRecord
+from .rest import CallsAPIError
 
 log = logging.getLogger("rtagents.calls")
 
@@ -27,6 +28,7 @@ HANGUP_GRACE = 10.0
 """Seconds the session may take to end after the hang-up before it is closed here."""
 
 Step = Literal["notice", "hang up"]
+_SESSION_POLL_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -98,19 +100,26 @@ class LimitClock:
 
     async def run(self) -> None:
         began = anyio.current_time()
-        elapsed = time.time() - self.answered_at
-        for delay, step in self.limit.steps(elapsed):
+        steps = self.limit.steps(time.time() - self.answered_at)
+        hang_up_at = began + steps[-1][0]
+        for delay, step in steps:
             await anyio.sleep_until(began + delay)
             if step == "notice":
-                await self._notice()
+                with anyio.move_on_after(hang_up_at - anyio.current_time()) as late:
+                    await self._notice()
+                if late.cancelled_caught:
+                    log.info("call %s: the time-limit notice was not said", self.record.call_id)
             else:
                 await self._hang_up()
 
     async def _notice(self) -> None:
+        """Say the notice; a session not up yet (a busy machine, a slow accept) is waited
+        for, until the hang-up is due (``run`` bounds it)."""
         record, notice = self.record, self.limit.notice
-        if record.session is None or notice is None:
-            log.info("call %s: no session yet to say the time-limit notice", record.call_id)
+        if notice is None:
             return
+        while record.session is None:  # noqa: ASYNC110 (the record has no event for it)
+            await anyio.sleep(_SESSION_POLL_S)
         try:
             await speak(record.session, notice)
         except Exception as exc:  # the notice is a courtesy; the hang-up still comes
@@ -126,12 +135,18 @@ class LimitClock:
         self.reached = True
         try:
             await self.hang_up()
+        except CallsAPIError as exc:
+            if exc.status != 404:  # 404: over already (the caller hung up as the limit came)
+                self._failed(exc)
         except Exception as exc:
-            log.warning(
-                "call %s: hanging up at its limit failed: %s", record.call_id, root_cause(exc)
-            )
-            self.failed = exc
+            self._failed(exc)
         else:  # the API ends the call's session; should it not, it is closed here
             await anyio.sleep(HANGUP_GRACE)
         if record.session is not None:
             await record.session.close()
+
+    def _failed(self, exc: Exception) -> None:
+        log.warning(
+            "call %s: hanging up at its limit failed: %s", self.record.call_id, root_cause(exc)
+        )
+        self.failed = exc

@@ -234,17 +234,18 @@ class ResponseRun:
         pieces = words(text)
         # Spoken, the whole message is said at once and its audio cut into the words'
         # shares: each transcript delta goes out with the audio it stands for.
-        cuts = split((yield from speech(self._settings.voice, text)), pieces) if spoken else []
+        whole = (yield from speech(self._settings.voice, text)) if spoken else None
+        cuts = split(whole, pieces) if whole is not None else []
         for number, word in enumerate(pieces):
             if self.cancel_reason:
                 break
-            pcm = cuts[number] if spoken else None
-            word_ms = len(pcm) * 1000 // audio.RATE if pcm is not None else 0
+            span = cuts[number] if whole is not None else None
+            word_ms = len(span) * 1000 // audio.RATE if span is not None else 0
             if self._over_budget(said + word, word_ms):
                 truncated = True
                 break
             said += word
-            if pcm is None:
+            if whole is None or span is None:
                 self._out.emit(ResponseOutputTextDelta, **ids, delta=word)
                 content["text"] = said
                 yield None
@@ -252,7 +253,7 @@ class ResponseRun:
             self._out.emit(ResponseOutputAudioTranscriptDelta, **ids, delta=word)
             if not item.get("_truncated"):
                 content["transcript"] = said
-            yield from self._stream_audio(ids, item, pcm)
+            yield from self._stream_audio(ids, item, whole, span)
         self.text_tokens += tokens(said)
         if spoken:
             self._conversation.audio_sent = True
@@ -267,12 +268,14 @@ class ResponseRun:
         self.finish_item(index, item)
         return truncated
 
-    def _stream_audio(self, ids: dict[str, Any], item: dict[str, Any], pcm: Any) -> Steps[None]:
+    def _stream_audio(
+        self, ids: dict[str, Any], item: dict[str, Any], pcm: Any, span: range
+    ) -> Steps[None]:
         chunk = audio.RATE * self._settings.audio_chunk_ms // 1000
-        for start in range(0, len(pcm), chunk):
+        for start in range(span.start, span.stop, chunk):
             if self.cancel_reason:
                 return
-            data = audio.from_pcm16(pcm[start : start + chunk], self.format)
+            data = audio.from_pcm16(pcm, self.format, start, min(start + chunk, span.stop))
             if not item.get("_truncated"):  # after a truncate, the rest was never heard
                 item["_pcm"].extend(data)
             ms = audio.duration_ms(len(data), self.format)

@@ -38,17 +38,18 @@ def speech(voice: EmulatorVoice, text: str) -> Steps[array[int]]:
     return out
 
 
-def split(pcm: array[int], pieces: list[str]) -> list[array[int]]:
-    """``pcm`` cut into one part per piece, each by its share of the characters: where a
-    word falls in a sentence's audio, near enough for a transcript and a truncation. Cuts
-    fall on whole milliseconds, as ``speech`` ends on one: the parts' times add up, and
-    G.711 audio (a byte for 3 samples) is the same encoded whole or in parts."""
+def split(pcm: array[int], pieces: list[str]) -> list[range]:
+    """Where in ``pcm`` each piece is said (its samples), each by its share of the
+    characters: where a word falls in a sentence's audio, near enough for a transcript and a
+    truncation. Cuts fall on whole milliseconds, as ``speech`` ends on one: the parts' times
+    add up, and G.711 audio, converted part by part from the whole array (its low-pass
+    reads across a cut), is the same as converted whole."""
     total = sum(len(p) for p in pieces) or 1
-    out: list[array[int]] = []
+    out: list[range] = []
     at = used = 0
     for piece in pieces:
         used += len(piece)
         end = len(pcm) if used == total else len(pcm) * used // total // _MS * _MS
-        out.append(pcm[at:end])
+        out.append(range(at, end))
         at = end
     return out

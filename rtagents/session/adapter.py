@@ -38,6 +38,8 @@ class WireAdapter(Protocol):
     expires_at: float | None
     hosted_tools: dict[str, list[p.McpListedTool]]
     config: dict[str, Any]
+    next_event_id: Callable[[], str]
+    """The id of the next client event this session sends."""
 
     # -- frames in, client events out --------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from opentelemetry.trace import Span
 
@@ -24,6 +24,9 @@ from ..tools.failures import FailureFormatter, FailureKind, ToolCrashed, ToolUna
 from .actions import StartCall
 from .invoke import invoke
 from .workers import NoWorkerFree, WorkerPool
+
+if TYPE_CHECKING:
+    from ..agent import Agent
 
 
 class CallOutcome(NamedTuple):
@@ -71,6 +74,28 @@ class CallSettings:
     """What the app passed as ``connect(..., deps=)``: its own type, unknown here."""
     workers: WorkerPool
     """The session's threads for sync tools."""
+
+    @classmethod
+    def of(
+        cls,
+        agent: Agent,
+        approvals: ApprovalBroker,
+        session: ToolSession[Any],
+        deps: Any,
+        workers: WorkerPool,
+    ) -> CallSettings:
+        """The settings of ``agent``'s calls (made once when the session takes it, not per
+        call)."""
+        return cls(
+            approvals=approvals,
+            default_timeout=agent.tool_timeout,
+            format_failure=agent.format_failure,
+            max_output_bytes=agent.max_tool_output_bytes,
+            session=session,
+            agent=agent,
+            deps=deps,
+            workers=workers,
+        )
 
 
 class CallWatcher(Protocol):

@@ -11,11 +11,9 @@ that it does not wait for an answer that will not come.
 
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-import anyio.to_thread
-
+from .._either import call_either
 from ..agent import Delegation, Thinking, Utterance
 from ..errors import root_cause
 from .actions import Action, Emit, StartDelegation
@@ -42,12 +40,7 @@ async def delegate(
     )
     delegation = Delegation(delegation_id, transcript, session)
     try:
-        if inspect.iscoroutinefunction(hook):
-            answer = await hook(delegation)
-        else:
-            answer = await anyio.to_thread.run_sync(hook, delegation, abandon_on_cancel=True)
-            if inspect.isawaitable(answer):
-                answer = await answer
+        answer = await call_either(hook, delegation)
     except Exception as exc:
         detail = {"delegation_id": delegation_id}
         warning = SessionWarning(f"on_delegation failed: {root_cause(exc)}", detail)

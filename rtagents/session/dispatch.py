@@ -28,6 +28,7 @@ from .actions import StartApproval, StartCall
 from .background import BackgroundWork, ResultSink
 from .calls import CallOutcome, CallSettings, RunningCall, outcome_of, run_call, stopped_outcome
 from .events import (
+    ProgressDropped,
     SessionWarning,
     ToolCallAbandoned,
     ToolCallCompleted,
@@ -275,9 +276,11 @@ class Dispatcher:
 
     async def progress(self, call_id: str, text: str) -> None:
         """A tool's update: the core says when it is spoken. Best effort: one of a call
-        already answered (its deadline passed) or of a session that ended is dropped."""
+        already answered (background work, a deadline passed) is dropped, and reported;
+        one of a session that ended is dropped."""
         running = self._running.get(call_id)
         if running is None or running.answered:
+            self._deliver(ProgressDropped(call_id, text, "its call was answered already"))
             return
         with contextlib.suppress(SessionClosedError):
             await self._answers.execute(self._answers.core.progress(call_id, text))

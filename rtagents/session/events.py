@@ -103,8 +103,9 @@ class ProgressSpoken(FrameworkEvent):
 
 @dataclass(frozen=True)
 class ProgressDropped(FrameworkEvent):
-    """A tool's progress update was never spoken: its call finished first, or a later update
-    replaced it while it waited (for a response to end)."""
+    """A tool's progress update was never spoken: its call finished first, a later update
+    replaced it while it waited (for a response to end), or its call was answered already
+    (background work, a call past its deadline)."""
 
     type: Literal["progress.dropped"] = field(default="progress.dropped", init=False)
     call_id: str

@@ -16,6 +16,9 @@ turn-taking; this keeps the asides' own accounts and rules:
   model may still be speaking when a call starts). Its clock is a ``StartTimer`` the runner
   carries out; the rules are checked again when it fires. A progress update of one of the
   batch's calls, made before, stands for its filler.
+- Our aside's request is given up if the server neither starts it nor refuses it within
+  ``ASIDE_ANSWER_S`` (a timer too): the batch's request, which waits for it, must not wait
+  for ever on a reply that never comes.
 
 A dropped connection ends every response on it, ours too: what was in flight is forgotten.
 """
@@ -36,7 +39,12 @@ DEFAULT_FILLER_INSTRUCTIONS = (
 )
 """What the model is told to say for a filler when the agent sets no ``filler_instructions``."""
 
+ASIDE_ANSWER_S = 5.0
+"""How long our aside's request may go unanswered (no ``response.created``, no error naming
+it) before it is given up; read when the aside is asked for."""
+
 _FILLER = "filler:"
+_ASIDE = "aside:"
 _REPLACED = "a later update replaced it"
 _FINISHED = "the call finished first"
 
@@ -91,8 +99,9 @@ class Fillers:
     def started(self, response_id: str | None, *, ours: bool) -> None:
         """An out-of-band response started (``ours``: one of our asides)."""
         if ours:
+            # (Without an id its end cannot be matched: waiting for it would hold the batch.)
             self._in_flight = None
-            self._speaking = response_id or "?"
+            self._speaking = response_id
         elif response_id is not None:
             self._others.add(response_id)
 
@@ -106,6 +115,14 @@ class Fillers:
     def refused(self, ref: str | None) -> bool:
         """True if ``ref`` was our aside's request (it is dropped: an aside is not retried)."""
         if ref is None or ref != self._in_flight:
+            return False
+        self._in_flight = None
+        return True
+
+    def expired(self, key: str) -> bool:
+        """The timer ``key`` fired: True if it gave up our aside's request, unanswered (a
+        late start still counts as ours, see ``started``)."""
+        if self._in_flight is None or key != _ASIDE + self._in_flight:
             return False
         self._in_flight = None
         return True
@@ -172,12 +189,14 @@ class Fillers:
         if queued.kind == "progress":  # (its call still runs: its end dropped it, see call_done)
             text = queued.text or ""
             ref = self._in_flight = next_ref()
-            return [SayAside(ref, "progress", progress_instructions(text), queued.call_ids, text)]
-        still = tuple(c for c in queued.call_ids if running(c))
-        if not still:
-            return []  # the batch finished first: no filler
-        ref = self._in_flight = next_ref()
-        return [SayAside(ref, "filler", self.instructions, still, response_id=queued.batch)]
+            say = SayAside(ref, "progress", progress_instructions(text), queued.call_ids, text)
+        else:
+            still = tuple(c for c in queued.call_ids if running(c))
+            if not still:
+                return []  # the batch finished first: no filler
+            ref = self._in_flight = next_ref()
+            say = SayAside(ref, "filler", self.instructions, still, response_id=queued.batch)
+        return [say, StartTimer(_ASIDE + ref, ASIDE_ANSWER_S)]
 
     def _drop(self, reason: str) -> list[Decision]:
         queued, self._queued = self._queued, None

@@ -16,16 +16,15 @@ one that times out is abandoned there, and counts as a trip.
 
 from __future__ import annotations
 
-import inspect
 import secrets
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
-import anyio.to_thread
 
 from .. import protocol as p
+from .._either import call_either
 from ..approvals.events import GuardrailTripped
 from ..approvals.guarding import Check, GuardCore, Verdict, judge, message_for, raised, timed_out
 from ..approvals.guardrails import Guardrail, GuardrailKind, Guardrails, GuardrailTrip
@@ -70,16 +69,16 @@ class SessionGuards:
         guardrails: Guardrails | None = getattr(self._runner.agent, "guardrails", None)
         return guardrails if guardrails else None
 
-    def wrap(self, deliver: Callable[..., None]) -> Callable[..., None]:
-        """``deliver``, then a look at what it delivered: the runner's ``deliver``."""
+    @property
+    def active(self) -> bool:
+        """Whether the agent the session runs now has guardrails (else no hook: no cost)."""
+        return self._guardrails is not None
 
-        def delivered(event: Any, size: int = 0) -> None:
-            deliver(event, size)
-            route = _ROUTES.get(event.type)
-            if route is not None:
-                self._observe(route, event)
-
-        return delivered
+    def see(self, event: Any) -> None:
+        """The session's hook (see ``observers``): a look at each delivered event."""
+        route = _ROUTES.get(event.type)
+        if route is not None:
+            self._observe(route, event)
 
     def _observe(self, route: _Route, event: Any) -> None:
         guardrails = self._guardrails
@@ -88,6 +87,8 @@ class SessionGuards:
         core = self._core
         if core is None:
             core = self._core = GuardCore(guardrails.every_chars, guardrails.every_ms)
+        else:  # the agent now running may debounce otherwise (after a handoff)
+            core.every_chars, core.every_ms = guardrails.every_chars, guardrails.every_ms
         check = route(self, core, event)
         if check is not None:
             self._runner.spawn(self._run, check)
@@ -176,15 +177,7 @@ class SessionGuards:
             await self._tripped(guardrail, check, verdict, guardrails)
 
     async def _answer(self, guardrail: Guardrail, text: str) -> Any:
-        fn = guardrail.check
-        if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
-            getattr(fn, "__call__", None)  # noqa: B004 - an object with an async __call__
-        ):
-            return await fn(text)  # type: ignore[misc]
-        answer = await anyio.to_thread.run_sync(
-            fn, text, limiter=self._limiter, abandon_on_cancel=True
-        )
-        return await answer if inspect.isawaitable(answer) else answer
+        return await call_either(guardrail.check, text, limiter=self._limiter)
 
     # -- a trip ---------------------------------------------------------------------------------
 
@@ -200,7 +193,7 @@ class SessionGuards:
             event = GuardrailTripped(
                 guardrail.name, check.kind, verdict.reason, decided_by, item_id, acted=False
             )
-            runner.deliver(event)  # the runner's: through this guard too
+            runner.deliver(event)  # the runner's: through the observers too
             return
         trip = GuardrailTrip(
             guardrail.name, check.kind, verdict.reason, decided_by, item_id, check.text
@@ -237,7 +230,7 @@ class SessionGuards:
         await runner.execute(actions)
 
     def _cancel(self, response_id: str) -> Send:
-        cancel = p.ResponseCancel(event_id=self._runner.core.next_event_id())  # type: ignore[attr-defined]
+        cancel = p.ResponseCancel(event_id=self._runner.core.next_event_id())
         cancel.response_id = response_id
         return Send(cancel)
 
@@ -255,7 +248,7 @@ class SessionGuards:
             item = p.SystemMessage(
                 id=item_id, content=[p.SystemContent(type="input_text", text=text)]
             )
-        event_id = core.next_event_id()  # type: ignore[attr-defined]
+        event_id = core.next_event_id()
         return [Send(p.ConversationItemCreate(event_id=event_id, item=item))]
 
 

@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Protocol
-from weakref import WeakKeyDictionary, ref
 
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
@@ -29,12 +28,9 @@ from ..tracing.observer import SessionTracer, tracer
 from .adapter import WireAdapter
 from .events import HandoffEvent, SessionWarning
 from .realtime import RealtimeCore
-from .stream import EventStream
 
 _NOT_NAME = re.compile(r"[^a-zA-Z0-9_-]+")
 _PARAMETERS = {"type": "object", "properties": {}, "additionalProperties": False}
-# Each session's handoffs, by its runner: kept as long as the session is.
-_SESSIONS: WeakKeyDictionary[Any, Handoffs] = WeakKeyDictionary()
 
 
 class HandoffRefused(Exception):
@@ -47,21 +43,11 @@ class HandoffPort(Protocol):
     agent: Agent
     core: WireAdapter
     tracer: SessionTracer
-    stream: EventStream
     deliver: Callable[..., None]
 
     def use(self, agent: Agent) -> None: ...
 
     async def configure(self, agent: Agent, *, force: bool = False) -> bool: ...
-
-
-def transfers(runner: HandoffPort) -> list[BaseTool]:
-    """The transfer tools of the agent the session takes now (``runner.agent``), sharing
-    the session's ``Handoffs`` (made at its first use)."""
-    handoffs = _SESSIONS.get(runner)
-    if handoffs is None:
-        handoffs = _SESSIONS[runner] = Handoffs(runner)
-    return handoffs.tools(runner.agent)
 
 
 def declared(agent: Agent) -> list[Handoff]:
@@ -118,35 +104,25 @@ class Handoffs:
     """One session's handoffs: the transfer tools of the agent it runs, and the switch."""
 
     def __init__(self, runner: HandoffPort) -> None:
-        # Weakly: the session's entry in _SESSIONS must not keep the session alive.
-        self._ref = ref(runner)
+        self._runner = runner
         self._in_a_row = 0  # handoffs since the user last spoke
-        self._watching = False
-
-    @property
-    def _runner(self) -> HandoffPort:
-        runner = self._ref()
-        if runner is None:
-            raise HandoffRefused("the session has ended")
-        return runner
+        self.watching = False
+        """Whether the session has had handoffs: from then on ``see`` counts the user's
+        turns (a session without them has no hook, see ``observers``)."""
 
     def tools(self, agent: Agent) -> list[BaseTool]:
         """The transfer tools of ``agent``'s handoffs (lazy targets resolved now)."""
         made: list[BaseTool] = [TransferTool(h, self) for h in declared(agent)]
-        if made and not self._watching:
-            # Only a session with handoffs pays for watching the user's turns.
-            self._watching = True
-            stream = self._runner.stream
-            stream.on("conversation.item.added", self._item_added)
-            stream.on("transcript.delta", self._transcript)
+        self.watching = self.watching or bool(made)
         return made
 
-    def _item_added(self, event: Any) -> None:
-        if getattr(event.item, "role", None) == "user":
-            self._in_a_row = 0
-
-    def _transcript(self, event: Any) -> None:
-        if event.role == "user":  # GPT-Live's user turns (it has no items)
+    def see(self, event: Any) -> None:
+        """The session's hook: the user spoke (an item of theirs; on GPT-Live, which has
+        no items, their transcript), so the handoffs in a row start again from none."""
+        kind = event.type
+        if (kind == "conversation.item.added" and getattr(event.item, "role", None) == "user") or (
+            kind == "transcript.delta" and event.role == "user"
+        ):
             self._in_a_row = 0
 
     async def transfer(self, tool: TransferTool, call_id: str) -> str:

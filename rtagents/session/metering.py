@@ -42,29 +42,22 @@ class UsageMeter:
         self._transcriber = "unknown"  # the session's transcription model, once configured
         self._seconds = 0.0  # GPT-Live's running total so far
 
-    def wrap(self, deliver: Callable[..., None]) -> Callable[..., None]:
-        """``deliver``, with each event metered first and its ``usage.updated`` (and a
-        warning of what has no price, once) delivered after it."""
-
-        def metered(event: Any, size: int = 0) -> None:
-            # Counted before the app sees the event: a handler of response.done reads a
-            # session.usage that has it.
-            try:
-                updated = self.observe(event)
-            except Exception as exc:  # a report we cannot read costs its count, not the session
-                updated = None
-                deliver(SessionWarning(f"usage not counted: {type(exc).__name__}: {exc}"))
-            deliver(event, size)
-            if updated is None:
-                return
-            if self.prices is not None:
-                self.cost, news = self.prices.cost(self.usage)
-                updated = replace(updated, cost=self.cost)
-                for message in news:
-                    deliver(SessionWarning(f"no cost for this session's usage: {message}"))
-            deliver(updated)
-
-        return metered
+    def see(self, event: Any) -> list[Any] | None:
+        """The session's hook (see ``observers``): ``event`` counted before the app sees
+        it (a handler of ``response.done`` reads a ``session.usage`` that has it); what to
+        deliver after it: its ``usage.updated``, and a warning of what has no price, once."""
+        try:
+            updated = self.observe(event)
+        except Exception as exc:  # a report we cannot read costs its count, not the session
+            return [SessionWarning(f"usage not counted: {type(exc).__name__}: {exc}")]
+        if updated is None:
+            return None
+        warnings: list[Any] = []
+        if self.prices is not None:
+            self.cost, news = self.prices.cost(self.usage)
+            updated = replace(updated, cost=self.cost)
+            warnings = [SessionWarning(f"no cost for this session's usage: {m}") for m in news]
+        return [*warnings, updated]
 
     def observe(self, event: Any) -> UsageUpdated | None:
         """Count what ``event`` reports; the ``usage.updated`` to deliver, if it reported

@@ -289,7 +289,11 @@ class Orchestrator:
         return [*self.fillers.progress(work_id, work.response_id, text), *self._maybe_aside()]
 
     def timer_fired(self, key: str) -> list[Decision]:
-        """A ``StartTimer`` of ours fired: a batch's filler, if a call of it still runs."""
+        """A ``StartTimer`` of ours fired: our aside's request given up if still unanswered,
+        or a batch's filler, if a call of it still runs."""
+        if self.fillers.expired(key):
+            message = "a spoken aside got no answer from the server: given up"
+            return [Emit(SessionWarning(message)), *(self._maybe_ask() or self._maybe_aside())]
         batch = self._batches.batches.get(key.partition(":")[2])
         running = tuple(sorted(batch.pending)) if batch is not None else ()
         return self._maybe_aside() if self.fillers.due(key, running) else []

@@ -23,7 +23,6 @@ from ..approvals import ApprovalPolicy
 from ..approvals.broker import ApprovalBroker
 from ..audio.player import guarded_played_ms
 from ..errors import SessionClosedError, SessionConfigError, root_cause
-from ..mcp import MCPServer, MCPServerFailed, MCPToolsChanged
 from ..tools import Toolset
 from ..tracing import capture_content_default
 from ..tracing.config import server_tracing
@@ -50,11 +49,13 @@ from .dispatch import Dispatcher
 from .events import SessionClosed as SessionClosedEvent
 from .events import SessionWarning
 from .guards import SessionGuards
-from .handoff import transfers
+from .handoff import Handoffs
 from .journal import Journal
 from .metering import PriceBook, UsageMeter
+from .observers import Observers
 from .realtime import RealtimeCore
 from .reconnect import Reconnect, ReconnectFailed, Reconnector
+from .servers import ServerWatch
 from .states import Link
 from .stream import EventStream
 from .tasks import SessionTasks, after
@@ -113,10 +114,12 @@ class SessionRunner:
         self.spawn = self.tasks.spawn
         self.stream = EventStream(max_buffered_events, self.spawn, max_bytes=max_buffered_bytes)
         self.stream.on_drop = self.metrics.dropped
-        observed = self.tracer.recording or self.metrics.recording
         self.meter = UsageMeter(model or agent.model, prices)  # session.usage, session.cost
-        self.deliver = self.meter.wrap(self._traced_deliver if observed else self.stream.deliver)
-        self.deliver = SessionGuards(self).wrap(self.deliver)  # Agent.guardrails
+        self.guards = SessionGuards(self)  # Agent.guardrails
+        self.handoffs = Handoffs(self)  # Agent.handoffs
+        self.observers = Observers(self.stream)
+        self.deliver = self.observers.deliver
+        self._observe()
         self.approvals = ApprovalBroker(agent.approval, self.deliver, self._hosted_labels)
         self._workers = workers or WorkerPool()
         self.dispatcher = Dispatcher(
@@ -133,7 +136,7 @@ class SessionRunner:
         """A ``SystemExit``/``KeyboardInterrupt`` app code raised in a session task."""
         self._waiters: dict[str, tuple[anyio.Event, list[Any]]] = {}
         self._shutdown_grace = shutdown_grace
-        self._subscriptions: list[Callable[[], None]] = []
+        self.servers = ServerWatch(self)  # the agent's local MCP servers
         self.upstream = Upstream(
             transport,
             self.core,
@@ -173,27 +176,17 @@ class SessionRunner:
         self.agent = agent
         self.approvals.policy = agent.approval or ApprovalPolicy()
         sources = agent.sources
-        for unsubscribe in self._subscriptions:
-            unsubscribe()
-        self._subscriptions = [server.subscribe(self) for server in sources.servers]
-        self.tools, notes = merge(agent.name, sources.functions, sources.servers, transfers(self))
+        self.servers.follow(sources.servers)
+        transfers = self.handoffs.tools(agent)
+        self.tools, notes = merge(agent.name, sources.functions, sources.servers, transfers)
+        self._observe()
         # The calls from here share settings made afresh from it (made once, not per call).
         self.dispatcher.settings, self.dispatcher.tools = self._call_settings(), self.tools
         for note in notes:
             self.deliver(SessionWarning(note))
 
     def _call_settings(self) -> CallSettings:
-        agent = self.agent
-        return CallSettings(
-            approvals=self.approvals,
-            default_timeout=agent.tool_timeout,
-            format_failure=agent.format_failure,
-            max_output_bytes=agent.max_tool_output_bytes,
-            session=self._session,
-            agent=agent,
-            deps=self.deps,
-            workers=self._workers,
-        )
+        return CallSettings.of(self.agent, self.approvals, self._session, self.deps, self._workers)
 
     async def configure(self, agent: Agent, *, force: bool = False) -> bool:
         """Send the agent's configuration (``force``: on a connection still being set up,
@@ -227,8 +220,7 @@ class SessionRunner:
         if not self.link.close(reason, error=error):
             return
         self.tasks.open = False  # no new task from here; the running ones end below
-        for unsubscribe in self._subscriptions:
-            unsubscribe()
+        self.servers.stop()
         self.approvals.close()
         self.dispatcher.session_ended(reason, error)
         await self.execute(self.core.close())
@@ -238,23 +230,8 @@ class SessionRunner:
         self.tracer.end(reason, error)
         self.tasks.end()
 
-    # -- local MCP servers ---------------------------------------------------------------------
-
     def _hosted_labels(self) -> set[str]:
         return {config.server_label for config in self.agent.sources.hosted}
-
-    # The listener of the servers this session uses (see MCPServer.subscribe).
-    def tools_changed(self, server: MCPServer) -> None:
-        self.spawn(self._refresh_server, server)
-
-    def server_failed(self, server: MCPServer, exc: BaseException) -> None:
-        self.deliver(MCPServerFailed(server.name, f"{type(exc).__name__}: {exc}"))
-
-    async def _refresh_server(self, server: MCPServer) -> None:
-        tools = await server.refresh()
-        self.use(self.agent)
-        await self.configure(self.agent)
-        self.deliver(MCPToolsChanged(server.name, tuple(t.name for t in tools)))
 
     def _traits(self, name: str) -> ToolTraits | None:
         tool = self.tools.get(name)
@@ -381,13 +358,21 @@ class SessionRunner:
 
     # -- observing -------------------------------------------------------------------------------
 
-    def _traced_deliver(self, event: Any, size: int = 0) -> None:
-        try:
-            self.tracer.observe(event)
-            self.metrics.observe(event)
-        except Exception as exc:  # tracing must never cost the session
-            log.warning("tracing failed on %s: %s", event.type, root_cause(exc))
-        self.stream.deliver(event, size)
+    def _observe(self) -> None:
+        """The hooks on delivered events the session pays for now (see ``observers``):
+        usage first, then tracing if an SDK records, the guardrails and the handoffs' count
+        if the agent has them."""
+        tracing = self.tracer.recording or self.metrics.recording
+        self.observers.hooks = (
+            self.meter.see,
+            *((self._trace,) if tracing else ()),
+            *((self.guards.see,) if self.guards.active else ()),
+            *((self.handoffs.see,) if self.handoffs.watching else ()),
+        )
+
+    def _trace(self, event: Any) -> None:
+        self.tracer.observe(event)
+        self.metrics.observe(event)
 
     # -- the session's tasks (see tasks.SessionTasks) -------------------------------------------
 

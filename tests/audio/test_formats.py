@@ -3,6 +3,7 @@ on every 16-bit sample value and every byte."""
 
 from __future__ import annotations
 
+import math
 import struct
 import warnings
 from array import array
@@ -25,11 +26,39 @@ def every_sample() -> array[int]:
 )
 def test_encoding_matches_on_all_65536_samples(fmt: str, encode: str) -> None:
     pcm = every_sample()
-    # from_pcm16 takes 24 kHz samples and keeps every third (8 kHz): give each value thrice.
-    tripled = array("h", (v for v in pcm for _ in range(3)))
-    ours = formats.from_pcm16(tripled, fmt)
+    ours = formats.g711(pcm, fmt)
     theirs = getattr(audioop, encode)(pcm.tobytes(), 2)
     assert ours == theirs
+    # At 24 kHz it is the same codec on the samples ``downsample`` keeps.
+    tone = array("h", (round(9000 * math.sin(i / 7)) for i in range(2400)))
+    assert formats.from_pcm16(tone, fmt) == formats.g711(formats.downsample(tone), fmt)
+
+
+def test_g711_output_keeps_speech_and_drops_what_8_khz_cannot_carry() -> None:
+    """24 kHz to 8 kHz is low-passed first: a 6 kHz tone (the top of espeak's fricatives)
+    would otherwise fold back to 2 kHz at full strength; a 1 kHz one goes through whole."""
+
+    def level(hz: int) -> float:
+        pcm = array(
+            "h", (round(16000 * math.sin(2 * math.pi * hz * i / 24000)) for i in range(4800))
+        )
+        back = formats.to_pcm16(formats.from_pcm16(pcm, "audio/pcmu"), "audio/pcmu")
+        return math.sqrt(sum(v * v for v in back) / len(back)) / (16000 / math.sqrt(2))
+
+    assert level(1000) > 0.9
+    assert level(6000) < 0.05
+
+
+def test_downsample_keeps_every_third_sample_of_a_steady_signal() -> None:
+    assert formats.downsample(array("h")) == array("h")
+    assert formats.downsample(array("h", [1000] * 7)) == array("h", [1000] * 3)
+
+
+def test_a_stream_in_chunks_is_converted_as_if_whole() -> None:
+    pcm = array("h", (round(9000 * math.sin(i / 3)) for i in range(4801)))
+    whole = formats.from_pcm16(pcm, "audio/pcma")
+    chunks = [formats.from_pcm16(pcm, "audio/pcma", at, at + 960) for at in range(0, 4801, 960)]
+    assert b"".join(chunks) == whole
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,9 @@ def chromium(
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         "--autoplay-policy=no-user-gesture-required",
+        # A CI container may have no interface but loopback, which Chromium's ICE skips
+        # unless told (the emulator falls back to it: rtagents/emulator/webrtc/ice.py).
+        "--allow-loopback-in-peer-connection",
     ):
         options.add_argument(flag)
     if microphone is not None:

@@ -7,6 +7,7 @@ loopback, against the emulator."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import anyio
@@ -136,3 +137,68 @@ def test_the_steps_count_from_the_answer_also_for_a_call_taken_over_late() -> No
     assert limit.steps(45) == [(15, "hang up")]  # taken over after the notice was due
     assert limit.steps(90) == [(0, "hang up")]  # past its limit: at once
     assert CallLimit(60, 30, None).steps(0) == [(60, "hang up")]  # no notice to say
+
+
+async def test_a_notice_due_before_the_session_is_up_is_said_once_it_is() -> None:
+    """On a busy machine the session may come up after the notice is due: it is said then
+    (the hang-up still comes at the limit), not skipped."""
+    from rtagents.calls.control import CallRecord
+    from rtagents.calls.limits import LimitClock
+
+    class Session:
+        api = "realtime"
+
+        def __init__(self) -> None:
+            self.said: list[str] = []
+
+        async def create_response(self, *, instructions: str) -> None:
+            self.said.append(instructions)
+
+        async def close(self) -> None:
+            pass
+
+    record = CallRecord(call_id="rtc_late", caller=None)
+    hung = anyio.Event()
+
+    async def hang_up() -> None:
+        hung.set()
+
+    clock = LimitClock(CallLimit(30, 29.9, NOTICE), record, hang_up, time.time())
+    session = Session()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(clock.run)
+        await anyio.sleep(0.5)  # the notice was due at 0.1 s; the session comes up now
+        record.session = session
+        with anyio.fail_after(10):
+            while not session.said:
+                await anyio.sleep(0.02)
+        tg.cancel_scope.cancel()
+    assert len(session.said) == 1 and NOTICE in session.said[0]
+    assert not hung.is_set()
+
+
+async def test_a_hang_up_the_api_answers_404_to_is_a_call_already_over_not_a_failure() -> None:
+    """The caller hung up as the limit came: the API no longer has the call (404). The
+    call ended; it did not fail (a 500 still fails it, and it is hung up again)."""
+    from rtagents.calls.control import CallRecord
+    from rtagents.calls.limits import LimitClock
+    from rtagents.calls.rest import CallsAPIError
+
+    class Session:
+        api = "realtime"
+        closed = False
+
+        async def close(self) -> None:
+            self.closed = True
+
+    for status, fails in ((404, False), (500, True)):
+        record = CallRecord(call_id="rtc_gone", caller=None, session=Session())
+
+        async def hang_up(status: int = status) -> None:
+            raise CallsAPIError(f"hanging up: HTTP {status}", status=status)
+
+        clock = LimitClock(CallLimit(1, 0, None), record, hang_up, time.time() - 5)
+        with anyio.fail_after(10):
+            await clock.run()
+        assert clock.reached and record.session.closed
+        assert (clock.failed is not None) is fails

@@ -329,7 +329,7 @@ async def test_a_twilio_caller_hears_the_emulators_speech(tmp_path: Path) -> Non
     assert 140 < words_per_minute(len(heard), 8000) < 300
     assert high_band(heard, 8000) > 0.1  # a voice, where tones have nothing above 1 kHz
     # Byte for byte, the emulator's espeak-ng voice in u-law; and near espeak-ng's own output
-    # (u-law, and 24 kHz -> 8 kHz with no filter, whose aliasing differs with the resampler).
+    # (u-law, and 24 kHz -> 8 kHz through a shorter low-pass than the resampler's).
     said = from_pcm16(samples(espeak_voice(SENTENCE)), "audio/pcmu")
     assert bytes(phone.received[: len(said)]) == said  # (then under 1 ms to a whole ms)
     assert set(phone.received[len(said) :]) <= {0xFF} and len(phone.received) - len(said) < 8

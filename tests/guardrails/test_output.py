@@ -213,3 +213,28 @@ async def test_a_tool_call_in_flight_finishes_and_is_answered() -> None:
     done = [e for e in events if e.type == "response.done"]
     assert [d.response.status for d in done] == ["cancelled", "completed"]
     assert len([e for e in events if e.type == "guardrail.tripped"]) == 1
+
+
+async def test_the_agent_taken_later_debounces_with_its_own_settings() -> None:
+    """The guardrails' debounce is the running agent's: after ``update_agent`` (a handoff
+    takes the same path) the new agent's ``every_chars``/``every_ms`` apply, not the
+    first agent's."""
+    seen: list[str] = []
+
+    async def recorder(text: str) -> GuardrailResult:
+        seen.append(text)
+        return PASS
+
+    lazy = Guardrails(output=[recorder], every_chars=100_000, every_ms=600_000)
+    eager = Guardrails(output=[recorder], every_chars=1, every_ms=0)
+    first = rtagents.Agent(name="first", guardrails=lazy)
+    then = rtagents.Agent(name="then", guardrails=eager)
+    options = {"realtime": True, "audio_chunk_ms": 100}
+    async with Emulator(model=ScriptedModel(["Hello there.", LONG]), **options) as emulator:
+        async with rtagents.connect(first, url=emulator.url) as session:
+            await session.ask("Hi")
+            assert seen == ["Hello there."]  # the lazy agent's one check, at the end
+            await session.update_agent(then)
+            await session.ask("What are your opening hours?")
+    checks = seen[1:]
+    assert len(checks) > 1 and checks[-1] == LONG and len(checks[0]) < len(LONG)

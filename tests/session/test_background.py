@@ -298,3 +298,28 @@ def test_the_flag_is_checked() -> None:
         rtagents.tools.Background(role="assistant")  # type: ignore[arg-type]
     assert rtagents.tool(work).background is None
     assert rtagents.tool(background=True)(work).background == rtagents.tools.Background()
+
+
+async def test_progress_in_background_work_is_reported_dropped_not_lost_silently() -> None:
+    """The call was answered "started" already: an update of its work is not spoken (the
+    conversation went on), and the app hears so (``progress.dropped``, with the reason)."""
+    events: list[Any] = []
+
+    @rtagents.tool(background=True)
+    async def report(ctx: rtagents.ToolContext) -> str:
+        """Make the report."""
+        await anyio.sleep(0.1)
+        await ctx.progress("half of the report is done")
+        return "report ready"
+
+    agent = rtagents.Agent(name="host", tools=[report], output_modalities=["text"])
+    model = ScriptedModel([CallFunction("report", {}, call_id="call_report"), "Started."])
+    async with Emulator(model=model) as emu:
+        async with rtagents.connect(agent, transport=emu.transport) as session:
+            session.on("*")(events.append)
+            await session.ask("The report, please.")
+            await session.drain(grace=10)
+    [dropped] = [e for e in events if e.type == "progress.dropped"]
+    assert (dropped.call_id, dropped.text) == ("call_report", "half of the report is done")
+    assert "answered" in dropped.reason
+    assert [e for e in events if e.type == "progress.spoken"] == []

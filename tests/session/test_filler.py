@@ -5,6 +5,7 @@ out-of-band response with the app's instructions), then its answer, with exactly
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import anyio
@@ -13,6 +14,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 import rtagents
 from rtagents.emulator import CallFunction, Emulator, ModelContext, Say, ScriptedModel
+from rtagents.session import WebsocketTransport, fillers
+from rtagents.session.realtime_out import ASIDE
 from rtagents.testing import SessionRecord, run_session
 
 from ..tracing.conftest import spans  # noqa: F401 (the fixture)
@@ -133,3 +136,59 @@ def test_the_agent_checks_its_filler_settings() -> None:
     with pytest.raises(ValueError, match="filler_instructions"):
         rtagents.Agent(filler_after_ms=500, filler_instructions="  ")
     assert rtagents.Agent(filler_after_ms=500).filler_instructions is None
+
+
+class Unanswered:
+    """A fault on the way out: the server never gets our asides' requests (so it neither
+    starts them nor names them in an error); everything else goes through."""
+
+    def __init__(self, inner: WebsocketTransport) -> None:
+        self.inner = inner
+        self.swallowed: list[dict[str, Any]] = []
+
+    def send_wont_block(self, frame: str) -> bool:
+        return self.inner.send_wont_block(frame)
+
+    async def send(self, frame: str) -> None:
+        event = json.loads(frame)
+        if ASIDE in ((event.get("response") or {}).get("metadata") or {}):
+            self.swallowed.append(event)
+            return
+        await self.inner.send(frame)
+
+    async def recv(self) -> str | bytes:
+        return await self.inner.recv()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+async def test_a_filler_the_server_never_answers_does_not_hold_the_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The batch's answer waits for our filler; a filler the server never answers is given
+    up after its own timer (shortened here), and the answer comes, once."""
+    monkeypatch.setattr(fillers, "ASIDE_ANSWER_S", 0.5)
+    model = Voice([CallFunction("slow_weather", {"city": "Rome"}, call_id="c1"), answer])
+    agent = rtagents.Agent(
+        name="t", tools=[slow_weather], filler_after_ms=800, filler_instructions=FILLER
+    )
+    async with Emulator(model=model) as emu:
+        transport = Unanswered(await WebsocketTransport.open(emu.url, {}))
+        async with rtagents.connect(agent, transport=transport) as session:
+            await session.send_text("Weather in Rome?")
+            seen: list[Any] = []
+            with anyio.fail_after(15):
+                async for event in session:
+                    seen.append(event)
+                    if event.type == "response.done" and "It is sunny in Rome" in heard(event):
+                        break
+                else:
+                    pytest.fail("the session ended before the answer")
+        sent = [e for e in emu.last.received if e.get("type") == "response.create"]
+    [swallowed] = transport.swallowed
+    assert swallowed["response"]["instructions"] == FILLER
+    assert model.fillers == []
+    warnings = [e.message for e in seen if e.type == "session.warning"]
+    assert any("aside got no answer" in m for m in warnings)
+    assert len(sent) == 2  # the user's turn, then the batch's ONE request

@@ -5,7 +5,8 @@ What these pin: an aside is an out-of-band request that is never the batch's ans
 batch still gets exactly one request for a response), it never goes while a response is
 active or a request of ours is unanswered, it waits in a queue of one (the latest update
 wins, an update whose call finished first is dropped), a batch gets at most one filler, and
-the batch's own request waits while our aside is asked for or speaking.
+the batch's own request waits while our aside is asked for or speaking, but not for ever:
+an aside the server never answers is given up by its own timer.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def test_progress_of_a_running_call_is_asked_for_at_once_when_nothing_is_active(
     now: one out-of-band aside, with the update in its instructions."""
     o = orchestrator()
     respond(o, "r1", "slow:c1")
-    [aside] = o.progress("c1", "checking the calendar")
+    [aside] = asides(o.progress("c1", "checking the calendar"))
     assert isinstance(aside, SayAside)
     assert (aside.ref, aside.kind, aside.call_ids, aside.text) == (
         "e1",
@@ -151,7 +152,7 @@ def test_our_aside_is_never_the_batchs_answer_and_holds_the_batchs_request() -> 
     answer the batch nor ask for it a second time."""
     o = orchestrator()
     respond(o, "r1", "slow:c1")
-    assert [a.ref for a in o.progress("c1", "checking")] == ["e1"]
+    assert [a.ref for a in asides(o.progress("c1", "checking"))] == ["e1"]
     assert o.progress("c1", "still checking") == []  # ours is in flight: queued
     assert o.call_finished("c1", "done") == [
         Emit(ProgressDropped("c1", "still checking", "the call finished first")),
@@ -194,7 +195,7 @@ def test_an_aside_does_not_free_our_request_in_flight() -> None:
 def test_a_refused_aside_is_dropped_with_a_warning_and_frees_the_batch() -> None:
     o = orchestrator()
     respond(o, "r1", "slow:c1")
-    [aside] = o.progress("c1", "checking")
+    [aside] = asides(o.progress("c1", "checking"))
     warning = SessionWarning("a spoken aside was refused: bad voice", {"code": "invalid_value"})
     assert o.refused(aside.ref, busy=False, message="bad voice", code="invalid_value") == [
         Emit(warning)
@@ -229,7 +230,7 @@ def test_an_update_made_while_offline_is_spoken_once_the_conversation_is_back() 
     assert o.progress("c1", "still here!") == [
         Emit(ProgressDropped("c1", "still here", "a later update replaced it"))
     ]
-    [aside] = o.owed()
+    [aside] = asides(o.owed())
     assert isinstance(aside, SayAside) and aside.text == "still here!"
 
 
@@ -251,7 +252,7 @@ def test_a_due_filler_is_asked_for_once_with_the_apps_instructions() -> None:
     o = orchestrator(filler_after_ms=800)
     o.fillers.configure(800, "Say: one moment.")
     respond(o, "r1", "slow:c1", "slow:c2")
-    [aside] = o.timer_fired("filler:r1")
+    [aside] = asides(o.timer_fired("filler:r1"))
     assert (aside.kind, aside.call_ids, aside.instructions) == (
         "filler",
         ("c1", "c2"),
@@ -263,7 +264,7 @@ def test_a_due_filler_is_asked_for_once_with_the_apps_instructions() -> None:
     assert o.timer_fired("filler:r1") == []  # still one, with nothing in the way now
     default = orchestrator(filler_after_ms=800)
     respond(default, "r1", "slow:c1")
-    assert default.timer_fired("filler:r1")[0].instructions == DEFAULT_FILLER_INSTRUCTIONS
+    assert asides(default.timer_fired("filler:r1"))[0].instructions == DEFAULT_FILLER_INSTRUCTIONS
 
 
 def test_no_filler_when_the_batch_finished_or_a_response_is_active() -> None:
@@ -303,7 +304,7 @@ def test_the_filler_is_never_the_batchs_answer() -> None:
     batch once the call is done and the filler has ended."""
     o = orchestrator(filler_after_ms=800)
     respond(o, "r1", "slow:c1")
-    [filler] = o.timer_fired("filler:r1")
+    [filler] = asides(o.timer_fired("filler:r1"))
     o.response_started("r_filler", in_conversation=False, aside=True)
     assert o.call_finished("c1", "sunny") == [output("c1", "e2", "sunny")]  # it speaks
     assert o.output_confirmed("c1") == []  # still speaking: the batch waits
@@ -317,3 +318,63 @@ def test_a_timer_of_an_unknown_kind_or_batch_is_ignored() -> None:
     o = orchestrator(filler_after_ms=800)
     assert o.timer_fired("filler:nobody") == []
     assert o.timer_fired("something:else") == []
+
+
+# -- an aside the server never answers ------------------------------------------------------
+
+
+def test_an_aside_the_server_never_answers_is_given_up_and_the_batch_goes_on() -> None:
+    """Our aside's request is answered by nothing (no response.created, no error naming it):
+    its own timer gives it up, and the batch's request, which waited for it, goes."""
+    o = orchestrator()
+    respond(o, "r1", "slow:c1")
+    decided = o.progress("c1", "checking")
+    [aside] = asides(decided)
+    [timer] = [d for d in decided if isinstance(d, StartTimer)]
+    assert timer.key == f"aside:{aside.ref}" and timer.delay_s > 0
+    assert o.call_finished("c1", "done") == [output("c1", "e2", "done")]  # it waits
+    assert o.output_confirmed("c1") == []
+    [warning, ask] = o.timer_fired(timer.key)
+    assert isinstance(warning, Emit) and isinstance(warning.event, SessionWarning)
+    assert "aside" in warning.event.message and "no answer" in warning.event.message
+    assert ask == AskResponse("e3", None, ("c1",))
+    assert o.timer_fired(timer.key) == []  # once
+    o.response_started("r2", in_conversation=True)
+    assert o.response_ended("r2") == []  # answered once
+
+
+def test_an_aside_answered_in_time_is_not_given_up() -> None:
+    o = orchestrator()
+    respond(o, "r1", "slow:c1")
+    decided = o.progress("c1", "checking")
+    [timer] = [d for d in decided if isinstance(d, StartTimer)]
+    o.response_started("r_aside", in_conversation=False, aside=True)
+    assert o.timer_fired(timer.key) == []  # it started: the timer has nothing to do
+    assert o.call_finished("c1", "done") == [output("c1", "e2", "done")]  # still speaking
+    assert o.response_ended("r_aside") == [AskResponse("e3", None, ("c1",))]
+
+
+def test_an_aside_that_starts_after_it_was_given_up_asks_for_nothing_more() -> None:
+    o = orchestrator()
+    respond(o, "r1", "slow:c1")
+    [timer] = [d for d in o.progress("c1", "checking") if isinstance(d, StartTimer)]
+    o.call_finished("c1", "done")
+    o.output_confirmed("c1")
+    assert o.timer_fired(timer.key)[-1] == AskResponse("e3", None, ("c1",))
+    o.response_started("r_late", in_conversation=False, aside=True)  # it came after all
+    assert o.response_ended("r_late") == []  # the batch's request is in flight already
+    o.response_started("r2", in_conversation=True)
+    assert o.response_ended("r2") == []
+
+
+def test_an_aside_started_without_an_id_does_not_hold_the_batch() -> None:
+    """A response.created with no id can never be matched to its end: our aside's start
+    frees its request, and the batch's answer does not wait for an end it cannot see."""
+    o = orchestrator()
+    respond(o, "r1", "slow:c1")
+    assert asides(o.progress("c1", "checking"))
+    o.response_started(None, in_conversation=False, aside=True)
+    assert o.call_finished("c1", "done") == [
+        output("c1", "e2", "done"),
+        AskResponse("e3", None, ("c1",)),
+    ]

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pydantic import ValidationError
-
 from ...protocol import live as lp
-from ..errors import ClientEventError
 from . import session as config
 
 if TYPE_CHECKING:
@@ -45,19 +42,7 @@ def webhook(call: Call, sip_headers: list[dict[str, str]]) -> tuple[str, dict[st
 def accepted_session(body: dict[str, Any]) -> dict[str, Any]:
     """The session an accept's body (``AcceptRequest``) starts, as ``session.start`` would
     take it; ``ValueError`` with the message for a 400 when the body or session is refused."""
-    try:
-        request = lp.AcceptRequest.model_validate(body)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ValueError(f"Invalid '{where}': {first['msg']}") from None
-    session = request.session.model_dump(mode="json", exclude_unset=True, exclude={"type"})
-    session.pop("type", None)
-    try:  # what the session would refuse is refused here, before the call is answered
-        config.start(session, created_at_s=0, max_session_s=3600)
-    except ClientEventError as err:
-        raise ValueError(err.message) from None
-    return session
+    return config.requested(lp.AcceptRequest, body)[1]
 
 
 def attach(call: Call, conn: Connection[LiveCore]) -> None:

@@ -8,8 +8,11 @@ the schema allows and the server (or this emulator) does not.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
+from ...protocol import live as lp
 from ..conversation import new_id
 from ..errors import ClientEventError
 from .decisions import check_triggers
@@ -25,6 +28,7 @@ _UPDATE_KEYS = frozenset({"delegation", "triggers"})
 _ACK_MS = {"client": 0, "responses": 0, "decisions": 400}
 """``acknowledgement_delay_ms`` when not given (the API's defaults)."""
 _MAX_INPUT = 128
+Opening = TypeVar("Opening", lp.AcceptRequest, lp.LiveCreateRequest)
 
 
 def start(config: dict[str, Any], *, created_at_s: float, max_session_s: float) -> dict[str, Any]:
@@ -68,6 +72,27 @@ def start(config: dict[str, Any], *, created_at_s: float, max_session_s: float) 
         if config.get(key) is not None:
             session[key] = config[key]
     return session
+
+
+def requested(kind: type[Opening], body: bytes | dict[str, Any]) -> tuple[Opening, dict[str, Any]]:
+    """A request that opens a session (a SIP call's accept, a WebRTC session's create) and
+    its session as ``session.start`` takes it; ``ValueError`` with the message for a 400
+    when the body or its session is refused, before the call is answered."""
+    try:
+        if isinstance(body, bytes):
+            request = kind.model_validate_json(body)
+        else:
+            request = kind.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ValueError(f"Invalid '{where}': {first['msg']}") from None
+    session = request.session.model_dump(mode="json", exclude_unset=True, exclude={"type"})
+    try:  # what the session would refuse is refused here
+        start(session, created_at_s=0, max_session_s=3600)
+    except ClientEventError as err:
+        raise ValueError(err.message) from None
+    return request, session
 
 
 def update(session: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

@@ -60,29 +60,29 @@ class Voice:
             pieces = list(zip(said, split(spoken, said), strict=True))
             at, so_far = now(), ""
             if announce is not None:
-                announce(at, at + sum(len(pcm) * 1000 // audio.RATE for _, pcm in pieces))
-            for word, pcm in pieces:
+                announce(at, at + sum(len(part) * 1000 // audio.RATE for _, part in pieces))
+            for word, part in pieces:
                 if self._stopped:
                     return
-                ms = len(pcm) * 1000 // audio.RATE
+                ms = len(part) * 1000 // audio.RATE
                 delta = self._out.emit(
                     lp.OutputTranscriptDelta, delta=word, start_ms=at, end_ms=at + ms
                 )
                 so_far += word
                 if self.on_delta is not None:
                     self.on_delta(delta, so_far)
-                yield from self._stream(pcm)
+                yield from self._stream(spoken, part)
                 at += ms
                 self.until_ms = at
         finally:
             self.busy = False
 
-    def _stream(self, pcm: array[int]) -> Steps[None]:
+    def _stream(self, pcm: array[int], part: range) -> Steps[None]:
         chunk = audio.RATE * self._settings.audio_chunk_ms // 1000
-        for start in range(0, len(pcm), chunk):
+        for start in range(part.start, part.stop, chunk):
             if self._stopped:
                 return
-            data = audio.from_pcm16(pcm[start : start + chunk], self.format)
+            data = audio.from_pcm16(pcm, self.format, start, min(start + chunk, part.stop))
             # On a primary WebSocket the chunks carry no times (only a sideband's do).
             self._out.emit(lp.OutputAudioDelta, delta=base64.b64encode(data).decode())
             ms = audio.duration_ms(len(data), self.format)

@@ -5,8 +5,8 @@ the websocket: events on the ``oai-events`` data channel, audio over RTP.
 GPT-Live's WebRTC sessions (``POST /v1/live/sessions``) run through the same shell with
 ``LiveCore``. ``routes`` answers the offer (and CORS), ``live`` reads Live's request,
 ``peer`` is the shell of one call (data channel, tracks, sidebands), ``playout`` its output
-audio buffer (sans I/O), ``media`` the audio conversions. aiortc is imported only when a
-call comes.
+audio buffer (sans I/O), ``media`` the audio conversions, ``ice`` the candidates on a host
+with only loopback. aiortc is imported only when a call comes.
 """
 
 from .routes import WebRTCCalls, with_cors

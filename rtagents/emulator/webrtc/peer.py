@@ -17,7 +17,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -29,6 +29,8 @@ from ...protocol import SessionCreated
 from ..calls import Call
 from ..config import audio_format
 from ..conversation import new_id
+from ..live import phone as live_phone
+from .ice import allow_loopback
 from .media import FRAME_BYTES, FRAME_SAMPLES, Decoded, frame
 from .playout import Playout
 
@@ -48,8 +50,8 @@ class WebRTCCall(Call):
     it starts: its session is the client secret's (and the offer's ``session``), served by
     ``connection``."""
 
-    connection: Any = None  # EmulatorConnection
-    peer: Any = None  # aiortc.RTCPeerConnection
+    connection: Any = field(default=None, repr=False)  # EmulatorConnection
+    peer: Any = field(default=None, repr=False)  # aiortc.RTCPeerConnection
     channel_open: bool = False
 
     def public(self) -> dict[str, Any]:
@@ -57,9 +59,14 @@ class WebRTCCall(Call):
 
     def hang_up(self, reason: str) -> None:
         """End the call through its core (a normal close): the peer closes, and so do the
-        sidebands."""
-        if self.connection is not None:
-            self.connection.drop(1000, reason)
+        sidebands. A GPT-Live session says ``session.closed`` first, as a SIP call's does."""
+        conn = self.connection
+        if conn is None or conn.closed.is_set():
+            return
+        if self.api == "live":
+            conn.act(lambda core: core.hang_up(live_phone.HANGUP))
+        else:
+            conn.drop(1000, reason)
 
     async def join(
         self, frames: AsyncIterable[str | bytes], send: SendFrame, end: EndConnection
@@ -93,7 +100,7 @@ class _Channel:
         self._call.channel_open = True
         channel.on("message", self._message)
         while self._held:
-            channel.send(self._held.popleft())
+            self._deliver(channel, self._held.popleft())
 
     def _message(self, message: str | bytes) -> None:
         try:
@@ -105,10 +112,17 @@ class _Channel:
 
     async def send(self, frame: str) -> None:
         channel = self._channel
-        if channel is not None and channel.readyState == "open":
-            channel.send(frame)
-        elif channel is None:
+        if channel is None:
             self._held.append(frame)
+        elif channel.readyState == "open":
+            self._deliver(channel, frame)
+
+    def _deliver(self, channel: Any, frame: str) -> None:
+        try:
+            channel.send(frame)
+        except ValueError as exc:  # larger than the page's SCTP takes: the call goes on
+            log.warning("WebRTC call %s: %s", self._call.call_id, exc)
+            channel.send(_too_large(frame, str(exc)))
 
     async def frames(self) -> AsyncIterator[str | bytes]:
         async with self._frames:
@@ -119,19 +133,37 @@ class _Channel:
         self._in.close()
 
 
+def _too_large(frame: str, why: str) -> str:
+    """The ``error`` the page gets in place of a server event its channel cannot take."""
+    kind = json.loads(frame).get("type")
+    error = {
+        "type": "invalid_request_error",
+        "code": "event_too_large",
+        "message": f"The server event '{kind}' was not sent on the data channel: {why}.",
+        "param": None,
+        "event_id": None,
+    }
+    return json.dumps({"type": "error", "event_id": new_id("event"), "error": error})
+
+
 class Peer:
     """One call's peer connection and the tasks that serve it."""
 
     def __init__(self, call: WebRTCCall, conn: Connection[Any]) -> None:
         from aiortc import RTCConfiguration, RTCPeerConnection
 
+        allow_loopback()
         self.call = call
         self.conn = conn
         # No STUN server: the emulator answers on this host's own addresses.
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         call.peer, call.connection = self.pc, conn
         self.live = call.api == "live"
-        self.playout = Playout(lambda: conn.session, live=self.live)
+        self.playout = Playout(
+            lambda: conn.session,
+            live=self.live,
+            truncate=lambda event: conn.feed(json.dumps(event)),
+        )
         conn.outgoing = self.playout.outgoing
         self._channel = _Channel(call)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -166,11 +198,16 @@ class Peer:
             closed(self.conn)
 
     async def close(self) -> None:
+        """Stop the call's tasks and close the peer connection; never raises (it runs as
+        a call ends, whatever ended it)."""
         self._channel.close()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self.pc.close()
+        try:
+            await self.pc.close()
+        except Exception as exc:  # aiortc tripping on a half-negotiated peer
+            log.warning("WebRTC call %s: closing its peer: %s", self.call.call_id, root_cause(exc))
 
     async def _watchdog(self) -> None:
         # A peer that never connects (the page went away after posting its offer) must not

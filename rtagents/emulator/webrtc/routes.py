@@ -103,13 +103,9 @@ class WebRTCCalls:
             return _error(400, f"Invalid 'session': {type(exc).__name__}", "session")
         call = WebRTCCall("rtc_" + secrets.token_hex(12), "webrtc", model, [], status="accepted")
         call.session, call.accepted_at = config, time.monotonic()
-        peer = Peer(call, conn)
-        try:
-            answer = await peer.answer(offer)
-        except ValueError as exc:
-            await peer.close()
-            return _error(400, str(exc), "sdp")
-        self._serve(peer)
+        answer = await self._answer(Peer(call, conn), offer, "sdp")
+        if isinstance(answer, Response):
+            return answer
         location = f"/v1/realtime/calls/{call.call_id}"
         return Response(answer, 201, {"Location": location}, media_type="application/sdp")
 
@@ -133,15 +129,25 @@ class WebRTCCalls:
         session_id = "live_" + secrets.token_hex(12)
         call = WebRTCCall(session_id, "webrtc", str(session.get("model")), [], api="live")
         call.status, call.session, call.accepted_at = "accepted", session, time.monotonic()
-        peer = Peer(call, conn)
+        answer = await self._answer(Peer(call, conn), offer, "transport.sdp")
+        if isinstance(answer, Response):
+            return answer
+        transport = {"type": "webrtc", "sdp": answer}
+        return JSONResponse({"session": {"id": session_id}, "transport": transport})
+
+    async def _answer(self, peer: Peer, offer: str, param: str) -> str | Response:
+        """The SDP answer to ``offer``, the call served from then on; or the 400 that
+        refuses the offer (its peer closed)."""
         try:
             answer = await peer.answer(offer)
         except ValueError as exc:
             await peer.close()
-            return _error(400, str(exc), "transport.sdp")
+            return _error(400, str(exc), param)
+        except BaseException:  # aiortc failed otherwise (or the request was cancelled)
+            await peer.close()
+            raise
         self._serve(peer)
-        transport = {"type": "webrtc", "sdp": answer}
-        return JSONResponse({"session": {"id": session_id}, "transport": transport})
+        return answer
 
     def _serve(self, peer: Peer) -> None:
         self._host.desk.calls[peer.call.call_id] = peer.call

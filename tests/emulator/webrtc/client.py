@@ -13,6 +13,7 @@ from array import array
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 import httpx2
 import pytest
 
@@ -26,6 +27,11 @@ from aiortc import (  # noqa: E402
     RTCSessionDescription,
 )
 from aiortc.mediastreams import MediaStreamError  # noqa: E402
+
+from rtagents.emulator.webrtc.ice import allow_loopback  # noqa: E402
+
+# A browser on a loopback-only host needs this as much as the emulator (Chromium's is a flag).
+allow_loopback()
 
 RATE = 48_000
 FRAME = RATE // 50  # 20 ms
@@ -75,6 +81,7 @@ class Browser:
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.seen: list[dict[str, Any]] = []
         self.heard = array("h")  # what the speaker played, 48 kHz mono
+        self._measured, self._loudest = 0, 0.0  # loudest_rms so far, up to that sample
         self.opened = asyncio.Event()
         self.channel_closed = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -119,7 +126,7 @@ class Browser:
     ) -> list[dict[str, Any]]:
         """Events up to and including the next of type ``kind`` (or that ``kind`` accepts)."""
         got: list[dict[str, Any]] = []
-        async with asyncio.timeout(timeout):
+        with anyio.fail_after(timeout):
             while True:
                 event = await self.events.get()
                 got.append(event)
@@ -141,14 +148,24 @@ class Browser:
             for out in resampler.resample(frame):
                 self.heard.frombytes(bytes(out.planes[0])[: out.samples * 2])
 
-    def loudest_rms(self, window_ms: int = 100) -> float:
-        """The loudest window's RMS, as a fraction of full scale."""
-        size = RATE * window_ms // 1000
-        best = 0.0
-        for start in range(0, max(0, len(self.heard) - size), size):
+    def loudest_rms(self) -> float:
+        """The loudest 100 ms window's RMS, as a fraction of full scale."""
+        size = RATE // 10
+        end = max(0, len(self.heard) - size)
+        for start in range(self._measured, end, size):  # windows not measured yet
             chunk = self.heard[start : start + size]
-            best = max(best, math.sqrt(sum(s * s for s in chunk) / size) / 32768)
-        return best
+            self._loudest = max(self._loudest, math.sqrt(sum(s * s for s in chunk) / size) / 32768)
+            self._measured = start + size
+        return self._loudest
+
+    async def hears(self, floor: float = 0.02, timeout: float = 15) -> float:
+        """Wait until the speaker has played a window louder than ``floor`` (as a fraction
+        of full scale): the audio's last frames reach it at real time, later than the
+        events that say it was sent. Its RMS; ``TimeoutError`` if none comes."""
+        with anyio.fail_after(timeout):
+            while (loudest := self.loudest_rms()) <= floor:
+                await asyncio.sleep(0.1)
+        return loudest
 
     async def close(self) -> None:
         await self.pc.close()

@@ -1,0 +1,50 @@
+"""The session's observers of the events it delivers: one place, in order, before the app.
+
+Each part of the session that watches the events (the usage meter, the tracer and metrics,
+the guardrails, the handoffs' count) is one hook in an ordered tuple the runner sets when it
+takes an agent, instead of each wrapping ``deliver`` or subscribing as an app handler would.
+A hook sees each event before the app does (the meter has counted a ``response.done`` when
+a handler of it reads ``session.usage``) and may return events to deliver after it (the
+meter's ``usage.updated``), which go through the hooks too. A part the session does not
+use (no guardrails, no handoffs, no tracing SDK) is not in the tuple: it costs nothing per
+event.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..errors import root_cause
+from .stream import EventStream
+
+log = logging.getLogger("rtagents.session")
+
+Observer = Callable[[Any], "Sequence[Any] | None"]
+"""A hook on each delivered event; what it returns is delivered after that event."""
+
+
+class Observers:
+    """The hooks, then the app's stream: ``deliver`` is the session's one way out."""
+
+    def __init__(self, stream: EventStream) -> None:
+        self.stream = stream
+        self.hooks: tuple[Observer, ...] = ()
+
+    def deliver(self, event: Any, size: int = 0) -> None:
+        """Hand ``event`` to each hook in order, then to the app; then what the hooks
+        returned (``size``: its frame's length, 0 for the framework's own)."""
+        after: list[Any] = []
+        for hook in self.hooks:
+            try:
+                more = hook(event)
+            except Exception as exc:  # an observer's bug must never cost the session
+                name = getattr(hook, "__qualname__", repr(hook))
+                log.warning("%s failed on %s: %s", name, event.type, root_cause(exc))
+                continue
+            if more:
+                after += more
+        self.stream.deliver(event, size)
+        for following in after:
+            self.deliver(following)

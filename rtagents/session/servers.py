@@ -1,0 +1,60 @@
+"""The session's listener of the local MCP servers its agent uses (see
+``MCPServer.subscribe``): a change of a server's tools takes the agent afresh and sends the
+new configuration; a server's failure is told to the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..mcp import MCPServer, MCPServerFailed, MCPToolsChanged
+
+if TYPE_CHECKING:
+    from ..agent import Agent
+    from .tasks import TaskFn
+
+
+class _Runner(Protocol):
+    """What the listener uses of the session's runner."""
+
+    agent: Agent
+
+    def spawn(self, fn: TaskFn, *args: Any) -> None: ...
+
+    def deliver(self, event: Any, size: int = 0) -> None: ...
+
+    def use(self, agent: Agent) -> None: ...
+
+    async def configure(self, agent: Agent, *, force: bool = False) -> bool: ...
+
+
+class ServerWatch:
+    """One session's subscriptions to its agent's local MCP servers."""
+
+    def __init__(self, runner: _Runner) -> None:
+        self._runner = runner
+        self._subscriptions: list[Callable[[], None]] = []
+
+    def follow(self, servers: Iterable[MCPServer]) -> None:
+        """Listen to ``servers`` (the agent the session takes now), and only to them."""
+        self.stop()
+        self._subscriptions = [server.subscribe(self) for server in servers]
+
+    def stop(self) -> None:
+        for unsubscribe in self._subscriptions:
+            unsubscribe()
+        self._subscriptions = []
+
+    # The listener (see mcp.local.ServerListener).
+    def tools_changed(self, server: MCPServer) -> None:
+        self._runner.spawn(self._refresh, server)
+
+    def server_failed(self, server: MCPServer, exc: BaseException) -> None:
+        self._runner.deliver(MCPServerFailed(server.name, f"{type(exc).__name__}: {exc}"))
+
+    async def _refresh(self, server: MCPServer) -> None:
+        runner = self._runner
+        tools = await server.refresh()
+        runner.use(runner.agent)
+        await runner.configure(runner.agent)
+        runner.deliver(MCPToolsChanged(server.name, tuple(t.name for t in tools)))

@@ -1,0 +1,87 @@
+"""The session's observers of its events (``session/observers.py``): one ordered set of
+hooks before the app; a part the agent does not use costs nothing per event; the usage is
+counted before the app sees the event; a hook's bug costs neither the event nor the other
+hooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import rtagents
+from rtagents import PASS, GuardrailResult, Guardrails
+from rtagents.emulator import Emulator, ScriptedModel
+from rtagents.session.events import SessionWarning
+from rtagents.session.observers import Observers
+from rtagents.session.stream import EventStream
+
+pytestmark = pytest.mark.anyio
+
+
+async def fine(text: str) -> GuardrailResult:
+    return PASS
+
+
+PLAIN = rtagents.Agent(name="plain", output_modalities=["text"])
+GUARDED = rtagents.Agent(
+    name="guarded", output_modalities=["text"], guardrails=Guardrails(output=[fine])
+)
+HANDING = rtagents.Agent(name="front", output_modalities=["text"], handoffs=[PLAIN])
+
+
+def hooks(session: rtagents.RealtimeSession) -> list[str]:
+    """The hooks by their owner's class (the tracer's as ``trace``)."""
+    runner = session._runner
+    named = {
+        id(runner.meter): "usage",
+        id(runner.guards): "guardrails",
+        id(runner.handoffs): "handoffs",
+        id(runner): "trace",
+    }
+    return [named[id(hook.__self__)] for hook in runner.observers.hooks]  # type: ignore[attr-defined]
+
+
+async def test_a_session_pays_only_for_the_parts_its_agent_uses() -> None:
+    async with Emulator(model=ScriptedModel(["hi", "hi", "hi"])) as emu:
+        async with rtagents.connect(PLAIN, transport=emu.transport()) as session:
+            tracing = ["trace"] if session._runner.tracer.recording else []
+            assert hooks(session) == ["usage", *tracing]
+            await session.update_agent(GUARDED)
+            assert hooks(session) == ["usage", *tracing, "guardrails"]
+            await session.update_agent(PLAIN)  # no guardrails now: no look at each event
+            assert hooks(session) == ["usage", *tracing]
+            await session.update_agent(HANDING)
+            assert hooks(session) == ["usage", *tracing, "handoffs"]
+            await session.update_agent(PLAIN)  # the count stays watched once handoffs were
+            assert hooks(session) == ["usage", *tracing, "handoffs"]
+
+
+async def test_the_usage_is_counted_before_the_app_sees_the_response() -> None:
+    counted: list[int] = []
+    kinds: list[str] = []
+    async with Emulator(model=ScriptedModel(["hi"])) as emu:
+        async with rtagents.connect(PLAIN, transport=emu.transport()) as session:
+            session.on("response.done")(lambda _: counted.append(session.usage.responses))
+            session.on("*")(lambda e: kinds.append(e.type))
+            await session.ask("hello")
+    assert counted == [1]
+    assert kinds.index("usage.updated") == kinds.index("response.done") + 1  # then its news
+
+
+def test_a_hook_that_raises_costs_neither_the_event_nor_the_other_hooks() -> None:
+    stream = EventStream(16, lambda *_: None)
+    observers = Observers(stream)
+    seen: list[Any] = []
+
+    def broken(event: Any) -> None:
+        raise RuntimeError("a bug")
+
+    def follows(event: Any) -> list[Any] | None:
+        seen.append(event)
+        return [SessionWarning("after it")] if event.message == "first" else None
+
+    observers.hooks = (broken, follows)
+    observers.deliver(SessionWarning("first"))
+    assert [e.message for e in seen] == ["first", "after it"]
+    assert [e.message for e, _ in stream._buffer] == ["first", "after it"]
