@@ -10,7 +10,17 @@ import sys
 import time
 from typing import Any
 
-SUITES = ["codec", "session", "overhead", "scale", "reconnect", "calls", "sidebands", "replicas"]
+SUITES = [
+    "codec",
+    "session",
+    "overhead",
+    "scale",
+    "reconnect",
+    "calls",
+    "sidebands",
+    "density",
+    "replicas",
+]
 
 
 def main(argv: list[str]) -> None:
@@ -24,11 +34,14 @@ def main(argv: list[str]) -> None:
         },
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "results": {},
+        "seconds": {},  # each suite's run time
     }
     for name in chosen:
         module = importlib.import_module(f"benchmarks.{name}")
         print(f"running {name}...", file=sys.stderr)
+        began = time.perf_counter()
         report["results"][name] = module.run()
+        report["seconds"][name] = round(time.perf_counter() - began, 1)
     print(json.dumps(report, indent=2))
 
 

@@ -99,3 +99,9 @@ class ApprovalPolicy:
 
     def __repr__(self) -> str:
         return f"ApprovalPolicy(rules={len(self.rules)}, handler={self.handler!r}, timeout={self.timeout:g})"
+
+
+DEFAULT_POLICY = ApprovalPolicy()
+"""The policy of an agent that gives none (it denies what needs approval): one, shared by
+every such session (a policy holds no session's state: what a session remembers is its
+broker's)."""

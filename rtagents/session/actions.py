@@ -83,6 +83,9 @@ class Emit:
 
     event: p.WireModel | FrameworkEvent
     size: int = 0
+    frame: str | bytes | None = None
+    """The frame ``event`` was read from (a server event's): what the stream keeps for an
+    app that has not read yet, instead of the typed event (see ``stream.EventStream``)."""
 
 
 @dataclass(frozen=True)

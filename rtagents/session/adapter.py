@@ -37,8 +37,12 @@ class WireAdapter(Protocol):
     session_id: str | None
     expires_at: float | None
     hosted_tools: dict[str, list[p.McpListedTool]]
-    config: dict[str, Any]
-    next_event_id: Callable[[], str]
+
+    @property
+    def config(self) -> dict[str, Any]: ...
+
+    def next_event_id(self) -> str: ...
+
     """The id of the next client event this session sends."""
 
     # -- frames in, client events out --------------------------------------------------------

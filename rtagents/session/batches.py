@@ -10,6 +10,7 @@ model has heard, not what it owes.)
 
 from __future__ import annotations
 
+from collections.abc import KeysView
 from dataclasses import dataclass, field
 
 _COLLECT_PAST = 8
@@ -44,7 +45,8 @@ class Batches:
     def __init__(self) -> None:
         self.batches: dict[str, Batch] = {}
         self.work: dict[str, Work] = {}
-        self.confirmed: set[str] = set()  # our outputs the server has added
+        # Our outputs the server has added: a set, as a dict (untracked by the collector).
+        self._confirmed: dict[str, None] = {}
         self.output_events: dict[str, str] = {}  # event_id of an output -> its work id
         self._duplicates = False  # some work answers a reused call id (see Work.call_id)
         self._collect_at = _COLLECT_PAST
@@ -62,17 +64,24 @@ class Batches:
         if wants_reply:
             self.batch(work.response_id).pending.add(work_id)
 
+    @property
+    def confirmed(self) -> KeysView[str]:
+        """Our outputs the server has added (since the last response started)."""
+        return self._confirmed.keys()
+
     def confirm_output(self, wire_call_id: str) -> None:
         """The server added our output for ``wire_call_id`` (a duplicate's work id differs)."""
         work = self.work.get(wire_call_id)
         if work is not None and work.call_id is None:
-            self.confirmed.add(wire_call_id)
+            self._confirmed[wire_call_id] = None
         if self._duplicates:  # rare (a server reusing call ids): worth a scan
-            self.confirmed.update(w for w, x in self.work.items() if x.call_id == wire_call_id)
+            self._confirmed.update(
+                dict.fromkeys(w for w, x in self.work.items() if x.call_id == wire_call_id)
+            )
 
     def confirm(self, work_id: str) -> None:
         if work_id in self.work:
-            self.confirmed.add(work_id)
+            self._confirmed[work_id] = None
 
     def finish(self, work_id: str, event_id: str, *, wants_reply: bool) -> None:
         """``work_id`` has its output (sent with ``event_id``)."""
@@ -88,10 +97,10 @@ class Batches:
         """A response started: every output the server has added is in its context, and
         counts as answered once that response is done (a drop before that owes it again)."""
         for batch in self.batches.values():
-            for work_id in batch.unseen & self.confirmed:
+            for work_id in batch.unseen.intersection(self._confirmed):
                 batch.seen_by[work_id] = response_id
-            batch.unseen -= self.confirmed
-        self.confirmed.clear()
+            batch.unseen.difference_update(self._confirmed)
+        self._confirmed.clear()
 
     def answered(self, response_id: str | None) -> None:
         for batch in self.batches.values():
@@ -127,7 +136,7 @@ class Batches:
             batch.done = True
             batch.unseen |= set(batch.seen_by)
             batch.seen_by.clear()
-        self.confirmed.clear()
+        self._confirmed.clear()
         self.output_events.clear()
 
     def _collect(self) -> None:

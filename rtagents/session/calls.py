@@ -12,6 +12,7 @@ from opentelemetry.trace import Span
 from ..approvals import ApprovalRequest
 from ..approvals.broker import ApprovalBroker
 from ..approvals.verdict import why_denied
+from ..errors import SessionClosedError
 from ..tools import (
     BaseTool,
     ToolArgumentsError,
@@ -68,7 +69,9 @@ class CallSettings:
     default_timeout: float
     format_failure: FailureFormatter | None
     max_output_bytes: int
-    session: ToolSession[Any]
+    holder: SessionHolder
+    """Where the session is (``session``): the runner's way back, cut at the end, so that
+    the settings a call keeps never hold a closed session in a reference cycle."""
     agent: ToolAgent
     deps: Any
     """What the app passed as ``connect(..., deps=)``: its own type, unknown here."""
@@ -80,7 +83,7 @@ class CallSettings:
         cls,
         agent: Agent,
         approvals: ApprovalBroker,
-        session: ToolSession[Any],
+        holder: SessionHolder,
         deps: Any,
         workers: WorkerPool,
     ) -> CallSettings:
@@ -91,11 +94,26 @@ class CallSettings:
             default_timeout=agent.tool_timeout,
             format_failure=agent.format_failure,
             max_output_bytes=agent.max_tool_output_bytes,
-            session=session,
+            holder=holder,
             agent=agent,
             deps=deps,
             workers=workers,
         )
+
+    @property
+    def session(self) -> ToolSession[Any]:
+        """The session the calls run in (what ``ctx.session`` gives a tool)."""
+        session = self.holder.session
+        if session is None:
+            raise SessionClosedError("the session is over")
+        return session
+
+
+class SessionHolder(Protocol):
+    """Holds a session until it is over (``session.back.SessionBack``)."""
+
+    @property
+    def session(self) -> ToolSession[Any] | None: ...
 
 
 class CallWatcher(Protocol):

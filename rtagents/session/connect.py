@@ -10,8 +10,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Literal, cast
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-import anyio
-
 from .._redact import install as redact_logs
 from .._redact import register_secret
 from ..audio import AudioPlayer
@@ -170,15 +168,13 @@ async def connect(
     cores: list[LiveCore] = []  # the session's Live adapter, once made
     if transport is None:
         target, hdrs = endpoint(url, api_key, headers, model, call_id, api)
-
-        async def opener() -> Transport:
-            where = target
-            if cores and cores[0].session_id and call_id is None:
-                # After a drop: the same Live session, attached to by id.
-                where, _ = endpoint(url, api_key, headers, model, cores[0].session_id, api)
-            return await WebsocketTransport.open(
-                where, hdrs, max_message_size=max_message_size, ping_interval=ping_interval
-            )
+        opener = _Opener(
+            target,
+            hdrs,
+            (url, api_key, headers, model, cores) if live and call_id is None else None,
+            max_message_size,
+            ping_interval,
+        )
 
     elif isinstance(transport, type) or (callable(transport) and not _has_any(transport)):
         factory = transport
@@ -222,9 +218,12 @@ async def connect(
             except BaseException:
                 await session.close()
                 raise
-            async with anyio.create_task_group() as tg:
+            # The session's tasks are its own (see tasks.SessionTasks), not a task group's:
+            # they have ended, or end now (a close cut short by a cancellation), before this
+            # returns, as they would at a group's exit.
+            try:
                 try:
-                    await runner.start(tg, agent)
+                    await runner.start(agent)
                 except Exception as exc:
                     raised = exc
                     await session.close()
@@ -235,6 +234,9 @@ async def connect(
                         raised = exc
                     finally:
                         await session.close()
+            finally:
+                runner.tasks.end()
+                await runner.tasks.join()
     except BaseException as exc:
         if not _is_group(exc):
             raise
@@ -242,10 +244,46 @@ async def connect(
         # from below: surface it as one exception, never as a group.
         raised = raised or _one(exc)
     finally:
-        await runner.let_go()
+        try:
+            await runner.let_go()
+        finally:
+            runner.release()  # a closed session is freed by reference counting alone
     raised = raised or runner.fatal
     if raised is not None:
         raise raised
+
+
+class _Opener:
+    """Opens the session's websocket again after a drop: one small object per session, no
+    closure. ``live``: a GPT-Live session's (url, api_key, headers, model, cores), which
+    attaches again to the same session by its id."""
+
+    __slots__ = ("headers", "live", "max_message_size", "ping_interval", "target")
+
+    def __init__(
+        self,
+        target: str,
+        headers: dict[str, str],
+        live: tuple[str | None, str | None, Mapping[str, str] | None, str, list[LiveCore]] | None,
+        max_message_size: int | None,
+        ping_interval: float | None,
+    ) -> None:
+        self.target, self.headers, self.live = target, headers, live
+        self.max_message_size, self.ping_interval = max_message_size, ping_interval
+
+    async def __call__(self) -> Transport:
+        where = self.target
+        if self.live is not None:
+            url, api_key, headers, model, cores = self.live
+            if cores and cores[0].session_id:
+                # After a drop: the same Live session, attached to by id.
+                where, _ = endpoint(url, api_key, headers, model, cores[0].session_id, "live")
+        return await WebsocketTransport.open(
+            where,
+            self.headers,
+            max_message_size=self.max_message_size,
+            ping_interval=self.ping_interval,
+        )
 
 
 def _live_core(

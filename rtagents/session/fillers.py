@@ -75,9 +75,11 @@ class Fillers:
         self._queued: _Queued | None = None
         self._in_flight: str | None = None  # the ref of our aside's request, unanswered
         self._speaking: str | None = None  # the response id of our aside, active
-        self._others: set[str] = set()  # out-of-band responses not ours, active
-        self._armed: set[str] = set()  # batches whose filler's clock runs
-        self._filled: set[str] = set()  # armed batches a progress update stood for
+        # Sets of ids kept as dicts (id -> None): a dict of strings is never tracked by the
+        # collector, a set always is (three per session, in a server holding thousands).
+        self._others: dict[str, None] = {}  # out-of-band responses not ours, active
+        self._armed: dict[str, None] = {}  # batches whose filler's clock runs
+        self._filled: dict[str, None] = {}  # armed batches a progress update stood for
 
     def configure(self, after_ms: int | None, instructions: str | None) -> None:
         """The agent's settings (``None``: no filler; the default instructions)."""
@@ -103,14 +105,14 @@ class Fillers:
             self._in_flight = None
             self._speaking = response_id
         elif response_id is not None:
-            self._others.add(response_id)
+            self._others[response_id] = None
 
     def ended(self, response_id: str | None) -> None:
         if response_id is None:
             return
         if response_id == self._speaking:
             self._speaking = None
-        self._others.discard(response_id)
+        self._others.pop(response_id, None)
 
     def refused(self, ref: str | None) -> bool:
         """True if ``ref`` was our aside's request (it is dropped: an aside is not retried)."""
@@ -138,10 +140,10 @@ class Fillers:
         """The batch of ``response_id`` is done asking; ``running``: calls of it still run."""
         if self.after_ms is None or not running or response_id is None:
             return []
-        self._armed.add(response_id)
+        self._armed[response_id] = None
         queued = self._queued
         if queued is not None and queued.kind == "progress" and queued.batch == response_id:
-            self._filled.add(response_id)  # an update of the batch's waits: it stands for it
+            self._filled[response_id] = None  # an update of the batch's waits: it stands for it
         return [StartTimer(_FILLER + response_id, self.after_ms / 1000)]
 
     def due(self, key: str, running: tuple[str, ...]) -> bool:
@@ -150,9 +152,9 @@ class Fillers:
         batch = key[len(_FILLER) :] if key.startswith(_FILLER) else None
         if batch is None or batch not in self._armed:
             return False
-        self._armed.discard(batch)
+        self._armed.pop(batch, None)
         if batch in self._filled:
-            self._filled.discard(batch)
+            self._filled.pop(batch, None)
             return False
         if not running or (self._queued is not None and self._queued.kind == "progress"):
             return False  # done, or an update waits to be spoken: it says more
@@ -164,7 +166,7 @@ class Fillers:
         dropped = self._drop(_REPLACED) if self._queued is not None else []
         self._queued = _Queued("progress", (call_id,), batch, text)
         if batch in self._armed:
-            self._filled.add(batch)
+            self._filled[batch] = None
         return dropped
 
     def call_done(self, call_id: str) -> list[Decision]:

@@ -61,8 +61,10 @@ class SessionGuards:
     def __init__(self, runner: _Runner) -> None:
         self._runner = runner
         self._core: GuardCore | None = None
-        self._limiter = anyio.CapacityLimiter(8)
-        self._notes: set[str] = set()  # the message items we added: never checked as input
+        self._limiter: anyio.CapacityLimiter | None = None  # made for the first check
+        # The message items we added (never checked as input): a set, as a dict of ids,
+        # which the collector never tracks.
+        self._notes: dict[str, None] = {}
 
     @property
     def _guardrails(self) -> Guardrails | None:
@@ -177,6 +179,8 @@ class SessionGuards:
             await self._tripped(guardrail, check, verdict, guardrails)
 
     async def _answer(self, guardrail: Guardrail, text: str) -> Any:
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(8)
         return await call_either(guardrail.check, text, limiter=self._limiter)
 
     # -- a trip ---------------------------------------------------------------------------------
@@ -240,7 +244,7 @@ class SessionGuards:
         if live:
             return core.thinking(text, None)
         item_id = "msg_" + secrets.token_hex(12)
-        self._notes.add(item_id)
+        self._notes[item_id] = None
         item: p.SystemMessage | p.UserMessage
         if guardrails.role == "user":
             item = p.UserMessage(id=item_id, content=[p.UserContent(type="input_text", text=text)])

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -43,7 +42,8 @@ class HandoffPort(Protocol):
     agent: Agent
     core: WireAdapter
     tracer: SessionTracer
-    deliver: Callable[..., None]
+
+    def deliver(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> None: ...
 
     def use(self, agent: Agent) -> None: ...
 

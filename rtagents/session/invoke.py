@@ -27,25 +27,20 @@ async def invoke(
     start_clock: Callable[[], None],
     on_late: Callable[[Any], None],
 ) -> Any:
-    """Run ``tool``. ``start_clock`` is called when its code starts (for a thread tool, when a
-    thread of ``workers`` picks it up: waiting for one is bounded by ``time_limit`` on its
-    own, and ends in ``NoWorkerFree``), ``on_late`` with a thread tool's result, whenever it
-    comes (the caller ignores it unless the call was given up by then). Raises what the tool
+    """Run ``tool``. ``start_clock`` is called when its code starts (for a thread tool, on the
+    loop, when a thread of ``workers`` is free for it: waiting for one is bounded by
+    ``time_limit`` on its own, and ends in ``NoWorkerFree``), ``on_late`` on the loop with a
+    thread tool's result when it comes after the call was given up. Raises what the tool
     raised (a ``BaseException`` as ``ToolCrashed``)."""
     invocation = STANDALONE
     if tool.runs_in_thread:
-        loop = asyncio.get_running_loop()
+        # The clock starts on the loop once a thread is the call's, and the thread wakes the
+        # loop once, with the result (a late one goes to ``on_late``): one hop each way.
 
         async def run_in_thread(fn: Callable[[], Any]) -> Any:
-            return await workers.run(fn, wait=time_limit)
+            return await workers.run(fn, wait=time_limit, on_start=start_clock, on_late=on_late)
 
-        def on_start() -> None:
-            loop.call_soon_threadsafe(start_clock)
-
-        def on_result(result: Any) -> None:
-            loop.call_soon_threadsafe(on_late, result)
-
-        invocation = Invocation(run_in_thread, on_start, on_result)
+        invocation = Invocation(run_in_thread)
     elif not tool.runs_inline:  # code that never yields cannot be stopped: no clock
         start_clock()
     try:

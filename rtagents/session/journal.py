@@ -16,7 +16,7 @@ have). Keeping within the bounds costs amortised constant time an item, whatever
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict, deque
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,19 +56,20 @@ class Journal:
             raise ValueError("the journal needs room for at least one item and one token")
         self.max_items = max_items
         self.max_tokens = max_tokens
-        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._entries: dict[str, _Entry] = {}  # in the order they came (an empty dict is untracked)
         self._tokens = 0
         # What answers what, so that trimming never scans: call id -> its outputs' item ids;
         # and the calls and approval requests in the journal that have had their answer (the
         # others are waiting for it). An answer deleted since does not make them wait again.
         self._outputs: dict[str, set[str]] = {}
-        self._answered: set[str] = set()
+        self._answered: dict[str, None] = {}  # a set, as a dict: untracked by the collector
         # Item ids in the order their items became free to go: an item when it came, a call
         # or approval request when it was answered (its answer then goes with it). Stale ids
         # (gone since, or put twice) are skipped when met: trimming never scans a waiting call.
-        self._free: deque[str] = deque()
+        self._free: deque[str] | None = None  # made when the first item comes
         self._calls: dict[str, str] = {}  # call id -> its call's item id, while journaled
-        self._forgotten: set[str] = set()  # waiting calls and requests let go: their answers too
+        # Waiting calls and requests let go (their answers too); a set, as a dict.
+        self._forgotten: dict[str, None] = {}
         self.dropped = 0
         """Items let go to keep within the bounds."""
         self.forgotten = 0
@@ -153,12 +154,12 @@ class Journal:
                 self._outputs.pop(item.call_id, None)
         elif isinstance(item, p.FunctionCall):
             call_id = item.call_id or ""
-            self._answered.discard(call_id)
+            self._answered.pop(call_id, None)
             if self._calls.get(call_id) == item_id:
                 del self._calls[call_id]
-            self._free.extend(self._outputs.get(call_id, ()))  # their call no longer takes them
+            self._frees().extend(self._outputs.get(call_id, ()))  # their call no longer takes them
         elif isinstance(item, p.McpApprovalRequest):
-            self._answered.discard(item.id)
+            self._answered.pop(item.id, None)
 
     def disconnected(self) -> None:
         """The connection dropped: nothing is known to be on a server any more."""
@@ -184,7 +185,7 @@ class Journal:
         item_id = item.id
         answers = _answers(item)
         if answers is not None and answers in self._forgotten:
-            self._forgotten.discard(answers)  # answered once: nothing more to wait for
+            self._forgotten.pop(answers, None)  # answered once: nothing more to wait for
             return  # the answer of a call let go: a new session would refuse it
         old = self._entries.get(item_id)
         if old is not None:
@@ -194,25 +195,25 @@ class Journal:
         self._tokens += tokens
         if isinstance(item, p.FunctionCallOutput):
             self._outputs.setdefault(item.call_id, set()).add(item_id)
-            self._answered.add(item.call_id)
+            self._answered[item.call_id] = None
             # It goes with its call, which is free to go from now.
-            self._free.append(self._calls.get(item.call_id, item_id))
+            self._frees().append(self._calls.get(item.call_id, item_id))
         elif isinstance(item, p.McpApprovalResponse):
-            self._answered.add(item.approval_request_id)
-            self._free.append(item_id)
+            self._answered[item.approval_request_id] = None
+            self._frees().append(item_id)
             if item.approval_request_id in self._entries:
-                self._free.append(item.approval_request_id)
+                self._frees().append(item.approval_request_id)
         elif isinstance(item, p.FunctionCall) and item.call_id:
             self._calls[item.call_id] = item_id
-            self._forgotten.discard(item.call_id)  # given again: it is journaled after all
+            self._forgotten.pop(item.call_id, None)  # given again: it is journaled after all
             if item.call_id in self._answered:
-                self._free.append(item_id)
+                self._frees().append(item_id)
         elif isinstance(item, p.McpApprovalRequest):
-            self._forgotten.discard(item.id)
+            self._forgotten.pop(item.id, None)
             if item.id in self._answered:
-                self._free.append(item_id)
+                self._frees().append(item_id)
         else:
-            self._free.append(item_id)
+            self._frees().append(item_id)
         self._trim()
 
     def _trim(self) -> None:
@@ -226,7 +227,7 @@ class Journal:
                 victim = next(iter(entries))
                 item = entries[victim].item
                 waiting_on = item.call_id if isinstance(item, p.FunctionCall) else None
-                self._forgotten.add(waiting_on or victim)
+                self._forgotten[waiting_on or victim] = None
                 self.forgotten += 1
             item = entries[victim].item
             self.deleted(victim)
@@ -234,8 +235,13 @@ class Journal:
             if isinstance(item, p.FunctionCall) and item.call_id:
                 for output in list(self._outputs.get(item.call_id, ())):
                     self.deleted(output)
-        if len(self._free) > 2 * len(entries) + 64:
+        if self._free is not None and len(self._free) > 2 * len(entries) + 64:
             self._compact()
+
+    def _frees(self) -> deque[str]:
+        if self._free is None:
+            self._free = deque()
+        return self._free
 
     def _next_free(self) -> str | None:
         """The item id that has been free to go the longest; None if only waiting ones are left."""

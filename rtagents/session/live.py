@@ -121,14 +121,23 @@ class LiveCore(OrchestratedAdapter):
 
     # -- frames in -------------------------------------------------------------------------
 
+    @staticmethod
+    def reread(frame: str | bytes) -> Any:
+        """A delivered frame's event again, as the app first got it (see ``wire.reread``)."""
+        event: Any = lp.decode_live_server_frame(frame).event
+        if getattr(event, "session", None) is not None:
+            live_config.redact(event.session)
+        return event
+
     def receive_frame(self, frame: str | bytes) -> list[Action]:
         """One frame from the server; nothing a frame holds raises (see ``RealtimeCore``)."""
         event, warnings = decode(frame, lp.decode_live_server_frame)
         if event is None:
             return list(warnings)
-        return [*warnings, *self.receive(event, len(frame))]
+        # A frame read only in part is not kept (see ``RealtimeCore.receive_frame``).
+        return [*warnings, *self.receive(event, len(frame), None if warnings else frame)]
 
-    def receive(self, event: Any, size: int = 0) -> list[Action]:
+    def receive(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> list[Action]:
         """One typed server event: the replies it resolves, the event for the app, then what
         it leads to. The server's ``session.closed`` is not delivered as such: the session
         ends with its reason, and the framework's ``session.closed`` says so."""
@@ -144,7 +153,7 @@ class LiveCore(OrchestratedAdapter):
             log.exception("the session failed on a %s event", event.type)
             warning = SessionWarning(f"failed on {event.type}: {type(exc).__name__}: {exc}")
             return [Emit(event, size), Emit(warning)]
-        delivered = () if event.type == "session.closed" else (Emit(event, size),)
+        delivered = () if event.type == "session.closed" else (Emit(event, size, frame),)
         return [*(before or ()), *delivered, *(after or ()), *news]
 
     # -- the routes ------------------------------------------------------------------------------

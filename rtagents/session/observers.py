@@ -28,15 +28,36 @@ Observer = Callable[[Any], "Sequence[Any] | None"]
 class Observers:
     """The hooks, then the app's stream: ``deliver`` is the session's one way out."""
 
-    def __init__(self, stream: EventStream) -> None:
+    def __init__(self, stream: EventStream, meter: Any = None) -> None:
         self.stream = stream
-        self.hooks: tuple[Observer, ...] = ()
+        self.meter = meter
+        """The usage meter (``see``), every session's first hook: kept as itself, not as a
+        bound method in a tuple (two objects fewer per session for the collector)."""
+        self._hooks: tuple[Observer, ...] = ()
 
-    def deliver(self, event: Any, size: int = 0) -> None:
+    @property
+    def hooks(self) -> tuple[Observer, ...]:
+        """The hooks in order: the meter's, then those set (``hooks = ...``: the others)."""
+        return ((self.meter.see,) if self.meter is not None else ()) + self._hooks
+
+    @hooks.setter
+    def hooks(self, hooks: tuple[Observer, ...]) -> None:
+        self._hooks = tuple(hooks)
+
+    def deliver(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> None:
         """Hand ``event`` to each hook in order, then to the app; then what the hooks
-        returned (``size``: its frame's length, 0 for the framework's own)."""
+        returned (``size``: its frame's length, 0 for the framework's own; ``frame``: the
+        frame itself, which the stream may keep instead of the event)."""
         after: list[Any] = []
-        for hook in self.hooks:
+        if self.meter is not None:
+            try:
+                more = self.meter.see(event)
+            except Exception as exc:  # as any hook's (below)
+                log.warning("the usage meter failed on %s: %s", event.type, root_cause(exc))
+            else:
+                if more:
+                    after += more
+        for hook in self._hooks:
             try:
                 more = hook(event)
             except Exception as exc:  # an observer's bug must never cost the session
@@ -45,6 +66,6 @@ class Observers:
                 continue
             if more:
                 after += more
-        self.stream.deliver(event, size)
+        self.stream.deliver(event, size, frame)
         for following in after:
             self.deliver(following)

@@ -45,18 +45,30 @@ class Orchestrator:
 
     Args:
         traits: What it needs to know of a tool, by name (``None``: unknown).
-        next_ref: A fresh id for each thing it sends (the wire's ``event_id``).
+        next_ref: A fresh id for each thing it sends (the wire's ``event_id``), or the
+            prefix of ids the orchestrator counts itself.
         journal: The conversation's items, for a replay after a drop.
     """
+
+    def next_ref(self) -> str:
+        """The next client event id."""
+        if self._ref_fn is not None:
+            return self._ref_fn()
+        self._refs += 1
+        return f"{self._ref_prefix}{self._refs}"
 
     def __init__(
         self,
         traits: Callable[[str], ToolTraits | None],
-        next_ref: Callable[[], str],
+        next_ref: Callable[[], str] | str,
         journal: Journal | None = None,
     ) -> None:
         self._traits = traits
-        self._next_ref = next_ref
+        # Event ids: a function, or a prefix for the orchestrator's own count (an int per
+        # session, no object: see ``next_ref``).
+        self._ref_fn = next_ref if callable(next_ref) else None
+        self._ref_prefix = next_ref if isinstance(next_ref, str) else ""
+        self._refs = 0
         self.journal = journal if journal is not None else Journal()
         self.link = Connection()
         self.responses_done = 0
@@ -232,7 +244,7 @@ class Orchestrator:
         if work is None or work.finished:
             return []
         dropped = self.fillers.call_done(work_id)  # its update still waiting: too late now
-        ref = self._next_ref()
+        ref = self.next_ref()
         send = SendOutput(ref, work.call_id or work_id, output_item_id(work_id), output)
         finish = self._finish(work_id, ref, wants_reply=work.wants_reply and not cancelled)
         return [*dropped, send, *finish]
@@ -243,7 +255,7 @@ class Orchestrator:
         work = self._batches.work.get(request_id)
         if work is None or work.finished:
             return []
-        ref = self._next_ref()
+        ref = self.next_ref()
         answer = SendAnswer(ref, request_id, approve, reason)
         return [answer, *self._finish(request_id, ref, wants_reply=True)]
 
@@ -268,7 +280,7 @@ class Orchestrator:
             return []
         self._batches.start(item_id, Work(item_id, wants_reply), wants_reply=wants_reply)
         self._batches.batch(item_id).done = True  # no response is to finish first
-        ref = self._next_ref()
+        ref = self.next_ref()
         note = SendNote(ref, item_id, role, text)
         return [note, *self._finish(item_id, ref, wants_reply=wants_reply)]
 
@@ -301,7 +313,7 @@ class Orchestrator:
     def _maybe_aside(self) -> list[Decision]:
         if not self.link.up or self._in_flight is not None or self._active is not None:
             return []
-        return self.fillers.release(self._next_ref, self._running)
+        return self.fillers.release(self.next_ref, self._running)
 
     def _running(self, work_id: str) -> bool:
         work = self._batches.work.get(work_id)
@@ -357,11 +369,11 @@ class Orchestrator:
         if self._in_flight is not None or self._active is not None or self.fillers.busy:
             return []  # (the answer waits for our aside's end: it is not spoken over it)
         if self._ask.state is Asked.HELD:
-            ref = self._in_flight = self._ask.ref = self._next_ref()
+            ref = self._in_flight = self._ask.ref = self.next_ref()
             self._ask.apply(AskInput.SEND)
             return [AskResponse(ref, self._ask.params)]
         call_ids = self._batches.owed()
         if not call_ids:
             return []
-        ref = self._in_flight = self._next_ref()
+        ref = self._in_flight = self.next_ref()
         return [AskResponse(ref, None, call_ids)]

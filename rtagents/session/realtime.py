@@ -15,7 +15,7 @@ satisfy the runner's port, ``adapter.WireAdapter``.
 from __future__ import annotations
 
 import base64
-import itertools
+import json
 import logging
 import secrets
 from collections.abc import Callable, Iterable, Sequence
@@ -39,7 +39,7 @@ from .playback import Playback
 from .realtime_out import ASIDE
 from .realtime_out import OUT as _OUT
 from .states import LinkInput
-from .wire import Requests, decode, redact
+from .wire import Requests, decode, redact, reread
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -64,6 +64,8 @@ class RealtimeCore(OrchestratedAdapter):
 
     api = "realtime"
     encode = staticmethod(p.encode_client_event)
+    reread = staticmethod(reread)
+    """A delivered frame's event again (see ``stream.EventStream``): one function, shared."""
 
     def __init__(
         self,
@@ -72,24 +74,31 @@ class RealtimeCore(OrchestratedAdapter):
         *,
         sideband: bool = False,
     ) -> None:
-        # Event ids: the generator's own __next__ (no Python frame per id: one per send).
-        self.next_event_id: Callable[[], str] = map("evt_rt_{}".format, itertools.count(1)).__next__
         self.journal = journal if journal is not None else Journal()
         """What the conversation holds, for a new connection and ``session.history``."""
-        self.orchestrator = Orchestrator(traits, self.next_event_id, self.journal)
+        self.orchestrator = Orchestrator(traits, "evt_rt_", self.journal)
         self.playback = Playback()
         self.expires_at: float | None = None
         """When the server says the session will hit its cap (Unix seconds), if it says."""
         self.session_id: str | None = None
         """The server's session id (``sess_...``), from ``session.created``."""
-        self.config: dict[str, Any] = {}
-        """The session as the server last reported it (``session.updated``)."""
+        self._config = ""  # the last ``session.updated``'s session, as JSON text (see config)
         self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
         """What each hosted MCP server listed, by server label."""
         self._requests = Requests()
         self._item_names: dict[str, str] = {}  # function call item id -> tool name
         self._tracing_sent = sideband
         self._sideband = sideband
+
+    def next_event_id(self) -> str:
+        """The next client event id (the orchestrator counts them: an int, no object)."""
+        return self.orchestrator.next_ref()
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The session as the server last reported it (``session.updated``). Kept as JSON
+        text, which the collector never scans, and read into a new dict on each access."""
+        return cast(dict[str, Any], json.loads(self._config)) if self._config else {}
 
     # -- frames in -----------------------------------------------------------------------
 
@@ -101,10 +110,11 @@ class RealtimeCore(OrchestratedAdapter):
         if event is None:
             return list(warnings)
         if not warnings:
-            return self.receive(event, len(frame))
+            return self.receive(event, len(frame), frame)
+        # A frame read only in part is not kept: its event holds less than it does.
         return [*warnings, *self.receive(event, len(frame))]
 
-    def receive(self, event: Any, size: int = 0) -> list[Action]:
+    def receive(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> list[Action]:
         """One typed server event: the replies it resolves, the event itself for the app,
         then what it leads to."""
         try:
@@ -120,8 +130,8 @@ class RealtimeCore(OrchestratedAdapter):
             warning = SessionWarning(f"failed on {event.type}: {type(exc).__name__}: {exc}")
             return [Emit(event, size), Emit(warning)]
         if before or after or news:
-            return [*(before or ()), Emit(event, size), *(after or ()), *news]
-        return [Emit(event, size)]
+            return [*(before or ()), Emit(event, size, frame), *(after or ()), *news]
+        return [Emit(event, size, frame)]
 
     # -- the routes: one handler per server event type that leads to something ----------------
 
@@ -136,7 +146,7 @@ class RealtimeCore(OrchestratedAdapter):
 
     def _on_session_updated(self, event: p.SessionUpdated) -> None:
         redact(event)
-        self.config = event.session.model_dump(exclude_unset=True)
+        self._config = event.session.model_dump_json(exclude_unset=True)
         self.playback.configured(event.session)
 
     def _on_error(self, event: p.Error) -> Decided:

@@ -122,7 +122,7 @@ class Reconnector:
         self,
         settings: Reconnect,
         opener: Callable[[], Awaitable[Transport]],
-        deliver: Callable[[SessionReconnecting], None],
+        deliver: Callable[[SessionReconnecting], None] | None = None,
     ) -> None:
         self.settings = settings
         self._opener = opener
@@ -141,8 +141,17 @@ class Reconnector:
             return False
         return exc.error or link.state in RENEWING or link.state is Link.OFFLINE
 
-    async def reopen(self, cause: str, *, planned: bool, responses_done: int) -> Reopened:
-        """The next connection, after the backoff; raises ``ReconnectFailed``."""
+    async def reopen(
+        self,
+        cause: str,
+        *,
+        planned: bool,
+        responses_done: int,
+        deliver: Callable[[SessionReconnecting], None] | None = None,
+    ) -> Reopened:
+        """The next connection, after the backoff; raises ``ReconnectFailed``. ``deliver``
+        tells the app of each attempt (else the one given at construction)."""
+        tell = deliver or self._deliver
         settings, started = self.settings, time.monotonic()
         if planned:
             cause = "handing over before the session's time cap"
@@ -153,7 +162,8 @@ class Reconnector:
             self._streak += 1
             attempt = self._streak
             delay = 0.0 if planned and attempt == 1 else settings.delay(attempt)
-            self._deliver(SessionReconnecting(attempt, round(delay, 3), cause))
+            if tell is not None:
+                tell(SessionReconnecting(attempt, round(delay, 3), cause))
             await anyio.sleep(delay)
             try:
                 return Reopened(await self._opener(), attempt, started)

@@ -14,13 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
-from anyio.abc import TaskGroup
 
-from ..approvals import ApprovalPolicy
 from ..approvals.broker import ApprovalBroker
+from ..approvals.policy import DEFAULT_POLICY
 from ..audio.player import guarded_played_ms
 from ..errors import SessionClosedError, SessionConfigError, root_cause
 from ..tools import Toolset
@@ -43,6 +42,7 @@ from .actions import (
     ToolTraits,
 )
 from .adapter import AdapterFactory, WireAdapter
+from .back import LazyParts, SessionBack
 from .calls import CallSettings
 from .delegation import delegate
 from .dispatch import Dispatcher
@@ -54,7 +54,7 @@ from .journal import Journal
 from .metering import PriceBook, UsageMeter
 from .observers import Observers
 from .realtime import RealtimeCore
-from .reconnect import Reconnect, ReconnectFailed, Reconnector
+from .reconnect import Reconnect, ReconnectFailed
 from .servers import ServerWatch
 from .states import Link
 from .stream import EventStream
@@ -72,7 +72,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("rtagents.session")
 
 
-class SessionRunner:
+class SessionRunner(LazyParts):
     """The machinery under a ``RealtimeSession`` (``session``: what its tools are given)."""
 
     def __init__(
@@ -96,60 +96,69 @@ class SessionRunner:
         adapter: AdapterFactory | None = None,
         prices: PriceBook | None = None,
     ) -> None:
-        self._session = session
+        self._back = SessionBack(self, session)
+        """The parts' one way back to the runner and its session, cut at the end."""
+        back = cast(Any, self._back)  # the ports the parts take, looked up on the runner
         self.agent = agent
         self.deps = deps
         capture = capture_content_default() if trace_content is None else trace_content
         self.tracer = SessionTracer(agent.name, model or agent.model, capture_content=capture)
-        self.metrics = SessionMetrics(agent.name)
+        self.metrics = SessionMetrics.of(agent.name)
         self.tools = Toolset(agent.name)
         limits = reconnect or Reconnect()
         journal = Journal(max_items=limits.max_items, max_tokens=limits.max_tokens)
         make = adapter or (lambda traits, j: RealtimeCore(traits, j, sideband=sideband))
-        self.core: WireAdapter = make(self._traits, journal)
+        self.core: WireAdapter = make(self._back.traits, journal)
         """The wire adapter of the session's API (``adapter``: how to make it; Realtime's)."""
         self.link = self.core.orchestrator.link
         """The connection's state (the core's): online, offline, replaying, ..., closed."""
-        self.tasks = SessionTasks(self._task_failed, self._fatal)
-        self.spawn = self.tasks.spawn
-        self.stream = EventStream(max_buffered_events, self.spawn, max_bytes=max_buffered_bytes)
-        self.stream.on_drop = self.metrics.dropped
+        self.tasks = SessionTasks(self._back)
+        self.stream = EventStream(
+            max_buffered_events, tasks=self.tasks, max_bytes=max_buffered_bytes
+        )
+        self.stream.metrics = self.metrics
+        self.stream.reread = getattr(self.core, "reread", None)
         self.meter = UsageMeter(model or agent.model, prices)  # session.usage, session.cost
-        self.guards = SessionGuards(self)  # Agent.guardrails
-        self.handoffs = Handoffs(self)  # Agent.handoffs
-        self.observers = Observers(self.stream)
-        self.deliver = self.observers.deliver
+        self._guards: SessionGuards | None = None  # Agent.guardrails, once an agent has them
+        self._handoffs: Handoffs | None = None  # Agent.handoffs, once an agent has them
+        self.observers = Observers(self.stream, self.meter)
         self._observe()
-        self.approvals = ApprovalBroker(agent.approval, self.deliver, self._hosted_labels)
+        self.approvals = ApprovalBroker(agent.approval, back.deliver, back.hosted_labels)
         self._workers = workers or WorkerPool()
         self.dispatcher = Dispatcher(
             self._call_settings(),
             self.tools,
             tracer=self.tracer,
-            deliver=self.deliver,
-            spawn=self.spawn,
+            deliver=back.deliver,
+            spawn=back.spawn,
             link=self.link,
-            answers=self,
+            answers=back,
             hosted_tools=self.core.hosted_tools,
         )
         self.fatal: BaseException | None = None
         """A ``SystemExit``/``KeyboardInterrupt`` app code raised in a session task."""
         self._waiters: dict[str, tuple[anyio.Event, list[Any]]] = {}
         self._shutdown_grace = shutdown_grace
-        self.servers = ServerWatch(self)  # the agent's local MCP servers
+        self._servers: ServerWatch | None = None  # the agent's local MCP servers, if any
         self.upstream = Upstream(
             transport,
             self.core,
-            self,
-            reconnector=Reconnector(reconnect, opener, self.deliver)
-            if reconnect is not None and opener is not None
-            else None,
+            back,
+            reconnect=reconnect,
+            opener=opener,
             send_timeout=send_timeout,
-            spawn=self.spawn,
-            deliver=self.deliver,
         )
         self._player = player
         self._played_ms = guarded_played_ms(player) if player is not None else None
+
+    def release(self) -> None:
+        """After the session's end and its tasks': its parts' way back to the runner is cut
+        (see ``back``), and so are the app's handlers, which may hold the session. What the
+        app may still read of a closed session (its usage, history, buffered events) stays;
+        the session is then freed by reference counting, with no collection needed."""
+        self._back.cut()
+        self.observers.hooks = ()
+        self.stream.drop_handlers()
 
     @property
     def closed_reason(self) -> str | None:
@@ -161,23 +170,25 @@ class SessionRunner:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    async def start(self, tg: TaskGroup, agent: Agent) -> None:
-        self.tasks.start(tg)
+    async def start(self, agent: Agent) -> None:
+        self.tasks.start()
         self.metrics.opened()
         self.use(agent)
-        await tg.start(self._owned_read)
+        self.tasks.read(self._read())
         await self.configure(agent)
-        if self.upstream.reconnects:
+        if self.upstream.renews:
             self.spawn(self.upstream.renew_before_expiry)
 
     def use(self, agent: Agent) -> None:
         """Take the agent: its tools (function tools and its connected MCP servers'), its
         approval policy (none: the default, which denies), and what its calls share."""
         self.agent = agent
-        self.approvals.policy = agent.approval or ApprovalPolicy()
+        self.approvals.policy = agent.approval or DEFAULT_POLICY
         sources = agent.sources
-        self.servers.follow(sources.servers)
-        transfers = self.handoffs.tools(agent)
+        if sources.servers or self._servers is not None:
+            self.servers.follow(sources.servers)
+        had = bool(agent.handoffs) or self._handoffs is not None
+        transfers = self.handoffs.tools(agent) if had else []
         self.tools, notes = merge(agent.name, sources.functions, sources.servers, transfers)
         self._observe()
         # The calls from here share settings made afresh from it (made once, not per call).
@@ -186,7 +197,7 @@ class SessionRunner:
             self.deliver(SessionWarning(note))
 
     def _call_settings(self) -> CallSettings:
-        return CallSettings.of(self.agent, self.approvals, self._session, self.deps, self._workers)
+        return CallSettings.of(self.agent, self.approvals, self._back, self.deps, self._workers)
 
     async def configure(self, agent: Agent, *, force: bool = False) -> bool:
         """Send the agent's configuration (``force``: on a connection still being set up,
@@ -220,7 +231,8 @@ class SessionRunner:
         if not self.link.close(reason, error=error):
             return
         self.tasks.open = False  # no new task from here; the running ones end below
-        self.servers.stop()
+        if self._servers is not None:
+            self._servers.stop()
         self.approvals.close()
         self.dispatcher.session_ended(reason, error)
         await self.execute(self.core.close())
@@ -230,21 +242,14 @@ class SessionRunner:
         self.tracer.end(reason, error)
         self.tasks.end()
 
-    def _hosted_labels(self) -> set[str]:
+    def hosted_labels(self) -> set[str]:
         return {config.server_label for config in self.agent.sources.hosted}
 
-    def _traits(self, name: str) -> ToolTraits | None:
+    def traits(self, name: str) -> ToolTraits | None:
         tool = self.tools.get(name)
         return ToolTraits(tool.trigger_response, tool.cancel_on_interrupt) if tool else None
 
     # -- reading -------------------------------------------------------------------------
-
-    async def _owned_read(
-        self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
-    ) -> None:
-        with self.tasks.owned():
-            task_status.started()
-            await self._read()
 
     async def _read(self) -> None:
         try:
@@ -303,7 +308,7 @@ class SessionRunner:
         started = False
         for action in actions:
             if isinstance(action, Emit):
-                self.deliver(action.event, action.size)
+                self.deliver(action.event, action.size, action.frame)
             elif isinstance(action, Send):
                 await self.upstream.send(action.event)
             elif isinstance(action, StartCall):
@@ -330,7 +335,9 @@ class SessionRunner:
 
     async def _delegated(self, action: StartDelegation) -> None:
         """The agent's ``on_delegation`` hook answers the model's delegation."""
-        await self.execute(await delegate(self.agent, action, self._session, self.core))
+        session = self._back.session
+        if session is not None:
+            await self.execute(await delegate(self.agent, action, session, self.core))
 
     async def _stop_playback(self, action: StopPlayback) -> None:
         """The player's part of a barge-in: what it played goes to the core (which cuts the
@@ -363,11 +370,10 @@ class SessionRunner:
         usage first, then tracing if an SDK records, the guardrails and the handoffs' count
         if the agent has them."""
         tracing = self.tracer.recording or self.metrics.recording
-        self.observers.hooks = (
-            self.meter.see,
+        self.observers.hooks = (  # after the meter's (see Observers.meter)
             *((self._trace,) if tracing else ()),
-            *((self.guards.see,) if self.guards.active else ()),
-            *((self.handoffs.see,) if self.handoffs.watching else ()),
+            *((self.guards.see,) if getattr(self.agent, "guardrails", None) else ()),
+            *((self.handoffs.see,) if self._handoffs and self._handoffs.watching else ()),
         )
 
     def _trace(self, event: Any) -> None:
@@ -376,9 +382,17 @@ class SessionRunner:
 
     # -- the session's tasks (see tasks.SessionTasks) -------------------------------------------
 
-    def _task_failed(self, name: str, exc: Exception) -> None:
+    def spawn(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
+        """Run ``fn(*args)`` as a task of the session's (see ``tasks.SessionTasks.spawn``)."""
+        self.tasks.spawn(fn, *args)
+
+    def deliver(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> None:
+        """The session's one way out: the observers, then the app (see ``observers``)."""
+        self.observers.deliver(event, size, frame)
+
+    def task_failed(self, name: str, exc: Exception) -> None:
         self.deliver(SessionWarning(f"{name} failed: {root_cause(exc)}", {"task": name}))
 
-    async def _fatal(self, exc: BaseException) -> None:
+    async def task_fatal(self, exc: BaseException) -> None:
         self.fatal = self.fatal or exc
         await self.finish(f"{root_cause(exc)} was raised in the session", error=True)

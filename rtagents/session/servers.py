@@ -33,17 +33,17 @@ class ServerWatch:
 
     def __init__(self, runner: _Runner) -> None:
         self._runner = runner
-        self._subscriptions: list[Callable[[], None]] = []
+        self._subscriptions: tuple[Callable[[], None], ...] = ()
 
     def follow(self, servers: Iterable[MCPServer]) -> None:
         """Listen to ``servers`` (the agent the session takes now), and only to them."""
         self.stop()
-        self._subscriptions = [server.subscribe(self) for server in servers]
+        self._subscriptions = tuple(server.subscribe(self) for server in servers)
 
     def stop(self) -> None:
         for unsubscribe in self._subscriptions:
             unsubscribe()
-        self._subscriptions = []
+        self._subscriptions = ()
 
     # The listener (see mcp.local.ServerListener).
     def tools_changed(self, server: MCPServer) -> None:

@@ -6,8 +6,8 @@ import asyncio
 import inspect
 import logging
 from collections import deque
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, overload
 
 from .events import SessionWarning
 
@@ -26,41 +26,76 @@ class EventStream:
     """
 
     def __init__(
-        self, limit: int, spawn: Callable[..., None], *, max_bytes: int = 32 * 2**20
+        self,
+        limit: int,
+        spawn: Callable[..., None] | None = None,
+        *,
+        max_bytes: int = 32 * 2**20,
+        tasks: Any = None,
     ) -> None:
         self.limit = limit
         self.max_bytes = max_bytes
+        # Where awaitable handlers run: ``tasks.spawn`` (the session's ``SessionTasks``, kept
+        # once rather than as a bound method per session) or a ``spawn`` function.
+        self._tasks = tasks
         self._spawn = spawn
-        self._buffer: deque[tuple[Any, int]] = deque()
+        # Built when first needed: an idle session (most, in a server holding thousands) keeps
+        # no deque, no Event and no handler table, which the collector would scan.
+        self._queue: deque[tuple[Any, int]] | None = None  # (event or its frame, frame size)
         self._bytes = 0  # the frames' sizes of what the buffer holds
         self._dropped = 0
-        self.on_drop: Callable[[], None] | None = None  # counted where it happens (metrics)
+        self.metrics: Any = None  # counts what is dropped (``dropped()``), where it happens
+        self.reread: Callable[[str | bytes], Any] | None = None
+        """The adapter's decoder of a frame (``WireAdapter.reread``): until the app first
+        reads, the buffer keeps a server event's frame, a plain string the collector never
+        scans, instead of the typed event; ``next()`` decodes it again."""
+        self._reading = False
         # asyncio's Event: the session runs on asyncio (websockets needs it), and anyio's
         # Event costs a backend lookup per wait, on the path of every event read.
-        self._wakeup = asyncio.Event()
+        self._wakeup: asyncio.Event | None = None
         self._ended = False
-        self._handlers: dict[str, list[Handler]] = {}
+        self._handlers: dict[str, list[Handler]] | None = None
+
+    @property
+    def _buffer(self) -> Sequence[tuple[Any, int]]:
+        """What the buffer holds, as events (a frame kept unread is decoded on access): for
+        looking at it, not the way events are read."""
+        return _Decoded(self._queue or (), self.reread)
 
     def on(self, kind: str, handler: Handler) -> None:
+        if self._handlers is None:
+            self._handlers = {}
         self._handlers.setdefault(kind, []).append(handler)
 
-    def deliver(self, event: Any, size: int = 0) -> None:
-        """Hand out ``event``; ``size`` is its frame's length (0 for the framework's own)."""
+    def drop_handlers(self) -> None:
+        """The session is over: its handlers (which may hold it) are let go."""
+        self._handlers = None
+        self._tasks = self._spawn = None
+
+    def deliver(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> None:
+        """Hand out ``event``; ``size`` is its frame's length (0 for the framework's own),
+        ``frame`` the frame itself (kept instead of the event until the app reads)."""
         if self._handlers:
             self._call_handlers(event)
         if self.limit:
-            self._buffer.append((event, size))
+            buffer = self._queue
+            if buffer is None:
+                buffer = self._queue = deque()
+            if frame is not None and not self._reading and self.reread is not None:
+                buffer.append((frame, size))
+            else:
+                buffer.append((event, size))
             self._bytes += size
-            while len(self._buffer) > self.limit or (
-                self._bytes > self.max_bytes and len(self._buffer) > 1
-            ):
-                self._bytes -= self._buffer.popleft()[1]
+            while len(buffer) > self.limit or (self._bytes > self.max_bytes and len(buffer) > 1):
+                self._bytes -= buffer.popleft()[1]
                 self._dropped += 1
-                if self.on_drop is not None:
-                    self.on_drop()
-            self._wakeup.set()
+                if self.metrics is not None:
+                    self.metrics.dropped()
+            if self._wakeup is not None:
+                self._wakeup.set()
 
     def _call_handlers(self, event: Any) -> None:
+        assert self._handlers is not None
         own, every = self._handlers.get(event.type), self._handlers.get("*")
         if own is None and every is None:
             return  # most events, on the path of every frame
@@ -71,7 +106,10 @@ class EventStream:
                 self._handler_failed(handler, event, exc)
                 continue
             if inspect.isawaitable(result):
-                self._spawn(self._await_handler, handler, event, result)
+                if self._tasks is not None:
+                    self._tasks.spawn(self._await_handler, handler, event, result)
+                elif self._spawn is not None:
+                    self._spawn(self._await_handler, handler, event, result)
 
     async def _await_handler(self, handler: Handler, event: Any, result: Any) -> None:
         try:
@@ -89,12 +127,16 @@ class EventStream:
 
     def end(self) -> None:
         self._ended = True
-        self._wakeup.set()
+        if self._wakeup is not None:
+            self._wakeup.set()
 
     async def next(self) -> Any:
-        while not self._buffer:
+        self._reading = True
+        while not self._queue:
             if self._ended:
                 raise StopAsyncIteration
+            if self._wakeup is None:
+                self._wakeup = asyncio.Event()
             self._wakeup.clear()
             await self._wakeup.wait()
         if self._dropped:
@@ -103,9 +145,38 @@ class EventStream:
                 f"{dropped} events were dropped because the app read them too slowly",
                 {"dropped": dropped, "limit": self.limit, "max_bytes": self.max_bytes},
             )
-        event, size = self._buffer.popleft()
+        event, size = self._queue.popleft()
         self._bytes -= size
-        return event
+        return _event(event, self.reread)
 
     def __len__(self) -> int:
-        return len(self._buffer)
+        return len(self._queue) if self._queue is not None else 0
+
+
+def _event(kept: Any, reread: Callable[[str | bytes], Any] | None) -> Any:
+    """A buffered entry's event: a frame kept before the app read is decoded again."""
+    if reread is not None and isinstance(kept, (str, bytes)):
+        return reread(kept)
+    return kept
+
+
+class _Decoded(Sequence[tuple[Any, int]]):
+    """The buffer's entries with their events decoded (see ``EventStream._buffer``)."""
+
+    def __init__(self, entries: Sequence[tuple[Any, int]], reread: Any) -> None:
+        self._entries, self._reread = entries, reread
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Any, int]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[Any, int]]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        kept, size = self._entries[index]
+        return _event(kept, self._reread), size

@@ -1,10 +1,13 @@
 """Where a session's background tasks run, and how they end.
 
 Every task of the session's (the reader, event handlers, a handover, a call's output given
-up at its deadline) runs in the session's task group, each in a cancel scope of its own:
-the session's end cancels these, never the group, whose scope also holds the app's
-``async with`` body. What escapes a task is reported, never raised into the group, where
-it would end the session as an exception group.
+up at its deadline) is a plain asyncio task the session keeps, each of the spawned ones in
+an anyio cancel scope of its own: the session's end cancels these, and ``connect`` waits
+for them (``join``) before it returns, as a task group's exit would. No task group: an anyio
+group, and each task it starts, costs a handle, cancel scopes and an event that the
+collector scans for as long as the session lives (thousands of sessions in one process).
+What escapes a task is reported, never raised: it would end the session as an exception
+group in the app's face.
 """
 
 from __future__ import annotations
@@ -12,11 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from typing import Any, Protocol
 
 import anyio
-from anyio.abc import TaskGroup
 
 from ..errors import SessionClosedError
 
@@ -34,57 +36,105 @@ async def after(
     await execute(decide(*args))
 
 
-class SessionTasks:
-    """``failed(name, exc)`` hears of a task's exception; ``fatal(exc)`` of a
-    ``SystemExit`` or ``KeyboardInterrupt`` from app code, which must end the session."""
+class TaskOwner(Protocol):
+    """What the session's tasks report to (the runner, kept once: no bound methods)."""
 
-    def __init__(
-        self,
-        failed: Callable[[str, Exception], None],
-        fatal: Callable[[BaseException], Awaitable[None]],
-    ) -> None:
-        self._failed = failed
-        self._fatal = fatal
-        self._tg: TaskGroup | None = None
-        self._scopes: set[anyio.CancelScope] = set()
-        self._bridges: set[asyncio.Task[None]] = set()
+    def task_failed(self, name: str, exc: Exception) -> None:
+        """A task's exception."""
+
+    async def task_fatal(self, exc: BaseException) -> None:
+        """A ``SystemExit`` or ``KeyboardInterrupt`` from app code: the session must end."""
+
+
+class SessionTasks:
+    """``owner.task_failed(name, exc)`` hears of a task's exception; ``owner.task_fatal(exc)``
+    of a ``SystemExit`` or ``KeyboardInterrupt`` from app code, which must end the session.
+
+    The reader (``read``) runs as it is: it reports its own failures and ends the session
+    itself. The session's end (``end``) cancels it and every spawned task; ``join`` waits
+    for them all.
+    """
+
+    def __init__(self, owner: TaskOwner) -> None:
+        self._owner = owner
+        # Made when first needed, dropped when empty again (most idle sessions run none).
+        self._running: set[asyncio.Task[None]] | None = None
+        self._scopes: set[anyio.CancelScope] | None = None
+        self._reader: asyncio.Task[None] | None = None
         self.open = False
 
-    def start(self, tg: TaskGroup) -> None:
-        self._tg, self.open = tg, True
+    def start(self, tg: object = None) -> None:
+        """From here, tasks may be spawned (``tg``: unused, kept for callers that pass one)."""
+        self.open = True
+
+    def read(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run the session's reader, ``coro``, until it ends or the session does."""
+        self._reader = asyncio.get_running_loop().create_task(coro)
 
     def spawn(self, fn: TaskFn, *args: Any) -> None:
         """Run ``fn(*args)`` as a task of the session's, from anywhere on its loop: a task,
-        or a loop callback (a call's deadline, a worker thread's late result), from which
-        the task group cannot be reached directly."""
-        if self._tg is None or not self.open:
+        or a loop callback (a call's deadline, a worker thread's late result)."""
+        if not self.open:
             return
-        if asyncio.current_task() is None:
-            bridge = asyncio.get_running_loop().create_task(self._spawn_in_task(fn, *args))
-            self._bridges.add(bridge)
-            bridge.add_done_callback(self._bridges.discard)
-            return
-        self._tg.start_soon(self._guard, fn, *args)
+        task = asyncio.get_running_loop().create_task(self._guard(fn, *args))
+        if self._running is None:
+            self._running = set()
+        self._running.add(task)
+        task.add_done_callback(self._finished)
 
-    async def _spawn_in_task(self, fn: TaskFn, *args: Any) -> None:
-        self.spawn(fn, *args)
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        running = self._running
+        if running is not None:
+            running.discard(task)
+            if not running:
+                self._running = None
+
+    @property
+    def running(self) -> int:
+        """How many spawned tasks have not ended."""
+        return len(self._running or ())
 
     def end(self) -> None:
         """The session ended: no new task, and every running one cancelled."""
         self.open = False
-        for scope in list(self._scopes):
+        for scope in list(self._scopes or ()):
             scope.cancel()
+        reader = self._reader
+        if reader is not None and reader is not asyncio.current_task():
+            reader.cancel()  # (a reader that ends the session returns by itself)
+
+    async def join(self) -> None:
+        """Wait for the reader and every spawned task to end (after ``end``)."""
+        while True:
+            pending = [
+                task
+                for task in (self._reader, *(self._running or ()))
+                if task is not None and not task.done() and task is not asyncio.current_task()
+            ]
+            if not pending:
+                break
+            await asyncio.wait(pending)
+        reader, self._reader = self._reader, None
+        if reader is not None and reader.done() and not reader.cancelled():
+            exc = reader.exception()
+            if exc is not None:  # it reports its own failures: this is a BaseException
+                log.error("the session's reader ended with %r", exc)
 
     @contextlib.contextmanager
     def owned(self) -> Iterator[None]:
         """A cancel scope that the session's end cancels."""
         scope = anyio.CancelScope()
-        self._scopes.add(scope)
+        if self._scopes is None:
+            self._scopes = set()
+        scopes = self._scopes
+        scopes.add(scope)
         try:
             with scope:
                 yield
         finally:
-            self._scopes.discard(scope)
+            scopes.discard(scope)
+            if not scopes and self._scopes is scopes:
+                self._scopes = None
 
     async def _guard(self, fn: TaskFn, *args: Any) -> None:
         try:
@@ -95,10 +145,10 @@ class SessionTasks:
         except Exception as exc:
             name = getattr(fn, "__name__", repr(fn))
             log.exception("a session task (%s) failed", name)
-            self._failed(name, exc)
+            self._owner.task_failed(name, exc)
         except anyio.get_cancelled_exc_class():
             raise
         except BaseException as exc:
             # SystemExit or KeyboardInterrupt from app code (a handler): asyncio would throw
             # it through the event loop. The session closes; connect() raises it on exit.
-            await self._fatal(exc)
+            await self._owner.task_fatal(exc)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+from websockets.http11 import Response
+from websockets.protocol import State
 
 from ..errors import ConnectError, RtagentsError
 from .websocket import DIRECT_PATH, DirectConnection
+
+_NO_HEADERS = Headers()  # a connected response's headers, once the handshake is done: one, shared
 
 
 class TransportClosed(RtagentsError):
@@ -90,6 +96,11 @@ class WebsocketTransport:
             ) from None
         except (OSError, InvalidHandshake, TimeoutError) as exc:
             raise ConnectError(f"cannot connect to {_safe(url)}: {exc}") from None
+        # The handshake's headers are not kept for the connection's life (17 objects each,
+        # in a server holding thousands): the response keeps its status, no headers.
+        ws.request = None
+        if ws.response is not None:
+            ws.response = Response(ws.response.status_code, ws.response.reason_phrase, _NO_HEADERS)
         return cls(ws, url)
 
     def send_wont_block(self, frame: str) -> bool:
@@ -122,10 +133,26 @@ class WebsocketTransport:
             ) from None
 
     async def close(self) -> None:
-        await self._ws.close()
+        ws = self._ws
+        try:
+            await ws.close()
+        finally:
+            if ws.protocol.state is State.CLOSED:
+                _unlink(ws)
 
     def __repr__(self) -> str:
         return f"<WebsocketTransport {_safe(self.url)}>"
+
+
+def _unlink(ws: ClientConnection) -> None:
+    """Break the reference cycles a closed websockets connection is left in (its keepalive
+    task's frame, its parser's and its logger hold the connection), so that reference
+    counting frees it: otherwise only a full collection does, and after ``gc.freeze()``
+    nothing does. (asyncio's closed socket transport keeps a small cycle of its own.)"""
+    ws.keepalive_task = None
+    ws.protocol.parser.close()
+    if isinstance(ws.logger, logging.LoggerAdapter):
+        ws.logger.extra = {}  # the adapter named the connection: {"websocket": ws}
 
 
 def _safe(url: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import anyio
@@ -23,7 +23,7 @@ from ..errors import SessionClosedError, SessionConfigError, root_cause
 from .actions import Action, Send
 from .adapter import WireAdapter
 from .events import SessionReconnected
-from .reconnect import Reconnector, Reopened
+from .reconnect import Reconnect, Reconnector, Reopened
 from .states import Link, LinkInput
 from .transport import Transport, TransportClosed
 
@@ -43,6 +43,12 @@ class SessionPort(Protocol):
     async def finish(self, reason: str, *, error: bool) -> None:
         """End the session with ``reason``."""
 
+    def spawn(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` as a task of the session's."""
+
+    def deliver(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> None:
+        """Give the app an event (through the session's observers)."""
+
 
 class Upstream:
     """The session's current transport, and the steps that replace it after a drop."""
@@ -53,26 +59,41 @@ class Upstream:
         core: WireAdapter,
         session: SessionPort,
         *,
-        reconnector: Reconnector | None,
+        reconnector: Reconnector | None = None,
+        reconnect: Reconnect | None = None,
+        opener: Callable[[], Awaitable[Transport]] | None = None,
         send_timeout: float | None,
-        spawn: Callable[..., None],
-        deliver: Callable[[Any], None],
     ) -> None:
         self.transport = transport
         self._core = core
         self._encode = core.encode
         self._link = core.orchestrator.link
         self._session = session
-        self._reconnector = reconnector
+        # The reconnector is made at the first drop (or handover) from ``reconnect`` and
+        # ``opener``: one object fewer for each session that never drops.
+        self._made = reconnector
+        self._settings = reconnect if opener is not None else None
+        self._opener = opener
         self._send_timeout = send_timeout
-        self._spawn = spawn
-        self._deliver = deliver
         self._replayed: anyio.Event | None = None  # set once a replay has gone out
 
     @property
     def reconnects(self) -> bool:
         """Whether a drop is followed by a new connection (else it ends the session)."""
-        return self._reconnector is not None
+        return self._made is not None or self._settings is not None
+
+    @property
+    def renews(self) -> bool:
+        """Whether the session hands over to a fresh one before the server's time cap."""
+        if self._made is not None:
+            return self._made.settings.handover_before_s is not None
+        return self._settings is not None and self._settings.handover_before_s is not None
+
+    @property
+    def _reconnector(self) -> Reconnector | None:
+        if self._made is None and self._settings is not None and self._opener is not None:
+            self._made = Reconnector(self._settings, self._opener)
+        return self._made
 
     # -- sending -------------------------------------------------------------------------
 
@@ -160,9 +181,10 @@ class Upstream:
             exc.reason,
             planned=self._link.planned,
             responses_done=self._core.orchestrator.responses_done,
+            deliver=self._session.deliver,
         )
         self.transport = reopened.transport
-        self._spawn(self._resume, reopened)
+        self._session.spawn(self._resume, reopened)
         return True
 
     async def _resume(self, reopened: Reopened) -> None:
@@ -191,7 +213,9 @@ class Upstream:
         assert self._reconnector is not None  # only a reconnector reopens
         self._reconnector.set_up(core.orchestrator.responses_done)
         downtime = round(time.monotonic() - reopened.started, 3)
-        self._deliver(SessionReconnected(core.session_id, len(replay), reopened.attempts, downtime))
+        self._session.deliver(
+            SessionReconnected(core.session_id, len(replay), reopened.attempts, downtime)
+        )
         await self._session.execute(core.resumed())
 
     # -- the handover before the time cap (see reconnect.HandoverPort) ------------------------

@@ -92,6 +92,15 @@ def redact(event: Any) -> None:
                 tool.headers = {name: "***" for name in tool.headers}
 
 
+def reread(frame: str | bytes) -> Any:
+    """A Realtime frame's event again, as the app first got it (credentials hidden): for a
+    stream that kept the frame, not the event, until the app read it."""
+    event = p.decode_server_frame(frame).event
+    if getattr(event, "session", None) is not None:
+        redact(event)
+    return event
+
+
 def clip(frame: str | bytes, limit: int = 200) -> str:
     """The start of a frame, for a warning: a prefix is all that is kept (or decoded)."""
     head = frame[: limit * 4 + 1]  # at most four UTF-8 bytes a character

@@ -6,23 +6,33 @@ cannot starve another's. A thread is the pool's from the moment it takes a call 
 tool's code returns, even after the call was given up (a timeout, a barge-in): Python cannot
 stop a thread, so counting it is what keeps the threads bounded. A call that finds every
 thread busy waits for one, at most its timeout, and is then answered with ``NoWorkerFree``;
-its code never runs.
+its code never runs. A call given up while its code runs is answered at once; its code runs
+on, and its result, when it comes, goes to the caller's ``on_late`` (``tool.call.abandoned``).
+
+The threads themselves are shared by the process and persistent (``_Threads``): a call is one
+hop there and one back, the only time a thread wakes the event loop. A pool builds nothing
+until a sync tool first runs in it, so a session without sync tools pays nothing for it. The
+threads are not anyio's: ``anyio.from_thread`` needs an explicit ``token=`` in them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import os
+import queue
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import anyio
-import anyio.to_thread
 
 T = TypeVar("T")
 
 DEFAULT_SYNC_TOOL_THREADS = 8
+IDLE_SECONDS = 10.0
+"""How long a shared thread with nothing to do waits for a call before it ends."""
 
 
 class NoWorkerFree(Exception):
@@ -32,76 +42,180 @@ class NoWorkerFree(Exception):
 class WorkerPool:
     """At most ``size`` threads running one session's sync tool code at a time."""
 
+    __slots__ = ("_free", "size")
+
     def __init__(self, size: int = DEFAULT_SYNC_TOOL_THREADS) -> None:
         if size < 1:
             raise ValueError(f"sync_tool_threads must be at least 1, got {size}")
         self.size = size
-        self._free = anyio.Semaphore(size)
-        # anyio's own limit, the same size, instead of the process-wide default that every
-        # session would share. It lets go of a thread it gave up on; ``_free`` does not.
-        self._threads = anyio.CapacityLimiter(size)
+        self._free: anyio.Semaphore | None = None  # built when a sync tool first runs
 
     @property
     def busy(self) -> int:
         """Threads taken: running tool code, including code whose call was given up."""
-        return self.size - self._free.value
+        return 0 if self._free is None else self.size - self._free.value
 
-    async def run(self, fn: Callable[[], T], *, wait: float) -> T:
+    async def run(
+        self,
+        fn: Callable[[], T],
+        *,
+        wait: float,
+        on_start: Callable[[], None] | None = None,
+        on_late: Callable[[T], None] | None = None,
+    ) -> T:
         """``fn()`` in one of the pool's threads, waiting at most ``wait`` seconds for one
-        to be free (``NoWorkerFree`` otherwise). A cancellation gives the call up at once:
-        code that had not started never does, and code that did keeps its thread until it
-        returns."""
+        to be free (``NoWorkerFree`` otherwise). ``on_start`` is called on the loop once a
+        thread is the call's (its clock starts there). A cancellation gives the call up at
+        once: code that had not started never does, and code that did keeps its thread until
+        it returns; its result then goes to ``on_late``, on the loop."""
+        free = self._free
+        if free is None:
+            free = self._free = anyio.Semaphore(self.size)
         try:
-            self._free.acquire_nowait()  # the usual case, without a timer
+            free.acquire_nowait()  # the usual case, without a timer
         except anyio.WouldBlock:
-            await self._wait_for_thread(wait)
+            await self._wait_for_thread(free, wait)
         # Once a thread is taken, the call's own deadline rules (see ``dispatch``).
-        return await self._run_taken(fn)
+        if on_start is not None:
+            on_start()
+        return await _Job(fn, free, on_late).run()
 
-    async def _wait_for_thread(self, wait: float) -> None:
+    async def _wait_for_thread(self, free: anyio.Semaphore, wait: float) -> None:
         with anyio.move_on_after(wait) as waiting:
-            await self._free.acquire()
+            await free.acquire()
         if waiting.cancelled_caught:
             raise NoWorkerFree(
                 f"no worker thread became free within {wait:g} s: all {self.size} of this "
                 "session's threads for sync tools are busy (with calls that did not return yet)"
             )
 
-    async def _run_taken(self, fn: Callable[[], T]) -> T:
-        # The thread is given back here, on the loop, once the code returned; only code the
-        # call gave up on while it ran gives its thread back itself, when it returns (a wake
-        # of the loop from the thread on every call would cost the round trip).
-        loop = asyncio.get_running_loop()
-        lock = threading.Lock()
-        state = {"started": False, "given_up": False, "returned": False, "abandoned": False}
 
-        def job() -> Any:
-            with lock:
-                if state["given_up"]:
-                    return None  # answered already: its code must not run late
-                state["started"] = True
-            try:
-                return fn()
-            finally:
-                with lock:
-                    state["returned"] = True
-                    abandoned = state["abandoned"]
-                if abandoned:
-                    with contextlib.suppress(RuntimeError):  # the loop is gone: nothing to free
-                        loop.call_soon_threadsafe(self._free.release)
+_QUEUED, _RUNNING, _ABANDONED, _RETURNED, _GIVEN_UP = range(5)
 
+
+class _Job(Generic[T]):
+    """One call's code on its way to a shared thread and its result on the way back.
+
+    The thread gives the result to the loop with one ``call_soon_threadsafe``: ``_done``
+    when the call still waits for it, ``_late`` when the call was given up while the code
+    ran. The pool's thread is given back on the loop, by whichever side learns last that
+    the code will not run or has returned."""
+
+    __slots__ = ("context", "fn", "free", "future", "lock", "loop", "on_late", "state")
+
+    def __init__(
+        self, fn: Callable[[], T], free: anyio.Semaphore, on_late: Callable[[T], None] | None
+    ) -> None:
+        self.fn = fn
+        self.context = contextvars.copy_context()  # as anyio.to_thread did: spans, deps
+        self.free = free
+        self.on_late = on_late
+        self.loop = asyncio.get_running_loop()
+        self.future: asyncio.Future[T] = self.loop.create_future()
+        self.lock = threading.Lock()
+        self.state = _QUEUED
+
+    async def run(self) -> T:
         try:
-            result: T = await anyio.to_thread.run_sync(
-                job, abandon_on_cancel=True, limiter=self._threads
-            )
-        except BaseException:
-            with lock:
-                if not state["started"]:
-                    state["given_up"] = True  # the job will never run: its thread is free
-                elif not state["returned"]:
-                    state["abandoned"] = True  # still running: it frees its thread itself
-                    raise
-            self._free.release()
+            _THREADS.submit(self)  # may fail to start a thread: the pool's is given back
+            return await self.future
+        except BaseException:  # the code raised, or the call was given up (a cancellation)
+            future = self.future
+            if future.cancelled() or not future.done():
+                self._give_up()
+            elif future.exception() is None and self.on_late is not None:
+                self.on_late(future.result())  # given up as its result came: late all the same
             raise
-        self._free.release()
-        return result
+
+    def _give_up(self) -> None:
+        with self.lock:
+            state = self.state
+            if state == _QUEUED:
+                self.state = _GIVEN_UP  # the thread will skip it: its code never runs
+            elif state == _RUNNING:
+                self.state = _ABANDONED  # it gives its thread back itself, in ``_late``
+        if state == _QUEUED:
+            self.free.release()
+        # _RETURNED: ``_done`` is on its way, finds the future cancelled and reports late.
+
+    def __call__(self) -> None:
+        """In the thread."""
+        with self.lock:
+            if self.state == _GIVEN_UP:
+                return
+            self.state = _RUNNING
+        result: Any = None
+        error: BaseException | None = None
+        try:
+            result = self.context.run(self.fn)
+        except StopIteration as exc:  # a future cannot hold one
+            error = RuntimeError(f"the tool's code raised StopIteration: {exc!r}")
+        except BaseException as exc:
+            error = exc
+        with self.lock:
+            abandoned = self.state == _ABANDONED
+            self.state = _RETURNED
+        # One wake of the loop a call. A closed loop raises: nothing to free, no one to tell.
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(self._late if abandoned else self._done, result, error)
+
+    def _done(self, result: T, error: BaseException | None) -> None:
+        self.free.release()
+        future = self.future
+        if future.cancelled():  # given up after the code returned, before this ran
+            self._late(result, error, release=False)
+        elif error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
+
+    def _late(self, result: T, error: BaseException | None, release: bool = True) -> None:
+        if release:
+            self.free.release()
+        if error is None and self.on_late is not None:
+            self.on_late(result)
+
+
+class _Threads:
+    """The process's threads for sync tool code: one per call in flight, made when none is
+    idle, each ending after ``IDLE_SECONDS`` without a call. Their number is bounded by the
+    sessions' pools (a thread runs only a call its pool counts). Daemon threads: tool code
+    that never returns does not hold up the interpreter's exit."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[queue.SimpleQueue[_Job[Any]]] = []
+
+    def submit(self, job: _Job[Any]) -> None:
+        with self._lock:
+            inbox = self._idle.pop() if self._idle else None
+        if inbox is None:
+            inbox = queue.SimpleQueue()
+            threading.Thread(
+                target=self._serve, args=(inbox,), name="rtagents-sync-tool", daemon=True
+            ).start()
+        inbox.put(job)
+
+    def _serve(self, inbox: queue.SimpleQueue[_Job[Any]]) -> None:
+        while True:
+            try:
+                job = inbox.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if inbox in self._idle:  # nobody took it meanwhile: end
+                        self._idle.remove(inbox)
+                        return
+                continue  # taken just now: its job is on the way
+            job()
+            del job
+            with self._lock:
+                self._idle.append(inbox)
+
+    def _forked(self) -> None:
+        self._lock = threading.Lock()
+        self._idle = []  # the parent's threads do not exist in a child
+
+
+_THREADS = _Threads()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_THREADS._forked)

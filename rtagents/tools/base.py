@@ -57,8 +57,8 @@ class BaseTool(ABC):
     """For a background tool (``@tool(background=True)``): how its call is answered at once
     and its result told when the work ends."""
     runs_in_thread: bool = False
-    """True when ``invoke`` runs the code in the invocation's worker thread and calls its
-    ``on_start`` once it runs (the session then starts the timeout there)."""
+    """True when ``invoke`` runs the code through the invocation's ``run_in_thread`` (the
+    session then starts the timeout when a thread is free for it)."""
     runs_inline: bool = False
     """True when ``call`` runs the tool's code to its end without ever awaiting (a sync tool
     declared ``inline=True``). Nothing can interrupt it, so the session starts no deadline

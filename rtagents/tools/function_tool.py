@@ -115,11 +115,8 @@ class FunctionTool(BaseTool):
             return await fn(**kwargs)
 
         def run() -> Any:
-            invocation.on_start()
             try:
-                result = fn(**kwargs)
-                invocation.on_result(result)
-                return result
+                return fn(**kwargs)
             except Exception:
                 raise
             except BaseException as exc:  # SystemExit in a worker must not reach the loop

@@ -67,6 +67,18 @@ class SessionMetrics:
         provider = metrics.get_meter_provider()
         self.recording = not type(provider).__module__.startswith("opentelemetry.metrics")
 
+    @classmethod
+    def of(cls, agent: str) -> SessionMetrics:
+        """The metrics of a new session: without an SDK, one shared object that records
+        nothing (it keeps no session's state then), rather than one per session."""
+        made = cls(agent)
+        if made.recording:
+            return made
+        global _IDLE
+        if _IDLE is None:
+            _IDLE = made
+        return _IDLE
+
     def opened(self) -> None:
         if not self._open:
             self._open = True
@@ -136,3 +148,6 @@ class SessionMetrics:
 def _cause(cause: str) -> str:
     """A low-cardinality label: the cause's first words, not its details."""
     return " ".join(str(cause).split(":")[0].split()[:4])[:40] or "unknown"
+
+
+_IDLE: SessionMetrics | None = None

@@ -39,6 +39,8 @@ def tracer() -> trace.Tracer:
     return trace.get_tracer("rtagents", schema_url=SCHEMA_URL)
 
 
+_NO_TRACER = trace.NoOpTracer()
+
 CAPTURE_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 
 
@@ -64,14 +66,24 @@ class SessionTracer:
             },
         )
         self.recording = self.session.is_recording()
+        if not self.recording:
+            # No SDK when the session opened: its spans are no-ops, and so are its children's
+            # (one tracer, shared, rather than a proxy per session).
+            self._tracer = _NO_TRACER
         self._responses: dict[str, _Response] = {}
         self._hosted: dict[str, Span] = {}
         self._tools: dict[str, Span] = {}
         self._approvals: dict[str, Span] = {}
         self._reconnect: Span | None = None
-        self._live = LiveSpans(self._tracer, self.session)  # GPT-Live's delegated work
+        self._live_spans: LiveSpans | None = None  # GPT-Live's delegated work, once it comes
         self._usage: Any = None  # the session's usage so far (usage.updated), for its span
         self._cost: Any = None
+
+    @property
+    def _live(self) -> LiveSpans:
+        if self._live_spans is None:
+            self._live_spans = LiveSpans(self._tracer, self.session)
+        return self._live_spans
 
     def _child_of(self, parent: Span | None) -> context.Context:
         return trace.set_span_in_context(parent or self.session)
@@ -88,7 +100,8 @@ class SessionTracer:
             *(r.span for r in self._responses.values()),
         ]:
             span.end()
-        self._live.end()
+        if self._live_spans is not None:
+            self._live_spans.end()
         if error:
             self.session.set_status(Status(StatusCode.ERROR, reason))
             self.session.set_attribute("error.type", "session_closed")

@@ -81,14 +81,10 @@ async def test_a_sync_tool_runs_through_the_invocation_given_beside_the_context(
         steps.append("thread")
         return await anyio.to_thread.run_sync(fn)
 
-    invocation = Invocation(
-        run_in_thread=in_thread,
-        on_start=lambda: steps.append("start"),
-        on_result=lambda result: steps.append(f"result {result}"),
-    )
+    invocation = Invocation(run_in_thread=in_thread)
     ctx: ToolContext[Any] = ToolContext(call_id="c", tool_name="double")
     assert await double.invoke(double.parse_arguments('{"n": 3}'), ctx, invocation) == 6
-    assert steps == ["thread", "start", "code", "result 6"]
+    assert steps == ["thread", "code"]
 
 
 async def test_an_async_tool_never_asks_the_invocation_for_a_thread() -> None:

@@ -1,0 +1,220 @@
+"""Idle-session density: what 2,000 idle sessions cost one process's garbage collector and
+memory, rtagents against bare websocket sessions, each kind in a fresh process.
+
+A bare session is a ``websockets`` connection that sent ``session.update``, read
+``session.updated``, and has a reader task (as any real client has). An rtagents session is
+``rtagents.connect(Agent(...), url=...)`` with nobody reading. Both talk to the emulator,
+which runs in another process of its own (its heap is not measured).
+
+Reported for each kind: GC-tracked objects per session (``len(gc.get_objects())`` after
+``gc.collect()``, before and after the sessions opened, over N), one full collection's pause
+(the median of a few ``gc.collect()`` timed around the call and, from inside the collector,
+by ``gc.callbacks``), the same after ``gc.freeze()``, and resident memory per session; then
+rtagents' ratios to the bare figures and whether each is within 1.5x (issue #36).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import multiprocessing as mp
+import os
+import statistics
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import anyio
+
+from ._stats import in_fresh_process, raise_fd_limit, rss_kb
+
+SESSIONS = int(os.environ.get("RTAGENTS_BENCH_DENSITY", "2000"))
+KINDS = ("bare", "rtagents")
+COLLECTIONS = 7  # full collections timed per kind; their median is the figure
+TARGET_RATIO = 1.5
+UPDATE = json.dumps({"type": "session.update", "session": {"type": "realtime"}})
+
+
+def _emulator(urls: Any) -> None:
+    from rtagents.emulator import Emulator
+
+    raise_fd_limit()
+
+    async def serve() -> None:
+        async with Emulator(record=0, keep_closed=1) as emu:
+            urls.put(emu.url)
+            await anyio.sleep_forever()
+
+    asyncio.run(serve())
+
+
+class _FullCollections:
+    """Every full collection's duration, as the collector itself reports it."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._began = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if info["generation"] < 2:
+            return
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.pauses.append(time.perf_counter() - self._began)
+
+
+def _time_full_collections(count: int) -> dict[str, float]:
+    """``count`` full collections: median and min ms around the call and by gc.callbacks."""
+    seen = _FullCollections()
+    outside = []
+    gc.callbacks.append(seen)
+    try:
+        for _ in range(count):
+            began = time.perf_counter()
+            gc.collect()
+            outside.append(time.perf_counter() - began)
+    finally:
+        gc.callbacks.remove(seen)
+    return {
+        "median_ms": round(statistics.median(outside) * 1e3, 2),
+        "min_ms": round(min(outside) * 1e3, 2),
+        "by_gc_callbacks_median_ms": round(statistics.median(seen.pauses) * 1e3, 2),
+    }
+
+
+@asynccontextmanager
+async def _bare_sessions(url: str, n: int) -> AsyncIterator[None]:
+    from websockets.asyncio.client import connect as ws_connect
+
+    async def reader(ws: Any) -> None:
+        async for _ in ws:
+            pass
+
+    loop = asyncio.get_running_loop()
+    sockets: list[Any] = []
+    readers: list[asyncio.Task[None]] = []
+    try:
+        for _ in range(n):
+            ws = await ws_connect(url + "?model=bare", compression=None, max_size=None)
+            sockets.append(ws)
+            await ws.send(UPDATE)
+            while json.loads(await ws.recv())["type"] != "session.updated":
+                pass
+            readers.append(loop.create_task(reader(ws)))
+        yield
+    finally:
+        for task in readers:
+            task.cancel()
+        for ws in sockets:
+            await ws.close()
+
+
+@asynccontextmanager
+async def _rtagents_sessions(url: str, n: int) -> AsyncIterator[None]:
+    import rtagents
+
+    agent = rtagents.Agent(name="idle", tracing=None)
+    async with AsyncExitStack() as stack:
+        for _ in range(n):
+            await stack.enter_async_context(rtagents.connect(agent, url=url))
+        yield
+
+
+_OPENERS: dict[str, Callable[[str, int], AbstractAsyncContextManager[None]]] = {
+    "bare": _bare_sessions,
+    "rtagents": _rtagents_sessions,
+}
+
+
+async def _hold(url: str, kind: str) -> dict[str, Any]:
+    from websockets.asyncio.client import connect  # noqa: F401
+
+    import rtagents  # noqa: F401  (both kinds start from the same imported heap)
+
+    async with _OPENERS[kind](url, 1):  # one session first: lazy imports and first-use caches
+        pass  # are not a session's cost
+    gc.collect()
+    tracked_before = len(gc.get_objects())
+    rss_before = rss_kb()
+    empty = _time_full_collections(3)
+    began = time.perf_counter()
+    async with _OPENERS[kind](url, SESSIONS):
+        opened_s = time.perf_counter() - began
+        await asyncio.sleep(1.0)  # keepalives, late frames: the sessions as they idle
+        gc.collect()
+        tracked = len(gc.get_objects())
+        rss = rss_kb()
+        full = _time_full_collections(COLLECTIONS)
+        gc.freeze()
+        frozen = _time_full_collections(3)
+        gc.unfreeze()
+    return {
+        "sessions": SESSIONS,
+        "open_s": round(opened_s, 1),
+        "gc_tracked_before": tracked_before,
+        "gc_tracked_with_sessions": tracked,
+        "gc_tracked_per_session": round((tracked - tracked_before) / SESSIONS, 1),
+        "full_gc_pause_ms_without_sessions": empty,
+        "full_gc_pause_ms": full,
+        "full_gc_pause_ms_after_gc_freeze": frozen,
+        "rss_per_session_kb": round((rss - rss_before) / SESSIONS, 1),
+    }
+
+
+def _measure(kind: str) -> dict[str, Any]:
+    raise_fd_limit()
+    ctx = mp.get_context("spawn")
+    urls = ctx.Queue()
+    emulator = ctx.Process(target=_emulator, args=(urls,), daemon=True)
+    emulator.start()
+    try:
+        url = urls.get(timeout=60)
+        return asyncio.run(_hold(url, kind))
+    finally:
+        emulator.terminate()
+        emulator.join(5)
+
+
+def _ratio(ours: float, bare: float) -> float:
+    return round(ours / bare, 2) if bare > 0 else float("inf")
+
+
+def run() -> dict[str, Any]:
+    # Each kind in a process of its own: a heap left by the suites before would lengthen every
+    # collection, and the other kind's sessions would be counted as this one's.
+    started = time.perf_counter()
+    bare, ours = (in_fresh_process("density", kind) for kind in KINDS)
+    objects = _ratio(ours["gc_tracked_per_session"], bare["gc_tracked_per_session"])
+    pause = _ratio(ours["full_gc_pause_ms"]["median_ms"], bare["full_gc_pause_ms"]["median_ms"])
+    pause_cb = _ratio(
+        ours["full_gc_pause_ms"]["by_gc_callbacks_median_ms"],
+        bare["full_gc_pause_ms"]["by_gc_callbacks_median_ms"],
+    )
+    rss = _ratio(ours["rss_per_session_kb"], bare["rss_per_session_kb"])
+    return {
+        "what": f"{SESSIONS} idle sessions in one process, rtagents against bare websocket "
+        "sessions (session.update sent, session.updated read, a reader task), each kind in a "
+        "fresh process, the emulator in another: GC-tracked objects per session, one full "
+        "collection's pause (median of several), RSS per session",
+        "bare_websocket": bare,
+        "rtagents": ours,
+        "ratio_gc_tracked_per_session": objects,
+        "ratio_full_gc_pause": pause,
+        "ratio_full_gc_pause_by_gc_callbacks": pause_cb,
+        "ratio_rss_per_session": rss,
+        "target_max_ratio": TARGET_RATIO,
+        "meets_target": {
+            "gc_tracked_per_session": objects <= TARGET_RATIO,
+            "full_gc_pause": pause <= TARGET_RATIO,
+            "rss_per_session": rss <= TARGET_RATIO,
+        },
+        "suite_s": round(time.perf_counter() - started, 1),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(_measure(sys.argv[1])))
