@@ -11,16 +11,20 @@ waiting for its answer goes last, only when nothing else is left to let go: it i
 *forgotten*, the oldest first. The live session still answers it; a new session is not given
 it back, nor its output when that comes (a server refuses an output whose call it does not
 have). Keeping within the bounds costs amortised constant time an item, whatever waits.
+
+Each item is kept as its JSON text and a few atomic values, in a plain tuple the garbage
+collector does not track: a long conversation (or thousands in one process) costs a full
+collection nothing. An item is decoded again only when given back (``replay``, ``items``).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import deque
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from .. import protocol as p
+from ..protocol.packing import pack, unpack
 
 DEFAULT_MAX_ITEMS = 400
 DEFAULT_MAX_TOKENS = 16_000
@@ -37,13 +41,25 @@ def note_item_id(call_id: str) -> str:
     return "bg_" + hashlib.sha256(call_id.encode()).hexdigest()[:24]
 
 
-@dataclass(slots=True)
-class _Entry:
-    item: Any  # a protocol item model, as it will be created again
-    tokens: int
-    ours: bool  # we created it (the server's copy may be missing after a drop)
-    confirmed: bool = False  # the server said it has it (``conversation.item.added``)
-    cut: bool = False  # truncated where the user stopped hearing: its text stays cut
+# An entry, a tuple of atomic values (untracked after the collector's first look at it): its
+# kind, its class and JSON (see ``packing``; a ``_SAID`` entry's text alone), its tokens, its
+# flags, and what it refers to (a call's or output's call id, an answer's request id).
+_Entry = tuple[int, int, str, int, int, "str | None"]
+_KIND: Final = 0
+_TEXT: Final = 2
+_TOKENS: Final = 3
+_FLAGS: Final = 4
+_REF: Final = 5
+
+# Kinds of items, as far as the journal's accounts go: ``_SAID`` is an assistant message as
+# ``_assistant`` makes it, kept as its text alone, ``_ASSISTANT`` any other one (as JSON);
+# ``_REQUEST`` and ``_ANSWER`` are an approval request and its response.
+_OTHER, _ASSISTANT, _SAID, _CALL, _OUTPUT, _REQUEST, _ANSWER = range(7)
+_MESSAGES = (_ASSISTANT, _SAID)
+# Flags: we created it (the server's copy may be missing after a drop); the server said it has
+# it (``conversation.item.added``); cut where the user stopped hearing (its text stays cut);
+# a place kept with no text yet, or none left (not shown, not replayed).
+_OURS, _CONFIRMED, _CUT, _EMPTY = 1, 2, 4, 8
 
 
 class Journal:
@@ -56,12 +72,13 @@ class Journal:
             raise ValueError("the journal needs room for at least one item and one token")
         self.max_items = max_items
         self.max_tokens = max_tokens
-        self._entries: dict[str, _Entry] = {}  # in the order they came (an empty dict is untracked)
+        # In the order they came; only atomic values, so untracked by the collector.
+        self._entries: dict[str, _Entry] = {}
         self._tokens = 0
         # What answers what, so that trimming never scans: call id -> its outputs' item ids;
         # and the calls and approval requests in the journal that have had their answer (the
         # others are waiting for it). An answer deleted since does not make them wait again.
-        self._outputs: dict[str, set[str]] = {}
+        self._outputs: dict[str, tuple[str, ...]] = {}
         self._answered: dict[str, None] = {}  # a set, as a dict: untracked by the collector
         # Item ids in the order their items became free to go: an item when it came, a call
         # or approval request when it was answered (its answer then goes with it). Stale ids
@@ -90,9 +107,12 @@ class Journal:
         if kept is None:
             return
         old = self._entries.get(kept.id)
-        if old is not None and (old.cut or (_placeholder(kept) and not _placeholder(old.item))):
+        if old is not None and (
+            old[_FLAGS] & _CUT or (_placeholder(kept) and not old[_FLAGS] & _EMPTY)
+        ):
             return  # cut by a barge-in, or its transcript came first: keep what we have
-        self._put(kept, ours=False)
+        said = kept.content[0].text if isinstance(kept, p.AssistantMessage) else None
+        self._put(kept, ours=False, said=said)  # an assistant's made by ``_assistant``
 
     def called(self, call_id: str, name: str, arguments: str, item_id: str | None) -> None:
         """A function call started (journaled then: its response may never finish)."""
@@ -105,20 +125,27 @@ class Journal:
         """More of an assistant message's text (or audio transcript) arrived: kept as it
         comes, so that a barge-in mid-answer can cut it where the user stopped hearing."""
         entry = self._entries.get(item_id)
-        if entry is None or not isinstance(entry.item, p.AssistantMessage):
-            self._put(_assistant(item_id, delta), ours=False)
+        if entry is None or entry[_KIND] not in _MESSAGES:
+            self._put(_assistant(item_id, delta), ours=False, said=delta)
             return
-        part = entry.item.content[0]
-        part.text = (part.text or "") + delta
+        kind, cls, text, tokens, flags, ref = entry
+        if kind == _SAID:
+            text += delta
+            empty = not text
+        else:
+            item = _decode(item_id, entry)
+            part = item.content[0]
+            part.text = (part.text or "") + delta
+            cls, text = pack(item)
+            empty = _placeholder(item)
         added = len(delta) // 4
-        entry.tokens += added
+        flags = flags | _EMPTY if empty else flags & ~_EMPTY
+        self._entries[item_id] = (kind, cls, text, tokens + added, flags, ref)
         self._tokens += added
 
     def added(self, item_id: str | None) -> None:
         """``conversation.item.added``: the server has this item."""
-        entry = self._entries.get(item_id or "")
-        if entry is not None:
-            entry.confirmed = True
+        self._flag(item_id or "", on=_CONFIRMED)
 
     def transcribed(self, item_id: str, transcript: str) -> None:
         """An input transcript arrived: the user's audio turn, as text."""
@@ -131,40 +158,42 @@ class Journal:
     def truncated(self, item_id: str, heard: float) -> None:
         """The user heard only the first ``heard`` (0 to 1) of an assistant message."""
         entry = self._entries.get(item_id)
-        if entry is None or not isinstance(entry.item, p.AssistantMessage):
+        if entry is None or entry[_KIND] not in _MESSAGES:
             return
-        text = entry.item.content[0].text or ""
+        said = entry[_KIND] == _SAID
+        text = entry[_TEXT] if said else _decode(item_id, entry).content[0].text or ""
         words = text.split(" ")
         kept = " ".join(words[: round(len(words) * max(0.0, min(1.0, heard)))])
         # Nothing heard leaves an empty entry, not none: a late copy of the whole answer
         # must not come back in.
-        self._put(_assistant(item_id, kept), ours=False)
-        self._entries[item_id].cut = True
+        self._put(_assistant(item_id, kept), ours=False, said=kept)
+        self._flag(item_id, on=_CUT)
 
     def deleted(self, item_id: str) -> None:
         entry = self._entries.pop(item_id, None)
         if entry is None:
             return
-        self._tokens -= entry.tokens
-        item = entry.item
-        if isinstance(item, p.FunctionCallOutput):
-            outputs = self._outputs.get(item.call_id, set())
-            outputs.discard(item_id)
-            if not outputs:
-                self._outputs.pop(item.call_id, None)
-        elif isinstance(item, p.FunctionCall):
-            call_id = item.call_id or ""
+        kind, _, _, tokens, _, ref = entry
+        self._tokens -= tokens
+        if kind == _OUTPUT and ref is not None:
+            outputs = tuple(o for o in self._outputs.get(ref, ()) if o != item_id)
+            if outputs:
+                self._outputs[ref] = outputs
+            else:
+                self._outputs.pop(ref, None)
+        elif kind == _CALL:
+            call_id = ref or ""
             self._answered.pop(call_id, None)
             if self._calls.get(call_id) == item_id:
                 del self._calls[call_id]
             self._frees().extend(self._outputs.get(call_id, ()))  # their call no longer takes them
-        elif isinstance(item, p.McpApprovalRequest):
-            self._answered.pop(item.id, None)
+        elif kind == _REQUEST:
+            self._answered.pop(item_id, None)
 
     def disconnected(self) -> None:
         """The connection dropped: nothing is known to be on a server any more."""
-        for entry in self._entries.values():
-            entry.confirmed = False
+        for item_id in [k for k, e in self._entries.items() if e[_FLAGS] & _CONFIRMED]:
+            self._flag(item_id, off=_CONFIRMED)
 
     # -- what a new connection is given ---------------------------------------------------------
 
@@ -173,48 +202,69 @@ class Journal:
         whose conversation stayed on the server, gets only ours it may have missed."""
         if not sideband:
             return self.items()
-        return [e.item for e in self._entries.values() if e.ours and not e.confirmed]
+        return [
+            _decode(k, e)
+            for k, e in self._entries.items()
+            if e[_FLAGS] & (_OURS | _CONFIRMED) == _OURS
+        ]
 
     def items(self) -> list[Any]:
         """The conversation as text, in order (``session.history``)."""
-        return [e.item for e in self._entries.values() if not _placeholder(e.item)]
+        return [_decode(k, e) for k, e in self._entries.items() if not e[_FLAGS] & _EMPTY]
 
     # -- keeping within bounds ------------------------------------------------------------------
 
-    def _put(self, item: Any, *, ours: bool) -> None:
-        item_id = item.id
-        answers = _answers(item)
-        if answers is not None and answers in self._forgotten:
-            self._forgotten.pop(answers, None)  # answered once: nothing more to wait for
+    def _put(self, item: Any, *, ours: bool, said: str | None = None) -> None:
+        """Journal ``item``; ``said`` is its text when it is ``_assistant(item.id, said)``."""
+        item_id: str = item.id
+        kind, ref = _kind(item)
+        if kind in (_OUTPUT, _ANSWER) and ref is not None and ref in self._forgotten:
+            self._forgotten.pop(ref, None)  # answered once: nothing more to wait for
             return  # the answer of a call let go: a new session would refuse it
-        old = self._entries.get(item_id)
+        entries = self._entries
+        flags = _OURS if ours else 0
+        old = entries.get(item_id)
         if old is not None:
-            self._tokens -= old.tokens
-        tokens = _tokens(item)
-        self._entries[item_id] = _Entry(item, tokens, ours or (old.ours if old else False))
+            self._tokens -= old[_TOKENS]
+            flags |= old[_FLAGS] & _OURS
+        cls, text = pack(item)
+        tokens = _tokens(item, text)
+        if _placeholder(item):
+            flags |= _EMPTY
+        if said is not None:
+            kind, text = _SAID, said
+        entries[item_id] = (kind, cls, text, tokens, flags, ref)
         self._tokens += tokens
-        if isinstance(item, p.FunctionCallOutput):
-            self._outputs.setdefault(item.call_id, set()).add(item_id)
-            self._answered[item.call_id] = None
+        if kind == _OUTPUT and ref is not None:
+            outputs = self._outputs.get(ref, ())
+            if item_id not in outputs:
+                self._outputs[ref] = (*outputs, item_id)
+            self._answered[ref] = None
             # It goes with its call, which is free to go from now.
-            self._frees().append(self._calls.get(item.call_id, item_id))
-        elif isinstance(item, p.McpApprovalResponse):
-            self._answered[item.approval_request_id] = None
+            self._frees().append(self._calls.get(ref, item_id))
+        elif kind == _ANSWER and ref is not None:
+            self._answered[ref] = None
             self._frees().append(item_id)
-            if item.approval_request_id in self._entries:
-                self._frees().append(item.approval_request_id)
-        elif isinstance(item, p.FunctionCall) and item.call_id:
-            self._calls[item.call_id] = item_id
-            self._forgotten.pop(item.call_id, None)  # given again: it is journaled after all
-            if item.call_id in self._answered:
+            if ref in entries:
+                self._frees().append(ref)
+        elif kind == _CALL and ref:
+            self._calls[ref] = item_id
+            self._forgotten.pop(ref, None)  # given again: it is journaled after all
+            if ref in self._answered:
                 self._frees().append(item_id)
-        elif isinstance(item, p.McpApprovalRequest):
-            self._forgotten.pop(item.id, None)
-            if item.id in self._answered:
+        elif kind == _REQUEST:
+            self._forgotten.pop(item_id, None)
+            if item_id in self._answered:
                 self._frees().append(item_id)
         else:
             self._frees().append(item_id)
         self._trim()
+
+    def _flag(self, item_id: str, *, on: int = 0, off: int = 0) -> None:
+        entry = self._entries.get(item_id)
+        if entry is not None:
+            kind, cls, text, tokens, flags, ref = entry
+            self._entries[item_id] = (kind, cls, text, tokens, flags & ~off | on, ref)
 
     def _trim(self) -> None:
         entries = self._entries
@@ -225,15 +275,16 @@ class Journal:
             if victim is None:
                 # Only waiting calls are left: the oldest is forgotten (see the module's doc).
                 victim = next(iter(entries))
-                item = entries[victim].item
-                waiting_on = item.call_id if isinstance(item, p.FunctionCall) else None
+                entry = entries[victim]
+                waiting_on = entry[_REF] if entry[_KIND] == _CALL else None
                 self._forgotten[waiting_on or victim] = None
                 self.forgotten += 1
-            item = entries[victim].item
+            entry = entries[victim]
             self.deleted(victim)
             self.dropped += 1
-            if isinstance(item, p.FunctionCall) and item.call_id:
-                for output in list(self._outputs.get(item.call_id, ())):
+            call_id = entry[_REF]
+            if entry[_KIND] == _CALL and call_id:
+                for output in self._outputs.get(call_id, ()):  # a tuple: deleting replaces it
                     self.deleted(output)
         if self._free is not None and len(self._free) > 2 * len(entries) + 64:
             self._compact()
@@ -248,7 +299,7 @@ class Journal:
         while self._free:
             item_id = self._free.popleft()
             entry = self._entries.get(item_id)
-            if entry is not None and self._may_drop(entry):
+            if entry is not None and self._may_drop(item_id, entry):
                 return item_id
         return None
 
@@ -258,25 +309,38 @@ class Journal:
         self._free = deque(
             key
             for key, entry in self._entries.items()
-            if self._may_drop(entry) and _answers(entry.item) not in self._calls
+            if self._may_drop(key, entry)
+            and (entry[_KIND] not in (_OUTPUT, _ANSWER) or entry[_REF] not in self._calls)
         )
 
-    def _may_drop(self, entry: _Entry) -> bool:
-        item = entry.item
-        if isinstance(item, p.FunctionCall):
-            return item.call_id in self._answered
-        if isinstance(item, p.McpApprovalRequest):
-            return item.id in self._answered
+    def _may_drop(self, item_id: str, entry: _Entry) -> bool:
+        kind = entry[_KIND]
+        if kind == _CALL:
+            return entry[_REF] in self._answered
+        if kind == _REQUEST:
+            return item_id in self._answered
         return True
 
 
-def _answers(item: Any) -> str | None:
-    """The call id or approval request id that ``item`` answers, if it is an answer."""
+def _kind(item: Any) -> tuple[int, str | None]:
+    """What kind of item ``item`` is, and what it refers to (see ``_Entry``)."""
+    if isinstance(item, p.FunctionCall):
+        return _CALL, item.call_id
     if isinstance(item, p.FunctionCallOutput):
-        return item.call_id
+        return _OUTPUT, item.call_id
+    if isinstance(item, p.AssistantMessage):
+        return _ASSISTANT, None
+    if isinstance(item, p.McpApprovalRequest):
+        return _REQUEST, None
     if isinstance(item, p.McpApprovalResponse):
-        return item.approval_request_id
-    return None
+        return _ANSWER, item.approval_request_id
+    return _OTHER, None
+
+
+def _decode(item_id: str, entry: _Entry) -> Any:
+    """The item again, as it was journaled (a new copy each time)."""
+    kind, cls, text = entry[0], entry[1], entry[2]
+    return _assistant(item_id, text) if kind == _SAID else unpack(cls, text)
 
 
 def _assistant(item_id: str, text: str) -> p.AssistantMessage:
@@ -326,11 +390,11 @@ def _placeholder(item: Any) -> bool:
     return False
 
 
-def _tokens(item: Any) -> int:
+def _tokens(item: Any, text: str) -> int:
     """About four characters a token. A call or its output is sized by its text, on the hot
-    path of every tool call; anything else by its JSON."""
+    path of every tool call; anything else by its JSON (``text``)."""
     if isinstance(item, p.FunctionCall):
         return max(1, (len(item.name) + len(item.arguments) + len(item.call_id or "")) // 4 + 8)
     if isinstance(item, p.FunctionCallOutput):
         return max(1, (len(item.output) + len(item.call_id)) // 4 + 8)
-    return max(1, len(item.model_dump_json(exclude_unset=True)) // 4)
+    return max(1, len(text) // 4)

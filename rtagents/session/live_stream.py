@@ -51,20 +51,26 @@ class DelegatedWork:
         if response_id:
             self._current[delegation_id] = response_id
 
-    def event(self, event: Any) -> Decided:
-        """One ``response.event``: what the Responses event it wraps leads to."""
+    def event(self, event: Any, kind: Any = None) -> Decided:
+        """One ``response.event``: what the Responses event it wraps leads to (``kind``: its
+        ``type``, if the caller read it already)."""
+        if kind is None:
+            inner_dict = event.event
+            kind = inner_dict.get("type") if isinstance(inner_dict, dict) else None
+        if type(kind) is str and kind not in _INNER and _untyped(kind, event.event):
+            return None  # decoded, it would be an UnknownResponsesEvent, which leads nowhere
         try:
             decoded = lp.decode_response_event(event)
         except p.ProtocolError as exc:
             return [Emit(SessionWarning(f"response.event: inner event ignored: {exc}"))]
-        inner, warnings = decoded.event, []
-        if decoded.dropped:
-            left_out = ", ".join(decoded.dropped)
-            warning = SessionWarning(f"response.event {inner.type}: left out {left_out}")
-            warnings.append(Emit(warning))
+        inner = decoded.event
         route = _INNER.get(inner.type)
         decided = route(self, inner, event.delegation_id) if route is not None else None
-        return [*warnings, *(decided or ())]
+        if not decoded.dropped:
+            return decided
+        left_out = ", ".join(decoded.dropped)
+        warning = Emit(SessionWarning(f"response.event {inner.type}: left out {left_out}"))
+        return [warning, *(decided or ())]
 
     def forget(self) -> None:
         """The connection dropped: every response on it is over."""
@@ -207,3 +213,13 @@ _INNER: dict[str, Callable[[DelegatedWork, Any, str | None], Decided]] = {
     "response.output_item.done": DelegatedWork._on_item_done,
 }
 """The Responses events inside ``response.event`` that the session acts on."""
+
+
+def _untyped(kind: str, inner: dict[str, Any]) -> bool:
+    """Whether the Responses event ``inner`` (of type ``kind``) decodes, without a warning,
+    as an ``UnknownResponsesEvent`` (text deltas and the like, most of a stream): a kind the
+    protocol does not type, with no ``sequence_number`` that could break its schema."""
+    if kind in lp.RESPONSES_EVENTS:
+        return False
+    sequence = inner.get("sequence_number")
+    return sequence is None or type(sequence) is int

@@ -46,8 +46,11 @@ class UsageMeter:
         """The session's hook (see ``observers``): ``event`` counted before the app sees
         it (a handler of ``response.done`` reads a ``session.usage`` that has it); what to
         deliver after it: its ``usage.updated``, and a warning of what has no price, once."""
+        route = _ROUTES.get(event.type)
+        if route is None:  # most events report no usage: nothing more to do
+            return None
         try:
-            updated = self.observe(event)
+            updated = route(self, event)
         except Exception as exc:  # a report we cannot read costs its count, not the session
             return [SessionWarning(f"usage not counted: {type(exc).__name__}: {exc}")]
         if updated is None:
@@ -111,7 +114,10 @@ class UsageMeter:
 
     def _backend(self, event: Any) -> UsageUpdated | None:
         inner = event.event
-        if not isinstance(inner, dict) or inner.get("type") not in _RESPONSE_ENDS:
+        # The inner type first: only a response's end reports usage, and most events are not.
+        if type(inner) is not dict and not isinstance(inner, dict):
+            return None
+        if inner.get("type") not in _RESPONSE_ENDS:
             return None
         response = inner.get("response")
         if not isinstance(response, dict):

@@ -39,6 +39,7 @@ from .playback import Playback
 from .realtime_out import ASIDE
 from .realtime_out import OUT as _OUT
 from .states import LinkInput
+from .stream import Packed, pack, unpack
 from .wire import Requests, decode, redact, reread
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ class RealtimeCore(OrchestratedAdapter):
         """When the server says the session will hit its cap (Unix seconds), if it says."""
         self.session_id: str | None = None
         """The server's session id (``sess_...``), from ``session.created``."""
-        self._config = ""  # the last ``session.updated``'s session, as JSON text (see config)
+        self._config: Packed | None = None  # the last ``session.updated``'s (see config)
         self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
         """What each hosted MCP server listed, by server label."""
         self._requests = Requests()
@@ -97,8 +98,10 @@ class RealtimeCore(OrchestratedAdapter):
     @property
     def config(self) -> dict[str, Any]:
         """The session as the server last reported it (``session.updated``). Kept as JSON
-        text, which the collector never scans, and read into a new dict on each access."""
-        return cast(dict[str, Any], json.loads(self._config)) if self._config else {}
+        text, which the collector never scans, packed against the other sessions' (much the
+        same in every session of a process: see ``stream.pack``), and read into a new dict
+        on each access."""
+        return cast(dict[str, Any], json.loads(unpack(self._config))) if self._config else {}
 
     # -- frames in -----------------------------------------------------------------------
 
@@ -146,7 +149,7 @@ class RealtimeCore(OrchestratedAdapter):
 
     def _on_session_updated(self, event: p.SessionUpdated) -> None:
         redact(event)
-        self._config = event.session.model_dump_json(exclude_unset=True)
+        self._config = pack("config", event.session.model_dump_json(exclude_unset=True))
         self.playback.configured(event.session)
 
     def _on_error(self, event: p.Error) -> Decided:

@@ -43,9 +43,11 @@ asyncio.run(main())
 
 
 @asynccontextmanager
-async def emulator() -> AsyncIterator[str]:
+async def emulator(script: str = SERVE) -> AsyncIterator[str]:
+    """An emulator in a process of its own (``script`` serves it and prints its URL), so that
+    its objects are not counted as the session's."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", SERVE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     try:
         assert proc.stdout is not None

@@ -18,10 +18,12 @@ def by_type(
     """
 
     def tag(value: Any) -> str:
-        kind = (
-            value.get("type", default) if isinstance(value, dict) else getattr(value, "type", None)
-        )
+        # ``type(...) is`` first: a frame's dicts and strings take no isinstance call.
+        if type(value) is dict or isinstance(value, dict):
+            kind = value.get("type", default)
+        else:
+            kind = getattr(value, "type", None)
         # Frames are untrusted: a list or dict here must not reach a dict lookup.
-        return tags.get(kind, other) if isinstance(kind, str) else other
+        return tags.get(kind, other) if type(kind) is str or isinstance(kind, str) else other
 
     return tag

@@ -21,6 +21,14 @@ _CLIENT = TypeAdapter[Any](ClientEvent)
 _RESPONSES = TypeAdapter[Any](Annotated[ResponsesStreamEvent, Field(discriminator="type")])
 _WEBHOOKS = TypeAdapter[Any](LiveWebhookEvent)
 
+# The fast paths call pydantic-core's validators directly (the adapters' wrappers only pass
+# their defaults on): one native call per frame.
+validate_live_server_frame = _SERVER.validator.validate_json
+"""The fast path of ``decode_live_server_frame``, for a session's every frame: the typed event
+of a frame that fits its schema, or pydantic's ``ValidationError`` (then decode it leniently
+with ``decode_live_server_frame``, which says what it left out)."""
+_read_inner = _RESPONSES.validator.validate_python
+
 
 def _by_type(classes: tuple[type[WireModel], ...]) -> dict[str, type[WireModel]]:
     return {cls.model_fields["type"].default: cls for cls in classes}
@@ -72,7 +80,7 @@ def decode_live_server_event(data: str | bytes | bytearray) -> ServerEvent | Unk
     which event and what was wrong.
     """
     try:
-        event: ServerEvent = _SERVER.validate_json(data)
+        event: ServerEvent = validate_live_server_frame(data)
         return event
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
@@ -84,7 +92,7 @@ def decode_live_server_frame(data: str | bytes | bytearray) -> Decoded:
     breaks its schema somewhere is still decoded, the offending values left out and named in
     ``dropped``. Only a frame that cannot be read at all raises ``ProtocolError``."""
     try:
-        return Decoded(_SERVER.validate_json(data))
+        return Decoded(validate_live_server_frame(data))
     except ValidationError as exc:
         first = exc.errors(include_url=False)
     return Decoded(*_FRAMES.repair(data, first))
@@ -94,16 +102,20 @@ def decode_response_event(event: ResponseEvent | Frame) -> DecodedResponseEvent:
     """Decode the Responses event a ``response.event`` wraps (given that event, its
     ``event`` object, or JSON text), leniently as ``decode_live_server_frame`` does: an
     untyped kind gives an ``UnknownResponsesEvent``. The object given is never changed."""
-    data: Frame = event.event if isinstance(event, ResponseEvent) else event
+    data: Frame = event.event if type(event) is ResponseEvent else _frame_of(event)
     try:
-        if isinstance(data, Mapping):
-            return DecodedResponseEvent(_RESPONSES.validate_python(data))
+        if type(data) is dict or isinstance(data, Mapping):
+            return DecodedResponseEvent(_read_inner(data))
         return DecodedResponseEvent(_RESPONSES.validate_json(data))
     except ValidationError as exc:
         first = exc.errors(include_url=False)
     except RecursionError:
         first = []  # nested past what validation follows: the slow path says so
     return DecodedResponseEvent(*_INNER.repair(data, first))
+
+
+def _frame_of(event: ResponseEvent | Frame) -> Frame:
+    return event.event if isinstance(event, ResponseEvent) else event
 
 
 def parse_live_client_event(data: Frame) -> Any:
