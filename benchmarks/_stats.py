@@ -74,3 +74,20 @@ def rss_kb() -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+class FullCollections:
+    """Every full collection's start and duration (time.monotonic, one clock for every
+    process on the machine), as the collector itself reports them."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[float, float]] = []
+        self._began = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if info["generation"] < 2:
+            return
+        if phase == "start":
+            self._began = time.monotonic()
+        else:
+            self.pauses.append((self._began, time.monotonic() - self._began))

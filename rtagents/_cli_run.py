@@ -293,10 +293,9 @@ async def _say_recording(session: Any, pcm: bytes) -> None:
 
 def _collector(session: Any, heard: list[bytes]) -> Callable[[Any], None]:
     from .audio.formats import to_pcm16
-    from .protocol.audio_formats import output_format
 
     def collect(event: Any) -> None:
-        fmt = output_format(session.config)
+        fmt = session.output_format
         heard.append(to_pcm16(base64.b64decode(event.delta), fmt).tobytes())
 
     return collect

@@ -4,17 +4,18 @@ handlers, guardrails, a call's ``authorize`` and ``on_delegation``."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeGuard
 
 import anyio
 import anyio.to_thread
 
 
-def is_async(fn: Callable[..., Any]) -> bool:
-    """An ``async def`` function, or an object whose ``__call__`` is one."""
-    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
-        getattr(fn, "__call__", None)  # noqa: B004 - an object with an async __call__
+def is_async(fn: Callable[..., Any]) -> TypeGuard[Callable[..., Awaitable[Any]]]:
+    """An ``async def`` function, or an object (not a class: calling one makes an instance)
+    whose ``__call__`` is one."""
+    return inspect.iscoroutinefunction(fn) or (
+        not isinstance(fn, type) and inspect.iscoroutinefunction(getattr(fn, "__call__", None))  # noqa: B004
     )
 
 

@@ -49,3 +49,16 @@ async def test_a_cancelled_sync_call_frees_its_slot_at_once() -> None:
     assert limiter.borrowed_tokens == 0
     assert await call_either(lambda: "next", limiter=limiter) == "next"
     release.set()  # the abandoned thread ends
+
+
+async def test_a_class_with_an_async_call_is_made_in_a_thread_not_awaited() -> None:
+    """Calling a class makes an instance (its ``__init__`` may block): it is no coroutine."""
+    made: list[int] = []
+
+    class Made(AsyncCallable):
+        def __init__(self, x: int) -> None:
+            made.append(threading.get_ident())
+
+    assert not is_async(Made)
+    assert isinstance(await call_either(Made, 1), Made)
+    assert made and made[0] != threading.get_ident()

@@ -25,7 +25,7 @@ import anyio
 from .._event import FrameworkEvent
 from ..errors import root_cause
 from .events import ApprovalAwaiting, ApprovalDecided, ApprovalRequested
-from .policy import DEFAULT_POLICY, ApprovalPolicy
+from .policy import ApprovalPolicy
 from .request import ApprovalRequest, DecidedBy, Decision
 from .verdict import refuse, verdict
 
@@ -75,7 +75,7 @@ class ApprovalBroker:
         emit: Callable[[FrameworkEvent], None],
         hosted_servers: Callable[[], Collection[str]] = frozenset,
     ) -> None:
-        self.policy = policy or DEFAULT_POLICY
+        self.policy = policy or ApprovalPolicy()
         self._emit = emit
         self._hosted_servers = hosted_servers
         self._pending: dict[str, _Pending] = {}

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal, Union
 
 import anyio.from_thread
 
-from .._either import call_either
+from .._either import call_either, is_async
 from .request import ApprovalRequest, Decision
 from .rules import Rule
 
@@ -85,7 +84,7 @@ class ApprovalPolicy:
         if handler is None:
             started()
             return None
-        if inspect.iscoroutinefunction(handler):
+        if is_async(handler):
             started()
             return await handler(request)
 
@@ -99,9 +98,3 @@ class ApprovalPolicy:
 
     def __repr__(self) -> str:
         return f"ApprovalPolicy(rules={len(self.rules)}, handler={self.handler!r}, timeout={self.timeout:g})"
-
-
-DEFAULT_POLICY = ApprovalPolicy()
-"""The policy of an agent that gives none (it denies what needs approval): one, shared by
-every such session (a policy holds no session's state: what a session remembers is its
-broker's)."""

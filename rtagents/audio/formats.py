@@ -141,6 +141,38 @@ def downsample(pcm: array[int], start: int = 0, stop: int | None = None) -> arra
     return array("h", [min(32767, max(-32768, round(acc))) for acc in sums])
 
 
+class Encoder:
+    """A stream of 24 kHz samples, given in pieces (a call's 20 ms frames), encoded in a
+    session format as if given whole: G.711's filter needs the samples after each one kept,
+    so each piece's last few samples wait for the next piece (0.6 ms of audio)."""
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+        self._pcm = array("h")  # the filter's context before ``_next``, and what waits
+        self._next = 0  # where in ``_pcm`` the next kept sample is
+
+    def encode(self, pcm: array[int]) -> bytes:
+        if self.fmt == "audio/pcm":
+            return pcm.tobytes()
+        held, half = self._pcm, len(_ANTI_ALIAS) // 2
+        if not held:  # the stream's start: the filter reads its first sample before it
+            if not pcm:
+                return b""
+            held.extend([pcm[0]] * half)
+            self._next = half
+        held.extend(pcm)
+        ready = (len(held) - half - self._next + 2) // 3  # kept samples whose window is here
+        if ready <= 0:
+            return b""
+        stop = self._next + 3 * (ready - 1) + 1
+        data = g711(downsample(held, self._next, stop), self.fmt)
+        self._next += 3 * ready
+        drop = self._next - half
+        del held[:drop]
+        self._next -= drop
+        return data
+
+
 def bytes_per_ms(fmt: str) -> int:
     return BYTES_PER_MS[fmt]
 

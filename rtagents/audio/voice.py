@@ -20,7 +20,6 @@ from typing import Any, Literal
 import anyio
 
 from ..errors import RtagentsError
-from ..protocol.audio_formats import output_format
 from .devices import AudioDevice, SoundDevice
 from .formats import RATE, to_pcm16
 from .output import PlaybackBuffer
@@ -97,7 +96,7 @@ class LocalVoice:
         async for event in session:
             kind = event.type
             if kind == "response.output_audio.delta" or kind == "session.output_audio.delta":
-                fmt = output_format(session.config)
+                fmt = session.output_format
                 pcm = to_pcm16(base64.b64decode(event.delta), fmt).tobytes()
                 # GPT-Live's speech is one stream with no items (and no truncate).
                 item_id = getattr(event, "item_id", None) or _LIVE_SPEECH

@@ -22,6 +22,8 @@ from starlette.websockets import WebSocket
 _KEY_PROTOCOL = "openai-insecure-api-key."
 WEBRTC_PATHS = ("/v1/realtime/calls", "/realtime/calls")
 """Where a browser posts its SDP offer (a new WebRTC call), with a key or a client secret."""
+LIVE_PATHS = ("/v1/live/sessions", "/live/sessions")
+"""GPT-Live's new sessions: the websocket, and a browser's WebRTC offer (a POST)."""
 _MAX_SECRETS = 10_000  # live client secrets kept; the oldest go first past it
 WRONG_KEY = {
     "error": {
@@ -122,7 +124,7 @@ class KeyGate:
             scope.get("path", "")
         ).endswith("/attach")  # a sideband (Realtime's by call_id, GPT-Live's) needs the key
         if scope["type"] == "http":  # a browser's WebRTC call is a new session too
-            new_session = str(scope.get("path", "")) in WEBRTC_PATHS
+            new_session = str(scope.get("path", "")) in WEBRTC_PATHS + LIVE_PATHS
         return new_session and self._secrets.valid(given)
 
 

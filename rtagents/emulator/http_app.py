@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.types import ASGIApp
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .auth import ClientSecrets, KeyGate
+from .auth import LIVE_PATHS, ClientSecrets, KeyGate
 
 if TYPE_CHECKING:
     from .calls import CallDesk
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from .live import LiveCore
 
 PATHS = ("/v1/realtime", "/realtime")
-LIVE_PATHS = ("/v1/live/sessions", "/live/sessions")
 """GPT-Live's primary websocket (the openai SDK's ``client.live.connect()``)."""
 
 

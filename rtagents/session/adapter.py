@@ -12,9 +12,10 @@ request the API cannot carry out raises ``UnsupportedByAPI`` before anything is 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from .. import protocol as p
+from ..protocol.audio_formats import output_format
 from .actions import Action, Decision, ToolTraits
 from .journal import Journal
 from .orchestrator import Orchestrator
@@ -41,9 +42,14 @@ class WireAdapter(Protocol):
     @property
     def config(self) -> dict[str, Any]: ...
 
-    def next_event_id(self) -> str: ...
+    @property
+    def output_format(self) -> str:
+        """The output audio format the server last reported (``audio/pcm`` until then)."""
+        ...
 
-    """The id of the next client event this session sends."""
+    def next_event_id(self) -> str:
+        """The id of the next client event this session sends."""
+        ...
 
     # -- frames in, client events out --------------------------------------------------------
 
@@ -134,6 +140,12 @@ class OrchestratedAdapter:
     orchestrator: Orchestrator
     next_event_id: Callable[[], str]
     _requests: Requests
+
+    @property
+    def output_format(self) -> str:
+        """The output audio format in the adapter's ``config`` (each adapter has one; one
+        that tracks the format as it goes overrides this)."""
+        return output_format(cast(Any, self).config)
 
     def _wire(self, decisions: Iterable[Decision | Action]) -> list[Action]:
         raise NotImplementedError

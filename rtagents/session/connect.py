@@ -10,6 +10,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Literal, cast
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
+import anyio
+
 from .._redact import install as redact_logs
 from .._redact import register_secret
 from ..audio import AudioPlayer
@@ -206,8 +208,8 @@ async def connect(
         adapter=functools.partial(_live_core, cores, model, call_id is not None) if live else None,
         prices=book,
     )
-    # anyio wraps whatever leaves a task group in an ExceptionGroup; users should see their
-    # own exception (or ours) as it was raised, so it is carried out of the group by hand.
+    # The MCP servers' task groups wrap whatever leaves them in an ExceptionGroup; users
+    # should see their own exception (or ours) as it was raised: it is carried out by hand.
     raised: BaseException | None = None
     try:
         async with AsyncExitStack() as servers:
@@ -219,8 +221,8 @@ async def connect(
                 await session.close()
                 raise
             # The session's tasks are its own (see tasks.SessionTasks), not a task group's:
-            # they have ended, or end now (a close cut short by a cancellation), before this
-            # returns, as they would at a group's exit.
+            # they are cancelled and waited for before this returns, as at a group's exit,
+            # also when the block is cancelled (the wait is shielded, as a group's is).
             try:
                 try:
                     await runner.start(agent)
@@ -236,7 +238,8 @@ async def connect(
                         await session.close()
             finally:
                 runner.tasks.end()
-                await runner.tasks.join()
+                with anyio.CancelScope(shield=True):
+                    await runner.tasks.join()
     except BaseException as exc:
         if not _is_group(exc):
             raise

@@ -71,11 +71,6 @@ class SessionGuards:
         guardrails: Guardrails | None = getattr(self._runner.agent, "guardrails", None)
         return guardrails if guardrails else None
 
-    @property
-    def active(self) -> bool:
-        """Whether the agent the session runs now has guardrails (else no hook: no cost)."""
-        return self._guardrails is not None
-
     def see(self, event: Any) -> None:
         """The session's hook (see ``observers``): a look at each delivered event."""
         route = _ROUTES.get(event.type)

@@ -62,12 +62,6 @@ class UsageMeter:
             warnings = [SessionWarning(f"no cost for this session's usage: {m}") for m in news]
         return [*warnings, updated]
 
-    def observe(self, event: Any) -> UsageUpdated | None:
-        """Count what ``event`` reports; the ``usage.updated`` to deliver, if it reported
-        usage."""
-        route = _ROUTES.get(event.type)
-        return route(self, event) if route is not None else None
-
     def _add(self, part: UsageRecord, **what: Any) -> UsageUpdated:
         self.usage = self.usage + part
         return UsageUpdated(part, self.usage, **what)

@@ -48,24 +48,23 @@ class Observers:
         """Hand ``event`` to each hook in order, then to the app; then what the hooks
         returned (``size``: its frame's length, 0 for the framework's own; ``frame``: the
         frame itself, which the stream may keep instead of the event)."""
-        after: list[Any] = []
-        if self.meter is not None:
-            try:
-                more = self.meter.see(event)
-            except Exception as exc:  # as any hook's (below)
-                log.warning("the usage meter failed on %s: %s", event.type, root_cause(exc))
-            else:
-                if more:
-                    after += more
+        after = _ask(self.meter.see, event, None) if self.meter is not None else None
         for hook in self._hooks:
-            try:
-                more = hook(event)
-            except Exception as exc:  # an observer's bug must never cost the session
-                name = getattr(hook, "__qualname__", repr(hook))
-                log.warning("%s failed on %s: %s", name, event.type, root_cause(exc))
-                continue
-            if more:
-                after += more
+            after = _ask(hook, event, after)
         self.stream.deliver(event, size, frame)
-        for following in after:
+        for following in after or ():
             self.deliver(following)
+
+
+def _ask(hook: Observer, event: Any, after: list[Any] | None) -> list[Any] | None:
+    """``hook``'s look at ``event``; what to deliver after it, added to ``after`` (a list
+    made only when there is something: most events have nothing after them)."""
+    try:
+        more = hook(event)
+    except Exception as exc:  # an observer's bug must never cost the session
+        name = getattr(hook, "__qualname__", repr(hook))
+        log.warning("%s failed on %s: %s", name, event.type, root_cause(exc))
+        return after
+    if more:
+        after = [*(after or ()), *more]
+    return after

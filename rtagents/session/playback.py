@@ -15,14 +15,15 @@ class Playback:
     def __init__(self) -> None:
         self.item_id: str | None = None
         self.ms = 0
-        self._format = "audio/pcm"  # how long a delta is: from the session's output format
+        self.format = "audio/pcm"
+        """The session's output audio format (how long a delta is), from its config."""
 
     def configured(self, session: Any) -> None:
         """``session.created`` or ``session.updated``: the output format may have changed."""
-        self._format = output_format(session)
+        self.format = output_format(session)
 
     def delta(self, event: p.ResponseOutputAudioDelta) -> None:
-        ms = base64_audio_ms(len(event.delta), self._format)
+        ms = base64_audio_ms(len(event.delta), self.format)
         if self.item_id == event.item_id:
             self.ms += ms
         else:

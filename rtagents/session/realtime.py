@@ -39,7 +39,6 @@ from .playback import Playback
 from .realtime_out import ASIDE
 from .realtime_out import OUT as _OUT
 from .states import LinkInput
-from .stream import Packed, pack, unpack
 from .wire import Requests, decode, redact, reread
 
 if TYPE_CHECKING:
@@ -83,7 +82,7 @@ class RealtimeCore(OrchestratedAdapter):
         """When the server says the session will hit its cap (Unix seconds), if it says."""
         self.session_id: str | None = None
         """The server's session id (``sess_...``), from ``session.created``."""
-        self._config: Packed | None = None  # the last ``session.updated``'s (see config)
+        self._config: str | None = None  # the last ``session.updated``'s (see config)
         self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
         """What each hosted MCP server listed, by server label."""
         self._requests = Requests()
@@ -98,10 +97,13 @@ class RealtimeCore(OrchestratedAdapter):
     @property
     def config(self) -> dict[str, Any]:
         """The session as the server last reported it (``session.updated``). Kept as JSON
-        text, which the collector never scans, packed against the other sessions' (much the
-        same in every session of a process: see ``stream.pack``), and read into a new dict
-        on each access."""
-        return cast(dict[str, Any], json.loads(unpack(self._config))) if self._config else {}
+        text, which the collector never scans, and read into a new dict on each access."""
+        return cast(dict[str, Any], json.loads(self._config)) if self._config else {}
+
+    @property
+    def output_format(self) -> str:
+        """The output audio format the server last reported (``audio/pcm`` until then)."""
+        return self.playback.format
 
     # -- frames in -----------------------------------------------------------------------
 
@@ -149,7 +151,7 @@ class RealtimeCore(OrchestratedAdapter):
 
     def _on_session_updated(self, event: p.SessionUpdated) -> None:
         redact(event)
-        self._config = pack("config", event.session.model_dump_json(exclude_unset=True))
+        self._config = event.session.model_dump_json(exclude_unset=True)
         self.playback.configured(event.session)
 
     def _on_error(self, event: p.Error) -> Decided:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 import anyio
 
 from ..approvals.broker import ApprovalBroker
-from ..approvals.policy import DEFAULT_POLICY
+from ..approvals.policy import ApprovalPolicy
 from ..audio.player import guarded_played_ms
 from ..errors import SessionClosedError, SessionConfigError, root_cause
 from ..tools import Toolset
@@ -152,10 +152,9 @@ class SessionRunner(LazyParts):
         self._played_ms = guarded_played_ms(player) if player is not None else None
 
     def release(self) -> None:
-        """After the session's end and its tasks': its parts' way back to the runner is cut
-        (see ``back``), and so are the app's handlers, which may hold the session. What the
-        app may still read of a closed session (its usage, history, buffered events) stays;
-        the session is then freed by reference counting, with no collection needed."""
+        """After the session's end and its tasks': the parts' way back to the runner and the
+        app's handlers (which may hold the session) are cut (see ``back``); what the app may
+        still read (usage, history, buffered events) stays."""
         self._back.cut()
         self.observers.hooks = ()
         self.stream.drop_handlers()
@@ -163,10 +162,6 @@ class SessionRunner(LazyParts):
     @property
     def closed_reason(self) -> str | None:
         return self.link.closed_reason
-
-    @property
-    def transport(self) -> Transport:
-        return self.upstream.transport
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -183,7 +178,7 @@ class SessionRunner(LazyParts):
         """Take the agent: its tools (function tools and its connected MCP servers'), its
         approval policy (none: the default, which denies), and what its calls share."""
         self.agent = agent
-        self.approvals.policy = agent.approval or DEFAULT_POLICY
+        self.approvals.policy = agent.approval or ApprovalPolicy()
         sources = agent.sources
         if sources.servers or self._servers is not None:
             self.servers.follow(sources.servers)
@@ -275,6 +270,10 @@ class SessionRunner(LazyParts):
         except Exception as exc:  # a bug of ours: close with the reason, never an exception group
             log.exception("the session's reader failed")
             await self.finish(f"internal error: {root_cause(exc)}", error=True)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # SystemExit, KeyboardInterrupt (sync handlers run here):
+            await self.task_fatal(exc)  # the session ends, and connect() raises it on exit
 
     async def _request(
         self, event_id: str, actions: list[Action], *, within: float, force: bool = False

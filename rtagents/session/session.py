@@ -84,6 +84,13 @@ class RealtimeSession(Generic[DepsT]):
         return self._runner.core.config
 
     @property
+    def output_format(self) -> str:
+        """The format of the audio the server sends (``audio/pcm``, ``audio/pcmu``,
+        ``audio/pcma``), as it last reported it: read it per delta at no cost (``config``
+        builds a new dict each time)."""
+        return self._runner.core.output_format
+
+    @property
     def hosted_tools(self) -> dict[str, list[p.McpListedTool]]:
         """What each hosted MCP server listed, by server label."""
         return self._runner.core.hosted_tools

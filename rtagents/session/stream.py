@@ -7,54 +7,28 @@ import inspect
 import logging
 import zlib
 from collections import deque
-from collections.abc import Callable, Sequence
-from typing import Any, overload
+from collections.abc import Callable
+from typing import Any
 
 from .events import SessionWarning
 
 log = logging.getLogger("rtagents.session")
 Handler = Callable[[Any], Any]
 Entry = tuple[Any, ...]
-"""What the buffer keeps of an event: ``(event, size)``, ``(frame, size)`` or, for a frame
-packed against a shared one (see ``pack``), ``(packed, size, reference)``."""
-Packed = tuple[bytes, bytes]
+"""What the buffer keeps of an event: ``(event, size)``, ``(frame, size)``, or for a frame
+kept compressed, ``(compressed, size, PACKED)``."""
+PACKED = True
 
 PACKED_TYPES = frozenset({"session.created", "session.updated", "conversation.created"})
-"""Event types whose frames are nearly the same in every session of a process (the session's
-configuration, bar its ids): kept unread, each is packed against one frame shared by all."""
-
-# By kind: the frame the latest ones were packed against, one for the whole process. Replaced
-# when a frame no longer resembles it; a packed frame keeps its own reference alive.
-_references: dict[str, bytes] = {}
-_SIMILAR = 4  # packed to at most a quarter of its size: the reference still serves
-# A frame that may hold a credential (hosted MCP's, echoed back by the server: see
-# ``wire.redact``) never becomes the reference, which outlives its session.
-_SECRETS = (b'"authorization"', b'"headers"')
+"""Event types whose frames (the session's whole configuration) are kept compressed until
+the app reads them: a few hundred bytes instead of a few kilobytes per idle session."""
 
 
-def pack(kind: str, data: str | bytes) -> Packed:
-    """``data`` compressed against the last like it (of the same ``kind``) in this process:
-    what sets it apart from that one, a few dozen bytes where sessions differ only by ids.
-    Exact: ``unpack`` gives the same bytes back (UTF-8, for a string)."""
-    raw = data.encode() if isinstance(data, str) else bytes(data)
-    reference = _references.get(kind, b"")
-    # memLevel 1: a small hash table, set up in a fraction of the default's time.
-    if reference:
-        packer = zlib.compressobj(1, zlib.DEFLATED, -15, 1, zlib.Z_DEFAULT_STRATEGY, reference)
-    else:
-        packer = zlib.compressobj(1, zlib.DEFLATED, -15, 1)
-    packed = packer.compress(raw) + packer.flush()
-    unlike = not reference or len(packed) * _SIMILAR > len(raw)
-    if unlike and not any(secret in raw for secret in _SECRETS):
-        _references[kind] = raw  # the next ones are packed against this one
-    return packed, reference
-
-
-def unpack(packed: Packed) -> bytes:
-    """The bytes ``pack`` was given."""
-    data, reference = packed
-    unpacker = zlib.decompressobj(-15, reference) if reference else zlib.decompressobj(-15)
-    return unpacker.decompress(data) + unpacker.flush()
+def _pack(frame: str | bytes) -> bytes:
+    # Level 1, a small window: these frames are small, and it is set up in a fraction of the
+    # default's time (connecting thousands of sessions).
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15, 1)
+    return packer.compress(frame.encode() if isinstance(frame, str) else frame) + packer.flush()
 
 
 class EventStream:
@@ -67,7 +41,7 @@ class EventStream:
     ``limit=0`` keeps no buffer (handlers only).
 
     Until the app first reads, the buffer keeps frames, not typed events (see ``reread``),
-    those of ``PACKED_TYPES`` packed (see ``pack``), in a list: an idle session, which a
+    those of ``PACKED_TYPES`` compressed, in a list: an idle session, which a
     server may hold thousands of, keeps a few hundred bytes for its first events. From the
     first read or drop on, the buffer is a deque.
     """
@@ -75,7 +49,6 @@ class EventStream:
     def __init__(
         self,
         limit: int,
-        spawn: Callable[..., None] | None = None,
         *,
         max_bytes: int = 32 * 2**20,
         tasks: Any = None,
@@ -83,9 +56,8 @@ class EventStream:
         self.limit = limit
         self.max_bytes = max_bytes
         # Where awaitable handlers run: ``tasks.spawn`` (the session's ``SessionTasks``, kept
-        # once rather than as a bound method per session) or a ``spawn`` function.
+        # once rather than as a bound method per session).
         self._tasks = tasks
-        self._spawn = spawn
         # Built when first needed: an idle session (most, in a server holding thousands) keeps
         # no deque, no Event and no handler table, which the collector would scan.
         self._queue: list[Entry] | deque[Entry] | None = None  # see ``Entry``
@@ -103,12 +75,6 @@ class EventStream:
         self._ended = False
         self._handlers: dict[str, list[Handler]] | None = None
 
-    @property
-    def _buffer(self) -> Sequence[tuple[Any, int]]:
-        """What the buffer holds, as events (a frame kept unread is decoded on access): for
-        looking at it, not the way events are read."""
-        return _Decoded(self._queue or (), self.reread)
-
     def on(self, kind: str, handler: Handler) -> None:
         if self._handlers is None:
             self._handlers = {}
@@ -117,7 +83,7 @@ class EventStream:
     def drop_handlers(self) -> None:
         """The session is over: its handlers (which may hold it) are let go."""
         self._handlers = None
-        self._tasks = self._spawn = None
+        self._tasks = None
 
     def deliver(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> None:
         """Hand out ``event``; ``size`` is its frame's length (0 for the framework's own),
@@ -130,8 +96,7 @@ class EventStream:
                 buffer = self._queue = deque() if self._reading else []
             if frame is not None and not self._reading and self.reread is not None:
                 if event.type in PACKED_TYPES:
-                    packed, reference = pack(event.type, frame)
-                    buffer.append((packed, size, reference))
+                    buffer.append((_pack(frame), size, PACKED))
                 else:
                     buffer.append((frame, size))
             else:
@@ -164,11 +129,8 @@ class EventStream:
             except Exception as exc:
                 self._handler_failed(handler, event, exc)
                 continue
-            if inspect.isawaitable(result):
-                if self._tasks is not None:
-                    self._tasks.spawn(self._await_handler, handler, event, result)
-                elif self._spawn is not None:
-                    self._spawn(self._await_handler, handler, event, result)
+            if inspect.isawaitable(result) and self._tasks is not None:
+                self._tasks.spawn(self._await_handler, handler, event, result)
 
     async def _await_handler(self, handler: Handler, event: Any, result: Any) -> None:
         try:
@@ -218,28 +180,8 @@ class EventStream:
 def _event(entry: Entry, reread: Callable[[str | bytes], Any] | None) -> Any:
     """A buffered entry's event: a frame kept before the app read is decoded again."""
     kept = entry[0]
-    if reread is not None and isinstance(kept, (str, bytes)):
-        return reread(unpack((entry[0], entry[2])) if len(entry) > 2 else kept)
-    return kept
-
-
-class _Decoded(Sequence[tuple[Any, int]]):
-    """The buffer's entries with their events decoded (see ``EventStream._buffer``)."""
-
-    def __init__(self, entries: Sequence[Entry], reread: Any) -> None:
-        self._entries, self._reread = entries, reread
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    @overload
-    def __getitem__(self, index: int) -> tuple[Any, int]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[tuple[Any, int]]: ...
-
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        entry = self._entries[index]
-        return _event(entry, self._reread), entry[1]
+    if reread is None or not isinstance(kept, (str, bytes)):
+        return kept
+    return reread(
+        zlib.decompress(kept, -15) if isinstance(kept, bytes) and len(entry) > 2 else kept
+    )

@@ -63,8 +63,8 @@ class SessionTasks:
         self._reader: asyncio.Task[None] | None = None
         self.open = False
 
-    def start(self, tg: object = None) -> None:
-        """From here, tasks may be spawned (``tg``: unused, kept for callers that pass one)."""
+    def start(self) -> None:
+        """From here, tasks may be spawned."""
         self.open = True
 
     def read(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -88,11 +88,6 @@ class SessionTasks:
             running.discard(task)
             if not running:
                 self._running = None
-
-    @property
-    def running(self) -> int:
-        """How many spawned tasks have not ended."""
-        return len(self._running or ())
 
     def end(self) -> None:
         """The session ended: no new task, and every running one cancelled."""

@@ -77,7 +77,11 @@ class WorkerPool:
             await self._wait_for_thread(free, wait)
         # Once a thread is taken, the call's own deadline rules (see ``dispatch``).
         if on_start is not None:
-            on_start()
+            try:
+                on_start()
+            except BaseException:
+                free.release()  # the thread taken goes back: the code never runs
+                raise
         return await _Job(fn, free, on_late).run()
 
     async def _wait_for_thread(self, free: anyio.Semaphore, wait: float) -> None:

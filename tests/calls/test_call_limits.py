@@ -163,7 +163,8 @@ async def test_a_notice_due_before_the_session_is_up_is_said_once_it_is() -> Non
     async def hang_up() -> None:
         hung.set()
 
-    clock = LimitClock(CallLimit(30, 29.9, NOTICE), record, hang_up, time.time())
+    started = time.time()
+    clock = LimitClock(CallLimit(3, 2.9, NOTICE), record, hang_up, started)
     session = Session()
     async with anyio.create_task_group() as tg:
         tg.start_soon(clock.run)
@@ -172,9 +173,14 @@ async def test_a_notice_due_before_the_session_is_up_is_said_once_it_is() -> Non
         with anyio.fail_after(10):
             while not session.said:
                 await anyio.sleep(0.02)
-        tg.cancel_scope.cancel()
+        said_at = time.time() - started
+        assert not hung.is_set()  # said late, and the limit has not come
+        with anyio.fail_after(10):
+            await hung.wait()
+        hung_at = time.time() - started
+        tg.cancel_scope.cancel()  # (the clock then waits for the API to end the session)
     assert len(session.said) == 1 and NOTICE in session.said[0]
-    assert not hung.is_set()
+    assert said_at < 3 <= hung_at + 0.05  # the hang-up at the limit, not moved by the notice
 
 
 async def test_a_hang_up_the_api_answers_404_to_is_a_call_already_over_not_a_failure() -> None:

@@ -206,15 +206,10 @@ async def test_cancelled_at_the_close_with_a_record(caplog: pytest.LogCaptureFix
     assert notes([e.get("item", {}) for e in received]) == []  # nothing told after the end
 
 
-async def test_drain_waits_for_background_work_and_sends_its_result() -> None:
+async def ask_and_drain(report: Any) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Ask for the report (the model calls it, then says "Started."), drain the session:
+    the events the app heard, and what the emulator received."""
     events: list[Any] = []
-
-    @rtagents.tool(background=True)
-    async def report() -> str:
-        """Make the report."""
-        await anyio.sleep(0.2)
-        return "report ready"
-
     agent = rtagents.Agent(name="host", tools=[report], output_modalities=["text"])
     model = ScriptedModel([CallFunction("report", {}, call_id="call_report"), "Started."])
     async with Emulator(model=model) as emu:
@@ -222,7 +217,17 @@ async def test_drain_waits_for_background_work_and_sends_its_result() -> None:
             session.on("*")(events.append)
             await session.ask("The report, please.")
             await session.drain(grace=10)
-        received = emu.last.received
+        return events, emu.last.received
+
+
+async def test_drain_waits_for_background_work_and_sends_its_result() -> None:
+    @rtagents.tool(background=True)
+    async def report() -> str:
+        """Make the report."""
+        await anyio.sleep(0.2)
+        return "report ready"
+
+    events, received = await ask_and_drain(report)
     assert [e.output for e in events if e.type == "background.completed"] == ["report ready"]
     sent = notes([e.get("item", {}) for e in received if e["type"] == "conversation.item.create"])
     assert sent == ["The background task call_report (report) finished: report ready"]
@@ -303,7 +308,6 @@ def test_the_flag_is_checked() -> None:
 async def test_progress_in_background_work_is_reported_dropped_not_lost_silently() -> None:
     """The call was answered "started" already: an update of its work is not spoken (the
     conversation went on), and the app hears so (``progress.dropped``, with the reason)."""
-    events: list[Any] = []
 
     @rtagents.tool(background=True)
     async def report(ctx: rtagents.ToolContext) -> str:
@@ -312,13 +316,7 @@ async def test_progress_in_background_work_is_reported_dropped_not_lost_silently
         await ctx.progress("half of the report is done")
         return "report ready"
 
-    agent = rtagents.Agent(name="host", tools=[report], output_modalities=["text"])
-    model = ScriptedModel([CallFunction("report", {}, call_id="call_report"), "Started."])
-    async with Emulator(model=model) as emu:
-        async with rtagents.connect(agent, transport=emu.transport) as session:
-            session.on("*")(events.append)
-            await session.ask("The report, please.")
-            await session.drain(grace=10)
+    events, _ = await ask_and_drain(report)
     [dropped] = [e for e in events if e.type == "progress.dropped"]
     assert (dropped.call_id, dropped.text) == ("call_report", "half of the report is done")
     assert "answered" in dropped.reason

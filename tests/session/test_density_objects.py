@@ -97,20 +97,27 @@ async def sessions(url: str, n: int, stack: AsyncExitStack) -> None:
         await stack.enter_async_context(rtagents.connect(agent, url=url))
 
 
+def tracked_objects() -> int:
+    return len(gc.get_objects())
+
+
 async def per_session(
-    url: str, open_n: Callable[[str, int, AsyncExitStack], Awaitable[None]]
+    url: str,
+    open_n: Callable[[str, int, AsyncExitStack], Awaitable[None]],
+    measure: Callable[[], int] = tracked_objects,
 ) -> float:
-    """The GC-tracked objects each of ``SESSIONS`` open sessions keeps."""
+    """What each of ``SESSIONS`` open idle sessions keeps, by ``measure`` (taken after a
+    collection, before the sessions open and while they idle)."""
     async with AsyncExitStack() as warm:  # imports and caches are not a session's
         await open_n(url, 1, warm)
     await asyncio.sleep(0.1)
     gc.collect()
-    before = len(gc.get_objects())
+    before = measure()
     async with AsyncExitStack() as stack:
         await open_n(url, SESSIONS, stack)
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # late frames, keepalives: the sessions as they idle
         gc.collect()
-        after = len(gc.get_objects())
+        after = measure()
     return (after - before) / SESSIONS
 
 

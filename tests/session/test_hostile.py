@@ -564,6 +564,52 @@ async def test_connect_never_raises_an_exception_group() -> None:
         assert info.value.code == 3
 
 
+@pytest.mark.parametrize("exc", [SystemExit, KeyboardInterrupt, BaseException])
+async def test_a_sync_handler_raising_a_base_exception_ends_the_session_and_connect_raises_it(
+    exc: type[BaseException],
+) -> None:
+    """A sync handler runs in the session's reader: what it raises past ``Exception`` must
+    still end the session (an app reading its events is not left waiting) and leave
+    ``connect`` as itself."""
+    async with hostile_server() as server:
+        agent = rtagents.Agent(name="h")
+        with pytest.raises(exc), anyio.fail_after(10):
+            async with rtagents.connect(agent, url=server.url) as session:
+
+                @session.on("rate_limits.updated")
+                def quit_now(event: Any) -> None:
+                    raise exc("app code asking the process to stop")
+
+                await server.send({"type": "rate_limits.updated", "rate_limits": []})
+                async for _ in session:
+                    pass
+
+
+async def test_a_cancelled_connect_waits_for_its_handlers_to_end() -> None:
+    """Cancelling the block that holds a session cancels its tasks and waits for them, as a
+    task group's exit does: a handler's cleanup has run when ``connect`` is left."""
+    steps: list[str] = []
+    async with hostile_server() as server:
+        agent = rtagents.Agent(name="h")
+        with anyio.move_on_after(0.5) as scope:
+            async with rtagents.connect(agent, url=server.url) as session:
+
+                @session.on("rate_limits.updated")
+                async def slow(event: Any) -> None:
+                    steps.append("started")
+                    try:
+                        await anyio.sleep_forever()
+                    finally:
+                        with anyio.CancelScope(shield=True):
+                            await anyio.sleep(0.3)
+                        steps.append("cleaned up")
+
+                await server.send({"type": "rate_limits.updated", "rate_limits": []})
+                await anyio.sleep_forever()
+        assert scope.cancelled_caught
+        assert steps == ["started", "cleaned up"]
+
+
 async def test_a_tool_whose_own_machinery_raises_is_still_answered() -> None:
     from rtagents.tools import BaseTool
 

@@ -11,6 +11,7 @@ import anyio
 import pytest
 
 import rtagents
+from rtagents.session.stream import _event
 
 from .hostile import hostile_server
 
@@ -24,8 +25,8 @@ SLACK = 16 * MiB
 
 
 def last_is(session: rtagents.RealtimeSession, kind: str) -> bool:
-    buffer = session._runner.stream._buffer
-    return bool(buffer) and buffer[-1][0].type == kind
+    stream = session._runner.stream
+    return bool(stream._queue) and _event(stream._queue[-1], stream.reread).type == kind
 
 
 async def test_unread_large_frames_stay_under_the_byte_budget() -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import inspect
 import threading
 from typing import Any
 
@@ -174,8 +173,6 @@ async def test_anyio_from_thread_in_a_sync_tool_fails_with_a_clear_error() -> No
 
 
 async def test_a_sync_tool_reaches_the_loop_with_an_anyio_token() -> None:
-    if "token" not in inspect.signature(anyio.from_thread.run).parameters:  # anyio < 4.11
-        pytest.skip("anyio.from_thread.run(..., token=) needs anyio 4.11")
     token = anyio.lowlevel.current_token()
     loop_thread = threading.get_ident()
 

@@ -83,7 +83,7 @@ async def test_no_secret_in_logs_events_reprs_or_spans(
                     events += await session.ask("look it up")
                     reprs = [
                         repr(session),
-                        repr(session._runner.transport),
+                        repr(session._runner.upstream.transport),
                         repr(server),
                         repr(agent),
                     ]

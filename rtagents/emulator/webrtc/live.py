@@ -9,8 +9,6 @@ from typing import Any
 from ...protocol import live as lp
 from ..live import session as config
 
-LIVE_PATHS = ("/v1/live/sessions", "/live/sessions")
-
 
 def live_request(body: bytes) -> tuple[dict[str, Any], str]:
     """The session (as ``session.start`` takes it) and the SDP offer; ``ValueError`` with

@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import anyio.abc
 
-from ...audio.formats import RATE, from_pcm16, samples
+from ...audio.formats import RATE, Encoder, samples
 from ...errors import root_cause
 from ...protocol import SessionCreated
 from ..calls import Call
 from ..config import audio_format
 from ..conversation import new_id
 from ..live import phone as live_phone
-from .ice import allow_loopback
+from .ice import loopback_allowed
 from .media import FRAME_BYTES, FRAME_SAMPLES, Decoded, frame
 from .playout import Playout
 
@@ -152,7 +152,6 @@ class Peer:
     def __init__(self, call: WebRTCCall, conn: Connection[Any]) -> None:
         from aiortc import RTCConfiguration, RTCPeerConnection
 
-        allow_loopback()
         self.call = call
         self.conn = conn
         # No STUN server: the emulator answers on this host's own addresses.
@@ -182,7 +181,8 @@ class Peer:
         if not any(t.kind == "audio" for t in self.pc.getTransceivers()):
             raise ValueError("Invalid SDP offer: it has no audio media section.")
         self.pc.addTrack(_output_track(self.playout, self.conn.push))
-        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        with loopback_allowed():  # where ICE gathers this call's candidates
+            await self.pc.setLocalDescription(await self.pc.createAnswer())
         sdp: str = self.pc.localDescription.sdp
         return sdp
 
@@ -236,6 +236,7 @@ class Peer:
         from aiortc.mediastreams import MediaStreamError
 
         decoded = Decoded()
+        encoder = Encoder("audio/pcm")  # 20 ms frames, encoded as one stream
         while True:
             try:
                 received = await track.recv()
@@ -249,7 +250,9 @@ class Peer:
                 continue
             live = self.live
             fmt = session["audio"]["format"]["type"] if live else audio_format(session, "input")
-            data = pcm if fmt == "audio/pcm" else from_pcm16(samples(pcm), fmt)
+            if encoder.fmt != fmt:  # a session.update changed it: a new stream
+                encoder = Encoder(fmt)
+            data = encoder.encode(samples(pcm))
             kind = "session.input_audio.append" if live else "input_audio_buffer.append"
             self.conn.feed(json.dumps({"type": kind, "audio": base64.b64encode(data).decode()}))
 

@@ -20,15 +20,15 @@ from typing import Any
 
 from ... import protocol as p
 from ...audio.formats import to_pcm16
+from ...protocol.audio_formats import audio_ms
 from ..config import audio_format
 from ..conversation import new_id
 
 Session = Callable[[], dict[str, Any]]
 Truncate = Callable[[dict[str, Any]], None]
+"""Takes the ``conversation.item.truncate`` that cuts an item at what was heard."""
 Part = tuple[str, int]
 """An item's content part: its id and content index."""
-"""Takes the ``conversation.item.truncate`` that cuts an item at what was heard."""
-_BYTES_PER_MS = 48  # 24 kHz PCM16
 
 
 class Playout:
@@ -86,7 +86,7 @@ class Playout:
         if kind == "input_audio_buffer.speech_started" and self.playing and self._interrupts():
             rid = self._response_id or ""
             heard = self._items[0][0] if self._items else self._heard_part
-            heard_ms = self._heard // _BYTES_PER_MS if heard == self._heard_part else 0
+            heard_ms = audio_ms(self._heard) if heard == self._heard_part else 0
             self._flush()
             if heard is not None and self._truncate is not None:
                 self._truncate(

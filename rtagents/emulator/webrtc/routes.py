@@ -24,9 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..._extras import require
 from ...errors import ExtraMissing
-from ..auth import NO_KEY, WEBRTC_PATHS, WRONG_KEY, ClientSecrets, presented_key
+from ..auth import LIVE_PATHS, NO_KEY, WEBRTC_PATHS, WRONG_KEY, ClientSecrets, presented_key
 from ..errors import ClientEventError
-from .live import LIVE_PATHS, live_request
+from .live import live_request
 from .peer import Peer, WebRTCCall
 
 if TYPE_CHECKING:
@@ -81,19 +81,14 @@ class WebRTCCalls:
             require("webrtc", "aiortc", "The emulator's WebRTC calls")
         except ExtraMissing as exc:
             return _error(501, str(exc), None, "server_error")
-        key = presented_key(request.headers, [])
-        session: dict[str, Any] | None = {}
-        if key is None:
-            return JSONResponse(NO_KEY, status_code=401)
-        if key.startswith("ek_"):
-            session = self._host.client_secrets.session(key)
-            if session is None:
-                return JSONResponse(WRONG_KEY, status_code=401)
+        session = self._caller(request)
+        if isinstance(session, Response):
+            return session
         try:
             offer, asked = await _offer(request)
         except ValueError as exc:
             return _error(400, str(exc), "sdp")
-        config = {k: v for k, v in {**(session or {}), **asked}.items() if k != "type"}
+        config = {k: v for k, v in {**session, **asked}.items() if k != "type"}
         model = str(config.pop("model", None) or "gpt-realtime")
         try:
             conn = self._host.open_webrtc_connection(model, config)
@@ -116,8 +111,9 @@ class WebRTCCalls:
             require("webrtc", "aiortc", "The emulator's WebRTC sessions")
         except ExtraMissing as exc:
             return _error(501, str(exc), None, "server_error")
-        if presented_key(request.headers, []) is None:
-            return JSONResponse(NO_KEY, status_code=401)
+        refused = self._caller(request)
+        if isinstance(refused, Response):
+            return refused
         try:
             session, offer = live_request(await request.body())
         except ValueError as exc:
@@ -134,6 +130,18 @@ class WebRTCCalls:
             return answer
         transport = {"type": "webrtc", "sdp": answer}
         return JSONResponse({"session": {"id": session_id}, "transport": transport})
+
+    def _caller(self, request: Request) -> dict[str, Any] | Response:
+        """Who may open a session here: a key, or a client secret this emulator minted (the
+        session it was minted for, given back); a 401 otherwise. (With ``api_key`` set, the
+        key gate has checked the key already; without, any key but an unknown secret will do.)"""
+        key = presented_key(request.headers, [])
+        if key is None:
+            return JSONResponse(NO_KEY, status_code=401)
+        if not key.startswith("ek_"):
+            return {}
+        session = self._host.client_secrets.session(key)
+        return JSONResponse(WRONG_KEY, status_code=401) if session is None else session
 
     async def _answer(self, peer: Peer, offer: str, param: str) -> str | Response:
         """The SDP answer to ``offer``, the call served from then on; or the 400 that

@@ -28,10 +28,7 @@ from aiortc import (  # noqa: E402
 )
 from aiortc.mediastreams import MediaStreamError  # noqa: E402
 
-from rtagents.emulator.webrtc.ice import allow_loopback  # noqa: E402
-
-# A browser on a loopback-only host needs this as much as the emulator (Chromium's is a flag).
-allow_loopback()
+from rtagents.emulator.webrtc.ice import loopback_allowed  # noqa: E402
 
 RATE = 48_000
 FRAME = RATE // 50  # 20 ms
@@ -91,12 +88,20 @@ class Browser:
         self.pc.on("track", self._track)
         self.response: httpx2.Response | None = None
 
+    async def offer(self) -> str:
+        """Make the offer (its candidates gathered) and return its SDP."""
+        # A browser on a loopback-only host needs it as the emulator does (Chromium: a flag).
+        with loopback_allowed():
+            await self.pc.setLocalDescription(await self.pc.createOffer())
+        sdp: str = self.pc.localDescription.sdp
+        return sdp
+
     async def call(
         self, http_url: str, key: str | None, *, sdp: str | None = None
     ) -> httpx2.Response:
         """POST the offer (``application/sdp``) to ``{http_url}/realtime/calls``; on 201,
         take the answer and wait for the data channel to open."""
-        await self.pc.setLocalDescription(await self.pc.createOffer())
+        await self.offer()
         headers = {"Content-Type": "application/sdp"}
         if key is not None:
             headers["Authorization"] = f"Bearer {key}"

@@ -25,6 +25,7 @@ from ..live.oracle import check_server, inner
 from ..live.sansio import WEATHER, responses
 from ..live.wire import completed
 from .client import Browser
+from .test_webrtc_calls import client_secret
 
 pytestmark = pytest.mark.anyio
 
@@ -48,7 +49,7 @@ async def test_a_live_session_over_webrtc(spoken: bytes) -> None:
     async with Emulator(model=model, transcribe=lambda data, ms: asked) as emu:
         browser = Browser()
         try:
-            await browser.pc.setLocalDescription(await browser.pc.createOffer())
+            await browser.offer()
             async with AsyncOpenAI(base_url=emu.http_url, api_key="sk-any") as client:
                 created = await client.live.create(
                     session={"model": "gpt-live-1", "delegation": responses(WEATHER)},  # type: ignore[typeddict-item]
@@ -120,4 +121,25 @@ async def test_a_bad_live_request_is_a_400() -> None:
                 reply = await http.post(f"{emu.http_url}/live/sessions", json=body)
                 assert reply.status_code == 400, reply.text
                 assert reply.json()["error"]["message"].startswith("Invalid '")
+        assert emu.desk.calls == {}
+
+
+@pytest.mark.parametrize("api_key", [None, "sk-emulator"])
+async def test_a_live_webrtc_session_takes_a_key_or_a_secret_the_emulator_minted(
+    api_key: str | None,
+) -> None:
+    """The same rule as a Realtime WebRTC call: no key, or a client secret the emulator never
+    minted, is a 401 (with or without the emulator's own key set); a minted secret gets past
+    (to the 400 this offer-less body earns)."""
+    bad_body = {"session": {"model": "gpt-live-1"}}
+    async with Emulator(api_key=api_key) as emu:
+        secret = await client_secret(emu, {"type": "realtime"}, key=api_key or "sk-any")
+        cases = [(None, 401), ("ek_" + "0" * 32, 401), (secret, 400)]
+        async with httpx2.AsyncClient() as http:
+            for key, status in cases:
+                headers = {} if key is None else {"Authorization": f"Bearer {key}"}
+                url = f"{emu.http_url}/live/sessions"
+                reply = await http.post(url, json=bad_body, headers=headers)
+                assert reply.status_code == status, (key, reply.text)
+                assert reply.json()["error"]["message"]
         assert emu.desk.calls == {}

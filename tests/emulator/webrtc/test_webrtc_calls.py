@@ -149,7 +149,7 @@ async def test_speech_on_the_microphone_takes_a_turn(spoken: bytes) -> None:
     async with Emulator(model=ScriptedModel([answer]), transcribe=transcribe) as emu:
         browser = Browser()
         try:
-            await browser.pc.setLocalDescription(await browser.pc.createOffer())
+            await browser.offer()
             files = {
                 "sdp": (None, browser.pc.localDescription.sdp, "application/sdp"),
                 "session": (None, json.dumps(session), "application/json"),
@@ -366,7 +366,7 @@ async def test_a_peer_that_never_connects_is_ended(monkeypatch: pytest.MonkeyPat
     async with Emulator() as emu:
         browser = Browser()
         try:
-            await browser.pc.setLocalDescription(await browser.pc.createOffer())
+            await browser.offer()
             async with httpx2.AsyncClient() as http:
                 reply = await http.post(
                     f"{emu.http_url}/realtime/calls",
@@ -386,7 +386,7 @@ async def test_a_session_of_the_wrong_shape_is_a_400() -> None:
     async with Emulator() as emu:
         browser = Browser()
         try:
-            await browser.pc.setLocalDescription(await browser.pc.createOffer())
+            await browser.offer()
             for session in ({"audio": "loud"}, {"output_modalities": ["text", "audio"]}):
                 files = {
                     "sdp": (None, browser.pc.localDescription.sdp, "application/sdp"),

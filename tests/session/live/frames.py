@@ -7,7 +7,8 @@ import itertools
 import json
 from typing import Any
 
-from rtagents.session.actions import Send
+from rtagents.session.actions import Emit, Send
+from rtagents.session.events import SessionWarning
 from rtagents.session.live import LiveCore
 
 _ids = itertools.count(1)
@@ -102,4 +103,13 @@ def kinds(core: LiveCore, actions: list[Any]) -> list[str]:
     return [
         f"{f['type']}:{f['item']['type']}" if "item" in f else f["type"]
         for f in sent(core, actions)
+    ]
+
+
+def warnings(actions: list[Any]) -> list[str]:
+    """The messages of the warnings among ``actions``."""
+    return [
+        a.event.message
+        for a in actions
+        if isinstance(a, Emit) and isinstance(a.event, SessionWarning)
     ]

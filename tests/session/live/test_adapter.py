@@ -13,7 +13,7 @@ import pytest
 
 from rtagents import protocol as p
 from rtagents.errors import UnsupportedByAPI
-from rtagents.session import ResponseRequested, SessionWarning
+from rtagents.session import ResponseRequested
 from rtagents.session.actions import (
     Emit,
     EndSession,
@@ -37,6 +37,7 @@ from .frames import (
     kinds,
     said,
     sent,
+    warnings,
     wrapped,
 )
 
@@ -61,14 +62,6 @@ def feed(c: LiveCore, *frames: str) -> list[Any]:
 
 def started(actions: list[Any]) -> list[StartCall]:
     return [a for a in actions if isinstance(a, StartCall)]
-
-
-def warnings(actions: list[Any]) -> list[str]:
-    return [
-        a.event.message
-        for a in actions
-        if isinstance(a, Emit) and isinstance(a.event, SessionWarning)
-    ]
 
 
 def delegated_batch(c: LiveCore, *calls: tuple[str, str]) -> list[Any]:

@@ -12,7 +12,6 @@ import pytest
 
 from rtagents import protocol as p
 from rtagents.protocol.live import codec
-from rtagents.session import SessionWarning
 from rtagents.session import live as live_module
 from rtagents.session.actions import Emit, StartCall, ToolTraits
 from rtagents.session.live import LiveCore
@@ -26,6 +25,7 @@ from .frames import (
     created,
     delegated,
     frame,
+    warnings,
     wrapped,
 )
 
@@ -53,14 +53,6 @@ def core() -> LiveCore:
 
 def delivered(actions: list[Any]) -> list[Any]:
     return [a for a in actions if isinstance(a, Emit) and isinstance(a.event, p.WireModel)]
-
-
-def warnings(actions: list[Any]) -> list[str]:
-    return [
-        a.event.message
-        for a in actions
-        if isinstance(a, Emit) and isinstance(a.event, SessionWarning)
-    ]
 
 
 def test_a_delegated_call_validates_each_frame_once_and_each_inner_event_once(
