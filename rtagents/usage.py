@@ -3,8 +3,7 @@ what the server reports, and priced by a table the app supplies (rtagents knows 
 they change, differ by account and are the app's to state).
 
 ``Tokens`` is one model's counts by modality, ``UsageRecord`` a session's (or a call's, or
-any sum of them: both add with ``+``), ``Prices`` the price of each kind of token of one
-model.
+any sum of them: both add with ``+``), ``Prices`` each kind of token's price for a model.
 Reading the server's usage shapes is here too, so that the session's count, its spans and its
 metrics are made by the same code. It imports nothing of rtagents: every layer may use it.
 """
@@ -19,6 +18,7 @@ from types import MappingProxyType
 from typing import Any, Union
 
 log = logging.getLogger("rtagents.usage")
+_NOTHING: Mapping[str, Any] = MappingProxyType({})  # every record's empty maps: one object
 
 Price = Union[Decimal, int, float, str]
 """A price as the app writes it: ``Decimal("0.40")``, ``"0.40"``, ``0.4`` or ``4``."""
@@ -156,7 +156,7 @@ class Tokens:
 
 
 def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(mapping))
+    return MappingProxyType(dict(mapping)) if mapping else _NOTHING
 
 
 def _merged(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:

@@ -82,15 +82,25 @@ class SidebandCall:
             functools.partial(self.api.refer, call_id),
         )
         enter_call(record.handle)
-        failed = False
+        closed: list[SessionClosed] = []
+        # Nothing here reads the call's events, and nobody else can: no buffer is kept for
+        # them (handlers the app adds to ``record.session`` still run), and this task sleeps
+        # until the session ends rather than waking for each event of every call.
         async with connect(
-            agent, url=self.url, api_key=self.api_key, call_id=call_id, api=self.API
+            agent,
+            url=self.url,
+            api_key=self.api_key,
+            call_id=call_id,
+            api=self.API,
+            max_buffered_events=0,
         ) as s:
             record.session = s
             self.up.set()
-            async for event in s:
-                failed = isinstance(event, SessionClosed) and event.error
-        if failed:  # the call cannot go on without its tools: it fails, and is hung up
+            s.on("session.closed")(closed.append)
+            async for _ in s:  # with no buffer: returns once the session has ended
+                pass
+        # The call cannot go on without its tools: it fails, and is hung up.
+        if closed and closed[-1].error:
             raise SidebandLost(f"the call's session ended: {s.closed_reason}")
         return s.closed_reason
 
