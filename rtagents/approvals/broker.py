@@ -14,7 +14,6 @@ since it can only make the outcome safer.
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Any
 
 import anyio
 
+from .._either import call_either
 from .._event import FrameworkEvent
 from ..errors import root_cause
 from .events import ApprovalAwaiting, ApprovalDecided, ApprovalRequested
@@ -110,9 +110,9 @@ class ApprovalBroker:
         if check is not True:
             try:
                 with anyio.fail_after(self.policy.timeout):
-                    needed = check(ctx, made.arguments)
-                    if inspect.isawaitable(needed):
-                        needed = await needed
+                    # A sync check runs in a worker thread: one that blocks (a slow lookup)
+                    # holds up neither this timeout nor the event loop's other work.
+                    needed = await call_either(check, ctx, made.arguments)
             except TimeoutError:
                 return self._refused(
                     made,

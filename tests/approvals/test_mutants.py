@@ -175,6 +175,34 @@ async def test_a_predicate_that_hangs_is_refused_and_reported_with_its_request()
     assert all(e.request is request for e in events)
 
 
+async def test_a_sync_predicate_that_blocks_is_refused_and_the_loop_runs_meanwhile() -> None:
+    # A sync check runs off the event loop: one that blocks (a slow lookup) holds up neither
+    # the policy's timeout nor the process's other sessions.
+    broker, _ = _broker(ApprovalPolicy(timeout=0.05))
+    release = threading.Event()
+    ticks = 0
+
+    def blocks(ctx: object, arguments: object) -> bool:
+        release.wait(5)
+        return False  # a late "no approval needed" must not count
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await anyio.sleep(0.005)
+            ticks += 1
+
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(ticker)
+            decision = await broker.authorize(_call, blocks, None)
+            tg.cancel_scope.cancel()
+    finally:
+        release.set()
+    assert (decision.approve, decision.decided_by) == (False, "timeout")
+    assert ticks >= 3  # the loop went on while the check blocked
+
+
 async def test_a_yes_from_outside_can_be_remembered_for_the_session() -> None:
 
     broker, events = _broker(ApprovalPolicy(timeout=2))
