@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import inspect
 import logging
 import time
 from typing import Any, Protocol
@@ -21,6 +20,7 @@ from typing import Any, Protocol
 import anyio
 import anyio.abc
 
+from .._either import call_either
 from ..agent import Agent
 from ..errors import root_cause
 from ..tracing.calls import call_ended, call_span
@@ -118,9 +118,9 @@ class CallLifecycle:
 
     async def decide(self, call: IncomingCall) -> Agent | Reject:
         """The router's decision for ``call``, checked: anything else is an error."""
-        decision = self.route(call)
-        if inspect.isawaitable(decision):
-            decision = await decision
+        # A sync router runs in a worker thread: one that looks the caller up in a slow
+        # system holds up no other call.
+        decision = await call_either(self.route, call)
         if not isinstance(decision, (Agent, Reject)):
             raise TypeError(f"the router returned {decision!r:.60}, not an Agent or Reject")
         return decision

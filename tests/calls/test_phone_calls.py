@@ -5,6 +5,7 @@ with the agent's configuration and runs its tools on a sideband session."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -242,6 +243,30 @@ async def test_a_hundred_calls_at_once_are_all_answered() -> None:
     assert states == {"active"}
     outputs = [t["output"] for c in ids for t in emu.desk.calls[c].tool_calls]
     assert outputs == ["sunny in Oslo"] * 100
+
+
+async def test_a_sync_router_that_blocks_leaves_the_server_running() -> None:
+    # A router may look the caller up in a slow system: a sync one runs in a worker thread,
+    # so the server (this event loop) goes on while it waits. Here the loop itself lets it go.
+    started, release = threading.Event(), threading.Event()
+
+    def route(call: IncomingCall) -> rtagents.Agent | Reject:
+        started.set()
+        if release.wait(5):
+            return rtagents.Agent(name="looked up")
+        return Reject(status_code=486, reason="the loop never ran")
+
+    async with Emulator() as emu:
+        app = CallServer(route=route, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
+        async with serve_asgi(app) as url:
+            call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
+            with anyio.fail_after(10):
+                while not started.is_set():
+                    await anyio.sleep(0.01)
+            release.set()
+            record = await wait_for(emu, call_id, "accepted")
+    assert record["sip_status"] is None
+    assert app.calls[call_id].agent == "looked up"
 
 
 @pytest.mark.parametrize("broken", ["raises", "returns junk"])
