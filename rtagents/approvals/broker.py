@@ -112,7 +112,7 @@ class ApprovalBroker:
                 with anyio.fail_after(self.policy.timeout):
                     # A sync check runs in a worker thread: one that blocks (a slow lookup)
                     # holds up neither this timeout nor the event loop's other work.
-                    needed = await call_either(check, ctx, made.arguments)
+                    needed = await call_either(check, ctx, made.arguments, limiter=self._threads())
             except TimeoutError:
                 return self._refused(
                     made,
@@ -203,12 +203,17 @@ class ApprovalBroker:
             return pending.decision
         return refuse(f"nobody approved it within {timeout:g} s", "timeout")
 
-    async def _ask_handler(self, pending: _Pending, started: Callable[[], None]) -> None:
+    def _threads(self) -> anyio.CapacityLimiter:
+        """The threads of this session's sync approval code (handlers, checks): its own, so
+        that the app's other thread work cannot starve them, nor they it."""
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(_HANDLER_THREADS)
+        return self._limiter
+
+    async def _ask_handler(self, pending: _Pending, started: Callable[[], None]) -> None:
         try:
             answer = await self.policy.ask_handler(
-                pending.request, started=started, limiter=self._limiter
+                pending.request, started=started, limiter=self._threads()
             )
         except Exception as exc:
             log.warning(

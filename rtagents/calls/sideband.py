@@ -13,7 +13,6 @@ import anyio
 from ..agent import Agent
 from ..errors import RtagentsError
 from ..session.connect import connect
-from ..session.events import SessionClosed
 from ..session.live_config import sip_session
 from ..session.transport import HandshakeRefused
 from ..tracing.calls import created_session
@@ -82,7 +81,6 @@ class SidebandCall:
             functools.partial(self.api.refer, call_id),
         )
         enter_call(record.handle)
-        closed: list[SessionClosed] = []
         # Nothing here reads the call's events, and nobody else can: no buffer is kept for
         # them (handlers the app adds to ``record.session`` still run), and this task sleeps
         # until the session ends rather than waking for each event of every call.
@@ -96,11 +94,10 @@ class SidebandCall:
         ) as s:
             record.session = s
             self.up.set()
-            s.on("session.closed")(closed.append)
             async for _ in s:  # with no buffer: returns once the session has ended
                 pass
         # The call cannot go on without its tools: it fails, and is hung up.
-        if closed and closed[-1].error:
+        if s.closed_with_error:
             raise SidebandLost(f"the call's session ended: {s.closed_reason}")
         return s.closed_reason
 

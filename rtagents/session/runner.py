@@ -232,10 +232,12 @@ class SessionRunner(LazyParts):
         self.dispatcher.session_ended(reason, error)
         await self.execute(self.core.close())
         await self.upstream.close()
-        self.deliver(SessionClosedEvent(reason, error))
-        self.stream.end()
-        self.tracer.end(reason, error)
-        self.tasks.end()
+        try:  # a sync handler may raise SystemExit here: readers still see the end
+            self.deliver(SessionClosedEvent(reason, error))
+        finally:
+            self.stream.end()
+            self.tracer.end(reason, error)
+            self.tasks.end()
 
     def hosted_labels(self) -> set[str]:
         return {config.server_label for config in self.agent.sources.hosted}

@@ -126,6 +126,12 @@ class RealtimeSession(Generic[DepsT]):
         return self._runner.closed_reason
 
     @property
+    def closed_with_error(self) -> bool:
+        """Whether the session ended on an error (as its ``session.closed`` event said);
+        ``False`` while it is open."""
+        return self._runner.link.dropped
+
+    @property
     def pending_approvals(self) -> list[ApprovalRequest]:
         return self._runner.approvals.pending
 

@@ -183,7 +183,7 @@ async def test_a_sync_predicate_that_blocks_is_refused_and_the_loop_runs_meanwhi
     ticks = 0
 
     def blocks(ctx: object, arguments: object) -> bool:
-        release.wait(5)
+        release.wait(1)
         return False  # a late "no approval needed" must not count
 
     async def ticker() -> None:

@@ -53,6 +53,7 @@ async def test_a_calls_events_reach_handlers_and_wake_nobody(
                 while app.calls[call_id].state == "active":
                     await anyio.sleep(0.01)
     assert app.calls[call_id].state == "ended"
+    assert app.calls[call_id].session.closed_with_error is False
     assert seen.count("response.done") >= 3, seen  # the tool's turn, the answer, goodbye
     assert "tool.call.completed" in seen and seen[-1] == "session.closed"
     assert reads == 1  # the call's one wait for the end: no wake-up per event

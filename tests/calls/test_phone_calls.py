@@ -252,12 +252,18 @@ async def test_a_sync_router_that_blocks_leaves_the_server_running() -> None:
 
     def route(call: IncomingCall) -> rtagents.Agent | Reject:
         started.set()
-        if release.wait(5):
+        if release.wait(3):
             return rtagents.Agent(name="looked up")
         return Reject(status_code=486, reason="the loop never ran")
 
     async with Emulator() as emu:
-        app = CallServer(route=route, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
+        app = CallServer(
+            route=route,
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+            drain_timeout=0,  # the call is still up at the end: close it, do not wait
+        )
         async with serve_asgi(app) as url:
             call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
             with anyio.fail_after(10):

@@ -5,6 +5,7 @@ app is told with a ``session.warning``."""
 
 from __future__ import annotations
 
+import gc
 import time
 from typing import Any
 
@@ -52,6 +53,8 @@ def _drive(n: int) -> tuple[float, list[Any]]:
     """``n`` calls of one response, all waiting, then all answered, through the core."""
     core = RealtimeCore(lambda name: ToolTraits())
     warnings: list[Any] = []
+    gc.collect()
+    gc.disable()  # a collection's pause grows with the heap, not with this code's work
     started = time.process_time()
     core.receive(ev("response.created", response={"id": "r", "status": "in_progress"}))
     for i in range(n):
@@ -75,6 +78,7 @@ def _drive(n: int) -> tuple[float, list[Any]]:
             if isinstance(event, p.ConversationItemCreate):
                 core.sent(event)
     elapsed = time.process_time() - started
+    gc.enable()
     assert len(core.journal) <= core.journal.max_items
     return elapsed, [w for w in warnings if isinstance(w, SessionWarning)]
 
@@ -82,6 +86,7 @@ def _drive(n: int) -> tuple[float, list[Any]]:
 def test_twenty_thousand_waiting_calls_take_linear_time() -> None:
     small = min(_drive(5_000)[0] for _ in range(2))
     large, warnings = _drive(20_000)
+    large = min(large, _drive(20_000)[0])  # a busy machine's stall is not the code's
     # Four times the calls: about four times the time (it was sixteen, and 79 s at 20,000).
     assert large < 8 * small, (small, large)
     # The app is told once per connection that waiting calls were forgotten, not 19,600 times.
