@@ -84,6 +84,14 @@ def answer(ctx: ModelContext) -> str:
     return f"It is {outputs[-1]['output']}."
 
 
+def weather_then_goodbye() -> ScriptedModel:
+    """The model of a weather call: ``get_weather`` for Paris, the answer, then ``end_call``
+    and a goodbye."""
+    return ScriptedModel(
+        [CallFunction("get_weather", {"city": "Paris"}), answer, CallFunction("end_call"), "Bye."]
+    )
+
+
 async def accepted_call(emu: Emulator) -> str:
     """A call the emulator placed and accepted: it stands for a page's WebRTC call."""
     call_id = emu.place_call("http://127.0.0.1:9/unreachable", SECRET)

@@ -13,12 +13,12 @@ import pytest
 
 import rtagents
 from rtagents.calls import CallServer, end_call
-from rtagents.emulator import CallFunction, Emulator, ScriptedModel
+from rtagents.emulator import Emulator
 from rtagents.session.stream import EventStream
 from rtagents.testing import serve_asgi
 
-from .harness import SECRET, wait_for
-from .test_phone_calls import answer, get_weather, place_weather_call
+from .harness import SECRET, wait_for, weather_then_goodbye
+from .test_phone_calls import get_weather, place_weather_call
 
 pytestmark = pytest.mark.anyio
 
@@ -36,9 +36,7 @@ async def test_a_calls_events_reach_handlers_and_wake_nobody(
 
     monkeypatch.setattr(EventStream, "next", counted)
     seen: list[str] = []
-    model = ScriptedModel(
-        [CallFunction("get_weather", {"city": "Paris"}), answer, CallFunction("end_call"), "Bye."]
-    )
+    model = weather_then_goodbye()
     agent = rtagents.Agent(name="concierge", tools=[get_weather, end_call])
     async with Emulator(model=model) as emu:
         app = CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)

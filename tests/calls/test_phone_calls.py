@@ -22,7 +22,7 @@ from rtagents.calls import CallServer, IncomingCall, Reject, end_call, transfer_
 from rtagents.emulator import CallFunction, Emulator, ModelContext, Say, ScriptedModel
 from rtagents.testing import serve_asgi
 
-from .harness import SECRET, answer, call_whose_sideband_drops, wait_for
+from .harness import SECRET, call_whose_sideband_drops, wait_for, weather_then_goodbye
 
 pytestmark = pytest.mark.anyio
 
@@ -52,9 +52,7 @@ async def place_weather_call(emu: Emulator, url: str) -> str:
 
 
 async def test_a_call_is_answered_runs_a_tool_and_hangs_up() -> None:
-    model = ScriptedModel(
-        [CallFunction("get_weather", {"city": "Paris"}), answer, CallFunction("end_call"), "Bye."]
-    )
+    model = weather_then_goodbye()
     agent = rtagents.Agent(
         name="concierge", instructions="Help callers.", tools=[get_weather, end_call]
     )

@@ -52,7 +52,7 @@ async def test_a_sideband_whose_configuration_is_refused_hangs_up_saying_why(
                     await anyio.sleep(0.02)
     record = app.calls[call_id]
     assert record.state == "failed"
-    assert record.session is None or record.session.closed_with_error
+    assert record.session is not None and record.session.closed_with_error
     assert record.reason is not None and REFUSAL in record.reason
     [line] = [r.getMessage() for r in caplog.records if call_id in r.getMessage()]
     assert "failed" in line and REFUSAL in line

@@ -16,7 +16,13 @@ from rtagents.calls import CallServer, end_call
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
 from rtagents.testing import serve_asgi
 
-from ..calls.harness import SECRET, answer, call_whose_sideband_drops, wait_for
+from ..calls.harness import (
+    SECRET,
+    answer,
+    call_whose_sideband_drops,
+    wait_for,
+    weather_then_goodbye,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -30,9 +36,7 @@ def get_weather(city: str) -> str:
 async def test_a_sip_call_runs_its_tools_with_an_sdk_configured(
     spans: InMemorySpanExporter,
 ) -> None:
-    model = ScriptedModel(
-        [CallFunction("get_weather", {"city": "Paris"}), answer, CallFunction("end_call"), "Bye."]
-    )
+    model = weather_then_goodbye()
     agent = rtagents.Agent(name="concierge", tools=[get_weather, end_call])
     async with Emulator(model=model) as emu:
         app = CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
