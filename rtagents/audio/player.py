@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Protocol, runtime_checkable
+
+from ..errors import root_cause
 
 log = logging.getLogger("rtagents.session")
 
@@ -29,17 +30,27 @@ class AudioPlayer(Protocol):
         ...
 
 
-def guarded_played_ms(player: AudioPlayer) -> Callable[[str], int | None]:
-    """The player's ``played_ms``, answering ``None`` when it raises or answers something
-    other than an int: a player's bug must not cost the session (the truncate is then
-    skipped)."""
+class GuardedPlayer:
+    """The app's player as a session uses it on a barge-in: a player's bug must not cost
+    the session, so what it raises is logged or reported, never raised."""
 
-    def ask(item_id: str) -> int | None:
+    def __init__(self, player: AudioPlayer) -> None:
+        self._player = player
+
+    def played_ms(self, item_id: str) -> int | None:
+        """How much of ``item_id`` it played; ``None`` when it raises or answers something
+        other than an int (the truncate is then skipped)."""
         try:
-            value = player.played_ms(item_id)
+            value = self._player.played_ms(item_id)
         except Exception:
             log.exception("the audio player failed to say what it played")
             return None
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
-    return ask
+    def clear(self) -> str | None:
+        """Stop playing at once; what went wrong, if the player failed to."""
+        try:
+            self._player.clear()
+        except Exception as exc:
+            return root_cause(exc)
+        return None

@@ -47,6 +47,10 @@ class InProcessTransport:
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
             raise TransportClosed(self._closing.reason or "the emulator went away") from None
 
+    def buffered(self) -> bool:
+        """Whether a frame from the emulator is waiting to be read."""
+        return self._inbound.statistics().current_buffer_used > 0
+
     async def recv(self) -> str | bytes:
         try:
             return await self._inbound.receive()

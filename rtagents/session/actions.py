@@ -174,7 +174,7 @@ class AskResponse:
 @dataclass(frozen=True)
 class SendNote:
     """Add a message the model reads (a background call's result, its own batch): ``ref``
-    names the send; ``item_id`` is the same on every send (see ``journal.note_item_id``)."""
+    names the send; ``item_id`` is the same on every send (see ``journal_items.note_item_id``)."""
 
     ref: str
     item_id: str

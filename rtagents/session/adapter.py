@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from .. import protocol as p
 from ..protocol.audio_formats import output_format
-from .actions import Action, Decision, ToolTraits
+from .actions import Action, Decision, Emit, ToolTraits
+from .events import SessionWarning
 from .journal import Journal
 from .orchestrator import Orchestrator
 from .wire import Requests
@@ -100,6 +101,10 @@ class WireAdapter(Protocol):
     def sent(self, event: Any) -> None:
         """``event`` is about to go out (or would, were the connection up)."""
 
+    def settle(self) -> list[Action]:
+        """The frames at hand are read and answered: what was left for later is done now
+        (the journal's writes), and what it leads to."""
+
     def disconnected(self) -> list[Action]: ...
 
     def replay(self) -> list[Action]: ...
@@ -156,6 +161,18 @@ class OrchestratedAdapter:
 
     def call_finished(self, work_id: str, output: str, *, cancelled: bool = False) -> list[Action]:
         return self._wire(self.orchestrator.call_finished(work_id, output, cancelled=cancelled))
+
+    def settle(self) -> list[Action]:
+        """The journal's writes, applied after the turn's client events went out; its news
+        (it let go of calls still waiting), and a warning for a write that failed."""
+        orchestrator = self.orchestrator
+        failed = orchestrator.journal.settle()
+        warnings = [
+            Emit(SessionWarning(f"the journal lost an item: {type(exc).__name__}: {exc}"))
+            for exc in failed
+        ]
+        news = orchestrator.journal_news() if orchestrator.journal.forgotten else ()
+        return [*warnings, *(self._wire(news) if news else ())]
 
     def approval_decided(self, request_id: str, approve: bool, reason: str | None) -> list[Action]:
         return self._wire(self.orchestrator.approval_decided(request_id, approve, reason))

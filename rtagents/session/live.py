@@ -55,7 +55,8 @@ from .actions import (
 )
 from .adapter import OrchestratedAdapter
 from .events import AudioInterrupted, ProgressSpoken, SessionWarning, TranscriptDelta
-from .journal import Journal, output_item_id
+from .journal import Journal
+from .journal_items import output_item_id
 from .live_out import OUT as _OUT
 from .live_out import Held
 from .live_stream import DelegatedWork, Transcript
@@ -155,13 +156,12 @@ class LiveCore(OrchestratedAdapter):
             route = _ROUTES.get(event.type)
             decided = route(self, event) if route is not None else None
             after = self._wire(decided) if decided else None
-            news = self.orchestrator.journal_news() if self.journal.forgotten else ()
         except Exception as exc:  # a bug of ours must cost one event, not the session
             log.exception("the session failed on a %s event", event.type)
             warning = SessionWarning(f"failed on {event.type}: {type(exc).__name__}: {exc}")
             return [Emit(event, size), Emit(warning)]
         delivered = () if event.type == "session.closed" else (Emit(event, size, frame),)
-        return [*(before or ()), *delivered, *(after or ()), *news]
+        return [*(before or ()), *delivered, *(after or ())]
 
     # -- the routes ------------------------------------------------------------------------------
 

@@ -1,13 +1,18 @@
 """The session's observers of the events it delivers: one place, in order, before the app.
 
 Each part of the session that watches the events (the usage meter, the tracer and metrics,
-the guardrails, the handoffs' count) is one hook in an ordered tuple the runner sets when it
-takes an agent, instead of each wrapping ``deliver`` or subscribing as an app handler would.
-A hook sees each event before the app does (the meter has counted a ``response.done`` when
-a handler of it reads ``session.usage``) and may return events to deliver after it (the
-meter's ``usage.updated``), which go through the hooks too. A part the session does not
-use (no guardrails, no handoffs, no tracing SDK) is not in the tuple: it costs nothing per
-event.
+the guardrails, the handoffs' count) is one hook the runner sets when it takes an agent,
+instead of each wrapping ``deliver`` or subscribing as an app handler would. A hook sees
+each event before the app does (the meter has counted a ``response.done`` when a handler of
+it reads ``session.usage``) and may return events to deliver after it (the meter's
+``usage.updated``), which go through the hooks too. A part the session does not use (no
+guardrails, no handoffs, no tracing SDK) is not a hook: it costs nothing per event.
+
+While the session reads a burst of frames (``hold``), the app's events wait until the burst
+is answered (``tell``), and the meter's count with them. The other hooks see each event as
+it happens: the tracer nests and times its spans by the calls the session makes meanwhile,
+and the guardrails and the handoffs' count act on what was said before a call that the
+same burst holds.
 """
 
 from __future__ import annotations
@@ -34,23 +39,48 @@ class Observers:
         """The usage meter (``see``), every session's first hook: kept as itself, not as a
         bound method in a tuple (two objects fewer per session for the collector)."""
         self._hooks: tuple[Observer, ...] = ()
+        self._held: list[tuple[Any, int, str | bytes | None]] | None = None
 
     @property
     def hooks(self) -> tuple[Observer, ...]:
-        """The hooks in order: the meter's, then those set (``hooks = ...``: the others)."""
+        """The meter's, then those set (``hooks = ...``: the others, which see each event
+        first, as it happens; the meter counts it with the app)."""
         return ((self.meter.see,) if self.meter is not None else ()) + self._hooks
 
     @hooks.setter
     def hooks(self, hooks: tuple[Observer, ...]) -> None:
         self._hooks = tuple(hooks)
 
+    def hold(self) -> None:
+        """Hold the app's events from now on, in order, until ``tell``: the session reads a
+        burst of frames and answers them first (see ``runner``)."""
+        if self._held is None:
+            self._held = []
+
+    def tell(self) -> None:
+        """Deliver what was held, in order; from now on deliveries go out at once."""
+        held, self._held = self._held, None
+        for event, size, frame in held or ():
+            self._tell(event, size, frame)
+
     def deliver(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> None:
-        """Hand ``event`` to each hook in order, then to the app; then what the hooks
-        returned (``size``: its frame's length, 0 for the framework's own; ``frame``: the
-        frame itself, which the stream may keep instead of the event)."""
-        after = _ask(self.meter.see, event, None) if self.meter is not None else None
+        """Hand ``event`` to each hook, then to the meter and the app, now or once the burst
+        is answered (``hold``); then what the hooks returned (``size``: its frame's length, 0
+        for the framework's own; ``frame``: the frame itself, which the stream may keep
+        instead of the event)."""
+        after = None
         for hook in self._hooks:
             after = _ask(hook, event, after)
+        held = self._held
+        if held is not None:
+            held.append((event, size, frame))
+        else:
+            self._tell(event, size, frame)
+        for following in after or ():
+            self.deliver(following)
+
+    def _tell(self, event: Any, size: int, frame: str | bytes | None) -> None:
+        after = _ask(self.meter.see, event, None) if self.meter is not None else None
         self.stream.deliver(event, size, frame)
         for following in after or ():
             self.deliver(following)

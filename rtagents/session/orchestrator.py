@@ -36,7 +36,8 @@ from .actions import (
 from .batches import Batches, Work
 from .events import SessionWarning
 from .fillers import Fillers
-from .journal import Journal, note_item_id, output_item_id
+from .journal import Journal
+from .journal_items import note_item_id, output_item_id
 from .states import AppAsk, Asked, AskInput, Connection, LinkEffect, LinkInput
 
 

@@ -128,14 +128,12 @@ class RealtimeCore(OrchestratedAdapter):
             decided = route(self, event) if route is not None else None
             # Translated here, once, and only when there is something to translate.
             after = self._wire(decided) if decided else None
-            # The journal's news is rare (it let go of waiting calls): looked for only then.
-            news = self.orchestrator.journal_news() if self.journal.forgotten else ()
         except Exception as exc:  # a bug of ours must cost one event, not the session
             log.exception("the session failed on a %s event", event.type)
             warning = SessionWarning(f"failed on {event.type}: {type(exc).__name__}: {exc}")
             return [Emit(event, size), Emit(warning)]
-        if before or after or news:
-            return [*(before or ()), Emit(event, size, frame), *(after or ()), *news]
+        if before or after:
+            return [*(before or ()), Emit(event, size, frame), *(after or ())]
         return [Emit(event, size, frame)]
 
     # -- the routes: one handler per server event type that leads to something ----------------

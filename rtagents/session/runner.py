@@ -20,7 +20,7 @@ import anyio
 
 from ..approvals.broker import ApprovalBroker
 from ..approvals.policy import ApprovalPolicy
-from ..audio.player import guarded_played_ms
+from ..audio.player import GuardedPlayer
 from ..errors import SessionClosedError, SessionConfigError, root_cause
 from ..tools import Toolset
 from ..tracing import capture_content_default
@@ -148,8 +148,7 @@ class SessionRunner(LazyParts):
             opener=opener,
             send_timeout=send_timeout,
         )
-        self._player = player
-        self._played_ms = guarded_played_ms(player) if player is not None else None
+        self._player = GuardedPlayer(player) if player is not None else None
 
     def release(self) -> None:
         """After the session's end and its tasks': the parts' way back to the runner and the
@@ -158,10 +157,6 @@ class SessionRunner(LazyParts):
         self._back.cut()
         self.observers.hooks = ()
         self.stream.drop_handlers()
-
-    @property
-    def closed_reason(self) -> str | None:
-        return self.link.closed_reason
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -233,6 +228,7 @@ class SessionRunner(LazyParts):
         await self.execute(self.core.close())
         await self.upstream.close()
         try:  # a sync handler may raise SystemExit here: readers still see the end
+            self.observers.tell()
             self.deliver(SessionClosedEvent(reason, error))
         finally:
             self.stream.end()
@@ -257,12 +253,19 @@ class SessionRunner(LazyParts):
                     if await self.upstream.recover(exc):
                         continue
                     raise
+                # Decide first, tell after: while frames are at hand, what they lead to (a
+                # call, an output, a response.create) is done at once; the app's events and
+                # the journal's writes wait until they are read (docs/performance.md).
+                self.observers.hold()
                 if await self.execute(self.core.receive_frame(frame)):
-                    # Let the call start now, not after every frame already buffered
-                    # (response.done often arrives in the same read as the arguments).
-                    # The session runs on asyncio (websockets needs it): its own yield
+                    # The call starts now, not after the frames already here (response.done
+                    # often comes in the same read as the arguments). asyncio's own yield
                     # costs less than anyio's, which looks the backend up each time.
                     await asyncio.sleep(0)
+                if not self.upstream.transport_buffered():
+                    settled = self.core.settle()
+                    self.observers.tell()
+                    await self.execute(settled)
         except TransportClosed as exc:
             await self.finish(exc.reason, error=exc.error)
         except ReconnectFailed as exc:
@@ -292,7 +295,7 @@ class SessionRunner(LazyParts):
             await done.wait()
         if not box or box[0] is None:
             if self.link.state is Link.CLOSED or not self.upstream.reconnects:
-                raise SessionClosedError(self.closed_reason or "the session closed")
+                raise SessionClosedError(self.link.closed_reason or "the session closed")
             return None  # the connection dropped: the next one is configured afresh
         return box[0]
 
@@ -301,7 +304,7 @@ class SessionRunner(LazyParts):
     async def act(self, actions: list[Action]) -> None:
         """Carry out what the app asked for; ``SessionClosedError`` once the session ended."""
         if self.link.state is Link.CLOSED:
-            raise SessionClosedError(self.closed_reason or "the session closed")
+            raise SessionClosedError(self.link.closed_reason or "the session closed")
         await self.execute(actions)
 
     async def execute(self, actions: list[Action]) -> bool:
@@ -343,15 +346,13 @@ class SessionRunner(LazyParts):
     async def _stop_playback(self, action: StopPlayback) -> None:
         """The player's part of a barge-in: what it played goes to the core (which cuts the
         unheard audio and tells the app), then it stops."""
-        played = action.played_ms
-        if played is None and action.item_id is not None and self._played_ms is not None:
-            played = self._played_ms(action.item_id)
+        played, player = action.played_ms, self._player
+        if played is None and action.item_id is not None and player is not None:
+            played = player.played_ms(action.item_id)
         await self.execute(self.core.playback_stopped(action.item_id, played, action.heard_only))
-        if self._player is not None:
-            try:
-                self._player.clear()
-            except Exception as exc:  # the app's player must not cost the session
-                self.deliver(SessionWarning(f"the player failed to clear: {root_cause(exc)}"))
+        failed = player.clear() if player is not None else None
+        if failed is not None:
+            self.deliver(SessionWarning(f"the player failed to clear: {failed}"))
 
     # The dispatcher's answers (see dispatch.Answers).
     async def output(self, work_id: str, output: str, *, cancelled: bool) -> None:

@@ -123,7 +123,7 @@ class RealtimeSession(Generic[DepsT]):
     @property
     def closed_reason(self) -> str | None:
         """Why the session ended, or ``None`` while it is open."""
-        return self._runner.closed_reason
+        return self._runner.link.closed_reason
 
     @property
     def closed_with_error(self) -> bool:
@@ -265,12 +265,12 @@ class RealtimeSession(Generic[DepsT]):
             dispatcher = runner.dispatcher  # background work is waited for too
             while (  # noqa: ASYNC110
                 dispatcher.running or dispatcher.background.running
-            ) and runner.closed_reason is None:
+            ) and runner.link.closed_reason is None:
                 await anyio.sleep(0.02)
         await self.close()
 
     def __repr__(self) -> str:
-        reason = self._runner.closed_reason
+        reason = self._runner.link.closed_reason
         state = f"closed: {reason}" if reason else "open"
         api = " api=live" if self.api == "live" else ""
         return f"<RealtimeSession{api} agent={self.agent.name!r} id={self.id} {state}>"

@@ -52,6 +52,10 @@ class Transport(Protocol):
 
     async def close(self) -> None: ...
 
+    # Optional: ``buffered() -> bool``, whether a frame has arrived that ``recv`` would return
+    # without waiting. A session reads such frames and answers them before it tells the app
+    # of them (see ``runner``); a transport without it has each frame told on its own.
+
 
 class WebsocketTransport:
     """A websocket to the Realtime API or the emulator (``websockets``, compression off).
@@ -120,6 +124,12 @@ class WebsocketTransport:
                 await ws.send(frame)
         except ConnectionClosed as exc:
             raise TransportClosed(_describe(exc)) from None
+
+    def buffered(self) -> bool:
+        """Whether a frame is already here, so that ``recv`` returns without waiting (known
+        on the direct path; websockets' own path says no)."""
+        ws = self._ws
+        return isinstance(ws, DirectConnection) and ws.buffered()
 
     async def recv(self) -> str | bytes:
         ws = self._ws

@@ -184,6 +184,10 @@ class DirectConnection(ClientConnection):
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
+    def buffered(self) -> bool:
+        """Whether ``recv_text`` has a message at hand."""
+        return bool(self._texts)
+
     async def recv_text(self) -> str | bytes:
         """The next message: a text message as its UTF-8 bytes (JSON parsers take them as
         they are; invalid UTF-8 then fails the parse, not the connection). Raises

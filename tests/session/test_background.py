@@ -23,7 +23,7 @@ from rtagents.emulator import (
     ScriptedModel,
 )
 from rtagents.emulator.faults import Fault
-from rtagents.session.journal import note_item_id
+from rtagents.session.journal_items import note_item_id
 
 pytestmark = pytest.mark.anyio
 FAST = Reconnect(backoff=0.01, max_backoff=0.05)

@@ -10,7 +10,8 @@ from typing import Any
 
 from rtagents import protocol as p
 from rtagents.session.actions import AskResponse, SendNote, SendOutput, ToolTraits
-from rtagents.session.journal import Journal, note_item_id, output_item_id
+from rtagents.session.journal import Journal
+from rtagents.session.journal_items import note_item_id, output_item_id
 from rtagents.session.orchestrator import Orchestrator
 from rtagents.session.states import LinkInput
 

@@ -17,7 +17,8 @@ import pytest
 
 import rtagents
 from rtagents import protocol as p
-from rtagents.session.journal import Journal, output_item_id
+from rtagents.session.journal import Journal
+from rtagents.session.journal_items import output_item_id
 
 from .test_density_objects import emulator
 
@@ -108,6 +109,7 @@ def test_journaled_items_are_not_tracked_by_the_collector() -> None:
     journal.streaming("as1", "Hello")
     journal.streaming("as1", " there.")
     journal.added("u1")
+    assert journal.settle() == []
     gc.collect()
     kept = [*journal._entries.values(), *journal._outputs.values()]
     assert len(kept) == 9 and not any(gc.is_tracked(x) for x in kept)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from rtagents import protocol as p
-from rtagents.session.journal import Journal, output_item_id
+from rtagents.session.journal import Journal
+from rtagents.session.journal_items import output_item_id
 
 
 def user(item_id: str, text: str) -> p.UserMessage:

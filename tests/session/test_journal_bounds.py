@@ -12,7 +12,8 @@ from typing import Any
 from rtagents import protocol as p
 from rtagents.session.actions import Emit, StartCall, ToolTraits
 from rtagents.session.events import SessionWarning
-from rtagents.session.journal import Journal, output_item_id
+from rtagents.session.journal import Journal
+from rtagents.session.journal_items import output_item_id
 from rtagents.session.realtime import RealtimeCore
 
 from .frames import ev
@@ -69,6 +70,7 @@ def _drive(n: int) -> tuple[float, list[Any]]:
                 arguments="{}",
             )
         )
+        actions += core.settle()  # each frame a burst of its own, as the runner reads it
         assert any(isinstance(a, StartCall) for a in actions)
         warnings += [a.event for a in actions if isinstance(a, Emit)]
     core.receive(ev("response.done", response={"id": "r", "status": "completed", "output": []}))

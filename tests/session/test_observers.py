@@ -45,7 +45,8 @@ def hooks(session: rtagents.RealtimeSession) -> list[str]:
 async def test_a_session_pays_only_for_the_parts_its_agent_uses() -> None:
     async with Emulator(model=ScriptedModel(["hi", "hi", "hi"])) as emu:
         async with rtagents.connect(PLAIN, transport=emu.transport()) as session:
-            tracing = ["trace"] if session._runner.tracer.recording else []
+            runner = session._runner  # an SDK's tracer or meter provider makes it record
+            tracing = ["trace"] if runner.tracer.recording or runner.metrics.recording else []
             assert hooks(session) == ["usage", *tracing]
             await session.update_agent(GUARDED)
             assert hooks(session) == ["usage", *tracing, "guardrails"]

@@ -24,7 +24,8 @@ from rtagents.session.actions import (
     ToolTraits,
 )
 from rtagents.session.events import SessionWarning
-from rtagents.session.journal import Journal, output_item_id
+from rtagents.session.journal import Journal
+from rtagents.session.journal_items import output_item_id
 from rtagents.session.orchestrator import Orchestrator
 from rtagents.session.states import Connection, Link, LinkEffect, LinkInput
 

@@ -17,7 +17,7 @@ from typing import Any
 from rtagents.session.actions import AskResponse, Emit, SayAside, SendOutput, StartTimer, ToolTraits
 from rtagents.session.events import ProgressDropped, SessionWarning
 from rtagents.session.fillers import DEFAULT_FILLER_INSTRUCTIONS
-from rtagents.session.journal import output_item_id
+from rtagents.session.journal_items import output_item_id
 from rtagents.session.orchestrator import Orchestrator
 from rtagents.session.states import LinkEffect, LinkInput
 

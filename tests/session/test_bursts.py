@@ -1,0 +1,159 @@
+"""Decide first, tell after: while frames are at hand, the session carries out what they lead
+to (a call, its output, the ``response.create``) before it tells the app of them, and the
+journal's writes wait until they are read. Nothing is lost or reordered on the way."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import rtagents
+from rtagents.emulator import CallFunction, Emulator, ScriptedModel
+from rtagents.emulator.in_process import InProcessTransport
+from rtagents.session.journal import Journal
+
+pytestmark = pytest.mark.anyio
+
+
+class Bursts:
+    """The emulator's frames in bursts, as one socket read brings a response's frames: every
+    frame from ``response.created`` to ``response.done`` is at hand before the first is read.
+    Records what the session sends, and the frames it read."""
+
+    def __init__(self, inner: InProcessTransport) -> None:
+        self.inner = inner
+        self.ready: list[str | bytes] = []
+        self.sent: list[str] = []
+        self.read: list[str] = []
+
+    def send_wont_block(self, frame: str) -> bool:
+        return True
+
+    async def send(self, frame: str) -> None:
+        self.sent.append(json.loads(frame)["type"])
+        await self.inner.send(frame)
+
+    def buffered(self) -> bool:
+        return bool(self.ready)
+
+    async def recv(self) -> str | bytes:
+        if not self.ready:
+            kind = json.loads(frame := await self.inner.recv())["type"]
+            self.ready.append(frame)
+            while kind != "response.done" and json.loads(self.ready[0])["type"] == (
+                "response.created"
+            ):
+                kind = json.loads(frame := await self.inner.recv())["type"]
+                self.ready.append(frame)
+        frame = self.ready.pop(0)
+        self.read.append(json.loads(frame)["type"])
+        return frame
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+@rtagents.tool
+async def get_weather(city: str) -> str:
+    """The weather in a city (async: it runs as soon as the call is read)."""
+    return f"sunny in {city}"
+
+
+async def test_a_burst_is_answered_before_the_app_is_told_of_it() -> None:
+    model = ScriptedModel([CallFunction("get_weather", {"city": "Paris"}), "Sunny."])
+    agent = rtagents.Agent(name="desk", tools=[get_weather], output_modalities=["text"])
+    told: list[str] = []
+    sent_when_told: list[list[str]] = []
+    history_when_told: list[list[str]] = []
+    async with Emulator(model=model) as emu:
+        transport = Bursts(emu.transport())
+        async with rtagents.connect(agent, transport=transport) as session:
+            known = len(transport.read)  # read before the handlers were there
+
+            @session.on("*")
+            def every(event: Any) -> None:
+                told.append(event.type)
+
+            @session.on("response.function_call_arguments.done")
+            def arguments(event: Any) -> None:
+                sent_when_told.append(list(transport.sent))
+                history_when_told.append([item.type for item in session.history])
+
+            await session.send_text("Weather in Paris?")
+            async for event in session:
+                if event.type == "response.done" and event.response.output[0].type == "message":
+                    break
+            else:
+                pytest.fail("the session ended before the model answered")
+
+    # When the app heard of the call, its output and the response.create had gone out.
+    [sent] = sent_when_told
+    assert sent[-2:] == ["conversation.item.create", "response.create"]
+    assert sent.count("response.create") == 2
+    # ... and the journal had the call and its output (its writes applied before telling).
+    assert history_when_told == [["message", "function_call", "function_call_output"]]
+    # Every frame read was told, in the order read.
+    read = transport.read[known:]
+    server_events = [t for t in told if t in set(read)]
+    assert server_events == read[: len(server_events)]
+    assert len(server_events) >= len(read) - 1  # the last may be read as the session closes
+    assert told.index("tool.call.completed") > told.index("response.function_call_arguments.done")
+
+
+async def test_a_transport_that_cannot_tell_has_each_frame_told_on_its_own() -> None:
+    """No ``buffered``: each frame is a burst of its own, told once it is answered."""
+    model = ScriptedModel([CallFunction("get_weather", {"city": "Oslo"}), "Sunny."])
+    agent = rtagents.Agent(name="desk", tools=[get_weather], output_modalities=["text"])
+    async with Emulator(model=model) as emu:
+        inner = emu.transport()
+
+        class Plain:
+            send_wont_block = inner.send_wont_block
+            send = inner.send
+            recv = inner.recv
+            close = inner.close
+
+        async with rtagents.connect(agent, transport=Plain()) as session:
+            await session.send_text("Weather in Oslo?")
+            types: list[str] = []
+            async for event in session:
+                types.append(event.type)
+                if event.type == "response.done" and event.response.output[0].type == "message":
+                    break
+            else:
+                pytest.fail("the session ended before the model answered")
+    assert types.count("tool.call.completed") == 1
+    assert types.index("tool.call.completed") > types.index("response.function_call_arguments.done")
+
+
+def test_the_journal_applies_its_writes_at_the_next_read_in_order() -> None:
+    journal = Journal()
+    journal.called("c1", "f", "{}", "fc_1")
+    journal.deleted("fc_1")
+    journal.called("c2", "f", "{}", "fc_2")
+    assert journal._entries == {}  # noted, not applied
+    assert [item.id for item in journal.items()] == ["fc_2"]  # applied in order on reading
+    assert journal._later is None
+
+
+def test_a_write_that_fails_costs_itself_alone() -> None:
+    journal = Journal()
+    journal.called("c1", "f", "{}", "fc_1")
+    journal.truncated("fc_1", float("nan"))  # not a message: nothing to cut, no failure
+    journal.heard(object())  # not an item: kept as nothing
+    journal._note(Journal._called, "c2", "f", None, "fc_2")  # a bug of ours: arguments None
+    journal.called("c3", "f", "{}", "fc_3")
+    failed = journal.settle()
+    assert len(failed) == 1
+    assert [item.id for item in journal.items()] == ["fc_1", "fc_3"]
+    assert journal.settle() == []
+
+
+def test_writes_never_pile_up_unread() -> None:
+    journal = Journal(max_items=10)
+    for n in range(10_000):
+        journal.called(f"c{n}", "f", "{}", f"fc_{n}")
+        assert len(journal._later or ()) < 300
+    assert len(journal) == 10
