@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import anyio
 from anyio.abc import ObjectReceiveStream, ObjectSendStream
+from anyio.streams.memory import MemoryObjectReceiveStream
 
 from ..session.transport import TransportClosed
 
@@ -29,7 +30,7 @@ class InProcessTransport:
     def __init__(
         self,
         outbound: ObjectSendStream[str | bytes],
-        inbound: ObjectReceiveStream[str | bytes],
+        inbound: MemoryObjectReceiveStream[str | bytes],
         closing: _Closing,
     ) -> None:
         self._outbound = outbound
@@ -49,7 +50,8 @@ class InProcessTransport:
 
     def buffered(self) -> bool:
         """Whether a frame from the emulator is waiting to be read."""
-        return self._inbound.statistics().current_buffer_used > 0
+        used: int = self._inbound.statistics().current_buffer_used
+        return used > 0
 
     async def recv(self) -> str | bytes:
         try:
