@@ -167,11 +167,13 @@ class OrchestratedAdapter:
         (it let go of calls still waiting), and a warning for a write that failed."""
         orchestrator = self.orchestrator
         failed = orchestrator.journal.settle()
+        news = orchestrator.journal_news() if orchestrator.journal.forgotten else ()
+        if not failed and not news:
+            return []  # most bursts
         warnings = [
             Emit(SessionWarning(f"the journal lost an item: {type(exc).__name__}: {exc}"))
             for exc in failed
         ]
-        news = orchestrator.journal_news() if orchestrator.journal.forgotten else ()
         return [*warnings, *(self._wire(news) if news else ())]
 
     def approval_decided(self, request_id: str, approve: bool, reason: str | None) -> list[Action]:

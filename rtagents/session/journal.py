@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import protocol as p
@@ -114,9 +114,11 @@ class Journal:
         self.settle()
         return self._forgotten_count
 
-    def settle(self) -> list[Exception]:
+    def settle(self) -> Sequence[Exception]:
         """Apply the writes noted so far, in order; what failed (a bug of ours: that write
         is lost, the others are applied)."""
+        if not self._later:
+            return ()
         failed: list[Exception] = []
         while self._later:
             later, self._later = self._later, None

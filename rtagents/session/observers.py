@@ -26,6 +26,10 @@ from .stream import EventStream
 
 log = logging.getLogger("rtagents.session")
 
+_MOST_HELD = 64
+"""Events held before those are told anyway (a long burst of audio, say): what the app
+waits for, and what is kept meanwhile, stays bounded."""
+
 Observer = Callable[[Any], "Sequence[Any] | None"]
 """A hook on each delivered event; what it returns is delivered after that event."""
 
@@ -72,10 +76,13 @@ class Observers:
         for hook in self._hooks:
             after = _ask(hook, event, after)
         held = self._held
-        if held is not None:
-            held.append((event, size, frame))
-        else:
+        if held is None:
             self._tell(event, size, frame)
+        else:
+            held.append((event, size, frame))
+            if len(held) >= _MOST_HELD:  # a long burst: the app hears of it as it goes
+                self.tell()
+                self.hold()
         for following in after or ():
             self.deliver(following)
 

@@ -247,25 +247,25 @@ class SessionRunner(LazyParts):
     async def _read(self) -> None:
         try:
             while True:
+                transport = self.upstream.transport
                 try:
-                    frame = await self.upstream.transport.recv()
+                    frame = await transport.recv()
                 except TransportClosed as exc:
                     if await self.upstream.recover(exc):
                         continue
                     raise
-                # Decide first, tell after: while frames are at hand, what they lead to (a
-                # call, an output, a response.create) is done at once; the app's events and
-                # the journal's writes wait until they are read (docs/performance.md).
+                # Decide first, tell after: what frames at hand lead to (a call, an output, a
+                # response.create) is done at once, the rest once they are read (performance.md).
                 self.observers.hold()
                 if await self.execute(self.core.receive_frame(frame)):
                     # The call starts now, not after the frames already here (response.done
                     # often comes in the same read as the arguments). asyncio's own yield
                     # costs less than anyio's, which looks the backend up each time.
                     await asyncio.sleep(0)
-                if not self.upstream.transport_buffered():
-                    settled = self.core.settle()
+                buffered = getattr(transport, "buffered", None)  # optional (see Transport)
+                if buffered is None or not buffered():
+                    await self.execute(self.core.settle())  # the journal's writes, its news
                     self.observers.tell()
-                    await self.execute(settled)
         except TransportClosed as exc:
             await self.finish(exc.reason, error=exc.error)
         except ReconnectFailed as exc:

@@ -95,12 +95,6 @@ class Upstream:
             self._made = Reconnector(self._settings, self._opener)
         return self._made
 
-    def transport_buffered(self) -> bool:
-        """Whether the transport holds a frame already received (a transport that cannot
-        tell says no: each frame is then a burst of its own)."""
-        buffered = getattr(self.transport, "buffered", None)
-        return bool(buffered()) if buffered is not None else False
-
     # -- sending -------------------------------------------------------------------------
 
     async def send(self, event: p.WireModel | str, *, force: bool = False) -> None:
