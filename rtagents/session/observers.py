@@ -62,10 +62,18 @@ class Observers:
             self._held = []
 
     def tell(self) -> None:
-        """Deliver what was held, in order; from now on deliveries go out at once."""
+        """Deliver what was held, in order; from now on deliveries go out at once. What a
+        sync handler raises that is no ``Exception`` (``SystemExit``) is raised once every
+        event held is delivered: the session acted on them all."""
         held, self._held = self._held, None
+        raised: BaseException | None = None
         for event, size, frame in held or ():
-            self._tell(event, size, frame)
+            try:
+                self._tell(event, size, frame)
+            except BaseException as exc:
+                raised = raised or exc
+        if raised is not None:
+            raise raised
 
     def deliver(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> None:
         """Hand ``event`` to each hook, then to the meter and the app, now or once the burst

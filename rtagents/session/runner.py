@@ -225,7 +225,7 @@ class SessionRunner(LazyParts):
             self._servers.stop()
         self.approvals.close()
         self.dispatcher.session_ended(reason, error)
-        await self.execute(self.core.close())
+        await self.execute([*self.core.settle(), *self.core.close()])
         await self.upstream.close()
         try:  # a sync handler may raise SystemExit here: readers still see the end
             self.observers.tell()

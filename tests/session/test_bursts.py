@@ -5,8 +5,11 @@ journal's writes wait until they are read. Nothing is lost or reordered on the w
 from __future__ import annotations
 
 import json
+import sys
+import threading
 from typing import Any
 
+import anyio
 import pytest
 
 import rtagents
@@ -14,8 +17,12 @@ from rtagents.emulator import CallFunction, Emulator, ScriptedModel
 from rtagents.emulator.in_process import InProcessTransport
 from rtagents.session.events import SessionWarning
 from rtagents.session.journal import Journal
+from rtagents.session.journal_accounts import Accounts
+from rtagents.session.journal_items import output_item_id
 from rtagents.session.observers import Observers
 from rtagents.session.stream import EventStream
+
+from .test_journal import output
 
 pytestmark = pytest.mark.anyio
 
@@ -136,7 +143,7 @@ def test_the_journal_applies_its_writes_at_the_next_read_in_order() -> None:
     journal.called("c1", "f", "{}", "fc_1")
     journal.deleted("fc_1")
     journal.called("c2", "f", "{}", "fc_2")
-    assert journal._entries == {}  # noted, not applied
+    assert journal._accounts.entries() == []  # noted, not applied
     assert [item.id for item in journal.items()] == ["fc_2"]  # applied in order on reading
     assert journal._later is None
 
@@ -146,7 +153,7 @@ def test_a_write_that_fails_costs_itself_alone() -> None:
     journal.called("c1", "f", "{}", "fc_1")
     journal.truncated("fc_1", float("nan"))  # not a message: nothing to cut, no failure
     journal.heard(object())  # not an item: kept as nothing
-    journal._note(Journal._called, "c2", "f", None, "fc_2")  # a bug of ours: arguments None
+    journal._note(Accounts.called, "c2", "f", None, "fc_2")  # a bug of ours: arguments None
     journal.called("c3", "f", "{}", "fc_3")
     failed = journal.settle()
     assert len(failed) == 1
@@ -183,3 +190,67 @@ def test_held_events_are_told_in_order_and_a_long_burst_as_it_goes() -> None:
         assert len(told) - 4 > n - 100  # never more than a bounded handful waits
     observers.tell()
     assert told[4:] == [f"b{n}" for n in range(1000)]
+
+
+def test_a_thread_that_reads_the_journal_while_the_loop_writes_sees_it_in_order() -> None:
+    """A sync tool reads ``ctx.session.history`` in its thread while the loop notes writes:
+    the writes are applied once each, in order, whoever applies them."""
+    journal = Journal(max_items=100_000, max_tokens=10**9)
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                items = journal.items()
+            except BaseException as exc:  # what a race raises, if any
+                failures.append(exc)
+                return
+            seen: set[str] = set()
+            for item in items:
+                if item.type == "function_call_output" and f"fc_{item.call_id}" not in seen:
+                    failures.append(AssertionError(f"{item.id} before its call"))
+                    return
+                seen.add(item.id)
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for n in range(5_000):
+            journal.called(f"c{n}", "f", "{}", f"fc_c{n}")
+            journal.sent(output(f"c{n}"))
+    finally:
+        stop.set()
+        reader.join()
+        sys.setswitchinterval(switch)
+    assert failures == []
+    ids = [item.id for item in journal.items()]
+    assert len(ids) == 10_000 and ids[:2] == ["fc_c0", output_item_id("c0")]
+
+
+async def test_a_handler_that_raises_system_exit_mid_burst_costs_no_other_event() -> None:
+    """The session acted on every frame of the burst (the call ran, its output went): the
+    app hears of them all, then of the end, and ``connect`` raises what the handler did."""
+    model = ScriptedModel([CallFunction("get_weather", {"city": "Rome"}), "Sunny."])
+    agent = rtagents.Agent(name="desk", tools=[get_weather], output_modalities=["text"])
+    seen: list[str] = []
+    async with Emulator(model=model) as emu:
+        transport = Bursts(emu.transport())
+        with pytest.raises(SystemExit), anyio.fail_after(10):
+            async with rtagents.connect(agent, transport=transport) as session:
+
+                @session.on("response.created")
+                def quit_now(event: Any) -> None:
+                    raise SystemExit("the app asks the process to stop")
+
+                await session.send_text("Weather in Rome?")
+                async for event in session:
+                    seen.append(event.type)
+    assert "conversation.item.create" in transport.sent[2:]  # the output went out
+    # (the event whose handler raised is not buffered: its delivery stopped there)
+    for kind in ("response.output_item.added", "response.function_call_arguments.done"):
+        assert kind in seen
+    assert "response.done" in seen
+    assert "tool.call.completed" in seen and seen[-1] == "session.closed"
