@@ -45,36 +45,34 @@ _APPLYING = threading.Lock()
 a lock is an object the collector tracks, and all but such reads happen on one thread."""
 
 
-class Journal:
+class Journal(Accounts):
     """The items of one conversation, in order, by item id: writes noted, applied in order
-    before any read (the accounts themselves: ``journal_accounts.Accounts``)."""
+    (by ``Accounts``' own methods) before any read."""
 
     def __init__(
         self, *, max_items: int = DEFAULT_MAX_ITEMS, max_tokens: int = DEFAULT_MAX_TOKENS
     ) -> None:
-        self._accounts = Accounts(max_items=max_items, max_tokens=max_tokens)
-        self.max_items = max_items
-        self.max_tokens = max_tokens
+        super().__init__(max_items=max_items, max_tokens=max_tokens)
         # Writes noted, not applied yet (see the module's doc), as (unbound method, its
-        # arguments): no bound method holds the accounts meanwhile. None while there are none.
+        # arguments): no bound method holds the journal meanwhile. None while there are none.
         self._later: list[tuple[Callable[..., None], tuple[Any, ...]]] | None = None
 
     def __len__(self) -> int:
         with _APPLYING:
             self._apply()
-            return len(self._accounts)
+            return len(self._entries)
 
     @property
     def dropped(self) -> int:
         """Items let go to keep within the bounds."""
         self.settle()
-        return self._accounts.dropped
+        return self._dropped
 
     @property
     def forgotten(self) -> int:
         """Of those, calls and approval requests let go while they waited for their answer."""
         self.settle()
-        return self._accounts.forgotten
+        return self._forgotten_count
 
     def settle(self) -> Sequence[Exception]:
         """Apply the writes noted so far, in order; what failed (a bug of ours: that write
@@ -85,12 +83,12 @@ class Journal:
             return self._apply()
 
     def _apply(self) -> list[Exception]:
-        accounts, failed = self._accounts, list[Exception]()
+        failed: list[Exception] = []
         while self._later:
             later, self._later = self._later, None
             for write, args in later:
                 try:
-                    write(accounts, *args)
+                    write(self, *args)
                 except Exception as exc:
                     log.exception("the journal failed to apply %s", write.__name__)
                     failed.append(exc)
@@ -101,7 +99,7 @@ class Journal:
         reads (a sync tool's ``ctx.session.history``) while the loop writes."""
         with _APPLYING:
             self._apply()
-            return self._accounts.entries()
+            return list(self._entries.items())
 
     def _note(self, write: Callable[..., None], *args: Any) -> None:
         with _APPLYING:

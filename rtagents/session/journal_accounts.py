@@ -39,7 +39,8 @@ OURS, CONFIRMED, CUT, EMPTY = 1, 2, 4, 8
 
 class Accounts:
     """The items of one conversation, in order, by item id, and the writes that change them,
-    each applied at once (``journal.Journal`` notes them and applies them in order)."""
+    each applied at once (``journal.Journal`` notes them, and applies them in order, with
+    these very methods)."""
 
     def __init__(self, *, max_items: int, max_tokens: int) -> None:
         if max_items < 1 or max_tokens < 1:
@@ -61,17 +62,8 @@ class Accounts:
         self._calls: dict[str, str] = {}  # call id -> its call's item id, while journaled
         # Waiting calls and requests let go (their answers too); a set, as a dict.
         self._forgotten: dict[str, None] = {}
-        self.dropped = 0
-        """Items let go to keep within the bounds."""
-        self.forgotten = 0
-        """Of those, calls and approval requests let go while they waited for their answer."""
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def entries(self) -> list[tuple[str, Entry]]:
-        """Every entry, in order, as (item id, entry): a copy."""
-        return list(self._entries.items())
+        self._dropped = 0  # items let go to keep within the bounds
+        self._forgotten_count = 0  # of those, calls and requests that waited for an answer
 
     # -- the writes, applied at once -------------------------------------------------------------
 
@@ -231,14 +223,14 @@ class Accounts:
                 entry = entries[victim]
                 waiting_on = entry[REF] if entry[KIND] == CALL else None
                 self._forgotten[waiting_on or victim] = None
-                self.forgotten += 1
+                self._forgotten_count += 1
             entry = entries[victim]
-            self.deleted(victim)
-            self.dropped += 1
+            Accounts.deleted(self, victim)  # at once, whatever a subclass defers
+            self._dropped += 1
             call_id = entry[REF]
             if entry[KIND] == CALL and call_id:
                 for output in self._outputs.get(call_id, ()):  # a tuple: deleting replaces it
-                    self.deleted(output)
+                    Accounts.deleted(self, output)
         if self._free is not None and len(self._free) > 2 * len(entries) + 64:
             self._compact()
 

@@ -143,7 +143,7 @@ def test_the_journal_applies_its_writes_at_the_next_read_in_order() -> None:
     journal.called("c1", "f", "{}", "fc_1")
     journal.deleted("fc_1")
     journal.called("c2", "f", "{}", "fc_2")
-    assert journal._accounts.entries() == []  # noted, not applied
+    assert journal._entries == {}  # noted, not applied
     assert [item.id for item in journal.items()] == ["fc_2"]  # applied in order on reading
     assert journal._later is None
 

@@ -111,8 +111,7 @@ def test_journaled_items_are_not_tracked_by_the_collector() -> None:
     journal.added("u1")
     assert not journal.settle()
     gc.collect()
-    accounts = journal._accounts
-    kept = [*accounts._entries.values(), *accounts._outputs.values()]
+    kept = [*journal._entries.values(), *journal._outputs.values()]
     assert len(kept) == 9 and not any(gc.is_tracked(x) for x in kept)
 
 

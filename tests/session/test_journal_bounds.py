@@ -102,4 +102,4 @@ def test_items_the_server_deletes_leave_nothing_behind() -> None:
     for n in range(10_000):
         journal.sent(user(f"u{n}", "hi"))
         journal.deleted(f"u{n}")
-    assert len(journal) == 0 and len(journal._accounts._free or ()) <= 64
+    assert len(journal) == 0 and len(journal._free or ()) <= 64
