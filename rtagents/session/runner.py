@@ -228,8 +228,9 @@ class SessionRunner(LazyParts):
         await self.execute([*self.core.settle(), *self.core.close()])
         await self.upstream.close()
         try:  # a sync handler may raise SystemExit here: readers still see the end
+            self.observers.hold()  # the end goes after what the last burst held; tell() tells
+            self.deliver(SessionClosedEvent(reason, error))  # all before it raises
             self.observers.tell()
-            self.deliver(SessionClosedEvent(reason, error))
         finally:
             self.stream.end()
             self.tracer.end(reason, error)
@@ -254,13 +255,12 @@ class SessionRunner(LazyParts):
                     if await self.upstream.recover(exc):
                         continue
                     raise
-                # Decide first, tell after: what frames at hand lead to (a call, an output, a
-                # response.create) is done at once, the rest once they are read (performance.md).
+                # Decide first, tell after: what the frames at hand lead to is done now, the
+                # app's events and the journal's writes once they are read (performance.md).
                 self.observers.hold()
                 if await self.execute(self.core.receive_frame(frame)):
-                    # The call starts now, not after the frames already here (response.done
-                    # often comes in the same read as the arguments). asyncio's own yield
-                    # costs less than anyio's, which looks the backend up each time.
+                    # The call starts now, not after the frames here (response.done often
+                    # shares their read); asyncio's yield skips anyio's backend lookup.
                     await asyncio.sleep(0)
                 buffered = getattr(transport, "buffered", None)  # optional (see Transport)
                 if buffered is None or not buffered():

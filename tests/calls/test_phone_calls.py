@@ -33,6 +33,11 @@ def get_weather(city: str) -> str:
     return f"sunny in {city}"
 
 
+def phone_app(emu: Emulator, **options: Any) -> CallServer:
+    """A calls server for the emulator's phone, with the test's webhook secret."""
+    return CallServer(webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url, **options)
+
+
 async def place_weather_call(emu: Emulator, url: str) -> str:
     """A call from +15551234 asking for the weather in Paris, then saying goodbye, placed
     through the emulator's HTTP API to the CallServer at ``url``; its call id."""
@@ -57,7 +62,7 @@ async def test_a_call_is_answered_runs_a_tool_and_hangs_up() -> None:
         name="concierge", instructions="Help callers.", tools=[get_weather, end_call]
     )
     async with Emulator(model=model) as emu:
-        app = CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
+        app = phone_app(emu, agent=agent)
         async with serve_asgi(app) as url:
             call_id = await place_weather_call(emu, url)
             record = await wait_for(emu, call_id, "ended")
@@ -100,7 +105,7 @@ def incoming(call_id: str) -> str:
 async def test_bad_signatures_stale_timestamps_and_replays_are_refused() -> None:
     agent = rtagents.Agent(name="a")
     async with Emulator() as emu:
-        app = CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
+        app = phone_app(emu, agent=agent)
         async with serve_asgi(app) as url, httpx2.AsyncClient() as client:
             hook = f"{url}/openai/webhook"
             body = incoming("rtc_nope")
@@ -125,7 +130,7 @@ async def test_a_router_rejects_by_caller_number() -> None:
         return rtagents.Agent(name="a")
 
     async with Emulator() as emu:
-        app = CallServer(route=route, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
+        app = phone_app(emu, route=route)
         async with serve_asgi(app) as url:
             call_id = emu.place_call(f"{url}/openai/webhook", SECRET, caller="+1555666")
             record = await wait_for(emu, call_id, "rejected")
@@ -145,11 +150,9 @@ async def test_a_transfer_goes_through_the_approval_policy(approve: bool) -> Non
         approval=ApprovalPolicy(rules=[ask(tool="transfer_call")], handler=supervisor),
     )
     async with Emulator(model=model) as emu:
-        app = CallServer(
+        app = phone_app(
+            emu,
             agent=agent,
-            webhook_secret=SECRET,
-            api_key="sk-x",
-            base_url=emu.http_url,
             drain_timeout=0,  # a declined transfer leaves the call up: no need to wait for it
         )
         async with serve_asgi(app) as url:
@@ -195,7 +198,7 @@ async def test_a_supervisor_approves_a_transfer_by_call_id() -> None:
     model = ScriptedModel([CallFunction("transfer_call", {"target_uri": "tel:+15550001"}), "OK."])
     agent = rtagents.Agent(name="desk", tools=[transfer_call])  # no handler: the UI answers
     async with Emulator(model=model) as emu:
-        app = CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
+        app = phone_app(emu, agent=agent)
         async with serve_asgi(app) as url:
             call_id = emu.place_call(f"{url}/openai/webhook", SECRET, say=["Transfer me."])
             with anyio.fail_after(10):
@@ -222,11 +225,9 @@ class Forecaster:
 async def test_a_hundred_calls_at_once_are_all_answered() -> None:
     agent = rtagents.Agent(name="many", tools=[get_weather], output_modalities=["text"])
     async with Emulator(model=Forecaster(), record=50) as emu:
-        app = CallServer(
+        app = phone_app(
+            emu,
             agent=agent,
-            webhook_secret=SECRET,
-            api_key="sk-x",
-            base_url=emu.http_url,
             drain_timeout=0,  # the calls are still up at the end: close them, do not wait
         )
         async with serve_asgi(app) as url:
@@ -255,11 +256,9 @@ async def test_a_sync_router_that_blocks_leaves_the_server_running() -> None:
         return Reject(status_code=486, reason="the loop never ran")
 
     async with Emulator() as emu:
-        app = CallServer(
+        app = phone_app(
+            emu,
             route=route,
-            webhook_secret=SECRET,
-            api_key="sk-x",
-            base_url=emu.http_url,
             drain_timeout=0,  # the call is still up at the end: close it, do not wait
         )
         async with serve_asgi(app) as url:
@@ -281,7 +280,7 @@ async def test_a_router_that_fails_rejects_the_call(broken: str) -> None:
         return "not an agent"
 
     async with Emulator() as emu:
-        app = CallServer(route=route, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
+        app = phone_app(emu, route=route)
         async with serve_asgi(app) as url:
             call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
             record = await wait_for(emu, call_id, "rejected")
