@@ -32,7 +32,7 @@ FLAGS: Final = 4
 REF: Final = 5
 
 # Kinds of items, as far as the journal's accounts go: ``SAID`` is an assistant message as
-# ``_assistant`` makes it, kept as its text alone, ``ASSISTANT`` any other one (as JSON);
+# ``assistant_text`` makes it, kept as its text alone, ``ASSISTANT`` any other one (as JSON);
 # ``REQUEST`` and ``ANSWER`` are an approval request and its response.
 OTHER, ASSISTANT, SAID, CALL, OUTPUT, REQUEST, ANSWER = range(7)
 MESSAGES = (ASSISTANT, SAID)

@@ -40,8 +40,9 @@ class Observers:
     def __init__(self, stream: EventStream, meter: Any = None) -> None:
         self.stream = stream
         self.meter = meter
-        """The usage meter (``see``), every session's first hook: kept as itself, not as a
-        bound method in a tuple (two objects fewer per session for the collector)."""
+        """The usage meter (``see``), every session's: it counts each event just before the
+        app hears of it. Kept as itself, not as a bound method in a tuple (two objects fewer
+        per session for the collector)."""
         self._hooks: tuple[Observer, ...] = ()
         self._held: list[tuple[Any, int, str | bytes | None]] | None = None
 

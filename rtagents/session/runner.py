@@ -369,10 +369,10 @@ class SessionRunner(LazyParts):
 
     def _observe(self) -> None:
         """The hooks on delivered events the session pays for now (see ``observers``):
-        usage first, then tracing if an SDK records, the guardrails and the handoffs' count
-        if the agent has them."""
+        tracing if an SDK records, the guardrails and the handoffs' count if the agent has
+        them (the usage meter is always there, and counts with the app)."""
         tracing = self.tracer.recording or self.metrics.recording
-        self.observers.hooks = (  # after the meter's (see Observers.meter)
+        self.observers.hooks = (
             *((self._trace,) if tracing else ()),
             *((self.guards.see,) if getattr(self.agent, "guardrails", None) else ()),
             *((self.handoffs.see,) if self._handoffs and self._handoffs.watching else ()),

@@ -112,20 +112,42 @@ async def test_a_burst_is_answered_before_the_app_is_told_of_it() -> None:
     assert told.index("tool.call.completed") > told.index("response.function_call_arguments.done")
 
 
+class OneByOne:
+    """The emulator's frames one at a time, with no word of what is waiting (no
+    ``buffered``); records what the session sends."""
+
+    def __init__(self, inner: InProcessTransport) -> None:
+        self.inner = inner
+        self.sent: list[str] = []
+
+    def send_wont_block(self, frame: str) -> bool:
+        return True
+
+    async def send(self, frame: str) -> None:
+        self.sent.append(json.loads(frame)["type"])
+        await self.inner.send(frame)
+
+    async def recv(self) -> str | bytes:
+        return await self.inner.recv()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
 async def test_a_transport_that_cannot_tell_has_each_frame_told_on_its_own() -> None:
-    """No ``buffered``: each frame is a burst of its own, told once it is answered."""
+    """No ``buffered``: each frame is told once it is answered, before the next is read, so
+    the app hears of the call's item before the call has run."""
     model = ScriptedModel([CallFunction("get_weather", {"city": "Oslo"}), "Sunny."])
     agent = rtagents.Agent(name="desk", tools=[get_weather], output_modalities=["text"])
+    sent_when_told: list[list[str]] = []
     async with Emulator(model=model) as emu:
-        inner = emu.transport()
+        transport = OneByOne(emu.transport())
+        async with rtagents.connect(agent, transport=transport) as session:
 
-        class Plain:
-            send_wont_block = inner.send_wont_block
-            send = inner.send
-            recv = inner.recv
-            close = inner.close
+            @session.on("response.output_item.added")
+            def added(event: Any) -> None:
+                sent_when_told.append(list(transport.sent))
 
-        async with rtagents.connect(agent, transport=Plain()) as session:
             await session.send_text("Weather in Oslo?")
             types: list[str] = []
             async for event in session:
@@ -134,6 +156,8 @@ async def test_a_transport_that_cannot_tell_has_each_frame_told_on_its_own() -> 
                     break
             else:
                 pytest.fail("the session ended before the model answered")
+    # The function call's item, then the reply's: neither was told after the call's output.
+    assert [sent.count("conversation.item.create") for sent in sent_when_told] == [1, 2]
     assert types.count("tool.call.completed") == 1
     assert types.index("tool.call.completed") > types.index("response.function_call_arguments.done")
 
