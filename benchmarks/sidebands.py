@@ -2,10 +2,15 @@
 (events, no audio), each with one tool turn every 10 s (2,000 calls), or every 30 s (10,000
 calls: issue #36's density target), as a phone deployment runs.
 
-The emulator runs in another process (the server side is not what is measured). For each
-turn the benchmark asks the call's session to take a user message (``app.say``); the model
-calls a tool; the turn's latency is from ``say`` to the tool's completion on our side (two
-loopback hops and the emulator's work included: an upper bound on the tool round trip).
+The emulator runs in another process (the server side is not what is measured). Each call
+speaks on a schedule of its own (a random phase, then every period), as callers do whatever
+this process is doing: at each turn's time the benchmark asks the call's session to take a
+user message (``app.say``); the model calls a tool; the turn's latency is from when it was
+due to the tool's completion on our side (two loopback hops and the emulator's work
+included: an upper bound on the tool round trip). One task keeps the schedule, so that the
+heap measured holds the sessions, not the benchmark's callers. The window (90 s) is long
+enough to hold this process's full collections at their own pace: one about every minute at
+2,000 calls.
 Reported: turn latency p50/p99, the event loop's lag p99 (a 10 ms ticker), the memory and
 GC-tracked objects each held session costs this process, and every full garbage collection in
 this process and in the emulator's (``gc.callbacks`` in both), with the slow turns (over the
@@ -13,7 +18,7 @@ this process and in the emulator's (``gc.callbacks`` in both), with the slow tur
 
 Sizes: ``RTAGENTS_BENCH_SIDEBANDS`` (calls at the 10 s level, default 2000),
 ``RTAGENTS_BENCH_SIDEBANDS_DENSE`` (calls at the 30 s level, default 10000; 0 skips it) and
-``RTAGENTS_BENCH_SIDEBANDS_MEASURE_S`` (the window measured, default 30 s);
+``RTAGENTS_BENCH_SIDEBANDS_MEASURE_S`` (the window measured, default 90 s);
 ``RTAGENTS_BENCH_SIDEBANDS_FREEZE_EMULATOR=0`` leaves the emulator's heap unfrozen. One pass:
 ``python -m benchmarks.sidebands SESSIONS:PERIOD_S:default_gc|gc_frozen_after_ramp``.
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import heapq
 import json
 import multiprocessing as mp
 import os
@@ -43,7 +49,7 @@ from ._stats import FullCollections, in_fresh_process, raise_fd_limit, rss_kb, s
 
 SESSIONS = int(os.environ.get("RTAGENTS_BENCH_SIDEBANDS", "2000"))
 DENSE_SESSIONS = int(os.environ.get("RTAGENTS_BENCH_SIDEBANDS_DENSE", "10000"))
-MEASURE_S = float(os.environ.get("RTAGENTS_BENCH_SIDEBANDS_MEASURE_S", "30"))
+MEASURE_S = float(os.environ.get("RTAGENTS_BENCH_SIDEBANDS_MEASURE_S", "90"))
 FREEZE_EMULATOR = os.environ.get("RTAGENTS_BENCH_SIDEBANDS_FREEZE_EMULATOR", "1") != "0"
 PERIOD_S = 10.0
 DENSE_PERIOD_S = 30.0
@@ -153,13 +159,13 @@ async def _run(
         tracked_held = len(gc.get_objects()) - tracked_before
         rss_held = rss_kb() - rss_before
 
-        done: dict[str, anyio.Event] = {}
+        outstanding: dict[str, float] = {}  # call -> when its turn was due
 
         def completed(call_id: str) -> Any:
             def on_event(event: Any) -> None:
-                waiter = done.get(call_id)
-                if waiter is not None:
-                    waiter.set()
+                due = outstanding.pop(call_id, None)
+                if due is not None:
+                    turns.append((due, time.monotonic()))
 
             return on_event
 
@@ -190,20 +196,36 @@ async def _run(
                 await anyio.sleep(0.01)
                 lag.append(time.monotonic() - before - 0.01)
 
-        async def caller(call_id: str, until: float) -> None:
-            # Turns spread over the period; none starts after the window, and no caller waits
-            # past it for a turn it will not take.
-            await anyio.sleep(min(random.uniform(0, period), max(0.0, until - time.monotonic())))
-            while time.monotonic() < until:
-                done[call_id] = anyio.Event()
-                started = time.monotonic()
-                await app.say(call_id, "Look it up.")
-                with anyio.move_on_after(period):
-                    await done[call_id].wait()
-                # A turn that took the whole period counts as that long: it must weigh on the
-                # p99, not drop out of it.
-                turns.append((started, time.monotonic()))
-                await anyio.sleep(max(0.0, min(started + period, until) - time.monotonic()))
+        def timed_out(call_id: str) -> None:
+            # A turn that took the whole period counts as that long: it must weigh on the
+            # p99, not drop out of it.
+            due = outstanding.pop(call_id, None)
+            if due is not None:
+                turns.append((due, due + period))
+
+        async def callers(until: float) -> None:
+            # One task speaks for every caller, each on a schedule of their own: a caller
+            # speaks when they speak, not when this process wakes up, and their speech comes
+            # from OpenAI's side, not from tasks in this process. A turn is timed from when it
+            # was due, so a pause that made it late is in its latency. (A task per caller that
+            # timed its turns from waking up kept 2,000 tasks' objects in the heap measured,
+            # left a pause out of the turns it delayed, and started those turns again together
+            # one period later, as a burst no real caller makes.)
+            schedule = [(until - MEASURE_S + random.uniform(0, period), c) for c in ids]
+            heapq.heapify(schedule)
+            async with anyio.create_task_group() as speaking:
+                while schedule[0][0] < until:
+                    due, call_id = heapq.heappop(schedule)
+                    await anyio.sleep(max(0.0, due - time.monotonic()))
+                    timed_out(call_id)
+                    outstanding[call_id] = due
+                    speaking.start_soon(app.say, call_id, "Look it up.")
+                    heapq.heappush(schedule, (due + period, call_id))
+            with anyio.move_on_after(period):
+                while outstanding:
+                    await anyio.sleep(0.05)
+            for call_id in list(outstanding):
+                timed_out(call_id)
 
         # The emulator stands in for OpenAI's servers, whose collections are not in the
         # caller's process. It holds as many tracked objects per call as this process does,
@@ -212,6 +234,7 @@ async def _run(
         _, their_cpu, their_tracked = await anyio.to_thread.run_sync(
             ask_emulator, "freeze" if FREEZE_EMULATOR else "start"
         )
+        gc.collect()  # the benchmark's own objects, made since the ramp, are old ones too
         ours = FullCollections()
         if freeze:  # what a deployment can do after its ramp: old objects leave the GC's scans
             gc.freeze()
@@ -221,8 +244,7 @@ async def _run(
         until = measured_from + MEASURE_S
         async with anyio.create_task_group() as tg:
             tg.start_soon(ticker, until)
-            for call_id in ids:
-                tg.start_soon(caller, call_id, until)
+            tg.start_soon(callers, until)
         window = time.monotonic() - measured_from
         our_cpu = time.process_time() - our_cpu
         gc.callbacks.remove(ours)

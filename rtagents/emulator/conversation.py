@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import base64
 import itertools
-import secrets
+import random
 from typing import Any
 
 from .errors import ClientEventError
 
 _counter = itertools.count(1)
+# Ids need only be unique, which the counter makes them; the suffix tells one process's from
+# another's. They guard nothing, so they come from a PRNG seeded once from the OS rather than
+# a system call for each of the dozens a turn makes.
+_suffix = random.Random()
 _ROLES = ("system", "user", "assistant")
 _INPUT_TYPES = frozenset(
     {
@@ -28,7 +32,7 @@ _INPUT_TYPES = frozenset(
 
 def new_id(prefix: str) -> str:
     """Ids shaped like the server's (``item_...``, ``resp_...``), unique per process."""
-    return f"{prefix}_{next(_counter):06d}{secrets.token_hex(5)}"
+    return f"{prefix}_{next(_counter):06d}{_suffix.getrandbits(40):010x}"
 
 
 class Conversation:
