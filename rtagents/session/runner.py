@@ -60,7 +60,7 @@ from .states import Link
 from .stream import EventStream
 from .tasks import SessionTasks, after
 from .tooling import merge
-from .transport import Transport, TransportClosed
+from .transport import Transport, TransportClosed, more_at_hand
 from .upstream import Upstream
 from .workers import WorkerPool
 
@@ -262,8 +262,7 @@ class SessionRunner(LazyParts):
                     # The call starts now, not after the frames here (response.done often
                     # shares their read); asyncio's yield skips anyio's backend lookup.
                     await asyncio.sleep(0)
-                buffered = getattr(transport, "buffered", None)  # optional (see Transport)
-                if buffered is None or not buffered():
+                if not more_at_hand(transport):
                     await self.execute(self.core.settle())  # the journal's writes, its news
                     self.observers.tell()
         except TransportClosed as exc:

@@ -57,6 +57,14 @@ class Transport(Protocol):
     # of them (see ``runner``); a transport without it has each frame told on its own.
 
 
+def more_at_hand(transport: Transport) -> bool:
+    """Whether a frame has arrived already (the transport's optional ``buffered()``). Asked
+    through this function: a local holding the bound method would be kept, one more object
+    for the collector, by every session while it waits for its next frame."""
+    buffered = getattr(transport, "buffered", None)
+    return buffered is not None and bool(buffered())
+
+
 class WebsocketTransport:
     """A websocket to the Realtime API or the emulator (``websockets``, compression off).
 

@@ -25,11 +25,18 @@ if TYPE_CHECKING:
 def call_span(call_id: str, source: str) -> Iterator[Span]:
     """The span of one call, current while it runs: its session's span is a child, so the
     trace the server's tracing is grouped under (``created_session``) is the session's too."""
-    with tracer().start_as_current_span(
+    span = tracer().start_span(
         "realtime_call",
         kind=SpanKind.SERVER,
         attributes={"openai.realtime.call_id": call_id, "rtagents.call.source": source},
-    ) as span:
+    )
+    if not span.is_recording() and not span.get_span_context().is_valid:
+        # No SDK and no trace to carry on: there is nothing to make current, and the three
+        # context managers and the context that would, held for the whole call, are some
+        # 15 objects each call keeps for the collector to scan.
+        yield span
+        return
+    with trace.use_span(span, end_on_exit=True):
         yield span
 
 
