@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -42,10 +42,16 @@ log = logging.getLogger("rtagents.session")
 
 
 class ResultSink(Protocol):
-    """Where a background result goes: the session's wire adapter decides, the session
-    carries it out (its runner; ``SessionClosedError`` when it ended under the send)."""
+    """The session, as its calls' work reaches it (``back.SessionBack``): an event for the
+    app, a task of the session's, and where a background result goes (the session's wire
+    adapter decides, the session carries it out; ``SessionClosedError`` when it ended under
+    the send). One object rather than a bound method for each: every session keeps them."""
 
     core: WireAdapter
+
+    def deliver(self, event: Any) -> None: ...
+
+    def spawn(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None: ...
 
     async def execute(self, actions: list[Action]) -> bool: ...
 
@@ -67,15 +73,11 @@ class BackgroundWork:
         self,
         *,
         tracer: SessionTracer,
-        deliver: Callable[[Any], None],
-        spawn: Callable[..., None],
         sink: ResultSink,
         link: Connection,
         orphans: set[asyncio.Task[Any]],
     ) -> None:
         self._tracer = tracer
-        self._deliver = deliver
-        self._spawn: Callable[..., None] = spawn
         self._sink = sink
         self._link = link
         self._orphans = orphans  # given up on, still running: the dispatcher's let_go waits
@@ -105,8 +107,8 @@ class BackgroundWork:
         if running.span is not None:
             running.span.set_attribute("rtagents.tool.background", True)
         duration = time.perf_counter() - running.started
-        self._deliver(ToolCallCompleted(call.call_id, call.name, output, duration))
-        self._deliver(BackgroundStarted(call.call_id, call.name, output))
+        self._sink.deliver(ToolCallCompleted(call.call_id, call.name, output, duration))
+        self._sink.deliver(BackgroundStarted(call.call_id, call.name, output))
         return output
 
     async def finished(self, running: RunningCall, outcome: CallOutcome) -> None:
@@ -147,7 +149,7 @@ class BackgroundWork:
             shaped = background.started(running.call.call_id)
             return running.tool.serialize(shaped) if running.tool else str(shaped)
         except Exception as exc:  # the app's shaping must not cost the call
-            self._deliver(SessionWarning(f"Background(started=...) failed: {root_cause(exc)}"))
+            self._sink.deliver(SessionWarning(f"Background(started=...) failed: {root_cause(exc)}"))
             return started_output(running.call.call_id)
 
     def _expire(self, work: _Work) -> None:
@@ -159,7 +161,7 @@ class BackgroundWork:
         text = self._message(work, outcome)
         self._give_up(work, outcome, text)
         if self._link.state is not Link.CLOSED:
-            self._spawn(self._tell, work, text)
+            self._sink.spawn(self._tell, work, text)
 
     def _give_up(self, work: _Work, outcome: CallOutcome, text: str) -> None:
         """Ended from outside its task (its deadline, the close): reported, then cancelled;
@@ -184,9 +186,9 @@ class BackgroundWork:
         duration = time.perf_counter() - work.started
         if failure is None:
             done = BackgroundCompleted(call.call_id, call.name, outcome.output, text, duration)
-            self._deliver(done)
+            self._sink.deliver(done)
         else:
-            self._deliver(
+            self._sink.deliver(
                 BackgroundFailed(
                     call.call_id,
                     call.name,
@@ -204,7 +206,7 @@ class BackgroundWork:
         try:
             return str(work.background.result(done))
         except Exception as exc:  # the app's shaping must not lose the result
-            self._deliver(SessionWarning(f"Background(result=...) failed: {root_cause(exc)}"))
+            self._sink.deliver(SessionWarning(f"Background(result=...) failed: {root_cause(exc)}"))
             return result_message(done)
 
     async def _tell(self, work: _Work, text: str) -> None:
@@ -224,4 +226,6 @@ class BackgroundWork:
             pass  # the session ended under the send; session.closed says so
         except Exception as exc:
             log.exception("sending the result of background call %s failed", running.call.call_id)
-            self._deliver(SessionWarning(f"sending a background result failed: {root_cause(exc)}"))
+            self._sink.deliver(
+                SessionWarning(f"sending a background result failed: {root_cause(exc)}")
+            )

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from .. import protocol as p
@@ -67,8 +66,6 @@ class Dispatcher:
         tools: Toolset,
         *,
         tracer: SessionTracer,
-        deliver: Callable[[Any], None],
-        spawn: Callable[..., None],
         link: Connection,
         answers: Answers,
         hosted_tools: dict[str, list[p.McpListedTool]],
@@ -76,8 +73,6 @@ class Dispatcher:
         self.settings = settings
         self.tools = tools
         self._tracer = tracer
-        self._deliver = deliver
-        self._spawn: Callable[..., None] = spawn
         self._link = link
         self._answers = answers
         self._hosted = hosted_tools
@@ -85,8 +80,6 @@ class Dispatcher:
         self._orphans: set[asyncio.Task[Any]] = set()  # given up on, still running
         self.background = BackgroundWork(
             tracer=tracer,
-            deliver=deliver,
-            spawn=spawn,
             sink=answers,
             link=link,
             orphans=self._orphans,
@@ -189,11 +182,11 @@ class Dispatcher:
         call, failure = running.call, outcome.failure
         self._tracer.tool_finished(call.call_id, running.span, outcome.output, failure)
         if failure is None:
-            self._deliver(
+            self._answers.deliver(
                 ToolCallCompleted(call.call_id, call.name, outcome.output, outcome.duration_s)
             )
         else:
-            self._deliver(
+            self._answers.deliver(
                 ToolCallFailed(
                     call.call_id,
                     call.name,
@@ -220,7 +213,7 @@ class Dispatcher:
         if self._link.state is Link.CLOSED:
             self._running.pop(running.call.work_id, None)  # nothing left to send
         else:
-            self._spawn(self._send, running, outcome, bool(running.cancel_reasons))
+            self._answers.spawn(self._send, running, outcome, bool(running.cancel_reasons))
 
     async def _send(self, running: RunningCall, outcome: CallOutcome, cancelled: bool) -> None:
         """The output to the server (and, when it ends a batch, ``response.create``). The call
@@ -241,13 +234,15 @@ class Dispatcher:
             pass  # the session ended under the send; session.closed says so
         except Exception as exc:
             log.exception("sending the output of call %s failed", running.call.call_id)
-            self._deliver(SessionWarning(f"sending a tool output failed: {root_cause(exc)}"))
+            self._answers.deliver(
+                SessionWarning(f"sending a tool output failed: {root_cause(exc)}")
+            )
 
     # -- the call's watcher (see calls.CallWatcher) --------------------------------------------
 
     def started(self, running: RunningCall, arguments: dict[str, Any]) -> None:
         call = running.call
-        self._deliver(
+        self._answers.deliver(
             ToolCallStarted(call.call_id, call.name, arguments, call.arguments, call.response_id)
         )
 
@@ -284,7 +279,7 @@ class Dispatcher:
         one of a session that ended is dropped."""
         running = self._running.get(call_id)
         if running is None or running.answered:
-            self._deliver(ProgressDropped(call_id, text, "its call was answered already"))
+            self._answers.deliver(ProgressDropped(call_id, text, "its call was answered already"))
             return
         with contextlib.suppress(SessionClosedError):
             await self._answers.execute(self._answers.core.progress(call_id, text))
@@ -305,7 +300,7 @@ class Dispatcher:
             call.name,
             call.call_id,
         )
-        self._deliver(ToolCallAbandoned(call.call_id, call.name, output))
+        self._answers.deliver(ToolCallAbandoned(call.call_id, call.name, output))
 
     # -- a hosted MCP approval request ---------------------------------------------------------
 

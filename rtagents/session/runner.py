@@ -129,8 +129,6 @@ class SessionRunner(LazyParts):
             self._call_settings(),
             self.tools,
             tracer=self.tracer,
-            deliver=back.deliver,
-            spawn=back.spawn,
             link=self.link,
             answers=back,
             hosted_tools=self.core.hosted_tools,
