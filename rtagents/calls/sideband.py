@@ -5,7 +5,7 @@ on GPT-Live (a SIP call's ``live_...`` session, its sideband at ``.../{id}/attac
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Awaitable
 from typing import Any, ClassVar, Literal
 
 import anyio
@@ -43,6 +43,8 @@ class SidebandCall:
         self.api_key = api_key
         self.up = anyio.Event()
         self.refused: Exception | None = None
+        self.ended_here: str | None = None
+        """Why the app ended the call (hung up, transferred), once it asked the API to."""
 
     @property
     def gone(self) -> bool:
@@ -75,11 +77,7 @@ class SidebandCall:
 
     async def _connect(self, record: CallRecord, agent: Agent) -> str | None:
         call_id = self.call.call_id
-        record.handle = CallHandle(
-            call_id,
-            functools.partial(self.api.hangup, call_id),
-            functools.partial(self.api.refer, call_id),
-        )
+        record.handle = CallHandle(call_id, self._hang_up_here, self._transfer_here)
         enter_call(record.handle)
         # Nothing here reads the call's events, and nobody else can: no buffer is kept for
         # them (handlers the app adds to ``record.session`` still run), and this task sleeps
@@ -96,10 +94,30 @@ class SidebandCall:
             self.up.set()
             async for _ in s:  # with no buffer: returns once the session has ended
                 pass
-        # The call cannot go on without its tools: it fails, and is hung up.
         if s.closed_with_error:
+            if self.ended_here is not None:
+                # The app ended the call: however the server then cut the sideband (a drop,
+                # a reconnect the API refused, as the call is gone), that is the call's end.
+                return self.ended_here
+            # The call cannot go on without its tools: it fails, and is hung up.
             raise SidebandLost(f"the call's session ended: {s.closed_reason}")
         return s.closed_reason
+
+    async def _hang_up_here(self) -> None:
+        await self._end_here("hung up", self.api.hangup(self.call.call_id))
+
+    async def _transfer_here(self, target_uri: str) -> None:
+        await self._end_here("transferred", self.api.refer(self.call.call_id, target_uri))
+
+    async def _end_here(self, why: str, request: Awaitable[None]) -> None:
+        # Known before the request is sent: the server may cut the sideband before it
+        # answers. A request that failed ended nothing.
+        self.ended_here = why
+        try:
+            await request
+        except BaseException:
+            self.ended_here = None
+            raise
 
 
 class RingingCall(SidebandCall):
