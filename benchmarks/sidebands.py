@@ -160,9 +160,13 @@ async def _run(
         rss_held = rss_kb() - rss_before
 
         outstanding: dict[str, float] = {}  # call -> when its turn was due
+        overdue: dict[str, int] = {}  # call -> turns counted as timed out, still to complete
 
         def completed(call_id: str) -> Any:
             def on_event(event: Any) -> None:
+                if overdue.get(call_id):  # a turn already counted as the whole period
+                    overdue[call_id] -= 1
+                    return
                 due = outstanding.pop(call_id, None)
                 if due is not None:
                     turns.append((due, time.monotonic()))
@@ -202,6 +206,7 @@ async def _run(
             due = outstanding.pop(call_id, None)
             if due is not None:
                 turns.append((due, due + period))
+                overdue[call_id] = overdue.get(call_id, 0) + 1  # its completion is not the next's
 
         async def callers(until: float) -> None:
             # One task speaks for every caller, each on a schedule of their own: a caller

@@ -5,6 +5,7 @@ on GPT-Live (a SIP call's ``live_...`` session, its sideband at ``.../{id}/attac
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable
 from typing import Any, ClassVar, Literal
 
@@ -43,8 +44,7 @@ class SidebandCall:
         self.api_key = api_key
         self.up = anyio.Event()
         self.refused: Exception | None = None
-        self.ended_here: str | None = None
-        """Why the app ended the call (hung up, transferred), once it asked the API to."""
+        self._ending: _Ending | None = None  # the app's hang-up or transfer, once asked
 
     @property
     def gone(self) -> bool:
@@ -95,10 +95,11 @@ class SidebandCall:
             async for _ in s:  # with no buffer: returns once the session has ended
                 pass
         if s.closed_with_error:
-            if self.ended_here is not None:
-                # The app ended the call: however the server then cut the sideband (a drop,
-                # a reconnect the API refused, as the call is gone), that is the call's end.
-                return self.ended_here
+            ended = await self._ended_by_the_app()
+            if ended is not None:
+                # However the server then cut the sideband (a drop, a reconnect the API
+                # refused, as the call is gone), that is the app's end of the call.
+                return ended
             # The call cannot go on without its tools: it fails, and is hung up.
             raise SidebandLost(f"the call's session ended: {s.closed_reason}")
         return s.closed_reason
@@ -111,13 +112,45 @@ class SidebandCall:
 
     async def _end_here(self, why: str, request: Awaitable[None]) -> None:
         # Known before the request is sent: the server may cut the sideband before it
-        # answers. A request that failed ended nothing.
-        self.ended_here = why
+        # answers.
+        ending = self._ending = _Ending(why)
         try:
             await request
-        except BaseException:
-            self.ended_here = None
-            raise
+            ending.taken_at = time.monotonic()
+        finally:
+            ending.settled.set()
+
+    async def _ended_by_the_app(self) -> str | None:
+        """Why the app ended the call, when that is what ended its sideband: the API took
+        the request at most ``ENDING_GRACE`` ago, or takes it now (a request still out is
+        awaited, as long). A request that failed, or was taken long before, ended nothing:
+        the call then fails, and is hung up."""
+        ending = self._ending
+        if ending is None:
+            return None
+        with anyio.move_on_after(ENDING_GRACE):
+            await ending.settled.wait()
+        taken = ending.taken_at
+        return (
+            ending.why if taken is not None and time.monotonic() - taken <= ENDING_GRACE else None
+        )
+
+
+ENDING_GRACE = 30.0
+"""Seconds after the API took the app's hang-up or transfer in which the sideband's end is
+that request's doing. (A transfer may keep the call up until its target answers; one that
+fails then leaves the call up, and a later failure of the sideband is a failure.)"""
+
+
+class _Ending:
+    """The app's request to end a call (hang up, transfer), from when it is sent."""
+
+    __slots__ = ("settled", "taken_at", "why")
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+        self.settled = anyio.Event()  # answered, either way
+        self.taken_at: float | None = None  # when the API took it (time.monotonic)
 
 
 class RingingCall(SidebandCall):

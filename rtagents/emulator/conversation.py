@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import os
 import random
 from typing import Any
 
@@ -14,6 +15,7 @@ _counter = itertools.count(1)
 # another's. They guard nothing, so they come from a PRNG seeded once from the OS rather than
 # a system call for each of the dozens a turn makes.
 _suffix = random.Random()
+os.register_at_fork(after_in_child=_suffix.seed)  # a forked emulator's suffixes are its own
 _ROLES = ("system", "user", "assistant")
 _INPUT_TYPES = frozenset(
     {
