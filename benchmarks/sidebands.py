@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import heapq
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -59,11 +60,15 @@ SECRET = "whsec_" + "YmVuY2htYXJrLXNpZ25pbmcta2V5LTAwMDAwMA=="
 
 
 class _Clerk:
+    """Looks up what the caller's last message names (its turn's number), then says done:
+    each completion names its own turn, however late it comes."""
+
     def respond(self, ctx: ModelContext) -> list[Any]:
         last = ctx.items[-1] if ctx.items else {}
         if last.get("type") == "function_call_output":
             return [Say("Done.")]
-        return [CallFunction("lookup", {"key": "k"})]
+        said = next((part.get("text") or "" for part in last.get("content") or []), "")
+        return [CallFunction("lookup", {"key": said.rsplit(" ", 1)[-1]})]
 
 
 @rtagents.tool
@@ -159,19 +164,15 @@ async def _run(
         tracked_held = len(gc.get_objects()) - tracked_before
         rss_held = rss_kb() - rss_before
 
-        outstanding: dict[str, float] = {}  # call -> when its turn was due
-        overdue: dict[str, int] = {}  # call -> turns counted as timed out, still to complete
+        outstanding: dict[int, float] = {}  # turn -> when it was due
+        last_turn: dict[str, int] = {}  # call -> its latest turn
 
-        def completed(call_id: str) -> Any:
-            def on_event(event: Any) -> None:
-                if overdue.get(call_id):  # a turn already counted as the whole period
-                    overdue[call_id] -= 1
-                    return
-                due = outstanding.pop(call_id, None)
-                if due is not None:
-                    turns.append((due, time.monotonic()))
-
-            return on_event
+        def completed(event: Any) -> None:
+            # The output names the turn (see _Clerk): a late completion is its own turn's,
+            # and one already counted as the whole period is not counted again.
+            due = outstanding.pop(int(event.output.rsplit(" ", 1)[-1]), None)
+            if due is not None:
+                turns.append((due, time.monotonic()))
 
         def round_trip() -> tuple[Any, Any]:
             done_at: list[float] = []
@@ -189,7 +190,7 @@ async def _run(
 
         for call_id in ids:
             session = app.calls[call_id].session
-            session.on("tool.call.completed")(completed(call_id))
+            session.on("tool.call.completed")(completed)
             on_done, on_requested = round_trip()
             session.on("response.done")(on_done)
             session.on("response.requested")(on_requested)
@@ -200,13 +201,12 @@ async def _run(
                 await anyio.sleep(0.01)
                 lag.append(time.monotonic() - before - 0.01)
 
-        def timed_out(call_id: str) -> None:
+        def timed_out(turn: int | None) -> None:
             # A turn that took the whole period counts as that long: it must weigh on the
             # p99, not drop out of it.
-            due = outstanding.pop(call_id, None)
+            due = outstanding.pop(turn, None) if turn is not None else None
             if due is not None:
                 turns.append((due, due + period))
-                overdue[call_id] = overdue.get(call_id, 0) + 1  # its completion is not the next's
 
         async def callers(until: float) -> None:
             # One task speaks for every caller, each on a schedule of their own: a caller
@@ -219,18 +219,20 @@ async def _run(
             schedule = [(until - MEASURE_S + random.uniform(0, period), c) for c in ids]
             heapq.heapify(schedule)
             async with anyio.create_task_group() as speaking:
-                while schedule[0][0] < until:
+                for turn in itertools.count():
+                    if schedule[0][0] >= until:
+                        break
                     due, call_id = heapq.heappop(schedule)
                     await anyio.sleep(max(0.0, due - time.monotonic()))
-                    timed_out(call_id)
-                    outstanding[call_id] = due
-                    speaking.start_soon(app.say, call_id, "Look it up.")
+                    timed_out(last_turn.get(call_id))
+                    outstanding[turn], last_turn[call_id] = due, turn
+                    speaking.start_soon(app.say, call_id, f"Look up {turn}")
                     heapq.heappush(schedule, (due + period, call_id))
             with anyio.move_on_after(period):
                 while outstanding:
                     await anyio.sleep(0.05)
-            for call_id in list(outstanding):
-                timed_out(call_id)
+            for turn in list(outstanding):
+                timed_out(turn)
 
         # The emulator stands in for OpenAI's servers, whose collections are not in the
         # caller's process. It holds as many tracked objects per call as this process does,

@@ -27,16 +27,13 @@ from .test_journal import output
 pytestmark = pytest.mark.anyio
 
 
-class Bursts:
-    """The emulator's frames in bursts, as one socket read brings a response's frames: every
-    frame from ``response.created`` to ``response.done`` is at hand before the first is read.
-    Records what the session sends, and the frames it read."""
+class OneByOne:
+    """The emulator's frames one at a time, with no word of what is waiting (no
+    ``buffered``); records what the session sends."""
 
     def __init__(self, inner: InProcessTransport) -> None:
         self.inner = inner
-        self.ready: list[str | bytes] = []
         self.sent: list[str] = []
-        self.read: list[str] = []
 
     def send_wont_block(self, frame: str) -> bool:
         return True
@@ -44,6 +41,23 @@ class Bursts:
     async def send(self, frame: str) -> None:
         self.sent.append(json.loads(frame)["type"])
         await self.inner.send(frame)
+
+    async def recv(self) -> str | bytes:
+        return await self.inner.recv()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+class Bursts(OneByOne):
+    """The emulator's frames in bursts, as one socket read brings a response's frames: every
+    frame from ``response.created`` to ``response.done`` is at hand before the first is read.
+    Records what the session sends, and the frames it read."""
+
+    def __init__(self, inner: InProcessTransport) -> None:
+        super().__init__(inner)
+        self.ready: list[str | bytes] = []
+        self.read: list[str] = []
 
     def buffered(self) -> bool:
         return bool(self.ready)
@@ -60,9 +74,6 @@ class Bursts:
         frame = self.ready.pop(0)
         self.read.append(json.loads(frame)["type"])
         return frame
-
-    async def close(self) -> None:
-        await self.inner.close()
 
 
 @rtagents.tool
@@ -110,28 +121,6 @@ async def test_a_burst_is_answered_before_the_app_is_told_of_it() -> None:
     assert server_events == read[: len(server_events)]
     assert len(server_events) >= len(read) - 1  # the last may be read as the session closes
     assert told.index("tool.call.completed") > told.index("response.function_call_arguments.done")
-
-
-class OneByOne:
-    """The emulator's frames one at a time, with no word of what is waiting (no
-    ``buffered``); records what the session sends."""
-
-    def __init__(self, inner: InProcessTransport) -> None:
-        self.inner = inner
-        self.sent: list[str] = []
-
-    def send_wont_block(self, frame: str) -> bool:
-        return True
-
-    async def send(self, frame: str) -> None:
-        self.sent.append(json.loads(frame)["type"])
-        await self.inner.send(frame)
-
-    async def recv(self) -> str | bytes:
-        return await self.inner.recv()
-
-    async def close(self) -> None:
-        await self.inner.close()
 
 
 async def test_a_transport_that_cannot_tell_has_each_frame_told_on_its_own() -> None:
