@@ -57,6 +57,13 @@ class SessionBack:
         if self.runner is not None:
             self.runner.tasks.spawn(fn, *args)
 
+    def hold(self) -> bool:
+        return self.runner.observers.hold() if self.runner is not None else False
+
+    def tell(self) -> None:
+        if self.runner is not None:
+            self.runner.observers.tell()
+
     def traits(self, name: str) -> ToolTraits | None:
         return self.runner.traits(name) if self.runner is not None else None
 

@@ -43,7 +43,11 @@ log = logging.getLogger("rtagents.session")
 class Answers(ResultSink, Protocol):
     """Where the dispatcher's answers go: to the session's core, then the wire (a background
     result through the ``ResultSink``). Each raises ``SessionClosedError`` when the session
-    ended under the send."""
+    ended under the send. ``hold``/``tell``: the app's events wait meanwhile (``Observers``)."""
+
+    def hold(self) -> bool: ...
+
+    def tell(self) -> None: ...
 
     async def output(self, work_id: str, output: str, *, cancelled: bool) -> None: ...
 
@@ -171,8 +175,15 @@ class Dispatcher:
             if outcome.failure is None:
                 self._abandoned(running, outcome.output)
             return
-        self._answer(running, outcome)
-        await self._send(running, outcome, cancelled=False)
+        # Decide first, tell after (performance.md): the app hears how the call ended, and
+        # of the response its output asks for, in that order, once the output has left.
+        held = self._answers.hold()  # False: a burst the reader holds tells them
+        try:
+            self._answer(running, outcome)
+            await self._send(running, outcome, cancelled=False)
+        finally:
+            if held:
+                self._answers.tell()
 
     def _answer(self, running: RunningCall, outcome: CallOutcome) -> None:
         """The one place a call's outcome is decided: reported exactly once, its span ended."""

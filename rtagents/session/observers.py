@@ -56,11 +56,14 @@ class Observers:
     def hooks(self, hooks: tuple[Observer, ...]) -> None:
         self._hooks = tuple(hooks)
 
-    def hold(self) -> None:
+    def hold(self) -> bool:
         """Hold the app's events from now on, in order, until ``tell``: the session reads a
-        burst of frames and answers them first (see ``runner``)."""
-        if self._held is None:
-            self._held = []
+        burst of frames, or sends a call's output, and answers first (see ``runner``,
+        ``dispatch``). False when they were held already: whoever held them tells."""
+        if self._held is not None:
+            return False
+        self._held = []
+        return True
 
     def tell(self) -> None:
         """Deliver what was held, in order; from now on deliveries go out at once. What a

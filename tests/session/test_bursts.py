@@ -151,6 +151,41 @@ async def test_a_transport_that_cannot_tell_has_each_frame_told_on_its_own() -> 
     assert types.index("tool.call.completed") > types.index("response.function_call_arguments.done")
 
 
+async def test_a_call_is_told_ended_once_its_output_has_left_and_before_what_that_asks() -> None:
+    """Decide first, tell after, in a call's task too: its output leaves before the app
+    hears how the call ended, and the app hears that before the response the output asks
+    for (``response.requested``). The tool takes a moment, so that it ends after the burst
+    that started it was told."""
+
+    @rtagents.tool(name="get_weather")
+    async def slow_weather(city: str) -> str:
+        """The weather in a city, after a moment."""
+        await anyio.sleep(0.05)
+        return f"sunny in {city}"
+
+    model = ScriptedModel([CallFunction("get_weather", {"city": "Oslo"}), "Sunny."])
+    agent = rtagents.Agent(name="desk", tools=[slow_weather], output_modalities=["text"])
+    sent_when_told: list[list[str]] = []
+    told: list[str] = []
+    async with Emulator(model=model) as emu:
+        transport = OneByOne(emu.transport())
+        async with rtagents.connect(agent, transport=transport) as session:
+
+            @session.on("tool.call.completed")
+            def completed(event: Any) -> None:
+                sent_when_told.append(list(transport.sent))
+                told.append(event.type)
+
+            session.on("response.requested")(lambda event: told.append(event.type))
+            await session.send_text("Weather in Oslo?")
+            with anyio.fail_after(10):
+                while "response.requested" not in told:
+                    await anyio.sleep(0.01)
+    # The user's message, then the call's output: sent when the app heard the call ended.
+    assert [sent.count("conversation.item.create") for sent in sent_when_told] == [2]
+    assert told == ["tool.call.completed", "response.requested"]
+
+
 def test_the_journal_applies_its_writes_at_the_next_read_in_order() -> None:
     journal = Journal()
     journal.called("c1", "f", "{}", "fc_1")
