@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
@@ -123,28 +125,36 @@ async def test_a_burst_is_answered_before_the_app_is_told_of_it() -> None:
     assert told.index("tool.call.completed") > told.index("response.function_call_arguments.done")
 
 
-async def test_a_transport_that_cannot_tell_has_each_frame_told_on_its_own() -> None:
-    """No ``buffered``: each frame is told once it is answered, before the next is read, so
-    the app hears of the call's item before the call has run."""
+@asynccontextmanager
+async def one_by_one(tool: Any) -> AsyncIterator[tuple[Any, OneByOne]]:
+    """A session over ``OneByOne`` whose model calls ``get_weather`` (``tool``) for Oslo, then
+    answers; and its transport."""
     model = ScriptedModel([CallFunction("get_weather", {"city": "Oslo"}), "Sunny."])
-    agent = rtagents.Agent(name="desk", tools=[get_weather], output_modalities=["text"])
-    sent_when_told: list[list[str]] = []
+    agent = rtagents.Agent(name="desk", tools=[tool], output_modalities=["text"])
     async with Emulator(model=model) as emu:
         transport = OneByOne(emu.transport())
         async with rtagents.connect(agent, transport=transport) as session:
+            yield session, transport
 
-            @session.on("response.output_item.added")
-            def added(event: Any) -> None:
-                sent_when_told.append(list(transport.sent))
 
-            await session.send_text("Weather in Oslo?")
-            types: list[str] = []
-            async for event in session:
-                types.append(event.type)
-                if event.type == "response.done" and event.response.output[0].type == "message":
-                    break
-            else:
-                pytest.fail("the session ended before the model answered")
+async def test_a_transport_that_cannot_tell_has_each_frame_told_on_its_own() -> None:
+    """No ``buffered``: each frame is told once it is answered, before the next is read, so
+    the app hears of the call's item before the call has run."""
+    sent_when_told: list[list[str]] = []
+    async with one_by_one(get_weather) as (session, transport):
+
+        @session.on("response.output_item.added")
+        def added(event: Any) -> None:
+            sent_when_told.append(list(transport.sent))
+
+        await session.send_text("Weather in Oslo?")
+        types: list[str] = []
+        async for event in session:
+            types.append(event.type)
+            if event.type == "response.done" and event.response.output[0].type == "message":
+                break
+        else:
+            pytest.fail("the session ended before the model answered")
     # The function call's item, then the reply's: neither was told after the call's output.
     assert [sent.count("conversation.item.create") for sent in sent_when_told] == [1, 2]
     assert types.count("tool.call.completed") == 1
@@ -163,24 +173,20 @@ async def test_a_call_is_told_ended_once_its_output_has_left_and_before_what_tha
         await anyio.sleep(0.05)
         return f"sunny in {city}"
 
-    model = ScriptedModel([CallFunction("get_weather", {"city": "Oslo"}), "Sunny."])
-    agent = rtagents.Agent(name="desk", tools=[slow_weather], output_modalities=["text"])
     sent_when_told: list[list[str]] = []
     told: list[str] = []
-    async with Emulator(model=model) as emu:
-        transport = OneByOne(emu.transport())
-        async with rtagents.connect(agent, transport=transport) as session:
+    async with one_by_one(slow_weather) as (session, transport):
 
-            @session.on("tool.call.completed")
-            def completed(event: Any) -> None:
-                sent_when_told.append(list(transport.sent))
-                told.append(event.type)
+        @session.on("tool.call.completed")
+        def completed(event: Any) -> None:
+            sent_when_told.append(list(transport.sent))
+            told.append(event.type)
 
-            session.on("response.requested")(lambda event: told.append(event.type))
-            await session.send_text("Weather in Oslo?")
-            with anyio.fail_after(10):
-                while "response.requested" not in told:
-                    await anyio.sleep(0.01)
+        session.on("response.requested")(lambda event: told.append(event.type))
+        await session.send_text("Weather in Oslo?")
+        with anyio.fail_after(10):
+            while "response.requested" not in told:
+                await anyio.sleep(0.01)
     # The user's message, then the call's output: sent when the app heard the call ended.
     assert [sent.count("conversation.item.create") for sent in sent_when_told] == [2]
     assert told == ["tool.call.completed", "response.requested"]
