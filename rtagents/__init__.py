@@ -22,9 +22,10 @@ from .errors import (
     UnsupportedByAPI,
 )
 from .mcp import HostedMCP
+from .pricing import Prices
 from .session import RealtimeSession, Reconnect, SessionEvent, connect
 from .tools import FunctionTool, ToolContext, Toolset, tool
-from .usage import Prices, Tokens, UsageRecord
+from .usage import Tokens, UsageRecord
 
 _redact.install()  # before any connection: no secret in any log, ours or a dependency's
 

@@ -1,27 +1,24 @@
-"""Token usage and what it costs: what a session used, by model and by modality, summed from
-what the server reports, and priced by a table the app supplies (rtagents knows no prices:
-they change, differ by account and are the app's to state).
+"""Token usage: what a session used, by model and by modality, summed from what the server
+reports (what it costs is ``pricing``'s).
 
 ``Tokens`` is one model's counts by modality, ``UsageRecord`` a session's (or a call's, or
-any sum of them: both add with ``+``), ``Prices`` each kind of token's price for a model.
-Reading the server's usage shapes is here too, so that the session's count, its spans and its
-metrics are made by the same code. It imports nothing of rtagents: every layer may use it.
+any sum of them: both add with ``+``). Reading the server's usage shapes is here too, so that
+the session's count, its spans and its metrics are made by the same code. It imports nothing
+of rtagents but ``pricing``: every layer may use it.
 """
 
 from __future__ import annotations
 
-import logging
+import operator
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Union
+from typing import Any
 
-log = logging.getLogger("rtagents.usage")
+from .pricing import Prices, price_usage
+
 _NOTHING: Mapping[str, Any] = MappingProxyType({})  # every record's empty maps: one object
-
-Price = Union[Decimal, int, float, str]
-"""A price as the app writes it: ``Decimal("0.40")``, ``"0.40"``, ``0.4`` or ``4``."""
 
 
 def _get(obj: Any, name: str) -> Any:
@@ -30,8 +27,12 @@ def _get(obj: Any, name: str) -> Any:
 
 
 def _count(obj: Any, name: str) -> int:
-    value = _get(obj, name) if obj is not None else None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+    """A count the server reported: a positive ``int`` (not a bool), else 0. Every event
+    that reports usage reads a dozen of these, so the checks are by exact type."""
+    if obj is None:
+        return 0
+    value = obj.get(name) if type(obj) is dict else getattr(obj, name, None)
+    return value if type(value) is int and value > 0 else 0
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Tokens:
     def __add__(self, other: Tokens) -> Tokens:
         if not isinstance(other, Tokens):
             return NotImplemented
-        return Tokens(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+        return Tokens(*map(operator.add, _counts(self), _counts(other)))
 
     def __bool__(self) -> bool:
         return self.total_tokens > 0
@@ -112,9 +113,9 @@ class Tokens:
             return cls()
         inp, out = _get(usage, "input_token_details"), _get(usage, "output_token_details")
         cached = _get(inp, "cached_tokens_details") if inp is not None else None
-        text, audio, image = (
-            _count(inp, k) for k in ("text_tokens", "audio_tokens", "image_tokens")
-        )
+        text = _count(inp, "text_tokens")
+        audio = _count(inp, "audio_tokens")
+        image = _count(inp, "image_tokens")
         text_out, audio_out = _count(out, "text_tokens"), _count(out, "audio_tokens")
         return cls(
             text_input=text,
@@ -155,11 +156,21 @@ class Tokens:
         )
 
 
+_counts = operator.attrgetter(*(f.name for f in fields(Tokens)))
+"""A ``Tokens``' counts, in field order, as a tuple."""
+
+
 def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(mapping)) if mapping else _NOTHING
 
 
-def _merged(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+def _merged(a: Mapping[str, Any], b: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``a`` and ``b`` summed by key: one of them as it is when the other is empty (both
+    are a record's read-only maps), else a new dict."""
+    if not b:
+        return a
+    if not a:
+        return b
     out = dict(a)
     for key, value in b.items():
         out[key] = out[key] + value if key in out else value
@@ -210,7 +221,7 @@ class UsageRecord:
     def __add__(self, other: UsageRecord) -> UsageRecord:
         if not isinstance(other, UsageRecord):
             return NotImplemented
-        return UsageRecord(
+        return reported(
             _merged(self.models, other.models),
             _merged(self.transcription, other.transcription),
             _merged(self.seconds, other.seconds),
@@ -241,160 +252,28 @@ class UsageRecord:
         """What this usage cost, in the prices' currency, from ``prices`` by model name.
         ``None`` when something used has no price: a model missing from the table, a kind
         of token its ``Prices`` leaves out, tokens of no stated modality. Never a guess."""
-        total, missing = _price(self, _table(prices))
+        total, missing = price_usage(self, prices)
         return None if missing else total
 
     def unpriced(self, prices: Mapping[str, Prices]) -> list[str]:
         """What in this usage ``prices`` has no price for, in words (empty: all priced)."""
-        return _price(self, _table(prices))[1]
+        return price_usage(self, prices)[1]
 
 
-def _decimal(name: str, value: Price | None) -> Decimal | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int, float, str)):
-        raise TypeError(f"Prices.{name} must be a number or a numeric string, not {value!r:.40}")
-    try:
-        # Through str: 0.4 is Decimal("0.4"), not the float's binary expansion.
-        out = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    except InvalidOperation:
-        raise ValueError(f"Prices.{name} is not a number: {value!r:.40}") from None
-    if not out.is_finite() or out < 0:
-        raise ValueError(f"Prices.{name} must be a finite price >= 0, not {value!r:.40}")
-    return out
-
-
-_TOKEN_PRICES = (
-    "text_input",
-    "cached_text_input",
-    "audio_input",
-    "cached_audio_input",
-    "image_input",
-    "cached_image_input",
-    "text_output",
-    "audio_output",
-)
-
-
-@dataclass(frozen=True)
-class Prices:
-    """The prices of one model, as the app states them (any currency; rtagents has none of
-    its own). Token prices are for ``per`` tokens (a million by default, as price lists
-    give them); ``per_minute`` is for a minute of what is billed by duration (a
-    ``whisper-1`` transcription, a GPT-Live session).
-
-    A price left out (``None``) is unknown, not free: usage of that kind makes the cost
-    ``None``. Say ``0`` for what is free.
-    """
-
-    text_input: Price | None = None
-    cached_text_input: Price | None = None
-    audio_input: Price | None = None
-    cached_audio_input: Price | None = None
-    image_input: Price | None = None
-    cached_image_input: Price | None = None
-    text_output: Price | None = None
-    audio_output: Price | None = None
-    per_minute: Price | None = None
-    per: int = 1_000_000
-
-    def __post_init__(self) -> None:
-        for name in (*_TOKEN_PRICES, "per_minute"):
-            object.__setattr__(self, name, _decimal(name, getattr(self, name)))
-        if isinstance(self.per, bool) or not isinstance(self.per, int) or self.per <= 0:
-            raise ValueError(f"Prices.per must be a whole number of tokens > 0, not {self.per!r}")
-
-    def price(self, name: str) -> Decimal | None:
-        """One price, as the ``Decimal`` it was made (``None``: not stated)."""
-        value: Decimal | None = getattr(self, name)
-        return value
-
-    def _tokens(self, tokens: Tokens) -> tuple[Decimal, list[str]]:
-        """The cost of ``tokens``, and the prices it lacked."""
-        counts = {
-            "text_input": tokens.text_input - tokens.cached_text_input,
-            "cached_text_input": tokens.cached_text_input,
-            "audio_input": tokens.audio_input - tokens.cached_audio_input,
-            "cached_audio_input": tokens.cached_audio_input,
-            "image_input": tokens.image_input - tokens.cached_image_input,
-            "cached_image_input": tokens.cached_image_input,
-            "text_output": tokens.text_output,
-            "audio_output": tokens.audio_output,
-        }
-        total, missing = Decimal(0), []
-        for name, count in counts.items():
-            if count <= 0:
-                continue
-            price = self.price(name)
-            if price is None:
-                missing.append(name)
-            else:
-                total += price * count
-        if tokens.other_input or tokens.other_output:
-            missing.append("tokens of no stated modality")
-        return total / self.per, missing
-
-
-def _table(prices: Any) -> Mapping[str, Prices]:
-    """``prices`` checked: a mapping of model name to ``Prices``."""
-    if not isinstance(prices, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, Prices) for k, v in prices.items()
-    ):
-        raise TypeError(
-            "prices must be a mapping of model name to Prices ({'gpt-realtime': "
-            f"Prices(...)}}), not {prices!r:.60}"
-        )
-    return prices
-
-
-def _price(usage: UsageRecord, table: Mapping[str, Prices]) -> tuple[Decimal, list[str]]:
-    total, missing = Decimal(0), []
-
-    def of(model: str) -> Prices | None:
-        found = table.get(model)
-        if found is None:
-            missing.append(f"model {model!r} has no prices")
-        return found
-
-    for model, tokens in [*usage.models.items(), *usage.transcription.items()]:
-        if not tokens or (entry := of(model)) is None:
-            continue
-        cost, lacks = entry._tokens(tokens)
-        total += cost
-        missing += [f"model {model!r} has no {name} price" for name in lacks]
-    for model, seconds in usage.seconds.items():
-        if seconds <= 0 or (entry := of(model)) is None:
-            continue
-        per_minute = entry.price("per_minute")
-        if per_minute is None:
-            missing.append(f"model {model!r} has no per_minute price")
-        else:
-            total += per_minute * Decimal(str(seconds)) / 60
-    return total, missing
-
-
-PriceTable = Union["Prices", Mapping[str, "Prices"]]
-"""Prices by model name, or one ``Prices`` for the session's own model."""
-
-
-class PriceBook:
-    """A price table in use: it prices usage, and says once per model what it cannot
-    price (in the log, and to the caller, who may tell the app)."""
-
-    def __init__(self, prices: PriceTable, model: str | None = None) -> None:
-        if isinstance(prices, Prices):
-            if model is None:
-                raise ValueError("one Prices needs the model it is for")
-            prices = {model: prices}
-        self.table: Mapping[str, Prices] = _frozen(_table(prices))
-        self._told: set[str] = set()
-
-    def cost(self, usage: UsageRecord) -> tuple[Decimal | None, list[str]]:
-        """The cost of ``usage`` (``None`` when part of it has no price), and what it could
-        not price that was not said before."""
-        total, missing = _price(usage, self.table)
-        news = [m for m in dict.fromkeys(missing) if m not in self._told]
-        for message in news:
-            self._told.add(message)
-            log.warning("no cost for this usage: %s", message)
-        return (None if missing else total), news
+def reported(
+    models: Mapping[str, Tokens] = _NOTHING,
+    transcription: Mapping[str, Tokens] = _NOTHING,
+    seconds: Mapping[str, float] = _NOTHING,
+    responses: int = 0,
+) -> UsageRecord:
+    """A ``UsageRecord`` of maps no one else holds (a dict made for it, or a record's own
+    read-only map), kept as they are: the session's meter makes one per report, and the
+    copies the constructor makes (it cannot know who else holds a map) cost as much as the
+    rest of the count."""
+    record = object.__new__(UsageRecord)
+    for name, value in (("models", models), ("transcription", transcription), ("seconds", seconds)):
+        if type(value) is dict:
+            value = MappingProxyType(value) if value else _NOTHING
+        object.__setattr__(record, name, value)
+    object.__setattr__(record, "responses", responses)
+    return record

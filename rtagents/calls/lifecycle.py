@@ -23,8 +23,8 @@ import anyio.abc
 from .._either import call_either
 from ..agent import Agent
 from ..errors import root_cause
+from ..pricing import PriceBook
 from ..tracing.calls import call_ended, call_span
-from ..usage import PriceBook
 from .control import CallRecord, IncomingCall, Reject, Route
 from .limits import TIME_LIMIT, CallLimit, LimitClock
 from .registry import CallRegistry

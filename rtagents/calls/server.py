@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from ..agent import Agent
 from ..errors import root_cause
-from ..usage import PriceBook, Prices, PriceTable
+from ..pricing import PriceBook, Prices, PriceTable
 from .access import Authorize
 from .browser import Attaching, BrowserRoutes
 from .control import CallRecord, IncomingCall

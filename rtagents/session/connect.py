@@ -16,7 +16,7 @@ from .._redact import install as redact_logs
 from .._redact import register_secret
 from ..audio import AudioPlayer
 from ..errors import ConnectError, RtagentsError, SessionClosedError
-from ..usage import PriceBook, PriceTable
+from ..pricing import PriceBook, PriceTable
 from .actions import ToolTraits
 from .journal import Journal
 from .live import LiveCore

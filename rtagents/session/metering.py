@@ -17,7 +17,8 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from ..usage import PriceBook, Tokens, UsageRecord
+from ..pricing import PriceBook
+from ..usage import Tokens, UsageRecord, reported
 from .events import SessionWarning, UsageUpdated
 
 __all__ = ["PriceBook", "UsageMeter"]
@@ -78,7 +79,7 @@ class UsageMeter:
     def _response_done(self, event: Any) -> UsageUpdated | None:
         response = event.response
         tokens = Tokens.from_realtime(response.usage)
-        part = UsageRecord({self.model: tokens} if tokens else {}, responses=1)
+        part = reported({self.model: tokens} if tokens else {}, responses=1)
         return self._add(part, source="response", response_id=response.id, model=self.model)
 
     def _transcribed(self, event: Any) -> UsageUpdated | None:
@@ -87,12 +88,12 @@ class UsageMeter:
             seconds = float(getattr(usage, "seconds", 0) or 0)
             if seconds <= 0:
                 return None
-            part = UsageRecord(seconds={model: seconds})
+            part = reported(seconds={model: seconds})
         else:
             tokens = Tokens.from_transcription(usage)
             if not tokens:
                 return None
-            part = UsageRecord(transcription={model: tokens})
+            part = reported(transcription={model: tokens})
         return self._add(part, source="transcription", model=model)
 
     # -- GPT-Live ------------------------------------------------------------------------------
@@ -102,7 +103,7 @@ class UsageMeter:
         seconds = float(getattr(event.usage, "seconds", 0) or 0)
         if seconds <= self._seconds:
             return None
-        part = UsageRecord(seconds={self.model: seconds - self._seconds})
+        part = reported(seconds={self.model: seconds - self._seconds})
         self._seconds = seconds
         return self._add(part, source="session", model=self.model)
 
@@ -119,7 +120,7 @@ class UsageMeter:
         model = response.get("model")
         model = model if isinstance(model, str) else "unknown"
         tokens = Tokens.from_responses(response.get("usage"))
-        part = UsageRecord({model: tokens} if tokens else {}, responses=1)
+        part = reported({model: tokens} if tokens else {}, responses=1)
         rid = response.get("id") if isinstance(response.get("id"), str) else None
         return self._add(part, source="backend", response_id=rid, model=model)
 
@@ -131,7 +132,7 @@ class UsageMeter:
         if not tokens:
             return None
         model = decision.model
-        return self._add(UsageRecord({model: tokens}), source="decision", model=model)
+        return self._add(reported({model: tokens}), source="decision", model=model)
 
 
 _ROUTES: dict[str, Callable[[UsageMeter, Any], UsageUpdated | None]] = {

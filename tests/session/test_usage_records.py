@@ -14,7 +14,9 @@ from openai.types.realtime.conversation_item_input_audio_transcription_completed
 )
 
 from rtagents import Prices, Tokens, UsageRecord
-from rtagents.usage import PriceBook
+from rtagents.protocol import Response, ResponseDone
+from rtagents.session.metering import UsageMeter
+from rtagents.pricing import PriceBook
 
 SDK_USAGE = RealtimeResponseUsage.model_validate(
     {
@@ -132,10 +134,32 @@ def test_usage_adds_and_stays_immutable() -> None:
     assert sum([a, b], UsageRecord()) == total and hash(total) == hash(b + a)
     with pytest.raises(TypeError):
         total.models["m"] = Tokens()  # type: ignore[index]
+    with pytest.raises(TypeError):  # a's own map, shared by the sum: read-only all the same
+        total.seconds["w"] = 0.0  # type: ignore[index]
     with pytest.raises(dataclasses.FrozenInstanceError):
         total.responses = 0  # type: ignore[misc]
     assert repr(Tokens(text_input=3)) == "Tokens(text_input=3)"
     assert not UsageRecord() and total
+
+
+def test_the_meters_records_are_read_only_and_only_a_positive_int_counts() -> None:
+    meter = UsageMeter("gpt-realtime")
+    done = ResponseDone(event_id="e", response=Response(id="r", usage=SDK_USAGE.model_dump()))
+    updated = meter.see(done)[-1]
+    tokens = updated.usage.models["gpt-realtime"]
+    assert tokens == Tokens.from_realtime(SDK_USAGE) and updated.total == meter.usage
+    for record in (updated.usage, updated.total, meter.see(done)[-1].total):
+        with pytest.raises(TypeError):
+            record.models["x"] = Tokens()  # type: ignore[index]
+    assert meter.usage.models["gpt-realtime"] == tokens + tokens and meter.usage.responses == 2
+    # GPT-Live's backend reports come as dicts, read as they are: a bool, a negative or a
+    # float is no count.
+    odd = {
+        "input_tokens": True,
+        "output_tokens": -3,
+        "input_tokens_details": {"cached_tokens": 2.5},
+    }
+    assert Tokens.from_responses(odd) == Tokens()
 
 
 def test_a_price_book_warns_once_per_thing_it_cannot_price(
