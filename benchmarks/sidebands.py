@@ -19,7 +19,9 @@ this process and in the emulator's (``gc.callbacks`` in both), with the slow tur
 Sizes: ``RTAGENTS_BENCH_SIDEBANDS`` (calls at the 10 s level, default 2000),
 ``RTAGENTS_BENCH_SIDEBANDS_DENSE`` (calls at the 30 s level, default 10000; 0 skips it) and
 ``RTAGENTS_BENCH_SIDEBANDS_MEASURE_S`` (the window measured, default 90 s);
-``RTAGENTS_BENCH_SIDEBANDS_FREEZE_EMULATOR=0`` leaves the emulator's heap unfrozen. One pass:
+``RTAGENTS_BENCH_SIDEBANDS_EMULATOR_GC`` what the emulator's collector does in the window
+(``off``, the default: its heap frozen after the ramp and the collector off until the window
+ends; ``frozen``: frozen only; ``on``: left as it is). One pass:
 ``python -m benchmarks.sidebands SESSIONS:PERIOD_S:default_gc|gc_frozen_after_ramp``.
 """
 
@@ -51,7 +53,7 @@ from ._stats import FullCollections, in_fresh_process, raise_fd_limit, rss_kb, s
 SESSIONS = int(os.environ.get("RTAGENTS_BENCH_SIDEBANDS", "2000"))
 DENSE_SESSIONS = int(os.environ.get("RTAGENTS_BENCH_SIDEBANDS_DENSE", "10000"))
 MEASURE_S = float(os.environ.get("RTAGENTS_BENCH_SIDEBANDS_MEASURE_S", "90"))
-FREEZE_EMULATOR = os.environ.get("RTAGENTS_BENCH_SIDEBANDS_FREEZE_EMULATOR", "1") != "0"
+EMULATOR_GC = os.environ.get("RTAGENTS_BENCH_SIDEBANDS_EMULATOR_GC", "off")
 PERIOD_S = 10.0
 DENSE_PERIOD_S = 30.0
 TRIP_TARGET_MS = 50.0
@@ -84,15 +86,18 @@ def _emulator(ports: Any, asks: Any, answers: Any) -> None:
     seen = FullCollections()
     gc.callbacks.append(seen)
 
-    def answer() -> None:  # asked before the window measured ("start"/"freeze") and after
+    def answer() -> None:  # asked before the window measured (``EMULATOR_GC``) and after
         while True:
             ask = asks.get()
             pauses = list(seen.pauses)
             cpu = time.process_time()
-            if ask == "freeze":  # the server's heap is not what is measured: see _run
+            if ask in ("off", "frozen"):  # the server's heap is not what is measured: see _run
                 gc.collect()
                 gc.freeze()
+            if ask == "off":
+                gc.disable()
             if ask == "end":
+                gc.enable()
                 gc.collect()  # what is left of the turns' objects
             answers.put((pauses, cpu, len(gc.get_objects()) + gc.get_freeze_count()))
 
@@ -235,12 +240,14 @@ async def _run(
                 timed_out(turn)
 
         # The emulator stands in for OpenAI's servers, whose collections are not in the
-        # caller's process. It holds as many tracked objects per call as this process does,
-        # and its full collections (0.4-1 s at 2,000 calls) held up most slow turns until it
-        # froze its heap after the ramp: its later collections scan only what the turns add.
-        _, their_cpu, their_tracked = await anyio.to_thread.run_sync(
-            ask_emulator, "freeze" if FREEZE_EMULATOR else "start"
-        )
+        # caller's process. It holds as many tracked objects per call as this process does:
+        # its full collections (0.4-1 s at 2,000 calls) held up most slow turns until it
+        # froze its heap after the ramp. Frozen, they still came every 20 s or so (CPython
+        # collects all when the old generation has grown by a quarter since the last full
+        # collection, and a frozen heap leaves that generation small) and took 0.08-0.18 s:
+        # they held up more slow turns than ours. So by
+        # default its collector is off in the window (90 s of its garbage is a few MB).
+        _, their_cpu, their_tracked = await anyio.to_thread.run_sync(ask_emulator, EMULATOR_GC)
         gc.collect()  # the benchmark's own objects, made since the ramp, are old ones too
         ours = FullCollections()
         if freeze:  # what a deployment can do after its ramp: old objects leave the GC's scans
@@ -287,7 +294,7 @@ async def _run(
         "full_gc_pauses_ms": _pauses_ms(ours.pauses, measured_from),
         "emulator_full_gc_pauses_ms": _pauses_ms(theirs, measured_from),
         "emulator_gc_tracked_objects_after": tracked,
-        "emulator_heap_frozen_after_ramp": FREEZE_EMULATOR,
+        "emulator_gc_in_window": EMULATOR_GC,
         "gc_tracked_objects_added_per_turn": {
             "ours": round(our_growth / max(1, len(turns)), 1),
             "emulator": round(their_growth / max(1, len(turns)), 1),
