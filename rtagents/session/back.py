@@ -57,12 +57,12 @@ class SessionBack:
         if self.runner is not None:
             self.runner.tasks.spawn(fn, *args)
 
-    def hold(self) -> bool:
-        return self.runner.observers.hold() if self.runner is not None else False
+    def hold(self) -> int:
+        return self.runner.observers.hold() if self.runner is not None else 0
 
-    def tell(self) -> None:
+    def tell(self, hold: int = 0) -> None:
         if self.runner is not None:
-            self.runner.observers.tell()
+            self.runner.observers.tell(hold)
 
     def traits(self, name: str) -> ToolTraits | None:
         return self.runner.traits(name) if self.runner is not None else None

@@ -45,9 +45,9 @@ class Answers(ResultSink, Protocol):
     result through the ``ResultSink``). Each raises ``SessionClosedError`` when the session
     ended under the send. ``hold``/``tell``: the app's events wait meanwhile (``Observers``)."""
 
-    def hold(self) -> bool: ...
+    def hold(self) -> int: ...
 
-    def tell(self) -> None: ...
+    def tell(self, hold: int = 0) -> None: ...
 
     async def output(self, work_id: str, output: str, *, cancelled: bool) -> None: ...
 
@@ -177,13 +177,13 @@ class Dispatcher:
             return
         # Decide first, tell after (performance.md): the app hears how the call ended, and
         # of the response its output asks for, in that order, once the output has left.
-        held = self._answers.hold()  # False: a burst the reader holds tells them
+        held = self._answers.hold()  # 0: a burst the reader holds tells them
         try:
             self._answer(running, outcome)
             await self._send(running, outcome, cancelled=False)
         finally:
             if held:
-                self._answers.tell()
+                self._answers.tell(held)  # unless a burst's end told them meanwhile
 
     def _answer(self, running: RunningCall, outcome: CallOutcome) -> None:
         """The one place a call's outcome is decided: reported exactly once, its span ended."""

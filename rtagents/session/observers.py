@@ -45,6 +45,7 @@ class Observers:
         per session for the collector)."""
         self._hooks: tuple[Observer, ...] = ()
         self._held: list[tuple[Any, int, str | bytes | None]] | None = None
+        self._hold = 0  # the number of the last hold (``hold``, ``tell``)
 
     @property
     def hooks(self) -> tuple[Observer, ...]:
@@ -56,22 +57,32 @@ class Observers:
     def hooks(self, hooks: tuple[Observer, ...]) -> None:
         self._hooks = tuple(hooks)
 
-    def hold(self) -> bool:
+    def hold(self) -> int:
         """Hold the app's events from now on, in order, until ``tell``: the session reads a
         burst of frames, or sends a call's output, and answers first (see ``runner``,
-        ``dispatch``). False when they were held already: whoever held them tells."""
+        ``dispatch``). Returns this hold's number, for ``tell``; 0 when they were held
+        already (whoever held them tells)."""
         if self._held is not None:
-            return False
+            return 0
         self._held = []
-        return True
+        self._hold += 1
+        return self._hold
 
-    def tell(self) -> None:
-        """Deliver what was held, in order; from now on deliveries go out at once. What a
-        sync handler raises that is no ``Exception`` (``SystemExit``) is raised once every
-        event held is delivered: the session acted on them all."""
+    def tell(self, hold: int = 0) -> None:
+        """Deliver what was held, in order; from now on deliveries go out at once. With
+        ``hold`` (``hold()``'s number), only while that hold lasts: a call's task whose hold
+        a burst's end already told does not tell the next burst's early. What a sync handler
+        raises that is no ``Exception`` (``SystemExit``) is raised once every event held is
+        delivered: the session acted on them all."""
+        if hold and hold != self._hold:
+            return  # told already, and held again since by another
         held, self._held = self._held, None
+        if held:
+            self._tell_all(held)
+
+    def _tell_all(self, held: list[tuple[Any, int, str | bytes | None]]) -> None:
         raised: BaseException | None = None
-        for event, size, frame in held or ():
+        for event, size, frame in held:
             try:
                 self._tell(event, size, frame)
             except BaseException as exc:
@@ -93,8 +104,9 @@ class Observers:
         else:
             held.append((event, size, frame))
             if len(held) >= _MOST_HELD:  # a long burst: the app hears of it as it goes
-                self.tell()
-                self.hold()
+                self._held = None  # (what telling them leads to is told at once, as ever)
+                self._tell_all(held)
+                self._held = []  # the same hold goes on
         for following in after or ():
             self.deliver(following)
 

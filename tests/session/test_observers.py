@@ -86,3 +86,37 @@ def test_a_hook_that_raises_costs_neither_the_event_nor_the_other_hooks() -> Non
     observers.deliver(SessionWarning("first"))
     assert [e.message for e in seen] == ["first", "after it"]
     assert [e.message for e, _ in stream._queue or ()] == ["first", "after it"]
+
+
+def told(stream: EventStream) -> list[str]:
+    return [e.message for e, _ in stream._queue or ()]
+
+
+def test_a_hold_told_already_does_not_tell_the_next_one() -> None:
+    """A call's task holds the app's events while its output leaves; when the send is slow,
+    the reader's burst may end meanwhile (telling all) and the next burst begin: the call's
+    task, done at last, must not tell that burst's events before the reader has answered it."""
+    stream = EventStream(16)
+    observers = Observers(stream)
+    call = observers.hold()  # the call's task, sending its output
+    assert call and observers.hold() == 0  # the reader's burst: held already
+    observers.deliver(SessionWarning("the call ended"))
+    observers.tell()  # the burst's end tells all
+    assert told(stream) == ["the call ended"]
+    burst = observers.hold()  # the next burst
+    observers.deliver(SessionWarning("a frame of the next burst"))
+    observers.tell(call)  # the output has left: its hold is long over
+    assert told(stream) == ["the call ended"]
+    observers.tell(burst)
+    assert told(stream) == ["the call ended", "a frame of the next burst"]
+
+
+def test_a_long_burst_is_told_as_it_goes_and_stays_one_hold() -> None:
+    stream = EventStream(256)
+    observers = Observers(stream)
+    hold = observers.hold()
+    for n in range(70):
+        observers.deliver(SessionWarning(str(n)))
+    assert told(stream) == [str(n) for n in range(64)]  # at most 64 wait
+    observers.tell(hold)  # still its hold: the rest are told
+    assert told(stream) == [str(n) for n in range(70)]
