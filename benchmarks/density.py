@@ -1,5 +1,6 @@
 """Idle-session density: what 2,000 idle sessions cost one process's garbage collector and
-memory, rtagents against bare websocket sessions, each kind in a fresh process.
+memory, rtagents against bare websocket sessions, each kind in a fresh process of its own,
+both held at once.
 
 A bare session is a ``websockets`` connection that sent ``session.update``, read
 ``session.updated``, and has a reader task (as any real client has). An rtagents session is
@@ -9,18 +10,21 @@ which runs in another process of its own (its heap is not measured).
 Reported for each kind: GC-tracked objects per session (``len(gc.get_objects())`` after
 ``gc.collect()``, before and after the sessions opened, over N), one full collection's pause
 (the median of a few ``gc.collect()`` timed around the call and, from inside the collector,
-by ``gc.callbacks``), the same after ``gc.freeze()``, and resident memory per session; then
+by ``gc.callbacks``; the two kinds' collections are timed in turn, so that the machine's
+drift hits both alike), the same after ``gc.freeze()``, and resident memory per session; then
 rtagents' ratios to the bare figures and whether each is within 1.5x (issue #36).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import multiprocessing as mp
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -29,7 +33,7 @@ from typing import Any
 
 import anyio
 
-from ._stats import FullCollections, in_fresh_process, raise_fd_limit, rss_kb
+from ._stats import FullCollections, raise_fd_limit, rss_kb
 
 SESSIONS = int(os.environ.get("RTAGENTS_BENCH_DENSITY", "2000"))
 KINDS = ("bare", "rtagents")
@@ -116,7 +120,9 @@ _OPENERS: dict[str, Callable[[str, int], AbstractAsyncContextManager[None]]] = {
 }
 
 
-async def _hold(url: str, kind: str) -> dict[str, Any]:
+async def _hold(url: str, kind: str, ask: Callable[[], str], say: Callable[[Any], None]) -> None:
+    """Open the sessions, say what they hold (``say``), then time a full collection each
+    time asked (``ask``), until asked to end: the other kind's process is asked in turn."""
     from websockets.asyncio.client import connect  # noqa: F401
 
     import rtagents  # noqa: F401  (both kinds start from the same imported heap)
@@ -134,35 +140,114 @@ async def _hold(url: str, kind: str) -> dict[str, Any]:
         gc.collect()
         tracked = len(gc.get_objects())
         rss = rss_kb()
-        full = _time_full_collections(COLLECTIONS)
-        gc.freeze()
-        frozen = _time_full_collections(3)
-        gc.unfreeze()
-    return {
-        "sessions": SESSIONS,
-        "open_s": round(opened_s, 1),
-        "gc_tracked_before": tracked_before,
-        "gc_tracked_with_sessions": tracked,
-        "gc_tracked_per_session": round((tracked - tracked_before) / SESSIONS, 1),
-        "full_gc_pause_ms_without_sessions": empty,
-        "full_gc_pause_ms": full,
-        "full_gc_pause_ms_after_gc_freeze": frozen,
-        "rss_per_session_kb": round((rss - rss_before) / SESSIONS, 1),
-    }
+        say(
+            {
+                "sessions": SESSIONS,
+                "open_s": round(opened_s, 1),
+                "gc_tracked_before": tracked_before,
+                "gc_tracked_with_sessions": tracked,
+                "gc_tracked_per_session": round((tracked - tracked_before) / SESSIONS, 1),
+                "full_gc_pause_ms_without_sessions": empty,
+                "rss_per_session_kb": round((rss - rss_before) / SESSIONS, 1),
+            }
+        )
+        # The loop goes on (keepalives) while the next command is awaited in a thread.
+        while (command := await anyio.to_thread.run_sync(ask)) != "end":
+            if command == "collect":
+                say(_time_full_collections(1))
+            elif command == "frozen":
+                gc.freeze()
+                say(_time_full_collections(3))
+                gc.unfreeze()
 
 
-def _measure(kind: str) -> dict[str, Any]:
+def _measure(kind: str) -> None:
+    """A kind's process: its sessions held, its collections timed on command (stdin, one
+    line each), each answer a line of JSON (stdout)."""
     raise_fd_limit()
     ctx = mp.get_context("spawn")
     urls = ctx.Queue()
     emulator = ctx.Process(target=_emulator, args=(urls,), daemon=True)
     emulator.start()
+
+    def say(what: Any) -> None:
+        print(json.dumps(what), flush=True)
+
     try:
         url = urls.get(timeout=60)
-        return asyncio.run(_hold(url, kind))
+        asyncio.run(_hold(url, kind, lambda: sys.stdin.readline().strip() or "end", say))
     finally:
         emulator.terminate()
         emulator.join(5)
+
+
+class _Kind:
+    """One kind's process, asked for one thing at a time."""
+
+    def __init__(self, kind: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.density", kind],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def answer(self) -> Any:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"benchmarks.density ended early (exit {self.process.wait()})")
+        return json.loads(line)
+
+    def ask(self, command: str) -> Any:
+        assert self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return None if command == "end" else self.answer()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.ask("end")
+        try:
+            self.process.wait(60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _collections(samples: list[Any]) -> dict[str, float]:
+    outside = [s["median_ms"] for s in samples]
+    inside = [s["by_gc_callbacks_median_ms"] for s in samples]
+    return {
+        "median_ms": round(statistics.median(outside), 2),
+        "min_ms": round(min(outside), 2),
+        "by_gc_callbacks_median_ms": round(statistics.median(inside), 2),
+    }
+
+
+def _both() -> tuple[dict[str, Any], dict[str, Any], list[float]]:
+    """Both kinds held at once, each in a process of its own, their full collections timed
+    in turn (bare, rtagents, bare, ...): this shared machine drifts by tens of percent in a
+    minute, and measured one kind after the other, the pause ratio moved from 1.19x to 1.79x
+    between runs of the same code. Also each pair's own ratio."""
+    kinds = {kind: _Kind(kind) for kind in KINDS}
+    try:
+        held = {kind: k.answer() for kind, k in kinds.items()}
+        timed: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+        for _ in range(COLLECTIONS):
+            for kind, k in kinds.items():
+                timed[kind].append(k.ask("collect"))
+        for kind, k in kinds.items():
+            held[kind]["full_gc_pause_ms"] = _collections(timed[kind])
+            held[kind]["full_gc_pause_ms_after_gc_freeze"] = k.ask("frozen")
+    finally:
+        for k in kinds.values():
+            k.close()
+    pairs = [
+        ours["median_ms"] / bare["median_ms"]
+        for bare, ours in zip(timed["bare"], timed["rtagents"], strict=True)
+        if bare["median_ms"] > 0
+    ]
+    return held["bare"], held["rtagents"], pairs
 
 
 def _added_pause_ms(kind: dict[str, Any]) -> float:
@@ -178,9 +263,10 @@ def run() -> dict[str, Any]:
     # Each kind in a process of its own: a heap left by the suites before would lengthen every
     # collection, and the other kind's sessions would be counted as this one's.
     started = time.perf_counter()
-    bare, ours = (in_fresh_process("density", kind) for kind in KINDS)
+    bare, ours, pairs = _both()
     objects = _ratio(ours["gc_tracked_per_session"], bare["gc_tracked_per_session"])
     pause = _ratio(ours["full_gc_pause_ms"]["median_ms"], bare["full_gc_pause_ms"]["median_ms"])
+    pause_pairs = round(statistics.median(pairs), 2)
     pause_cb = _ratio(
         ours["full_gc_pause_ms"]["by_gc_callbacks_median_ms"],
         bare["full_gc_pause_ms"]["by_gc_callbacks_median_ms"],
@@ -192,12 +278,14 @@ def run() -> dict[str, Any]:
     return {
         "what": f"{SESSIONS} idle sessions in one process, rtagents against bare websocket "
         "sessions (session.update sent, session.updated read, a reader task), each kind in a "
-        "fresh process, the emulator in another: GC-tracked objects per session, one full "
-        "collection's pause (median of several), RSS per session",
+        "process of its own, both held at once, the emulator in two more: GC-tracked objects "
+        "per session, one full collection's pause (median of several, the two kinds timed "
+        "in turn), RSS per session",
         "bare_websocket": bare,
         "rtagents": ours,
         "ratio_gc_tracked_per_session": objects,
         "ratio_full_gc_pause": pause,
+        "ratio_full_gc_pause_pairs": pause_pairs,
         "ratio_full_gc_pause_by_gc_callbacks": pause_cb,
         "ratio_full_gc_pause_added_by_the_sessions": added,
         "ratio_rss_per_session": rss,
@@ -213,4 +301,4 @@ def run() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(_measure(sys.argv[1])))
+    _measure(sys.argv[1])
