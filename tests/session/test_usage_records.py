@@ -14,9 +14,9 @@ from openai.types.realtime.conversation_item_input_audio_transcription_completed
 )
 
 from rtagents import Prices, Tokens, UsageRecord
+from rtagents.pricing import PriceBook
 from rtagents.protocol import Response, ResponseDone
 from rtagents.session.metering import UsageMeter
-from rtagents.pricing import PriceBook
 
 SDK_USAGE = RealtimeResponseUsage.model_validate(
     {
