@@ -177,13 +177,13 @@ class Dispatcher:
             return
         # Decide first, tell after (performance.md): the app hears how the call ended, and
         # of the response its output asks for, in that order, once the output has left.
-        held = self._answers.hold()  # 0: a burst the reader holds tells them
+        held = self._answers.hold()  # with the reader's, if it answers a burst meanwhile
         try:
             self._answer(running, outcome)
             await self._send(running, outcome, cancelled=False)
         finally:
-            if held:
-                self._answers.tell(held)  # unless a burst's end told them meanwhile
+            if held:  # (0: the session is over)
+                self._answers.tell(held)
 
     def _answer(self, running: RunningCall, outcome: CallOutcome) -> None:
         """The one place a call's outcome is decided: reported exactly once, its span ended."""

@@ -8,8 +8,9 @@ it reads ``session.usage``) and may return events to deliver after it (the meter
 ``usage.updated``), which go through the hooks too. A part the session does not use (no
 guardrails, no handoffs, no tracing SDK) is not a hook: it costs nothing per event.
 
-While the session reads a burst of frames (``hold``), the app's events wait until the burst
-is answered (``tell``), and the meter's count with them. The other hooks see each event as
+While the session reads a burst of frames, or a call's output leaves (``hold``), the app's
+events wait until the burst is answered and the output has left (``tell``: the last holder
+tells), and the meter's count with them. The other hooks see each event as
 it happens: the tracer nests and times its spans by the calls the session makes meanwhile,
 and the guardrails and the handoffs' count act on what was said before a call that the
 same burst holds.
@@ -45,7 +46,11 @@ class Observers:
         per session for the collector)."""
         self._hooks: tuple[Observer, ...] = ()
         self._held: list[tuple[Any, int, str | bytes | None]] | None = None
-        self._hold = 0  # the number of the last hold (``hold``, ``tell``)
+        # Holders not done yet, and their number: ``tell()`` with none ends every hold, and
+        # starts a new number, so that a holder it ended tells nothing later (plain ints:
+        # nothing more for the collector per session).
+        self._holders = 0
+        self._epoch = 1
 
     @property
     def hooks(self) -> tuple[Observer, ...]:
@@ -58,24 +63,29 @@ class Observers:
         self._hooks = tuple(hooks)
 
     def hold(self) -> int:
-        """Hold the app's events from now on, in order, until ``tell``: the session reads a
-        burst of frames, or sends a call's output, and answers first (see ``runner``,
-        ``dispatch``). Returns this hold's number, for ``tell``; 0 when they were held
-        already (whoever held them tells)."""
-        if self._held is not None:
-            return 0
-        self._held = []
-        self._hold += 1
-        return self._hold
+        """Hold the app's events from now on, in order, until every holder has told: the
+        reader while it answers a burst of frames, a call's task while its output leaves
+        (see ``runner``, ``dispatch``). Returns the number ``tell`` takes."""
+        if self._held is None:
+            self._held = []
+        self._holders += 1
+        return self._epoch
 
     def tell(self, hold: int = 0) -> None:
-        """Deliver what was held, in order; from now on deliveries go out at once. With
-        ``hold`` (``hold()``'s number), only while that hold lasts: a call's task whose hold
-        a burst's end already told does not tell the next burst's early. What a sync handler
-        raises that is no ``Exception`` (``SystemExit``) is raised once every event held is
-        delivered: the session acted on them all."""
-        if hold and hold != self._hold:
-            return  # told already, and held again since by another
+        """A holder is done (``hold``: what its ``hold()`` returned): once none holds, what
+        was held is delivered, in order, and deliveries go out at once again. Without
+        ``hold``, every hold ends now (the session's end); a holder whose hold ended so
+        tells nothing. What a sync handler raises that is no ``Exception`` (``SystemExit``)
+        is raised once every event held is delivered: the session acted on them all."""
+        if hold:
+            if hold != self._epoch or not self._holders:
+                return  # its hold was ended for it
+            self._holders -= 1
+            if self._holders:
+                return  # another still holds: it tells
+        else:
+            self._holders = 0
+            self._epoch += 1
         held, self._held = self._held, None
         if held:
             self._tell_all(held)

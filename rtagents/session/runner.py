@@ -226,9 +226,9 @@ class SessionRunner(LazyParts):
         await self.execute([*self.core.settle(), *self.core.close()])
         await self.upstream.close()
         try:  # a sync handler may raise SystemExit here: readers still see the end
-            self.observers.hold()  # the end goes after what the last burst held; tell() tells
-            self.deliver(SessionClosedEvent(reason, error))  # all before it raises
-            self.observers.tell()
+            self.observers.hold()  # the end goes after what the last burst held; tell() ends
+            self.deliver(SessionClosedEvent(reason, error))  # every hold, and tells all before
+            self.observers.tell()  # it raises
         finally:
             self.stream.end()
             self.tracer.end(reason, error)
@@ -244,6 +244,7 @@ class SessionRunner(LazyParts):
     # -- reading -------------------------------------------------------------------------
 
     async def _read(self) -> None:
+        holding = 0  # the reader's hold on the app's events, for the burst it answers
         try:
             while True:
                 transport = self.upstream.transport
@@ -255,14 +256,16 @@ class SessionRunner(LazyParts):
                     raise
                 # Decide first, tell after: what the frames at hand lead to is done now, the
                 # app's events and the journal's writes once they are read (performance.md).
-                self.observers.hold()
+                if not holding:
+                    holding = self.observers.hold()
                 if await self.execute(self.core.receive_frame(frame)):
                     # The call starts now, not after the frames here (response.done often
                     # shares their read); asyncio's yield skips anyio's backend lookup.
                     await asyncio.sleep(0)
                 if not more_at_hand(transport):
                     await self.execute(self.core.settle())  # the journal's writes, its news
-                    self.observers.tell()
+                    self.observers.tell(holding)  # unless a call's output is still leaving
+                    holding = 0
         except TransportClosed as exc:
             await self.finish(exc.reason, error=exc.error)
         except ReconnectFailed as exc:

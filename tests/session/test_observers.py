@@ -92,23 +92,42 @@ def told(stream: EventStream) -> list[str]:
     return [e.message for e, _ in stream._queue or ()]
 
 
-def test_a_hold_told_already_does_not_tell_the_next_one() -> None:
-    """A call's task holds the app's events while its output leaves; when the send is slow,
-    the reader's burst may end meanwhile (telling all) and the next burst begin: the call's
-    task, done at last, must not tell that burst's events before the reader has answered it."""
+def test_events_are_told_once_no_holder_holds_them() -> None:
+    """A call's task holds the app's events while its output leaves, the reader while it
+    answers a burst: when the two overlap, whichever ends first tells nothing yet."""
     stream = EventStream(16)
     observers = Observers(stream)
     call = observers.hold()  # the call's task, sending its output
-    assert call and observers.hold() == 0  # the reader's burst: held already
-    observers.deliver(SessionWarning("the call ended"))
-    observers.tell()  # the burst's end tells all
-    assert told(stream) == ["the call ended"]
-    burst = observers.hold()  # the next burst
-    observers.deliver(SessionWarning("a frame of the next burst"))
-    observers.tell(call)  # the output has left: its hold is long over
-    assert told(stream) == ["the call ended"]
+    burst = observers.hold()  # the reader's burst, begun meanwhile
+    observers.deliver(SessionWarning("a frame of the burst"))
+    observers.tell(call)  # the output has left: the burst is not answered yet
+    assert told(stream) == []
     observers.tell(burst)
-    assert told(stream) == ["the call ended", "a frame of the next burst"]
+    assert told(stream) == ["a frame of the burst"]
+    burst = observers.hold()  # the other way round
+    call = observers.hold()
+    observers.deliver(SessionWarning("the call ended"))
+    observers.tell(burst)  # the burst is answered: the call's output has not left
+    assert told(stream) == ["a frame of the burst"]
+    observers.tell(call)
+    assert told(stream) == ["a frame of the burst", "the call ended"]
+    observers.deliver(SessionWarning("at once"))  # no one holds
+    assert told(stream)[-1] == "at once"
+
+
+def test_the_end_tells_all_and_a_holder_it_ended_tells_nothing_later() -> None:
+    stream = EventStream(16)
+    observers = Observers(stream)
+    call = observers.hold()
+    observers.deliver(SessionWarning("held"))
+    observers.tell()  # the session's end: every hold ends
+    assert told(stream) == ["held"]
+    burst = observers.hold()  # (a later hold, as a reader's would be)
+    observers.deliver(SessionWarning("later"))
+    observers.tell(call)  # ended already: not a holder of this one
+    assert told(stream) == ["held"]
+    observers.tell(burst)
+    assert told(stream) == ["held", "later"]
 
 
 def test_a_long_burst_is_told_as_it_goes_and_stays_one_hold() -> None:
