@@ -31,7 +31,9 @@ def _count(obj: Any, name: str) -> int:
     that reports usage reads a dozen of these, so the checks are by exact type."""
     if obj is None:
         return 0
-    value = obj.get(name) if type(obj) is dict else getattr(obj, name, None)
+    value = (
+        obj.get(name) if type(obj) is dict or isinstance(obj, dict) else getattr(obj, name, None)
+    )
     return value if type(value) is int and value > 0 else 0
 
 
@@ -266,14 +268,16 @@ def reported(
     seconds: Mapping[str, float] = _NOTHING,
     responses: int = 0,
 ) -> UsageRecord:
-    """A ``UsageRecord`` of maps no one else holds (a dict made for it, or a record's own
-    read-only map), kept as they are: the session's meter makes one per report, and the
-    copies the constructor makes (it cannot know who else holds a map) cost as much as the
-    rest of the count."""
+    """A ``UsageRecord`` (for the session's meter and sums, not the app): a dict made for it
+    is wrapped as it is, a record's own read-only map kept, anything else copied as the
+    constructor does. The meter makes one per report, and the copies the constructor makes
+    (it cannot know who else holds a map) cost as much as the rest of the count."""
     record = object.__new__(UsageRecord)
     for name, value in (("models", models), ("transcription", transcription), ("seconds", seconds)):
         if type(value) is dict:
             value = MappingProxyType(value) if value else _NOTHING
+        elif type(value) is not MappingProxyType:
+            value = _frozen(value)
         object.__setattr__(record, name, value)
     object.__setattr__(record, "responses", responses)
     return record

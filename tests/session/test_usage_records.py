@@ -5,6 +5,7 @@ included; what has no price makes no figure."""
 from __future__ import annotations
 
 import dataclasses
+from collections import OrderedDict
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,7 @@ from rtagents import Prices, Tokens, UsageRecord
 from rtagents.pricing import PriceBook
 from rtagents.protocol import Response, ResponseDone
 from rtagents.session.metering import UsageMeter
+from rtagents.usage import reported
 
 SDK_USAGE = RealtimeResponseUsage.model_validate(
     {
@@ -160,6 +162,14 @@ def test_the_meters_records_are_read_only_and_only_a_positive_int_counts() -> No
         "input_tokens_details": {"cached_tokens": 2.5},
     }
     assert Tokens.from_responses(odd) == Tokens()
+    assert Tokens.from_responses(OrderedDict(input_tokens=3)) == Tokens(text_input=3)
+    # A map that is no fresh dict is copied, as the constructor does: nobody can change it.
+    theirs = OrderedDict(m=Tokens(text_input=1))
+    record = reported(theirs) + UsageRecord()
+    theirs["m"] = Tokens(text_input=9)
+    assert record == UsageRecord({"m": Tokens(text_input=1)})
+    with pytest.raises(TypeError):
+        record.models["m"] = Tokens()  # type: ignore[index]
 
 
 def test_a_price_book_warns_once_per_thing_it_cannot_price(
