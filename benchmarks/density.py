@@ -23,6 +23,8 @@ import gc
 import json
 import multiprocessing as mp
 import os
+import select
+import signal
 import statistics
 import subprocess
 import sys
@@ -121,8 +123,10 @@ _OPENERS: dict[str, Callable[[str, int], AbstractAsyncContextManager[None]]] = {
 
 
 async def _hold(url: str, kind: str, ask: Callable[[], str], say: Callable[[Any], None]) -> None:
-    """Open the sessions, say what they hold (``say``), then time a full collection each
-    time asked (``ask``), until asked to end: the other kind's process is asked in turn."""
+    """One kind's sessions, measured step by step as asked (``ask``, each answer ``say``):
+    ``empty`` times full collections before the sessions open, ``open`` opens them and
+    counts what they hold, ``collect`` times one full collection, ``frozen`` three after
+    ``gc.freeze()``, ``end`` closes them. The other kind's process is asked in turn."""
     from websockets.asyncio.client import connect  # noqa: F401
 
     import rtagents  # noqa: F401  (both kinds start from the same imported heap)
@@ -132,7 +136,15 @@ async def _hold(url: str, kind: str, ask: Callable[[], str], say: Callable[[Any]
     gc.collect()
     tracked_before = len(gc.get_objects())
     rss_before = rss_kb()
-    empty = _time_full_collections(3)
+    say({"ready": kind})
+
+    async def next_command() -> str:  # the loop goes on (keepalives) while it waits
+        return await anyio.to_thread.run_sync(ask)
+
+    while (command := await next_command()) == "empty":
+        say(_time_full_collections(3))
+    if command != "open":
+        return
     began = time.perf_counter()
     async with _OPENERS[kind](url, SESSIONS):
         opened_s = time.perf_counter() - began
@@ -147,12 +159,10 @@ async def _hold(url: str, kind: str, ask: Callable[[], str], say: Callable[[Any]
                 "gc_tracked_before": tracked_before,
                 "gc_tracked_with_sessions": tracked,
                 "gc_tracked_per_session": round((tracked - tracked_before) / SESSIONS, 1),
-                "full_gc_pause_ms_without_sessions": empty,
                 "rss_per_session_kb": round((rss - rss_before) / SESSIONS, 1),
             }
         )
-        # The loop goes on (keepalives) while the next command is awaited in a thread.
-        while (command := await anyio.to_thread.run_sync(ask)) != "end":
+        while (command := await next_command()) != "end":
             if command == "collect":
                 say(_time_full_collections(1))
             elif command == "frozen":
@@ -162,8 +172,12 @@ async def _hold(url: str, kind: str, ask: Callable[[], str], say: Callable[[Any]
 
 
 def _measure(kind: str) -> None:
-    """A kind's process: its sessions held, its collections timed on command (stdin, one
-    line each), each answer a line of JSON (stdout)."""
+    """A kind's process: its sessions held and measured on command (stdin, one line each),
+    each answer a line of JSON on what was stdout. Stdout itself goes to stderr from here,
+    for this process and the emulator it starts: nothing else can reach the answers' pipe,
+    nor keep it open once this process is gone."""
+    answers = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
     raise_fd_limit()
     ctx = mp.get_context("spawn")
     urls = ctx.Queue()
@@ -171,7 +185,7 @@ def _measure(kind: str) -> None:
     emulator.start()
 
     def say(what: Any) -> None:
-        print(json.dumps(what), flush=True)
+        answers.write(json.dumps(what) + "\n")
 
     try:
         url = urls.get(timeout=60)
@@ -182,7 +196,11 @@ def _measure(kind: str) -> None:
 
 
 class _Kind:
-    """One kind's process, asked for one thing at a time."""
+    """One kind's process, asked for one thing at a time, each answer awaited at most
+    ``ANSWER_S``; in a session (process group) of its own, so that a kill takes its
+    emulator too."""
+
+    ANSWER_S = 300.0
 
     def __init__(self, kind: str) -> None:
         self.process = subprocess.Popen(
@@ -190,13 +208,21 @@ class _Kind:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
+            start_new_session=True,
         )
 
     def answer(self) -> Any:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
+        out = self.process.stdout
+        assert out is not None
+        ready, _, _ = select.select([out], [], [], self.ANSWER_S)
+        line = out.readline() if ready else ""
         if not line:
-            raise RuntimeError(f"benchmarks.density ended early (exit {self.process.wait()})")
+            if ready:  # the end of its output: it is gone, or going
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.process.wait(10)
+            ended = self.process.poll()
+            why = f"ended early (exit {ended})" if ended is not None else "gave no answer"
+            raise RuntimeError(f"benchmarks.density {self.process.args[-1]} {why}")
         return json.loads(line)
 
     def ask(self, command: str) -> Any:
@@ -211,7 +237,9 @@ class _Kind:
         try:
             self.process.wait(60)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            with contextlib.suppress(OSError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
 
 def _collections(samples: list[Any]) -> dict[str, float]:
@@ -225,18 +253,25 @@ def _collections(samples: list[Any]) -> dict[str, float]:
 
 
 def _both() -> tuple[dict[str, Any], dict[str, Any], list[float]]:
-    """Both kinds held at once, each in a process of its own, their full collections timed
-    in turn (bare, rtagents, bare, ...): this shared machine drifts by tens of percent in a
-    minute, and measured one kind after the other, the pause ratio moved from 1.19x to 1.79x
-    between runs of the same code. Also each pair's own ratio."""
-    kinds = {kind: _Kind(kind) for kind in KINDS}
+    """Both kinds held at once, each in a process of its own, every step taken in turn: the
+    collections before the sessions, the opening, then each full collection (bare,
+    rtagents, rtagents, bare, ...) and the frozen ones. This shared machine drifts by tens
+    of percent in a minute: measured one kind after the other, the pause ratio of the same
+    code moved from 1.19x to 1.79x between runs. Also each pair's own ratio."""
+    kinds: dict[str, _Kind] = {}
     try:
-        held = {kind: k.answer() for kind, k in kinds.items()}
+        for kind in KINDS:
+            kinds[kind] = _Kind(kind)
+        for k in kinds.values():
+            k.answer()  # ready: imported, one session opened and closed
+        empty = {kind: k.ask("empty") for kind, k in kinds.items()}
+        held = {kind: k.ask("open") for kind, k in kinds.items()}
         timed: dict[str, list[Any]] = {kind: [] for kind in KINDS}
-        for _ in range(COLLECTIONS):
-            for kind, k in kinds.items():
-                timed[kind].append(k.ask("collect"))
+        for n in range(COLLECTIONS):
+            for kind in KINDS if n % 2 == 0 else KINDS[::-1]:
+                timed[kind].append(kinds[kind].ask("collect"))
         for kind, k in kinds.items():
+            held[kind]["full_gc_pause_ms_without_sessions"] = empty[kind]
             held[kind]["full_gc_pause_ms"] = _collections(timed[kind])
             held[kind]["full_gc_pause_ms_after_gc_freeze"] = k.ask("frozen")
     finally:

@@ -54,6 +54,10 @@ SESSIONS = int(os.environ.get("RTAGENTS_BENCH_SIDEBANDS", "2000"))
 DENSE_SESSIONS = int(os.environ.get("RTAGENTS_BENCH_SIDEBANDS_DENSE", "10000"))
 MEASURE_S = float(os.environ.get("RTAGENTS_BENCH_SIDEBANDS_MEASURE_S", "90"))
 EMULATOR_GC = os.environ.get("RTAGENTS_BENCH_SIDEBANDS_EMULATOR_GC", "off")
+if EMULATOR_GC not in ("off", "frozen", "on"):
+    raise ValueError(
+        f"RTAGENTS_BENCH_SIDEBANDS_EMULATOR_GC is off, frozen or on, not {EMULATOR_GC!r}"
+    )
 PERIOD_S = 10.0
 DENSE_PERIOD_S = 30.0
 TRIP_TARGET_MS = 50.0
@@ -246,7 +250,7 @@ async def _run(
         # collects all when the old generation has grown by a quarter since the last full
         # collection, and a frozen heap leaves that generation small) and took 0.08-0.18 s:
         # they held up more slow turns than ours. So by
-        # default its collector is off in the window (90 s of its garbage is a few MB).
+        # default its collector is off in the window, and collects once it ends.
         _, their_cpu, their_tracked = await anyio.to_thread.run_sync(ask_emulator, EMULATOR_GC)
         gc.collect()  # the benchmark's own objects, made since the ramp, are old ones too
         ours = FullCollections()
