@@ -251,6 +251,9 @@ class SessionRunner(LazyParts):
                 try:
                     frame = await transport.recv()
                 except TransportClosed as exc:
+                    if holding:  # never hold the app's events through a reconnect
+                        self.observers.tell(holding)
+                        holding = 0
                     if await self.upstream.recover(exc):
                         continue
                     raise
