@@ -49,6 +49,8 @@ class Answers(ResultSink, Protocol):
 
     def tell(self, hold: int = 0) -> None: ...
 
+    async def task_fatal(self, exc: BaseException) -> None: ...
+
     async def output(self, work_id: str, output: str, *, cancelled: bool) -> None: ...
 
     async def approval(self, request_id: str, approve: bool, reason: str | None) -> None: ...
@@ -179,11 +181,19 @@ class Dispatcher:
         # of the response its output asks for, in that order, once the output has left.
         held = self._answers.hold()  # with the reader's, if it answers a burst meanwhile
         try:
-            self._answer(running, outcome)
-            await self._send(running, outcome, cancelled=False)
-        finally:
-            if held:  # (0: the session is over)
-                self._answers.tell(held)
+            try:
+                self._answer(running, outcome)
+                await self._send(running, outcome, cancelled=False)
+            finally:
+                if held:  # (0: the session is over)
+                    self._answers.tell(held)
+        except (Exception, asyncio.CancelledError):
+            raise
+        except BaseException as exc:
+            # SystemExit or KeyboardInterrupt from an app's sync handler told in this task:
+            # as in the session's own tasks, the session closes and connect() raises it on
+            # exit (from this plain task, asyncio would throw it through the event loop).
+            await self._answers.task_fatal(exc)
 
     def _answer(self, running: RunningCall, outcome: CallOutcome) -> None:
         """The one place a call's outcome is decided: reported exactly once, its span ended."""

@@ -115,8 +115,11 @@ class Observers:
             held.append((event, size, frame))
             if len(held) >= _MOST_HELD:  # a long burst: the app hears of it as it goes
                 self._held = None  # (what telling them leads to is told at once, as ever)
-                self._tell_all(held)
-                self._held = []  # the same hold goes on
+                try:
+                    self._tell_all(held)
+                finally:  # the same hold goes on, even past a handler's SystemExit
+                    if self._holders and self._held is None:
+                        self._held = []
         for following in after or ():
             self.deliver(following)
 

@@ -257,14 +257,11 @@ class SessionRunner(LazyParts):
                     if await self.upstream.recover(exc):
                         continue
                     raise
-                # Decide first, tell after: what the frames at hand lead to is done now, the
-                # app's events and the journal's writes once they are read (performance.md).
+                # Decide first, tell after (performance.md): the frames at hand are answered.
                 if not holding:
                     holding = self.observers.hold()
                 if await self.execute(self.core.receive_frame(frame)):
-                    # The call starts now, not after the frames here (response.done often
-                    # shares their read); asyncio's yield skips anyio's backend lookup.
-                    await asyncio.sleep(0)
+                    await asyncio.sleep(0)  # the call starts now (asyncio's: no anyio lookup)
                 if not more_at_hand(transport):
                     await self.execute(self.core.settle())  # the journal's writes, its news
                     self.observers.tell(holding)  # unless a call's output is still leaving

@@ -49,6 +49,9 @@ class SessionPort(Protocol):
     def deliver(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> None:
         """Give the app an event (through the session's observers)."""
 
+    def tell(self, hold: int = 0) -> None:
+        """Tell the app what its events' holders hold (``tell()``: all of it, now)."""
+
 
 class Upstream:
     """The session's current transport, and the steps that replace it after a drop."""
@@ -126,6 +129,9 @@ class Upstream:
             if self._send_timeout is None or transport.send_wont_block(frame):
                 await transport.send(frame)
             else:
+                # The server stopped reading: the app is not kept waiting with this send
+                # (the events the session holds until its sends are out are told now).
+                self._session.tell()
                 with anyio.fail_after(self._send_timeout):
                     await transport.send(frame)
         except TransportClosed as exc:

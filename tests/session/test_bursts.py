@@ -308,3 +308,62 @@ async def test_a_handler_that_raises_system_exit_mid_burst_costs_no_other_event(
         assert kind in seen
     assert "response.done" in seen
     assert "tool.call.completed" in seen and seen[-1] == "session.closed"
+
+
+class Stalled(OneByOne):
+    """A server that stops reading from the tool's output on, until ``release``: every send
+    from there waits, in order, as on a socket whose buffer is full."""
+
+    def __init__(self, inner: InProcessTransport) -> None:
+        super().__init__(inner)
+        self.release = anyio.Event()
+        self.stalled = False
+
+    def send_wont_block(self, frame: str) -> bool:
+        return not self.stalled and '"function_call_output"' not in frame
+
+    async def send(self, frame: str) -> None:
+        self.stalled = self.stalled or '"function_call_output"' in frame
+        if self.stalled:
+            await self.release.wait()
+        await super().send(frame)
+
+
+@rtagents.tool
+async def slow_weather(city: str) -> str:
+    """The weather in a city, after the response that asked for it has ended."""
+    await anyio.sleep(0.2)
+    return f"sunny in {city}"
+
+
+async def test_an_output_send_that_waits_does_not_keep_the_app_waiting() -> None:
+    """Events wait while the session sends what they lead to, not while a server that
+    stopped reading lets a send wait: what arrives meanwhile is told as it comes."""
+    model = ScriptedModel([CallFunction("slow_weather", {"city": "Rome"}), "Sunny."])
+    agent = rtagents.Agent(name="desk", tools=[slow_weather], output_modalities=["text"])
+    async with Emulator(model=model) as emu:
+        transport = Stalled(emu.transport())
+        async with rtagents.connect(agent, transport=transport) as session:
+            heard = anyio.Event()
+            answered: list[str] = []
+
+            @session.on("rate_limits.updated")
+            def limits(event: Any) -> None:
+                if event.event_id == "pushed":
+                    heard.set()
+
+            session.on("tool.call.completed")(lambda event: answered.append(event.type))
+            await session.send_text("Weather in Rome?")
+            with anyio.fail_after(10):
+                while not transport.stalled:
+                    await anyio.sleep(0.01)
+            # The call ended, and its output waits for the server: the call holds the app's
+            # events until it has left, and here it will not leave.
+            emu.last.push({"type": "rate_limits.updated", "event_id": "pushed", "rate_limits": []})
+            with anyio.fail_after(5):
+                await heard.wait()  # heard while the output's send still waits
+            assert not transport.release.is_set() and answered == ["tool.call.completed"]
+            transport.release.set()
+            with anyio.fail_after(10):
+                while "conversation.item.create" not in transport.sent[2:]:
+                    await anyio.sleep(0.01)

@@ -585,6 +585,28 @@ async def test_a_sync_handler_raising_a_base_exception_ends_the_session_and_conn
                     pass
 
 
+@pytest.mark.parametrize("exc", [SystemExit, KeyboardInterrupt])
+async def test_a_sync_handler_raising_in_a_calls_task_ends_the_session_and_connect_raises_it(
+    exc: type[BaseException],
+) -> None:
+    """A call's end is told from the call's own task (once its output has left): what a
+    sync handler raises there past ``Exception`` ends the session as it does in the reader,
+    rather than going through the event loop."""
+    async with hostile_server() as server:
+        agent = rtagents.Agent(name="h", tools=[canary])
+        with pytest.raises(exc), anyio.fail_after(10):
+            async with rtagents.connect(agent, url=server.url) as session:
+
+                @session.on("tool.call.completed")
+                def quit_now(event: Any) -> None:
+                    raise exc("app code asking the process to stop")
+
+                await server.call("canary", {}, "c0")
+                async for _ in session:
+                    pass
+        assert server.outputs("c0")  # the call was answered before the end
+
+
 async def test_a_cancelled_connect_waits_for_its_handlers_to_end() -> None:
     """Cancelling the block that holds a session cancels its tasks and waits for them, as a
     task group's exit does: a handler's cleanup has run when ``connect`` is left."""
