@@ -149,9 +149,8 @@ class SessionRunner(LazyParts):
         self._player = GuardedPlayer(player) if player is not None else None
 
     def release(self) -> None:
-        """After the session's end and its tasks': the parts' way back to the runner and the
-        app's handlers (which may hold the session) are cut (see ``back``); what the app may
-        still read (usage, history, buffered events) stays."""
+        """After the end and the tasks': the parts' way back (``back``) and the app's handlers
+        (which may hold the session) are cut; usage, history and buffered events stay."""
         self._back.cut()
         self.observers.hooks = ()
         self.stream.drop_handlers()
@@ -218,21 +217,23 @@ class SessionRunner(LazyParts):
     async def finish(self, reason: str, *, error: bool) -> None:
         if not self.link.close(reason, error=error):
             return
-        self.tasks.open = False  # no new task from here; the running ones end below
-        if self._servers is not None:
-            self._servers.stop()
-        self.approvals.close()
-        self.dispatcher.session_ended(reason, error)
-        await self.execute([*self.core.settle(), *self.core.close()])
-        await self.upstream.close()
-        try:  # a sync handler may raise SystemExit here: readers still see the end
-            self.observers.hold()  # the end goes after what the last burst held; tell() ends
-            self.deliver(SessionClosedEvent(reason, error))  # every hold, and tells all before
-            self.observers.tell()  # it raises
+        self.observers.hold()  # what the end tells waits, to go out with session.closed last
+        try:
+            self.tasks.open = False  # no new task from here; the running ones end below
+            if self._servers is not None:
+                self._servers.stop()
+            self.approvals.close()
+            self.dispatcher.session_ended(reason, error)
+            await self.execute([*self.core.settle(), *self.core.close()])
+            await self.upstream.close()
         finally:
-            self.stream.end()
-            self.tracer.end(reason, error)
-            self.tasks.end()
+            try:  # a sync handler's SystemExit is raised once all is told; the end goes on
+                self.deliver(SessionClosedEvent(reason, error))
+                self.observers.tell()  # every hold ends
+            finally:
+                self.stream.end()
+                self.tracer.end(reason, error)
+                self.tasks.end()
 
     def hosted_labels(self) -> set[str]:
         return {config.server_label for config in self.agent.sources.hosted}
@@ -368,9 +369,8 @@ class SessionRunner(LazyParts):
     # -- observing -------------------------------------------------------------------------------
 
     def _observe(self) -> None:
-        """The hooks on delivered events the session pays for now (see ``observers``):
-        tracing if an SDK records, the guardrails and the handoffs' count if the agent has
-        them (the usage meter is always there, and counts with the app)."""
+        """The hooks the session pays for now (``observers``): tracing if an SDK records, the
+        guardrails and handoffs' count if the agent has them (the meter is always there)."""
         tracing = self.tracer.recording or self.metrics.recording
         self.observers.hooks = (
             *((self._trace,) if tracing else ()),

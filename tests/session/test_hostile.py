@@ -607,6 +607,35 @@ async def test_a_sync_handler_raising_in_a_calls_task_ends_the_session_and_conne
         assert server.outputs("c0")  # the call was answered before the end
 
 
+async def test_a_handler_raising_as_the_session_ends_cannot_stop_the_end() -> None:
+    """The end's own events (the call in flight failed) go out with ``session.closed``, last:
+    a sync handler's SystemExit on one of them is raised once the app heard of them all."""
+    async with hostile_server() as server:
+        started = anyio.Event()
+
+        @rtagents.tool
+        async def slow() -> str:
+            """Takes its time."""
+            started.set()
+            await anyio.sleep(30)
+            return "late"
+
+        agent = rtagents.Agent(name="h", tools=[slow])
+        seen: list[str] = []
+        with pytest.raises(SystemExit), anyio.fail_after(10):
+            async with rtagents.connect(agent, url=server.url) as session:
+                session.on("session.closed")(lambda event: seen.append(event.type))
+
+                @session.on("tool.call.failed")
+                def quit_now(event: Any) -> None:
+                    raise SystemExit("app code asking the process to stop")
+
+                await server.call("slow", {}, "c0")
+                await started.wait()
+                await session.close()
+        assert seen == ["session.closed"]
+
+
 async def test_a_cancelled_connect_waits_for_its_handlers_to_end() -> None:
     """Cancelling the block that holds a session cancels its tasks and waits for them, as a
     task group's exit does: a handler's cleanup has run when ``connect`` is left."""
