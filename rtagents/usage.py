@@ -23,17 +23,13 @@ _NOTHING: Mapping[str, Any] = MappingProxyType({})  # every record's empty maps:
 
 def _get(obj: Any, name: str) -> Any:
     """A field of a wire model or of its dict (the Live backend's events come as dicts)."""
-    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+    return obj.get(name) if type(obj) is dict or isinstance(obj, dict) else getattr(obj, name, None)
 
 
 def _count(obj: Any, name: str) -> int:
     """A count the server reported: a positive ``int`` (not a bool), else 0. Every event
-    that reports usage reads a dozen of these, so the checks are by exact type."""
-    if obj is None:
-        return 0
-    value = (
-        obj.get(name) if type(obj) is dict or isinstance(obj, dict) else getattr(obj, name, None)
-    )
+    that reports usage reads a dozen of these, so the check is by exact type."""
+    value = _get(obj, name) if obj is not None else None
     return value if type(value) is int and value > 0 else 0
 
 

@@ -130,10 +130,13 @@ class Upstream:
                 await transport.send(frame)
             else:
                 # The server stopped reading: the app is not kept waiting with this send
-                # (the events the session holds until its sends are out are told now).
-                self._session.tell()
-                with anyio.fail_after(self._send_timeout):
-                    await transport.send(frame)
+                # (the events the session holds until its sends are out are told now). The
+                # frame goes whatever a handler raises: it is journaled as sent already.
+                try:
+                    self._session.tell()
+                finally:
+                    with anyio.fail_after(self._send_timeout):
+                        await transport.send(frame)
         except TransportClosed as exc:
             reconnector = self._reconnector
             if reconnector is not None and reconnector.recoverable(exc, link):

@@ -367,3 +367,25 @@ async def test_an_output_send_that_waits_does_not_keep_the_app_waiting() -> None
             with anyio.fail_after(10):
                 while "conversation.item.create" not in transport.sent[2:]:
                     await anyio.sleep(0.01)
+
+
+async def test_an_output_send_that_waits_goes_whatever_a_handler_told_then_raises() -> None:
+    """The events told as a send begins to wait may reach a handler that raises SystemExit:
+    the output still goes (it is journaled as sent), then the session ends and ``connect``
+    raises it."""
+    model = ScriptedModel([CallFunction("slow_weather", {"city": "Rome"}), "Sunny."])
+    agent = rtagents.Agent(name="desk", tools=[slow_weather], output_modalities=["text"])
+    async with Emulator(model=model) as emu:
+        transport = Stalled(emu.transport())
+        with pytest.raises(SystemExit), anyio.fail_after(10):
+            async with rtagents.connect(agent, transport=transport) as session:
+
+                @session.on("tool.call.completed")
+                def quit_now(event: Any) -> None:
+                    transport.release.set()  # (the server reads again)
+                    raise SystemExit("the app asks the process to stop")
+
+                await session.send_text("Weather in Rome?")
+                async for _ in session:
+                    pass
+        assert transport.stalled and "conversation.item.create" in transport.sent[2:]
