@@ -225,6 +225,9 @@ class Dispatcher:
         the task: tool code that ignores its cancellation cannot hold the answer back."""
         if running.answered:
             return
+        # Decide first, tell after, as in the call's task: the app hears how the call ended
+        # once its output has left, from the task that sends it.
+        held = self._answers.hold()
         self._answer(running, outcome)
         task = running.task
         if task is not None and not task.done():
@@ -233,16 +236,22 @@ class Dispatcher:
             task.add_done_callback(self._orphans.discard)
         if self._link.state is Link.CLOSED:
             self._running.pop(running.call.work_id, None)  # nothing left to send
+            self._answers.tell(held)  # (the end holds what it tells until session.closed)
         else:
-            self._answers.spawn(self._send, running, outcome, bool(running.cancel_reasons))
+            self._answers.spawn(self._send, running, outcome, bool(running.cancel_reasons), held)
 
-    async def _send(self, running: RunningCall, outcome: CallOutcome, cancelled: bool) -> None:
+    async def _send(
+        self, running: RunningCall, outcome: CallOutcome, cancelled: bool, held: int = 0
+    ) -> None:
         """The output to the server (and, when it ends a batch, ``response.create``). The call
-        counts as running until this is done: a drain waits for its output to leave."""
+        counts as running until this is done: a drain waits for its output to leave. ``held``:
+        the hold on the app's events to tell once it has (see ``Observers.hold``)."""
         try:
             await self._send_output(running, outcome, cancelled)
         finally:
             self._running.pop(running.call.work_id, None)
+            if held:
+                self._answers.tell(held)
 
     async def _send_output(
         self, running: RunningCall, outcome: CallOutcome, cancelled: bool

@@ -1,18 +1,18 @@
-"""The session runner: a thin loop that moves frames and carries out the core's actions.
+"""The session runner: it carries out the core's actions and owns the session's lifecycle.
 
-It reads a frame, feeds it to the session's wire adapter (``adapter.WireAdapter``: the
-Realtime API's ``RealtimeCore`` or GPT-Live's ``LiveCore``), and does what the core says:
-send, emit, start or cancel a call, run a delegation's hook, measure the player, resolve a
-request. It decides nothing about the protocol (no wire event is named here): the
-connection's state is the core's (``states.Connection``), and sending on the connection and
-replacing it after a drop are ``Upstream``'s. It owns the session's lifecycle: its tasks, its
-end, and keeping both within bounds (a grace period for tool code that will not stop).
+Its reader (``reader.read``) feeds each frame to the session's wire adapter
+(``adapter.WireAdapter``: the Realtime API's ``RealtimeCore`` or GPT-Live's ``LiveCore``);
+the runner does what the core says: send, emit, start or cancel a call, run a delegation's
+hook, measure the player, resolve a request. It decides nothing about the protocol (no wire
+event is named here): the connection's state is the core's (``states.Connection``), and
+sending on the connection and replacing it after a drop are ``Upstream``'s. It owns the
+session's lifecycle: its tasks, its end, and keeping both within bounds (a grace period for
+tool code that will not stop).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -53,14 +53,15 @@ from .handoff import Handoffs
 from .journal import Journal
 from .metering import PriceBook, UsageMeter
 from .observers import Observers
+from .reader import read
 from .realtime import RealtimeCore
-from .reconnect import Reconnect, ReconnectFailed
+from .reconnect import Reconnect
 from .servers import ServerWatch
 from .states import Link
 from .stream import EventStream
 from .tasks import SessionTasks, after
 from .tooling import merge
-from .transport import Transport, TransportClosed, more_at_hand
+from .transport import Transport
 from .upstream import Upstream
 from .workers import WorkerPool
 
@@ -68,8 +69,6 @@ if TYPE_CHECKING:
     from ..agent import Agent
     from ..audio import AudioPlayer
     from ..tools.context import ToolSession
-
-log = logging.getLogger("rtagents.session")
 
 
 class SessionRunner(LazyParts):
@@ -161,7 +160,7 @@ class SessionRunner(LazyParts):
         self.tasks.start()
         self.metrics.opened()
         self.use(agent)
-        self.tasks.read(self._read())
+        self.tasks.read(read(self))
         await self.configure(agent)
         if self.upstream.renews:
             self.spawn(self.upstream.renew_before_expiry)
@@ -242,44 +241,7 @@ class SessionRunner(LazyParts):
         tool = self.tools.get(name)
         return ToolTraits(tool.trigger_response, tool.cancel_on_interrupt) if tool else None
 
-    # -- reading -------------------------------------------------------------------------
-
-    async def _read(self) -> None:
-        holding = 0  # the reader's hold on the app's events, for the burst it answers
-        try:
-            while True:
-                transport = self.upstream.transport
-                try:
-                    frame = await transport.recv()
-                except TransportClosed as exc:
-                    if holding:  # never hold the app's events through a reconnect
-                        self.observers.tell(holding)
-                        holding = 0
-                    if await self.upstream.recover(exc):
-                        continue
-                    raise
-                # Decide first, tell after (performance.md): the frames at hand are answered.
-                if not holding:
-                    holding = self.observers.hold()
-                if await self.execute(self.core.receive_frame(frame)):
-                    await asyncio.sleep(0)  # the call starts now (asyncio's: no anyio lookup)
-                if not more_at_hand(transport):
-                    await self.execute(self.core.settle())  # the journal's writes, its news
-                    self.observers.tell(holding)  # unless a call's output is still leaving
-                    holding = 0
-        except TransportClosed as exc:
-            await self.finish(exc.reason, error=exc.error)
-        except ReconnectFailed as exc:
-            await self.finish(str(exc), error=True)
-        except SessionClosedError:
-            pass
-        except Exception as exc:  # a bug of ours: close with the reason, never an exception group
-            log.exception("the session's reader failed")
-            await self.finish(f"internal error: {root_cause(exc)}", error=True)
-        except asyncio.CancelledError:
-            raise
-        except BaseException as exc:  # SystemExit, KeyboardInterrupt (sync handlers run here):
-            await self.task_fatal(exc)  # the session ends, and connect() raises it on exit
+    # -- requests ------------------------------------------------------------------------
 
     async def _request(
         self, event_id: str, actions: list[Action], *, within: float, force: bool = False
@@ -397,4 +359,16 @@ class SessionRunner(LazyParts):
 
     async def task_fatal(self, exc: BaseException) -> None:
         self.fatal = self.fatal or exc
-        await self.finish(f"{root_cause(exc)} was raised in the session", error=True)
+        await self.ended(f"{root_cause(exc)} was raised in the session", error=True)
+
+    async def ended(self, reason: str, *, error: bool) -> None:
+        """The end, from one of the session's own tasks: what a sync handler raises past
+        ``Exception`` on the end's events (``session.closed``) is kept for ``connect`` to
+        raise once the session is over (the end is done: ``finish`` tells it in a
+        ``finally``), never let through the event loop."""
+        try:
+            await self.finish(reason, error=error)
+        except (Exception, asyncio.CancelledError):
+            raise
+        except BaseException as exc:
+            self.fatal = self.fatal or exc

@@ -389,3 +389,29 @@ async def test_an_output_send_that_waits_goes_whatever_a_handler_told_then_raise
                 async for _ in session:
                     pass
         assert transport.stalled and "conversation.item.create" in transport.sent[2:]
+
+
+async def test_a_call_given_up_is_told_failed_once_its_output_has_left() -> None:
+    """A call answered from outside its task (its deadline passed) follows the same rule as
+    one that returned: the app hears it failed once the output it was answered with has left
+    (the output goes from a task of its own)."""
+
+    @rtagents.tool(name="get_weather", timeout=0.05)
+    async def stuck_weather(city: str) -> str:
+        """The weather in a city, from a service that does not answer."""
+        await anyio.sleep(30)
+        return "never"
+
+    sent_when_told: list[list[str]] = []
+    async with one_by_one(stuck_weather) as (session, transport):
+
+        @session.on("tool.call.failed")
+        def failed(event: Any) -> None:
+            sent_when_told.append(list(transport.sent))
+
+        await session.send_text("Weather in Oslo?")
+        with anyio.fail_after(10):
+            while not sent_when_told:
+                await anyio.sleep(0.01)
+    # The user's message, then the call's output: sent when the app heard the call failed.
+    assert [sent.count("conversation.item.create") for sent in sent_when_told] == [2]

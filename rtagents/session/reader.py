@@ -1,0 +1,99 @@
+"""The session's reader: one task that reads each frame, has the core decide what it leads
+to, carries that out, and tells the app once the frames at hand are answered.
+
+A drop goes to ``Upstream``, which reconnects or says the session is over. Once the session
+has ended, for whatever reason and from whichever task, the reader reads no further: the
+frames still buffered behind the end (the server's own ``session.closed`` on GPT-Live, say)
+would reach the app after the framework's ``session.closed``, which is the last word.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Protocol
+
+from ..errors import SessionClosedError, root_cause
+from .actions import Action
+from .adapter import WireAdapter
+from .observers import Observers
+from .reconnect import ReconnectFailed
+from .states import Connection, Link
+from .transport import TransportClosed, more_at_hand
+from .upstream import Upstream
+
+log = logging.getLogger("rtagents.session")
+
+
+class Readable(Protocol):
+    """What the reader needs of the session it reads for (the runner)."""
+
+    upstream: Upstream
+    core: WireAdapter
+    observers: Observers
+    link: Connection
+
+    async def execute(self, actions: list[Action]) -> bool:
+        """Carry out the core's actions; True when they started a tool call."""
+
+    async def ended(self, reason: str, *, error: bool) -> None:
+        """End the session from one of its tasks (never raises what a handler did)."""
+
+    async def task_fatal(self, exc: BaseException) -> None:
+        """A ``SystemExit`` or ``KeyboardInterrupt`` from app code: the session ends."""
+
+
+async def read(session: Readable) -> None:
+    """The reader task, from the session's start to its end; it raises nothing but its own
+    cancellation: every way the reading ends becomes the session's end, with a reason."""
+    try:
+        await _frames(session)
+        return  # the session ended meanwhile, and said so
+    except TransportClosed as exc:
+        reason, error = exc.reason, exc.error
+    except ReconnectFailed as exc:
+        reason, error = str(exc), True
+    except SessionClosedError:
+        return  # it ended under a send of ours, which said why
+    except Exception as exc:  # a bug of ours: close with the reason, never an exception group
+        log.exception("the session's reader failed")
+        reason, error = f"internal error: {root_cause(exc)}", True
+    except asyncio.CancelledError:
+        raise
+    except BaseException as exc:  # SystemExit, KeyboardInterrupt (sync handlers run here):
+        await session.task_fatal(exc)  # the session ends, and connect() raises it on exit
+        return
+    await session.ended(reason, error=error)
+
+
+async def _frames(session: Readable) -> None:
+    upstream, core, observers, link = (
+        session.upstream,
+        session.core,
+        session.observers,
+        session.link,
+    )
+    closed = Link.CLOSED
+    holding = 0  # the reader's hold on the app's events, for the burst it answers
+    while True:
+        transport = upstream.transport
+        try:
+            frame = await transport.recv()
+        except TransportClosed as exc:
+            if holding:  # never hold the app's events through a reconnect
+                observers.tell(holding)
+                holding = 0
+            if await upstream.recover(exc):
+                continue
+            raise
+        # Decide first, tell after (performance.md): the frames at hand are answered.
+        if not holding:
+            holding = observers.hold()
+        if await session.execute(core.receive_frame(frame)):
+            await asyncio.sleep(0)  # the call starts now (asyncio's: no anyio lookup)
+        if link.state is closed:
+            return  # ended (by this frame, or by a task meanwhile), and told: read no more
+        if not more_at_hand(transport):
+            await session.execute(core.settle())  # the journal's writes, its news
+            observers.tell(holding)  # unless a call's output is still leaving
+            holding = 0
