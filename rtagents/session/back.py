@@ -78,6 +78,10 @@ class SessionBack:
         if self.runner is not None:
             await self.runner.task_fatal(exc)
 
+    def keep_fatal(self, exc: BaseException) -> None:
+        if self.runner is not None:
+            self.runner.keep_fatal(exc)
+
     async def execute(self, actions: list[Action]) -> bool:
         return await self.runner.execute(actions) if self.runner is not None else False
 

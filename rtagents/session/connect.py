@@ -229,6 +229,10 @@ async def connect(
                 except Exception as exc:
                     raised = exc
                     await session.close()
+                except BaseException:  # cancelled while setting up: the connection closes too
+                    with anyio.CancelScope(shield=True):
+                        await session.close()
+                    raise
                 else:
                     try:
                         yield session

@@ -190,9 +190,10 @@ class Dispatcher:
         except (Exception, asyncio.CancelledError):
             raise
         except BaseException as exc:
-            # SystemExit or KeyboardInterrupt from an app's sync handler told in this task:
-            # as in the session's own tasks, the session closes and connect() raises it on
-            # exit (from this plain task, asyncio would throw it through the event loop).
+            # SystemExit or KeyboardInterrupt from below (an app's sync handler's is the
+            # stream's, which ends the session itself): as in the session's own tasks, the
+            # session closes and connect() raises it on exit (from this plain task, asyncio
+            # would throw it through the event loop).
             await self._answers.task_fatal(exc)
 
     def _answer(self, running: RunningCall, outcome: CallOutcome) -> None:

@@ -75,8 +75,9 @@ class Observers:
         """A holder is done (``hold``: what its ``hold()`` returned): once none holds, what
         was held is delivered, in order, and deliveries go out at once again. Without
         ``hold``, every hold ends now (the session's end); a holder whose hold ended so
-        tells nothing. What a sync handler raises that is no ``Exception`` (``SystemExit``)
-        is raised once every event held is delivered: the session acted on them all."""
+        tells nothing. What telling raises that is no ``Exception`` is raised once every
+        event held is delivered: the session acted on them all. (A sync handler's
+        ``SystemExit`` is not: the stream keeps it and ends the session, see ``stream``.)"""
         if hold:
             if hold != self._epoch or not self._holders:
                 return  # its hold was ended for it
@@ -117,7 +118,7 @@ class Observers:
                 self._held = None  # (what telling them leads to is told at once, as ever)
                 try:
                     self._tell_all(held)
-                finally:  # the same hold goes on, even past a handler's SystemExit
+                finally:  # the same hold goes on, whatever telling raised
                     if self._holders and self._held is None:
                         self._held = []
         for following in after or ():

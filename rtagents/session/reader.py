@@ -60,7 +60,7 @@ async def read(session: Readable) -> None:
         reason, error = f"internal error: {root_cause(exc)}", True
     except asyncio.CancelledError:
         raise
-    except BaseException as exc:  # SystemExit, KeyboardInterrupt (sync handlers run here):
+    except BaseException as exc:  # SystemExit, KeyboardInterrupt from what the reader ran:
         await session.task_fatal(exc)  # the session ends, and connect() raises it on exit
         return
     await session.ended(reason, error=error)
@@ -86,13 +86,15 @@ async def _frames(session: Readable) -> None:
             if await upstream.recover(exc):
                 continue
             raise
+        if link.state is closed:
+            return  # it ended (a task did, while this frame came): nothing after the end
         # Decide first, tell after (performance.md): the frames at hand are answered.
         if not holding:
             holding = observers.hold()
         if await session.execute(core.receive_frame(frame)):
             await asyncio.sleep(0)  # the call starts now (asyncio's: no anyio lookup)
         if link.state is closed:
-            return  # ended (by this frame, or by a task meanwhile), and told: read no more
+            return  # this frame ended it, and the end was told: read no more
         if not more_at_hand(transport):
             await session.execute(core.settle())  # the journal's writes, its news
             observers.tell(holding)  # unless a call's output is still leaving

@@ -226,7 +226,7 @@ class SessionRunner(LazyParts):
             await self.execute([*self.core.settle(), *self.core.close()])
             await self.upstream.close()
         finally:
-            try:  # a sync handler's SystemExit is raised once all is told; the end goes on
+            try:  # whatever telling raises is raised once all is told; the end goes on
                 self.deliver(SessionClosedEvent(reason, error))
                 self.observers.tell()  # every hold ends
             finally:
@@ -356,6 +356,9 @@ class SessionRunner(LazyParts):
 
     def task_failed(self, name: str, exc: Exception) -> None:
         self.deliver(SessionWarning(f"{name} failed: {root_cause(exc)}", {"task": name}))
+
+    def keep_fatal(self, exc: BaseException) -> None:
+        self.fatal = self.fatal or exc
 
     async def task_fatal(self, exc: BaseException) -> None:
         self.fatal = self.fatal or exc

@@ -126,8 +126,17 @@ class EventStream:
         for handler in (*(own or ()), *(every or ())):
             try:
                 result = handler(event)
-            except Exception as exc:
+            except (Exception, asyncio.CancelledError) as exc:  # (a sync handler's own)
                 self._handler_failed(handler, event, exc)
+                continue
+            except BaseException as exc:
+                # SystemExit, KeyboardInterrupt: the app asks to stop. Raised here, it would
+                # stop whatever told the event half-way (the end, a call's answer) or go
+                # through the event loop (a loop callback told it): the session ends from a
+                # task of its own instead, and connect() raises it. The event is still the
+                # other handlers' and the buffer's.
+                if self._tasks is not None:
+                    self._tasks.fatal(exc)
                 continue
             if inspect.isawaitable(result) and self._tasks is not None:
                 self._tasks.spawn(self._await_handler, handler, event, result)
@@ -138,7 +147,7 @@ class EventStream:
         except Exception as exc:
             self._handler_failed(handler, event, exc)
 
-    def _handler_failed(self, handler: Handler, event: Any, exc: Exception) -> None:
+    def _handler_failed(self, handler: Handler, event: Any, exc: BaseException) -> None:
         name = getattr(handler, "__qualname__", repr(handler))
         log.warning("event handler %s failed on %s: %r", name, event.type, exc)
         if not isinstance(event, SessionWarning):  # a failing "*" handler must not loop

@@ -45,6 +45,9 @@ class TaskOwner(Protocol):
     async def task_fatal(self, exc: BaseException) -> None:
         """A ``SystemExit`` or ``KeyboardInterrupt`` from app code: the session must end."""
 
+    def keep_fatal(self, exc: BaseException) -> None:
+        """Keep ``exc`` for ``connect`` to raise once the session is over."""
+
 
 class SessionTasks:
     """``owner.task_failed(name, exc)`` hears of a task's exception; ``owner.task_fatal(exc)``
@@ -81,6 +84,13 @@ class SessionTasks:
             self._running = set()
         self._running.add(task)
         task.add_done_callback(self._finished)
+
+    def fatal(self, exc: BaseException) -> None:
+        """App code raised ``exc`` (``SystemExit``, ``KeyboardInterrupt``) where it cannot be
+        raised (a sync handler, told from any task or loop callback): ``connect`` raises it,
+        and the session ends from a task of its own (unless it is ending already)."""
+        self._owner.keep_fatal(exc)
+        self.spawn(self._owner.task_fatal, exc)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         running = self._running
@@ -144,6 +154,6 @@ class SessionTasks:
         except anyio.get_cancelled_exc_class():
             raise
         except BaseException as exc:
-            # SystemExit or KeyboardInterrupt from app code (a handler): asyncio would throw
+            # SystemExit or KeyboardInterrupt from app code (an async handler): asyncio would throw
             # it through the event loop. The session closes; connect() raises it on exit.
             await self._owner.task_fatal(exc)

@@ -4,15 +4,21 @@ as itself, whichever task of the session's ended it (never through the event loo
 
 from __future__ import annotations
 
+import contextlib
+import json
+import time
 from typing import Any
 
 import anyio
 import pytest
+from websockets.asyncio.server import serve
 
 import rtagents
+from rtagents.emulator import CallFunction, Emulator, ScriptedModel
 
 from .hostile import hostile_server
 from .live.server import live_server
+from .test_bursts import OneByOne
 
 pytestmark = pytest.mark.anyio
 
@@ -90,3 +96,145 @@ async def test_nothing_the_server_sent_after_its_end_is_told_after_session_close
                 await anyio.sleep(0.2)  # what the reader would still have read
     assert "session.closed" in seen
     assert seen[seen.index("session.closed") :] == ["session.closed"]
+
+
+# -- a sync handler's SystemExit, wherever the event is told from --------------------------------
+
+
+def _slow_sync() -> Any:
+    @rtagents.tool(name="work", timeout=0.1)
+    def work() -> str:
+        """Runs past its deadline, in a thread."""
+        time.sleep(0.3)
+        return "late"
+
+    return work
+
+
+def _background_done() -> Any:
+    @rtagents.tool(name="work", background=True)
+    async def work() -> str:
+        """Background work that finishes."""
+        await anyio.sleep(0.05)
+        return "ok"
+
+    return work
+
+
+def _background_stuck() -> Any:
+    @rtagents.tool(name="work", background=True, timeout=0.1)
+    async def work() -> str:
+        """Background work that never finishes."""
+        await anyio.sleep(30)
+        return "never"
+
+    return work
+
+
+@pytest.mark.parametrize(
+    ("make", "event"),
+    [
+        (_slow_sync, "tool.call.abandoned"),  # told from a loop callback (the thread's result)
+        (_background_done, "background.completed"),  # told in the call's own task
+        (_background_stuck, "background.failed"),  # told from a loop callback (its deadline)
+        (_background_done, "tool.call.started"),  # told in the call's task, before its guard
+    ],
+)
+async def test_a_handlers_exit_ends_the_session_and_leaves_connect_wherever_it_was_told(
+    make: Any, event: str
+) -> None:
+    """Wherever an event is told from (the reader, a call's task, a loop callback), a sync
+    handler's ``SystemExit`` ends the session, and ``connect`` raises it: the app hears of
+    the end, and no exception goes through the event loop."""
+    async with hostile_server() as server:
+        agent = rtagents.Agent(name="h", tools=[make()])
+        seen: list[str] = []
+        with pytest.raises(SystemExit, match="bye"), anyio.fail_after(10):
+            async with rtagents.connect(agent, url=server.url) as session:
+                session.on("*")(lambda e: seen.append(e.type))
+
+                @session.on(event)
+                def quit_now(e: Any) -> None:
+                    raise SystemExit("bye")
+
+                await server.call("work", {}, "c1")
+                async for _ in session:
+                    pass
+    assert event in seen  # every handler heard of it, the one that raised included
+    assert seen[-1] == "session.closed" and seen.count("session.closed") == 1
+
+
+class _LateFrames(OneByOne):
+    """The emulator's frames; once ``holding``, the one that completes a call's arguments is
+    held back until the session closes the connection: it arrives during the close
+    handshake, after the app's ``close``."""
+
+    def __init__(self, inner: Any) -> None:
+        super().__init__(inner)
+        self.holding = False
+        self.arrived = anyio.Event()
+        self.closing = anyio.Event()
+
+    async def recv(self) -> str | bytes:
+        frame = await self.inner.recv()
+        if self.holding and '"response.function_call_arguments.done"' in str(frame):
+            self.arrived.set()
+            await self.closing.wait()
+        return frame
+
+    async def close(self) -> None:
+        self.closing.set()
+        await anyio.sleep(0.05)  # the close handshake, while the reader still reads
+        await super().close()
+
+
+async def test_a_frame_that_arrives_as_the_app_closes_starts_nothing() -> None:
+    """The app closes while a frame that calls a tool is on its way: the session has ended
+    (its calls reported, its end told), so the frame is not acted on: the tool never runs
+    and nothing is told after ``session.closed``."""
+    ran: list[str] = []
+
+    @rtagents.tool
+    async def side_effect() -> str:
+        """Does something that matters."""
+        ran.append("ran")
+        return "done"
+
+    model = ScriptedModel([CallFunction("side_effect", {}), "Done."])
+    agent = rtagents.Agent(name="desk", tools=[side_effect], output_modalities=["text"])
+    seen: list[str] = []
+    async with Emulator(model=model) as emu:
+        transport = _LateFrames(emu.transport())
+        with anyio.fail_after(10):
+            async with rtagents.connect(agent, transport=transport) as session:
+                session.on("*")(lambda e: seen.append(e.type))
+                transport.holding = True
+                await session.send_text("Do it.")
+                await transport.arrived.wait()
+                await session.close()
+            await anyio.sleep(0.1)
+    assert ran == []
+    assert seen[seen.index("session.closed") :] == ["session.closed"]
+
+
+async def test_a_connect_cancelled_while_it_sets_up_closes_its_connection() -> None:
+    """The server never answers the configuration, and the app gives up waiting: the
+    session's connection is closed all the same, not left open behind the cancellation."""
+    closed = anyio.Event()
+
+    async def silent(ws: Any) -> None:  # a server that never answers session.update
+        await ws.send(json.dumps({"type": "session.created", "session": {"type": "realtime"}}))
+        with contextlib.suppress(Exception):
+            async for _ in ws:
+                pass
+        closed.set()
+
+    async with serve(silent, "127.0.0.1", 0) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        agent = rtagents.Agent(name="h")
+        with anyio.move_on_after(0.3) as waited:
+            async with rtagents.connect(agent, url=f"ws://127.0.0.1:{port}/v1/realtime"):
+                pytest.fail("the server never took the configuration")
+        assert waited.cancelled_caught
+        with anyio.fail_after(5):
+            await closed.wait()
