@@ -46,6 +46,9 @@ class _Pending:
     outside: anyio.Event = field(default_factory=anyio.Event)
     """Set once an outside yes may count: the policy left the request to one, or it is
     decided (and the yes comes too late)."""
+    raised: BaseException | None = None
+    """What the handler raised past ``Exception`` (``SystemExit``): the app's exit, once the
+    deny it led to is reported."""
 
     def answer(self, decision: Decision) -> bool:
         if self.decision is not None:
@@ -74,10 +77,14 @@ class ApprovalBroker:
         policy: ApprovalPolicy | None,
         emit: Callable[[FrameworkEvent], None],
         hosted_servers: Callable[[], Collection[str]] = frozenset,
+        app_exit: Callable[[BaseException], None] | None = None,
     ) -> None:
         self.policy = policy or ApprovalPolicy()
         self._emit = emit
         self._hosted_servers = hosted_servers
+        # Where a SystemExit or KeyboardInterrupt from the app's approval code goes (the
+        # session's end: connect raises it); without it, it is raised after the deny.
+        self._app_exit = app_exit
         self._pending: dict[str, _Pending] = {}
         self._memory: dict[str, Decision] = {}
         self._closed = False
@@ -125,6 +132,14 @@ class ApprovalBroker:
                 return self._refused(
                     made, refuse(f"needs_approval raised {root_cause(exc, 200)}", "error")
                 )
+            except anyio.get_cancelled_exc_class():
+                raise
+            except BaseException as exc:  # SystemExit, KeyboardInterrupt: a deny, then the exit
+                denied = self._refused(
+                    made, refuse(f"needs_approval raised {root_cause(exc, 200)}", "error")
+                )
+                self._exit(exc)
+                return denied
             if needed is False:
                 return NOT_REQUIRED
             if needed is not True:
@@ -155,6 +170,8 @@ class ApprovalBroker:
         pending.answer(decision)  # a no-op when an answer (the close) came first
         final = pending.decision or decision
         self._report(pending, final)
+        if pending.raised is not None:  # the call is denied; then the app's exit
+            self._exit(pending.raised)
         if final.remember == "session" and final.decided_by in ("handler", "user"):
             self._memory[request.fingerprint()] = final
         return final
@@ -223,10 +240,23 @@ class ApprovalBroker:
             )
             pending.answer(refuse(f"the approval handler failed: {root_cause(exc, 200)}", "error"))
             return
+        except anyio.get_cancelled_exc_class():
+            raise
+        except BaseException as exc:  # SystemExit, KeyboardInterrupt: a deny, then the exit
+            pending.raised = exc
+            pending.answer(refuse(f"the approval handler raised {root_cause(exc, 200)}", "error"))
+            return
         if answer is None:  # None leaves the answer to session.approve/deny
             self._leave_outside(pending)
         else:
             pending.answer(verdict(answer, "handler"))
+
+    def _exit(self, exc: BaseException) -> None:
+        """The app's approval code raised ``exc`` (``SystemExit``, ``KeyboardInterrupt``): the
+        call is denied already; the session ends, or ``exc`` is raised (no session)."""
+        if self._app_exit is None:
+            raise exc
+        self._app_exit(exc)
 
     def _leave_outside(self, pending: _Pending) -> None:
         if pending.decision is None and not pending.outside.is_set():

@@ -82,6 +82,12 @@ class SessionBack:
         if self.runner is not None:
             self.runner.keep_fatal(exc)
 
+    def app_exit(self, exc: BaseException) -> None:
+        """App code raised ``exc`` where it cannot be raised: the session ends, and
+        ``connect`` raises it (see ``tasks.SessionTasks.fatal``)."""
+        if self.runner is not None:
+            self.runner.tasks.fatal(exc)
+
     async def execute(self, actions: list[Action]) -> bool:
         return await self.runner.execute(actions) if self.runner is not None else False
 

@@ -218,7 +218,8 @@ async def connect(
             try:
                 await connect_servers(servers, agent.sources.servers)
             except BaseException:
-                await session.close()
+                with anyio.CancelScope(shield=True):
+                    await session.close()
                 raise
             # The session's tasks are its own (see tasks.SessionTasks), not a task group's:
             # they are cancelled and waited for before this returns, as at a group's exit,
@@ -255,7 +256,11 @@ async def connect(
             await runner.let_go()
         finally:
             runner.release()  # a closed session is freed by reference counting alone
-    raised = raised or runner.fatal
+    fatal = runner.fatal
+    if fatal is not None:  # the app asked to stop (what the block raised came of it, if any)
+        if raised is not None and raised is not fatal and fatal.__context__ is None:
+            fatal.__context__ = raised
+        raise fatal
     if raised is not None:
         raise raised
 

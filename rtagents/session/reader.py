@@ -32,6 +32,8 @@ class Readable(Protocol):
     core: WireAdapter
     observers: Observers
     link: Connection
+    fatal: BaseException | None
+    """What app code raised past ``Exception`` (``SystemExit``): the session is ending."""
 
     async def execute(self, actions: list[Action]) -> bool:
         """Carry out the core's actions; True when they started a tool call."""
@@ -86,8 +88,8 @@ async def _frames(session: Readable) -> None:
             if await upstream.recover(exc):
                 continue
             raise
-        if link.state is closed:
-            return  # it ended (a task did, while this frame came): nothing after the end
+        if link.state is closed or session.fatal is not None:
+            return  # it ended (a task did, while this frame came), or ends: the app asked
         # Decide first, tell after (performance.md): the frames at hand are answered.
         if not holding:
             holding = observers.hold()

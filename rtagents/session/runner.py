@@ -122,7 +122,9 @@ class SessionRunner(LazyParts):
         self._handoffs: Handoffs | None = None  # Agent.handoffs, once an agent has them
         self.observers = Observers(self.stream, self.meter)
         self._observe()
-        self.approvals = ApprovalBroker(agent.approval, back.deliver, back.hosted_labels)
+        self.approvals = ApprovalBroker(
+            agent.approval, back.deliver, back.hosted_labels, back.app_exit
+        )
         self._workers = workers or WorkerPool()
         self.dispatcher = Dispatcher(
             self._call_settings(),
@@ -208,7 +210,10 @@ class SessionRunner(LazyParts):
 
     async def close(self) -> None:
         """End the session: pending approvals are denied, running calls cancelled."""
-        await self.finish("closed by the client", error=False)
+        if self.fatal is not None:  # the app asked to stop, and its end has not run yet
+            await self.finish(_exited(self.fatal), error=True)
+        else:
+            await self.finish("closed by the client", error=False)
 
     async def let_go(self) -> None:
         await self.dispatcher.let_go(self._shutdown_grace)
@@ -362,7 +367,7 @@ class SessionRunner(LazyParts):
 
     async def task_fatal(self, exc: BaseException) -> None:
         self.fatal = self.fatal or exc
-        await self.ended(f"{root_cause(exc)} was raised in the session", error=True)
+        await self.ended(_exited(exc), error=True)
 
     async def ended(self, reason: str, *, error: bool) -> None:
         """The end, from one of the session's own tasks: what a sync handler raises past
@@ -375,3 +380,8 @@ class SessionRunner(LazyParts):
             raise
         except BaseException as exc:
             self.fatal = self.fatal or exc
+
+
+def _exited(exc: BaseException) -> str:
+    """The reason a session ends with when app code raised ``exc`` (``SystemExit``)."""
+    return f"{root_cause(exc)} was raised in the session"

@@ -135,8 +135,9 @@ class EventStream:
                 # through the event loop (a loop callback told it): the session ends from a
                 # task of its own instead, and connect() raises it. The event is still the
                 # other handlers' and the buffer's.
-                if self._tasks is not None:
-                    self._tasks.fatal(exc)
+                if self._tasks is None:
+                    raise  # a stream with no session (its own tests): nowhere else to go
+                self._tasks.fatal(exc)
                 continue
             if inspect.isawaitable(result) and self._tasks is not None:
                 self._tasks.spawn(self._await_handler, handler, event, result)

@@ -238,3 +238,85 @@ async def test_a_connect_cancelled_while_it_sets_up_closes_its_connection() -> N
         assert waited.cancelled_caught
         with anyio.fail_after(5):
             await closed.wait()
+
+
+async def test_an_exit_told_in_the_apps_own_task_leaves_connect_as_itself() -> None:
+    """``interrupt()`` tells ``audio.interrupted`` in the app's own task: a handler's exit
+    ends the session there too, and ``connect`` raises it, not the ``SessionClosedError``
+    the block's next send then raises (which it carries as its context)."""
+    agent = rtagents.Agent(name="d", output_modalities=["text"])
+    async with Emulator(model=ScriptedModel(["Hello."])) as emu:
+        with pytest.raises(SystemExit, match="bye") as info, anyio.fail_after(10):
+            async with rtagents.connect(agent, transport=emu.transport()) as session:
+
+                @session.on("audio.interrupted")
+                def quit_now(event: Any) -> None:
+                    raise SystemExit("bye")
+
+                await session.interrupt()
+                async for _ in session:
+                    pass
+                assert session.closed_reason == "SystemExit: bye was raised in the session"
+                await session.send_text("and then?")  # the session is over: this raises
+    assert isinstance(info.value.__context__, rtagents.SessionClosedError)
+
+
+class _AtHand(OneByOne):
+    """The emulator's frames, and frames a test puts at hand (``ready``): read without a
+    wait, as a burst in the socket's buffer is."""
+
+    def __init__(self, inner: Any) -> None:
+        super().__init__(inner)
+        self.ready: list[str] = []
+
+    def buffered(self) -> bool:
+        return bool(self.ready)
+
+    async def recv(self) -> str | bytes:
+        if self.ready:
+            return self.ready.pop(0)
+        return await self.inner.recv()
+
+
+def _call_frames(call_id: str, name: str) -> list[str]:
+    item = {"type": "function_call", "id": f"fc_{call_id}", "name": name, "arguments": "{}"}
+    item |= {"call_id": call_id, "status": "completed"}
+    at = {"response_id": "r1", "output_index": 0}
+    return [
+        json.dumps({"type": "response.output_item.added", "event_id": "e1", **at, "item": item}),
+        json.dumps({"type": "response.output_item.done", "event_id": "e2", **at, "item": item}),
+    ]
+
+
+async def test_no_frame_read_after_a_handlers_exit_is_acted_on() -> None:
+    """A handler exits on a burst's first event (told at the held burst's bound, while the
+    reader still reads): the frames behind it, already at hand, start no call."""
+    ran: list[str] = []
+
+    @rtagents.tool
+    async def side_effect() -> str:
+        """Does something that matters."""
+        ran.append("ran")
+        return "done"
+
+    agent = rtagents.Agent(name="desk", tools=[side_effect], output_modalities=["text"])
+    seen: list[str] = []
+    async with Emulator(model=ScriptedModel(["Hello."])) as emu:
+        transport = _AtHand(emu.transport())
+        with pytest.raises(SystemExit, match="bye"), anyio.fail_after(10):
+            async with rtagents.connect(agent, transport=transport) as session:
+                session.on("*")(lambda e: seen.append(e.type))
+
+                @session.on("rate_limits.updated")
+                def quit_now(e: Any) -> None:
+                    raise SystemExit("bye")
+
+                limits = json.dumps(
+                    {"type": "rate_limits.updated", "event_id": "e0", "rate_limits": []}
+                )
+                transport.ready = [limits] * 70 + _call_frames("c1", "side_effect")
+                await session.send_text("Hi")  # the emulator's answer wakes the reader
+                async for _ in session:
+                    pass
+    assert "rate_limits.updated" in seen
+    assert ran == [] and "tool.call.started" not in seen and "tool.call.failed" not in seen
