@@ -38,7 +38,7 @@ EQUIVALENT: dict[str, str] = {
         "an async handler taken for a sync one only makes its coroutine in a worker thread; "
         "the loop awaits it either way"
     ),
-    f"{_BROKER}__init____mutmut_7": "_closed = None: only its truth is read, and None is false",
+    f"{_BROKER}__init____mutmut_8": "_closed = None: only its truth is read, and None is false",
     **{f"{_BROKER}decide__mutmut_{n}": _CLOSED_CANCEL for n in (9, 11, 12)},
     **{f"{_BROKER}decide__mutmut_{n}": _FALLBACK for n in range(25, 31)},
     **{f"{_BROKER}close__mutmut_{n}": _FALLBACK for n in range(18, 26)},

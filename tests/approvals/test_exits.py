@@ -4,14 +4,17 @@ runs; the session ends, and ``connect`` raises the exception (never the event lo
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import anyio
 import pytest
 
 import rtagents
-from rtagents import ApprovalPolicy
+from rtagents import ApprovalPolicy, ApprovalRequest
+from rtagents.approvals.broker import NOT_REQUIRED, ApprovalBroker
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
+from rtagents.errors import root_cause
 
 pytestmark = pytest.mark.anyio
 
@@ -61,3 +64,92 @@ async def test_approval_code_that_exits_denies_and_connect_raises_it(kind: str, 
     [failed] = [e for e in seen if e.type == "tool.call.failed"]
     assert failed.kind == "denied" and "SystemExit" in failed.message
     assert seen[-1].type == "session.closed" and seen[-1].error
+
+
+# -- the gate itself (no session: ``app_exit`` is where the exit goes) ----------------------------
+
+_LONG_EXIT = "x" * 500  # said in at most 200 characters of message
+
+
+def _request() -> ApprovalRequest:
+    return ApprovalRequest.for_call(
+        "call_1", "book", {"n": 1}, server_label=None, read_only=None, agent="the agent"
+    )
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_a_predicate_that_exits_denies_reports_then_hands_the_exit_over(kind: str) -> None:
+    said: list[Any] = []
+    broker = ApprovalBroker(ApprovalPolicy(timeout=1), said.append, app_exit=said.append)
+    request = _request()
+
+    def quits(ctx: object, arguments: object) -> bool:
+        raise SystemExit(_LONG_EXIT)
+
+    async def quits_soon(ctx: object, arguments: object) -> bool:
+        raise SystemExit(_LONG_EXIT)
+
+    decision = await broker.authorize(
+        lambda: request, quits if kind == "sync" else quits_soon, None
+    )
+    exit_ = said[-1]
+    assert isinstance(exit_, SystemExit) and exit_.code == _LONG_EXIT
+    reason = f"needs_approval raised {root_cause(exit_, 200)}"
+    assert (decision.approve, decision.decided_by, decision.reason) == (False, "error", reason)
+    requested, decided = said[:2]  # reported, with its request, before the exit
+    assert requested.type == "approval.requested" and requested.request is request
+    assert decided.type == "approval.decided" and decided.request is request
+    assert (decided.approve, decided.decided_by) == (False, "error") and len(said) == 3
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_a_handler_that_exits_denies_reports_then_hands_the_exit_over(kind: str) -> None:
+    said: list[Any] = []
+
+    def quits(request: ApprovalRequest) -> bool:
+        raise SystemExit(_LONG_EXIT)
+
+    async def quits_soon(request: ApprovalRequest) -> bool:
+        raise SystemExit(_LONG_EXIT)
+
+    policy = ApprovalPolicy(handler=quits if kind == "sync" else quits_soon, timeout=2)
+    broker = ApprovalBroker(policy, said.append, app_exit=said.append)
+    request = _request()
+    decision = await broker.decide(request)
+    exit_ = said[-1]
+    assert isinstance(exit_, SystemExit) and exit_.code == _LONG_EXIT
+    reason = f"the approval handler raised {root_cause(exit_, 200)}"
+    assert (decision.approve, decision.decided_by, decision.reason) == (False, "error", reason)
+    assert [e.type for e in said[:-1]] == ["approval.requested", "approval.decided"]
+    assert said[1].request is request and (said[1].approve, said[1].decided_by) == (False, "error")
+
+
+async def test_with_nowhere_to_hand_it_over_the_exit_is_raised_after_the_deny() -> None:
+    said: list[Any] = []
+
+    def quits(request: ApprovalRequest) -> bool:
+        raise SystemExit("bye")
+
+    broker = ApprovalBroker(ApprovalPolicy(handler=quits, timeout=2), said.append)
+    with pytest.raises(SystemExit, match="bye"):
+        await broker.decide(_request())
+    assert [e.type for e in said] == ["approval.requested", "approval.decided"]
+    assert said[1].approve is False
+
+
+async def test_a_sync_predicate_has_threads_of_its_own() -> None:
+    """anyio's shared worker threads all busy (the app's own thread work, say): a sync
+    ``needs_approval`` still answers within the policy's timeout."""
+    release = threading.Event()
+    broker = ApprovalBroker(ApprovalPolicy(timeout=1), [].append)
+    busy = anyio.to_thread.current_default_thread_limiter().total_tokens
+    try:
+        async with anyio.create_task_group() as tg:
+            for _ in range(int(busy)):
+                tg.start_soon(anyio.to_thread.run_sync, release.wait)
+            await anyio.sleep(0.1)
+            decision = await broker.authorize(_request, lambda ctx, arguments: False, None)
+            release.set()
+    finally:
+        release.set()
+    assert decision is NOT_REQUIRED
