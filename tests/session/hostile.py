@@ -135,6 +135,13 @@ class Hostile:
         assert self.ws is not None
         await self.ws.close(code, reason)
 
+    async def drop(self, how: str) -> None:
+        """Drop the connection: ``"reset"`` (a RST) or ``"close 1011"`` (a close frame)."""
+        if how == "reset":
+            self.reset()
+        else:
+            await self.close(1011, "internal error")
+
     def reset(self) -> None:
         """Drop the TCP connection with a RST, no close frame."""
         assert self.ws is not None

@@ -38,10 +38,7 @@ async def test_a_handler_raising_on_the_end_a_drop_brings_leaves_connect(how: st
                 def quit_now(event: Any) -> None:
                     raise SystemExit("bye")
 
-                if how == "reset":
-                    server.reset()
-                else:
-                    await server.close(1011, "internal error")
+                await server.drop(how)
                 async for _ in session:
                     pass
     assert seen == ["session.closed"]

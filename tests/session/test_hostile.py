@@ -428,10 +428,7 @@ async def test_calls_in_flight_when_the_connection_drops_are_reported(how: str) 
                 # In flight means its code runs: a call whose thread had not picked it up
                 # when the connection went never runs at all (on a loaded machine, it may not).
                 assert await anyio.to_thread.run_sync(running.wait, 5)
-                if how == "reset":
-                    server.reset()
-                else:
-                    await server.close(1011, "internal error")
+                await server.drop(how)
                 async for _ in session:
                     pass
                 await anyio.to_thread.run_sync(done.wait, 3)
