@@ -209,7 +209,7 @@ async def test_a_frame_that_arrives_as_the_app_closes_starts_nothing() -> None:
                 await session.send_text("Do it.")
                 await transport.arrived.wait()
                 await session.close()
-            await anyio.sleep(0.1)
+            await anyio.sleep(0.1)  # a call started after the end would run its tool meanwhile
     assert ran == []
     assert seen[seen.index("session.closed") :] == ["session.closed"]
 
