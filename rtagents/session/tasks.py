@@ -154,6 +154,6 @@ class SessionTasks:
         except anyio.get_cancelled_exc_class():
             raise
         except BaseException as exc:
-            # SystemExit or KeyboardInterrupt from app code (an async handler): asyncio would throw
-            # it through the event loop. The session closes; connect() raises it on exit.
+            # SystemExit or KeyboardInterrupt from app code (an async handler): asyncio would
+            # throw it through the event loop. The session closes; connect() raises it on exit.
             await self._owner.task_fatal(exc)

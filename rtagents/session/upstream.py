@@ -131,7 +131,7 @@ class Upstream:
             else:
                 # The server stopped reading: the app is not kept waiting with this send
                 # (the events the session holds until its sends are out are told now). The
-                # frame goes whatever a handler raises: it is journaled as sent already.
+                # frame goes whatever telling raises: it is journaled as sent already.
                 try:
                     self._session.tell()
                 finally:

@@ -125,6 +125,13 @@ async def test_a_burst_is_answered_before_the_app_is_told_of_it() -> None:
     assert told.index("tool.call.completed") > told.index("response.function_call_arguments.done")
 
 
+def sent_when_told(session: Any, transport: OneByOne, kind: str) -> list[list[str]]:
+    """What the session had sent, each time the app heard of a ``kind`` event."""
+    sent: list[list[str]] = []
+    session.on(kind)(lambda event: sent.append(list(transport.sent)))
+    return sent
+
+
 @asynccontextmanager
 async def one_by_one(tool: Any) -> AsyncIterator[tuple[Any, OneByOne]]:
     """A session over ``OneByOne`` whose model calls ``get_weather`` (``tool``) for Oslo, then
@@ -140,13 +147,8 @@ async def one_by_one(tool: Any) -> AsyncIterator[tuple[Any, OneByOne]]:
 async def test_a_transport_that_cannot_tell_has_each_frame_told_on_its_own() -> None:
     """No ``buffered``: each frame is told once it is answered, before the next is read, so
     the app hears of the call's item before the call has run."""
-    sent_when_told: list[list[str]] = []
     async with one_by_one(get_weather) as (session, transport):
-
-        @session.on("response.output_item.added")
-        def added(event: Any) -> None:
-            sent_when_told.append(list(transport.sent))
-
+        added = sent_when_told(session, transport, "response.output_item.added")
         await session.send_text("Weather in Oslo?")
         types: list[str] = []
         async for event in session:
@@ -156,7 +158,7 @@ async def test_a_transport_that_cannot_tell_has_each_frame_told_on_its_own() -> 
         else:
             pytest.fail("the session ended before the model answered")
     # The function call's item, then the reply's: neither was told after the call's output.
-    assert [sent.count("conversation.item.create") for sent in sent_when_told] == [1, 2]
+    assert [sent.count("conversation.item.create") for sent in added] == [1, 2]
     assert types.count("tool.call.completed") == 1
     assert types.index("tool.call.completed") > types.index("response.function_call_arguments.done")
 
@@ -406,16 +408,11 @@ async def test_a_call_given_up_is_told_failed_once_its_output_has_left() -> None
         await anyio.sleep(30)
         return "never"
 
-    sent_when_told: list[list[str]] = []
     async with one_by_one(stuck_weather) as (session, transport):
-
-        @session.on("tool.call.failed")
-        def failed(event: Any) -> None:
-            sent_when_told.append(list(transport.sent))
-
+        failed = sent_when_told(session, transport, "tool.call.failed")
         await session.send_text("Weather in Oslo?")
         with anyio.fail_after(10):
-            while not sent_when_told:
+            while not failed:
                 await anyio.sleep(0.01)
     # The user's message, then the call's output: sent when the app heard the call failed.
-    assert [sent.count("conversation.item.create") for sent in sent_when_told] == [2]
+    assert [sent.count("conversation.item.create") for sent in failed] == [2]
