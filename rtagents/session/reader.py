@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
 from ..errors import SessionClosedError, root_cause
 from .actions import Action
 from .adapter import WireAdapter
+from .dispatch import Dispatcher
 from .observers import Observers
 from .reconnect import ReconnectFailed
 from .states import Connection, Link
@@ -24,6 +26,12 @@ from .upstream import Upstream
 
 log = logging.getLogger("rtagents.session")
 
+THREADS_FIRST_S = 0.002
+"""How long, at most, the work a burst leaves for after (the journal's writes, the app's
+events) waits for the calls whose code went to a worker thread during it: that code needs the
+GIL to run, and this work would hold it first (performance.md). Short enough that the app
+never hears of it: about a tenth of one 20 ms audio frame."""
+
 
 class Readable(Protocol):
     """What the reader needs of the session it reads for (the runner)."""
@@ -31,6 +39,7 @@ class Readable(Protocol):
     upstream: Upstream
     core: WireAdapter
     observers: Observers
+    dispatcher: Dispatcher
     link: Connection
     fatal: BaseException | None
     """What app code raised past ``Exception`` (``SystemExit``): the session is ending."""
@@ -43,6 +52,9 @@ class Readable(Protocol):
 
     async def task_fatal(self, exc: BaseException) -> None:
         """A ``SystemExit`` or ``KeyboardInterrupt`` from app code: the session ends."""
+
+    def spawn(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
+        """Run ``fn(*args)`` as a task of the session's."""
 
 
 async def read(session: Readable) -> None:
@@ -98,6 +110,45 @@ async def _frames(session: Readable) -> None:
         if link.state is closed:
             return  # this frame ended it, and the end was told: read no more
         if not more_at_hand(transport):
-            await session.execute(core.settle())  # the journal's writes, its news
-            observers.tell(holding)  # unless a call's output is still leaving
+            handed = session.dispatcher.handed_over()
+            if handed:  # their threads run first; the reader goes on reading meanwhile
+                _AfterThreads(session, handed, holding)
+            else:
+                await _answered(session, holding)
             holding = 0
+
+
+async def _answered(session: Readable, holding: int) -> None:
+    """The frames at hand are answered: the work left for after is done now."""
+    if session.link.state is Link.CLOSED:
+        return  # the end told what was held, and the journal has no more to keep
+    await session.execute(session.core.settle())  # the journal's writes, its news
+    session.observers.tell(holding)  # unless a call's output is still leaving
+
+
+class _AfterThreads:
+    """``_answered`` for a burst, once the calls it handed to worker threads have sent their
+    outputs (their tasks end then), or after ``THREADS_FIRST_S``, whichever comes first.
+    Loop callbacks, not a task: nothing more runs on the loop before it lets go of the GIL."""
+
+    __slots__ = ("holding", "left", "session", "timer")
+
+    def __init__(
+        self, session: Readable, handed: Sequence[asyncio.Task[None]], holding: int
+    ) -> None:
+        self.session, self.holding, self.left = session, holding, len(handed)
+        loop = asyncio.get_running_loop()
+        self.timer: asyncio.TimerHandle | None = loop.call_later(THREADS_FIRST_S, self.go)
+        for task in handed:
+            task.add_done_callback(self.one_done)
+
+    def one_done(self, _task: object) -> None:
+        self.left -= 1
+        if not self.left:
+            self.go()
+
+    def go(self) -> None:
+        timer, self.timer = self.timer, None
+        if timer is not None:  # the first of the two
+            timer.cancel()
+            self.session.spawn(_answered, self.session, self.holding)

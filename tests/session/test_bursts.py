@@ -17,6 +17,7 @@ import pytest
 import rtagents
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
 from rtagents.emulator.in_process import InProcessTransport
+from rtagents.session import reader
 from rtagents.session.events import SessionWarning
 from rtagents.session.journal import Journal
 from rtagents.session.journal_accounts import Accounts
@@ -416,3 +417,68 @@ async def test_a_call_given_up_is_told_failed_once_its_output_has_left() -> None
                 await anyio.sleep(0.01)
     # The user's message, then the call's output: sent when the app heard the call failed.
     assert [sent.count("conversation.item.create") for sent in failed] == [2]
+
+
+@rtagents.tool(name="get_weather")
+def sync_weather(city: str) -> str:
+    """The weather in a city (sync: its code runs in a worker thread)."""
+    return f"sunny in {city}"
+
+
+async def test_a_sync_calls_thread_runs_before_the_burst_is_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A call whose code went to a worker thread during a burst gets the GIL before the work
+    the burst left for after (the journal's writes, the app's events): those wait until its
+    output has left, as an async call's do. (The bound is raised, so that a slow machine
+    cannot make the test pass or fail by the clock.)"""
+    monkeypatch.setattr(reader, "THREADS_FIRST_S", 30.0)
+    model = ScriptedModel([CallFunction("get_weather", {"city": "Paris"}), "Sunny."])
+    agent = rtagents.Agent(name="desk", tools=[sync_weather], output_modalities=["text"])
+    async with Emulator(model=model) as emu:
+        transport = Bursts(emu.transport())
+        async with rtagents.connect(agent, transport=transport) as session:
+            called = sent_when_told(session, transport, "response.function_call_arguments.done")
+            history: list[list[str]] = []
+            session.on("response.function_call_arguments.done")(
+                lambda event: history.append([item.type for item in session.history])
+            )
+            await session.send_text("Weather in Paris?")
+            with anyio.fail_after(10):
+                async for event in session:
+                    if event.type == "response.done" and event.response.output[0].type == (
+                        "message"
+                    ):
+                        break
+                else:
+                    pytest.fail("the session ended before the model answered")
+    [sent] = called
+    assert sent[-2:] == ["conversation.item.create", "response.create"]
+    assert history == [["message", "function_call", "function_call_output"]]
+
+
+async def test_a_sync_call_that_takes_its_time_keeps_nothing_from_the_app() -> None:
+    """The wait for a thread's call is bounded: a sync tool that is still running is no
+    reason to hold the app's events. This one returns only once the app has heard that it
+    started; held until its output left, that would never be."""
+    heard = threading.Event()
+
+    @rtagents.tool(name="get_weather")
+    def patient_weather(city: str) -> str:
+        """The weather in a city, once the app has heard the call started."""
+        return "heard" if heard.wait(10) else "not heard"
+
+    model = ScriptedModel([CallFunction("get_weather", {"city": "Oslo"}), "Sunny."])
+    agent = rtagents.Agent(name="desk", tools=[patient_weather], output_modalities=["text"])
+    async with Emulator(model=model) as emu:
+        transport = Bursts(emu.transport())
+        async with rtagents.connect(agent, transport=transport) as session:
+            session.on("tool.call.started")(lambda event: heard.set())
+            await session.send_text("Weather in Oslo?")
+            with anyio.fail_after(20):
+                async for event in session:
+                    if event.type == "tool.call.completed":
+                        assert event.output == "heard"
+                        break
+                else:
+                    pytest.fail("the session ended before the call did")
