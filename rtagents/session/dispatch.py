@@ -295,8 +295,9 @@ class Dispatcher:
             loop = asyncio.get_running_loop()
             if running.tool is not None and running.tool.runs_in_thread:
                 running.deadline = loop.call_later(time_limit, self._expire, running)
-                if running.task is not None:
-                    self._handed = [*(self._handed or ()), running.task]
+                task = asyncio.current_task()  # the call's (``running.task`` may not be set
+                if task is not None:  # yet, where an eager task factory ran it at once)
+                    self._handed = [*(self._handed or ()), task]
             else:
                 loop.call_soon(self._arm, running, loop.time() + time_limit)
 

@@ -122,8 +122,10 @@ async def _answered(session: Readable, holding: int) -> None:
     """The frames at hand are answered: the work left for after is done now."""
     if session.link.state is Link.CLOSED:
         return  # the end told what was held, and the journal has no more to keep
-    await session.execute(session.core.settle())  # the journal's writes, its news
-    session.observers.tell(holding)  # unless a call's output is still leaving
+    try:
+        await session.execute(session.core.settle())  # the journal's writes, its news
+    finally:  # whatever that raised (a bug of ours), the app's events are not kept from it
+        session.observers.tell(holding)  # unless a call's output is still leaving
 
 
 class _AfterThreads:

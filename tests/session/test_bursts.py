@@ -4,6 +4,7 @@ journal's writes wait until they are read. Nothing is lost or reordered on the w
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import threading
@@ -23,6 +24,7 @@ from rtagents.session.journal import Journal
 from rtagents.session.journal_accounts import Accounts
 from rtagents.session.journal_items import output_item_id
 from rtagents.session.observers import Observers
+from rtagents.session.realtime import RealtimeCore
 from rtagents.session.stream import EventStream
 
 from .test_journal import output
@@ -452,8 +454,10 @@ async def test_a_sync_calls_thread_runs_before_the_burst_is_told(
                         break
                 else:
                     pytest.fail("the session ended before the model answered")
+    # The user's message and its response.create, then the call's: all sent when the app
+    # heard of the call; and the journal had the call and its output by then.
     [sent] = called
-    assert sent[-2:] == ["conversation.item.create", "response.create"]
+    assert sent.count("conversation.item.create") == sent.count("response.create") == 2
     assert history == [["message", "function_call", "function_call_output"]]
 
 
@@ -482,3 +486,40 @@ async def test_a_sync_call_that_takes_its_time_keeps_nothing_from_the_app() -> N
                         break
                 else:
                     pytest.fail("the session ended before the call did")
+
+
+async def test_a_failure_after_a_sync_calls_burst_keeps_nothing_from_the_app(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The work a burst left for after fails (a bug of ours, made here): the app is still told
+    what the burst held, and of the failure, and hears the rest of the turn as it comes."""
+    monkeypatch.setattr(reader, "THREADS_FIRST_S", 30.0)
+    settle = RealtimeCore.settle
+    failures: list[str] = []
+
+    def settle_once_failing(self: RealtimeCore) -> Any:
+        task = asyncio.current_task()
+        if not failures and task is not None and task.get_coro().__name__ != "read":
+            failures.append("settle")  # the first settle outside the reader's own task
+            raise RuntimeError("the journal could not settle")
+        return settle(self)
+
+    monkeypatch.setattr(RealtimeCore, "settle", settle_once_failing)
+    model = ScriptedModel([CallFunction("get_weather", {"city": "Paris"}), "Sunny."])
+    agent = rtagents.Agent(name="desk", tools=[sync_weather], output_modalities=["text"])
+    told: list[str] = []
+    async with Emulator(model=model) as emu:
+        transport = Bursts(emu.transport())
+        async with rtagents.connect(agent, transport=transport) as session:
+            session.on("session.warning")(lambda event: told.append(event.message))
+            await session.send_text("Weather in Paris?")
+            with anyio.fail_after(10):
+                async for event in session:
+                    if event.type == "response.done" and event.response.output[0].type == (
+                        "message"
+                    ):
+                        break
+                else:
+                    pytest.fail("the session ended before the model answered")
+    assert failures == ["settle"]
+    assert any("the journal could not settle" in message for message in told)
