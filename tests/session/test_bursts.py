@@ -108,11 +108,7 @@ async def test_a_burst_is_answered_before_the_app_is_told_of_it() -> None:
                 history_when_told.append([item.type for item in session.history])
 
             await session.send_text("Weather in Paris?")
-            async for event in session:
-                if event.type == "response.done" and event.response.output[0].type == "message":
-                    break
-            else:
-                pytest.fail("the session ended before the model answered")
+            await until_answered(session)
 
     # When the app heard of the call, its output and the response.create had gone out.
     [sent] = sent_when_told
@@ -126,6 +122,15 @@ async def test_a_burst_is_answered_before_the_app_is_told_of_it() -> None:
     assert server_events == read[: len(server_events)]
     assert len(server_events) >= len(read) - 1  # the last may be read as the session closes
     assert told.index("tool.call.completed") > told.index("response.function_call_arguments.done")
+
+
+async def until_answered(session: Any) -> None:
+    """Read the session's events until the model's answer (a message) is done."""
+    with anyio.fail_after(10):
+        async for event in session:
+            if event.type == "response.done" and event.response.output[0].type == "message":
+                return
+    pytest.fail("the session ended before the model answered")
 
 
 def sent_when_told(session: Any, transport: OneByOne, kind: str) -> list[list[str]]:
@@ -446,14 +451,7 @@ async def test_a_sync_calls_thread_runs_before_the_burst_is_told(
                 lambda event: history.append([item.type for item in session.history])
             )
             await session.send_text("Weather in Paris?")
-            with anyio.fail_after(10):
-                async for event in session:
-                    if event.type == "response.done" and event.response.output[0].type == (
-                        "message"
-                    ):
-                        break
-                else:
-                    pytest.fail("the session ended before the model answered")
+            await until_answered(session)
     # The user's message and its response.create, then the call's: all sent when the app
     # heard of the call; and the journal had the call and its output by then.
     [sent] = called
@@ -513,13 +511,6 @@ async def test_a_failure_after_a_sync_calls_burst_keeps_nothing_from_the_app(
         async with rtagents.connect(agent, transport=transport) as session:
             session.on("session.warning")(lambda event: told.append(event.message))
             await session.send_text("Weather in Paris?")
-            with anyio.fail_after(10):
-                async for event in session:
-                    if event.type == "response.done" and event.response.output[0].type == (
-                        "message"
-                    ):
-                        break
-                else:
-                    pytest.fail("the session ended before the model answered")
+            await until_answered(session)
     assert failures == ["settle"]
     assert any("the journal could not settle" in message for message in told)
