@@ -60,9 +60,17 @@ class Readable(Protocol):
 async def read(session: Readable) -> None:
     """The reader task, from the session's start to its end; it raises nothing but its own
     cancellation: every way the reading ends becomes the session's end, with a reason."""
+    await _as_the_reader(session, _frames, session)
+
+
+async def _as_the_reader(
+    session: Readable, work: Callable[..., Awaitable[None]], *args: Any
+) -> None:
+    """``work(*args)``, the reader's: its loop, or the work a burst left to callbacks (see
+    ``_AfterThreads``), which fails as the loop would."""
     try:
-        await _frames(session)
-        return  # the session ended meanwhile, and said so
+        await work(*args)
+        return  # done (the loop: the session ended meanwhile, and said so)
     except TransportClosed as exc:
         reason, error = exc.reason, exc.error
     except ReconnectFailed as exc:
@@ -122,10 +130,8 @@ async def _answered(session: Readable, holding: int) -> None:
     """The frames at hand are answered: the work left for after is done now."""
     if session.link.state is Link.CLOSED:
         return  # the end told what was held, and the journal has no more to keep
-    try:
-        await session.execute(session.core.settle())  # the journal's writes, its news
-    finally:  # whatever that raised (a bug of ours), the app's events are not kept from it
-        session.observers.tell(holding)  # unless a call's output is still leaving
+    await session.execute(session.core.settle())  # the journal's writes, its news
+    session.observers.tell(holding)  # unless a call's output is still leaving
 
 
 class _AfterThreads:
@@ -153,4 +159,4 @@ class _AfterThreads:
         timer, self.timer = self.timer, None
         if timer is not None:  # the first of the two
             timer.cancel()
-            self.session.spawn(_answered, self.session, self.holding)
+            self.session.spawn(_as_the_reader, self.session, _answered, self.session, self.holding)
