@@ -89,10 +89,11 @@ async def _as_the_reader(
 
 
 async def _frames(session: Readable) -> None:
-    upstream, core, observers, link = (
+    upstream, core, observers, dispatcher, link = (
         session.upstream,
         session.core,
         session.observers,
+        session.dispatcher,
         session.link,
     )
     closed = Link.CLOSED
@@ -118,7 +119,7 @@ async def _frames(session: Readable) -> None:
         if link.state is closed:
             return  # this frame ended it, and the end was told: read no more
         if not more_at_hand(transport):
-            handed = session.dispatcher.handed_over()
+            handed = dispatcher.handed_over()
             if handed:  # their threads run first; the reader goes on reading meanwhile
                 _AfterThreads(session, handed, holding)
             else:
