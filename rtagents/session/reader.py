@@ -60,29 +60,36 @@ class Readable(Protocol):
 async def read(session: Readable) -> None:
     """The reader task, from the session's start to its end; it raises nothing but its own
     cancellation: every way the reading ends becomes the session's end, with a reason."""
-    await _as_the_reader(session, _frames, session)
-
-
-async def _as_the_reader(
-    session: Readable, work: Callable[..., Awaitable[None]], *args: Any
-) -> None:
-    """``work(*args)``, the reader's: its loop, or the work a burst left to callbacks (see
-    ``_AfterThreads``), which fails as the loop would."""
     try:
-        await work(*args)
-        return  # done (the loop: the session ended meanwhile, and said so)
-    except TransportClosed as exc:
+        await _frames(session)  # returns once the session ended, which said so
+    except BaseException as exc:
+        await _failed(session, exc)
+
+
+async def _answered_later(session: Readable, holding: int) -> None:
+    """``_answered``, from a task of its own (see ``_AfterThreads``): it fails as the reader
+    would."""
+    try:
+        await _answered(session, holding)
+    except BaseException as exc:
+        await _failed(session, exc)
+
+
+async def _failed(session: Readable, exc: BaseException) -> None:
+    """What the reader's work raised, as the session's end with a reason. (Its own function,
+    not a wrapper coroutine around the reader: one object fewer per idle session.)"""
+    if isinstance(exc, TransportClosed):
         reason, error = exc.reason, exc.error
-    except ReconnectFailed as exc:
+    elif isinstance(exc, ReconnectFailed):
         reason, error = str(exc), True
-    except SessionClosedError:
+    elif isinstance(exc, SessionClosedError):
         return  # it ended under a send of ours, which said why
-    except Exception as exc:  # a bug of ours: close with the reason, never an exception group
-        log.exception("the session's reader failed")
+    elif isinstance(exc, Exception):  # a bug of ours: close with the reason, never a group
+        log.error("the session's reader failed", exc_info=exc)
         reason, error = f"internal error: {root_cause(exc)}", True
-    except asyncio.CancelledError:
-        raise
-    except BaseException as exc:  # SystemExit, KeyboardInterrupt from what the reader ran:
+    elif isinstance(exc, asyncio.CancelledError):
+        raise exc
+    else:  # SystemExit, KeyboardInterrupt from what the reader ran:
         await session.task_fatal(exc)  # the session ends, and connect() raises it on exit
         return
     await session.ended(reason, error=error)
@@ -160,4 +167,4 @@ class _AfterThreads:
         timer, self.timer = self.timer, None
         if timer is not None:  # the first of the two
             timer.cancel()
-            self.session.spawn(_as_the_reader, self.session, _answered, self.session, self.holding)
+            self.session.spawn(_answered_later, self.session, self.holding)
