@@ -116,6 +116,11 @@ class Journal(Accounts):
         """We created ``item`` (it carries its own id)."""
         self._note(Accounts.sent, item)
 
+    def sent_as(self, make: Callable[..., Any], *args: Any) -> None:
+        """We created the item ``make(*args)`` makes: made when the write is applied, so
+        that a send pays for noting it only (GPT-Live's outputs, kept as Realtime items)."""
+        self._note(Accounts.sent_as, make, *args)
+
     def heard(self, item: Any) -> None:
         """The server's item is done (a message, a call, a hosted MCP item)."""
         self._note(Accounts.heard, item)

@@ -5,6 +5,7 @@ decides when). See ``journal`` for what is kept and why."""
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from .. import protocol as p
@@ -69,6 +70,9 @@ class Accounts:
 
     def sent(self, item: Any) -> None:
         self._put(item, ours=True)
+
+    def sent_as(self, make: Callable[..., Any], *args: Any) -> None:
+        self._put(make(*args), ours=True)
 
     def heard(self, item: Any) -> None:
         kept = as_text(item)

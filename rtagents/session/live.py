@@ -56,7 +56,7 @@ from .actions import (
 from .adapter import OrchestratedAdapter
 from .events import AudioInterrupted, ProgressSpoken, SessionWarning, TranscriptDelta
 from .journal import Journal
-from .journal_items import output_item_id
+from .journal_items import kept_answer, kept_output
 from .live_out import OUT as _OUT
 from .live_out import Held
 from .live_stream import DelegatedWork, Transcript
@@ -314,19 +314,13 @@ class LiveCore(OrchestratedAdapter):
         if type(event) is not lp.ResponseItemCreate:
             return
         self._held.sent(event)
+        # Journaled as the Realtime items they stand for, made when the journal applies the
+        # write (after the send), not here, before it: the output is on the turn's path.
         item = event.item
         if isinstance(item, lp.FunctionCallOutput) and isinstance(item.output, str):
-            call_id = item.call_id
-            kept = p.FunctionCallOutput(
-                id=output_item_id(call_id), call_id=call_id, output=item.output
-            )
-            self.journal.sent(kept)
+            self.journal.sent_as(kept_output, item.call_id, item.output)
         elif isinstance(item, lp.McpApprovalResponse):
-            request = item.approval_request_id
-            answer = p.McpApprovalResponse(
-                id=f"mcpr_{request}", approval_request_id=request, approve=item.approve
-            )
-            self.journal.sent(answer)
+            self.journal.sent_as(kept_answer, item.approval_request_id, item.approve)
 
     def disconnected(self) -> list[Action]:
         if not self.orchestrator.link_event(LinkInput.DROPPED):

@@ -13,7 +13,7 @@ import pytest
 
 from rtagents import protocol as p
 from rtagents.errors import UnsupportedByAPI
-from rtagents.session import ResponseRequested
+from rtagents.session import ResponseRequested, live
 from rtagents.session.actions import (
     Emit,
     EndSession,
@@ -23,6 +23,7 @@ from rtagents.session.actions import (
     StartDelegation,
     ToolTraits,
 )
+from rtagents.session.journal_items import output_item_id
 from rtagents.session.live import LiveCore
 from rtagents.session.realtime import RealtimeCore
 
@@ -383,6 +384,33 @@ def test_history_holds_what_was_said_and_the_calls() -> None:
         ("FunctionCallOutput", "call_a"),
     ]
     assert c.journal.items()[0].content[0].text == "Weather in Paris?"
+
+
+def test_an_outputs_journal_item_is_made_after_its_send(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The journal's cost is paid after the turn's client events are sent (``journal``):
+    noting the output as it goes makes nothing; the Realtime item it is kept as is made
+    when the journal applies the write."""
+    made: list[str] = []
+    kept = live.kept_output
+
+    def spy(call_id: str, output: str) -> p.FunctionCallOutput:
+        made.append(call_id)
+        return kept(call_id, output)
+
+    monkeypatch.setattr(live, "kept_output", spy)
+    c = core()
+    feed(c, delegated("del_1"), created("resp_1"), call_done("call_a", "fast", "{}"))
+    for action in c.call_finished("call_a", "21 degrees"):
+        if kinds(c, [action]):
+            c.sent(action.event)
+    assert made == []
+    (output,) = [i for i in c.journal.items() if isinstance(i, p.FunctionCallOutput)]
+    assert made == ["call_a"]
+    assert (output.id, output.call_id, output.output) == (
+        output_item_id("call_a"),
+        "call_a",
+        "21 degrees",
+    )
 
 
 def test_configure_starts_then_updates_and_the_replies_resolve() -> None:
