@@ -13,6 +13,7 @@ import pytest
 
 from rtagents import protocol as p
 from rtagents.errors import UnsupportedByAPI
+from rtagents.protocol import live as lp
 from rtagents.session import ResponseRequested, live
 from rtagents.session.actions import (
     Emit,
@@ -411,6 +412,15 @@ def test_an_outputs_journal_item_is_made_after_its_send(monkeypatch: pytest.Monk
         "call_a",
         "21 degrees",
     )
+
+
+def test_an_approval_answer_sent_is_journaled_as_the_realtime_answer() -> None:
+    c = core()
+    for approve in (True, False):
+        answer = lp.McpApprovalResponse(approval_request_id=f"req_{approve}", approve=approve)
+        c.sent(lp.ResponseItemCreate(event_id=f"e_{approve}", item=answer))
+    kept = [(i.id, i.approval_request_id, i.approve) for i in c.journal.items()]
+    assert kept == [("mcpr_req_True", "req_True", True), ("mcpr_req_False", "req_False", False)]
 
 
 def test_configure_starts_then_updates_and_the_replies_resolve() -> None:
