@@ -16,6 +16,11 @@ def output_item_id(call_id: str) -> str:
     return "out_" + hashlib.sha256(call_id.encode()).hexdigest()[:24]
 
 
+def answer_item_id(request_id: str) -> str:
+    """The id of our answer to an approval request: the same every time it is sent."""
+    return f"mcpr_{request_id}"
+
+
 def kept_output(call_id: str, output: str) -> p.FunctionCallOutput:
     """Our output for ``call_id`` as the journal keeps it (GPT-Live's, as a Realtime item)."""
     return p.FunctionCallOutput(id=output_item_id(call_id), call_id=call_id, output=output)
@@ -24,7 +29,7 @@ def kept_output(call_id: str, output: str) -> p.FunctionCallOutput:
 def kept_answer(request_id: str, approve: bool) -> p.McpApprovalResponse:
     """Our answer to an approval request as the journal keeps it (see ``kept_output``)."""
     return p.McpApprovalResponse(
-        id=f"mcpr_{request_id}", approval_request_id=request_id, approve=approve
+        id=answer_item_id(request_id), approval_request_id=request_id, approve=approve
     )
 
 

@@ -19,6 +19,7 @@ from .actions import (
     SendOutput,
 )
 from .events import FillerRequested, ProgressSpoken, ResponseRequested, SessionWarning
+from .journal_items import answer_item_id
 
 ASIDE = "rtagents_aside"
 """The ``metadata`` key of our asides' out-of-band responses (its value: ``progress`` or
@@ -46,7 +47,7 @@ def _ask_response(decision: AskResponse) -> list[Action]:
 
 def _send_answer(decision: SendAnswer) -> list[Action]:
     item = p.McpApprovalResponse(
-        id=f"mcpr_{decision.request_id}",
+        id=answer_item_id(decision.request_id),
         approval_request_id=decision.request_id,
         approve=decision.approve,
     )
