@@ -139,13 +139,20 @@ class CallLifecycle:
     ) -> None:
         record = self.calls[call.call_id]
         with call_span(call.call_id, call.source) as span:
+            ended = False
             try:
                 await self._steps(call, kind, agent, record, answered_at)
+                ended = True
             finally:
                 over.set()
                 self._metered(record)
                 call_ended(span, record.state, record.reason, record.usage, record.cost)
-                await self._finished(call.call_id)
+                # Cancelled (the app's tasks torn down, no drain): the call did not end, and
+                # its claim is left to run out, so that another replica takes it over. (A
+                # release here would still reach Redis: its command is written before the
+                # first await that the cancellation stops.)
+                if ended:
+                    await self._finished(call.call_id)
 
     async def _steps(
         self,

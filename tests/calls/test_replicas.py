@@ -340,6 +340,28 @@ async def test_a_call_taken_over_that_its_router_now_fails_is_hung_up(redis_url:
             assert routed == [call_id, call_id]
 
 
+async def test_a_replica_torn_down_mid_call_leaves_its_claim_to_run_out(redis_url: str) -> None:
+    """Its tasks cancelled (no drain): the call did not end, so its claim is not marked
+    ended (which would keep every other replica from taking it over, the call left up
+    without its tools); it is left to run out."""
+    async with Emulator(model=ScriptedModel([])) as emu:
+        agent = rtagents.Agent(name="desk")
+        async with two_replicas(emu, agent, redis_url, lease_s=30.0) as (apps, relay):
+            call_id = emu.place_call(relay, SECRET)
+            await until(lambda: holders(apps, call_id) and open_sidebands(emu, call_id))
+            [owner] = [a for a in apps if call_id in a.calls]
+            crash(owner)
+            await anyio.sleep(0.3)  # what its cancelled tasks still do is done by now
+            client = redis.asyncio.from_url(redis_url, decode_responses=True)
+            prefix = owner.registry.prefix  # type: ignore[attr-defined]
+            claim = await client.get(f"{prefix}:call:{call_id}")
+            listed = await client.hexists(f"{prefix}:live", call_id)
+            await client.aclose()
+            assert claim == owner.registry.replica  # type: ignore[attr-defined]
+            assert listed
+            assert emu.desk.calls[call_id].status == "accepted"  # not hung up
+
+
 async def test_a_replica_whose_claim_was_taken_lets_the_call_go(redis_url: str) -> None:
     """Another replica holds the call now (this one was cut off past its lease): this one
     closes its sideband, without hanging up, so that the call never has two."""
