@@ -147,11 +147,12 @@ class CallLifecycle:
                 over.set()
                 self._metered(record)
                 call_ended(span, record.state, record.reason, record.usage, record.cost)
-                # Cancelled (the app's tasks torn down, no drain): the call did not end, and
-                # its claim is left to run out, so that another replica takes it over. (A
-                # release here would still reach Redis: its command is written before the
-                # first await that the cancellation stops.)
-                if ended:
+                # The app's tasks torn down mid-call (cancelled, no drain): the call did not
+                # end, and its claim is left to run out, so that another replica takes it
+                # over. (A release here would still reach Redis: its command is written
+                # before the first await that the cancellation stops.)
+                tg = self.tg
+                if ended or tg is None or not tg.cancel_scope.cancel_called:
                     await self._finished(call.call_id)
 
     async def _steps(
