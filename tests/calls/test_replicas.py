@@ -208,6 +208,15 @@ async def until(condition: Any, timeout: float = 15) -> None:
             await anyio.sleep(0.02)
 
 
+async def placed(emu: Emulator, apps: list[CallServer], relay: str) -> tuple[str, CallServer]:
+    """A call placed through the relay, once one replica holds it with its sideband open:
+    the call's id and that replica."""
+    call_id = emu.place_call(relay, SECRET)
+    await until(lambda: holders(apps, call_id) and open_sidebands(emu, call_id))
+    [owner] = [a for a in apps if call_id in a.calls]
+    return call_id, owner
+
+
 def open_sidebands(emu: Emulator, call_id: str) -> list[Any]:
     return [c for c in emu.desk.calls[call_id]._sidebands if not c.closed.is_set()]
 
@@ -228,9 +237,7 @@ async def test_a_redis_restarted_empty_gets_the_claims_back(tmp_path: Path) -> N
         async with Emulator(model=ScriptedModel([])) as emu:
             agent = rtagents.Agent(name="desk")
             async with two_replicas(emu, agent, url, lease_s=1.5) as (apps, relay):
-                call_id = emu.place_call(relay, SECRET)
-                await until(lambda: holders(apps, call_id) and open_sidebands(emu, call_id))
-                [owner] = [a for a in apps if call_id in a.calls]
+                call_id, owner = await placed(emu, apps, relay)
                 other = next(a for a in apps if a is not owner)
                 prefix = owner.registry.prefix  # type: ignore[attr-defined]
 
@@ -326,9 +333,7 @@ async def test_a_call_taken_over_that_its_router_now_fails_is_hung_up(redis_url:
 
     async with Emulator(model=ScriptedModel([])) as emu:
         async with two_replicas(emu, None, redis_url, lease_s=1.0, route=route) as (apps, relay):
-            call_id = emu.place_call(relay, SECRET)
-            await until(lambda: holders(apps, call_id) and open_sidebands(emu, call_id))
-            [owner] = [a for a in apps if call_id in a.calls]
+            call_id, owner = await placed(emu, apps, relay)
             survivor = next(a for a in apps if a is not owner)
             crash(owner)
             await until(lambda: emu.desk.calls[call_id].status == "ended", timeout=10)
@@ -347,9 +352,7 @@ async def test_a_replica_torn_down_mid_call_leaves_its_claim_to_run_out(redis_ur
     async with Emulator(model=ScriptedModel([])) as emu:
         agent = rtagents.Agent(name="desk")
         async with two_replicas(emu, agent, redis_url, lease_s=30.0) as (apps, relay):
-            call_id = emu.place_call(relay, SECRET)
-            await until(lambda: holders(apps, call_id) and open_sidebands(emu, call_id))
-            [owner] = [a for a in apps if call_id in a.calls]
+            call_id, owner = await placed(emu, apps, relay)
             crash(owner)
             await anyio.sleep(0.3)  # what its cancelled tasks still do is done by now
             client = redis.asyncio.from_url(redis_url, decode_responses=True)
@@ -368,9 +371,7 @@ async def test_a_replica_whose_claim_was_taken_lets_the_call_go(redis_url: str) 
     async with Emulator(model=ScriptedModel([])) as emu:
         agent = rtagents.Agent(name="desk")
         async with two_replicas(emu, agent, redis_url, lease_s=1.0) as (apps, relay):
-            call_id = emu.place_call(relay, SECRET)
-            await until(lambda: holders(apps, call_id) and open_sidebands(emu, call_id))
-            [owner] = [a for a in apps if call_id in a.calls]
+            call_id, owner = await placed(emu, apps, relay)
             client = redis.asyncio.from_url(redis_url, decode_responses=True)
             prefix = owner.registry.prefix  # type: ignore[attr-defined]
             await client.set(f"{prefix}:call:{call_id}", "elsewhere", px=60_000)
