@@ -4,7 +4,8 @@
 a call is claimed once across replicas, the router's decision is checked, an accepted call
 is listed for the replicas that could take it over, a call that fails is never left ringing
 or up without its tools, a call that reaches its time limit is warned and hung up
-(``limits``), and an ended call is released. What differs between a SIP call, a
+(``limits``), a call still up when a drain closes its session is handed over to another
+replica or hung up, and an ended call is released. What differs between a SIP call, a
 browser's call, a call taken over from a replica that died and a Twilio stream is its
 ``CallKind``: how it is accepted or rejected, hung up, and how its session runs.
 """
@@ -24,6 +25,7 @@ from .._either import call_either
 from ..agent import Agent
 from ..errors import root_cause
 from ..pricing import PriceBook
+from ..session.states import CLOSED_BY_CLIENT
 from ..tracing.calls import call_ended, call_span
 from .control import CallRecord, IncomingCall, Reject, Route
 from .limits import TIME_LIMIT, CallLimit, LimitClock
@@ -32,6 +34,11 @@ from .registry import CallRegistry
 log = logging.getLogger("rtagents.calls")
 
 NOT_ANSWERED = Reject(480, "the call failed before it was answered")  # Temporarily Unavailable
+HANDED_OVER = "handed over to another replica: this one is draining"
+HUNG_UP_BY_DRAIN = "hung up: the server is draining, and no other replica can take the call"
+LETTING_GO_S = 10.0
+"""How long a drain waits, once it closed a call's session, for the call to be handed over
+or hung up (one request to the registry or to the API)."""
 
 
 class CallKind(Protocol):
@@ -81,6 +88,8 @@ class CallLifecycle:
         self.tg: anyio.abc.TaskGroup | None = None  # the app's, from startup to shutdown
         self._keep_ended = keep_ended
         self._ended: collections.deque[str] = collections.deque()
+        # The calls whose sessions the drain closed, each set once the call let go.
+        self._drained: dict[str, anyio.Event] = {}
 
     @property
     def taking_calls(self) -> bool:
@@ -88,6 +97,18 @@ class CallLifecycle:
 
     def live(self) -> list[CallRecord]:
         return [r for r in self.calls.values() if r.state in ("ringing", "active")]
+
+    async def close_sessions(self) -> None:
+        """The drain's time is up: each session still open closes once its tool calls in
+        flight are answered. Its call is still up, so it is then handed over or hung up
+        (``_after_drain``), never left up without its tools; this returns once each call
+        has done so (for at most ``LETTING_GO_S`` more), so that a process may exit then."""
+        async with anyio.create_task_group() as tg:
+            for record in self.live():
+                session = record.session
+                if session is not None and session.closed_reason is None:
+                    let_go = self._drained[record.call_id] = anyio.Event()
+                    tg.start_soon(_drain, session, let_go)
 
     async def claim(self, call_id: str) -> bool:
         """Whether this process is the one to take ``call_id`` (once across replicas).
@@ -139,9 +160,9 @@ class CallLifecycle:
     ) -> None:
         record = self.calls[call.call_id]
         with call_span(call.call_id, call.source) as span:
-            ended = False
+            ended = handed_over = False
             try:
-                await self._steps(call, kind, agent, record, answered_at)
+                handed_over = await self._steps(call, kind, agent, record, answered_at)
                 ended = True
             finally:
                 over.set()
@@ -150,10 +171,14 @@ class CallLifecycle:
                 # The app's tasks torn down mid-call (cancelled, no drain): the call did not
                 # end, and its claim is left to run out, so that another replica takes it
                 # over. (A release here would still reach Redis: its command is written
-                # before the first await that the cancellation stops.)
+                # before the first await that the cancellation stops.) A call handed over
+                # has given its claim back already.
                 tg = self.tg
-                if ended or tg is None or not tg.cancel_scope.cancel_called:
-                    await self._finished(call.call_id)
+                release = ended or tg is None or not tg.cancel_scope.cancel_called
+                await self._finished(call.call_id, release=release and not handed_over)
+                let_go = self._drained.pop(call.call_id, None)
+                if let_go is not None:
+                    let_go.set()
 
     async def _steps(
         self,
@@ -162,14 +187,16 @@ class CallLifecycle:
         agent: Agent | None,
         record: CallRecord,
         answered_at: float | None,
-    ) -> None:
+    ) -> bool:
+        """The call from its route to its end; True when it was handed over (its claim
+        given back for another replica), not ended."""
         accepted = False
         try:
             decision = agent or await self.decide(call)
             if isinstance(decision, Reject):
                 await kind.reject(decision)
                 record.state, record.reason = "rejected", decision.reason or None
-                return
+                return False
             record.agent = decision.name
             await kind.accept(decision)
             accepted = True
@@ -180,8 +207,11 @@ class CallLifecycle:
                 listing = {**listing, "answered_at": answered_at}
                 await self.registry.accepted(call.call_id, listing)
             reason = await self._connect(kind, record, decision, answered_at)
-            if record.state == "active":  # not moved to another replica meanwhile
-                record.state, record.reason = "ended", reason
+            if record.state != "active":  # moved to another replica meanwhile
+                return False
+            if call.call_id in self._drained and reason == CLOSED_BY_CLIENT:
+                return await self._after_drain(kind, record)
+            record.state, record.reason = "ended", reason
         except Exception as exc:  # the call fails; the server goes on
             record.state, record.reason = "failed", root_cause(exc)
             log.warning("call %s failed: %s", call.call_id, record.reason)
@@ -190,6 +220,21 @@ class CallLifecycle:
                     await kind.reject(NOT_ANSWERED)
                 elif not self.draining:  # nor left up without its tools
                     await kind.hang_up()
+        return False
+
+    async def _after_drain(self, kind: CallKind, record: CallRecord) -> bool:
+        """The drain closed the session of a call that is still up: another replica takes
+        it over when one can (the registry gives its claim back and keeps it listed); else
+        it is hung up. True when handed over."""
+        hand_over = getattr(self.registry, "hand_over", None)  # (a registry from before it)
+        if kind.listing() is not None and hand_over is not None and await hand_over(record.call_id):
+            record.state, record.reason = "moved", HANDED_OVER
+            log.warning("call %s is handed over to another replica", record.call_id)
+            return True
+        log.warning("call %s is hung up: no other replica can take it", record.call_id)
+        await kind.hang_up()
+        record.state, record.reason = "ended", HUNG_UP_BY_DRAIN
+        return False
 
     async def _connect(
         self, kind: CallKind, record: CallRecord, agent: Agent, answered_at: float
@@ -226,10 +271,19 @@ class CallLifecycle:
             if self.prices is not None:
                 record.cost = self.prices.cost(record.usage)[0]
 
-    async def _finished(self, call_id: str) -> None:
-        """The registry lets the call go, and the oldest ended calls beyond
-        ``keep_ended`` leave ``app.calls``."""
-        await self.registry.release(call_id)
+    async def _finished(self, call_id: str, *, release: bool) -> None:
+        """The registry lets the call go (with ``release``), and the oldest ended calls
+        beyond ``keep_ended`` leave ``app.calls``."""
+        if release:
+            await self.registry.release(call_id)
         self._ended.append(call_id)
         while len(self._ended) > self._keep_ended:
             self.calls.pop(self._ended.popleft(), None)
+
+
+async def _drain(session: Any, let_go: anyio.Event) -> None:
+    """Close a call's session (once its tool calls are answered); then wait for the call to
+    be handed over or hung up."""
+    await session.drain()
+    with anyio.move_on_after(LETTING_GO_S):
+        await let_go.wait()

@@ -53,7 +53,13 @@ class CallRegistry(Protocol):
     """Where calls live. ``CallServer`` runs ``run`` in its task group from startup to
     shutdown (as the ``host`` of its calls), ``claim`` before accepting a call,
     ``accepted`` once it is up, ``release`` when it ends, and ``forward`` for a command on
-    a call it does not hold."""
+    a call it does not hold.
+
+    Optional, and not part of the protocol's type: ``async def hand_over(call_id) -> bool``,
+    which a draining process calls for an accepted call that is still up once its session
+    closed. It gives the claim back and keeps the call listed, so that another process adopts
+    it (``CallHost.adopt``); False when no other process can. A call no other process can
+    take (or one of a registry without ``hand_over``) is hung up."""
 
     async def run(
         self, host: CallHost, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
@@ -106,6 +112,9 @@ class LocalRegistry:
 
     async def release(self, call_id: str) -> None:
         pass  # kept: a late retry of the webhook is still a duplicate
+
+    async def hand_over(self, call_id: str) -> bool:
+        return False  # no other process can take the call
 
     async def forward(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
         raise CallNotFound(f"no call {call_id!r} in this process")

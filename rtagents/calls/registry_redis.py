@@ -62,7 +62,7 @@ if holder and holder ~= ARGV[1] then return 0 end
 redis.call('HDEL', KEYS[2], ARGV[3])
 return redis.call('SET', KEYS[1], 'ended:' .. ARGV[1], 'PX', ARGV[2])
 """
-# A claim given back unused (an adopting replica that is draining): another may take it.
+# A claim given back (a draining replica's, or one it was adopting): another may take it.
 _GIVE_BACK = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -194,6 +194,15 @@ class RedisRegistry:
         keys = (self._key(call_id), self._live)
         with contextlib.suppress(Exception):  # a lease that runs out ends it too
             await self._client.eval(_END, 2, *keys, self.replica, self.remember_ms, call_id)
+
+    async def hand_over(self, call_id: str) -> bool:
+        """The claim is given back and the listing kept: another replica adopts the call at
+        its next renewal (within ``lease_s / 3``). Where Redis cannot be reached, the claim
+        is no longer renewed and runs out instead, with the same end."""
+        self._owned.pop(call_id, None)
+        with contextlib.suppress(Exception):
+            await self._client.eval(_GIVE_BACK, 1, self._key(call_id), self.replica)
+        return True
 
     async def _keep_and_adopt(self) -> None:
         while True:

@@ -199,8 +199,11 @@ class CallServer:
     async def drain(self, grace: float | None = None) -> None:
         """Stop taking calls and let the running ones finish, for at most ``grace``
         seconds (``drain_timeout``); then close the sessions still open, each once its tool
-        calls in flight have finished and their outputs are sent. New webhooks are answered
-        503 meanwhile (OpenAI retries them, on another replica) and readiness fails."""
+        calls in flight have finished and their outputs are sent. A call still up then is
+        handed over to another replica (a ``RedisRegistry``'s, which adopts it at its next
+        renewal) or, where none can take it, hung up: never left up without its tools. New
+        webhooks are answered 503 meanwhile (OpenAI retries them, on another replica) and
+        readiness fails."""
         self._lifecycle.draining = True
         grace = self.drain_timeout if grace is None else grace
         if open_calls := len(self._lifecycle.live()):
@@ -210,10 +213,7 @@ class CallServer:
             # Calls end in their own tasks; a shutdown can afford to look every 100 ms.
             while self._lifecycle.live():  # noqa: ASYNC110
                 await anyio.sleep(0.1)
-        async with anyio.create_task_group() as tg:
-            for record in self._lifecycle.live():
-                if record.session is not None:
-                    tg.start_soon(record.session.drain)
+        await self._lifecycle.close_sessions()  # each call then handed over, or hung up
 
     async def _health(self, request: Request) -> Response:
         """Liveness: the process answers."""

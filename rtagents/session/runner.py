@@ -57,7 +57,7 @@ from .reader import read
 from .realtime import RealtimeCore
 from .reconnect import Reconnect
 from .servers import ServerWatch
-from .states import Link
+from .states import CLOSED_BY_CLIENT, Link
 from .stream import EventStream
 from .tasks import SessionTasks, after
 from .tooling import merge
@@ -213,7 +213,7 @@ class SessionRunner(LazyParts):
         if self.fatal is not None:  # the app asked to stop, and its end has not run yet
             await self.finish(_exited(self.fatal), error=True)
         else:
-            await self.finish("closed by the client", error=False)
+            await self.finish(CLOSED_BY_CLIENT, error=False)
 
     async def let_go(self) -> None:
         await self.dispatcher.let_go(self._shutdown_grace)

@@ -90,6 +90,10 @@ UP = (Link.ONLINE, Link.EXPIRED, Link.HANDING_OVER)
 RENEWING = frozenset({Link.EXPIRED, Link.HANDING_OVER})
 
 
+CLOSED_BY_CLIENT = "closed by the client"
+"""The reason a session gives when this process closed it (``close``, ``drain``)."""
+
+
 class Connection:
     """The connection's state, and what came with its last transitions."""
 

@@ -18,6 +18,7 @@ import pytest
 
 import rtagents
 from rtagents.calls import CallServer
+from rtagents.calls.lifecycle import HUNG_UP_BY_DRAIN
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
 from rtagents.testing import serve_asgi
 
@@ -75,12 +76,38 @@ async def test_a_drain_lets_the_tool_in_flight_deliver_and_refuses_new_calls() -
     assert late not in app.calls
 
 
+async def test_a_call_still_up_when_the_drain_ends_is_hung_up() -> None:
+    """No other replica can take it (the default registry): the drain closes its session,
+    and the call is hung up, never left up without its tools."""
+    async with Emulator(model=ScriptedModel([], then="ok")) as emu:
+        app = CallServer(
+            agent=rtagents.Agent(name="ops"),
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+        )
+        async with serve_asgi(app) as url:
+            call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
+            with anyio.fail_after(10):
+                while call_id not in app.calls or app.calls[call_id].session is None:
+                    await anyio.sleep(0.01)
+            await app.drain(0)
+            with anyio.fail_after(10):
+                while app.calls[call_id].state == "active":
+                    await anyio.sleep(0.01)
+            record = app.calls[call_id]
+            assert (record.state, record.reason) == ("ended", HUNG_UP_BY_DRAIN)
+            assert record.session.closed_reason == "closed by the client"
+            assert emu.desk.calls[call_id].status == "ended"  # hung up through the API
+
+
 APP = """
 import os
 
 import anyio
 import rtagents
 from rtagents.calls import CallServer
+from rtagents.calls.lifecycle import HUNG_UP_BY_DRAIN
 from rtagents.emulator import CallFunction
 
 

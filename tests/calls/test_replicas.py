@@ -19,6 +19,7 @@ import redis.asyncio
 
 import rtagents
 from rtagents.calls import CallServer, IncomingCall, transfer_call
+from rtagents.calls.lifecycle import HANDED_OVER
 from rtagents.calls.registry import CallNotFound, CallOwnerGone
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
@@ -209,11 +210,12 @@ async def until(condition: Any, timeout: float = 15) -> None:
 
 
 async def placed(emu: Emulator, apps: list[CallServer], relay: str) -> tuple[str, CallServer]:
-    """A call placed through the relay, once one replica holds it with its sideband open:
+    """A call placed through the relay, once one replica holds it with its session open:
     the call's id and that replica."""
     call_id = emu.place_call(relay, SECRET)
     await until(lambda: holders(apps, call_id) and open_sidebands(emu, call_id))
     [owner] = [a for a in apps if call_id in a.calls]
+    await until(lambda: owner.calls[call_id].session is not None)
     return call_id, owner
 
 
@@ -379,3 +381,35 @@ async def test_a_replica_whose_claim_was_taken_lets_the_call_go(redis_url: str) 
             await until(lambda: owner.calls[call_id].state == "moved", timeout=5)
             await until(lambda: not open_sidebands(emu, call_id), timeout=5)
             assert emu.desk.calls[call_id].status == "accepted"  # not hung up
+
+
+async def test_a_draining_replica_hands_its_call_over_to_another(redis_url: str) -> None:
+    """The drain's time is up with the call still up: its owner closes its sideband and gives
+    the claim back (its record says so), and the other replica adopts the call at its next
+    renewal, with no hang-up and one sideband at a time, and runs its tools."""
+    model = ScriptedModel([CallFunction("get_weather", {"city": "Oslo"}), "Sunny in Oslo."])
+    ran: list[str] = []
+
+    @rtagents.tool
+    def get_weather(city: str) -> str:
+        """The weather in a city."""
+        ran.append(city)
+        return f"sunny in {city}"
+
+    agent = rtagents.Agent(name="desk", tools=[get_weather])
+    async with Emulator(model=model) as emu:
+        async with two_replicas(emu, agent, redis_url, lease_s=1.5) as (apps, relay):
+            call_id, owner = await placed(emu, apps, relay)
+            other = next(a for a in apps if a is not owner)
+            await owner.drain(0)
+            record = owner.calls[call_id]
+            assert (record.state, record.reason) == ("moved", HANDED_OVER)
+            assert not open_sidebands(emu, call_id)  # closed before the claim went back
+            await until(lambda: call_id in other.calls and other.calls[call_id].session, 5)
+            assert other.calls[call_id].state == "active"
+            await other.say(call_id, "Weather in Oslo?")
+            await until(lambda: ran == ["Oslo"])
+            assert len(open_sidebands(emu, call_id)) == 1
+            assert len(emu.desk.calls[call_id]._sidebands) == 2
+            assert emu.desk.calls[call_id].accept_requests == 1
+            assert emu.desk.calls[call_id].status == "accepted"  # never hung up

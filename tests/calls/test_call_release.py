@@ -1,0 +1,91 @@
+"""When a call's claim is released (marked ended) and when it is left for another replica:
+the rule in ``CallLifecycle._run``, checked on the lifecycle itself with a registry that
+notes what it is told. (The Redis side of the same rule is in ``test_replicas``.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+
+import rtagents
+from rtagents.calls import IncomingCall, LocalRegistry
+from rtagents.calls.control import CallRecord, Reject
+from rtagents.calls.lifecycle import CallLifecycle
+
+pytestmark = pytest.mark.anyio
+
+
+class NotingRegistry(LocalRegistry):
+    """The default registry, noting each call it releases."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.released: list[str] = []
+
+    async def release(self, call_id: str) -> None:
+        self.released.append(call_id)
+        await super().release(call_id)
+
+
+class OpenCall:
+    """A call that is up until its task is cancelled (the phone network's side of it is
+    what this test cannot have: only the lifecycle's rule is under test)."""
+
+    def __init__(self) -> None:
+        self.connected = anyio.Event()
+        self.hung_up = False
+
+    def listing(self) -> dict[str, Any]:
+        return {"source": "sip", "sip_headers": {}}
+
+    async def accept(self, agent: rtagents.Agent) -> None:
+        pass
+
+    async def reject(self, decision: Reject) -> None:
+        pass
+
+    async def hang_up(self) -> None:
+        self.hung_up = True
+
+    async def connect(self, record: CallRecord, agent: rtagents.Agent) -> str | None:
+        self.connected.set()
+        await anyio.sleep_forever()
+        return None
+
+
+def lifecycle() -> tuple[CallLifecycle, NotingRegistry]:
+    registry = NotingRegistry()
+    return CallLifecycle(lambda call: rtagents.Agent(), registry, keep_ended=10), registry
+
+
+async def test_a_call_cancelled_by_its_own_caller_is_released() -> None:
+    """A call run in a task of its own (a Twilio stream's handler) whose task is cancelled,
+    the app's task group going on: the call is over for this process, so its claim is
+    released, never renewed for the replica's life."""
+    calls, registry = lifecycle()
+    kind = OpenCall()
+    async with anyio.create_task_group() as app:
+        calls.tg = app
+        async with anyio.create_task_group() as handler:
+            handler.start_soon(calls.run, IncomingCall("CA-1", source="twilio"), kind)
+            await kind.connected.wait()
+            handler.cancel_scope.cancel()
+        assert registry.released == ["CA-1"]
+        assert not app.cancel_scope.cancel_called
+    assert not kind.hung_up
+
+
+async def test_a_call_cut_by_the_apps_teardown_is_left_to_run_out() -> None:
+    """The app's own task group cancelled (a replica torn down without a drain): the call
+    did not end, and its claim is not released, so that another replica takes it over."""
+    calls, registry = lifecycle()
+    kind = OpenCall()
+    async with anyio.create_task_group() as app:
+        calls.tg = app
+        calls.start(IncomingCall("rtc_1"), kind)
+        await kind.connected.wait()
+        app.cancel_scope.cancel()
+    assert registry.released == []
+    assert calls.calls["rtc_1"].state == "active"
