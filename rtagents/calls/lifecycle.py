@@ -103,12 +103,22 @@ class CallLifecycle:
         flight are answered. Its call is still up, so it is then handed over or hung up
         (``_after_drain``), never left up without its tools; this returns once each call
         has done so (for at most ``LETTING_GO_S`` more), so that a process may exit then."""
+        closed: list[CallRecord] = []
         async with anyio.create_task_group() as tg:
             for record in self.live():
                 session = record.session
                 if session is not None and session.closed_reason is None:
                     let_go = self._drained[record.call_id] = anyio.Event()
                     tg.start_soon(_drain, session, let_go)
+                    closed.append(record)
+        if closed:  # one line for the operator; each call's is at INFO
+            outcomes = collections.Counter(record.reason for record in closed)
+            log.warning(
+                "drained: %d call(s) handed over to another replica, %d hung up, %d other",
+                outcomes[HANDED_OVER],
+                outcomes[HUNG_UP_BY_DRAIN],
+                len(closed) - outcomes[HANDED_OVER] - outcomes[HUNG_UP_BY_DRAIN],
+            )
 
     async def claim(self, call_id: str) -> bool:
         """Whether this process is the one to take ``call_id`` (once across replicas).
@@ -229,9 +239,9 @@ class CallLifecycle:
         hand_over = getattr(self.registry, "hand_over", None)  # (a registry from before it)
         if kind.listing() is not None and hand_over is not None and await hand_over(record.call_id):
             record.state, record.reason = "moved", HANDED_OVER
-            log.warning("call %s is handed over to another replica", record.call_id)
+            log.info("call %s is handed over to another replica", record.call_id)
             return True
-        log.warning("call %s is hung up: no other replica can take it", record.call_id)
+        log.info("call %s is hung up: no other replica can take it", record.call_id)
         await kind.hang_up()
         record.state, record.reason = "ended", HUNG_UP_BY_DRAIN
         return False

@@ -76,9 +76,11 @@ async def test_a_drain_lets_the_tool_in_flight_deliver_and_refuses_new_calls() -
     assert late not in app.calls
 
 
-async def test_a_call_still_up_when_the_drain_ends_is_hung_up() -> None:
+async def test_a_call_still_up_when_the_drain_ends_is_hung_up(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """No other replica can take it (the default registry): the drain closes its session,
-    and the call is hung up, never left up without its tools."""
+    and the call is hung up, never left up without its tools; the log says so."""
     async with Emulator(model=ScriptedModel([], then="ok")) as emu:
         app = CallServer(
             agent=rtagents.Agent(name="ops"),
@@ -99,6 +101,8 @@ async def test_a_call_still_up_when_the_drain_ends_is_hung_up() -> None:
             assert (record.state, record.reason) == ("ended", HUNG_UP_BY_DRAIN)
             assert record.session.closed_reason == "closed by the client"
             assert emu.desk.calls[call_id].status == "ended"  # hung up through the API
+    said = [r.getMessage() for r in caplog.records if r.name == "rtagents.calls"]
+    assert "drained: 0 call(s) handed over to another replica, 1 hung up, 0 other" in said
 
 
 APP = """
