@@ -36,6 +36,7 @@ log = logging.getLogger("rtagents.calls")
 NOT_ANSWERED = Reject(480, "the call failed before it was answered")  # Temporarily Unavailable
 HANDED_OVER = "handed over to another replica: this one is draining"
 HUNG_UP_BY_DRAIN = "hung up: the server is draining, and no other replica can take the call"
+STREAM_CLOSED_BY_DRAIN = "the server is draining: its stream is closed"
 LETTING_GO_S = 10.0
 """How long a drain waits, once it closed a call's session, for the call to be handed over
 or hung up (one request to the registry or to the API)."""
@@ -113,11 +114,12 @@ class CallLifecycle:
                     closed.append(record)
         if closed:  # one line for the operator; each call's is at INFO
             outcomes = collections.Counter(record.reason for record in closed)
+            moved, hung_up = outcomes[HANDED_OVER], outcomes[HUNG_UP_BY_DRAIN]
             log.warning(
                 "drained: %d call(s) handed over to another replica, %d hung up, %d other",
-                outcomes[HANDED_OVER],
-                outcomes[HUNG_UP_BY_DRAIN],
-                len(closed) - outcomes[HANDED_OVER] - outcomes[HUNG_UP_BY_DRAIN],
+                moved,
+                hung_up,
+                len(closed) - moved - hung_up,
             )
 
     async def claim(self, call_id: str) -> bool:
@@ -139,13 +141,13 @@ class CallLifecycle:
             raise RuntimeError("the server is not running: it takes no call")
         self._record(call)
         over = anyio.Event()
-        self.tg.start_soon(self._run, call, kind, agent, answered_at, over)
+        self.tg.start_soon(self._run, call, kind, agent, answered_at, over, self.tg)
         return over
 
     async def run(self, call: IncomingCall, kind: CallKind, agent: Agent | None = None) -> None:
         """Take a claimed call in this task, until it ends (a Twilio stream's endpoint)."""
         self._record(call)
-        await self._run(call, kind, agent, None, anyio.Event())
+        await self._run(call, kind, agent, None, anyio.Event(), None)
 
     async def decide(self, call: IncomingCall) -> Agent | Reject:
         """The router's decision for ``call``, checked: anything else is an error."""
@@ -167,7 +169,10 @@ class CallLifecycle:
         agent: Agent | None,
         answered_at: float | None,
         over: anyio.Event,
+        app_tg: anyio.abc.TaskGroup | None,
     ) -> None:
+        """The call, in ``app_tg`` (the app's task group, which ``self.tg`` stops naming
+        before it is cancelled at shutdown) or, with ``None``, in its caller's task."""
         record = self.calls[call.call_id]
         with call_span(call.call_id, call.source) as span:
             ended = handed_over = False
@@ -178,17 +183,18 @@ class CallLifecycle:
                 over.set()
                 self._metered(record)
                 call_ended(span, record.state, record.reason, record.usage, record.cost)
-                # The app's tasks torn down mid-call (cancelled, no drain): the call did not
-                # end, and its claim is left to run out, so that another replica takes it
-                # over. (A release here would still reach Redis: its command is written
-                # before the first await that the cancellation stops.) A call handed over
-                # has given its claim back already.
-                tg = self.tg
-                release = ended or tg is None or not tg.cancel_scope.cancel_called
-                await self._finished(call.call_id, release=release and not handed_over)
-                let_go = self._drained.pop(call.call_id, None)
-                if let_go is not None:
-                    let_go.set()
+                # The app's tasks torn down mid-call: the call did not end, and its claim is
+                # left to run out, so that another replica takes it over. (A release here
+                # would still reach Redis: its command is written before the first await
+                # that the cancellation stops.) A call handed over gave its claim back.
+                torn_down = app_tg is not None and app_tg.cancel_scope.cancel_called
+                try:
+                    release = (ended or not torn_down) and not handed_over
+                    await self._finished(call.call_id, release=release)
+                finally:
+                    let_go = self._drained.pop(call.call_id, None)
+                    if let_go is not None:
+                        let_go.set()
 
     async def _steps(
         self,
@@ -228,7 +234,7 @@ class CallLifecycle:
             with contextlib.suppress(Exception):
                 if not accepted:  # never left ringing
                     await kind.reject(NOT_ANSWERED)
-                elif not self.draining:  # nor left up without its tools
+                else:  # nor left up without its tools
                     await kind.hang_up()
         return False
 
@@ -236,8 +242,11 @@ class CallLifecycle:
         """The drain closed the session of a call that is still up: another replica takes
         it over when one can (the registry gives its claim back and keeps it listed); else
         it is hung up. True when handed over."""
+        if kind.listing() is None:  # a stream, which ends with its websocket (Twilio's)
+            record.state, record.reason = "ended", STREAM_CLOSED_BY_DRAIN
+            return False
         hand_over = getattr(self.registry, "hand_over", None)  # (a registry from before it)
-        if kind.listing() is not None and hand_over is not None and await hand_over(record.call_id):
+        if hand_over is not None and await hand_over(record.call_id):
             record.state, record.reason = "moved", HANDED_OVER
             log.info("call %s is handed over to another replica", record.call_id)
             return True

@@ -214,6 +214,8 @@ class RedisRegistry:
         """Renew this replica's claims, putting back those Redis lost; let go of those
         another replica holds now."""
         for call_id, info in list(self._owned.items()):
+            if call_id not in self._owned:
+                continue  # let go while this round renewed the others
             keys = (self._key(call_id), self._live)
             try:
                 kept = await self._client.eval(
@@ -222,7 +224,13 @@ class RedisRegistry:
             except Exception as exc:  # Redis away: try again next round
                 log.warning("renewing the claim on call %s failed: %s", call_id, exc)
                 continue
-            if kept == 2:
+            if kept and call_id not in self._owned:
+                # Handed over while this renewal was on its way, which then put the claim
+                # back: given back again, so that another replica adopts it now rather than
+                # after a lease. (A released call's claim is marked ended: never renewed.)
+                with contextlib.suppress(Exception):
+                    await self._client.eval(_GIVE_BACK, 1, keys[0], self.replica)
+            elif kept == 2:
                 log.info("the claim on call %s was missing from Redis and is put back", call_id)
             elif not kept and self._owned.pop(call_id, None) is not None:
                 log.warning("the claim on call %s was lost; this replica lets it go", call_id)

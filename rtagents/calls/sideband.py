@@ -94,12 +94,13 @@ class SidebandCall:
             self.up.set()
             async for _ in s:  # with no buffer: returns once the session has ended
                 pass
+        ended = await self._ended_by_the_app()
+        if ended is not None:
+            # However the sideband then ended (the server cut it, a reconnect the API
+            # refused as the call is gone, a drain that closed it meanwhile), that is the
+            # app's end of the call.
+            return ended
         if s.closed_with_error:
-            ended = await self._ended_by_the_app()
-            if ended is not None:
-                # However the server then cut the sideband (a drop, a reconnect the API
-                # refused, as the call is gone), that is the app's end of the call.
-                return ended
             # The call cannot go on without its tools: it fails, and is hung up.
             raise SidebandLost(f"the call's session ended: {s.closed_reason}")
         return s.closed_reason

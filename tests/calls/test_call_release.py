@@ -89,3 +89,17 @@ async def test_a_call_cut_by_the_apps_teardown_is_left_to_run_out() -> None:
         app.cancel_scope.cancel()
     assert registry.released == []
     assert calls.calls["rtc_1"].state == "active"
+
+
+async def test_a_call_cut_by_the_apps_shutdown_is_left_to_run_out() -> None:
+    """The same at a ``CallServer``'s shutdown, which stops naming its task group
+    (``tg = None``) before it cancels it: the call still knows the group it runs in."""
+    calls, registry = lifecycle()
+    kind = OpenCall()
+    async with anyio.create_task_group() as app:
+        calls.tg = app
+        calls.start(IncomingCall("rtc_1"), kind)
+        await kind.connected.wait()
+        calls.tg = None
+        app.cancel_scope.cancel()
+    assert registry.released == []

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import anyio
+import anyio.lowlevel
 import httpx2
 import pytest
 
@@ -103,6 +104,39 @@ async def test_a_call_still_up_when_the_drain_ends_is_hung_up(
             assert emu.desk.calls[call_id].status == "ended"  # hung up through the API
     said = [r.getMessage() for r in caplog.records if r.name == "rtagents.calls"]
     assert "drained: 0 call(s) handed over to another replica, 1 hung up, 0 other" in said
+
+
+async def test_a_call_the_app_hangs_up_as_the_drain_ends_is_hung_up_once() -> None:
+    """The app's hang-up is on its way when the drain closes the session: the call ended by
+    the app's doing, and is not hung up a second time."""
+    async with Emulator(model=ScriptedModel([], then="ok")) as emu:
+        app = CallServer(
+            agent=rtagents.Agent(name="ops"),
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+        )
+        hangups: list[str] = []
+        hangup = app.api.hangup
+
+        async def counted(call_id: str) -> None:  # the real request, counted
+            hangups.append(call_id)
+            await hangup(call_id)
+
+        app.api.hangup = counted  # type: ignore[method-assign]
+        async with serve_asgi(app) as url:
+            call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
+            with anyio.fail_after(10):
+                while call_id not in app.calls or app.calls[call_id].session is None:
+                    await anyio.sleep(0.01)
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(app.hangup, call_id)
+                await anyio.lowlevel.checkpoint()  # its request is out
+                await app.drain(0)
+            record = app.calls[call_id]
+            assert (record.state, record.reason) == ("ended", "hung up")
+            assert hangups == [call_id]
+            assert emu.desk.calls[call_id].status == "ended"
 
 
 APP = """

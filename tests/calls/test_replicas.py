@@ -21,7 +21,7 @@ import rtagents
 from rtagents.calls import CallServer, IncomingCall, transfer_call
 from rtagents.calls.lifecycle import HANDED_OVER
 from rtagents.calls.registry import CallNotFound, CallOwnerGone
-from rtagents.calls.registry_redis import RedisRegistry
+from rtagents.calls.registry_redis import _KEEP, RedisRegistry
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
 from rtagents.testing import fan_out, redis_server, serve_asgi
 from tests.calls.harness import incoming, signed
@@ -223,6 +223,17 @@ def open_sidebands(emu: Emulator, call_id: str) -> list[Any]:
     return [c for c in emu.desk.calls[call_id]._sidebands if not c.closed.is_set()]
 
 
+async def claim_and_listing(app: CallServer, redis_url: str, call_id: str) -> tuple[Any, bool]:
+    """Who holds ``call_id``'s claim in Redis, and whether the call is listed."""
+    client = redis.asyncio.from_url(redis_url, decode_responses=True)
+    prefix = app.registry.prefix  # type: ignore[attr-defined]
+    try:
+        claim = await client.get(f"{prefix}:call:{call_id}")
+        return claim, bool(await client.hexists(f"{prefix}:live", call_id))
+    finally:
+        await client.aclose()
+
+
 def said_by_user(emu: Emulator, call_id: str) -> list[str]:
     items = emu.desk.calls[call_id]._sidebands[-1].core.conversation.items
     return [c["text"] for i in items if i.get("role") == "user" for c in i["content"]]
@@ -357,11 +368,7 @@ async def test_a_replica_torn_down_mid_call_leaves_its_claim_to_run_out(redis_ur
             call_id, owner = await placed(emu, apps, relay)
             crash(owner)
             await anyio.sleep(0.3)  # what its cancelled tasks still do is done by now
-            client = redis.asyncio.from_url(redis_url, decode_responses=True)
-            prefix = owner.registry.prefix  # type: ignore[attr-defined]
-            claim = await client.get(f"{prefix}:call:{call_id}")
-            listed = await client.hexists(f"{prefix}:live", call_id)
-            await client.aclose()
+            claim, listed = await claim_and_listing(owner, redis_url, call_id)
             assert claim == owner.registry.replica  # type: ignore[attr-defined]
             assert listed
             assert emu.desk.calls[call_id].status == "accepted"  # not hung up
@@ -405,6 +412,9 @@ async def test_a_draining_replica_hands_its_call_over_to_another(redis_url: str)
             record = owner.calls[call_id]
             assert (record.state, record.reason) == ("moved", HANDED_OVER)
             assert not open_sidebands(emu, call_id)  # closed before the claim went back
+            claim, listed = await claim_and_listing(owner, redis_url, call_id)
+            assert claim != owner.registry.replica  # type: ignore[attr-defined]
+            assert listed  # given back, not run out: the other replica need not wait a lease
             await until(lambda: call_id in other.calls and other.calls[call_id].session, 5)
             assert other.calls[call_id].state == "active"
             await other.say(call_id, "Weather in Oslo?")
@@ -413,3 +423,38 @@ async def test_a_draining_replica_hands_its_call_over_to_another(redis_url: str)
             assert len(emu.desk.calls[call_id]._sidebands) == 2
             assert emu.desk.calls[call_id].accept_requests == 1
             assert emu.desk.calls[call_id].status == "accepted"  # never hung up
+
+
+async def test_a_renewal_under_way_does_not_take_back_a_call_handed_over(redis_url: str) -> None:
+    """A renewal round is on its way (its list of calls taken) when the drain hands one of
+    them over: the claim the renewal put back is given back again, so that no replica has
+    to wait a lease for it."""
+    registry = RedisRegistry(redis_url, replica="a", prefix=f"test-{uuid.uuid4().hex[:8]}")
+    for call_id in ("rtc_y", "rtc_x"):
+        assert await registry.claim(call_id)
+        await registry.accepted(call_id, {"source": "sip", "sip_headers": {}})
+    at_y, go_on = anyio.Event(), anyio.Event()
+    evaluate = registry._client.eval
+
+    async def paused_at_y(script: str, keys: int, *args: Any) -> Any:
+        if script == _KEEP and args[0].endswith(":rtc_y"):  # the round renews y first
+            at_y.set()
+            await go_on.wait()
+        return await evaluate(script, keys, *args)
+
+    registry._client.eval = paused_at_y  # type: ignore[method-assign]
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(registry._keep)
+            await at_y.wait()
+            assert await registry.hand_over("rtc_x")
+            go_on.set()
+        client = redis.asyncio.from_url(redis_url, decode_responses=True)
+        claim = await client.get(f"{registry.prefix}:call:rtc_x")
+        listed = await client.hexists(f"{registry.prefix}:live", "rtc_x")
+        await client.aclose()
+        assert claim is None and listed  # free for the next replica that looks
+        assert list(registry._owned) == ["rtc_y"]
+    finally:
+        registry._client.eval = evaluate  # type: ignore[method-assign]
+        await registry._client.aclose()
