@@ -6,7 +6,7 @@ import functools
 import inspect
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, nullcontext
 from typing import TYPE_CHECKING, Literal, cast
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
@@ -167,7 +167,9 @@ async def connect(
         register_secret(secret)
     redact_logs()
     opener: Callable[[], Awaitable[Transport]] | None
-    cores: list[LiveCore] = []  # the session's Live adapter, once made
+    # Each object made here is kept by every open session, for the collector to scan (a
+    # list, a closure's cell): only what this session needs is made.
+    cores: list[LiveCore] = [] if live else _NO_CORES  # its Live adapter, once made
     if transport is None:
         target, hdrs = endpoint(url, api_key, headers, model, call_id, api)
         opener = _Opener(
@@ -177,14 +179,8 @@ async def connect(
             max_message_size,
             ping_interval,
         )
-
     elif isinstance(transport, type) or (callable(transport) and not _has_any(transport)):
-        factory = transport
-
-        async def opener() -> Transport:
-            made = factory()
-            return _transport(await made if inspect.isawaitable(made) else made, "returned ")
-
+        opener = functools.partial(_open_with, transport)
     else:
         given = _transport(transport, "got ")
         opener = None
@@ -212,11 +208,13 @@ async def connect(
     # should see their own exception (or ours) as it was raised: it is carried out by hand.
     raised: BaseException | None = None
     try:
-        async with AsyncExitStack() as servers:
+        mcp = agent.sources.servers
+        async with AsyncExitStack() if mcp else _NO_SERVERS as servers:
             # MCP clients run task groups of their own: they are entered before the session's
             # and left after it, so that the scopes nest and close in order.
             try:
-                await connect_servers(servers, agent.sources.servers)
+                if servers is not None:
+                    await connect_servers(servers, mcp)
             except BaseException:
                 with anyio.CancelScope(shield=True):
                     await session.close()
@@ -296,6 +294,19 @@ class _Opener:
             max_message_size=self.max_message_size,
             ping_interval=self.ping_interval,
         )
+
+
+_NO_CORES: list[LiveCore] = []
+"""A Realtime session's (never added to): one list shared, not one per session."""
+
+_NO_SERVERS = nullcontext()
+"""An agent's with no local MCP server: one context shared (it keeps no state)."""
+
+
+async def _open_with(factory: Callable[[], Transport | Awaitable[Transport]]) -> Transport:
+    """A transport the app's function opens (``transport=``, for each connection)."""
+    made = factory()
+    return _transport(await made if inspect.isawaitable(made) else made, "returned ")
 
 
 def _live_core(
