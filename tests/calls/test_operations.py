@@ -145,7 +145,6 @@ import os
 import anyio
 import rtagents
 from rtagents.calls import CallServer
-from rtagents.calls.lifecycle import HUNG_UP_BY_DRAIN
 from rtagents.emulator import CallFunction
 
 
@@ -210,6 +209,9 @@ async def test_sigterm_to_rtagents_serve_drains_before_exiting(tmp_path: Path) -
         assert "Application shutdown complete" in stderr
         assert outputs(emu, call_id) == ["found k"], stderr
         assert took >= 1.0  # it waited for the tool
+        # Then the call, still up, was hung up: one process, so no replica could take it.
+        assert "drained: 0 call(s) handed over to another replica, 1 hung up" in stderr
+        assert emu.desk.calls[call_id].status == "ended"
 
 
 async def test_a_long_running_server_keeps_only_the_latest_ended_calls() -> None:
