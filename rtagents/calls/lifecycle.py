@@ -116,7 +116,7 @@ class CallLifecycle:
             outcomes = collections.Counter(record.reason for record in closed)
             moved, hung_up = outcomes[HANDED_OVER], outcomes[HUNG_UP_BY_DRAIN]
             log.warning(
-                "drained: %d call(s) handed over to another replica, %d hung up, %d other",
+                "drained: %d call(s) handed over, %d hung up, %d other",
                 moved,
                 hung_up,
                 len(closed) - moved - hung_up,
