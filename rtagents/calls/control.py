@@ -20,6 +20,10 @@ from .parties import CallParty
 CallSource = Literal["sip", "browser", "twilio"]
 
 
+TRANSFERRED = "transferred"
+"""Why a call ended that the app transferred (``CallHandle.refer``): its record's reason."""
+
+
 class CallControlError(RtagentsError):
     """A control this kind of call does not have (a Twilio stream cannot be referred)."""
 

@@ -27,7 +27,7 @@ from ..errors import root_cause
 from ..pricing import PriceBook
 from ..session.states import CLOSED_BY_CLIENT
 from ..tracing.calls import call_ended, call_span
-from .control import CallRecord, IncomingCall, Reject, Route
+from .control import TRANSFERRED, CallRecord, IncomingCall, Reject, Route
 from .limits import TIME_LIMIT, CallLimit, LimitClock
 from .registry import CallRegistry
 
@@ -225,8 +225,8 @@ class CallLifecycle:
             reason = await self._connect(kind, record, decision, answered_at)
             if record.state != "active":  # moved to another replica meanwhile
                 return False
-            if call.call_id in self._drained and reason == CLOSED_BY_CLIENT:
-                return await self._after_drain(kind, record)
+            if call.call_id in self._drained and reason in (CLOSED_BY_CLIENT, TRANSFERRED):
+                return await self._after_drain(kind, record, transferring=reason == TRANSFERRED)
             record.state, record.reason = "ended", reason
         except Exception as exc:  # the call fails; the server goes on
             record.state, record.reason = "failed", root_cause(exc)
@@ -238,10 +238,14 @@ class CallLifecycle:
                     await kind.hang_up()
         return False
 
-    async def _after_drain(self, kind: CallKind, record: CallRecord) -> bool:
+    async def _after_drain(
+        self, kind: CallKind, record: CallRecord, *, transferring: bool = False
+    ) -> bool:
         """The drain closed the session of a call that is still up: another replica takes
         it over when one can (the registry gives its claim back and keeps it listed); else
-        it is hung up. True when handed over."""
+        it is hung up. A call being transferred is never hung up: should its transfer fail,
+        the replica that adopts it runs its tools (one that finds it gone lets it go). True
+        when handed over."""
         if kind.listing() is None:  # a stream, which ends with its websocket (Twilio's)
             record.state, record.reason = "ended", STREAM_CLOSED_BY_DRAIN
             return False
@@ -250,6 +254,9 @@ class CallLifecycle:
             record.state, record.reason = "moved", HANDED_OVER
             log.info("call %s is handed over to another replica", record.call_id)
             return True
+        if transferring:
+            record.state, record.reason = "ended", TRANSFERRED
+            return False
         log.info("call %s is hung up: no other replica can take it", record.call_id)
         await kind.hang_up()
         record.state, record.reason = "ended", HUNG_UP_BY_DRAIN

@@ -129,6 +129,7 @@ class RedisRegistry:
             retry_on_error=[redis.ConnectionError, redis.TimeoutError],
         )
         self._owned: dict[str, str] = {}  # call id -> what ``accepted`` said (JSON), or ""
+        self._handed_over: set[str] = set()  # given back by a drain (see ``_keep``)
         self._tg: anyio.abc.TaskGroup | None = None
         self._host: CallHost | None = None
 
@@ -200,6 +201,7 @@ class RedisRegistry:
         its next renewal (within ``lease_s / 3``). Where Redis cannot be reached, the claim
         is no longer renewed and runs out instead, with the same end."""
         self._owned.pop(call_id, None)
+        self._handed_over.add(call_id)
         with contextlib.suppress(Exception):
             await self._client.eval(_GIVE_BACK, 1, self._key(call_id), self.replica)
         return True
@@ -224,10 +226,11 @@ class RedisRegistry:
             except Exception as exc:  # Redis away: try again next round
                 log.warning("renewing the claim on call %s failed: %s", call_id, exc)
                 continue
-            if kept and call_id not in self._owned:
+            if kept and call_id in self._handed_over and call_id not in self._owned:
                 # Handed over while this renewal was on its way, which then put the claim
                 # back: given back again, so that another replica adopts it now rather than
-                # after a lease. (A released call's claim is marked ended: never renewed.)
+                # after a lease.
+                self._handed_over.discard(call_id)
                 with contextlib.suppress(Exception):
                     await self._client.eval(_GIVE_BACK, 1, keys[0], self.replica)
             elif kept == 2:
@@ -249,6 +252,7 @@ class RedisRegistry:
             return
         for call_id, info in zip(found[::2], found[1::2], strict=True):
             self._owned[call_id] = info
+            self._handed_over.discard(call_id)  # this replica's again
             if self._tg is not None:
                 self._tg.start_soon(self._take_over, call_id, info)
 

@@ -201,9 +201,9 @@ class CallServer:
         seconds (``drain_timeout``); then close the sessions still open, each once its tool
         calls in flight have finished and their outputs are sent. A call still up then is
         handed over to another replica (a ``RedisRegistry``'s, which adopts it at its next
-        renewal) or, where none can take it, hung up: never left up without its tools. New
-        webhooks are answered 503 meanwhile (OpenAI retries them, on another replica) and
-        readiness fails."""
+        renewal; if every replica is draining, the first to start) or, where no other
+        process can take it, hung up. New webhooks are answered 503 meanwhile (OpenAI
+        retries them, on another replica) and readiness fails."""
         self._lifecycle.draining = True
         grace = self.drain_timeout if grace is None else grace
         if open_calls := len(self._lifecycle.live()):

@@ -17,7 +17,7 @@ from ..session.connect import connect
 from ..session.live_config import sip_session
 from ..session.transport import HandshakeRefused
 from ..tracing.calls import created_session
-from .control import CallHandle, CallRecord, IncomingCall, Reject, enter_call
+from .control import TRANSFERRED, CallHandle, CallRecord, IncomingCall, Reject, enter_call
 from .rest import CallsAPI
 
 
@@ -109,7 +109,7 @@ class SidebandCall:
         await self._end_here("hung up", self.api.hangup(self.call.call_id))
 
     async def _transfer_here(self, target_uri: str) -> None:
-        await self._end_here("transferred", self.api.refer(self.call.call_id, target_uri))
+        await self._end_here(TRANSFERRED, self.api.refer(self.call.call_id, target_uri))
 
     async def _end_here(self, why: str, request: Awaitable[None]) -> None:
         # Known before the request is sent: the server may cut the sideband before it

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import httpx2
 import pytest
 import redis.asyncio
@@ -423,6 +424,27 @@ async def test_a_draining_replica_hands_its_call_over_to_another(redis_url: str)
             assert len(emu.desk.calls[call_id]._sidebands) == 2
             assert emu.desk.calls[call_id].accept_requests == 1
             assert emu.desk.calls[call_id].status == "accepted"  # never hung up
+
+
+async def test_a_call_being_transferred_as_its_replica_drains_is_handed_over(
+    redis_url: str,
+) -> None:
+    """The app's transfer is on its way when the drain closes the session: the call is not
+    marked ended (should the transfer fail, it would stay up with no replica to take it),
+    and not hung up: it is handed over, and the replica that adopts it decides."""
+    async with Emulator(model=ScriptedModel([])) as emu:
+        agent = rtagents.Agent(name="desk")
+        async with two_replicas(emu, agent, redis_url, lease_s=30.0) as (apps, relay):
+            call_id, owner = await placed(emu, apps, relay)
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(owner.transfer, call_id, "tel:+15550001")
+                await anyio.lowlevel.checkpoint()  # its request is out
+                await owner.drain(0)
+            record = owner.calls[call_id]
+            assert (record.state, record.reason) == ("moved", HANDED_OVER)
+            claim, listed = await claim_and_listing(owner, redis_url, call_id)
+            assert claim is None and listed
+            assert emu.desk.calls[call_id].status == "referred"  # never hung up
 
 
 async def test_a_renewal_under_way_does_not_take_back_a_call_handed_over(redis_url: str) -> None:
