@@ -102,8 +102,8 @@ class CallLifecycle:
     async def close_sessions(self) -> None:
         """The drain's time is up: each session still open closes once its tool calls in
         flight are answered. Its call is still up, so it is then handed over or hung up
-        (``_after_drain``), never left up without its tools; this returns once each call
-        has done so (for at most ``LETTING_GO_S`` more), so that a process may exit then."""
+        (``_after_drain``); this returns once each call has done so (for at most
+        ``LETTING_GO_S`` more), so that a process may exit then."""
         closed: list[CallRecord] = []
         async with anyio.create_task_group() as tg:
             for record in self.live():
