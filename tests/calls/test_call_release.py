@@ -60,6 +60,21 @@ def lifecycle() -> tuple[CallLifecycle, NotingRegistry]:
     return CallLifecycle(lambda call: rtagents.Agent(), registry, keep_ended=10), registry
 
 
+async def cut_by_the_apps_group(*, forgotten_first: bool) -> tuple[CallLifecycle, NotingRegistry]:
+    """A call started in the app's task group, which is then cancelled mid-call (with
+    ``forgotten_first``, as a ``CallServer``'s shutdown does: ``tg = None`` before)."""
+    calls, registry = lifecycle()
+    kind = OpenCall()
+    async with anyio.create_task_group() as app:
+        calls.tg = app
+        calls.start(IncomingCall("rtc_1"), kind)
+        await kind.connected.wait()
+        if forgotten_first:
+            calls.tg = None
+        app.cancel_scope.cancel()
+    return calls, registry
+
+
 async def test_a_call_cancelled_by_its_own_caller_is_released() -> None:
     """A call run in a task of its own (a Twilio stream's handler) whose task is cancelled,
     the app's task group going on: the call is over for this process, so its claim is
@@ -80,13 +95,7 @@ async def test_a_call_cancelled_by_its_own_caller_is_released() -> None:
 async def test_a_call_cut_by_the_apps_teardown_is_left_to_run_out() -> None:
     """The app's own task group cancelled (a replica torn down without a drain): the call
     did not end, and its claim is not released, so that another replica takes it over."""
-    calls, registry = lifecycle()
-    kind = OpenCall()
-    async with anyio.create_task_group() as app:
-        calls.tg = app
-        calls.start(IncomingCall("rtc_1"), kind)
-        await kind.connected.wait()
-        app.cancel_scope.cancel()
+    calls, registry = await cut_by_the_apps_group(forgotten_first=False)
     assert registry.released == []
     assert calls.calls["rtc_1"].state == "active"
 
@@ -94,12 +103,5 @@ async def test_a_call_cut_by_the_apps_teardown_is_left_to_run_out() -> None:
 async def test_a_call_cut_by_the_apps_shutdown_is_left_to_run_out() -> None:
     """The same at a ``CallServer``'s shutdown, which stops naming its task group
     (``tg = None``) before it cancels it: the call still knows the group it runs in."""
-    calls, registry = lifecycle()
-    kind = OpenCall()
-    async with anyio.create_task_group() as app:
-        calls.tg = app
-        calls.start(IncomingCall("rtc_1"), kind)
-        await kind.connected.wait()
-        calls.tg = None
-        app.cancel_scope.cancel()
+    calls, registry = await cut_by_the_apps_group(forgotten_first=True)
     assert registry.released == []

@@ -77,23 +77,30 @@ async def test_a_drain_lets_the_tool_in_flight_deliver_and_refuses_new_calls() -
     assert late not in app.calls
 
 
+def ops_app(emu: Emulator) -> CallServer:
+    """An app on the default registry (this process only) with an agent of no tools."""
+    agent = rtagents.Agent(name="ops")
+    return CallServer(agent=agent, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url)
+
+
+async def call_up(emu: Emulator, app: CallServer, url: str) -> str:
+    """A call placed to ``app``, once its session is open."""
+    call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
+    with anyio.fail_after(10):
+        while call_id not in app.calls or app.calls[call_id].session is None:
+            await anyio.sleep(0.01)
+    return call_id
+
+
 async def test_a_call_still_up_when_the_drain_ends_is_hung_up(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """No other replica can take it (the default registry): the drain closes its session,
     and the call is hung up, never left up without its tools; the log says so."""
     async with Emulator(model=ScriptedModel([], then="ok")) as emu:
-        app = CallServer(
-            agent=rtagents.Agent(name="ops"),
-            webhook_secret=SECRET,
-            api_key="sk-x",
-            base_url=emu.http_url,
-        )
+        app = ops_app(emu)
         async with serve_asgi(app) as url:
-            call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
-            with anyio.fail_after(10):
-                while call_id not in app.calls or app.calls[call_id].session is None:
-                    await anyio.sleep(0.01)
+            call_id = await call_up(emu, app, url)
             await app.drain(0)
             with anyio.fail_after(10):
                 while app.calls[call_id].state == "active":
@@ -110,12 +117,7 @@ async def test_a_call_the_app_hangs_up_as_the_drain_ends_is_hung_up_once() -> No
     """The app's hang-up is on its way when the drain closes the session: the call ended by
     the app's doing, and is not hung up a second time."""
     async with Emulator(model=ScriptedModel([], then="ok")) as emu:
-        app = CallServer(
-            agent=rtagents.Agent(name="ops"),
-            webhook_secret=SECRET,
-            api_key="sk-x",
-            base_url=emu.http_url,
-        )
+        app = ops_app(emu)
         hangups: list[str] = []
         hangup = app.api.hangup
 
@@ -125,10 +127,7 @@ async def test_a_call_the_app_hangs_up_as_the_drain_ends_is_hung_up_once() -> No
 
         app.api.hangup = counted  # type: ignore[method-assign]
         async with serve_asgi(app) as url:
-            call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
-            with anyio.fail_after(10):
-                while call_id not in app.calls or app.calls[call_id].session is None:
-                    await anyio.sleep(0.01)
+            call_id = await call_up(emu, app, url)
             async with anyio.create_task_group() as tg:
                 tg.start_soon(app.hangup, call_id)
                 await anyio.lowlevel.checkpoint()  # its request is out

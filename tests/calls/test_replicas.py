@@ -277,6 +277,18 @@ async def test_a_redis_restarted_empty_gets_the_claims_back(tmp_path: Path) -> N
         redis_running.__exit__(None, None, None)
 
 
+def weather_desk(ran: list[str]) -> rtagents.Agent:
+    """An agent whose one tool, ``get_weather``, notes each city it is asked about."""
+
+    @rtagents.tool
+    def get_weather(city: str) -> str:
+        """The weather in a city."""
+        ran.append(city)
+        return f"sunny in {city}"
+
+    return rtagents.Agent(name="desk", tools=[get_weather])
+
+
 def crash(app: CallServer) -> None:
     """The replica dies: its tasks stop where they are (no drain, no release), so its
     registry stops renewing and listening, and its sideband connection drops."""
@@ -297,14 +309,7 @@ async def test_a_call_whose_replica_dies_is_taken_over_by_another(redis_url: str
         ]
     )
     ran: list[str] = []
-
-    @rtagents.tool
-    def get_weather(city: str) -> str:
-        """The weather in a city."""
-        ran.append(city)
-        return f"sunny in {city}"
-
-    agent = rtagents.Agent(name="desk", tools=[get_weather])
+    agent = weather_desk(ran)
     async with Emulator(model=model) as emu:
         async with two_replicas(emu, agent, redis_url, lease_s=1.0) as (apps, relay):
             call_id = emu.place_call(relay, SECRET, say=["Weather in Paris?"])
@@ -397,14 +402,7 @@ async def test_a_draining_replica_hands_its_call_over_to_another(redis_url: str)
     renewal, with no hang-up and one sideband at a time, and runs its tools."""
     model = ScriptedModel([CallFunction("get_weather", {"city": "Oslo"}), "Sunny in Oslo."])
     ran: list[str] = []
-
-    @rtagents.tool
-    def get_weather(city: str) -> str:
-        """The weather in a city."""
-        ran.append(city)
-        return f"sunny in {city}"
-
-    agent = rtagents.Agent(name="desk", tools=[get_weather])
+    agent = weather_desk(ran)
     async with Emulator(model=model) as emu:
         async with two_replicas(emu, agent, redis_url, lease_s=1.5) as (apps, relay):
             call_id, owner = await placed(emu, apps, relay)
