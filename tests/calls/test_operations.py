@@ -101,10 +101,7 @@ async def test_a_call_still_up_when_the_drain_ends_is_hung_up(
         app = ops_app(emu)
         async with serve_asgi(app) as url:
             call_id = await call_up(emu, app, url)
-            await app.drain(0)
-            with anyio.fail_after(10):
-                while app.calls[call_id].state == "active":
-                    await anyio.sleep(0.01)
+            await app.drain(0)  # returns once the call was hung up: no wait after it
             record = app.calls[call_id]
             assert (record.state, record.reason) == ("ended", HUNG_UP_BY_DRAIN)
             assert record.session.closed_reason == "closed by the client"
