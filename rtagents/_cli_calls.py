@@ -43,7 +43,7 @@ def _call(args: argparse.Namespace) -> int:
     ``--no-wait``, follow it to its end and print how it went."""
     import httpx2
 
-    from .emulator.calls import signing_key
+    from .emulator.signing import signing_key
 
     if not args.secret:
         raise CliError(

@@ -14,9 +14,6 @@ With ``"api": "live"`` the call is GPT-Live's: a ``live.transport.incoming`` web
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import json
 import logging
 import secrets
@@ -32,6 +29,7 @@ from starlette.routing import BaseRoute, Route
 from .auth import ClientSecrets
 from .config import apply_update
 from .live import phone as live_phone
+from .signing import sign, signing_key
 
 if TYPE_CHECKING:
     from .connection import Connection, EmulatorConnection
@@ -98,7 +96,7 @@ class Call:
             core = sideband.core
             core.session = apply_update(core.session, update, audio_sent=False)
             core.audio.configure(core.session)
-        sideband.watch(lambda event: self._heard(sideband, event))
+        sideband.watch(lambda event: self._heard(sideband, event), _HEARD)
 
     def hang_up(self, reason: str) -> None:
         """The call is over: its sideband sessions end (a normal close; on GPT-Live after
@@ -153,6 +151,19 @@ class Call:
         }
         conn.inject({"type": "conversation.item.create", "item": item})
         conn.inject({"type": "response.create"})
+
+
+_HEARD = frozenset(
+    (
+        "session.updated",
+        "response.output_audio_transcript.done",
+        "response.output_text.done",
+        "response.function_call_arguments.done",
+        "conversation.item.added",
+        "response.done",
+    )
+)
+"""The events the simulated caller of a Realtime call acts on (``Call._heard``)."""
 
 
 class CallDesk:
@@ -362,28 +373,6 @@ def route_json(
         return result if isinstance(result, Response) else JSONResponse(result)
 
     return Route(path, endpoint, methods=methods)
-
-
-def sign(secret: str, webhook_id: str, timestamp: str, body: str) -> str:
-    """A Standard Webhooks signature, as OpenAI signs: HMAC-SHA256 with the secret's key
-    (base64 after ``whsec_``) over ``id.timestamp.body``. Written here from the scheme, so
-    that the library a CallServer verifies with is checked against an independent signer."""
-    key = signing_key(secret)
-    content = f"{webhook_id}.{timestamp}.{body}".encode()
-    digest = hmac.new(key, content, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
-
-
-def signing_key(secret: str) -> bytes:
-    """The key a webhook secret holds: base64 after ``whsec_``, as OpenAI shows it. Anything
-    else is a ``ValueError`` that says so (and never repeats the secret)."""
-    try:
-        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
-    except ValueError:  # binascii.Error is one
-        key = b""
-    if not key:
-        raise ValueError("a webhook secret is 'whsec_' followed by base64; this one is not")
-    return key
 
 
 async def _body(request: Request) -> dict[str, Any]:

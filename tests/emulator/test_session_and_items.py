@@ -262,3 +262,22 @@ async def test_wrong_path_is_404_and_openai_url_shape_works() -> None:
         async with connect(emu.url + "?model=gpt-realtime-mini") as ws:
             created = json.loads(await ws.recv())
         assert created["session"]["model"] == "gpt-realtime-mini"
+
+
+async def test_watchers_see_what_is_sent_and_only_the_kinds_they_ask_for() -> None:
+    # Events are serialised straight to frames; a watcher's dict must still be the frame's
+    # content, and a watcher given kinds must see those and nothing else.
+    everything: list[dict[str, object]] = []
+    done: list[dict[str, object]] = []
+    async with Emulator(model=ScriptedModel(["Hello there"]), record=0) as emu:
+        wire = await Wire.open(emu.url)
+        emu.last.watch(everything.append)
+        emu.last.watch(done.append, {"response.done"})
+        await wire.update(output_modalities=["text"])
+        await wire.send({"type": "response.create"})
+        await wire.until("response.done")
+        await wire.close()
+    received = wire.events[2:]  # after session.created and conversation.created
+    assert everything == received
+    assert [e["type"] for e in done] == ["response.done"]
+    assert done[0] == next(e for e in received if e["type"] == "response.done")
