@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import socket
@@ -67,15 +68,23 @@ class DrainingServer(uvicorn.Server):
     delivered), then exits as uvicorn does. A second signal exits at once, cutting the calls
     still open: whoever sends it has decided not to wait."""
 
-    def __init__(self, config: uvicorn.Config, app: Any) -> None:
+    def __init__(self, config: uvicorn.Config, app: Any, refreeze_s: float | None = None) -> None:
         super().__init__(config)
         self._app = app
         self._loop: asyncio.AbstractEventLoop | None = None
         self._draining = False
+        self._refreeze_s = refreeze_s
 
     async def serve(self, sockets: list[socket.socket] | None = None) -> None:
         self._loop = asyncio.get_running_loop()
-        await super().serve(sockets)
+        refreezing = None
+        if self._refreeze_s is not None:
+            refreezing = self._loop.create_task(_refreeze_every(self._refreeze_s))
+        try:
+            await super().serve(sockets)
+        finally:
+            if refreezing is not None:
+                refreezing.cancel()
 
     def handle_exit(self, sig: int, frame: Any) -> None:
         drain = getattr(self._app, "drain", None)
@@ -101,3 +110,20 @@ class DrainingServer(uvicorn.Server):
                 super(DrainingServer, self).handle_exit(sig, frame)
 
         self._loop.call_soon_threadsafe(lambda: self._loop.create_task(drain_then_exit()))  # type: ignore[union-attr]
+
+
+def freeze_heap() -> None:
+    """Move what is alive now out of the way of every later garbage collection (a process
+    that is the app's own: ``rtagents serve``). Garbage is collected first, so none is kept;
+    what stays alive is still freed by reference counting once let go (see
+    docs/deployment.md: a closed session is in no reference cycle)."""
+    gc.collect()
+    gc.freeze()
+
+
+async def _refreeze_every(seconds: float) -> None:
+    # Each collection here scans only what was made since the last freeze: the sessions
+    # opened since, not the whole heap.
+    while True:
+        await asyncio.sleep(seconds)
+        freeze_heap()

@@ -19,6 +19,16 @@ _STILL = {
 }
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a time: use a number of seconds over 0")
+    return seconds
+
+
 def _serve(args: argparse.Namespace) -> int:
     """``rtagents serve MODULE:APP``: an ASGI app (a ``CallServer``) under uvicorn."""
     import uvicorn
@@ -30,11 +40,15 @@ def _serve(args: argparse.Namespace) -> int:
     app = getattr(module, attr, None)
     if app is None or not callable(app):
         raise CliError(f"{module_name!r} has no ASGI app {attr!r}")
-    from ._asgi import DrainingServer
+    from ._asgi import DrainingServer, freeze_heap
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     config = uvicorn.Config(app, host=args.host, port=args.port, log_config=None, access_log=False)
-    DrainingServer(config, app).run()  # SIGTERM drains the calls before exiting
+    # This process is the app's: what the imports and the app made (most of the heap until
+    # the calls come) is frozen, so that no full collection scans it again (#36).
+    freeze_heap()
+    server = DrainingServer(config, app, refreeze_s=args.refreeze)
+    server.run()  # SIGTERM drains the calls before exiting
     return 0
 
 
@@ -168,6 +182,15 @@ def add_calls_commands(commands: Any) -> None:
     serve.add_argument("app", metavar="MODULE:APP", help="my_app:app, or path/to/app.py:app")
     serve.add_argument("--host", default="127.0.0.1", help="interface (default: %(default)s)")
     serve.add_argument("--port", type=port, default=8000, help="port (default: %(default)s)")
+    serve.add_argument(
+        "--refreeze",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="collect and freeze the heap again every SECONDS, so that the sessions opened "
+        "since leave every full garbage collection (the app's own objects must not form "
+        "reference cycles once they are let go; see docs/deployment.md)",
+    )
     serve.set_defaults(handler=_serve)
 
     call = commands.add_parser(

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,25 +42,89 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_serve_runs_a_call_server(tmp_path: Path) -> None:
-    (tmp_path / "phone_app.py").write_text(APP)
+@contextlib.contextmanager
+def serving(tmp_path: Path, app: str, *options: str) -> Iterator[str]:
+    """``rtagents serve`` of the module ``app`` with ``options``; its base URL once it
+    answers HTTP."""
+    (tmp_path / "phone_app.py").write_text(app)
     port = free_port()
     command = [sys.executable, "-m", "rtagents", "serve", "phone_app.py:app", "--port", str(port)]
-    server = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen([*command, *options], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
         while True:
             try:
-                reply = httpx2.post(f"http://127.0.0.1:{port}/openai/webhook", content=b"{}")
+                httpx2.get(url)
                 break
             except httpx2.ConnectError:
                 assert server.poll() is None, server.stderr.read() if server.stderr else ""
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
-        assert reply.status_code == 400  # unsigned: refused
+        yield url
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_serve_runs_a_call_server(tmp_path: Path) -> None:
+    with serving(tmp_path, APP) as url:
+        reply = httpx2.post(f"{url}/openai/webhook", content=b"{}")
+        assert reply.status_code == 400  # unsigned: refused
+
+
+# An ASGI app that says how many objects the collector has frozen, and makes more on asking.
+HEAP_APP = """
+import gc
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+kept = []
+
+def frozen(request):
+    return JSONResponse(gc.get_freeze_count())
+
+def grow(request):
+    kept.extend([i] for i in range(5000))  # 5,000 tracked objects that stay alive
+    return JSONResponse(len(kept))
+
+app = Starlette(routes=[Route("/frozen", frozen), Route("/grow", grow)])
+"""
+
+
+def test_serve_freezes_what_the_imports_and_the_app_made_before_it_serves(
+    tmp_path: Path,
+) -> None:
+    # The process is the app's: the heap it starts with is never scanned again (#36).
+    with serving(tmp_path, HEAP_APP) as url:
+        assert httpx2.get(f"{url}/frozen").json() > 10_000
+        before = httpx2.get(f"{url}/frozen").json()
+        httpx2.get(f"{url}/grow")
+        time.sleep(0.5)
+        assert httpx2.get(f"{url}/frozen").json() == before  # no refreeze unless asked
+
+
+def test_serve_refreezes_every_so_often_when_asked(tmp_path: Path) -> None:
+    with serving(tmp_path, HEAP_APP, "--refreeze", "0.2") as url:
+        before = httpx2.get(f"{url}/frozen").json()
+        httpx2.get(f"{url}/grow")
+        deadline = time.monotonic() + 10
+        while httpx2.get(f"{url}/frozen").json() < before + 5000:
+            assert time.monotonic() < deadline, "the objects made since were not frozen"
+            time.sleep(0.1)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "inf"])
+def test_serve_refuses_a_refreeze_that_is_not_a_time(tmp_path: Path, value: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "rtagents", "serve", "app.py:app", "--refreeze", value],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "--refreeze: " in done.stderr, done.stderr
+    assert "is not a" in done.stderr
 
 
 def test_serve_says_what_is_wrong(tmp_path: Path) -> None:
