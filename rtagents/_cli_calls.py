@@ -19,13 +19,16 @@ _STILL = {
 }
 
 
-def _seconds(text: str) -> float:
+def _refreeze_seconds(text: str) -> float:
     try:
         seconds = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not seconds > 0 or seconds == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} is not a time: use a number of seconds over 0")
+    # Each refreeze is a collection of what was made since the last: every second at most.
+    if not 1 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a time: use a number of seconds, 1 or more"
+        )
     return seconds
 
 
@@ -184,12 +187,12 @@ def add_calls_commands(commands: Any) -> None:
     serve.add_argument("--port", type=port, default=8000, help="port (default: %(default)s)")
     serve.add_argument(
         "--refreeze",
-        type=_seconds,
+        type=_refreeze_seconds,
         default=None,
         metavar="SECONDS",
-        help="collect and freeze the heap again every SECONDS, so that the sessions opened "
-        "since leave every full garbage collection (the app's own objects must not form "
-        "reference cycles once they are let go; see docs/deployment.md)",
+        help="collect and freeze the heap again every SECONDS (1 or more; a few minutes is "
+        "usual), so that the sessions opened since leave every full garbage collection "
+        "(what is frozen in a reference cycle is kept for good; see docs/deployment.md)",
     )
     serve.set_defaults(handler=_serve)
 

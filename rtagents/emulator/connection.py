@@ -49,7 +49,9 @@ Watcher = Callable[[dict[str, Any]], None]
 """Told of each server event a connection sends (as a dict): a simulated caller."""
 Outgoing = Callable[[dict[str, Any]], list[dict[str, Any]]]
 """What a transport makes of each server event before it goes out: a WebRTC call's audio
-goes over RTP, so its deltas become the output audio buffer's events."""
+goes over RTP, so its deltas become the output audio buffer's events. It returns the event
+it was given, unchanged, to send it as it is (its frame is made already): it must not edit
+it in place."""
 EndConnection = Callable[[int, str, bool], Awaitable[None]]
 """Ends the connection: with a close frame of (code, reason), or a TCP reset when true."""
 _ELIDED = {
@@ -133,6 +135,8 @@ class Connection(Generic[C]):
         """Call ``watcher`` with each server event this connection sends (a simulated
         caller listens this way), or only with those of the types in ``kinds``: an event
         no one watches is never made into a dict, only into its frame."""
+        if isinstance(kinds, str):  # a string is a collection too: of its letters
+            raise TypeError(f"kinds is a collection of event types, not the string {kinds!r}")
         self._watchers.append((watcher, kinds))
 
     def inject(self, event: dict[str, Any]) -> None:
@@ -166,7 +170,7 @@ class Connection(Generic[C]):
         core, until it leaves or the connection ends (then it is closed as it was)."""
         sender, events = anyio.create_memory_object_stream[str](max_buffer_size=math.inf)
         for event in first:
-            sender.send_nowait(json.dumps(event))
+            sender.send_nowait(_frame(event))
         if self.closed.is_set():
             sender.close()
         self._joined.append(sender)
@@ -240,7 +244,7 @@ class Connection(Generic[C]):
             core.advance(self.now_ms())
             if self._pushed:
                 pushed = self._pushed.popleft()
-                await self._send_frame(json.dumps(pushed), pushed, send)
+                await self._send_frame(_frame(pushed), pushed, send)
                 continue
             action = core.next_action()
             if action is None:
@@ -279,7 +283,7 @@ class Connection(Generic[C]):
             await self._send_frame(frame, data, send)
             return
         for out in self.outgoing(data):
-            await self._send_frame(frame if out is data else json.dumps(out), out, send)
+            await self._send_frame(frame if out is data else _frame(out), out, send)
 
     async def _send_frame(self, frame: str, data: dict[str, Any] | None, send: SendFrame) -> None:
         """One frame out, to the client and each joined sideband; ``data`` (the event as a
@@ -337,3 +341,9 @@ def _tapped(event: dict[str, Any]) -> dict[str, Any]:
     if field is not None and isinstance(event.get(field), str):
         return {**event, field: f"<{len(event[field])} base64 chars>"}
     return event
+
+
+def _frame(event: dict[str, Any]) -> str:
+    """An event made as a dict (by a transport, or pushed), in the same compact JSON as
+    pydantic's frames: a connection's frames all look alike."""
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False)

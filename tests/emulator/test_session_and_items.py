@@ -281,3 +281,22 @@ async def test_watchers_see_what_is_sent_and_only_the_kinds_they_ask_for() -> No
     assert everything == received
     assert [e["type"] for e in done] == ["response.done"]
     assert done[0] == next(e for e in received if e["type"] == "response.done")
+
+
+async def test_a_narrow_watcher_alone_is_told_of_its_kinds() -> None:
+    # No tap and no other watcher: only this watcher's asking makes its events dicts (as for
+    # a phone call's simulated caller, which watches six kinds).
+    said: list[dict[str, object]] = []
+    async with Emulator(model=ScriptedModel(["Grüße"]), record=0) as emu:
+        wire = await Wire.open(emu.url)
+        emu.last.watch(said.append, {"response.output_text.done", "response.done"})
+        await wire.update(output_modalities=["text"])
+        await wire.send({"type": "response.create"})
+        await wire.until("response.done")
+        await wire.close()
+        with pytest.raises(TypeError, match="collection of event types"):
+            emu.last.watch(said.append, "response.done")
+    kinds = ("response.output_text.done", "response.done")
+    assert said == [e for e in wire.events if e["type"] in kinds]
+    assert [e["type"] for e in said] == list(kinds)
+    assert said[0]["text"] == "Grüße"
