@@ -117,6 +117,7 @@ class Call:
         return line
 
     def _heard(self, conn: EmulatorConnection, event: dict[str, Any]) -> None:
+        # Told only of the kinds in _HEARD: a kind acted on here must be named there too.
         kind = event.get("type")
         if kind == "session.updated" and self.next_line == 0:
             self._speak(conn)

@@ -274,7 +274,7 @@ class Connection(Generic[C]):
         kind = getattr(event, "type", None)
         wanted = self.sent.maxlen or self.outgoing is not None
         if not wanted:
-            wanted = any(kinds is None or kind in kinds for _, kinds in self._watchers)
+            wanted = any(_wants(kinds, kind) for _, kinds in self._watchers)
         if not wanted:
             await self._send_frame(frame, None, send)
             return
@@ -293,7 +293,7 @@ class Connection(Generic[C]):
                 self.sent.append(_tapped(data))
             kind = data.get("type")
             for watcher, kinds in self._watchers:
-                if kinds is None or kind in kinds:
+                if _wants(kinds, kind):
                     watcher(data)
         for joined in self._joined:
             with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
@@ -341,6 +341,11 @@ def _tapped(event: dict[str, Any]) -> dict[str, Any]:
     if field is not None and isinstance(event.get(field), str):
         return {**event, field: f"<{len(event[field])} base64 chars>"}
     return event
+
+
+def _wants(kinds: Collection[str] | None, kind: object) -> bool:
+    """Whether a watcher of ``kinds`` (all, when ``None``) is told of an event of ``kind``."""
+    return kinds is None or kind in kinds
 
 
 def _frame(event: dict[str, Any]) -> str:
