@@ -4,8 +4,9 @@
 a call is claimed once across replicas, the router's decision is checked, an accepted call
 is listed for the replicas that could take it over, a call that fails is never left ringing
 or up without its tools, a call that reaches its time limit is warned and hung up
-(``limits``), a call still up when a drain closes its session is handed over to another
-replica or hung up, and an ended call is released. What differs between a SIP call, a
+(``limits``), a call still up when a drain closes its session (or when the shutdown cuts
+its task short) is handed over to another replica or hung up, one still ringing then is
+rejected, and an ended call is released. What differs between a SIP call, a
 browser's call, a call taken over from a replica that died and a Twilio stream is its
 ``CallKind``: how it is accepted or rejected, hung up, and how its session runs.
 """
@@ -37,6 +38,7 @@ NOT_ANSWERED = Reject(480, "the call failed before it was answered")  # Temporar
 HANDED_OVER = "handed over to another replica: this one is draining"
 HUNG_UP_BY_DRAIN = "hung up: the server is draining, and no other replica can take the call"
 STREAM_CLOSED_BY_DRAIN = "the server is draining: its stream is closed"
+SHUT_DOWN = "the server shut down before the call was answered"
 LETTING_GO_S = 10.0
 """How long a drain waits, once it closed a call's session, for the call to be handed over
 or hung up (one request to the registry or to the API)."""
@@ -103,14 +105,17 @@ class CallLifecycle:
         """The drain's time is up: each session still open closes once its tool calls in
         flight are answered. Its call is still up, so it is then handed over or hung up
         (``_after_drain``); this returns once each call has done so (for at most
-        ``LETTING_GO_S`` more), so that a process may exit then."""
+        ``LETTING_GO_S`` more), so that a process may exit then. A call still being set up
+        is given ``LETTING_GO_S`` to open its session first (see ``_drain``)."""
         closed: list[CallRecord] = []
         async with anyio.create_task_group() as tg:
             for record in self.live():
                 session = record.session
-                if session is not None and session.closed_reason is None:
+                # A call still being set up (routed, accepted, its session opening) is
+                # drained once its session is open.
+                if session is None or session.closed_reason is None:
                     let_go = self._drained[record.call_id] = anyio.Event()
-                    tg.start_soon(_drain, session, let_go)
+                    tg.start_soon(_drain, record, let_go)
                     closed.append(record)
         if closed:  # one line for the operator; each call's is at INFO
             outcomes = collections.Counter(record.reason for record in closed)
@@ -180,14 +185,19 @@ class CallLifecycle:
                 handed_over = await self._steps(call, kind, agent, record, answered_at)
                 ended = True
             finally:
+                torn_down = app_tg is not None and app_tg.cancel_scope.cancel_called
+                if torn_down and not ended:
+                    with anyio.CancelScope(shield=True), anyio.move_on_after(LETTING_GO_S):
+                        handed_over = await self._cut_short(kind, record)
+                    ended = record.state in ("ended", "rejected")
                 over.set()
                 self._metered(record)
                 call_ended(span, record.state, record.reason, record.usage, record.cost)
-                # The app's tasks torn down mid-call: the call did not end, and its claim is
-                # left to run out, so that another replica takes it over. (A release here
-                # would still reach Redis: its command is written before the first await
-                # that the cancellation stops.) A call handed over gave its claim back.
-                torn_down = app_tg is not None and app_tg.cancel_scope.cancel_called
+                # The app's tasks torn down mid-call, and the call neither ended nor handed
+                # over (its hand-over or hang-up failed): its claim is left to run out, so
+                # that another replica takes it over. (A release here would still reach
+                # Redis: its command is written before the first await that the
+                # cancellation stops.) A call handed over gave its claim back.
                 try:
                     release = (ended or not torn_down) and not handed_over
                     await self._finished(call.call_id, release=release)
@@ -262,6 +272,27 @@ class CallLifecycle:
         record.state, record.reason = "ended", HUNG_UP_BY_DRAIN
         return False
 
+    async def _cut_short(self, kind: CallKind, record: CallRecord) -> bool:
+        """The app's shutdown cut the call's task short, once the drain had given it all the
+        time it could: a call still ringing is rejected (its webhook was answered, so no
+        other process will be offered it), and one that is up is handed over or hung up, as
+        a drain does. True when handed over."""
+        try:
+            if record.state == "ringing":
+                try:
+                    await kind.reject(NOT_ANSWERED)
+                    record.state, record.reason = "rejected", SHUT_DOWN
+                except Exception:  # its accept may have reached the API, unanswered
+                    await kind.hang_up()
+                    record.state, record.reason = "ended", HUNG_UP_BY_DRAIN
+            elif record.state == "active":
+                log.info("call %s was cut short by the shutdown", record.call_id)
+                return await self._after_drain(kind, record)
+        except Exception as exc:  # the process is exiting: say so, and go on
+            record.state, record.reason = "failed", f"cut short by the shutdown: {root_cause(exc)}"
+            log.warning("call %s %s", record.call_id, record.reason)
+        return False
+
     async def _connect(
         self, kind: CallKind, record: CallRecord, agent: Agent, answered_at: float
     ) -> str | None:
@@ -307,9 +338,16 @@ class CallLifecycle:
             self.calls.pop(self._ended.popleft(), None)
 
 
-async def _drain(session: Any, let_go: anyio.Event) -> None:
+async def _drain(record: CallRecord, let_go: anyio.Event) -> None:
     """Close a call's session (once its tool calls are answered); then wait for the call to
-    be handed over or hung up."""
-    await session.drain()
+    be handed over or hung up. A call still being set up is given ``LETTING_GO_S`` to open
+    its session (or to end); past that, the shutdown cuts it short (``_cut_short``)."""
+    with anyio.move_on_after(LETTING_GO_S):
+        # The record has no event for its session: a shutdown can afford to look often.
+        while record.session is None and not let_go.is_set():  # noqa: ASYNC110
+            await anyio.sleep(0.02)
+    if record.session is None:
+        return
+    await record.session.drain()
     with anyio.move_on_after(LETTING_GO_S):
         await let_go.wait()

@@ -182,17 +182,20 @@ class CallServer:
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
         # The calls run in the app's own task group, from startup to shutdown.
-        async with anyio.create_task_group() as tg:
-            await tg.start(self.registry.run, self._control)
-            self._lifecycle.tg = tg
-            try:
-                yield
-            finally:
-                with anyio.CancelScope(shield=True):
-                    await self.drain()
-                    self._lifecycle.tg = None
-                    tg.cancel_scope.cancel()
-                    await self.api.aclose()
+        try:
+            async with anyio.create_task_group() as tg:
+                await tg.start(self.registry.run, self._control)
+                self._lifecycle.tg = tg
+                try:
+                    yield
+                finally:
+                    with anyio.CancelScope(shield=True):
+                        await self.drain()
+                        self._lifecycle.tg = None
+                        tg.cancel_scope.cancel()
+        finally:  # after the calls' tasks: one cut short still rejects or hangs up its call
+            with anyio.CancelScope(shield=True):
+                await self.api.aclose()
 
     # -- operations ----------------------------------------------------------------------------
 
@@ -202,8 +205,10 @@ class CallServer:
         calls in flight have finished and their outputs are sent. A call still up then is
         handed over to another replica (a ``RedisRegistry``'s, which adopts it at its next
         renewal; if every replica is draining, the first to start) or, where no other
-        process can take it, hung up. New webhooks are answered 503 meanwhile (OpenAI
-        retries them, on another replica) and readiness fails."""
+        process can take it, hung up. A call still being set up is given 10 s to open its
+        session, and is then drained alike; one that the shutdown cuts short is rejected if
+        it was not answered yet, else handed over or hung up. New webhooks are answered 503
+        meanwhile (OpenAI retries them, on another replica) and readiness fails."""
         self._lifecycle.draining = True
         grace = self.drain_timeout if grace is None else grace
         if open_calls := len(self._lifecycle.live()):

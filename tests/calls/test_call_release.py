@@ -20,13 +20,20 @@ pytestmark = pytest.mark.anyio
 class NotingRegistry(LocalRegistry):
     """The default registry, noting each call it releases."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, other_replicas: bool = False) -> None:
         super().__init__()
         self.released: list[str] = []
+        self.handed_over: list[str] = []
+        self.other_replicas = other_replicas  # whether another process could take a call
 
     async def release(self, call_id: str) -> None:
         self.released.append(call_id)
         await super().release(call_id)
+
+    async def hand_over(self, call_id: str) -> bool:
+        if self.other_replicas:
+            self.handed_over.append(call_id)
+        return self.other_replicas
 
 
 class OpenCall:
@@ -55,16 +62,18 @@ class OpenCall:
         return None
 
 
-def lifecycle() -> tuple[CallLifecycle, NotingRegistry]:
-    registry = NotingRegistry()
+def lifecycle(*, other_replicas: bool = False) -> tuple[CallLifecycle, NotingRegistry]:
+    registry = NotingRegistry(other_replicas=other_replicas)
     return CallLifecycle(lambda call: rtagents.Agent(), registry, keep_ended=10), registry
 
 
-async def cut_by_the_apps_group(*, forgotten_first: bool) -> tuple[CallLifecycle, NotingRegistry]:
+async def cut_by_the_apps_group(
+    *, forgotten_first: bool, kind: OpenCall | None = None, other_replicas: bool = True
+) -> tuple[CallLifecycle, NotingRegistry]:
     """A call started in the app's task group, which is then cancelled mid-call (with
     ``forgotten_first``, as a ``CallServer``'s shutdown does: ``tg = None`` before)."""
-    calls, registry = lifecycle()
-    kind = OpenCall()
+    calls, registry = lifecycle(other_replicas=other_replicas)
+    kind = kind or OpenCall()
     async with anyio.create_task_group() as app:
         calls.tg = app
         calls.start(IncomingCall("rtc_1"), kind)
@@ -92,16 +101,33 @@ async def test_a_call_cancelled_by_its_own_caller_is_released() -> None:
     assert not kind.hung_up
 
 
-async def test_a_call_cut_by_the_apps_teardown_is_left_to_run_out() -> None:
+async def test_a_call_cut_by_the_apps_teardown_is_handed_over() -> None:
     """The app's own task group cancelled (a replica torn down without a drain): the call
-    did not end, and its claim is not released, so that another replica takes it over."""
-    calls, registry = await cut_by_the_apps_group(forgotten_first=False)
+    did not end, and its claim is given back, not released, so that another replica takes
+    it over."""
+    kind = OpenCall()
+    calls, registry = await cut_by_the_apps_group(forgotten_first=False, kind=kind)
     assert registry.released == []
-    assert calls.calls["rtc_1"].state == "active"
+    assert registry.handed_over == ["rtc_1"]
+    assert calls.calls["rtc_1"].state == "moved"
+    assert not kind.hung_up
 
 
-async def test_a_call_cut_by_the_apps_shutdown_is_left_to_run_out() -> None:
+async def test_a_call_cut_by_the_apps_teardown_with_no_other_replica_is_hung_up() -> None:
+    """The same where no other process can take the call: it is hung up, never left up
+    without its tools, and it ended."""
+    kind = OpenCall()
+    calls, registry = await cut_by_the_apps_group(
+        forgotten_first=False, kind=kind, other_replicas=False
+    )
+    assert kind.hung_up
+    assert calls.calls["rtc_1"].state == "ended"
+    assert registry.released == ["rtc_1"]
+
+
+async def test_a_call_cut_by_the_apps_shutdown_is_handed_over() -> None:
     """The same at a ``CallServer``'s shutdown, which stops naming its task group
     (``tg = None``) before it cancels it: the call still knows the group it runs in."""
     calls, registry = await cut_by_the_apps_group(forgotten_first=True)
     assert registry.released == []
+    assert registry.handed_over == ["rtc_1"]

@@ -289,11 +289,23 @@ def weather_desk(ran: list[str]) -> rtagents.Agent:
     return rtagents.Agent(name="desk", tools=[get_weather])
 
 
-def crash(app: CallServer) -> None:
-    """The replica dies: its tasks stop where they are (no drain, no release), so its
-    registry stops renewing and listening, and its sideband connection drops."""
+def tear_down(app: CallServer) -> None:
+    """The replica's tasks are cancelled where they are (no drain), so its registry stops
+    renewing and listening, and its sideband connection drops; what a cancelled call still
+    does (it hands the call over, or hangs it up) it does."""
     assert app._lifecycle.tg is not None
     app._lifecycle.tg.cancel_scope.cancel()
+
+
+def crash(app: CallServer) -> None:
+    """The replica dies: as ``tear_down``, but a dead process does nothing more, so its
+    calls neither hand over nor hang up: their claims run out."""
+
+    async def nothing(*_: object) -> bool:
+        return False
+
+    app._lifecycle._cut_short = nothing  # type: ignore[method-assign]
+    tear_down(app)
 
 
 async def test_a_call_whose_replica_dies_is_taken_over_by_another(redis_url: str) -> None:
@@ -364,20 +376,21 @@ async def test_a_call_taken_over_that_its_router_now_fails_is_hung_up(redis_url:
             assert routed == [call_id, call_id]
 
 
-async def test_a_replica_torn_down_mid_call_leaves_its_claim_to_run_out(redis_url: str) -> None:
+async def test_a_replica_torn_down_mid_call_hands_its_call_over(redis_url: str) -> None:
     """Its tasks cancelled (no drain): the call did not end, so its claim is not marked
     ended (which would keep every other replica from taking it over, the call left up
-    without its tools); it is left to run out."""
+    without its tools); it is given back, the call kept listed, for another to adopt."""
     async with Emulator(model=ScriptedModel([])) as emu:
         agent = rtagents.Agent(name="desk")
         async with two_replicas(emu, agent, redis_url, lease_s=30.0) as (apps, relay):
             call_id, owner = await placed(emu, apps, relay)
-            crash(owner)
+            tear_down(owner)
             await anyio.sleep(0.3)  # what its cancelled tasks still do is done by now
             claim, listed = await claim_and_listing(owner, redis_url, call_id)
-            assert claim == owner.registry.replica  # type: ignore[attr-defined]
+            assert claim != owner.registry.replica  # type: ignore[attr-defined]
             assert listed
             assert emu.desk.calls[call_id].status == "accepted"  # not hung up
+            assert owner.calls[call_id].state == "moved"
 
 
 async def test_a_replica_whose_claim_was_taken_lets_the_call_go(redis_url: str) -> None:
