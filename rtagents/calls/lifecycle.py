@@ -39,9 +39,12 @@ HANDED_OVER = "handed over to another replica: this one is draining"
 HUNG_UP_BY_DRAIN = "hung up: the server is draining, and no other replica can take the call"
 STREAM_CLOSED_BY_DRAIN = "the server is draining: its stream is closed"
 SHUT_DOWN = "the server shut down before the call was answered"
+LET_GO_LATE = "the server shut down, and could not hand the call over or hang it up in time"
 LETTING_GO_S = 10.0
-"""How long a drain waits, once it closed a call's session, for the call to be handed over
-or hung up (one request to the registry or to the API)."""
+"""How long letting go of a call may take, each time: a drain's wait for a call still being
+set up to open its session; handing over or hanging up a call whose session the drain
+closed; rejecting, handing over or hanging up a call the shutdown cut short (each is one
+request to the registry or to the API)."""
 
 
 class CallKind(Protocol):
@@ -63,6 +66,11 @@ class CallKind(Protocol):
 
     async def hang_up(self) -> None:
         """End a call that is up: it failed, and cannot go on without its tools."""
+        ...
+
+    def ending(self) -> str | None:
+        """How the app is ending the call (``"hung up"``, ``TRANSFERRED``) once it asked
+        to, its request perhaps still on the way; ``None`` until then."""
         ...
 
     async def connect(self, record: CallRecord, agent: Agent) -> str | None:
@@ -187,20 +195,23 @@ class CallLifecycle:
             finally:
                 torn_down = app_tg is not None and app_tg.cancel_scope.cancel_called
                 if torn_down and not ended:
-                    with anyio.CancelScope(shield=True), anyio.move_on_after(LETTING_GO_S):
-                        handed_over = await self._cut_short(kind, record)
+                    with _letting_go() as letting_go:
+                        handed_over = await self._cut_short(
+                            kind, record, answered=answered_at is not None
+                        )
+                    if letting_go.cancelled_caught:
+                        record.state, record.reason = "failed", LET_GO_LATE
                     ended = record.state in ("ended", "rejected")
                 over.set()
                 self._metered(record)
                 call_ended(span, record.state, record.reason, record.usage, record.cost)
                 # The app's tasks torn down mid-call, and the call neither ended nor handed
-                # over (its hand-over or hang-up failed): its claim is left to run out, so
-                # that another replica takes it over. (A release here would still reach
-                # Redis: its command is written before the first await that the
-                # cancellation stops.) A call handed over gave its claim back.
+                # over (that failed): its claim is left to run out, so that another replica
+                # takes it over. A call handed over gave its claim back.
                 try:
                     release = (ended or not torn_down) and not handed_over
-                    await self._finished(call.call_id, release=release)
+                    with _letting_go() if torn_down else contextlib.nullcontext():
+                        await self._finished(call.call_id, release=release)
                 finally:
                     let_go = self._drained.pop(call.call_id, None)
                     if let_go is not None:
@@ -236,14 +247,18 @@ class CallLifecycle:
             if record.state != "active":  # moved to another replica meanwhile
                 return False
             if call.call_id in self._drained and reason in (CLOSED_BY_CLIENT, TRANSFERRED):
-                return await self._after_drain(kind, record, transferring=reason == TRANSFERRED)
+                # The shutdown, should it come meanwhile, waits for this (as the drain does).
+                with _letting_go():
+                    return await self._after_drain(kind, record, transferring=reason == TRANSFERRED)
+                record.state, record.reason = "failed", LET_GO_LATE
+                return False
             record.state, record.reason = "ended", reason
         except Exception as exc:  # the call fails; the server goes on
             record.state, record.reason = "failed", root_cause(exc)
             log.warning("call %s failed: %s", call.call_id, record.reason)
-            with contextlib.suppress(Exception):
+            with _letting_go(), contextlib.suppress(Exception):
                 if not accepted:  # never left ringing
-                    await kind.reject(NOT_ANSWERED)
+                    await _refuse(kind)
                 else:  # nor left up without its tools
                     await kind.hang_up()
         return False
@@ -272,22 +287,23 @@ class CallLifecycle:
         record.state, record.reason = "ended", HUNG_UP_BY_DRAIN
         return False
 
-    async def _cut_short(self, kind: CallKind, record: CallRecord) -> bool:
-        """The app's shutdown cut the call's task short, once the drain had given it all the
-        time it could: a call still ringing is rejected (its webhook was answered, so no
-        other process will be offered it), and one that is up is handed over or hung up, as
-        a drain does. True when handed over."""
+    async def _cut_short(self, kind: CallKind, record: CallRecord, *, answered: bool) -> bool:
+        """The app's task group cancelled the call's task (its shutdown, after the drain, or
+        a replica torn down without one). A call still ringing here is rejected: its
+        webhook was answered, so no other process will be offered it. One that is up (or
+        was answered before this process had it: adopted, a browser's) is let go of as a
+        drain does: handed over or hung up, or left to the app's transfer or hang-up on
+        its way. True when handed over."""
+        ending = kind.ending()
         try:
-            if record.state == "ringing":
-                try:
-                    await kind.reject(NOT_ANSWERED)
-                    record.state, record.reason = "rejected", SHUT_DOWN
-                except Exception:  # its accept may have reached the API, unanswered
-                    await kind.hang_up()
-                    record.state, record.reason = "ended", HUNG_UP_BY_DRAIN
-            elif record.state == "active":
+            if ending is not None and ending != TRANSFERRED:  # the app's hang-up is on its way
+                record.state, record.reason = "ended", ending
+            elif record.state == "ringing" and not answered:
+                rejected = await _refuse(kind)
+                record.state, record.reason = "rejected" if rejected else "ended", SHUT_DOWN
+            elif record.state in ("ringing", "active"):
                 log.info("call %s was cut short by the shutdown", record.call_id)
-                return await self._after_drain(kind, record)
+                return await self._after_drain(kind, record, transferring=ending == TRANSFERRED)
         except Exception as exc:  # the process is exiting: say so, and go on
             record.state, record.reason = "failed", f"cut short by the shutdown: {root_cause(exc)}"
             log.warning("call %s %s", record.call_id, record.reason)
@@ -336,6 +352,23 @@ class CallLifecycle:
         self._ended.append(call_id)
         while len(self._ended) > self._keep_ended:
             self.calls.pop(self._ended.popleft(), None)
+
+
+async def _refuse(kind: CallKind) -> bool:
+    """Reject a call that was not answered here (True); one whose reject fails, as its
+    accept may have reached the API unanswered, is hung up instead (False)."""
+    try:
+        await kind.reject(NOT_ANSWERED)
+        return True
+    except Exception:
+        await kind.hang_up()
+        return False
+
+
+def _letting_go() -> anyio.CancelScope:
+    """The scope of letting go of a call: the shutdown's cancellation waits for it, for at
+    most ``LETTING_GO_S``."""
+    return anyio.CancelScope(shield=True, deadline=anyio.current_time() + LETTING_GO_S)
 
 
 async def _drain(record: CallRecord, let_go: anyio.Event) -> None:

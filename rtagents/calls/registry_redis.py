@@ -63,9 +63,12 @@ redis.call('HDEL', KEYS[2], ARGV[3])
 return redis.call('SET', KEYS[1], 'ended:' .. ARGV[1], 'PX', ARGV[2])
 """
 # A claim given back (a draining replica's, or one it was adopting): another may take it.
+# KEYS: the call's claim, the live calls. ARGV: replica, call id, [call]: listed again (Redis
+# may have lost the listing), so that a replica that looks finds it.
 _GIVE_BACK = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
+return redis.call('DEL', KEYS[1])
 """
 # KEYS: the live calls. ARGV: the claims' key prefix, replica, lease (ms). Every listed
 # call whose claim ran out is claimed for this replica: [call id, call, ...].
@@ -199,12 +202,20 @@ class RedisRegistry:
     async def hand_over(self, call_id: str) -> bool:
         """The claim is given back and the listing kept: another replica adopts the call at
         its next renewal (within ``lease_s / 3``). Where Redis cannot be reached, the claim
-        is no longer renewed and runs out instead, with the same end."""
-        self._owned.pop(call_id, None)
+        is no longer renewed and runs out instead, with the same end. False for a call this
+        replica never listed (not answered yet): no replica would find it."""
+        info = self._owned.get(call_id)
+        if not info:
+            return False
+        del self._owned[call_id]
         self._handed_over.add(call_id)
-        with contextlib.suppress(Exception):
-            await self._client.eval(_GIVE_BACK, 1, self._key(call_id), self.replica)
+        await self._give_back(call_id, info)
         return True
+
+    async def _give_back(self, call_id: str, info: str) -> None:
+        keys = (self._key(call_id), self._live)
+        with contextlib.suppress(Exception):
+            await self._client.eval(_GIVE_BACK, 2, *keys, self.replica, call_id, info)
 
     async def _keep_and_adopt(self) -> None:
         while True:
@@ -231,8 +242,7 @@ class RedisRegistry:
                 # back: given back again, so that another replica adopts it now rather than
                 # after a lease.
                 self._handed_over.discard(call_id)
-                with contextlib.suppress(Exception):
-                    await self._client.eval(_GIVE_BACK, 1, keys[0], self.replica)
+                await self._give_back(call_id, info)
             elif kept == 2:
                 log.info("the claim on call %s was missing from Redis and is put back", call_id)
             elif not kept and self._owned.pop(call_id, None) is not None:
@@ -267,8 +277,7 @@ class RedisRegistry:
             log.warning("taking over call %s failed: %s", call_id, exc)
             taken = False
         if not taken and self._owned.pop(call_id, None) is not None:
-            with contextlib.suppress(Exception):  # else its lease runs out again
-                await self._client.eval(_GIVE_BACK, 1, self._key(call_id), self.replica)
+            await self._give_back(call_id, info)  # (where Redis is away, its lease runs out)
 
     # -- commands ------------------------------------------------------------------------------
 

@@ -181,19 +181,25 @@ class CallServer:
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        # The calls run in the app's own task group, from startup to shutdown.
+        # The calls run in the app's own task group, from startup to shutdown; the registry
+        # and the API client outlast it, so that a call the shutdown cuts short can still be
+        # handed over, rejected or hung up.
         try:
-            async with anyio.create_task_group() as tg:
-                await tg.start(self.registry.run, self._control)
-                self._lifecycle.tg = tg
-                try:
-                    yield
-                finally:
-                    with anyio.CancelScope(shield=True):
-                        await self.drain()
-                        self._lifecycle.tg = None
-                        tg.cancel_scope.cancel()
-        finally:  # after the calls' tasks: one cut short still rejects or hangs up its call
+            async with anyio.create_task_group() as outer:
+                await outer.start(self.registry.run, self._control)
+                async with anyio.create_task_group() as tg:
+                    self._lifecycle.tg = tg
+                    try:
+                        yield
+                    finally:
+                        with anyio.CancelScope(shield=True):
+                            # A drain already run (rtagents serve's, on SIGTERM) gave the
+                            # calls their time: this one closes what is left at once.
+                            await self.drain(0 if self.draining else None)
+                            self._lifecycle.tg = None
+                            tg.cancel_scope.cancel()
+                outer.cancel_scope.cancel()
+        finally:
             with anyio.CancelScope(shield=True):
                 await self.api.aclose()
 

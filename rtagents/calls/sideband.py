@@ -65,6 +65,12 @@ class SidebandCall:
         if not self.gone:  # a call the API does not have is not hung up
             await self.api.hangup(self.call.call_id)
 
+    def ending(self) -> str | None:
+        ending = self._ending
+        if ending is None or (ending.settled.is_set() and ending.taken_at is None):
+            return None  # never asked, or its request failed: it ended nothing
+        return ending.why
+
     async def connect(self, record: CallRecord, agent: Agent) -> str | None:
         try:
             return await self._connect(record, agent)

@@ -98,6 +98,9 @@ class TwilioCall:
     async def hang_up(self) -> None:
         pass  # the endpoint closes the stream
 
+    def ending(self) -> None:
+        return None  # the app ends a stream by closing it (see TwilioEndpoint)
+
     async def connect(self, record: CallRecord, agent: Agent) -> str | None:
         """Caller <-> agent until either side ends: u-law passed through both ways."""
         websocket, settings = self.websocket, self.endpoint.settings

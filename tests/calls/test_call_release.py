@@ -4,6 +4,7 @@ notes what it is told. (The Redis side of the same rule is in ``test_replicas``.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import anyio
@@ -43,6 +44,7 @@ class OpenCall:
     def __init__(self) -> None:
         self.connected = anyio.Event()
         self.hung_up = False
+        self.rejected = False
 
     def listing(self) -> dict[str, Any]:
         return {"source": "sip", "sip_headers": {}}
@@ -51,10 +53,13 @@ class OpenCall:
         pass
 
     async def reject(self, decision: Reject) -> None:
-        pass
+        self.rejected = True
 
     async def hang_up(self) -> None:
         self.hung_up = True
+
+    def ending(self) -> str | None:
+        return None
 
     async def connect(self, record: CallRecord, agent: rtagents.Agent) -> str | None:
         self.connected.set()
@@ -131,3 +136,52 @@ async def test_a_call_cut_by_the_apps_shutdown_is_handed_over() -> None:
     calls, registry = await cut_by_the_apps_group(forgotten_first=True)
     assert registry.released == []
     assert registry.handed_over == ["rtc_1"]
+
+
+async def test_a_call_answered_elsewhere_cut_short_while_routed_is_handed_over() -> None:
+    """A call adopted from a replica that died (answered before this process had it) is
+    cut short while its router decides again: it is up, so it is handed over, never
+    rejected (which would hang it up) nor released."""
+    registry = NotingRegistry(other_replicas=True)
+    routing = anyio.Event()
+
+    async def route(call: IncomingCall) -> rtagents.Agent:
+        routing.set()
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    calls = CallLifecycle(route, registry, keep_ended=10)
+    kind = OpenCall()
+    async with anyio.create_task_group() as app:
+        calls.tg = app
+        calls.start(IncomingCall("rtc_2"), kind, answered_at=time.time() - 5)
+        await routing.wait()
+        app.cancel_scope.cancel()
+    assert registry.handed_over == ["rtc_2"]
+    assert registry.released == []
+    assert not kind.rejected and not kind.hung_up
+    assert calls.calls["rtc_2"].state == "moved"
+
+
+async def test_a_call_still_routed_here_cut_short_is_rejected_and_released() -> None:
+    """The same call, ringing here (its webhook taken by this process): rejected, and its
+    claim released, as it ended."""
+    registry = NotingRegistry(other_replicas=True)
+    routing = anyio.Event()
+
+    async def route(call: IncomingCall) -> rtagents.Agent:
+        routing.set()
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    calls = CallLifecycle(route, registry, keep_ended=10)
+    kind = OpenCall()
+    async with anyio.create_task_group() as app:
+        calls.tg = app
+        calls.start(IncomingCall("rtc_3"), kind)
+        await routing.wait()
+        app.cancel_scope.cancel()
+    assert kind.rejected and not kind.hung_up
+    assert registry.handed_over == []
+    assert registry.released == ["rtc_3"]
+    assert calls.calls["rtc_3"].state == "rejected"

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import anyio
 import anyio.lowlevel
@@ -19,7 +18,7 @@ import httpx2
 import pytest
 
 import rtagents
-from rtagents.calls import CallServer, IncomingCall, lifecycle
+from rtagents.calls import CallServer
 from rtagents.calls.lifecycle import HUNG_UP_BY_DRAIN
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
 from rtagents.testing import serve_asgi
@@ -134,90 +133,6 @@ async def test_a_call_the_app_hangs_up_as_the_drain_ends_is_hung_up_once() -> No
             assert (record.state, record.reason) == ("ended", "hung up")
             assert hangups == [call_id]
             assert emu.desk.calls[call_id].status == "ended"
-
-
-def routed_slowly(emu: Emulator, seconds: float) -> tuple[CallServer, anyio.Event]:
-    """An app whose router takes ``seconds`` to answer each call; the event is set as the
-    router starts deciding."""
-    deciding = anyio.Event()
-
-    async def route(call: IncomingCall) -> rtagents.Agent:
-        deciding.set()
-        await anyio.sleep(seconds)
-        return rtagents.Agent(name="ops")
-
-    app = CallServer(
-        route=route, webhook_secret=SECRET, api_key="sk-x", base_url=emu.http_url, drain_timeout=0
-    )
-    return app, deciding
-
-
-async def test_a_call_still_being_set_up_when_the_drain_ends_is_then_hung_up(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """The drain ends while the router is still deciding: the call's setup goes on, and once
-    its session is open it is drained like any other. It is never left up without its tools
-    once the process exits: here (one process) it is hung up."""
-    async with Emulator(model=ScriptedModel([], then="ok")) as emu:
-        app, deciding = routed_slowly(emu, 0.3)
-        async with serve_asgi(app) as url:
-            call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
-            with anyio.fail_after(10):
-                await deciding.wait()
-            await app.drain(0)  # returns once the call was hung up
-            record = app.calls[call_id]
-            assert (record.state, record.reason) == ("ended", HUNG_UP_BY_DRAIN)
-            assert record.session is not None
-            assert record.session.closed_reason == "closed by the client"
-            assert emu.desk.calls[call_id].status == "ended"
-    said = [r.getMessage() for r in caplog.records if r.name == "rtagents.calls"]
-    assert "drained: 0 call(s) handed over, 1 hung up, 0 other" in said
-
-
-async def test_a_call_whose_setup_outlasts_the_drain_is_rejected_at_shutdown(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The router never answers in time: the shutdown cuts the call's setup short, and the
-    call is rejected then, not left ringing (no other process can answer it: its webhook
-    was taken)."""
-    monkeypatch.setattr(lifecycle, "LETTING_GO_S", 0.3)
-    async with Emulator(model=ScriptedModel([], then="ok")) as emu:
-        app, deciding = routed_slowly(emu, 60)
-        async with serve_asgi(app) as url:
-            call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
-            with anyio.fail_after(10):
-                await deciding.wait()
-        # The app has shut down (its drain, then its task group cancelled).
-        record = app.calls[call_id]
-        assert record.state == "rejected", (record.state, record.reason)
-        assert record.reason == lifecycle.SHUT_DOWN
-        assert emu.desk.calls[call_id].status == "rejected"
-        assert emu.desk.calls[call_id].sip_status == lifecycle.NOT_ANSWERED.status_code
-
-
-async def test_a_call_whose_accept_is_unanswered_at_shutdown_is_hung_up(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The accept reached the API, but its answer has not come back when the shutdown cuts
-    the call short: the call cannot be rejected any more, so it is hung up."""
-    monkeypatch.setattr(lifecycle, "LETTING_GO_S", 0.3)
-    async with Emulator(model=ScriptedModel([], then="ok")) as emu:
-        app, _ = routed_slowly(emu, 0)
-        accept, accepted = app.api.accept, anyio.Event()
-
-        async def unanswered(call_id: str, session: Any) -> None:  # the real request, then
-            await accept(call_id, session)  # no answer for a minute
-            accepted.set()
-            await anyio.sleep(60)
-
-        app.api.accept = unanswered  # type: ignore[method-assign]
-        async with serve_asgi(app) as url:
-            call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
-            with anyio.fail_after(10):
-                await accepted.wait()
-        assert emu.desk.calls[call_id].status == "ended"
-        record = app.calls[call_id]
-        assert (record.state, record.reason) == ("ended", HUNG_UP_BY_DRAIN)
 
 
 APP = """

@@ -491,3 +491,22 @@ async def test_a_renewal_under_way_does_not_take_back_a_call_handed_over(redis_u
     finally:
         registry._client.eval = evaluate  # type: ignore[method-assign]
         await registry._client.aclose()
+
+
+async def test_only_a_listed_call_is_handed_over(redis_url: str) -> None:
+    """A call claimed but never answered here is not listed: no replica would find it, so
+    it is not handed over. A listed one is, and listed again should Redis have lost it."""
+    registry = RedisRegistry(redis_url, replica="a", prefix=f"test-{uuid.uuid4().hex[:8]}")
+    client = redis.asyncio.from_url(redis_url, decode_responses=True)
+    try:
+        assert await registry.claim("rtc_new")
+        assert not await registry.hand_over("rtc_new")
+        assert await registry.claim("rtc_up")
+        await registry.accepted("rtc_up", {"source": "sip", "sip_headers": {}})
+        await client.hdel(f"{registry.prefix}:live", "rtc_up")  # Redis lost the listing
+        assert await registry.hand_over("rtc_up")
+        assert await client.get(f"{registry.prefix}:call:rtc_up") is None
+        assert await client.hexists(f"{registry.prefix}:live", "rtc_up")
+    finally:
+        await client.aclose()
+        await registry._client.aclose()
