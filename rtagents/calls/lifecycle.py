@@ -68,9 +68,9 @@ class CallKind(Protocol):
         """End a call that is up: it failed, and cannot go on without its tools."""
         ...
 
-    def ending(self) -> str | None:
-        """How the app is ending the call (``"hung up"``, ``TRANSFERRED``) once it asked
-        to, its request perhaps still on the way; ``None`` until then."""
+    async def ending(self) -> str | None:
+        """How the app ended the call (``"hung up"``, ``TRANSFERRED``), if it asked to and
+        the API took the request (awaited while it is on its way); ``None`` otherwise."""
         ...
 
     async def connect(self, record: CallRecord, agent: Agent) -> str | None:
@@ -119,6 +119,8 @@ class CallLifecycle:
         async with anyio.create_task_group() as tg:
             for record in self.live():
                 session = record.session
+                if record.call_id in self._drained:
+                    continue  # an earlier drain gave it its time: the shutdown cuts it short
                 # A call still being set up (routed, accepted, its session opening) is
                 # drained once its session is open.
                 if session is None or session.closed_reason is None:
@@ -188,34 +190,34 @@ class CallLifecycle:
         before it is cancelled at shutdown) or, with ``None``, in its caller's task."""
         record = self.calls[call.call_id]
         with call_span(call.call_id, call.source) as span:
-            ended = handed_over = False
+            ended = cancelled = keep_claim = False
             try:
-                handed_over = await self._steps(call, kind, agent, record, answered_at)
+                keep_claim = await self._steps(call, kind, agent, record, answered_at)
                 ended = True
+            except anyio.get_cancelled_exc_class():
+                cancelled = True
+                raise
             finally:
-                torn_down = app_tg is not None and app_tg.cancel_scope.cancel_called
-                if torn_down and not ended:
-                    with _letting_go() as letting_go:
-                        handed_over = await self._cut_short(
+                # Cancelled in the app's task group, by it or by a scope around it.
+                torn_down = app_tg is not None and (cancelled or app_tg.cancel_scope.cancel_called)
+                try:
+                    if torn_down and not ended:
+                        keep_claim = await self._cut_short(
                             kind, record, answered=answered_at is not None
                         )
-                    if letting_go.cancelled_caught:
-                        record.state, record.reason = "failed", LET_GO_LATE
-                    ended = record.state in ("ended", "rejected")
-                over.set()
-                self._metered(record)
-                call_ended(span, record.state, record.reason, record.usage, record.cost)
-                # The app's tasks torn down mid-call, and the call neither ended nor handed
-                # over (that failed): its claim is left to run out, so that another replica
-                # takes it over. A call handed over gave its claim back.
-                try:
-                    release = (ended or not torn_down) and not handed_over
-                    with _letting_go() if torn_down else contextlib.nullcontext():
-                        await self._finished(call.call_id, release=release)
                 finally:
-                    let_go = self._drained.pop(call.call_id, None)
-                    if let_go is not None:
-                        let_go.set()
+                    over.set()
+                    self._metered(record)
+                    call_ended(span, record.state, record.reason, record.usage, record.cost)
+                    # A call handed over gave its claim back; one that could not be let go
+                    # of leaves it to run out, so that another replica takes it over.
+                    try:
+                        with _letting_go() if torn_down else contextlib.nullcontext():
+                            await self._finished(call.call_id, release=not keep_claim)
+                    finally:
+                        let_go = self._drained.pop(call.call_id, None)
+                        if let_go is not None:
+                            let_go.set()
 
     async def _steps(
         self,
@@ -225,8 +227,8 @@ class CallLifecycle:
         record: CallRecord,
         answered_at: float | None,
     ) -> bool:
-        """The call from its route to its end; True when it was handed over (its claim
-        given back for another replica), not ended."""
+        """The call from its route to its end; True when its claim is kept for another
+        replica: handed over (given back), or not let go of in time (left to run out)."""
         accepted = False
         try:
             decision = agent or await self.decide(call)
@@ -251,7 +253,7 @@ class CallLifecycle:
                 with _letting_go():
                     return await self._after_drain(kind, record, transferring=reason == TRANSFERRED)
                 record.state, record.reason = "failed", LET_GO_LATE
-                return False
+                return True
             record.state, record.reason = "ended", reason
         except Exception as exc:  # the call fails; the server goes on
             record.state, record.reason = "failed", root_cause(exc)
@@ -291,23 +293,28 @@ class CallLifecycle:
         """The app's task group cancelled the call's task (its shutdown, after the drain, or
         a replica torn down without one). A call still ringing here is rejected: its
         webhook was answered, so no other process will be offered it. One that is up (or
-        was answered before this process had it: adopted, a browser's) is let go of as a
-        drain does: handed over or hung up, or left to the app's transfer or hang-up on
-        its way. True when handed over."""
-        ending = kind.ending()
-        try:
-            if ending is not None and ending != TRANSFERRED:  # the app's hang-up is on its way
-                record.state, record.reason = "ended", ending
-            elif record.state == "ringing" and not answered:
-                rejected = await _refuse(kind)
-                record.state, record.reason = "rejected" if rejected else "ended", SHUT_DOWN
-            elif record.state in ("ringing", "active"):
-                log.info("call %s was cut short by the shutdown", record.call_id)
-                return await self._after_drain(kind, record, transferring=ending == TRANSFERRED)
-        except Exception as exc:  # the process is exiting: say so, and go on
-            record.state, record.reason = "failed", f"cut short by the shutdown: {root_cause(exc)}"
-            log.warning("call %s %s", record.call_id, record.reason)
-        return False
+        was answered before this process had it: adopted) is let go of as a drain does:
+        handed over or hung up, or left to the app's transfer or hang-up that the API
+        took. True when its claim is kept: handed over, or not let go of (it runs out)."""
+        with _letting_go():
+            try:
+                ending = await kind.ending()
+                if ending is not None and ending != TRANSFERRED:  # the app hung it up
+                    record.state, record.reason = "ended", ending
+                elif record.state == "ringing" and not answered:
+                    rejected = await _refuse(kind)
+                    record.state, record.reason = "rejected" if rejected else "ended", SHUT_DOWN
+                elif record.state in ("ringing", "active"):
+                    log.info("call %s was cut short by the shutdown", record.call_id)
+                    transferring = ending == TRANSFERRED
+                    return await self._after_drain(kind, record, transferring=transferring)
+                return False
+            except Exception as exc:  # the process is exiting: say so, and go on
+                record.state, record.reason = "failed", f"cut short: {root_cause(exc)}"
+                log.warning("call %s %s", record.call_id, record.reason)
+                return True
+        record.state, record.reason = "failed", LET_GO_LATE  # (the deadline cut it short)
+        return True
 
     async def _connect(
         self, kind: CallKind, record: CallRecord, agent: Agent, answered_at: float

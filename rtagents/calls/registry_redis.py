@@ -203,13 +203,14 @@ class RedisRegistry:
         """The claim is given back and the listing kept: another replica adopts the call at
         its next renewal (within ``lease_s / 3``). Where Redis cannot be reached, the claim
         is no longer renewed and runs out instead, with the same end. False for a call this
-        replica never listed (not answered yet): no replica would find it."""
-        info = self._owned.get(call_id)
-        if not info:
+        replica claimed and never listed (not answered yet): no replica would find it."""
+        info = self._owned.pop(call_id, None)
+        if info == "":
+            self._owned[call_id] = info  # still this replica's, to release or let run out
             return False
-        del self._owned[call_id]
         self._handed_over.add(call_id)
-        await self._give_back(call_id, info)
+        if info is not None:  # (None: another replica holds it already)
+            await self._give_back(call_id, info)
         return True
 
     async def _give_back(self, call_id: str, info: str) -> None:

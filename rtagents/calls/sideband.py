@@ -65,12 +65,6 @@ class SidebandCall:
         if not self.gone:  # a call the API does not have is not hung up
             await self.api.hangup(self.call.call_id)
 
-    def ending(self) -> str | None:
-        ending = self._ending
-        if ending is None or (ending.settled.is_set() and ending.taken_at is None):
-            return None  # never asked, or its request failed: it ended nothing
-        return ending.why
-
     async def connect(self, record: CallRecord, agent: Agent) -> str | None:
         try:
             return await self._connect(record, agent)
@@ -100,7 +94,7 @@ class SidebandCall:
             self.up.set()
             async for _ in s:  # with no buffer: returns once the session has ended
                 pass
-        ended = await self._ended_by_the_app()
+        ended = await self.ending()
         if ended is not None:
             # However the sideband then ended (the server cut it, a reconnect the API
             # refused as the call is gone, a drain that closed it meanwhile), that is the
@@ -127,11 +121,12 @@ class SidebandCall:
         finally:
             ending.settled.set()
 
-    async def _ended_by_the_app(self) -> str | None:
-        """Why the app ended the call, when that is what ended its sideband: the API took
-        the request at most ``ENDING_GRACE`` ago, or takes it now (a request still out is
-        awaited, as long). A request that failed, or was taken long before, ended nothing:
-        the call then fails, and is hung up."""
+    async def ending(self) -> str | None:
+        """Why the app ended the call, when that is what ended its sideband (or what a
+        shutdown that cut the call short finds): the API took the request at most
+        ``ENDING_GRACE`` ago, or takes it now (a request still out is awaited, as long). A
+        request that failed, or was taken long before, ended nothing: the call then fails,
+        and is hung up."""
         ending = self._ending
         if ending is None:
             return None

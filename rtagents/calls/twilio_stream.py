@@ -98,7 +98,7 @@ class TwilioCall:
     async def hang_up(self) -> None:
         pass  # the endpoint closes the stream
 
-    def ending(self) -> None:
+    async def ending(self) -> None:
         return None  # the app ends a stream by closing it (see TwilioEndpoint)
 
     async def connect(self, record: CallRecord, agent: Agent) -> str | None:

@@ -58,7 +58,7 @@ class OpenCall:
     async def hang_up(self) -> None:
         self.hung_up = True
 
-    def ending(self) -> str | None:
+    async def ending(self) -> str | None:
         return None
 
     async def connect(self, record: CallRecord, agent: rtagents.Agent) -> str | None:
@@ -185,3 +185,20 @@ async def test_a_call_still_routed_here_cut_short_is_rejected_and_released() -> 
     assert registry.handed_over == []
     assert registry.released == ["rtc_3"]
     assert calls.calls["rtc_3"].state == "rejected"
+
+
+async def test_a_call_cancelled_by_a_scope_around_the_apps_group_is_handed_over() -> None:
+    """The cancellation comes from a scope around the app's task group (another of the
+    app's tasks failed, say), not from the group itself: the call is torn down all the
+    same, and handed over, never released (which would end it in Redis)."""
+    calls, registry = lifecycle(other_replicas=True)
+    kind = OpenCall()
+    async with anyio.create_task_group() as outer:
+        async with anyio.create_task_group() as app:
+            calls.tg = app
+            calls.start(IncomingCall("rtc_4"), kind)
+            await kind.connected.wait()
+            outer.cancel_scope.cancel()
+    assert registry.handed_over == ["rtc_4"]
+    assert registry.released == []
+    assert calls.calls["rtc_4"].state == "moved"

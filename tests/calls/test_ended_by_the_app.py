@@ -98,14 +98,14 @@ async def test_only_a_request_the_api_took_a_moment_ago_explains_a_lost_sideband
         return sideband.SidebandCall(call, api, "ws://x", None)  # type: ignore[arg-type]
 
     nothing_asked = sideband_of(_API())
-    assert await nothing_asked._ended_by_the_app() is None
+    assert await nothing_asked.ending() is None
     taken = sideband_of(_API())
     await taken._transfer_here("tel:+1555")
-    assert await taken._ended_by_the_app() == "transferred"
+    assert await taken.ending() == "transferred"
     refused = sideband_of(_API(fails=True))
     with pytest.raises(CallsAPIError):
         await refused._transfer_here("tel:+1555")
-    assert await refused._ended_by_the_app() is None
+    assert await refused.ending() is None
     monkeypatch.setattr(sideband, "ENDING_GRACE", 0.05)  # the transfer failed at the far end,
     await anyio.sleep(0.1)  # and the call went on: a later loss is a failure
-    assert await taken._ended_by_the_app() is None
+    assert await taken.ending() is None

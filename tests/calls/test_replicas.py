@@ -301,8 +301,8 @@ def crash(app: CallServer) -> None:
     """The replica dies: as ``tear_down``, but a dead process does nothing more, so its
     calls neither hand over nor hang up: their claims run out."""
 
-    async def nothing(*_: object) -> bool:
-        return False
+    async def nothing(*_: object, **__: object) -> bool:
+        return True  # the claim is kept: nothing more is said to Redis, and it runs out
 
     app._lifecycle._cut_short = nothing  # type: ignore[method-assign]
     tear_down(app)
@@ -507,6 +507,9 @@ async def test_only_a_listed_call_is_handed_over(redis_url: str) -> None:
         assert await registry.hand_over("rtc_up")
         assert await client.get(f"{registry.prefix}:call:rtc_up") is None
         assert await client.hexists(f"{registry.prefix}:live", "rtc_up")
+        # One this replica no longer holds (another took it meanwhile) is somewhere else
+        # already: nothing to give back, and not to be hung up.
+        assert await registry.hand_over("rtc_elsewhere")
     finally:
         await client.aclose()
         await registry._client.aclose()

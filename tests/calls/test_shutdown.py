@@ -168,45 +168,87 @@ async def test_a_slow_hang_up_after_the_drain_is_not_sent_again_by_the_shutdown(
             hangups.append(call_id)
             await anyio.sleep(60)
 
+        released: list[str] = []
+        release = app.registry.release
+
+        async def noted(call_id: str) -> None:
+            released.append(call_id)
+            await release(call_id)
+
         app.api.hangup = slow  # type: ignore[method-assign]
+        app.registry.release = noted  # type: ignore[method-assign]
         async with serve_asgi(app) as url:
             call_id = await call_up(emu, app, url)
             await app.drain(0)
         assert hangups == [call_id]
         record = app.calls[call_id]
         assert (record.state, record.reason) == ("failed", lifecycle.LET_GO_LATE)
+        assert released == []  # its claim is left to run out, for a replica to adopt it
+
+
+async def ended_by_the_app_as_the_shutdown_comes(
+    monkeypatch: pytest.MonkeyPatch, how: str
+) -> tuple[Emulator, CallServer, str, list[str]]:
+    """A call the app hangs up or transfers (``how``) as the app shuts down: the API takes
+    the request 1.5 s after it is sent, once the drain has stopped waiting for the call
+    (1 s) and the shutdown has cut it short. The emulator, the app, the call, and each
+    hang-up request sent."""
+    monkeypatch.setattr(lifecycle, "LETTING_GO_S", 1.0)
+    async with Emulator(model=ScriptedModel([], then="ok")) as emu:
+        app, _ = routed_slowly(emu, 0)
+        hangups: list[str] = []
+        sent = anyio.Event()
+        hangup, refer = app.api.hangup, app.api.refer
+
+        async def slow_hangup(call_id: str) -> None:
+            hangups.append(call_id)
+            if how == "hang up":
+                sent.set()
+                await anyio.sleep(1.5)
+            await hangup(call_id)
+
+        async def slow_refer(call_id: str, target_uri: str) -> None:
+            sent.set()
+            await anyio.sleep(1.5)
+            await refer(call_id, target_uri)
+
+        app.api.hangup = slow_hangup  # type: ignore[method-assign]
+        app.api.refer = slow_refer  # type: ignore[method-assign]
+        async with anyio.create_task_group() as tg:
+            async with serve_asgi(app) as url:
+                call_id = await call_up(emu, app, url)
+                if how == "hang up":
+                    tg.start_soon(app.hangup, call_id)
+                else:
+                    tg.start_soon(app.transfer, call_id, "sip:desk@example.com")
+                with anyio.fail_after(10):
+                    await sent.wait()
+    return emu, app, call_id, hangups
 
 
 async def test_a_call_being_transferred_when_the_shutdown_cuts_it_short_is_not_hung_up(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The app's transfer is on its way (its REFER not yet answered) as the shutdown cuts
-    the call short: the call is left to its transfer, never hung up."""
-    monkeypatch.setattr(lifecycle, "LETTING_GO_S", 0.3)
-    async with Emulator(model=ScriptedModel([], then="ok")) as emu:
-        app, _ = routed_slowly(emu, 0)
-        hangups: list[str] = []
-        referred = anyio.Event()
-        hangup = app.api.hangup
+    """The app's transfer is on its way as the shutdown cuts the call short: the call is
+    left to its transfer, never hung up."""
+    emu, app, call_id, hangups = await ended_by_the_app_as_the_shutdown_comes(
+        monkeypatch, "transfer"
+    )
+    assert hangups == []
+    record = app.calls[call_id]
+    assert (record.state, record.reason) == ("ended", TRANSFERRED)
+    assert emu.desk.calls[call_id].status == "referred"
 
-        async def counted(call_id: str) -> None:
-            hangups.append(call_id)
-            await hangup(call_id)
 
-        async def unanswered(call_id: str, target_uri: str) -> None:
-            referred.set()
-            await anyio.sleep(60)
-
-        app.api.hangup = counted  # type: ignore[method-assign]
-        app.api.refer = unanswered  # type: ignore[method-assign]
-        async with anyio.create_task_group() as tg:
-            async with serve_asgi(app) as url:
-                call_id = await call_up(emu, app, url)
-                tg.start_soon(app.transfer, call_id, "sip:desk@example.com")
-                with anyio.fail_after(10):
-                    await referred.wait()
-            tg.cancel_scope.cancel()
-        assert hangups == []
-        record = app.calls[call_id]
-        assert (record.state, record.reason) == ("ended", TRANSFERRED)
-        assert emu.desk.calls[call_id].status == "accepted"
+async def test_a_call_being_hung_up_when_the_shutdown_cuts_it_short_is_hung_up_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The app's hang-up is on its way as the shutdown cuts the call short: it is the
+    call's end, and no second hang-up is sent."""
+    emu, app, call_id, hangups = await ended_by_the_app_as_the_shutdown_comes(
+        monkeypatch, "hang up"
+    )
+    assert hangups == [call_id]
+    record = app.calls[call_id]
+    assert (record.state, record.reason) == ("ended", "hung up")
+    assert emu.desk.calls[call_id].status == "ended"
