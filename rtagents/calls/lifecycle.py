@@ -202,9 +202,9 @@ class CallLifecycle:
                 torn_down = app_tg is not None and (cancelled or app_tg.cancel_scope.cancel_called)
                 try:
                     if torn_down and not ended:
-                        keep_claim = await self._cut_short(
-                            kind, record, answered=answered_at is not None
-                        )
+                        # Up before this process had it: adopted, or made by a browser.
+                        answered = answered_at is not None or call.source == "browser"
+                        keep_claim = await self._cut_short(kind, record, answered=answered)
                 finally:
                     over.set()
                     self._metered(record)
@@ -293,7 +293,7 @@ class CallLifecycle:
         """The app's task group cancelled the call's task (its shutdown, after the drain, or
         a replica torn down without one). A call still ringing here is rejected: its
         webhook was answered, so no other process will be offered it. One that is up (or
-        was answered before this process had it: adopted) is let go of as a drain does:
+        was before this process had it: adopted, a browser's) is let go of as a drain does:
         handed over or hung up, or left to the app's transfer or hang-up that the API
         took. True when its claim is kept: handed over, or not let go of (it runs out)."""
         with _letting_go():

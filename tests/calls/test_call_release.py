@@ -202,3 +202,29 @@ async def test_a_call_cancelled_by_a_scope_around_the_apps_group_is_handed_over(
     assert registry.handed_over == ["rtc_4"]
     assert registry.released == []
     assert calls.calls["rtc_4"].state == "moved"
+
+
+class AnsweringCall(OpenCall):
+    """A call whose ``accept`` is still on its way when its task is cancelled."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.accepting = anyio.Event()
+
+    async def accept(self, agent: rtagents.Agent) -> None:
+        self.accepting.set()
+        await anyio.sleep_forever()
+
+
+async def test_a_browsers_call_cut_short_before_it_is_active_is_handed_over() -> None:
+    """A browser made the call, so it is up whatever this process has done with it yet:
+    cut short then, it is handed over, never rejected (which would hang it up)."""
+    calls, registry = lifecycle(other_replicas=True)
+    kind = AnsweringCall()
+    async with anyio.create_task_group() as app:
+        calls.tg = app
+        calls.start(IncomingCall("rtc_5", source="browser"), kind, rtagents.Agent())
+        await kind.accepting.wait()
+        app.cancel_scope.cancel()
+    assert registry.handed_over == ["rtc_5"]
+    assert not kind.rejected and not kind.hung_up
