@@ -43,8 +43,8 @@ LET_GO_LATE = "the server shut down, and could not hand the call over or hang it
 LETTING_GO_S = 10.0
 """How long letting go of a call may take, each time: a drain's wait for a call still being
 set up to open its session; handing over or hanging up a call whose session the drain
-closed; rejecting, handing over or hanging up a call the shutdown cut short (each is one
-request to the registry or to the API)."""
+closed; rejecting, handing over or hanging up a call the shutdown cut short; releasing
+the claim of a call cut short (each is one request to the registry or to the API)."""
 
 
 class CallKind(Protocol):

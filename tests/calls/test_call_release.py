@@ -138,10 +138,11 @@ async def test_a_call_cut_by_the_apps_shutdown_is_handed_over() -> None:
     assert registry.handed_over == ["rtc_1"]
 
 
-async def test_a_call_answered_elsewhere_cut_short_while_routed_is_handed_over() -> None:
-    """A call adopted from a replica that died (answered before this process had it) is
-    cut short while its router decides again: it is up, so it is handed over, never
-    rejected (which would hang it up) nor released."""
+async def cut_short_while_routed(
+    call_id: str, answered_at: float | None
+) -> tuple[CallLifecycle, NotingRegistry, OpenCall]:
+    """A call whose router never answers, cut short by the app's task group meanwhile (a
+    registry that can hand calls over)."""
     registry = NotingRegistry(other_replicas=True)
     routing = anyio.Event()
 
@@ -154,9 +155,17 @@ async def test_a_call_answered_elsewhere_cut_short_while_routed_is_handed_over()
     kind = OpenCall()
     async with anyio.create_task_group() as app:
         calls.tg = app
-        calls.start(IncomingCall("rtc_2"), kind, answered_at=time.time() - 5)
+        calls.start(IncomingCall(call_id), kind, answered_at=answered_at)
         await routing.wait()
         app.cancel_scope.cancel()
+    return calls, registry, kind
+
+
+async def test_a_call_answered_elsewhere_cut_short_while_routed_is_handed_over() -> None:
+    """A call adopted from a replica that died (answered before this process had it) is
+    cut short while its router decides again: it is up, so it is handed over, never
+    rejected (which would hang it up) nor released."""
+    calls, registry, kind = await cut_short_while_routed("rtc_2", time.time() - 5)
     assert registry.handed_over == ["rtc_2"]
     assert registry.released == []
     assert not kind.rejected and not kind.hung_up
@@ -166,21 +175,7 @@ async def test_a_call_answered_elsewhere_cut_short_while_routed_is_handed_over()
 async def test_a_call_still_routed_here_cut_short_is_rejected_and_released() -> None:
     """The same call, ringing here (its webhook taken by this process): rejected, and its
     claim released, as it ended."""
-    registry = NotingRegistry(other_replicas=True)
-    routing = anyio.Event()
-
-    async def route(call: IncomingCall) -> rtagents.Agent:
-        routing.set()
-        await anyio.sleep_forever()
-        raise AssertionError("unreachable")
-
-    calls = CallLifecycle(route, registry, keep_ended=10)
-    kind = OpenCall()
-    async with anyio.create_task_group() as app:
-        calls.tg = app
-        calls.start(IncomingCall("rtc_3"), kind)
-        await routing.wait()
-        app.cancel_scope.cancel()
+    calls, registry, kind = await cut_short_while_routed("rtc_3", None)
     assert kind.rejected and not kind.hung_up
     assert registry.handed_over == []
     assert registry.released == ["rtc_3"]
