@@ -50,6 +50,11 @@ the claim of a call cut short (each is one request to the registry or to the API
 class CallKind(Protocol):
     """What one call does at each step that differs by kind of call."""
 
+    up_already: bool
+    """Whether the call was up before this process had it (its ``accept`` answers nothing):
+    a browser's, one adopted from a replica that died, a Twilio stream. One that is not is
+    rejected if the shutdown cuts it short before it is answered."""
+
     def listing(self) -> dict[str, Any] | None:
         """What another replica needs to take the call over once it is up (the registry
         keeps it); ``None`` when no other replica can (a Twilio stream ends with its
@@ -202,9 +207,7 @@ class CallLifecycle:
                 torn_down = app_tg is not None and (cancelled or app_tg.cancel_scope.cancel_called)
                 try:
                     if torn_down and not ended:
-                        # Up before this process had it: adopted, or made by a browser.
-                        answered = answered_at is not None or call.source == "browser"
-                        keep_claim = await self._cut_short(kind, record, answered=answered)
+                        keep_claim = await self._cut_short(kind, record)
                 finally:
                     over.set()
                     self._metered(record)
@@ -289,11 +292,11 @@ class CallLifecycle:
         record.state, record.reason = "ended", HUNG_UP_BY_DRAIN
         return False
 
-    async def _cut_short(self, kind: CallKind, record: CallRecord, *, answered: bool) -> bool:
+    async def _cut_short(self, kind: CallKind, record: CallRecord) -> bool:
         """The app's task group cancelled the call's task (its shutdown, after the drain, or
         a replica torn down without one). A call still ringing here is rejected: its
         webhook was answered, so no other process will be offered it. One that is up (or
-        was before this process had it: adopted, a browser's) is let go of as a drain does:
+        was before this process had it: ``up_already``) is let go of as a drain does:
         handed over or hung up, or left to the app's transfer or hang-up that the API
         took. True when its claim is kept: handed over, or not let go of (it runs out)."""
         with _letting_go():
@@ -301,7 +304,7 @@ class CallLifecycle:
                 ending = await kind.ending()
                 if ending is not None and ending != TRANSFERRED:  # the app hung it up
                     record.state, record.reason = "ended", ending
-                elif record.state == "ringing" and not answered:
+                elif record.state == "ringing" and not kind.up_already:
                     rejected = await _refuse(kind)
                     record.state, record.reason = "rejected" if rejected else "ended", SHUT_DOWN
                 elif record.state in ("ringing", "active"):

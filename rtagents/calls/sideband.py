@@ -36,6 +36,7 @@ class SidebandCall:
 
     API: ClassVar[Literal["realtime", "live"]] = "realtime"
     """The API of the call's session (and of its sideband)."""
+    up_already = True  # (a ringing call's kind is not)
 
     def __init__(self, call: IncomingCall, api: CallsAPI, url: str, api_key: str | None) -> None:
         self.call = call
@@ -159,6 +160,8 @@ class RingingCall(SidebandCall):
     """A SIP call that rings (``realtime.call.incoming``): accepted with the agent's
     configuration, or rejected with a SIP status, through the calls API."""
 
+    up_already = False
+
     async def accept(self, agent: Agent) -> None:
         await self.api.accept(self.call.call_id, created_session(agent))
 
@@ -177,6 +180,8 @@ class LiveRingingCall(LiveSidebandCall):
     """A SIP call GPT-Live offers (``live.transport.incoming``): accepted with the agent's
     Live configuration (``live_config.sip_session``), or rejected, through the Live REST
     API; its tools run on a sideband configured with ``session.update``."""
+
+    up_already = False
 
     async def accept(self, agent: Agent) -> None:
         await self.api.accept(self.call.call_id, sip_session(agent))

@@ -89,8 +89,10 @@ class TwilioCall:
     def listing(self) -> None:
         return None  # no other replica can take a stream over: it ends with its websocket
 
+    up_already = True  # the stream is up
+
     async def accept(self, agent: Agent) -> None:
-        pass  # the stream is up
+        pass
 
     async def reject(self, decision: Reject) -> None:
         pass  # the endpoint closes the stream

@@ -4,7 +4,6 @@ notes what it is told. (The Redis side of the same rule is in ``test_replicas``.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import anyio
@@ -14,6 +13,8 @@ import rtagents
 from rtagents.calls import IncomingCall, LocalRegistry
 from rtagents.calls.control import CallRecord, Reject
 from rtagents.calls.lifecycle import CallLifecycle
+from rtagents.calls.sideband import LiveRingingCall, LiveSidebandCall, RingingCall, SidebandCall
+from rtagents.calls.twilio_stream import TwilioCall
 
 pytestmark = pytest.mark.anyio
 
@@ -41,7 +42,8 @@ class OpenCall:
     """A call that is up until its task is cancelled (the phone network's side of it is
     what this test cannot have: only the lifecycle's rule is under test)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, up_already: bool = False) -> None:
+        self.up_already = up_already
         self.connected = anyio.Event()
         self.hung_up = False
         self.rejected = False
@@ -139,7 +141,7 @@ async def test_a_call_cut_by_the_apps_shutdown_is_handed_over() -> None:
 
 
 async def cut_short_while_routed(
-    call_id: str, answered_at: float | None
+    call_id: str, *, up_already: bool
 ) -> tuple[CallLifecycle, NotingRegistry, OpenCall]:
     """A call whose router never answers, cut short by the app's task group meanwhile (a
     registry that can hand calls over)."""
@@ -152,10 +154,10 @@ async def cut_short_while_routed(
         raise AssertionError("unreachable")
 
     calls = CallLifecycle(route, registry, keep_ended=10)
-    kind = OpenCall()
+    kind = OpenCall(up_already=up_already)
     async with anyio.create_task_group() as app:
         calls.tg = app
-        calls.start(IncomingCall(call_id), kind, answered_at=answered_at)
+        calls.start(IncomingCall(call_id), kind)
         await routing.wait()
         app.cancel_scope.cancel()
     return calls, registry, kind
@@ -165,7 +167,7 @@ async def test_a_call_answered_elsewhere_cut_short_while_routed_is_handed_over()
     """A call adopted from a replica that died (answered before this process had it) is
     cut short while its router decides again: it is up, so it is handed over, never
     rejected (which would hang it up) nor released."""
-    calls, registry, kind = await cut_short_while_routed("rtc_2", time.time() - 5)
+    calls, registry, kind = await cut_short_while_routed("rtc_2", up_already=True)
     assert registry.handed_over == ["rtc_2"]
     assert registry.released == []
     assert not kind.rejected and not kind.hung_up
@@ -175,7 +177,7 @@ async def test_a_call_answered_elsewhere_cut_short_while_routed_is_handed_over()
 async def test_a_call_still_routed_here_cut_short_is_rejected_and_released() -> None:
     """The same call, ringing here (its webhook taken by this process): rejected, and its
     claim released, as it ended."""
-    calls, registry, kind = await cut_short_while_routed("rtc_3", None)
+    calls, registry, kind = await cut_short_while_routed("rtc_3", up_already=False)
     assert kind.rejected and not kind.hung_up
     assert registry.handed_over == []
     assert registry.released == ["rtc_3"]
@@ -199,27 +201,19 @@ async def test_a_call_cancelled_by_a_scope_around_the_apps_group_is_handed_over(
     assert calls.calls["rtc_4"].state == "moved"
 
 
-class AnsweringCall(OpenCall):
-    """A call whose ``accept`` is still on its way when its task is cancelled."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.accepting = anyio.Event()
-
-    async def accept(self, agent: rtagents.Agent) -> None:
-        self.accepting.set()
-        await anyio.sleep_forever()
-
-
-async def test_a_browsers_call_cut_short_before_it_is_active_is_handed_over() -> None:
-    """A browser made the call, so it is up whatever this process has done with it yet:
-    cut short then, it is handed over, never rejected (which would hang it up)."""
-    calls, registry = lifecycle(other_replicas=True)
-    kind = AnsweringCall()
-    async with anyio.create_task_group() as app:
-        calls.tg = app
-        calls.start(IncomingCall("rtc_5", source="browser"), kind, rtagents.Agent())
-        await kind.accepting.wait()
-        app.cancel_scope.cancel()
-    assert registry.handed_over == ["rtc_5"]
-    assert not kind.rejected and not kind.hung_up
+@pytest.mark.parametrize(
+    ("kind", "up"),
+    [
+        (SidebandCall, True),  # a browser's call, or one adopted: up before this process
+        (LiveSidebandCall, True),
+        (RingingCall, False),  # offered by its webhook: answered, or not, here
+        (LiveRingingCall, False),
+        (TwilioCall, True),  # a stream is up once it starts
+    ],
+)
+def test_which_kinds_of_call_were_up_before_this_process_had_them(
+    kind: type[Any], up: bool
+) -> None:
+    """What the shutdown reads to choose between rejecting a call it cut short (see
+    above) and handing it over or hanging it up."""
+    assert kind.up_already is up
