@@ -59,6 +59,10 @@ class _Pending:
         return True
 
 
+def _timed_out(timeout: float) -> Decision:
+    return refuse(f"nobody approved it within {timeout:g} s", "timeout")
+
+
 class ApprovalBroker:
     """Decides requests with a policy; pending ones can be answered from outside.
 
@@ -116,18 +120,10 @@ class ApprovalBroker:
         made = request()
         if check is not True:
             try:
-                with anyio.fail_after(self.policy.timeout):
+                with anyio.move_on_after(self.policy.timeout) as clock:
                     # A sync check runs in a worker thread: one that blocks (a slow lookup)
                     # holds up neither this timeout nor the event loop's other work.
                     needed = await call_either(check, ctx, made.arguments, limiter=self._threads())
-            except TimeoutError:
-                return self._refused(
-                    made,
-                    refuse(
-                        f"needs_approval gave no answer within {self.policy.timeout:g} s",
-                        "timeout",
-                    ),
-                )
             except Exception as exc:
                 return self._refused(
                     made, refuse(f"needs_approval raised {root_cause(exc, 200)}", "error")
@@ -140,6 +136,14 @@ class ApprovalBroker:
                 )
                 self._exit(exc)
                 return denied
+            if clock.cancel_called:  # past the deadline: what it answers then never counts
+                return self._refused(
+                    made,
+                    refuse(
+                        f"needs_approval gave no answer within {self.policy.timeout:g} s",
+                        "timeout",
+                    ),
+                )
             if needed is False:
                 return NOT_REQUIRED
             if needed is not True:
@@ -157,9 +161,8 @@ class ApprovalBroker:
         try:
             decision = await self._decide(pending)
         except anyio.get_cancelled_exc_class():
-            by: DecidedBy = "close" if self._closed else "cancelled"
-            pending.answer(refuse(f"the call was cancelled ({by})", by))  # wakes a waiting yes
-            self._report(pending, pending.decision or refuse("cancelled", by))
+            pending.answer(self._cancelled())  # wakes a waiting yes
+            self._report(pending, pending.decision or self._cancelled())
             raise
         except Exception as exc:  # a rule, a predicate, a fingerprint: anything that broke
             log.warning("approval of %s failed: %s", request.tool_name, root_cause(exc, 200))
@@ -214,11 +217,22 @@ class ApprovalBroker:
                     self._leave_outside(pending)
                 else:
                     tg.start_soon(self._ask_handler, pending, start_clock)
-                await pending.answered.wait()
+                try:
+                    await pending.answered.wait()
+                except anyio.get_cancelled_exc_class():
+                    # The deadline passed, or the call ended: that decides now, before the
+                    # handler's task ends, so that no answer after it counts. (A handler may
+                    # ignore its cancellation, a shielded prompt, and still say yes later.)
+                    late = clock.cancel_called
+                    pending.answer(_timed_out(timeout) if late else self._cancelled())
+                    raise
                 tg.cancel_scope.cancel()
-        if pending.decision is not None:
-            return pending.decision
-        return refuse(f"nobody approved it within {timeout:g} s", "timeout")
+        return pending.decision or _timed_out(timeout)
+
+    def _cancelled(self) -> Decision:
+        """The deny of a request whose call ended before it was decided."""
+        by: DecidedBy = "close" if self._closed else "cancelled"
+        return refuse(f"the call was cancelled ({by})", by)
 
     def _threads(self) -> anyio.CapacityLimiter:
         """The threads of this session's sync approval code (handlers, checks): its own, so
