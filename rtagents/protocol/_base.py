@@ -1,13 +1,38 @@
-"""The base of every wire model: unknown fields are kept, and tag fields are always sent."""
+"""The base of every wire model: unknown fields are kept, and tag fields are always sent;
+and how a model becomes the JSON a frame carries."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
+from pydantic_core import PydanticSerializationError
 
 # Fields that route an object on the wire (``type``, and ``role`` for messages).
 _TAG_FIELDS = ("type", "role")
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def wire_json(model: BaseModel) -> str:
+    """``model`` as the JSON text of a frame: the fields it was given, as given.
+
+    Text that UTF-8 cannot carry, a lone surrogate (what ``os.fsdecode`` gives for a file
+    name that is not UTF-8, say, in a tool's result or error), goes as U+FFFD: the rest of
+    the text gets through, and the frame can be sent. Any other failure is raised."""
+    try:
+        return model.model_dump_json(exclude_unset=True)
+    except PydanticSerializationError:
+        text = json.dumps(
+            model.model_dump(mode="json", exclude_unset=True),
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        if not _LONE_SURROGATE.search(text):
+            raise
+        return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 class WireModel(BaseModel):

@@ -10,7 +10,7 @@ from typing import Annotated, Any, NamedTuple, Union, cast
 from pydantic import BaseModel, Field, PrivateAttr, TypeAdapter, ValidationError
 
 from ..errors import ProtocolError
-from ._base import WireModel
+from ._base import WireModel, wire_json
 from .client_events import CLIENT_EVENT_TYPES, ClientEvent
 from .paths import deepest_error, wire_path
 from .server_events import SERVER_EVENT_TYPES, ServerEvent
@@ -284,9 +284,9 @@ def encode_client_event(event: WireModel | dict[str, Any]) -> str:
     is validated against the client event models first.
     """
     model: WireModel = _CLIENT.validate_python(event) if isinstance(event, dict) else event
-    return model.model_dump_json(exclude_unset=True)
+    return wire_json(model)
 
 
 def encode_server_event(event: WireModel) -> str:
     """Encode a server event as the JSON text of one frame (used by the emulator)."""
-    return event.model_dump_json(exclude_unset=True)
+    return wire_json(event)

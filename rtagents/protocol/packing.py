@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ._base import wire_json
+
 _CLASSES: list[type[BaseModel]] = []  # a class is tracked: a packed model holds its index
 _INDEX: dict[type[BaseModel], int] = {}
 
@@ -20,7 +22,7 @@ def pack(model: BaseModel) -> tuple[int, str]:
     if index is None:
         index = _INDEX[cls] = len(_CLASSES)
         _CLASSES.append(cls)
-    return index, model.model_dump_json(exclude_unset=True)
+    return index, wire_json(model)
 
 
 def unpack(index: int, text: str) -> Any:

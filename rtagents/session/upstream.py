@@ -112,6 +112,8 @@ class Upstream:
         if link.state is Link.CLOSED:
             raise SessionClosedError(link.closed_reason or "the session closed")
         transport = self.transport
+        # Encoded first: an event that cannot be (a bug) raises before the journal counts it.
+        frame = event if isinstance(event, str) else self._encode(event)
         if not force:
             self._core.sent(event)
             if link.state is Link.OFFLINE:
@@ -122,7 +124,6 @@ class Upstream:
                 if not link.current(epoch):
                     return  # dropped again meanwhile: the replay holds it
                 transport = self.transport
-        frame = event if isinstance(event, str) else self._encode(event)
         try:
             # A send can only hang when the peer stops reading and the buffer fills: only
             # then is it timed (a time limit costs as much as the send itself).

@@ -9,7 +9,7 @@ from typing import Annotated, Any, NamedTuple, cast
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from .._base import WireModel
+from .._base import WireModel, wire_json
 from ..codec import Frame, FrameDecoder, UnknownServerEvent, client_event_error, load_frame
 from .client_events import CLIENT_EVENT_TYPES, ClientEvent
 from .responses import RESPONSES_EVENT_TYPES, ResponsesStreamEvent, UnknownResponsesEvent
@@ -134,12 +134,12 @@ def encode_live_client_event(event: WireModel | Mapping[str, Any]) -> str:
     """Encode a Live client event (a model, or a dict validated first) as one frame's JSON.
     Fields left unset are left out; tags, and ``None`` set explicitly, are kept."""
     model: WireModel = _CLIENT.validate_python(event) if isinstance(event, Mapping) else event
-    return model.model_dump_json(exclude_unset=True)
+    return wire_json(model)
 
 
 def encode_live_server_event(event: WireModel) -> str:
     """Encode a Live server event as one frame's JSON (used by the emulator)."""
-    return event.model_dump_json(exclude_unset=True)
+    return wire_json(event)
 
 
 def decode_live_webhook(data: Frame) -> LiveWebhookEvent | None:
