@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -21,10 +22,18 @@ from ..tools import (
     default_failure_formatter,
 )
 from ..tools.context import ToolAgent, ToolSession, report_progress_to
-from ..tools.failures import FailureFormatter, FailureKind, ToolCrashed, ToolUnavailable
+from ..tools.failures import (
+    FailureFormatter,
+    FailureKind,
+    ToolCrashed,
+    ToolUnavailable,
+    hide_details,
+)
 from .actions import StartCall
 from .invoke import invoke
 from .workers import NoWorkerFree, WorkerPool
+
+log = logging.getLogger("rtagents.session")
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -146,12 +155,20 @@ def outcome_of(
     """The output the model reads for a call that produced no result."""
     tool = running.tool
     failure = ToolFailure(kind, running.call.name, message, exc)
-    formatter = (
-        (tool.format_failure if tool else None)
-        or settings.format_failure
-        or default_failure_formatter
-    )
-    return CallOutcome(formatter(failure), failure, time.perf_counter() - running.started)
+    formatter = (tool.format_failure if tool else None) or settings.format_failure
+    if formatter is None:
+        output = default_failure_formatter(failure)
+    else:
+        try:
+            output = formatter(failure)
+            if not isinstance(output, str):
+                raise TypeError(f"it returned {type(output).__name__}, not str")
+        except Exception:
+            # The app's formatter may be there to keep details from the model: the one in
+            # its place tells no more than the kind of failure.
+            log.exception("format_failure of tool %r failed", running.call.name)
+            output = hide_details(failure)
+    return CallOutcome(output, failure, time.perf_counter() - running.started)
 
 
 async def run_call(

@@ -714,3 +714,30 @@ async def test_a_hosted_request_is_answered_even_if_building_it_fails(
         )
         assert sent["item"]["approve"] is False
         await still_alive(server)
+
+
+@pytest.mark.parametrize("answer", ["raises", "not text"])
+async def test_a_failure_formatter_that_breaks_is_replaced_by_one_that_hides_details(
+    answer: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The app's formatter may be there to keep the exception's message from the model: what
+    # replaces it must not tell more.
+    def formatter(failure: Any) -> Any:
+        if answer == "raises":
+            return failure.exception.detail  # no such attribute: AttributeError
+        return {"error": failure.kind}
+
+    @rtagents.tool(format_failure=formatter)
+    def book(day: str) -> str:
+        """Book a day."""
+        raise ValueError("the secret ledger is full")
+
+    async with hostile_server() as server, session_on(server, book) as (session, watch):
+        await server.call("book", {"day": "mon"}, "b1")
+        body = json.loads(await server.output_for("b1"))
+        assert body == {"error": "error", "tool": "book"}
+        [failed] = watch.of("tool.call.failed")
+        assert failed.kind == "error" and "ledger" in str(failed.exception)
+        assert not session._runner.dispatcher.running
+        await still_alive(server)
+    assert "format_failure of tool 'book' failed" in caplog.text
