@@ -94,6 +94,13 @@ class ApprovalBroker:
         self._closed = False
         self._limiter: anyio.CapacityLimiter | None = None
 
+    def follow(self, policy: ApprovalPolicy | None) -> None:
+        """Decide by ``policy`` from now on (a handoff's agent). What was remembered for the
+        session under the policy before is forgotten: a yes given there must not pass over
+        the new policy's rules."""
+        self.policy = policy or ApprovalPolicy()
+        self._memory.clear()
+
     @property
     def pending(self) -> list[ApprovalRequest]:
         return [p.request for p in self._pending.values() if p.decision is None]

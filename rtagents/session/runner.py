@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, cast
 import anyio
 
 from ..approvals.broker import ApprovalBroker
-from ..approvals.policy import ApprovalPolicy
 from ..audio.player import GuardedPlayer
 from ..errors import SessionClosedError, SessionConfigError, root_cause
 from ..tools import Toolset
@@ -171,7 +170,7 @@ class SessionRunner(LazyParts):
         """Take the agent: its tools (function tools and its connected MCP servers'), its
         approval policy (none: the default, which denies), and what its calls share."""
         self.agent = agent
-        self.approvals.policy = agent.approval or ApprovalPolicy()
+        self.approvals.follow(agent.approval)
         sources = agent.sources
         if sources.servers or self._servers is not None:
             self.servers.follow(sources.servers)

@@ -118,3 +118,36 @@ async def test_the_approval_policy_follows_the_agent(how: str) -> None:
                     pytest.fail("the session ended before the call was answered")
     assert asked == ["c1"]
     assert event.type == "tool.call.failed" and event.kind == "denied", event
+
+
+@pytest.mark.parametrize("how", ["another agent", "the same agent changed"])
+async def test_a_yes_remembered_for_the_session_does_not_pass_the_next_policys_rules(
+    how: str,
+) -> None:
+    model = ScriptedModel(
+        [
+            CallFunction("refund", {"order": "A1"}, call_id="c1"),
+            echo,
+            CallFunction("refund", {"order": "A1"}, call_id="c2"),  # the same call again
+            echo,
+        ]
+    )
+    lenient = rtagents.ApprovalPolicy(
+        handler=lambda request: rtagents.Decision(True, remember="session")
+    )
+    strict = rtagents.ApprovalPolicy(rules=[rtagents.deny(tool="refund", reason="not here")])
+    first = rtagents.Agent(
+        name="first", tools=[refund], approval=lenient, output_modalities=["text"]
+    )
+    async with Emulator(model=model) as emu:
+        async with rtagents.connect(first, url=emu.url) as session:
+            before = await one_call(session, "one")
+            assert before.type == "tool.call.completed"
+            if how == "another agent":
+                agent = first.clone(name="second", approval=strict)
+            else:
+                agent, first.approval = first, strict
+            await session.update_agent(agent)
+            after = await one_call(session, "two")
+    assert after.type == "tool.call.failed" and after.kind == "denied", after
+    assert "not here" in after.output
