@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from ._cli_common import CliError, add_emulator_key, import_user_module, port
+from ._redact import redact_url
 
 _OVER = ("rejected", "referred", "ended")
 _QUIET_S = 1.0  # a caller who has heard every answer waits this long for more, then hangs up
@@ -144,6 +145,7 @@ def _answered(record: dict[str, Any], lines: int) -> bool:
 def _webhook_failure(record: dict[str, Any], url: str) -> str | None:
     """Why the call will ring forever: its webhook was not delivered, or was refused."""
     webhook = record.get("webhook") or {}
+    url = redact_url(url)  # its token stays off the terminal
     if "error" in webhook:
         return f"the webhook could not be delivered to {url}: {webhook['error']}"
     status = webhook.get("status")

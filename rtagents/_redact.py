@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable
+from typing import Any
 
 _MASK = "[redacted]"
 _HEADER = re.compile(
@@ -53,8 +55,28 @@ def redact(text: str) -> str:
 
 
 def redact_url(url: str) -> str:
-    """A URL as it may be shown: without its query string (tokens travel there)."""
-    return url.split("?", 1)[0]
+    """A URL as it may be shown: without its query string and fragment (tokens travel
+    there), and without a password (``user:password@``)."""
+    url = url.split("#", 1)[0].split("?", 1)[0]
+    scheme, sep, rest = url.rpartition("://")
+    host, slash, path = rest.partition("/")
+    if "@" in host:
+        host = "[redacted]@" + host.rsplit("@", 1)[1]
+    return f"{scheme}{sep}{host}{slash}{path}"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def credential(name: str, value: str) -> str:
+    """``value`` as a header ``name`` may carry it, and never logged from now on. Whitespace
+    around it goes (a key read from a file ends in a newline); a control character inside
+    it raises ``ValueError`` naming the header, never the value."""
+    value = value.strip()
+    if _CONTROL.search(value):
+        raise ValueError(f"the {name} holds a control character (a line break?): check it")
+    register_secret(value)
+    return value
 
 
 class RedactFilter(logging.Filter):
@@ -101,9 +123,30 @@ def _redacted_args(args: object) -> tuple[object, ...] | dict[str, object] | Non
 _FILTER = RedactFilter()
 
 
+class _Redacting:
+    """A log record factory: the one before it makes the record, and a record of a watched
+    family is redacted there, before any logger or handler sees it."""
+
+    redacts = True
+
+    def __init__(self, previous: Callable[..., logging.LogRecord]) -> None:
+        self.previous = previous
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.previous(*args, **kwargs)
+        if isinstance(record.name, str) and record.name.startswith(FAMILIES):
+            _FILTER.filter(record)
+        return record
+
+
 def install() -> None:
-    """Put the filter on every logger of the watched families (idempotent; cheap enough to
-    call at each connect, by when the libraries have made their loggers)."""
+    """Redact the records of the watched families: each one as it is made (a record factory,
+    so that a logger made later, ``rtagents.calls`` or uvicorn's, is covered too), and by a
+    filter on every such logger that exists now, which still holds if the app replaces the
+    factory without keeping ours. Idempotent; cheap enough to call at each connect."""
+    previous = logging.getLogRecordFactory()
+    if not getattr(previous, "redacts", False):
+        logging.setLogRecordFactory(_Redacting(previous))
     names = [*KNOWN, *logging.root.manager.loggerDict]
     for name in names:
         if not name.startswith(FAMILIES):

@@ -96,7 +96,12 @@ class BrowserRoutes:
         try:
             secret = await self._api.client_secret(created_session(self._agent))
         except CallsAPIError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=502)
+            # What the API said stays in this server's log: a browser is told only the status.
+            log.warning("minting a client secret failed: %s", exc)
+            status = f" (HTTP {exc.status})" if exc.status else ""
+            return JSONResponse(
+                {"error": f"minting a client secret failed{status}"}, status_code=502
+            )
         value, expires_at = secret.get("value"), secret.get("expires_at")
         if not isinstance(value, str) or not isinstance(expires_at, (int, float)):
             return JSONResponse({"error": "the API minted no client secret"}, status_code=502)

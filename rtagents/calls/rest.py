@@ -12,6 +12,7 @@ from urllib.parse import quote
 import anyio
 import httpx2
 
+from .._redact import credential, redact
 from ..errors import RtagentsError
 from .inbound import check_call_id, check_session_id
 
@@ -39,7 +40,8 @@ class CallsAPI:
         retries: int = 3,
     ) -> None:
         self.base_url = (base_url or OPENAI_API).rstrip("/")
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        # A key with a line break in it would be echoed by httpx's header check.
+        headers = {"Authorization": f"Bearer {credential('API key', api_key)}"} if api_key else {}
         self._client = httpx2.AsyncClient(headers=headers, timeout=timeout)
         self._retries = retries
 
@@ -88,7 +90,8 @@ class CallsAPI:
                 reply = await self._client.post(self.base_url + path, json=body)
             except httpx2.HTTPError as exc:
                 if attempt == self._retries:
-                    raise CallsAPIError(f"{what} failed: {type(exc).__name__}: {exc}") from None
+                    cause = redact(f"{type(exc).__name__}: {exc}")
+                    raise CallsAPIError(f"{what} failed: {cause}") from None
             else:
                 if reply.status_code < 400:
                     return reply

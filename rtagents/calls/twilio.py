@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Union
 
+from .._redact import register_secret
 from ..errors import RtagentsError
 from ..protocol.audio_formats import base64_audio_ms
 from .access import CallerRequest
@@ -64,6 +65,9 @@ class TwilioStreams:
     auth_token: str | None
     on_dtmf: DtmfHandler = say_digit
     start_timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        register_secret(self.auth_token)  # never logged, whoever echoes it
 
     def __repr__(self) -> str:  # the token is a secret
         signed = "set" if self.auth_token else "None (unsigned)"

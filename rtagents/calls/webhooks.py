@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._extras import require
+from .._redact import register_secret
 from ..errors import RtagentsError
 
 
@@ -23,6 +24,7 @@ class WebhookVerifier:
 
     def __init__(self, secret: str, *, remember: int = 10_000) -> None:
         self._library = require("calls", "standardwebhooks.webhooks", "CallServer")
+        register_secret(secret.strip())
         self._webhook = self._library.Webhook(secret)
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._remember = remember

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args
 
 from .. import protocol as p
+from .._redact import redact_url
 
 ApprovalMode = Literal["always", "never"]
 CONNECTORS: tuple[str, ...] = get_args(p.ConnectorId)
@@ -98,7 +99,7 @@ class HostedMCP:
         return self._wire.allowed_tools
 
     def __repr__(self) -> str:
-        target = self.server_url or self.connector_id
+        target = redact_url(self.server_url) if self.server_url else self.connector_id
         secret = " authorization=***" if self._wire.authorization else ""
         headers = f" headers={sorted(self._wire.headers)}=***" if self._wire.headers else ""
         return f"HostedMCP({self.server_label!r}, {target}{secret}{headers})"

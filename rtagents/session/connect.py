@@ -12,8 +12,8 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import anyio
 
+from .._redact import credential, redact_url, register_secret
 from .._redact import install as redact_logs
-from .._redact import register_secret
 from ..audio import AudioPlayer
 from ..errors import ConnectError, RtagentsError, SessionClosedError
 from ..pricing import PriceBook, PriceTable
@@ -53,9 +53,8 @@ def endpoint(
         base = urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
     if parts.scheme not in ("ws", "wss"):
         name = "GPT-Live" if live else "Realtime"
-        raise ConnectError(
-            f"the {name} URL must start with ws:// or wss://, not {parts.scheme or base!r}"
-        )
+        shown = f"{parts.scheme}://" if parts.scheme else repr(redact_url(base))
+        raise ConnectError(f"the {name} URL must start with ws:// or wss://, not {shown}")
     query = {"call_id": call_id} if call_id else {"model": model}
     if not parts.query and not live:
         base = f"{base}?{urlencode(query)}"
@@ -65,8 +64,12 @@ def endpoint(
             "no OpenAI API key: pass api_key=... or set OPENAI_API_KEY "
             "(or pass url= to use the local emulator, which needs none)"
         )
-    out = {"Authorization": f"Bearer {key}"} if key else {}
-    out.update(headers or {})
+    try:
+        out = {"Authorization": f"Bearer {credential('API key', key)}"} if key else {}
+        for name, value in (headers or {}).items():
+            out[name] = credential(f"{name} header", value)
+    except ValueError as exc:
+        raise ConnectError(str(exc)) from None
     return base, out
 
 

@@ -8,9 +8,16 @@ from typing import Protocol, runtime_checkable
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.datastructures import Headers
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidStatus,
+    InvalidURI,
+    WebSocketException,
+)
 from websockets.protocol import State
 
+from .._redact import redact, redact_url
 from ..errors import ConnectError, RtagentsError
 from .websocket import DIRECT_PATH, DirectConnection
 
@@ -102,11 +109,15 @@ class WebsocketTransport:
             status = exc.response.status_code
             hint = " (check the API key)" if status in (401, 403) else ""
             raise HandshakeRefused(
-                f"the server at {_safe(url)} refused the connection: HTTP {status}{hint}",
+                f"the server at {redact_url(url)} refused the connection: HTTP {status}{hint}",
                 status=status,
             ) from None
         except (OSError, InvalidHandshake, TimeoutError) as exc:
-            raise ConnectError(f"cannot connect to {_safe(url)}: {exc}") from None
+            raise ConnectError(f"cannot connect to {redact_url(url)}: {redact(str(exc))}") from None
+        except InvalidURI:  # its message repeats the URL, a token or a password with it
+            raise ConnectError(f"not a websocket URL: {redact_url(url)}") from None
+        except WebSocketException as exc:
+            raise ConnectError(f"cannot connect to {redact_url(url)}: {redact(str(exc))}") from None
         # The handshake's headers are not kept for the connection's life (17 objects and
         # 2 KB each, in a server holding thousands): the response keeps its status, no
         # headers. It is the same response, emptied: websockets' parser keeps it too.
@@ -159,7 +170,7 @@ class WebsocketTransport:
                 _unlink(ws)
 
     def __repr__(self) -> str:
-        return f"<WebsocketTransport {_safe(self.url)}>"
+        return f"<WebsocketTransport {redact_url(self.url)}>"
 
 
 def _unlink(ws: ClientConnection) -> None:
@@ -171,10 +182,6 @@ def _unlink(ws: ClientConnection) -> None:
     ws.protocol.parser.close()
     if isinstance(ws.logger, logging.LoggerAdapter):
         ws.logger.extra = {}  # the adapter named the connection: {"websocket": ws}
-
-
-def _safe(url: str) -> str:
-    return url.split("?", 1)[0]
 
 
 def _describe(exc: ConnectionClosed) -> str:

@@ -135,3 +135,16 @@ async def test_attach_when_the_api_cannot_be_reached_is_502() -> None:
             refused = await http.post("/session/attach", json=body)
     assert refused.status_code == 502, refused.text
     assert "sideband" in refused.json()["error"]
+
+
+async def test_a_failed_mint_tells_the_browser_the_status_only(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with Emulator(model=ScriptedModel([])) as emu:
+        gone = emu.http_url
+    app = server(gone)  # the API is gone: minting fails with httpx's own error text
+    async with serve_asgi(app) as url, httpx2.AsyncClient(base_url=url) as http:
+        refused = await http.post("/session")
+    assert refused.status_code == 502, refused.text
+    assert refused.json() == {"error": "minting a client secret failed"}
+    assert "ConnectError" in caplog.text  # what the API said is in this server's log
