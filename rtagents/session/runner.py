@@ -69,6 +69,10 @@ if TYPE_CHECKING:
     from ..audio import AudioPlayer
     from ..tools.context import ToolSession
 
+CONFIGURE_TIMEOUT_S = 30.0
+"""How long the server has to answer the session's configuration (``session.update``),
+at connect, on a new connection after a drop, and at a handoff."""
+
 
 class SessionRunner(LazyParts):
     """The machinery under a ``RealtimeSession`` (``session``: what its tools are given)."""
@@ -192,7 +196,14 @@ class SessionRunner(LazyParts):
         definitions = [t.definition() for t in self.tools]
         tracing = server_tracing(agent.tracing, self.tracer.session, agent.name)
         event_id, actions = self.core.configure(agent, tools=definitions, tracing=tracing)
-        reply = await self._request(event_id, actions, within=30, force=force)
+        try:
+            reply = await self._request(event_id, actions, within=CONFIGURE_TIMEOUT_S, force=force)
+        except TimeoutError:
+            raise SessionConfigError(
+                "the server did not answer the session configuration within "
+                f"{CONFIGURE_TIMEOUT_S:g} s",
+                code="timeout",
+            ) from None
         return self._configured(reply)
 
     def _configured(self, reply: Any) -> bool:
@@ -258,8 +269,11 @@ class SessionRunner(LazyParts):
                 await self.upstream.send(action.event, force=force)
             else:
                 await self.execute([action])
-        with anyio.fail_after(within):
-            await done.wait()
+        try:
+            with anyio.fail_after(within):
+                await done.wait()
+        finally:
+            self._waiters.pop(event_id, None)  # a reply after the wait has nobody to wake
         if not box or box[0] is None:
             if self.link.state is Link.CLOSED or not self.upstream.reconnects:
                 raise SessionClosedError(self.link.closed_reason or "the session closed")
