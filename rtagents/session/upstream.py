@@ -79,6 +79,8 @@ class Upstream:
         self._opener = opener
         self._send_timeout = send_timeout
         self._replayed: anyio.Event | None = None  # set once a replay has gone out
+        self._held = 0  # sends waiting for the replay
+        self._flushed: anyio.Event | None = None  # set once they are out
 
     @property
     def reconnects(self) -> bool:
@@ -119,11 +121,26 @@ class Upstream:
             if link.state is Link.OFFLINE:
                 return
             if link.state is Link.REPLAYING and self._replayed is not None:
-                epoch = link.epoch  # the conversation is being given back first
-                await self._replayed.wait()
-                if not link.current(epoch):
-                    return  # dropped again meanwhile: the replay holds it
-                transport = self.transport
+                await self._after_replay(frame, self._replayed)
+                return
+        await self._write(frame, transport)
+
+    async def _after_replay(self, frame: str, replayed: anyio.Event) -> None:
+        """Send ``frame`` once the conversation has been given back to the new connection,
+        before the session asks it for what is owed (``_resume`` waits for these sends)."""
+        link, epoch = self._link, self._link.epoch
+        self._held += 1
+        try:
+            await replayed.wait()
+            if link.current(epoch):  # else dropped again meanwhile: the replay holds it
+                await self._write(frame, self.transport)
+        finally:
+            self._held -= 1
+            if not self._held and self._flushed is not None:
+                self._flushed.set()
+
+    async def _write(self, frame: str, transport: Transport) -> None:
+        link = self._link
         try:
             # A send can only hang when the peer stops reading and the buffer fills: only
             # then is it timed (a time limit costs as much as the send itself).
@@ -220,6 +237,10 @@ class Upstream:
         finally:
             self._replayed = None
             replayed.set()
+        if self._held:  # what was sent meanwhile goes first: a response must see it
+            flushed = self._flushed = anyio.Event()
+            await flushed.wait()
+            self._flushed = None
         assert self._reconnector is not None  # only a reconnector reopens
         self._reconnector.set_up(core.orchestrator.responses_done)
         downtime = round(time.monotonic() - reopened.started, 3)
