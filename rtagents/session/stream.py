@@ -55,7 +55,7 @@ class EventStream:
     ) -> None:
         self.limit = limit
         self.max_bytes = max_bytes
-        # Where awaitable handlers run: ``tasks.spawn`` (the session's ``SessionTasks``, kept
+        # Where awaitable handlers run: ``tasks.handler`` (the session's ``SessionTasks``, kept
         # once rather than as a bound method per session).
         self._tasks = tasks
         # Built when first needed: an idle session (most, in a server holding thousands) keeps
@@ -140,7 +140,7 @@ class EventStream:
                 self._tasks.fatal(exc)
                 continue
             if inspect.isawaitable(result) and self._tasks is not None:
-                self._tasks.spawn(self._await_handler, handler, event, result)
+                self._tasks.handler(self._await_handler, handler, event, result)
 
     async def _await_handler(self, handler: Handler, event: Any, result: Any) -> None:
         try:

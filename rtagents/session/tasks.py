@@ -26,6 +26,10 @@ log = logging.getLogger("rtagents.session")
 
 TaskFn = Callable[..., Awaitable[Any]]
 
+LAST_WORDS_S = 2.0
+"""How long an async event handler of the session's end (``session.closed``, the calls it
+answered as it ended) may run; ``connect`` waits for it before it returns."""
+
 
 async def after(
     delay_s: float, execute: Callable[[Any], Awaitable[Any]], decide: Callable[..., Any], *args: Any
@@ -84,6 +88,34 @@ class SessionTasks:
             self._running = set()
         self._running.add(task)
         task.add_done_callback(self._finished)
+
+    def handler(self, fn: TaskFn, *args: Any) -> None:
+        """Run an async event handler (``fn(*args)``): a task of the session's while it is
+        open. Once it has ended, the events it tells as it ends are the app's last word from
+        it: their handlers run all the same, for at most ``LAST_WORDS_S``, in tasks that the
+        end does not cancel and ``join`` waits for."""
+        if self.open:
+            self.spawn(fn, *args)
+            return
+        task = asyncio.get_running_loop().create_task(self._last_words(fn, *args))
+        if self._running is None:
+            self._running = set()
+        self._running.add(task)
+        task.add_done_callback(self._finished)
+
+    async def _last_words(self, fn: TaskFn, *args: Any) -> None:
+        with anyio.move_on_after(LAST_WORDS_S) as scope:
+            try:
+                await fn(*args)
+            except anyio.get_cancelled_exc_class():
+                raise
+            except BaseException as exc:  # SystemExit, KeyboardInterrupt: connect raises it
+                self._owner.keep_fatal(exc)
+        if scope.cancelled_caught:
+            name = getattr(fn, "__qualname__", repr(fn))
+            log.warning(
+                "an event handler still ran %g s after the session ended: %s", LAST_WORDS_S, name
+            )
 
     def fatal(self, exc: BaseException) -> None:
         """App code raised ``exc`` (``SystemExit``, ``KeyboardInterrupt``) where it cannot be
