@@ -15,9 +15,9 @@ since it can only make the outcome safer.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 
@@ -25,7 +25,7 @@ from .._either import call_either
 from .._event import FrameworkEvent
 from ..errors import root_cause
 from .events import ApprovalAwaiting, ApprovalDecided, ApprovalRequested
-from .policy import ApprovalPolicy
+from .policy import ApprovalPolicy, Naming
 from .request import ApprovalRequest, DecidedBy, Decision
 from .verdict import refuse, verdict
 
@@ -63,6 +63,12 @@ def _timed_out(timeout: float) -> Decision:
     return refuse(f"nobody approved it within {timeout:g} s", "timeout")
 
 
+class HostedScope(Protocol):
+    """What a hosted MCP server's configuration lets it offer (``HostedMCP``)."""
+
+    def allows(self, tool: str, read_only: bool | None) -> bool: ...
+
+
 class ApprovalBroker:
     """Decides requests with a policy; pending ones can be answered from outside.
 
@@ -72,15 +78,17 @@ class ApprovalBroker:
     Args:
         policy: The agent's policy (``None``: deny everything that needs approval).
         emit: Where ``approval.requested`` / ``approval.decided`` events go.
-        hosted_servers: The hosted MCP server labels the agent configured. A hosted request
-            from any other server is denied unless a rule names that server explicitly.
+        hosted_servers: The hosted MCP servers the agent configured, by label. A hosted
+            request from any other server is denied unless a rule names that server
+            explicitly; one for a tool its ``allowed_tools`` leave out, unless a rule names
+            that tool explicitly.
     """
 
     def __init__(
         self,
         policy: ApprovalPolicy | None,
         emit: Callable[[FrameworkEvent], None],
-        hosted_servers: Callable[[], Collection[str]] = frozenset,
+        hosted_servers: Callable[[], Mapping[str, HostedScope]] = dict,
         app_exit: Callable[[BaseException], None] | None = None,
     ) -> None:
         self.policy = policy or ApprovalPolicy()
@@ -192,17 +200,21 @@ class ApprovalBroker:
             return refuse("the session is closing", "close")
         if request.problem is not None:
             return refuse(f"the arguments cannot be checked: {request.problem}", "error")
-        unknown = request.kind == "mcp_hosted" and (
-            request.server_label not in self._hosted_servers()
-        )
-        remembered = None if unknown else self._memory.get(request.fingerprint())
+        outside = self._outside(request) if request.kind == "mcp_hosted" else None
+        remembered = None if outside else self._memory.get(request.fingerprint())
         if remembered is not None:
             return Decision(remembered.approve, remembered.reason, "session", "remembered")
-        rule = self.policy.rule_for(request, naming_server=unknown)
-        if rule is None and unknown:
+        rule = self.policy.rule_for(request, naming=outside)
+        if rule is None and outside == "server":
             return refuse(
                 f"the hosted MCP server {request.server_label!r} is not one this agent "
                 "configured, and no rule names it",
+                "rule",
+            )
+        if rule is None and outside == "tool":
+            return refuse(
+                f"{request.tool_name!r} is not among the allowed_tools this agent configured "
+                f"for the hosted MCP server {request.server_label!r}, and no rule names it",
                 "rule",
             )
         if rule is not None and rule.action != "ask":
@@ -235,6 +247,14 @@ class ApprovalBroker:
                     raise
                 tg.cancel_scope.cancel()
         return pending.decision or _timed_out(timeout)
+
+    def _outside(self, request: ApprovalRequest) -> Naming | None:
+        """What of a hosted request the agent's configuration does not cover: the server
+        (not one it configured), the tool (one its ``allowed_tools`` leave out), or nothing."""
+        scope = self._hosted_servers().get(request.server_label or "")
+        if scope is None:
+            return "server"
+        return None if scope.allows(request.tool_name, request.read_only) else "tool"
 
     def _cancelled(self) -> Decision:
         """The deny of a request whose call ended before it was decided."""

@@ -13,6 +13,9 @@ from .rules import Rule
 
 HandlerResult = Union[bool, Decision, None]
 Handler = Callable[[ApprovalRequest], Union[HandlerResult, Awaitable[HandlerResult]]]
+Naming = Literal["server", "tool"]
+"""What a rule must name itself to decide a hosted request the agent's configuration does not
+cover: its server (one never configured), or its tool (one ``allowed_tools`` leave out)."""
 
 
 class ApprovalPolicy:
@@ -61,11 +64,14 @@ class ApprovalPolicy:
         self.default = default
         self.timeout = timeout
 
-    def rule_for(self, request: ApprovalRequest, *, naming_server: bool = False) -> Rule | None:
-        """The first rule that matches; with ``naming_server``, only rules that name the
-        request's server explicitly count (for servers the agent never configured)."""
+    def rule_for(self, request: ApprovalRequest, *, naming: Naming | None = None) -> Rule | None:
+        """The first rule that matches; with ``naming``, only rules that name the request's
+        ``"server"`` (one the agent never configured) or ``"tool"`` (one its configuration
+        leaves out) explicitly count."""
         for rule in self.rules:
-            if naming_server and not rule.names_server(request.server_label or ""):
+            if naming == "server" and not rule.names_server(request.server_label or ""):
+                continue
+            if naming == "tool" and not rule.names_tool(request.tool_name):
                 continue
             if rule.matches(request):
                 return rule

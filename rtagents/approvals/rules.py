@@ -51,8 +51,15 @@ class Rule:
 
     def names_server(self, label: str) -> bool:
         """True if ``server`` names ``label`` itself (not through a wildcard)."""
-        names = (self.server,) if isinstance(self.server, str) else tuple(self.server or ())
-        return label in names
+        return label in _names(self.server)
+
+    def names_tool(self, name: str) -> bool:
+        """True if ``tool`` names ``name`` itself (not through a wildcard)."""
+        return name in _names(self.tool)
+
+
+def _names(patterns: str | Sequence[str] | None) -> tuple[str, ...]:
+    return (patterns,) if isinstance(patterns, str) else tuple(patterns or ())
 
 
 def _glob(patterns: str | Sequence[str], value: str) -> bool:

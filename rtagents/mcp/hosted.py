@@ -98,6 +98,18 @@ class HostedMCP:
     def allowed_tools(self) -> Any:
         return self._wire.allowed_tools
 
+    def allows(self, tool: str, read_only: bool | None) -> bool:
+        """Whether ``allowed_tools`` lets the server offer ``tool`` (``read_only``: its
+        hint, ``None`` when unknown, which a read-only filter does not count as read-only)."""
+        allowed = self._wire.allowed_tools
+        if allowed is None:
+            return True
+        if isinstance(allowed, list):
+            return tool in allowed
+        if allowed.tool_names is not None and tool not in allowed.tool_names:
+            return False
+        return not allowed.read_only or read_only is True
+
     def __repr__(self) -> str:
         target = redact_url(self.server_url) if self.server_url else self.connector_id
         secret = " authorization=***" if self._wire.authorization else ""

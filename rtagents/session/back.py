@@ -12,7 +12,7 @@ soon as the app lets go of it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from .guards import SessionGuards
@@ -20,6 +20,7 @@ from .handoff import Handoffs
 from .servers import ServerWatch
 
 if TYPE_CHECKING:
+    from ..mcp.hosted import HostedMCP
     from ..tools.context import ToolSession
     from .actions import Action, ToolTraits
 
@@ -67,8 +68,8 @@ class SessionBack:
     def traits(self, name: str) -> ToolTraits | None:
         return self.runner.traits(name) if self.runner is not None else None
 
-    def hosted_labels(self) -> Collection[str]:
-        return self.runner.hosted_labels() if self.runner is not None else frozenset()
+    def hosted_servers(self) -> Mapping[str, HostedMCP]:
+        return self.runner.hosted_servers() if self.runner is not None else {}
 
     def task_failed(self, name: str, exc: Exception) -> None:
         if self.runner is not None:

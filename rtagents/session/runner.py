@@ -67,11 +67,11 @@ from .workers import WorkerPool
 if TYPE_CHECKING:
     from ..agent import Agent
     from ..audio import AudioPlayer
+    from ..mcp.hosted import HostedMCP
     from ..tools.context import ToolSession
 
 CONFIGURE_TIMEOUT_S = 30.0
-"""How long the server has to answer the session's configuration (``session.update``),
-at connect, on a new connection after a drop, and at a handoff."""
+"""How long the server has to answer the configuration (at connect, after a drop, handoffs)."""
 
 
 class SessionRunner(LazyParts):
@@ -126,7 +126,7 @@ class SessionRunner(LazyParts):
         self.observers = Observers(self.stream, self.meter)
         self._observe()
         self.approvals = ApprovalBroker(
-            agent.approval, back.deliver, back.hosted_labels, back.app_exit
+            agent.approval, back.deliver, back.hosted_servers, back.app_exit
         )
         self._workers = workers or WorkerPool()
         self.dispatcher = Dispatcher(
@@ -249,8 +249,8 @@ class SessionRunner(LazyParts):
                 self.tracer.end(reason, error)
                 self.tasks.end()
 
-    def hosted_labels(self) -> set[str]:
-        return {config.server_label for config in self.agent.sources.hosted}
+    def hosted_servers(self) -> dict[str, HostedMCP]:
+        return {config.server_label: config for config in self.agent.sources.hosted}
 
     def traits(self, name: str) -> ToolTraits | None:
         tool = self.tools.get(name)

@@ -464,3 +464,22 @@ async def test_out_of_band_answers_go_through_the_same_gate() -> None:
     )
     assert ran == ["transfer ann:5"]
     assert out.decided[0].decided_by == "user"
+
+
+async def test_hosted_request_for_a_tool_the_config_leaves_out_is_denied_over_the_wire() -> None:
+    only_search = HostedMCP(
+        server_label="docs",
+        server_url="http://127.0.0.1:9/mcp",
+        allowed_tools=["search"],
+        require_approval="always",
+    )
+    out = await converse(
+        [only_search],
+        ApprovalPolicy(rules=[allow(server="docs")], timeout=2),
+        [echo],
+        script=inject_hosted("docs", "delete_all", "{}"),
+    )
+    [d] = out.decided
+    assert (d.approve, d.decided_by) == (False, "rule")
+    assert "allowed_tools" in (d.reason or "")
+    assert [r["approve"] for r in out.approval_responses] == [False]

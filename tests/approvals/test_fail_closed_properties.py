@@ -15,6 +15,7 @@ import rtagents
 from rtagents import ApprovalPolicy, ApprovalRequest, Decision
 from rtagents.approvals.broker import ApprovalBroker
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
+from rtagents.mcp import HostedMCP
 from rtagents.testing import sent_outputs
 
 pytestmark = pytest.mark.anyio
@@ -72,7 +73,11 @@ async def test_the_gate_approves_only_an_explicit_yes(
         return answer
 
     policy = ApprovalPolicy(handler=handler if sync else async_handler, timeout=0.05)
-    broker = ApprovalBroker(policy, events.append, hosted_servers=lambda: {"srv"})
+    broker = ApprovalBroker(
+        policy,
+        events.append,
+        hosted_servers=lambda: {"srv": HostedMCP("srv", "https://mcp.example")},
+    )
     decision = await broker.decide(request(kind, arguments))
     assert decision.approve is is_yes(answer)
     assert type(decision.approve) is bool

@@ -24,6 +24,7 @@ from rtagents.approvals import (
 )
 from rtagents.approvals.broker import ApprovalBroker
 from rtagents.errors import root_cause
+from rtagents.mcp import HostedMCP
 
 # A mutant may make the gate wait for an answer nobody gives (past any policy timeout when
 # the clock never starts): each test here takes well under a second, and fails after five.
@@ -42,8 +43,11 @@ def _hosted(request_id: str, server: str, arguments: str = "{}") -> ApprovalRequ
     )
 
 
+DOCS = {"docs": HostedMCP("docs", "https://mcp.example/mcp")}
+
+
 def _broker(
-    policy: ApprovalPolicy, servers: Callable[[], Any] = frozenset
+    policy: ApprovalPolicy, servers: Callable[[], Any] = dict
 ) -> tuple[ApprovalBroker, list[Any]]:
     events: list[Any] = []
     return ApprovalBroker(policy, events.append, servers), events
@@ -177,7 +181,7 @@ async def test_a_request_whose_arguments_cannot_be_read_is_denied_saying_why() -
     """Arguments that are not a JSON object are denied before any rule is asked (a rule
     cannot check what it cannot read)."""
     request = _hosted("r1", "docs", "not json")
-    broker, _ = _broker(ApprovalPolicy(rules=[allow()], timeout=1), lambda: {"docs"})
+    broker, _ = _broker(ApprovalPolicy(rules=[allow()], timeout=1), lambda: DOCS)
     decision = await broker.decide(request)
     reason = f"the arguments cannot be checked: {request.problem}"
     assert decision == Decision(False, reason, decided_by="error")
@@ -186,7 +190,7 @@ async def test_a_request_whose_arguments_cannot_be_read_is_denied_saying_why() -
 async def test_a_hosted_server_the_agent_never_configured_is_denied_by_rule() -> None:
     """A hosted request from a server the agent did not configure is denied, saying so,
     unless a rule names that server."""
-    broker, _ = _broker(ApprovalPolicy(rules=[allow()], timeout=1), lambda: {"docs"})
+    broker, _ = _broker(ApprovalPolicy(rules=[allow()], timeout=1), lambda: DOCS)
     decision = await broker.decide(_hosted("r1", "evil"))
     reason = "the hosted MCP server 'evil' is not one this agent configured, and no rule names it"
     assert decision == Decision(False, reason, decided_by="rule")
@@ -195,7 +199,7 @@ async def test_a_hosted_server_the_agent_never_configured_is_denied_by_rule() ->
 async def test_a_remembered_yes_does_not_outlive_the_servers_configuration() -> None:
     """A yes remembered for the session approves identical requests, and says it stands for
     the session; once the agent no longer has that hosted server, it approves nothing."""
-    servers = {"docs"}
+    servers = dict(DOCS)
 
     async def handler(request: ApprovalRequest) -> Decision:
         return Decision(True, remember="session")
@@ -289,3 +293,50 @@ async def test_a_decided_request_leaves_nothing_behind() -> None:
     for _ in range(3):
         assert (await broker.decide(_call())).approve is True
     assert broker._pending == {}
+
+
+# -- a hosted tool its server's allowed_tools leave out ------------------------------------------
+
+
+def _search_only(allowed: Any) -> dict[str, HostedMCP]:
+    return {"docs": HostedMCP("docs", "https://mcp.example/mcp", allowed_tools=allowed)}
+
+
+@pytest.mark.parametrize(
+    "allowed", [["lookup"], {"tool_names": ["lookup"]}, {"read_only": True}], ids=str
+)
+async def test_a_tool_the_servers_allowed_tools_leave_out_is_denied_by_rule(allowed: Any) -> None:
+    """A request for a tool the configuration does not let the server offer is not judged by
+    rules that match it only through a wildcard or none, even a rule naming its server."""
+    policy = ApprovalPolicy(rules=[allow(server="docs"), allow(tool="se*")], timeout=1)
+    broker, _ = _broker(policy, lambda: _search_only(allowed))
+    decision = await broker.decide(_hosted("r1", "docs"))  # "search", read_only unknown
+    reason = (
+        "'search' is not among the allowed_tools this agent configured for the hosted MCP "
+        "server 'docs', and no rule names it"
+    )
+    assert decision == Decision(False, reason, decided_by="rule")
+
+
+async def test_a_rule_naming_a_tool_left_out_decides_it() -> None:
+    policy = ApprovalPolicy(rules=[allow(tool="search", reason="named")], timeout=1)
+    broker, _ = _broker(policy, lambda: _search_only(["lookup"]))
+    assert (await broker.decide(_hosted("r1", "docs"))).approve is True
+
+
+@pytest.mark.parametrize(
+    "allowed", [None, ["search"], {"tool_names": ["search", "lookup"]}, {"read_only": False}]
+)
+async def test_a_tool_the_servers_allowed_tools_let_through_is_judged_as_usual(
+    allowed: Any,
+) -> None:
+    policy = ApprovalPolicy(rules=[allow(server="docs")], timeout=1)
+    broker, _ = _broker(policy, lambda: _search_only(allowed))
+    assert (await broker.decide(_hosted("r1", "docs"))).approve is True
+
+
+async def test_a_read_only_filter_lets_a_tool_marked_read_only_through() -> None:
+    policy = ApprovalPolicy(rules=[allow(server="docs")], timeout=1)
+    broker, _ = _broker(policy, lambda: _search_only({"read_only": True}))
+    request = ApprovalRequest.for_hosted("r1", "docs", "search", "{}", read_only=True, agent=None)
+    assert (await broker.decide(request)).approve is True
