@@ -118,7 +118,8 @@ class ApprovalBroker:
     @staticmethod
     def waives(check: Any) -> bool:
         """Whether a tool's ``needs_approval`` waives approval for every call: only an
-        explicit ``False`` does (a caller may then skip ``authorize``)."""
+        explicit ``False`` does (a caller may then skip ``authorize`` if the policy has no
+        targeted ``deny`` rule, which meets every call)."""
         return check is False
 
     async def authorize(
@@ -126,12 +127,13 @@ class ApprovalBroker:
     ) -> Decision:
         """For a call this process runs: ``check`` is the tool's ``needs_approval`` (a bool or
         a predicate of the context and the arguments). Only an explicit ``False`` from it
-        waives approval (``NOT_REQUIRED``); ``True`` asks ``decide``; a predicate
+        waives approval (``NOT_REQUIRED``, unless a targeted ``deny`` rule matches the
+        call, which denies it); ``True`` asks ``decide``; a predicate
         that raises, hangs past the policy's timeout or answers a non-bool denies.
         ``request`` makes the request, only when one is needed (not on the hot path of a
         tool that needs no approval)."""
         if self.waives(check):
-            return NOT_REQUIRED
+            return self._screened(request()) if self.policy.denies else NOT_REQUIRED
         made = request()
         if check is not True:
             try:
@@ -160,13 +162,26 @@ class ApprovalBroker:
                     ),
                 )
             if needed is False:
-                return NOT_REQUIRED
+                return self._screened(made)
             if needed is not True:
                 return self._refused(
                     made,
                     refuse(f"needs_approval returned {needed!r:.60}, not True or False", "error"),
                 )
         return await self.decide(made)
+
+    def _screened(self, request: ApprovalRequest) -> Decision:
+        """A call that needs no approval still meets the policy's targeted ``deny`` rules
+        (``ApprovalPolicy.veto_for``). Nobody is asked, and no event is told unless it is
+        denied."""
+        try:
+            rule = self.policy.veto_for(request)
+        except Exception as exc:  # a `when` that raised: fail closed
+            reason = f"the approval could not be decided: {root_cause(exc, 200)}"
+            return self._refused(request, refuse(reason, "error"))
+        if rule is None:
+            return NOT_REQUIRED
+        return self._refused(request, Decision(False, rule.reason, decided_by="rule"))
 
     async def decide(self, request: ApprovalRequest) -> Decision:
         """The decision for ``request``; ``approve`` is ``True`` only for an explicit yes."""

@@ -64,6 +64,20 @@ class ApprovalPolicy:
         self.default = default
         self.timeout = timeout
 
+    @property
+    def denies(self) -> bool:
+        """Whether a targeted rule denies: only then is a call that needs no approval
+        checked (``veto_for``)."""
+        return any(rule.action == "deny" and rule.targeted for rule in self.rules)
+
+    def veto_for(self, request: ApprovalRequest) -> Rule | None:
+        """For a call that needs no approval: the first targeted rule that matches, if it
+        is a ``deny`` (an ``allow`` or ``ask`` first lets the call run)."""
+        for rule in self.rules:
+            if rule.targeted and rule.matches(request):
+                return rule if rule.action == "deny" else None
+        return None
+
     def rule_for(self, request: ApprovalRequest, *, naming: Naming | None = None) -> Rule | None:
         """The first rule that matches; with ``naming``, only rules that name the request's
         ``"server"`` (one the agent never configured) or ``"tool"`` (one its configuration

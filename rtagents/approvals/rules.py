@@ -29,6 +29,14 @@ class Rule:
     when: Callable[[dict[str, Any]], bool] | None = None
     reason: str | None = None
 
+    @property
+    def targeted(self) -> bool:
+        """Whether it says what it matches (a bare ``deny()`` is the fallback for what asks;
+        a targeted ``deny`` also stops calls that need no approval)."""
+        return any(
+            v is not None for v in (self.tool, self.server, self.kind, self.read_only, self.when)
+        )
+
     def matches(self, request: ApprovalRequest) -> bool:
         if self.tool is not None and not _glob(self.tool, request.tool_name):
             return False

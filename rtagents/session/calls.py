@@ -194,7 +194,7 @@ async def run_call(
     )
     report_progress_to(watcher.progress)  # this task is the call's own (ctx.progress)
     approvals = settings.approvals
-    if not approvals.waives(tool.needs_approval):
+    if not approvals.waives(tool.needs_approval) or approvals.policy.denies:
         decision = await approvals.authorize(
             lambda: ApprovalRequest.for_call(
                 call.call_id,

@@ -293,3 +293,60 @@ def test_policy_validation_and_rule_matching() -> None:
     assert allow(kind=["mcp_local", "mcp_hosted"]).matches(req)
     assert not allow(kind="function").matches(req)
     assert deny(when=lambda a: a["path"].startswith("/tmp")).matches(req)
+
+
+@rtagents.tool
+def delete_all() -> str:
+    """Delete everything (needs no approval)."""
+    return "deleted"
+
+
+@rtagents.tool
+def delete_tmp() -> str:
+    """Delete the scratch files (needs no approval)."""
+    return "tmp deleted"
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"),
+    [
+        ([deny(tool="delete_*", reason="never")], {"a": "denied", "t": "denied"}),
+        ([allow(tool="delete_tmp"), deny(tool="delete_*")], {"a": "denied", "t": "tmp deleted"}),
+        ([deny(when=lambda args: True)], {"a": "denied", "t": "denied"}),
+        ([deny()], {"a": "deleted", "t": "tmp deleted"}),  # the fallback for what asks
+        ([ask(tool="delete_*")], {"a": "deleted", "t": "tmp deleted"}),
+    ],
+    ids=["a deny naming them", "an allow first", "a deny on arguments", "a bare deny", "ask"],
+)
+async def test_a_targeted_deny_stops_a_tool_that_needs_no_approval(
+    rules: list[Any], expected: dict[str, str]
+) -> None:
+    agent = rtagents.Agent(
+        name="d",
+        tools=[delete_all, delete_tmp],
+        approval=ApprovalPolicy(rules=rules),
+        output_modalities=["text"],
+    )
+    turns = [
+        [CallFunction("delete_all", {}, call_id="a"), CallFunction("delete_tmp", {}, call_id="t")],
+        echo,
+    ]
+    decided: list[Any] = []
+    async with Emulator(model=ScriptedModel(turns)) as emu:
+        async with rtagents.connect(agent, transport=emu.transport()) as session:
+            session.on("approval.decided")(decided.append)
+            await session.send_text("clean up")
+            with anyio.fail_after(5):
+                async for event in session:
+                    if event.type == "response.done" and len(sent_outputs(emu.last.received)) == 2:
+                        break
+                else:
+                    pytest.fail("the session ended before both calls were answered")
+        outputs = sent_outputs(emu.last.received)
+    told = {
+        call_id: "denied" if output.startswith("{") and '"denied"' in output else output
+        for call_id, output in outputs.items()
+    }
+    assert told == expected
+    assert len(decided) == list(expected.values()).count("denied")  # only a deny is told
+    assert all(d.approve is False and d.decided_by == "rule" for d in decided)

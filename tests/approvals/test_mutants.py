@@ -382,3 +382,19 @@ def test_arguments_that_are_not_json_still_have_a_fingerprint() -> None:
     assert "2026-01-02" in fingerprint
     assert fingerprint == request(datetime.date(2026, 1, 2)).fingerprint()
     assert fingerprint != request(datetime.date(2026, 1, 3)).fingerprint()
+
+
+async def test_a_targeted_deny_whose_predicate_raises_stops_a_call_that_needs_no_approval() -> None:
+    def broken(arguments: dict[str, Any]) -> bool:
+        raise KeyError("amount")
+
+    broker, events = _broker(ApprovalPolicy(rules=[deny(when=broken)], timeout=1))
+    decision = await broker.authorize(_call, False, None)
+    assert (decision.approve, decision.decided_by) == (False, "error")
+    assert [type(e) for e in events] == [ApprovalRequested, ApprovalDecided]
+
+
+async def test_a_call_that_needs_no_approval_is_not_told_when_no_deny_matches() -> None:
+    broker, events = _broker(ApprovalPolicy(rules=[deny(tool="other"), ask()], timeout=1))
+    assert await broker.authorize(_call, False, None) is NOT_REQUIRED
+    assert events == []
