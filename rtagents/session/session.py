@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import warnings
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic
@@ -22,6 +24,23 @@ if TYPE_CHECKING:
     from ..agent import Agent
 
 DepsT = TypeVar("DepsT", default=Any)
+
+
+def _event_types() -> frozenset[str]:
+    """Every type an event of a session may have: the server's, on either API, and ours
+    (of the modules imported by now: the calls app's, once it is in use)."""
+    from .._event import FrameworkEvent
+    from ..protocol.live import codec as live
+
+    ours: set[str] = set()
+    classes = [FrameworkEvent]
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        field = getattr(cls, "__dataclass_fields__", {}).get("type")
+        if field is not None and isinstance(field.default, str):
+            ours.add(field.default)
+    return frozenset({*p.SERVER_EVENTS, *live.SERVER_EVENTS, *live.RESPONSES_EVENTS, *ours})
 
 
 class RealtimeSession(Generic[DepsT]):
@@ -145,7 +164,14 @@ class RealtimeSession(Generic[DepsT]):
         return event
 
     def on(self, kind: str) -> Callable[[Handler], Handler]:
-        """Register a handler for events of ``kind`` (``"*"`` for all); sync or async."""
+        """Register a handler for events of ``kind`` (``"*"`` for all); sync or async. A
+        ``kind`` that no event has (a typo, most likely) is registered all the same, with a
+        warning that names the nearest type."""
+        known = _event_types() if kind != "*" else ()
+        if known and kind not in known:
+            nearest = difflib.get_close_matches(kind, known, n=1)
+            hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
+            warnings.warn(f"no event has the type {kind!r}{hint}", UserWarning, stacklevel=2)
 
         def register(handler: Handler) -> Handler:
             self._runner.stream.on(kind, handler)

@@ -5,6 +5,7 @@ hooks."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import pytest
@@ -139,3 +140,13 @@ def test_a_long_burst_is_told_as_it_goes_and_stays_one_hold() -> None:
     assert told(stream) == [str(n) for n in range(64)]  # at most 64 wait
     observers.tell(hold)  # still its hold: the rest are told
     assert told(stream) == [str(n) for n in range(70)]
+
+
+async def test_a_handler_for_a_type_no_event_has_is_registered_with_a_warning() -> None:
+    async with Emulator() as emu, rtagents.connect(rtagents.Agent(name="a"), url=emu.url) as s:
+        with pytest.warns(UserWarning, match="did you mean 'tool.call.completed'"):
+            s.on("tool.call.complete")(print)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # known types, ours and the server's, say nothing
+            for kind in ("*", "tool.call.completed", "response.done", "session.started"):
+                s.on(kind)(print)
