@@ -194,6 +194,16 @@ class Agent:
             raise ValueError(f"Agent {self.name!r}: filler_instructions must not be blank")
         if self.max_handoffs < 0:
             raise ValueError(f"Agent {self.name!r}: max_handoffs must not be negative")
+        modalities = self.output_modalities
+        if modalities is not None and (
+            isinstance(modalities, str)
+            or not modalities
+            or any(m not in ("text", "audio") for m in modalities)
+        ):
+            raise ValueError(
+                f"Agent {self.name!r}: output_modalities is a list of 'text' and 'audio' "
+                f"(the Realtime API takes ['audio'] or ['text']), not {modalities!r}"
+            )
         for target in self.handoffs:
             if not (isinstance(target, (Agent, Handoff)) or callable(target)):
                 raise TypeError(

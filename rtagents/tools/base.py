@@ -92,11 +92,15 @@ class BaseTool(ABC):
         """The ``function_call_output`` text for a result.
 
         A ``str`` is sent as it is; anything else (pydantic models, dataclasses, dicts,
-        lists, numbers, ``None``) as JSON, with ``str()`` for types JSON cannot hold.
+        lists, numbers, ``None``, UTF-8 bytes) as JSON, with ``str()`` for types JSON cannot
+        hold, and for the whole result when it cannot be encoded (bytes that are not UTF-8).
         """
         if isinstance(result, str):
             return result
-        return pydantic_core.to_json(result, fallback=str).decode()
+        try:
+            return pydantic_core.to_json(result, fallback=str).decode()
+        except pydantic_core.PydanticSerializationError:  # bytes that are not UTF-8, say
+            return str(result)
 
     def renamed(self, name: str) -> BaseTool:
         """A copy of this tool under another name (used by toolset prefixes)."""

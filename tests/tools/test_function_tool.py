@@ -240,6 +240,9 @@ class Size:
         (True, "true"),
         (None, "null"),
         (threading.Lock, json.dumps(str(threading.Lock))),
+        (b"utf-8 bytes", '"utf-8 bytes"'),
+        (b"\x00\xff", str(b"\x00\xff")),  # not UTF-8: str() of the whole result
+        ({"raw": b"\xff"}, str({"raw": b"\xff"})),
     ],
 )
 def test_results_are_serialised(value: Any, text: str) -> None:

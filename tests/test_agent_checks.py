@@ -1,0 +1,21 @@
+"""An ``Agent`` checks what it is given when it is made, not at connect: a wrong value raises
+``ValueError`` naming the field and what it takes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import rtagents
+
+
+@pytest.mark.parametrize("modalities", [["txt"], "text", [], ["text", "video"]], ids=repr)
+def test_output_modalities_are_checked_when_the_agent_is_made(modalities: Any) -> None:
+    with pytest.raises(ValueError, match="output_modalities is a list of 'text' and 'audio'"):
+        rtagents.Agent(name="a", output_modalities=modalities)
+
+
+@pytest.mark.parametrize("modalities", [None, ["text"], ["audio"], ("audio",)], ids=repr)
+def test_good_output_modalities_are_taken(modalities: Any) -> None:
+    assert rtagents.Agent(name="a", output_modalities=modalities).output_modalities == modalities
