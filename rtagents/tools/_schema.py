@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
-from pydantic.errors import PydanticSchemaGenerationError
+from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
 from pydantic.fields import FieldInfo
 
 from .context import ToolContext
@@ -86,6 +86,8 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
                 f"{where}: {_show(annotation)} has no JSON schema; use a type pydantic can "
                 "describe (str, int, a BaseModel, a dataclass, Literal[...], ...)"
             ) from None
+        except PydanticUserError as exc:  # typing.TypedDict before Python 3.12, say
+            raise TypeError(f"{where}: {_show(annotation)} cannot be used: {exc.message}") from None
         fields[param.name] = (annotation, default)
 
     try:
@@ -95,7 +97,7 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
             **fields,
         )
         schema = _forbid_extra(clean_schema(model.model_json_schema()))
-    except PydanticSchemaGenerationError as exc:
+    except PydanticUserError as exc:
         raise TypeError(f"tool {qualname}: an annotation has no JSON schema ({exc})") from exc
     return Signature(model=model, schema=schema, context_param=context_param, receiver=receiver)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import typing
 from typing import Any
 
 import jsonschema
@@ -111,3 +113,19 @@ def test_error_messages_name_the_argument() -> None:
             '{"order": {"sku": "A", "quantity": 99, '
             '"ship_to": {"street": "s", "city": "c", "postcode": "12345"}}}'
         )
+
+
+class Address(typing.TypedDict):  # the standard library's: pydantic wants typing_extensions'
+    city: str
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="pydantic takes typing.TypedDict there")
+def test_a_typing_typed_dict_before_python_3_12_is_a_type_error_naming_the_parameter() -> None:
+    import rtagents
+
+    def ship(to: Address) -> str:
+        """Ship it."""
+        return "shipped"
+
+    with pytest.raises(TypeError, match=r"tool ship, parameter 'to': .*typing_extensions"):
+        rtagents.tool(ship)
