@@ -127,5 +127,5 @@ def test_a_typing_typed_dict_before_python_3_12_is_a_type_error_naming_the_param
         """Ship it."""
         return "shipped"
 
-    with pytest.raises(TypeError, match=r"tool ship, parameter 'to': .*typing_extensions"):
+    with pytest.raises(TypeError, match=r"ship, parameter 'to': .*typing_extensions"):
         rtagents.tool(ship)
