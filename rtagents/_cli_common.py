@@ -25,6 +25,20 @@ def add_emulator_key(parser: argparse.ArgumentParser, help: str) -> None:
     )
 
 
+def wav_out(text: str) -> str:
+    """``--out FILE.wav``: a file that can be written, checked before any conversation (a
+    wrong path would otherwise fail only at the end, with the conversation lost)."""
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"cannot write {text}: no folder {folder}")
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"cannot write {text}: it is a folder")
+    writable = os.access(text, os.W_OK) if os.path.exists(text) else os.access(folder, os.W_OK)
+    if not writable:
+        raise argparse.ArgumentTypeError(f"cannot write {text}: permission denied")
+    return text
+
+
 def port(text: str) -> int:
     try:
         port = int(text)

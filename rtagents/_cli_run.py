@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ._cli_common import CliError, import_user_module
+from ._cli_common import CliError, import_user_module, wav_out
 
 _TRAILING_SILENCE = bytes(2 * 24_000)  # a second after a file, so server VAD ends its turn
 
@@ -89,6 +89,7 @@ def add_run_command(commands: Any) -> None:
         "--out",
         dest="audio_out",
         metavar="FILE.wav",
+        type=wav_out,
         help="write the agent's voice to this file (24 kHz, 16-bit, mono)",
     )
     run.add_argument(

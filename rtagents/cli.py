@@ -13,7 +13,7 @@ from typing import Any
 
 from . import __version__
 from ._cli_calls import add_calls_commands
-from ._cli_common import CliError, add_emulator_key, port
+from ._cli_common import CliError, add_emulator_key, port, wav_out
 from ._cli_run import add_run_command
 from ._extras import require
 from .errors import RtagentsError
@@ -120,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--out",
         metavar="FILE.wav",
+        type=wav_out,
         help="where to write the agent's voice (default: rtagents-demo.wav in the temp folder)",
     )
     demo.add_argument(

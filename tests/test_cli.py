@@ -334,3 +334,13 @@ def test_run_never_overrides_the_agents_policy(
     assert result.returncode == 0, result.stderr
     assert ("refunded A17" in result.stdout) is ran, result.stdout
     assert said in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("command", [("demo",), ("run", "tools_basics:agent", "--say", "hi")])
+def test_an_out_file_that_cannot_be_written_is_refused_before_the_conversation(
+    command: tuple[str, ...], tmp_path: Path
+) -> None:
+    result = rtagents(*command, "--out", str(tmp_path / "no" / "such" / "a.wav"))
+    assert result.returncode == 2
+    assert "cannot write" in result.stderr and "no folder" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
