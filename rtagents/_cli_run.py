@@ -37,13 +37,30 @@ def load_agent(spec: str) -> Any:
         hint = f"; the Agents it has: {', '.join(found)}" if found else "; it has no Agent"
         raise CliError(f"{module_name!r} has no attribute {attr!r}{hint}") from None
 
-    if inspect.isfunction(value) and not any(
-        p.default is p.empty for p in inspect.signature(value).parameters.values()
-    ):
-        value = value()  # a factory: def make_agent() -> Agent
+    if inspect.isfunction(value):
+        value = _made_by(spec, value)
     if not isinstance(value, Agent):
-        raise CliError(f"{spec} is a {type(value).__name__}, not an rtagents.Agent")
+        what = type(value).__name__
+        article = "an" if what[:1].lower() in "aeiou" else "a"
+        raise CliError(f"{spec} is {article} {what}, not an rtagents.Agent")
     return value
+
+
+def _made_by(spec: str, factory: Any) -> Any:
+    """What a factory function (``def make_agent() -> Agent``, or ``async def``) makes."""
+    needed = [
+        p.name for p in inspect.signature(factory).parameters.values() if p.default is p.empty
+    ]
+    if needed:
+        raise CliError(
+            f"{spec} is a function that takes arguments ({', '.join(needed)}); "
+            "name an Agent, or a function of no arguments that returns one"
+        )
+    if inspect.iscoroutinefunction(factory):
+        import anyio
+
+        return anyio.run(factory)
+    return factory()
 
 
 def add_run_command(commands: Any) -> None:
@@ -309,17 +326,20 @@ def _approver(args: argparse.Namespace, session: Any, transcript: Any) -> Callab
         request = event.request
         if args.approve or args.deny:
             yes = bool(args.approve)
+            why = "declined: rtagents run --deny"
         elif sys.stdin.isatty() and not args.voice:
             prompt = f"approve {request.describe()}? [y/N] "
             reply = await anyio.to_thread.run_sync(input, prompt)
             yes = reply.strip().lower() in ("y", "yes")
+            why = "declined at the terminal"
         else:  # the policy asks someone, and no one is there: the safe answer, at once
             transcript.say("(no terminal to ask: denied; --approve allows)")
             yes = False
+            why = "nobody was there to ask (no terminal)"
         if yes:
             await session.approve(request.id)
         else:
-            await session.deny(request.id, "declined at the terminal")
+            await session.deny(request.id, why)
 
     return answer
 

@@ -344,3 +344,48 @@ def test_an_out_file_that_cannot_be_written_is_refused_before_the_conversation(
     assert result.returncode == 2
     assert "cannot write" in result.stderr and "no folder" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+FACTORIES = """
+import rtagents
+
+async def made_async():
+    return rtagents.Agent(name="made", output_modalities=["text"])
+
+def needs(name):
+    return rtagents.Agent(name=name)
+
+number = 3
+"""
+
+
+@pytest.mark.parametrize(
+    ("attr", "returncode", "said"),
+    [
+        ("made_async", 0, ""),
+        ("needs", 2, "is a function that takes arguments (name)"),
+        ("number", 2, "is an int, not an rtagents.Agent"),
+    ],
+)
+def test_run_takes_an_async_factory_and_says_why_it_takes_no_other(
+    attr: str, returncode: int, said: str, tmp_path: Path
+) -> None:
+    (tmp_path / "factories.py").write_text(FACTORIES)
+    result = rtagents("run", f"factories:{attr}", "--say", "hi", cwd=tmp_path)
+    assert result.returncode == returncode, result.stderr
+    assert said in result.stderr and "Traceback" not in result.stderr
+    assert "RuntimeWarning" not in result.stderr
+
+
+def test_a_policy_left_without_a_terminal_is_denied_saying_so(tmp_path: Path) -> None:
+    (tmp_path / "asking.py").write_text(
+        "import rtagents\n"
+        "@rtagents.tool(needs_approval=True)\n"
+        "def get_weather(city: str) -> str:\n"
+        '    """The weather."""\n'
+        "    return 'sunny'\n"
+        "agent = rtagents.Agent(name='a', tools=[get_weather])\n"
+    )
+    result = rtagents("run", "asking:agent", "--say", "Weather in Rome?", cwd=tmp_path)
+    assert "no terminal to ask: denied" in result.stdout
+    assert "declined at the terminal" not in result.stdout + result.stderr
