@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any, TypeVar, overload
+from typing import Any, Generic, cast, overload
 
 from pydantic import BaseModel, ValidationError
+from typing_extensions import ParamSpec, Self, TypeVar
 
 from ..protocol import FunctionToolDefinition
 from ._docstrings import parse_docstring
@@ -18,19 +19,21 @@ from .context import ToolContext
 from .failures import FailureFormatter, ToolCrashed
 from .invocation import STANDALONE, Invocation
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P", default=...)
+R = TypeVar("R", default=Any)
 
 
-class FunctionTool(BaseTool):
+class FunctionTool(BaseTool, Generic[P, R]):
     """A Python function the model can call.
 
     Made by ``tool``. Calling the object calls the function unchanged, so decorated
-    functions stay usable (and testable) as plain Python.
+    functions stay usable (and testable) as plain Python, and type checkers see the
+    function's own parameters and result (``FunctionTool[P, R]``).
     """
 
     def __init__(
         self,
-        fn: Callable[..., Any],
+        fn: Callable[P, R],
         *,
         name: str | None = None,
         description: str | None = None,
@@ -48,7 +51,7 @@ class FunctionTool(BaseTool):
         if timeout is not None and timeout <= 0:
             raise ValueError(f"tool {qualname}: timeout must be positive, got {timeout}")
         docs = parse_docstring(fn)
-        self.fn = fn
+        self.fn: Callable[..., Any] = fn  # called with the model's arguments, by name
         self.name = check_tool_name(name or fn.__name__, f"tool {qualname}")
         self.description = description if description is not None else docs.description
         self.needs_approval = needs_approval
@@ -139,12 +142,19 @@ class FunctionTool(BaseTool):
 
     # -- plain Python behaviour ------------------------------------------------------------
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         if self._instance is not None:
-            return self.fn(self._instance, *args, **kwargs)
-        return self.fn(*args, **kwargs)
+            return cast(R, self.fn(self._instance, *args, **kwargs))
+        return cast(R, self.fn(*args, **kwargs))
 
-    def __get__(self, instance: Any, owner: type | None = None) -> FunctionTool:
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> Self: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> FunctionTool[..., R]: ...
+
+    def __get__(self, instance: Any, owner: type | None = None) -> FunctionTool[..., R]:
+        # A method's tool, bound: its receiver is filled in (the types keep only the result).
         if instance is None or not self._sig.receiver:
             return self
         bound = self.renamed(self.name)
@@ -199,7 +209,7 @@ def describe_validation_error(tool_name: str, exc: ValidationError) -> str:
 
 
 @overload
-def tool(fn: F, /) -> FunctionTool: ...
+def tool(fn: Callable[P, R], /) -> FunctionTool[P, R]: ...
 
 
 @overload
@@ -214,7 +224,7 @@ def tool(
     format_failure: FailureFormatter | None = None,
     inline: bool = False,
     background: bool | Background = False,
-) -> Callable[[F], FunctionTool]: ...
+) -> Callable[[Callable[P, R]], FunctionTool[P, R]]: ...
 
 
 def tool(
@@ -230,7 +240,7 @@ def tool(
     format_failure: FailureFormatter | None = None,
     inline: bool = False,
     background: bool | Background = False,
-) -> FunctionTool | Callable[[F], FunctionTool]:
+) -> FunctionTool[..., Any] | Callable[[Callable[..., Any]], FunctionTool[..., Any]]:
     """Make a function tool from a typed, documented function (sync or async).
 
     Args:
@@ -268,7 +278,7 @@ def tool(
     if fn is not None:
         return FunctionTool(fn, **options)  # type: ignore[arg-type]
 
-    def decorate(f: F) -> FunctionTool:
+    def decorate(f: Callable[..., Any]) -> FunctionTool[..., Any]:
         return FunctionTool(f, **options)  # type: ignore[arg-type]
 
     return decorate

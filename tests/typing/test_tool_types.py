@@ -57,3 +57,67 @@ def test_call_settings_have_no_field_typed_any_but_the_apps_deps() -> None:
     hints = typing.get_type_hints(CallSettings)
     untyped = sorted(name for name, hint in hints.items() if hint is Any)
     assert untyped == ["deps"]
+
+
+DECORATED = """\
+import rtagents
+from rtagents import ToolContext
+
+
+@rtagents.tool
+def get_weather(city: str, unit: str = "celsius") -> str:
+    \"\"\"The weather.\"\"\"
+    return city
+
+
+@rtagents.tool(timeout=3)
+async def count(city: str) -> int:
+    \"\"\"Count.\"\"\"
+    return 1
+
+
+@rtagents.tool
+def with_ctx(ctx: ToolContext, q: str) -> str:
+    \"\"\"Q.\"\"\"
+    return q
+
+
+class Shop:
+    @rtagents.tool
+    def price(self, item: str) -> float:
+        \"\"\"Price.\"\"\"
+        return 1.0
+
+
+def forecast(city: str) -> str:
+    return get_weather(city, unit="kelvin")
+
+
+async def main() -> float:
+    n: int = await count("x")
+    return n + Shop().price("apple")
+
+
+agent = rtagents.Agent(name="a", tools=[get_weather, count, with_ctx, Shop().price])
+tools: list[rtagents.FunctionTool] = [get_weather, count]
+"""
+
+
+def test_a_decorated_function_keeps_its_parameters_and_result_for_the_checker(
+    tmp_path: Path,
+) -> None:
+    good = tmp_path / "good.py"
+    good.write_text(DECORATED)
+    result = mypy(good)
+    assert result.returncode == 0, result.stdout
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        DECORATED
+        + "get_weather(42)\n"
+        + "async def wrong() -> str:\n"
+        + "    return await count('x')\n"
+    )
+    result = mypy(bad)
+    assert result.returncode == 1, result.stdout
+    assert 'incompatible type "int"; expected "str"' in result.stdout, result.stdout
+    assert 'Incompatible return value type (got "int", expected "str")' in result.stdout
