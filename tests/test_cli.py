@@ -247,7 +247,7 @@ agent = rtagents.Agent(name="shop", tools=[refund], output_modalities=["text"])
 
 @pytest.mark.parametrize(
     ("flag", "expected"),
-    [("--approve", "refunded A17"), ("--deny", "declined at the terminal"), (None, "denied")],
+    [("--approve", "refunded A17"), ("--deny", "declined: rtagents run --deny"), (None, "denied")],
 )
 def test_run_answers_approvals(tmp_path: Path, flag: str | None, expected: str) -> None:
     (tmp_path / "shop.py").write_text(GUARDED)
@@ -321,7 +321,7 @@ leaves_it = agent_with(handler=sync_none)
         ("rule_declines", "--approve", False, "refunds are off"),
         # the handler leaves it to an outside answer: the flags answer
         ("leaves_it", "--approve", True, "approved by user"),
-        ("leaves_it", "--deny", False, "declined at the terminal"),
+        ("leaves_it", "--deny", False, "declined: rtagents run --deny"),
         ("leaves_it", None, False, "no terminal to ask"),
     ],
 )

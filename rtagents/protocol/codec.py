@@ -170,6 +170,7 @@ def _prune(obj: dict[str, Any], errors: list[Any]) -> list[str]:
     return their wire paths. Union tags in pydantic's locations have no place in the JSON,
     so steps that do not exist in the object are skipped."""
     targets: dict[tuple[Any, ...], None] = {}
+    filled: list[str] = []
     for err in errors:
         steps: list[Any] = []
         node: Any = obj
@@ -181,11 +182,15 @@ def _prune(obj: dict[str, Any], errors: list[Any]) -> list[str]:
             if found:
                 steps.append(part)
                 node = node[part]
+        disarmed = _disarm(obj, steps, err["loc"][-1] if err["loc"] else None)
+        if disarmed is not None:
+            filled.append(disarmed)
+            continue
         # A missing field is not in the frame, so the walk stops at the object that lacks
         # it: that object is what goes, not its parent.
         if steps:
             targets[tuple(steps)] = None
-    paths = []
+    paths = filled
     # Deepest and last first, so that removing list elements does not shift the others.
     for target in sorted(
         targets, key=lambda t: [(0, s) if isinstance(s, int) else (1, s) for s in t], reverse=True
@@ -199,6 +204,47 @@ def _prune(obj: dict[str, Any], errors: list[Any]) -> list[str]:
             continue
         paths.append(_join(target))
     return paths
+
+
+# Items the server waits for an answer to, by the field that answer names them by; and what
+# each becomes when a field the session needs is broken: never runnable, always denied.
+_ANSWERED = {"mcp_approval_request": "id", "function_call": "call_id"}
+_DISARMED: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    # Arguments that are not JSON cannot be checked: the request is denied, whatever the
+    # policy says (empty text would read as ``{}``).
+    "mcp_approval_request": ("arguments", "(unreadable)", ("name", "server_label")),
+    # No tool has the empty name: the call is answered with an error, and nothing runs.
+    "function_call": ("name", "", ("arguments",)),
+}
+"""For each kind: the field always set, to what, and the fields emptied when broken."""
+
+
+def _disarm(obj: dict[str, Any], steps: list[Any], field: Any) -> str | None:
+    """A call item with a broken field is kept, not left out (the server waits for its
+    answer), but made safe: the fields the session acts on are set so that it can only be
+    answered with a deny or an error. The broken field's wire path, or ``None`` when the
+    error is not in such an item's field (or the item has no id to answer by)."""
+    node: Any = obj
+    for depth, step in enumerate([None, *steps]):
+        if step is not None:
+            node = node[step]
+        kind = node.get("type") if isinstance(node, dict) else None
+        if (
+            isinstance(kind, str)
+            and kind in _ANSWERED
+            and isinstance(node.get(_ANSWERED[kind]), str)
+        ):
+            rest = steps[depth:]
+            name = rest[0] if rest else field
+            always, value, when_broken = _DISARMED[kind]
+            if (name != always and name not in when_broken) or len(rest) > 1:
+                return None
+            node[always] = value
+            for key in when_broken:
+                if not isinstance(node.get(key), str):
+                    node[key] = ""
+            return _join((*steps[:depth], name))
+    return None
 
 
 def _join(steps: tuple[Any, ...]) -> str:

@@ -104,8 +104,9 @@ def test_wrong_type_values(kind: str, type_value: Any) -> None:
 
 def test_an_item_missing_a_required_field_is_left_out_alone() -> None:
     """The repair leaves out the object that lacks a required field, not its parent: a
-    ``response.done`` whose first function call has no ``name`` keeps its other outputs."""
-    call = {"type": "function_call", "id": "i1", "call_id": "c1", "arguments": "{}"}
+    ``response.done`` whose first function call has no ``name`` (nor a call id to answer it
+    by) keeps its other outputs."""
+    call = {"type": "function_call", "id": "i1", "arguments": "{}"}
     kept = {**call, "id": "i2", "call_id": "c2", "name": "lookup"}
     frame = {
         "type": "response.done",
@@ -115,3 +116,25 @@ def test_an_item_missing_a_required_field_is_left_out_alone() -> None:
     decoded = p.decode_server_frame(json.dumps(frame))
     assert decoded.dropped == ("response.output[0]",)
     assert [item.call_id for item in decoded.event.response.output] == ["c2"]
+
+
+def test_a_call_item_with_an_id_to_answer_by_is_kept_and_made_safe() -> None:
+    """A function call missing its ``name`` is kept, with the empty name no tool has (it is
+    answered with an error, never run); an approval request with broken arguments is kept
+    with arguments that cannot be read (it is denied)."""
+    call = {"type": "function_call", "id": "i1", "call_id": "c1", "arguments": "{}"}
+    asks = {"type": "mcp_approval_request", "id": "a1", "server_label": "s", "name": "n"}
+    frame = {
+        "type": "response.done",
+        "event_id": "e1",
+        "response": {"id": "r1", "status": "completed", "output": [call, {**asks, "arguments": 1}]},
+    }
+    decoded = p.decode_server_frame(json.dumps(frame))
+    assert decoded.dropped == ("response.output[0].name", "response.output[1].arguments")
+    made_safe = decoded.event.response.output
+    assert (made_safe[0].call_id, made_safe[0].name) == ("c1", "")
+    assert (made_safe[1].id, made_safe[1].name, made_safe[1].arguments) == (
+        "a1",
+        "n",
+        "(unreadable)",
+    )
