@@ -1,6 +1,9 @@
 """Tracing to the console: every response, tool call and approval as an OpenTelemetry span.
 
-python examples/tracing_console.py
+Needs the OpenTelemetry SDK, which rtagents does not install (it uses only the API):
+
+    pip install opentelemetry-sdk
+    python examples/tracing_console.py
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Tracing to any OTLP backend (Jaeger, Tempo, Honeycomb, Datadog, an OpenTelemetry Collector).
 
 Point the exporter at your collector; here a tiny receiver on loopback stands in for one.
+Needs the OpenTelemetry SDK and its OTLP exporter, which rtagents does not install:
 
+    pip install opentelemetry-sdk opentelemetry-exporter-otlp-proto-http
     python examples/tracing_otlp.py
     OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318 python examples/tracing_otlp.py --real
 """

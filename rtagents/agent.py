@@ -194,6 +194,7 @@ class Agent:
             raise ValueError(f"Agent {self.name!r}: filler_instructions must not be blank")
         if self.max_handoffs < 0:
             raise ValueError(f"Agent {self.name!r}: max_handoffs must not be negative")
+        self.sources  # noqa: B018 - two tools under one name: said now, not at connect
         modalities = self.output_modalities
         if modalities is not None and (
             isinstance(modalities, str)

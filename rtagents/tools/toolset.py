@@ -38,9 +38,12 @@ class Toolset:
 
     def _add(self, tool: BaseTool, source: str) -> None:
         if tool.name in self._tools:
-            _, first = self._tools[tool.name]
+            earlier, first = self._tools[tool.name]
+            if earlier is tool:
+                raise DuplicateToolError(f"the tool {tool.name!r} is listed twice in {source}")
+            where = f"both in {source}" if first == source else f"from {first} and from {source}"
             raise DuplicateToolError(
-                f"two tools are named {tool.name!r} (from {first} and from {source}); "
+                f"two tools are named {tool.name!r} ({where}); "
                 "rename one or give a toolset a prefix"
             )
         self._tools[tool.name] = (tool, source)

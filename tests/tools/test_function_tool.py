@@ -369,3 +369,12 @@ def test_inline_is_for_sync_tools() -> None:
 
     with pytest.raises(ValueError, match="inline=True is for sync tools"):
         rtagents.tool(inline=True)(fetch)
+
+
+def test_a_tool_listed_twice_or_two_under_one_name_is_said_when_the_agent_is_made() -> None:
+    import rtagents
+
+    with pytest.raises(DuplicateToolError, match="the tool 'search' is listed twice"):
+        rtagents.Agent(name="a", tools=[search, search])
+    with pytest.raises(DuplicateToolError, match=r"two tools are named 'search' \(both in"):
+        rtagents.Agent(name="a", tools=[search, search_again])
