@@ -87,6 +87,8 @@ class RedactFilter(logging.Filter):
     record become its redacted message, with no arguments."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "rtagents_redacted", False):
+            return True  # done as it was made (``_Redacting``)
         try:
             message = record.getMessage()
         except Exception:  # a broken format string is the caller's bug; leave it to logging
@@ -136,6 +138,7 @@ class _Redacting:
         record = self.previous(*args, **kwargs)
         if isinstance(record.name, str) and record.name.startswith(FAMILIES):
             _FILTER.filter(record)
+            record.rtagents_redacted = True
         return record
 
 

@@ -99,6 +99,7 @@ class ApprovalBroker:
         self._app_exit = app_exit
         self._pending: dict[str, _Pending] = {}
         self._memory: dict[str, Decision] = {}
+        self._generation = 0  # which policy the memory belongs to (see ``follow``)
         self._closed = False
         self._limiter: anyio.CapacityLimiter | None = None
 
@@ -108,6 +109,7 @@ class ApprovalBroker:
         the new policy's rules."""
         self.policy = policy or ApprovalPolicy()
         self._memory.clear()
+        self._generation += 1  # a decision under the old policy, still pending, is not kept
 
     @property
     def pending(self) -> list[ApprovalRequest]:
@@ -188,6 +190,7 @@ class ApprovalBroker:
         self._emit(ApprovalRequested(request))
         pending = _Pending(request)
         self._pending[request.id] = pending
+        generation = self._generation
         try:
             decision = await self._decide(pending)
         except anyio.get_cancelled_exc_class():
@@ -205,7 +208,8 @@ class ApprovalBroker:
         self._report(pending, final)
         if pending.raised is not None:  # the call is denied; then the app's exit
             self._exit(pending.raised)
-        if final.remember == "session" and final.decided_by in ("handler", "user"):
+        remembered = final.remember == "session" and final.decided_by in ("handler", "user")
+        if remembered and generation == self._generation:
             self._memory[request.fingerprint()] = final
         return final
 

@@ -100,7 +100,7 @@ class HostedMCP:
 
     def allows(self, tool: str, read_only: bool | None) -> bool:
         """Whether ``allowed_tools`` lets the server offer ``tool`` (``read_only``: its
-        hint, ``None`` when unknown, which a read-only filter does not count as read-only)."""
+        ``readOnlyHint``, ``None`` when unknown, which no ``read_only`` filter matches)."""
         allowed = self._wire.allowed_tools
         if allowed is None:
             return True
@@ -108,7 +108,8 @@ class HostedMCP:
             return tool in allowed
         if allowed.tool_names is not None and tool not in allowed.tool_names:
             return False
-        return not allowed.read_only or read_only is True
+        # A tool whose hint is unknown matches neither ``read_only: True`` nor ``False``.
+        return allowed.read_only is None or read_only is allowed.read_only
 
     def __repr__(self) -> str:
         target = redact_url(self.server_url) if self.server_url else self.connector_id

@@ -255,6 +255,10 @@ async def connect(
     finally:
         try:
             await runner.let_go()
+            # Tool code let go of may end meanwhile: the handlers of what it tells then
+            # (``tool.call.abandoned``) are waited for too, as the end's were.
+            with anyio.CancelScope(shield=True):
+                await runner.tasks.join()
         finally:
             runner.release()  # a closed session is freed by reference counting alone
     fatal = runner.fatal

@@ -221,7 +221,11 @@ class Upstream:
             if not await self._session.reconfigure():
                 return  # it dropped meanwhile: the reader is on it
         except SessionConfigError as exc:
-            reason = f"the new connection refused the configuration: {exc}"
+            reason = (
+                f"on the new connection, {exc}"
+                if exc.code == "timeout"
+                else f"the new connection refused the configuration: {exc}"
+            )
             await self._session.finish(reason, error=True)
             return
         if transport is not self.transport:

@@ -144,3 +144,28 @@ async def test_a_late_yes_to_a_hosted_request_is_sent_as_a_deny() -> None:
     )
     assert [r["approve"] for r in out.approval_responses] == [False]
     assert [(e.approve, e.decided_by) for e in out.decided] == [(False, "timeout")]
+
+
+async def test_a_yes_decided_under_the_old_policy_after_a_handoff_is_not_remembered() -> None:
+    # A call of the old agent's still waits for its handler when the session hands off; its
+    # remembered yes must not pass over the new policy's rules.
+    release = anyio.Event()
+
+    async def slow_yes(request: ApprovalRequest) -> Any:
+        await release.wait()
+        return rtagents.Decision(True, remember="session")
+
+    broker, _ = _broker(ApprovalPolicy(handler=slow_yes, timeout=5))
+    decided: list[Any] = []
+    async with anyio.create_task_group() as tg:
+
+        async def old_call() -> None:
+            decided.append(await broker.decide(_call()))
+
+        tg.start_soon(old_call)
+        await anyio.sleep(0.05)
+        broker.follow(ApprovalPolicy(rules=[rtagents.deny(tool="transfer", reason="strict")]))
+        release.set()
+    assert [(d.approve, d.decided_by) for d in decided] == [(True, "handler")]
+    again = await broker.decide(_call())
+    assert (again.approve, again.decided_by, again.reason) == (False, "rule", "strict")

@@ -303,7 +303,9 @@ def _search_only(allowed: Any) -> dict[str, HostedMCP]:
 
 
 @pytest.mark.parametrize(
-    "allowed", [["lookup"], {"tool_names": ["lookup"]}, {"read_only": True}], ids=str
+    "allowed",
+    [["lookup"], {"tool_names": ["lookup"]}, {"read_only": True}, {"read_only": False}],
+    ids=str,
 )
 async def test_a_tool_the_servers_allowed_tools_leave_out_is_denied_by_rule(allowed: Any) -> None:
     """A request for a tool the configuration does not let the server offer is not judged by
@@ -324,9 +326,7 @@ async def test_a_rule_naming_a_tool_left_out_decides_it() -> None:
     assert (await broker.decide(_hosted("r1", "docs"))).approve is True
 
 
-@pytest.mark.parametrize(
-    "allowed", [None, ["search"], {"tool_names": ["search", "lookup"]}, {"read_only": False}]
-)
+@pytest.mark.parametrize("allowed", [None, ["search"], {"tool_names": ["search", "lookup"]}])
 async def test_a_tool_the_servers_allowed_tools_let_through_is_judged_as_usual(
     allowed: Any,
 ) -> None:
@@ -335,8 +335,13 @@ async def test_a_tool_the_servers_allowed_tools_let_through_is_judged_as_usual(
     assert (await broker.decide(_hosted("r1", "docs"))).approve is True
 
 
-async def test_a_read_only_filter_lets_a_tool_marked_read_only_through() -> None:
+@pytest.mark.parametrize(("hint", "passes"), [(True, True), (False, False), (None, False)])
+@pytest.mark.parametrize("only", [True, False])
+async def test_a_read_only_filter_lets_through_only_tools_with_that_hint(
+    only: bool, hint: bool | None, passes: bool
+) -> None:
     policy = ApprovalPolicy(rules=[allow(server="docs")], timeout=1)
-    broker, _ = _broker(policy, lambda: _search_only({"read_only": True}))
-    request = ApprovalRequest.for_hosted("r1", "docs", "search", "{}", read_only=True, agent=None)
-    assert (await broker.decide(request)).approve is True
+    broker, _ = _broker(policy, lambda: _search_only({"read_only": only}))
+    request = ApprovalRequest.for_hosted("r1", "docs", "search", "{}", read_only=hint, agent=None)
+    expected = passes if only else hint is False  # an unknown hint matches neither
+    assert (await broker.decide(request)).approve is expected

@@ -4,6 +4,8 @@ never awaited, with a ``RuntimeWarning`` on every normal run of an async ``"*"``
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import time
 import warnings
@@ -90,3 +92,35 @@ async def test_a_handler_that_hangs_at_the_end_holds_connect_up_only_so_long(
             started = time.monotonic()
     assert time.monotonic() - started < 2
     assert "an event handler still ran 0.3 s after the session ended" in caplog.text
+
+
+async def test_a_handler_of_tool_code_let_go_of_at_the_end_is_waited_for_too() -> None:
+    # Tool code that ignores its cancellation ends during the session's grace for it, after
+    # the session's tasks were joined: what it tells (tool.call.abandoned) is heard in full.
+    heard: list[str] = []
+
+    @rtagents.tool
+    async def stubborn() -> str:
+        """Ignores its cancellation for a while."""
+        end = time.monotonic() + 0.4
+        while time.monotonic() < end:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.sleep(end - time.monotonic())
+        return "done"
+
+    async with Emulator(model=ScriptedModel([CallFunction("stubborn", {})])) as emu:
+        agent = rtagents.Agent(name="a", tools=[stubborn], output_modalities=["text"])
+        async with rtagents.connect(agent, url=emu.url) as session:
+
+            @session.on("tool.call.abandoned")
+            async def abandoned(event: Any) -> None:
+                await anyio.sleep(0.2)
+                heard.append(event.output)
+
+            await session.send_text("go")
+            async for event in session:
+                if event.type == "tool.call.started":
+                    break
+            else:
+                pytest.fail("the session ended before the call started")
+        assert heard == ["done"]  # connect returned after the handler, not before
