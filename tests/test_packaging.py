@@ -51,6 +51,9 @@ def test_the_wheel_has_the_pytest_plugin_its_entry_point_names(dist: Path) -> No
     assert "pytest_rtagents.py" in names
 
 
+# A fresh venv installs the runtime's dependencies from the index: a minute is not always
+# enough on a busy two-core machine (it timed out at 60 s beside other heavy jobs).
+@pytest.mark.timeout(240)
 def test_the_wheel_installs_in_a_clean_venv_and_runs_the_demo(dist: Path, tmp_path: Path) -> None:
     [wheel] = dist.glob("rtagents-*.whl")
     env = tmp_path / "venv"
