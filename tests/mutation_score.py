@@ -19,13 +19,18 @@ STRICT = "rtagents.approvals"
 _BROKER = "rtagents.approvals.broker.x\u01c1ApprovalBroker\u01c1"
 _ONCE = "verdict() reads any remember but 'session' as 'once', so this default cannot matter"
 _FALLBACK = (
-    "the fallback of `pending.decision or refuse(...)` right after `pending.answer(...)`: "
-    "the decision is set by then (answer() sets it unless one was set), so it is never used"
+    "the fallback of `pending.decision or ...` once the request is answered (after "
+    "`pending.answer(...)`, or `_ask`'s wait, which ends only once it is): the decision is set "
+    "by then, so the fallback is never used, and what `_ask` returns is read only through it"
 )
 _CLOSED_CANCEL = (
     "the cancelled branch's `by` when closed: close() answers and reports every pending "
     "request at once, and a request made after it is refused without awaiting, so a "
     "cancellation never meets an unanswered request while closed (answer and report no-op)"
+)
+_GENERATION = (
+    "the generation's start value, or a step other than +1: only whether it changed since a "
+    "decision began is read, and any step changes it"
 )
 EQUIVALENT: dict[str, str] = {
     f"{_BROKER}_leave_outside__mutmut_1": (
@@ -38,9 +43,12 @@ EQUIVALENT: dict[str, str] = {
         "an async handler taken for a sync one only makes its coroutine in a worker thread; "
         "the loop awaits it either way"
     ),
-    f"{_BROKER}__init____mutmut_8": "_closed = None: only its truth is read, and None is false",
-    **{f"{_BROKER}decide__mutmut_{n}": _CLOSED_CANCEL for n in (9, 11, 12)},
-    **{f"{_BROKER}decide__mutmut_{n}": _FALLBACK for n in range(25, 31)},
+    f"{_BROKER}__init____mutmut_10": "_closed = None: only its truth is read, and None is false",
+    f"{_BROKER}__init____mutmut_9": _GENERATION,
+    **{f"{_BROKER}follow__mutmut_{n}": _GENERATION for n in (4, 5)},
+    **{f"{_BROKER}_cancelled__mutmut_{n}": _CLOSED_CANCEL for n in (2, 4, 5)},
+    **{f"{_BROKER}decide__mutmut_{n}": _FALLBACK for n in (14, *range(25, 31))},
+    **{f"{_BROKER}_ask__mutmut_{n}": _FALLBACK for n in (21, 22)},
     **{f"{_BROKER}close__mutmut_{n}": _FALLBACK for n in range(18, 26)},
 }
 

@@ -270,7 +270,8 @@ class ApprovalBroker:
     def _outside(self, request: ApprovalRequest) -> Naming | None:
         """What of a hosted request the agent's configuration does not cover: the server
         (not one it configured), the tool (one its ``allowed_tools`` leave out), or nothing."""
-        scope = self._hosted_servers().get(request.server_label or "")
+        label = request.server_label
+        scope = self._hosted_servers().get(label) if label else None
         if scope is None:
             return "server"
         return None if scope.allows(request.tool_name, request.read_only) else "tool"

@@ -169,3 +169,21 @@ async def test_a_yes_decided_under_the_old_policy_after_a_handoff_is_not_remembe
     assert [(d.approve, d.decided_by) for d in decided] == [(True, "handler")]
     again = await broker.decide(_call())
     assert (again.approve, again.decided_by, again.reason) == (False, "rule", "strict")
+
+
+async def test_a_decision_pending_across_a_second_handoff_is_not_remembered_either() -> None:
+    release = anyio.Event()
+
+    async def slow_yes(request: ApprovalRequest) -> Any:
+        await release.wait()
+        return rtagents.Decision(True, remember="session")
+
+    broker, _ = _broker(ApprovalPolicy(handler=slow_yes, timeout=5))
+    broker.follow(ApprovalPolicy(handler=slow_yes, timeout=5))  # a first handoff
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(broker.decide, _call())
+        await anyio.sleep(0.05)
+        broker.follow(ApprovalPolicy(rules=[rtagents.deny(tool="transfer", reason="strict")]))
+        release.set()
+    again = await broker.decide(_call())
+    assert (again.approve, again.reason) == (False, "strict")

@@ -398,3 +398,33 @@ async def test_a_call_that_needs_no_approval_is_not_told_when_no_deny_matches() 
     broker, events = _broker(ApprovalPolicy(rules=[deny(tool="other"), ask()], timeout=1))
     assert await broker.authorize(_call, False, None) is NOT_REQUIRED
     assert events == []
+
+
+def _when_broken(arguments: dict[str, Any]) -> bool:
+    raise KeyError("amount")
+
+
+async def test_a_screened_call_is_reported_with_its_request_and_the_reason() -> None:
+    request = _call()
+    broker, events = _broker(ApprovalPolicy(rules=[deny(when=_when_broken)], timeout=1))
+    decision = await broker.authorize(lambda: request, False, None)
+    assert decision == Decision(
+        False, "the approval could not be decided: KeyError: 'amount'", decided_by="error"
+    )
+    assert all(e.request is request for e in events)
+    broker, events = _broker(ApprovalPolicy(rules=[deny(tool="book", reason="never")], timeout=1))
+    decision = await broker.authorize(lambda: request, False, None)
+    assert decision == Decision(False, "never", decided_by="rule")
+    assert [e.request for e in events] == [request, request]
+
+
+async def test_a_check_that_waives_still_meets_a_targeted_deny() -> None:
+    def waives(ctx: object, arguments: object) -> bool:
+        return False
+
+    broker, _ = _broker(ApprovalPolicy(rules=[deny(tool="book", reason="never")], timeout=1))
+    assert await broker.authorize(_call, waives, None) == Decision(
+        False, "never", decided_by="rule"
+    )
+    broker, _ = _broker(ApprovalPolicy(rules=[deny(tool="other")], timeout=1))
+    assert await broker.authorize(_call, waives, None) is NOT_REQUIRED

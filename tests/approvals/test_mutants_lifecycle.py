@@ -321,7 +321,9 @@ async def test_a_tool_the_servers_allowed_tools_leave_out_is_denied_by_rule(allo
 
 
 async def test_a_rule_naming_a_tool_left_out_decides_it() -> None:
-    policy = ApprovalPolicy(rules=[allow(tool="search", reason="named")], timeout=1)
+    # The rules before it that do not name it are passed over, not an end to the search.
+    rules = [deny(server="docs"), allow(tool="search", reason="named")]
+    policy = ApprovalPolicy(rules=rules, timeout=1)
     broker, _ = _broker(policy, lambda: _search_only(["lookup"]))
     assert (await broker.decide(_hosted("r1", "docs"))).approve is True
 
