@@ -49,6 +49,14 @@ EQUIVALENT: dict[str, str] = {
     **{f"{_BROKER}_cancelled__mutmut_{n}": _CLOSED_CANCEL for n in (2, 4, 5)},
     **{f"{_BROKER}decide__mutmut_{n}": _FALLBACK for n in (14, *range(25, 31))},
     **{f"{_BROKER}_ask__mutmut_{n}": _FALLBACK for n in (21, 22)},
+    f"{_BROKER}decide__mutmut_9": (
+        "the answer in decide's cancelled branch is a safeguard: _ask answers a request whose "
+        "wait is cancelled before the cancellation leaves it, and _decide awaits nothing else"
+    ),
+    f"{_BROKER}_outside__mutmut_4": (
+        "looking up an empty or missing label finds nothing either way: HostedMCP refuses an "
+        "empty server_label"
+    ),
     **{f"{_BROKER}close__mutmut_{n}": _FALLBACK for n in range(18, 26)},
 }
 

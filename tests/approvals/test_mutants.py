@@ -428,3 +428,14 @@ async def test_a_check_that_waives_still_meets_a_targeted_deny() -> None:
     )
     broker, _ = _broker(ApprovalPolicy(rules=[deny(tool="other")], timeout=1))
     assert await broker.authorize(_call, waives, None) is NOT_REQUIRED
+
+
+async def test_a_screened_calls_failure_is_told_as_far_as_the_limit() -> None:
+    error = KeyError("x" * 300)
+
+    def long_failure(arguments: dict[str, Any]) -> bool:
+        raise error
+
+    broker, _ = _broker(ApprovalPolicy(rules=[deny(when=long_failure)], timeout=1))
+    decision = await broker.authorize(_call, False, None)
+    assert decision.reason == f"the approval could not be decided: {root_cause(error, 200)}"
