@@ -15,6 +15,7 @@ since it can only make the outcome safer.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -49,10 +50,16 @@ class _Pending:
     raised: BaseException | None = None
     """What the handler raised past ``Exception`` (``SystemExit``): the app's exit, once the
     deny it led to is reported."""
+    deadline: float = math.inf
+    late: Decision | None = None
+    """What any answer at or past ``deadline`` becomes (the timeout's deny), once the clock
+    runs: the time decides, not which task the deadline's cancellation reaches first."""
 
     def answer(self, decision: Decision) -> bool:
         if self.decision is not None:
             return False  # the first answer wins
+        if self.late is not None and anyio.current_time() >= self.deadline:
+            decision = self.late
         self.decision = decision
         self.answered.set()
         self.outside.set()  # wakes a yes waiting for the handler: it lost
@@ -248,6 +255,7 @@ class ApprovalBroker:
 
             def start_clock() -> None:
                 clock.deadline = min(clock.deadline, anyio.current_time() + timeout)
+                pending.deadline, pending.late = clock.deadline, _timed_out(timeout)
 
             async with anyio.create_task_group() as tg:
                 if self.policy.handler is None:
