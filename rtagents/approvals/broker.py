@@ -266,11 +266,11 @@ class ApprovalBroker:
                 try:
                     await pending.answered.wait()
                 except anyio.get_cancelled_exc_class():
-                    # The deadline passed, or the call ended: that decides now, before the
-                    # handler's task ends, so that no answer after it counts. (A handler may
-                    # ignore its cancellation, a shielded prompt, and still say yes later.)
-                    late = clock.cancel_called
-                    pending.answer(_timed_out(timeout) if late else self._cancelled())
+                    # The call ended, or the deadline passed (``answer`` then makes it the
+                    # timeout): that decides now, before the handler's task ends, so that no
+                    # answer after it counts. (A handler may ignore its cancellation, a
+                    # shielded prompt, and still say yes later.)
+                    pending.answer(self._cancelled())
                     raise
                 tg.cancel_scope.cancel()
         return pending.decision or _timed_out(timeout)
