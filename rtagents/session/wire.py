@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import protocol as p
+from .._redact import redact_url
 from .actions import Action, Emit, Resolve, Send
 from .events import SessionWarning
 
@@ -83,9 +84,12 @@ class Requests:
 
 
 def redact(event: Any) -> None:
-    """Hosted MCP credentials that a server echoes back never reach the app's events."""
+    """Hosted MCP credentials that a server echoes back (a token in the URL's query
+    included) never reach the app's events."""
     for tool in getattr(event.session, "tools", None) or []:
         if isinstance(tool, p.McpToolDefinition):
+            if tool.server_url:  # a token may travel in its query
+                tool.server_url = redact_url(tool.server_url)
             if tool.authorization:
                 tool.authorization = "***"
             if tool.headers:

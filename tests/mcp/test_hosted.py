@@ -264,7 +264,7 @@ async def test_credentials_a_server_echoes_back_are_redacted() -> None:
                 {
                     "type": "mcp",
                     "server_label": "x",
-                    "server_url": "https://x",
+                    "server_url": f"https://x/mcp?token={SECRET}",
                     "authorization": SECRET,
                     "headers": {"X-Key": SECRET},
                 }
@@ -282,6 +282,7 @@ async def test_credentials_a_server_echoes_back_are_redacted() -> None:
                     pytest.fail("the session ended before the event this loop waits for")
     assert SECRET not in event.model_dump_json()
     assert event.session.tools[0].headers == {"X-Key": "***"}
+    assert event.session.tools[0].server_url == "https://x/mcp"  # the query's token goes
 
 
 async def test_the_emulator_fetches_hosted_mcp_only_from_allowed_hosts(
