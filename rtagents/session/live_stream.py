@@ -121,12 +121,15 @@ class DelegatedWork:
         if rid is not None and self._current.get(delegation_id) == rid:
             del self._current[delegation_id]
         decided: list[Decision | Action] = []
-        # Calls whose done events never came still run: a snapshot that lists them says so.
+        # Calls and approval requests whose done events never came are still answered: a
+        # snapshot that lists them says so.
         for item in getattr(response, "output", None) or []:
             if isinstance(item, lp.FunctionCall) and item.status in (None, "completed"):
                 decided += self.orchestrator.call_arrived(
                     item.call_id, item.name, item.arguments, rid, item.id
                 )
+            elif isinstance(item, lp.McpApprovalRequest):
+                decided += self._approval(item, rid)
         if problem is not None:
             decided.append(Emit(SessionWarning(problem, {"response_id": rid})))
         return [*decided, *self.orchestrator.response_ended(rid)]
@@ -155,11 +158,7 @@ class DelegatedWork:
             orchestrator.item_done(rid, answers=False)  # cut off: it never completes
             return None
         if isinstance(item, lp.McpApprovalRequest):
-            request = p.McpApprovalRequest(
-                id=item.id, server_label=item.server_label, name=item.name, arguments=item.arguments
-            )
-            self.journal.heard(request)
-            return orchestrator.approval_arrived(request, rid)
+            return self._approval(item, rid)
         if isinstance(item, lp.McpListTools):
             self.hosted_tools[item.server_label] = [
                 p.McpListedTool.model_validate(t if isinstance(t, dict) else t.model_dump())
@@ -168,6 +167,16 @@ class DelegatedWork:
         answers = isinstance(item, lp.Message) and item.status == "completed"
         orchestrator.item_done(rid, answers=answers)
         return None
+
+    def _approval(self, item: Any, rid: str | None) -> list[Decision]:
+        """A hosted MCP approval request (once, however often listed): to the policy."""
+        request = p.McpApprovalRequest(
+            id=item.id, server_label=item.server_label, name=item.name, arguments=item.arguments
+        )
+        decided = self.orchestrator.approval_arrived(request, rid)
+        if decided:  # the first time: the journal keeps it until it is answered
+            self.journal.heard(request)
+        return decided
 
 
 class Transcript:

@@ -211,12 +211,15 @@ class RealtimeCore(OrchestratedAdapter):
     def _on_response_done(self, event: p.ResponseDone) -> Decided:
         response, orchestrator = event.response, self.orchestrator
         decisions: list[Decision] = []
-        # Calls whose done events we never saw still run: response.done lists them all.
+        # Calls and approval requests whose done events we never saw are still answered:
+        # response.done lists them all (the server waits for each answer).
         for item in response.output or []:
             if isinstance(item, p.FunctionCall) and item.status == "completed" and item.call_id:
                 decisions += orchestrator.call_arrived(
                     item.call_id, item.name, item.arguments, response.id, item.id
                 )
+            elif isinstance(item, p.McpApprovalRequest):
+                decisions += orchestrator.approval_arrived(item, response.id)
         return [*decisions, *orchestrator.response_ended(response.id)]
 
     def _on_arguments_done(self, event: p.ResponseFunctionCallArgumentsDone) -> Decided:

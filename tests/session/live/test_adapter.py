@@ -247,6 +247,33 @@ def test_an_mcp_approval_request_goes_to_the_policy_and_its_answer_continues_the
     assert kinds(c, answer) == ["response.item.create:mcp_approval_response", "response.create"]
 
 
+@pytest.mark.parametrize("item_done", [False, True], ids=["snapshot only", "both"])
+def test_an_approval_request_listed_in_the_snapshot_goes_to_the_policy_once(
+    item_done: bool,
+) -> None:
+    # The server waits for an answer to every request: one that only the response's end
+    # lists (its output_item.done never came) must still be decided, and once.
+    request = {
+        "type": "mcp_approval_request",
+        "id": "mcpr_2",
+        "server_label": "docs",
+        "name": "delete",
+        "arguments": "{}",
+    }
+    done = [wrapped("del_1", "response.output_item.done", output_index=0, item=request)]
+    actions = feed(
+        c := core(),
+        delegated("del_1"),
+        created("resp_2"),
+        *(done if item_done else []),
+        completed("resp_2", output=[request]),
+    )
+    [approval] = [a for a in actions if isinstance(a, StartApproval)]
+    assert (approval.request.id, approval.response_id) == ("mcpr_2", "resp_2")
+    answer = c.approval_decided("mcpr_2", True, None)
+    assert kinds(c, answer) == ["response.item.create:mcp_approval_response", "response.create"]
+
+
 @pytest.mark.parametrize(
     ("kind", "fields", "said_"),
     [
