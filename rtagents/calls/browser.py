@@ -132,11 +132,13 @@ class BrowserRoutes:
             if record.state in _OVER:
                 state = "" if record.state == "ended" else f" ({record.state})"
                 return JSONResponse({"error": f"call {wanted} has ended{state}"}, 404)
-            pending = self._attaching.get(wanted)
-            if pending is None:  # up, and held here
-                return JSONResponse({"status": "attached"})
-            return await _outcome(wanted, pending, record)
-        if not self._minted.bind(body.get("client_secret"), wanted):
+            # Told only to the page whose secret attached it: to any other, as unknown.
+            if self._minted.holds(body.get("client_secret"), wanted):
+                pending = self._attaching.get(wanted)
+                if pending is None:  # up, and held here
+                    return JSONResponse({"status": "attached"})
+                return await _outcome(wanted, pending, record)
+        if record is not None or not self._minted.bind(body.get("client_secret"), wanted):
             message = (
                 f"no call {wanted} here: attach a call made with a client secret from "
                 "POST /session of this server (its client_secret), within its lifetime"
@@ -179,8 +181,8 @@ async def _outcome(call_id: str, pending: Attaching, record: CallRecord) -> Resp
     if isinstance(refused, HandshakeRefused):
         message = f"the API refused the sideband of call {call_id}: HTTP {refused.status}"
         return JSONResponse({"error": message}, status_code=502)
-    if isinstance(refused, SessionConfigError):
-        message = f"the API refused the agent's configuration on the sideband: {refused}"
+    if isinstance(refused, SessionConfigError):  # what it said is in the server's log
+        message = f"the API refused the agent's configuration on the sideband of call {call_id}"
         return JSONResponse({"error": message}, status_code=502)
     if refused is not None:
         message = (

@@ -1,7 +1,8 @@
 """The client secrets this process minted for browsers, until they expire. A page attaches
-its call with the secret it was given (``POST /session/attach``): the secret proves the call
-was made through this app, and it attaches one call only, so a caller cannot point the
-agent's sideband at a call id of its choosing."""
+its call with the secret it was given (``POST /session/attach``): only a page this app gave a
+secret to attaches a call, and each secret attaches one call only, so that a page cannot
+point the agent's sideband at one call after another. (The API does not say which secret
+made a call: a page that knows another call's id can attach that one in place of its own.)"""
 
 from __future__ import annotations
 
@@ -41,6 +42,14 @@ class MintedSecrets:
             self._secrets[digest] = (expires, call_id)
             return True
         return bound == call_id
+
+    def holds(self, value: object, call_id: str) -> bool:
+        """Whether ``value`` is a live secret minted here that attached ``call_id`` (binds
+        nothing: a call attached already is told so only with its own secret)."""
+        if not isinstance(value, str):
+            return False
+        entry = self._secrets.get(_digest(value))
+        return entry is not None and entry[0] > time.time() and entry[1] == call_id
 
 
 def _digest(value: str) -> str:

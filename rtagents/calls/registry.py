@@ -8,6 +8,7 @@ that holds the call.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Protocol, runtime_checkable
 
 import anyio
@@ -91,10 +92,14 @@ class CallRegistry(Protocol):
 
 
 class LocalRegistry:
-    """One process: a call is claimed once in it, and no other process is asked."""
+    """One process: a call is claimed once in it, and no other process is asked. The latest
+    ``remember`` call ids are kept (a late retry of an older call's webhook is known by the
+    verifier's as many ids, or found up in ``CallServer.calls``): a long-lived process does
+    not grow with every call."""
 
-    def __init__(self) -> None:
-        self._claimed: set[str] = set()
+    def __init__(self, *, remember: int = 10_000) -> None:
+        self._claimed: OrderedDict[str, None] = OrderedDict()
+        self._remember = remember
 
     async def run(
         self, host: CallHost, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
@@ -104,7 +109,9 @@ class LocalRegistry:
     async def claim(self, call_id: str) -> bool:
         if call_id in self._claimed:
             return False
-        self._claimed.add(call_id)
+        self._claimed[call_id] = None
+        if len(self._claimed) > self._remember:
+            self._claimed.popitem(last=False)
         return True
 
     async def accepted(self, call_id: str, call: dict[str, Any]) -> None:

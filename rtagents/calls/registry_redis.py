@@ -39,10 +39,13 @@ from .registry import COMMANDS, CallHost, CallNotFound, CallOwnerGone
 log = logging.getLogger("rtagents.calls.registry")
 
 # KEYS: the call's claim, the live calls. ARGV: replica, lease (ms), call id, [call].
-# A claim wins only for a call not live (accepted by some replica) and not claimed.
+# A claim wins only for a call not live (accepted by some replica) and not claimed, or
+# claimed by this replica already: a claim whose answer was lost (a webhook's time limit
+# ran out on it) is this replica's for the retry to take up.
 _CLAIM = """
 if redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then return 0 end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
 return 0
 """
 # Renew a claim of this replica's, or put it back (and its listing) if Redis lost it:

@@ -68,7 +68,15 @@ class CallsAPI:
     async def client_secret(self, session: dict[str, Any], ttl_s: int = 600) -> dict[str, Any]:
         body = {"session": session, "expires_after": {"anchor": "created_at", "seconds": ttl_s}}
         reply = await self._post("/realtime/client_secrets", body, "minting a client secret")
-        data: dict[str, Any] = reply.json()
+        try:
+            data = reply.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):  # a proxy's HTML page, say
+            raise CallsAPIError(
+                "minting a client secret failed: the reply is not a JSON object",
+                status=reply.status_code,
+            )
         return data
 
     async def aclose(self) -> None:
@@ -81,25 +89,42 @@ class CallsAPI:
         else:
             checked = quote(check_call_id(call_id), safe="")
             path = f"/realtime/calls/{checked}/{action}"
-        await self._post(path, body, f"{doing} call {checked}")
+        await self._post(path, body, f"{doing} call {checked}", settles=True)
 
-    async def _post(self, path: str, body: Any, what: str) -> httpx2.Response:
+    async def _post(
+        self, path: str, body: Any, what: str, *, settles: bool = False
+    ) -> httpx2.Response:
+        """POST with retries. ``settles``: an action on a call, which a try whose reply was
+        lost may have done already; a retry the API then refuses (the call is no longer
+        ringing, or gone) is taken as done by that try, and said in the log. Whatever came
+        of it shows next (an accepted call's sideband connects, or the call is hung up)."""
         delay = 0.25
+        unsure = False  # a try may have reached the API, its reply lost (a timeout, a 5xx)
         for attempt in range(self._retries + 1):
             try:
                 reply = await self._client.post(self.base_url + path, json=body)
             except httpx2.HTTPError as exc:
+                unsure = unsure or not isinstance(exc, (httpx2.ConnectError, httpx2.ConnectTimeout))
                 if attempt == self._retries:
                     cause = redact(f"{type(exc).__name__}: {exc}")
                     raise CallsAPIError(f"{what} failed: {cause}") from None
             else:
                 if reply.status_code < 400:
                     return reply
-                if reply.status_code != 429 and reply.status_code < 500:
+                refused = reply.status_code != 429 and reply.status_code < 500
+                if refused and settles and unsure and reply.status_code not in (401, 403):
+                    log.info(
+                        "%s: HTTP %s after a try whose reply was lost: taken as done by it",
+                        what,
+                        reply.status_code,
+                    )
+                    return reply
+                if refused:
                     raise CallsAPIError(
                         f"{what} failed: HTTP {reply.status_code}: {_message(reply)}",
                         status=reply.status_code,
                     )
+                unsure = unsure or reply.status_code >= 500
                 if attempt == self._retries:
                     raise CallsAPIError(
                         f"{what} failed after {attempt + 1} tries: HTTP {reply.status_code}",

@@ -38,6 +38,8 @@ log = logging.getLogger("rtagents.calls")
 
 WEBHOOK_BODY_LIMIT = 1024 * 1024  # an event is a few KB; a bigger body is refused unread
 LIVE_CALL_EVENTS = ("live.transport.incoming", "live.call.incoming")  # the older name last
+CLAIM_TIMEOUT_S = 5.0
+"""How long a webhook waits for the call registry's claim; past it, a 503 (OpenAI retries)."""
 LIMIT_NOTICE = "We are almost out of time, so I will have to end this call in a moment."
 
 
@@ -122,6 +124,7 @@ class CallServer:
             else CallLimit(max_call_seconds, warn_before_s, limit_notice)
         )
         self._verifier = WebhookVerifier(webhook_secret)
+        self._claiming: set[str] = set()  # webhook and call ids whose claim is under way
         self._api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
         self.api = CallsAPI(self._api_key, base_url)
         self._ws_url = _websocket_url(self.api.base_url)
@@ -267,25 +270,34 @@ class CallServer:
             return JSONResponse({"error": f"webhook rejected: its call_id: {exc}"}, 400)
         if not self._lifecycle.taking_calls:  # not marked seen: a retry is handled elsewhere
             return JSONResponse({"error": "the server is not taking calls"}, status_code=503)
-        if not self._verifier.first_time(request.headers.get("webhook-id", "")):
-            return JSONResponse({"status": "duplicate"})
         live = kind in LIVE_CALL_EVENTS
-        if kind != "realtime.call.incoming" and not live:
+        ours = kind == "realtime.call.incoming" or live
+        call = (
+            IncomingCall(data["session_id" if live else "call_id"], _sip_headers(data))
+            if ours
+            else None
+        )
+        webhook_id = request.headers.get("webhook-id", "")
+        # A retry that comes while its first delivery is still being claimed is told to come
+        # again, not "duplicate": should that claim fail, the retry is what takes the call.
+        if webhook_id in self._claiming or (call is not None and call.call_id in self._claiming):
+            return JSONResponse({"error": "this call is being taken; retry"}, status_code=409)
+        if not self._verifier.first_time(webhook_id):
+            return JSONResponse({"status": "duplicate"})
+        if call is None:
             return JSONResponse({"status": "ignored"})
-        headers = {
-            str(h.get("name")): str(h.get("value"))
-            for h in data.get("sip_headers") or []
-            if isinstance(h, dict)
-        }
-        call = IncomingCall(data["session_id" if live else "call_id"], headers)
         if call.call_id in self.calls:
             return JSONResponse({"status": "ignored"})
+        self._claiming.update((webhook_id, call.call_id))
         try:
-            claimed = await self._lifecycle.claim(call.call_id)
-        except Exception as exc:  # the registry is away: OpenAI retries, maybe elsewhere
-            log.warning("claiming call %s failed: %s", call.call_id, root_cause(exc))
-            self._verifier.forget(request.headers.get("webhook-id", ""))
+            with anyio.fail_after(CLAIM_TIMEOUT_S):
+                claimed = await self._lifecycle.claim(call.call_id)
+        except Exception as exc:  # the registry is away or slow: OpenAI retries, maybe elsewhere
+            log.warning("claiming call %s failed: %s", call.call_id, root_cause(exc) or "timeout")
+            self._verifier.forget(webhook_id)
             return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
+        finally:
+            self._claiming.difference_update((webhook_id, call.call_id))
         if not claimed:  # another replica took it (a retried or doubled delivery)
             return JSONResponse({"status": "duplicate"})
         ringing = (
@@ -369,3 +381,15 @@ def _websocket_url(base_url: str, *, live: bool = False) -> str:
     scheme, _, rest = base_url.partition("://")
     path = "live/sessions" if live else "realtime"
     return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/{path}"
+
+
+def _sip_headers(data: dict[str, Any]) -> dict[str, str]:
+    """The call's SIP headers by name; a ``sip_headers`` that is not a list of objects is
+    read as none (the call is still routed), and said in the log."""
+    listed = data.get("sip_headers")
+    if listed is None:
+        return {}
+    if not isinstance(listed, list):
+        log.warning("webhook's sip_headers is not a list (%s): read as none", type(listed).__name__)
+        return {}
+    return {str(h.get("name")): str(h.get("value")) for h in listed if isinstance(h, dict)}

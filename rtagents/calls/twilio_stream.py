@@ -111,12 +111,15 @@ class TwilioCall:
         player = TwilioPlayer(self.stream_sid, outgoing.send_nowait)
         ended = anyio.Event()
 
-        played_out = anyio.Event()
+        # Set once every mark sent so far is echoed. A fresh one for each wait: an earlier
+        # answer heard in full must not count for the goodbye still playing.
+        played_out = [anyio.Event()]
 
         async def hangup() -> None:
             if not player.all_played():
+                waiting = played_out[0] = anyio.Event()
                 with anyio.move_on_after(10):  # the goodbye is heard first
-                    await played_out.wait()
+                    await waiting.wait()
             ended.set()
 
         record.handle = CallHandle(record.call_id, hangup, source="twilio")
@@ -146,7 +149,7 @@ class TwilioCall:
                         if isinstance(name, str):
                             player.acknowledged(name)
                             if player.all_played():
-                                played_out.set()
+                                played_out[0].set()
                     elif kind == "dtmf":
                         await _dtmf(settings, session, message)
                     elif kind == "stop":

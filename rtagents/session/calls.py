@@ -152,23 +152,48 @@ def outcome_of(
     settings: CallSettings,
     exc: BaseException | None = None,
 ) -> CallOutcome:
-    """The output the model reads for a call that produced no result."""
+    """The output the model reads for a call that produced no result (the app's event has
+    the whole ``message``; the model's output fits ``max_output_bytes``)."""
     tool = running.tool
     failure = ToolFailure(kind, running.call.name, message, exc)
     formatter = (tool.format_failure if tool else None) or settings.format_failure
-    if formatter is None:
-        output = default_failure_formatter(failure)
-    else:
-        try:
-            output = formatter(failure)
-            if not isinstance(output, str):
-                raise TypeError(f"it returned {type(output).__name__}, not str")
-        except Exception:
-            # The app's formatter may be there to keep details from the model: the one in
-            # its place tells no more than the kind of failure.
-            log.exception("format_failure of tool %r failed", running.call.name)
+    limit = settings.max_output_bytes
+    output = _formatted(formatter, failure, running.call.name)
+    if _over(output, limit):
+        # A failure's text past the limit (an exception carrying a whole file, say) would be
+        # a frame the server refuses, and the call never answered: its message is clipped.
+        keep = limit // 8
+        clipped = f"{message[:keep]}... (clipped: {len(message)} characters in all)"
+        output = _formatted(formatter, ToolFailure(kind, failure.tool_name, clipped, exc), "")
+        if _over(output, limit):
             output = hide_details(failure)
     return CallOutcome(output, failure, time.perf_counter() - running.started)
+
+
+def _formatted(formatter: FailureFormatter | None, failure: ToolFailure, name: str) -> str:
+    if formatter is None:
+        return default_failure_formatter(failure)
+    try:
+        output = formatter(failure)
+        if not isinstance(output, str):
+            raise TypeError(f"it returned {type(output).__name__}, not str")
+        return output
+    except Exception:
+        # The app's formatter may be there to keep details from the model: the one in its
+        # place tells no more than the kind of failure.
+        if name:
+            log.exception("format_failure of tool %r failed", name)
+        return hide_details(failure)
+
+
+def _over(text: str, limit: int) -> bool:
+    """Whether ``text`` is past ``limit`` bytes of UTF-8 (encoded only when its length
+    cannot say: a character is one to four bytes)."""
+    if len(text) > limit:
+        return True
+    if 4 * len(text) <= limit:
+        return False
+    return len(text.encode("utf-8", "surrogatepass")) > limit
 
 
 async def run_call(

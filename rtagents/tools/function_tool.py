@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Generic, cast, overload
 
 from pydantic import BaseModel, ValidationError
@@ -50,6 +50,11 @@ class FunctionTool(BaseTool, Generic[P, R]):
             raise TypeError(f"@tool needs a function, got {fn!r}")
         if timeout is not None and timeout <= 0:
             raise ValueError(f"tool {qualname}: timeout must be positive, got {timeout}")
+        if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
+            raise TypeError(
+                f"tool {qualname} is a generator function: the model reads one result, so "
+                "return it (a list, say) rather than yield its parts"
+            )
         docs = parse_docstring(fn)
         self.fn: Callable[..., Any] = fn  # called with the model's arguments, by name
         self.name = check_tool_name(name or fn.__name__, f"tool {qualname}")
@@ -115,20 +120,25 @@ class FunctionTool(BaseTool, Generic[P, R]):
             kwargs[self._sig.context_param] = ctx
         fn = self.fn if self._instance is None else self.fn.__get__(self._instance)
         if self._is_async:
-            return await fn(**kwargs)
+            return await _settled(await fn(**kwargs))
 
         def run() -> Any:
             try:
-                return fn(**kwargs)
+                result = fn(**kwargs)
+                # A lazy result (a generator, ``map``) is drawn here: in the worker thread,
+                # within the call's time limit, not later on the event loop.
+                if isinstance(result, Iterator):
+                    result = list(result)
+                return result
             except Exception:
                 raise
             except BaseException as exc:  # SystemExit in a worker must not reach the loop
                 raise ToolCrashed(f"{type(exc).__name__}: {exc}") from exc
 
         if self.inline:  # declared never to block: no thread hop (nor any timeout)
-            return run()
+            return await _settled(run())
         # Sync tools run in a worker thread so that the event loop never waits on them.
-        return await invocation.run_in_thread(run)
+        return await _settled(await invocation.run_in_thread(run))
 
     async def run_json(self, arguments: str, ctx: ToolContext | None = None) -> str:
         """Validate ``arguments`` (the model's JSON string), run, and serialise the result.
@@ -282,3 +292,16 @@ def tool(
         return FunctionTool(f, **options)  # type: ignore[arg-type]
 
     return decorate
+
+
+async def _settled(result: Any) -> Any:
+    """A tool's result as the model should read it: an awaitable (an async function under a
+    plain decorator, a missing ``await``) is awaited, once; an async iterator is refused."""
+    if inspect.isawaitable(result):
+        result = await result
+    if isinstance(result, AsyncIterator):
+        raise TypeError(
+            f"the tool returned an async iterator ({type(result).__name__}): return its items "
+            "as a list"
+        )
+    return result

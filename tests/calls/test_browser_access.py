@@ -174,6 +174,15 @@ async def test_attach_takes_only_a_call_made_with_a_secret_minted_here() -> None
             assert again.json() == {"status": "attached"}  # a retry of the same attach
             reused = await attach({"call_id": other_id, "client_secret": secret})
             assert reused.status_code == 404  # one secret, one call
+            # The call held here is told "attached" only with the secret that attached it:
+            # with none, or with another page's fresh secret, it is as unknown (and that
+            # secret stays free for its own call).
+            fresh = (await http.post("/session")).json()["client_secret"]
+            for other in ({"call_id": call_id}, {"call_id": call_id, "client_secret": fresh}):
+                hidden = await attach(other)
+                assert hidden.status_code == 404 and "POST /session" in hidden.json()["error"]
+            mine = await attach({"call_id": other_id, "client_secret": fresh})
+            assert mine.json() == {"status": "attached"}
             with anyio.fail_after(10):
                 while not emu.desk.calls[call_id]._sidebands:
                     await anyio.sleep(0.02)
@@ -184,4 +193,4 @@ async def test_attach_takes_only_a_call_made_with_a_secret_minted_here() -> None
                     await anyio.sleep(0.02)
             ended = await attach({"call_id": call_id, "client_secret": secret})
             assert ended.status_code == 404 and "ended" in ended.json()["error"]
-    assert list(app.calls) == [call_id]
+    assert sorted(app.calls) == sorted([call_id, other_id])

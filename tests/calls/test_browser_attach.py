@@ -10,6 +10,10 @@ from typing import Any
 
 import httpx2
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 import rtagents
 from rtagents.calls import CallerRequest, CallsAPI, CallServer
@@ -148,3 +152,19 @@ async def test_a_failed_mint_tells_the_browser_the_status_only(
     assert refused.status_code == 502, refused.text
     assert refused.json() == {"error": "minting a client secret failed"}
     assert "ConnectError" in caplog.text  # what the API said is in this server's log
+
+
+@pytest.mark.parametrize("reply", ["<html>Bad gateway</html>", "[1, 2]"], ids=["html", "list"])
+async def test_a_mint_reply_that_is_not_a_json_object_is_a_502(reply: str) -> None:
+    """A proxy's page, or JSON of another shape, answered 200: no secret was minted."""
+
+    async def answer(request: Request) -> Response:
+        return Response(reply, media_type="text/html")
+
+    api = Starlette(routes=[Route("/{path:path}", answer, methods=["POST"])])
+    async with serve_asgi(api) as api_url:
+        app = server(f"{api_url}/v1")
+        async with serve_asgi(app) as url, httpx2.AsyncClient(base_url=url) as http:
+            refused = await http.post("/session")
+    assert refused.status_code == 502, refused.text
+    assert refused.json() == {"error": "minting a client secret failed (HTTP 200)"}

@@ -62,3 +62,41 @@ async def test_retries_give_up_with_the_last_status() -> None:
             await api.accept("rtc_2", {})
         await api.aclose()
     assert len(seen) == 3
+
+
+@pytest.mark.parametrize("statuses", [[502, 400], [503, 404], [500, 409]], ids=repr)
+async def test_a_refused_retry_after_a_lost_reply_is_taken_as_done(statuses: list[int]) -> None:
+    """The first try may have reached the API (a gateway's 5xx): the retry's refusal (the
+    call is no longer ringing) is that try's doing, not a failure."""
+    app, seen = flaky(statuses)
+    async with serve_asgi(app) as url:
+        api = CallsAPI("sk-test", f"{url}/v1", retries=3)
+        await api.accept("rtc_3", {"type": "realtime"})
+        await api.aclose()
+    assert len(seen) == 2
+
+
+@pytest.mark.parametrize("statuses", [[400], [429, 400], [502, 401], [502, 403]], ids=repr)
+async def test_a_refusal_with_no_lost_reply_before_it_is_a_failure(statuses: list[int]) -> None:
+    """A first refusal, one after a 429 (which says nothing was done), and a refused key
+    are failures as before."""
+    app, _ = flaky(statuses)
+    async with serve_asgi(app) as url:
+        api = CallsAPI("sk-test", f"{url}/v1", retries=3)
+        with pytest.raises(CallsAPIError):
+            await api.accept("rtc_4", {"type": "realtime"})
+        await api.aclose()
+
+
+async def test_a_mint_is_never_taken_as_done() -> None:
+    statuses = [502, 400]
+
+    async def mint(request: Request) -> JSONResponse:
+        return JSONResponse({}, status_code=statuses.pop(0) if statuses else 200)
+
+    app = Starlette(routes=[Route("/v1/realtime/client_secrets", mint, methods=["POST"])])
+    async with serve_asgi(app) as url:
+        api = CallsAPI("sk-test", f"{url}/v1", retries=3)
+        with pytest.raises(CallsAPIError, match="HTTP 400"):
+            await api.client_secret({"type": "realtime"})
+        await api.aclose()

@@ -179,20 +179,35 @@ async def test_keypad_presses_reach_the_agent_and_parameters_reach_the_router(ul
     assert code == 1000
 
 
-async def test_end_call_ends_the_stream_after_the_goodbye_is_heard(ulaw: bytes) -> None:
-    model = ScriptedModel([[Say("Goodbye, have a nice day."), CallFunction("end_call")]], then="ok")
+@pytest.mark.parametrize("greeting", [False, True], ids=["goodbye first", "after a greeting"])
+async def test_end_call_ends_the_stream_after_the_goodbye_is_heard(
+    ulaw: bytes, greeting: bool
+) -> None:
+    # After a greeting heard in full, every mark sent so far was echoed once already: the
+    # goodbye's own marks must still be waited for.
+    goodbye = [Say("Goodbye, have a nice day."), CallFunction("end_call")]
+    model = ScriptedModel(["Hello there.", goodbye] if greeting else [goodbye], then="ok")
     async with Emulator(model=model) as emu:
         app = server_for(emu)
         async with serve_asgi(app) as url:
             async with Served(emu, app, url).phone(playback="realtime") as phone:
-                with anyio.fail_after(20):
+                with anyio.fail_after(30):
+                    before = 0
+                    if greeting:
+                        await phone.say(ulaw)
+                        await phone.wait_for_audio(300)
+                        while phone.heard_ms < phone.received_ms:  # played out, marks echoed
+                            await anyio.sleep(0.05)
+                        await anyio.sleep(0.3)
+                        before = phone.received_ms
                     await phone.say(ulaw)
                     code = await phone.wait_closed()
                 record = app.calls[phone.call_sid]
                 while record.state == "active":
                     await anyio.sleep(0.01)
     assert code == 1000
-    assert phone.heard_ms > 500 and phone.heard_ms >= phone.received_ms - 40  # heard it all
+    heard, received = phone.heard_ms - before, phone.received_ms - before
+    assert heard > 500 and heard >= received - 40  # the goodbye heard in full
     assert record.state == "ended"
 
 

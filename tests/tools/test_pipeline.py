@@ -8,8 +8,10 @@ result) is given to ``BaseTool.invoke`` as an ``Invocation``, beside the context
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -148,3 +150,126 @@ async def test_a_tool_raising_tool_unavailable_is_told_unavailable_and_the_sessi
     assert json.loads(run.outputs["m"])["error"] == "error"  # a class decides, not an attribute
     [failed] = [e for e in run.of("tool.call.failed") if e.call_id == "q"]
     assert failed.kind == "unavailable" and isinstance(failed.exception, ToolUnavailable)
+
+
+# -- results that are not values yet: drawn where the tool runs, or refused -----------------------
+
+
+def test_a_generator_function_is_refused_when_decorated() -> None:
+    def rows() -> Any:
+        yield 1
+
+    async def stream() -> Any:
+        yield 1
+
+    for fn in (rows, stream):
+        with pytest.raises(TypeError, match=rf"tool .*{fn.__name__} is a generator function"):
+            rtagents.tool(fn)
+
+
+async def test_a_lazy_result_is_drawn_in_the_worker_thread_within_the_time_limit() -> None:
+    # A sync tool's map() or iterator ran on the event loop when the output was made, past
+    # the tool's timeout; now it is drawn in the tool's thread, where the timeout holds.
+    threads: list[str] = []
+
+    def slow(n: int) -> int:
+        threads.append(threading.current_thread().name)
+        time.sleep(0.4)
+        return n
+
+    @rtagents.tool(timeout=0.5)
+    def numbers() -> Any:
+        """Numbers, made slowly."""
+        return map(slow, range(3))
+
+    @rtagents.tool
+    def letters() -> Any:
+        """Letters."""
+        return iter("ab")
+
+    model = ScriptedModel(
+        [
+            [
+                CallFunction("numbers", {}, call_id="n"),
+                CallFunction("letters", {}, call_id="l"),
+            ],
+            echo_outputs,
+        ]
+    )
+    run = await run_agent(text_agent(numbers, letters), model, say("go"), until=responses_done(2))
+    assert json.loads(run.outputs["n"])["error"] == "timeout"
+    assert run.outputs["l"] == '["a","b"]'
+    assert threads and threading.main_thread().name not in threads
+
+
+async def test_an_awaitable_result_is_awaited_and_an_async_iterator_refused() -> None:
+    async def weather(city: str) -> str:
+        return f"sunny in {city}"
+
+    @rtagents.tool
+    @functools.wraps(weather)
+    def wrapped(city: str) -> Any:  # a plain decorator around an async function
+        return weather(city)
+
+    @rtagents.tool
+    async def forgot(city: str) -> Any:
+        """The weather, with an await missing."""
+        return weather(city)
+
+    async def items() -> Any:
+        yield 1
+
+    @rtagents.tool
+    def lazy() -> Any:
+        """Items, as an async generator object."""
+        return items()
+
+    model = ScriptedModel(
+        [
+            [
+                CallFunction("weather", {"city": "Oslo"}, call_id="w"),
+                CallFunction("forgot", {"city": "Rome"}, call_id="f"),
+                CallFunction("lazy", {}, call_id="a"),
+            ],
+            echo_outputs,
+        ]
+    )
+    run = await run_agent(
+        text_agent(wrapped, forgot, lazy), model, say("go"), until=responses_done(2)
+    )
+    assert (run.outputs["w"], run.outputs["f"]) == ("sunny in Oslo", "sunny in Rome")
+    failure = json.loads(run.outputs["a"])
+    assert failure["error"] == "error" and "async iterator" in failure["message"]
+
+
+async def test_a_failure_whose_text_is_past_the_output_limit_is_clipped() -> None:
+    # A 3 MB exception message went to the model whole (a 16 MB one was a frame the server
+    # refused, and the call was never answered); the app's event keeps all of it.
+    @rtagents.tool
+    async def read_log() -> str:
+        """The log."""
+        raise RuntimeError("x" * 3_000_000)
+
+    def hiding(failure: Any) -> str:
+        return "y" * 3_000_000  # a formatter that says too much is replaced too
+
+    @rtagents.tool(format_failure=hiding)
+    async def chatty() -> str:
+        """Says too much."""
+        raise RuntimeError("boom")
+
+    model = ScriptedModel(
+        [
+            [CallFunction("read_log", {}, call_id="r"), CallFunction("chatty", {}, call_id="c")],
+            echo_outputs,
+        ]
+    )
+    agent = text_agent(read_log, chatty)
+    run = await run_agent(agent, model, say("go"), until=responses_done(2))
+    limit = agent.max_tool_output_bytes
+    body = json.loads(run.outputs["r"])
+    assert len(run.outputs["r"].encode()) <= limit
+    assert body["error"] == "error" and "(clipped: 3000014 characters in all)" in body["message"]
+    assert json.loads(run.outputs["c"]) == {"error": "error", "tool": "chatty"}
+    [failed] = [e for e in run.of("tool.call.failed") if e.call_id == "r"]
+    assert len(failed.message) == 3_000_014  # "RuntimeError: " and all of it
