@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from abc import ABC, abstractmethod
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 # imported when a local server is first made or connected, not by ``import rtagents``.
 
 log = logging.getLogger("rtagents.mcp")
+
+CLOSE_TIMEOUT_S = 2.0
+"""How long closing a local MCP server waits for it (a server's goodbye, a session's end)."""
 
 
 class ServerListener(Protocol):
@@ -74,6 +78,10 @@ class MCPServer(ABC):
         self.listed: list[mcp_types.Tool] = []
         self._listeners: list[ServerListener] = []
         self._client: Client | None = None
+        # The task that holds the client open, and what tells it to close (see ``_hold``).
+        self._holder: asyncio.Task[None] | None = None
+        self._stop: anyio.Event | None = None
+        self._connecting: anyio.Event | None = None  # set once a connect under way is over
         self._failed: str | None = None
         self._entered = 0
 
@@ -110,9 +118,20 @@ class MCPServer(ABC):
         return self._client is not None
 
     async def connect(self) -> None:
-        """Start (or reach) the server and list its tools; a no-op when connected."""
+        """Start (or reach) the server and list its tools; a no-op when connected. A connect
+        under way in another task (two sessions sharing the server) is waited for."""
+        while self._connecting is not None:
+            await self._connecting.wait()
         if self._client is not None:
             return
+        self._connecting = anyio.Event()
+        try:
+            await self._connect()
+        finally:
+            self._connecting.set()
+            self._connecting = None
+
+    async def _connect(self) -> None:
         # The client's own read timeout bounds the handshake and the listing: a cancel scope
         # cannot, because the client opens task groups that outlive __aenter__.
         from mcp import Client
@@ -123,44 +142,74 @@ class MCPServer(ABC):
             mode="legacy",
             read_timeout_seconds=self.connect_timeout,
         )
+        # The client lives in a task of its own: its task groups and cancel scopes then wrap
+        # none of the caller's code. (Entered in the caller's task, a transport that failed
+        # later cancelled the app's whole ``connect()`` block, and a failed start or a
+        # cancellation left that task's cancel scopes out of order.)
+        ready, stop = anyio.Event(), anyio.Event()
+        failed: list[BaseException] = []
+        holder = asyncio.get_running_loop().create_task(self._hold(client, ready, stop, failed))
+        self._holder, self._stop = holder, stop
         try:
-            await client.__aenter__()
+            await ready.wait()
+            if failed:
+                raise failed[0]
+            await self.refresh(client)
             self._client = client
-            await self.refresh()
-        except Exception as exc:
+        except BaseException as exc:
+            await self.close()
+            if not isinstance(exc, Exception):
+                raise  # a cancellation: the client is closed, nothing is left running
             if _is_timeout(exc):
-                await self._abandon(client)
                 raise MCPConnectError(
                     f"MCP server {self.name!r} did not answer within {self.connect_timeout:g} s "
                     "(connect_timeout)"
                 ) from None
-            await self._abandon(client)
             raise MCPConnectError(
                 f"MCP server {self.name!r} did not start: {root_cause(exc)}"
             ) from exc
         self._failed = None
 
-    async def _abandon(self, client: Client) -> None:
-        self._client = None
-        with anyio.CancelScope(shield=True), anyio.move_on_after(2):
-            try:
-                await client.__aexit__(None, None, None)
-            except BaseException as exc:  # half-open: nothing more to do with it
-                log.debug("closing MCP server %s after a failed start: %r", self.name, exc)
-        await self._close_extra()
+    async def _hold(
+        self, client: Client, ready: anyio.Event, stop: anyio.Event, failed: list[BaseException]
+    ) -> None:
+        """Hold ``client`` open until ``stop``; what ended it early is logged (its calls fail
+        as it goes: see ``call_tool``)."""
+        try:
+            async with client:
+                ready.set()
+                await stop.wait()
+        except BaseException as exc:
+            if not ready.is_set():
+                failed.append(exc)
+            elif not stop.is_set():
+                self._failed = root_cause(exc) or type(exc).__name__
+                log.warning("MCP server %s went away: %s", self.name, self._failed)
+            else:  # a dead server cannot be closed cleanly; it is gone anyway
+                log.debug("closing MCP server %s: %r", self.name, exc)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+        finally:
+            ready.set()
 
     async def close(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            try:
-                await client.__aexit__(None, None, None)
-            except Exception as exc:  # a dead server cannot be closed cleanly; it is gone anyway
-                log.debug("closing MCP server %s: %r", self.name, exc)
+        """Close the client and wait for it (at most ``CLOSE_TIMEOUT_S``: a server that does
+        not answer its goodbye is left, never waited for); a no-op when not connected."""
+        holder, stop = self._holder, self._stop
+        self._client = self._holder = self._stop = None
+        if holder is not None and stop is not None:
+            stop.set()
+            with anyio.CancelScope(shield=True):
+                done, _ = await asyncio.wait({holder}, timeout=CLOSE_TIMEOUT_S)
+                if not done:
+                    log.warning("MCP server %s did not close in time: left", self.name)
+                    holder.cancel()
+                    await asyncio.wait({holder}, timeout=1.0)
         await self._close_extra()
 
-    async def refresh(self) -> list[mcp_types.Tool]:
+    async def refresh(self, client: Client | None = None) -> list[mcp_types.Tool]:
         """List the server's tools again (every page)."""
-        client = self._require()
+        client = client or self._require()
         tools: list[mcp_types.Tool] = []
         cursor: str | None = None
         while True:

@@ -50,6 +50,9 @@ class Batches:
         self.output_events: dict[str, str] = {}  # event_id of an output -> its work id
         self._duplicates = False  # some work answers a reused call id (see Work.call_id)
         self._collect_at = _COLLECT_PAST
+        # Our request for outputs owed: (its ref, the outputs), then ("response:" and the id
+        # of the response answering it, the outputs); None once that response is over.
+        self._asked: tuple[str, tuple[str, ...]] | None = None
 
     def batch(self, response_id: str) -> Batch:
         batch = self.batches.get(response_id)
@@ -116,6 +119,34 @@ class Batches:
                 batch.unseen.discard(work_id)
         return work_id
 
+    def asked(self, ref: str, work_ids: tuple[str, ...]) -> None:
+        """We asked for a response to answer these outputs (the request ``ref``)."""
+        self._asked = (ref, work_ids)
+
+    def answering(self, ref: str | None, response_id: str | None) -> None:
+        """A response started while our request ``ref`` was in flight: it answers it."""
+        if self._asked is not None and self._asked[0] == ref:
+            self._asked = (f"response:{response_id}", self._asked[1])
+
+    def unconfirmed(self, response_id: str | None) -> tuple[str, ...]:
+        """The response that answered our request is over: the outputs it asked for that
+        are still unseen (the server never confirmed them on this connection: it had them
+        already, refused them, or the journal could not give them back) are given up, and
+        returned. One request per output on a connection, however the server treats it."""
+        if self._asked is None or self._asked[0] != f"response:{response_id}":
+            return ()
+        work_ids, self._asked = self._asked[1], None
+        # One the server confirmed while that response ran (a race with a response it made
+        # itself) is seen by the next response, as ever.
+        stuck = tuple(
+            w
+            for w in work_ids
+            if w not in self._confirmed and any(w in b.unseen for b in self.batches.values())
+        )
+        for batch in self.batches.values():
+            batch.unseen.difference_update(stuck)
+        return stuck
+
     def give_up(self) -> None:
         """A ``response.create`` failed for good: nothing waits for an answer any more."""
         for batch in self.batches.values():
@@ -138,6 +169,7 @@ class Batches:
             batch.seen_by.clear()
         self._confirmed.clear()
         self.output_events.clear()
+        self._asked = None  # the next connection asks once again
 
     def _collect(self) -> None:
         """Forget finished batches at once (each turn scans them), and finished work in bulk

@@ -324,7 +324,7 @@ class LiveCore(OrchestratedAdapter):
 
     def disconnected(self) -> list[Action]:
         if not self.orchestrator.link_event(LinkInput.DROPPED):
-            return []
+            return self.close()  # a new connection dropped: what it was asked goes unanswered
         # The next connection attaches to this session by id (``session.update``, never
         # ``session.start``); before ``session.started`` it starts one afresh.
         self._attaching = self._sideband or self.session_id is not None

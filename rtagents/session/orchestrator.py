@@ -40,6 +40,11 @@ from .journal import Journal
 from .journal_items import note_item_id, output_item_id
 from .states import AppAsk, Asked, AskInput, Connection, LinkEffect, LinkInput
 
+_UNCONFIRMED = (
+    "the server never confirmed the output of %s on this connection (it may have had it "
+    "already, or refused it): the model was asked to answer once, and is not asked again"
+)
+
 
 class Orchestrator:
     """Calls and turns of one session, across its connections.
@@ -112,6 +117,7 @@ class Orchestrator:
         if self._ask.state is Asked.SENT and self._in_flight == self._ask.ref:
             self._ask.apply(AskInput.CREATED)
             self._ask.response_id = response_id  # kept until it has output
+        self._batches.answering(self._in_flight, response_id)
         self._in_flight = None
         self._active = response_id
         # Every output the server has added is in this response's context: seen, and
@@ -130,7 +136,11 @@ class Orchestrator:
         if self._active == response_id or self._active is None:
             self._active = None
         timer = self.fillers.arm(response_id, running=running)  # a filler's clock, if set
-        return [*timer, *(self._maybe_ask() or self._maybe_aside())]
+        # An output the server never confirmed on this connection is asked for once (see
+        # ``Batches.unconfirmed``): else every response's end would ask for it again.
+        stuck = self._batches.unconfirmed(response_id)
+        told = [Emit(SessionWarning(_UNCONFIRMED % ", ".join(stuck), {"call_ids": list(stuck)}))]
+        return [*timer, *(told if stuck else ()), *(self._maybe_ask() or self._maybe_aside())]
 
     def item_done(self, response_id: str | None, *, answers: bool) -> None:
         """An output of a response is complete; ``answers``: a finished answer to the user
@@ -377,4 +387,5 @@ class Orchestrator:
         if not call_ids:
             return []
         ref = self._in_flight = self.next_ref()
+        self._batches.asked(ref, call_ids)
         return [AskResponse(ref, None, call_ids)]

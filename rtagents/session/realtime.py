@@ -358,7 +358,7 @@ class RealtimeCore(OrchestratedAdapter):
         """The connection dropped (news of it once: later news of it is ignored). A new
         Realtime session needs ``tracing`` again; a sideband call keeps its own."""
         if not self.orchestrator.link_event(LinkInput.DROPPED):
-            return []
+            return self.close()  # a new connection dropped: what it was asked goes unanswered
         self.playback.forget()
         if not self._sideband:
             self._tracing_sent = False

@@ -1,6 +1,7 @@
 """A real MCP server for the tests, built with the ``mcp`` package.
 
 python notes_server.py            # stdio
+python notes_server.py --slow-list   # stdio, never answering tools/list
 """
 
 from __future__ import annotations
@@ -58,4 +59,12 @@ def crash() -> str:
 
 
 if __name__ == "__main__":
+    if "--slow-list" in sys.argv:  # the handshake completes; the listing never does
+
+        async def never() -> Any:
+            import anyio
+
+            await anyio.sleep_forever()
+
+        server.list_tools = never  # type: ignore[method-assign]
     sys.exit(server.run("stdio"))
