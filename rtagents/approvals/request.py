@@ -40,6 +40,10 @@ class ApprovalRequest:
     agent: Any = field(default=None, repr=False, compare=False)
     problem: str | None = None
     """Why the arguments could not be read; such a request is denied whatever the policy."""
+    server_tool_name: str | None = None
+    """A local MCP tool's own name on its server, when the model is offered it under
+    another (``tool_prefix``, a rename on a clash): a ``deny`` or ``ask`` rule's ``tool``
+    matches it too, and an ``allow`` rule's when that rule names the server."""
 
     @classmethod
     def for_call(
@@ -51,8 +55,10 @@ class ApprovalRequest:
         server_label: str | None,
         read_only: bool | None,
         agent: Any,
+        server_tool_name: str | None = None,
     ) -> ApprovalRequest:
-        """A call this process runs: a function tool, or a local MCP tool (``server_label``)."""
+        """A call this process runs: a function tool, or a local MCP tool (``server_label``,
+        and ``server_tool_name``, its name there)."""
         return cls(
             id=call_id,
             kind="mcp_local" if server_label else "function",
@@ -62,6 +68,7 @@ class ApprovalRequest:
             call_id=call_id,
             read_only=read_only,
             agent=agent,
+            server_tool_name=server_tool_name if server_tool_name != tool_name else None,
         )
 
     @classmethod

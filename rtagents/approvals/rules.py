@@ -38,7 +38,7 @@ class Rule:
         )
 
     def matches(self, request: ApprovalRequest) -> bool:
-        if self.tool is not None and not _glob(self.tool, request.tool_name):
+        if self.tool is not None and not self._names(request):
             return False
         if self.server is not None and not _glob(self.server, request.server_label or ""):
             return False
@@ -56,6 +56,20 @@ class Rule:
                 f"the {self.action} rule's `when` returned {matched!r:.60}, not True or False"
             )
         return matched
+
+    def _names(self, request: ApprovalRequest) -> bool:
+        """Whether ``tool`` matches the tool: as offered to the model, or by its own name on
+        its MCP server (renamed by a prefix or a clash). That name counts for a rule that
+        holds a call back (a deny made for it must not slip by a rename), and for an allow
+        only when the rule names the server: a name another server or a function tool is
+        offered under is never approved by accident."""
+        assert self.tool is not None
+        if _glob(self.tool, request.tool_name):
+            return True
+        own = request.server_tool_name
+        if own is None or (self.action == "allow" and self.server is None):
+            return False
+        return _glob(self.tool, own)
 
     def names_server(self, label: str) -> bool:
         """True if ``server`` names ``label`` itself (not through a wildcard)."""

@@ -42,7 +42,7 @@ class MCPTool(BaseTool):
 
     def __init__(self, server: _Server, tool: mcp_types.Tool) -> None:
         self.server = server
-        self.remote_name = tool.name
+        self.remote_name = self.server_tool_name = tool.name
         self.name = _safe_name(tool.name)
         self.description = tool.description or tool.title or ""
         self.parameters: dict[str, Any] = dict(

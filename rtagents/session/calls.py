@@ -228,6 +228,7 @@ async def run_call(
                 server_label=tool.server_label,
                 read_only=tool.read_only,
                 agent=settings.agent,
+                server_tool_name=tool.server_tool_name,
             ),
             tool.needs_approval,
             ctx,

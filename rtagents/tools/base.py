@@ -53,6 +53,9 @@ class BaseTool(ABC):
     """Whether the tool only reads (MCP ``readOnlyHint``); ``None`` when unknown."""
     server_label: str | None = None
     """For tools from a local MCP server: the server's label."""
+    server_tool_name: str | None = None
+    """For tools from a local MCP server: the tool's own name there (``name`` may differ: a
+    prefix, or a rename on a clash). Approval rules that deny match it too."""
     background: Background | None = None
     """For a background tool (``@tool(background=True)``): how its call is answered at once
     and its result told when the work ends."""
