@@ -164,6 +164,14 @@ async def connect(
             reconnect = None
     elif api != "realtime":
         raise ValueError(f"api must be 'realtime' or 'live', not {api!r}")
+    if reconnect is not None and reconnect.handover_before_s is not None and (live or call_id):
+        # Re-attaching gives the same session back, with the same time cap: a handover would
+        # be due again at once, and again, until the cap.
+        raise ConnectError(
+            "Reconnect(handover_before_s=) moves to a fresh session, and a "
+            + ("GPT-Live session" if live else "call's sideband (call_id=)")
+            + " re-attaches to the same one, with the same time cap: leave it None"
+        )
     model = model or (agent.live.model if live else agent.model)
     book = PriceBook(prices, model) if prices is not None else None  # checked before opening
     for secret in (api_key, *(headers or {}).values()):

@@ -149,15 +149,12 @@ class Journal(Accounts):
         """The server deleted the item."""
         self._note(Accounts.deleted, item_id)
 
-    def disconnected(self) -> None:
-        """The connection dropped: nothing is known to be on a server any more."""
-        self._note(Accounts.disconnected)
-
     # -- what a new connection is given ---------------------------------------------------------
 
     def replay(self, *, sideband: bool = False) -> list[Any]:
         """The items to create, in order. A new session gets them all; a sideband session,
-        whose conversation stayed on the server, gets only ours it may have missed."""
+        whose conversation stayed on the server, gets only ours it may have missed: what the
+        server confirmed (on any connection) it still has, and is not sent again."""
         if not sideband:
             return self.items()
         return [

@@ -157,10 +157,6 @@ class Accounts:
         elif kind == REQUEST:
             self._answered.pop(item_id, None)
 
-    def disconnected(self) -> None:
-        for item_id in [k for k, e in self._entries.items() if e[FLAGS] & CONFIRMED]:
-            self._flag(item_id, off=CONFIRMED)
-
     # -- keeping within bounds ------------------------------------------------------------------
 
     def _put(self, item: Any, *, ours: bool, said: str | None = None) -> None:

@@ -341,7 +341,6 @@ class Orchestrator:
             self._active = self._in_flight = None
             self._ask.apply(AskInput.DROPPED)
             self._batches.disconnected()
-            self.journal.disconnected()
             self.fillers.disconnected()
             self._forgetting_told = False
         return effects

@@ -34,6 +34,9 @@ class ServerWatch:
     def __init__(self, runner: _Runner) -> None:
         self._runner = runner
         self._subscriptions: tuple[Callable[[], None], ...] = ()
+        # The servers being listed again, each with whether it changed again meanwhile:
+        # made when first needed (an idle session keeps no dict for it).
+        self._relisting: dict[MCPServer, bool] | None = None
 
     def follow(self, servers: Iterable[MCPServer]) -> None:
         """Listen to ``servers`` (the agent the session takes now), and only to them."""
@@ -47,14 +50,31 @@ class ServerWatch:
 
     # The listener (see mcp.local.ServerListener).
     def tools_changed(self, server: MCPServer) -> None:
+        # One listing at a time a server, and one more for every change that came during it:
+        # a burst of notifications is one refresh and one session.update, not one each.
+        relisting = self._relisting
+        if relisting is None:
+            relisting = self._relisting = {}
+        if server in relisting:
+            relisting[server] = True
+            return
+        relisting[server] = False
         self._runner.spawn(self._refresh, server)
 
     def server_failed(self, server: MCPServer, exc: BaseException) -> None:
         self._runner.deliver(MCPServerFailed(server.name, f"{type(exc).__name__}: {exc}"))
 
     async def _refresh(self, server: MCPServer) -> None:
-        runner = self._runner
-        tools = await server.refresh()
-        runner.use(runner.agent)
-        await runner.configure(runner.agent)
-        runner.deliver(MCPToolsChanged(server.name, tuple(t.name for t in tools)))
+        runner, relisting = self._runner, self._relisting
+        assert relisting is not None
+        try:
+            while True:
+                relisting[server] = False
+                tools = await server.refresh()
+                runner.use(runner.agent)
+                await runner.configure(runner.agent)
+                runner.deliver(MCPToolsChanged(server.name, tuple(t.name for t in tools)))
+                if not relisting.get(server):
+                    return
+        finally:
+            relisting.pop(server, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import inspect
 import typing
 from collections.abc import Callable
@@ -45,7 +46,7 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
         sig = inspect.signature(fn)
         hints = typing.get_type_hints(fn, include_extras=True)
     except (NameError, TypeError) as exc:
-        raise TypeError(f"tool {qualname}: cannot read its type hints ({exc})") from exc
+        hints = _hints_each(fn, sig, qualname, exc)
 
     params = list(sig.parameters.values())
     # A plain function defined in a class body: its first parameter is the receiver.
@@ -75,6 +76,11 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
             raise TypeError(f"{where}: ToolContext must be the whole annotation, not part of it")
         if param.name.startswith("_"):
             raise TypeError(f"{where}: names starting with '_' cannot be arguments")
+        if hasattr(BaseModel, param.name):  # model_config, model_dump, json, copy, ...
+            raise TypeError(
+                f"{where}: pydantic keeps this name for itself (BaseModel.{param.name}), so no "
+                "argument can have it; rename the parameter"
+            )
         description = docs.get(param.name)
         if description and not _has_description(annotation):
             annotation = Annotated[annotation, Field(description=description)]
@@ -102,6 +108,54 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
     return Signature(model=model, schema=schema, context_param=context_param, receiver=receiver)
 
 
+def _hints_each(
+    fn: Callable[..., Any], sig: inspect.Signature, qualname: str, failed: Exception
+) -> dict[str, Any]:
+    """The parameters' hints one by one, when all of them at once cannot be read: a name
+    imported only for type checkers (``if TYPE_CHECKING:``) is fine in the return annotation,
+    which makes no schema, and in ``ToolContext[Deps]``; anywhere else it is a ``TypeError``
+    naming the parameter."""
+    hints: dict[str, Any] = {}
+    scope = getattr(inspect.unwrap(fn), "__globals__", {})
+    for name, param in sig.parameters.items():
+        annotation = param.annotation
+        if annotation is param.empty:
+            continue
+        if not isinstance(annotation, str):
+            hints[name] = annotation
+            continue
+        try:
+            hints[name] = eval(annotation, dict(scope))
+        except Exception as exc:
+            lenient = _Lenient(scope)
+            try:
+                guessed = eval(annotation, lenient)
+            except Exception:
+                guessed = None
+            if not _is_context(guessed):
+                raise TypeError(
+                    f"tool {qualname}, parameter {name!r}: cannot read its type hint "
+                    f"{annotation!r} ({exc})"
+                ) from failed
+            hints[name] = guessed
+    return hints
+
+
+class _Lenient(dict[str, Any]):
+    """A function's globals in which a name it does not have is ``Any``."""
+
+    def __init__(self, scope: dict[str, Any]) -> None:
+        super().__init__(scope)
+
+    def __missing__(self, key: str) -> Any:
+        if key == "__builtins__" or key in _BUILTINS:  # found there, as in any module
+            raise KeyError(key)
+        return Any
+
+
+_BUILTINS = frozenset(dir(builtins))
+
+
 def _has_description(annotation: Any) -> bool:
     if typing.get_origin(annotation) is Annotated:
         return any(
@@ -124,6 +178,9 @@ def clean_schema(node: Any, *, in_map: bool = False) -> Any:
         for key, value in node.items():
             if key == "title" and not in_map and isinstance(value, str):
                 continue
+            if key in _VALUES and not in_map:  # data, not schema: a default's own "title"
+                out[key] = value
+                continue
             out[key] = clean_schema(value, in_map=key in _MAPS and not in_map)
         return out
     if isinstance(node, list):
@@ -135,13 +192,18 @@ def _forbid_extra(node: Any) -> Any:
     """``additionalProperties: false`` on every object with ``properties`` (nested models
     too): the schema says what validation does (``extra="forbid"`` all the way down)."""
     if isinstance(node, dict):
-        out = {key: _forbid_extra(value) for key, value in node.items()}
+        out = {k: v if k in _VALUES else _forbid_extra(v) for k, v in node.items()}
         if out.get("type") == "object" and "properties" in out:
-            out.setdefault("additionalProperties", False)
+            # Also over a model's own ``extra="allow"``: validation forbids them all the same.
+            out["additionalProperties"] = False
         return out
     if isinstance(node, list):
         return [_forbid_extra(item) for item in node]
     return node
+
+
+_VALUES = frozenset({"default", "examples", "example", "const", "enum"})
+"""Keywords whose values are JSON data, not schemas: never rewritten."""
 
 
 def _show(annotation: Any) -> str:

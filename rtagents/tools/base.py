@@ -101,7 +101,8 @@ class BaseTool(ABC):
         if isinstance(result, str):
             return result
         try:
-            return pydantic_core.to_json(result, fallback=str).decode()
+            # NaN and infinity have no JSON: null, as JavaScript's JSON.stringify says them.
+            return pydantic_core.to_json(result, fallback=str, inf_nan_mode="null").decode()
         except pydantic_core.PydanticSerializationError:  # bytes that are not UTF-8, say
             return str(result)
 

@@ -51,6 +51,14 @@ async def learn_trick(ctx: Context[Any, Any]) -> str:
 
 
 @server.tool()
+async def ruffle(times: int, ctx: Context[Any, Any]) -> str:
+    """Tells the client its tools changed, ``times`` times over (they did not)."""
+    for _ in range(times):
+        await ctx.session.send_tool_list_changed()
+    return f"ruffled {times}"
+
+
+@server.tool()
 def crash() -> str:
     """Kills the server process (to test a dying server)."""
     import os

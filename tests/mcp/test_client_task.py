@@ -6,8 +6,10 @@ server, whichever ends first."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import sys
-from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -17,7 +19,7 @@ import rtagents
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
 from rtagents.mcp import MCPConnectError, MCPServerHTTP, MCPServerStdio
 
-from .servers import NOTES_SERVER, http_notes_server
+from .servers import NOTES_SERVER
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(30)]
 
@@ -27,13 +29,32 @@ def lookup_model(turns: int = 1) -> ScriptedModel:
 
 
 async def test_an_http_server_that_goes_away_fails_its_call_not_the_session() -> None:
-    async with AsyncExitStack() as serving:
-        url = await serving.enter_async_context(http_notes_server())
+    # The server in a process of its own, killed: its port then refuses connections.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    serve = (
+        f"import sys; sys.path.insert(0, {str(Path(NOTES_SERVER).parent)!r}); import notes_server; "
+        f"notes_server.server.run('streamable-http', port={port})"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", serve], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        with anyio.fail_after(15):
+            while True:
+                try:
+                    await (await anyio.connect_tcp("127.0.0.1", port)).aclose()
+                    break
+                except OSError:
+                    await anyio.sleep(0.05)
+        url = f"http://127.0.0.1:{port}/mcp"
         server = MCPServerHTTP(url, name="notes", needs_approval=False)
         agent = rtagents.Agent(name="a", tools=[server], output_modalities=["text"])
         async with Emulator(model=lookup_model()) as emu:
             async with rtagents.connect(agent, transport=emu.transport()) as session:
-                await serving.aclose()  # the server is gone
+                process.kill()  # the server is gone
+                process.wait()
                 with anyio.fail_after(15):
                     events = await session.ask("what does the greeting say?")
                 kinds = [e.type for e in events]
@@ -42,6 +63,9 @@ async def test_an_http_server_that_goes_away_fails_its_call_not_the_session() ->
                 assert "mcp.server.failed" in kinds
                 assert session.closed_reason is None
             await anyio.sleep(0.1)  # no cancellation left behind for this task
+    finally:
+        process.kill()
+        process.wait()
 
 
 @pytest.mark.parametrize("how", ["a failed start", "a cancelled start"])

@@ -109,6 +109,7 @@ async def test_approved_by_rule_then_called_then_answered() -> None:
         "write_note",
         "explode",
         "learn_trick",
+        "ruffle",
         "crash",
     ]
 

@@ -79,7 +79,7 @@ async def test_local_tools_called_by_the_model(transport: str) -> None:
     body = json.loads(outputs["x"])
     assert body["error"] == "error" and "Error executing tool explode" in body["message"]
     tools = {t["name"]: t for t in conn.session["tools"]}
-    assert set(tools) == {"lookup", "write_note", "explode", "learn_trick", "crash"}
+    assert set(tools) == {"lookup", "write_note", "explode", "learn_trick", "ruffle", "crash"}
     assert tools["lookup"]["parameters"]["properties"]["key"]["type"] == "string"
     kinds = {e.request.tool_name: e.request.kind for e in events if e.type == "approval.requested"}
     assert kinds == {
@@ -177,6 +177,24 @@ async def test_tools_list_changed_updates_the_session() -> None:
                             break
                     else:
                         pytest.fail("the session ended before the event this loop waits for")
+
+
+async def test_a_burst_of_list_changed_is_listed_once_at_a_time() -> None:
+    # 100 notifications in one call: before, each made a listing and a session.update. Now
+    # one listing runs at a time, and one more follows if any came during it (how many came
+    # during each depends on the machine: a handful here).
+    async with notes("stdio", needs_approval=False) as server:
+        agent = rtagents.Agent(name="n", tools=[server], output_modalities=["text"])
+        model = ScriptedModel([CallFunction("ruffle", {"times": 100}), "done"])
+        async with Emulator(model=model) as emu:
+            async with rtagents.connect(agent, transport=emu.transport()) as session:
+                changed: list[Any] = []
+                session.on("mcp.tools.changed")(changed.append)
+                await session.ask("ruffle")
+                await anyio.sleep(0.5)  # the last listing, if one is still due
+                updates = [e for e in emu.last.received if e["type"] == "session.update"]
+    assert 1 <= len(changed) < 50
+    assert len(updates) == 1 + len(changed)  # the first configuration, then one a listing
 
 
 async def test_a_dying_server_gives_error_outputs_and_the_session_goes_on() -> None:

@@ -110,10 +110,24 @@ def test_a_sideband_call_gets_back_only_ours_it_may_have_missed() -> None:
     journal.sent(user("u1", "hi"))
     journal.added("u1")  # the server has this one
     assert kinds(journal.replay(sideband=True)) == [output_item_id("c1")]
-    journal.disconnected()  # after a drop, nothing is known to be on the server
-    assert kinds(journal.replay(sideband=True)) == [output_item_id("c1"), "u1"]
+    # After a drop, what the server confirmed is still known to be there (the call's
+    # conversation stays on it): sent again, it was refused as a duplicate, an error each.
+    assert kinds(journal.replay(sideband=True)) == [output_item_id("c1")]
 
 
 def test_output_ids_are_stable_and_short() -> None:
     assert output_item_id("call_abc") == output_item_id("call_abc") != output_item_id("call_abd")
     assert len(output_item_id("call_" + "x" * 200)) <= 32
+
+
+def test_a_sideband_replay_after_a_drop_leaves_out_what_the_server_confirmed() -> None:
+    from rtagents.session.actions import ToolTraits
+    from rtagents.session.realtime import RealtimeCore
+
+    core = RealtimeCore(lambda name: ToolTraits(), sideband=True)
+    core.journal.sent(user("u1", "hi"))
+    core.journal.added("u1")  # confirmed on the first connection
+    core.journal.sent(user("u2", "there"))  # never confirmed
+    core.disconnected()
+    replayed = [action.event.item.id for action in core.replay()]
+    assert replayed == ["u2"]  # not "u1": sent again, the server refused it as a duplicate

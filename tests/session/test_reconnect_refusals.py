@@ -41,3 +41,19 @@ async def test_other_refusals_are_retried(status: int) -> None:
     tried, reason = await attempts_until_given_up(status)
     assert tried == 4
     assert "4 connections in a row" in reason
+
+
+@pytest.mark.parametrize("where", [{"api": "live"}, {"call_id": "rtc_abc123"}], ids=repr)
+async def test_a_handover_is_refused_where_a_reconnect_reattaches(where: dict[str, Any]) -> None:
+    # Re-attaching gives the same session and time cap back: the handover would be due again
+    # at once (it reconnected every quarter second until the cap).
+    import rtagents
+
+    with pytest.raises(rtagents.ConnectError, match="handover_before_s"):
+        async with rtagents.connect(
+            rtagents.Agent(name="a"),
+            url="ws://127.0.0.1:9/v1/realtime",
+            reconnect=Reconnect(handover_before_s=60),
+            **where,
+        ):
+            pass

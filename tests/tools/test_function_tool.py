@@ -378,3 +378,12 @@ def test_a_tool_listed_twice_or_two_under_one_name_is_said_when_the_agent_is_mad
         rtagents.Agent(name="a", tools=[search, search])
     with pytest.raises(DuplicateToolError, match=r"two tools are named 'search' \(both in"):
         rtagents.Agent(name="a", tools=[search, search_again])
+
+
+def test_names_imported_only_for_type_checkers_are_fine_where_no_schema_needs_them() -> None:
+    from . import typing_only
+
+    assert typing_only.make_report.parameters["required"] == ["n", "tags"]
+    assert list(typing_only.lookup.parameters["properties"]) == ["key"]  # ctx is the context
+    with pytest.raises(TypeError, match=r"parameter 'report': cannot read its type hint 'Report'"):
+        tool(typing_only.a_report_argument)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import typing
 from typing import Any
@@ -10,7 +11,9 @@ from typing import Any
 import jsonschema
 import pytest
 from openai.types.realtime import RealtimeFunctionTool
+from pydantic import BaseModel, ConfigDict, Field
 
+import rtagents
 from rtagents import FunctionTool
 
 from .signatures import CASES
@@ -129,3 +132,69 @@ def test_a_typing_typed_dict_before_python_3_12_is_a_type_error_naming_the_param
 
     with pytest.raises(TypeError, match=r"ship, parameter 'to': .*typing_extensions"):
         rtagents.tool(ship)
+
+
+# -- data inside a schema is data; a model's extra="allow" does not loosen it ---------------------
+
+
+class Task(BaseModel):
+    title: str
+    done: bool = False
+
+
+class Guest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str
+
+
+def test_defaults_and_examples_keep_their_own_title_keys() -> None:
+    @rtagents.tool
+    def plan(
+        task: Task = Task(title="Untitled"),  # noqa: B008
+        order: dict[str, str] = Field(default={"title": "asc"}, examples=[{"title": "desc"}]),  # noqa: B008
+    ) -> str:
+        """Plan."""
+        return "ok"
+
+    properties = plan.parameters["properties"]
+    assert properties["task"]["default"] == {"title": "Untitled", "done": False}
+    assert properties["order"]["default"] == {"title": "asc"}
+    assert properties["order"]["examples"] == [{"title": "desc"}]
+    assert "title" not in properties["task"]  # pydantic's generated titles still go
+
+
+def test_a_nested_model_that_allows_extra_keys_is_described_as_validated() -> None:
+    @rtagents.tool
+    def seat(guest: Guest) -> str:
+        """Seat a guest."""
+        return guest.name
+
+    extra = {"guest": {"name": "Ann", "diet": "vegan"}}
+    with pytest.raises(jsonschema.ValidationError):  # the schema forbids it, as validation does
+        jsonschema.validate(extra, seat.parameters)
+    with pytest.raises(rtagents.tools.ToolArgumentsError):
+        seat.parse_arguments(json.dumps(extra))
+
+
+@pytest.mark.parametrize("name", ["model_config", "model_dump", "json", "copy"])
+def test_a_parameter_named_as_a_pydantic_attribute_is_refused_naming_it(name: str) -> None:
+    namespace: dict[str, Any] = {}
+    exec(f"def configure({name}: str) -> str:\n    return {name}", namespace)
+    with pytest.raises(TypeError, match=rf"parameter '{name}': pydantic keeps this name"):
+        rtagents.tool(namespace["configure"])
+
+
+def test_nan_and_infinity_in_a_result_are_null() -> None:
+    @rtagents.tool
+    def stats() -> dict[str, float]:
+        """Stats."""
+        return {"mean": math.nan, "max": -math.inf}
+
+    assert json.loads(stats.serialize(stats.fn()), parse_constant=_refuse) == {
+        "mean": None,
+        "max": None,
+    }
+
+
+def _refuse(constant: str) -> Any:
+    raise ValueError(f"not JSON: {constant}")
