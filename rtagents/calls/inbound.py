@@ -9,11 +9,15 @@ or LF in it cannot forge a line.
 
 from __future__ import annotations
 
+import logging
 import re
+from typing import Any
 
 from starlette.requests import Request
 
 from ..errors import RtagentsError
+
+log = logging.getLogger("rtagents.calls")
 
 # OpenAI's call ids: ``rtc_`` then letters, digits, ``_`` and ``-`` (``rtc_u1_9c65...``; the
 # emulator's are ``rtc_`` + 24 hex digits). Twilio's SIDs: two letters and 32 hex digits.
@@ -66,3 +70,15 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise BodyTooLarge(f"the body is over {limit} bytes")
         body += chunk
     return bytes(body)
+
+
+def sip_headers(data: dict[str, Any]) -> dict[str, str]:
+    """The call's SIP headers by name; a ``sip_headers`` that is not a list of objects is
+    read as none (the call is still routed), and said in the log."""
+    listed = data.get("sip_headers")
+    if listed is None:
+        return {}
+    if not isinstance(listed, list):
+        log.warning("webhook's sip_headers is not a list (%s): read as none", type(listed).__name__)
+        return {}
+    return {str(h.get("name")): str(h.get("value")) for h in listed if isinstance(h, dict)}

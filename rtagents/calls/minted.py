@@ -20,10 +20,11 @@ class MintedSecrets:
 
     def add(self, value: str, expires_at: float) -> None:
         now = time.time()
-        for digest, (expires, _) in list(self._secrets.items()):
+        for digest, (expires, bound) in list(self._secrets.items()):
             if expires > now:
                 break  # minted in order, with one lifetime: the rest are younger
-            del self._secrets[digest]
+            if bound is None:  # one that attached a call is kept (bounded by ``keep``)
+                del self._secrets[digest]
         self._secrets[_digest(value)] = (expires_at, None)
         while len(self._secrets) > self._keep:
             self._secrets.popitem(last=False)
@@ -44,12 +45,13 @@ class MintedSecrets:
         return bound == call_id
 
     def holds(self, value: object, call_id: str) -> bool:
-        """Whether ``value`` is a live secret minted here that attached ``call_id`` (binds
-        nothing: a call attached already is told so only with its own secret)."""
+        """Whether ``value`` is a secret minted here that attached ``call_id``, even past its
+        lifetime (a call outlasts it). It binds nothing: a call attached already is told so
+        only with its own secret."""
         if not isinstance(value, str):
             return False
         entry = self._secrets.get(_digest(value))
-        return entry is not None and entry[0] > time.time() and entry[1] == call_id
+        return entry is not None and entry[1] == call_id
 
 
 def _digest(value: str) -> str:

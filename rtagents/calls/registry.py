@@ -114,6 +114,9 @@ class LocalRegistry:
             self._claimed.popitem(last=False)
         return True
 
+    async def abandon(self, call_id: str) -> None:
+        self._claimed.pop(call_id, None)  # the webhook gave up on it: its retry takes it
+
     async def accepted(self, call_id: str, call: dict[str, Any]) -> None:
         pass  # this process is the only one: nobody is left to adopt its calls
 

@@ -216,6 +216,12 @@ class RedisRegistry:
             await self._give_back(call_id, info)
         return True
 
+    async def abandon(self, call_id: str) -> None:
+        """A claim its webhook stopped waiting for (it answered 503, and OpenAI retries, maybe
+        to another replica): given back, if it was made, so that the retry can take it."""
+        self._owned.pop(call_id, None)
+        await self._give_back(call_id, "")
+
     async def _give_back(self, call_id: str, info: str) -> None:
         keys = (self._key(call_id), self._live)
         with contextlib.suppress(Exception):

@@ -112,7 +112,7 @@ class CallsAPI:
                 if reply.status_code < 400:
                     return reply
                 refused = reply.status_code != 429 and reply.status_code < 500
-                if refused and settles and unsure and reply.status_code not in (401, 403):
+                if refused and settles and unsure and _in_that_state(reply):
                     log.info(
                         "%s: HTTP %s after a try whose reply was lost: taken as done by it",
                         what,
@@ -134,6 +134,22 @@ class CallsAPI:
             await anyio.sleep(delay)
             delay = min(delay * 2, 4.0)
         raise AssertionError("unreachable")
+
+
+def _in_that_state(reply: httpx2.Response) -> bool:
+    """Whether a refusal says the call is past what was asked (gone, no longer ringing), as
+    after an earlier try that did it; not a refusal of the request itself (its key, or a
+    ``param`` it named: a transfer's bad target is a failure whatever came before)."""
+    if reply.status_code in (404, 409):
+        return True
+    if reply.status_code != 400:
+        return False
+    try:
+        error = reply.json()["error"]
+    except (ValueError, KeyError, TypeError):
+        return True  # no detail to say otherwise
+    param = error.get("param") if isinstance(error, dict) else None
+    return not param or param == "call_id"  # about the call (its state), not the request
 
 
 def _message(reply: httpx2.Response) -> str:

@@ -23,7 +23,7 @@ from .access import Authorize
 from .browser import Attaching, BrowserRoutes
 from .control import CallRecord, IncomingCall
 from .control import Route as Router
-from .inbound import BodyTooLarge, check_call_id, check_session_id, read_body
+from .inbound import BodyTooLarge, check_call_id, check_session_id, read_body, sip_headers
 from .lifecycle import CallLifecycle
 from .limits import CallLimit
 from .registry import CallRegistry, LocalRegistry
@@ -273,7 +273,7 @@ class CallServer:
         live = kind in LIVE_CALL_EVENTS
         ours = kind == "realtime.call.incoming" or live
         call = (
-            IncomingCall(data["session_id" if live else "call_id"], _sip_headers(data))
+            IncomingCall(data["session_id" if live else "call_id"], sip_headers(data))
             if ours
             else None
         )
@@ -294,6 +294,16 @@ class CallServer:
                 claimed = await self._lifecycle.claim(call.call_id)
         except Exception as exc:  # the registry is away or slow: OpenAI retries, maybe elsewhere
             log.warning("claiming call %s failed: %s", call.call_id, root_cause(exc) or "timeout")
+            # The claim may have been made all the same (its answer came too late): given
+            # back before the 503, so that the retry can take the call on any replica.
+            abandon = getattr(self.registry, "abandon", None)  # (a registry from before it)
+            if abandon is not None:
+                with (
+                    anyio.CancelScope(shield=True),
+                    anyio.move_on_after(CLAIM_TIMEOUT_S),
+                    contextlib.suppress(Exception),
+                ):
+                    await abandon(call.call_id)
             self._verifier.forget(webhook_id)
             return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
         finally:
@@ -381,15 +391,3 @@ def _websocket_url(base_url: str, *, live: bool = False) -> str:
     scheme, _, rest = base_url.partition("://")
     path = "live/sessions" if live else "realtime"
     return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/{path}"
-
-
-def _sip_headers(data: dict[str, Any]) -> dict[str, str]:
-    """The call's SIP headers by name; a ``sip_headers`` that is not a list of objects is
-    read as none (the call is still routed), and said in the log."""
-    listed = data.get("sip_headers")
-    if listed is None:
-        return {}
-    if not isinstance(listed, list):
-        log.warning("webhook's sip_headers is not a list (%s): read as none", type(listed).__name__)
-        return {}
-    return {str(h.get("name")): str(h.get("value")) for h in listed if isinstance(h, dict)}

@@ -197,15 +197,16 @@ class MCPServer(ABC):
         not answer its goodbye is left, never waited for); a no-op when not connected."""
         holder, stop = self._holder, self._stop
         self._client = self._holder = self._stop = None
-        if holder is not None and stop is not None:
-            stop.set()
-            with anyio.CancelScope(shield=True):
+        with anyio.CancelScope(shield=True):  # a cancelled start closes all the same
+            if holder is not None and stop is not None:
+                stop.set()
                 done, _ = await asyncio.wait({holder}, timeout=CLOSE_TIMEOUT_S)
                 if not done:
                     log.warning("MCP server %s did not close in time: left", self.name)
                     holder.cancel()
                     await asyncio.wait({holder}, timeout=1.0)
-        await self._close_extra()
+            with anyio.move_on_after(CLOSE_TIMEOUT_S):
+                await self._close_extra()
 
     async def refresh(self, client: Client | None = None) -> list[mcp_types.Tool]:
         """List the server's tools again (every page)."""

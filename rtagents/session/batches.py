@@ -53,6 +53,9 @@ class Batches:
         # Our request for outputs owed: (its ref, the outputs), then ("response:" and the id
         # of the response answering it, the outputs); None once that response is over.
         self._asked: tuple[str, tuple[str, ...]] | None = None
+        # Outputs given up on this connection (see ``unconfirmed``), by the response whose
+        # batch they are of: a confirmation that comes late owes them again.
+        self._given_up: dict[str, str] | None = None
 
     def batch(self, response_id: str) -> Batch:
         batch = self.batches.get(response_id)
@@ -74,6 +77,7 @@ class Batches:
 
     def confirm_output(self, wire_call_id: str) -> None:
         """The server added our output for ``wire_call_id`` (a duplicate's work id differs)."""
+        self._owe_again(wire_call_id)
         work = self.work.get(wire_call_id)
         if work is not None and work.call_id is None:
             self._confirmed[wire_call_id] = None
@@ -83,8 +87,17 @@ class Batches:
             )
 
     def confirm(self, work_id: str) -> None:
+        self._owe_again(work_id)
         if work_id in self.work:
             self._confirmed[work_id] = None
+
+    def _owe_again(self, work_id: str) -> None:
+        """An output given up on this connection, confirmed after all: owed again (its
+        batch's response is over, as it was when the output was asked for)."""
+        if self._given_up and work_id in self._given_up:
+            batch = self.batch(self._given_up.pop(work_id))
+            batch.done = True
+            batch.unseen.add(work_id)
 
     def finish(self, work_id: str, event_id: str, *, wants_reply: bool) -> None:
         """``work_id`` has its output (sent with ``event_id``)."""
@@ -143,7 +156,9 @@ class Batches:
             for w in work_ids
             if w not in self._confirmed and any(w in b.unseen for b in self.batches.values())
         )
-        for batch in self.batches.values():
+        given_up = self._given_up = self._given_up or {}
+        for rid, batch in self.batches.items():
+            given_up.update((w, rid) for w in batch.unseen.intersection(stuck))
             batch.unseen.difference_update(stuck)
         return stuck
 
@@ -169,7 +184,7 @@ class Batches:
             batch.seen_by.clear()
         self._confirmed.clear()
         self.output_events.clear()
-        self._asked = None  # the next connection asks once again
+        self._asked = self._given_up = None  # the next connection asks once again
 
     def _collect(self) -> None:
         """Forget finished batches at once (each turn scans them), and finished work in bulk

@@ -42,7 +42,8 @@ from .states import AppAsk, Asked, AskInput, Connection, LinkEffect, LinkInput
 
 _UNCONFIRMED = (
     "the server never confirmed the output of %s on this connection (it may have had it "
-    "already, or refused it): the model was asked to answer once, and is not asked again"
+    "already, or refused it): the model was asked to answer once, and is asked again only "
+    "if the server confirms it later"
 )
 
 
@@ -138,9 +139,12 @@ class Orchestrator:
         timer = self.fillers.arm(response_id, running=running)  # a filler's clock, if set
         # An output the server never confirmed on this connection is asked for once (see
         # ``Batches.unconfirmed``): else every response's end would ask for it again.
-        stuck = self._batches.unconfirmed(response_id)
-        told = [Emit(SessionWarning(_UNCONFIRMED % ", ".join(stuck), {"call_ids": list(stuck)}))]
-        return [*timer, *(told if stuck else ()), *(self._maybe_ask() or self._maybe_aside())]
+        told: list[Decision] = []
+        if stuck := self._batches.unconfirmed(response_id):
+            told.append(
+                Emit(SessionWarning(_UNCONFIRMED % ", ".join(stuck), {"call_ids": list(stuck)}))
+            )
+        return [*timer, *told, *(self._maybe_ask() or self._maybe_aside())]
 
     def item_done(self, response_id: str | None, *, answers: bool) -> None:
         """An output of a response is complete; ``answers``: a finished answer to the user

@@ -76,7 +76,9 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
             raise TypeError(f"{where}: ToolContext must be the whole annotation, not part of it")
         if param.name.startswith("_"):
             raise TypeError(f"{where}: names starting with '_' cannot be arguments")
-        if hasattr(BaseModel, param.name):  # model_config, model_dump, json, copy, ...
+        if param.name.startswith("model_") and hasattr(BaseModel, param.name):
+            # model_config would configure the model instead (the parameter vanished), and
+            # model_dump & co. break it; pydantic's older names (json, schema) only warn.
             raise TypeError(
                 f"{where}: pydantic keeps this name for itself (BaseModel.{param.name}), so no "
                 "argument can have it; rename the parameter"

@@ -194,3 +194,21 @@ async def test_attach_takes_only_a_call_made_with_a_secret_minted_here() -> None
             ended = await attach({"call_id": call_id, "client_secret": secret})
             assert ended.status_code == 404 and "ended" in ended.json()["error"]
     assert sorted(app.calls) == sorted([call_id, other_id])
+
+
+def test_a_secret_that_attached_its_call_still_holds_it_after_its_lifetime() -> None:
+    # A call outlasts its secret's ten minutes: the page that made it is still told
+    # "attached"; the secret attaches no other call, and a later mint's sweep keeps it.
+    import time
+
+    from rtagents.calls.minted import MintedSecrets
+
+    minted = MintedSecrets()
+    minted.add("ek_first", time.time() + 0.05)
+    assert minted.bind("ek_first", "rtc_mine")
+    minted.add("ek_unused", time.time() + 0.05)
+    time.sleep(0.1)
+    minted.add("ek_later", time.time() + 600)  # sweeps what expired
+    assert minted.holds("ek_first", "rtc_mine")
+    assert not minted.bind("ek_first", "rtc_other") and not minted.holds("ek_first", "rtc_other")
+    assert not minted.bind("ek_unused", "rtc_other")  # expired before it attached anything

@@ -517,8 +517,8 @@ async def test_only_a_listed_call_is_handed_over(redis_url: str) -> None:
 
 async def test_a_claim_is_this_replicas_again_but_never_anothers(redis_url: str) -> None:
     """A claim whose answer the webhook did not wait for (its time limit ran out) may still
-    have been made: the retry's claim by the same replica wins it back, another replica's
-    never does, nor does anyone's once the call ended."""
+    have been made: the retry's claim by the same replica wins it back, and once the webhook
+    gives it back (``abandon``), any replica's does; nobody's once the call ended."""
     prefix = f"test-{uuid.uuid4().hex[:8]}"
     mine = RedisRegistry(redis_url, replica="a", prefix=prefix)
     theirs = RedisRegistry(redis_url, replica="b", prefix=prefix)
@@ -526,7 +526,11 @@ async def test_a_claim_is_this_replicas_again_but_never_anothers(redis_url: str)
         assert await mine.claim("rtc_slow")
         assert await mine.claim("rtc_slow")
         assert not await theirs.claim("rtc_slow")
-        await mine.release("rtc_slow")
+        # The webhook gave up on it (a 503): given back, any replica's retry takes it.
+        await mine.abandon("rtc_slow")
+        assert await theirs.claim("rtc_slow")
+        assert not await mine.claim("rtc_slow")
+        await theirs.release("rtc_slow")
         assert not await mine.claim("rtc_slow")
         assert not await theirs.claim("rtc_slow")
     finally:

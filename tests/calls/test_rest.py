@@ -100,3 +100,21 @@ async def test_a_mint_is_never_taken_as_done() -> None:
         with pytest.raises(CallsAPIError, match="HTTP 400"):
             await api.client_secret({"type": "realtime"})
         await api.aclose()
+
+
+async def test_a_refusal_of_the_request_itself_is_a_failure_whatever_came_before() -> None:
+    """After a lost reply, a 400 that names a ``param`` (a transfer's bad target) is about
+    the request, not about the call's state: it fails as before."""
+    statuses = [502, 400]
+
+    async def refer(request: Request) -> JSONResponse:
+        status = statuses.pop(0) if statuses else 200
+        error = {"message": "Invalid target_uri", "param": "target_uri"}
+        return JSONResponse({"error": error} if status == 400 else {}, status_code=status)
+
+    app = Starlette(routes=[Route("/v1/realtime/calls/{cid}/refer", refer, methods=["POST"])])
+    async with serve_asgi(app) as url:
+        api = CallsAPI("sk-test", f"{url}/v1", retries=3)
+        with pytest.raises(CallsAPIError, match="Invalid target_uri"):
+            await api.refer("rtc_5", "tel:+15550000")
+        await api.aclose()

@@ -33,9 +33,9 @@ class Registry(LocalRegistry):
     """A registry whose first claim waits for ``go``, then fails (a Redis that timed
     out) when ``fail`` is set, or hangs for good when ``hang`` is."""
 
-    def __init__(self, *, fail: bool = False, hang: bool = False) -> None:
+    def __init__(self, *, fail: bool = False, hang: bool = False, late: bool = False) -> None:
         super().__init__()
-        self.fail, self.hang = fail, hang
+        self.fail, self.hang, self.late = fail, hang, late
         self.waiting, self.go = anyio.Event(), anyio.Event()
         self.claims = 0
 
@@ -43,7 +43,9 @@ class Registry(LocalRegistry):
         self.claims += 1
         if self.claims == 1:
             self.waiting.set()
-            if self.hang:
+            if self.late:  # made, but its answer comes after the webhook stopped waiting
+                await super().claim(call_id)
+            if self.hang or self.late:
                 await anyio.sleep_forever()
             await self.go.wait()
             if self.fail:
@@ -99,9 +101,13 @@ async def test_a_retry_during_a_claim_that_fails_is_what_takes_the_call() -> Non
     assert accepts(api, "rtc_retried") == 1
 
 
-async def test_a_claim_that_hangs_is_given_up_with_a_503(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("how", ["hangs", "is made too late"])
+async def test_a_claim_that_hangs_is_given_up_with_a_503(
+    monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    # A claim made after the webhook stopped waiting is given back: the retry takes the call.
     monkeypatch.setattr(calls_server, "CLAIM_TIMEOUT_S", 0.3)
-    registry = Registry(hang=True)
+    registry = Registry(hang=how == "hangs", late=how != "hangs")
     body = incoming("rtc_hung")
     async with recording_api() as api:
         app = app_with(registry, api.url)

@@ -58,3 +58,18 @@ def test_an_output_confirmed_while_another_response_ran_is_still_asked_for() -> 
     assert not [d for d in ended if isinstance(d, Emit)]
     [ask] = [d for d in ended if isinstance(d, AskResponse)]
     assert ask.call_ids == ("c1",)
+
+
+def test_an_output_given_up_then_confirmed_late_is_asked_for_again() -> None:
+    # A response the server made itself ran and ended before our output reached it: the
+    # output is given up at its end, then the server confirms it. It is owed again.
+    o = Orchestrator(lambda name: ToolTraits(), "evt_")
+    o.call_arrived("c1", "charge", "{}", "resp_1", "item_1")
+    o.response_ended("resp_1")
+    o.call_finished("c1", "charged")
+    o.response_started("resp_vad", in_conversation=True)
+    assert [type(d.event).__name__ for d in o.response_ended("resp_vad")] == ["SessionWarning"]
+    [ask] = [d for d in o.output_confirmed("c1") if isinstance(d, AskResponse)]
+    assert ask.call_ids == ("c1",)
+    o.response_started("resp_2", in_conversation=True)
+    assert o.response_ended("resp_2") == []  # answered: nothing more, no warning

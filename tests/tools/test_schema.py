@@ -176,12 +176,25 @@ def test_a_nested_model_that_allows_extra_keys_is_described_as_validated() -> No
         seat.parse_arguments(json.dumps(extra))
 
 
-@pytest.mark.parametrize("name", ["model_config", "model_dump", "json", "copy"])
+@pytest.mark.parametrize("name", ["model_config", "model_dump", "model_validate"])
 def test_a_parameter_named_as_a_pydantic_attribute_is_refused_naming_it(name: str) -> None:
     namespace: dict[str, Any] = {}
     exec(f"def configure({name}: str) -> str:\n    return {name}", namespace)
     with pytest.raises(TypeError, match=rf"parameter '{name}': pydantic keeps this name"):
         rtagents.tool(namespace["configure"])
+
+
+@pytest.mark.parametrize("name", ["schema", "json", "copy", "dict", "validate"])
+@pytest.mark.anyio
+async def test_pydantics_older_names_still_work_as_parameters(name: str) -> None:
+    namespace: dict[str, Any] = {}
+    exec(f"def query(sql: str, {name}: str) -> str:\n    return sql + ' in ' + {name}", namespace)
+    with pytest.warns(UserWarning):  # pydantic says the field shadows its attribute
+        query = rtagents.tool(namespace["query"])
+    assert name in query.parameters["properties"]
+    assert await query.run_json(json.dumps({"sql": "select 1", name: "public"})) == (
+        "select 1 in public"
+    )
 
 
 def test_nan_and_infinity_in_a_result_are_null() -> None:
