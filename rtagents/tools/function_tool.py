@@ -120,7 +120,8 @@ class FunctionTool(BaseTool, Generic[P, R]):
             kwargs[self._sig.context_param] = ctx
         fn = self.fn if self._instance is None else self.fn.__get__(self._instance)
         if self._is_async:
-            return await _settled(await fn(**kwargs))
+            result = await fn(**kwargs)
+            return result if type(result) in _PLAIN else await _settled(result)
 
         def run() -> Any:
             try:
@@ -135,10 +136,10 @@ class FunctionTool(BaseTool, Generic[P, R]):
             except BaseException as exc:  # SystemExit in a worker must not reach the loop
                 raise ToolCrashed(f"{type(exc).__name__}: {exc}") from exc
 
-        if self.inline:  # declared never to block: no thread hop (nor any timeout)
-            return await _settled(run())
-        # Sync tools run in a worker thread so that the event loop never waits on them.
-        return await _settled(await invocation.run_in_thread(run))
+        # Sync tools run in a worker thread so that the event loop never waits on them; one
+        # declared inline never blocks: no thread hop (nor any timeout).
+        result = run() if self.inline else await invocation.run_in_thread(run)
+        return result if type(result) in _PLAIN else await _settled(result)
 
     async def run_json(self, arguments: str, ctx: ToolContext | None = None) -> str:
         """Validate ``arguments`` (the model's JSON string), run, and serialise the result.
@@ -292,6 +293,10 @@ def tool(
         return FunctionTool(f, **options)  # type: ignore[arg-type]
 
     return decorate
+
+
+_PLAIN = frozenset({str, dict, list, int, float, bool, type(None)})
+"""Results that are values already (most are): returned as they are, with no coroutine."""
 
 
 async def _settled(result: Any) -> Any:
