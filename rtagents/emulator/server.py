@@ -15,6 +15,7 @@ from typing import Any, Literal
 import uvicorn
 
 from .._asgi import QuietServer, bind, start, stop
+from ..session.transport import dropped
 from .auth import ClientSecrets
 from .calls import CallDesk
 from .config import apply_update
@@ -348,7 +349,7 @@ class Emulator:
                 closing.reason = "the connection dropped without a close frame"
             else:
                 closing.reason = f"the server closed the connection (code {code}: {reason})"
-            closing.error = reset or code not in (1000, 1001)
+            closing.error = reset or dropped(code)
             await frames_out.aclose()
 
         async def serve() -> None:

@@ -33,6 +33,13 @@ class TransportClosed(RtagentsError):
         self.error = error
 
 
+def dropped(code: int | None) -> bool:
+    """Whether a connection the server closed with ``code`` (``None``: no close frame) was
+    dropped, not ended: only a normal close (1000) ends a session. A server "going away"
+    (1001: it restarts, or drains its connections) is a drop the session reconnects after."""
+    return code != 1000
+
+
 class HandshakeRefused(ConnectError):
     """The server answered the opening handshake with an HTTP ``status`` other than 101
     (reconnecting gives up at once on 401, 403 and 404, which will not change)."""
@@ -157,9 +164,8 @@ class WebsocketTransport:
                 return await ws.recv_text()
             return await ws.recv()
         except ConnectionClosed as exc:
-            raise TransportClosed(
-                _describe(exc), error=exc.rcvd is None or exc.rcvd.code not in (1000, 1001)
-            ) from None
+            code = None if exc.rcvd is None else exc.rcvd.code
+            raise TransportClosed(_describe(exc), error=dropped(code)) from None
 
     async def close(self) -> None:
         ws = self._ws
