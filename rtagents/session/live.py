@@ -120,7 +120,7 @@ class LiveCore(OrchestratedAdapter):
         self._started = sideband  # session.start went out on this connection (or need not)
         self._attaching = False  # the next connection attaches to this session (a drop's)
         self._held = Held()
-        self._work = DelegatedWork(self.orchestrator, self.journal, self.hosted_tools)
+        self._work = DelegatedWork(self.orchestrator, self.hosted_tools)
         self._transcript = Transcript(self.journal)
 
     # -- frames in -------------------------------------------------------------------------

@@ -34,11 +34,9 @@ class DelegatedWork:
     def __init__(
         self,
         orchestrator: Orchestrator,
-        journal: Journal,
         hosted_tools: dict[str, list[p.McpListedTool]],
     ) -> None:
         self.orchestrator = orchestrator
-        self.journal = journal
         self.hosted_tools = hosted_tools
         self._current: dict[str | None, str] = {}  # delegation id -> its response under way
         self._last: str | None = None  # the response created last (for uncorrelated events)
@@ -173,10 +171,7 @@ class DelegatedWork:
         request = p.McpApprovalRequest(
             id=item.id, server_label=item.server_label, name=item.name, arguments=item.arguments
         )
-        decided = self.orchestrator.approval_arrived(request, rid)
-        if decided:  # the first time: the journal keeps it until it is answered
-            self.journal.heard(request)
-        return decided
+        return self.orchestrator.approval_arrived(request, rid)
 
 
 class Transcript:

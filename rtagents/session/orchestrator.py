@@ -186,6 +186,9 @@ class Orchestrator:
         self._batches.start(
             request.id, Work(response_id or "?", wants_reply=True), wants_reply=True
         )
+        # Journaled as soon as it arrives, wherever it was told (a response's snapshot may
+        # be the only place): a replayed answer needs its request before it.
+        self.journal.heard(request)
         return [StartApproval(request, response_id)]
 
     def output_confirmed(self, call_id: str) -> list[Decision]:

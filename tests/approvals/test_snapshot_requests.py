@@ -14,6 +14,8 @@ import pytest
 import rtagents
 from rtagents import ApprovalPolicy, allow
 from rtagents.emulator import Emulator, ScriptedModel
+from rtagents.session.actions import Send, ToolTraits
+from rtagents.session.realtime import RealtimeCore
 
 from .test_fail_closed import HOSTED
 
@@ -80,3 +82,19 @@ async def test_a_request_listed_in_response_done_is_answered_once(item_done: boo
 async def test_a_request_only_in_response_done_meets_the_policys_deny() -> None:
     answers = await _answers(ApprovalPolicy(timeout=2), item_done=False)
     assert [(a["approval_request_id"], a["approve"]) for a in answers] == [("mcpr_snap", False)]
+
+
+def test_a_request_only_in_response_done_is_journaled_for_a_replay() -> None:
+    """Our answer is replayed after a drop: the request it answers must be replayed before
+    it, or the new session refuses the answer. The snapshot is the only place this request
+    was told, so that is where it is journaled (the one place both APIs journal a request)."""
+    core = RealtimeCore(lambda name: ToolTraits())
+    for frame in _frames(item_done=False):
+        core.receive_frame(frame)
+    core.settle()
+    core.disconnected()
+    replayed = [action.event.item for action in core.replay() if isinstance(action, Send)]
+    requests = [i for i in replayed if getattr(i, "type", None) == "mcp_approval_request"]
+    assert [(r.id, r.name, r.arguments) for r in requests] == [
+        ("mcpr_snap", "search", '{"q": "tides"}')
+    ]
