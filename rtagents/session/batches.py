@@ -10,7 +10,7 @@ model has heard, not what it owes.)
 
 from __future__ import annotations
 
-from collections.abc import KeysView
+from collections.abc import Iterable, KeysView
 from dataclasses import dataclass, field
 
 _COLLECT_PAST = 8
@@ -90,6 +90,17 @@ class Batches:
         self._owe_again(work_id)
         if work_id in self.work:
             self._confirmed[work_id] = None
+
+    def sent_again(self, items: Iterable[object]) -> None:
+        """``items`` go again to a server that kept the conversation (an attached session):
+        it has each of ours once they are sent, since a copy it had is refused with no
+        confirmation. What they answer is confirmed now, and asked to be answered as usual."""
+        for item in items:
+            kind = getattr(item, "type", None)
+            if kind == "function_call_output":
+                self.confirm_output(getattr(item, "call_id", ""))
+            elif kind == "mcp_approval_response":
+                self.confirm(getattr(item, "approval_request_id", ""))
 
     def _owe_again(self, work_id: str) -> None:
         """An output given up on this connection, confirmed after all: owed again (its

@@ -340,12 +340,7 @@ class LiveCore(OrchestratedAdapter):
         if not self._attaching:
             return []
         again = self._held.again()
-        for event in again:  # the server has them once these are sent (see the module's doc)
-            item = event.item
-            if isinstance(item, lp.FunctionCallOutput):
-                self.orchestrator.output_confirmed(item.call_id)
-            elif isinstance(item, lp.McpApprovalResponse):
-                self.orchestrator.answer_confirmed(item.approval_request_id)
+        self.orchestrator.sent_again(event.item for event in again)  # see the module's doc
         return [Send(event) for event in (*again, *self._held.notes_again())]
 
     def resumed(self) -> list[Action]:

@@ -17,7 +17,7 @@ request waits while one of ours is asked for or speaking.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .. import protocol as p
 from .actions import (
@@ -186,15 +186,17 @@ class Orchestrator:
         self._batches.start(
             request.id, Work(response_id or "?", wants_reply=True), wants_reply=True
         )
-        # Journaled as soon as it arrives, wherever it was told (a response's snapshot may
-        # be the only place): a replayed answer needs its request before it.
-        self.journal.heard(request)
+        self.journal.heard(request)  # now: a snapshot may be the only place it is told
         return [StartApproval(request, response_id)]
 
     def output_confirmed(self, call_id: str) -> list[Decision]:
         """The server has our output for ``call_id``."""
         self._batches.confirm_output(call_id)
         return self._maybe_ask()
+
+    def sent_again(self, items: Iterable[object]) -> None:
+        """``items`` go again to a server that kept the conversation (see ``Batches``)."""
+        self._batches.sent_again(items)
 
     def answer_confirmed(self, request_id: str) -> list[Decision]:
         """The server has our answer to the approval request ``request_id``."""

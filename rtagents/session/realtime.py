@@ -367,10 +367,10 @@ class RealtimeCore(OrchestratedAdapter):
     def replay(self) -> list[Action]:
         """The conversation, given back to a new connection (see ``Journal.replay``)."""
         self.orchestrator.link_event(LinkInput.REOPENED)
-        return [
-            Send(p.ConversationItemCreate(event_id=self.next_event_id(), item=item))
-            for item in self.journal.replay(sideband=self._sideband)
-        ]
+        items, ref = self.journal.replay(sideband=self._sideband), self.next_event_id
+        if self._sideband:  # the call's conversation stayed on the server
+            self.orchestrator.sent_again(items)
+        return [Send(p.ConversationItemCreate(event_id=ref(), item=i)) for i in items]
 
     def resumed(self) -> list[Action]:
         return self._wire(self.orchestrator.owed())

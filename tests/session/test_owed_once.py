@@ -5,11 +5,15 @@ with a warning. Before, every response's end asked for it again, without end."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
-from rtagents.session.actions import AskResponse, Emit, ToolTraits
+from rtagents.session.actions import AskResponse, Emit, Send, ToolTraits
 from rtagents.session.events import SessionWarning
 from rtagents.session.orchestrator import Orchestrator
+from rtagents.session.realtime import RealtimeCore
 from rtagents.session.states import LinkInput
 
 pytestmark = pytest.mark.anyio
@@ -73,3 +77,39 @@ def test_an_output_given_up_then_confirmed_late_is_asked_for_again() -> None:
     assert ask.call_ids == ("c1",)
     o.response_started("resp_2", in_conversation=True)
     assert o.response_ended("resp_2") == []  # answered: nothing more, no warning
+
+
+def _realtime_round(core: Any, rid: str) -> list[Any]:
+    """A response ``rid`` starts and ends on ``core``: the actions its end leads to."""
+    response = {"id": rid, "object": "realtime.response", "status": "in_progress", "output": []}
+    core.receive_frame(_frame("response.created", response=response))
+    return list(
+        core.receive_frame(_frame("response.done", response={**response, "status": "completed"}))
+    )
+
+
+def _frame(kind: str, **fields: Any) -> str:
+    return json.dumps({"type": kind, "event_id": f"evt_{kind}", **fields})
+
+
+def test_a_sideband_output_replayed_after_a_drop_is_not_warned_of() -> None:
+    """A call's sideband re-attaches to the same conversation: our output, sent before the
+    drop but not yet confirmed, is sent again; the server has it either way (the copy is
+    refused as a duplicate, with no confirmation), so it is answered once, with no warning
+    that it was never confirmed."""
+    core = RealtimeCore(lambda name: ToolTraits(), sideband=True)
+    core.receive_frame(_frame("session.created", session={"type": "realtime"}))
+    item = {"id": "item_1", "type": "function_call", "status": "completed", "name": "charge"}
+    item |= {"call_id": "c1", "arguments": "{}"}
+    done = {"id": "resp_1", "object": "realtime.response", "status": "completed"}
+    core.receive_frame(_frame("response.done", response=done | {"output": [item]}))
+    for action in core.call_finished("c1", "charged", cancelled=False):
+        if isinstance(action, Send):
+            core.sent(action.event)  # as the runner tells it of each send
+    core.disconnected()  # before the server's conversation.item.added reached us
+    replayed = [a.event.item.type for a in core.replay() if isinstance(a, Send)]
+    assert replayed == ["function_call_output"]
+    asks = [a for a in core.resumed() if isinstance(a, Send)]
+    assert [a.event.type for a in asks] == ["response.create"]
+    ended = _realtime_round(core, "resp_2")
+    assert not [a for a in ended if isinstance(a, Emit) and isinstance(a.event, SessionWarning)]
