@@ -245,6 +245,8 @@ class Upstream:
             flushed = self._flushed = anyio.Event()
             await flushed.wait()
             self._flushed = None
+        if transport is not self.transport or self._link.state is not Link.REPLAYING:
+            return  # it dropped while it was given the conversation: the reader is on it
         assert self._reconnector is not None  # only a reconnector reopens
         self._reconnector.set_up(core.orchestrator.responses_done)
         downtime = round(time.monotonic() - reopened.started, 3)
