@@ -137,6 +137,9 @@ AdapterFactory = Callable[[Callable[[str], "ToolTraits | None"], Journal], WireA
 and the journal."""
 
 
+_UNANSWERED = "the session ended before a response answered the outputs of "
+
+
 class OrchestratedAdapter:
     """What every adapter does alike over its orchestrator: requests that wait for a reply,
     and the app's answers (a call's output, an approval) turned into the API's client
@@ -199,5 +202,11 @@ class OrchestratedAdapter:
         return self._wire(self.orchestrator.timer_fired(key))
 
     def close(self) -> list[Action]:
-        """The session ended: every request still waiting gets no reply."""
-        return list(self._requests.close())
+        """The session ended: every request still waiting gets no reply. Ended by a drop,
+        the app hears which outputs no response answered (their calls were told completed:
+        the tool ran, and the model never answered what it returned)."""
+        ended: list[Action] = list(self._requests.close())
+        left = self.orchestrator.batches.unanswered() if self.orchestrator.link.dropped else []
+        if left:
+            ended.append(Emit(SessionWarning(_UNANSWERED + ", ".join(left), {"call_ids": left})))
+        return ended

@@ -102,6 +102,13 @@ class Batches:
             elif kind == "mcp_approval_response":
                 self.confirm(getattr(item, "approval_request_id", ""))
 
+    def unanswered(self) -> list[str]:
+        """The wire ids of outputs sent that no response answered: not seen by one, seen by
+        one that never ended, or given up on (see ``unconfirmed``)."""
+        left = {w for b in self.batches.values() for w in (*b.unseen, *b.seen_by)}
+        left.update(self._given_up or ())
+        return sorted({(self.work[w].call_id or w) if w in self.work else w for w in left})
+
     def _owe_again(self, work_id: str) -> None:
         """An output given up on this connection, confirmed after all: owed again (its
         batch's response is over, as it was when the output was asked for)."""

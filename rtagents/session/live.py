@@ -324,13 +324,13 @@ class LiveCore(OrchestratedAdapter):
 
     def disconnected(self) -> list[Action]:
         if not self.orchestrator.link_event(LinkInput.DROPPED):
-            return self.close()  # a new connection dropped: what it was asked goes unanswered
+            return list(self._requests.close())  # a new connection dropped: no replies
         # The next connection attaches to this session by id (``session.update``, never
         # ``session.start``); before ``session.started`` it starts one afresh.
         self._attaching = self._sideband or self.session_id is not None
         self._started = self._attaching
         self._work.forget()
-        return self.close()
+        return list(self._requests.close())
 
     def replay(self) -> list[Action]:
         """The attached connection's session kept what reached it before the drop; what we

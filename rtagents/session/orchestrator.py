@@ -84,7 +84,7 @@ class Orchestrator:
         self._ask = AppAsk()
         self._active: str | None = None  # the response active in the conversation
         self._in_flight: str | None = None  # the ref of our unanswered request for a response
-        self._batches = Batches()
+        self.batches = Batches()  # the session's adapter reads ``unanswered`` at the end
         # Every call id (and approval id) ever started, with its response: kept for the whole
         # session, so that a replayed id is never run twice (about 100 bytes a call).
         self._seen: dict[str, str | None] = {}
@@ -118,12 +118,12 @@ class Orchestrator:
         if self._ask.state is Asked.SENT and self._in_flight == self._ask.ref:
             self._ask.apply(AskInput.CREATED)
             self._ask.response_id = response_id  # kept until it has output
-        self._batches.answering(self._in_flight, response_id)
+        self.batches.answering(self._in_flight, response_id)
         self._in_flight = None
         self._active = response_id
         # Every output the server has added is in this response's context: seen, and
         # answered once this response is done (a drop before that asks again).
-        self._batches.seen(response_id or "?")
+        self.batches.seen(response_id or "?")
 
     def response_ended(self, response_id: str | None) -> list[Decision]:
         """A response is done (its calls were given with ``call_arrived`` first)."""
@@ -131,7 +131,7 @@ class Orchestrator:
         self.fillers.ended(response_id)
         running = False
         if response_id is not None:
-            batch = self._batches.batch(response_id)
+            batch = self.batches.batch(response_id)
             batch.done, running = True, bool(batch.pending)
         self._answered(response_id)
         if self._active == response_id or self._active is None:
@@ -140,7 +140,7 @@ class Orchestrator:
         # An output the server never confirmed on this connection is asked for once (see
         # ``Batches.unconfirmed``): else every response's end would ask for it again.
         told: list[Decision] = []
-        if stuck := self._batches.unconfirmed(response_id):
+        if stuck := self.batches.unconfirmed(response_id):
             told.append(
                 Emit(SessionWarning(_UNCONFIRMED % ", ".join(stuck), {"call_ids": list(stuck)}))
             )
@@ -168,11 +168,11 @@ class Orchestrator:
             if not self._remember(start.work_id, response_id):
                 return []
             work = Work(rid, wants_reply=True, call_id=call_id)
-            self._batches.start(start.work_id, work, wants_reply=True)
+            self.batches.start(start.work_id, work, wants_reply=True)
             return [start]
         traits = self._traits(name) or ToolTraits()
         work = Work(rid, traits.trigger_response, traits.cancel_on_interrupt)
-        self._batches.start(call_id, work, wants_reply=traits.trigger_response)
+        self.batches.start(call_id, work, wants_reply=traits.trigger_response)
         # Journaled as soon as it starts: the response may never finish.
         self.journal.called(call_id, name, arguments, item_id)
         return [StartCall(call_id, name, arguments, response_id, item_id)]
@@ -183,24 +183,22 @@ class Orchestrator:
         self._produced(response_id)
         if not self._remember(request.id):
             return []
-        self._batches.start(
-            request.id, Work(response_id or "?", wants_reply=True), wants_reply=True
-        )
+        self.batches.start(request.id, Work(response_id or "?", wants_reply=True), wants_reply=True)
         self.journal.heard(request)  # now: a snapshot may be the only place it is told
         return [StartApproval(request, response_id)]
 
     def output_confirmed(self, call_id: str) -> list[Decision]:
         """The server has our output for ``call_id``."""
-        self._batches.confirm_output(call_id)
+        self.batches.confirm_output(call_id)
         return self._maybe_ask()
 
     def sent_again(self, items: Iterable[object]) -> None:
         """``items`` go again to a server that kept the conversation (see ``Batches``)."""
-        self._batches.sent_again(items)
+        self.batches.sent_again(items)
 
     def answer_confirmed(self, request_id: str) -> list[Decision]:
         """The server has our answer to the approval request ``request_id``."""
-        self._batches.confirm(request_id)
+        self.batches.confirm(request_id)
         return self._maybe_ask()
 
     def refused(
@@ -214,13 +212,13 @@ class Orchestrator:
                 self._ask.apply(AskInput.BUSY if busy else AskInput.REFUSED)
             if not busy:
                 # Not a race we can wait out: give up on the waiting outputs, say so.
-                self._batches.give_up()
+                self.batches.give_up()
                 decisions.append(RequestFailed(message, code))
             # Otherwise a response we did not ask for is running; its end asks again.
         elif self.fillers.refused(ref):  # an aside of ours: dropped, never sent again
             warning = SessionWarning(f"a spoken aside was refused: {message}", {"code": code})
             decisions.append(Emit(warning))
-        elif (work_id := self._batches.rejected(ref)) is not None:
+        elif (work_id := self.batches.rejected(ref)) is not None:
             warning = SessionWarning(
                 f"the output for {work_id} was rejected: {message}", {"code": code}
             )
@@ -231,7 +229,7 @@ class Orchestrator:
         """The user took the turn: the calls that stop on interruption are cancelled."""
         return [
             CancelCall(work_id, reason)
-            for work_id, work in self._batches.work.items()
+            for work_id, work in self.batches.work.items()
             if work.cancel_on_interrupt and not work.finished
         ]
 
@@ -260,7 +258,7 @@ class Orchestrator:
     ) -> list[Decision]:
         """A call (by its ``work_id``) has its output. A call cancelled by a barge-in does
         not ask for a turn: the user's own turn will bring the next response."""
-        work = self._batches.work.get(work_id)
+        work = self.batches.work.get(work_id)
         if work is None or work.finished:
             return []
         dropped = self.fillers.call_done(work_id)  # its update still waiting: too late now
@@ -272,7 +270,7 @@ class Orchestrator:
     def approval_decided(
         self, request_id: str, approve: bool, reason: str | None
     ) -> list[Decision]:
-        work = self._batches.work.get(request_id)
+        work = self.batches.work.get(request_id)
         if work is None or work.finished:
             return []
         ref = self.next_ref()
@@ -298,24 +296,24 @@ class Orchestrator:
         item_id = note_item_id(call_id)
         if not self._remember(item_id):
             return []
-        self._batches.start(item_id, Work(item_id, wants_reply), wants_reply=wants_reply)
-        self._batches.batch(item_id).done = True  # no response is to finish first
+        self.batches.start(item_id, Work(item_id, wants_reply), wants_reply=wants_reply)
+        self.batches.batch(item_id).done = True  # no response is to finish first
         ref = self.next_ref()
         note = SendNote(ref, item_id, role, text)
         return [note, *self._finish(item_id, ref, wants_reply=wants_reply)]
 
     def item_confirmed(self, item_id: str | None) -> list[Decision]:
         """The server has an item: a background result of ours counts as an output it has."""
-        if item_id is None or item_id not in self._batches.work:
+        if item_id is None or item_id not in self.batches.work:
             return []  # every item the server adds passes here: most are not ours
-        self._batches.confirm(item_id)
+        self.batches.confirm(item_id)
         return self._maybe_ask()
 
     # -- spoken asides while tools run (see ``fillers``) -------------------------------------------
 
     def progress(self, work_id: str, text: str) -> list[Decision]:
         """A running call's progress update: spoken as an aside once nothing else speaks."""
-        work = self._batches.work.get(work_id)
+        work = self.batches.work.get(work_id)
         if work is None or work.finished:
             return []
         return [*self.fillers.progress(work_id, work.response_id, text), *self._maybe_aside()]
@@ -326,7 +324,7 @@ class Orchestrator:
         if self.fillers.expired(key):
             message = "a spoken aside got no answer from the server: given up"
             return [Emit(SessionWarning(message)), *(self._maybe_ask() or self._maybe_aside())]
-        batch = self._batches.batches.get(key.partition(":")[2])
+        batch = self.batches.batches.get(key.partition(":")[2])
         running = tuple(sorted(batch.pending)) if batch is not None else ()
         return self._maybe_aside() if self.fillers.due(key, running) else []
 
@@ -336,7 +334,7 @@ class Orchestrator:
         return self.fillers.release(self.next_ref, self._running)
 
     def _running(self, work_id: str) -> bool:
-        work = self._batches.work.get(work_id)
+        work = self.batches.work.get(work_id)
         return work is not None and not work.finished
 
     # -- the connection ------------------------------------------------------------------------
@@ -349,7 +347,7 @@ class Orchestrator:
             # not answered waits for the next connection.
             self._active = self._in_flight = None
             self._ask.apply(AskInput.DROPPED)
-            self._batches.disconnected()
+            self.batches.disconnected()
             self.fillers.disconnected()
             self._forgetting_told = False
         return effects
@@ -376,10 +374,10 @@ class Orchestrator:
 
     def _answered(self, response_id: str | None) -> None:
         self._produced(response_id)
-        self._batches.answered(response_id)
+        self.batches.answered(response_id)
 
     def _finish(self, work_id: str, ref: str, *, wants_reply: bool) -> list[Decision]:
-        self._batches.finish(work_id, ref, wants_reply=wants_reply)
+        self.batches.finish(work_id, ref, wants_reply=wants_reply)
         return self._maybe_ask()
 
     def _maybe_ask(self) -> list[Decision]:
@@ -391,9 +389,9 @@ class Orchestrator:
             ref = self._in_flight = self._ask.ref = self.next_ref()
             self._ask.apply(AskInput.SEND)
             return [AskResponse(ref, self._ask.params)]
-        call_ids = self._batches.owed()
+        call_ids = self.batches.owed()
         if not call_ids:
             return []
         ref = self._in_flight = self.next_ref()
-        self._batches.asked(ref, call_ids)
+        self.batches.asked(ref, call_ids)
         return [AskResponse(ref, None, call_ids)]

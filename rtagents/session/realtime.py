@@ -358,11 +358,11 @@ class RealtimeCore(OrchestratedAdapter):
         """The connection dropped (news of it once: later news of it is ignored). A new
         Realtime session needs ``tracing`` again; a sideband call keeps its own."""
         if not self.orchestrator.link_event(LinkInput.DROPPED):
-            return self.close()  # a new connection dropped: what it was asked goes unanswered
+            return list(self._requests.close())  # a new connection dropped: no replies
         self.playback.forget()
         if not self._sideband:
             self._tracing_sent = False
-        return self.close()
+        return list(self._requests.close())
 
     def replay(self) -> list[Action]:
         """The conversation, given back to a new connection (see ``Journal.replay``)."""

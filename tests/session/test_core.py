@@ -333,8 +333,7 @@ def test_memory_stays_flat_over_many_turns() -> None:
         c.receive(output_added(cid))
     # What is finished is forgotten in bulk, past a small bound.
     assert (
-        len(c.orchestrator._batches.batches) + len(c.orchestrator._batches.work)
-        <= _COLLECT_PAST + 2
+        len(c.orchestrator.batches.batches) + len(c.orchestrator.batches.work) <= _COLLECT_PAST + 2
     )
     # Call ids are kept for the whole session (so that a replayed one never runs twice).
     assert len(c.orchestrator._seen) == 5000
@@ -361,8 +360,7 @@ def test_calls_cut_off_by_a_cancel_leave_nothing_behind() -> None:
         c.receive(ev("response.done", response={"id": rid, "status": "cancelled", "output": []}))
     assert c._item_names == {}
     assert (
-        len(c.orchestrator._batches.batches) + len(c.orchestrator._batches.work)
-        <= _COLLECT_PAST + 2
+        len(c.orchestrator.batches.batches) + len(c.orchestrator.batches.work) <= _COLLECT_PAST + 2
     )
 
 

@@ -1,0 +1,72 @@
+"""A session that ends by a drop (reconnecting gave up, or ``reconnect=None``) tells the app
+which finished calls' outputs no response answered: their ``tool.call.completed`` says the
+tool finished, not that the model ever had its output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+
+import rtagents
+from rtagents import Reconnect
+from rtagents.emulator import CallFunction, DropConnection, Emulator, ScriptedModel
+from rtagents.errors import ConnectError
+
+pytestmark = pytest.mark.anyio
+
+
+@rtagents.tool
+async def charge(amount: int) -> str:
+    """Charge the card (slowly: the connection drops meanwhile)."""
+    await anyio.sleep(0.3)
+    return f"charged {amount}"
+
+
+async def ended_by(reconnect: Reconnect | None, *, close_by_app: bool = False) -> list[Any]:
+    events: list[Any] = []
+    model = ScriptedModel([CallFunction("charge", {"amount": 5}, call_id="call_5"), "Done."])
+    async with Emulator(model=model, realtime=False) as emu:
+        opened = 0
+
+        def opener() -> Any:
+            nonlocal opened
+            opened += 1
+            if opened > 1:
+                raise ConnectError("the emulator refuses new connections")
+            return emu.transport()
+
+        agent = rtagents.Agent(name="shop", tools=[charge], output_modalities=["text"])
+        async with rtagents.connect(agent, transport=opener, reconnect=reconnect) as session:
+            session.on("*")(events.append)
+            drop = DropConnection(after="response.function_call_arguments.done")
+            emu.last.add_fault(drop)
+            await session.send_text("Charge me 5.")
+            with anyio.fail_after(10):
+                async for event in session:
+                    if close_by_app and event.type == "tool.call.completed":
+                        await session.close()
+                    if event.type == "session.closed":
+                        break
+                else:
+                    pytest.fail("the session ended without session.closed")
+    return events
+
+
+def unanswered(events: list[Any]) -> list[Any]:
+    return [e.detail for e in events if e.type == "session.warning" and "answered" in e.message]
+
+
+async def test_reconnecting_giving_up_names_the_outputs_no_response_answered() -> None:
+    events = await ended_by(Reconnect(attempts=3, backoff=0.2, max_backoff=0.2))
+    kinds = [e.type for e in events]
+    assert kinds.index("tool.call.completed") < kinds.index("session.closed")
+    assert unanswered(events) == [{"call_ids": ["call_5"]}]
+    assert kinds[-1] == "session.closed" and events[-1].error
+
+
+async def test_the_apps_own_close_is_not_warned_of() -> None:
+    events = await ended_by(Reconnect(attempts=3, backoff=0.2, max_backoff=0.2), close_by_app=True)
+    assert "tool.call.completed" in [e.type for e in events]
+    assert unanswered(events) == []
