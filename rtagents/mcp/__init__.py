@@ -1,8 +1,9 @@
 """MCP: hosted MCP configs (run by the server) and local MCP servers (run by this process)."""
 
+from .errors import MCPConnectError, MCPServerUnavailable
 from .events import MCPServerFailed, MCPToolsChanged
 from .hosted import HostedMCP
-from .local import MCPConnectError, MCPServer, MCPServerHTTP, MCPServerStdio, MCPServerUnavailable
+from .local import MCPServer, MCPServerHTTP, MCPServerStdio
 from .tools import MCPTool, MCPToolError, result_text
 
 __all__ = [

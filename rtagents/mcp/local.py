@@ -15,8 +15,9 @@ from urllib.parse import parse_qsl, urlsplit
 import anyio
 
 from .._redact import register_secret
-from ..errors import ConnectError, root_cause
-from ..tools import Toolset, ToolUnavailable
+from ..errors import root_cause
+from ..tools import Toolset
+from .errors import MCPConnectError, MCPServerUnavailable, is_timeout, is_transport_failure
 from .tools import MCPTool, NeedsApproval
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ class MCPServer(ABC):
             await self.close()
             if not isinstance(exc, Exception):
                 raise  # a cancellation: the client is closed, nothing is left running
-            if _is_timeout(exc):
+            if is_timeout(exc):
                 raise MCPConnectError(
                     f"MCP server {self.name!r} did not answer within {self.connect_timeout:g} s "
                     "(connect_timeout)"
@@ -272,7 +273,7 @@ class MCPServer(ABC):
                 name, arguments, read_timeout_seconds=time_limit or 86400.0
             )
         except Exception as exc:
-            if _is_transport_failure(exc):
+            if is_transport_failure(exc):
                 self._failed = f"{type(exc).__name__}: {exc}"
                 for listener in list(self._listeners):
                     listener.server_failed(self, exc)
@@ -281,39 +282,6 @@ class MCPServer(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
-
-
-class MCPConnectError(ConnectError, ConnectionError):
-    """A local MCP server could not be started or reached; the message names the cause."""
-
-
-def _is_timeout(exc: BaseException) -> bool:
-    while isinstance(getattr(exc, "exceptions", None), (list, tuple)) and exc.exceptions:  # type: ignore[attr-defined]
-        exc = exc.exceptions[0]  # type: ignore[attr-defined]
-    return isinstance(exc, TimeoutError) or "timed out" in str(exc).lower()
-
-
-class MCPServerUnavailable(ToolUnavailable, ConnectionError):
-    """The server died or its connection broke; the model is told the tool is unavailable."""
-
-    def __init__(self, server: str, cause: BaseException) -> None:
-        super().__init__(f"MCP server {server!r} is unavailable ({type(cause).__name__}: {cause})")
-
-
-def _is_transport_failure(exc: BaseException) -> bool:
-    names = {cls.__name__ for cls in type(exc).__mro__}
-    return bool(
-        names
-        & {
-            "ClosedResourceError",
-            "BrokenResourceError",
-            "EndOfStream",
-            "ConnectError",
-            "RemoteProtocolError",
-            "ReadError",
-            "ConnectionError",
-        }
-    ) or "onnection closed" in str(exc)
 
 
 class MCPServerStdio(MCPServer):

@@ -1,0 +1,40 @@
+"""How a local MCP server fails: its errors, and what tells a failed transport or a timeout
+from the errors of the exception groups and libraries below the MCP client."""
+
+from __future__ import annotations
+
+from ..errors import ConnectError
+from ..tools import ToolUnavailable
+
+
+class MCPConnectError(ConnectError, ConnectionError):
+    """A local MCP server could not be started or reached; the message names the cause."""
+
+
+class MCPServerUnavailable(ToolUnavailable, ConnectionError):
+    """The server died or its connection broke; the model is told the tool is unavailable."""
+
+    def __init__(self, server: str, cause: BaseException) -> None:
+        super().__init__(f"MCP server {server!r} is unavailable ({type(cause).__name__}: {cause})")
+
+
+def is_timeout(exc: BaseException) -> bool:
+    while isinstance(getattr(exc, "exceptions", None), (list, tuple)) and exc.exceptions:  # type: ignore[attr-defined]
+        exc = exc.exceptions[0]  # type: ignore[attr-defined]
+    return isinstance(exc, TimeoutError) or "timed out" in str(exc).lower()
+
+
+def is_transport_failure(exc: BaseException) -> bool:
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(
+        names
+        & {
+            "ClosedResourceError",
+            "BrokenResourceError",
+            "EndOfStream",
+            "ConnectError",
+            "RemoteProtocolError",
+            "ReadError",
+            "ConnectionError",
+        }
+    ) or "onnection closed" in str(exc)
