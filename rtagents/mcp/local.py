@@ -7,6 +7,7 @@ import logging
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
+from fnmatch import fnmatchcase
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -16,7 +17,7 @@ import anyio
 
 from .._redact import register_secret
 from ..errors import root_cause
-from ..tools import Toolset
+from ..tools import DuplicateToolError, Toolset
 from .errors import MCPConnectError, MCPServerUnavailable, is_timeout, is_transport_failure
 from .tools import MCPTool, NeedsApproval
 
@@ -48,7 +49,8 @@ class MCPServer(ABC):
 
     Args:
         name: The server's label (for approvals, events and renamed tools).
-        allowed_tools: Only these tools (names or globs) are offered to the model.
+        allowed_tools: Only these tools are offered to the model: the server's own names
+            for them, or globs (before ``tool_prefix``).
         read_only: Offer only the tools the server marks ``readOnlyHint``.
         tool_prefix: Prefix every tool name (``"fs_"`` makes ``fs_read_file``).
         needs_approval: ``"unless_read_only"`` (the default: tools not marked read-only
@@ -253,13 +255,33 @@ class MCPServer(ABC):
     # -- tools -----------------------------------------------------------------------------
 
     def toolset(self) -> Toolset:
-        """The listed tools as a toolset, after ``allowed_tools``, ``read_only`` and prefix."""
-        tools = [MCPTool(self, tool) for tool in self.listed]
+        """The listed tools the filters keep, as a toolset. ``allowed_tools`` and ``read_only``
+        pick by the server's own names and hints; only the kept tools are then given the
+        names the API takes (see ``MCPTool``) and the prefix.
+
+        Raises:
+            DuplicateToolError: two kept tools have one API name (``a.b`` and ``a_b``).
+        """
+        # Filters first: a tool left out cannot clash. (Named first, two tools with one API
+        # name failed connect() even when the filter kept only one of them.)
+        patterns = self.allowed_tools
+        kept = [
+            MCPTool(self, tool)
+            for tool in self.listed
+            if patterns is None or any(fnmatchcase(tool.name, p) for p in patterns)
+        ]
         if self.read_only:
-            tools = [t for t in tools if t.read_only]
-        toolset = Toolset(self.name, tools)
-        if self.allowed_tools is not None:
-            toolset = toolset.filtered(self.allowed_tools)
+            kept = [t for t in kept if t.read_only]
+        named: dict[str, MCPTool] = {}
+        for tool in kept:
+            first = named.setdefault(tool.name, tool)
+            if first is not tool:  # Toolset's own error would say "give a prefix": no help
+                raise DuplicateToolError(
+                    f"MCP server {self.name!r}: its tools {first.remote_name!r} and "
+                    f"{tool.remote_name!r} are both {tool.name!r} to the API; keep one of "
+                    "them with allowed_tools"
+                )
+        toolset = Toolset(self.name, kept)
         return toolset.prefixed(self.tool_prefix) if self.tool_prefix else toolset
 
     async def call_tool(

@@ -1,4 +1,4 @@
-"""Run the test MCP server over streamable HTTP on loopback, in this process."""
+"""The test MCP servers' scripts, and the notes server over streamable HTTP on loopback."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from rtagents.testing import serve_mcp_http
 
 NOTES_SERVER = str(Path(__file__).with_name("notes_server.py"))
+ODD_SERVER = str(Path(__file__).with_name("odd_server.py"))
 
 
 def http_notes_server() -> AbstractAsyncContextManager[str]:
