@@ -94,22 +94,26 @@ class MCPTool(BaseTool):
 
 
 def result_text(result: mcp_types.CallToolResult) -> str:
-    """The text of the content blocks (what MCP says clients show), or the structured content
-    as JSON when there is no text."""
+    """The text of the content blocks (what MCP says clients show), each other block as a
+    note in brackets (its kind and MIME type; a resource link's name and URI too), or the
+    structured content as JSON when there is no content."""
     parts = []
     for block in result.content:
         text = getattr(block, "text", None)
+        kind = getattr(block, "type", "content")
         if text is not None:
             parts.append(text)
-        elif getattr(block, "type", None) == "resource":
+        elif kind == "resource":
             resource = getattr(block, "resource", None)
             parts.append(
                 getattr(resource, "text", None) or f"[resource {getattr(resource, 'uri', '')}]"
             )
         else:
-            kind = getattr(block, "type", "content")
+            label = kind
+            if kind == "resource_link":  # the result is where to find it: keep the address
+                label += f" {getattr(block, 'name', '')} <{getattr(block, 'uri', '')}>"
             mime = getattr(block, "mime_type", None)
-            parts.append(f"[{kind} {mime}]" if mime else f"[{kind}]")
+            parts.append(f"[{label} {mime}]" if mime else f"[{label}]")
     if not parts and result.structured_content is not None:
         return pydantic_core.to_json(result.structured_content).decode()
     return "\n".join(parts)

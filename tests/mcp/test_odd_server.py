@@ -45,3 +45,11 @@ async def test_two_kept_tools_whose_api_names_clash_are_an_error_naming_both() -
     async with odd(allowed_tools=["search*"]) as server:
         with pytest.raises(DuplicateToolError, match=r"'search\.notes' and 'search_notes'"):
             server.toolset()
+
+
+async def test_a_resource_link_reaches_the_model_with_its_name_and_uri() -> None:
+    turns = [CallFunction("report", {}, call_id="r"), echo]
+    _, outputs, _ = await converse(agent_with(odd(allowed_tools=["report"])), turns)
+    assert outputs["r"] == (
+        "the report is ready\n[resource_link q3-report <file:///reports/q3.pdf> application/pdf]"
+    )
