@@ -10,7 +10,8 @@ from .._event import FrameworkEvent
 
 @dataclass(frozen=True)
 class MCPServerFailed(FrameworkEvent):
-    """A local MCP server died or stopped answering; its calls get error outputs."""
+    """A local MCP server died, or stopped answering (``FAILED_AFTER_UNANSWERED`` calls in a
+    row given up unanswered: see ``rtagents.mcp.local``); its calls get error outputs."""
 
     type: Literal["mcp.server.failed"] = field(default="mcp.server.failed", init=False)
     server: str

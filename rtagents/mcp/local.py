@@ -33,6 +33,11 @@ log = logging.getLogger("rtagents.mcp")
 CLOSE_TIMEOUT_S = 2.0
 """How long closing a local MCP server waits for it (a server's goodbye, a session's end)."""
 
+FAILED_AFTER_UNANSWERED = 3
+"""A server still connected that leaves this many calls in a row unanswered till they are
+given up (at their timeout, or their session's end) has stopped answering, not just run a
+slow tool: it is reported failed like one that died, once until it answers a call again."""
+
 
 class ServerListener(Protocol):
     """What a session hears from a local MCP server it uses."""
@@ -87,6 +92,7 @@ class MCPServer(ABC):
         self._connecting: anyio.Event | None = None  # set once a connect under way is over
         self._failed: str | None = None
         self._entered = 0
+        self._unanswered = 0  # calls in a row given up before an answer (see call_tool)
 
     @abstractmethod
     def _target(self) -> Any:
@@ -171,7 +177,7 @@ class MCPServer(ABC):
             raise MCPConnectError(
                 f"MCP server {self.name!r} did not start: {root_cause(exc)}"
             ) from exc
-        self._failed = None
+        self._failed, self._unanswered = None, 0
 
     async def _hold(
         self, client: Client, ready: anyio.Event, stop: anyio.Event, failed: list[BaseException]
@@ -291,16 +297,26 @@ class MCPServer(ABC):
         try:
             # The session enforces the call's own timeout; this is only a backstop, so that
             # a call does not inherit the (short) connect timeout.
-            return await client.call_tool(
+            result = await client.call_tool(
                 name, arguments, read_timeout_seconds=time_limit or 86400.0
             )
+        except asyncio.CancelledError:  # given up unanswered: see FAILED_AFTER_UNANSWERED
+            self._unanswered += 1
+            if self._unanswered == FAILED_AFTER_UNANSWERED:
+                self._tell_failed(TimeoutError(f"{self._unanswered} calls in a row got no answer"))
+            raise
         except Exception as exc:
             if is_transport_failure(exc):
                 self._failed = f"{type(exc).__name__}: {exc}"
-                for listener in list(self._listeners):
-                    listener.server_failed(self, exc)
+                self._tell_failed(exc)
                 raise MCPServerUnavailable(self.name, exc) from exc
             raise
+        self._unanswered = 0
+        return result
+
+    def _tell_failed(self, exc: BaseException) -> None:
+        for listener in list(self._listeners):
+            listener.server_failed(self, exc)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"

@@ -3,6 +3,7 @@ Realtime API does not take, a resource link in a result, and a tool that never a
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
@@ -53,3 +54,30 @@ async def test_a_resource_link_reaches_the_model_with_its_name_and_uri() -> None
     assert outputs["r"] == (
         "the report is ready\n[resource_link q3-report <file:///reports/q3.pdf> application/pdf]"
     )
+
+
+def hangs(*call_ids: str) -> list[CallFunction]:
+    return [CallFunction("hang", {}, call_id=call_id) for call_id in call_ids]
+
+
+def hanging() -> rtagents.Agent:
+    return agent_with(odd(allowed_tools=["hang", "ping_me"], timeout=0.5))
+
+
+async def test_a_server_that_stops_answering_is_reported_failed_once() -> None:
+    # Four calls time out (one failed event, at the third), and the session goes on: the
+    # next call is answered.
+    turns = [hangs("h0", "h1", "h2", "h3"), CallFunction("ping_me", {}, call_id="p"), echo]
+    events, outputs, _ = await converse(hanging(), turns, responses=3)
+    assert [json.loads(outputs[f"h{i}"])["error"] for i in range(4)] == ["timeout"] * 4
+    assert outputs["p"] == "pong"
+    failed = [(e.server, e.error) for e in events if e.type == "mcp.server.failed"]
+    assert failed == [("odd", "TimeoutError: 3 calls in a row got no answer")]
+
+
+async def test_an_answer_between_time_outs_keeps_the_server_from_being_reported() -> None:
+    turns = [hangs("h0", "h1"), CallFunction("ping_me", {}, call_id="p"), hangs("h2", "h3"), echo]
+    events, outputs, _ = await converse(hanging(), turns, responses=4)
+    assert [json.loads(outputs[f"h{i}"])["error"] for i in range(4)] == ["timeout"] * 4
+    assert outputs["p"] == "pong"
+    assert [e for e in events if e.type == "mcp.server.failed"] == []
