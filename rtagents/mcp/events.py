@@ -25,3 +25,5 @@ class MCPToolsChanged(FrameworkEvent):
     type: Literal["mcp.tools.changed"] = field(default="mcp.tools.changed", init=False)
     server: str
     tools: tuple[str, ...]
+    """The tools the session now offers from the server, by the names the model sees: those
+    its filters keep, prefixed, or renamed on a clash."""

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..mcp import MCPServer, MCPServerFailed, MCPToolsChanged
+from ..mcp import MCPServer, MCPServerFailed, MCPTool, MCPToolsChanged
 
 if TYPE_CHECKING:
     from ..agent import Agent
+    from ..tools import Toolset
     from .tasks import TaskFn
 
 
@@ -18,6 +19,7 @@ class _Runner(Protocol):
     """What the listener uses of the session's runner."""
 
     agent: Agent
+    tools: Toolset
 
     def spawn(self, fn: TaskFn, *args: Any) -> None: ...
 
@@ -70,10 +72,13 @@ class ServerWatch:
         try:
             while True:
                 relisting[server] = False
-                tools = await server.refresh()
+                await server.refresh()
                 runner.use(runner.agent)
                 await runner.configure(runner.agent)
-                runner.deliver(MCPToolsChanged(server.name, tuple(t.name for t in tools)))
+                # What the session now offers from the server, as it sent it: the tools its
+                # filters keep, under the names the model sees (a prefix, a rename on a clash).
+                offered = [t for t in runner.tools if isinstance(t, MCPTool) and t.server is server]
+                runner.deliver(MCPToolsChanged(server.name, tuple(t.name for t in offered)))
                 if not relisting.get(server):
                     return
         finally:

@@ -179,6 +179,32 @@ async def test_tools_list_changed_updates_the_session() -> None:
                         pytest.fail("the session ended before the event this loop waits for")
 
 
+async def test_tools_changed_names_the_tools_the_session_offers() -> None:
+    # The event lists what the model is offered from the server, as the session.update sent
+    # it: only the tools the filter keeps, under the names the model sees ("lookup" is taken).
+    @rtagents.tool
+    def lookup(key: str) -> str:
+        """A function tool that takes the name first."""
+        return "function"
+
+    kept = ["lookup", "learn_trick", "juggle"]
+    async with notes("stdio", allowed_tools=kept, needs_approval=False) as server:
+        agent = rtagents.Agent(name="n", tools=[lookup, server], output_modalities=["text"])
+        model = ScriptedModel([CallFunction("learn_trick", {}), "learned"])
+        async with Emulator(model=model) as emu:
+            async with rtagents.connect(agent, transport=emu.transport()) as session:
+                await session.send_text("learn")
+                with anyio.fail_after(10):
+                    async for event in session:
+                        if event.type == "mcp.tools.changed":
+                            break
+                    else:
+                        pytest.fail("the session ended before the event this loop waits for")
+                sent = [t["name"] for t in emu.last.session["tools"]]
+    assert (event.server, event.tools) == ("notes", ("notes_lookup", "learn_trick", "juggle"))
+    assert sent == ["lookup", *event.tools]
+
+
 async def test_a_burst_of_list_changed_is_listed_once_at_a_time() -> None:
     # 100 notifications in one call: before, each made a listing and a session.update. Now
     # one listing runs at a time, and one more follows if any came during it (how many came
