@@ -21,11 +21,13 @@ from ..tools import (
     ToolFailure,
     default_failure_formatter,
 )
+from ..tools.base import over_limit
 from ..tools.context import ToolAgent, ToolSession, report_progress_to
 from ..tools.failures import (
     FailureFormatter,
     FailureKind,
     ToolCrashed,
+    ToolOutputTooLarge,
     ToolUnavailable,
     hide_details,
 )
@@ -159,13 +161,13 @@ def outcome_of(
     formatter = (tool.format_failure if tool else None) or settings.format_failure
     limit = settings.max_output_bytes
     output = _formatted(formatter, failure, running.call.name)
-    if _over(output, limit):
+    if over_limit(output, limit):
         # A failure's text past the limit (an exception carrying a whole file, say) would be
         # a frame the server refuses, and the call never answered: its message is clipped.
         keep = limit // 8
         clipped = f"{message[:keep]}... (clipped: {len(message)} characters in all)"
         output = _formatted(formatter, ToolFailure(kind, failure.tool_name, clipped, exc), "")
-        if _over(output, limit):
+        if over_limit(output, limit):
             output = hide_details(failure)
     return CallOutcome(output, failure, time.perf_counter() - running.started)
 
@@ -184,16 +186,6 @@ def _formatted(formatter: FailureFormatter | None, failure: ToolFailure, name: s
         if name:
             log.exception("format_failure of tool %r failed", name)
         return hide_details(failure)
-
-
-def _over(text: str, limit: int) -> bool:
-    """Whether ``text`` is past ``limit`` bytes of UTF-8 (encoded only when its length
-    cannot say: a character is one to four bytes)."""
-    if len(text) > limit:
-        return True
-    if 4 * len(text) <= limit:
-        return False
-    return len(text.encode("utf-8", "surrogatepass")) > limit
 
 
 async def run_call(
@@ -240,6 +232,7 @@ async def run_call(
         await watcher.backgrounded(running)  # its work goes on here (see background.py)
     # The clock starts when the tool's code does, after approval.
     time_limit = tool.timeout or settings.default_timeout
+    limit = settings.max_output_bytes
     try:
         result = await invoke(
             tool,
@@ -249,8 +242,14 @@ async def run_call(
             time_limit=time_limit,
             start_clock=lambda: watcher.start_clock(running, time_limit),
             on_late=lambda result: watcher.late(running, result),
+            output_limit=limit,
         )
-        output = tool.serialize(result)
+        output = tool.output(result, limit)  # a thread tool's result is its output already
+    except ToolOutputTooLarge as exc:
+        return fail(
+            "too_large",
+            f"the result is at least {_mib(exc.size)} MiB; the limit is {_mib(limit)} MiB",
+        )
     except NoWorkerFree as exc:
         return fail("timeout", str(exc))
     except ToolCrashed as exc:
@@ -260,12 +259,6 @@ async def run_call(
         return fail("unavailable", f"{type(exc).__name__}: {exc}", exc)
     except Exception as exc:
         return fail("error", f"{type(exc).__name__}: {exc}", exc)
-    size = len(output.encode("utf-8", "surrogatepass"))
-    if size > settings.max_output_bytes:
-        return fail(
-            "too_large",
-            f"the result is {_mib(size)} MiB; the limit is {_mib(settings.max_output_bytes)} MiB",
-        )
     return CallOutcome(output, None, time.perf_counter() - running.started)
 
 

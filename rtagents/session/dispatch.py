@@ -23,6 +23,7 @@ from ..approvals import ApprovalRequest
 from ..approvals.verdict import why_denied
 from ..errors import SessionClosedError, root_cause
 from ..tools import Toolset
+from ..tools.failures import ToolOutputTooLarge
 from ..tracing.observer import SessionTracer
 from .actions import StartApproval, StartCall
 from .background import BackgroundWork, ResultSink
@@ -331,7 +332,10 @@ class Dispatcher:
         if not running.answered or self.background.owns(running):
             return  # on time: the call's task delivers it
         try:
-            output = running.tool.serialize(result) if running.tool else str(result)
+            if isinstance(result, ToolOutputTooLarge):  # found so in its thread: not made
+                output = f"({result})"
+            else:
+                output = running.tool.serialize(result) if running.tool else str(result)
         except Exception as exc:
             output = f"(the result could not be serialised: {type(exc).__name__})"
         self._abandoned(running, output)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..tools import BaseTool, ToolContext
-from ..tools.failures import ToolCrashed
+from ..tools.failures import ToolCrashed, ToolOutputTooLarge
 from ..tools.invocation import STANDALONE, Invocation
 from .workers import WorkerPool
 
@@ -26,12 +26,15 @@ async def invoke(
     time_limit: float,
     start_clock: Callable[[], None],
     on_late: Callable[[Any], None],
+    output_limit: int | None = None,
 ) -> Any:
     """Run ``tool``. ``start_clock`` is called when its code starts (for a thread tool, on the
     loop, when a thread of ``workers`` is free for it: waiting for one is bounded by
     ``time_limit`` on its own, and ends in ``NoWorkerFree``), ``on_late`` on the loop with a
-    thread tool's result when it comes after the call was given up. Raises what the tool
-    raised (a ``BaseException`` as ``ToolCrashed``)."""
+    thread tool's result when it comes after the call was given up. With ``output_limit``,
+    a thread tool's result is its output already (``BaseTool.output``, made in its thread),
+    or ``ToolOutputTooLarge`` (raised; given to ``on_late``). Raises what the tool raised (a
+    ``BaseException`` as ``ToolCrashed``)."""
     invocation = STANDALONE
     if tool.runs_in_thread:
         # The clock starts on the loop once a thread is the call's, and the thread wakes the
@@ -40,15 +43,34 @@ async def invoke(
         async def run_in_thread(fn: Callable[[], Any]) -> Any:
             return await workers.run(fn, wait=time_limit, on_start=start_clock, on_late=on_late)
 
-        invocation = Invocation(run_in_thread)
+        finish = None if output_limit is None else _output_of(tool, output_limit)
+        invocation = Invocation(run_in_thread, finish)
     elif not tool.runs_inline:  # code that never yields cannot be stopped: no clock
         start_clock()
     try:
-        return await tool.invoke(parsed, ctx, invocation)
+        result = await tool.invoke(parsed, ctx, invocation)
     except (Exception, asyncio.CancelledError):
         raise
     except BaseException as exc:  # KeyboardInterrupt in a task would stop the event loop
         raise ToolCrashed(f"{type(exc).__name__}: {exc}") from exc
+    if isinstance(result, ToolOutputTooLarge):
+        raise result
+    return result
+
+
+def _output_of(tool: BaseTool, limit: int) -> Callable[[Any], Any]:
+    """What a thread tool's worker thread makes of its result: its output (so that a large
+    result is serialised, or found too large, off the event loop)."""
+
+    def finish(result: Any) -> Any:
+        try:
+            return tool.output(result, limit)
+        except ToolOutputTooLarge as exc:
+            # Handed back, not raised: one that comes after its call was given up still
+            # reaches ``on_late`` (``tool.call.abandoned``: its side effects happened).
+            return exc
+
+    return finish
 
 
 async def let_go(orphans: set[asyncio.Task[Any]], grace: float) -> list[asyncio.Task[Any]]:

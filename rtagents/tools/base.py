@@ -13,7 +13,7 @@ import pydantic_core
 from ..protocol import FunctionToolDefinition
 from .background import Background
 from .context import ToolContext
-from .failures import FailureFormatter
+from .failures import FailureFormatter, ToolOutputTooLarge
 from .invocation import Invocation
 
 ApprovalCheck = Callable[[ToolContext, dict[str, Any]], "bool | Awaitable[bool]"]
@@ -106,8 +106,44 @@ class BaseTool(ABC):
         except pydantic_core.PydanticSerializationError:  # bytes that are not UTF-8, say
             return str(result)
 
+    def output(self, result: Any, limit: int) -> str:
+        """``serialize(result)``, or ``ToolOutputTooLarge`` when that is past ``limit`` bytes
+        of UTF-8. A result whose length alone shows it too large is not serialised at all.
+        The session calls it in a sync tool's worker thread."""
+        # pydantic's serialiser holds the GIL, so even in a worker thread a huge result's
+        # serialisation pauses the event loop: said too large from its length, it never runs.
+        least = _least_size(result)
+        if least > limit:
+            raise ToolOutputTooLarge(least, limit)
+        text = self.serialize(result)
+        if over_limit(text, limit):
+            size = len(text) if len(text) > limit else len(text.encode("utf-8", "surrogatepass"))
+            raise ToolOutputTooLarge(size, limit)
+        return text
+
     def renamed(self, name: str) -> BaseTool:
         """A copy of this tool under another name (used by toolset prefixes)."""
         clone = copy.copy(self)
         clone.name = check_tool_name(name, f"renaming {self.name!r}")
         return clone
+
+
+def over_limit(text: str, limit: int) -> bool:
+    """Whether ``text`` is past ``limit`` bytes of UTF-8 (encoded only when its length
+    cannot say: a character is one to four bytes)."""
+    if len(text) > limit:
+        return True
+    if 4 * len(text) <= limit:
+        return False
+    return len(text.encode("utf-8", "surrogatepass")) > limit
+
+
+def _least_size(result: Any) -> int:
+    """A lower bound of ``serialize(result)``'s size, from ``len`` alone (no walk into it)."""
+    if isinstance(result, (str, bytes, bytearray)):
+        return len(result)  # itself, its JSON or its str(): at least as long
+    if isinstance(result, dict):
+        return 5 * len(result) + 1  # {"":0,"":0}: five characters an entry, at least
+    if isinstance(result, (list, tuple, set, frozenset)):
+        return 2 * len(result) + 1  # [0,0]: two characters an item, at least
+    return 0

@@ -78,3 +78,15 @@ class ToolUnavailable(Exception):
     """Raised by a tool whose backing service is out of reach (a local MCP server that died,
     a feed that is down): the model is told ``unavailable``, not ``error``, so that it tells
     the user instead of retrying with other arguments."""
+
+
+class ToolOutputTooLarge(Exception):
+    """A result whose output would pass the agent's ``max_tool_output_bytes``: the model is
+    told ``too_large``. ``size`` is the output's UTF-8 size in bytes, at least (its length,
+    when that alone showed it too large and the rest was not worth making), ``limit`` the
+    most it may be."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"the output is at least {size} bytes; the limit is {limit}")
+        self.size = size
+        self.limit = limit

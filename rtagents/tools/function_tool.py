@@ -123,6 +123,8 @@ class FunctionTool(BaseTool, Generic[P, R]):
             result = await fn(**kwargs)
             return result if type(result) in _PLAIN else await _settled(result)
 
+        finish = invocation.finish
+
         def run() -> Any:
             try:
                 result = fn(**kwargs)
@@ -130,6 +132,10 @@ class FunctionTool(BaseTool, Generic[P, R]):
                 # within the call's time limit, not later on the event loop.
                 if isinstance(result, Iterator):
                     result = list(result)
+                # So is the output, in a session: serialised (``str()`` of what JSON cannot
+                # hold included) and measured here; what needs the loop is left to ``_settled``.
+                if finish is not None and (type(result) in _PLAIN or not _needs_loop(result)):
+                    return finish(result)
                 return result
             except Exception:
                 raise
@@ -297,6 +303,10 @@ def tool(
 
 _PLAIN = frozenset({str, dict, list, int, float, bool, type(None)})
 """Results that are values already (most are): returned as they are, with no coroutine."""
+
+
+def _needs_loop(result: Any) -> bool:
+    return inspect.isawaitable(result) or isinstance(result, AsyncIterator)
 
 
 async def _settled(result: Any) -> Any:

@@ -2,7 +2,8 @@
 
 ``ToolContext`` is the tool author's: what a tool may use. This is the call pipeline's: where
 a sync tool's code gets a thread (in a session, its bounded pool, which also starts the call's
-clock and hears a result that comes after the call was given up). Tool authors never see it.
+clock and hears a result that comes after the call was given up), and what that thread makes of
+the result before handing it back. Tool authors never see it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ class Invocation:
 
     run_in_thread: Callable[[Callable[[], Any]], Awaitable[Any]] = _any_worker_thread
     """Runs a sync tool's code in a worker thread (in a session: its own bounded pool)."""
+    finish: Callable[[Any], Any] | None = None
+    """What the worker thread makes of a sync tool's result (in a session: the output the
+    model reads, so that a large one is serialised and measured off the event loop); ``None``
+    hands the result back as it is. Never given an awaitable: that is awaited on the loop."""
 
 
 STANDALONE = Invocation()
