@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import builtins
+import collections.abc
+import functools
 import inspect
+import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
@@ -40,15 +43,24 @@ def _mentions_context(annotation: Any) -> bool:
     return any(_mentions_context(arg) for arg in typing.get_args(annotation))
 
 
+def described(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The function whose name, docstring and type hints describe ``fn``: for a
+    ``functools.partial``, its own function (the parameters are still those it leaves)."""
+    return fn.func if isinstance(fn, functools.partial) else fn
+
+
 def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str]) -> Signature:
     """Describe ``fn``'s arguments; raise ``TypeError`` naming what cannot be expressed."""
+    source = described(fn)
     try:
         sig = inspect.signature(fn)
-        hints = typing.get_type_hints(fn, include_extras=True)
+        hints = typing.get_type_hints(source, include_extras=True)
     except (NameError, TypeError) as exc:
-        hints = _hints_each(fn, sig, qualname, exc)
+        hints = _hints_each(source, sig, qualname, exc)
 
-    params = list(sig.parameters.values())
+    # A partial's arguments bound by keyword are the app's: not offered to the model.
+    bound = fn.keywords if isinstance(fn, functools.partial) else {}
+    params = [param for param in sig.parameters.values() if param.name not in bound]
     # A plain function defined in a class body: its first parameter is the receiver.
     receiver = bool(params) and params[0].name in ("self", "cls") and params[0].name not in hints
     if receiver:
@@ -87,6 +99,9 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
         if description and not _has_description(annotation):
             annotation = Annotated[annotation, Field(description=description)]
         default = ... if param.default is param.empty else param.default
+        unusable = _unusable(annotation)
+        if unusable is not None:
+            raise TypeError(f"{where}: {unusable}")
         try:  # each parameter on its own first, so that an error can name it
             create_model("_probe", __config__=ConfigDict(extra="forbid"), x=(annotation, default))
         except PydanticSchemaGenerationError:
@@ -108,6 +123,40 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
     except PydanticUserError as exc:
         raise TypeError(f"tool {qualname}: an annotation has no JSON schema ({exc})") from exc
     return Signature(model=model, schema=schema, context_param=context_param, receiver=receiver)
+
+
+_SETS = (set, frozenset, collections.abc.Set, collections.abc.MutableSet)
+
+
+def _unusable(annotation: Any) -> str | None:
+    """Why no JSON value can pass as ``annotation`` or a part of it, else ``None``. pydantic
+    validates a class (``type[X]``) and a set of unhashable items (``set[SomeModel]``) all
+    the same, and their schemas look fine, but every call would fail; a function has no
+    JSON at all."""
+    kind = typing.get_origin(annotation) or annotation
+    if kind is type:
+        return f"{_show(annotation)} asks for a class, and a class cannot be sent as JSON"
+    if kind is collections.abc.Callable:
+        return "a function (Callable) cannot be sent as JSON"
+    if kind is Literal:
+        return None  # its arguments are values, not types
+    args = typing.get_args(annotation)
+    if kind in _SETS and args and _unhashable(args[0]):
+        item = _show(args[0])
+        return f"a set of {item}: a {item} cannot be hashed, so no set holds one; use a list"
+    if kind is Annotated:
+        args = args[:1]  # the rest is metadata
+    return next((why for why in map(_unusable, args) if why is not None), None)
+
+
+def _unhashable(annotation: Any) -> bool:
+    """Whether no value of ``annotation`` can be hashed (a model, a dataclass, a list...)."""
+    kind = typing.get_origin(annotation) or annotation
+    if kind is Annotated:
+        return _unhashable(typing.get_args(annotation)[0])
+    if kind in (typing.Union, types.UnionType):
+        return all(map(_unhashable, typing.get_args(annotation)))
+    return isinstance(kind, type) and kind.__hash__ is None
 
 
 def _hints_each(
@@ -159,11 +208,17 @@ _BUILTINS = frozenset(dir(builtins))
 
 
 def _has_description(annotation: Any) -> bool:
-    if typing.get_origin(annotation) is Annotated:
-        return any(
-            isinstance(meta, FieldInfo) and meta.description
-            for meta in typing.get_args(annotation)[1:]
-        )
+    """Whether a ``Field(description=...)`` describes the value itself, so that it wins over
+    the docstring: in ``Annotated[...]``, or around the one type of an ``Optional[...]``. One
+    on a branch of another union describes that branch only."""
+    kind = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if kind is Annotated:
+        described = any(isinstance(meta, FieldInfo) and meta.description for meta in args[1:])
+        return described or _has_description(args[0])
+    if kind in (typing.Union, types.UnionType):
+        values = [arg for arg in args if arg is not type(None)]
+        return len(values) == 1 and _has_description(values[0])
     return False
 
 
@@ -209,4 +264,6 @@ _VALUES = frozenset({"default", "examples", "example", "const", "enum"})
 
 
 def _show(annotation: Any) -> str:
+    if typing.get_origin(annotation) is not None:  # list[int], not list
+        return repr(annotation)
     return getattr(annotation, "__qualname__", None) or repr(annotation)

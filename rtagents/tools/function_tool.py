@@ -12,7 +12,7 @@ from typing_extensions import ParamSpec, Self, TypeVar
 
 from ..protocol import FunctionToolDefinition
 from ._docstrings import parse_docstring
-from ._schema import build_signature
+from ._schema import build_signature, described
 from .background import Background
 from .base import ApprovalCheck, BaseTool, ToolArgumentsError, check_tool_name
 from .context import ToolContext
@@ -45,7 +45,8 @@ class FunctionTool(BaseTool, Generic[P, R]):
         inline: bool = False,
         background: bool | Background = False,
     ) -> None:
-        qualname = getattr(fn, "__qualname__", repr(fn))
+        source = described(fn)  # a partial's function
+        qualname = getattr(source, "__qualname__", repr(fn))
         if not callable(fn):
             raise TypeError(f"@tool needs a function, got {fn!r}")
         if timeout is not None and timeout <= 0:
@@ -55,9 +56,9 @@ class FunctionTool(BaseTool, Generic[P, R]):
                 f"tool {qualname} is a generator function: the model reads one result, so "
                 "return it (a list, say) rather than yield its parts"
             )
-        docs = parse_docstring(fn)
+        docs = parse_docstring(source)
         self.fn: Callable[..., Any] = fn  # called with the model's arguments, by name
-        self.name = check_tool_name(name or fn.__name__, f"tool {qualname}")
+        self.name = check_tool_name(name or source.__name__, f"tool {qualname}")
         self.description = description if description is not None else docs.description
         self.needs_approval = needs_approval
         self.timeout = timeout
@@ -76,7 +77,8 @@ class FunctionTool(BaseTool, Generic[P, R]):
         self.runs_in_thread = not self._is_async and not inline
         self.runs_inline = inline
         self._instance: Any = None
-        functools.update_wrapper(self, fn)
+        functools.update_wrapper(self, source)
+        self.__wrapped__ = fn  # its signature: a partial's is what it leaves
 
     # -- what the model sees -------------------------------------------------------------
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import threading
+import typing
 from typing import Any
 
 import anyio
@@ -68,6 +70,70 @@ def test_unschemable_annotation_is_a_type_error() -> None:
 
     with pytest.raises(TypeError, match=r"tool .*f, parameter 'lock': .* has no JSON schema"):
         tool(f)
+
+
+class Item(BaseModel):  # not frozen: no hash, so no set can hold one
+    sku: str
+
+
+class FrozenItem(BaseModel, frozen=True):
+    sku: str
+
+
+@dataclasses.dataclass
+class Row:
+    n: int
+
+
+UNSATISFIABLE = {
+    "type[int]": "a class",
+    "Type[Item]": "a class",
+    "type": "a class",
+    "Optional[type[Item]]": "a class",
+    "list[type[int]]": "a class",
+    "set[Item]": "a set of Item",
+    "frozenset[Row]": "a set of Row",
+    "Set[list[int]]": "a set of list",
+    "Optional[set[dict[str, int]]]": "a set of dict",
+    "set[Union[Item, Row]]": "a set of ",
+}
+
+
+@pytest.mark.parametrize("annotation", list(UNSATISFIABLE))
+def test_a_parameter_no_json_value_can_satisfy_is_refused_naming_it(annotation: str) -> None:
+    namespace: dict[str, Any] = {**globals(), **vars(typing)}
+    exec(f"def pick(x: int, choice: {annotation}) -> str:\n    return ''", namespace)
+    with pytest.raises(TypeError, match=r"pick, parameter 'choice': ") as info:
+        tool(namespace["pick"])
+    assert UNSATISFIABLE[annotation] in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "annotation",
+    ["set[int]", "frozenset[str]", "set[FrozenItem]", "set[Union[int, Item]]"],
+)
+def test_sets_of_hashable_items_are_fine(annotation: str) -> None:
+    namespace: dict[str, Any] = {**globals(), **vars(typing)}
+    exec(f"def pick(choice: {annotation}) -> str:\n    return ''", namespace)
+    assert tool(namespace["pick"]).parameters["required"] == ["choice"]
+
+
+@pytest.mark.parametrize(
+    "annotation",
+    [
+        "Callable[[int], int]",
+        "Callable",
+        "collections.abc.Callable",
+        "Optional[Callable[..., Any]]",
+    ],
+)
+def test_a_callable_parameter_is_refused_naming_it(annotation: str) -> None:
+    import collections.abc
+
+    namespace: dict[str, Any] = {**vars(typing), "collections": collections}
+    exec(f"def apply(n: int, fn: {annotation}) -> str:\n    return ''", namespace)
+    with pytest.raises(TypeError, match=r"apply, parameter 'fn': a function \(Callable\)"):
+        tool(namespace["apply"])
 
 
 class Address(BaseModel):  # a user's model, with pydantic's default (extras ignored)
@@ -387,3 +453,39 @@ def test_names_imported_only_for_type_checkers_are_fine_where_no_schema_needs_th
     assert list(typing_only.lookup.parameters["properties"]) == ["key"]  # ctx is the context
     with pytest.raises(TypeError, match=r"parameter 'report': cannot read its type hint 'Report'"):
         tool(typing_only.a_report_argument)
+
+
+# -- functools.partial -------------------------------------------------------------------------
+
+
+def book_room(city: str, nights: int, guests: int = 1) -> str:
+    """Book a room.
+
+    Args:
+        city: Where.
+        nights: How many nights.
+        guests: How many people.
+    """
+    return f"{city}:{nights}:{guests}"
+
+
+async def find_room(city: str, nights: int) -> str:
+    """Find a room."""
+    return f"{city}:{nights}"
+
+
+def test_a_partial_is_a_tool_of_the_parameters_it_leaves() -> None:
+    oslo = tool(functools.partial(book_room, "Oslo"))
+    assert (oslo.name, oslo.description) == ("book_room", "Book a room.")
+    assert list(oslo.parameters["properties"]) == ["nights", "guests"]
+    assert oslo.parameters["properties"]["nights"]["description"] == "How many nights."
+    assert anyio.run(oslo.run_json, '{"nights": 2}') == "Oslo:2:1"
+    # A value bound by keyword is the app's, not the model's: not offered, not overridable.
+    couple = tool(name="book_for_two")(functools.partial(book_room, guests=2))
+    assert couple.name == "book_for_two"
+    assert list(couple.parameters["properties"]) == ["city", "nights"]
+    assert anyio.run(couple.run_json, '{"city": "Rome", "nights": 1}') == "Rome:1:2"
+    with pytest.raises(ToolArgumentsError, match="guests: not a parameter"):
+        couple.parse_arguments('{"city": "Rome", "nights": 1, "guests": 5}')
+    rome = tool(functools.partial(find_room, nights=3))  # async, still
+    assert anyio.run(rome.run_json, '{"city": "Rome"}') == "Rome:3"

@@ -6,7 +6,7 @@ import json
 import math
 import sys
 import typing
-from typing import Any
+from typing import Annotated, Any, Union
 
 import jsonschema
 import pytest
@@ -211,3 +211,33 @@ def test_nan_and_infinity_in_a_result_are_null() -> None:
 
 def _refuse(constant: str) -> Any:
     raise ValueError(f"not JSON: {constant}")
+
+
+def test_a_field_description_wins_over_the_docstring_inside_optional_too() -> None:
+    @rtagents.tool
+    def rooms(
+        plain: Annotated[int, Field(description="Field: plain.")],
+        optional: Annotated[int, Field(description="Field: optional.")] | None = None,
+        piped: Annotated[int, Field(description="Field: piped.")] | None = None,
+        nested: Annotated[
+            Annotated[int, Field(description="Field: nested.")] | None, Field(ge=0)
+        ] = None,
+        either: Union[Annotated[int, Field(description="Field: the int.")], str] = 0,
+    ) -> str:
+        """Rooms.
+
+        Args:
+            plain: Doc: plain.
+            optional: Doc: optional.
+            piped: Doc: piped.
+            nested: Doc: nested.
+            either: Doc: either.
+        """
+        return ""
+
+    schema = json.dumps(rooms.parameters)
+    for name in ("plain", "optional", "piped", "nested"):
+        assert f"Field: {name}." in schema and f"Doc: {name}." not in schema
+    # A Field on one branch of a union describes that branch: the docstring still
+    # describes the parameter.
+    assert props(rooms)["either"]["description"] == "Doc: either."
