@@ -61,8 +61,7 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
     # A partial's arguments bound by keyword are the app's: not offered to the model.
     bound = fn.keywords if isinstance(fn, functools.partial) else {}
     params = [param for param in sig.parameters.values() if param.name not in bound]
-    # A plain function defined in a class body: its first parameter is the receiver.
-    receiver = bool(params) and params[0].name in ("self", "cls") and params[0].name not in hints
+    receiver = _takes_receiver(fn, params, hints)
     if receiver:
         params = params[1:]
 
@@ -123,6 +122,23 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
     except PydanticUserError as exc:
         raise TypeError(f"tool {qualname}: an annotation has no JSON schema ({exc})") from exc
     return Signature(model=model, schema=schema, context_param=context_param, receiver=receiver)
+
+
+def _takes_receiver(
+    fn: Callable[..., Any], params: list[inspect.Parameter], hints: dict[str, Any]
+) -> bool:
+    """Whether ``fn``'s first parameter is the instance (or class) it is read from, to be
+    bound then (``FunctionTool.__get__``). Only for a function defined in a class body (its
+    ``__qualname__`` says so: ``Shop.check``, not ``check`` or ``make.<locals>.check``), not
+    bound already, whose first parameter is an unannotated ``self`` or ``cls``. Anything else
+    is taken as it is: a bound method, a staticmethod, a classmethod read from its class, a
+    partial, a function whose first parameter is an annotated ``self``."""
+    if not params or inspect.ismethod(fn):
+        return False
+    first = params[0].name
+    owner = getattr(fn, "__qualname__", "").rpartition(".")[0]
+    in_class = bool(owner) and not owner.endswith("<locals>")
+    return in_class and first in ("self", "cls") and first not in hints
 
 
 _SETS = (set, frozenset, collections.abc.Set, collections.abc.MutableSet)

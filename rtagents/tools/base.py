@@ -79,6 +79,11 @@ class BaseTool(ABC):
     async def call(self, arguments: Any, ctx: ToolContext) -> Any:
         """Run the tool with parsed arguments and return its result."""
 
+    def unusable(self) -> str | None:
+        """Why the tool cannot run as it is, else ``None``: a ``Toolset`` (and so an
+        ``Agent``) refuses it then, rather than fail every call."""
+        return None
+
     async def invoke(self, arguments: Any, ctx: ToolContext, invocation: Invocation) -> Any:
         """How the session runs the tool: ``call``, for a tool whose code runs on the event
         loop. A tool that ``runs_in_thread`` runs its code through ``invocation``."""

@@ -58,6 +58,7 @@ class FunctionTool(BaseTool, Generic[P, R]):
             )
         docs = parse_docstring(source)
         self.fn: Callable[..., Any] = fn  # called with the model's arguments, by name
+        self._qualname = qualname
         self.name = check_tool_name(name or source.__name__, f"tool {qualname}")
         self.description = description if description is not None else docs.description
         self.needs_approval = needs_approval
@@ -101,6 +102,15 @@ class FunctionTool(BaseTool, Generic[P, R]):
         )
 
     # -- running -------------------------------------------------------------------------
+
+    def unusable(self) -> str | None:
+        if self._sig.receiver and self._instance is None:  # see _schema._takes_receiver
+            method = self._qualname.rpartition(".")[2]
+            return (
+                f"tool {self.name!r} is the method {self._qualname} read from its class, with "
+                f"no instance to run on: pass a bound method (instance.{method})"
+            )
+        return None
 
     def parse_arguments(self, arguments: str) -> BaseModel:
         try:

@@ -37,6 +37,9 @@ class Toolset:
             raise TypeError(f"toolset {self.name!r}: {item!r} is not a tool or a toolset")
 
     def _add(self, tool: BaseTool, source: str) -> None:
+        unusable = tool.unusable()
+        if unusable is not None:
+            raise TypeError(f"{source}: {unusable}")
         if tool.name in self._tools:
             earlier, first = self._tools[tool.name]
             if earlier is tool:

@@ -283,6 +283,70 @@ def test_bound_methods() -> None:
     assert list(other.parameters["properties"]) == ["sku"]
 
 
+class Inventory:
+    def __init__(self, stock: int) -> None:
+        self.stock = stock
+
+    @tool
+    def decorated(self, sku: str) -> str:
+        """Stock, decorated in the class body."""
+        return f"{sku}:{self.stock}"
+
+    def plain(self, sku: str) -> str:
+        """Stock, a plain method."""
+        return f"{sku}:{self.stock}"
+
+    @staticmethod
+    def static(sku: str) -> str:
+        """A static method."""
+        return sku
+
+    @classmethod
+    def klass(cls, sku: str) -> str:
+        """A class method."""
+        return f"{cls.__name__}:{sku}"
+
+
+def test_a_method_read_from_its_class_is_refused_when_the_agent_is_made() -> None:
+    import rtagents
+
+    # Before, each was taken, and every call failed ("missing ... argument: 'self'").
+    for unbound, name in ((Inventory.decorated, "decorated"), (tool(Inventory.plain), "plain")):
+        bound_hint = rf"Inventory\.{name} .* pass a bound method \(instance\.{name}\)"
+        with pytest.raises(TypeError, match=bound_hint):
+            rtagents.Agent(name="a", tools=[unbound])
+        with pytest.raises(TypeError, match=bound_hint):
+            Toolset("t", [unbound])
+
+
+def test_bound_static_and_class_methods_and_an_annotated_self_still_work() -> None:
+    import rtagents
+
+    def greet(self: str) -> str:
+        """A parameter that happens to be named self."""
+        return f"hi {self}"
+
+    shop = Inventory(7)
+    tools = [shop.decorated, tool(shop.plain), tool(Inventory.static), tool(Inventory.klass)]
+    greeter = tool(greet)
+    rtagents.Agent(name="a", tools=[*tools, greeter])
+    outputs = [anyio.run(t.run_json, '{"sku": "A"}') for t in tools]
+    assert outputs == ["A:7", "A:7", "A", "Inventory:A"]
+    assert list(greeter.parameters["properties"]) == ["self"]
+    assert anyio.run(greeter.run_json, '{"self": "Ann"}') == "hi Ann"
+
+
+def test_a_function_outside_a_class_body_has_no_receiver() -> None:
+    # Only a function defined in a class body has its first parameter bound: elsewhere an
+    # unannotated self is a parameter like any other (it was taken as the receiver, and
+    # every call failed).
+    def note(self, text: str) -> str:  # type: ignore[no-untyped-def]
+        return text
+
+    with pytest.raises(TypeError, match=r"note, parameter 'self': has no type annotation"):
+        tool(note)
+
+
 class Point(BaseModel):
     x: int
     y: int
