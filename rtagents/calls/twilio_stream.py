@@ -111,13 +111,16 @@ class TwilioCall:
         player = TwilioPlayer(self.stream_sid, outgoing.send_nowait)
         ended = anyio.Event()
 
-        # Set once every mark sent so far is echoed. A fresh one for each wait: an earlier
-        # answer heard in full must not count for the goodbye still playing.
+        # Set once every mark sent so far is echoed. A fresh one for a wait once it was set:
+        # an earlier answer heard in full must not count for the goodbye still playing. A
+        # hang-up while another waits shares its wait (each is told the same played-out).
         played_out = [anyio.Event()]
 
         async def hangup() -> None:
             if not player.all_played():
-                waiting = played_out[0] = anyio.Event()
+                waiting = played_out[0]
+                if waiting.is_set():
+                    waiting = played_out[0] = anyio.Event()
                 with anyio.move_on_after(10):  # the goodbye is heard first
                     await waiting.wait()
             ended.set()

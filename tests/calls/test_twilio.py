@@ -263,3 +263,29 @@ async def test_a_stream_that_never_starts_is_closed() -> None:
                         await ws.recv()
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
             assert app.calls == {}
+
+
+async def test_two_hang_ups_at_once_both_wait_for_the_same_goodbye(ulaw: bytes) -> None:
+    # Each hang-up waits for what is playing to be heard; a second one while the first waits
+    # must not leave the first waiting for a played-out that is never told to it (10 s).
+    model = ScriptedModel(["Goodbye, and thank you for calling us today."], then="ok")
+    async with Emulator(model=model) as emu:
+        app = server_for(emu)
+        async with serve_asgi(app) as url:
+            async with Served(emu, app, url).phone(playback="realtime") as phone:
+                returned: list[float] = []
+
+                async def hang_up() -> None:
+                    await app.calls[phone.call_sid].handle.hangup()
+                    returned.append(phone.heard_ms)
+
+                with anyio.fail_after(8):
+                    await phone.say(ulaw)
+                    await phone.wait_for_audio(200)
+                    async with anyio.create_task_group() as tg:
+                        tg.start_soon(hang_up)
+                        tg.start_soon(hang_up)
+                    code = await phone.wait_closed()
+    assert code == 1000
+    assert len(returned) == 2
+    assert min(returned) >= phone.received_ms - 40  # both after the goodbye was heard
