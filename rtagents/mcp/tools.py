@@ -71,7 +71,7 @@ class MCPTool(BaseTool):
     async def call(self, arguments: Any, ctx: ToolContext) -> Any:
         # A client span named as the MCP semantic conventions say; the mcp package's own
         # span nests inside it and carries the W3C context to the server.
-        # Looked up per call, never cached: see rtagents.tracing.observer.tracer.
+        # Looked up per call, never cached: see rtagents.tracing.sdk.tracer.
         with trace.get_tracer("rtagents").start_as_current_span(
             f"tools/call {self.remote_name}",
             kind=SpanKind.CLIENT,

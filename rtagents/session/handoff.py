@@ -23,7 +23,8 @@ from .. import protocol as p
 from ..agent import Agent, Handoff
 from ..errors import SessionConfigError
 from ..tools import BaseTool, ToolArgumentsError, ToolContext, Toolset
-from ..tracing.observer import SessionTracer, tracer
+from ..tracing.observer import SessionTracer
+from ..tracing.sdk import tracer
 from .adapter import WireAdapter
 from .events import HandoffEvent, SessionWarning
 from .realtime import RealtimeCore

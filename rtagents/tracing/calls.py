@@ -14,7 +14,7 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from ..usage import UsageRecord
 from .config import server_tracing
-from .observer import tracer
+from .sdk import tracer
 from .usage import session_usage_attributes
 
 if TYPE_CHECKING:

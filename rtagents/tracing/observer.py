@@ -9,7 +9,6 @@ SDK every span is a no-op.
 
 from __future__ import annotations
 
-import os
 import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from ..usage import Tokens
 from .live import LiveSpans
+from .sdk import NO_TRACER, sdk_failed, tracer
 from .usage import session_usage_attributes, usage_attributes
 
 
@@ -30,24 +30,6 @@ class _Response:
     firsts: set[str] = field(default_factory=set)
 
 
-SCHEMA_URL = "https://opentelemetry.io/schemas/1.37.0"
-
-
-def tracer() -> trace.Tracer:
-    """The tracer of the provider installed now. Not cached at import: a proxy tracer binds
-    to the first provider it sees, and an app may install its provider after importing us."""
-    return trace.get_tracer("rtagents", schema_url=SCHEMA_URL)
-
-
-_NO_TRACER = trace.NoOpTracer()
-
-CAPTURE_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
-
-
-def capture_content_default() -> bool:
-    return os.environ.get(CAPTURE_ENV, "").lower() in ("1", "true", "yes")
-
-
 class SessionTracer:
     """Keeps the spans of one session: the session, its responses, tool calls, approvals."""
 
@@ -55,21 +37,24 @@ class SessionTracer:
         self.capture_content = capture_content
         self.model = model
         self._tracer = tracer()
-        self.session = self._tracer.start_span(
-            f"invoke_agent {agent_name}",
-            kind=SpanKind.CLIENT,
-            attributes={
-                "gen_ai.operation.name": "invoke_agent",
-                "gen_ai.provider.name": "openai",
-                "gen_ai.agent.name": agent_name,
-                "gen_ai.request.model": model,
-            },
-        )
+        attributes = {
+            "gen_ai.operation.name": "invoke_agent",
+            "gen_ai.provider.name": "openai",
+            "gen_ai.agent.name": agent_name,
+            "gen_ai.request.model": model,
+        }
+        try:
+            self.session = self._tracer.start_span(
+                f"invoke_agent {agent_name}", kind=SpanKind.CLIENT, attributes=attributes
+            )
+        except Exception as exc:
+            sdk_failed("the session's span", exc)
+            self.session = trace.INVALID_SPAN  # records nothing: the session goes untraced
         self.recording = self.session.is_recording()
         if not self.recording:
             # No SDK when the session opened: its spans are no-ops, and so are its children's
             # (one tracer, shared, rather than a proxy per session).
-            self._tracer = _NO_TRACER
+            self._tracer = NO_TRACER
         self._responses: dict[str, _Response] = {}
         self._hosted: dict[str, Span] = {}
         self._tools: dict[str, Span] = {}
@@ -91,6 +76,12 @@ class SessionTracer:
     # -- the session -------------------------------------------------------------------------
 
     def end(self, reason: str, error: bool) -> None:
+        try:
+            self._end(reason, error)
+        except Exception as exc:
+            sdk_failed("the session's end", exc)
+
+    def _end(self, reason: str, error: bool) -> None:
         if self._reconnect is not None:
             self._reconnect.set_status(Status(StatusCode.ERROR, reason))
             self._reconnect.end()
@@ -352,12 +343,16 @@ class SessionTracer:
             attributes["rtagents.mcp.server_label"] = server_label
         if self.capture_content:
             attributes["gen_ai.tool.call.arguments"] = arguments
-        span = self._tracer.start_span(
-            f"execute_tool {name}",
-            context=self._child_of(parent),
-            kind=SpanKind.INTERNAL,
-            attributes=attributes,
-        )
+        try:
+            span = self._tracer.start_span(
+                f"execute_tool {name}",
+                context=self._child_of(parent),
+                kind=SpanKind.INTERNAL,
+                attributes=attributes,
+            )
+        except Exception as exc:
+            sdk_failed(f"the span of call {call_id}", exc)
+            return None
         self._tools[call_id] = span
         return span
 
@@ -375,6 +370,12 @@ class SessionTracer:
         self._tools.pop(call_id, None)
         if span is None:
             return
+        try:
+            self._tool_ended(span, output, failure)
+        except Exception as exc:
+            sdk_failed(f"the end of call {call_id}'s span", exc)
+
+    def _tool_ended(self, span: Span, output: str, failure: Any) -> None:
         if failure is None:
             if self.capture_content:
                 span.set_attribute("gen_ai.tool.call.result", output)
