@@ -23,7 +23,6 @@ from ..audio.player import GuardedPlayer
 from ..errors import SessionClosedError, SessionConfigError, root_cause
 from ..tools import Toolset
 from ..tracing import capture_content_default
-from ..tracing.config import server_tracing
 from ..tracing.metrics import SessionMetrics
 from ..tracing.observer import SessionTracer
 from .actions import (
@@ -194,7 +193,7 @@ class SessionRunner(LazyParts):
         """Send the agent's configuration (``force``: on a connection still being set up,
         ahead of everything held back) and wait for the server's answer."""
         definitions = [t.definition() for t in self.tools]
-        tracing = server_tracing(agent.tracing, self.tracer.session, agent.name)
+        tracing = self.tracer.server_side(agent.tracing, agent.name)
         event_id, actions = self.core.configure(agent, tools=definitions, tracing=tracing)
         try:
             reply = await self._request(event_id, actions, within=CONFIGURE_TIMEOUT_S, force=force)

@@ -18,6 +18,7 @@ from opentelemetry import context, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from ..usage import Tokens
+from .config import server_tracing
 from .live import LiveSpans
 from .sdk import NO_TRACER, sdk_failed, tracer
 from .usage import session_usage_attributes, usage_attributes
@@ -63,6 +64,7 @@ class SessionTracer:
         self._live_spans: LiveSpans | None = None  # GPT-Live's delegated work, once it comes
         self._usage: Any = None  # the session's usage so far (usage.updated), for its span
         self._cost: Any = None
+        self._server: tuple[Any] | None = None  # the server side's ``tracing``, once made
 
     @property
     def _live(self) -> LiveSpans:
@@ -74,6 +76,13 @@ class SessionTracer:
         return trace.set_span_in_context(parent or self.session)
 
     # -- the session -------------------------------------------------------------------------
+
+    def server_side(self, setting: Any, workflow_name: str) -> Any:
+        """The server side's ``tracing`` (``server_tracing``), made once from the first agent's
+        and given to each new Realtime session: a handoff never changes the session's trace."""
+        if self._server is None:
+            self._server = (server_tracing(setting, self.session, workflow_name),)
+        return self._server[0]
 
     def end(self, reason: str, error: bool) -> None:
         try:
