@@ -149,7 +149,7 @@ class WebsocketTransport:
             if not (isinstance(ws, DirectConnection) and ws.send_text_now(frame)):
                 await ws.send(frame)
         except ConnectionClosed as exc:
-            raise TransportClosed(_describe(exc)) from None
+            raise _closed(exc) from None
 
     def buffered(self) -> bool:
         """Whether a frame is already here, so that ``recv`` returns without waiting (known
@@ -164,8 +164,7 @@ class WebsocketTransport:
                 return await ws.recv_text()
             return await ws.recv()
         except ConnectionClosed as exc:
-            code = None if exc.rcvd is None else exc.rcvd.code
-            raise TransportClosed(_describe(exc), error=dropped(code)) from None
+            raise _closed(exc) from None
 
     async def close(self) -> None:
         ws = self._ws
@@ -188,6 +187,14 @@ def _unlink(ws: ClientConnection) -> None:
     ws.protocol.parser.close()
     if isinstance(ws.logger, logging.LoggerAdapter):
         ws.logger.extra = {}  # the adapter named the connection: {"websocket": ws}
+
+
+def _closed(exc: ConnectionClosed) -> TransportClosed:
+    """The close a send or a receive met, read by the one rule (``dropped``): a send may
+    meet the server's close before the reader does."""
+    return TransportClosed(
+        _describe(exc), error=dropped(None if exc.rcvd is None else exc.rcvd.code)
+    )
 
 
 def _describe(exc: ConnectionClosed) -> str:

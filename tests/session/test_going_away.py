@@ -80,3 +80,41 @@ async def test_a_normal_close_by_the_server_ends_the_session_without_error(socke
     assert connections == 1
     assert [e.error for e in closed] == [False]
     assert "code 1000" in closed[0].reason
+
+
+@rtagents.tool(inline=True)
+def look_now() -> str:
+    """Look it up at once."""
+    return "here"
+
+
+class LookNow:
+    def respond(self, ctx: ModelContext) -> list[Any]:
+        if any(i.get("type") == "function_call_output" for i in ctx.items):
+            return [Say("Found it.")]
+        return [CallFunction("look_now", {}, call_id="call_look")]
+
+
+@pytest.mark.parametrize("socket", [True, False], ids=["socket", "in process"])
+async def test_a_normal_close_a_send_sees_first_ends_the_session_too(socket: bool) -> None:
+    """The server closes (1000) right after ``response.done``: our ``response.create`` for
+    the call's output may meet the close before the reader does. Whoever meets it, the
+    close is read by the one rule, and the session ends: it does not reconnect."""
+    events: list[Any] = []
+    async with Emulator(model=LookNow(), realtime=False) as emu:
+        where: dict[str, Any] = {"url": emu.url} if socket else {"transport": emu.transport}
+        agent = rtagents.Agent(name="a", tools=[look_now], output_modalities=["text"])
+        async with rtagents.connect(agent, reconnect=FAST, **where) as session:
+            session.on("*")(events.append)
+            emu.last.add_fault(DropConnection(after="response.done", code=1000, reason="bye"))
+            await session.send_text("Where is it?")
+            with anyio.fail_after(10):
+                async for event in session:
+                    if event.type == "session.closed":
+                        break
+                else:
+                    pytest.fail("the session ended without session.closed")
+        connections = len(emu.connections)
+    assert connections == 1
+    assert "session.reconnecting" not in [e.type for e in events]
+    assert [e.error for e in events if e.type == "session.closed"] == [False]
