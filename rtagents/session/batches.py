@@ -56,6 +56,10 @@ class Batches:
         # Outputs given up on this connection (see ``unconfirmed``), by the response whose
         # batch they are of: a confirmation that comes late owes them again.
         self._given_up: dict[str, str] | None = None
+        # What the server had at the last drop (confirmed, or seen by a response it cut):
+        # an attached session, whose conversation stayed on the server, still has it.
+        self._had: dict[str, None] | None = None
+        self.notes: dict[str, str] = {}  # a background result's work id -> its call's id
 
     def batch(self, response_id: str) -> Batch:
         batch = self.batches.get(response_id)
@@ -94,7 +98,10 @@ class Batches:
     def sent_again(self, items: Iterable[object]) -> None:
         """``items`` go again to a server that kept the conversation (an attached session):
         it has each of ours once they are sent, since a copy it had is refused with no
-        confirmation. What they answer is confirmed now, and asked to be answered as usual."""
+        confirmation. What they answer is confirmed now, as is what the server had at the
+        drop (not sent again), and each is asked to be answered as usual."""
+        had, self._had = self._had, None
+        self._confirmed.update(had or ())
         for item in items:
             kind = getattr(item, "type", None)
             if kind == "function_call_output":
@@ -107,7 +114,8 @@ class Batches:
         one that never ended, or given up on (see ``unconfirmed``)."""
         left = {w for b in self.batches.values() for w in (*b.unseen, *b.seen_by)}
         left.update(self._given_up or ())
-        return sorted({(self.work[w].call_id or w) if w in self.work else w for w in left})
+        notes, work = self.notes, self.work
+        return sorted({notes.get(w) or (work[w].call_id if w in work else None) or w for w in left})
 
     def _owe_again(self, work_id: str) -> None:
         """An output given up on this connection, confirmed after all: owed again (its
@@ -196,11 +204,13 @@ class Batches:
 
     def disconnected(self) -> None:
         """Every response of the connection is over: what they had not answered is owed."""
+        had = self._confirmed
         for batch in self.batches.values():
             batch.done = True
+            had.update(dict.fromkeys(batch.seen_by))
             batch.unseen |= set(batch.seen_by)
             batch.seen_by.clear()
-        self._confirmed.clear()
+        self._had, self._confirmed = had or None, {}
         self.output_events.clear()
         self._asked = self._given_up = None  # the next connection asks once again
 
@@ -218,6 +228,7 @@ class Batches:
         live = {w for b in self.batches.values() for w in b.pending | b.unseen | set(b.seen_by)}
         for wid in [wid for wid, w in self.work.items() if w.finished and wid not in live]:
             del self.work[wid]
+            self.notes.pop(wid, None)
         if len(self.output_events) > 256:
             self.output_events = {e: w for e, w in self.output_events.items() if w in live}
         self._collect_at = max(_COLLECT_PAST, 2 * len(self.work))

@@ -298,6 +298,7 @@ class Orchestrator:
             return []
         self.batches.start(item_id, Work(item_id, wants_reply), wants_reply=wants_reply)
         self.batches.batch(item_id).done = True  # no response is to finish first
+        self.batches.notes[item_id] = call_id
         ref = self.next_ref()
         note = SendNote(ref, item_id, role, text)
         return [note, *self._finish(item_id, ref, wants_reply=wants_reply)]

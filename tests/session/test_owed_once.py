@@ -113,3 +113,30 @@ def test_a_sideband_output_replayed_after_a_drop_is_not_warned_of() -> None:
     assert [a.event.type for a in asks] == ["response.create"]
     ended = _realtime_round(core, "resp_2")
     assert not [a for a in ended if isinstance(a, Emit) and isinstance(a.event, SessionWarning)]
+
+
+def test_a_sideband_output_confirmed_before_the_drop_is_not_warned_of() -> None:
+    """The server confirmed our output, a response that saw it started, then the sideband
+    dropped. The re-attached conversation still has the output (it is not sent again): it
+    is asked to be answered once more, with no warning that it was never confirmed."""
+    core = RealtimeCore(lambda name: ToolTraits(), sideband=True)
+    core.receive_frame(_frame("session.created", session={"type": "realtime"}))
+    item = {"id": "item_1", "type": "function_call", "status": "completed", "name": "charge"}
+    item |= {"call_id": "c1", "arguments": "{}"}
+    done = {"id": "resp_1", "object": "realtime.response", "status": "completed"}
+    core.receive_frame(_frame("response.done", response=done | {"output": [item]}))
+    for action in core.call_finished("c1", "charged", cancelled=False):
+        if isinstance(action, Send):
+            core.sent(action.event)
+            if action.event.type == "conversation.item.create":
+                added = action.event.item.model_dump(exclude_none=True)
+    core.receive_frame(_frame("conversation.item.added", item=added))
+    started = {"id": "resp_2", "object": "realtime.response", "status": "in_progress"}
+    core.receive_frame(_frame("response.created", response=started | {"output": []}))
+    core.disconnected()  # before resp_2 ended: the output is owed again
+    assert [a for a in core.replay() if isinstance(a, Send)] == []  # the server has it
+    asks = [a for a in core.resumed() if isinstance(a, Send)]
+    assert [a.event.type for a in asks] == ["response.create"]
+    ended = _realtime_round(core, "resp_3")
+    assert not [a for a in ended if isinstance(a, Emit) and isinstance(a.event, SessionWarning)]
+    assert not [a for a in ended if isinstance(a, Send)]  # answered: not asked for again

@@ -70,3 +70,39 @@ async def test_the_apps_own_close_is_not_warned_of() -> None:
     events = await ended_by(Reconnect(attempts=3, backoff=0.2, max_backoff=0.2), close_by_app=True)
     assert "tool.call.completed" in [e.type for e in events]
     assert unanswered(events) == []
+
+
+@rtagents.tool(background=True)
+async def build_report(week: int) -> str:
+    """Build the weekly report (slowly: the connection drops meanwhile)."""
+    await anyio.sleep(0.5)
+    return f"report {week}"
+
+
+async def test_a_background_result_never_answered_is_named_by_its_call() -> None:
+    events: list[Any] = []
+    turns = [CallFunction("build_report", {"week": 3}, call_id="call_bg"), "Started.", "Here."]
+    async with Emulator(model=ScriptedModel(turns), realtime=False) as emu:
+        opened = 0
+
+        def opener() -> Any:
+            nonlocal opened
+            opened += 1
+            if opened > 1:
+                raise ConnectError("the emulator refuses new connections")
+            return emu.transport()
+
+        agent = rtagents.Agent(name="r", tools=[build_report], output_modalities=["text"])
+        slow = Reconnect(attempts=4, backoff=0.3, max_backoff=0.3)
+        async with rtagents.connect(agent, transport=opener, reconnect=slow) as session:
+            session.on("*")(events.append)
+            await session.send_text("The report, please.")
+            with anyio.fail_after(10):
+                async for event in session:
+                    if event.type == "response.done":
+                        emu.last.drop()  # the "started" turn is done: the result comes offline
+                    if event.type == "session.closed":
+                        break
+                else:
+                    pytest.fail("the session ended without session.closed")
+    assert unanswered(events) == [{"call_ids": ["call_bg"]}]
