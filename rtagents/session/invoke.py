@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..tools import BaseTool, ToolContext
+from ..tools.base import MadeOutput
 from ..tools.failures import ToolCrashed, ToolOutputTooLarge
 from ..tools.invocation import STANDALONE, Invocation
 from .workers import WorkerPool
@@ -64,7 +65,7 @@ def _output_of(tool: BaseTool, limit: int) -> Callable[[Any], Any]:
 
     def finish(result: Any) -> Any:
         try:
-            return tool.output(result, limit)
+            return MadeOutput(tool.output(result, limit))
         except ToolOutputTooLarge as exc:
             # Handed back, not raised: one that comes after its call was given up still
             # reaches ``on_late`` (``tool.call.abandoned``: its side effects happened).

@@ -115,6 +115,8 @@ class BaseTool(ABC):
         """``serialize(result)``, or ``ToolOutputTooLarge`` when that is past ``limit`` bytes
         of UTF-8. A result whose length alone shows it too large is not serialised at all.
         The session calls it in a sync tool's worker thread."""
+        if type(result) is MadeOutput:
+            return str(result)  # made in the worker thread already: never serialised twice
         # pydantic's serialiser holds the GIL, so even in a worker thread a huge result's
         # serialisation pauses the event loop: said too large from its length, it never runs.
         least = _least_size(result)
@@ -131,6 +133,12 @@ class BaseTool(ABC):
         clone = copy.copy(self)
         clone.name = check_tool_name(name, f"renaming {self.name!r}")
         return clone
+
+
+class MadeOutput(str):
+    """An output ``BaseTool.output`` made already (in a sync tool's worker thread)."""
+
+    __slots__ = ()
 
 
 def over_limit(text: str, limit: int) -> bool:

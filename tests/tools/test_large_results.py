@@ -14,11 +14,12 @@ import json
 import threading
 from typing import Any
 
+import anyio
 import pytest
 
 import rtagents
-from rtagents.emulator import CallFunction, ModelContext, ScriptedModel
-from rtagents.tools import BaseTool
+from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
+from rtagents.tools import BaseTool, FunctionTool
 
 from ..session.harness import responses_done, run_agent, say
 
@@ -165,3 +166,27 @@ async def test_a_result_past_the_limit_after_its_call_was_given_up_is_still_aban
     assert json.loads(run.outputs["e"])["error"] == "timeout"
     [abandoned] = run.of("tool.call.abandoned")
     assert abandoned.output == f"(the output is at least {LIMIT + 1} bytes; the limit is {LIMIT})"
+
+
+class Enveloped(FunctionTool):
+    """A tool that wraps its output: ``serialize`` must run once on a result."""
+
+    def serialize(self, result: Any) -> str:
+        return json.dumps({"ok": True, "data": super().serialize(result)})
+
+
+def lookup(sku: str) -> str:
+    """Look up a SKU (sync: its output is made in its worker thread)."""
+    return f"{sku}: 3 left"
+
+
+async def test_an_overridden_serialize_runs_once_on_a_sync_tools_result() -> None:
+    turns = [CallFunction("lookup", {"sku": "A1"}, call_id="c"), "ok"]
+    agent = rtagents.Agent(name="a", tools=[Enveloped(lookup)], output_modalities=["text"])
+    async with Emulator(model=ScriptedModel(turns), realtime=False) as emu:
+        async with rtagents.connect(agent, transport=emu.transport()) as session:
+            with anyio.fail_after(10):
+                events = await session.ask("How many A1?")
+    [completed] = [e for e in events if e.type == "tool.call.completed"]
+    assert completed.output == '{"ok": true, "data": "A1: 3 left"}'
+    assert type(completed.output) is str
