@@ -238,6 +238,9 @@ async def connect(
                     await runner.start(agent)
                 except Exception as exc:
                     raised = exc
+                    # The session failed to start (a refused configuration, say): it ends
+                    # so, with why, not as an app's close (a no-op if it ended already).
+                    await runner.finish(str(exc) or type(exc).__name__, error=True)
                     await session.close()
                 except BaseException:  # cancelled while setting up: the connection closes too
                     with anyio.CancelScope(shield=True):

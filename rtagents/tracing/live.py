@@ -1,7 +1,8 @@
 """The spans of GPT-Live's delegated work: a ``delegation`` span per delegation (a child of
 the session's span) and a ``responses_inference {model}`` span per response of the
 Responses backend (a child of its delegation's span, so that the ``execute_tool`` spans of
-its function calls, children of their response's span, share the session's trace).
+its function calls, children of their response's span, share the session's trace; so do
+its hosted MCP calls', see .hosted).
 
 A backend response is told by the Responses events inside ``response.event`` (their dicts,
 read as they come: the session decodes them too), tied to its delegation by the outer
@@ -10,10 +11,16 @@ function (one that did is continued by the response the calls' outputs ask for),
 failed. A client delegation's span ends when the app's answer is on the timeline (the next
 ``session.commentary.appended`` or ``session.thinking.appended``); every span still open ends
 with the session.
+
+A drop does not end GPT-Live's server session: the session attaches to it again, where the
+backend responses under way may have gone on, their end unseen. Their spans end at the
+reattach, unfailed, where they were last seen (the drop, a ``connection.dropped`` event); if
+the session ends without attaching again, they end there failed.
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +29,8 @@ from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from ..usage import Tokens
+from .hosted import HostedCalls
+from .sdk import DISCONNECTED, failed
 from .usage import usage_attributes
 
 _ENDS = ("response.completed", "response.failed", "response.incomplete")
@@ -44,13 +53,15 @@ class _Backend:
 class LiveSpans:
     """The delegation and backend response spans of one GPT-Live session."""
 
-    def __init__(self, tracer: trace.Tracer, session: Span) -> None:
+    def __init__(self, tracer: trace.Tracer, session: Span, hosted: HostedCalls) -> None:
         self._tracer = tracer
         self._session = session
+        self._hosted = hosted
         self._delegations: dict[str, _Delegation] = {}
         self._backend: dict[str, _Backend] = {}
         self._current: dict[str | None, str] = {}  # delegation id -> its response under way
         self._clients: deque[str] = deque()  # client delegations waiting for the app
+        self._dropped_at: int | None = None  # when the responses under way were cut off
 
     @property
     def open(self) -> int:
@@ -65,10 +76,6 @@ class LiveSpans:
     # -- the Live server's events ------------------------------------------------------------
 
     def started(self, event: Any) -> None:
-        session_id = getattr(event.session, "id", None)
-        if session_id:
-            self._session.set_attribute("gen_ai.conversation.id", session_id)
-            self._session.set_attribute("openai.live.session_id", session_id)
         model = getattr(event.session, "model", None)
         if isinstance(model, str) and model:
             self._session.set_attribute("gen_ai.response.model", model)
@@ -115,9 +122,19 @@ class LiveSpans:
             self._ended(self._current.get(delegation_id), {}, (code, inner.get("message")))
         elif kind == "response.output_item.added":
             item = inner.get("item") or {}
-            entry = self._backend.get(self._current.get(delegation_id) or "")
+            rid = self._current.get(delegation_id)
+            entry = self._backend.get(rid or "")
             if entry is not None and item.get("type") == "function_call":
                 entry.called = True
+            elif item.get("type") == "mcp_call" and isinstance(item.get("id"), str):
+                parent = entry.span if entry is not None else self._session
+                name = str(item.get("name") or "unknown")
+                self._hosted.added(item["id"], name, item.get("server_label"), parent, rid)
+        elif kind == "response.output_item.done":
+            item = inner.get("item") or {}
+            if item.get("type") == "mcp_call" and isinstance(item.get("id"), str):
+                output, arguments = item.get("output"), item.get("arguments")
+                self._hosted.done(item["id"], item.get("error"), output, arguments)
 
     # -- backend responses -----------------------------------------------------------------
 
@@ -149,7 +166,11 @@ class LiveSpans:
             delegation.continued = False
 
     def _ended(
-        self, rid: str | None, response: dict[str, Any], error: tuple[str, Any] | None
+        self,
+        rid: str | None,
+        response: dict[str, Any],
+        error: tuple[str, Any] | None,
+        at: int | None = None,
     ) -> None:
         entry = self._backend.pop(rid or "", None)
         if entry is None or rid is None:
@@ -173,9 +194,10 @@ class LiveSpans:
             err = response.get("error") or {}
             failure = (err.get("code") or "response_failed", err.get("message"))
         if failure is not None:
-            span.set_status(Status(StatusCode.ERROR, str(failure[1] or failure[0])))
-            span.set_attribute("error.type", failure[0])
-        span.end()
+            failure = (failure[0], str(failure[1] or failure[0]))
+            failed(span, failure)
+        self._hosted.cut(rid, failure, at)  # its hosted calls, if their end is unseen
+        span.end(end_time=at)
         delegation = self._delegations.get(entry.delegation_id or "")
         if delegation is None:
             return
@@ -186,20 +208,32 @@ class LiveSpans:
             delegation.continued = True
         if not delegation.responses and not delegation.continued:
             del self._delegations[entry.delegation_id or ""]
-            delegation.span.end()
+            delegation.span.end(end_time=at)
 
     # -- the end -------------------------------------------------------------------------------
 
     def dropped(self) -> None:
-        """The connection dropped: the backend responses on it are over."""
+        """The connection dropped (each attempt to open another tells again): the backend
+        responses under way wait for the reattach, marked where they were last seen."""
+        self._current.clear()  # the next events of a delegation are a new response's
+        if self._dropped_at is not None or not self._backend:
+            return
+        self._dropped_at = time.time_ns()
         for entry in self._backend.values():
-            entry.span.set_status(Status(StatusCode.ERROR, "the connection dropped"))
-            entry.span.set_attribute("error.type", "disconnected")
-            entry.span.end()
-        self._backend.clear()
-        self._current.clear()
+            entry.span.add_event("connection.dropped", timestamp=self._dropped_at)
+
+    def reattached(self) -> None:
+        """The same server session again: what the drop cut went on there, unfailed."""
+        self._cut_off(None)
+
+    def _cut_off(self, failure: tuple[str, str] | None) -> None:
+        at, self._dropped_at = self._dropped_at, None
+        if at is not None:
+            for rid in list(self._backend):
+                self._ended(rid, {}, failure, at)
 
     def end(self) -> None:
+        self._cut_off(DISCONNECTED)  # never attached again: cut for good
         for entry in self._backend.values():
             entry.span.end()
         for delegation in self._delegations.values():

@@ -5,10 +5,11 @@ Instruments (meter ``rtagents``):
 
 - ``rtagents.sessions.active`` (up-down counter): sessions open now.
 - ``rtagents.tool.duration`` (histogram, s), by ``tool`` and ``outcome`` (``ok``, or the
-  failure's kind: ``error``, ``timeout``, ``cancelled``, ``denied``...).
+  failure's kind: ``error``, ``timeout``, ``cancelled``, ``denied``...); a name no tool has
+  (the model made it up) is ``(unknown)``.
 - ``rtagents.approvals.pending`` (up-down counter) and ``rtagents.approval.wait``
   (histogram, s), by ``kind`` and ``outcome`` (``approved``/``denied``).
-- ``rtagents.reconnects`` (counter), by ``cause``.
+- ``rtagents.reconnects`` (counter), by ``cause``: one of a fixed set (``_cause``).
 - ``rtagents.events.dropped`` (counter): events the app read too slowly to keep.
 - ``gen_ai.client.token.usage`` (histogram, {token}; the GenAI convention's): the tokens of
   each response and transcription, by ``gen_ai.token.type`` (``input``/``output``),
@@ -20,6 +21,7 @@ does), so the figures cannot drift from what the app sees.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -93,7 +95,9 @@ class SessionMetrics:
         elif kind == "tool.call.completed":
             TOOL_DURATION.record(event.duration_s, {"tool": event.name, "outcome": "ok"})
         elif kind == "tool.call.failed":
-            TOOL_DURATION.record(event.duration_s, {"tool": event.name, "outcome": event.kind})
+            # The model may make up any name: each would be a series of its own.
+            tool = UNKNOWN_TOOL if event.kind == "unknown_tool" else event.name
+            TOOL_DURATION.record(event.duration_s, {"tool": tool, "outcome": event.kind})
         elif kind == "approval.requested":
             attributes = {"kind": event.request.kind}
             self._asked[event.request.id] = (time.monotonic(), attributes)
@@ -145,9 +149,31 @@ class SessionMetrics:
         self._asked.clear()
 
 
+UNKNOWN_TOOL = "(unknown)"
+"""The ``tool`` label of a call to a name no tool has (no tool's name has parentheses)."""
+
+_SERVER_CLOSED = re.compile(r"the server closed the connection \(code (\d{4})\b")
+_CAUSES = (
+    # How the session's causes begin (session/transport.py, reconnect.py, upstream.py): the
+    # details after that (a URL, a server's reason, an errno) would make a label each.
+    ("handing over", "handover"),
+    ("the connection dropped", "dropped"),
+    ("this client closed", "client_closed"),
+    ("sending", "send_failed"),
+    ("the server at ", "connect_failed"),  # ... refused the connection: HTTP 503
+    ("cannot connect", "connect_failed"),
+    ("not a websocket URL", "connect_failed"),
+)
+
+
 def _cause(cause: str) -> str:
-    """A low-cardinality label: the cause's first words, not its details."""
-    return " ".join(str(cause).split(":")[0].split()[:4])[:40] or "unknown"
+    """A bounded label for a reconnect's cause: ``server_closed_<code>`` (a websocket close
+    code has 4 digits), ``dropped``, ``client_closed``, ``handover``, ``send_failed``,
+    ``connect_failed`` (an attempt that failed), or ``other``."""
+    closed = _SERVER_CLOSED.match(cause)
+    if closed is not None:
+        return f"server_closed_{closed[1]}"
+    return next((label for start, label in _CAUSES if cause.startswith(start)), "other")
 
 
 _IDLE: SessionMetrics | None = None

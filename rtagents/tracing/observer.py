@@ -19,8 +19,9 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from ..usage import Tokens
 from .config import server_tracing
+from .hosted import HostedCalls
 from .live import LiveSpans
-from .sdk import NO_TRACER, sdk_failed, tracer
+from .sdk import DISCONNECTED, NO_TRACER, clip, failed, sdk_failed, tracer
 from .usage import session_usage_attributes, usage_attributes
 
 
@@ -57,7 +58,7 @@ class SessionTracer:
             # (one tracer, shared, rather than a proxy per session).
             self._tracer = NO_TRACER
         self._responses: dict[str, _Response] = {}
-        self._hosted: dict[str, Span] = {}
+        self._hosted_calls: HostedCalls | None = None  # hosted MCP calls, once one comes
         self._tools: dict[str, Span] = {}
         self._approvals: dict[str, Span] = {}
         self._reconnect: Span | None = None
@@ -65,11 +66,18 @@ class SessionTracer:
         self._usage: Any = None  # the session's usage so far (usage.updated), for its span
         self._cost: Any = None
         self._server: tuple[Any] | None = None  # the server side's ``tracing``, once made
+        self._identified = False  # the session's span has the server session's id
+
+    @property
+    def _hosted(self) -> HostedCalls:
+        if self._hosted_calls is None:
+            self._hosted_calls = HostedCalls(self._tracer, self.capture_content)
+        return self._hosted_calls
 
     @property
     def _live(self) -> LiveSpans:
         if self._live_spans is None:
-            self._live_spans = LiveSpans(self._tracer, self.session)
+            self._live_spans = LiveSpans(self._tracer, self.session, self._hosted)
         return self._live_spans
 
     def _child_of(self, parent: Span | None) -> context.Context:
@@ -94,14 +102,12 @@ class SessionTracer:
         if self._reconnect is not None:
             self._reconnect.set_status(Status(StatusCode.ERROR, reason))
             self._reconnect.end()
-        for span in [
-            *self._approvals.values(),
-            *self._hosted.values(),
-            *(r.span for r in self._responses.values()),
-        ]:
+        for span in [*self._approvals.values(), *(r.span for r in self._responses.values())]:
             span.end()
         if self._live_spans is not None:
             self._live_spans.end()
+        if self._hosted_calls is not None:
+            self._hosted_calls.cut(None, None)
         if error:
             self.session.set_status(Status(StatusCode.ERROR, reason))
             self.session.set_attribute("error.type", "session_closed")
@@ -119,17 +125,23 @@ class SessionTracer:
         if handler is not None:
             handler(event)
 
-    def _on_session_created(self, event: Any) -> None:
-        session_id = (event.session.model_extra or {}).get("id")
-        if session_id:
+    def _identify(self, session_id: Any, key: str) -> None:
+        """The server session's id, on the session's span: the first one's. A reconnect on
+        Realtime makes another server session (its id goes on the ``reconnect`` span)."""
+        if session_id and not self._identified:
+            self._identified = True
             self.session.set_attribute("gen_ai.conversation.id", session_id)
-            self.session.set_attribute("openai.realtime.session_id", session_id)
+            self.session.set_attribute(key, session_id)
+
+    def _on_session_created(self, event: Any) -> None:
+        self._identify((event.session.model_extra or {}).get("id"), "openai.realtime.session_id")
 
     def _on_usage_updated(self, event: Any) -> None:
         self._usage, self._cost = event.total, event.cost
 
     # GPT-Live's events (see .live)
     def _on_session_started(self, event: Any) -> None:
+        self._identify(getattr(event.session, "id", None), "openai.live.session_id")
         self._live.started(event)
 
     def _on_session_delegation_created(self, event: Any) -> None:
@@ -171,7 +183,9 @@ class SessionTracer:
 
     def _span_of(self, response_id: str | None) -> Span | None:
         entry = self._responses.get(response_id or "")
-        return entry.span if entry else self._live.span_of(response_id)
+        if entry is not None:
+            return entry.span
+        return self._live_spans.span_of(response_id) if self._live_spans is not None else None
 
     def _on_response_output_audio_delta(self, event: Any) -> None:
         self._first_output(event, "audio")
@@ -183,13 +197,17 @@ class SessionTracer:
         self._first_output(event, "text")
 
     def _on_session_reconnecting(self, event: Any) -> None:
-        # The responses of the dropped connection end with it.
+        # On Realtime the next connection is a new server session: the responses of the
+        # dropped one, and their hosted calls, end with it. GPT-Live attaches again to the
+        # same session, where they may go on (see .live).
         for entry in self._responses.values():
-            entry.span.set_status(Status(StatusCode.ERROR, "the connection dropped"))
-            entry.span.set_attribute("error.type", "disconnected")
+            failed(entry.span, DISCONNECTED)
             entry.span.end()
         self._responses.clear()
-        self._live.dropped()
+        if self._live_spans is not None:
+            self._live_spans.dropped()
+        elif self._hosted_calls is not None:
+            self._hosted_calls.cut(None, DISCONNECTED)
         if self._reconnect is None:
             self._reconnect = self._tracer.start_span(
                 "reconnect",
@@ -201,6 +219,8 @@ class SessionTracer:
         )
 
     def _on_session_reconnected(self, event: Any) -> None:
+        if self._live_spans is not None:
+            self._live_spans.reattached()
         span, self._reconnect = self._reconnect, None
         if span is None:
             return
@@ -231,35 +251,14 @@ class SessionTracer:
 
     def _on_response_output_item_added(self, event: Any) -> None:
         item = event.item
-        if item.type != "mcp_call":
-            return
-        parent = self._span_of(event.response_id)
-        self._hosted[item.id] = self._tracer.start_span(
-            f"execute_tool {item.name}",
-            context=self._child_of(parent),
-            kind=SpanKind.INTERNAL,
-            attributes={
-                "gen_ai.operation.name": "execute_tool",
-                "gen_ai.tool.name": item.name,
-                "gen_ai.tool.call.id": item.id,
-                "gen_ai.tool.type": "extension",
-                "rtagents.mcp.server_label": item.server_label,
-            },
-        )
+        if item.type == "mcp_call":
+            parent = self._span_of(event.response_id) or self.session
+            self._hosted.added(item.id, item.name, item.server_label, parent, event.response_id)
 
     def _on_response_output_item_done(self, event: Any) -> None:
         item = event.item
-        span = self._hosted.pop(getattr(item, "id", None) or "", None)
-        if span is None:
-            return
-        if item.error is not None:
-            span.set_status(Status(StatusCode.ERROR, item.error.message))
-            span.set_attribute("error.type", item.error.type)
-        elif self.capture_content and item.output is not None:
-            span.set_attribute("gen_ai.tool.call.result", item.output)
-        if self.capture_content:
-            span.set_attribute("gen_ai.tool.call.arguments", item.arguments)
-        span.end()
+        if item.type == "mcp_call":
+            self._hosted.done(item.id, item.error, item.output, item.arguments)
 
     def _on_approval_requested(self, event: Any) -> None:
         request = event.request
@@ -315,7 +314,7 @@ class SessionTracer:
     def _on_progress_spoken(self, event: Any) -> None:
         attributes = {"gen_ai.tool.call.id": event.call_id}
         if self.capture_content:
-            attributes["rtagents.progress.text"] = event.text
+            attributes["rtagents.progress.text"] = clip(event.text)
         span = self._tools.get(event.call_id) or self.session
         span.add_event("progress.spoken", attributes)
 
@@ -351,7 +350,7 @@ class SessionTracer:
         if server_label:
             attributes["rtagents.mcp.server_label"] = server_label
         if self.capture_content:
-            attributes["gen_ai.tool.call.arguments"] = arguments
+            attributes["gen_ai.tool.call.arguments"] = clip(arguments)
         try:
             span = self._tracer.start_span(
                 f"execute_tool {name}",
@@ -387,7 +386,7 @@ class SessionTracer:
     def _tool_ended(self, span: Span, output: str, failure: Any) -> None:
         if failure is None:
             if self.capture_content:
-                span.set_attribute("gen_ai.tool.call.result", output)
+                span.set_attribute("gen_ai.tool.call.result", clip(output))
         else:
             span.set_status(Status(StatusCode.ERROR, failure.message))
             span.set_attribute(

@@ -1,5 +1,6 @@
 """The OpenTelemetry API as the session's spans use it: the tracer of the provider installed
-now, the default for capturing content, and what becomes of what an SDK part raises."""
+now, the default for capturing content and its bound, how a span cut by a drop is marked, and
+what becomes of what an SDK part raises."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import os
 
 from opentelemetry import trace
+from opentelemetry.trace import Span, Status, StatusCode
 
 SCHEMA_URL = "https://opentelemetry.io/schemas/1.37.0"
 
@@ -33,3 +35,26 @@ CAPTURE_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 
 def capture_content_default() -> bool:
     return os.environ.get(CAPTURE_ENV, "").lower() in ("1", "true", "yes")
+
+
+CONTENT_LIMIT = 8192
+"""The most characters of a captured argument or result a span keeps. A tool may take or
+return megabytes: every span processor would hold them until export, and exporters and
+backends refuse or cut an attribute that large."""
+
+
+def clip(text: str) -> str:
+    """Captured content as a span keeps it: its first ``CONTENT_LIMIT`` characters, then how
+    many more there were."""
+    left_out = len(text) - CONTENT_LIMIT
+    return text if left_out <= 0 else f"{text[:CONTENT_LIMIT]}… [{left_out} more characters]"
+
+
+DISCONNECTED = ("disconnected", "the connection dropped")
+"""The failure of a span whose work a dropped connection cut, its end never seen."""
+
+
+def failed(span: Span, failure: tuple[str, str]) -> None:
+    """Marks a span failed: ``failure`` is its ``error.type`` and its status's message."""
+    span.set_status(Status(StatusCode.ERROR, failure[1]))
+    span.set_attribute("error.type", failure[0])

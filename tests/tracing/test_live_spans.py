@@ -183,3 +183,40 @@ def test_a_delegation_ends_with_its_last_response(spans: InMemorySpanExporter) -
     names = [s.name for s in spans.get_finished_spans()]
     assert names == ["responses_inference m", "responses_inference m", "delegation"]
     tracer.end("done", error=False)
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (None, None),
+        ({"type": "http_error", "code": 502, "message": "down"}, "http_error"),
+        ("the server refused", "mcp_error"),
+    ],
+)
+def test_a_hosted_mcp_call_is_a_span_of_its_backend_response(
+    spans: InMemorySpanExporter, error: Any, kind: str | None
+) -> None:
+    tracer = SessionTracer("a", "gpt-live", capture_content=True)
+    tracer.observe(_delegated("d1", "r1"))
+    tracer.observe(_inner("d1", "response.created", response={"id": "r1", "model": "m"}))
+    call = {"type": "mcp_call", "id": "mcp_1", "server_label": "docs", "name": "search"}
+    tracer.observe(_inner("d1", "response.output_item.added", output_index=0, item=call))
+    done = {**call, "arguments": '{"q":1}', "output": None if error else "found", "error": error}
+    tracer.observe(_inner("d1", "response.output_item.done", output_index=0, item=done))
+    tracer.observe(_inner("d1", "response.completed", response={"id": "r1", "status": "completed"}))
+    finished = list(spans.get_finished_spans())
+    hosted, backend = one(finished, "execute_tool search"), one(finished, "responses_inference m")
+    assert parent_of(hosted) == backend.context.span_id
+    assert hosted.end_time <= backend.end_time
+    attrs = hosted.attributes
+    assert attrs["gen_ai.tool.type"] == "extension"
+    assert attrs["gen_ai.tool.call.id"] == "mcp_1"
+    assert attrs["rtagents.mcp.server_label"] == "docs"
+    assert attrs["gen_ai.tool.call.arguments"] == '{"q":1}'
+    if kind is None:
+        assert attrs["gen_ai.tool.call.result"] == "found"
+        assert hosted.status.status_code is StatusCode.UNSET
+    else:
+        assert attrs["error.type"] == kind
+        assert hosted.status.status_code is StatusCode.ERROR
+    tracer.end("done", error=False)

@@ -18,6 +18,8 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 import rtagents
 from rtagents import ApprovalPolicy
 from rtagents.emulator import CallFunction, DropConnection, Emulator, ScriptedModel
+from rtagents.session.events import SessionReconnecting, ToolCallFailed
+from rtagents.tracing.metrics import SessionMetrics
 
 pytestmark = pytest.mark.anyio
 READER = InMemoryMetricReader()
@@ -140,3 +142,29 @@ def test_without_an_sdk_sessions_do_not_observe() -> None:
         "assert SessionMetrics('a').recording is True\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_labels_are_a_fixed_set(reader: InMemoryMetricReader) -> None:
+    """A tool name the model made up, or a close's details, would each be a new series."""
+    meter = SessionMetrics("labels")
+    for name in ("invented_1", "invented_2"):
+        meter.observe(ToolCallFailed("c", name, "unknown_tool", "no such tool", "", 0.01))
+    causes = {
+        "the server closed the connection (code 1011: keepalive ping timeout)": "server_closed_1011",
+        "the server closed the connection (code 1001)": "server_closed_1001",
+        "the connection dropped without a close frame": "dropped",
+        "this client closed the connection (code 1000)": "client_closed",
+        "handing over before the session's time cap": "handover",
+        "sending failed: BrokenPipeError: [Errno 32]": "send_failed",
+        "the server at wss://x/v1 refused the connection: HTTP 503": "connect_failed",
+        "cannot connect to wss://x/v1: [Errno 111] Connection refused": "connect_failed",
+        "OSError: [Errno 101] Network is unreachable": "other",
+    }
+    for cause in causes:
+        meter.observe(SessionReconnecting(2, 0.5, cause))
+    found = points(reader)
+    tools = {p.attributes["tool"] for p in found["rtagents.tool.duration"]}
+    assert "(unknown)" in tools and not tools & {"invented_1", "invented_2"}
+    labels = {p.attributes["cause"] for p in found["rtagents.reconnects"]}
+    assert set(causes.values()) <= labels
+    assert not any(label.startswith("the ") for label in labels)

@@ -13,8 +13,16 @@ from opentelemetry.trace import StatusCode
 
 import rtagents
 from rtagents import ApprovalPolicy, deny
-from rtagents.emulator import CallFunction, CallMCP, Emulator, ModelContext, ScriptedModel
+from rtagents.emulator import (
+    CallFunction,
+    CallMCP,
+    Emulator,
+    ErrorReply,
+    ModelContext,
+    ScriptedModel,
+)
 from rtagents.mcp import MCPServerHTTP
+from rtagents.tracing import CONTENT_LIMIT
 
 from ..mcp.servers import http_notes_server
 
@@ -264,3 +272,38 @@ async def test_a_reconnect_is_a_span_of_the_same_session_trace(spans: InMemorySp
     assert reconnect.attributes["rtagents.reconnect.items_replayed"] == 2  # a question, its answer
     assert [e.name for e in reconnect.events] == ["attempt"]
     assert root.status.status_code != StatusCode.ERROR
+
+
+async def test_a_refused_configuration_fails_the_session_span(
+    spans: InMemorySpanExporter,
+) -> None:
+    agent = rtagents.Agent(name="refused", output_modalities=["text"])
+    refuse = ErrorReply(to="session.update", code="invalid_value")
+    async with Emulator(faults=[refuse]) as emu:
+        with pytest.raises(rtagents.SessionConfigError) as refused:
+            async with rtagents.connect(agent, url=emu.url):
+                pass
+    root = one(list(spans.get_finished_spans()), "invoke_agent refused")
+    assert root.status.status_code is StatusCode.ERROR
+    assert root.attributes["rtagents.session.close_reason"] == str(refused.value)
+
+
+@rtagents.tool
+def echo_back(blob: str) -> str:
+    """Returns much."""
+    return "r" * 100_000
+
+
+async def test_captured_content_is_clipped(spans: InMemorySpanExporter) -> None:
+    agent = rtagents.Agent(name="big", tools=[echo_back], output_modalities=["text"])
+    model = ScriptedModel([CallFunction("echo_back", {"blob": "a" * 50_000}), "ok"])
+    async with Emulator(model=model) as emu:
+        async with rtagents.connect(agent, transport=emu.transport(), trace_content=True) as s:
+            with anyio.fail_after(10):
+                await s.ask("go")
+    span = one(list(spans.get_finished_spans()), "execute_tool echo_back")
+    result = span.attributes["gen_ai.tool.call.result"]
+    arguments = span.attributes["gen_ai.tool.call.arguments"]
+    assert result == "r" * CONTENT_LIMIT + f"… [{100_000 - CONTENT_LIMIT} more characters]"
+    assert arguments.startswith('{"blob": "aaa') or arguments.startswith('{"blob":"aaa')
+    assert arguments.endswith(" more characters]") and len(arguments) < CONTENT_LIMIT + 40

@@ -1,0 +1,81 @@
+"""The ``execute_tool`` spans of hosted MCP calls, which the server runs: an ``mcp_call`` item
+of a Realtime response, or of a GPT-Live backend response (inside ``response.event``). One
+place for both APIs: the observer and the Live spans read the item's fields (a model on
+Realtime, a dict on GPT-Live) and hand them here.
+
+A call's span is a child of its response's and ends with the call's item
+(``output_item.done``), or, when the connection drops before that, with its response.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.trace import Span, SpanKind
+
+from .sdk import clip, failed
+
+
+class HostedCalls:
+    """The hosted MCP calls under way in one session, by item id."""
+
+    def __init__(self, tracer: trace.Tracer, capture_content: bool) -> None:
+        self._tracer = tracer
+        self._capture = capture_content
+        self._open: dict[str, tuple[Span, str | None]] = {}  # item id -> span, its response
+
+    def added(
+        self, item_id: str, name: str, server_label: Any, parent: Span, response_id: str | None
+    ) -> None:
+        attributes = {
+            "gen_ai.operation.name": "execute_tool",
+            "gen_ai.tool.name": name,
+            "gen_ai.tool.call.id": item_id,
+            "gen_ai.tool.type": "extension",
+        }
+        if isinstance(server_label, str):
+            attributes["rtagents.mcp.server_label"] = server_label
+        span = self._tracer.start_span(
+            f"execute_tool {name}",
+            context=trace.set_span_in_context(parent),
+            kind=SpanKind.INTERNAL,
+            attributes=attributes,
+        )
+        self._open[item_id] = (span, response_id)
+
+    def done(self, item_id: str, error: Any, output: Any, arguments: Any) -> None:
+        """The call's item is done: with its ``output``, or its ``error`` (Realtime's is an
+        object with a ``type`` and a ``message``; the Responses API's may be a string)."""
+        found = self._open.pop(item_id, None)
+        if found is None:
+            return
+        span = found[0]
+        if error:
+            failed(span, _failure(error))
+        elif self._capture and isinstance(output, str):
+            span.set_attribute("gen_ai.tool.call.result", clip(output))
+        if self._capture and isinstance(arguments, str):
+            span.set_attribute("gen_ai.tool.call.arguments", clip(arguments))
+        span.end()
+
+    def cut(
+        self, response_id: str | None, failure: tuple[str, str] | None, at: int | None = None
+    ) -> None:
+        """The calls of a response (of every response: ``None``) end with it, their item's
+        end unseen: with its ``failure``, at ``at`` (where it was last seen) or now."""
+        for item_id, (span, owner) in list(self._open.items()):
+            if response_id is None or owner == response_id:
+                del self._open[item_id]
+                if failure is not None:
+                    failed(span, failure)
+                span.end(end_time=at)
+
+
+def _failure(error: Any) -> tuple[str, str]:
+    """An ``mcp_call``'s error as (``error.type``, message)."""
+    if isinstance(error, str):
+        return "mcp_error", error
+    if isinstance(error, dict):
+        return str(error.get("type") or "mcp_error"), str(error.get("message") or error)
+    return str(getattr(error, "type", None) or "mcp_error"), str(getattr(error, "message", error))
