@@ -10,8 +10,9 @@ from .._event import FrameworkEvent
 
 @dataclass(frozen=True)
 class MCPServerFailed(FrameworkEvent):
-    """A local MCP server died, or stopped answering (``FAILED_AFTER_UNANSWERED`` calls in a
-    row given up unanswered: see ``rtagents.mcp.local``); its calls get error outputs."""
+    """A local MCP server died, or stopped answering (a call was given up, and the server left
+    the ping that followed unanswered: see ``rtagents.mcp.liveness``); its calls get error
+    outputs. Told once until the server answers again."""
 
     type: Literal["mcp.server.failed"] = field(default="mcp.server.failed", init=False)
     server: str

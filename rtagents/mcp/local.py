@@ -19,6 +19,7 @@ from .._redact import register_secret
 from ..errors import root_cause
 from ..tools import DuplicateToolError, Toolset
 from .errors import MCPConnectError, MCPServerUnavailable, is_timeout, is_transport_failure
+from .liveness import Liveness
 from .tools import MCPTool, NeedsApproval
 
 if TYPE_CHECKING:
@@ -32,11 +33,6 @@ log = logging.getLogger("rtagents.mcp")
 
 CLOSE_TIMEOUT_S = 2.0
 """How long closing a local MCP server waits for it (a server's goodbye, a session's end)."""
-
-FAILED_AFTER_UNANSWERED = 3
-"""A server still connected that leaves this many calls in a row unanswered till they are
-given up (at their timeout, or their session's end) has stopped answering, not just run a
-slow tool: it is reported failed like one that died, once until it answers a call again."""
 
 
 class ServerListener(Protocol):
@@ -92,7 +88,7 @@ class MCPServer(ABC):
         self._connecting: anyio.Event | None = None  # set once a connect under way is over
         self._failed: str | None = None
         self._entered = 0
-        self._unanswered = 0  # calls in a row given up before an answer (see call_tool)
+        self._liveness = Liveness(self._tell_failed, lambda: self._client)  # see call_tool
 
     @abstractmethod
     def _target(self) -> Any:
@@ -177,7 +173,8 @@ class MCPServer(ABC):
             raise MCPConnectError(
                 f"MCP server {self.name!r} did not start: {root_cause(exc)}"
             ) from exc
-        self._failed, self._unanswered = None, 0
+        self._failed = None
+        self._liveness.answered()  # a new connection: a stop is reported afresh
 
     async def _hold(
         self, client: Client, ready: anyio.Event, stop: anyio.Event, failed: list[BaseException]
@@ -207,6 +204,7 @@ class MCPServer(ABC):
         holder, stop = self._holder, self._stop
         self._client = self._holder = self._stop = None
         with anyio.CancelScope(shield=True):  # a cancelled start closes all the same
+            await self._liveness.aclose()  # first: a ping cut by the close is no failure
             if holder is not None and stop is not None:
                 stop.set()
                 done, _ = await asyncio.wait({holder}, timeout=CLOSE_TIMEOUT_S)
@@ -300,18 +298,20 @@ class MCPServer(ABC):
             result = await client.call_tool(
                 name, arguments, read_timeout_seconds=time_limit or 86400.0
             )
-        except asyncio.CancelledError:  # given up unanswered: see FAILED_AFTER_UNANSWERED
-            self._unanswered += 1
-            if self._unanswered == FAILED_AFTER_UNANSWERED:
-                self._tell_failed(TimeoutError(f"{self._unanswered} calls in a row got no answer"))
+        except asyncio.CancelledError:  # a slow tool, a session's end, or a server stopped
+            self._liveness.given_up(client)  # only a ping tells which (see liveness)
             raise
         except Exception as exc:
             if is_transport_failure(exc):
                 self._failed = f"{type(exc).__name__}: {exc}"
                 self._tell_failed(exc)
                 raise MCPServerUnavailable(self.name, exc) from exc
+            if is_timeout(exc):  # given up at the backstop
+                self._liveness.given_up(client)
+            else:  # an error the server sent is an answer
+                self._liveness.answered()
             raise
-        self._unanswered = 0
+        self._liveness.answered()
         return result
 
     def _tell_failed(self, exc: BaseException) -> None:

@@ -1,5 +1,6 @@
 """A second real MCP server for the tests, built with the ``mcp`` package: tools whose names
-the Realtime API does not take, a result with a resource link, and a tool that never answers.
+the Realtime API does not take, a result with a resource link, a tool that never answers (the
+server answers all else), and one that stops the whole server for a while.
 
 python odd_server.py   # stdio
 """
@@ -7,6 +8,7 @@ python odd_server.py   # stdio
 from __future__ import annotations
 
 import sys
+import time
 
 import anyio
 from mcp_types import ResourceLink, TextContent, ToolAnnotations
@@ -43,6 +45,13 @@ async def hang() -> str:
     """Never answers."""
     await anyio.sleep_forever()
     return "unreachable"
+
+
+@server.tool(annotations=ToolAnnotations(read_only_hint=True))
+async def block(seconds: float) -> str:
+    """Blocks the server's event loop: it reads and answers nothing (a ping neither) meanwhile."""
+    time.sleep(seconds)  # noqa: ASYNC251 - the point: a server stuck, not a slow tool
+    return "unblocked"
 
 
 @server.tool(annotations=ToolAnnotations(read_only_hint=True))

@@ -1,17 +1,21 @@
 """A local MCP server's odd cases, against a real server (``odd_server.py``): tool names the
-Realtime API does not take, a resource link in a result, and a tool that never answers."""
+Realtime API does not take, a resource link in a result, a tool that never answers, and a
+server that stops answering (see ``rtagents.mcp.liveness``)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from typing import Any
 
+import anyio
 import pytest
 
 import rtagents
-from rtagents.emulator import CallFunction
-from rtagents.mcp import MCPServerStdio
+from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
+from rtagents.mcp import MCPServer, MCPServerStdio
+from rtagents.testing import sent_outputs
 from rtagents.tools import DuplicateToolError
 
 from .servers import ODD_SERVER
@@ -60,24 +64,124 @@ def hangs(*call_ids: str) -> list[CallFunction]:
     return [CallFunction("hang", {}, call_id=call_id) for call_id in call_ids]
 
 
+def block(call_id: str, seconds: float) -> CallFunction:
+    return CallFunction("block", {"seconds": seconds}, call_id=call_id)
+
+
 def hanging() -> rtagents.Agent:
-    return agent_with(odd(allowed_tools=["hang", "ping_me"], timeout=0.5))
+    return agent_with(odd(allowed_tools=["hang", "block", "ping_me"], timeout=0.5))
 
 
-async def test_a_server_that_stops_answering_is_reported_failed_once() -> None:
-    # Four calls time out (one failed event, at the third), and the session goes on: the
-    # next call is answered.
+class Heard:
+    """A listener of the server itself, as a session is (``MCPServer.subscribe``)."""
+
+    def __init__(self) -> None:
+        self.failed: list[str] = []
+
+    def tools_changed(self, server: MCPServer) -> None:
+        pass
+
+    def server_failed(self, server: MCPServer, exc: BaseException) -> None:
+        self.failed.append(f"{type(exc).__name__}: {exc}")
+
+
+async def test_a_tool_that_hangs_while_its_server_answers_is_never_reported() -> None:
+    # Each call given up pings the server, which answers: a hung tool is no server stopped,
+    # however many calls it leaves unanswered (3 in a row were reported as a failure).
     turns = [hangs("h0", "h1", "h2", "h3"), CallFunction("ping_me", {}, call_id="p"), echo]
     events, outputs, _ = await converse(hanging(), turns, responses=3)
     assert [json.loads(outputs[f"h{i}"])["error"] for i in range(4)] == ["timeout"] * 4
     assert outputs["p"] == "pong"
-    failed = [(e.server, e.error) for e in events if e.type == "mcp.server.failed"]
-    assert failed == [("odd", "TimeoutError: 3 calls in a row got no answer")]
-
-
-async def test_an_answer_between_time_outs_keeps_the_server_from_being_reported() -> None:
-    turns = [hangs("h0", "h1"), CallFunction("ping_me", {}, call_id="p"), hangs("h2", "h3"), echo]
-    events, outputs, _ = await converse(hanging(), turns, responses=4)
-    assert [json.loads(outputs[f"h{i}"])["error"] for i in range(4)] == ["timeout"] * 4
-    assert outputs["p"] == "pong"
     assert [e for e in events if e.type == "mcp.server.failed"] == []
+
+
+async def test_a_server_that_stops_answering_is_reported_once_until_it_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # ``block`` stops the whole server: the calls given up at their 0.5 s timeout ping it,
+    # and the ping goes unanswered. Two calls given up, one report; once the server answers
+    # again (a call's result), a second stop is reported again. The session goes on.
+    monkeypatch.setattr("rtagents.mcp.liveness.PING_TIMEOUT_S", 0.5)
+    failures: list[Any] = []
+
+    async def once_it_is_back(ctx: ModelContext) -> CallFunction:
+        with anyio.fail_after(10):
+            while not failures:
+                await anyio.sleep(0.05)
+        await anyio.sleep(2.5)  # the block is over (2.5 s from the first call)
+        return CallFunction("ping_me", {}, call_id="p")
+
+    async def once_reported_again(ctx: ModelContext) -> str:
+        with anyio.fail_after(10):
+            while len(failures) < 2:
+                await anyio.sleep(0.05)
+        return echo(ctx)
+
+    turns = [
+        [block("b0", 2.5), *hangs("h0")],
+        once_it_is_back,
+        block("b1", 1.5),
+        once_reported_again,
+    ]
+    agent = hanging()
+    events: list[Any] = []
+    async with Emulator(model=ScriptedModel(turns)) as emu:
+        async with rtagents.connect(agent, transport=emu.transport()) as session:
+            session.on("mcp.server.failed")(failures.append)
+            await session.send_text("go")
+            with anyio.fail_after(25):
+                async for event in session:
+                    events.append(event)
+                    if len([e for e in events if e.type == "response.done"]) >= 4:
+                        break
+        outputs = sent_outputs(emu.last.received)
+    assert [json.loads(outputs[c])["error"] for c in ("b0", "h0", "b1")] == ["timeout"] * 3
+    assert outputs["p"] == "pong"
+    failed = [(e.server, e.error) for e in events if e.type == "mcp.server.failed"]
+    assert failed == [("odd", "TimeoutError: no answer to a ping within 0.5 s")] * 2
+
+
+async def test_calls_cut_off_by_a_session_end_are_no_failure_of_a_shared_server() -> None:
+    # The calls app's setup: one server object, many sessions. Session A ends while three of
+    # its calls are running (a slow tool, the server well): the others are told nothing, and
+    # their calls go on. (Three calls cut off were reported to every session as a failure.)
+    server = odd(allowed_tools=["hang", "ping_me"])
+    agent = agent_with(server)
+    heard: list[Any] = []
+    async with server:
+        model_a = ScriptedModel([hangs("h0", "h1", "h2"), "never said"])
+        model_b = ScriptedModel([CallFunction("ping_me", {}, call_id="p"), echo])
+        async with Emulator(model=model_a) as emu_a, Emulator(model=model_b) as emu_b:
+            async with rtagents.connect(agent, transport=emu_b.transport()) as b:
+                b.on("mcp.server.failed")(heard.append)
+                async with rtagents.connect(agent, transport=emu_a.transport()) as a:
+                    await a.send_text("go")
+                    started = 0
+                    with anyio.fail_after(10):
+                        async for event in a:
+                            started += event.type == "tool.call.started"
+                            if started == 3:
+                                break
+                    await anyio.sleep(0.2)  # the calls reach the server
+                with anyio.fail_after(10):
+                    events = await b.ask("go")
+            outputs = sent_outputs(emu_b.last.received)
+    assert outputs["p"] == "pong"
+    assert [e for e in events if e.type == "mcp.server.failed"] == heard == []
+
+
+async def test_closing_a_server_ends_its_ping_unreported() -> None:
+    # A ping under way when the server is closed is cancelled with it: nothing is reported,
+    # and nothing is left running.
+    server = odd(allowed_tools=["block"])
+    heard = Heard()
+    server.subscribe(heard)
+    async with server:
+        with anyio.move_on_after(0.3):
+            await server.call_tool("block", {"seconds": 1})
+        ping = server._liveness.pinging
+        assert ping is not None and not ping.done()  # the server is stuck: no answer yet
+    assert ping.cancelled()
+    assert server._liveness.pinging is None
+    await asyncio.sleep(0.1)
+    assert heard.failed == []
