@@ -26,7 +26,6 @@ from .output import PlaybackBuffer
 from .resample import StreamResampler
 
 _BACKLOG_BLOCKS = 100  # about 2 s of microphone audio waiting for the session, at most
-_LIVE_SPEECH = "live"  # the player's item for GPT-Live's speech, which has no item ids
 
 
 class LocalVoice:
@@ -93,13 +92,41 @@ class LocalVoice:
 
     async def _speaker(self, session: Any) -> None:
         to_device = StreamResampler(RATE, self.device.rate)
+        live_turns = _LiveTurns()
         async for event in session:
             kind = event.type
             if kind == "response.output_audio.delta" or kind == "session.output_audio.delta":
                 fmt = session.output_format
                 pcm = to_pcm16(base64.b64decode(event.delta), fmt).tobytes()
-                # GPT-Live's speech is one stream with no items (and no truncate).
-                item_id = getattr(event, "item_id", None) or _LIVE_SPEECH
+                item_id = getattr(event, "item_id", None) or live_turns.speaking()
                 self.player.feed(item_id, to_device.push(pcm))
+            elif kind == "session.input_transcript.delta":
+                live_turns.user_heard()
             elif kind == "session.closed":
                 return
+
+
+class _LiveTurns:
+    """The player's ids for GPT-Live's speech, which has no items: one per turn of the model's.
+
+    A clear cuts the id it stops, for good (late audio of a cut item is dropped: see
+    ``PlaybackBuffer.clear``), so under one id for all of it, a guardrail's trip silenced the
+    model for the rest of the session. A turn of the model's ends when the user is heard
+    (their transcript: what the session's guardrails take for a Live turn's end too), so a
+    trip silences the rest of the turn it cut, which GPT-Live goes on sending (it has nothing
+    to cancel), and the model's next turn plays.
+    """
+
+    def __init__(self) -> None:
+        self._turn = 1
+        self._user_heard = False
+
+    def user_heard(self) -> None:
+        self._user_heard = True
+
+    def speaking(self) -> str:
+        """The id of the model's speech now: a new one for its first words after the user's."""
+        if self._user_heard:
+            self._turn += 1
+            self._user_heard = False
+        return f"live_{self._turn}"
