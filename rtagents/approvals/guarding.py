@@ -62,7 +62,8 @@ def raised(exc: BaseException) -> Verdict:
     """A guardrail that raised trips (fail closed)."""
     text = str(exc)
     text = text if len(text) <= 120 else text[:117] + "..."
-    return Verdict(False, f"it raised {type(exc).__name__}: {text}", "error")
+    said = f": {text}" if text else ""  # (a bare CancelledError has no message)
+    return Verdict(False, f"it raised {type(exc).__name__}{said}", "error")
 
 
 def timed_out(timeout: float) -> Verdict:
@@ -72,22 +73,23 @@ def timed_out(timeout: float) -> Verdict:
 
 def message_for(guardrails: Guardrails, trip: GuardrailTrip) -> tuple[str | None, str | None]:
     """What the model is told of ``trip``, and a problem with the app's hook if it had one.
-    A hook that raises or answers something other than a ``str`` or ``None`` is replaced by
-    the default line: the model is still told."""
+    A hook or template that raises (anything: a template's attribute typo raises
+    ``AttributeError``), or a hook that answers something other than a ``str`` or ``None``,
+    is replaced by the default line: the model is still told. Never raises."""
     default = OUTPUT_MESSAGE if trip.kind == "output" else INPUT_MESSAGE
     shape = guardrails.message
     if callable(shape):
         try:
             text = shape(trip)
         except Exception as exc:
-            return _fill(default, trip), f"the guardrail message hook raised {exc!r:.120}"
+            return _fill(default, trip), f"the guardrail message hook raised {show(exc, 120)}"
         if text is None or isinstance(text, str):
             return text, None
         return _fill(default, trip), f"the guardrail message hook answered {show(text)}"
     try:
         return _fill(shape if isinstance(shape, str) else default, trip), None
-    except (KeyError, IndexError, ValueError) as exc:
-        return _fill(default, trip), f"the guardrail message template failed: {exc!r:.120}"
+    except Exception as exc:
+        return _fill(default, trip), f"the guardrail message template failed: {show(exc, 120)}"
 
 
 def _fill(template: str, trip: GuardrailTrip) -> str:

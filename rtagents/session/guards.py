@@ -16,6 +16,8 @@ one that times out is abandoned there, and counts as a trip.
 
 from __future__ import annotations
 
+import asyncio
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -168,6 +170,12 @@ class SessionGuards:
                 verdict = judge(await self._answer(guardrail, check.text))
             except Exception as exc:  # fail closed: a guardrail that raises trips
                 verdict = raised(exc)
+            except asyncio.CancelledError as exc:
+                if _cancelled():  # the timeout's, or the session's end: never a verdict
+                    raise
+                # The check's own: a future it awaited was cancelled by its owner (a shared
+                # moderation request). Silent, it would pass the text: it trips instead.
+                verdict = raised(exc)
         if verdict is None or scope.cancelled_caught:
             verdict = timed_out(guardrails.timeout)
         if not verdict.passed:
@@ -194,10 +202,6 @@ class SessionGuards:
             )
             runner.deliver(event)  # the runner's: through the observers too
             return
-        trip = GuardrailTrip(
-            guardrail.name, check.kind, verdict.reason, decided_by, item_id, check.text
-        )
-        text, problem = message_for(guardrails, trip)
         actions: list[Action] = []
         cancelled = None
         if live:
@@ -220,6 +224,12 @@ class SessionGuards:
             guardrail.name, check.kind, verdict.reason, decided_by, item_id, cancelled=cancelled
         )
         actions.append(Emit(event))
+        # What the model is told comes last: the trip has acted whatever the app's message
+        # hook or template does (``message_for`` falls back to the default line).
+        trip = GuardrailTrip(
+            guardrail.name, check.kind, verdict.reason, decided_by, item_id, check.text
+        )
+        text, problem = message_for(guardrails, trip)
         if problem is not None:
             actions.append(Emit(SessionWarning(problem, {"guardrail": guardrail.name})))
         if text:
@@ -253,6 +263,15 @@ class SessionGuards:
 
 def _now() -> float:
     return time.monotonic() * 1000
+
+
+def _cancelled() -> bool:
+    """Whether this task is being cancelled: a cancel scope around it (the check's timeout,
+    the session's end) or ``Task.cancel`` (Python 3.11+ counts the requests)."""
+    if anyio.current_effective_deadline() == -math.inf:
+        return True
+    cancelling = getattr(asyncio.current_task(), "cancelling", None)
+    return cancelling is not None and cancelling() > 0
 
 
 _ROUTES: dict[str, _Route] = {

@@ -306,6 +306,18 @@ def test_a_failing_hook_or_template_still_tells_the_model() -> None:
     assert text == default and problem is not None and "template" in problem
 
 
+@pytest.mark.parametrize(
+    "template",
+    ["{reason.text}", "{guardrail.__len__.x}", "{reason:d}", "{kind!z}", "{0}", "{reason[x]}"],
+)
+def test_any_template_that_fails_falls_back_to_the_default_line(template: str) -> None:
+    # A typo in an attribute raises AttributeError (a format spec TypeError or ValueError):
+    # whatever it raises, the model is told the default line and the app is warned.
+    text, problem = message_for(Guardrails(message=template), trip())
+    assert text == "Your last answer was stopped by a guardrail (polite): rude"
+    assert problem is not None and problem.startswith("the guardrail message template failed")
+
+
 # -- the configuration --------------------------------------------------------------------------
 
 

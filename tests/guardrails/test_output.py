@@ -5,6 +5,7 @@ flight finish and are answered."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 import rtagents
 from rtagents import PASS, GuardrailResult, Guardrails, Trip
 from rtagents.emulator import CallFunction, Emulator, Say, ScriptedModel
+from rtagents.session.guards import SessionGuards
 
 pytestmark = pytest.mark.anyio
 
@@ -123,6 +125,68 @@ async def test_a_guardrail_that_raises_trips() -> None:
     trip, _ = await trip_of(broken)
     assert (trip.guardrail, trip.decided_by) == ("broken", "error")
     assert "RuntimeError: the moderation service is down" in trip.reason
+
+
+async def test_a_message_template_that_fails_still_stops_the_answer() -> None:
+    # An attribute typo in the template raised AttributeError before anything acted: no
+    # cancel, no event, and the item was marked tripped, so no later trip could act.
+    guardrails = Guardrails(output=[no_refunds], message="{guardrail}: {reason.text}")
+    agent = rtagents.Agent(name="shop", guardrails=guardrails)
+    events, connection = await run_until_trip(agent, ScriptedModel([LONG]), FakePlayer(300))
+    [trip] = [e for e in events if e.type == "guardrail.tripped"]
+    assert trip.cancelled is not None and len(sent(connection, "response.cancel")) == 1
+    assert next(e for e in events if e.type == "response.done").response.status == "cancelled"
+    assert len(sent(connection, "conversation.item.truncate")) == 1
+    [warning] = [e for e in events if e.type == "session.warning"]
+    assert "AttributeError" in warning.message and "template" in warning.message
+    notes = [i for i in connection.conversation.items if i.get("role") == "system"]
+    assert [n["content"][0]["text"] for n in notes] == [
+        "Your last answer was stopped by a guardrail (no_refunds): it promised a refund"
+    ]
+
+
+async def test_a_guardrail_whose_await_is_cancelled_elsewhere_trips() -> None:
+    # A shared moderation request its owner cancelled: the CancelledError is the check's
+    # failure, not the session's cancellation, so it trips like a raise (fail closed).
+    async def shared(text: str) -> GuardrailResult:
+        future = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_later(0.05, future.cancel)
+        result: GuardrailResult = await future
+        return result
+
+    trip, _ = await trip_of(shared)
+    assert (trip.guardrail, trip.decided_by) == ("shared", "error")
+    assert trip.reason == "it raised CancelledError"
+
+
+async def test_the_sessions_own_cancellation_of_a_check_is_no_trip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started, ended = anyio.Event(), list[str]()
+
+    async def stuck(text: str) -> GuardrailResult:
+        started.set()
+        try:
+            await anyio.sleep(30)
+        except BaseException as exc:
+            ended.append(type(exc).__name__)
+            raise
+        return PASS
+
+    tripped: list[Any] = []
+
+    async def recorded(self: SessionGuards, *args: Any) -> None:
+        tripped.append(args)
+
+    monkeypatch.setattr(SessionGuards, "_tripped", recorded)
+    agent = rtagents.Agent(name="shop", guardrails=Guardrails(output=[stuck], timeout=60))
+    async with Emulator(model=ScriptedModel([LONG]), realtime=True, audio_chunk_ms=100) as emu:
+        async with rtagents.connect(agent, url=emu.url) as session:
+            await session.send_text("Can I get my money back?")
+            with anyio.fail_after(10):
+                await started.wait()
+        # The session's end cancelled the check: it went through, and nothing tripped.
+    assert ended == ["CancelledError"] and tripped == []
 
 
 async def test_a_guardrail_that_answers_a_bool_trips() -> None:
