@@ -120,11 +120,29 @@ class _Stream:
 
 @dataclass
 class _Turn:
-    """The user's latest message, and the response that answers it."""
+    """The user's latest message, and the responses that answer it."""
 
     item_id: str | None = None
-    answer: str | None = None  # the first response in the conversation after it
-    hold: bool = False  # its input trip came first: cancel its answer as it starts
+    # Its answer: every response in the conversation since it, until an input trip (the
+    # first, and those that answer its tool calls), with their assistant items (audio may
+    # play on after its response ended). Sets, as dicts: kept in order.
+    answers: dict[str, None] = field(default_factory=dict)
+    items: dict[str, None] = field(default_factory=dict)
+    stopped: bool = False  # an input trip acted on it: a later response is not its answer
+    hold: bool = False  # its answer was not running when it tripped: cancel it as it starts
+
+
+@dataclass(frozen=True)
+class InputStop:
+    """What an input trip on the user's latest message stops."""
+
+    cancel: str | None
+    """The response to cancel now: its answer, while active."""
+    answers: tuple[str, ...]
+    """The responses of its answer so far: their calls still running are cancelled, and no
+    response is asked for their batches."""
+    items: tuple[str, ...]
+    """Their assistant items: the audio of one may still be playing."""
 
 
 @dataclass
@@ -230,6 +248,8 @@ class GuardCore:
         """An output item of ``response_id`` began: its text is that response's."""
         if response_id in self._active:
             self._owners[item_id] = response_id
+        if response_id in self._turn.answers:
+            self._turn.items[item_id] = None
 
     def owner(self, key: str) -> str | None:
         """The response ``key``'s text belongs to, if it is still active."""
@@ -245,29 +265,32 @@ class GuardCore:
             self._turn = _Turn(item_id)
 
     def response_started(self, response_id: str, *, in_conversation: bool) -> bool:
-        """A response began; True when it must be cancelled at once: it answers a turn an
-        input guardrail already stopped."""
+        """A response began; True when it must be cancelled at once (and its batch blocked):
+        it answers a turn an input guardrail already stopped."""
         self._active.add(response_id)
         turn = self._turn
-        if not in_conversation or turn.item_id is None or turn.answer is not None:
+        if not in_conversation or turn.item_id is None or (turn.stopped and not turn.hold):
             return False
-        turn.answer = response_id  # from here it is answered: its hold is never read again
-        return turn.hold
+        turn.answers[response_id] = None
+        held, turn.hold = turn.hold, False  # one response only: the note's own is not held
+        return held
 
     def response_ended(self, response_id: str) -> None:
         self._active.discard(response_id)
         for key in [k for k, owner in self._owners.items() if owner == response_id]:
             del self._owners[key]  # items that never spoke
 
-    def input_stops(self, item_id: str) -> str | None:
-        """An input guardrail tripped on the user's message ``item_id``: the response to
-        cancel now, if its answer is active. When that answer has not begun, it is
-        cancelled as it starts; once it has ended, or the user has spoken since, no
-        response is stopped (the model is still told)."""
+    def input_stops(self, item_id: str, *, asked: bool) -> InputStop | None:
+        """An input guardrail tripped on the user's message ``item_id``: what of its answer
+        to stop (``None`` once the user has spoken since; the model is still told). When no
+        response of it is active and one is still to come (none has begun, or ``asked``: a
+        response was asked for, to answer its tool calls), that one is cancelled as it
+        starts (see ``response_started``)."""
         turn = self._turn
         if item_id != turn.item_id:
             return None
-        if turn.answer is None:
-            turn.hold = True
-            return None
-        return turn.answer if turn.answer in self._active else None
+        turn.stopped = True
+        active = [r for r in turn.answers if r in self._active]
+        turn.hold = not active and (asked or not turn.answers)
+        cancel = active[-1] if active else None
+        return InputStop(cancel, tuple(turn.answers), tuple(turn.items))

@@ -60,6 +60,8 @@ class Batches:
         # an attached session, whose conversation stayed on the server, still has it.
         self._had: dict[str, None] | None = None
         self.notes: dict[str, str] = {}  # a background result's work id -> its call's id
+        # Active responses an input guardrail stopped (see ``block``), and why.
+        self.blocked: dict[str, str] = {}
 
     def batch(self, response_id: str) -> Batch:
         batch = self.batches.get(response_id)
@@ -67,12 +69,54 @@ class Batches:
             batch = self.batches[response_id] = Batch()
         return batch
 
-    def start(self, work_id: str, work: Work, *, wants_reply: bool) -> None:
+    def start(self, work_id: str, work: Work, *, wants_reply: bool) -> str | None:
+        """Keep ``work``; if its response is blocked (see ``block``), it wants no reply, and
+        the reason is returned: the caller cancels it."""
         self.work[work_id] = work
         if work.call_id is not None:
             self._duplicates = True
+        if self.blocked and work.response_id in self.blocked:
+            work.wants_reply = False
+            return self.blocked[work.response_id]
         if wants_reply:
             self.batch(work.response_id).pending.add(work_id)
+        return None
+
+    def running(self, work_id: str) -> bool:
+        """Whether ``work_id`` was started and has no output yet."""
+        work = self.work.get(work_id)
+        return work is not None and not work.finished
+
+    def ended(self, response_id: str) -> bool:
+        """``response_id`` is done: its batch is complete (it announces nothing more, so a
+        block of it is over). True while work of it wants a reply and has none."""
+        if self.blocked:
+            self.blocked.pop(response_id, None)
+        batch = self.batch(response_id)
+        batch.done = True
+        return bool(batch.pending)
+
+    def block(self, response_id: str, reason: str, *, active: bool) -> list[str]:
+        """An input guardrail stopped the turn ``response_id`` answers: its batch is never
+        asked for (the outputs it has are owed no more; those to come want no reply), and
+        its unfinished work is returned, to cancel. While it is ``active``, work it announces
+        later is blocked as it starts (``start``)."""
+        if active:
+            self.blocked[response_id] = reason
+        batch = self.batches.get(response_id)
+        if batch is not None:
+            batch.unseen.clear()
+            batch.seen_by.clear()  # a drop must not owe them again
+        unfinished = [
+            (work_id, work)
+            for work_id, work in self.work.items()
+            if work.response_id == response_id and not work.finished
+        ]
+        for _, work in unfinished:
+            # Also what is answered already, its output not yet sent (a call given up at its
+            # deadline), and an approval still being decided: neither asks for a response.
+            work.wants_reply = False
+        return [work_id for work_id, _ in unfinished]
 
     @property
     def confirmed(self) -> KeysView[str]:
@@ -213,6 +257,7 @@ class Batches:
         self._had, self._confirmed = had or None, {}
         self.output_events.clear()
         self._asked = self._given_up = None  # the next connection asks once again
+        self.blocked.clear()  # (its responses are over)
 
     def _collect(self) -> None:
         """Forget finished batches at once (each turn scans them), and finished work in bulk

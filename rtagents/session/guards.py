@@ -30,7 +30,7 @@ from .._either import call_either
 from ..approvals.events import GuardrailTripped
 from ..approvals.guarding import Check, GuardCore, Verdict, judge, message_for, raised, timed_out
 from ..approvals.guardrails import Guardrail, GuardrailKind, Guardrails, GuardrailTrip
-from .actions import Action, Emit, Send, StopPlayback
+from .actions import Action, CancelCall, Emit, Send, StopPlayback
 from .events import SessionWarning
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ class _Runner(Protocol):
     async def execute(self, actions: list[Action]) -> bool: ...
 
 
+_STOPPED = "a guardrail stopped the user's message"  # why its answer's calls were cancelled
 _LIVE_OUT = "live:assistant"  # GPT-Live's transcripts have no items: one stream each way
 _LIVE_IN = "live:user"
 _Route = Callable[["SessionGuards", GuardCore, Any], "Check | None"]
@@ -117,8 +118,10 @@ class SessionGuards:
             return
         oob = "conversation_id" in response.model_fields_set and response.conversation_id is None
         if core.response_started(response.id, in_conversation=not oob):
-            # It answers a turn an input guardrail stopped before it began.
-            self._runner.spawn(self._runner.execute, [self._cancel(response.id)])
+            # It answers a turn an input guardrail stopped before it began: its calls are
+            # blocked now, before the frames that announce them are read.
+            calls = self._runner.core.orchestrator.block(response.id, _STOPPED)
+            self._runner.spawn(self._runner.execute, [self._cancel(response.id), *calls])
 
     def _on_response_done(self, core: GuardCore, event: Any) -> None:
         if event.response.id is not None:
@@ -202,28 +205,18 @@ class SessionGuards:
             )
             runner.deliver(event)  # the runner's: through the observers too
             return
-        actions: list[Action] = []
-        cancelled = None
+        cancelled, calls = None, list[CancelCall]()
         if live:
             # GPT-Live: no response.cancel, no truncate; the app's player still stops.
-            actions.append(StopPlayback(None, None, heard_only=True))
+            actions: list[Action] = [StopPlayback(None, None, heard_only=True)]
             core.rearm(check.key)
         else:
-            cancelled = core.owner(check.key) if check.kind == "output" else None
-            if check.kind == "input":
-                cancelled = core.input_stops(check.key)
-            if cancelled is not None:
-                actions.append(self._cancel(cancelled))
-            playing = getattr(runner.core, "playback", None)
-            audio_item = playing.item_id if playing is not None else None
-            if audio_item is not None and (
-                audio_item == check.key or (cancelled and core.owner(audio_item) == cancelled)
-            ):
-                actions.append(StopPlayback(audio_item, None, heard_only=False))
+            cancelled, actions, calls = self._stopping(core, check)
         event = GuardrailTripped(
             guardrail.name, check.kind, verdict.reason, decided_by, item_id, cancelled=cancelled
         )
         actions.append(Emit(event))
+        actions += calls  # the app hears of the trip before it hears of what it cost
         # What the model is told comes last: the trip has acted whatever the app's message
         # hook or template does (``message_for`` falls back to the default line).
         trip = GuardrailTrip(
@@ -237,6 +230,37 @@ class SessionGuards:
         if guardrails.respond and not live:
             actions += runner.core.request_response()
         await runner.execute(actions)
+
+    def _stopping(
+        self, core: GuardCore, check: Check
+    ) -> tuple[str | None, list[Action], list[CancelCall]]:
+        """What a trip stops on the Realtime API: the response to cancel (and its send), the
+        audio to cut, and for an input trip the calls of its turn's answer. Decided before
+        anything awaits: a response or call that arrives meanwhile finds its turn stopped."""
+        playing = getattr(self._runner.core, "playback", None)
+        audio_item: str | None = playing.item_id if playing is not None else None
+        calls: list[CancelCall] = []
+        if check.kind == "output":
+            cancelled = core.owner(check.key)
+            heard = audio_item == check.key or (
+                cancelled is not None
+                and audio_item is not None
+                and core.owner(audio_item) == cancelled
+            )
+        else:
+            orchestrator = self._runner.core.orchestrator
+            asked = orchestrator.waiting and not orchestrator.responding  # a follow-up
+            stop = core.input_stops(check.key, asked=asked)
+            cancelled = stop.cancel if stop is not None else None
+            # Its answer's items are kept past their response's end: a late trip still
+            # cuts the audio the player has yet to play.
+            heard = stop is not None and audio_item in stop.items
+            for response_id in stop.answers if stop is not None else ():
+                calls += orchestrator.block(response_id, _STOPPED)
+        actions: list[Action] = [self._cancel(cancelled)] if cancelled is not None else []
+        if audio_item is not None and heard:
+            actions.append(StopPlayback(audio_item, None, heard_only=False))
+        return cancelled, actions, calls
 
     def _cancel(self, response_id: str) -> Send:
         cancel = p.ResponseCancel(event_id=self._runner.core.next_event_id())

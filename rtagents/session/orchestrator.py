@@ -129,10 +129,7 @@ class Orchestrator:
         """A response is done (its calls were given with ``call_arrived`` first)."""
         self.responses_done += 1
         self.fillers.ended(response_id)
-        running = False
-        if response_id is not None:
-            batch = self.batches.batch(response_id)
-            batch.done, running = True, bool(batch.pending)
+        running = self.batches.ended(response_id) if response_id is not None else False
         self._answered(response_id)
         if self._active == response_id or self._active is None:
             self._active = None
@@ -172,10 +169,11 @@ class Orchestrator:
             return [start]
         traits = self._traits(name) or ToolTraits()
         work = Work(rid, traits.trigger_response, traits.cancel_on_interrupt)
-        self.batches.start(call_id, work, wants_reply=traits.trigger_response)
+        blocked = self.batches.start(call_id, work, wants_reply=traits.trigger_response)
         # Journaled as soon as it starts: the response may never finish.
         self.journal.called(call_id, name, arguments, item_id)
-        return [StartCall(call_id, name, arguments, response_id, item_id)]
+        start = StartCall(call_id, name, arguments, response_id, item_id)
+        return [start] if blocked is None else [start, CancelCall(call_id, blocked)]
 
     def approval_arrived(
         self, request: p.McpApprovalRequest, response_id: str | None
@@ -233,6 +231,15 @@ class Orchestrator:
             if work.cancel_on_interrupt and not work.finished
         ]
 
+    def block(self, response_id: str, reason: str) -> list[CancelCall]:
+        """An input guardrail stopped the turn ``response_id`` answers (``guards``): its
+        calls still running are cancelled (answered as cancelled, as by a barge-in), so are
+        those it announces later, and no response is asked for its batch."""
+        active = response_id == self._active
+        return [
+            CancelCall(w, reason) for w in self.batches.block(response_id, reason, active=active)
+        ]
+
     def journal_news(self) -> Sequence[Decision]:
         """The journal let go of calls still waiting for their outputs (see ``Journal``):
         the app hears of it once a connection, not once a call."""
@@ -275,7 +282,7 @@ class Orchestrator:
             return []
         ref = self.next_ref()
         answer = SendAnswer(ref, request_id, approve, reason)
-        return [answer, *self._finish(request_id, ref, wants_reply=True)]
+        return [answer, *self._finish(request_id, ref, wants_reply=work.wants_reply)]
 
     def app_asked(self, params: object) -> list[Decision]:
         """The app asks for a turn in the conversation: it goes once no response is active
@@ -332,11 +339,7 @@ class Orchestrator:
     def _maybe_aside(self) -> list[Decision]:
         if not self.link.up or self._in_flight is not None or self._active is not None:
             return []
-        return self.fillers.release(self.next_ref, self._running)
-
-    def _running(self, work_id: str) -> bool:
-        work = self.batches.work.get(work_id)
-        return work is not None and not work.finished
+        return self.fillers.release(self.next_ref, self.batches.running)
 
     # -- the connection ------------------------------------------------------------------------
 

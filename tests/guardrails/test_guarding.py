@@ -12,6 +12,7 @@ from rtagents import PASS, Guardrail, GuardrailResult, Guardrails, Trip
 from rtagents.approvals.guarding import (
     Check,
     GuardCore,
+    InputStop,
     judge,
     message_for,
     raised,
@@ -222,30 +223,30 @@ def test_an_input_trip_cancels_the_active_answer_to_its_turn() -> None:
     c = core()
     c.user_item("u1")
     c.response_started("r1", in_conversation=True)
-    assert c.input_stops("u1") == "r1"
+    assert c.input_stops("u1", asked=False) == InputStop("r1", ("r1",), ())
 
 
 def test_an_input_trip_before_the_answer_cancels_it_as_it_starts() -> None:
     c = core()
     c.user_item("u1")
-    assert c.input_stops("u1") is None
+    assert c.input_stops("u1", asked=False) == InputStop(None, (), ())
     assert c.response_started("oob", in_conversation=False) is False  # not the answer
     assert c.response_started("r1", in_conversation=True) is True
     assert c.response_started("r2", in_conversation=True) is False  # only that one
 
 
-def test_an_input_trip_after_the_answer_ended_or_a_new_turn_stops_nothing() -> None:
+def test_an_input_trip_after_the_answer_ended_or_a_new_turn_cancels_nothing() -> None:
     c = core()
     c.user_item("u1")
     c.response_started("r1", in_conversation=True)
     c.response_ended("r1")
-    assert c.input_stops("u1") is None
+    assert c.input_stops("u1", asked=False) == InputStop(None, ("r1",), ())
     assert c.response_started("r2", in_conversation=True) is False
     c.user_item("u2")
     c.response_started("r3", in_conversation=True)
-    assert c.input_stops("u1") is None  # the user spoke since: r3 answers u2
+    assert c.input_stops("u1", asked=False) is None  # the user spoke since: r3 answers u2
     c.user_item("u2")  # the same item again changes nothing
-    assert c.input_stops("u2") == "r3"
+    assert c.input_stops("u2", asked=False) == InputStop("r3", ("r3",), ())
 
 
 def test_a_response_before_any_user_message_answers_no_turn() -> None:
@@ -253,16 +254,46 @@ def test_a_response_before_any_user_message_answers_no_turn() -> None:
     assert c.response_started("r0", in_conversation=True) is False
     c.user_item("u1")
     c.response_started("r1", in_conversation=True)
+    c.response_ended("r1")
     c.response_started("r2", in_conversation=True)
-    assert c.input_stops("u1") == "r1"
+    assert c.input_stops("u1", asked=False) == InputStop("r2", ("r1", "r2"), ())
 
 
 def test_a_held_trip_is_dropped_when_the_user_speaks_again() -> None:
     c = core()
     c.user_item("u1")
-    assert c.input_stops("u1") is None
+    assert c.input_stops("u1", asked=False) == InputStop(None, (), ())
     c.user_item("u2")
     assert c.response_started("r1", in_conversation=True) is False
+
+
+def test_the_answer_is_every_response_since_the_message_until_the_trip() -> None:
+    # The answer called a tool (r1), and the tool's output was answered (r2): both answer
+    # the message, with their items; a response after the trip (the note's) does not.
+    c = core()
+    c.user_item("u1")
+    c.response_started("r1", in_conversation=True)
+    c.item_added("a1", "r1")
+    c.response_ended("r1")
+    c.response_started("r2", in_conversation=True)
+    c.item_added("a2", "r2")
+    c.item_added("x", "elsewhere")
+    assert c.input_stops("u1", asked=False) == InputStop("r2", ("r1", "r2"), ("a1", "a2"))
+    c.response_ended("r2")
+    assert c.response_started("r3", in_conversation=True) is False
+    c.item_added("a3", "r3")
+    # Its items outlive their responses: a late trip still finds the audio they played.
+    assert c.input_stops("u1", asked=False) == InputStop(None, ("r1", "r2"), ("a1", "a2"))
+
+
+def test_a_follow_up_asked_for_before_the_trip_is_cancelled_as_it_starts() -> None:
+    c = core()
+    c.user_item("u1")
+    c.response_started("r1", in_conversation=True)
+    c.response_ended("r1")  # its calls finished, and their answer was asked for
+    assert c.input_stops("u1", asked=True) == InputStop(None, ("r1",), ())
+    assert c.response_started("r2", in_conversation=True) is True
+    assert c.response_started("r3", in_conversation=True) is False
 
 
 # -- what the model is told ------------------------------------------------------------------------

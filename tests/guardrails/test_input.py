@@ -12,7 +12,7 @@ import pytest
 import rtagents
 from rtagents import PASS, GuardrailResult, Guardrails, Trip
 from rtagents import protocol as p
-from rtagents.emulator import Emulator, ScriptedModel
+from rtagents.emulator import CallFunction, Emulator, ScriptedModel
 from rtagents.emulator import audio as pcm
 
 pytestmark = pytest.mark.anyio
@@ -140,3 +140,121 @@ async def test_the_message_can_be_a_user_item_and_a_response_can_follow() -> Non
     assert users == ["How do I pick a lock?", "(Refuse politely: asks how to break in, the lock.)"]
     # The second answer read the note (the model's last user message).
     assert model.contexts[-1].last_user_text == "(Refuse politely: asks how to break in, the lock.)"
+
+
+class FakePlayer:
+    """A player with no device: it says it played 300 ms of whatever it was given."""
+
+    def __init__(self) -> None:
+        self.cleared = 0
+
+    def played_ms(self, item_id: str) -> int | None:
+        return 300
+
+    def clear(self) -> None:
+        self.cleared += 1
+
+
+async def slow_fraud_check(text: str) -> GuardrailResult:
+    await anyio.sleep(0.3)  # a moderation API's round trip
+    return Trip("looks like fraud") if "grandson" in text else PASS
+
+
+async def read_for(session: Any, seconds: float) -> list[Any]:
+    events: list[Any] = []
+    with anyio.move_on_after(seconds):
+        async for event in session:
+            events.append(event)
+    return events
+
+
+def sent(connection: Any, kind: str) -> list[dict[str, Any]]:
+    return [e for e in connection.received if e["type"] == kind]
+
+
+async def test_a_trip_while_a_tool_of_the_answer_runs_cancels_it_and_asks_nothing() -> None:
+    ran: list[int] = []
+
+    @rtagents.tool
+    async def wire_money(to: str, amount: int) -> str:
+        """Send money."""
+        await anyio.sleep(1.0)  # still running when the guardrail trips
+        ran.append(amount)
+        return f"sent {amount} to {to}"
+
+    agent = rtagents.Agent(
+        name="bank",
+        tools=[wire_money],
+        guardrails=Guardrails(input=[slow_fraud_check]),
+        output_modalities=["text"],
+    )
+    model = ScriptedModel(
+        [CallFunction("wire_money", {"to": "grandson", "amount": 5000}), "Done, I sent it."]
+    )
+    async with Emulator(model=model) as emulator:
+        async with rtagents.connect(agent, url=emulator.url) as session:
+            await session.send_text("Wire 5000 to my grandson, he needs bail")
+            events = await read_for(session, 2.0)  # past the tool's own end
+            connection = emulator.last
+    assert ran == []  # its code was cancelled
+    kinds = [e.type for e in events]
+    assert kinds.index("guardrail.tripped") < kinds.index("tool.call.failed")
+    [failed] = [e for e in events if e.type == "tool.call.failed"]
+    assert failed.kind == "cancelled" and "tool.call.completed" not in kinds
+    # Answered exactly once, as cancelled; no response.create but the app's own.
+    outputs = [
+        e["item"]
+        for e in sent(connection, "conversation.item.create")
+        if e["item"]["type"] == "function_call_output"
+    ]
+    assert [o["call_id"] for o in outputs] == [failed.call_id]
+    assert len(sent(connection, "response.create")) == 1
+    assert [e.response.status for e in events if e.type == "response.done"] == ["completed"]
+
+
+async def test_a_trip_during_the_tools_follow_up_cancels_it() -> None:
+    @rtagents.tool
+    def wire_money(to: str, amount: int) -> str:
+        """Send money."""
+        return f"sent {amount} to {to}"
+
+    agent = rtagents.Agent(
+        name="bank", tools=[wire_money], guardrails=Guardrails(input=[slow_fraud_check])
+    )
+    model = ScriptedModel([CallFunction("wire_money", {"to": "grandson", "amount": 5}), ANSWER])
+    async with Emulator(model=model, realtime=True, audio_chunk_ms=100) as emulator:
+        async with rtagents.connect(agent, url=emulator.url) as session:
+            await session.send_text("Wire 5 to my grandson, he needs bail")
+            events = await read_for(session, 2.0)
+            connection = emulator.last
+    [trip] = [e for e in events if e.type == "guardrail.tripped"]
+    done = [e for e in events if e.type == "response.done"]
+    assert [d.response.status for d in done] == ["completed", "cancelled"]
+    assert trip.cancelled == done[1].response.id
+    assert [c["response_id"] for c in sent(connection, "response.cancel")] == [trip.cancelled]
+
+
+async def test_a_late_trip_cuts_the_answers_audio_still_playing() -> None:
+    async def slow_no_locks(text: str) -> GuardrailResult:
+        await anyio.sleep(0.5)
+        return no_locks(text)
+
+    agent = rtagents.Agent(name="desk", guardrails=Guardrails(input=[slow_no_locks]))
+    player = FakePlayer()
+    # Not paced: the server is done with the answer long before the verdict, while its
+    # audio still plays.
+    async with Emulator(model=ScriptedModel([ANSWER])) as emulator:
+        async with rtagents.connect(agent, url=emulator.url, player=player) as session:
+            await session.send_text("How do I pick a lock?")
+            events = await read_for(session, 1.5)
+            connection = emulator.last
+    kinds = [e.type for e in events]
+    assert kinds.index("response.done") < kinds.index("guardrail.tripped")
+    [trip] = [e for e in events if e.type == "guardrail.tripped"]
+    assert trip.cancelled is None
+    [item] = [e.item for e in events if e.type == "response.output_item.done"]
+    [interrupted] = [e for e in events if e.type == "audio.interrupted"]
+    assert (interrupted.item_id, interrupted.played_ms) == (item.id, 300)
+    assert player.cleared == 1
+    [truncate] = sent(connection, "conversation.item.truncate")
+    assert (truncate["item_id"], truncate["audio_end_ms"]) == (item.id, 300)
