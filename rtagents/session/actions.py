@@ -4,7 +4,7 @@ Two vocabularies, in one module because the second passes through the first:
 
 - Decisions of the orchestrator (``StartCall``, ``StartApproval``, ``CancelCall``,
   ``SendOutput``, ``SendAnswer``, ``SendNote``, ``AskResponse``, ``RequestFailed``,
-  ``SayAside``, ``StartTimer``, ``Emit``): neutral, no wire event in them. A wire adapter
+  ``SayAside``, ``CancelAside``, ``StartTimer``, ``Emit``): neutral, no wire event in them. A wire adapter
   turns the ones that speak to the server into client events (``Send``) and passes the
   others on.
 - Actions for the runner: ``Send``, ``Emit``, ``StartCall``, ``StartApproval``,
@@ -200,6 +200,15 @@ class SayAside:
 
 
 @dataclass(frozen=True)
+class CancelAside:
+    """Cancel our aside ``response_id`` (``ref`` names the send): a progress update whose
+    call finished while it was asked for or spoken is out of date (the answer says more)."""
+
+    ref: str
+    response_id: str
+
+
+@dataclass(frozen=True)
 class RequestFailed:
     """A request for a response was refused, not for a race that can be waited out."""
 
@@ -218,6 +227,7 @@ Decision = Union[
     Emit,
     SendNote,
     SayAside,
+    CancelAside,
     StartTimer,
 ]
 

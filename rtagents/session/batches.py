@@ -82,6 +82,12 @@ class Batches:
             self.batch(work.response_id).pending.add(work_id)
         return None
 
+    def interruptible(self) -> list[str]:
+        """The unfinished work that stops on interruption (a barge-in cancels it)."""
+        return [
+            w for w, work in self.work.items() if work.cancel_on_interrupt and not work.finished
+        ]
+
     def running(self, work_id: str) -> bool:
         """Whether ``work_id`` was started and has no output yet."""
         work = self.work.get(work_id)

@@ -8,7 +8,9 @@ turn-taking; this keeps the asides' own accounts and rules:
 - An aside goes only when no response is active (in the conversation or out of band, the
   app's or ours) and no request of ours for one is unanswered; otherwise it waits.
 - It waits in a queue of one: a later update replaces an earlier one (the latest is what is
-  true now), and an update whose call finished first is dropped (the answer says more).
+  true now), and an update whose call finished first is dropped (the answer says more); one
+  already asked for or speaking then is cancelled (``response.cancel``), at once or as it
+  starts, so that the answer, which waits for its end, is not held up by it.
 - While our aside is asked for or speaking, the batch's own request waits for its end (the
   answer is not spoken over the filler); the aside's start and end never free or answer it.
 - A batch gets one filler at most, when one of its calls is still running
@@ -27,9 +29,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
-from .actions import Decision, Emit, SayAside, StartTimer
+from .actions import CancelAside, Decision, Emit, SayAside, StartTimer
 from .events import ProgressDropped
 
 DEFAULT_FILLER_INSTRUCTIONS = (
@@ -58,6 +60,13 @@ def progress_instructions(text: str) -> str:
     )
 
 
+class Refs(Protocol):
+    """Where the ids of what is sent come from (the orchestrator: passed as itself, so that
+    a call's end makes no bound method)."""
+
+    def next_ref(self) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class _Queued:
     kind: Literal["progress", "filler"]
@@ -75,6 +84,8 @@ class Fillers:
         self._queued: _Queued | None = None
         self._in_flight: str | None = None  # the ref of our aside's request, unanswered
         self._speaking: str | None = None  # the response id of our aside, active
+        self._saying: str | None = None  # the call whose update that aside is
+        self._stale = False  # that call finished before the aside started: cancel it then
         # Sets of ids kept as dicts (id -> None): a dict of strings is never tracked by the
         # collector, a set always is (three per session, in a server holding thousands).
         self._others: dict[str, None] = {}  # out-of-band responses not ours, active
@@ -98,27 +109,33 @@ class Fillers:
 
     # -- what the server did -------------------------------------------------------------
 
-    def started(self, response_id: str | None, *, ours: bool) -> None:
-        """An out-of-band response started (``ours``: one of our asides)."""
+    def started(self, response_id: str | None, *, ours: bool, refs: Refs) -> list[Decision]:
+        """An out-of-band response started (``ours``: one of our asides); cancelled at once
+        if it is an update whose call finished meanwhile (see ``call_done``)."""
         if ours:
             # (Without an id its end cannot be matched: waiting for it would hold the batch.)
             self._in_flight = None
             self._speaking = response_id
+            if self._stale and response_id is not None:
+                self._stale = False
+                return [CancelAside(refs.next_ref(), response_id)]
         elif response_id is not None:
             self._others[response_id] = None
+        return []
 
     def ended(self, response_id: str | None) -> None:
         if response_id is None:
             return
         if response_id == self._speaking:
-            self._speaking = None
+            self._speaking = self._saying = None
         self._others.pop(response_id, None)
 
     def refused(self, ref: str | None) -> bool:
         """True if ``ref`` was our aside's request (it is dropped: an aside is not retried)."""
         if ref is None or ref != self._in_flight:
             return False
-        self._in_flight = None
+        self._in_flight = self._saying = None
+        self._stale = False
         return True
 
     def expired(self, key: str) -> bool:
@@ -126,12 +143,14 @@ class Fillers:
         late start still counts as ours, see ``started``)."""
         if self._in_flight is None or key != _ASIDE + self._in_flight:
             return False
-        self._in_flight = None
+        self._in_flight = self._saying = None
+        self._stale = False
         return True
 
     def disconnected(self) -> None:
         """Every response of the connection is over: ours, the app's, what we asked for."""
-        self._in_flight = self._speaking = None
+        self._in_flight = self._speaking = self._saying = None
+        self._stale = False
         self._others.clear()
 
     # -- what the tools and the clock did -------------------------------------------------
@@ -169,12 +188,22 @@ class Fillers:
             self._filled[batch] = None
         return dropped
 
-    def call_done(self, call_id: str) -> list[Decision]:
-        """A call has its output: its update still waiting is dropped."""
+    def call_done(self, call_id: str, refs: Refs) -> list[Decision]:
+        """A call has its output: its update still waiting is dropped, and the one asked for
+        or speaking is cancelled (at once, or as it starts)."""
         queued = self._queued
-        if queued is None or queued.kind != "progress" or queued.call_ids != (call_id,):
-            return []
-        return self._drop(_FINISHED)
+        if queued is None and self._saying is None:
+            return []  # most calls: no update is waiting, asked for or speaking
+        decided: list[Decision] = []
+        if queued is not None and queued.kind == "progress" and queued.call_ids == (call_id,):
+            decided = self._drop(_FINISHED)
+        if call_id == self._saying:
+            self._saying = None
+            if self._speaking is not None:
+                decided.append(CancelAside(refs.next_ref(), self._speaking))
+            else:
+                self._stale = self._in_flight is not None
+        return decided
 
     # -- what goes out ----------------------------------------------------------------------
 
@@ -188,14 +217,17 @@ class Fillers:
         if queued is None or not self.quiet:
             return []
         self._queued = None
+        self._stale = False
         if queued.kind == "progress":  # (its call still runs: its end dropped it, see call_done)
             text = queued.text or ""
+            self._saying = queued.call_ids[0]
             ref = self._in_flight = next_ref()
             say = SayAside(ref, "progress", progress_instructions(text), queued.call_ids, text)
         else:
             still = tuple(c for c in queued.call_ids if running(c))
             if not still:
                 return []  # the batch finished first: no filler
+            self._saying = None
             ref = self._in_flight = next_ref()
             say = SayAside(ref, "filler", self.instructions, still, response_id=queued.batch)
         return [say, StartTimer(_ASIDE + ref, ASIDE_ANSWER_S)]

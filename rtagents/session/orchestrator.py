@@ -108,13 +108,12 @@ class Orchestrator:
 
     def response_started(
         self, response_id: str | None, *, in_conversation: bool, aside: bool = False
-    ) -> None:
+    ) -> list[Decision]:
         """``aside``: an out-of-band response of ours (a progress update, a filler)."""
         if not in_conversation:
             # Out of band: never the answer to our request in flight (the app's out-of-band
             # requests go around the orchestrator, our asides too), which stays in flight.
-            self.fillers.started(response_id, ours=aside)
-            return
+            return self.fillers.started(response_id, ours=aside, refs=self)
         if self._ask.state is Asked.SENT and self._in_flight == self._ask.ref:
             self._ask.apply(AskInput.CREATED)
             self._ask.response_id = response_id  # kept until it has output
@@ -124,6 +123,7 @@ class Orchestrator:
         # Every output the server has added is in this response's context: seen, and
         # answered once this response is done (a drop before that asks again).
         self.batches.seen(response_id or "?")
+        return []
 
     def response_ended(self, response_id: str | None) -> list[Decision]:
         """A response is done (its calls were given with ``call_arrived`` first)."""
@@ -225,11 +225,7 @@ class Orchestrator:
 
     def barge_in(self, reason: str) -> list[Decision]:
         """The user took the turn: the calls that stop on interruption are cancelled."""
-        return [
-            CancelCall(work_id, reason)
-            for work_id, work in self.batches.work.items()
-            if work.cancel_on_interrupt and not work.finished
-        ]
+        return [CancelCall(w, reason) for w in self.batches.interruptible()]
 
     def block(self, response_id: str, reason: str) -> list[CancelCall]:
         """An input guardrail stopped the turn ``response_id`` answers (``guards``): its
@@ -268,7 +264,7 @@ class Orchestrator:
         work = self.batches.work.get(work_id)
         if work is None or work.finished:
             return []
-        dropped = self.fillers.call_done(work_id)  # its update still waiting: too late now
+        dropped = self.fillers.call_done(work_id, self)  # its update: too late now
         ref = self.next_ref()
         send = SendOutput(ref, work.call_id or work_id, output_item_id(work_id), output)
         finish = self._finish(work_id, ref, wants_reply=work.wants_reply and not cancelled)

@@ -201,12 +201,12 @@ class RealtimeCore(OrchestratedAdapter):
     def _on_audio_delta(self, event: p.ResponseOutputAudioDelta) -> None:
         self.playback.delta(event)  # the hot path of a voice session: nothing else
 
-    def _on_response_created(self, event: p.ResponseCreated) -> None:
+    def _on_response_created(self, event: p.ResponseCreated) -> Decided:
         response = event.response
         # An out-of-band response (conversation "none") says so with a null conversation_id.
         oob = "conversation_id" in response.model_fields_set and response.conversation_id is None
         aside = oob and ASIDE in (response.metadata or {})  # ours: a progress update, a filler
-        self.orchestrator.response_started(response.id, in_conversation=not oob, aside=aside)
+        return self.orchestrator.response_started(response.id, in_conversation=not oob, aside=aside)
 
     def _on_response_done(self, event: p.ResponseDone) -> Decided:
         response, orchestrator = event.response, self.orchestrator

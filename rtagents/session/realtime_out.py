@@ -10,6 +10,7 @@ from .. import protocol as p
 from .actions import (
     Action,
     AskResponse,
+    CancelAside,
     Emit,
     RequestFailed,
     SayAside,
@@ -85,6 +86,10 @@ def _say_aside(decision: SayAside) -> list[Action]:
     return [Send(p.ResponseCreate(event_id=decision.ref, response=params)), Emit(news)]
 
 
+def _cancel_aside(decision: CancelAside) -> list[Action]:
+    return [Send(p.ResponseCancel(event_id=decision.ref, response_id=decision.response_id))]
+
+
 def _request_failed(decision: RequestFailed) -> list[Action]:
     warning = SessionWarning(f"response.create failed: {decision.message}", {"code": decision.code})
     return [Emit(warning)]
@@ -96,6 +101,7 @@ OUT: dict[type, Callable[[Any], list[Action]]] = {
     SendAnswer: _send_answer,
     RequestFailed: _request_failed,
     SayAside: _say_aside,
+    CancelAside: _cancel_aside,
     SendNote: _send_note,
 }
 """How each orchestrator decision goes on the Realtime wire; any other passes as it is."""

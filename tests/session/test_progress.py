@@ -177,6 +177,42 @@ async def test_progress_while_a_response_is_active_waits_for_its_end() -> None:
     assert not run.of("session.warning") and not run.of("progress.dropped")
 
 
+async def test_an_update_still_speaking_when_its_call_finishes_is_cancelled() -> None:
+    """The call finishes while its update is being spoken: the update is out of date (the
+    answer says more), so its response is cancelled, and the answer, which waits for the
+    update's end, is not held up by the rest of it."""
+    aside_started = anyio.Event()
+
+    @rtagents.tool
+    async def check_calendar(ctx: ToolContext) -> str:
+        """When is the user free?"""
+        await ctx.progress(UPDATE)
+        with anyio.fail_after(10):
+            await aside_started.wait()
+        return "free at 3 pm"
+
+    def watch(event: dict[str, Any]) -> None:
+        response = event.get("response") or {}
+        if event["type"] == "response.created" and response.get("conversation_id") is None:
+            aside_started.set()
+
+    async def drive(session: rtagents.RealtimeSession, emu: Emulator) -> None:
+        emu.last.watch(watch)
+        await session.send_text("When am I free?")
+
+    model = Voice([CallFunction("check_calendar", {}, call_id="c1"), answer])
+    agent = rtagents.Agent(name="t", tools=[check_calendar])
+    run = await run_session(
+        agent, model, drive, until=answered, within=20, socket=True, realtime=True
+    )
+    [aside] = [e for e in run.of("response.done") if e.response.conversation_id is None]
+    assert aside.response.status == "cancelled"
+    cancels = [f for f in run.client_events if f["type"] == "response.cancel"]
+    assert [c["response_id"] for c in cancels] == [aside.response.id]
+    assert [c.output for c in run.calls] == ["free at 3 pm"] and answered(run)
+    assert not run.of("session.warning")
+
+
 async def test_progress_outside_a_session_is_a_no_op() -> None:
     """A tool called directly (a unit test of the tool) has no session: ``progress`` does
     nothing, and the context holds nothing of it."""

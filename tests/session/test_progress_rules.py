@@ -14,7 +14,15 @@ from __future__ import annotations
 from itertools import count
 from typing import Any
 
-from rtagents.session.actions import AskResponse, Emit, SayAside, SendOutput, StartTimer, ToolTraits
+from rtagents.session.actions import (
+    AskResponse,
+    CancelAside,
+    Emit,
+    SayAside,
+    SendOutput,
+    StartTimer,
+    ToolTraits,
+)
 from rtagents.session.events import ProgressDropped, SessionWarning
 from rtagents.session.fillers import DEFAULT_FILLER_INSTRUCTIONS
 from rtagents.session.journal_items import output_item_id
@@ -124,6 +132,46 @@ def test_several_queued_updates_speak_only_the_latest() -> None:
     assert [a.text for a in asides(o.response_ended("r1"))] == ["three"]
 
 
+def test_an_update_being_spoken_when_its_call_finishes_is_cancelled() -> None:
+    """Our update of a call is speaking when the call finishes: it is out of date (the
+    answer says more), so its response is cancelled, and the batch's request, which waits
+    for its end, goes as soon as it is over."""
+    o = orchestrator()
+    respond(o, "r1", "slow:c1")
+    [aside] = asides(o.progress("c1", "checking"))
+    assert o.response_started("a1", in_conversation=False, aside=True) == []
+    assert o.call_finished("c1", "done") == [CancelAside("e2", "a1"), output("c1", "e3", "done")]
+    assert o.response_ended("a1") == [AskResponse("e4", None, ("c1",))]
+
+
+def test_an_update_asked_for_when_its_call_finishes_is_cancelled_as_it_starts() -> None:
+    o = orchestrator()
+    respond(o, "r1", "slow:c1")
+    assert asides(o.progress("c1", "checking"))
+    assert o.call_finished("c1", "done") == [output("c1", "e2", "done")]  # nothing to name
+    assert o.response_started("a1", in_conversation=False, aside=True) == [CancelAside("e3", "a1")]
+    assert o.response_ended("a1") == [AskResponse("e4", None, ("c1",))]
+
+
+def test_only_the_update_of_the_call_that_finished_is_cancelled() -> None:
+    o = orchestrator()
+    respond(o, "r1", "slow:c1", "slow:c2")
+    assert asides(o.progress("c1", "checking"))
+    o.response_started("a1", in_conversation=False, aside=True)
+    assert o.call_finished("c2", "two") == [output("c2", "e2", "two")]  # c1's goes on
+    o.response_ended("a1")
+    # Its update over, c1's end cancels nothing; nor does an update given up unanswered.
+    assert o.call_finished("c1", "one") == [
+        output("c1", "e3", "one"),
+        AskResponse("e4", None, ("c1", "c2")),
+    ]
+    respond(o, "r2", "slow:c3")
+    [aside] = asides(o.progress("c3", "looking"))
+    assert o.timer_fired("aside:" + aside.ref)  # never answered: given up
+    o.call_finished("c3", "three")
+    assert o.response_started("a2", in_conversation=False, aside=True) == []
+
+
 def test_an_update_whose_call_finished_first_is_dropped() -> None:
     """The call finished before its update could be spoken: the update is dropped (the
     answer says more), and the batch asks for its one response."""
@@ -158,11 +206,13 @@ def test_our_aside_is_never_the_batchs_answer_and_holds_the_batchs_request() -> 
         Emit(ProgressDropped("c1", "still checking", "the call finished first")),
         output("c1", "e2", "done"),
     ]
-    # (our aside is asked for: the batch's request waits)
-    o.response_started("r_aside", in_conversation=False, aside=True)
+    # (our aside is asked for: the batch's request waits; the update, out of date, is
+    # cancelled as it starts)
+    started = o.response_started("r_aside", in_conversation=False, aside=True)
+    assert started == [CancelAside("e3", "r_aside")]
     assert not o.waiting  # no response in the conversation, no request of ours for one
     assert o.output_confirmed("c1") == []  # the aside speaks: still waiting
-    assert o.response_ended("r_aside") == [AskResponse("e3", None, ("c1",))]
+    assert o.response_ended("r_aside") == [AskResponse("e4", None, ("c1",))]
     o.response_started("r2", in_conversation=True)
     assert o.response_ended("r2") == []  # answered once
 
@@ -350,8 +400,11 @@ def test_an_aside_answered_in_time_is_not_given_up() -> None:
     [timer] = [d for d in decided if isinstance(d, StartTimer)]
     o.response_started("r_aside", in_conversation=False, aside=True)
     assert o.timer_fired(timer.key) == []  # it started: the timer has nothing to do
-    assert o.call_finished("c1", "done") == [output("c1", "e2", "done")]  # still speaking
-    assert o.response_ended("r_aside") == [AskResponse("e3", None, ("c1",))]
+    assert o.call_finished("c1", "done") == [  # it speaks: cancelled, out of date
+        CancelAside("e2", "r_aside"),
+        output("c1", "e3", "done"),
+    ]
+    assert o.response_ended("r_aside") == [AskResponse("e4", None, ("c1",))]
 
 
 def test_an_aside_that_starts_after_it_was_given_up_asks_for_nothing_more() -> None:
