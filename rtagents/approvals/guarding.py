@@ -213,6 +213,24 @@ class GuardCore:
         self._seen.add(key)
         return Check(kind, key, text, final=True)
 
+    def trail_in(self, key: str, now_ms: float) -> float | None:
+        """Milliseconds until the text of ``key`` no check has read is due one by time alone
+        (``every_ms`` after the last check), if it has such text, no check runs and it has
+        not tripped: a burst's tail has no later delta to trigger its check."""
+        stream = self._streams.get(key)
+        if stream is None or stream.running is not None or key in self._tripped:
+            return None
+        if len(stream.text) <= stream.checked:
+            return None
+        return max(0.0, stream.last_ms + self.every_ms - now_ms)
+
+    def trail(self, kind: GuardrailKind, key: str, now_ms: float) -> Check | None:
+        """The check ``trail_in`` said was coming, if it is still due (no delta started one)."""
+        stream = self._streams.get(key)
+        if stream is None or stream.running is not None or key in self._tripped:
+            return None
+        return self._start(kind, key, stream, now_ms) if self._due(stream, now_ms) else None
+
     def _due(self, stream: _Stream, now_ms: float) -> bool:
         fresh = len(stream.text) - stream.checked
         if fresh <= 0:

@@ -68,6 +68,7 @@ class SessionGuards:
         # The message items we added (never checked as input): a set, as a dict of ids,
         # which the collector never tracks.
         self._notes: dict[str, None] = {}
+        self._trailing: dict[str, None] = {}  # the streams with a trailing check's timer
 
     @property
     def _guardrails(self) -> Guardrails | None:
@@ -107,10 +108,41 @@ class SessionGuards:
             if last is not None:
                 self._runner.spawn(self._run, last)
             kind: GuardrailKind = "output" if event.role == "assistant" else "input"
-            return core.heard(kind, ours, event.delta, now)
+            return self._heard(core, kind, ours, event.delta, now)
         if event.role == "assistant":
-            return core.heard("output", event.item_id, event.delta, now)
+            return self._heard(core, "output", event.item_id, event.delta, now)
         return None  # Realtime's user transcript is checked whole, when it completes
+
+    def _heard(
+        self, core: GuardCore, kind: GuardrailKind, key: str, delta: str, now: float
+    ) -> Check | None:
+        check = core.heard(kind, key, delta, now)
+        if check is None:
+            self._trail(core, kind, key)
+        return check
+
+    def _trail(self, core: GuardCore, kind: GuardrailKind, key: str) -> None:
+        """Text no check has read waits for its check (a burst's tail, or what came while a
+        check ran): it gets one ``every_ms`` after the last, by a timer (one a stream), as
+        no later delta may come to trigger it."""
+        delay = core.trail_in(key, _now())
+        if delay is not None and key not in self._trailing:
+            self._trailing[key] = None
+            self._runner.spawn(self._trailed, kind, key, delay)
+
+    async def _trailed(self, kind: GuardrailKind, key: str, delay_ms: float) -> None:
+        try:
+            await anyio.sleep(delay_ms / 1000 + 0.001)
+        finally:
+            self._trailing.pop(key, None)
+        core = self._core
+        if core is None:
+            return
+        check = core.trail(kind, key, _now())
+        if check is not None:
+            await self._run(check)
+        else:  # a check a delta started since has moved the time it is due: wait again
+            self._trail(core, kind, key)
 
     def _on_response_created(self, core: GuardCore, event: Any) -> None:
         response = event.response
@@ -165,6 +197,8 @@ class SessionGuards:
         following = core.checked(check, _now())
         if following is not None:
             self._runner.spawn(self._run, following)
+        else:
+            self._trail(core, check.kind, check.key)
 
     async def _one(self, guardrail: Guardrail, check: Check, guardrails: Guardrails) -> None:
         verdict: Verdict | None = None

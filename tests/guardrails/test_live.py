@@ -85,3 +85,23 @@ async def test_an_input_trip_on_live_checks_the_user_transcript_and_tells_the_mo
         "The user's last message was not answered; a guardrail (no_locks) stopped it: "
         "asks how to break in"
     ]
+
+
+def no_refunds(text: str) -> GuardrailResult:
+    return Trip("promised a refund") if "refund" in text else PASS
+
+
+async def test_the_tail_of_a_burst_is_checked_with_no_later_delta_to_trigger_it() -> None:
+    # The answer comes in a burst: a check runs on its first words, and the rest (what it
+    # promises) came while it ran. No later delta, and no user turn, ends the stream: the
+    # rest is checked ``every_ms`` after the last check all the same, and trips.
+    answer = "The weather in Oslo is mild and pleasant today. I promise you a full refund."
+    agent = rtagents.Agent(guardrails=Guardrails(output=[no_refunds], every_ms=200))
+    async with Emulator(model=ScriptedModel([answer])) as emu:
+        async with rtagents.connect(agent, url=emu.live_url, api="live") as session:
+            await speak(session)
+            events = await until(
+                session, lambda seen: any(e.type == "guardrail.tripped" for e in seen)
+            )
+    [trip] = [e for e in events if e.type == "guardrail.tripped"]
+    assert trip.reason == "promised a refund"
