@@ -146,5 +146,6 @@ async def test_after_a_guardrail_trip_the_next_live_answer_is_heard() -> None:
                     device.say(turn)  # the user's next turn
                     await answered(2)
                 await session.close()
-    assert after_the_trip < 500  # the tripped answer was cut (it is about 3 s long)
+    # The tripped answer was cut: it is about 3 s long (a loaded machine trips it later).
+    assert after_the_trip < 2000
     assert device.sounded_ms() - after_the_trip > 1000  # the second answer sounded

@@ -134,6 +134,8 @@ async def test_a_server_that_stops_answering_is_reported_once_until_it_answers(
                     events.append(event)
                     if len([e for e in events if e.type == "response.done"]) >= 4:
                         break
+                else:
+                    pytest.fail("the session ended before its fourth response")
         outputs = sent_outputs(emu.last.received)
     assert [json.loads(outputs[c])["error"] for c in ("b0", "h0", "b1")] == ["timeout"] * 3
     assert outputs["p"] == "pong"
@@ -162,6 +164,8 @@ async def test_calls_cut_off_by_a_session_end_are_no_failure_of_a_shared_server(
                             started += event.type == "tool.call.started"
                             if started == 3:
                                 break
+                        else:
+                            pytest.fail("session A ended before its three calls started")
                     await anyio.sleep(0.2)  # the calls reach the server
                 with anyio.fail_after(10):
                     events = await b.ask("go")
