@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
+from fnmatch import fnmatchcase
 
 from ..mcp import MCPServer
 from ..tools import BaseTool, DuplicateToolError, Toolset
@@ -30,6 +31,7 @@ def merge(
     merged = Toolset(name, [function_tools, *handoffs])
     notes: list[str] = []
     for server in servers:
+        notes.extend(_keeping_nothing(server))
         for tool in server.toolset():
             if tool.name in merged:
                 renamed = f"{server.name}_{tool.name}"[:64]
@@ -45,3 +47,16 @@ def merge(
     for note in notes:
         log.warning(note)
     return merged, notes
+
+
+def _keeping_nothing(server: MCPServer) -> list[str]:
+    """A warning for each ``allowed_tools`` pattern that keeps none of ``server``'s tools:
+    patterns match the server's own names, and one written for a name as the API takes it
+    (``fs_read`` for ``fs.read``) would leave the tool out without a word."""
+    names = [tool.name for tool in server.listed]
+    return [
+        f"MCP server {server.name!r}: allowed_tools pattern {pattern!r} matches none of its "
+        "tools (patterns match the server's own names)"
+        for pattern in server.allowed_tools or ()
+        if not any(fnmatchcase(name, pattern) for name in names)
+    ]

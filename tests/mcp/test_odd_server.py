@@ -189,3 +189,15 @@ async def test_closing_a_server_ends_its_ping_unreported() -> None:
     assert server._liveness.pinging is None
     await asyncio.sleep(0.1)
     assert heard.failed == []
+
+
+async def test_an_allowed_tools_pattern_that_keeps_nothing_is_warned_of() -> None:
+    # Patterns match the server's own names: one written for the API's form of a dotted
+    # name keeps nothing, which the app is told rather than left to find out.
+    server = odd(allowed_tools=["search_notes", "search_notez", "report"])
+    events, _, _ = await converse(agent_with(server), ["ok"], responses=1)
+    warnings = [e.message for e in events if e.type == "session.warning"]
+    assert [w for w in warnings if "allowed_tools" in w] == [
+        "MCP server 'odd': allowed_tools pattern 'search_notez' matches none of its tools "
+        "(patterns match the server's own names)"
+    ]
