@@ -32,6 +32,11 @@ _GENERATION = (
     "the generation's start value, or a step other than +1: only whether it changed since a "
     "decision began is read, and any step changes it"
 )
+_AS_A_SET = (
+    "a dict used as an ordered set (only its keys are read, and the collector never tracks "
+    "it): None or '' as the value cannot matter"
+)
+
 EQUIVALENT: dict[str, str] = {
     f"{_BROKER}_leave_outside__mutmut_1": (
         "'and' -> 'or': answer() sets decision and outside together, and a request is left "
@@ -62,6 +67,8 @@ EQUIVALENT: dict[str, str] = {
         "empty server_label"
     ),
     **{f"{_BROKER}close__mutmut_{n}": _FALLBACK for n in range(18, 26)},
+    "rtagents.approvals.guarding.x\u01c1GuardCore\u01c1item_added__mutmut_4": _AS_A_SET,
+    "rtagents.approvals.guarding.x\u01c1GuardCore\u01c1response_started__mutmut_10": _AS_A_SET,
 }
 
 # What counts as caught; everything else ("survived", "no tests", "suspicious", "skipped",

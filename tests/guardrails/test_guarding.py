@@ -3,6 +3,7 @@ response a trip stops, what the model is told. Plain function calls, no sockets.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -72,6 +73,8 @@ def test_raising_and_timing_out_trip() -> None:
         "error",
         "it raised ValueError: bad",
     )
+    bare = raised(asyncio.CancelledError())  # no message: none is said
+    assert bare.reason == "it raised CancelledError"
     verdict = timed_out(2.5)
     assert (verdict.passed, verdict.decided_by, verdict.reason) == (
         False,
@@ -123,6 +126,38 @@ def test_time_alone_without_new_text_checks_nothing() -> None:
     check = c.heard("output", "a", "abc", 0)
     assert check is not None
     assert c.checked(check, 500) is None
+
+
+def test_a_tail_no_delta_triggers_is_due_by_time_alone() -> None:
+    # A burst's tail: nothing more arrives to trigger its check, so the session asks when it
+    # falls due (``trail_in``) and checks it then (``trail``).
+    c = core(chars=10, ms=100)
+    assert c.trail_in("a", 0) is None  # no stream
+    assert c.heard("output", "a", "abc", 0) is None
+    assert c.trail_in("a", 30) == 70.0  # 100 ms after the stream began
+    assert c.trail_in("a", 250) == 0.0  # overdue: at once
+    assert c.trail("output", "a", 99) is None  # not due yet
+    tail = c.trail("output", "a", 100)
+    assert tail == Check("output", "a", "abc", final=False)
+    assert c.trail_in("a", 100) is None  # a check runs
+    assert c.trail("output", "a", 500) is None
+    assert c.checked(tail, 120) is None
+    assert c.trail_in("a", 120) is None  # everything read
+    assert c.heard("output", "a", "de", 150) is None
+    assert c.trail_in("a", 150) == 50.0  # timed from the last check, at 100
+    assert c.trail("output", "a", 199) is None
+    assert c.trail("output", "a", 200) == Check("output", "a", "abcde", final=False)
+
+
+def test_a_tripped_or_unknown_stream_has_no_tail_to_check() -> None:
+    c = core(chars=10, ms=100)
+    assert c.trail("output", "nobody", 1_000) is None
+    c.heard("output", "a", "abc", 0)
+    assert c.trip("a")
+    assert c.trail_in("a", 1_000) is None
+    assert c.trail("output", "a", 1_000) is None
+    c.heard("input", "b", "xyz", 0)
+    assert c.trail("input", "b", 100) == Check("input", "b", "xyz", final=False)
 
 
 def test_the_end_of_an_item_checks_what_no_check_read() -> None:
@@ -335,6 +370,20 @@ def test_a_failing_hook_or_template_still_tells_the_model() -> None:
     assert text == default and problem is not None and "42" in problem
     text, problem = message_for(Guardrails(message="{nope}"), trip())
     assert text == default and problem is not None and "template" in problem
+
+
+def test_what_failed_is_shown_in_120_characters() -> None:
+    long = RuntimeError("x" * 300)
+
+    def broken(t: GuardrailTrip) -> str:
+        raise long
+
+    _, problem = message_for(Guardrails(message=broken), trip())
+    assert problem == "the guardrail message hook raised " + repr(long)[:117] + "..."
+    missing = "{" + "k" * 300 + "}"
+    _, problem = message_for(Guardrails(message=missing), trip())
+    error = repr(KeyError("k" * 300))
+    assert problem == "the guardrail message template failed: " + error[:117] + "..."
 
 
 @pytest.mark.parametrize(
