@@ -92,20 +92,30 @@ def _frame(kind: str, **fields: Any) -> str:
     return json.dumps({"type": kind, "event_id": f"evt_{kind}", **fields})
 
 
-def test_a_sideband_output_replayed_after_a_drop_is_not_warned_of() -> None:
-    """A call's sideband re-attaches to the same conversation: our output, sent before the
-    drop but not yet confirmed, is sent again; the server has it either way (the copy is
-    refused as a duplicate, with no confirmation), so it is answered once, with no warning
-    that it was never confirmed."""
+def _sideband_output_sent() -> tuple[RealtimeCore, dict[str, Any]]:
+    """A call's sideband: a response with call ``c1`` done, and our output for it sent (the
+    item, as the server would add it)."""
     core = RealtimeCore(lambda name: ToolTraits(), sideband=True)
     core.receive_frame(_frame("session.created", session={"type": "realtime"}))
     item = {"id": "item_1", "type": "function_call", "status": "completed", "name": "charge"}
     item |= {"call_id": "c1", "arguments": "{}"}
     done = {"id": "resp_1", "object": "realtime.response", "status": "completed"}
     core.receive_frame(_frame("response.done", response=done | {"output": [item]}))
+    added: dict[str, Any] = {}
     for action in core.call_finished("c1", "charged", cancelled=False):
         if isinstance(action, Send):
             core.sent(action.event)  # as the runner tells it of each send
+            if action.event.type == "conversation.item.create":
+                added = action.event.item.model_dump(exclude_none=True)
+    return core, added
+
+
+def test_a_sideband_output_replayed_after_a_drop_is_not_warned_of() -> None:
+    """A call's sideband re-attaches to the same conversation: our output, sent before the
+    drop but not yet confirmed, is sent again; the server has it either way (the copy is
+    refused as a duplicate, with no confirmation), so it is answered once, with no warning
+    that it was never confirmed."""
+    core, _ = _sideband_output_sent()
     core.disconnected()  # before the server's conversation.item.added reached us
     replayed = [a.event.item.type for a in core.replay() if isinstance(a, Send)]
     assert replayed == ["function_call_output"]
@@ -119,17 +129,7 @@ def test_a_sideband_output_confirmed_before_the_drop_is_not_warned_of() -> None:
     """The server confirmed our output, a response that saw it started, then the sideband
     dropped. The re-attached conversation still has the output (it is not sent again): it
     is asked to be answered once more, with no warning that it was never confirmed."""
-    core = RealtimeCore(lambda name: ToolTraits(), sideband=True)
-    core.receive_frame(_frame("session.created", session={"type": "realtime"}))
-    item = {"id": "item_1", "type": "function_call", "status": "completed", "name": "charge"}
-    item |= {"call_id": "c1", "arguments": "{}"}
-    done = {"id": "resp_1", "object": "realtime.response", "status": "completed"}
-    core.receive_frame(_frame("response.done", response=done | {"output": [item]}))
-    for action in core.call_finished("c1", "charged", cancelled=False):
-        if isinstance(action, Send):
-            core.sent(action.event)
-            if action.event.type == "conversation.item.create":
-                added = action.event.item.model_dump(exclude_none=True)
+    core, added = _sideband_output_sent()
     core.receive_frame(_frame("conversation.item.added", item=added))
     started = {"id": "resp_2", "object": "realtime.response", "status": "in_progress"}
     core.receive_frame(_frame("response.created", response=started | {"output": []}))

@@ -4,6 +4,7 @@ tool finished, not that the model ever had its output."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -24,18 +25,25 @@ async def charge(amount: int) -> str:
     return f"charged {amount}"
 
 
+def once_only(emu: Emulator) -> Callable[[], Any]:
+    """An opener whose first connection is the emulator's; it refuses every one after."""
+    opened = 0
+
+    def opener() -> Any:
+        nonlocal opened
+        opened += 1
+        if opened > 1:
+            raise ConnectError("the emulator refuses new connections")
+        return emu.transport()
+
+    return opener
+
+
 async def ended_by(reconnect: Reconnect | None, *, close_by_app: bool = False) -> list[Any]:
     events: list[Any] = []
     model = ScriptedModel([CallFunction("charge", {"amount": 5}, call_id="call_5"), "Done."])
     async with Emulator(model=model, realtime=False) as emu:
-        opened = 0
-
-        def opener() -> Any:
-            nonlocal opened
-            opened += 1
-            if opened > 1:
-                raise ConnectError("the emulator refuses new connections")
-            return emu.transport()
+        opener = once_only(emu)
 
         agent = rtagents.Agent(name="shop", tools=[charge], output_modalities=["text"])
         async with rtagents.connect(agent, transport=opener, reconnect=reconnect) as session:
@@ -83,14 +91,7 @@ async def test_a_background_result_never_answered_is_named_by_its_call() -> None
     events: list[Any] = []
     turns = [CallFunction("build_report", {"week": 3}, call_id="call_bg"), "Started.", "Here."]
     async with Emulator(model=ScriptedModel(turns), realtime=False) as emu:
-        opened = 0
-
-        def opener() -> Any:
-            nonlocal opened
-            opened += 1
-            if opened > 1:
-                raise ConnectError("the emulator refuses new connections")
-            return emu.transport()
+        opener = once_only(emu)
 
         agent = rtagents.Agent(name="r", tools=[build_report], output_modalities=["text"])
         slow = Reconnect(attempts=4, backoff=0.3, max_backoff=0.3)
