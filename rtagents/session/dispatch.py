@@ -104,6 +104,7 @@ class Dispatcher:
             action.arguments,
             action.response_id,
             tool.server_label if tool else None,
+            tool is not None,
         )
         # Registered before the task runs, so that a barge-in right away finds it.
         self._running[action.work_id] = running

@@ -27,6 +27,7 @@ from typing import Any
 
 from opentelemetry import metrics
 
+from .sdk import UNKNOWN_TOOL
 from .usage import OPERATIONS
 
 _meter = metrics.get_meter("rtagents")
@@ -148,9 +149,6 @@ class SessionMetrics:
             APPROVALS_PENDING.add(-1, attributes)
         self._asked.clear()
 
-
-UNKNOWN_TOOL = "(unknown)"
-"""The ``tool`` label of a call to a name no tool has (no tool's name has parentheses)."""
 
 _SERVER_CLOSED = re.compile(r"the server closed the connection \(code (\d{4})\b")
 _CAUSES = (

@@ -21,7 +21,7 @@ from ..usage import Tokens
 from .config import server_tracing
 from .hosted import HostedCalls
 from .live import LiveSpans
-from .sdk import DISCONNECTED, NO_TRACER, clip, failed, sdk_failed, tracer
+from .sdk import DISCONNECTED, NO_TRACER, UNKNOWN_TOOL, clip, failed, sdk_failed, tracer
 from .usage import session_usage_attributes, usage_attributes
 
 
@@ -335,9 +335,10 @@ class SessionTracer:
         arguments: str,
         response_id: str | None,
         server_label: str | None,
+        known: bool = True,
     ) -> Span | None:
-        """The ``execute_tool`` span of a call, or ``None`` when nothing records (the hot path
-        of a call then makes none). ``current`` makes it current while the tool runs."""
+        """The ``execute_tool`` span of a call (``known``: to a tool there is), or ``None`` when
+        nothing records (a call then makes none). ``current`` makes it current in the call."""
         if not self.recording:
             return None
         parent = self._span_of(response_id)
@@ -353,7 +354,7 @@ class SessionTracer:
             attributes["gen_ai.tool.call.arguments"] = clip(arguments)
         try:
             span = self._tracer.start_span(
-                f"execute_tool {name}",
+                f"execute_tool {name if known else UNKNOWN_TOOL}",
                 context=self._child_of(parent),
                 kind=SpanKind.INTERNAL,
                 attributes=attributes,

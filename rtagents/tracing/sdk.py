@@ -58,3 +58,8 @@ def failed(span: Span, failure: tuple[str, str]) -> None:
     """Marks a span failed: ``failure`` is its ``error.type`` and its status's message."""
     span.set_status(Status(StatusCode.ERROR, failure[1]))
     span.set_attribute("error.type", failure[0])
+
+
+UNKNOWN_TOOL = "(unknown)"
+"""What a call to a name no tool has is named in a metric's ``tool`` label and its span's
+name (no tool's name has parentheses): a name the model made up is no new series or group."""

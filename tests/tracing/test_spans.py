@@ -307,3 +307,18 @@ async def test_captured_content_is_clipped(spans: InMemorySpanExporter) -> None:
     assert result == "r" * CONTENT_LIMIT + f"… [{100_000 - CONTENT_LIMIT} more characters]"
     assert arguments.startswith('{"blob": "aaa') or arguments.startswith('{"blob":"aaa')
     assert arguments.endswith(" more characters]") and len(arguments) < CONTENT_LIMIT + 40
+
+
+async def test_a_tool_the_model_made_up_is_one_span_name(spans: InMemorySpanExporter) -> None:
+    # Span names are what backends group by: a name the model invented would be one more
+    # group each time. Its span is "execute_tool (unknown)"; the name it used is an attribute.
+    agent = rtagents.Agent(name="a", tools=[fast], output_modalities=["text"])
+    turns = [CallFunction("invented_tool_42", {}, call_id="c1"), "Sorry."]
+    async with Emulator(model=ScriptedModel(turns)) as emu:
+        async with rtagents.connect(agent, transport=emu.transport()) as session:
+            with anyio.fail_after(10):
+                await session.ask("Do something.")
+    span = one(list(spans.get_finished_spans()), "execute_tool (unknown)")
+    assert span.attributes is not None
+    assert span.attributes["gen_ai.tool.name"] == "invented_tool_42"
+    assert span.attributes["rtagents.tool.failure"] == "unknown_tool"
