@@ -4,6 +4,7 @@ and never over a response that is speaking."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -134,10 +135,9 @@ async def test_a_tools_progress_update_is_spoken_while_it_runs(
     assert dict(event.attributes or {}) == {"gen_ai.tool.call.id": "c1"}
 
 
-async def test_progress_while_a_response_is_active_waits_for_its_end() -> None:
-    """The model calls the tool, then goes on speaking (paced at real time): the tool's
-    update, made at once, is asked for only after that response is done. (The tool runs
-    until the server started its update, so that the update is not dropped as late.)"""
+def calendar_until_its_update_starts() -> tuple[Any, Callable[[dict[str, Any]], None]]:
+    """A tool that asks for an update at once and runs until the server started it, and
+    the watch of the server's events that tells it so."""
     aside_started = anyio.Event()
 
     @rtagents.tool
@@ -152,6 +152,15 @@ async def test_progress_while_a_response_is_active_waits_for_its_end() -> None:
         response = event.get("response") or {}
         if event["type"] == "response.created" and response.get("conversation_id") is None:
             aside_started.set()
+
+    return check_calendar, watch
+
+
+async def test_progress_while_a_response_is_active_waits_for_its_end() -> None:
+    """The model calls the tool, then goes on speaking (paced at real time): the tool's
+    update, made at once, is asked for only after that response is done. (The tool runs
+    until the server started its update, so that the update is not dropped as late.)"""
+    check_calendar, watch = calendar_until_its_update_starts()
 
     long_turn = [
         CallFunction("check_calendar", {}, call_id="c1"),
@@ -181,20 +190,7 @@ async def test_an_update_still_speaking_when_its_call_finishes_is_cancelled() ->
     """The call finishes while its update is being spoken: the update is out of date (the
     answer says more), so its response is cancelled, and the answer, which waits for the
     update's end, is not held up by the rest of it."""
-    aside_started = anyio.Event()
-
-    @rtagents.tool
-    async def check_calendar(ctx: ToolContext) -> str:
-        """When is the user free?"""
-        await ctx.progress(UPDATE)
-        with anyio.fail_after(10):
-            await aside_started.wait()
-        return "free at 3 pm"
-
-    def watch(event: dict[str, Any]) -> None:
-        response = event.get("response") or {}
-        if event["type"] == "response.created" and response.get("conversation_id") is None:
-            aside_started.set()
+    check_calendar, watch = calendar_until_its_update_starts()
 
     async def drive(session: rtagents.RealtimeSession, emu: Emulator) -> None:
         emu.last.watch(watch)
