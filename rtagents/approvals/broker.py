@@ -41,6 +41,9 @@ _HANDLER_THREADS = 16  # per session: sync handlers never wait behind sync tools
 @dataclass
 class _Pending:
     request: ApprovalRequest
+    policy: ApprovalPolicy
+    """The policy that decides it: the session's, or the one a call's agent had when its
+    response was made (a handoff since changed the session's)."""
     answered: anyio.Event = field(default_factory=anyio.Event)
     decision: Decision | None = None
     reported: bool = False
@@ -132,7 +135,11 @@ class ApprovalBroker:
         return check is False
 
     async def authorize(
-        self, request: Callable[[], ApprovalRequest], check: Any, ctx: Any
+        self,
+        request: Callable[[], ApprovalRequest],
+        check: Any,
+        ctx: Any,
+        policy: ApprovalPolicy | None = None,
     ) -> Decision:
         """For a call this process runs: ``check`` is the tool's ``needs_approval`` (a bool or
         a predicate of the context and the arguments). Only an explicit ``False`` from it
@@ -140,13 +147,15 @@ class ApprovalBroker:
         call, which denies it); ``True`` asks ``decide``; a predicate
         that raises, hangs past the policy's timeout or answers a non-bool denies.
         ``request`` makes the request, only when one is needed (not on the hot path of a
-        tool that needs no approval)."""
+        tool that needs no approval). ``policy``: the policy of the agent the call was made
+        for, when a handoff has changed the session's since (see ``decide``)."""
+        policy = self.policy if policy is None else policy
         if self.waives(check):
-            return self._screened(request()) if self.policy.denies else NOT_REQUIRED
+            return self._screened(request(), policy) if policy.denies else NOT_REQUIRED
         made = request()
         if check is not True:
             try:
-                with anyio.move_on_after(self.policy.timeout) as clock:
+                with anyio.move_on_after(policy.timeout) as clock:
                     # A sync check runs in a worker thread: one that blocks (a slow lookup)
                     # holds up neither this timeout nor the event loop's other work.
                     needed = await call_either(check, ctx, made.arguments, limiter=self._threads())
@@ -166,25 +175,25 @@ class ApprovalBroker:
                 return self._refused(
                     made,
                     refuse(
-                        f"needs_approval gave no answer within {self.policy.timeout:g} s",
+                        f"needs_approval gave no answer within {policy.timeout:g} s",
                         "timeout",
                     ),
                 )
             if needed is False:
-                return self._screened(made)
+                return self._screened(made, policy)
             if needed is not True:
                 return self._refused(
                     made,
                     refuse(f"needs_approval returned {needed!r:.60}, not True or False", "error"),
                 )
-        return await self.decide(made)
+        return await self.decide(made, policy)
 
-    def _screened(self, request: ApprovalRequest) -> Decision:
+    def _screened(self, request: ApprovalRequest, policy: ApprovalPolicy) -> Decision:
         """A call that needs no approval still meets the policy's targeted ``deny`` rules
         (``ApprovalPolicy.veto_for``). Nobody is asked, and no event is told unless it is
         denied."""
         try:
-            rule = self.policy.veto_for(request)
+            rule = policy.veto_for(request)
         except Exception as exc:  # a `when` that raised: fail closed
             reason = f"the approval could not be decided: {root_cause(exc, 200)}"
             return self._refused(request, refuse(reason, "error"))
@@ -192,10 +201,15 @@ class ApprovalBroker:
             return NOT_REQUIRED
         return self._refused(request, Decision(False, rule.reason, decided_by="rule"))
 
-    async def decide(self, request: ApprovalRequest) -> Decision:
-        """The decision for ``request``; ``approve`` is ``True`` only for an explicit yes."""
+    async def decide(
+        self, request: ApprovalRequest, policy: ApprovalPolicy | None = None
+    ) -> Decision:
+        """The decision for ``request``; ``approve`` is ``True`` only for an explicit yes.
+        ``policy`` decides instead of the session's: a call made for the agent before a
+        handoff is decided as that agent's were. It neither reads nor writes what the
+        session remembers: that belongs to the session's policy alone."""
         self._emit(ApprovalRequested(request))
-        pending = _Pending(request)
+        pending = _Pending(request, self.policy if policy is None else policy)
         self._pending[request.id] = pending
         generation = self._generation
         try:
@@ -216,7 +230,7 @@ class ApprovalBroker:
         if pending.raised is not None:  # the call is denied; then the app's exit
             self._exit(pending.raised)
         remembered = final.remember == "session" and final.decided_by in ("handler", "user")
-        if remembered and generation == self._generation:
+        if remembered and generation == self._generation and pending.policy is self.policy:
             self._memory[request.fingerprint()] = final
         return final
 
@@ -227,10 +241,12 @@ class ApprovalBroker:
         if request.problem is not None:
             return refuse(f"the arguments cannot be checked: {request.problem}", "error")
         outside = self._outside(request) if request.kind == "mcp_hosted" else None
-        remembered = None if outside else self._memory.get(request.fingerprint())
+        policy = pending.policy
+        ours = policy is self.policy and not outside
+        remembered = self._memory.get(request.fingerprint()) if ours else None
         if remembered is not None:
             return Decision(remembered.approve, remembered.reason, "session", "remembered")
-        rule = self.policy.rule_for(request, naming=outside)
+        rule = policy.rule_for(request, naming=outside)
         if rule is None and outside == "server":
             return refuse(
                 f"the hosted MCP server {request.server_label!r} is not one this agent "
@@ -250,7 +266,7 @@ class ApprovalBroker:
     async def _ask(self, pending: _Pending) -> Decision:
         """Wait for the handler or an out-of-band answer, up to the policy's timeout counted
         from when the handler starts running."""
-        timeout = self.policy.timeout
+        timeout = pending.policy.timeout
         with anyio.CancelScope() as clock:
 
             def start_clock() -> None:
@@ -258,7 +274,7 @@ class ApprovalBroker:
                 pending.deadline, pending.late = clock.deadline, _timed_out(timeout)
 
             async with anyio.create_task_group() as tg:
-                if self.policy.handler is None:
+                if pending.policy.handler is None:
                     start_clock()
                     self._leave_outside(pending)
                 else:
@@ -298,7 +314,7 @@ class ApprovalBroker:
 
     async def _ask_handler(self, pending: _Pending, started: Callable[[], None]) -> None:
         try:
-            answer = await self.policy.ask_handler(
+            answer = await pending.policy.ask_handler(
                 pending.request, started=started, limiter=self._threads()
             )
         except Exception as exc:
@@ -361,7 +377,7 @@ class ApprovalBroker:
     def _refused(self, request: ApprovalRequest, decision: Decision) -> Decision:
         """A request denied before it reached the policy: reported like any other."""
         self._emit(ApprovalRequested(request))
-        self._report(_Pending(request), decision)
+        self._report(_Pending(request, self.policy), decision)
         return decision
 
     def _report(self, pending: _Pending, decision: Decision) -> None:

@@ -14,6 +14,7 @@ Two vocabularies, in one module because the second passes through the first:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Union
 
@@ -238,3 +239,8 @@ class ToolTraits:
 
     trigger_response: bool = True
     cancel_on_interrupt: bool = False
+
+
+TraitsOf = Callable[[str, "str | None"], "ToolTraits | None"]
+"""A tool's traits by its name and the id of the response whose call it is (a handoff may
+have changed the tools since that response was made); ``None``: no such tool."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from .. import protocol as p
 from ..protocol.audio_formats import output_format
-from .actions import Action, Decision, Emit, ToolTraits
+from .actions import Action, Decision, Emit, TraitsOf
 from .events import SessionWarning
 from .journal import Journal
 from .orchestrator import Orchestrator
@@ -132,7 +132,7 @@ class WireAdapter(Protocol):
         """Silent context for the model (GPT-Live's ``session.thinking.append``)."""
 
 
-AdapterFactory = Callable[[Callable[[str], "ToolTraits | None"], Journal], WireAdapter]
+AdapterFactory = Callable[[TraitsOf, Journal], WireAdapter]
 """Makes a session's adapter from what the orchestrator needs: the tools' traits by name,
 and the journal."""
 

@@ -65,8 +65,8 @@ class SessionBack:
         if self.runner is not None:
             self.runner.observers.tell(hold)
 
-    def traits(self, name: str) -> ToolTraits | None:
-        return self.runner.traits(name) if self.runner is not None else None
+    def traits(self, name: str, response_id: str | None) -> ToolTraits | None:
+        return self.runner.traits(name, response_id) if self.runner is not None else None
 
     def hosted_servers(self) -> Mapping[str, HostedMCP]:
         return self.runner.hosted_servers() if self.runner is not None else {}

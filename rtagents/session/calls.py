@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from opentelemetry.trace import Span
 
-from ..approvals import ApprovalRequest
+from ..approvals import ApprovalPolicy, ApprovalRequest
 from ..approvals.broker import ApprovalBroker
 from ..approvals.verdict import why_denied
 from ..errors import SessionClosedError
@@ -56,6 +56,8 @@ class RunningCall:
 
     call: StartCall
     tool: BaseTool | None
+    settings: CallSettings
+    """What it shares with the other calls of its agent (see ``Dispatcher.offer``)."""
     span: Span | None = None
     """Its tracing span, or ``None`` when nothing records."""
     task: asyncio.Task[None] | None = None
@@ -77,6 +79,10 @@ class CallSettings:
     """What every call of a session shares."""
 
     approvals: ApprovalBroker
+    policy: ApprovalPolicy
+    """The approval policy of ``agent``, which decides its calls (``approvals`` asks it):
+    the session's own, until a handoff. A call of the response made for the agent before
+    is still decided by that agent's."""
     default_timeout: float
     format_failure: FailureFormatter | None
     max_output_bytes: int
@@ -102,6 +108,7 @@ class CallSettings:
         call)."""
         return cls(
             approvals=approvals,
+            policy=approvals.policy,  # the agent's, taken by the broker just before
             default_timeout=agent.tool_timeout,
             format_failure=agent.format_failure,
             max_output_bytes=agent.max_tool_output_bytes,
@@ -211,7 +218,7 @@ async def run_call(
     )
     report_progress_to(watcher.progress)  # this task is the call's own (ctx.progress)
     approvals = settings.approvals
-    if not approvals.waives(tool.needs_approval) or approvals.policy.denies:
+    if not approvals.waives(tool.needs_approval) or settings.policy.denies:
         decision = await approvals.authorize(
             lambda: ApprovalRequest.for_call(
                 call.call_id,
@@ -224,6 +231,7 @@ async def run_call(
             ),
             tool.needs_approval,
             ctx,
+            settings.policy,
         )
         if decision.approve is not True:
             return fail("denied", f"the call was not approved: {why_denied(decision)}")

@@ -17,7 +17,7 @@ from .._redact import install as redact_logs
 from ..audio import AudioPlayer
 from ..errors import ConnectError, RtagentsError, SessionClosedError
 from ..pricing import PriceBook, PriceTable
-from .actions import ToolTraits
+from .actions import TraitsOf
 from .journal import Journal
 from .live import LiveCore
 from .reconnect import Reconnect
@@ -331,7 +331,7 @@ def _live_core(
     cores: list[LiveCore],
     model: str,
     sideband: bool,
-    traits: Callable[[str], ToolTraits | None],
+    traits: TraitsOf,
     journal: Journal | None = None,
 ) -> LiveCore:
     """The session's Live adapter, kept in ``cores``: a reconnect attaches by its session id."""

@@ -62,7 +62,8 @@ class Dispatcher:
     """Runs one session's tool calls and hosted approval requests.
 
     Args:
-        settings: What the calls share; the session replaces it when it takes an agent.
+        settings: What the calls share; the session replaces it when it takes an agent
+            (``offer``).
         tools: The tools calls are looked up in; replaced with the settings.
         link: The connection's state: once it is closed, nothing is sent.
         hosted_tools: What each hosted MCP server listed, by server label.
@@ -85,6 +86,9 @@ class Dispatcher:
         self._answers = answers
         self._hosted = hosted_tools
         self._running: dict[str, RunningCall] = {}
+        # The response made for the agent before the last handoff, with that agent's tools
+        # and settings: its calls still have them (see ``offer``).
+        self._kept: tuple[str, Toolset, CallSettings] | None = None
         self._handed: list[asyncio.Task[None]] | None = None  # see handed_over
         self._orphans: set[asyncio.Task[Any]] = set()  # given up on, still running
         self.background = BackgroundWork(
@@ -95,9 +99,27 @@ class Dispatcher:
         )
         """The work of background calls, once they were answered "started"."""
 
+    def offer(self, tools: Toolset, settings: CallSettings, *, active: str | None) -> None:
+        """Calls look up ``tools`` and share ``settings`` from now on: the session took an
+        agent. Those of ``active``, the response running meanwhile (a handoff's transfer call
+        is in it), still have what that response was made with: a call beside the transfer
+        is the leaving agent's, run with its tools and decided by its approval policy."""
+        kept = self._kept
+        if active is not None and (kept is None or kept[0] != active):
+            self._kept = (active, self.tools, self.settings)  # (a second transfer: the first)
+        self.tools, self.settings = tools, settings
+
+    def offered(self, response_id: str | None) -> tuple[Toolset, CallSettings]:
+        """The tools and settings the calls of ``response_id`` have (see ``offer``)."""
+        kept = self._kept
+        if kept is not None and response_id == kept[0]:
+            return kept[1], kept[2]
+        return self.tools, self.settings
+
     def start(self, action: StartCall) -> None:
-        tool = self.tools.get(action.name)
-        running = RunningCall(action, tool)
+        tools, settings = self.offered(action.response_id)
+        tool = tools.get(action.name)
+        running = RunningCall(action, tool, settings)
         running.span = self._tracer.start_tool(
             action.call_id,
             action.name,
@@ -130,14 +152,13 @@ class Dispatcher:
         running = self._running.get(work_id)
         if running is not None:
             running.cancel_reasons.append(reason)
-            self._give_up(running, stopped_outcome(running, self.settings, None, False))
+            self._give_up(running, stopped_outcome(running, running.settings, None, False))
 
     def session_ended(self, reason: str, dropped: bool) -> None:
         """Every call in flight is reported now, before ``session.closed``: its output cannot
         be sent any more, and the app must know which side effects may have happened."""
-        settings = self.settings
         for running in list(self._running.values()):
-            self._give_up(running, stopped_outcome(running, settings, reason, dropped))
+            self._give_up(running, stopped_outcome(running, running.settings, reason, dropped))
         self._running.clear()  # answered, and none of their outputs can be sent now
         self._handed = None
         self.background.session_ended(reason)
@@ -154,8 +175,7 @@ class Dispatcher:
     # -- one call ----------------------------------------------------------------------------
 
     async def _call(self, running: RunningCall) -> None:
-        call = running.call
-        settings = self.settings
+        call, settings = running.call, running.settings
         try:
             if call.duplicate:
                 outcome = outcome_of(
@@ -308,14 +328,14 @@ class Dispatcher:
             running.deadline = asyncio.get_running_loop().call_at(at, self._expire, running)
 
     def _expire(self, running: RunningCall) -> None:
-        self._give_up(running, stopped_outcome(running, self.settings, None, False))
+        self._give_up(running, stopped_outcome(running, running.settings, None, False))
 
     async def backgrounded(self, running: RunningCall) -> None:
         """Answered "started" now, in its batch; its work, which goes on in this task, is
         ``self.background``'s from here. The output leaves before the work goes on, so the
         work's result always comes after it."""
         assert running.tool is not None and running.tool.background is not None
-        output = self.background.adopt(running, running.tool.background, self.settings)
+        output = self.background.adopt(running, running.tool.background, running.settings)
         await self._send(running, CallOutcome(output, None, 0.0), cancelled=False)
 
     async def progress(self, call_id: str, text: str) -> None:
@@ -355,7 +375,7 @@ class Dispatcher:
     async def hosted_approval(self, action: StartApproval) -> None:
         """Decide a hosted request and answer it. It is answered whatever happens: a
         failure before the decision is a deny (the gate itself never raises)."""
-        request, settings = action.request, self.settings
+        request, (_, settings) = action.request, self.offered(action.response_id)
         try:
             listed = {t.name: t for t in self._hosted.get(request.server_label, [])}
             annotations = listed[request.name].annotations if request.name in listed else None
@@ -368,7 +388,8 @@ class Dispatcher:
                     request.arguments,
                     read_only=read_only if isinstance(read_only, bool) else None,
                     agent=settings.agent,
-                )
+                ),
+                settings.policy,
             )
             approve = decision.approve is True
             reason = decision.reason if approve else why_denied(decision)

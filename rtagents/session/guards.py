@@ -283,7 +283,7 @@ class SessionGuards:
             )
         else:
             orchestrator = self._runner.core.orchestrator
-            asked = orchestrator.waiting and not orchestrator.responding  # a follow-up
+            asked = orchestrator.waiting and orchestrator.active is None  # a follow-up
             stop = core.input_stops(check.key, asked=asked)
             cancelled = stop.cancel if stop is not None else None
             # Its answer's items are kept past their response's end: a late trip still

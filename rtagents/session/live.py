@@ -52,6 +52,7 @@ from .actions import (
     SendOutput,
     StartDelegation,
     ToolTraits,
+    TraitsOf,
 )
 from .adapter import OrchestratedAdapter
 from .events import AudioInterrupted, ProgressSpoken, SessionWarning, TranscriptDelta
@@ -95,7 +96,7 @@ class LiveCore(OrchestratedAdapter):
 
     def __init__(
         self,
-        traits: Callable[[str], ToolTraits | None],
+        traits: TraitsOf,
         journal: Journal | None = None,
         *,
         model: str | None = None,
@@ -356,12 +357,12 @@ def _error_ref(event: Any) -> str | None:
     return ref
 
 
-def _replying(traits: Callable[[str], ToolTraits | None]) -> Callable[[str], ToolTraits | None]:
+def _replying(traits: TraitsOf) -> TraitsOf:
     """On GPT-Live every call is answered: a delegated response waits for all its outputs,
     so a tool's ``trigger_response=False`` cannot be left unanswered."""
 
-    def replying(name: str) -> ToolTraits | None:
-        known = traits(name)
+    def replying(name: str, response_id: str | None) -> ToolTraits | None:
+        known = traits(name, response_id)
         if known is None or known.trigger_response:
             return known  # no copy per call when there is nothing to change
         return replace(known, trigger_response=True)

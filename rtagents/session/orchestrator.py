@@ -32,6 +32,7 @@ from .actions import (
     StartApproval,
     StartCall,
     ToolTraits,
+    TraitsOf,
 )
 from .batches import Batches, Work
 from .events import SessionWarning
@@ -66,7 +67,7 @@ class Orchestrator:
 
     def __init__(
         self,
-        traits: Callable[[str], ToolTraits | None],
+        traits: TraitsOf,
         next_ref: Callable[[], str] | str,
         journal: Journal | None = None,
     ) -> None:
@@ -95,9 +96,9 @@ class Orchestrator:
         """Spoken asides while tools run (progress updates, fillers): see ``fillers``."""
 
     @property
-    def responding(self) -> bool:
-        """Whether a response is active in the conversation."""
-        return self._active is not None
+    def active(self) -> str | None:
+        """The id of the response active in the conversation, if any."""
+        return self._active
 
     @property
     def waiting(self) -> bool:
@@ -167,7 +168,7 @@ class Orchestrator:
             work = Work(rid, wants_reply=True, call_id=call_id)
             self.batches.start(start.work_id, work, wants_reply=True)
             return [start]
-        traits = self._traits(name) or ToolTraits()
+        traits = self._traits(name, response_id) or ToolTraits()
         work = Work(rid, traits.trigger_response, traits.cancel_on_interrupt)
         blocked = self.batches.start(call_id, work, wants_reply=traits.trigger_response)
         # Journaled as soon as it starts: the response may never finish.

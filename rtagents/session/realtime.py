@@ -29,7 +29,7 @@ from .actions import (
     Emit,
     Send,
     StopPlayback,
-    ToolTraits,
+    TraitsOf,
 )
 from .adapter import OrchestratedAdapter
 from .events import AudioInterrupted, SessionWarning, TranscriptDelta
@@ -69,7 +69,7 @@ class RealtimeCore(OrchestratedAdapter):
 
     def __init__(
         self,
-        traits: Callable[[str], ToolTraits | None],
+        traits: TraitsOf,
         journal: Journal | None = None,
         *,
         sideband: bool = False,
@@ -322,7 +322,7 @@ class RealtimeCore(OrchestratedAdapter):
     def interrupt(self, played_ms: int | None) -> list[Action]:
         """Barge-in from the app: cancel the response, cut unheard audio, stop cancellable calls."""
         actions: list[Action] = []
-        if self.orchestrator.responding:
+        if self.orchestrator.active is not None:
             actions.append(Send(p.ResponseCancel(event_id=self.next_event_id())))
         actions.append(StopPlayback(self.playback.item_id, played_ms, heard_only=played_ms is None))
         return actions + self._wire(self.orchestrator.barge_in("the user interrupted"))

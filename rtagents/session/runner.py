@@ -181,8 +181,9 @@ class SessionRunner(LazyParts):
         transfers = self.handoffs.tools(agent) if had else []
         self.tools, notes = merge(agent.name, sources.functions, sources.servers, transfers)
         self._observe()
-        # The calls from here share settings made afresh from it (made once, not per call).
-        self.dispatcher.settings, self.dispatcher.tools = self._call_settings(), self.tools
+        # Calls share settings made afresh (once, not per call); see ``Dispatcher.offer``.
+        active = self.core.orchestrator.active
+        self.dispatcher.offer(self.tools, self._call_settings(), active=active)
         for note in notes:
             self.deliver(SessionWarning(note))
 
@@ -251,8 +252,8 @@ class SessionRunner(LazyParts):
     def hosted_servers(self) -> dict[str, HostedMCP]:
         return {config.server_label: config for config in self.agent.sources.hosted}
 
-    def traits(self, name: str) -> ToolTraits | None:
-        tool = self.tools.get(name)
+    def traits(self, name: str, response_id: str | None) -> ToolTraits | None:
+        tool = self.dispatcher.offered(response_id)[0].get(name)
         return ToolTraits(tool.trigger_response, tool.cancel_on_interrupt) if tool else None
 
     # -- requests ------------------------------------------------------------------------

@@ -88,7 +88,7 @@ def test_a_request_only_in_response_done_is_journaled_for_a_replay() -> None:
     """Our answer is replayed after a drop: the request it answers must be replayed before
     it, or the new session refuses the answer. The snapshot is the only place this request
     was told, so that is where it is journaled (the one place both APIs journal a request)."""
-    core = RealtimeCore(lambda name: ToolTraits())
+    core = RealtimeCore(lambda name, response_id: ToolTraits())
     for frame in _frames(item_done=False):
         core.receive_frame(frame)
     core.settle()

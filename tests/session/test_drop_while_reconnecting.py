@@ -68,7 +68,7 @@ async def test_a_second_drop_while_reconnecting_loses_no_time_and_no_output() ->
 
 
 def test_a_realtime_core_releases_a_request_of_a_connection_that_dropped_unconfigured() -> None:
-    core = RealtimeCore(lambda name: ToolTraits())
+    core = RealtimeCore(lambda name, response_id: ToolTraits())
     core.disconnected()  # the first drop: the session is offline
     event_id, _ = core.request(
         rtagents.protocol.SessionUpdate(session={"type": "realtime"}), "session.updated"
@@ -77,7 +77,7 @@ def test_a_realtime_core_releases_a_request_of_a_connection_that_dropped_unconfi
 
 
 def test_a_live_core_releases_a_request_of_a_connection_that_dropped_unconfigured() -> None:
-    core = live.LiveCore(lambda name: ToolTraits())
+    core = live.LiveCore(lambda name, response_id: ToolTraits())
     core.disconnected()
     event_id, _ = core.request(rtagents.protocol.live.SessionUpdate(session={}), "session.updated")
     assert core.disconnected() == [Resolve(event_id, None)]

@@ -301,3 +301,74 @@ async def test_a_sessions_handoffs_go_with_it() -> None:
     gc.collect()
     # Nothing the handoffs keep (their tools, their watch on the user's turns) holds it.
     assert runner() is None
+
+
+@rtagents.tool
+def take_note(text: str) -> str:
+    """Note what the user asked for."""
+    return f"noted: {text}"
+
+
+@pytest.mark.parametrize("transfer_first", [True, False])
+async def test_a_call_beside_the_transfer_runs_with_the_tools_its_response_had(
+    transfer_first: bool,
+) -> None:
+    # The model's response was made with the leaving agent's tools: a call of one of them in
+    # the same response runs, whether it comes before the transfer or after it.
+    billing = rtagents.Agent(name="billing", tools=[refund], output_modalities=["text"])
+    triage = rtagents.Agent(
+        name="triage", tools=[take_note], handoffs=[billing], output_modalities=["text"]
+    )
+    calls = [
+        CallFunction("transfer_to_billing", call_id="h1"),
+        CallFunction("take_note", {"text": "refund A1"}, call_id="n1"),
+    ]
+    seen = Seen()
+    model = ScriptedModel([calls if transfer_first else calls[::-1], seen.answer("Billing.")])
+    async with Emulator(model=model) as emu:
+        async with rtagents.connect(triage, url=emu.url) as session:
+            events = await turn(session, "a refund, and note it")
+            assert session.agent is billing
+    assert not [e for e in events if e.type == "tool.call.failed"]
+    completed = {e.call_id: e.output for e in events if e.type == "tool.call.completed"}
+    assert completed["n1"] == "noted: refund A1"
+    # One response answers both, as the new agent.
+    [requested] = [set(e.call_ids) for e in events if e.type == "response.requested"]
+    assert requested == {"h1", "n1"}
+    assert seen.turns[0][1] == ["refund"]
+    assert sorted(seen.turns[0][2]) == [
+        "Transferred: billing has the conversation now and answers from here on. Go on as billing.",
+        "noted: refund A1",
+    ]
+
+
+async def test_a_call_beside_the_transfer_is_decided_by_the_leaving_agents_policy() -> None:
+    # The agent taking over allows everything: the call its response did not make is still
+    # decided by the rules of the agent whose response made it, never by the new ones.
+    billing = rtagents.Agent(
+        name="billing",
+        tools=[take_note],
+        approval=rtagents.ApprovalPolicy(rules=[rtagents.allow(tool="*")]),
+        output_modalities=["text"],
+    )
+    triage = rtagents.Agent(
+        name="triage",
+        tools=[take_note],
+        handoffs=[billing],
+        approval=rtagents.ApprovalPolicy(
+            rules=[rtagents.deny(tool="take_note", reason="triage takes no notes")]
+        ),
+        output_modalities=["text"],
+    )
+    calls = [
+        CallFunction("transfer_to_billing", call_id="h1"),
+        CallFunction("take_note", {"text": "x"}, call_id="n1"),
+    ]
+    model = ScriptedModel([calls, Seen().answer("Billing.")])
+    async with Emulator(model=model) as emu:
+        async with rtagents.connect(triage, url=emu.url) as session:
+            events = await turn(session, "note it")
+            assert session.agent is billing
+    [failed] = [e for e in events if e.type == "tool.call.failed"]
+    assert (failed.call_id, failed.kind) == ("n1", "denied")
+    assert "triage takes no notes" in failed.message

@@ -124,7 +124,7 @@ def test_a_sideband_replay_after_a_drop_leaves_out_what_the_server_confirmed() -
     from rtagents.session.actions import ToolTraits
     from rtagents.session.realtime import RealtimeCore
 
-    core = RealtimeCore(lambda name: ToolTraits(), sideband=True)
+    core = RealtimeCore(lambda name, response_id: ToolTraits(), sideband=True)
     core.journal.sent(user("u1", "hi"))
     core.journal.added("u1")  # confirmed on the first connection
     core.journal.sent(user("u2", "there"))  # never confirmed

@@ -52,7 +52,7 @@ def test_answered_items_go_before_any_waiting_call() -> None:
 
 def _drive(n: int) -> tuple[float, list[Any]]:
     """``n`` calls of one response, all waiting, then all answered, through the core."""
-    core = RealtimeCore(lambda name: ToolTraits())
+    core = RealtimeCore(lambda name, response_id: ToolTraits())
     warnings: list[Any] = []
     gc.collect()
     gc.disable()  # a collection's pause grows with the heap, not with this code's work

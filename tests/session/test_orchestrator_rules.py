@@ -143,7 +143,7 @@ def test_a_response_is_counted_and_only_the_active_ones_end_frees_the_turn() -> 
     assert o.app_asked(PARAMS) == []  # r1 is active
     o.response_started("r_oob", in_conversation=False)
     assert o.response_ended("r_oob") == []
-    assert o.responding
+    assert o.active is not None
     assert o.response_ended("r1") == [AskResponse("e1", PARAMS)]
     assert o.responses_done == 2
 

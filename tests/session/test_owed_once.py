@@ -20,7 +20,7 @@ pytestmark = pytest.mark.anyio
 
 
 def test_an_output_never_confirmed_after_a_reconnect_is_asked_for_once() -> None:
-    o = Orchestrator(lambda name: ToolTraits(), "evt_")
+    o = Orchestrator(lambda name, response_id: ToolTraits(), "evt_")
     o.call_arrived("c1", "charge", "{}", "resp_1", "item_1")
     o.response_ended("resp_1")
     o.call_finished("c1", "charged")
@@ -39,7 +39,7 @@ def test_an_output_never_confirmed_after_a_reconnect_is_asked_for_once() -> None
 
 
 def test_a_confirmed_output_is_answered_with_no_warning() -> None:
-    o = Orchestrator(lambda name: ToolTraits(), "evt_")
+    o = Orchestrator(lambda name, response_id: ToolTraits(), "evt_")
     o.call_arrived("c1", "charge", "{}", "resp_1", "item_1")
     o.response_ended("resp_1")
     asks = [d for d in o.call_finished("c1", "charged") if isinstance(d, AskResponse)]
@@ -52,7 +52,7 @@ def test_a_confirmed_output_is_answered_with_no_warning() -> None:
 def test_an_output_confirmed_while_another_response_ran_is_still_asked_for() -> None:
     # A response the server made itself starts before our output reached it: the output is
     # confirmed while that response runs, and the next response answers it, as before.
-    o = Orchestrator(lambda name: ToolTraits(), "evt_")
+    o = Orchestrator(lambda name, response_id: ToolTraits(), "evt_")
     o.call_arrived("c1", "charge", "{}", "resp_1", "item_1")
     o.response_ended("resp_1")
     assert [type(d).__name__ for d in o.call_finished("c1", "charged")][-1] == "AskResponse"
@@ -67,7 +67,7 @@ def test_an_output_confirmed_while_another_response_ran_is_still_asked_for() -> 
 def test_an_output_given_up_then_confirmed_late_is_asked_for_again() -> None:
     # A response the server made itself ran and ended before our output reached it: the
     # output is given up at its end, then the server confirms it. It is owed again.
-    o = Orchestrator(lambda name: ToolTraits(), "evt_")
+    o = Orchestrator(lambda name, response_id: ToolTraits(), "evt_")
     o.call_arrived("c1", "charge", "{}", "resp_1", "item_1")
     o.response_ended("resp_1")
     o.call_finished("c1", "charged")
@@ -95,7 +95,7 @@ def _frame(kind: str, **fields: Any) -> str:
 def _sideband_output_sent() -> tuple[RealtimeCore, dict[str, Any]]:
     """A call's sideband: a response with call ``c1`` done, and our output for it sent (the
     item, as the server would add it)."""
-    core = RealtimeCore(lambda name: ToolTraits(), sideband=True)
+    core = RealtimeCore(lambda name, response_id: ToolTraits(), sideband=True)
     core.receive_frame(_frame("session.created", session={"type": "realtime"}))
     item = {"id": "item_1", "type": "function_call", "status": "completed", "name": "charge"}
     item |= {"call_id": "c1", "arguments": "{}"}

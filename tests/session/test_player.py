@@ -37,7 +37,7 @@ class FakePlayer:
 
 def streamed(fmt: str, seconds: float) -> RealtimeCore:
     """A core that received ``seconds`` of assistant audio in ``fmt``."""
-    core = RealtimeCore(lambda name: None)
+    core = RealtimeCore(lambda name, response_id: None)
     session = {"type": "realtime", "audio": {"output": {"format": {"type": fmt}}}}
     core.receive(ev("session.updated", session=session))
     core.receive(ev("response.created", response={"id": "r1", "status": "in_progress"}))

@@ -11,7 +11,7 @@ from rtagents.session.realtime import RealtimeCore
 
 
 def core() -> RealtimeCore:
-    return RealtimeCore(lambda name: None)
+    return RealtimeCore(lambda name, response_id: None)
 
 
 def frame(kind: str, **fields: Any) -> str:

@@ -298,7 +298,7 @@ def test_the_delegated_responses_failure_ends_it_with_a_warning(
         c, wrapped("del_1", kind, response={"id": "resp_1", "status": kind.split(".")[1], **fields})
     )
     assert warnings(ended) == [f"the delegated response resp_1 {said_}"]
-    assert not c.orchestrator.responding
+    assert c.orchestrator.active is None
     # The call still gets its output; the batch is asked for as on Realtime (the server says
     # whether the response can go on).
     assert (
@@ -311,7 +311,7 @@ def test_an_error_in_the_delegated_stream_ends_its_response() -> None:
     feed(c, delegated("del_1"), created("resp_1"))
     ended = feed(c, wrapped("del_1", "error", code="rate_limit_exceeded", message="Slow down."))
     assert warnings(ended) == ["the delegated response failed: rate_limit_exceeded: Slow down."]
-    assert not c.orchestrator.responding
+    assert c.orchestrator.active is None
     # A late terminal event for it changes nothing.
     assert not feed(
         c, wrapped("del_1", "response.failed", response={"id": "resp_1", "status": "failed"})

@@ -151,7 +151,7 @@ def test_realtime_only_settings_are_named_not_sent() -> None:
         "a different input and output audio format (GPT-Live has one: the input's)",
     ]
     assert config.audio is not None and config.audio.format == lp.AudioPCM(rate=24000)
-    core = LiveCore(lambda name: ToolTraits())
+    core = LiveCore(lambda name, response_id: ToolTraits())
     _, actions = core.configure(agent, tools=[], tracing=None)
     assert "not sent: output_modalities (Realtime only)" in actions[-1].event.message
 
@@ -166,6 +166,6 @@ def test_an_update_carries_only_the_backends_settings() -> None:
 
 
 def test_connect_model_names_the_live_model() -> None:
-    core = LiveCore(lambda name: None, model="gpt-live-1.1")
+    core = LiveCore(lambda name, response_id: None, model="gpt-live-1.1")
     _, actions = core.configure(rtagents.Agent(), tools=[], tracing=None)
     assert actions[0].event.session.model == "gpt-live-1.1"

@@ -20,7 +20,7 @@ ACTION = StartDelegation(
 
 
 async def answered(hook: Any) -> list[Any]:
-    core = LiveCore(lambda name: None)
+    core = LiveCore(lambda name, response_id: None)
     actions = await delegate(rtagents.Agent(on_delegation=hook), ACTION, "the session", core)
     return [
         json.loads(core.encode(a.event)) if isinstance(a, Send) else a.event.message
@@ -58,7 +58,7 @@ async def test_none_answers_nothing_and_a_wrong_answer_is_a_warning() -> None:
     assert await answered(lambda d: 42) == [
         "on_delegation returned int: give a str, a Thinking or None"
     ]
-    core = LiveCore(lambda name: None)
+    core = LiveCore(lambda name, response_id: None)
     assert await delegate(rtagents.Agent(), ACTION, None, core) == []  # no hook: the app's
 
 

@@ -1,0 +1,126 @@
+"""A call is decided by the policy of the agent it was made for (``policy=``): after a
+handoff, the session follows the new agent's policy, but a call of the response made for
+the leaving agent is still decided by the leaving agent's rules, handler and timeout, and
+never by what the session remembers (nor remembered for it). Driven directly, no session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+
+from rtagents import ApprovalPolicy, ApprovalRequest, Decision, allow, deny
+from rtagents.approvals.broker import NOT_REQUIRED, ApprovalBroker
+
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(5)]
+
+
+def _call(tool: str = "note") -> ApprovalRequest:
+    return ApprovalRequest.for_call(
+        "call_1", tool, {"n": 1}, server_label=None, read_only=None, agent="triage"
+    )
+
+
+def _broker(session: ApprovalPolicy) -> ApprovalBroker:
+    return ApprovalBroker(session, lambda event: None)
+
+
+STRICT = ApprovalPolicy(rules=[deny(tool="note", reason="the leaving agent's rule")])
+LAX = ApprovalPolicy(rules=[allow(tool="*")])
+
+
+async def test_the_calls_own_policy_decides_not_the_sessions() -> None:
+    broker = _broker(LAX)
+    decision = await broker.decide(_call(), STRICT)
+    assert (decision.approve, decision.reason) == (False, "the leaving agent's rule")
+    assert (await broker.decide(_call())).approve is True  # the session's, without it
+
+
+async def test_a_waived_call_meets_the_calls_own_deny_rules() -> None:
+    broker = _broker(LAX)
+    denied = await broker.authorize(_call, False, None, STRICT)
+    assert (denied.approve, denied.reason) == (False, "the leaving agent's rule")
+    # The other way round: the session's deny does not reach a call of a lax agent.
+    broker = _broker(STRICT)
+    assert await broker.authorize(_call, False, None, LAX) is NOT_REQUIRED
+
+
+async def test_a_check_that_waives_meets_the_calls_own_deny_rules() -> None:
+    async def not_needed(ctx: Any, arguments: Any) -> bool:
+        return False
+
+    denied = await _broker(LAX).authorize(_call, not_needed, None, STRICT)
+    assert (denied.approve, denied.reason) == (False, "the leaving agent's rule")
+
+
+async def test_a_check_is_timed_by_the_calls_own_policy() -> None:
+    async def hangs(ctx: Any, arguments: Any) -> bool:
+        await anyio.sleep(10)
+        return False
+
+    quick = ApprovalPolicy(timeout=0.05)
+    with anyio.fail_after(2):
+        decision = await _broker(ApprovalPolicy(timeout=60)).authorize(_call, hangs, None, quick)
+    assert (decision.approve, decision.decided_by) == (False, "timeout")
+    assert "0.05 s" in (decision.reason or "")
+
+
+async def test_the_calls_own_handler_is_asked_within_its_own_timeout() -> None:
+    asked: list[str] = []
+
+    async def session_handler(request: ApprovalRequest) -> bool:
+        asked.append("session")
+        return True
+
+    async def leaving_handler(request: ApprovalRequest) -> bool:
+        asked.append("leaving")
+        await anyio.sleep(10)
+        return True
+
+    broker = _broker(ApprovalPolicy(handler=session_handler, timeout=60))
+    leaving = ApprovalPolicy(handler=leaving_handler, timeout=0.05)
+    with anyio.fail_after(2):
+        decision = await broker.decide(_call(), leaving)
+    assert asked == ["leaving"]
+    assert (decision.approve, decision.decided_by) == (False, "timeout")
+
+
+async def test_with_no_handler_the_call_waits_for_an_outside_answer_by_its_own_timeout() -> None:
+    async def session_handler(request: ApprovalRequest) -> bool:
+        return True
+
+    broker = _broker(ApprovalPolicy(handler=session_handler, timeout=60))
+    with anyio.fail_after(2):
+        decision = await broker.decide(_call(), ApprovalPolicy(timeout=0.05))
+    assert (decision.approve, decision.decided_by) == (False, "timeout")
+
+
+async def test_what_the_session_remembers_is_neither_read_nor_written() -> None:
+    async def yes_always(request: ApprovalRequest) -> Decision:
+        return Decision(True, remember="session")
+
+    async def no(request: ApprovalRequest) -> bool:
+        return False
+
+    # Remembered under the session's policy: not for a call of another agent's.
+    broker = _broker(ApprovalPolicy(handler=yes_always))
+    assert (await broker.decide(_call())).approve is True
+    other = await broker.decide(_call(), ApprovalPolicy(handler=no))
+    assert (other.approve, other.decided_by) == (False, "handler")
+    # Remembered under another agent's policy: not for the session's calls.
+    broker = _broker(ApprovalPolicy(handler=no))
+    assert (await broker.decide(_call(), ApprovalPolicy(handler=yes_always))).approve is True
+    mine = await broker.decide(_call())
+    assert (mine.approve, mine.decided_by) == (False, "handler")
+
+
+async def test_the_sessions_own_policy_passed_in_remembers_as_ever() -> None:
+    async def yes_always(request: ApprovalRequest) -> Decision:
+        return Decision(True, remember="session")
+
+    policy = ApprovalPolicy(handler=yes_always)
+    broker = _broker(policy)
+    assert (await broker.decide(_call(), policy)).approve is True
+    again = await broker.decide(_call(), policy)
+    assert (again.approve, again.decided_by) == (True, "remembered")
