@@ -26,7 +26,7 @@ from ..errors import SessionClosedError, root_cause
 from ..tools import Background, BackgroundDone
 from ..tools.background import result_message, started_output
 from ..tracing.observer import SessionTracer
-from .actions import Action
+from .actions import Action, Emit
 from .adapter import WireAdapter
 from .calls import CallOutcome, CallSettings, RunningCall, outcome_of
 from .events import (
@@ -142,6 +142,20 @@ class BackgroundWork:
             self._give_up(work, outcome, "")
         self._work.clear()
 
+    def stop(self, response_id: str, reason: str) -> list[Action]:
+        """An input guardrail stopped the turn ``response_id`` answers: the work its calls
+        started is cancelled now, and no result of it is told to the model. Returns the
+        events that report it, for the app to hear after the trip itself."""
+        reports: list[Action] = []
+        for work in list(self._work.values()):
+            running = work.running
+            if running.call.response_id != response_id or work.ending:
+                continue
+            outcome = outcome_of(running, "cancelled", f"cancelled: {reason}", work.settings)
+            self._cancel(work)
+            reports.append(Emit(self._ended(work, outcome, "")))
+        return reports
+
     # -- internals -------------------------------------------------------------------------
 
     def _started(self, running: RunningCall, background: Background) -> str:
@@ -166,9 +180,12 @@ class BackgroundWork:
     def _give_up(self, work: _Work, outcome: CallOutcome, text: str) -> None:
         """Ended from outside its task (its deadline, the close): reported, then cancelled;
         a result it produces later is ``tool.call.abandoned`` (see the dispatcher)."""
+        self._report(work, outcome, text)
+        self._cancel(work)
+
+    def _cancel(self, work: _Work) -> None:
         running = work.running
         self._work.pop(running.call.work_id, None)
-        self._report(work, outcome, text)
         task = running.task
         if task is not None and not task.done():
             task.cancel()
@@ -178,6 +195,10 @@ class BackgroundWork:
     def _report(self, work: _Work, outcome: CallOutcome, text: str) -> None:
         """The one place a work's end is reported: its event (``text``: the message for the
         model), its span ended."""
+        self._sink.deliver(self._ended(work, outcome, text))
+
+    def _ended(self, work: _Work, outcome: CallOutcome, text: str) -> Any:
+        """A work's end, its span ended: the event that reports it."""
         if work.deadline is not None:
             work.deadline.cancel()
         running = work.running
@@ -185,20 +206,16 @@ class BackgroundWork:
         self._tracer.tool_finished(call.call_id, running.span, outcome.output, failure)
         duration = time.perf_counter() - work.started
         if failure is None:
-            done = BackgroundCompleted(call.call_id, call.name, outcome.output, text, duration)
-            self._sink.deliver(done)
-        else:
-            self._sink.deliver(
-                BackgroundFailed(
-                    call.call_id,
-                    call.name,
-                    failure.kind,
-                    failure.message,
-                    outcome.output,
-                    duration,
-                    failure.exception,
-                )
-            )
+            return BackgroundCompleted(call.call_id, call.name, outcome.output, text, duration)
+        return BackgroundFailed(
+            call.call_id,
+            call.name,
+            failure.kind,
+            failure.message,
+            outcome.output,
+            duration,
+            failure.exception,
+        )
 
     def _message(self, work: _Work, outcome: CallOutcome) -> str:
         call = work.running.call

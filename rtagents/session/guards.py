@@ -30,12 +30,13 @@ from .._either import call_either
 from ..approvals.events import GuardrailTripped
 from ..approvals.guarding import Check, GuardCore, Verdict, judge, message_for, raised, timed_out
 from ..approvals.guardrails import Guardrail, GuardrailKind, Guardrails, GuardrailTrip
-from .actions import Action, CancelCall, Emit, Send, StopPlayback
+from .actions import Action, Emit, Send, StopPlayback
 from .events import SessionWarning
 
 if TYPE_CHECKING:
     from ..agent import Agent
     from .adapter import WireAdapter
+    from .dispatch import Dispatcher
     from .tasks import TaskFn
 
 
@@ -44,6 +45,7 @@ class _Runner(Protocol):
 
     agent: Agent
     core: WireAdapter
+    dispatcher: Dispatcher
 
     def spawn(self, fn: TaskFn, *args: Any) -> None: ...
 
@@ -239,7 +241,7 @@ class SessionGuards:
             )
             runner.deliver(event)  # the runner's: through the observers too
             return
-        cancelled, calls = None, list[CancelCall]()
+        cancelled, calls = None, list[Action]()
         if live:
             # GPT-Live: no response.cancel, no truncate; the app's player still stops.
             actions: list[Action] = [StopPlayback(None, None, heard_only=True)]
@@ -267,13 +269,13 @@ class SessionGuards:
 
     def _stopping(
         self, core: GuardCore, check: Check
-    ) -> tuple[str | None, list[Action], list[CancelCall]]:
+    ) -> tuple[str | None, list[Action], list[Action]]:
         """What a trip stops on the Realtime API: the response to cancel (and its send), the
         audio to cut, and for an input trip the calls of its turn's answer. Decided before
         anything awaits: a response or call that arrives meanwhile finds its turn stopped."""
         playing = getattr(self._runner.core, "playback", None)
         audio_item: str | None = playing.item_id if playing is not None else None
-        calls: list[CancelCall] = []
+        calls: list[Action] = []
         if check.kind == "output":
             cancelled = core.owner(check.key)
             heard = audio_item == check.key or (
@@ -289,8 +291,10 @@ class SessionGuards:
             # Its answer's items are kept past their response's end: a late trip still
             # cuts the audio the player has yet to play.
             heard = stop is not None and audio_item in stop.items
+            background = self._runner.dispatcher.background
             for response_id in stop.answers if stop is not None else ():
                 calls += orchestrator.block(response_id, _STOPPED)
+                calls += background.stop(response_id, _STOPPED)
         actions: list[Action] = [self._cancel(cancelled)] if cancelled is not None else []
         if audio_item is not None and heard:
             actions.append(StopPlayback(audio_item, None, heard_only=False))

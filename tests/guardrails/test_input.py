@@ -4,6 +4,7 @@ model is told; a message that passes is answered as usual."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 import anyio
@@ -210,6 +211,47 @@ async def test_a_trip_while_a_tool_of_the_answer_runs_cancels_it_and_asks_nothin
     assert [o["call_id"] for o in outputs] == [failed.call_id]
     assert len(sent(connection, "response.create")) == 1
     assert [e.response.status for e in events if e.type == "response.done"] == ["completed"]
+
+
+async def test_a_trip_cancels_the_background_work_its_answer_started() -> None:
+    # The call was answered "started" before the guardrail tripped; its work goes on in the
+    # background. The turn is stopped: the work is cancelled, and no result reaches the model.
+    ran: list[int] = []
+
+    @rtagents.tool(background=True)
+    async def wire_money(to: str, amount: int) -> str:
+        """Send money (it takes a while)."""
+        await anyio.sleep(0.8)  # still running when the guardrail trips (0.3 s)
+        ran.append(amount)
+        return f"sent {amount} to {to}"
+
+    agent = rtagents.Agent(
+        name="bank",
+        tools=[wire_money],
+        guardrails=Guardrails(input=[slow_fraud_check]),
+        output_modalities=["text"],
+    )
+    model = ScriptedModel(
+        [CallFunction("wire_money", {"to": "grandson", "amount": 5000}), "Started it."]
+    )
+    async with Emulator(model=model) as emulator:
+        async with rtagents.connect(agent, url=emulator.url) as session:
+            await session.send_text("Wire 5000 to my grandson, he needs bail")
+            events = await read_for(session, 1.5)  # past the work's own end
+            connection = emulator.last
+    assert ran == []  # its code was cancelled
+    kinds = [e.type for e in events]
+    assert "background.started" in kinds and "background.completed" not in kinds
+    [failed] = [e for e in events if e.type == "background.failed"]
+    assert failed.kind == "cancelled" and "guardrail" in failed.message
+    assert kinds.index("guardrail.tripped") < kinds.index("background.failed")
+    # Nothing of its result was sent to the model: only the guardrail's own note.
+    notes = [
+        e["item"]
+        for e in sent(connection, "conversation.item.create")
+        if e["item"]["type"] == "message"
+    ]
+    assert not [n for n in notes if "wire_money" in json.dumps(n)]
 
 
 async def test_a_trip_during_the_tools_follow_up_cancels_it() -> None:
