@@ -103,9 +103,10 @@ class ProgressSpoken(FrameworkEvent):
 
 @dataclass(frozen=True)
 class ProgressDropped(FrameworkEvent):
-    """A tool's progress update was never spoken: its call finished first, a later update
-    replaced it while it waited (for a response to end), or its call was answered already
-    (background work, a call past its deadline)."""
+    """A tool's progress update was never spoken, or was cut off: its call finished first
+    (while it waited, or once asked for or speaking: its response is then cancelled), a
+    later update replaced it while it waited (for a response to end), or its call was
+    answered already (background work, a call past its deadline)."""
 
     type: Literal["progress.dropped"] = field(default="progress.dropped", init=False)
     call_id: str

@@ -49,6 +49,7 @@ _FILLER = "filler:"
 _ASIDE = "aside:"
 _REPLACED = "a later update replaced it"
 _FINISHED = "the call finished first"
+_CUT = "the call finished while it was asked for or spoken: cut off"
 
 
 def progress_instructions(text: str) -> str:
@@ -85,6 +86,7 @@ class Fillers:
         self._in_flight: str | None = None  # the ref of our aside's request, unanswered
         self._speaking: str | None = None  # the response id of our aside, active
         self._saying: str | None = None  # the call whose update that aside is
+        self._said = ""  # and the update's text
         self._stale = False  # that call finished before the aside started: cancel it then
         # Sets of ids kept as dicts (id -> None): a dict of strings is never tracked by the
         # collector, a set always is (three per session, in a server holding thousands).
@@ -203,6 +205,8 @@ class Fillers:
                 decided.append(CancelAside(refs.next_ref(), self._speaking))
             else:
                 self._stale = self._in_flight is not None
+            if self._speaking is not None or self._stale:  # (one with no id plays on)
+                decided.append(Emit(ProgressDropped(call_id, self._said, _CUT)))
         return decided
 
     # -- what goes out ----------------------------------------------------------------------
@@ -220,7 +224,7 @@ class Fillers:
         self._stale = False
         if queued.kind == "progress":  # (its call still runs: its end dropped it, see call_done)
             text = queued.text or ""
-            self._saying = queued.call_ids[0]
+            self._saying, self._said = queued.call_ids[0], text
             ref = self._in_flight = next_ref()
             say = SayAside(ref, "progress", progress_instructions(text), queued.call_ids, text)
         else:

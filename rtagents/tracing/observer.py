@@ -3,8 +3,7 @@
 Names and attributes follow the OpenTelemetry GenAI semantic conventions, version 1.37
 (still in development): ``invoke_agent {agent}``, ``realtime_inference {model}`` (the
 realtime draft), ``execute_tool {tool}``; on GPT-Live, ``delegation`` and ``responses_inference
-{model}`` (see .live). Only ``opentelemetry-api`` is used: without an
-SDK every span is a no-op.
+{model}`` (see .live). Only ``opentelemetry-api`` is used: without an SDK every span is a no-op.
 """
 
 from __future__ import annotations
@@ -39,12 +38,8 @@ class SessionTracer:
         self.capture_content = capture_content
         self.model = model
         self._tracer = tracer()
-        attributes = {
-            "gen_ai.operation.name": "invoke_agent",
-            "gen_ai.provider.name": "openai",
-            "gen_ai.agent.name": agent_name,
-            "gen_ai.request.model": model,
-        }
+        attributes = {"gen_ai.operation.name": "invoke_agent", "gen_ai.provider.name": "openai"}
+        attributes |= {"gen_ai.agent.name": agent_name, "gen_ai.request.model": model}
         try:
             self.session = self._tracer.start_span(
                 f"invoke_agent {agent_name}", kind=SpanKind.CLIENT, attributes=attributes
@@ -311,12 +306,15 @@ class SessionTracer:
 
     # -- long tools: a call's progress update, a batch's filler (see session/fillers.py) ---------
 
-    def _on_progress_spoken(self, event: Any) -> None:
+    def _on_progress_spoken(self, event: Any) -> None:  # and dropped, with its reason
         attributes = {"gen_ai.tool.call.id": event.call_id}
+        if reason := getattr(event, "reason", None):
+            attributes["rtagents.progress.reason"] = reason
         if self.capture_content:
             attributes["rtagents.progress.text"] = clip(event.text)
-        span = self._tools.get(event.call_id) or self.session
-        span.add_event("progress.spoken", attributes)
+        (self._tools.get(event.call_id) or self.session).add_event(event.type, attributes)
+
+    _on_progress_dropped = _on_progress_spoken
 
     def _on_filler_requested(self, event: Any) -> None:
         attributes = {"rtagents.filler.call_ids": list(event.call_ids)}

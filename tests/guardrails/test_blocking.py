@@ -18,7 +18,7 @@ WHY = "a guardrail stopped the user's message"
 
 def orchestrator() -> Orchestrator:
     refs = count(1)
-    return Orchestrator(TRAITS.get, lambda: f"e{next(refs)}")
+    return Orchestrator(lambda name, response_id: TRAITS.get(name), lambda: f"e{next(refs)}")
 
 
 def calls(o: Orchestrator, rid: str, *call_ids: str, end: bool = True) -> list[Any]:

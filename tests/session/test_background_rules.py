@@ -20,7 +20,9 @@ TRAITS = {"slow": ToolTraits()}
 
 def orchestrator() -> Orchestrator:
     refs = count(1)
-    return Orchestrator(TRAITS.get, lambda: f"e{next(refs)}", Journal())
+    return Orchestrator(
+        lambda name, response_id: TRAITS.get(name), lambda: f"e{next(refs)}", Journal()
+    )
 
 
 def started(o: Orchestrator, rid: str, call_id: str) -> list[Any]:

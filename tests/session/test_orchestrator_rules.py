@@ -37,7 +37,9 @@ BUSY = "conversation_already_has_active_response"
 def orchestrator(journal: Journal | None = None) -> Orchestrator:
     """An orchestrator whose refs are e1, e2, ... in the order it makes them."""
     refs = count(1)
-    return Orchestrator(TRAITS.get, lambda: f"e{next(refs)}", journal)
+    return Orchestrator(
+        lambda name, response_id: TRAITS.get(name), lambda: f"e{next(refs)}", journal
+    )
 
 
 def request(request_id: str = "apr_1") -> p.McpApprovalRequest:

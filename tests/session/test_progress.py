@@ -183,10 +183,18 @@ async def test_progress_while_a_response_is_active_waits_for_its_end() -> None:
     assert heard(run.events[first_done]).startswith("Let me look at your calendar")
     assert len([f for f in run.client_events if out_of_band(f)]) == 1
     assert [c.output for c in run.calls] == ["free at 3 pm"]
-    assert not run.of("session.warning") and not run.of("progress.dropped")
+    assert not run.of("session.warning")
+    # The call ended while its update spoke: the update is cut off, and the app told.
+    [dropped] = run.of("progress.dropped")
+    assert (dropped.call_id, dropped.reason) == (
+        "c1",
+        "the call finished while it was asked for or spoken: cut off",
+    )
 
 
-async def test_an_update_still_speaking_when_its_call_finishes_is_cancelled() -> None:
+async def test_an_update_still_speaking_when_its_call_finishes_is_cancelled(
+    spans: InMemorySpanExporter,  # noqa: F811
+) -> None:
     """The call finishes while its update is being spoken: the update is out of date (the
     answer says more), so its response is cancelled, and the answer, which waits for the
     update's end, is not held up by the rest of it."""
@@ -207,6 +215,15 @@ async def test_an_update_still_speaking_when_its_call_finishes_is_cancelled() ->
     assert [c["response_id"] for c in cancels] == [aside.response.id]
     assert [c.output for c in run.calls] == ["free at 3 pm"] and answered(run)
     assert not run.of("session.warning")
+    # The app is told the update was cut off, and so is the trace.
+    [dropped] = run.of("progress.dropped")
+    assert (dropped.call_id, dropped.text) == ("c1", UPDATE) and "cut off" in dropped.reason
+    events = [e for s in spans.get_finished_spans() for e in s.events]
+    [event] = [e for e in events if e.name == "progress.dropped"]
+    assert dict(event.attributes or {}) == {
+        "gen_ai.tool.call.id": "c1",
+        "rtagents.progress.reason": dropped.reason,
+    }
 
 
 async def test_progress_outside_a_session_is_a_no_op() -> None:

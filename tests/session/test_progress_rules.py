@@ -29,13 +29,14 @@ from rtagents.session.journal_items import output_item_id
 from rtagents.session.orchestrator import Orchestrator
 from rtagents.session.states import LinkEffect, LinkInput
 
+CUT = "the call finished while it was asked for or spoken: cut off"
 TRAITS = {"slow": ToolTraits(), "quiet": ToolTraits(trigger_response=False)}
 
 
 def orchestrator(filler_after_ms: int | None = None) -> Orchestrator:
     """An orchestrator whose refs are e1, e2, ... in the order it makes them."""
     refs = count(1)
-    o = Orchestrator(TRAITS.get, lambda: f"e{next(refs)}")
+    o = Orchestrator(lambda name, response_id: TRAITS.get(name), lambda: f"e{next(refs)}")
     o.fillers.configure(filler_after_ms, None)
     return o
 
@@ -140,7 +141,11 @@ def test_an_update_being_spoken_when_its_call_finishes_is_cancelled() -> None:
     respond(o, "r1", "slow:c1")
     [aside] = asides(o.progress("c1", "checking"))
     assert o.response_started("a1", in_conversation=False, aside=True) == []
-    assert o.call_finished("c1", "done") == [CancelAside("e2", "a1"), output("c1", "e3", "done")]
+    assert o.call_finished("c1", "done") == [
+        CancelAside("e2", "a1"),
+        Emit(ProgressDropped("c1", "checking", CUT)),
+        output("c1", "e3", "done"),
+    ]
     assert o.response_ended("a1") == [AskResponse("e4", None, ("c1",))]
 
 
@@ -148,7 +153,10 @@ def test_an_update_asked_for_when_its_call_finishes_is_cancelled_as_it_starts() 
     o = orchestrator()
     respond(o, "r1", "slow:c1")
     assert asides(o.progress("c1", "checking"))
-    assert o.call_finished("c1", "done") == [output("c1", "e2", "done")]  # nothing to name
+    assert o.call_finished("c1", "done") == [  # nothing to name yet: cancelled as it starts
+        Emit(ProgressDropped("c1", "checking", CUT)),
+        output("c1", "e2", "done"),
+    ]
     assert o.response_started("a1", in_conversation=False, aside=True) == [CancelAside("e3", "a1")]
     assert o.response_ended("a1") == [AskResponse("e4", None, ("c1",))]
 
@@ -204,6 +212,7 @@ def test_our_aside_is_never_the_batchs_answer_and_holds_the_batchs_request() -> 
     assert o.progress("c1", "still checking") == []  # ours is in flight: queued
     assert o.call_finished("c1", "done") == [
         Emit(ProgressDropped("c1", "still checking", "the call finished first")),
+        Emit(ProgressDropped("c1", "checking", CUT)),
         output("c1", "e2", "done"),
     ]
     # (our aside is asked for: the batch's request waits; the update, out of date, is
@@ -382,7 +391,10 @@ def test_an_aside_the_server_never_answers_is_given_up_and_the_batch_goes_on() -
     [aside] = asides(decided)
     [timer] = [d for d in decided if isinstance(d, StartTimer)]
     assert timer.key == f"aside:{aside.ref}" and timer.delay_s > 0
-    assert o.call_finished("c1", "done") == [output("c1", "e2", "done")]  # it waits
+    assert o.call_finished("c1", "done") == [  # it waits; cancelled if it ever starts
+        Emit(ProgressDropped("c1", "checking", CUT)),
+        output("c1", "e2", "done"),
+    ]
     assert o.output_confirmed("c1") == []
     [warning, ask] = o.timer_fired(timer.key)
     assert isinstance(warning, Emit) and isinstance(warning.event, SessionWarning)
@@ -402,6 +414,7 @@ def test_an_aside_answered_in_time_is_not_given_up() -> None:
     assert o.timer_fired(timer.key) == []  # it started: the timer has nothing to do
     assert o.call_finished("c1", "done") == [  # it speaks: cancelled, out of date
         CancelAside("e2", "r_aside"),
+        Emit(ProgressDropped("c1", "checking", CUT)),
         output("c1", "e3", "done"),
     ]
     assert o.response_ended("r_aside") == [AskResponse("e4", None, ("c1",))]

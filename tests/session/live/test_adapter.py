@@ -47,7 +47,7 @@ TRAITS = {"fast": ToolTraits(), "slow": ToolTraits(), "quiet": ToolTraits(trigge
 
 
 def core() -> LiveCore:
-    return LiveCore(TRAITS.get)
+    return LiveCore(lambda name, response_id: TRAITS.get(name))
 
 
 def feed(c: LiveCore, *frames: str) -> list[Any]:
@@ -347,7 +347,7 @@ def test_what_gpt_live_cannot_do_raises_naming_the_api(request_: Any, feature: s
 
 
 def test_the_realtime_api_has_no_commentary_or_thinking() -> None:
-    realtime = RealtimeCore(TRAITS.get)
+    realtime = RealtimeCore(lambda name, response_id: TRAITS.get(name))
     with pytest.raises(UnsupportedByAPI, match=r"^the Realtime API has no commentary: "):
         realtime.commentary("x", None)
     with pytest.raises(UnsupportedByAPI, match=r"^the Realtime API has no thinking: "):

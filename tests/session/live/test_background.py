@@ -54,7 +54,7 @@ async def test_the_result_is_commentary_after_the_started_batch() -> None:
 
 
 def test_an_unacknowledged_result_goes_again_to_an_attached_connection() -> None:
-    core = LiveCore({"book": ToolTraits()}.get)
+    core = LiveCore(lambda name, response_id: {"book": ToolTraits()}.get(name))
     session = {"id": "live_1", "model": "gpt-live-1", "expires_at": 1, "status": "active"}
     core.receive_frame(frame("session.started", session=session))
     assert core.session_id == "live_1"  # a drop attaches to it again

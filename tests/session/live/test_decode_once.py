@@ -48,7 +48,7 @@ def counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Counted, Counted]]
 
 
 def core() -> LiveCore:
-    return LiveCore({"noop": ToolTraits()}.get)
+    return LiveCore(lambda name, response_id: {"noop": ToolTraits()}.get(name))
 
 
 def delivered(actions: list[Any]) -> list[Any]:
