@@ -124,3 +124,34 @@ async def test_the_sessions_own_policy_passed_in_remembers_as_ever() -> None:
     assert (await broker.decide(_call(), policy)).approve is True
     again = await broker.decide(_call(), policy)
     assert (again.approve, again.decided_by) == (True, "remembered")
+
+
+async def test_a_call_that_needs_approval_is_decided_by_its_own_policy() -> None:
+    async def needed(ctx: Any, arguments: Any) -> bool:
+        return True
+
+    for check in (True, needed):
+        denied = await _broker(LAX).authorize(_call, check, None, STRICT)
+        assert (denied.approve, denied.reason) == (False, "the leaving agent's rule")
+
+
+async def test_a_decision_pending_across_a_handoff_to_the_same_policy_is_not_remembered() -> None:
+    # Two agents may share one policy object: the session's memory is still cleared when it
+    # takes the other, and a yes pending across that is not remembered.
+    release = anyio.Event()
+
+    async def slow_yes(request: ApprovalRequest) -> Decision:
+        await release.wait()
+        return Decision(True, remember="session")
+
+    shared = ApprovalPolicy(handler=slow_yes, timeout=5)
+    broker = _broker(ApprovalPolicy())
+    broker.follow(shared)  # a first handoff
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(broker.decide, _call())
+        await anyio.sleep(0.05)
+        broker.follow(shared)  # a second, to an agent with the same policy
+        release.set()
+    with anyio.fail_after(2):  # asked again (it says yes at once, now released)
+        again = await broker.decide(_call())
+    assert (again.approve, again.decided_by) == (True, "handler")
