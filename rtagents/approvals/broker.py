@@ -44,6 +44,8 @@ class _Pending:
     policy: ApprovalPolicy
     """The policy that decides it: the session's, or the one a call's agent had when its
     response was made (a handoff since changed the session's)."""
+    hosted: Mapping[str, HostedScope] | None = None
+    """That agent's hosted MCP servers, with its policy (``None``: the session's)."""
     answered: anyio.Event = field(default_factory=anyio.Event)
     decision: Decision | None = None
     reported: bool = False
@@ -202,14 +204,18 @@ class ApprovalBroker:
         return self._refused(request, Decision(False, rule.reason, decided_by="rule"))
 
     async def decide(
-        self, request: ApprovalRequest, policy: ApprovalPolicy | None = None
+        self,
+        request: ApprovalRequest,
+        policy: ApprovalPolicy | None = None,
+        hosted: Mapping[str, HostedScope] | None = None,
     ) -> Decision:
         """The decision for ``request``; ``approve`` is ``True`` only for an explicit yes.
-        ``policy`` decides instead of the session's: a call made for the agent before a
-        handoff is decided as that agent's were. It neither reads nor writes what the
-        session remembers: that belongs to the session's policy alone."""
+        ``policy`` decides instead of the session's, with ``hosted``, that agent's hosted
+        MCP servers: a call made for the agent before a handoff is decided as that agent's
+        were. It neither reads nor writes what the session remembers: that belongs to the
+        session's policy alone."""
         self._emit(ApprovalRequested(request))
-        pending = _Pending(request, self.policy if policy is None else policy)
+        pending = _Pending(request, self.policy if policy is None else policy, hosted)
         self._pending[request.id] = pending
         generation = self._generation
         try:
@@ -240,7 +246,7 @@ class ApprovalBroker:
             return refuse("the session is closing", "close")
         if request.problem is not None:
             return refuse(f"the arguments cannot be checked: {request.problem}", "error")
-        outside = self._outside(request) if request.kind == "mcp_hosted" else None
+        outside = self._outside(request, pending.hosted) if request.kind == "mcp_hosted" else None
         policy = pending.policy
         ours = policy is self.policy and not outside
         remembered = self._memory.get(request.fingerprint()) if ours else None
@@ -291,11 +297,15 @@ class ApprovalBroker:
                 tg.cancel_scope.cancel()
         return pending.decision or _timed_out(timeout)
 
-    def _outside(self, request: ApprovalRequest) -> Naming | None:
-        """What of a hosted request the agent's configuration does not cover: the server
-        (not one it configured), the tool (one its ``allowed_tools`` leave out), or nothing."""
+    def _outside(
+        self, request: ApprovalRequest, hosted: Mapping[str, HostedScope] | None
+    ) -> Naming | None:
+        """What of a hosted request the agent's configuration (``hosted``, else the
+        session's) does not cover: the server (not one it configured), the tool (one its
+        ``allowed_tools`` leave out), or nothing."""
         label = request.server_label
-        scope = self._hosted_servers().get(label) if label else None
+        servers = self._hosted_servers() if hosted is None else hosted
+        scope = servers.get(label) if label else None
         if scope is None:
             return "server"
         return None if scope.allows(request.tool_name, request.read_only) else "tool"

@@ -38,7 +38,10 @@ from .workers import NoWorkerFree, WorkerPool
 log = logging.getLogger("rtagents.session")
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from ..agent import Agent
+    from ..mcp.hosted import HostedMCP
 
 
 class CallOutcome(NamedTuple):
@@ -83,6 +86,9 @@ class CallSettings:
     """The approval policy of ``agent``, which decides its calls (``approvals`` asks it):
     the session's own, until a handoff. A call of the response made for the agent before
     is still decided by that agent's."""
+    hosted: Mapping[str, HostedMCP]
+    """``agent``'s hosted MCP servers, by label: what its hosted requests are checked
+    against, with its policy."""
     default_timeout: float
     format_failure: FailureFormatter | None
     max_output_bytes: int
@@ -109,6 +115,7 @@ class CallSettings:
         return cls(
             approvals=approvals,
             policy=approvals.policy,  # the agent's, taken by the broker just before
+            hosted={config.server_label: config for config in agent.sources.hosted},
             default_timeout=agent.tool_timeout,
             format_failure=agent.format_failure,
             max_output_bytes=agent.max_tool_output_bytes,

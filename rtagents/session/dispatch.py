@@ -62,8 +62,7 @@ class Dispatcher:
     """Runs one session's tool calls and hosted approval requests.
 
     Args:
-        settings: What the calls share; the session replaces it when it takes an agent
-            (``offer``).
+        settings: What the calls share; replaced when the session takes an agent (``offer``).
         tools: The tools calls are looked up in; replaced with the settings.
         link: The connection's state: once it is closed, nothing is sent.
         hosted_tools: What each hosted MCP server listed, by server label.
@@ -86,8 +85,7 @@ class Dispatcher:
         self._answers = answers
         self._hosted = hosted_tools
         self._running: dict[str, RunningCall] = {}
-        # The response made for the agent before the last handoff, with that agent's tools
-        # and settings: its calls still have them (see ``offer``).
+        # The last transfer's response, and the leaving agent's tools and settings (``offer``).
         self._kept: tuple[str, Toolset, CallSettings] | None = None
         self._handed: list[asyncio.Task[None]] | None = None  # see handed_over
         self._orphans: set[asyncio.Task[Any]] = set()  # given up on, still running
@@ -99,15 +97,17 @@ class Dispatcher:
         )
         """The work of background calls, once they were answered "started"."""
 
-    def offer(self, tools: Toolset, settings: CallSettings, *, active: str | None) -> None:
-        """Calls look up ``tools`` and share ``settings`` from now on: the session took an
-        agent. Those of ``active``, the response running meanwhile (a handoff's transfer call
-        is in it), still have what that response was made with: a call beside the transfer
-        is the leaving agent's, run with its tools and decided by its approval policy."""
+    def offer(self, tools: Toolset, settings: CallSettings, *, keep_for: str | None) -> None:
+        """Calls look up ``tools`` and share ``settings`` from now on. Those of ``keep_for``,
+        a transfer's response, keep what it was made with: the leaving agent's tools and
+        approval policy. (``update_agent`` keeps nothing: its policy decides every call.)"""
         kept = self._kept
-        if active is not None and (kept is None or kept[0] != active):
-            self._kept = (active, self.tools, self.settings)  # (a second transfer: the first)
+        if keep_for is not None and (kept is None or kept[0] != keep_for):
+            self._kept = (keep_for, self.tools, self.settings)  # (a second transfer: the first)
         self.tools, self.settings = tools, settings
+
+    def response_of(self, work_id: str) -> str | None:
+        return r.call.response_id if (r := self._running.get(work_id)) is not None else None
 
     def offered(self, response_id: str | None) -> tuple[Toolset, CallSettings]:
         """The tools and settings the calls of ``response_id`` have (see ``offer``)."""
@@ -390,6 +390,7 @@ class Dispatcher:
                     agent=settings.agent,
                 ),
                 settings.policy,
+                settings.hosted,
             )
             approve = decision.approve is True
             reason = decision.reason if approve else why_denied(decision)

@@ -26,6 +26,7 @@ from ..tools import BaseTool, ToolArgumentsError, ToolContext, Toolset
 from ..tracing.observer import SessionTracer
 from ..tracing.sdk import tracer
 from .adapter import WireAdapter
+from .dispatch import Dispatcher
 from .events import HandoffEvent, SessionWarning
 from .realtime import RealtimeCore
 
@@ -43,10 +44,11 @@ class HandoffPort(Protocol):
     agent: Agent
     core: WireAdapter
     tracer: SessionTracer
+    dispatcher: Dispatcher
 
     def deliver(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> None: ...
 
-    def use(self, agent: Agent) -> None: ...
+    def use(self, agent: Agent, keep_for: str | None = None) -> None: ...
 
     async def configure(self, agent: Agent, *, force: bool = False) -> bool: ...
 
@@ -146,7 +148,7 @@ class Handoffs:
         with tracer().start_as_current_span("handoff", context, attributes=attributes) as span:
             try:
                 self._check(source, target)
-                await self._switch(source, target)
+                await self._switch(source, target, call_id)
             except HandoffRefused as exc:
                 span.set_attribute("rtagents.handoff.refused", True)
                 span.set_status(Status(StatusCode.ERROR, str(exc)))
@@ -176,9 +178,10 @@ class Handoffs:
         except ValueError as exc:
             raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
 
-    async def _switch(self, source: Agent, target: Agent) -> None:
+    async def _switch(self, source: Agent, target: Agent, call_id: str) -> None:
         runner = self._runner
-        runner.use(target)
+        # The calls of the transfer's own response stay the leaving agent's (see ``offer``).
+        runner.use(target, keep_for=runner.dispatcher.response_of(call_id))
         sent = self._voice_kept(target)
         try:
             try:

@@ -169,9 +169,10 @@ class SessionRunner(LazyParts):
         if self.upstream.renews:
             self.spawn(self.upstream.renew_before_expiry)
 
-    def use(self, agent: Agent) -> None:
+    def use(self, agent: Agent, keep_for: str | None = None) -> None:
         """Take the agent: its tools (function tools and its connected MCP servers'), its
-        approval policy (none: the default, which denies), and what its calls share."""
+        approval policy (none: the default, which denies), and what its calls share.
+        ``keep_for``: the response of a handoff's transfer call (``Dispatcher.offer``)."""
         self.agent = agent
         self.approvals.follow(agent.approval)
         sources = agent.sources
@@ -182,8 +183,7 @@ class SessionRunner(LazyParts):
         self.tools, notes = merge(agent.name, sources.functions, sources.servers, transfers)
         self._observe()
         # Calls share settings made afresh (once, not per call); see ``Dispatcher.offer``.
-        active = self.core.orchestrator.active
-        self.dispatcher.offer(self.tools, self._call_settings(), active=active)
+        self.dispatcher.offer(self.tools, self._call_settings(), keep_for=keep_for)
         for note in notes:
             self.deliver(SessionWarning(note))
 

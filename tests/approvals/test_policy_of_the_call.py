@@ -12,6 +12,7 @@ import pytest
 
 from rtagents import ApprovalPolicy, ApprovalRequest, Decision, allow, deny
 from rtagents.approvals.broker import NOT_REQUIRED, ApprovalBroker
+from rtagents.mcp import HostedMCP
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(5)]
 
@@ -155,3 +156,29 @@ async def test_a_decision_pending_across_a_handoff_to_the_same_policy_is_not_rem
     with anyio.fail_after(2):  # asked again (it says yes at once, now released)
         again = await broker.decide(_call())
     assert (again.approve, again.decided_by) == (True, "handler")
+
+
+def _hosted(tool: str) -> ApprovalRequest:
+    return ApprovalRequest.for_hosted("mcpr_1", "docs", tool, "{}", read_only=None, agent="triage")
+
+
+async def test_a_hosted_request_is_checked_against_the_calls_own_servers() -> None:
+    everything = HostedMCP(server_label="docs", server_url="https://docs.example/mcp")
+    only_search = HostedMCP(
+        server_label="docs", server_url="https://docs.example/mcp", allowed_tools=["search"]
+    )
+    broker = ApprovalBroker(LAX, lambda event: None, lambda: {"docs": everything})
+    by_label = ApprovalPolicy(rules=[allow(server="docs")])
+    # The session's servers would let it through; the call's agent left the tool out.
+    left_out = await broker.decide(_hosted("delete_all"), by_label, {"docs": only_search})
+    assert (left_out.approve, left_out.decided_by) == (False, "rule")
+    assert "allowed_tools" in (left_out.reason or "")
+    # ... or had no such server at all.
+    anything = ApprovalPolicy(rules=[allow(tool="*")])  # (names no server)
+    unknown = await broker.decide(_hosted("search"), anything, {})
+    assert unknown.approve is False and "not one this agent configured" in (unknown.reason or "")
+    # Within its own servers, its own policy decides.
+    kept = await broker.decide(_hosted("search"), by_label, {"docs": only_search})
+    assert kept.approve is True
+    # Without them, the session's servers are what it is checked against.
+    assert (await broker.decide(_hosted("delete_all"), by_label)).approve is True

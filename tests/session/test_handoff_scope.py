@@ -1,0 +1,202 @@
+"""Which agent decides a call when the session switches agents while a response runs.
+
+A handoff's transfer: the calls of the transfer's own response were made for the leaving
+agent, so its tools, its approval policy and its hosted MCP configuration decide them (on
+GPT-Live too, where another delegation's response may be open at the same time). The app's
+own switch (``update_agent``) keeps nothing: its policy decides every call from then on, so
+that an app can lock a session down in the middle of an answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anyio
+import pytest
+
+import rtagents
+from rtagents import ApprovalPolicy, allow, deny
+from rtagents.emulator import Emulator, ScriptedModel
+from rtagents.mcp import HostedMCP
+
+from .live.server import live_server
+
+pytestmark = pytest.mark.anyio
+
+URL = "http://127.0.0.1:9/mcp"
+ran: list[int] = []
+
+
+@rtagents.tool
+def wire_money(amount: int) -> str:
+    """Send money."""
+    ran.append(amount)
+    return f"sent {amount}"
+
+
+@rtagents.tool
+def take_note(text: str) -> str:
+    """Note what the user asked for."""
+    return f"noted: {text}"
+
+
+def frame(kind: str, **fields: Any) -> str:
+    return json.dumps({"type": kind, "event_id": f"ev_{kind}_{len(json.dumps(fields))}", **fields})
+
+
+def created(rid: str) -> str:
+    response = {"id": rid, "object": "realtime.response", "status": "in_progress", "output": []}
+    return frame("response.created", response=response)
+
+
+def call_item(call_id: str, name: str, arguments: str = "{}") -> dict[str, Any]:
+    return {
+        "type": "function_call",
+        "id": f"fc_{call_id}",
+        "call_id": call_id,
+        "name": name,
+        "arguments": arguments,
+        "status": "completed",
+    }
+
+
+async def until(events: list[Any], found: Any, within: float = 5) -> list[Any]:
+    with anyio.fail_after(within):
+        while not (hits := [e for e in events if found(e)]):
+            await anyio.sleep(0.02)
+    return hits
+
+
+def answered(call_id: str) -> Any:
+    return lambda e: e.type in ("tool.call.completed", "tool.call.failed") and e.call_id == call_id
+
+
+@pytest.mark.parametrize("how", ["another agent", "the same agent changed"])
+async def test_a_call_after_update_agent_is_decided_by_the_new_policy(how: str) -> None:
+    ran.clear()
+    agent = rtagents.Agent(
+        name="bank",
+        tools=[wire_money],
+        approval=ApprovalPolicy(rules=[allow(tool="*")]),
+        output_modalities=["text"],
+    )
+    locked = ApprovalPolicy(rules=[deny(tool="*", reason="locked down")])
+    events: list[Any] = []
+    async with Emulator(model=ScriptedModel(["ok"])) as emu:
+        async with rtagents.connect(agent, url=emu.url) as session:
+            session.on("*")(events.append)
+            await emu.last.send_raw(created("resp_R1"))
+            await until(events, lambda e: e.type == "response.created")
+            if how == "another agent":
+                await session.update_agent(agent.clone(name="bank-locked", approval=locked))
+            else:
+                agent.approval = locked
+                await session.update_agent(agent)
+            item = call_item("c1", "wire_money", '{"amount": 5000}')
+            done = frame("response.output_item.done", response_id="resp_R1", output_index=0)
+            await emu.last.send_raw(done[:-1] + ', "item": ' + json.dumps(item) + "}")
+            [result] = await until(events, answered("c1"))
+    assert result.type == "tool.call.failed" and result.kind == "denied" and ran == []
+
+
+async def test_a_hosted_request_beside_the_transfer_is_checked_against_the_leaving_agents_config() -> (
+    None
+):
+    only_search = HostedMCP(
+        server_label="docs", server_url=URL, allowed_tools=["search"], require_approval="always"
+    )
+    everything = HostedMCP(server_label="docs", server_url=URL, require_approval="always")
+    new = rtagents.Agent(
+        name="new",
+        tools=[everything],
+        approval=ApprovalPolicy(rules=[allow(server="docs", tool="*")], timeout=2),
+        output_modalities=["text"],
+    )
+    leaving = rtagents.Agent(
+        name="leaving",
+        tools=[only_search],
+        handoffs=[new],
+        approval=ApprovalPolicy(rules=[allow(server="docs")], timeout=2),
+        output_modalities=["text"],
+    )
+    events: list[Any] = []
+    async with Emulator(model=ScriptedModel(["ok"])) as emu:
+        async with rtagents.connect(leaving, url=emu.url) as session:
+            session.on("*")(events.append)
+            conn = emu.last
+            await conn.send_raw(created("resp_R1"))
+            transfer = call_item("h1", "transfer_to_new")
+            await conn.send_raw(
+                json.dumps(
+                    {
+                        "type": "response.output_item.done",
+                        "event_id": "ev_h1",
+                        "response_id": "resp_R1",
+                        "output_index": 0,
+                        "item": transfer,
+                    }
+                )
+            )
+            await until(events, lambda e: e.type == "handoff")
+            for n, tool in enumerate(["delete_all", "search"], start=1):
+                request = {
+                    "type": "mcp_approval_request",
+                    "id": f"mcpr_{n}",
+                    "server_label": "docs",
+                    "name": tool,
+                    "arguments": "{}",
+                }
+                await conn.send_raw(
+                    json.dumps(
+                        {
+                            "type": "response.output_item.done",
+                            "event_id": f"ev_r{n}",
+                            "response_id": "resp_R1",
+                            "output_index": n,
+                            "item": request,
+                        }
+                    )
+                )
+            await until(events, lambda e: e.type == "approval.decided" and e.request.id == "mcpr_1")
+            await until(events, lambda e: e.type == "approval.decided" and e.request.id == "mcpr_2")
+    by_tool = {e.request.tool_name: e.approve for e in events if e.type == "approval.decided"}
+    # delete_all is outside the leaving agent's allowed_tools (the new agent's config and
+    # rules would allow it); search is allowed by the leaving agent's rule.
+    assert by_tool == {"delete_all": False, "search": True}
+
+
+@pytest.mark.parametrize("delegations", [1, 2])
+async def test_on_live_a_call_beside_the_transfer_is_the_leaving_agents(delegations: int) -> None:
+    # Two delegations' responses may be open at once: the transfer's own response is kept.
+    billing = rtagents.Agent(
+        name="billing", tools=[take_note], approval=ApprovalPolicy(rules=[allow(tool="*")])
+    )
+    triage = rtagents.Agent(
+        name="triage",
+        tools=[take_note],
+        handoffs=[billing],
+        approval=ApprovalPolicy(rules=[deny(tool="take_note", reason="triage takes no notes")]),
+    )
+    events: list[Any] = []
+    async with live_server() as server:
+        async with rtagents.connect(triage, url=server.url, api="live") as session:
+            session.on("*")(events.append)
+            for d, rid in (("del_a", "resp_a"), ("del_b", "resp_b"))[:delegations]:
+                delegation = {"type": "delegation", "id": d, "target": "responses"}
+                await server.send(
+                    "session.delegation.created",
+                    offset_ms=1,
+                    delegation={**delegation, "response_id": rid},
+                )
+                await server.stream(
+                    d, "response.created", response={"id": rid, "status": "in_progress"}
+                )
+            transfer = call_item("h1", "transfer_to_billing")
+            await server.stream("del_a", "response.output_item.done", output_index=0, item=transfer)
+            await server.expect("session.update")
+            await server.send("session.updated", session=server.session)
+            note = call_item("n1", "take_note", '{"text": "x"}')
+            await server.stream("del_a", "response.output_item.done", output_index=1, item=note)
+            [result] = await until(events, answered("n1"))
+    assert result.type == "tool.call.failed" and result.kind == "denied"
+    assert "triage takes no notes" in result.message
