@@ -87,7 +87,8 @@ class Fillers:
         self._speaking: str | None = None  # the response id of our aside, active
         self._saying: str | None = None  # the call whose update that aside is
         self._said = ""  # and the update's text
-        self._stale = False  # that call finished before the aside started: cancel it then
+        # That call finished before the aside started: cancelled then, and reported so.
+        self._stale: ProgressDropped | None = None
         # Sets of ids kept as dicts (id -> None): a dict of strings is never tracked by the
         # collector, a set always is (three per session, in a server holding thousands).
         self._others: dict[str, None] = {}  # out-of-band responses not ours, active
@@ -118,9 +119,9 @@ class Fillers:
             # (Without an id its end cannot be matched: waiting for it would hold the batch.)
             self._in_flight = None
             self._speaking = response_id
-            if self._stale and response_id is not None:
-                self._stale = False
-                return [CancelAside(refs.next_ref(), response_id)]
+            stale, self._stale = self._stale, None
+            if stale is not None and response_id is not None:  # (with no id, it plays on)
+                return [CancelAside(refs.next_ref(), response_id), Emit(stale)]
         elif response_id is not None:
             self._others[response_id] = None
         return []
@@ -137,7 +138,7 @@ class Fillers:
         if ref is None or ref != self._in_flight:
             return False
         self._in_flight = self._saying = None
-        self._stale = False
+        self._stale = None
         return True
 
     def expired(self, key: str) -> bool:
@@ -146,13 +147,13 @@ class Fillers:
         if self._in_flight is None or key != _ASIDE + self._in_flight:
             return False
         self._in_flight = self._saying = None
-        self._stale = False
+        self._stale = None
         return True
 
     def disconnected(self) -> None:
         """Every response of the connection is over: ours, the app's, what we asked for."""
         self._in_flight = self._speaking = self._saying = None
-        self._stale = False
+        self._stale = None
         self._others.clear()
 
     # -- what the tools and the clock did -------------------------------------------------
@@ -201,12 +202,11 @@ class Fillers:
             decided = self._drop(_FINISHED)
         if call_id == self._saying:
             self._saying = None
+            cut = ProgressDropped(call_id, self._said, _CUT)
             if self._speaking is not None:
-                decided.append(CancelAside(refs.next_ref(), self._speaking))
-            else:
-                self._stale = self._in_flight is not None
-            if self._speaking is not None or self._stale:  # (one with no id plays on)
-                decided.append(Emit(ProgressDropped(call_id, self._said, _CUT)))
+                decided += [CancelAside(refs.next_ref(), self._speaking), Emit(cut)]
+            elif self._in_flight is not None:
+                self._stale = cut  # cancelled as it starts
         return decided
 
     # -- what goes out ----------------------------------------------------------------------
@@ -221,7 +221,7 @@ class Fillers:
         if queued is None or not self.quiet:
             return []
         self._queued = None
-        self._stale = False
+        self._stale = None
         if queued.kind == "progress":  # (its call still runs: its end dropped it, see call_done)
             text = queued.text or ""
             self._saying, self._said = queued.call_ids[0], text

@@ -231,11 +231,13 @@ class Orchestrator:
     def block(self, response_id: str, reason: str) -> list[CancelCall]:
         """An input guardrail stopped the turn ``response_id`` answers (``guards``): its
         calls still running are cancelled (answered as cancelled, as by a barge-in), so are
-        those it announces later, and no response is asked for its batch."""
-        active = response_id == self._active
-        return [
-            CancelCall(w, reason) for w in self.batches.block(response_id, reason, active=active)
-        ]
+        those it announces later, and no response is asked for its batch, nor for the
+        results its background calls told already."""
+        batches, seen = self.batches, self._seen
+        for note in [n for n, call in batches.notes.items() if seen.get(call) == response_id]:
+            batches.block(note, reason, active=False)
+        stopped = batches.block(response_id, reason, active=response_id == self._active)
+        return [CancelCall(w, reason) for w in stopped]
 
     def journal_news(self) -> Sequence[Decision]:
         """The journal let go of calls still waiting for their outputs (see ``Journal``):

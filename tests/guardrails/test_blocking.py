@@ -9,7 +9,7 @@ from itertools import count
 from typing import Any
 
 from rtagents.session.actions import AskResponse, CancelCall, SendOutput, StartCall, ToolTraits
-from rtagents.session.journal_items import output_item_id
+from rtagents.session.journal_items import note_item_id, output_item_id
 from rtagents.session.orchestrator import Orchestrator
 
 TRAITS = {"fast": ToolTraits(), "quiet": ToolTraits(trigger_response=False)}
@@ -105,3 +105,20 @@ def test_a_quiet_call_is_cancelled_too() -> None:
     assert o.call_finished("q1", "x", cancelled=True) == [
         SendOutput("e1", "q1", output_item_id("q1"), "x")
     ]
+
+
+def test_no_response_is_asked_for_what_the_answers_background_calls_told_already() -> None:
+    # A background call of the answer was answered "started", and its result was told
+    # (a message, a batch of its own) while the answer still spoke: the trip that stops
+    # the answer stops that result's response too. Another turn's result still gets one.
+    o = orchestrator()
+    calls(o, "r0", "c0")
+    o.call_finished("c0", "started")
+    calls(o, "r1", "c1", end=False)
+    o.call_finished("c1", "started")
+    told = o.background_finished("c1", "system", "sent 5000", wants_reply=True)
+    told += o.background_finished("c0", "system", "booked", wants_reply=True)
+    assert asks(told) == []  # r1 is active: the results' response waits for its end
+    o.block("r1", WHY)
+    [ask] = asks(o.response_ended("r1"))
+    assert ask.call_ids == (note_item_id("c0"),)

@@ -218,8 +218,9 @@ async def test_an_update_still_speaking_when_its_call_finishes_is_cancelled(
     # The app is told the update was cut off, and so is the trace.
     [dropped] = run.of("progress.dropped")
     assert (dropped.call_id, dropped.text) == ("c1", UPDATE) and "cut off" in dropped.reason
-    events = [e for s in spans.get_finished_spans() for e in s.events]
-    [event] = [e for e in events if e.name == "progress.dropped"]
+    # (Its call had ended: on the session's span, with the call's id.)
+    [session_span] = [s for s in spans.get_finished_spans() if s.name.startswith("invoke_agent")]
+    [event] = [e for e in session_span.events if e.name == "progress.dropped"]
     assert dict(event.attributes or {}) == {
         "gen_ai.tool.call.id": "c1",
         "rtagents.progress.reason": dropped.reason,

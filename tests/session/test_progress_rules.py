@@ -153,11 +153,11 @@ def test_an_update_asked_for_when_its_call_finishes_is_cancelled_as_it_starts() 
     o = orchestrator()
     respond(o, "r1", "slow:c1")
     assert asides(o.progress("c1", "checking"))
-    assert o.call_finished("c1", "done") == [  # nothing to name yet: cancelled as it starts
+    assert o.call_finished("c1", "done") == [output("c1", "e2", "done")]  # nothing to name
+    assert o.response_started("a1", in_conversation=False, aside=True) == [
+        CancelAside("e3", "a1"),  # cancelled as it starts, and reported then
         Emit(ProgressDropped("c1", "checking", CUT)),
-        output("c1", "e2", "done"),
     ]
-    assert o.response_started("a1", in_conversation=False, aside=True) == [CancelAside("e3", "a1")]
     assert o.response_ended("a1") == [AskResponse("e4", None, ("c1",))]
 
 
@@ -212,13 +212,12 @@ def test_our_aside_is_never_the_batchs_answer_and_holds_the_batchs_request() -> 
     assert o.progress("c1", "still checking") == []  # ours is in flight: queued
     assert o.call_finished("c1", "done") == [
         Emit(ProgressDropped("c1", "still checking", "the call finished first")),
-        Emit(ProgressDropped("c1", "checking", CUT)),
         output("c1", "e2", "done"),
     ]
     # (our aside is asked for: the batch's request waits; the update, out of date, is
     # cancelled as it starts)
     started = o.response_started("r_aside", in_conversation=False, aside=True)
-    assert started == [CancelAside("e3", "r_aside")]
+    assert started == [CancelAside("e3", "r_aside"), Emit(ProgressDropped("c1", "checking", CUT))]
     assert not o.waiting  # no response in the conversation, no request of ours for one
     assert o.output_confirmed("c1") == []  # the aside speaks: still waiting
     assert o.response_ended("r_aside") == [AskResponse("e4", None, ("c1",))]
@@ -391,10 +390,7 @@ def test_an_aside_the_server_never_answers_is_given_up_and_the_batch_goes_on() -
     [aside] = asides(decided)
     [timer] = [d for d in decided if isinstance(d, StartTimer)]
     assert timer.key == f"aside:{aside.ref}" and timer.delay_s > 0
-    assert o.call_finished("c1", "done") == [  # it waits; cancelled if it ever starts
-        Emit(ProgressDropped("c1", "checking", CUT)),
-        output("c1", "e2", "done"),
-    ]
+    assert o.call_finished("c1", "done") == [output("c1", "e2", "done")]  # it waits
     assert o.output_confirmed("c1") == []
     [warning, ask] = o.timer_fired(timer.key)
     assert isinstance(warning, Emit) and isinstance(warning.event, SessionWarning)
@@ -444,3 +440,12 @@ def test_an_aside_started_without_an_id_does_not_hold_the_batch() -> None:
         output("c1", "e2", "done"),
         AskResponse("e3", None, ("c1",)),
     ]
+
+
+def test_an_update_whose_response_starts_with_no_id_plays_on_and_is_not_reported_cut() -> None:
+    o = orchestrator()
+    respond(o, "r1", "slow:c1")
+    assert asides(o.progress("c1", "checking"))
+    assert o.call_finished("c1", "done") == [output("c1", "e2", "done")]
+    # It cannot be cancelled without an id: it plays in full, and nothing says it was cut.
+    assert o.response_started(None, in_conversation=False, aside=True) == []
