@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -14,6 +15,7 @@ from ..approvals import ApprovalPolicy, ApprovalRequest
 from ..approvals.broker import ApprovalBroker
 from ..approvals.verdict import why_denied
 from ..errors import SessionClosedError
+from ..mcp.hosted import HostedMCP
 from ..tools import (
     BaseTool,
     ToolArgumentsError,
@@ -38,10 +40,7 @@ from .workers import NoWorkerFree, WorkerPool
 log = logging.getLogger("rtagents.session")
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from ..agent import Agent
-    from ..mcp.hosted import HostedMCP
 
 
 class CallOutcome(NamedTuple):

@@ -19,8 +19,6 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from .. import protocol as p
-from ..approvals import ApprovalRequest
-from ..approvals.verdict import why_denied
 from ..errors import SessionClosedError, root_cause
 from ..tools import Toolset
 from ..tools.failures import ToolOutputTooLarge
@@ -36,10 +34,13 @@ from .events import (
     ToolCallFailed,
     ToolCallStarted,
 )
+from .hosted_approval import answer_hosted
 from .invoke import let_go
 from .states import Connection, Link
 
 log = logging.getLogger("rtagents.session")
+
+_KEPT = 8  # transfers' responses whose calls stay the leaving agent's, at most (``offer``)
 
 
 class Answers(ResultSink, Protocol):
@@ -85,8 +86,8 @@ class Dispatcher:
         self._answers = answers
         self._hosted = hosted_tools
         self._running: dict[str, RunningCall] = {}
-        # The last transfer's response, and the leaving agent's tools and settings (``offer``).
-        self._kept: tuple[str, Toolset, CallSettings] | None = None
+        # Transfers' responses, with the leaving agents' tools and settings (``offer``).
+        self._kept: dict[str, tuple[Toolset, CallSettings]] | None = None
         self._handed: list[asyncio.Task[None]] | None = None  # see handed_over
         self._orphans: set[asyncio.Task[Any]] = set()  # given up on, still running
         self.background = BackgroundWork(
@@ -99,11 +100,16 @@ class Dispatcher:
 
     def offer(self, tools: Toolset, settings: CallSettings, *, keep_for: str | None) -> None:
         """Calls look up ``tools`` and share ``settings`` from now on. Those of ``keep_for``,
-        a transfer's response, keep what it was made with: the leaving agent's tools and
-        approval policy. (``update_agent`` keeps nothing: its policy decides every call.)"""
+        a transfer's response, keep what it was made with (a second transfer in it, or its
+        rollback, changes nothing): the leaving agent's tools and approval policy. Without
+        it (``update_agent``) nothing is kept: the new policy decides every call."""
         kept = self._kept
-        if keep_for is not None and (kept is None or kept[0] != keep_for):
-            self._kept = (keep_for, self.tools, self.settings)  # (a second transfer: the first)
+        if keep_for is None:
+            self._kept = None
+        elif kept is None or keep_for not in kept:
+            # Responses open at once are few (GPT-Live's delegations): the oldest goes.
+            older = list((kept or {}).items())[1 - _KEPT :]
+            self._kept = dict([*older, (keep_for, (self.tools, self.settings))])
         self.tools, self.settings = tools, settings
 
     def response_of(self, work_id: str) -> str | None:
@@ -112,9 +118,8 @@ class Dispatcher:
     def offered(self, response_id: str | None) -> tuple[Toolset, CallSettings]:
         """The tools and settings the calls of ``response_id`` have (see ``offer``)."""
         kept = self._kept
-        if kept is not None and response_id == kept[0]:
-            return kept[1], kept[2]
-        return self.tools, self.settings
+        found = kept.get(response_id or "") if kept is not None else None
+        return found if found is not None else (self.tools, self.settings)
 
     def start(self, action: StartCall) -> None:
         tools, settings = self.offered(action.response_id)
@@ -373,28 +378,6 @@ class Dispatcher:
     # -- a hosted MCP approval request ---------------------------------------------------------
 
     async def hosted_approval(self, action: StartApproval) -> None:
-        """Decide a hosted request and answer it. It is answered whatever happens: a
-        failure before the decision is a deny (the gate itself never raises)."""
-        request, (_, settings) = action.request, self.offered(action.response_id)
-        try:
-            listed = {t.name: t for t in self._hosted.get(request.server_label, [])}
-            annotations = listed[request.name].annotations if request.name in listed else None
-            read_only = annotations.get("readOnlyHint") if isinstance(annotations, dict) else None
-            decision = await settings.approvals.decide(
-                ApprovalRequest.for_hosted(
-                    request.id,
-                    request.server_label,
-                    request.name,
-                    request.arguments,
-                    read_only=read_only if isinstance(read_only, bool) else None,
-                    agent=settings.agent,
-                ),
-                settings.policy,
-                settings.hosted,
-            )
-            approve = decision.approve is True
-            reason = decision.reason if approve else why_denied(decision)
-        except Exception as exc:
-            log.exception("hosted approval request %s failed", request.id)
-            approve, reason = False, f"the request could not be decided: {root_cause(exc)}"
-        await self._answers.approval(request.id, approve, reason)
+        """Decide a hosted request by the agent its response was made for, and answer it."""
+        _, settings = self.offered(action.response_id)
+        await answer_hosted(action.request, settings, self._hosted, self._answers)

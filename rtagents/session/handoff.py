@@ -181,7 +181,8 @@ class Handoffs:
     async def _switch(self, source: Agent, target: Agent, call_id: str) -> None:
         runner = self._runner
         # The calls of the transfer's own response stay the leaving agent's (see ``offer``).
-        runner.use(target, keep_for=runner.dispatcher.response_of(call_id))
+        keep_for = runner.dispatcher.response_of(call_id) or ""  # ("": a response with no id)
+        runner.use(target, keep_for=keep_for)
         sent = self._voice_kept(target)
         try:
             try:
@@ -193,7 +194,7 @@ class Handoffs:
                 sent = replace(target, voice=None)
                 await runner.configure(sent)
         except SessionConfigError as exc:
-            runner.use(source)  # the server kept the old configuration: so do we
+            runner.use(source, keep_for=keep_for)  # the server kept the old one: so do we
             raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
         if sent.voice != target.voice:
             runner.deliver(

@@ -17,6 +17,7 @@ import pytest
 import rtagents
 from rtagents import ApprovalPolicy, allow, deny
 from rtagents.emulator import Emulator, ScriptedModel
+from rtagents.emulator.faults import ErrorReply
 from rtagents.mcp import HostedMCP
 
 from .live.server import live_server
@@ -65,6 +66,16 @@ async def until(events: list[Any], found: Any, within: float = 5) -> list[Any]:
         while not (hits := [e for e in events if found(e)]):
             await anyio.sleep(0.02)
     return hits
+
+
+def resource(server: Any) -> dict[str, Any]:
+    """The Live session as the server gives it back (a resource: id, expiry, status)."""
+    return {**server.session, "id": "live_1", "expires_at": 1_900_000_000, "status": "active"}
+
+
+def item_done(rid: str, n: int, item: dict[str, Any]) -> str:
+    done = {"type": "response.output_item.done", "event_id": f"ev_{rid}_{n}"}
+    return json.dumps({**done, "response_id": rid, "output_index": n, "item": item})
 
 
 def answered(call_id: str) -> Any:
@@ -194,9 +205,102 @@ async def test_on_live_a_call_beside_the_transfer_is_the_leaving_agents(delegati
             transfer = call_item("h1", "transfer_to_billing")
             await server.stream("del_a", "response.output_item.done", output_index=0, item=transfer)
             await server.expect("session.update")
-            await server.send("session.updated", session=server.session)
+            await server.send("session.updated", session=resource(server))
+            await until(events, lambda e: e.type == "handoff")  # the switch is done
             note = call_item("n1", "take_note", '{"text": "x"}')
             await server.stream("del_a", "response.output_item.done", output_index=1, item=note)
             [result] = await until(events, answered("n1"))
     assert result.type == "tool.call.failed" and result.kind == "denied"
     assert "triage takes no notes" in result.message
+
+
+@pytest.mark.parametrize("transfer", ["made", "refused"])
+async def test_update_agent_after_a_transfer_in_the_answer_locks_the_answers_calls(
+    transfer: str,
+) -> None:
+    # The answer made a transfer (or tried to: the server refused it), then the app locks
+    # the session down: a call the answer makes after that is the app's policy's to decide.
+    ran.clear()
+    lenient = ApprovalPolicy(rules=[allow(tool="*")])
+    locked = ApprovalPolicy(rules=[deny(tool="*", reason="locked down")])
+    support = rtagents.Agent(
+        name="support", tools=[wire_money], approval=lenient, output_modalities=["text"]
+    )
+    bank = rtagents.Agent(
+        name="bank",
+        tools=[wire_money],
+        handoffs=[support],
+        approval=lenient,
+        output_modalities=["text"],
+    )
+    events: list[Any] = []
+    async with Emulator(model=ScriptedModel(["ok"])) as emu:
+        async with rtagents.connect(bank, url=emu.url) as session:
+            session.on("*")(events.append)
+            conn = emu.last
+            await conn.send_raw(created("resp_R1"))
+            await until(events, lambda e: e.type == "response.created")
+            if transfer == "refused":
+                conn.add_fault(ErrorReply(to="session.update", code="invalid_value"))
+            await conn.send_raw(item_done("resp_R1", 0, call_item("h1", "transfer_to_support")))
+            [h1] = await until(events, answered("h1"))
+            assert (h1.type == "tool.call.failed") == (transfer == "refused")
+            await session.update_agent(session.agent.clone(approval=locked))
+            wire = call_item("c1", "wire_money", '{"amount": 5000}')
+            await conn.send_raw(item_done("resp_R1", 1, wire))
+            [result] = await until(events, answered("c1"))
+    assert result.type == "tool.call.failed" and result.kind == "denied" and ran == []
+
+
+@pytest.mark.parametrize("second", ["made", "refused"])
+async def test_on_live_a_transfer_in_another_delegation_keeps_the_first_responses_agent(
+    second: str,
+) -> None:
+    lenient = ApprovalPolicy(rules=[allow(tool="*")])
+    closer = rtagents.Agent(name="closer", tools=[take_note], approval=lenient)
+    billing = rtagents.Agent(name="billing", tools=[take_note], handoffs=[closer], approval=lenient)
+    triage = rtagents.Agent(
+        name="triage",
+        tools=[take_note],
+        handoffs=[billing],
+        approval=ApprovalPolicy(rules=[deny(tool="take_note", reason="triage takes no notes")]),
+    )
+    events: list[Any] = []
+    async with live_server() as server:
+        async with rtagents.connect(triage, url=server.url, api="live") as session:
+            session.on("*")(events.append)
+
+            async def open_delegation(d: str, rid: str) -> None:
+                delegation = {"type": "delegation", "id": d, "target": "responses"}
+                await server.send(
+                    "session.delegation.created",
+                    offset_ms=1,
+                    delegation={**delegation, "response_id": rid},
+                )
+                await server.stream(
+                    d, "response.created", response={"id": rid, "status": "in_progress"}
+                )
+
+            await open_delegation("del_a", "resp_a")
+            transfer = call_item("h1", "transfer_to_billing")
+            await server.stream("del_a", "response.output_item.done", output_index=0, item=transfer)
+            await server.expect("session.update")
+            await server.send("session.updated", session=resource(server))
+            await until(events, lambda e: e.type == "handoff")
+            await open_delegation("del_b", "resp_b")  # billing's turn, resp_a still open
+            transfer = call_item("h2", "transfer_to_closer")
+            await server.stream("del_b", "response.output_item.done", output_index=0, item=transfer)
+            [_, update] = await server.expect("session.update", 2)
+            if second == "made":
+                await server.send("session.updated", session=resource(server))
+            else:
+                ref = update["event_id"]
+                error = {"type": "invalid_request_error", "code": "invalid_value"}
+                error |= {"message": "refused", "client_event_id": ref}
+                await server.send("error", client_event_id=ref, error=error)
+            [h2] = await until(events, answered("h2"))
+            assert (h2.type == "tool.call.failed") == (second == "refused")
+            note = call_item("n1", "take_note", '{"text": "x"}')
+            await server.stream("del_a", "response.output_item.done", output_index=1, item=note)
+            [result] = await until(events, answered("n1"))
+    assert result.type == "tool.call.failed" and result.kind == "denied"
