@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from .. import protocol as p
 from ..errors import SessionClosedError, root_cause
@@ -39,6 +39,12 @@ from .invoke import let_go
 from .states import Connection, Link
 
 log = logging.getLogger("rtagents.session")
+
+Taking = Literal["switch", "again", "app"]
+"""How the session takes an agent: a ``switch`` (at the start, a transfer), the same one
+``again`` (its MCP tools changed, a refused transfer's rollback: no switch, which a transfer
+on its way counts in ``switches``), or the ``app``'s own ``update_agent``, after which no
+call is kept for the agent before (``Dispatcher.offer``)."""
 
 _KEPT = 8  # transfers' responses whose calls stay the leaving agent's, at most (``offer``)
 
@@ -98,15 +104,17 @@ class Dispatcher:
         )
         """The work of background calls, once they were answered "started"."""
 
-    def offer(self, tools: Toolset, settings: CallSettings, *, keep_for: str | None) -> None:
+    def offer(
+        self, tools: Toolset, settings: CallSettings, *, keep_for: str | None, how: Taking
+    ) -> None:
         """Calls look up ``tools`` and share ``settings`` from now on. Those of ``keep_for``,
-        a transfer's response, keep what it was made with (a second transfer in it, or its
-        rollback, changes nothing): the leaving agent's tools and approval policy. Without
-        it (``update_agent``) nothing is kept: the new policy decides every call."""
+        a transfer's response, keep what it was made with (a second transfer in it changes
+        nothing): the leaving agent's tools and approval policy. After the ``app``'s own
+        ``update_agent``, nothing is kept any more: the new policy decides every call."""
         kept = self._kept
-        if keep_for is None:
+        if how == "app":
             self._kept = None
-        elif kept is None or keep_for not in kept:
+        elif keep_for is not None and (kept is None or keep_for not in kept):
             # Responses open at once are few (GPT-Live's delegations): the oldest goes.
             older = list((kept or {}).items())[1 - _KEPT :]
             self._kept = dict([*older, (keep_for, (self.tools, self.settings))])

@@ -11,6 +11,7 @@ without the user speaking are bounded by the leaving agent's ``max_handoffs``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from dataclasses import replace
@@ -26,7 +27,7 @@ from ..tools import BaseTool, ToolArgumentsError, ToolContext, Toolset
 from ..tracing.observer import SessionTracer
 from ..tracing.sdk import tracer
 from .adapter import WireAdapter
-from .dispatch import Dispatcher
+from .dispatch import Dispatcher, Taking
 from .events import HandoffEvent, SessionWarning
 from .realtime import RealtimeCore
 
@@ -48,7 +49,9 @@ class HandoffPort(Protocol):
 
     def deliver(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> None: ...
 
-    def use(self, agent: Agent, keep_for: str | None = None) -> None: ...
+    switches: int
+
+    def use(self, agent: Agent, keep_for: str | None = None, how: Taking = "switch") -> None: ...
 
     async def configure(self, agent: Agent, *, force: bool = False) -> bool: ...
 
@@ -109,6 +112,7 @@ class Handoffs:
     def __init__(self, runner: HandoffPort) -> None:
         self._runner = runner
         self._in_a_row = 0  # handoffs since the user last spoke
+        self._jobs: set[asyncio.Future[Agent]] = set()  # switches on their way (``_switch``)
         self.watching = False
         """Whether the session has had handoffs: from then on ``see`` counts the user's
         turns (a session without them has no hook, see ``observers``)."""
@@ -181,21 +185,14 @@ class Handoffs:
     async def _switch(self, source: Agent, target: Agent, call_id: str) -> None:
         runner = self._runner
         # The calls of the transfer's own response stay the leaving agent's (see ``offer``).
-        keep_for = runner.dispatcher.response_of(call_id) or ""  # ("": a response with no id)
-        runner.use(target, keep_for=keep_for)
-        sent = self._voice_kept(target)
-        try:
-            try:
-                await runner.configure(sent)
-            except SessionConfigError as exc:
-                if exc.code != "cannot_update_voice" or sent.voice is None:
-                    raise
-                # Assistant audio we did not see (a call's own session): keep the voice.
-                sent = replace(target, voice=None)
-                await runner.configure(sent)
-        except SessionConfigError as exc:
-            runner.use(source, keep_for=keep_for)  # the server kept the old one: so do we
-            raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
+        runner.use(target, keep_for=runner.dispatcher.response_of(call_id))
+        # The server's answer decides what the session runs, even once the transfer call is
+        # given up at its deadline: the switch goes on in a task of its own.
+        job = asyncio.ensure_future(self._configure(source, target, runner.switches))
+        self._jobs.add(job)
+        job.add_done_callback(self._jobs.discard)
+        job.add_done_callback(_settled)
+        sent = await asyncio.shield(job)
         if sent.voice != target.voice:
             runner.deliver(
                 SessionWarning(
@@ -204,6 +201,29 @@ class Handoffs:
                     {"agent": target.name},
                 )
             )
+
+    async def _configure(self, source: Agent, target: Agent, switch: int) -> Agent:
+        """The target's configuration to the server; ``source`` taken back if it refuses,
+        unless the session switched again since (``switch``: the app's ``update_agent``
+        made meanwhile stands)."""
+        runner = self._runner
+        sent = self._voice_kept(target)
+        try:
+            try:
+                await runner.configure(sent)
+            except SessionConfigError as exc:
+                if exc.code != "cannot_update_voice" or sent.voice is None:
+                    raise
+                if runner.switches != switch:
+                    raise
+                # Assistant audio we did not see (a call's own session): keep the voice.
+                sent = replace(target, voice=None)
+                await runner.configure(sent)
+        except SessionConfigError as exc:
+            if runner.switches == switch:  # the server kept the old one: so do we
+                runner.use(source, how="again")
+            raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
+        return sent
 
     def _voice_kept(self, target: Agent) -> Agent:
         """``target``, without its voice when the API would refuse it: on Realtime, once
@@ -215,3 +235,9 @@ class Handoffs:
         if target.voice == current or core.playback.item_id is None:
             return target
         return replace(target, voice=None)
+
+
+def _settled(job: asyncio.Future[Agent]) -> None:
+    """A switch's end is read, also when nobody awaits it any more (its call was given up)."""
+    if not job.cancelled():
+        job.exception()

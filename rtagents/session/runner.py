@@ -43,7 +43,7 @@ from .adapter import AdapterFactory, WireAdapter
 from .back import LazyParts, SessionBack
 from .calls import CallSettings
 from .delegation import delegate
-from .dispatch import Dispatcher
+from .dispatch import Dispatcher, Taking
 from .events import SessionClosed as SessionClosedEvent
 from .events import SessionWarning
 from .guards import SessionGuards
@@ -100,8 +100,7 @@ class SessionRunner(LazyParts):
         self._back = SessionBack(self, session)
         """The parts' one way back to the runner and its session, cut at the end."""
         back = cast(Any, self._back)  # the ports the parts take, looked up on the runner
-        self.agent = agent
-        self.deps = deps
+        self.agent, self.deps, self.switches = agent, deps, 0  # switches: see ``use``
         capture = capture_content_default() if trace_content is None else trace_content
         self.tracer = SessionTracer(agent.name, model or agent.model, capture_content=capture)
         self.metrics = SessionMetrics.of(agent.name)
@@ -169,10 +168,11 @@ class SessionRunner(LazyParts):
         if self.upstream.renews:
             self.spawn(self.upstream.renew_before_expiry)
 
-    def use(self, agent: Agent, keep_for: str | None = None) -> None:
+    def use(self, agent: Agent, keep_for: str | None = None, how: Taking = "switch") -> None:
         """Take the agent: its tools (function tools and its connected MCP servers'), its
         approval policy (none: the default, which denies), and what its calls share.
-        ``keep_for``: the response of a handoff's transfer call (``Dispatcher.offer``)."""
+        ``keep_for``, ``how``: see ``Dispatcher.offer`` and ``Taking``."""
+        self.switches += how != "again"
         self.agent = agent
         self.approvals.follow(agent.approval)
         sources = agent.sources
@@ -183,7 +183,7 @@ class SessionRunner(LazyParts):
         self.tools, notes = merge(agent.name, sources.functions, sources.servers, transfers)
         self._observe()
         # Calls share settings made afresh (once, not per call); see ``Dispatcher.offer``.
-        self.dispatcher.offer(self.tools, self._call_settings(), keep_for=keep_for)
+        self.dispatcher.offer(self.tools, self._call_settings(), keep_for=keep_for, how=how)
         for note in notes:
             self.deliver(SessionWarning(note))
 

@@ -12,6 +12,7 @@ from ..mcp import MCPServer, MCPServerFailed, MCPTool, MCPToolsChanged
 if TYPE_CHECKING:
     from ..agent import Agent
     from ..tools import Toolset
+    from .dispatch import Taking
     from .tasks import TaskFn
 
 
@@ -25,7 +26,7 @@ class _Runner(Protocol):
 
     def deliver(self, event: Any, size: int = 0) -> None: ...
 
-    def use(self, agent: Agent) -> None: ...
+    def use(self, agent: Agent, keep_for: str | None = None, how: Taking = "switch") -> None: ...
 
     async def configure(self, agent: Agent, *, force: bool = False) -> bool: ...
 
@@ -73,7 +74,7 @@ class ServerWatch:
             while True:
                 relisting[server] = False
                 await server.refresh()
-                runner.use(runner.agent)
+                runner.use(runner.agent, how="again")
                 await runner.configure(runner.agent)
                 # What the session now offers from the server, as it sent it: the tools its
                 # filters keep, under the names the model sees (a prefix, a rename on a clash).

@@ -273,7 +273,7 @@ class RealtimeSession(Generic[DepsT]):
                     f"MCP server {server.name!r} of agent {agent.name!r} is not connected"
                 )
         runner = self._runner
-        runner.use(agent)
+        runner.use(agent, how="app")  # the app's own switch: every call is the new agent's
         await runner.configure(agent)
 
     async def close(self) -> None:

@@ -1,0 +1,206 @@
+"""A transfer's switch against what else changes the session's agent meanwhile: the app's
+own ``update_agent`` made while the transfer's configuration is on its way stands when the
+server refuses the transfer; a transfer given up at its deadline still follows the server's
+answer; the new agent's MCP server relisting its tools keeps nothing less; and a transfer in
+a response with no id keeps nothing for later responses."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import anyio
+import pytest
+
+import rtagents
+from rtagents import ApprovalPolicy, allow, deny
+from rtagents.emulator import Emulator, ScriptedModel
+from rtagents.mcp import MCPServerStdio
+
+from ..mcp.servers import NOTES_SERVER
+from .live.server import live_server
+from .test_handoff_scope import (
+    answered,
+    call_item,
+    created,
+    item_done,
+    ran,
+    resource,
+    until,
+    wire_money,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+async def open_delegation(server: Any, d: str, rid: str | None) -> None:
+    delegation: dict[str, Any] = {"type": "delegation", "id": d, "target": "responses"}
+    if rid is not None:
+        delegation["response_id"] = rid
+    await server.send("session.delegation.created", offset_ms=1, delegation=delegation)
+    if rid is not None:
+        await server.stream(d, "response.created", response={"id": rid, "status": "in_progress"})
+
+
+async def refuse(server: Any, update: dict[str, Any]) -> None:
+    ref = update["event_id"]
+    error = {"type": "invalid_request_error", "code": "invalid_value", "message": "refused"}
+    await server.send("error", client_event_id=ref, error={**error, "client_event_id": ref})
+
+
+async def test_a_refused_transfer_does_not_undo_a_lock_down_made_meanwhile() -> None:
+    ran.clear()
+    lenient = ApprovalPolicy(rules=[allow(tool="*")])
+    locked = ApprovalPolicy(rules=[deny(tool="*", reason="locked down")])
+    billing = rtagents.Agent(name="billing", tools=[wire_money], approval=lenient)
+    bank = rtagents.Agent(name="bank", tools=[wire_money], handoffs=[billing], approval=lenient)
+    events: list[Any] = []
+    async with live_server() as server:
+        async with rtagents.connect(bank, url=server.url, api="live") as session:
+            session.on("*")(events.append)
+            await open_delegation(server, "del_a", "resp_a")
+            h1 = call_item("h1", "transfer_to_billing")
+            await server.stream("del_a", "response.output_item.done", output_index=0, item=h1)
+            [transfer_update] = await server.expect("session.update")
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(session.update_agent, bank.clone(name="bank-locked", approval=locked))
+                await server.expect("session.update", 2)
+                await refuse(server, transfer_update)  # the transfer: refused
+                await until(events, answered("h1"))
+                await server.send(
+                    "session.updated", session=resource(server)
+                )  # the lock-down: taken
+            name = session.agent.name
+            await server.stream(
+                "del_a",
+                "response.completed",
+                response={"id": "resp_a", "status": "completed", "output": []},
+            )
+            await open_delegation(server, "del_b", "resp_b")  # a later answer
+            c1 = call_item("c1", "wire_money", '{"amount": 5000}')
+            await server.stream("del_b", "response.output_item.done", output_index=0, item=c1)
+            [result] = await until(events, answered("c1"))
+    assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran, name)
+    assert name == "bank-locked"
+
+
+async def test_a_transfer_given_up_at_its_deadline_leaves_the_session_on_the_leaving_agent() -> (
+    None
+):
+    ran.clear()
+    billing = rtagents.Agent(
+        name="billing", tools=[wire_money], approval=ApprovalPolicy(rules=[allow(tool="*")])
+    )
+    triage = rtagents.Agent(
+        name="triage",
+        tools=[wire_money],
+        handoffs=[billing],
+        tool_timeout=0.3,
+        approval=ApprovalPolicy(
+            rules=[
+                allow(tool="transfer_to_billing"),
+                deny(tool="wire_money", reason="triage moves no money"),
+            ]
+        ),
+    )
+    events: list[Any] = []
+    async with live_server() as server:
+        async with rtagents.connect(triage, url=server.url, api="live") as session:
+            session.on("*")(events.append)
+            await open_delegation(server, "del_a", "resp_a")
+            h1 = call_item("h1", "transfer_to_billing")
+            await server.stream("del_a", "response.output_item.done", output_index=0, item=h1)
+            [update] = await server.expect("session.update")
+            [h1_result] = await until(events, answered("h1"))  # given up at 0.3 s
+            assert h1_result.type == "tool.call.failed" and h1_result.kind == "timeout"
+            await refuse(server, update)  # ...and the server refuses it
+            await anyio.sleep(0.2)
+            name = session.agent.name
+            await server.stream(
+                "del_a",
+                "response.completed",
+                response={"id": "resp_a", "status": "completed", "output": []},
+            )
+            await open_delegation(server, "del_b", "resp_b")  # triage's next answer
+            c1 = call_item("c1", "wire_money", '{"amount": 5000}')
+            await server.stream("del_b", "response.output_item.done", output_index=0, item=c1)
+            [result] = await until(events, answered("c1"))
+    assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran, name)
+    assert name == "triage"
+    assert not [e for e in events if e.type == "handoff"]
+
+
+@pytest.mark.parametrize("refresh", [False, True])
+async def test_list_changed_after_a_transfer_keeps_the_leaving_agents_policy(refresh: bool) -> None:
+    ran.clear()
+    server = MCPServerStdio(sys.executable, [NOTES_SERVER], name="notes", needs_approval=False)
+    async with server:
+        billing = rtagents.Agent(
+            name="billing",
+            tools=[wire_money, server],
+            approval=ApprovalPolicy(rules=[allow(tool="*")]),
+            output_modalities=["text"],
+        )
+        triage = rtagents.Agent(
+            name="triage",
+            tools=[wire_money],
+            handoffs=[billing],
+            approval=ApprovalPolicy(
+                rules=[
+                    allow(tool="transfer_to_billing"),
+                    deny(tool="wire_money", reason="triage moves no money"),
+                ]
+            ),
+            output_modalities=["text"],
+        )
+        events: list = []
+        async with Emulator(model=ScriptedModel(["ok"])) as emu:
+            async with rtagents.connect(triage, url=emu.url) as session:
+                session.on("*")(events.append)
+                conn = emu.last
+                await conn.send_raw(created("resp_R1"))
+                await conn.send_raw(item_done("resp_R1", 0, call_item("h1", "transfer_to_billing")))
+                await until(events, lambda e: e.type == "handoff")
+                # billing's server says its tools changed (what notifications/tools/list_changed does)
+                if refresh:
+                    for listener in list(server._listeners):
+                        listener.tools_changed(server)
+                    await until(events, lambda e: e.type == "mcp.tools.changed")
+                await conn.send_raw(
+                    item_done("resp_R1", 1, call_item("c1", "wire_money", '{"amount": 5000}'))
+                )
+                [result] = await until(events, answered("c1"))
+    assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran)
+    assert ran == []
+
+
+async def test_a_later_responses_call_without_an_id_is_the_new_agents() -> None:
+    ran.clear()
+    billing = rtagents.Agent(
+        name="billing",
+        tools=[wire_money],
+        approval=ApprovalPolicy(rules=[deny(tool="wire_money", reason="billing moves no money")]),
+    )
+    triage = rtagents.Agent(
+        name="triage",
+        tools=[wire_money],
+        handoffs=[billing],
+        approval=ApprovalPolicy(rules=[allow(tool="*")]),
+    )
+    events: list[Any] = []
+    async with live_server() as server:
+        async with rtagents.connect(triage, url=server.url, api="live") as session:
+            session.on("*")(events.append)
+            await open_delegation(server, "del_a", None)
+            h1 = call_item("h1", "transfer_to_billing")
+            await server.stream("del_a", "response.output_item.done", output_index=0, item=h1)
+            await server.expect("session.update")
+            await server.send("session.updated", session=resource(server))
+            await until(events, lambda e: e.type == "handoff")
+            await until(events, answered("h1"))
+            # A later delegation: billing's answer (billing's tools and instructions now)
+            await open_delegation(server, "del_b", None)
+            c1 = call_item("c1", "wire_money", '{"amount": 5000}')
+            await server.stream("del_b", "response.output_item.done", output_index=0, item=c1)
+            [result] = await until(events, answered("c1"))
+    assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran)
