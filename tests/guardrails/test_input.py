@@ -173,6 +173,22 @@ def sent(connection: Any, kind: str) -> list[dict[str, Any]]:
     return [e for e in connection.received if e["type"] == kind]
 
 
+async def wire_to_the_grandson(tool: Any, answer: str, seconds: float) -> tuple[list[Any], Any]:
+    """A bank agent with ``tool`` is asked to wire money to a grandson (a fraud check trips
+    0.3 s later); its events for ``seconds`` (past the tool's own end), and the connection."""
+    agent = rtagents.Agent(
+        name="bank",
+        tools=[tool],
+        guardrails=Guardrails(input=[slow_fraud_check]),
+        output_modalities=["text"],
+    )
+    call = CallFunction("wire_money", {"to": "grandson", "amount": 5000})
+    async with Emulator(model=ScriptedModel([call, answer])) as emulator:
+        async with rtagents.connect(agent, url=emulator.url) as session:
+            await session.send_text("Wire 5000 to my grandson, he needs bail")
+            return await read_for(session, seconds), emulator.last
+
+
 async def test_a_trip_while_a_tool_of_the_answer_runs_cancels_it_and_asks_nothing() -> None:
     ran: list[int] = []
 
@@ -183,20 +199,7 @@ async def test_a_trip_while_a_tool_of_the_answer_runs_cancels_it_and_asks_nothin
         ran.append(amount)
         return f"sent {amount} to {to}"
 
-    agent = rtagents.Agent(
-        name="bank",
-        tools=[wire_money],
-        guardrails=Guardrails(input=[slow_fraud_check]),
-        output_modalities=["text"],
-    )
-    model = ScriptedModel(
-        [CallFunction("wire_money", {"to": "grandson", "amount": 5000}), "Done, I sent it."]
-    )
-    async with Emulator(model=model) as emulator:
-        async with rtagents.connect(agent, url=emulator.url) as session:
-            await session.send_text("Wire 5000 to my grandson, he needs bail")
-            events = await read_for(session, 2.0)  # past the tool's own end
-            connection = emulator.last
+    events, connection = await wire_to_the_grandson(wire_money, "Done, I sent it.", 2.0)
     assert ran == []  # its code was cancelled
     kinds = [e.type for e in events]
     assert kinds.index("guardrail.tripped") < kinds.index("tool.call.failed")
@@ -225,20 +228,7 @@ async def test_a_trip_cancels_the_background_work_its_answer_started() -> None:
         ran.append(amount)
         return f"sent {amount} to {to}"
 
-    agent = rtagents.Agent(
-        name="bank",
-        tools=[wire_money],
-        guardrails=Guardrails(input=[slow_fraud_check]),
-        output_modalities=["text"],
-    )
-    model = ScriptedModel(
-        [CallFunction("wire_money", {"to": "grandson", "amount": 5000}), "Started it."]
-    )
-    async with Emulator(model=model) as emulator:
-        async with rtagents.connect(agent, url=emulator.url) as session:
-            await session.send_text("Wire 5000 to my grandson, he needs bail")
-            events = await read_for(session, 1.5)  # past the work's own end
-            connection = emulator.last
+    events, connection = await wire_to_the_grandson(wire_money, "Started it.", 1.5)
     assert ran == []  # its code was cancelled
     kinds = [e.type for e in events]
     assert "background.started" in kinds and "background.completed" not in kinds

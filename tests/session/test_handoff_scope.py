@@ -78,6 +78,30 @@ def item_done(rid: str, n: int, item: dict[str, Any]) -> str:
     return json.dumps({**done, "response_id": rid, "output_index": n, "item": item})
 
 
+async def open_delegation(server: Any, d: str, rid: str | None) -> None:
+    """GPT-Live starts delegation ``d``, and its response ``rid`` (none: no id is given)."""
+    delegation: dict[str, Any] = {"type": "delegation", "id": d, "target": "responses"}
+    if rid is not None:
+        delegation["response_id"] = rid
+    await server.send("session.delegation.created", offset_ms=1, delegation=delegation)
+    if rid is not None:
+        await server.stream(d, "response.created", response={"id": rid, "status": "in_progress"})
+
+
+async def refuse(server: Any, update: dict[str, Any]) -> None:
+    """GPT-Live refuses the ``session.update`` it was sent."""
+    ref = update["event_id"]
+    error = {"type": "invalid_request_error", "code": "invalid_value", "message": "refused"}
+    await server.send("error", client_event_id=ref, error={**error, "client_event_id": ref})
+
+
+def strict_triage(to: rtagents.Agent) -> rtagents.Agent:
+    """An agent whose policy denies its own tool, and which can hand off ``to``."""
+    deny_notes = deny(tool="take_note", reason="triage takes no notes")
+    policy = ApprovalPolicy(rules=[deny_notes])
+    return rtagents.Agent(name="triage", tools=[take_note], handoffs=[to], approval=policy)
+
+
 def answered(call_id: str) -> Any:
     return lambda e: e.type in ("tool.call.completed", "tool.call.failed") and e.call_id == call_id
 
@@ -182,26 +206,13 @@ async def test_on_live_a_call_beside_the_transfer_is_the_leaving_agents(delegati
     billing = rtagents.Agent(
         name="billing", tools=[take_note], approval=ApprovalPolicy(rules=[allow(tool="*")])
     )
-    triage = rtagents.Agent(
-        name="triage",
-        tools=[take_note],
-        handoffs=[billing],
-        approval=ApprovalPolicy(rules=[deny(tool="take_note", reason="triage takes no notes")]),
-    )
+    triage = strict_triage(billing)
     events: list[Any] = []
     async with live_server() as server:
         async with rtagents.connect(triage, url=server.url, api="live") as session:
             session.on("*")(events.append)
             for d, rid in (("del_a", "resp_a"), ("del_b", "resp_b"))[:delegations]:
-                delegation = {"type": "delegation", "id": d, "target": "responses"}
-                await server.send(
-                    "session.delegation.created",
-                    offset_ms=1,
-                    delegation={**delegation, "response_id": rid},
-                )
-                await server.stream(
-                    d, "response.created", response={"id": rid, "status": "in_progress"}
-                )
+                await open_delegation(server, d, rid)
             transfer = call_item("h1", "transfer_to_billing")
             await server.stream("del_a", "response.output_item.done", output_index=0, item=transfer)
             await server.expect("session.update")
@@ -259,45 +270,26 @@ async def test_on_live_a_transfer_in_another_delegation_keeps_the_first_response
     lenient = ApprovalPolicy(rules=[allow(tool="*")])
     closer = rtagents.Agent(name="closer", tools=[take_note], approval=lenient)
     billing = rtagents.Agent(name="billing", tools=[take_note], handoffs=[closer], approval=lenient)
-    triage = rtagents.Agent(
-        name="triage",
-        tools=[take_note],
-        handoffs=[billing],
-        approval=ApprovalPolicy(rules=[deny(tool="take_note", reason="triage takes no notes")]),
-    )
+    triage = strict_triage(billing)
     events: list[Any] = []
     async with live_server() as server:
         async with rtagents.connect(triage, url=server.url, api="live") as session:
             session.on("*")(events.append)
 
-            async def open_delegation(d: str, rid: str) -> None:
-                delegation = {"type": "delegation", "id": d, "target": "responses"}
-                await server.send(
-                    "session.delegation.created",
-                    offset_ms=1,
-                    delegation={**delegation, "response_id": rid},
-                )
-                await server.stream(
-                    d, "response.created", response={"id": rid, "status": "in_progress"}
-                )
-
-            await open_delegation("del_a", "resp_a")
+            await open_delegation(server, "del_a", "resp_a")
             transfer = call_item("h1", "transfer_to_billing")
             await server.stream("del_a", "response.output_item.done", output_index=0, item=transfer)
             await server.expect("session.update")
             await server.send("session.updated", session=resource(server))
             await until(events, lambda e: e.type == "handoff")
-            await open_delegation("del_b", "resp_b")  # billing's turn, resp_a still open
+            await open_delegation(server, "del_b", "resp_b")  # billing's turn, resp_a still open
             transfer = call_item("h2", "transfer_to_closer")
             await server.stream("del_b", "response.output_item.done", output_index=0, item=transfer)
             [_, update] = await server.expect("session.update", 2)
             if second == "made":
                 await server.send("session.updated", session=resource(server))
             else:
-                ref = update["event_id"]
-                error = {"type": "invalid_request_error", "code": "invalid_value"}
-                error |= {"message": "refused", "client_event_id": ref}
-                await server.send("error", client_event_id=ref, error=error)
+                await refuse(server, update)
             [h2] = await until(events, answered("h2"))
             assert (h2.type == "tool.call.failed") == (second == "refused")
             note = call_item("n1", "take_note", '{"text": "x"}')

@@ -24,28 +24,15 @@ from .test_handoff_scope import (
     call_item,
     created,
     item_done,
+    open_delegation,
     ran,
+    refuse,
     resource,
     until,
     wire_money,
 )
 
 pytestmark = pytest.mark.anyio
-
-
-async def open_delegation(server: Any, d: str, rid: str | None) -> None:
-    delegation: dict[str, Any] = {"type": "delegation", "id": d, "target": "responses"}
-    if rid is not None:
-        delegation["response_id"] = rid
-    await server.send("session.delegation.created", offset_ms=1, delegation=delegation)
-    if rid is not None:
-        await server.stream(d, "response.created", response={"id": rid, "status": "in_progress"})
-
-
-async def refuse(server: Any, update: dict[str, Any]) -> None:
-    ref = update["event_id"]
-    error = {"type": "invalid_request_error", "code": "invalid_value", "message": "refused"}
-    await server.send("error", client_event_id=ref, error={**error, "client_event_id": ref})
 
 
 async def test_a_refused_transfer_does_not_undo_a_lock_down_made_meanwhile() -> None:
