@@ -52,7 +52,7 @@ EQUIVALENT: dict[str, str] = {
     f"{_BROKER}__init____mutmut_9": _GENERATION,
     **{f"{_BROKER}follow__mutmut_{n}": _GENERATION for n in (4, 5)},
     **{f"{_BROKER}_cancelled__mutmut_{n}": _CLOSED_CANCEL for n in (2, 4, 5)},
-    **{f"{_BROKER}decide__mutmut_{n}": _FALLBACK for n in (20, 35)},
+    **{f"{_BROKER}decide__mutmut_{n}": _FALLBACK for n in (22, 37)},
     **{f"{_BROKER}_ask__mutmut_{n}": _FALLBACK for n in (19, 20)},
     "rtagents.approvals.broker.x\u01c1_Pending\u01c1answer__mutmut_5": (
         "`>` for `>=` at the deadline: an answer at the very instant the clock reads the "
@@ -61,11 +61,11 @@ EQUIVALENT: dict[str, str] = {
     f"{_BROKER}_refused__mutmut_8": (
         "the policy of a request refused before it reached a policy: _report never reads it"
     ),
-    f"{_BROKER}decide__mutmut_15": (
+    f"{_BROKER}decide__mutmut_17": (
         "the answer in decide's cancelled branch is a safeguard: _ask answers a request whose "
         "wait is cancelled before the cancellation leaves it, and _decide awaits nothing else"
     ),
-    f"{_BROKER}_outside__mutmut_4": (
+    f"{_BROKER}_outside__mutmut_8": (
         "looking up an empty or missing label finds nothing either way: HostedMCP refuses an "
         "empty server_label"
     ),
