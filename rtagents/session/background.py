@@ -197,7 +197,9 @@ class BackgroundWork:
         model), its span ended."""
         self._sink.deliver(self._ended(work, outcome, text))
 
-    def _ended(self, work: _Work, outcome: CallOutcome, text: str) -> Any:
+    def _ended(
+        self, work: _Work, outcome: CallOutcome, text: str
+    ) -> BackgroundCompleted | BackgroundFailed:
         """A work's end, its span ended: the event that reports it."""
         if work.deadline is not None:
             work.deadline.cancel()

@@ -126,7 +126,7 @@ class Dispatcher:
     def offered(self, response_id: str | None) -> tuple[Toolset, CallSettings]:
         """The tools and settings the calls of ``response_id`` have (see ``offer``)."""
         kept = self._kept
-        found = kept.get(response_id or "") if kept is not None else None
+        found = kept.get(response_id) if kept is not None and response_id is not None else None
         return found if found is not None else (self.tools, self.settings)
 
     def start(self, action: StartCall) -> None:

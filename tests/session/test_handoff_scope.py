@@ -20,6 +20,7 @@ from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.emulator.faults import ErrorReply
 from rtagents.mcp import HostedMCP
 
+from .live.frames import call_item
 from .live.server import live_server
 
 pytestmark = pytest.mark.anyio
@@ -50,17 +51,6 @@ def created(rid: str) -> str:
     return frame("response.created", response=response)
 
 
-def call_item(call_id: str, name: str, arguments: str = "{}") -> dict[str, Any]:
-    return {
-        "type": "function_call",
-        "id": f"fc_{call_id}",
-        "call_id": call_id,
-        "name": name,
-        "arguments": arguments,
-        "status": "completed",
-    }
-
-
 async def until(events: list[Any], found: Any, within: float = 5) -> list[Any]:
     with anyio.fail_after(within):
         while not (hits := [e for e in events if found(e)]):
@@ -86,6 +76,13 @@ async def open_delegation(server: Any, d: str, rid: str | None) -> None:
     await server.send("session.delegation.created", offset_ms=1, delegation=delegation)
     if rid is not None:
         await server.stream(d, "response.created", response={"id": rid, "status": "in_progress"})
+
+
+async def transfer_on_live(server: Any, to: str) -> None:
+    """GPT-Live's delegation del_a (response resp_a) calls the transfer ``to`` (call h1)."""
+    await open_delegation(server, "del_a", "resp_a")
+    transfer = call_item("h1", f"transfer_to_{to}")
+    await server.stream("del_a", "response.output_item.done", output_index=0, item=transfer)
 
 
 async def refuse(server: Any, update: dict[str, Any]) -> None:
@@ -128,8 +125,7 @@ async def test_a_call_after_update_agent_is_decided_by_the_new_policy(how: str) 
                 agent.approval = locked
                 await session.update_agent(agent)
             item = call_item("c1", "wire_money", '{"amount": 5000}')
-            done = frame("response.output_item.done", response_id="resp_R1", output_index=0)
-            await emu.last.send_raw(done[:-1] + ', "item": ' + json.dumps(item) + "}")
+            await emu.last.send_raw(item_done("resp_R1", 0, item))
             [result] = await until(events, answered("c1"))
     assert result.type == "tool.call.failed" and result.kind == "denied" and ran == []
 
@@ -160,18 +156,7 @@ async def test_a_hosted_request_beside_the_transfer_is_checked_against_the_leavi
             session.on("*")(events.append)
             conn = emu.last
             await conn.send_raw(created("resp_R1"))
-            transfer = call_item("h1", "transfer_to_new")
-            await conn.send_raw(
-                json.dumps(
-                    {
-                        "type": "response.output_item.done",
-                        "event_id": "ev_h1",
-                        "response_id": "resp_R1",
-                        "output_index": 0,
-                        "item": transfer,
-                    }
-                )
-            )
+            await conn.send_raw(item_done("resp_R1", 0, call_item("h1", "transfer_to_new")))
             await until(events, lambda e: e.type == "handoff")
             for n, tool in enumerate(["delete_all", "search"], start=1):
                 request = {
@@ -181,17 +166,7 @@ async def test_a_hosted_request_beside_the_transfer_is_checked_against_the_leavi
                     "name": tool,
                     "arguments": "{}",
                 }
-                await conn.send_raw(
-                    json.dumps(
-                        {
-                            "type": "response.output_item.done",
-                            "event_id": f"ev_r{n}",
-                            "response_id": "resp_R1",
-                            "output_index": n,
-                            "item": request,
-                        }
-                    )
-                )
+                await conn.send_raw(item_done("resp_R1", n, request))
             await until(events, lambda e: e.type == "approval.decided" and e.request.id == "mcpr_1")
             await until(events, lambda e: e.type == "approval.decided" and e.request.id == "mcpr_2")
     by_tool = {e.request.tool_name: e.approve for e in events if e.type == "approval.decided"}
@@ -276,9 +251,7 @@ async def test_on_live_a_transfer_in_another_delegation_keeps_the_first_response
         async with rtagents.connect(triage, url=server.url, api="live") as session:
             session.on("*")(events.append)
 
-            await open_delegation(server, "del_a", "resp_a")
-            transfer = call_item("h1", "transfer_to_billing")
-            await server.stream("del_a", "response.output_item.done", output_index=0, item=transfer)
+            await transfer_on_live(server, "billing")
             await server.expect("session.update")
             await server.send("session.updated", session=resource(server))
             await until(events, lambda e: e.type == "handoff")

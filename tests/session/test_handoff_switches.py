@@ -28,6 +28,7 @@ from .test_handoff_scope import (
     ran,
     refuse,
     resource,
+    transfer_on_live,
     until,
     wire_money,
 )
@@ -45,9 +46,7 @@ async def test_a_refused_transfer_does_not_undo_a_lock_down_made_meanwhile() -> 
     async with live_server() as server:
         async with rtagents.connect(bank, url=server.url, api="live") as session:
             session.on("*")(events.append)
-            await open_delegation(server, "del_a", "resp_a")
-            h1 = call_item("h1", "transfer_to_billing")
-            await server.stream("del_a", "response.output_item.done", output_index=0, item=h1)
+            await transfer_on_live(server, "billing")
             [transfer_update] = await server.expect("session.update")
             async with anyio.create_task_group() as tg:
                 tg.start_soon(session.update_agent, bank.clone(name="bank-locked", approval=locked))
@@ -94,9 +93,7 @@ async def test_a_transfer_given_up_at_its_deadline_leaves_the_session_on_the_lea
     async with live_server() as server:
         async with rtagents.connect(triage, url=server.url, api="live") as session:
             session.on("*")(events.append)
-            await open_delegation(server, "del_a", "resp_a")
-            h1 = call_item("h1", "transfer_to_billing")
-            await server.stream("del_a", "response.output_item.done", output_index=0, item=h1)
+            await transfer_on_live(server, "billing")
             [update] = await server.expect("session.update")
             [h1_result] = await until(events, answered("h1"))  # given up at 0.3 s
             assert h1_result.type == "tool.call.failed" and h1_result.kind == "timeout"
