@@ -28,6 +28,8 @@ from .codec import (
     decode_server_event,
     decode_server_frame,
     encode_client_event,
+    encode_function_output,
+    encode_response_create,
     encode_server_event,
     parse_client_event,
 )
@@ -345,6 +347,8 @@ __all__ = [
     "decode_server_event",
     "decode_server_frame",
     "encode_client_event",
+    "encode_function_output",
+    "encode_response_create",
     "encode_server_event",
     "parse_client_event",
 ]

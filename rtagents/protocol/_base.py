@@ -14,6 +14,7 @@ from pydantic_core import PydanticSerializationError
 _TAG_FIELDS = ("type", "role")
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_STRING = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def wire_json(model: BaseModel) -> str:
@@ -33,6 +34,14 @@ def wire_json(model: BaseModel) -> str:
         if not _LONE_SURROGATE.search(text):
             raise
         return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def json_string(text: str) -> str:
+    """``text`` as a JSON string, as ``wire_json`` writes it: UTF-8 as it is, and a lone
+    surrogate as U+FFFD (for a frame built directly, without a model)."""
+    if not text.isascii() and _LONE_SURROGATE.search(text):
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+    return _STRING(text)
 
 
 class WireModel(BaseModel):

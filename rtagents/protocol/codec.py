@@ -10,7 +10,7 @@ from typing import Annotated, Any, NamedTuple, Union, cast
 from pydantic import BaseModel, Field, PrivateAttr, TypeAdapter, ValidationError
 
 from ..errors import ProtocolError
-from ._base import WireModel, wire_json
+from ._base import WireModel, json_string, wire_json
 from .client_events import CLIENT_EVENT_TYPES, ClientEvent
 from .paths import deepest_error, wire_path
 from .server_events import SERVER_EVENT_TYPES, ServerEvent
@@ -331,6 +331,24 @@ def encode_client_event(event: WireModel | dict[str, Any]) -> str:
     """
     model: WireModel = _CLIENT.validate_python(event) if isinstance(event, dict) else event
     return wire_json(model)
+
+
+def encode_function_output(event_id: str, item_id: str, call_id: str, output: str) -> str:
+    """The frame ``encode_client_event`` makes of a ``conversation.item.create`` holding a
+    ``FunctionCallOutput`` (with these fields), built directly: it is on the path from a
+    call's result to the server, where the model and its encoding cost five times as much.
+    """
+    return (
+        f'{{"type":"conversation.item.create","event_id":{json_string(event_id)},'
+        f'"item":{{"id":{json_string(item_id)},"type":"function_call_output",'
+        f'"call_id":{json_string(call_id)},"output":{json_string(output)}}}}}'
+    )
+
+
+def encode_response_create(event_id: str) -> str:
+    """The frame of a ``response.create`` with no parameters, built directly (see
+    ``encode_function_output``): how a batch of outputs asks for its answer."""
+    return f'{{"type":"response.create","event_id":{json_string(event_id)}}}'
 
 
 def encode_server_event(event: WireModel) -> str:

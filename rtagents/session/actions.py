@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal, Union, cast
 
 from .. import protocol as p
 from .._event import FrameworkEvent
@@ -26,9 +26,36 @@ from .._event import FrameworkEvent
 # dataclass sets each field through object.__setattr__, twice the cost). Treat as immutable.
 @dataclass(slots=True)
 class Send:
-    """Send this client event (a model, or a frame already encoded: the audio fast path)."""
+    """Send this client event: a model, a frame already encoded (the audio path), or one
+    encoded with what the session keeps of it (``Encoded``: the tool round trip's)."""
 
-    event: p.WireModel | str
+    event: p.WireModel | str | Encoded
+
+
+@dataclass(slots=True)
+class Encoded:
+    """A client event's frame, built directly (``text``), and what the session keeps of it:
+    the frames on the path from a call's result to the server (its output, the response
+    that answers its batch), where a model and its encoding cost about 5 us each and the
+    text under 1 (``benchmarks/session.py``). ``call_id``, ``output`` and ``item_id`` are
+    an output's (``item_id``: its item's own id, on the Realtime API)."""
+
+    text: str
+    type: str
+    event_id: str
+    call_id: str | None = None
+    output: str | None = None
+    item_id: str | None = None
+
+
+def encoding(encode: Callable[[p.WireModel], str]) -> Callable[[p.WireModel | Encoded], str]:
+    """An API's client event encoder (``WireAdapter.encode``), which also takes an
+    ``Encoded`` event, as the frame it is."""
+
+    def encoded(event: p.WireModel | Encoded) -> str:
+        return event.text if type(event) is Encoded else encode(cast(p.WireModel, event))
+
+    return encoded
 
 
 @dataclass(slots=True)

@@ -21,9 +21,12 @@ def answer_item_id(request_id: str) -> str:
     return f"mcpr_{request_id}"
 
 
-def kept_output(call_id: str, output: str) -> p.FunctionCallOutput:
-    """Our output for ``call_id`` as the journal keeps it (GPT-Live's, as a Realtime item)."""
-    return p.FunctionCallOutput(id=output_item_id(call_id), call_id=call_id, output=output)
+def kept_output(call_id: str, output: str, item_id: str | None = None) -> p.FunctionCallOutput:
+    """Our output for ``call_id`` as the journal keeps it (GPT-Live's, as a Realtime item;
+    ``item_id``: the one it was sent with, if any)."""
+    return p.FunctionCallOutput(
+        id=item_id or output_item_id(call_id), call_id=call_id, output=output
+    )
 
 
 def kept_answer(request_id: str, approve: bool) -> p.McpApprovalResponse:

@@ -45,6 +45,7 @@ from .actions import (
     AskResponse,
     Decision,
     Emit,
+    Encoded,
     EndSession,
     Send,
     SendAnswer,
@@ -53,13 +54,14 @@ from .actions import (
     StartDelegation,
     ToolTraits,
     TraitsOf,
+    encoding,
 )
 from .adapter import OrchestratedAdapter
 from .events import AudioInterrupted, ProgressSpoken, SessionWarning, TranscriptDelta
 from .journal import Journal
 from .journal_items import kept_answer, kept_output
 from .live_out import OUT as _OUT
-from .live_out import Held
+from .live_out import Held, item_of
 from .live_stream import DelegatedWork, Transcript
 from .orchestrator import Orchestrator
 from .states import LinkInput
@@ -91,7 +93,7 @@ class LiveCore(OrchestratedAdapter):
     """
 
     api = "live"
-    encode = staticmethod(lp.encode_live_client_event)
+    encode = staticmethod(encoding(lp.encode_live_client_event))
     notes_want_reply = False  # a background result is commentary: the model says it itself
 
     def __init__(
@@ -309,18 +311,19 @@ class LiveCore(OrchestratedAdapter):
     # -- the connection -------------------------------------------------------------------------
 
     def sent(self, event: Any) -> None:
-        """Our outputs and answers go in the journal as they go out (``session.history``)."""
-        if type(event) is lp.CommentaryAppend:
+        """Our outputs and answers go in the journal as they go out (``session.history``),
+        as the Realtime items they stand for, made when the journal applies the write (after
+        the send), not here, before it: the output is on the turn's path."""
+        kind = type(event)
+        if kind is Encoded:  # an output (its frame built directly), or response.create
+            if event.call_id is not None:
+                self._held.sent(event.call_id, event)
+                self.journal.sent_as(kept_output, event.call_id, event.output)
+        elif kind is lp.CommentaryAppend:
             self._held.noted(event)  # a background result's: held until the server has it
-        if type(event) is not lp.ResponseItemCreate:
-            return
-        self._held.sent(event)
-        # Journaled as the Realtime items they stand for, made when the journal applies the
-        # write (after the send), not here, before it: the output is on the turn's path.
-        item = event.item
-        if isinstance(item, lp.FunctionCallOutput) and isinstance(item.output, str):
-            self.journal.sent_as(kept_output, item.call_id, item.output)
-        elif isinstance(item, lp.McpApprovalResponse):
+        elif kind is lp.ResponseItemCreate and isinstance(event.item, lp.McpApprovalResponse):
+            item = event.item
+            self._held.sent(item.approval_request_id, event)
             self.journal.sent_as(kept_answer, item.approval_request_id, item.approve)
 
     def disconnected(self) -> list[Action]:
@@ -341,7 +344,7 @@ class LiveCore(OrchestratedAdapter):
         if not self._attaching:
             return []
         again = self._held.again()
-        self.orchestrator.sent_again(event.item for event in again)  # see the module's doc
+        self.orchestrator.sent_again(map(item_of, again))  # see the module's doc
         return [Send(event) for event in (*again, *self._held.notes_again())]
 
     def resumed(self) -> list[Action]:

@@ -13,13 +13,14 @@ second copy ("already has an output"), so each is sent again and a refusal is a 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from ..protocol import live as lp
 from .actions import (
     Action,
     AskResponse,
     Emit,
+    Encoded,
     RequestFailed,
     Send,
     SendAnswer,
@@ -27,16 +28,18 @@ from .actions import (
     SendOutput,
 )
 from .events import ResponseRequested, SessionWarning
+from .journal_items import kept_output
 
 
-def _send_output(decision: SendOutput) -> list[Action]:
-    item = lp.FunctionCallOutput(call_id=decision.call_id, output=decision.output)
-    return [Send(lp.ResponseItemCreate(event_id=decision.ref, item=item))]
+def _send_output(d: SendOutput) -> list[Action]:
+    frame = lp.encode_live_function_output(d.ref, d.call_id, d.output)
+    return [Send(Encoded(frame, "response.item.create", d.ref, d.call_id, d.output))]
 
 
 def _ask_response(decision: AskResponse) -> list[Action]:
     # Only a batch asks on GPT-Live: the app's own request raises before it gets here.
-    create = lp.ResponseCreate(event_id=decision.ref)
+    ref = decision.ref
+    create = Encoded(lp.encode_live_response_create(ref), "response.create", ref)
     if decision.call_ids:
         return [Send(create), Emit(ResponseRequested(decision.call_ids))]
     return [Send(create)]
@@ -66,18 +69,16 @@ class Held:
     (or approval request) they answer."""
 
     def __init__(self) -> None:
-        self._items: dict[str, lp.ResponseItemCreate] = {}
+        self._items: dict[str, lp.ResponseItemCreate | Encoded] = {}
         self._asked: set[str] | None = None  # what our last response.create had before it
         self.resent: set[str] = set()
         """The event ids sent again on an attached connection (a refusal is a warning)."""
         self._noting: set[str] = set()  # refs of background results, before they go out
         self._notes: dict[str, lp.CommentaryAppend] = {}  # sent, not acknowledged yet
 
-    def sent(self, event: lp.ResponseItemCreate) -> None:
-        item = event.item
-        key = getattr(item, "call_id", None) or getattr(item, "approval_request_id", None)
-        if isinstance(key, str):
-            self._items[key] = event
+    def sent(self, key: str, event: lp.ResponseItemCreate | Encoded) -> None:
+        """Our output for the call ``key`` (or answer to the approval request) went out."""
+        self._items[key] = event
 
     def asked(self) -> None:
         """Our ``response.create`` went out: the server reads everything sent before it."""
@@ -109,11 +110,18 @@ class Held:
         """The background results the server never acknowledged, to send again."""
         return list(self._notes.values())
 
-    def again(self) -> list[lp.ResponseItemCreate]:
+    def again(self) -> list[lp.ResponseItemCreate | Encoded]:
         """Every held item, to send again on a connection attached to the same session."""
         self._asked = None
         self.resent = {e.event_id for e in self._items.values() if e.event_id}
         return list(self._items.values())
+
+
+def item_of(event: lp.ResponseItemCreate | Encoded) -> Any:
+    """The item a held event creates (an output built as a frame, as the journal keeps it)."""
+    if type(event) is Encoded:
+        return kept_output(event.call_id or "", event.output or "")
+    return cast(lp.ResponseItemCreate, event).item
 
 
 OUT: dict[type, Callable[[Any], list[Action]]] = {

@@ -30,13 +30,14 @@ from .actions import (
     Send,
     StopPlayback,
     TraitsOf,
+    encoding,
 )
 from .adapter import OrchestratedAdapter
 from .events import AudioInterrupted, SessionWarning, TranscriptDelta
 from .journal import Journal
 from .orchestrator import Orchestrator
 from .playback import Playback
-from .realtime_out import ASIDE
+from .realtime_out import ASIDE, journal_sent
 from .realtime_out import OUT as _OUT
 from .states import LinkInput
 from .wire import Requests, decode, redact, reread
@@ -63,7 +64,7 @@ class RealtimeCore(OrchestratedAdapter):
     """
 
     api = "realtime"
-    encode = staticmethod(p.encode_client_event)
+    encode = staticmethod(encoding(p.encode_client_event))
     reread = staticmethod(reread)
     """A delivered frame's event again (see ``stream.EventStream``): one function, shared."""
 
@@ -351,8 +352,7 @@ class RealtimeCore(OrchestratedAdapter):
     def sent(self, event: Any) -> None:
         """The runner is about to send ``event`` (or would, were it connected): an item we
         create goes in the journal at this moment, so that a replay holds it exactly once."""
-        if isinstance(event, p.ConversationItemCreate) and getattr(event.item, "id", None):
-            self.journal.sent(event.item)
+        journal_sent(self.journal, event)
 
     def disconnected(self) -> list[Action]:
         """The connection dropped (news of it once: later news of it is ignored). A new

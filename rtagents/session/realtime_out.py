@@ -12,6 +12,7 @@ from .actions import (
     AskResponse,
     CancelAside,
     Emit,
+    Encoded,
     RequestFailed,
     SayAside,
     Send,
@@ -20,26 +21,27 @@ from .actions import (
     SendOutput,
 )
 from .events import FillerRequested, ProgressSpoken, ResponseRequested, SessionWarning
-from .journal_items import answer_item_id
+from .journal import Journal
+from .journal_items import answer_item_id, kept_output
+
+_ITEM_CREATE = "conversation.item.create"
 
 ASIDE = "rtagents_aside"
 """The ``metadata`` key of our asides' out-of-band responses (its value: ``progress`` or
 ``filler``): how their ``response.created`` is known as ours."""
 
 
-def _send_output(decision: SendOutput) -> list[Action]:
-    item = p.FunctionCallOutput(
-        id=decision.item_id, call_id=decision.call_id, output=decision.output
-    )
-    return [Send(p.ConversationItemCreate(event_id=decision.ref, item=item))]
+def _send_output(d: SendOutput) -> list[Action]:
+    frame = p.encode_function_output(d.ref, d.item_id, d.call_id, d.output)
+    return [Send(Encoded(frame, _ITEM_CREATE, d.ref, d.call_id, d.output, d.item_id))]
 
 
 def _ask_response(decision: AskResponse) -> list[Action]:
-    params = decision.params
-    create = (
-        p.ResponseCreate(event_id=decision.ref, response=params)
+    params, ref = decision.params, decision.ref
+    create: p.ResponseCreate | Encoded = (
+        p.ResponseCreate(event_id=ref, response=params)
         if isinstance(params, p.ResponseCreateParams)
-        else p.ResponseCreate(event_id=decision.ref)
+        else Encoded(p.encode_response_create(ref), "response.create", ref)
     )
     if decision.call_ids:
         return [Send(create), Emit(ResponseRequested(decision.call_ids))]
@@ -93,6 +95,16 @@ def _cancel_aside(decision: CancelAside) -> list[Action]:
 def _request_failed(decision: RequestFailed) -> list[Action]:
     warning = SessionWarning(f"response.create failed: {decision.message}", {"code": decision.code})
     return [Emit(warning)]
+
+
+def journal_sent(journal: Journal, event: object) -> None:
+    """What the journal keeps of a client event about to go out: the item it creates (one
+    we built as a frame made when the journal applies the write, after the send)."""
+    if type(event) is Encoded:
+        if event.call_id is not None:  # an output
+            journal.sent_as(kept_output, event.call_id, event.output, event.item_id)
+    elif isinstance(event, p.ConversationItemCreate) and getattr(event.item, "id", None):
+        journal.sent(event.item)
 
 
 OUT: dict[type, Callable[[Any], list[Action]]] = {

@@ -20,7 +20,7 @@ import anyio
 
 from .. import protocol as p
 from ..errors import SessionClosedError, SessionConfigError, root_cause
-from .actions import Action, Send
+from .actions import Action, Encoded, Send
 from .adapter import WireAdapter
 from .events import SessionReconnected
 from .reconnect import Reconnect, Reconnector, Reopened
@@ -102,7 +102,7 @@ class Upstream:
 
     # -- sending -------------------------------------------------------------------------
 
-    async def send(self, event: p.WireModel | str, *, force: bool = False) -> None:
+    async def send(self, event: p.WireModel | str | Encoded, *, force: bool = False) -> None:
         """Send, or raise ``SessionClosedError``. A server that stops reading would block a
         send forever: past ``send_timeout`` the session closes, saying so.
 

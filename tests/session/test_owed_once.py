@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from rtagents import protocol as p
 from rtagents.session.actions import AskResponse, Emit, Send, ToolTraits
 from rtagents.session.events import SessionWarning
 from rtagents.session.orchestrator import Orchestrator
@@ -105,8 +106,9 @@ def _sideband_output_sent() -> tuple[RealtimeCore, dict[str, Any]]:
     for action in core.call_finished("c1", "charged", cancelled=False):
         if isinstance(action, Send):
             core.sent(action.event)  # as the runner tells it of each send
-            if action.event.type == "conversation.item.create":
-                added = action.event.item.model_dump(exclude_none=True)
+            if action.event.type == "conversation.item.create":  # as the server reads it
+                event = p.parse_client_event(core.encode(action.event))
+                added = event.item.model_dump(exclude_none=True)
     return core, added
 
 

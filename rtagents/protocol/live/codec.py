@@ -9,7 +9,7 @@ from typing import Annotated, Any, NamedTuple, cast
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from .._base import WireModel, wire_json
+from .._base import WireModel, json_string, wire_json
 from ..codec import Frame, FrameDecoder, UnknownServerEvent, client_event_error, load_frame
 from .client_events import CLIENT_EVENT_TYPES, ClientEvent
 from .responses import RESPONSES_EVENT_TYPES, ResponsesStreamEvent, UnknownResponsesEvent
@@ -137,6 +137,23 @@ def encode_live_client_event(event: WireModel | Mapping[str, Any]) -> str:
     return wire_json(model)
 
 
+def encode_live_function_output(event_id: str, call_id: str, output: str) -> str:
+    """The frame ``encode_live_client_event`` makes of a ``response.item.create`` holding a
+    ``FunctionCallOutput`` (with these fields), built directly, as the Realtime API's
+    ``encode_function_output`` is: it is on the path from a call's result to the server."""
+    return (
+        f'{{"type":"response.item.create","event_id":{json_string(event_id)},'
+        f'"item":{{"type":"function_call_output","call_id":{json_string(call_id)},'
+        f'"output":{json_string(output)}}}}}'
+    )
+
+
+def encode_live_response_create(event_id: str) -> str:
+    """The frame of a Live ``response.create``, built directly (how a delegated batch of
+    outputs asks for its answer)."""
+    return f'{{"type":"response.create","event_id":{json_string(event_id)}}}'
+
+
 def encode_live_server_event(event: WireModel) -> str:
     """Encode a Live server event as one frame's JSON (used by the emulator)."""
     return wire_json(event)
@@ -170,6 +187,8 @@ __all__ = [
     "decode_live_webhook",
     "decode_response_event",
     "encode_live_client_event",
+    "encode_live_function_output",
+    "encode_live_response_create",
     "encode_live_server_event",
     "parse_live_client_event",
 ]
