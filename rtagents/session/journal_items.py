@@ -13,7 +13,7 @@ from ..protocol.packing import unpack
 def output_item_id(call_id: str) -> str:
     """The id of our output for ``call_id``: the same every time it is sent, so that a
     server which already has it refuses a second copy (``item_id_duplicate``)."""
-    return "out_" + hashlib.sha256(call_id.encode()).hexdigest()[:24]
+    return "out_" + _digest(call_id)
 
 
 def answer_item_id(request_id: str) -> str:
@@ -38,7 +38,13 @@ def kept_answer(request_id: str, approve: bool) -> p.McpApprovalResponse:
 
 def note_item_id(call_id: str) -> str:
     """The id of the message with a background call's result: the same on every send."""
-    return "bg_" + hashlib.sha256(call_id.encode()).hexdigest()[:24]
+    return "bg_" + _digest(call_id)
+
+
+def _digest(call_id: str) -> str:
+    # Any id a frame can hold, a lone surrogate (JSON's "\\ud800") included: the call is
+    # answered whatever its id.
+    return hashlib.sha256(call_id.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 # An entry, a tuple of atomic values (untracked after the collector's first look at it): its

@@ -78,6 +78,8 @@ class Held:
 
     def sent(self, key: str, event: lp.ResponseItemCreate | Encoded) -> None:
         """Our output for the call ``key`` (or answer to the approval request) went out."""
+        if type(event) is Encoded:  # its frame holds the output: no second copy is kept
+            event = Encoded(event.text, event.type, event.event_id, event.call_id)
         self._items[key] = event
 
     def asked(self) -> None:
@@ -118,9 +120,10 @@ class Held:
 
 
 def item_of(event: lp.ResponseItemCreate | Encoded) -> Any:
-    """The item a held event creates (an output built as a frame, as the journal keeps it)."""
+    """The item a held event creates, as far as ``Orchestrator.sent_again`` reads it (of an
+    output built as a frame, its call)."""
     if type(event) is Encoded:
-        return kept_output(event.call_id or "", event.output or "")
+        return kept_output(event.call_id or "", "")
     return cast(lp.ResponseItemCreate, event).item
 
 

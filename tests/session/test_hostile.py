@@ -741,3 +741,21 @@ async def test_a_failure_formatter_that_breaks_is_replaced_by_one_that_hides_det
         assert not session._runner.dispatcher.running
         await still_alive(server)
     assert "format_failure of tool 'book' failed" in caplog.text
+
+
+async def test_a_call_id_no_utf8_can_carry_is_still_answered() -> None:
+    """A lone surrogate in a call id (JSON's ``\\ud800``, which no UTF-8 text carries): the
+    call is answered (the id as UTF-8 can carry it, U+FFFD in its place) and its batch asked
+    for a response; the session goes on."""
+    async with hostile_server() as server, session_on(server) as (session, watch):
+        await server.call("canary", {}, "call_\ud800")
+
+        def output(event: dict[str, Any]) -> bool:
+            item = event.get("item") or {}
+            return item.get("type") == "function_call_output" and item.get("output") == "tweet"
+
+        sent = await server.wait_for(output)
+        assert sent["item"]["call_id"] == "call_\ufffd"
+        await server.wait_for(lambda e: e["type"] == "response.create")
+        assert not [w for w in watch.warnings if "failed" in w]
+        await still_alive(server)

@@ -9,8 +9,7 @@ import gc
 import time
 from typing import Any
 
-from rtagents import protocol as p
-from rtagents.session.actions import Emit, StartCall, ToolTraits
+from rtagents.session.actions import Emit, Send, StartCall, ToolTraits
 from rtagents.session.events import SessionWarning
 from rtagents.session.journal import Journal
 from rtagents.session.journal_items import output_item_id
@@ -74,11 +73,13 @@ def _drive(n: int) -> tuple[float, list[Any]]:
         assert any(isinstance(a, StartCall) for a in actions)
         warnings += [a.event for a in actions if isinstance(a, Emit)]
     core.receive(ev("response.done", response={"id": "r", "status": "completed", "output": []}))
+    outputs = 0
     for i in range(n):
         for action in core.call_finished(f"c{i}", "ok"):
-            event = getattr(action, "event", None)
-            if isinstance(event, p.ConversationItemCreate):
-                core.sent(event)
+            if isinstance(action, Send):  # as the runner tells the core of each send
+                core.sent(action.event)
+                outputs += action.event.type == "conversation.item.create"
+    assert outputs == n  # every output went to the journal, timed with the rest
     elapsed = time.process_time() - started
     gc.enable()
     assert len(core.journal) <= core.journal.max_items

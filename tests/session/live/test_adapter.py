@@ -7,6 +7,7 @@ output is a ``response.item.create`` and each delegated batch is answered with e
 from __future__ import annotations
 
 import json
+import tracemalloc
 from typing import Any
 
 import pytest
@@ -439,6 +440,26 @@ def test_an_outputs_journal_item_is_made_after_its_send(monkeypatch: pytest.Monk
         "call_a",
         "21 degrees",
     )
+
+
+def test_an_output_held_to_send_again_keeps_no_second_copy_of_its_text() -> None:
+    """Held until a response answers it, an output is its frame (to send again after a
+    drop) and the journal's copy: the text it was made of is let go once it is sent."""
+    c = core()
+    feed(c, delegated("del_1"), created("resp_1"), call_done("call_a", "fast", "{}"))
+    size = 50_000  # within the journal's bound of tokens: it keeps a copy
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for action in c.call_finished("call_a", "x" * size):
+            if kinds(c, [action]):
+                c.sent(action.event)
+        del action
+        c.journal.settle()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert 2 * size <= kept < 2.5 * size  # the frame and the journal's copy, no third
 
 
 def test_an_approval_answer_sent_is_journaled_as_the_realtime_answer() -> None:
