@@ -317,8 +317,8 @@ class LiveCore(OrchestratedAdapter):
         kind = type(event)
         if kind is Encoded:  # an output (its frame built directly), or response.create
             if event.call_id is not None:
-                self._held.sent(event.call_id, event)
-                self.journal.sent_as(kept_output, event.call_id, event.output)
+                self._held.sent(event.item_id or event.call_id, event)
+                self.journal.sent_as(kept_output, event.call_id, event.output, event.item_id)
         elif kind is lp.CommentaryAppend:
             self._held.noted(event)  # a background result's: held until the server has it
         elif kind is lp.ResponseItemCreate and isinstance(event.item, lp.McpApprovalResponse):

@@ -33,7 +33,9 @@ from .journal_items import kept_output
 
 def _send_output(d: SendOutput) -> list[Action]:
     frame = lp.encode_live_function_output(d.ref, d.call_id, d.output)
-    return [Send(Encoded(frame, "response.item.create", d.ref, d.call_id, d.output))]
+    # The item id is not sent (GPT-Live's items carry none): it is the journal's key, and
+    # the one a reused call id's answer has of its own.
+    return [Send(Encoded(frame, "response.item.create", d.ref, d.call_id, d.output, d.item_id))]
 
 
 def _ask_response(decision: AskResponse) -> list[Action]:
@@ -77,9 +79,10 @@ class Held:
         self._notes: dict[str, lp.CommentaryAppend] = {}  # sent, not acknowledged yet
 
     def sent(self, key: str, event: lp.ResponseItemCreate | Encoded) -> None:
-        """Our output for the call ``key`` (or answer to the approval request) went out."""
+        """Our output (``key``: its item id) or answer to an approval request (``key``: the
+        request's id) went out."""
         if type(event) is Encoded:  # its frame holds the output: no second copy is kept
-            event = Encoded(event.text, event.type, event.event_id, event.call_id)
+            event = Encoded(event.text, event.type, event.event_id, event.call_id, None)
         self._items[key] = event
 
     def asked(self) -> None:

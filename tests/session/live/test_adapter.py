@@ -20,6 +20,7 @@ from rtagents.session.actions import (
     Emit,
     EndSession,
     Resolve,
+    Send,
     StartApproval,
     StartCall,
     StartDelegation,
@@ -160,6 +161,35 @@ def test_a_call_announced_twice_starts_once() -> None:
     assert [(s.call_id, s.arguments, s.item_id) for s in started(actions)] == [
         ("call_a", '{"x": 1}', "fc_call_a")
     ]
+
+
+def test_a_call_id_reused_by_a_later_response_keeps_both_outputs() -> None:
+    """A later delegated response reusing a call id gets its own answer (never run): the
+    first call's output stays in the history and among what is sent again after a drop."""
+    c = core()
+    (first,) = started(delegated_batch(c, ("call_a", "fast")))
+    tell_sends(c, c.call_finished(first.work_id, "21 degrees"))
+    again = feed(
+        c,
+        delegated("del_2", rid="resp_2"),
+        created("resp_2", "del_2"),
+        call_done("call_a", "fast", "{}", "del_2"),
+        completed("resp_2", "del_2"),
+    )
+    (second,) = started(again)
+    assert second.duplicate and second.work_id != first.work_id
+    tell_sends(c, c.call_finished(second.work_id, "(not run: a reused call id)"))
+    outputs = [i.output for i in c.journal.items() if isinstance(i, p.FunctionCallOutput)]
+    assert outputs == ["21 degrees", "(not run: a reused call id)"]
+    held = [json.loads(c.encode(e))["item"]["output"] for e in c._held.again()]
+    assert "21 degrees" in held
+
+
+def tell_sends(c: LiveCore, actions: list[Any]) -> None:
+    """As the runner does: the core hears of each send."""
+    for action in actions:
+        if isinstance(action, Send):
+            c.sent(action.event)
 
 
 def test_a_call_known_only_from_its_done_item_runs_under_the_delegations_response() -> None:
@@ -422,9 +452,9 @@ def test_an_outputs_journal_item_is_made_after_its_send(monkeypatch: pytest.Monk
     made: list[str] = []
     kept = live.kept_output
 
-    def spy(call_id: str, output: str) -> p.FunctionCallOutput:
+    def spy(call_id: str, output: str, item_id: str | None = None) -> p.FunctionCallOutput:
         made.append(call_id)
-        return kept(call_id, output)
+        return kept(call_id, output, item_id)
 
     monkeypatch.setattr(live, "kept_output", spy)
     c = core()
