@@ -113,6 +113,7 @@ class Handoffs:
         self._runner = runner
         self._in_a_row = 0  # handoffs since the user last spoke
         self._jobs: set[asyncio.Future[Agent]] = set()  # switches on their way (``_switch``)
+        self._runs: Agent | None = None  # the agent the server runs, as far as we know
         self.watching = False
         """Whether the session has had handoffs: from then on ``see`` counts the user's
         turns (a session without them has no hook, see ``observers``)."""
@@ -184,6 +185,8 @@ class Handoffs:
 
     async def _switch(self, source: Agent, target: Agent, call_id: str) -> None:
         runner = self._runner
+        if not self._jobs:  # no other switch on its way: the server runs the leaving agent
+            self._runs = source
         # The calls of the transfer's own response stay the leaving agent's (see ``offer``).
         runner.use(target, keep_for=runner.dispatcher.response_of(call_id))
         # The server's answer decides what the session runs, even once the transfer call is
@@ -203,9 +206,10 @@ class Handoffs:
             )
 
     async def _configure(self, source: Agent, target: Agent, switch: int) -> Agent:
-        """The target's configuration to the server; ``source`` taken back if it refuses,
-        unless the session switched again since (``switch``: the app's ``update_agent``
-        made meanwhile stands)."""
+        """The target's configuration to the server. If it refuses, the session takes back
+        the agent the server runs (``source``, unless a transfer from it is on its way, or
+        was refused too), unless the session switched again since (``switch``: the app's
+        ``update_agent``, or a later transfer, made meanwhile stands)."""
         runner = self._runner
         sent = self._voice_kept(target)
         try:
@@ -221,8 +225,9 @@ class Handoffs:
                 await runner.configure(sent)
         except SessionConfigError as exc:
             if runner.switches == switch:  # the server kept the old one: so do we
-                runner.use(source, how="again")
+                runner.use(self._runs or source, how="again")
             raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
+        self._runs = target
         return sent
 
     def _voice_kept(self, target: Agent) -> Agent:

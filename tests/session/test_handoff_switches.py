@@ -188,3 +188,29 @@ async def test_a_later_responses_call_without_an_id_is_the_new_agents() -> None:
             await server.stream("del_b", "response.output_item.done", output_index=0, item=c1)
             [result] = await until(events, answered("c1"))
     assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran)
+
+
+async def test_two_transfers_both_refused_leave_the_session_on_the_agent_the_server_runs() -> None:
+    """Two transfers in a row, both ``session.update``s on their way, both refused: the
+    server still runs the first agent, and so does the session (not the second agent, whose
+    own configuration the server refused first)."""
+    ran.clear()
+    support = rtagents.Agent(name="support", tools=[wire_money])
+    billing = rtagents.Agent(name="billing", tools=[wire_money], handoffs=[support])
+    bank = rtagents.Agent(name="bank", tools=[wire_money], handoffs=[billing])
+    events: list[Any] = []
+    async with live_server() as server:
+        async with rtagents.connect(bank, url=server.url, api="live") as session:
+            session.on("*")(events.append)
+            await transfer_on_live(server, "billing")
+            [to_billing] = await server.expect("session.update")
+            await open_delegation(server, "del_b", "resp_b")  # billing's: on to support
+            transfer = call_item("h2", "transfer_to_support")
+            await server.stream("del_b", "response.output_item.done", output_index=0, item=transfer)
+            [_, to_support] = await server.expect("session.update", 2)
+            await refuse(server, to_billing)
+            await until(events, answered("h1"))
+            await refuse(server, to_support)
+            await until(events, answered("h2"))
+            name = session.agent.name
+    assert name == "bank"
