@@ -40,11 +40,13 @@ from .states import Connection, Link
 
 log = logging.getLogger("rtagents.session")
 
-Taking = Literal["switch", "again", "app"]
+Taking = Literal["switch", "again", "back", "app"]
 """How the session takes an agent: a ``switch`` (at the start, a transfer), the same one
 ``again`` (its MCP tools changed, a refused transfer's rollback: no switch, which a transfer
-on its way counts in ``switches``), or the ``app``'s own ``update_agent``, after which no
-call is kept for the agent before (``Dispatcher.offer``)."""
+on its way counts in ``switches``), one taken ``back`` (a refused transfer's rollback past
+its source, when the transfer to that was refused too: no switch either), or the ``app``'s
+own ``update_agent``. After ``back`` and ``app``, no call is kept for an agent before
+(``Dispatcher.offer``): a taken-back session's server never ran those."""
 
 _KEPT = 8  # transfers' responses whose calls stay the leaving agent's, at most (``offer``)
 
@@ -112,7 +114,7 @@ class Dispatcher:
         nothing): the leaving agent's tools and approval policy. After the ``app``'s own
         ``update_agent``, nothing is kept any more: the new policy decides every call."""
         kept = self._kept
-        if how == "app":
+        if how == "app" or how == "back":
             self._kept = None
         elif keep_for is not None and (kept is None or keep_for not in kept):
             # Responses open at once are few (GPT-Live's delegations): the oldest goes.

@@ -113,10 +113,15 @@ class Handoffs:
         self._runner = runner
         self._in_a_row = 0  # handoffs since the user last spoke
         self._jobs: set[asyncio.Future[Agent]] = set()  # switches on their way (``_switch``)
-        self._runs: Agent | None = None  # the agent the server runs, as far as we know
+        self._runs: Agent | None = None  # the agent the server runs (see ``served``)
         self.watching = False
         """Whether the session has had handoffs: from then on ``see`` counts the user's
         turns (a session without them has no hook, see ``observers``)."""
+
+    def served(self, agent: Agent) -> None:
+        """The server took ``agent``'s configuration (a transfer's, the app's, a new
+        connection's): its answers come in order, so the last taken is what it runs."""
+        self._runs = agent
 
     def tools(self, agent: Agent) -> list[BaseTool]:
         """The transfer tools of ``agent``'s handoffs (lazy targets resolved now)."""
@@ -185,8 +190,6 @@ class Handoffs:
 
     async def _switch(self, source: Agent, target: Agent, call_id: str) -> None:
         runner = self._runner
-        if not self._jobs:  # no other switch on its way: the server runs the leaving agent
-            self._runs = source
         # The calls of the transfer's own response stay the leaving agent's (see ``offer``).
         runner.use(target, keep_for=runner.dispatcher.response_of(call_id))
         # The server's answer decides what the session runs, even once the transfer call is
@@ -207,9 +210,10 @@ class Handoffs:
 
     async def _configure(self, source: Agent, target: Agent, switch: int) -> Agent:
         """The target's configuration to the server. If it refuses, the session takes back
-        the agent the server runs (``source``, unless a transfer from it is on its way, or
-        was refused too), unless the session switched again since (``switch``: the app's
-        ``update_agent``, or a later transfer, made meanwhile stands)."""
+        the agent the server runs (the last configuration it took: ``source``, unless the
+        transfer to that was refused too), unless the session switched again since
+        (``switch``: the app's ``update_agent``, or a later transfer, made meanwhile
+        stands). Taken back past its source, no call keeps a refused agent's tools."""
         runner = self._runner
         sent = self._voice_kept(target)
         try:
@@ -225,7 +229,8 @@ class Handoffs:
                 await runner.configure(sent)
         except SessionConfigError as exc:
             if runner.switches == switch:  # the server kept the old one: so do we
-                runner.use(self._runs or source, how="again")
+                runs = self._runs or source
+                runner.use(runs, how="again" if runs is source else "back")
             raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
         self._runs = target
         return sent

@@ -172,7 +172,7 @@ class SessionRunner(LazyParts):
         """Take the agent: its tools (function tools and its connected MCP servers'), its
         approval policy (none: the default, which denies), and what its calls share.
         ``keep_for``, ``how``: see ``Dispatcher.offer`` and ``Taking``."""
-        self.switches += how != "again"
+        self.switches += how == "switch" or how == "app"
         self.agent = agent
         self.approvals.follow(agent.approval)
         sources = agent.sources
@@ -192,7 +192,8 @@ class SessionRunner(LazyParts):
 
     async def configure(self, agent: Agent, *, force: bool = False) -> bool:
         """Send the agent's configuration (``force``: on a connection still being set up,
-        ahead of everything held back) and wait for the server's answer."""
+        ahead of everything held back) and wait for the server's answer: True when it took
+        it, False when the connection dropped; ``SessionConfigError`` when it refused it."""
         definitions = [t.definition() for t in self.tools]
         tracing = self.tracer.server_side(agent.tracing, agent.name)
         event_id, actions = self.core.configure(agent, tools=definitions, tracing=tracing)
@@ -204,18 +205,16 @@ class SessionRunner(LazyParts):
                 f"{CONFIGURE_TIMEOUT_S:g} s",
                 code="timeout",
             ) from None
-        return self._configured(reply)
-
-    def _configured(self, reply: Any) -> bool:
-        """True when the server took the configuration; raises when it refused it."""
         if reply is None:
-            return False
+            return False  # the connection dropped: the next one is configured afresh
         if reply.type == "error":
             raise SessionConfigError(
                 f"the server rejected the session configuration: {reply.error.message}",
                 param=reply.error.param,
                 code=reply.error.code,
             )
+        if self._handoffs is not None:  # answers come in order: the last taken is run
+            self._handoffs.served(agent)
         return True
 
     async def close(self) -> None:

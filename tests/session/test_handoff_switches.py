@@ -214,3 +214,84 @@ async def test_two_transfers_both_refused_leave_the_session_on_the_agent_the_ser
             await until(events, answered("h2"))
             name = session.agent.name
     assert name == "bank"
+
+
+async def test_a_refused_transfer_takes_back_the_agent_the_app_switched_to_meanwhile() -> None:
+    """bank to billing on its way; the app locks the session down (``update_agent(desk)``,
+    taken); desk's own transfer to support refused: the server runs desk (the last
+    configuration it took), and so does the session, whose calls desk's policy decides."""
+    ran.clear()
+    lenient = ApprovalPolicy(rules=[allow(tool="*")])
+    locked = ApprovalPolicy(
+        rules=[allow(tool="transfer_to_support"), deny(tool="wire_money", reason="locked")]
+    )
+    support = rtagents.Agent(name="support", tools=[wire_money])
+    billing = rtagents.Agent(name="billing", tools=[wire_money])
+    desk = rtagents.Agent(name="desk", tools=[wire_money], handoffs=[support], approval=locked)
+    bank = rtagents.Agent(name="bank", tools=[wire_money], handoffs=[billing], approval=lenient)
+    events: list[Any] = []
+    async with live_server() as server:
+        async with rtagents.connect(bank, url=server.url, api="live") as session:
+            session.on("*")(events.append)
+            await transfer_on_live(server, "billing")
+            [to_billing] = await server.expect("session.update")
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(session.update_agent, desk)
+                await server.expect("session.update", 2)
+                await open_delegation(server, "del_b", "resp_b")  # desk's answer
+                h2 = call_item("h2", "transfer_to_support")
+                await server.stream("del_b", "response.output_item.done", output_index=0, item=h2)
+                [_, _, to_support] = await server.expect("session.update", 3)
+                await refuse(server, to_billing)
+                await until(events, answered("h1"))
+                await server.send("session.updated", session=resource(server))  # desk: taken
+            await refuse(server, to_support)
+            await until(events, answered("h2"))
+            name = session.agent.name
+            await open_delegation(server, "del_c", "resp_c")  # a later answer
+            c1 = call_item("c1", "wire_money", '{"amount": 5000}')
+            await server.stream("del_c", "response.output_item.done", output_index=0, item=c1)
+            [result] = await until(events, answered("c1"))
+    assert (name, result.type, ran) == ("desk", "tool.call.failed", [])
+
+
+async def test_calls_of_a_refused_transfers_response_are_the_agent_taken_backs() -> None:
+    """bank (denies wire_money) to billing (allows it) to support, both refused: the session
+    is back on bank, and a later call of the second transfer's own response is decided by
+    bank's policy, not billing's (an agent the server never ran)."""
+    ran.clear()
+    support = rtagents.Agent(name="support", tools=[wire_money])
+    billing = rtagents.Agent(
+        name="billing",
+        tools=[wire_money],
+        handoffs=[support],
+        approval=ApprovalPolicy(rules=[allow(tool="*")]),
+    )
+    bank = rtagents.Agent(
+        name="bank",
+        tools=[wire_money],
+        handoffs=[billing],
+        approval=ApprovalPolicy(
+            rules=[allow(tool="transfer_to_billing"), deny(tool="wire_money", reason="no")]
+        ),
+    )
+    events: list[Any] = []
+    async with live_server() as server:
+        async with rtagents.connect(bank, url=server.url, api="live") as session:
+            session.on("*")(events.append)
+            await transfer_on_live(server, "billing")
+            [to_billing] = await server.expect("session.update")
+            await open_delegation(server, "del_b", "resp_b")
+            h2 = call_item("h2", "transfer_to_support")
+            await server.stream("del_b", "response.output_item.done", output_index=0, item=h2)
+            [_, to_support] = await server.expect("session.update", 2)
+            await refuse(server, to_billing)
+            await until(events, answered("h1"))
+            await refuse(server, to_support)
+            await until(events, answered("h2"))
+            name = session.agent.name
+            c1 = call_item("c1", "wire_money", '{"amount": 5000}')
+            await server.stream("del_b", "response.output_item.done", output_index=1, item=c1)
+            [result] = await until(events, answered("c1"))
+    assert name == "bank"
+    assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran)
