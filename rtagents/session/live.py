@@ -42,7 +42,6 @@ from ..protocol.live.codec import validate_live_server_frame as _validate
 from . import live_config
 from .actions import (
     Action,
-    AskResponse,
     Decision,
     Emit,
     Encoded,
@@ -227,8 +226,6 @@ class LiveCore(OrchestratedAdapter):
                 actions += self._wire(self.orchestrator.output_confirmed(decision.call_id))
             elif type(decision) is SendAnswer:
                 actions += self._wire(self.orchestrator.answer_confirmed(decision.request_id))
-            elif type(decision) is AskResponse:
-                self._held.asked()
             elif type(decision) is SendNote:
                 self._held.noting(decision.ref)
         return actions
@@ -316,7 +313,9 @@ class LiveCore(OrchestratedAdapter):
         the send), not here, before it: the output is on the turn's path."""
         kind = type(event)
         if kind is Encoded:  # an output (its frame built directly), or response.create
-            if event.call_id is not None:
+            if event.type == "response.create":  # it answers what went before it
+                self._held.asked()
+            elif event.call_id is not None:
                 self._held.sent(event.item_id or event.call_id, event)
                 self.journal.sent_as(kept_output, event.call_id, event.output, event.item_id)
         elif kind is lp.CommentaryAppend:

@@ -69,8 +69,7 @@ if TYPE_CHECKING:
     from ..mcp.hosted import HostedMCP
     from ..tools.context import ToolSession
 
-CONFIGURE_TIMEOUT_S = 30.0
-"""How long the server has to answer the configuration (at connect, after a drop, handoffs)."""
+CONFIGURE_TIMEOUT_S = 30.0  # for the server's answer to a configuration (``configure``)
 
 
 class SessionRunner(LazyParts):
@@ -192,8 +191,7 @@ class SessionRunner(LazyParts):
 
     async def configure(self, agent: Agent, *, force: bool = False) -> bool:
         """Send the agent's configuration (``force``: on a connection still being set up,
-        ahead of everything held back) and wait for the server's answer: True when it took
-        it, False when the connection dropped; ``SessionConfigError`` when it refused it."""
+        ahead of everything held back); True once taken, False if the connection dropped."""
         definitions = [t.definition() for t in self.tools]
         tracing = self.tracer.server_side(agent.tracing, agent.name)
         event_id, actions = self.core.configure(agent, tools=definitions, tracing=tracing)
@@ -261,6 +259,9 @@ class SessionRunner(LazyParts):
         self, event_id: str, actions: list[Action], *, within: float, force: bool = False
     ) -> Any:
         """Carry out a request's actions and wait for the reply the core resolves."""
+        if not force and self.link.state is Link.OFFLINE:  # its send would be dropped, and
+            self.core.unsent(event_id)  # the next connection's own reply taken for it
+            return None  # that connection is configured afresh
         done, box = anyio.Event(), list[Any]()
         self._waiters[event_id] = (done, box)
         for action in actions:

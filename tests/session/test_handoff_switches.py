@@ -6,6 +6,7 @@ a response with no id keeps nothing for later responses."""
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
@@ -13,9 +14,10 @@ import anyio
 import pytest
 
 import rtagents
-from rtagents import ApprovalPolicy, allow, deny
+from rtagents import ApprovalPolicy, Reconnect, allow, deny, handoff
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.mcp import MCPServerStdio
+from rtagents.session import runner
 
 from ..mcp.servers import NOTES_SERVER
 from .live.server import live_server
@@ -295,3 +297,43 @@ async def test_calls_of_a_refused_transfers_response_are_the_agent_taken_backs()
             [result] = await until(events, answered("c1"))
     assert name == "bank"
     assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran)
+
+
+async def test_a_transfer_made_while_the_connection_is_down_is_the_next_ones_agent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The transfer's ``session.update`` cannot go while the connection is down: it waits
+    for no reply (the next connection's own would be taken for it, and that connection
+    left unconfigured), and the next connection is configured with the new agent."""
+    monkeypatch.setattr(runner, "CONFIGURE_TIMEOUT_S", 1.0)
+    gate = anyio.Event()
+
+    async def later(request: Any) -> bool:
+        await gate.wait()
+        return True
+
+    billing = rtagents.Agent(name="billing", tools=[wire_money])
+    bank = rtagents.Agent(
+        name="bank",
+        tools=[wire_money],
+        handoffs=[handoff(billing, needs_approval=True)],
+        approval=ApprovalPolicy(handler=later),
+    )
+    events: list[Any] = []
+    reconnect = Reconnect(backoff=0.2, max_backoff=0.2)
+    async with live_server() as server:
+        async with rtagents.connect(bank, url=server.url, api="live", reconnect=reconnect) as s:
+            s.on("*")(events.append)
+            await transfer_on_live(server, "billing")
+            await until(events, lambda e: e.type == "approval.requested")
+            await server.drop()
+            await until(events, lambda e: e.type == "session.reconnecting")
+            gate.set()  # the transfer goes on, offline
+            await until(events, answered("h1"))
+            sent = len(server.of("session.update"))
+            [*_, attach] = await server.expect("session.update", sent + 1)
+            await server.send("session.updated", session=resource(server))
+            await until(events, lambda e: e.type == "session.reconnected")
+            name = s.agent.name
+    assert not [e for e in events if e.type == "session.closed" and e.error]
+    assert name == "billing" and "transfer_to_billing" not in json.dumps(attach)

@@ -117,6 +117,11 @@ class LiveServer:
         await self.stream(delegation_id, "response.completed", response=_snapshot(rid, "completed"))
         await self.send("session.output_transcript.delta", delta=text, start_ms=2000, end_ms=3000)
 
+    async def drop(self) -> None:
+        """The connection breaks (a close the session reconnects after)."""
+        assert self._ws is not None
+        await self._ws.close(code=1011, reason="dropped")
+
     def of(self, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.received if e["type"] == kind]
 
