@@ -101,9 +101,6 @@ class WireAdapter(Protocol):
     def sent(self, event: Any) -> None:
         """``event`` is about to go out (or would, were the connection up)."""
 
-    def unsent(self, event_id: str) -> None:
-        """The request ``event_id`` was not sent (the connection is down): no reply."""
-
     def settle(self) -> list[Action]:
         """The frames at hand are read and answered: what was left for later is done now
         (the journal's writes), and what it leads to."""
@@ -164,10 +161,6 @@ class OrchestratedAdapter:
     def request(self, event: Any, reply_type: str) -> tuple[str, list[Action]]:
         """Send ``event`` and expect ``reply_type`` (or an ``error`` naming it)."""
         return self._requests.send(event, reply_type, self.next_event_id)
-
-    def unsent(self, event_id: str) -> None:
-        """The request ``event_id`` was not sent (the connection is down): no reply."""
-        self._requests.forget(event_id)
 
     def call_finished(self, work_id: str, output: str, *, cancelled: bool = False) -> list[Action]:
         return self._wire(self.orchestrator.call_finished(work_id, output, cancelled=cancelled))

@@ -42,6 +42,7 @@ from ..protocol.live.codec import validate_live_server_frame as _validate
 from . import live_config
 from .actions import (
     Action,
+    AskResponse,
     Decision,
     Emit,
     Encoded,
@@ -226,6 +227,8 @@ class LiveCore(OrchestratedAdapter):
                 actions += self._wire(self.orchestrator.output_confirmed(decision.call_id))
             elif type(decision) is SendAnswer:
                 actions += self._wire(self.orchestrator.answer_confirmed(decision.request_id))
+            elif type(decision) is AskResponse:
+                self._held.asked()
             elif type(decision) is SendNote:
                 self._held.noting(decision.ref)
         return actions
@@ -313,9 +316,7 @@ class LiveCore(OrchestratedAdapter):
         the send), not here, before it: the output is on the turn's path."""
         kind = type(event)
         if kind is Encoded:  # an output (its frame built directly), or response.create
-            if event.type == "response.create":  # it answers what went before it
-                self._held.asked()
-            elif event.call_id is not None:
+            if event.call_id is not None:
                 self._held.sent(event.item_id or event.call_id, event)
                 self.journal.sent_as(kept_output, event.call_id, event.output, event.item_id)
         elif kind is lp.CommentaryAppend:

@@ -192,6 +192,8 @@ class SessionRunner(LazyParts):
     async def configure(self, agent: Agent, *, force: bool = False) -> bool:
         """Send the agent's configuration (``force``: on a connection still being set up,
         ahead of everything held back); True once taken, False if the connection dropped."""
+        if not force and self.link.state is Link.OFFLINE:  # (its reply: the next one's)
+            return False  # nothing is sent: the next connection gets the agent then
         definitions = [t.definition() for t in self.tools]
         tracing = self.tracer.server_side(agent.tracing, agent.name)
         event_id, actions = self.core.configure(agent, tools=definitions, tracing=tracing)
@@ -259,9 +261,6 @@ class SessionRunner(LazyParts):
         self, event_id: str, actions: list[Action], *, within: float, force: bool = False
     ) -> Any:
         """Carry out a request's actions and wait for the reply the core resolves."""
-        if not force and self.link.state is Link.OFFLINE:  # its send would be dropped, and
-            self.core.unsent(event_id)  # the next connection's own reply taken for it
-            return None  # that connection is configured afresh
         done, box = anyio.Event(), list[Any]()
         self._waiters[event_id] = (done, box)
         for action in actions:
@@ -342,15 +341,18 @@ class SessionRunner(LazyParts):
     async def approval(self, request_id: str, approve: bool, reason: str | None) -> None:
         await self.execute(self.core.approval_decided(request_id, approve, reason))
 
-    # What keeping the connection needs (see upstream.SessionPort).
-    async def reconfigure(self) -> bool:
-        return await self.configure(self.agent, force=True)
+    async def reconfigure(self) -> bool:  # see upstream.SessionPort
+        while True:  # an agent taken while this waits (offline: not sent) goes too
+            tools = self.tools  # (made afresh by each ``use``)
+            if not await self.configure(self.agent, force=True):
+                return False
+            if self.tools is tools:
+                return True
 
     # -- observing -------------------------------------------------------------------------------
 
     def _observe(self) -> None:
-        """The hooks the session pays for now (``observers``): tracing if an SDK records, the
-        guardrails and handoffs' count if the agent has them (the meter is always there)."""
+        """The hooks the session pays for now (``observers``): tracing, guardrails, handoffs."""
         tracing = self.tracer.recording or self.metrics.recording
         self.observers.hooks = (
             *((self._trace,) if tracing else ()),
@@ -384,9 +386,7 @@ class SessionRunner(LazyParts):
 
     async def ended(self, reason: str, *, error: bool) -> None:
         """The end, from one of the session's own tasks: what a sync handler raises past
-        ``Exception`` on the end's events (``session.closed``) is kept for ``connect`` to
-        raise once the session is over (the end is done: ``finish`` tells it in a
-        ``finally``), never let through the event loop."""
+        ``Exception`` on ``session.closed`` is kept for ``connect`` to raise, never let out."""
         try:
             await self.finish(reason, error=error)
         except (Exception, asyncio.CancelledError):

@@ -56,10 +56,6 @@ class Requests:
     def expect(self, event_id: str, reply_type: str) -> None:
         self._waiting[event_id] = reply_type
 
-    def forget(self, event_id: str) -> None:
-        """The request ``event_id`` expects no reply any more (it was never sent)."""
-        self._waiting.pop(event_id, None)
-
     def send(
         self, event: Any, reply_type: str, next_id: Callable[[], str]
     ) -> tuple[str, list[Action]]:

@@ -337,3 +337,42 @@ async def test_a_transfer_made_while_the_connection_is_down_is_the_next_ones_age
             name = s.agent.name
     assert not [e for e in events if e.type == "session.closed" and e.error]
     assert name == "billing" and "transfer_to_billing" not in json.dumps(attach)
+
+
+async def test_a_transfer_made_while_the_reconnects_configuration_waits_is_the_servers() -> None:
+    """The new connection was sent bank's configuration already; the transfer to billing is
+    made while that waits for its answer (offline until the replay): billing's goes next."""
+    gate = anyio.Event()
+
+    async def later(request: Any) -> bool:
+        await gate.wait()
+        return True
+
+    billing = rtagents.Agent(name="billing", tools=[wire_money])
+    bank = rtagents.Agent(
+        name="bank",
+        tools=[wire_money],
+        handoffs=[handoff(billing, needs_approval=True)],
+        approval=ApprovalPolicy(handler=later),
+    )
+    events: list[Any] = []
+    reconnect = Reconnect(backoff=0.05, max_backoff=0.05)
+    async with live_server() as server:
+        async with rtagents.connect(bank, url=server.url, api="live", reconnect=reconnect) as s:
+            s.on("*")(events.append)
+            await transfer_on_live(server, "billing")
+            await until(events, lambda e: e.type == "approval.requested")
+            before = len(server.of("session.update"))
+            await server.drop()
+            [*_, attach] = await server.expect("session.update", before + 1)  # bank's, forced
+            gate.set()  # the transfer goes on while that waits for its answer
+            [h1] = await until(events, answered("h1"))
+            await server.send("session.updated", session=resource(server))
+            await server.expect("session.update", before + 2)
+            await server.send("session.updated", session=resource(server))
+            await until(events, lambda e: e.type == "session.reconnected")
+            updates = server.of("session.update")
+            name = s.agent.name
+    assert h1.type == "tool.call.completed" and name == "billing"
+    assert "transfer_to_billing" in json.dumps(attach)  # bank's, sent before the transfer
+    assert "transfer_to_billing" not in json.dumps(updates[-1])  # then billing's

@@ -4,16 +4,22 @@ agent or the same one changed in place."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
 import anyio
 import pytest
+from websockets.asyncio.server import serve
 
 import rtagents
+from rtagents import Reconnect
 from rtagents.approvals import ApprovalRequest
-from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
+from rtagents.emulator import CallFunction, DropConnection, Emulator, ModelContext, ScriptedModel
 from rtagents.tools import ToolContext, ToolFailure
+
+from .live.server import LiveServer
+from .test_handoff_scope import until
 
 pytestmark = pytest.mark.anyio
 
@@ -151,3 +157,69 @@ async def test_a_yes_remembered_for_the_session_does_not_pass_the_next_policys_r
             after = await one_call(session, "two")
     assert after.type == "tool.call.failed" and after.kind == "denied", after
     assert "not here" in after.output
+
+
+async def test_update_agent_while_offline_is_the_next_connections_configuration_with_tracing() -> (
+    None
+):
+    """``update_agent`` while the connection is down sends nothing and waits for nothing:
+    the next connection is configured with the new agent, ``tracing`` included (a new
+    Realtime session needs it again)."""
+    first = rtagents.Agent(name="first", instructions="one", output_modalities=["text"])
+    second = rtagents.Agent(name="second", instructions="two", output_modalities=["text"])
+    events: list[Any] = []
+    async with Emulator(model=ScriptedModel(["ok"] * 4)) as emu:
+        async with rtagents.connect(
+            first, url=emu.url, reconnect=Reconnect(backoff=0.3, max_backoff=0.3)
+        ) as s:
+            s.on("*")(events.append)
+            emu.last.add_fault(DropConnection(on_client="conversation.item.create"))
+            await s.send_text("hi")
+            await until(events, lambda e: e.type == "session.reconnecting")
+            with anyio.fail_after(2):
+                await s.update_agent(second)  # offline: returns at once
+            await until(events, lambda e: e.type == "session.reconnected")
+        conns = list(emu.connections)
+    first_updates = [e for e in conns[0].received if e["type"] == "session.update"]
+    updates = [e for e in conns[1].received if e["type"] == "session.update"]
+    assert "tracing" in first_updates[0]["session"]
+    assert updates and updates[0]["session"]["instructions"] == "two"
+    assert "tracing" in updates[0]["session"], updates[0]["session"].keys()
+
+
+async def test_update_agent_while_offline_before_a_live_session_started_still_starts_one() -> None:
+    """The first connection drops before ``session.started``: the next one starts a Live
+    session (``session.start``), though the app's ``update_agent`` came meanwhile."""
+
+    class DropsFirstStart(LiveServer):
+        dropped = False
+
+        async def _handle(self, ws: Any) -> None:
+            if not DropsFirstStart.dropped:
+                self._ws = ws
+                async for text in ws:
+                    event = json.loads(text)
+                    self.received.append(event)
+                    if event["type"] == "session.start":
+                        DropsFirstStart.dropped = True
+                        await ws.close(code=1011, reason="dropped")
+                        return
+            await super()._handle(ws)
+
+    server = DropsFirstStart()
+    events: list[Any] = []
+    first = rtagents.Agent(name="first", instructions="one")
+    second = rtagents.Agent(name="second", instructions="two")
+    async with serve(server._handle, "127.0.0.1", 0) as ws_server:
+        port = next(iter(ws_server.sockets)).getsockname()[1]
+        url = f"ws://127.0.0.1:{port}/v1/live/sessions"
+        reconnect = Reconnect(backoff=0.3, max_backoff=0.3)
+        async with rtagents.connect(first, url=url, api="live", reconnect=reconnect) as s:
+            s.on("*")(events.append)
+            with anyio.fail_after(2):
+                await s.update_agent(second)  # offline: returns at once
+            with contextlib.suppress(TimeoutError):
+                await until(events, lambda e: e.type == "session.reconnected", within=3)
+            kinds = [e["type"] for e in server.received]
+            closed = s.closed_reason
+    assert kinds.count("session.start") == 2, (kinds, closed)

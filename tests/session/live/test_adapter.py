@@ -185,17 +185,6 @@ def test_a_call_id_reused_by_a_later_response_keeps_both_outputs() -> None:
     assert outputs == ["21 degrees", "(not run: a reused call id)"]
 
 
-def test_an_output_its_response_answered_is_not_held_to_send_again() -> None:
-    """The batch's last output goes out, then its ``response.create``: the response that
-    answers it answers that output too, and nothing is left to send after a drop."""
-    c = core()
-    (call,) = started(delegated_batch(c, ("call_a", "fast")))
-    tell_sends(c, c.call_finished(call.work_id, "21 degrees"))
-    feed(c, delegated("del_2", rid="resp_2"), created("resp_2", "del_2"))
-    feed(c, completed("resp_2", "del_2"))
-    assert c._held.again() == []
-
-
 def tell_sends(c: LiveCore, actions: list[Any]) -> None:
     """As the runner does: the core hears of each send."""
     for action in actions:
