@@ -307,18 +307,7 @@ async def test_a_transfer_made_while_the_connection_is_down_is_the_next_ones_age
     left unconfigured), and the next connection is configured with the new agent."""
     monkeypatch.setattr(runner, "CONFIGURE_TIMEOUT_S", 1.0)
     gate = anyio.Event()
-
-    async def later(request: Any) -> bool:
-        await gate.wait()
-        return True
-
-    billing = rtagents.Agent(name="billing", tools=[wire_money])
-    bank = rtagents.Agent(
-        name="bank",
-        tools=[wire_money],
-        handoffs=[handoff(billing, needs_approval=True)],
-        approval=ApprovalPolicy(handler=later),
-    )
+    bank = transfer_waiting_for(gate)
     events: list[Any] = []
     reconnect = Reconnect(backoff=0.2, max_backoff=0.2)
     async with live_server() as server:
@@ -343,18 +332,7 @@ async def test_a_transfer_made_while_the_reconnects_configuration_waits_is_the_s
     """The new connection was sent bank's configuration already; the transfer to billing is
     made while that waits for its answer (offline until the replay): billing's goes next."""
     gate = anyio.Event()
-
-    async def later(request: Any) -> bool:
-        await gate.wait()
-        return True
-
-    billing = rtagents.Agent(name="billing", tools=[wire_money])
-    bank = rtagents.Agent(
-        name="bank",
-        tools=[wire_money],
-        handoffs=[handoff(billing, needs_approval=True)],
-        approval=ApprovalPolicy(handler=later),
-    )
+    bank = transfer_waiting_for(gate)
     events: list[Any] = []
     reconnect = Reconnect(backoff=0.05, max_backoff=0.05)
     async with live_server() as server:
@@ -376,3 +354,17 @@ async def test_a_transfer_made_while_the_reconnects_configuration_waits_is_the_s
     assert h1.type == "tool.call.completed" and name == "billing"
     assert "transfer_to_billing" in json.dumps(attach)  # bank's, sent before the transfer
     assert "transfer_to_billing" not in json.dumps(updates[-1])  # then billing's
+
+
+def transfer_waiting_for(gate: anyio.Event) -> rtagents.Agent:
+    """bank, whose transfer to billing waits for ``gate`` (its approval) to go on."""
+
+    async def later(request: Any) -> bool:
+        await gate.wait()
+        return True
+
+    billing = rtagents.Agent(name="billing", tools=[wire_money])
+    handoffs = [handoff(billing, needs_approval=True)]
+    return rtagents.Agent(
+        name="bank", tools=[wire_money], handoffs=handoffs, approval=ApprovalPolicy(handler=later)
+    )
