@@ -232,7 +232,7 @@ class Handoffs:
                 runs = self._runs or source
                 runner.use(runs, how="again" if runs is source else "back")
             raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
-        self._runs = target
+        self._runs = target  # (``served`` had ``sent``: without its voice, it may differ)
         return sent
 
     def _voice_kept(self, target: Agent) -> Agent:

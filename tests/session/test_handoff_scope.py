@@ -85,6 +85,14 @@ async def transfer_on_live(server: Any, to: str) -> None:
     await server.stream("del_a", "response.output_item.done", output_index=0, item=transfer)
 
 
+async def transfer_on_realtime(conn: Any, events: list[Any], to: str) -> None:
+    """The emulator's connection ``conn`` has response resp_R1 call the transfer ``to``
+    (call h1); back once the session handed off."""
+    await conn.send_raw(created("resp_R1"))
+    await conn.send_raw(item_done("resp_R1", 0, call_item("h1", f"transfer_to_{to}")))
+    await until(events, lambda e: e.type == "handoff")
+
+
 async def refuse(server: Any, update: dict[str, Any]) -> None:
     """GPT-Live refuses the ``session.update`` it was sent."""
     ref = update["event_id"]
@@ -155,9 +163,7 @@ async def test_a_hosted_request_beside_the_transfer_is_checked_against_the_leavi
         async with rtagents.connect(leaving, url=emu.url) as session:
             session.on("*")(events.append)
             conn = emu.last
-            await conn.send_raw(created("resp_R1"))
-            await conn.send_raw(item_done("resp_R1", 0, call_item("h1", "transfer_to_new")))
-            await until(events, lambda e: e.type == "handoff")
+            await transfer_on_realtime(conn, events, "new")
             for n, tool in enumerate(["delete_all", "search"], start=1):
                 request = {
                     "type": "mcp_approval_request",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
@@ -24,13 +26,13 @@ from .live.server import live_server
 from .test_handoff_scope import (
     answered,
     call_item,
-    created,
     item_done,
     open_delegation,
     ran,
     refuse,
     resource,
     transfer_on_live,
+    transfer_on_realtime,
     until,
     wire_money,
 )
@@ -144,9 +146,7 @@ async def test_list_changed_after_a_transfer_keeps_the_leaving_agents_policy(ref
             async with rtagents.connect(triage, url=emu.url) as session:
                 session.on("*")(events.append)
                 conn = emu.last
-                await conn.send_raw(created("resp_R1"))
-                await conn.send_raw(item_done("resp_R1", 0, call_item("h1", "transfer_to_billing")))
-                await until(events, lambda e: e.type == "handoff")
+                await transfer_on_realtime(conn, events, "billing")
                 # billing's server says its tools changed (what notifications/tools/list_changed does)
                 if refresh:
                     for listener in list(server._listeners):
@@ -306,24 +306,15 @@ async def test_a_transfer_made_while_the_connection_is_down_is_the_next_ones_age
     for no reply (the next connection's own would be taken for it, and that connection
     left unconfigured), and the next connection is configured with the new agent."""
     monkeypatch.setattr(runner, "CONFIGURE_TIMEOUT_S", 1.0)
-    gate = anyio.Event()
-    bank = transfer_waiting_for(gate)
-    events: list[Any] = []
-    reconnect = Reconnect(backoff=0.2, max_backoff=0.2)
-    async with live_server() as server:
-        async with rtagents.connect(bank, url=server.url, api="live", reconnect=reconnect) as s:
-            s.on("*")(events.append)
-            await transfer_on_live(server, "billing")
-            await until(events, lambda e: e.type == "approval.requested")
-            await server.drop()
-            await until(events, lambda e: e.type == "session.reconnecting")
-            gate.set()  # the transfer goes on, offline
-            await until(events, answered("h1"))
-            sent = len(server.of("session.update"))
-            [*_, attach] = await server.expect("session.update", sent + 1)
-            await server.send("session.updated", session=resource(server))
-            await until(events, lambda e: e.type == "session.reconnected")
-            name = s.agent.name
+    async with dropped_while_transferring() as (server, s, events, gate):
+        await until(events, lambda e: e.type == "session.reconnecting")
+        gate.set()  # the transfer goes on, offline
+        await until(events, answered("h1"))
+        sent = len(server.of("session.update"))
+        [*_, attach] = await server.expect("session.update", sent + 1)
+        await server.send("session.updated", session=resource(server))
+        await until(events, lambda e: e.type == "session.reconnected")
+        name = s.agent.name
     assert not [e for e in events if e.type == "session.closed" and e.error]
     assert name == "billing" and "transfer_to_billing" not in json.dumps(attach)
 
@@ -331,29 +322,39 @@ async def test_a_transfer_made_while_the_connection_is_down_is_the_next_ones_age
 async def test_a_transfer_made_while_the_reconnects_configuration_waits_is_the_servers() -> None:
     """The new connection was sent bank's configuration already; the transfer to billing is
     made while that waits for its answer (offline until the replay): billing's goes next."""
+    async with dropped_while_transferring() as (server, s, events, gate):
+        [attach] = await server.expect("session.update")  # bank's, forced
+        gate.set()  # the transfer goes on while that waits for its answer
+        [h1] = await until(events, answered("h1"))
+        await server.send("session.updated", session=resource(server))
+        await server.expect("session.update", 2)
+        await server.send("session.updated", session=resource(server))
+        await until(events, lambda e: e.type == "session.reconnected")
+        updates = server.of("session.update")
+        name = s.agent.name
+    assert h1.type == "tool.call.completed" and name == "billing"
+    assert "transfer_to_billing" in json.dumps(attach)  # bank's, sent before the transfer
+    assert "transfer_to_billing" not in json.dumps(updates[-1])  # then billing's
+
+
+@asynccontextmanager
+async def dropped_while_transferring() -> AsyncIterator[
+    tuple[Any, rtagents.RealtimeSession, list[Any], anyio.Event]
+]:
+    """A GPT-Live session of bank, whose transfer to billing waits for its approval (the
+    ``gate``) while the connection drops: the server, the session, its events, the gate."""
     gate = anyio.Event()
-    bank = transfer_waiting_for(gate)
     events: list[Any] = []
     reconnect = Reconnect(backoff=0.05, max_backoff=0.05)
+    bank = transfer_waiting_for(gate)
     async with live_server() as server:
         async with rtagents.connect(bank, url=server.url, api="live", reconnect=reconnect) as s:
             s.on("*")(events.append)
             await transfer_on_live(server, "billing")
             await until(events, lambda e: e.type == "approval.requested")
-            before = len(server.of("session.update"))
+            assert server.of("session.update") == []  # (GPT-Live's start: session.start)
             await server.drop()
-            [*_, attach] = await server.expect("session.update", before + 1)  # bank's, forced
-            gate.set()  # the transfer goes on while that waits for its answer
-            [h1] = await until(events, answered("h1"))
-            await server.send("session.updated", session=resource(server))
-            await server.expect("session.update", before + 2)
-            await server.send("session.updated", session=resource(server))
-            await until(events, lambda e: e.type == "session.reconnected")
-            updates = server.of("session.update")
-            name = s.agent.name
-    assert h1.type == "tool.call.completed" and name == "billing"
-    assert "transfer_to_billing" in json.dumps(attach)  # bank's, sent before the transfer
-    assert "transfer_to_billing" not in json.dumps(updates[-1])  # then billing's
+            yield server, s, events, gate
 
 
 def transfer_waiting_for(gate: anyio.Event) -> rtagents.Agent:

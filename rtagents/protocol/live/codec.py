@@ -10,7 +10,14 @@ from typing import Annotated, Any, NamedTuple, cast
 from pydantic import Field, TypeAdapter, ValidationError
 
 from .._base import WireModel, json_string, wire_json
-from ..codec import Frame, FrameDecoder, UnknownServerEvent, client_event_error, load_frame
+from ..codec import (
+    Frame,
+    FrameDecoder,
+    UnknownServerEvent,
+    client_event_error,
+    encode_response_create,
+    load_frame,
+)
 from .client_events import CLIENT_EVENT_TYPES, ClientEvent
 from .responses import RESPONSES_EVENT_TYPES, ResponsesStreamEvent, UnknownResponsesEvent
 from .server_events import SERVER_EVENT_TYPES, ResponseEvent, ServerEvent
@@ -148,10 +155,9 @@ def encode_live_function_output(event_id: str, call_id: str, output: str) -> str
     )
 
 
-def encode_live_response_create(event_id: str) -> str:
-    """The frame of a Live ``response.create``, built directly (how a delegated batch of
-    outputs asks for its answer)."""
-    return f'{{"type":"response.create","event_id":{json_string(event_id)}}}'
+encode_live_response_create = encode_response_create
+"""The frame of a Live ``response.create``, built directly (how a delegated batch of
+outputs asks for its answer): the same frame as the Realtime API's."""
 
 
 def encode_live_server_event(event: WireModel) -> str:
