@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from .actions import ToolTraits
 from .guards import SessionGuards
 from .handoff import Handoffs
 from .servers import ServerWatch
@@ -22,7 +23,7 @@ from .servers import ServerWatch
 if TYPE_CHECKING:
     from ..mcp.hosted import HostedMCP
     from ..tools.context import ToolSession
-    from .actions import Action, ToolTraits
+    from .actions import Action
 
 
 class SessionBack:
@@ -66,10 +67,14 @@ class SessionBack:
             self.runner.observers.tell(hold)
 
     def traits(self, name: str, response_id: str | None) -> ToolTraits | None:
-        return self.runner.traits(name, response_id) if self.runner is not None else None
+        """How a call of ``name`` in ``response_id`` acts: by the tools it is offered."""
+        runner = self.runner
+        tool = runner.dispatcher.offers.of(response_id)[0].get(name) if runner else None
+        return ToolTraits(tool.trigger_response, tool.cancel_on_interrupt) if tool else None
 
     def hosted_servers(self) -> Mapping[str, HostedMCP]:
-        return self.runner.hosted_servers() if self.runner is not None else {}
+        runner = self.runner
+        return {c.server_label: c for c in runner.agent.sources.hosted} if runner else {}
 
     def task_failed(self, name: str, exc: Exception) -> None:
         if self.runner is not None:

@@ -59,7 +59,7 @@ class RunningCall:
     call: StartCall
     tool: BaseTool | None
     settings: CallSettings
-    """What it shares with the other calls of its agent (see ``Dispatcher.offer``)."""
+    """What it shares with the other calls of its agent (see ``Offers.take``)."""
     span: Span | None = None
     """Its tracing span, or ``None`` when nothing records."""
     task: asyncio.Task[None] | None = None

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from .. import protocol as p
 from ..errors import SessionClosedError, root_cause
@@ -36,19 +36,10 @@ from .events import (
 )
 from .hosted_approval import answer_hosted
 from .invoke import let_go
+from .offers import Offers
 from .states import Connection, Link
 
 log = logging.getLogger("rtagents.session")
-
-Taking = Literal["switch", "again", "back", "app"]
-"""How the session takes an agent: a ``switch`` (at the start, a transfer), the same one
-``again`` (its MCP tools changed, a refused transfer's rollback: no switch, which a transfer
-on its way counts in ``switches``), one taken ``back`` (a refused transfer's rollback past
-its source, when the transfer to that was refused too: no switch either), or the ``app``'s
-own ``update_agent``. After ``back`` and ``app``, no call is kept for an agent before
-(``Dispatcher.offer``): a taken-back session's server never ran those."""
-
-_KEPT = 8  # transfers' responses whose calls stay the leaving agent's, at most (``offer``)
 
 
 class Answers(ResultSink, Protocol):
@@ -71,7 +62,7 @@ class Dispatcher:
     """Runs one session's tool calls and hosted approval requests.
 
     Args:
-        settings: What the calls share; replaced when the session takes an agent (``offer``).
+        settings: What the calls share; replaced when the session takes an agent (``offers``).
         tools: The tools calls are looked up in; replaced with the settings.
         link: The connection's state: once it is closed, nothing is sent.
         hosted_tools: What each hosted MCP server listed, by server label.
@@ -87,15 +78,13 @@ class Dispatcher:
         answers: Answers,
         hosted_tools: dict[str, list[p.McpListedTool]],
     ) -> None:
-        self.settings = settings
-        self.tools = tools
+        self.offers = Offers(tools, settings)
+        """What calls look up and share: the agent's, or their transfer's response's."""
         self._tracer = tracer
         self._link = link
         self._answers = answers
         self._hosted = hosted_tools
         self._running: dict[str, RunningCall] = {}
-        # Transfers' responses, with the leaving agents' tools and settings (``offer``).
-        self._kept: dict[str, tuple[Toolset, CallSettings]] | None = None
         self._handed: list[asyncio.Task[None]] | None = None  # see handed_over
         self._orphans: set[asyncio.Task[Any]] = set()  # given up on, still running
         self.background = BackgroundWork(
@@ -106,33 +95,11 @@ class Dispatcher:
         )
         """The work of background calls, once they were answered "started"."""
 
-    def offer(
-        self, tools: Toolset, settings: CallSettings, *, keep_for: str | None, how: Taking
-    ) -> None:
-        """Calls look up ``tools`` and share ``settings`` from now on. Those of ``keep_for``,
-        a transfer's response, keep what it was made with (a second transfer in it changes
-        nothing): the leaving agent's tools and approval policy. After the ``app``'s own
-        ``update_agent``, nothing is kept any more: the new policy decides every call."""
-        kept = self._kept
-        if how == "app" or how == "back":
-            self._kept = None
-        elif keep_for is not None and (kept is None or keep_for not in kept):
-            # Responses open at once are few (GPT-Live's delegations): the oldest goes.
-            older = list((kept or {}).items())[1 - _KEPT :]
-            self._kept = dict([*older, (keep_for, (self.tools, self.settings))])
-        self.tools, self.settings = tools, settings
-
     def response_of(self, work_id: str) -> str | None:
         return r.call.response_id if (r := self._running.get(work_id)) is not None else None
 
-    def offered(self, response_id: str | None) -> tuple[Toolset, CallSettings]:
-        """The tools and settings the calls of ``response_id`` have (see ``offer``)."""
-        kept = self._kept
-        found = kept.get(response_id) if kept is not None and response_id is not None else None
-        return found if found is not None else (self.tools, self.settings)
-
     def start(self, action: StartCall) -> None:
-        tools, settings = self.offered(action.response_id)
+        tools, settings = self.offers.of(action.response_id)
         tool = tools.get(action.name)
         running = RunningCall(action, tool, settings)
         running.span = self._tracer.start_tool(
@@ -389,5 +356,5 @@ class Dispatcher:
 
     async def hosted_approval(self, action: StartApproval) -> None:
         """Decide a hosted request by the agent its response was made for, and answer it."""
-        _, settings = self.offered(action.response_id)
+        _, settings = self.offers.of(action.response_id)
         await answer_hosted(action.request, settings, self._hosted, self._answers)

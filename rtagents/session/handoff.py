@@ -27,8 +27,9 @@ from ..tools import BaseTool, ToolArgumentsError, ToolContext, Toolset
 from ..tracing.observer import SessionTracer
 from ..tracing.sdk import tracer
 from .adapter import WireAdapter
-from .dispatch import Dispatcher, Taking
+from .dispatch import Dispatcher
 from .events import HandoffEvent, SessionWarning
+from .offers import Taking
 from .realtime import RealtimeCore
 
 _NOT_NAME = re.compile(r"[^a-zA-Z0-9_-]+")
@@ -49,9 +50,9 @@ class HandoffPort(Protocol):
 
     def deliver(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> None: ...
 
-    switches: int
-
-    def use(self, agent: Agent, keep_for: str | None = None, how: Taking = "switch") -> None: ...
+    def use(
+        self, agent: Agent, keep_for: str | None = None, how: Taking = "switch", back_to: int = 0
+    ) -> None: ...
 
     async def configure(self, agent: Agent, *, force: bool = False) -> bool: ...
 
@@ -113,15 +114,17 @@ class Handoffs:
         self._runner = runner
         self._in_a_row = 0  # handoffs since the user last spoke
         self._jobs: set[asyncio.Future[Agent]] = set()  # switches on their way (``_switch``)
-        self._runs: Agent | None = None  # the agent the server runs (see ``served``)
+        self._runs: Agent | None = None  # the agent the server runs (see ``served``),
+        self._runs_since = 0  # and the switch that made it the session's
         self.watching = False
         """Whether the session has had handoffs: from then on ``see`` counts the user's
         turns (a session without them has no hook, see ``observers``)."""
 
-    def served(self, agent: Agent) -> None:
+    def served(self, agent: Agent, switch: int) -> None:
         """The server took ``agent``'s configuration (a transfer's, the app's, a new
-        connection's): its answers come in order, so the last taken is what it runs."""
-        self._runs = agent
+        connection's), made at the session's ``switch`` (``Offers.switches``): its answers
+        come in order, so the last taken is what it runs."""
+        self._runs, self._runs_since = agent, switch
 
     def tools(self, agent: Agent) -> list[BaseTool]:
         """The transfer tools of ``agent``'s handoffs (lazy targets resolved now)."""
@@ -190,11 +193,13 @@ class Handoffs:
 
     async def _switch(self, source: Agent, target: Agent, call_id: str) -> None:
         runner = self._runner
-        # The calls of the transfer's own response stay the leaving agent's (see ``offer``).
+        # The calls of the transfer's own response stay the leaving agent's (see ``Offers.take``).
         runner.use(target, keep_for=runner.dispatcher.response_of(call_id))
         # The server's answer decides what the session runs, even once the transfer call is
         # given up at its deadline: the switch goes on in a task of its own.
-        job = asyncio.ensure_future(self._configure(source, target, runner.switches))
+        job = asyncio.ensure_future(
+            self._configure(source, target, runner.dispatcher.offers.switches)
+        )
         self._jobs.add(job)
         job.add_done_callback(self._jobs.discard)
         job.add_done_callback(_settled)
@@ -222,17 +227,21 @@ class Handoffs:
             except SessionConfigError as exc:
                 if exc.code != "cannot_update_voice" or sent.voice is None:
                     raise
-                if runner.switches != switch:
+                if runner.dispatcher.offers.switches != switch:
                     raise
                 # Assistant audio we did not see (a call's own session): keep the voice.
                 sent = replace(target, voice=None)
                 await runner.configure(sent)
         except SessionConfigError as exc:
-            if runner.switches == switch:  # the server kept the old one: so do we
+            if runner.dispatcher.offers.switches == switch:  # the server kept the old one: so do we
                 runs = self._runs or source
-                runner.use(runs, how="again" if runs is source else "back")
+                if runs is source:
+                    runner.use(runs, how="again")
+                else:
+                    runner.use(runs, how="back", back_to=self._runs_since)
             raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
-        self._runs = target  # (``served`` had ``sent``: without its voice, it may differ)
+        # (``served`` had ``sent``: without its voice, it may differ)
+        self._runs, self._runs_since = target, switch
         return sent
 
     def _voice_kept(self, target: Agent) -> Agent:

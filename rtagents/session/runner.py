@@ -37,13 +37,12 @@ from .actions import (
     StartDelegation,
     StartTimer,
     StopPlayback,
-    ToolTraits,
 )
 from .adapter import AdapterFactory, WireAdapter
 from .back import LazyParts, SessionBack
 from .calls import CallSettings
 from .delegation import delegate
-from .dispatch import Dispatcher, Taking
+from .dispatch import Dispatcher
 from .events import SessionClosed as SessionClosedEvent
 from .events import SessionWarning
 from .guards import SessionGuards
@@ -51,6 +50,7 @@ from .handoff import Handoffs
 from .journal import Journal
 from .metering import PriceBook, UsageMeter
 from .observers import Observers
+from .offers import Taking
 from .reader import read
 from .realtime import RealtimeCore
 from .reconnect import Reconnect
@@ -66,7 +66,6 @@ from .workers import WorkerPool
 if TYPE_CHECKING:
     from ..agent import Agent
     from ..audio import AudioPlayer
-    from ..mcp.hosted import HostedMCP
     from ..tools.context import ToolSession
 
 CONFIGURE_TIMEOUT_S = 30.0  # for the server's answer to a configuration (``configure``)
@@ -99,7 +98,7 @@ class SessionRunner(LazyParts):
         self._back = SessionBack(self, session)
         """The parts' one way back to the runner and its session, cut at the end."""
         back = cast(Any, self._back)  # the ports the parts take, looked up on the runner
-        self.agent, self.deps, self.switches = agent, deps, 0  # switches: see ``use``
+        self.agent, self.deps = agent, deps
         capture = capture_content_default() if trace_content is None else trace_content
         self.tracer = SessionTracer(agent.name, model or agent.model, capture_content=capture)
         self.metrics = SessionMetrics.of(agent.name)
@@ -167,11 +166,12 @@ class SessionRunner(LazyParts):
         if self.upstream.renews:
             self.spawn(self.upstream.renew_before_expiry)
 
-    def use(self, agent: Agent, keep_for: str | None = None, how: Taking = "switch") -> None:
+    def use(
+        self, agent: Agent, keep_for: str | None = None, how: Taking = "switch", back_to: int = 0
+    ) -> None:
         """Take the agent: its tools (function tools and its connected MCP servers'), its
         approval policy (none: the default, which denies), and what its calls share.
-        ``keep_for``, ``how``: see ``Dispatcher.offer`` and ``Taking``."""
-        self.switches += how == "switch" or how == "app"
+        ``keep_for``, ``how``, ``back_to``: see ``Offers.take`` and ``Taking``."""
         self.agent = agent
         self.approvals.follow(agent.approval)
         sources = agent.sources
@@ -181,8 +181,9 @@ class SessionRunner(LazyParts):
         transfers = self.handoffs.tools(agent) if had else []
         self.tools, notes = merge(agent.name, sources.functions, sources.servers, transfers)
         self._observe()
-        # Calls share settings made afresh (once, not per call); see ``Dispatcher.offer``.
-        self.dispatcher.offer(self.tools, self._call_settings(), keep_for=keep_for, how=how)
+        # Calls share settings made afresh (once, not per call); see ``Offers.take``.
+        offers, settings = self.dispatcher.offers, self._call_settings()
+        offers.take(self.tools, settings, keep_for=keep_for, how=how, back_to=back_to)
         for note in notes:
             self.deliver(SessionWarning(note))
 
@@ -194,7 +195,7 @@ class SessionRunner(LazyParts):
         ahead of everything held back); True once taken, False if the connection dropped."""
         if not force and self.link.state is Link.OFFLINE:  # (its reply: the next one's)
             return False  # nothing is sent: the next connection gets the agent then
-        definitions = [t.definition() for t in self.tools]
+        switch, definitions = self.dispatcher.offers.switches, [t.definition() for t in self.tools]
         tracing = self.tracer.server_side(agent.tracing, agent.name)
         event_id, actions = self.core.configure(agent, tools=definitions, tracing=tracing)
         try:
@@ -214,7 +215,7 @@ class SessionRunner(LazyParts):
                 code=reply.error.code,
             )
         if self._handoffs is not None:  # answers come in order: the last taken is run
-            self._handoffs.served(agent)
+            self._handoffs.served(agent, switch)
         return True
 
     async def close(self) -> None:
@@ -247,13 +248,6 @@ class SessionRunner(LazyParts):
                 self.stream.end()
                 self.tracer.end(reason, error)
                 self.tasks.end()
-
-    def hosted_servers(self) -> dict[str, HostedMCP]:
-        return {config.server_label: config for config in self.agent.sources.hosted}
-
-    def traits(self, name: str, response_id: str | None) -> ToolTraits | None:
-        tool = self.dispatcher.offered(response_id)[0].get(name)
-        return ToolTraits(tool.trigger_response, tool.cancel_on_interrupt) if tool else None
 
     # -- requests ------------------------------------------------------------------------
 

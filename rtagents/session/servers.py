@@ -12,7 +12,7 @@ from ..mcp import MCPServer, MCPServerFailed, MCPTool, MCPToolsChanged
 if TYPE_CHECKING:
     from ..agent import Agent
     from ..tools import Toolset
-    from .dispatch import Taking
+    from .offers import Taking
     from .tasks import TaskFn
 
 

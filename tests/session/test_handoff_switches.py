@@ -299,6 +299,63 @@ async def test_calls_of_a_refused_transfers_response_are_the_agent_taken_backs()
     assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran)
 
 
+async def test_taken_back_past_refused_transfers_an_accepted_transfers_response_stays_its_own() -> (
+    None
+):
+    """bank to billing taken, its response still open; billing to support and support to
+    desk, both refused: the session is back on billing, and a later call in the first
+    transfer's response is still decided by bank's policy (its leaving agent), not billing's.
+    Only what the refused transfers kept goes."""
+    ran.clear()
+    desk = rtagents.Agent(name="desk", tools=[wire_money])
+    support = rtagents.Agent(
+        name="support",
+        tools=[wire_money],
+        handoffs=[desk],
+        approval=ApprovalPolicy(rules=[allow(tool="*")]),
+    )
+    billing = rtagents.Agent(
+        name="billing",
+        tools=[wire_money],
+        handoffs=[support],
+        approval=ApprovalPolicy(rules=[allow(tool="*")]),
+    )
+    bank = rtagents.Agent(
+        name="bank",
+        tools=[wire_money],
+        handoffs=[billing],
+        approval=ApprovalPolicy(
+            rules=[allow(tool="transfer_to_billing"), deny(tool="wire_money", reason="no")]
+        ),
+    )
+    events: list[Any] = []
+    async with live_server() as server:
+        async with rtagents.connect(bank, url=server.url, api="live") as session:
+            session.on("*")(events.append)
+            await transfer_on_live(server, "billing")  # in resp_a, which stays open
+            [to_billing] = await server.expect("session.update")
+            await server.send("session.updated", session=resource(server))  # billing: taken
+            await until(events, answered("h1"))
+            await open_delegation(server, "del_b", "resp_b")
+            h2 = call_item("h2", "transfer_to_support")
+            await server.stream("del_b", "response.output_item.done", output_index=0, item=h2)
+            [_, to_support] = await server.expect("session.update", 2)
+            await open_delegation(server, "del_c", "resp_c")
+            h3 = call_item("h3", "transfer_to_desk")
+            await server.stream("del_c", "response.output_item.done", output_index=0, item=h3)
+            [_, _, to_desk] = await server.expect("session.update", 3)
+            await refuse(server, to_support)
+            await until(events, answered("h2"))
+            await refuse(server, to_desk)
+            await until(events, answered("h3"))
+            name = session.agent.name
+            c1 = call_item("c1", "wire_money", '{"amount": 5000}')
+            await server.stream("del_a", "response.output_item.done", output_index=1, item=c1)
+            [result] = await until(events, answered("c1"))
+    assert name == "billing"
+    assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran)
+
+
 async def test_a_transfer_made_while_the_connection_is_down_is_the_next_ones_agent(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
