@@ -42,7 +42,6 @@ from ..protocol.live.codec import validate_live_server_frame as _validate
 from . import live_config
 from .actions import (
     Action,
-    AskResponse,
     Decision,
     Emit,
     Encoded,
@@ -207,8 +206,7 @@ class LiveCore(OrchestratedAdapter):
         inner = event.event
         kind = inner.get("type") if type(inner) is dict or isinstance(inner, dict) else None
         decided = self._work.event(event, kind)
-        if kind in _ENDS:
-            self._held.answered()
+        self._held.response_event(event.client_event_id, event.delegation_id, kind in _ENDS)
         return decided
 
     # -- decisions out --------------------------------------------------------------------------
@@ -227,8 +225,6 @@ class LiveCore(OrchestratedAdapter):
                 actions += self._wire(self.orchestrator.output_confirmed(decision.call_id))
             elif type(decision) is SendAnswer:
                 actions += self._wire(self.orchestrator.answer_confirmed(decision.request_id))
-            elif type(decision) is AskResponse:
-                self._held.asked()
             elif type(decision) is SendNote:
                 self._held.noting(decision.ref)
         return actions
@@ -319,6 +315,8 @@ class LiveCore(OrchestratedAdapter):
             if event.call_id is not None:
                 self._held.sent(event.item_id or event.call_id, event)
                 self.journal.sent_as(kept_output, event.call_id, event.output, event.item_id)
+            elif event.type == "response.create":
+                self._held.asked(event.event_id)
         elif kind is lp.CommentaryAppend:
             self._held.noted(event)  # a background result's: held until the server has it
         elif kind is lp.ResponseItemCreate and isinstance(event.item, lp.McpApprovalResponse):

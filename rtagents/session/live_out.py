@@ -68,11 +68,19 @@ def _request_failed(decision: RequestFailed) -> list[Action]:
 
 class Held:
     """Our outputs and approval answers no response is known to have answered, by the call
-    (or approval request) they answer."""
+    (or approval request) they answer.
+
+    What our ``response.create`` had gone out before it is the server's once the response
+    it asked for ends. GPT-Live names the request in that response's events
+    (``client_event_id``); its end is known by that, or by the delegation of an event that
+    named it. A server that names no request leaves any response's end to count."""
 
     def __init__(self) -> None:
         self._items: dict[str, lp.ResponseItemCreate | Encoded] = {}
         self._asked: set[str] | None = None  # what our last response.create had before it
+        self._ask: str | None = None  # that request's event id
+        self._answering: str | None = None  # the delegation of the response it started
+        self._named = False  # whether the server names our requests in their responses
         self.resent: set[str] = set()
         """The event ids sent again on an attached connection (a refusal is a warning)."""
         self._noting: set[str] = set()  # refs of background results, before they go out
@@ -85,17 +93,24 @@ class Held:
             event = Encoded(event.text, event.type, event.event_id, event.call_id, None)
         self._items[key] = event
 
-    def asked(self) -> None:
-        """Our ``response.create`` went out: the server reads everything sent before it."""
-        self._asked = set(self._items)
+    def asked(self, ref: str) -> None:
+        """Our ``response.create`` (event id ``ref``) went out: the server reads everything
+        sent before it first."""
+        self._asked, self._ask, self._answering = set(self._items), ref, None
 
-    def answered(self) -> None:
-        """A delegated response ended after our request: the server took it, so it had
-        every output sent before it."""
-        if self._asked is not None:
-            for key in self._asked:
-                self._items.pop(key, None)
-            self._asked = None
+    def response_event(self, ref: str | None, delegation: str | None, ends: bool) -> None:
+        """An event of a delegated response (``ref``: the request it names, if any); when
+        it ``ends`` the response that answers our request, what that had is the server's."""
+        if ref is not None and ref == self._ask:
+            self._named, self._answering = True, delegation
+        if not ends or self._asked is None:
+            return
+        ours = ref == self._ask or (delegation is not None and delegation == self._answering)
+        if self._named and not ours:
+            return  # another response's end: the server may not have read ours yet
+        for key in self._asked:
+            self._items.pop(key, None)
+        self._asked = self._ask = self._answering = None
 
     def noting(self, ref: str) -> None:
         """``ref`` is a background result's commentary (see ``SendNote``)."""
@@ -117,7 +132,7 @@ class Held:
 
     def again(self) -> list[lp.ResponseItemCreate | Encoded]:
         """Every held item, to send again on a connection attached to the same session."""
-        self._asked = None
+        self._asked = self._ask = self._answering = None
         self.resent = {e.event_id for e in self._items.values() if e.event_id}
         return list(self._items.values())
 

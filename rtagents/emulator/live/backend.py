@@ -55,6 +55,9 @@ class BackendRun:
     ) -> None:
         self.id = new_id("resp")
         self.delegation_id = delegation_id
+        self.requested_by: str | None = None
+        """The event id of the client's ``response.create`` that started it, if one did:
+        each of its events names it (``client_event_id``)."""
         self.output: list[dict[str, Any]] = []
         self.text = ""
         """What its messages said: what the Live model says for it once it is done."""
@@ -81,7 +84,8 @@ class BackendRun:
         """Send one event of the response's stream, in a ``response.event``."""
         event = {"type": kind, "sequence_number": self._sequence, **fields}
         self._sequence += 1
-        self._out.emit(lp.ResponseEvent, event=event, delegation_id=self.delegation_id)
+        named = {"client_event_id": self.requested_by} if self.requested_by else {}
+        self._out.emit(lp.ResponseEvent, event=event, delegation_id=self.delegation_id, **named)
 
     def snapshot(self, status: str) -> dict[str, Any]:
         """The response as its lifecycle events show it: without its input, instructions,

@@ -203,7 +203,8 @@ def response_create(core: LiveServer, event: dict[str, Any]) -> None:
                 f"No tool output found for {calls} {', '.join(missing)}.",
                 code="missing_tool_output",
             )
-    core.start_backend(waiting.delegation_id if waiting else None, None)
+    run = core.start_backend(waiting.delegation_id if waiting else None, None)
+    run.requested_by = event.get("event_id")  # (before its first step: it names the request)
 
 
 def _needs_responses(core: LiveServer, kind: str) -> None:

@@ -19,24 +19,28 @@ def frame(kind: str, **fields: Any) -> str:
     return json.dumps({"type": kind, "event_id": f"e{next(_ids)}", **fields})
 
 
-def wrapped(delegation_id: str | None, kind: str, **fields: Any) -> str:
-    """A ``response.event`` wrapping the Responses event ``kind``."""
+def wrapped(delegation_id: str | None, kind: str, ref: str | None = None, **fields: Any) -> str:
+    """A ``response.event`` wrapping the Responses event ``kind`` (``ref``: the event id of
+    the client's ``response.create`` it answers, as its ``client_event_id``)."""
     inner = {"type": kind, "sequence_number": next(_ids), **fields}
-    return frame("response.event", delegation_id=delegation_id, event=inner)
+    answering = {"client_event_id": ref} if ref is not None else {}
+    return frame("response.event", delegation_id=delegation_id, event=inner, **answering)
 
 
 def snapshot(rid: str, status: str, **extra: Any) -> dict[str, Any]:
     return {"id": rid, "object": "response", "status": status, "output": [], **extra}
 
 
-def created(rid: str, delegation_id: str | None = "del_1") -> str:
-    return wrapped(delegation_id, "response.created", response=snapshot(rid, "in_progress"))
+def created(rid: str, delegation_id: str | None = "del_1", ref: str | None = None) -> str:
+    response = snapshot(rid, "in_progress")
+    return wrapped(delegation_id, "response.created", ref, response=response)
 
 
-def completed(rid: str, delegation_id: str | None = "del_1", **extra: Any) -> str:
-    return wrapped(
-        delegation_id, "response.completed", response=snapshot(rid, "completed", **extra)
-    )
+def completed(
+    rid: str, delegation_id: str | None = "del_1", ref: str | None = None, **extra: Any
+) -> str:
+    response = snapshot(rid, "completed", **extra)
+    return wrapped(delegation_id, "response.completed", ref, response=response)
 
 
 def call_item(

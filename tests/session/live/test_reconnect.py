@@ -117,3 +117,39 @@ async def test_an_explicit_reconnect_is_taken_and_none_ends_at_the_drop() -> Non
             emu.last.drop()
             events = await until(session, lambda seen: seen[-1].type == "session.closed")
     assert not [e for e in events if e.type == "session.reconnecting"]
+
+
+async def test_an_answered_batch_is_not_sent_again_after_a_later_drop() -> None:
+    """The response our ``response.create`` asked for named it and ended: every output of
+    the batch, the last one too, is the server's, and the attached connection is sent none
+    of them again (where it would be refused, with a warning)."""
+    model = ScriptedModel([CallFunction("charge", {"amount": 5}, call_id="call_charge"), echo])
+
+    @rtagents.tool
+    async def charge(amount: int) -> str:
+        """Charge."""
+        await anyio.sleep(0.05)  # done after its response: the output asks for the next
+        return f"charged {amount}"
+
+    async with Emulator(model=model) as emu:
+        agent = rtagents.Agent(tools=[charge])
+        async with rtagents.connect(agent, url=emu.live_url, api="live", reconnect=FAST) as session:
+            await speak(session)
+            await until(session, lambda seen: "charged 5" in spoken(seen))
+            answered = [
+                e["event"]["type"]
+                for e in emu.last.sent
+                if e["type"] == "response.event" and e.get("client_event_id")
+            ]
+            assert "response.completed" in answered  # the answer named our request
+            emu.last.drop()
+            await until(session, lambda seen: any(e.type == "session.reconnected" for e in seen))
+            await session.thinking("marker")  # frames arrive in order: a resend came before
+            with anyio.fail_after(5):
+                while not [
+                    e for e in emu.connections[-1].received if e["type"].endswith("ing.append")
+                ]:
+                    await anyio.sleep(0.01)
+        connections = list(emu.connections)
+    assert len(connections) == 2
+    assert [e for e in connections[-1].received if e["type"] == "response.item.create"] == []
