@@ -205,8 +205,12 @@ class LiveCore(OrchestratedAdapter):
     def _on_response_event(self, event: Any) -> Decided:
         inner = event.event
         kind = inner.get("type") if type(inner) is dict or isinstance(inner, dict) else None
+        response = inner.get("response") if kind in _LIFECYCLE else None
+        rid = response.get("id") if type(response) is dict else None
+        rid = rid or self._work.response_of(event.delegation_id)  # (before an end forgets it)
         decided = self._work.event(event, kind)
-        self._held.response_event(event.client_event_id, event.delegation_id, kind in _ENDS)
+        begins, ends = kind == "response.created", kind in _ENDS
+        self._held.response_event(event.client_event_id, rid, begins, ends)
         return decided
 
     # -- decisions out --------------------------------------------------------------------------
@@ -349,7 +353,8 @@ class LiveCore(OrchestratedAdapter):
         return self._wire(self.orchestrator.owed())
 
 
-_ENDS = ("response.completed", "response.failed", "response.incomplete")
+_ENDS = ("response.completed", "response.failed", "response.incomplete", "error")
+_LIFECYCLE = ("response.created", "response.completed", "response.failed", "response.incomplete")
 _HAD_IT = "sent again after a reconnect and refused (the server had it): "
 
 

@@ -71,16 +71,18 @@ class Held:
     (or approval request) they answer.
 
     What our ``response.create`` had gone out before it is the server's once the response
-    it asked for ends. GPT-Live names the request in that response's events
-    (``client_event_id``); its end is known by that, or by the delegation of an event that
-    named it. A server that names no request leaves any response's end to count."""
+    it asked for ends: the server read all of it first. GPT-Live names the request in that
+    response's events (``client_event_id``), so a server that names requests is taken at
+    its word: only the end of the response that named ours counts. With one that never
+    named any, the end of any response that began after our request counts."""
 
     def __init__(self) -> None:
         self._items: dict[str, lp.ResponseItemCreate | Encoded] = {}
         self._asked: set[str] | None = None  # what our last response.create had before it
         self._ask: str | None = None  # that request's event id
-        self._answering: str | None = None  # the delegation of the response it started
-        self._named = False  # whether the server names our requests in their responses
+        self._answer: str | None = None  # the response that named it
+        self._began: set[str] = set()  # the responses that began since
+        self._named = False  # whether the server names requests in their responses
         self.resent: set[str] = set()
         """The event ids sent again on an attached connection (a refusal is a warning)."""
         self._noting: set[str] = set()  # refs of background results, before they go out
@@ -94,23 +96,33 @@ class Held:
         self._items[key] = event
 
     def asked(self, ref: str) -> None:
-        """Our ``response.create`` (event id ``ref``) went out: the server reads everything
-        sent before it first."""
-        self._asked, self._ask, self._answering = set(self._items), ref, None
+        """Our ``response.create`` (event id ``ref``) went out."""
+        self._asked, self._ask, self._answer, self._began = set(self._items), ref, None, set()
 
-    def response_event(self, ref: str | None, delegation: str | None, ends: bool) -> None:
-        """An event of a delegated response (``ref``: the request it names, if any); when
-        it ``ends`` the response that answers our request, what that had is the server's."""
-        if ref is not None and ref == self._ask:
-            self._named, self._answering = True, delegation
-        if not ends or self._asked is None:
+    def response_event(self, ref: str | None, rid: str | None, begins: bool, ends: bool) -> None:
+        """An event of the delegated response ``rid`` (``ref``: the request it names, if
+        any), which ``begins`` or ``ends`` it: the end of our request's answer takes what
+        the request had."""
+        if ref is not None:
+            self._named = True
+        if self._asked is None:
             return
-        ours = ref == self._ask or (delegation is not None and delegation == self._answering)
-        if self._named and not ours:
-            return  # another response's end: the server may not have read ours yet
-        for key in self._asked:
-            self._items.pop(key, None)
-        self._asked = self._ask = self._answering = None
+        if begins and rid is not None:
+            self._began.add(rid)
+        if ref is not None and ref == self._ask:
+            self._answer = rid
+        if not ends:
+            return
+        if self._named:
+            ours = (ref is not None and ref == self._ask) or (
+                rid is not None and rid == self._answer
+            )
+        else:  # (a response with no id to tell it by counts: nothing would be let go ever)
+            ours = rid is None or rid in self._began
+        if ours:
+            for key in self._asked:
+                self._items.pop(key, None)
+            self._asked = self._ask = self._answer = None
 
     def noting(self, ref: str) -> None:
         """``ref`` is a background result's commentary (see ``SendNote``)."""
@@ -132,7 +144,7 @@ class Held:
 
     def again(self) -> list[lp.ResponseItemCreate | Encoded]:
         """Every held item, to send again on a connection attached to the same session."""
-        self._asked = self._ask = self._answering = None
+        self._asked = self._ask = self._answer = None
         self.resent = {e.event_id for e in self._items.values() if e.event_id}
         return list(self._items.values())
 

@@ -76,7 +76,8 @@ class DelegatedWork:
         self._current.clear()
         self._calls.clear()
 
-    def _response_of(self, delegation_id: str | None) -> str | None:
+    def response_of(self, delegation_id: str | None) -> str | None:
+        """The response under way in ``delegation_id`` (or the one created last)."""
         return self._current.get(delegation_id) or self._last
 
     def _on_created(self, inner: Any, delegation_id: str | None) -> None:
@@ -98,12 +99,12 @@ class DelegatedWork:
             why = getattr(details, "reason", None) or "no reason given"
             problem = f"the delegated response {response.id} is incomplete: {why}"
         return self._end(
-            response.id or self._response_of(delegation_id), delegation_id, response, problem
+            response.id or self.response_of(delegation_id), delegation_id, response, problem
         )
 
     def _on_stream_error(self, inner: Any, delegation_id: str | None) -> Decided:
         problem = f"the delegated response failed: {inner.code}: {inner.message}"
-        rid = self._response_of(delegation_id)
+        rid = self.response_of(delegation_id)
         if rid is None or rid not in self._open:
             return [Emit(SessionWarning(problem, {"code": inner.code}))]
         return self._end(rid, delegation_id, None, problem)
@@ -142,11 +143,11 @@ class DelegatedWork:
         if known is None:
             return None  # its output_item.done starts it
         call_id, name = known
-        rid = self._response_of(delegation_id)
+        rid = self.response_of(delegation_id)
         return self.orchestrator.call_arrived(call_id, name, inner.arguments, rid, inner.item_id)
 
     def _on_item_done(self, inner: Any, delegation_id: str | None) -> Decided:
-        item, rid, orchestrator = inner.item, self._response_of(delegation_id), self.orchestrator
+        item, rid, orchestrator = inner.item, self.response_of(delegation_id), self.orchestrator
         if isinstance(item, lp.FunctionCall):
             self._calls.pop(item.id or "", None)
             if item.status in (None, "completed"):

@@ -11,7 +11,16 @@ import json
 from rtagents.session.actions import Send, ToolTraits
 from rtagents.session.live import LiveCore
 
-from .frames import arguments_done, call_added, call_done, completed, created, delegated, frame
+from .frames import (
+    arguments_done,
+    call_added,
+    call_done,
+    completed,
+    created,
+    delegated,
+    frame,
+    wrapped,
+)
 
 SESSION = {"id": "live_1", "model": "gpt-live-1", "expires_at": 1, "status": "active"}
 
@@ -96,3 +105,48 @@ def test_outputs_no_response_answered_are_sent_again() -> None:
     ask = answer_batch(core, "del_1", "call_a", "call_b")
     core.receive_frame(created("resp_2", "del_1", ref=ask))
     assert sent_again(core) == ["call_a", "call_b"]
+
+
+def test_a_response_under_way_before_the_request_takes_nothing_of_it() -> None:
+    """The session's first batch, before the server named any request: a response the model
+    started on its own, under way when we asked, ends first. The server may not have read
+    our outputs then."""
+    core = attached_core()
+    core.receive_frame(delegated("del_9", rid="resp_9"))
+    core.receive_frame(created("resp_9", "del_9"))
+    answer_batch(core, "del_1", "call_a", "call_b")
+    core.receive_frame(completed("resp_9", "del_9"))
+    assert sent_again(core) == ["call_a", "call_b"]
+
+
+def test_the_answer_is_known_by_its_response_id_without_a_delegation() -> None:
+    core = attached_core()
+    ask = answer_batch(core, "del_1", "call_a")
+    core.receive_frame(created("resp_2", None, ref=ask))
+    core.receive_frame(completed("resp_2", None))
+    assert sent_again(core) == []
+
+
+def test_a_server_that_named_an_older_request_is_taken_at_its_word() -> None:
+    """After a drop, the response to the first request names it (the server kept it); the
+    request sent again is answered by none yet: another response's end takes nothing."""
+    core = attached_core()
+    first = answer_batch(core, "del_1", "call_a")
+    assert sent_again(core) == ["call_a"]  # a drop before any answer
+    for action in core.resumed():  # the batch's request, asked again
+        if isinstance(action, Send):
+            core.sent(action.event)
+    core.receive_frame(created("resp_2", "del_1", ref=first))
+    core.receive_frame(delegated("del_9", rid="resp_9"))
+    core.receive_frame(created("resp_9", "del_9"))
+    core.receive_frame(completed("resp_9", "del_9"))
+    assert sent_again(core) == ["call_a"]
+
+
+def test_an_error_in_the_answers_stream_ends_it() -> None:
+    core = attached_core()
+    ask = answer_batch(core, "del_1", "call_a")
+    core.receive_frame(created("resp_2", "del_1", ref=ask))
+    error = {"code": "server_error", "message": "boom", "param": None}
+    core.receive_frame(wrapped("del_1", "error", **error))
+    assert sent_again(core) == []
