@@ -54,7 +54,11 @@ class HandoffPort(Protocol):
         self, agent: Agent, keep_for: str | None = None, how: Taking = "switch", back_to: int = 0
     ) -> None: ...
 
-    async def configure(self, agent: Agent, *, force: bool = False) -> bool: ...
+    tools: Toolset
+
+    async def configure(
+        self, agent: Agent, *, force: bool = False, taken: tuple[Toolset, int] | None = None
+    ) -> bool: ...
 
 
 def declared(agent: Agent) -> list[Handoff]:
@@ -196,10 +200,10 @@ class Handoffs:
         # The calls of the transfer's own response stay the leaving agent's (see ``Offers.take``).
         runner.use(target, keep_for=runner.dispatcher.response_of(call_id))
         # The server's answer decides what the session runs, even once the transfer call is
-        # given up at its deadline: the switch goes on in a task of its own.
-        job = asyncio.ensure_future(
-            self._configure(source, target, runner.dispatcher.offers.switches)
-        )
+        # given up at its deadline: the switch goes on in a task of its own, with the tools
+        # taken now (another transfer in the same burst may take its own before it runs).
+        taken = (runner.tools, runner.dispatcher.offers.switches)
+        job = asyncio.ensure_future(self._configure(source, target, taken))
         self._jobs.add(job)
         job.add_done_callback(self._jobs.discard)
         job.add_done_callback(_settled)
@@ -213,17 +217,17 @@ class Handoffs:
                 )
             )
 
-    async def _configure(self, source: Agent, target: Agent, switch: int) -> Agent:
+    async def _configure(self, source: Agent, target: Agent, taken: tuple[Toolset, int]) -> Agent:
         """The target's configuration to the server. If it refuses, the session takes back
         the agent the server runs (the last configuration it took: ``source``, unless the
         transfer to that was refused too), unless the session switched again since
-        (``switch``: the app's ``update_agent``, or a later transfer, made meanwhile
+        (``taken``'s switch: the app's ``update_agent``, or a later transfer, made meanwhile
         stands). Taken back past its source, no call keeps a refused agent's tools."""
-        runner = self._runner
+        runner, switch = self._runner, taken[1]
         sent = self._voice_kept(target)
         try:
             try:
-                await runner.configure(sent)
+                await runner.configure(sent, taken=taken)
             except SessionConfigError as exc:
                 if exc.code != "cannot_update_voice" or sent.voice is None:
                     raise
@@ -231,7 +235,7 @@ class Handoffs:
                     raise
                 # Assistant audio we did not see (a call's own session): keep the voice.
                 sent = replace(target, voice=None)
-                await runner.configure(sent)
+                await runner.configure(sent, taken=taken)
         except SessionConfigError as exc:
             if runner.dispatcher.offers.switches == switch:  # the server kept the old one: so do we
                 runs = self._runs or source

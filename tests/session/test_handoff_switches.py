@@ -31,6 +31,7 @@ from .test_handoff_scope import (
     ran,
     refuse,
     resource,
+    take_note,
     transfer_on_live,
     transfer_on_realtime,
     until,
@@ -354,6 +355,30 @@ async def test_taken_back_past_refused_transfers_an_accepted_transfers_response_
             [result] = await until(events, answered("c1"))
     assert name == "billing"
     assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran)
+
+
+async def test_two_transfers_in_one_burst_each_send_their_own_agents_tools() -> None:
+    """One response lists two transfers (bank to billing, then to support): both calls take
+    their agent before the first transfer's configuration is built. Each ``session.update``
+    carries its own agent's tools, not those the session took last."""
+    ran.clear()
+    lenient = ApprovalPolicy(rules=[allow(tool="*")])
+    support = rtagents.Agent(name="support", tools=[take_note], approval=lenient)
+    billing = rtagents.Agent(name="billing", tools=[wire_money], approval=lenient)
+    bank = rtagents.Agent(name="bank", handoffs=[billing, support], approval=lenient)
+    async with live_server() as server:
+        async with rtagents.connect(bank, url=server.url, api="live"):
+            await open_delegation(server, "del_a", "resp_a")
+            h1, h2 = call_item("h1", "transfer_to_billing"), call_item("h2", "transfer_to_support")
+            response = {"id": "resp_a", "status": "completed", "output": [h1, h2]}
+            await server.stream("del_a", "response.completed", response=response)
+            [to_billing, to_support] = await server.expect("session.update", 2)
+
+    def names(update: dict[str, Any]) -> set[str]:
+        return {t["name"] for t in update["session"]["delegation"]["responses"]["tools"]}
+
+    assert names(to_billing) == {"wire_money"}
+    assert names(to_support) == {"take_note"}
 
 
 async def test_a_transfer_made_while_the_connection_is_down_is_the_next_ones_agent(
