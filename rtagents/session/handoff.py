@@ -224,10 +224,16 @@ class Handoffs:
         (``taken``'s switch: the app's ``update_agent``, or a later transfer, made meanwhile
         stands). Taken back past its source, no call keeps a refused agent's tools."""
         runner, switch = self._runner, taken[1]
+
+        def now() -> tuple[Toolset, int]:
+            # Nothing switched since: the session's tools now (the target's MCP server may
+            # have relisted them); else those the session took for this transfer.
+            return (runner.tools, switch) if runner.dispatcher.offers.switches == switch else taken
+
         sent = self._voice_kept(target)
         try:
             try:
-                await runner.configure(sent, taken=taken)
+                await runner.configure(sent, taken=now())
             except SessionConfigError as exc:
                 if exc.code != "cannot_update_voice" or sent.voice is None:
                     raise
@@ -235,7 +241,7 @@ class Handoffs:
                     raise
                 # Assistant audio we did not see (a call's own session): keep the voice.
                 sent = replace(target, voice=None)
-                await runner.configure(sent, taken=taken)
+                await runner.configure(sent, taken=now())
         except SessionConfigError as exc:
             if runner.dispatcher.offers.switches == switch:  # the server kept the old one: so do we
                 runs = self._runs or source

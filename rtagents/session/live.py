@@ -14,11 +14,13 @@ incomplete) are ``response_started``/``response_ended``, each output is a
 ``response.item.create`` and each delegated batch is answered with exactly one
 ``response.create``, once every call of the response has its output.
 
-When an output counts as the server's: when it is sent. GPT-Live acknowledges no
+When an output counts as sent, for the batch: when it goes out. GPT-Live acknowledges no
 ``response.item.create`` (no server event names it; only an ``error`` may, by
 ``client_event_id``), and the output and the ``response.create`` after it go in order on one
 connection, so the server has every output before it reads the request that needs them. An
-``error`` naming an output or the request is a refusal, as on Realtime.
+``error`` naming an output or the request is a refusal, as on Realtime. What a drop may have
+lost is another matter: an output is sent again to an attached connection until the server
+is known to have read a request sent after it (``live_out.Held``).
 
 What GPT-Live cannot do (typed user text, an input commit, the app's own ``response.create``,
 ``response.cancel``, truncate) raises ``UnsupportedByAPI`` before anything is sent.
@@ -177,6 +179,7 @@ class LiveCore(OrchestratedAdapter):
 
     def _on_error(self, event: Any) -> Decided:
         err = event.error
+        self._held.read(_error_ref(event))  # refused or not, the server read it
         return self.orchestrator.refused(
             _error_ref(event), busy=err.code == _BUSY, message=err.message, code=err.code
         )
@@ -209,8 +212,7 @@ class LiveCore(OrchestratedAdapter):
         rid = response.get("id") if type(response) is dict else None
         rid = rid or self._work.response_of(event.delegation_id)  # (before an end forgets it)
         decided = self._work.event(event, kind)
-        begins, ends = kind == "response.created", kind in _ENDS
-        self._held.response_event(event.client_event_id, rid, begins, ends)
+        self._held.response_event(event.client_event_id, rid, kind in _ENDS)
         return decided
 
     # -- decisions out --------------------------------------------------------------------------
@@ -320,7 +322,7 @@ class LiveCore(OrchestratedAdapter):
                 self._held.sent(event.item_id or event.call_id, event)
                 self.journal.sent_as(kept_output, event.call_id, event.output, event.item_id)
             elif event.type == "response.create":
-                self._held.asked(event.event_id)
+                self._held.asked(event.event_id, self._work.under_way)
         elif kind is lp.CommentaryAppend:
             self._held.noted(event)  # a background result's: held until the server has it
         elif kind is lp.ResponseItemCreate and isinstance(event.item, lp.McpApprovalResponse):

@@ -12,7 +12,7 @@ second copy ("already has an output"), so each is sent again and a refusal is a 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from ..protocol import live as lp
@@ -66,22 +66,26 @@ def _request_failed(decision: RequestFailed) -> list[Action]:
     return [Emit(warning)]
 
 
-class Held:
-    """Our outputs and approval answers no response is known to have answered, by the call
-    (or approval request) they answer.
+_ASKS_KEPT = 16
+"""Requests of ours kept until the server is known to have read them, at most: an older one
+goes, and what it had stays held (a later request had it too)."""
 
-    What our ``response.create`` had gone out before it is the server's once the response
-    it asked for ends: the server read all of it first. GPT-Live names the request in that
-    response's events (``client_event_id``), so a server that names requests is taken at
-    its word: only the end of the response that named ours counts. With one that never
-    named any, the end of any response that began after our request counts."""
+
+class Held:
+    """Our outputs and approval answers the server is not known to have, by the call (or
+    approval request) they answer: what is sent again after a drop.
+
+    GPT-Live acknowledges none of them, but it reads in order: once it has read one of our
+    ``response.create``s, it has everything we sent before that. A server event that names
+    the request (``client_event_id``: a response it started, or a refusal) shows it read it.
+    A server that has never named one in a response is taken to have read a request once a
+    response that was not under way when the request went out ends."""
 
     def __init__(self) -> None:
         self._items: dict[str, lp.ResponseItemCreate | Encoded] = {}
-        self._asked: set[str] | None = None  # what our last response.create had before it
-        self._ask: str | None = None  # that request's event id
-        self._answer: str | None = None  # the response that named it
-        self._began: set[str] = set()  # the responses that began since
+        # Our requests not known to be read, oldest first: what was sent before each, and
+        # the responses under way when it went out.
+        self._asks: dict[str, tuple[set[str], frozenset[str]]] = {}
         self._named = False  # whether the server names requests in their responses
         self.resent: set[str] = set()
         """The event ids sent again on an attached connection (a refusal is a warning)."""
@@ -95,34 +99,39 @@ class Held:
             event = Encoded(event.text, event.type, event.event_id, event.call_id, None)
         self._items[key] = event
 
-    def asked(self, ref: str) -> None:
-        """Our ``response.create`` (event id ``ref``) went out."""
-        self._asked, self._ask, self._answer, self._began = set(self._items), ref, None, set()
+    def asked(self, ref: str, under_way: Iterable[str]) -> None:
+        """Our ``response.create`` (event id ``ref``) went out, while the responses
+        ``under_way`` ran."""
+        asks = self._asks
+        asks[ref] = (set(self._items), frozenset(under_way))
+        if len(asks) > _ASKS_KEPT:
+            del asks[next(iter(asks))]
 
-    def response_event(self, ref: str | None, rid: str | None, begins: bool, ends: bool) -> None:
+    def read(self, ref: str | None) -> None:
+        """A server event names our event ``ref``: if it is one of our requests, the server
+        had everything sent before it (and before the requests before it)."""
+        asks = self._asks
+        if ref is None or ref not in asks:
+            return
+        while asks:
+            done = next(iter(asks))
+            had, _ = asks.pop(done)
+            for key in had:
+                self._items.pop(key, None)
+            if done == ref:
+                return
+
+    def response_event(self, ref: str | None, rid: str | None, ends: bool) -> None:
         """An event of the delegated response ``rid`` (``ref``: the request it names, if
-        any), which ``begins`` or ``ends`` it: the end of our request's answer takes what
-        the request had."""
+        any), which may be its end."""
         if ref is not None:
             self._named = True
-        if self._asked is None:
-            return
-        if begins and rid is not None:
-            self._began.add(rid)
-        if ref is not None and ref == self._ask:
-            self._answer = rid
-        if not ends:
-            return
-        if self._named:
-            ours = (ref is not None and ref == self._ask) or (
-                rid is not None and rid == self._answer
-            )
-        else:  # (a response with no id to tell it by counts: nothing would be let go ever)
-            ours = rid is None or rid in self._began
-        if ours:
-            for key in self._asked:
-                self._items.pop(key, None)
-            self._asked = self._ask = self._answer = None
+            self.read(ref)
+        elif ends and not self._named and self._asks:
+            # The newest request this response was not under way for: it began after it.
+            after = [r for r, (_, before) in self._asks.items() if rid is None or rid not in before]
+            if after:
+                self.read(after[-1])
 
     def noting(self, ref: str) -> None:
         """``ref`` is a background result's commentary (see ``SendNote``)."""
@@ -143,8 +152,8 @@ class Held:
         return list(self._notes.values())
 
     def again(self) -> list[lp.ResponseItemCreate | Encoded]:
-        """Every held item, to send again on a connection attached to the same session."""
-        self._asked = self._ask = self._answer = None
+        """Every held item, to send again on a connection attached to the same session (the
+        requests sent before stay: the server may still name one)."""
         self.resent = {e.event_id for e in self._items.values() if e.event_id}
         return list(self._items.values())
 

@@ -76,6 +76,11 @@ class DelegatedWork:
         self._current.clear()
         self._calls.clear()
 
+    @property
+    def under_way(self) -> frozenset[str]:
+        """The responses started and not ended."""
+        return frozenset(self._open)
+
     def response_of(self, delegation_id: str | None) -> str | None:
         """The response under way in ``delegation_id`` (or the one created last)."""
         return self._current.get(delegation_id) or self._last

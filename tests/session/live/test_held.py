@@ -1,12 +1,14 @@
 """What GPT-Live is sent again after a drop (sans I/O). GPT-Live acknowledges no output
-(``response.item.create`` has no reply): an output counts as the server's once the response
-that our ``response.create`` asked for ends, since the server read the output before the
-request. That response is told apart by the ``client_event_id`` GPT-Live gives its events
-(the request's event id); with a server that gives none, by any response's end."""
+(``response.item.create`` has no reply), but it reads in order: once it has read one of our
+``response.create``s, it has every output sent before it. A server event that names the
+request (``client_event_id``: the response it started, or a refusal) shows that it read it;
+with a server that never names one, the end of a response that was not under way when the
+request went out."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from rtagents.session.actions import Send, ToolTraits
 from rtagents.session.live import LiveCore
@@ -62,37 +64,68 @@ def sent_again(core: LiveCore) -> list[str]:
     return sorted(f["item"]["call_id"] for f in frames if f["type"] == "response.item.create")
 
 
-def test_the_response_that_answers_a_batch_takes_every_output_of_it_the_last_too() -> None:
+def go(core: LiveCore, actions: list[Any]) -> list[str]:
+    """Send what ``actions`` send: the event ids of the ``response.create``s among them."""
+    asks = []
+    for action in actions:
+        if isinstance(action, Send):
+            core.sent(action.event)
+            sent = json.loads(core.encode(action.event))
+            if sent["type"] == "response.create":
+                asks.append(sent["event_id"])
+    return asks
+
+
+def busy(ref: str) -> str:
+    """GPT-Live refuses our request ``ref``: a response is active."""
+    error = {
+        "type": "invalid_request_error",
+        "code": "conversation_already_has_active_response",
+        "message": "Conversation already has an active response in progress",
+        "client_event_id": ref,
+    }
+    return frame("error", error=error)
+
+
+def named_server() -> LiveCore:
+    """A core whose server has named a request of ours already (a first batch answered)."""
+    core = attached_core()
+    first = answer_batch(core, "del_0", "call_0")
+    core.receive_frame(created("resp_0b", "del_0", ref=first))
+    core.receive_frame(completed("resp_0b", "del_0", ref=first))
+    return core
+
+
+def test_the_response_that_names_the_request_takes_every_output_before_it() -> None:
+    """The batch's last output too: the request goes out after it."""
     core = attached_core()
     ask = answer_batch(core, "del_1", "call_a", "call_b")
     core.receive_frame(created("resp_2", "del_1", ref=ask))
-    core.receive_frame(completed("resp_2", "del_1", ref=ask))
     assert sent_again(core) == []
 
 
 def test_another_responses_end_takes_nothing_of_what_was_asked() -> None:
-    """A response the model started on its own ends after our request went out: the server
-    may not have read our outputs then, so they are still held."""
-    core = attached_core()
+    """The server names requests; a response the model started on its own ends after our
+    request went out: the server may not have read the request yet."""
+    core = named_server()
+    answer_batch(core, "del_1", "call_a", "call_b")
     core.receive_frame(delegated("del_9", rid="resp_9"))
     core.receive_frame(created("resp_9", "del_9"))
-    ask = answer_batch(core, "del_1", "call_a", "call_b")
-    core.receive_frame(created("resp_2", "del_1", ref=ask))  # ours has started
-    core.receive_frame(completed("resp_9", "del_9"))  # another ends
+    core.receive_frame(completed("resp_9", "del_9"))
     assert sent_again(core) == ["call_a", "call_b"]
 
 
-def test_the_answering_response_is_known_by_its_delegation_once_one_event_names_the_ask() -> None:
-    """Only the answering response's first event may carry the request's id: its end is
-    known by its delegation."""
+def test_a_response_under_way_before_the_request_takes_nothing_of_it() -> None:
+    """A server that never named a request: a response under way when we asked ends first."""
     core = attached_core()
-    ask = answer_batch(core, "del_1", "call_a")
-    core.receive_frame(created("resp_2", "del_1", ref=ask))
-    core.receive_frame(completed("resp_2", "del_1"))
-    assert sent_again(core) == []
+    core.receive_frame(delegated("del_9", rid="resp_9"))
+    core.receive_frame(created("resp_9", "del_9"))
+    answer_batch(core, "del_1", "call_a", "call_b")
+    core.receive_frame(completed("resp_9", "del_9"))
+    assert sent_again(core) == ["call_a", "call_b"]
 
 
-def test_with_a_server_that_names_no_request_any_end_after_it_takes_the_outputs() -> None:
+def test_with_a_server_that_names_no_request_a_response_begun_after_it_takes_the_outputs() -> None:
     core = attached_core()
     answer_batch(core, "del_1", "call_a", "call_b")
     core.receive_frame(created("resp_2", "del_1"))
@@ -100,22 +133,11 @@ def test_with_a_server_that_names_no_request_any_end_after_it_takes_the_outputs(
     assert sent_again(core) == []
 
 
-def test_outputs_no_response_answered_are_sent_again() -> None:
+def test_with_a_server_that_names_no_request_a_response_begun_is_not_enough() -> None:
+    """Begun after the request, it may still have been started by the model on its own."""
     core = attached_core()
-    ask = answer_batch(core, "del_1", "call_a", "call_b")
-    core.receive_frame(created("resp_2", "del_1", ref=ask))
-    assert sent_again(core) == ["call_a", "call_b"]
-
-
-def test_a_response_under_way_before_the_request_takes_nothing_of_it() -> None:
-    """The session's first batch, before the server named any request: a response the model
-    started on its own, under way when we asked, ends first. The server may not have read
-    our outputs then."""
-    core = attached_core()
-    core.receive_frame(delegated("del_9", rid="resp_9"))
-    core.receive_frame(created("resp_9", "del_9"))
     answer_batch(core, "del_1", "call_a", "call_b")
-    core.receive_frame(completed("resp_9", "del_9"))
+    core.receive_frame(created("resp_2", "del_1"))
     assert sent_again(core) == ["call_a", "call_b"]
 
 
@@ -127,26 +149,63 @@ def test_the_answer_is_known_by_its_response_id_without_a_delegation() -> None:
     assert sent_again(core) == []
 
 
-def test_a_server_that_named_an_older_request_is_taken_at_its_word() -> None:
-    """After a drop, the response to the first request names it (the server kept it); the
-    request sent again is answered by none yet: another response's end takes nothing."""
+def test_outputs_no_server_event_answered_are_sent_again() -> None:
+    core = named_server()
+    answer_batch(core, "del_1", "call_a", "call_b")
+    assert sent_again(core) == ["call_a", "call_b"]
+
+
+def test_a_request_refused_as_busy_was_read() -> None:
+    """Refused because a response of the model's own is active: the server read the request,
+    and every output before it, though no response will ever name it."""
+    core = named_server()
+    ask = answer_batch(core, "del_3", "call_b")
+    core.receive_frame(delegated("del_9", rid="resp_9"))
+    core.receive_frame(created("resp_9", "del_9"))
+    core.receive_frame(busy(ask))
+    core.receive_frame(completed("resp_9", "del_9"))
+    assert sent_again(core) == []
+
+
+def test_the_answer_to_a_request_sent_before_a_drop_takes_its_outputs() -> None:
+    """After a drop the batch's request is asked again (refused: the first one's response
+    runs); the server kept the first, and its response names it."""
     core = attached_core()
     first = answer_batch(core, "del_1", "call_a")
     assert sent_again(core) == ["call_a"]  # a drop before any answer
-    for action in core.resumed():  # the batch's request, asked again
-        if isinstance(action, Send):
-            core.sent(action.event)
+    [second] = go(core, core.resumed())
     core.receive_frame(created("resp_2", "del_1", ref=first))
+    core.receive_frame(busy(second))
+    core.receive_frame(completed("resp_2", "del_1", ref=first))
+    assert sent_again(core) == []
+
+
+def test_a_named_server_keeps_another_responses_end_from_taking_a_request_sent_again() -> None:
+    core = named_server()
+    answer_batch(core, "del_1", "call_a")
+    assert sent_again(core) == ["call_a"]
+    go(core, core.resumed())
     core.receive_frame(delegated("del_9", rid="resp_9"))
     core.receive_frame(created("resp_9", "del_9"))
     core.receive_frame(completed("resp_9", "del_9"))
     assert sent_again(core) == ["call_a"]
 
 
-def test_an_error_in_the_answers_stream_ends_it() -> None:
+def test_the_requests_kept_are_bounded_while_none_is_read() -> None:
+    """However many times the batch is asked again (a drop each time, and no server event
+    names any request), a bounded number of requests is kept; what goes is still held."""
+    core = named_server()
+    answer_batch(core, "del_1", "call_a")
+    for _ in range(40):
+        assert sent_again(core) == ["call_a"]
+        assert len(go(core, core.resumed())) == 1
+    assert len(core._held._asks) == 16
+
+
+def test_an_error_in_the_answers_stream_ends_it_for_a_server_that_names_none() -> None:
     core = attached_core()
-    ask = answer_batch(core, "del_1", "call_a")
-    core.receive_frame(created("resp_2", "del_1", ref=ask))
+    answer_batch(core, "del_1", "call_a")
+    core.receive_frame(created("resp_2", "del_1"))
     error = {"code": "server_error", "message": "boom", "param": None}
     core.receive_frame(wrapped("del_1", "error", **error))
     assert sent_again(core) == []
