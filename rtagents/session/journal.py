@@ -30,6 +30,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .events import SessionWarning
 from .journal_accounts import CONFIRMED, EMPTY, OURS, Accounts
 from .journal_items import FLAGS, Entry, decode_entry
 
@@ -73,6 +74,16 @@ class Journal(Accounts):
         """Of those, calls and approval requests let go while they waited for their answer."""
         self.settle()
         return self._forgotten_count
+
+    def forgetting(self) -> SessionWarning:
+        """What the app is told (once a connection) when calls went past the bound."""
+        forgotten, bound = self.forgotten, self.max_items
+        return SessionWarning(
+            f"{forgotten} calls still waiting for their outputs went past the journal's "
+            f"bound ({bound} items): the live session still answers them, but after a "
+            "reconnect they will not be given back",
+            {"forgotten": forgotten, "max_items": bound},
+        )
 
     def settle(self) -> Sequence[Exception]:
         """Apply the writes noted so far, in order; what failed (a bug of ours: that write

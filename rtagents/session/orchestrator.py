@@ -31,6 +31,7 @@ from .actions import (
     SendOutput,
     StartApproval,
     StartCall,
+    StartTimer,
     ToolTraits,
     TraitsOf,
 )
@@ -41,6 +42,8 @@ from .journal import Journal
 from .journal_items import note_item_id, output_item_id
 from .states import AppAsk, Asked, AskInput, Connection, LinkEffect, LinkInput
 
+UNSEEN_WAIT_S = 0.5  # a busy refusal's wait, when the response active was never seen
+_UNSEEN, _UNSEEN_KEY = "", "unseen"  # (a response id no server gives)
 _UNCONFIRMED = (
     "the server never confirmed the output of %s on this connection (it may have had it "
     "already, or refused it): the model was asked to answer once, and is asked again only "
@@ -132,7 +135,7 @@ class Orchestrator:
         self.fillers.ended(response_id)
         running = self.batches.ended(response_id) if response_id is not None else False
         self._answered(response_id)
-        if self._active == response_id or self._active is None:
+        if self._active in (response_id, None, _UNSEEN):
             self._active = None
         timer = self.fillers.arm(response_id, running=running)  # a filler's clock, if set
         # An output the server never confirmed on this connection is asked for once (see
@@ -213,15 +216,16 @@ class Orchestrator:
                 # Not a race we can wait out: give up on the waiting outputs, say so.
                 self.batches.give_up()
                 decisions.append(RequestFailed(message, code))
+            elif self._active is None:  # one we never saw (begun before this connection):
+                self._active = _UNSEEN  # its end, if it comes here, or a while asks again
+                decisions.append(StartTimer(_UNSEEN_KEY, UNSEEN_WAIT_S))  # (not at once)
             # Otherwise a response we did not ask for is running; its end asks again.
         elif self.fillers.refused(ref):  # an aside of ours: dropped, never sent again
             warning = SessionWarning(f"a spoken aside was refused: {message}", {"code": code})
             decisions.append(Emit(warning))
         elif (work_id := self.batches.rejected(ref)) is not None:
-            warning = SessionWarning(
-                f"the output for {work_id} was rejected: {message}", {"code": code}
-            )
-            decisions.append(Emit(warning))
+            said = f"the output for {work_id} was rejected: {message}"
+            decisions.append(Emit(SessionWarning(said, {"code": code})))
         return decisions + self._maybe_ask()
 
     def barge_in(self, reason: str) -> list[Decision]:
@@ -246,16 +250,8 @@ class Orchestrator:
         if journal.forgotten <= self._forgotten_seen:
             return ()  # on the path of every event: nothing made
         self._forgotten_seen = journal.forgotten
-        if self._forgetting_told:
-            return ()
-        self._forgetting_told = True
-        warning = SessionWarning(
-            f"{journal.forgotten} calls still waiting for their outputs went past the "
-            f"journal's bound ({journal.max_items} items): the live session still "
-            "answers them, but after a reconnect they will not be given back",
-            {"forgotten": journal.forgotten, "max_items": journal.max_items},
-        )
-        return [Emit(warning)]
+        told, self._forgetting_told = self._forgetting_told, True
+        return () if told else [Emit(journal.forgetting())]
 
     # -- what the app and its tools did ----------------------------------------------------
 
@@ -327,7 +323,10 @@ class Orchestrator:
 
     def timer_fired(self, key: str) -> list[Decision]:
         """A ``StartTimer`` of ours fired: our aside's request given up if still unanswered,
-        or a batch's filler, if a call of it still runs."""
+        or a batch's filler, if a call of it still runs, or the wait after a refusal."""
+        if key == _UNSEEN_KEY:
+            self._active = None if self._active == _UNSEEN else self._active
+            return self._maybe_ask() or self._maybe_aside()
         if self.fillers.expired(key):
             message = "a spoken aside got no answer from the server: given up"
             return [Emit(SessionWarning(message)), *(self._maybe_ask() or self._maybe_aside())]

@@ -21,12 +21,13 @@ from rtagents.session.actions import (
     SendOutput,
     StartApproval,
     StartCall,
+    StartTimer,
     ToolTraits,
 )
 from rtagents.session.events import SessionWarning
 from rtagents.session.journal import Journal
 from rtagents.session.journal_items import output_item_id
-from rtagents.session.orchestrator import Orchestrator
+from rtagents.session.orchestrator import UNSEEN_WAIT_S, Orchestrator
 from rtagents.session.states import Connection, Link, LinkEffect, LinkInput
 
 TRAITS = {"fast": ToolTraits(), "quiet": ToolTraits(trigger_response=False)}
@@ -113,15 +114,24 @@ def test_a_rejected_approval_answer_is_reported() -> None:
     assert o.refused("e1", busy=False, message="gone", code=None) == [Emit(warning)]
 
 
-def test_our_request_refused_as_busy_gives_up_nothing() -> None:
-    """A ``response.create`` refused because a response is active is not given up: it is no
-    longer in flight, the outputs still wait, and they are asked for again at once when no
-    response is known to be active."""
+WAIT = [StartTimer("unseen", UNSEEN_WAIT_S)]
+
+
+@pytest.mark.parametrize("ends", ["by its end", "by the wait"])
+def test_our_request_refused_as_busy_gives_up_nothing_and_goes_again_later(ends: str) -> None:
+    """A ``response.create`` refused because a response is active is not given up: the
+    outputs still wait. That response was never seen here (it began before this connection):
+    asking again at once would be refused again as long as it runs, so the request goes
+    again when a response ends here, or after a wait (its end may never come here)."""
     o = orchestrator()
     respond(o, "r1", "fast:c1")
-    assert o.call_finished("c1", "one")[1] == AskResponse("e2", None, ("c1",))
-    again = o.refused("e2", busy=True, message="busy", code=BUSY)
+    o.call_finished("c1", "one")
+    o.output_confirmed("c1")
+    assert o.refused("e2", busy=True, message="busy", code=BUSY) == WAIT
+    assert o.waiting and o.call_finished("c1", "again") == []
+    again = o.response_ended("r_unseen") if ends == "by its end" else o.timer_fired("unseen")
     assert again == [AskResponse("e3", None, ("c1",))]
+    assert o.timer_fired("unseen") == []  # (a wait that fires after the end does nothing)
 
 
 def test_the_apps_request_refused_as_busy_is_sent_again_and_otherwise_given_up() -> None:
@@ -129,7 +139,8 @@ def test_the_apps_request_refused_as_busy_is_sent_again_and_otherwise_given_up()
     parameters); refused for another reason, it fails once, and is never sent again."""
     o = orchestrator()
     assert o.app_asked(PARAMS) == [AskResponse("e1", PARAMS)]
-    assert o.refused("e1", busy=True, message="busy", code=BUSY) == [AskResponse("e2", PARAMS)]
+    assert o.refused("e1", busy=True, message="busy", code=BUSY) == WAIT
+    assert o.timer_fired("unseen") == [AskResponse("e2", PARAMS)]
     assert o.refused("e2", busy=False, message="bad", code="invalid_value") == [
         RequestFailed("bad", "invalid_value")
     ]

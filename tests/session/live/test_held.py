@@ -209,3 +209,16 @@ def test_an_error_in_the_answers_stream_ends_it_for_a_server_that_names_none() -
     error = {"code": "server_error", "message": "boom", "param": None}
     core.receive_frame(wrapped("del_1", "error", **error))
     assert sent_again(core) == []
+
+
+def test_a_request_asked_again_after_a_drop_and_refused_as_busy_waits() -> None:
+    """After the drop, the response under way went on for the old connection (its start never
+    came here): the batch's request, asked again, is refused as busy. It goes again later,
+    not at once (that would be refused again, and again, while the response runs)."""
+    core = attached_core()
+    answer_batch(core, "del_1", "call_a")
+    sent_again(core)
+    [second] = go(core, core.resumed())
+    assert go(core, core.receive_frame(busy(second))) == []
+    [third] = go(core, core.timer_fired("unseen"))
+    assert third != second
