@@ -208,11 +208,12 @@ class LiveCore(OrchestratedAdapter):
     def _on_response_event(self, event: Any) -> Decided:
         inner = event.event
         kind = inner.get("type") if type(inner) is dict or isinstance(inner, dict) else None
-        response = inner.get("response") if kind in _LIFECYCLE else None
-        rid = response.get("id") if type(response) is dict else None
-        rid = rid or self._work.response_of(event.delegation_id)  # (before an end forgets it)
+        rid = self._work.response_of(event.delegation_id, inner, kind)  # (before an end)
+        ref, begins = event.client_event_id, kind == "response.created"
+        if not begins and self._held.ours(ref):  # ours, its start sent before a drop:
+            self._work.started(rid, event.delegation_id)  # it answers what it was asked for
         decided = self._work.event(event, kind)
-        self._held.response_event(event.client_event_id, rid, kind in _ENDS)
+        self._held.response_event(ref, rid, begins, kind in _ENDS)
         return decided
 
     # -- decisions out --------------------------------------------------------------------------
@@ -322,7 +323,7 @@ class LiveCore(OrchestratedAdapter):
                 self._held.sent(event.item_id or event.call_id, event)
                 self.journal.sent_as(kept_output, event.call_id, event.output, event.item_id)
             elif event.type == "response.create":
-                self._held.asked(event.event_id, self._work.under_way)
+                self._held.asked(event.event_id)
         elif kind is lp.CommentaryAppend:
             self._held.noted(event)  # a background result's: held until the server has it
         elif kind is lp.ResponseItemCreate and isinstance(event.item, lp.McpApprovalResponse):
@@ -356,7 +357,6 @@ class LiveCore(OrchestratedAdapter):
 
 
 _ENDS = ("response.completed", "response.failed", "response.incomplete", "error")
-_LIFECYCLE = ("response.created", "response.completed", "response.failed", "response.incomplete")
 _HAD_IT = "sent again after a reconnect and refused (the server had it): "
 
 

@@ -12,7 +12,7 @@ second copy ("already has an output"), so each is sent again and a refusal is a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, cast
 
 from ..protocol import live as lp
@@ -79,14 +79,15 @@ class Held:
     ``response.create``s, it has everything we sent before that. A server event that names
     the request (``client_event_id``: a response it started, or a refusal) shows it read it.
     A server that has never named one in a response is taken to have read a request once a
-    response that was not under way when the request went out ends."""
+    response it began after that request ends (or one whose end gives no id)."""
 
     def __init__(self) -> None:
         self._items: dict[str, lp.ResponseItemCreate | Encoded] = {}
         # Our requests not known to be read, oldest first: what was sent before each, and
-        # the responses under way when it went out.
-        self._asks: dict[str, tuple[set[str], frozenset[str]]] = {}
+        # (until the server names requests) the responses begun since.
+        self._asks: dict[str, tuple[set[str], set[str]]] = {}
         self._named = False  # whether the server names requests in their responses
+        self._ours: dict[str, None] = {}  # the event ids of our last requests, read or not
         self.resent: set[str] = set()
         """The event ids sent again on an attached connection (a refusal is a warning)."""
         self._noting: set[str] = set()  # refs of background results, before they go out
@@ -99,13 +100,18 @@ class Held:
             event = Encoded(event.text, event.type, event.event_id, event.call_id, None)
         self._items[key] = event
 
-    def asked(self, ref: str, under_way: Iterable[str]) -> None:
-        """Our ``response.create`` (event id ``ref``) went out, while the responses
-        ``under_way`` ran."""
-        asks = self._asks
-        asks[ref] = (set(self._items), frozenset(under_way))
+    def asked(self, ref: str) -> None:
+        """Our ``response.create`` (event id ``ref``) went out."""
+        asks, ours = self._asks, self._ours
+        asks[ref], ours[ref] = (set(self._items), set()), None
         if len(asks) > _ASKS_KEPT:
             del asks[next(iter(asks))]
+        if len(ours) > _ASKS_KEPT:
+            del ours[next(iter(ours))]
+
+    def ours(self, ref: str | None) -> bool:
+        """Whether ``ref`` names one of our last requests for a response."""
+        return ref is not None and ref in self._ours
 
     def read(self, ref: str | None) -> None:
         """A server event names our event ``ref``: if it is one of our requests, the server
@@ -121,15 +127,20 @@ class Held:
             if done == ref:
                 return
 
-    def response_event(self, ref: str | None, rid: str | None, ends: bool) -> None:
+    def response_event(self, ref: str | None, rid: str | None, begins: bool, ends: bool) -> None:
         """An event of the delegated response ``rid`` (``ref``: the request it names, if
-        any), which may be its end."""
+        any), which may be its start or its end."""
         if ref is not None:
             self._named = True
             self.read(ref)
-        elif ends and not self._named and self._asks:
-            # The newest request this response was not under way for: it began after it.
-            after = [r for r, (_, before) in self._asks.items() if rid is None or rid not in before]
+        elif self._named or not self._asks:
+            return
+        elif begins and rid is not None:
+            for _, began in self._asks.values():
+                if len(began) < _ASKS_KEPT:  # (past that, the request waits for a later one)
+                    began.add(rid)
+        elif ends:  # the newest request it began after
+            after = [r for r, (_, began) in self._asks.items() if rid is None or rid in began]
             if after:
                 self.read(after[-1])
 

@@ -76,17 +76,26 @@ class DelegatedWork:
         self._current.clear()
         self._calls.clear()
 
-    @property
-    def under_way(self) -> frozenset[str]:
-        """The responses started and not ended."""
-        return frozenset(self._open)
+    def response_of(
+        self, delegation_id: str | None, inner: Any = None, kind: Any = None
+    ) -> str | None:
+        """The response an event of ``delegation_id`` is of: the one a lifecycle event
+        (``inner``, of ``kind``) names, else the one under way in the delegation (or the
+        one created last)."""
+        response = inner.get("response") if kind in _LIFECYCLE else None
+        rid = response.get("id") if type(response) is dict else None
+        return rid or self._current.get(delegation_id) or self._last
 
-    def response_of(self, delegation_id: str | None) -> str | None:
-        """The response under way in ``delegation_id`` (or the one created last)."""
-        return self._current.get(delegation_id) or self._last
+    def started(self, rid: str | None, delegation_id: str | None) -> None:
+        """Response ``rid`` runs, though its start never came to this connection (it went
+        to the one before a drop): it starts here, unless it is known already."""
+        if rid is not None and rid not in self._open and rid not in self._ended:
+            self._start(rid, delegation_id)
 
     def _on_created(self, inner: Any, delegation_id: str | None) -> None:
-        rid = inner.response.id
+        self._start(inner.response.id, delegation_id)
+
+    def _start(self, rid: str | None, delegation_id: str | None) -> None:
         if rid is not None:
             self._current[delegation_id] = self._last = rid
             self._open.add(rid)
@@ -211,6 +220,8 @@ class Transcript:
         since, self._since = self._since, []
         return tuple((role, text.strip()) for role, text in since)
 
+
+_LIFECYCLE = ("response.created", "response.completed", "response.failed", "response.incomplete")
 
 _INNER: dict[str, Callable[[DelegatedWork, Any, str | None], Decided]] = {
     "response.created": DelegatedWork._on_created,

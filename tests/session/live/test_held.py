@@ -222,3 +222,38 @@ def test_a_request_asked_again_after_a_drop_and_refused_as_busy_waits() -> None:
     assert go(core, core.receive_frame(busy(second))) == []
     [third] = go(core, core.timer_fired("unseen"))
     assert third != second
+
+
+def test_a_response_under_way_across_a_drop_takes_nothing_of_a_request_sent_after_it() -> None:
+    """A server that never names a request: the model's own response, under way before the
+    drop, goes on after it; its end proves nothing of the request sent after the drop."""
+    core = attached_core()
+    core.receive_frame(delegated("del_9", rid="resp_9"))
+    core.receive_frame(created("resp_9", "del_9"))
+    answer_batch(core, "del_1", "call_a")
+    assert sent_again(core) == ["call_a"]
+    go(core, core.resumed())
+    core.receive_frame(completed("resp_9", "del_9"))
+    assert sent_again(core) == ["call_a"]
+
+
+def test_a_stray_error_in_a_stream_takes_nothing() -> None:
+    """An ``error`` in a delegation's stream that ends no response begun after the request
+    (the last one ended before it went out) proves nothing."""
+    core = attached_core()
+    answer_batch(core, "del_1", "call_a")
+    error = {"code": "server_error", "message": "boom", "param": None}
+    core.receive_frame(wrapped("del_1", "error", **error))
+    assert sent_again(core) == ["call_a"]
+
+
+def test_the_answer_to_a_request_sent_before_a_drop_is_not_asked_for_twice() -> None:
+    """The response the first request started (its start went to the old connection) ends
+    here, naming that request: it answered the batch, which is not asked for again."""
+    core = attached_core()
+    first = answer_batch(core, "del_1", "call_a")
+    sent_again(core)
+    [second] = go(core, core.resumed())
+    go(core, core.receive_frame(busy(second)))
+    assert go(core, core.receive_frame(completed("resp_2", "del_1", ref=first))) == []
+    assert go(core, core.timer_fired("unseen")) == []
