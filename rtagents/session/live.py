@@ -179,7 +179,7 @@ class LiveCore(OrchestratedAdapter):
 
     def _on_error(self, event: Any) -> Decided:
         err = event.error
-        self._held.read(_error_ref(event))  # refused or not, the server read it
+        self._held.refused(_error_ref(event))
         return self.orchestrator.refused(
             _error_ref(event), busy=err.code == _BUSY, message=err.message, code=err.code
         )
@@ -209,11 +209,9 @@ class LiveCore(OrchestratedAdapter):
         inner = event.event
         kind = inner.get("type") if type(inner) is dict or isinstance(inner, dict) else None
         rid = self._work.response_of(event.delegation_id, inner, kind)  # (before an end)
-        ref, begins = event.client_event_id, kind == "response.created"
-        if not begins and self._held.ours(ref):  # ours, its start sent before a drop:
-            self._work.started(rid, event.delegation_id)  # it answers what it was asked for
         decided = self._work.event(event, kind)
-        self._held.response_event(ref, rid, begins, kind in _ENDS)
+        begins, ends = kind == "response.created", kind in _ENDS
+        self._held.response_event(event.client_event_id, rid, begins, ends)
         return decided
 
     # -- decisions out --------------------------------------------------------------------------

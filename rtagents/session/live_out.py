@@ -87,7 +87,6 @@ class Held:
         # (until the server names requests) the responses begun since.
         self._asks: dict[str, tuple[set[str], set[str]]] = {}
         self._named = False  # whether the server names requests in their responses
-        self._ours: dict[str, None] = {}  # the event ids of our last requests, read or not
         self.resent: set[str] = set()
         """The event ids sent again on an attached connection (a refusal is a warning)."""
         self._noting: set[str] = set()  # refs of background results, before they go out
@@ -102,16 +101,17 @@ class Held:
 
     def asked(self, ref: str) -> None:
         """Our ``response.create`` (event id ``ref``) went out."""
-        asks, ours = self._asks, self._ours
-        asks[ref], ours[ref] = (set(self._items), set()), None
+        asks = self._asks
+        asks[ref] = (set(self._items), set())
         if len(asks) > _ASKS_KEPT:
             del asks[next(iter(asks))]
-        if len(ours) > _ASKS_KEPT:
-            del ours[next(iter(ours))]
 
-    def ours(self, ref: str | None) -> bool:
-        """Whether ``ref`` names one of our last requests for a response."""
-        return ref is not None and ref in self._ours
+    def refused(self, ref: str | None) -> None:
+        """The server refused our event ``ref``: it read it (a request of ours: everything
+        before it), and a background result's commentary it refused is not sent again."""
+        self.read(ref)
+        self._notes.pop(ref or "", None)
+        self._noting.discard(ref or "")
 
     def read(self, ref: str | None) -> None:
         """A server event names our event ``ref``: if it is one of our requests, the server

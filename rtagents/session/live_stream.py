@@ -75,6 +75,7 @@ class DelegatedWork:
         self._open.clear()
         self._current.clear()
         self._calls.clear()
+        self._last = None
 
     def response_of(
         self, delegation_id: str | None, inner: Any = None, kind: Any = None
@@ -86,16 +87,8 @@ class DelegatedWork:
         rid = response.get("id") if type(response) is dict else None
         return rid or self._current.get(delegation_id) or self._last
 
-    def started(self, rid: str | None, delegation_id: str | None) -> None:
-        """Response ``rid`` runs, though its start never came to this connection (it went
-        to the one before a drop): it starts here, unless it is known already."""
-        if rid is not None and rid not in self._open and rid not in self._ended:
-            self._start(rid, delegation_id)
-
     def _on_created(self, inner: Any, delegation_id: str | None) -> None:
-        self._start(inner.response.id, delegation_id)
-
-    def _start(self, rid: str | None, delegation_id: str | None) -> None:
+        rid = inner.response.id
         if rid is not None:
             self._current[delegation_id] = self._last = rid
             self._open.add(rid)

@@ -100,8 +100,8 @@ class Orchestrator:
 
     @property
     def active(self) -> str | None:
-        """The id of the response active in the conversation, if any (one never seen: none)."""
-        return self._active or None
+        """The id of the response active in the conversation, if any ("": one never seen)."""
+        return self._active
 
     @property
     def waiting(self) -> bool:

@@ -247,13 +247,13 @@ def test_a_stray_error_in_a_stream_takes_nothing() -> None:
     assert sent_again(core) == ["call_a"]
 
 
-def test_the_answer_to_a_request_sent_before_a_drop_is_not_asked_for_twice() -> None:
-    """The response the first request started (its start went to the old connection) ends
-    here, naming that request: it answered the batch, which is not asked for again."""
+def test_a_background_result_the_server_refused_is_not_sent_again_after_each_drop() -> None:
     core = attached_core()
-    first = answer_batch(core, "del_1", "call_a")
-    sent_again(core)
-    [second] = go(core, core.resumed())
-    go(core, core.receive_frame(busy(second)))
-    assert go(core, core.receive_frame(completed("resp_2", "del_1", ref=first))) == []
-    assert go(core, core.timer_fired("unseen")) == []
+    told = core.background_finished("call_bg", "system", "the report is ready", reply=True)
+    go(core, told)
+    [note] = [json.loads(core.encode(a.event)) for a in told if isinstance(a, Send)]
+    error = {"type": "invalid_request_error", "code": "invalid_value", "message": "bad"}
+    core.receive_frame(frame("error", error={**error, "client_event_id": note["event_id"]}))
+    for _ in range(2):
+        core.disconnected()
+        assert core.replay() == []
