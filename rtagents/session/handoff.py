@@ -230,6 +230,8 @@ class Handoffs:
             # have relisted them); else those the session took for this transfer.
             return (runner.tools, switch) if runner.dispatcher.offers.switches == switch else taken
 
+        if runner.dispatcher.offers.switches != switch:
+            return target  # taken over before it went out: the later switch's is sent
         sent = self._voice_kept(target)
         try:
             try:
@@ -250,8 +252,7 @@ class Handoffs:
                 else:
                     runner.use(runs, how="back", back_to=self._runs_since)
             raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
-        # (``served`` had ``sent``: without its voice, it may differ)
-        self._runs, self._runs_since = target, switch
+        self._runs = target  # (``served`` had ``sent``: without its voice, it may differ)
         return sent
 
     def _voice_kept(self, target: Agent) -> Agent:

@@ -5,9 +5,10 @@ A delegated batch's outputs and approval answers are each a ``response.item.crea
 batch's answer is one ``response.create``, sent once every call of the delegated response
 has its output (the server refuses a partial batch: the orchestrator never asks before).
 
-``Held`` keeps the outputs a response has not answered yet, for a connection that attaches
-to the same Live session after a drop: the server keeps what reached it, and refuses a
-second copy ("already has an output"), so each is sent again and a refusal is a warning.
+``Held`` keeps the outputs the server is not known to have (until it is known to have read a
+request of ours sent after them), for a connection that attaches to the same Live session
+after a drop: the server keeps what reached it, and refuses a second copy ("already has an
+output"), so each is sent again and a refusal is a warning.
 """
 
 from __future__ import annotations

@@ -75,7 +75,6 @@ class DelegatedWork:
         self._open.clear()
         self._current.clear()
         self._calls.clear()
-        self._last = None
 
     def response_of(
         self, delegation_id: str | None, inner: Any = None, kind: Any = None

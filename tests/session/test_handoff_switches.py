@@ -6,6 +6,7 @@ a response with no id keeps nothing for later responses."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from collections.abc import AsyncIterator
@@ -357,28 +358,99 @@ async def test_taken_back_past_refused_transfers_an_accepted_transfers_response_
     assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran)
 
 
-async def test_two_transfers_in_one_burst_each_send_their_own_agents_tools() -> None:
+async def test_two_transfers_in_one_burst_send_the_configuration_of_the_agent_taken_last() -> None:
     """One response lists two transfers (bank to billing, then to support): both calls take
-    their agent before the first transfer's configuration is built. Each ``session.update``
-    carries its own agent's tools, not those the session took last."""
+    their agent before the first transfer's configuration goes out. The first sends none;
+    the server is sent support's, with support's tools, once."""
     ran.clear()
     lenient = ApprovalPolicy(rules=[allow(tool="*")])
     support = rtagents.Agent(name="support", tools=[take_note], approval=lenient)
     billing = rtagents.Agent(name="billing", tools=[wire_money], approval=lenient)
     bank = rtagents.Agent(name="bank", handoffs=[billing, support], approval=lenient)
+    events: list[Any] = []
     async with live_server() as server:
-        async with rtagents.connect(bank, url=server.url, api="live"):
+        async with rtagents.connect(bank, url=server.url, api="live") as session:
+            session.on("*")(events.append)
             await open_delegation(server, "del_a", "resp_a")
             h1, h2 = call_item("h1", "transfer_to_billing"), call_item("h2", "transfer_to_support")
             response = {"id": "resp_a", "status": "completed", "output": [h1, h2]}
             await server.stream("del_a", "response.completed", response=response)
-            [to_billing, to_support] = await server.expect("session.update", 2)
+            [update] = await server.expect("session.update")
+            await server.send("session.updated", session=resource(server))
+            await until(events, answered("h1"))
+            await until(events, answered("h2"))
+            name, updates = session.agent.name, server.of("session.update")
+    tools = {t["name"] for t in update["session"]["delegation"]["responses"]["tools"]}
+    assert (name, tools, len(updates)) == ("support", {"take_note"}, 1)
 
-    def names(update: dict[str, Any]) -> set[str]:
-        return {t["name"] for t in update["session"]["delegation"]["responses"]["tools"]}
 
-    assert names(to_billing) == {"wire_money"}
-    assert names(to_support) == {"take_note"}
+async def test_an_update_agent_made_before_the_transfers_configuration_went_stands() -> None:
+    """The app's ``update_agent`` runs right after a transfer took billing, before the
+    transfer's own ``session.update`` went out: the app's agent is the session's, and the
+    only configuration the server is sent."""
+    ran.clear()
+    lenient = ApprovalPolicy(rules=[allow(tool="*")])
+    locked = rtagents.Agent(name="locked", instructions="Locked.", tools=[take_note])
+    billing = rtagents.Agent(name="billing", tools=[wire_money], approval=lenient)
+    bank = rtagents.Agent(name="bank", handoffs=[billing], approval=lenient)
+    events: list[Any] = []
+    async with live_server() as server:
+        async with rtagents.connect(bank, url=server.url, api="live") as session:
+            session.on("*")(events.append)
+            tasks: list[Any] = []
+            use = session._runner.use
+
+            def use_then_lock(agent: Any, *args: Any, **kwargs: Any) -> None:
+                use(agent, *args, **kwargs)
+                if agent is billing:  # the app's task, woken in the same loop pass, runs next
+                    tasks.append(asyncio.ensure_future(session.update_agent(locked)))
+
+            session._runner.use = use_then_lock  # type: ignore[method-assign]
+            await transfer_on_live(server, "billing")
+            [update] = await server.expect("session.update")
+            await server.send("session.updated", session=resource(server))
+            await until(events, answered("h1"))
+            await asyncio.gather(*tasks)
+            name, updates = session.agent.name, server.of("session.update")
+    responses = update["session"]["delegation"]["responses"]
+    tools = [t["name"] for t in responses["tools"]]
+    assert (name, tools, len(updates)) == ("locked", ["take_note"], 1)
+    assert "Locked." in json.dumps(update)
+
+
+async def test_a_transfers_response_resumed_after_a_drop_stays_the_leaving_agents() -> None:
+    """bank (denies wire_money) hands off to billing (allows everything) in resp_a; the
+    connection drops and the attached connection carries on resp_a: a call later in it was
+    made with bank's tools, so bank's policy decides it."""
+    ran.clear()
+    billing = rtagents.Agent(
+        name="billing", tools=[wire_money], approval=ApprovalPolicy(rules=[allow(tool="*")])
+    )
+    bank = rtagents.Agent(
+        name="bank",
+        tools=[wire_money],
+        handoffs=[billing],
+        approval=ApprovalPolicy(
+            rules=[allow(tool="transfer_to_billing"), deny(tool="wire_money", reason="no")]
+        ),
+    )
+    events: list[Any] = []
+    fast = Reconnect(backoff=0.05, max_backoff=0.05)
+    async with live_server() as server:
+        async with rtagents.connect(bank, url=server.url, api="live", reconnect=fast) as session:
+            session.on("*")(events.append)
+            await transfer_on_live(server, "billing")  # in resp_a, which stays open
+            await server.expect("session.update")
+            await server.send("session.updated", session=resource(server))
+            await until(events, answered("h1"))
+            await server.drop()
+            await server.expect("session.update", 2)  # the attached connection's
+            await server.send("session.updated", session=resource(server))
+            await until(events, lambda e: e.type == "session.reconnected")
+            c1 = call_item("c1", "wire_money", '{"amount": 5000}')
+            await server.stream("del_a", "response.output_item.done", output_index=1, item=c1)
+            [result] = await until(events, answered("c1"))
+    assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran)
 
 
 async def test_a_transfer_made_while_the_connection_is_down_is_the_next_ones_agent(

@@ -134,6 +134,19 @@ def test_our_request_refused_as_busy_gives_up_nothing_and_goes_again_later(ends:
     assert o.timer_fired("unseen") == []  # (a wait that fires after the end does nothing)
 
 
+def test_a_late_wait_leaves_a_response_seen_since_active() -> None:
+    """The wait after a busy refusal fires after the unseen response ended and another began:
+    that one is still active, and nothing is asked over it."""
+    o = orchestrator()
+    respond(o, "r1", "fast:c1")
+    o.call_finished("c1", "one")
+    o.output_confirmed("c1")
+    assert o.refused("e2", busy=True, message="busy", code=BUSY) == WAIT
+    assert o.response_ended("r_unseen") == [AskResponse("e3", None, ("c1",))]
+    o.response_started("r2", in_conversation=True)
+    assert o.timer_fired("unseen") == [] and o.active == "r2"
+
+
 def test_the_apps_request_refused_as_busy_is_sent_again_and_otherwise_given_up() -> None:
     """The app's own request: refused as busy, it is held and sent again (with its own
     parameters); refused for another reason, it fails once, and is never sent again."""

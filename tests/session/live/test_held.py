@@ -257,3 +257,13 @@ def test_a_background_result_the_server_refused_is_not_sent_again_after_each_dro
     for _ in range(2):
         core.disconnected()
         assert core.replay() == []
+
+
+def test_a_stray_stream_error_after_a_drop_takes_nothing() -> None:
+    core = attached_core()
+    answer_batch(core, "del_1", "call_a")
+    assert sent_again(core) == ["call_a"]
+    go(core, core.resumed())
+    error = {"code": "server_error", "message": "boom", "param": None}
+    core.receive_frame(wrapped("del_1", "error", **error))
+    assert sent_again(core) == ["call_a"]
