@@ -56,3 +56,21 @@ def test_at_most_eight_responses_are_kept_the_oldest_goes() -> None:
         offers.take(*agent(f"a{n}"), keep_for=f"r{n}", how="switch")
     assert offers.of("r2")[0].name == "a10"  # gone: the agent now's
     assert [offers.of(f"r{n}")[0].name for n in range(3, 11)] == [f"a{n - 1}" for n in range(3, 11)]
+
+
+def test_a_kept_response_has_its_leaving_agents_settings_too() -> None:
+    """The settings carry the approval policy: a kept response's calls are decided by the
+    leaving agent's, never the new one's."""
+    offers, made = offers_after_three_transfers()
+    assert [offers.of(r)[1] for r in ("r1", "r2", "r3", "r9")] == [
+        made[n][1] for n in ("bank", "billing", "support", "desk")
+    ]
+
+
+def test_a_switch_outside_any_response_keeps_nothing() -> None:
+    """Eight responses kept; a switch with no response (the start, a relist) pushes none out."""
+    offers = Offers(*agent("a0"))
+    for n in range(1, 9):
+        offers.take(*agent(f"a{n}"), keep_for=f"r{n}", how="switch")
+    offers.take(*agent("b"), keep_for=None, how="switch")
+    assert [offers.of(f"r{n}")[0].name for n in range(1, 9)] == [f"a{n - 1}" for n in range(1, 9)]

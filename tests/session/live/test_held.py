@@ -267,3 +267,14 @@ def test_a_stray_stream_error_after_a_drop_takes_nothing() -> None:
     error = {"code": "server_error", "message": "boom", "param": None}
     core.receive_frame(wrapped("del_1", "error", **error))
     assert sent_again(core) == ["call_a"]
+
+
+def test_an_error_naming_something_else_takes_nothing() -> None:
+    """An error names an event of ours that is no request for a response (an output sent
+    again and refused, say), or none: what the requests had stays held."""
+    core = named_server()
+    answer_batch(core, "del_1", "call_a")
+    error = {"type": "invalid_request_error", "code": "invalid_value", "message": "no"}
+    core.receive_frame(frame("error", error={**error, "client_event_id": "evt_not_a_request"}))
+    core.receive_frame(frame("error", error=error))
+    assert sent_again(core) == ["call_a"]
