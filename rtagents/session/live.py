@@ -208,10 +208,12 @@ class LiveCore(OrchestratedAdapter):
     def _on_response_event(self, event: Any) -> Decided:
         inner = event.event
         kind = inner.get("type") if type(inner) is dict or isinstance(inner, dict) else None
+        ref, begins, ends = event.client_event_id, kind == "response.created", kind in _ENDS
+        if ref is None and not begins and not ends:  # (most events: nothing held hears of it)
+            return self._work.event(event, kind)
         rid = self._work.response_of(event.delegation_id, inner, kind)  # (before an end)
         decided = self._work.event(event, kind)
-        begins, ends = kind == "response.created", kind in _ENDS
-        self._held.response_event(event.client_event_id, rid, begins, ends)
+        self._held.response_event(ref, rid, begins, ends)
         return decided
 
     # -- decisions out --------------------------------------------------------------------------
