@@ -25,6 +25,8 @@ class Offers:
     """The tools and settings of the session's agent, and those kept for transfers'
     responses, each stamped with the switch that kept it."""
 
+    __slots__ = ("_kept", "settings", "switches", "tools")  # one object a session, no dict
+
     def __init__(self, tools: Toolset, settings: CallSettings) -> None:
         self.tools, self.settings = tools, settings
         self.switches = 0
