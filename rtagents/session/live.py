@@ -178,10 +178,10 @@ class LiveCore(OrchestratedAdapter):
         self.expires_at = float(expires) if isinstance(expires, (int, float)) else None
 
     def _on_error(self, event: Any) -> Decided:
-        err = event.error
-        self._held.refused(_error_ref(event))
+        err, ref = event.error, _error_ref(event)
+        self._held.refused(ref)
         return self.orchestrator.refused(
-            _error_ref(event), busy=err.code == _BUSY, message=err.message, code=err.code
+            ref, busy=err.code == _BUSY, message=err.message, code=err.code
         )
 
     def _on_closed(self, event: Any) -> Decided:

@@ -264,21 +264,8 @@ async def test_calls_of_a_refused_transfers_response_are_the_agent_taken_backs()
     is back on bank, and a later call of the second transfer's own response is decided by
     bank's policy, not billing's (an agent the server never ran)."""
     ran.clear()
-    support = rtagents.Agent(name="support", tools=[wire_money])
-    billing = rtagents.Agent(
-        name="billing",
-        tools=[wire_money],
-        handoffs=[support],
-        approval=ApprovalPolicy(rules=[allow(tool="*")]),
-    )
-    bank = rtagents.Agent(
-        name="bank",
-        tools=[wire_money],
-        handoffs=[billing],
-        approval=ApprovalPolicy(
-            rules=[allow(tool="transfer_to_billing"), deny(tool="wire_money", reason="no")]
-        ),
-    )
+    billing = permissive("billing", rtagents.Agent(name="support", tools=[wire_money]))
+    bank = strict_bank(billing)
     events: list[Any] = []
     async with live_server() as server:
         async with rtagents.connect(bank, url=server.url, api="live") as session:
@@ -309,27 +296,8 @@ async def test_taken_back_past_refused_transfers_an_accepted_transfers_response_
     transfer's response is still decided by bank's policy (its leaving agent), not billing's.
     Only what the refused transfers kept goes."""
     ran.clear()
-    desk = rtagents.Agent(name="desk", tools=[wire_money])
-    support = rtagents.Agent(
-        name="support",
-        tools=[wire_money],
-        handoffs=[desk],
-        approval=ApprovalPolicy(rules=[allow(tool="*")]),
-    )
-    billing = rtagents.Agent(
-        name="billing",
-        tools=[wire_money],
-        handoffs=[support],
-        approval=ApprovalPolicy(rules=[allow(tool="*")]),
-    )
-    bank = rtagents.Agent(
-        name="bank",
-        tools=[wire_money],
-        handoffs=[billing],
-        approval=ApprovalPolicy(
-            rules=[allow(tool="transfer_to_billing"), deny(tool="wire_money", reason="no")]
-        ),
-    )
+    support = permissive("support", rtagents.Agent(name="desk", tools=[wire_money]))
+    bank = strict_bank(permissive("billing", support))
     events: list[Any] = []
     async with live_server() as server:
         async with rtagents.connect(bank, url=server.url, api="live") as session:
@@ -423,17 +391,7 @@ async def test_a_transfers_response_resumed_after_a_drop_stays_the_leaving_agent
     connection drops and the attached connection carries on resp_a: a call later in it was
     made with bank's tools, so bank's policy decides it."""
     ran.clear()
-    billing = rtagents.Agent(
-        name="billing", tools=[wire_money], approval=ApprovalPolicy(rules=[allow(tool="*")])
-    )
-    bank = rtagents.Agent(
-        name="bank",
-        tools=[wire_money],
-        handoffs=[billing],
-        approval=ApprovalPolicy(
-            rules=[allow(tool="transfer_to_billing"), deny(tool="wire_money", reason="no")]
-        ),
-    )
+    bank = strict_bank(permissive("billing"))
     events: list[Any] = []
     fast = Reconnect(backoff=0.05, max_backoff=0.05)
     async with live_server() as server:
@@ -522,4 +480,20 @@ def transfer_waiting_for(gate: anyio.Event) -> rtagents.Agent:
     handoffs = [handoff(billing, needs_approval=True)]
     return rtagents.Agent(
         name="bank", tools=[wire_money], handoffs=handoffs, approval=ApprovalPolicy(handler=later)
+    )
+
+
+def permissive(name: str, *handoffs: rtagents.Agent) -> rtagents.Agent:
+    """An agent with ``wire_money`` whose policy allows everything."""
+    allow_all = ApprovalPolicy(rules=[allow(tool="*")])
+    return rtagents.Agent(
+        name=name, tools=[wire_money], handoffs=list(handoffs), approval=allow_all
+    )
+
+
+def strict_bank(to: rtagents.Agent) -> rtagents.Agent:
+    """bank: it may hand off ``to``; its policy denies ``wire_money``."""
+    rules = [allow(tool=f"transfer_to_{to.name}"), deny(tool="wire_money", reason="no")]
+    return rtagents.Agent(
+        name="bank", tools=[wire_money], handoffs=[to], approval=ApprovalPolicy(rules=rules)
     )
