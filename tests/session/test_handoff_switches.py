@@ -69,9 +69,7 @@ async def test_a_refused_transfer_does_not_undo_a_lock_down_made_meanwhile() -> 
                 response={"id": "resp_a", "status": "completed", "output": []},
             )
             await open_delegation(server, "del_b", "resp_b")  # a later answer
-            c1 = call_item("c1", "wire_money", '{"amount": 5000}')
-            await server.stream("del_b", "response.output_item.done", output_index=0, item=c1)
-            [result] = await until(events, answered("c1"))
+            result = await wire_money_in(server, events, "del_b")
     assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran, name)
     assert name == "bank-locked"
 
@@ -112,9 +110,7 @@ async def test_a_transfer_given_up_at_its_deadline_leaves_the_session_on_the_lea
                 response={"id": "resp_a", "status": "completed", "output": []},
             )
             await open_delegation(server, "del_b", "resp_b")  # triage's next answer
-            c1 = call_item("c1", "wire_money", '{"amount": 5000}')
-            await server.stream("del_b", "response.output_item.done", output_index=0, item=c1)
-            [result] = await until(events, answered("c1"))
+            result = await wire_money_in(server, events, "del_b")
     assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran, name)
     assert name == "triage"
     assert not [e for e in events if e.type == "handoff"]
@@ -180,17 +176,14 @@ async def test_a_later_responses_call_without_an_id_is_the_new_agents() -> None:
         async with rtagents.connect(triage, url=server.url, api="live") as session:
             session.on("*")(events.append)
             await open_delegation(server, "del_a", None)
-            h1 = call_item("h1", "transfer_to_billing")
-            await server.stream("del_a", "response.output_item.done", output_index=0, item=h1)
+            await transfer_in(server, "del_a", "h1", "billing")
             await server.expect("session.update")
             await server.send("session.updated", session=resource(server))
             await until(events, lambda e: e.type == "handoff")
             await until(events, answered("h1"))
             # A later delegation: billing's answer (billing's tools and instructions now)
             await open_delegation(server, "del_b", None)
-            c1 = call_item("c1", "wire_money", '{"amount": 5000}')
-            await server.stream("del_b", "response.output_item.done", output_index=0, item=c1)
-            [result] = await until(events, answered("c1"))
+            result = await wire_money_in(server, events, "del_b")
     assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran)
 
 
@@ -209,8 +202,7 @@ async def test_two_transfers_both_refused_leave_the_session_on_the_agent_the_ser
             await transfer_on_live(server, "billing")
             [to_billing] = await server.expect("session.update")
             await open_delegation(server, "del_b", "resp_b")  # billing's: on to support
-            transfer = call_item("h2", "transfer_to_support")
-            await server.stream("del_b", "response.output_item.done", output_index=0, item=transfer)
+            await transfer_in(server, "del_b", "h2", "support")
             [_, to_support] = await server.expect("session.update", 2)
             await refuse(server, to_billing)
             await until(events, answered("h1"))
@@ -243,8 +235,7 @@ async def test_a_refused_transfer_takes_back_the_agent_the_app_switched_to_meanw
                 tg.start_soon(session.update_agent, desk)
                 await server.expect("session.update", 2)
                 await open_delegation(server, "del_b", "resp_b")  # desk's answer
-                h2 = call_item("h2", "transfer_to_support")
-                await server.stream("del_b", "response.output_item.done", output_index=0, item=h2)
+                await transfer_in(server, "del_b", "h2", "support")
                 [_, _, to_support] = await server.expect("session.update", 3)
                 await refuse(server, to_billing)
                 await until(events, answered("h1"))
@@ -253,9 +244,7 @@ async def test_a_refused_transfer_takes_back_the_agent_the_app_switched_to_meanw
             await until(events, answered("h2"))
             name = session.agent.name
             await open_delegation(server, "del_c", "resp_c")  # a later answer
-            c1 = call_item("c1", "wire_money", '{"amount": 5000}')
-            await server.stream("del_c", "response.output_item.done", output_index=0, item=c1)
-            [result] = await until(events, answered("c1"))
+            result = await wire_money_in(server, events, "del_c")
     assert (name, result.type, ran) == ("desk", "tool.call.failed", [])
 
 
@@ -273,17 +262,14 @@ async def test_calls_of_a_refused_transfers_response_are_the_agent_taken_backs()
             await transfer_on_live(server, "billing")
             [to_billing] = await server.expect("session.update")
             await open_delegation(server, "del_b", "resp_b")
-            h2 = call_item("h2", "transfer_to_support")
-            await server.stream("del_b", "response.output_item.done", output_index=0, item=h2)
+            await transfer_in(server, "del_b", "h2", "support")
             [_, to_support] = await server.expect("session.update", 2)
             await refuse(server, to_billing)
             await until(events, answered("h1"))
             await refuse(server, to_support)
             await until(events, answered("h2"))
             name = session.agent.name
-            c1 = call_item("c1", "wire_money", '{"amount": 5000}')
-            await server.stream("del_b", "response.output_item.done", output_index=1, item=c1)
-            [result] = await until(events, answered("c1"))
+            result = await wire_money_in(server, events, "del_b", 1)
     assert name == "bank"
     assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran)
 
@@ -307,21 +293,17 @@ async def test_taken_back_past_refused_transfers_an_accepted_transfers_response_
             await server.send("session.updated", session=resource(server))  # billing: taken
             await until(events, answered("h1"))
             await open_delegation(server, "del_b", "resp_b")
-            h2 = call_item("h2", "transfer_to_support")
-            await server.stream("del_b", "response.output_item.done", output_index=0, item=h2)
+            await transfer_in(server, "del_b", "h2", "support")
             [_, to_support] = await server.expect("session.update", 2)
             await open_delegation(server, "del_c", "resp_c")
-            h3 = call_item("h3", "transfer_to_desk")
-            await server.stream("del_c", "response.output_item.done", output_index=0, item=h3)
+            await transfer_in(server, "del_c", "h3", "desk")
             [_, _, to_desk] = await server.expect("session.update", 3)
             await refuse(server, to_support)
             await until(events, answered("h2"))
             await refuse(server, to_desk)
             await until(events, answered("h3"))
             name = session.agent.name
-            c1 = call_item("c1", "wire_money", '{"amount": 5000}')
-            await server.stream("del_a", "response.output_item.done", output_index=1, item=c1)
-            [result] = await until(events, answered("c1"))
+            result = await wire_money_in(server, events, "del_a", 1)
     assert name == "billing"
     assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran)
 
@@ -405,9 +387,7 @@ async def test_a_transfers_response_resumed_after_a_drop_stays_the_leaving_agent
             await server.expect("session.update", 2)  # the attached connection's
             await server.send("session.updated", session=resource(server))
             await until(events, lambda e: e.type == "session.reconnected")
-            c1 = call_item("c1", "wire_money", '{"amount": 5000}')
-            await server.stream("del_a", "response.output_item.done", output_index=1, item=c1)
-            [result] = await until(events, answered("c1"))
+            result = await wire_money_in(server, events, "del_a", 1)
     assert result.type == "tool.call.failed" and result.kind == "denied", (result, ran)
 
 
@@ -497,3 +477,17 @@ def strict_bank(to: rtagents.Agent) -> rtagents.Agent:
     return rtagents.Agent(
         name="bank", tools=[wire_money], handoffs=[to], approval=ApprovalPolicy(rules=rules)
     )
+
+
+async def transfer_in(server: Any, delegation: str, call_id: str, to: str) -> None:
+    """GPT-Live's open delegation ``delegation`` calls the transfer ``to`` (``call_id``)."""
+    call = call_item(call_id, f"transfer_to_{to}")
+    await server.stream(delegation, "response.output_item.done", output_index=0, item=call)
+
+
+async def wire_money_in(server: Any, events: list[Any], delegation: str, index: int = 0) -> Any:
+    """``delegation``'s response calls ``wire_money`` (call c1) at ``index``: how it ended."""
+    call = call_item("c1", "wire_money", '{"amount": 5000}')
+    await server.stream(delegation, "response.output_item.done", output_index=index, item=call)
+    [result] = await until(events, answered("c1"))
+    return result
