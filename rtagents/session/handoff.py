@@ -54,11 +54,7 @@ class HandoffPort(Protocol):
         self, agent: Agent, keep_for: str | None = None, how: Taking = "switch", back_to: int = 0
     ) -> None: ...
 
-    tools: Toolset
-
-    async def configure(
-        self, agent: Agent, *, force: bool = False, taken: tuple[Toolset, int] | None = None
-    ) -> bool: ...
+    async def configure(self, agent: Agent, *, force: bool = False) -> bool: ...
 
 
 def declared(agent: Agent) -> list[Handoff]:
@@ -200,10 +196,9 @@ class Handoffs:
         # The calls of the transfer's own response stay the leaving agent's (see ``Offers.take``).
         runner.use(target, keep_for=runner.dispatcher.response_of(call_id))
         # The server's answer decides what the session runs, even once the transfer call is
-        # given up at its deadline: the switch goes on in a task of its own, with the tools
-        # taken now (another transfer in the same burst may take its own before it runs).
-        taken = (runner.tools, runner.dispatcher.offers.switches)
-        job = asyncio.ensure_future(self._configure(source, target, taken))
+        # given up at its deadline: the switch goes on in a task of its own.
+        switch = runner.dispatcher.offers.switches
+        job = asyncio.ensure_future(self._configure(source, target, switch))
         self._jobs.add(job)
         job.add_done_callback(self._jobs.discard)
         job.add_done_callback(_settled)
@@ -217,25 +212,21 @@ class Handoffs:
                 )
             )
 
-    async def _configure(self, source: Agent, target: Agent, taken: tuple[Toolset, int]) -> Agent:
+    async def _configure(self, source: Agent, target: Agent, switch: int) -> Agent:
         """The target's configuration to the server. If it refuses, the session takes back
         the agent the server runs (the last configuration it took: ``source``, unless the
         transfer to that was refused too), unless the session switched again since
-        (``taken``'s switch: the app's ``update_agent``, or a later transfer, made meanwhile
-        stands). Taken back past its source, no call keeps a refused agent's tools."""
-        runner, switch = self._runner, taken[1]
-
-        def now() -> tuple[Toolset, int]:
-            # Nothing switched since: the session's tools now (the target's MCP server may
-            # have relisted them); else those the session took for this transfer.
-            return (runner.tools, switch) if runner.dispatcher.offers.switches == switch else taken
-
+        (``switch``: the app's ``update_agent``, or a later transfer, made meanwhile
+        stands). Taken back past its source, no call keeps a refused agent's tools. Each
+        configuration is built from the session's tools when it goes, and only while no
+        other switch came since: those are the target's (as its MCP servers list them)."""
+        runner = self._runner
         if runner.dispatcher.offers.switches != switch:
             return target  # taken over before it went out: the later switch's is sent
         sent = self._voice_kept(target)
         try:
             try:
-                await runner.configure(sent, taken=now())
+                await runner.configure(sent)
             except SessionConfigError as exc:
                 if exc.code != "cannot_update_voice" or sent.voice is None:
                     raise
@@ -243,7 +234,7 @@ class Handoffs:
                     raise
                 # Assistant audio we did not see (a call's own session): keep the voice.
                 sent = replace(target, voice=None)
-                await runner.configure(sent, taken=now())
+                await runner.configure(sent)
         except SessionConfigError as exc:
             if runner.dispatcher.offers.switches == switch:  # the server kept the old one: so do we
                 runs = self._runs or source

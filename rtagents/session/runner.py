@@ -190,17 +190,12 @@ class SessionRunner(LazyParts):
     def _call_settings(self) -> CallSettings:
         return CallSettings.of(self.agent, self.approvals, self._back, self.deps, self._workers)
 
-    async def configure(
-        self, agent: Agent, *, force: bool = False, taken: tuple[Toolset, int] | None = None
-    ) -> bool:
+    async def configure(self, agent: Agent, *, force: bool = False) -> bool:
         """Send the agent's configuration (``force``: on a connection still being set up,
-        ahead of everything held back); True once taken, False if the connection dropped.
-        ``taken``: the tools and switch number the session took it with (a transfer's, which
-        later switches must not change), else the session's now."""
+        ahead of everything held back); True once taken, False if the connection dropped."""
         if not force and self.link.state is Link.OFFLINE:  # (its reply: the next one's)
             return False  # nothing is sent: the next connection gets the agent then
-        tools, switch = taken or (self.tools, self.dispatcher.offers.switches)
-        definitions = [t.definition() for t in tools]
+        switch, definitions = self.dispatcher.offers.switches, [t.definition() for t in self.tools]
         tracing = self.tracer.server_side(agent.tracing, agent.name)
         event_id, actions = self.core.configure(agent, tools=definitions, tracing=tracing)
         try:

@@ -33,8 +33,8 @@ class Runner(SimpleNamespace):
         self.agent = agent
         self.dispatcher.offers.switches += how in ("switch", "app")
 
-    async def configure(self, agent: Any, *, force: bool = False, taken: Any = None) -> bool:
-        self.sent.append((agent.voice, taken[0]))
+    async def configure(self, agent: Any, *, force: bool = False) -> bool:
+        self.sent.append((agent.voice, self.tools))
         if agent.voice is not None:
             self.meanwhile(self)
             raise SessionConfigError("voice", code="cannot_update_voice")
@@ -48,7 +48,7 @@ async def test_a_voice_retry_sends_the_tools_of_a_relist_made_meanwhile() -> Non
 
     runner = Runner(["notes_v1"], relist)
     billing = runner.agent = rtagents.Agent(name="billing", voice="ash")
-    await Handoffs(runner)._configure(rtagents.Agent(name="bank"), billing, (["notes_v1"], 1))
+    await Handoffs(runner)._configure(rtagents.Agent(name="bank"), billing, 1)
     assert runner.sent == [("ash", ["notes_v1"]), (None, ["notes_v2"])]
 
 
@@ -63,5 +63,5 @@ async def test_a_voice_retry_after_another_switch_is_not_sent() -> None:
     runner = Runner(["wire_money"], switch)
     billing = rtagents.Agent(name="billing", voice="ash")
     with pytest.raises(Exception, match="not transferred to billing"):
-        await Handoffs(runner)._configure(rtagents.Agent(name="bank"), billing, (["wire_money"], 1))
+        await Handoffs(runner)._configure(rtagents.Agent(name="bank"), billing, 1)
     assert runner.sent == [("ash", ["wire_money"])]
