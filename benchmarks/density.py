@@ -142,7 +142,7 @@ async def _hold(url: str, kind: str, ask: Callable[[], str], say: Callable[[Any]
         return await anyio.to_thread.run_sync(ask)
 
     while (command := await next_command()) == "empty":
-        say(_time_full_collections(3))
+        say(_time_full_collections(1))
     if command != "open":
         return
     began = time.perf_counter()
@@ -252,10 +252,20 @@ def _collections(samples: list[Any]) -> dict[str, float]:
     }
 
 
+def _in_turn(kinds: dict[str, _Kind], command: str) -> dict[str, list[Any]]:
+    """``command`` asked of each kind ``COLLECTIONS`` times, in turn (bare, rtagents,
+    rtagents, bare, ...): the answers of each kind."""
+    answers: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+    for n in range(COLLECTIONS):
+        for kind in KINDS if n % 2 == 0 else KINDS[::-1]:
+            answers[kind].append(kinds[kind].ask(command))
+    return answers
+
+
 def _both() -> tuple[dict[str, Any], dict[str, Any], list[float]]:
-    """Both kinds held at once, each in a process of its own, every step taken in turn: the
-    collections before the sessions, the opening, then each full collection (bare,
-    rtagents, rtagents, bare, ...) and the frozen ones. This shared machine drifts by tens
+    """Both kinds held at once, each in a process of its own, every step taken in turn: each
+    full collection before the sessions and with them (bare, rtagents, rtagents, bare, ...),
+    the opening between, and the frozen ones. This shared machine drifts by tens
     of percent in a minute: measured one kind after the other, the pause ratio of the same
     code moved from 1.19x to 1.79x between runs. Also each pair's own ratio."""
     kinds: dict[str, _Kind] = {}
@@ -264,14 +274,11 @@ def _both() -> tuple[dict[str, Any], dict[str, Any], list[float]]:
             kinds[kind] = _Kind(kind)
         for k in kinds.values():
             k.answer()  # ready: imported, one session opened and closed
-        empty = {kind: k.ask("empty") for kind, k in kinds.items()}
+        empty = _in_turn(kinds, "empty")
         held = {kind: k.ask("open") for kind, k in kinds.items()}
-        timed: dict[str, list[Any]] = {kind: [] for kind in KINDS}
-        for n in range(COLLECTIONS):
-            for kind in KINDS if n % 2 == 0 else KINDS[::-1]:
-                timed[kind].append(kinds[kind].ask("collect"))
+        timed = _in_turn(kinds, "collect")
         for kind, k in kinds.items():
-            held[kind]["full_gc_pause_ms_without_sessions"] = empty[kind]
+            held[kind]["full_gc_pause_ms_without_sessions"] = _collections(empty[kind])
             held[kind]["full_gc_pause_ms"] = _collections(timed[kind])
             held[kind]["full_gc_pause_ms_after_gc_freeze"] = k.ask("frozen")
     finally:

@@ -5,29 +5,27 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import AsyncExitStack, asynccontextmanager, nullcontext
-from typing import TYPE_CHECKING, Literal, cast
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
-
-import anyio
 
 from .._redact import credential, redact_url, register_secret
 from .._redact import install as redact_logs
 from ..audio import AudioPlayer
-from ..errors import ConnectError, RtagentsError, SessionClosedError
+from ..errors import ConnectError
 from ..pricing import PriceBook, PriceTable
 from .actions import TraitsOf
 from .journal import Journal
+from .lifetime import SessionLifetime
 from .live import LiveCore
 from .reconnect import Reconnect
 from .session import DepsT, RealtimeSession, open_session
-from .tooling import connect_servers
 from .transport import Transport, WebsocketTransport
 from .workers import DEFAULT_SYNC_TOOL_THREADS, WorkerPool
 
 if TYPE_CHECKING:
     from ..agent import Agent
+    from .runner import SessionRunner
 
 OPENAI_REALTIME_URL = "wss://api.openai.com/v1/realtime"
 OPENAI_LIVE_URL = "wss://api.openai.com/v1/live/sessions"
@@ -73,8 +71,7 @@ def endpoint(
     return base, out
 
 
-@asynccontextmanager
-async def connect(
+def connect(
     agent: Agent,
     url: str | None = None,
     api_key: str | None = None,
@@ -96,7 +93,7 @@ async def connect(
     deps: DepsT = None,  # type: ignore[assignment]
     api: Literal["realtime", "live"] = "realtime",
     prices: PriceTable | None = None,
-) -> AsyncIterator[RealtimeSession[DepsT]]:
+) -> SessionLifetime[DepsT]:
     """Open a session for ``agent`` on the Realtime API (or GPT-Live: ``api="live"``) and
     configure it.
 
@@ -178,6 +175,7 @@ async def connect(
         register_secret(secret)
     redact_logs()
     opener: Callable[[], Awaitable[Transport]] | None
+    given: Transport | None = None
     # Each object made here is kept by every open session, for the collector to scan (a
     # list, a closure's cell): only what this session needs is made.
     cores: list[LiveCore] = [] if live else _NO_CORES  # its Live adapter, once made
@@ -196,89 +194,37 @@ async def connect(
         given = _transport(transport, "got ")
         opener = None
 
+    options = {
+        "deps": deps,
+        "max_buffered_events": max_buffered_events,
+        "max_buffered_bytes": max_buffered_bytes,
+        "model": model,
+        "trace_content": trace_content,
+        "send_timeout": send_timeout,
+        "shutdown_grace": shutdown_grace,
+        "reconnect": reconnect,
+        "sideband": call_id is not None,
+        "player": player,
+        "workers": workers,
+        "adapter": functools.partial(_live_core, cores, model, call_id is not None)
+        if live
+        else None,
+        "prices": book,
+    }
+    return SessionLifetime(functools.partial(_opened, agent, opener, given, options))
+
+
+async def _opened(
+    agent: Agent,
+    opener: Callable[[], Awaitable[Transport]] | None,
+    given: Transport | None,
+    options: dict[str, Any],
+) -> tuple[Agent, RealtimeSession[Any], SessionRunner]:
+    """The session ``connect`` asked for, on its first connection (not started yet)."""
     first = given if opener is None else await opener()
-    session, runner = open_session(
-        agent,
-        first,
-        deps=deps,
-        max_buffered_events=max_buffered_events,
-        max_buffered_bytes=max_buffered_bytes,
-        model=model,
-        trace_content=trace_content,
-        send_timeout=send_timeout,
-        shutdown_grace=shutdown_grace,
-        reconnect=reconnect,
-        opener=opener,
-        sideband=call_id is not None,
-        player=player,
-        workers=workers,
-        adapter=functools.partial(_live_core, cores, model, call_id is not None) if live else None,
-        prices=book,
-    )
-    # The MCP servers' task groups wrap whatever leaves them in an ExceptionGroup; users
-    # should see their own exception (or ours) as it was raised: it is carried out by hand.
-    raised: BaseException | None = None
-    try:
-        mcp = agent.sources.servers
-        async with AsyncExitStack() if mcp else _NO_SERVERS as servers:
-            # MCP clients run task groups of their own: they are entered before the session's
-            # and left after it, so that the scopes nest and close in order.
-            try:
-                if servers is not None:
-                    await connect_servers(servers, mcp)
-            except BaseException:
-                with anyio.CancelScope(shield=True):
-                    await session.close()
-                raise
-            # The session's tasks are its own (see tasks.SessionTasks), not a task group's:
-            # they are cancelled and waited for before this returns, as at a group's exit,
-            # also when the block is cancelled (the wait is shielded, as a group's is).
-            try:
-                try:
-                    await runner.start(agent)
-                except Exception as exc:
-                    raised = exc
-                    # The session failed to start (a refused configuration, say): it ends
-                    # so, with why, not as an app's close (a no-op if it ended already).
-                    await runner.finish(str(exc) or type(exc).__name__, error=True)
-                    await session.close()
-                except BaseException:  # cancelled while setting up: the connection closes too
-                    with anyio.CancelScope(shield=True):
-                        await session.close()
-                    raise
-                else:
-                    try:
-                        yield session
-                    except Exception as exc:
-                        raised = exc
-                    finally:
-                        await session.close()
-            finally:
-                runner.tasks.end()
-                with anyio.CancelScope(shield=True):
-                    await runner.tasks.join()
-    except BaseException as exc:
-        if not _is_group(exc):
-            raise
-        # Every task of ours reports its own failures, so this is a bug or a BaseException
-        # from below: surface it as one exception, never as a group.
-        raised = raised or _one(exc)
-    finally:
-        try:
-            await runner.let_go()
-            # Tool code let go of may end meanwhile: the handlers of what it tells then
-            # (``tool.call.abandoned``) are waited for too, as the end's were.
-            with anyio.CancelScope(shield=True):
-                await runner.tasks.join()
-        finally:
-            runner.release()  # a closed session is freed by reference counting alone
-    fatal = runner.fatal
-    if fatal is not None:  # the app asked to stop (what the block raised came of it, if any)
-        if raised is not None and raised is not fatal and fatal.__context__ is None:
-            fatal.__context__ = raised
-        raise fatal
-    if raised is not None:
-        raise raised
+    assert first is not None  # (given when there is no opener)
+    session, runner = open_session(agent, first, opener=opener, **options)
+    return agent, session, runner
 
 
 class _Opener:
@@ -316,9 +262,6 @@ class _Opener:
 
 _NO_CORES: list[LiveCore] = []
 """A Realtime session's (never added to): one list shared, not one per session."""
-
-_NO_SERVERS = nullcontext()
-"""An agent's with no local MCP server: one context shared (it keeps no state)."""
 
 
 async def _open_with(factory: Callable[[], Transport | Awaitable[Transport]]) -> Transport:
@@ -360,23 +303,3 @@ def _transport(obj: object, how: str) -> Transport:
             f"{', '.join(missing)} (give a Transport, or a function that opens one)"
         )
     return cast(Transport, obj)
-
-
-def _is_group(exc: BaseException) -> bool:
-    # BaseExceptionGroup is a builtin from 3.11 and a backport before: test by shape.
-    return any(cls.__name__ == "BaseExceptionGroup" for cls in type(exc).__mro__)
-
-
-def _one(group: BaseException) -> BaseException:
-    leaves: list[BaseException] = []
-    todo: list[BaseException] = [group]
-    while todo:
-        exc = todo.pop()
-        if _is_group(exc):
-            todo.extend(getattr(exc, "exceptions", ()))
-        else:
-            leaves.append(exc)
-    first = leaves[0] if leaves else group
-    if isinstance(first, Exception) and not isinstance(first, RtagentsError):
-        return SessionClosedError(f"the session failed: {type(first).__name__}: {first}")
-    return first

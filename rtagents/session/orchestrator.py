@@ -43,7 +43,7 @@ from .journal_items import note_item_id, output_item_id
 from .states import AppAsk, Asked, AskInput, Connection, LinkEffect, LinkInput
 
 UNSEEN_WAIT_S = 0.5  # a busy refusal's wait, when the response active was never seen
-_UNSEEN, _UNSEEN_KEY = "", "unseen"  # (a response id no server gives)
+_UNSEEN, _UNSEEN_KEY = "", "unseen:"  # (a response id no server gives; the key + a ref)
 _UNCONFIRMED = (
     "the server never confirmed the output of %s on this connection (it may have had it "
     "already, or refused it): the model was asked to answer once, and is asked again only "
@@ -87,6 +87,7 @@ class Orchestrator:
         done real work (see ``Reconnect``: it proved healthy)."""
         self._ask = AppAsk()
         self._active: str | None = None  # the response active in the conversation
+        self._waiting = ""  # while it is one never seen: the key of the wait that ends it
         self._in_flight: str | None = None  # the ref of our unanswered request for a response
         self.batches = Batches()  # the session's adapter reads ``unanswered`` at the end
         # Every call id (and approval id) ever started, with its response: kept for the whole
@@ -142,9 +143,8 @@ class Orchestrator:
         # ``Batches.unconfirmed``): else every response's end would ask for it again.
         told: list[Decision] = []
         if stuck := self.batches.unconfirmed(response_id):
-            told.append(
-                Emit(SessionWarning(_UNCONFIRMED % ", ".join(stuck), {"call_ids": list(stuck)}))
-            )
+            said = _UNCONFIRMED % ", ".join(stuck)
+            told.append(Emit(SessionWarning(said, {"call_ids": list(stuck)})))
         return [*timer, *told, *(self._maybe_ask() or self._maybe_aside())]
 
     def item_done(self, response_id: str | None, *, answers: bool) -> None:
@@ -217,8 +217,8 @@ class Orchestrator:
                 self.batches.give_up()
                 decisions.append(RequestFailed(message, code))
             elif self._active is None:  # one we never saw (begun before this connection):
-                self._active = _UNSEEN  # its end, if it comes here, or a while asks again
-                decisions.append(StartTimer(_UNSEEN_KEY, UNSEEN_WAIT_S))  # (not at once)
+                self._active, self._waiting = _UNSEEN, _UNSEEN_KEY + ref  # its end, or this wait
+                decisions.append(StartTimer(self._waiting, UNSEEN_WAIT_S))  # (not at once)
             # Otherwise a response we did not ask for is running; its end asks again.
         elif self.fillers.refused(ref):  # an aside of ours: dropped, never sent again
             warning = SessionWarning(f"a spoken aside was refused: {message}", {"code": code})
@@ -324,9 +324,10 @@ class Orchestrator:
     def timer_fired(self, key: str) -> list[Decision]:
         """A ``StartTimer`` of ours fired: our aside's request given up if still unanswered,
         or a batch's filler, if a call of it still runs, or the wait after a refusal."""
-        if key == _UNSEEN_KEY:
-            self._active = None if self._active == _UNSEEN else self._active
-            return self._maybe_ask() or self._maybe_aside()
+        if key.startswith(_UNSEEN_KEY):  # a wait over already, or not the last, is nothing
+            ends = self._active == _UNSEEN and key == self._waiting
+            self._active = None if ends else self._active
+            return (self._maybe_ask() or self._maybe_aside()) if ends else []
         if self.fillers.expired(key):
             message = "a spoken aside got no answer from the server: given up"
             return [Emit(SessionWarning(message)), *(self._maybe_ask() or self._maybe_aside())]

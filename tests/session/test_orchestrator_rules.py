@@ -114,7 +114,9 @@ def test_a_rejected_approval_answer_is_reported() -> None:
     assert o.refused("e1", busy=False, message="gone", code=None) == [Emit(warning)]
 
 
-WAIT = [StartTimer("unseen", UNSEEN_WAIT_S)]
+def wait(ref: str) -> list[StartTimer]:
+    """The wait after the busy refusal of ``ref``: its own key."""
+    return [StartTimer(f"unseen:{ref}", UNSEEN_WAIT_S)]
 
 
 @pytest.mark.parametrize("ends", ["by its end", "by the wait"])
@@ -127,11 +129,11 @@ def test_our_request_refused_as_busy_gives_up_nothing_and_goes_again_later(ends:
     respond(o, "r1", "fast:c1")
     o.call_finished("c1", "one")
     o.output_confirmed("c1")
-    assert o.refused("e2", busy=True, message="busy", code=BUSY) == WAIT
+    assert o.refused("e2", busy=True, message="busy", code=BUSY) == wait("e2")
     assert o.waiting and o.call_finished("c1", "again") == []
-    again = o.response_ended("r_unseen") if ends == "by its end" else o.timer_fired("unseen")
+    again = o.response_ended("r_unseen") if ends == "by its end" else o.timer_fired("unseen:e2")
     assert again == [AskResponse("e3", None, ("c1",))]
-    assert o.timer_fired("unseen") == []  # (a wait that fires after the end does nothing)
+    assert o.timer_fired("unseen:e2") == []  # (a wait that fires after the end does nothing)
 
 
 def test_a_late_wait_leaves_a_response_seen_since_active() -> None:
@@ -141,10 +143,25 @@ def test_a_late_wait_leaves_a_response_seen_since_active() -> None:
     respond(o, "r1", "fast:c1")
     o.call_finished("c1", "one")
     o.output_confirmed("c1")
-    assert o.refused("e2", busy=True, message="busy", code=BUSY) == WAIT
+    assert o.refused("e2", busy=True, message="busy", code=BUSY) == wait("e2")
     assert o.response_ended("r_unseen") == [AskResponse("e3", None, ("c1",))]
     o.response_started("r2", in_conversation=True)
-    assert o.timer_fired("unseen") == [] and o.active == "r2"
+    assert o.timer_fired("unseen:e2") == [] and o.active == "r2"
+
+
+def test_an_earlier_wait_does_not_end_a_later_one() -> None:
+    """Refused as busy, asked again at the unseen response's end, refused as busy again
+    (another response begun before this connection): the first refusal's wait, firing
+    now, does not cut the second's short (that would ask again at once, to be refused)."""
+    o = orchestrator()
+    respond(o, "r1", "fast:c1")
+    o.call_finished("c1", "one")
+    o.output_confirmed("c1")
+    assert o.refused("e2", busy=True, message="busy", code=BUSY) == wait("e2")
+    assert o.response_ended("r_unseen") == [AskResponse("e3", None, ("c1",))]
+    assert o.refused("e3", busy=True, message="busy", code=BUSY) == wait("e3")
+    assert o.timer_fired("unseen:e2") == [] and o.waiting
+    assert o.timer_fired("unseen:e3") == [AskResponse("e4", None, ("c1",))]
 
 
 def test_the_apps_request_refused_as_busy_is_sent_again_and_otherwise_given_up() -> None:
@@ -152,8 +169,8 @@ def test_the_apps_request_refused_as_busy_is_sent_again_and_otherwise_given_up()
     parameters); refused for another reason, it fails once, and is never sent again."""
     o = orchestrator()
     assert o.app_asked(PARAMS) == [AskResponse("e1", PARAMS)]
-    assert o.refused("e1", busy=True, message="busy", code=BUSY) == WAIT
-    assert o.timer_fired("unseen") == [AskResponse("e2", PARAMS)]
+    assert o.refused("e1", busy=True, message="busy", code=BUSY) == wait("e1")
+    assert o.timer_fired("unseen:e1") == [AskResponse("e2", PARAMS)]
     assert o.refused("e2", busy=False, message="bad", code="invalid_value") == [
         RequestFailed("bad", "invalid_value")
     ]

@@ -220,7 +220,7 @@ def test_a_request_asked_again_after_a_drop_and_refused_as_busy_waits() -> None:
     sent_again(core)
     [second] = go(core, core.resumed())
     assert go(core, core.receive_frame(busy(second))) == []
-    [third] = go(core, core.timer_fired("unseen"))
+    [third] = go(core, core.timer_fired(f"unseen:{second}"))
     assert third != second
 
 
