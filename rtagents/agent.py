@@ -180,7 +180,7 @@ class Agent:
     )
 
     def __post_init__(self) -> None:
-        if self.tool_timeout <= 0:
+        if not self.tool_timeout > 0:  # (NaN too)
             raise ValueError(f"Agent {self.name!r}: tool_timeout must be positive")
         if self.max_tool_output_bytes < 64:
             raise ValueError(f"Agent {self.name!r}: max_tool_output_bytes must be at least 64")

@@ -77,12 +77,19 @@ class ExtraMissing(RtagentsError, ImportError):
         self.extra = extra
 
 
-def root_cause(exc: BaseException, limit: int = 300) -> str:
-    """``Type: message`` (the message cut at ``limit``) of the first real error inside
-    exception groups, so that a message names the cause rather than "unhandled errors in a
-    TaskGroup". The one way rtagents describes an exception in its events and logs."""
+def first_error(exc: BaseException) -> BaseException:
+    """The first real error inside exception groups (``exc`` itself when it is none): what a
+    task group's "unhandled errors in a TaskGroup" stands for."""
     while isinstance(getattr(exc, "exceptions", None), (list, tuple)) and exc.exceptions:  # type: ignore[attr-defined]
         exc = exc.exceptions[0]  # type: ignore[attr-defined]
+    return exc
+
+
+def root_cause(exc: BaseException, limit: int = 300) -> str:
+    """``Type: message`` (the message cut at ``limit``) of ``first_error(exc)``, so that a
+    message names the cause rather than "unhandled errors in a TaskGroup". The one way
+    rtagents describes an exception in its events and logs."""
+    exc = first_error(exc)
     text = str(exc)
     if len(text) > limit:
         text = text[: limit - 3] + "..."

@@ -19,3 +19,10 @@ def test_output_modalities_are_checked_when_the_agent_is_made(modalities: Any) -
 @pytest.mark.parametrize("modalities", [None, ["text"], ["audio"], ("audio",)], ids=repr)
 def test_good_output_modalities_are_taken(modalities: Any) -> None:
     assert rtagents.Agent(name="a", output_modalities=modalities).output_modalities == modalities
+
+
+@pytest.mark.parametrize("seconds", [0, -1.0, float("nan")])
+def test_a_tool_timeout_that_is_not_a_positive_number_is_refused(seconds: float) -> None:
+    """NaN passes ``<= 0``, and a NaN deadline fires at once: every call would time out."""
+    with pytest.raises(ValueError, match="tool_timeout must be positive"):
+        rtagents.Agent(name="a", tool_timeout=seconds)

@@ -14,7 +14,7 @@ from opentelemetry.trace import Span
 from ..approvals import ApprovalPolicy, ApprovalRequest
 from ..approvals.broker import ApprovalBroker
 from ..approvals.verdict import why_denied
-from ..errors import SessionClosedError
+from ..errors import SessionClosedError, first_error
 from ..mcp.hosted import HostedMCP
 from ..tools import (
     BaseTool,
@@ -268,11 +268,14 @@ async def run_call(
         return fail("timeout", str(exc))
     except ToolCrashed as exc:
         raised = exc.__cause__ or exc
-        return fail("error", f"{type(raised).__name__}: {raised}", raised)
-    except ToolUnavailable as exc:  # a local MCP server that died, among others
-        return fail("unavailable", f"{type(exc).__name__}: {exc}", exc)
+        cause = first_error(raised)
+        return fail("error", f"{type(cause).__name__}: {cause}", raised)
     except Exception as exc:
-        return fail("error", f"{type(exc).__name__}: {exc}", exc)
+        # A task group's failure is told by its first error, not "unhandled errors in a
+        # TaskGroup"; a ToolUnavailable (a local MCP server that died, say) as unavailable.
+        cause = first_error(exc)
+        kind: FailureKind = "unavailable" if isinstance(cause, ToolUnavailable) else "error"
+        return fail(kind, f"{type(cause).__name__}: {cause}", exc)
     return CallOutcome(output, None, time.perf_counter() - running.started)
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, ItemsView, KeysView, ValuesView
 from typing import Any
 
 import pydantic_core
@@ -23,7 +24,7 @@ _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
 def check_tool_name(name: str, owner: str) -> str:
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):  # (match's ``$`` passes a trailing newline)
         raise ValueError(
             f"{owner}: tool name {name!r} must be 1-64 letters, digits, '_' or '-' "
             "(the Realtime API's rule for function names)"
@@ -100,15 +101,24 @@ class BaseTool(ABC):
         """The ``function_call_output`` text for a result.
 
         A ``str`` is sent as it is; anything else (pydantic models, dataclasses, dicts,
-        lists, numbers, ``None``, UTF-8 bytes) as JSON, with ``str()`` for types JSON cannot
-        hold, and for the whole result when it cannot be encoded (bytes that are not UTF-8).
+        lists, dict views, numbers, ``None``, UTF-8 bytes) as JSON, with ``str()`` for types
+        JSON cannot hold. A string JSON cannot encode as UTF-8 (a lone surrogate: a file name
+        ``os.listdir`` gives) is escaped in it; only a result that still cannot be encoded
+        (bytes that are not UTF-8) is sent as ``str()`` whole.
         """
         if isinstance(result, str):
             return result
         try:
             # NaN and infinity have no JSON: null, as JavaScript's JSON.stringify says them.
-            return pydantic_core.to_json(result, fallback=str, inf_nan_mode="null").decode()
-        except pydantic_core.PydanticSerializationError:  # bytes that are not UTF-8, say
+            return pydantic_core.to_json(result, fallback=_jsonable, inf_nan_mode="null").decode()
+        except pydantic_core.PydanticSerializationError:
+            pass
+        try:  # the same values, to JSON by the standard library, which escapes surrogates
+            plain = pydantic_core.to_jsonable_python(
+                result, fallback=_jsonable, inf_nan_mode="null"
+            )
+            return json.dumps(plain, ensure_ascii=False, allow_nan=False)
+        except (pydantic_core.PydanticSerializationError, ValueError, TypeError):
             return str(result)
 
     def output(self, result: Any, limit: int) -> str:
@@ -133,6 +143,13 @@ class BaseTool(ABC):
         clone = copy.copy(self)
         clone.name = check_tool_name(name, f"renaming {self.name!r}")
         return clone
+
+
+def _jsonable(value: Any) -> Any:
+    """What pydantic cannot serialise: a dict's view as a list, anything else as ``str()``."""
+    if isinstance(value, (KeysView, ValuesView, ItemsView)):
+        return list(value)
+    return str(value)
 
 
 class MadeOutput(str):

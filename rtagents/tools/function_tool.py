@@ -45,11 +45,16 @@ class FunctionTool(BaseTool, Generic[P, R]):
         inline: bool = False,
         background: bool | Background = False,
     ) -> None:
+        if isinstance(fn, FunctionTool):  # its options (needs_approval...) would be lost
+            raise TypeError(
+                f"{fn.name!r} is a tool already: for a tool with other options, make one of "
+                f"its function, as in tool(name=..., needs_approval=...)({fn.name}.fn)"
+            )
         source = described(fn)  # a partial's function
-        qualname = getattr(source, "__qualname__", repr(fn))
+        qualname = getattr(source, "__qualname__", None) or type(fn).__qualname__
         if not callable(fn):
             raise TypeError(f"@tool needs a function, got {fn!r}")
-        if timeout is not None and timeout <= 0:
+        if timeout is not None and not timeout > 0:  # (NaN too: every call would time out)
             raise ValueError(f"tool {qualname}: timeout must be positive, got {timeout}")
         if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
             raise TypeError(
@@ -59,7 +64,9 @@ class FunctionTool(BaseTool, Generic[P, R]):
         docs = parse_docstring(source)
         self.fn: Callable[..., Any] = fn  # called with the model's arguments, by name
         self._qualname = qualname
-        self.name = check_tool_name(name or source.__name__, f"tool {qualname}")
+        # A callable object has no name of its own: its class's.
+        default = getattr(source, "__name__", None) or type(source).__name__
+        self.name = check_tool_name(name or default, f"tool {qualname}")
         self.description = description if description is not None else docs.description
         self.needs_approval = needs_approval
         self.timeout = timeout
@@ -78,7 +85,9 @@ class FunctionTool(BaseTool, Generic[P, R]):
         self.runs_in_thread = not self._is_async and not inline
         self.runs_inline = inline
         self._instance: Any = None
-        functools.update_wrapper(self, source)
+        # Its name and docs, not its __dict__: attributes on the function (another
+        # decorator's ``timeout``, say) must not replace the options given here.
+        functools.update_wrapper(self, source, updated=())
         self.__wrapped__ = fn  # its signature: a partial's is what it leaves
 
     # -- what the model sees -------------------------------------------------------------

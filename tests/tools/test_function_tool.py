@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import os
 import threading
 import typing
 from typing import Any
@@ -157,8 +158,54 @@ def test_nested_models_forbid_unknown_keys_as_the_top_level_does() -> None:
 def test_bad_name_and_timeout() -> None:
     with pytest.raises(ValueError, match="1-64 letters"):
         tool(name="has space")(lambda: None)
+    # A name read from a file keeps its newline: the API would refuse the whole session.update.
+    with pytest.raises(ValueError, match="1-64 letters"):
+        tool(name="lookup\n")(lambda: None)
     with pytest.raises(ValueError, match="timeout must be positive"):
         tool(timeout=0)(lambda: None)
+    # NaN passes ``<= 0``, and a NaN deadline fires at once: every call would time out.
+    with pytest.raises(ValueError, match="timeout must be positive"):
+        tool(timeout=float("nan"))(lambda: None)
+
+
+def test_a_tool_made_a_tool_again_is_refused_not_stripped_of_its_options() -> None:
+    """Wrapping a tool again took the tool's own options over the ones given (its
+    ``needs_approval`` too: a guarded variant ran unasked). It is refused, naming the way
+    to a tool with other options: one made of its function."""
+
+    @tool
+    def delete_account(user: str) -> str:
+        """Delete a user's account."""
+        return user
+
+    with pytest.raises(TypeError, match=r"is a tool already.*delete_account\.fn"):
+        tool(name="delete_guarded", needs_approval=True)(delete_account)
+    guarded = tool(name="delete_guarded", needs_approval=True, timeout=5)(delete_account.fn)
+    assert (guarded.name, guarded.needs_approval, guarded.timeout) == ("delete_guarded", True, 5)
+    assert delete_account.needs_approval is False  # the first tool is as it was
+
+
+def test_attributes_on_the_function_are_not_the_tools_options() -> None:
+    def lookup(q: str) -> str:
+        """Look up."""
+        return q
+
+    lookup.timeout = 99  # type: ignore[attr-defined]  # another decorator's, say
+    lookup.needs_approval = False  # type: ignore[attr-defined]
+    made = tool(timeout=2, needs_approval=True)(lookup)
+    assert (made.timeout, made.needs_approval) == (2, True)
+
+
+def test_a_callable_object_is_a_tool_named_after_its_class() -> None:
+    class Lookup:
+        """Look something up."""
+
+        def __call__(self, q: str) -> str:
+            return q
+
+    made = tool(Lookup())
+    assert (made.name, made.description) == ("Lookup", "Look something up.")
+    assert made.parameters["required"] == ["q"]
 
 
 # -- docstrings ----------------------------------------------------------------------------
@@ -215,6 +262,45 @@ def test_docstring_styles(fn: Any) -> None:
     assert t.description == "Forecast for a city.\n\nLooks a few days ahead."
     assert t.parameters["properties"]["city"]["description"] == "The city."
     assert t.parameters["properties"]["days"]["description"] == "How many days, at most seven."
+
+
+def keywords(city: str, *, days: int = 1, units: str = "metric") -> str:
+    """Forecast for a city.
+
+    Args:
+        city: The city.
+
+    Keyword Args:
+        days: How many days.
+        units: Metric or imperial.
+    """
+    return city
+
+
+def keywords_only(*, days: int = 1) -> str:
+    """Forecast for here.
+
+    Keyword Arguments:
+        days: How many days.
+    """
+    return ""
+
+
+def test_google_keyword_sections_describe_keyword_parameters() -> None:
+    """Google style's ``Keyword Args:`` (and its other spellings) describe parameters:
+    docstring_parser's own Google parser does not read it, and with no ``Args:`` beside it
+    the section's raw text became part of the tool's description."""
+    made = tool(keywords)
+    properties = made.parameters["properties"]
+    assert made.description == "Forecast for a city."
+    assert [properties[name]["description"] for name in ("city", "days", "units")] == [
+        "The city.",
+        "How many days.",
+        "Metric or imperial.",
+    ]
+    alone = tool(keywords_only)
+    assert alone.description == "Forecast for here."
+    assert alone.parameters["properties"]["days"]["description"] == "How many days."
 
 
 def test_explicit_description_and_name_win() -> None:
@@ -373,6 +459,8 @@ class Size:
         (b"utf-8 bytes", '"utf-8 bytes"'),
         (b"\x00\xff", str(b"\x00\xff")),  # not UTF-8: str() of the whole result
         ({"raw": b"\xff"}, str({"raw": b"\xff"})),
+        ({"tea": 3, "coffee": 4}.values(), "[3,4]"),  # a dict's view: a list
+        ({"tea": 3}.items(), '[["tea",3]]'),
     ],
 )
 def test_results_are_serialised(value: Any, text: str) -> None:
@@ -382,6 +470,33 @@ def test_results_are_serialised(value: Any, text: str) -> None:
         return value
 
     assert give.serialize(value) == text
+
+
+LATIN_1_NAME = os.fsdecode(b"caf\xe9.txt")  # what os.listdir gives for a name not in UTF-8
+
+
+class Listing(BaseModel):
+    folder: str
+    files: list[str]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [Listing(folder="/srv", files=["a.txt", LATIN_1_NAME]), ["a.txt", LATIN_1_NAME]],
+    ids=["model", "list"],
+)
+def test_a_result_holding_a_string_utf_8_cannot_carry_is_still_json(value: Any) -> None:
+    """One string UTF-8 cannot encode (a lone surrogate) made the whole result its repr,
+    not JSON: the string is kept as it is in the JSON, as a ``str`` result is."""
+
+    @tool
+    def listing() -> Any:
+        """List a folder."""
+        return value
+
+    data = json.loads(listing.serialize(value))
+    files = data["files"] if isinstance(data, dict) else data
+    assert files == ["a.txt", LATIN_1_NAME]
 
 
 def test_failure_formatters() -> None:

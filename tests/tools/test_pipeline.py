@@ -152,6 +152,53 @@ async def test_a_tool_raising_tool_unavailable_is_told_unavailable_and_the_sessi
     assert failed.kind == "unavailable" and isinstance(failed.exception, ToolUnavailable)
 
 
+async def test_a_failure_in_a_tools_task_group_is_told_by_its_cause() -> None:
+    """A tool that fans out with a task group raises an exception group: the model was told
+    "ExceptionGroup: unhandled errors in a TaskGroup", and a ToolUnavailable inside one was an
+    ``error``. It reads the first real error now, and its kind; the app's event keeps the
+    group as raised."""
+
+    @rtagents.tool
+    async def both(city: str) -> str:
+        """Weather and traffic, fetched together."""
+
+        async def weather() -> None:
+            raise ValueError(f"no such city: {city}")
+
+        async with anyio.create_task_group() as group:  # (asyncio.TaskGroup's, from 3.11)
+            group.start_soon(weather)
+        return "unreachable"
+
+    @rtagents.tool
+    async def feeds(symbol: str) -> str:
+        """Quotes from two feeds, fetched together."""
+
+        async def feed() -> None:
+            raise ToolUnavailable("the quotes feed is down")
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(feed)
+        return "unreachable"
+
+    model = ScriptedModel(
+        [
+            [
+                CallFunction("both", {"city": "Atlantis"}, call_id="b"),
+                CallFunction("feeds", {"symbol": "ACME"}, call_id="f"),
+            ],
+            echo_outputs,
+        ]
+    )
+    run = await run_agent(text_agent(both, feeds), model, say("go"), until=responses_done(2))
+    told = {call: json.loads(run.outputs[call]) for call in ("b", "f")}
+    assert told["b"]["error"] == "error"
+    assert told["b"]["message"] == "ValueError: no such city: Atlantis"
+    assert told["f"]["error"] == "unavailable"
+    assert told["f"]["message"] == "ToolUnavailable: the quotes feed is down"
+    failed = {e.call_id: e for e in run.of("tool.call.failed")}
+    assert type(failed["b"].exception).__name__ == "ExceptionGroup"  # (a backport's, on 3.10)
+
+
 # -- results that are not values yet: drawn where the tool runs, or refused -----------------------
 
 
