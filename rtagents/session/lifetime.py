@@ -72,15 +72,16 @@ class SessionLifetime(Generic[DepsT]):
                 # The session failed to start (a refused configuration, say): it ends so,
                 # with why, not as an app's close (a no-op if it ended already).
                 await runner.finish(str(exc) or type(exc).__name__, error=True)
-                await self._end(exc, closed=False)
-                raise  # (``_end`` raised already: what it says, or exc)
+                await self._end(exc, failed=False)  # raises exc (or the app's fatal)
             except BaseException:  # cancelled while setting up: the connection closes too
                 with anyio.CancelScope(shield=True):
                     await session.close()
                 raise
         except BaseException as exc:
-            if self._runner is not None:  # (``_end`` has run when it is None)
-                await self._end(exc, closed=True)
+            if self._runner is not None:  # a failure of the setup, not ended yet
+                await self._end(exc, failed=True)
+                # A server's exit took it back (a cancellation of its own): nothing opened.
+                raise SessionClosedError("the session ended while it was being opened") from exc
             raise
         return session
 
@@ -89,14 +90,29 @@ class SessionLifetime(Generic[DepsT]):
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> None:  # (never swallows: what the block raised was raised again by ``_end``)
-        if self._runner is not None:
-            await self._end(exc, closed=False)
+    ) -> bool | None:
+        if self._runner is None:
+            return False
+        # As contextlib's ``asynccontextmanager`` does with what its generator raises: the
+        # block's own exception is left to the interpreter to raise, with its own traceback.
+        try:
+            await self._end(exc, failed=False)
+        except BaseException as leaving:
+            own = leaving is exc or (  # a StopIteration comes out of a coroutine wrapped
+                isinstance(exc, (StopIteration, StopAsyncIteration)) and leaving.__cause__ is exc
+            )
+            if not own:
+                raise
+            assert exc is not None
+            exc.__traceback__ = tb
+            return False
+        return exc is not None  # a server's exit took the block's exception back
 
-    async def _end(self, exc: BaseException | None, *, closed: bool) -> None:
+    async def _end(self, exc: BaseException | None, *, failed: bool) -> None:
         """The end, with ``exc`` what the block (or the start) raised: an ``Exception`` is
         raised again once all is done; anything else goes on through the end as it
-        happens. ``closed``: the session was closed already (the start was cancelled)."""
+        happens. ``failed``: ``exc`` is a failure of the setup (the session closed already),
+        which goes on through the end whatever it is, the MCP servers' exit included."""
         session, runner, servers = self._session, self._runner, self._servers
         assert session is not None and runner is not None
         self._session = self._runner = self._servers = None
@@ -109,9 +125,11 @@ class SessionLifetime(Generic[DepsT]):
                         if exc is not None:
                             raise exc
                     except Exception as caught:
+                        if failed:
+                            raise
                         raised = caught
                     finally:
-                        if not closed:
+                        if not failed:
                             await session.close()
                 finally:
                     # The session's tasks are its own (see tasks.SessionTasks), not a task
