@@ -30,7 +30,7 @@ from ..session.states import CLOSED_BY_CLIENT
 from ..tracing.calls import call_ended, call_span
 from .control import TRANSFERRED, CallRecord, IncomingCall, Reject, Route
 from .limits import TIME_LIMIT, CallLimit, LimitClock
-from .registry import CallRegistry
+from .registry import CallRegistry, claim_within
 
 log = logging.getLogger("rtagents.calls")
 
@@ -94,8 +94,9 @@ class CallLifecycle:
         keep_ended: int,
         limit: CallLimit | None = None,
         prices: PriceBook | None = None,
+        claim_timeout: float = 5.0,
     ) -> None:
-        self.route = route
+        self.route, self.claim_timeout = route, claim_timeout
         self.prices = prices  # what each call's usage cost
         self.registry = registry
         self.limit = limit
@@ -144,8 +145,10 @@ class CallLifecycle:
 
     async def claim(self, call_id: str) -> bool:
         """Whether this process is the one to take ``call_id`` (once across replicas).
-        Raises when the registry cannot say: the caller answers "try again later"."""
-        return call_id not in self.calls and await self.registry.claim(call_id)
+        Raises when the registry cannot say within ``claim_timeout`` (the claim given back):
+        the caller answers "try again later"."""
+        here = call_id in self.calls
+        return not here and await claim_within(self.registry, call_id, self.claim_timeout)
 
     def start(
         self,

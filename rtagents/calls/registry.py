@@ -8,6 +8,7 @@ that holds the call.
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from typing import Any, Protocol, runtime_checkable
 
@@ -131,3 +132,23 @@ class LocalRegistry:
 
     async def ready(self) -> bool:
         return True
+
+
+async def claim_within(registry: CallRegistry, call_id: str, seconds: float) -> bool:
+    """``registry.claim(call_id)``, given up after ``seconds`` (a registry behind a
+    network partition neither answers nor fails). On any failure the claim, which may have
+    been made all the same (its answer came too late), is given back before the failure is
+    raised: the caller answers "try again later", and the retry can take the call anywhere."""
+    try:
+        with anyio.fail_after(seconds):
+            return await registry.claim(call_id)
+    except Exception:
+        abandon = getattr(registry, "abandon", None)  # (a registry from before it)
+        if abandon is not None:
+            with (
+                anyio.CancelScope(shield=True),
+                anyio.move_on_after(seconds),
+                contextlib.suppress(Exception),
+            ):
+                await abandon(call_id)
+        raise

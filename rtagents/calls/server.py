@@ -39,7 +39,8 @@ log = logging.getLogger("rtagents.calls")
 WEBHOOK_BODY_LIMIT = 1024 * 1024  # an event is a few KB; a bigger body is refused unread
 LIVE_CALL_EVENTS = ("live.transport.incoming", "live.call.incoming")  # the older name last
 CLAIM_TIMEOUT_S = 5.0
-"""How long a webhook waits for the call registry's claim; past it, a 503 (OpenAI retries)."""
+"""How long a call waits for the call registry's claim; past it, a webhook is answered 503
+(OpenAI retries), a Twilio stream closed with 1013, a browser's attach answered 503."""
 LIMIT_NOTICE = "We are almost out of time, so I will have to end this call in a moment."
 
 
@@ -137,6 +138,7 @@ class CallServer:
             keep_ended,
             limit,
             _price_book(prices, agent),
+            CLAIM_TIMEOUT_S,
         )
         self.calls: dict[str, CallRecord] = self._lifecycle.calls
         self._control = Supervision(self.calls, self.registry, self._adopt)
@@ -289,21 +291,10 @@ class CallServer:
         if call.call_id in self.calls:
             return JSONResponse({"status": "ignored"})
         self._claiming.update((webhook_id, call.call_id))
-        try:
-            with anyio.fail_after(CLAIM_TIMEOUT_S):
-                claimed = await self._lifecycle.claim(call.call_id)
+        try:  # (a claim that may have been made all the same is given back: see claim_within)
+            claimed = await self._lifecycle.claim(call.call_id)
         except Exception as exc:  # the registry is away or slow: OpenAI retries, maybe elsewhere
             log.warning("claiming call %s failed: %s", call.call_id, root_cause(exc) or "timeout")
-            # The claim may have been made all the same (its answer came too late): given
-            # back before the 503, so that the retry can take the call on any replica.
-            abandon = getattr(self.registry, "abandon", None)  # (a registry from before it)
-            if abandon is not None:
-                with (
-                    anyio.CancelScope(shield=True),
-                    anyio.move_on_after(CLAIM_TIMEOUT_S),
-                    contextlib.suppress(Exception),
-                ):
-                    await abandon(call.call_id)
             self._verifier.forget(webhook_id)
             return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
         finally:

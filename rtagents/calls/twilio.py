@@ -176,10 +176,16 @@ class TwilioPlayer:
         self._pending: OrderedDict[str, tuple[str, int]] = OrderedDict()  # mark -> item, end
         self._sent_ms: dict[str, int] = {}
         self._played: dict[str, int] = {}
+        self._cut: frozenset[str] = frozenset()  # the items a clear stopped
         self.last_mark: str | None = None
 
     def play(self, item_id: str, payload: str) -> None:
-        """Send a chunk of the agent's audio (base64 u-law, as the session received it)."""
+        """Send a chunk of the agent's audio (base64 u-law, as the session received it).
+        The rest of an item a clear stopped is not sent: the app reads its chunks after the
+        session cleared the player (they came before the barge-in), and Twilio would play
+        them, as a clear drops only what it has queued when the clear comes."""
+        if item_id in self._cut:
+            return
         end = self._sent_ms.get(item_id, 0) + base64_audio_ms(len(payload), "audio/pcmu")
         self._sent_ms = {item_id: end}  # only the latest item can still be cut
         self._count += 1
@@ -208,4 +214,5 @@ class TwilioPlayer:
 
     def clear(self) -> None:
         self._pending.clear()
+        self._cut = frozenset(self._sent_ms)
         self._send({"event": "clear", "streamSid": self.stream_sid})

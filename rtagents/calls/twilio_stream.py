@@ -4,14 +4,15 @@ any call and bridged to a Realtime session (the messages themselves are in ``twi
 from __future__ import annotations
 
 import contextlib
-import inspect
 import json
 import logging
 from typing import Any
 
 import anyio
+from anyio.streams.memory import MemoryObjectSendStream
 from starlette.websockets import WebSocket, WebSocketState
 
+from .._either import call_either
 from ..agent import Agent
 from ..errors import RtagentsError, root_cause
 from ..session.connect import connect
@@ -129,9 +130,19 @@ class TwilioCall:
         enter_call(record.handle)
 
         async def to_twilio() -> None:
-            with contextlib.suppress(Exception):  # Twilio went away: the caller side ends it
+            with to_send, contextlib.suppress(Exception):  # Twilio went away: the caller ends it
                 async for message in to_send:
                     await websocket.send_text(json.dumps(message))
+
+        # Keypad presses go to the app's handler one after another, in a task of their own:
+        # a slow handler (an account looked up) holds up neither the caller's audio nor the
+        # marks that tell what the caller heard.
+        presses, pressed = anyio.create_memory_object_stream[str](_PRESSES_KEPT)
+
+        async def keypad(session: Any) -> None:
+            with pressed, contextlib.suppress(RtagentsError):  # the session closed under us
+                async for digit in pressed:
+                    await _dtmf(settings, session, digit)
 
         async def from_caller(session: Any) -> None:
             with contextlib.suppress(RtagentsError):  # the session closed under us
@@ -154,7 +165,7 @@ class TwilioCall:
                             if player.all_played():
                                 played_out[0].set()
                     elif kind == "dtmf":
-                        await _dtmf(settings, session, message)
+                        _press(presses, message)
                     elif kind == "stop":
                         break
             ended.set()
@@ -174,8 +185,10 @@ class TwilioCall:
                 tg.start_soon(to_twilio)
                 tg.start_soon(from_caller, s)
                 tg.start_soon(from_agent, s)
+                tg.start_soon(keypad, s)
                 await ended.wait()
                 outgoing.close()
+                presses.close()
                 tg.cancel_scope.cancel()
         return s.closed_reason
 
@@ -191,14 +204,24 @@ async def _stream_start(websocket: WebSocket) -> Any:
             return parse_start(message)
 
 
-async def _dtmf(settings: TwilioStreams, session: Any, message: dict[str, Any]) -> None:
+_PRESSES_KEPT = 32
+"""Keypad presses waiting for the app's handler, at most: a press past them is dropped."""
+
+
+def _press(presses: MemoryObjectSendStream[str], message: dict[str, Any]) -> None:
     digit = part(message, "dtmf").get("digit")
     if not isinstance(digit, str) or len(digit) != 1:
         return
     try:
-        result = settings.on_dtmf(session, digit)
-        if inspect.isawaitable(result):
-            await result
+        presses.send_nowait(digit)
+    except anyio.WouldBlock:
+        log.warning("the DTMF handler is %d presses behind: %r dropped", _PRESSES_KEPT, digit)
+
+
+async def _dtmf(settings: TwilioStreams, session: Any, digit: str) -> None:
+    try:
+        # A sync handler runs in a worker thread, as a sync router does.
+        await call_either(settings.on_dtmf, session, digit)
     except RtagentsError:
         raise
     except Exception:  # the app's handler must not cost the call

@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import protocol as p
 from ..protocol.audio_formats import base64_audio_ms, output_format
+from .actions import StopPlayback
 
 
 class Playback:
@@ -15,6 +16,8 @@ class Playback:
     def __init__(self) -> None:
         self.item_id: str | None = None
         self.ms = 0
+        self.left_over = False
+        """Audio an earlier connection sent may still be playing (none of it is ours to cut)."""
         self.format = "audio/pcm"
         """The session's output audio format (how long a delta is), from its config."""
 
@@ -30,8 +33,19 @@ class Playback:
             self.item_id, self.ms = event.item_id, ms
 
     def forget(self) -> None:
-        """A new connection: the audio of the old one is nobody's to cut any more."""
+        """A new connection: the audio of the old one is nobody's to cut any more (but the
+        player may still be playing it)."""
+        self.left_over = self.left_over or self.item_id is not None
         self.item_id, self.ms = None, 0
+
+    def interrupted(self) -> StopPlayback | None:
+        """The user started speaking: if assistant audio may be playing, the player stops and
+        what it did not play of the latest item is cut (of an earlier connection's audio,
+        nothing is cut: the player stops all the same)."""
+        if self.item_id is None and not self.left_over:
+            return None
+        self.left_over = False
+        return StopPlayback(self.item_id, None, heard_only=True)
 
     def heard_fraction(self, item_id: str, audio_end_ms: int) -> float:
         """How much of an assistant item's audio (received so far) was heard."""

@@ -250,10 +250,8 @@ class RealtimeCore(OrchestratedAdapter):
         return None
 
     def _on_speech_started(self, event: p.InputAudioBufferSpeechStarted) -> Decided:
-        item_id = self.playback.item_id
-        decided: list[Decision | Action] = []
-        if item_id is not None:  # assistant audio may be playing: stop it, cut the unheard
-            decided.append(StopPlayback(item_id, None, heard_only=True))
+        stop = self.playback.interrupted()  # assistant audio may be playing: stopped, cut
+        decided: list[Decision | Action] = [] if stop is None else [stop]
         # The calls last: each is answered as cancelled as soon as its cancel is carried out,
         # and the app hears of the interruption before it hears of what it cost.
         return decided + self.orchestrator.barge_in("the user started speaking")

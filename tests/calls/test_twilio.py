@@ -13,7 +13,16 @@ import pytest
 import websockets
 
 import rtagents
-from rtagents.calls import CallServer, IncomingCall, Reject, TwilioStreams, end_call
+from rtagents.calls import (
+    CallServer,
+    IncomingCall,
+    LocalRegistry,
+    Reject,
+    TwilioStreams,
+    end_call,
+)
+from rtagents.calls import server as calls_server
+from rtagents.calls.twilio import TwilioPlayer
 from rtagents.emulator import CallFunction, Emulator, Say, ScriptedModel
 from rtagents.testing import TwilioMediaClient, serve_asgi
 from tests.speech import espeak, sox
@@ -122,6 +131,10 @@ async def barge_in(ulaw: bytes, heard_ms: int) -> tuple[TwilioMediaClient, list[
                     e for e in emu.last.received if e["type"] == "conversation.item.truncate"
                 ]
                 history = app.calls[phone.call_sid].session.history
+    # Nothing of the answer goes to Twilio after the clear: a clear drops only what Twilio
+    # has queued when it comes, and chunks the bridge had yet to send would play.
+    kinds = [m["event"] for m in phone.messages]
+    assert "media" not in kinds[kinds.index("clear") :]
     return phone, truncates, history
 
 
@@ -289,3 +302,110 @@ async def test_two_hang_ups_at_once_both_wait_for_the_same_goodbye(ulaw: bytes) 
     assert code == 1000
     assert len(returned) == 2
     assert min(returned) >= phone.received_ms - 40  # both after the goodbye was heard
+
+
+def test_the_player_sends_nothing_more_of_an_item_it_cleared() -> None:
+    """The session clears the player at the barge-in; the app's loop still holds chunks of
+    the answer that came before it, and plays them after: they are not sent (Twilio would
+    play them). A later item's are."""
+    sent: list[dict[str, Any]] = []
+    player = TwilioPlayer("MZ1", sent.append)
+    player.play("item_a", "/w==")
+    player.clear()
+    player.play("item_a", "/w==")  # read by the app after the clear
+    player.play("item_b", "/w==")
+    kinds = [(m["event"], m.get("media", {}).get("payload")) for m in sent]
+    assert kinds == [
+        ("media", "/w=="),
+        ("mark", None),
+        ("clear", None),
+        ("media", "/w=="),
+        ("mark", None),
+    ]
+    assert player.played_ms("item_b") == 0 and not player.all_played()
+
+
+async def test_a_barge_in_after_the_session_reconnected_still_clears_twilio(ulaw: bytes) -> None:
+    """Twilio holds seconds of the answer (the model sends faster than real time). The
+    session's connection drops and comes back: that answer is nobody's to cut any more,
+    but the caller still hears it. Talking over it clears it."""
+    async with Emulator(model=ScriptedModel([LONG], then="Yes?")) as emu:
+        app = server_for(emu)
+        async with serve_asgi(app) as url:
+            async with Served(emu, app, url).phone(playback="manual") as phone:
+                with anyio.fail_after(20):
+                    await phone.say(ulaw)
+                    await phone.wait_for_audio(3000)
+                    await anyio.sleep(0.5)  # the whole answer is at Twilio, unplayed
+                    await phone.play_out(400)
+                    await anyio.sleep(0.1)
+                    first = emu.last
+                    first.drop()
+                    while emu.last is first or not emu.last.session:
+                        await anyio.sleep(0.02)
+                    await anyio.sleep(0.5)  # reconnected and configured
+                    await phone.say(ulaw)  # the caller talks over the rest
+                    await anyio.sleep(1.5)
+                heard = [e.get("type") for e in emu.last.sent]
+    assert "input_audio_buffer.speech_started" in heard  # the barge-in was heard
+    assert phone.clears == 1, f"{phone.received_ms - phone.heard_ms} ms of the old answer play on"
+
+
+async def test_a_slow_keypad_handler_does_not_hold_up_the_callers_audio(
+    ulaw: bytes,
+) -> None:
+    """An ``on_dtmf`` handler that looks the caller's account up (2 s): meanwhile the
+    caller's audio still reaches the model."""
+
+    async def lookup(session: object, digit: str) -> None:
+        await anyio.sleep(2)
+
+    async with Emulator(model=ScriptedModel([], then="Hello.")) as emu:
+        app = server_for(emu, twilio=TwilioStreams(auth_token=TOKEN, on_dtmf=lookup))
+        async with serve_asgi(app) as url:
+            async with Served(emu, app, url).phone() as phone:
+                with anyio.fail_after(10):
+                    while not (phone.call_sid in app.calls and app.calls[phone.call_sid].session):
+                        await anyio.sleep(0.01)
+                await phone.press("1")
+                await phone.say(ulaw[:1600])  # 200 ms of speech, after the press
+                with anyio.fail_after(1.5):  # (the handler takes 2 s)
+                    while not any(
+                        e["type"] == "input_audio_buffer.append" for e in emu.last.received
+                    ):
+                        await anyio.sleep(0.01)
+
+
+class HangingRegistry(LocalRegistry):
+    """A Redis that stopped answering (a partition: no error, no reply)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unblock = anyio.Event()
+        self.given_back: list[str] = []
+
+    async def claim(self, call_id: str) -> bool:
+        await self.unblock.wait()  # (set at the test's end, so that the server can stop)
+        raise ConnectionError("Timeout reading from redis:6379")
+
+    async def abandon(self, call_id: str) -> None:
+        self.given_back.append(call_id)
+
+
+async def test_a_stream_whose_claim_hangs_is_closed_for_another_try(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As a webhook's: after ``CLAIM_TIMEOUT_S`` the claim is given back and the stream is
+    closed with 1013 (try again later), so that the TwiML after ``<Connect>`` runs; the
+    caller is not left in silence."""
+    monkeypatch.setattr(calls_server, "CLAIM_TIMEOUT_S", 0.3)
+    registry = HangingRegistry()
+    async with Emulator(model=ScriptedModel([], then="Hello.")) as emu:
+        app = server_for(emu, registry=registry)
+        async with serve_asgi(app) as url:
+            async with Served(emu, app, url).phone() as phone:
+                with anyio.move_on_after(5):
+                    await phone.wait_closed()
+                registry.unblock.set()
+    assert phone.closed == 1013
+    assert registry.given_back == [phone.call_sid]

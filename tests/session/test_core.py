@@ -327,6 +327,27 @@ def test_a_barge_in_tells_the_app_before_it_cancels_calls() -> None:
         assert kinds.index("interrupted") < kinds.index("cancel"), barge_in
 
 
+def stops(actions: list[Any]) -> list[StopPlayback]:
+    return [a for a in actions if isinstance(a, StopPlayback)]
+
+
+def test_a_barge_in_after_a_drop_stops_the_audio_the_old_connection_sent() -> None:
+    """The connection dropped while the player still held an answer's audio: that item is
+    nobody's to cut on the new connection, but the caller still hears it. The user's next
+    speech stops the player (nothing cut), once; later speech with no audio since, nothing."""
+    c = core()
+    speech = ev("input_audio_buffer.speech_started", audio_start_ms=0, item_id="u")
+    c.receive(created("r1"))
+    c.receive(audio_delta("r1", "a1", "A" * 6400))
+    c.disconnected()
+    assert stops(c.receive(speech)) == [StopPlayback(None, None, heard_only=True)]
+    assert stops(c.receive(speech)) == []  # (stopped: nothing plays any more)
+    c.disconnected()  # (a drop with no audio since: nothing left over)
+    assert stops(c.receive(speech)) == []
+    c.receive(audio_delta("r2", "a2", "A" * 6400))
+    assert stops(c.receive(speech)) == [StopPlayback("a2", None, heard_only=True)]
+
+
 def test_memory_stays_flat_over_many_turns() -> None:
     c = core()
     for n in range(5000):
