@@ -22,7 +22,7 @@ from ..errors import SessionConfigError, root_cause
 from ..session.transport import HandshakeRefused
 from ..tracing.calls import created_session
 from .access import Authorize, allowed
-from .control import CallRecord
+from .control import OVER, CallRecord
 from .inbound import BodyTooLarge, check_call_id, read_body, shown
 from .minted import MintedSecrets
 from .rest import OPENAI_API, CallsAPI, CallsAPIError
@@ -31,7 +31,6 @@ from .sideband import SidebandCall
 log = logging.getLogger("rtagents.calls")
 
 ATTACH_BODY_LIMIT = 16 * 1024  # {"call_id": ..., "client_secret": ...} is under 200 bytes
-_OVER = frozenset({"ended", "failed", "rejected"})
 ATTACH_TIMEOUT = 20.0  # seconds for the sideband to connect and configure its session
 
 Attaching = tuple[SidebandCall, anyio.Event]
@@ -129,7 +128,7 @@ class BrowserRoutes:
             return JSONResponse({"error": "no default agent, or not running"}, status_code=400)
         record = self._calls.get(wanted)
         if record is not None:
-            if record.state in _OVER:
+            if record.state in OVER:
                 state = "" if record.state == "ended" else f" ({record.state})"
                 return JSONResponse({"error": f"call {wanted} has ended{state}"}, 404)
             # Told only to the page whose secret attached it: to any other, as unknown.

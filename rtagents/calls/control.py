@@ -106,6 +106,11 @@ class CallHandle:
         await self._refer(target_uri)
 
 
+LIVE = ("ringing", "active")
+OVER = frozenset({"ended", "failed", "rejected"})
+"""The states of a call that is over here (``moved``: another replica holds it)."""
+
+
 @dataclass
 class CallRecord:
     """A call this process handles (``app.calls``). ``caller`` is ``None`` for a browser's

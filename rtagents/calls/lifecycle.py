@@ -6,9 +6,9 @@ is listed for the replicas that could take it over, a call that fails is never l
 or up without its tools, a call that reaches its time limit is warned and hung up
 (``limits``), a call still up when a drain closes its session (or when the shutdown cuts
 its task short) is handed over to another replica or hung up, one still ringing then is
-rejected, and an ended call is released. What differs between a SIP call, a
-browser's call, a call taken over from a replica that died and a Twilio stream is its
-``CallKind``: how it is accepted or rejected, hung up, and how its session runs.
+rejected, and an ended call is released. What differs between a SIP call, a browser's call,
+a call taken over from a replica that died and a Twilio stream is its ``CallKind``: how it
+is accepted or rejected, hung up, and how its session runs.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ..errors import root_cause
 from ..pricing import PriceBook
 from ..session.states import CLOSED_BY_CLIENT
 from ..tracing.calls import call_ended, call_span
-from .control import TRANSFERRED, CallRecord, IncomingCall, Reject, Route
+from .control import LIVE, OVER, TRANSFERRED, CallRecord, IncomingCall, Reject, Route
 from .limits import TIME_LIMIT, CallLimit, LimitClock
 from .registry import CallRegistry, claim_within
 
@@ -42,9 +42,9 @@ SHUT_DOWN = "the server shut down before the call was answered"
 LET_GO_LATE = "the server shut down, and could not hand the call over or hang it up in time"
 LETTING_GO_S = 10.0
 """How long letting go of a call may take, each time: a drain's wait for a call still being
-set up to open its session; handing over or hanging up a call whose session the drain
-closed; rejecting, handing over or hanging up a call the shutdown cut short; releasing
-the claim of a call cut short (each is one request to the registry or to the API)."""
+set up to open its session; handing over or hanging up a call whose session the drain closed;
+rejecting, handing over or hanging up a call the shutdown cut short; releasing the claim of a
+call cut short (each is one request to the registry or to the API)."""
 
 
 class CallKind(Protocol):
@@ -113,7 +113,7 @@ class CallLifecycle:
         return self.tg is not None and not self.draining
 
     def live(self) -> list[CallRecord]:
-        return [r for r in self.calls.values() if r.state in ("ringing", "active")]
+        return [r for r in self.calls.values() if r.state in LIVE]
 
     async def close_sessions(self) -> None:
         """The drain's time is up: each session still open closes once its tool calls in
@@ -143,12 +143,13 @@ class CallLifecycle:
                 len(closed) - moved - hung_up,
             )
 
-    async def claim(self, call_id: str) -> bool:
-        """Whether this process is the one to take ``call_id`` (once across replicas).
-        Raises when the registry cannot say within ``claim_timeout`` (the claim given back):
-        the caller answers "try again later"."""
-        here = call_id in self.calls
-        return not here and await claim_within(self.registry, call_id, self.claim_timeout)
+    async def claim(self, call_id: str, *, again: bool = False) -> bool:
+        """Whether this process is the one to take ``call_id`` (once across replicas; ``again``:
+        also once over, a Twilio call's next stream). Raises when the registry cannot say in
+        ``claim_timeout`` (the claim given back): the caller answers "try again later"."""
+        if (here := self.calls.get(call_id)) is not None and not (again and here.state in OVER):
+            return False
+        return await claim_within(self.registry, call_id, self.claim_timeout, again=again)
 
     def start(
         self,
@@ -173,9 +174,8 @@ class CallLifecycle:
         await self._run(call, kind, agent, None, anyio.Event(), None)
 
     async def decide(self, call: IncomingCall) -> Agent | Reject:
-        """The router's decision for ``call``, checked: anything else is an error."""
-        # A sync router runs in a worker thread: one that looks the caller up in a slow
-        # system holds up no other call.
+        """The router's decision for ``call``, checked: anything else is an error. (A sync
+        router runs in a worker thread: a slow lookup of the caller holds up no call.)"""
         decision = await call_either(self.route, call)
         if not isinstance(decision, (Agent, Reject)):
             raise TypeError(f"the router returned {decision!r:.60}, not an Agent or Reject")
@@ -359,12 +359,13 @@ class CallLifecycle:
 
     async def _finished(self, call_id: str, *, release: bool) -> None:
         """The registry lets the call go (with ``release``), and the oldest ended calls
-        beyond ``keep_ended`` leave ``app.calls``."""
+        beyond ``keep_ended`` leave ``app.calls`` (not one claimed again since, live)."""
         if release:
             await self.registry.release(call_id)
         self._ended.append(call_id)
         while len(self._ended) > self._keep_ended:
-            self.calls.pop(self._ended.popleft(), None)
+            if (gone := self.calls.get(self._ended.popleft())) and gone.state not in LIVE:
+                del self.calls[gone.call_id]
 
 
 async def _refuse(kind: CallKind) -> bool:

@@ -99,7 +99,7 @@ class LocalRegistry:
     not grow with every call."""
 
     def __init__(self, *, remember: int = 10_000) -> None:
-        self._claimed: OrderedDict[str, None] = OrderedDict()
+        self._claimed: OrderedDict[str, bool] = OrderedDict()  # call id -> whether it ended
         self._remember = remember
 
     async def run(
@@ -110,10 +110,17 @@ class LocalRegistry:
     async def claim(self, call_id: str) -> bool:
         if call_id in self._claimed:
             return False
-        self._claimed[call_id] = None
+        self._claimed[call_id] = False
         if len(self._claimed) > self._remember:
             self._claimed.popitem(last=False)
         return True
+
+    async def reclaim(self, call_id: str) -> bool:
+        """``claim``, which also wins for a call that ended (a Twilio call's next stream)."""
+        if self._claimed.get(call_id) is False:
+            return False  # it lives
+        self._claimed.pop(call_id, None)
+        return await self.claim(call_id)
 
     async def abandon(self, call_id: str) -> None:
         self._claimed.pop(call_id, None)  # the webhook gave up on it: its retry takes it
@@ -122,7 +129,8 @@ class LocalRegistry:
         pass  # this process is the only one: nobody is left to adopt its calls
 
     async def release(self, call_id: str) -> None:
-        pass  # kept: a late retry of the webhook is still a duplicate
+        if call_id in self._claimed:  # kept: a late retry of the webhook is still a duplicate
+            self._claimed[call_id] = True
 
     async def hand_over(self, call_id: str) -> bool:
         return False  # no other process can take the call
@@ -134,14 +142,19 @@ class LocalRegistry:
         return True
 
 
-async def claim_within(registry: CallRegistry, call_id: str, seconds: float) -> bool:
-    """``registry.claim(call_id)``, given up after ``seconds`` (a registry behind a
-    network partition neither answers nor fails). On any failure the claim, which may have
-    been made all the same (its answer came too late), is given back before the failure is
-    raised: the caller answers "try again later", and the retry can take the call anywhere."""
+async def claim_within(
+    registry: CallRegistry, call_id: str, seconds: float, *, again: bool = False
+) -> bool:
+    """``registry.claim(call_id)`` (with ``again``, its ``reclaim``: a call that ended may be
+    claimed again), given up after ``seconds`` (a registry behind a network partition
+    neither answers nor fails). On any failure the claim, which may have been made all the
+    same (its answer came too late), is given back before the failure is raised: the caller
+    answers "try again later", and the retry can take the call anywhere."""
+    # (A registry from before ``reclaim`` claims a call once, whatever comes after.)
+    claim = getattr(registry, "reclaim", registry.claim) if again else registry.claim
     try:
         with anyio.fail_after(seconds):
-            return await registry.claim(call_id)
+            return bool(await claim(call_id))
     except Exception:
         abandon = getattr(registry, "abandon", None)  # (a registry from before it)
         if abandon is not None:

@@ -48,6 +48,15 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
 return 0
 """
+# The same, also over a claim marked ended: a call that ended may be claimed again (a
+# Twilio call's next stream).
+_RECLAIM = """
+if redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then return 0 end
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] and string.sub(holder, 1, 6) ~= 'ended:' then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
 # Renew a claim of this replica's, or put it back (and its listing) if Redis lost it:
 # 1 renewed, 2 put back, 0 another replica holds it (or it ended).
 _KEEP = """
@@ -182,8 +191,15 @@ class RedisRegistry:
     # -- claims --------------------------------------------------------------------------------
 
     async def claim(self, call_id: str) -> bool:
+        return await self._claim(_CLAIM, call_id)
+
+    async def reclaim(self, call_id: str) -> bool:
+        """``claim``, which also wins for a call that ended (a Twilio call's next stream)."""
+        return await self._claim(_RECLAIM, call_id)
+
+    async def _claim(self, script: str, call_id: str) -> bool:
         keys = (self._key(call_id), self._live)
-        won = await self._client.eval(_CLAIM, 2, *keys, self.replica, self.lease_ms, call_id)
+        won = await self._client.eval(script, 2, *keys, self.replica, self.lease_ms, call_id)
         if won:
             self._owned[call_id] = ""
         return bool(won)

@@ -62,14 +62,14 @@ class TwilioEndpoint:
         if self.calls.draining:
             await _close(websocket, 1013)  # try again later: another replica
             return
-        try:
-            claimed = await self.calls.claim(call.call_id)
+        try:  # (again: TwiML may stream a call again once its stream ended, as <Redirect>)
+            claimed = await self.calls.claim(call.call_id, again=True)
         except Exception as exc:  # the registry is away: Twilio may try again, elsewhere
             log.warning("claiming call %s failed: %s", call.call_id, root_cause(exc))
             await _close(websocket, 1013)
             return
         if not claimed:
-            log.warning("a second stream for call %s was refused", call.call_id)
+            log.warning("a second stream for call %s, still live, was refused", call.call_id)
             await _close(websocket, 1008)
             return
         try:

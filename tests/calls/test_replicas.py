@@ -19,7 +19,7 @@ import pytest
 import redis.asyncio
 
 import rtagents
-from rtagents.calls import CallServer, IncomingCall, transfer_call
+from rtagents.calls import CallServer, IncomingCall, LocalRegistry, transfer_call
 from rtagents.calls.lifecycle import HANDED_OVER
 from rtagents.calls.registry import CallNotFound, CallOwnerGone
 from rtagents.calls.registry_redis import _KEEP, RedisRegistry
@@ -536,3 +536,28 @@ async def test_a_claim_is_this_replicas_again_but_never_anothers(redis_url: str)
     finally:
         await mine._client.aclose()
         await theirs._client.aclose()
+
+
+@pytest.mark.parametrize("kind", ["redis", "local"])
+async def test_a_call_over_is_claimed_again_only_by_reclaim(redis_url: str, kind: str) -> None:
+    """A Twilio call streamed again once its stream ended (TwiML's ``<Redirect>``): its next
+    stream ``reclaim``s it, on any replica. A claim still refuses it (a late webhook retry is
+    a duplicate), and nobody reclaims a call that lives."""
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    if kind == "redis":
+        mine: Any = RedisRegistry(redis_url, replica="a", prefix=prefix)
+        theirs: Any = RedisRegistry(redis_url, replica="b", prefix=prefix)
+    else:
+        mine = theirs = LocalRegistry()
+    try:
+        assert await mine.claim("CA1")
+        assert not await theirs.reclaim("CA1")
+        await mine.release("CA1")
+        assert not await theirs.claim("CA1")
+        assert await theirs.reclaim("CA1")
+        assert not await mine.reclaim("CA1")  # it lives again, on the other replica
+        assert await mine.reclaim("CA2")  # one never claimed: as a claim
+    finally:
+        for registry in {id(mine): mine, id(theirs): theirs}.values():
+            if kind == "redis":
+                await registry._client.aclose()

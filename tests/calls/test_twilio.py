@@ -409,3 +409,64 @@ async def test_a_stream_whose_claim_hangs_is_closed_for_another_try(
                 registry.unblock.set()
     assert phone.closed == 1013
     assert registry.given_back == [phone.call_sid]
+
+
+async def test_a_call_streamed_again_once_its_stream_ended_is_served_and_not_while_live() -> None:
+    """TwiML goes on with the next verb when a stream ends (``<Connect><Stream/></Connect>
+    <Redirect>/voice</Redirect>``): the same call (its CallSid, a new streamSid) streams
+    again, and is served, routed afresh. A second stream while the first lives is refused."""
+    async with Emulator(model=ScriptedModel([], then="Hello.")) as emu:
+        app = server_for(emu)
+        async with serve_asgi(app) as url:
+            served = Served(emu, app, url)
+            first = served.phone()
+            async with first:
+                with anyio.fail_after(10):
+                    while not (first.call_sid in app.calls and app.calls[first.call_sid].session):
+                        await anyio.sleep(0.01)
+                async with served.phone(call_sid=first.call_sid) as doubled:
+                    with anyio.fail_after(5):
+                        assert await doubled.wait_closed() == 1008
+            with anyio.fail_after(10):
+                while app.calls[first.call_sid].state == "active":
+                    await anyio.sleep(0.01)
+            async with served.phone(call_sid=first.call_sid) as again:
+                with anyio.fail_after(10):
+                    while not (
+                        app.calls[first.call_sid].state == "active"
+                        and app.calls[first.call_sid].session
+                    ):
+                        assert again.closed is None
+                        await anyio.sleep(0.01)
+                record = app.calls[first.call_sid]
+    assert record.source == "twilio" and record.agent == "phone"
+
+
+async def test_a_call_streamed_again_stays_listed_while_older_calls_are_let_go() -> None:
+    """``keep_ended`` lets the oldest ended calls go from ``app.calls``: a call that ended,
+    then streamed again, is not let go while it is live again."""
+    async with Emulator(model=ScriptedModel([], then="Hello.")) as emu:
+        app = server_for(emu, keep_ended=1)
+        async with serve_asgi(app) as url:
+            served = Served(emu, app, url)
+
+            async def stream(call_sid: str | None = None, end: bool = True) -> TwilioMediaClient:
+                phone = served.phone(call_sid=call_sid)
+                await phone.__aenter__()
+                with anyio.fail_after(10):
+                    while not (phone.call_sid in app.calls and app.calls[phone.call_sid].session):
+                        await anyio.sleep(0.01)
+                if end:
+                    await phone.__aexit__(None, None, None)
+                    while app.calls[phone.call_sid].state == "active":
+                        await anyio.sleep(0.01)
+                return phone
+
+            first = await stream()
+            again = await stream(first.call_sid, end=False)
+            try:
+                other = await stream()  # ends: the oldest ended entry goes
+                assert app.calls[first.call_sid].state == "active"
+                assert other.call_sid in app.calls
+            finally:
+                await again.__aexit__(None, None, None)
