@@ -14,7 +14,7 @@ import pytest
 import rtagents
 from rtagents._redact import redact_url
 from rtagents.errors import ConnectError
-from rtagents.mcp import HostedMCP
+from rtagents.mcp import HostedMCP, MCPServerHTTP
 from rtagents.session.connect import endpoint
 
 pytestmark = pytest.mark.anyio
@@ -87,6 +87,18 @@ def test_a_hosted_mcp_repr_shows_no_url_token() -> None:
     hosted = HostedMCP("notes", server_url=f"https://mcp.example/mcp?token={TOKEN}")
     assert TOKEN not in repr(hosted) and "https://mcp.example/mcp" in repr(hosted)
     assert TOKEN not in repr(rtagents.Agent(name="a", tools=[hosted]))
+
+
+def test_a_local_mcp_servers_repr_shows_no_password_and_its_logs_none(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    url = f"https://bob:{TOKEN}@mcp.example.com/mcp?key={KEY}"
+    server = MCPServerHTTP(url, name="crm")
+    assert TOKEN not in repr(server) and KEY not in repr(server)
+    assert "mcp.example.com/mcp" in repr(server)
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("rtagents.mcp").warning("connecting to %s", url)
+    assert TOKEN not in caplog.text and KEY not in caplog.text
 
 
 def test_the_calls_api_strips_a_key_and_refuses_a_broken_one() -> None:

@@ -3,7 +3,8 @@
 from .errors import MCPConnectError, MCPServerUnavailable
 from .events import MCPServerFailed, MCPToolsChanged
 from .hosted import HostedMCP
-from .local import MCPServer, MCPServerHTTP, MCPServerStdio
+from .local import MCPServer
+from .servers import MCPServerHTTP, MCPServerStdio
 from .tools import MCPTool, MCPToolError, result_text
 
 __all__ = [

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from fnmatch import fnmatchcase
-from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import parse_qsl, urlsplit
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import anyio
 
-from .._redact import register_secret
 from ..errors import root_cause
 from ..tools import DuplicateToolError, Toolset
 from .errors import MCPConnectError, MCPServerUnavailable, is_timeout, is_transport_failure
 from .liveness import Liveness
-from .tools import MCPTool, NeedsApproval
+from .tools import MCPTool, NeedsApproval, api_name
 
 if TYPE_CHECKING:
     import mcp_types
@@ -33,6 +29,10 @@ log = logging.getLogger("rtagents.mcp")
 
 CLOSE_TIMEOUT_S = 2.0
 """How long closing a local MCP server waits for it (a server's goodbye, a session's end)."""
+LEFT_CLOSING_S = 10.0
+"""How long a server's client may go on closing it after that, in the background (the mcp
+stdio client's own escalation, stdin closed, SIGTERM, SIGKILL, takes about 4 s)."""
+_LEFT_CLOSING: set[asyncio.Task[None]] = set()  # held here: the loop keeps only weak refs
 
 
 class ServerListener(Protocol):
@@ -81,6 +81,7 @@ class MCPServer(ABC):
         self.timeout = timeout
         self.listed: list[mcp_types.Tool] = []
         self._listeners: list[ServerListener] = []
+        self._stale = False  # its tools changed while nobody listened: ``listed`` is old
         self._client: Client | None = None
         # The task that holds the client open, and what tells it to close (see ``_hold``).
         self._holder: asyncio.Task[None] | None = None
@@ -94,7 +95,10 @@ class MCPServer(ABC):
     def _target(self) -> Any:
         """What ``mcp.Client`` connects to."""
 
-    async def _close_extra(self) -> None:
+    def _detach(self) -> Callable[[], Awaitable[None]] | None:
+        """What closes the connection's own resources besides its client (an HTTP client),
+        taken from the server as the connection closes: a connection made meanwhile (another
+        session entering a shared server) keeps its own."""
         return None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -199,25 +203,30 @@ class MCPServer(ABC):
             ready.set()
 
     async def close(self) -> None:
-        """Close the client and wait for it (at most ``CLOSE_TIMEOUT_S``: a server that does
-        not answer its goodbye is left, never waited for); a no-op when not connected."""
-        holder, stop = self._holder, self._stop
+        """Close the client and wait for it, at most ``CLOSE_TIMEOUT_S``; a no-op when not
+        connected. A server that does not answer its goodbye is not waited for longer: its
+        client goes on closing it in the background (a subprocess is sent SIGTERM, then
+        SIGKILL), and is cut off only past ``LEFT_CLOSING_S``."""
+        holder, stop, extra = self._holder, self._stop, self._detach()
         self._client = self._holder = self._stop = None
         with anyio.CancelScope(shield=True):  # a cancelled start closes all the same
             await self._liveness.aclose()  # first: a ping cut by the close is no failure
             if holder is not None and stop is not None:
                 stop.set()
                 done, _ = await asyncio.wait({holder}, timeout=CLOSE_TIMEOUT_S)
-                if not done:
-                    log.warning("MCP server %s did not close in time: left", self.name)
-                    holder.cancel()
-                    await asyncio.wait({holder}, timeout=1.0)
-            with anyio.move_on_after(CLOSE_TIMEOUT_S):
-                await self._close_extra()
+                if not done:  # its client goes on closing it (stdio: SIGTERM, then SIGKILL)
+                    log.warning("MCP server %s did not close in time: left closing", self.name)
+                    _LEFT_CLOSING.add(holder)
+                    holder.add_done_callback(_LEFT_CLOSING.discard)
+                    asyncio.get_running_loop().call_later(LEFT_CLOSING_S, holder.cancel)
+            if extra is not None:
+                with anyio.move_on_after(CLOSE_TIMEOUT_S):
+                    await extra()
 
     async def refresh(self, client: Client | None = None) -> list[mcp_types.Tool]:
         """List the server's tools again (every page)."""
         client = client or self._require()
+        self._stale = False  # (a change told during this listing makes it stale again)
         tools: list[mcp_types.Tool] = []
         cursor: str | None = None
         while True:
@@ -242,13 +251,17 @@ class MCPServer(ABC):
             getattr(message, "root", None), "method", None
         )
         if method == "notifications/tools/list_changed":
+            self._stale = not self._listeners  # the next listener is told (see subscribe)
             for listener in list(self._listeners):
                 listener.tools_changed(self)
 
     def subscribe(self, listener: ServerListener) -> Callable[[], None]:
         """Tell ``listener`` when the tools change or the server fails; returns the function
-        that stops it. Several sessions may share one server, each with its own listener."""
+        that stops it. Several sessions may share one server, each with its own listener.
+        A change told while nobody listened is told to it now: ``listed`` is old."""
         self._listeners.append(listener)
+        if self._stale:
+            listener.tools_changed(self)
 
         def unsubscribe() -> None:
             if listener in self._listeners:
@@ -276,6 +289,8 @@ class MCPServer(ABC):
         ]
         if self.read_only:
             kept = [t for t in kept if t.read_only]
+        if self.tool_prefix:  # (cut to 64 characters with it, as the API takes a name)
+            kept = [cast(MCPTool, t.renamed(api_name(self.tool_prefix + t.name))) for t in kept]
         named: dict[str, MCPTool] = {}
         for tool in kept:
             first = named.setdefault(tool.name, tool)
@@ -285,8 +300,7 @@ class MCPServer(ABC):
                     f"{tool.remote_name!r} are both {tool.name!r} to the API; keep one of "
                     "them with allowed_tools"
                 )
-        toolset = Toolset(self.name, kept)
-        return toolset.prefixed(self.tool_prefix) if self.tool_prefix else toolset
+        return Toolset(self.name, kept)
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], time_limit: float | None = None
@@ -320,81 +334,3 @@ class MCPServer(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
-
-
-class MCPServerStdio(MCPServer):
-    """An MCP server started as a subprocess, spoken to over stdin/stdout.
-
-    ``MCPServerStdio(command="python", args=["server.py"])``. ``env`` adds variables to a
-    safe default environment; ``cwd`` sets the working directory.
-    """
-
-    def __init__(
-        self,
-        command: str,
-        args: Sequence[str] = (),
-        env: Mapping[str, str] | None = None,
-        cwd: str | Path | None = None,
-        *,
-        name: str | None = None,
-        **options: Any,
-    ) -> None:
-        label = name or _label([*args, command])
-        super().__init__(label, **options)
-        from mcp import StdioServerParameters
-
-        self.params = StdioServerParameters(
-            command=command, args=list(args), env=dict(env) if env else None, cwd=cwd
-        )
-
-    def _target(self) -> Any:
-        return self.params
-
-    def __repr__(self) -> str:  # env values may be secrets
-        return f"<MCPServerStdio {self.name}: {self.params.command} {' '.join(self.params.args)}>"
-
-
-class MCPServerHTTP(MCPServer):
-    """An MCP server over streamable HTTP. Header values (tokens) are secrets: never shown."""
-
-    def __init__(
-        self,
-        url: str,
-        headers: Mapping[str, str] | None = None,
-        *,
-        name: str | None = None,
-        **options: Any,
-    ) -> None:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"MCPServerHTTP needs an http(s) URL, not {url!r}")
-        super().__init__(name or _label([url]), **options)
-        self.url = url
-        self._headers = dict(headers or {})
-        for value in self._headers.values():
-            register_secret(value)
-        for _, value in parse_qsl(urlsplit(url).query):
-            register_secret(value)
-        self._http: Any = None
-
-    def _target(self) -> Any:
-        from mcp.client.streamable_http import streamable_http_client
-        from mcp.shared._httpx_utils import create_mcp_http_client
-
-        self._http = create_mcp_http_client(headers=self._headers)
-        return streamable_http_client(self.url, http_client=self._http)
-
-    async def _close_extra(self) -> None:
-        http, self._http = self._http, None
-        if http is not None:
-            await http.aclose()
-
-    def __repr__(self) -> str:
-        return f"<MCPServerHTTP {self.name}: {self.url.split('?')[0]}>"
-
-
-def _label(parts: Sequence[str]) -> str:
-    for part in reversed(parts):
-        stem = Path(part.split("?")[0].rstrip("/")).stem
-        if stem and not stem.startswith("-"):
-            return re.sub(r"[^a-zA-Z0-9_-]", "_", stem)[:32]
-    return "mcp"

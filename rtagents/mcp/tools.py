@@ -43,7 +43,7 @@ class MCPTool(BaseTool):
     def __init__(self, server: _Server, tool: mcp_types.Tool) -> None:
         self.server = server
         self.remote_name = self.server_tool_name = tool.name
-        self.name = _safe_name(tool.name)
+        self.name = api_name(tool.name)
         self.description = tool.description or tool.title or ""
         self.parameters: dict[str, Any] = dict(
             tool.input_schema or {"type": "object", "properties": {}}
@@ -119,6 +119,7 @@ def result_text(result: mcp_types.CallToolResult) -> str:
     return "\n".join(parts)
 
 
-def _safe_name(name: str) -> str:
-    # MCP allows names the Realtime API does not (dots, slashes); keep them recognisable.
+def api_name(name: str) -> str:
+    """``name`` as the Realtime API takes a function's name: MCP allows names it does not
+    (dots, slashes, spaces, past 64 characters), which are kept recognisable."""
     return re.sub(r"[^a-zA-Z0-9_-]", "_", name)[:64] or "tool"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 import anyio
 
 from ..approvals.broker import ApprovalBroker
+from ..approvals.policy import NO_POLICY
 from ..audio.player import GuardedPlayer
 from ..errors import SessionClosedError, SessionConfigError, root_cause
 from ..tools import Toolset
@@ -173,7 +174,9 @@ class SessionRunner(LazyParts):
         approval policy (none: the default, which denies), and what its calls share.
         ``keep_for``, ``how``, ``back_to``: see ``Offers.take`` and ``Taking``."""
         self.agent = agent
-        self.approvals.follow(agent.approval)
+        # A relisting (``again``) under the same policy keeps what was remembered under it.
+        if how != "again" or (agent.approval or NO_POLICY) is not self.approvals.policy:
+            self.approvals.follow(agent.approval)
         sources = agent.sources
         if sources.servers or self._servers is not None:
             self.servers.follow(sources.servers)

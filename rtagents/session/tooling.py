@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack
 from fnmatch import fnmatchcase
 
 from ..mcp import MCPServer
+from ..mcp.tools import api_name
 from ..tools import BaseTool, DuplicateToolError, Toolset
 
 log = logging.getLogger("rtagents.session")
@@ -34,7 +35,7 @@ def merge(
         notes.extend(_keeping_nothing(server))
         for tool in server.toolset():
             if tool.name in merged:
-                renamed = f"{server.name}_{tool.name}"[:64]
+                renamed = api_name(f"{server.name}_{tool.name}")  # (a label "crm.v2", say)
                 if renamed in merged:
                     raise DuplicateToolError(
                         f"MCP server {server.name!r} has a tool {tool.name!r} that clashes even when renamed to {renamed!r}"

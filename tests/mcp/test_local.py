@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,14 +13,15 @@ import anyio
 import pytest
 
 import rtagents
-from rtagents import ApprovalPolicy, allow, ask, deny
+from rtagents import ApprovalPolicy, Decision, allow, ask, deny
 from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
 from rtagents.mcp import MCPServer, MCPServerHTTP, MCPServerStdio
 from rtagents.testing import sent_outputs
 
-from .servers import NOTES_SERVER, http_notes_server
+from .servers import NAMES_SERVER, NOTES_SERVER, http_notes_server
 
 pytestmark = pytest.mark.anyio
+HERE_ON_PATH = {"PYTHONPATH": os.getcwd()}  # (the test servers import rtagents.testing)
 
 
 def echo(ctx: ModelContext) -> str:
@@ -117,6 +119,84 @@ async def test_local_approval_paths() -> None:
     assert "no explosions" in json.loads(outputs["x"])["message"]
     decided = {e.request.tool_name: e.decided_by for e in events if e.type == "approval.decided"}
     assert decided == {"write_note": "handler", "explode": "rule"}
+
+
+async def test_a_yes_remembered_for_the_session_outlives_a_change_of_the_servers_tools() -> None:
+    """A relisting takes the agent's tools again, not its policy: what the session
+    remembered under that policy stays (only a switch of policy forgets, a handoff's). A
+    voice user who said "yes, and don't ask again" is not asked again."""
+    asked: list[str] = []
+
+    def handler(request: rtagents.ApprovalRequest) -> Decision:
+        asked.append(request.tool_name)
+        return Decision(True, remember="session")
+
+    changed: list[Any] = []
+
+    async def once_changed(ctx: ModelContext) -> CallFunction:
+        with anyio.fail_after(10):
+            while not changed:
+                await anyio.sleep(0.05)
+        return CallFunction("write_note", {"key": "k", "text": "v"}, call_id="w2")
+
+    async with notes("stdio") as server:
+        policy = ApprovalPolicy(rules=[allow(tool="learn_trick")], handler=handler)
+        agent = rtagents.Agent(
+            name="n", tools=[server], approval=policy, output_modalities=["text"]
+        )
+        turns = [
+            CallFunction("write_note", {"key": "k", "text": "v"}, call_id="w1"),
+            CallFunction("learn_trick", {}, call_id="l"),  # the server's tools change
+            once_changed,
+            "done",
+        ]
+        decided: list[str] = []
+        async with Emulator(model=ScriptedModel(turns)) as emu:
+            async with rtagents.connect(agent, transport=emu.transport()) as session:
+                session.on("mcp.tools.changed")(changed.append)
+                session.on("approval.decided")(
+                    lambda e: decided.append(f"{e.request.call_id}:{e.decided_by}")
+                )
+                await session.send_text("go")
+                with anyio.fail_after(20):
+                    async for event in session:
+                        if event.type == "tool.call.completed" and event.call_id == "w2":
+                            break
+                    else:
+                        pytest.fail("the session ended before the event this loop waits for")
+    assert decided == ["w1:handler", "l:rule", "w2:remembered"]
+    assert asked == ["write_note"]
+
+
+async def test_names_the_api_does_not_take_are_made_its_own() -> None:
+    """A taken name is offered as ``{server}_{name}`` under a label the API's names do not
+    allow ("crm.v2"), and a prefixed name past 64 characters is cut to 64: neither makes
+    ``connect`` fail."""
+
+    @rtagents.tool
+    def lookup(key: str) -> str:
+        """A function tool that takes the name first."""
+        return "function"
+
+    def names(**options: Any) -> MCPServerStdio:
+        return MCPServerStdio(sys.executable, [NAMES_SERVER], env=HERE_ON_PATH, **options)
+
+    agent = rtagents.Agent(
+        name="n", tools=[lookup, names(name="crm.v2")], output_modalities=["text"]
+    )
+    _, outputs, conn = await converse(agent, [CallFunction("lookup", {"key": "x"}), echo])
+    offered = [t["name"] for t in conn.session["tools"]]
+    assert "crm_v2_lookup" in offered and len(offered) == 3
+    prefixed = names(name="crm", tool_prefix="crm_")
+    await prefixed.connect()
+    try:
+        made = prefixed.toolset().names()
+    finally:
+        await prefixed.close()
+    assert "crm_lookup" in made and all(len(name) <= 64 for name in made)
+    assert [n for n in made if n.startswith("crm_search")] == [
+        "crm_search_customer_accounts_by_region_and_status_incl_archived_v2"[:64]
+    ]
 
 
 async def test_filters_prefix_and_collisions() -> None:

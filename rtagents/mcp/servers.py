@@ -1,0 +1,92 @@
+"""The two kinds of local MCP server: a subprocess spoken to over stdin and stdout, and a
+server over streamable HTTP (the connection and the tools are ``MCPServer``'s)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from .._redact import redact_url, register_secret
+from .local import MCPServer
+
+
+class MCPServerStdio(MCPServer):
+    """An MCP server started as a subprocess, spoken to over stdin/stdout.
+
+    ``MCPServerStdio(command="python", args=["server.py"])``. ``env`` adds variables to a
+    safe default environment; ``cwd`` sets the working directory.
+    """
+
+    def __init__(
+        self,
+        command: str,
+        args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        cwd: str | Path | None = None,
+        *,
+        name: str | None = None,
+        **options: Any,
+    ) -> None:
+        label = name or _label([*args, command])
+        super().__init__(label, **options)
+        from mcp import StdioServerParameters
+
+        self.params = StdioServerParameters(
+            command=command, args=list(args), env=dict(env) if env else None, cwd=cwd
+        )
+
+    def _target(self) -> Any:
+        return self.params
+
+    def __repr__(self) -> str:  # env values may be secrets
+        return f"<MCPServerStdio {self.name}: {self.params.command} {' '.join(self.params.args)}>"
+
+
+class MCPServerHTTP(MCPServer):
+    """An MCP server over streamable HTTP. Header values (tokens) are secrets: never shown."""
+
+    def __init__(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        name: str | None = None,
+        **options: Any,
+    ) -> None:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"MCPServerHTTP needs an http(s) URL, not {url!r}")
+        super().__init__(name or _label([url]), **options)
+        self.url = url
+        self._headers = dict(headers or {})
+        for value in self._headers.values():
+            register_secret(value)
+        parts = urlsplit(url)
+        register_secret(parts.password)  # (``https://user:password@host/mcp``)
+        for _, value in parse_qsl(parts.query):
+            register_secret(value)
+        self._http: Any = None
+
+    def _target(self) -> Any:
+        from mcp.client.streamable_http import streamable_http_client
+        from mcp.shared._httpx_utils import create_mcp_http_client
+
+        self._http = create_mcp_http_client(headers=self._headers)
+        return streamable_http_client(self.url, http_client=self._http)
+
+    def _detach(self) -> Callable[[], Awaitable[None]] | None:
+        http, self._http = self._http, None
+        return None if http is None else http.aclose
+
+    def __repr__(self) -> str:
+        return f"<MCPServerHTTP {self.name}: {redact_url(self.url)}>"  # no password, no query
+
+
+def _label(parts: Sequence[str]) -> str:
+    for part in reversed(parts):
+        stem = Path(part.split("?")[0].rstrip("/")).stem
+        if stem and not stem.startswith("-"):
+            return re.sub(r"[^a-zA-Z0-9_-]", "_", stem)[:32]
+    return "mcp"
