@@ -26,7 +26,7 @@ from .._either import call_either
 from .._event import FrameworkEvent
 from ..errors import root_cause
 from .events import ApprovalAwaiting, ApprovalDecided, ApprovalRequested
-from .policy import NO_POLICY, ApprovalPolicy, Naming
+from .policy import ApprovalPolicy, Naming
 from .request import ApprovalRequest, DecidedBy, Decision
 from .verdict import refuse, verdict
 
@@ -103,7 +103,7 @@ class ApprovalBroker:
         hosted_servers: Callable[[], Mapping[str, HostedScope]] = dict,
         app_exit: Callable[[BaseException], None] | None = None,
     ) -> None:
-        self.policy = policy or NO_POLICY
+        self.policy = policy or ApprovalPolicy()
         self._emit = emit
         self._hosted_servers = hosted_servers
         # Where a SystemExit or KeyboardInterrupt from the app's approval code goes (the
@@ -119,7 +119,7 @@ class ApprovalBroker:
         """Decide by ``policy`` from now on (a handoff's agent). What was remembered for the
         session under the policy before is forgotten: a yes given there must not pass over
         the new policy's rules."""
-        self.policy = policy or NO_POLICY
+        self.policy = policy or ApprovalPolicy()
         self._memory.clear()
         self._generation += 1  # a decision under the old policy, still pending, is not kept
 

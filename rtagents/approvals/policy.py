@@ -118,8 +118,3 @@ class ApprovalPolicy:
 
     def __repr__(self) -> str:
         return f"ApprovalPolicy(rules={len(self.rules)}, handler={self.handler!r}, timeout={self.timeout:g})"
-
-
-NO_POLICY = ApprovalPolicy()
-"""An agent's with no ``approval=``: everything that needs approval is denied. One for every
-session (nothing changes a policy), not two more objects kept by each."""

@@ -29,22 +29,17 @@ from ..pricing import PriceBook
 from ..session.states import CLOSED_BY_CLIENT
 from ..tracing.calls import call_ended, call_span
 from .control import LIVE, OVER, TRANSFERRED, CallRecord, IncomingCall, Reject, Route
+from .letting_go import drain, letting_go, refuse
 from .limits import TIME_LIMIT, CallLimit, LimitClock
 from .registry import CallRegistry, claim_within
 
 log = logging.getLogger("rtagents.calls")
 
-NOT_ANSWERED = Reject(480, "the call failed before it was answered")  # Temporarily Unavailable
 HANDED_OVER = "handed over to another replica: this one is draining"
 HUNG_UP_BY_DRAIN = "hung up: the server is draining, and no other replica can take the call"
 STREAM_CLOSED_BY_DRAIN = "the server is draining: its stream is closed"
 SHUT_DOWN = "the server shut down before the call was answered"
 LET_GO_LATE = "the server shut down, and could not hand the call over or hang it up in time"
-LETTING_GO_S = 10.0
-"""How long letting go of a call may take, each time: a drain's wait for a call still being
-set up to open its session; handing over or hanging up a call whose session the drain closed;
-rejecting, handing over or hanging up a call the shutdown cut short; releasing the claim of a
-call cut short (each is one request to the registry or to the API)."""
 
 
 class CallKind(Protocol):
@@ -105,6 +100,7 @@ class CallLifecycle:
         self.tg: anyio.abc.TaskGroup | None = None  # the app's, from startup to shutdown
         self._keep_ended = keep_ended
         self._ended: collections.deque[str] = collections.deque()
+        self._releasing: dict[str, anyio.Event] = {}  # calls whose claim is being let go
         # The calls whose sessions the drain closed, each set once the call let go.
         self._drained: dict[str, anyio.Event] = {}
 
@@ -120,7 +116,7 @@ class CallLifecycle:
         flight are answered. Its call is still up, so it is then handed over or hung up
         (``_after_drain``); this returns once each call has done so (for at most
         ``LETTING_GO_S`` more), so that a process may exit then. A call still being set up
-        is given ``LETTING_GO_S`` to open its session first (see ``_drain``)."""
+        is given ``LETTING_GO_S`` to open its session first (see ``letting_go.drain``)."""
         closed: list[CallRecord] = []
         async with anyio.create_task_group() as tg:
             for record in self.live():
@@ -131,7 +127,7 @@ class CallLifecycle:
                 # drained once its session is open.
                 if session is None or session.closed_reason is None:
                     let_go = self._drained[record.call_id] = anyio.Event()
-                    tg.start_soon(_drain, record, let_go)
+                    tg.start_soon(drain, record, let_go)
                     closed.append(record)
         if closed:  # one line for the operator; each call's is at INFO
             outcomes = collections.Counter(record.reason for record in closed)
@@ -149,6 +145,9 @@ class CallLifecycle:
         ``claim_timeout`` (the claim given back): the caller answers "try again later"."""
         if (here := self.calls.get(call_id)) is not None and not (again and here.state in OVER):
             return False
+        if (releasing := self._releasing.get(call_id)) is not None:  # the stream before's
+            with anyio.move_on_after(self.claim_timeout):  # (it may not win over a live one)
+                await releasing.wait()
         return await claim_within(self.registry, call_id, self.claim_timeout, again=again)
 
     def start(
@@ -218,7 +217,7 @@ class CallLifecycle:
                     # A call handed over gave its claim back; one that could not be let go
                     # of leaves it to run out, so that another replica takes it over.
                     try:
-                        with _letting_go() if torn_down else contextlib.nullcontext():
+                        with letting_go() if torn_down else contextlib.nullcontext():
                             await self._finished(call.call_id, release=not keep_claim)
                     finally:
                         let_go = self._drained.pop(call.call_id, None)
@@ -256,7 +255,7 @@ class CallLifecycle:
                 return False
             if call.call_id in self._drained and reason in (CLOSED_BY_CLIENT, TRANSFERRED):
                 # The shutdown, should it come meanwhile, waits for this (as the drain does).
-                with _letting_go():
+                with letting_go():
                     return await self._after_drain(kind, record, transferring=reason == TRANSFERRED)
                 record.state, record.reason = "failed", LET_GO_LATE
                 return True
@@ -264,9 +263,9 @@ class CallLifecycle:
         except Exception as exc:  # the call fails; the server goes on
             record.state, record.reason = "failed", root_cause(exc)
             log.warning("call %s failed: %s", call.call_id, record.reason)
-            with _letting_go(), contextlib.suppress(Exception):
+            with letting_go(), contextlib.suppress(Exception):
                 if not accepted:  # never left ringing
-                    await _refuse(kind)
+                    await refuse(kind)
                 else:  # nor left up without its tools
                     await kind.hang_up()
         return False
@@ -302,13 +301,13 @@ class CallLifecycle:
         was before this process had it: ``up_already``) is let go of as a drain does:
         handed over or hung up, or left to the app's transfer or hang-up that the API
         took. True when its claim is kept: handed over, or not let go of (it runs out)."""
-        with _letting_go():
+        with letting_go():
             try:
                 ending = await kind.ending()
                 if ending is not None and ending != TRANSFERRED:  # the app hung it up
                     record.state, record.reason = "ended", ending
                 elif record.state == "ringing" and not kind.up_already:
-                    rejected = await _refuse(kind)
+                    rejected = await refuse(kind)
                     record.state, record.reason = "rejected" if rejected else "ended", SHUT_DOWN
                 elif record.state in ("ringing", "active"):
                     log.info("call %s was cut short by the shutdown", record.call_id)
@@ -361,40 +360,14 @@ class CallLifecycle:
         """The registry lets the call go (with ``release``), and the oldest ended calls
         beyond ``keep_ended`` leave ``app.calls`` (not one claimed again since, live)."""
         if release:
-            await self.registry.release(call_id)
+            self._releasing[call_id] = released = anyio.Event()
+            try:
+                await self.registry.release(call_id)
+            finally:
+                released.set()
+                if self._releasing.get(call_id) is released:
+                    del self._releasing[call_id]
         self._ended.append(call_id)
         while len(self._ended) > self._keep_ended:
             if (gone := self.calls.get(self._ended.popleft())) and gone.state not in LIVE:
                 del self.calls[gone.call_id]
-
-
-async def _refuse(kind: CallKind) -> bool:
-    """Reject a call that was not answered here (True); one whose reject fails, as its
-    accept may have reached the API unanswered, is hung up instead (False)."""
-    try:
-        await kind.reject(NOT_ANSWERED)
-        return True
-    except Exception:
-        await kind.hang_up()
-        return False
-
-
-def _letting_go() -> anyio.CancelScope:
-    """The scope of letting go of a call: the shutdown's cancellation waits for it, for at
-    most ``LETTING_GO_S``."""
-    return anyio.CancelScope(shield=True, deadline=anyio.current_time() + LETTING_GO_S)
-
-
-async def _drain(record: CallRecord, let_go: anyio.Event) -> None:
-    """Close a call's session (once its tool calls are answered); then wait for the call to
-    be handed over or hung up. A call still being set up is given ``LETTING_GO_S`` to open
-    its session (or to end); past that, the shutdown cuts it short (``_cut_short``)."""
-    with anyio.move_on_after(LETTING_GO_S):
-        # The record has no event for its session: a shutdown can afford to look often.
-        while record.session is None and not let_go.is_set():  # noqa: ASYNC110
-            await anyio.sleep(0.02)
-    if record.session is None:
-        return
-    await record.session.drain()
-    with anyio.move_on_after(LETTING_GO_S):
-        await let_go.wait()

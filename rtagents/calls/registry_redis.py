@@ -48,12 +48,13 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
 return 0
 """
-# The same, also over a claim marked ended: a call that ended may be claimed again (a
-# Twilio call's next stream).
+# A call that ended may be claimed again (a Twilio call's next stream): over no claim, or
+# one marked ended, never over a live one (this replica's too: the end of the call before,
+# still on its way, would mark the new claim ended; and two streams would both win it).
 _RECLAIM = """
 if redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then return 0 end
 local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] and string.sub(holder, 1, 6) ~= 'ended:' then return 0 end
+if holder and string.sub(holder, 1, 6) ~= 'ended:' then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 """

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .control import CallRecord
+from .control import LIVE, CallRecord
 from .registry import CallNotFound, CallRegistry
 
 Adopt = Callable[[str, dict[str, Any]], Awaitable[bool]]
@@ -26,9 +26,14 @@ class Supervision:
     async def run(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
         """Run ``command`` here if this process holds the call, or where it is held."""
         record = self._calls.get(call_id)
-        if record is not None and record.state != "moved":
+        if record is not None and record.state in LIVE:
             return await self.execute(call_id, command, args)
-        return await self.registry.forward(call_id, command, args)
+        if record is None or record.state == "moved":
+            return await self.registry.forward(call_id, command, args)
+        try:  # over here: it may live again elsewhere (a Twilio call streamed again)
+            return await self.registry.forward(call_id, command, args)
+        except CallNotFound:
+            return await self.execute(call_id, command, args)  # (it says how it ended)
 
     async def lost(self, call_id: str) -> None:
         """Another replica holds the call now: this one closes its sideband (the call goes

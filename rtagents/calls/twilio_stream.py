@@ -14,7 +14,7 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from .._either import call_either
 from ..agent import Agent
-from ..errors import RtagentsError, root_cause
+from ..errors import RtagentsError, SessionClosedError, root_cause
 from ..session.connect import connect
 from .access import allowed
 from .control import CallHandle, CallRecord, IncomingCall, Reject, enter_call
@@ -130,7 +130,7 @@ class TwilioCall:
         enter_call(record.handle)
 
         async def to_twilio() -> None:
-            with to_send, contextlib.suppress(Exception):  # Twilio went away: the caller ends it
+            with contextlib.suppress(Exception):  # Twilio went away: the caller side ends it
                 async for message in to_send:
                     await websocket.send_text(json.dumps(message))
 
@@ -140,7 +140,7 @@ class TwilioCall:
         presses, pressed = anyio.create_memory_object_stream[str](_PRESSES_KEPT)
 
         async def keypad(session: Any) -> None:
-            with pressed, contextlib.suppress(RtagentsError):  # the session closed under us
+            with pressed:
                 async for digit in pressed:
                     await _dtmf(settings, session, digit)
 
@@ -190,6 +190,7 @@ class TwilioCall:
                 outgoing.close()
                 presses.close()
                 tg.cancel_scope.cancel()
+            to_send.close()  # (after the group: what the player sends meanwhile is dropped)
         return s.closed_reason
 
 
@@ -216,15 +217,17 @@ def _press(presses: MemoryObjectSendStream[str], message: dict[str, Any]) -> Non
         presses.send_nowait(digit)
     except anyio.WouldBlock:
         log.warning("the DTMF handler is %d presses behind: %r dropped", _PRESSES_KEPT, digit)
+    except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+        pass  # the call is ending
 
 
 async def _dtmf(settings: TwilioStreams, session: Any, digit: str) -> None:
     try:
         # A sync handler runs in a worker thread, as a sync router does.
         await call_either(settings.on_dtmf, session, digit)
-    except RtagentsError:
-        raise
-    except Exception:  # the app's handler must not cost the call
+    except SessionClosedError:
+        pass  # the call is ending (its end ends the keypad's task)
+    except Exception:  # the app's handler must not cost the call, nor the next press
         log.exception("the DTMF handler failed")
 
 

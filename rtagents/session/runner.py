@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, cast
 import anyio
 
 from ..approvals.broker import ApprovalBroker
-from ..approvals.policy import NO_POLICY
 from ..audio.player import GuardedPlayer
 from ..errors import SessionClosedError, SessionConfigError, root_cause
 from ..tools import Toolset
@@ -173,9 +172,9 @@ class SessionRunner(LazyParts):
         """Take the agent: its tools (function tools and its connected MCP servers'), its
         approval policy (none: the default, which denies), and what its calls share.
         ``keep_for``, ``how``, ``back_to``: see ``Offers.take`` and ``Taking``."""
-        self.agent = agent
+        before, self.agent = self.agent, agent
         # A relisting (``again``) under the same policy keeps what was remembered under it.
-        if how != "again" or (agent.approval or NO_POLICY) is not self.approvals.policy:
+        if how != "again" or agent.approval is not before.approval:
             self.approvals.follow(agent.approval)
         sources = agent.sources
         if sources.servers or self._servers is not None:

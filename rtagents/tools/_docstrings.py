@@ -29,7 +29,10 @@ def parse_docstring(obj: object) -> Docs:
         return Docs()
     parsed = docstring_parser.parse(raw)
     if parsed.style is not docstring_parser.DocstringStyle.NUMPYDOC:
-        google = _GOOGLE.parse(raw)
+        try:
+            google = _GOOGLE.parse(raw)
+        except docstring_parser.ParseError:  # (the parse above tried every style)
+            google = parsed
         if len(google.meta) > len(parsed.meta):  # a keyword section it read, say
             parsed = google
     text = "\n\n".join(part for part in (parsed.short_description, parsed.long_description) if part)

@@ -46,9 +46,11 @@ class FunctionTool(BaseTool, Generic[P, R]):
         background: bool | Background = False,
     ) -> None:
         if isinstance(fn, FunctionTool):  # its options (needs_approval...) would be lost
+            # (A method's function needs its instance: the tool read from that instance.)
+            function = f"{fn.name}.fn" if fn._instance is None else f"{fn.name}.fn.__get__(obj)"
             raise TypeError(
                 f"{fn.name!r} is a tool already: for a tool with other options, make one of "
-                f"its function, as in tool(name=..., needs_approval=...)({fn.name}.fn)"
+                f"its function, as in tool(name=..., needs_approval=...)({function})"
             )
         source = described(fn)  # a partial's function
         qualname = getattr(source, "__qualname__", None) or type(fn).__qualname__

@@ -182,3 +182,35 @@ async def test_a_hosted_request_is_checked_against_the_calls_own_servers() -> No
     assert kept.approve is True
     # Without them, the session's servers are what it is checked against.
     assert (await broker.decide(_hosted("delete_all"), by_label)).approve is True
+
+
+def refund(call_id: str) -> ApprovalRequest:
+    return ApprovalRequest.for_call(
+        call_id, "refund", {"amount": 500}, server_label=None, read_only=None, agent="triage"
+    )
+
+
+async def test_a_yes_for_the_leaving_agents_call_is_not_remembered_when_neither_has_a_policy() -> (
+    None
+):
+    """Two agents with no ``approval=`` (the default: deny unless someone answers yes). A
+    call of the first, decided after the handoff by its own policy: a supervisor says yes,
+    ``remember="session"``. That yes is the leaving agent's call's: it is not remembered for
+    the session, and the next agent's identical call is not approved by it. (With one
+    default policy shared by every agent, the broker took the call's policy for its own.)"""
+    broker = ApprovalBroker(None, lambda event: None)
+    leaving = broker.policy  # what the first agent's CallSettings keeps
+    broker.follow(None)  # the handoff: the next agent, no approval= either
+    decided: list[Decision] = []
+
+    async def decide() -> None:
+        decided.append(await broker.decide(refund("call_1"), leaving))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(decide)
+        await anyio.sleep(0.05)
+        assert await broker.resolve("call_1", True, remember="session")
+    assert decided[0].approve is True
+    with anyio.move_on_after(0.3):  # nobody answers the next agent's call: it waits, denied
+        mine = await broker.decide(refund("call_2"))
+        assert (mine.approve, mine.decided_by) != (True, "remembered"), "approved from memory"

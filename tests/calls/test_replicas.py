@@ -19,12 +19,12 @@ import pytest
 import redis.asyncio
 
 import rtagents
-from rtagents.calls import CallServer, IncomingCall, LocalRegistry, transfer_call
+from rtagents.calls import CallServer, IncomingCall, LocalRegistry, TwilioStreams, transfer_call
 from rtagents.calls.lifecycle import HANDED_OVER
 from rtagents.calls.registry import CallNotFound, CallOwnerGone
-from rtagents.calls.registry_redis import _KEEP, RedisRegistry
+from rtagents.calls.registry_redis import _END, _KEEP, RedisRegistry
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
-from rtagents.testing import fan_out, redis_server, serve_asgi
+from rtagents.testing import TwilioMediaClient, fan_out, redis_server, serve_asgi
 from tests.calls.harness import incoming, signed
 
 pytestmark = pytest.mark.anyio
@@ -561,3 +561,102 @@ async def test_a_call_over_is_claimed_again_only_by_reclaim(redis_url: str, kind
         for registry in {id(mine): mine, id(theirs): theirs}.values():
             if kind == "redis":
                 await registry._client.aclose()
+
+
+class QuietHost:
+    """A registry's host that only records the calls it is told it lost."""
+
+    def __init__(self) -> None:
+        self.lost_calls: list[str] = []
+
+    async def execute(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
+        return None
+
+    async def adopt(self, call_id: str, call: dict[str, Any]) -> bool:
+        return False
+
+    async def lost(self, call_id: str) -> None:
+        self.lost_calls.append(call_id)
+
+
+async def test_a_call_is_not_claimed_again_while_its_end_is_on_its_way(redis_url: str) -> None:
+    """The first stream's release is still on its way (a slow reply, or redis-py trying it
+    again) when the next stream of the call reclaims it on the same replica: won then, the
+    late end would mark the new claim ended, another replica could take the call too, and
+    the next renewal would let the live stream go. It is refused until the end is in (the
+    server waits for its own release first: ``CallLifecycle.claim``), and one stream wins."""
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    a = RedisRegistry(redis_url, replica="a", prefix=prefix)
+    b = RedisRegistry(redis_url, replica="b", prefix=prefix)
+    host = QuietHost()
+    evaluate = a._client.eval
+
+    async def slow_end(script: str, *args: Any) -> Any:
+        if script == _END:
+            await anyio.sleep(0.2)  # the reply to the first try was lost: tried again
+        return await evaluate(script, *args)
+
+    a._client.eval = slow_end  # type: ignore[method-assign]
+    try:
+        async with anyio.create_task_group() as tg:
+            a._host, a._tg = host, tg  # type: ignore[assignment]
+            assert await a.claim("CA1")  # the first stream
+            tg.start_soon(a.release, "CA1")  # it ended: released, slowly
+            await anyio.sleep(0.05)
+            assert not await a.reclaim("CA1")  # its end is not in yet
+            await anyio.sleep(0.3)
+            assert await a.reclaim("CA1")  # the next stream
+            assert not await a.reclaim("CA1")  # a second one at once: not both
+            await a._keep()
+            a._tg = None
+        assert not await b.reclaim("CA1")  # the call lives on replica a
+    finally:
+        a._client.eval = evaluate  # type: ignore[method-assign]
+        await a._client.aclose()
+        await b._client.aclose()
+    assert host.lost_calls == []
+
+
+async def test_a_command_reaches_the_replica_that_streams_the_call_again(redis_url: str) -> None:
+    """A call streamed on replica a, ended (its record stays in a's ``app.calls``), then
+    streamed again on replica b. A supervisor's ``hangup`` sent to a reaches b's live stream
+    (it ran on a's ended record: "is ended, not active")."""
+    from .test_twilio import TOKEN, phone_agent
+
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    async with Emulator(model=ScriptedModel([], then="Hello.")) as emu:
+        apps = [
+            CallServer(
+                agent=phone_agent(),
+                twilio=TwilioStreams(auth_token=TOKEN),
+                webhook_secret=SECRET,
+                api_key="sk-x",
+                base_url=emu.http_url,
+                registry=RedisRegistry(redis_url, replica=name, prefix=prefix),
+            )
+            for name in ("a", "b")
+        ]
+        async with serve_asgi(apps[0]) as url_a, serve_asgi(apps[1]) as url_b:
+
+            def phone(url: str, **options: Any) -> TwilioMediaClient:
+                ws = url.replace("http", "ws", 1) + "/twilio"
+                return TwilioMediaClient(ws, auth_token=TOKEN, **options)
+
+            async def up(app: CallServer, call_sid: str) -> None:
+                with anyio.fail_after(10):
+                    while not (call_sid in app.calls and app.calls[call_sid].session):
+                        await anyio.sleep(0.01)
+
+            async with phone(url_a) as first:
+                await up(apps[0], first.call_sid)
+            with anyio.fail_after(10):
+                while apps[0].calls[first.call_sid].state == "active":
+                    await anyio.sleep(0.01)
+            async with phone(url_b, call_sid=first.call_sid) as again:
+                await up(apps[1], first.call_sid)
+                with anyio.fail_after(10):
+                    await apps[0].hangup(first.call_sid)  # sent to replica a
+                    closed = await again.wait_closed()
+            with pytest.raises(CallNotFound, match="is ended, not active"):
+                await apps[0].hangup(first.call_sid)  # over everywhere: said so
+    assert closed == 1000

@@ -1,6 +1,6 @@
 """A call the drain's end or the shutdown finds still being set up, or still being let go
 of: it is never left ringing, nor up without its tools, and the shutdown waits for it only
-so long (``LETTING_GO_S``, shortened here)."""
+so long (``letting_go.LETTING_GO_S``, shortened here)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import anyio
 import pytest
 
 import rtagents
-from rtagents.calls import CallServer, IncomingCall, lifecycle
+from rtagents.calls import CallServer, IncomingCall, letting_go, lifecycle
 from rtagents.calls.control import TRANSFERRED
 from rtagents.calls.lifecycle import HUNG_UP_BY_DRAIN
 from rtagents.emulator import Emulator, ScriptedModel
@@ -72,7 +72,7 @@ async def test_a_call_whose_setup_outlasts_the_drain_is_rejected_at_shutdown(
     """The router never answers in time: the shutdown cuts the call's setup short, and the
     call is rejected then, not left ringing (no other process can answer it: its webhook
     was taken)."""
-    monkeypatch.setattr(lifecycle, "LETTING_GO_S", 0.3)
+    monkeypatch.setattr(letting_go, "LETTING_GO_S", 0.3)
     async with Emulator(model=ScriptedModel([], then="ok")) as emu:
         app, deciding = routed_slowly(emu, 60)
         async with serve_asgi(app) as url:
@@ -84,7 +84,7 @@ async def test_a_call_whose_setup_outlasts_the_drain_is_rejected_at_shutdown(
         assert record.state == "rejected", (record.state, record.reason)
         assert record.reason == lifecycle.SHUT_DOWN
         assert emu.desk.calls[call_id].status == "rejected"
-        assert emu.desk.calls[call_id].sip_status == lifecycle.NOT_ANSWERED.status_code
+        assert emu.desk.calls[call_id].sip_status == letting_go.NOT_ANSWERED.status_code
 
 
 async def test_a_call_whose_accept_is_unanswered_at_shutdown_is_hung_up(
@@ -92,7 +92,7 @@ async def test_a_call_whose_accept_is_unanswered_at_shutdown_is_hung_up(
 ) -> None:
     """The accept reached the API, but its answer has not come back when the shutdown cuts
     the call short: the call cannot be rejected any more, so it is hung up."""
-    monkeypatch.setattr(lifecycle, "LETTING_GO_S", 0.3)
+    monkeypatch.setattr(letting_go, "LETTING_GO_S", 0.3)
     async with Emulator(model=ScriptedModel([], then="ok")) as emu:
         app, _ = routed_slowly(emu, 0)
         accept, accepted = app.api.accept, anyio.Event()
@@ -117,7 +117,7 @@ async def test_a_reject_that_never_answers_holds_the_shutdown_up_only_so_long(
 ) -> None:
     """Letting go of a call the shutdown cut short is bounded: the process exits, and the
     call's record says what happened."""
-    monkeypatch.setattr(lifecycle, "LETTING_GO_S", 0.3)
+    monkeypatch.setattr(letting_go, "LETTING_GO_S", 0.3)
     async with Emulator(model=ScriptedModel([], then="ok")) as emu:
         app, deciding = routed_slowly(emu, 60)
 
@@ -141,7 +141,7 @@ async def test_the_shutdown_after_a_drain_does_not_give_the_calls_their_time_aga
 ) -> None:
     """``rtagents serve`` drains on SIGTERM, then the app shuts down: the shutdown's own
     drain closes what is left at once, not after ``drain_timeout`` more."""
-    monkeypatch.setattr(lifecycle, "LETTING_GO_S", 0.3)
+    monkeypatch.setattr(letting_go, "LETTING_GO_S", 0.3)
     async with Emulator(model=ScriptedModel([], then="ok")) as emu:
         app, deciding = routed_slowly(emu, 60, drain_timeout=20)
         async with serve_asgi(app) as url:
@@ -159,7 +159,7 @@ async def test_a_slow_hang_up_after_the_drain_is_not_sent_again_by_the_shutdown(
 ) -> None:
     """The drain's hang-up takes longer than it may: the shutdown that follows does not
     send a second one, and the record says the call could not be let go of in time."""
-    monkeypatch.setattr(lifecycle, "LETTING_GO_S", 0.3)
+    monkeypatch.setattr(letting_go, "LETTING_GO_S", 0.3)
     async with Emulator(model=ScriptedModel([], then="ok")) as emu:
         app, _ = routed_slowly(emu, 0)
         hangups: list[str] = []
@@ -193,7 +193,7 @@ async def ended_by_the_app_as_the_shutdown_comes(
     the request 1.5 s after it is sent, once the drain has stopped waiting for the call
     (1 s) and the shutdown has cut it short. The emulator, the app, the call, and each
     hang-up request sent."""
-    monkeypatch.setattr(lifecycle, "LETTING_GO_S", 1.0)
+    monkeypatch.setattr(letting_go, "LETTING_GO_S", 1.0)
     async with Emulator(model=ScriptedModel([], then="ok")) as emu:
         app, _ = routed_slowly(emu, 0)
         hangups: list[str] = []

@@ -5,6 +5,7 @@ speech encoded as u-law by sox."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -19,6 +20,7 @@ from rtagents.calls import (
     LocalRegistry,
     Reject,
     TwilioStreams,
+    current_call,
     end_call,
 )
 from rtagents.calls import server as calls_server
@@ -470,3 +472,59 @@ async def test_a_call_streamed_again_stays_listed_while_older_calls_are_let_go()
                 assert other.call_sid in app.calls
             finally:
                 await again.__aexit__(None, None, None)
+
+
+@pytest.mark.parametrize("how", ["abort", "close"])
+async def test_a_caller_who_hangs_up_mid_answer_ends_the_call(ulaw: bytes, how: str) -> None:
+    """Twilio's websocket goes away while the answer streams (the connection reset, or
+    closed with no ``stop``): the call ended, it did not fail (the agent's loop goes on
+    playing chunks for a moment, to a sender that has stopped)."""
+    long = "This answer goes on for a while, long enough for the caller to hang up. " * 6
+    async with Emulator(model=ScriptedModel([long], then="Yes?")) as emu:
+        app = server_for(emu)
+        async with serve_asgi(app) as url:
+            phone = Served(emu, app, url).phone(playback="instant")
+            await phone.__aenter__()
+            try:
+                with anyio.fail_after(15):
+                    await phone.say(ulaw)
+                    await phone.wait_for_audio(300)
+                if how == "abort":
+                    phone._ws.transport.abort()
+                else:
+                    await phone._ws.close()
+                with anyio.fail_after(10):
+                    while app.calls[phone.call_sid].state == "active":
+                        await anyio.sleep(0.01)
+            finally:
+                with contextlib.suppress(Exception):
+                    await phone.__aexit__(None, None, None)
+            record = app.calls[phone.call_sid]
+    assert record.state == "ended", (record.state, record.reason)
+
+
+async def test_a_keypad_handler_that_raises_costs_neither_the_call_nor_the_next_press() -> None:
+    """'Press 0 for an operator': the handler asks for a transfer, which a stream cannot do
+    (``CallControlError``). It is logged; the next press reaches the handler too, and the
+    call goes on."""
+    pressed: list[str] = []
+
+    async def operator(session: Any, digit: str) -> None:
+        pressed.append(digit)
+        await current_call().refer("tel:+15550100")  # CallControlError on a stream
+
+    async with Emulator(model=ScriptedModel([], then="Hello.")) as emu:
+        app = server_for(emu, twilio=TwilioStreams(auth_token=TOKEN, on_dtmf=operator))
+        async with serve_asgi(app) as url:
+            async with Served(emu, app, url).phone() as phone:
+                with anyio.fail_after(10):
+                    while not (phone.call_sid in app.calls and app.calls[phone.call_sid].session):
+                        await anyio.sleep(0.01)
+                    await phone.press("0")
+                    while not pressed:
+                        await anyio.sleep(0.01)
+                    await anyio.sleep(0.2)
+                    await phone.press("0")  # the caller tries again
+                    while len(pressed) < 2:
+                        await anyio.sleep(0.01)
+                assert app.calls[phone.call_sid].state == "active"

@@ -14,6 +14,7 @@ import anyio
 import pytest
 from pydantic import BaseModel
 
+import rtagents
 from rtagents import FunctionTool, ToolContext, Toolset, tool
 from rtagents.tools import (
     DuplicateToolError,
@@ -185,6 +186,25 @@ def test_a_tool_made_a_tool_again_is_refused_not_stripped_of_its_options() -> No
     assert delete_account.needs_approval is False  # the first tool is as it was
 
 
+class Shop:
+    def __init__(self) -> None:
+        self.level = 7
+
+    @tool
+    def stock(self, item: str) -> int:
+        """How many of an item are in stock."""
+        return self.level
+
+
+def test_the_refusal_to_wrap_a_method_tool_again_names_a_way_that_works() -> None:
+    shop = Shop()
+    with pytest.raises(TypeError, match=r"stock\.fn\.__get__\(obj\)"):
+        tool(name="stock_guarded", needs_approval=True)(shop.stock)
+    guarded = tool(name="stock_guarded", needs_approval=True)(shop.stock.fn.__get__(shop))
+    rtagents.Agent(name="desk", tools=[guarded])  # an instance to run on
+    assert guarded("tea") == 7 and guarded.needs_approval is True
+
+
 def test_attributes_on_the_function_are_not_the_tools_options() -> None:
     def lookup(q: str) -> str:
         """Look up."""
@@ -284,6 +304,25 @@ def keywords_only(*, days: int = 1) -> str:
         days: How many days.
     """
     return ""
+
+
+def test_a_google_docstring_the_keyword_parser_cannot_read_is_read_as_before() -> None:
+    """A bare ``Raises:`` entry, or an ``Args:`` entry with no description, is taken (the
+    parser for keyword sections raised at import time on them)."""
+
+    def weather(city: str) -> str:
+        """Look up the weather.
+
+        Args:
+            city
+
+        Raises:
+            LookupError
+        """
+        return city
+
+    made = tool(weather)
+    assert made.description.startswith("Look up the weather") and made.name == "weather"
 
 
 def test_google_keyword_sections_describe_keyword_parameters() -> None:
