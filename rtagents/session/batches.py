@@ -52,7 +52,9 @@ class Batches:
         self._collect_at = _COLLECT_PAST
         # Our request for outputs owed: (its ref, the outputs), then ("response:" and the id
         # of the response answering it, the outputs); None once that response is over.
-        self._asked: tuple[str, tuple[str, ...]] | None = None
+        # Our request in flight: (its ref, or "response:<id>" of the response that answers
+        # it), the outputs it asks to answer, its ref.
+        self._asked: tuple[str, tuple[str, ...], str] | None = None
         # Outputs given up on this connection (see ``unconfirmed``), by the response whose
         # batch they are of: a confirmation that comes late owes them again.
         self._given_up: dict[str, str] | None = None
@@ -210,12 +212,28 @@ class Batches:
 
     def asked(self, ref: str, work_ids: tuple[str, ...]) -> None:
         """We asked for a response to answer these outputs (the request ``ref``)."""
-        self._asked = (ref, work_ids)
+        self._asked = (ref, work_ids, ref)
 
     def answering(self, ref: str | None, response_id: str | None) -> None:
         """A response started while our request ``ref`` was in flight: it answers it."""
         if self._asked is not None and self._asked[0] == ref:
-            self._asked = (f"response:{response_id}", self._asked[1])
+            self._asked = (f"response:{response_id}", self._asked[1], ref)
+
+    def not_answering(self, ref: str | None, response_id: str | None) -> bool:
+        """The server refused our request ``ref`` as busy once ``response_id``, taken for its
+        answer, had started (GPT-Live: a response of another delegation): that response is
+        not its answer. The outputs it asked for are owed again (its end asks for them)."""
+        asked = self._asked
+        if asked is None or ref is None or asked[2] != ref:
+            return False
+        if asked[0] != f"response:{response_id}":
+            return False
+        self._asked = (ref, asked[1], ref)
+        for batch in self.batches.values():
+            for work_id in [w for w in asked[1] if batch.seen_by.get(w) == response_id]:
+                del batch.seen_by[work_id]
+                batch.unseen.add(work_id)
+        return True
 
     def unconfirmed(self, response_id: str | None) -> tuple[str, ...]:
         """The response that answered our request is over: the outputs it asked for that

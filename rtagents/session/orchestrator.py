@@ -11,9 +11,8 @@ The rule for the next turn: one request per batch (the calls and approvals of on
 response), made once that response is done and every call that wants a reply has its output,
 and never while a response is active in the conversation or a request of ours is unanswered.
 Spoken asides while tools run (a call's progress update, a batch's filler) are out-of-band
-responses with rules of their own (``fillers``): never a batch's answer, and a batch's
-request waits while one of ours is asked for or speaking.
-"""
+responses with rules of their own (``fillers``): never a batch's answer, and a batch's request
+waits while one of ours is asked for or speaking."""
 
 from __future__ import annotations
 
@@ -75,8 +74,7 @@ class Orchestrator:
         journal: Journal | None = None,
     ) -> None:
         self._traits = traits
-        # Event ids: a function, or a prefix for the orchestrator's own count (an int per
-        # session, no object: see ``next_ref``).
+        # Event ids: a function, or a prefix for its own count (an int, no object: next_ref).
         self._ref_fn = next_ref if callable(next_ref) else None
         self._ref_prefix = next_ref if isinstance(next_ref, str) else ""
         self._refs = 0
@@ -220,6 +218,8 @@ class Orchestrator:
                 self._active, self._waiting = _UNSEEN, _UNSEEN_KEY + ref  # its end, or this wait
                 decisions.append(StartTimer(self._waiting, UNSEEN_WAIT_S))  # (not at once)
             # Otherwise a response we did not ask for is running; its end asks again.
+        elif busy and self.batches.not_answering(ref, self._active):
+            pass  # the response taken for its answer was not: its end asks again
         elif self.fillers.refused(ref):  # an aside of ours: dropped, never sent again
             warning = SessionWarning(f"a spoken aside was refused: {message}", {"code": code})
             decisions.append(Emit(warning))

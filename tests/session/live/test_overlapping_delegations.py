@@ -1,0 +1,91 @@
+"""Our batch's ``response.create`` is in flight when the Live model starts a response of its
+own (another delegation's), and the server refuses our request as busy. That response,
+taken for the request's answer when it started, is not: the batch is asked for again at
+its end. (It was counted answered, and the call's result never spoken.) Sans I/O, then over
+a socket against the scripted Live server."""
+
+from __future__ import annotations
+
+import pytest
+
+import rtagents
+from rtagents.session.actions import ToolTraits
+from rtagents.session.live import LiveCore
+
+from .frames import (
+    arguments_done,
+    call_added,
+    call_done,
+    completed,
+    created,
+    delegated,
+    frame,
+    kinds,
+)
+from .server import live_server
+
+
+def busy(ref: str) -> str:
+    error = {
+        "type": "invalid_request_error",
+        "code": "conversation_already_has_active_response",
+        "message": "Conversation already has an active response in progress",
+        "client_event_id": ref,
+    }
+    return frame("error", error=error)
+
+
+def test_a_busy_refusal_after_another_delegations_response_asks_again() -> None:
+    core = LiveCore(lambda name, rid: ToolTraits())
+    core.receive_frame(delegated("del_1", rid="resp_1"))
+    core.receive_frame(created("resp_1", "del_1"))
+    core.receive_frame(call_added("call_a", "fast", "del_1"))
+    core.receive_frame(arguments_done("call_a", delegation_id="del_1"))
+    core.receive_frame(call_done("call_a", "fast", delegation_id="del_1"))
+    core.receive_frame(completed("resp_1", "del_1"))
+    out = core.call_finished("call_a", "a")
+    assert kinds(core, out) == ["response.item.create:function_call_output", "response.create"]
+    ask = next(a.event.event_id for a in out if getattr(a.event, "type", "") == "response.create")
+
+    # The model delegates something else; its response is not ours (it names no request).
+    later = core.receive_frame(delegated("del_2", rid="resp_2"))
+    later += core.receive_frame(created("resp_2", "del_2"))
+    later += core.receive_frame(busy(ask))  # our request came while resp_2 ran: refused
+    later += core.receive_frame(completed("resp_2", "del_2"))
+    # Batch del_1 (call_a's output) was never continued: it must be asked for again.
+    assert "response.create" in kinds(core, later)
+
+
+@rtagents.tool
+def lookup(order: int) -> str:
+    """Look an order up."""
+    return f"order {order} ships tomorrow"
+
+
+@pytest.mark.anyio
+async def test_end_to_end_the_batch_is_asked_again() -> None:
+    agent = rtagents.Agent(name="desk", tools=[lookup])
+    async with live_server() as server:
+        async with rtagents.connect(agent, url=server.url, api="live"):
+            await server.delegate_calls("del_1", "resp_1", ("call_a", "lookup", '{"order": 7}'))
+            [ask] = await server.expect("response.create")
+            # Meanwhile the model delegated something else: the backend is busy with it.
+            await server.send(
+                "session.delegation.created",
+                offset_ms=900,
+                delegation={"type": "delegation", "id": "del_2", "target": "responses"},
+            )
+            snap = {"id": "resp_2", "object": "response", "status": "in_progress", "output": []}
+            await server.stream("del_2", "response.created", response=snap)
+            error = {
+                "type": "invalid_request_error",
+                "code": "conversation_already_has_active_response",
+                "message": "Conversation already has an active response in progress",
+                "client_event_id": ask["event_id"],
+            }
+            await server.send("error", error=error)
+            await server.stream(
+                "del_2", "response.completed", response={**snap, "status": "completed"}
+            )
+            await server.expect("response.create", 2, within=2)
+            assert len(server.of("response.create")) == 2, "call_a's output is never answered"
