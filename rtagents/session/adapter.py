@@ -96,6 +96,11 @@ class WireAdapter(Protocol):
     def close(self) -> list[Action]:
         """The session ended: every request still waiting gets no reply."""
 
+    def goodbye(self) -> str | None:
+        """The frame that ends the session on the server, sent as its connection closes
+        (GPT-Live's ``session.close``: a Live session outlives its socket, billed, for an
+        attach); ``None`` when closing the connection ends it."""
+
     # -- the connection ----------------------------------------------------------------------
 
     def sent(self, event: Any) -> None:
@@ -200,6 +205,9 @@ class OrchestratedAdapter:
 
     def timer_fired(self, key: str) -> list[Action]:
         return self._wire(self.orchestrator.timer_fired(key))
+
+    def goodbye(self) -> str | None:
+        return None
 
     def close(self) -> list[Action]:
         """The session ended: every request still waiting gets no reply. Ended by a drop,

@@ -15,16 +15,14 @@ incomplete) are ``response_started``/``response_ended``, each output is a
 ``response.create``, once every call of the response has its output.
 
 When an output counts as sent, for the batch: when it goes out. GPT-Live acknowledges no
-``response.item.create`` (no server event names it; only an ``error`` may, by
-``client_event_id``), and the output and the ``response.create`` after it go in order on one
-connection, so the server has every output before it reads the request that needs them. An
-``error`` naming an output or the request is a refusal, as on Realtime. What a drop may have
-lost is another matter: an output is sent again to an attached connection until the server
-is known to have read a request sent after it (``live_out.Held``).
-
-What GPT-Live cannot do (typed user text, an input commit, the app's own ``response.create``,
-``response.cancel``, truncate) raises ``UnsupportedByAPI`` before anything is sent.
-"""
+``response.item.create`` (only an ``error`` may name it, by ``client_event_id``), and the
+output and the ``response.create`` after it go in order on one connection, so the server has
+every output before it reads the request that needs them. An ``error`` naming an output or the
+request is a refusal, as on Realtime. What a drop may have lost is another matter: an output
+is sent again to an attached connection until the server is known to have read a request
+sent after it (``live_out.Held``). What GPT-Live cannot do (typed user text, an input commit,
+the app's own ``response.create``, ``response.cancel``, truncate) raises ``UnsupportedByAPI``
+before anything is sent. The app's close sends ``session.close`` (``goodbye``)."""
 
 from __future__ import annotations
 
@@ -310,6 +308,10 @@ class LiveCore(OrchestratedAdapter):
         self, item_id: str | None, played_ms: int | None, heard_only: bool
     ) -> list[Action]:
         return [Emit(AudioInterrupted(item_id=item_id, played_ms=played_ms))]  # nothing to cut
+
+    def goodbye(self) -> str | None:  # (a sideband's would end the SIP call: it sends none)
+        close = lp.SessionClose(event_id=self.next_event_id())
+        return None if self._sideband else lp.encode_live_client_event(close)
 
     # -- the connection -------------------------------------------------------------------------
 

@@ -178,12 +178,17 @@ class Upstream:
         await self._session.finish(reason, error=error)
         raise SessionClosedError(reason) from None
 
-    async def close(self) -> None:
-        """The session ended: sends held for a replay end, and the transport closes."""
+    async def close(self, goodbye: str | None = None) -> None:
+        """The session ended: sends held for a replay end, ``goodbye`` goes out (the frame
+        that ends the session on the server, see ``WireAdapter.goodbye``), and the transport
+        closes."""
         if self._replayed is not None:
             self._replayed.set()
         with anyio.CancelScope(shield=True), anyio.move_on_after(2):
             try:
+                if goodbye is not None:
+                    with contextlib.suppress(Exception):  # (a connection gone: nothing to end)
+                        await self.transport.send(goodbye)
                 await self.transport.close()
             except Exception as exc:  # already gone
                 log.debug("closing the transport: %s", root_cause(exc))

@@ -224,7 +224,8 @@ async def test_what_gpt_live_cannot_do_raises_and_sends_nothing() -> None:
             await session.send_audio(b"\x00\x00")
             await server.expect("session.input_audio.append")
             assert "api=live" in repr(session)
-    assert [e["type"] for e in server.received] == ["session.start", "session.input_audio.append"]
+    sent = [e["type"] for e in server.received]
+    assert sent == ["session.start", "session.input_audio.append", "session.close"]
 
 
 async def test_the_servers_session_closed_ends_the_session_with_its_reason() -> None:
