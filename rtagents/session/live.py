@@ -243,7 +243,7 @@ class LiveCore(OrchestratedAdapter):
         ``session.started``; ``session.update`` (the backend's settings) after. GPT-Live's
         config has no server tracing: ``tracing`` is not sent (local spans still are)."""
         if self._started:
-            update = lp.SessionUpdate(session=live_config.update_config(agent, tools))
+            update = lp.SessionUpdate(session=live_config.update_config(agent, tools, self.config))
             return self.request(update, "session.updated")
         self._started = True
         config, notes = live_config.start_config(agent, tools, self._model)

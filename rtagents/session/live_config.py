@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import protocol as p
+from ..errors import SessionConfigError
 from ..protocol import live as lp
 
 if TYPE_CHECKING:
@@ -91,15 +92,42 @@ def sip_session(agent: Agent) -> dict[str, Any]:
 
 
 def update_config(
-    agent: Agent, tools: Sequence[p.FunctionToolDefinition]
+    agent: Agent, tools: Sequence[p.FunctionToolDefinition], now: dict[str, Any] | None = None
 ) -> lp.SessionUpdateConfig:
-    """The ``session`` of a later ``session.update``: the delegation's backend settings."""
-    return lp.SessionUpdateConfig.model_validate({"delegation": _delegation(agent, tools)})
-
-
-def _delegation(agent: Agent, tools: Sequence[p.FunctionToolDefinition]) -> dict[str, Any]:
-    live = agent.live
+    """The ``session`` of a later ``session.update``: the delegation's backend settings, of
+    the kind the session runs (``now``: the session as the server last reported it, if it
+    did; GPT-Live refuses a change of kind).
+    An agent with no tools takes the kind it runs; one that cannot (it asks for another
+    kind, or has tools and the session's delegation is not responses) is refused here,
+    saying why (``SessionConfigError``, ``param="delegation.type"``)."""
     kind = delegation_kind(agent)
+    running = ((now or {}).get("delegation") or {}).get("type")
+    if running is not None and kind != running:
+        if agent.live.delegation != "auto" or kind == "responses":
+            raise SessionConfigError(
+                f"agent {agent.name!r} needs {kind} delegation, and this GPT-Live session "
+                f"runs {running} delegation, which a running session cannot change",
+                param="delegation.type",
+            )
+        kind = running  # (no tools: responses delegation with none does what it would)
+    delegation = _delegation(agent, tools, kind)
+    return lp.SessionUpdateConfig.model_validate({"delegation": delegation})
+
+
+def _delegation(
+    agent: Agent, tools: Sequence[p.FunctionToolDefinition], kind: str | None = None
+) -> dict[str, Any]:
+    """The ``delegation`` of the agent's config, with ``live.session_options``' own over it:
+    the same at the start and in every update."""
+    extra = agent.live.session_options.get("delegation") if agent.live.session_options else None
+    built = _built_delegation(agent, tools, kind or delegation_kind(agent))
+    return _deep_merge(built, extra) if isinstance(extra, dict) else built
+
+
+def _built_delegation(
+    agent: Agent, tools: Sequence[p.FunctionToolDefinition], kind: str
+) -> dict[str, Any]:
+    live = agent.live
     delegation: dict[str, Any] = {"type": kind}
     # The server's own filler: it acknowledges a delegation aloud after this long.
     acknowledge = live.acknowledgement_delay_ms

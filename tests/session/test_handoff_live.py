@@ -60,3 +60,31 @@ async def test_a_handoff_changes_the_backends_instructions_and_tools() -> None:
     assert (handoff.from_agent, handoff.to_agent, handoff.call_id) == ("triage", "billing", "h1")
     # The backend's next turn ran as billing, with billing's tools.
     assert seen[-1] == ("You refund.", ["refund", "transfer_to_triage"])
+
+
+async def test_a_handoff_to_an_agent_with_no_tools_keeps_the_sessions_delegation() -> None:
+    """The FAQ agent only talks: on its own it would be client delegation, and GPT-Live
+    refuses a change of kind ("The delegation type must match"), so every such transfer was
+    refused. Its update keeps responses delegation, with no tools."""
+
+    def echo(ctx: ModelContext) -> str:
+        return " | ".join(o["output"] for o in ctx.pending_outputs)
+
+    faq = rtagents.Agent(name="faq", instructions="You answer questions.")
+    triage = rtagents.Agent(name="triage", instructions="You triage.", handoffs=[faq])
+    model = ScriptedModel([CallFunction("transfer_to_faq", call_id="h1"), echo])
+    async with Emulator(model=model) as emu:
+        async with rtagents.connect(triage, url=emu.live_url, api="live") as session:
+            await speak(session)
+            events = await until(
+                session,
+                lambda seen: any(
+                    e.type in ("tool.call.completed", "tool.call.failed") for e in seen
+                ),
+            )
+            assert session.config["delegation"]["type"] == "responses"
+    assert [e.type for e in events if e.type in ("tool.call.completed", "tool.call.failed")] == [
+        "tool.call.completed"
+    ]
+    assert [e.type for e in events if e.type == "handoff"] == ["handoff"]
+    assert session.agent is faq

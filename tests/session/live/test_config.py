@@ -165,6 +165,46 @@ def test_an_update_carries_only_the_backends_settings() -> None:
     assert frame["session"]["delegation"]["responses"]["instructions"] == "New rules."
 
 
+def update(agent: rtagents.Agent, running: str | None = None) -> dict[str, Any]:
+    """The ``delegation`` of the agent's ``session.update`` (the SDK accepts it), in a
+    session that runs ``running`` delegation."""
+    now = {"delegation": {"type": running}} if running else None
+    tools = [t.definition() for t in agent.sources.functions]
+    config = live_config.update_config(agent, tools, now)
+    frame = json.loads(lp.encode_live_client_event(lp.SessionUpdate(session=config)))
+    SDK.validate_python(frame)
+    delegation: dict[str, Any] = frame["session"]["delegation"]
+    return delegation
+
+
+def test_an_update_keeps_the_delegation_the_session_runs() -> None:
+    """GPT-Live refuses a change of delegation kind. An agent with no tools (a handoff's
+    target that only talks) takes the kind the session runs; one that cannot is refused
+    here, saying why: it asks for another kind, or has tools for a session that is not on
+    responses delegation."""
+    talker = rtagents.Agent(name="faq", instructions="You answer questions.")
+    assert update(talker, "responses")["type"] == "responses"
+    assert update(talker, "responses")["responses"]["tools"] == []
+    assert update(talker)["type"] == "client"  # (a session not reported yet: its own)
+    assert update(rtagents.Agent(name="desk", tools=[lookup]), "responses")["type"] == "responses"
+    with pytest.raises(rtagents.SessionConfigError, match="needs responses delegation") as why:
+        update(rtagents.Agent(name="desk", tools=[lookup]), "client")
+    assert why.value.param == "delegation.type"
+    asks = rtagents.Agent(name="asks", live=LiveOptions(delegation="client"))
+    with pytest.raises(rtagents.SessionConfigError, match="needs client delegation"):
+        update(asks, "responses")
+
+
+def test_the_backend_settings_of_session_options_go_in_every_update_too() -> None:
+    """``live.session_options``' delegation settings went into ``session.start`` only: the
+    update after a drop (or a handoff, or a sideband's first) put the defaults back."""
+    live = LiveOptions(session_options={"delegation": {"responses": {"model": "gpt-5-mini"}}})
+    agent = rtagents.Agent(name="desk", tools=[lookup], live=live)
+    assert start(agent)["delegation"]["responses"]["model"] == "gpt-5-mini"
+    assert update(agent, "responses")["responses"]["model"] == "gpt-5-mini"
+    assert update(agent, "responses")["responses"]["tools"][0]["name"] == "lookup"
+
+
 def test_connect_model_names_the_live_model() -> None:
     core = LiveCore(lambda name, response_id: None, model="gpt-live-1.1")
     _, actions = core.configure(rtagents.Agent(), tools=[], tracing=None)
