@@ -4,14 +4,20 @@ step is bounded, so that a process may exit."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import anyio
 
 from .control import CallRecord, Reject
 
-if TYPE_CHECKING:
-    from .lifecycle import CallKind
+
+class Refusable(Protocol):
+    """What refusing a call takes of its kind (``lifecycle.CallKind``)."""
+
+    async def reject(self, decision: Reject) -> None: ...
+
+    async def hang_up(self) -> None: ...
+
 
 NOT_ANSWERED = Reject(480, "the call failed before it was answered")  # Temporarily Unavailable
 LETTING_GO_S = 10.0
@@ -21,7 +27,7 @@ rejecting, handing over or hanging up a call the shutdown cut short; releasing t
 call cut short (each is one request to the registry or to the API)."""
 
 
-async def refuse(kind: CallKind) -> bool:
+async def refuse(kind: Refusable) -> bool:
     """Reject a call that was not answered here (True); one whose reject fails, as its
     accept may have reached the API unanswered, is hung up instead (False)."""
     try:
