@@ -68,6 +68,13 @@ class Served:
         return TwilioMediaClient(self.url.replace("http", "ws", 1) + "/twilio", **options)
 
 
+async def streaming(app: CallServer, call_sid: str) -> None:
+    """Wait (10 s at most) until the stream of ``call_sid`` runs its session."""
+    with anyio.fail_after(10):
+        while not (call_sid in app.calls and app.calls[call_sid].session):
+            await anyio.sleep(0.01)
+
+
 def server_for(emu: Emulator, **options: Any) -> CallServer:
     options.setdefault("agent", phone_agent())
     options.setdefault("twilio", TwilioStreams(auth_token=TOKEN))
@@ -366,9 +373,7 @@ async def test_a_slow_keypad_handler_does_not_hold_up_the_callers_audio(
         app = server_for(emu, twilio=TwilioStreams(auth_token=TOKEN, on_dtmf=lookup))
         async with serve_asgi(app) as url:
             async with Served(emu, app, url).phone() as phone:
-                with anyio.fail_after(10):
-                    while not (phone.call_sid in app.calls and app.calls[phone.call_sid].session):
-                        await anyio.sleep(0.01)
+                await streaming(app, phone.call_sid)
                 await phone.press("1")
                 await phone.say(ulaw[:1600])  # 200 ms of speech, after the press
                 with anyio.fail_after(1.5):  # (the handler takes 2 s)
@@ -423,9 +428,7 @@ async def test_a_call_streamed_again_once_its_stream_ended_is_served_and_not_whi
             served = Served(emu, app, url)
             first = served.phone()
             async with first:
-                with anyio.fail_after(10):
-                    while not (first.call_sid in app.calls and app.calls[first.call_sid].session):
-                        await anyio.sleep(0.01)
+                await streaming(app, first.call_sid)
                 async with served.phone(call_sid=first.call_sid) as doubled:
                     with anyio.fail_after(5):
                         assert await doubled.wait_closed() == 1008
@@ -455,9 +458,7 @@ async def test_a_call_streamed_again_stays_listed_while_older_calls_are_let_go()
             async def stream(call_sid: str | None = None, end: bool = True) -> TwilioMediaClient:
                 phone = served.phone(call_sid=call_sid)
                 await phone.__aenter__()
-                with anyio.fail_after(10):
-                    while not (phone.call_sid in app.calls and app.calls[phone.call_sid].session):
-                        await anyio.sleep(0.01)
+                await streaming(app, phone.call_sid)
                 if end:
                     await phone.__aexit__(None, None, None)
                     while app.calls[phone.call_sid].state == "active":
@@ -517,9 +518,8 @@ async def test_a_keypad_handler_that_raises_costs_neither_the_call_nor_the_next_
         app = server_for(emu, twilio=TwilioStreams(auth_token=TOKEN, on_dtmf=operator))
         async with serve_asgi(app) as url:
             async with Served(emu, app, url).phone() as phone:
+                await streaming(app, phone.call_sid)
                 with anyio.fail_after(10):
-                    while not (phone.call_sid in app.calls and app.calls[phone.call_sid].session):
-                        await anyio.sleep(0.01)
                     await phone.press("0")
                     while not pressed:
                         await anyio.sleep(0.01)

@@ -119,17 +119,24 @@ def wait(ref: str) -> list[StartTimer]:
     return [StartTimer(f"unseen:{ref}", UNSEEN_WAIT_S)]
 
 
+def refused_as_busy() -> Orchestrator:
+    """A batch answered (``c1``), whose request (``e2``) was refused as busy by a response
+    never seen here (begun before this connection): it waits."""
+    o = orchestrator()
+    respond(o, "r1", "fast:c1")
+    o.call_finished("c1", "one")
+    o.output_confirmed("c1")
+    assert o.refused("e2", busy=True, message="busy", code=BUSY) == wait("e2")
+    return o
+
+
 @pytest.mark.parametrize("ends", ["by its end", "by the wait"])
 def test_our_request_refused_as_busy_gives_up_nothing_and_goes_again_later(ends: str) -> None:
     """A ``response.create`` refused because a response is active is not given up: the
     outputs still wait. That response was never seen here (it began before this connection):
     asking again at once would be refused again as long as it runs, so the request goes
     again when a response ends here, or after a wait (its end may never come here)."""
-    o = orchestrator()
-    respond(o, "r1", "fast:c1")
-    o.call_finished("c1", "one")
-    o.output_confirmed("c1")
-    assert o.refused("e2", busy=True, message="busy", code=BUSY) == wait("e2")
+    o = refused_as_busy()
     assert o.waiting and o.call_finished("c1", "again") == []
     again = o.response_ended("r_unseen") if ends == "by its end" else o.timer_fired("unseen:e2")
     assert again == [AskResponse("e3", None, ("c1",))]
@@ -139,11 +146,7 @@ def test_our_request_refused_as_busy_gives_up_nothing_and_goes_again_later(ends:
 def test_a_late_wait_leaves_a_response_seen_since_active() -> None:
     """The wait after a busy refusal fires after the unseen response ended and another began:
     that one is still active, and nothing is asked over it."""
-    o = orchestrator()
-    respond(o, "r1", "fast:c1")
-    o.call_finished("c1", "one")
-    o.output_confirmed("c1")
-    assert o.refused("e2", busy=True, message="busy", code=BUSY) == wait("e2")
+    o = refused_as_busy()
     assert o.response_ended("r_unseen") == [AskResponse("e3", None, ("c1",))]
     o.response_started("r2", in_conversation=True)
     assert o.timer_fired("unseen:e2") == [] and o.active == "r2"
@@ -153,11 +156,7 @@ def test_an_earlier_wait_does_not_end_a_later_one() -> None:
     """Refused as busy, asked again at the unseen response's end, refused as busy again
     (another response begun before this connection): the first refusal's wait, firing
     now, does not cut the second's short (that would ask again at once, to be refused)."""
-    o = orchestrator()
-    respond(o, "r1", "fast:c1")
-    o.call_finished("c1", "one")
-    o.output_confirmed("c1")
-    assert o.refused("e2", busy=True, message="busy", code=BUSY) == wait("e2")
+    o = refused_as_busy()
     assert o.response_ended("r_unseen") == [AskResponse("e3", None, ("c1",))]
     assert o.refused("e3", busy=True, message="busy", code=BUSY) == wait("e3")
     assert o.timer_fired("unseen:e2") == [] and o.waiting

@@ -87,6 +87,20 @@ def delegated(
     return frame("session.delegation.created", offset_ms=1000, delegation=delegation)
 
 
+BUSY = "conversation_already_has_active_response"
+
+
+def busy(ref: str) -> str:
+    """GPT-Live refuses our request ``ref``: a response is active."""
+    error = {
+        "type": "invalid_request_error",
+        "code": BUSY,
+        "message": "Conversation already has an active response in progress",
+        "client_event_id": ref,
+    }
+    return frame("error", error=error)
+
+
 def said(kind: str, delta: str) -> str:
     """A transcript delta: ``kind`` is ``input`` (the user) or ``output`` (the model)."""
     return frame(f"session.{kind}_transcript.delta", delta=delta, start_ms=0, end_ms=100)

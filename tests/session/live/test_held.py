@@ -15,6 +15,7 @@ from rtagents.session.live import LiveCore
 
 from .frames import (
     arguments_done,
+    busy,
     call_added,
     call_done,
     completed,
@@ -74,17 +75,6 @@ def go(core: LiveCore, actions: list[Any]) -> list[str]:
             if sent["type"] == "response.create":
                 asks.append(sent["event_id"])
     return asks
-
-
-def busy(ref: str) -> str:
-    """GPT-Live refuses our request ``ref``: a response is active."""
-    error = {
-        "type": "invalid_request_error",
-        "code": "conversation_already_has_active_response",
-        "message": "Conversation already has an active response in progress",
-        "client_event_id": ref,
-    }
-    return frame("error", error=error)
 
 
 def named_server() -> LiveCore:

@@ -13,26 +13,17 @@ from rtagents.session.actions import ToolTraits
 from rtagents.session.live import LiveCore
 
 from .frames import (
+    BUSY,
     arguments_done,
+    busy,
     call_added,
     call_done,
     completed,
     created,
     delegated,
-    frame,
     kinds,
 )
 from .server import live_server
-
-
-def busy(ref: str) -> str:
-    error = {
-        "type": "invalid_request_error",
-        "code": "conversation_already_has_active_response",
-        "message": "Conversation already has an active response in progress",
-        "client_event_id": ref,
-    }
-    return frame("error", error=error)
 
 
 def test_a_busy_refusal_after_another_delegations_response_asks_again() -> None:
@@ -79,7 +70,7 @@ async def test_end_to_end_the_batch_is_asked_again() -> None:
             await server.stream("del_2", "response.created", response=snap)
             error = {
                 "type": "invalid_request_error",
-                "code": "conversation_already_has_active_response",
+                "code": BUSY,
                 "message": "Conversation already has an active response in progress",
                 "client_event_id": ask["event_id"],
             }
