@@ -249,10 +249,8 @@ class LiveCore(OrchestratedAdapter):
         config, notes = live_config.start_config(agent, tools, self._model)
         event_id, actions = self.request(lp.SessionStart(session=config), "session.started")
         if notes:
-            message = "GPT-Live has no place for these Agent settings, not sent: " + ", ".join(
-                notes
-            )
-            actions.append(Emit(SessionWarning(message)))
+            said = "GPT-Live has no place for these Agent settings, not sent: " + ", ".join(notes)
+            actions.append(Emit(SessionWarning(said)))
         return event_id, actions
 
     def append_audio(self, pcm: bytes) -> list[Action]:
@@ -260,25 +258,26 @@ class LiveCore(OrchestratedAdapter):
         return [Send('{"type":"session.input_audio.append","audio":"' + audio + '"}')]
 
     def commentary(self, text: str, delegation_id: str | None) -> list[Action]:
-        event = lp.CommentaryAppend(
-            event_id=self.next_event_id(), content=text, delegation_id=delegation_id
-        )
+        return self._held_note(lp.CommentaryAppend, text, delegation_id)
+
+    def thinking(self, text: str, delegation_id: str | None) -> list[Action]:
+        return self._held_note(lp.ThinkingAppend, text, delegation_id)
+
+    def _held_note(self, kind: Any, text: str, delegation_id: str | None) -> list[Action]:
+        """The app's commentary or thinking (a client delegation's answer, say): held until the
+        server has it, and sent again to an attached connection after a drop (``Held``)."""
+        event = kind(event_id=self.next_event_id(), content=text, delegation_id=delegation_id)
+        self._held.noting(event.event_id)
         return [Send(event)]
 
     def progress(self, work_id: str, text: str) -> list[Action]:
         """A tool's progress update is commentary (general: Responses delegation takes no
         delegation id): the Live model says it when it can, as it drives the turns, and any
-        commentary cancels its pending acknowledgements. Not queued; offline, dropped."""
+        commentary cancels its pending acknowledgements. Not held; offline, dropped."""
         if not self.orchestrator.link.up:
             return []
-        said = self.commentary(text, None)
-        return [*said, Emit(ProgressSpoken(work_id, text))]
-
-    def thinking(self, text: str, delegation_id: str | None) -> list[Action]:
-        event = lp.ThinkingAppend(
-            event_id=self.next_event_id(), content=text, delegation_id=delegation_id
-        )
-        return [Send(event)]
+        said = lp.CommentaryAppend(event_id=self.next_event_id(), content=text, delegation_id=None)
+        return [Send(said), Emit(ProgressSpoken(work_id, text))]
 
     def send_text(self, text: str) -> list[Action]:
         raise UnsupportedByAPI(
@@ -326,8 +325,8 @@ class LiveCore(OrchestratedAdapter):
                 self.journal.sent_as(kept_output, event.call_id, event.output, event.item_id)
             elif event.type == "response.create":
                 self._held.asked(event.event_id)
-        elif kind is lp.CommentaryAppend:
-            self._held.noted(event)  # a background result's: held until the server has it
+        elif kind is lp.CommentaryAppend or kind is lp.ThinkingAppend:
+            self._held.noted(event)  # the app's, a background result's: held till the server has it
         elif kind is lp.ResponseItemCreate and isinstance(event.item, lp.McpApprovalResponse):
             item = event.item
             self._held.sent(item.approval_request_id, event)
@@ -396,5 +395,6 @@ _ROUTES: dict[str, Callable[[LiveCore, Any], Decided]] = {
     "session.output_transcript.delta": LiveCore._on_output_transcript,
     "response.event": LiveCore._on_response_event,
     "session.commentary.appended": lambda core, event: core._held.heard(event.client_event_id),
+    "session.thinking.appended": lambda core, event: core._held.heard(event.client_event_id),
 }
 """Every Live server event type that leads to something beyond its delivery to the app."""

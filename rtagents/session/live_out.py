@@ -90,8 +90,10 @@ class Held:
         self._named = False  # whether the server names requests in their responses
         self.resent: set[str] = set()
         """The event ids sent again on an attached connection (a refusal is a warning)."""
-        self._noting: set[str] = set()  # refs of background results, before they go out
-        self._notes: dict[str, lp.CommentaryAppend] = {}  # sent, not acknowledged yet
+        self._noting: set[str] = set()  # refs of notes to hold (see noted), before they go out
+        self._notes: dict[
+            str, lp.CommentaryAppend | lp.ThinkingAppend
+        ] = {}  # sent, not acknowledged yet
 
     def sent(self, key: str, event: lp.ResponseItemCreate | Encoded) -> None:
         """Our output (``key``: its item id) or answer to an approval request (``key``: the
@@ -146,20 +148,23 @@ class Held:
                 self.read(after[-1])
 
     def noting(self, ref: str) -> None:
-        """``ref`` is a background result's commentary (see ``SendNote``)."""
+        """``ref`` is a note to hold: the app's commentary or thinking (an ``on_delegation``
+        answer among them), or a background result's commentary (see ``SendNote``)."""
         self._noting.add(ref)
 
-    def noted(self, event: lp.CommentaryAppend) -> None:
-        """Commentary went out: a background result's is held until the server has it."""
+    def noted(self, event: lp.CommentaryAppend | lp.ThinkingAppend) -> None:
+        """Commentary or thinking went out: the app's, or a background result's, is held
+        until the server has it."""
         if event.event_id in self._noting:
             self._noting.discard(event.event_id)
             self._notes[event.event_id] = event
 
     def heard(self, ref: str | None) -> None:
-        """``session.commentary.appended``: the server has the commentary ``ref``."""
+        """``session.commentary.appended`` or ``session.thinking.appended``: the server has
+        the note ``ref``."""
         self._notes.pop(ref or "", None)
 
-    def notes_again(self) -> list[lp.CommentaryAppend]:
+    def notes_again(self) -> list[lp.CommentaryAppend | lp.ThinkingAppend]:
         """The background results the server never acknowledged, to send again."""
         return list(self._notes.values())
 

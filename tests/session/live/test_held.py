@@ -268,3 +268,34 @@ def test_an_error_naming_something_else_takes_nothing() -> None:
     core.receive_frame(frame("error", error={**error, "client_event_id": "evt_not_a_request"}))
     core.receive_frame(frame("error", error=error))
     assert sent_again(core) == ["call_a"]
+
+
+def notes_sent_again(core: LiveCore) -> list[tuple[str, str]]:
+    """After a drop: the (type, content) of the commentary and thinking sent again."""
+    core.disconnected()
+    frames = [json.loads(core.encode(a.event)) for a in core.replay() if isinstance(a, Send)]
+    return [(f["type"], f["content"]) for f in frames if f["type"].endswith(".append")]
+
+
+def test_the_apps_commentary_and_thinking_are_held_until_the_server_has_them() -> None:
+    """A client delegation's answer (``on_delegation``'s commentary) given while the
+    connection is down was dropped: the attached connection never had it, and the model's
+    delegation waited for good. The app's commentary and thinking are held, as a background
+    result's is, until the server says it has them; a tool's progress is not (stale)."""
+    core = attached_core()
+    answer = core.commentary("Your order ships tomorrow.", "del_1")
+    quiet = core.thinking("The caller is a gold member.", None)
+    go(core, [*answer, *quiet, *core.progress("call_a", "Still looking.")])
+    assert notes_sent_again(core) == [
+        ("session.commentary.append", "Your order ships tomorrow."),
+        ("session.thinking.append", "The caller is a gold member."),
+    ]
+    go(core, core.resumed())
+    [said, thought] = [json.loads(core.encode(a.event))["event_id"] for a in (*answer, *quiet)]
+    core.receive_frame(
+        frame("session.commentary.appended", start_ms=0, end_ms=900, client_event_id=said)
+    )
+    core.receive_frame(
+        frame("session.thinking.appended", start_ms=0, end_ms=0, client_event_id=thought)
+    )
+    assert notes_sent_again(core) == []

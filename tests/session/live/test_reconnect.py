@@ -153,3 +153,30 @@ async def test_an_answered_batch_is_not_sent_again_after_a_later_drop() -> None:
         connections = list(emu.connections)
     assert len(connections) == 2
     assert [e for e in connections[-1].received if e["type"] == "response.item.create"] == []
+
+
+async def test_an_on_delegation_answer_given_during_a_drop_reaches_the_attached_session() -> None:
+    """The connection drops while the app works on a client delegation: its answer, ready
+    while the session is offline, goes to the connection that attaches (it was dropped, and
+    the model's delegation waited for good)."""
+    emulator: list[Emulator] = []
+
+    async def on_delegation(delegation: rtagents.Delegation) -> str:
+        emulator[0].last.drop()  # the connection drops while the app works on it
+        await anyio.sleep(0.01)  # (the reader sees the drop)
+        return "Your order ships tomorrow."
+
+    agent = rtagents.Agent(instructions="Orders.", on_delegation=on_delegation)
+    async with Emulator(model=ScriptedModel([CallFunction("lookup", {"order": 7})])) as emu:
+        emulator.append(emu)
+        async with rtagents.connect(agent, url=emu.live_url, api="live", reconnect=FAST) as session:
+            await speak(session)
+            await until(session, lambda seen: any(e.type == "session.reconnected" for e in seen))
+            with anyio.fail_after(5):
+                while not [
+                    e
+                    for e in emu.last.received
+                    if e["type"] == "session.commentary.append"
+                    and e["content"] == "Your order ships tomorrow."
+                ]:
+                    await anyio.sleep(0.01)
