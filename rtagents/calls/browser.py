@@ -126,18 +126,20 @@ class BrowserRoutes:
         agent = self._agent
         if agent is None or not self._taking_calls():
             return JSONResponse({"error": "no default agent, or not running"}, status_code=400)
-        record = self._calls.get(wanted)
-        if record is not None:
-            if record.state in OVER:
+        secret = body.get("client_secret")
+        for done in [c for c, (_, over) in self._attaching.items() if over.is_set()]:
+            del self._attaching[done]  # over: its record says how it ended
+        record, pending = self._calls.get(wanted), self._attaching.get(wanted)
+        # Told only to the page whose secret attached it: to any other, as unknown.
+        if (record is not None or pending is not None) and self._minted.holds(secret, wanted):
+            if pending is not None:  # being attached, or up: as its sideband is
+                return await _outcome(wanted, pending, self._calls[wanted])
+            if record is not None and record.state in OVER:
                 state = "" if record.state == "ended" else f" ({record.state})"
                 return JSONResponse({"error": f"call {wanted} has ended{state}"}, 404)
-            # Told only to the page whose secret attached it: to any other, as unknown.
-            if self._minted.holds(body.get("client_secret"), wanted):
-                pending = self._attaching.get(wanted)
-                if pending is None:  # up, and held here
-                    return JSONResponse({"status": "attached"})
-                return await _outcome(wanted, pending, record)
-        if record is not None or not self._minted.bind(body.get("client_secret"), wanted):
+            message = f"call {wanted} is held by another replica now"  # (moved, at a drain)
+            return JSONResponse({"error": message}, status_code=409)
+        if record is not None or pending is not None or not self._minted.bind(secret, wanted):
             message = (
                 f"no call {wanted} here: attach a call made with a client secret from "
                 "POST /session of this server (its client_secret), within its lifetime"
@@ -151,11 +153,9 @@ class BrowserRoutes:
         if pending is None:
             message = f"call {wanted} is held by another replica, or has ended"
             return JSONResponse({"error": message}, status_code=409)
+        # Kept until the call is over: a retry (after a 504, say) waits for the same sideband.
         self._attaching[wanted] = pending
-        try:
-            return await _outcome(wanted, pending, self._calls[wanted])
-        finally:
-            self._attaching.pop(wanted, None)
+        return await _outcome(wanted, pending, self._calls[wanted])
 
 
 async def _outcome(call_id: str, pending: Attaching, record: CallRecord) -> Response:

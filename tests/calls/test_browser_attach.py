@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
+import anyio.abc
 import httpx2
 import pytest
 from starlette.applications import Starlette
@@ -17,6 +19,7 @@ from starlette.routing import Route
 
 import rtagents
 from rtagents.calls import CallerRequest, CallsAPI, CallServer
+from rtagents.calls import browser as browser_module
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import serve_asgi
 from tests.calls.harness import SECRET, accepted_call, recording_api
@@ -168,3 +171,68 @@ async def test_a_mint_reply_that_is_not_a_json_object_is_a_502(reply: str) -> No
             refused = await http.post("/session")
     assert refused.status_code == 502, refused.text
     assert refused.json() == {"error": "minting a client secret failed (HTTP 200)"}
+
+
+async def test_a_retry_after_a_504_waits_for_the_same_sideband(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sideband has not connected in time (504, "the call goes on trying"); the page
+    retries. It was told "attached" while its call still had no tools (the first request's
+    answer had let go of the sideband): it is told what that sideband's attach comes to."""
+    monkeypatch.setattr(browser_module, "ATTACH_TIMEOUT", 0.5)
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")  # never answers
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+
+    async def hold(stream: Any) -> None:
+        await anyio.sleep_forever()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, hold)
+        async with recording_api() as api:
+            app = CallServer(
+                agent=rtagents.Agent(name="browser"),
+                webhook_secret=SECRET,
+                api_key="sk-x",
+                base_url=f"http://127.0.0.1:{port}/v1",  # the sideband's: it hangs
+                authorize=anyone,
+                drain_timeout=0,
+            )
+            app.api.base_url = api.url  # minting works
+            async with serve_asgi(app) as url, httpx2.AsyncClient(base_url=url, timeout=30) as http:
+                secret = (await http.post("/session")).json()["client_secret"]
+                body = {"call_id": "rtc_slowcall0123", "client_secret": secret}
+                first = await http.post("/session/attach", json=body)
+                again = await http.post("/session/attach", json=body)
+                session = app.calls["rtc_slowcall0123"].session
+        tg.cancel_scope.cancel()
+    assert first.status_code == 504, first.text
+    assert again.status_code == 504 and session is None, again.text
+
+
+async def test_how_a_call_ended_is_told_only_to_its_own_page() -> None:
+    """Another caller (no secret) learns nothing of a call it did not attach: not that it
+    existed, nor how it ended (the answer is the one for a call that never was)."""
+    async with Emulator(model=ScriptedModel([])) as emu:
+        app = CallServer(
+            agent=rtagents.Agent(name="browser"),
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+            authorize=anyone,
+            drain_timeout=0,
+        )
+        async with serve_asgi(app) as url, httpx2.AsyncClient(base_url=url) as http:
+            secret = (await http.post("/session")).json()["client_secret"]
+            call_id = await accepted_call(emu)
+            body = {"call_id": call_id, "client_secret": secret}
+            assert (await http.post("/session/attach", json=body)).status_code == 200
+            await app.hangup(call_id)
+            with anyio.fail_after(10):
+                while app.calls[call_id].state == "active":
+                    await anyio.sleep(0.02)
+            never = await http.post("/session/attach", json={"call_id": "rtc_neverexisted01"})
+            other = await http.post("/session/attach", json={"call_id": call_id})
+            own = await http.post("/session/attach", json=body)
+    assert other.status_code == never.status_code == 404
+    assert "ended" not in other.json()["error"]
+    assert own.status_code == 404 and "has ended" in own.json()["error"]
