@@ -221,8 +221,10 @@ class Batches:
 
     def not_answering(self, ref: str | None, response_id: str | None) -> bool:
         """The server refused our request ``ref`` as busy once ``response_id``, taken for its
-        answer, had started (GPT-Live: a response of another delegation): that response is
-        not its answer. The outputs it asked for are owed again (its end asks for them)."""
+        answer, had started: that response is not its answer. The outputs it asked for are
+        owed again, as the server's (the next response asked for sees them). Only where a
+        response's context need not hold our outputs (GPT-Live: another delegation's); on
+        the Realtime API, one conversation, it saw them, and does answer them."""
         asked = self._asked
         if asked is None or ref is None or asked[2] != ref:
             return False
@@ -233,6 +235,7 @@ class Batches:
             for work_id in [w for w in asked[1] if batch.seen_by.get(w) == response_id]:
                 del batch.seen_by[work_id]
                 batch.unseen.add(work_id)
+                self._confirmed[work_id] = None
         return True
 
     def unconfirmed(self, response_id: str | None) -> tuple[str, ...]:

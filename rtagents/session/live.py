@@ -178,9 +178,9 @@ class LiveCore(OrchestratedAdapter):
     def _on_error(self, event: Any) -> Decided:
         err, ref = event.error, _error_ref(event)
         self._held.refused(ref)
-        return self.orchestrator.refused(
-            ref, busy=err.code == _BUSY, message=err.message, code=err.code
-        )
+        if busy := err.code == _BUSY:  # a response taken for its answer was another delegation's
+            self.orchestrator.batches.not_answering(ref, self.orchestrator.active)  # (see there)
+        return self.orchestrator.refused(ref, busy=busy, message=err.message, code=err.code)
 
     def _on_closed(self, event: Any) -> Decided:
         reason = str(event.reason)
@@ -394,7 +394,7 @@ _ROUTES: dict[str, Callable[[LiveCore, Any], Decided]] = {
     "session.input_transcript.delta": LiveCore._on_input_transcript,
     "session.output_transcript.delta": LiveCore._on_output_transcript,
     "response.event": LiveCore._on_response_event,
-    "session.commentary.appended": lambda core, event: core._held.heard(event.client_event_id),
-    "session.thinking.appended": lambda core, event: core._held.heard(event.client_event_id),
+    "session.commentary.appended": lambda core, event: core._held.heard(event),
+    "session.thinking.appended": lambda core, event: core._held.heard(event),
 }
 """Every Live server event type that leads to something beyond its delivery to the app."""

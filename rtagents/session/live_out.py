@@ -158,14 +158,20 @@ class Held:
         if event.event_id in self._noting:
             self._noting.discard(event.event_id)
             self._notes[event.event_id] = event
+            if len(self._notes) > _ASKS_KEPT:  # (a server that acknowledges none of them)
+                del self._notes[next(iter(self._notes))]
 
-    def heard(self, ref: str | None) -> None:
+    def heard(self, event: Any) -> None:
         """``session.commentary.appended`` or ``session.thinking.appended``: the server has
-        the note ``ref``."""
+        the note it names; one that names none, the oldest of its kind held (the server
+        appends them in order)."""
+        ref, kind = event.client_event_id, event.type.removesuffix("ed")  # (the note's type)
+        if ref is None:
+            ref = next((r for r, note in self._notes.items() if note.type == kind), None)
         self._notes.pop(ref or "", None)
 
     def notes_again(self) -> list[lp.CommentaryAppend | lp.ThinkingAppend]:
-        """The background results the server never acknowledged, to send again."""
+        """The notes the server never acknowledged, to send again."""
         return list(self._notes.values())
 
     def again(self) -> list[lp.ResponseItemCreate | Encoded]:

@@ -218,8 +218,6 @@ class Orchestrator:
                 self._active, self._waiting = _UNSEEN, _UNSEEN_KEY + ref  # its end, or this wait
                 decisions.append(StartTimer(self._waiting, UNSEEN_WAIT_S))  # (not at once)
             # Otherwise a response we did not ask for is running; its end asks again.
-        elif busy and self.batches.not_answering(ref, self._active):
-            pass  # the response taken for its answer was not: its end asks again
         elif self.fillers.refused(ref):  # an aside of ours: dropped, never sent again
             warning = SessionWarning(f"a spoken aside was refused: {message}", {"code": code})
             decisions.append(Emit(warning))

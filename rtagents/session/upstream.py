@@ -184,11 +184,13 @@ class Upstream:
         closes."""
         if self._replayed is not None:
             self._replayed.set()
+        with anyio.CancelScope(shield=True):
+            # Its own short wait: a server that stopped reading must not keep the socket open.
+            if goodbye is not None:
+                with anyio.move_on_after(0.5), contextlib.suppress(Exception):  # (or gone)
+                    await self.transport.send(goodbye)
         with anyio.CancelScope(shield=True), anyio.move_on_after(2):
             try:
-                if goodbye is not None:
-                    with contextlib.suppress(Exception):  # (a connection gone: nothing to end)
-                        await self.transport.send(goodbye)
                 await self.transport.close()
             except Exception as exc:  # already gone
                 log.debug("closing the transport: %s", root_cause(exc))

@@ -299,3 +299,14 @@ def test_the_apps_commentary_and_thinking_are_held_until_the_server_has_them() -
         frame("session.thinking.appended", start_ms=0, end_ms=0, client_event_id=thought)
     )
     assert notes_sent_again(core) == []
+
+
+def test_notes_the_server_acknowledged_without_naming_them_are_not_spoken_again() -> None:
+    """The server acknowledged each (appended: on the timeline, spoken) but named none: after
+    a drop, none is sent again (each would be said a second time), and none is kept."""
+    core = attached_core()
+    for n in range(100):
+        go(core, core.commentary(f"answer {n}", None))
+        core.receive_frame(frame("session.commentary.appended", start_ms=n, end_ms=n + 1))
+    assert len(core._held._notes) < 100  # bounded over a long session
+    assert notes_sent_again(core) == []  # every answer of the session spoken again

@@ -22,6 +22,8 @@ from .frames import (
     created,
     delegated,
     kinds,
+    sent,
+    warnings,
 )
 from .server import live_server
 
@@ -80,3 +82,26 @@ async def test_end_to_end_the_batch_is_asked_again() -> None:
             )
             await server.expect("response.create", 2, within=2)
             assert len(server.of("response.create")) == 2, "call_a's output is never answered"
+
+
+def test_the_batch_asked_for_again_is_answered_by_that_request_with_no_warning() -> None:
+    """After the refusal, the outputs are the server's again: the response that answers the
+    request asked again answers them (not "the server never confirmed the output")."""
+    core = LiveCore(lambda name, rid: ToolTraits())
+    core.receive_frame(delegated("del_1", rid="resp_1"))
+    core.receive_frame(created("resp_1", "del_1"))
+    core.receive_frame(call_added("call_a", "fast", "del_1"))
+    core.receive_frame(arguments_done("call_a", delegation_id="del_1"))
+    core.receive_frame(call_done("call_a", "fast", delegation_id="del_1"))
+    core.receive_frame(completed("resp_1", "del_1"))
+    out = core.call_finished("call_a", "a")
+    ask = next(f["event_id"] for f in sent(core, out) if f["type"] == "response.create")
+    core.receive_frame(delegated("del_2", rid="resp_2"))
+    core.receive_frame(created("resp_2", "del_2"))
+    core.receive_frame(busy(ask))
+    again = core.receive_frame(completed("resp_2", "del_2"))
+    ask2 = next(f["event_id"] for f in sent(core, again) if f["type"] == "response.create")
+    later = core.receive_frame(created("resp_3", "del_1", ref=ask2))
+    later += core.receive_frame(completed("resp_3", "del_1", ref=ask2))
+    assert warnings(later) == []
+    assert core.orchestrator.batches.unanswered() == []
