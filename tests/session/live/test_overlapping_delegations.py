@@ -6,6 +6,8 @@ a socket against the scripted Live server."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import rtagents
@@ -28,7 +30,10 @@ from .frames import (
 from .server import live_server
 
 
-def test_a_busy_refusal_after_another_delegations_response_asks_again() -> None:
+def refused_by_another_delegation() -> tuple[LiveCore, list[Any]]:
+    """Delegation ``del_1``'s call is answered and its ``response.create`` goes; the model
+    delegates something else (``del_2``), whose response starts, and our request is refused
+    as busy; that response ends. The core, and what that last part led to."""
     core = LiveCore(lambda name, rid: ToolTraits())
     core.receive_frame(delegated("del_1", rid="resp_1"))
     core.receive_frame(created("resp_1", "del_1"))
@@ -38,13 +43,17 @@ def test_a_busy_refusal_after_another_delegations_response_asks_again() -> None:
     core.receive_frame(completed("resp_1", "del_1"))
     out = core.call_finished("call_a", "a")
     assert kinds(core, out) == ["response.item.create:function_call_output", "response.create"]
-    ask = next(a.event.event_id for a in out if getattr(a.event, "type", "") == "response.create")
-
-    # The model delegates something else; its response is not ours (it names no request).
+    ask = next(f["event_id"] for f in sent(core, out) if f["type"] == "response.create")
+    # Its response is not ours: it names no request.
     later = core.receive_frame(delegated("del_2", rid="resp_2"))
     later += core.receive_frame(created("resp_2", "del_2"))
     later += core.receive_frame(busy(ask))  # our request came while resp_2 ran: refused
     later += core.receive_frame(completed("resp_2", "del_2"))
+    return core, later
+
+
+def test_a_busy_refusal_after_another_delegations_response_asks_again() -> None:
+    core, later = refused_by_another_delegation()
     # Batch del_1 (call_a's output) was never continued: it must be asked for again.
     assert "response.create" in kinds(core, later)
 
@@ -87,19 +96,7 @@ async def test_end_to_end_the_batch_is_asked_again() -> None:
 def test_the_batch_asked_for_again_is_answered_by_that_request_with_no_warning() -> None:
     """After the refusal, the outputs are the server's again: the response that answers the
     request asked again answers them (not "the server never confirmed the output")."""
-    core = LiveCore(lambda name, rid: ToolTraits())
-    core.receive_frame(delegated("del_1", rid="resp_1"))
-    core.receive_frame(created("resp_1", "del_1"))
-    core.receive_frame(call_added("call_a", "fast", "del_1"))
-    core.receive_frame(arguments_done("call_a", delegation_id="del_1"))
-    core.receive_frame(call_done("call_a", "fast", delegation_id="del_1"))
-    core.receive_frame(completed("resp_1", "del_1"))
-    out = core.call_finished("call_a", "a")
-    ask = next(f["event_id"] for f in sent(core, out) if f["type"] == "response.create")
-    core.receive_frame(delegated("del_2", rid="resp_2"))
-    core.receive_frame(created("resp_2", "del_2"))
-    core.receive_frame(busy(ask))
-    again = core.receive_frame(completed("resp_2", "del_2"))
+    core, again = refused_by_another_delegation()
     ask2 = next(f["event_id"] for f in sent(core, again) if f["type"] == "response.create")
     later = core.receive_frame(created("resp_3", "del_1", ref=ask2))
     later += core.receive_frame(completed("resp_3", "del_1", ref=ask2))
