@@ -219,7 +219,7 @@ class Batches:
         if self._asked is not None and self._asked[0] == ref:
             self._asked = (f"response:{response_id}", self._asked[1], ref)
 
-    def not_answering(self, ref: str | None, response_id: str | None) -> bool:
+    def not_answering(self, ref: str | None, response_id: str | None) -> None:
         """The server refused our request ``ref`` as busy once ``response_id``, taken for its
         answer, had started: that response is not its answer. The outputs it asked for are
         owed again, as the server's (the next response asked for sees them). Only where a
@@ -227,16 +227,15 @@ class Batches:
         the Realtime API, one conversation, it saw them, and does answer them."""
         asked = self._asked
         if asked is None or ref is None or asked[2] != ref:
-            return False
+            return
         if asked[0] != f"response:{response_id}":
-            return False
+            return
         self._asked = (ref, asked[1], ref)
         for batch in self.batches.values():
             for work_id in [w for w in asked[1] if batch.seen_by.get(w) == response_id]:
                 del batch.seen_by[work_id]
                 batch.unseen.add(work_id)
                 self._confirmed[work_id] = None
-        return True
 
     def unconfirmed(self, response_id: str | None) -> tuple[str, ...]:
         """The response that answered our request is over: the outputs it asked for that
