@@ -28,12 +28,12 @@ class Supervision:
         record = self._calls.get(call_id)
         if record is not None and record.state in LIVE:
             return await self.execute(call_id, command, args)
-        if record is None or record.state == "moved":
-            return await self.registry.forward(call_id, command, args)
-        try:  # over here: it may live again elsewhere (a Twilio call streamed again)
+        try:  # held elsewhere: moved, or over here and live again (a Twilio call streamed again)
             return await self.registry.forward(call_id, command, args)
         except CallNotFound:
-            return await self.execute(call_id, command, args)  # (it says how it ended)
+            if record is None or record.state == "moved":
+                raise
+            return await self.execute(call_id, command, args)  # over here: it says how it ended
 
     async def lost(self, call_id: str) -> None:
         """Another replica holds the call now: this one closes its sideband (the call goes
