@@ -76,6 +76,23 @@ class LiveOptions:
     decisions: p.WireModel | dict[str, Any] | None = None
     session_options: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Said here, where the options are written, not at connect() or a handoff.
+        if self.delegation not in _DELEGATIONS:
+            raise ValueError(
+                f"LiveOptions(delegation={self.delegation!r}): use one of "
+                + ", ".join(map(repr, _DELEGATIONS))
+            )
+        given = (self.session_options.get("delegation") or {}).get("decisions")
+        if self.delegation == "decisions" and self.decisions is None and given is None:
+            raise ValueError(
+                'LiveOptions(delegation="decisions") needs decisions={"model": ..., '
+                '"questions": [...]}'
+            )
+
+
+_DELEGATIONS = ("auto", "responses", "client", "decisions")
+
 
 @dataclass(frozen=True)
 class Utterance:

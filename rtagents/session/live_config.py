@@ -100,10 +100,11 @@ def update_config(
     An agent with no tools takes the kind it runs; one that cannot (it asks for another
     kind, or has tools and the session's delegation is not responses) is refused here,
     saying why (``SessionConfigError``, ``param="delegation.type"``)."""
-    kind = delegation_kind(agent)
+    kind = _kind(agent)
     running = ((now or {}).get("delegation") or {}).get("type")
     if running is not None and kind != running:
-        if agent.live.delegation != "auto" or kind == "responses":
+        asked = agent.live.delegation != "auto" or "type" in _options_delegation(agent)
+        if asked or kind == "responses":
             raise SessionConfigError(
                 f"agent {agent.name!r} needs {kind} delegation, and this GPT-Live session "
                 f"runs {running} delegation, which a running session cannot change",
@@ -114,14 +115,26 @@ def update_config(
     return lp.SessionUpdateConfig.model_validate({"delegation": delegation})
 
 
+def _kind(agent: Agent) -> str:
+    """The delegation kind the agent's config asks for: ``live.session_options``' own
+    ``delegation.type`` when it sets one (it goes over the agent's), else the agent's."""
+    given = _options_delegation(agent).get("type")
+    return given if isinstance(given, str) else delegation_kind(agent)
+
+
+def _options_delegation(agent: Agent) -> dict[str, Any]:
+    extra = agent.live.session_options.get("delegation") if agent.live.session_options else None
+    return extra if isinstance(extra, dict) else {}
+
+
 def _delegation(
     agent: Agent, tools: Sequence[p.FunctionToolDefinition], kind: str | None = None
 ) -> dict[str, Any]:
     """The ``delegation`` of the agent's config, with ``live.session_options``' own over it:
     the same at the start and in every update."""
-    extra = agent.live.session_options.get("delegation") if agent.live.session_options else None
+    extra = _options_delegation(agent)
     built = _built_delegation(agent, tools, kind or delegation_kind(agent))
-    return _deep_merge(built, extra) if isinstance(extra, dict) else built
+    return _deep_merge(built, extra) if extra else built
 
 
 def _built_delegation(
@@ -135,7 +148,9 @@ def _built_delegation(
         acknowledge = agent.filler_after_ms
     if acknowledge is not None:
         delegation["acknowledgement_delay_ms"] = acknowledge
-    if kind == "decisions":
+    if kind == "decisions" and live.decisions is not None:
+        # Without questions of its own (``session_options`` has them, or the agent takes
+        # over a running decisions session: an update leaves out what it keeps).
         delegation["decisions"] = _decisions(live.decisions)
     if kind != "responses":
         return delegation
@@ -159,12 +174,8 @@ def _built_delegation(
     return delegation
 
 
-def _decisions(given: p.WireModel | dict[str, Any] | None) -> dict[str, Any]:
+def _decisions(given: p.WireModel | dict[str, Any]) -> dict[str, Any]:
     """``LiveOptions.decisions`` as the delegation's JSON (checked by the protocol model)."""
-    if given is None:
-        raise ValueError(
-            'LiveOptions(delegation="decisions") needs decisions={"model": ..., "questions": [...]}'
-        )
     fields = (
         given.model_dump(mode="json", exclude_unset=True)
         if isinstance(given, p.WireModel)

@@ -209,3 +209,41 @@ def test_connect_model_names_the_live_model() -> None:
     core = LiveCore(lambda name, response_id: None, model="gpt-live-1.1")
     _, actions = core.configure(rtagents.Agent(), tools=[], tracing=None)
     assert actions[0].event.session.model == "gpt-live-1.1"
+
+
+def test_an_update_reads_the_kind_session_options_set() -> None:
+    """``live.session_options`` may set the delegation's type itself (it goes over the
+    agent's own at the start): an update checks that kind against the running one, not the
+    kind the agent's tools alone would ask for."""
+    live = LiveOptions(session_options={"delegation": {"type": "client"}})
+    asks = rtagents.Agent(name="asks", tools=[lookup], live=live)
+    assert start(asks)["delegation"]["type"] == "client"
+    assert update(asks, "client")["type"] == "client"
+    with pytest.raises(rtagents.SessionConfigError, match="needs client delegation"):
+        update(asks, "responses")
+
+
+def test_an_agent_without_questions_takes_over_a_decisions_session() -> None:
+    """A session on decisions delegation, handed to an agent with no tools and no
+    ``decisions`` of its own: its update leaves the questions out, and the session keeps
+    its own (a decisions update keeps what it leaves out). It raised a bare ``ValueError``."""
+    talker = rtagents.Agent(name="faq", instructions="You answer questions.")
+    assert update(talker, "decisions") == {"type": "decisions"}
+    questions = {
+        "model": "gpt-5-mini",
+        "questions": [{"type": "predicate", "instructions": "Angry?"}],
+    }
+    asks = rtagents.Agent(
+        name="asks", live=LiveOptions(delegation="decisions", decisions=questions)
+    )
+    assert update(asks, "decisions")["decisions"]["model"] == "gpt-5-mini"
+
+
+def test_live_options_say_what_is_wrong_where_they_are_written() -> None:
+    with pytest.raises(ValueError, match="needs decisions="):
+        LiveOptions(delegation="decisions")
+    with pytest.raises(ValueError, match="use one of"):
+        LiveOptions(delegation="respones")  # type: ignore[arg-type]
+    given = {"delegation": {"decisions": {"model": "m", "questions": []}}}
+    options = LiveOptions(delegation="decisions", session_options=given)
+    assert start(rtagents.Agent(live=options))["delegation"]["decisions"]["model"] == "m"
