@@ -63,6 +63,7 @@ class BrowserRoutes:
         self._keyed = keyed
         self._minted = MintedSecrets()
         self._attaching: dict[str, Attaching] = {}  # a retry waits for the same sideband
+        self._claiming: dict[str, anyio.Event] = {}  # ... and for the claim before it
         # Where the page posts its WebRTC offer: the calls endpoint of the same API.
         self.webrtc_url = f"{api.base_url}/realtime/calls"
 
@@ -127,6 +128,12 @@ class BrowserRoutes:
         if agent is None or not self._taking_calls():
             return JSONResponse({"error": "no default agent, or not running"}, status_code=400)
         secret = body.get("client_secret")
+        claiming = self._claiming.get(wanted)
+        if claiming is not None and self._minted.holds(secret, wanted):
+            # The page's retry, while its first attach waits for the registry's claim: it
+            # is told what that attach comes to (any other caller, as below: unknown).
+            with anyio.move_on_after(ATTACH_TIMEOUT):
+                await claiming.wait()
         for done in [c for c, (_, over) in self._attaching.items() if over.is_set()]:
             del self._attaching[done]  # over: its record says how it ended
         record, pending = self._calls.get(wanted), self._attaching.get(wanted)
@@ -145,11 +152,15 @@ class BrowserRoutes:
                 "POST /session of this server (its client_secret), within its lifetime"
             )
             return JSONResponse({"error": message}, status_code=404)
+        claiming = self._claiming[wanted] = anyio.Event()
         try:
             pending = await self._start(wanted, agent)
         except Exception as exc:
             log.warning("attaching call %s failed: %s", shown(wanted), root_cause(exc))
             return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
+        finally:
+            del self._claiming[wanted]
+            claiming.set()
         if pending is None:
             message = f"call {wanted} is held by another replica, or has ended"
             return JSONResponse({"error": message}, status_code=409)

@@ -12,22 +12,27 @@ from collections import OrderedDict
 
 
 class MintedSecrets:
-    """Secrets are kept as digests (never the values), at most ``keep`` of them."""
+    """Secrets are kept as digests (never the values): at most ``keep`` waiting for their
+    call, and at most ``keep`` that attached one. Those are kept apart: however many pages
+    come after, a live call's page is still told how its call goes, and a mint sweeps only
+    what waits."""
 
     def __init__(self, keep: int = 10_000) -> None:
         self._keep = keep
-        self._secrets: OrderedDict[str, tuple[float, str | None]] = OrderedDict()
+        self._waiting: OrderedDict[str, float] = OrderedDict()  # digest -> expires at
+        self._bound: OrderedDict[str, tuple[float, str]] = OrderedDict()  # ... and its call
 
     def add(self, value: str, expires_at: float) -> None:
         now = time.time()
-        for digest, (expires, bound) in list(self._secrets.items()):
+        waiting = self._waiting
+        while waiting:  # minted in order, with one lifetime: the first live one ends it
+            digest, expires = next(iter(waiting.items()))
             if expires > now:
-                break  # minted in order, with one lifetime: the rest are younger
-            if bound is None:  # one that attached a call is kept (bounded by ``keep``)
-                del self._secrets[digest]
-        self._secrets[_digest(value)] = (expires_at, None)
-        while len(self._secrets) > self._keep:
-            self._secrets.popitem(last=False)
+                break
+            del waiting[digest]
+        waiting[_digest(value)] = expires_at
+        while len(waiting) > self._keep:
+            waiting.popitem(last=False)
 
     def bind(self, value: object, call_id: str) -> bool:
         """Whether ``value`` is a live secret minted here, for ``call_id``: the first call
@@ -35,14 +40,18 @@ class MintedSecrets:
         if not isinstance(value, str):
             return False
         digest = _digest(value)
-        entry = self._secrets.get(digest)
-        if entry is None or entry[0] <= time.time():
+        now = time.time()
+        bound = self._bound.get(digest)
+        if bound is not None:
+            return bound[0] > now and bound[1] == call_id
+        expires = self._waiting.get(digest)
+        if expires is None or expires <= now:
             return False
-        expires, bound = entry
-        if bound is None:
-            self._secrets[digest] = (expires, call_id)
-            return True
-        return bound == call_id
+        del self._waiting[digest]
+        self._bound[digest] = (expires, call_id)
+        while len(self._bound) > self._keep:
+            self._bound.popitem(last=False)
+        return True
 
     def holds(self, value: object, call_id: str) -> bool:
         """Whether ``value`` is a secret minted here that attached ``call_id``, even past its
@@ -50,8 +59,8 @@ class MintedSecrets:
         only with its own secret."""
         if not isinstance(value, str):
             return False
-        entry = self._secrets.get(_digest(value))
-        return entry is not None and entry[1] == call_id
+        bound = self._bound.get(_digest(value))
+        return bound is not None and bound[1] == call_id
 
 
 def _digest(value: str) -> str:

@@ -212,3 +212,20 @@ def test_a_secret_that_attached_its_call_still_holds_it_after_its_lifetime() -> 
     assert minted.holds("ek_first", "rtc_mine")
     assert not minted.bind("ek_first", "rtc_other") and not minted.holds("ek_first", "rtc_other")
     assert not minted.bind("ek_unused", "rtc_other")  # expired before it attached anything
+
+
+def test_minting_many_secrets_never_pushes_out_one_that_attached_a_call() -> None:
+    # The secrets kept are bounded; those still waiting for a call go first. A page whose
+    # call is live must still be told how its call goes, however many pages came after.
+    import time
+
+    from rtagents.calls.minted import MintedSecrets
+
+    minted = MintedSecrets(keep=3)
+    minted.add("ek_mine", time.time() + 600)
+    assert minted.bind("ek_mine", "rtc_mine")
+    for n in range(10):
+        minted.add(f"ek_{n}", time.time() + 600)
+    assert minted.holds("ek_mine", "rtc_mine")
+    assert minted.bind("ek_9", "rtc_nine")  # the newest are kept
+    assert not minted.bind("ek_0", "rtc_zero")  # the oldest unused went

@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 import rtagents
 from rtagents.calls import CallerRequest, CallsAPI, CallServer
+from rtagents.calls.registry import LocalRegistry
 from rtagents.calls import browser as browser_module
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import serve_asgi
@@ -236,3 +237,32 @@ async def test_how_a_call_ended_is_told_only_to_its_own_page() -> None:
     assert other.status_code == never.status_code == 404
     assert "ended" not in other.json()["error"]
     assert own.status_code == 404 and "has ended" in own.json()["error"]
+
+
+async def test_a_retry_while_the_first_attach_is_still_claiming_waits_for_it() -> None:
+    """A registry with real latency (Redis): the page's retry came while its first attach
+    still waited for the claim, and was told 409, "held by another replica", for the call
+    this very replica was taking. It waits for that claim, and is told what it came to."""
+
+    class SlowRegistry(LocalRegistry):
+        async def claim(self, call_id: str) -> bool:
+            await anyio.sleep(0.3)
+            return await super().claim(call_id)
+
+    async with Emulator(model=ScriptedModel([])) as emu:
+        app = server(emu.http_url, registry=SlowRegistry())
+        async with serve_asgi(app) as url, httpx2.AsyncClient(base_url=url) as http:
+            secret = (await http.post("/session")).json()["client_secret"]
+            call_id = await accepted_call(emu)
+            body = {"call_id": call_id, "client_secret": secret}
+            answers: list[httpx2.Response] = []
+
+            async def post() -> None:
+                answers.append(await http.post("/session/attach", json=body))
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(post)
+                await anyio.sleep(0.1)  # the first is claiming
+                tg.start_soon(post)
+            assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+            assert len(emu.desk.calls[call_id]._sidebands) == 1
