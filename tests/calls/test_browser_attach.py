@@ -19,8 +19,8 @@ from starlette.routing import Route
 
 import rtagents
 from rtagents.calls import CallerRequest, CallsAPI, CallServer
-from rtagents.calls.registry import LocalRegistry
 from rtagents.calls import browser as browser_module
+from rtagents.calls.registry import LocalRegistry
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import serve_asgi
 from tests.calls.harness import SECRET, accepted_call, recording_api
