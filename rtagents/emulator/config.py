@@ -78,6 +78,7 @@ def apply_update(
             code="invalid_value",
             param="session.type",
         )
+    update = without_nulls(update)
     model_cls = SessionConfig if kind == "realtime" else TranscriptionSessionConfig
     try:
         model_cls.model_validate(update)
@@ -102,7 +103,8 @@ def apply_update(
         merged["audio"]["input"]["turn_detection"] = {**base, **turn}
     voice = update.get("audio", {}).get("output", {}).get("voice")
     if voice is not None:
-        if voice not in KNOWN_VOICES:
+        # A custom voice is an object, {"id": "voice_..."}: the schema checked its shape.
+        if isinstance(voice, str) and voice not in KNOWN_VOICES:
             raise ClientEventError(
                 f"Invalid value: '{voice}'. Supported voices: {', '.join(sorted(KNOWN_VOICES))}.",
                 code="invalid_value",
@@ -122,16 +124,48 @@ def audio_format(session: dict[str, Any], direction: str) -> str:
     return str(fmt.get("type") or "audio/pcm")
 
 
-def _check_rules(current: dict[str, Any], update: dict[str, Any]) -> None:
-    """What the real server refuses beyond the schema."""
-    modalities = update.get("output_modalities")
+_NULLABLE = frozenset(
+    {
+        "turn_detection",
+        "transcription",
+        "noise_reduction",
+        "idle_timeout_ms",
+        "tracing",
+        "prompt",
+        "include",
+        "max_output_tokens",
+        "metadata",
+    }
+)
+"""Fields whose ``null`` says something (no turn detection, no tracing, ...). Any other
+field given as ``null`` is taken as not given: stored, it would break the session."""
+
+
+def without_nulls(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` less each ``null`` that means nothing (see ``_NULLABLE``), at any depth
+    of its objects."""
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if value is None and key not in _NULLABLE:
+            continue
+        out[key] = without_nulls(value) if isinstance(value, dict) else value
+    return out
+
+
+def check_modalities(modalities: Any, param: str) -> None:
+    """The real server takes one output modality: text, or audio (with its transcript)."""
     if isinstance(modalities, list) and {"text", "audio"} <= set(modalities):
         raise ClientEventError(
             "Invalid modalities: ['text', 'audio']. Supported combinations are: ['text'] "
             "and ['audio'].",
             code="invalid_value",
-            param="session.output_modalities",
+            param=param,
         )
+
+
+def _check_rules(current: dict[str, Any], update: dict[str, Any]) -> None:
+    """What the real server refuses beyond the schema."""
+    check_modalities(update.get("output_modalities"), "session.output_modalities")
     turn = update.get("audio", {}).get("input", {}).get("turn_detection")
     idle = turn.get("idle_timeout_ms") if isinstance(turn, dict) else None
     if idle is not None and not 5000 <= idle <= 30000:

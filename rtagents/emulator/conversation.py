@@ -104,33 +104,40 @@ class Conversation:
         return [self._input_item(entry, f"response.input[{i}]") for i, entry in enumerate(given)]
 
     def _input_item(self, entry: dict[str, Any], param: str) -> dict[str, Any]:
-        kind = entry.get("type")
-        if kind == "item_reference":
+        if entry.get("type") == "item_reference":
             if not entry.get("id"):
                 raise _missing(f"{param}.id")
             return self.get(entry["id"], param=f"{param}.id")
-        if kind == "message" and entry.get("role") not in _ROLES:
-            if entry.get("role") is None:
-                raise _missing(f"{param}.role")
-            raise ClientEventError(
-                f"Invalid value: '{entry['role']}'. Supported values are: "
-                + ", ".join(f"'{r}'" for r in _ROLES)
-                + ".",
-                code="invalid_value",
-                param=f"{param}.role",
-            )
-        if kind not in _INPUT_TYPES:
-            raise ClientEventError(
-                f"Invalid value: '{kind}'. It is not an item type a response can take.",
-                code="invalid_value",
-                param=f"{param}.type",
-            )
+        check_item(entry, param, references=True)
         return entry
 
     def has_call(self, call_id: str) -> bool:
         return any(
             item.get("type") == "function_call" and item.get("call_id") == call_id
             for item in self.items
+        )
+
+
+def check_item(entry: dict[str, Any], param: str, *, references: bool) -> None:
+    """Refuse what is not a conversation item of the spec's (a message of one of its roles;
+    with ``references``, as ``response.input`` takes, an ``item_reference`` too)."""
+    kind = entry.get("type")
+    if kind == "message" and entry.get("role") not in _ROLES:
+        if entry.get("role") is None:
+            raise _missing(f"{param}.role")
+        raise ClientEventError(
+            f"Invalid value: '{entry['role']}'. Supported values are: "
+            + ", ".join(f"'{r}'" for r in _ROLES)
+            + ".",
+            code="invalid_value",
+            param=f"{param}.role",
+        )
+    if kind not in _INPUT_TYPES or (kind == "item_reference" and not references):
+        where = "a response can take" if references else "of a conversation"
+        raise ClientEventError(
+            f"Invalid value: '{kind}'. It is not an item type {where}.",
+            code="invalid_value",
+            param=f"{param}.type",
         )
 
 

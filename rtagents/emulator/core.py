@@ -28,7 +28,7 @@ from ..protocol import (
 from .actions import Disconnect, Send, ServerAction
 from .config import DEFAULT_SESSION, audio_format
 from .conversation import Conversation, new_id, public_item
-from .errors import ClientEventError, read_frame
+from .errors import ClientEventError, check_depth, read_frame
 from .faults import ExpireSession, Fault, RaceResponse
 from .handlers import HANDLERS, typed
 from .hosted_mcp import HostedMCP
@@ -131,6 +131,7 @@ class ServerCore:
             raw = read_frame(frame)
             if isinstance(raw.get("event_id"), str):
                 self._last_event_id = raw["event_id"]
+            check_depth(raw)
             kind = str(raw.get("type", ""))
             fault = self._pump.faults.received(kind)
             if isinstance(fault, RaceResponse):

@@ -24,12 +24,39 @@ class ClientEventError(Exception):
         self.type = type
 
 
+MAX_DEPTH = 128
+"""How deeply a client event's JSON may nest: far past any real event (a tool's parameter
+schema included), and short of where reading or writing it again would recurse too deep."""
+
+
 def read_frame(frame: str | bytes) -> dict[str, Any]:
     """A client frame as the JSON object every client event is (``invalid_json`` if not)."""
     try:
         raw = json.loads(frame)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ClientEventError(f"The frame is not valid JSON: {exc}", code="invalid_json") from None
     if not isinstance(raw, dict):
         raise ClientEventError("A client event must be a JSON object.", code="invalid_json")
     return raw
+
+
+def check_depth(raw: dict[str, Any]) -> None:
+    """Refuse a client event that nests deeper than ``MAX_DEPTH`` levels."""
+    if _depth(raw) > MAX_DEPTH:
+        raise ClientEventError(
+            f"The event nests deeper than {MAX_DEPTH} levels.", code="invalid_value"
+        )
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests (a scalar: 0), without recursing."""
+    deepest, level = 0, [(value, 1)]
+    while level:
+        node, depth = level.pop()
+        children = node.values() if isinstance(node, dict) else node
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return deepest
+            level.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return deepest

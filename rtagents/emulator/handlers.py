@@ -13,8 +13,8 @@ from typing import Any, Protocol
 from .. import protocol as p
 from ..errors import ProtocolError
 from . import audio
-from .config import apply_update
-from .conversation import Conversation, full_item, public_item
+from .config import apply_update, check_modalities, without_nulls
+from .conversation import Conversation, check_item, full_item, public_item
 from .errors import ClientEventError
 from .hosted_mcp import HostedMCP
 from .input_audio import Committed, InputAudio
@@ -99,6 +99,8 @@ def output_audio_buffer_clear(core: ServerCore, event: p.OutputAudioBufferClear)
 def conversation_item_create(core: ServerCore, event: p.ConversationItemCreate) -> None:
     item = _wire(event.item)
     kind = item.get("type")
+    if isinstance(event.item, p.UnknownItem):  # (an item_reference lives in response.input)
+        check_item(item, "item", references=False)
     if kind == "message" and item.get("role") == "assistant":
         for index, part in enumerate(item.get("content") or []):
             if part.get("type") in ("output_audio", "audio"):
@@ -184,7 +186,9 @@ def conversation_item_truncate(core: ServerCore, event: p.ConversationItemTrunca
 
 
 def response_create(core: ServerCore, event: p.ResponseCreate) -> None:
-    core.start_response(_wire(event.response) if event.response is not None else {})
+    params = without_nulls(_wire(event.response)) if event.response is not None else {}
+    check_modalities(params.get("output_modalities"), "response.output_modalities")
+    core.start_response(params)
 
 
 def response_cancel(core: ServerCore, event: p.ResponseCancel) -> None:

@@ -23,7 +23,7 @@ from ...protocol import WireModel
 from ...protocol import live as lp
 from ..actions import AskModel, Disconnect, Send, ServerAction
 from ..conversation import Conversation, new_id
-from ..errors import ClientEventError, read_frame
+from ..errors import ClientEventError, check_depth, read_frame
 from ..faults import DropConnection, ExpireSession, Fault
 from ..hosted_mcp import HostedMCP
 from ..input_audio import InputAudio
@@ -159,6 +159,7 @@ class LiveCore:
             raw = read_frame(frame)
             if isinstance(raw.get("event_id"), str):
                 self._last_event_id = raw["event_id"]
+            check_depth(raw)
             kind = str(raw.get("type", ""))
             fault = self._pump.faults.received(kind)
             if isinstance(fault, (DropConnection, ExpireSession)):
