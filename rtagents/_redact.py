@@ -4,7 +4,8 @@ websockets logs a handshake's headers at DEBUG (``Authorization: Bearer sk-...``
 request URLs at INFO (``?token=...``), and any library may echo a header value in an error.
 A filter on those loggers rewrites each record before any handler sees it: known secrets (the
 API key and header values the app handed us) are replaced wherever they appear, and so are
-the shapes of credentials (auth headers, bearer tokens, ``sk-`` keys, URL query strings).
+the shapes of credentials (auth headers, bearer tokens, ``sk-`` keys and ``ek_`` client
+secrets, a key in a websocket's subprotocols, URL query strings).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 import threading
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 _MASK = "[redacted]"
 _HEADER = re.compile(
@@ -21,7 +23,10 @@ _HEADER = re.compile(
     r"|x-goog-api-key|x-twilio-signature|webhook-signature)(\s*[:=]\s*|'\s*:\s*'|\"\s*:\s*\")[^\r\n,'\"}]*"
 )
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
-_KEY = re.compile(r"\bsk-[A-Za-z0-9_-]{8,}")
+# API keys (``sk-``) and the client secrets minted for browsers (``ek_``).
+_KEY = re.compile(r"\b(?:sk-|ek_)[A-Za-z0-9_-]{8,}")
+# A browser presents its key in the websocket's subprotocols, whatever its shape.
+_SUBPROTOCOL = re.compile(r"(?i)\b(openai-insecure-api-key\.)[^\s,'\"]+")
 # A URL's query, absolute or a path alone (uvicorn's access log shows ``/twilio?token=...``).
 _QUERY = re.compile(r"((?:https?|wss?)://[^\s?#'\"]+|(?<![^\s'\"(])/[^\s?#'\"]*)\?[^\s#'\"]+")
 
@@ -51,7 +56,26 @@ def redact(text: str) -> str:
     text = _HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}{_MASK}", text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {_MASK}", text)
     text = _KEY.sub(_MASK, text)
+    text = _SUBPROTOCOL.sub(lambda m: f"{m.group(1)}{_MASK}", text)
     return _QUERY.sub(lambda m: f"{m.group(1)}?{_MASK}", text)
+
+
+def register_url_secrets(url: str) -> None:
+    """Never log the credentials a URL carries: its password (``user:password@``) and the
+    values of its query (tokens travel there)."""
+    parts = urlsplit(url)
+    register_secret(parts.password)
+    for _, value in parse_qsl(parts.query):
+        register_secret(value)
+
+
+def without_credentials(url: str) -> str:
+    """``url`` without its ``user:password@``, for someone else to use (a browser)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=host))
 
 
 def redact_url(url: str) -> str:

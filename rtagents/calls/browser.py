@@ -17,6 +17,7 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from .._redact import without_credentials
 from ..agent import Agent
 from ..errors import SessionConfigError, root_cause
 from ..session.transport import HandshakeRefused
@@ -65,7 +66,7 @@ class BrowserRoutes:
         self._attaching: dict[str, Attaching] = {}  # a retry waits for the same sideband
         self._claiming: dict[str, anyio.Event] = {}  # ... and for the claim before it
         # Where the page posts its WebRTC offer: the calls endpoint of the same API.
-        self.webrtc_url = f"{api.base_url}/realtime/calls"
+        self.webrtc_url = f"{without_credentials(api.base_url)}/realtime/calls"
 
     async def _refusal(self, request: Request) -> Response | None:
         """403 unless the app's ``authorize`` says yes (or when there is none)."""

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import anyio
 import httpx2
 
-from .._redact import credential, redact
+from .._redact import credential, redact, redact_url, register_url_secrets
 from ..errors import RtagentsError
 from .inbound import check_call_id, check_session_id
 
@@ -40,13 +40,14 @@ class CallsAPI:
         retries: int = 3,
     ) -> None:
         self.base_url = (base_url or OPENAI_API).rstrip("/")
+        register_url_secrets(self.base_url)  # (a proxy's ``user:password@`` in front of it)
         # A key with a line break in it would be echoed by httpx's header check.
         headers = {"Authorization": f"Bearer {credential('API key', api_key)}"} if api_key else {}
         self._client = httpx2.AsyncClient(headers=headers, timeout=timeout)
         self._retries = retries
 
     def __repr__(self) -> str:
-        return f"<CallsAPI {self.base_url}>"  # never the key
+        return f"<CallsAPI {redact_url(self.base_url)}>"  # never the key, nor a password
 
     # Each call_id must be an OpenAI call id (``ValueError`` otherwise), checked before any
     # request: with the API key, ``../../files`` as an id would reach another endpoint.

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import uvicorn
 
 from .._asgi import QuietServer, bind, start, stop
+from .._redact import register_secret
 from ..session.transport import dropped
 from .auth import ClientSecrets
 from .calls import CallDesk
@@ -145,6 +146,7 @@ class Emulator:
         self._keep_closed = keep_closed
         self.api_key = api_key
         """The key clients must present (``None``: any)."""
+        register_secret(api_key)  # never logged, as a real key is not
         self.client_secrets = ClientSecrets()
         """The ephemeral keys ``POST /v1/realtime/client_secrets`` minted."""
         self._mcp_hosts = list(mcp_hosts) if mcp_hosts is not None else None

@@ -7,9 +7,8 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-from .._redact import redact_url, register_secret
+from .._redact import redact_url, register_secret, register_url_secrets
 from .local import MCPServer
 
 
@@ -63,10 +62,7 @@ class MCPServerHTTP(MCPServer):
         self._headers = dict(headers or {})
         for value in self._headers.values():
             register_secret(value)
-        parts = urlsplit(url)
-        register_secret(parts.password)  # (``https://user:password@host/mcp``)
-        for _, value in parse_qsl(parts.query):
-            register_secret(value)
+        register_url_secrets(url)  # (``https://user:password@host/mcp?token=...``)
         self._http: Any = None
 
     def _target(self) -> Any:

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import protocol as p
+from .._redact import redact_url
 from ..errors import SessionConfigError
 from ..protocol import live as lp
 
@@ -237,10 +238,10 @@ def redact(value: Any) -> None:
     if fields is None:
         return
     if fields.get("type") == "mcp":
-        for key, masked in (("authorization", "***"), ("headers", None)):
+        for key in ("server_url", "authorization", "headers"):
             secret = fields.get(key)
             if secret:
-                hidden = masked or {name: "***" for name in secret}
+                hidden = _hidden(key, secret)
                 if isinstance(value, dict):
                     value[key] = hidden
                 else:
@@ -248,3 +249,13 @@ def redact(value: Any) -> None:
     for each in fields.values():
         if isinstance(each, (dict, list, p.WireModel)):
             redact(each)
+
+
+def _hidden(key: str, secret: Any) -> Any:
+    """A hosted MCP credential as the app's events show it (a URL's token and password
+    travel in its query and user part)."""
+    if key == "server_url":
+        return redact_url(secret) if isinstance(secret, str) else "***"
+    if key == "headers" and isinstance(secret, dict):
+        return {name: "***" for name in secret}
+    return "***"
