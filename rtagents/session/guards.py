@@ -215,7 +215,9 @@ class SessionGuards:
                 # The check's own: a future it awaited was cancelled by its owner (a shared
                 # moderation request). Silent, it would pass the text: it trips instead.
                 verdict = raised(exc)
-        if verdict is None or scope.cancelled_caught:
+        # Past the deadline, whatever it answers never counts: a check that shielded its
+        # slow call, or swallowed the cancellation, and then passed, trips all the same.
+        if verdict is None or scope.cancel_called:
             verdict = timed_out(guardrails.timeout)
         if not verdict.passed:
             await self._tripped(guardrail, check, verdict, guardrails)
