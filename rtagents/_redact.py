@@ -75,7 +75,7 @@ def without_credentials(url: str) -> str:
     if parts.username is None and parts.password is None:
         return url
     host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=host))
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
 def redact_url(url: str) -> str:

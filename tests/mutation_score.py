@@ -54,7 +54,7 @@ EQUIVALENT: dict[str, str] = {
     **{f"{_BROKER}_cancelled__mutmut_{n}": _CLOSED_CANCEL for n in (2, 4, 5)},
     **{f"{_BROKER}decide__mutmut_{n}": _FALLBACK for n in (22, 37)},
     **{f"{_BROKER}_ask__mutmut_{n}": _FALLBACK for n in (19, 20)},
-    "rtagents.approvals.broker.x\u01c1_Pending\u01c1answer__mutmut_5": (
+    "rtagents.approvals.pending.x\u01c1Pending\u01c1answer__mutmut_5": (
         "`>` for `>=` at the deadline: an answer at the very instant the clock reads the "
         "deadline, which no test can time (and either reading denies a late yes a moment on)"
     ),

@@ -15,10 +15,8 @@ since it can only make the outcome safer.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import anyio
 
@@ -26,6 +24,7 @@ from .._either import call_either
 from .._event import FrameworkEvent
 from ..errors import root_cause
 from .events import ApprovalAwaiting, ApprovalDecided, ApprovalRequested
+from .pending import HostedScope, Pending, timed_out
 from .policy import ApprovalPolicy, Naming
 from .request import ApprovalRequest, DecidedBy, Decision
 from .verdict import refuse, verdict
@@ -35,50 +34,8 @@ log = logging.getLogger("rtagents.approvals")
 NOT_REQUIRED = Decision(True, "the tool needs no approval for this call", decided_by="rule")
 """What ``ApprovalBroker.authorize`` returns when a tool's own check waived approval."""
 
+_STOPPED_KEPT = 256
 _HANDLER_THREADS = 16  # per session: sync handlers never wait behind sync tools
-
-
-@dataclass
-class _Pending:
-    request: ApprovalRequest
-    policy: ApprovalPolicy
-    """The policy that decides it: the session's, or the one a call's agent had when its
-    response was made (a handoff since changed the session's)."""
-    hosted: Mapping[str, HostedScope] | None = None
-    """That agent's hosted MCP servers, with its policy (``None``: the session's)."""
-    answered: anyio.Event = field(default_factory=anyio.Event)
-    decision: Decision | None = None
-    reported: bool = False
-    outside: anyio.Event = field(default_factory=anyio.Event)
-    """Set once an outside yes may count: the policy left the request to one, or it is
-    decided (and the yes comes too late)."""
-    raised: BaseException | None = None
-    """What the handler raised past ``Exception`` (``SystemExit``): the app's exit, once the
-    deny it led to is reported."""
-    deadline: float = math.inf
-    late: Decision | None = None
-    """What any answer at or past ``deadline`` becomes (the timeout's deny), once the clock
-    runs: the time decides, not which task the deadline's cancellation reaches first."""
-
-    def answer(self, decision: Decision) -> bool:
-        if self.decision is not None:
-            return False  # the first answer wins
-        if self.late is not None and anyio.current_time() >= self.deadline:
-            decision = self.late
-        self.decision = decision
-        self.answered.set()
-        self.outside.set()  # wakes a yes waiting for the handler: it lost
-        return True
-
-
-def _timed_out(timeout: float) -> Decision:
-    return refuse(f"nobody approved it within {timeout:g} s", "timeout")
-
-
-class HostedScope(Protocol):
-    """What a hosted MCP server's configuration lets it offer (``HostedMCP``)."""
-
-    def allows(self, tool: str, read_only: bool | None) -> bool: ...
 
 
 class ApprovalBroker:
@@ -102,24 +59,27 @@ class ApprovalBroker:
         emit: Callable[[FrameworkEvent], None],
         hosted_servers: Callable[[], Mapping[str, HostedScope]] = dict,
         app_exit: Callable[[BaseException], None] | None = None,
+        agent: Any = None,
     ) -> None:
         self.policy = policy or ApprovalPolicy()
+        self._agent = agent  # whose calls the memory is for (``None``: any's)
         self._emit = emit
         self._hosted_servers = hosted_servers
         # Where a SystemExit or KeyboardInterrupt from the app's approval code goes (the
         # session's end: connect raises it); without it, it is raised after the deny.
         self._app_exit = app_exit
-        self._pending: dict[str, _Pending] = {}
+        self._pending: dict[str, Pending] = {}
         self._memory: dict[str, Decision] = {}
         self._generation = 0  # which policy the memory belongs to (see ``follow``)
         self._closed = False
+        self._stopped: dict[str, None] = {}  # stopped before they were asked (see ``stop``)
         self._limiter: anyio.CapacityLimiter | None = None
 
-    def follow(self, policy: ApprovalPolicy | None) -> None:
-        """Decide by ``policy`` from now on (a handoff's agent). What was remembered for the
-        session under the policy before is forgotten: a yes given there must not pass over
-        the new policy's rules."""
-        self.policy = policy or ApprovalPolicy()
+    def follow(self, policy: ApprovalPolicy | None, agent: Any = None) -> None:
+        """Decide by ``policy`` from now on (a handoff's ``agent``). What was remembered for
+        the session under the policy before is forgotten: a yes given there must not pass
+        over the new policy's rules."""
+        self.policy, self._agent = policy or ApprovalPolicy(), agent
         self._memory.clear()
         self._generation += 1  # a decision under the old policy, still pending, is not kept
 
@@ -215,7 +175,7 @@ class ApprovalBroker:
         were. It neither reads nor writes what the session remembers: that belongs to the
         session's policy alone."""
         self._emit(ApprovalRequested(request))
-        pending = _Pending(request, self.policy if policy is None else policy, hosted)
+        pending = Pending(request, self.policy if policy is None else policy, hosted)
         self._pending[request.id] = pending
         generation = self._generation
         try:
@@ -236,19 +196,28 @@ class ApprovalBroker:
         if pending.raised is not None:  # the call is denied; then the app's exit
             self._exit(pending.raised)
         remembered = final.remember == "session" and final.decided_by in ("handler", "user")
-        if remembered and generation == self._generation and pending.policy is self.policy:
+        if remembered and generation == self._generation and self._ours(pending):
             self._memory[request.fingerprint()] = final
         return final
 
-    async def _decide(self, pending: _Pending) -> Decision:
+    def _ours(self, pending: Pending) -> bool:
+        """Whether the session's memory is the request's: decided by the session's policy,
+        for its agent (a call kept for an agent that handed off is that agent's, even when
+        both share one policy object)."""
+        agent, mine = pending.request.agent, self._agent
+        return pending.policy is self.policy and (None in (agent, mine) or agent is mine)
+
+    async def _decide(self, pending: Pending) -> Decision:
         request = pending.request
         if self._closed:
             return refuse("the session is closing", "close")
+        if self._stopped and self._stopped.pop(request.id, False) is None:
+            return self._cancelled()
         if request.problem is not None:
             return refuse(f"the arguments cannot be checked: {request.problem}", "error")
         outside = self._outside(request, pending.hosted) if request.kind == "mcp_hosted" else None
         policy = pending.policy
-        ours = policy is self.policy and not outside
+        ours = self._ours(pending) and not outside
         remembered = self._memory.get(request.fingerprint()) if ours else None
         if remembered is not None:
             return Decision(remembered.approve, remembered.reason, "session", "remembered")
@@ -269,7 +238,7 @@ class ApprovalBroker:
             return Decision(rule.action == "allow", rule.reason, decided_by="rule")
         return await self._ask(pending)
 
-    async def _ask(self, pending: _Pending) -> Decision:
+    async def _ask(self, pending: Pending) -> Decision:
         """Wait for the handler or an out-of-band answer, up to the policy's timeout counted
         from when the handler starts running."""
         timeout = pending.policy.timeout
@@ -277,7 +246,7 @@ class ApprovalBroker:
 
             def start_clock() -> None:
                 clock.deadline = min(clock.deadline, anyio.current_time() + timeout)
-                pending.deadline, pending.late = clock.deadline, _timed_out(timeout)
+                pending.deadline, pending.late = clock.deadline, timed_out(timeout)
 
             async with anyio.create_task_group() as tg:
                 if pending.policy.handler is None:
@@ -295,7 +264,7 @@ class ApprovalBroker:
                     pending.answer(self._cancelled())
                     raise
                 tg.cancel_scope.cancel()
-        return pending.decision or _timed_out(timeout)
+        return pending.decision or timed_out(timeout)
 
     def _outside(
         self, request: ApprovalRequest, hosted: Mapping[str, HostedScope] | None
@@ -322,7 +291,7 @@ class ApprovalBroker:
             self._limiter = anyio.CapacityLimiter(_HANDLER_THREADS)
         return self._limiter
 
-    async def _ask_handler(self, pending: _Pending, started: Callable[[], None]) -> None:
+    async def _ask_handler(self, pending: Pending, started: Callable[[], None]) -> None:
         try:
             answer = await pending.policy.ask_handler(
                 pending.request, started=started, limiter=self._threads()
@@ -353,7 +322,7 @@ class ApprovalBroker:
             raise exc
         self._app_exit(exc)
 
-    def _leave_outside(self, pending: _Pending) -> None:
+    def _leave_outside(self, pending: Pending) -> None:
         if pending.decision is None and not pending.outside.is_set():
             pending.outside.set()
             self._emit(ApprovalAwaiting(pending.request))
@@ -376,6 +345,16 @@ class ApprovalBroker:
             await pending.outside.wait()
         return pending.answer(decision)
 
+    def stop(self, request_id: str) -> None:
+        """Deny a request as cancelled (its turn was stopped: a guardrail, a barge-in): now
+        if pending, else as it comes (its task may not have started yet)."""
+        if (pending := self._pending.get(request_id)) is not None:
+            pending.answer(self._cancelled())
+            return
+        self._stopped[request_id] = None
+        if len(self._stopped) > _STOPPED_KEPT:  # (most are calls that never ask)
+            del self._stopped[next(iter(self._stopped))]
+
     def close(self) -> None:
         """Deny every pending request and report it now: the tasks waiting on them are about
         to be cancelled with the session."""
@@ -387,10 +366,10 @@ class ApprovalBroker:
     def _refused(self, request: ApprovalRequest, decision: Decision) -> Decision:
         """A request denied before it reached the policy: reported like any other."""
         self._emit(ApprovalRequested(request))
-        self._report(_Pending(request, self.policy), decision)
+        self._report(Pending(request, self.policy), decision)
         return decision
 
-    def _report(self, pending: _Pending, decision: Decision) -> None:
+    def _report(self, pending: Pending, decision: Decision) -> None:
         if pending.reported:
             return
         pending.reported = True

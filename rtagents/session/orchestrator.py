@@ -183,9 +183,11 @@ class Orchestrator:
         self._produced(response_id)
         if not self._remember(request.id):
             return []
-        self.batches.start(request.id, Work(response_id or "?", wants_reply=True), wants_reply=True)
+        work = Work(response_id or "?", wants_reply=True)
+        blocked = self.batches.start(request.id, work, wants_reply=True)
         self.journal.heard(request)  # now: a snapshot may be the only place it is told
-        return [StartApproval(request, response_id)]
+        start = StartApproval(request, response_id)
+        return [start] if blocked is None else [start, CancelCall(request.id, blocked)]
 
     def output_confirmed(self, call_id: str) -> list[Decision]:
         """The server has our output for ``call_id``."""

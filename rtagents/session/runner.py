@@ -122,7 +122,7 @@ class SessionRunner(LazyParts):
         self.observers = Observers(self.stream, self.meter)
         self._observe()
         self.approvals = ApprovalBroker(
-            agent.approval, back.deliver, back.hosted_servers, back.app_exit
+            agent.approval, back.deliver, back.hosted_servers, back.app_exit, agent
         )
         self._workers = workers or WorkerPool()
         self.dispatcher = Dispatcher(
@@ -175,7 +175,7 @@ class SessionRunner(LazyParts):
         before, self.agent = self.agent, agent
         # A relisting (``again``) under the same policy keeps what was remembered under it.
         if how != "again" or agent.approval is not before.approval:
-            self.approvals.follow(agent.approval)
+            self.approvals.follow(agent.approval, agent)
         sources = agent.sources
         if sources.servers or self._servers is not None:
             self.servers.follow(sources.servers)
@@ -296,8 +296,9 @@ class SessionRunner(LazyParts):
                 started = True
             elif isinstance(action, StartApproval):
                 self.spawn(self.dispatcher.hosted_approval, action)
-            elif isinstance(action, CancelCall):
+            elif isinstance(action, CancelCall):  # a call, or a hosted approval request
                 self.dispatcher.cancel(action.call_id, action.reason)
+                self.approvals.stop(action.call_id)
             elif isinstance(action, Resolve):
                 waiter = self._waiters.pop(action.event_id, None)
                 if waiter is not None:

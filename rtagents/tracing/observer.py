@@ -387,17 +387,14 @@ class SessionTracer:
             if self.capture_content:
                 span.set_attribute("gen_ai.tool.call.result", clip(output))
         else:
-            error_type = type(failure.exception).__name__ if failure.exception else failure.kind
-            span.set_attribute("error.type", error_type)
-            span.set_attribute("rtagents.tool.failure", failure.kind)
-            if self.capture_content:
-                span.set_status(Status(StatusCode.ERROR, failure.message))
-                if failure.exception is not None:
-                    span.record_exception(failure.exception)
-            else:
-                # The message and the traceback quote what the tool was given (a value its
-                # arguments' validation refused, say): content, off unless the app opts in.
-                span.set_status(Status(StatusCode.ERROR, failure.kind))
-                if failure.exception is not None:
-                    span.add_event("exception", {"exception.type": error_type})
+            error, content = failure.exception, self.capture_content
+            error_type = type(error).__name__ if error else failure.kind
+            span.set_attributes({"error.type": error_type, "rtagents.tool.failure": failure.kind})
+            # The message and the traceback quote what the tool was given (a value its
+            # arguments' validation refused, say): content, off unless the app opts in.
+            span.set_status(Status(StatusCode.ERROR, failure.message if content else failure.kind))
+            if error is not None and content:
+                span.record_exception(error)
+            elif error is not None:
+                span.add_event("exception", {"exception.type": error_type})
         span.end()
