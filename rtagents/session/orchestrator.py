@@ -39,6 +39,7 @@ from .events import SessionWarning
 from .fillers import Fillers
 from .journal import Journal
 from .journal_items import note_item_id, output_item_id
+from .started import Started
 from .states import AppAsk, Asked, AskInput, Connection, LinkEffect, LinkInput
 
 UNSEEN_WAIT_S = 0.5  # a busy refusal's wait, when the response active was never seen
@@ -88,9 +89,7 @@ class Orchestrator:
         self._waiting = ""  # while it is one never seen: the key of the wait that ends it
         self._in_flight: str | None = None  # the ref of our unanswered request for a response
         self.batches = Batches()  # the session's adapter reads ``unanswered`` at the end
-        # Every call id (and approval id) ever started, with its response: kept for the whole
-        # session, so that a replayed id is never run twice (about 100 bytes a call).
-        self._seen: dict[str, str | None] = {}
+        self.started = Started()  # every call and approval request, never run twice
         # Waiting calls the journal let go, as far as told; whether told on this connection.
         self._forgotten_seen = 0
         self._forgetting_told = False
@@ -155,16 +154,16 @@ class Orchestrator:
     def call_arrived(
         self, call_id: str, name: str, arguments: str, response_id: str | None, item_id: str | None
     ) -> list[Decision]:
-        """A function call is complete: started once per call id, however often announced."""
-        self._produced(response_id)
-        rid = response_id or "?"
-        if not self._remember(call_id, response_id):
-            first = self._seen[call_id]
-            if response_id is None or first is None or response_id == first:
-                return []  # the same call, announced again by the same response
-            # A later response reusing a call_id: answered with an error, never run.
+        """A function call is complete: started once per call id, however often announced.
+        It answers what its response saw (a drop before that response's end owes it no more:
+        the call carries the next turn)."""
+        self._answered(response_id)
+        rid, seen = response_id or "?", self.started.call(call_id, response_id)
+        if seen == "again":
+            return []
+        if seen == "reused":  # answered with an error, never run
             start = StartCall(call_id, name, arguments, response_id, item_id, duplicate=True)
-            if not self._remember(start.work_id, response_id):
+            if not self.started.first(start.work_id, response_id):
                 return []
             work = Work(rid, wants_reply=True, call_id=call_id)
             self.batches.start(start.work_id, work, wants_reply=True)
@@ -181,7 +180,7 @@ class Orchestrator:
         self, request: p.McpApprovalRequest, response_id: str | None
     ) -> list[Decision]:
         self._produced(response_id)
-        if not self._remember(request.id):
+        if not self.started.request(request.id, response_id):
             return []
         work = Work(response_id or "?", wants_reply=True)
         blocked = self.batches.start(request.id, work, wants_reply=True)
@@ -210,16 +209,23 @@ class Orchestrator:
         decisions: list[Decision] = []
         if ref is not None and ref == self._in_flight:
             self._in_flight = None
-            if self._ask.state is Asked.SENT and ref == self._ask.ref:
+            apps = self._ask.state is Asked.SENT and ref == self._ask.ref
+            if apps:
                 self._ask.apply(AskInput.BUSY if busy else AskInput.REFUSED)
             if not busy:
-                # Not a race we can wait out: give up on the waiting outputs, say so.
-                self.batches.give_up()
+                # Not a race we can wait out: say so, and give up on the outputs it asked
+                # to answer (the app's own request asked for none: they are still owed).
+                if not apps:
+                    self.batches.give_up()
                 decisions.append(RequestFailed(message, code))
             elif self._active is None:  # one we never saw (begun before this connection):
                 self._active, self._waiting = _UNSEEN, _UNSEEN_KEY + ref  # its end, or this wait
                 decisions.append(StartTimer(self._waiting, UNSEEN_WAIT_S))  # (not at once)
             # Otherwise a response we did not ask for is running; its end asks again.
+        elif busy and ref is not None and ref == self._ask.ref:
+            # The app's request lost a race with a response the server began itself, which
+            # was taken for its answer: it goes again once that response is done.
+            self._ask.apply(AskInput.BUSY)
         elif self.fillers.refused(ref):  # an aside of ours: dropped, never sent again
             warning = SessionWarning(f"a spoken aside was refused: {message}", {"code": code})
             decisions.append(Emit(warning))
@@ -237,9 +243,10 @@ class Orchestrator:
         calls still running are cancelled (answered as cancelled, as by a barge-in), so are
         those it announces later, and no response is asked for its batch, nor for the
         results its background calls told already."""
-        batches, seen = self.batches, self._seen
-        for note in [n for n, call in batches.notes.items() if seen.get(call) == response_id]:
-            batches.block(note, reason, active=False)
+        batches, started = self.batches, self.started
+        for note, call in list(batches.notes.items()):
+            if started.response_of(call) == response_id:
+                batches.block(note, reason, active=False)
         stopped = batches.block(response_id, reason, active=response_id == self._active)
         return [CancelCall(w, reason) for w in stopped]
 
@@ -296,7 +303,7 @@ class Orchestrator:
         batch. Sent once, however often reported; a drop before a response answered it owes
         it again (the journal gives the message back)."""
         item_id = note_item_id(call_id)
-        if not self._remember(item_id):
+        if not self.started.first(item_id):
             return []
         self.batches.start(item_id, Work(item_id, wants_reply), wants_reply=wants_reply)
         self.batches.batch(item_id).done = True  # no response is to finish first
@@ -363,13 +370,6 @@ class Orchestrator:
         return self._maybe_aside()
 
     # -- internals ------------------------------------------------------------------------------
-
-    def _remember(self, work_id: str, response_id: str | None = None) -> bool:
-        """False if this id was already started (the server may announce a call twice)."""
-        if work_id in self._seen:
-            return False
-        self._seen[work_id] = response_id
-        return True
 
     def _produced(self, response_id: str | None) -> None:
         if response_id is not None and response_id == self._ask.response_id:

@@ -178,7 +178,7 @@ ASK_TABLE: dict[tuple[Asked, AskInput], Asked] = {
     (_A.ANSWERING, _K.ASK): _A.HELD,
     (_A.ANSWERING, _K.SEND): _A.ANSWERING,
     (_A.ANSWERING, _K.CREATED): _A.ANSWERING,
-    (_A.ANSWERING, _K.BUSY): _A.ANSWERING,
+    (_A.ANSWERING, _K.BUSY): _A.HELD,  # the response taken for its answer was another's
     (_A.ANSWERING, _K.REFUSED): _A.ANSWERING,
     (_A.ANSWERING, _K.OUTPUT): _A.NONE,  # answered: from here its batch goes on
     (_A.ANSWERING, _K.DROPPED): _A.HELD,

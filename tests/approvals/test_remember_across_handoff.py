@@ -55,6 +55,8 @@ def answered(call_id: str) -> Any:
 
 
 async def test_a_kept_calls_remembered_yes_does_not_approve_the_new_agents_call() -> None:
+    ran.clear()
+    asked.clear()
     policy = ApprovalPolicy(handler=per_agent, timeout=5)
     billing = rtagents.Agent(
         name="billing", tools=[wire_money], approval=policy, output_modalities=["text"]
