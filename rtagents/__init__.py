@@ -6,6 +6,7 @@ hosted MCP servers, and OpenTelemetry traces tied to the Realtime session's own 
 
 from __future__ import annotations
 
+import importlib
 import warnings
 
 from . import _redact, errors, mcp, protocol
@@ -74,7 +75,15 @@ __all__ = [
 ]
 
 
+_SUBPACKAGES = frozenset({"audio", "calls", "emulator", "testing", "tracing"})
+"""Reached as ``rtagents.calls`` after a plain ``import rtagents`` (DESIGN.md writes them
+so), imported on first use: the import of ``rtagents`` stays small, and an extra a
+subpackage needs is asked for only when it is used."""
+
+
 def __getattr__(name: str) -> object:
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"{__name__}.{name}")
     if name in errors.RENAMED:  # an exception's old name (SessionClosed until 0.2)
         message, now = errors.RENAMED[name]
         warnings.warn(message, DeprecationWarning, stacklevel=2)

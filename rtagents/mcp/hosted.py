@@ -7,6 +7,7 @@ from typing import Any, Literal, get_args
 
 from .. import protocol as p
 from .._redact import redact_url
+from ..tools.toolset import name_list
 
 ApprovalMode = Literal["always", "never"]
 CONNECTORS: tuple[str, ...] = get_args(p.ConnectorId)
@@ -54,10 +55,6 @@ class HostedMCP:
             raise ValueError(
                 f"{where}: unknown connector_id {connector_id!r}; known: {', '.join(CONNECTORS)}"
             )
-        if isinstance(allowed_tools, str):
-            raise TypeError(
-                f"{where}: allowed_tools takes a list of names or a filter, not a string"
-            )
         if isinstance(require_approval, str) and require_approval not in ("always", "never"):
             raise ValueError(f"{where}: require_approval must be 'always', 'never' or a filter")
         if headers is not None and not all(
@@ -70,7 +67,7 @@ class HostedMCP:
                 "connector_id": connector_id,
                 "authorization": authorization,
                 "headers": dict(headers) if headers is not None else None,
-                "allowed_tools": list(allowed_tools)
+                "allowed_tools": name_list(allowed_tools, f"{where}: allowed_tools")
                 if isinstance(allowed_tools, Sequence)
                 else allowed_tools,
                 "require_approval": require_approval,

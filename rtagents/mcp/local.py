@@ -14,6 +14,7 @@ import anyio
 
 from ..errors import root_cause
 from ..tools import DuplicateToolError, Toolset
+from ..tools.toolset import name_list
 from .errors import MCPConnectError, MCPServerUnavailable, is_timeout, is_transport_failure
 from .liveness import Liveness
 from .tools import MCPTool, NeedsApproval, api_name
@@ -74,7 +75,11 @@ class MCPServer(ABC):
             raise ValueError("connect_timeout must be positive")
         self.name = name
         self.connect_timeout = connect_timeout
-        self.allowed_tools = list(allowed_tools) if allowed_tools is not None else None
+        self.allowed_tools = (
+            name_list(allowed_tools, f"MCP server {name!r}: allowed_tools")
+            if allowed_tools is not None
+            else None
+        )
         self.read_only = read_only
         self.tool_prefix = tool_prefix
         self.needs_approval = needs_approval

@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from .._redact import credential, redact_url, register_secret
 from .._redact import install as redact_logs
+from ..agent import Agent
 from ..audio import AudioPlayer
 from ..errors import ConnectError
 from ..pricing import PriceBook, PriceTable
@@ -24,7 +25,6 @@ from .transport import Transport, WebsocketTransport
 from .workers import DEFAULT_SYNC_TOOL_THREADS, WorkerPool
 
 if TYPE_CHECKING:
-    from ..agent import Agent
     from .runner import SessionRunner
 
 OPENAI_REALTIME_URL = "wss://api.openai.com/v1/realtime"
@@ -144,6 +144,8 @@ def connect(
             models. A model the table lacks makes the cost ``None``, with a
             ``session.warning`` (once), never a guess.
     """
+    if not isinstance(agent, Agent):
+        raise TypeError(f"connect() takes an rtagents.Agent first, not {agent!r:.60}")
     workers = WorkerPool(sync_tool_threads)  # checked before anything is opened
     live = api == "live"
     if live:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import builtins
 import collections.abc
+import contextlib
 import functools
 import inspect
 import types
 import typing
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -49,6 +51,24 @@ def described(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn.func if isinstance(fn, functools.partial) else fn
 
 
+def _warn_undescribed(
+    qualname: str, docs: dict[str, str], sig: inspect.Signature, source: Callable[..., Any]
+) -> None:
+    """A docstring's ``Args:`` entry that names no parameter (a typo, a parameter renamed
+    since) is a description the model would never see: said once, at decoration."""
+    names = set(sig.parameters)
+    with contextlib.suppress(TypeError, ValueError):
+        names |= set(inspect.signature(source).parameters)
+    unknown = [name for name in docs if name not in names]
+    if unknown:
+        warnings.warn(
+            f"tool {qualname}: its docstring describes {', '.join(map(repr, unknown))}, "
+            "which it has no parameter for (a typo?): the model never sees that description",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str]) -> Signature:
     """Describe ``fn``'s arguments; raise ``TypeError`` naming what cannot be expressed."""
     source = described(fn)
@@ -58,6 +78,7 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
     except (NameError, TypeError) as exc:
         hints = _hints_each(source, sig, qualname, exc)
 
+    _warn_undescribed(qualname, docs, sig, source)
     # A partial's arguments bound by keyword are the app's: not offered to the model.
     bound = fn.keywords if isinstance(fn, functools.partial) else {}
     params = [param for param in sig.parameters.values() if param.name not in bound]

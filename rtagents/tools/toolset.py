@@ -12,6 +12,14 @@ class DuplicateToolError(ValueError):
     """Two tools would be offered to the model under one name."""
 
 
+def name_list(names: Iterable[str], where: str) -> list[str]:
+    """``names`` (tool names or globs) as a list. A lone string is refused: it would be read
+    letter by letter, and a ``*`` among them matches every tool."""
+    if isinstance(names, str):
+        raise TypeError(f"{where} takes a list of names or globs, not a string: [{names!r}]")
+    return list(names)
+
+
 class Toolset:
     """A named, ordered collection of tools.
 
@@ -21,6 +29,8 @@ class Toolset:
     """
 
     def __init__(self, name: str, tools: Iterable[BaseTool | Toolset] = ()) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"Toolset(name, tools) takes its name first, not {name!r:.60}")
         self.name = name
         self._tools: dict[str, tuple[BaseTool, str]] = {}
         for item in tools:
@@ -56,7 +66,7 @@ class Toolset:
         if callable(keep):
             test = keep
         else:
-            patterns = list(keep)
+            patterns = name_list(keep, "Toolset.filtered")
 
             def test(tool: BaseTool) -> bool:
                 return any(fnmatchcase(tool.name, pattern) for pattern in patterns)
