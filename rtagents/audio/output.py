@@ -7,6 +7,7 @@ thread, so the two meet under a lock and do nothing slow while holding it.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import OrderedDict, deque
@@ -20,7 +21,8 @@ class PlaybackBuffer:
     """Mono pcm16 at ``rate`` per assistant item, read out by a device.
 
     ``latency_ms`` is how long the device takes from reading audio to sounding it (what
-    PortAudio reports as output latency): it is taken off what counts as played.
+    PortAudio reports as output latency): audio read less than that long ago does not count
+    as played yet.
     """
 
     def __init__(self, *, rate: int = RATE, latency_ms: int = 0) -> None:
@@ -29,7 +31,8 @@ class PlaybackBuffer:
         self._lock = threading.Lock()
         self._queue: deque[tuple[str, memoryview]] = deque()
         self._queued = 0
-        self._played: OrderedDict[str, int] = OrderedDict()  # item id -> bytes read out
+        # item id -> (bytes read out, monotonic time of its last read)
+        self._played: OrderedDict[str, tuple[int, float]] = OrderedDict()
         self._cut: OrderedDict[str, None] = OrderedDict()  # items a clear() stopped
         self._last_sound = 0.0  # monotonic time the device last read real audio
 
@@ -45,23 +48,24 @@ class PlaybackBuffer:
         """The next ``nbytes`` for the device, padded with silence when the queue runs dry.
         Called from the device's thread."""
         out = bytearray()
+        now = time.monotonic()
         with self._lock:
             while len(out) < nbytes and self._queue:
                 item_id, chunk = self._queue[0]
                 take = chunk[: nbytes - len(out)]
                 out += take
                 self._queued -= len(take)
-                self._count(item_id, len(take))
+                self._count(item_id, len(take), now)
                 if len(take) == len(chunk):
                     self._queue.popleft()
                 else:
                     self._queue[0] = (item_id, chunk[len(take) :])
             if out:
-                self._last_sound = time.monotonic()
+                self._last_sound = now
         return bytes(out) + bytes(nbytes - len(out))
 
-    def _count(self, item_id: str, nbytes: int) -> None:
-        self._played[item_id] = self._played.get(item_id, 0) + nbytes
+    def _count(self, item_id: str, nbytes: int, now: float) -> None:
+        self._played[item_id] = (self._played.get(item_id, (0, now))[0] + nbytes, now)
         self._played.move_to_end(item_id)
         while len(self._played) > _REMEMBERED_ITEMS:
             self._played.popitem(last=False)
@@ -69,10 +73,12 @@ class PlaybackBuffer:
     # -- AudioPlayer ---------------------------------------------------------------------------
 
     def played_ms(self, item_id: str) -> int | None:
-        """Milliseconds of ``item_id`` the device has sounded (0 when none)."""
+        """Milliseconds of ``item_id`` the device has sounded (0 when none): what it read,
+        less what of it is still on its way to the speaker (read in the last ``latency_ms``)."""
         with self._lock:
-            nbytes = self._played.get(item_id, 0)
-        return max(0, nbytes * 1000 // (2 * self.rate) - self.latency_ms)
+            nbytes, last_read = self._played.get(item_id, (0, 0.0))
+        on_its_way = max(0.0, self.latency_ms - (time.monotonic() - last_read) * 1000)
+        return max(0, nbytes * 1000 // (2 * self.rate) - math.ceil(on_its_way))
 
     def clear(self) -> None:
         """Drop what is queued: the device goes silent at its next read. The items it

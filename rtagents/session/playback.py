@@ -20,6 +20,8 @@ class Playback:
         """Audio an earlier connection sent may still be playing (none of it is ours to cut)."""
         self.format = "audio/pcm"
         """The session's output audio format (how long a delta is), from its config."""
+        self.complete = False
+        """Whether all of the latest item's audio has arrived (its output item is done)."""
 
     def configured(self, session: Any) -> None:
         """``session.created`` or ``session.updated``: the output format may have changed."""
@@ -30,13 +32,18 @@ class Playback:
         if self.item_id == event.item_id:
             self.ms += ms
         else:
-            self.item_id, self.ms = event.item_id, ms
+            self.item_id, self.ms, self.complete = event.item_id, ms, False
+
+    def item_done(self, item_id: str | None) -> None:
+        """An output item is done: if it is the latest audio's, all of its audio arrived."""
+        if item_id is not None and item_id == self.item_id:
+            self.complete = True
 
     def forget(self) -> None:
         """A new connection: the audio of the old one is nobody's to cut any more (but the
         player may still be playing it)."""
         self.left_over = self.left_over or self.item_id is not None
-        self.item_id, self.ms = None, 0
+        self.item_id, self.ms, self.complete = None, 0, False
 
     def interrupted(self) -> StopPlayback | None:
         """The user started speaking: if assistant audio may be playing, the player stops and
@@ -54,8 +61,9 @@ class Playback:
         return min(1.0, audio_end_ms / self.ms)
 
     def truncate(self, played_ms: int, event_id: str) -> p.ConversationItemTruncate | None:
-        """The truncate that cuts the latest item at ``played_ms`` (within what arrived)."""
-        if self.item_id is None:
+        """The truncate that cuts the latest item at ``played_ms`` (within what arrived);
+        none when all of it arrived and was heard (the user spoke after it: nothing to cut)."""
+        if self.item_id is None or (self.complete and played_ms >= self.ms):
             return None
         return p.ConversationItemTruncate(
             event_id=event_id,

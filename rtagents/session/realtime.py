@@ -236,6 +236,7 @@ class RealtimeCore(OrchestratedAdapter):
 
     def _on_output_item_done(self, event: p.ResponseOutputItemDone) -> Decided:
         item, orchestrator = event.item, self.orchestrator
+        self.playback.item_done(getattr(item, "id", None))
         answers = isinstance(item, p.AssistantMessage) and item.status == "completed"
         orchestrator.item_done(event.response_id, answers=answers)
         if isinstance(item, p.FunctionCall) and item.id:
