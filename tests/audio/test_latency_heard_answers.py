@@ -12,6 +12,7 @@ import base64
 import time
 
 import anyio
+import pytest
 
 import rtagents
 from rtagents.audio import PlaybackBuffer
@@ -43,6 +44,8 @@ def test_a_next_turn_after_a_fully_heard_answer_does_not_truncate_it() -> None:
                         player.read(len(pcm))  # the speaker plays it at once
                     if event.type == "response.done":
                         break
+                else:
+                    pytest.fail("the session ended before the first answer was done")
                 await anyio.sleep(0.5)  # the answer has sounded, latency included
                 await session.send_audio(audio.silence(200).tobytes())
                 await session.send_audio(audio.tone(600).tobytes())
@@ -52,6 +55,8 @@ def test_a_next_turn_after_a_fully_heard_answer_does_not_truncate_it() -> None:
                         events.append(event.type)
                         if event.type == "response.done":
                             break
+                    else:
+                        pytest.fail("the session ended before the second answer was done")
                 answer = next(i for i in session.history if getattr(i, "role", None) == "assistant")
                 text = answer.content[0].transcript or answer.content[0].text
                 events.append(f"first answer now: {text!r}")

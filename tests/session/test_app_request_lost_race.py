@@ -57,6 +57,8 @@ async def test_the_apps_request_that_lost_the_race_is_asked_again() -> None:
                         said.append(event.text)
                         if "goodbye" in event.text:
                             break
+                else:
+                    pytest.fail(f"the session ended before the app's request was answered: {said}")
         creates = [e for e in emu.last.received if e["type"] == "response.create"]
     # Right: after the server's own response, the app's request is sent again and answered.
     assert "instructions=Say goodbye." in said, (said, len(creates))

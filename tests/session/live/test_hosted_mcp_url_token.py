@@ -33,6 +33,8 @@ async def test_session_started_does_not_show_a_hosted_mcp_url_token() -> None:
                     seen.append(event.model_dump_json())
                     if event.type == "session.started":
                         break
+                else:
+                    pytest.fail("the session ended before session.started")
     assert any('"session.started"' in e for e in seen)
     leaking = [e[:200] for e in seen if TOKEN in e]
     assert leaking == [], leaking
