@@ -286,14 +286,18 @@ def _local_voice(args: argparse.Namespace) -> Any:
 async def _say_recording(session: Any, pcm: bytes) -> None:
     """Send a recording as a microphone would (as fast as the socket takes it), then wait
     for the answers to every turn the server found in it."""
+    from .audio.formats import Encoder, samples
+
     committed = answered = 0
     chunk = 24_000 * 2 // 50  # 20 ms
+    encoder = Encoder(session.input_format)  # (a G.711 agent takes G.711)
     for start in range(0, len(pcm), chunk):
-        await session.send_audio(pcm[start : start + chunk])
+        await session.send_audio(encoder.encode(samples(pcm[start : start + chunk])))
     vad = ((session.config.get("audio") or {}).get("input") or {}).get("turn_detection")
     if vad:
         for start in range(0, len(_TRAILING_SILENCE), chunk):
-            await session.send_audio(_TRAILING_SILENCE[start : start + chunk])
+            silence = _TRAILING_SILENCE[start : start + chunk]
+            await session.send_audio(encoder.encode(samples(silence)))
     else:  # no turn detection: the recording is one turn, committed here
         await session.commit_audio()
         await session.create_response()

@@ -49,6 +49,7 @@ class StreamResampler:
 
     def __init__(self, src_rate: int, dst_rate: int, *, channels: int = 1) -> None:
         self.src_rate, self.dst_rate, self.channels = src_rate, dst_rate, channels
+        self._rest = b""  # the end of a chunk that split a frame: the next one's start
         self._np: Any = None
         self._stream: Any = None
         if src_rate != dst_rate or channels != 1:
@@ -60,6 +61,10 @@ class StreamResampler:
         """The resampled audio for ``pcm`` (some of it may come out with the next chunk)."""
         if self._np is None:
             return pcm
+        if self._rest:
+            pcm, self._rest = self._rest + pcm, b""
+        whole = len(pcm) - len(pcm) % (2 * self.channels)
+        pcm, self._rest = pcm[:whole], pcm[whole:]
         mono = _mono(self._np, pcm, self.channels)
         if self._stream is None:
             return bytes(mono.tobytes())

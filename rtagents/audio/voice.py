@@ -21,7 +21,7 @@ import anyio
 
 from ..errors import RtagentsError
 from .devices import AudioDevice, SoundDevice
-from .formats import RATE, to_pcm16
+from .formats import RATE, Encoder, samples, to_pcm16
 from .output import PlaybackBuffer
 from .resample import StreamResampler
 
@@ -78,15 +78,16 @@ class LocalVoice:
 
     async def _microphone(self, session: Any, frames: asyncio.Queue[bytes]) -> None:
         to_session = StreamResampler(self.device.rate, RATE)
+        encoder = Encoder(session.input_format)  # (a G.711 agent takes G.711)
         while True:
             block = await frames.get()
             if self.duplex == "half" and self.player.sounding(self.tail_ms):
                 self.muted_ms += len(block) * 1000 // (2 * self.device.rate)
                 block = bytes(len(block))  # silence keeps the server's VAD clock going
-            pcm = to_session.push(block)
-            if pcm:
+            data = encoder.encode(samples(to_session.push(block)))
+            if data:
                 try:
-                    await session.send_audio(pcm)
+                    await session.send_audio(data)
                 except RtagentsError:  # the session closed: the speaker side ends the run
                     return
 

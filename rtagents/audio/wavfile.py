@@ -69,7 +69,15 @@ _PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
 def _float_to_pcm16(data: bytes) -> bytes:
     values = array("f")
     values.frombytes(data[: len(data) - len(data) % 4])
-    return array("h", (max(-32768, min(32767, round(v * 32767))) for v in values)).tobytes()
+    return array("h", map(_sample, values)).tobytes()
+
+
+def _sample(value: float) -> int:
+    """A float sample as pcm16: clipped (an infinity too); a NaN, which a broken writer may
+    leave, is silence."""
+    if value != value:
+        return 0
+    return max(-32768, min(32767, round(max(-2.0, min(2.0, value)) * 32767)))
 
 
 def read_wav(path: str | Path, *, rate: int = RATE) -> tuple[bytes, WavInfo]:

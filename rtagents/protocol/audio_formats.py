@@ -24,7 +24,16 @@ def output_format(session: object) -> str:
     ``session.config``); ``audio/pcm`` when unset. A Realtime session says it under
     ``audio.output.format``; a GPT-Live one, whose audio has one format both ways, under
     ``audio.format``."""
-    for path in (("audio", "output", "format", "type"), ("audio", "format", "type")):
+    return _format(session, "output")
+
+
+def input_format(session: object) -> str:
+    """The input audio format type, as ``output_format`` reads the output's."""
+    return _format(session, "input")
+
+
+def _format(session: object, direction: str) -> str:
+    for path in (("audio", direction, "format", "type"), ("audio", "format", "type")):
         value: object = session
         for key in path:
             value = value.get(key) if isinstance(value, dict) else getattr(value, key, None)

@@ -13,6 +13,7 @@ from typing_extensions import TypeVar
 
 from .. import protocol as p
 from ..approvals import ApprovalRequest
+from ..protocol.audio_formats import input_format
 from ..tools import Toolset
 from ..usage import UsageRecord
 from .events import SessionEvent
@@ -101,6 +102,12 @@ class RealtimeSession(Generic[DepsT]):
     def config(self) -> dict[str, Any]:
         """The session as the server last reported it (``session.updated``)."""
         return self._runner.core.config
+
+    @property
+    def input_format(self) -> str:
+        """The format ``send_audio`` takes (``audio/pcm``, ``audio/pcmu``, ``audio/pcma``),
+        as the server last reported it: read it once, not per chunk (it reads ``config``)."""
+        return input_format(self._runner.core.config)
 
     @property
     def output_format(self) -> str:

@@ -41,7 +41,7 @@ def user(text: str) -> InputTranscriptDelta:
 class LiveSession:
     """What ``LocalVoice`` uses of a GPT-Live session; its events are what the test gives."""
 
-    output_format = "audio/pcm"
+    input_format = output_format = "audio/pcm"
 
     def __init__(self) -> None:
         self.events: asyncio.Queue[Any] = asyncio.Queue()
