@@ -125,8 +125,8 @@ class Accounts:
 
     def truncated(self, item_id: str, heard: float) -> None:
         entry = self._entries.get(item_id)
-        if entry is None or entry[KIND] not in MESSAGES:
-            return
+        if entry is None or entry[KIND] not in MESSAGES or entry[FLAGS] & CUT:
+            return  # (cut once: when we asked, and the server's word of it cuts no more)
         said = entry[KIND] == SAID
         text = entry[TEXT] if said else decode_entry(item_id, entry).content[0].text or ""
         words = text.split(" ")

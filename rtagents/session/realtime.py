@@ -351,7 +351,7 @@ class RealtimeCore(OrchestratedAdapter):
     def sent(self, event: Any) -> None:
         """The runner is about to send ``event`` (or would, were it connected): an item we
         create goes in the journal at this moment, so that a replay holds it exactly once."""
-        journal_sent(self.journal, event)
+        journal_sent(self.journal, event, self.playback)
 
     def disconnected(self) -> list[Action]:
         """The connection dropped (news of it once: later news of it is ignored). A new

@@ -55,16 +55,25 @@ def test_truncation_keeps_what_was_heard_and_deletion_removes() -> None:
     )
     journal.truncated("a1", 0.5)
     assert journal.replay()[0].content[0].text == "one two"
-    journal.truncated("a1", 0.0)
-    assert journal.replay() == []
+    # Cut once: the server's word of the truncate we sent (kept when we sent it) cuts no more.
+    journal.truncated("a1", 0.5)
+    assert journal.replay()[0].content[0].text == "one two"
     late = p.AssistantMessage(
         id="a1", content=[p.AssistantContent(type="output_text", text="one two three four")]
     )
     journal.heard(late)  # a late copy of the whole answer does not come back in
-    assert journal.replay() == []
+    assert journal.replay()[0].content[0].text == "one two"
+    journal.heard(
+        p.AssistantMessage(id="a2", content=[p.AssistantContent(type="output_text", text="a b")])
+    )
+    journal.truncated("a2", 0.0)  # nothing heard: an empty place, never the whole answer
+    journal.heard(
+        p.AssistantMessage(id="a2", content=[p.AssistantContent(type="output_text", text="a b")])
+    )
+    assert [i.id for i in journal.replay()] == ["a1"]
     journal.sent(user("u1", "x"))
     journal.deleted("u1")
-    assert journal.replay() == [] and len(journal) == 1  # the cut answer's place remains
+    assert len(journal.replay()) == 1 and len(journal) == 2  # the cut answers' places remain
 
 
 def test_the_oldest_go_first_a_call_with_its_output_never_one_still_waiting() -> None:
