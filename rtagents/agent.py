@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Literal, Union, get_args
@@ -228,6 +229,7 @@ class Agent:
                     f"Agent {self.name!r}: handoffs takes agents, rtagents.handoff(...) or "
                     f"callables that return an agent, not {target!r}"
                 )
+        self._warn_unasked()
         for item in self.tools:
             # The type says so, but not every caller is type-checked.
             if not isinstance(item, get_args(AgentTool)):
@@ -235,6 +237,26 @@ class Agent:
                     f"Agent {self.name!r}: {item!r} is not a tool. Use @rtagents.tool, a Toolset, "
                     "rtagents.HostedMCP or an rtagents.mcp server."
                 )
+
+    def _warn_unasked(self) -> None:
+        """A deny or ask rule for a hosted MCP server's tools that the server never asks
+        about (``require_approval="never"``) never applies: said, not left to surprise."""
+        rules = self.approval.rules if self.approval is not None else ()
+        for hosted in self.sources.hosted if rules else ():
+            never = hosted.require_approval
+            tools = getattr(getattr(never, "never", None), "tool_names", None) or ()
+            label = hosted.server_label
+            for rule in rules:
+                unasked = [t for t in tools if rule.holds_back(label, t)]
+                if (never == "never" and rule.holds_back(label)) or unasked:
+                    which = f"its tools {unasked}" if unasked else "its tools"
+                    warnings.warn(
+                        f"Agent {self.name!r}: the {rule.action} rule for {label!r} never "
+                        f"applies to {which}: HostedMCP {label!r} has them run without "
+                        "asking (require_approval never); make it ask for them",
+                        UserWarning,
+                        stacklevel=4,
+                    )
 
     @property
     def sources(self) -> ToolSources:

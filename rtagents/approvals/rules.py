@@ -71,6 +71,15 @@ class Rule:
             return False
         return _glob(self.tool, own)
 
+    def holds_back(self, server: str, tool: str | None = None) -> bool:
+        """Whether this is a deny or ask rule meant for ``server``'s tools (``tool``: for
+        that one): it names the server, or the tool by a glob."""
+        if self.action == "allow" or not self.targeted:
+            return False
+        if self.server is not None:
+            return _glob(self.server, server)
+        return tool is not None and self.tool is not None and _glob(self.tool, tool)
+
     def names_server(self, label: str) -> bool:
         """True if ``server`` names ``label`` itself (not through a wildcard)."""
         return label in _names(self.server)
