@@ -11,6 +11,7 @@ from typing import Any
 
 from .._extras import require
 from .._redact import register_secret
+from .._webhook_key import webhook_key
 from ..errors import RtagentsError
 
 
@@ -25,7 +26,7 @@ class WebhookVerifier:
     def __init__(self, secret: str, *, remember: int = 10_000) -> None:
         self._library = require("calls", "standardwebhooks.webhooks", "CallServer")
         register_secret(secret.strip())
-        self._webhook = self._library.Webhook(secret)
+        self._webhook = self._library.Webhook(webhook_key(secret))  # (checked: said now)
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._remember = remember
 

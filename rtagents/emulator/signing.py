@@ -7,6 +7,10 @@ import base64
 import hashlib
 import hmac
 
+from .._webhook_key import webhook_key as signing_key
+
+__all__ = ["sign", "signing_key"]
+
 
 def sign(secret: str, webhook_id: str, timestamp: str, body: str) -> str:
     """A Standard Webhooks signature, as OpenAI signs: HMAC-SHA256 with the secret's key
@@ -16,15 +20,3 @@ def sign(secret: str, webhook_id: str, timestamp: str, body: str) -> str:
     content = f"{webhook_id}.{timestamp}.{body}".encode()
     digest = hmac.new(key, content, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
-
-
-def signing_key(secret: str) -> bytes:
-    """The key a webhook secret holds: base64 after ``whsec_``, as OpenAI shows it. Anything
-    else is a ``ValueError`` that says so (and never repeats the secret)."""
-    try:
-        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
-    except ValueError:  # binascii.Error is one
-        key = b""
-    if not key:
-        raise ValueError("a webhook secret is 'whsec_' followed by base64; this one is not")
-    return key
