@@ -75,10 +75,16 @@ class ApprovalBroker:
         self._stopped: dict[str, None] = {}  # stopped before they were asked (see ``stop``)
         self._limiter: anyio.CapacityLimiter | None = None
 
-    def follow(self, policy: ApprovalPolicy | None, agent: Any = None) -> None:
+    def follow(
+        self, policy: ApprovalPolicy | None, agent: Any = None, *, forget: bool = True
+    ) -> None:
         """Decide by ``policy`` from now on (a handoff's ``agent``). What was remembered for
-        the session under the policy before is forgotten: a yes given there must not pass
-        over the new policy's rules."""
+        the session under the policy before is forgotten (a yes given there must not pass
+        over the new policy's rules), unless ``forget`` is false: the same policy, for the
+        same agent again (a relisting, a refused handoff's way back)."""
+        if not forget:  # the same policy (its own default, when none): only the agent
+            self._agent = agent
+            return
         self.policy, self._agent = policy or ApprovalPolicy(), agent
         self._memory.clear()
         self._generation += 1  # a decision under the old policy, still pending, is not kept

@@ -135,6 +135,9 @@ class BrowserRoutes:
             # is told what that attach comes to (any other caller, as below: unknown).
             with anyio.move_on_after(ATTACH_TIMEOUT):
                 await claiming.wait()
+            if not claiming.is_set():
+                message = f"the claim of call {wanted} did not finish in {ATTACH_TIMEOUT:g} s"
+                return JSONResponse({"error": message}, status_code=504)
         for done in [c for c, (_, over) in self._attaching.items() if over.is_set()]:
             del self._attaching[done]  # over: its record says how it ended
         record, pending = self._calls.get(wanted), self._attaching.get(wanted)
@@ -147,7 +150,8 @@ class BrowserRoutes:
                 return JSONResponse({"error": f"call {wanted} has ended{state}"}, 404)
             message = f"call {wanted} is held by another replica now"  # (moved, at a drain)
             return JSONResponse({"error": message}, status_code=409)
-        if record is not None or pending is not None or not self._minted.bind(secret, wanted):
+        taken = record is not None or pending is not None or wanted in self._claiming
+        if taken or not self._minted.bind(secret, wanted):
             message = (
                 f"no call {wanted} here: attach a call made with a client secret from "
                 "POST /session of this server (its client_secret), within its lifetime"
@@ -160,7 +164,7 @@ class BrowserRoutes:
             log.warning("attaching call %s failed: %s", shown(wanted), root_cause(exc))
             return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
         finally:
-            del self._claiming[wanted]
+            del self._claiming[wanted]  # (its own: no other attach claims while it is there)
             claiming.set()
         if pending is None:
             message = f"call {wanted} is held by another replica, or has ended"

@@ -204,6 +204,7 @@ class SessionGuards:
 
     async def _one(self, guardrail: Guardrail, check: Check, guardrails: Guardrails) -> None:
         verdict: Verdict | None = None
+        deadline = anyio.current_time() + guardrails.timeout
         with anyio.move_on_after(guardrails.timeout) as scope:
             try:
                 verdict = judge(await self._answer(guardrail, check.text))
@@ -216,8 +217,8 @@ class SessionGuards:
                 # moderation request). Silent, it would pass the text: it trips instead.
                 verdict = raised(exc)
         # Past the deadline, whatever it answers never counts: a check that shielded its
-        # slow call, or swallowed the cancellation, and then passed, trips all the same.
-        if verdict is None or scope.cancel_called:
+        # slow call, swallowed the cancellation or held the loop, and then passed, trips.
+        if verdict is None or scope.cancel_called or anyio.current_time() >= deadline:
             verdict = timed_out(guardrails.timeout)
         if not verdict.passed:
             await self._tripped(guardrail, check, verdict, guardrails)

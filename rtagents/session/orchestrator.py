@@ -155,9 +155,9 @@ class Orchestrator:
         self, call_id: str, name: str, arguments: str, response_id: str | None, item_id: str | None
     ) -> list[Decision]:
         """A function call is complete: started once per call id, however often announced.
-        It answers what its response saw (a drop before that response's end owes it no more:
-        the call carries the next turn)."""
-        self._answered(response_id)
+        One whose output asks for the next turn answers what its response saw (a drop before
+        that response's end owes it no more: the call carries the next turn)."""
+        self._produced(response_id)
         rid, seen = response_id or "?", self.started.call(call_id, response_id)
         if seen == "again":
             return []
@@ -169,6 +169,8 @@ class Orchestrator:
             self.batches.start(start.work_id, work, wants_reply=True)
             return [start]
         traits = self._traits(name, response_id) or ToolTraits()
+        if traits.trigger_response:
+            self.batches.answered(response_id)
         work = Work(rid, traits.trigger_response, traits.cancel_on_interrupt)
         blocked = self.batches.start(call_id, work, wants_reply=traits.trigger_response)
         # Journaled as soon as it starts: the response may never finish.
@@ -222,10 +224,8 @@ class Orchestrator:
                 self._active, self._waiting = _UNSEEN, _UNSEEN_KEY + ref  # its end, or this wait
                 decisions.append(StartTimer(self._waiting, UNSEEN_WAIT_S))  # (not at once)
             # Otherwise a response we did not ask for is running; its end asks again.
-        elif busy and ref is not None and ref == self._ask.ref:
-            # The app's request lost a race with a response the server began itself, which
-            # was taken for its answer: it goes again once that response is done.
-            self._ask.apply(AskInput.BUSY)
+        elif busy and ref is not None and self._ask.lost(ref):
+            pass  # the app's request lost a race: it goes once the conversation is free
         elif self.fillers.refused(ref):  # an aside of ours: dropped, never sent again
             warning = SessionWarning(f"a spoken aside was refused: {message}", {"code": code})
             decisions.append(Emit(warning))

@@ -174,8 +174,8 @@ class SessionRunner(LazyParts):
         ``keep_for``, ``how``, ``back_to``: see ``Offers.take`` and ``Taking``."""
         before, self.agent = self.agent, agent
         # A relisting (``again``) under the same policy keeps what was remembered under it.
-        if how != "again" or agent.approval is not before.approval:
-            self.approvals.follow(agent.approval, agent)
+        forget = how != "again" or agent.approval is not before.approval
+        self.approvals.follow(agent.approval, agent, forget=forget)
         sources = agent.sources
         if sources.servers or self._servers is not None:
             self.servers.follow(sources.servers)

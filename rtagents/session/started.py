@@ -31,6 +31,8 @@ class Started:
         if self.first(call_id, response_id):
             return "new"
         first = self._by_id[call_id]
+        if first is not None and first.startswith(_REQUEST):
+            return "reused"  # (whatever response announces it, GPT-Live's none included)
         if response_id is None or first is None or response_id == first:
             return "again"
         return "reused"

@@ -194,11 +194,27 @@ class AppAsk:
         """The request's parameters, as the wire adapter reads them (opaque here)."""
         self.ref: str | None = None  # the id it was last sent with
         self.response_id: str | None = None  # the response answering it
+        self.answered: tuple[str | None, object] | None = None  # (ref, params), see lost
 
     def apply(self, event: AskInput) -> Asked:
+        answered = self.state is Asked.ANSWERING and event is AskInput.OUTPUT
+        self.answered = (self.ref, self.params) if answered else None
         self.state = ASK_TABLE[self.state, event]
         if self.state is not Asked.ANSWERING:
             self.response_id = None
         if self.state is Asked.NONE:
             self.params = self.ref = None
         return self.state
+
+    def lost(self, ref: str) -> bool:
+        """A busy refusal named ``ref``: if it is this request's, it never ran (a response
+        the server began itself was taken for its answer, which may have had output since),
+        and it is held again, with its parameters. Whether it was."""
+        if self.state is Asked.ANSWERING and ref == self.ref:
+            self.apply(AskInput.BUSY)
+            return True
+        if self.state is Asked.NONE and self.answered is not None and self.answered[0] == ref:
+            self.ref, self.params = self.answered
+            self.state, self.answered = Asked.HELD, None
+            return True
+        return False

@@ -52,7 +52,9 @@ class HostedCalls:
             return
         span = found[0]
         if error:
-            failed(span, _failure(error))
+            kind, message = _failure(error)
+            # The server's message may quote the arguments: content, behind the opt-in.
+            failed(span, (kind, message if self._capture else kind))
         elif self._capture and isinstance(output, str):
             span.set_attribute("gen_ai.tool.call.result", clip(output))
         if self._capture and isinstance(arguments, str):

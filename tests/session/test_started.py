@@ -21,4 +21,5 @@ def test_a_call_reusing_a_requests_id_is_reused_even_from_the_requests_response(
     assert not started.request("x1", "r1")
     assert started.call("x1", "r2") == "reused"
     assert started.call("x1", "r1") == "reused"
+    assert started.call("x1", None) == "reused"  # (GPT-Live: a call may name no response)
     assert started.response_of("x1") is None  # a request's response is not a call's
