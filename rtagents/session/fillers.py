@@ -191,6 +191,12 @@ class Fillers:
             self._filled[batch] = None
         return dropped
 
+    def interrupted(self, refs: Refs) -> list[Decision]:
+        """The user took the turn: our aside speaking is cancelled (not talked over)."""
+        if self._speaking is None:
+            return []
+        return [CancelAside(refs.next_ref(), self._speaking)]
+
     def call_done(self, call_id: str, refs: Refs) -> list[Decision]:
         """A call has its output: its update still waiting is dropped, and the one asked for
         or speaking is cancelled (at once, or as it starts)."""

@@ -350,7 +350,7 @@ class LiveCore(OrchestratedAdapter):
         if not self._attaching:
             return []
         again = self._held.again()
-        self.orchestrator.sent_again(map(item_of, again))  # see the module's doc
+        self.orchestrator.batches.sent_again(map(item_of, again))  # see the module's doc
         return [Send(event) for event in (*again, *self._held.notes_again())]
 
     def resumed(self) -> list[Action]:

@@ -182,7 +182,7 @@ class Held:
 
 
 def item_of(event: lp.ResponseItemCreate | Encoded) -> Any:
-    """The item a held event creates, as far as ``Orchestrator.sent_again`` reads it (of an
+    """The item a held event creates, as far as ``Batches.sent_again`` reads it (of an
     output built as a frame, its call)."""
     if type(event) is Encoded:
         return kept_output(event.call_id or "", "")

@@ -16,7 +16,7 @@ waits while one of ours is asked for or speaking."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 from .. import protocol as p
 from .actions import (
@@ -195,10 +195,6 @@ class Orchestrator:
         self.batches.confirm_output(call_id)
         return self._maybe_ask()
 
-    def sent_again(self, items: Iterable[object]) -> None:
-        """``items`` go again to a server that kept the conversation (see ``Batches``)."""
-        self.batches.sent_again(items)
-
     def answer_confirmed(self, request_id: str) -> list[Decision]:
         """The server has our answer to the approval request ``request_id``."""
         self.batches.confirm(request_id)
@@ -235,8 +231,9 @@ class Orchestrator:
         return decisions + self._maybe_ask()
 
     def barge_in(self, reason: str) -> list[Decision]:
-        """The user took the turn: the calls that stop on interruption are cancelled."""
-        return [CancelCall(w, reason) for w in self.batches.interruptible()]
+        """The user took the turn: our aside stops, and so do the calls that stop for it."""
+        stop = self.fillers.interrupted(self)
+        return stop + [CancelCall(w, reason) for w in self.batches.interruptible()]
 
     def block(self, response_id: str, reason: str) -> list[CancelCall]:
         """An input guardrail stopped the turn ``response_id`` answers (``guards``): its

@@ -22,12 +22,24 @@ class Playback:
         """The session's output audio format (how long a delta is), from its config."""
         self.complete = False
         """Whether all of the latest item's audio has arrived (its output item is done)."""
+        self._outside: tuple[str, ...] = ()  # out-of-band responses under way (a few at most)
 
     def configured(self, session: Any) -> None:
         """``session.created`` or ``session.updated``: the output format may have changed."""
         self.format = output_format(session)
 
+    def outside(self, response_id: str) -> None:
+        """An out-of-band response began (an aside of ours, the app's own): the audio it
+        sends is not followed (a barge-in truncates conversation items only)."""
+        self._outside = (*self._outside[-7:], response_id)
+
+    def outside_done(self, response_id: str | None) -> None:
+        if response_id in self._outside:
+            self._outside = tuple(r for r in self._outside if r != response_id)
+
     def delta(self, event: p.ResponseOutputAudioDelta) -> None:
+        if self._outside and event.response_id in self._outside:
+            return
         ms = base64_audio_ms(len(event.delta), self.format)
         if self.item_id == event.item_id:
             self.ms += ms

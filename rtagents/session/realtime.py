@@ -23,15 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import protocol as p
 from ..errors import UnsupportedByAPI
-from .actions import (
-    Action,
-    Decision,
-    Emit,
-    Send,
-    StopPlayback,
-    TraitsOf,
-    encoding,
-)
+from .actions import Action, Decision, Emit, Send, StopPlayback, TraitsOf, encoding
 from .adapter import OrchestratedAdapter
 from .events import AudioInterrupted, SessionWarning, TranscriptDelta
 from .journal import Journal
@@ -207,10 +199,13 @@ class RealtimeCore(OrchestratedAdapter):
         # An out-of-band response (conversation "none") says so with a null conversation_id.
         oob = "conversation_id" in response.model_fields_set and response.conversation_id is None
         aside = oob and ASIDE in (response.metadata or {})  # ours: a progress update, a filler
+        if oob and response.id:
+            self.playback.outside(response.id)  # its audio is no conversation item to cut
         return self.orchestrator.response_started(response.id, in_conversation=not oob, aside=aside)
 
     def _on_response_done(self, event: p.ResponseDone) -> Decided:
         response, orchestrator = event.response, self.orchestrator
+        self.playback.outside_done(response.id)
         decisions: list[Decision] = []
         # Calls and approval requests whose done events we never saw are still answered:
         # response.done lists them all (the server waits for each answer).
@@ -368,7 +363,7 @@ class RealtimeCore(OrchestratedAdapter):
         self.orchestrator.link_event(LinkInput.REOPENED)
         items, ref = self.journal.replay(sideband=self._sideband), self.next_event_id
         if self._sideband:  # the call's conversation stayed on the server
-            self.orchestrator.sent_again(items)
+            self.orchestrator.batches.sent_again(items)
         return [Send(p.ConversationItemCreate(event_id=ref(), item=i)) for i in items]
 
     def resumed(self) -> list[Action]:

@@ -74,12 +74,14 @@ def _send_note(decision: SendNote) -> list[Action]:
 
 def _say_aside(decision: SayAside) -> list[Action]:
     """An aside is an out-of-band response (``conversation: "none"``), spoken: it sees the
-    conversation (to match its language and topic) but adds nothing to it."""
+    conversation (to match its language and topic) but adds nothing to it, and has no tools
+    (words only: a call made there would run a tool again, outside the conversation)."""
     params = p.ResponseCreateParams(
         conversation="none",
         instructions=decision.instructions,
         output_modalities=["audio"],
         metadata={ASIDE: decision.kind},
+        tools=[],
     )
     news = (
         ProgressSpoken(decision.call_ids[0], decision.text or "")
