@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -244,8 +245,10 @@ async def run_call(
 
     if tool.background is not None:
         await watcher.backgrounded(running)  # its work goes on here (see background.py)
-    # The clock starts when the tool's code does, after approval.
-    time_limit = tool.timeout or settings.default_timeout
+    # The clock starts when the tool's code does, after approval. Background work has its
+    # own limit only (the agent's is for calls the model waits on), a free thread's wait too.
+    unbounded = math.inf if tool.background is not None else settings.default_timeout
+    time_limit = tool.timeout or unbounded
     limit = settings.max_output_bytes
     try:
         result = await invoke(

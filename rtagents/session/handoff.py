@@ -145,7 +145,12 @@ class Handoffs:
         """Hand the session to ``tool.target``: one ``session.update``, the event, the span;
         the call's output says who took over. ``HandoffRefused`` when it may not."""
         runner = self._runner
-        source, target = runner.agent, tool.target
+        dispatcher = runner.dispatcher
+        # The agent whose response made the call: a second transfer in the response of a
+        # first is still the leaving agent's (its max_handoffs, its name as the source).
+        kept = dispatcher.offers.of(dispatcher.response_of(call_id))[1].agent
+        source = kept if isinstance(kept, Agent) else runner.agent
+        target = tool.target
         attributes = {
             "rtagents.handoff.from": source.name,
             "rtagents.handoff.to": target.name,
@@ -161,12 +166,16 @@ class Handoffs:
         with tracer().start_as_current_span("handoff", context, attributes=attributes) as span:
             try:
                 self._check(source, target)
-                await self._switch(source, target, call_id)
+                self._in_a_row += 1  # counted now: a second transfer meanwhile sees it
+                try:
+                    await self._switch(source, target, call_id)
+                except BaseException:
+                    self._in_a_row -= 1
+                    raise
             except HandoffRefused as exc:
                 span.set_attribute("rtagents.handoff.refused", True)
                 span.set_status(Status(StatusCode.ERROR, str(exc)))
                 raise
-            self._in_a_row += 1
         runner.deliver(HandoffEvent(source.name, target.name, call_id, tool.name))
         return (
             f"Transferred: {target.name} has the conversation now and answers from here on. "

@@ -13,6 +13,7 @@ from typing_extensions import TypeVar
 
 from .. import protocol as p
 from ..approvals import ApprovalRequest
+from ..errors import SessionConfigError
 from ..protocol.audio_formats import input_format
 from ..tools import Toolset
 from ..usage import UsageRecord
@@ -273,15 +274,23 @@ class RealtimeSession(Generic[DepsT]):
         ``format_failure`` and ``max_tool_output_bytes``; passing the same agent changed in
         place applies its changes too. Calls already running finish with the tools they
         started with. Local MCP servers of
-        the new agent must be connected already (``async with server:`` around both)."""
+        the new agent must be connected already (``async with server:`` around both). If the
+        server refuses the new configuration (``SessionConfigError``), the session stays
+        with the agent it had."""
         for server in agent.sources.servers:
             if not server.connected:
                 raise RuntimeError(
                     f"MCP server {server.name!r} of agent {agent.name!r} is not connected"
                 )
         runner = self._runner
+        before = runner.agent
         runner.use(agent, how="app")  # the app's own switch: every call is the new agent's
-        await runner.configure(agent)
+        try:
+            await runner.configure(agent)
+        except SessionConfigError:
+            if runner.agent is agent:  # the server runs the agent before: so does the session
+                runner.use(before, how="app")
+            raise
 
     async def close(self) -> None:
         """End the session: pending approvals are denied, running calls cancelled."""
