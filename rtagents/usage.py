@@ -115,16 +115,31 @@ class Tokens:
         audio = _count(inp, "audio_tokens")
         image = _count(inp, "image_tokens")
         text_out, audio_out = _count(out, "text_tokens"), _count(out, "audio_tokens")
+        inputs = {"text": text, "audio": audio, "image": image}
+        hits = {m: _count(cached, f"{m}_tokens") for m in inputs}
+        other = max(0, _count(usage, "input_tokens") - text - audio - image)
+        # Cached tokens the details do not place (they are optional): of the one modality the
+        # input has, or else of none stated, which makes the cost unknown, never billed whole.
+        unplaced = _count(inp, "cached_tokens") - sum(hits.values())
+        if unplaced > 0:
+            present = [m for m, n in inputs.items() if n]
+            if len(present) == 1:
+                hits[present[0]] = min(inputs[present[0]], hits[present[0]] + unplaced)
+            elif present:
+                largest = max(present, key=inputs.__getitem__)
+                moved = min(unplaced, inputs[largest] - hits[largest])
+                inputs[largest] -= moved
+                other += moved
         return cls(
-            text_input=text,
-            cached_text_input=_count(cached, "text_tokens"),
-            audio_input=audio,
-            cached_audio_input=_count(cached, "audio_tokens"),
-            image_input=image,
-            cached_image_input=_count(cached, "image_tokens"),
+            text_input=inputs["text"],
+            cached_text_input=hits["text"],
+            audio_input=inputs["audio"],
+            cached_audio_input=hits["audio"],
+            image_input=inputs["image"],
+            cached_image_input=hits["image"],
             text_output=text_out,
             audio_output=audio_out,
-            other_input=max(0, _count(usage, "input_tokens") - text - audio - image),
+            other_input=other,
             other_output=max(0, _count(usage, "output_tokens") - text_out - audio_out),
         )
 

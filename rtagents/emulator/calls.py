@@ -18,17 +18,17 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.responses import Response
+from starlette.routing import BaseRoute
 
 from .auth import ClientSecrets
 from .config import apply_update
 from .live import phone as live_phone
+from .rest_json import api_error, json_body, route_json
 from .signing import sign, signing_key
 
 if TYPE_CHECKING:
@@ -271,20 +271,24 @@ class CallDesk:
     # -- routes -------------------------------------------------------------------------------
 
     async def _place(self, request: Request) -> Any:
-        body = await _body(request)
+        body = await json_body(request)
         if not body.get("webhook_url") or not body.get("webhook_secret"):
-            return _error(400, "webhook_url and webhook_secret are required", "webhook_url")
+            return api_error(400, "webhook_url and webhook_secret are required", "webhook_url")
+        say = body.get("say") or []
+        say = [say] if isinstance(say, str) else say  # (one line, not one a letter)
+        if not isinstance(say, list) or not all(isinstance(line, str) for line in say):
+            return api_error(400, "'say' is a list of the lines the caller says", "say")
         try:
             call = self.place(
                 str(body["webhook_url"]),
                 str(body["webhook_secret"]),
                 str(body.get("from", "+15550100")),
                 str(body.get("to", "+15550199")),
-                [str(line) for line in body.get("say") or []],
+                say,
                 "live" if body.get("api") == "live" else "realtime",
             )
         except ValueError as exc:
-            return _error(400, str(exc), "webhook_secret")
+            return api_error(400, str(exc), "webhook_secret")
         return {"call_id": call.call_id}
 
     def _call(self, request: Request) -> Call | Response:
@@ -294,7 +298,7 @@ class CallDesk:
         if other_api and not path.startswith("/v1/emulator/"):
             call = None  # another API's call: not found by this one's paths
         if call is None:
-            return _error(404, f"Call '{request.path_params['call_id']}' not found.", "call_id")
+            return api_error(404, f"Call '{request.path_params['call_id']}' not found.", "call_id")
         return call
 
     async def _status(self, request: Request) -> Any:
@@ -307,13 +311,13 @@ class CallDesk:
             return call
         call.accept_requests += 1
         if call.status != "ringing":
-            return _error(400, f"Call is {call.status}, not ringing.", "call_id")
-        body = await _body(request)
+            return api_error(400, f"Call is {call.status}, not ringing.", "call_id")
+        body = await json_body(request)
         if call.api == "live":
             try:
                 call.session = live_phone.accepted_session(body)
             except ValueError as exc:
-                return _error(400, str(exc), "session")
+                return api_error(400, str(exc), "session")
         else:
             call.session = {k: v for k, v in body.items() if k not in ("type", "model")}
         call.status, call.accepted_at = "accepted", time.monotonic()
@@ -324,10 +328,10 @@ class CallDesk:
         if not isinstance(call, Call):
             return call
         if call.status != "ringing":
-            return _error(400, f"Call is {call.status}, not ringing.", "call_id")
-        status = (await _body(request)).get("status_code", 603)
+            return api_error(400, f"Call is {call.status}, not ringing.", "call_id")
+        status = (await json_body(request)).get("status_code", 603)
         if type(status) is not int or not 300 <= status <= 699:
-            return _error(
+            return api_error(
                 400, "Invalid 'status_code': a SIP status from 300 to 699.", "status_code"
             )
         call.sip_status, call.status = status, "rejected"
@@ -337,9 +341,11 @@ class CallDesk:
         call = self._call(request)
         if not isinstance(call, Call):
             return call
-        target = (await _body(request)).get("target_uri")
+        if call.status != "accepted":  # (the API transfers and hangs up active calls)
+            return _not_active(call)
+        target = (await json_body(request)).get("target_uri")
         if not target:
-            return _error(400, "Missing required parameter: 'target_uri'.", "target_uri")
+            return api_error(400, "Missing required parameter: 'target_uri'.", "target_uri")
         call.refer_to, call.status = str(target), "referred"
         call.hang_up("call transferred")
         return Response(status_code=200)
@@ -348,42 +354,31 @@ class CallDesk:
         call = self._call(request)
         if not isinstance(call, Call):
             return call
+        if call.status in _OVER:
+            return _not_active(call)
         call.status = "ended"
         call.hang_up("call ended")
         return Response(status_code=200)
 
     async def _client_secret(self, request: Request) -> Any:
-        body = await _body(request)
+        body = await json_body(request)
         session = body.get("session") or {"type": "realtime"}
         seconds = (body.get("expires_after") or {}).get("seconds", 600)
         # The real API's bounds; a bad value is a 400 naming it, not a server error.
         if type(seconds) is not int or not 10 <= seconds <= 7200:
             message = "Invalid 'expires_after.seconds': expected an integer from 10 to 7200."
-            return _error(400, message, "expires_after.seconds")
+            return api_error(400, message, "expires_after.seconds")
         value, expires_at = self._client_secrets.mint(seconds, session)
         return {"value": value, "expires_at": expires_at, "session": session}
 
 
-def route_json(
-    path: str, handler: Callable[[Request], Awaitable[Any]], methods: list[str]
-) -> Route:
-    """A JSON route: the handler returns a JSON-able value or a ``Response``."""
-
-    async def endpoint(request: Request) -> Response:
-        result = await handler(request)
-        return result if isinstance(result, Response) else JSONResponse(result)
-
-    return Route(path, endpoint, methods=methods)
+_OVER = ("rejected", "referred", "ended")
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    try:
-        data = await request.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _error(status: int, message: str, param: str | None) -> JSONResponse:
-    detail = {"message": message, "type": "invalid_request_error", "code": None, "param": param}
-    return JSONResponse({"error": detail}, status_code=status)
+def _not_active(call: Call) -> Response:
+    """A transfer or hang-up of a call that is not up: over (404), or still ringing (400)."""
+    if call.status in _OVER:
+        return api_error(
+            404, f"Call '{call.call_id}' has {call.status}: it is not active.", "call_id"
+        )
+    return api_error(400, f"Call is {call.status}: accept it first.", "call_id")

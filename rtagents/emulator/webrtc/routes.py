@@ -26,6 +26,7 @@ from ..._extras import require
 from ...errors import ExtraMissing
 from ..auth import LIVE_PATHS, NO_KEY, WEBRTC_PATHS, WRONG_KEY, ClientSecrets, presented_key
 from ..errors import ClientEventError
+from ..rest_json import api_error
 from .live import live_request
 from .peer import Peer, WebRTCCall
 
@@ -80,22 +81,22 @@ class WebRTCCalls:
         try:
             require("webrtc", "aiortc", "The emulator's WebRTC calls")
         except ExtraMissing as exc:
-            return _error(501, str(exc), None, "server_error")
+            return api_error(501, str(exc), None, "server_error")
         session = self._caller(request)
         if isinstance(session, Response):
             return session
         try:
             offer, asked = await _offer(request)
         except ValueError as exc:
-            return _error(400, str(exc), "sdp")
+            return api_error(400, str(exc), "sdp")
         config = {k: v for k, v in {**session, **asked}.items() if k != "type"}
         model = str(config.pop("model", None) or "gpt-realtime")
         try:
             conn = self._host.open_webrtc_connection(model, config)
         except ClientEventError as err:
-            return _error(400, err.message, f"session.{err.param}" if err.param else "session")
+            return api_error(400, err.message, f"session.{err.param}" if err.param else "session")
         except Exception as exc:  # a config of the wrong shape: the client's error, told so
-            return _error(400, f"Invalid 'session': {type(exc).__name__}", "session")
+            return api_error(400, f"Invalid 'session': {type(exc).__name__}", "session")
         call = WebRTCCall("rtc_" + secrets.token_hex(12), "webrtc", model, [], status="accepted")
         call.session, call.accepted_at = config, time.monotonic()
         answer = await self._answer(Peer(call, conn), offer, "sdp")
@@ -110,14 +111,14 @@ class WebRTCCalls:
         try:
             require("webrtc", "aiortc", "The emulator's WebRTC sessions")
         except ExtraMissing as exc:
-            return _error(501, str(exc), None, "server_error")
+            return api_error(501, str(exc), None, "server_error")
         refused = self._caller(request)
         if isinstance(refused, Response):
             return refused
         try:
             session, offer = live_request(await request.body())
         except ValueError as exc:
-            return _error(400, str(exc), None)
+            return api_error(400, str(exc), None)
         conn = self._host.open_live_webrtc_connection()
         # The browser's POST carries what session.start carries over a websocket.
         conn.feed(json.dumps({"type": "session.start", "session": session}))
@@ -150,7 +151,7 @@ class WebRTCCalls:
             answer = await peer.answer(offer)
         except ValueError as exc:
             await peer.close()
-            return _error(400, str(exc), param)
+            return api_error(400, str(exc), param)
         except BaseException:  # aiortc failed otherwise (or the request was cancelled)
             await peer.close()
             raise
@@ -219,10 +220,3 @@ def with_cors(app: ASGIApp) -> ASGIApp:
         await app(scope, receive, send_cors)
 
     return cors
-
-
-def _error(
-    status: int, message: str, param: str | None, kind: str = "invalid_request_error"
-) -> Response:
-    detail = {"message": message, "type": kind, "code": None, "param": param}
-    return JSONResponse({"error": detail}, status_code=status)
