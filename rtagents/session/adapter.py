@@ -173,16 +173,16 @@ class OrchestratedAdapter:
     def settle(self) -> list[Action]:
         """The journal's writes, applied after the turn's client events went out; its news
         (it let go of calls still waiting), and a warning for a write that failed."""
-        orchestrator = self.orchestrator
-        failed = orchestrator.journal.settle()
-        news = orchestrator.journal_news() if orchestrator.journal.forgotten else ()
-        if not failed and not news:
+        journal = self.orchestrator.journal
+        failed = journal.settle()
+        news = journal.news() if journal.forgotten else None
+        if not failed and news is None:
             return []  # most bursts
-        warnings = [
+        told: list[Action] = [
             Emit(SessionWarning(f"the journal lost an item: {type(exc).__name__}: {exc}"))
             for exc in failed
         ]
-        return [*warnings, *(self._wire(news) if news else ())]
+        return told if news is None else [*told, Emit(news)]
 
     def approval_decided(self, request_id: str, approve: bool, reason: str | None) -> list[Action]:
         return self._wire(self.orchestrator.approval_decided(request_id, approve, reason))

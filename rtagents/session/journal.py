@@ -57,6 +57,9 @@ class Journal(Accounts):
         # Writes noted, not applied yet (see the module's doc), as (unbound method, its
         # arguments): no bound method holds the journal meanwhile. None while there are none.
         self._later: list[tuple[Callable[..., None], tuple[Any, ...]]] | None = None
+        # Waiting calls let go, as far as told; whether told on this connection.
+        self._forgotten_seen = 0
+        self._forgetting_told = False
 
     def __len__(self) -> int:
         with _APPLYING:
@@ -75,15 +78,26 @@ class Journal(Accounts):
         self.settle()
         return self._forgotten_count
 
-    def forgetting(self) -> SessionWarning:
-        """What the app is told (once a connection) when calls went past the bound."""
+    def news(self) -> SessionWarning | None:
+        """What the app is told when calls still waiting for their outputs went past the
+        bound: once a connection (see ``reconnected``), not once a call."""
         forgotten, bound = self.forgotten, self.max_items
+        if forgotten <= self._forgotten_seen:
+            return None  # on the path of every burst: nothing made
+        self._forgotten_seen = forgotten
+        told, self._forgetting_told = self._forgetting_told, True
+        if told:
+            return None
         return SessionWarning(
             f"{forgotten} calls still waiting for their outputs went past the journal's "
             f"bound ({bound} items): the live session still answers them, but after a "
             "reconnect they will not be given back",
             {"forgotten": forgotten, "max_items": bound},
         )
+
+    def reconnected(self) -> None:
+        """A new connection: calls let go from here on are told again."""
+        self._forgetting_told = False
 
     def settle(self) -> Sequence[Exception]:
         """Apply the writes noted so far, in order; what failed (a bug of ours: that write

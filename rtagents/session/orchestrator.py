@@ -16,7 +16,7 @@ waits while one of ours is asked for or speaking."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from .. import protocol as p
 from .actions import (
@@ -90,9 +90,6 @@ class Orchestrator:
         self._in_flight: str | None = None  # the ref of our unanswered request for a response
         self.batches = Batches()  # the session's adapter reads ``unanswered`` at the end
         self.started = Started()  # every call and approval request, never run twice
-        # Waiting calls the journal let go, as far as told; whether told on this connection.
-        self._forgotten_seen = 0
-        self._forgetting_told = False
         self.fillers = Fillers()
         """Spoken asides while tools run (progress updates, fillers): see ``fillers``."""
 
@@ -247,26 +244,19 @@ class Orchestrator:
         stopped = batches.block(response_id, reason, active=response_id == self._active)
         return [CancelCall(w, reason) for w in stopped]
 
-    def journal_news(self) -> Sequence[Decision]:
-        """The journal let go of calls still waiting for their outputs (see ``Journal``):
-        the app hears of it once a connection, not once a call."""
-        journal = self.journal
-        if journal.forgotten <= self._forgotten_seen:
-            return ()  # on the path of every event: nothing made
-        self._forgotten_seen = journal.forgotten
-        told, self._forgetting_told = self._forgetting_told, True
-        return () if told else [Emit(journal.forgetting())]
-
     # -- what the app and its tools did ----------------------------------------------------
 
     def call_finished(
         self, work_id: str, output: str, *, cancelled: bool = False
     ) -> list[Decision]:
         """A call (by its ``work_id``) has its output. A call cancelled by a barge-in does
-        not ask for a turn: the user's own turn will bring the next response."""
+        not ask for a turn, nor do the outputs of its batch so far: the user's own turn will
+        bring the next response, which sees them (one of ours would talk over the user)."""
         work = self.batches.work.get(work_id)
         if work is None or work.finished:
             return []
+        if cancelled:
+            self.batches.batch(work.response_id).unseen.clear()
         dropped = self.fillers.call_done(work_id, self)  # its update: too late now
         ref = self.next_ref()
         send = SendOutput(ref, work.call_id or work_id, output_item_id(work_id), output)
@@ -356,7 +346,7 @@ class Orchestrator:
             self._ask.apply(AskInput.DROPPED)
             self.batches.disconnected()
             self.fillers.disconnected()
-            self._forgetting_told = False
+            self.journal.reconnected()
         return effects
 
     def owed(self) -> list[Decision]:
