@@ -81,7 +81,7 @@ class ApprovalBroker:
         """Decide by ``policy`` from now on (a handoff's ``agent``). What was remembered for
         the session under the policy before is forgotten (a yes given there must not pass
         over the new policy's rules), unless ``forget`` is false: the same policy, for the
-        same agent again (a relisting, a refused handoff's way back)."""
+        same agent again (its tools relisted)."""
         if not forget:  # the same policy (its own default, when none): only the agent
             self._agent = agent
             return
