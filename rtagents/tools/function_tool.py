@@ -63,6 +63,16 @@ class FunctionTool(BaseTool, Generic[P, R]):
                 f"tool {qualname} is a generator function: the model reads one result, so "
                 "return it (a list, say) rather than yield its parts"
             )
+        flags = {"cancel_on_interrupt": cancel_on_interrupt, "trigger_response": trigger_response}
+        flags["inline"] = inline
+        for option, value in flags.items():
+            if not isinstance(value, bool):  # "no" is true: said, not taken as yes
+                raise TypeError(f"tool {qualname}: {option} takes True or False, not {value!r}")
+        if not (isinstance(needs_approval, bool) or callable(needs_approval)):
+            raise TypeError(
+                f"tool {qualname}: needs_approval takes True, False or a function of the "
+                f"call's arguments, not {needs_approval!r}"
+            )
         docs = parse_docstring(source)
         self.fn: Callable[..., Any] = fn  # called with the model's arguments, by name
         self._qualname = qualname

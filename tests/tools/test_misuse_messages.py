@@ -45,3 +45,23 @@ def test_connect_with_something_not_an_agent_is_a_clear_type_error() -> None:
 
     with pytest.raises(TypeError, match="Agent"):
         anyio.run(main)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"needs_approval": "yes"},
+        {"trigger_response": "no"},
+        {"cancel_on_interrupt": 1},
+        {"inline": "true"},
+    ],
+)
+def test_an_option_of_the_wrong_type_is_refused_not_read_as_true(
+    options: dict[str, object],
+) -> None:
+    def lookup(q: str) -> str:
+        """Look it up."""
+        return q
+
+    with pytest.raises(TypeError, match=next(iter(options))):
+        rtagents.tool(**options)(lookup)  # type: ignore[call-overload]
