@@ -118,18 +118,9 @@ class Tokens:
         inputs = {"text": text, "audio": audio, "image": image}
         hits = {m: _count(cached, f"{m}_tokens") for m in inputs}
         other = max(0, _count(usage, "input_tokens") - text - audio - image)
-        # Cached tokens the details do not place (they are optional): of the one modality the
-        # input has, or else of none stated, which makes the cost unknown, never billed whole.
         unplaced = _count(inp, "cached_tokens") - sum(hits.values())
         if unplaced > 0:
-            present = [m for m, n in inputs.items() if n]
-            if len(present) == 1:
-                hits[present[0]] = min(inputs[present[0]], hits[present[0]] + unplaced)
-            elif present:
-                largest = max(present, key=inputs.__getitem__)
-                moved = min(unplaced, inputs[largest] - hits[largest])
-                inputs[largest] -= moved
-                other += moved
+            other += _place_cached(inputs, hits, unplaced)
         return cls(
             text_input=inputs["text"],
             cached_text_input=hits["text"],
@@ -292,3 +283,23 @@ def reported(
         object.__setattr__(record, name, value)
     object.__setattr__(record, "responses", responses)
     return record
+
+
+def _place_cached(inputs: dict[str, int], hits: dict[str, int], unplaced: int) -> int:
+    """Cached tokens the details do not place (they are optional): the one modality with
+    room for them takes them; else they go out of the modalities' counts (the total stays
+    the server's) as tokens of no stated modality, which make the cost unknown, never billed
+    whole. Returns how many are of no stated modality (those, and what inconsistent counts
+    leave over)."""
+    room = {m: n - hits[m] for m, n in inputs.items() if n > hits[m]}
+    if len(room) == 1:
+        [(only, free)] = room.items()
+        taken = min(free, unplaced)
+        hits[only] += taken
+        return unplaced - taken
+    left = unplaced
+    for m, free in room.items():
+        take = min(left, free)
+        inputs[m] -= take
+        left -= take
+    return unplaced

@@ -28,6 +28,7 @@ class Batch:
     pending: set[str] = field(default_factory=set)  # wants a reply, no output yet
     unseen: set[str] = field(default_factory=set)  # output sent, no response has seen it
     seen_by: dict[str, str] = field(default_factory=dict)  # output -> the response answering
+    held: bool = False  # a barge-in cut it: its outputs wait for the next response, not ours
 
 
 @dataclass(slots=True)
@@ -191,6 +192,7 @@ class Batches:
         """A response started: every output the server has added is in its context, and
         counts as answered once that response is done (a drop before that owes it again)."""
         for batch in self.batches.values():
+            batch.held = False  # (a response came: what it did not see is owed again)
             for work_id in batch.unseen.intersection(self._confirmed):
                 batch.seen_by[work_id] = response_id
             batch.unseen.difference_update(self._confirmed)
@@ -266,7 +268,9 @@ class Batches:
     def owed(self) -> tuple[str, ...]:
         """The outputs of every finished batch not yet seen by a response (and forgets what
         can no longer matter)."""
-        ready = [b for b in self.batches.values() if b.done and not b.pending and b.unseen]
+        ready = [
+            b for b in self.batches.values() if b.done and not b.pending and b.unseen and not b.held
+        ]
         self._collect()
         if not ready:
             return ()
@@ -276,7 +280,7 @@ class Batches:
         """Every response of the connection is over: what they had not answered is owed."""
         had = self._confirmed
         for batch in self.batches.values():
-            batch.done = True
+            batch.done, batch.held = True, False  # (the new connection answers them)
             had.update(dict.fromkeys(batch.seen_by))
             batch.unseen |= set(batch.seen_by)
             batch.seen_by.clear()

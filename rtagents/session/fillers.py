@@ -50,6 +50,7 @@ _ASIDE = "aside:"
 _REPLACED = "a later update replaced it"
 _FINISHED = "the call finished first"
 _CUT = "the call finished while it was asked for or spoken: cut off"
+_INTERRUPTED = "the user took the turn"
 
 
 def progress_instructions(text: str) -> str:
@@ -87,8 +88,9 @@ class Fillers:
         self._speaking: str | None = None  # the response id of our aside, active
         self._saying: str | None = None  # the call whose update that aside is
         self._said = ""  # and the update's text
-        # That call finished before the aside started: cancelled then, and reported so.
-        self._stale: ProgressDropped | None = None
+        # That call finished before the aside started (or the user took the turn: a reason
+        # alone, nothing to report): cancelled then, and reported so.
+        self._stale: ProgressDropped | str | None = None
         # Sets of ids kept as dicts (id -> None): a dict of strings is never tracked by the
         # collector, a set always is (three per session, in a server holding thousands).
         self._others: dict[str, None] = {}  # out-of-band responses not ours, active
@@ -121,7 +123,8 @@ class Fillers:
             self._speaking = response_id
             stale, self._stale = self._stale, None
             if stale is not None and response_id is not None:  # (with no id, it plays on)
-                return [CancelAside(refs.next_ref(), response_id), Emit(stale)]
+                told = [] if isinstance(stale, str) else [Emit(stale)]
+                return [CancelAside(refs.next_ref(), response_id), *told]
         elif response_id is not None:
             self._others[response_id] = None
         return []
@@ -192,10 +195,14 @@ class Fillers:
         return dropped
 
     def interrupted(self, refs: Refs) -> list[Decision]:
-        """The user took the turn: our aside speaking is cancelled (not talked over)."""
-        if self._speaking is None:
-            return []
-        return [CancelAside(refs.next_ref(), self._speaking)]
+        """The user took the turn: our aside speaking is cancelled, one asked for is as it
+        starts, and the one waiting is dropped (none is said over the user)."""
+        decided = self._drop(_INTERRUPTED)
+        if self._speaking is not None:
+            decided.append(CancelAside(refs.next_ref(), self._speaking))
+        elif self._in_flight is not None and self._stale is None:
+            self._stale = _INTERRUPTED  # cancelled as it starts, with nothing more to tell
+        return decided
 
     def call_done(self, call_id: str, refs: Refs) -> list[Decision]:
         """A call has its output: its update still waiting is dropped, and the one asked for

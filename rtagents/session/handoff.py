@@ -120,6 +120,11 @@ class Handoffs:
         """Whether the session has had handoffs: from then on ``see`` counts the user's
         turns (a session without them has no hook, see ``observers``)."""
 
+    @property
+    def runs(self) -> Agent | None:
+        """The agent whose configuration the server took last (``None``: not known here)."""
+        return self._runs
+
     def served(self, agent: Agent, switch: int) -> None:
         """The server took ``agent``'s configuration (a transfer's, the app's, a new
         connection's), made at the session's ``switch`` (``Offers.switches``): its answers
@@ -169,8 +174,8 @@ class Handoffs:
                 self._in_a_row += 1  # counted now: a second transfer meanwhile sees it
                 try:
                     await self._switch(source, target, call_id)
-                except BaseException:
-                    self._in_a_row -= 1
+                except BaseException:  # (the user may have spoken meanwhile: never below 0)
+                    self._in_a_row = max(0, self._in_a_row - 1)
                     raise
             except HandoffRefused as exc:
                 span.set_attribute("rtagents.handoff.refused", True)

@@ -251,12 +251,13 @@ class Orchestrator:
     ) -> list[Decision]:
         """A call (by its ``work_id``) has its output. A call cancelled by a barge-in does
         not ask for a turn, nor do the outputs of its batch so far: the user's own turn will
-        bring the next response, which sees them (one of ours would talk over the user)."""
+        bring the next response, which sees them (one of ours would talk over the user). A
+        drop before that response owes them again."""
         work = self.batches.work.get(work_id)
         if work is None or work.finished:
             return []
         if cancelled:
-            self.batches.batch(work.response_id).unseen.clear()
+            self.batches.batch(work.response_id).held = True
         dropped = self.fillers.call_done(work_id, self)  # its update: too late now
         ref = self.next_ref()
         send = SendOutput(ref, work.call_id or work_id, output_item_id(work_id), output)

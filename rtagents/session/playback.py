@@ -17,7 +17,8 @@ class Playback:
         self.item_id: str | None = None
         self.ms = 0
         self.left_over = False
-        """Audio an earlier connection sent may still be playing (none of it is ours to cut)."""
+        """Audio may be playing that is not ours to cut: an earlier connection's, or an
+        out-of-band response's."""
         self.format = "audio/pcm"
         """The session's output audio format (how long a delta is), from its config."""
         self.complete = False
@@ -39,6 +40,7 @@ class Playback:
 
     def delta(self, event: p.ResponseOutputAudioDelta) -> None:
         if self._outside and event.response_id in self._outside:
+            self.left_over = True  # playing, and none of it ours to cut: stopped all the same
             return
         ms = base64_audio_ms(len(event.delta), self.format)
         if self.item_id == event.item_id:

@@ -288,8 +288,8 @@ class RealtimeSession(Generic[DepsT]):
         try:
             await runner.configure(agent)
         except SessionConfigError:
-            if runner.agent is agent:  # the server runs the agent before: so does the session
-                runner.use(before, how="app")
+            if runner.agent is agent:  # the server runs what it took last: so does the session
+                runner.use(runner.handoffs.runs or before, how="app")
             raise
 
     async def close(self) -> None:
