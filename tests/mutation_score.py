@@ -48,9 +48,13 @@ EQUIVALENT: dict[str, str] = {
         "an async handler taken for a sync one only makes its coroutine in a worker thread; "
         "the loop awaits it either way"
     ),
-    f"{_BROKER}__init____mutmut_10": "_closed = None: only its truth is read, and None is false",
-    f"{_BROKER}__init____mutmut_9": _GENERATION,
-    **{f"{_BROKER}follow__mutmut_{n}": _GENERATION for n in (4, 5)},
+    f"{_BROKER}__init____mutmut_11": "_closed = None: only its truth is read, and None is false",
+    f"{_BROKER}__init____mutmut_10": _GENERATION,
+    **{f"{_BROKER}follow__mutmut_{n}": _GENERATION for n in (7, 8)},
+    f"{_BROKER}_decide__mutmut_15": (
+        "the default of _stopped.pop for an id it does not hold: any value but None reads "
+        "the same (not stopped)"
+    ),
     **{f"{_BROKER}_cancelled__mutmut_{n}": _CLOSED_CANCEL for n in (2, 4, 5)},
     **{f"{_BROKER}decide__mutmut_{n}": _FALLBACK for n in (22, 37)},
     **{f"{_BROKER}_ask__mutmut_{n}": _FALLBACK for n in (19, 20)},

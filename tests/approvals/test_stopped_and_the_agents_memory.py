@@ -75,9 +75,12 @@ async def test_a_request_stopped_before_it_is_asked_is_denied_once() -> None:
 
 async def test_the_stopped_requests_kept_are_bounded_the_oldest_going_first() -> None:
     broker = ApprovalBroker(ApprovalPolicy(rules=[allow()]), lambda e: None)
-    for n in range(300):
+    for n in range(256):  # as many as are kept: all of them are
         broker.stop(f"s{n}")
-    assert (await broker.decide(request("s0"))).approve is True  # let go of
+    assert (await broker.decide(request("s0"))).approve is False
+    for n in range(256, 300):
+        broker.stop(f"s{n}")
+    assert (await broker.decide(request("s1"))).approve is True  # let go of
     assert (await broker.decide(request("s299"))).approve is False  # still kept
 
 
@@ -111,8 +114,9 @@ async def test_following_the_same_policy_again_keeps_the_memory_for_the_agent_gi
     assert (await broker.decide(request("c2", agent="billing"))).decided_by == "handler"
     broker.follow(policy, "desk")  # a refused handoff's way back: billing's yes is not desk's
     assert (await broker.decide(request("c3", agent="desk"))).decided_by == "handler"
-    broker.follow(policy, "desk", forget=False)  # its tools relisted: kept
+    broker.follow(policy, "desk", forget=False)  # its tools relisted: kept, desk's only
     assert (await broker.decide(request("c4", agent="desk"))).decided_by == "remembered"
+    assert (await broker.decide(request("c5", agent="billing"))).decided_by == "handler"
     broker.follow(None, "desk", forget=False)  # (and the policy stays the one it had)
     assert broker.policy is policy
 
