@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import protocol as p
+from . import started as _started
 from .actions import (
     AskResponse,
     CancelCall,
@@ -39,7 +40,6 @@ from .events import SessionWarning
 from .fillers import Fillers
 from .journal import Journal
 from .journal_items import note_item_id, output_item_id
-from .started import Started
 from .states import AppAsk, Asked, AskInput, Connection, LinkEffect, LinkInput
 
 UNSEEN_WAIT_S = 0.5  # a busy refusal's wait, when the response active was never seen
@@ -89,7 +89,7 @@ class Orchestrator:
         self._waiting = ""  # while it is one never seen: the key of the wait that ends it
         self._in_flight: str | None = None  # the ref of our unanswered request for a response
         self.batches = Batches()  # the session's adapter reads ``unanswered`` at the end
-        self.started = Started()  # every call and approval request, never run twice
+        self.started: _started.Started = {}  # every call and approval request, run once
         self.fillers = Fillers()
         """Spoken asides while tools run (progress updates, fillers): see ``fillers``."""
 
@@ -155,12 +155,12 @@ class Orchestrator:
         One whose output asks for the next turn answers what its response saw (a drop before
         that response's end owes it no more: the call carries the next turn)."""
         self._produced(response_id)
-        rid, seen = response_id or "?", self.started.call(call_id, response_id)
+        rid, seen = response_id or "?", _started.call(self.started, call_id, response_id)
         if seen == "again":
             return []
         if seen == "reused":  # answered with an error, never run
             start = StartCall(call_id, name, arguments, response_id, item_id, duplicate=True)
-            if not self.started.first(start.work_id, response_id):
+            if not _started.first(self.started, start.work_id, response_id):
                 return []
             work = Work(rid, wants_reply=True, call_id=call_id)
             self.batches.start(start.work_id, work, wants_reply=True)
@@ -179,7 +179,7 @@ class Orchestrator:
         self, request: p.McpApprovalRequest, response_id: str | None
     ) -> list[Decision]:
         self._produced(response_id)
-        if not self.started.request(request.id, response_id):
+        if not _started.request(self.started, request.id, response_id):
             return []
         work = Work(response_id or "?", wants_reply=True)
         blocked = self.batches.start(request.id, work, wants_reply=True)
@@ -239,7 +239,7 @@ class Orchestrator:
         results its background calls told already."""
         batches, started = self.batches, self.started
         for note, call in list(batches.notes.items()):
-            if started.response_of(call) == response_id:
+            if _started.response_of(started, call) == response_id:
                 batches.block(note, reason, active=False)
         stopped = batches.block(response_id, reason, active=response_id == self._active)
         return [CancelCall(w, reason) for w in stopped]
@@ -291,7 +291,7 @@ class Orchestrator:
         batch. Sent once, however often reported; a drop before a response answered it owes
         it again (the journal gives the message back)."""
         item_id = note_item_id(call_id)
-        if not self.started.first(item_id):
+        if not _started.first(self.started, item_id):
             return []
         self.batches.start(item_id, Work(item_id, wants_reply), wants_reply=wants_reply)
         self.batches.batch(item_id).done = True  # no response is to finish first

@@ -367,7 +367,7 @@ def test_memory_stays_flat_over_many_turns() -> None:
         len(c.orchestrator.batches.batches) + len(c.orchestrator.batches.work) <= _COLLECT_PAST + 2
     )
     # Call ids are kept for the whole session (so that a replayed one never runs twice).
-    assert len(c.orchestrator.started._by_id) == 5000
+    assert len(c.orchestrator.started) == 5000
 
 
 def test_calls_cut_off_by_a_cancel_leave_nothing_behind() -> None:
