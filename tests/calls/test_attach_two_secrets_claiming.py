@@ -11,21 +11,15 @@ import anyio
 import httpx2
 import pytest
 
-from rtagents.calls.registry import LocalRegistry
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import serve_asgi
 from tests.calls.harness import accepted_call
-from tests.calls.test_browser_attach import server
+from tests.calls.test_browser_attach import SlowRegistry, server
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_second_secret_during_claim_is_not_a_server_error() -> None:
-    class SlowRegistry(LocalRegistry):
-        async def claim(self, call_id: str) -> bool:
-            await anyio.sleep(0.3)
-            return await super().claim(call_id)
-
     async with Emulator(model=ScriptedModel([])) as emu:
         app = server(emu.http_url, registry=SlowRegistry())
         async with serve_asgi(app) as url, httpx2.AsyncClient(base_url=url) as http:

@@ -28,6 +28,14 @@ from tests.calls.harness import SECRET, accepted_call, recording_api
 pytestmark = pytest.mark.anyio
 
 
+class SlowRegistry(LocalRegistry):
+    """A registry with real latency (Redis): each claim takes 0.3 s."""
+
+    async def claim(self, call_id: str) -> bool:
+        await anyio.sleep(0.3)
+        return await super().claim(call_id)
+
+
 def anyone(request: CallerRequest) -> bool:
     return True
 
@@ -243,11 +251,6 @@ async def test_a_retry_while_the_first_attach_is_still_claiming_waits_for_it() -
     """A registry with real latency (Redis): the page's retry came while its first attach
     still waited for the claim, and was told 409, "held by another replica", for the call
     this very replica was taking. It waits for that claim, and is told what it came to."""
-
-    class SlowRegistry(LocalRegistry):
-        async def claim(self, call_id: str) -> bool:
-            await anyio.sleep(0.3)
-            return await super().claim(call_id)
 
     async with Emulator(model=ScriptedModel([])) as emu:
         app = server(emu.http_url, registry=SlowRegistry())

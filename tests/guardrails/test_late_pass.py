@@ -12,6 +12,7 @@ with ``decided_by="timeout"`` (check ``scope.cancel_called``, as ``authorize`` d
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import Any
 
 import anyio
@@ -36,7 +37,12 @@ async def swallowing_moderation(text: str) -> GuardrailResult:
     return PASS
 
 
-@pytest.mark.parametrize("check", [shielded_moderation, swallowing_moderation])
+async def blocking_moderation(text: str) -> GuardrailResult:
+    time.sleep(0.4)  # noqa: ASYNC251 - a sync client in async code: it holds the loop
+    return PASS
+
+
+@pytest.mark.parametrize("check", [shielded_moderation, swallowing_moderation, blocking_moderation])
 async def test_a_guardrail_that_answers_after_its_timeout_trips(check: Any) -> None:
     agent = rtagents.Agent(
         name="desk",
