@@ -14,7 +14,7 @@ import pytest
 import rtagents
 from rtagents._redact import redact_url
 from rtagents.errors import ConnectError
-from rtagents.mcp import HostedMCP, MCPServerHTTP
+from rtagents.mcp import HostedMCP, MCPServerHTTP, MCPServerStdio
 from rtagents.session.connect import endpoint
 
 pytestmark = pytest.mark.anyio
@@ -99,6 +99,15 @@ def test_a_local_mcp_servers_repr_shows_no_password_and_its_logs_none(
     with caplog.at_level(logging.DEBUG):
         logging.getLogger("rtagents.mcp").warning("connecting to %s", url)
     assert TOKEN not in caplog.text and KEY not in caplog.text
+
+
+def test_a_stdio_mcp_servers_repr_shows_none_of_its_arguments() -> None:
+    """A token is often given on the command line (``--token=...``, ``--api-key KEY``): the
+    repr (and so an agent's) says the command and how many arguments, never their values."""
+    server = MCPServerStdio("npx", ["-y", "@acme/mcp", f"--token={TOKEN}", "--key", KEY])
+    shown = repr(server) + repr(rtagents.Agent(name="a", tools=[server]))
+    assert TOKEN not in shown and KEY not in shown
+    assert "npx" in repr(server) and "5 arguments" in repr(server)
 
 
 def test_the_calls_api_strips_a_key_and_refuses_a_broken_one() -> None:

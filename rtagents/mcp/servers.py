@@ -40,8 +40,11 @@ class MCPServerStdio(MCPServer):
     def _target(self) -> Any:
         return self.params
 
-    def __repr__(self) -> str:  # env values may be secrets
-        return f"<MCPServerStdio {self.name}: {self.params.command} {' '.join(self.params.args)}>"
+    def __repr__(self) -> str:
+        # Tokens travel on command lines (``--token=...``) as in ``env``: neither is shown.
+        count = len(self.params.args)
+        shown = f" ({count} argument{'s' if count != 1 else ''})" if count else ""
+        return f"<MCPServerStdio {self.name}: {self.params.command}{shown}>"
 
 
 class MCPServerHTTP(MCPServer):

@@ -17,7 +17,8 @@ turn-taking; this keeps the asides' own accounts and rules:
   ``filler_after_ms`` after the batch's response is done: the silence starts there (the
   model may still be speaking when a call starts). Its clock is a ``StartTimer`` the runner
   carries out; the rules are checked again when it fires. A progress update of one of the
-  batch's calls, made before, stands for its filler.
+  batch's calls, made before, stands for its filler. A barge-in stops every filler's clock:
+  the silence it would fill is the user's turn now.
 - Our aside's request is given up if the server neither starts it nor refuses it within
   ``ASIDE_ANSWER_S`` (a timer too): the batch's request, which waits for it, must not wait
   for ever on a reply that never comes.
@@ -196,8 +197,11 @@ class Fillers:
 
     def interrupted(self, refs: Refs) -> list[Decision]:
         """The user took the turn: our aside speaking is cancelled, one asked for is as it
-        starts, and the one waiting is dropped (none is said over the user)."""
+        starts, the one waiting is dropped, and the fillers' clocks stop (none is said over
+        the user: the silence a filler fills is over; the answer's end arms its own)."""
         decided = self._drop(_INTERRUPTED)
+        self._armed.clear()
+        self._filled.clear()
         if self._speaking is not None:
             decided.append(CancelAside(refs.next_ref(), self._speaking))
         elif self._in_flight is not None and self._stale is None:

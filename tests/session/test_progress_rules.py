@@ -449,3 +449,16 @@ def test_an_update_whose_response_starts_with_no_id_plays_on_and_is_not_reported
     assert o.call_finished("c1", "done") == [output("c1", "e2", "done")]
     # It cannot be cancelled without an id: it plays in full, and nothing says it was cut.
     assert o.response_started(None, in_conversation=False, aside=True) == []
+
+
+def test_a_barge_in_stops_the_fillers_clock_of_the_calls_that_go_on() -> None:
+    """The user took the turn while a call that is not cancelled by it runs on: its batch's
+    filler, due later, would be spoken over the user (or just after, beside the answer to
+    what they said). The barge-in stops that clock; a later batch arms its own."""
+    o = orchestrator(filler_after_ms=800)
+    respond(o, "r1", "slow:c1")
+    assert not [d for d in o.barge_in("the user started speaking") if d.__class__ is not Emit]
+    assert o.timer_fired("filler:r1") == []
+    assert respond(o, "r2", "slow:c2")[-1] == StartTimer("filler:r2", 0.8)
+    [filler] = asides(o.timer_fired("filler:r2"))
+    assert filler.call_ids == ("c2",)
