@@ -5,14 +5,11 @@ server events become its inputs (one routing table, ``_ROUTES``, and one for the
 events a ``response.event`` wraps, ``_INNER``), and its decisions become Live client events
 (``live_out``).
 
-GPT-Live has no conversation items and no response lifecycle for the voice model: the model
-drives turns and barge-in, and hands work over (``session.delegation.created``). With
-responses delegation, the backend's Responses stream comes wrapped in ``response.event``; its
-function calls go through the same call lifecycle as on Realtime (``call_arrived`` →
-``StartCall`` → the dispatcher), its ``response.created`` and its end (completed, failed,
-incomplete) are ``response_started``/``response_ended``, each output is a
-``response.item.create`` and each delegated batch is answered with exactly one
-``response.create``, once every call of the response has its output.
+GPT-Live has no conversation items and no response lifecycle for the voice model, which
+drives turns and barge-in and hands work over (``session.delegation.created``). The backend's
+Responses stream comes in ``response.event``: its calls live as on Realtime (``call_arrived``,
+``StartCall``), its start and end are ``response_started``/``response_ended``, each output is
+a ``response.item.create`` and each batch gets one ``response.create`` once all are in.
 
 When an output counts as sent, for the batch: when it goes out. GPT-Live acknowledges no
 ``response.item.create`` (only an ``error`` may name it, by ``client_event_id``), and the
@@ -184,7 +181,10 @@ class LiveCore(OrchestratedAdapter):
 
     def _on_closed(self, event: Any) -> Decided:
         reason = str(event.reason)
-        return [EndSession(f"GPT-Live ended the session: {reason}", reason not in _CLOSED_WELL)]
+        # Its usage is the final running total: told as one, before the end (the meter counts it).
+        final = lp.SessionUsageUpdated(event_id=event.event_id, usage=event.usage)
+        ended = EndSession(f"GPT-Live ended the session: {reason}", reason not in _CLOSED_WELL)
+        return [Emit(final), ended]
 
     def _on_delegation(self, event: Any) -> Decided:
         delegation = event.delegation

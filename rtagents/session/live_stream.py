@@ -87,10 +87,10 @@ class DelegatedWork:
         return rid or self._current.get(delegation_id) or self._last
 
     def _on_created(self, inner: Any, delegation_id: str | None) -> None:
-        rid = inner.response.id
-        if rid is not None:
-            self._current[delegation_id] = self._last = rid
-            self._open.add(rid)
+        # Without an id, it is named after its delegation: its calls and its end find it.
+        rid = inner.response.id or self._current.get(delegation_id) or f"{delegation_id}#"
+        self._current[delegation_id] = self._last = rid
+        self._open.add(rid)
         self.orchestrator.response_started(rid, in_conversation=True)
 
     def _on_ended(self, inner: Any, delegation_id: str | None) -> Decided:

@@ -107,6 +107,12 @@ class LiveSpans:
                 entry.span.end()
                 return
 
+    def decided(self, delegation_id: str | None) -> None:
+        """A decisions delegation's answer: its span ends."""
+        entry = self._delegations.pop(delegation_id or "", None)
+        if entry is not None:
+            entry.span.end()
+
     def response_event(self, event: Any) -> None:
         inner = event.event
         kind = inner.get("type")

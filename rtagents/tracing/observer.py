@@ -1,10 +1,9 @@
 """OpenTelemetry spans for a session, made from the events the session sees.
 
-Names and attributes follow the OpenTelemetry GenAI semantic conventions, version 1.37
-(still in development): ``invoke_agent {agent}``, ``realtime_inference {model}`` (the
-realtime draft), ``execute_tool {tool}``; on GPT-Live, ``delegation`` and ``responses_inference
-{model}`` (see .live). Only ``opentelemetry-api`` is used: without an SDK every span is a no-op.
-"""
+Names and attributes follow the OpenTelemetry GenAI semantic conventions, 1.37 (in
+development): ``invoke_agent {agent}``, ``realtime_inference {model}`` (the realtime draft),
+``execute_tool {tool}``; on GPT-Live, ``delegation`` and ``responses_inference {model}`` (see
+.live). Only ``opentelemetry-api`` is used: without an SDK every span is a no-op."""
 
 from __future__ import annotations
 
@@ -48,9 +47,7 @@ class SessionTracer:
             sdk_failed("the session's span", exc)
             self.session = trace.INVALID_SPAN  # records nothing: the session goes untraced
         self.recording = self.session.is_recording()
-        if not self.recording:
-            # No SDK when the session opened: its spans are no-ops, and so are its children's
-            # (one tracer, shared, rather than a proxy per session).
+        if not self.recording:  # no SDK: no-op spans, the children's too (one shared tracer)
             self._tracer = NO_TRACER
         self._responses: dict[str, _Response] = {}
         self._hosted_calls: HostedCalls | None = None  # hosted MCP calls, once one comes
@@ -147,6 +144,9 @@ class SessionTracer:
 
     def _on_session_commentary_appended(self, event: Any) -> None:
         self._live.answered()
+
+    def _on_decision_event(self, event: Any) -> None:
+        self._live.decided(event.delegation_id)
 
     _on_session_thinking_appended = _on_session_commentary_appended
 

@@ -61,9 +61,10 @@ class ResponseUsage(WireModel):
 class Response(WireModel):
     """A snapshot of the Responses backend's response. The Live server leaves out its input
     and clears its instructions, tools and output (read the output from the item events);
-    what is not typed here is kept in ``model_extra``."""
+    what is not typed here is kept in ``model_extra``. Without an ``id`` (odd, but no reason
+    to drop the event that ends a turn) it is the response under way in its delegation."""
 
-    id: str
+    id: str | None = None
     object: Literal["response"] | None = None
     status: ResponseStatus | None = None
     model: str | None = None

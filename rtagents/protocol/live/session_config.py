@@ -282,11 +282,12 @@ class SipSessionConfig(SessionConfig):
 
 class SessionResource(SessionConfig):
     """A session as the server reports it: the configuration with the server's defaults, and
-    its id (for sidebands, forks and recordings) and expiry."""
+    its id (for sidebands, forks and recordings) and expiry. The server always gives all
+    three; read leniently (a null ``expires_at`` or ``status``), the session still opens."""
 
     id: str
-    expires_at: int
-    status: Union[Literal["active"], str]
+    expires_at: int | None = None
+    status: Union[Literal["active"], str, None] = None
     """Always ``active``, even in ``session.closed``'s final snapshot."""
 
 

@@ -553,11 +553,14 @@ def test_the_servers_session_closed_ends_the_session_and_is_not_delivered_as_suc
     actions = c.receive_frame(
         frame("session.closed", reason="expired", session=session, usage={"seconds": 61.0})
     )
-    assert actions == [EndSession("GPT-Live ended the session: expired", True)]
+    # Its usage is the final running total, told as one before the end (the meter counts it).
+    final, end = actions
+    assert final.event.type == "session.usage.updated" and final.event.usage.seconds == 61.0
+    assert end == EndSession("GPT-Live ended the session: expired", True)
     actions = c.receive_frame(
         frame("session.closed", reason="close_requested", session=session, usage={"seconds": 1.0})
     )
-    assert actions == [EndSession("GPT-Live ended the session: close_requested", False)]
+    assert actions[-1] == EndSession("GPT-Live ended the session: close_requested", False)
 
 
 def test_hosted_mcp_credentials_echoed_back_are_hidden() -> None:

@@ -238,7 +238,13 @@ async def test_the_servers_session_closed_ends_the_session_with_its_reason() -> 
             events = await events_until(session, "session.closed")
             assert session.closed_reason == "GPT-Live ended the session: expired"
     # The server's own session.closed is not delivered: the framework's says it, once.
-    assert types(events) == ["session.started", "session.closed"] and events[-1].error
+    assert types(events) == [
+        "session.started",
+        "session.usage.updated",  # its final usage
+        "usage.updated",
+        "session.closed",
+    ]
+    assert events[-1].error and session.usage.seconds == {"gpt-live-1": 60.0}
 
 
 async def test_a_rejected_session_start_raises_naming_the_param() -> None:
