@@ -73,6 +73,13 @@ class MCPServer(ABC):
     ) -> None:
         if not connect_timeout > 0:
             raise ValueError("connect_timeout must be positive")
+        if not (needs_approval == "unless_read_only" or isinstance(needs_approval, bool)) and (
+            isinstance(needs_approval, str) or not callable(needs_approval)
+        ):
+            raise TypeError(
+                f"MCP server {name!r}: needs_approval takes 'unless_read_only', True, False "
+                f"or a function of the call's arguments, not {needs_approval!r}"
+            )
         self.name = name
         self.connect_timeout = connect_timeout
         self.allowed_tools = (
@@ -95,6 +102,9 @@ class MCPServer(ABC):
         self._failed: str | None = None
         self._entered = 0
         self._liveness = Liveness(self._tell_failed, lambda: self._client)  # see call_tool
+
+    close_timeout = CLOSE_TIMEOUT_S
+    """How long ``close`` waits for the server to be gone (see ``CLOSE_TIMEOUT_S``)."""
 
     @abstractmethod
     def _target(self) -> Any:
@@ -208,7 +218,7 @@ class MCPServer(ABC):
             ready.set()
 
     async def close(self) -> None:
-        """Close the client and wait for it, at most ``CLOSE_TIMEOUT_S``; a no-op when not
+        """Close the client and wait for it, at most ``close_timeout``; a no-op when not
         connected. A server that does not answer its goodbye is not waited for longer: its
         client goes on closing it in the background (a subprocess is sent SIGTERM, then
         SIGKILL), and is cut off only past ``LEFT_CLOSING_S``."""
@@ -218,7 +228,7 @@ class MCPServer(ABC):
             await self._liveness.aclose()  # first: a ping cut by the close is no failure
             if holder is not None and stop is not None:
                 stop.set()
-                done, _ = await asyncio.wait({holder}, timeout=CLOSE_TIMEOUT_S)
+                done, _ = await asyncio.wait({holder}, timeout=self.close_timeout)
                 if not done:  # its client goes on closing it (stdio: SIGTERM, then SIGKILL)
                     log.warning("MCP server %s did not close in time: left closing", self.name)
                     _LEFT_CLOSING.add(holder)
@@ -234,12 +244,16 @@ class MCPServer(ABC):
         self._stale = False  # (a change told during this listing makes it stale again)
         tools: list[mcp_types.Tool] = []
         cursor: str | None = None
+        cursors: set[str] = set()
         while True:
             page = await client.list_tools(cursor=cursor, cache_mode="refresh")
             tools.extend(page.tools)
             cursor = page.next_cursor
             if not cursor:
                 break
+            if cursor in cursors:  # a server's paging bug: the listing would never end
+                raise RuntimeError(f"its tools/list gave the cursor {cursor!r} again")
+            cursors.add(cursor)
         self.listed = tools
         return tools
 

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .._redact import redact_url, register_secret, register_url_secrets
+from .._redact import credential, redact_url, register_url_secrets, without_credentials
 from .local import MCPServer
 
 
@@ -37,6 +37,11 @@ class MCPServerStdio(MCPServer):
             command=command, args=list(args), env=dict(env) if env else None, cwd=cwd
         )
 
+    # Long enough for the mcp client's own escalation (stdin closed, 2 s, SIGTERM, SIGKILL):
+    # a program that ends right after its session would cut that short, and leave a server
+    # that ignores its stdin running (and the program waiting on its pipe).
+    close_timeout = 5.0
+
     def _target(self) -> Any:
         return self.params
 
@@ -60,11 +65,12 @@ class MCPServerHTTP(MCPServer):
     ) -> None:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"MCPServerHTTP needs an http(s) URL, not {url!r}")
-        super().__init__(name or _label([url]), **options)
+        # The label never holds the URL's credentials (it goes into events and spans).
+        super().__init__(name or _label([without_credentials(url).split("?")[0]]), **options)
         self.url = url
-        self._headers = dict(headers or {})
-        for value in self._headers.values():
-            register_secret(value)
+        # A value read from a file ends in a newline: stripped, as the API key is (a client
+        # refusing it would quote it in the error); never logged.
+        self._headers = {key: credential(f"{key} header", v) for key, v in (headers or {}).items()}
         register_url_secrets(url)  # (``https://user:password@host/mcp?token=...``)
         self._http: Any = None
 

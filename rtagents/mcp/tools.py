@@ -103,11 +103,11 @@ def result_text(result: mcp_types.CallToolResult) -> str:
         kind = getattr(block, "type", "content")
         if text is not None:
             parts.append(text)
-        elif kind == "resource":
+        elif kind == "resource":  # embedded: its text, or what it is (a blob: a PDF, say)
             resource = getattr(block, "resource", None)
-            parts.append(
-                getattr(resource, "text", None) or f"[resource {getattr(resource, 'uri', '')}]"
-            )
+            mime = getattr(resource, "mime_type", None)
+            said = f"[resource {getattr(resource, 'uri', '')}{f' {mime}' if mime else ''}]"
+            parts.append(getattr(resource, "text", None) or said)
         else:
             label = kind
             if kind == "resource_link":  # the result is where to find it: keep the address

@@ -23,7 +23,7 @@ from opentelemetry.trace import Status, StatusCode
 from .. import protocol as p
 from ..agent import Agent, Handoff
 from ..errors import SessionConfigError
-from ..tools import BaseTool, ToolArgumentsError, ToolContext, Toolset
+from ..tools import BaseTool, ToolArgumentsError, ToolContext
 from ..tracing.observer import SessionTracer
 from ..tracing.sdk import tracer
 from .adapter import WireAdapter
@@ -31,6 +31,7 @@ from .dispatch import Dispatcher
 from .events import HandoffEvent, SessionWarning
 from .offers import Taking
 from .realtime import RealtimeCore
+from .tooling import merge
 
 _NOT_NAME = re.compile(r"[^a-zA-Z0-9_-]+")
 _PARAMETERS = {"type": "object", "properties": {}, "additionalProperties": False}
@@ -200,8 +201,9 @@ class Handoffs:
                     f"not transferred to {target.name}: its MCP server {server.name!r} is "
                     "not connected"
                 )
-        try:  # a clash is found before anything changes
-            Toolset(target.name, [target.sources.functions, *self.tools(target)])
+        try:  # a clash (MCP tools' too) is found before anything changes, as ``use`` finds it
+            sources = target.sources
+            merge(target.name, sources.functions, sources.servers, self.tools(target), quiet=True)
         except ValueError as exc:
             raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
 

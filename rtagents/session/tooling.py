@@ -25,10 +25,13 @@ def merge(
     function_tools: Toolset,
     servers: Sequence[MCPServer],
     handoffs: Sequence[BaseTool] = (),
+    *,
+    quiet: bool = False,
 ) -> tuple[Toolset, list[str]]:
     """One toolset: the function tools, the transfer tools of the agent's ``handoffs``, and
     the MCP servers' tools. Names are kept; an MCP tool whose name is taken is renamed
-    ``{server}_{name}`` (a warning says so), and a clash after that is an error."""
+    ``{server}_{name}`` (a warning says so, logged unless ``quiet``: a check before a
+    handoff), and a clash after that is an error."""
     merged = Toolset(name, [function_tools, *handoffs])
     notes: list[str] = []
     for server in servers:
@@ -45,7 +48,7 @@ def merge(
                 )
                 tool = tool.renamed(renamed)
             merged.add(tool)
-    for note in notes:
+    for note in () if quiet else notes:
         log.warning(note)
     return merged, notes
 
