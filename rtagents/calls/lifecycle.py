@@ -99,7 +99,9 @@ class CallLifecycle:
         self.draining = False
         self.tg: anyio.abc.TaskGroup | None = None  # the app's, from startup to shutdown
         self._keep_ended = keep_ended
-        self._ended: collections.deque[str] = collections.deque()
+        # Ended calls, oldest first, each once (a call streamed again, then ended again, is
+        # one of the latest): a dict as an ordered set.
+        self._ended: dict[str, None] = {}
         self._releasing: dict[str, anyio.Event] = {}  # calls whose claim is being let go
         # The calls whose sessions the drain closed, each set once the call let go.
         self._drained: dict[str, anyio.Event] = {}
@@ -367,7 +369,10 @@ class CallLifecycle:
                 released.set()
                 if self._releasing.get(call_id) is released:
                     del self._releasing[call_id]
-        self._ended.append(call_id)
+        self._ended.pop(call_id, None)
+        self._ended[call_id] = None
         while len(self._ended) > self._keep_ended:
-            if (gone := self.calls.get(self._ended.popleft())) and gone.state not in LIVE:
+            oldest = next(iter(self._ended))
+            del self._ended[oldest]
+            if (gone := self.calls.get(oldest)) and gone.state not in LIVE:
                 del self.calls[gone.call_id]

@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Union
 
-from .._redact import register_secret
+from .._redact import credential
 from ..errors import RtagentsError
 from ..protocol.audio_formats import base64_audio_ms
 from .access import CallerRequest
@@ -67,15 +67,30 @@ class TwilioStreams:
     start_timeout: float = 10.0
 
     def __post_init__(self) -> None:
-        register_secret(self.auth_token)  # never logged, whoever echoes it
+        token = self.auth_token
+        if token is None:
+            return  # the check is off, as said
+        if not isinstance(token, str):
+            raise TypeError(f"auth_token must be a str (or None), not {type(token).__name__}")
+        # Stripped (read from a file, it ends in a newline) and never logged. An empty one
+        # would key the signature with "", which anyone can compute: only None turns it off.
+        token = credential("Twilio auth token", token)
+        if not token:
+            raise ValueError(
+                "auth_token is empty (an unset variable?): give the account's auth token, or "
+                "None to accept unsigned streams"
+            )
+        object.__setattr__(self, "auth_token", token)
 
     def __repr__(self) -> str:  # the token is a secret
         signed = "set" if self.auth_token else "None (unsigned)"
         return f"TwilioStreams(auth_token={signed})"
 
-    def signed(self, request: CallerRequest) -> bool:
+    async def signed(self, request: CallerRequest) -> bool:
         """The ``/twilio`` route's ``authorize``: whether the handshake carries Twilio's
-        signature of its URL (as Twilio signed it, ``wss://``; anything goes with no token)."""
+        signature of its URL (as Twilio signed it, ``wss://``; anything goes with no token).
+        Async, though it never waits: a sync check would wait for one of the worker threads
+        the app's own sync code (routers, tools) may hold, and a signed stream be refused."""
         if self.auth_token is None:
             return True
         url = "wss://" + request.url.partition("://")[2]

@@ -107,7 +107,6 @@ class TwilioCall:
     async def connect(self, record: CallRecord, agent: Agent) -> str | None:
         """Caller <-> agent until either side ends: u-law passed through both ways."""
         websocket, settings = self.websocket, self.endpoint.settings
-        agent = agent.clone(input_audio_format="pcmu", output_audio_format="pcmu")
         outgoing, to_send = anyio.create_memory_object_stream[dict[str, Any]](float("inf"))
         player = TwilioPlayer(self.stream_sid, outgoing.send_nowait)
         ended = anyio.Event()
@@ -117,8 +116,12 @@ class TwilioCall:
         # hang-up while another waits shares its wait (each is told the same played-out).
         played_out = [anyio.Event()]
 
+        def over() -> None:  # the stream ended: a hang-up waiting for marks waits no more
+            played_out[0].set()
+            ended.set()
+
         async def hangup() -> None:
-            if not player.all_played():
+            if not player.all_played() and not ended.is_set():
                 waiting = played_out[0]
                 if waiting.is_set():
                     waiting = played_out[0] = anyio.Event()
@@ -168,7 +171,7 @@ class TwilioCall:
                         _press(presses, message)
                     elif kind == "stop":
                         break
-            ended.set()
+            over()
 
         async def from_agent(session: Any) -> None:
             async for event in session:
@@ -176,10 +179,14 @@ class TwilioCall:
                     player.play(event.item_id, event.delta)
                 elif event.type == "session.closed":
                     break
-            ended.set()
+            over()
 
         endpoint = self.endpoint
-        async with connect(agent, url=endpoint.url, api_key=endpoint.api_key, player=player) as s:
+        # u-law both ways, whatever the agent, or one it hands off to, or the app's update_agent
+        opened = connect(
+            agent, url=endpoint.url, api_key=endpoint.api_key, player=player, audio_format="pcmu"
+        )
+        async with opened as s:
             record.session = s
             async with anyio.create_task_group() as tg:
                 tg.start_soon(to_twilio)

@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from .._redact import credential, redact_url, register_secret
 from .._redact import install as redact_logs
-from ..agent import Agent
+from ..agent import Agent, AudioFormatLike
 from ..audio import AudioPlayer
 from ..errors import ConnectError
 from ..pricing import PriceBook, PriceTable
@@ -93,6 +93,7 @@ def connect(
     deps: DepsT = None,  # type: ignore[assignment]
     api: Literal["realtime", "live"] = "realtime",
     prices: PriceTable | None = None,
+    audio_format: AudioFormatLike | None = None,
 ) -> SessionLifetime[DepsT]:
     """Open a session for ``agent`` on the Realtime API (or GPT-Live: ``api="live"``) and
     configure it.
@@ -143,6 +144,9 @@ def connect(
             model name, which also prices the transcription model and GPT-Live's backend
             models. A model the table lacks makes the cost ``None``, with a
             ``session.warning`` (once), never a guess.
+        audio_format: The session's audio format both ways (``"pcmu"``, say), whatever the
+            agent, or one it hands off to, sets: for a line whose audio is fixed (a phone
+            bridge's u-law). ``None``: each agent's own.
     """
     if not isinstance(agent, Agent):
         raise TypeError(f"connect() takes an rtagents.Agent first, not {agent!r:.60}")
@@ -212,6 +216,7 @@ def connect(
         if live
         else None,
         "prices": book,
+        "audio_format": audio_format,
     }
     return SessionLifetime(functools.partial(_opened, agent, opener, given, options))
 

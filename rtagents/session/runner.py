@@ -1,18 +1,16 @@
 """The session runner: it carries out the core's actions and owns the session's lifecycle.
 
-Its reader (``reader.read``) feeds each frame to the session's wire adapter
-(``adapter.WireAdapter``: the Realtime API's ``RealtimeCore`` or GPT-Live's ``LiveCore``);
-the runner does what the core says: send, emit, start or cancel a call, run a delegation's
-hook, measure the player, resolve a request. It decides nothing about the protocol (no wire
-event is named here): the connection's state is the core's (``states.Connection``), and
-sending on the connection and replacing it after a drop are ``Upstream``'s. It owns the
-session's lifecycle: its tasks, its end, and keeping both within bounds (a grace period for
-tool code that will not stop).
+Its reader (``reader.read``) feeds each frame to the session's wire adapter (``RealtimeCore``
+or ``LiveCore``); the runner does what the core says (send, emit, start or cancel a call,
+run a delegation's hook, stop the player, resolve a request) and decides nothing about the
+protocol: the connection's state is the core's, sending and reconnecting ``Upstream``'s. It
+owns the session's lifecycle: its tasks and its end, within bounds (a grace for tool code).
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -64,7 +62,7 @@ from .upstream import Upstream
 from .workers import WorkerPool
 
 if TYPE_CHECKING:
-    from ..agent import Agent
+    from ..agent import Agent, AudioFormatLike
     from ..audio import AudioPlayer
     from ..tools.context import ToolSession
 
@@ -94,6 +92,7 @@ class SessionRunner(LazyParts):
         workers: WorkerPool | None = None,
         adapter: AdapterFactory | None = None,
         prices: PriceBook | None = None,
+        audio_format: AudioFormatLike | None = None,
     ) -> None:
         self._back = SessionBack(self, session)
         """The parts' one way back to the runner and its session, cut at the end."""
@@ -137,6 +136,7 @@ class SessionRunner(LazyParts):
         """A ``SystemExit``/``KeyboardInterrupt`` app code raised in a session task."""
         self._waiters: dict[str, tuple[anyio.Event, list[Any]]] = {}
         self._shutdown_grace = shutdown_grace
+        self._audio = audio_format  # the line's, whatever each agent sets (see ``configure``)
         self._servers: ServerWatch | None = None  # the agent's local MCP servers, if any
         self.upstream = Upstream(
             transport,
@@ -184,13 +184,12 @@ class SessionRunner(LazyParts):
         transfers = self.handoffs.tools(agent) if had else []
         self.tools, notes = merge(agent.name, sources.functions, sources.servers, transfers)
         self._observe()
-        # Calls share settings made afresh (once, not per call); see ``Offers.take``.
-        offers, settings = self.dispatcher.offers, self._call_settings()
+        offers, settings = self.dispatcher.offers, self._call_settings()  # shared by its calls
         offers.take(self.tools, settings, keep_for=keep_for, how=how, back_to=back_to)
         for note in notes:
             self.deliver(SessionWarning(note))
 
-    def _call_settings(self) -> CallSettings:
+    def _call_settings(self) -> CallSettings:  # (made afresh for each agent taken)
         return CallSettings.of(self.agent, self.approvals, self._back, self.deps, self._workers)
 
     async def configure(self, agent: Agent, *, force: bool = False) -> bool:
@@ -200,7 +199,11 @@ class SessionRunner(LazyParts):
             return False  # nothing is sent: the next connection gets the agent then
         switch, definitions = self.dispatcher.offers.switches, [t.definition() for t in self.tools]
         tracing = self.tracer.server_side(agent.tracing, agent.name)
-        event_id, actions = self.core.configure(agent, tools=definitions, tracing=tracing)
+        sent = agent
+        if self._audio is not None:  # a line of fixed audio (a copy: ``clone`` warns again)
+            sent = copy.copy(agent)
+            sent.input_audio_format = sent.output_audio_format = self._audio
+        event_id, actions = self.core.configure(sent, tools=definitions, tracing=tracing)
         try:
             reply = await self._request(event_id, actions, within=CONFIGURE_TIMEOUT_S, force=force)
         except TimeoutError:
@@ -393,6 +396,5 @@ class SessionRunner(LazyParts):
             self.fatal = self.fatal or exc
 
 
-def _exited(exc: BaseException) -> str:
-    """The reason a session ends with when app code raised ``exc`` (``SystemExit``)."""
+def _exited(exc: BaseException) -> str:  # the reason, when app code raised SystemExit, say
     return f"{root_cause(exc)} was raised in the session"

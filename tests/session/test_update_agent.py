@@ -223,3 +223,24 @@ async def test_update_agent_while_offline_before_a_live_session_started_still_st
             kinds = [e["type"] for e in server.received]
             closed = s.closed_reason
     assert kinds.count("session.start") == 2, (kinds, closed)
+
+
+async def test_a_session_of_fixed_audio_keeps_it_through_the_apps_update_agent() -> None:
+    """``connect(..., audio_format="pcmu")`` (a phone line): an agent the app switches to,
+    which sets pcm16 for a browser page, is sent in u-law all the same, both ways."""
+    browser = rtagents.Agent(
+        name="browser", input_audio_format="pcm16", output_audio_format="pcm16"
+    )
+    async with Emulator(model=ScriptedModel([])) as emu:
+        async with rtagents.connect(
+            rtagents.Agent(name="phone"), transport=emu.transport(), audio_format="pcmu"
+        ) as session:
+            first = emu.last.session["audio"]
+            await session.update_agent(browser)
+            after = emu.last.session["audio"]
+    for audio in (first, after):
+        assert (audio["input"]["format"]["type"], audio["output"]["format"]["type"]) == (
+            "audio/pcmu",
+            "audio/pcmu",
+        )
+    assert browser.input_audio_format == "pcm16"  # the app's agent itself is unchanged
