@@ -44,6 +44,17 @@ class ToolSources:
     hosted: tuple[HostedMCP, ...]
     """Hosted MCP configs: run by the Realtime server."""
 
+    def __post_init__(self) -> None:
+        # Rules (``allow(server=...)``) and events name a server by its label: two under one
+        # would each be approved by what is written for the other.
+        labels = [s.name for s in {id(s): s for s in self.servers}.values()]
+        labels += [h.server_label for h in {id(h): h for h in self.hosted}.values()]
+        if twice := sorted({label for label in labels if labels.count(label) > 1}):
+            raise ValueError(
+                f"Agent {self.functions.name!r}: two MCP servers are labelled {twice[0]!r}: "
+                "give each its own (name=, or HostedMCP's server_label)"
+            )
+
 
 @dataclass(frozen=True)
 class LiveOptions:
@@ -57,10 +68,9 @@ class LiveOptions:
         backend_instructions: The backend's instructions; ``None`` gives it the agent's
             ``instructions`` too (its business rules and tool workflows), ``""`` none.
         delegation: Who does delegated work: ``"responses"`` (the backend, with the agent's
-            tools, run by this process), ``"client"`` (the app: ``Agent.on_delegation``),
-            ``"decisions"`` (the Decision API answers ``decisions``' questions; the app
-            receives each ``decision.event``), or ``"auto"``: responses when the agent has
-            tools, else client.
+            tools run by this process), ``"client"`` (the app's ``Agent.on_delegation``),
+            ``"decisions"`` (the Decision API answers ``decisions``' questions, told as
+            ``decision.event``), or ``"auto"``: responses with tools, else client.
         acknowledgement_delay_ms: How long the Live model waits before acknowledging a
             delegation aloud (the server's default when ``None``).
         decisions: The questions of a ``"decisions"`` delegation, and its model: a
@@ -137,12 +147,10 @@ DelegationHook = Callable[[Delegation], Union[DelegationAnswer, Awaitable[Delega
 class Agent:
     """What a voice agent is: its instructions, tools, approval policy and voice.
 
-    ``tools`` takes function tools (``@rtagents.tool``), ``Toolset`` objects,
-    ``HostedMCP`` configs (run by the server) and local MCP servers
-    (``rtagents.mcp.MCPServerStdio``, ``rtagents.mcp.MCPServerHTTP``).
-
-    Fields left as ``None`` (or ``"default"``) are not sent, so the server's defaults apply.
-    ``session_options`` is an escape hatch: any other ``session`` field, merged last.
+    ``tools`` takes function tools (``@rtagents.tool``), ``Toolset`` objects, ``HostedMCP``
+    configs (run by the server) and local MCP servers (``rtagents.mcp.MCPServerStdio``,
+    ``MCPServerHTTP``). Fields left ``None`` (or ``"default"``) are not sent: the server's
+    defaults apply. ``session_options``: any other ``session`` field, merged last.
     """
 
     name: str = "agent"
@@ -171,11 +179,9 @@ class Agent:
     """The largest tool output (UTF-8 bytes) sent to the model; a larger result becomes a
     ``too_large`` failure the model can read, instead of a frame the server would refuse."""
     filler_after_ms: int | None = None
-    """When a call of a batch is still running this long after the response that made it is
-    done, the session asks for one short filler (an out-of-band response: "one moment"),
-    never in place of the batch's answer. ``None``: no filler. On GPT-Live it is the
-    server's own acknowledgement of a delegation (``LiveOptions.acknowledgement_delay_ms``,
-    when that is not set)."""
+    """A call of a batch still running this long after its response is done: one short
+    filler is asked for (out of band: "one moment"), never the batch's answer. On GPT-Live,
+    the server's acknowledgement of a delegation (unless ``acknowledgement_delay_ms``)."""
     filler_instructions: str | None = None
     """What the model is told to say for a filler (``None``: a short "still working on it",
     in the conversation's language). The Realtime API's only."""
@@ -185,14 +191,13 @@ class Agent:
     on_delegation: DelegationHook | None = None
     """GPT-Live with client delegation: answers the work the Live model hands to the app."""
     handoffs: Sequence[HandoffTarget] = ()
-    """Agents this one may hand the conversation to: each becomes a transfer tool
-    (``transfer_to_<name>``, or as ``rtagents.handoff(...)`` says). An agent, a ``Handoff``,
-    or a callable that returns an agent (for agents that name each other)."""
+    """Agents this one may hand the conversation to, each a transfer tool (``transfer_to_
+    <name>``): an agent, a ``handoff(...)``, or a callable giving one (agents naming each other)."""
     handoff_description: str | None = None
     """What this agent is for, in the transfer tools of the agents that hand off to it."""
     max_handoffs: int = 5
-    """How many handoffs may follow each other since the user last spoke, this agent's
-    included; past it this agent's transfer tools answer with an error and do not switch."""
+    """Handoffs in a row since the user last spoke (this one's included) past which this
+    agent's transfer tools answer with an error."""
     _sources: tuple[tuple[int, ...], ToolSources] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -202,11 +207,8 @@ class Agent:
             raise ValueError(f"Agent {self.name!r}: tool_timeout must be positive")
         if self.max_tool_output_bytes < 64:
             raise ValueError(f"Agent {self.name!r}: max_tool_output_bytes must be at least 64")
-        if self.filler_after_ms is not None and (
-            isinstance(self.filler_after_ms, bool)
-            or not isinstance(self.filler_after_ms, int)
-            or self.filler_after_ms <= 0
-        ):
+        filler = self.filler_after_ms
+        if filler is not None and (type(filler) is not int or filler <= 0):  # (no bool)
             raise ValueError(f"Agent {self.name!r}: filler_after_ms must be a positive int")
         if self.filler_instructions is not None and not self.filler_instructions.strip():
             raise ValueError(f"Agent {self.name!r}: filler_instructions must not be blank")
@@ -250,13 +252,10 @@ class Agent:
                 unasked = [t for t in tools if rule.holds_back(label, t)]
                 if (never == "never" and rule.holds_back(label)) or unasked:
                     which = f"its tools {unasked}" if unasked else "its tools"
-                    warnings.warn(
-                        f"Agent {self.name!r}: the {rule.action} rule for {label!r} never "
-                        f"applies to {which}: HostedMCP {label!r} has them run without "
-                        "asking (require_approval never); make it ask for them",
-                        UserWarning,
-                        stacklevel=4,
-                    )
+                    said = f"Agent {self.name!r}: the {rule.action} rule for {label!r} never "
+                    said += f"applies to {which}: HostedMCP {label!r} has them run without "
+                    said += "asking (require_approval never); make it ask for them"
+                    warnings.warn(said, UserWarning, stacklevel=4)
 
     @property
     def sources(self) -> ToolSources:
@@ -269,7 +268,7 @@ class Agent:
             return cached[1]
         sources = ToolSources(
             functions=Toolset(self.name, [t for t in tools if isinstance(t, (BaseTool, Toolset))]),
-            servers=tuple(t for t in tools if isinstance(t, MCPServer)),
+            servers=tuple(dict.fromkeys(t for t in tools if isinstance(t, MCPServer))),
             hosted=tuple(t for t in tools if isinstance(t, HostedMCP)),
         )
         self._sources = (key, sources)

@@ -26,3 +26,20 @@ def test_a_tool_timeout_that_is_not_a_positive_number_is_refused(seconds: float)
     """NaN passes ``<= 0``, and a NaN deadline fires at once: every call would time out."""
     with pytest.raises(ValueError, match="tool_timeout must be positive"):
         rtagents.Agent(name="a", tool_timeout=seconds)
+
+
+def test_two_mcp_servers_under_one_label_are_refused() -> None:
+    """``allow(server="python")`` names a server by its label: two under one (both labelled
+    after their command, by default) would each be approved by a rule for the other."""
+    from rtagents.mcp import MCPServerHTTP, MCPServerStdio
+
+    notes = MCPServerStdio("python", ["notes_server.py"])
+    shell = MCPServerStdio("python", ["shell_server.py"])
+    assert notes.name == shell.name
+    with pytest.raises(ValueError, match="two MCP servers are labelled 'python'"):
+        rtagents.Agent(name="a", tools=[notes, shell])
+    hosted = rtagents.HostedMCP("crm", server_url="https://crm.example/mcp")
+    with pytest.raises(ValueError, match="labelled 'crm'"):
+        rtagents.Agent(name="a", tools=[MCPServerHTTP("https://x.example/mcp", name="crm"), hosted])
+    named = MCPServerStdio("python", ["shell_server.py"], name="shell")
+    assert rtagents.Agent(name="a", tools=[notes, named, notes]).sources.servers == (notes, named)

@@ -30,7 +30,7 @@ def parse_docstring(obj: object) -> Docs:
     parsed = docstring_parser.parse(raw)
     if parsed.style is not docstring_parser.DocstringStyle.NUMPYDOC:
         try:
-            google = _GOOGLE.parse(raw)
+            google = _GOOGLE.parse(_section_first(raw))
         except docstring_parser.ParseError:  # (the parse above tried every style)
             google = parsed
         if len(google.meta) > len(parsed.meta):  # a keyword section it read, say
@@ -38,3 +38,19 @@ def parse_docstring(obj: object) -> Docs:
     text = "\n\n".join(part for part in (parsed.short_description, parsed.long_description) if part)
     params = {p.arg_name: " ".join(p.description.split()) for p in parsed.params if p.description}
     return Docs(description=text.strip(), params=params)
+
+
+_TITLES = {section.title for section in _GOOGLE.sections.values()}
+
+
+def _section_first(raw: str) -> str:
+    """A docstring that opens with its section (``Args:`` and no text before), as the parser
+    reads it: after an empty description (it takes a first line for the text), and with its
+    entries indented (written on the opening quotes' line, the cleaned docstring has the
+    entries flush with the title)."""
+    first, _, rest = raw.partition("\n")
+    if first.rstrip(":").strip() not in _TITLES or not first.rstrip().endswith(":"):
+        return raw
+    if rest and not rest.startswith((" ", "\t")):
+        rest = "\n".join("    " + line if line.strip() else line for line in rest.split("\n"))
+    return "\n" + first + "\n" + rest

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import collections.abc
 import contextlib
+import enum
 import functools
 import inspect
 import types
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
 from pydantic.fields import FieldInfo
 
@@ -72,11 +73,16 @@ def _warn_undescribed(
 def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str]) -> Signature:
     """Describe ``fn``'s arguments; raise ``TypeError`` naming what cannot be expressed."""
     source = described(fn)
+    # A callable object's parameters are its ``__call__``'s, and so are their hints (its
+    # class's own annotations are its fields: a dataclass's, say).
+    hinted: Callable[..., Any] = source
+    if not (inspect.isroutine(source) or isinstance(source, type)):
+        hinted = type(source).__call__  # (a callable object: the tool takes only callables)
     try:
         sig = inspect.signature(fn)
-        hints = typing.get_type_hints(source, include_extras=True)
+        hints = typing.get_type_hints(hinted, include_extras=True)
     except (NameError, TypeError) as exc:
-        hints = _hints_each(source, sig, qualname, exc)
+        hints = _hints_each(hinted, sig, qualname, exc)
 
     _warn_undescribed(qualname, docs, sig, source)
     # A partial's arguments bound by keyword are the app's: not offered to the model.
@@ -115,6 +121,12 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
                 f"{where}: pydantic keeps this name for itself (BaseModel.{param.name}), so no "
                 "argument can have it; rename the parameter"
             )
+        annotation = _members_as_values(annotation)
+        if annotation is collections.abc.Iterable or (
+            typing.get_origin(annotation) is collections.abc.Iterable
+        ):  # as a list: checked now, whole, and read by each who reads the arguments
+            (item,) = typing.get_args(annotation) or (Any,)
+            annotation = list[item]  # type: ignore[valid-type]
         description = docs.get(param.name)
         if description and not _has_description(annotation):
             annotation = Annotated[annotation, Field(description=description)]
@@ -176,7 +188,12 @@ def _unusable(annotation: Any) -> str | None:
     if kind is collections.abc.Callable:
         return "a function (Callable) cannot be sent as JSON"
     if kind is Literal:
-        return None  # its arguments are values, not types
+        return _enum_members(annotation)  # its arguments are values, not types
+    if kind in _LAZY:
+        return (
+            f"{_show(annotation)} is checked lazily, as it is read, and read once (by whoever "
+            "reads the arguments first: an approval check, say); use list[...]"
+        )
     args = typing.get_args(annotation)
     if kind in _SETS and args and _unhashable(args[0]):
         item = _show(args[0])
@@ -184,6 +201,41 @@ def _unusable(annotation: Any) -> str | None:
     if kind is Annotated:
         args = args[:1]  # the rest is metadata
     return next((why for why in map(_unusable, args) if why is not None), None)
+
+
+_LAZY = (
+    collections.abc.Iterable,
+    collections.abc.Iterator,
+    collections.abc.Generator,
+    collections.abc.AsyncIterable,
+    collections.abc.AsyncIterator,
+)
+
+
+def _members_as_values(annotation: Any) -> Any:
+    """``Literal[Color.RED, Color.GREEN]`` (part of an Enum) as the values the model sends,
+    each read back into its member for the tool."""
+    members = typing.get_args(annotation) if typing.get_origin(annotation) is Literal else ()
+    if not members or not all(isinstance(m, enum.Enum) for m in members):
+        return annotation
+    by_value = {m.value: m for m in members}
+    plain = all(type(v) in (str, int) for v in by_value)  # (JSON's; no bool)
+    if len(by_value) != len(members) or not plain:
+        return annotation  # (refused below, saying why)
+    return Annotated[Literal[tuple(by_value)], AfterValidator(by_value.__getitem__)]
+
+
+def _enum_members(literal: Any) -> str | None:
+    """An Enum member in ``Literal[...]``: its schema offers the member's value, which the
+    validator then refuses (it wants the member itself)."""
+    members = [v for v in typing.get_args(literal) if isinstance(v, enum.Enum)]
+    if not members:
+        return None
+    kind = type(members[0]).__name__
+    return (
+        f"{_show(literal)} holds Enum members, whose values the model would send and the "
+        f"check refuse; use the Enum ({kind}), or Literal of the values themselves"
+    )
 
 
 def _unhashable(annotation: Any) -> bool:

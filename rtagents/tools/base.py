@@ -106,8 +106,8 @@ class BaseTool(ABC):
         ``os.listdir`` gives) is escaped in it; only a result that still cannot be encoded
         (bytes that are not UTF-8) is sent as ``str()`` whole.
         """
-        if isinstance(result, str):
-            return result
+        if isinstance(result, str):  # its characters, as a plain str (a str Enum's value,
+            return result if type(result) is str else str.__str__(result)  # not its name)
         try:
             # NaN and infinity have no JSON: null, as JavaScript's JSON.stringify says them.
             return pydantic_core.to_json(result, fallback=_jsonable, inf_nan_mode="null").decode()

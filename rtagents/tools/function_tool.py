@@ -187,7 +187,8 @@ class FunctionTool(BaseTool, Generic[P, R]):
         cancellation around them.
         """
         parsed = self.parse_arguments(arguments)
-        context = ctx or ToolContext(call_id="local", tool_name=self.name)
+        given = self.arguments_dict(parsed)  # as a session gives them
+        context = ctx or ToolContext(call_id="local", tool_name=self.name, arguments=given)
         return self.serialize(await self.call(parsed, context))
 
     # -- plain Python behaviour ------------------------------------------------------------
