@@ -3,8 +3,6 @@ from the errors of the exception groups and libraries below the MCP client."""
 
 from __future__ import annotations
 
-from mcp_types import CONNECTION_CLOSED
-
 from ..errors import ConnectError
 from ..tools import ToolUnavailable
 
@@ -45,6 +43,8 @@ def is_transport_failure(exc: BaseException) -> bool:
 def _closed(exc: BaseException) -> bool:
     """The MCP client's own word that the connection is gone (its dispatcher's error), not
     a live server's error answer whose message mentions a connection (its database's)."""
+    from mcp_types import CONNECTION_CLOSED  # (mcp loads when a local server is made)
+
     return getattr(exc, "code", None) == CONNECTION_CLOSED and (
         getattr(exc, "message", None) == "Connection closed"
     )

@@ -34,6 +34,8 @@ async def converse(agent: rtagents.Agent, turns: list[Any]) -> tuple[list[Any], 
                     events.append(event)
                     if len([e for e in events if e.type == "response.done"]) >= 2:
                         break
+                else:
+                    pytest.fail(f"the session ended first: {[e.type for e in events]}")
         conn = emu.last
     return events, sent_outputs(conn.received)
 

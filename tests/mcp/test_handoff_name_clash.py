@@ -70,6 +70,8 @@ async def test_a_transfer_refused_for_an_mcp_name_clash_leaves_the_session_as_it
                         events.append(event)
                         if len([e for e in events if e.type == "response.done"]) >= 3:
                             break
+                    else:
+                        pytest.fail(f"the session ended first: {[e.type for e in events]}")
                 agent_after = session.agent.name
                 tools_after = sorted(session.tools.names())
             outputs = sent_outputs(emu.last.received)
