@@ -4,7 +4,7 @@ sideband session of that call. Both are closed until the app says who may use th
 (``authorize``), and attach takes only a call made with a secret minted here, or a call this
 process holds. Attach answers once the sideband is connected, or says why it is not: 404
 for a call the API does not have (or that has ended), 502 when the API failed, 503 when
-the registry did."""
+the registry did or the server is not taking calls (draining)."""
 
 from __future__ import annotations
 
@@ -126,8 +126,10 @@ class BrowserRoutes:
             usage = 'post {"call_id": "rtc_...", "client_secret": "ek_..."}'
             return JSONResponse({"error": usage}, status_code=400)
         agent = self._agent
-        if agent is None or not self._taking_calls():
-            return JSONResponse({"error": "no default agent, or not running"}, status_code=400)
+        if agent is None:  # (the app's to fix: no retry helps)
+            return JSONResponse({"error": "the server has no default agent"}, status_code=400)
+        if not self._taking_calls():  # draining, or not started: a retry may find it up
+            return JSONResponse({"error": "the server is not taking calls"}, status_code=503)
         secret = body.get("client_secret")
         claiming = self._claiming.get(wanted)
         if claiming is not None and self._minted.holds(secret, wanted):

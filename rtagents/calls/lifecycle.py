@@ -79,6 +79,11 @@ class CallKind(Protocol):
         ...
 
 
+_ROUTING_THREADS = 256
+"""At most this many sync routers at once, in threads of their own (a router's lookup waits
+on the network, not the CPU); one past ``route_timeout`` gives its thread's place back."""
+
+
 class CallLifecycle:
     """The calls of one process, from their claim to their end."""
 
@@ -90,8 +95,12 @@ class CallLifecycle:
         limit: CallLimit | None = None,
         prices: PriceBook | None = None,
         claim_timeout: float = 5.0,
+        route_timeout: float = 10.0,
     ) -> None:
-        self.route, self.claim_timeout = route, claim_timeout
+        self.route, self.claim_timeout, self.route_timeout = route, claim_timeout, route_timeout
+        # Sync routers' own threads: a router stuck on a lookup holds up neither the sync
+        # tools (anyio's shared threads) nor, past ``route_timeout``, other calls.
+        self._routing = anyio.CapacityLimiter(_ROUTING_THREADS)
         self.prices = prices  # what each call's usage cost
         self.registry = registry
         self.limit = limit
@@ -175,9 +184,14 @@ class CallLifecycle:
         await self._run(call, kind, agent, None, anyio.Event(), None)
 
     async def decide(self, call: IncomingCall) -> Agent | Reject:
-        """The router's decision for ``call``, checked: anything else is an error. (A sync
-        router runs in a worker thread: a slow lookup of the caller holds up no call.)"""
-        decision = await call_either(self.route, call)
+        """The router's decision for ``call``, checked: anything else is an error, and so is
+        none within ``route_timeout`` (the call is refused). A sync router runs in a worker
+        thread of the routers' own: a slow lookup of the caller holds up no other call."""
+        try:
+            with anyio.fail_after(self.route_timeout):
+                decision = await call_either(self.route, call, limiter=self._routing)
+        except TimeoutError:
+            raise TimeoutError(f"the router did not decide in {self.route_timeout:g} s") from None
         if not isinstance(decision, (Agent, Reject)):
             raise TypeError(f"the router returned {decision!r:.60}, not an Agent or Reject")
         return decision

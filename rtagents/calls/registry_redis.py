@@ -36,6 +36,10 @@ from anyio.abc import TaskStatus
 from .._extras import require
 from .registry import COMMANDS, CallHost, CallNotFound, CallOwnerGone
 
+_REDIS_S = 2.0
+"""How long one Redis command a call waits on (its listing) may take, beside what it waits
+for on purpose (a forwarded command's answer, ``command_timeout``)."""
+
 log = logging.getLogger("rtagents.calls.registry")
 
 # KEYS: the call's claim, the live calls. ARGV: replica, lease (ms), call id, [call].
@@ -184,7 +188,7 @@ class RedisRegistry:
 
     async def ready(self) -> bool:
         try:
-            with anyio.fail_after(2):
+            with anyio.fail_after(_REDIS_S):
                 return bool(await self._client.ping())
         except Exception:
             return False
@@ -208,10 +212,11 @@ class RedisRegistry:
     async def accepted(self, call_id: str, call: dict[str, Any]) -> None:
         info = json.dumps(call)
         self._owned[call_id] = info
-        try:
-            await self._client.hset(self._live, call_id, info)
+        try:  # (bounded: the call's tools wait for this; a stalled Redis answers nothing)
+            with anyio.fail_after(_REDIS_S):
+                await self._client.hset(self._live, call_id, info)
         except Exception as exc:  # Redis away: the next renewal lists it
-            log.warning("listing call %s failed: %s", call_id, exc)
+            log.warning("listing call %s failed: %s", call_id, exc or "timed out")
 
     async def release(self, call_id: str) -> None:
         self._owned.pop(call_id, None)
@@ -311,6 +316,16 @@ class RedisRegistry:
     async def forward(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
         if command not in COMMANDS:
             raise ValueError(f"unknown command {command!r}")
+        # The whole command is bounded, not only the wait for its answer: a stalled Redis
+        # (a partition) answers nothing, and its client's own timeouts and retries are long.
+        with anyio.move_on_after(self.command_timeout + _REDIS_S):
+            return await self._forward(call_id, command, args)
+        raise CallOwnerGone(
+            f"call {call_id!r}: the call registry (Redis) did not answer {command} in "
+            f"{self.command_timeout + _REDIS_S:g} s"
+        )
+
+    async def _forward(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
         owner = await self._client.get(self._key(call_id))
         if owner is None:
             raise CallNotFound(f"no replica holds call {call_id!r}")

@@ -21,7 +21,7 @@ from ..errors import root_cause
 from ..pricing import PriceBook, Prices, PriceTable
 from .access import Authorize
 from .browser import Attaching, BrowserRoutes
-from .control import CallRecord, IncomingCall
+from .control import LIVE, CallRecord, IncomingCall
 from .control import Route as Router
 from .inbound import BodyTooLarge, check_call_id, check_session_id, read_body, sip_headers
 from .lifecycle import CallLifecycle
@@ -84,6 +84,8 @@ class CallServer:
             the browser routes (``POST /session`` spends on your key). Only ``True`` lets a
             request in; without it, both routes answer 403 and do nothing.
         authorize_timeout: Seconds ``authorize`` has to answer; then the request is refused.
+        route_timeout: Seconds ``route`` has to decide; then the call is refused (a router
+            stuck on a lookup holds up no other call: sync ones run in threads of their own).
         max_call_seconds: How long a call may last, counted from its answer (a browser's
             call: from its attach; a Twilio stream: from its start); then the server hangs
             it up through the REST API, as ``end_call`` does (a Twilio stream is ended),
@@ -112,6 +114,7 @@ class CallServer:
         keep_ended: int = 1000,
         authorize: Authorize | None = None,
         authorize_timeout: float = 10.0,
+        route_timeout: float = 10.0,
         max_call_seconds: float | None = None,
         warn_before_s: float = 30.0,
         limit_notice: str | None = LIMIT_NOTICE,
@@ -139,6 +142,7 @@ class CallServer:
             limit,
             _price_book(prices, agent),
             CLAIM_TIMEOUT_S,
+            route_timeout,
         )
         self.calls: dict[str, CallRecord] = self._lifecycle.calls
         self._control = Supervision(self.calls, self.registry, self._adopt)
@@ -348,8 +352,13 @@ class CallServer:
     async def _adopt(self, call_id: str, listing: dict[str, Any]) -> bool:
         """A call whose replica died, taken over by this one (the registry's ``adopt``,
         with the call's listing): the agent is chosen again as it was (the router, from
-        the call's SIP headers), and a sideband attaches to the call, already accepted."""
-        if not self._lifecycle.taking_calls or call_id in self.calls:
+        the call's SIP headers), and a sideband attaches to the call, already accepted.
+        True too for a call this replica still runs (its claim had lapsed): it keeps it,
+        never gives it away; a record of one it let go (``moved``) or that ended is no bar."""
+        here = self.calls.get(call_id)
+        if here is not None and here.state in LIVE:
+            return True
+        if not self._lifecycle.taking_calls:
             return False
         headers = listing.get("sip_headers")
         browser = listing.get("source") == "browser"

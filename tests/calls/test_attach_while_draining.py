@@ -1,0 +1,43 @@
+"""A draining replica refuses new work with 503 ("try again later"): a webhook does, and so
+does ``POST /session``. ``POST /session/attach`` of a page whose secret this replica minted
+answers 400 "no default agent, or not running" instead: a client error, which tells the page
+its request was wrong, not that the server is going away."""
+
+from __future__ import annotations
+
+import httpx2
+import pytest
+
+import rtagents
+from rtagents.calls import CallerRequest, CallServer
+from rtagents.emulator import Emulator, ScriptedModel
+from rtagents.testing import serve_asgi
+from tests.calls.harness import SECRET, accepted_call
+
+pytestmark = pytest.mark.anyio
+
+
+def anyone(request: CallerRequest) -> bool:
+    return True
+
+
+async def test_an_attach_to_a_draining_replica_is_told_503() -> None:
+    async with Emulator(model=ScriptedModel([])) as emu:
+        app = CallServer(
+            agent=rtagents.Agent(name="browser"),
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+            authorize=anyone,
+            drain_timeout=0,
+        )
+        async with serve_asgi(app) as url, httpx2.AsyncClient(base_url=url) as http:
+            secret = (await http.post("/session")).json()["client_secret"]
+            call_id = await accepted_call(emu)  # the page made its call with that secret
+            await app.drain(0)
+            minted = await http.post("/session")
+            attach = await http.post(
+                "/session/attach", json={"call_id": call_id, "client_secret": secret}
+            )
+    assert minted.status_code == 503
+    assert attach.status_code == 503, (attach.status_code, attach.text)

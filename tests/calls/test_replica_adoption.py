@@ -1,0 +1,130 @@
+"""A replica that once let a call go (another replica took its claim) never adopts it back
+when that other replica dies: the old record in ``app.calls`` (state ``moved``) makes
+``CallServer._adopt`` refuse it, and the call stays up without its tools."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+import pytest
+import redis.asyncio
+
+import rtagents
+from rtagents.calls import CallServer
+from rtagents.calls.registry_redis import RedisRegistry
+from rtagents.emulator import Emulator, ScriptedModel
+from rtagents.testing import redis_server, serve_asgi
+
+pytestmark = pytest.mark.anyio
+SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+async def until(condition: Any, timeout: float = 10) -> None:
+    with anyio.fail_after(timeout):
+        while not condition():
+            await anyio.sleep(0.02)
+
+
+def open_sidebands(emu: Emulator, call_id: str) -> list[Any]:
+    return [c for c in emu.desk.calls[call_id]._sidebands if not c.closed.is_set()]
+
+
+async def test_a_call_let_go_is_adopted_back_when_its_new_holder_dies(redis_url: str) -> None:
+    prefix = f"review-{uuid.uuid4().hex[:8]}"
+    async with Emulator(model=ScriptedModel([])) as emu:
+        app = CallServer(
+            agent=rtagents.Agent(name="desk"),
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+            registry=RedisRegistry(redis_url, replica="a", prefix=prefix, lease_s=0.9),
+            drain_timeout=0,
+        )
+        async with serve_asgi(app) as url:
+            call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
+            await until(lambda: call_id in app.calls and app.calls[call_id].session is not None)
+            client = redis.asyncio.from_url(redis_url, decode_responses=True)
+            key = f"{prefix}:call:{call_id}"
+            try:
+                # Replica "b" took the call over (this one was cut off past its lease) ...
+                await client.set(key, "b", px=60_000)
+                await until(lambda: app.calls[call_id].state == "moved", timeout=5)
+                await until(lambda: not open_sidebands(emu, call_id), timeout=5)
+                # ... and then "b" dies: its lease runs out, the call is still listed.
+                await client.delete(key)
+                assert await client.hexists(f"{prefix}:live", call_id)
+                # The only replica left should take it over (within lease * 4/3).
+                await until(
+                    lambda: app.calls[call_id].state == "active" and open_sidebands(emu, call_id),
+                    timeout=4,
+                )
+            finally:
+                await client.aclose()
+
+
+async def test_a_replica_never_gives_away_its_own_running_call(redis_url: str) -> None:
+    """One renewal of a running call fails (Redis dropped the connection just then) after
+    its lease ran out, and the same round's look for orphaned calls finds it: the replica
+    "adopts" its own call, ``_adopt`` refuses it (it is in ``app.calls``), and the registry
+    gives the claim back and stops renewing it, while the call's sideband runs on here.
+    Another replica then adopts it: the call has two sidebands running its tools."""
+    from rtagents.calls.registry_redis import _KEEP
+
+    prefix = f"review-{uuid.uuid4().hex[:8]}"
+
+    def replica(name: str, emu: Emulator) -> CallServer:
+        return CallServer(
+            agent=rtagents.Agent(name="desk"),
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+            registry=RedisRegistry(redis_url, replica=name, prefix=prefix, lease_s=0.9),
+            drain_timeout=0,
+        )
+
+    async with Emulator(model=ScriptedModel([])) as emu:
+        a = replica("a", emu)
+        async with serve_asgi(a) as url:
+            call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
+            await until(lambda: call_id in a.calls and a.calls[call_id].session is not None)
+            registry = a.registry
+            evaluate = registry._client.eval  # type: ignore[attr-defined]
+            failed_once: list[bool] = []
+
+            async def flaky(script: str, keys: int, *args: Any) -> Any:
+                if script == _KEEP and not failed_once:
+                    failed_once.append(True)
+                    await client.pexpire(f"{prefix}:call:{call_id}", 1)  # the lease ran out
+                    await anyio.sleep(0.01)
+                    raise redis.ConnectionError("Connection reset by peer")
+                return await evaluate(script, keys, *args)
+
+            client = redis.asyncio.from_url(redis_url, decode_responses=True)
+            registry._client.eval = flaky  # type: ignore[attr-defined]
+            try:
+                await until(lambda: failed_once, timeout=3)
+                await anyio.sleep(1.0)  # a few rounds more
+                claim = await client.get(f"{prefix}:call:{call_id}")
+                assert a.calls[call_id].state == "active" and open_sidebands(emu, call_id)
+                b = replica("b", emu)
+                async with serve_asgi(b):
+                    await anyio.sleep(1.5)  # b's rounds look for orphaned calls
+                    sidebands = len(open_sidebands(emu, call_id))
+                    holders = [
+                        x.registry.replica
+                        for x in (a, b)  # type: ignore[attr-defined]
+                        if call_id in x.calls and x.calls[call_id].state == "active"
+                    ]
+                assert (claim, sidebands, holders) == ("a", 1, ["a"])
+            finally:
+                registry._client.eval = evaluate  # type: ignore[attr-defined]
+                await client.aclose()
