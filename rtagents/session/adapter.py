@@ -101,6 +101,11 @@ class WireAdapter(Protocol):
         (GPT-Live's ``session.close``: a Live session outlives its socket, billed, for an
         attach); ``None`` when closing the connection ends it."""
 
+    def last_word(self, frame: str | bytes) -> Any:
+        """A frame that came after the session ended: the usage it reports, as an event for
+        the meter alone (the app heard the end already), or ``None`` (GPT-Live's
+        ``session.closed``, answering ``goodbye``, has the session's final total)."""
+
     # -- the connection ----------------------------------------------------------------------
 
     def sent(self, event: Any) -> None:
@@ -207,6 +212,9 @@ class OrchestratedAdapter:
         return self._wire(self.orchestrator.timer_fired(key))
 
     def goodbye(self) -> str | None:
+        return None
+
+    def last_word(self, frame: str | bytes) -> Any:
         return None
 
     def close(self) -> list[Action]:

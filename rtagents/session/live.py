@@ -11,15 +11,14 @@ Responses stream comes in ``response.event``: its calls live as on Realtime (``c
 ``StartCall``), its start and end are ``response_started``/``response_ended``, each output is
 a ``response.item.create`` and each batch gets one ``response.create`` once all are in.
 
-When an output counts as sent, for the batch: when it goes out. GPT-Live acknowledges no
-``response.item.create`` (only an ``error`` may name it, by ``client_event_id``), and the
-output and the ``response.create`` after it go in order on one connection, so the server has
-every output before it reads the request that needs them. An ``error`` naming an output or the
-request is a refusal, as on Realtime. What a drop may have lost is another matter: an output
-is sent again to an attached connection until the server is known to have read a request
-sent after it (``live_out.Held``). What GPT-Live cannot do (typed user text, an input commit,
-the app's own ``response.create``, ``response.cancel``, truncate) raises ``UnsupportedByAPI``
-before anything is sent. The app's close sends ``session.close`` (``goodbye``)."""
+An output counts as sent, for the batch, when it goes out: GPT-Live acknowledges none (only
+an ``error`` may name it), and the output and the ``response.create`` after it go in order on
+one connection. An ``error`` naming either is a refusal, as on Realtime. What a drop may have
+lost is sent again to an attached connection until the server is known to have read a
+request sent after it (``live_out.Held``). What GPT-Live cannot do (typed user text, an input
+commit, the app's ``response.create``, ``response.cancel``, truncate) raises
+``UnsupportedByAPI`` before anything is sent. The app's close sends ``session.close``
+(``goodbye``); the server's ``session.closed`` brings the final usage (``last_word``)."""
 
 from __future__ import annotations
 
@@ -100,9 +99,8 @@ class LiveCore(OrchestratedAdapter):
         model: str | None = None,
         sideband: bool = False,
     ) -> None:
-        self.next_event_id: Callable[[], str] = map(
-            "evt_live_{}".format, itertools.count(1)
-        ).__next__
+        ids = map("evt_live_{}".format, itertools.count(1))
+        self.next_event_id: Callable[[], str] = ids.__next__
         self.journal = journal if journal is not None else Journal()
         """What was said, the calls and their outputs: ``session.history``."""
         self.orchestrator = Orchestrator(_replying(traits), self.next_event_id, self.journal)
@@ -181,10 +179,12 @@ class LiveCore(OrchestratedAdapter):
 
     def _on_closed(self, event: Any) -> Decided:
         reason = str(event.reason)
-        # Its usage is the final running total: told as one, before the end (the meter counts it).
-        final = lp.SessionUsageUpdated(event_id=event.event_id, usage=event.usage)
         ended = EndSession(f"GPT-Live ended the session: {reason}", reason not in _CLOSED_WELL)
-        return [Emit(final), ended]
+        return [Emit(event.final_usage()), ended]  # (told before the end)
+
+    def last_word(self, frame: str | bytes) -> Any:  # (the answer to our ``goodbye``)
+        event, _ = decode(frame, lp.decode_live_server_frame)
+        return event.final_usage() if isinstance(event, lp.SessionClosed) else None
 
     def _on_delegation(self, event: Any) -> Decided:
         delegation = event.delegation

@@ -18,6 +18,7 @@ from ..errors import SessionClosedError, root_cause
 from .actions import Action
 from .adapter import WireAdapter
 from .dispatch import Dispatcher
+from .metering import UsageMeter
 from .observers import Observers
 from .reconnect import ReconnectFailed
 from .states import Connection, Link
@@ -39,6 +40,7 @@ class Readable(Protocol):
     upstream: Upstream
     core: WireAdapter
     observers: Observers
+    meter: UsageMeter
     dispatcher: Dispatcher
     link: Connection
     fatal: BaseException | None
@@ -113,11 +115,19 @@ async def _frames(session: Readable) -> None:
             if holding:  # never hold the app's events through a reconnect
                 observers.tell(holding)
                 holding = 0
+            if link.state is closed:
+                upstream.heard_last()  # (the server closed, after our goodbye)
             if await upstream.recover(exc):
                 continue
             raise
-        if link.state is closed or session.fatal is not None:
-            return  # it ended (a task did, while this frame came), or ends: the app asked
+        if session.fatal is not None:
+            return  # it ends: the app asked
+        if link.state is closed:  # it ended (a task did): read on for the server's last word
+            usage = core.last_word(frame)  # (GPT-Live's final usage, after our goodbye)
+            if usage is not None:
+                session.meter.see(usage)  # counted, never told: the app heard the end
+                upstream.heard_last()
+            continue
         # Decide first, tell after (performance.md): the frames at hand are answered.
         if not holding:
             holding = observers.hold()

@@ -245,7 +245,7 @@ class SessionRunner(LazyParts):
             self.approvals.close()
             self.dispatcher.session_ended(reason, error)
             await self.execute([*self.core.settle(), *self.core.close()])
-            await self.upstream.close(self.core.goodbye())
+            await self.upstream.close(self.core.goodbye(), listen=self.tasks.listening())
         finally:
             try:  # whatever telling raises is raised once all is told; the end goes on
                 self.deliver(SessionClosedEvent(reason, error))

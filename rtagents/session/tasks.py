@@ -131,6 +131,12 @@ class SessionTasks:
             if not running:
                 self._running = None
 
+    def listening(self) -> bool:
+        """Whether the reader still reads, in a task other than this one (a frame after the
+        end may still come: GPT-Live's final usage, see ``Upstream.close``)."""
+        reader = self._reader
+        return reader is not None and not reader.done() and reader is not asyncio.current_task()
+
     def end(self) -> None:
         """The session ended: no new task, and every running one cancelled."""
         self.open = False

@@ -29,6 +29,10 @@ from .transport import Transport, TransportClosed
 
 log = logging.getLogger("rtagents.session")
 
+LAST_WORD_S = 1.0
+"""How long a session's close waits for the server's answer to its goodbye (GPT-Live's
+``session.closed``, with the final usage), when the reader can still hear it."""
+
 
 class SessionPort(Protocol):
     """What keeping the connection needs of the session that owns it."""
@@ -79,6 +83,7 @@ class Upstream:
         self._opener = opener
         self._send_timeout = send_timeout
         self._replayed: anyio.Event | None = None  # set once a replay has gone out
+        self._farewell: anyio.Event | None = None  # set once the goodbye's answer came
         self._held = 0  # sends waiting for the replay
         self._flushed: anyio.Event | None = None  # set once they are out
 
@@ -178,22 +183,32 @@ class Upstream:
         await self._session.finish(reason, error=error)
         raise SessionClosedError(reason) from None
 
-    async def close(self, goodbye: str | None = None) -> None:
+    async def close(self, goodbye: str | None = None, *, listen: bool = False) -> None:
         """The session ended: sends held for a replay end, ``goodbye`` goes out (the frame
         that ends the session on the server, see ``WireAdapter.goodbye``), and the transport
-        closes."""
+        closes. With ``listen`` (the reader still reads), the server's answer to the goodbye
+        is waited for a moment first (``heard_last``): GPT-Live's has the final usage."""
         if self._replayed is not None:
             self._replayed.set()
         with anyio.CancelScope(shield=True):
             # Its own short wait: a server that stopped reading must not keep the socket open.
             if goodbye is not None:
+                self._farewell = anyio.Event() if listen else None
                 with anyio.move_on_after(0.5), contextlib.suppress(Exception):  # (or gone)
                     await self.transport.send(goodbye)
+                if self._farewell is not None:
+                    with anyio.move_on_after(LAST_WORD_S):
+                        await self._farewell.wait()
         with anyio.CancelScope(shield=True), anyio.move_on_after(2):
             try:
                 await self.transport.close()
             except Exception as exc:  # already gone
                 log.debug("closing the transport: %s", root_cause(exc))
+
+    def heard_last(self) -> None:
+        """The server's answer to our goodbye came (or its connection ended): see ``close``."""
+        if self._farewell is not None:
+            self._farewell.set()
 
     # -- reconnecting (the decisions are Reconnector's and the core's) ------------------------
 

@@ -102,6 +102,11 @@ class SessionClosed(_ServerEvent):
     session: SessionResource
     usage: SessionUsage
 
+    def final_usage(self) -> SessionUsageUpdated:
+        """Its usage, the session's final running total, as the running totals come (a
+        meter counts what it adds to the last one)."""
+        return SessionUsageUpdated(event_id=self.event_id, usage=self.usage)
+
 
 # -- audio and transcripts -------------------------------------------------------------------
 

@@ -37,3 +37,22 @@ async def test_final_seconds_of_session_closed_are_counted() -> None:
     final = closed[-1]["usage"]["seconds"]
     assert final >= 6
     assert usage.seconds == {"gpt-live-1": final}
+
+
+async def test_the_final_seconds_count_when_the_app_closes_the_session() -> None:
+    """The app's own close: ``session.close`` goes out, and the server's ``session.closed``
+    that answers it (after the session's end was told) still brings the final total."""
+    model = ScriptedModel([Say("Hello there.")])
+    agent = rtagents.Agent(instructions="Greet.")
+    async with Emulator(model=model) as emu:
+        async with rtagents.connect(agent, url=emu.live_url, api="live", reconnect=None) as s:
+            await speak(s)
+            await until(s, lambda seen: seen[-1].type == "usage.updated")
+            conn = emu.last
+            await s.send_audio(audio.silence(5000).tobytes())
+            told = s.usage.seconds
+        closed = [f for f in conn.sent if f["type"] == "session.closed"]
+    assert closed, [f["type"] for f in conn.sent]
+    final = closed[-1]["usage"]["seconds"]
+    assert final >= 6 > told["gpt-live-1"]
+    assert s.usage.seconds == {"gpt-live-1": final}
