@@ -7,6 +7,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .._redact import credential, redact_url, register_url_secrets, without_credentials
 from .local import MCPServer
@@ -65,8 +66,7 @@ class MCPServerHTTP(MCPServer):
     ) -> None:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"MCPServerHTTP needs an http(s) URL, not {url!r}")
-        # The label never holds the URL's credentials (it goes into events and spans).
-        super().__init__(name or _label([without_credentials(url).split("?")[0]]), **options)
+        super().__init__(name or _http_label(url), **options)
         self.url = url
         # A value read from a file ends in a newline: stripped, as the API key is (a client
         # refusing it would quote it in the error); never logged.
@@ -87,6 +87,26 @@ class MCPServerHTTP(MCPServer):
 
     def __repr__(self) -> str:
         return f"<MCPServerHTTP {self.name}: {redact_url(self.url)}>"  # no password, no query
+
+
+_GENERIC = frozenset({"mcp", "sse", "api", "www", "v1", "v2"})
+
+
+def _http_label(url: str) -> str:
+    """An HTTP server's default label: the last telling part of its path, else of its host
+    (``https://notes.example.com/mcp`` is ``notes``; servers conventionally serve at
+    ``/mcp``), never the URL's credentials (the label goes into events and spans)."""
+    parts = urlsplit(without_credentials(url))
+    path = [p for p in parts.path.split("/") if p and p.lower() not in _GENERIC]
+    if path:
+        return _label(path)
+    host = parts.hostname or ""
+    words = [w for w in host.split(".") if w.lower() not in _GENERIC]
+    if not words or words[0].isdigit() or ":" in host or host == "localhost":  # an address
+        words = [host, str(parts.port or "")]
+    else:
+        words = words[:1]  # the name's first telling word
+    return re.sub(r"[^a-zA-Z0-9_-]", "_", "_".join(w for w in words if w))[:32] or "mcp"
 
 
 def _label(parts: Sequence[str]) -> str:

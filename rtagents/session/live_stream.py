@@ -43,6 +43,7 @@ class DelegatedWork:
         self._open: set[str] = set()  # responses started and not ended
         self._ended: deque[str] = deque(maxlen=16)  # the last ones ended (a late end is news)
         self._calls: dict[str, tuple[str, str]] = {}  # call item id -> (call_id, name)
+        self._unnamed = 0  # responses given no id, named here
 
     def delegated(self, delegation_id: str, response_id: str | None) -> None:
         """``session.delegation.created`` for the backend, with its response when it says."""
@@ -87,8 +88,12 @@ class DelegatedWork:
         return rid or self._current.get(delegation_id) or self._last
 
     def _on_created(self, inner: Any, delegation_id: str | None) -> None:
-        # Without an id, it is named after its delegation: its calls and its end find it.
-        rid = inner.response.id or self._current.get(delegation_id) or f"{delegation_id}#"
+        # Without an id, it is named after its delegation (and counted: the next one of the
+        # same delegation is another response), so that its calls and its end find it.
+        rid = inner.response.id or self._current.get(delegation_id)
+        if rid is None:
+            self._unnamed += 1
+            rid = f"{delegation_id}#{self._unnamed}"
         self._current[delegation_id] = self._last = rid
         self._open.add(rid)
         self.orchestrator.response_started(rid, in_conversation=True)

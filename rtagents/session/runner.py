@@ -10,7 +10,6 @@ owns the session's lifecycle: its tasks and its end, within bounds (a grace for 
 from __future__ import annotations
 
 import asyncio
-import copy
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -43,6 +42,7 @@ from .delegation import delegate
 from .dispatch import Dispatcher
 from .events import SessionClosed as SessionClosedEvent
 from .events import SessionWarning
+from .fixed_audio import speaking
 from .guards import SessionGuards
 from .handoff import Handoffs
 from .journal import Journal
@@ -199,10 +199,7 @@ class SessionRunner(LazyParts):
             return False  # nothing is sent: the next connection gets the agent then
         switch, definitions = self.dispatcher.offers.switches, [t.definition() for t in self.tools]
         tracing = self.tracer.server_side(agent.tracing, agent.name)
-        sent = agent
-        if self._audio is not None:  # a line of fixed audio (a copy: ``clone`` warns again)
-            sent = copy.copy(agent)
-            sent.input_audio_format = sent.output_audio_format = self._audio
+        sent = agent if self._audio is None else speaking(agent, self._audio)  # a line's
         event_id, actions = self.core.configure(sent, tools=definitions, tracing=tracing)
         try:
             reply = await self._request(event_id, actions, within=CONFIGURE_TIMEOUT_S, force=force)

@@ -73,16 +73,8 @@ def _warn_undescribed(
 def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str]) -> Signature:
     """Describe ``fn``'s arguments; raise ``TypeError`` naming what cannot be expressed."""
     source = described(fn)
-    # A callable object's parameters are its ``__call__``'s, and so are their hints (its
-    # class's own annotations are its fields: a dataclass's, say).
-    hinted: Callable[..., Any] = source
-    if not (inspect.isroutine(source) or isinstance(source, type)):
-        hinted = type(source).__call__  # (a callable object: the tool takes only callables)
-    try:
-        sig = inspect.signature(fn)
-        hints = typing.get_type_hints(hinted, include_extras=True)
-    except (NameError, TypeError) as exc:
-        hints = _hints_each(hinted, sig, qualname, exc)
+    sig = inspect.signature(fn)
+    hints = _hints(source, sig, qualname)
 
     _warn_undescribed(qualname, docs, sig, source)
     # A partial's arguments bound by keyword are the app's: not offered to the model.
@@ -121,12 +113,7 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
                 f"{where}: pydantic keeps this name for itself (BaseModel.{param.name}), so no "
                 "argument can have it; rename the parameter"
             )
-        annotation = _members_as_values(annotation)
-        if annotation is collections.abc.Iterable or (
-            typing.get_origin(annotation) is collections.abc.Iterable
-        ):  # as a list: checked now, whole, and read by each who reads the arguments
-            (item,) = typing.get_args(annotation) or (Any,)
-            annotation = list[item]  # type: ignore[valid-type]
+        annotation = _readable(annotation)
         description = docs.get(param.name)
         if description and not _has_description(annotation):
             annotation = Annotated[annotation, Field(description=description)]
@@ -212,16 +199,60 @@ _LAZY = (
 )
 
 
-def _members_as_values(annotation: Any) -> Any:
-    """``Literal[Color.RED, Color.GREEN]`` (part of an Enum) as the values the model sends,
-    each read back into its member for the tool."""
-    members = typing.get_args(annotation) if typing.get_origin(annotation) is Literal else ()
-    if not members or not all(isinstance(m, enum.Enum) for m in members):
+def _hints(source: Callable[..., Any], sig: inspect.Signature, qualname: str) -> dict[str, Any]:
+    """The parameters' type hints: a function's own. A callable object's, from its class's
+    ``__call__`` over what the object says itself (a class-based decorator's annotations,
+    copied from its function; not those of a dataclass's fields, which the call's win
+    over), then those its ``__signature__`` carries."""
+
+    def read(fn: Callable[..., Any]) -> dict[str, Any]:
+        try:
+            return typing.get_type_hints(fn, include_extras=True)
+        except (NameError, TypeError) as exc:
+            return _hints_each(fn, sig, qualname, exc)
+
+    hints = read(source)
+    if not (inspect.isroutine(source) or isinstance(source, type)):
+        hints.update(read(type(source).__call__))
+        for param in sig.parameters.values():
+            annotation = param.annotation
+            if annotation is not param.empty and not isinstance(annotation, str):
+                hints.setdefault(param.name, annotation)
+    return hints
+
+
+def _readable(annotation: Any) -> Any:
+    """``annotation`` as it can be checked when the call comes, wherever it is in it (in
+    ``Optional[...]``, ``list[...]``, ``Annotated[...]``): an ``Iterable[X]`` as a list
+    (checked whole, and read by each who reads the arguments, not once by the first), and
+    ``Literal[Color.RED, Color.GREEN]`` (part of an Enum) as the values the model sends,
+    each read back into its member. Anything else as it is."""
+    kind, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if annotation is collections.abc.Iterable or kind is collections.abc.Iterable:
+        return list[_readable(args[0]) if args else Any]  # type: ignore[misc]
+    if kind is Literal:
+        return _members_as_values(annotation, args)
+    if not args:
         return annotation
+    if kind is Annotated:
+        first = _readable(args[0])
+        rebuilt = (first, *annotation.__metadata__)
+        return annotation if first is args[0] else typing.cast(Any, Annotated)[rebuilt]
+    new = tuple(_readable(a) if not isinstance(a, (list, type(...))) else a for a in args)
+    if all(n is a for n, a in zip(new, args, strict=True)):
+        return annotation
+    if kind in (typing.Union, types.UnionType):
+        return typing.Union[new]
+    return typing.cast(Any, kind)[new] if isinstance(kind, type) else annotation
+
+
+def _members_as_values(literal: Any, members: tuple[Any, ...]) -> Any:
+    if not members or not all(isinstance(m, enum.Enum) for m in members):
+        return literal
     by_value = {m.value: m for m in members}
     plain = all(type(v) in (str, int) for v in by_value)  # (JSON's; no bool)
     if len(by_value) != len(members) or not plain:
-        return annotation  # (refused below, saying why)
+        return literal  # (refused, saying why: see ``_enum_members``)
     return Annotated[Literal[tuple(by_value)], AfterValidator(by_value.__getitem__)]
 
 
