@@ -4,7 +4,8 @@ sideband session of that call. Both are closed until the app says who may use th
 (``authorize``), and attach takes only a call made with a secret minted here, or a call this
 process holds. Attach answers once the sideband is connected, or says why it is not: 404
 for a call the API does not have (or that has ended), 502 when the API failed, 503 when
-the registry did or the server is not taking calls (draining)."""
+the registry did or the server is not running. While it drains it mints no secret (503),
+and still attaches the calls made with those it minted: they are its calls in flight."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ class BrowserRoutes:
         authorize: Authorize | None,
         authorize_timeout: float,
         taking_calls: Callable[[], bool],
+        running: Callable[[], bool],
         attach: Callable[[str, Agent], Awaitable[Attaching | None]],
         keyed: bool = True,
     ) -> None:
@@ -59,7 +61,8 @@ class BrowserRoutes:
         self._calls = calls
         self._authorize = authorize
         self._timeout = authorize_timeout
-        self._taking_calls = taking_calls
+        self._taking_calls = taking_calls  # new calls (a secret minted): not while draining
+        self._running = running  # a call made already: attached while draining too
         self._start = attach
         self._keyed = keyed
         self._minted = MintedSecrets()
@@ -128,8 +131,8 @@ class BrowserRoutes:
         agent = self._agent
         if agent is None:  # (the app's to fix: no retry helps)
             return JSONResponse({"error": "the server has no default agent"}, status_code=400)
-        if not self._taking_calls():  # draining, or not started: a retry may find it up
-            return JSONResponse({"error": "the server is not taking calls"}, status_code=503)
+        if not self._running():  # (while draining it is: the call is up, and one of ours)
+            return JSONResponse({"error": "the server is not running"}, status_code=503)
         secret = body.get("client_secret")
         claiming = self._claiming.get(wanted)
         if claiming is not None and self._minted.holds(secret, wanted):

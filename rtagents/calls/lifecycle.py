@@ -22,7 +22,6 @@ from typing import Any, Protocol
 import anyio
 import anyio.abc
 
-from .._either import call_either
 from ..agent import Agent
 from ..errors import root_cause
 from ..pricing import PriceBook
@@ -32,6 +31,7 @@ from .control import LIVE, OVER, TRANSFERRED, CallRecord, IncomingCall, Reject, 
 from .letting_go import drain, letting_go, refuse
 from .limits import TIME_LIMIT, CallLimit, LimitClock
 from .registry import CallRegistry, claim_within
+from .routing import Routing
 
 log = logging.getLogger("rtagents.calls")
 
@@ -79,11 +79,6 @@ class CallKind(Protocol):
         ...
 
 
-_ROUTING_THREADS = 256
-"""At most this many sync routers at once, in threads of their own (a router's lookup waits
-on the network, not the CPU); one past ``route_timeout`` gives its thread's place back."""
-
-
 class CallLifecycle:
     """The calls of one process, from their claim to their end."""
 
@@ -97,10 +92,7 @@ class CallLifecycle:
         claim_timeout: float = 5.0,
         route_timeout: float = 10.0,
     ) -> None:
-        self.route, self.claim_timeout, self.route_timeout = route, claim_timeout, route_timeout
-        # Sync routers' own threads: a router stuck on a lookup holds up neither the sync
-        # tools (anyio's shared threads) nor, past ``route_timeout``, other calls.
-        self._routing = anyio.CapacityLimiter(_ROUTING_THREADS)
+        self.routing, self.claim_timeout = Routing(route, route_timeout), claim_timeout
         self.prices = prices  # what each call's usage cost
         self.registry = registry
         self.limit = limit
@@ -183,19 +175,6 @@ class CallLifecycle:
         self._record(call)
         await self._run(call, kind, agent, None, anyio.Event(), None)
 
-    async def decide(self, call: IncomingCall) -> Agent | Reject:
-        """The router's decision for ``call``, checked: anything else is an error, and so is
-        none within ``route_timeout`` (the call is refused). A sync router runs in a worker
-        thread of the routers' own: a slow lookup of the caller holds up no other call."""
-        try:
-            with anyio.fail_after(self.route_timeout):
-                decision = await call_either(self.route, call, limiter=self._routing)
-        except TimeoutError:
-            raise TimeoutError(f"the router did not decide in {self.route_timeout:g} s") from None
-        if not isinstance(decision, (Agent, Reject)):
-            raise TypeError(f"the router returned {decision!r:.60}, not an Agent or Reject")
-        return decision
-
     def _record(self, call: IncomingCall) -> None:
         caller = None if call.source == "browser" else call.caller  # a page has no number
         self.calls[call.call_id] = CallRecord(call.call_id, caller, source=call.source)
@@ -234,7 +213,7 @@ class CallLifecycle:
                     # of leaves it to run out, so that another replica takes it over.
                     try:
                         with letting_go() if torn_down else contextlib.nullcontext():
-                            await self._finished(call.call_id, release=not keep_claim)
+                            await self._finished(call.call_id, record, release=not keep_claim)
                     finally:
                         let_go = self._drained.pop(call.call_id, None)
                         if let_go is not None:
@@ -252,7 +231,7 @@ class CallLifecycle:
         replica: handed over (given back), or not let go of in time (left to run out)."""
         accepted = False
         try:
-            decision = agent or await self.decide(call)
+            decision = agent or await self.routing.decide(call)
             if isinstance(decision, Reject):
                 await kind.reject(decision)
                 record.state, record.reason = "rejected", decision.reason or None
@@ -372,10 +351,11 @@ class CallLifecycle:
             if self.prices is not None:
                 record.cost = self.prices.cost(record.usage)[0]
 
-    async def _finished(self, call_id: str, *, release: bool) -> None:
+    async def _finished(self, call_id: str, record: CallRecord, *, release: bool) -> None:
         """The registry lets the call go (with ``release``), and the oldest ended calls
-        beyond ``keep_ended`` leave ``app.calls`` (not one claimed again since, live)."""
-        if release:
+        beyond ``keep_ended`` leave ``app.calls`` (not one claimed again since, live). A call
+        taken back meanwhile (its record another) has a claim that is the new task's."""
+        if release and self.calls.get(call_id, record) is record:
             self._releasing[call_id] = released = anyio.Event()
             try:
                 await self.registry.release(call_id)

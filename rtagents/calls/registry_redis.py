@@ -216,7 +216,7 @@ class RedisRegistry:
             with anyio.fail_after(_REDIS_S):
                 await self._client.hset(self._live, call_id, info)
         except Exception as exc:  # Redis away: the next renewal lists it
-            log.warning("listing call %s failed: %s", call_id, exc or "timed out")
+            log.warning("listing call %s failed: %s", call_id, str(exc) or "timed out")
 
     async def release(self, call_id: str) -> None:
         self._owned.pop(call_id, None)

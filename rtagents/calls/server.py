@@ -154,6 +154,7 @@ class CallServer:
             authorize=authorize,
             authorize_timeout=authorize_timeout,
             taking_calls=lambda: self._lifecycle.taking_calls,
+            running=lambda: self._lifecycle.tg is not None,
             attach=self._attach_browser,
             keyed=bool(self._api_key),
         )
@@ -355,11 +356,11 @@ class CallServer:
         the call's SIP headers), and a sideband attaches to the call, already accepted.
         True too for a call this replica still runs (its claim had lapsed): it keeps it,
         never gives it away; a record of one it let go (``moved``) or that ended is no bar."""
+        if not self._lifecycle.taking_calls:
+            return False  # (draining: one it runs is being handed over, not kept)
         here = self.calls.get(call_id)
         if here is not None and here.state in LIVE:
             return True
-        if not self._lifecycle.taking_calls:
-            return False
         headers = listing.get("sip_headers")
         browser = listing.get("source") == "browser"
         call = IncomingCall(

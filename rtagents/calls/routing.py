@@ -1,0 +1,58 @@
+"""Asking the app's router which agent takes a call, within bounds: a time limit, and threads
+of the routers' own, so that a router stuck on a lookup (a CRM that stops answering) holds
+up neither other calls nor the sessions' sync tools."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any
+
+import anyio
+
+from .._either import call_either, is_async
+from ..agent import Agent
+from .control import IncomingCall, Reject, Route
+
+ROUTING_THREADS = 256
+"""At most this many sync routers run at once, each in a thread (a lookup waits on the
+network, not the CPU); one given up on counts until its code returns."""
+
+
+class Routing:
+    """The app's ``route(call) -> Agent | Reject``, sync or async, asked within
+    ``timeout`` seconds."""
+
+    def __init__(self, route: Route, timeout: float = 10.0) -> None:
+        self.route, self.timeout = route, timeout
+        self._limiter = anyio.CapacityLimiter(ROUTING_THREADS)  # those waited for
+        self._running = 0  # every router's thread still running, given up on or not
+        self._lock = threading.Lock()
+
+    async def decide(self, call: IncomingCall) -> Agent | Reject:
+        """The router's decision for ``call``, checked: anything else is an error, and so is
+        none within ``timeout`` (the call is refused), or no thread for it (past
+        ``ROUTING_THREADS`` routers still running, stuck)."""
+        route = self.route
+        if not is_async(route):
+            if self._running >= ROUTING_THREADS:
+                raise RuntimeError(f"{ROUTING_THREADS} routers still run (stuck?): no thread")
+            route = functools.partial(self._counted, route)
+        try:
+            with anyio.fail_after(self.timeout):
+                decision = await call_either(route, call, limiter=self._limiter)
+        except TimeoutError:
+            raise TimeoutError(f"the router did not decide in {self.timeout:g} s") from None
+        if not isinstance(decision, (Agent, Reject)):
+            raise TypeError(f"the router returned {decision!r:.60}, not an Agent or Reject")
+        return decision
+
+    def _counted(self, route: Route, call: IncomingCall) -> Any:
+        """A sync router's run, in its thread: counted until its code returns."""
+        with self._lock:
+            self._running += 1
+        try:
+            return route(call)
+        finally:
+            with self._lock:
+                self._running -= 1
