@@ -87,6 +87,14 @@ def _cannot_refer(target_uri: str) -> Awaitable[None]:
     )
 
 
+def browser_cannot_refer(target_uri: str) -> Awaitable[None]:
+    """A browser's (WebRTC) call: SIP REFER transfers SIP calls only."""
+    raise CallControlError(
+        "a browser's (WebRTC) call cannot be transferred: SIP REFER is for SIP calls; hang "
+        "it up, and let the page call where it should"
+    )
+
+
 @dataclass(frozen=True)
 class CallHandle:
     """The call a tool or handler runs in (``current_call()``): control it from inside."""

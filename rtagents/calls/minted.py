@@ -10,6 +10,10 @@ import hashlib
 import time
 from collections import OrderedDict
 
+ATTACH_GRACE_S = 60.0
+"""How long after its secret expired a call is still attached with it: a secret's expiry is
+for making calls (the API's words), and a call made in its last seconds is attached after."""
+
 
 class MintedSecrets:
     """Secrets are kept as digests (never the values): at most ``keep`` waiting for their
@@ -27,7 +31,7 @@ class MintedSecrets:
         waiting = self._waiting
         while waiting:  # minted in order, with one lifetime: the first live one ends it
             digest, expires = next(iter(waiting.items()))
-            if expires > now:
+            if expires + ATTACH_GRACE_S > now:
                 break
             del waiting[digest]
         waiting[_digest(value)] = expires_at
@@ -43,9 +47,9 @@ class MintedSecrets:
         now = time.time()
         bound = self._bound.get(digest)
         if bound is not None:
-            return bound[0] > now and bound[1] == call_id
+            return bound[0] + ATTACH_GRACE_S > now and bound[1] == call_id
         expires = self._waiting.get(digest)
-        if expires is None or expires <= now:
+        if expires is None or expires + ATTACH_GRACE_S <= now:
             return False
         del self._waiting[digest]
         self._bound[digest] = (expires, call_id)

@@ -17,7 +17,15 @@ from ..session.connect import connect
 from ..session.live_config import sip_session
 from ..session.transport import HandshakeRefused
 from ..tracing.calls import created_session
-from .control import TRANSFERRED, CallHandle, CallRecord, IncomingCall, Reject, enter_call
+from .control import (
+    TRANSFERRED,
+    CallHandle,
+    CallRecord,
+    IncomingCall,
+    Reject,
+    browser_cannot_refer,
+    enter_call,
+)
 from .rest import CallsAPI
 
 
@@ -78,7 +86,9 @@ class SidebandCall:
 
     async def _connect(self, record: CallRecord, agent: Agent) -> str | None:
         call_id = self.call.call_id
-        record.handle = CallHandle(call_id, self._hang_up_here, self._transfer_here)
+        source = self.call.source  # (a browser's call: no SIP REFER)
+        refer = browser_cannot_refer if source == "browser" else self._transfer_here
+        record.handle = CallHandle(call_id, self._hang_up_here, refer, source=source)
         enter_call(record.handle)
         # Nothing here reads the call's events, and nobody else can: no buffer is kept for
         # them (handlers the app adds to ``record.session`` still run), and this task sleeps

@@ -19,7 +19,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -62,6 +62,7 @@ class Call:
     next_line: int = 0
     saying: str = ""  # what the Live model is saying now
     _sidebands: list[Any] = field(default_factory=list)  # EmulatorConnection, or Live's
+    transport: ClassVar[str] = "sip"  # how the call came (a browser's: "webrtc")
 
     def public(self) -> dict[str, Any]:
         return {
@@ -343,6 +344,8 @@ class CallDesk:
             return call
         if call.status != "accepted":  # (the API transfers and hangs up active calls)
             return _not_active(call)
+        if call.transport != "sip":  # SIP REFER: for SIP calls alone
+            return api_error(400, "Only a SIP call can be transferred (REFER).", "call_id")
         target = (await json_body(request)).get("target_uri")
         if not target:
             return api_error(400, "Missing required parameter: 'target_uri'.", "target_uri")
@@ -363,7 +366,11 @@ class CallDesk:
     async def _client_secret(self, request: Request) -> Any:
         body = await json_body(request)
         session = body.get("session") or {"type": "realtime"}
-        seconds = (body.get("expires_after") or {}).get("seconds", 600)
+        expires_after = body.get("expires_after") or {}
+        if not isinstance(expires_after, dict):
+            message = "Invalid 'expires_after': expected an object ({'anchor', 'seconds'})."
+            return api_error(400, message, "expires_after")
+        seconds = expires_after.get("seconds", 600)
         # The real API's bounds; a bad value is a 400 naming it, not a server error.
         if type(seconds) is not int or not 10 <= seconds <= 7200:
             message = "Invalid 'expires_after.seconds': expected an integer from 10 to 7200."

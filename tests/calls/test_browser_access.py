@@ -201,12 +201,12 @@ def test_a_secret_that_attached_its_call_still_holds_it_after_its_lifetime() -> 
     # "attached"; the secret attaches no other call, and a later mint's sweep keeps it.
     import time
 
-    from rtagents.calls.minted import MintedSecrets
+    from rtagents.calls.minted import ATTACH_GRACE_S, MintedSecrets
 
     minted = MintedSecrets()
     minted.add("ek_first", time.time() + 0.05)
     assert minted.bind("ek_first", "rtc_mine")
-    minted.add("ek_unused", time.time() + 0.05)
+    minted.add("ek_unused", time.time() - ATTACH_GRACE_S + 0.05)  # (and its grace with it)
     time.sleep(0.1)
     minted.add("ek_later", time.time() + 600)  # sweeps what expired
     assert minted.holds("ek_first", "rtc_mine")

@@ -18,7 +18,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import anyio
 import anyio.abc
@@ -53,9 +53,10 @@ class WebRTCCall(Call):
     connection: Any = field(default=None, repr=False)  # EmulatorConnection
     peer: Any = field(default=None, repr=False)  # aiortc.RTCPeerConnection
     channel_open: bool = False
+    transport: ClassVar[str] = "webrtc"
 
     def public(self) -> dict[str, Any]:
-        return {**super().public(), "transport": "webrtc", "channel_open": self.channel_open}
+        return {**super().public(), "transport": self.transport, "channel_open": self.channel_open}
 
     def hang_up(self, reason: str) -> None:
         """End the call through its core (a normal close): the peer closes, and so do the

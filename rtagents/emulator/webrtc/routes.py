@@ -206,8 +206,13 @@ def with_cors(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http" or not path.startswith(WEBRTC_PATHS + LIVE_PATHS):
             await app(scope, receive, send)
             return
-        if scope["method"] == "OPTIONS" and "origin" in Headers(scope=scope):
-            await Response(status_code=204, headers=CORS_HEADERS)(scope, receive, send)
+        asked = Headers(scope=scope)
+        if scope["method"] == "OPTIONS" and "origin" in asked:
+            # The headers a page's client sends are allowed, whatever they are (OpenAI's
+            # Agents SDK adds its own, X-OpenAI-Agents-SDK): the API takes them from a browser.
+            wanted = asked.get("access-control-request-headers")
+            allowed = {**CORS_HEADERS, "Access-Control-Allow-Headers": wanted} if wanted else {}
+            await Response(status_code=204, headers=allowed or CORS_HEADERS)(scope, receive, send)
             return
 
         async def send_cors(message: Message) -> None:
