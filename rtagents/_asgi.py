@@ -26,6 +26,11 @@ class QuietServer(uvicorn.Server):
         yield
 
 
+def netloc(host: str, port: int) -> str:
+    """``host:port`` as a URL writes it: an IPv6 address in brackets (``[::1]:8000``)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket, non-blocking, with ``TCP_NODELAY`` (inherited by accepted sockets:
     no 40 ms Nagle stalls on small frames)."""

@@ -137,7 +137,7 @@ class ServerCore:
             if isinstance(fault, RaceResponse):
                 if self.active is None:
                     # The server's own response, as server VAD would start it, comes first.
-                    self._jobs.step_owner(self.start_response({}), self.now_ms)
+                    self.announce(self.start_response({}))
             elif fault is not None:
                 self._pump.end(fault)
                 return raw
@@ -265,6 +265,12 @@ class ServerCore:
         self.responses.append(run)
         self._jobs.add(run.steps(), run)
         return run
+
+    def announce(self, run: ResponseRun) -> None:
+        """``run``'s ``response.created`` goes out now, before the next client event is
+        handled, as the API's does for a ``response.create``: what the client sends after
+        (an item, say) comes after the response began, and is not in its input."""
+        self._jobs.step_owner(run, self.now_ms)
 
     def cancel_response(self, run: ResponseRun, reason: str) -> None:
         run.cancel(reason)

@@ -44,6 +44,8 @@ class ServerCore(Protocol):
     def turn_detected(self, vad: VadEvent) -> None: ...
     def add_user_audio(self, committed: Committed, *, respond: bool) -> None: ...
     def start_response(self, params: dict[str, Any]) -> ResponseRun: ...
+
+    def announce(self, run: ResponseRun) -> None: ...
     def cancel_response(self, run: ResponseRun, reason: str) -> None: ...
 
 
@@ -188,7 +190,7 @@ def conversation_item_truncate(core: ServerCore, event: p.ConversationItemTrunca
 def response_create(core: ServerCore, event: p.ResponseCreate) -> None:
     params = without_nulls(_wire(event.response)) if event.response is not None else {}
     check_modalities(params.get("output_modalities"), "response.output_modalities")
-    core.start_response(params)
+    core.announce(core.start_response(params))
 
 
 def response_cancel(core: ServerCore, event: p.ResponseCancel) -> None:

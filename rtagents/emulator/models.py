@@ -87,11 +87,16 @@ class Model(Protocol):
 
 
 def _as_turn(value: Any) -> list[Output]:
-    if isinstance(value, str):
-        return [Say(value)]
-    if isinstance(value, (Say, CallFunction, CallMCP)):
-        return [value]
-    return list(value)
+    """A turn's outputs: a string is said, wherever it is (alone, or in a list of outputs)."""
+    if isinstance(value, (str, Say, CallFunction, CallMCP)):
+        value = [value]
+    outputs = [Say(v) if isinstance(v, str) else v for v in value]
+    for output in outputs:
+        if not isinstance(output, (Say, CallFunction, CallMCP)):
+            raise TypeError(
+                f"a turn's outputs are text, Say, CallFunction or CallMCP, not {output!r:.60}"
+            )
+    return outputs
 
 
 class ScriptedModel:
@@ -104,7 +109,8 @@ class ScriptedModel:
     """
 
     def __init__(self, turns: Sequence[TurnSource], *, then: str = "(end of script)") -> None:
-        self.turns = list(turns)
+        # One string is one turn (said), not a turn a character: a str is a Sequence too.
+        self.turns = [turns] if isinstance(turns, str) else list(turns)
         self.then = then
         self.contexts: list[ModelContext] = []
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import uvicorn
 
-from .._asgi import QuietServer, bind, start, stop
+from .._asgi import QuietServer, bind, netloc, start, stop
 from .._redact import register_secret
 from ..session.transport import dropped
 from .auth import ClientSecrets
@@ -168,17 +168,17 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        return f"{self._scheme}://{self.host}:{self.port}/v1/realtime"
+        return f"{self._scheme}://{netloc(self.host, self.port)}/v1/realtime"
 
     @property
     def live_url(self) -> str:
         """GPT-Live's primary websocket (``ws://HOST:PORT/v1/live/sessions``); the openai
         SDK's ``client.live.connect()`` finds it from ``http_url`` as its ``base_url``."""
-        return f"{self._scheme}://{self.host}:{self.port}/v1/live/sessions"
+        return f"{self._scheme}://{netloc(self.host, self.port)}/v1/live/sessions"
 
     @property
     def base_url(self) -> str:
-        return f"{self._scheme}://{self.host}:{self.port}/v1"
+        return f"{self._scheme}://{netloc(self.host, self.port)}/v1"
 
     @property
     def _scheme(self) -> str:
@@ -231,7 +231,7 @@ class Emulator:
     def http_url(self) -> str:
         """The REST base URL, as the openai SDK takes it (``base_url``)."""
         scheme = "https" if self._tls is not None else "http"
-        return f"{scheme}://{self.host}:{self.port}/v1"
+        return f"{scheme}://{netloc(self.host, self.port)}/v1"
 
     async def stop(self) -> None:
         await self._webrtc.aclose()

@@ -90,6 +90,12 @@ class Response(WireModel):
     status_details: ResponseStatusDetails | None = None
     usage: Usage | None = None
 
+    @property
+    def out_of_band(self) -> bool:
+        """Whether it runs outside the conversation (asked with ``conversation: "none"``):
+        the server says so with a null ``conversation_id``."""
+        return "conversation_id" in self.model_fields_set and self.conversation_id is None
+
 
 class ResponseCreateParams(WireModel):
     """Per-response overrides for ``response.create``."""

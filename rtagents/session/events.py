@@ -143,6 +143,13 @@ class SessionWarning(FrameworkEvent):
     message: str
     detail: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def response_refused(cls, message: str, code: str | None) -> SessionWarning:
+        """The server refused our ``response.create`` for good (not a race: that is waited
+        out); ``detail["refused"]`` says so (``ask`` stops waiting on it)."""
+        detail = {"code": code, "refused": "response.create"}
+        return cls(f"response.create failed: {message}", detail)
+
 
 @dataclass(frozen=True)
 class SessionReconnecting(FrameworkEvent):

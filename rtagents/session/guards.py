@@ -150,8 +150,7 @@ class SessionGuards:
         response = event.response
         if response.id is None:
             return
-        oob = "conversation_id" in response.model_fields_set and response.conversation_id is None
-        if core.response_started(response.id, in_conversation=not oob):
+        if core.response_started(response.id, in_conversation=not response.out_of_band):
             # It answers a turn an input guardrail stopped before it began: its calls are
             # blocked now, before the frames that announce them are read.
             calls = self._runner.core.orchestrator.block(response.id, _STOPPED)

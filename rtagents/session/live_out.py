@@ -63,8 +63,7 @@ def _send_note(decision: SendNote) -> list[Action]:
 
 
 def _request_failed(decision: RequestFailed) -> list[Action]:
-    warning = SessionWarning(f"response.create failed: {decision.message}", {"code": decision.code})
-    return [Emit(warning)]
+    return [Emit(SessionWarning.response_refused(decision.message, decision.code))]
 
 
 _ASKS_KEPT = 16

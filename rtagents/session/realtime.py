@@ -196,8 +196,7 @@ class RealtimeCore(OrchestratedAdapter):
 
     def _on_response_created(self, event: p.ResponseCreated) -> Decided:
         response = event.response
-        # An out-of-band response (conversation "none") says so with a null conversation_id.
-        oob = "conversation_id" in response.model_fields_set and response.conversation_id is None
+        oob = response.out_of_band  # (conversation "none")
         aside = oob and ASIDE in (response.metadata or {})  # ours: a progress update, a filler
         if oob and response.id:
             self.playback.outside(response.id)  # its audio is no conversation item to cut

@@ -96,8 +96,7 @@ def _cancel_aside(decision: CancelAside) -> list[Action]:
 
 
 def _request_failed(decision: RequestFailed) -> list[Action]:
-    warning = SessionWarning(f"response.create failed: {decision.message}", {"code": decision.code})
-    return [Emit(warning)]
+    return [Emit(SessionWarning.response_refused(decision.message, decision.code))]
 
 
 def journal_sent(journal: Journal, event: object, playback: Playback) -> None:

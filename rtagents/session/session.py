@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic
 
@@ -188,23 +188,29 @@ class RealtimeSession(Generic[DepsT]):
         return register
 
     async def ask(self, text: str) -> list[SessionEvent]:
-        """Send a user message and read events until the answer is complete: the response
-        that ends with an assistant message, tool calls and approvals followed through.
+        """Send a user message and read events until the answer is complete: a response of
+        the conversation, begun after the message, that ends with an assistant message (or
+        fails, is cancelled, or asks for nothing more), tool calls and approvals followed
+        through; or until the server refuses the request for it, or the session ends.
 
-        Returns the events read (handlers see them too). Handy in scripts, tests and CLIs;
-        a voice app usually iterates the session instead.
+        Returns the events read (handlers see them too), those buffered before the message
+        first. Handy in scripts, tests and CLIs; a voice app usually iterates the session
+        instead. It reads the session's buffer: not with ``max_buffered_events=0``.
         """
-        await self.send_text(text)
+        runner = self._runner
+        if not runner.stream.limit:
+            raise RuntimeError(
+                "ask() reads the session's events, and max_buffered_events=0 keeps none: "
+                "buffer some, or send_text() and follow the answer with handlers"
+            )
+        sent = runner.core.send_text(text)  # (``send_text``'s, with the message's item id)
+        ours = _items_of(sent)
+        await runner.act(sent)
+        await self.create_response()
         events: list[SessionEvent] = []
         async for event in self:
             events.append(event)
-            if event.type == "session.closed":
-                break
-            if (
-                event.type == "response.done"
-                and event.response.output
-                and event.response.output[-1].type == "message"
-            ):
+            if _answers(event, ours):
                 break
         return events
 
@@ -331,3 +337,33 @@ def calls_in_flight(session: RealtimeSession[Any]) -> list[tuple[str, str]]:
     """``(call_id, tool name)`` of each tool call still running, for a harness to say
     what a session that timed out was waiting for."""
     return [(call_id, call.name) for call_id, call in session._runner.dispatcher.running]
+
+
+def _items_of(actions: Sequence[Any]) -> dict[str, bool]:
+    """The ids of the items ``actions`` create (the user's message), not added yet."""
+    items: list[Any] = [getattr(getattr(a, "event", None), "item", None) for a in actions]
+    return {item.id: False for item in items if getattr(item, "id", None)}
+
+
+def _answers(event: Any, ours: dict[str, bool]) -> bool:
+    """Whether ``event`` ends ``ask``'s wait. ``ours``, kept here: the message's item id
+    (True once the server added it), then the responses of the conversation begun since
+    (those begun before, a greeting say, answer something else; an aside, a filler, is
+    never the answer)."""
+    kind = event.type
+    if kind == "session.closed":
+        return True
+    if kind == "session.warning":  # (a refusal from before the message is another's)
+        return any(ours.values()) and event.detail.get("refused") == "response.create"
+    if kind == "conversation.item.added" and event.item.id in ours:
+        ours[event.item.id] = True
+        return False
+    response: Any = getattr(event, "response", None)
+    if kind == "response.created" and any(ours.values()) and not response.out_of_band:
+        ours[response.id or "?"] = True
+    if kind != "response.done" or not ours.get(response.id or "?"):
+        return False
+    output = response.output or []
+    if response.status != "completed" or (output and output[-1].type == "message"):
+        return True
+    return not any(item.type in ("function_call", "mcp_approval_request") for item in output)

@@ -19,7 +19,7 @@ Drive = Callable[[RealtimeSession, Emulator], Awaitable[None]]
 
 
 def _model(script: Sequence[TurnSource] | Model) -> Model:
-    return script if hasattr(script, "respond") else ScriptedModel(list(script))
+    return script if hasattr(script, "respond") else ScriptedModel(script)
 
 
 async def run_agent(
@@ -78,7 +78,9 @@ async def _run(
 ) -> SessionRecord:
     model = _model(script)
     async with Emulator(model=model, **emulator_options) as emu:
-        where: dict[str, Any] = {"url": emu.url} if socket else {"transport": emu.transport()}
+        # The transport's factory, not one transport: the session reconnects after a drop,
+        # as connect() does by default, whether over a socket or in process.
+        where: dict[str, Any] = {"url": emu.url} if socket else {"transport": emu.transport}
         async with connect(agent, **where) as session:
             try:
                 with anyio.fail_after(within):

@@ -4,13 +4,13 @@ streamable HTTP on loopback."""
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import anyio
 from mcp.server.mcpserver import MCPServer
+
+from .._asgi import bind, netloc, start, stop
 
 
 def mcp_server(name: str, **options: Any) -> MCPServer:
@@ -34,22 +34,17 @@ def mcp_server(name: str, **options: Any) -> MCPServer:
 async def serve_mcp_http(server: Any, *, host: str = "127.0.0.1") -> AsyncIterator[str]:
     """Serve ``server`` (an ``mcp`` ``MCPServer``) on a free port; yields its ``/mcp`` URL.
 
-    In-process, so that its spans land in the same tracer provider as the test's.
+    In-process, so that its spans land in the same tracer provider as the test's. The
+    server runs in a task of its own, not a task group around the block: what the block
+    raises comes out as itself, never in an exception group.
     """
     import uvicorn
 
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        port = probe.getsockname()[1]
-    web = uvicorn.Server(
-        uvicorn.Config(server.streamable_http_app(), host=host, port=port, log_level="error")
-    )
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(web.serve)
-        with anyio.fail_after(10):
-            while not web.started:  # noqa: ASYNC110 (uvicorn has no event to wait on)
-                await anyio.sleep(0.01)
-        try:
-            yield f"http://{host}:{port}/mcp"
-        finally:
-            web.should_exit = True
+    sock = bind(host, 0)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(server.streamable_http_app(), log_config=None, log_level="error")
+    web, task = await start(config, sock)
+    try:
+        yield f"http://{netloc(host, port)}/mcp"
+    finally:
+        await stop(web, task)
