@@ -77,6 +77,7 @@ class ResponseRun:
         self.max_tokens = None if limit in (None, "inf") else int(limit)
         self.cancel_reason: str | None = None
         self.output: list[dict[str, Any]] = []
+        self._began_with: set[int] = set()  # the conversation's items as it began (by id())
         self.audio_ms = 0
         self.text_tokens = 0
         self.after_created: list[Callable[[], None]] = []
@@ -110,6 +111,9 @@ class ResponseRun:
     # -- the run ---------------------------------------------------------------------------
 
     def steps(self) -> Steps[None]:
+        # Its input is the conversation as it began: an item the client adds after (a
+        # message sent right after its response.create) is not in it, as on the API.
+        self._began_with = {id(item) for item in self._conversation.context()}
         self._out.emit(ResponseCreated, response=self.resource("in_progress"))
         for deliver in self.after_created:
             deliver()
@@ -152,8 +156,13 @@ class ResponseRun:
         )
 
     def _items(self) -> list[dict[str, Any]]:
-        """What the response sees: its own input, or the conversation as it is now."""
-        return list(self._input) if self._input is not None else self._conversation.context()
+        """What the response sees: its own input, or the conversation as it began, with what
+        the response added since (its outputs, its hosted tools' calls)."""
+        if self._input is not None:
+            return list(self._input)
+        began, own = self._began_with, {id(item) for item in self.output}
+        items = self._conversation.context()
+        return [i for i in items if id(i) in began or id(i) in own]
 
     def _context(self) -> ModelContext:
         return ModelContext(

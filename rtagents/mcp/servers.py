@@ -93,19 +93,17 @@ _GENERIC = frozenset({"mcp", "sse", "api", "www", "v1", "v2"})
 
 
 def _http_label(url: str) -> str:
-    """An HTTP server's default label: the last telling part of its path, else of its host
-    (``https://notes.example.com/mcp`` is ``notes``; servers conventionally serve at
-    ``/mcp``), never the URL's credentials (the label goes into events and spans)."""
+    """An HTTP server's default label: the telling word of its host (``notes`` for
+    ``https://notes.example.com/mcp``; an address with its port). Never its path, which
+    may carry a secret (``/s/<token>/mcp``), nor its credentials: the label goes into
+    events and spans. Two servers of one host need their own ``name=``."""
     parts = urlsplit(without_credentials(url))
-    path = [p for p in parts.path.split("/") if p and p.lower() not in _GENERIC]
-    if path:
-        return _label(path)
     host = parts.hostname or ""
     words = [w for w in host.split(".") if w.lower() not in _GENERIC]
     if not words or words[0].isdigit() or ":" in host or host == "localhost":  # an address
         words = [host, str(parts.port or "")]
     else:
-        words = words[:1]  # the name's first telling word
+        words = words[:1]
     return re.sub(r"[^a-zA-Z0-9_-]", "_", "_".join(w for w in words if w))[:32] or "mcp"
 
 

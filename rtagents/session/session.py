@@ -204,13 +204,14 @@ class RealtimeSession(Generic[DepsT]):
                 "buffer some, or send_text() and follow the answer with handlers"
             )
         sent = runner.core.send_text(text)  # (``send_text``'s, with the message's item id)
-        ours = _items_of(sent)
+        quiet = {t.name for t in runner.tools if not getattr(t, "trigger_response", True)}
+        answer = _Answer(sent, quiet)
         await runner.act(sent)
         await self.create_response()
         events: list[SessionEvent] = []
         async for event in self:
             events.append(event)
-            if _answers(event, ours):
+            if answer.ends(event):
                 break
         return events
 
@@ -339,31 +340,47 @@ def calls_in_flight(session: RealtimeSession[Any]) -> list[tuple[str, str]]:
     return [(call_id, call.name) for call_id, call in session._runner.dispatcher.running]
 
 
-def _items_of(actions: Sequence[Any]) -> dict[str, bool]:
-    """The ids of the items ``actions`` create (the user's message), not added yet."""
-    items: list[Any] = [getattr(getattr(a, "event", None), "item", None) for a in actions]
-    return {item.id: False for item in items if getattr(item, "id", None)}
+_ADDED = ("conversation.item.added", "conversation.item.created", "conversation.item.done")
+"""How a server says it has an item (``created``: the beta API's, Azure's)."""
 
 
-def _answers(event: Any, ours: dict[str, bool]) -> bool:
-    """Whether ``event`` ends ``ask``'s wait. ``ours``, kept here: the message's item id
-    (True once the server added it), then the responses of the conversation begun since
-    (those begun before, a greeting say, answer something else; an aside, a filler, is
-    never the answer)."""
-    kind = event.type
-    if kind == "session.closed":
-        return True
-    if kind == "session.warning":  # (a refusal from before the message is another's)
-        return any(ours.values()) and event.detail.get("refused") == "response.create"
-    if kind == "conversation.item.added" and event.item.id in ours:
-        ours[event.item.id] = True
-        return False
-    response: Any = getattr(event, "response", None)
-    if kind == "response.created" and any(ours.values()) and not response.out_of_band:
-        ours[response.id or "?"] = True
-    if kind != "response.done" or not ours.get(response.id or "?"):
-        return False
-    output = response.output or []
-    if response.status != "completed" or (output and output[-1].type == "message"):
-        return True
-    return not any(item.type in ("function_call", "mcp_approval_request") for item in output)
+class _Answer:
+    """What ``ask`` waits for, given what it sent (``sent``: the message) and the tools whose
+    calls ask for no response (``quiet``): an answer of the conversation begun after the
+    server had the message (one begun before, a greeting say, answers something else; an
+    aside, a filler, never does), or the server's refusal of the message or of the request
+    for its answer, or the end."""
+
+    def __init__(self, sent: Sequence[Any], quiet: set[str]) -> None:
+        events: list[Any] = [getattr(action, "event", None) for action in sent]
+        items = [getattr(e, "item", None) for e in events]
+        self.item = next((getattr(i, "id", None) for i in items if getattr(i, "id", None)), None)
+        self.requests = {e.event_id for e in events if getattr(e, "event_id", None)}
+        self.quiet = quiet
+        self.added = False  # the server has the message
+        self.responses: set[str] = set()  # those begun since
+
+    def ends(self, event: Any) -> bool:
+        kind = event.type
+        if kind == "session.closed":
+            return True
+        if kind == "error":  # the message itself refused: no answer will come
+            return getattr(event.error, "event_id", None) in self.requests
+        if kind == "session.warning":  # (a refusal from before the message is another's)
+            return self.added and event.detail.get("refused") == "response.create"
+        if kind in _ADDED and getattr(event.item, "id", None) == self.item:
+            self.added = True
+            return False
+        response: Any = getattr(event, "response", None)
+        if kind == "response.created" and self.added and not response.out_of_band:
+            self.responses.add(response.id or "?")
+        if kind != "response.done" or (response.id or "?") not in self.responses:
+            return False
+        output = response.output or []
+        if response.status != "completed" or (output and output[-1].type == "message"):
+            return True
+        return not any(  # (what it asks for comes in the next response)
+            item.type == "mcp_approval_request"
+            or (item.type == "function_call" and item.name not in self.quiet)
+            for item in output
+        )

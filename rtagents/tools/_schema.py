@@ -200,10 +200,10 @@ _LAZY = (
 
 
 def _hints(source: Callable[..., Any], sig: inspect.Signature, qualname: str) -> dict[str, Any]:
-    """The parameters' type hints: a function's own. A callable object's, from its class's
-    ``__call__`` over what the object says itself (a class-based decorator's annotations,
-    copied from its function; not those of a dataclass's fields, which the call's win
-    over), then those its ``__signature__`` carries."""
+    """The parameters' type hints, read where the signature comes from: a function's own; a
+    callable object's from the function it wraps (a class-based decorator's), else from
+    its class's ``__call__`` (never the object's own annotations: a dataclass's fields),
+    then those its ``__signature__`` carries."""
 
     def read(fn: Callable[..., Any]) -> dict[str, Any]:
         try:
@@ -211,13 +211,14 @@ def _hints(source: Callable[..., Any], sig: inspect.Signature, qualname: str) ->
         except (NameError, TypeError) as exc:
             return _hints_each(fn, sig, qualname, exc)
 
-    hints = read(source)
-    if not (inspect.isroutine(source) or isinstance(source, type)):
-        hints.update(read(type(source).__call__))
-        for param in sig.parameters.values():
-            annotation = param.annotation
-            if annotation is not param.empty and not isinstance(annotation, str):
-                hints.setdefault(param.name, annotation)
+    if inspect.isroutine(source) or isinstance(source, type):
+        return read(source)
+    wrapped = inspect.unwrap(source)
+    hints = read(wrapped if wrapped is not source else type(source).__call__)
+    for param in sig.parameters.values():
+        annotation = param.annotation
+        if annotation is not param.empty and not isinstance(annotation, str):
+            hints.setdefault(param.name, annotation)
     return hints
 
 

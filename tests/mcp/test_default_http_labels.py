@@ -21,7 +21,7 @@ def test_the_default_label_is_the_telling_part_of_the_url() -> None:
     cases = {
         "https://notes.example.com/mcp": "notes",
         "https://mcp.internal.example/mcp": "internal",
-        "https://x.example/v1/crm/mcp?token=abc": "crm",
+        "https://crm.example/v1/s/c2VjcmV0/mcp?token=abc": "crm",  # (a path may hold a secret)
         "http://127.0.0.1:8931/mcp": "127_0_0_1_8931",
         "https://alice:hunter2@mcp.example.com": "example",
     }
