@@ -94,6 +94,15 @@ class PlaybackBuffer:
             self._queue.clear()
             self._queued = 0
 
+    def cut(self, item_id: str) -> None:
+        """``item_id`` was stopped (a barge-in): audio of it fed from now on is dropped, even
+        its first, which the app had not fed yet when the session cleared the player."""
+        with self._lock:
+            self._cut[item_id] = None
+            self._cut.move_to_end(item_id)
+            while len(self._cut) > _REMEMBERED_ITEMS:
+                self._cut.popitem(last=False)
+
     # -- for half-duplex -----------------------------------------------------------------------
 
     @property

@@ -29,6 +29,10 @@ class AudioPlayer(Protocol):
         """Stop now and drop what is queued."""
         ...
 
+    # Optional: ``cut(item_id)``, told the item the session stopped, so that audio of it fed
+    # later (the app's loop may not have read its first deltas yet) is dropped, not played
+    # after the barge-in. ``PlaybackBuffer`` has it.
+
 
 class GuardedPlayer:
     """The app's player as a session uses it on a barge-in: a player's bug must not cost
@@ -47,10 +51,14 @@ class GuardedPlayer:
             return None
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
-    def clear(self) -> str | None:
-        """Stop playing at once; what went wrong, if the player failed to."""
+    def clear(self, item_id: str | None = None) -> str | None:
+        """Stop playing at once, ``item_id`` for good (its ``cut``, if it has one); what
+        went wrong, if the player failed to."""
         try:
             self._player.clear()
+            cut = getattr(self._player, "cut", None) if item_id is not None else None
+            if cut is not None:
+                cut(item_id)
         except Exception as exc:
             return root_cause(exc)
         return None

@@ -71,5 +71,10 @@ class StreamResampler:
         return bytes(self._stream.resample_chunk(mono, last=last).astype("<i2").tobytes())
 
     def flush(self) -> bytes:
-        """What the filter still holds, at the end of the stream."""
-        return self.push(b"", last=True)
+        """What the filter still holds, at the end of the stream (or of one part of it: an
+        answer's audio); the resampler then starts afresh for what comes next."""
+        tail = self.push(b"", last=True)
+        self._rest = b""
+        if self._stream is not None:
+            self._stream.clear()
+        return tail

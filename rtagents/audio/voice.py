@@ -21,7 +21,7 @@ import anyio
 
 from ..errors import RtagentsError
 from .devices import AudioDevice, SoundDevice
-from .formats import RATE, Encoder, samples, to_pcm16
+from .formats import RATE, Decoder, Encoder, samples
 from .output import PlaybackBuffer
 from .resample import StreamResampler
 
@@ -78,9 +78,13 @@ class LocalVoice:
 
     async def _microphone(self, session: Any, frames: asyncio.Queue[bytes]) -> None:
         to_session = StreamResampler(self.device.rate, RATE)
-        encoder = Encoder(session.input_format)  # (a G.711 agent takes G.711)
+        fmt = session.input_format
+        encoder = Encoder(fmt)  # (a G.711 agent takes G.711)
         while True:
             block = await frames.get()
+            if session.input_format != fmt:  # another agent's (a handoff, update_agent)
+                fmt = session.input_format
+                encoder = Encoder(fmt)
             if self.duplex == "half" and self.player.sounding(self.tail_ms):
                 self.muted_ms += len(block) * 1000 // (2 * self.device.rate)
                 block = bytes(len(block))  # silence keeps the server's VAD clock going
@@ -93,14 +97,28 @@ class LocalVoice:
 
     async def _speaker(self, session: Any) -> None:
         to_device = StreamResampler(RATE, self.device.rate)
+        decoder = Decoder(session.output_format)
         live_turns = _LiveTurns()
+        feeding: str | None = None  # the item whose audio the filters hold the end of
+
+        def ended() -> None:  # its end is its own, not the next item's start
+            if feeding is not None:
+                tail = to_device.push(decoder.flush().tobytes()) + to_device.flush()
+                if tail:
+                    self.player.feed(feeding, tail)
+
         async for event in session:
             kind = event.type
             if kind == "response.output_audio.delta" or kind == "session.output_audio.delta":
-                fmt = session.output_format
-                pcm = to_pcm16(base64.b64decode(event.delta), fmt).tobytes()
                 item_id = getattr(event, "item_id", None) or live_turns.speaking()
+                if item_id != feeding or session.output_format != decoder.fmt:
+                    ended()
+                    feeding, decoder = item_id, Decoder(session.output_format)
+                pcm = decoder.decode(base64.b64decode(event.delta)).tobytes()
                 self.player.feed(item_id, to_device.push(pcm))
+            elif kind == "response.output_audio.done" and event.item_id == feeding:
+                ended()
+                feeding = None
             elif kind == "session.input_transcript.delta":
                 live_turns.user_heard()
             elif kind == "session.closed":

@@ -45,8 +45,8 @@ class InputAudio:
         self._out = out
         self._conversation = conversation
         self._buffer = bytearray()
-        self.audio_ms = 0
-        """Audio appended since the session started: the clock VAD times are on."""
+        self._exact_ms = 0.0  # (not a sum of whole milliseconds: a chunk may hold 5.33 ms)
+        self._odd = b""  # pcm16's half sample at a chunk's end: the next chunk's start
         self._speech_item: str | None = None
         self._buffered_ms = 0
         self.vad: EnergyVad | None = None
@@ -55,6 +55,11 @@ class InputAudio:
     def buffered_bytes(self) -> int:
         """Uncommitted audio held now, in bytes (at most ``MAX_BUFFER_BYTES``)."""
         return len(self._buffer)
+
+    @property
+    def audio_ms(self) -> int:
+        """Audio appended since the session started: the clock VAD times are on."""
+        return int(self._exact_ms)
 
     @property
     def speaking(self) -> bool:
@@ -92,7 +97,7 @@ class InputAudio:
         if silent:
             data = audio.from_pcm16(audio.silence(ms), fmt)
         self._buffer.extend(data)
-        self.audio_ms += ms
+        self._exact_ms += len(data) / audio.bytes_per_ms(fmt)
         self._buffered_ms += ms
         excess = len(self._buffer) - MAX_BUFFER_BYTES
         if excess > 0:
@@ -100,6 +105,10 @@ class InputAudio:
             # no event's times; only what a commit takes is the latest window.
             del self._buffer[:excess]
             self._buffered_ms = audio.duration_ms(len(self._buffer), fmt)
+        if fmt == "audio/pcm":  # the appends are one byte stream, as on the API
+            data, self._odd = self._odd + data, b""
+            if len(data) % 2:
+                data, self._odd = data[:-1], data[-1:]
         return [] if self.vad is None else self.vad.feed(audio.to_pcm16(data, fmt))
 
     def speech_started(self, audio_start_ms: int) -> None:

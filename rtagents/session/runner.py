@@ -328,7 +328,7 @@ class SessionRunner(LazyParts):
         if played is None and action.item_id is not None and player is not None:
             played = player.played_ms(action.item_id)
         await self.execute(self.core.playback_stopped(action.item_id, played, action.heard_only))
-        failed = player.clear() if player is not None else None
+        failed = player.clear(action.item_id) if player is not None else None
         if failed is not None:
             self.deliver(SessionWarning(f"the player failed to clear: {failed}"))
 

@@ -161,7 +161,7 @@ async def test_a_session_that_falls_behind_loses_the_oldest_audio_not_memory() -
 
     class StalledSession:
         config: dict[str, Any] = {}
-        input_format = "audio/pcm"
+        input_format = output_format = "audio/pcm"
 
         def __init__(self) -> None:
             self.sent = 0
