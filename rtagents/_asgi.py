@@ -78,6 +78,7 @@ class DrainingServer(uvicorn.Server):
         self._app = app
         self._loop: asyncio.AbstractEventLoop | None = None
         self._draining = False
+        self._drain_task: asyncio.Task[None] | None = None
         self._refreeze_s = refreeze_s
 
     async def serve(self, sockets: list[socket.socket] | None = None) -> None:
@@ -93,9 +94,6 @@ class DrainingServer(uvicorn.Server):
 
     def handle_exit(self, sig: int, frame: Any) -> None:
         drain = getattr(self._app, "drain", None)
-        if drain is None or self._loop is None:
-            super().handle_exit(sig, frame)
-            return
         name = signal.Signals(sig).name
         if self._draining:
             log.warning("%s again: exiting now; the calls still open are cut", name)
@@ -106,6 +104,10 @@ class DrainingServer(uvicorn.Server):
             signal.raise_signal(sig)
             return
         self._draining = True
+        if drain is None or self._loop is None:  # any ASGI app: uvicorn's own graceful stop
+            log.warning("%s: stopping; send it again (or Ctrl-C) to exit now", name)
+            super().handle_exit(sig, frame)
+            return
         log.warning("%s: draining first; send it again (or Ctrl-C) to exit now", name)
 
         async def drain_then_exit() -> None:
@@ -114,7 +116,10 @@ class DrainingServer(uvicorn.Server):
             finally:
                 super(DrainingServer, self).handle_exit(sig, frame)
 
-        self._loop.call_soon_threadsafe(lambda: self._loop.create_task(drain_then_exit()))  # type: ignore[union-attr]
+        def start() -> None:  # (the task is kept: the loop keeps only weak references)
+            self._drain_task = self._loop.create_task(drain_then_exit())  # type: ignore[union-attr]
+
+        self._loop.call_soon_threadsafe(start)
 
 
 def freeze_heap() -> None:

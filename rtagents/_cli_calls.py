@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from ._cli_common import CliError, add_emulator_key, import_user_module, port
-from ._redact import redact_url
+from ._redact import redact, redact_url, register_url_secrets
 
 _OVER = ("rejected", "referred", "ended")
 _QUIET_S = 1.0  # a caller who has heard every answer waits this long for more, then hangs up
@@ -18,6 +18,17 @@ _STILL = {
     "ringing": " (is the app at --webhook running, and does it accept the call?)",
     "accepted": " (the agent had not answered every line; the caller hung up)",
 }
+
+
+def _seconds(text: str) -> float:
+    """``--timeout``: a positive, finite number of seconds (``nan`` would wait for ever)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a time: use a positive number of seconds")
+    return seconds
 
 
 def _refreeze_seconds(text: str) -> float:
@@ -80,6 +91,8 @@ def _call(args: argparse.Namespace) -> int:
         "say": args.say or [],
     }
     base = args.emulator.rstrip("/")
+    shown = redact_url(base)  # (a password, a token in its query: never printed)
+    register_url_secrets(base)  # (nor in what a failed request says)
     headers = {"Authorization": f"Bearer {args.api_key}"} if args.api_key else {}
     with httpx2.Client(base_url=base, headers=headers, timeout=10) as http:
         try:
@@ -90,11 +103,11 @@ def _call(args: argparse.Namespace) -> int:
             call_id = reply.json()["call_id"]
             print(call_id, flush=True)
             if args.no_wait:
-                print(f"  its record: GET {base}/emulator/calls/{call_id}", file=sys.stderr)
+                print(f"  its record: GET {shown}/emulator/calls/{call_id}", file=sys.stderr)
                 return 0
             record, failure = _follow(http, call_id, len(args.say or []), args)
         except httpx2.HTTPError as exc:
-            raise CliError(f"lost the emulator at {base}: {exc}") from None
+            raise CliError(f"lost the emulator at {shown}: {redact(str(exc))}") from None
     print(_report(record), flush=True)
     if failure is not None:
         print(f"rtagents call: {failure}", file=sys.stderr)
@@ -223,7 +236,7 @@ def add_calls_commands(commands: Any) -> None:
     add_emulator_key(call, "the key the emulator was started with, if any")
     call.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=60.0,
         metavar="SECONDS",
         help="how long to follow the call before giving up (default: %(default)g)",

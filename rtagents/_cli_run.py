@@ -9,11 +9,11 @@ import contextlib
 import inspect
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-from ._cli_common import CliError, import_user_module, wav_out
+from ._cli_common import CliError, add_emulator_key, import_user_module, wav_out
 
 _TRAILING_SILENCE = bytes(2 * 24_000)  # a second after a file, so server VAD ends its turn
 
@@ -79,6 +79,7 @@ def add_run_command(commands: Any) -> None:
     )
     where = run.add_mutually_exclusive_group()
     where.add_argument("--url", help="a Realtime websocket URL (an emulator elsewhere, a proxy)")
+    add_emulator_key(run, "the key of the server at --url, if it needs one")
     where.add_argument(
         "--real", action="store_true", help="the OpenAI Realtime API (needs OPENAI_API_KEY)"
     )
@@ -167,13 +168,16 @@ def _run(args: argparse.Namespace) -> int:
     transcript = Transcript()
     heard: list[bytes] = []
     heard_as: list[str] = []  # offline: what the emulator takes the user's audio to say
+    ended: list[Any] = []  # the session's end (an error fails the command)
     sound = ["speech"]  # what the agent's voice is: offline, the emulator's may be tones
 
     async def talk(url: str | None) -> None:
         from .session import connect
 
         player = voice.player if voice is not None else None
-        async with connect(agent, url=url, player=player, api=args.api) as session:
+        key = args.api_key if args.url else None  # (OPENAI_API_KEY goes to OpenAI only)
+        async with connect(agent, url=url, api_key=key, player=player, api=args.api) as session:
+            session.on("session.closed")(ended.append)
             session.on("*")(transcript)
             # Only what the agent's policy leaves to an outside answer reaches the terminal
             # or --approve/--deny: the CLI never decides what the policy decides.
@@ -186,7 +190,7 @@ def _run(args: argparse.Namespace) -> int:
             elif audio_in is not None:
                 await _say_recording(session, audio_in)
             else:
-                for text in args.say or _stdin_lines():
+                async for text in _lines(args.say):
                     transcript.user(text)
                     if live:  # no text input on GPT-Live: said aloud, heard as the text
                         heard_as[:] = [text]
@@ -231,7 +235,7 @@ def _run(args: argparse.Namespace) -> int:
             f"{args.audio_out}"
             + (" (the emulator speaks in tones without espeak-ng)" if sound[0] == "tones" else "")
         )
-    return 0
+    return 1 if ended and ended[-1].error else 0
 
 
 async def _say_aloud(session: Any) -> bool:
@@ -348,12 +352,20 @@ def _approver(args: argparse.Namespace, session: Any, transcript: Any) -> Callab
     return answer
 
 
-def _stdin_lines() -> Iterator[str]:
+async def _lines(say: list[str] | None) -> AsyncIterator[str]:
+    """The user's messages: the ``--say`` lines, else the lines typed on stdin, read in a
+    thread (the session goes on meanwhile: background work, pings, the emulator)."""
+    import anyio
+
+    for text in say or ():
+        yield text
+    if say:
+        return
     interactive = sys.stdin.isatty()
     while True:
         if interactive:
             print("you> ", end="", flush=True)
-        line = sys.stdin.readline()
+        line = await anyio.to_thread.run_sync(sys.stdin.readline, abandon_on_cancel=True)
         if not line or line.strip() in ("exit", "quit"):
             return
         if line.strip():

@@ -112,6 +112,8 @@ class Transcript:
             self.say(self._paint("31", f"  warning: {event.message}"))
         elif kind == "error":
             self.say(self._paint("31", f"  server error: {event.error.message}"))
+        elif kind == "session.closed" and event.error:
+            self.say(self._paint("31", f"  the session ended: {event.reason}"))
 
 
 def _args(arguments: str) -> str:

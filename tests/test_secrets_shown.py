@@ -119,3 +119,26 @@ def test_the_calls_api_strips_a_key_and_refuses_a_broken_one() -> None:
     with pytest.raises(ValueError) as caught:
         CallsAPI(f"{KEY}\nX: 1", "http://127.0.0.1:1/v1")
     assert KEY not in str(caught.value)
+
+
+def test_the_environments_openai_key_goes_to_openai_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``OPENAI_API_KEY`` is sent to OpenAI's hosts, never to another URL (an emulator, a
+    proxy, a URL someone gave): that one is given its key as ``api_key=``, or none."""
+    from rtagents.session.connect import endpoint
+
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    _, to_openai = endpoint(None, None, None, "gpt-realtime", None)
+    _, elsewhere = endpoint("ws://127.0.0.1:9/v1/realtime", None, None, "gpt-realtime", None)
+    _, given = endpoint("ws://127.0.0.1:9/v1/realtime", "ek-emu", None, "gpt-realtime", None)
+    assert to_openai == {"Authorization": f"Bearer {KEY}"}
+    assert elsewhere == {} and given == {"Authorization": "Bearer ek-emu"}
+
+
+@pytest.mark.parametrize(
+    "url", ["ws://127.0.0.1:99999/v1/realtime", "ws://127.0.0.1:80a/v1", "ws://[::1/v1"]
+)
+def test_a_url_that_cannot_be_read_is_a_connect_error(url: str) -> None:
+    from rtagents.session.connect import endpoint
+
+    with pytest.raises(ConnectError, match="not a URL"):
+        endpoint(url, None, None, "gpt-realtime", None)

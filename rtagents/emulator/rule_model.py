@@ -78,6 +78,12 @@ class RuleModel:
         outputs = ctx.pending_outputs
         if outputs:
             return [Say(" ".join(filter(None, (_describe(item) for item in outputs))))]
+        latest = ctx.items[-1] if ctx.items else {}
+        if latest.get("type") == "message" and latest.get("role") == "system":
+            # The app's note (a background task's result): said, not the user's last request
+            # taken up again (which would start that task once more).
+            said = " ".join(c.get("text") or "" for c in latest.get("content", [])).strip()
+            return [Say(_sentence(said) if said else "Noted.")]
         text = ctx.last_user_text
         if not text:
             return [Say("I'm listening.")]

@@ -45,7 +45,11 @@ def endpoint(
     attaches at ``{url}/{call_id}/attach``."""
     live = api == "live"
     base = url or (OPENAI_LIVE_URL if live else OPENAI_REALTIME_URL)
-    parts = urlsplit(base)
+    try:
+        parts = urlsplit(base)
+        parts.port  # noqa: B018 - read now: a port out of range raises here, not in websockets
+    except ValueError as exc:
+        raise ConnectError(f"not a URL: {redact_url(base)!r} ({exc})") from None
     if live and call_id:
         path = f"{parts.path.rstrip('/')}/{quote(call_id, safe='')}/attach"
         base = urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
@@ -56,7 +60,10 @@ def endpoint(
     query = {"call_id": call_id} if call_id else {"model": model}
     if not parts.query and not live:
         base = f"{base}?{urlencode(query)}"
-    key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
+    # The environment's key goes to OpenAI only: another server (an emulator, a proxy) is
+    # given a key as ``api_key`` or not at all.
+    openai = (parts.hostname or "").endswith("openai.com")
+    key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY") if openai else None
     if not key and parts.hostname == "api.openai.com":
         raise ConnectError(
             "no OpenAI API key: pass api_key=... or set OPENAI_API_KEY "
