@@ -44,4 +44,6 @@ async def test_an_answer_interrupted_before_the_app_fed_it_is_not_played() -> No
                         player.feed(event.item_id, base64.b64decode(event.delta))
                     if event.type == "audio.interrupted":
                         break
+                else:
+                    pytest.fail("the session ended before its audio.interrupted was read")
     assert player.queued_ms == 0, f"{player.queued_ms} ms of the interrupted answer will play"
