@@ -4,11 +4,13 @@ audio files (``--in``/``--out``), or by voice (``--voice``: microphone and speak
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import contextlib
 import inspect
 import os
 import sys
+import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -190,16 +192,22 @@ def _run(args: argparse.Namespace) -> int:
             elif audio_in is not None:
                 await _say_recording(session, audio_in)
             else:
-                async for text in _lines(args.say):
-                    transcript.user(text)
-                    if live:  # no text input on GPT-Live: said aloud, heard as the text
-                        heard_as[:] = [text]
-                        if not await _say_aloud(session):
-                            return
-                        continue
-                    events = await session.ask(text)
-                    if events and events[-1].type == "session.closed":
-                        return
+                reading = anyio.CancelScope()  # the session's end ends the prompt too
+                session.on("session.closed")(lambda event: reading.cancel())
+                with reading:
+                    await _converse(session, _lines(args.say))
+
+    async def _converse(session: Any, lines: AsyncIterator[str]) -> None:
+        async for text in lines:
+            transcript.user(text)
+            if live:  # no text input on GPT-Live: said aloud, heard as the text
+                heard_as[:] = [text]
+                if not await _say_aloud(session):
+                    return
+                continue
+            events = await session.ask(text)
+            if events and events[-1].type == "session.closed":
+                return
 
     async def main() -> None:
         if args.real or args.url:
@@ -318,12 +326,25 @@ async def _say_recording(session: Any, pcm: bytes) -> None:
 
 
 def _collector(session: Any, heard: list[bytes]) -> Callable[[Any], None]:
-    from .audio.formats import to_pcm16
+    """What ``--out`` keeps of the agent's voice, at 24 kHz: G.711 deltas decoded as one
+    stream (``Decoder``: no click at their edges), what the filter holds kept at each end."""
+    from .audio.formats import Decoder
+
+    decoders: list[Decoder] = []
 
     def collect(event: Any) -> None:
         fmt = session.output_format
-        heard.append(to_pcm16(base64.b64decode(event.delta), fmt).tobytes())
+        if not decoders or decoders[-1].fmt != fmt:
+            if decoders:
+                heard.append(decoders[-1].flush().tobytes())
+            decoders[:] = [Decoder(fmt)]
+        heard.append(decoders[-1].decode(base64.b64decode(event.delta)).tobytes())
 
+    def done(event: Any) -> None:  # an answer's end: its last samples are its own
+        if decoders:
+            heard.append(decoders[-1].flush().tobytes())
+
+    session.on("response.done")(done)
     return collect
 
 
@@ -353,19 +374,33 @@ def _approver(args: argparse.Namespace, session: Any, transcript: Any) -> Callab
 
 
 async def _lines(say: list[str] | None) -> AsyncIterator[str]:
-    """The user's messages: the ``--say`` lines, else the lines typed on stdin, read in a
-    thread (the session goes on meanwhile: background work, pings, the emulator)."""
-    import anyio
-
+    """The user's messages: the ``--say`` lines, else the lines typed on stdin, read by a
+    thread of their own (the session goes on meanwhile: background work, pings, the
+    emulator), a daemon: a line never typed keeps no exit waiting (Ctrl-C, the end)."""
     for text in say or ():
         yield text
     if say:
         return
+    loop, typed = asyncio.get_running_loop(), asyncio.Queue[str]()
+
+    def read() -> None:
+        line = "-"
+        while line:
+            try:
+                line = sys.stdin.readline()
+            except (OSError, ValueError):  # stdin closed under it: its end
+                line = ""
+            try:
+                loop.call_soon_threadsafe(typed.put_nowait, line)
+            except RuntimeError:  # the loop is over: nobody reads
+                return
+
+    threading.Thread(target=read, name="rtagents-stdin", daemon=True).start()
     interactive = sys.stdin.isatty()
     while True:
         if interactive:
             print("you> ", end="", flush=True)
-        line = await anyio.to_thread.run_sync(sys.stdin.readline, abandon_on_cancel=True)
+        line = await typed.get()
         if not line or line.strip() in ("exit", "quit"):
             return
         if line.strip():

@@ -11,6 +11,7 @@ secrets, a key in a websocket's subprotocols, URL query strings).
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -39,6 +40,15 @@ _lock = threading.Lock()
 FAMILIES = ("rtagents", "websockets", "httpx", "httpcore", "mcp", "uvicorn")
 # Some are made only when a connection opens (websockets'): made here, so they get it too.
 KNOWN = ("rtagents", "websockets.client", "websockets.server", "httpx", "httpx2")
+
+
+def env_api_key(url: str | None) -> str | None:
+    """``OPENAI_API_KEY`` for a request to ``url``: OpenAI's own hosts only (``None``: the
+    API's default URL). Another server (an emulator, a proxy, a URL someone gave) is given a
+    key explicitly, or none: the environment's key never goes there."""
+    host = (urlsplit(url).hostname or "") if url else "api.openai.com"
+    openai = host == "openai.com" or host.endswith(".openai.com")
+    return os.environ.get("OPENAI_API_KEY") if openai else None
 
 
 def register_secret(value: str | None) -> None:

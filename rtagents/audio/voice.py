@@ -119,8 +119,10 @@ class LocalVoice:
             elif kind == "response.output_audio.done" and event.item_id == feeding:
                 ended()
                 feeding = None
-            elif kind == "session.input_transcript.delta":
+            elif kind == "session.input_transcript.delta":  # GPT-Live: the model's turn ended
                 live_turns.user_heard()
+                ended()
+                feeding = None
             elif kind == "session.closed":
                 return
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -16,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
+from .._redact import env_api_key
 from ..agent import Agent
 from ..errors import root_cause
 from ..pricing import PriceBook, Prices, PriceTable
@@ -67,7 +67,8 @@ class CallServer:
         agent: The agent for every call (or give ``route``).
         route: ``route(call) -> Agent | Reject``, sync or async, per incoming call.
         webhook_secret: The webhook's signing secret (``whsec_...``).
-        api_key: The OpenAI API key (``OPENAI_API_KEY`` when omitted).
+        api_key: The OpenAI API key (``OPENAI_API_KEY`` when omitted and ``base_url`` is
+            OpenAI's: another server, an emulator say, is given no key unless this says one).
         base_url: The REST API's base URL (the emulator's ``http_url``, for instance).
         routes: More Starlette routes of the same app, after the calls routes (a page for
             browsers: ``Mount("/", StaticFiles(directory=..., html=True))``).
@@ -129,7 +130,8 @@ class CallServer:
         )
         self._verifier = WebhookVerifier(webhook_secret)
         self._claiming: set[str] = set()  # webhook and call ids whose claim is under way
-        self._api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
+        # The environment's key for OpenAI's own base URL only (an emulator's gets none).
+        self._api_key = api_key if api_key is not None else env_api_key(base_url)
         self.api = CallsAPI(self._api_key, base_url)
         self._ws_url = _websocket_url(self.api.base_url)
         self._live_ws_url = _websocket_url(self.api.base_url, live=True)

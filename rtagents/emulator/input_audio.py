@@ -27,6 +27,10 @@ that streams audio for an hour (server VAD hearing silence, or a client that nev
 holds this much at most, and a commit takes the latest two minutes."""
 
 
+_SILENT = {"audio/pcmu": 0xFF, "audio/pcma": 0xD5}
+"""G.711's byte for silence (pcm16's is zero)."""
+
+
 @dataclass(frozen=True)
 class Committed:
     """A user audio message just added to the conversation."""
@@ -94,8 +98,8 @@ class InputAudio:
                 "The audio is not valid base64.", code="invalid_value", param="audio"
             ) from None
         ms = audio.duration_ms(len(data), fmt)
-        if silent:
-            data = audio.from_pcm16(audio.silence(ms), fmt)
+        if silent:  # as long as what it stands for, to the byte (the stream's clock goes on)
+            data = bytes([_SILENT[fmt]]) * len(data) if fmt in _SILENT else bytes(len(data))
         self._buffer.extend(data)
         self._exact_ms += len(data) / audio.bytes_per_ms(fmt)
         self._buffered_ms += ms

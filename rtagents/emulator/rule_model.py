@@ -79,9 +79,10 @@ class RuleModel:
         if outputs:
             return [Say(" ".join(filter(None, (_describe(item) for item in outputs))))]
         latest = ctx.items[-1] if ctx.items else {}
-        if latest.get("type") == "message" and latest.get("role") == "system":
-            # The app's note (a background task's result): said, not the user's last request
-            # taken up again (which would start that task once more).
+        note = latest.get("role") == "system" or str(latest.get("id", "")).startswith("bg_")
+        if latest.get("type") == "message" and note:
+            # The app's note (a background task's result, rtagents' bg_ item, as a system or
+            # a user message): said, not taken for a request (that would start it again).
             said = " ".join(c.get("text") or "" for c in latest.get("content", [])).strip()
             return [Say(_sentence(said) if said else "Noted.")]
         text = ctx.last_user_text

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-from .._redact import credential, redact_url, register_secret
+from .._redact import credential, env_api_key, redact_url, register_secret
 from .._redact import install as redact_logs
 from ..agent import Agent, AudioFormatLike
 from ..audio import AudioPlayer
@@ -60,10 +59,7 @@ def endpoint(
     query = {"call_id": call_id} if call_id else {"model": model}
     if not parts.query and not live:
         base = f"{base}?{urlencode(query)}"
-    # The environment's key goes to OpenAI only: another server (an emulator, a proxy) is
-    # given a key as ``api_key`` or not at all.
-    openai = (parts.hostname or "").endswith("openai.com")
-    key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY") if openai else None
+    key = api_key if api_key is not None else env_api_key(base)  # (OpenAI's hosts only)
     if not key and parts.hostname == "api.openai.com":
         raise ConnectError(
             "no OpenAI API key: pass api_key=... or set OPENAI_API_KEY "

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import protocol as p
-from ...audio.formats import to_pcm16
+from ...audio.formats import Decoder
 from ...protocol.audio_formats import audio_ms
 from ..config import audio_format
 from ..conversation import new_id
@@ -50,6 +50,14 @@ class Playout:
         # than it plays: a part leaves ``_items`` and comes back).
         self._heard_part: Part | None = None
         self._heard = 0
+        self._decoder: Decoder | None = None
+
+    def _decoded(self, delta: Any, fmt: str) -> bytes:
+        """A delta at 24 kHz, its stream's (G.711 decoded as one: no click at each edge; the
+        last 0.75 ms of a stream waits for the next delta)."""
+        if self._decoder is None or self._decoder.fmt != fmt:
+            self._decoder = Decoder(fmt)
+        return self._decoder.decode(base64.b64decode(delta or "")).tobytes()
 
     @property
     def playing(self) -> bool:
@@ -62,7 +70,7 @@ class Playout:
             if kind != "session.output_audio.delta":
                 return [event]
             fmt = self._session()["audio"]["format"]["type"]
-            self._pcm += to_pcm16(base64.b64decode(event.get("delta") or ""), fmt).tobytes()
+            self._pcm += self._decoded(event.get("delta"), fmt)
             return []
         if kind == "response.output_audio.delta":
             started: list[dict[str, Any]] = []
@@ -71,7 +79,7 @@ class Playout:
                 started = [_event(p.OutputAudioBufferStarted, rid)]
                 self._response_id, self._done = rid, False
             fmt = audio_format(self._session(), "output")
-            pcm = to_pcm16(base64.b64decode(event.get("delta") or ""), fmt).tobytes()
+            pcm = self._decoded(event.get("delta"), fmt)
             self._pcm += pcm
             self._held(str(event.get("item_id", "")), int(event.get("content_index") or 0), pcm)
             return started

@@ -1,0 +1,36 @@
+"""``LocalVoice._speaker`` now flushes its Decoder and resampler at an item's end, but only on
+``response.output_audio.done``: GPT-Live has no such event (its turn ends when the user is
+heard, ``session.input_transcript.delta``, which only bumps ``_LiveTurns``). So on GPT-Live,
+with a 48 kHz device, every turn still loses its last ~32 ms (held by libsoxr) until the
+model's *next* turn starts: the turn is never counted whole (``played_ms`` short), and its
+end sounds after the user's turn, glued to the start of the next answer."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from rtagents.audio import LocalVoice
+from rtagents.session.events import SessionClosed
+from rtagents.testing import FakeAudioDevice
+from tests.audio.test_live_turns import LiveSession, speech, user
+
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(30)]
+
+
+async def test_a_live_turn_heard_whole_is_counted_whole_before_the_next_turn() -> None:
+    device = FakeAudioDevice(rate=48_000, speed=4)
+    voice = LocalVoice(device, duplex="full")
+    session = LiveSession()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(voice.run, session)
+        with anyio.fail_after(10):
+            session.give(speech(1000, 400))  # the model's turn: 400 ms
+            await anyio.sleep(0.05)
+            while not session.events.empty() or voice.player.sounding(100):
+                await anyio.sleep(0.01)
+            session.give(user("thanks"))  # the user is heard: the turn is over
+            await anyio.sleep(0.3)
+            played = voice.player.played_ms("live_1")
+            session.give(SessionClosed("done"))
+    assert played == 400, f"the 400 ms turn, played out, counts {played} ms"

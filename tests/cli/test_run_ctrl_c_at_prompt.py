@@ -1,0 +1,49 @@
+"""``rtagents run`` reads stdin with ``anyio.to_thread.run_sync(sys.stdin.readline,
+abandon_on_cancel=True)``. Ctrl-C at the prompt cancels the session, but the abandoned
+worker thread is still blocked in ``readline``, and AnyIO's worker threads are not daemon
+threads: the interpreter's shutdown waits for it, so the command does not exit after
+Ctrl-C until the user also presses Enter (or Ctrl-D). Before, Ctrl-C interrupted the
+``readline`` on the main thread and the command exited."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.cli.harness import AGENT, env
+
+
+def test_ctrl_c_at_the_prompt_exits(tmp_path: Path) -> None:
+    (tmp_path / "my_agent_sigint.py").write_text(AGENT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rtagents", "run", "my_agent_sigint:agent"],
+        stdin=subprocess.PIPE,  # the terminal: open, the user typing nothing
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=tmp_path,
+        env=env(),
+    )
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        proc.stdin.write("hello\n")
+        proc.stdin.flush()
+        deadline = time.monotonic() + 15
+        seen = ""
+        while "You said: hello" not in seen and time.monotonic() < deadline:
+            seen += proc.stdout.readline()
+        assert "You said: hello" in seen, seen
+        time.sleep(0.5)  # at the prompt again, waiting for the next line
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        try:
+            code = proc.wait(timeout=8)
+        except subprocess.TimeoutExpired:
+            code = None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert code is not None, "still running 8 s after Ctrl-C (waiting for a line on stdin)"
