@@ -4,20 +4,15 @@ audio files (``--in``/``--out``), or by voice (``--voice``: microphone and speak
 from __future__ import annotations
 
 import argparse
-import asyncio
-import base64
 import contextlib
 import inspect
 import os
 import sys
-import threading
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 from ._cli_common import CliError, add_emulator_key, import_user_module, wav_out
-
-_TRAILING_SILENCE = bytes(2 * 24_000)  # a second after a file, so server VAD ends its turn
+from ._cli_talk import collector, lines, local_voice, read_input, say_recording
 
 
 def load_agent(spec: str) -> Any:
@@ -144,10 +139,6 @@ def add_run_command(commands: Any) -> None:
     run.set_defaults(handler=_run)
 
 
-def _device_id(text: str | None) -> int | str | None:
-    return int(text) if text is not None and text.isdigit() else text
-
-
 def _run(args: argparse.Namespace) -> int:
     import anyio
 
@@ -165,8 +156,8 @@ def _run(args: argparse.Namespace) -> int:
             "GPT-Live has no text input: talk to it with --in FILE.wav or --voice "
             "(offline, the emulator takes each --say line as what you said)"
         )
-    audio_in = _read_input(args.audio_in) if args.audio_in else None
-    voice = _local_voice(args) if args.voice else None
+    audio_in = read_input(args.audio_in) if args.audio_in else None
+    voice = local_voice(args) if args.voice else None
     transcript = Transcript()
     heard: list[bytes] = []
     heard_as: list[str] = []  # offline: what the emulator takes the user's audio to say
@@ -185,17 +176,17 @@ def _run(args: argparse.Namespace) -> int:
             # or --approve/--deny: the CLI never decides what the policy decides.
             session.on("approval.awaiting")(_approver(args, session, transcript))
             if args.audio_out:
-                session.on("response.output_audio.delta")(_collector(session, heard))
+                session.on("response.output_audio.delta")(collector(session, heard))
             if voice is not None:
                 transcript.say("(listening: speak; Ctrl-C ends)")
                 await voice.run(session)
             elif audio_in is not None:
-                await _say_recording(session, audio_in)
+                await say_recording(session, audio_in)
             else:
                 reading = anyio.CancelScope()  # the session's end ends the prompt too
                 session.on("session.closed")(lambda event: reading.cancel())
                 with reading:
-                    await _converse(session, _lines(args.say))
+                    await _converse(session, lines(args.say))
 
     async def _converse(session: Any, lines: AsyncIterator[str]) -> None:
         async for text in lines:
@@ -271,83 +262,6 @@ async def _say_aloud(session: Any) -> bool:
         return True
 
 
-def _read_input(path: str) -> bytes:
-    from .audio import WavError, read_wav
-
-    if not Path(path).is_file():
-        raise CliError(f"no file {path!r}")
-    try:
-        pcm, _info = read_wav(path)
-    except WavError as exc:
-        raise CliError(str(exc)) from None
-    return pcm
-
-
-def _local_voice(args: argparse.Namespace) -> Any:
-    from .audio import AudioDeviceError, LocalVoice, SoundDevice
-
-    try:
-        device = SoundDevice(
-            input=_device_id(args.input_device), output=_device_id(args.output_device)
-        )
-    except AudioDeviceError as exc:
-        raise CliError(str(exc)) from None
-    return LocalVoice(device, duplex=args.duplex)
-
-
-async def _say_recording(session: Any, pcm: bytes) -> None:
-    """Send a recording as a microphone would (as fast as the socket takes it), then wait
-    for the answers to every turn the server found in it."""
-    from .audio.formats import Encoder, samples
-
-    committed = answered = 0
-    chunk = 24_000 * 2 // 50  # 20 ms
-    encoder = Encoder(session.input_format)  # (a G.711 agent takes G.711)
-    for start in range(0, len(pcm), chunk):
-        await session.send_audio(encoder.encode(samples(pcm[start : start + chunk])))
-    vad = ((session.config.get("audio") or {}).get("input") or {}).get("turn_detection")
-    if vad:
-        for start in range(0, len(_TRAILING_SILENCE), chunk):
-            silence = _TRAILING_SILENCE[start : start + chunk]
-            await session.send_audio(encoder.encode(samples(silence)))
-    else:  # no turn detection: the recording is one turn, committed here
-        await session.commit_audio()
-        await session.create_response()
-        committed = 1
-    async for event in session:
-        if event.type == "input_audio_buffer.committed" and vad:
-            committed += 1
-        elif event.type == "response.done" and (event.response.output or [None])[-1] is not None:
-            answered += event.response.output[-1].type == "message"
-        elif event.type == "session.closed":
-            return
-        if committed and answered >= committed:
-            return
-
-
-def _collector(session: Any, heard: list[bytes]) -> Callable[[Any], None]:
-    """What ``--out`` keeps of the agent's voice, at 24 kHz: G.711 deltas decoded as one
-    stream (``Decoder``: no click at their edges), what the filter holds kept at each end."""
-    from .audio.formats import Decoder
-
-    decoders: list[Decoder] = []
-
-    def collect(event: Any) -> None:
-        fmt = session.output_format
-        if not decoders or decoders[-1].fmt != fmt:
-            if decoders:
-                heard.append(decoders[-1].flush().tobytes())
-            decoders[:] = [Decoder(fmt)]
-        heard.append(decoders[-1].decode(base64.b64decode(event.delta)).tobytes())
-
-    def done(event: Any) -> None:  # an answer's end: its last samples are its own
-        if decoders:
-            heard.append(decoders[-1].flush().tobytes())
-
-    session.on("response.done")(done)
-    return collect
-
-
 def _approver(args: argparse.Namespace, session: Any, transcript: Any) -> Callable[[Any], Any]:
     import anyio.to_thread
 
@@ -371,37 +285,3 @@ def _approver(args: argparse.Namespace, session: Any, transcript: Any) -> Callab
             await session.deny(request.id, why)
 
     return answer
-
-
-async def _lines(say: list[str] | None) -> AsyncIterator[str]:
-    """The user's messages: the ``--say`` lines, else the lines typed on stdin, read by a
-    thread of their own (the session goes on meanwhile: background work, pings, the
-    emulator), a daemon: a line never typed keeps no exit waiting (Ctrl-C, the end)."""
-    for text in say or ():
-        yield text
-    if say:
-        return
-    loop, typed = asyncio.get_running_loop(), asyncio.Queue[str]()
-
-    def read() -> None:
-        line = "-"
-        while line:
-            try:
-                line = sys.stdin.readline()
-            except (OSError, ValueError):  # stdin closed under it: its end
-                line = ""
-            try:
-                loop.call_soon_threadsafe(typed.put_nowait, line)
-            except RuntimeError:  # the loop is over: nobody reads
-                return
-
-    threading.Thread(target=read, name="rtagents-stdin", daemon=True).start()
-    interactive = sys.stdin.isatty()
-    while True:
-        if interactive:
-            print("you> ", end="", flush=True)
-        line = await typed.get()
-        if not line or line.strip() in ("exit", "quit"):
-            return
-        if line.strip():
-            yield line.strip()

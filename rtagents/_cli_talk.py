@@ -1,0 +1,132 @@
+"""What the user says to ``rtagents run``, and what it keeps of the answer: lines (``--say``,
+stdin), a WAV file (``--in``), the microphone (``--voice``), the agent's voice (``--out``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import sys
+import threading
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+from ._cli_common import CliError
+
+_TRAILING_SILENCE = bytes(2 * 24_000)  # a second after a file, so server VAD ends its turn
+
+
+def device_id(text: str | None) -> int | str | None:
+    return int(text) if text is not None and text.isdigit() else text
+
+
+def read_input(path: str) -> bytes:
+    from .audio import WavError, read_wav
+
+    if not Path(path).is_file():
+        raise CliError(f"no file {path!r}")
+    try:
+        pcm, _info = read_wav(path)
+    except WavError as exc:
+        raise CliError(str(exc)) from None
+    return pcm
+
+
+def local_voice(args: argparse.Namespace) -> Any:
+    from .audio import AudioDeviceError, LocalVoice, SoundDevice
+
+    try:
+        device = SoundDevice(
+            input=device_id(args.input_device), output=device_id(args.output_device)
+        )
+    except AudioDeviceError as exc:
+        raise CliError(str(exc)) from None
+    return LocalVoice(device, duplex=args.duplex)
+
+
+async def say_recording(session: Any, pcm: bytes) -> None:
+    """Send a recording as a microphone would (as fast as the socket takes it), then wait
+    for the answers to every turn the server found in it."""
+    from .audio.formats import Encoder, samples
+
+    committed = answered = 0
+    chunk = 24_000 * 2 // 50  # 20 ms
+    encoder = Encoder(session.input_format)  # (a G.711 agent takes G.711)
+    for start in range(0, len(pcm), chunk):
+        await session.send_audio(encoder.encode(samples(pcm[start : start + chunk])))
+    vad = ((session.config.get("audio") or {}).get("input") or {}).get("turn_detection")
+    if vad:
+        for start in range(0, len(_TRAILING_SILENCE), chunk):
+            silence = _TRAILING_SILENCE[start : start + chunk]
+            await session.send_audio(encoder.encode(samples(silence)))
+    else:  # no turn detection: the recording is one turn, committed here
+        await session.commit_audio()
+        await session.create_response()
+        committed = 1
+    async for event in session:
+        if event.type == "input_audio_buffer.committed" and vad:
+            committed += 1
+        elif event.type == "response.done" and (event.response.output or [None])[-1] is not None:
+            answered += event.response.output[-1].type == "message"
+        elif event.type == "session.closed":
+            return
+        if committed and answered >= committed:
+            return
+
+
+def collector(session: Any, heard: list[bytes]) -> Callable[[Any], None]:
+    """What ``--out`` keeps of the agent's voice, at 24 kHz: G.711 deltas decoded as one
+    stream (``Decoder``: no click at their edges), what the filter holds kept at each end."""
+    from .audio.formats import Decoder
+
+    decoders: list[Decoder] = []
+
+    def collect(event: Any) -> None:
+        fmt = session.output_format
+        if not decoders or decoders[-1].fmt != fmt:
+            if decoders:
+                heard.append(decoders[-1].flush().tobytes())
+            decoders[:] = [Decoder(fmt)]
+        heard.append(decoders[-1].decode(base64.b64decode(event.delta)).tobytes())
+
+    def done(event: Any) -> None:  # an answer's end: its last samples are its own
+        if decoders:
+            heard.append(decoders[-1].flush().tobytes())
+
+    session.on("response.done")(done)
+    return collect
+
+
+async def lines(say: list[str] | None) -> AsyncIterator[str]:
+    """The user's messages: the ``--say`` lines, else the lines typed on stdin, read by a
+    thread of their own (the session goes on meanwhile: background work, pings, the
+    emulator), a daemon: a line never typed keeps no exit waiting (Ctrl-C, the end)."""
+    for text in say or ():
+        yield text
+    if say:
+        return
+    loop, typed = asyncio.get_running_loop(), asyncio.Queue[str]()
+
+    def read() -> None:
+        line = "-"
+        while line:
+            try:
+                line = sys.stdin.readline()
+            except (OSError, ValueError):  # stdin closed under it: its end
+                line = ""
+            try:
+                loop.call_soon_threadsafe(typed.put_nowait, line)
+            except RuntimeError:  # the loop is over: nobody reads
+                return
+
+    threading.Thread(target=read, name="rtagents-stdin", daemon=True).start()
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            print("you> ", end="", flush=True)
+        line = await typed.get()
+        if not line or line.strip() in ("exit", "quit"):
+            return
+        if line.strip():
+            yield line.strip()
