@@ -8,11 +8,9 @@ Redis stalls has no sideband (no tools) for those ~20 s while its listing waits.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,51 +24,32 @@ from rtagents.calls import CallServer, IncomingCall
 from rtagents.calls.registry import CallNotFound, CallOwnerGone
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import serve_asgi
+from rtagents.testing import redis_server, serve_asgi
 
 pytestmark = pytest.mark.anyio
 SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
 
 
 @contextlib.contextmanager
-def stoppable_redis(folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    command = [
-        "redis-server",
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        str(folder),
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0", process
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(process.pid, signal.SIGCONT)
-        process.terminate()
-        process.wait(timeout=10)
+def stoppable_redis(folder: Path) -> Iterator[tuple[str, int]]:
+    """A real Redis (``redis_server``) and its process id, to stall it (``SIGSTOP``: the
+    connection stays open, no reply comes); it goes on again at the end."""
+    import redis
+
+    with redis_server(folder) as url:
+        pid = int(redis.Redis.from_url(url).info("server")["process_id"])
+        try:
+            yield url, pid
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
 
 
 async def test_a_command_forwarded_while_redis_stalls_is_bounded(tmp_path: Path) -> None:
     """``app.hangup`` of a call held by no process here: with Redis stalled it should fail
     (``CallOwnerGone``/``CallNotFound``/a registry error) within about ``command_timeout``,
     as the docs promise, not ~20 s."""
-    with stoppable_redis(tmp_path) as (url, process):
+    with stoppable_redis(tmp_path) as (url, pid):
         async with Emulator(model=ScriptedModel([])) as emu:
             registry = RedisRegistry(
                 url, replica="a", prefix=f"r-{uuid.uuid4().hex[:6]}", command_timeout=1.0
@@ -84,7 +63,7 @@ async def test_a_command_forwarded_while_redis_stalls_is_bounded(tmp_path: Path)
                 drain_timeout=0,
             )
             async with serve_asgi(app):
-                os.kill(process.pid, signal.SIGSTOP)
+                os.kill(pid, signal.SIGSTOP)
                 try:
                     outcome: Any = "no answer in 5 s"
                     with anyio.move_on_after(5):
@@ -94,18 +73,22 @@ async def test_a_command_forwarded_while_redis_stalls_is_bounded(tmp_path: Path)
                         except (CallOwnerGone, CallNotFound, Exception) as exc:
                             outcome = exc
                 finally:
-                    os.kill(process.pid, signal.SIGCONT)
+                    os.kill(pid, signal.SIGCONT)
                 assert isinstance(outcome, Exception), outcome
 
 
-async def test_a_call_accepted_as_redis_stalls_gets_its_sideband(tmp_path: Path) -> None:
+async def test_a_call_accepted_as_redis_stalls_gets_its_sideband(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """The claim is made; then Redis stops answering (the router runs meanwhile). The call
     is accepted; its listing is best effort ("Redis away: the next renewal lists it"), so
-    its sideband should still connect, not wait ~20 s on Redis (the claim gives up after 5)."""
-    with stoppable_redis(tmp_path) as (url, process):
+    its sideband should still connect, not wait ~20 s on Redis (the claim gives up after 5),
+    and the log says why the listing failed."""
+    caplog.set_level(logging.WARNING, logger="rtagents.calls.registry")
+    with stoppable_redis(tmp_path) as (url, pid):
 
         def route(call: IncomingCall) -> rtagents.Agent:
-            os.kill(process.pid, signal.SIGSTOP)  # Redis stalls right after the claim
+            os.kill(pid, signal.SIGSTOP)  # Redis stalls right after the claim
             return rtagents.Agent(name="desk")
 
         async with Emulator(model=ScriptedModel([])) as emu:
@@ -128,6 +111,8 @@ async def test_a_call_accepted_as_redis_stalls_gets_its_sideband(tmp_path: Path)
                     status = emu.desk.calls[call_id].status
                     has_session = record is not None and record.session is not None
                 finally:
-                    os.kill(process.pid, signal.SIGCONT)
+                    os.kill(pid, signal.SIGCONT)
                 assert status == "accepted"
                 assert has_session, f"accepted, but no sideband after 6 s: {record}"
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("listing call")]
+    assert line == f"listing call {call_id} failed: timed out"

@@ -1,9 +1,14 @@
-"""A replica that once let a call go (another replica took its claim) never adopts it back
-when that other replica dies: the old record in ``app.calls`` (state ``moved``) makes
-``CallServer._adopt`` refuse it, and the call stays up without its tools."""
+"""Adoption across replicas sharing Redis: a call one let go of is taken back when its new
+holder dies (its old ``moved`` record is no bar), a replica never gives away a call it
+still runs, nor keeps one it hands over while it drains, and an old task's end never
+releases the claim of the call taken back."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +20,7 @@ import redis.asyncio
 import rtagents
 from rtagents.calls import CallServer
 from rtagents.calls.registry_redis import RedisRegistry
-from rtagents.emulator import Emulator, ScriptedModel
+from rtagents.emulator import CallFunction, Emulator, ScriptedModel
 from rtagents.testing import redis_server, serve_asgi
 
 pytestmark = pytest.mark.anyio
@@ -128,3 +133,118 @@ async def test_a_replica_never_gives_away_its_own_running_call(redis_url: str) -
             finally:
                 registry._client.eval = evaluate  # type: ignore[attr-defined]
                 await client.aclose()
+
+
+# A replica lets a call go (another replica took its claim: ``lost``, its record ``moved``)
+# and, while that call's old task is still finishing (its session waits for a tool that is
+# still running), takes the same call back (that other replica died). The old task's end
+# must not release the registry's claim, which is the new task's: the live call would be
+# marked ended in Redis, unlisted, and no longer renewed.
+
+
+async def test_an_old_task_finishing_does_not_release_the_adopted_calls_claim(
+    redis_url: str,
+) -> None:
+    prefix = f"review-{uuid.uuid4().hex[:8]}"
+    running = threading.Event()
+
+    @rtagents.tool
+    async def look_up(account: str) -> str:
+        """Look an account up (it finishes what it started: the old session waits for it
+        as it closes, for its shutdown_grace)."""
+        running.set()
+        done = time.monotonic() + 3
+        while time.monotonic() < done:  # a lookup that finishes what it started
+            with contextlib.suppress(asyncio.CancelledError):  # (it ignores its cancellation)
+                await asyncio.sleep(done - time.monotonic())
+        return "found"
+
+    model = ScriptedModel([CallFunction("look_up", {"account": "42"}), "Done."])
+    agent = rtagents.Agent(name="desk", tools=[look_up])
+    async with Emulator(model=model) as emu:
+        registry = RedisRegistry(redis_url, replica="a", prefix=prefix, lease_s=0.9)
+        app = CallServer(
+            agent=agent,
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+            registry=registry,
+            drain_timeout=0,
+        )
+        client = redis.asyncio.from_url(redis_url, decode_responses=True)
+        try:
+            async with serve_asgi(app) as url:
+                call_id = emu.place_call(f"{url}/openai/webhook", SECRET, say=["Account 42?"])
+                key = f"{prefix}:call:{call_id}"
+                await until(lambda: running.is_set())
+                old = app.calls[call_id]
+                # Replica "b" took the call over (this one was cut off past its lease) ...
+                await client.set(key, "b", px=60_000)
+                await until(lambda: old.state == "moved", timeout=5)
+                # ... and dies at once: the call is still listed, its claim gone.
+                await client.delete(key)
+                await until(
+                    lambda: app.calls[call_id] is not old and app.calls[call_id].state == "active",
+                    timeout=5,
+                )
+                # The old task is still finishing: it has not reached ``_finished`` yet.
+                assert call_id not in app._lifecycle._ended  # type: ignore[attr-defined]
+                await anyio.sleep(3.5)  # the old task has finished by now (its tool: 3 s)
+                record = app.calls[call_id]
+                claim = await client.get(key)
+                listed = await client.hexists(f"{prefix}:live", call_id)
+                renewed = call_id in registry._owned  # type: ignore[attr-defined]
+                assert record.state == "active"
+                assert (claim, listed, renewed) == ("a", True, True)
+        finally:
+            await client.aclose()
+
+
+# A draining replica hands a call over: ``hand_over`` gives its claim back (the call stays
+# listed), and only then is the record marked ``moved``. Its own round that looks for
+# orphaned calls may land in between and claim the call: a draining replica must not keep it
+# (its session is closed), or no other replica could adopt it for a whole lease.
+
+
+async def test_a_draining_replica_does_not_adopt_the_call_it_is_handing_over(
+    redis_url: str,
+) -> None:
+    prefix = f"review-{uuid.uuid4().hex[:8]}"
+    async with Emulator(model=ScriptedModel([])) as emu:
+        registry = RedisRegistry(redis_url, replica="a", prefix=prefix, lease_s=30)
+        app = CallServer(
+            agent=rtagents.Agent(name="desk"),
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+            registry=registry,
+            drain_timeout=0,
+        )
+        give_back = registry._give_back  # type: ignore[attr-defined]
+        adopted_in_window: list[bool] = []
+
+        async def give_back_then_a_round(call_id: str, info: str) -> None:
+            await give_back(call_id, info)
+            # The replica's own look for orphaned calls lands here (it runs every lease/3,
+            # concurrently with the drain): the call is listed, and no longer claimed.
+            if not adopted_in_window:
+                adopted_in_window.append(True)
+                await registry._adopt()  # type: ignore[attr-defined]
+                await anyio.sleep(0.05)  # its _take_over task runs
+
+        registry._give_back = give_back_then_a_round  # type: ignore[attr-defined]
+        client = redis.asyncio.from_url(redis_url, decode_responses=True)
+        try:
+            async with serve_asgi(app) as url:
+                call_id = emu.place_call(f"{url}/openai/webhook", SECRET)
+                await until(lambda: call_id in app.calls and app.calls[call_id].session is not None)
+                await app.drain(0)
+                record = app.calls[call_id]
+                claim = await client.get(f"{prefix}:call:{call_id}")
+                kept = call_id in registry._owned  # type: ignore[attr-defined]
+                assert adopted_in_window
+                assert record.state == "moved"
+                # Handed over: no claim, for another replica's next round to take it.
+                assert (claim, kept) == (None, False)
+        finally:
+            await client.aclose()

@@ -1,8 +1,7 @@
-"""A sync router whose lookup hangs for some callers (a CRM that stops answering). The docs
-say "a sync one runs in a worker thread, so a slow lookup holds up no other call", but the
-router has no time limit and runs on anyio's shared default thread limiter (40 tokens): once
-40 calls are stuck in routing, every other call in the process rings forever (its routing
-waits for a thread), and so would every sync tool of every call."""
+"""Routing, within bounds (``calls/routing.py``): a sync router stuck on a lookup (a CRM
+that stops answering) holds up no other call, in threads of the routers' own; one past
+``route_timeout`` has its call refused; and routers given up on still count, so that their
+threads stay bounded."""
 
 from __future__ import annotations
 
@@ -12,6 +11,7 @@ import anyio
 import pytest
 
 import rtagents
+import rtagents.calls.routing as routing
 from rtagents.calls import CallServer, IncomingCall
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import serve_asgi
@@ -87,3 +87,45 @@ async def test_a_router_past_its_route_timeout_has_the_call_refused() -> None:
                 )
         finally:
             release.set()
+
+
+async def test_routers_past_their_timeout_stay_within_the_routing_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(routing, "ROUTING_THREADS", 4)
+    release = threading.Event()
+    lock = threading.Lock()
+    running = [0]
+    most = [0]
+
+    def route(call: IncomingCall) -> rtagents.Agent:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            release.wait(30)  # the CRM does not answer
+        finally:
+            with lock:
+                running[0] -= 1
+        return rtagents.Agent(name="late")
+
+    async with Emulator(model=ScriptedModel([])) as emu:
+        app = CallServer(
+            route=route,
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+            route_timeout=0.3,
+            drain_timeout=0,
+        )
+        try:
+            async with serve_asgi(app) as url:
+                for _ in range(3):  # calls come in waves, each refused after route_timeout
+                    ids = [emu.place_call(f"{url}/openai/webhook", SECRET) for _ in range(4)]
+                    with anyio.fail_after(15):
+                        while not all(emu.desk.calls[c].status == "rejected" for c in ids):
+                            await anyio.sleep(0.05)
+                at_once = most[0]
+        finally:
+            release.set()
+    assert at_once <= 4, f"{at_once} sync routers ran at once (threads left behind)"
