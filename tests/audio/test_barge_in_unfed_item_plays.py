@@ -1,10 +1,12 @@
-"""``PlaybackBuffer.clear()`` cuts only the items already in its queue and the last one it
-played (rtagents/audio/output.py, ``clear``). The session clears the player as soon as it
-reads ``speech_started``, while the app's loop (LocalVoice's ``_speaker``) may still hold
-deltas it has not fed yet. When those are the *first* deltas of the answer (the user starts
-talking just as the answer starts, or the app lags a few events), the answer's item is not
-cut: the app then feeds it and the speaker plays the interrupted answer after the barge-in,
-although the session saw no audio played (no truncate) and the server cancelled it."""
+"""On a barge-in the session stops the player and cuts the interrupted item for good:
+``GuardedPlayer.clear`` calls the player's ``clear``, then its optional ``cut(item_id)``.
+``PlaybackBuffer`` then drops any audio of that item fed later. This matters because the session
+reads ``speech_started`` while the app's loop (LocalVoice's ``_speaker``) may still hold deltas
+it has not fed yet. When those are the *first* deltas of the answer (the user starts talking
+just as the answer starts, or the app lags a few events), ``clear`` alone cuts only what is
+queued and the last item played, so it would miss the answer. The app would then feed it, and
+the speaker would play the interrupted answer after the barge-in, although the server cancelled
+it and the session sent no truncate (no audio had played)."""
 
 from __future__ import annotations
 

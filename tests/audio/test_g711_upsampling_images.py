@@ -1,10 +1,11 @@
-"""``to_pcm16`` turns 8 kHz G.711 into 24 kHz pcm16 by repeating each sample three times
-(rtagents/audio/formats.py, ``to_pcm16``): a zero-order hold with no interpolation filter.
-Every tone below 4 kHz comes with images at 8 kHz +/- f and 16 kHz +/- f only ~13 dB down.
-This is what LocalVoice plays and what ``rtagents run --out`` writes for a G.711 agent
-(``input_audio_format``/``output_audio_format="pcmu"``): a harsh, metallic voice. The
-downsampling direction is low-passed (-78 dB at 6 kHz); upsampling should be too (or use
-the soxr resampler the package already depends on for other rates)."""
+"""``to_pcm16`` turns 8 kHz G.711 into 24 kHz pcm16 through a low-pass
+(rtagents/audio/formats.py, ``upsample``): two zeros after each sample, then the same filter as
+the downsampling direction (-78 dB at 6 kHz). A 1 kHz tone, u-law or A-law, comes out with its
+power above 4.2 kHz more than 40 dB under its power below 4 kHz. Repeating each sample three
+times instead (a zero-order hold) leaves images at 8 kHz +/- f and 16 kHz +/- f only ~13 dB
+down. That is what LocalVoice plays and what ``rtagents run --out`` writes for a G.711 agent
+(``input_audio_format``/``output_audio_format="pcmu"``), so the images would be heard as a
+harsh, metallic voice."""
 
 from __future__ import annotations
 

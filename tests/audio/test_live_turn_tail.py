@@ -1,9 +1,10 @@
-"""``LocalVoice._speaker`` now flushes its Decoder and resampler at an item's end, but only on
-``response.output_audio.done``: GPT-Live has no such event (its turn ends when the user is
-heard, ``session.input_transcript.delta``, which only bumps ``_LiveTurns``). So on GPT-Live,
-with a 48 kHz device, every turn still loses its last ~32 ms (held by libsoxr) until the
-model's *next* turn starts: the turn is never counted whole (``played_ms`` short), and its
-end sounds after the user's turn, glued to the start of the next answer."""
+"""``LocalVoice._speaker`` flushes its Decoder and resampler when a turn of the model's ends on
+GPT-Live, as it does at an item's ``response.output_audio.done`` on the Realtime API. GPT-Live
+has no such event: the model's turn ends when the user is heard
+(``session.input_transcript.delta``), and that event flushes too. Without the flush, with a
+48 kHz device, libsoxr would hold the last ~32 ms of every turn until the model's *next* turn
+started. The turn would never be counted whole (``played_ms`` short), and its end would sound
+after the user's turn, glued to the start of the next answer."""
 
 from __future__ import annotations
 

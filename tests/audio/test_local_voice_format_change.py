@@ -1,10 +1,10 @@
-"""LocalVoice builds its microphone Encoder once, from ``session.input_format`` when
-``run`` starts (rtagents/audio/voice.py, ``_microphone``). When the session's input format
-changes later (``session.update_agent`` to an agent with ``input_audio_format="pcmu"``, a
-handoff to one), the microphone keeps sending pcm16 bytes into a u-law session: pcm16
-silence (zero bytes) is u-law 0x00, full-scale, so server VAD hears "speech" that never
-stops. The output side follows the format per delta (``session.output_format``); the input
-side should follow it too."""
+"""LocalVoice's microphone follows the session's input format (rtagents/audio/voice.py,
+``_microphone``). When ``session.input_format`` changes (``session.update_agent`` to an agent
+with ``input_audio_format="pcmu"``, or a handoff to one), it makes a new Encoder for the new
+format. The output side follows the format per delta in the same way
+(``session.output_format``). A microphone that kept the format it started with would send pcm16
+bytes into a u-law session. pcm16 silence (zero bytes) is u-law 0x00, which is full scale, so
+server VAD would hear endless "speech" in a silent room."""
 
 from __future__ import annotations
 

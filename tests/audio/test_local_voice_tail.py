@@ -1,13 +1,16 @@
-"""LocalVoice resamples the assistant's audio to the device's rate with a StreamResampler
-that it never flushes. libsoxr holds ~32 ms at 24 kHz -> 48 kHz, so the end of every answer
-stays in the resampler until the *next* answer's first delta pushes it out, under the next
-item's id. So with a 48 kHz device (the common default):
+"""LocalVoice resamples the assistant's audio to the device's rate with a StreamResampler, and
+flushes it (and its Decoder) at each answer's end, so the answer's last samples play under its
+own item id. libsoxr holds ~32 ms at 24 kHz -> 48 kHz. Unflushed, the end of every answer would
+stay in the resampler until the *next* answer's first delta pushed it out, under the next item's
+id. With a 48 kHz device (the common default) that would mean:
 
-- the last ~32 ms of each answer are not played when it ends (played later, at the start
-  of the next answer);
-- the player never counts them for the item, so ``played_ms`` of a fully played answer is
-  short, and the user's next turn (speech_started) truncates the fully heard answer (the
-  server then drops its transcript)."""
+- the last ~32 ms of each answer would not play when it ends, but at the start of the next
+  answer;
+- the player would never count them for the item, so ``played_ms`` of a fully played answer
+  would be short, and the user's next turn (speech_started) would truncate an answer heard whole
+  (the server then drops its transcript).
+
+So a fully played answer counts its whole length, and the user's next turn sends no truncate."""
 
 from __future__ import annotations
 

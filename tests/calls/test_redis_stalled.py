@@ -1,9 +1,11 @@
-"""A Redis that stops answering (a network partition, a stopped container: the connection
-stays open, no reply comes). The claim (5 s) and readiness (2 s) are bounded, but other
-registry commands only by redis-py's socket timeout times its retries (5 s x 4, about 20 s,
-measured): a supervisor's command for a call on another replica takes ~20 s with
-``command_timeout=1`` and then raises redis' own ``TimeoutError``, and a call accepted while
-Redis stalls has no sideband (no tools) for those ~20 s while its listing waits."""
+"""A Redis that stops answering (a network partition, a stopped container: the connection stays
+open, no reply comes) holds no call up for long. Each Redis command that something waits on is
+bounded: the claim (5 s), the readiness check and a call's listing (2 s each), and a command
+forwarded to another replica (``command_timeout`` plus 2 s). redis-py alone bounds a command
+only by its socket timeout times its retries (5 s x 4, about 20 s, measured). Without these
+bounds, a supervisor's command for a call on another replica would take ~20 s with
+``command_timeout=1`` and then raise redis' own ``TimeoutError``. A call accepted while Redis
+stalls would have no sideband (no tools) for those ~20 s while its listing waited."""
 
 from __future__ import annotations
 

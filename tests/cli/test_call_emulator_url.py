@@ -1,6 +1,8 @@
-"""``rtagents call --emulator URL`` prints the URL as given: a password in it (an emulator
-behind a proxy with basic auth) or a query token reaches the terminal and CI logs, although
-the --webhook URL's are redacted (``_webhook_failure``) and so are ``run --url``'s."""
+"""``rtagents call --emulator URL`` never prints the URL's credentials: a password in it (an
+emulator behind a proxy with basic auth) or a token in its query. It shows the URL redacted
+(``redact_url``) and registers its secrets, so that what a failed request says hides them too.
+The --webhook URL is redacted the same way (``_webhook_failure``), and so is ``run --url``.
+Printed as given, the credentials would reach the terminal and CI logs."""
 
 from __future__ import annotations
 

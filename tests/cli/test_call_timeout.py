@@ -1,7 +1,8 @@
-"""``rtagents call --timeout`` takes any float: ``nan`` makes the deadline never pass (the
-comparison ``now >= nan`` is always false), so a call its app never accepts is followed
-forever, and a negative or zero one gives up at once ("still ringing after -5 s"). --refreeze
-refuses these (``_refreeze_seconds``); --timeout should too, before any call is placed."""
+"""``rtagents call --timeout`` takes a positive, finite number of seconds (``_seconds``). Any
+other value is refused with exit 2 before any call is placed, as --refreeze refuses its own
+(``_refreeze_seconds``). ``nan`` would make the deadline never pass (``now >= nan`` is always
+false), so a call its app never accepts would be followed forever. A negative or zero timeout
+would give up at once ("still ringing after -5 s")."""
 
 from __future__ import annotations
 

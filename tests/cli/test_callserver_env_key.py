@@ -1,10 +1,11 @@
-"""The change makes ``OPENAI_API_KEY`` go "to OpenAI's hosts only" (``connect``'s
-``endpoint``; docs/session.md, docs/cli.md), but ``CallServer`` still reads the variable
-itself and hands it as an explicit ``api_key`` to whatever ``base_url`` it is given: the REST
-client (``CallsAPI``) and every call's websocket (``RingingCall``/``SidebandCall``/the Twilio
-bridge pass ``self._api_key`` to ``connect``, where an explicit key is sent anywhere). A
-developer with the key exported who points a CallServer at an emulator or another host
-(``OPENAI_BASE_URL`` in examples/browser_app.py) gives that host the OpenAI key."""
+"""``CallServer`` sends ``OPENAI_API_KEY`` to OpenAI's own hosts only, by the same rule as
+``connect`` (``_redact.env_api_key``: a host that is ``openai.com`` or ends in ``.openai.com``;
+docs/session.md, docs/cli.md). With no ``api_key`` given, a ``base_url`` elsewhere gets no key
+from the environment. That covers the REST client (``CallsAPI``) and every call's websocket:
+``RingingCall``, ``SidebandCall`` and the Twilio bridge pass the server's key to ``connect``,
+where an explicit key is sent to any host. Otherwise a developer with the key exported who
+points a CallServer at an emulator or another host (``OPENAI_BASE_URL`` in
+examples/browser_app.py) would give that host the OpenAI key."""
 
 from __future__ import annotations
 

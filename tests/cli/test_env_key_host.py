@@ -1,6 +1,8 @@
-"""``endpoint`` sends ``OPENAI_API_KEY`` to "hosts ending in openai.com": a suffix test on the
-string, not on the domain, so any host whose name merely ends in those letters
-(``notopenai.com``, ``evil-openai.com``) is given the user's OpenAI key."""
+"""``endpoint`` sends ``OPENAI_API_KEY`` only to OpenAI's own hosts, judged by domain
+(``_redact.env_api_key``): a host that is ``openai.com`` or ends in ``.openai.com``. A suffix
+test on the string would also give the user's OpenAI key to any host whose name merely ends in
+those letters (``notopenai.com``, ``attacker-openai.com``). ``api.openai.com`` still gets the
+key."""
 
 from __future__ import annotations
 

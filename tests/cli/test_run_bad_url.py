@@ -1,5 +1,7 @@
-"""``rtagents run --url`` with a malformed URL: a traceback (exit 1), not the one line every
-other bad URL gets (``rtagents run: ...``, exit 2)."""
+"""``rtagents run --url`` with a malformed URL (a port out of range or not a number, an unclosed
+``[``) fails as every other bad URL does: one line, ``rtagents run: ...``, and exit 2.
+``endpoint`` reads the URL, its port included, before any connection is tried, and raises a
+``ConnectError`` ("not a URL"), never a traceback (exit 1)."""
 
 from __future__ import annotations
 

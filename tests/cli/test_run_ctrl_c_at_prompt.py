@@ -1,9 +1,9 @@
-"""``rtagents run`` reads stdin with ``anyio.to_thread.run_sync(sys.stdin.readline,
-abandon_on_cancel=True)``. Ctrl-C at the prompt cancels the session, but the abandoned
-worker thread is still blocked in ``readline``, and AnyIO's worker threads are not daemon
-threads: the interpreter's shutdown waits for it, so the command does not exit after
-Ctrl-C until the user also presses Enter (or Ctrl-D). Before, Ctrl-C interrupted the
-``readline`` on the main thread and the command exited."""
+"""Ctrl-C at ``rtagents run``'s prompt ends the command. The typed lines are read by a daemon
+thread of their own (``_cli_talk.lines``), so a ``readline`` still blocked when the session is
+cancelled keeps no exit waiting. Read by AnyIO's worker thread
+(``anyio.to_thread.run_sync(sys.stdin.readline, abandon_on_cancel=True)``), which is not a
+daemon, the interpreter's shutdown would wait for it. The command would then not exit after
+Ctrl-C until the user also pressed Enter (or Ctrl-D)."""
 
 from __future__ import annotations
 

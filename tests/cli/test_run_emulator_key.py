@@ -1,9 +1,9 @@
-"""``rtagents run --url`` cannot give an emulator its key. ``rtagents emulator`` and
-``rtagents call`` take it from ``--api-key`` or ``RTAGENTS_EMULATOR_API_KEY`` ("never
-OPENAI_API_KEY, which must not reach whatever URL the emulator is said to be at",
-_cli_common.add_emulator_key), but ``run`` has neither: with the variable exported for all
-three, as docs/emulator.md says, ``run --url`` is refused with 401; the only way in is to put
-the emulator's key in OPENAI_API_KEY (``run`` sends OPENAI_API_KEY to any --url)."""
+"""``rtagents run --url`` gives the server at that URL the key from ``--api-key`` or
+``RTAGENTS_EMULATOR_API_KEY``, as ``rtagents emulator`` and ``rtagents call`` do
+(``_cli_common.add_emulator_key``: "never OPENAI_API_KEY, which must not reach whatever URL the
+emulator is said to be at"). With the variable exported for all three, as docs/emulator.md says,
+``run --url`` reaches an emulator started with that key. Without it, the emulator would refuse
+``run`` with 401, and the only way in would be to put the emulator's key in OPENAI_API_KEY."""
 
 from __future__ import annotations
 

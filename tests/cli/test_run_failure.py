@@ -1,7 +1,8 @@
-"""``rtagents run`` whose session the server ends with an error (the connection keeps
-dropping and reconnecting gives up) exits 0 and prints nothing about it: a script or CI step
-that runs the agent cannot tell a failed conversation from a good one, and the user is not
-told why the remaining --say lines were never said."""
+"""``rtagents run`` whose session the server ends with an error (here the connection keeps
+dropping and reconnecting gives up) fails: it prints why the session ended ("the connection
+could not be kept ...") and exits 1. A script or CI step that runs the agent can then tell a
+failed conversation from a good one, and the user learns why the remaining --say lines were
+never said."""
 
 from __future__ import annotations
 

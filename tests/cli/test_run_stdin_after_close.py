@@ -1,8 +1,8 @@
-"""``rtagents run`` now reads stdin in a thread so the session goes on meanwhile, and exits 1
-when the session ends with an error. But nothing stops the read when the session ends: a
-session the server drops (reconnecting gives up) while the user is at the prompt leaves
-``talk`` waiting in ``_lines`` for the user's next line; the command neither exits nor
-fails until the user types something (or closes stdin) into a session that is gone."""
+"""The session's end ends ``rtagents run``'s prompt. When the server drops the session while the
+user is at the prompt (reconnecting gives up), ``session.closed`` cancels the wait for the next
+line, and the command exits 1 at once. Otherwise ``talk`` would wait for a line to send into a
+session that is gone: the command would neither exit nor fail until the user typed something (or
+closed stdin)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""``rtagents run`` reading lines from stdin calls ``sys.stdin.readline()`` on the event
-loop's thread (``_stdin_lines``, a plain generator iterated inside ``talk``): while it waits
-for the next line, nothing of the session runs. A background tool's result, an approval's
-timeout, keepalive pings and, offline, the embedded emulator itself all stop until the user
-types again. Here a background tool that takes 1 s never finishes: 4 s later the user's
-"exit" closes the session and cancels it."""
+"""``rtagents run`` reads the user's lines from stdin in a thread of its own
+(``_cli_talk.lines``), so the session goes on while the user thinks: a background tool's result,
+an approval's timeout, keepalive pings and, offline, the embedded emulator itself.
+``sys.stdin.readline()`` on the event loop's thread would stop all of them until the user typed
+again. Here a background tool that takes 1 s finishes while the user reads the answer. Its
+result is in the output before the user types "exit" 4 s later, and closing the session cancels
+nothing."""
 
 from __future__ import annotations
 

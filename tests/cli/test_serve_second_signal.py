@@ -1,8 +1,9 @@
 """``rtagents serve`` says (``--help``, docs/cli.md) that it serves "a CallServer (or any ASGI
-app)" and that after the first SIGTERM "a second one exits at once". For an app without
-``drain()`` (any other ASGI app, or a CallServer wrapped in middleware), DrainingServer hands
-both signals to uvicorn, which only forces an exit on a second SIGINT: with a response
-still streaming, a second SIGTERM does nothing and the process waits for SIGKILL."""
+app)" and that after the first SIGTERM "a second one exits at once". That holds for an app
+without ``drain()`` too (any other ASGI app, or a CallServer wrapped in middleware):
+DrainingServer exits on the second signal itself, SIGTERM or SIGINT. Left to uvicorn, which
+forces an exit only on a second SIGINT, a second SIGTERM would do nothing while a response is
+still streaming, and the process would wait for SIGKILL."""
 
 from __future__ import annotations
 

@@ -1,10 +1,11 @@
-"""The emulator's input clock (``InputAudio.audio_ms``) adds each append's duration floored
-to a whole millisecond (rtagents/emulator/input_audio.py, ``append``). Chunks that are not a
-whole number of ms (128 samples, Web Audio's render quantum: 5.33 ms) lose up to a ms each.
-The VAD counts its own frames, but every ``session.update`` restarts it from that clock
-(``configure``: ``position_ms=self.audio_ms``), so after an ``update_agent`` (or a handoff)
-``speech_started.audio_start_ms`` / ``speech_stopped.audio_end_ms`` are earlier than where
-the speech is in the audio sent (here by ~250 ms after 4 s)."""
+"""The emulator's input clock (``InputAudio.audio_ms``) is exact: ``append`` adds each chunk's
+duration unrounded, and the clock reads whole milliseconds off the sum
+(rtagents/emulator/input_audio.py). Chunks that are not a whole number of ms (128 samples, Web
+Audio's render quantum: 5.33 ms) lose nothing. This matters because every ``session.update``
+restarts the VAD from that clock (``configure``: ``position_ms=self.audio_ms``). With each chunk
+floored to a whole ms, after an ``update_agent`` (or a handoff)
+``speech_started.audio_start_ms`` and ``speech_stopped.audio_end_ms`` would be earlier than the
+speech in the audio sent (here by ~250 ms after 4 s)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""``InputAudio.append`` now keeps an exact clock and carries pcm16's odd byte across
-appends, but its ``silent=True`` path (GPT-Live's ``session.input_audio.mute``: "the model
-hears silence of the same length") still replaces the chunk with ``duration_ms`` floored to a
-whole ms of silence: not the same length. A muted 5.33 ms chunk counts 5 ms (the clock falls
-behind the audio sent, as it did before the fix), and a muted odd chunk becomes an even one,
-so the carried byte no longer matches the client's stream: after the mute every sample is
-read one byte off, and a quiet room is heard as full-scale speech."""
+"""``InputAudio.append`` with ``silent=True`` (GPT-Live's ``session.input_audio.mute``: "the
+model hears silence of the same length") replaces the chunk with silence of exactly its length,
+to the byte. So the clock stays exact: 750 muted chunks of 5.33 ms count 4000 ms. And a muted
+chunk of an odd byte count keeps pcm16's odd byte, carried across appends, in step with the
+client's stream. Silence floored to a whole ms would put the clock behind the audio sent, and
+would turn an odd chunk into an even one. Every sample after the mute would then be read one
+byte off, and a quiet room would be heard as full-scale speech."""
 
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
-"""The emulator's server VAD reads each ``input_audio_buffer.append`` on its own:
-``InputAudio.append`` passes ``to_pcm16(data)`` of the chunk to the VAD, and ``samples``
-drops a chunk's odd last byte. pcm16 sent in chunks of an odd byte count (a file read in
-fixed-size blocks, a socket's reads) is one byte stream to the real server; here every
-chunk after the first odd one is read one byte off (low and high bytes swapped across
-samples): quiet room noise becomes full-scale noise, and server VAD hears "speech" in
-silence (and the duration clock loses a byte per chunk)."""
+"""The emulator's server VAD reads pcm16 appends as one byte stream, as the real server does:
+``InputAudio.append`` carries a chunk's odd last byte over to the start of the next one. Clients
+do send chunks of an odd byte count (a file read in fixed-size blocks, a socket's reads). With
+each chunk read on its own and its odd byte dropped, every chunk after the first odd one would
+be read one byte off (low and high bytes swapped across samples). Quiet room noise (-55 dBFS)
+would become full-scale noise, and server VAD would hear "speech" in silence."""
 
 from __future__ import annotations
 

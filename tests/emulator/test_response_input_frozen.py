@@ -1,7 +1,9 @@
-"""Review: the emulator's ``response.create`` now says ``response.created`` at once
-(``ServerCore.announce``), "as the API's does: what the client sends after (an item, say)
-comes after the response began, and is not in its input". Over the emulator's websocket: a
-user message sent right after ``response.create`` must not be in that response's input."""
+"""The emulator answers ``response.create`` with ``response.created`` at once, before it handles
+the next client event (``ServerCore.announce``), "as the API's does: what the client sends after
+(an item, say) comes after the response began, and is not in its input". Over the emulator's
+websocket, a user message sent right after ``response.create`` is added after
+``response.created``, and that response's model does not see it. An emulator that let the late
+item in would pass tests that then fail against the API."""
 
 from __future__ import annotations
 

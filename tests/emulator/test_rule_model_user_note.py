@@ -1,10 +1,10 @@
-"""The stand-in model (RuleModel) now says an app's system note rather than taking the user's
-last request up again "(which would start that task once more)", but only for notes with
-role "system". A background tool told ``Background(role="user")`` (documented: the result
-message's role is "system" or "user") adds its result as a user message: the RuleModel
-reads that as the user's request, matches it to the same tool ("The background task ...
-(book_table) finished ...") and calls the tool again, and again after that result: the loop
-the fix meant to end."""
+"""The stand-in model (RuleModel) says an app's note aloud. It never takes the note for the
+user's request, which would start the task again. A note is a system message, or rtagents' own
+``bg_`` item whatever its role. A background tool told ``Background(role="user")`` (documented:
+the result message's role is "system" or "user") adds its result as a user message. Read as the
+user's request, it would match the same tool ("The background task ... (book_table) finished
+...") and call the tool again, and again after that result, without end. So one "book a table"
+starts the task once."""
 
 from __future__ import annotations
 

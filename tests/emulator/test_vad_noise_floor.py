@@ -1,8 +1,10 @@
-"""The emulator's VAD now keeps a turn going down to a quarter of its start level (12 dB
-under ``threshold / 10``: -38 dBFS at the default 0.5). Steady room noise between the two
-levels (a fan, an air conditioner at -35 dBFS), which never starts a turn, now keeps any
-turn it follows from ever ending: no ``speech_stopped``, no commit, no answer, for as long
-as the fan runs. (The docs still say a frame is speech only above ``threshold / 10``.)"""
+"""The emulator's VAD starts a turn above ``threshold / 10`` (-26 dBFS at the default 0.5), and
+keeps it going down to half that level, 6 dB lower (-32 dBFS). Steady room noise below that (a
+fan, an air conditioner at -35 dBFS) never starts a turn, and does not hold one open either. So
+a user who stops talking in a room with a fan gets ``speech_stopped`` after
+``silence_duration_ms`` (200), then a commit and an answer. A lower level to keep a turn going
+(a quarter, 12 dB under: -38 dBFS) would let the fan keep any turn it follows from ever ending:
+no ``speech_stopped``, no commit, no answer, for as long as the fan runs."""
 
 from __future__ import annotations
 

@@ -1,11 +1,12 @@
-"""The emulator's server VAD (rtagents/emulator/vad.py) calls a 10 ms frame speech only
-when its RMS is above ``threshold / 10`` of full scale (-26 dBFS at the default 0.5), and
-ends the turn after ``silence_duration_ms`` (200 by default) of frames below it. Unvoiced
-consonants ("th", "s", "f", "h") sit 15-25 dB under the vowels, so a run of them inside a
-phrase reads as silence: espeak-ng saying "Sixteen thousand five hundred" is cut after
-"Sixteen" into two user turns (two commits, the model answering "Sixteen"), and the same
-question said 12 dB quieter (a normal microphone level) into three. One utterance with no
-pause in it should be one turn."""
+"""The emulator's server VAD (rtagents/emulator/vad.py) hears one utterance with no pause in it
+as one turn. A 10 ms frame starts a turn when its RMS is above ``threshold / 10`` of full scale
+(-26 dBFS at the default 0.5). Once the turn has started, frames down to half that level (6 dB
+lower) keep it going, and it ends after ``silence_duration_ms`` (200 by default) of frames
+below. Unvoiced consonants ("th", "s", "f", "h") sit 15-25 dB under the vowels. With the start
+level alone, a run of them inside a phrase would read as silence: espeak-ng saying "Sixteen
+thousand five hundred" would be cut after "Sixteen" into two user turns (two commits, the model
+answering "Sixteen"), and "What is the weather in Paris?" said 12 dB quieter (a normal
+microphone level) into three."""
 
 from __future__ import annotations
 

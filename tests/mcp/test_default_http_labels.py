@@ -1,8 +1,9 @@
-"""Streamable-HTTP MCP servers conventionally serve at ``/mcp``, and ``MCPServerHTTP``'s
-default label is the URL path's last part: every such server is labelled ``mcp``. The new
-one-label-per-agent rule (``ToolSources.__post_init__``) then refuses any agent with two of
-them left default-named, as docs/mcp.md writes them: an agent that was made and ran before
-the change is refused at construction."""
+"""``MCPServerHTTP``'s default label is the telling word of the URL's host (``notes`` for
+``https://notes.example.com/mcp``; an address with its port), never the path or the credentials.
+Streamable-HTTP MCP servers conventionally serve at ``/mcp``, so a label taken from the path's
+last part would name every such server ``mcp``. An agent takes one server per label
+(``ToolSources.__post_init__`` refuses two under one), so an agent with two default-named
+servers, written as docs/mcp.md writes them, would be refused at construction."""
 
 from __future__ import annotations
 

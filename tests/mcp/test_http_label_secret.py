@@ -1,7 +1,8 @@
-"""Review: an MCP HTTP server's default label (``mcp/servers._http_label``) for a URL that
-carries its secret in the path, as hosted MCP services do (Zapier's
-``https://mcp.zapier.com/api/mcp/s/<secret>/mcp``: "treat it like a password"). The label
-goes into events, spans and logs (and is not registered as a secret)."""
+"""An MCP HTTP server's default label (``mcp/servers._http_label``) never holds a secret carried
+in the URL's path. Hosted MCP services put their secret there (Zapier's
+``https://mcp.zapier.com/api/mcp/s/<secret>/mcp``: "treat it like a password"). The label goes
+into events, spans and logs, and is not registered as a secret, so a label taken from the path
+would leak the secret to all of them."""
 
 from __future__ import annotations
 

@@ -23,8 +23,8 @@ def test_the_default_label_of_an_http_server_never_holds_the_urls_password(url: 
 
 @pytest.mark.anyio
 async def test_a_header_token_with_a_trailing_newline_never_shows_in_the_connect_error() -> None:
-    # A token read from a file ends in a newline: the API key's is stripped (``credential``),
-    # an MCP header's value goes to httpx as it is, which refuses it quoting the value.
+    # A token read from a file ends in a newline. An MCP header's value is stripped as the
+    # API key is (``credential``); sent as it is, httpx would refuse it, quoting the value.
     import traceback
 
     from rtagents.mcp import MCPConnectError

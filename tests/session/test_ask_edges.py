@@ -1,4 +1,9 @@
-"""Review: ask() edge cases (the embedded emulator, real session)."""
+"""``session.ask()`` at its edges (the embedded emulator, a real session). It takes
+``conversation.item.created`` (the beta API's and Azure's name for ``conversation.item.added``)
+as its message's confirmation, and returns the answer. It returns the error when the server
+refuses its message: no answer to it will come. And it returns at a response whose only call
+asks for no next turn (``trigger_response=False``): nothing else will come. An ask() that waited
+on in any of these cases would hang the app."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """``connect(..., audio_format="pcmu")`` fixes the line's audio "whatever the agent sets"
-(docs/session.md). The pin is put on the agent's two format fields only; an agent that says
-its format in ``session_options`` (merged last, over the fields) gets its own format sent,
-and a phone line is sent PCM16."""
+(docs/session.md). The pin sets the agent's two format fields and drops any format the agent
+gives in ``session_options`` (``fixed_audio.speaking``), which is merged last and would win over
+the fields. Otherwise an agent that says its format in ``session_options`` would get its own
+format sent, and a phone line would be sent PCM16."""
 
 from __future__ import annotations
 

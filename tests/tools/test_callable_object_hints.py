@@ -20,8 +20,8 @@ class Search:
 
 
 def test_a_callable_dataclass_is_a_tool_of_its_call_parameters() -> None:
-    # Raises TypeError "parameter 'query': has no type annotation": the hints read are the
-    # dataclass's fields (index), not __call__'s.
+    # The hints are __call__'s (query, limit), not the dataclass's fields (index): read from
+    # the fields, 'query' would have "no type annotation" and the tool would be refused.
     made = rtagents.tool(Search("products"))
     assert made.parameters["required"] == ["query"]
     assert made.parameters["properties"]["limit"] == {"type": "integer", "default": 5}

@@ -1,5 +1,8 @@
-"""Review: a callable object's hints (``_schema._hints``), in a module with postponed
-annotations, where its ``__call__``'s parameters name a type of this module."""
+"""A callable object's type hints (``_schema._hints``) resolve in a module with postponed
+annotations, where every hint is a string. Here ``__call__``'s parameter names a type of this
+module (``Order``). The hints are read from ``__call__`` itself, in its module, for a plain
+callable object and for a dataclass alike, so ``"Order"`` resolves and the tool takes an
+``order``."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""A class-based decorator (``functools.update_wrapper(self, fn)``, the usual way to write
-one) gives a callable object whose signature is the wrapped function's (``inspect.signature``
-follows ``__wrapped__``) and whose ``__annotations__`` are the function's. Before the
-change its hints were read from the object itself and the tool was made; now they are read
-from ``type(obj).__call__`` (``*args, **kwargs``), which annotates none of the parameters
-the signature shows, and the tool is refused. So is an object with ``__signature__``."""
+"""A class-based decorator (``functools.update_wrapper(self, fn)``, the usual way to write one)
+gives a callable object whose signature is the wrapped function's (``inspect.signature`` follows
+``__wrapped__``) and whose ``__annotations__`` are the function's. Its hints are read from the
+function it wraps (``inspect.unwrap``), so the tool is made with the function's parameters, and
+it runs. Read from ``type(obj).__call__`` (``*args, **kwargs``) instead, the hints would
+annotate none of the parameters the signature shows, and the tool would be refused. An object
+with its own ``__signature__`` is described by the annotations that signature carries."""
 
 from __future__ import annotations
 

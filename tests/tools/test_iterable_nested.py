@@ -1,8 +1,10 @@
-"""``Iterable[X]`` is turned into ``list[X]`` only when it is the whole annotation. Anywhere
-else (``Iterable[int] | None = None``, ``Annotated[Iterable[int], Field(description=...)]``)
-it is now refused as "checked lazily", though before the change those tools were made and
-ran (pydantic read the list lazily), and though the same parameter described by the
-docstring instead of ``Field`` is accepted: one rule, decided in two places."""
+"""``Iterable[X]`` is read as ``list[X]`` wherever it sits in an annotation
+(``_schema._readable``): as the whole annotation, in ``Iterable[int] | None = None``, or in
+``Annotated[Iterable[int], Field(description=...)]``. Each such tool is made and runs, and a
+parameter described by ``Field`` gets the same schema as one described by the docstring: one
+rule, decided in one place. Refusing the nested forms as "checked lazily" would refuse tools
+that pydantic can run, and would treat one parameter two ways by where its description is
+written."""
 
 from __future__ import annotations
 

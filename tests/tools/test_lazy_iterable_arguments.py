@@ -1,7 +1,10 @@
-"""A parameter annotated ``Iterable[int]`` (a natural annotation for "some numbers") is
-validated by pydantic lazily, as a one-shot iterator: the arguments are "valid" before any
-item was checked, and whoever reads them first (a ``needs_approval`` check, an approval rule
-or handler, an app reading ``tool.call.started``) consumes them, so the tool gets nothing."""
+"""A parameter annotated ``Iterable[int]`` (a natural annotation for "some numbers") is checked
+and passed as a list. Left to pydantic, it would be validated lazily, as a one-shot iterator:
+the arguments would be "valid" before any item was checked. Whoever read them first (a
+``needs_approval`` check, an approval rule or handler, an app reading ``tool.call.started``)
+would consume them, and the tool would get nothing. So an item of the wrong type is an invalid
+argument, found before the tool runs. ``Iterator`` and ``Generator`` parameters cannot be read
+whole first, and are refused when the tool is made."""
 
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ async def test_the_tool_gets_the_arguments_its_approval_check_saw() -> None:
     agent = rtagents.Agent(name="desk", tools=[pay], output_modalities=["text"])
     script = [CallFunction("pay", {"amounts": [10, 20, 30]}, call_id="call_pay"), "Paid."]
     record = await run_agent(agent, script, "pay them", socket=True)
-    # The check consumed the iterator: the tool summed nothing and "paid" 0.
+    # The check read the amounts; the tool still gets all three and pays 60, not 0.
     assert record.outputs["call_pay"] == "60"
 
 
@@ -46,7 +49,7 @@ async def test_an_item_of_the_wrong_type_is_an_invalid_argument() -> None:
     script = [CallFunction("add", {"amounts": [1, "two", 3]}, call_id="call_add"), "Sorry."]
     record = await run_agent(agent, script, "add them", socket=True)
     [failed] = record.of("tool.call.failed")
-    # The arguments passed validation; the tool's own code raised pydantic's error mid-sum.
+    # Refused when the arguments are checked, not by pydantic's error mid-sum in the tool.
     assert failed.kind == "invalid_arguments", (failed.kind, failed.message)
 
 

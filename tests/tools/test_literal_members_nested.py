@@ -1,8 +1,9 @@
-"""``Literal[Color.RED, Color.GREEN]`` is now offered as its values and read back into
-members, but only as the whole annotation: ``Optional[...]`` of it, ``list[...]`` of it, or
-the same Literal with a ``Field(description=...)`` is refused as holding Enum members,
-while the docstring-described one is accepted. The message says the check would refuse the
-values, which the change made untrue for the same Literal one level up."""
+"""``Literal[Color.RED, Color.GREEN]`` (part of an Enum) is offered to the model as its values
+and read back into members wherever it sits in an annotation (``_schema._readable``): as the
+whole annotation, in ``Optional[...]``, in ``list[...]``, or with a ``Field(description=...)``.
+Each such tool is made and runs, as the docstring-described one does. Refusing the nested forms
+"as holding Enum members" would give an untrue reason (the check takes the values), and would
+treat one Literal two ways by where it sits."""
 
 from __future__ import annotations
 

@@ -16,5 +16,5 @@ async def describe(city: str, ctx: rtagents.ToolContext) -> str:
 
 
 def test_run_json_gives_the_context_the_arguments() -> None:
-    # The context made by run_json has arguments={}: the tool sees "".
+    # run_json's context holds the validated arguments: with none, the tool would say "".
     assert anyio.run(describe.run_json, '{"city": "Oslo"}') == "city=Oslo"

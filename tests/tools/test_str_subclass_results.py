@@ -41,5 +41,5 @@ async def test_a_str_enum_result_reads_the_same_from_a_sync_and_an_async_tool() 
     ]
     record = await run_agent(agent, [calls, "It is open."], "status?", socket=True)
     outputs = record.outputs
-    # The async tool's output is "open"; the sync tool's is str() of the member: "Status.OPEN".
+    # Both give the string's value, "open", never str() of the member ("Status.OPEN").
     assert outputs["call_sync"] == outputs["call_async"] == "open", outputs

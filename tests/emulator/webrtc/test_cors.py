@@ -1,8 +1,8 @@
-"""A page using OpenAI's Agents SDK for JS (@openai/agents-realtime,
-OpenAIRealtimeWebRTC.connect) posts its SDP offer with the headers Content-Type,
-Authorization and X-OpenAI-Agents-SDK; api.openai.com lets a page send them. The emulator's
-CORS preflight allows only Authorization and Content-Type, so a browser refuses to send the
-offer: the page cannot call the emulator."""
+"""The emulator's CORS preflight allows the headers a page asks for, as api.openai.com does. A
+page using OpenAI's Agents SDK for JS (@openai/agents-realtime, OpenAIRealtimeWebRTC.connect)
+posts its SDP offer with the headers Content-Type, Authorization and X-OpenAI-Agents-SDK. A
+preflight that allowed only Authorization and Content-Type would make the browser refuse to send
+the offer, and the page could not call the emulator."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
-"""Two delegated responses of one delegation, neither with an id (the first makes a call,
-the second, asked for by the batch's ``response.create``, makes another). The change names
-an id-less response ``f"{delegation_id}#"``: the second gets the first's name, which is in
-``_ended`` already, so its end is taken as "ended already" and its batch is never answered."""
+"""A GPT-Live delegated response with no id is named after its delegation and counted
+(``f"{delegation_id}#{n}"``), so each id-less response of one delegation has a name of its own.
+Here two delegated responses of one delegation have no id: the first makes a call, and the
+second, asked for by the batch's ``response.create``, makes another. Under one shared name, the
+second's end would be taken as "ended already" (its name is among the responses ended), and its
+batch would never be answered."""
 
 from __future__ import annotations
 
