@@ -116,9 +116,8 @@ def add_run_command(commands: Any) -> None:
     run.add_argument(
         "--duplex",
         choices=["half", "full"],
-        default="half",
         help="--voice: 'half' mutes the microphone while the agent speaks (speakers), 'full' "
-        "lets you interrupt (headphones) (default: %(default)s)",
+        "lets you interrupt (headphones) (default: half)",
     )
     run.add_argument(
         "--input-device", metavar="ID", help="--voice: the microphone (name or number)"
@@ -150,6 +149,13 @@ def _run(args: argparse.Namespace) -> int:
         raise CliError("--real needs an API key: set OPENAI_API_KEY (or leave --real out)")
     if args.hears and (args.real or args.url):
         raise CliError("--hears is for the offline emulator; a real model hears the audio")
+    # An option that would do nothing is said, not silently dropped.
+    given = (("--input-device", args.input_device), ("--output-device", args.output_device))
+    for_voice = [name for name, value in (*given, ("--duplex", args.duplex)) if value is not None]
+    if for_voice and not args.voice:
+        raise CliError(f"{', '.join(for_voice)}: for --voice (the microphone and speaker)")
+    if args.hears and not (args.audio_in or args.voice):
+        raise CliError("--hears says what your audio says: give --in FILE.wav or --voice")
     live = args.api == "live"
     if live and (args.real or args.url) and not (args.audio_in or args.voice):
         raise CliError(

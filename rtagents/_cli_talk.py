@@ -42,7 +42,7 @@ def local_voice(args: argparse.Namespace) -> Any:
         )
     except AudioDeviceError as exc:
         raise CliError(str(exc)) from None
-    return LocalVoice(device, duplex=args.duplex)
+    return LocalVoice(device, duplex=args.duplex or "half")
 
 
 async def say_recording(session: Any, pcm: bytes) -> None:

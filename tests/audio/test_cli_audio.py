@@ -102,3 +102,18 @@ def test_hears_is_only_for_the_emulator() -> None:
         cwd=EXAMPLES,
     )
     assert result.returncode == 2 and "--hears is for the offline emulator" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (["--input-device", "1"], "--input-device: for --voice"),
+        (["--output-device", "2", "--duplex", "full"], "--output-device, --duplex: for --voice"),
+        (["--hears", "book a table"], "--hears says what your audio says"),
+    ],
+)
+def test_an_option_that_would_do_nothing_is_said(options: list[str], said: str) -> None:
+    """The audio options without the audio they are for (``--voice``, ``--in``) would be
+    dropped without a word: the command says so, before any conversation."""
+    result = rtagents("run", "tools_basics:agent", *options, "--say", "hi", cwd=EXAMPLES)
+    assert result.returncode == 2 and said in result.stderr, result.stderr
