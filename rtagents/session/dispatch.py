@@ -120,7 +120,7 @@ class Dispatcher:
 
     def handed_over(self) -> Sequence[asyncio.Task[None]]:
         """The tasks of the calls whose code went to a worker thread since the last ask: the
-        reader lets them have the GIL before the session's deferred work (see ``reader``)."""
+        reader lets them have the GIL before it reads on (see ``reader``)."""
         handed, self._handed = self._handed, None
         return handed or ()
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from ..errors import SessionClosedError, root_cause
 from .actions import Action
@@ -28,10 +27,12 @@ from .upstream import Upstream
 log = logging.getLogger("rtagents.session")
 
 THREADS_FIRST_S = 0.002
-"""How long, at most, the work a burst leaves for after (the journal's writes, the app's
-events) waits for the calls whose code went to a worker thread during it: that code needs the
-GIL to run, and this work would hold it first (performance.md). Short enough that the app
-never hears of it: about a tenth of one 20 ms audio frame."""
+"""How long, at most, the reader waits for the calls whose code a burst of frames handed to
+worker threads, before it reads the frames after theirs (the turn's last, then the work the
+burst leaves for after: the journal's writes, the app's events): that code needs the GIL to
+run, and the reader would hold it first (performance.md). One budget a burst, however many
+calls it hands over; short enough that the app never hears of it: about a tenth of one 20 ms
+audio frame."""
 
 
 class Readable(Protocol):
@@ -55,24 +56,12 @@ class Readable(Protocol):
     async def task_fatal(self, exc: BaseException) -> None:
         """A ``SystemExit`` or ``KeyboardInterrupt`` from app code: the session ends."""
 
-    def spawn(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
-        """Run ``fn(*args)`` as a task of the session's."""
-
 
 async def read(session: Readable) -> None:
     """The reader task, from the session's start to its end; it raises nothing but its own
     cancellation: every way the reading ends becomes the session's end, with a reason."""
     try:
         await _frames(session)  # returns once the session ended, which said so
-    except BaseException as exc:
-        await _failed(session, exc)
-
-
-async def _answered_later(session: Readable, holding: int) -> None:
-    """``_answered``, from a task of its own (see ``_AfterThreads``): it fails as the reader
-    would."""
-    try:
-        await _answered(session, holding)
     except BaseException as exc:
         await _failed(session, exc)
 
@@ -106,7 +95,9 @@ async def _frames(session: Readable) -> None:
         session.link,
     )
     closed = Link.CLOSED
+    loop = asyncio.get_running_loop()
     holding = 0  # the reader's hold on the app's events, for the burst it answers
+    threads_until = 0.0  # the end of the burst's wait for its calls' threads (loop time)
     while True:
         transport = upstream.transport
         try:
@@ -131,16 +122,19 @@ async def _frames(session: Readable) -> None:
         # Decide first, tell after (performance.md): the frames at hand are answered.
         if not holding:
             holding = observers.hold()
+            threads_until = loop.time() + THREADS_FIRST_S
         if await session.execute(core.receive_frame(frame)):
             await asyncio.sleep(0)  # the call starts now (asyncio's: no anyio lookup)
+            handed = dispatcher.handed_over()
+            if handed:  # its thread runs first: the reader lets go of the GIL meanwhile
+                await asyncio.wait(handed, timeout=max(threads_until - loop.time(), 0.0))
         if link.state is closed:
             return  # this frame ended it, and the end was told: read no more
         if not more_at_hand(transport):
-            handed = dispatcher.handed_over()
-            if handed:  # their threads run first; the reader goes on reading meanwhile
-                _AfterThreads(session, handed, holding)
-            else:
-                await _answered(session, holding)
+            # A call handed over since (after its approval, say) waited for that: not for
+            # this work, which would hold its thread back for a few tens of microseconds.
+            dispatcher.handed_over()
+            await _answered(session, holding)
             holding = 0
 
 
@@ -150,31 +144,3 @@ async def _answered(session: Readable, holding: int) -> None:
         return  # the end told what was held, and the journal has no more to keep
     await session.execute(session.core.settle())  # the journal's writes, its news
     session.observers.tell(holding)  # unless a call's output is still leaving
-
-
-class _AfterThreads:
-    """``_answered`` for a burst, once the calls it handed to worker threads have sent their
-    outputs (their tasks end then), or after ``THREADS_FIRST_S``, whichever comes first.
-    Loop callbacks, not a task: nothing more runs on the loop before it lets go of the GIL."""
-
-    __slots__ = ("holding", "left", "session", "timer")
-
-    def __init__(
-        self, session: Readable, handed: Sequence[asyncio.Task[None]], holding: int
-    ) -> None:
-        self.session, self.holding, self.left = session, holding, len(handed)
-        loop = asyncio.get_running_loop()
-        self.timer: asyncio.TimerHandle | None = loop.call_later(THREADS_FIRST_S, self.go)
-        for task in handed:
-            task.add_done_callback(self.one_done)
-
-    def one_done(self, _task: object) -> None:
-        self.left -= 1
-        if not self.left:
-            self.go()
-
-    def go(self) -> None:
-        timer, self.timer = self.timer, None
-        if timer is not None:  # the first of the two
-            timer.cancel()
-            self.session.spawn(_answered_later, self.session, self.holding)

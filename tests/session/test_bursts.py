@@ -459,6 +459,80 @@ async def test_a_sync_calls_thread_runs_before_the_burst_is_told(
     assert history == [["message", "function_call", "function_call_output"]]
 
 
+async def test_a_sync_calls_code_runs_before_the_reader_reads_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The reader lets go of the GIL once it has handed a call to a worker thread: the call's
+    code runs before the frames after its own are read (the turn's last, here at hand)."""
+    monkeypatch.setattr(reader, "THREADS_FIRST_S", 30.0)  # a slow machine decides nothing
+    read_when_run: list[list[str]] = []
+    transport: Bursts | None = None
+
+    @rtagents.tool(name="get_weather")
+    def weather(city: str) -> str:
+        """The weather in a city (sync: its code runs in a worker thread)."""
+        assert transport is not None
+        read_when_run.append(list(transport.read))
+        return f"sunny in {city}"
+
+    model = ScriptedModel([CallFunction("get_weather", {"city": "Paris"}), "Sunny."])
+    agent = rtagents.Agent(name="desk", tools=[weather], output_modalities=["text"])
+    async with Emulator(model=model) as emu:
+        transport = Bursts(emu.transport())
+        async with rtagents.connect(agent, transport=transport) as session:
+            await session.send_text("Weather in Paris?")
+            await until_answered(session)
+    [read] = read_when_run
+    assert read[-1] == "response.function_call_arguments.done"
+    assert "response.done" in transport.read[len(read) :]
+
+
+async def test_a_bursts_calls_share_one_wait_for_their_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """However many calls a burst hands to threads, the reader waits for them at most
+    ``THREADS_FIRST_S`` in all, not that long for each: two calls that never return before
+    the turn's end is read do not hold the reader back twice."""
+    monkeypatch.setattr(reader, "THREADS_FIRST_S", 0.5)
+    ended = threading.Event()
+
+    @rtagents.tool
+    def slow(key: str) -> str:
+        """Returns once the turn's end has been read."""
+        ended.wait(10)
+        return key
+
+    model = ScriptedModel(
+        [
+            [
+                CallFunction("slow", {"key": "a"}, call_id="a"),
+                CallFunction("slow", {"key": "b"}, call_id="b"),
+            ],
+            "Done.",
+        ]
+    )
+    agent = rtagents.Agent(name="desk", tools=[slow], output_modalities=["text"])
+    started: list[float] = []
+    async with Emulator(model=model) as emu:
+        transport = Bursts(emu.transport())
+        async with rtagents.connect(agent, transport=transport) as session:
+            session.on("response.done")(lambda event: ended.set())
+            loop = asyncio.get_running_loop()
+            session.on("response.function_call_arguments.done")(
+                lambda event: started.append(loop.time())
+            )
+            await session.send_text("Both, please.")
+            began = loop.time()
+            with anyio.fail_after(20):
+                while not ended.is_set():
+                    await anyio.sleep(0.01)
+            waited = loop.time() - began
+            await until_answered(session)
+    assert len(started) == 2
+    # One budget: the turn's end is read about 0.5 s after the first call, never 1 s.
+    assert waited < 0.9
+
+
 async def test_a_sync_call_that_takes_its_time_keeps_nothing_from_the_app() -> None:
     """The wait for a thread's call is bounded: a sync tool that is still running is no
     reason to hold the app's events. This one returns only once the app has heard that it
@@ -486,26 +560,32 @@ async def test_a_sync_call_that_takes_its_time_keeps_nothing_from_the_app() -> N
                     pytest.fail("the session ended before the call did")
 
 
-async def test_a_failure_after_a_sync_calls_burst_ends_the_session_as_in_the_reader(
+async def test_a_failure_after_a_sync_calls_burst_ends_the_session_with_its_reason(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The work a burst left for after fails (a bug of ours, made here): as when the reader's
-    own work fails, the session ends with the reason, and the app is told what the burst
-    held before it hears of the end."""
+    """The work a sync call's burst left for after fails (a bug of ours, made here): the
+    session ends with the reason, and the app is told what the burst held before it hears
+    of the end."""
     monkeypatch.setattr(reader, "THREADS_FIRST_S", 30.0)
     settle = RealtimeCore.settle
     failures: list[str] = []
+    ran = threading.Event()
+
+    @rtagents.tool(name="get_weather")
+    def weather(city: str) -> str:
+        """The weather in a city (sync: its code runs in a worker thread)."""
+        ran.set()
+        return f"sunny in {city}"
 
     def settle_once_failing(self: RealtimeCore) -> Any:
-        task = asyncio.current_task()
-        if not failures and task is not None and task.get_coro().__name__ != "read":
-            failures.append("settle")  # the first settle outside the reader's own task
+        if not failures and ran.is_set():
+            failures.append("settle")  # the first settle after the call's code ran
             raise RuntimeError("the journal could not settle")
         return settle(self)
 
     monkeypatch.setattr(RealtimeCore, "settle", settle_once_failing)
     model = ScriptedModel([CallFunction("get_weather", {"city": "Paris"}), "Sunny."])
-    agent = rtagents.Agent(name="desk", tools=[sync_weather], output_modalities=["text"])
+    agent = rtagents.Agent(name="desk", tools=[weather], output_modalities=["text"])
     told: list[Any] = []
     async with Emulator(model=model) as emu:
         transport = Bursts(emu.transport())
