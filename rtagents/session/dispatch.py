@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
 from typing import Any, Protocol
 
 from .. import protocol as p
@@ -85,7 +84,6 @@ class Dispatcher:
         self._answers = answers
         self._hosted = hosted_tools
         self._running: dict[str, RunningCall] = {}
-        self._handed: list[asyncio.Task[None]] | None = None  # see handed_over
         self._orphans: set[asyncio.Task[Any]] = set()  # given up on, still running
         self.background = BackgroundWork(
             tracer=tracer,
@@ -118,12 +116,6 @@ class Dispatcher:
         # task gained nothing either. The reader yields once right after, so it runs first.
         running.task = asyncio.get_running_loop().create_task(self._call(running))
 
-    def handed_over(self) -> Sequence[asyncio.Task[None]]:
-        """The tasks of the calls whose code went to a worker thread since the last ask: the
-        reader lets them have the GIL before it reads on (see ``reader``)."""
-        handed, self._handed = self._handed, None
-        return handed or ()
-
     @property
     def running(self) -> list[tuple[str, StartCall]]:
         """The calls in flight: (call id, the call)."""
@@ -142,7 +134,6 @@ class Dispatcher:
         for running in list(self._running.values()):
             self._give_up(running, stopped_outcome(running, running.settings, reason, dropped))
         self._running.clear()  # answered, and none of their outputs can be sent now
-        self._handed = None
         self.background.session_ended(reason)
 
     async def let_go(self, grace: float) -> None:
@@ -299,9 +290,6 @@ class Dispatcher:
             loop = asyncio.get_running_loop()
             if running.tool is not None and running.tool.runs_in_thread:
                 running.deadline = loop.call_later(time_limit, self._expire, running)
-                task = asyncio.current_task()  # the call's (``running.task`` may not be set
-                if task is not None:  # yet, where an eager task factory ran it at once)
-                    self._handed = [*(self._handed or ()), task]
             else:
                 loop.call_soon(self._arm, running, loop.time() + time_limit)
 

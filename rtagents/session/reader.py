@@ -16,13 +16,13 @@ from typing import Protocol
 from ..errors import SessionClosedError, root_cause
 from .actions import Action
 from .adapter import WireAdapter
-from .dispatch import Dispatcher
 from .metering import UsageMeter
 from .observers import Observers
 from .reconnect import ReconnectFailed
 from .states import Connection, Link
 from .transport import TransportClosed, more_at_hand
 from .upstream import Upstream
+from .workers import WorkerPool
 
 log = logging.getLogger("rtagents.session")
 
@@ -42,7 +42,7 @@ class Readable(Protocol):
     core: WireAdapter
     observers: Observers
     meter: UsageMeter
-    dispatcher: Dispatcher
+    workers: WorkerPool
     link: Connection
     fatal: BaseException | None
     """What app code raised past ``Exception`` (``SystemExit``): the session is ending."""
@@ -87,11 +87,11 @@ async def _failed(session: Readable, exc: BaseException) -> None:
 
 
 async def _frames(session: Readable) -> None:
-    upstream, core, observers, dispatcher, link = (
+    upstream, core, observers, workers, link = (
         session.upstream,
         session.core,
         session.observers,
-        session.dispatcher,
+        session.workers,
         session.link,
     )
     closed = Link.CLOSED
@@ -125,15 +125,17 @@ async def _frames(session: Readable) -> None:
             threads_until = loop.time() + THREADS_FIRST_S
         if await session.execute(core.receive_frame(frame)):
             await asyncio.sleep(0)  # the call starts now (asyncio's: no anyio lookup)
-            handed = dispatcher.handed_over()
-            if handed:  # its thread runs first: the reader lets go of the GIL meanwhile
-                await asyncio.wait(handed, timeout=max(threads_until - loop.time(), 0.0))
+            returning = workers.returning()
+            if returning is not None:  # its thread runs first: the reader lets go of the GIL
+                timer = loop.call_later(max(threads_until - loop.time(), 0.0), _wake, returning)
+                await returning
+                timer.cancel()
         if link.state is closed:
             return  # this frame ended it, and the end was told: read no more
         if not more_at_hand(transport):
             # A call handed over since (after its approval, say) waited for that: not for
             # this work, which would hold its thread back for a few tens of microseconds.
-            dispatcher.handed_over()
+            workers.forget_handed()
             await _answered(session, holding)
             holding = 0
 
@@ -144,3 +146,8 @@ async def _answered(session: Readable, holding: int) -> None:
         return  # the end told what was held, and the journal has no more to keep
     await session.execute(session.core.settle())  # the journal's writes, its news
     session.observers.tell(holding)  # unless a call's output is still leaving
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)

@@ -123,7 +123,7 @@ class SessionRunner(LazyParts):
         self.approvals = ApprovalBroker(
             agent.approval, back.deliver, back.hosted_servers, back.app_exit, agent
         )
-        self._workers = workers or WorkerPool()
+        self.workers = workers or WorkerPool()
         self.dispatcher = Dispatcher(
             self._call_settings(),
             self.tools,
@@ -190,7 +190,7 @@ class SessionRunner(LazyParts):
             self.deliver(SessionWarning(note))
 
     def _call_settings(self) -> CallSettings:  # (made afresh for each agent taken)
-        return CallSettings.of(self.agent, self.approvals, self._back, self.deps, self._workers)
+        return CallSettings.of(self.agent, self.approvals, self._back, self.deps, self.workers)
 
     async def configure(self, agent: Agent, *, force: bool = False) -> bool:
         """Send the agent's configuration (``force``: on a connection still being set up,

@@ -42,13 +42,32 @@ class NoWorkerFree(Exception):
 class WorkerPool:
     """At most ``size`` threads running one session's sync tool code at a time."""
 
-    __slots__ = ("_free", "size")
+    __slots__ = ("_free", "_fresh", "size")
 
     def __init__(self, size: int = DEFAULT_SYNC_TOOL_THREADS) -> None:
         if size < 1:
             raise ValueError(f"sync_tool_threads must be at least 1, got {size}")
         self.size = size
         self._free: anyio.Semaphore | None = None  # built when a sync tool first runs
+        self._fresh: list[_Job[Any]] | None = None  # handed to threads since the last ask
+
+    def returning(self) -> asyncio.Future[None] | None:
+        """A future set once the calls handed to threads since the last ask have all come
+        back from them (or were given up): set in the same loop pass as the last result
+        reaches its call, so that its awaiter runs right after that call's task. ``None``
+        when none is still out. (The reader waits on it: see ``reader.THREADS_FIRST_S``.)"""
+        fresh, self._fresh = self._fresh, None
+        out = [job for job in fresh or () if not job.future.done()]
+        if not out:
+            return None
+        countdown = _Countdown(len(out), out[0].loop.create_future())
+        for job in out:
+            job.then = countdown.one
+        return countdown.waiter
+
+    def forget_handed(self) -> None:
+        """Ask for nothing about the calls handed over since the last ask."""
+        self._fresh = None
 
     @property
     def busy(self) -> int:
@@ -82,7 +101,12 @@ class WorkerPool:
             except BaseException:
                 free.release()  # the thread taken goes back: the code never runs
                 raise
-        return await _Job(fn, free, on_late).run()
+        job = _Job(fn, free, on_late)
+        if self._fresh is None:
+            self._fresh = [job]
+        else:
+            self._fresh.append(job)
+        return await job.run()
 
     async def _wait_for_thread(self, free: anyio.Semaphore, wait: float) -> None:
         with anyio.move_on_after(wait) as waiting:
@@ -105,7 +129,7 @@ class _Job(Generic[T]):
     ran. The pool's thread is given back on the loop, by whichever side learns last that
     the code will not run or has returned."""
 
-    __slots__ = ("context", "fn", "free", "future", "lock", "loop", "on_late", "state")
+    __slots__ = ("context", "fn", "free", "future", "lock", "loop", "on_late", "state", "then")
 
     def __init__(
         self, fn: Callable[[], T], free: anyio.Semaphore, on_late: Callable[[T], None] | None
@@ -118,6 +142,7 @@ class _Job(Generic[T]):
         self.future: asyncio.Future[T] = self.loop.create_future()
         self.lock = threading.Lock()
         self.state = _QUEUED
+        self.then: Callable[[], None] | None = None  # once back (see ``WorkerPool.returning``)
 
     async def run(self) -> T:
         try:
@@ -141,6 +166,7 @@ class _Job(Generic[T]):
         if state == _QUEUED:
             self.free.release()
         # _RETURNED: ``_done`` is on its way, finds the future cancelled and reports late.
+        self._back()
 
     def __call__(self) -> None:
         """In the thread."""
@@ -172,12 +198,32 @@ class _Job(Generic[T]):
             future.set_result(result)
         else:
             future.set_exception(error)
+        self._back()
+
+    def _back(self) -> None:
+        then, self.then = self.then, None
+        if then is not None:
+            then()
 
     def _late(self, result: T, error: BaseException | None, release: bool = True) -> None:
         if release:
             self.free.release()
         if error is None and self.on_late is not None:
             self.on_late(result)
+
+
+class _Countdown:
+    """Sets ``waiter`` once ``one`` has been called ``left`` times."""
+
+    __slots__ = ("left", "waiter")
+
+    def __init__(self, left: int, waiter: asyncio.Future[None]) -> None:
+        self.left, self.waiter = left, waiter
+
+    def one(self) -> None:
+        self.left -= 1
+        if not self.left and not self.waiter.done():  # (its awaiter may be gone)
+            self.waiter.set_result(None)
 
 
 class _Threads:
