@@ -40,8 +40,10 @@ class Rule:
     def matches(self, request: ApprovalRequest) -> bool:
         if self.tool is not None and not self._names(request):
             return False
-        if self.server is not None and not _glob(self.server, request.server_label or ""):
-            return False
+        if self.server is not None and (
+            request.server_label is None or not _glob(self.server, request.server_label)
+        ):
+            return False  # a function tool has no server: a ``server`` rule never meets it
         if self.kind is not None:
             kinds = (self.kind,) if isinstance(self.kind, str) else tuple(self.kind)
             if request.kind not in kinds:

@@ -30,6 +30,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..protocol.items import McpApprovalRequest, McpApprovalResponse, McpCall
 from .events import SessionWarning
 from .journal_accounts import CONFIRMED, EMPTY, OURS, Accounts
 from .journal_items import FLAGS, Entry, decode_entry
@@ -181,7 +182,7 @@ class Journal(Accounts):
         whose conversation stayed on the server, gets only ours it may have missed: what the
         server confirmed (on any connection) it still has, and is not sent again."""
         if not sideband:
-            return self.items()
+            return _unspent(self.items())
         return [
             decode_entry(k, e) for k, e in self._settled() if e[FLAGS] & (OURS | CONFIRMED) == OURS
         ]
@@ -189,3 +190,19 @@ class Journal(Accounts):
     def items(self) -> list[Any]:
         """The conversation as text, in order (``session.history``)."""
         return [decode_entry(k, e) for k, e in self._settled() if not e[FLAGS] & EMPTY]
+
+
+def _unspent(items: list[Any]) -> list[Any]:
+    """``items`` less the hosted approvals a call has spent: a request and our answer to it,
+    given to a new session, are a new approval there, and the server would run the tool again
+    (the call that ran is replayed as it ran). An approval no call used yet is kept."""
+    spent = {i.approval_request_id for i in items if isinstance(i, McpCall)}
+    spent.discard(None)
+    if not spent:
+        return items
+    return [
+        i
+        for i in items
+        if not (isinstance(i, McpApprovalRequest) and i.id in spent)
+        and not (isinstance(i, McpApprovalResponse) and i.approval_request_id in spent)
+    ]
