@@ -17,12 +17,20 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def realtime() -> Realtime:
+def realtime(request: pytest.FixtureRequest) -> Realtime:
     """Run an agent offline against the emulator with a scripted model.
 
     ``record = await realtime.run(agent, [CallFunction("get_weather", {"city": "Paris"}), "Sunny."],
     say="Weather in Paris?")`` then ``record.assert_called("get_weather", city="Paris")``.
+
+    rtagents runs on asyncio: where anyio's plugin runs a test on trio too (anyio 4.12 and
+    later do, when trio is installed), that run is skipped, with the reason.
     """
+    if "anyio_backend" in request.fixturenames:
+        backend = request.getfixturevalue("anyio_backend")
+        name = backend if isinstance(backend, str) else backend[0]
+        if name != "asyncio":
+            pytest.skip(f"rtagents runs on asyncio, not {name}")
     from rtagents.testing import Realtime
 
     return Realtime()
