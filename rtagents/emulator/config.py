@@ -102,21 +102,61 @@ def apply_update(
         base = before if before.get("type") == turn["type"] else _TURN_DEFAULTS[turn["type"]]
         merged["audio"]["input"]["turn_detection"] = {**base, **turn}
     voice = update.get("audio", {}).get("output", {}).get("voice")
-    if voice is not None:
-        # A custom voice is an object, {"id": "voice_..."}: the schema checked its shape.
-        if isinstance(voice, str) and voice not in KNOWN_VOICES:
-            raise ClientEventError(
-                f"Invalid value: '{voice}'. Supported voices: {', '.join(sorted(KNOWN_VOICES))}.",
-                code="invalid_value",
-                param="session.audio.output.voice",
-            )
-        if audio_sent and voice != current["audio"]["output"]["voice"]:
-            raise ClientEventError(
-                "Cannot update a conversation's voice if assistant audio is present.",
-                code="cannot_update_voice",
-                param="session.audio.output.voice",
-            )
+    check_voice(voice, current, audio_sent, "session.audio.output.voice")
     return merged
+
+
+def check_voice(voice: Any, session: dict[str, Any], audio_sent: bool, param: str) -> None:
+    """A voice asked for (by ``session.update`` or for one response): one the server has,
+    and the session's own once the model has spoken in it."""
+    if voice is None:
+        return
+    # A custom voice is an object, {"id": "voice_..."}: the schema checked its shape.
+    if isinstance(voice, str) and voice not in KNOWN_VOICES:
+        raise ClientEventError(
+            f"Invalid value: '{voice}'. Supported voices: {', '.join(sorted(KNOWN_VOICES))}.",
+            code="invalid_value",
+            param=param,
+        )
+    if audio_sent and voice != session["audio"]["output"]["voice"]:
+        raise ClientEventError(
+            "Cannot update a conversation's voice if assistant audio is present.",
+            code="cannot_update_voice",
+            param=param,
+        )
+
+
+METADATA_PAIRS, METADATA_KEY_CHARS, METADATA_VALUE_CHARS = 16, 64, 512
+
+
+def check_metadata(metadata: Any, param: str) -> None:
+    """A response's ``metadata``: at most 16 pairs, keys of at most 64 characters and values
+    of at most 512, as the API documents."""
+    if not isinstance(metadata, dict):
+        return  # (the schema checked its shape)
+    if len(metadata) > METADATA_PAIRS:
+        raise ClientEventError(
+            f"Invalid 'metadata': too many properties. Expected an object with at most "
+            f"{METADATA_PAIRS} properties, but got an object with {len(metadata)} properties.",
+            code="object_above_max_properties",
+            param=param,
+        )
+    for key, value in metadata.items():
+        if len(key) > METADATA_KEY_CHARS:
+            raise ClientEventError(
+                f"Invalid 'metadata': string too long. Expected a string with maximum length "
+                f"{METADATA_KEY_CHARS}, but got a key with length {len(key)} instead.",
+                code="string_above_max_length",
+                param=param,
+            )
+        if isinstance(value, str) and len(value) > METADATA_VALUE_CHARS:
+            raise ClientEventError(
+                f"Invalid 'metadata.{key}': string too long. Expected a string with maximum "
+                f"length {METADATA_VALUE_CHARS}, but got a string with length {len(value)} "
+                "instead.",
+                code="string_above_max_length",
+                param=f"{param}.{key}",
+            )
 
 
 def audio_format(session: dict[str, Any], direction: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from .. import protocol as p
 from ..errors import ProtocolError
 from . import audio
-from .config import apply_update, check_modalities, without_nulls
+from .config import apply_update, check_metadata, check_modalities, check_voice, without_nulls
 from .conversation import Conversation, check_item, full_item, public_item
 from .errors import ClientEventError
 from .hosted_mcp import HostedMCP
@@ -190,6 +190,9 @@ def conversation_item_truncate(core: ServerCore, event: p.ConversationItemTrunca
 def response_create(core: ServerCore, event: p.ResponseCreate) -> None:
     params = without_nulls(_wire(event.response)) if event.response is not None else {}
     check_modalities(params.get("output_modalities"), "response.output_modalities")
+    voice = params.get("audio", {}).get("output", {}).get("voice")
+    check_voice(voice, core.session, core.conversation.audio_sent, "response.audio.output.voice")
+    check_metadata(params.get("metadata"), "response.metadata")
     core.announce(core.start_response(params))
 
 

@@ -51,6 +51,10 @@ class ModelContext:
     tools: list[dict[str, Any]]
     """Function tool definitions, and hosted MCP tools as ``{"type": "mcp_tool", ...}``."""
     metadata: dict[str, str] | None = None
+    tool_choice: Any = "auto"
+    """The response's (else the session's) ``tool_choice``: ``"auto"``, ``"required"`` (the
+    model must call one of ``tools``), ``"none"`` or a named tool. ``tools`` already holds
+    only what it allows (none for ``"none"``, the named one alone)."""
 
     @property
     def last_user_text(self) -> str:

@@ -151,7 +151,7 @@ class ResponseRun:
             response=self.resource(
                 status,
                 status_details=details,
-                usage=usage(self._items(), self.text_tokens, self.audio_ms // AUDIO_MS_PER_TOKEN),
+                usage=usage(self._read(), self.text_tokens, self.audio_ms // AUDIO_MS_PER_TOKEN),
             ),
         )
 
@@ -164,12 +164,20 @@ class ResponseRun:
         items = self._conversation.context()
         return [i for i in items if id(i) in began or id(i) in own]
 
+    def _read(self) -> list[dict[str, Any]]:
+        """What the response read, for its usage's input: what it sees, less what it said."""
+        own = {id(item) for item in self.output}
+        return [i for i in self._items() if id(i) not in own]
+
     def _context(self) -> ModelContext:
+        choice = self.params.get("tool_choice") or self._session.get("tool_choice") or "auto"
+        tools = self._hosted.model_tools(self.params.get("tools"), self._session)
         return ModelContext(
             items=self._items(),
             instructions=self.params.get("instructions") or self._session.get("instructions", ""),
-            tools=self._hosted.model_tools(self.params.get("tools"), self._session),
+            tools=_allowed_by(choice, tools),
             metadata=self.params.get("metadata"),
+            tool_choice=choice,
         )
 
     def _play(self, turn: list[Output], ran: int) -> Steps[tuple[int, bool]]:
@@ -330,3 +338,24 @@ def words(text: str) -> list[str]:
     for piece in text.split(" "):
         out.append(piece if not out else " " + piece)
     return [w for w in out if w] or ([text] if text else [])
+
+
+def _allowed_by(choice: Any, tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tools a ``tool_choice`` leaves the model: none for ``"none"``; for a named function
+    that one; for a named MCP server its tools (the named one alone, with a ``name``)."""
+    if choice == "none":
+        return []
+    if not isinstance(choice, dict):
+        return tools  # "auto", "required"
+    if choice.get("type") == "function":
+        return [t for t in tools if t["type"] == "function" and t.get("name") == choice.get("name")]
+    if choice.get("type") == "mcp":
+        name = choice.get("name")
+        return [
+            t
+            for t in tools
+            if t["type"] == "mcp_tool"
+            and t.get("server_label") == choice.get("server_label")
+            and (name is None or t.get("name") == name)
+        ]
+    return tools

@@ -96,6 +96,8 @@ class RuleModel:
             score = 3 * len(words & name_words) + len(words & (desc_words - _STOP))
             if score > best_score:
                 best, best_score = tool, score
+        if best is None and ctx.tools and ctx.tool_choice != "auto":
+            best = ctx.tools[0]  # "required", or a named tool: a call, however poor the match
         if best is None:
             return [Say(f"You said: {text}")]
         arguments = _fill_arguments(best.get("parameters") or best.get("input_schema") or {}, text)
