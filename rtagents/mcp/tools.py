@@ -10,6 +10,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from .._json import ArgumentsError, parse_object
+from .._spans import current, start_span
 from ..protocol import FunctionToolDefinition
 from ..tools import ApprovalCheck, BaseTool, ToolArgumentsError, ToolContext
 
@@ -72,16 +73,31 @@ class MCPTool(BaseTool):
         # A client span named as the MCP semantic conventions say; the mcp package's own
         # span nests inside it and carries the W3C context to the server.
         # Looked up per call, never cached: see rtagents.tracing.sdk.tracer.
-        with trace.get_tracer("rtagents").start_as_current_span(
+        span = start_span(
+            trace.get_tracer("rtagents"),
             f"tools/call {self.remote_name}",
+            f"the span of MCP tool {self.remote_name}",
             kind=SpanKind.CLIENT,
             attributes={
                 "mcp.method.name": "tools/call",
                 "gen_ai.tool.name": self.remote_name,
                 "rtagents.mcp.server_label": self.server.name,
             },
-        ) as span:
-            result = await self.server.call_tool(self.remote_name, arguments, self.timeout)
+        )
+        # What the call raises may quote its arguments (content, which the tool's own span
+        # records only on the app's opt-in): the span says its type, never its text.
+        with current(
+            span,
+            f"the end of MCP tool {self.remote_name}'s span",
+            record_exception=False,
+            set_status_on_exception=False,
+        ):
+            try:
+                result = await self.server.call_tool(self.remote_name, arguments, self.timeout)
+            except Exception as exc:
+                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                span.set_attribute("error.type", type(exc).__name__)
+                raise
             text = result_text(result)
             if result.is_error:
                 span.set_status(Status(StatusCode.ERROR, "tool reported an error"))

@@ -25,7 +25,7 @@ from ..agent import Agent, Handoff
 from ..errors import SessionConfigError
 from ..tools import BaseTool, ToolArgumentsError, ToolContext
 from ..tracing.observer import SessionTracer
-from ..tracing.sdk import tracer
+from ..tracing.sdk import current, start_span, tracer
 from .adapter import WireAdapter
 from .dispatch import Dispatcher
 from .events import HandoffEvent, SessionWarning
@@ -169,7 +169,10 @@ class Handoffs:
         if not parent.get_span_context().is_valid:
             parent = runner.tracer.session
         context = trace.set_span_in_context(parent)
-        with tracer().start_as_current_span("handoff", context, attributes=attributes) as span:
+        span = start_span(
+            tracer(), "handoff", "the handoff's span", context=context, attributes=attributes
+        )
+        with current(span, "the end of the handoff's span"):
             try:
                 self._check(source, target)
                 self._in_a_row += 1  # counted now: a second transfer meanwhile sees it

@@ -359,8 +359,10 @@ class SessionRunner(LazyParts):
         )
 
     def _trace(self, event: Any) -> None:
-        self.tracer.observe(event)
-        self.metrics.observe(event)
+        try:
+            self.tracer.observe(event)
+        finally:  # what the tracer's SDK raises costs its spans, not the metrics
+            self.metrics.observe(event)
 
     # -- the session's tasks (see tasks.SessionTasks) -------------------------------------------
 

@@ -14,7 +14,7 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from ..usage import UsageRecord
 from .config import server_tracing
-from .sdk import tracer
+from .sdk import current, start_span, tracer
 from .usage import session_usage_attributes
 
 if TYPE_CHECKING:
@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 def call_span(call_id: str, source: str) -> Iterator[Span]:
     """The span of one call, current while it runs: its session's span is a child, so the
     trace the server's tracing is grouped under (``created_session``) is the session's too."""
-    span = tracer().start_span(
+    span = start_span(
+        tracer(),
         "realtime_call",
+        f"the span of call {call_id}",
         kind=SpanKind.SERVER,
         attributes={"openai.realtime.call_id": call_id, "rtagents.call.source": source},
     )
@@ -36,7 +38,7 @@ def call_span(call_id: str, source: str) -> Iterator[Span]:
         # 15 objects each call keeps for the collector to scan.
         yield span
         return
-    with trace.use_span(span, end_on_exit=True):
+    with current(span, f"the end of call {call_id}'s span"):
         yield span
 
 

@@ -19,7 +19,7 @@ from ..usage import Tokens
 from .config import server_tracing
 from .hosted import HostedCalls
 from .live import LiveSpans
-from .sdk import DISCONNECTED, NO_TRACER, UNKNOWN_TOOL, clip, failed, sdk_failed, tracer
+from .sdk import DISCONNECTED, NO_TRACER, UNKNOWN_TOOL, clip, failed, guarded, sdk_failed, tracer
 from .usage import session_usage_attributes, usage_attributes
 
 
@@ -85,21 +85,20 @@ class SessionTracer:
         return self._server[0]
 
     def end(self, reason: str, error: bool) -> None:
-        try:
-            self._end(reason, error)
-        except Exception as exc:
-            sdk_failed("the session's end", exc)
-
-    def _end(self, reason: str, error: bool) -> None:
+        """The session's spans end, each on its own: what one span's SDK part raises costs
+        that span only, never the others' ends nor the session's."""
         if self._reconnect is not None:
             self._reconnect.set_status(Status(StatusCode.ERROR, reason))
-            self._reconnect.end()
+            guarded("the reconnect's end", self._reconnect.end)
         for span in [*self._approvals.values(), *(r.span for r in self._responses.values())]:
-            span.end()
+            guarded("an open span's end", span.end)
         if self._live_spans is not None:
-            self._live_spans.end()
+            guarded("GPT-Live's spans' end", self._live_spans.end)
         if self._hosted_calls is not None:
-            self._hosted_calls.cut(None, None)
+            guarded("the hosted calls' end", self._hosted_calls.cut, None, None)
+        guarded("the session's end", self._end_session, reason, error)
+
+    def _end_session(self, reason: str, error: bool) -> None:
         if error:
             self.session.set_status(Status(StatusCode.ERROR, reason))
             self.session.set_attribute("error.type", "session_closed")

@@ -4,11 +4,16 @@ what becomes of what an SDK part raises."""
 
 from __future__ import annotations
 
-import logging
 import os
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, Status, StatusCode
+
+# The tracing layer's, kept in base for the MCP layer's client span too (see ``_spans``).
+from .._spans import current as current
+from .._spans import guarded as guarded
+from .._spans import sdk_failed as sdk_failed
+from .._spans import start_span as start_span
 
 SCHEMA_URL = "https://opentelemetry.io/schemas/1.37.0"
 
@@ -20,14 +25,6 @@ def tracer() -> trace.Tracer:
 
 
 NO_TRACER = trace.NoOpTracer()
-log = logging.getLogger("rtagents.tracing")
-
-
-def sdk_failed(where: str, exc: Exception) -> None:
-    """What an SDK part raised (a vendor's span processor, say) costs its spans, never the
-    session: the methods the session calls directly catch it here (the events' hooks are
-    guarded by ``observers``)."""
-    log.warning("tracing failed (%s): %s: %s", where, type(exc).__name__, exc)
 
 
 CAPTURE_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
