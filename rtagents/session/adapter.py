@@ -19,6 +19,7 @@ from ..protocol.audio_formats import output_format
 from .actions import Action, Decision, Emit, TraitsOf
 from .events import SessionWarning
 from .journal import Journal
+from .journal_items import note_item_id
 from .orchestrator import Orchestrator
 from .wire import Requests
 
@@ -121,6 +122,10 @@ class WireAdapter(Protocol):
 
     def resumed(self) -> list[Action]: ...
 
+    def own_message(self, item_id: str) -> None: ...
+
+    def owns_message(self, item_id: str | None) -> bool: ...
+
     # -- the app's requests (``UnsupportedByAPI`` when the API has no such thing) --------------
 
     def send_text(self, text: str) -> list[Action]: ...
@@ -158,6 +163,20 @@ class OrchestratedAdapter:
     orchestrator: Orchestrator
     next_event_id: Callable[[], str]
     _requests: Requests
+    _own_messages: dict[str, None] | None = None  # (a dict: untracked by the collector)
+
+    def own_message(self, item_id: str) -> None:
+        """``item_id`` is a message the framework sends itself, in any role: a background
+        result, a guardrail's note, an item given back to a new connection. The server's
+        news of it is never someone speaking (a guardrail's turn, ``max_handoffs``' count)."""
+        if self._own_messages is None:
+            self._own_messages = {}
+        self._own_messages[item_id] = None
+
+    def owns_message(self, item_id: str | None) -> bool:
+        """Whether ``item_id`` is a message of the framework's own (see ``own_message``)."""
+        own = self._own_messages
+        return own is not None and item_id is not None and item_id in own
 
     @property
     def output_format(self) -> str:
@@ -200,6 +219,7 @@ class OrchestratedAdapter:
         self, call_id: str, role: str, text: str, *, reply: bool
     ) -> list[Action]:
         wants_reply = reply and self.notes_want_reply
+        self.own_message(note_item_id(call_id))
         decided = self.orchestrator.background_finished(
             call_id, role, text, wants_reply=wants_reply
         )

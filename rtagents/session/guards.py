@@ -60,6 +60,13 @@ _LIVE_IN = "live:user"
 _Route = Callable[["SessionGuards", GuardCore, Any], "Check | None"]
 
 
+def guarding(agent: object, guards: SessionGuards | None) -> bool:
+    """Whether the session's guards see its events: while its agent has guardrails, and
+    once an agent of it had some (their checks may still be running after a handoff to an
+    agent with none, and a trip acts on what the session is now)."""
+    return bool(getattr(agent, "guardrails", None)) or (guards is not None and guards.tracking)
+
+
 class SessionGuards:
     """The guardrails of one session, across its agents (each agent's own apply)."""
 
@@ -67,15 +74,16 @@ class SessionGuards:
         self._runner = runner
         self._core: GuardCore | None = None
         self._limiter: anyio.CapacityLimiter | None = None  # made for the first check
-        # The message items we added (never checked as input): a set, as a dict of ids,
-        # which the collector never tracks.
-        self._notes: dict[str, None] = {}
         self._trailing: dict[str, None] = {}  # the streams with a trailing check's timer
 
     @property
     def _guardrails(self) -> Guardrails | None:
         guardrails: Guardrails | None = getattr(self._runner.agent, "guardrails", None)
         return guardrails if guardrails else None
+
+    @property
+    def tracking(self) -> bool:
+        return self._core is not None
 
     def see(self, event: Any) -> None:
         """The session's hook (see ``observers``): a look at each delivered event."""
@@ -85,9 +93,11 @@ class SessionGuards:
 
     def _observe(self, route: _Route, event: Any) -> None:
         guardrails = self._guardrails
-        if guardrails is None:
-            return
         core = self._core
+        if guardrails is None:
+            if core is not None:  # an earlier agent's check may trip yet: its records stay
+                route(self, core, event)  # current (and no new check starts: none to run)
+            return
         if core is None:
             core = self._core = GuardCore(guardrails.every_chars, guardrails.every_ms)
         else:  # the agent now running may debounce otherwise (after a handoff)
@@ -173,7 +183,9 @@ class SessionGuards:
 
     def _on_item_added(self, core: GuardCore, event: Any) -> Check | None:
         item = event.item
-        if not isinstance(item, p.UserMessage) or not item.id or item.id in self._notes:
+        if not isinstance(item, p.UserMessage) or not item.id:
+            return None
+        if self._runner.core.owns_message(item.id):  # a note of ours, or given back
             return None
         core.user_item(item.id)
         typed = " ".join(c.text for c in item.content if c.type == "input_text" and c.text)
@@ -313,7 +325,7 @@ class SessionGuards:
         if live:
             return core.thinking(text, None)
         item_id = "msg_" + secrets.token_hex(12)
-        self._notes[item_id] = None
+        core.own_message(item_id)
         item: p.SystemMessage | p.UserMessage
         if guardrails.role == "user":
             item = p.UserMessage(id=item_id, content=[p.UserContent(type="input_text", text=text)])

@@ -142,9 +142,12 @@ class Handoffs:
         """The session's hook: the user spoke (an item of theirs; on GPT-Live, which has
         no items, their transcript), so the handoffs in a row start again from none."""
         kind = event.type
-        if (kind == "conversation.item.added" and getattr(event.item, "role", None) == "user") or (
-            kind == "transcript.delta" and event.role == "user"
-        ):
+        if kind == "conversation.item.added":
+            item = event.item
+            said = getattr(item, "role", None) == "user"
+            if said and not self._runner.core.owns_message(getattr(item, "id", None)):
+                self._in_a_row = 0  # (a background result, an item given back: not speech)
+        elif kind == "transcript.delta" and event.role == "user":
             self._in_a_row = 0
 
     async def transfer(self, tool: TransferTool, call_id: str) -> str:

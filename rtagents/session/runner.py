@@ -43,7 +43,7 @@ from .dispatch import Dispatcher
 from .events import SessionClosed as SessionClosedEvent
 from .events import SessionWarning
 from .fixed_audio import speaking
-from .guards import SessionGuards
+from .guards import SessionGuards, guarding
 from .handoff import Handoffs
 from .journal import Journal
 from .metering import PriceBook, UsageMeter
@@ -354,7 +354,7 @@ class SessionRunner(LazyParts):
         tracing = self.tracer.recording or self.metrics.recording
         self.observers.hooks = (
             *((self._trace,) if tracing else ()),
-            *((self.guards.see,) if getattr(self.agent, "guardrails", None) else ()),
+            *((self.guards.see,) if guarding(self.agent, self._guards) else ()),
             *((self.handoffs.see,) if self._handoffs and self._handoffs.watching else ()),
         )
 

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.anyio
 class FakeRunner:
     def __init__(self, agent: rtagents.Agent) -> None:
         self.agent = agent
-        self.core = object()  # not Realtime: no voice rule
+        self.core = SimpleNamespace(
+            owns_message=lambda item_id: False
+        )  # not Realtime: no voice rule
         self.tracer = SimpleNamespace(session=trace.INVALID_SPAN)
         settings = SimpleNamespace(agent=None)  # nothing kept: the session's agent
         self.dispatcher = SimpleNamespace(
