@@ -14,8 +14,29 @@ from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
+from starlette.requests import Request
+
+from .errors import RtagentsError
 
 log = logging.getLogger("rtagents.calls")
+
+
+class BodyTooLarge(RtagentsError):
+    """A request body beyond the bound the route reads."""
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body of ``request``, read as it arrives; ``BodyTooLarge`` as soon as it passes
+    ``limit`` bytes (or says it will, in ``Content-Length``), before more is buffered."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(f"the body is over {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        if len(body) + len(chunk) > limit:
+            raise BodyTooLarge(f"the body is over {limit} bytes")
+        body += chunk
+    return bytes(body)
 
 
 class QuietServer(uvicorn.Server):

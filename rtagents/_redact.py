@@ -5,7 +5,7 @@ request URLs at INFO (``?token=...``), and any library may echo a header value i
 A filter on those loggers rewrites each record before any handler sees it: known secrets (the
 API key and header values the app handed us) are replaced wherever they appear, and so are
 the shapes of credentials (auth headers, bearer tokens, ``sk-`` keys and ``ek_`` client
-secrets, a key in a websocket's subprotocols, URL query strings).
+secrets, a key in a websocket's subprotocols, URL passwords and query strings).
 """
 
 from __future__ import annotations
@@ -21,13 +21,17 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 _MASK = "[redacted]"
 _HEADER = re.compile(
     r"(?i)\b(authorization|proxy-authorization|api-key|x-api-key|openai-api-key|cookie|set-cookie"
-    r"|x-goog-api-key|x-twilio-signature|webhook-signature)(\s*[:=]\s*|'\s*:\s*'|\"\s*:\s*\")[^\r\n,'\"}]*"
+    r"|x-goog-api-key|x-twilio-signature|webhook-signature)"
+    # name: value, name=value, 'name': 'value', and httpcore's (b'name', b'value') pairs
+    r"(\s*[:=]\s*|'\s*:\s*'|\"\s*:\s*\"|'\s*,\s*b?')[^\r\n,'\"}]*"
 )
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
 # API keys (``sk-``) and the client secrets minted for browsers (``ek_``).
 _KEY = re.compile(r"\b(?:sk-|ek_)[A-Za-z0-9_-]{8,}")
 # A browser presents its key in the websocket's subprotocols, whatever its shape.
 _SUBPROTOCOL = re.compile(r"(?i)\b(openai-insecure-api-key\.)[^\s,'\"]+")
+# A URL's password (``scheme://user:password@host``), whether or not the URL was registered.
+_USERINFO = re.compile(r"(?i)\b((?:https?|wss?)://[^\s/?#@:'\"]*:)[^\s/?#@'\"]+@")
 # A URL's query, absolute or a path alone (uvicorn's access log shows ``/twilio?token=...``).
 _QUERY = re.compile(r"((?:https?|wss?)://[^\s?#'\"]+|(?<![^\s'\"(])/[^\s?#'\"]*)\?[^\s#'\"]+")
 
@@ -67,6 +71,7 @@ def redact(text: str) -> str:
     text = _BEARER.sub(lambda m: f"{m.group(1)} {_MASK}", text)
     text = _KEY.sub(_MASK, text)
     text = _SUBPROTOCOL.sub(lambda m: f"{m.group(1)}{_MASK}", text)
+    text = _USERINFO.sub(lambda m: f"{m.group(1)}{_MASK}@", text)
     return _QUERY.sub(lambda m: f"{m.group(1)}?{_MASK}", text)
 
 

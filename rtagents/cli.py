@@ -53,6 +53,7 @@ def _emulator(args: argparse.Namespace) -> int:
             api_key=args.api_key,
             faults=args.fault or (),
             mcp_hosts=args.mcp_host,
+            webhook_hosts=args.webhook_host,
             transcript_order=args.transcript_order,
             tls=tls,
             voice=args.voice,
@@ -167,6 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HOST",
         help="a host (glob) whose hosted MCP server_url may be fetched (repeatable; default: "
         "any when listening on loopback, none otherwise)",
+    )
+    emu.add_argument(
+        "--webhook-host",
+        action="append",
+        metavar="HOST",
+        help="a host (glob) a call placed over HTTP may post its webhook to (repeatable; "
+        "default: any when listening on loopback, none otherwise)",
     )
     emu.add_argument(
         "--tls",

@@ -18,6 +18,7 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from .._asgi import BodyTooLarge, read_body
 from .._redact import without_credentials
 from ..agent import Agent
 from ..errors import SessionConfigError, root_cause
@@ -25,7 +26,7 @@ from ..session.transport import HandshakeRefused
 from ..tracing.calls import created_session
 from .access import Authorize, allowed
 from .control import OVER, CallRecord
-from .inbound import BodyTooLarge, check_call_id, read_body, shown
+from .inbound import check_call_id, shown
 from .minted import MintedSecrets
 from .rest import OPENAI_API, CallsAPI, CallsAPIError
 from .sideband import SidebandCall

@@ -13,10 +13,6 @@ import logging
 import re
 from typing import Any
 
-from starlette.requests import Request
-
-from ..errors import RtagentsError
-
 log = logging.getLogger("rtagents.calls")
 
 # OpenAI's call ids: ``rtc_`` then letters, digits, ``_`` and ``-`` (``rtc_u1_9c65...``; the
@@ -24,10 +20,6 @@ log = logging.getLogger("rtagents.calls")
 _CALL_ID = re.compile(r"rtc_[A-Za-z0-9_-]{1,120}")
 _LIVE_ID = re.compile(r"live_[A-Za-z0-9_-]{1,120}")  # GPT-Live's sessions (a SIP call's)
 _TWILIO_SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
-
-
-class BodyTooLarge(RtagentsError):
-    """A request body beyond the bound the route reads."""
 
 
 def check_call_id(value: object) -> str:
@@ -56,20 +48,6 @@ def shown(value: object, limit: int = 80) -> str:
     text = value if isinstance(value, str) else repr(value)
     escaped = text[:limit].encode("unicode_escape").decode("ascii")
     return escaped + ("..." if len(text) > limit else "")
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body of ``request``, read as it arrives; ``BodyTooLarge`` as soon as it passes
-    ``limit`` bytes (or says it will, in ``Content-Length``), before more is buffered."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge(f"the body is over {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        if len(body) + len(chunk) > limit:
-            raise BodyTooLarge(f"the body is over {limit} bytes")
-        body += chunk
-    return bytes(body)
 
 
 def sip_headers(data: dict[str, Any]) -> dict[str, str]:

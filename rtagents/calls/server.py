@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
+from .._asgi import BodyTooLarge, read_body
 from .._redact import env_api_key
 from ..agent import Agent
 from ..errors import root_cause
@@ -23,7 +24,7 @@ from .access import Authorize
 from .browser import Attaching, BrowserRoutes
 from .control import LIVE, CallRecord, IncomingCall
 from .control import Route as Router
-from .inbound import BodyTooLarge, check_call_id, check_session_id, read_body, sip_headers
+from .inbound import check_call_id, check_session_id, sip_headers
 from .lifecycle import CallLifecycle
 from .limits import CallLimit
 from .registry import CallRegistry, LocalRegistry

@@ -18,8 +18,10 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -171,8 +173,11 @@ _HEARD = frozenset(
 class CallDesk:
     """The emulator's calls: placed, ringing, answered, ended."""
 
-    def __init__(self, client_secrets: ClientSecrets) -> None:
+    def __init__(
+        self, client_secrets: ClientSecrets, webhook_host_allowed: Callable[[str], bool]
+    ) -> None:
         self._client_secrets = client_secrets
+        self._webhook_host_allowed = webhook_host_allowed
         self.calls: dict[str, Call] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._http: Any = None  # one client for every webhook (making one costs ~25 ms)
@@ -275,6 +280,14 @@ class CallDesk:
         body = await json_body(request)
         if not body.get("webhook_url") or not body.get("webhook_secret"):
             return api_error(400, "webhook_url and webhook_secret are required", "webhook_url")
+        host = urlsplit(str(body["webhook_url"])).hostname or ""
+        if not self._webhook_host_allowed(host):
+            return api_error(
+                400,
+                f"this emulator posts no webhook to {host!r}: it listens beyond loopback, "
+                "and reaches only the hosts it is given (webhook_hosts, --webhook-host)",
+                "webhook_url",
+            )
         say = body.get("say") or []
         say = [say] if isinstance(say, str) else say  # (one line, not one a letter)
         if not isinstance(say, list) or not all(isinstance(line, str) for line in say):

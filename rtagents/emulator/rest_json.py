@@ -3,12 +3,16 @@ read leniently, errors worded as the API words them, and routes that answer JSON
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from .._asgi import BodyTooLarge, read_body
 
 
 def route_json(
@@ -17,19 +21,49 @@ def route_json(
     """A JSON route: the handler returns a JSON-able value or a ``Response``."""
 
     async def endpoint(request: Request) -> Response:
-        result = await handler(request)
+        try:
+            result = await handler(request)
+        except _Unreadable:
+            return api_error(
+                400,
+                "We could not parse the JSON body of your request: the API expects a JSON object.",
+                None,
+            )
         return result if isinstance(result, Response) else JSONResponse(result)
 
     return Route(path, endpoint, methods=methods)
 
 
-async def json_body(request: Request) -> dict[str, Any]:
-    """The request's JSON object; ``{}`` for anything else (its fields are then missing)."""
+BODY_LIMIT = 1 << 20
+"""The most bytes of a request body the emulator reads (its requests are small JSON, an SDP
+offer): a larger one is answered 413 before it is buffered."""
+
+
+async def bounded_body(request: Request) -> bytes:
+    """The request's body, at most ``BODY_LIMIT`` bytes (413 beyond)."""
     try:
-        data = await request.json()
-    except ValueError:
+        return await read_body(request, BODY_LIMIT)
+    except BodyTooLarge as exc:
+        raise HTTPException(413, str(exc)) from None
+
+
+class _Unreadable(Exception):
+    """A body that is not a JSON object: ``route_json`` answers 400, as the API does."""
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, ``{}`` for an empty body; anything else (not JSON, not an
+    object, nested past the parser's depth) is answered 400 by ``route_json``."""
+    body = await bounded_body(request)
+    if not body.strip():
         return {}
-    return data if isinstance(data, dict) else {}
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise _Unreadable from None
+    if not isinstance(data, dict):
+        raise _Unreadable
+    return data
 
 
 def api_error(

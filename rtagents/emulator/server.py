@@ -83,6 +83,9 @@ class Emulator:
         mcp_hosts: The hosts (globs) whose hosted MCP ``server_url`` the emulator may fetch.
             By default any host when it listens on loopback, and none otherwise, so that a
             shared dev server cannot be made to fetch arbitrary URLs.
+        webhook_hosts: The hosts (globs) a call placed over HTTP (``POST
+            /v1/emulator/calls``) may post its webhook to, by the same rule (``place_call``,
+            the process's own, may post anywhere).
         live_resume_s: Seconds a GPT-Live session outlives a primary connection that dropped
             without ``session.close``: a client attaching to it by id
             (``/v1/live/sessions/{id}/attach``) gets the session back as it was.
@@ -109,6 +112,7 @@ class Emulator:
         faults: Sequence[Fault] = (),
         max_session_s: float = 3600.0,
         mcp_hosts: Sequence[str] | None = None,
+        webhook_hosts: Sequence[str] | None = None,
         transcript_order: TranscriptOrder = "random",
         seed: int = 0,
         tls: bool | tuple[str | Path, str | Path] = False,
@@ -150,6 +154,7 @@ class Emulator:
         self.client_secrets = ClientSecrets()
         """The ephemeral keys ``POST /v1/realtime/client_secrets`` minted."""
         self._mcp_hosts = list(mcp_hosts) if mcp_hosts is not None else None
+        self._webhook_hosts = list(webhook_hosts) if webhook_hosts is not None else None
         self._closed: set[EmulatorConnection | Connection[LiveCore]] = set()
         self._server: QuietServer | None = None
         self._serving: asyncio.Task[None] | None = None
@@ -157,7 +162,7 @@ class Emulator:
         self.live_resume_s = live_resume_s
         self._dropped_live: dict[str, tuple[LiveCore, float]] = {}
         """Live sessions whose primary connection dropped: the core, and until when."""
-        self.desk = CallDesk(self.client_secrets)
+        self.desk = CallDesk(self.client_secrets, self._allowed_webhook_host)
         """Simulated phone calls (``place_call``, ``desk.calls``), and WebRTC calls."""
         self._webrtc = WebRTCCalls(self)
 
@@ -306,9 +311,18 @@ class Emulator:
         return conn
 
     def _allowed_mcp_host(self, host: str) -> bool:
-        if self._mcp_hosts is None:
+        return self._reachable(host, self._mcp_hosts)
+
+    def _allowed_webhook_host(self, host: str) -> bool:
+        return self._reachable(host, self._webhook_hosts)
+
+    def _reachable(self, host: str, patterns: list[str] | None) -> bool:
+        """Whether the emulator may reach ``host`` for a client: one of ``patterns``; with
+        none given, any host while it listens on loopback only (its clients are this
+        machine's), none once it listens beyond (a shared server forges no requests)."""
+        if patterns is None:
             return _is_loopback(self.host)
-        return any(fnmatchcase(host, pattern) for pattern in self._mcp_hosts)
+        return any(fnmatchcase(host, pattern) for pattern in patterns)
 
     def can_resume(self, session_id: str) -> bool:
         """Whether ``session_id`` is a Live session whose primary connection dropped less

@@ -26,7 +26,7 @@ from ..._extras import require
 from ...errors import ExtraMissing
 from ..auth import LIVE_PATHS, NO_KEY, WEBRTC_PATHS, WRONG_KEY, ClientSecrets, presented_key
 from ..errors import ClientEventError
-from ..rest_json import api_error
+from ..rest_json import api_error, bounded_body
 from .live import live_request
 from .peer import Peer, WebRTCCall
 
@@ -116,7 +116,7 @@ class WebRTCCalls:
         if isinstance(refused, Response):
             return refused
         try:
-            session, offer = live_request(await request.body())
+            session, offer = live_request(await bounded_body(request))
         except ValueError as exc:
             return api_error(400, str(exc), None)
         conn = self._host.open_live_webrtc_connection()
@@ -182,7 +182,7 @@ async def _offer(request: Request) -> tuple[str, dict[str, Any]]:
         if not isinstance(session, dict):
             raise ValueError("The 'session' field is not a JSON object.")
     elif kind in ("application/sdp", "text/plain", ""):
-        sdp, session = (await request.body()).decode(errors="replace"), {}
+        sdp, session = (await bounded_body(request)).decode(errors="replace"), {}
     else:
         raise ValueError(f"Unsupported Content-Type '{kind}': send application/sdp.")
     if not isinstance(sdp, str) or not sdp.strip().startswith("v=0"):

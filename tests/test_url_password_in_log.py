@@ -1,0 +1,50 @@
+"""A password in a URL (``https://user:password@host/...``) reaches the log: httpx logs
+each request's URL at INFO, and ``redact`` masks a URL's query by shape but its userinfo only
+when the URL was registered. The emulator posts a call's webhook to the URL a client gives
+(``place_call``, ``POST /v1/emulator/calls``), which is never registered: a webhook behind
+basic auth has its password logged."""
+
+from __future__ import annotations
+
+import logging
+
+import anyio
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from rtagents._redact import redact
+from rtagents.emulator import Emulator
+from rtagents.testing import serve_asgi
+from tests.calls.harness import SECRET
+
+pytestmark = pytest.mark.anyio
+
+PASSWORD = "hunter2-basic-auth-pw"
+
+
+async def test_a_webhook_urls_password_is_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+    got: list[str] = []
+
+    async def hook(request: Request) -> JSONResponse:
+        got.append(request.headers.get("authorization", ""))
+        return JSONResponse({"status": "ignored"})
+
+    app = Starlette(routes=[Route("/openai/webhook", hook, methods=["POST"])])
+    with caplog.at_level(logging.INFO):
+        async with serve_asgi(app) as url, Emulator() as emu:
+            webhook = url.replace("http://", f"http://app:{PASSWORD}@") + "/openai/webhook"
+            emu.place_call(webhook, SECRET)
+            with anyio.fail_after(10):
+                while not got:
+                    await anyio.sleep(0.02)
+            await anyio.sleep(0.2)  # httpx logs once the response is in
+    assert got and got[0].startswith("Basic ")  # the webhook was posted, with the password
+    assert "HTTP Request: POST" in caplog.text
+    assert PASSWORD not in caplog.text
+
+
+def test_redact_masks_a_urls_password_by_shape() -> None:
+    assert PASSWORD not in redact(f"POST https://app:{PASSWORD}@example.com/openai/webhook")
