@@ -148,8 +148,14 @@ def _price(usage: Any, table: Mapping[str, Prices]) -> tuple[Decimal, list[str]]
         if per_minute is None:
             missing.append(f"model {model!r} has no per_minute price")
         else:
-            total += per_minute * Decimal(str(seconds)) / 60
+            total += per_minute * _exact(seconds) / 60
     return total, missing
+
+
+def _exact(seconds: float) -> Decimal:
+    """Seconds as billed: to the microsecond (servers report milliseconds), so that a sum of
+    floats prices as the sum of its parts (0.1 + 0.2 s is 0.3 s, not 0.30000000000000004)."""
+    return Decimal(str(round(seconds, 6)))
 
 
 PriceTable = Union["Prices", Mapping[str, "Prices"]]

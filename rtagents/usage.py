@@ -289,17 +289,16 @@ def _place_cached(inputs: dict[str, int], hits: dict[str, int], unplaced: int) -
     """Cached tokens the details do not place (they are optional): the one modality with
     room for them takes them; else they go out of the modalities' counts (the total stays
     the server's) as tokens of no stated modality, which make the cost unknown, never billed
-    whole. Returns how many are of no stated modality (those, and what inconsistent counts
-    leave over)."""
+    whole. Returns how many tokens it moved out of the modalities' counts: cached tokens no
+    modality counted are in the input of no stated modality already."""
     room = {m: n - hits[m] for m, n in inputs.items() if n > hits[m]}
     if len(room) == 1:
         [(only, free)] = room.items()
-        taken = min(free, unplaced)
-        hits[only] += taken
-        return unplaced - taken
+        hits[only] += min(free, unplaced)
+        return 0
     left = unplaced
     for m, free in room.items():
         take = min(left, free)
         inputs[m] -= take
         left -= take
-    return unplaced
+    return unplaced - left

@@ -98,7 +98,8 @@ class CallServer:
             active; on GPT-Live, commentary).
         limit_notice: What the agent says then; ``None`` hangs up without a word.
         prices: The app's prices (``rtagents.Prices``) for each call's ``cost`` in
-            ``app.calls``: by model name, or one ``Prices`` for ``agent``'s model.
+            ``app.calls``: by model name, or one ``Prices`` for ``agent``'s models (its
+            Realtime model's and its GPT-Live model's calls alike).
     """
 
     def __init__(
@@ -386,9 +387,14 @@ class CallServer:
 def _price_book(prices: PriceTable | None, agent: Agent | None) -> PriceBook | None:
     if prices is None:
         return None
-    if isinstance(prices, Prices) and agent is None:
-        raise ValueError("with route=, give prices by model name: {'gpt-realtime': Prices(...)}")
-    return PriceBook(prices, agent.model if agent is not None else None)
+    if isinstance(prices, Prices):
+        if agent is None:
+            raise ValueError(
+                "with route=, give prices by model name: {'gpt-realtime': Prices(...)}"
+            )
+        # One Prices is the agent's, on whichever API a call reaches it: each model it runs.
+        return PriceBook({agent.model: prices, agent.live.model: prices})
+    return PriceBook(prices)
 
 
 def _websocket_url(base_url: str, *, live: bool = False) -> str:

@@ -249,7 +249,7 @@ class SessionRunner(LazyParts):
                 self.observers.tell()  # every hold ends
             finally:
                 self.stream.end()
-                self.tracer.end(reason, error)
+                self.tracer.end(reason, error, self.meter.usage, self.meter.cost)
                 self.tasks.end()
 
     # -- requests ------------------------------------------------------------------------

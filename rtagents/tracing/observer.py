@@ -84,9 +84,10 @@ class SessionTracer:
             self._server = (server_tracing(setting, self.session, workflow_name),)
         return self._server[0]
 
-    def end(self, reason: str, error: bool) -> None:
-        """The session's spans end, each on its own: what one span's SDK part raises costs
-        that span only, never the others' ends nor the session's."""
+    def end(self, reason: str, error: bool, usage: Any = None, cost: Any = None) -> None:
+        """The spans end, each on its own (an SDK part's raise costs its span only)."""
+        if usage:  # the session's final totals (GPT-Live's last word counted)
+            self._usage, self._cost = usage, cost
         if self._reconnect is not None:
             self._reconnect.set_status(Status(StatusCode.ERROR, reason))
             guarded("the reconnect's end", self._reconnect.end)
