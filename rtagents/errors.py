@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 
 class RtagentsError(Exception):
@@ -45,6 +46,17 @@ class SessionConfigError(ConnectError):
         super().__init__(message)
         self.param = param
         self.code = code
+
+    @classmethod
+    def rejected(cls, error: Any) -> SessionConfigError:
+        """The server's ``error`` event's ``error``, as this error."""
+        message = f"the server rejected the session configuration: {error.message}"
+        return cls(message, param=error.param, code=error.code)
+
+    @classmethod
+    def unanswered(cls, seconds: float) -> SessionConfigError:
+        message = f"the server did not answer the session configuration within {seconds:g} s"
+        return cls(message, code="timeout")
 
 
 class SessionClosedError(RtagentsError):

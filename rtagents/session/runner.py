@@ -10,6 +10,7 @@ owns the session's lifecycle: its tasks and its end, within bounds (a grace for 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -44,7 +45,7 @@ from .events import SessionClosed as SessionClosedEvent
 from .events import SessionWarning
 from .fixed_audio import speaking
 from .guards import SessionGuards, guarding
-from .handoff import Handoffs
+from .handoff import Handoffs, kept_voice
 from .journal import Journal
 from .metering import PriceBook, UsageMeter
 from .observers import Observers
@@ -137,6 +138,7 @@ class SessionRunner(LazyParts):
         self._waiters: dict[str, tuple[anyio.Event, list[Any]]] = {}
         self._shutdown_grace = shutdown_grace
         self._audio = audio_format  # the line's, whatever each agent sets (see ``configure``)
+        self._voice: str | None = None  # the voice a handoff kept (see ``kept_voice``)
         self._servers: ServerWatch | None = None  # the agent's local MCP servers, if any
         self.upstream = Upstream(
             transport,
@@ -173,6 +175,7 @@ class SessionRunner(LazyParts):
         approval policy (none: the default, which denies), and what its calls share.
         ``keep_for``, ``how``, ``back_to``: see ``Offers.take`` and ``Taking``."""
         before, self.agent = self.agent, agent
+        self._voice = self._voice if how == "again" else None  # (see ``kept_voice``)
         # A relisting (``again``: the same agent, the same policy) keeps what was remembered
         # under it; a refused handoff's way back is another agent's again, and forgets.
         forget = how != "again" or agent is not before or agent.approval is not before.approval
@@ -192,33 +195,30 @@ class SessionRunner(LazyParts):
     def _call_settings(self) -> CallSettings:  # (made afresh for each agent taken)
         return CallSettings.of(self.agent, self.approvals, self._back, self.deps, self.workers)
 
-    async def configure(self, agent: Agent, *, force: bool = False) -> bool:
+    async def configure(
+        self, agent: Agent, *, force: bool = False, voice: str | None = None
+    ) -> bool:
         """Send the agent's configuration (``force``: on a connection still being set up,
-        ahead of everything held back); True once taken, False if the connection dropped."""
+        ahead of everything held back; ``voice``: in that voice, not the agent's); True once
+        taken, False if the connection dropped."""
         if not force and self.link.state is Link.OFFLINE:  # (its reply: the next one's)
             return False  # nothing is sent: the next connection gets the agent then
         switch, definitions = self.dispatcher.offers.switches, [t.definition() for t in self.tools]
         tracing = self.tracer.server_side(agent.tracing, agent.name)
         sent = agent if self._audio is None else speaking(agent, self._audio)  # a line's
+        sent = sent if voice is None else dataclasses.replace(sent, voice=voice)
         event_id, actions = self.core.configure(sent, tools=definitions, tracing=tracing)
         try:
             reply = await self._request(event_id, actions, within=CONFIGURE_TIMEOUT_S, force=force)
         except TimeoutError:
-            raise SessionConfigError(
-                "the server did not answer the session configuration within "
-                f"{CONFIGURE_TIMEOUT_S:g} s",
-                code="timeout",
-            ) from None
+            raise SessionConfigError.unanswered(CONFIGURE_TIMEOUT_S) from None
         if reply is None:
             return False  # the connection dropped: the next one is configured afresh
         if reply.type == "error":
-            raise SessionConfigError(
-                f"the server rejected the session configuration: {reply.error.message}",
-                param=reply.error.param,
-                code=reply.error.code,
-            )
+            raise SessionConfigError.rejected(reply.error)
         if self._handoffs is not None:  # answers come in order: the last taken is run
             self._handoffs.served(agent, switch)
+        self._voice = voice or kept_voice(sent, self.agent, reply)
         return True
 
     async def close(self) -> None:
@@ -342,7 +342,8 @@ class SessionRunner(LazyParts):
     async def reconfigure(self) -> bool:  # see upstream.SessionPort
         while True:  # an agent taken while this waits (offline: not sent) goes too
             tools = self.tools  # (made afresh by each ``use``)
-            if not await self.configure(self.agent, force=True):
+            # In the voice the user heard: a handoff after the assistant spoke kept it.
+            if not await self.configure(self.agent, force=True, voice=self._voice):
                 return False
             if self.tools is tools:
                 return True
