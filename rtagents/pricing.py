@@ -9,7 +9,7 @@ says once what it cannot price. It imports nothing of rtagents: every layer may 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
@@ -166,11 +166,11 @@ class PriceBook:
     """A price table in use: it prices usage, and says once per model what it cannot
     price (in the log, and to the caller, who may tell the app)."""
 
-    def __init__(self, prices: PriceTable, model: str | None = None) -> None:
-        if isinstance(prices, Prices):
-            if model is None:
+    def __init__(self, prices: PriceTable, model: str | Sequence[str] | None = None) -> None:
+        if isinstance(prices, Prices):  # for ``model`` (each of them)
+            if not model:
                 raise ValueError("one Prices needs the model it is for")
-            prices = {model: prices}
+            prices = dict.fromkeys([model] if isinstance(model, str) else model, prices)
         self.table: Mapping[str, Prices] = MappingProxyType(dict(_table(prices)))
         self._told: set[str] = set()
 

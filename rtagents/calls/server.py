@@ -387,14 +387,10 @@ class CallServer:
 def _price_book(prices: PriceTable | None, agent: Agent | None) -> PriceBook | None:
     if prices is None:
         return None
-    if isinstance(prices, Prices):
-        if agent is None:
-            raise ValueError(
-                "with route=, give prices by model name: {'gpt-realtime': Prices(...)}"
-            )
-        # One Prices is the agent's, on whichever API a call reaches it: each model it runs.
-        return PriceBook({agent.model: prices, agent.live.model: prices})
-    return PriceBook(prices)
+    if isinstance(prices, Prices) and agent is None:
+        raise ValueError("with route=, give prices by model name: {'gpt-realtime': Prices(...)}")
+    # One Prices is the agent's, on whichever API a call reaches it: each model it runs.
+    return PriceBook(prices, (agent.model, agent.live.model) if agent is not None else None)
 
 
 def _websocket_url(base_url: str, *, live: bool = False) -> str:
