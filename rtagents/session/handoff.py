@@ -280,16 +280,6 @@ class Handoffs:
         return replace(target, voice=None)
 
 
-def kept_voice(sent: Agent, agent: Agent, reply: Any) -> str | None:
-    """The voice the server took ``sent`` in, when it is not ``agent``'s own because the
-    configuration withheld it (a handoff after the assistant spoke): a new connection speaks
-    in it too, so that a drop never changes the voice the user hears. ``None`` otherwise."""
-    audio = getattr(reply.session, "audio", None)
-    spoken = getattr(getattr(audio, "output", None), "voice", None)
-    withheld = sent.voice is None and agent.voice not in (None, spoken)
-    return spoken if withheld and isinstance(spoken, str) else None
-
-
 def _settled(job: asyncio.Future[Agent]) -> None:
     """A switch's end is read, also when nobody awaits it any more (its call was given up)."""
     if not job.cancelled():

@@ -45,7 +45,7 @@ from .events import SessionClosed as SessionClosedEvent
 from .events import SessionWarning
 from .fixed_audio import speaking
 from .guards import SessionGuards, guarding
-from .handoff import Handoffs, kept_voice
+from .handoff import Handoffs
 from .journal import Journal
 from .metering import PriceBook, UsageMeter
 from .observers import Observers
@@ -53,6 +53,7 @@ from .offers import Taking
 from .reader import read
 from .realtime import RealtimeCore
 from .reconnect import Reconnect
+from .served import Served
 from .servers import ServerWatch
 from .states import CLOSED_BY_CLIENT, Link
 from .stream import EventStream
@@ -138,7 +139,7 @@ class SessionRunner(LazyParts):
         self._waiters: dict[str, tuple[anyio.Event, list[Any]]] = {}
         self._shutdown_grace = shutdown_grace
         self._audio = audio_format  # the line's, whatever each agent sets (see ``configure``)
-        self._voice: str | None = None  # the voice a handoff kept (see ``kept_voice``)
+        self.served = Served()  # what the server runs, for a new connection
         self._servers: ServerWatch | None = None  # the agent's local MCP servers, if any
         self.upstream = Upstream(
             transport,
@@ -175,7 +176,7 @@ class SessionRunner(LazyParts):
         approval policy (none: the default, which denies), and what its calls share.
         ``keep_for``, ``how``, ``back_to``: see ``Offers.take`` and ``Taking``."""
         before, self.agent = self.agent, agent
-        self._voice = self._voice if how == "again" else None  # (see ``kept_voice``)
+        self.served.switched(again=how == "again")
         # A relisting (``again``: the same agent, the same policy) keeps what was remembered
         # under it; a refused handoff's way back is another agent's again, and forgets.
         forget = how != "again" or agent is not before or agent.approval is not before.approval
@@ -204,6 +205,7 @@ class SessionRunner(LazyParts):
         if not force and self.link.state is Link.OFFLINE:  # (its reply: the next one's)
             return False  # nothing is sent: the next connection gets the agent then
         switch, definitions = self.dispatcher.offers.switches, [t.definition() for t in self.tools]
+        current = self.agent
         tracing = self.tracer.server_side(agent.tracing, agent.name)
         sent = agent if self._audio is None else speaking(agent, self._audio)  # a line's
         sent = sent if voice is None else dataclasses.replace(sent, voice=voice)
@@ -218,7 +220,7 @@ class SessionRunner(LazyParts):
             raise SessionConfigError.rejected(reply.error)
         if self._handoffs is not None:  # answers come in order: the last taken is run
             self._handoffs.served(agent, switch)
-        self._voice = voice or kept_voice(sent, self.agent, reply)
+        self.served.took(current, sent, reply, voice)
         return True
 
     async def close(self) -> None:
@@ -340,13 +342,7 @@ class SessionRunner(LazyParts):
         await self.execute(self.core.approval_decided(request_id, approve, reason))
 
     async def reconfigure(self) -> bool:  # see upstream.SessionPort
-        while True:  # an agent taken while this waits (offline: not sent) goes too
-            tools = self.tools  # (made afresh by each ``use``)
-            # In the voice the user heard: a handoff after the assistant spoke kept it.
-            if not await self.configure(self.agent, force=True, voice=self._voice):
-                return False
-            if self.tools is tools:
-                return True
+        return await self.served.reconfigure(self)
 
     # -- observing -------------------------------------------------------------------------------
 

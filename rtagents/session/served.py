@@ -1,0 +1,81 @@
+"""What the server runs, for a new connection to run it too: the agent whose configuration it
+last took, and the voice it speaks in when that is not the agent's own.
+
+A handoff after the assistant spoke keeps the voice (the Realtime API refuses a new one once
+assistant audio is in the conversation): a drop then must not change the voice the user hears.
+An agent taken while the connection was down (``update_agent`` offline) is first sent to the
+new connection; if that refuses it, the session goes back to the agent the server last took,
+as it would have online, rather than end.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ..agent import Agent
+from ..errors import SessionConfigError
+from .events import SessionWarning
+
+
+class _Session(Protocol):
+    @property
+    def agent(self) -> Agent: ...
+
+    @property
+    def tools(self) -> object: ...  # (compared by identity: each ``use`` makes new ones)
+
+    async def configure(self, agent: Agent, *, force: bool, voice: str | None) -> bool: ...
+
+    def use(self, agent: Agent) -> None: ...
+
+    def deliver(self, event: Any) -> None: ...
+
+
+class Served:
+    """The server's side of the session's configuration (see the module)."""
+
+    __slots__ = ("agent", "voice")
+
+    def __init__(self) -> None:
+        self.agent: Agent | None = None
+        """The agent whose configuration the server last took."""
+        self.voice: str | None = None
+        """The voice it speaks in when not ``agent``'s own, which a configuration withheld."""
+
+    def took(self, agent: Agent, sent: Agent, reply: Any, voice: str | None) -> None:
+        """The server took ``sent``, the configuration of ``agent`` (``voice``: sent in that
+        voice, not the agent's); ``reply`` is its ``session.updated``."""
+        self.agent = agent
+        self.voice = voice or _withheld(sent, agent, reply)
+
+    async def reconfigure(self, session: _Session) -> bool:
+        """A new connection given what the server ran (False: it dropped meanwhile). An
+        agent taken while this waits (offline: not sent) goes too."""
+        while True:
+            tools, agent = session.tools, session.agent  # (the tools are new at each ``use``)
+            try:  # in the voice the user heard
+                if not await session.configure(agent, force=True, voice=self.voice):
+                    return False
+            except SessionConfigError as exc:
+                if self.agent is None or self.agent is agent or exc.code == "timeout":
+                    raise
+                session.deliver(SessionWarning(f"{agent.name} was not taken on: {exc}"))
+                session.use(self.agent)  # taken offline, refused now: the one it ran goes on
+                continue
+            if session.tools is tools:
+                return True
+
+    def switched(self, again: bool) -> None:
+        """The session took an agent (``again``: the same, relisted): a voice kept for the
+        one before is not kept for another."""
+        if not again:
+            self.voice = None
+
+
+def _withheld(sent: Agent, agent: Agent, reply: Any) -> str | None:
+    """The voice the server took ``sent`` in, when the configuration withheld ``agent``'s
+    own (a handoff after the assistant spoke); ``None`` otherwise."""
+    audio = getattr(reply.session, "audio", None)
+    spoken = getattr(getattr(audio, "output", None), "voice", None)
+    withheld = sent.voice is None and agent.voice not in (None, spoken)
+    return spoken if withheld and isinstance(spoken, str) else None
