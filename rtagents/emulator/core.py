@@ -309,16 +309,22 @@ class ServerCore:
         text = heard if heard is not None else f"[{committed.ms} ms of audio]"
         item_id = committed.item["id"]
 
+        # With the include asked for, each piece comes with its tokens' log probabilities
+        # (the stand-in model is sure of every word: 0.0).
+        included = "item.input_audio_transcription.logprobs" in (self.session.get("include") or ())
+        logprobs = _logprobs(text) if included else {}
+
         def deliver() -> None:
             committed.item["content"][0]["transcript"] = text
             ids = {"item_id": item_id, "content_index": 0}
-            self.out.emit(InputAudioTranscriptionDelta, **ids, delta=text)
+            self.out.emit(InputAudioTranscriptionDelta, **ids, delta=text, **logprobs)
             seconds = {"type": "duration", "seconds": committed.ms / 1000}
             self.out.emit(
                 InputAudioTranscriptionCompleted,
                 **ids,
                 transcript=text,
                 usage=seconds,
+                **logprobs,
             )
 
         order = self.settings.transcript_order
@@ -358,3 +364,14 @@ class ServerCore:
 def _hide_secrets(tool: dict[str, Any]) -> dict[str, Any]:
     # The server never echoes credentials back.
     return {k: v for k, v in tool.items() if k not in ("authorization", "headers")}
+
+
+def _logprobs(text: str) -> dict[str, list[dict[str, object]]]:
+    """A transcript's ``logprobs``: one a word (with the space before it), as sure as can be."""
+    words = text.split(" ")
+    tokens = [w if i == 0 else " " + w for i, w in enumerate(words) if w or i == 0]
+    return {
+        "logprobs": [
+            {"token": t, "logprob": 0.0, "bytes": list(t.encode("utf-8"))} for t in tokens if t
+        ]
+    }

@@ -67,6 +67,11 @@ def guarding(agent: object, guards: SessionGuards | None) -> bool:
     return bool(getattr(agent, "guardrails", None)) or (guards is not None and guards.tracking)
 
 
+_MARK, _ASKED_BY_A_TRIP = "rtagents", "guardrail"
+"""The metadata of the response a trip asks for (``Guardrails.respond``): the server says it
+again in ``response.created``, so that it is never held as the answer to the stopped turn."""
+
+
 class SessionGuards:
     """The guardrails of one session, across its agents (each agent's own apply)."""
 
@@ -160,7 +165,8 @@ class SessionGuards:
         response = event.response
         if response.id is None:
             return
-        if core.response_started(response.id, in_conversation=not response.out_of_band):
+        ours = (response.metadata or {}).get(_MARK) == _ASKED_BY_A_TRIP  # (answers the note)
+        if core.response_started(response.id, in_conversation=not (response.out_of_band or ours)):
             # It answers a turn an input guardrail stopped before it began: its calls are
             # blocked now, before the frames that announce them are read.
             calls = self._runner.core.orchestrator.block(response.id, _STOPPED)
@@ -277,8 +283,9 @@ class SessionGuards:
             actions.append(Emit(SessionWarning(problem, {"guardrail": guardrail.name})))
         if text:
             actions += self._tell(text, guardrails, live)
-        if guardrails.respond and not live:
-            actions += runner.core.request_response()
+        if guardrails.respond and not live:  # marked: never taken for the stopped turn's
+            asked = p.ResponseCreateParams(metadata={_MARK: _ASKED_BY_A_TRIP})
+            actions += runner.core.request_response(asked)
         await runner.execute(actions)
 
     def _stopping(
