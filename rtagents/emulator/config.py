@@ -56,6 +56,20 @@ DEFAULT_SESSION: dict[str, Any] = {
 }
 
 
+TRANSCRIPTION_SESSION: dict[str, Any] = {
+    "type": "transcription",
+    "object": "realtime.transcription_session",
+    "include": None,
+    "audio": {"input": copy.deepcopy(DEFAULT_SESSION["audio"]["input"])},
+}
+"""A transcription session's (``?intent=transcription``): input audio only, no responses."""
+
+
+def initial_session(intent: str | None) -> dict[str, Any]:
+    """A new connection's session: a transcription session for ``intent=transcription``."""
+    return copy.deepcopy(TRANSCRIPTION_SESSION if intent == "transcription" else DEFAULT_SESSION)
+
+
 def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     """Fields present in the update replace; nested objects merge; lists and nulls replace."""
     out = dict(base)

@@ -9,7 +9,6 @@ same events in the same order, and tests drive it with no sockets and no sleeps.
 
 from __future__ import annotations
 
-import copy
 import logging
 import random
 from typing import Any
@@ -26,7 +25,7 @@ from ..protocol import (
     SessionCreated,
 )
 from .actions import Disconnect, Send, ServerAction
-from .config import DEFAULT_SESSION, audio_format
+from .config import audio_format, initial_session
 from .conversation import Conversation, new_id, public_item
 from .errors import ClientEventError, check_depth, read_frame
 from .faults import ExpireSession, Fault, RaceResponse
@@ -57,12 +56,14 @@ class ServerCore:
         model_name: str = "gpt-realtime",
         now_ms: float = 0.0,
         created_at_s: float = 0.0,
+        intent: str | None = None,
     ) -> None:
         self.settings = settings or ServerSettings()
         self.now_ms = now_ms
-        self.session: dict[str, Any] = copy.deepcopy(DEFAULT_SESSION)
+        self.session: dict[str, Any] = initial_session(intent)
         self.session["id"] = new_id("sess")
-        self.session["model"] = model_name
+        if self.session["type"] == "realtime":  # (a transcription session runs no model)
+            self.session["model"] = model_name
         # The real server caps a session's length and says when it ends; so does this one.
         self.session["expires_at"] = int(created_at_s + self.settings.max_session_s)
         self.conversation = Conversation()
@@ -288,7 +289,8 @@ class ServerCore:
         else:
             item_id = self.audio.speech_stopped(vad.audio_ms)
             committed = self.audio.commit(self.session, item_id)
-            self.add_user_audio(committed, respond=turn.get("create_response", True))
+            responds = self.session["type"] == "realtime" and turn.get("create_response", True)
+            self.add_user_audio(committed, respond=responds)
 
     def add_user_audio(self, committed: Committed, *, respond: bool) -> None:
         """A committed turn: its item, a response when the turn asks for one, the transcript."""

@@ -188,6 +188,12 @@ def conversation_item_truncate(core: ServerCore, event: p.ConversationItemTrunca
 
 
 def response_create(core: ServerCore, event: p.ResponseCreate) -> None:
+    if core.session["type"] != "realtime":
+        raise ClientEventError(
+            "A transcription session makes no responses: it transcribes input audio.",
+            code="invalid_request_error",
+            param="type",
+        )
     params = without_nulls(_wire(event.response)) if event.response is not None else {}
     check_modalities(params.get("output_modalities"), "response.output_modalities")
     voice = params.get("audio", {}).get("output", {}).get("voice")

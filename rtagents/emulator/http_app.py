@@ -38,7 +38,7 @@ class Host(Protocol):
     desk: CallDesk
 
     def open_connection(
-        self, model_name: str, call_id: str | None = None
+        self, model_name: str, call_id: str | None = None, intent: str | None = None
     ) -> EmulatorConnection: ...
 
     def open_live_connection(self, session_id: str | None = None) -> Connection[LiveCore]: ...
@@ -66,7 +66,9 @@ def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
         if join is not None:  # a WebRTC call's session is served already: the sideband joins
             await join(_frames(ws), ws.send_text, _ender(ws))
             return
-        conn = emu.open_connection(query.get("model") or "gpt-realtime", call_id)
+        conn = emu.open_connection(
+            query.get("model") or "gpt-realtime", call_id, intent=query.get("intent")
+        )
         await conn.serve(_frames(ws), ws.send_text, _ender(ws))
         emu.connection_closed(conn)
 

@@ -266,9 +266,13 @@ class Emulator:
         assert self._serving is not None
         await self._serving
 
-    def open_connection(self, model_name: str, call_id: str | None = None) -> EmulatorConnection:
-        """A new connection's server side (the shell serves it)."""
-        core = ServerCore(self.settings, model_name=model_name, created_at_s=time.time())
+    def open_connection(
+        self, model_name: str, call_id: str | None = None, intent: str | None = None
+    ) -> EmulatorConnection:
+        """A new connection's server side (the shell serves it); ``intent="transcription"``
+        opens a transcription session."""
+        now = time.time()
+        core = ServerCore(self.settings, model_name=model_name, created_at_s=now, intent=intent)
         clients = HostedMCPClients(self._allowed_mcp_host)
         conn = EmulatorConnection(core, self.model, clients, record=self._record)
         if call_id is not None:

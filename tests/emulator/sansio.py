@@ -35,9 +35,10 @@ class Core:
         hosted: dict[str, list[dict[str, Any]] | Exception] | None = None,
         call: Callable[[CallHostedTool], HostedResult] | None = None,
         hold_model: bool = False,
+        intent: str | None = None,
         **settings: Any,
     ) -> None:
-        self.core = ServerCore(ServerSettings(**settings))
+        self.core = ServerCore(ServerSettings(**settings), intent=intent)
         self.turns = list(turns)
         self.hosted = hosted or {}
         self.call = call
