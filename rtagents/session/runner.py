@@ -23,6 +23,7 @@ from ..tools import Toolset
 from ..tracing import capture_content_default
 from ..tracing.metrics import SessionMetrics
 from ..tracing.observer import SessionTracer
+from . import served
 from .actions import (
     Action,
     CancelCall,
@@ -53,7 +54,6 @@ from .offers import Taking
 from .reader import read
 from .realtime import RealtimeCore
 from .reconnect import Reconnect
-from .served import Served
 from .servers import ServerWatch
 from .states import CLOSED_BY_CLIENT, Link
 from .stream import EventStream
@@ -139,7 +139,8 @@ class SessionRunner(LazyParts):
         self._waiters: dict[str, tuple[anyio.Event, list[Any]]] = {}
         self._shutdown_grace = shutdown_grace
         self._audio = audio_format  # the line's, whatever each agent sets (see ``configure``)
-        self.served = Served()  # what the server runs, for a new connection
+        self.served_agent: Agent | None = None  # what the server runs (see ``served``)
+        self.served_voice: str | None = None
         self._servers: ServerWatch | None = None  # the agent's local MCP servers, if any
         self.upstream = Upstream(
             transport,
@@ -176,7 +177,7 @@ class SessionRunner(LazyParts):
         approval policy (none: the default, which denies), and what its calls share.
         ``keep_for``, ``how``, ``back_to``: see ``Offers.take`` and ``Taking``."""
         before, self.agent = self.agent, agent
-        self.served.switched(again=how == "again")
+        served.switched(self, again=how == "again")
         # A relisting (``again``: the same agent, the same policy) keeps what was remembered
         # under it; a refused handoff's way back is another agent's again, and forgets.
         forget = how != "again" or agent is not before or agent.approval is not before.approval
@@ -220,7 +221,7 @@ class SessionRunner(LazyParts):
             raise SessionConfigError.rejected(reply.error)
         if self._handoffs is not None:  # answers come in order: the last taken is run
             self._handoffs.served(agent, switch)
-        self.served.took(current, sent, reply, voice)
+        served.took(self, current, sent, reply, voice)
         return True
 
     async def close(self) -> None:
@@ -342,7 +343,7 @@ class SessionRunner(LazyParts):
         await self.execute(self.core.approval_decided(request_id, approve, reason))
 
     async def reconfigure(self) -> bool:  # see upstream.SessionPort
-        return await self.served.reconfigure(self)
+        return await served.reconfigure(self)
 
     # -- observing -------------------------------------------------------------------------------
 

@@ -18,6 +18,11 @@ from .events import SessionWarning
 
 
 class _Session(Protocol):
+    served_agent: Agent | None
+    """The agent whose configuration the server last took."""
+    served_voice: str | None
+    """The voice it speaks in when not that agent's own, which a configuration withheld."""
+
     @property
     def agent(self) -> Agent: ...
 
@@ -31,45 +36,41 @@ class _Session(Protocol):
     def deliver(self, event: Any) -> None: ...
 
 
-class Served:
-    """The server's side of the session's configuration (see the module)."""
+# Functions on the session's own two attributes, not an object of its own: an idle session
+# keeps no more objects for the collector to scan (see performance.md, "Density").
 
-    __slots__ = ("agent", "voice")
 
-    def __init__(self) -> None:
-        self.agent: Agent | None = None
-        """The agent whose configuration the server last took."""
-        self.voice: str | None = None
-        """The voice it speaks in when not ``agent``'s own, which a configuration withheld."""
+def took(session: _Session, agent: Agent, sent: Agent, reply: Any, voice: str | None) -> None:
+    """The server took ``sent``, the configuration of ``agent`` (``voice``: sent in that
+    voice, not the agent's); ``reply`` is its ``session.updated``."""
+    session.served_agent = agent
+    session.served_voice = voice or _withheld(sent, agent, reply)
 
-    def took(self, agent: Agent, sent: Agent, reply: Any, voice: str | None) -> None:
-        """The server took ``sent``, the configuration of ``agent`` (``voice``: sent in that
-        voice, not the agent's); ``reply`` is its ``session.updated``."""
-        self.agent = agent
-        self.voice = voice or _withheld(sent, agent, reply)
 
-    async def reconfigure(self, session: _Session) -> bool:
-        """A new connection given what the server ran (False: it dropped meanwhile). An
-        agent taken while this waits (offline: not sent) goes too."""
-        while True:
-            tools, agent = session.tools, session.agent  # (the tools are new at each ``use``)
-            try:  # in the voice the user heard
-                if not await session.configure(agent, force=True, voice=self.voice):
-                    return False
-            except SessionConfigError as exc:
-                if self.agent is None or self.agent is agent or exc.code == "timeout":
-                    raise
-                session.deliver(SessionWarning(f"{agent.name} was not taken on: {exc}"))
-                session.use(self.agent)  # taken offline, refused now: the one it ran goes on
-                continue
-            if session.tools is tools:
-                return True
+def switched(session: _Session, again: bool) -> None:
+    """The session took an agent (``again``: the same, relisted): a voice kept for the one
+    before is not kept for another."""
+    if not again:
+        session.served_voice = None
 
-    def switched(self, again: bool) -> None:
-        """The session took an agent (``again``: the same, relisted): a voice kept for the
-        one before is not kept for another."""
-        if not again:
-            self.voice = None
+
+async def reconfigure(session: _Session) -> bool:
+    """A new connection given what the server ran (False: it dropped meanwhile). An agent
+    taken while this waits (offline: not sent) goes too."""
+    while True:
+        tools, agent = session.tools, session.agent  # (the tools are new at each ``use``)
+        try:  # in the voice the user heard
+            if not await session.configure(agent, force=True, voice=session.served_voice):
+                return False
+        except SessionConfigError as exc:
+            served = session.served_agent
+            if served is None or served is agent or exc.code == "timeout":
+                raise
+            session.deliver(SessionWarning(f"{agent.name} was not taken on: {exc}"))
+            session.use(served)  # taken offline, refused now: the one it ran goes on
+            continue
+        if session.tools is tools:
+            return True
 
 
 def _withheld(sent: Agent, agent: Agent, reply: Any) -> str | None:
