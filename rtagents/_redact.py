@@ -23,7 +23,7 @@ _HEADER = re.compile(
     r"(?i)\b(authorization|proxy-authorization|api-key|x-api-key|openai-api-key|cookie|set-cookie"
     r"|x-goog-api-key|x-twilio-signature|webhook-signature)"
     # name: value, name=value, 'name': 'value', and httpcore's (b'name', b'value') pairs
-    r"(\s*[:=]\s*|'\s*:\s*'|\"\s*:\s*\"|'\s*,\s*b?')[^\r\n,'\"}]*"
+    r"(\s*[:=]\s*|'\s*:\s*'|\"\s*:\s*\"|'\s*,\s*b')[^\r\n,'\"}]*"
 )
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
 # API keys (``sk-``) and the client secrets minted for browsers (``ek_``).
@@ -31,7 +31,7 @@ _KEY = re.compile(r"\b(?:sk-|ek_)[A-Za-z0-9_-]{8,}")
 # A browser presents its key in the websocket's subprotocols, whatever its shape.
 _SUBPROTOCOL = re.compile(r"(?i)\b(openai-insecure-api-key\.)[^\s,'\"]+")
 # A URL's password (``scheme://user:password@host``), whether or not the URL was registered.
-_USERINFO = re.compile(r"(?i)\b((?:https?|wss?)://[^\s/?#@:'\"]*:)[^\s/?#@'\"]+@")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s/?#@:'\"]*:)[^\s/?#@'\"]+@")
 # A URL's query, absolute or a path alone (uvicorn's access log shows ``/twilio?token=...``).
 _QUERY = re.compile(r"((?:https?|wss?)://[^\s?#'\"]+|(?<![^\s'\"(])/[^\s?#'\"]*)\?[^\s#'\"]+")
 

@@ -48,3 +48,14 @@ async def test_a_webhook_urls_password_is_not_logged(caplog: pytest.LogCaptureFi
 
 def test_redact_masks_a_urls_password_by_shape() -> None:
     assert PASSWORD not in redact(f"POST https://app:{PASSWORD}@example.com/openai/webhook")
+
+
+def test_any_urls_password_is_masked_and_header_names_alone_are_not() -> None:
+    """A password goes by its shape in any scheme's URL (a database's, Redis'); a list of
+    header names alone (no values) reads as it was."""
+    from rtagents._redact import redact
+
+    assert redact("postgres://u:secret@db/x") == "postgres://u:[redacted]@db/x"
+    assert redact("redis://:secret@r:6379/0") == "redis://:[redacted]@r:6379/0"
+    names = "('authorization', 'cookie', 'content-type')"
+    assert redact(names) == names

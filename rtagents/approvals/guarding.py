@@ -282,11 +282,17 @@ class GuardCore:
         if item_id != self._turn.item_id:
             self._turn = _Turn(item_id)
 
-    def response_started(self, response_id: str, *, in_conversation: bool) -> bool:
+    def response_started(
+        self, response_id: str, *, in_conversation: bool, asked_by_a_trip: bool = False
+    ) -> bool:
         """A response began; True when it must be cancelled at once (and its batch blocked):
-        it answers a turn an input guardrail already stopped."""
+        it answers a turn an input guardrail already stopped. ``asked_by_a_trip``: the one a
+        trip asked for (``Guardrails.respond``), never held, and the hold ends with it."""
         self._active.add(response_id)
         turn = self._turn
+        if asked_by_a_trip:
+            turn.hold = False  # what comes after it answers it, not the stopped turn
+            return False
         if not in_conversation or turn.item_id is None or (turn.stopped and not turn.hold):
             return False
         turn.answers[response_id] = None

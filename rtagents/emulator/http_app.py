@@ -66,9 +66,10 @@ def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
         if join is not None:  # a WebRTC call's session is served already: the sideband joins
             await join(_frames(ws), ws.send_text, _ender(ws))
             return
-        conn = emu.open_connection(
-            query.get("model") or "gpt-realtime", call_id, intent=query.get("intent")
-        )
+        model, intent = query.get("model") or "gpt-realtime", query.get("intent")
+        # (``intent`` only when asked for: an emulator's subclass may not take it)
+        opened = {"intent": intent} if intent else {}
+        conn = emu.open_connection(model, call_id, **opened)
         await conn.serve(_frames(ws), ws.send_text, _ender(ws))
         emu.connection_closed(conn)
 

@@ -166,7 +166,10 @@ class SessionGuards:
         if response.id is None:
             return
         ours = (response.metadata or {}).get(_MARK) == _ASKED_BY_A_TRIP  # (answers the note)
-        if core.response_started(response.id, in_conversation=not (response.out_of_band or ours)):
+        in_conversation = not response.out_of_band
+        if core.response_started(
+            response.id, in_conversation=in_conversation, asked_by_a_trip=ours
+        ):
             # It answers a turn an input guardrail stopped before it began: its calls are
             # blocked now, before the frames that announce them are read.
             calls = self._runner.core.orchestrator.block(response.id, _STOPPED)

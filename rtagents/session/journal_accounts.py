@@ -171,7 +171,7 @@ class Accounts:
         old = entries.get(item_id)
         if old is not None:
             self._tokens -= old[TOKENS]
-            flags |= old[FLAGS] & OURS
+            flags |= old[FLAGS] & (OURS | CONFIRMED)  # the server still has it
         cls, text = pack(item)
         tokens = tokens_of(item, text)
         if placeholder(item):
@@ -204,6 +204,11 @@ class Accounts:
         else:
             self._frees().append(item_id)
         self._trim()
+
+    def confirmed(self, item_id: str) -> bool:
+        """Whether the server said it has the item (``conversation.item.added``)."""
+        entry = self._entries.get(item_id)
+        return entry is not None and bool(entry[FLAGS] & CONFIRMED)
 
     def _flag(self, item_id: str, *, on: int = 0, off: int = 0) -> None:
         entry = self._entries.get(item_id)

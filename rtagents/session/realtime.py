@@ -363,9 +363,9 @@ class RealtimeCore(OrchestratedAdapter):
         items, ref = self.journal.replay(sideband=self._sideband), self.next_event_id
         if self._sideband:  # the call's conversation stayed on the server
             self.orchestrator.batches.sent_again(items)
-        for item in items:
-            if isinstance(item, p.UserMessage) and item.id:
-                self.own_message(item.id)  # its echo is not the user speaking again
+        for item in items:  # a message the server had: its echo is not the user again
+            if isinstance(item, p.UserMessage) and item.id and self.journal.confirmed(item.id):
+                self.own_message(item.id)  # (one it never had is new: guarded, counted)
         return [Send(p.ConversationItemCreate(event_id=ref(), item=i)) for i in items]
 
     def resumed(self) -> list[Action]:

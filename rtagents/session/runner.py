@@ -177,7 +177,6 @@ class SessionRunner(LazyParts):
         approval policy (none: the default, which denies), and what its calls share.
         ``keep_for``, ``how``, ``back_to``: see ``Offers.take`` and ``Taking``."""
         before, self.agent = self.agent, agent
-        served.switched(self, again=how == "again")
         # A relisting (``again``: the same agent, the same policy) keeps what was remembered
         # under it; a refused handoff's way back is another agent's again, and forgets.
         forget = how != "again" or agent is not before or agent.approval is not before.approval

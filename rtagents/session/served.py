@@ -47,20 +47,16 @@ def took(session: _Session, agent: Agent, sent: Agent, reply: Any, voice: str | 
     session.served_voice = voice or _withheld(sent, agent, reply)
 
 
-def switched(session: _Session, again: bool) -> None:
-    """The session took an agent (``again``: the same, relisted): a voice kept for the one
-    before is not kept for another."""
-    if not again:
-        session.served_voice = None
-
-
 async def reconfigure(session: _Session) -> bool:
     """A new connection given what the server ran (False: it dropped meanwhile). An agent
     taken while this waits (offline: not sent) goes too."""
     while True:
         tools, agent = session.tools, session.agent  # (the tools are new at each ``use``)
-        try:  # in the voice the user heard
-            if not await session.configure(agent, force=True, voice=session.served_voice):
+        # The agent the server ran speaks in the voice the user heard; one taken since, in
+        # its own (if the new connection refuses it, the one it ran goes on, in that voice).
+        voice = session.served_voice if agent is session.served_agent else None
+        try:
+            if not await session.configure(agent, force=True, voice=voice):
                 return False
         except SessionConfigError as exc:
             served = session.served_agent
