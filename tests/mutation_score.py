@@ -75,7 +75,11 @@ EQUIVALENT: dict[str, str] = {
     ),
     **{f"{_BROKER}close__mutmut_{n}": _FALLBACK for n in range(18, 26)},
     "rtagents.approvals.guarding.x\u01c1GuardCore\u01c1item_added__mutmut_4": _AS_A_SET,
-    "rtagents.approvals.guarding.x\u01c1GuardCore\u01c1response_started__mutmut_10": _AS_A_SET,
+    "rtagents.approvals.guarding.x\u01c1GuardCore\u01c1response_started__mutmut_14": _AS_A_SET,
+    "rtagents.approvals.guarding.x\u01c1GuardCore\u01c1response_started__mutmut_4": (
+        "None for False as the hold a trip's own response ends: the hold is only ever read "
+        "for its truth (a turn stopped and not held answers False first)"
+    ),
 }
 
 # What counts as caught; everything else ("survived", "no tests", "suspicious", "skipped",

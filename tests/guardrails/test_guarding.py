@@ -270,6 +270,16 @@ def test_an_input_trip_before_the_answer_cancels_it_as_it_starts() -> None:
     assert c.response_started("r2", in_conversation=True) is False  # only that one
 
 
+def test_the_response_a_trip_asks_for_is_never_held_and_ends_the_hold() -> None:
+    """The trip held the next response (none had begun), then asked for one itself
+    (``Guardrails.respond``): that one is not cancelled, nor is any after it."""
+    c = core()
+    c.user_item("u1")
+    assert c.input_stops("u1", asked=False) == InputStop(None, (), ())
+    assert c.response_started("note", in_conversation=True, asked_by_a_trip=True) is False
+    assert c.response_started("r2", in_conversation=True) is False
+
+
 def test_an_input_trip_after_the_answer_ended_or_a_new_turn_cancels_nothing() -> None:
     c = core()
     c.user_item("u1")
