@@ -156,21 +156,17 @@ def check_metadata(metadata: Any, param: str) -> None:
             param=param,
         )
     for key, value in metadata.items():
-        if len(key) > METADATA_KEY_CHARS:
-            raise ClientEventError(
-                f"Invalid 'metadata': string too long. Expected a string with maximum length "
-                f"{METADATA_KEY_CHARS}, but got a key with length {len(key)} instead.",
-                code="string_above_max_length",
-                param=param,
-            )
-        if isinstance(value, str) and len(value) > METADATA_VALUE_CHARS:
-            raise ClientEventError(
-                f"Invalid 'metadata.{key}': string too long. Expected a string with maximum "
-                f"length {METADATA_VALUE_CHARS}, but got a string with length {len(value)} "
-                "instead.",
-                code="string_above_max_length",
-                param=f"{param}.{key}",
-            )
+        for what, text, limit, at in (
+            ("a key", key, METADATA_KEY_CHARS, param),
+            ("a string", value, METADATA_VALUE_CHARS, f"{param}.{key}"),
+        ):
+            if isinstance(text, str) and len(text) > limit:
+                raise ClientEventError(
+                    f"Invalid '{at}': string too long. Expected a string with maximum length "
+                    f"{limit}, but got {what} with length {len(text)} instead.",
+                    code="string_above_max_length",
+                    param=at,
+                )
 
 
 def audio_format(session: dict[str, Any], direction: str) -> str:

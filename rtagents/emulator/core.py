@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from typing import Any
 
 from ..protocol import (
@@ -370,10 +371,5 @@ def _hide_secrets(tool: dict[str, Any]) -> dict[str, Any]:
 
 def _logprobs(text: str) -> dict[str, list[dict[str, object]]]:
     """A transcript's ``logprobs``: one a word (with the space before it), as sure as can be."""
-    words = text.split(" ")
-    tokens = [w if i == 0 else " " + w for i, w in enumerate(words) if w or i == 0]
-    return {
-        "logprobs": [
-            {"token": t, "logprob": 0.0, "bytes": list(t.encode("utf-8"))} for t in tokens if t
-        ]
-    }
+    tokens = re.findall(r"\s*\S+", text)
+    return {"logprobs": [{"token": t, "logprob": 0.0, "bytes": list(t.encode())} for t in tokens]}

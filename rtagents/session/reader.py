@@ -128,8 +128,10 @@ async def _frames(session: Readable) -> None:
             returning = workers.returning()
             if returning is not None:  # its thread runs first: the reader lets go of the GIL
                 timer = loop.call_later(max(threads_until - loop.time(), 0.0), _wake, returning)
-                await returning
-                timer.cancel()
+                try:
+                    await returning
+                finally:
+                    timer.cancel()
         if link.state is closed:
             return  # this frame ended it, and the end was told: read no more
         if not more_at_hand(transport):
