@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from dataclasses import dataclass, field
 
@@ -24,7 +25,7 @@ class Docs:
 
 def parse_docstring(obj: object) -> Docs:
     """Google, NumPy and Sphinx (reST) styles; sections other than the text are left out."""
-    raw = inspect.getdoc(obj)
+    raw = inspect.getdoc(_documented(obj))
     if not raw:
         return Docs()
     parsed = docstring_parser.parse(raw)
@@ -38,6 +39,37 @@ def parse_docstring(obj: object) -> Docs:
     text = "\n\n".join(part for part in (parsed.short_description, parsed.long_description) if part)
     params = {p.arg_name: " ".join(p.description.split()) for p in parsed.params if p.description}
     return Docs(description=text.strip(), params=params)
+
+
+def _documented(obj: object) -> object:
+    """Where a tool's docstring is: a function's own; a callable object's ``__call__``'s,
+    which the tool's parameters are (else its class's own, never the one ``dataclasses``
+    writes, the constructor's signature); a wrapper's (``functools.update_wrapper`` gives it
+    the wrapped function's) as it is."""
+    if inspect.isroutine(obj) or isinstance(obj, type) or "__doc__" in _own_vars(obj):
+        return obj
+    cls = type(obj)
+    call = cls.__call__  # (a callable object's: the tool is one)
+    if inspect.getdoc(call):
+        return call
+    if dataclasses.is_dataclass(cls) and cls.__doc__ == _generated_doc(cls):
+        return None
+    return obj
+
+
+def _own_vars(obj: object) -> dict[str, object]:
+    try:
+        return vars(obj)
+    except TypeError:  # (slots)
+        return {}
+
+
+def _generated_doc(cls: type) -> str | None:
+    """The docstring ``dataclasses`` gives a class that has none: its signature."""
+    try:
+        return cls.__name__ + str(inspect.signature(cls)).replace(" -> None", "")
+    except (TypeError, ValueError):
+        return None
 
 
 _TITLES = {section.title for section in _GOOGLE.sections.values()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import collections.abc
 import contextlib
+import dataclasses
 import enum
 import functools
 import inspect
@@ -12,17 +13,17 @@ import types
 import typing
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticSerializationError, PydanticUndefined
 
 from .context import ToolContext
 
 
-@dataclass
+@dataclasses.dataclass
 class Signature:
     model: type[BaseModel]
     schema: dict[str, Any]
@@ -117,12 +118,17 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
         description = docs.get(param.name)
         if description and not _has_description(annotation):
             annotation = Annotated[annotation, Field(description=description)]
-        default = ... if param.default is param.empty else param.default
+        # Without a default of its own the parameter is required, unless its annotation
+        # gives one (``Annotated[int, Field(default=1)]``), as pydantic reads a signature.
+        default = PydanticUndefined if param.default is param.empty else param.default
         unusable = _unusable(annotation)
         if unusable is not None:
             raise TypeError(f"{where}: {unusable}")
         try:  # each parameter on its own first, so that an error can name it
-            create_model("_probe", __config__=ConfigDict(extra="forbid"), x=(annotation, default))
+            probe = create_model(
+                "_probe", __config__=ConfigDict(extra="forbid"), x=(annotation, default)
+            )
+            probe.model_json_schema()
         except PydanticSchemaGenerationError:
             raise TypeError(
                 f"{where}: {_show(annotation)} has no JSON schema; use a type pydantic can "
@@ -130,6 +136,8 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
             ) from None
         except PydanticUserError as exc:  # typing.TypedDict before Python 3.12, say
             raise TypeError(f"{where}: {_show(annotation)} cannot be used: {exc.message}") from None
+        except PydanticSerializationError as exc:  # a value in the schema that is no JSON
+            raise TypeError(f"{where}: {_show(annotation)} has no JSON schema: {exc}") from None
         fields[param.name] = (annotation, default)
 
     try:
@@ -164,18 +172,22 @@ def _takes_receiver(
 _SETS = (set, frozenset, collections.abc.Set, collections.abc.MutableSet)
 
 
-def _unusable(annotation: Any) -> str | None:
+def _unusable(annotation: Any, seen: frozenset[type] = frozenset()) -> str | None:
     """Why no JSON value can pass as ``annotation`` or a part of it, else ``None``. pydantic
     validates a class (``type[X]``) and a set of unhashable items (``set[SomeModel]``) all
     the same, and their schemas look fine, but every call would fail; a function has no
-    JSON at all."""
+    JSON at all; an Enum's or a Literal's value that JSON has no such value for (a tuple,
+    bytes) is offered in a form the check then refuses. The fields of a model, a dataclass
+    or a TypedDict are looked into as well (``seen``: those on the way, for recursive ones)."""
     kind = typing.get_origin(annotation) or annotation
     if kind is type:
         return f"{_show(annotation)} asks for a class, and a class cannot be sent as JSON"
     if kind is collections.abc.Callable:
         return "a function (Callable) cannot be sent as JSON"
-    if kind is Literal:
-        return _enum_members(annotation)  # its arguments are values, not types
+    if kind is Literal:  # its arguments are values, not types
+        return _enum_members(annotation) or _not_json(annotation, typing.get_args(annotation))
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return _not_json(annotation, tuple(member.value for member in kind))
     if kind in _LAZY:
         return (
             f"{_show(annotation)} is checked lazily, as it is read, and read once (by whoever "
@@ -187,7 +199,38 @@ def _unusable(annotation: Any) -> str | None:
         return f"a set of {item}: a {item} cannot be hashed, so no set holds one; use a list"
     if kind is Annotated:
         args = args[:1]  # the rest is metadata
-    return next((why for why in map(_unusable, args) if why is not None), None)
+    elif isinstance(kind, type) and not args:
+        args = _fields_of(kind, seen)
+        seen = seen | {kind}
+    return next((why for arg in args if (why := _unusable(arg, seen)) is not None), None)
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def _not_json(annotation: Any, values: tuple[Any, ...]) -> str | None:
+    """A value ``annotation`` allows whose JSON form the check would refuse."""
+    odd = next((v for v in values if not isinstance(v, (*_JSON_SCALARS, enum.Enum))), None)
+    if odd is None:
+        return None
+    return (
+        f"{_show(annotation)} allows {odd!r}, which JSON cannot carry as it is (the model "
+        "would send another value, which the check refuses); use str, int, float, bool or None"
+        " values"
+    )
+
+
+def _fields_of(cls: type, seen: frozenset[type]) -> tuple[Any, ...]:
+    """The annotations of the fields of a model, a dataclass or a TypedDict (once each on
+    the way: a recursive model's field is not looked into again)."""
+    if cls in seen:
+        return ()
+    if issubclass(cls, BaseModel):
+        return tuple(field.annotation for field in cls.model_fields.values())
+    if dataclasses.is_dataclass(cls) or typing.is_typeddict(cls):
+        with contextlib.suppress(Exception):  # (what cannot be read, pydantic refuses)
+            return tuple(typing.get_type_hints(cls, include_extras=True).values())
+    return ()
 
 
 _LAZY = (
