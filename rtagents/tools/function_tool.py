@@ -46,14 +46,17 @@ class FunctionTool(BaseTool, Generic[P, R]):
         inline: bool = False,
         background: bool | Background = False,
     ) -> None:
-        if isinstance(fn, FunctionTool):  # its options (needs_approval...) would be lost
+        source = described(fn)  # a partial's function
+        if isinstance(source, FunctionTool):  # its options (needs_approval...) would be lost
             # (A method's function needs its instance: the tool read from that instance.)
-            function = f"{fn.name}.fn" if fn._instance is None else f"{fn.name}.fn.__get__(obj)"
+            inner = source.name
+            function = f"{inner}.fn" if source._instance is None else f"{inner}.fn.__get__(obj)"
+            if source is not fn:
+                function = f"functools.partial({function}, ...)"
             raise TypeError(
-                f"{fn.name!r} is a tool already: for a tool with other options, make one of "
+                f"{inner!r} is a tool already: for a tool with other options, make one of "
                 f"its function, as in tool(name=..., needs_approval=...)({function})"
             )
-        source = described(fn)  # a partial's function
         qualname = getattr(source, "__qualname__", None) or type(fn).__qualname__
         if not callable(fn):
             raise TypeError(f"@tool needs a function, got {fn!r}")
