@@ -36,7 +36,11 @@ def parse_docstring(obj: object) -> Docs:
             google = parsed
         if len(google.meta) > len(parsed.meta):  # a keyword section it read, say
             parsed = google
-    text = "\n\n".join(part for part in (parsed.short_description, parsed.long_description) if part)
+    # The summary is the parser's first line: one wrapped over more lines goes on as it was.
+    between = "\n\n" if parsed.blank_after_short_description else "\n"
+    text = between.join(
+        part for part in (parsed.short_description, parsed.long_description) if part
+    )
     params = {p.arg_name: " ".join(p.description.split()) for p in parsed.params if p.description}
     return Docs(description=text.strip(), params=params)
 
