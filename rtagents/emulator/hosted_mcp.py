@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from typing import Any, Protocol
 
 from ..errors import root_cause
@@ -228,9 +227,10 @@ def _failure(answer: object) -> HostedResult:
 
 
 def _matches(rule: dict[str, Any], tool: dict[str, Any]) -> bool:
-    """A read_only / tool_names filter: every condition given must hold."""
+    """A read_only / tool_names filter: every condition given must hold (``tool_names`` are
+    names, as the API documents them and the client reads them: no patterns)."""
     names = rule.get("tool_names")
-    if names is not None and not any(fnmatchcase(tool["name"], n) for n in names):
+    if names is not None and tool["name"] not in names:
         return False
     read_only = rule.get("read_only")
     if read_only is not None:

@@ -17,6 +17,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
 
+from ..mcp.local import every_tool
 from ..mcp.tools import result_text
 from .actions import HostedResult
 
@@ -44,7 +45,6 @@ class HostedMCPClients:
             raise RuntimeError("HostedMCPClients.bind() was not called")
         client: Client = await self._tg.start(self._hold, config)
         self._clients[config["server_label"]] = client
-        listed = await client.list_tools()
         return [
             {
                 "name": t.name,
@@ -54,7 +54,7 @@ class HostedMCPClients:
                 if t.annotations
                 else None,
             }
-            for t in listed.tools
+            for t in await every_tool(client)
         ]
 
     async def _hold(

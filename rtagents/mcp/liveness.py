@@ -75,7 +75,7 @@ class Liveness:
             if isinstance(exc, MCPError) and not (is_timeout(exc) or is_transport_failure(exc)):
                 self.answered()
             else:  # no answer in time, the connection broken, or what we cannot tell: failed
-                self._stopped(
+                self.failed(
                     TimeoutError(f"no answer to a ping within {PING_TIMEOUT_S:g} s")
                     if is_timeout(exc)
                     else exc
@@ -86,7 +86,9 @@ class Liveness:
             if self.pinging is asyncio.current_task():
                 self.pinging = None
 
-    def _stopped(self, exc: BaseException) -> None:
+    def failed(self, exc: BaseException) -> None:
+        """The server stopped answering (a ping unanswered, a call that found its connection
+        broken): reported, unless it was already and the server has not answered since."""
         if self._reported:
             return
         self._reported = True

@@ -181,6 +181,8 @@ class MCPServer(ABC):
             await self.refresh(client)
             self._client = client
         except BaseException as exc:
+            if not ready.is_set():  # the handshake is under way: cut, not waited out
+                holder.cancel()  # (its client still ends the process: stdin, SIGTERM)
             await self.close()
             if not isinstance(exc, Exception):
                 raise  # a cancellation: the client is closed, nothing is left running
@@ -242,20 +244,8 @@ class MCPServer(ABC):
         """List the server's tools again (every page)."""
         client = client or self._require()
         self._stale = False  # (a change told during this listing makes it stale again)
-        tools: list[mcp_types.Tool] = []
-        cursor: str | None = None
-        cursors: set[str] = set()
-        while True:
-            page = await client.list_tools(cursor=cursor, cache_mode="refresh")
-            tools.extend(page.tools)
-            cursor = page.next_cursor
-            if not cursor:
-                break
-            if cursor in cursors:  # a server's paging bug: the listing would never end
-                raise RuntimeError(f"its tools/list gave the cursor {cursor!r} again")
-            cursors.add(cursor)
-        self.listed = tools
-        return tools
+        self.listed = await every_tool(client)
+        return self.listed
 
     def _require(self) -> Client:
         if self._client is None:
@@ -337,7 +327,7 @@ class MCPServer(ABC):
         except Exception as exc:
             if is_transport_failure(exc):
                 self._failed = f"{type(exc).__name__}: {exc}"
-                self._tell_failed(exc)
+                self._liveness.failed(exc)  # told once, until it answers again
                 raise MCPServerUnavailable(self.name, exc) from exc
             if is_timeout(exc):  # given up at the backstop
                 self._liveness.given_up(client)
@@ -353,3 +343,20 @@ class MCPServer(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
+
+
+async def every_tool(client: Client) -> list[mcp_types.Tool]:
+    """What an MCP server's ``tools/list`` gives, every page of it (a local server's, and a
+    hosted one's in the emulator)."""
+    tools: list[mcp_types.Tool] = []
+    cursor: str | None = None
+    cursors: set[str] = set()
+    while True:
+        page = await client.list_tools(cursor=cursor, cache_mode="refresh")
+        tools.extend(page.tools)
+        cursor = page.next_cursor
+        if not cursor:
+            return tools
+        if cursor in cursors:  # a server's paging bug: the listing would never end
+            raise RuntimeError(f"its tools/list gave the cursor {cursor!r} again")
+        cursors.add(cursor)
