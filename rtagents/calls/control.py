@@ -22,10 +22,17 @@ CallSource = Literal["sip", "browser", "twilio"]
 
 TRANSFERRED = "transferred"
 """Why a call ended that the app transferred (``CallHandle.refer``): its record's reason."""
+HUNG_UP_RINGING = "hung up by the app while it rang"
+"""Why a call ended (or was rejected) that ``app.hangup`` ended before it was up."""
 
 
 class CallControlError(RtagentsError):
     """A control this kind of call does not have (a Twilio stream cannot be referred)."""
+
+
+class SessionLost(RtagentsError):
+    """A call's session ended with an error (a refused configuration on a new connection,
+    reconnects given up), whatever kind of call it is: the call cannot go on, and fails."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +146,9 @@ class CallRecord:
     cost: Decimal | None = None
     """``usage`` at ``CallServer(prices=...)``: ``None`` without prices, or with a model the
     table lacks."""
+    hung_up: bool = field(default=False, repr=False)
+    """The app hung the call up while it rang (``app.hangup``): it is rejected once its
+    router decides, or hung up if its answer was on its way."""
 
 
 _current: contextvars.ContextVar[CallHandle] = contextvars.ContextVar("rtagents_call")

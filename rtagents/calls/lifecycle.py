@@ -27,7 +27,16 @@ from ..errors import root_cause
 from ..pricing import PriceBook
 from ..session.states import CLOSED_BY_CLIENT
 from ..tracing.calls import call_ended, call_span
-from .control import LIVE, OVER, TRANSFERRED, CallRecord, IncomingCall, Reject, Route
+from .control import (
+    HUNG_UP_RINGING,
+    LIVE,
+    OVER,
+    TRANSFERRED,
+    CallRecord,
+    IncomingCall,
+    Reject,
+    Route,
+)
 from .letting_go import drain, letting_go, refuse
 from .limits import TIME_LIMIT, CallLimit, LimitClock
 from .registry import CallRegistry, claim_within
@@ -232,6 +241,8 @@ class CallLifecycle:
         accepted = False
         try:
             decision = agent or await self.routing.decide(call)
+            if record.hung_up:  # the app hung up as it rang: never answered
+                decision = Reject(reason=HUNG_UP_RINGING)
             if isinstance(decision, Reject):
                 await kind.reject(decision)
                 record.state, record.reason = "rejected", decision.reason or None
@@ -240,6 +251,10 @@ class CallLifecycle:
             await kind.accept(decision)
             accepted = True
             record.state = "active"
+            if record.hung_up:  # as its answer went out: it ends now
+                await kind.hang_up()
+                record.state, record.reason = "ended", HUNG_UP_RINGING
+                return False
             answered_at = time.time() if answered_at is None else answered_at
             listing = kind.listing()
             if listing is not None:

@@ -34,7 +34,9 @@ import anyio
 from anyio.abc import TaskStatus
 
 from .._extras import require
+from .control import CallControlError
 from .registry import COMMANDS, CallHost, CallNotFound, CallOwnerGone
+from .rest import CallsAPIError
 
 _REDIS_S = 2.0
 """How long one Redis command a call waits on (its listing) may take, beside what it waits
@@ -345,8 +347,13 @@ class RedisRegistry:
             )
         answer = json.loads(reply[1])
         if not answer.get("ok"):
-            kind = CallNotFound if answer.get("kind") == "not_found" else RuntimeError
-            raise kind(answer.get("error") or f"{command} failed on replica {owner!r}")
+            said = answer.get("error") or f"{command} failed on replica {owner!r}"
+            kind = _RAISED.get(answer.get("kind"))
+            if kind is None:
+                raise RuntimeError(said)
+            # The error the owner raised, as the same type: which replica the command
+            # reached shows in nothing the app catches.
+            raise kind(said, status=answer.get("status")) if kind is CallsAPIError else kind(said)
         return answer.get("result")
 
     async def _listen(self, pubsub: Any) -> None:
@@ -382,10 +389,8 @@ class RedisRegistry:
             if command not in COMMANDS or self._host is None:
                 raise ValueError(f"unknown command {command!r}")
             answer = {"ok": True, "result": await self._host.execute(call_id, command, args)}
-        except CallNotFound as exc:
-            answer = {"ok": False, "kind": "not_found", "error": str(exc)}
         except Exception as exc:
-            answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+            answer = {"ok": False, **_said(exc)}
         reply_key = f"{self.prefix}:reply:{request}"
         try:
             async with self._client.pipeline(transaction=False) as pipe:
@@ -394,3 +399,24 @@ class RedisRegistry:
                 await pipe.execute()
         except Exception as exc:  # Redis away: the sender times out and says so
             log.warning("the answer to a %s command could not be sent: %s", command, exc)
+
+
+_RAISED: dict[Any, type[Exception]] = {
+    "not_found": CallNotFound,
+    "control": CallControlError,
+    "calls_api": CallsAPIError,
+    "value": ValueError,
+    "type": TypeError,
+}
+"""The errors a command may fail with on the replica that holds its call, by the name its
+answer gives them: raised as the same type where the command was given (any other error as
+a ``RuntimeError`` that names it). A name, never a type read from the message."""
+
+
+def _said(exc: Exception) -> dict[str, Any]:
+    """The answer's account of ``exc``: its kind (see ``_RAISED``) and message."""
+    for name, kind in _RAISED.items():
+        if isinstance(exc, kind):
+            status = getattr(exc, "status", None) if kind is CallsAPIError else None
+            return {"kind": name, "error": str(exc), "status": status}
+    return {"error": f"{type(exc).__name__}: {exc}"}

@@ -12,7 +12,6 @@ from typing import Any, ClassVar, Literal
 import anyio
 
 from ..agent import Agent
-from ..errors import RtagentsError
 from ..session.connect import connect
 from ..session.live_config import sip_session
 from ..session.transport import HandshakeRefused
@@ -23,15 +22,11 @@ from .control import (
     CallRecord,
     IncomingCall,
     Reject,
+    SessionLost,
     browser_cannot_refer,
     enter_call,
 )
 from .rest import CallsAPI
-
-
-class SidebandLost(RtagentsError):
-    """A call's sideband session ended with an error (a refused configuration on a new
-    connection, reconnects given up): the call cannot go on without its tools."""
 
 
 class SidebandCall:
@@ -113,7 +108,7 @@ class SidebandCall:
             return ended
         if s.closed_with_error:
             # The call cannot go on without its tools: it fails, and is hung up.
-            raise SidebandLost(f"the call's session ended: {s.closed_reason}")
+            raise SessionLost(f"the call's session ended: {s.closed_reason}")
         return s.closed_reason
 
     async def _hang_up_here(self) -> None:

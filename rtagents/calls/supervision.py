@@ -50,6 +50,9 @@ class Supervision:
         record = self._calls.get(call_id)
         if record is None:
             raise CallNotFound(f"no call {call_id!r} in this process")
+        if command == "hangup" and record.state == "ringing":
+            record.hung_up = True  # never answered (see CallLifecycle): ended all the same
+            return None
         if record.state != "active" or record.handle is None:
             raise CallNotFound(f"call {call_id!r} is {record.state}, not active")
         if command == "hangup":

@@ -17,7 +17,7 @@ from ..agent import Agent
 from ..errors import RtagentsError, SessionClosedError, root_cause
 from ..session.connect import connect
 from .access import allowed
-from .control import CallHandle, CallRecord, IncomingCall, Reject, enter_call
+from .control import CallHandle, CallRecord, IncomingCall, Reject, SessionLost, enter_call
 from .lifecycle import CallLifecycle
 from .twilio import (
     TwilioPlayer,
@@ -198,6 +198,8 @@ class TwilioCall:
                 presses.close()
                 tg.cancel_scope.cancel()
             to_send.close()  # (after the group: what the player sends meanwhile is dropped)
+        if s.closed_with_error:  # OpenAI's side is lost (reconnects given up): the call fails
+            raise SessionLost(f"the call's session ended: {s.closed_reason}")
         return s.closed_reason
 
 

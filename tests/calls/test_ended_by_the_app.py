@@ -78,7 +78,7 @@ async def test_a_hang_up_the_api_refused_ended_nothing_and_a_lost_sideband_fails
             with pytest.raises(CallsAPIError):
                 await app.hangup(call_id)
             state, reason = await _over(app, call_id)
-    assert state == "failed" and reason is not None and "SidebandLost" in reason
+    assert state == "failed" and reason is not None and "SessionLost" in reason
 
 
 class _API:
