@@ -50,6 +50,12 @@ class CallOwnerGone(RtagentsError):
     """The process that holds the call did not answer: it crashed, or is cut off."""
 
 
+class ClaimPending(RtagentsError):
+    """Another process claimed the call and has not taken it up yet (its answer is on its
+    way, or its claim may yet be given back): the claimant is to ask again later, never take
+    it for a duplicate (should that claim be given back, the retry is what takes the call)."""
+
+
 @runtime_checkable
 class CallRegistry(Protocol):
     """Where calls live. ``CallServer`` runs ``run`` in its task group from startup to
@@ -72,7 +78,8 @@ class CallRegistry(Protocol):
 
     async def claim(self, call_id: str) -> bool:
         """True for exactly one claimant of ``call_id``, across every process sharing this
-        registry, for as long as the call lives (and a while after, for late retries)."""
+        registry, for as long as the call lives (and a while after, for late retries). May
+        raise ``ClaimPending`` while another process's claim is not yet taken up."""
         ...
 
     async def accepted(self, call_id: str, call: dict[str, Any]) -> None:

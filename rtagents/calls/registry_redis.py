@@ -35,7 +35,7 @@ from anyio.abc import TaskStatus
 
 from .._extras import require
 from .control import CallControlError
-from .registry import COMMANDS, CallHost, CallNotFound, CallOwnerGone
+from .registry import COMMANDS, CallHost, CallNotFound, CallOwnerGone, ClaimPending
 from .rest import CallsAPIError
 
 _REDIS_S = 2.0
@@ -51,9 +51,12 @@ log = logging.getLogger("rtagents.calls.registry")
 _CLAIM = """
 if redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then return 0 end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then return 1 end
+if holder and string.sub(holder, 1, 6) ~= 'ended:' then return 2 end
 return 0
 """
+# 2: another replica claimed it and has not listed it (not up yet): pending, not taken.
 # A call that ended may be claimed again (a Twilio call's next stream): over no claim, or
 # one marked ended, never over a live one (this replica's too: the end of the call before,
 # still on its way, would mark the new claim ended; and two streams would both win it).
@@ -207,6 +210,8 @@ class RedisRegistry:
     async def _claim(self, script: str, call_id: str) -> bool:
         keys = (self._key(call_id), self._live)
         won = await self._client.eval(script, 2, *keys, self.replica, self.lease_ms, call_id)
+        if won == 2:
+            raise ClaimPending(f"another replica is taking call {call_id!r}")
         if won:
             self._owned[call_id] = ""
         return bool(won)

@@ -49,6 +49,12 @@ class CallsAPI:
     def __repr__(self) -> str:
         return f"<CallsAPI {redact_url(self.base_url)}>"  # never the key, nor a password
 
+    def websocket_url(self, *, live: bool = False) -> str:
+        """Where the calls' sessions are reached (Realtime's, or GPT-Live's with ``live``)."""
+        scheme, _, rest = self.base_url.partition("://")
+        path = "live/sessions" if live else "realtime"
+        return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/{path}"
+
     # Each call_id must be an OpenAI call id (``ValueError`` otherwise), checked before any
     # request: with the API key, ``../../files`` as an id would reach another endpoint.
 

@@ -27,7 +27,7 @@ from .control import Route as Router
 from .inbound import check_call_id, check_session_id, sip_headers
 from .lifecycle import CallLifecycle
 from .limits import CallLimit
-from .registry import CallRegistry, LocalRegistry
+from .registry import CallRegistry, ClaimPending, LocalRegistry
 from .rest import CallsAPI
 from .sideband import LiveRingingCall, LiveSidebandCall, RingingCall, SidebandCall
 from .supervision import Supervision
@@ -135,8 +135,8 @@ class CallServer:
         # The environment's key for OpenAI's own base URL only (an emulator's gets none).
         self._api_key = api_key if api_key is not None else env_api_key(base_url)
         self.api = CallsAPI(self._api_key, base_url)
-        self._ws_url = _websocket_url(self.api.base_url)
-        self._live_ws_url = _websocket_url(self.api.base_url, live=True)
+        self._ws_url = self.api.websocket_url()
+        self._live_ws_url = self.api.websocket_url(live=True)
         self._agent = agent
         self.registry: CallRegistry = registry if registry is not None else LocalRegistry()
         self._lifecycle = CallLifecycle(
@@ -292,7 +292,7 @@ class CallServer:
         # A retry that comes while its first delivery is still being claimed is told to come
         # again, not "duplicate": should that claim fail, the retry is what takes the call.
         if webhook_id in self._claiming or (call is not None and call.call_id in self._claiming):
-            return JSONResponse({"error": "this call is being taken; retry"}, status_code=409)
+            return _being_taken()
         if not self._verifier.first_time(webhook_id):
             return JSONResponse({"status": "duplicate"})
         if call is None:
@@ -303,8 +303,10 @@ class CallServer:
         try:  # (a claim that may have been made all the same is given back: see claim_within)
             claimed = await self._lifecycle.claim(call.call_id)
         except Exception as exc:  # the registry is away or slow: OpenAI retries, maybe elsewhere
-            log.warning("claiming call %s failed: %s", call.call_id, root_cause(exc) or "timeout")
             self._verifier.forget(webhook_id)
+            if isinstance(exc, ClaimPending):  # another replica's claim: as for ours above
+                return _being_taken()
+            log.warning("claiming call %s failed: %s", call.call_id, root_cause(exc) or "timeout")
             return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
         finally:
             self._claiming.difference_update((webhook_id, call.call_id))
@@ -393,7 +395,6 @@ def _price_book(prices: PriceTable | None, agent: Agent | None) -> PriceBook | N
     return PriceBook(prices, (agent.model, agent.live.model) if agent is not None else None)
 
 
-def _websocket_url(base_url: str, *, live: bool = False) -> str:
-    scheme, _, rest = base_url.partition("://")
-    path = "live/sessions" if live else "realtime"
-    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/{path}"
+def _being_taken() -> Response:
+    """A retry while its call's claim is under way: 409, so that OpenAI tries again."""
+    return JSONResponse({"error": "this call is being taken; retry"}, status_code=409)
