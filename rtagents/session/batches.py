@@ -20,6 +20,11 @@ doubled, so that thousands of calls in flight cost amortised constant time each,
 each."""
 
 
+_OVER_KEPT = 16
+"""Responses remembered as over after their batch is forgotten: a call a server announces
+after its response's end comes right after it, never many responses later."""
+
+
 @dataclass
 class Batch:
     """The work one response asked for: its calls and approval requests."""
@@ -62,6 +67,9 @@ class Batches:
         # What the server had at the last drop (confirmed, or seen by a response it cut):
         # an attached session, whose conversation stayed on the server, still has it.
         self._had: dict[str, None] | None = None
+        # The last responses that ended (a dict as a bounded ordered set): work one of them
+        # announces late (after its done) is of a batch done already.
+        self._over: dict[str, None] = {}
         self.notes: dict[str, str] = {}  # a background result's work id -> its call's id
         # Active responses an input guardrail stopped (see ``block``), and why.
         self.blocked: dict[str, str] = {}
@@ -82,8 +90,25 @@ class Batches:
             work.wants_reply = False
             return self.blocked[work.response_id]
         if wants_reply:
-            self.batch(work.response_id).pending.add(work_id)
+            batch = self.batch(work.response_id)
+            batch.pending.add(work_id)
+            batch.done = batch.done or work.response_id in self._over
         return None
+
+    def move(self, work_id: str, response_id: str) -> None:
+        """``work_id`` is of ``response_id``, not of the response it was started with (one
+        not known then): its place in that one's batch goes to this one's."""
+        work = self.work.get(work_id)
+        if work is None or work.response_id == response_id:
+            return
+        before = self.batches.get(work.response_id)
+        work.response_id = response_id
+        if before is not None:
+            after = self.batch(response_id)
+            for part in ("pending", "unseen"):
+                if work_id in getattr(before, part):
+                    getattr(before, part).discard(work_id)
+                    getattr(after, part).add(work_id)
 
     def interruptible(self) -> list[str]:
         """The unfinished work that stops on interruption (a barge-in cancels it)."""
@@ -103,6 +128,9 @@ class Batches:
             self.blocked.pop(response_id, None)
         batch = self.batch(response_id)
         batch.done = True
+        self._over[response_id] = None
+        if len(self._over) > _OVER_KEPT:
+            del self._over[next(iter(self._over))]
         return bool(batch.pending)
 
     def block(self, response_id: str, reason: str, *, active: bool) -> list[str]:

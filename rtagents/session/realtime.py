@@ -205,17 +205,20 @@ class RealtimeCore(OrchestratedAdapter):
     def _on_response_done(self, event: p.ResponseDone) -> Decided:
         response, orchestrator = event.response, self.orchestrator
         self.playback.outside_done(response.id)
+        # One whose id could not be read (left out: see failures.md) ends the response
+        # active in the conversation: else that one never ends, and nothing more is asked.
+        rid = response.id or orchestrator.active or None
         decisions: list[Decision] = []
         # Calls and approval requests whose done events we never saw are still answered:
         # response.done lists them all (the server waits for each answer).
         for item in response.output or []:
             if isinstance(item, p.FunctionCall) and item.status == "completed" and item.call_id:
                 decisions += orchestrator.call_arrived(
-                    item.call_id, item.name, item.arguments, response.id, item.id
+                    item.call_id, item.name, item.arguments, rid, item.id
                 )
             elif isinstance(item, p.McpApprovalRequest):
-                decisions += orchestrator.approval_arrived(item, response.id)
-        return [*decisions, *orchestrator.response_ended(response.id)]
+                decisions += orchestrator.approval_arrived(item, rid)
+        return [*decisions, *orchestrator.response_ended(rid)]
 
     def _on_arguments_done(self, event: p.ResponseFunctionCallArgumentsDone) -> Decided:
         name = event.name or self._item_names.get(event.item_id, "")

@@ -11,6 +11,7 @@ from typing import NamedTuple, Protocol
 
 import anyio
 
+from .._redact import redact
 from ..errors import ConnectError
 from .events import SessionReconnecting
 from .journal import DEFAULT_MAX_ITEMS, DEFAULT_MAX_TOKENS
@@ -209,4 +210,4 @@ class Reconnector:
 
 
 def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"
+    return redact(f"{type(error).__name__}: {error}")  # (what failed may quote a secret)

@@ -31,6 +31,29 @@ LAST_WORDS_S = 2.0
 answered as it ended) may run; ``connect`` waits for it before it returns."""
 
 
+JOIN_S = LAST_WORDS_S + 1.0
+"""How long ``connect`` waits, once the session has ended, for its tasks to end (they are
+cancelled; the end's handlers have ``LAST_WORDS_S``): what still runs past it is left."""
+
+_LEFT: set[asyncio.Task[Any]] = set()
+"""Tasks left behind (see ``join``), kept referenced until they end: asyncio keeps only a
+weak reference to a task, and one collected while it runs is destroyed mid-await."""
+
+
+def _left_behind(tasks: list[asyncio.Task[Any]]) -> None:
+    names = ", ".join(sorted({getattr(t.get_coro(), "__qualname__", t.get_name()) for t in tasks}))
+    log.warning(
+        "%d session task(s) still ran %g s after the session ended, ignoring their "
+        "cancellation: left behind (%s)",
+        len(tasks),
+        JOIN_S,
+        names,
+    )
+    for task in tasks:
+        _LEFT.add(task)
+        task.add_done_callback(_LEFT.discard)
+
+
 async def after(
     delay_s: float, execute: Callable[[Any], Awaitable[Any]], decide: Callable[..., Any], *args: Any
 ) -> None:
@@ -147,7 +170,11 @@ class SessionTasks:
             reader.cancel()  # (a reader that ends the session returns by itself)
 
     async def join(self) -> None:
-        """Wait for the reader and every spawned task to end (after ``end``)."""
+        """Wait for the reader and every spawned task to end (after ``end``), for at most
+        ``JOIN_S``: app code that ignores its cancellation (a handler that swallows it) is
+        left behind, said in the log, never waited for by ``connect``."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + JOIN_S
         while True:
             pending = [
                 task
@@ -156,7 +183,10 @@ class SessionTasks:
             ]
             if not pending:
                 break
-            await asyncio.wait(pending)
+            if loop.time() >= until:
+                _left_behind(pending)
+                break
+            await asyncio.wait(pending, timeout=until - loop.time())
         reader, self._reader = self._reader, None
         if reader is not None and reader.done() and not reader.cancelled():
             exc = reader.exception()

@@ -201,6 +201,6 @@ def _describe(exc: ConnectionClosed) -> str:
     frame = exc.rcvd or exc.sent
     if frame is None:
         return "the connection dropped without a close frame"
-    reason = f": {frame.reason}" if frame.reason else ""
+    reason = f": {redact(frame.reason)}" if frame.reason else ""  # (a server may echo a key)
     who = "the server" if exc.rcvd else "this client"
     return f"{who} closed the connection (code {frame.code}{reason})"
