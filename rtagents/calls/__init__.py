@@ -13,7 +13,7 @@ from .control import (
     transfer_call,
 )
 from .parties import CallParty
-from .registry import CallNotFound, CallOwnerGone, CallRegistry, LocalRegistry
+from .registry import CallNotFound, CallOwnerGone, CallRegistry, ClaimPending, LocalRegistry
 from .rest import CallsAPI, CallsAPIError
 from .server import CallServer
 from .twilio import TwilioPlayer, TwilioStreams, say_digit, twilio_signature
@@ -31,6 +31,7 @@ __all__ = [
     "CallerRequest",
     "CallsAPI",
     "CallsAPIError",
+    "ClaimPending",
     "IncomingCall",
     "LocalRegistry",
     "RedisRegistry",

@@ -28,6 +28,7 @@ from .access import Authorize, allowed
 from .control import OVER, CallRecord
 from .inbound import check_call_id, shown
 from .minted import MintedSecrets
+from .registry import ClaimPending
 from .rest import OPENAI_API, CallsAPI, CallsAPIError
 from .sideband import SidebandCall
 
@@ -166,6 +167,8 @@ class BrowserRoutes:
         claiming = self._claiming[wanted] = anyio.Event()
         try:
             pending = await self._start(wanted, agent)
+        except ClaimPending:  # another replica is taking it: as for one that holds it
+            pending = None
         except Exception as exc:
             log.warning("attaching call %s failed: %s", shown(wanted), root_cause(exc))
             return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)

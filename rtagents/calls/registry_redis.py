@@ -36,6 +36,7 @@ from anyio.abc import TaskStatus
 from .._extras import require
 from .control import CallControlError
 from .registry import COMMANDS, CallHost, CallNotFound, CallOwnerGone, ClaimPending
+from .registry_scripts import ADOPT, CLAIM, END, GIVE_BACK, KEEP, RECLAIM
 from .rest import CallsAPIError
 
 _REDIS_S = 2.0
@@ -43,70 +44,6 @@ _REDIS_S = 2.0
 for on purpose (a forwarded command's answer, ``command_timeout``)."""
 
 log = logging.getLogger("rtagents.calls.registry")
-
-# KEYS: the call's claim, the live calls. ARGV: replica, lease (ms), call id, [call].
-# A claim wins only for a call not live (accepted by some replica) and not claimed, or
-# claimed by this replica already: a claim whose answer was lost (a webhook's time limit
-# ran out on it) is this replica's for the retry to take up.
-_CLAIM = """
-if redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then return 0 end
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then return 1 end
-if holder and string.sub(holder, 1, 6) ~= 'ended:' then return 2 end
-return 0
-"""
-# 2: another replica claimed it and has not listed it (not up yet): pending, not taken.
-# A call that ended may be claimed again (a Twilio call's next stream): over no claim, or
-# one marked ended, never over a live one (this replica's too: the end of the call before,
-# still on its way, would mark the new claim ended; and two streams would both win it).
-_RECLAIM = """
-if redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then return 0 end
-local holder = redis.call('GET', KEYS[1])
-if holder and string.sub(holder, 1, 6) ~= 'ended:' then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
-"""
-# Renew a claim of this replica's, or put it back (and its listing) if Redis lost it:
-# 1 renewed, 2 put back, 0 another replica holds it (or it ended).
-_KEEP = """
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
-if holder then return 1 end
-return 2
-"""
-# The call ended: unlisted, and its claim kept (marked ended) for late webhook retries.
-_END = """
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('HDEL', KEYS[2], ARGV[3])
-return redis.call('SET', KEYS[1], 'ended:' .. ARGV[1], 'PX', ARGV[2])
-"""
-# A claim given back (a draining replica's, or one it was adopting): another may take it.
-# KEYS: the call's claim, the live calls. ARGV: replica, call id, [call]: listed again (Redis
-# may have lost the listing), so that a replica that looks finds it.
-_GIVE_BACK = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
-return redis.call('DEL', KEYS[1])
-"""
-# KEYS: the live calls. ARGV: the claims' key prefix, replica, lease (ms). Every listed
-# call whose claim ran out is claimed for this replica: [call id, call, ...].
-_ADOPT = """
-local adopted = {}
-local live = redis.call('HGETALL', KEYS[1])
-for i = 1, #live, 2 do
-  local key = ARGV[1] .. live[i]
-  if redis.call('EXISTS', key) == 0 then
-    redis.call('SET', key, ARGV[2], 'PX', ARGV[3])
-    table.insert(adopted, live[i])
-    table.insert(adopted, live[i + 1])
-  end
-end
-return adopted
-"""
 
 
 def _redis() -> Any:
@@ -201,11 +138,11 @@ class RedisRegistry:
     # -- claims --------------------------------------------------------------------------------
 
     async def claim(self, call_id: str) -> bool:
-        return await self._claim(_CLAIM, call_id)
+        return await self._claim(CLAIM, call_id)
 
     async def reclaim(self, call_id: str) -> bool:
         """``claim``, which also wins for a call that ended (a Twilio call's next stream)."""
-        return await self._claim(_RECLAIM, call_id)
+        return await self._claim(RECLAIM, call_id)
 
     async def _claim(self, script: str, call_id: str) -> bool:
         keys = (self._key(call_id), self._live)
@@ -229,7 +166,7 @@ class RedisRegistry:
         self._owned.pop(call_id, None)
         keys = (self._key(call_id), self._live)
         with contextlib.suppress(Exception):  # a lease that runs out ends it too
-            await self._client.eval(_END, 2, *keys, self.replica, self.remember_ms, call_id)
+            await self._client.eval(END, 2, *keys, self.replica, self.remember_ms, call_id)
 
     async def hand_over(self, call_id: str) -> bool:
         """The claim is given back and the listing kept: another replica adopts the call at
@@ -254,7 +191,7 @@ class RedisRegistry:
     async def _give_back(self, call_id: str, info: str) -> None:
         keys = (self._key(call_id), self._live)
         with contextlib.suppress(Exception):
-            await self._client.eval(_GIVE_BACK, 2, *keys, self.replica, call_id, info)
+            await self._client.eval(GIVE_BACK, 2, *keys, self.replica, call_id, info)
 
     async def _keep_and_adopt(self) -> None:
         while True:
@@ -271,7 +208,7 @@ class RedisRegistry:
             keys = (self._key(call_id), self._live)
             try:
                 kept = await self._client.eval(
-                    _KEEP, 2, *keys, self.replica, self.lease_ms, call_id, info
+                    KEEP, 2, *keys, self.replica, self.lease_ms, call_id, info
                 )
             except Exception as exc:  # Redis away: try again next round
                 log.warning("renewing the claim on call %s failed: %s", call_id, exc)
@@ -294,7 +231,7 @@ class RedisRegistry:
         prefix = f"{self.prefix}:call:"
         try:
             found = await self._client.eval(
-                _ADOPT, 1, self._live, prefix, self.replica, self.lease_ms
+                ADOPT, 1, self._live, prefix, self.replica, self.lease_ms
             )
         except Exception as exc:
             log.warning("looking for calls whose replica is gone failed: %s", exc)

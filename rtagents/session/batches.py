@@ -95,21 +95,6 @@ class Batches:
             batch.done = batch.done or work.response_id in self._over
         return None
 
-    def move(self, work_id: str, response_id: str) -> None:
-        """``work_id`` is of ``response_id``, not of the response it was started with (one
-        not known then): its place in that one's batch goes to this one's."""
-        work = self.work.get(work_id)
-        if work is None or work.response_id == response_id:
-            return
-        before = self.batches.get(work.response_id)
-        work.response_id = response_id
-        if before is not None:
-            after = self.batch(response_id)
-            for part in ("pending", "unseen"):
-                if work_id in getattr(before, part):
-                    getattr(before, part).discard(work_id)
-                    getattr(after, part).add(work_id)
-
     def interruptible(self) -> list[str]:
         """The unfinished work that stops on interruption (a barge-in cancels it)."""
         return [

@@ -85,10 +85,7 @@ class DelegatedWork:
         one created last)."""
         response = inner.get("response") if kind in _LIFECYCLE else None
         rid = response.get("id") if type(response) is dict else None
-        # The one created last only while it is under way: an event of a response whose
-        # start was never seen is of no response known yet (its end names it: see ``_end``).
-        last = self._last if self._last in self._open else None
-        return rid or self._current.get(delegation_id) or last
+        return rid or self._current.get(delegation_id) or self._last
 
     def _on_created(self, inner: Any, delegation_id: str | None) -> None:
         # Without an id, it is named after its delegation (and counted: the next one of the
@@ -138,8 +135,6 @@ class DelegatedWork:
         # snapshot that lists them says so.
         for item in getattr(response, "output", None) or []:
             if isinstance(item, lp.FunctionCall) and item.status in (None, "completed"):
-                if rid is not None:  # a call started before its response was known is its
-                    self.orchestrator.call_of(item.call_id, rid)
                 decided += self.orchestrator.call_arrived(
                     item.call_id, item.name, item.arguments, rid, item.id
                 )

@@ -175,13 +175,6 @@ class Orchestrator:
         start = StartCall(call_id, name, arguments, response_id, item_id)
         return [start] if blocked is None else [start, CancelCall(call_id, blocked)]
 
-    def call_of(self, call_id: str, response_id: str) -> None:
-        """A call started when its response was not known yet (GPT-Live: a response whose
-        start was never seen) is of ``response_id``: its batch is that response's."""
-        if call_id in self.started and self.started[call_id] is None:
-            self.started[call_id] = response_id
-            self.batches.move(call_id, response_id)
-
     def approval_arrived(
         self, request: p.McpApprovalRequest, response_id: str | None
     ) -> list[Decision]:

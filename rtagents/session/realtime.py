@@ -206,8 +206,9 @@ class RealtimeCore(OrchestratedAdapter):
         response, orchestrator = event.response, self.orchestrator
         self.playback.outside_done(response.id)
         # One whose id could not be read (left out: see failures.md) ends the response
-        # active in the conversation: else that one never ends, and nothing more is asked.
-        rid = response.id or orchestrator.active or None
+        # active in the conversation (unless it says it was out of band): else that one
+        # never ends, and nothing more is asked.
+        rid = response.id or (None if response.out_of_band else orchestrator.active) or None
         decisions: list[Decision] = []
         # Calls and approval requests whose done events we never saw are still answered:
         # response.done lists them all (the server waits for each answer).

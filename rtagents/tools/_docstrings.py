@@ -24,8 +24,21 @@ class Docs:
 
 
 def parse_docstring(obj: object) -> Docs:
-    """Google, NumPy and Sphinx (reST) styles; sections other than the text are left out."""
-    raw = inspect.getdoc(_documented(obj))
+    """Google, NumPy and Sphinx (reST) styles; sections other than the text are left out. A
+    callable object is described by its ``__call__``'s docstring (its parameters are the
+    tool's), and by its class's own for what that one does not say. A wrapper's docstring
+    (``functools.update_wrapper`` gives it the wrapped function's) is its own."""
+    if inspect.isroutine(obj) or isinstance(obj, type) or "__doc__" in _own_vars(obj):
+        return _parse(inspect.getdoc(obj))
+    docs = _parse(inspect.getdoc(type(obj).__call__))
+    if not docs.description:
+        its_class = _parse(_class_doc(type(obj)))
+        docs.description = its_class.description
+        docs.params = docs.params or its_class.params
+    return docs
+
+
+def _parse(raw: str | None) -> Docs:
     if not raw:
         return Docs()
     parsed = docstring_parser.parse(raw)
@@ -45,20 +58,12 @@ def parse_docstring(obj: object) -> Docs:
     return Docs(description=text.strip(), params=params)
 
 
-def _documented(obj: object) -> object:
-    """Where a tool's docstring is: a function's own; a callable object's ``__call__``'s,
-    which the tool's parameters are (else its class's own, never the one ``dataclasses``
-    writes, the constructor's signature); a wrapper's (``functools.update_wrapper`` gives it
-    the wrapped function's) as it is."""
-    if inspect.isroutine(obj) or isinstance(obj, type) or "__doc__" in _own_vars(obj):
-        return obj
-    cls = type(obj)
-    call = cls.__call__  # (a callable object's: the tool is one)
-    if inspect.getdoc(call):
-        return call
+def _class_doc(cls: type) -> str | None:
+    """A class's own docstring: never the one ``dataclasses`` writes for a class that has
+    none (its constructor's signature, which the model cannot call)."""
     if dataclasses.is_dataclass(cls) and cls.__doc__ == _generated_doc(cls):
         return None
-    return obj
+    return inspect.getdoc(cls)
 
 
 def _own_vars(obj: object) -> dict[str, object]:

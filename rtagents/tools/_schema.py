@@ -20,6 +20,7 @@ from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticSerializationError, PydanticUndefined
 
+from ._unusable import show, unusable
 from .context import ToolContext
 
 
@@ -121,9 +122,9 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
         # Without a default of its own the parameter is required, unless its annotation
         # gives one (``Annotated[int, Field(default=1)]``), as pydantic reads a signature.
         default = PydanticUndefined if param.default is param.empty else param.default
-        unusable = _unusable(annotation)
-        if unusable is not None:
-            raise TypeError(f"{where}: {unusable}")
+        why = unusable(annotation)
+        if why is not None:
+            raise TypeError(f"{where}: {why}")
         try:  # each parameter on its own first, so that an error can name it
             probe = create_model(
                 "_probe", __config__=ConfigDict(extra="forbid"), x=(annotation, default)
@@ -131,13 +132,13 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
             probe.model_json_schema()
         except PydanticSchemaGenerationError:
             raise TypeError(
-                f"{where}: {_show(annotation)} has no JSON schema; use a type pydantic can "
+                f"{where}: {show(annotation)} has no JSON schema; use a type pydantic can "
                 "describe (str, int, a BaseModel, a dataclass, Literal[...], ...)"
             ) from None
         except PydanticUserError as exc:  # typing.TypedDict before Python 3.12, say
-            raise TypeError(f"{where}: {_show(annotation)} cannot be used: {exc.message}") from None
+            raise TypeError(f"{where}: {show(annotation)} cannot be used: {exc.message}") from None
         except PydanticSerializationError as exc:  # a value in the schema that is no JSON
-            raise TypeError(f"{where}: {_show(annotation)} has no JSON schema: {exc}") from None
+            raise TypeError(f"{where}: {show(annotation)} has no JSON schema: {exc}") from None
         fields[param.name] = (annotation, default)
 
     try:
@@ -167,79 +168,6 @@ def _takes_receiver(
     owner = getattr(fn, "__qualname__", "").rpartition(".")[0]
     in_class = bool(owner) and not owner.endswith("<locals>")
     return in_class and first in ("self", "cls") and first not in hints
-
-
-_SETS = (set, frozenset, collections.abc.Set, collections.abc.MutableSet)
-
-
-def _unusable(annotation: Any, seen: frozenset[type] = frozenset()) -> str | None:
-    """Why no JSON value can pass as ``annotation`` or a part of it, else ``None``. pydantic
-    validates a class (``type[X]``) and a set of unhashable items (``set[SomeModel]``) all
-    the same, and their schemas look fine, but every call would fail; a function has no
-    JSON at all; an Enum's or a Literal's value that JSON has no such value for (a tuple,
-    bytes) is offered in a form the check then refuses. The fields of a model, a dataclass
-    or a TypedDict are looked into as well (``seen``: those on the way, for recursive ones)."""
-    kind = typing.get_origin(annotation) or annotation
-    if kind is type:
-        return f"{_show(annotation)} asks for a class, and a class cannot be sent as JSON"
-    if kind is collections.abc.Callable:
-        return "a function (Callable) cannot be sent as JSON"
-    if kind is Literal:  # its arguments are values, not types
-        return _enum_members(annotation) or _not_json(annotation, typing.get_args(annotation))
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return _not_json(annotation, tuple(member.value for member in kind))
-    if kind in _LAZY:
-        return (
-            f"{_show(annotation)} is checked lazily, as it is read, and read once (by whoever "
-            "reads the arguments first: an approval check, say); use list[...]"
-        )
-    args = typing.get_args(annotation)
-    if kind in _SETS and args and _unhashable(args[0]):
-        item = _show(args[0])
-        return f"a set of {item}: a {item} cannot be hashed, so no set holds one; use a list"
-    if kind is Annotated:
-        args = args[:1]  # the rest is metadata
-    elif isinstance(kind, type) and not args:
-        args = _fields_of(kind, seen)
-        seen = seen | {kind}
-    return next((why for arg in args if (why := _unusable(arg, seen)) is not None), None)
-
-
-_JSON_SCALARS = (str, int, float, bool, type(None))
-
-
-def _not_json(annotation: Any, values: tuple[Any, ...]) -> str | None:
-    """A value ``annotation`` allows whose JSON form the check would refuse."""
-    odd = next((v for v in values if not isinstance(v, (*_JSON_SCALARS, enum.Enum))), None)
-    if odd is None:
-        return None
-    return (
-        f"{_show(annotation)} allows {odd!r}, which JSON cannot carry as it is (the model "
-        "would send another value, which the check refuses); use str, int, float, bool or None"
-        " values"
-    )
-
-
-def _fields_of(cls: type, seen: frozenset[type]) -> tuple[Any, ...]:
-    """The annotations of the fields of a model, a dataclass or a TypedDict (once each on
-    the way: a recursive model's field is not looked into again)."""
-    if cls in seen:
-        return ()
-    if issubclass(cls, BaseModel):
-        return tuple(field.annotation for field in cls.model_fields.values())
-    if dataclasses.is_dataclass(cls) or typing.is_typeddict(cls):
-        with contextlib.suppress(Exception):  # (what cannot be read, pydantic refuses)
-            return tuple(typing.get_type_hints(cls, include_extras=True).values())
-    return ()
-
-
-_LAZY = (
-    collections.abc.Iterable,
-    collections.abc.Iterator,
-    collections.abc.Generator,
-    collections.abc.AsyncIterable,
-    collections.abc.AsyncIterator,
-)
 
 
 def _hints(source: Callable[..., Any], sig: inspect.Signature, qualname: str) -> dict[str, Any]:
@@ -298,29 +226,6 @@ def _members_as_values(literal: Any, members: tuple[Any, ...]) -> Any:
     if len(by_value) != len(members) or not plain:
         return literal  # (refused, saying why: see ``_enum_members``)
     return Annotated[Literal[tuple(by_value)], AfterValidator(by_value.__getitem__)]
-
-
-def _enum_members(literal: Any) -> str | None:
-    """An Enum member in ``Literal[...]``: its schema offers the member's value, which the
-    validator then refuses (it wants the member itself)."""
-    members = [v for v in typing.get_args(literal) if isinstance(v, enum.Enum)]
-    if not members:
-        return None
-    kind = type(members[0]).__name__
-    return (
-        f"{_show(literal)} holds Enum members, whose values the model would send and the "
-        f"check refuse; use the Enum ({kind}), or Literal of the values themselves"
-    )
-
-
-def _unhashable(annotation: Any) -> bool:
-    """Whether no value of ``annotation`` can be hashed (a model, a dataclass, a list...)."""
-    kind = typing.get_origin(annotation) or annotation
-    if kind is Annotated:
-        return _unhashable(typing.get_args(annotation)[0])
-    if kind in (typing.Union, types.UnionType):
-        return all(map(_unhashable, typing.get_args(annotation)))
-    return isinstance(kind, type) and kind.__hash__ is None
 
 
 def _hints_each(
@@ -425,9 +330,3 @@ def _forbid_extra(node: Any) -> Any:
 
 _VALUES = frozenset({"default", "examples", "example", "const", "enum"})
 """Keywords whose values are JSON data, not schemas: never rewritten."""
-
-
-def _show(annotation: Any) -> str:
-    if typing.get_origin(annotation) is not None:  # list[int], not list
-        return repr(annotation)
-    return getattr(annotation, "__qualname__", None) or repr(annotation)

@@ -275,7 +275,7 @@ def _sent(arguments: str) -> Any:
     """The arguments as sent, to name an error's place by (``None`` if they are no JSON)."""
     try:
         return json.loads(arguments or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # (nested past the parser's depth)
         return None
 
 
@@ -293,6 +293,8 @@ def _place(loc: tuple[Any, ...], sent: Any, *, keep_last: bool) -> tuple[list[st
             isinstance(node, list) and type(part) is int and -len(node) <= part < len(node)
         ):
             node = node[part]
+        elif part == "[key]":  # pydantic's mark: the key before it is what is wrong
+            pass
         elif not (keep_last and i == len(loc) - 1):
             if isinstance(part, str) and part.isidentifier() and part[0].isupper():
                 branch = part

@@ -82,7 +82,7 @@ async def test_a_replica_never_gives_away_its_own_running_call(redis_url: str) -
     "adopts" its own call, ``_adopt`` refuses it (it is in ``app.calls``), and the registry
     gives the claim back and stops renewing it, while the call's sideband runs on here.
     Another replica then adopts it: the call has two sidebands running its tools."""
-    from rtagents.calls.registry_redis import _KEEP
+    from rtagents.calls.registry_scripts import KEEP
 
     prefix = f"review-{uuid.uuid4().hex[:8]}"
 
@@ -106,7 +106,7 @@ async def test_a_replica_never_gives_away_its_own_running_call(redis_url: str) -
             failed_once: list[bool] = []
 
             async def flaky(script: str, keys: int, *args: Any) -> Any:
-                if script == _KEEP and not failed_once:
+                if script == KEEP and not failed_once:
                     failed_once.append(True)
                     await client.pexpire(f"{prefix}:call:{call_id}", 1)  # the lease ran out
                     await anyio.sleep(0.01)
