@@ -182,6 +182,10 @@ def _prune(obj: dict[str, Any], errors: list[Any]) -> list[str]:
             if found:
                 steps.append(part)
                 node = node[part]
+        if err["type"] == "missing" and not steps and err["loc"][-1:] == ("event_id",):
+            obj["event_id"] = ""  # it only names the event: what the event says still goes
+            filled.append("event_id")
+            continue
         disarmed = _disarm(obj, steps, err["loc"][-1] if err["loc"] else None)
         if disarmed is not None:
             filled.append(disarmed)
