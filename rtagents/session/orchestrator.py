@@ -124,13 +124,16 @@ class Orchestrator:
         self.batches.seen(response_id or "?")
         return []
 
-    def response_ended(self, response_id: str | None) -> list[Decision]:
-        """A response is done (its calls were given with ``call_arrived`` first)."""
+    def response_ended(
+        self, response_id: str | None, *, in_conversation: bool = True
+    ) -> list[Decision]:
+        """A response is done (its calls were given with ``call_arrived`` first). One out of
+        band never frees the conversation (nor ends a wait for a response never seen)."""
         self.responses_done += 1
         self.fillers.ended(response_id)
         running = self.batches.ended(response_id) if response_id is not None else False
         self._answered(response_id)
-        if self._active in (response_id, None, _UNSEEN):
+        if self._active == response_id or (in_conversation and self._active in (None, _UNSEEN)):
             self._active = None
         timer = self.fillers.arm(response_id, running=running)  # a filler's clock, if set
         # An output the server never confirmed on this connection is asked for once (see

@@ -205,10 +205,10 @@ class RealtimeCore(OrchestratedAdapter):
     def _on_response_done(self, event: p.ResponseDone) -> Decided:
         response, orchestrator = event.response, self.orchestrator
         self.playback.outside_done(response.id)
-        # One whose id could not be read (left out: see failures.md) ends the response
-        # active in the conversation (unless it says it was out of band): else that one
-        # never ends, and nothing more is asked.
-        rid = response.id or (None if response.out_of_band else orchestrator.active) or None
+        # One whose id could not be read (see failures.md) ends the response active in the
+        # conversation, unless out of band: else that one never ends, and nothing is asked.
+        oob = response.out_of_band
+        rid = response.id or (None if oob else orchestrator.active) or None
         decisions: list[Decision] = []
         # Calls and approval requests whose done events we never saw are still answered:
         # response.done lists them all (the server waits for each answer).
@@ -219,7 +219,7 @@ class RealtimeCore(OrchestratedAdapter):
                 )
             elif isinstance(item, p.McpApprovalRequest):
                 decisions += orchestrator.approval_arrived(item, rid)
-        return [*decisions, *orchestrator.response_ended(rid)]
+        return [*decisions, *orchestrator.response_ended(rid, in_conversation=not oob)]
 
     def _on_arguments_done(self, event: p.ResponseFunctionCallArgumentsDone) -> Decided:
         name = event.name or self._item_names.get(event.item_id, "")
