@@ -37,9 +37,15 @@ def json_object(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"_value": value}
 
 
+def _key(key: Any) -> str:
+    return key if isinstance(key, str) and key.isidentifier() and key.isascii() else repr(key)
+
+
 def format_arguments(arguments: dict[str, Any]) -> str:
     """``to='ann', amount=5``: arguments as a person reads a call."""
     try:
-        return ", ".join(f"{key}={value!r}" for key, value in arguments.items())
+        # A key shown as it is only when it is a name: any other (control characters, a
+        # terminal's escape codes) is quoted, so that what a person approves is what runs.
+        return ", ".join(f"{_key(key)}={value!r}" for key, value in arguments.items())
     except RecursionError:
         return "(arguments nested too deeply to show)"

@@ -165,6 +165,13 @@ class ApprovalBroker:
         except Exception as exc:  # a `when` that raised: fail closed
             reason = f"the approval could not be decided: {root_cause(exc, 200)}"
             return self._refused(request, refuse(reason, "error"))
+        except anyio.get_cancelled_exc_class():
+            raise
+        except BaseException as exc:  # SystemExit, KeyboardInterrupt: a deny, then the exit
+            reason = f"the approval could not be decided: {root_cause(exc, 200)}"
+            denied = self._refused(request, refuse(reason, "error"))
+            self._exit(exc)
+            return denied
         if rule is None:
             return NOT_REQUIRED
         return self._refused(request, Decision(False, rule.reason, decided_by="rule"))
@@ -193,6 +200,9 @@ class ApprovalBroker:
         except Exception as exc:  # a rule, a predicate, a fingerprint: anything that broke
             log.warning("approval of %s failed: %s", request.tool_name, root_cause(exc, 200))
             decision = refuse(f"the approval could not be decided: {root_cause(exc, 200)}", "error")
+        except BaseException as exc:  # a `when` that exits: a deny, then the app's exit
+            pending.raised = pending.raised or exc
+            decision = refuse(f"the approval could not be decided: {root_cause(exc, 200)}", "error")
         finally:
             if self._pending.get(request.id) is pending:
                 del self._pending[request.id]
@@ -202,8 +212,9 @@ class ApprovalBroker:
         if pending.raised is not None:  # the call is denied; then the app's exit
             self._exit(pending.raised)
         remembered = final.remember == "session" and final.decided_by in ("handler", "user")
-        if remembered and generation == self._generation and self._ours(pending):
-            self._memory[request.fingerprint()] = final
+        fingerprint = request.fingerprint() if remembered else None
+        if fingerprint is not None and generation == self._generation and self._ours(pending):
+            self._memory[fingerprint] = final
         return final
 
     def _ours(self, pending: Pending) -> bool:
@@ -224,7 +235,8 @@ class ApprovalBroker:
         outside = self._outside(request, pending.hosted) if request.kind == "mcp_hosted" else None
         policy = pending.policy
         ours = self._ours(pending) and not outside
-        remembered = self._memory.get(request.fingerprint()) if ours else None
+        fingerprint = request.fingerprint() if ours else None
+        remembered = self._memory.get(fingerprint) if fingerprint is not None else None
         if remembered is not None:
             return Decision(remembered.approve, remembered.reason, "session", "remembered")
         rule = policy.rule_for(request, naming=outside)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+import decimal
+import enum
 import json
+import uuid
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any, Literal
+
+from pydantic import BaseModel
 
 from .._json import ArgumentsError, format_arguments, parse_object
 
@@ -104,13 +112,18 @@ class ApprovalRequest:
         where = f"{self.server_label}." if self.server_label else ""
         return f"{where}{self.tool_name}({args})"
 
-    def fingerprint(self) -> str:
-        """Identical requests (same tool, same arguments) share a fingerprint."""
-        return json.dumps(
-            [self.kind, self.server_label, self.tool_name, self.arguments],
-            sort_keys=True,
-            default=str,
-        )
+    def fingerprint(self) -> str | None:
+        """Identical requests (same tool, same arguments) share a fingerprint; ``None`` when
+        an argument has no exact form to compare by (a ``SecretStr``, which shows only
+        stars; an object its ``str`` describes): such a request is never taken for another."""
+        try:
+            return json.dumps(
+                [self.kind, self.server_label, self.tool_name, self.arguments],
+                sort_keys=True,
+                default=_exact,
+            )
+        except (TypeError, ValueError):
+            return None
 
 
 @dataclass(frozen=True)
@@ -126,3 +139,23 @@ class Decision:
     reason: str | None = None
     remember: Remember = "once"
     decided_by: DecidedBy = "handler"
+
+
+def _exact(value: Any) -> Any:
+    """``value`` in a JSON form that tells it from every other value of its type, or a
+    ``TypeError`` (see ``ApprovalRequest.fingerprint``)."""
+    if isinstance(value, BaseModel):
+        return [type(value).__qualname__, value.model_dump()]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__qualname__, dataclasses.asdict(value)]
+    if isinstance(value, enum.Enum):
+        return [type(value).__qualname__, value.value]
+    if isinstance(value, (datetime.date, datetime.time, uuid.UUID, decimal.Decimal, PurePath)):
+        return [type(value).__qualname__, str(value)]  # (each str is the value itself)
+    if isinstance(value, (bytes, bytearray)):
+        return ["bytes", value.hex()]
+    if isinstance(value, (set, frozenset)):
+        return ["set", sorted(value)]  # (a TypeError for items that do not sort)
+    if isinstance(value, tuple):
+        return ["tuple", list(value)]
+    raise TypeError(f"{type(value).__qualname__} has no exact form to compare by")

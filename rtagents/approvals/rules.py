@@ -29,6 +29,14 @@ class Rule:
     when: Callable[[dict[str, Any]], bool] | None = None
     reason: str | None = None
 
+    def __post_init__(self) -> None:
+        # Read once, kept: an iterator given for the names (``map(...)``) would be used up
+        # by the first match, and the rule would match nothing after it.
+        for name in ("tool", "server", "kind"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                object.__setattr__(self, name, tuple(value))
+
     @property
     def targeted(self) -> bool:
         """Whether it says what it matches (a bare ``deny()`` is the fallback for what asks;
@@ -48,7 +56,11 @@ class Rule:
             kinds = (self.kind,) if isinstance(self.kind, str) else tuple(self.kind)
             if request.kind not in kinds:
                 return False
-        if self.read_only is not None and request.read_only is not self.read_only:
+        # MCP tools only; one with no readOnlyHint may write (MCP's default), so it is never
+        # taken for read-only, and a rule for tools that write meets it.
+        if self.read_only is not None and (
+            request.kind == "function" or (request.read_only is True) is not self.read_only
+        ):
             return False
         if self.when is None:
             return True

@@ -4,7 +4,7 @@ Two vocabularies, in one module because the second passes through the first:
 
 - Decisions of the orchestrator (``StartCall``, ``StartApproval``, ``CancelCall``,
   ``SendOutput``, ``SendAnswer``, ``SendNote``, ``AskResponse``, ``RequestFailed``,
-  ``SayAside``, ``CancelAside``, ``StartTimer``, ``Emit``): neutral, no wire event in them. A wire adapter
+  ``SayAside``, ``CancelResponse``, ``StartTimer``, ``Emit``): neutral, no wire event in them. A wire adapter
   turns the ones that speak to the server into client events (``Send``) and passes the
   others on.
 - Actions for the runner: ``Send``, ``Emit``, ``StartCall``, ``StartApproval``,
@@ -228,9 +228,10 @@ class SayAside:
 
 
 @dataclass(frozen=True)
-class CancelAside:
-    """Cancel our aside ``response_id`` (``ref`` names the send): a progress update whose
-    call finished while it was asked for or spoken is out of date (the answer says more)."""
+class CancelResponse:
+    """Cancel the response ``response_id`` we asked for (``ref`` names the send): an aside
+    whose call finished while it was asked for or spoken (the answer says more), or the
+    answer to a request the user interrupted before it began (it would talk over them)."""
 
     ref: str
     response_id: str
@@ -255,7 +256,7 @@ Decision = Union[
     Emit,
     SendNote,
     SayAside,
-    CancelAside,
+    CancelResponse,
     StartTimer,
 ]
 

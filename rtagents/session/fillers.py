@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from .actions import CancelAside, Decision, Emit, SayAside, StartTimer
+from .actions import CancelResponse, Decision, Emit, SayAside, StartTimer
 from .events import ProgressDropped
 
 DEFAULT_FILLER_INSTRUCTIONS = (
@@ -125,7 +125,7 @@ class Fillers:
             stale, self._stale = self._stale, None
             if stale is not None and response_id is not None:  # (with no id, it plays on)
                 told = [] if isinstance(stale, str) else [Emit(stale)]
-                return [CancelAside(refs.next_ref(), response_id), *told]
+                return [CancelResponse(refs.next_ref(), response_id), *told]
         elif response_id is not None:
             self._others[response_id] = None
         return []
@@ -203,7 +203,7 @@ class Fillers:
         self._armed.clear()
         self._filled.clear()
         if self._speaking is not None:
-            decided.append(CancelAside(refs.next_ref(), self._speaking))
+            decided.append(CancelResponse(refs.next_ref(), self._speaking))
         elif self._in_flight is not None and self._stale is None:
             self._stale = _INTERRUPTED  # cancelled as it starts, with nothing more to tell
         return decided
@@ -221,7 +221,7 @@ class Fillers:
             self._saying = None
             cut = ProgressDropped(call_id, self._said, _CUT)
             if self._speaking is not None:
-                decided += [CancelAside(refs.next_ref(), self._speaking), Emit(cut)]
+                decided += [CancelResponse(refs.next_ref(), self._speaking), Emit(cut)]
             elif self._in_flight is not None:
                 self._stale = cut  # cancelled as it starts
         return decided

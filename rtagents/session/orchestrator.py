@@ -23,6 +23,7 @@ from . import started as _started
 from .actions import (
     AskResponse,
     CancelCall,
+    CancelResponse,
     Decision,
     Emit,
     RequestFailed,
@@ -88,6 +89,7 @@ class Orchestrator:
         self._active: str | None = None  # the response active in the conversation
         self._waiting = ""  # while it is one never seen: the key of the wait that ends it
         self._in_flight: str | None = None  # the ref of our unanswered request for a response
+        self._stale: str | None = None  # that ref, once the user took the turn after it
         self.batches = Batches()  # the session's adapter reads ``unanswered`` at the end
         self.started: _started.Started = {}  # every call and approval request, run once
         self.fillers = Fillers()
@@ -117,11 +119,14 @@ class Orchestrator:
             self._ask.apply(AskInput.CREATED)
             self._ask.response_id = response_id  # kept until it has output
         self.batches.answering(self._in_flight, response_id)
-        self._in_flight = None
+        stale = self._stale is not None and self._stale == self._in_flight
+        self._in_flight = self._stale = None
         self._active = response_id
         # Every output the server has added is in this response's context: seen, and
         # answered once this response is done (a drop before that asks again).
         self.batches.seen(response_id or "?")
+        if stale and response_id:  # the user took the turn after we asked: not spoken over
+            return [CancelResponse(self.next_ref(), response_id)]
         return []
 
     def response_ended(
@@ -231,7 +236,10 @@ class Orchestrator:
         return decisions + self._maybe_ask()
 
     def barge_in(self, reason: str) -> list[Decision]:
-        """The user took the turn: our aside stops, and so do the calls that stop for it."""
+        """The user took the turn: our aside stops, and so do the calls that stop for it; a
+        request of ours not yet answered has its answer cancelled as it begins."""
+        if self._active is None and self._in_flight is not None:
+            self._stale = self._in_flight
         stop = self.fillers.interrupted(self)
         return stop + [CancelCall(w, reason) for w in self.batches.interruptible()]
 
@@ -346,7 +354,7 @@ class Orchestrator:
         if LinkEffect.FORGET in effects:
             # Every response on the connection is over, whatever it said last; what they had
             # not answered waits for the next connection.
-            self._active = self._in_flight = None
+            self._active = self._in_flight = self._stale = None
             self._ask.apply(AskInput.DROPPED)
             self.batches.disconnected()
             self.fillers.disconnected()

@@ -10,7 +10,7 @@ from .. import protocol as p
 from .actions import (
     Action,
     AskResponse,
-    CancelAside,
+    CancelResponse,
     Emit,
     Encoded,
     RequestFailed,
@@ -91,7 +91,7 @@ def _say_aside(decision: SayAside) -> list[Action]:
     return [Send(p.ResponseCreate(event_id=decision.ref, response=params)), Emit(news)]
 
 
-def _cancel_aside(decision: CancelAside) -> list[Action]:
+def _cancel_response(decision: CancelResponse) -> list[Action]:
     return [Send(p.ResponseCancel(event_id=decision.ref, response_id=decision.response_id))]
 
 
@@ -119,7 +119,7 @@ OUT: dict[type, Callable[[Any], list[Action]]] = {
     SendAnswer: _send_answer,
     RequestFailed: _request_failed,
     SayAside: _say_aside,
-    CancelAside: _cancel_aside,
+    CancelResponse: _cancel_response,
     SendNote: _send_note,
 }
 """How each orchestrator decision goes on the Realtime wire; any other passes as it is."""

@@ -5,13 +5,13 @@ the very thing the change set out to stop. (``call_done`` handles the same windo
 ``_stale``: "cancelled as it starts".)
 
 Right behaviour: a barge-in while our aside is asked for cancels it as it starts
-(``CancelAside`` on its ``response.created``), as a barge-in while it speaks does."""
+(``CancelResponse`` on its ``response.created``), as a barge-in while it speaks does."""
 
 from __future__ import annotations
 
 from itertools import count
 
-from rtagents.session.actions import CancelAside, SayAside, ToolTraits
+from rtagents.session.actions import CancelResponse, SayAside, ToolTraits
 from rtagents.session.orchestrator import Orchestrator
 
 
@@ -25,6 +25,6 @@ def test_a_barge_in_while_the_aside_is_asked_for_cancels_it_as_it_starts() -> No
     assert any(isinstance(d, SayAside) for d in said)  # asked for, not started yet
     o.barge_in("the user started speaking")  # the user takes the turn meanwhile
     started = o.response_started("r_aside", in_conversation=False, aside=True)
-    assert any(isinstance(d, CancelAside) and d.response_id == "r_aside" for d in started), (
+    assert any(isinstance(d, CancelResponse) and d.response_id == "r_aside" for d in started), (
         f"the aside asked for before the barge-in starts and talks over the user: {started!r}"
     )

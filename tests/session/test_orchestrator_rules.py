@@ -15,6 +15,7 @@ import pytest
 from rtagents import protocol as p
 from rtagents.session.actions import (
     AskResponse,
+    CancelResponse,
     Emit,
     RequestFailed,
     SendAnswer,
@@ -492,3 +493,50 @@ def test_an_out_of_band_response_does_not_free_our_request_in_flight() -> None:
     assert o.response_ended("r_oob") == []  # still ours in flight: nothing asked again
     o.response_started("r2", in_conversation=True)  # the answer to our request
     assert o.response_ended("r2") == []
+
+
+# -- the user takes the turn while our request is on its way ------------------------------------
+
+
+def test_the_answer_to_a_request_the_user_interrupted_is_cancelled_as_it_begins() -> None:
+    """The user takes the turn (a barge-in) after our request for the batch's answer went
+    and before that answer began: the answer would talk over them, so it is cancelled as it
+    begins (with a ref of its own). A response that begins after it is not, nor is the
+    answer to a request made after the barge-in."""
+    o = orchestrator()
+    respond(o, "r1", "fast:c1")
+    assert o.call_finished("c1", "one") == [
+        output("c1", "e1", "one"),
+        AskResponse("e2", None, ("c1",)),
+    ]
+    assert o.barge_in("the user interrupted") == []
+    assert o.response_started("r2", in_conversation=True) == [CancelResponse("e3", "r2")]
+    o.response_ended("r2")
+    assert o.response_started("r3", in_conversation=True) == []  # the user's own turn's
+
+
+def test_a_barge_in_with_no_request_on_its_way_cancels_nothing_later() -> None:
+    o = orchestrator()
+    respond(o, "r1", "fast:c1")
+    assert o.barge_in("the user interrupted") == []  # c1 still runs: nothing asked yet
+    o.call_finished("c1", "one")  # asked now, after the barge-in: its answer is wanted
+    assert o.response_started("r2", in_conversation=True) == []
+
+
+def test_a_barge_in_while_a_response_speaks_is_not_for_the_next_one() -> None:
+    """With a response active, the barge-in is that response's (the server or the app cancel
+    it); a request of ours made meanwhile is answered as it should be."""
+    o = orchestrator()
+    o.response_started("r0", in_conversation=True)
+    assert o.barge_in("the user interrupted") == []
+    o.response_ended("r0")
+    assert o.response_started("r1", in_conversation=True) == []
+
+
+def test_a_drop_forgets_the_interrupted_request() -> None:
+    o = orchestrator()
+    respond(o, "r1", "fast:c1")
+    o.call_finished("c1", "one")
+    o.barge_in("the user interrupted")
+    reconnect(o)
+    assert o.response_started("r2", in_conversation=True) == []

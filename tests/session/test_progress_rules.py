@@ -16,7 +16,7 @@ from typing import Any
 
 from rtagents.session.actions import (
     AskResponse,
-    CancelAside,
+    CancelResponse,
     Emit,
     SayAside,
     SendOutput,
@@ -142,7 +142,7 @@ def test_an_update_being_spoken_when_its_call_finishes_is_cancelled() -> None:
     [aside] = asides(o.progress("c1", "checking"))
     assert o.response_started("a1", in_conversation=False, aside=True) == []
     assert o.call_finished("c1", "done") == [
-        CancelAside("e2", "a1"),
+        CancelResponse("e2", "a1"),
         Emit(ProgressDropped("c1", "checking", CUT)),
         output("c1", "e3", "done"),
     ]
@@ -155,7 +155,7 @@ def test_an_update_asked_for_when_its_call_finishes_is_cancelled_as_it_starts() 
     assert asides(o.progress("c1", "checking"))
     assert o.call_finished("c1", "done") == [output("c1", "e2", "done")]  # nothing to name
     assert o.response_started("a1", in_conversation=False, aside=True) == [
-        CancelAside("e3", "a1"),  # cancelled as it starts, and reported then
+        CancelResponse("e3", "a1"),  # cancelled as it starts, and reported then
         Emit(ProgressDropped("c1", "checking", CUT)),
     ]
     assert o.response_ended("a1") == [AskResponse("e4", None, ("c1",))]
@@ -217,7 +217,10 @@ def test_our_aside_is_never_the_batchs_answer_and_holds_the_batchs_request() -> 
     # (our aside is asked for: the batch's request waits; the update, out of date, is
     # cancelled as it starts)
     started = o.response_started("r_aside", in_conversation=False, aside=True)
-    assert started == [CancelAside("e3", "r_aside"), Emit(ProgressDropped("c1", "checking", CUT))]
+    assert started == [
+        CancelResponse("e3", "r_aside"),
+        Emit(ProgressDropped("c1", "checking", CUT)),
+    ]
     assert not o.waiting  # no response in the conversation, no request of ours for one
     assert o.output_confirmed("c1") == []  # the aside speaks: still waiting
     assert o.response_ended("r_aside") == [AskResponse("e4", None, ("c1",))]
@@ -409,7 +412,7 @@ def test_an_aside_answered_in_time_is_not_given_up() -> None:
     o.response_started("r_aside", in_conversation=False, aside=True)
     assert o.timer_fired(timer.key) == []  # it started: the timer has nothing to do
     assert o.call_finished("c1", "done") == [  # it speaks: cancelled, out of date
-        CancelAside("e2", "r_aside"),
+        CancelResponse("e2", "r_aside"),
         Emit(ProgressDropped("c1", "checking", CUT)),
         output("c1", "e3", "done"),
     ]
