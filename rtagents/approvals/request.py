@@ -142,20 +142,18 @@ class Decision:
 
 
 def _exact(value: Any) -> Any:
-    """``value`` in a JSON form that tells it from every other value of its type, or a
+    """``value`` in a JSON form that tells it from every other value it could be, or a
     ``TypeError`` (see ``ApprovalRequest.fingerprint``)."""
     if isinstance(value, BaseModel):
-        return [type(value).__qualname__, value.model_dump()]
+        return value.model_dump()  # (a field with no exact form raises in its turn)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [type(value).__qualname__, dataclasses.asdict(value)]
+        return dataclasses.asdict(value)
     if isinstance(value, enum.Enum):
-        return [type(value).__qualname__, value.value]
-    if isinstance(value, (datetime.date, datetime.time, uuid.UUID, decimal.Decimal, PurePath)):
-        return [type(value).__qualname__, str(value)]  # (each str is the value itself)
-    if isinstance(value, (bytes, bytearray)):
-        return ["bytes", value.hex()]
-    if isinstance(value, (set, frozenset)):
-        return ["set", sorted(value)]  # (a TypeError for items that do not sort)
-    if isinstance(value, tuple):
-        return ["tuple", list(value)]
+        return value.value
+    if isinstance(value, _TOLD_BY_STR):
+        return str(value)
     raise TypeError(f"{type(value).__qualname__} has no exact form to compare by")
+
+
+_TOLD_BY_STR = (datetime.date, datetime.time, uuid.UUID, decimal.Decimal, PurePath)
+"""Types whose ``str`` is the value itself (not a summary, not a mask)."""
