@@ -110,7 +110,7 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
             raise TypeError(f"{where}: names starting with '_' cannot be arguments")
         if param.name.startswith("model_") and hasattr(BaseModel, param.name):
             # model_config would configure the model instead (the parameter vanished), and
-            # model_dump & co. break it; pydantic's older names (json, schema) only warn.
+            # model_dump & co. break it; pydantic's older names (json, schema) are fine.
             raise TypeError(
                 f"{where}: pydantic keeps this name for itself (BaseModel.{param.name}), so no "
                 "argument can have it; rename the parameter"
@@ -142,15 +142,23 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
         fields[param.name] = (annotation, default)
 
     try:
-        model = create_model(
-            f"{qualname.replace('.', '_')}_arguments",
-            __config__=ConfigDict(extra="forbid", arbitrary_types_allowed=False),
-            **fields,
-        )
+        with warnings.catch_warnings():  # (the arguments' model is ours: its names are the app's)
+            warnings.filterwarnings("ignore", _SHADOWS, UserWarning)
+            model = create_model(
+                f"{qualname.replace('.', '_')}_arguments",
+                __config__=ConfigDict(extra="forbid", arbitrary_types_allowed=False),
+                **fields,
+            )
         schema = _forbid_extra(clean_schema(model.model_json_schema()))
     except PydanticUserError as exc:
         raise TypeError(f"tool {qualname}: an annotation has no JSON schema ({exc})") from exc
     return Signature(model=model, schema=schema, context_param=context_param, receiver=receiver)
+
+
+_SHADOWS = r'Field name ".*" in ".*" shadows an attribute in parent "BaseModel"'
+"""pydantic's warning for a field named as one of BaseModel's older methods (``json``,
+``schema``, ``copy``): a parameter may have such a name (the arguments' model's methods are
+never called), and an app run with warnings as errors must still import its tools."""
 
 
 def _takes_receiver(
