@@ -101,6 +101,7 @@ class MCPServer(ABC):
         self._connecting: anyio.Event | None = None  # set once a connect under way is over
         self._failed: str | None = None
         self._entered = 0
+        self._by_hand = False  # connect() called by the app: open until its close()
         self._liveness = Liveness(self._tell_failed, lambda: self._client)  # see call_tool
 
     close_timeout = CLOSE_TIMEOUT_S
@@ -122,7 +123,7 @@ class MCPServer(ABC):
         # Entering is counted, so that ``async with server:`` around ``connect()`` (which
         # enters the agent's servers too) shares one connection instead of starting a second.
         if self._entered == 0:
-            await self.connect()
+            await self._open()
         self._entered += 1
         return self
 
@@ -133,7 +134,7 @@ class MCPServer(ABC):
         tb: TracebackType | None,
     ) -> None:
         self._entered = max(0, self._entered - 1)
-        if self._entered == 0:
+        if self._entered == 0 and not self._by_hand:
             await self.close()
 
     @property
@@ -143,7 +144,12 @@ class MCPServer(ABC):
 
     async def connect(self) -> None:
         """Start (or reach) the server and list its tools; a no-op when connected. A connect
-        under way in another task (two sessions sharing the server) is waited for."""
+        under way in another task (two sessions sharing the server) is waited for. A server
+        connected so stays open until ``close()``, whatever sessions use it meanwhile."""
+        await self._open()
+        self._by_hand = True
+
+    async def _open(self) -> None:
         while self._connecting is not None:
             await self._connecting.wait()
         if self._client is not None:
@@ -226,6 +232,7 @@ class MCPServer(ABC):
         SIGKILL), and is cut off only past ``LEFT_CLOSING_S``."""
         holder, stop, extra = self._holder, self._stop, self._detach()
         self._client = self._holder = self._stop = None
+        self._by_hand = False
         with anyio.CancelScope(shield=True):  # a cancelled start closes all the same
             await self._liveness.aclose()  # first: a ping cut by the close is no failure
             if holder is not None and stop is not None:
