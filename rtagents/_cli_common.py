@@ -56,6 +56,12 @@ def import_user_module(name: str) -> Any:
         path = os.path.abspath(name)
         if not os.path.isfile(path):
             raise CliError(f"no file {name!r}")
+        stem = os.path.basename(path)[:-3]
+        if stem in sys.stdlib_module_names:  # it would take the standard module's place
+            raise CliError(
+                f"{name!r} has the name of a module of Python's standard library ({stem}), "
+                "which the libraries rtagents runs on import: rename the file"
+            )
         sys.path.insert(0, os.path.dirname(path))
         spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
         if spec is None or spec.loader is None or not path.endswith(".py"):
