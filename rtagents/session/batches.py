@@ -64,6 +64,7 @@ class Batches:
         # Outputs given up on this connection (see ``unconfirmed``), by the response whose
         # batch they are of: a confirmation that comes late owes them again.
         self._given_up: dict[str, str] | None = None
+        self._before: tuple[str, tuple[str, ...]] | None = None  # see ``disconnected``
         # What the server had at the last drop (confirmed, or seen by a response it cut):
         # an attached session, whose conversation stayed on the server, still has it.
         self._had: dict[str, None] | None = None
@@ -229,6 +230,19 @@ class Batches:
         """We asked for a response to answer these outputs (the request ``ref``)."""
         self._asked = (ref, work_ids, ref)
 
+    def named(self, ref: str, response_id: str) -> None:
+        """An event of ``response_id`` names our request ``ref``, sent before the last drop:
+        that response answers what the request asked for (the server had it), whose
+        outputs are not owed again once it is done."""
+        before = self._before
+        if before is None or before[0] != ref:
+            return
+        self._before = None
+        for batch in self.batches.values():
+            for work_id in batch.unseen.intersection(before[1]):
+                batch.seen_by[work_id] = response_id
+            batch.unseen.difference_update(before[1])
+
     def answering(self, ref: str | None, response_id: str | None) -> None:
         """A response started while our request ``ref`` was in flight: it answers it."""
         if self._asked is not None and self._asked[0] == ref:
@@ -299,6 +313,9 @@ class Batches:
             batch.seen_by.clear()
         self._had, self._confirmed = had or None, {}
         self.output_events.clear()
+        # The request asked last: a response the next connection says answers it (GPT-Live's
+        # events name it) answers what it asked for (see ``named``).
+        self._before = (self._asked[2], self._asked[1]) if self._asked else None
         self._asked = self._given_up = None  # the next connection asks once again
         self.blocked.clear()  # (its responses are over)
 

@@ -210,6 +210,8 @@ class LiveCore(OrchestratedAdapter):
         if ref is None and not begins and not ends:  # (most events: nothing held hears of it)
             return self._work.event(event, kind)
         rid = self._work.response_of(event.delegation_id, inner, kind)  # (before an end)
+        if ref is not None and rid is not None:  # (a request sent before a drop: answered)
+            self.orchestrator.batches.named(ref, rid)
         decided = self._work.event(event, kind)
         self._held.response_event(ref, rid, begins, ends)
         return decided
@@ -343,9 +345,8 @@ class LiveCore(OrchestratedAdapter):
         return list(self._requests.close())
 
     def replay(self) -> list[Action]:
-        """The attached connection's session kept what reached it before the drop; what we
-        sent that no response answered yet goes again (a copy it has is refused: a
-        warning), so that what the drop lost is not. A new Live session is given nothing."""
+        """What we sent that no response answered goes again to the attached session (a copy
+        it has is refused: a warning); a new Live session is given nothing."""
         self.orchestrator.link_event(LinkInput.REOPENED)
         if not self._attaching:
             return []
@@ -362,8 +363,7 @@ _HAD_IT = "sent again after a reconnect and refused (the server had it): "
 
 
 def _error_ref(event: Any) -> str | None:
-    ref: str | None = event.error.client_event_id or event.client_event_id
-    return ref
+    return event.error.client_event_id or event.client_event_id  # type: ignore[no-any-return]
 
 
 def _replying(traits: TraitsOf) -> TraitsOf:
