@@ -120,7 +120,7 @@ class LiveCore:
         self.session, self.conversation = old.session, old.conversation
         self.audio = InputAudio(self.out, self.conversation)
         self.audio.configure(_TURNS)
-        self.hosted = HostedMCP(self.bridge, self.conversation)
+        self.hosted = old.hosted.told_through(self.bridge)
         self.appended, self.delegations, self.muted = old.appended, old.delegations, old.muted
         self.decider = old.decider
         self.voice.format = old.voice.format
