@@ -79,7 +79,7 @@ class LiveCore:
         """Every delegation of the session: its id, and who handles it."""
         self.backend: BackendRun | None = None
         """The backend response streaming now (one at a time)."""
-        self.waiting: BackendRun | None = None
+        self.waiting: list[BackendRun] = []  # delegated responses waiting for outputs
         """The last backend response, while its calls or approvals wait for the client."""
         self.ended = False
         """The session ended (closed, hung up, expired): a dropped primary connection's
@@ -125,7 +125,7 @@ class LiveCore:
         self.decider = old.decider
         self.voice.format = old.voice.format
         cut = old.backend if old.backend is not None and old.backend.call_ids else None
-        self.waiting = cut or old.waiting
+        self.waiting = [*old.waiting, *([cut] if cut is not None else [])]
 
     def caller_said(self, text: str) -> None:
         """A simulated phone caller said ``text``: a user turn, heard and transcribed."""
@@ -303,7 +303,6 @@ class LiveCore:
             given=given,
         )
         self.backend = self.bridge.run = run
-        self.waiting = None
         self._jobs.add(run.steps(), run)
         return run
 
@@ -380,7 +379,7 @@ class LiveCore:
         if self.backend is run:
             self.backend = self.bridge.run = None
         if run.call_ids or run.asks_approval:
-            self.waiting = run  # the client answers, then asks for the next response
+            self.waiting.append(run)  # the client answers, then asks for the next response
         elif run.text:
             # The Live model says what the backend found (already in the history as its
             # message: it is not added twice).

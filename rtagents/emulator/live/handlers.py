@@ -45,7 +45,7 @@ class LiveServer(Protocol):
     appended: list[str]
     delegations: dict[str, str]
     backend: BackendRun | None
-    waiting: BackendRun | None
+    waiting: list[BackendRun]
     ended: bool
     decider: Decisions
 
@@ -194,15 +194,20 @@ def response_create(core: LiveServer, event: dict[str, Any]) -> None:
             "Wait until the response is finished before creating a new one.",
             code="conversation_already_has_active_response",
         )
-    waiting = core.waiting
-    if waiting is not None:
-        missing = [c for c in waiting.call_ids if not _answered(core.conversation, c)]
-        if missing:
-            calls = "function call" if len(missing) == 1 else "function calls"
-            raise ClientEventError(
-                f"No tool output found for {calls} {', '.join(missing)}.",
-                code="missing_tool_output",
-            )
+    # The first delegated response whose calls all have their outputs goes on (each
+    # delegation's own); with some waiting and none complete, the request is refused.
+    unanswered = [
+        [c for c in run.call_ids if not _answered(core.conversation, c)] for run in core.waiting
+    ]
+    ready = next((i for i, missing in enumerate(unanswered) if not missing), None)
+    if ready is None and unanswered:
+        missing = unanswered[0]
+        calls = "function call" if len(missing) == 1 else "function calls"
+        raise ClientEventError(
+            f"No tool output found for {calls} {', '.join(missing)}.",
+            code="missing_tool_output",
+        )
+    waiting = core.waiting.pop(ready) if ready is not None else None
     run = core.start_backend(waiting.delegation_id if waiting else None, None)
     run.requested_by = event.get("event_id")  # (before its first step: it names the request)
 
