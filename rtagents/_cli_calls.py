@@ -97,6 +97,12 @@ def _call(args: argparse.Namespace) -> int:
     with httpx2.Client(base_url=base, headers=headers, timeout=10) as http:
         try:
             reply = http.post("/emulator/calls", json=body)
+        except httpx2.ConnectError as exc:  # nothing there: never a connection that was lost
+            raise CliError(
+                f"cannot connect to the emulator at {shown} ({redact(str(exc))}): is "
+                "`rtagents emulator` running there? (--emulator gives its REST base URL)"
+            ) from None
+        try:
             if reply.status_code != 200:
                 refused = f"HTTP {reply.status_code} {reply.text}"
                 raise CliError(f"the emulator refused the call: {refused}")

@@ -34,12 +34,14 @@ def load_agent(spec: str) -> Any:
         hint = f"; the Agents it has: {', '.join(found)}" if found else "; it has no Agent"
         raise CliError(f"{module_name!r} has no attribute {attr!r}{hint}") from None
 
-    if inspect.isfunction(value):
+    made = inspect.isfunction(value)
+    if made:
         value = _made_by(spec, value)
     if not isinstance(value, Agent):
         what = type(value).__name__
         article = "an" if what[:1].lower() in "aeiou" else "a"
-        raise CliError(f"{spec} is {article} {what}, not an rtagents.Agent")
+        verb = "is a function that returned" if made else "is"
+        raise CliError(f"{spec} {verb} {article} {what}, not an rtagents.Agent")
     return value
 
 
@@ -156,6 +158,11 @@ def _run(args: argparse.Namespace) -> int:
         raise CliError(f"{', '.join(for_voice)}: for --voice (the microphone and speaker)")
     if args.hears and not (args.audio_in or args.voice):
         raise CliError("--hears says what your audio says: give --in FILE.wav or --voice")
+    if args.audio_out and list(agent.output_modalities or ["audio"]) == ["text"]:
+        raise CliError(
+            f"--out: {agent.name!r} answers in text (output_modalities=['text']): it has no "
+            "voice to write"
+        )
     live = args.api == "live"
     if live and (args.real or args.url) and not (args.audio_in or args.voice):
         raise CliError(

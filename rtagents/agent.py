@@ -214,11 +214,17 @@ class Agent:
             raise ValueError(f"Agent {self.name!r}: filler_instructions must not be blank")
         if self.max_handoffs < 0:
             raise ValueError(f"Agent {self.name!r}: max_handoffs must not be negative")
+        if isinstance(self.tools, str) or not isinstance(self.tools, Sequence):  # (one tool)
+            raise TypeError(
+                f"Agent {self.name!r}: tools takes a list (of function tools, Toolsets, "
+                f"HostedMCP configs and MCP servers), not {type(self.tools).__name__}: "
+                "tools=[...]"
+            )
         self.sources  # noqa: B018 - two tools under one name: said now, not at connect
         modalities = self.output_modalities
         if modalities is not None and (
             isinstance(modalities, str)
-            or not modalities
+            or len(set(modalities)) != 1  # (one of them, as the servers take)
             or any(m not in ("text", "audio") for m in modalities)
         ):
             raise ValueError(

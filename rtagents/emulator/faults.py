@@ -9,10 +9,12 @@ CLI takes the same as ``--fault KIND:key=value,...`` (see ``parse_fault``).
 
 from __future__ import annotations
 
+import difflib
+import functools
 import random
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import Any, Union
 
 from .errors import ClientEventError
@@ -35,6 +37,10 @@ class _Trigger:
             raise ValueError(
                 f"{type(self).__name__} needs exactly one of after=, on_client= and at_s="
             )
+        # A misspelt type would never fire, and a client under test would seem to survive
+        # a fault that never came: said now, with the nearest type.
+        _known("after", self.after, _server_events())
+        _known("on_client", self.on_client, _client_events())
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,9 @@ class ErrorReply:
     message: str = "The emulator was told to fail this event."
     nth: int = 1
     type: str = "invalid_request_error"
+
+    def __post_init__(self) -> None:
+        _known("to", self.to, _client_events())
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,29 @@ KINDS: dict[str, type[Any]] = {
 }
 
 
+def _known(option: str, kind: str | None, known: frozenset[str]) -> None:
+    if kind is not None and kind not in known:
+        near = difflib.get_close_matches(kind, sorted(known), n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise ValueError(f"{option}={kind!r} is no event type of either API{hint}")
+
+
+@functools.cache
+def _server_events() -> frozenset[str]:
+    from ..protocol import codec
+    from ..protocol.live import codec as live
+
+    return frozenset((*codec.SERVER_EVENTS, *live.SERVER_EVENTS, *live.RESPONSES_EVENTS))
+
+
+@functools.cache
+def _client_events() -> frozenset[str]:
+    from ..protocol import codec
+    from ..protocol.live import codec as live
+
+    return frozenset((*codec.CLIENT_EVENTS, *live.CLIENT_EVENTS))
+
+
 def parse_fault(text: str) -> Fault:
     """``drop:after=response.done,code=1011`` -> ``DropConnection(after="response.done",
     code=1011)``; kinds: ``drop``, ``expire``, ``error``, ``latency``, ``race``."""
@@ -109,19 +141,34 @@ def parse_fault(text: str) -> Fault:
         if not sep or key not in types:
             raise ValueError(f"fault {kind}: {pair!r} is not one of {', '.join(types)}=VALUE")
         kind_of = str(types[key])
-        if "bool" in kind_of:
-            values[key] = value.lower() in ("1", "true", "yes")
-        elif "int" in kind_of and "float" not in kind_of:
-            values[key] = int(value)
-        elif "float" in kind_of:
-            values[key] = float(value)
-        else:
-            values[key] = value
+        try:
+            values[key] = _value(kind_of, value)
+        except ValueError:
+            what = "true or false" if "bool" in kind_of else "a number"
+            raise ValueError(f"fault {kind}: {key}={value!r} is not {what}") from None
+    needed = [f.name for f in fields(cls) if f.init and f.default is MISSING]
+    if missing := [name for name in needed if name not in values]:
+        raise ValueError(f"fault {kind}: give {', '.join(f'{m}=' for m in missing)}")
     try:
         fault: Fault = cls(**values)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"fault {kind}: {exc}") from None
     return fault
+
+
+def _value(kind_of: str, value: str) -> Any:
+    if "bool" in kind_of:
+        if value.lower() not in _BOOLS:
+            raise ValueError(value)
+        return _BOOLS[value.lower()]
+    if "int" in kind_of and "float" not in kind_of:
+        return int(value)
+    if "float" in kind_of:
+        return float(value)
+    return value
+
+
+_BOOLS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 
 class FaultPlan:

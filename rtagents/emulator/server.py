@@ -173,17 +173,23 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        return f"{self._scheme}://{netloc(self.host, self.port)}/v1/realtime"
+        return f"{self._scheme}://{self._netloc}/v1/realtime"
 
     @property
     def live_url(self) -> str:
         """GPT-Live's primary websocket (``ws://HOST:PORT/v1/live/sessions``); the openai
         SDK's ``client.live.connect()`` finds it from ``http_url`` as its ``base_url``."""
-        return f"{self._scheme}://{netloc(self.host, self.port)}/v1/live/sessions"
+        return f"{self._scheme}://{self._netloc}/v1/live/sessions"
 
     @property
     def base_url(self) -> str:
-        return f"{self._scheme}://{netloc(self.host, self.port)}/v1"
+        return f"{self._scheme}://{self._netloc}/v1"
+
+    @property
+    def _netloc(self) -> str:  # (before it listens, no URL any client could reach)
+        if self.port == 0:
+            raise RuntimeError("the emulator is not started: read its URLs in `async with`")
+        return netloc(self.host, self.port)
 
     @property
     def _scheme(self) -> str:
@@ -236,7 +242,7 @@ class Emulator:
     def http_url(self) -> str:
         """The REST base URL, as the openai SDK takes it (``base_url``)."""
         scheme = "https" if self._tls is not None else "http"
-        return f"{scheme}://{netloc(self.host, self.port)}/v1"
+        return f"{scheme}://{self._netloc}/v1"
 
     async def stop(self) -> None:
         await self._webrtc.aclose()
