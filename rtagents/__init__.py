@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import warnings
+from typing import TYPE_CHECKING
 
 from . import _redact, errors, mcp, protocol
 from ._event import FrameworkEvent
@@ -74,6 +75,13 @@ __all__ = [
     "tool",
 ]
 
+
+if TYPE_CHECKING:  # what a type checker sees them as (``__getattr__`` imports them)
+    from . import audio as audio
+    from . import calls as calls
+    from . import emulator as emulator
+    from . import testing as testing
+    from . import tracing as tracing
 
 _SUBPACKAGES = frozenset({"audio", "calls", "emulator", "testing", "tracing"})
 """Reached as ``rtagents.calls`` after a plain ``import rtagents`` (DESIGN.md writes them

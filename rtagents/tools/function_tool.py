@@ -6,7 +6,7 @@ import functools
 import inspect
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, Generic, cast, overload
+from typing import Any, Concatenate, Generic, cast, overload
 
 from pydantic import BaseModel, ValidationError
 from typing_extensions import ParamSpec, Self, TypeVar
@@ -22,6 +22,7 @@ from .invocation import STANDALONE, Invocation
 
 P = ParamSpec("P", default=...)
 R = TypeVar("R", default=Any)
+Q = ParamSpec("Q")  # (a method's parameters after its receiver: see ``__get__``)
 
 
 class FunctionTool(BaseTool, Generic[P, R]):
@@ -206,6 +207,11 @@ class FunctionTool(BaseTool, Generic[P, R]):
 
     @overload
     def __get__(self, instance: None, owner: type | None = None) -> Self: ...
+
+    @overload
+    def __get__(
+        self: FunctionTool[Concatenate[Any, Q], R], instance: object, owner: type | None = None
+    ) -> FunctionTool[Q, R]: ...
 
     @overload
     def __get__(self, instance: object, owner: type | None = None) -> FunctionTool[..., R]: ...

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from rtagents.emulator import DropConnection, Emulator
-
 from tests.cli.user_cli import rtagents
 
 
