@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from ._cli_common import CliError, add_emulator_key, import_user_module, wav_out
-from ._cli_talk import collector, lines, local_voice, read_input, say_recording
+from ._cli_talk import Terminal, collector, lines, local_voice, read_input, say_recording
 
 
 def load_agent(spec: str) -> Any:
@@ -158,11 +158,9 @@ def _run(args: argparse.Namespace) -> int:
         raise CliError(f"{', '.join(for_voice)}: for --voice (the microphone and speaker)")
     if args.hears and not (args.audio_in or args.voice):
         raise CliError("--hears says what your audio says: give --in FILE.wav or --voice")
-    if args.audio_out and list(agent.output_modalities or ["audio"]) == ["text"]:
-        raise CliError(
-            f"--out: {agent.name!r} answers in text (output_modalities=['text']): it has no "
-            "voice to write"
-        )
+    text_only = args.audio_out and list(agent.output_modalities or ["audio"]) == ["text"]
+    if text_only:  # (its answers would have no voice to write)
+        agent = agent.clone(output_modalities=["audio"])
     live = args.api == "live"
     if live and (args.real or args.url) and not (args.audio_in or args.voice):
         raise CliError(
@@ -171,7 +169,9 @@ def _run(args: argparse.Namespace) -> int:
         )
     audio_in = read_input(args.audio_in) if args.audio_in else None
     voice = local_voice(args) if args.voice else None
-    transcript = Transcript()
+    transcript, terminal = Transcript(), Terminal()
+    if text_only:
+        transcript.say(f"(--out: {agent.name} answers aloud, output_modalities=['audio'])")
     heard: list[bytes] = []
     heard_as: list[str] = []  # offline: what the emulator takes the user's audio to say
     ended: list[Any] = []  # the session's end (an error fails the command)
@@ -187,7 +187,7 @@ def _run(args: argparse.Namespace) -> int:
             session.on("*")(transcript)
             # Only what the agent's policy leaves to an outside answer reaches the terminal
             # or --approve/--deny: the CLI never decides what the policy decides.
-            session.on("approval.awaiting")(_approver(args, session, transcript))
+            session.on("approval.awaiting")(_approver(args, session, transcript, terminal))
             if args.audio_out:
                 session.on("response.output_audio.delta")(collector(session, heard))
             if voice is not None:
@@ -199,7 +199,7 @@ def _run(args: argparse.Namespace) -> int:
                 reading = anyio.CancelScope()  # the session's end ends the prompt too
                 session.on("session.closed")(lambda event: reading.cancel())
                 with reading:
-                    await _converse(session, lines(args.say))
+                    await _converse(session, lines(args.say, terminal))
 
     async def _converse(session: Any, lines: AsyncIterator[str]) -> None:
         async for text in lines:
@@ -275,17 +275,16 @@ async def _say_aloud(session: Any) -> bool:
         return True
 
 
-def _approver(args: argparse.Namespace, session: Any, transcript: Any) -> Callable[[Any], Any]:
-    import anyio.to_thread
-
+def _approver(
+    args: argparse.Namespace, session: Any, transcript: Any, terminal: Terminal
+) -> Callable[[Any], Any]:
     async def answer(event: Any) -> None:
         request = event.request
         if args.approve or args.deny:
             yes = bool(args.approve)
             why = "declined: rtagents run --deny"
         elif sys.stdin.isatty() and not args.voice:
-            prompt = f"approve {request.describe()}? [y/N] "
-            reply = await anyio.to_thread.run_sync(input, prompt)
+            reply = await terminal.ask(f"approve {request.describe()}? [y/N] ")
             yes = reply.strip().lower() in ("y", "yes")
             why = "declined at the terminal"
         else:  # the policy asks someone, and no one is there: the safe answer, at once

@@ -98,34 +98,71 @@ def collector(session: Any, heard: list[bytes]) -> Callable[[Any], None]:
     return collect
 
 
-async def lines(say: list[str] | None) -> AsyncIterator[str]:
-    """The user's messages: the ``--say`` lines, else the lines typed on stdin, read by a
-    thread of their own (the session goes on meanwhile: background work, pings, the
-    emulator), a daemon: a line never typed keeps no exit waiting (Ctrl-C, the end)."""
+class Terminal:
+    """stdin, read by one thread of its own (the session goes on meanwhile: background work,
+    pings, the emulator), a daemon: a line never typed keeps no exit waiting (Ctrl-C, the
+    end). A line typed while an approval prompt waits is that prompt's answer; any other is
+    what the user says. (Read by two, a prompt's ``y`` went to the agent as the user's
+    words, and the prompt took the next line.)"""
+
+    def __init__(self) -> None:
+        self._typed: asyncio.Queue[str] | None = None
+        self._asking: list[asyncio.Future[str]] = []
+
+    def _read(self) -> asyncio.Queue[str]:
+        if self._typed is None:
+            loop, typed = asyncio.get_running_loop(), asyncio.Queue[str]()
+            self._typed = typed
+
+            def read() -> None:
+                line = "-"
+                while line:
+                    try:
+                        line = sys.stdin.readline()
+                    except (OSError, ValueError):  # stdin closed under it: its end
+                        line = ""
+                    try:
+                        loop.call_soon_threadsafe(self._heard, line)
+                    except RuntimeError:  # the loop is over: nobody reads
+                        return
+
+            threading.Thread(target=read, name="rtagents-stdin", daemon=True).start()
+        return self._typed
+
+    def _heard(self, line: str) -> None:
+        while self._asking:
+            asked = self._asking.pop(0)
+            if not asked.done():
+                asked.set_result(line)
+                if line:  # (the end answers every prompt, and is the user's end too)
+                    return
+        assert self._typed is not None
+        self._typed.put_nowait(line)
+
+    async def line(self) -> str:
+        """What the user types next ("" at the end of stdin)."""
+        return await self._read().get()
+
+    async def ask(self, prompt: str) -> str:
+        """``prompt``, and the line typed next: its answer ("" at the end of stdin)."""
+        self._read()
+        print(prompt, end="", flush=True)
+        asked: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._asking.append(asked)
+        return await asked
+
+
+async def lines(say: list[str] | None, terminal: Terminal) -> AsyncIterator[str]:
+    """The user's messages: the ``--say`` lines, else the lines typed on stdin."""
     for text in say or ():
         yield text
     if say:
         return
-    loop, typed = asyncio.get_running_loop(), asyncio.Queue[str]()
-
-    def read() -> None:
-        line = "-"
-        while line:
-            try:
-                line = sys.stdin.readline()
-            except (OSError, ValueError):  # stdin closed under it: its end
-                line = ""
-            try:
-                loop.call_soon_threadsafe(typed.put_nowait, line)
-            except RuntimeError:  # the loop is over: nobody reads
-                return
-
-    threading.Thread(target=read, name="rtagents-stdin", daemon=True).start()
     interactive = sys.stdin.isatty()
     while True:
         if interactive:
             print("you> ", end="", flush=True)
-        line = await typed.get()
+        line = await terminal.line()
         if not line or line.strip() in ("exit", "quit"):
             return
         if line.strip():
