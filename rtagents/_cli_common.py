@@ -56,6 +56,11 @@ def import_user_module(name: str) -> Any:
         path = os.path.abspath(name)
         if not os.path.isfile(path):
             raise CliError(f"no file {name!r}")
+        package = _package_of(path) if path.endswith(".py") else None
+        if package is not None:  # a module of a package (relative imports): by its name
+            root, dotted = package
+            sys.path.insert(0, root)
+            return _imported(dotted)
         stem = os.path.basename(path)[:-3]
         if stem in sys.stdlib_module_names:  # it would take the standard module's place
             raise CliError(
@@ -71,7 +76,21 @@ def import_user_module(name: str) -> Any:
         spec.loader.exec_module(module)
         return module
     sys.path.insert(0, os.getcwd())
+    return _imported(name)
+
+
+def _imported(name: str) -> Any:
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
         raise CliError(f"cannot import {name!r}: {exc}") from None
+
+
+def _package_of(path: str) -> tuple[str, str] | None:
+    """A ``.py`` file inside a package (its folder has ``__init__.py``): the folder above the
+    package's top, and the module's dotted name there."""
+    folder, parts = os.path.dirname(path), [os.path.basename(path)[:-3]]
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        folder, top = os.path.split(folder)
+        parts.insert(0, top)
+    return None if len(parts) == 1 else (folder, ".".join(parts))
