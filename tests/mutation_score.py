@@ -56,7 +56,21 @@ EQUIVALENT: dict[str, str] = {
         "the same (not stopped)"
     ),
     **{f"{_BROKER}_cancelled__mutmut_{n}": _CLOSED_CANCEL for n in (2, 4, 5)},
-    **{f"{_BROKER}decide__mutmut_{n}": _FALLBACK for n in (22, 37)},
+    f"{_BROKER}decide__mutmut_22": _FALLBACK,
+    f"{_BROKER}decide__mutmut_51": (
+        "the answer given to a request decided without one (by a rule, or remembered): it "
+        "has left the broker's pending by then, and what is reported is read from `final`"
+    ),
+    f"{_BROKER}_decide__mutmut_44": (
+        "the memory looked up under None when the arguments have no exact form: nothing is "
+        "ever kept under None (the store is guarded by the same test)"
+    ),
+    **{
+        f"rtagents.approvals.request.x__exact__mutmut_{n}": (
+            "the message of the TypeError that fingerprint() catches: it is never shown"
+        )
+        for n in (6, 7)
+    },
     **{f"{_BROKER}_ask__mutmut_{n}": _FALLBACK for n in (19, 20)},
     "rtagents.approvals.pending.x\u01c1Pending\u01c1answer__mutmut_5": (
         "`>` for `>=` at the deadline: an answer at the very instant the clock reads the "

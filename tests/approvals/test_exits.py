@@ -11,7 +11,7 @@ import anyio
 import pytest
 
 import rtagents
-from rtagents import ApprovalPolicy, ApprovalRequest
+from rtagents import ApprovalPolicy, ApprovalRequest, deny
 from rtagents.approvals.broker import NOT_REQUIRED, ApprovalBroker
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
 from rtagents.errors import root_cause
@@ -153,3 +153,38 @@ async def test_a_sync_predicate_has_threads_of_its_own() -> None:
     finally:
         release.set()
     assert decision is NOT_REQUIRED
+
+
+def _exits(arguments: dict[str, Any]) -> bool:
+    raise SystemExit(_LONG_EXIT)
+
+
+async def test_a_rule_predicate_that_exits_denies_reports_then_hands_the_exit_over() -> None:
+    """A ``when`` that exits, met in the rules: a deny, reported, then the app's exit (as
+    for a handler); never an exit through the event loop with the request undecided."""
+    said: list[Any] = []
+    policy = ApprovalPolicy(rules=[deny(tool="book", when=_exits)], timeout=1)
+    broker = ApprovalBroker(policy, said.append, app_exit=said.append)
+    request = _request()
+    decision = await broker.decide(request)
+    exit_ = said[-1]
+    assert isinstance(exit_, SystemExit) and exit_.code == _LONG_EXIT
+    reason = f"the approval could not be decided: {root_cause(exit_, 200)}"
+    assert (decision.approve, decision.decided_by, decision.reason) == (False, "error", reason)
+    assert [e.type for e in said[:-1]] == ["approval.requested", "approval.decided"]
+    assert said[1].request is request and (said[1].approve, said[1].decided_by) == (False, "error")
+
+
+async def test_a_veto_predicate_that_exits_denies_reports_then_hands_the_exit_over() -> None:
+    """The same for a call that needs no approval, screened by the targeted deny rules."""
+    said: list[Any] = []
+    policy = ApprovalPolicy(rules=[deny(tool="book", when=_exits)], timeout=1)
+    broker = ApprovalBroker(policy, said.append, app_exit=said.append)
+    request = _request()
+    decision = await broker.authorize(lambda: request, False, None)
+    exit_ = said[-1]
+    assert isinstance(exit_, SystemExit) and exit_.code == _LONG_EXIT
+    reason = f"the approval could not be decided: {root_cause(exit_, 200)}"
+    assert (decision.approve, decision.decided_by, decision.reason) == (False, "error", reason)
+    assert [e.type for e in said[:-1]] == ["approval.requested", "approval.decided"]
+    assert said[1].request is request and (said[1].approve, said[1].decided_by) == (False, "error")
