@@ -215,21 +215,15 @@ class Agent:
         if self.max_handoffs < 0:
             raise ValueError(f"Agent {self.name!r}: max_handoffs must not be negative")
         if isinstance(self.tools, str) or not isinstance(self.tools, Sequence):  # (one tool)
-            raise TypeError(
-                f"Agent {self.name!r}: tools takes a list (of function tools, Toolsets, "
-                f"HostedMCP configs and MCP servers), not {type(self.tools).__name__}: "
-                "tools=[...]"
-            )
+            what = type(self.tools).__name__
+            raise TypeError(f"Agent {self.name!r}: tools takes a list (tools=[...]), not {what}")
         self.sources  # noqa: B018 - two tools under one name: said now, not at connect
         modalities = self.output_modalities
-        if modalities is not None and (
-            isinstance(modalities, str)
-            or len(set(modalities)) != 1  # (one of them, as the servers take)
-            or any(m not in ("text", "audio") for m in modalities)
-        ):
+        one = isinstance(modalities, (list, tuple)) and len(set(modalities)) == 1  # (as served)
+        if modalities is not None and not (one and modalities[0] in ("text", "audio")):
             raise ValueError(
-                f"Agent {self.name!r}: output_modalities is a list of 'text' and 'audio' "
-                f"(the Realtime API takes ['audio'] or ['text']), not {modalities!r}"
+                f"Agent {self.name!r}: output_modalities is ['audio'] or ['text'] (what the "
+                f"servers take), not {modalities!r}"
             )
         for target in self.handoffs:
             if not (isinstance(target, (Agent, Handoff)) or callable(target)):

@@ -64,8 +64,9 @@ async def test_a_reconnect_after_a_handoff_speaks_in_the_voice_it_kept() -> None
 
 
 async def test_a_refused_handoff_leaves_the_kept_voice_for_a_reconnect() -> None:
-    # The server refuses this one's configuration (two output modalities).
-    broken = rtagents.Agent(name="broken", output_modalities=["text", "audio"])
+    # The server refuses this one's configuration (two output modalities, which the Agent
+    # itself refuses: given as a raw session option).
+    broken = rtagents.Agent(name="broken", session_options={"output_modalities": ["text", "audio"]})
     triage, _ = desks(broken)
     model = ScriptedModel(
         [
