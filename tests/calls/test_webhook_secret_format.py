@@ -45,15 +45,21 @@ def sdk_signed(secret: str, body: str, event_id: str = "evt_1") -> dict[str, str
     }
 
 
-async def test_a_secret_without_whsec_is_refused_or_verified_as_the_sdk_does() -> None:
+@pytest.mark.parametrize(
+    "plain",
+    # Not base64; and made of base64's letters, which a base64 reading takes as another key.
+    [PLAIN, "supersecretvalue"],
+    ids=["not-base64", "base64-letters"],
+)
+async def test_a_secret_without_whsec_is_refused_or_verified_as_the_sdk_does(plain: str) -> None:
     body = incoming("rtc_plain_1")
-    headers = sdk_signed(PLAIN, body)
+    headers = sdk_signed(plain, body)
     # The oracle accepts this delivery with this secret.
-    OpenAI(api_key="x").webhooks.verify_signature(body, headers, secret=PLAIN)
+    OpenAI(api_key="x").webhooks.verify_signature(body, headers, secret=plain)
     async with recording_api() as api:
         try:
             app = CallServer(
-                agent=rtagents.Agent(), webhook_secret=PLAIN, api_key="sk-x", base_url=api.url
+                agent=rtagents.Agent(), webhook_secret=plain, api_key="sk-x", base_url=api.url
             )
         except ValueError:
             return  # refused up front: fine

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.typing.user_mypy import mypy
+
 ROOT = Path(__file__).resolve().parents[2]
 
 USER_CODE = '''
@@ -42,23 +44,11 @@ async def check() -> None:
         print(emu.url)
 '''
 
-# rtagents as a user has it: an installed dependency, its own errors not the user's.
-CONFIG = """
-[mypy]
-strict = True
-[mypy-rtagents.*]
-follow_imports = silent
-[mypy-docstring_parser.*,soxr.*,sounddevice.*]
-ignore_missing_imports = True
-"""
-
 
 @pytest.mark.timeout(600)
 def test_subpackages_reached_from_import_rtagents_are_typed(tmp_path: Path) -> None:
-    pytest.importorskip("mypy")
-    (tmp_path / "user_code.py").write_text(USER_CODE)
-    (tmp_path / "mypy.ini").write_text(CONFIG)
-    # First, it runs: the names exist.
+    checked = mypy(tmp_path, USER_CODE)  # (writes user_code.py)
+    # It runs too: the names exist.
     ran = subprocess.run(
         [sys.executable, "-c", "import anyio, user_code; anyio.run(user_code.check)"],
         cwd=tmp_path,
@@ -68,21 +58,4 @@ def test_subpackages_reached_from_import_rtagents_are_typed(tmp_path: Path) -> N
         timeout=120,
     )
     assert ran.returncode == 0, ran.stderr
-    checked = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--config-file",
-            "mypy.ini",
-            "--cache-dir",
-            ".mypy",
-            "user_code.py",
-        ],
-        cwd=tmp_path,
-        env=dict(os.environ, MYPYPATH=str(ROOT)),
-        capture_output=True,
-        text=True,
-        timeout=590,
-    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
