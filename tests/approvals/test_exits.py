@@ -11,7 +11,7 @@ import anyio
 import pytest
 
 import rtagents
-from rtagents import ApprovalPolicy, ApprovalRequest, deny
+from rtagents import ApprovalPolicy, ApprovalRequest, Decision, deny
 from rtagents.approvals.broker import NOT_REQUIRED, ApprovalBroker
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
 from rtagents.errors import root_cause
@@ -71,6 +71,19 @@ async def test_approval_code_that_exits_denies_and_connect_raises_it(kind: str, 
 _LONG_EXIT = "x" * 500  # said in at most 200 characters of message
 
 
+def denied_then_exited(
+    said: list[Any], decision: Decision, request: ApprovalRequest, said_first: str
+) -> None:
+    """Denied (``error``, its reason ``said_first`` and what exited, briefly), reported
+    requested then decided, and then the exit handed over: in that order, nothing else."""
+    exit_ = said[-1]
+    assert isinstance(exit_, SystemExit) and exit_.code == _LONG_EXIT
+    reason = f"{said_first}{root_cause(exit_, 200)}"
+    assert (decision.approve, decision.decided_by, decision.reason) == (False, "error", reason)
+    assert [e.type for e in said[:-1]] == ["approval.requested", "approval.decided"]
+    assert said[1].request is request and (said[1].approve, said[1].decided_by) == (False, "error")
+
+
 def _request() -> ApprovalRequest:
     return ApprovalRequest.for_call(
         "call_1", "book", {"n": 1}, server_label=None, read_only=None, agent="the agent"
@@ -116,12 +129,7 @@ async def test_a_handler_that_exits_denies_reports_then_hands_the_exit_over(kind
     broker = ApprovalBroker(policy, said.append, app_exit=said.append)
     request = _request()
     decision = await broker.decide(request)
-    exit_ = said[-1]
-    assert isinstance(exit_, SystemExit) and exit_.code == _LONG_EXIT
-    reason = f"the approval handler raised {root_cause(exit_, 200)}"
-    assert (decision.approve, decision.decided_by, decision.reason) == (False, "error", reason)
-    assert [e.type for e in said[:-1]] == ["approval.requested", "approval.decided"]
-    assert said[1].request is request and (said[1].approve, said[1].decided_by) == (False, "error")
+    denied_then_exited(said, decision, request, "the approval handler raised ")
 
 
 async def test_with_nowhere_to_hand_it_over_the_exit_is_raised_after_the_deny() -> None:
@@ -167,12 +175,7 @@ async def test_a_rule_predicate_that_exits_denies_reports_then_hands_the_exit_ov
     broker = ApprovalBroker(policy, said.append, app_exit=said.append)
     request = _request()
     decision = await broker.decide(request)
-    exit_ = said[-1]
-    assert isinstance(exit_, SystemExit) and exit_.code == _LONG_EXIT
-    reason = f"the approval could not be decided: {root_cause(exit_, 200)}"
-    assert (decision.approve, decision.decided_by, decision.reason) == (False, "error", reason)
-    assert [e.type for e in said[:-1]] == ["approval.requested", "approval.decided"]
-    assert said[1].request is request and (said[1].approve, said[1].decided_by) == (False, "error")
+    denied_then_exited(said, decision, request, "the approval could not be decided: ")
 
 
 async def test_a_veto_predicate_that_exits_denies_reports_then_hands_the_exit_over() -> None:
@@ -182,9 +185,4 @@ async def test_a_veto_predicate_that_exits_denies_reports_then_hands_the_exit_ov
     broker = ApprovalBroker(policy, said.append, app_exit=said.append)
     request = _request()
     decision = await broker.authorize(lambda: request, False, None)
-    exit_ = said[-1]
-    assert isinstance(exit_, SystemExit) and exit_.code == _LONG_EXIT
-    reason = f"the approval could not be decided: {root_cause(exit_, 200)}"
-    assert (decision.approve, decision.decided_by, decision.reason) == (False, "error", reason)
-    assert [e.type for e in said[:-1]] == ["approval.requested", "approval.decided"]
-    assert said[1].request is request and (said[1].approve, said[1].decided_by) == (False, "error")
+    denied_then_exited(said, decision, request, "the approval could not be decided: ")

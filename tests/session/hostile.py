@@ -68,15 +68,7 @@ class Hostile:
     ) -> None:
         """A response that calls one function tool."""
         rid = response_id or f"resp_{call_id}"
-        args = arguments if isinstance(arguments, str) else json.dumps(arguments)
-        item = {
-            "type": "function_call",
-            "id": f"item_{call_id}",
-            "name": name,
-            "arguments": args,
-            "call_id": call_id,
-            "status": "completed",
-        }
+        item = call_item(name, arguments, call_id)
         await self.send(
             {
                 "type": "response.created",
@@ -159,3 +151,16 @@ async def hostile_server(**options: Any) -> AsyncIterator[Hostile]:
             yield server
         finally:
             server.released.set()
+
+
+def call_item(name: str, arguments: str | dict[str, Any], call_id: str) -> dict[str, Any]:
+    """A completed ``function_call`` item, as ``call`` sends it (id ``item_<call_id>``)."""
+    args = arguments if isinstance(arguments, str) else json.dumps(arguments)
+    return {
+        "type": "function_call",
+        "id": f"item_{call_id}",
+        "name": name,
+        "arguments": args,
+        "call_id": call_id,
+        "status": "completed",
+    }

@@ -12,7 +12,7 @@ import anyio
 import pytest
 
 import rtagents
-from tests.session.hostile import hostile_server
+from tests.session.hostile import call_item, hostile_server
 
 pytestmark = pytest.mark.anyio
 
@@ -41,14 +41,7 @@ async def test_a_call_announced_after_response_done_is_asked_for_once(late: str)
                         "response": {"id": "resp_1", "status": "completed", "output": []},
                     }
                 )
-                item = {
-                    "type": "function_call",
-                    "id": "item_c1",
-                    "name": "lookup",
-                    "arguments": '{"key": "k"}',
-                    "call_id": "c1",
-                    "status": "completed",
-                }
+                item = call_item("lookup", {"key": "k"}, "c1")
                 if late == "response.output_item.done":
                     await server.send(
                         {

@@ -11,7 +11,7 @@ import anyio
 import pytest
 
 import rtagents
-from tests.session.hostile import hostile_server
+from tests.session.hostile import call_item, hostile_server
 
 pytestmark = pytest.mark.anyio
 
@@ -30,14 +30,7 @@ async def test_a_response_done_without_an_event_id_still_ends_its_turn() -> None
                 warnings: list[str] = []
                 session.on("session.warning")(lambda e: warnings.append(e.message))
                 await server.call("lookup", {"key": "k"}, "c1", response_id="resp_1", done=False)
-                item = {
-                    "type": "function_call",
-                    "id": "item_c1",
-                    "name": "lookup",
-                    "arguments": '{"key": "k"}',
-                    "call_id": "c1",
-                    "status": "completed",
-                }
+                item = call_item("lookup", {"key": "k"}, "c1")
                 done = {"type": "response.done", "response": {"id": "resp_1", "output": [item]}}
                 await server.send(json.dumps(done))  # (a str: sent as it is, no event_id)
                 assert await server.output_for("c1") == "value of k"

@@ -12,7 +12,7 @@ import anyio
 import pytest
 
 import rtagents
-from tests.session.hostile import hostile_server
+from tests.session.hostile import call_item, hostile_server
 
 pytestmark = pytest.mark.anyio
 
@@ -34,14 +34,7 @@ async def test_a_response_done_with_an_unreadable_id_still_asks_for_its_batch(
                 warnings: list[str] = []
                 session.on("session.warning")(lambda e: warnings.append(e.message))
                 await server.call("lookup", {"key": "k"}, "c1", response_id="resp_1", done=False)
-                item = {
-                    "type": "function_call",
-                    "id": "item_c1",
-                    "name": "lookup",
-                    "arguments": '{"key": "k"}',
-                    "call_id": "c1",
-                    "status": "completed",
-                }
+                item = call_item("lookup", {"key": "k"}, "c1")
                 response: dict[str, Any] = {"status": "completed", "output": [item]}
                 if response_id != "missing":
                     response["id"] = response_id
