@@ -15,7 +15,7 @@ import rtagents
 
 def test_a_parameter_named_json_or_schema_warns_of_nothing() -> None:
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        warnings.simplefilter("error", UserWarning)
 
         @rtagents.tool
         def export(json: str, schema: int = 1, copy: bool = False) -> str:
