@@ -32,11 +32,21 @@ def input_format(session: object) -> str:
     return _format(session, "input")
 
 
+def declared_input_format(session: object) -> str | None:
+    """The input audio format a session config sets, ``None`` where it sets none (an update
+    without one leaves the format as it was)."""
+    return _declared(session, "input")
+
+
 def _format(session: object, direction: str) -> str:
+    return _declared(session, direction) or "audio/pcm"
+
+
+def _declared(session: object, direction: str) -> str | None:
     for path in (("audio", direction, "format", "type"), ("audio", "format", "type")):
         value: object = session
         for key in path:
             value = value.get(key) if isinstance(value, dict) else getattr(value, key, None)
         if isinstance(value, str) and value:
             return value
-    return "audio/pcm"
+    return None

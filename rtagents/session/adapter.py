@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from .. import protocol as p
-from ..protocol.audio_formats import output_format
+from ..protocol.audio_formats import declared_input_format, input_format, output_format
 from .actions import Action, Decision, Emit, TraitsOf
 from .events import SessionWarning
 from .journal import Journal
@@ -47,6 +47,11 @@ class WireAdapter(Protocol):
     @property
     def output_format(self) -> str:
         """The output audio format the server last reported (``audio/pcm`` until then)."""
+        ...
+
+    @property
+    def input_format(self) -> str:
+        """The input audio format the server reads the next appended audio in."""
         ...
 
     def next_event_id(self) -> str:
@@ -183,6 +188,18 @@ class OrchestratedAdapter:
         """The output audio format in the adapter's ``config`` (each adapter has one; one
         that tracks the format as it goes overrides this)."""
         return output_format(cast(Any, self).config)
+
+    @property
+    def input_format(self) -> str:
+        """The format the server reads the next appended audio in. It reads client events in
+        order, so a configuration sent is its own from there on, before its reply: audio
+        sent after it in the format last reported would be read as the new one (pcm16
+        silence is full-scale u-law). A refused one never was."""
+        for request in self._requests.newest_first():
+            declared = declared_input_format(getattr(request, "session", None))
+            if declared is not None:
+                return declared
+        return input_format(cast(Any, self).config)
 
     def _wire(self, decisions: Iterable[Decision | Action]) -> list[Action]:
         raise NotImplementedError

@@ -14,7 +14,6 @@ from typing_extensions import TypeVar
 from .. import protocol as p
 from ..approvals import ApprovalRequest
 from ..errors import SessionConfigError
-from ..protocol.audio_formats import input_format
 from ..tools import Toolset
 from ..usage import UsageRecord
 from .events import SessionEvent
@@ -106,9 +105,11 @@ class RealtimeSession(Generic[DepsT]):
 
     @property
     def input_format(self) -> str:
-        """The format ``send_audio`` takes (``audio/pcm``, ``audio/pcmu``, ``audio/pcma``),
-        as the server last reported it: read it once, not per chunk (it reads ``config``)."""
-        return input_format(self._runner.core.config)
+        """The format ``send_audio`` takes (``audio/pcm``, ``audio/pcmu``, ``audio/pcma``):
+        the server's, or the one a new agent's configuration asks for from when it is sent
+        (``update_agent``, a handoff), as the server reads audio sent after it so. Read it
+        before each chunk you encode where the agent may change."""
+        return self._runner.core.input_format
 
     @property
     def output_format(self) -> str:

@@ -4,7 +4,7 @@ and matching replies to the requests that wait for them. Sans I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import protocol as p
@@ -47,14 +47,18 @@ class Requests:
     ``error`` naming its event id, found by ``error_ref``: the API says where)."""
 
     def __init__(self, error_ref: Callable[[Any], str | None] = _realtime_ref) -> None:
-        self._waiting: dict[str, str] = {}
+        self._waiting: dict[str, tuple[str, Any]] = {}  # event id: reply type, the request
         self._error_ref = error_ref
 
     def __bool__(self) -> bool:
         return bool(self._waiting)
 
-    def expect(self, event_id: str, reply_type: str) -> None:
-        self._waiting[event_id] = reply_type
+    def expect(self, event_id: str, reply_type: str, event: Any = None) -> None:
+        self._waiting[event_id] = (reply_type, event)
+
+    def newest_first(self) -> Iterator[Any]:
+        """The requests still waiting for their reply, the one sent last first."""
+        return (event for _, event in reversed(self._waiting.values()) if event is not None)
 
     def send(
         self, event: Any, reply_type: str, next_id: Callable[[], str]
@@ -63,7 +67,7 @@ class Requests:
         the reply resolves, and the send."""
         event_id = event.event_id or next_id()
         event.event_id = event_id
-        self.expect(event_id, reply_type)
+        self.expect(event_id, reply_type, event)
         return event_id, [Send(event)]
 
     def resolve(self, event: Any) -> list[Resolve] | None:
@@ -71,7 +75,7 @@ class Requests:
         if event.type == "error":
             key = self._error_ref(event)
         else:
-            key = next((k for k, reply in self._waiting.items() if reply == event.type), None)
+            key = next((k for k, (reply, _) in self._waiting.items() if reply == event.type), None)
         if key is None or key not in self._waiting:
             return None
         del self._waiting[key]

@@ -20,6 +20,7 @@ class Hostile:
         self.received: list[dict[str, Any]] = []
         self.ws: ServerConnection | None = None
         self.reading = True
+        self.answers_updates = True  # False: a test sends ``session.updated`` itself
         self.connected = anyio.Event()
         self.released = anyio.Event()  # ends a pause in reading (set when the server stops)
         self._got = anyio.Event()
@@ -41,7 +42,7 @@ class Hostile:
                 event = json.loads(frame)
                 self.received.append(event)
                 self._got.set()
-                if event["type"] == "session.update":
+                if event["type"] == "session.update" and self.answers_updates:
                     await self.send({"type": "session.updated", "session": event["session"]})
                 elif event["type"] == "conversation.item.create":
                     await self.send({"type": "conversation.item.added", "item": event["item"]})
