@@ -203,17 +203,19 @@ class Agent:
     )
 
     def __post_init__(self) -> None:
-        if not self.tool_timeout > 0:  # (NaN too)
+        timeout = self.tool_timeout  # (NaN too; not a bool)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
             raise ValueError(f"Agent {self.name!r}: tool_timeout must be positive")
-        if self.max_tool_output_bytes < 64:
+        limit = self.max_tool_output_bytes  # an int (no bool, no NaN: that limit never trips)
+        if type(limit) is not int or limit < 64:
             raise ValueError(f"Agent {self.name!r}: max_tool_output_bytes must be at least 64")
         filler = self.filler_after_ms
         if filler is not None and (type(filler) is not int or filler <= 0):  # (no bool)
             raise ValueError(f"Agent {self.name!r}: filler_after_ms must be a positive int")
         if self.filler_instructions is not None and not self.filler_instructions.strip():
             raise ValueError(f"Agent {self.name!r}: filler_instructions must not be blank")
-        if self.max_handoffs < 0:
-            raise ValueError(f"Agent {self.name!r}: max_handoffs must not be negative")
+        if type(self.max_handoffs) is not int or self.max_handoffs < 0:
+            raise ValueError(f"Agent {self.name!r}: max_handoffs must be a whole number, 0 or more")
         if isinstance(self.tools, str) or not isinstance(self.tools, Sequence):  # (one tool)
             what = type(self.tools).__name__
             raise TypeError(f"Agent {self.name!r}: tools takes a list (tools=[...]), not {what}")

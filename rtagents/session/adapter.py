@@ -40,6 +40,7 @@ class WireAdapter(Protocol):
     session_id: str | None
     expires_at: float | None
     hosted_tools: dict[str, list[p.McpListedTool]]
+    client_fillers: bool
 
     @property
     def config(self) -> dict[str, Any]: ...
@@ -231,6 +232,10 @@ class OrchestratedAdapter:
     notes_want_reply = True
     """Whether a background result wants a response asked for it (GPT-Live's commentary
     is said by the model without one)."""
+
+    client_fillers = True
+    """Whether the session asks for its own fillers while tools run (``filler_after_ms``):
+    GPT-Live's server acknowledges a delegation itself (``acknowledgement_delay_ms``)."""
 
     def background_finished(
         self, call_id: str, role: str, text: str, *, reply: bool

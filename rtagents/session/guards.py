@@ -80,6 +80,9 @@ class SessionGuards:
         self._core: GuardCore | None = None
         self._limiter: anyio.CapacityLimiter | None = None  # made for the first check
         self._trailing: dict[str, None] = {}  # the streams with a trailing check's timer
+        # Each stream's checks are those of the agent it began under: its last check may come
+        # due after a handoff to an agent with other guardrails, or none.
+        self._owners: dict[str, Guardrails] = {}
 
     @property
     def _guardrails(self) -> Guardrails | None:
@@ -101,7 +104,9 @@ class SessionGuards:
         core = self._core
         if guardrails is None:
             if core is not None:  # an earlier agent's check may trip yet: its records stay
-                route(self, core, event)  # current (and no new check starts: none to run)
+                check = route(self, core, event)  # current, and its streams are checked
+                if check is not None and check.key in self._owners:  # to their end
+                    self._runner.spawn(self._run, check)
             return
         if core is None:
             core = self._core = GuardCore(guardrails.every_chars, guardrails.every_ms)
@@ -109,6 +114,7 @@ class SessionGuards:
             core.every_chars, core.every_ms = guardrails.every_chars, guardrails.every_ms
         check = route(self, core, event)
         if check is not None:
+            self._owners.setdefault(check.key, guardrails)
             self._runner.spawn(self._run, check)
 
     # -- the events ---------------------------------------------------------------------------
@@ -208,7 +214,7 @@ class SessionGuards:
     async def _run(self, check: Check) -> None:
         """Every guardrail of ``check.kind`` on its text, at once; each trip acts as soon
         as it is known. Then the next check of its stream, if one is due."""
-        guardrails = self._guardrails
+        guardrails = self._owners.get(check.key) or self._guardrails
         core = self._core
         if guardrails is None or core is None:
             return
@@ -220,6 +226,8 @@ class SessionGuards:
         if following is not None:
             self._runner.spawn(self._run, following)
         else:
+            if check.final:  # (a GPT-Live stream's key is used again: the next turn's own)
+                self._owners.pop(check.key, None)
             self._trail(core, check.kind, check.key)
 
     async def _one(self, guardrail: Guardrail, check: Check, guardrails: Guardrails) -> None:

@@ -73,7 +73,7 @@ def description(target: Agent) -> str:
     """What the model is told of a transfer: the target's ``handoff_description``, else the
     first line of its instructions."""
     about = target.handoff_description
-    if about is None and target.instructions:
+    if about is None and target.instructions and target.instructions.strip():
         about = target.instructions.strip().splitlines()[0][:200]
     told = f"Hand the conversation to {target.name}."
     return f"{told} {about}" if about else told

@@ -90,6 +90,7 @@ class LiveCore(OrchestratedAdapter):
     api = "live"
     encode = staticmethod(encoding(lp.encode_live_client_event))
     notes_want_reply = False  # a background result is commentary: the model says it itself
+    client_fillers = False  # its server acknowledges a delegation itself
 
     def __init__(
         self,
@@ -113,8 +114,7 @@ class LiveCore(OrchestratedAdapter):
         """What each hosted MCP server listed to the backend, by server label."""
         self._model = model
         self._requests = Requests(_error_ref)
-        self._sideband = sideband
-        self._started = sideband  # session.start went out on this connection (or need not)
+        self._sideband = self._started = sideband  # _started: session.start went out (or need not)
         self._attaching = False  # the next connection attaches to this session (a drop's)
         self._held = Held()
         self._work = DelegatedWork(self.orchestrator, self.hosted_tools)

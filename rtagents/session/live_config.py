@@ -28,6 +28,7 @@ from .. import protocol as p
 from .._redact import redact_url
 from ..errors import SessionConfigError
 from ..protocol import live as lp
+from .restate import LIVE_DEFAULTS, LIVE_PLACES, restate
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -112,8 +113,9 @@ def update_config(
                 param="delegation.type",
             )
         kind = running  # (no tools: responses delegation with none does what it would)
-    delegation = _delegation(agent, tools, kind)
-    return lp.SessionUpdateConfig.model_validate({"delegation": delegation})
+    fields = {"delegation": _delegation(agent, tools, kind)}
+    restate(fields, now or {}, LIVE_DEFAULTS, LIVE_PLACES)  # (what a leaving agent set)
+    return lp.SessionUpdateConfig.model_validate(fields)
 
 
 def _kind(agent: Agent) -> str:

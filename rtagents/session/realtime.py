@@ -31,6 +31,7 @@ from .orchestrator import Orchestrator
 from .playback import Playback
 from .realtime_out import ASIDE, journal_sent
 from .realtime_out import OUT as _OUT
+from .restate import Restater
 from .states import LinkInput
 from .wire import Requests, decode, redact, reread
 
@@ -76,12 +77,12 @@ class RealtimeCore(OrchestratedAdapter):
         self.session_id: str | None = None
         """The server's session id (``sess_...``), from ``session.created``."""
         self._config: str | None = None  # the last ``session.updated``'s (see config)
+        self._restater = Restater()
         self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
         """What each hosted MCP server listed, by server label."""
         self._requests = Requests()
         self._item_names: dict[str, str] = {}  # function call item id -> tool name
-        self._tracing_sent = sideband
-        self._sideband = sideband
+        self._tracing_sent = self._sideband = sideband
 
     def next_event_id(self) -> str:
         """The next client event id (the orchestrator counts them: an int, no object)."""
@@ -119,7 +120,6 @@ class RealtimeCore(OrchestratedAdapter):
             before = self._requests.resolve(event) if self._requests else None
             route = _ROUTES.get(event.type)
             decided = route(self, event) if route is not None else None
-            # Translated here, once, and only when there is something to translate.
             after = self._wire(decided) if decided else None
         except Exception as exc:  # a bug of ours must cost one event, not the session
             log.exception("the session failed on a %s event", event.type)
@@ -139,10 +139,12 @@ class RealtimeCore(OrchestratedAdapter):
         expires = getattr(session, "expires_at", None) or extra.get("expires_at")
         self.expires_at = expires if isinstance(expires, (int, float)) else None
         self.playback.configured(session)
+        self._restater.created(session.model_dump_json(exclude_unset=True))
 
     def _on_session_updated(self, event: p.SessionUpdated) -> None:
         redact(event)
-        self._config = event.session.model_dump_json(exclude_unset=True)
+        self._config = config = event.session.model_dump_json(exclude_unset=True)
+        self._restater.updated(config)
         self.playback.configured(event.session)
 
     def _on_error(self, event: p.Error) -> Decided:
@@ -273,10 +275,10 @@ class RealtimeCore(OrchestratedAdapter):
     def configure(
         self, agent: Agent, *, tools: Sequence[p.FunctionToolDefinition], tracing: Any
     ) -> tuple[str, list[Action]]:
-        """The agent as ``session.update``: its function tools and hosted MCP configs."""
+        """The agent as ``session.update`` (what an agent before it set restated: see there)."""
         hosted = [config.definition() for config in agent.sources.hosted]
-        self.orchestrator.fillers.configure(agent.filler_after_ms, agent.filler_instructions)
-        return self.update_session(agent.session_config(tools=[*tools, *hosted], tracing=tracing))
+        config = agent.session_config(tools=[*tools, *hosted], tracing=tracing)
+        return self.update_session(self._restater.restated(config))
 
     def update_session(self, config: p.SessionConfig) -> tuple[str, list[Action]]:
         """``session.update``, awaiting ``session.updated``. The server fixes ``tracing`` once
@@ -310,9 +312,8 @@ class RealtimeCore(OrchestratedAdapter):
         return [Send(p.ResponseCancel(event_id=self.next_event_id()))]
 
     def request_response(self, params: p.ResponseCreateParams | None = None) -> list[Action]:
-        """The app asks for a turn itself (``create_response``). An out-of-band one
-        (``conversation="none"``) goes now, beside whatever runs; one in the conversation is
-        the orchestrator's to place."""
+        """The app asks for a turn (``create_response``): an out-of-band one goes now, beside
+        whatever runs; one in the conversation is the orchestrator's to place."""
         if params is not None and params.conversation == "none":
             return [Send(p.ResponseCreate(event_id=self.next_event_id(), response=params))]
         return self._wire(self.orchestrator.app_asked(params))
@@ -357,8 +358,7 @@ class RealtimeCore(OrchestratedAdapter):
         if not self.orchestrator.link_event(LinkInput.DROPPED):
             return list(self._requests.close())  # a new connection dropped: no replies
         self.playback.forget()
-        if not self._sideband:
-            self._tracing_sent = False
+        self._tracing_sent &= self._sideband
         return list(self._requests.close())
 
     def replay(self) -> list[Action]:

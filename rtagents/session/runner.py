@@ -176,17 +176,20 @@ class SessionRunner(LazyParts):
         """Take the agent: its tools (function tools and its connected MCP servers'), its
         approval policy (none: the default, which denies), and what its calls share.
         ``keep_for``, ``how``, ``back_to``: see ``Offers.take`` and ``Taking``."""
-        before, self.agent = self.agent, agent
+        sources = agent.sources  # its tools first: if they cannot be made, nothing is taken
+        had = bool(agent.handoffs) or self._handoffs is not None
+        transfers = self.handoffs.tools(agent) if had else []
+        tools, notes = merge(agent.name, sources.functions, sources.servers, transfers)
+        before, self.agent, self.tools = self.agent, agent, tools
+        if self.core.client_fillers:  # the agent's it runs (a refused switch's: again)
+            fillers, after_ms = self.core.orchestrator.fillers, agent.filler_after_ms
+            fillers.configure(after_ms, agent.filler_instructions)
         # A relisting (``again``: the same agent, the same policy) keeps what was remembered
         # under it; a refused handoff's way back is another agent's again, and forgets.
         forget = how != "again" or agent is not before or agent.approval is not before.approval
         self.approvals.follow(agent.approval, agent, forget=forget)
-        sources = agent.sources
         if sources.servers or self._servers is not None:
             self.servers.follow(sources.servers)
-        had = bool(agent.handoffs) or self._handoffs is not None
-        transfers = self.handoffs.tools(agent) if had else []
-        self.tools, notes = merge(agent.name, sources.functions, sources.servers, transfers)
         self._observe()
         offers, settings = self.dispatcher.offers, self._call_settings()  # shared by its calls
         offers.take(self.tools, settings, keep_for=keep_for, how=how, back_to=back_to)
