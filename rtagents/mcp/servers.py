@@ -65,7 +65,8 @@ class MCPServerHTTP(MCPServer):
         **options: Any,
     ) -> None:
         if not url.startswith(("http://", "https://")):
-            raise ValueError(f"MCPServerHTTP needs an http(s) URL, not {url!r}")
+            # (the URL is not repeated: a token in its query, a password in it)
+            raise ValueError("MCPServerHTTP needs an http(s) URL: one that starts http(s)://")
         super().__init__(name or _http_label(url), **options)
         self.url = url
         # A value read from a file ends in a newline: stripped, as the API key is (a client

@@ -62,8 +62,10 @@ class SessionLifetime(Generic[DepsT]):
                 await servers.__aenter__()
                 try:
                     await connect_servers(servers, mcp)
-                except BaseException:
+                except BaseException as exc:
                     with anyio.CancelScope(shield=True):
+                        if isinstance(exc, Exception):  # failed, not the app's close
+                            await runner.finish(str(exc) or type(exc).__name__, error=True)
                         await session.close()
                     raise
             try:

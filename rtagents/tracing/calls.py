@@ -63,4 +63,6 @@ def created_session(agent: Agent) -> dict[str, Any]:
     different one, and end the call's tools)."""
     tracing = server_tracing(agent.tracing, trace.get_current_span(), agent.name)
     config = agent.session_config(tracing=tracing)
-    return config.model_dump(mode="json", exclude_unset=True)
+    created = config.model_dump(mode="json", exclude_unset=True)
+    created.setdefault("model", agent.model)  # (the call's, as its usage is counted)
+    return created

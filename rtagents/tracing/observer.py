@@ -91,12 +91,18 @@ class SessionTracer:
         if self._reconnect is not None:
             self._reconnect.set_status(Status(StatusCode.ERROR, reason))
             guarded("the reconnect's end", self._reconnect.end)
+        if error:  # the session failed with them under way: its connection went with it
+            for entry in self._responses.values():
+                guarded("a cut response's status", failed, entry.span, DISCONNECTED)
         for span in [*self._approvals.values(), *(r.span for r in self._responses.values())]:
             guarded("an open span's end", span.end)
         if self._live_spans is not None:
+            if error:  # (their connection dropped for good, reconnecting or not)
+                guarded("GPT-Live's cut spans", self._live_spans.dropped)
             guarded("GPT-Live's spans' end", self._live_spans.end)
         if self._hosted_calls is not None:
-            guarded("the hosted calls' end", self._hosted_calls.cut, None, None)
+            cut = DISCONNECTED if error else None
+            guarded("the hosted calls' end", self._hosted_calls.cut, None, cut)
         guarded("the session's end", self._end_session, reason, error)
 
     def _end_session(self, reason: str, error: bool) -> None:

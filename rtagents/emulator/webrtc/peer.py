@@ -175,6 +175,9 @@ class Peer:
         """The SDP answer to ``offer``; ``ValueError`` when it cannot be one."""
         from aiortc import RTCSessionDescription
 
+        problem = _sections_problem(offer)
+        if problem is not None:  # (aiortc answers these, then trips in its connect task)
+            raise ValueError(f"Invalid SDP offer: {problem}.")
         try:
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer, type="offer"))
         except Exception as exc:
@@ -182,8 +185,11 @@ class Peer:
         if not any(t.kind == "audio" for t in self.pc.getTransceivers()):
             raise ValueError("Invalid SDP offer: it has no audio media section.")
         self.pc.addTrack(_output_track(self.playout, self.conn.push))
-        with loopback_allowed():  # where ICE gathers this call's candidates
-            await self.pc.setLocalDescription(await self.pc.createAnswer())
+        try:  # (aiortc takes some offers it cannot answer: a section without its mid)
+            with loopback_allowed():  # where ICE gathers this call's candidates
+                await self.pc.setLocalDescription(await self.pc.createAnswer())
+        except Exception as exc:
+            raise ValueError(f"Invalid SDP offer: {root_cause(exc)}") from None
         sdp: str = self.pc.localDescription.sdp
         return sdp
 
@@ -288,3 +294,23 @@ def _output_track(playout: Playout, push: Callable[[dict[str, Any]], None]) -> A
             return frame(pcm, self._pts)
 
     return OutputTrack()
+
+
+def _sections_problem(offer: str) -> str | None:
+    """What makes an offer's media sections unanswerable here: each needs its own
+    ``a=mid``, and the events need a data channel (``m=application``)."""
+    kinds: list[str] = []
+    mids: set[str] = set()
+    for section in offer.replace("\r\n", "\n").split("\nm=")[1:]:
+        kind = section.split(" ", 1)[0]
+        lines = section.split("\n")
+        mid = next((line[6:].strip() for line in lines if line.startswith("a=mid:")), None)
+        if mid is None:
+            return f"its {kind} media section has no a=mid"
+        if mid in mids:
+            return f"a=mid:{mid} names two media sections"
+        mids.add(mid)
+        kinds.append(kind)
+    if "application" not in kinds:
+        return "it has no data channel (m=application) for the session's events"
+    return None

@@ -170,14 +170,19 @@ async def _offer(request: Request) -> tuple[str, dict[str, Any]]:
     """The SDP offer and the session asked for with it (the multipart form's)."""
     kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if kind == "multipart/form-data":
+        body = await bounded_body(request)  # (413 past the limit, before any of it is parsed)
+
+        async def replayed() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
         try:
-            form = await request.form()
+            form = await Request(request.scope, replayed).form()
         except Exception:
             raise ValueError("The multipart form could not be read.") from None
         sdp, raw = [await _text(form.get(name)) for name in ("sdp", "session")]
         try:
             session = json.loads(raw) if raw else {}
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ValueError("The 'session' field is not JSON.") from None
         if not isinstance(session, dict):
             raise ValueError("The 'session' field is not a JSON object.")
