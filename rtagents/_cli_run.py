@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from ._cli_common import CliError, add_emulator_key, import_user_module, wav_out
-from ._cli_talk import Terminal, collector, lines, local_voice, read_input, say_recording
+from ._cli_talk import Terminal, collect_voice, lines, local_voice, read_input, say_recording
 
 
 def load_agent(spec: str) -> Any:
@@ -189,7 +189,7 @@ def _run(args: argparse.Namespace) -> int:
             # or --approve/--deny: the CLI never decides what the policy decides.
             session.on("approval.awaiting")(_approver(args, session, transcript, terminal))
             if args.audio_out:
-                session.on("response.output_audio.delta")(collector(session, heard))
+                collect_voice(session, heard)
             if voice is not None:
                 transcript.say("(listening: speak; Ctrl-C ends)")
                 await voice.run(session)

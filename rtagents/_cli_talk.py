@@ -8,7 +8,7 @@ import asyncio
 import base64
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -75,9 +75,11 @@ async def say_recording(session: Any, pcm: bytes) -> None:
             return
 
 
-def collector(session: Any, heard: list[bytes]) -> Callable[[Any], None]:
-    """What ``--out`` keeps of the agent's voice, at 24 kHz: G.711 deltas decoded as one
-    stream (``Decoder``: no click at their edges), what the filter holds kept at each end."""
+def collect_voice(session: Any, heard: list[bytes]) -> None:
+    """What ``--out`` keeps of the agent's voice, at 24 kHz, on either API (GPT-Live's is
+    ``session.output_audio.delta``): G.711 deltas decoded as one stream (``Decoder``: no
+    click at their edges), what the filter holds kept at each answer's end (GPT-Live's, at
+    the session's: it has no such event)."""
     from .audio.formats import Decoder
 
     decoders: list[Decoder] = []
@@ -94,8 +96,10 @@ def collector(session: Any, heard: list[bytes]) -> Callable[[Any], None]:
         if decoders:
             heard.append(decoders[-1].flush().tobytes())
 
+    session.on("response.output_audio.delta")(collect)
+    session.on("session.output_audio.delta")(collect)
     session.on("response.done")(done)
-    return collect
+    session.on("session.closed")(done)
 
 
 class Terminal:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Protocol, runtime_checkable
 
 from ..errors import root_cause
@@ -42,14 +43,17 @@ class GuardedPlayer:
         self._player = player
 
     def played_ms(self, item_id: str) -> int | None:
-        """How much of ``item_id`` it played; ``None`` when it raises or answers something
-        other than an int (the truncate is then skipped)."""
+        """How much of ``item_id`` it played, in whole milliseconds (a float, such as a
+        count of samples over a rate, rounded down); ``None`` when it raises or answers
+        something that is not a finite number (the truncate is then skipped)."""
         try:
             value = self._player.played_ms(item_id)
         except Exception:
             log.exception("the audio player failed to say what it played")
             return None
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        return int(value) if math.isfinite(value) else None
 
     def clear(self, item_id: str | None = None) -> str | None:
         """Stop playing at once, ``item_id`` for good (its ``cut``, if it has one); what

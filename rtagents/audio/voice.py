@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import secrets
 from typing import Any, Literal
 
 import anyio
@@ -141,6 +142,9 @@ class _LiveTurns:
     def __init__(self) -> None:
         self._turn = 1
         self._user_heard = False
+        # Each run's own (a voice's player outlives a session: the next session's first turn
+        # is not the cut one of the last, which the player drops for good).
+        self._run = secrets.token_hex(4)
 
     def user_heard(self) -> None:
         self._user_heard = True
@@ -150,4 +154,4 @@ class _LiveTurns:
         if self._user_heard:
             self._turn += 1
             self._user_heard = False
-        return f"live_{self._turn}"
+        return f"live_{self._run}_{self._turn}"

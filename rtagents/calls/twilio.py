@@ -29,7 +29,7 @@ from typing import Any, Union
 
 from .._redact import credential
 from ..errors import RtagentsError
-from ..protocol.audio_formats import base64_audio_ms
+from ..protocol.audio_formats import audio_ms, base64_bytes
 from .access import CallerRequest
 from .inbound import check_twilio_sid
 
@@ -189,8 +189,8 @@ class TwilioPlayer:
         self._send = send
         self._count = 0
         self._pending: OrderedDict[str, tuple[str, int]] = OrderedDict()  # mark -> item, end
-        self._sent_ms: dict[str, int] = {}
-        self._played: dict[str, int] = {}
+        self._sent: dict[str, int] = {}  # bytes of the item sent so far (see base64_bytes)
+        self._played: dict[str, int] = {}  # bytes of the item played
         self._cut: frozenset[str] = frozenset()  # the items a clear stopped
         self.last_mark: str | None = None
 
@@ -201,8 +201,8 @@ class TwilioPlayer:
         them, as a clear drops only what it has queued when the clear comes."""
         if item_id in self._cut:
             return
-        end = self._sent_ms.get(item_id, 0) + base64_audio_ms(len(payload), "audio/pcmu")
-        self._sent_ms = {item_id: end}  # only the latest item can still be cut
+        end = self._sent.get(item_id, 0) + base64_bytes(payload)
+        self._sent = {item_id: end}  # only the latest item can still be cut
         self._count += 1
         name = f"m{self._count}"
         self._pending[name] = (item_id, end)
@@ -221,7 +221,7 @@ class TwilioPlayer:
                 return
 
     def played_ms(self, item_id: str) -> int | None:
-        return self._played.get(item_id, 0)
+        return audio_ms(self._played.get(item_id, 0), "audio/pcmu")
 
     def all_played(self) -> bool:
         """Whether Twilio has played everything sent (every mark echoed)."""
@@ -229,5 +229,10 @@ class TwilioPlayer:
 
     def clear(self) -> None:
         self._pending.clear()
-        self._cut = frozenset(self._sent_ms)
+        self._cut = frozenset(self._sent)
         self._send({"event": "clear", "streamSid": self.stream_sid})
+
+    def cut(self, item_id: str) -> None:
+        """The session stopped ``item_id``: none of it is sent from here, also when none of
+        it was yet (the app's loop had not read its first chunk at the barge-in)."""
+        self._cut = self._cut | {item_id}

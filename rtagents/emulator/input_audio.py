@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from ..protocol import (
@@ -49,7 +50,8 @@ class InputAudio:
         self._out = out
         self._conversation = conversation
         self._buffer = bytearray()
-        self._exact_ms = 0.0  # (not a sum of whole milliseconds: a chunk may hold 5.33 ms)
+        # Exact (a Fraction: a chunk may hold 5.33 ms, and floats summed lose a millisecond)
+        self._exact_ms = Fraction(0)
         self._odd = b""  # pcm16's half sample at a chunk's end: the next chunk's start
         self._speech_item: str | None = None
         self._buffered_ms = 0
@@ -101,7 +103,7 @@ class InputAudio:
         if silent:  # as long as what it stands for, to the byte (the stream's clock goes on)
             data = bytes([_SILENT[fmt]]) * len(data) if fmt in _SILENT else bytes(len(data))
         self._buffer.extend(data)
-        self._exact_ms += len(data) / audio.bytes_per_ms(fmt)
+        self._exact_ms += Fraction(len(data), audio.bytes_per_ms(fmt))
         self._buffered_ms += ms
         excess = len(self._buffer) - MAX_BUFFER_BYTES
         if excess > 0:

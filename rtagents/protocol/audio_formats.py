@@ -19,6 +19,13 @@ def base64_audio_ms(b64_length: int, fmt: str = "audio/pcm") -> int:
     return audio_ms(b64_length * 3 // 4, fmt)
 
 
+def base64_bytes(b64: str) -> int:
+    """How many bytes a base64 string holds (no decoding needed). An item's length is
+    counted so, in bytes, and read in milliseconds once: deltas need not be whole
+    milliseconds (12.5 ms of G.711), and a sum of each one's floored count falls short."""
+    return len(b64) * 3 // 4 - b64.count("=", -2)
+
+
 def output_format(session: object) -> str:
     """The output audio format type of a session config, a model or its JSON dict (such as
     ``session.config``); ``audio/pcm`` when unset. A Realtime session says it under

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import protocol as p
-from ..protocol.audio_formats import base64_audio_ms, output_format
+from ..protocol.audio_formats import audio_ms, base64_bytes, output_format
 from .actions import StopPlayback
 
 
@@ -15,7 +15,7 @@ class Playback:
 
     def __init__(self) -> None:
         self.item_id: str | None = None
-        self.ms = 0
+        self.bytes = 0  # of the latest item (in milliseconds: ``ms``)
         self.left_over = False
         """Audio may be playing that is not ours to cut: an earlier connection's, or an
         out-of-band response's."""
@@ -24,6 +24,11 @@ class Playback:
         self.complete = False
         """Whether all of the latest item's audio has arrived (its output item is done)."""
         self._outside: tuple[str, ...] = ()  # out-of-band responses under way (a few at most)
+
+    @property
+    def ms(self) -> int:
+        """How long the latest item's audio is so far."""
+        return audio_ms(self.bytes, self.format)
 
     def configured(self, session: Any) -> None:
         """``session.created`` or ``session.updated``: the output format may have changed."""
@@ -42,11 +47,11 @@ class Playback:
         if self._outside and event.response_id in self._outside:
             self.left_over = True  # playing, and none of it ours to cut: stopped all the same
             return
-        ms = base64_audio_ms(len(event.delta), self.format)
+        size = base64_bytes(event.delta)
         if self.item_id == event.item_id:
-            self.ms += ms
+            self.bytes += size
         else:
-            self.item_id, self.ms, self.complete = event.item_id, ms, False
+            self.item_id, self.bytes, self.complete = event.item_id, size, False
 
     def item_done(self, item_id: str | None) -> None:
         """An output item is done: if it is the latest audio's, all of its audio arrived."""
@@ -57,7 +62,7 @@ class Playback:
         """A new connection: the audio of the old one is nobody's to cut any more (but the
         player may still be playing it)."""
         self.left_over = self.left_over or self.item_id is not None
-        self.item_id, self.ms, self.complete = None, 0, False
+        self.item_id, self.bytes, self.complete = None, 0, False
 
     def interrupted(self) -> StopPlayback | None:
         """The user started speaking: if assistant audio may be playing, the player stops and

@@ -238,7 +238,10 @@ class LiveSpans:
             for rid in list(self._backend):
                 self._ended(rid, {}, failure, at)
 
-    def end(self) -> None:
+    def end(self, dropped: bool = False) -> None:
+        """The session ended (``dropped``: failing, its connection gone with it)."""
+        if dropped:  # (told now if no reconnect was tried)
+            self.dropped()
         self._cut_off(DISCONNECTED)  # never attached again: cut for good
         for entry in self._backend.values():
             entry.span.end()

@@ -1,7 +1,6 @@
-"""OpenTelemetry spans for a session, made from the events the session sees.
-
-Names and attributes follow the OpenTelemetry GenAI semantic conventions, 1.37 (in
-development): ``invoke_agent {agent}``, ``realtime_inference {model}`` (the realtime draft),
+"""OpenTelemetry spans for a session, made from the events the session sees. Names and
+attributes follow the OpenTelemetry GenAI semantic conventions, 1.37 (in development):
+``invoke_agent {agent}``, ``realtime_inference {model}`` (the realtime draft),
 ``execute_tool {tool}``; on GPT-Live, ``delegation`` and ``responses_inference {model}`` (see
 .live). Only ``opentelemetry-api`` is used: without an SDK every span is a no-op."""
 
@@ -19,7 +18,7 @@ from ..usage import Tokens
 from .config import server_tracing
 from .hosted import HostedCalls
 from .live import LiveSpans
-from .sdk import DISCONNECTED, NO_TRACER, UNKNOWN_TOOL, clip, failed, guarded, sdk_failed, tracer
+from .sdk import DISCONNECTED, NO_TRACER, UNKNOWN_TOOL, clip, ended, guarded, sdk_failed, tracer
 from .usage import session_usage_attributes, usage_attributes
 
 
@@ -91,17 +90,14 @@ class SessionTracer:
         if self._reconnect is not None:
             self._reconnect.set_status(Status(StatusCode.ERROR, reason))
             guarded("the reconnect's end", self._reconnect.end)
-        if error:  # the session failed with them under way: its connection went with it
-            for entry in self._responses.values():
-                guarded("a cut response's status", failed, entry.span, DISCONNECTED)
-        for span in [*self._approvals.values(), *(r.span for r in self._responses.values())]:
+        cut = DISCONNECTED if error else None  # a failed session's connection went too
+        for span in self._approvals.values():
             guarded("an open span's end", span.end)
+        for entry in self._responses.values():
+            guarded("an open response's end", ended, entry.span, cut)
         if self._live_spans is not None:
-            if error:  # (their connection dropped for good, reconnecting or not)
-                guarded("GPT-Live's cut spans", self._live_spans.dropped)
-            guarded("GPT-Live's spans' end", self._live_spans.end)
+            guarded("GPT-Live's spans' end", self._live_spans.end, error)
         if self._hosted_calls is not None:
-            cut = DISCONNECTED if error else None
             guarded("the hosted calls' end", self._hosted_calls.cut, None, cut)
         guarded("the session's end", self._end_session, reason, error)
 
@@ -183,8 +179,7 @@ class SessionTracer:
             )
 
     def _span_of(self, response_id: str | None) -> Span | None:
-        entry = self._responses.get(response_id or "")
-        if entry is not None:
+        if (entry := self._responses.get(response_id or "")) is not None:
             return entry.span
         return self._live_spans.span_of(response_id) if self._live_spans is not None else None
 
@@ -202,8 +197,7 @@ class SessionTracer:
         # dropped one, and their hosted calls, end with it. GPT-Live attaches again to the
         # same session, where they may go on (see .live).
         for entry in self._responses.values():
-            failed(entry.span, DISCONNECTED)
-            entry.span.end()
+            ended(entry.span, DISCONNECTED)
         self._responses.clear()
         if self._live_spans is not None:
             self._live_spans.dropped()

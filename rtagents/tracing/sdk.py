@@ -57,6 +57,13 @@ def failed(span: Span, failure: tuple[str, str]) -> None:
     span.set_attribute("error.type", failure[0])
 
 
+def ended(span: Span, failure: tuple[str, str] | None) -> None:
+    """Ends a span, failed first if ``failure`` says how."""
+    if failure is not None:
+        failed(span, failure)
+    span.end()
+
+
 UNKNOWN_TOOL = "(unknown)"
 """What a call to a name no tool has is named in a metric's ``tool`` label and its span's
 name (no tool's name has parentheses): a name the model made up is no new series or group."""

@@ -12,7 +12,7 @@ from array import array
 from types import SimpleNamespace
 from typing import Any
 
-from rtagents._cli_talk import collector
+from rtagents._cli_talk import collect_voice
 from rtagents.audio.formats import g711, to_pcm16
 from rtagents.emulator.webrtc.playout import Playout
 
@@ -57,7 +57,8 @@ def test_run_out_recording_of_g711_deltas_is_the_whole_stream() -> None:
     def on(kind: str) -> Any:
         return lambda handler: handlers.setdefault(kind, []).append(handler)
 
-    collect = collector(SimpleNamespace(output_format=FMT, on=on), heard)
+    collect_voice(SimpleNamespace(output_format=FMT, on=on), heard)
+    (collect,) = handlers["response.output_audio.delta"]
     for delta in _deltas(data):
         collect(SimpleNamespace(delta=delta))
     for done in handlers["response.done"]:  # the answer's end: what waited is kept

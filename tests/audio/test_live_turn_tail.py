@@ -23,6 +23,9 @@ async def test_a_live_turn_heard_whole_is_counted_whole_before_the_next_turn() -
     device = FakeAudioDevice(rate=48_000, speed=4)
     voice = LocalVoice(device, duplex="full")
     session = LiveSession()
+    fed: list[str] = []  # the player's ids of the turns (each run's own)
+    feed = voice.player.feed
+    voice.player.feed = lambda item_id, pcm: (fed.append(item_id), feed(item_id, pcm))[1]  # type: ignore[method-assign]
     async with anyio.create_task_group() as tg:
         tg.start_soon(voice.run, session)
         with anyio.fail_after(10):
@@ -32,6 +35,6 @@ async def test_a_live_turn_heard_whole_is_counted_whole_before_the_next_turn() -
                 await anyio.sleep(0.01)
             session.give(user("thanks"))  # the user is heard: the turn is over
             await anyio.sleep(0.3)
-            played = voice.player.played_ms("live_1")
+            played = voice.player.played_ms(fed[0])
             session.give(SessionClosed("done"))
     assert played == 400, f"the 400 ms turn, played out, counts {played} ms"
