@@ -243,13 +243,13 @@ class Agent:
                 )
 
     def _warn_unasked(self) -> None:
-        """A deny or ask rule for a hosted MCP server's tools that the server never asks
-        about (``require_approval="never"``) never applies: said, not left to surprise."""
+        """A deny or ask rule a never-asking hosted server escapes: said, not a surprise."""
         rules = self.approval.rules if self.approval is not None else ()
         for hosted in self.sources.hosted if rules else ():
-            never = hosted.require_approval
-            tools = getattr(getattr(never, "never", None), "tool_names", None) or ()
-            label = hosted.server_label
+            never, label = hosted.require_approval, hosted.server_label
+            named = getattr(getattr(never, "never", None), "tool_names", None) or ()
+            given = hosted.allowed_tools  # (a never-asking server's tools, where it names them)
+            tools = given if never == "never" and isinstance(given, Sequence) else named
             for rule in rules:
                 unasked = [t for t in tools if rule.holds_back(label, t)]
                 if (never == "never" and rule.holds_back(label)) or unasked:

@@ -240,17 +240,16 @@ class ApprovalBroker:
         if remembered is not None:
             return Decision(remembered.approve, remembered.reason, "session", "remembered")
         rule = policy.rule_for(request, naming=outside)
-        if rule is None and outside == "server":
+        if outside is not None and (rule is None or rule.action == "ask"):
+            # Outside what the agent configured, only a rule's own allow or deny decides: a
+            # handler (or an outside yes) never does, whatever an ``ask`` rule says.
+            named = "no rule names it" if rule is None else "only an ask rule names it"
+            if outside == "server":
+                what = f"the hosted MCP server {request.server_label!r} is not one this agent"
+                return refuse(f"{what} configured, and {named}", "rule")
+            what = f"{request.tool_name!r} is not among the allowed_tools this agent configured"
             return refuse(
-                f"the hosted MCP server {request.server_label!r} is not one this agent "
-                "configured, and no rule names it",
-                "rule",
-            )
-        if rule is None and outside == "tool":
-            return refuse(
-                f"{request.tool_name!r} is not among the allowed_tools this agent configured "
-                f"for the hosted MCP server {request.server_label!r}, and no rule names it",
-                "rule",
+                f"{what} for the hosted MCP server {request.server_label!r}, and {named}", "rule"
             )
         if rule is not None and rule.action != "ask":
             return Decision(rule.action == "allow", rule.reason, decided_by="rule")

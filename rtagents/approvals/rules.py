@@ -87,12 +87,14 @@ class Rule:
 
     def holds_back(self, server: str, tool: str | None = None) -> bool:
         """Whether this is a deny or ask rule meant for ``server``'s tools (``tool``: for
-        that one): it names the server, or the tool by a glob."""
+        that one): it names the server, or the tool by a glob, or hosted MCP calls by kind."""
         if self.action == "allow" or not self.targeted:
             return False
         if self.server is not None:
             return _glob(self.server, server)
-        return tool is not None and self.tool is not None and _glob(self.tool, tool)
+        if self.tool is not None:
+            return tool is not None and _glob(self.tool, tool)
+        return self.kind is not None and "mcp_hosted" in _names(self.kind)
 
     def names_server(self, label: str) -> bool:
         """True if ``server`` names ``label`` itself (not through a wildcard)."""

@@ -41,6 +41,7 @@ _ADVICE: dict[str, str] = {
     "denied": "Tell the user the action was not approved.",
     "unavailable": "The tool's server is unavailable; tell the user.",
     "too_large": "The result was too large to send; ask for less.",
+    "error": "The tool failed; tell the user, or try another way.",
 }
 
 

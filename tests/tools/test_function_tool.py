@@ -546,6 +546,7 @@ def test_failure_formatters() -> None:
         "tool": "pay",
         "message": "card declined",
         "exception": "ValueError",
+        "advice": "The tool failed; tell the user, or try another way.",
     }
     assert json.loads(hide_details(failure)) == {"error": "error", "tool": "pay"}
     timeout = json.loads(default_failure_formatter(ToolFailure("timeout", "pay", "after 2s")))
