@@ -9,7 +9,7 @@ Fail closed: only a ``GuardrailResult`` whose ``tripped`` is the bool ``False`` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from .guardrails import (
     INPUT_MESSAGE,
@@ -98,12 +98,15 @@ def _fill(template: str, trip: GuardrailTrip) -> str:
 
 @dataclass(frozen=True)
 class Check:
-    """Run the guardrails of ``kind`` on ``text`` (of the item or stream ``key``)."""
+    """Run the guardrails of ``kind`` on ``text`` (of the item or stream ``key``), those of
+    ``of``: the guardrails in force when the stream began (an answer begun before a handoff
+    is its leaving agent's, also in a check that comes due after it)."""
 
     kind: GuardrailKind
     key: str
     text: str
     final: bool
+    of: Any = None
 
 
 @dataclass
@@ -116,6 +119,7 @@ class _Stream:
     running: Check | None = None  # the check that runs now
     ended: bool = False
     owner: str | None = None  # the response active when it began
+    guardrails: Any = None  # those in force when it began (``GuardCore.current``)
 
 
 @dataclass
@@ -152,9 +156,14 @@ class GuardCore:
 
     every_chars: int
     every_ms: int
+    current: Any = None
+    """The guardrails in force (the session sets them as its agent changes): a stream's and
+    a whole message's checks are those in force when it began."""
+    # What tripped, and the messages checked whole: the latest ones (a key never recurs
+    # once its item is over; kept as dicts, in order, so that the oldest go first).
+    _tripped: dict[str, None] = field(default_factory=dict)
+    _seen: dict[str, None] = field(default_factory=dict)
     _streams: dict[str, _Stream] = field(default_factory=dict)
-    _tripped: set[str] = field(default_factory=set)
-    _seen: set[str] = field(default_factory=set)
     _active: set[str] = field(default_factory=set)
     _owners: dict[str, str] = field(default_factory=dict)
     _turn: _Turn = field(default_factory=_Turn)
@@ -169,7 +178,8 @@ class GuardCore:
         stream = self._streams.get(key)
         if stream is None:
             owner = self._owners.pop(key, None)
-            stream = self._streams[key] = _Stream(last_ms=now_ms, owner=owner)
+            stream = _Stream(last_ms=now_ms, owner=owner, guardrails=self.current)
+            self._streams[key] = stream
         stream.text += delta
         if stream.running is not None or not self._due(stream, now_ms):
             return None
@@ -210,8 +220,8 @@ class GuardCore:
         """A complete message (a user transcript, typed text): checked once per item."""
         if key in self._seen or key in self._tripped:
             return None
-        self._seen.add(key)
-        return Check(kind, key, text, final=True)
+        _note(self._seen, key)
+        return Check(kind, key, text, final=True, of=self.current)
 
     def trail_in(self, key: str, now_ms: float) -> float | None:
         """Milliseconds until the text of ``key`` no check has read is due one by time alone
@@ -243,7 +253,7 @@ class GuardCore:
 
     def _last(self, kind: GuardrailKind, key: str, stream: _Stream, *, final: bool = True) -> Check:
         """A check of all the text so far (the last of an item that ended, by default)."""
-        check = stream.running = Check(kind, key, stream.text, final)
+        check = stream.running = Check(kind, key, stream.text, final, stream.guardrails)
         stream.checked = len(stream.text)
         return check
 
@@ -253,14 +263,21 @@ class GuardCore:
         """True the first time ``key`` trips: only that trip acts (the rest are recorded)."""
         if key in self._tripped:
             return False
-        self._tripped.add(key)
+        _note(self._tripped, key)
         return True
 
     def rearm(self, key: str) -> None:
         """Guard ``key`` afresh (a stream with no items, GPT-Live's): the text after a trip
         is checked on its own."""
-        self._tripped.discard(key)
+        self._tripped.pop(key, None)
         self._streams.pop(key, None)
+
+    def dropped(self) -> None:
+        """The connection dropped, and the next is a new server session (the Realtime
+        API's): its responses and their streams are over, unchecked further."""
+        self._streams.clear()
+        self._active.clear()
+        self._owners.clear()
 
     def item_added(self, item_id: str, response_id: str) -> None:
         """An output item of ``response_id`` began: its text is that response's."""
@@ -318,3 +335,14 @@ class GuardCore:
         turn.hold = not active and (asked or not turn.answers)
         cancel = active[-1] if active else None
         return InputStop(cancel, tuple(turn.answers), tuple(turn.items))
+
+
+_KEPT = 256
+"""How many tripped items and whole messages a session remembers: far more than can still be
+in flight (a late transcript of an earlier message), never one per message of a long session."""
+
+
+def _note(seen: dict[str, None], key: str) -> None:
+    seen[key] = None
+    if len(seen) > _KEPT:
+        del seen[next(iter(seen))]

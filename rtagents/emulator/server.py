@@ -336,7 +336,8 @@ class Emulator:
 
     def can_resume(self, session_id: str) -> bool:
         """Whether ``session_id`` is a Live session whose primary connection dropped less
-        than ``live_resume_s`` ago (and no connection has attached to it since)."""
+        than ``live_resume_s`` ago (and no connection has attached to it since). Those past
+        their window are let go (here, and as the window ends: each holds a whole session)."""
         now = time.monotonic()
         for sid in [s for s, (_, until) in self._dropped_live.items() if until < now]:
             del self._dropped_live[sid]
@@ -347,7 +348,8 @@ class Emulator:
         session that did not end with it is kept ``live_resume_s`` for a client to attach."""
         core = conn.core
         if isinstance(core, LiveCore) and core.session and not core.ended:
-            until = time.monotonic() + self.live_resume_s
+            until = time.monotonic() + self.live_resume_s  # then let go (can_resume prunes)
+            asyncio.get_running_loop().call_later(self.live_resume_s + 0.01, self.can_resume, "")
             self._dropped_live[core.session["id"]] = (core, until)
         self._closed.add(conn)
         closed = [c for c in self.connections if c in self._closed]

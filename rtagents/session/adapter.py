@@ -159,6 +159,7 @@ and the journal."""
 
 
 _UNANSWERED = "the session ended before a response answered the outputs of "
+_OWN_KEPT = 512  # of the framework's own message ids: more than a replay gives back at once
 
 
 class OrchestratedAdapter:
@@ -175,9 +176,12 @@ class OrchestratedAdapter:
         """``item_id`` is a message the framework sends itself, in any role: a background
         result, a guardrail's note, an item given back to a new connection. The server's
         news of it is never someone speaking (a guardrail's turn, ``max_handoffs``' count)."""
-        if self._own_messages is None:
-            self._own_messages = {}
-        self._own_messages[item_id] = None
+        own = self._own_messages
+        if own is None:
+            own = self._own_messages = {}
+        own[item_id] = None
+        if len(own) > _OWN_KEPT:  # the latest: an echo comes soon after its send (or replay)
+            del own[next(iter(own))]
 
     def owns_message(self, item_id: str | None) -> bool:
         """Whether ``item_id`` is a message of the framework's own (see ``own_message``)."""

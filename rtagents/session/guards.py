@@ -80,9 +80,6 @@ class SessionGuards:
         self._core: GuardCore | None = None
         self._limiter: anyio.CapacityLimiter | None = None  # made for the first check
         self._trailing: dict[str, None] = {}  # the streams with a trailing check's timer
-        # Each stream's checks are those of the agent it began under: its last check may come
-        # due after a handoff to an agent with other guardrails, or none.
-        self._owners: dict[str, Guardrails] = {}
 
     @property
     def _guardrails(self) -> Guardrails | None:
@@ -102,19 +99,17 @@ class SessionGuards:
     def _observe(self, route: _Route, event: Any) -> None:
         guardrails = self._guardrails
         core = self._core
-        if guardrails is None:
-            if core is not None:  # an earlier agent's check may trip yet: its records stay
-                check = route(self, core, event)  # current, and its streams are checked
-                if check is not None and check.key in self._owners:  # to their end
-                    self._runner.spawn(self._run, check)
-            return
         if core is None:
+            if guardrails is None:
+                return
             core = self._core = GuardCore(guardrails.every_chars, guardrails.every_ms)
-        else:  # the agent now running may debounce otherwise (after a handoff)
+        if guardrails is not None:  # the agent now running may debounce otherwise
             core.every_chars, core.every_ms = guardrails.every_chars, guardrails.every_ms
-        check = route(self, core, event)
+        # An earlier agent's streams are checked to their end with its guardrails (each
+        # check says whose), and its checks may trip yet: the records stay current.
+        core.current = guardrails
+        check = _to_run(core, route(self, core, event))
         if check is not None:
-            self._owners.setdefault(check.key, guardrails)
             self._runner.spawn(self._run, check)
 
     # -- the events ---------------------------------------------------------------------------
@@ -127,7 +122,9 @@ class SessionGuards:
             ours, theirs = (
                 (_LIVE_OUT, _LIVE_IN) if event.role == "assistant" else (_LIVE_IN, _LIVE_OUT)
             )
-            last = core.ended("input" if theirs == _LIVE_IN else "output", theirs, now)
+            last = _to_run(
+                core, core.ended("input" if theirs == _LIVE_IN else "output", theirs, now)
+            )
             if last is not None:
                 self._runner.spawn(self._run, last)
             kind: GuardrailKind = "output" if event.role == "assistant" else "input"
@@ -161,7 +158,7 @@ class SessionGuards:
         core = self._core
         if core is None:
             return
-        check = core.trail(kind, key, _now())
+        check = _to_run(core, core.trail(kind, key, _now()))
         if check is not None:
             await self._run(check)
         else:  # a check a delta started since has moved the time it is due: wait again
@@ -180,6 +177,10 @@ class SessionGuards:
             # blocked now, before the frames that announce them are read.
             calls = self._runner.core.orchestrator.block(response.id, _STOPPED)
             self._runner.spawn(self._runner.execute, [self._cancel(response.id), *calls])
+
+    def _on_reconnecting(self, core: GuardCore, event: Any) -> None:
+        if self._runner.core.api == "realtime":  # (GPT-Live attaches to the same session)
+            core.dropped()
 
     def _on_response_done(self, core: GuardCore, event: Any) -> None:
         if event.response.id is not None:
@@ -214,9 +215,9 @@ class SessionGuards:
     async def _run(self, check: Check) -> None:
         """Every guardrail of ``check.kind`` on its text, at once; each trip acts as soon
         as it is known. Then the next check of its stream, if one is due."""
-        guardrails = self._owners.get(check.key) or self._guardrails
+        guardrails: Guardrails = check.of  # (a check of none is never run: see _observe)
         core = self._core
-        if guardrails is None or core is None:
+        if core is None:
             return
         checks = guardrails.output if check.kind == "output" else guardrails.input
         async with anyio.create_task_group() as tg:
@@ -226,8 +227,6 @@ class SessionGuards:
         if following is not None:
             self._runner.spawn(self._run, following)
         else:
-            if check.final:  # (a GPT-Live stream's key is used again: the next turn's own)
-                self._owners.pop(check.key, None)
             self._trail(core, check.kind, check.key)
 
     async def _one(self, guardrail: Guardrail, check: Check, guardrails: Guardrails) -> None:
@@ -368,10 +367,19 @@ def _cancelled() -> bool:
     return cancelling is not None and cancelling() > 0
 
 
+def _to_run(core: GuardCore, check: Check | None) -> Check | None:
+    """``check``, if it has guardrails to run (``check.of``); one of a stream begun with none
+    is passed, and the stream goes on (a check left running would hold it for good)."""
+    while check is not None and check.of is None:
+        check = core.checked(check, _now())
+    return check
+
+
 _ROUTES: dict[str, _Route] = {
     "transcript.delta": SessionGuards._on_transcript,
     "response.created": SessionGuards._on_response_created,
     "response.done": SessionGuards._on_response_done,
+    "session.reconnecting": SessionGuards._on_reconnecting,
     "response.output_item.added": SessionGuards._on_output_item_added,
     "response.output_item.done": SessionGuards._on_output_item_done,
     "conversation.item.added": SessionGuards._on_item_added,

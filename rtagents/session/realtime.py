@@ -77,7 +77,7 @@ class RealtimeCore(OrchestratedAdapter):
         self.session_id: str | None = None
         """The server's session id (``sess_...``), from ``session.created``."""
         self._config: str | None = None  # the last ``session.updated``'s (see config)
-        self._restater = Restater()
+        self._restater = Restater(sideband=sideband)
         self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
         """What each hosted MCP server listed, by server label."""
         self._requests = Requests()
@@ -278,7 +278,7 @@ class RealtimeCore(OrchestratedAdapter):
         """The agent as ``session.update`` (what an agent before it set restated: see there)."""
         hosted = [config.definition() for config in agent.sources.hosted]
         config = agent.session_config(tools=[*tools, *hosted], tracing=tracing)
-        return self.update_session(self._restater.restated(config))
+        return self.update_session(self._restater.restated(config, self._requests.newest_first()))
 
     def update_session(self, config: p.SessionConfig) -> tuple[str, list[Action]]:
         """``session.update``, awaiting ``session.updated``. The server fixes ``tracing`` once

@@ -5,8 +5,13 @@ sets no ``instructions`` (or no ``tool_choice``, no ``turn_detection``) taking o
 that did would run on the leaving agent's: a transfer to a billing agent with no
 instructions went on answering as triage, with triage's ``tool_choice="required"``. So an
 update after the connection's first puts back the server's default of each setting the
-server reports changed and the new configuration leaves out. The first configuration of a
-connection restates nothing: the server starts from its defaults (or from a call's accept).
+server reports changed (or an update still on its way changes: the server applies them in
+order) and the new configuration leaves out. The first configuration of a connection
+restates nothing: the server starts from its defaults (or from a call's accept).
+
+The defaults are those the server reported at the start (``session.created``), except on a
+call's sideband, whose ``session.created`` reports the call's accept (the first agent's
+settings): there, the API's documented defaults (``REALTIME_DEFAULTS``).
 """
 
 from __future__ import annotations
@@ -27,6 +32,20 @@ _MISSING = object()
 _KEPT = frozenset({"type", "id", "object", "expires_at", "model", "tools", "tracing", "audio"})
 _KEPT_AUDIO = {"input": frozenset({"format"}), "output": frozenset({"format", "voice"})}
 
+REALTIME_DEFAULTS: dict[str, Any] = {
+    "instructions": "",
+    "tool_choice": "auto",
+    "output_modalities": ["audio"],
+    "max_output_tokens": "inf",
+    "truncation": "auto",
+    "audio": {
+        "input": {"transcription": None, "noise_reduction": None},
+        "output": {"speed": 1.0},
+    },
+}
+"""The Realtime settings an agent may set, at the API's defaults (for a sideband: see above;
+its turn detection, which has no one default to go back to, is left as the call has it)."""
+
 LIVE_DEFAULTS: dict[str, Any] = {
     "delegation": {"responses": {"instructions": "", "tool_choice": "auto"}}
 }
@@ -42,26 +61,38 @@ class Restater:
     """One Realtime session's view of what to restate: the server's defaults (its
     ``session.created``) and what it reported since on this connection."""
 
-    __slots__ = ("_defaults", "_reported")
+    __slots__ = ("_defaults", "_reported", "_sideband")
 
-    def __init__(self) -> None:
-        self._defaults: str | None = None  # JSON text: the collector never scans it
+    def __init__(self, *, sideband: bool = False) -> None:
+        # JSON text: the collector never scans it (a sideband's: the API's, never reported)
+        self._defaults: str | None = json.dumps(REALTIME_DEFAULTS) if sideband else None
         self._reported: str | None = None  # None: nothing configured on this connection yet
+        self._sideband = sideband
 
     def created(self, session_json: str) -> None:
-        """A new connection's ``session.created``: its server's defaults."""
-        self._defaults, self._reported = session_json, None
+        """A new connection's ``session.created``: its server's defaults (a sideband's
+        reports the call's accept: not defaults)."""
+        if not self._sideband:
+            self._defaults = session_json
+        self._reported = None
 
     def updated(self, session_json: str) -> None:
         """The server's ``session.updated``."""
         self._reported = session_json
 
-    def restated(self, config: p.SessionConfig) -> p.SessionConfig:
-        """``config``, with the defaults it should restate put back."""
+    def restated(self, config: p.SessionConfig, on_its_way: Iterable[Any] = ()) -> p.SessionConfig:
+        """``config``, with the defaults it should restate put back; ``on_its_way``: the
+        requests sent and not yet answered, newest first (their sessions are the server's
+        before this one)."""
         if self._defaults is None or self._reported is None:
             return config
+        now = json.loads(self._reported)
+        for request in reversed(list(on_its_way)):
+            sent = getattr(request, "session", None)
+            if sent is not None:
+                _overlay(now, sent.model_dump(mode="json", exclude_unset=True))
         defaults, fields = json.loads(self._defaults), config.model_dump(exclude_unset=True)
-        if restate(fields, json.loads(self._reported), defaults, realtime_places(defaults)):
+        if restate(fields, now, defaults, realtime_places(defaults)):
             return p.SessionConfig.model_validate(fields)
         return config
 
@@ -96,6 +127,20 @@ def restate(
         _put(config, place, default)
         restated.append(place)
     return restated
+
+
+def _overlay(tree: dict[str, Any], update: dict[str, Any]) -> None:
+    """``update`` applied to ``tree`` as the server applies a sparse one (``audio``'s two
+    sides, setting by setting; every other setting whole)."""
+    for key, value in update.items():
+        if key == "audio" and isinstance(value, dict) and isinstance(tree.get(key), dict):
+            for side, settings in value.items():
+                if isinstance(settings, dict) and isinstance(tree[key].get(side), dict):
+                    tree[key][side].update(settings)
+                else:
+                    tree[key][side] = settings
+        else:
+            tree[key] = value
 
 
 def _get(tree: Any, place: Place) -> Any:
