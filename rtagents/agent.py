@@ -206,8 +206,7 @@ class Agent:
         timeout = self.tool_timeout  # (NaN too; not a bool)
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
             raise ValueError(f"Agent {self.name!r}: tool_timeout must be positive")
-        limit = self.max_tool_output_bytes  # an int (no bool, no NaN: that limit never trips)
-        if type(limit) is not int or limit < 64:
+        if type(self.max_tool_output_bytes) is not int or self.max_tool_output_bytes < 64:
             raise ValueError(f"Agent {self.name!r}: max_tool_output_bytes must be at least 64")
         filler = self.filler_after_ms
         if filler is not None and (type(filler) is not int or filler <= 0):  # (no bool)
@@ -249,6 +248,7 @@ class Agent:
             never, label = hosted.require_approval, hosted.server_label
             named = getattr(getattr(never, "never", None), "tool_names", None) or ()
             given = hosted.allowed_tools  # (a never-asking server's tools, where it names them)
+            given = given if isinstance(given, Sequence) else getattr(given, "tool_names", None)
             tools = given if never == "never" and isinstance(given, Sequence) else named
             for rule in rules:
                 unasked = [t for t in tools if rule.holds_back(label, t)]

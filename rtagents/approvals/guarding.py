@@ -134,6 +134,7 @@ class _Turn:
     items: dict[str, None] = field(default_factory=dict)
     stopped: bool = False  # an input trip acted on it: a later response is not its answer
     hold: bool = False  # its answer was not running when it tripped: cancel it as it starts
+    guardrails: Any = None  # those in force when it was added (its late transcript's checks)
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,8 @@ class GuardCore:
             stream = _Stream(last_ms=now_ms, owner=owner, guardrails=self.current)
             self._streams[key] = stream
         stream.text += delta
+        if stream.guardrails is None:  # begun with none (GPT-Live's turn, before a switch)
+            stream.guardrails = self.current
         if stream.running is not None or not self._due(stream, now_ms):
             return None
         return self._start(kind, key, stream, now_ms)
@@ -221,7 +224,9 @@ class GuardCore:
         if key in self._seen or key in self._tripped:
             return None
         _note(self._seen, key)
-        return Check(kind, key, text, final=True, of=self.current)
+        turn = self._turn  # (the user's message: the guardrails in force when it was added)
+        of = turn.guardrails if key == turn.item_id and turn.guardrails else self.current
+        return Check(kind, key, text, final=True, of=of)
 
     def trail_in(self, key: str, now_ms: float) -> float | None:
         """Milliseconds until the text of ``key`` no check has read is due one by time alone
@@ -297,7 +302,7 @@ class GuardCore:
     def user_item(self, item_id: str) -> None:
         """The user's message ``item_id`` was added: it is the turn from here."""
         if item_id != self._turn.item_id:
-            self._turn = _Turn(item_id)
+            self._turn = _Turn(item_id, guardrails=self.current)
 
     def response_started(
         self, response_id: str, *, in_conversation: bool, asked_by_a_trip: bool = False

@@ -79,15 +79,16 @@ class ApprovalPolicy:
         return None
 
     def rule_for(self, request: ApprovalRequest, *, naming: Naming | None = None) -> Rule | None:
-        """The first rule that matches; with ``naming``, only rules that name the request's
-        ``"server"`` (one the agent never configured) or ``"tool"`` (one its configuration
-        leaves out) explicitly count."""
+        """The first rule that matches; with ``naming``, only deny rules and rules that name
+        the request's ``"server"`` (one the agent never configured) or ``"tool"`` (one its
+        configuration leaves out) explicitly count (a targeted deny meets every call)."""
         for rule in self.rules:
-            if naming == "server" and not rule.names_server(request.server_label or ""):
-                continue
-            if naming == "tool" and not rule.names_tool(request.tool_name):
-                continue
-            if rule.matches(request):
+            named = rule.action == "deny" or naming is None
+            if not named and naming == "server":
+                named = rule.names_server(request.server_label or "")
+            elif not named:
+                named = rule.names_tool(request.tool_name)
+            if named and rule.matches(request):
                 return rule
         return None
 

@@ -41,6 +41,8 @@ class WireAdapter(Protocol):
     expires_at: float | None
     hosted_tools: dict[str, list[p.McpListedTool]]
     client_fillers: bool
+    sideband: bool
+    """A call's session (made by its accept): a new connection attaches to the same one."""
 
     @property
     def config(self) -> dict[str, Any]: ...
@@ -159,7 +161,7 @@ and the journal."""
 
 
 _UNANSWERED = "the session ended before a response answered the outputs of "
-_OWN_KEPT = 512  # of the framework's own message ids: more than a replay gives back at once
+_OWN_KEPT = 128  # of the framework's own message ids, beyond what a replay gives back
 
 
 class OrchestratedAdapter:
@@ -180,7 +182,8 @@ class OrchestratedAdapter:
         if own is None:
             own = self._own_messages = {}
         own[item_id] = None
-        if len(own) > _OWN_KEPT:  # the latest: an echo comes soon after its send (or replay)
+        # The latest: an echo comes soon after its send, or its replay (the journal's whole)
+        if len(own) > _OWN_KEPT + cast(Any, self).journal.max_items:
             del own[next(iter(own))]
 
     def owns_message(self, item_id: str | None) -> bool:

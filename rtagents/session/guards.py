@@ -179,7 +179,8 @@ class SessionGuards:
             self._runner.spawn(self._runner.execute, [self._cancel(response.id), *calls])
 
     def _on_reconnecting(self, core: GuardCore, event: Any) -> None:
-        if self._runner.core.api == "realtime":  # (GPT-Live attaches to the same session)
+        session = self._runner.core  # (GPT-Live and a call's sideband: the same session again)
+        if session.api == "realtime" and not session.sideband:
             core.dropped()
 
     def _on_response_done(self, core: GuardCore, event: Any) -> None:

@@ -114,7 +114,7 @@ class LiveCore(OrchestratedAdapter):
         """What each hosted MCP server listed to the backend, by server label."""
         self._model = model
         self._requests = Requests(_error_ref)
-        self._sideband = self._started = sideband  # _started: session.start went out (or need not)
+        self.sideband = self._started = sideband  # _started: session.start went out (or need not)
         self._attaching = False  # the next connection attaches to this session (a drop's)
         self._held = Held()
         self._work = DelegatedWork(self.orchestrator, self.hosted_tools)
@@ -312,7 +312,7 @@ class LiveCore(OrchestratedAdapter):
 
     def goodbye(self) -> str | None:  # (a sideband's would end the SIP call: it sends none)
         close = lp.SessionClose(event_id=self.next_event_id())
-        return None if self._sideband else lp.encode_live_client_event(close)
+        return None if self.sideband else lp.encode_live_client_event(close)
 
     # -- the connection -------------------------------------------------------------------------
 
@@ -339,7 +339,7 @@ class LiveCore(OrchestratedAdapter):
             return list(self._requests.close())  # a new connection dropped: no replies
         # The next connection attaches to this session by id (``session.update``, never
         # ``session.start``); before ``session.started`` it starts one afresh.
-        self._attaching = self._sideband or self.session_id is not None
+        self._attaching = self.sideband or self.session_id is not None
         self._started = self._attaching
         self._work.forget()
         return list(self._requests.close())

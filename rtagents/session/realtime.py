@@ -82,7 +82,7 @@ class RealtimeCore(OrchestratedAdapter):
         """What each hosted MCP server listed, by server label."""
         self._requests = Requests()
         self._item_names: dict[str, str] = {}  # function call item id -> tool name
-        self._tracing_sent = self._sideband = sideband
+        self._tracing_sent = self.sideband = sideband
 
     def next_event_id(self) -> str:
         """The next client event id (the orchestrator counts them: an int, no object)."""
@@ -358,14 +358,14 @@ class RealtimeCore(OrchestratedAdapter):
         if not self.orchestrator.link_event(LinkInput.DROPPED):
             return list(self._requests.close())  # a new connection dropped: no replies
         self.playback.forget()
-        self._tracing_sent &= self._sideband
+        self._tracing_sent &= self.sideband
         return list(self._requests.close())
 
     def replay(self) -> list[Action]:
         """The conversation, given back to a new connection (see ``Journal.replay``)."""
         self.orchestrator.link_event(LinkInput.REOPENED)
-        items, ref = self.journal.replay(sideband=self._sideband), self.next_event_id
-        if self._sideband:  # the call's conversation stayed on the server
+        items, ref = self.journal.replay(sideband=self.sideband), self.next_event_id
+        if self.sideband:  # the call's conversation stayed on the server
             self.orchestrator.batches.sent_again(items)
         for item in items:  # a message the server had: its echo is not the user again
             if isinstance(item, p.UserMessage) and item.id and self.journal.confirmed(item.id):

@@ -66,15 +66,16 @@ class Restater:
     def __init__(self, *, sideband: bool = False) -> None:
         # JSON text: the collector never scans it (a sideband's: the API's, never reported)
         self._defaults: str | None = json.dumps(REALTIME_DEFAULTS) if sideband else None
-        self._reported: str | None = None  # None: nothing configured on this connection yet
+        self._reported: str | None = None  # None: as the defaults (a new connection's)
         self._sideband = sideband
 
     def created(self, session_json: str) -> None:
         """A new connection's ``session.created``: its server's defaults (a sideband's
         reports the call's accept: not defaults)."""
-        if not self._sideband:
-            self._defaults = session_json
-        self._reported = None
+        if self._sideband:  # the call's session, as it runs now (after a drop: not the accept)
+            self._reported = session_json
+        else:
+            self._defaults, self._reported = session_json, None
 
     def updated(self, session_json: str) -> None:
         """The server's ``session.updated``."""
@@ -84,9 +85,9 @@ class Restater:
         """``config``, with the defaults it should restate put back; ``on_its_way``: the
         requests sent and not yet answered, newest first (their sessions are the server's
         before this one)."""
-        if self._defaults is None or self._reported is None:
+        if self._defaults is None:
             return config
-        now = json.loads(self._reported)
+        now = json.loads(self._reported if self._reported is not None else self._defaults)
         for request in reversed(list(on_its_way)):
             sent = getattr(request, "session", None)
             if sent is not None:

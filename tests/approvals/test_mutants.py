@@ -330,12 +330,15 @@ def test_any_matching_rule_counts_unless_the_server_must_be_named() -> None:
 
 
 async def test_a_rule_naming_an_unconfigured_hosted_server_decides_it_even_if_unnamed() -> None:
-    # The label "" is nothing the agent configured: only a rule naming "" itself counts, and
-    # the rules before it that do not name it are passed over.
+    # The label "" is nothing the agent configured: only a rule naming "" itself counts (or a
+    # deny that matches it), and the ask rules before it that do not name it are passed over.
     request = ApprovalRequest.for_hosted("r", "", "search", "{}", read_only=None, agent=None)
-    broker, _ = _broker(ApprovalPolicy(rules=[deny(tool="search"), allow(server="")], timeout=1))
+    broker, _ = _broker(ApprovalPolicy(rules=[ask(tool="search"), allow(server="")], timeout=1))
     decision = await broker.decide(request)
     assert (decision.approve, decision.decided_by) == (True, "rule")
+    broker, _ = _broker(ApprovalPolicy(rules=[deny(tool="search"), allow(server="")], timeout=1))
+    decision = await broker.decide(request)
+    assert (decision.approve, decision.decided_by) == (False, "rule")
 
 
 # -- the policy's own checks ------------------------------------------------------------------

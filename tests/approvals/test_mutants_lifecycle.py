@@ -321,11 +321,20 @@ async def test_a_tool_the_servers_allowed_tools_leave_out_is_denied_by_rule(allo
 
 
 async def test_a_rule_naming_a_tool_left_out_decides_it() -> None:
-    # The rules before it that do not name it are passed over, not an end to the search.
-    rules = [deny(server="docs"), allow(tool="search", reason="named")]
+    # The allow and ask rules before it that do not name it are passed over, not an end to
+    # the search (an ask would deny it); a deny that matches it meets it (the next test).
+    rules = [ask(server="docs"), allow(tool="search", reason="named")]
     policy = ApprovalPolicy(rules=rules, timeout=1)
     broker, _ = _broker(policy, lambda: _search_only(["lookup"]))
     assert (await broker.decide(_hosted("r1", "docs"))).approve is True
+
+
+async def test_a_deny_that_matches_a_tool_left_out_meets_it_before_a_rule_naming_it() -> None:
+    rules = [deny(server="docs"), allow(tool="search", reason="named")]
+    policy = ApprovalPolicy(rules=rules, timeout=1)
+    broker, _ = _broker(policy, lambda: _search_only(["lookup"]))
+    decision = await broker.decide(_hosted("r1", "docs"))
+    assert (decision.approve, decision.decided_by) == (False, "rule")
 
 
 @pytest.mark.parametrize("allowed", [None, ["search"], {"tool_names": ["search", "lookup"]}])

@@ -46,6 +46,8 @@ async def test_guardrail_streams_of_responses_cut_by_a_drop_are_let_go() -> None
                         elif event.type == "response.done" and reconnected == i + 1:
                             break  # the short answer, on the new connection
                         assert event.type != "session.closed", event
+                    else:
+                        pytest.fail("the session ended before the answer on the new connection")
             await anyio.sleep(0.2)
             core = session._runner.guards._core
             assert core is not None

@@ -57,6 +57,8 @@ async def test_own_messages_do_not_grow_with_every_background_result() -> None:
                             break
                         if event.type == "background.failed":
                             pytest.fail(str(event))
+                    else:
+                        pytest.fail("the session ended before the background result")
             core = session._runner.core
             journaled = len(core.journal.items())
             own = len(core._own_messages or ())
