@@ -134,7 +134,6 @@ class _Turn:
     items: dict[str, None] = field(default_factory=dict)
     stopped: bool = False  # an input trip acted on it: a later response is not its answer
     hold: bool = False  # its answer was not running when it tripped: cancel it as it starts
-    guardrails: Any = None  # those in force when it was added (its late transcript's checks)
 
 
 @dataclass(frozen=True)
@@ -164,6 +163,7 @@ class GuardCore:
     # once its item is over; kept as dicts, in order, so that the oldest go first).
     _tripped: dict[str, None] = field(default_factory=dict)
     _seen: dict[str, None] = field(default_factory=dict)
+    _given: dict[str, Any] = field(default_factory=dict)  # user message: guardrails when added
     _streams: dict[str, _Stream] = field(default_factory=dict)
     _active: set[str] = field(default_factory=set)
     _owners: dict[str, str] = field(default_factory=dict)
@@ -182,17 +182,25 @@ class GuardCore:
             stream = _Stream(last_ms=now_ms, owner=owner, guardrails=self.current)
             self._streams[key] = stream
         stream.text += delta
-        if stream.guardrails is None:  # begun with none (GPT-Live's turn, before a switch)
-            stream.guardrails = self.current
+        if not _checks(stream.guardrails, kind):  # begun with none of its kind (a GPT-Live
+            stream.guardrails = self.current  # turn goes on under the agent that takes it)
         if stream.running is not None or not self._due(stream, now_ms):
             return None
         return self._start(kind, key, stream, now_ms)
 
-    def ended(self, kind: GuardrailKind, key: str, now_ms: float) -> Check | None:
-        """``key`` is complete: one last check of what no check has read yet."""
+    def ended(
+        self, kind: GuardrailKind, key: str, now_ms: float, whole: str | None = None
+    ) -> Check | None:
+        """``key`` is complete: one last check of what no check has read yet. ``whole``:
+        its whole text, when the item says it (deltas may have been missed: a sideband's
+        drop, a server that sends none), read if it holds more than the deltas did."""
         stream = self._streams.get(key)
-        if stream is None or key in self._tripped:
+        if key in self._tripped or (stream is None and not whole):
             return None
+        if stream is None:
+            stream = self._streams[key] = _Stream(last_ms=now_ms, guardrails=self.current)
+        if whole and len(whole) > len(stream.text):
+            stream.text = whole
         stream.ended = True
         if stream.running is not None:
             return None  # its end is checked when the running check finishes
@@ -224,9 +232,10 @@ class GuardCore:
         if key in self._seen or key in self._tripped:
             return None
         _note(self._seen, key)
-        turn = self._turn  # (the user's message: the guardrails in force when it was added)
-        of = turn.guardrails if key == turn.item_id and turn.guardrails else self.current
-        return Check(kind, key, text, final=True, of=of)
+        given = self._given.get(key)  # those in force when the message was added
+        return Check(
+            kind, key, text, final=True, of=given if _checks(given, kind) else self.current
+        )
 
     def trail_in(self, key: str, now_ms: float) -> float | None:
         """Milliseconds until the text of ``key`` no check has read is due one by time alone
@@ -301,8 +310,9 @@ class GuardCore:
 
     def user_item(self, item_id: str) -> None:
         """The user's message ``item_id`` was added: it is the turn from here."""
+        _note(self._given, item_id, self.current)
         if item_id != self._turn.item_id:
-            self._turn = _Turn(item_id, guardrails=self.current)
+            self._turn = _Turn(item_id)
 
     def response_started(
         self, response_id: str, *, in_conversation: bool, asked_by_a_trip: bool = False
@@ -347,7 +357,12 @@ _KEPT = 256
 in flight (a late transcript of an earlier message), never one per message of a long session."""
 
 
-def _note(seen: dict[str, None], key: str) -> None:
-    seen[key] = None
+def _note(seen: dict[str, Any], key: str, value: Any = None) -> None:
+    seen[key] = value
     if len(seen) > _KEPT:
         del seen[next(iter(seen))]
+
+
+def _checks(guardrails: Any, kind: GuardrailKind) -> bool:
+    """Whether ``guardrails`` has checks of ``kind`` to run."""
+    return guardrails is not None and bool(getattr(guardrails, kind))

@@ -195,7 +195,8 @@ class SessionGuards:
     def _on_output_item_done(self, core: GuardCore, event: Any) -> Check | None:
         item = event.item
         if isinstance(item, p.AssistantMessage) and item.id:
-            return core.ended("output", item.id, _now())
+            said = "".join(c.text or c.transcript or "" for c in item.content)
+            return core.ended("output", item.id, _now(), said)
         return None
 
     def _on_item_added(self, core: GuardCore, event: Any) -> Check | None:

@@ -61,19 +61,20 @@ class Restater:
     """One Realtime session's view of what to restate: the server's defaults (its
     ``session.created``) and what it reported since on this connection."""
 
-    __slots__ = ("_defaults", "_reported", "_sideband")
+    __slots__ = ("_attached", "_defaults", "_reported", "_sideband")
 
     def __init__(self, *, sideband: bool = False) -> None:
         # JSON text: the collector never scans it (a sideband's: the API's, never reported)
         self._defaults: str | None = json.dumps(REALTIME_DEFAULTS) if sideband else None
         self._reported: str | None = None  # None: as the defaults (a new connection's)
         self._sideband = sideband
+        self._attached = False  # a sideband's first connection came (its accept: its own)
 
     def created(self, session_json: str) -> None:
         """A new connection's ``session.created``: its server's defaults (a sideband's
         reports the call's accept: not defaults)."""
-        if self._sideband:  # the call's session, as it runs now (after a drop: not the accept)
-            self._reported = session_json
+        if self._sideband:  # attached again: the call's session as it runs now (not the accept)
+            self._reported, self._attached = (session_json if self._attached else None), True
         else:
             self._defaults, self._reported = session_json, None
 
