@@ -197,8 +197,10 @@ class GuardCore:
         stream = self._streams.get(key)
         if key in self._tripped or (stream is None and not whole):
             return None
-        if stream is None:
-            stream = self._streams[key] = _Stream(last_ms=now_ms, guardrails=self.current)
+        if stream is None:  # (none of its deltas came: its response, as ``heard`` finds it)
+            owner = self._owners.pop(key, None)
+            stream = _Stream(last_ms=now_ms, owner=owner, guardrails=self.current)
+            self._streams[key] = stream
         if whole and len(whole) > len(stream.text):
             stream.text = whole
         stream.ended = True

@@ -61,10 +61,6 @@ class WireAdapter(Protocol):
         """The id of the next client event this session sends."""
         ...
 
-    def given_up(self, event_id: str) -> None:
-        """The runner stopped waiting for the reply to request ``event_id``."""
-        ...
-
     # -- frames in, client events out --------------------------------------------------------
 
     def receive_frame(self, frame: str | bytes) -> list[Action]:
@@ -219,11 +215,6 @@ class OrchestratedAdapter:
     def request(self, event: Any, reply_type: str) -> tuple[str, list[Action]]:
         """Send ``event`` and expect ``reply_type`` (or an ``error`` naming it)."""
         return self._requests.send(event, reply_type, self.next_event_id)
-
-    def given_up(self, event_id: str) -> None:
-        """The runner stopped waiting for ``event_id``'s reply: it is taken as never given
-        (a configuration unanswered never applied: ``input_format``, restating)."""
-        self._requests.forget(event_id)
 
     def call_finished(self, work_id: str, output: str, *, cancelled: bool = False) -> list[Action]:
         return self._wire(self.orchestrator.call_finished(work_id, output, cancelled=cancelled))

@@ -28,7 +28,7 @@ from .. import protocol as p
 from .._redact import redact_url
 from ..errors import SessionConfigError
 from ..protocol import live as lp
-from .restate import LIVE_DEFAULTS, LIVE_PLACES, restate
+from .restate import LIVE_DEFAULTS, LIVE_PLACES, changed, restate
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -114,7 +114,7 @@ def update_config(
             )
         kind = running  # (no tools: responses delegation with none does what it would)
     fields = {"delegation": _delegation(agent, tools, kind)}
-    restate(fields, now or {}, LIVE_DEFAULTS, LIVE_PLACES)  # (what a leaving agent set)
+    restate(fields, changed(now or {}, LIVE_DEFAULTS, LIVE_PLACES), LIVE_DEFAULTS)
     return lp.SessionUpdateConfig.model_validate(fields)
 
 

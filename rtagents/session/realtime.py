@@ -143,8 +143,7 @@ class RealtimeCore(OrchestratedAdapter):
 
     def _on_session_updated(self, event: p.SessionUpdated) -> None:
         redact(event)
-        self._config = config = event.session.model_dump_json(exclude_unset=True)
-        self._restater.updated(config)
+        self._config = event.session.model_dump_json(exclude_unset=True)
         self.playback.configured(event.session)
 
     def _on_error(self, event: p.Error) -> Decided:
@@ -278,7 +277,7 @@ class RealtimeCore(OrchestratedAdapter):
         """The agent as ``session.update`` (what an agent before it set restated: see there)."""
         hosted = [config.definition() for config in agent.sources.hosted]
         config = agent.session_config(tools=[*tools, *hosted], tracing=tracing)
-        return self.update_session(self._restater.restated(config, self._requests.newest_first()))
+        return self.update_session(self._restater.restated(config))
 
     def update_session(self, config: p.SessionConfig) -> tuple[str, list[Action]]:
         """``session.update``, awaiting ``session.updated``. The server fixes ``tracing`` once
@@ -358,6 +357,7 @@ class RealtimeCore(OrchestratedAdapter):
         if not self.orchestrator.link_event(LinkInput.DROPPED):
             return list(self._requests.close())  # a new connection dropped: no replies
         self.playback.forget()
+        self._restater.dropped()
         self._tracing_sent &= self.sideband
         return list(self._requests.close())
 

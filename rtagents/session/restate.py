@@ -4,14 +4,18 @@ Both APIs' ``session.update`` is sparse: a setting left out keeps its value. An 
 sets no ``instructions`` (or no ``tool_choice``, no ``turn_detection``) taking over from one
 that did would run on the leaving agent's: a transfer to a billing agent with no
 instructions went on answering as triage, with triage's ``tool_choice="required"``. So an
-update after the connection's first puts back the server's default of each setting the
-server reports changed (or an update still on its way changes: the server applies them in
-order) and the new configuration leaves out. The first configuration of a connection
-restates nothing: the server starts from its defaults (or from a call's accept).
+update puts back the default of each setting an earlier configuration of the session set
+(sent, or still on its way: the server applies them in order) and the new one leaves out.
+The first configuration of a connection restates nothing: a new server session starts from
+its defaults. A call's sideband is the same call on every connection: what it set stays set
+across a reattach, and what the call's accept set that no configuration of ours set is the
+call's own, never put back.
 
 The defaults are those the server reported at the start (``session.created``), except on a
-call's sideband, whose ``session.created`` reports the call's accept (the first agent's
-settings): there, the API's documented defaults (``REALTIME_DEFAULTS``).
+sideband, whose ``session.created`` reports the call as it runs: there, the API's documented
+defaults (``REALTIME_DEFAULTS``). GPT-Live's backend settings are put back by the same
+``restate``, for what the server reports changed (``changed``: its report is of the session
+we started).
 """
 
 from __future__ import annotations
@@ -58,52 +62,45 @@ LIVE_PLACES: tuple[Place, ...] = (
 
 
 class Restater:
-    """One Realtime session's view of what to restate: the server's defaults (its
-    ``session.created``) and what it reported since on this connection."""
+    """What one Realtime session has set: the settings of the configurations it sent (the
+    server keeps each until it is set again), and the defaults to put them back to."""
 
-    __slots__ = ("_attached", "_defaults", "_reported", "_sideband")
+    __slots__ = ("_defaults", "_set", "_sideband")
 
     def __init__(self, *, sideband: bool = False) -> None:
-        # JSON text: the collector never scans it (a sideband's: the API's, never reported)
+        # JSON text, and a tuple of strings: nothing the collector scans
         self._defaults: str | None = json.dumps(REALTIME_DEFAULTS) if sideband else None
-        self._reported: str | None = None  # None: as the defaults (a new connection's)
+        self._set: tuple[str, ...] = ()  # places ("audio.output.speed") set on the session
         self._sideband = sideband
-        self._attached = False  # a sideband's first connection came (its accept: its own)
 
     def created(self, session_json: str) -> None:
         """A new connection's ``session.created``: its server's defaults (a sideband's
-        reports the call's accept: not defaults)."""
-        if self._sideband:  # attached again: the call's session as it runs now (not the accept)
-            self._reported, self._attached = (session_json if self._attached else None), True
-        else:
-            self._defaults, self._reported = session_json, None
+        reports the call as it runs: its defaults are the API's)."""
+        if not self._sideband:
+            self._defaults = session_json
 
-    def updated(self, session_json: str) -> None:
-        """The server's ``session.updated``."""
-        self._reported = session_json
+    def dropped(self) -> None:
+        """The connection dropped. The next is a new server session, which has nothing of
+        what this one set; a sideband's is the same call, which keeps it all."""
+        if not self._sideband:
+            self._set = ()
 
-    def restated(self, config: p.SessionConfig, on_its_way: Iterable[Any] = ()) -> p.SessionConfig:
-        """``config``, with the defaults it should restate put back; ``on_its_way``: the
-        requests sent and not yet answered, newest first (their sessions are the server's
-        before this one)."""
-        if self._defaults is None:
-            return config
-        now = json.loads(self._reported if self._reported is not None else self._defaults)
-        for request in reversed(list(on_its_way)):
-            sent = getattr(request, "session", None)
-            if sent is not None:
-                _overlay(now, sent.model_dump(mode="json", exclude_unset=True))
-        defaults, fields = json.loads(self._defaults), config.model_dump(exclude_unset=True)
-        if restate(fields, now, defaults, realtime_places(defaults)):
-            return p.SessionConfig.model_validate(fields)
-        return config
+    def restated(self, config: p.SessionConfig) -> p.SessionConfig:
+        """``config``, with the default of each setting an earlier configuration set and it
+        leaves out put back (sent or still on its way: the server applies them in order)."""
+        fields = config.model_dump(exclude_unset=True)
+        given = {".".join(place) for place in _places(fields)}
+        left = [tuple(place.split(".")) for place in self._set if place not in given]
+        put = restate(fields, left, json.loads(self._defaults)) if left and self._defaults else []
+        back = {".".join(place) for place in put}  # (at their defaults again)
+        self._set = tuple(sorted((set(self._set) - back) | given))
+        return p.SessionConfig.model_validate(fields) if put else config
 
 
-def realtime_places(defaults: dict[str, Any]) -> list[Place]:
-    """The Realtime settings an agent governs: those the server reports at the start,
-    less the kept ones."""
-    places: list[Place] = [(key,) for key in defaults if key not in _KEPT]
-    audio = defaults.get("audio")
+def _places(config: dict[str, Any]) -> list[Place]:
+    """The settings a Realtime configuration sets that an agent governs (not the kept ones)."""
+    places: list[Place] = [(key,) for key in config if key not in _KEPT]
+    audio = config.get("audio")
     for side, kept in _KEPT_AUDIO.items():
         settings = audio.get(side) if isinstance(audio, dict) else None
         if isinstance(settings, dict):
@@ -111,38 +108,28 @@ def realtime_places(defaults: dict[str, Any]) -> list[Place]:
     return places
 
 
-def restate(
-    config: dict[str, Any],
-    reported: dict[str, Any],
-    defaults: dict[str, Any],
-    places: Iterable[Place],
+def changed(
+    reported: dict[str, Any], defaults: dict[str, Any], places: Iterable[Place]
 ) -> list[Place]:
-    """Set in ``config`` each of ``places`` it leaves out where ``reported`` differs from
-    ``defaults``, to the default; the places set."""
+    """Those of ``places`` the server reports away from their defaults (GPT-Live's: its
+    report is of the session we started)."""
+    return [
+        place for place in places if _get(reported, place) not in (_MISSING, _get(defaults, place))
+    ]
+
+
+def restate(
+    config: dict[str, Any], places: Iterable[Place], defaults: dict[str, Any]
+) -> list[Place]:
+    """Set in ``config`` each of ``places`` it leaves out to its default, where one is known;
+    the places set."""
     restated: list[Place] = []
     for place in places:
-        if _get(config, place) is not _MISSING:
-            continue
-        now, default = _get(reported, place), _get(defaults, place)
-        if default is _MISSING or now is _MISSING or now == default:
-            continue
-        _put(config, place, default)
-        restated.append(place)
+        default = _get(defaults, place)
+        if _get(config, place) is _MISSING and default is not _MISSING:
+            _put(config, place, default)
+            restated.append(place)
     return restated
-
-
-def _overlay(tree: dict[str, Any], update: dict[str, Any]) -> None:
-    """``update`` applied to ``tree`` as the server applies a sparse one (``audio``'s two
-    sides, setting by setting; every other setting whole)."""
-    for key, value in update.items():
-        if key == "audio" and isinstance(value, dict) and isinstance(tree.get(key), dict):
-            for side, settings in value.items():
-                if isinstance(settings, dict) and isinstance(tree[key].get(side), dict):
-                    tree[key][side].update(settings)
-                else:
-                    tree[key][side] = settings
-        else:
-            tree[key] = value
 
 
 def _get(tree: Any, place: Place) -> Any:

@@ -274,8 +274,7 @@ class SessionRunner(LazyParts):
             with anyio.fail_after(within):
                 await done.wait()
         finally:
-            if self._waiters.pop(event_id, None) is not None:  # unanswered: given up
-                self.core.given_up(event_id)
+            self._waiters.pop(event_id, None)  # a reply after the wait has nobody to wake
         if not box or box[0] is None:
             if self.link.state is Link.CLOSED or not self.upstream.reconnects:
                 raise SessionClosedError(self.link.closed_reason or "the session closed")

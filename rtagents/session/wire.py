@@ -56,11 +56,6 @@ class Requests:
     def expect(self, event_id: str, reply_type: str, event: Any = None) -> None:
         self._waiting[event_id] = (reply_type, event)
 
-    def forget(self, event_id: str) -> None:
-        """Nobody waits for ``event_id``'s reply any more (its requester gave up): the next
-        reply of its type answers the request after it, not this one."""
-        self._waiting.pop(event_id, None)
-
     def newest_first(self) -> Iterator[Any]:
         """The requests still waiting for their reply, the one sent last first."""
         return (event for _, event in reversed(self._waiting.values()) if event is not None)

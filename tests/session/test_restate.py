@@ -12,7 +12,7 @@ from typing import Any
 
 import rtagents
 from rtagents.session.realtime import RealtimeCore
-from rtagents.session.restate import LIVE_DEFAULTS, LIVE_PLACES, restate
+from rtagents.session.restate import LIVE_DEFAULTS, LIVE_PLACES, changed, restate
 
 from .frames import ev
 
@@ -100,6 +100,6 @@ def test_a_setting_at_its_default_already_is_not_sent() -> None:
 def test_gpt_live_s_backend_settings_are_restated_alike() -> None:
     fields: dict[str, Any] = {"delegation": {"type": "responses", "responses": {"tools": []}}}
     reported = {"delegation": {"responses": {"instructions": "You triage.", "tool_choice": "auto"}}}
-    placed = restate(fields, reported, LIVE_DEFAULTS, LIVE_PLACES)
+    placed = restate(fields, changed(reported, LIVE_DEFAULTS, LIVE_PLACES), LIVE_DEFAULTS)
     assert placed == [("delegation", "responses", "instructions")]
     assert fields["delegation"]["responses"]["instructions"] == ""
