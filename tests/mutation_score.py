@@ -38,6 +38,13 @@ _AS_A_SET = (
 )
 
 EQUIVALENT: dict[str, str] = {
+    **{
+        f"{_BROKER}_outside__mutmut_{n}": (
+            "the name of the tool case: `_decide` and `rule_for` tell 'server' from anything "
+            "else, so any other string reads the same"
+        )
+        for n in (19, 20)
+    },
     f"{_BROKER}_leave_outside__mutmut_1": (
         "'and' -> 'or': answer() sets decision and outside together, and a request is left "
         "outside at most once, so the two conditions never differ"

@@ -179,11 +179,10 @@ class GuardCore:
         stream = self._streams.get(key)
         if stream is None:
             owner = self._owners.pop(key, None)
-            stream = _Stream(last_ms=now_ms, owner=owner, guardrails=self.current)
-            self._streams[key] = stream
+            stream = self._streams[key] = _Stream(last_ms=now_ms, owner=owner)
         stream.text += delta
-        if not _checks(stream.guardrails, kind):  # begun with none of its kind (a GPT-Live
-            stream.guardrails = self.current  # turn goes on under the agent that takes it)
+        if not _checks(stream.guardrails, kind):  # those in force as it begins, or its first
+            stream.guardrails = self.current  # of its kind (a GPT-Live turn after a switch)
         if stream.running is not None or not self._due(stream, now_ms):
             return None
         return self._start(kind, key, stream, now_ms)
@@ -198,9 +197,8 @@ class GuardCore:
         if key in self._tripped or (stream is None and not whole):
             return None
         if stream is None:  # (none of its deltas came: its response, as ``heard`` finds it)
-            owner = self._owners.pop(key, None)
-            stream = _Stream(last_ms=now_ms, owner=owner, guardrails=self.current)
-            self._streams[key] = stream
+            owner = self._owners.pop(key, None)  # (its clock is never read: it ends now)
+            stream = self._streams[key] = _Stream(owner=owner, guardrails=self.current)
         if whole and len(whole) > len(stream.text):
             stream.text = whole
         stream.ended = True

@@ -36,3 +36,8 @@ async def test_an_unconfigured_hosted_server_never_reaches_the_handler() -> None
     [decided] = out.decided
     assert asked == [], f"the handler was asked about {asked} (decided_by={decided.decided_by})"
     assert [r["approve"] for r in out.approval_responses] == [False]
+    assert decided.decided_by == "rule"
+    assert decided.reason == (
+        "the hosted MCP server 'rogue' is not one this agent configured, and only an ask "
+        "rule names it"
+    )

@@ -564,3 +564,89 @@ def test_a_callable_object_is_named_after_its_class() -> None:
             return PASS
 
     assert Guardrails(output=[Moderation()]).output[0].name == "Moderation"
+
+
+# -- whose guardrails a check runs ----------------------------------------------------------------
+
+TRIAGE = Guardrails(input=[lambda text: PASS], output=[lambda text: PASS])
+BILLING = Guardrails(output=[lambda text: PASS])
+
+
+def test_a_stream_s_checks_are_those_in_force_when_it_began() -> None:
+    c = core(chars=3, ms=10_000)
+    c.current = TRIAGE
+    first = c.heard("output", "a", "abc", 0)
+    assert first is not None and first.of is TRIAGE
+    c.current = BILLING  # a handoff: the answer begun under triage stays triage's
+    c.heard("output", "a", "def", 1)
+    following = c.checked(first, 2)
+    assert following is not None and following.of is TRIAGE
+    c.ended("output", "a", 3)
+    last = c.checked(following, 4)
+    assert last is None or last.of is TRIAGE
+    assert c.heard("output", "b", "xyz", 5).of is BILLING  # type: ignore[union-attr]
+
+
+def test_a_stream_with_no_checks_of_its_kind_takes_the_next_agent_s() -> None:
+    c = core(chars=3, ms=10_000)
+    c.current = Guardrails(input=[lambda text: PASS])  # no output checks
+    assert c.heard("output", "a", "ab", 0) is None
+    c.current = BILLING
+    check = c.heard("output", "a", "c", 1)
+    assert check is not None and check.of is BILLING
+
+
+def test_a_message_s_late_transcript_is_checked_by_the_guardrails_when_it_was_added() -> None:
+    c = core()
+    c.current = TRIAGE
+    c.user_item("u1")
+    c.user_item("u2")
+    c.current = None  # a switch to an agent with none, before the transcripts
+    assert c.whole("input", "u1", "first").of is TRIAGE  # type: ignore[union-attr]
+    assert c.whole("input", "u2", "second").of is TRIAGE  # type: ignore[union-attr]
+    c.current = BILLING
+    c.user_item("u3")  # added under guardrails with no input checks: the current ones
+    c.current = TRIAGE
+    assert c.whole("input", "u3", "third").of is TRIAGE  # type: ignore[union-attr]
+
+
+def test_an_item_read_only_whole_is_checked_and_owned() -> None:
+    c = core(chars=100, ms=10_000)
+    c.current = TRIAGE
+    c.response_started("r1", in_conversation=True)
+    c.item_added("a", "r1")
+    check = c.ended("output", "a", 0, "said while the deltas were lost")
+    assert check == Check("output", "a", "said while the deltas were lost", True, TRIAGE)
+    assert c.owner("a") == "r1"
+    assert c.ended("output", "b", 0) is None  # nothing to read
+
+
+def test_what_tripped_and_the_messages_checked_whole_are_the_latest_256() -> None:
+    c = core()
+    for n in range(256):
+        assert c.trip(f"i{n}")
+        assert c.whole("input", f"m{n}", "text") is not None
+    assert not c.trip("i0") and c.whole("input", "m0", "text") is None  # all 256 still kept
+    assert c.trip("i256") and c.whole("input", "m256", "text") is not None
+    assert c.trip("i0")  # the oldest went first
+    assert c.whole("input", "m0", "text") is not None
+    assert not c.trip("i256")
+
+
+def test_an_item_s_whole_text_never_checks_it_again_once_it_tripped() -> None:
+    c = core(chars=3, ms=10_000)
+    c.current = TRIAGE
+    check = c.heard("output", "a", "abc", 0)
+    assert check is not None and c.trip("a")
+    assert c.checked(check, 1) is None  # the stream is gone
+    assert c.ended("output", "a", 2, "abc and the rest") is None
+
+
+def test_the_deltas_text_stands_when_the_whole_says_no_more() -> None:
+    c = core(chars=100, ms=10_000)
+    c.current = TRIAGE
+    c.heard("output", "a", "abc", 0)
+    check = c.ended("output", "a", 1, "xyz")  # as long: what the deltas said is checked
+    assert check is not None and check.text == "abc"
+    unowned = c.ended("output", "b", 2, "said")  # no item_added came for it
+    assert unowned is not None and c.owner("b") is None
