@@ -15,7 +15,7 @@ import pytest
 
 import rtagents
 from rtagents import PASS, GuardrailResult, Guardrails, Reconnect, Trip
-from tests.session.hostile import Hostile, hostile_server
+from tests.session.hostile import hostile_server, message_item
 
 pytestmark = pytest.mark.anyio
 
@@ -26,30 +26,6 @@ FAST = Reconnect(backoff=0.01, max_backoff=0.05, jitter=0)
 def no_refund_promises(text: str) -> GuardrailResult:
     read.append(text)
     return Trip("it promised a refund") if "promise you a full refund" in text else PASS
-
-
-def message(status: str, text: str = "") -> dict[str, Any]:
-    content = [{"type": "output_audio", "transcript": text}] if text else []
-    return {
-        "type": "message",
-        "role": "assistant",
-        "id": "msg_1",
-        "status": status,
-        "content": content,
-    }
-
-
-async def delta(server: Hostile, text: str) -> None:
-    await server.send(
-        {
-            "type": "response.output_audio_transcript.delta",
-            "response_id": "resp_1",
-            "item_id": "msg_1",
-            "output_index": 0,
-            "content_index": 0,
-            "delta": text,
-        }
-    )
 
 
 async def test_an_answer_split_by_a_sideband_drop_is_read_whole_and_cancelled() -> None:
@@ -68,15 +44,8 @@ async def test_an_answer_split_by_a_sideband_drop_is_read_whole_and_cancelled() 
                     "response": {"id": "resp_1", "status": "in_progress", "output": []},
                 }
             )
-            await server.send(
-                {
-                    "type": "response.output_item.added",
-                    "response_id": "resp_1",
-                    "output_index": 0,
-                    "item": message("in_progress"),
-                }
-            )
-            await delta(server, "I promise you ")
+            await server.output_item("added", message_item("in_progress"))
+            await server.transcript_delta("I promise you ")
             await anyio.sleep(0.1)
             first = server.ws
             await server.drop("close 1011")
@@ -85,14 +54,9 @@ async def test_an_answer_split_by_a_sideband_drop_is_read_whole_and_cancelled() 
                     await anyio.sleep(0.02)
             assert server.ws is not first
             # The call's answer goes on, on the sideband's new connection.
-            await delta(server, "a full refund today.")
-            await server.send(
-                {
-                    "type": "response.output_item.done",
-                    "response_id": "resp_1",
-                    "output_index": 0,
-                    "item": message("completed", "I promise you a full refund today."),
-                }
+            await server.transcript_delta("a full refund today.")
+            await server.output_item(
+                "done", message_item("completed", "I promise you a full refund today.")
             )
             await anyio.sleep(0.5)
             cancels = [e.get("response_id") for e in server.sent("response.cancel")]

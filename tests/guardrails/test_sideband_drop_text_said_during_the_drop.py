@@ -15,8 +15,8 @@ import pytest
 
 import rtagents
 from rtagents import PASS, GuardrailResult, Guardrails, Trip
-from tests.guardrails.test_sideband_drop_keeps_guardrail_streams import FAST, delta, message
-from tests.session.hostile import hostile_server
+from tests.guardrails.test_sideband_drop_keeps_guardrail_streams import FAST
+from tests.session.hostile import hostile_server, message_item
 
 pytestmark = pytest.mark.anyio
 
@@ -41,29 +41,15 @@ async def test_what_was_said_while_the_sideband_was_down_is_read_at_the_items_en
             session.on("*")(events.append)
             created = {"id": "resp_1", "status": "in_progress", "output": []}
             await server.send({"type": "response.created", "response": created})
-            await server.send(
-                {
-                    "type": "response.output_item.added",
-                    "response_id": "resp_1",
-                    "output_index": 0,
-                    "item": message("in_progress"),
-                }
-            )
-            await delta(server, "Let me check. ")
+            await server.output_item("added", message_item("in_progress"))
+            await server.transcript_delta("Let me check. ")
             await anyio.sleep(0.1)
             await server.drop("close 1011")
             # Meanwhile the call's answer goes on: "I promise you a full refund today."
             with anyio.fail_after(5):
                 while not any(e.type == "session.reconnected" for e in events):
                     await anyio.sleep(0.02)
-            await server.send(
-                {
-                    "type": "response.output_item.done",
-                    "response_id": "resp_1",
-                    "output_index": 0,
-                    "item": message("completed", WHOLE),
-                }
-            )
+            await server.output_item("done", message_item("completed", WHOLE))
             await anyio.sleep(0.5)
     tripped = [e for e in events if e.type == "guardrail.tripped"]
     assert any("refund" in text for text in read), (

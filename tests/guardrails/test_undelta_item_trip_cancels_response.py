@@ -14,8 +14,7 @@ import pytest
 
 import rtagents
 from rtagents import PASS, GuardrailResult, Guardrails, Trip
-from tests.guardrails.test_sideband_drop_keeps_guardrail_streams import message
-from tests.session.hostile import hostile_server
+from tests.session.hostile import hostile_server, message_item
 
 pytestmark = pytest.mark.anyio
 
@@ -35,22 +34,10 @@ async def test_a_trip_on_an_item_read_only_whole_cancels_its_active_response() -
             session.on("*")(events.append)
             created = {"id": "resp_1", "status": "in_progress", "output": []}
             await server.send({"type": "response.created", "response": created})
-            await server.send(
-                {
-                    "type": "response.output_item.added",
-                    "response_id": "resp_1",
-                    "output_index": 0,
-                    "item": message("in_progress"),
-                }
-            )
-            await server.send(  # no delta came: the item's end says its whole text
-                {
-                    "type": "response.output_item.done",
-                    "response_id": "resp_1",
-                    "output_index": 0,
-                    "item": message("completed", WHOLE),
-                }
-            )
+            await server.output_item("added", message_item("in_progress"))
+            await server.output_item(
+                "done", message_item("completed", WHOLE)
+            )  # no delta came: the item's end says its whole text
             with anyio.fail_after(5):
                 while not any(e.type == "guardrail.tripped" for e in events):
                     await anyio.sleep(0.02)

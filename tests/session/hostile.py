@@ -58,6 +58,28 @@ class Hostile:
             event = json.dumps({"event_id": f"evt_{self._n}", **event})
         await self.ws.send(event)
 
+    async def transcript_delta(
+        self, text: str, *, response_id: str = "resp_1", item_id: str = "msg_1"
+    ) -> None:
+        """A delta of the assistant's spoken answer (its transcript)."""
+        await self.send(
+            {
+                "type": "response.output_audio_transcript.delta",
+                "response_id": response_id,
+                "item_id": item_id,
+                "output_index": 0,
+                "content_index": 0,
+                "delta": text,
+            }
+        )
+
+    async def output_item(
+        self, kind: str, item: dict[str, Any], response_id: str = "resp_1"
+    ) -> None:
+        """``response.output_item.<kind>`` (``added`` or ``done``) for ``item``."""
+        event = {"response_id": response_id, "output_index": 0, "item": item}
+        await self.send({"type": f"response.output_item.{kind}", **event})
+
     async def call(
         self,
         name: str,
@@ -164,4 +186,16 @@ def call_item(name: str, arguments: str | dict[str, Any], call_id: str) -> dict[
         "arguments": args,
         "call_id": call_id,
         "status": "completed",
+    }
+
+
+def message_item(status: str, text: str = "", item_id: str = "msg_1") -> dict[str, Any]:
+    """An assistant message item, spoken (``text``: its transcript, when it says it)."""
+    content = [{"type": "output_audio", "transcript": text}] if text else []
+    return {
+        "type": "message",
+        "role": "assistant",
+        "id": item_id,
+        "status": status,
+        "content": content,
     }
