@@ -27,9 +27,13 @@ def node_ready() -> list[str]:
     npm = shutil.which("npm")
     if node is None or npm is None:
         pytest.skip("node and npm are not installed: the Node SDK client cannot run")
-    if not (HERE / "node_modules" / "openai").is_dir():
+    # Ready means the client's imports load, not that the folder exists: a node_modules left
+    # half there (an install stopped midway, a copy that left files out) says "up to date" to
+    # `npm install` and fails at import (seen in CI). `npm ci` installs afresh from the lock.
+    loads = ["--input-type=module", "-e", "import 'openai'; import 'openai/realtime/websocket';"]
+    if subprocess.run([node, *loads], cwd=HERE, capture_output=True).returncode != 0:
         subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
             cwd=HERE,
             check=True,
             timeout=300,
