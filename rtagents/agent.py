@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Union, get_args
 
 from . import protocol as p
 from .mcp import HostedMCP, MCPServer
+from .protocol.audio_formats import AudioFormatName, named_format
 from .tools import BaseTool, Toolset
 from .tools.base import ApprovalCheck, check_tool_name
 from .tools.failures import FailureFormatter
@@ -18,14 +19,8 @@ if TYPE_CHECKING:
     from .approvals import ApprovalPolicy
     from .approvals.guardrails import Guardrails
 
-AudioFormatName = Literal["pcm16", "pcmu", "pcma"]
 AudioFormatLike = Union[AudioFormatName, p.AudioPCM, p.AudioPCMU, p.AudioPCMA]
 TracingLike = Union[Literal["auto"], p.TracingConfiguration, None]
-_FORMATS: dict[str, p.WireModel] = {
-    "pcm16": p.AudioPCM(type="audio/pcm", rate=24000),
-    "pcmu": p.AudioPCMU(type="audio/pcmu"),
-    "pcma": p.AudioPCMA(type="audio/pcma"),
-}
 DEFAULT: Final = "default"
 
 AgentTool = Union[BaseTool, Toolset, HostedMCP, MCPServer]
@@ -211,6 +206,9 @@ class Agent:
         filler = self.filler_after_ms
         if filler is not None and (type(filler) is not int or filler <= 0):  # (no bool)
             raise ValueError(f"Agent {self.name!r}: filler_after_ms must be a positive int")
+        for side in ("input_audio_format", "output_audio_format"):
+            if getattr(self, side) is not None:
+                named_format(getattr(self, side), f"Agent {self.name!r}: {side}")
         if self.filler_instructions is not None and not self.filler_instructions.strip():
             raise ValueError(f"Agent {self.name!r}: filler_instructions must not be blank")
         if type(self.max_handoffs) is not int or self.max_handoffs < 0:
@@ -313,14 +311,14 @@ class Agent:
             config.tracing = tracing
         audio_in = p.AudioInput()
         if self.input_audio_format is not None:
-            audio_in.format = _format(self.input_audio_format)
+            audio_in.format = named_format(self.input_audio_format)
         if self.turn_detection != DEFAULT:
             audio_in.turn_detection = self.turn_detection
         if self.transcription is not None:
             audio_in.transcription = self.transcription
         audio_out = p.AudioOutput()
         if self.output_audio_format is not None:
-            audio_out.format = _format(self.output_audio_format)
+            audio_out.format = named_format(self.output_audio_format)
         if self.voice is not None:
             audio_out.voice = self.voice
         if self.speed is not None:
@@ -380,14 +378,6 @@ def handoff(
     if tool_name is not None:
         check_tool_name(tool_name, "handoff")
     return Handoff(target, tool_name, description, needs_approval)
-
-
-def _format(value: AudioFormatLike) -> Any:
-    if isinstance(value, str):
-        if value not in _FORMATS:
-            raise ValueError(f"unknown audio format {value!r}: use one of {sorted(_FORMATS)}")
-        return _FORMATS[value].model_copy()
-    return value
 
 
 def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,50 @@
-"""How much audio a number of bytes is, per session audio format."""
+"""Session audio formats: their names, and how much audio a number of bytes is in each."""
 
 from __future__ import annotations
+
+from typing import Any, Literal, Union
+
+from .session_config import AudioPCM, AudioPCMA, AudioPCMU
+
+AudioFormatName = Literal[
+    "pcm16", "pcmu", "pcma", "audio/pcm", "audio/pcmu", "audio/pcma", "g711_ulaw", "g711_alaw"
+]
+"""A format by name: ours, the API's own type (what its docs and the openai SDK write), or the
+beta API's (what older phone guides write)."""
+
+AudioFormat = Union[AudioPCM, AudioPCMU, AudioPCMA]
+
+_NAMED: dict[str, AudioFormat] = {
+    "pcm16": AudioPCM(type="audio/pcm", rate=24000),
+    "audio/pcm": AudioPCM(type="audio/pcm", rate=24000),
+    "pcmu": AudioPCMU(type="audio/pcmu"),
+    "audio/pcmu": AudioPCMU(type="audio/pcmu"),
+    "g711_ulaw": AudioPCMU(type="audio/pcmu"),
+    "pcma": AudioPCMA(type="audio/pcma"),
+    "audio/pcma": AudioPCMA(type="audio/pcma"),
+    "g711_alaw": AudioPCMA(type="audio/pcma"),
+}
+
+
+def named_format(value: Any, field: str = "audio format") -> AudioFormat:
+    """The format ``value`` is (a name, or a format model, taken as it is); ``field``, the
+    setting that gave it, is named when it is none (``ValueError`` for a name we do not
+    know, ``TypeError`` for anything else)."""
+    if isinstance(value, str):
+        named = _NAMED.get(value)
+        if named is None:
+            raise ValueError(
+                f"{field}: unknown audio format {value!r}: use pcm16, pcmu or pcma (or the "
+                "API's audio/pcm, audio/pcmu, audio/pcma; g711_ulaw, g711_alaw)"
+            )
+        return named.model_copy()
+    if isinstance(value, (AudioPCM, AudioPCMU, AudioPCMA)):
+        return value
+    raise TypeError(
+        f"{field} takes a format's name ('pcmu') or a protocol format model "
+        f"(protocol.AudioPCMU()), not {type(value).__name__}"
+    )
+
 
 BYTES_PER_MS: dict[str, int] = {
     "audio/pcm": 48,  # 16-bit mono at 24 kHz

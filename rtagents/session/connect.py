@@ -14,6 +14,7 @@ from ..agent import Agent, AudioFormatLike
 from ..audio import AudioPlayer
 from ..errors import ConnectError
 from ..pricing import PriceBook, PriceTable
+from ..protocol.audio_formats import named_format
 from .actions import TraitsOf
 from .journal import Journal
 from .lifetime import SessionLifetime
@@ -178,6 +179,8 @@ def connect(
             + ("GPT-Live session" if live else "call's sideband (call_id=)")
             + " re-attaches to the same one, with the same time cap: leave it None"
         )
+    if audio_format is not None:
+        named_format(audio_format, "connect(audio_format=...)")  # said here, before opening
     model = model or (agent.live.model if live else agent.model)
     book = PriceBook(prices, model) if prices is not None else None  # checked before opening
     for secret in (api_key, *(headers or {}).values()):

@@ -28,6 +28,7 @@ from .. import protocol as p
 from .._redact import redact_url
 from ..errors import SessionConfigError
 from ..protocol import live as lp
+from ..protocol.audio_formats import named_format
 from .restate import LIVE_DEFAULTS, LIVE_PLACES, changed, restate
 
 if TYPE_CHECKING:
@@ -205,14 +206,8 @@ def _mcp(definition: p.McpToolDefinition) -> dict[str, Any]:
 
 
 def _format(value: Any) -> tuple[tuple[str, Any], ...]:
-    """An agent's audio format as GPT-Live's (``pcm16`` is PCM at 24 kHz; G.711 at 8 kHz)."""
-    if isinstance(value, str):
-        kind = {"pcm16": "audio/pcm", "pcmu": "audio/pcmu", "pcma": "audio/pcma"}.get(value)
-        if kind is None:
-            raise ValueError(f"unknown audio format {value!r}: use pcm16, pcmu or pcma")
-        rate = 24000 if kind == "audio/pcm" else _G711_RATE
-        return (("type", kind), ("rate", rate))
-    fields = value.model_dump(exclude_none=True)
+    """An agent's audio format as GPT-Live's (PCM at 24 kHz; G.711 at 8 kHz), the rate said."""
+    fields = named_format(value).model_dump(exclude_none=True)
     rate = fields.get("rate") or (24000 if fields.get("type") == "audio/pcm" else _G711_RATE)
     return (("type", fields["type"]), ("rate", rate))
 
