@@ -14,28 +14,47 @@ from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from .errors import RtagentsError
 
 log = logging.getLogger("rtagents.calls")
 
 
-class BodyTooLarge(RtagentsError):
+class UnreadBody(RtagentsError):
+    """A request body the route could not read; ``status``, the answer to give (which a
+    sender gone never reads: nothing else is owed it, and no traceback either)."""
+
+    status = 400
+
+
+class BodyTooLarge(UnreadBody):
     """A request body beyond the bound the route reads."""
+
+    status = 413
+
+
+class SenderGone(UnreadBody):
+    """The sender went away before its body was all there (a network blip, a proxy's
+    timeout): Starlette's ``ClientDisconnect``, which would otherwise reach the server as an
+    exception of the app."""
 
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The body of ``request``, read as it arrives; ``BodyTooLarge`` as soon as it passes
-    ``limit`` bytes (or says it will, in ``Content-Length``), before more is buffered."""
+    ``limit`` bytes (or says it will, in ``Content-Length``), before more is buffered, and
+    ``SenderGone`` when the sender leaves before the end (both ``UnreadBody``)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(f"the body is over {limit} bytes")
     body = bytearray()
-    async for chunk in request.stream():
-        if len(body) + len(chunk) > limit:
-            raise BodyTooLarge(f"the body is over {limit} bytes")
-        body += chunk
+    try:
+        async for chunk in request.stream():
+            if len(body) + len(chunk) > limit:
+                raise BodyTooLarge(f"the body is over {limit} bytes")
+            body += chunk
+    except ClientDisconnect:
+        raise SenderGone(f"the sender went away after {len(body)} bytes of its body") from None
     return bytes(body)
 
 

@@ -9,6 +9,8 @@ import os
 import sys
 from typing import Any
 
+from ._redact import credential
+
 
 class CliError(Exception):
     """A mistake on the command line: printed without a traceback."""
@@ -20,9 +22,20 @@ def add_emulator_key(parser: argparse.ArgumentParser, help: str) -> None:
     parser.add_argument(
         "--api-key",
         metavar="KEY",
+        type=_key,
         default=os.environ.get("RTAGENTS_EMULATOR_API_KEY"),
         help=f"{help} (default: RTAGENTS_EMULATOR_API_KEY)",
     )
+
+
+def _key(text: str) -> str:
+    """A key as a header carries it (from a file saved on Windows, ``$(cat key.txt)`` ends in
+    ``\r``), kept out of every log; one with a control character inside is refused, never
+    repeated (argparse also checks the default from the environment so)."""
+    try:
+        return credential("emulator key", text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def wav_out(text: str) -> str:

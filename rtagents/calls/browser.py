@@ -18,7 +18,7 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from .._asgi import BodyTooLarge, read_body
+from .._asgi import UnreadBody, read_body
 from .._redact import without_credentials
 from ..agent import Agent
 from ..errors import SessionConfigError, root_cause
@@ -125,8 +125,8 @@ class BrowserRoutes:
         try:
             body: Any = json.loads(await read_body(request, ATTACH_BODY_LIMIT))
             wanted = check_call_id(body["call_id"])
-        except BodyTooLarge as exc:
-            return JSONResponse({"error": str(exc)}, status_code=413)
+        except UnreadBody as exc:
+            return JSONResponse({"error": str(exc)}, status_code=exc.status)
         except (ValueError, KeyError, TypeError, RecursionError):
             usage = 'post {"call_id": "rtc_...", "client_secret": "ek_..."}'
             return JSONResponse({"error": usage}, status_code=400)

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from .._asgi import BodyTooLarge, read_body
+from .._asgi import UnreadBody, read_body
 from .._redact import env_api_key
 from ..agent import Agent
 from ..errors import root_cause
@@ -268,9 +268,9 @@ class CallServer:
                 check_call_id(data.get("call_id") if isinstance(data, dict) else None)
             elif kind in LIVE_CALL_EVENTS:
                 check_session_id(data.get("session_id") if isinstance(data, dict) else None)
-        except BodyTooLarge as exc:
+        except UnreadBody as exc:
             log.warning("webhook rejected: %s", exc)
-            return JSONResponse({"error": str(exc)}, status_code=413)
+            return JSONResponse({"error": str(exc)}, status_code=exc.status)
         except WebhookError as exc:
             log.warning("%s", exc)
             return JSONResponse({"error": str(exc)}, status_code=400)

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .._asgi import BodyTooLarge, read_body
+from .._asgi import UnreadBody, read_body
 
 
 def route_json(
@@ -40,11 +40,12 @@ offer): a larger one is answered 413 before it is buffered."""
 
 
 async def bounded_body(request: Request) -> bytes:
-    """The request's body, at most ``BODY_LIMIT`` bytes (413 beyond)."""
+    """The request's body, at most ``BODY_LIMIT`` bytes (413 beyond; 400 for a sender gone
+    before its end)."""
     try:
         return await read_body(request, BODY_LIMIT)
-    except BodyTooLarge as exc:
-        raise HTTPException(413, str(exc)) from None
+    except UnreadBody as exc:
+        raise HTTPException(exc.status, str(exc)) from None
 
 
 class _Unreadable(Exception):
