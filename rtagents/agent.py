@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Literal, Union, get_args
 
 from . import protocol as p
+from ._seconds import check_seconds
 from .mcp import HostedMCP, MCPServer
 from .protocol.audio_formats import AudioFormatName, named_format
 from .tools import BaseTool, Toolset
@@ -198,9 +199,7 @@ class Agent:
     )
 
     def __post_init__(self) -> None:
-        timeout = self.tool_timeout  # (NaN too; not a bool)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-            raise ValueError(f"Agent {self.name!r}: tool_timeout must be positive")
+        check_seconds(self.tool_timeout, f"Agent {self.name!r}: tool_timeout")
         if type(self.max_tool_output_bytes) is not int or self.max_tool_output_bytes < 64:
             raise ValueError(f"Agent {self.name!r}: max_tool_output_bytes must be at least 64")
         filler = self.filler_after_ms

@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, Union
 
+from .._seconds import check_seconds
+
 GuardrailKind = Literal["input", "output"]
 
 
@@ -117,8 +119,7 @@ class Guardrails:
         role: Literal["system", "user"] = "system",
         respond: bool = False,
     ) -> None:
-        if not timeout > 0:
-            raise ValueError("Guardrails: timeout must be positive")
+        check_seconds(timeout, "Guardrails: timeout")
         if every_chars < 1 or every_ms < 0:
             raise ValueError("Guardrails: every_chars must be at least 1, every_ms not negative")
         if role not in ("system", "user"):

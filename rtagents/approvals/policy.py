@@ -8,6 +8,7 @@ from typing import Any, Literal, Union
 import anyio.from_thread
 
 from .._either import call_either, is_async
+from .._seconds import check_seconds
 from .request import ApprovalRequest, Decision
 from .rules import Rule
 
@@ -52,8 +53,7 @@ class ApprovalPolicy:
             )
         if default != "deny":
             raise ValueError(f"default must be 'deny', not {default!r}")
-        if not timeout > 0:
-            raise ValueError("timeout must be positive")
+        check_seconds(timeout, "timeout")
         for rule in rules:
             if not isinstance(rule, Rule):
                 raise TypeError(f"{rule!r} is not a rule: use rtagents.approvals.allow/deny/ask")

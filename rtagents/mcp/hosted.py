@@ -79,6 +79,13 @@ class HostedMCP:
             )
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
+        if unknown := _unknown_keys(self._wire):
+            # A filter is a wire model that keeps what it does not know: a misspelt key would
+            # go as a filter of no condition, and a ``never`` one exempts every tool.
+            raise ValueError(
+                f"{where}: unknown filter key {unknown[0]}: a filter takes read_only and "
+                "tool_names (require_approval: always and never, each such a filter)"
+            )
         self.server_label = server_label
         self.server_url = server_url
         self.connector_id = connector_id
@@ -113,3 +120,19 @@ class HostedMCP:
         secret = " authorization=***" if self._wire.authorization else ""
         headers = f" headers={sorted(self._wire.headers)}=***" if self._wire.headers else ""
         return f"HostedMCP({self.server_label!r}, {target}{secret}{headers})"
+
+
+def _unknown_keys(wire: p.McpToolDefinition) -> list[str]:
+    """The keys of ``wire``'s filters that no filter has, as paths (``require_approval.nevr``)."""
+    found: list[str] = []
+
+    def extras(model: Any, path: str) -> None:
+        if isinstance(model, p.WireModel):
+            found.extend(f"{path}.{key}" for key in model.model_extra or ())
+
+    approval = wire.require_approval
+    extras(approval, "require_approval")
+    for side in ("always", "never"):
+        extras(getattr(approval, side, None), f"require_approval.{side}")
+    extras(wire.allowed_tools, "allowed_tools")
+    return found

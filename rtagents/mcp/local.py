@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import anyio
 
+from .._seconds import check_seconds
 from ..errors import root_cause
 from ..tools import DuplicateToolError, Toolset
 from ..tools.toolset import name_list
@@ -71,8 +72,9 @@ class MCPServer(ABC):
         timeout: float | None = None,
         connect_timeout: float = 10.0,
     ) -> None:
-        if not connect_timeout > 0:
-            raise ValueError("connect_timeout must be positive")
+        check_seconds(connect_timeout, f"MCP server {name!r}: connect_timeout")
+        if timeout is not None:
+            check_seconds(timeout, f"MCP server {name!r}: timeout")
         if not (needs_approval == "unless_read_only" or isinstance(needs_approval, bool)) and (
             isinstance(needs_approval, str) or not callable(needs_approval)
         ):

@@ -10,6 +10,7 @@ from typing import Any, Concatenate, Generic, cast, overload
 from pydantic import BaseModel, ValidationError
 from typing_extensions import ParamSpec, Self, TypeVar
 
+from .._seconds import check_seconds
 from ..protocol import FunctionToolDefinition
 from ._docstrings import parse_docstring
 from ._schema import build_signature, described
@@ -61,8 +62,8 @@ class FunctionTool(BaseTool, Generic[P, R]):
         qualname = getattr(source, "__qualname__", None) or type(fn).__qualname__
         if not callable(fn):
             raise TypeError(f"@tool needs a function, got {fn!r}")
-        if timeout is not None and not timeout > 0:  # (NaN too: every call would time out)
-            raise ValueError(f"tool {qualname}: timeout must be positive, got {timeout}")
+        if timeout is not None:
+            check_seconds(timeout, f"tool {qualname}: timeout")
         if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
             raise TypeError(
                 f"tool {qualname} is a generator function: the model reads one result, so "

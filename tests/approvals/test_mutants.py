@@ -358,7 +358,7 @@ def test_a_policy_waits_a_minute_and_denies_by_default() -> None:
             "default='allow' is not supported: a request nobody answered is always denied. "
             "To approve what no other rule matches, end the rules with allow().",
         ),
-        ({"timeout": 0}, ValueError, "timeout must be positive"),
+        ({"timeout": 0}, ValueError, "timeout must be positive (seconds), got 0"),
         ({"handler": 42}, TypeError, "the approval handler must be callable, not 42"),
     ],
 )

@@ -527,7 +527,9 @@ def says(message: str) -> str:
 
 
 def test_bad_settings_say_what_is_wrong() -> None:
-    with pytest.raises(ValueError, match=says("Guardrails: timeout must be positive")):
+    with pytest.raises(
+        ValueError, match=says("Guardrails: timeout must be positive (seconds), got -1")
+    ):
         Guardrails(timeout=-1)
     bounds = says("Guardrails: every_chars must be at least 1, every_ms not negative")
     with pytest.raises(ValueError, match=bounds):
