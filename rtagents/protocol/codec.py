@@ -331,9 +331,10 @@ def encode_client_event(event: WireModel | dict[str, Any]) -> str:
 
     Fields left unset are left out, so the frame has exactly the shape the caller meant
     (``None`` that was set explicitly, such as ``turn_detection: null``, is kept). A dict
-    is validated against the client event models first.
+    is validated against the client event models first (``ProtocolError`` naming the
+    ``param`` at fault, never the values: a tool's ``authorization``, say).
     """
-    model: WireModel = _CLIENT.validate_python(event) if isinstance(event, dict) else event
+    model: WireModel = parse_client_event(event) if isinstance(event, dict) else event
     return wire_json(model)
 
 

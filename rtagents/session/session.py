@@ -233,8 +233,12 @@ class RealtimeSession(Generic[DepsT]):
         await self._runner.act(self._runner.core.commit_audio())
 
     async def create_response(self, **overrides: Any) -> None:
-        """Ask the model for a turn; ``overrides`` are ``response.create`` parameters."""
-        params = p.ResponseCreateParams(**overrides) if overrides else None
+        """Ask the model for a turn; ``overrides`` are ``response.create`` parameters (one
+        that breaks their schema raises ``ProtocolError`` naming it: ``response.tools[0]...``)."""
+        params = None
+        if overrides:  # (validated as the event it goes in: the error says the param, no value)
+            asked = p.parse_client_event({"type": "response.create", "response": overrides})
+            params = asked.response
         await self._runner.act(self._runner.core.request_response(params))
 
     async def cancel_response(self) -> None:

@@ -140,7 +140,7 @@ def parse_live_client_event(data: Frame) -> Any:
 def encode_live_client_event(event: WireModel | Mapping[str, Any]) -> str:
     """Encode a Live client event (a model, or a dict validated first) as one frame's JSON.
     Fields left unset are left out; tags, and ``None`` set explicitly, are kept."""
-    model: WireModel = _CLIENT.validate_python(event) if isinstance(event, Mapping) else event
+    model: WireModel = parse_live_client_event(event) if isinstance(event, Mapping) else event
     return wire_json(model)
 
 
