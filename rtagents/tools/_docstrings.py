@@ -30,7 +30,7 @@ def parse_docstring(obj: object) -> Docs:
     (``functools.update_wrapper`` gives it the wrapped function's) is its own."""
     if inspect.isroutine(obj) or isinstance(obj, type) or "__doc__" in _own_vars(obj):
         return _parse(inspect.getdoc(obj))
-    docs = _parse(inspect.getdoc(type(obj).__call__))
+    docs = _parse(_inherited(type(obj), "__call__"))
     if not docs.description:
         its_class = _parse(_class_doc(type(obj)))
         docs.description = its_class.description
@@ -63,7 +63,22 @@ def _class_doc(cls: type) -> str | None:
     none (its constructor's signature, which the model cannot call)."""
     if dataclasses.is_dataclass(cls) and cls.__doc__ == _generated_doc(cls):
         return None
-    return inspect.getdoc(cls)
+    return _inherited(cls, "__doc__")
+
+
+def _inherited(cls: type, name: str) -> str | None:
+    """The docstring of ``cls``'s ``name`` (``__call__``, or ``__doc__``: the class's own),
+    from the first class of its MRO that documents it, a built-in never: the text
+    ``inspect.getdoc`` finds there ("Call self as a function.", ``dict``'s constructor)
+    describes no tool."""
+    for klass in cls.__mro__:
+        if klass.__module__ == "builtins":
+            continue
+        own = klass.__dict__.get(name)
+        doc = own if name == "__doc__" else getattr(own, "__doc__", None)
+        if isinstance(doc, str) and doc.strip():
+            return inspect.cleandoc(doc)
+    return None
 
 
 def _own_vars(obj: object) -> dict[str, object]:
