@@ -73,6 +73,7 @@ class ServerCore:
         self.audio.configure(self.session)
         self.hosted = HostedMCP(self.out, self.conversation)
         self.active: ResponseRun | None = None
+        self._owed_turn = False  # a turn committed while the response it cut off was ending
         """The response in the conversation now (out-of-band ones run beside it)."""
         self.responses: list[ResponseRun] = []
         self.last_response_id: str | None = None
@@ -211,6 +212,9 @@ class ServerCore:
             self._arm_idle(run.audio_ms)
         # The real server reports rate limits once a response is done.
         self.out.emit(RateLimitsUpdated, rate_limits=_RATE_LIMITS)
+        if self._owed_turn and self.active is None:
+            self._owed_turn = False
+            self.start_response({})
 
     # -- what handlers share ---------------------------------------------------------------
 
@@ -307,6 +311,8 @@ class ServerCore:
         run = None
         if respond and self.active is None:
             run = self.start_response({})
+        elif respond and self.active is not None and self.active.cancel_reason is not None:
+            self._owed_turn = True  # the turn cut it off: it answers once that one is done
         if not self.session["audio"]["input"].get("transcription"):
             return
         text = heard if heard is not None else f"[{committed.ms} ms of audio]"

@@ -99,7 +99,9 @@ class ResponseRun:
             "conversation_id": self._conversation.id if self.in_conversation else None,
             "output_modalities": self.modalities,
             "max_output_tokens": self.max_tokens if self.max_tokens is not None else "inf",
-            "audio": {"output": {"format": {"type": self.format}, "voice": self.voice}},
+            "audio": {
+                "output": {"format": {"type": self.format}, "voice": _voice_name(self.voice)}
+            },
             "metadata": self.params.get("metadata"),
             "output": [public_item(item) for item in self.output],  # no audio bytes
             "usage": None,
@@ -359,3 +361,10 @@ def _allowed_by(choice: Any, tools: list[dict[str, Any]]) -> list[dict[str, Any]
             and (name is None or t.get("name") == name)
         ]
     return tools
+
+
+def _voice_name(voice: Any) -> Any:
+    """A response's voice as the response resource names it: a string (a custom voice,
+    ``{"id": "voice_..."}`` in the session, by its id: the SDK's ``RealtimeResponse`` types
+    the field as a string, and a strict client refuses the whole event otherwise)."""
+    return voice.get("id", voice) if isinstance(voice, dict) else voice
