@@ -39,6 +39,10 @@ class Playback:
         sends is not followed (a barge-in truncates conversation items only)."""
         self._outside = (*self._outside[-7:], response_id)
 
+    def is_outside(self, response_id: str | None) -> bool:
+        """Whether ``response_id`` is an out-of-band response under way."""
+        return response_id in self._outside
+
     def outside_done(self, response_id: str | None) -> None:
         if response_id in self._outside:
             self._outside = tuple(r for r in self._outside if r != response_id)

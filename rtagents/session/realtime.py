@@ -29,8 +29,7 @@ from .events import AudioInterrupted, SessionWarning, TranscriptDelta
 from .journal import Journal
 from .orchestrator import Orchestrator
 from .playback import Playback
-from .realtime_out import ASIDE, journal_sent
-from .realtime_out import OUT as _OUT
+from .realtime_out import ASIDE, OUT, journal_sent
 from .restate import Restater
 from .states import LinkInput
 from .wire import Requests, decode, redact, reread
@@ -215,14 +214,17 @@ class RealtimeCore(OrchestratedAdapter):
         # response.done lists them all (the server waits for each answer).
         for item in response.output or []:
             if isinstance(item, p.FunctionCall) and item.status == "completed" and item.call_id:
-                decisions += orchestrator.call_arrived(
-                    item.call_id, item.name, item.arguments, rid, item.id
-                )
+                if not oob:  # (an out-of-band response's calls are the app's)
+                    decisions += orchestrator.call_arrived(
+                        item.call_id, item.name, item.arguments, rid, item.id
+                    )
             elif isinstance(item, p.McpApprovalRequest):
                 decisions += orchestrator.approval_arrived(item, rid)
         return [*decisions, *orchestrator.response_ended(rid, in_conversation=not oob)]
 
     def _on_arguments_done(self, event: p.ResponseFunctionCallArgumentsDone) -> Decided:
+        if self.playback.is_outside(event.response_id):  # out of band: the app's (tools.md)
+            return None  # (its output has no conversation to go to, nor a turn to ask for)
         name = event.name or self._item_names.get(event.item_id, "")
         return self.orchestrator.call_arrived(
             event.call_id, name, event.arguments, event.response_id, event.item_id
@@ -238,10 +240,11 @@ class RealtimeCore(OrchestratedAdapter):
         self.playback.item_done(getattr(item, "id", None))
         answers = isinstance(item, p.AssistantMessage) and item.status == "completed"
         orchestrator.item_done(event.response_id, answers=answers)
+        outside = self.playback.is_outside(event.response_id)  # (the app's calls)
         if isinstance(item, p.FunctionCall) and item.id:
             # Done, whatever its status: a call cut off by a cancel never completes.
             self._item_names.pop(item.id, None)
-            if item.status == "completed" and item.call_id:
+            if item.status == "completed" and item.call_id and not outside:
                 return orchestrator.call_arrived(
                     item.call_id, item.name, item.arguments, event.response_id, item.id
                 )
@@ -261,12 +264,9 @@ class RealtimeCore(OrchestratedAdapter):
     def _wire(self, decisions: Iterable[Decision | Action]) -> list[Action]:
         """The orchestrator's decisions as Realtime client events (the rest as they are)."""
         actions: list[Action] = []
-        for decision in decisions:
-            out = _OUT.get(type(decision))
-            if out is None:  # the rest are actions already (calls to start, news for the app)
-                actions.append(cast(Action, decision))
-            else:
-                actions += out(decision)
+        for decision in decisions:  # (the rest are actions already: calls, news for the app)
+            out = OUT.get(type(decision))
+            actions += [cast(Action, decision)] if out is None else out(decision)
         return actions
 
     # -- client events out ---------------------------------------------------------------
