@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from .. import protocol as p
+from ..errors import UnsupportedByAPI
 from ..protocol.audio_formats import declared_input_format, input_format, output_format
 from .actions import Action, Decision, Emit, TraitsOf
 from .events import SessionWarning
@@ -161,6 +162,8 @@ and the journal."""
 
 
 _UNANSWERED = "the session ended before a response answered the outputs of "
+_API_NAMES = {"realtime": "the Realtime API", "live": "GPT-Live"}
+_LIVE_ONLY = "it is GPT-Live's (connect(agent, api='live')); here, use send_text or instructions"
 _OWN_KEPT = 128  # of the framework's own message ids, beyond what a replay gives back
 
 
@@ -185,6 +188,14 @@ class OrchestratedAdapter:
         # The latest: an echo comes soon after its send, or its replay (the journal's whole)
         if len(own) > _OWN_KEPT + cast(Any, self).journal.max_items:
             del own[next(iter(own))]
+
+    def commentary(self, text: str, delegation_id: str | None) -> list[Action]:
+        """GPT-Live's, which overrides it; on any other API, ``UnsupportedByAPI``."""
+        raise UnsupportedByAPI(_API_NAMES[cast(Any, self).api], "commentary", _LIVE_ONLY)
+
+    def thinking(self, text: str, delegation_id: str | None) -> list[Action]:
+        """GPT-Live's, as ``commentary`` is."""
+        raise UnsupportedByAPI(_API_NAMES[cast(Any, self).api], "thinking", _LIVE_ONLY)
 
     def owns_message(self, item_id: str | None) -> bool:
         """Whether ``item_id`` is a message of the framework's own (see ``own_message``)."""

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import protocol as p
-from ..errors import UnsupportedByAPI
 from .actions import Action, Decision, Emit, Send, StopPlayback, TraitsOf, encoding
 from .adapter import OrchestratedAdapter
 from .events import AudioInterrupted, SessionWarning, TranscriptDelta
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("rtagents.session")
 
 _BUSY = "conversation_already_has_active_response"
-_NOT_LIVE = "it is GPT-Live's (connect(agent, api='live')); here, use send_text or instructions"
 
 Decided = Sequence[Decision | Action] | None
 """What a route leads to: the orchestrator's decisions (and the adapter's own actions)."""
@@ -234,6 +232,10 @@ class RealtimeCore(OrchestratedAdapter):
         item = event.item
         if isinstance(item, p.FunctionCall) and item.id:
             self._item_names[item.id] = item.name  # for arguments.done without a name
+        elif isinstance(item, p.McpCall) and item.approval_request_id:
+            # The server runs it from now: its approval is spent, and a drop before its end
+            # must not give a new session the request and our yes again (it would run twice).
+            self.journal.heard(item)
 
     def _on_output_item_done(self, event: p.ResponseOutputItemDone) -> Decided:
         item, orchestrator = event.item, self.orchestrator
@@ -337,12 +339,6 @@ class RealtimeCore(OrchestratedAdapter):
                 actions.append(Send(truncate))
         actions.append(Emit(AudioInterrupted(item_id=item_id, played_ms=played_ms)))
         return actions
-
-    def commentary(self, text: str, delegation_id: str | None) -> list[Action]:
-        raise UnsupportedByAPI("the Realtime API", "commentary", _NOT_LIVE)
-
-    def thinking(self, text: str, delegation_id: str | None) -> list[Action]:
-        raise UnsupportedByAPI("the Realtime API", "thinking", _NOT_LIVE)
 
     # -- a new connection ------------------------------------------------------------------
 
