@@ -175,6 +175,10 @@ class Journal(Accounts):
         """The server deleted the item."""
         self._note(Accounts.deleted, item_id)
 
+    def cut_off(self) -> None:
+        """The connection dropped: what was still streaming is lost (see ``Accounts``)."""
+        self._note(Accounts.cut_off)
+
     # -- what a new connection is given ---------------------------------------------------------
 
     def replay(self, *, sideband: bool = False) -> list[Any]:

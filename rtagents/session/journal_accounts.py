@@ -34,8 +34,9 @@ from .journal_items import (
 
 # Flags: we created it (the server's copy may be missing after a drop); the server said it has
 # it (``conversation.item.added``); cut where the user stopped hearing (its text stays cut);
-# a place kept with no text yet, or none left (not shown, not replayed).
-OURS, CONFIRMED, CUT, EMPTY = 1, 2, 4, 8
+# a place kept with no text yet, or none left (not shown, not replayed); an assistant message
+# still streaming (its item not done: a drop cuts it off, and it is lost, see ``cut_off``).
+OURS, CONFIRMED, CUT, EMPTY, STREAMING = 1, 2, 4, 8, 16
 
 
 class Accounts:
@@ -80,6 +81,7 @@ class Accounts:
             return
         old = self._entries.get(kept.id)
         if old is not None and (old[FLAGS] & CUT or (placeholder(kept) and not old[FLAGS] & EMPTY)):
+            self._flag(kept.id, off=STREAMING)  # done: what was said stays said
             return  # cut by a barge-in, or its transcript came first: keep what we have
         said = kept.content[0].text if isinstance(kept, p.AssistantMessage) else None
         self._put(kept, ours=False, said=said)  # an assistant's made by ``_assistant``
@@ -96,6 +98,7 @@ class Accounts:
         entry = self._entries.get(item_id)
         if entry is None or entry[KIND] not in MESSAGES:
             self._put(assistant_text(item_id, delta), ours=False, said=delta)
+            self._flag(item_id, on=STREAMING)
             return
         kind, cls, text, tokens, flags, ref = entry
         if kind == SAID:
@@ -135,6 +138,14 @@ class Accounts:
         # must not come back in.
         self._put(assistant_text(item_id, kept), ours=False, said=kept)
         self._flag(item_id, on=CUT)
+
+    def cut_off(self) -> None:
+        """The connection dropped: the assistant messages still streaming are lost, as the
+        response they were part of (a new session is asked for it again where it owed an
+        answer): given back as said, the model would find its answer half said, then say it
+        again."""
+        for item_id in [i for i, e in self._entries.items() if e[FLAGS] & STREAMING]:
+            Accounts.deleted(self, item_id)  # at once, whatever a subclass defers
 
     def deleted(self, item_id: str) -> None:
         entry = self._entries.pop(item_id, None)

@@ -353,6 +353,8 @@ class RealtimeCore(OrchestratedAdapter):
         if not self.orchestrator.link_event(LinkInput.DROPPED):
             return list(self._requests.close())  # a new connection dropped: no replies
         self.playback.forget()
+        if not self.sideband:  # (a call's conversation, and what it said, stay on the server)
+            self.journal.cut_off()
         self._restater.dropped()
         self._tracing_sent &= self.sideband
         return list(self._requests.close())

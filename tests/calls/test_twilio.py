@@ -122,7 +122,9 @@ async def test_a_call_is_heard_answered_in_ulaw_and_marks_are_echoed(ulaw: bytes
 async def barge_in(ulaw: bytes, heard_ms: int) -> tuple[TwilioMediaClient, list[Any], Any]:
     """A long answer, of which the caller hears ``heard_ms`` before talking over it: the
     phone, the truncates the server received, and the session's history after."""
-    async with Emulator(model=ScriptedModel([LONG], then="Yes?")) as emu:
+    # The turn that talks over the answer gets a response of its own, silent here: any media
+    # after the clear would be the cut answer's.
+    async with Emulator(model=ScriptedModel([LONG], then="")) as emu:
         app = server_for(emu)
         async with serve_asgi(app) as url:
             async with Served(emu, app, url).phone(playback="manual") as phone:
@@ -338,7 +340,9 @@ async def test_a_barge_in_after_the_session_reconnected_still_clears_twilio(ulaw
     """Twilio holds seconds of the answer (the model sends faster than real time). The
     session's connection drops and comes back: that answer is nobody's to cut any more,
     but the caller still hears it. Talking over it clears it."""
-    async with Emulator(model=ScriptedModel([LONG], then="Yes?")) as emu:
+    # The turn that talks over the answer gets a response of its own, silent here: any media
+    # after the clear would be the cut answer's.
+    async with Emulator(model=ScriptedModel([LONG], then="")) as emu:
         app = server_for(emu)
         async with serve_asgi(app) as url:
             async with Served(emu, app, url).phone(playback="manual") as phone:
