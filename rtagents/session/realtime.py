@@ -14,27 +14,26 @@ satisfy the runner's port, ``adapter.WireAdapter``.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
-import secrets
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import protocol as p
-from .actions import Action, Decision, Emit, Send, StopPlayback, TraitsOf, encoding
+from .actions import Action, Decision, Emit, Send, TraitsOf, encoding
 from .adapter import OrchestratedAdapter
-from .events import AudioInterrupted, SessionWarning, TranscriptDelta
+from .events import SessionWarning, TranscriptDelta
 from .journal import Journal
 from .orchestrator import Orchestrator
 from .playback import Playback
 from .realtime_out import ASIDE, OUT, journal_sent
+from .realtime_requests import RealtimeRequests
 from .restate import Restater
 from .states import LinkInput
 from .wire import Requests, decode, redact, reread
 
 if TYPE_CHECKING:
-    from ..agent import Agent
+    pass
 
 log = logging.getLogger("rtagents.session")
 
@@ -44,7 +43,7 @@ Decided = Sequence[Decision | Action] | None
 """What a route leads to: the orchestrator's decisions (and the adapter's own actions)."""
 
 
-class RealtimeCore(OrchestratedAdapter):
+class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
     """One Realtime session's protocol state, over the orchestration of its calls and turns.
 
     Args:
@@ -79,6 +78,7 @@ class RealtimeCore(OrchestratedAdapter):
         """What each hosted MCP server listed, by server label."""
         self._requests = Requests()
         self._item_names: dict[str, str] = {}  # function call item id -> tool name
+        self._asides_held: tuple[Action, ...] = ()  # the app's out-of-band asks while offline
         self._tracing_sent = self.sideband = sideband
 
     def next_event_id(self) -> str:
@@ -271,75 +271,6 @@ class RealtimeCore(OrchestratedAdapter):
             actions += [cast(Action, decision)] if out is None else out(decision)
         return actions
 
-    # -- client events out ---------------------------------------------------------------
-
-    def configure(
-        self, agent: Agent, *, tools: Sequence[p.FunctionToolDefinition], tracing: Any
-    ) -> tuple[str, list[Action]]:
-        """The agent as ``session.update`` (what an agent before it set restated: see there)."""
-        hosted = [config.definition() for config in agent.sources.hosted]
-        config = agent.session_config(tools=[*tools, *hosted], tracing=tracing)
-        return self.update_session(self._restater.restated(config))
-
-    def update_session(self, config: p.SessionConfig) -> tuple[str, list[Action]]:
-        """``session.update``, awaiting ``session.updated``. The server fixes ``tracing`` once
-        set, so only the first update of a session carries it (none of a sideband's: the
-        call's accept set it)."""
-        if self._tracing_sent:
-            config.__pydantic_fields_set__.discard("tracing")
-        elif "tracing" in config.model_fields_set:
-            self._tracing_sent = True
-        return self.request(
-            p.SessionUpdate(event_id=self.next_event_id(), session=config), "session.updated"
-        )
-
-    def send_text(self, text: str) -> list[Action]:
-        # Our items carry our own ids, so that the journal can follow them.
-        item = p.UserMessage(
-            id="msg_" + secrets.token_hex(12),
-            content=[p.UserContent(type="input_text", text=text)],
-        )
-        return [Send(p.ConversationItemCreate(event_id=self.next_event_id(), item=item))]
-
-    def append_audio(self, pcm: bytes) -> list[Action]:
-        # The hot path of a voice session: the frame is built directly, no model round trip.
-        audio = base64.b64encode(pcm).decode("ascii")
-        return [Send('{"type":"input_audio_buffer.append","audio":"' + audio + '"}')]
-
-    def commit_audio(self) -> list[Action]:
-        return [Send(p.InputAudioBufferCommit(event_id=self.next_event_id()))]
-
-    def cancel_response(self) -> list[Action]:
-        return [Send(p.ResponseCancel(event_id=self.next_event_id()))]
-
-    def request_response(self, params: p.ResponseCreateParams | None = None) -> list[Action]:
-        """The app asks for a turn (``create_response``): an out-of-band one goes now, beside
-        whatever runs; one in the conversation is the orchestrator's to place."""
-        if params is not None and params.conversation == "none":
-            return [Send(p.ResponseCreate(event_id=self.next_event_id(), response=params))]
-        return self._wire(self.orchestrator.app_asked(params))
-
-    def interrupt(self, played_ms: int | None) -> list[Action]:
-        """Barge-in from the app: cancel the response, cut unheard audio, stop cancellable calls."""
-        actions: list[Action] = []
-        if self.orchestrator.active is not None:
-            actions.append(Send(p.ResponseCancel(event_id=self.next_event_id())))
-        actions.append(StopPlayback(self.playback.item_id, played_ms, heard_only=played_ms is None))
-        return actions + self._wire(self.orchestrator.barge_in("the user interrupted"))
-
-    def playback_stopped(
-        self, item_id: str | None, played_ms: int | None, heard_only: bool
-    ) -> list[Action]:
-        """What the player played of ``item_id`` (see ``StopPlayback``): the truncate at
-        it (none when nothing played and ``heard_only``), and the app told."""
-        actions: list[Action] = []
-        if played_ms is not None and not (heard_only and played_ms <= 0):
-            truncate = self.playback.truncate(played_ms, self.next_event_id())
-            if truncate is not None:
-                actions.append(Send(truncate))
-        actions.append(Emit(AudioInterrupted(item_id=item_id, played_ms=played_ms)))
-        return actions
-
     # -- a new connection ------------------------------------------------------------------
 
     def sent(self, event: Any) -> None:
@@ -371,7 +302,8 @@ class RealtimeCore(OrchestratedAdapter):
         return [Send(p.ConversationItemCreate(event_id=ref(), item=i)) for i in items]
 
     def resumed(self) -> list[Action]:
-        return self._wire(self.orchestrator.owed())
+        held, self._asides_held = self._asides_held, ()
+        return [*held, *self._wire(self.orchestrator.owed())]
 
 
 _ROUTES: dict[str, Callable[[RealtimeCore, Any], Decided]] = {
