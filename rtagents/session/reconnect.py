@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -12,6 +13,7 @@ from typing import NamedTuple, Protocol
 import anyio
 
 from .._redact import redact
+from .._seconds import check_seconds
 from ..errors import ConnectError
 from .events import SessionReconnecting
 from .journal import DEFAULT_MAX_ITEMS, DEFAULT_MAX_TOKENS
@@ -69,6 +71,11 @@ class Reconnect:
             raise ValueError("Reconnect needs 0 <= backoff <= max_backoff and 0 <= jitter < 1")
         if self.healthy_after < 0:
             raise ValueError("Reconnect(healthy_after=) must be at least 0")
+        numbers = (self.backoff, self.max_backoff, self.jitter, self.healthy_after)
+        if not all(math.isfinite(n) for n in numbers):  # (NaN passes every comparison above)
+            raise ValueError("Reconnect takes finite numbers of seconds (no NaN, no infinity)")
+        if self.handover_before_s is not None:
+            check_seconds(self.handover_before_s, "Reconnect(handover_before_s=)")
 
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
         """The wait before attempt number ``attempt`` (from 1)."""
@@ -112,6 +119,9 @@ class HandoverPort(Protocol):
 
     async def hand_over(self) -> None:
         """Close the connection to move to a fresh session (the reader reconnects)."""
+
+    def warn(self, message: str) -> None:
+        """Tell the app (a ``session.warning``)."""
 
 
 class Reconnector:
@@ -199,9 +209,23 @@ class Reconnector:
         before = self.settings.handover_before_s
         if before is None:
             return
+        seen, since, told = None, 0.0, False  # a session's cap, and when we first saw it
         while not session.over:
             expires = session.cap_due()
+            if expires != seen:
+                seen, since = expires, time.time()
             due = None if expires is None else expires - before
+            if expires is not None and expires - before <= since:
+                # Due as it began: a fresh session would be too, and the next, a handover and
+                # a whole replay each at once. It runs to its cap (a drop, reconnected) instead.
+                if not told:
+                    told = True
+                    session.warn(
+                        f"the server's sessions last {expires - since:.0f} s, not longer than "
+                        f"Reconnect(handover_before_s={before:g}): no handover, the session "
+                        "reconnects at the cap"
+                    )
+                due = None
             if due is None or time.time() < due or not session.idle():
                 await anyio.sleep(0.05 if due is not None and time.time() >= due else 0.25)
                 continue

@@ -22,7 +22,7 @@ from .. import protocol as p
 from ..errors import SessionClosedError, SessionConfigError, root_cause
 from .actions import Action, Encoded, Send
 from .adapter import WireAdapter
-from .events import SessionReconnected
+from .events import SessionReconnected, SessionWarning
 from .reconnect import Reconnect, Reconnector, Reopened
 from .states import Link, LinkInput
 from .transport import Transport, TransportClosed
@@ -293,6 +293,9 @@ class Upstream:
     @property
     def over(self) -> bool:
         return self._link.state is Link.CLOSED
+
+    def warn(self, message: str) -> None:
+        self._session.deliver(SessionWarning(message))
 
     async def hand_over(self) -> None:
         self._core.orchestrator.link_event(LinkInput.HAND_OVER)
