@@ -199,11 +199,10 @@ class Upstream:
                 if self._farewell is not None:
                     with anyio.move_on_after(LAST_WORD_S):
                         await self._farewell.wait()
-        with anyio.CancelScope(shield=True), anyio.move_on_after(2):
-            try:
-                await self.transport.close()
-            except Exception as exc:  # already gone
-                log.debug("closing the transport: %s", root_cause(exc))
+        closing = None
+        while closing is not self.transport:  # (and one a reconnect set up meanwhile)
+            closing = self.transport
+            await _close(closing, 2)
 
     def heard_last(self) -> None:
         """The server's answer to our goodbye came (or its connection ended): see ``close``."""
@@ -224,14 +223,16 @@ class Upstream:
             return False
         old = self.transport
         await self.lost(old)
-        with anyio.CancelScope(shield=True), anyio.move_on_after(1), contextlib.suppress(Exception):
-            await old.close()
+        await _close(old, 1)
         reopened = await reconnector.reopen(
             exc.reason,
             planned=self._link.planned,
             responses_done=self._core.orchestrator.responses_done,
             deliver=self._session.deliver,
         )
+        if self._link.state is Link.CLOSED:  # it ended meanwhile: nobody would close this one
+            await _close(reopened.transport, 1)
+            return False
         self.transport = reopened.transport
         self._session.spawn(self._resume, reopened)
         return True
@@ -301,3 +302,12 @@ class Upstream:
         self._core.orchestrator.link_event(LinkInput.HAND_OVER)
         self._core.expires_at = None  # the next session says its own
         await self.transport.close()  # the reader sees the close and reconnects
+
+
+async def _close(transport: Transport, within: float) -> None:
+    """Close ``transport``, waiting at most ``within`` seconds, whatever cancels the caller."""
+    with anyio.CancelScope(shield=True), anyio.move_on_after(within):
+        try:
+            await transport.close()
+        except Exception as exc:  # already gone
+            log.debug("closing the transport: %s", root_cause(exc))
