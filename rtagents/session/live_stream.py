@@ -198,6 +198,7 @@ class Transcript:
         self._item_id = ""
         self._text = ""
         self._since: list[list[str]] = []
+        self._chars = 0  # the length of what is in ``_since``
 
     def heard(self, role: str, delta: str) -> None:
         if role != self._role:
@@ -212,9 +213,21 @@ class Transcript:
             self._since[-1][1] += delta
         else:
             self._since.append([role, delta])
+        # A model that never delegates would keep the whole conversation here: what the next
+        # delegation is given keeps to the journal's own bound (about four characters a
+        # token), its latest words.
+        self._chars += len(delta)
+        room = self._journal.max_tokens * 4
+        while self._chars > room and self._since:
+            oldest = self._since[0]
+            cut = min(len(oldest[1]), self._chars - room)
+            oldest[1] = oldest[1][cut:]
+            self._chars -= cut
+            if not oldest[1]:
+                del self._since[0]
 
     def taken(self) -> tuple[tuple[str, str], ...]:
-        since, self._since = self._since, []
+        since, self._since, self._chars = self._since, [], 0
         return tuple((role, text.strip()) for role, text in since)
 
 
