@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -11,5 +12,5 @@ def check_seconds(value: Any, what: str) -> None:
     ``bool`` is no time, and a string ("5", from a config file) fails later, in the
     deadline's arithmetic, call after call, where this says it once."""
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not (number and value > 0):
+    if not (number and 0 < value < math.inf):  # (infinity: a limit that never comes)
         raise ValueError(f"{what} must be positive (seconds), got {value!r}")

@@ -86,6 +86,13 @@ class HostedMCP:
                 f"{where}: unknown filter key {unknown[0]}: a filter takes read_only and "
                 "tool_names (require_approval: always and never, each such a filter)"
             )
+        never = getattr(self._wire.require_approval, "never", None)
+        if never is not None and never.read_only is None and never.tool_names is None:
+            raise ValueError(
+                f"{where}: require_approval's never filter names no tool (no tool_names, no "
+                "read_only): it would exempt every tool; write require_approval='never' if "
+                "that is meant"
+            )
         self.server_label = server_label
         self.server_url = server_url
         self.connector_id = connector_id

@@ -45,7 +45,7 @@ class Accounts:
     these very methods)."""
 
     def __init__(self, *, max_items: int, max_tokens: int) -> None:
-        if max_items < 1 or max_tokens < 1:
+        if not all(type(n) is int and n >= 1 for n in (max_items, max_tokens)):  # (no NaN)
             raise ValueError("the journal needs room for at least one item and one token")
         self.max_items = max_items
         self.max_tokens = max_tokens

@@ -62,11 +62,13 @@ class Playback:
         if item_id is not None and item_id == self.item_id:
             self.complete = True
 
-    def forget(self) -> None:
+    def forget(self) -> tuple[str, ...]:
         """A new connection: the audio of the old one is nobody's to cut any more (but the
-        player may still be playing it)."""
+        player may still be playing it). Returns the out-of-band responses it cut off."""
         self.left_over = self.left_over or self.item_id is not None
         self.item_id, self.bytes, self.complete = None, 0, False
+        cut, self._outside = self._outside, ()
+        return cut
 
     def interrupted(self) -> StopPlayback | None:
         """The user started speaking: if assistant audio may be playing, the player stops and

@@ -39,6 +39,8 @@ log = logging.getLogger("rtagents.session")
 
 _BUSY = "conversation_already_has_active_response"
 
+_CUT_ASIDE = "the drop cut off out-of-band response(s) %s: not asked for again (ask again)"
+
 Decided = Sequence[Decision | Action] | None
 """What a route leads to: the orchestrator's decisions (and the adapter's own actions)."""
 
@@ -183,7 +185,8 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
     def _on_text_delta(
         self, event: p.ResponseOutputTextDelta | p.ResponseOutputAudioTranscriptDelta
     ) -> Decided:
-        self.journal.streaming(event.item_id, event.delta)
+        if not self.playback.is_outside(event.response_id):  # (out of band: no conversation's)
+            self.journal.streaming(event.item_id, event.delta)
         return [Emit(TranscriptDelta("assistant", event.delta, event.item_id))]
 
     def _on_user_transcript_delta(self, event: Any) -> Decided:
@@ -216,7 +219,7 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
                     decisions += orchestrator.call_arrived(
                         item.call_id, item.name, item.arguments, rid, item.id
                     )
-            elif isinstance(item, p.McpApprovalRequest):
+            elif isinstance(item, p.McpApprovalRequest) and not oob:
                 decisions += orchestrator.approval_arrived(item, rid)
         return [*decisions, *orchestrator.response_ended(rid, in_conversation=not oob)]
 
@@ -250,7 +253,7 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
                 return orchestrator.call_arrived(
                     item.call_id, item.name, item.arguments, event.response_id, item.id
                 )
-        elif isinstance(item, p.McpApprovalRequest):
+        elif isinstance(item, p.McpApprovalRequest) and not outside:
             return orchestrator.approval_arrived(item, event.response_id)
         return None
 
@@ -283,12 +286,13 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         Realtime session needs ``tracing`` again; a sideband call keeps its own."""
         if not self.orchestrator.link_event(LinkInput.DROPPED):
             return list(self._requests.close())  # a new connection dropped: no replies
-        self.playback.forget()
+        cut = self.playback.forget()
         if not self.sideband:  # (a call's conversation, and what it said, stay on the server)
             self.journal.cut_off()
         self._restater.dropped()
         self._tracing_sent &= self.sideband
-        return list(self._requests.close())
+        told = [Emit(SessionWarning(_CUT_ASIDE % ", ".join(cut), {"response_ids": cut}))]
+        return [*self._requests.close(), *(told if cut else ())]
 
     def replay(self) -> list[Action]:
         """The conversation, given back to a new connection (see ``Journal.replay``)."""

@@ -65,8 +65,10 @@ class Reconnect:
     healthy_after: float = 10.0
 
     def __post_init__(self) -> None:
-        if self.attempts < 1:
-            raise ValueError("Reconnect(attempts=) must be at least 1; use reconnect=None")
+        if type(self.attempts) is not int or self.attempts < 1:  # (NaN: no attempt, ever)
+            raise ValueError(
+                "Reconnect(attempts=) must be a whole number, at least 1; use reconnect=None"
+            )
         if self.backoff < 0 or self.max_backoff < self.backoff or not 0 <= self.jitter < 1:
             raise ValueError("Reconnect needs 0 <= backoff <= max_backoff and 0 <= jitter < 1")
         if self.healthy_after < 0:
@@ -74,6 +76,8 @@ class Reconnect:
         numbers = (self.backoff, self.max_backoff, self.jitter, self.healthy_after)
         if not all(math.isfinite(n) for n in numbers):  # (NaN passes every comparison above)
             raise ValueError("Reconnect takes finite numbers of seconds (no NaN, no infinity)")
+        if not all(type(n) is int and n >= 1 for n in (self.max_items, self.max_tokens)):
+            raise ValueError("Reconnect(max_items=, max_tokens=) must be whole numbers, at least 1")
         if self.handover_before_s is not None:
             check_seconds(self.handover_before_s, "Reconnect(handover_before_s=)")
 

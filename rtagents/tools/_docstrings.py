@@ -61,21 +61,22 @@ def _parse(raw: str | None) -> Docs:
 def _class_doc(cls: type) -> str | None:
     """A class's own docstring: never the one ``dataclasses`` writes for a class that has
     none (its constructor's signature, which the model cannot call)."""
-    if dataclasses.is_dataclass(cls) and cls.__doc__ == _generated_doc(cls):
+    own = cls.__dict__.get("__doc__")  # (never a base's: ABC's, pydantic's, a library's)
+    if not isinstance(own, str) or not own.strip():
         return None
-    return _inherited(cls, "__doc__")
+    if dataclasses.is_dataclass(cls) and own == _generated_doc(cls):
+        return None
+    return inspect.cleandoc(own)
 
 
 def _inherited(cls: type, name: str) -> str | None:
-    """The docstring of ``cls``'s ``name`` (``__call__``, or ``__doc__``: the class's own),
-    from the first class of its MRO that documents it, a built-in never: the text
-    ``inspect.getdoc`` finds there ("Call self as a function.", ``dict``'s constructor)
-    describes no tool."""
+    """The docstring of ``cls``'s method ``name``, from the first class of its MRO that
+    documents it, a built-in never: the text ``inspect.getdoc`` finds there ("Call self as
+    a function.") describes no tool."""
     for klass in cls.__mro__:
         if klass.__module__ == "builtins":
             continue
-        own = klass.__dict__.get(name)
-        doc = own if name == "__doc__" else getattr(own, "__doc__", None)
+        doc = getattr(klass.__dict__.get(name), "__doc__", None)
         if isinstance(doc, str) and doc.strip():
             return inspect.cleandoc(doc)
     return None
