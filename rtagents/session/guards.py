@@ -18,45 +18,22 @@ from __future__ import annotations
 
 import asyncio
 import math
-import secrets
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from .. import protocol as p
 from .._either import call_either
-from ..approvals.events import GuardrailTripped
-from ..approvals.guarding import Check, GuardCore, Verdict, judge, message_for, raised, timed_out
-from ..approvals.guardrails import Guardrail, GuardrailKind, Guardrails, GuardrailTrip
-from .actions import Action, Emit, Send, StopPlayback
-from .events import SessionWarning
+from ..approvals.guarding import Check, GuardCore, Verdict, judge, raised, timed_out
+from ..approvals.guardrails import Guardrail, GuardrailKind, Guardrails
+from .guard_trips import ASKED_BY_A_TRIP, LIVE_IN, LIVE_OUT, MARK, STOPPED, GuardedRunner, Trips
 
 if TYPE_CHECKING:
-    from ..agent import Agent
-    from .adapter import WireAdapter
-    from .dispatch import Dispatcher
-    from .tasks import TaskFn
+    pass
 
 
-class _Runner(Protocol):
-    """What the guardrails use of the session's runner."""
-
-    agent: Agent
-    core: WireAdapter
-    dispatcher: Dispatcher
-
-    def spawn(self, fn: TaskFn, *args: Any) -> None: ...
-
-    def deliver(self, event: Any, size: int = 0) -> None: ...
-
-    async def execute(self, actions: list[Action]) -> bool: ...
-
-
-_STOPPED = "a guardrail stopped the user's message"  # why its answer's calls were cancelled
-_LIVE_OUT = "live:assistant"  # GPT-Live's transcripts have no items: one stream each way
-_LIVE_IN = "live:user"
 _Route = Callable[["SessionGuards", GuardCore, Any], "Check | None"]
 
 
@@ -67,15 +44,10 @@ def guarding(agent: object, guards: SessionGuards | None) -> bool:
     return bool(getattr(agent, "guardrails", None)) or (guards is not None and guards.tracking)
 
 
-_MARK, _ASKED_BY_A_TRIP = "rtagents", "guardrail"
-"""The metadata of the response a trip asks for (``Guardrails.respond``): the server says it
-again in ``response.created``, so that it is never held as the answer to the stopped turn."""
-
-
-class SessionGuards:
+class SessionGuards(Trips):
     """The guardrails of one session, across its agents (each agent's own apply)."""
 
-    def __init__(self, runner: _Runner) -> None:
+    def __init__(self, runner: GuardedRunner) -> None:
         self._runner = runner
         self._core: GuardCore | None = None
         self._limiter: anyio.CapacityLimiter | None = None  # made for the first check
@@ -119,11 +91,9 @@ class SessionGuards:
         if event.item_id is None:
             # GPT-Live: no items, so a turn ends when the other side speaks; what was said
             # in it gets its last check then.
-            ours, theirs = (
-                (_LIVE_OUT, _LIVE_IN) if event.role == "assistant" else (_LIVE_IN, _LIVE_OUT)
-            )
+            ours, theirs = (LIVE_OUT, LIVE_IN) if event.role == "assistant" else (LIVE_IN, LIVE_OUT)
             last = _to_run(
-                core, core.ended("input" if theirs == _LIVE_IN else "output", theirs, now)
+                core, core.ended("input" if theirs == LIVE_IN else "output", theirs, now)
             )
             if last is not None:
                 self._runner.spawn(self._run, last)
@@ -168,14 +138,14 @@ class SessionGuards:
         response = event.response
         if response.id is None:
             return
-        ours = (response.metadata or {}).get(_MARK) == _ASKED_BY_A_TRIP  # (answers the note)
+        ours = (response.metadata or {}).get(MARK) == ASKED_BY_A_TRIP  # (answers the note)
         in_conversation = not response.out_of_band
         if core.response_started(
             response.id, in_conversation=in_conversation, asked_by_a_trip=ours
         ):
             # It answers a turn an input guardrail stopped before it began: its calls are
             # blocked now, before the frames that announce them are read.
-            calls = self._runner.core.orchestrator.block(response.id, _STOPPED)
+            calls = self._runner.core.orchestrator.block(response.id, STOPPED)
             self._runner.spawn(self._runner.execute, [self._cancel(response.id), *calls])
 
     def _on_reconnecting(self, core: GuardCore, event: Any) -> None:
@@ -256,104 +226,6 @@ class SessionGuards:
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(8)
         return await call_either(guardrail.check, text, limiter=self._limiter)
-
-    # -- a trip ---------------------------------------------------------------------------------
-
-    async def _tripped(
-        self, guardrail: Guardrail, check: Check, verdict: Verdict, guardrails: Guardrails
-    ) -> None:
-        core, runner = self._core, self._runner
-        assert core is not None
-        live = runner.core.api == "live"
-        item_id = None if check.key in (_LIVE_OUT, _LIVE_IN) else check.key
-        decided_by = verdict.decided_by
-        if not core.trip(check.key):  # the item was stopped already: recorded only
-            event = GuardrailTripped(
-                guardrail.name, check.kind, verdict.reason, decided_by, item_id, acted=False
-            )
-            runner.deliver(event)  # the runner's: through the observers too
-            return
-        cancelled, calls = None, list[Action]()
-        if live:
-            # GPT-Live: no response.cancel, no truncate; the app's player still stops.
-            actions: list[Action] = [StopPlayback(None, None, heard_only=True)]
-            core.rearm(check.key)
-        else:
-            cancelled, actions, calls = self._stopping(core, check)
-        event = GuardrailTripped(
-            guardrail.name, check.kind, verdict.reason, decided_by, item_id, cancelled=cancelled
-        )
-        actions.append(Emit(event))
-        actions += calls  # the app hears of the trip before it hears of what it cost
-        # What the model is told comes last: the trip has acted whatever the app's message
-        # hook or template does (``message_for`` falls back to the default line).
-        trip = GuardrailTrip(
-            guardrail.name, check.kind, verdict.reason, decided_by, item_id, check.text
-        )
-        text, problem = message_for(guardrails, trip)
-        if problem is not None:
-            actions.append(Emit(SessionWarning(problem, {"guardrail": guardrail.name})))
-        if text:
-            actions += self._tell(text, guardrails, live)
-        if guardrails.respond and not live:  # marked: never taken for the stopped turn's
-            asked = p.ResponseCreateParams(metadata={_MARK: _ASKED_BY_A_TRIP})
-            actions += runner.core.request_response(asked)
-        await runner.execute(actions)
-
-    def _stopping(
-        self, core: GuardCore, check: Check
-    ) -> tuple[str | None, list[Action], list[Action]]:
-        """What a trip stops on the Realtime API: the response to cancel (and its send), the
-        audio to cut, and for an input trip the calls of its turn's answer. Decided before
-        anything awaits: a response or call that arrives meanwhile finds its turn stopped."""
-        playing = getattr(self._runner.core, "playback", None)
-        audio_item: str | None = playing.item_id if playing is not None else None
-        calls: list[Action] = []
-        if check.kind == "output":
-            cancelled = core.owner(check.key)
-            heard = audio_item == check.key or (
-                cancelled is not None
-                and audio_item is not None
-                and core.owner(audio_item) == cancelled
-            )
-        else:
-            orchestrator = self._runner.core.orchestrator
-            asked = orchestrator.waiting and orchestrator.active is None  # a follow-up
-            stop = core.input_stops(check.key, asked=asked)
-            cancelled = stop.cancel if stop is not None else None
-            # Its answer's items are kept past their response's end: a late trip still
-            # cuts the audio the player has yet to play.
-            heard = stop is not None and audio_item in stop.items
-            background = self._runner.dispatcher.background
-            for response_id in stop.answers if stop is not None else ():
-                calls += orchestrator.block(response_id, _STOPPED)
-                calls += background.stop(response_id, _STOPPED)
-        actions: list[Action] = [self._cancel(cancelled)] if cancelled is not None else []
-        if audio_item is not None and heard:
-            actions.append(StopPlayback(audio_item, None, heard_only=False))
-        return cancelled, actions, calls
-
-    def _cancel(self, response_id: str) -> Send:
-        cancel = p.ResponseCancel(event_id=self._runner.core.next_event_id())
-        cancel.response_id = response_id
-        return Send(cancel)
-
-    def _tell(self, text: str, guardrails: Guardrails, live: bool) -> list[Action]:
-        """The model is told why: a message item (Realtime), silent context (GPT-Live)."""
-        core = self._runner.core
-        if live:
-            return core.thinking(text, None)
-        item_id = "msg_" + secrets.token_hex(12)
-        core.own_message(item_id)
-        item: p.SystemMessage | p.UserMessage
-        if guardrails.role == "user":
-            item = p.UserMessage(id=item_id, content=[p.UserContent(type="input_text", text=text)])
-        else:
-            item = p.SystemMessage(
-                id=item_id, content=[p.SystemContent(type="input_text", text=text)]
-            )
-        event_id = core.next_event_id()
-        return [Send(p.ConversationItemCreate(event_id=event_id, item=item))]
 
 
 def _now() -> float:

@@ -1,0 +1,146 @@
+"""What a guardrail's trip does (see ``guards``): on the Realtime API, ``response.cancel``
+for the response it stops, the assistant's audio cut where the player is, the calls of a
+stopped turn's answer cancelled; on GPT-Live, the player stopped and the delegated work of
+the stopped turn's answer cancelled. Then the app is told, and the model."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .. import protocol as p
+from ..approvals.events import GuardrailTripped
+from ..approvals.guarding import Check, GuardCore, Verdict, message_for
+from ..approvals.guardrails import Guardrail, Guardrails, GuardrailTrip
+from .actions import Action, Emit, Send, StopPlayback
+from .events import SessionWarning
+
+if TYPE_CHECKING:
+    from ..agent import Agent
+    from .adapter import WireAdapter
+    from .dispatch import Dispatcher
+    from .tasks import TaskFn
+
+STOPPED = "a guardrail stopped the user's message"  # why its answer's calls were cancelled
+LIVE_OUT = "live:assistant"  # GPT-Live's transcripts have no items: one stream each way
+LIVE_IN = "live:user"
+MARK, ASKED_BY_A_TRIP = "rtagents", "guardrail"
+"""The metadata of the response a trip asks for (``Guardrails.respond``): the server says it
+again in ``response.created``, so that it is never held as the answer to the stopped turn."""
+
+
+class GuardedRunner(Protocol):
+    """What the guardrails use of the session's runner."""
+
+    agent: Agent
+    core: WireAdapter
+    dispatcher: Dispatcher
+
+    def spawn(self, fn: TaskFn, *args: Any) -> None: ...
+
+    def deliver(self, event: Any, size: int = 0) -> None: ...
+
+    async def execute(self, actions: list[Action]) -> bool: ...
+
+
+class Trips:
+    """``SessionGuards``' trips (it has what these read)."""
+
+    _runner: GuardedRunner
+    _core: GuardCore | None
+
+    async def _tripped(
+        self, guardrail: Guardrail, check: Check, verdict: Verdict, guardrails: Guardrails
+    ) -> None:
+        core, runner = self._core, self._runner
+        assert core is not None
+        live = runner.core.api == "live"
+        item_id = None if check.key in (LIVE_OUT, LIVE_IN) else check.key
+        decided_by = verdict.decided_by
+        if not core.trip(check.key):  # the item was stopped already: recorded only
+            event = GuardrailTripped(
+                guardrail.name, check.kind, verdict.reason, decided_by, item_id, acted=False
+            )
+            runner.deliver(event)  # the runner's: through the observers too
+            return
+        cancelled, calls = None, list[Action]()
+        if live:
+            # GPT-Live: no response.cancel, no truncate; the app's player still stops.
+            actions: list[Action] = [StopPlayback(None, None, heard_only=True)]
+            core.rearm(check.key)
+        else:
+            cancelled, actions, calls = self._stopping(core, check)
+        event = GuardrailTripped(
+            guardrail.name, check.kind, verdict.reason, decided_by, item_id, cancelled=cancelled
+        )
+        actions.append(Emit(event))
+        actions += calls  # the app hears of the trip before it hears of what it cost
+        # What the model is told comes last: the trip has acted whatever the app's message
+        # hook or template does (``message_for`` falls back to the default line).
+        trip = GuardrailTrip(
+            guardrail.name, check.kind, verdict.reason, decided_by, item_id, check.text
+        )
+        text, problem = message_for(guardrails, trip)
+        if problem is not None:
+            actions.append(Emit(SessionWarning(problem, {"guardrail": guardrail.name})))
+        if text:
+            actions += self._tell(text, guardrails, live)
+        if guardrails.respond and not live:  # marked: never taken for the stopped turn's
+            asked = p.ResponseCreateParams(metadata={MARK: ASKED_BY_A_TRIP})
+            actions += runner.core.request_response(asked)
+        await runner.execute(actions)
+
+    def _stopping(
+        self, core: GuardCore, check: Check
+    ) -> tuple[str | None, list[Action], list[Action]]:
+        """What a trip stops on the Realtime API: the response to cancel (and its send), the
+        audio to cut, and for an input trip the calls of its turn's answer. Decided before
+        anything awaits: a response or call that arrives meanwhile finds its turn stopped."""
+        playing = getattr(self._runner.core, "playback", None)
+        audio_item: str | None = playing.item_id if playing is not None else None
+        calls: list[Action] = []
+        if check.kind == "output":
+            cancelled = core.owner(check.key)
+            heard = audio_item == check.key or (
+                cancelled is not None
+                and audio_item is not None
+                and core.owner(audio_item) == cancelled
+            )
+        else:
+            orchestrator = self._runner.core.orchestrator
+            asked = orchestrator.waiting and orchestrator.active is None  # a follow-up
+            stop = core.input_stops(check.key, asked=asked)
+            cancelled = stop.cancel if stop is not None else None
+            # Its answer's items are kept past their response's end: a late trip still
+            # cuts the audio the player has yet to play.
+            heard = stop is not None and audio_item in stop.items
+            background = self._runner.dispatcher.background
+            for response_id in stop.answers if stop is not None else ():
+                calls += orchestrator.block(response_id, STOPPED)
+                calls += background.stop(response_id, STOPPED)
+        actions: list[Action] = [self._cancel(cancelled)] if cancelled is not None else []
+        if audio_item is not None and heard:
+            actions.append(StopPlayback(audio_item, None, heard_only=False))
+        return cancelled, actions, calls
+
+    def _cancel(self, response_id: str) -> Send:
+        cancel = p.ResponseCancel(event_id=self._runner.core.next_event_id())
+        cancel.response_id = response_id
+        return Send(cancel)
+
+    def _tell(self, text: str, guardrails: Guardrails, live: bool) -> list[Action]:
+        """The model is told why: a message item (Realtime), silent context (GPT-Live)."""
+        core = self._runner.core
+        if live:
+            return core.thinking(text, None)
+        item_id = "msg_" + secrets.token_hex(12)
+        core.own_message(item_id)
+        item: p.SystemMessage | p.UserMessage
+        if guardrails.role == "user":
+            item = p.UserMessage(id=item_id, content=[p.UserContent(type="input_text", text=text)])
+        else:
+            item = p.SystemMessage(
+                id=item_id, content=[p.SystemContent(type="input_text", text=text)]
+            )
+        event_id = core.next_event_id()
+        return [Send(p.ConversationItemCreate(event_id=event_id, item=item))]
