@@ -17,7 +17,7 @@ from ..errors import root_cause
 from ..tools import DuplicateToolError, Toolset
 from ..tools.toolset import name_list
 from .errors import MCPConnectError, MCPServerUnavailable, is_timeout, is_transport_failure
-from .liveness import Liveness
+from .liveness import PING_TIMEOUT_S, Liveness
 from .tools import MCPTool, NeedsApproval, api_name
 
 if TYPE_CHECKING:
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("rtagents.mcp")
 
+IDLE_PING_S = 5.0
+"""How often a local MCP server held open is pinged while idle (a dead one: see ``_hold``)."""
 CLOSE_TIMEOUT_S = 2.0
 """How long closing a local MCP server waits for it (a server's goodbye, a session's end)."""
 LEFT_CLOSING_S = 10.0
@@ -148,6 +150,9 @@ class MCPServer(ABC):
         """Start (or reach) the server and list its tools; a no-op when connected. A connect
         under way in another task (two sessions sharing the server) is waited for. A server
         connected so stays open until ``close()``, whatever sessions use it meanwhile."""
+        client = self._client
+        if client is not None and not await self._answers(client):
+            await self.close()  # it died since (a stdio server's crash): started again
         await self._open()
         self._by_hand = True
 
@@ -213,7 +218,13 @@ class MCPServer(ABC):
         try:
             async with client:
                 ready.set()
-                await stop.wait()
+                # The client takes a connection that closes (a stdio server that died)
+                # quietly: a ping while idle finds it, and it is told as failed.
+                while not stop.is_set():
+                    with anyio.move_on_after(IDLE_PING_S):
+                        await stop.wait()
+                    if not stop.is_set() and not await self._answers(client):
+                        return
         except BaseException as exc:
             if not ready.is_set():
                 failed.append(exc)
@@ -226,6 +237,24 @@ class MCPServer(ABC):
                 raise
         finally:
             ready.set()
+
+    async def _answers(self, client: Client) -> bool:
+        """Whether ``client``'s connection is still there (a ping: a timeout or an error
+        answer is a busy or odd server, not a dead one). When gone, it is told as failed,
+        and the server is no longer connected (the next connect starts it again)."""
+        try:
+            with anyio.fail_after(PING_TIMEOUT_S):
+                await client.session.send_ping()
+        except Exception as exc:
+            if not is_transport_failure(exc):
+                return True
+            self._failed = root_cause(exc) or type(exc).__name__
+            log.warning("MCP server %s went away: %s", self.name, self._failed)
+            if self._client is client:
+                self._client = None
+            self._liveness.failed(exc)
+            return False
+        return True
 
     async def close(self) -> None:
         """Close the client and wait for it, at most ``close_timeout``; a no-op when not
