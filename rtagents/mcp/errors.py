@@ -42,9 +42,16 @@ def is_transport_failure(exc: BaseException) -> bool:
 
 def _closed(exc: BaseException) -> bool:
     """The MCP client's own word that the connection is gone (its dispatcher's error), not
-    a live server's error answer whose message mentions a connection (its database's)."""
+    a live server's error answer whose message mentions a connection (its database's); or
+    a streamable HTTP server's that our MCP session is gone (a 404 for its id: restarted)."""
     from mcp_types import CONNECTION_CLOSED  # (mcp loads when a local server is made)
 
-    return getattr(exc, "code", None) == CONNECTION_CLOSED and (
-        getattr(exc, "message", None) == "Connection closed"
-    )
+    message = getattr(exc, "message", None)
+    if type(exc).__name__ == "MCPError" and message in _SESSION_GONE:
+        return True
+    return getattr(exc, "code", None) == CONNECTION_CLOSED and message == "Connection closed"
+
+
+_SESSION_GONE = ("Session not found", "Session terminated")
+"""What a streamable HTTP server (its body) or the client (a bare 404) says of a session the
+server no longer has: the connection is as good as broken."""
