@@ -314,12 +314,6 @@ class GuardCore:
         if item_id != self._turn.item_id:
             self._turn = _Turn(item_id)
 
-    def turn_began(self, key: str) -> None:
-        """The user began speaking again, where messages have no items (GPT-Live: ``key`` is
-        its one input stream): a turn from here, whose answer is what starts after."""
-        _note(self._given, key, self.current)
-        self._turn = _Turn(key)
-
     def response_started(
         self, response_id: str, *, in_conversation: bool, asked_by_a_trip: bool = False
     ) -> bool:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import protocol as p
 from ..approvals.events import GuardrailTripped
-from ..approvals.guarding import Check, GuardCore, InputStop, Verdict, message_for
+from ..approvals.guarding import Check, GuardCore, Verdict, message_for
 from ..approvals.guardrails import Guardrail, Guardrails, GuardrailTrip
 from .actions import Action, Emit, Send, StopPlayback
 from .events import SessionWarning
@@ -65,11 +65,8 @@ class Trips:
             return
         cancelled, calls = None, list[Action]()
         if live:
-            # GPT-Live: no response.cancel, no truncate; the app's player still stops, and an
-            # input trip stops the delegated work of the turn's answer, as on Realtime.
+            # GPT-Live: no response.cancel, no truncate; the app's player still stops.
             actions: list[Action] = [StopPlayback(None, None, heard_only=True)]
-            if check.kind == "input":
-                calls = self._blocked(core.input_stops(check.key, asked=False))
             core.rearm(check.key)
         else:
             cancelled, actions, calls = self._stopping(core, check)
@@ -117,23 +114,14 @@ class Trips:
             # Its answer's items are kept past their response's end: a late trip still
             # cuts the audio the player has yet to play.
             heard = stop is not None and audio_item in stop.items
-            calls = self._blocked(stop)
+            background = self._runner.dispatcher.background
+            for response_id in stop.answers if stop is not None else ():
+                calls += orchestrator.block(response_id, STOPPED)
+                calls += background.stop(response_id, STOPPED)
         actions: list[Action] = [self._cancel(cancelled)] if cancelled is not None else []
         if audio_item is not None and heard:
             actions.append(StopPlayback(audio_item, None, heard_only=False))
         return cancelled, actions, calls
-
-    def _blocked(self, stop: InputStop | None) -> list[Action]:
-        """The calls of a stopped turn's answer cancelled, and no response asked for them."""
-        orchestrator, background = (
-            self._runner.core.orchestrator,
-            self._runner.dispatcher.background,
-        )
-        calls: list[Action] = []
-        for response_id in stop.answers if stop is not None else ():
-            calls += orchestrator.block(response_id, STOPPED)
-            calls += background.stop(response_id, STOPPED)
-        return calls
 
     def _cancel(self, response_id: str) -> Send:
         cancel = p.ResponseCancel(event_id=self._runner.core.next_event_id())

@@ -52,7 +52,6 @@ class SessionGuards(Trips):
         self._core: GuardCore | None = None
         self._limiter: anyio.CapacityLimiter | None = None  # made for the first check
         self._trailing: dict[str, None] = {}  # the streams with a trailing check's timer
-        self._speaking: str | None = None  # who spoke last on GPT-Live (its turns have no items)
 
     @property
     def _guardrails(self) -> Guardrails | None:
@@ -98,9 +97,6 @@ class SessionGuards(Trips):
             )
             if last is not None:
                 self._runner.spawn(self._run, last)
-            if event.role == "user" and self._speaking != "user":
-                core.turn_began(LIVE_IN)  # (the delegations from here answer it)
-            self._speaking = event.role
             kind: GuardrailKind = "output" if event.role == "assistant" else "input"
             return self._heard(core, kind, ours, event.delta, now)
         if event.role == "assistant":
@@ -151,20 +147,6 @@ class SessionGuards(Trips):
             # blocked now, before the frames that announce them are read.
             calls = self._runner.core.orchestrator.block(response.id, STOPPED)
             self._runner.spawn(self._runner.execute, [self._cancel(response.id), *calls])
-
-    def _on_response_event(self, core: GuardCore, event: Any) -> None:
-        """GPT-Live's delegated responses, as the turns' answers (see ``_on_response_created``;
-        no ``response.cancel`` here: what a stopped turn's answer calls is blocked)."""
-        inner = event.event if isinstance(event.event, dict) else {}
-        kind, response = inner.get("type"), inner.get("response")
-        rid = response.get("id") if isinstance(response, dict) else None
-        if not isinstance(rid, str):
-            return
-        if kind == "response.created" and core.response_started(rid, in_conversation=True):
-            calls = self._runner.core.orchestrator.block(rid, STOPPED)
-            self._runner.spawn(self._runner.execute, calls)
-        elif kind in ("response.completed", "response.failed", "response.incomplete"):
-            core.response_ended(rid)
 
     def _on_reconnecting(self, core: GuardCore, event: Any) -> None:
         session = self._runner.core  # (GPT-Live and a call's sideband: the same session again)
@@ -270,7 +252,6 @@ def _to_run(core: GuardCore, check: Check | None) -> Check | None:
 _ROUTES: dict[str, _Route] = {
     "transcript.delta": SessionGuards._on_transcript,
     "response.created": SessionGuards._on_response_created,
-    "response.event": SessionGuards._on_response_event,
     "response.done": SessionGuards._on_response_done,
     "session.reconnecting": SessionGuards._on_reconnecting,
     "response.output_item.added": SessionGuards._on_output_item_added,
