@@ -4,6 +4,7 @@ decides when). See ``journal`` for what is kept and why."""
 
 from __future__ import annotations
 
+import numbers
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -45,10 +46,14 @@ class Accounts:
     these very methods)."""
 
     def __init__(self, *, max_items: int, max_tokens: int) -> None:
-        if not all(type(n) is int and n >= 1 for n in (max_items, max_tokens)):  # (no NaN)
+        whole = (
+            isinstance(n, numbers.Integral) and not isinstance(n, bool)
+            for n in (max_items, max_tokens)
+        )
+        if not all(whole) or max_items < 1 or max_tokens < 1:  # (no NaN: it bounds nothing)
             raise ValueError("the journal needs room for at least one item and one token")
-        self.max_items = max_items
-        self.max_tokens = max_tokens
+        self.max_items = int(max_items)
+        self.max_tokens = int(max_tokens)
         # In the order they came; only atomic values, so untracked by the collector.
         self._entries: dict[str, Entry] = {}
         self._tokens = 0

@@ -62,12 +62,15 @@ class Playback:
         if item_id is not None and item_id == self.item_id:
             self.complete = True
 
-    def forget(self) -> tuple[str, ...]:
+    def forget(self, *, session_lost: bool) -> tuple[str, ...]:
         """A new connection: the audio of the old one is nobody's to cut any more (but the
-        player may still be playing it). Returns the out-of-band responses it cut off."""
+        player may still be playing it). With ``session_lost`` (a new server session, not a
+        sideband's re-attach, where they go on), returns the out-of-band responses it cut
+        off, no longer under way."""
         self.left_over = self.left_over or self.item_id is not None
         self.item_id, self.bytes, self.complete = None, 0, False
-        cut, self._outside = self._outside, ()
+        cut = self._outside if session_lost else ()
+        self._outside = () if session_lost else self._outside
         return cut
 
     def interrupted(self) -> StopPlayback | None:

@@ -286,7 +286,7 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         Realtime session needs ``tracing`` again; a sideband call keeps its own."""
         if not self.orchestrator.link_event(LinkInput.DROPPED):
             return list(self._requests.close())  # a new connection dropped: no replies
-        cut = self.playback.forget()
+        cut = self.playback.forget(session_lost=not self.sideband)
         if not self.sideband:  # (a call's conversation, and what it said, stay on the server)
             self.journal.cut_off()
         self._restater.dropped()

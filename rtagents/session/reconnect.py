@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import numbers
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -65,7 +66,7 @@ class Reconnect:
     healthy_after: float = 10.0
 
     def __post_init__(self) -> None:
-        if type(self.attempts) is not int or self.attempts < 1:  # (NaN: no attempt, ever)
+        if not _whole(self.attempts):  # (NaN: no attempt, ever)
             raise ValueError(
                 "Reconnect(attempts=) must be a whole number, at least 1; use reconnect=None"
             )
@@ -76,7 +77,7 @@ class Reconnect:
         numbers = (self.backoff, self.max_backoff, self.jitter, self.healthy_after)
         if not all(math.isfinite(n) for n in numbers):  # (NaN passes every comparison above)
             raise ValueError("Reconnect takes finite numbers of seconds (no NaN, no infinity)")
-        if not all(type(n) is int and n >= 1 for n in (self.max_items, self.max_tokens)):
+        if not (_whole(self.max_items) and _whole(self.max_tokens)):
             raise ValueError("Reconnect(max_items=, max_tokens=) must be whole numbers, at least 1")
         if self.handover_before_s is not None:
             check_seconds(self.handover_before_s, "Reconnect(handover_before_s=)")
@@ -235,6 +236,12 @@ class Reconnector:
                 continue
             with contextlib.suppress(Exception):
                 await session.hand_over()
+
+
+def _whole(value: object) -> bool:
+    """A whole number, at least 1: an ``int`` of any kind (numpy's, an ``IntEnum``), never a
+    ``bool``, a fraction or NaN (which passes every comparison, and bounds nothing)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) >= 1
 
 
 def _describe(error: Exception) -> str:
