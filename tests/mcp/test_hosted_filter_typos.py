@@ -33,6 +33,10 @@ pytestmark = pytest.mark.timeout(60)
         {"require_approval": {"never": {"tool_name": ["lookup"]}}},
         {"require_approval": {"nevr": {"tool_names": ["lookup"]}}},
         {"allowed_tools": {"read_onyl": True}},
+        # A never filter of no condition, with the right key (a config file's "tool_names:"
+        # with nothing after it): it exempts every tool just the same.
+        {"require_approval": {"never": {"tool_names": None}}},
+        {"require_approval": {"never": {}}},
     ],
 )
 def test_a_misspelt_filter_is_refused_when_made(options: dict[str, Any]) -> None:
@@ -49,7 +53,10 @@ def answer(ctx: ModelContext) -> str:
 
 
 @pytest.mark.anyio
-async def test_a_misspelt_never_filter_runs_every_tool_unasked() -> None:
+@pytest.mark.parametrize(
+    "never", [{"tool_name": ["lookup"]}, {"tool_names": None}], ids=["misspelt", "of_none"]
+)
+async def test_a_never_filter_of_no_condition_runs_no_tool_unasked(never: Any) -> None:
     asked: list[str] = []
 
     def handler(request: rtagents.ApprovalRequest) -> bool:
@@ -61,7 +68,7 @@ async def test_a_misspelt_never_filter_runs_every_tool_unasked() -> None:
             notes = HostedMCP(
                 server_label="notes",
                 server_url=url,
-                require_approval={"never": {"tool_name": ["lookup"]}},  # meant: tool_names
+                require_approval={"never": never},
             )
         except (ValueError, TypeError):
             return
