@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+import anyio
 import pytest
 
 import rtagents
@@ -74,13 +75,15 @@ async def test_calls_after_the_server_restarted() -> None:
         async with Emulator(model=ScriptedModel(turns)) as emu:
             async with rtagents.connect(agent, transport=emu.transport()) as session:
                 events += await session.ask("look it up")
-                proc.terminate()
-                proc.wait()
+                # It goes (a crash: a graceful stop would wait on our open stream), waited
+                # for off the loop, which must go on serving that stream meanwhile.
+                proc.kill()
+                await anyio.to_thread.run_sync(proc.wait)
                 proc = launch(port)  # the same server again, on the same URL
                 events += await session.ask("look it up again")
     finally:
-        proc.terminate()
-        proc.wait()
+        proc.kill()
+        await anyio.to_thread.run_sync(proc.wait)
     outputs = {
         e.call_id: e.output for e in events if e.type in ("tool.call.completed", "tool.call.failed")
     }
