@@ -70,8 +70,8 @@ def start_config(
         notes.append("filler_instructions (GPT-Live words its own acknowledgements)")
     if agent.turn_detection != "default":
         notes.append("turn_detection (the Live model detects turns itself)")
-    if _kind(agent) != "responses" and (tools or agent.sources.hosted):
-        notes.append(f"tools ({_kind(agent)} delegation, asked for: nothing would call them)")
+    if (kind := _kind(agent)) != "responses" and (tools or agent.sources.hosted):
+        notes.append(f"tools ({kind} delegation, asked for: nothing would call them)")
     if len(formats) > 1:
         notes.append("a different input and output audio format (GPT-Live has one: the input's)")
     if formats:

@@ -39,7 +39,7 @@ log = logging.getLogger("rtagents.session")
 
 _BUSY = "conversation_already_has_active_response"
 
-_CUT_ASIDE = "the drop cut off out-of-band response(s) %s: not asked for again (ask again)"
+_CUT_ASIDE = "the drop cut off out-of-band response(s) %s, which are not asked for again"
 
 Decided = Sequence[Decision | Action] | None
 """What a route leads to: the orchestrator's decisions (and the adapter's own actions)."""
