@@ -53,6 +53,14 @@ class ApprovalBroker:
             that tool explicitly.
     """
 
+    # Class attributes until set (performance.md, "Density").
+    _generation = 0  # which policy the memory belongs to (see ``follow``)
+    _closed = False
+    _limiter: anyio.CapacityLimiter | None = None
+    # Where a SystemExit or KeyboardInterrupt from the app's approval code goes (the
+    # session's end: connect raises it); without it, it is raised after the deny.
+    _app_exit: Callable[[BaseException], None] | None = None
+
     def __init__(
         self,
         policy: ApprovalPolicy | None,
@@ -65,15 +73,11 @@ class ApprovalBroker:
         self._agent = agent  # whose calls the memory is for (``None``: any's)
         self._emit = emit
         self._hosted_servers = hosted_servers
-        # Where a SystemExit or KeyboardInterrupt from the app's approval code goes (the
-        # session's end: connect raises it); without it, it is raised after the deny.
-        self._app_exit = app_exit
+        if app_exit is not None:
+            self._app_exit = app_exit
         self._pending: dict[str, Pending] = {}
         self._memory: dict[str, Decision] = {}
-        self._generation = 0  # which policy the memory belongs to (see ``follow``)
-        self._closed = False
         self._stopped: dict[str, None] = {}  # stopped before they were asked (see ``stop``)
-        self._limiter: anyio.CapacityLimiter | None = None
 
     def follow(
         self, policy: ApprovalPolicy | None, agent: Any = None, *, forget: bool = True

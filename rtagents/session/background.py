@@ -36,6 +36,7 @@ from .events import (
     SessionWarning,
     ToolCallCompleted,
 )
+from .invoke import Orphans, orphan
 from .states import Connection, Link
 
 log = logging.getLogger("rtagents.session")
@@ -75,7 +76,7 @@ class BackgroundWork:
         tracer: SessionTracer,
         sink: ResultSink,
         link: Connection,
-        orphans: set[asyncio.Task[Any]],
+        orphans: Orphans,
     ) -> None:
         self._tracer = tracer
         self._sink = sink
@@ -188,9 +189,7 @@ class BackgroundWork:
         self._work.pop(running.call.work_id, None)
         task = running.task
         if task is not None and not task.done():
-            task.cancel()
-            self._orphans.add(task)
-            task.add_done_callback(self._orphans.discard)
+            orphan(task, self._orphans)
 
     def _report(self, work: _Work, outcome: CallOutcome, text: str) -> None:
         """The one place a work's end is reported: its event (``text``: the message for the

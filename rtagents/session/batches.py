@@ -48,26 +48,27 @@ class Work:
 class Batches:
     """Batches by response id, work by work id, and which of our outputs the server has."""
 
+    # Scalars are class attributes until set (performance.md, "Density"): an idle
+    # session's batches keep none of them.
+    _duplicates = False  # some work answers a reused call id (see Work.call_id)
+    _collect_at = _COLLECT_PAST
+    # Our request in flight: (its ref, or "response:<id>" of the response that answers
+    # it), the outputs it asks to answer, its ref; None once that response is over.
+    _asked: tuple[str, tuple[str, ...], str] | None = None
+    # Outputs given up on this connection (see ``unconfirmed``), by the response whose
+    # batch they are of: a confirmation that comes late owes them again.
+    _given_up: dict[str, str] | None = None
+    _before: tuple[str, tuple[str, ...]] | None = None  # see ``disconnected``
+    # What the server had at the last drop (confirmed, or seen by a response it cut):
+    # an attached session, whose conversation stayed on the server, still has it.
+    _had: dict[str, None] | None = None
+
     def __init__(self) -> None:
         self.batches: dict[str, Batch] = {}
         self.work: dict[str, Work] = {}
         # Our outputs the server has added: a set, as a dict (untracked by the collector).
         self._confirmed: dict[str, None] = {}
         self.output_events: dict[str, str] = {}  # event_id of an output -> its work id
-        self._duplicates = False  # some work answers a reused call id (see Work.call_id)
-        self._collect_at = _COLLECT_PAST
-        # Our request for outputs owed: (its ref, the outputs), then ("response:" and the id
-        # of the response answering it, the outputs); None once that response is over.
-        # Our request in flight: (its ref, or "response:<id>" of the response that answers
-        # it), the outputs it asks to answer, its ref.
-        self._asked: tuple[str, tuple[str, ...], str] | None = None
-        # Outputs given up on this connection (see ``unconfirmed``), by the response whose
-        # batch they are of: a confirmation that comes late owes them again.
-        self._given_up: dict[str, str] | None = None
-        self._before: tuple[str, tuple[str, ...]] | None = None  # see ``disconnected``
-        # What the server had at the last drop (confirmed, or seen by a response it cut):
-        # an attached session, whose conversation stayed on the server, still has it.
-        self._had: dict[str, None] | None = None
         # The last responses that ended (a dict as a bounded ordered set): work one of them
         # announces late (after its done) is of a batch done already.
         self._over: dict[str, None] = {}

@@ -34,7 +34,7 @@ from .events import (
     ToolCallStarted,
 )
 from .hosted_approval import answer_hosted
-from .invoke import let_go
+from .invoke import Orphans, let_go, orphan
 from .offers import Offers
 from .states import Connection, Link
 
@@ -84,7 +84,7 @@ class Dispatcher:
         self._answers = answers
         self._hosted = hosted_tools
         self._running: dict[str, RunningCall] = {}
-        self._orphans: set[asyncio.Task[Any]] = set()  # given up on, still running
+        self._orphans: Orphans = {}  # given up on, still running
         self.background = BackgroundWork(
             tracer=tracer,
             sink=answers,
@@ -236,9 +236,7 @@ class Dispatcher:
         self._answer(running, outcome)
         task = running.task
         if task is not None and not task.done():
-            task.cancel()
-            self._orphans.add(task)
-            task.add_done_callback(self._orphans.discard)
+            orphan(task, self._orphans)
         if self._link.state is Link.CLOSED:
             self._running.pop(running.call.work_id, None)  # nothing left to send
             self._answers.tell(held)  # (the end holds what it tells until session.closed)

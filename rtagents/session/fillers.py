@@ -81,17 +81,20 @@ class _Queued:
 class Fillers:
     """The asides of one session: their settings, the one waiting, ours in flight."""
 
+    # Settings and scalars are class attributes until set (performance.md, "Density"): the
+    # fillers of an idle session, or of an agent without any, keep none of them.
+    after_ms: int | None = None
+    instructions = DEFAULT_FILLER_INSTRUCTIONS
+    _queued: _Queued | None = None
+    _in_flight: str | None = None  # the ref of our aside's request, unanswered
+    _speaking: str | None = None  # the response id of our aside, active
+    _saying: str | None = None  # the call whose update that aside is
+    _said = ""  # and the update's text
+    # That call finished before the aside started (or the user took the turn: a reason
+    # alone, nothing to report): cancelled then, and reported so.
+    _stale: ProgressDropped | str | None = None
+
     def __init__(self) -> None:
-        self.after_ms: int | None = None
-        self.instructions = DEFAULT_FILLER_INSTRUCTIONS
-        self._queued: _Queued | None = None
-        self._in_flight: str | None = None  # the ref of our aside's request, unanswered
-        self._speaking: str | None = None  # the response id of our aside, active
-        self._saying: str | None = None  # the call whose update that aside is
-        self._said = ""  # and the update's text
-        # That call finished before the aside started (or the user took the turn: a reason
-        # alone, nothing to report): cancelled then, and reported so.
-        self._stale: ProgressDropped | str | None = None
         # Sets of ids kept as dicts (id -> None): a dict of strings is never tracked by the
         # collector, a set always is (three per session, in a server holding thousands).
         self._others: dict[str, None] = {}  # out-of-band responses not ours, active

@@ -8,6 +8,7 @@ answers from outside at the deadline or on barge-in, without waiting for the cod
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -74,7 +75,23 @@ def _output_of(tool: BaseTool, limit: int) -> Callable[[Any], Any]:
     return finish
 
 
-async def let_go(orphans: set[asyncio.Task[Any]], grace: float) -> list[asyncio.Task[Any]]:
+Orphans = dict[asyncio.Task[Any], None]
+"""Tool code given up on that still runs: a set, as a dict (an empty dict is not tracked by
+the collector, an empty set is: one object more for every idle session)."""
+
+
+def orphan(task: asyncio.Task[Any], orphans: Orphans) -> None:
+    """Cancel a call's ``task`` and keep it among ``orphans`` until it has ended."""
+    task.cancel()
+    orphans[task] = None
+    task.add_done_callback(functools.partial(_ended, orphans))
+
+
+def _ended(orphans: Orphans, task: asyncio.Task[Any]) -> None:
+    orphans.pop(task, None)
+
+
+async def let_go(orphans: Orphans, grace: float) -> list[asyncio.Task[Any]]:
     """Give abandoned tool code ``grace`` seconds to stop; return what still runs."""
     if not orphans:
         return []

@@ -51,16 +51,18 @@ class Journal(Accounts):
     """The items of one conversation, in order, by item id: writes noted, applied in order
     (by ``Accounts``' own methods) before any read."""
 
+    # Writes noted, not applied yet (see the module's doc), as (unbound method, its
+    # arguments): no bound method holds the journal meanwhile. None while there are none.
+    # (Class attributes until set, as in ``Accounts``.)
+    _later: list[tuple[Callable[..., None], tuple[Any, ...]]] | None = None
+    # Waiting calls let go, as far as told; whether told on this connection.
+    _forgotten_seen = 0
+    _forgetting_told = False
+
     def __init__(
         self, *, max_items: int = DEFAULT_MAX_ITEMS, max_tokens: int = DEFAULT_MAX_TOKENS
     ) -> None:
         super().__init__(max_items=max_items, max_tokens=max_tokens)
-        # Writes noted, not applied yet (see the module's doc), as (unbound method, its
-        # arguments): no bound method holds the journal meanwhile. None while there are none.
-        self._later: list[tuple[Callable[..., None], tuple[Any, ...]]] | None = None
-        # Waiting calls let go, as far as told; whether told on this connection.
-        self._forgotten_seen = 0
-        self._forgetting_told = False
 
     def __len__(self) -> int:
         with _APPLYING:

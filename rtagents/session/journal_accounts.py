@@ -45,6 +45,17 @@ class Accounts:
     each applied at once (``journal.Journal`` notes them, and applies them in order, with
     these very methods)."""
 
+    # Scalars start as class attributes, set on the instance only once they change: an idle
+    # session's objects then hold no slot the collector visits for nothing (performance.md,
+    # "Density").
+    _tokens = 0
+    # Item ids in the order their items became free to go: an item when it came, a call
+    # or approval request when it was answered (its answer then goes with it). Stale ids
+    # (gone since, or put twice) are skipped when met: trimming never scans a waiting call.
+    _free: deque[str] | None = None  # made when the first item comes
+    _dropped = 0  # items let go to keep within the bounds
+    _forgotten_count = 0  # of those, calls and requests that waited for an answer
+
     def __init__(self, *, max_items: int, max_tokens: int) -> None:
         whole = (
             isinstance(n, numbers.Integral) and not isinstance(n, bool)
@@ -56,21 +67,14 @@ class Accounts:
         self.max_tokens = int(max_tokens)
         # In the order they came; only atomic values, so untracked by the collector.
         self._entries: dict[str, Entry] = {}
-        self._tokens = 0
         # What answers what, so that trimming never scans: call id -> its outputs' item ids;
         # and the calls and approval requests in the journal that have had their answer (the
         # others are waiting for it). An answer deleted since does not make them wait again.
         self._outputs: dict[str, tuple[str, ...]] = {}
         self._answered: dict[str, None] = {}  # a set, as a dict: untracked by the collector
-        # Item ids in the order their items became free to go: an item when it came, a call
-        # or approval request when it was answered (its answer then goes with it). Stale ids
-        # (gone since, or put twice) are skipped when met: trimming never scans a waiting call.
-        self._free: deque[str] | None = None  # made when the first item comes
         self._calls: dict[str, str] = {}  # call id -> its call's item id, while journaled
         # Waiting calls and requests let go (their answers too); a set, as a dict.
         self._forgotten: dict[str, None] = {}
-        self._dropped = 0  # items let go to keep within the bounds
-        self._forgotten_count = 0  # of those, calls and requests that waited for an answer
 
     # -- the writes, applied at once -------------------------------------------------------------
 

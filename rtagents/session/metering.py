@@ -35,13 +35,17 @@ class UsageMeter:
         prices: The app's prices (``connect(..., prices=...)``), checked already.
     """
 
+    # Class attributes until set (performance.md, "Density").
+    prices: PriceBook | None = None
+    cost: Decimal | None = None
+    _transcriber = "unknown"  # the session's transcription model, once configured
+    _seconds = 0.0  # GPT-Live's running total so far
+
     def __init__(self, model: str, prices: PriceBook | None = None) -> None:
         self.model = model
         self.usage = UsageRecord()
-        self.prices = prices
-        self.cost: Decimal | None = Decimal(0) if self.prices is not None else None
-        self._transcriber = "unknown"  # the session's transcription model, once configured
-        self._seconds = 0.0  # GPT-Live's running total so far
+        if prices is not None:
+            self.prices, self.cost = prices, Decimal(0)
 
     def see(self, event: Any) -> list[Any] | None:
         """The session's hook (see ``observers``): ``event`` counted before the app sees

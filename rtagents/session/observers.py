@@ -38,19 +38,21 @@ Observer = Callable[[Any], "Sequence[Any] | None"]
 class Observers:
     """The hooks, then the app's stream: ``deliver`` is the session's one way out."""
 
+    # Class attributes until set (performance.md, "Density").
+    _hooks: tuple[Observer, ...] = ()
+    _held: list[tuple[Any, int, str | bytes | None]] | None = None
+    # Holders not done yet, and their number: ``tell()`` with none ends every hold, and
+    # starts a new number, so that a holder it ended tells nothing later (plain ints:
+    # nothing more for the collector per session).
+    _holders = 0
+    _epoch = 1
+
     def __init__(self, stream: EventStream, meter: Any = None) -> None:
         self.stream = stream
         self.meter = meter
         """The usage meter (``see``), every session's: it counts each event just before the
         app hears of it. Kept as itself, not as a bound method in a tuple (two objects fewer
         per session for the collector)."""
-        self._hooks: tuple[Observer, ...] = ()
-        self._held: list[tuple[Any, int, str | bytes | None]] | None = None
-        # Holders not done yet, and their number: ``tell()`` with none ends every hold, and
-        # starts a new number, so that a holder it ended tells nothing later (plain ints:
-        # nothing more for the collector per session).
-        self._holders = 0
-        self._epoch = 1
 
     @property
     def hooks(self) -> tuple[Observer, ...]:

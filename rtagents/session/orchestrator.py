@@ -62,6 +62,15 @@ class Orchestrator:
         journal: The conversation's items, for a replay after a drop.
     """
 
+    # Scalars are class attributes until set (performance.md, "Density").
+    _refs = 0
+    responses_done = 0
+    """Responses finished, on every connection (one that finished one proved healthy)."""
+    _active: str | None = None  # the response active in the conversation
+    _waiting = ""  # while it is one never seen: the key of the wait that ends it
+    _in_flight: str | None = None  # the ref of our unanswered request for a response
+    _stale: str | None = None  # that ref, once the user took the turn after it
+
     def next_ref(self) -> str:
         """The next client event id."""
         if self._ref_fn is not None:
@@ -79,17 +88,9 @@ class Orchestrator:
         # Event ids: a function, or a prefix for its own count (an int, no object: next_ref).
         self._ref_fn = next_ref if callable(next_ref) else None
         self._ref_prefix = next_ref if isinstance(next_ref, str) else ""
-        self._refs = 0
         self.journal = journal if journal is not None else Journal()
         self.link = Connection()
-        self.responses_done = 0
-        """Responses finished, over every connection: a connection that finished one has
-        done real work (see ``Reconnect``: it proved healthy)."""
         self._ask = AppAsk()
-        self._active: str | None = None  # the response active in the conversation
-        self._waiting = ""  # while it is one never seen: the key of the wait that ends it
-        self._in_flight: str | None = None  # the ref of our unanswered request for a response
-        self._stale: str | None = None  # that ref, once the user took the turn after it
         self.batches = Batches()  # the session's adapter reads ``unanswered`` at the end
         self.started: _started.Started = {}  # every call and approval request, run once
         self.fillers = Fillers()

@@ -13,17 +13,17 @@ from .actions import StopPlayback
 class Playback:
     """The latest assistant audio item, and its length in milliseconds so far."""
 
-    def __init__(self) -> None:
-        self.item_id: str | None = None
-        self.bytes = 0  # of the latest item (in milliseconds: ``ms``)
-        self.left_over = False
-        """Audio may be playing that is not ours to cut: an earlier connection's, or an
-        out-of-band response's."""
-        self.format = "audio/pcm"
-        """The session's output audio format (how long a delta is), from its config."""
-        self.complete = False
-        """Whether all of the latest item's audio has arrived (its output item is done)."""
-        self._outside: tuple[str, ...] = ()  # out-of-band responses under way (a few at most)
+    # Class attributes until set (performance.md, "Density").
+    item_id: str | None = None
+    bytes = 0  # of the latest item (in milliseconds: ``ms``)
+    left_over = False
+    """Audio may be playing that is not ours to cut: an earlier connection's, or an
+    out-of-band response's."""
+    format = "audio/pcm"
+    """The session's output audio format (how long a delta is), from its config."""
+    complete = False
+    """Whether all of the latest item's audio has arrived (its output item is done)."""
+    _outside: tuple[str, ...] = ()  # out-of-band responses under way (a few at most)
 
     @property
     def ms(self) -> int:

@@ -59,6 +59,16 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
     reread = staticmethod(reread)
     """A delivered frame's event again (see ``stream.EventStream``): one function, shared."""
 
+    # Scalars are class attributes until set (performance.md, "Density").
+    expires_at: float | None = None
+    """When the server says the session will hit its cap (Unix seconds), if it says."""
+    session_id: str | None = None
+    """The server's session id (``sess_...``), from ``session.created``."""
+    sideband = False
+    _config: str | None = None  # the last ``session.updated``'s (see config)
+    _asides_held: tuple[Action, ...] = ()  # the app's out-of-band asks while offline
+    _tracing_sent = False
+
     def __init__(
         self,
         traits: TraitsOf,
@@ -70,18 +80,13 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         """What the conversation holds, for a new connection and ``session.history``."""
         self.orchestrator = Orchestrator(traits, "evt_rt_", self.journal)
         self.playback = Playback()
-        self.expires_at: float | None = None
-        """When the server says the session will hit its cap (Unix seconds), if it says."""
-        self.session_id: str | None = None
-        """The server's session id (``sess_...``), from ``session.created``."""
-        self._config: str | None = None  # the last ``session.updated``'s (see config)
         self._restater = Restater(sideband=sideband)
         self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
         """What each hosted MCP server listed, by server label."""
         self._requests = Requests()
         self._item_names: dict[str, str] = {}  # function call item id -> tool name
-        self._asides_held: tuple[Action, ...] = ()  # the app's out-of-band asks while offline
-        self._tracing_sent = self.sideband = sideband
+        if sideband:
+            self._tracing_sent = self.sideband = True
 
     def next_event_id(self) -> str:
         """The next client event id (the orchestrator counts them: an int, no object)."""

@@ -45,8 +45,7 @@ from .dispatch import Dispatcher
 from .events import SessionClosed as SessionClosedEvent
 from .events import SessionWarning
 from .fixed_audio import speaking
-from .guards import SessionGuards, guarding
-from .handoff import Handoffs
+from .guards import guarding
 from .journal import Journal
 from .metering import PriceBook, UsageMeter
 from .observers import Observers
@@ -54,7 +53,6 @@ from .offers import Taking
 from .reader import read
 from .realtime import RealtimeCore
 from .reconnect import Reconnect
-from .servers import ServerWatch
 from .states import CLOSED_BY_CLIENT, Link
 from .stream import EventStream
 from .tasks import SessionTasks, after
@@ -73,6 +71,12 @@ CONFIGURE_TIMEOUT_S = 30.0  # for the server's answer to a configuration (``conf
 
 class SessionRunner(LazyParts):
     """The machinery under a ``RealtimeSession`` (``session``: what its tools are given)."""
+
+    # Class attributes until set (performance.md, "Density"), as LazyParts' parts are.
+    fatal: BaseException | None = None
+    """A ``SystemExit``/``KeyboardInterrupt`` app code raised in a session task."""
+    served_agent: Agent | None = None  # what the server runs (see ``served``)
+    served_voice: str | None = None
 
     def __init__(
         self,
@@ -118,8 +122,6 @@ class SessionRunner(LazyParts):
         self.stream.metrics = self.metrics
         self.stream.reread = getattr(self.core, "reread", None)
         self.meter = UsageMeter(model or agent.model, prices)  # session.usage, session.cost
-        self._guards: SessionGuards | None = None  # Agent.guardrails, once an agent has them
-        self._handoffs: Handoffs | None = None  # Agent.handoffs, once an agent has them
         self.observers = Observers(self.stream, self.meter)
         self._observe()
         self.approvals = ApprovalBroker(
@@ -134,14 +136,9 @@ class SessionRunner(LazyParts):
             answers=back,
             hosted_tools=self.core.hosted_tools,
         )
-        self.fatal: BaseException | None = None
-        """A ``SystemExit``/``KeyboardInterrupt`` app code raised in a session task."""
         self._waiters: dict[str, tuple[anyio.Event, list[Any]]] = {}
         self._shutdown_grace = shutdown_grace
         self._audio = audio_format  # the line's, whatever each agent sets (see ``configure``)
-        self.served_agent: Agent | None = None  # what the server runs (see ``served``)
-        self.served_voice: str | None = None
-        self._servers: ServerWatch | None = None  # the agent's local MCP servers, if any
         self.upstream = Upstream(
             transport,
             self.core,

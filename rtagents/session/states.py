@@ -97,16 +97,17 @@ CLOSED_BY_CLIENT = "closed by the client"
 class Connection:
     """The connection's state, and what came with its last transitions."""
 
-    def __init__(self) -> None:
-        self.state = Link.ONLINE
-        self.epoch = 0
-        """Connections that began a replay so far: a send held through a replay knows from
-        it whether its connection is still the current one."""
-        self.planned = False
-        """Whether the last drop was a handover we started (see ``Reconnect``)."""
-        self.closed_reason: str | None = None
-        self.dropped = False
-        """The session ended without the app asking (a drop it could not recover from)."""
+    # Class attributes until set, as every per-session record's scalars (performance.md,
+    # "Density"): an idle session's connection state holds nothing of its own.
+    state = Link.ONLINE
+    epoch = 0
+    """Connections that began a replay so far: a send held through a replay knows from it
+    whether its connection is still the current one."""
+    planned = False
+    """Whether the last drop was a handover we started (see ``Reconnect``)."""
+    closed_reason: str | None = None
+    dropped = False
+    """The session ended without the app asking (a drop it could not recover from)."""
 
     def apply(self, event: LinkInput) -> tuple[LinkEffect, ...]:
         before = self.state
@@ -188,13 +189,13 @@ ASK_TABLE: dict[tuple[Asked, AskInput], Asked] = {
 class AppAsk:
     """The app's own request for a response, and what goes with its state."""
 
-    def __init__(self) -> None:
-        self.state = Asked.NONE
-        self.params: object = None
-        """The request's parameters, as the wire adapter reads them (opaque here)."""
-        self.ref: str | None = None  # the id it was last sent with
-        self.response_id: str | None = None  # the response answering it
-        self.answered: tuple[str | None, object] | None = None  # (ref, params), see lost
+    # Class attributes until set (performance.md, "Density").
+    state = Asked.NONE
+    params: object = None
+    """The request's parameters, as the wire adapter reads them (opaque here)."""
+    ref: str | None = None  # the id it was last sent with
+    response_id: str | None = None  # the response answering it
+    answered: tuple[str | None, object] | None = None  # (ref, params), see lost
 
     def apply(self, event: AskInput) -> Asked:
         answered = self.state is Asked.ANSWERING and event is AskInput.OUTPUT

@@ -46,6 +46,24 @@ class EventStream:
     first read or drop on, the buffer is a deque.
     """
 
+    # Built when first needed, and class attributes until then (performance.md, "Density"):
+    # an idle session (most, in a server holding thousands) keeps no deque, no Event and no
+    # handler table, nor a slot for each, which the collector would scan.
+    _queue: list[Entry] | deque[Entry] | None = None  # see ``Entry``
+    _bytes = 0  # the frames' sizes of what the buffer holds
+    _dropped = 0
+    metrics: Any = None  # counts what is dropped (``dropped()``), where it happens
+    reread: Callable[[str | bytes], Any] | None = None
+    """The adapter's decoder of a frame (``WireAdapter.reread``): until the app first reads,
+    the buffer keeps a server event's frame, a plain string the collector never scans,
+    instead of the typed event; ``next()`` decodes it again."""
+    _reading = False
+    # asyncio's Event: the session runs on asyncio (websockets needs it), and anyio's Event
+    # costs a backend lookup per wait, on the path of every event read.
+    _wakeup: asyncio.Event | None = None
+    _ended = False
+    _handlers: dict[str, list[Handler]] | None = None
+
     def __init__(
         self,
         limit: int,
@@ -58,22 +76,6 @@ class EventStream:
         # Where awaitable handlers run: ``tasks.handler`` (the session's ``SessionTasks``, kept
         # once rather than as a bound method per session).
         self._tasks = tasks
-        # Built when first needed: an idle session (most, in a server holding thousands) keeps
-        # no deque, no Event and no handler table, which the collector would scan.
-        self._queue: list[Entry] | deque[Entry] | None = None  # see ``Entry``
-        self._bytes = 0  # the frames' sizes of what the buffer holds
-        self._dropped = 0
-        self.metrics: Any = None  # counts what is dropped (``dropped()``), where it happens
-        self.reread: Callable[[str | bytes], Any] | None = None
-        """The adapter's decoder of a frame (``WireAdapter.reread``): until the app first
-        reads, the buffer keeps a server event's frame, a plain string the collector never
-        scans, instead of the typed event; ``next()`` decodes it again."""
-        self._reading = False
-        # asyncio's Event: the session runs on asyncio (websockets needs it), and anyio's
-        # Event costs a backend lookup per wait, on the path of every event read.
-        self._wakeup: asyncio.Event | None = None
-        self._ended = False
-        self._handlers: dict[str, list[Handler]] | None = None
 
     def on(self, kind: str, handler: Handler) -> None:
         if self._handlers is None:

@@ -85,13 +85,15 @@ class SessionTasks:
     for them all.
     """
 
+    # Made when first needed, dropped when empty again (most idle sessions run none), and
+    # class attributes until then (performance.md, "Density").
+    _running: set[asyncio.Task[None]] | None = None
+    _scopes: set[anyio.CancelScope] | None = None
+    _reader: asyncio.Task[None] | None = None
+    open = False
+
     def __init__(self, owner: TaskOwner) -> None:
         self._owner = owner
-        # Made when first needed, dropped when empty again (most idle sessions run none).
-        self._running: set[asyncio.Task[None]] | None = None
-        self._scopes: set[anyio.CancelScope] | None = None
-        self._reader: asyncio.Task[None] | None = None
-        self.open = False
 
     def start(self) -> None:
         """From here, tasks may be spawned."""

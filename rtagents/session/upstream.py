@@ -60,6 +60,13 @@ class SessionPort(Protocol):
 class Upstream:
     """The session's current transport, and the steps that replace it after a drop."""
 
+    # Class attributes until set (performance.md, "Density").
+    _made: Reconnector | None = None
+    _replayed: anyio.Event | None = None  # set once a replay has gone out
+    _farewell: anyio.Event | None = None  # set once the goodbye's answer came
+    _held = 0  # sends waiting for the replay
+    _flushed: anyio.Event | None = None  # set once they are out
+
     def __init__(
         self,
         transport: Transport,
@@ -78,14 +85,11 @@ class Upstream:
         self._session = session
         # The reconnector is made at the first drop (or handover) from ``reconnect`` and
         # ``opener``: one object fewer for each session that never drops.
-        self._made = reconnector
+        if reconnector is not None:
+            self._made = reconnector
         self._settings = reconnect if opener is not None else None
         self._opener = opener
         self._send_timeout = send_timeout
-        self._replayed: anyio.Event | None = None  # set once a replay has gone out
-        self._farewell: anyio.Event | None = None  # set once the goodbye's answer came
-        self._held = 0  # sends waiting for the replay
-        self._flushed: anyio.Event | None = None  # set once they are out
 
     @property
     def reconnects(self) -> bool:
