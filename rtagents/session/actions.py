@@ -69,6 +69,9 @@ class StartCall:
     item_id: str | None
     duplicate: bool = False
     """The server reused a ``call_id`` an earlier call had: answer it, never run it."""
+    cut_off: bool = False
+    """A drop cut its arguments off (GPT-Live, whose server waits for its output after the
+    re-attach): answer it as ``disconnected``, never run it."""
 
     @property
     def work_id(self) -> str:

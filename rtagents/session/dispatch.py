@@ -158,6 +158,14 @@ class Dispatcher:
                     "one was not run; call the tool again",
                     settings,
                 )
+            elif call.cut_off:
+                outcome = outcome_of(
+                    running,
+                    "disconnected",
+                    "the connection dropped before this call's arguments arrived, so it was "
+                    "not run; call the tool again",
+                    settings,
+                )
             elif running.span is None:  # nothing records: no span to make current
                 outcome = await run_call(running, settings, self)
             else:

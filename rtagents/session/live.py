@@ -341,7 +341,7 @@ class LiveCore(OrchestratedAdapter):
         # ``session.start``); before ``session.started`` it starts one afresh.
         self._attaching = self.sideband or self.session_id is not None
         self._started = self._attaching
-        self._work.forget()
+        self._work.forget(self._attaching)
         return list(self._requests.close())
 
     def replay(self) -> list[Action]:
@@ -355,7 +355,7 @@ class LiveCore(OrchestratedAdapter):
         return [Send(event) for event in (*again, *self._held.notes_again())]
 
     def resumed(self) -> list[Action]:
-        return self._wire(self.orchestrator.owed())
+        return self._wire([*(self._work.cut_off() or ()), *self.orchestrator.owed()])
 
 
 _ENDS = ("response.completed", "response.failed", "response.incomplete", "error")

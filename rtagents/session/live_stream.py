@@ -16,11 +16,12 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from .. import protocol as p
 from ..protocol import live as lp
-from .actions import Action, Decision, Emit
+from .actions import Action, Decision, Emit, StartCall
 from .events import SessionWarning
 from .journal import Journal
 from .orchestrator import Orchestrator
@@ -42,7 +43,9 @@ class DelegatedWork:
         self._last: str | None = None  # the response created last (for uncorrelated events)
         self._open: set[str] = set()  # responses started and not ended
         self._ended: deque[str] = deque(maxlen=16)  # the last ones ended (a late end is news)
-        self._calls: dict[str, tuple[str, str]] = {}  # call item id -> (call_id, name)
+        # Calls announced, by item id: (call_id, name, the response it is of).
+        self._calls: dict[str, tuple[str, str, str | None]] = {}
+        self._cut: list[tuple[str, tuple[str, str, str | None]]] = []  # see ``forget``
         self._unnamed = 0  # responses given no id, named here
 
     def delegated(self, delegation_id: str, response_id: str | None) -> None:
@@ -71,11 +74,31 @@ class DelegatedWork:
         warning = Emit(SessionWarning(f"response.event {inner.type}: left out {left_out}"))
         return [warning, *(decided or ())]
 
-    def forget(self) -> None:
-        """The connection dropped: every response on it is over."""
+    def forget(self, attaching: bool) -> None:
+        """The connection dropped: every response on it is over for us. When the next one
+        attaches to the same session (``attaching``), whose response still waits for the
+        output of each call it announced, a call whose arguments the drop cut off is kept,
+        to be answered by ``cut_off`` (never run: the server has no way to send them again)."""
         self._open.clear()
         self._current.clear()
+        self._cut = list(self._calls.items()) if attaching else []
         self._calls.clear()
+
+    def cut_off(self) -> Decided:
+        """The calls ``forget`` kept, each answered as cut off unless it started already;
+        then their responses end for us (the drop ended them), so that the outputs are
+        answered as any batch's are."""
+        cut, self._cut = self._cut, []
+        decided: list[Decision | Action] = []
+        ended: dict[str | None, None] = {}  # the responses of the calls answered so
+        for item_id, (call_id, name, rid) in cut:
+            for decision in self.orchestrator.call_arrived(call_id, name, "", rid, item_id):
+                if isinstance(decision, StartCall):  # (the orchestrator starts it once)
+                    decision, ended[rid] = replace(decision, cut_off=True), None
+                decided.append(decision)
+        for rid in ended:
+            decided += self._end(rid, None, None, None) or ()
+        return decided
 
     def response_of(
         self, delegation_id: str | None, inner: Any = None, kind: Any = None
@@ -146,15 +169,14 @@ class DelegatedWork:
 
     def _on_item_added(self, inner: Any, delegation_id: str | None) -> None:
         item = inner.item
-        if isinstance(item, lp.FunctionCall) and item.id:
-            self._calls[item.id] = (item.call_id, item.name)  # for the arguments' end
+        if isinstance(item, lp.FunctionCall) and item.id:  # for the arguments' end
+            self._calls[item.id] = (item.call_id, item.name, self.response_of(delegation_id))
 
     def _on_arguments_done(self, inner: Any, delegation_id: str | None) -> Decided:
         known = self._calls.get(inner.item_id)
         if known is None:
             return None  # its output_item.done starts it
-        call_id, name = known
-        rid = self.response_of(delegation_id)
+        call_id, name, rid = known
         return self.orchestrator.call_arrived(call_id, name, inner.arguments, rid, inner.item_id)
 
     def _on_item_done(self, inner: Any, delegation_id: str | None) -> Decided:
