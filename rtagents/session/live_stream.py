@@ -79,25 +79,26 @@ class DelegatedWork:
         attaches to the same session (``attaching``), whose response still waits for the
         output of each call it announced, a call whose arguments the drop cut off is kept,
         to be answered by ``cut_off`` (never run: the server has no way to send them again)."""
+        cut = [(item, call) for item, call in self._calls.items() if call[2] in self._open]
+        self._cut = cut if attaching else []
         self._open.clear()
         self._current.clear()
-        self._cut = list(self._calls.items()) if attaching else []
         self._calls.clear()
 
     def cut_off(self) -> Decided:
-        """The calls ``forget`` kept, each answered as cut off unless it started already;
-        then their responses end for us (the drop ended them), so that the outputs are
-        answered as any batch's are."""
+        """The calls ``forget`` kept, each answered as cut off unless it started already.
+        Their responses are over for us (the drop ended them, and is not their end: it
+        proves nothing of the new connection): their batches are asked for once complete."""
         cut, self._cut = self._cut, []
         decided: list[Decision | Action] = []
-        ended: dict[str | None, None] = {}  # the responses of the calls answered so
         for item_id, (call_id, name, rid) in cut:
+            if rid is not None and rid not in self._ended:  # a late end of it means nothing
+                self._ended.append(rid)
+                self.orchestrator.batches.ended(rid)
             for decision in self.orchestrator.call_arrived(call_id, name, "", rid, item_id):
                 if isinstance(decision, StartCall):  # (the orchestrator starts it once)
-                    decision, ended[rid] = replace(decision, cut_off=True), None
+                    decision = replace(decision, cut_off=True)
                 decided.append(decision)
-        for rid in ended:
-            decided += self._end(rid, None, None, None) or ()
         return decided
 
     def response_of(
@@ -151,6 +152,8 @@ class DelegatedWork:
         self._open.discard(rid or "")
         if rid is not None:
             self._ended.append(rid)
+            for item in [item for item, call in self._calls.items() if call[2] == rid]:
+                del self._calls[item]  # (a call it never finished: never run, never owed)
         if rid is not None and self._current.get(delegation_id) == rid:
             del self._current[delegation_id]
         decided: list[Decision | Action] = []
@@ -170,7 +173,11 @@ class DelegatedWork:
     def _on_item_added(self, inner: Any, delegation_id: str | None) -> None:
         item = inner.item
         if isinstance(item, lp.FunctionCall) and item.id:  # for the arguments' end
-            self._calls[item.id] = (item.call_id, item.name, self.response_of(delegation_id))
+            rid = self.response_of(delegation_id)
+            self._calls[item.id] = (item.call_id, item.name, rid)
+            # Its response answers the outputs it saw, as a call that arrives whole says
+            # (``call_arrived``): a drop before its arguments must not owe them again.
+            self.orchestrator.batches.answered(rid)
 
     def _on_arguments_done(self, inner: Any, delegation_id: str | None) -> Decided:
         known = self._calls.get(inner.item_id)
