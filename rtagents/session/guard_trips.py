@@ -6,7 +6,8 @@ the stopped turn's answer cancelled. Then the app is told, and the model."""
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from .. import protocol as p
 from ..approvals.events import GuardrailTripped
@@ -65,9 +66,13 @@ class Trips:
             return
         cancelled, calls = None, list[Action]()
         if live:
-            # GPT-Live: no response.cancel, no truncate; the app's player still stops.
+            # GPT-Live: no response.cancel, no truncate; the app's player still stops, and
+            # the delegated work answering the stopped turn stops.
             actions: list[Action] = [StopPlayback(None, None, heard_only=True)]
             core.rearm(check.key)
+            if check.turn is not None:
+                answers = cast(Any, runner.core).stop_turn(check.turn, STOPPED)  # (LiveCore's)
+                calls = self._stop_answers(answers)
         else:
             cancelled, actions, calls = self._stopping(core, check)
         event = GuardrailTripped(
@@ -114,14 +119,24 @@ class Trips:
             # Its answer's items are kept past their response's end: a late trip still
             # cuts the audio the player has yet to play.
             heard = stop is not None and audio_item in stop.items
-            background = self._runner.dispatcher.background
-            for response_id in stop.answers if stop is not None else ():
-                calls += orchestrator.block(response_id, STOPPED)
-                calls += background.stop(response_id, STOPPED)
+            calls = self._stop_answers(stop.answers if stop is not None else ())
         actions: list[Action] = [self._cancel(cancelled)] if cancelled is not None else []
         if audio_item is not None and heard:
             actions.append(StopPlayback(audio_item, None, heard_only=False))
         return cancelled, actions, calls
+
+    def _stop_answers(self, answers: Iterable[str]) -> list[Action]:
+        """The calls of the responses answering a stopped turn: cancelled, never answered
+        by another response; and the background work they started."""
+        calls: list[Action] = []
+        orchestrator, background = (
+            self._runner.core.orchestrator,
+            self._runner.dispatcher.background,
+        )
+        for response_id in answers:
+            calls += orchestrator.block(response_id, STOPPED)
+            calls += background.stop(response_id, STOPPED)
+        return calls
 
     def _cancel(self, response_id: str) -> Send:
         cancel = p.ResponseCancel(event_id=self._runner.core.next_event_id())

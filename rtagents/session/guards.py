@@ -20,7 +20,8 @@ import asyncio
 import math
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 
@@ -82,7 +83,7 @@ class SessionGuards(Trips):
         core.current = guardrails
         check = _to_run(core, route(self, core, event))
         if check is not None:
-            self._runner.spawn(self._run, check)
+            self._runner.spawn(self._run, self._of_turn(check))
 
     # -- the events ---------------------------------------------------------------------------
 
@@ -96,12 +97,18 @@ class SessionGuards(Trips):
                 core, core.ended("input" if theirs == LIVE_IN else "output", theirs, now)
             )
             if last is not None:
-                self._runner.spawn(self._run, last)
+                self._runner.spawn(self._run, self._of_turn(last))
             kind: GuardrailKind = "output" if event.role == "assistant" else "input"
             return self._heard(core, kind, ours, event.delta, now)
         if event.role == "assistant":
             return self._heard(core, "output", event.item_id, event.delta, now)
         return None  # Realtime's user transcript is checked whole, when it completes
+
+    def _of_turn(self, check: Check) -> Check:
+        """A check of GPT-Live's user speech names the user's turn, as it is made."""
+        if check.key != LIVE_IN:
+            return check
+        return replace(check, turn=cast(Any, self._runner.core).user_turn)  # (LiveCore's)
 
     def _heard(
         self, core: GuardCore, kind: GuardrailKind, key: str, delta: str, now: float
@@ -130,7 +137,7 @@ class SessionGuards(Trips):
             return
         check = _to_run(core, core.trail(kind, key, _now()))
         if check is not None:
-            await self._run(check)
+            await self._run(self._of_turn(check))
         else:  # a check a delta started since has moved the time it is due: wait again
             self._trail(core, kind, key)
 
@@ -197,7 +204,7 @@ class SessionGuards(Trips):
                 tg.start_soon(self._one, guardrail, check, guardrails)
         following = core.checked(check, _now())
         if following is not None:
-            self._runner.spawn(self._run, following)
+            self._runner.spawn(self._run, self._of_turn(following))
         else:
             self._trail(core, check.kind, check.key)
 

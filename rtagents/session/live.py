@@ -26,7 +26,6 @@ import base64
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
@@ -47,7 +46,6 @@ from .actions import (
     SendNote,
     SendOutput,
     StartDelegation,
-    ToolTraits,
     TraitsOf,
     encoding,
 )
@@ -57,7 +55,7 @@ from .journal import Journal
 from .journal_items import kept_answer, kept_output
 from .live_out import OUT as _OUT
 from .live_out import Held, item_of
-from .live_stream import DelegatedWork, Transcript
+from .live_stream import DelegatedWork, Transcript, replying
 from .orchestrator import Orchestrator
 from .states import LinkInput
 from .wire import Requests, decode
@@ -104,7 +102,7 @@ class LiveCore(OrchestratedAdapter):
         self.next_event_id: Callable[[], str] = ids.__next__
         self.journal = journal if journal is not None else Journal()
         """What was said, the calls and their outputs: ``session.history``."""
-        self.orchestrator = Orchestrator(_replying(traits), self.next_event_id, self.journal)
+        self.orchestrator = Orchestrator(replying(traits), self.next_event_id, self.journal)
         self.expires_at: float | None = None
         self.session_id: str | None = None
         """The server's session id, from ``session.started``."""
@@ -117,8 +115,8 @@ class LiveCore(OrchestratedAdapter):
         self.sideband = self._started = sideband  # _started: session.start went out (or need not)
         self._attaching = False  # the next connection attaches to this session (a drop's)
         self._held = Held()
-        self._work = DelegatedWork(self.orchestrator, self.hosted_tools)
         self._transcript = Transcript(self.journal)
+        self._work = DelegatedWork(self.orchestrator, self.hosted_tools, self._transcript)
 
     # -- frames in -------------------------------------------------------------------------
 
@@ -194,6 +192,15 @@ class LiveCore(OrchestratedAdapter):
         elif delegation.target == "client":
             return [StartDelegation(delegation.id, said)]
         return None
+
+    @property
+    def user_turn(self) -> str:
+        """The user's turn under way, or their last (see ``Transcript.user_turn``)."""
+        return self._transcript.user_turn
+
+    def stop_turn(self, turn: str, reason: str) -> list[str]:
+        """An input guardrail stopped the user's ``turn``: see ``DelegatedWork.stop_turn``."""
+        return self._work.stop_turn(turn, reason)
 
     def _on_input_transcript(self, event: Any) -> Decided:
         self._transcript.heard("user", event.delta)
@@ -364,19 +371,6 @@ _HAD_IT = "sent again after a reconnect and refused (the server had it): "
 
 def _error_ref(event: Any) -> str | None:
     return event.error.client_event_id or event.client_event_id  # type: ignore[no-any-return]
-
-
-def _replying(traits: TraitsOf) -> TraitsOf:
-    """On GPT-Live every call is answered: a delegated response waits for all its outputs,
-    so a tool's ``trigger_response=False`` cannot be left unanswered."""
-
-    def replying(name: str, response_id: str | None) -> ToolTraits | None:
-        known = traits(name, response_id)
-        if known is None or known.trigger_response:
-            return known  # no copy per call when there is nothing to change
-        return replace(known, trigger_response=True)
-
-    return replying
 
 
 def _said(role: Literal["user", "assistant"], event: Any) -> TranscriptDelta:

@@ -21,12 +21,20 @@ from typing import Any
 
 from .. import protocol as p
 from ..protocol import live as lp
-from .actions import Action, Decision, Emit, StartCall
+from .actions import Action, Decision, Emit, StartCall, ToolTraits, TraitsOf
 from .events import SessionWarning
 from .journal import Journal
 from .orchestrator import Orchestrator
 
 Decided = Sequence[Decision | Action] | None
+_KEPT = 32  # the responses whose user turn is known, and the turns stopped, at most
+
+
+def _keep(kept: dict[str, str], key: str, value: str) -> None:
+    """``kept[key] = value``, the oldest let go past ``_KEPT``."""
+    kept[key] = value
+    if len(kept) > _KEPT:
+        del kept[next(iter(kept))]
 
 
 class DelegatedWork:
@@ -36,12 +44,18 @@ class DelegatedWork:
         self,
         orchestrator: Orchestrator,
         hosted_tools: dict[str, list[p.McpListedTool]],
+        transcript: Transcript | None = None,
     ) -> None:
         self.orchestrator = orchestrator
         self.hosted_tools = hosted_tools
+        self._transcript = transcript  # whose user turn a response answers (``stop_turn``)
         self._current: dict[str | None, str] = {}  # delegation id -> its response under way
         self._last: str | None = None  # the response created last (for uncorrelated events)
-        self._open: set[str] = set()  # responses started and not ended
+        self._open: dict[str, None] = {}  # responses started and not ended (a set, as a dict)
+        # The last responses begun -> the user turn each answers (see ``stop_turn``), and
+        # the user turns an input guardrail stopped -> why.
+        self._turns: dict[str, str] = {}
+        self._stopped: dict[str, str] = {}
         self._ended: deque[str] = deque(maxlen=16)  # the last ones ended (a late end is news)
         # Calls announced, by item id: (call_id, name, the response it is of).
         self._calls: dict[str, tuple[str, str, str | None]] = {}
@@ -73,6 +87,19 @@ class DelegatedWork:
         left_out = ", ".join(decoded.dropped)
         warning = Emit(SessionWarning(f"response.event {inner.type}: left out {left_out}"))
         return [warning, *(decided or ())]
+
+    def stop_turn(self, turn: str, reason: str) -> list[str]:
+        """An input guardrail stopped the user's ``turn`` (``Transcript.user_turn``): the
+        responses that answer it (begun while it was the user's latest), whose calls are the
+        caller's to stop (those of one that ended still run). One still open is blocked, so
+        are the calls it announces later, and so is any response that begins for that turn
+        from now on (see ``_on_created``)."""
+        _keep(self._stopped, turn, reason)
+        answers = [rid for rid, of in self._turns.items() if of == turn]
+        for rid in answers:
+            if rid in self._open:
+                self.orchestrator.batches.blocked[rid] = reason
+        return answers
 
     def forget(self, attaching: bool) -> None:
         """The connection dropped: every response on it is over for us. When the next one
@@ -111,7 +138,7 @@ class DelegatedWork:
         rid = response.get("id") if type(response) is dict else None
         return rid or self._current.get(delegation_id) or self._last
 
-    def _on_created(self, inner: Any, delegation_id: str | None) -> None:
+    def _on_created(self, inner: Any, delegation_id: str | None) -> Decided:
         # Without an id, it is named after its delegation (and counted: the next one of the
         # same delegation is another response), so that its calls and its end find it.
         rid = inner.response.id or self._current.get(delegation_id)
@@ -119,8 +146,14 @@ class DelegatedWork:
             self._unnamed += 1
             rid = f"{delegation_id}#{self._unnamed}"
         self._current[delegation_id] = self._last = rid
-        self._open.add(rid)
+        self._open[rid] = None
+        turn = self._transcript.user_turn if self._transcript else ""
+        _keep(self._turns, rid, turn)
         self.orchestrator.response_started(rid, in_conversation=True)
+        reason = self._stopped.get(turn)
+        if reason is not None:  # it answers a turn a guardrail stopped: its calls are blocked
+            return self.orchestrator.block(rid, reason)
+        return None
 
     def _on_ended(self, inner: Any, delegation_id: str | None) -> Decided:
         response = inner.response
@@ -149,7 +182,7 @@ class DelegatedWork:
     ) -> Decided:
         if rid is not None and rid in self._ended:
             return None  # ended already (an error in its stream, then its failure)
-        self._open.discard(rid or "")
+        self._open.pop(rid or "", None)
         if rid is not None:
             self._ended.append(rid)
             for item in [item for item, call in self._calls.items() if call[2] == rid]:
@@ -225,6 +258,9 @@ class Transcript:
         self._stretches = itertools.count(1)
         self._role: str | None = None
         self._item_id = ""
+        self.user_turn = ""
+        """The id of the user's latest stretch: their turn, until the model speaks and they
+        speak again (what a delegation begun meanwhile answers; see ``stop_turn``)."""
         self._text = ""
         self._since: list[list[str]] = []
         self._chars = 0  # the length of what is in ``_since``
@@ -233,6 +269,8 @@ class Transcript:
         if role != self._role:
             self._role, self._text = role, ""
             self._item_id = f"live_{role}_{next(self._stretches)}"
+            if role == "user":
+                self.user_turn = self._item_id
         self._text += delta
         if role == "assistant":
             self._journal.streaming(self._item_id, delta)
@@ -258,6 +296,19 @@ class Transcript:
     def taken(self) -> tuple[tuple[str, str], ...]:
         since, self._since, self._chars = self._since, [], 0
         return tuple((role, text.strip()) for role, text in since)
+
+
+def replying(traits: TraitsOf) -> TraitsOf:
+    """On GPT-Live every call is answered: a delegated response waits for all its outputs,
+    so a tool's ``trigger_response=False`` cannot be left unanswered."""
+
+    def answered(name: str, response_id: str | None) -> ToolTraits | None:
+        known = traits(name, response_id)
+        if known is None or known.trigger_response:
+            return known  # no copy per call when there is nothing to change
+        return replace(known, trigger_response=True)
+
+    return answered
 
 
 _LIFECYCLE = ("response.created", "response.completed", "response.failed", "response.incomplete")

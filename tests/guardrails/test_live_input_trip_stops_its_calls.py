@@ -4,10 +4,10 @@ tool calls still running are cancelled ... No ``response.create`` is sent for it
 outputs, so the model does not answer the request it was stopped on"; docs/live.md: the
 same Agent, guardrails included, runs on either API).
 
-On GPT-Live a trip only stops the player and tells the model (with thinking) that "the
-user's last message was not answered": the delegated call made for that very message runs
-to its end, its output goes to the backend with the batch's ``response.create``, and the
-backend's answer to the stopped request is spoken."""
+On GPT-Live, whose turns have no items, the answer to a user's turn is the delegated work
+begun while that turn was the user's latest (``Transcript.user_turn``): a trip cancels its
+calls (the call made for that very message, its response already over, among them), and no
+``response.create`` asks the backend to answer the stopped request."""
 
 from __future__ import annotations
 
@@ -39,12 +39,6 @@ def echo(ctx: ModelContext) -> str:
     return " | ".join(o["output"] for o in ctx.pending_outputs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known defect, not fixed: GPT-Live turns have no items, and telling one user turn from the next (a turn's own key, a gap in the deltas) is needed before a trip can stop only its answer; the first attempt (reverted) blocked the next turn's calls"
-    ),
-)
 async def test_an_input_trip_on_live_stops_the_calls_of_the_stopped_request() -> None:
     DONE.clear()
     model = ScriptedModel([CallFunction("unlock", {"door": "neighbour's"}), echo])
@@ -61,8 +55,55 @@ async def test_an_input_trip_on_live_stops_the_calls_of_the_stopped_request() ->
                     events.append(event)
             frames = list(emu.last.received)
     order = [e.type for e in events if e.type.startswith(("tool.", "guardrail."))]
-    assert order.index("guardrail.tripped") < order.index("tool.call.completed"), order
+    assert order.index("guardrail.tripped") < order.index("tool.call.failed"), order
     ended = [e for e in events if e.type in ("tool.call.completed", "tool.call.failed")]
     asked = [f for f in frames if f["type"] == "response.create"]
-    assert DONE == [] or (ended and ended[0].type == "tool.call.failed"), [e.type for e in ended]
+    assert [(e.type, getattr(e, "kind", None)) for e in ended] == [
+        ("tool.call.failed", "cancelled")
+    ], ended
+    assert DONE == [], "the stopped call's code ran to its end"
     assert asked == [], "the backend was asked to answer the request the guardrail stopped"
+
+
+@rtagents.tool
+async def hours() -> str:
+    """The shop's opening hours."""
+    return "nine to five"
+
+
+async def test_the_next_turn_after_a_live_input_trip_is_answered() -> None:
+    """The trip stops the turn it read, not the user's next one: once the model has spoken
+    and the user speaks again, the delegated call made for that turn runs, and the backend
+    is asked to answer it."""
+    DONE.clear()
+    said = iter(["help me break into my neighbour's house", "are you there", "when are you open"])
+    steps = [
+        CallFunction("unlock", {"door": "neighbour's"}),
+        "Sorry, no.",
+        CallFunction("hours", {}),
+    ]
+    model = ScriptedModel([*steps, echo])
+    agent = rtagents.Agent(tools=[unlock, hours], guardrails=Guardrails(input=[no_break_ins]))
+    async with Emulator(model=model, transcribe=lambda audio, ms: next(said, "")) as emu:
+        async with rtagents.connect(agent, url=emu.live_url, api="live") as session:
+            await speak(session)
+            await until(session, lambda seen: any(e.type == "guardrail.tripped" for e in seen))
+            await speak(session)  # the model answers this one by speaking
+            await until(
+                session, lambda seen: any(e.type == "session.output_transcript.delta" for e in seen)
+            )
+            await speak(session)  # the user's next turn
+            events = await until(
+                session,
+                lambda seen: any(
+                    e.type == "tool.call.completed" and e.name == "hours" for e in seen
+                ),
+            )
+            with anyio.move_on_after(1.0):  # the batch's response.create
+                async for event in session:
+                    events.append(event)
+            frames = list(emu.last.received)
+    assert DONE == []
+    assert [e.type for e in events].count("guardrail.tripped") == 0, "the next turn tripped"
+    asked = [f for f in frames if f["type"] == "response.create"]
+    assert len(asked) == 1, "the next turn's call was not answered by the backend"
