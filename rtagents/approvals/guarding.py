@@ -107,9 +107,6 @@ class Check:
     text: str
     final: bool
     of: Any = None
-    turn: str | None = None
-    """Of a stream with no items (GPT-Live's user speech): the user's turn the text is of,
-    named as the check is made (a trip stops that turn's answer, not a later one's)."""
 
 
 @dataclass

@@ -23,11 +23,21 @@ if TYPE_CHECKING:
     from .tasks import TaskFn
 
 STOPPED = "a guardrail stopped the user's message"  # why its answer's calls were cancelled
-LIVE_OUT = "live:assistant"  # GPT-Live's transcripts have no items: one stream each way
-LIVE_IN = "live:user"
+LIVE_OUT = "live:assistant"  # GPT-Live's transcripts have no items: the model's one stream,
+LIVE_IN = "live:user:"  # and one for each of the user's turns (``Transcript.user_turn``)
 MARK, ASKED_BY_A_TRIP = "rtagents", "guardrail"
 """The metadata of the response a trip asks for (``Guardrails.respond``): the server says it
 again in ``response.created``, so that it is never held as the answer to the stopped turn."""
+
+
+def live_turn_key(turn: str) -> str:
+    """The stream key of a GPT-Live user turn."""
+    return LIVE_IN + turn
+
+
+def live_turn(key: str) -> str | None:
+    """The GPT-Live user turn a stream key is of (``None``: the key is not one)."""
+    return key[len(LIVE_IN) :] if key.startswith(LIVE_IN) else None
 
 
 class GuardedRunner(Protocol):
@@ -56,7 +66,7 @@ class Trips:
         core, runner = self._core, self._runner
         assert core is not None
         live = runner.core.api == "live"
-        item_id = None if check.key in (LIVE_OUT, LIVE_IN) else check.key
+        item_id = None if live else check.key
         decided_by = verdict.decided_by
         if not core.trip(check.key):  # the item was stopped already: recorded only
             event = GuardrailTripped(
@@ -69,9 +79,11 @@ class Trips:
             # GPT-Live: no response.cancel, no truncate; the app's player still stops, and
             # the delegated work answering the stopped turn stops.
             actions: list[Action] = [StopPlayback(None, None, heard_only=True)]
-            core.rearm(check.key)
-            if check.turn is not None:
-                answers = cast(Any, runner.core).stop_turn(check.turn, STOPPED)  # (LiveCore's)
+            turn = live_turn(check.key)
+            if turn is None:  # the model's speech goes on: what it says next is checked afresh
+                core.rearm(check.key)
+            else:  # the rest of a stopped turn is that turn's, stopped with it
+                answers = cast(Any, runner.core).stop_turn(turn, STOPPED)  # (LiveCore's)
                 calls = self._stop_answers(answers)
         else:
             cancelled, actions, calls = self._stopping(core, check)

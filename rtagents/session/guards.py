@@ -20,7 +20,6 @@ import asyncio
 import math
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
 import anyio
@@ -29,7 +28,15 @@ from .. import protocol as p
 from .._either import call_either
 from ..approvals.guarding import Check, GuardCore, Verdict, judge, raised, timed_out
 from ..approvals.guardrails import Guardrail, GuardrailKind, Guardrails
-from .guard_trips import ASKED_BY_A_TRIP, LIVE_IN, LIVE_OUT, MARK, STOPPED, GuardedRunner, Trips
+from .guard_trips import (
+    ASKED_BY_A_TRIP,
+    LIVE_OUT,
+    MARK,
+    STOPPED,
+    GuardedRunner,
+    Trips,
+    live_turn_key,
+)
 
 if TYPE_CHECKING:
     pass
@@ -83,7 +90,7 @@ class SessionGuards(Trips):
         core.current = guardrails
         check = _to_run(core, route(self, core, event))
         if check is not None:
-            self._runner.spawn(self._run, self._of_turn(check))
+            self._runner.spawn(self._run, check)
 
     # -- the events ---------------------------------------------------------------------------
 
@@ -91,24 +98,18 @@ class SessionGuards(Trips):
         now = _now()
         if event.item_id is None:
             # GPT-Live: no items, so a turn ends when the other side speaks; what was said
-            # in it gets its last check then.
-            ours, theirs = (LIVE_OUT, LIVE_IN) if event.role == "assistant" else (LIVE_IN, LIVE_OUT)
-            last = _to_run(
-                core, core.ended("input" if theirs == LIVE_IN else "output", theirs, now)
-            )
+            # in it gets its last check then. Each user turn is a stream of its own (a
+            # trip stops that turn's answer: see ``guard_trips.live_turn``).
+            user = live_turn_key(cast(Any, self._runner.core).user_turn)  # (LiveCore's)
+            ours, theirs = (LIVE_OUT, user) if event.role == "assistant" else (user, LIVE_OUT)
+            last = _to_run(core, core.ended("input" if theirs is user else "output", theirs, now))
             if last is not None:
-                self._runner.spawn(self._run, self._of_turn(last))
+                self._runner.spawn(self._run, last)
             kind: GuardrailKind = "output" if event.role == "assistant" else "input"
             return self._heard(core, kind, ours, event.delta, now)
         if event.role == "assistant":
             return self._heard(core, "output", event.item_id, event.delta, now)
         return None  # Realtime's user transcript is checked whole, when it completes
-
-    def _of_turn(self, check: Check) -> Check:
-        """A check of GPT-Live's user speech names the user's turn, as it is made."""
-        if check.key != LIVE_IN:
-            return check
-        return replace(check, turn=cast(Any, self._runner.core).user_turn)  # (LiveCore's)
 
     def _heard(
         self, core: GuardCore, kind: GuardrailKind, key: str, delta: str, now: float
@@ -137,7 +138,7 @@ class SessionGuards(Trips):
             return
         check = _to_run(core, core.trail(kind, key, _now()))
         if check is not None:
-            await self._run(self._of_turn(check))
+            await self._run(check)
         else:  # a check a delta started since has moved the time it is due: wait again
             self._trail(core, kind, key)
 
@@ -204,7 +205,7 @@ class SessionGuards(Trips):
                 tg.start_soon(self._one, guardrail, check, guardrails)
         following = core.checked(check, _now())
         if following is not None:
-            self._runner.spawn(self._run, self._of_turn(following))
+            self._runner.spawn(self._run, following)
         else:
             self._trail(core, check.kind, check.key)
 

@@ -122,6 +122,9 @@ class DelegatedWork:
             if rid is not None and rid not in self._ended:  # a late end of it means nothing
                 self._ended.append(rid)
                 self.orchestrator.batches.ended(rid)
+            stopped = self._stopped.get(self._turns.get(rid or "", ""))
+            if rid is not None and stopped is not None:  # it answers a turn a guardrail stopped
+                self.orchestrator.batches.blocked[rid] = stopped
             for decision in self.orchestrator.call_arrived(call_id, name, "", rid, item_id):
                 if isinstance(decision, StartCall):  # (the orchestrator starts it once)
                     decision = replace(decision, cut_off=True)
