@@ -115,6 +115,17 @@ class ProgressDropped(FrameworkEvent):
 
 
 @dataclass(frozen=True)
+class DelegationAnswered(FrameworkEvent):
+    """GPT-Live: the app's answer to a client delegation (its ``on_delegation``'s, or
+    ``session.commentary``/``session.thinking`` naming the delegation) is on the session's
+    timeline: the server acknowledged it."""
+
+    type: Literal["delegation.answered"] = field(default="delegation.answered", init=False)
+    delegation_id: str
+    kind: Literal["commentary", "thinking"]
+
+
+@dataclass(frozen=True)
 class FillerRequested(FrameworkEvent):
     """A batch's calls were still running ``Agent.filler_after_ms`` after its response was
     done: a short filler was asked for (an out-of-band response, never the batch's answer).
@@ -284,6 +295,7 @@ FrameworkEventType = Union[
     ProgressSpoken,
     ProgressDropped,
     FillerRequested,
+    DelegationAnswered,
     AudioInterrupted,
     TranscriptDelta,
     SessionWarning,

@@ -26,7 +26,7 @@ import base64
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -50,12 +50,12 @@ from .actions import (
     encoding,
 )
 from .adapter import OrchestratedAdapter
-from .events import AudioInterrupted, ProgressSpoken, SessionWarning, TranscriptDelta
+from .events import AudioInterrupted, DelegationAnswered, ProgressSpoken, SessionWarning
 from .journal import Journal
 from .journal_items import kept_answer, kept_output
 from .live_out import OUT as _OUT
 from .live_out import Held, item_of
-from .live_stream import DelegatedWork, Transcript, replying
+from .live_stream import DelegatedWork, Transcript, replying, said
 from .orchestrator import Orchestrator
 from .states import LinkInput
 from .wire import Requests, decode
@@ -204,11 +204,11 @@ class LiveCore(OrchestratedAdapter):
 
     def _on_input_transcript(self, event: Any) -> Decided:
         self._transcript.heard("user", event.delta)
-        return [Emit(_said("user", event))]
+        return [Emit(said("user", event))]
 
     def _on_output_transcript(self, event: Any) -> Decided:
         self._transcript.heard("assistant", event.delta)
-        return [Emit(_said("assistant", event))]
+        return [Emit(said("assistant", event))]
 
     def _on_response_event(self, event: Any) -> Decided:
         inner = event.event
@@ -222,6 +222,16 @@ class LiveCore(OrchestratedAdapter):
         decided = self._work.event(event, kind)
         self._held.response_event(ref, rid, begins, ends)
         return decided
+
+    def _on_note_heard(self, event: Any) -> Decided:
+        """The server has a note of ours: an answer to a client delegation is told."""
+        note = self._held.heard(event)
+        if note is None or note.delegation_id is None:
+            return None
+        thinking = type(note) is lp.ThinkingAppend
+        return [
+            Emit(DelegationAnswered(note.delegation_id, "thinking" if thinking else "commentary"))
+        ]
 
     # -- decisions out --------------------------------------------------------------------------
 
@@ -373,12 +383,6 @@ def _error_ref(event: Any) -> str | None:
     return event.error.client_event_id or event.client_event_id  # type: ignore[no-any-return]
 
 
-def _said(role: Literal["user", "assistant"], event: Any) -> TranscriptDelta:
-    """A transcript delta of GPT-Live as the event both APIs give (see ``TranscriptDelta``)."""
-    start, end = getattr(event, "start_ms", None), getattr(event, "end_ms", None)
-    return TranscriptDelta(role, event.delta, None, start, end)
-
-
 _ROUTES: dict[str, Callable[[LiveCore, Any], Decided]] = {
     "session.started": LiveCore._on_session,
     "session.updated": LiveCore._on_session,
@@ -388,7 +392,7 @@ _ROUTES: dict[str, Callable[[LiveCore, Any], Decided]] = {
     "session.input_transcript.delta": LiveCore._on_input_transcript,
     "session.output_transcript.delta": LiveCore._on_output_transcript,
     "response.event": LiveCore._on_response_event,
-    "session.commentary.appended": lambda core, event: core._held.heard(event),
-    "session.thinking.appended": lambda core, event: core._held.heard(event),
+    "session.commentary.appended": LiveCore._on_note_heard,
+    "session.thinking.appended": LiveCore._on_note_heard,
 }
 """Every Live server event type that leads to something beyond its delivery to the app."""

@@ -160,14 +160,14 @@ class Held:
             if len(self._notes) > _ASKS_KEPT:  # (a server that acknowledges none of them)
                 del self._notes[next(iter(self._notes))]
 
-    def heard(self, event: Any) -> None:
+    def heard(self, event: Any) -> lp.CommentaryAppend | lp.ThinkingAppend | None:
         """``session.commentary.appended`` or ``session.thinking.appended``: the server has
-        the note it names; one that names none, the oldest of its kind held (the server
-        appends them in order)."""
+        the note it names (returned, if held); one that names none, the oldest of its kind
+        held (the server appends them in order)."""
         ref, kind = event.client_event_id, event.type.removesuffix("ed")  # (the note's type)
         if ref is None:
             ref = next((r for r, note in self._notes.items() if note.type == kind), None)
-        self._notes.pop(ref or "", None)
+        return self._notes.pop(ref or "", None)
 
     def notes_again(self) -> list[lp.CommentaryAppend | lp.ThinkingAppend]:
         """The notes the server never acknowledged, to send again."""

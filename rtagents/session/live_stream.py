@@ -17,12 +17,12 @@ import itertools
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 from .. import protocol as p
 from ..protocol import live as lp
 from .actions import Action, Decision, Emit, StartCall, ToolTraits, TraitsOf
-from .events import SessionWarning
+from .events import SessionWarning, TranscriptDelta
 from .journal import Journal
 from .orchestrator import Orchestrator
 
@@ -299,6 +299,12 @@ class Transcript:
     def taken(self) -> tuple[tuple[str, str], ...]:
         since, self._since, self._chars = self._since, [], 0
         return tuple((role, text.strip()) for role, text in since)
+
+
+def said(role: Literal["user", "assistant"], event: Any) -> TranscriptDelta:
+    """A transcript delta of GPT-Live as the event both APIs give (see ``TranscriptDelta``)."""
+    start, end = getattr(event, "start_ms", None), getattr(event, "end_ms", None)
+    return TranscriptDelta(role, event.delta, None, start, end)
 
 
 def replying(traits: TraitsOf) -> TraitsOf:

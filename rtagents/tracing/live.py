@@ -21,7 +21,6 @@ the session ends without attaching again, they end there failed.
 from __future__ import annotations
 
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +59,6 @@ class LiveSpans:
         self._delegations: dict[str, _Delegation] = {}
         self._backend: dict[str, _Backend] = {}
         self._current: dict[str | None, str] = {}  # delegation id -> its response under way
-        self._clients: deque[str] = deque()  # client delegations waiting for the app
         self._dropped_at: int | None = None  # when the responses under way were cut off
 
     @property
@@ -96,19 +94,10 @@ class LiveSpans:
             attributes=attributes,
         )
         self._delegations[info.id] = _Delegation(span)
-        if info.target == "client":
-            self._clients.append(info.id)
-
-    def answered(self) -> None:
-        """Commentary or thinking is on the timeline: the oldest client delegation's answer."""
-        while self._clients:
-            entry = self._delegations.pop(self._clients.popleft(), None)
-            if entry is not None:
-                entry.span.end()
-                return
 
     def decided(self, delegation_id: str | None) -> None:
-        """A decisions delegation's answer: its span ends."""
+        """A delegation's answer: a decisions delegation's, or the app's to a client one
+        (``delegation.answered``, once the server has it). Its span ends."""
         entry = self._delegations.pop(delegation_id or "", None)
         if entry is not None:
             entry.span.end()
@@ -249,4 +238,3 @@ class LiveSpans:
             delegation.span.end()
         self._backend.clear()
         self._delegations.clear()
-        self._clients.clear()

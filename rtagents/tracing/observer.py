@@ -144,13 +144,11 @@ class SessionTracer:
     def _on_response_event(self, event: Any) -> None:
         self._live.response_event(event)
 
-    def _on_session_commentary_appended(self, event: Any) -> None:
-        self._live.answered()
-
     def _on_decision_event(self, event: Any) -> None:
         self._live.decided(event.delegation_id)
 
-    _on_session_thinking_appended = _on_session_commentary_appended
+    def _on_delegation_answered(self, event: Any) -> None:
+        self._live.decided(event.delegation_id)
 
     def _on_response_created(self, event: Any) -> None:
         rid = event.response.id

@@ -1,13 +1,8 @@
 """A client delegation's span ends when the app's answer *to it* is on the session's
-timeline (docs/tracing.md, On GPT-Live: "A client delegation (``on_delegation``) ends when
-your answer is on the session's timeline (its ``session.commentary.appended`` or
-``session.thinking.appended``)").
-
-``LiveSpans.answered`` ends the *oldest* client delegation's span at any commentary or
-thinking acknowledged, whatever it answers: with two delegations in flight, the second
-answered first (its lookup was quicker) ends the first's span, and the first's answer
-ends the second's. The acknowledgement names our event (``client_event_id``), and that
-event named its delegation: the span to end is known."""
+timeline (docs/tracing.md, On GPT-Live): the server's acknowledgement names our event
+(``client_event_id``), and that event named its delegation (``delegation.answered``). With
+two delegations in flight, the second answered first (its lookup was quicker) ends its own
+span, not the first's; a progress update's commentary ends none."""
 
 from __future__ import annotations
 
@@ -22,12 +17,6 @@ from tests.session.live.harness import speak, until
 pytestmark = pytest.mark.anyio
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known defect, not fixed: an acknowledged commentary ends the oldest client delegation's span; the acknowledgement's client_event_id must be mapped to the delegation our event named"
-    ),
-)
 async def test_each_client_delegation_span_ends_at_its_own_answer(
     spans: InMemorySpanExporter,
 ) -> None:
