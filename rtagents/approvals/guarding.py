@@ -162,6 +162,7 @@ class GuardCore:
     # What tripped, and the messages checked whole: the latest ones (a key never recurs
     # once its item is over; kept as dicts, in order, so that the oldest go first).
     _tripped: dict[str, None] = field(default_factory=dict)
+    _rearmed: dict[str, None] = field(default_factory=dict)  # tripped, guarded afresh soon
     _seen: dict[str, None] = field(default_factory=dict)
     _given: dict[str, Any] = field(default_factory=dict)  # user message: guardrails when added
     _streams: dict[str, _Stream] = field(default_factory=dict)
@@ -174,13 +175,15 @@ class GuardCore:
     def heard(self, kind: GuardrailKind, key: str, delta: str, now_ms: float) -> Check | None:
         """More text of ``key``: a check if one is due (none runs, and ``every_chars`` new
         characters or ``every_ms`` milliseconds have passed since the last)."""
-        if key in self._tripped:
+        if key in self._tripped and key not in self._rearmed:
             return None
         stream = self._streams.get(key)
         if stream is None:
             owner = self._owners.pop(key, None)
             stream = self._streams[key] = _Stream(last_ms=now_ms, owner=owner)
         stream.text += delta
+        if key in self._tripped:
+            return None  # kept for the check after the trip's (see ``rearm``)
         if not _checks(stream.guardrails, kind):  # those in force as it begins, or its first
             stream.guardrails = self.current  # of its kind (a GPT-Live turn after a switch)
         if stream.running is not None or not self._due(stream, now_ms):
@@ -194,7 +197,11 @@ class GuardCore:
         its whole text, when the item says it (deltas may have been missed: a sideband's
         drop, a server that sends none), read if it holds more than the deltas did."""
         stream = self._streams.get(key)
-        if key in self._tripped or (stream is None and not whole):
+        if key in self._tripped:
+            if key in self._rearmed and stream is not None:
+                stream.ended = True  # its last check follows the trip's (see ``checked``)
+            return None
+        if stream is None and not whole:
             return None
         if stream is None:  # (none of its deltas came: its response, as ``heard`` finds it)
             owner = self._owners.pop(key, None)  # (its clock is never read: it ends now)
@@ -216,8 +223,12 @@ class GuardCore:
             return None
         stream.running = None
         if check.key in self._tripped:
-            del self._streams[check.key]
-            return None
+            if check.key not in self._rearmed:  # over: what is said after is not checked
+                del self._streams[check.key]
+                return None
+            # Guarded afresh: what the tripping check did not read.
+            del self._rearmed[check.key], self._tripped[check.key]
+            stream.text, stream.checked = stream.text[len(check.text) :], 0
         if stream.ended:
             if len(stream.text) > stream.checked:
                 return self._last(check.kind, check.key, stream)
@@ -281,10 +292,11 @@ class GuardCore:
         return True
 
     def rearm(self, key: str) -> None:
-        """Guard ``key`` afresh (a stream with no items, GPT-Live's): the text after a trip
-        is checked on its own."""
-        self._tripped.pop(key, None)
-        self._streams.pop(key, None)
+        """Guard ``key`` afresh once the check that tripped it is done (a stream with no
+        items, GPT-Live's): what it did not read, said meanwhile or after, is checked on its
+        own, and another guardrail's trip of that same check is recorded only."""
+        if key in self._tripped:
+            self._rearmed[key] = None
 
     def dropped(self) -> None:
         """The connection dropped, and the next is a new server session (the Realtime

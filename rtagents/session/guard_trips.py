@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import protocol as p
 from ..approvals.events import GuardrailTripped
@@ -78,13 +78,16 @@ class Trips:
         if live:
             # GPT-Live: no response.cancel, no truncate; the app's player still stops, and
             # the delegated work answering the stopped turn stops.
-            actions: list[Action] = [StopPlayback(None, None, heard_only=True)]
+            # The stream goes on (the model's speech, the user's turn): what the trip's
+            # check did not read is checked afresh.
+            core.rearm(check.key)
+            live_core: Any = runner.core  # (LiveCore)
             turn = live_turn(check.key)
-            if turn is None:  # the model's speech goes on: what it says next is checked afresh
-                core.rearm(check.key)
-            else:  # the rest of a stopped turn is that turn's, stopped with it
-                answers = cast(Any, runner.core).stop_turn(turn, STOPPED)  # (LiveCore's)
-                calls = self._stop_answers(answers)
+            actions: list[Action] = []
+            if turn is None or turn == live_core.user_turn:  # (not the answer to a later turn)
+                actions.append(StopPlayback(None, None, heard_only=True))
+            if turn is not None:
+                calls = self._stop_answers(live_core.stop_turn(turn, STOPPED))
         else:
             cancelled, actions, calls = self._stopping(core, check)
         event = GuardrailTripped(

@@ -211,15 +211,29 @@ def test_a_tripped_item_is_not_checked_again_and_acts_once() -> None:
     assert c.whole("input", "a", "text") is None
 
 
-def test_rearm_guards_a_stream_afresh() -> None:
+def test_rearm_guards_a_stream_afresh_once_its_check_is_done() -> None:
     c = core(chars=3, ms=10_000)
-    c.heard("output", "live", "abc", 0)
+    check = c.heard("output", "live", "abc", 0)
+    assert check is not None
     assert c.trip("live")
     c.rearm("live")
-    assert c.heard("output", "live", "de", 1) is None  # a new stream: the old text is gone
-    check = c.heard("output", "live", "f", 2)
-    assert check is not None and check.text == "def"
+    assert c.trip("live") is False  # another guardrail's trip of the same check: recorded only
+    assert c.heard("output", "live", "de", 1) is None  # kept while the check runs
+    assert c.checked(check, 2) is None  # afresh: "de" is what the check did not read
+    again = c.heard("output", "live", "f", 3)
+    assert again is not None and again.text == "def"
     assert c.trip("live") is True
+
+
+def test_a_stream_that_ends_while_its_trip_is_decided_gets_its_last_check() -> None:
+    c = core(chars=3, ms=10_000)
+    check = c.heard("input", "turn", "abc", 0)
+    assert check is not None and c.trip("turn")
+    c.rearm("turn")
+    assert c.heard("input", "turn", "de", 1) is None
+    assert c.ended("input", "turn", 2) is None  # its last check follows the trip's
+    last = c.checked(check, 3)
+    assert last is not None and last.text == "de" and last.final
 
 
 def test_a_whole_message_is_checked_once() -> None:
