@@ -296,7 +296,7 @@ class GuardCore:
         items, GPT-Live's): what it did not read, said meanwhile or after, is checked on its
         own, and another guardrail's trip of that same check is recorded only."""
         if key in self._tripped:
-            self._rearmed[key] = None
+            _note(self._rearmed, key)
 
     def dropped(self) -> None:
         """The connection dropped, and the next is a new server session (the Realtime

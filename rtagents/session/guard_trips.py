@@ -23,16 +23,17 @@ if TYPE_CHECKING:
     from .tasks import TaskFn
 
 STOPPED = "a guardrail stopped the user's message"  # why its answer's calls were cancelled
-LIVE_OUT = "live:assistant"  # GPT-Live's transcripts have no items: the model's one stream,
-LIVE_IN = "live:user:"  # and one for each of the user's turns (``Transcript.user_turn``)
+# GPT-Live's transcripts have no items: a stream for each turn of the model's and the user's
+# (``Transcript.model_turn``, ``user_turn``).
+LIVE_OUT, LIVE_IN = "live:assistant:", "live:user:"
 MARK, ASKED_BY_A_TRIP = "rtagents", "guardrail"
 """The metadata of the response a trip asks for (``Guardrails.respond``): the server says it
 again in ``response.created``, so that it is never held as the answer to the stopped turn."""
 
 
-def live_turn_key(turn: str) -> str:
-    """The stream key of a GPT-Live user turn."""
-    return LIVE_IN + turn
+def live_key(role: str, turn: str) -> str:
+    """The stream key of a GPT-Live turn of ``role`` (``user`` or ``assistant``)."""
+    return (LIVE_IN if role == "user" else LIVE_OUT) + turn
 
 
 def live_turn(key: str) -> str | None:
@@ -84,7 +85,11 @@ class Trips:
             live_core: Any = runner.core  # (LiveCore)
             turn = live_turn(check.key)
             actions: list[Action] = []
-            if turn is None or turn == live_core.user_turn:  # (not the answer to a later turn)
+            if turn is not None:
+                latest = live_key("user", live_core.user_turn)
+            else:
+                latest = live_key("assistant", live_core.model_turn)
+            if check.key == latest:  # (a late trip leaves a later turn's speech playing)
                 actions.append(StopPlayback(None, None, heard_only=True))
             if turn is not None:
                 calls = self._stop_answers(live_core.stop_turn(turn, STOPPED))

@@ -20,7 +20,7 @@ import asyncio
 import math
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -30,12 +30,11 @@ from ..approvals.guarding import Check, GuardCore, Verdict, judge, raised, timed
 from ..approvals.guardrails import Guardrail, GuardrailKind, Guardrails
 from .guard_trips import (
     ASKED_BY_A_TRIP,
-    LIVE_OUT,
     MARK,
     STOPPED,
     GuardedRunner,
     Trips,
-    live_turn_key,
+    live_key,
 )
 
 if TYPE_CHECKING:
@@ -100,8 +99,9 @@ class SessionGuards(Trips):
             # GPT-Live: no items, so a turn ends when the other side speaks; what was said
             # in it gets its last check then. Each user turn is a stream of its own (a
             # trip stops that turn's answer: see ``guard_trips.live_turn``).
-            user = live_turn_key(cast(Any, self._runner.core).user_turn)  # (LiveCore's)
-            ours, theirs = (LIVE_OUT, user) if event.role == "assistant" else (user, LIVE_OUT)
+            live: Any = self._runner.core  # (LiveCore)
+            user, model = live_key("user", live.user_turn), live_key("assistant", live.model_turn)
+            ours, theirs = (model, user) if event.role == "assistant" else (user, model)
             last = _to_run(core, core.ended("input" if theirs is user else "output", theirs, now))
             if last is not None:
                 self._runner.spawn(self._run, last)

@@ -198,6 +198,11 @@ class LiveCore(OrchestratedAdapter):
         """The user's turn under way, or their last (see ``Transcript.user_turn``)."""
         return self._transcript.user_turn
 
+    @property
+    def model_turn(self) -> str:
+        """The model's turn under way, or its last (see ``Transcript.model_turn``)."""
+        return self._transcript.model_turn
+
     def stop_turn(self, turn: str, reason: str) -> list[str]:
         """An input guardrail stopped the user's ``turn``: see ``DelegatedWork.stop_turn``."""
         return self._work.stop_turn(turn, reason)

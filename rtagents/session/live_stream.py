@@ -264,6 +264,8 @@ class Transcript:
         self.user_turn = ""
         """The id of the user's latest stretch: their turn, until the model speaks and they
         speak again (what a delegation begun meanwhile answers; see ``stop_turn``)."""
+        self.model_turn = ""
+        """The id of the model's latest stretch (what a guardrail's trip of it may stop)."""
         self._text = ""
         self._since: list[list[str]] = []
         self._chars = 0  # the length of what is in ``_since``
@@ -274,6 +276,8 @@ class Transcript:
             self._item_id = f"live_{role}_{next(self._stretches)}"
             if role == "user":
                 self.user_turn = self._item_id
+            else:
+                self.model_turn = self._item_id
         self._text += delta
         if role == "assistant":
             self._journal.streaming(self._item_id, delta)
