@@ -85,10 +85,11 @@ class Trips:
             live_core: Any = runner.core  # (LiveCore)
             turn = live_turn(check.key)
             actions: list[Action] = []
+            said = live_core.transcript
             if turn is not None:
-                latest = live_key("user", live_core.user_turn)
+                latest = live_key("user", said.user_turn)
             else:
-                latest = live_key("assistant", live_core.model_turn)
+                latest = live_key("assistant", said.model_turn)
             if check.key == latest:  # (a late trip leaves a later turn's speech playing)
                 actions.append(StopPlayback(None, None, heard_only=True))
             if turn is not None:

@@ -20,7 +20,7 @@ import asyncio
 import math
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 
@@ -97,10 +97,10 @@ class SessionGuards(Trips):
         now = _now()
         if event.item_id is None:
             # GPT-Live: no items, so a turn ends when the other side speaks; what was said
-            # in it gets its last check then. Each user turn is a stream of its own (a
-            # trip stops that turn's answer: see ``guard_trips.live_turn``).
-            live: Any = self._runner.core  # (LiveCore)
-            user, model = live_key("user", live.user_turn), live_key("assistant", live.model_turn)
+            # in it gets its last check then. Each turn is a stream of its own (a trip
+            # stops that turn's answer: see ``guard_trips``).
+            said = cast(Any, self._runner.core).transcript  # (LiveCore's)
+            user, model = live_key("user", said.user_turn), live_key("assistant", said.model_turn)
             ours, theirs = (model, user) if event.role == "assistant" else (user, model)
             last = _to_run(core, core.ended("input" if theirs is user else "output", theirs, now))
             if last is not None:

@@ -115,8 +115,9 @@ class LiveCore(OrchestratedAdapter):
         self.sideband = self._started = sideband  # _started: session.start went out (or need not)
         self._attaching = False  # the next connection attaches to this session (a drop's)
         self._held = Held()
-        self._transcript = Transcript(self.journal)
-        self._work = DelegatedWork(self.orchestrator, self.hosted_tools, self._transcript)
+        self.transcript = Transcript(self.journal)
+        """What was said (its turns: what the guardrails' trips stop, see ``guard_trips``)."""
+        self._work = DelegatedWork(self.orchestrator, self.hosted_tools, self.transcript)
 
     # -- frames in -------------------------------------------------------------------------
 
@@ -186,33 +187,23 @@ class LiveCore(OrchestratedAdapter):
 
     def _on_delegation(self, event: Any) -> Decided:
         delegation = event.delegation
-        said = self._transcript.taken()  # what was said since the last delegation, whoever does it
+        said = self.transcript.taken()  # what was said since the last delegation, whoever does it
         if delegation.target == "responses":
             self._work.delegated(delegation.id, delegation.response_id)
         elif delegation.target == "client":
             return [StartDelegation(delegation.id, said)]
         return None
 
-    @property
-    def user_turn(self) -> str:
-        """The user's turn under way, or their last (see ``Transcript.user_turn``)."""
-        return self._transcript.user_turn
-
-    @property
-    def model_turn(self) -> str:
-        """The model's turn under way, or its last (see ``Transcript.model_turn``)."""
-        return self._transcript.model_turn
-
     def stop_turn(self, turn: str, reason: str) -> list[str]:
         """An input guardrail stopped the user's ``turn``: see ``DelegatedWork.stop_turn``."""
         return self._work.stop_turn(turn, reason)
 
     def _on_input_transcript(self, event: Any) -> Decided:
-        self._transcript.heard("user", event.delta)
+        self.transcript.heard("user", event.delta)
         return [Emit(said("user", event))]
 
     def _on_output_transcript(self, event: Any) -> Decided:
-        self._transcript.heard("assistant", event.delta)
+        self.transcript.heard("assistant", event.delta)
         return [Emit(said("assistant", event))]
 
     def _on_response_event(self, event: Any) -> Decided:
