@@ -3,10 +3,12 @@ with the browser-style handshake (the ``realtime`` subprotocol, the key in a sub
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import anyio
@@ -31,18 +33,25 @@ def node_ready() -> list[str]:
     # half there (an install stopped midway, a copy that left files out) says "up to date" to
     # `npm install` and fails at import (seen in CI). `npm ci` installs afresh from the lock.
     loads = ["--input-type=module", "-e", "import 'openai'; import 'openai/realtime/websocket';"]
-    if subprocess.run([node, *loads], cwd=HERE, capture_output=True).returncode != 0:
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=HERE,
-            check=True,
-            timeout=300,
-        )
+    # One install at a time, whichever worker asks (a lock across processes).
+    with open(Path(tempfile.gettempdir()) / "rtagents-node-oracle.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if subprocess.run([node, *loads], cwd=HERE, capture_output=True).returncode != 0:
+            _install(npm)
     major = int(
         subprocess.run([node, "--version"], capture_output=True, text=True).stdout[1:].split(".")[0]
     )
     # Node has a global WebSocket from 22 on; before, behind a flag.
     return [node, *(["--experimental-websocket"] if major < 22 else []), "realtime_client.mjs"]
+
+
+def _install(npm: str) -> None:
+    """``npm ci``, once more after removing ``node_modules`` ourselves if it fails: npm's own
+    removal of a tree left half there fails at times (ENOTEMPTY, seen in CI)."""
+    command = [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"]
+    if subprocess.run(command, cwd=HERE, timeout=300).returncode != 0:
+        shutil.rmtree(HERE / "node_modules", ignore_errors=True)
+        subprocess.run(command, cwd=HERE, check=True, timeout=300)
 
 
 async def test_the_node_sdk_runs_a_tool_call_over_wss() -> None:
