@@ -11,6 +11,7 @@ a partial batch), and nothing sends the arguments again: the call is answered as
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import anyio
 import pytest
@@ -39,57 +40,49 @@ async def charge(amount: int) -> str:
     return f"charged {amount}"
 
 
-async def test_a_call_cut_off_by_a_drop_still_gets_one_output() -> None:
+async def dropped_after(kind: str, amount: int) -> tuple[list[Any], list[dict[str, Any]]]:
+    """A call of ``charge`` whose connection drops after the backend's ``kind`` event: the
+    session's events, and what the attached session's conversation holds in the end."""
     CHARGED.clear()
-    model = ScriptedModel([CallFunction("charge", {"amount": 5}, call_id="call_charge"), echo])
+    call = CallFunction("charge", {"amount": amount}, call_id="call_charge")
     agent = rtagents.Agent(tools=[charge])
-    seen: list[str] = []
-    failed: list[ToolCallFailed] = []
-    async with Emulator(model=model) as emu:
+    seen: list[Any] = []
+    async with Emulator(model=ScriptedModel([call, echo])) as emu:
         async with rtagents.connect(agent, url=emu.live_url, api="live", reconnect=FAST) as session:
-            emu.last.add_fault(DropConnection(after="response.output_item.added"))
+            emu.last.add_fault(DropConnection(after=kind))
             await speak(session)
             with anyio.move_on_after(4):
                 async for event in session:
-                    seen.append(event.type)
-                    if isinstance(event, ToolCallFailed):
-                        failed.append(event)
-        last = emu.connections[-1]
-        outputs = [
-            item
-            for item in last.conversation.items
-            if item.get("type") == "function_call_output" and item.get("call_id") == "call_charge"
-        ]
-    assert "session.reconnected" in seen
-    assert len(outputs) == 1, f"the call got {len(outputs)} outputs; the session saw {seen}"
+                    seen.append(event)
+        items = list(emu.connections[-1].conversation.items)
+    assert "session.reconnected" in [e.type for e in seen], [e.type for e in seen]
+    return seen, items
+
+
+def outputs_of(items: list[dict[str, Any]]) -> list[str]:
+    return [
+        item["output"]
+        for item in items
+        if item.get("type") == "function_call_output" and item.get("call_id") == "call_charge"
+    ]
+
+
+async def test_a_call_cut_off_by_a_drop_still_gets_one_output() -> None:
+    seen, items = await dropped_after("response.output_item.added", 5)
+    outputs = outputs_of(items)
+    assert len(outputs) == 1, f"the call got {len(outputs)} outputs"
     assert CHARGED == [], "a call whose arguments never arrived was run"
-    assert json.loads(outputs[0]["output"])["error"] == "disconnected", outputs[0]
-    assert [(f.call_id, f.kind) for f in failed] == [("call_charge", "disconnected")]
+    assert json.loads(outputs[0])["error"] == "disconnected", outputs[0]
+    failed = [(e.call_id, e.kind) for e in seen if isinstance(e, ToolCallFailed)]
+    assert failed == [("call_charge", "disconnected")]
     # The turn goes on: the backend answers with the output it was given.
-    answer = [i for i in last.conversation.items if i.get("type") == "message"][-1]
+    answer = [i for i in items if i.get("type") == "message"][-1]
     assert answer["role"] == "assistant" and "disconnected" in json.dumps(answer), answer
 
 
 async def test_a_call_whose_arguments_came_before_the_drop_runs_once() -> None:
     """The arguments arrived (the call started) and the drop came before the item's end:
     the call is not cut off, it runs once, and its own output is the one answer."""
-    CHARGED.clear()
-    model = ScriptedModel([CallFunction("charge", {"amount": 7}, call_id="call_seven"), echo])
-    agent = rtagents.Agent(tools=[charge])
-    seen: list[str] = []
-    async with Emulator(model=model) as emu:
-        async with rtagents.connect(agent, url=emu.live_url, api="live", reconnect=FAST) as session:
-            emu.last.add_fault(DropConnection(after="response.function_call_arguments.done"))
-            await speak(session)
-            with anyio.move_on_after(4):
-                async for event in session:
-                    seen.append(event.type)
-        last = emu.connections[-1]
-        outputs = [
-            item["output"]
-            for item in last.conversation.items
-            if item.get("type") == "function_call_output" and item.get("call_id") == "call_seven"
-        ]
-    assert "session.reconnected" in seen, seen
+    _, items = await dropped_after("response.function_call_arguments.done", 7)
     assert CHARGED == [7]
-    assert outputs == ["charged 7"], outputs
+    assert outputs_of(items) == ["charged 7"]
