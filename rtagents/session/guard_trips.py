@@ -77,10 +77,9 @@ class Trips:
             return
         cancelled, calls = None, list[Action]()
         if live:
-            # GPT-Live: no response.cancel, no truncate; the app's player still stops, and
-            # the delegated work answering the stopped turn stops.
-            # The stream goes on (the model's speech, the user's turn): what the trip's
-            # check did not read is checked afresh.
+            # GPT-Live: no response.cancel, no truncate. The stream goes on (what the trip's
+            # check did not read is checked afresh); the player stops while the turn is the
+            # latest of its side, and an input trip stops the work answering its turn.
             core.rearm(check.key)
             live_core: Any = runner.core  # (LiveCore)
             turn = live_turn(check.key)
