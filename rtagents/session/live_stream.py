@@ -50,6 +50,7 @@ class DelegatedWork:
         self.hosted_tools = hosted_tools
         self._transcript = transcript  # whose user turn a response answers (``stop_turn``)
         self._current: dict[str | None, str] = {}  # delegation id -> its response under way
+        self._announced: dict[str, str] = {}  # delegations with no response known yet
         self._last: str | None = None  # the response created last (for uncorrelated events)
         self._open: dict[str, None] = {}  # responses started and not ended (a set, as a dict)
         # The last responses begun -> the user turn each answers (see ``stop_turn``), and
@@ -63,9 +64,13 @@ class DelegatedWork:
         self._unnamed = 0  # responses given no id, named here
 
     def delegated(self, delegation_id: str, response_id: str | None) -> None:
-        """``session.delegation.created`` for the backend, with its response when it says."""
+        """``session.delegation.created`` for the backend, with its response when it says.
+        One announced without: its response begins with its first event (its
+        ``response.created`` may never come on this connection), never taken for another."""
         if response_id:
             self._current[delegation_id] = response_id
+        else:
+            _keep(self._announced, delegation_id, "")
 
     def event(self, event: Any, kind: Any = None) -> Decided:
         """One ``response.event``: what the Responses event it wraps leads to (``kind``: its
@@ -79,9 +84,16 @@ class DelegatedWork:
             decoded = lp.decode_response_event(event)
         except p.ProtocolError as exc:
             return [Emit(SessionWarning(f"response.event: inner event ignored: {exc}"))]
-        inner = decoded.event
+        inner, delegation_id = decoded.event, event.delegation_id
+        began: Decided = None
+        if delegation_id in self._announced:  # its first event: its response has begun
+            del self._announced[delegation_id]
+            if inner.type != "response.created":
+                began = self._begin(None, delegation_id)
         route = _INNER.get(inner.type)
-        decided = route(self, inner, event.delegation_id) if route is not None else None
+        decided = route(self, inner, delegation_id) if route is not None else None
+        if began:
+            decided = [*began, *(decided or ())]
         if not decoded.dropped:
             return decided
         left_out = ", ".join(decoded.dropped)
@@ -139,12 +151,26 @@ class DelegatedWork:
         one created last)."""
         response = inner.get("response") if kind in _LIFECYCLE else None
         rid = response.get("id") if type(response) is dict else None
+        if rid is not None and kind != "response.created":
+            return self._ending(rid, delegation_id)
         return rid or self._current.get(delegation_id) or self._last
 
+    def _ending(self, rid: str, delegation_id: str | None) -> str:
+        """The response an end naming ``rid`` is of: one never seen begun, in a delegation
+        whose response under way was named here (begun before its ``response.created``),
+        is that one."""
+        current = self._current.get(delegation_id)
+        if current is None or rid in self._open or rid in self._ended or current not in self._open:
+            return rid
+        return current
+
     def _on_created(self, inner: Any, delegation_id: str | None) -> Decided:
+        return self._begin(inner.response.id, delegation_id)
+
+    def _begin(self, response_id: str | None, delegation_id: str | None) -> Decided:
         # Without an id, it is named after its delegation (and counted: the next one of the
         # same delegation is another response), so that its calls and its end find it.
-        rid = inner.response.id or self._current.get(delegation_id)
+        rid = response_id or self._current.get(delegation_id)
         if rid is None:
             self._unnamed += 1
             rid = f"{delegation_id}#{self._unnamed}"
@@ -169,9 +195,8 @@ class DelegatedWork:
             details = response.incomplete_details
             why = getattr(details, "reason", None) or "no reason given"
             problem = f"the delegated response {response.id} is incomplete: {why}"
-        return self._end(
-            response.id or self.response_of(delegation_id), delegation_id, response, problem
-        )
+        rid = self._ending(response.id, delegation_id) if response.id else None
+        return self._end(rid or self.response_of(delegation_id), delegation_id, response, problem)
 
     def _on_stream_error(self, inner: Any, delegation_id: str | None) -> Decided:
         problem = f"the delegated response failed: {inner.code}: {inner.message}"

@@ -1,11 +1,10 @@
 """GPT-Live: a delegated response whose ``response.created`` this connection never saw (it
 began before an attach, or the server left it out), for a delegation announced without a
-``response_id``. Its calls' inner events carry no response id, so the session takes them for
-the response created last (an earlier, finished one); its ``response.completed`` then lists
-the same call under its own id, and the call is taken for a reused call id. The one call is
-answered twice (its real output and an "already used" error), and its batch never gets its
-``response.create``. Every call must be answered exactly once, one ``response.create`` per
-batch."""
+``response_id``. Its calls' inner events carry no response id: taken for the response
+created last (an earlier, finished one), then listed by its ``response.completed`` under its
+own id, the one call was answered twice (its output and an "already used" error), and its
+batch never got its ``response.create``. The delegation's response begins with its first
+event: every call is answered exactly once, one ``response.create`` per batch."""
 
 from __future__ import annotations
 
@@ -72,13 +71,6 @@ def _turn(call_id: str, delegation_id: str, response_id: str, *, created: bool) 
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known and left: an event of no response known is taken for the one created last, "
-    "which after a drop is the response the attached connection carries on (whose agent's "
-    "policy must decide its calls); telling the two apart needs more than this connection "
-    "says (see the closing note)",
-)
 async def test_a_call_of_a_response_never_seen_created_is_answered_once() -> None:
     received: list[dict[str, Any]] = []
     n = 0
