@@ -57,6 +57,12 @@ class Pump(Generic[T]):
         if isinstance(fault, (DropConnection, ExpireSession)) and fault.at_s is not None:
             self._timed.append((self._started_ms + fault.at_s * 1000, fault))
 
+    def retime(self, fault: DropConnection | ExpireSession, at_s: float) -> None:
+        """``fault`` (given to ``add_fault``) fires ``at_s`` seconds after the connection's
+        start instead."""
+        self._timed = [(due, f) for due, f in self._timed if f is not fault]
+        self._timed.append((self._started_ms + at_s * 1000, fault))
+
     def advance(self, now_ms: float) -> None:
         """Fire the timed faults that are due."""
         for due, fault in [t for t in self._timed if t[0] <= now_ms]:

@@ -90,7 +90,8 @@ class LiveCore:
         self._pump = Pump(
             self.out, self._jobs, started_ms=now_ms, expire=self._expired, kinds=_kinds
         )
-        for fault in (*self.settings.faults, ExpireSession(at_s=self.settings.max_session_s)):
+        self._cap = ExpireSession(at_s=self.settings.max_session_s)  # the session's time cap
+        for fault in (*self.settings.faults, self._cap):
             self.add_fault(fault)
 
     # -- inputs ----------------------------------------------------------------------------
@@ -116,10 +117,14 @@ class LiveCore:
         without ``session.close``: it gets the session's state (the configuration, what was
         said, the delegated batch waiting for its outputs and the outputs received), and no
         ``session.start`` (one is refused). A backend response the drop cut off waits for
-        its calls' outputs as a finished one does."""
+        its calls' outputs as a finished one does. The session's timeline goes on from where
+        it was (the times of what is heard and said, the usage), and its time cap stays."""
         self.session, self.conversation = old.session, old.conversation
-        self.audio = InputAudio(self.out, self.conversation)
+        self.audio = InputAudio(self.out, self.conversation, from_ms=old.timeline_ms())
         self.audio.configure(_TURNS)
+        self.voice.until_ms = self._turn_from_ms = old.timeline_ms()
+        left_s = float(self.session.get("expires_at") or 0) - self.created_at_s
+        self._pump.retime(self._cap, max(left_s, 0.0))
         self.hosted = old.hosted.told_through(self.bridge)
         self.appended, self.delegations, self.muted = old.appended, old.delegations, old.muted
         self.decider = old.decider

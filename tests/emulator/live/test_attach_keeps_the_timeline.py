@@ -3,14 +3,13 @@ and its usage: the SDK's ``SessionUsage.seconds`` is "the cumulative billable du
 ("do not sum values across usage events"), and every ``start_ms``/``end_ms``/``offset_ms``
 is "the position on the Live session timeline, from the beginning of the session".
 
-``LiveCore.resume`` gives the attached connection a fresh ``InputAudio`` and ``Voice``, so
-its timeline (and so its usage) starts again from 0: the running total goes backwards
-after an attach, and a client's meter (which keeps the highest total) stops counting the
-session until it passes the old total again."""
+``LiveCore.resume`` gave the attached connection a fresh ``InputAudio`` and ``Voice``, so
+its timeline (and so its usage) started again from 0: the running total went backwards
+after an attach, and a client's meter (which keeps the highest total) stopped counting the
+session until it passed the old total again. Its time cap started again too: a session
+attached to again and again never expired."""
 
 from __future__ import annotations
-
-import pytest
 
 from rtagents.emulator import Say
 from tests.emulator.live.sansio import Live
@@ -20,12 +19,6 @@ def usage(events: list[dict]) -> list[float]:
     return [e["usage"]["seconds"] for e in events if e["type"] == "session.usage.updated"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known defect of the emulator, not fixed: a re-attached GPT-Live connection restarts the session's clock and usage at zero, and its expiry"
-    ),
-)
 def test_an_attached_connection_continues_the_sessions_timeline_and_usage() -> None:
     first = Live([[Say("Hello there, how can I help you today?")], [Say("Sure.")]])
     first.start()
@@ -43,3 +36,17 @@ def test_an_attached_connection_continues_the_sessions_timeline_and_usage() -> N
     assert usage(after) and usage(after)[-1] >= usage(before)[-1], (usage(before), usage(after))
     heard = [e for e in after if e["type"] == "session.input_transcript.delta"]
     assert heard and heard[0]["start_ms"] >= ended_ms, (heard[0]["start_ms"], ended_ms)
+
+
+def test_an_attached_connection_keeps_the_sessions_time_cap() -> None:
+    first = Live([], max_session_s=60)
+    first.start()
+    first.run(until_ms=10_000)
+    # A new connection attaches 40 s after the session began: 20 s of it are left.
+    second = Live([], max_session_s=60)
+    second.core.created_at_s = first.core.created_at_s + 40
+    second.core.resume(first.core)
+    assert second.run(until_ms=19_000) == [] and second.disconnect is None
+    events = second.run(until_ms=21_000)
+    assert [e["type"] for e in events] == ["session.closed"], events
+    assert events[0]["reason"] == "expired"
