@@ -28,8 +28,6 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from .. import protocol as p
 from ..errors import UnsupportedByAPI
 from ..protocol import live as lp
@@ -131,15 +129,13 @@ class LiveCore(OrchestratedAdapter):
 
     def receive_frame(self, frame: str | bytes) -> list[Action]:
         """One frame from the server; nothing a frame holds raises (see ``RealtimeCore``)."""
-        try:  # the fast path: a frame that fits its schema, in one validation
-            event = _validate(frame)
-        except ValidationError:  # read again leniently, to say what was left out
-            event, warnings = decode(frame, lp.decode_live_server_frame)
-            if event is None:
-                return list(warnings)
-            # A frame read only in part is not kept (see ``RealtimeCore.receive_frame``).
-            return [*warnings, *self.receive(event, len(frame), None if warnings else frame)]
-        return self.receive(event, len(frame), frame)
+        event, warnings = decode(frame, lp.decode_live_server_frame, _validate)
+        if event is None:
+            return list(warnings)
+        if not warnings:
+            return self.receive(event, len(frame), frame)
+        # A frame read only in part is not kept (see ``RealtimeCore.receive_frame``).
+        return [*warnings, *self.receive(event, len(frame))]
 
     def receive(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> list[Action]:
         """One typed server event: the replies it resolves, the event for the app, then what
@@ -182,7 +178,7 @@ class LiveCore(OrchestratedAdapter):
         return [Emit(event.final_usage()), ended]  # (told before the end)
 
     def last_word(self, frame: str | bytes) -> Any:  # (the answer to our ``goodbye``)
-        event, _ = decode(frame, lp.decode_live_server_frame)
+        event, _ = decode(frame, lp.decode_live_server_frame, _validate)
         return event.final_usage() if isinstance(event, lp.SessionClosed) else None
 
     def _on_delegation(self, event: Any) -> Decided:
@@ -209,7 +205,9 @@ class LiveCore(OrchestratedAdapter):
     def _on_response_event(self, event: Any) -> Decided:
         inner = event.event
         kind = inner.get("type") if type(inner) is dict or isinstance(inner, dict) else None
-        ref, begins, ends = event.client_event_id, kind == "response.created", kind in _ENDS
+        began = self._work.begin(event.delegation_id, kind)  # (one never seen created)
+        ref, ends = event.client_event_id, kind in _ENDS
+        begins = began is not None or kind == "response.created"
         if ref is None and not begins and not ends:  # (most events: nothing held hears of it)
             return self._work.event(event, kind)
         rid = self._work.response_of(event.delegation_id, inner, kind)  # (before an end)
@@ -217,7 +215,7 @@ class LiveCore(OrchestratedAdapter):
             self.orchestrator.batches.named(ref, rid)
         decided = self._work.event(event, kind)
         self._held.response_event(ref, rid, begins, ends)
-        return decided
+        return [*began, *(decided or ())] if began else decided
 
     def _on_note_heard(self, event: Any) -> Decided:
         """The server has a note of ours: an answer to a client delegation is told."""

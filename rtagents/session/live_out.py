@@ -135,13 +135,14 @@ class Held:
         if ref is not None:
             self._named = True
             self.read(ref)
-        elif self._named or not self._asks:
             return
-        elif begins and rid is not None:
+        if self._named or not self._asks:
+            return
+        if begins and rid is not None:
             for _, began in self._asks.values():
                 if len(began) < _ASKS_KEPT:  # (past that, the request waits for a later one)
                     began.add(rid)
-        elif ends:  # the newest request it began after
+        if ends:  # the newest request it began after (an end may be all it sends)
             after = [r for r, (_, began) in self._asks.items() if rid is None or rid in began]
             if after:
                 self.read(after[-1])

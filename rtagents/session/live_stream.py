@@ -50,7 +50,11 @@ class DelegatedWork:
         self.hosted_tools = hosted_tools
         self._transcript = transcript  # whose user turn a response answers (``stop_turn``)
         self._current: dict[str | None, str] = {}  # delegation id -> its response under way
-        self._announced: dict[str, str] = {}  # delegations with no response known yet
+        # Kept across drops and ends (the last few): each delegation's latest response, the
+        # delegations with none known yet, and the names made here -> the id an end gave.
+        self._of: dict[str, str] = {}
+        self._announced: dict[str, str] = {}
+        self._made: dict[str, str] = {}
         self._last: str | None = None  # the response created last (for uncorrelated events)
         self._open: dict[str, None] = {}  # responses started and not ended (a set, as a dict)
         # The last responses begun -> the user turn each answers (see ``stop_turn``), and
@@ -69,8 +73,19 @@ class DelegatedWork:
         ``response.created`` may never come on this connection), never taken for another."""
         if response_id:
             self._current[delegation_id] = response_id
+            _keep(self._of, delegation_id, response_id)
         else:
             _keep(self._announced, delegation_id, "")
+
+    def begin(self, delegation_id: str | None, kind: Any) -> Decided | None:
+        """Before a ``response.event`` of ``delegation_id`` (its inner ``kind``): if it is the
+        first of a delegation announced without its response, that response begins now
+        (unless this is its ``response.created``). What that leads to, or ``None`` when
+        nothing began."""
+        if delegation_id not in self._announced:
+            return None
+        del self._announced[delegation_id]
+        return None if kind == "response.created" else (self._begin(None, delegation_id) or [])
 
     def event(self, event: Any, kind: Any = None) -> Decided:
         """One ``response.event``: what the Responses event it wraps leads to (``kind``: its
@@ -84,16 +99,9 @@ class DelegatedWork:
             decoded = lp.decode_response_event(event)
         except p.ProtocolError as exc:
             return [Emit(SessionWarning(f"response.event: inner event ignored: {exc}"))]
-        inner, delegation_id = decoded.event, event.delegation_id
-        began: Decided = None
-        if delegation_id in self._announced:  # its first event: its response has begun
-            del self._announced[delegation_id]
-            if inner.type != "response.created":
-                began = self._begin(None, delegation_id)
+        inner = decoded.event
         route = _INNER.get(inner.type)
-        decided = route(self, inner, delegation_id) if route is not None else None
-        if began:
-            decided = [*began, *(decided or ())]
+        decided = route(self, inner, event.delegation_id) if route is not None else None
         if not decoded.dropped:
             return decided
         left_out = ", ".join(decoded.dropped)
@@ -153,16 +161,17 @@ class DelegatedWork:
         rid = response.get("id") if type(response) is dict else None
         if rid is not None and kind != "response.created":
             return self._ending(rid, delegation_id)
-        return rid or self._current.get(delegation_id) or self._last
+        known = self._current.get(delegation_id) or self._of.get(delegation_id or "")
+        return rid or known or self._last
 
     def _ending(self, rid: str, delegation_id: str | None) -> str:
-        """The response an end naming ``rid`` is of: one never seen begun, in a delegation
-        whose response under way was named here (begun before its ``response.created``),
-        is that one."""
-        current = self._current.get(delegation_id)
-        if current is None or rid in self._open or rid in self._ended or current not in self._open:
+        """The response an end naming ``rid`` is of: the delegation's latest, if that one was
+        named here (it began without an id, or before its ``response.created``) and ``rid``
+        is no other response known (nor another end of it, after an error in its stream)."""
+        name = self._current.get(delegation_id) or self._of.get(delegation_id or "")
+        if name is None or rid in self._open or rid in self._ended:
             return rid
-        return current
+        return name if self._made.get(name) in ("", rid) else rid
 
     def _on_created(self, inner: Any, delegation_id: str | None) -> Decided:
         return self._begin(inner.response.id, delegation_id)
@@ -174,7 +183,10 @@ class DelegatedWork:
         if rid is None:
             self._unnamed += 1
             rid = f"{delegation_id}#{self._unnamed}"
+            _keep(self._made, rid, "")
         self._current[delegation_id] = self._last = rid
+        if delegation_id is not None:
+            _keep(self._of, delegation_id, rid)
         self._open[rid] = None
         turn = self._transcript.user_turn if self._transcript else ""
         _keep(self._turns, rid, turn)
@@ -196,6 +208,8 @@ class DelegatedWork:
             why = getattr(details, "reason", None) or "no reason given"
             problem = f"the delegated response {response.id} is incomplete: {why}"
         rid = self._ending(response.id, delegation_id) if response.id else None
+        if rid in self._made:
+            self._made[rid] = response.id  # the id it has: another end of it is the same
         return self._end(rid or self.response_of(delegation_id), delegation_id, response, problem)
 
     def _on_stream_error(self, inner: Any, delegation_id: str | None) -> Decided:

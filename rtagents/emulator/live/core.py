@@ -79,8 +79,8 @@ class LiveCore:
         """Every delegation of the session: its id, and who handles it."""
         self.backend: BackendRun | None = None
         """The backend response streaming now (one at a time)."""
-        self.waiting: list[BackendRun] = []  # delegated responses waiting for outputs
-        """The last backend response, while its calls or approvals wait for the client."""
+        self.waiting: list[BackendRun] = []
+        """The delegated responses whose calls or approvals wait for the client."""
         self.ended = False
         """The session ended (closed, hung up, expired): a dropped primary connection's
         session is otherwise kept a while for the client to attach to again."""
@@ -117,18 +117,16 @@ class LiveCore:
         without ``session.close``: it gets the session's state (the configuration, what was
         said, the delegated batch waiting for its outputs and the outputs received), and no
         ``session.start`` (one is refused). A backend response the drop cut off waits for
-        its calls' outputs as a finished one does. The session's timeline goes on from where
-        it was (the times of what is heard and said, the usage), and its time cap stays."""
-        self.session, self.conversation = old.session, old.conversation
-        self.audio = InputAudio(self.out, self.conversation, from_ms=old.timeline_ms())
+        its calls' outputs as a finished one does. Its timeline (the times of what is heard
+        and said, the usage) goes on from where it was; its time cap stays."""
+        self.session, self.conversation, at = old.session, old.conversation, old.timeline_ms()
+        self.audio = InputAudio(self.out, self.conversation, from_ms=at)
         self.audio.configure(_TURNS)
-        self.voice.until_ms = self._turn_from_ms = old.timeline_ms()
+        self.voice.until_ms, self.voice.format, self._turn_from_ms = at, old.voice.format, at
         left_s = float(self.session.get("expires_at") or 0) - self.created_at_s
         self._pump.retime(self._cap, max(left_s, 0.0))
-        self.hosted = old.hosted.told_through(self.bridge)
+        self.hosted, self.decider = old.hosted.told_through(self.bridge), old.decider
         self.appended, self.delegations, self.muted = old.appended, old.delegations, old.muted
-        self.decider = old.decider
-        self.voice.format = old.voice.format
         cut = old.backend if old.backend is not None and old.backend.call_ids else None
         self.waiting = [*old.waiting, *([cut] if cut is not None else [])]
 
@@ -357,13 +355,11 @@ class LiveCore:
         """Announce the delegation; for a Responses one, its response plays the calls."""
         target = self.session["delegation"]["type"]
         delegation: dict[str, Any] = {"id": new_id("del"), "target": target}
+        if target == "responses" and self.backend is not None:  # one at a time: this waits
+            yield Until(lambda: self.backend is None)
+        offset = self.timeline_ms()
         if target == "responses":
-            if self.backend is not None:  # one backend response at a time: this one waits
-                yield Until(lambda: self.backend is None)
-            offset = self.timeline_ms()
             delegation["response_id"] = self.start_backend(delegation["id"], calls).id
-        else:
-            offset = self.timeline_ms()
         self.delegations[delegation["id"]] = target
         # Before the backend's stream: its job emits nothing until it next steps.
         self.out.emit(lp.DelegationCreated, delegation=delegation, offset_ms=offset)
