@@ -44,8 +44,6 @@ def test_a_call_of_a_delegation_announced_before_the_drop_is_answered_once(
     starts: list[Any] = core.receive_frame(call_added("c2", "lookup", "del_2"))
     starts += core.receive_frame(call_done("c2", "lookup", delegation_id="del_2"))
     starts += core.call_finished("c2", "two")
-    starts += core.receive_frame(
-        completed("resp_2", "del_2", output=[call_item("c2", "lookup")])
-    )
+    starts += core.receive_frame(completed("resp_2", "del_2", output=[call_item("c2", "lookup")]))
     runs = [(s.call_id, s.response_id, s.duplicate) for s in starts if isinstance(s, StartCall)]
     assert len(runs) == 1 and runs[0][1] != "resp_1", f"call c2 was started as {runs}"

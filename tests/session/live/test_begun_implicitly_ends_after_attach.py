@@ -39,8 +39,6 @@ def test_a_call_of_a_response_carried_on_after_attach_is_answered_once(seen_crea
     core.replay()
     starts += core.resumed()
     # The server carries the response on: its end names its real id and lists the call.
-    starts += core.receive_frame(
-        completed("resp_2", "del_2", output=[call_item("c2", "lookup")])
-    )
+    starts += core.receive_frame(completed("resp_2", "del_2", output=[call_item("c2", "lookup")]))
     runs = [(s.call_id, s.duplicate) for s in starts if isinstance(s, StartCall)]
     assert runs == [("c2", False)], f"call c2 was started {len(runs)} times: {runs}"

@@ -20,7 +20,16 @@ import pytest
 from rtagents.session.actions import StartCall, ToolTraits
 from rtagents.session.live import LiveCore
 
-from .frames import call_added, call_done, call_item, created, delegated, snapshot, warnings, wrapped
+from .frames import (
+    call_added,
+    call_done,
+    call_item,
+    created,
+    delegated,
+    snapshot,
+    warnings,
+    wrapped,
+)
 
 
 @pytest.mark.parametrize("seen_created", [True, False], ids=["created seen", "begun implicitly"])
