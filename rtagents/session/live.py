@@ -53,7 +53,8 @@ from .journal import Journal
 from .journal_items import kept_answer, kept_output
 from .live_out import OUT as _OUT
 from .live_out import Held, item_of
-from .live_stream import DelegatedWork, Transcript, replying, said
+from .live_stream import DelegatedWork, replying
+from .live_transcript import Transcript, said
 from .orchestrator import Orchestrator
 from .states import LinkInput
 from .wire import Requests, decode
@@ -205,8 +206,8 @@ class LiveCore(OrchestratedAdapter):
     def _on_response_event(self, event: Any) -> Decided:
         inner = event.event
         kind = inner.get("type") if type(inner) is dict or isinstance(inner, dict) else None
-        began = self._work.begin(event.delegation_id, kind)  # (one never seen created)
         ref, ends = event.client_event_id, kind in _ENDS
+        began = self._work.begin(event.delegation_id, kind, ref)  # (one never seen created)
         begins = began is not None or kind == "response.created"
         if ref is None and not begins and not ends:  # (most events: nothing held hears of it)
             return self._work.event(event, kind)

@@ -1,6 +1,5 @@
 """What GPT-Live hands over, as the orchestrator's inputs, sans I/O: the Responses stream of
-delegated work (inside ``response.event``), and the transcript (for ``session.history`` and
-for the next client delegation).
+delegated work (inside ``response.event``). (The transcript is ``live_transcript``'s.)
 
 A delegated response's ``response.created`` is ``response_started``; its end (completed,
 failed, incomplete, or an ``error`` in its stream) is ``response_ended``, the last two with a
@@ -13,28 +12,41 @@ id: each is the response under way for the outer event's ``delegation_id``.
 
 from __future__ import annotations
 
-import itertools
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import protocol as p
 from ..protocol import live as lp
 from .actions import Action, Decision, Emit, StartCall, ToolTraits, TraitsOf
-from .events import SessionWarning, TranscriptDelta
-from .journal import Journal
+from .events import SessionWarning
 from .orchestrator import Orchestrator
 
+if TYPE_CHECKING:
+    from .live_transcript import Transcript
+
 Decided = Sequence[Decision | Action] | None
-_KEPT = 32  # the responses whose user turn is known, and the turns stopped, at most
+_KEPT = 32  # the delegations, responses and user turns kept, at most (the latest)
+V = TypeVar("V")
 
 
-def _keep(kept: dict[str, str], key: str, value: str) -> None:
+def _keep(kept: dict[str, V], key: str, value: V) -> None:
     """``kept[key] = value``, the oldest let go past ``_KEPT``."""
     kept[key] = value
     if len(kept) > _KEPT:
         del kept[next(iter(kept))]
+
+
+class _Delegation:
+    """A delegation to the backend, kept across drops and its responses' ends: the user's
+    turn it answers (the latest when it was announced) and its latest response, as named
+    here (``None``: none known yet)."""
+
+    __slots__ = ("response", "turn")
+
+    def __init__(self, turn: str, response: str | None) -> None:
+        self.turn, self.response = turn, response
 
 
 class DelegatedWork:
@@ -50,13 +62,12 @@ class DelegatedWork:
         self.hosted_tools = hosted_tools
         self._transcript = transcript  # whose user turn a response answers (``stop_turn``)
         self._current: dict[str | None, str] = {}  # delegation id -> its response under way
-        # Kept across drops and ends (the last few): each delegation's latest response, the
-        # delegations with none known yet, and the names made here -> the id an end gave.
-        self._of: dict[str, str] = {}
-        self._announced: dict[str, str] = {}
-        self._made: dict[str, str] = {}
+        self._delegations: dict[str, _Delegation] = {}  # the last few, by id
+        self._made: dict[str, str] = {}  # names made here -> the id an end gave ("": none)
         self._last: str | None = None  # the response created last (for uncorrelated events)
         self._open: dict[str, None] = {}  # responses started and not ended (a set, as a dict)
+        # Open when the connection dropped: the attached one may carry them on.
+        self._carried: dict[str, None] = {}
         # The last responses begun -> the user turn each answers (see ``stop_turn``), and
         # the user turns an input guardrail stopped -> why.
         self._turns: dict[str, str] = {}
@@ -71,21 +82,39 @@ class DelegatedWork:
         """``session.delegation.created`` for the backend, with its response when it says.
         One announced without: its response begins with its first event (its
         ``response.created`` may never come on this connection), never taken for another."""
+        turn = self._transcript.user_turn if self._transcript else ""
+        _keep(self._delegations, delegation_id, _Delegation(turn, response_id or None))
         if response_id:
             self._current[delegation_id] = response_id
-            _keep(self._of, delegation_id, response_id)
-        else:
-            _keep(self._announced, delegation_id, "")
 
-    def begin(self, delegation_id: str | None, kind: Any) -> Decided | None:
-        """Before a ``response.event`` of ``delegation_id`` (its inner ``kind``): if it is the
-        first of a delegation announced without its response, that response begins now
-        (unless this is its ``response.created``). What that leads to, or ``None`` when
-        nothing began."""
-        if delegation_id not in self._announced:
+    def begin(self, delegation_id: str | None, kind: Any, ref: str | None) -> Decided | None:
+        """Before a ``response.event`` of ``delegation_id`` (its inner ``kind``; ``ref``: the
+        request of ours it names): a response never seen created begins now, if this is the
+        first event of a delegation announced without one, or one naming our request after
+        the delegation's latest response ended (its follow-up, begun before an attach). A
+        response carried on from before a drop is open again. What a response begun leads
+        to, or ``None`` when none began."""
+        delegation = self._delegations.get(delegation_id or "")
+        if delegation is None or kind == "response.created":
             return None
-        del self._announced[delegation_id]
-        return None if kind == "response.created" else (self._begin(None, delegation_id) or [])
+        rid = delegation.response
+        if rid in self._carried:
+            self._reopen(rid, delegation_id)
+            return None
+        follows = ref is not None and rid in self._ended and kind not in _NOT_A_START
+        if rid is not None and not follows:
+            return None
+        return self._begin(None, delegation_id) or []
+
+    def _reopen(self, rid: str, delegation_id: str | None) -> None:
+        """The attached connection carries ``rid`` on: open again, blocked again if it
+        answers a turn a guardrail stopped (a drop forgets what was blocked)."""
+        del self._carried[rid]
+        self._open[rid] = None
+        self._current[delegation_id] = rid
+        stopped = self._stopped.get(self._turns.get(rid, ""))
+        if stopped is not None:
+            self.orchestrator.batches.blocked[rid] = stopped
 
     def event(self, event: Any, kind: Any = None) -> Decided:
         """One ``response.event``: what the Responses event it wraps leads to (``kind``: its
@@ -117,7 +146,7 @@ class DelegatedWork:
         _keep(self._stopped, turn, reason)
         answers = [rid for rid, of in self._turns.items() if of == turn]
         for rid in answers:
-            if rid in self._open:
+            if rid in self._open or rid in self._carried:
                 self.orchestrator.batches.blocked[rid] = reason
         return answers
 
@@ -127,7 +156,12 @@ class DelegatedWork:
         output of each call it announced, a call whose arguments the drop cut off is kept,
         to be answered by ``cut_off`` (never run: the server has no way to send them again)."""
         cut = [(item, call) for item, call in self._calls.items() if call[2] in self._open]
-        self._cut = cut if attaching else []
+        if attaching:  # (with those a drop before the last attach was done cut off)
+            self._cut += [(item, call) for item, call in cut if item not in dict(self._cut)]
+            for rid in self._open:
+                _keep(self._carried, rid, None)
+        else:
+            self._cut, self._carried = [], {}
         self._open.clear()
         self._current.clear()
         self._calls.clear()
@@ -140,6 +174,7 @@ class DelegatedWork:
         decided: list[Decision | Action] = []
         for item_id, (call_id, name, rid) in cut:
             if rid is not None and rid not in self._ended:  # a late end of it means nothing
+                self._carried.pop(rid, None)
                 self._ended.append(rid)
                 self.orchestrator.batches.ended(rid)
             stopped = self._stopped.get(self._turns.get(rid or "", ""))
@@ -161,14 +196,19 @@ class DelegatedWork:
         rid = response.get("id") if type(response) is dict else None
         if rid is not None and kind != "response.created":
             return self._ending(rid, delegation_id)
-        known = self._current.get(delegation_id) or self._of.get(delegation_id or "")
-        return rid or known or self._last
+        return rid or self._latest(delegation_id) or self._last
+
+    def _latest(self, delegation_id: str | None) -> str | None:
+        """The response under way in the delegation, else its latest known."""
+        delegation = self._delegations.get(delegation_id or "")
+        known = delegation.response if delegation is not None else None
+        return self._current.get(delegation_id) or known
 
     def _ending(self, rid: str, delegation_id: str | None) -> str:
         """The response an end naming ``rid`` is of: the delegation's latest, if that one was
         named here (it began without an id, or before its ``response.created``) and ``rid``
         is no other response known (nor another end of it, after an error in its stream)."""
-        name = self._current.get(delegation_id) or self._of.get(delegation_id or "")
+        name = self._latest(delegation_id)
         if name is None or rid in self._open or rid in self._ended:
             return rid
         return name if self._made.get(name) in ("", rid) else rid
@@ -185,10 +225,12 @@ class DelegatedWork:
             rid = f"{delegation_id}#{self._unnamed}"
             _keep(self._made, rid, "")
         self._current[delegation_id] = self._last = rid
-        if delegation_id is not None:
-            _keep(self._of, delegation_id, rid)
         self._open[rid] = None
-        turn = self._transcript.user_turn if self._transcript else ""
+        delegation = self._delegations.get(delegation_id or "")
+        if delegation is not None:  # it answers the turn its delegation does
+            delegation.response, turn = rid, delegation.turn
+        else:
+            turn = self._transcript.user_turn if self._transcript else ""
         _keep(self._turns, rid, turn)
         self.orchestrator.response_started(rid, in_conversation=True)
         reason = self._stopped.get(turn)
@@ -290,66 +332,6 @@ class DelegatedWork:
         return self.orchestrator.approval_arrived(request, rid)
 
 
-class Transcript:
-    """What was said, as the transcript deltas come (GPT-Live has no items and no
-    transcript-done event): kept in the journal by stretches of one speaker, and given to the
-    next client delegation (what was said since the last one)."""
-
-    def __init__(self, journal: Journal) -> None:
-        self._journal = journal
-        self._stretches = itertools.count(1)
-        self._role: str | None = None
-        self._item_id = ""
-        self.user_turn = ""
-        """The id of the user's latest stretch: their turn, until the model speaks and they
-        speak again (what a delegation begun meanwhile answers; see ``stop_turn``)."""
-        self.model_turn = ""
-        """The id of the model's latest stretch (what a guardrail's trip of it may stop)."""
-        self._text = ""
-        self._since: list[list[str]] = []
-        self._chars = 0  # the length of what is in ``_since``
-
-    def heard(self, role: str, delta: str) -> None:
-        if role != self._role:
-            self._role, self._text = role, ""
-            self._item_id = f"live_{role}_{next(self._stretches)}"
-            if role == "user":
-                self.user_turn = self._item_id
-            else:
-                self.model_turn = self._item_id
-        self._text += delta
-        if role == "assistant":
-            self._journal.streaming(self._item_id, delta)
-        else:
-            self._journal.transcribed(self._item_id, self._text.strip())
-        if self._since and self._since[-1][0] == role:
-            self._since[-1][1] += delta
-        else:
-            self._since.append([role, delta])
-        # A model that never delegates would keep the whole conversation here: what the next
-        # delegation is given keeps to the journal's own bound (about four characters a
-        # token), its latest words.
-        self._chars += len(delta)
-        room = self._journal.max_tokens * 4
-        while self._chars > room and self._since:
-            oldest = self._since[0]
-            cut = min(len(oldest[1]), self._chars - room)
-            oldest[1] = oldest[1][cut:]
-            self._chars -= cut
-            if not oldest[1]:
-                del self._since[0]
-
-    def taken(self) -> tuple[tuple[str, str], ...]:
-        since, self._since, self._chars = self._since, [], 0
-        return tuple((role, text.strip()) for role, text in since)
-
-
-def said(role: Literal["user", "assistant"], event: Any) -> TranscriptDelta:
-    """A transcript delta of GPT-Live as the event both APIs give (see ``TranscriptDelta``)."""
-    start, end = getattr(event, "start_ms", None), getattr(event, "end_ms", None)
-    return TranscriptDelta(role, event.delta, None, start, end)
-
-
 def replying(traits: TraitsOf) -> TraitsOf:
     """On GPT-Live every call is answered: a delegated response waits for all its outputs,
     so a tool's ``trigger_response=False`` cannot be left unanswered."""
@@ -363,6 +345,8 @@ def replying(traits: TraitsOf) -> TraitsOf:
     return answered
 
 
+_NOT_A_START = ("response.completed", "response.failed", "response.incomplete", "error")
+"""What a response's stream never begins with once the delegation has had one (a late end)."""
 _LIFECYCLE = ("response.created", "response.completed", "response.failed", "response.incomplete")
 
 _INNER: dict[str, Callable[[DelegatedWork, Any, str | None], Decided]] = {

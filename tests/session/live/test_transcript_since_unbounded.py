@@ -1,6 +1,6 @@
 """A long GPT-Live session holds bounded memory (no unbounded memory in long sessions).
 
-``live_stream.Transcript`` keeps "what was said since the last delegation" for the next
+``live_transcript.Transcript`` keeps "what was said since the last delegation" for the next
 client delegation (``Delegation.transcript``) in ``_since``: every transcript delta is
 appended there and only a delegation empties it. A session whose model does not delegate
 (small talk, a long story, an agent with no tools and no ``on_delegation`` work to hand
@@ -51,7 +51,7 @@ def test_what_was_said_since_the_last_delegation_is_bounded() -> None:
 
 
 def test_the_next_delegation_is_given_the_latest_words() -> None:
-    from rtagents.session.live_stream import Transcript
+    from rtagents.session.live_transcript import Transcript
 
     transcript = Transcript(Journal(max_items=20, max_tokens=100))  # about 400 characters
     for n in range(50):
