@@ -120,6 +120,13 @@ class Batches:
             del self._over[next(iter(self._over))]
         return bool(batch.pending)
 
+    def reopened(self, response_id: str) -> None:
+        """A response a drop ended for us goes on, on the next connection: its batch is
+        complete at its end, not before (its calls are asked for once, then)."""
+        batch = self.batches.get(response_id)
+        if batch is not None:
+            batch.done = False
+
     def block(self, response_id: str, reason: str, *, active: bool) -> list[str]:
         """An input guardrail stopped the turn ``response_id`` answers: its batch is never
         asked for (the outputs it has are owed no more; those to come want no reply), and

@@ -40,13 +40,16 @@ def _keep(kept: dict[str, V], key: str, value: V) -> None:
 
 class _Delegation:
     """A delegation to the backend, kept across drops and its responses' ends: the user's
-    turn it answers (the latest when it was announced) and its latest response, as named
-    here (``None``: none known yet)."""
+    turn it answers (the latest when it was announced), its latest response as named here
+    (``None``: none known yet), whether that one was seen begun, and the last request of
+    ours its responses' events named (a response naming another is a new one)."""
 
-    __slots__ = ("response", "turn")
+    __slots__ = ("begun", "ref", "response", "turn")
 
     def __init__(self, turn: str, response: str | None) -> None:
         self.turn, self.response = turn, response
+        self.begun = False
+        self.ref: str | None = None
 
 
 class DelegatedWork:
@@ -95,16 +98,21 @@ class DelegatedWork:
         response carried on from before a drop is open again. What a response begun leads
         to, or ``None`` when none began."""
         delegation = self._delegations.get(delegation_id or "")
-        if delegation is None or kind == "response.created":
+        if delegation is None:
             return None
-        rid = delegation.response
+        named_anew, rid = ref is not None and ref != delegation.ref, delegation.response
+        delegation.ref = ref or delegation.ref
+        if kind == "response.created":
+            return None  # it begins itself
+        if not delegation.begun:  # the first event of its first response
+            return self._begin(rid, delegation_id) or []
+        over = rid in self._ended or rid in self._carried  # (one carried may have ended unseen)
+        if named_anew and over and kind not in _NOT_A_START:  # a follow-up, begun unseen
+            self._carried.pop(rid or "", None)
+            return self._begin(None, delegation_id) or []
         if rid in self._carried:
             self._reopen(rid, delegation_id)
-            return None
-        follows = ref is not None and rid in self._ended and kind not in _NOT_A_START
-        if rid is not None and not follows:
-            return None
-        return self._begin(None, delegation_id) or []
+        return None
 
     def _reopen(self, rid: str, delegation_id: str | None) -> None:
         """The attached connection carries ``rid`` on: open again, blocked again if it
@@ -112,6 +120,7 @@ class DelegatedWork:
         del self._carried[rid]
         self._open[rid] = None
         self._current[delegation_id] = rid
+        self.orchestrator.batches.reopened(rid)
         stopped = self._stopped.get(self._turns.get(rid, ""))
         if stopped is not None:
             self.orchestrator.batches.blocked[rid] = stopped
@@ -175,6 +184,8 @@ class DelegatedWork:
         for item_id, (call_id, name, rid) in cut:
             if rid is not None and rid not in self._ended:  # a late end of it means nothing
                 self._carried.pop(rid, None)
+                self._open.pop(rid, None)  # (an event of it may have opened it again)
+                self._current = {d: r for d, r in self._current.items() if r != rid}
                 self._ended.append(rid)
                 self.orchestrator.batches.ended(rid)
             stopped = self._stopped.get(self._turns.get(rid or "", ""))
@@ -228,7 +239,7 @@ class DelegatedWork:
         self._open[rid] = None
         delegation = self._delegations.get(delegation_id or "")
         if delegation is not None:  # it answers the turn its delegation does
-            delegation.response, turn = rid, delegation.turn
+            delegation.response, delegation.begun, turn = rid, True, delegation.turn
         else:
             turn = self._transcript.user_turn if self._transcript else ""
         _keep(self._turns, rid, turn)
