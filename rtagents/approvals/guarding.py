@@ -107,6 +107,13 @@ class Check:
     text: str
     final: bool
     of: Any = None
+    cuts: dict[Any, int] | None = None
+    """Where each guardrail that tripped on this stream reads from (GPT-Live's, re-armed):
+    after the text of the check it tripped on; the others read all of it."""
+
+    def text_for(self, guardrail: Any) -> str:
+        """The text ``guardrail`` reads in this check."""
+        return self.text[self.cuts.get(guardrail, 0) :] if self.cuts else self.text
 
 
 @dataclass
@@ -120,6 +127,7 @@ class _Stream:
     ended: bool = False
     owner: str | None = None  # the response active when it began
     guardrails: Any = None  # those in force when it began (``GuardCore.current``)
+    cuts: dict[Any, int] | None = None  # see ``Check.cuts``
 
 
 @dataclass
@@ -162,7 +170,8 @@ class GuardCore:
     # What tripped, and the messages checked whole: the latest ones (a key never recurs
     # once its item is over; kept as dicts, in order, so that the oldest go first).
     _tripped: dict[str, None] = field(default_factory=dict)
-    _rearmed: dict[str, None] = field(default_factory=dict)  # tripped, guarded afresh soon
+    # Tripped, guarded afresh soon: the guardrails that tripped on the check.
+    _rearmed: dict[str, list[Any]] = field(default_factory=dict)
     _seen: dict[str, None] = field(default_factory=dict)
     _given: dict[str, Any] = field(default_factory=dict)  # user message: guardrails when added
     _streams: dict[str, _Stream] = field(default_factory=dict)
@@ -226,9 +235,13 @@ class GuardCore:
             if check.key not in self._rearmed:  # over: what is said after is not checked
                 del self._streams[check.key]
                 return None
-            # Guarded afresh: what the tripping check did not read.
-            del self._rearmed[check.key], self._tripped[check.key]
-            stream.text, stream.checked = stream.text[len(check.text) :], 0
+            # Guarded afresh: each guardrail that tripped reads what its check did not, the
+            # others all of it (text said across the cut is read whole).
+            cuts = dict(stream.cuts or {})
+            for guardrail in self._rearmed.pop(check.key):
+                cuts[guardrail] = len(check.text)
+            del self._tripped[check.key]
+            stream.cuts = cuts
         if stream.ended:
             if len(stream.text) > stream.checked:
                 return self._last(check.kind, check.key, stream)
@@ -278,7 +291,8 @@ class GuardCore:
 
     def _last(self, kind: GuardrailKind, key: str, stream: _Stream, *, final: bool = True) -> Check:
         """A check of all the text so far (the last of an item that ended, by default)."""
-        check = stream.running = Check(kind, key, stream.text, final, stream.guardrails)
+        check = Check(kind, key, stream.text, final, stream.guardrails, stream.cuts)
+        stream.running = check
         stream.checked = len(stream.text)
         return check
 
@@ -291,12 +305,13 @@ class GuardCore:
         _note(self._tripped, key)
         return True
 
-    def rearm(self, key: str) -> None:
-        """Guard ``key`` afresh once the check that tripped it is done (a stream with no
-        items, GPT-Live's): what it did not read, said meanwhile or after, is checked on its
-        own, and another guardrail's trip of that same check is recorded only."""
+    def rearm(self, key: str, guardrail: Any) -> None:
+        """Guard ``key`` afresh once the check ``guardrail`` tripped on is done (a stream
+        with no items, GPT-Live's): that guardrail reads on from what the check did not
+        (said meanwhile or after), as does another that trips on the same check (whose trip
+        is recorded only)."""
         if key in self._tripped:
-            _note(self._rearmed, key)
+            _note(self._rearmed, key, [*self._rearmed.get(key, ()), guardrail])
 
     def dropped(self) -> None:
         """The connection dropped, and the next is a new server session (the Realtime

@@ -70,6 +70,8 @@ class Trips:
         item_id = None if live else check.key
         decided_by = verdict.decided_by
         if not core.trip(check.key):  # the item was stopped already: recorded only
+            if live:
+                core.rearm(check.key, guardrail)  # (it reads on from the cut too)
             event = GuardrailTripped(
                 guardrail.name, check.kind, verdict.reason, decided_by, item_id, acted=False
             )
@@ -80,7 +82,7 @@ class Trips:
             # GPT-Live: no response.cancel, no truncate. The stream goes on (what the trip's
             # check did not read is checked afresh); the player stops while the turn is the
             # latest of its side, and an input trip stops the work answering its turn.
-            core.rearm(check.key)
+            core.rearm(check.key, guardrail)
             live_core: Any = runner.core  # (LiveCore)
             turn = live_turn(check.key)
             actions: list[Action] = []
@@ -103,7 +105,12 @@ class Trips:
         # What the model is told comes last: the trip has acted whatever the app's message
         # hook or template does (``message_for`` falls back to the default line).
         trip = GuardrailTrip(
-            guardrail.name, check.kind, verdict.reason, decided_by, item_id, check.text
+            guardrail.name,
+            check.kind,
+            verdict.reason,
+            decided_by,
+            item_id,
+            check.text_for(guardrail),
         )
         text, problem = message_for(guardrails, trip)
         if problem is not None:

@@ -214,7 +214,7 @@ class SessionGuards(Trips):
         deadline = anyio.current_time() + guardrails.timeout
         with anyio.move_on_after(guardrails.timeout) as scope:
             try:
-                verdict = judge(await self._answer(guardrail, check.text))
+                verdict = judge(await self._answer(guardrail, check.text_for(guardrail)))
             except Exception as exc:  # fail closed: a guardrail that raises trips
                 verdict = raised(exc)
             except asyncio.CancelledError as exc:

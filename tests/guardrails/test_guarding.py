@@ -216,24 +216,44 @@ def test_rearm_guards_a_stream_afresh_once_its_check_is_done() -> None:
     check = c.heard("output", "live", "abc", 0)
     assert check is not None
     assert c.trip("live")
-    c.rearm("live")
+    c.rearm("live", "first")
     assert c.trip("live") is False  # another guardrail's trip of the same check: recorded only
+    c.rearm("live", "second")  # (it reads on from the cut too)
     assert c.heard("output", "live", "de", 1) is None  # kept while the check runs
-    assert c.checked(check, 2) is None  # afresh: "de" is what the check did not read
+    assert c.checked(check, 2) is None  # afresh
     again = c.heard("output", "live", "f", 3)
-    assert again is not None and again.text == "def"
+    assert again is not None and again.text == "abcdef"
+    # Those that tripped read what their check did not; the others read all of it.
+    assert again.text_for("first") == again.text_for("second") == "def"
+    assert again.text_for("another") == "abcdef"
     assert c.trip("live") is True
+
+
+def test_a_guardrail_that_trips_twice_reads_from_its_latest_cut() -> None:
+    c = core(chars=3, ms=10_000)
+    first = c.heard("input", "turn", "abc", 0)
+    assert first is not None and c.trip("turn")
+    c.rearm("turn", "g")
+    c.heard("input", "turn", "def", 1)
+    second = c.checked(first, 2)
+    assert second is not None and second.text_for("g") == "def"
+    assert c.trip("turn")
+    c.rearm("turn", "g")
+    c.heard("input", "turn", "ghi", 3)
+    third = c.checked(second, 4)
+    assert third is not None
+    assert third.text_for("g") == "ghi" and third.text_for("h") == "abcdefghi"
 
 
 def test_a_stream_that_ends_while_its_trip_is_decided_gets_its_last_check() -> None:
     c = core(chars=3, ms=10_000)
     check = c.heard("input", "turn", "abc", 0)
     assert check is not None and c.trip("turn")
-    c.rearm("turn")
+    c.rearm("turn", "g")
     assert c.heard("input", "turn", "de", 1) is None
     assert c.ended("input", "turn", 2) is None  # its last check follows the trip's
     last = c.checked(check, 3)
-    assert last is not None and last.text == "de" and last.final
+    assert last is not None and last.text_for("g") == "de" and last.final
 
 
 def test_a_whole_message_is_checked_once() -> None:
@@ -517,7 +537,7 @@ def test_checks_after_the_end_and_after_a_later_check_are_timed() -> None:
 
 def test_rearm_of_a_stream_never_seen() -> None:
     c = core()
-    c.rearm("nothing")  # no error
+    c.rearm("nothing", "g")  # no error
     assert c.trip("nothing") is True
 
 

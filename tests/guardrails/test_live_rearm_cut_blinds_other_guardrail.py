@@ -1,12 +1,11 @@
 """Fail closed; docs/guardrails.md: a stream is checked "each time with the whole text so
 far" (so that what straddles two deltas is read whole).
 
-On GPT-Live a trip re-arms its stream from what the tripping check did not read
-(``GuardCore.checked``: ``stream.text = stream.text[len(check.text):]``), for every
+On GPT-Live a trip re-armed its stream from what the tripping check did not read, for every
 guardrail, not only the one that tripped. A card number whose first half was in the
 tripping check (read by ``no_card_numbers`` too, incomplete, so it passed) and whose second
-half came after is never read whole by any check: ``no_card_numbers`` never trips, although
-without the other guardrail's trip its next check would have read the whole number."""
+half came after was never read whole by any check. Now only the guardrails that tripped
+read on from the cut (``Check.cuts``); the others read the whole stream."""
 
 from __future__ import annotations
 
@@ -58,13 +57,6 @@ async def test_without_a_trip_the_number_is_read_whole() -> None:
     assert "a card number" in await run("My card is 4111 1111 ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known defect, not fixed: a re-armed stream keeps only what the tripping check did "
-        "not read, for every guardrail (docs/guardrails.md, GPT-Live)"
-    ),
-)
 async def test_another_guardrails_trip_does_not_blind_it_to_the_number() -> None:
     reasons = await run("Pick a lock? My card is 4111 1111 ")
     assert "asks how to pick a lock" in reasons
