@@ -107,13 +107,14 @@ class Check:
     text: str
     final: bool
     of: Any = None
-    cuts: dict[Any, int] | None = None
-    """Where each guardrail that tripped on this stream reads from (GPT-Live's, re-armed):
-    after the text of the check it tripped on; the others read all of it."""
+    cuts: dict[int, int] | None = None
+    """Where each guardrail that tripped on this stream reads from (GPT-Live's, re-armed),
+    by the guardrail's ``id`` (a guardrail need not be hashable; the stream's guardrails
+    keep it alive): after the text of the check it tripped on. The others read all of it."""
 
     def text_for(self, guardrail: Any) -> str:
         """The text ``guardrail`` reads in this check."""
-        return self.text[self.cuts.get(guardrail, 0) :] if self.cuts else self.text
+        return self.text[self.cuts.get(id(guardrail), 0) :] if self.cuts else self.text
 
 
 @dataclass
@@ -127,7 +128,7 @@ class _Stream:
     ended: bool = False
     owner: str | None = None  # the response active when it began
     guardrails: Any = None  # those in force when it began (``GuardCore.current``)
-    cuts: dict[Any, int] | None = None  # see ``Check.cuts``
+    cuts: dict[int, int] | None = None  # see ``Check.cuts``
 
 
 @dataclass
@@ -239,7 +240,7 @@ class GuardCore:
             # others all of it (text said across the cut is read whole).
             cuts = dict(stream.cuts or {})
             for guardrail in self._rearmed.pop(check.key):
-                cuts[guardrail] = len(check.text)
+                cuts[id(guardrail)] = len(check.text)
             del self._tripped[check.key]
             stream.cuts = cuts
         if stream.ended:

@@ -200,14 +200,21 @@ class SessionGuards(Trips):
         if core is None:
             return
         checks = guardrails.output if check.kind == "output" else guardrails.input
-        async with anyio.create_task_group() as tg:
-            for guardrail in checks:
-                tg.start_soon(self._one, guardrail, check, guardrails)
+        failed: Exception | None = None
+        try:
+            async with anyio.create_task_group() as tg:
+                for guardrail in checks:
+                    tg.start_soon(self._one, guardrail, check, guardrails)
+        except Exception as exc:  # (a bug of ours acting on a verdict: told once it is done)
+            failed = exc
+        # Whatever failed, the stream's next check is not held up by this one.
         following = core.checked(check, _now())
         if following is not None:
             self._runner.spawn(self._run, following)
         else:
             self._trail(core, check.kind, check.key)
+        if failed is not None:
+            raise failed
 
     async def _one(self, guardrail: Guardrail, check: Check, guardrails: Guardrails) -> None:
         verdict: Verdict | None = None
