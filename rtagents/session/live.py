@@ -53,7 +53,7 @@ from .journal import Journal
 from .journal_items import kept_answer, kept_output
 from .live_out import OUT as _OUT
 from .live_out import Held, item_of
-from .live_stream import DelegatedWork, replying
+from .live_stream import ENDS, DelegatedWork, replying
 from .live_transcript import Transcript, said
 from .orchestrator import Orchestrator
 from .states import LinkInput
@@ -206,7 +206,7 @@ class LiveCore(OrchestratedAdapter):
     def _on_response_event(self, event: Any) -> Decided:
         inner = event.event
         kind = inner.get("type") if type(inner) is dict or isinstance(inner, dict) else None
-        ref, ends = event.client_event_id, kind in _ENDS
+        ref, ends = event.client_event_id, kind in ENDS
         began = self._work.begin(event.delegation_id, kind, ref)  # (one never seen created)
         begins = began is not None or kind == "response.created"
         if ref is None and not begins and not ends:  # (most events: nothing held hears of it)
@@ -370,7 +370,6 @@ class LiveCore(OrchestratedAdapter):
         return self._wire([*(self._work.cut_off() or ()), *self.orchestrator.owed()])
 
 
-_ENDS = ("response.completed", "response.failed", "response.incomplete", "error")
 _HAD_IT = "sent again after a reconnect and refused (the server had it): "
 
 

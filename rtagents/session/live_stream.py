@@ -7,7 +7,8 @@ failed, incomplete, or an ``error`` in its stream) is ``response_ended``, the la
 arguments are complete (``response.function_call_arguments.done``, named by the call's
 ``output_item.added``) or at their ``output_item.done``, once each whichever comes first; its
 hosted MCP approval requests go to the agent's policy. The inner events carry no response
-id: each is the response under way for the outer event's ``delegation_id``.
+id: each is of its delegation's response (the outer event's ``delegation_id``), which a
+record per delegation keeps across drops (``begin`` says when one begins unseen).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ class DelegatedWork:
         if not delegation.begun:  # the first event of its first response
             return self._begin(rid, delegation_id) or []
         over = rid in self._ended or rid in self._carried  # (one carried may have ended unseen)
-        if named_anew and over and kind not in _NOT_A_START:  # a follow-up, begun unseen
+        if named_anew and over and kind not in ENDS:  # a follow-up, begun unseen
             self._carried.pop(rid or "", None)
             return self._begin(None, delegation_id) or []
         if rid in self._carried:
@@ -356,8 +357,9 @@ def replying(traits: TraitsOf) -> TraitsOf:
     return answered
 
 
-_NOT_A_START = ("response.completed", "response.failed", "response.incomplete", "error")
-"""What a response's stream never begins with once the delegation has had one (a late end)."""
+ENDS = ("response.completed", "response.failed", "response.incomplete", "error")
+"""The Responses events that end a delegated response (a stream never begins with one once
+its delegation has had a response: that is a late end)."""
 _LIFECYCLE = ("response.created", "response.completed", "response.failed", "response.incomplete")
 
 _INNER: dict[str, Callable[[DelegatedWork, Any, str | None], Decided]] = {
