@@ -185,10 +185,9 @@ class LiveCore(OrchestratedAdapter):
     def _on_delegation(self, event: Any) -> Decided:
         delegation = event.delegation
         said = self.transcript.taken()  # what was said since the last delegation, whoever does it
-        if delegation.target == "responses":
-            self._work.delegated(delegation.id, delegation.response_id)
-        elif delegation.target == "client":
-            return [StartDelegation(delegation.id, said)]
+        self._work.delegated(delegation.id, delegation.response_id)  # (the turn it answers)
+        if delegation.target == "client" and not self._work.stopped(delegation.id):
+            return [StartDelegation(delegation.id, said)]  # (none for a turn a trip stopped)
         return None
 
     def stop_turn(self, turn: str, reason: str) -> list[str]:
@@ -279,7 +278,12 @@ class LiveCore(OrchestratedAdapter):
 
     def _held_note(self, kind: Any, text: str, delegation_id: str | None) -> list[Action]:
         """The app's commentary or thinking (a client delegation's answer, say): held until the
-        server has it, and sent again to an attached connection after a drop (``Held``)."""
+        server has it, and sent again to an attached connection after a drop (``Held``). An
+        answer to a delegation whose user turn an input guardrail stopped is not sent."""
+        if delegation_id is not None and self._work.stopped(delegation_id):
+            return [
+                Emit(SessionWarning(_STOPPED % delegation_id, {"delegation_id": delegation_id}))
+            ]
         event = kind(event_id=self.next_event_id(), content=text, delegation_id=delegation_id)
         self._held.noting(event.event_id)
         return [Send(event)]
@@ -371,6 +375,7 @@ class LiveCore(OrchestratedAdapter):
 
 
 _HAD_IT = "sent again after a reconnect and refused (the server had it): "
+_STOPPED = "the answer to delegation %s was not sent: an input guardrail stopped its turn"
 
 
 def _error_ref(event: Any) -> str | None:

@@ -83,9 +83,9 @@ class DelegatedWork:
         self._unnamed = 0  # responses given no id, named here
 
     def delegated(self, delegation_id: str, response_id: str | None) -> None:
-        """``session.delegation.created`` for the backend, with its response when it says.
-        One announced without: its response begins with its first event (its
-        ``response.created`` may never come on this connection), never taken for another."""
+        """``session.delegation.created``: the user turn it answers; for the backend, its
+        response when it says. One announced without: its response begins with its first
+        event (its ``response.created`` may never come on this connection)."""
         turn = self._transcript.user_turn if self._transcript else ""
         _keep(self._delegations, delegation_id, _Delegation(turn, response_id or None))
         if response_id:
@@ -114,6 +114,12 @@ class DelegatedWork:
         if rid in self._carried:
             self._reopen(rid, delegation_id)
         return None
+
+    def stopped(self, delegation_id: str) -> bool:
+        """Whether the user turn ``delegation_id`` answers was stopped by an input guardrail
+        (its answer is not given: a client delegation's, see ``LiveCore``)."""
+        delegation = self._delegations.get(delegation_id)
+        return delegation is not None and delegation.turn in self._stopped
 
     def _reopen(self, rid: str, delegation_id: str | None) -> None:
         """The attached connection carries ``rid`` on: open again, blocked again if it
