@@ -95,6 +95,9 @@ EQUIVALENT: dict[str, str] = {
         "empty server_label"
     ),
     **{f"{_BROKER}close__mutmut_{n}": _FALLBACK for n in range(18, 26)},
+    # A missing cut given as None slices from the start, as 0 does.
+    "rtagents.approvals.guarding.x\u01c1Check\u01c1text_for__mutmut_4": "text[None:] is text[0:]",
+    "rtagents.approvals.guarding.x\u01c1Check\u01c1text_for__mutmut_6": "get() with no default is None: text[None:] is text[0:]",
     "rtagents.approvals.guarding.x\u01c1GuardCore\u01c1item_added__mutmut_4": _AS_A_SET,
     "rtagents.approvals.guarding.x\u01c1GuardCore\u01c1response_started__mutmut_14": _AS_A_SET,
     "rtagents.approvals.guarding.x\u01c1GuardCore\u01c1response_started__mutmut_4": (

@@ -686,3 +686,17 @@ def test_the_deltas_text_stands_when_the_whole_says_no_more() -> None:
     assert check is not None and check.text == "abc"
     unowned = c.ended("output", "b", 2, "said")  # no item_added came for it
     assert unowned is not None and c.owner("b") is None
+
+
+def test_a_check_with_no_cuts_gives_every_guardrail_the_whole_text() -> None:
+    check = Check("output", "item", "abcdef", final=False)  # (the Realtime API's: no re-arm)
+    assert check.text_for("g") == "abcdef"
+    cut = Check("output", "item", "abcdef", final=False, cuts={id("g"): 2})
+    assert cut.text_for("g") == "cdef" and cut.text_for("h") == "abcdef"
+
+
+def test_a_rearmed_stream_that_ends_before_any_delta_ends_quietly() -> None:
+    c = core()
+    assert c.trip("turn")
+    c.rearm("turn", "g")
+    assert c.ended("input", "turn", 0) is None  # no stream to mark: nothing to check

@@ -14,6 +14,8 @@ said, no warning comes: the user's turn is silently lost and the session idles f
 
 from __future__ import annotations
 
+from typing import Any
+
 import anyio
 import pytest
 
@@ -39,6 +41,16 @@ pytestmark = [
     ),
 ]
 FAST = Reconnect(backoff=0.01, max_backoff=0.05)
+
+
+async def _until_said(session: Any, seen: list[object], words: str) -> None:
+    """Read the session's events into ``seen`` until ``words`` are said, or 3 s pass."""
+    with anyio.move_on_after(3):
+        async for event in session:
+            seen.append(event)
+            if words in spoken(seen):
+                return
+        pytest.fail(f"the session ended first: {[e.type for e in seen][-10:]}")  # type: ignore[attr-defined]
 
 
 def echo(ctx: ModelContext) -> str:
@@ -69,13 +81,7 @@ async def test_a_drop_before_the_call_is_announced_still_answers_the_turn(after:
         async with rtagents.connect(agent, url=emu.live_url, api="live", reconnect=FAST) as session:
             emu.last.add_fault(DropConnection(after=after))
             await speak(session)
-            with anyio.move_on_after(3):
-                async for event in session:
-                    seen.append(event)
-                    if "Answer: charged 5" in spoken(seen):
-                        break
-                else:
-                    pytest.fail(f"the session ended first: {[e.type for e in seen][-10:]}")  # type: ignore[attr-defined]
+            await _until_said(session, seen, "Answer: charged 5")
         connections = len(emu.connections)
     types = [e.type for e in seen]  # type: ignore[attr-defined]
     assert connections == 2 and "session.reconnected" in types
@@ -162,12 +168,6 @@ async def test_a_drop_after_the_follow_up_completed_still_says_the_answer() -> N
         async with rtagents.connect(agent, url=emu.live_url, api="live", reconnect=FAST) as session:
             emu.last.add_fault(DropConnection(after="response.completed", nth=2))
             await speak(session)
-            with anyio.move_on_after(3):
-                async for event in session:
-                    seen.append(event)
-                    if "Answer: charged 5" in spoken(seen):
-                        break
-                else:
-                    pytest.fail(f"the session ended first: {[e.type for e in seen][-10:]}")  # type: ignore[attr-defined]
+            await _until_said(session, seen, "Answer: charged 5")
     assert "session.reconnected" in [e.type for e in seen]  # type: ignore[attr-defined]
     assert "Answer: charged 5" in spoken(seen), f"the answer was never said: {spoken(seen)!r}"
