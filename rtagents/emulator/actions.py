@@ -42,12 +42,15 @@ class ListHostedTools:
 
 @dataclass(frozen=True)
 class CallHostedTool:
-    """Call a tool of a hosted MCP server listed before; answer with a ``HostedResult``."""
+    """Call a tool of a hosted MCP server listed before; answer with a ``HostedResult``.
+    ``config``: the server's, for a connection with no client for it yet (one that
+    attached to a GPT-Live session the server was listed on)."""
 
     ticket: int
     server_label: str
     name: str
     arguments: dict[str, Any]
+    config: dict[str, Any]
 
 
 @dataclass(frozen=True)

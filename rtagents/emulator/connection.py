@@ -73,6 +73,8 @@ class ServingCore(Protocol):
     def conversation(self) -> Any: ...
     @property
     def closed(self) -> bool: ...
+    @property
+    def now_ms(self) -> float: ...
 
     def start(self) -> None: ...
     def add_fault(self, fault: Fault) -> None: ...
@@ -102,7 +104,8 @@ class Connection(Generic[C]):
         self.sent: deque[dict[str, Any]] = deque(maxlen=record)
         self._send: SendFrame | None = None
         self._wake = anyio.Event()
-        self._clock0 = time.monotonic()
+        # The core's clock goes on from where it is (a GPT-Live session attached to again).
+        self._clock0 = time.monotonic() - core.now_ms / 1000
         self._watchers: list[tuple[Watcher, Collection[str] | None]] = []
         self.closed = anyio.Event()
         self.outgoing: Outgoing | None = None
@@ -314,7 +317,7 @@ class Connection(Generic[C]):
                 answer = await self._clients.list_tools(request.config)
             else:
                 answer = await self._clients.call_tool(
-                    request.server_label, request.name, request.arguments
+                    request.config, request.name, request.arguments
                 )
         except Exception as exc:
             answer = exc

@@ -126,7 +126,7 @@ class ServerCore:
 
     def receive(self, frame: str | bytes) -> dict[str, Any] | None:
         """Handle one client frame; returns it decoded (``None`` if it was not JSON)."""
-        if self.closed:
+        if self._pump.ending:
             return None
         self._last_event_id = None
         raw: dict[str, Any] | None = None

@@ -46,11 +46,19 @@ class _Trigger:
 @dataclass(frozen=True)
 class DropConnection(_Trigger):
     """Close the connection when its trigger fires (see ``after``, ``on_client``, ``at_s``):
-    with a close frame of ``code``, or with a TCP reset."""
+    with a close frame of ``code``, or with a TCP reset.
+
+    A GPT-Live session outlives its dropped connection, and the connection that attaches
+    to it carries its work on (``live.core.LiveCore.reattach``). With ``loses_work`` the
+    work under way is lost with the connection instead, as on a server that keeps less than
+    the whole session: the events not yet sent, the model's turn, a backend response still
+    streaming (one that made calls then waits for their outputs, whose arguments may never
+    have been sent). A client must cope with both."""
 
     code: int = 1011
     reason: str = "emulator dropped the connection"
     reset: bool = False
+    loses_work: bool = False
 
 
 @dataclass(frozen=True)

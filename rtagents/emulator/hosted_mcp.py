@@ -58,14 +58,6 @@ class HostedMCP:
         self._servers: dict[str, _Server] = {}
         self._pending: dict[str, tuple[CallMCP, bool | None]] = {}  # approval id -> call
 
-    def told_through(self, out: Emitter) -> HostedMCP:
-        """The calls awaiting approval, told through ``out``: a GPT-Live connection that
-        attached to the session after a drop. Its servers are listed again as the attached
-        connection configures the session: their clients were the dropped connection's."""
-        moved = HostedMCP(out, self._conversation)
-        moved._pending = self._pending
-        return moved
-
     def configure(self, tools: list[dict[str, Any]]) -> list[Steps[None]]:
         """The session's tools changed: a listing for each server new or reconfigured."""
         listings = []
@@ -219,7 +211,9 @@ class HostedMCP:
             )
         else:
             try:
-                answer = yield CallHostedTool(0, call.server_label, call.name, call.arguments)
+                answer = yield CallHostedTool(
+                    0, call.server_label, call.name, call.arguments, server.config
+                )
             except Exception as exc:
                 answer = exc
             result = answer if isinstance(answer, HostedResult) else _failure(answer)

@@ -46,14 +46,12 @@ class InputAudio:
     """The buffer of one session. Speech is detected on audio time, so the same audio gives
     the same turns however fast it arrives; the core decides what a turn starts or stops."""
 
-    def __init__(self, out: Outbox, conversation: Conversation, *, from_ms: int = 0) -> None:
-        """``from_ms``: where the session's timeline is as this buffer starts (a connection
-        that attaches to a session goes on from where its timeline was)."""
+    def __init__(self, out: Outbox, conversation: Conversation) -> None:
         self._out = out
         self._conversation = conversation
         self._buffer = bytearray()
         # Exact (a Fraction: a chunk may hold 5.33 ms, and floats summed lose a millisecond)
-        self._exact_ms = Fraction(from_ms)
+        self._exact_ms = Fraction(0)
         self._odd = b""  # pcm16's half sample at a chunk's end: the next chunk's start
         self._speech_item: str | None = None
         self._buffered_ms = 0

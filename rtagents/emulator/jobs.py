@@ -25,6 +25,7 @@ class _Job(Generic[T]):
     due_ms: float = 0.0  # paced: not before
     until: Callable[[], bool] | None = None  # not before this holds
     value: Any = None  # what to send in when it goes on
+    request: Request | None = None  # what it waits on, as handed out (to ask again)
 
 
 class Jobs(Generic[T]):
@@ -70,6 +71,13 @@ class Jobs(Generic[T]):
     def wake_at(self) -> list[float]:
         return [job.due_ms for job in self._jobs if job.waiting is None and job.due_ms]
 
+    def ask_again(self) -> None:
+        """The requests handed out and not answered, to be handed out again (under the
+        same tickets: whichever answer comes first is taken, a later one ignored). Those the
+        connection that performed them left with (a GPT-Live session's dropped connection)
+        would otherwise hold their jobs for ever."""
+        self.requests = [job.request for job in self._waiting.values() if job.request]
+
     def clear(self) -> None:
         self._jobs.clear()
         self._waiting.clear()
@@ -107,7 +115,8 @@ class Jobs(Generic[T]):
             ticket = next(self._tickets)
             job.waiting = ticket
             self._waiting[ticket] = job
-            self.requests.append(replace(step, ticket=ticket))
+            job.request = replace(step, ticket=ticket)
+            self.requests.append(job.request)
 
     def _end(self, job: _Job[T]) -> None:
         self._jobs.remove(job)

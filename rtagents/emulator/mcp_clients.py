@@ -85,13 +85,19 @@ class HostedMCPClients:
         )
         return await stack.enter_async_context(client)
 
-    async def call_tool(self, label: str, name: str, arguments: dict[str, Any]) -> HostedResult:
-        client = self._clients.get(label)
-        if client is None:
-            return HostedResult(
-                error={"type": "http_error", "code": 502, "message": "not connected"}
-            )
+    async def call_tool(
+        self, config: dict[str, Any], name: str, arguments: dict[str, Any]
+    ) -> HostedResult:
+        """Call a tool of the server ``config`` names: through the client that listed it, or
+        one connected now (this connection attached to a session the server was listed on)."""
         try:
+            client = self._clients.get(config["server_label"])
+            if client is None:
+                if self._tg is None:
+                    raise RuntimeError("HostedMCPClients.bind() was not called")
+                client = self._clients[config["server_label"]] = await self._tg.start(
+                    self._hold, config
+                )
             result = await client.call_tool(name, arguments)
         except MCPError as exc:
             code = int(getattr(exc, "code", -32603))

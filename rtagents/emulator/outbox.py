@@ -32,6 +32,9 @@ class Outbox:
         """Close the connection once the events queued before are out."""
         self._events.append(end)
 
+    def clear(self) -> None:
+        self._events.clear()
+
     def peek(self) -> WireModel | Disconnect | None:
         return self._events[0] if self._events else None
 

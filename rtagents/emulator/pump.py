@@ -44,12 +44,20 @@ class Pump(Generic[T]):
         self.faults = FaultPlan(())
         self.closed = False
         """Whether the connection is over (handed out its end, or the client left)."""
+        self.loses_work = False
+        """Whether the work under way goes with the connection (``DropConnection``'s)."""
         self._started_ms = started_ms
         self._expire = expire  # what the session's time cap sends, and the close after it
         self._kinds = kinds  # the types a fault counts an event as
         self._timed: list[tuple[float, DropConnection | ExpireSession]] = []
         self._ending: list[ServerAction] = []  # what ends the connection, before all else
         self._head_due: float | None = None  # when the next event may go (latency faults)
+
+    @property
+    def ending(self) -> bool:
+        """Whether the connection is over or its end is decided: a client frame that comes
+        now is never handled (a dropped connection takes what follows with it)."""
+        return self.closed or bool(self._ending)
 
     def add_fault(self, fault: Fault) -> None:
         """Inject a fault from now on (time faults count from the connection's start)."""
@@ -63,6 +71,16 @@ class Pump(Generic[T]):
         self._timed = [(due, f) for due, f in self._timed if f is not fault]
         self._timed.append((self._started_ms + at_s * 1000, fault))
 
+    def reopen(self, now_ms: float) -> None:
+        """A new connection carries on this core's work (a GPT-Live session attached to
+        again): the old one's end and faults are gone, the time faults count from ``now_ms``,
+        and the requests it left unanswered are handed out again. What was queued and not
+        sent goes out on the new one."""
+        self.closed = self.loses_work = False
+        self.faults, self._timed, self._ending = FaultPlan(()), [], []
+        self._started_ms, self._head_due = now_ms, None
+        self.jobs.ask_again()
+
     def advance(self, now_ms: float) -> None:
         """Fire the timed faults that are due."""
         for due, fault in [t for t in self._timed if t[0] <= now_ms]:
@@ -73,6 +91,7 @@ class Pump(Generic[T]):
         """An ending fault fired: a drop right now, or the time cap's events and close."""
         if isinstance(fault, DropConnection):
             self._ending = [Disconnect(fault.code, fault.reason, fault.reset)]
+            self.loses_work = fault.loses_work
         else:
             self._ending = self._expire()
 

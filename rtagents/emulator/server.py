@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import time
@@ -27,6 +26,7 @@ from .faults import Fault
 from .http_app import build_app
 from .in_process import InProcessTransport, memory_pipe
 from .live import LiveCore
+from .live.kept import KeptSessions
 from .mcp_clients import HostedMCPClients
 from .models import Model
 from .rule_model import RuleModel
@@ -160,9 +160,7 @@ class Emulator:
         self._server: QuietServer | None = None
         self._serving: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # in-process connections
-        self.live_resume_s = live_resume_s
-        self._dropped_live: dict[str, tuple[LiveCore, float]] = {}
-        """Live sessions whose primary connection dropped: the core, and until when."""
+        self._dropped_live = KeptSessions(live_resume_s)
         self.desk = CallDesk(self.client_secrets, self._allowed_webhook_host)
         """Simulated phone calls (``place_call``, ``desk.calls``), and WebRTC calls."""
         self._webrtc = WebRTCCalls(self)
@@ -311,12 +309,13 @@ class Emulator:
         """A new GPT-Live connection's server side (the shell serves it); with
         ``session_id``, a sideband of that SIP call's session, or of a session whose primary
         connection dropped (``can_resume``)."""
-        core = LiveCore(self.settings, created_at_s=time.time())
+        core = self._dropped_live.take(session_id) if session_id is not None else None
+        if core is not None:
+            core.reattach(time.time())  # its work goes on, on this connection
         clients = HostedMCPClients(self._allowed_mcp_host)
+        core = core or LiveCore(self.settings, created_at_s=time.time())
         conn = Connection(core, self.model, clients, record=self._record)
-        if session_id is not None and self.can_resume(session_id):
-            core.resume(self._dropped_live.pop(session_id)[0])
-        elif session_id is not None:
+        if session_id is not None and core.session.get("id") != session_id:
             self.desk.attach(session_id, conn)
         self.connections.append(conn)
         return conn
@@ -337,24 +336,14 @@ class Emulator:
 
     def can_resume(self, session_id: str) -> bool:
         """Whether ``session_id`` is a Live session whose primary connection dropped less
-        than ``live_resume_s`` ago (and no connection has attached to it since). Those past
-        their window are let go (here, and as the window ends: each holds a whole session)."""
-        now = time.monotonic()
-        for sid in [s for s, (_, until) in self._dropped_live.items() if until < now]:
-            del self._dropped_live[sid]
-        return session_id in self._dropped_live
+        than ``live_resume_s`` ago (and no connection has attached to it since)."""
+        return self._dropped_live.can_attach(session_id)
 
     def connection_closed(self, conn: EmulatorConnection | Connection[LiveCore]) -> None:
         """A closed connection is kept for tests to read, but only the latest few. A Live
         session that did not end with it is kept ``live_resume_s`` for a client to attach."""
-        core = conn.core
-        if isinstance(core, LiveCore) and core.session and not core.ended:
-            until = time.monotonic() + self.live_resume_s  # then let go (can_resume prunes)
-            with contextlib.suppress(RuntimeError):  # (no loop: a test driving it by hand)
-                asyncio.get_running_loop().call_later(
-                    self.live_resume_s + 0.01, self.can_resume, ""
-                )
-            self._dropped_live[core.session["id"]] = (core, until)
+        if isinstance(conn.core, LiveCore):
+            self._dropped_live.keep(conn.core)
         self._closed.add(conn)
         closed = [c for c in self.connections if c in self._closed]
         for old in closed[: max(0, len(closed) - self._keep_closed)]:

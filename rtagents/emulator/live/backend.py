@@ -253,5 +253,14 @@ class ResponsesBridge:
         return None
 
 
+def counted_as(event: WireModel) -> tuple[str, ...]:
+    """What a fault counts a Live event as: its type, and a ``response.event``'s inner one
+    (a backend response's stream event: ``DropConnection(after="response.created")``)."""
+    kind = str(getattr(event, "type", ""))
+    if isinstance(event, lp.ResponseEvent):
+        return kind, str(event.event.get("type", ""))
+    return (kind,)
+
+
 def _type_of(kind: type[WireModel]) -> Any:
     return kind.model_fields["type"].default

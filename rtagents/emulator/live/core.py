@@ -34,7 +34,7 @@ from ..pump import Pump
 from ..settings import ServerSettings
 from ..vad import VadEvent
 from . import session as config
-from .backend import BackendRun, ResponsesBridge
+from .backend import BackendRun, ResponsesBridge, counted_as
 from .decisions import Decisions, last_user_text
 from .handlers import HANDLERS, checked
 from .speech import Voice, spread
@@ -88,7 +88,7 @@ class LiveCore:
         self._last_event_id: str | None = None
         self._jobs: Jobs[BackendRun] = Jobs(self._backend_done)
         self._pump = Pump(
-            self.out, self._jobs, started_ms=now_ms, expire=self._expired, kinds=_kinds
+            self.out, self._jobs, started_ms=now_ms, expire=self._expired, kinds=counted_as
         )
         self._cap = ExpireSession(at_s=self.settings.max_session_s)  # the session's time cap
         for fault in (*self.settings.faults, self._cap):
@@ -112,23 +112,20 @@ class LiveCore:
         )
         self.started()
 
-    def resume(self, old: LiveCore) -> None:
-        """This connection attaches to ``old``'s session, whose primary connection dropped
-        without ``session.close``: it gets the session's state (the configuration, what was
-        said, the delegated batch waiting for its outputs and the outputs received), and no
-        ``session.start`` (one is refused). A backend response the drop cut off waits for
-        its calls' outputs as a finished one does. Its timeline (the times of what is heard
-        and said, the usage) goes on from where it was; its time cap stays."""
-        self.session, self.conversation, at = old.session, old.conversation, old.timeline_ms()
-        self.audio = InputAudio(self.out, self.conversation, from_ms=at)
-        self.audio.configure(_TURNS)
-        self.voice.until_ms, self.voice.format, self._turn_from_ms = at, old.voice.format, at
-        left_s = float(self.session.get("expires_at") or 0) - self.created_at_s
+    def reattach(self, now_s: float) -> None:
+        """A new primary connection attaches to this session, whose connection dropped
+        without ``session.close`` (``now_s``: the wall clock). The session's work goes on
+        on it where it was: its timeline, usage and time cap, what was said, the model's
+        turn, a backend response still streaming, the delegations waiting for outputs, the
+        requests the dropped connection left unanswered, the events not yet sent. No
+        ``session.start`` comes (one is refused)."""
+        self._last_event_id = None
+        self._pump.reopen(self.now_ms)
+        for fault in self.settings.faults:
+            self.add_fault(fault)
+        left_s = float(self.session.get("expires_at") or 0) - now_s
+        self.add_fault(self._cap)
         self._pump.retime(self._cap, max(left_s, 0.0))
-        self.hosted, self.decider = old.hosted.told_through(self.bridge), old.decider
-        self.appended, self.delegations, self.muted = old.appended, old.delegations, old.muted
-        cut = old.backend if old.backend is not None and old.backend.call_ids else None
-        self.waiting = [*old.waiting, *([cut] if cut is not None else [])]
 
     def caller_said(self, text: str) -> None:
         """A simulated phone caller said ``text``: a user turn, heard and transcribed."""
@@ -154,7 +151,7 @@ class LiveCore:
 
     def receive(self, frame: str | bytes) -> dict[str, Any] | None:
         """Handle one client frame; returns it decoded (``None`` if it was not JSON)."""
-        if self.closed:
+        if self._pump.ending:
             return None
         self._last_event_id = None
         raw: dict[str, Any] | None = None
@@ -200,10 +197,17 @@ class LiveCore:
         self._pump.drop(code, reason)
 
     def close(self) -> None:
-        """The client went away: stop everything."""
+        """The connection closed: its work stops, unless a connection may attach to the
+        session (``reattach``), for which it waits (unless the drop ``loses_work``)."""
         self._pump.closed = True
-        self._jobs.clear()
         self.audio.release()
+        if self.ended or not self.session or self._pump.loses_work:
+            self._jobs.clear()
+            self.out.clear()
+            cut, self.backend = self.backend, None
+            self.bridge.run = None
+            if cut is not None and cut.call_ids:  # its calls wait for outputs all the same
+                self.waiting.append(cut)
 
     # -- outputs ---------------------------------------------------------------------------
 
@@ -385,14 +389,6 @@ class LiveCore:
             # The Live model says what the backend found (already in the history as its
             # message: it is not added twice).
             self._jobs.add(self._utterance(run.text, record=False))
-
-
-def _kinds(event: WireModel) -> tuple[str, ...]:
-    """What a fault counts a Live event as: its type, and a ``response.event``'s inner one."""
-    kind = str(getattr(event, "type", ""))
-    if isinstance(event, lp.ResponseEvent):
-        return kind, str(event.event.get("type", ""))
-    return (kind,)
 
 
 def _server_error(exc: BaseException) -> dict[str, Any]:

@@ -4,9 +4,12 @@ a call that cannot run still gets "an output the model can read ... so it can re
 
 The backend's ``response.output_item.added`` names the call (its ``call_id`` and tool);
 the connection drops before its arguments arrive. The session attaches again to the same
-Live session, where the backend's response waits for that call's output (GPT-Live refuses
-a partial batch), and nothing sends the arguments again: the call is answered as
-``disconnected`` without running (its arguments are not known), and the turn goes on."""
+Live session. On a server that loses the work under way with the connection
+(``DropConnection(loses_work=True)``) the backend's response waits for that call's output
+(GPT-Live refuses a partial batch), and nothing sends the arguments again: the call is
+answered as ``disconnected`` without running (its arguments are not known), and the turn
+goes on. On one that carries the response on (the emulator's default), the arguments come
+on the attached connection: the call runs once, with them."""
 
 from __future__ import annotations
 
@@ -40,7 +43,9 @@ async def charge(amount: int) -> str:
     return f"charged {amount}"
 
 
-async def dropped_after(kind: str, amount: int) -> tuple[list[Any], list[dict[str, Any]]]:
+async def dropped_after(
+    kind: str, amount: int, *, loses_work: bool = True
+) -> tuple[list[Any], list[dict[str, Any]]]:
     """A call of ``charge`` whose connection drops after the backend's ``kind`` event: the
     session's events, and what the attached session's conversation holds in the end."""
     CHARGED.clear()
@@ -49,7 +54,7 @@ async def dropped_after(kind: str, amount: int) -> tuple[list[Any], list[dict[st
     seen: list[Any] = []
     async with Emulator(model=ScriptedModel([call, echo])) as emu:
         async with rtagents.connect(agent, url=emu.live_url, api="live", reconnect=FAST) as session:
-            emu.last.add_fault(DropConnection(after=kind))
+            emu.last.add_fault(DropConnection(after=kind, loses_work=loses_work))
             await speak(session)
             with anyio.move_on_after(4):
                 async for event in session:
@@ -86,3 +91,12 @@ async def test_a_call_whose_arguments_came_before_the_drop_runs_once() -> None:
     _, items = await dropped_after("response.function_call_arguments.done", 7)
     assert CHARGED == [7]
     assert outputs_of(items) == ["charged 7"]
+
+
+async def test_a_call_cut_off_by_a_drop_runs_once_when_the_server_carries_it_on() -> None:
+    seen, items = await dropped_after("response.output_item.added", 6, loses_work=False)
+    assert CHARGED == [6], "the call whose arguments came on the attached connection"
+    assert outputs_of(items) == ["charged 6"]
+    assert not [e for e in seen if isinstance(e, ToolCallFailed)]
+    answer = [i for i in items if i.get("type") == "message"][-1]
+    assert "charged 6" in json.dumps(answer), answer

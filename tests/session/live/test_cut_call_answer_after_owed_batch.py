@@ -4,7 +4,8 @@ every call that wants a reply has its output; a call a drop cut off is answered 
 
 The backend's first response calls ``lookup``; its output goes, our ``response.create``
 starts a second response, which calls ``charge``: the drop comes as ``charge`` is
-announced. After the re-attach the server waits for ``charge``'s output (its response is the
+announced, on a server that loses the work under way with the connection
+(``DropConnection(loses_work=True)``). After the re-attach the server waits for ``charge``'s output (its response is the
 one waiting), and ``lookup``'s output is owed again (the response that saw it never ended).
 ``LiveCore.resumed`` runs ``DelegatedWork.cut_off`` first, which ends the cut response for
 the orchestrator (``response_ended``) before ``charge``'s answer exists: that asks at once
@@ -56,7 +57,9 @@ async def test_the_turn_goes_on_after_a_cut_call_with_an_earlier_output_owed() -
     async with Emulator(model=model) as emu:
         async with rtagents.connect(agent, url=emu.live_url, api="live", reconnect=FAST) as session:
             # The second call's announcement (the first was lookup's).
-            emu.last.add_fault(DropConnection(after="response.output_item.added", nth=2))
+            emu.last.add_fault(
+                DropConnection(after="response.output_item.added", nth=2, loses_work=True)
+            )
             await speak(session)
             with anyio.move_on_after(4):
                 async for event in session:

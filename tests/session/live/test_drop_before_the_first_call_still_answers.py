@@ -6,11 +6,10 @@ session's state, "the delegated batch waiting for its outputs").
 The Live model says an acknowledgement and delegates a call; the connection drops while it
 speaks, or right after ``session.delegation.created`` (or the backend's ``response.created``
 /``response.in_progress``), before the call's ``output_item.added``. The session
-re-attaches to the same Live session. Observed: the work under way is gone with the
-dropped connection (``LiveCore.resume`` keeps only the backend responses waiting for
-outputs, and a cut one only if it already has calls; the model's turn and a streaming
-backend response were jobs of the old connection), so the tool never runs, nothing more is
-said, no warning comes: the user's turn is silently lost and the session idles for ever."""
+re-attaches to the same Live session, whose work goes on on the attached connection. It
+was the dropped connection's in the emulator (the model's turn, a streaming backend
+response): the tool never ran, nothing more was said, no warning came, and the session
+idled for ever."""
 
 from __future__ import annotations
 
@@ -31,15 +30,7 @@ from rtagents.emulator import (
 )
 from tests.session.live.harness import speak, spoken
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.xfail(
-        strict=True,
-        reason=(
-            "known defect of the emulator, not fixed: the work under way on a GPT-Live session (the model's turn, a backend response streaming, an utterance queued) belongs to the dropped connection and is lost at the attach (docs/emulator.md)"
-        ),
-    ),
-]
+pytestmark = pytest.mark.anyio
 FAST = Reconnect(backoff=0.01, max_backoff=0.05)
 
 
@@ -96,10 +87,10 @@ async def test_a_follow_up_cut_by_a_drop_answers_its_own_batch() -> None:
     """The same loss, for the follow-up: two delegations (a slow call A, then a fast call B
     of the user's next turn). B's output is in, our ``response.create`` starts B's
     follow-up (it names our request), and the connection drops right after its
-    ``response.created``. Observed: the attached session no longer has that follow-up; the
-    session asks again, which the emulator hands to A's delegation (still waiting for its
-    output): ``missing_tool_output`` for call_A, a ``session.warning``, and B's answer is
-    not said until A's tool is done (then merged with A's)."""
+    ``response.created``; the follow-up goes on on the attached connection. When the
+    emulator lost it, the session asked again, which the emulator handed to A's delegation
+    (still waiting for its output): ``missing_tool_output`` for call_A, a
+    ``session.warning``, and B's answer was not said until A's tool was done."""
     ran: list[str] = []
 
     @rtagents.tool
@@ -152,9 +143,9 @@ async def test_a_follow_up_cut_by_a_drop_answers_its_own_batch() -> None:
 async def test_a_drop_after_the_follow_up_completed_still_says_the_answer() -> None:
     """The same loss at the other end of the turn: the backend's follow-up (asked for by
     our ``response.create``) completes with the answer, and the connection drops right
-    after its ``response.completed``, before the Live model says it. Observed: the Live
-    model's utterance was a job of the dropped connection: after the attach nothing is
-    ever said (the session rightly does not ask again: the server named our request)."""
+    after its ``response.completed``, before the Live model says it: it says it on the
+    attached connection (when the utterance was the dropped connection's, nothing was ever
+    said; the session rightly does not ask again: the server named our request)."""
 
     @rtagents.tool
     async def charge(amount: int) -> str:
