@@ -229,6 +229,13 @@ class Agent:
                     f"Agent {self.name!r}: handoffs takes agents, rtagents.handoff(...) or "
                     f"callables that return an agent, not {target!r}"
                 )
+        from .approvals import ApprovalPolicy  # (not at import: approvals imports agents)
+
+        if self.approval is not None and not isinstance(self.approval, ApprovalPolicy):
+            raise TypeError(
+                f"Agent {self.name!r}: approval takes an ApprovalPolicy (a handler goes in "
+                f"ApprovalPolicy(handler=...)), not {self.approval!r}"
+            )
         self._warn_unasked()
         for item in self.tools:
             # The type says so, but not every caller is type-checked.

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from ._json import format_arguments, json_object
+from ._json import format_arguments, json_object, shown_name
 from .protocol.audio_formats import base64_audio_ms, output_format
 
 
@@ -53,7 +53,9 @@ class Transcript:
         kind = event.type
         if kind == "tool.call.started":
             # What the model sent; the approval line shows what the tool will receive.
-            self.say(self._paint("36", f"  -> {event.name}({_args(event.arguments_json)})"))
+            self.say(
+                self._paint("36", f"  -> {shown_name(event.name)}({_args(event.arguments_json)})")
+            )
         elif kind == "tool.call.completed":
             self.say(
                 self._paint(
@@ -85,7 +87,8 @@ class Transcript:
             self.say(
                 self._paint(
                     "35",
-                    f"  [hosted MCP {item.server_label}] {item.name}({_args(item.arguments)}) -> {_clip(result or '')}",
+                    f"  [hosted MCP {shown_name(item.server_label)}] {shown_name(item.name)}"
+                    f"({_args(item.arguments)}) -> {_clip(result or '')}",
                 )
             )
         elif kind == "response.output_audio.delta":

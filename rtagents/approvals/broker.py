@@ -24,8 +24,8 @@ from .._either import call_either
 from .._event import FrameworkEvent
 from ..errors import root_cause
 from .events import ApprovalAwaiting, ApprovalDecided, ApprovalRequested
-from .pending import HostedScope, Pending, timed_out
-from .policy import ApprovalPolicy, Naming
+from .pending import HostedScope, Pending, outside_of, timed_out
+from .policy import ApprovalPolicy
 from .request import ApprovalRequest, DecidedBy, Decision
 from .verdict import refuse, verdict
 
@@ -34,6 +34,7 @@ log = logging.getLogger("rtagents.approvals")
 NOT_REQUIRED = Decision(True, "the tool needs no approval for this call", decided_by="rule")
 """What ``ApprovalBroker.authorize`` returns when a tool's own check waived approval."""
 
+_WITHDRAWN = "the agent changed while it waited for approval (update_agent): not approved"
 _STOPPED_KEPT = 256
 _HANDLER_THREADS = 16  # per session: sync handlers never wait behind sync tools
 
@@ -80,18 +81,27 @@ class ApprovalBroker:
         self._stopped: dict[str, None] = {}  # stopped before they were asked (see ``stop``)
 
     def follow(
-        self, policy: ApprovalPolicy | None, agent: Any = None, *, forget: bool = True
+        self,
+        policy: ApprovalPolicy | None,
+        agent: Any = None,
+        *,
+        forget: bool = True,
+        withdraw: bool = False,
     ) -> None:
         """Decide by ``policy`` from now on (a handoff's ``agent``). What was remembered for
         the session under the policy before is forgotten (a yes given there must not pass
         over the new policy's rules), unless ``forget`` is false: the same policy, for the
-        same agent again (its tools relisted)."""
+        same agent again (its tools relisted). ``withdraw`` (the app's own switch, which
+        keeps nothing of the old agent's): a request still waiting is denied, for no policy
+        but the new one decides now (the model may call again, and the new one decides)."""
         if not forget:  # the same policy (its own default, when none): only the agent
             self._agent = agent
             return
         self.policy, self._agent = policy or ApprovalPolicy(), agent
         self._memory.clear()
         self._generation += 1  # a decision under the old policy, still pending, is not kept
+        for pending in list(self._pending.values()) if withdraw else ():
+            pending.answer(refuse(_WITHDRAWN, "cancelled"))
 
     @property
     def pending(self) -> list[ApprovalRequest]:
@@ -202,7 +212,9 @@ class ApprovalBroker:
             self._report(pending, pending.decision or self._cancelled())
             raise
         except Exception as exc:  # a rule, a predicate, a fingerprint: anything that broke
-            log.warning("approval of %s failed: %s", request.tool_name, root_cause(exc, 200))
+            # The message may quote the arguments (content): the log says what kind it was;
+            # the decision's reason (told to the app and the model) says the rest.
+            log.warning("approval of %r failed (%s): denied", request.tool_name, type(exc).__name__)
             decision = refuse(f"the approval could not be decided: {root_cause(exc, 200)}", "error")
         except BaseException as exc:  # a `when` that exits: a deny, then the app's exit
             pending.raised = pending.raised or exc
@@ -236,7 +248,8 @@ class ApprovalBroker:
             return self._cancelled()
         if request.problem is not None:
             return refuse(f"the arguments cannot be checked: {request.problem}", "error")
-        outside = self._outside(request, pending.hosted) if request.kind == "mcp_hosted" else None
+        servers = self._hosted_servers() if pending.hosted is None else pending.hosted
+        outside = outside_of(request, servers) if request.kind == "mcp_hosted" else None
         policy = pending.policy
         ours = self._ours(pending) and not outside
         fingerprint = request.fingerprint() if ours else None
@@ -287,19 +300,6 @@ class ApprovalBroker:
                 tg.cancel_scope.cancel()
         return pending.decision or timed_out(timeout)
 
-    def _outside(
-        self, request: ApprovalRequest, hosted: Mapping[str, HostedScope] | None
-    ) -> Naming | None:
-        """What of a hosted request the agent's configuration (``hosted``, else the
-        session's) does not cover: the server (not one it configured), the tool (one its
-        ``allowed_tools`` leave out), or nothing."""
-        label = request.server_label
-        servers = self._hosted_servers() if hosted is None else hosted
-        scope = servers.get(label) if label else None
-        if scope is None:
-            return "server"
-        return None if scope.allows(request.tool_name, request.read_only) else "tool"
-
     def _cancelled(self) -> Decision:
         """The deny of a request whose call ended before it was decided."""
         by: DecidedBy = "close" if self._closed else "cancelled"
@@ -318,11 +318,8 @@ class ApprovalBroker:
                 pending.request, started=started, limiter=self._threads()
             )
         except Exception as exc:
-            log.warning(
-                "approval handler failed for %s: %s",
-                pending.request.tool_name,
-                root_cause(exc, 200),
-            )
+            name, kind = pending.request.tool_name, type(exc).__name__
+            log.warning("approval handler failed for %r (%s): denied", name, kind)
             pending.answer(refuse(f"the approval handler failed: {root_cause(exc, 200)}", "error"))
             return
         except anyio.get_cancelled_exc_class():

@@ -10,7 +10,7 @@ from typing import Protocol
 
 import anyio
 
-from .policy import ApprovalPolicy
+from .policy import ApprovalPolicy, Naming
 from .request import ApprovalRequest, Decision
 from .verdict import refuse
 
@@ -19,6 +19,17 @@ class HostedScope(Protocol):
     """What a hosted MCP server's configuration lets it offer (``HostedMCP``)."""
 
     def allows(self, tool: str, read_only: bool | None) -> bool: ...
+
+
+def outside_of(request: ApprovalRequest, servers: Mapping[str, HostedScope]) -> Naming | None:
+    """What of a hosted request the agent's configuration (``servers``, by label) does not
+    cover: the server (not one it configured), the tool (one its ``allowed_tools`` leave
+    out), or nothing."""
+    label = request.server_label
+    scope = servers.get(label) if label else None
+    if scope is None:
+        return "server"
+    return None if scope.allows(request.tool_name, request.read_only) else "tool"
 
 
 @dataclass

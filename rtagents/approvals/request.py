@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from .._json import ArgumentsError, format_arguments, parse_object
+from .._json import ArgumentsError, format_arguments, parse_object, shown_name
 
 ApprovalKind = Literal["function", "mcp_local", "mcp_hosted"]
 Remember = Literal["once", "session"]
@@ -109,8 +109,8 @@ class ApprovalRequest:
     def describe(self) -> str:
         """A short sentence for a person: ``send_email(to='ann@example.com')``."""
         args = format_arguments(self.arguments)
-        where = f"{self.server_label}." if self.server_label else ""
-        return f"{where}{self.tool_name}({args})"
+        where = f"{shown_name(self.server_label)}." if self.server_label else ""
+        return f"{where}{shown_name(self.tool_name)}({args})"
 
     def fingerprint(self) -> str | None:
         """Identical requests (same tool, same arguments) share a fingerprint; ``None`` when

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -106,7 +107,13 @@ class Rule:
 
 
 def _names(patterns: str | Sequence[str] | None) -> tuple[str, ...]:
-    return (patterns,) if isinstance(patterns, str) else tuple(patterns or ())
+    """The names among ``patterns`` (those with no wildcard character): a label spelt as a
+    wildcard (a hostile server's ``"docs-*"``) is never named by that wildcard."""
+    given = (patterns,) if isinstance(patterns, str) else tuple(patterns or ())
+    return tuple(p for p in given if not _WILD.search(p))
+
+
+_WILD = re.compile(r"[*?\[]")
 
 
 def _glob(patterns: str | Sequence[str], value: str) -> bool:

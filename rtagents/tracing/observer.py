@@ -15,6 +15,7 @@ from opentelemetry import context, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from ..usage import Tokens
+from .approvals import ApprovalSpans
 from .config import server_tracing
 from .hosted import HostedCalls
 from .live import LiveSpans
@@ -51,7 +52,7 @@ class SessionTracer:
         self._responses: dict[str, _Response] = {}
         self._hosted_calls: HostedCalls | None = None  # hosted MCP calls, once one comes
         self._tools: dict[str, Span] = {}
-        self._approvals: dict[str, Span] = {}
+        self._approvals: ApprovalSpans | None = None  # once a request comes
         self._reconnect: Span | None = None
         self._live_spans: LiveSpans | None = None  # GPT-Live's delegated work, once it comes
         self._usage: Any = None  # the session's usage so far (usage.updated), for its span
@@ -91,8 +92,8 @@ class SessionTracer:
             self._reconnect.set_status(Status(StatusCode.ERROR, reason))
             guarded("the reconnect's end", self._reconnect.end)
         cut = DISCONNECTED if error else None  # a failed session's connection went too
-        for span in self._approvals.values():
-            guarded("an open span's end", span.end)
+        if self._approvals is not None:
+            self._approvals.end()
         for entry in self._responses.values():
             guarded("an open response's end", ended, entry.span, cut)
         if self._live_spans is not None:
@@ -254,28 +255,15 @@ class SessionTracer:
             self._hosted.done(item.id, item.error, item.output, item.arguments)
 
     def _on_approval_requested(self, event: Any) -> None:
-        request = event.request
-        parent = self._tools.get(request.call_id or "") if request.call_id else None
-        attributes = {
-            "rtagents.approval.kind": request.kind,
-            "rtagents.approval.request_id": request.id,
-            "gen_ai.tool.name": request.tool_name,
-        }
-        if request.server_label:
-            attributes["rtagents.mcp.server_label"] = request.server_label
-        self._approvals[request.id] = self._tracer.start_span(
-            f"approval {request.tool_name}", context=self._child_of(parent), attributes=attributes
-        )
+        call_id = event.request.call_id
+        parent = self._tools.get(call_id) if call_id else None
+        if self._approvals is None:
+            self._approvals = ApprovalSpans(self._tracer, self.capture_content)
+        self._approvals.requested(event.request, self._child_of(parent))
 
     def _on_approval_decided(self, event: Any) -> None:
-        span = self._approvals.pop(event.request.id, None)
-        if span is None:
-            return
-        span.set_attribute("rtagents.approval.approved", event.approve)
-        span.set_attribute("rtagents.approval.decided_by", event.decided_by)
-        if event.reason:
-            span.set_attribute("rtagents.approval.reason", event.reason)
-        span.end()
+        if self._approvals is not None:
+            self._approvals.decided(event)
 
     def _on_guardrail_tripped(self, event: Any) -> None:
         """A ``guardrail`` span (it has no length of its own: the trip is a moment) under
