@@ -36,6 +36,7 @@ NOT_REQUIRED = Decision(True, "the tool needs no approval for this call", decide
 
 _WITHDRAWN = "the agent changed while it waited for approval (update_agent): not approved"
 _STOPPED_KEPT = 256
+_REMEMBERED_KEPT = 1024  # answers remembered for the session, the latest
 _HANDLER_THREADS = 16  # per session: sync handlers never wait behind sync tools
 
 
@@ -231,6 +232,8 @@ class ApprovalBroker:
         fingerprint = request.fingerprint() if remembered else None
         if fingerprint is not None and generation == self._generation and self._ours(pending):
             self._memory[fingerprint] = final
+            if len(self._memory) > _REMEMBERED_KEPT:  # the oldest is asked about again
+                del self._memory[next(iter(self._memory))]
         return final
 
     def _ours(self, pending: Pending) -> bool:

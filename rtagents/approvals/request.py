@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import decimal
 import enum
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -113,17 +114,20 @@ class ApprovalRequest:
         return f"{where}{shown_name(self.tool_name)}({args})"
 
     def fingerprint(self) -> str | None:
-        """Identical requests (same tool, same arguments) share a fingerprint; ``None`` when
-        an argument has no exact form to compare by (a ``SecretStr``, which shows only
-        stars; an object its ``str`` describes): such a request is never taken for another."""
+        """Identical requests (same tool, same arguments) share a fingerprint, a digest of
+        their exact form (what a session remembers is small, however large the arguments);
+        ``None`` when an argument has no exact form to compare by (a ``SecretStr``, which
+        shows only stars; an object its ``str`` describes): such a request is never taken
+        for another."""
         try:
-            return json.dumps(
+            exact = json.dumps(
                 [self.kind, self.server_label, self.tool_name, self.arguments],
                 sort_keys=True,
                 default=_exact,
             )
         except (TypeError, ValueError):
             return None
+        return hashlib.sha256(exact.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)

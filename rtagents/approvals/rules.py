@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from .request import ApprovalKind, ApprovalRequest
 
@@ -36,7 +36,11 @@ class Rule:
         for name in ("tool", "server", "kind"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
-                object.__setattr__(self, name, tuple(value))
+                names = tuple(value) if isinstance(value, Iterable) else (value,)
+                if not all(isinstance(v, str) for v in names):
+                    raise TypeError(f"{self.action}({name}=...) takes a name or a list of names")
+                object.__setattr__(self, name, names)
+        _check(self)
 
     @property
     def targeted(self) -> bool:
@@ -104,6 +108,21 @@ class Rule:
     def names_tool(self, name: str) -> bool:
         """True if ``tool`` names ``name`` itself (not through a wildcard)."""
         return name in _names(self.tool)
+
+
+def _check(rule: Rule) -> None:
+    """A misspelt condition would match nothing, and a ``deny`` that matches nothing lets
+    through what it was written to stop: said when the rule is made."""
+    if rule.action not in get_args(RuleAction):
+        raise ValueError(f"a rule's action is allow, deny or ask, not {rule.action!r}")
+    kinds = (rule.kind,) if isinstance(rule.kind, str) else rule.kind or ()
+    if wrong := [k for k in kinds if k not in get_args(ApprovalKind)]:
+        known = ", ".join(map(repr, get_args(ApprovalKind)))
+        raise ValueError(f"{rule.action}(kind=...): {wrong[0]!r} is not a kind of call ({known})")
+    if rule.read_only is not None and type(rule.read_only) is not bool:
+        raise TypeError(f"{rule.action}(read_only=...) takes True or False, not {rule.read_only!r}")
+    if rule.when is not None and not callable(rule.when):
+        raise TypeError(f"{rule.action}(when=...) takes a function of the arguments")
 
 
 def _names(patterns: str | Sequence[str] | None) -> tuple[str, ...]:

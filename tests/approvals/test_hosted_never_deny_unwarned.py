@@ -43,6 +43,6 @@ def test_a_deny_rule_a_never_asking_hosted_server_escapes_is_warned_of(rule) -> 
     assert said, f"{rule} never applies to HostedMCP 'files' (require_approval='never'), unwarned"
 
 
-@pytest.mark.parametrize("rule", [deny(kind="function"), deny(kind="mcp")])
+@pytest.mark.parametrize("rule", [deny(kind="function"), deny(kind="mcp_local")])
 def test_a_rule_for_other_kinds_of_call_is_not_warned_of(rule) -> None:
     assert _warnings_making(rule) == []

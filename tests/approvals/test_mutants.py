@@ -401,7 +401,7 @@ def test_arguments_that_are_not_json_still_have_a_fingerprint() -> None:
         )
 
     fingerprint = request(datetime.date(2026, 1, 2)).fingerprint()
-    assert "2026-01-02" in fingerprint
+    assert fingerprint is not None
     assert fingerprint == request(datetime.date(2026, 1, 2)).fingerprint()
     assert fingerprint != request(datetime.date(2026, 1, 3)).fingerprint()
 
@@ -461,3 +461,28 @@ async def test_a_screened_calls_failure_is_told_as_far_as_the_limit() -> None:
     broker, _ = _broker(ApprovalPolicy(rules=[deny(when=long_failure)], timeout=1))
     decision = await broker.authorize(_call, False, None)
     assert decision.reason == f"the approval could not be decided: {root_cause(error, 200)}"
+
+
+async def test_what_a_session_remembers_is_bounded_and_small() -> None:
+    """A handler that remembers every call (``save_note(text)``) must not grow the session
+    by each call's arguments for ever: the latest 1,024 answers are kept, each under a
+    digest; the oldest is asked about again."""
+    asked: list[str] = []
+
+    def handler(request: ApprovalRequest) -> Decision:
+        asked.append(request.arguments["text"])
+        return Decision(True, remember="session")
+
+    broker, _ = _broker(ApprovalPolicy(handler=handler, timeout=1))
+
+    def note(text: str) -> ApprovalRequest:
+        return ApprovalRequest.for_call(
+            "c", "save_note", {"text": text}, server_label=None, read_only=None, agent=None
+        )
+
+    for n in range(1025):
+        assert (await broker.decide(note(f"{n}" * 50))).approve is True
+    assert (await broker.decide(note("1" * 50))).decided_by == "remembered"  # kept
+    assert (await broker.decide(note("0" * 50))).decided_by == "handler"  # the oldest: gone
+    assert len(asked) == 1026
+    assert all(len(key) <= 64 for key in broker._memory)
