@@ -80,4 +80,8 @@ class Disconnect:
 
 
 Request = Union[AskModel, ListHostedTools, CallHostedTool, Speak]
+CONNECTION_BOUND = (ListHostedTools, CallHostedTool)
+"""Requests a connection performs with clients of its own (the hosted MCP servers'), which
+go with it: a session that outlives it (GPT-Live's) has them made again by the next. The
+others (the model, the voice) are the session's: their answers reach it whatever serves it."""
 ServerAction = Union[Send, AskModel, ListHostedTools, CallHostedTool, Speak, Disconnect]

@@ -16,6 +16,7 @@ import json
 import logging
 import math
 import time
+import weakref
 from collections import deque
 from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Sequence
 from typing import Any, Generic, Protocol, TypeVar
@@ -28,6 +29,7 @@ from anyio.streams.memory import MemoryObjectSendStream
 from ..errors import root_cause
 from ..protocol import WireModel
 from .actions import (
+    CONNECTION_BOUND,
     AskModel,
     CallHostedTool,
     Disconnect,
@@ -62,6 +64,10 @@ _ELIDED = {
 }
 
 
+_SERVING: weakref.WeakKeyDictionary[Any, weakref.ref[Connection[Any]]] = weakref.WeakKeyDictionary()
+"""The connection serving each core now (neither kept alive by this)."""
+
+
 class ServingCore(Protocol):
     """What the shell runs: a sans-I/O server core, for either API."""
 
@@ -75,6 +81,8 @@ class ServingCore(Protocol):
     def closed(self) -> bool: ...
     @property
     def now_ms(self) -> float: ...
+    @property
+    def keeps_work(self) -> bool: ...
 
     def start(self) -> None: ...
     def add_fault(self, fault: Fault) -> None: ...
@@ -94,8 +102,22 @@ class Connection(Generic[C]):
     """One client's connection to the emulator, as tests see it: the session, the
     conversation, the latest frames each way (``received``, ``sent``), and faults."""
 
-    def __init__(self, core: C, model: Model, clients: HostedMCPClients, *, record: int) -> None:
+    def __init__(
+        self,
+        core: C,
+        model: Model,
+        clients: HostedMCPClients,
+        *,
+        record: int,
+        tasks: set[asyncio.Task[None]] | None = None,
+    ) -> None:
         self.core = core
+        _SERVING[core] = weakref.ref(self)  # (a session attached to again: its next one)
+        # The session's requests (the model's, the voice's) run as tasks of their own, in
+        # ``tasks`` (the emulator's, which its stop ends): a connection that drops leaves
+        # them to finish into a session that outlives it (``keeps_work``).
+        self._tasks: set[asyncio.Task[None]] = set() if tasks is None else tasks
+        self._own: set[asyncio.Task[None]] = set()
         self._model = model
         self._clients = clients
         # A test tap, bounded: the latest frames each way, with audio kept as its size
@@ -228,6 +250,9 @@ class Connection(Generic[C]):
             log.debug("emulator connection ended: %s", root_cause(exc))
         finally:
             self.core.close()
+            if not self.core.keeps_work:
+                for task in self._own:
+                    task.cancel()
             self._clients.close()
             for joined in self._joined:
                 joined.close()
@@ -266,8 +291,13 @@ class Connection(Generic[C]):
                 self._ended = (action.code, action.reason)
                 await end(action.code, action.reason, action.reset)
                 return
-            else:
+            elif isinstance(action, CONNECTION_BOUND):  # (its clients go with it)
                 tg.start_soon(self._perform, action)
+            else:
+                task = asyncio.get_running_loop().create_task(self._perform(action))
+                for tasks in (self._tasks, self._own):
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
 
     async def _send_event(self, event: WireModel, send: SendFrame) -> None:
         # Serialised straight to its frame (pydantic's own JSON, no dict between): most
@@ -322,7 +352,8 @@ class Connection(Generic[C]):
         except Exception as exc:
             answer = exc
         self.core.resolve(request.ticket, answer)
-        self._wake.set()
+        serving = _SERVING.get(self.core)
+        ((serving and serving()) or self)._wake.set()  # whichever connection serves it now
 
 
 class EmulatorConnection(Connection[ServerCore]):

@@ -107,6 +107,9 @@ class ServerCore:
             conversation={"id": self.conversation.id, "object": "realtime.conversation"},
         )
 
+    keeps_work = False
+    """A Realtime session ends with its connection (GPT-Live's may not)."""
+
     @property
     def closed(self) -> bool:
         """Whether the connection is over (it ended, or the client left)."""

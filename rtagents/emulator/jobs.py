@@ -71,12 +71,14 @@ class Jobs(Generic[T]):
     def wake_at(self) -> list[float]:
         return [job.due_ms for job in self._jobs if job.waiting is None and job.due_ms]
 
-    def ask_again(self) -> None:
-        """The requests handed out and not answered, to be handed out again (under the
-        same tickets: whichever answer comes first is taken, a later one ignored). Those the
-        connection that performed them left with (a GPT-Live session's dropped connection)
-        would otherwise hold their jobs for ever."""
-        self.requests = [job.request for job in self._waiting.values() if job.request]
+    def ask_again(self, kinds: tuple[type, ...]) -> None:
+        """The requests of ``kinds`` handed out and not answered, to be handed out again
+        (under the same tickets: a late answer to the first is ignored). The connection that
+        performed them left with them (a GPT-Live session's dropped connection): their jobs
+        would otherwise wait for ever."""
+        waiting = (job.request for job in self._waiting.values())
+        again = [r for r in waiting if r is not None and isinstance(r, kinds)]
+        self.requests = [r for r in self.requests if not isinstance(r, kinds)] + again
 
     def clear(self) -> None:
         self._jobs.clear()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from ..protocol import WireModel
-from .actions import Disconnect, Send, ServerAction
+from .actions import CONNECTION_BOUND, Disconnect, Send, ServerAction
 from .faults import DropConnection, ExpireSession, Fault, FaultPlan
 from .jobs import Jobs
 from .outbox import Outbox
@@ -74,12 +74,12 @@ class Pump(Generic[T]):
     def reopen(self, now_ms: float) -> None:
         """A new connection carries on this core's work (a GPT-Live session attached to
         again): the old one's end and faults are gone, the time faults count from ``now_ms``,
-        and the requests it left unanswered are handed out again. What was queued and not
-        sent goes out on the new one."""
+        and the requests it left unanswered with its own clients are handed out again (see
+        ``CONNECTION_BOUND``). What was queued and not sent goes out on the new one."""
         self.closed = self.loses_work = False
         self.faults, self._timed, self._ending = FaultPlan(()), [], []
         self._started_ms, self._head_due = now_ms, None
-        self.jobs.ask_again()
+        self.jobs.ask_again(CONNECTION_BOUND)
 
     def advance(self, now_ms: float) -> None:
         """Fire the timed faults that are due."""

@@ -159,7 +159,7 @@ class Emulator:
         self._closed: set[EmulatorConnection | Connection[LiveCore]] = set()
         self._server: QuietServer | None = None
         self._serving: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[None]] = set()  # in-process connections
+        self._tasks: set[asyncio.Task[None]] = set()  # in-process connections; sessions' requests
         self._dropped_live = KeptSessions(live_resume_s)
         self.desk = CallDesk(self.client_secrets, self._allowed_webhook_host)
         """Simulated phone calls (``place_call``, ``desk.calls``), and WebRTC calls."""
@@ -279,7 +279,7 @@ class Emulator:
         now = time.time()
         core = ServerCore(self.settings, model_name=model_name, created_at_s=now, intent=intent)
         clients = HostedMCPClients(self._allowed_mcp_host)
-        conn = EmulatorConnection(core, self.model, clients, record=self._record)
+        conn = EmulatorConnection(core, self.model, clients, record=self._record, tasks=self._tasks)
         if call_id is not None:
             self.desk.attach(call_id, conn)
         self.connections.append(conn)
@@ -296,27 +296,27 @@ class Emulator:
         core.session = apply_update(core.session, update, audio_sent=False)
         core.audio.configure(core.session)
         clients = HostedMCPClients(self._allowed_mcp_host)
-        return EmulatorConnection(core, self.model, clients, record=self._record)
+        return EmulatorConnection(core, self.model, clients, record=self._record, tasks=self._tasks)
 
     def open_live_webrtc_connection(self) -> Connection[LiveCore]:
         """A GPT-Live WebRTC session's connection; its ``session.start`` is the POST's."""
         settings = dataclasses.replace(self.settings, webrtc=True)
         core = LiveCore(settings, created_at_s=time.time())
         clients = HostedMCPClients(self._allowed_mcp_host)
-        return Connection(core, self.model, clients, record=self._record)
+        return Connection(core, self.model, clients, record=self._record, tasks=self._tasks)
 
     def open_live_connection(self, session_id: str | None = None) -> Connection[LiveCore]:
         """A new GPT-Live connection's server side (the shell serves it); with
-        ``session_id``, a sideband of that SIP call's session, or of a session whose primary
-        connection dropped (``can_resume``)."""
+        ``session_id``, one that attaches to a session whose connection dropped (kept
+        ``live_resume_s``: its work goes on, on this one), or a SIP call's sideband."""
         core = self._dropped_live.take(session_id) if session_id is not None else None
         if core is not None:
-            core.reattach(time.time())  # its work goes on, on this connection
+            core.reattach(time.time())
         clients = HostedMCPClients(self._allowed_mcp_host)
         core = core or LiveCore(self.settings, created_at_s=time.time())
-        conn = Connection(core, self.model, clients, record=self._record)
-        if session_id is not None and core.session.get("id") != session_id:
-            self.desk.attach(session_id, conn)
+        conn = Connection(core, self.model, clients, record=self._record, tasks=self._tasks)
+        if session_id is not None and self.desk.can_attach(session_id, "live"):
+            self.desk.attach(session_id, conn)  # (the call's session, or a new one of it)
         self.connections.append(conn)
         return conn
 

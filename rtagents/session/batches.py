@@ -13,6 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, KeysView
 from dataclasses import dataclass, field
 
+UNCONFIRMED = (
+    "the server never confirmed the output of %s on this connection (it may have had it "
+    "already, or refused it): the model was asked to answer once, and is asked again only "
+    "if the server confirms it later"
+)
+"""The warning for what ``Batches.unconfirmed`` gave up."""
 _COLLECT_PAST = 8
 """Work kept before what is finished is forgotten: memory stays flat, and the scan of it
 runs once in many turns, not on each. Past it, the next scan waits until the work kept has

@@ -55,7 +55,7 @@ from .live_out import OUT as _OUT
 from .live_out import Held, item_of
 from .live_stream import ENDS, DelegatedWork, replying
 from .live_transcript import Transcript, said
-from .orchestrator import Orchestrator
+from .orchestrator import BUSY, UNSEEN_WAIT_S, Orchestrator
 from .states import LinkInput
 from .wire import Requests, decode
 
@@ -65,7 +65,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("rtagents.session")
 
 _API = "GPT-Live"
-_BUSY = "conversation_already_has_active_response"
+_CARRIED_WAIT_S = 5.0
 _CLOSED_WELL = ("close_requested", "remote_hangup")
 """The reasons of the server's ``session.closed`` that are not an error."""
 _TURNS = "the model drives turns and barge-in"
@@ -169,9 +169,11 @@ class LiveCore(OrchestratedAdapter):
     def _on_error(self, event: Any) -> Decided:
         err, ref = event.error, _error_ref(event)
         self._held.refused(ref)
-        if busy := err.code == _BUSY:  # a response taken for its answer was another delegation's
+        if err.code == BUSY:  # a response taken for its answer was another delegation's
             self.orchestrator.batches.not_answering(ref, self.orchestrator.active)  # (see there)
-        return self.orchestrator.refused(ref, busy=busy, message=err.message, code=err.code)
+        # What runs may be a response carried over a drop, its end a while off: not polled.
+        wait = _CARRIED_WAIT_S if self._work.carrying else UNSEEN_WAIT_S
+        return self.orchestrator.refused(ref, message=err.message, code=err.code, wait_s=wait)
 
     def _on_closed(self, event: Any) -> Decided:
         reason = str(event.reason)

@@ -121,6 +121,11 @@ class DelegatedWork:
         delegation = self._delegations.get(delegation_id)
         return delegation is not None and delegation.turn in self._stopped
 
+    @property
+    def carrying(self) -> bool:
+        """Whether a response open at the last drop may still be going on, unseen since."""
+        return bool(self._carried)
+
     def _reopen(self, rid: str, delegation_id: str | None) -> None:
         """The attached connection carries ``rid`` on: open again, blocked again if it
         answers a turn a guardrail stopped (a drop forgets what was blocked)."""

@@ -36,20 +36,16 @@ from .actions import (
     ToolTraits,
     TraitsOf,
 )
-from .batches import Batches, Work
+from .batches import UNCONFIRMED, Batches, Work
 from .events import SessionWarning
 from .fillers import Fillers
 from .journal import Journal
 from .journal_items import note_item_id, output_item_id
 from .states import AppAsk, Asked, AskInput, Connection, LinkEffect, LinkInput
 
+BUSY = "conversation_already_has_active_response"  # the server's refusal while one runs
 UNSEEN_WAIT_S = 0.5  # a busy refusal's wait, when the response active was never seen
 _UNSEEN, _UNSEEN_KEY = "", "unseen:"  # (a response id no server gives; the key + a ref)
-_UNCONFIRMED = (
-    "the server never confirmed the output of %s on this connection (it may have had it "
-    "already, or refused it): the model was asked to answer once, and is asked again only "
-    "if the server confirms it later"
-)
 
 
 class Orchestrator:
@@ -146,7 +142,7 @@ class Orchestrator:
         # ``Batches.unconfirmed``): else every response's end would ask for it again.
         told: list[Decision] = []
         if stuck := self.batches.unconfirmed(response_id):
-            said = _UNCONFIRMED % ", ".join(stuck)
+            said = UNCONFIRMED % ", ".join(stuck)
             told.append(Emit(SessionWarning(said, {"call_ids": list(stuck)})))
         return [*timer, *told, *(self._maybe_ask() or self._maybe_aside())]
 
@@ -207,10 +203,12 @@ class Orchestrator:
         return self._maybe_ask()
 
     def refused(
-        self, ref: str | None, *, busy: bool, message: str, code: str | None
+        self, ref: str | None, *, message: str, code: str | None, wait_s: float = UNSEEN_WAIT_S
     ) -> list[Decision]:
-        """The server refused what we sent as ``ref``; ``busy``: because a response is active."""
+        """The server refused what we sent as ``ref``: because a response is active (``BUSY``:
+        one we never saw is waited for, its end or ``wait_s``), or for good."""
         decisions: list[Decision] = []
+        busy = code == BUSY
         if ref is not None and ref == self._in_flight:
             self._in_flight = None
             apps = self._ask.state is Asked.SENT and ref == self._ask.ref
@@ -224,7 +222,7 @@ class Orchestrator:
                 decisions.append(RequestFailed(message, code))
             elif self._active is None:  # one we never saw (begun before this connection):
                 self._active, self._waiting = _UNSEEN, _UNSEEN_KEY + ref  # its end, or this wait
-                decisions.append(StartTimer(self._waiting, UNSEEN_WAIT_S))  # (not at once)
+                decisions.append(StartTimer(self._waiting, wait_s))  # (not at once)
             # Otherwise a response we did not ask for is running; its end asks again.
         elif busy and ref is not None and self._ask.lost(ref):
             pass  # the app's request lost a race: it goes once the conversation is free

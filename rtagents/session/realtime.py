@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("rtagents.session")
 
-_BUSY = "conversation_already_has_active_response"
 
 _CUT_ASIDE = "the drop cut off out-of-band response(s) %s, which are not asked for again"
 
@@ -154,9 +153,7 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         err = event.error
         if err.code == "session_expired":
             self.orchestrator.link_event(LinkInput.EXPIRED)
-        return self.orchestrator.refused(
-            err.event_id, busy=err.code == _BUSY, message=err.message, code=err.code
-        )
+        return self.orchestrator.refused(err.event_id, message=err.message, code=err.code)
 
     def _on_item_added(self, event: p.ConversationItemAdded) -> Decided:
         self.journal.added(getattr(event.item, "id", None))

@@ -34,7 +34,7 @@ def test_sans_io_the_apps_request_that_lost_the_race_goes_again() -> None:
     params = {"instructions": "Say goodbye."}
     [ask] = o.app_asked(params)
     o.response_started("r_vad", in_conversation=True)  # the server's own, started first
-    o.refused(ask.ref, busy=True, message="busy", code=BUSY)  # ours, refused as busy
+    o.refused(ask.ref, message="busy", code=BUSY)  # ours, refused as busy
     again = [d for d in o.response_ended("r_vad") if isinstance(d, AskResponse)]
     # Right: the app's request goes again with its own parameters.
     assert [a.params for a in again] == [params]

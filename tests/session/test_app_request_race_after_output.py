@@ -21,6 +21,6 @@ def test_late_busy_refusal_after_the_racing_responses_output() -> None:
     [ask] = o.app_asked(params)
     o.response_started("r_vad", in_conversation=True)  # the server's own, started first
     o.item_done("r_vad", answers=True)  # its first item is done before our refusal arrives
-    o.refused(ask.ref, busy=True, message="busy", code=BUSY)  # ours, refused as busy
+    o.refused(ask.ref, message="busy", code=BUSY)  # ours, refused as busy
     again = [d for d in o.response_ended("r_vad") if isinstance(d, AskResponse)]
     assert [a.params for a in again] == [params]

@@ -28,7 +28,7 @@ def test_sans_io_a_refused_app_request_leaves_the_batch_owed() -> None:
     [app] = o.app_asked({"instructions": "say hi"})  # goes out: nothing active
     assert isinstance(app, AskResponse)
     o.call_finished("c1", "done")  # waits: the app's request is in flight
-    decided = o.refused(app.ref, busy=False, message="bad", code="invalid_value")
+    decided = o.refused(app.ref, message="bad", code="invalid_value")
     asks = [d for d in decided if isinstance(d, AskResponse)]
     # Right: c1's output is still owed its answer.
     assert [a.call_ids for a in asks] == [("c1",)], decided

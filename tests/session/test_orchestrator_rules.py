@@ -84,8 +84,8 @@ def test_a_refusal_of_something_else_leaves_our_request_in_flight() -> None:
         AskResponse("e3", None, ("c1", "c2")),
     ]
     warning = SessionWarning("the output for c1 was rejected: too long", {"code": "big"})
-    assert o.refused("e1", busy=False, message="too long", code="big") == [Emit(warning)]
-    assert o.refused(None, busy=True, message="busy", code=BUSY) == []  # names nothing of ours
+    assert o.refused("e1", message="too long", code="big") == [Emit(warning)]
+    assert o.refused(None, message="busy", code=BUSY) == []  # names nothing of ours
     assert o.waiting
     assert o.output_confirmed("c2") == []  # the request is still in flight: nothing more
 
@@ -96,7 +96,7 @@ def test_a_rejected_output_is_not_waited_for() -> None:
     o = orchestrator()
     respond(o, "r1", "fast:c1", "fast:c2")
     o.call_finished("c1", "one")
-    assert len(o.refused("e1", busy=False, message="no", code=None)) == 1
+    assert len(o.refused("e1", message="no", code=None)) == 1
     assert o.call_finished("c2", "two") == [
         output("c2", "e2", "two"),
         AskResponse("e3", None, ("c2",)),
@@ -112,7 +112,7 @@ def test_a_rejected_approval_answer_is_reported() -> None:
     o.response_ended("r1")
     o.approval_decided("apr_1", True, None)
     warning = SessionWarning("the output for apr_1 was rejected: gone", {"code": None})
-    assert o.refused("e1", busy=False, message="gone", code=None) == [Emit(warning)]
+    assert o.refused("e1", message="gone", code=None) == [Emit(warning)]
 
 
 def wait(ref: str) -> list[StartTimer]:
@@ -127,7 +127,7 @@ def refused_as_busy() -> Orchestrator:
     respond(o, "r1", "fast:c1")
     o.call_finished("c1", "one")
     o.output_confirmed("c1")
-    assert o.refused("e2", busy=True, message="busy", code=BUSY) == wait("e2")
+    assert o.refused("e2", message="busy", code=BUSY) == wait("e2")
     return o
 
 
@@ -159,7 +159,7 @@ def test_an_earlier_wait_does_not_end_a_later_one() -> None:
     now, does not cut the second's short (that would ask again at once, to be refused)."""
     o = refused_as_busy()
     assert o.response_ended("r_unseen") == [AskResponse("e3", None, ("c1",))]
-    assert o.refused("e3", busy=True, message="busy", code=BUSY) == wait("e3")
+    assert o.refused("e3", message="busy", code=BUSY) == wait("e3")
     assert o.timer_fired("unseen:e2") == [] and o.waiting
     assert o.timer_fired("unseen:e3") == [AskResponse("e4", None, ("c1",))]
 
@@ -169,9 +169,9 @@ def test_the_apps_request_refused_as_busy_is_sent_again_and_otherwise_given_up()
     parameters); refused for another reason, it fails once, and is never sent again."""
     o = orchestrator()
     assert o.app_asked(PARAMS) == [AskResponse("e1", PARAMS)]
-    assert o.refused("e1", busy=True, message="busy", code=BUSY) == wait("e1")
+    assert o.refused("e1", message="busy", code=BUSY) == wait("e1")
     assert o.timer_fired("unseen:e1") == [AskResponse("e2", PARAMS)]
-    assert o.refused("e2", busy=False, message="bad", code="invalid_value") == [
+    assert o.refused("e2", message="bad", code="invalid_value") == [
         RequestFailed("bad", "invalid_value")
     ]
     assert respond(o, "r1") == []

@@ -258,9 +258,7 @@ def test_a_refused_aside_is_dropped_with_a_warning_and_frees_the_batch() -> None
     respond(o, "r1", "slow:c1")
     [aside] = asides(o.progress("c1", "checking"))
     warning = SessionWarning("a spoken aside was refused: bad voice", {"code": "invalid_value"})
-    assert o.refused(aside.ref, busy=False, message="bad voice", code="invalid_value") == [
-        Emit(warning)
-    ]
+    assert o.refused(aside.ref, message="bad voice", code="invalid_value") == [Emit(warning)]
     assert o.call_finished("c1", "done") == [
         output("c1", "e2", "done"),
         AskResponse("e3", None, ("c1",)),

@@ -100,16 +100,21 @@ class LiveCore:
     def closed(self) -> bool:
         return self._pump.closed
 
+    @property
+    def keeps_work(self) -> bool:
+        """Whether the work under way outlives the connection (``reattach``)."""
+        return bool(self.session) and not self.ended and not self._pump.loses_work
+
     def start(self) -> None:
         """The connection opened: a Live server says nothing until ``session.start``."""
 
-    def accepted(self, session: dict[str, Any]) -> None:
-        """This connection is a sideband of a SIP call: its session is the one the call's
-        accept started (``session``, as the accept gave it), and no ``session.start`` comes
-        (one is refused); ``session.update`` configures it."""
-        self.session = config.start(
-            session, created_at_s=self.created_at_s, max_session_s=self.settings.max_session_s
-        )
+    def accepted(self, session: dict[str, Any], session_id: str) -> None:
+        """This connection is a sideband of a SIP call: its session (``session_id``, the
+        call's) is the one the call's accept started (``session``, as the accept gave it),
+        and no ``session.start`` comes (one is refused); ``session.update`` configures it."""
+        cap = self.settings.max_session_s
+        self.session = config.start(session, created_at_s=self.created_at_s, max_session_s=cap)
+        self.session["id"] = session_id
         self.started()
 
     def reattach(self, now_s: float) -> None:
@@ -201,7 +206,7 @@ class LiveCore:
         session (``reattach``), for which it waits (unless the drop ``loses_work``)."""
         self._pump.closed = True
         self.audio.release()
-        if self.ended or not self.session or self._pump.loses_work:
+        if not self.keeps_work:
             self._jobs.clear()
             self.out.clear()
             cut, self.backend = self.backend, None

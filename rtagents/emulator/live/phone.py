@@ -46,9 +46,11 @@ def accepted_session(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def attach(call: Call, conn: Connection[LiveCore]) -> None:
-    """A sideband connection for the call (accepted): it serves the session the accept
-    started (a sideband that reconnects gets a session of that configuration again)."""
-    conn.core.accepted(call.session)
+    """A sideband connection for the call (accepted): the first starts the session the
+    accept configured, under the call's id; one that attaches to it again after a drop
+    (``live_resume_s``) carries it on, the caller's turn and the work under way included."""
+    if not conn.core.session:
+        conn.core.accepted(call.session, session_id=call.call_id)
     conn.watch(lambda event: _heard(call, conn, event))
 
 
