@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 
@@ -42,14 +41,13 @@ def _key(key: Any) -> str:
     return key if isinstance(key, str) and key.isidentifier() and key.isascii() else repr(key)
 
 
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]+")
-
-
 def shown_name(name: str) -> str:
-    """A tool's name or a server's label as a person is shown it: as it is when it is a
-    plain name, else quoted (control characters, a terminal's escape codes), so that what a
-    person approves is what runs. A hosted tool's name and label are what the server says."""
-    return name if _PLAIN_NAME.fullmatch(name) else repr(name)
+    """A tool's name or a server's label as a person is shown it: as it is when it is one
+    word of printable characters (``user-profile/update``, ``météo``), else quoted (control
+    characters, a terminal's escape codes, bidi overrides, spaces), so that what a person
+    approves is what runs. A hosted tool's name and label are what the server says."""
+    plain = name.isprintable() and name and not any(c.isspace() for c in name)
+    return name if plain else repr(name)
 
 
 def format_arguments(arguments: dict[str, Any]) -> str:

@@ -82,26 +82,24 @@ class ApprovalBroker:
         self._stopped: dict[str, None] = {}  # stopped before they were asked (see ``stop``)
 
     def follow(
-        self,
-        policy: ApprovalPolicy | None,
-        agent: Any = None,
-        *,
-        forget: bool = True,
-        withdraw: bool = False,
+        self, policy: ApprovalPolicy | None, agent: Any = None, *, forget: bool = True
     ) -> None:
         """Decide by ``policy`` from now on (a handoff's ``agent``). What was remembered for
         the session under the policy before is forgotten (a yes given there must not pass
         over the new policy's rules), unless ``forget`` is false: the same policy, for the
-        same agent again (its tools relisted). ``withdraw`` (the app's own switch, which
-        keeps nothing of the old agent's): a request still waiting is denied, for no policy
-        but the new one decides now (the model may call again, and the new one decides)."""
+        same agent again (its tools relisted)."""
         if not forget:  # the same policy (its own default, when none): only the agent
             self._agent = agent
             return
         self.policy, self._agent = policy or ApprovalPolicy(), agent
         self._memory.clear()
         self._generation += 1  # a decision under the old policy, still pending, is not kept
-        for pending in list(self._pending.values()) if withdraw else ():
+
+    def withdraw(self) -> None:
+        """The app's own switch to another policy took (``update_agent``): a request still
+        waiting is denied, for no policy but the new one decides now (the model may call
+        again, for the new one to decide)."""
+        for pending in list(self._pending.values()):
             pending.answer(refuse(_WITHDRAWN, "cancelled"))
 
     @property

@@ -66,6 +66,15 @@ _ELIDED = {
 
 _SERVING: weakref.WeakKeyDictionary[Any, weakref.ref[Connection[Any]]] = weakref.WeakKeyDictionary()
 """The connection serving each core now (neither kept alive by this)."""
+_REQUESTS: weakref.WeakKeyDictionary[Any, set[asyncio.Task[None]]] = weakref.WeakKeyDictionary()
+"""Each core's requests in flight (the model's, the voice's), whichever connection made them."""
+
+
+def let_go(core: Any) -> None:
+    """``core``'s session is over, or no connection will attach to it any more: its requests
+    in flight are cancelled (a hung model must not hold it, nor run on)."""
+    for task in _REQUESTS.pop(core, ()):
+        task.cancel()
 
 
 class ServingCore(Protocol):
@@ -115,9 +124,8 @@ class Connection(Generic[C]):
         _SERVING[core] = weakref.ref(self)  # (a session attached to again: its next one)
         # The session's requests (the model's, the voice's) run as tasks of their own, in
         # ``tasks`` (the emulator's, which its stop ends): a connection that drops leaves
-        # them to finish into a session that outlives it (``keeps_work``).
+        # them to finish into a session that outlives it (``keeps_work``; see ``let_go``).
         self._tasks: set[asyncio.Task[None]] = set() if tasks is None else tasks
-        self._own: set[asyncio.Task[None]] = set()
         self._model = model
         self._clients = clients
         # A test tap, bounded: the latest frames each way, with audio kept as its size
@@ -251,8 +259,7 @@ class Connection(Generic[C]):
         finally:
             self.core.close()
             if not self.core.keeps_work:
-                for task in self._own:
-                    task.cancel()
+                let_go(self.core)
             self._clients.close()
             for joined in self._joined:
                 joined.close()
@@ -295,7 +302,7 @@ class Connection(Generic[C]):
                 tg.start_soon(self._perform, action)
             else:
                 task = asyncio.get_running_loop().create_task(self._perform(action))
-                for tasks in (self._tasks, self._own):
+                for tasks in (self._tasks, _REQUESTS.setdefault(core, set())):
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
 

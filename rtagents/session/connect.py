@@ -19,6 +19,7 @@ from .actions import TraitsOf
 from .journal import Journal
 from .lifetime import SessionLifetime
 from .live import LiveCore
+from .options import check_options
 from .reconnect import Reconnect
 from .session import DepsT, RealtimeSession, open_session
 from .transport import Transport, WebsocketTransport
@@ -154,6 +155,17 @@ def connect(
     """
     if not isinstance(agent, Agent):
         raise TypeError(f"connect() takes an rtagents.Agent first, not {agent!r:.60}")
+    check_options(
+        api_key=api_key,
+        headers=headers,
+        reconnect=reconnect,
+        max_buffered_events=max_buffered_events,
+        max_buffered_bytes=max_buffered_bytes,
+        max_message_size=max_message_size,
+        ping_interval=ping_interval,
+        send_timeout=send_timeout,
+        shutdown_grace=shutdown_grace,
+    )
     workers = WorkerPool(sync_tool_threads)  # checked before anything is opened
     live = api == "live"
     if live:

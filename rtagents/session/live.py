@@ -57,7 +57,7 @@ from .live_stream import ENDS, DelegatedWork, replying
 from .live_transcript import Transcript, said
 from .orchestrator import BUSY, UNSEEN_WAIT_S, Orchestrator
 from .states import LinkInput
-from .wire import Requests, decode
+from .wire import Requests, decode, error_ref
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -110,7 +110,7 @@ class LiveCore(OrchestratedAdapter):
         self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
         """What each hosted MCP server listed to the backend, by server label."""
         self._model = model
-        self._requests = Requests(_error_ref)
+        self._requests = Requests()
         self.sideband = self._started = sideband  # _started: session.start went out (or need not)
         self._attaching = False  # the next connection attaches to this session (a drop's)
         self._held = Held()
@@ -143,7 +143,7 @@ class LiveCore(OrchestratedAdapter):
         it leads to. The server's ``session.closed`` is not delivered as such: the session
         ends with its reason, and the framework's ``session.closed`` says so."""
         try:
-            if event.type == "error" and _error_ref(event) in self._held.resent:
+            if event.type == "error" and error_ref(event) in self._held.resent:
                 return [Emit(SessionWarning(_HAD_IT + event.error.message))]
             before = self._requests.resolve(event) if self._requests else None
             route = _ROUTES.get(event.type)
@@ -167,7 +167,7 @@ class LiveCore(OrchestratedAdapter):
         self.expires_at = float(expires) if isinstance(expires, (int, float)) else None
 
     def _on_error(self, event: Any) -> Decided:
-        err, ref = event.error, _error_ref(event)
+        err, ref = event.error, error_ref(event)
         self._held.refused(ref)
         if err.code == BUSY:  # a response taken for its answer was another delegation's
             self.orchestrator.batches.not_answering(ref, self.orchestrator.active)  # (see there)
@@ -378,10 +378,6 @@ class LiveCore(OrchestratedAdapter):
 
 _HAD_IT = "sent again after a reconnect and refused (the server had it): "
 _STOPPED = "the answer to delegation %s was not sent: an input guardrail stopped its turn"
-
-
-def _error_ref(event: Any) -> str | None:
-    return event.error.client_event_id or event.client_event_id  # type: ignore[no-any-return]
 
 
 _ROUTES: dict[str, Callable[[LiveCore, Any], Decided]] = {

@@ -30,7 +30,7 @@ from .realtime_out import ASIDE, OUT, journal_sent
 from .realtime_requests import RealtimeRequests
 from .restate import Restater
 from .states import LinkInput
-from .wire import Requests, decode, redact, reread
+from .wire import Requests, decode, error_ref, redact, reread
 
 if TYPE_CHECKING:
     pass
@@ -153,7 +153,8 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         err = event.error
         if err.code == "session_expired":
             self.orchestrator.link_event(LinkInput.EXPIRED)
-        return self.orchestrator.refused(err.event_id, message=err.message, code=err.code)
+        ref = error_ref(event)
+        return self.orchestrator.refused(ref, message=err.message, code=err.code)
 
     def _on_item_added(self, event: p.ConversationItemAdded) -> Decided:
         self.journal.added(getattr(event.item, "id", None))

@@ -184,7 +184,7 @@ class SessionRunner(LazyParts):
         # A relisting (``again``: the same agent, the same policy) keeps what was remembered
         # under it; a refused handoff's way back is another agent's again, and forgets.
         forget = how != "again" or agent is not before or agent.approval is not before.approval
-        self.approvals.follow(agent.approval, agent, forget=forget, withdraw=how == "app")
+        self.approvals.follow(agent.approval, agent, forget=forget)
         if sources.servers or self._servers is not None:
             self.servers.follow(sources.servers)
         self._observe()

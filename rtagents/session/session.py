@@ -176,6 +176,11 @@ class RealtimeSession(Generic[DepsT]):
         """Register a handler for events of ``kind`` (``"*"`` for all); sync or async. A
         ``kind`` that no event has (a typo, most likely) is registered all the same, with a
         warning that names the nearest type."""
+        if not isinstance(kind, str):  # ``@session.on`` with no type: the handler came here
+            raise TypeError(
+                "session.on() takes an event type, as in @session.on('tool.call.completed'), "
+                f"not {kind!r:.60}"
+            )
         known = _event_types() if kind != "*" else ()
         if known and kind not in known:
             nearest = difflib.get_close_matches(kind, known, n=1)
@@ -303,6 +308,8 @@ class RealtimeSession(Generic[DepsT]):
             if runner.agent is agent:  # the server runs what it took last: so does the session
                 runner.use(runner.handoffs.runs or before, how="app")
             raise
+        if agent.approval is not before.approval:  # (taken: what waits is the new one's)
+            runner.approvals.withdraw()
 
     async def close(self) -> None:
         """End the session: pending approvals are denied, running calls cancelled."""

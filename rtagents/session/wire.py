@@ -47,18 +47,27 @@ def decode(
     return event, [Emit(warning)]
 
 
-def _realtime_ref(error: Any) -> str | None:
-    ref: str | None = error.error.event_id
-    return ref
+def error_ref(event: Any) -> str | None:
+    """The client event an ``error`` answers. The Realtime API names it in ``error.event_id``,
+    GPT-Live in ``error.client_event_id`` (or the event's own): either is read, whichever
+    the server used, so that a URL of the other API (a newcomer's slip) is refused at once,
+    in its own words, rather than after a timeout."""
+    err = event.error
+    for holder, name in ((err, "event_id"), (err, "client_event_id"), (event, "client_event_id")):
+        value = getattr(holder, name, None) or (getattr(holder, "model_extra", None) or {}).get(
+            name
+        )
+        if isinstance(value, str):
+            return value
+    return None
 
 
 class Requests:
     """Requests waiting for their reply: by event id, the reply type each waits for (or an
-    ``error`` naming its event id, found by ``error_ref``: the API says where)."""
+    ``error`` naming its event id, see ``error_ref``)."""
 
-    def __init__(self, error_ref: Callable[[Any], str | None] = _realtime_ref) -> None:
+    def __init__(self) -> None:
         self._waiting: dict[str, tuple[str, Any]] = {}  # event id: reply type, the request
-        self._error_ref = error_ref
 
     def __bool__(self) -> bool:
         return bool(self._waiting)
@@ -83,7 +92,7 @@ class Requests:
     def resolve(self, event: Any) -> list[Resolve] | None:
         """The request ``event`` answers, if any."""
         if event.type == "error":
-            key = self._error_ref(event)
+            key = error_ref(event)
         else:
             key = next((k for k, (reply, _) in self._waiting.items() if reply == event.type), None)
         if key is None or key not in self._waiting:

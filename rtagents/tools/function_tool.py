@@ -74,6 +74,9 @@ class FunctionTool(BaseTool, Generic[P, R]):
         for option, value in flags.items():
             if not isinstance(value, bool):  # "no" is true: said, not taken as yes
                 raise TypeError(f"tool {qualname}: {option} takes True or False, not {value!r}")
+        for option, text in (("name", name), ("description", description)):
+            if text is not None and not isinstance(text, str):
+                raise TypeError(f"tool {qualname}: {option} takes a str, not {text!r:.60}")
         if not (isinstance(needs_approval, bool) or callable(needs_approval)):
             raise TypeError(
                 f"tool {qualname}: needs_approval takes True, False or a function of the "

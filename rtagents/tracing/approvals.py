@@ -1,7 +1,8 @@
 """The ``approval {tool}`` spans: one per approval request, from the request to its decision,
 a child of the call it holds back (or of the session, for a hosted MCP request). What a
 decision's reason says is content when a handler or an error gave it (an error's message
-may quote the arguments): recorded only with the opt-in (``trace_content``)."""
+may quote the arguments), the app's, or a remembered one (a handler's, again): recorded only
+with the opt-in (``trace_content``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from opentelemetry.trace import Span
 
 from .sdk import guarded
 
-_REASONS_NOT_CONTENT = frozenset({"rule", "timeout", "close", "cancelled", "remembered"})
+_REASONS_NOT_CONTENT = frozenset({"rule", "timeout", "close", "cancelled"})
 """Who decided an approval when its reason says nothing of the call: the policy's own."""
 
 

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import time
 
+from ..connection import let_go
 from .core import LiveCore
 
 
@@ -30,6 +31,8 @@ class KeptSessions:
             asyncio.get_running_loop().call_later(self.keep_s + 0.01, self.prune)
 
     def can_attach(self, session_id: str) -> bool:
+        """Whether a connection may attach to ``session_id`` (kept, and not ended since: a
+        SIP call hung up while its sideband was down)."""
         self.prune()
         return session_id in self._kept
 
@@ -40,7 +43,9 @@ class KeptSessions:
         return kept[0] if kept is not None else None
 
     def prune(self) -> None:
-        """Let go of those past their window."""
+        """Let go of those past their window or ended since, and of their work in flight."""
         now = time.monotonic()
-        for session_id in [s for s, (_, until) in self._kept.items() if until < now]:
-            del self._kept[session_id]
+        for session_id, (core, until) in list(self._kept.items()):
+            if until < now or core.ended:
+                del self._kept[session_id]
+                let_go(core)

@@ -55,10 +55,13 @@ def attach(call: Call, conn: Connection[LiveCore]) -> None:
 
 
 def hang_up(call: Call, conns: list[Connection[LiveCore]], reason: str) -> None:
-    """The call is over: each sideband gets ``session.closed`` and a normal close."""
+    """The call is over: each sideband gets ``session.closed`` and a normal close; a session
+    whose sideband is down ends all the same (no sideband attaches to it again)."""
     for conn in conns:
         if not conn.closed.is_set():
             conn.act(lambda core: core.hang_up(reason))
+        elif not conn.core.ended:
+            conn.core.hang_up(reason)
 
 
 def _heard(call: Call, conn: Connection[LiveCore], event: dict[str, Any]) -> None:
