@@ -39,11 +39,11 @@ _AS_A_SET = (
 
 EQUIVALENT: dict[str, str] = {
     **{
-        f"{_BROKER}_outside__mutmut_{n}": (
+        f"rtagents.approvals.pending.x_outside_of__mutmut_{n}": (
             "the name of the tool case: `_decide` and `rule_for` tell 'server' from anything "
             "else, so any other string reads the same"
         )
-        for n in (19, 20)
+        for n in (15, 16)
     },
     f"{_BROKER}_leave_outside__mutmut_1": (
         "'and' -> 'or': answer() sets decision and outside together, and a request is left "
@@ -68,7 +68,7 @@ EQUIVALENT: dict[str, str] = {
         "the answer given to a request decided without one (by a rule, or remembered): it "
         "has left the broker's pending by then, and what is reported is read from `final`"
     ),
-    f"{_BROKER}_decide__mutmut_44": (
+    f"{_BROKER}_decide__mutmut_48": (
         "the memory looked up under None when the arguments have no exact form: nothing is "
         "ever kept under None (the store is guarded by the same test)"
     ),
@@ -90,7 +90,7 @@ EQUIVALENT: dict[str, str] = {
         "the answer in decide's cancelled branch is a safeguard: _ask answers a request whose "
         "wait is cancelled before the cancellation leaves it, and _decide awaits nothing else"
     ),
-    f"{_BROKER}_outside__mutmut_8": (
+    "rtagents.approvals.pending.x_outside_of__mutmut_4": (
         "looking up an empty or missing label finds nothing either way: HostedMCP refuses an "
         "empty server_label"
     ),

@@ -54,6 +54,8 @@ class ApprovalPolicy:
         if default != "deny":
             raise ValueError(f"default must be 'deny', not {default!r}")
         check_seconds(timeout, "timeout")
+        if isinstance(rules, Rule):  # one rule given for the list
+            raise TypeError("rules takes a list of rules, as in rules=[allow(...)]")
         for rule in rules:
             if not isinstance(rule, Rule):
                 raise TypeError(f"{rule!r} is not a rule: use rtagents.approvals.allow/deny/ask")

@@ -127,7 +127,7 @@ class ApprovalRequest:
             )
         except (TypeError, ValueError):
             return None
-        return hashlib.sha256(exact.encode("utf-8", "surrogatepass")).hexdigest()
+        return hashlib.sha256(exact.encode()).hexdigest()  # (ASCII: json.dumps escapes the rest)
 
 
 @dataclass(frozen=True)

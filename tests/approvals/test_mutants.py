@@ -486,3 +486,26 @@ async def test_what_a_session_remembers_is_bounded_and_small() -> None:
     assert (await broker.decide(note("0" * 50))).decided_by == "handler"  # the oldest: gone
     assert len(asked) == 1026
     assert all(len(key) <= 64 for key in broker._memory)
+
+
+async def test_the_apps_switch_denies_a_request_that_waits_saying_why() -> None:
+    broker, events = _broker(ApprovalPolicy(timeout=5))  # no handler: it waits for the app
+    decided: list[Decision] = []
+
+    async def wait() -> None:
+        decided.append(await broker.decide(_call()))
+
+    broker.withdraw()  # nothing waits: nothing happens
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(wait)
+        with anyio.fail_after(2):
+            while not broker.pending:
+                await anyio.sleep(0.01)
+        broker.withdraw()
+    [decision] = decided
+    assert (decision.approve, decision.decided_by) == (False, "cancelled")
+    assert decision.reason == (
+        "the agent changed while it waited for approval (update_agent): not approved"
+    )
+    assert [type(e).__name__ for e in events][-1] == "ApprovalDecided"
+    assert events[-1].reason == decision.reason

@@ -14,7 +14,12 @@ from rtagents.approvals import Rule, allow, ask, deny
 @pytest.mark.parametrize(
     ("make", "fields", "error", "said"),
     [
-        (deny, {"kind": "mcp"}, ValueError, "'mcp' is not a kind of call"),
+        (
+            deny,
+            {"kind": "mcp"},
+            ValueError,
+            "'mcp' is not a kind of call ('function', 'mcp_local', 'mcp_hosted')",
+        ),
         (deny, {"kind": ["function", "functions"]}, ValueError, "'functions'"),
         (deny, {"read_only": "false"}, TypeError, "takes True or False"),
         (allow, {"read_only": 1}, TypeError, "takes True or False"),
@@ -45,3 +50,10 @@ def test_rules_as_documented_are_made() -> None:
         deny(),
     ):
         assert isinstance(rule, Rule)
+
+
+def test_one_rule_given_for_the_list_is_said_plainly() -> None:
+    from rtagents import ApprovalPolicy
+
+    with pytest.raises(TypeError, match=r"rules takes a list of rules, as in rules=\[allow"):
+        ApprovalPolicy(rules=allow(tool="x"))  # type: ignore[arg-type]
