@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import sys
 import threading
 from collections.abc import AsyncIterator
@@ -80,7 +79,7 @@ def collect_voice(session: Any, heard: list[bytes]) -> None:
     ``session.output_audio.delta``): G.711 deltas decoded as one stream (``Decoder``: no
     click at their edges), what the filter holds kept at each answer's end (GPT-Live's, at
     the session's: it has no such event)."""
-    from .audio.formats import Decoder
+    from .audio.formats import Decoder, delta_audio
 
     decoders: list[Decoder] = []
 
@@ -90,7 +89,7 @@ def collect_voice(session: Any, heard: list[bytes]) -> None:
             if decoders:
                 heard.append(decoders[-1].flush().tobytes())
             decoders[:] = [Decoder(fmt)]
-        heard.append(decoders[-1].decode(base64.b64decode(event.delta)).tobytes())
+        heard.append(decoders[-1].decode(delta_audio(event.delta)).tobytes())
 
     def done(event: Any) -> None:  # an answer's end: its last samples are its own
         if decoders:

@@ -5,10 +5,15 @@ and the bridges. Written here (checked against ``audioop`` on all 65,536 samples
 
 from __future__ import annotations
 
+import base64
+import binascii
+import logging
 import math
 from array import array
 
 from ..protocol.audio_formats import BYTES_PER_MS, audio_ms
+
+log = logging.getLogger("rtagents.audio")
 
 RATE = 24_000
 """The rate of ``audio/pcm`` (and of the samples every conversion here goes through)."""
@@ -246,3 +251,14 @@ def bytes_per_ms(fmt: str) -> int:
 
 def duration_ms(data_len: int, fmt: str) -> int:
     return audio_ms(data_len, fmt)
+
+
+def delta_audio(delta: str) -> bytes:
+    """The audio in a server's base64 ``delta``. One that is not base64 (a server's bug, a
+    proxy's cut) is one bad frame: it is heard as nothing, with a warning, and the audio
+    after it plays on (a raised ``binascii.Error`` would stop the speaker for good)."""
+    try:
+        return base64.b64decode(delta)
+    except (binascii.Error, ValueError) as exc:
+        log.warning("an audio delta that is not base64 was skipped (%s)", exc)
+        return b""

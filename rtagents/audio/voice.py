@@ -14,7 +14,6 @@ answer where the user stopped hearing it. Echo is kept out in one of two ways:
 from __future__ import annotations
 
 import asyncio
-import base64
 import secrets
 from typing import Any, Literal
 
@@ -22,7 +21,7 @@ import anyio
 
 from ..errors import RtagentsError
 from .devices import AudioDevice, SoundDevice
-from .formats import RATE, Decoder, Encoder, samples
+from .formats import RATE, Decoder, Encoder, delta_audio, samples
 from .output import PlaybackBuffer
 from .resample import StreamResampler
 
@@ -115,7 +114,7 @@ class LocalVoice:
                 if item_id != feeding or session.output_format != decoder.fmt:
                     ended()
                     feeding, decoder = item_id, Decoder(session.output_format)
-                pcm = decoder.decode(base64.b64decode(event.delta)).tobytes()
+                pcm = decoder.decode(delta_audio(event.delta)).tobytes()
                 self.player.feed(item_id, to_device.push(pcm))
             elif kind == "response.output_audio.done" and event.item_id == feeding:
                 ended()

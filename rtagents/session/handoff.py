@@ -12,7 +12,6 @@ without the user speaking are bounded by the leaving agent's ``max_handoffs``.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from dataclasses import replace
 from typing import Any, Protocol
@@ -21,6 +20,7 @@ from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
 from .. import protocol as p
+from .._json import ArgumentsError, parse_object
 from ..agent import Agent, Handoff
 from ..errors import SessionConfigError
 from ..tools import BaseTool, ToolArgumentsError, ToolContext
@@ -95,13 +95,12 @@ class TransferTool(BaseTool):
         )
 
     def parse_arguments(self, arguments: str) -> dict[str, Any]:
-        # Nothing to read: a model that adds arguments anyway is not refused for it.
+        # Nothing to read: a model that adds arguments anyway is not refused for it. They are
+        # read as every tool's are (nesting too deep is invalid arguments, not a crash).
         try:
-            parsed = json.loads(arguments) if arguments.strip() else {}
-        except ValueError as exc:
-            raise ToolArgumentsError(f"the arguments are not JSON: {exc}") from exc
-        if not isinstance(parsed, dict):
-            raise ToolArgumentsError("the arguments must be a JSON object (this tool takes none)")
+            parse_object(arguments if arguments.strip() else "")
+        except ArgumentsError as exc:
+            raise ToolArgumentsError(f"{exc} (this tool takes none)") from None
         return {}
 
     async def call(self, arguments: Any, ctx: ToolContext) -> str:

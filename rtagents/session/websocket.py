@@ -147,9 +147,12 @@ class DirectConnection(ClientConnection):
             first, start, end = head
             ours = first == _TEXT and (limit is None or end - start <= limit)
             if not ours and not (first in (_PING, _PONG) and end - start <= 125):
-                # A close, a fragment, a binary message, an oversized or masked frame.
+                # A close, a fragment, a binary message, an oversized or masked frame:
+                # websockets reads from here on, so a reader waiting on the direct path is
+                # woken to read through it (else it waits for good: pings are still answered).
                 self._direct = False
                 super().data_received(data[pos:])
+                self._wake()
                 break
             if end > size:
                 self._keep(data, pos, end - pos)
