@@ -5,6 +5,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from ._redact import redact
+
 
 class RtagentsError(Exception):
     """Base class of every rtagents exception."""
@@ -50,7 +52,9 @@ class SessionConfigError(ConnectError):
     @classmethod
     def rejected(cls, error: Any) -> SessionConfigError:
         """The server's ``error`` event's ``error``, as this error."""
-        message = f"the server rejected the session configuration: {error.message}"
+        # The server's words, which may echo a key (a proxy's "Incorrect API key: ..."):
+        # masked, as every text of the server's the framework passes on.
+        message = f"the server rejected the session configuration: {redact(str(error.message))}"
         return cls(message, param=error.param, code=error.code)
 
     @classmethod

@@ -160,7 +160,8 @@ def _in_that_state(reply: httpx2.Response) -> bool:
 
 
 def _message(reply: httpx2.Response) -> str:
+    """The server's word on a failed request, secrets masked (it may echo a key)."""
     try:
-        return str(reply.json()["error"]["message"])
+        return redact(str(reply.json()["error"]["message"]))
     except (ValueError, KeyError, TypeError):
-        return reply.text[:200]
+        return redact(reply.text[:200])

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Literal, Union
 
 from .._event import FrameworkEvent
+from .._redact import redact
 from ..approvals.events import (
     ApprovalAwaiting,
     ApprovalDecided,
@@ -154,12 +155,29 @@ class SessionWarning(FrameworkEvent):
     message: str
     detail: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # A warning often quotes the server (its error's words, the start of a frame it could
+        # not read), which may echo a secret: the one place they are masked, for every one.
+        object.__setattr__(self, "message", redact(self.message))
+        object.__setattr__(self, "detail", _masked(self.detail))
+
     @classmethod
     def response_refused(cls, message: str, code: str | None) -> SessionWarning:
         """The server refused our ``response.create`` for good (not a race: that is waited
         out); ``detail["refused"]`` says so (``ask`` stops waiting on it)."""
         detail = {"code": code, "refused": "response.create"}
         return cls(f"response.create failed: {message}", detail)
+
+
+def _masked(value: Any) -> Any:
+    """``value`` with every string in it redacted (see ``SessionWarning``)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(_masked(item) for item in value)
+    return value
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 
+from .._redact import redact
 from ..approvals.broker import ApprovalBroker
 from ..audio.player import GuardedPlayer
 from ..errors import SessionClosedError, SessionConfigError, root_cause
@@ -234,6 +235,7 @@ class SessionRunner(LazyParts):
         await self.dispatcher.let_go(self._shutdown_grace)
 
     async def finish(self, reason: str, *, error: bool) -> None:
+        reason = redact(reason)  # it may quote the server (its words may echo a key)
         if not self.link.close(reason, error=error):
             return
         self.observers.hold()  # what the end tells waits, to go out with session.closed last
