@@ -49,7 +49,12 @@ def _closed(exc: BaseException) -> bool:
     message = getattr(exc, "message", None)
     if type(exc).__name__ == "MCPError" and message in _SESSION_GONE:
         return True
-    return getattr(exc, "code", None) == CONNECTION_CLOSED and message == "Connection closed"
+    # (The client answers a request whose stream ended with no response the same way: the
+    # server died under it. Not every CONNECTION_CLOSED: an oversized event has it too.)
+    return getattr(exc, "code", None) == CONNECTION_CLOSED and message in _CONNECTION_GONE
+
+
+_CONNECTION_GONE = ("Connection closed", "SSE stream ended without a response")
 
 
 _SESSION_GONE = ("Session not found", "Session terminated")

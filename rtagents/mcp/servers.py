@@ -3,6 +3,7 @@ server over streamable HTTP (the connection and the tools are ``MCPServer``'s)."
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
@@ -80,6 +81,14 @@ class MCPServerHTTP(MCPServer):
         from mcp.shared._httpx_utils import create_mcp_http_client
 
         self._http = create_mcp_http_client(headers=self._headers)
+        if "max_sse_event_size" in inspect.signature(streamable_http_client).parameters:
+            # The client's own cap on one event (1 MiB; mcp >= 2.3) would fail a result the
+            # agent's max_tool_output_bytes allows (a text result travels twice in its event,
+            # as content and as structured content), as an error: the agent's limit rules,
+            # and this bound only keeps a runaway server from filling memory.
+            return streamable_http_client(
+                self.url, http_client=self._http, max_sse_event_size=MAX_EVENT_BYTES
+            )
         return streamable_http_client(self.url, http_client=self._http)
 
     def _detach(self) -> Callable[[], Awaitable[None]] | None:
@@ -89,6 +98,9 @@ class MCPServerHTTP(MCPServer):
     def __repr__(self) -> str:
         return f"<MCPServerHTTP {self.name}: {redact_url(self.url)}>"  # no password, no query
 
+
+MAX_EVENT_BYTES = 64 * 2**20
+"""The most one server-sent event of an HTTP MCP server may hold (a call's result, twice)."""
 
 _GENERIC = frozenset({"mcp", "sse", "api", "www", "v1", "v2"})
 
