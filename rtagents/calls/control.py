@@ -22,8 +22,9 @@ CallSource = Literal["sip", "browser", "twilio"]
 
 TRANSFERRED = "transferred"
 """Why a call ended that the app transferred (``CallHandle.refer``): its record's reason."""
-HUNG_UP_RINGING = "hung up by the app while it rang"
-"""Why a call ended (or was rejected) that ``app.hangup`` ended before it was up."""
+HUNG_UP_RINGING = "hung up by the app before it was up"
+"""Why a call ended (or was rejected) that ``app.hangup`` ended before it was up: while it
+rang, or as it was answered, before its session began."""
 
 
 class CallControlError(RtagentsError):
@@ -42,7 +43,8 @@ class IncomingCall:
 
     Attributes:
         call_id: OpenAI's call id, or Twilio's call SID for a media stream.
-        sip_headers: The SIP headers OpenAI forwarded (``realtime.call.incoming``).
+        sip_headers: The SIP headers OpenAI forwarded (``realtime.call.incoming``); the
+            values of a header the INVITE repeats are joined with ", ", in their order.
         parameters: A Twilio stream's ``<Parameter>`` values (``start.customParameters``).
         source: ``"sip"`` (OpenAI SIP) or ``"twilio"`` (a Twilio media stream).
 
@@ -147,8 +149,8 @@ class CallRecord:
     """``usage`` at ``CallServer(prices=...)``: ``None`` without prices, or with a model the
     table lacks."""
     hung_up: bool = field(default=False, repr=False)
-    """The app hung the call up while it rang (``app.hangup``): it is rejected once its
-    router decides, or hung up if its answer was on its way."""
+    """The app hung the call up before it was up (``app.hangup``): it is rejected once its
+    router decides, or hung up if its answer was on its way (or it was being listed)."""
 
 
 _current: contextvars.ContextVar[CallHandle] = contextvars.ContextVar("rtagents_call")

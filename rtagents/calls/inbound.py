@@ -51,12 +51,19 @@ def shown(value: object, limit: int = 80) -> str:
 
 
 def sip_headers(data: dict[str, Any]) -> dict[str, str]:
-    """The call's SIP headers by name; a ``sip_headers`` that is not a list of objects is
-    read as none (the call is still routed), and said in the log."""
+    """The call's SIP headers by name, in the INVITE's order; a repeated name's values are
+    joined with ", " in their order (RFC 3261 7.3.1: a carrier's two ``P-Asserted-Identity``,
+    a ``Diversion`` per forward), none lost. A ``sip_headers`` that is not a list of objects
+    is read as none (the call is still routed), and said in the log."""
     listed = data.get("sip_headers")
     if listed is None:
         return {}
     if not isinstance(listed, list):
         log.warning("webhook's sip_headers is not a list (%s): read as none", type(listed).__name__)
         return {}
-    return {str(h.get("name")): str(h.get("value")) for h in listed if isinstance(h, dict)}
+    headers: dict[str, str] = {}
+    for header in listed:
+        if isinstance(header, dict):
+            name, value = str(header.get("name")), str(header.get("value"))
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers

@@ -251,15 +251,15 @@ class CallLifecycle:
             await kind.accept(decision)
             accepted = True
             record.state = "active"
-            if record.hung_up:  # as its answer went out: it ends now
-                await kind.hang_up()
-                record.state, record.reason = "ended", HUNG_UP_RINGING
-                return False
             answered_at = time.time() if answered_at is None else answered_at
             listing = kind.listing()
             if listing is not None:
                 listing = {**listing, "answered_at": answered_at}
                 await self.registry.accepted(call.call_id, listing)
+            if record.hung_up:  # as its answer went out, or as it was listed: it ends now
+                await kind.hang_up()
+                record.state, record.reason = "ended", HUNG_UP_RINGING
+                return False
             reason = await self._connect(kind, record, decision, answered_at)
             if record.state != "active":  # moved to another replica meanwhile
                 return False

@@ -50,11 +50,17 @@ class Supervision:
         record = self._calls.get(call_id)
         if record is None:
             raise CallNotFound(f"no call {call_id!r} in this process")
-        if command == "hangup" and record.state == "ringing":
-            record.hung_up = True  # never answered (see CallLifecycle): ended all the same
+        if command == "hangup" and (
+            record.state == "ringing" or (record.state == "active" and record.handle is None)
+        ):
+            # Ringing, or answered with its session not yet begun (its listing on the way):
+            # ended all the same, as soon as it can be (see CallLifecycle).
+            record.hung_up = True
             return None
-        if record.state != "active" or record.handle is None:
+        if record.state != "active":
             raise CallNotFound(f"call {call_id!r} is {record.state}, not active")
+        if record.handle is None:
+            raise CallNotFound(f"call {call_id!r} is being answered: try {command} again")
         if command == "hangup":
             await record.handle.hangup()
             return None
