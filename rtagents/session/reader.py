@@ -70,7 +70,9 @@ async def _failed(session: Readable, exc: BaseException) -> None:
     """What the reader's work raised, as the session's end with a reason. (Its own function,
     not a wrapper coroutine around the reader: one object fewer per idle session.)"""
     if isinstance(exc, TransportClosed):
-        reason, error = exc.reason, exc.error
+        # The server's close after its session_expired is a clean 1000: with no reconnect
+        # to take over, the time cap is a failure all the same (failures.md), as on GPT-Live.
+        reason, error = exc.reason, exc.error or session.link.state is Link.EXPIRED
     elif isinstance(exc, ReconnectFailed):
         reason, error = str(exc), True
     elif isinstance(exc, SessionClosedError):

@@ -110,14 +110,14 @@ class LiveSpans:
             self._created(inner.get("response") or {}, delegation_id)
         elif kind in _ENDS:
             response = inner.get("response") or {}
-            rid = response.get("id") or self._current.get(delegation_id)
+            rid = response.get("id") or self._under_way(delegation_id)
             self._ended(rid, response, None)
         elif kind == "error":
             code = inner.get("code") or "error"
-            self._ended(self._current.get(delegation_id), {}, (code, inner.get("message")))
+            self._ended(self._under_way(delegation_id), {}, (code, inner.get("message")))
         elif kind == "response.output_item.added":
             item = inner.get("item") or {}
-            rid = self._current.get(delegation_id)
+            rid = self._under_way(delegation_id)
             entry = self._backend.get(rid or "")
             if entry is not None and item.get("type") == "function_call":
                 entry.called = True
@@ -130,6 +130,17 @@ class LiveSpans:
             if item.get("type") == "mcp_call" and isinstance(item.get("id"), str):
                 output, arguments = item.get("output"), item.get("arguments")
                 self._hosted.done(item["id"], item.get("error"), output, arguments)
+
+    def _under_way(self, delegation_id: str | None) -> str | None:
+        """The response of ``delegation_id`` an event without one is of: the one seen
+        created last, or, after a drop (which forgets that), the delegation's one response
+        still open, which the attached connection carries on."""
+        rid = self._current.get(delegation_id)
+        if rid is None:
+            delegation = self._delegations.get(delegation_id or "")
+            if delegation is not None and len(delegation.responses) == 1:
+                rid = next(iter(delegation.responses))
+        return rid
 
     # -- backend responses -----------------------------------------------------------------
 

@@ -271,10 +271,14 @@ class SessionTracer:
         attributes: dict[str, Any] = {
             "rtagents.guardrail.name": event.guardrail,
             "rtagents.guardrail.kind": event.kind,
-            "rtagents.guardrail.reason": event.reason,
             "rtagents.guardrail.decided_by": event.decided_by,
             "rtagents.guardrail.acted": event.acted,
         }
+        # Its reason is content (a guardrail's own words, an error's message: either may
+        # quote what the user said), unless it timed out (the framework's fixed words).
+        shown = self.capture_content or event.decided_by == "timeout"
+        if shown:
+            attributes["rtagents.guardrail.reason"] = event.reason
         if event.item_id:
             attributes["rtagents.guardrail.item_id"] = event.item_id
         if event.cancelled:
@@ -284,7 +288,7 @@ class SessionTracer:
             f"guardrail {event.guardrail}", context=self._child_of(parent), attributes=attributes
         )
         if event.decided_by != "guardrail":  # it failed or timed out: tripped, fail closed
-            span.set_status(Status(StatusCode.ERROR, event.reason))
+            span.set_status(Status(StatusCode.ERROR, event.reason if shown else event.decided_by))
             span.set_attribute("error.type", f"guardrail_{event.decided_by}")
         span.end()
         if parent is not None:
