@@ -282,7 +282,8 @@ class OrchestratedAdapter:
         the app hears which outputs no response answered (their calls were told completed:
         the tool ran, and the model never answered what it returned)."""
         ended: list[Action] = list(self._requests.close())
-        left = self.orchestrator.batches.unanswered() if self.orchestrator.link.dropped else []
+        link = self.orchestrator.link
+        left = self.orchestrator.batches.unanswered() if link.dropped or link.cut_short else []
         if left:
             ended.append(Emit(SessionWarning(_UNANSWERED + ", ".join(left), {"call_ids": left})))
         return ended

@@ -319,14 +319,16 @@ class RealtimeSession(Generic[DepsT]):
         """End the session gracefully: the tool calls in flight and background work finish
         (for at most ``grace`` seconds) and their outputs are sent; then it closes (what
         still runs is cancelled, with its record). For a shutdown."""
-        runner = self._runner
+        runner, link = self._runner, self._runner.link
         with anyio.move_on_after(grace):
             # Calls end in their own tasks (each counts until its output was sent); a
-            # shutdown can afford to look every 20 ms.
+            # shutdown can afford to look every 20 ms. While the connection is down, the
+            # outputs of calls finished meanwhile wait for the next one (its replay sends
+            # them): the drain waits for it too.
             dispatcher = runner.dispatcher  # background work is waited for too
             while (  # noqa: ASYNC110
-                dispatcher.running or dispatcher.background.running
-            ) and runner.link.closed_reason is None:
+                dispatcher.running or dispatcher.background.running or not link.up
+            ) and link.closed_reason is None:
                 await anyio.sleep(0.02)
         await self.close()
 

@@ -108,6 +108,8 @@ class Connection:
     closed_reason: str | None = None
     dropped = False
     """The session ended without the app asking (a drop it could not recover from)."""
+    cut_short = False
+    """The session ended while its connection was down (the app's close, say)."""
 
     def apply(self, event: LinkInput) -> tuple[LinkEffect, ...]:
         before = self.state
@@ -122,6 +124,8 @@ class Connection:
         """The session ends with ``reason``: False if it had ended already."""
         if self.state is Link.CLOSED:
             return False
+        # Closed while down: what waited for the next connection never reaches a server.
+        self.cut_short = self.state in (Link.OFFLINE, Link.REPLAYING)
         self.apply(LinkInput.CLOSE)
         self.closed_reason, self.dropped = reason, error
         return True

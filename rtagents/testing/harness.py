@@ -92,7 +92,8 @@ async def _run(
                                 break
             except TimeoutError:
                 raise TimeoutError(_waiting_for(session, record, within)) from None
-        record.client_events = list(emu.last.received)
+        # Every connection's, in the order they opened: what went before a drop counts too.
+        record.client_events = [event for conn in emu.connections for event in conn.received]
     record.model_contexts = list(getattr(model, "contexts", []))
     return record
 

@@ -175,10 +175,16 @@ class SessionRecord:
 
 
 def sent_outputs(client_events: list[dict[str, Any]]) -> dict[str, str]:
-    """Call id -> the ``function_call_output`` a client sent, read from its client events."""
+    """Call id -> the ``function_call_output`` a client sent, read from its client events
+    (the Realtime API's ``conversation.item.create``, GPT-Live's ``response.item.create``).
+    One sent twice is the last; ``sent`` shows each."""
     return {
         e["item"]["call_id"]: e["item"]["output"]
         for e in client_events
-        if e.get("type") == "conversation.item.create"
+        if e.get("type") in _ITEM_CREATES
+        and isinstance(e.get("item"), dict)
         and e["item"].get("type") == "function_call_output"
     }
+
+
+_ITEM_CREATES = ("conversation.item.create", "response.item.create")

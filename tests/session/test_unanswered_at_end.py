@@ -39,7 +39,9 @@ def once_only(emu: Emulator) -> Callable[[], Any]:
     return opener
 
 
-async def ended_by(reconnect: Reconnect | None, *, close_by_app: bool = False) -> list[Any]:
+async def ended_by(
+    reconnect: Reconnect | None, *, close_by_app: bool = False, drop: bool = True
+) -> list[Any]:
     events: list[Any] = []
     model = ScriptedModel([CallFunction("charge", {"amount": 5}, call_id="call_5"), "Done."])
     async with Emulator(model=model, realtime=False) as emu:
@@ -48,8 +50,8 @@ async def ended_by(reconnect: Reconnect | None, *, close_by_app: bool = False) -
         agent = rtagents.Agent(name="shop", tools=[charge], output_modalities=["text"])
         async with rtagents.connect(agent, transport=opener, reconnect=reconnect) as session:
             session.on("*")(events.append)
-            drop = DropConnection(after="response.function_call_arguments.done")
-            emu.last.add_fault(drop)
+            if drop:
+                emu.last.add_fault(DropConnection(after="response.function_call_arguments.done"))
             await session.send_text("Charge me 5.")
             with anyio.fail_after(10):
                 async for event in session:
@@ -74,10 +76,20 @@ async def test_reconnecting_giving_up_names_the_outputs_no_response_answered() -
     assert kinds[-1] == "session.closed" and events[-1].error
 
 
-async def test_the_apps_own_close_is_not_warned_of() -> None:
-    events = await ended_by(Reconnect(attempts=3, backoff=0.2, max_backoff=0.2), close_by_app=True)
+async def test_the_apps_own_close_while_connected_is_not_warned_of() -> None:
+    """The output left on the connection: what the app's close cut short is its own doing."""
+    slow = Reconnect(attempts=3, backoff=0.2, max_backoff=0.2)
+    events = await ended_by(slow, close_by_app=True, drop=False)
     assert "tool.call.completed" in [e.type for e in events]
     assert unanswered(events) == []
+
+
+async def test_the_apps_own_close_while_the_connection_is_down_names_them() -> None:
+    """The output waited for the next connection, which never came: never sent at all (a
+    bare close while reconnecting; ``drain`` waits for the reconnect)."""
+    events = await ended_by(Reconnect(attempts=3, backoff=0.2, max_backoff=0.2), close_by_app=True)
+    assert "tool.call.completed" in [e.type for e in events]
+    assert unanswered(events) == [{"call_ids": ["call_5"]}]
 
 
 @rtagents.tool(background=True)

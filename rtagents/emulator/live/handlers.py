@@ -180,6 +180,14 @@ def response_item_create(core: LiveServer, event: dict[str, Any]) -> None:
                 param="item.call_id",
             )
     elif item.get("type") == "mcp_approval_response":
+        request_id = str(item.get("approval_request_id"))
+        if _answered(core.conversation, request_id, "mcp_approval_response"):
+            # (a copy a client sends again after an attach: one answer to a request)
+            raise ClientEventError(
+                f"Approval request '{request_id}' already has a response.",
+                code="invalid_value",
+                param="item.approval_request_id",
+            )
         core.hosted.answer(item)
     core.conversation.add(item)
 
@@ -221,11 +229,11 @@ def _needs_responses(core: LiveServer, kind: str) -> None:
         )
 
 
-def _answered(conversation: Conversation, call_id: str) -> bool:
-    return any(
-        item.get("type") == "function_call_output" and item.get("call_id") == call_id
-        for item in conversation.items
-    )
+def _answered(conversation: Conversation, ref: str, kind: str = "function_call_output") -> bool:
+    """Whether the conversation has an answer of ``kind`` to ``ref`` (a call's output, or
+    an approval request's response)."""
+    key = "call_id" if kind == "function_call_output" else "approval_request_id"
+    return any(item.get("type") == kind and item.get(key) == ref for item in conversation.items)
 
 
 # -- Decisions -------------------------------------------------------------------------------
