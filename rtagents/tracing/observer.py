@@ -227,6 +227,13 @@ class SessionTracer:
 
     def _on_response_done(self, event: Any) -> None:
         response = event.response
+        if self._hosted_calls is not None:
+            # Its hosted calls end with it, as response.done lists them (their own done
+            # event may never have come), as on GPT-Live.
+            for item in response.output or ():
+                if getattr(item, "type", None) == "mcp_call" and item.id:
+                    self._hosted_calls.done(item.id, item.error, item.output, item.arguments)
+            self._hosted_calls.cut(response.id, None)
         entry = self._responses.pop(response.id or "", None)
         if entry is None:
             return

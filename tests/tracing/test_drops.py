@@ -74,6 +74,28 @@ def test_a_hosted_call_in_flight_at_a_drop_ends_with_its_response(
     tracer.end("closed", error=False)
 
 
+def test_a_hosted_call_whose_done_never_came_ends_with_response_done(
+    spans: InMemorySpanExporter,
+) -> None:
+    """``response.done`` lists the call (its ``output_item.done`` never came): the call's
+    span ends there, with what the listing says, not at the session's end."""
+    tracer = SessionTracer("a", "gpt-realtime", capture_content=False)
+    tracer.observe(server("response.created", response={"id": "r1", "object": "realtime.response"}))
+    call = {**MCP_CALL, "arguments": "{}"}
+    tracer.observe(
+        server("response.output_item.added", response_id="r1", output_index=0, item=call)
+    )
+    error = {"type": "http_error", "code": 500, "message": "the server failed"}
+    listed = {**call, "error": error}
+    done = {"id": "r1", "object": "realtime.response", "status": "completed", "output": [listed]}
+    tracer.observe(server("response.done", response=done))
+    ended = list(spans.get_finished_spans())  # before the session's end
+    hosted = one(ended, "execute_tool crawl")
+    assert hosted.status.status_code is StatusCode.ERROR
+    assert hosted.attributes["error.type"] == "http_error"
+    tracer.end("closed", error=False)
+
+
 def test_the_session_span_keeps_the_first_server_session_id(spans: InMemorySpanExporter) -> None:
     tracer = SessionTracer("a", "gpt-realtime", capture_content=False)
     tracer.observe(server("session.created", session={"type": "realtime", "id": "sess_first"}))
