@@ -14,7 +14,8 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -35,7 +36,12 @@ _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s/?#@:'\"]*:)[^\s/?#@'\"]
 # A URL's query, absolute or a path alone (uvicorn's access log shows ``/twilio?token=...``).
 _QUERY = re.compile(r"((?:https?|wss?)://[^\s?#'\"]+|(?<![^\s'\"(])/[^\s?#'\"]*)\?[^\s#'\"]+")
 
-_secrets: set[str] = set()
+_secrets: dict[str, int] = {}
+"""Each secret, and how many hold it: the app's own (``register_secret``) for the process's
+life, a session's or an MCP server's (``hold_secrets``) for as long as it lives. A process
+carries thousands of sessions, each maybe with a credential of its own (a caller's token):
+they must not pile up, as every log record is checked against each one."""
+_ordered: tuple[str, ...] = ()  # the secrets, longest first (one masks before its parts)
 _lock = threading.Lock()
 
 # Logger families whose records may carry credentials (mcp 2 ships its HTTP stack as
@@ -57,14 +63,43 @@ def env_api_key(url: str | None) -> str | None:
 
 def register_secret(value: str | None) -> None:
     """Never log ``value`` (an API key, a header value, a URL token) from now on."""
-    if value and len(value) >= 6:
-        with _lock:
-            _secrets.add(value)
+    _count((value,), 1)
+
+
+def hold_secrets(owner: object, values: Iterable[str | None]) -> Callable[[], None]:
+    """Never log ``values`` while ``owner`` lives (a session's credentials, an MCP server's):
+    let go when it is freed, or when what this returns is called (its end), whichever
+    comes first. A value someone else holds too stays a secret."""
+    kept = tuple(_counted(values))
+    if not kept:
+        return _nothing
+    _count(kept, 1)
+    return weakref.finalize(owner, _count, kept, -1)
+
+
+def _counted(values: Iterable[str | None]) -> Iterable[str]:
+    return (value for value in values if value and len(value) >= 6)
+
+
+def _count(values: Iterable[str | None], step: int) -> None:
+    global _ordered
+    with _lock:
+        for value in _counted(values):
+            held = _secrets.get(value, 0) + step
+            if held > 0:
+                _secrets[value] = held
+            else:
+                _secrets.pop(value, None)
+        _ordered = tuple(sorted(_secrets, key=len, reverse=True))
+
+
+def _nothing() -> None:
+    return None
 
 
 def redact(text: str) -> str:
     """``text`` with every known secret and credential shape masked."""
-    for secret in sorted(_secrets, key=len, reverse=True):
+    for secret in _ordered:
         if secret in text:
             text = text.replace(secret, _MASK)
     text = _HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}{_MASK}", text)
@@ -78,10 +113,13 @@ def redact(text: str) -> str:
 def register_url_secrets(url: str) -> None:
     """Never log the credentials a URL carries: its password (``user:password@``) and the
     values of its query (tokens travel there)."""
+    _count(url_secrets(url), 1)
+
+
+def url_secrets(url: str) -> list[str | None]:
+    """The credentials ``url`` carries: its password and the values of its query."""
     parts = urlsplit(url)
-    register_secret(parts.password)
-    for _, value in parse_qsl(parts.query):
-        register_secret(value)
+    return [parts.password, *(value for _, value in parse_qsl(parts.query))]
 
 
 def without_credentials(url: str) -> str:
@@ -107,14 +145,16 @@ def redact_url(url: str) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def credential(name: str, value: str) -> str:
-    """``value`` as a header ``name`` may carry it, and never logged from now on. Whitespace
-    around it goes (a key read from a file ends in a newline); a control character inside
-    it raises ``ValueError`` naming the header, never the value."""
+def credential(name: str, value: str, *, keep: bool = True) -> str:
+    """``value`` as a header ``name`` may carry it, and (``keep``) never logged from now on;
+    without ``keep``, its owner holds it (``hold_secrets``). Whitespace around it goes (a key
+    read from a file ends in a newline); a control character inside it raises
+    ``ValueError`` naming the header, never the value."""
     value = value.strip()
     if _CONTROL.search(value):
         raise ValueError(f"the {name} holds a control character (a line break?): check it")
-    register_secret(value)
+    if keep:
+        register_secret(value)
     return value
 
 

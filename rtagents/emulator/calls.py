@@ -174,11 +174,18 @@ class CallDesk:
     """The emulator's calls: placed, ringing, answered, ended."""
 
     def __init__(
-        self, client_secrets: ClientSecrets, webhook_host_allowed: Callable[[str], bool]
+        self,
+        client_secrets: ClientSecrets,
+        webhook_host_allowed: Callable[[str], bool],
+        keep_ended: int = 16,
     ) -> None:
         self._client_secrets = client_secrets
         self._webhook_host_allowed = webhook_host_allowed
         self.calls: dict[str, Call] = {}
+        """The calls placed: those still up, and the latest ``keep_ended`` that ended (each
+        holds its sideband connections: memory stays bounded, as with ``keep_closed``)."""
+        self._keep_ended = keep_ended
+        self._ended: dict[str, None] = {}  # the ended calls kept, oldest first
         self._tasks: set[asyncio.Task[None]] = set()
         self._http: Any = None  # one client for every webhook (making one costs ~25 ms)
 
@@ -344,6 +351,7 @@ class CallDesk:
                 400, "Invalid 'status_code': a SIP status from 300 to 699.", "status_code"
             )
         call.sip_status, call.status = status, "rejected"
+        self._over(call)
         return Response(status_code=200)
 
     async def _refer(self, request: Request) -> Any:
@@ -359,6 +367,7 @@ class CallDesk:
             return api_error(400, "Missing required parameter: 'target_uri'.", "target_uri")
         call.refer_to, call.status = str(target), "referred"
         call.hang_up("call transferred")
+        self._over(call)
         return Response(status_code=200)
 
     async def _hangup(self, request: Request) -> Any:
@@ -369,7 +378,16 @@ class CallDesk:
             return _not_active(call)
         call.status = "ended"
         call.hang_up("call ended")
+        self._over(call)
         return Response(status_code=200)
+
+    def _over(self, call: Call) -> None:
+        """``call`` ended: kept among the latest ``keep_ended``, the oldest let go."""
+        self._ended[call.call_id] = None
+        while len(self._ended) > self._keep_ended:
+            oldest = next(iter(self._ended))
+            del self._ended[oldest]
+            self.calls.pop(oldest, None)
 
     async def _client_secret(self, request: Request) -> Any:
         body = await json_body(request)

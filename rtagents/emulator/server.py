@@ -58,7 +58,8 @@ class Emulator:
             asks for transcription (default: ``"[N ms of audio]"``).
         record: Frames each connection keeps each way for tests to read (``received``,
             ``sent``); the oldest go first, and appended audio is kept as its size only.
-        keep_closed: Closed connections kept in ``connections`` (``emu.last`` among them).
+        keep_closed: Closed connections kept in ``connections`` (``emu.last`` among them),
+            and ended calls kept in ``desk.calls`` (each with its sidebands).
         api_key: When given, every request on the port must present it (``Authorization:
             Bearer ...``, or for the websocket the browser-style ``openai-insecure-api-key.``
             subprotocol), or a live client secret (``ek_...``) to open a Realtime session;
@@ -161,7 +162,7 @@ class Emulator:
         self._serving: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # in-process connections; sessions' requests
         self._dropped_live = KeptSessions(live_resume_s)
-        self.desk = CallDesk(self.client_secrets, self._allowed_webhook_host)
+        self.desk = CallDesk(self.client_secrets, self._allowed_webhook_host, keep_closed)
         """Simulated phone calls (``place_call``, ``desk.calls``), and WebRTC calls."""
         self._webrtc = WebRTCCalls(self)
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args
 
 from .. import protocol as p
-from .._redact import redact_url, register_secret, register_url_secrets
+from .._redact import hold_secrets, redact_url, url_secrets
 from ..tools.toolset import name_list
 
 ApprovalMode = Literal["always", "never"]
@@ -93,13 +93,10 @@ class HostedMCP:
                 "read_only): it would exempt every tool; write require_approval='never' if "
                 "that is meant"
             )
-        # Its credentials are secrets from here: a server's echo of one (in an error's
+        # Its credentials are secrets while it lives: a server's echo of one (in an error's
         # message, a frame a warning quotes) is masked like the API key is.
-        register_secret(authorization)
-        for value in (headers or {}).values():
-            register_secret(value)
-        if server_url is not None:
-            register_url_secrets(server_url)
+        held = [authorization, *(headers or {}).values()]
+        hold_secrets(self, held + (url_secrets(server_url) if server_url is not None else []))
         self.server_label = server_label
         self.server_url = server_url
         self.connector_id = connector_id

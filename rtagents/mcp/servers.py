@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .._redact import credential, redact_url, register_url_secrets, without_credentials
+from .._redact import credential, hold_secrets, redact_url, url_secrets, without_credentials
 from .local import MCPServer
 
 
@@ -72,8 +72,11 @@ class MCPServerHTTP(MCPServer):
         self.url = url
         # A value read from a file ends in a newline: stripped, as the API key is (a client
         # refusing it would quote it in the error); never logged.
-        self._headers = {key: credential(f"{key} header", v) for key, v in (headers or {}).items()}
-        register_url_secrets(url)  # (``https://user:password@host/mcp?token=...``)
+        self._headers = {
+            key: credential(f"{key} header", v, keep=False) for key, v in (headers or {}).items()
+        }
+        # Secrets while this server lives (``https://user:password@host/mcp?token=...``).
+        hold_secrets(self, [*self._headers.values(), *url_secrets(url)])
         self._http: Any = None
 
     def _target(self) -> Any:

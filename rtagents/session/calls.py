@@ -6,6 +6,7 @@ import asyncio
 import logging
 import math
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -157,8 +158,31 @@ class CallWatcher(Protocol):
     async def progress(self, call_id: str, text: str) -> None:
         """A progress update of the call's tool (``ctx.progress``)."""
 
+    @property
+    def progress_sink(self) -> WeakProgress:
+        """``progress``, as the call's task hands it on (see ``WeakProgress``)."""
+
     async def backgrounded(self, running: RunningCall) -> None:
         """A background tool's code starts now: the call is answered "started" first."""
+
+
+class WeakProgress:
+    """A watcher's ``progress``, holding the watcher weakly. It travels in the call's
+    context, which libraries copy into objects of their own that outlive the call (an MCP
+    client's messages, in reference cycles): a strong reference there would keep the whole
+    session (its deps, tools, tracer) alive until a full collection, or for good once the
+    heap was frozen (``gc.freeze()``, ``rtagents serve --refreeze``). The session's end
+    leaves it pointing nowhere: an update after it goes nowhere."""
+
+    __slots__ = ("_watcher",)
+
+    def __init__(self, watcher: CallWatcher) -> None:
+        self._watcher = weakref.ref(watcher)
+
+    async def __call__(self, call_id: str, text: str) -> None:
+        watcher = self._watcher()
+        if watcher is not None:
+            await watcher.progress(call_id, text)
 
 
 def outcome_of(
@@ -223,7 +247,7 @@ async def run_call(
     ctx: ToolContext[Any] = ToolContext(
         call.call_id, call.name, arguments, settings.session, settings.agent, settings.deps
     )
-    report_progress_to(watcher.progress)  # this task is the call's own (ctx.progress)
+    report_progress_to(watcher.progress_sink)  # this task is the call's own (ctx.progress)
     approvals = settings.approvals
     if not approvals.waives(tool.needs_approval) or settings.policy.denies:
         decision = await approvals.authorize(

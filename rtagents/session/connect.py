@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-from .._redact import credential, env_api_key, redact_url, register_secret
+from .._redact import credential, env_api_key, hold_secrets, redact_url
 from .._redact import install as redact_logs
 from ..agent import Agent, AudioFormatLike
 from ..audio import AudioPlayer
@@ -68,9 +68,12 @@ def endpoint(
             "(or pass url= to use the local emulator, which needs none)"
         )
     try:
-        out = {"Authorization": f"Bearer {credential('API key', key)}"} if key else {}
+        # Given to connect, they are the session's secrets (see connect); the environment's
+        # key is the process's.
+        kept = api_key is None
+        out = {"Authorization": f"Bearer {credential('API key', key, keep=kept)}"} if key else {}
         for name, value in (headers or {}).items():
-            out[name] = credential(f"{name} header", value)
+            out[name] = credential(f"{name} header", value, keep=False)
     except ValueError as exc:
         raise ConnectError(str(exc)) from None
     return base, out
@@ -195,8 +198,6 @@ def connect(
         named_format(audio_format, "connect(audio_format=...)")  # said here, before opening
     model = model or (agent.live.model if live else agent.model)
     book = PriceBook(prices, model) if prices is not None else None  # checked before opening
-    for secret in (api_key, *(headers or {}).values()):
-        register_secret(secret)
     redact_logs()
     opener: Callable[[], Awaitable[Transport]] | None
     given: Transport | None = None
@@ -236,7 +237,14 @@ def connect(
         "prices": book,
         "audio_format": audio_format,
     }
-    return SessionLifetime(functools.partial(_opened, agent, opener, given, options))
+    lifetime: SessionLifetime[Any] = SessionLifetime(
+        functools.partial(_opened, agent, opener, given, options)
+    )
+    # The session's credentials are secrets for as long as it lives (a caller's own token
+    # must not stay one for the process's life: every log record is checked against each).
+    given_secrets = (v.strip() for v in (api_key, *(headers or {}).values()) if v)
+    lifetime.hold(hold_secrets(lifetime, given_secrets))
+    return lifetime
 
 
 async def _opened(

@@ -24,7 +24,15 @@ from ..tools.failures import ToolOutputTooLarge
 from ..tracing.observer import SessionTracer
 from .actions import StartApproval, StartCall
 from .background import BackgroundWork, ResultSink
-from .calls import CallOutcome, CallSettings, RunningCall, outcome_of, run_call, stopped_outcome
+from .calls import (
+    CallOutcome,
+    CallSettings,
+    RunningCall,
+    WeakProgress,
+    outcome_of,
+    run_call,
+    stopped_outcome,
+)
 from .events import (
     ProgressDropped,
     SessionWarning,
@@ -280,6 +288,15 @@ class Dispatcher:
             )
 
     # -- the call's watcher (see calls.CallWatcher) --------------------------------------------
+
+    _progress_sink: WeakProgress | None = None  # made for the first call (an idle session none)
+
+    @property
+    def progress_sink(self) -> WeakProgress:
+        sink = self._progress_sink
+        if sink is None:
+            sink = self._progress_sink = WeakProgress(self)
+        return sink
 
     def started(self, running: RunningCall, arguments: dict[str, Any]) -> None:
         call = running.call

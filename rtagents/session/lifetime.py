@@ -38,13 +38,18 @@ class SessionLifetime(Generic[DepsT]):
     was; an ``ExceptionGroup`` from below comes out as the one exception it holds.
     """
 
-    __slots__ = ("_opening", "_runner", "_servers", "_session")
+    __slots__ = ("__weakref__", "_let_go", "_opening", "_runner", "_servers", "_session")
 
     def __init__(self, opening: Opening) -> None:
         self._opening: Opening | None = opening
         self._session: RealtimeSession[DepsT] | None = None
         self._runner: SessionRunner | None = None
         self._servers: AsyncExitStack | None = None
+        self._let_go: Callable[[], None] | None = None
+
+    def hold(self, let_go: Callable[[], None]) -> None:
+        """What the session holds until its end (its secrets): ``let_go`` is called then."""
+        self._let_go = let_go
 
     async def __aenter__(self) -> RealtimeSession[DepsT]:
         opening, self._opening = self._opening, None  # its arguments are let go of now
@@ -163,6 +168,9 @@ class SessionLifetime(Generic[DepsT]):
                     await runner.tasks.join()
             finally:
                 runner.release()  # a closed session is freed by reference counting alone
+                let_go, self._let_go = self._let_go, None
+                if let_go is not None:
+                    let_go()  # its secrets (the closed session logs no more)
         fatal = runner.fatal
         if fatal is not None:  # the app asked to stop (what the block raised came of it)
             if raised is not None and raised is not fatal and fatal.__context__ is None:
