@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Generic
 
@@ -16,6 +16,7 @@ from ..approvals import ApprovalRequest
 from ..errors import SessionConfigError
 from ..tools import Toolset
 from ..usage import UsageRecord
+from .asking import Answer
 from .events import SessionEvent
 from .runner import SessionRunner
 from .stream import Handler
@@ -210,8 +211,14 @@ class RealtimeSession(Generic[DepsT]):
                 "buffer some, or send_text() and follow the answer with handlers"
             )
         sent = runner.core.send_text(text)  # (``send_text``'s, with the message's item id)
-        quiet = {t.name for t in runner.tools if not getattr(t, "trigger_response", True)}
-        answer = _Answer(sent, quiet)
+        offers = runner.dispatcher.offers
+
+        def quiet(name: str, response_id: str | None) -> bool:
+            # By the tools offered to that response: after a handoff, the new agent's.
+            tool = offers.of(response_id)[0].get(name)
+            return tool is not None and not tool.trigger_response
+
+        answer = Answer(sent, quiet)
         await runner.act(sent)
         await self.create_response()
         events: list[SessionEvent] = []
@@ -352,49 +359,3 @@ def calls_in_flight(session: RealtimeSession[Any]) -> list[tuple[str, str]]:
     """``(call_id, tool name)`` of each tool call still running, for a harness to say
     what a session that timed out was waiting for."""
     return [(call_id, call.name) for call_id, call in session._runner.dispatcher.running]
-
-
-_ADDED = ("conversation.item.added", "conversation.item.created", "conversation.item.done")
-"""How a server says it has an item (``created``: the beta API's, Azure's)."""
-
-
-class _Answer:
-    """What ``ask`` waits for, given what it sent (``sent``: the message) and the tools whose
-    calls ask for no response (``quiet``): an answer of the conversation begun after the
-    server had the message (one begun before, a greeting say, answers something else; an
-    aside, a filler, never does), or the server's refusal of the message or of the request
-    for its answer, or the end."""
-
-    def __init__(self, sent: Sequence[Any], quiet: set[str]) -> None:
-        events: list[Any] = [getattr(action, "event", None) for action in sent]
-        items = [getattr(e, "item", None) for e in events]
-        self.item = next((getattr(i, "id", None) for i in items if getattr(i, "id", None)), None)
-        self.requests = {e.event_id for e in events if getattr(e, "event_id", None)}
-        self.quiet = quiet
-        self.added = False  # the server has the message
-        self.responses: set[str] = set()  # those begun since
-
-    def ends(self, event: Any) -> bool:
-        kind = event.type
-        if kind == "session.closed":
-            return True
-        if kind == "error":  # the message itself refused: no answer will come
-            return getattr(event.error, "event_id", None) in self.requests
-        if kind == "session.warning":  # (a refusal from before the message is another's)
-            return self.added and event.detail.get("refused") == "response.create"
-        if kind in _ADDED and getattr(event.item, "id", None) == self.item:
-            self.added = True
-            return False
-        response: Any = getattr(event, "response", None)
-        if kind == "response.created" and self.added and not response.out_of_band:
-            self.responses.add(response.id or "?")
-        if kind != "response.done" or (response.id or "?") not in self.responses:
-            return False
-        output = response.output or []
-        if response.status != "completed" or (output and output[-1].type == "message"):
-            return True
-        return not any(  # (what it asks for comes in the next response)
-            item.type == "mcp_approval_request"
-            or (item.type == "function_call" and item.name not in self.quiet)
-            for item in output
-        )

@@ -1,0 +1,53 @@
+"""What ``session.ask`` waits for: the answer to the message it sent, read from the session's
+events as they come."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+_ADDED = ("conversation.item.added", "conversation.item.created", "conversation.item.done")
+"""How a server says it has an item (``created``: the beta API's, Azure's)."""
+
+
+class Answer:
+    """What ``ask`` waits for, given what it sent (``sent``: the message) and which calls ask
+    for no response (``quiet``: by the tools offered to their response, so after a handoff
+    the new agent's): an answer of the conversation begun after the server had the message
+    (one begun before, a greeting say, answers something else; an aside, a filler, never
+    does), or the server's refusal of the message or of the request for its answer, or the
+    end."""
+
+    def __init__(self, sent: Sequence[Any], quiet: Callable[[str, str | None], bool]) -> None:
+        events: list[Any] = [getattr(action, "event", None) for action in sent]
+        items = [getattr(e, "item", None) for e in events]
+        self.item = next((getattr(i, "id", None) for i in items if getattr(i, "id", None)), None)
+        self.requests = {e.event_id for e in events if getattr(e, "event_id", None)}
+        self.quiet = quiet
+        self.added = False  # the server has the message
+        self.responses: set[str] = set()  # those begun since
+
+    def ends(self, event: Any) -> bool:
+        kind = event.type
+        if kind == "session.closed":
+            return True
+        if kind == "error":  # the message itself refused: no answer will come
+            return getattr(event.error, "event_id", None) in self.requests
+        if kind == "session.warning":  # (a refusal from before the message is another's)
+            return self.added and event.detail.get("refused") == "response.create"
+        if kind in _ADDED and getattr(event.item, "id", None) == self.item:
+            self.added = True
+            return False
+        response: Any = getattr(event, "response", None)
+        if kind == "response.created" and self.added and not response.out_of_band:
+            self.responses.add(response.id or "?")
+        if kind != "response.done" or (response.id or "?") not in self.responses:
+            return False
+        output = response.output or []
+        if response.status != "completed" or (output and output[-1].type == "message"):
+            return True
+        return not any(  # (what it asks for comes in the next response)
+            item.type == "mcp_approval_request"
+            or (item.type == "function_call" and not self.quiet(item.name, response.id))
+            for item in output
+        )
