@@ -106,8 +106,9 @@ class ProgressSpoken(FrameworkEvent):
 class ProgressDropped(FrameworkEvent):
     """A tool's progress update was never spoken, or was cut off: its call finished first
     (while it waited, or once asked for or speaking: its response is then cancelled), a
-    later update replaced it while it waited (for a response to end), or its call was
-    answered already (background work, a call past its deadline)."""
+    later update replaced it while it waited (for a response to end), its call was
+    answered already (background work, a call past its deadline), or (GPT-Live, which
+    does not hold one) the connection was down."""
 
     type: Literal["progress.dropped"] = field(default="progress.dropped", init=False)
     call_id: str

@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import protocol as p
-from ..errors import UnsupportedByAPI
 from ..protocol import live as lp
 from ..protocol.live.codec import validate_live_server_frame as _validate
 from . import live_config
@@ -48,11 +47,18 @@ from .actions import (
     encoding,
 )
 from .adapter import OrchestratedAdapter
-from .events import AudioInterrupted, DelegationAnswered, ProgressSpoken, SessionWarning
+from .events import (
+    AudioInterrupted,
+    DelegationAnswered,
+    ProgressDropped,
+    ProgressSpoken,
+    SessionWarning,
+)
 from .journal import Journal
 from .journal_items import kept_answer, kept_output
 from .live_out import OUT as _OUT
 from .live_out import Held, item_of
+from .live_refusals import LiveRefusals
 from .live_stream import ENDS, DelegatedWork, replying
 from .live_transcript import Transcript, said
 from .orchestrator import BUSY, UNSEEN_WAIT_S, Orchestrator
@@ -64,16 +70,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("rtagents.session")
 
-_API = "GPT-Live"
 _CARRIED_WAIT_S = 5.0
 _CLOSED_WELL = ("close_requested", "remote_hangup")
 """The reasons of the server's ``session.closed`` that are not an error."""
-_TURNS = "the model drives turns and barge-in"
 
 Decided = Sequence[Decision | Action] | None
 
 
-class LiveCore(OrchestratedAdapter):
+class LiveCore(LiveRefusals, OrchestratedAdapter):
     """One GPT-Live session's protocol state, over the orchestration of its calls.
 
     Args:
@@ -293,35 +297,12 @@ class LiveCore(OrchestratedAdapter):
     def progress(self, work_id: str, text: str) -> list[Action]:
         """A tool's progress update is commentary (general: Responses delegation takes no
         delegation id): the Live model says it when it can, as it drives the turns, and any
-        commentary cancels its pending acknowledgements. Not held; offline, dropped."""
+        commentary cancels its pending acknowledgements. Not held: offline, it is dropped,
+        and the app hears so."""
         if not self.orchestrator.link.up:
-            return []
+            return [Emit(ProgressDropped(work_id, text, "the connection was down"))]
         said = lp.CommentaryAppend(event_id=self.next_event_id(), content=text, delegation_id=None)
         return [Send(said), Emit(ProgressSpoken(work_id, text))]
-
-    def send_text(self, text: str) -> list[Action]:
-        raise UnsupportedByAPI(
-            _API,
-            "typed user input",
-            "the model hears the user's audio; give it context with session.thinking() "
-            "(silent) or session.commentary() (spoken), or put it in the agent's instructions",
-        )
-
-    def commit_audio(self) -> list[Action]:
-        raise UnsupportedByAPI(_API, "input audio commit", "the model detects turns itself")
-
-    def request_response(self, params: p.ResponseCreateParams | None = None) -> list[Action]:
-        raise UnsupportedByAPI(
-            _API,
-            "response.create of the app's own",
-            f"{_TURNS} (a delegated batch's response.create is the session's own)",
-        )
-
-    def cancel_response(self) -> list[Action]:
-        raise UnsupportedByAPI(_API, "response.cancel", _TURNS)
-
-    def interrupt(self, played_ms: int | None) -> list[Action]:
-        raise UnsupportedByAPI(_API, "truncate", _TURNS)
 
     def playback_stopped(
         self, item_id: str | None, played_ms: int | None, heard_only: bool
