@@ -72,6 +72,8 @@ def start_config(
         notes.append("turn_detection (the Live model detects turns itself)")
     if (kind := _kind(agent)) != "responses" and (tools or agent.sources.hosted):
         notes.append(f"tools ({kind} delegation, asked for: nothing would call them)")
+    if agent.on_delegation is not None and kind != "client":
+        notes.append(f"on_delegation ({kind} delegation: the hook runs only on client's)")
     if len(formats) > 1:
         notes.append("a different input and output audio format (GPT-Live has one: the input's)")
     if formats:
