@@ -112,6 +112,10 @@ class Check:
     by the guardrail's ``id`` (a guardrail need not be hashable; the stream's guardrails
     keep it alive): after the text of the check it tripped on. The others read all of it."""
 
+    unreadable: str | None = None
+    """Why there is no text to read (the server could not transcribe the user's speech):
+    every guardrail of the check trips on it, as one that cannot answer does."""
+
     def text_for(self, guardrail: Any) -> str:
         """The text ``guardrail`` reads in this check."""
         return self.text[self.cuts.get(id(guardrail), 0) :] if self.cuts else self.text

@@ -20,6 +20,7 @@ import asyncio
 import math
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
 import anyio
@@ -190,6 +191,12 @@ class SessionGuards(Trips):
     def _on_user_transcript(self, core: GuardCore, event: Any) -> Check | None:
         return core.whole("input", event.item_id, event.transcript)
 
+    def _on_transcription_failed(self, core: GuardCore, event: Any) -> Check | None:
+        # No guardrail can read what the user said: only an explicit pass passes, so the
+        # turn's input guardrails trip (the answer server VAD began is stopped).
+        check = core.whole("input", event.item_id, "")
+        return None if check is None else replace(check, unreadable=_UNREADABLE)
+
     # -- the checks ----------------------------------------------------------------------------
 
     async def _run(self, check: Check) -> None:
@@ -221,7 +228,10 @@ class SessionGuards(Trips):
         deadline = anyio.current_time() + guardrails.timeout
         with anyio.move_on_after(guardrails.timeout) as scope:
             try:
-                verdict = judge(await self._answer(guardrail, check.text_for(guardrail)))
+                if check.unreadable is not None:  # nothing to read: fail closed
+                    verdict = Verdict(False, check.unreadable, "error")
+                else:
+                    verdict = judge(await self._answer(guardrail, check.text_for(guardrail)))
             except Exception as exc:  # fail closed: a guardrail that raises trips
                 verdict = raised(exc)
             except asyncio.CancelledError as exc:
@@ -241,6 +251,9 @@ class SessionGuards(Trips):
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(8)
         return await call_either(guardrail.check, text, limiter=self._limiter)
+
+
+_UNREADABLE = "the user's speech could not be transcribed, so it could not be checked"
 
 
 def _now() -> float:
@@ -273,5 +286,6 @@ _ROUTES: dict[str, _Route] = {
     "response.output_item.done": SessionGuards._on_output_item_done,
     "conversation.item.added": SessionGuards._on_item_added,
     "conversation.item.input_audio_transcription.completed": SessionGuards._on_user_transcript,
+    "conversation.item.input_audio_transcription.failed": SessionGuards._on_transcription_failed,
 }
 """The events the guardrails follow; every other event costs one lookup."""
