@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from .._asgi import UnreadBody, read_body
 from .._redact import without_credentials
-from ..agent import Agent
+from ..agent import Agent, Handoff
 from ..errors import SessionConfigError, root_cause
 from ..session.transport import HandshakeRefused
 from ..tracing.calls import created_session
@@ -93,6 +93,11 @@ class BrowserRoutes:
             return JSONResponse({"error": "the server is not taking calls"}, status_code=503)
         if self._agent is None:
             return JSONResponse({"error": "this server routes calls; no default agent"}, 400)
+        if asking := page_could_approve(self._agent):
+            # The page is a client of the session: it could answer an approval request
+            # itself, over the policy. Fail closed: no secret for such an agent.
+            log.warning("no client secret minted: %s", asking)
+            return JSONResponse({"error": asking}, status_code=400)
         if not self._keyed and self._api.base_url == OPENAI_API:
             message = (
                 "this server has no OpenAI API key: set OPENAI_API_KEY (or point it at the "
@@ -100,7 +105,7 @@ class BrowserRoutes:
             )
             return JSONResponse({"error": message}, status_code=503)
         try:
-            secret = await self._api.client_secret(created_session(self._agent))
+            secret = await self._api.client_secret(page_session(self._agent))
         except CallsAPIError as exc:
             # What the API said stays in this server's log: a browser is told only the status.
             log.warning("minting a client secret failed: %s", exc)
@@ -218,3 +223,46 @@ async def _outcome(call_id: str, pending: Attaching, record: CallRecord) -> Resp
         return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
     message = f"the sideband of call {call_id} did not connect in {ATTACH_TIMEOUT:g} s"
     return JSONResponse({"error": message}, status_code=504)
+
+
+def page_could_approve(agent: Agent) -> str | None:
+    """Why a browser must not be given a session of ``agent`` (``None``: it may): a hosted
+    MCP server of it, or of an agent it hands off to, asks for approval. The API takes an
+    approval's answer from any client of the session, the page's included, so the page
+    could approve a call the approval policy holds back."""
+    seen: set[int] = set()
+    agents = [agent]
+    while agents:
+        current = agents.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for hosted in current.sources.hosted:
+            if hosted.definition().require_approval != "never":
+                return (
+                    f"the agent {current.name!r} has a hosted MCP server that asks for "
+                    f"approval ({hosted.server_label!r}): a page, a client of the session, "
+                    "could answer its approval requests itself; give browsers an agent whose "
+                    "hosted servers never ask (require_approval='never'), or a local "
+                    "MCPServer, whose calls the server approves"
+                )
+        for target in current.handoffs:  # (a callable target is made only by a session)
+            if isinstance(target, Handoff) and isinstance(target.target, Agent):
+                agents.append(target.target)
+            elif isinstance(target, Agent):
+                agents.append(target)
+    return None
+
+
+def page_session(agent: Agent) -> dict[str, Any]:
+    """The session a browser's client secret is minted with: the agent's, without its
+    function tools, which come with the sideband's ``session.update`` (as its transfer and
+    local MCP tools do). A call the model made before the sideband attached would have
+    nobody to run it, and would never be answered; the user may speak at once."""
+    session = created_session(agent)
+    tools = [tool for tool in session.get("tools") or () if tool.get("type") == "mcp"]
+    session["tools"] = tools
+    choice = session.get("tool_choice")
+    if isinstance(choice, dict) and choice.get("type") == "function":
+        del session["tool_choice"]  # (its tool comes with the sideband, as it does)
+    return session
