@@ -28,7 +28,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from .auth import ClientSecrets
-from .config import apply_update
+from .config import start_with
 from .live import phone as live_phone
 from .rest_json import api_error, json_body, route_json
 from .signing import sign, signing_key
@@ -95,10 +95,7 @@ class Call:
         if self._sidebands[:-1]:
             sideband.core.continue_session(self._sidebands[-2].core)
         else:
-            update = {"type": "realtime", **self.session}
-            core = sideband.core
-            core.session = apply_update(core.session, update, audio_sent=False)
-            core.audio.configure(core.session)
+            start_with(sideband.core, self.session)
         sideband.watch(lambda event: self._heard(sideband, event), _HEARD)
 
     def hang_up(self, reason: str) -> None:

@@ -235,3 +235,12 @@ def _check_rules(current: dict[str, Any], update: dict[str, Any]) -> None:
             code="invalid_value",
             param="session.tracing",
         )
+
+
+def start_with(core: Any, session: dict[str, Any]) -> None:
+    """A connection's session starts as ``session`` says (a SIP call's accept, a WebRTC
+    call's offer, a client secret's minted session): applied to ``core`` (a ``ServerCore``)
+    before anything is sent. A bad config is a ``ClientEventError``."""
+    update = {**session, "type": "realtime"}
+    core.session = apply_update(core.session, update, audio_sent=False)
+    core.audio.configure(core.session)

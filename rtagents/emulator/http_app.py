@@ -19,7 +19,8 @@ from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.types import ASGIApp
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .auth import LIVE_PATHS, ClientSecrets, KeyGate
+from .auth import LIVE_PATHS, ClientSecrets, KeyGate, presented_key
+from .config import start_with
 
 if TYPE_CHECKING:
     from .calls import CallDesk
@@ -67,9 +68,14 @@ def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
             await join(_frames(ws), ws.send_text, _ender(ws))
             return
         model, intent = query.get("model") or "gpt-realtime", query.get("intent")
+        # A browser's client secret opens the session it was minted for, as on the API.
+        key = presented_key(ws.headers, offered)
+        minted = emu.client_secrets.session(key) if key and key.startswith("ek_") else None
         # (``intent`` only when asked for: an emulator's subclass may not take it)
         opened = {"intent": intent} if intent else {}
-        conn = emu.open_connection(model, call_id, **opened)
+        conn = emu.open_connection(str((minted or {}).get("model") or model), call_id, **opened)
+        if minted and call_id is None:
+            start_with(conn.core, minted)
         await conn.serve(_frames(ws), ws.send_text, _ender(ws))
         emu.connection_closed(conn)
 

@@ -19,7 +19,7 @@ from .._redact import register_secret
 from ..session.transport import dropped
 from .auth import ClientSecrets
 from .calls import CallDesk
-from .config import apply_update
+from .config import start_with
 from .connection import Connection, EmulatorConnection
 from .core import ServerCore
 from .faults import Fault
@@ -293,9 +293,7 @@ class Emulator:
         as a SIP call's accept configures it; a bad config is a ``ClientEventError``."""
         settings = dataclasses.replace(self.settings, webrtc=True)
         core = ServerCore(settings, model_name=model_name, created_at_s=time.time())
-        update = {"type": "realtime", **session}
-        core.session = apply_update(core.session, update, audio_sent=False)
-        core.audio.configure(core.session)
+        start_with(core, session)
         clients = HostedMCPClients(self._allowed_mcp_host)
         return EmulatorConnection(core, self.model, clients, record=self._record, tasks=self._tasks)
 

@@ -1,0 +1,42 @@
+"""A client secret (``ek_...``, ``POST /v1/realtime/client_secrets``) carries the session it
+was minted with: a websocket session a page opens with it (the ``openai-insecure-api-key.``
+subprotocol) starts configured so, as a WebRTC call does (it started from the emulator's
+defaults: another model, the default instructions, a session nobody minted)."""
+
+from __future__ import annotations
+
+import json
+
+import anyio
+import httpx2
+import pytest
+from websockets.asyncio.client import connect as ws_connect
+
+from rtagents.emulator import Emulator
+
+pytestmark = pytest.mark.anyio
+KEY = "sk-emulator-key-0123456789"
+MINTED = {"type": "realtime", "model": "gpt-realtime-mini", "instructions": "Only the minted."}
+
+
+async def _mint(emu: Emulator) -> str:
+    async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {KEY}"}) as http:
+        reply = await http.post(f"{emu.http_url}/realtime/client_secrets", json={"session": MINTED})
+    assert reply.status_code == 200, reply.text
+    value: str = reply.json()["value"]
+    return value
+
+
+async def test_a_websocket_session_opened_with_a_client_secret_has_the_minted_config() -> None:
+    async with Emulator(api_key=KEY) as emu:
+        secret = await _mint(emu)
+        page = ["realtime", f"openai-insecure-api-key.{secret}"]
+        async with ws_connect(emu.url, subprotocols=page) as ws:  # type: ignore[arg-type]
+            with anyio.fail_after(5):
+                created = json.loads(await ws.recv())
+    assert created["type"] == "session.created"
+    session = created["session"]
+    got = (session.get("model"), session.get("instructions"))
+    assert got == (MINTED["model"], MINTED["instructions"]), (
+        f"the secret's session was {MINTED}; the session it opened is {got}"
+    )
