@@ -33,7 +33,5 @@ async def test_an_on_delegation_hook_that_will_never_run_is_warned_of() -> None:
         async with rtagents.connect(agent, url=emu.live_url, api="live") as session:
             await speak(session)
             events = await until(session, lambda seen: "Hello there." in spoken(seen))
-    warned = [
-        e for e in events if e.type == "session.warning" and "on_delegation" in e.message
-    ]
+    warned = [e for e in events if e.type == "session.warning" and "on_delegation" in e.message]
     assert called or warned, "on_delegation was neither called nor warned about"
