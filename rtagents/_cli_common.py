@@ -93,6 +93,11 @@ def import_user_module(name: str) -> Any:
 
 
 def _imported(name: str) -> Any:
+    if not name or not all(part.isidentifier() for part in name.split(".")):
+        # (``.tools`` or ``a..b`` would reach importlib, which raises TypeError, ValueError)
+        raise CliError(
+            f"{name!r} is not a module name: give a dotted one (my_app.agents), or a file path"
+        )
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:

@@ -31,7 +31,7 @@ from .mcp_clients import HostedMCPClients
 from .models import Model
 from .rule_model import RuleModel
 from .settings import ServerSettings, Transcriber, TranscriptOrder
-from .tls import self_signed, server_context
+from .tls import removed, self_signed, server_context
 from .voice import VoiceChoice, choose
 from .webrtc import WebRTCCalls, with_cors
 
@@ -141,8 +141,9 @@ class Emulator:
         self.certificate: Path | None = None
         """The PEM certificate clients must trust, when listening with TLS."""
         self._tls: tuple[Path, Path] | None = None
+        self._self_signed = tls is True  # made for it: removed when it stops (a private key)
         if tls:
-            cert, key = tls if isinstance(tls, tuple) else self_signed(host)
+            cert, key = tls if isinstance(tls, tuple) else self_signed(host, self)
             self.certificate = Path(cert)
             server_context(cert, key)  # a bad pair fails here, not at the first client
             self._tls = (Path(cert), Path(key))
@@ -196,6 +197,9 @@ class Emulator:
         return "wss" if self._tls is not None else "ws"
 
     async def start(self) -> None:
+        if self._self_signed and self._tls is not None and not self._tls[1].exists():
+            self._tls = self_signed(self.host, self)  # (stopped before: started again)
+            self.certificate = self._tls[0]
         app = with_cors(build_app(self, self._routes()))
         config = uvicorn.Config(
             app,
@@ -254,6 +258,8 @@ class Emulator:
         if self._server is not None and self._serving is not None:
             await stop(self._server, self._serving)
         self._server = self._serving = None
+        if self._self_signed and self._tls is not None:
+            removed(self._tls[0])
 
     async def __aenter__(self) -> Emulator:
         await self.start()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import shutil
 import ssl
 import tempfile
+import weakref
 from pathlib import Path
 
 from .._extras import require
@@ -18,10 +20,12 @@ def server_context(cert: str | Path, key: str | Path) -> ssl.SSLContext:
     return context
 
 
-def self_signed(host: str) -> tuple[Path, Path]:
+def self_signed(host: str, owner: object = None) -> tuple[Path, Path]:
     """A certificate for ``host``, ``localhost`` and 127.0.0.1, valid for a day, and its key:
     PEM files in a new temporary folder. Trust the certificate in the client (for Node,
-    ``NODE_EXTRA_CA_CERTS``; for Python, ``ssl.create_default_context(cafile=...)``)."""
+    ``NODE_EXTRA_CA_CERTS``; for Python, ``ssl.create_default_context(cafile=...)``). The
+    folder (an unencrypted private key) goes when ``owner`` is freed, or at the latest when
+    the process ends, unless ``removed`` took it first."""
     require("tls", "cryptography.x509", "a self-signed certificate")
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -60,4 +64,11 @@ def self_signed(host: str) -> tuple[Path, Path]:
         )
     )
     key_path.chmod(0o600)
+    if owner is not None:
+        weakref.finalize(owner, shutil.rmtree, folder, True)
     return cert_path, key_path
+
+
+def removed(cert: Path) -> None:
+    """The folder ``self_signed`` made for ``cert``, and its key, removed."""
+    shutil.rmtree(cert.parent, ignore_errors=True)
