@@ -59,8 +59,11 @@ async def converse(url: str | None, question: Path, answer: Path) -> list[str]:
     out = bytearray()
     lines = [f"sent {len(pcm) / (RATE * 2):.2f} s of audio from {question.name}"]
     async with rtagents.connect(agent, url=url) as session:
-        for start in range(0, len(pcm), CHUNK):  # a microphone delivers 20 ms at a time
-            await session.send_audio(pcm[start : start + CHUNK])
+        # A microphone delivers 20 ms at a time; then a second of silence, which is how
+        # server VAD hears that the user stopped (a recording may end on a word).
+        for start in range(0, len(pcm) + RATE * 2, CHUNK):
+            chunk = pcm[start : start + CHUNK]
+            await session.send_audio(chunk if chunk else bytes(CHUNK))
         async for event in session:
             if event.type == "conversation.item.input_audio_transcription.completed":
                 lines.append(f"user (transcribed): {event.transcript}")

@@ -12,7 +12,15 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from ._cli_common import CliError, add_emulator_key, import_user_module, wav_out
-from ._cli_talk import Terminal, collect_voice, lines, local_voice, read_input, say_recording
+from ._cli_talk import (
+    Terminal,
+    collect_voice,
+    lines,
+    local_voice,
+    read_input,
+    say_recording,
+    until_quiet,
+)
 
 
 def load_agent(spec: str) -> Any:
@@ -194,7 +202,9 @@ def _run(args: argparse.Namespace) -> int:
                 transcript.say("(listening: speak; Ctrl-C ends)")
                 await voice.run(session)
             elif audio_in is not None:
-                await say_recording(session, audio_in)
+                said = await say_recording(session, audio_in)
+                if said is not None:
+                    transcript.say(said)
             else:
                 reading = anyio.CancelScope()  # the session's end ends the prompt too
                 session.on("session.closed")(lambda event: reading.cancel())
@@ -221,7 +231,9 @@ def _run(args: argparse.Namespace) -> int:
             heard_as[:] = [args.hears]
         async with Emulator(
             model=RuleModel(),
-            transcribe=(lambda pcm, ms: heard_as[0]) if heard_as or live else None,
+            transcribe=(lambda pcm, ms: heard_as[0] if heard_as else "")
+            if heard_as or live
+            else None,
         ) as emu:
             sound[:] = ["speech" if emu.voice == "espeak" else "tones"]
             transcript.say(
@@ -254,25 +266,12 @@ async def _say_aloud(session: Any) -> bool:
     """Offline on GPT-Live, one user turn: a short utterance the emulator hears as the
     --say line, then the agent's answer, over once the session goes quiet. False when the
     session ended."""
-    import anyio
 
     from .emulator import audio
 
     await session.send_audio(audio.tone(600).tobytes())
     await session.send_audio(audio.silence(400).tobytes())
-    spoke = False
-    while True:
-        with anyio.move_on_after(0.5 if spoke else 15):
-            async for event in session:
-                if event.type == "session.closed":
-                    return False
-                if event.type == "session.usage.updated":
-                    spoke = True  # an utterance ended; more may follow (a tool's answer)
-                    break
-            else:
-                return False
-            continue
-        return True
+    return await until_quiet(session)
 
 
 def _approver(

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import sys
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+
+import anyio
 
 from ._cli_common import CliError
 
@@ -44,34 +47,76 @@ def local_voice(args: argparse.Namespace) -> Any:
     return LocalVoice(device, duplex=args.duplex or "half")
 
 
-async def say_recording(session: Any, pcm: bytes) -> None:
+NO_SPEECH_S = 5.0
+"""How long after a recording the server may take to find a turn in it before the command
+says it heard none."""
+
+
+async def say_recording(session: Any, pcm: bytes) -> str | None:
     """Send a recording as a microphone would (as fast as the socket takes it), then wait
-    for the answers to every turn the server found in it."""
+    for the answer to the last turn the server found in it (an earlier turn's answer may be
+    cut short by the next turn). What to tell the user when there was nothing to answer
+    (no speech heard), else ``None``."""
     from .audio.formats import Encoder, samples
 
-    committed = answered = 0
+    live = getattr(session, "api", "realtime") == "live"
     chunk = 24_000 * 2 // 50  # 20 ms
     encoder = Encoder(session.input_format)  # (a G.711 agent takes G.711)
     for start in range(0, len(pcm), chunk):
         await session.send_audio(encoder.encode(samples(pcm[start : start + chunk])))
-    vad = ((session.config.get("audio") or {}).get("input") or {}).get("turn_detection")
-    if vad:
+    vad = live or ((session.config.get("audio") or {}).get("input") or {}).get("turn_detection")
+    if vad:  # the server finds the turns: a second of silence ends the last
         for start in range(0, len(_TRAILING_SILENCE), chunk):
             silence = _TRAILING_SILENCE[start : start + chunk]
             await session.send_audio(encoder.encode(samples(silence)))
-    else:  # no turn detection: the recording is one turn, committed here
+    if live:  # the Live model drives its turns: over once the session goes quiet
+        await until_quiet(session)
+        return None
+    if not vad:  # no turn detection: the recording is one turn, committed here
         await session.commit_audio()
         await session.create_response()
-        committed = 1
+    waiting = vad is not None and bool(vad)  # (for the server to commit a turn)
+    with anyio.move_on_after(NO_SPEECH_S if waiting else math.inf) as heard_none:
+        async for event in session:
+            if event.type in ("input_audio_buffer.committed", "session.closed"):
+                break
+        else:
+            return None
+    if heard_none.cancelled_caught:
+        return "(no speech was heard in the recording: nothing to answer)"
+    answered = False
     async for event in session:
-        if event.type == "input_audio_buffer.committed" and vad:
-            committed += 1
-        elif event.type == "response.done" and (event.response.output or [None])[-1] is not None:
-            answered += event.response.output[-1].type == "message"
+        if event.type == "input_audio_buffer.committed":
+            answered = False  # a later turn: its answer is the one waited for
+        elif event.type == "response.done" and event.response.status == "completed":
+            output = event.response.output or []
+            answered = bool(output) and output[-1].type == "message"
         elif event.type == "session.closed":
-            return
-        if committed and answered >= committed:
-            return
+            return None
+        else:
+            continue
+        if answered:
+            return None
+    return None
+
+
+async def until_quiet(session: Any) -> bool:
+    """Wait for the answers to what the user said (GPT-Live's turns are the model's): over
+    once the session has been quiet a moment after an utterance (more may follow, a tool's
+    answer). False when the session ended."""
+    spoke = False
+    while True:
+        with anyio.move_on_after(0.5 if spoke else 15):
+            async for event in session:
+                if event.type == "session.closed":
+                    return False
+                if event.type == "session.usage.updated":
+                    spoke = True  # an utterance ended; more may follow (a tool's answer)
+                    break
+            else:
+                return False
+            continue
+        return True
 
 
 def collect_voice(session: Any, heard: list[bytes]) -> None:

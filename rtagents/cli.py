@@ -16,7 +16,7 @@ from ._cli_calls import add_calls_commands
 from ._cli_common import CliError, add_emulator_key, port, wav_out
 from ._cli_run import add_run_command
 from ._extras import require
-from .errors import RtagentsError
+from .errors import RtagentsError, first_error
 
 
 def _fault(text: str) -> Any:
@@ -218,6 +218,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a task group's (an ExceptionGroup): our error in it is one line
+        inner = first_error(exc)
+        if inner is exc or not isinstance(inner, (CliError, RtagentsError)):
+            raise
+        print(f"rtagents {args.command}: {inner}", file=sys.stderr)
+        return 2
     return code
 
 

@@ -19,6 +19,13 @@ def _libs() -> tuple[Any, Any]:
     return require("audio", "numpy", feature), require("audio", "soxr", feature)
 
 
+def need_resampling(src_rate: int, dst_rate: int) -> None:
+    """``ExtraMissing`` now, naming the extra, if audio at ``src_rate`` will be resampled
+    to ``dst_rate`` without it."""
+    if src_rate != dst_rate:
+        _libs()
+
+
 def _mono(np: Any, pcm: bytes, channels: int) -> Any:
     frames = np.frombuffer(pcm[: len(pcm) - len(pcm) % (2 * channels)], dtype="<i2")
     if channels == 1:

@@ -23,7 +23,7 @@ from ..errors import RtagentsError
 from .devices import AudioDevice, SoundDevice
 from .formats import RATE, Decoder, Encoder, delta_audio, samples
 from .output import PlaybackBuffer
-from .resample import StreamResampler
+from .resample import StreamResampler, need_resampling
 
 _BACKLOG_BLOCKS = 100  # about 2 s of microphone audio waiting for the session, at most
 
@@ -46,6 +46,8 @@ class LocalVoice:
         if duplex not in ("half", "full"):
             raise ValueError(f"duplex is 'half' or 'full', not {duplex!r}")
         self.device = device if device is not None else SoundDevice()
+        if self.device.rate != RATE:  # (said now, not from inside run's tasks)
+            need_resampling(self.device.rate, RATE)
         self.duplex = duplex
         self.tail_ms = tail_ms
         self.player = PlaybackBuffer(rate=self.device.rate)
