@@ -66,13 +66,14 @@ def register_secret(value: str | None) -> None:
     _count((value,), 1)
 
 
-def hold_secrets(owner: object, values: Iterable[str | None]) -> Callable[[], None]:
+def hold_secrets(owner: object, values: Iterable[str | None]) -> Callable[[], None] | None:
     """Never log ``values`` while ``owner`` lives (a session's credentials, an MCP server's):
     let go when it is freed, or when what this returns is called (its end), whichever
-    comes first. A value someone else holds too stays a secret."""
+    comes first (``None``: there was nothing to hold). A value someone else holds too stays
+    a secret."""
     kept = tuple(_counted(values))
     if not kept:
-        return _nothing
+        return None
     _count(kept, 1)
     return weakref.finalize(owner, _count, kept, -1)
 
@@ -91,10 +92,6 @@ def _count(values: Iterable[str | None], step: int) -> None:
             else:
                 _secrets.pop(value, None)
         _ordered = tuple(sorted(_secrets, key=len, reverse=True))
-
-
-def _nothing() -> None:
-    return None
 
 
 def redact(text: str) -> str:

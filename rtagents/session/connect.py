@@ -243,7 +243,9 @@ def connect(
     # The session's credentials are secrets for as long as it lives (a caller's own token
     # must not stay one for the process's life: every log record is checked against each).
     given_secrets = (v.strip() for v in (api_key, *(headers or {}).values()) if v)
-    lifetime.hold(hold_secrets(lifetime, given_secrets))
+    let_go = hold_secrets(lifetime, given_secrets)
+    if let_go is not None:  # (an idle session without credentials of its own keeps none)
+        lifetime.hold(let_go)
     return lifetime
 
 

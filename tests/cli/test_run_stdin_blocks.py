@@ -8,8 +8,11 @@ nothing."""
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -42,16 +45,32 @@ def test_a_background_result_arrives_while_the_user_is_thinking(tmp_path: Path) 
         cwd=tmp_path,
         env=env(),
     )
-    assert proc.stdin is not None
+    assert proc.stdin is not None and proc.stdout is not None
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+    seen: list[str] = []
     try:
         proc.stdin.write("book a table\n")
         proc.stdin.flush()
-        time.sleep(4)  # the user reads the answer; the tool is done after 1 s
-        out, _ = proc.communicate(input="exit\n", timeout=10)
+        # The user reads the answer, typing nothing; the tool is done after 1 s (a loaded
+        # machine takes longer to start: its line is waited for, 30 s at most).
+        deadline = time.monotonic() + 30
+        while not any("a table for 2 at 8 pm" in line for line in seen):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            with contextlib.suppress(queue.Empty):
+                seen.append(lines.get(timeout=left))
+        proc.stdin.write("exit\n")
+        proc.stdin.flush()
+        proc.wait(timeout=10)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+    while not lines.empty():
+        seen.append(lines.get())
+    out = "".join(seen)
     assert "started" in out, out
     assert "cancelled by the session's close" not in out, out
     assert "a table for 2 at 8 pm" in out, out

@@ -26,7 +26,7 @@ import anyio.abc
 from ...audio.formats import RATE, Encoder, samples
 from ...errors import root_cause
 from ...protocol import SessionCreated
-from ..calls import Call
+from ..call import Call
 from ..config import audio_format
 from ..conversation import new_id
 from ..live import phone as live_phone
