@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import sys
 import threading
 from collections.abc import AsyncIterator
@@ -73,30 +72,37 @@ async def say_recording(session: Any, pcm: bytes) -> str | None:
         await until_quiet(session)
         return None
     if not vad:  # no turn detection: the recording is one turn, committed here
-        await session.commit_audio()
+        await session.commit_audio()  # (refused if too short: the answer comes all the same)
         await session.create_response()
-    waiting = vad is not None and bool(vad)  # (for the server to commit a turn)
-    with anyio.move_on_after(NO_SPEECH_S if waiting else math.inf) as heard_none:
-        async for event in session:
-            if event.type in ("input_audio_buffer.committed", "session.closed"):
-                break
-        else:
-            return None
-    if heard_none.cancelled_caught:
-        return "(no speech was heard in the recording: nothing to answer)"
-    answered = False
+    else:  # the server finds the turns: none within a while is none at all
+        with anyio.move_on_after(NO_SPEECH_S) as heard_none:
+            async for event in session:
+                if event.type in ("input_audio_buffer.committed", "session.closed"):
+                    break
+            else:
+                return None
+        if heard_none.cancelled_caught:
+            return "(no speech was heard in the recording: nothing to answer)"
+    speaking = False  # a later turn under way: its answer is the one waited for
     async for event in session:
-        if event.type == "input_audio_buffer.committed":
-            answered = False  # a later turn: its answer is the one waited for
-        elif event.type == "response.done" and event.response.status == "completed":
-            output = event.response.output or []
-            answered = bool(output) and output[-1].type == "message"
+        if event.type == "input_audio_buffer.speech_started":
+            speaking = True
+        elif event.type == "input_audio_buffer.committed":
+            speaking = False
         elif event.type == "session.closed":
             return None
-        else:
-            continue
-        if answered:
-            return None
+        elif event.type == "response.done" and not speaking:
+            # Over with an answer said, or cut short (incomplete, cancelled, failed); not by
+            # a completed response that called a tool, nor one a later turn cut (server VAD:
+            # ``turn_detected``): the answer waited for follows those.
+            response, output = event.response, event.response.output or []
+            details = response.status_details
+            if response.status == "cancelled" and getattr(details, "reason", None) == (
+                "turn_detected"
+            ):
+                continue
+            if response.status != "completed" or (output and output[-1].type == "message"):
+                return None
     return None
 
 

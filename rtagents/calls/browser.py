@@ -246,11 +246,11 @@ def page_could_approve(agent: Agent) -> str | None:
                     "hosted servers never ask (require_approval='never'), or a local "
                     "MCPServer, whose calls the server approves"
                 )
-        for target in current.handoffs:  # (a callable target is made only by a session)
-            if isinstance(target, Handoff) and isinstance(target.target, Agent):
-                agents.append(target.target)
-            elif isinstance(target, Agent):
-                agents.append(target)
+        for target in current.handoffs:
+            try:  # (a function names the agent: made here, as a session would make it)
+                agents.append((target if isinstance(target, Handoff) else Handoff(target)).agent())
+            except Exception as exc:  # fail closed: what it would hand off to is unknown
+                return f"the agent {current.name!r} hands off to an agent it could not make ({exc})"
     return None
 
 

@@ -28,6 +28,8 @@ from starlette.routing import BaseRoute
 
 from .auth import ClientSecrets
 from .call import API, Call
+from .config import apply_update, initial_session
+from .errors import ClientEventError
 from .live import phone as live_phone
 from .rest_json import api_error, json_body, route_json
 from .signing import sign, signing_key
@@ -270,6 +272,13 @@ class CallDesk:
         if type(seconds) is not int or not 10 <= seconds <= 7200:
             message = "Invalid 'expires_after.seconds': expected an integer from 10 to 7200."
             return api_error(400, message, "expires_after.seconds")
+        if not isinstance(session, dict):
+            return api_error(400, "Invalid 'session': expected an object.", "session")
+        try:  # the session a page opens with it (its model chooses the connection's): checked
+            update = {k: v for k, v in session.items() if k != "model"}
+            apply_update(initial_session(None), {**update, "type": "realtime"}, audio_sent=False)
+        except ClientEventError as err:
+            return api_error(400, err.message, err.param or "session")
         value, expires_at = self._client_secrets.mint(seconds, session)
         return {"value": value, "expires_at": expires_at, "session": session}
 

@@ -7,6 +7,7 @@ Both are in the tree already (``mcp`` depends on them), so the emulator adds no 
 
 from __future__ import annotations
 
+import logging
 import socket
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -21,6 +22,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .auth import LIVE_PATHS, ClientSecrets, KeyGate, presented_key
 from .config import start_with
+from .errors import ClientEventError
 
 if TYPE_CHECKING:
     from .calls import CallDesk
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
 
 PATHS = ("/v1/realtime", "/realtime")
 """GPT-Live's primary websocket (the openai SDK's ``client.live.connect()``)."""
+
+
+log = logging.getLogger("rtagents.emulator")
 
 
 class Host(Protocol):
@@ -74,8 +79,11 @@ def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
         # (``intent`` only when asked for: an emulator's subclass may not take it)
         opened = {"intent": intent} if intent else {}
         conn = emu.open_connection(str((minted or {}).get("model") or model), call_id, **opened)
-        if minted and call_id is None:
-            start_with(conn.core, minted)
+        if minted and call_id is None and not intent:
+            try:  # (checked when minted: one that is refused now starts as any session)
+                start_with(conn.core, minted)
+            except ClientEventError as err:
+                log.warning("a client secret's session was refused: %s", err.message)
         await conn.serve(_frames(ws), ws.send_text, _ender(ws))
         emu.connection_closed(conn)
 

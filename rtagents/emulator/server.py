@@ -258,8 +258,6 @@ class Emulator:
         if self._server is not None and self._serving is not None:
             await stop(self._server, self._serving)
         self._server = self._serving = None
-        if self._self_signed and self._tls is not None:
-            removed(self._tls[0])
 
     async def __aenter__(self) -> Emulator:
         await self.start()
@@ -272,6 +270,8 @@ class Emulator:
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
+        if self._self_signed and self._tls is not None:  # (stop alone keeps it: a restart)
+            removed(self._tls[0])  # the self-signed key goes with the block
 
     async def serve_forever(self) -> None:
         await self.start()
