@@ -85,13 +85,16 @@ def _counted(values: Iterable[str | None]) -> Iterable[str]:
 def _count(values: Iterable[str | None], step: int) -> None:
     global _ordered
     with _lock:
+        changed = False  # (a count that moves changes nothing to look for)
         for value in _counted(values):
             held = _secrets.get(value, 0) + step
+            changed |= (held > 0) != (value in _secrets)
             if held > 0:
                 _secrets[value] = held
             else:
                 _secrets.pop(value, None)
-        _ordered = tuple(sorted(_secrets, key=len, reverse=True))
+        if changed:
+            _ordered = tuple(sorted(_secrets, key=len, reverse=True))
 
 
 def redact(text: str) -> str:
@@ -222,7 +225,11 @@ def install() -> None:
     """Redact the records of the watched families: each one as it is made (a record factory,
     so that a logger made later, ``rtagents.calls`` or uvicorn's, is covered too), and by a
     filter on every such logger that exists now, which still holds if the app replaces the
-    factory without keeping ours. Idempotent; cheap enough to call at each connect."""
+    factory without keeping ours. Idempotent; cheap enough to call at each connect. The
+    environment's ``OPENAI_API_KEY`` is the process's secret, whoever passes it on."""
+    key = os.environ.get("OPENAI_API_KEY")
+    if key and key.strip() not in _secrets:
+        register_secret(key.strip())
     previous = logging.getLogRecordFactory()
     if not getattr(previous, "redacts", False):
         logging.setLogRecordFactory(_Redacting(previous))

@@ -263,6 +263,8 @@ def page_session(agent: Agent) -> dict[str, Any]:
     tools = [tool for tool in session.get("tools") or () if tool.get("type") == "mcp"]
     session["tools"] = tools
     choice = session.get("tool_choice")
-    if isinstance(choice, dict) and choice.get("type") == "function":
-        del session["tool_choice"]  # (its tool comes with the sideband, as it does)
+    if (isinstance(choice, dict) and choice.get("type") == "function") or (
+        choice == "required" and not tools
+    ):
+        del session["tool_choice"]  # (its tools come with the sideband, and it with them)
     return session

@@ -69,3 +69,17 @@ async def test_per_call_hosted_mcp_tokens_do_not_accumulate_in_the_secret_regist
         f"the secret registry grew by {grown} after {SESSIONS} per-call HostedMCP objects "
         "were freed (their tokens are never released)"
     )
+
+
+async def test_the_environments_key_stays_a_secret_after_the_sessions_that_passed_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``OPENAI_API_KEY`` is the process's secret (failures.md), also when an app passes it
+    on as ``api_key=``: the end of that session does not let it go."""
+    key = "env-key-" + secrets.token_hex(12)  # not of the sk- shape: only holding hides it
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    agent = rtagents.Agent(name="a", output_modalities=["text"])
+    async with Emulator(model=ScriptedModel([], then="ok"), record=0) as emu:
+        async with rtagents.connect(agent, url=emu.url, api_key=key):
+            pass
+    assert _redact.redact(f"the key {key} leaked") == "the key [redacted] leaked"
