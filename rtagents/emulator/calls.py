@@ -280,7 +280,10 @@ class CallDesk:
         except ClientEventError as err:
             return api_error(400, err.message, err.param or "session")
         value, expires_at = self._client_secrets.mint(seconds, session)
-        return {"value": value, "expires_at": expires_at, "session": session}
+        # As the API answers: the session with its id and object (the SDK reads both).
+        kind = "transcription_session" if session.get("type") == "transcription" else "session"
+        made = {"id": "sess_" + secrets.token_hex(12), "object": f"realtime.{kind}", **session}
+        return {"value": value, "expires_at": expires_at, "session": made}
 
 
 _OVER = ("rejected", "referred", "ended")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..protocol import KNOWN_VOICES, SessionConfig, TranscriptionSessionConfig
 from ..protocol.paths import deepest_error
@@ -95,12 +95,17 @@ def apply_update(
     update = without_nulls(update)
     model_cls = SessionConfig if kind == "realtime" else TranscriptionSessionConfig
     try:
-        model_cls.model_validate(update)
+        checked = model_cls.model_validate(update)
     except ValidationError as exc:
         param, message = deepest_error(exc.errors(include_url=False), "session", model=model_cls)
         raise ClientEventError(
             f"Invalid value for '{param}': {message}.", code="invalid_value", param=param
         ) from None
+    unknown = _first_unknown(checked, "session")
+    if unknown is not None:  # (the beta API's input_audio_format, say)
+        raise ClientEventError(
+            f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
+        )
     merged = _merge(current, update)
     if "model" in update and update["model"] != current.get("model"):
         raise ClientEventError(
@@ -244,3 +249,22 @@ def start_with(core: Any, session: dict[str, Any]) -> None:
     update = {**session, "type": "realtime"}
     core.session = apply_update(core.session, update, audio_sent=False)
     core.audio.configure(core.session)
+
+
+def _first_unknown(value: Any, path: str) -> str | None:
+    """The wire path of the first field the API does not have, as the real server names
+    it (``session.tools[0].meta``): the models keep what they do not know, the server
+    refuses it."""
+    if isinstance(value, BaseModel):
+        for name in value.model_extra or {}:
+            return f"{path}.{name}"
+        for name, field in type(value).model_fields.items():
+            found = _first_unknown(getattr(value, name), f"{path}.{field.alias or name}")
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _first_unknown(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None

@@ -95,6 +95,10 @@ def sip_session(agent: Agent) -> dict[str, Any]:
     tools = [t.definition() for t in agent.sources.functions]
     config, _ = start_config(agent, tools)
     fields = {"type": "live", **config.model_dump(mode="json", exclude_unset=True)}
+    audio = fields.pop("audio", None) or {}
+    audio.pop("format", None)  # SIP negotiates it: a primary WebSocket's alone
+    if audio:
+        fields["audio"] = audio
     return lp.SipSessionConfig.model_validate(fields).model_dump(mode="json", exclude_unset=True)
 
 

@@ -9,8 +9,7 @@ timeline), and delegates work: to the client (``session.delegation.created``, an
 commentary or thinking) or to a Responses backend the server runs (``backend.BackendRun``,
 whose stream goes out in ``response.event``s) or to Decisions (the session's questions,
 answered in a ``decision.event`` by the rule in ``decisions``, as transcript triggers are).
-Client events are handled in ``handlers``.
-"""
+Client events are handled in ``handlers``."""
 
 from __future__ import annotations
 
@@ -111,10 +110,11 @@ class LiveCore:
     def accepted(self, session: dict[str, Any], session_id: str) -> None:
         """This connection is a sideband of a SIP call: its session (``session_id``, the
         call's) is the one the call's accept started (``session``, as the accept gave it),
-        and no ``session.start`` comes (one is refused); ``session.update`` configures it."""
+        and no ``session.start`` comes (one is refused); ``session.update`` configures it.
+        Its audio is reflected: each chunk says when it is (``voice.timed``)."""
         cap = self.settings.max_session_s
         self.session = config.start(session, created_at_s=self.created_at_s, max_session_s=cap)
-        self.session["id"] = session_id
+        self.session["id"], self.voice.timed = session_id, True
         self.started()
 
     def reattach(self, now_s: float) -> None:

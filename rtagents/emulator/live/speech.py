@@ -35,6 +35,8 @@ class Voice:
         self._stopped = False
         self.on_delta: Callable[[lp.OutputTranscriptDelta, str], None] | None = None
         """Hears each transcript delta the voice sends, with the utterance's text so far."""
+        self.timed = False
+        """Audio reflected on a sideband (a SIP call's): its chunks carry their times."""
 
     def interrupt(self) -> None:
         """The user started speaking: what the model is saying stops (the model drives
@@ -71,21 +73,24 @@ class Voice:
                 so_far += word
                 if self.on_delta is not None:
                     self.on_delta(delta, so_far)
-                yield from self._stream(spoken, part)
+                yield from self._stream(spoken, part, at)
                 at += ms
                 self.until_ms = at
         finally:
             self.busy = False
 
-    def _stream(self, pcm: array[int], part: range) -> Steps[None]:
+    def _stream(self, pcm: array[int], part: range, at: int) -> Steps[None]:
         chunk = audio.RATE * self._settings.audio_chunk_ms // 1000
         for start in range(part.start, part.stop, chunk):
             if self._stopped:
                 return
             data = audio.from_pcm16(pcm, self.format, start, min(start + chunk, part.stop))
-            # On a primary WebSocket the chunks carry no times (only a sideband's do).
-            self._out.emit(lp.OutputAudioDelta, delta=base64.b64encode(data).decode())
+            delta = base64.b64encode(data).decode()
             ms = audio.duration_ms(len(data), self.format)
+            # On a primary WebSocket the chunks carry no times (a sideband's do: required).
+            timed = {"start_ms": at, "end_ms": at + ms} if self.timed else {}
+            self._out.emit(lp.OutputAudioDelta, delta=delta, **timed)
+            at += ms
             yield Pace(ms) if self._settings.realtime else None
 
 

@@ -135,10 +135,12 @@ class FunctionCall(WireModel):
 
 
 class FunctionCallOutput(WireModel):
-    """The output returned for a function call's ``call_id``: a string or content parts."""
+    """The output returned for a function call's ``call_id``: a string or content parts.
+    A client's always names its call; one the server makes itself (for a program caller,
+    ``caller``) may not, and is read all the same."""
 
     type: Literal["function_call_output"] = "function_call_output"
-    call_id: str
+    call_id: str | None = None
     output: str | list[ContentPart]
     id: str | None = None
     caller: ToolCaller | None = None

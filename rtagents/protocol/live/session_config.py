@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import ConfigDict, Discriminator, Field, Tag
 
 from .._base import WireModel
 from ._tags import by_type
@@ -274,10 +274,20 @@ class WebRtcSessionConfig(SessionConfig):
     wake_policy: WakePolicy | None = None
 
 
+class SipAudioConfig(WireModel):
+    """A SIP call's audio settings: SIP negotiates the media format, so ``format`` (a
+    primary WebSocket's) is refused here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    output: AudioOutput | None = None
+
+
 class SipSessionConfig(SessionConfig):
     """The session that answers a SIP call (``POST /v1/live/sessions/{id}/accept``)."""
 
     type: Literal["live"] = "live"
+    audio: SipAudioConfig | None = None  # type: ignore[assignment]  # (no format)
 
 
 class SessionResource(SessionConfig):
@@ -341,6 +351,7 @@ __all__ = [
     "SessionConfig",
     "SessionResource",
     "SessionUpdateConfig",
+    "SipAudioConfig",
     "SipSessionConfig",
     "Voice",
     "WakePolicy",
