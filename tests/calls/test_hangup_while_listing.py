@@ -7,54 +7,32 @@ from __future__ import annotations
 
 import os
 import signal
-import uuid
 from pathlib import Path
 
 import anyio
 import pytest
 
-import rtagents
-from rtagents.calls import CallServer, IncomingCall
-from rtagents.calls.registry_redis import RedisRegistry
-from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import serve_asgi
-from tests.calls.test_redis_stalled import SECRET, stoppable_redis
+from tests.calls.test_redis_stalled import SECRET, stalled_after_claim
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_a_hangup_of_a_call_just_answered_is_not_refused(tmp_path: Path) -> None:
-    with stoppable_redis(tmp_path) as (url, pid):
-
-        def route(call: IncomingCall) -> rtagents.Agent:
-            os.kill(pid, signal.SIGSTOP)  # Redis stalls right after the claim
-            return rtagents.Agent(name="desk")
-
-        async with Emulator(model=ScriptedModel([])) as emu:
-            registry = RedisRegistry(url, replica="a", prefix=f"h-{uuid.uuid4().hex[:6]}")
-            app = CallServer(
-                route=route,
-                webhook_secret=SECRET,
-                api_key="sk-x",
-                base_url=emu.http_url,
-                registry=registry,
-                drain_timeout=0,
-            )
-            async with serve_asgi(app) as base:
-                outcome: object = None
-                try:
-                    call_id = emu.place_call(f"{base}/openai/webhook", SECRET)
-                    with anyio.fail_after(5):
-                        while not (call_id in app.calls and app.calls[call_id].state == "active"):
-                            await anyio.sleep(0.01)
-                    assert emu.desk.calls[call_id].status == "accepted"
-                    try:
-                        await app.hangup(call_id)
-                    except Exception as exc:
-                        outcome = exc
-                finally:
-                    os.kill(pid, signal.SIGCONT)
-                assert outcome is None, f"app.hangup of an active call raised: {outcome!r}"
-                with anyio.fail_after(10):
-                    while emu.desk.calls[call_id].status != "ended":
-                        await anyio.sleep(0.02)
+    async with stalled_after_claim(tmp_path) as (emu, app, base, pid):
+        outcome: object = None
+        try:
+            call_id = emu.place_call(f"{base}/openai/webhook", SECRET)
+            with anyio.fail_after(5):
+                while not (call_id in app.calls and app.calls[call_id].state == "active"):
+                    await anyio.sleep(0.01)
+            assert emu.desk.calls[call_id].status == "accepted"
+            try:
+                await app.hangup(call_id)
+            except Exception as exc:
+                outcome = exc
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        assert outcome is None, f"app.hangup of an active call raised: {outcome!r}"
+        with anyio.fail_after(10):
+            while emu.desk.calls[call_id].status != "ended":
+                await anyio.sleep(0.02)

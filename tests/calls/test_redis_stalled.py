@@ -14,7 +14,7 @@ import logging
 import os
 import signal
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,30 @@ def stoppable_redis(folder: Path) -> Iterator[tuple[str, int]]:
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGCONT)
+
+
+@contextlib.asynccontextmanager
+async def stalled_after_claim(folder: Path) -> AsyncIterator[tuple[Emulator, CallServer, str, int]]:
+    """A CallServer on a real Redis that stops answering (SIGSTOP) right after a call's claim,
+    as its router runs: the emulator, the app, its URL and Redis's pid (SIGCONT it)."""
+    with stoppable_redis(folder) as (url, pid):
+
+        def route(call: IncomingCall) -> rtagents.Agent:
+            os.kill(pid, signal.SIGSTOP)  # Redis stalls right after the claim
+            return rtagents.Agent(name="desk")
+
+        async with Emulator(model=ScriptedModel([])) as emu:
+            registry = RedisRegistry(url, replica="a", prefix=f"r-{uuid.uuid4().hex[:6]}")
+            app = CallServer(
+                route=route,
+                webhook_secret=SECRET,
+                api_key="sk-x",
+                base_url=emu.http_url,
+                registry=registry,
+                drain_timeout=0,
+            )
+            async with serve_asgi(app) as base:
+                yield emu, app, base, pid
 
 
 async def test_a_command_forwarded_while_redis_stalls_is_bounded(tmp_path: Path) -> None:
@@ -87,34 +111,18 @@ async def test_a_call_accepted_as_redis_stalls_gets_its_sideband(
     its sideband should still connect, not wait ~20 s on Redis (the claim gives up after 5),
     and the log says why the listing failed."""
     caplog.set_level(logging.WARNING, logger="rtagents.calls.registry")
-    with stoppable_redis(tmp_path) as (url, pid):
-
-        def route(call: IncomingCall) -> rtagents.Agent:
-            os.kill(pid, signal.SIGSTOP)  # Redis stalls right after the claim
-            return rtagents.Agent(name="desk")
-
-        async with Emulator(model=ScriptedModel([])) as emu:
-            registry = RedisRegistry(url, replica="a", prefix=f"r-{uuid.uuid4().hex[:6]}")
-            app = CallServer(
-                route=route,
-                webhook_secret=SECRET,
-                api_key="sk-x",
-                base_url=emu.http_url,
-                registry=registry,
-                drain_timeout=0,
-            )
-            async with serve_asgi(app) as base:
-                try:
-                    call_id = emu.place_call(f"{base}/openai/webhook", SECRET)
-                    with anyio.move_on_after(6):
-                        while not (call_id in app.calls and app.calls[call_id].session):
-                            await anyio.sleep(0.05)
-                    record = app.calls.get(call_id)
-                    status = emu.desk.calls[call_id].status
-                    has_session = record is not None and record.session is not None
-                finally:
-                    os.kill(pid, signal.SIGCONT)
-                assert status == "accepted"
-                assert has_session, f"accepted, but no sideband after 6 s: {record}"
+    async with stalled_after_claim(tmp_path) as (emu, app, base, pid):
+        try:
+            call_id = emu.place_call(f"{base}/openai/webhook", SECRET)
+            with anyio.move_on_after(6):
+                while not (call_id in app.calls and app.calls[call_id].session):
+                    await anyio.sleep(0.05)
+            record = app.calls.get(call_id)
+            status = emu.desk.calls[call_id].status
+            has_session = record is not None and record.session is not None
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        assert status == "accepted"
+        assert has_session, f"accepted, but no sideband after 6 s: {record}"
     [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("listing call")]
     assert line == f"listing call {call_id} failed: timed out"
