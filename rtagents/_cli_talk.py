@@ -131,11 +131,16 @@ def collect_voice(session: Any, heard: list[bytes]) -> None:
     click at their edges), what the filter holds kept at each answer's end (GPT-Live's, at
     the session's: it has no such event)."""
     from .audio.formats import Decoder, delta_audio
+    from .protocol.audio_formats import reported_output_format
 
     decoders: list[Decoder] = []
+    fmt = session.output_format  # then as the events told say (``reported_output_format``)
+
+    def configured(event: Any) -> None:
+        nonlocal fmt
+        fmt = reported_output_format(event) or fmt
 
     def collect(event: Any) -> None:
-        fmt = session.output_format
         if not decoders or decoders[-1].fmt != fmt:
             if decoders:
                 heard.append(decoders[-1].flush().tobytes())
@@ -146,6 +151,8 @@ def collect_voice(session: Any, heard: list[bytes]) -> None:
         if decoders:
             heard.append(decoders[-1].flush().tobytes())
 
+    for kind in ("session.created", "session.updated", "session.started"):
+        session.on(kind)(configured)
     session.on("response.output_audio.delta")(collect)
     session.on("session.output_audio.delta")(collect)
     session.on("response.done")(done)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from ._json import format_arguments, json_object, shown_name
-from .protocol.audio_formats import base64_audio_ms, output_format
+from .protocol.audio_formats import base64_audio_ms, reported_output_format
 
 
 class Transcript:
@@ -93,8 +93,8 @@ class Transcript:
             )
         elif kind == "response.output_audio.delta":
             self._audio_ms += base64_audio_ms(len(event.delta), self._format)
-        elif kind in ("session.created", "session.updated"):
-            self._format = output_format(event.session)
+        elif kind in ("session.created", "session.updated", "session.started"):
+            self._format = reported_output_format(event) or self._format
         elif kind == "transcript.delta" and event.role == "assistant":
             self._said += event.delta
         elif kind == "session.usage.updated" and self._said.strip():

@@ -12,6 +12,7 @@ import math
 from array import array
 
 from ..protocol.audio_formats import BYTES_PER_MS, audio_ms
+from ..protocol.audio_formats import reported_output_format as reported_output_format
 
 log = logging.getLogger("rtagents.audio")
 

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import anyio
 
 from ..errors import RtagentsError
+from ..protocol.audio_formats import reported_output_format
 from .devices import AudioDevice, SoundDevice
 from .formats import RATE, Decoder, Encoder, delta_audio, samples
 from .output import PlaybackBuffer
@@ -99,7 +100,10 @@ class LocalVoice:
 
     async def _speaker(self, session: Any) -> None:
         to_device = StreamResampler(RATE, self.device.rate)
-        decoder = Decoder(session.output_format)
+        # The format as the events read so far say (see ``reported_output_format``): the
+        # session's latest may be ahead of what this loop reads (a handoff to a G.711 agent).
+        fmt = session.output_format
+        decoder = Decoder(fmt)
         live_turns = _LiveTurns()
         feeding: str | None = None  # the item whose audio the filters hold the end of
 
@@ -113,9 +117,9 @@ class LocalVoice:
             kind = event.type
             if kind == "response.output_audio.delta" or kind == "session.output_audio.delta":
                 item_id = getattr(event, "item_id", None) or live_turns.speaking()
-                if item_id != feeding or session.output_format != decoder.fmt:
+                if item_id != feeding or fmt != decoder.fmt:
                     ended()
-                    feeding, decoder = item_id, Decoder(session.output_format)
+                    feeding, decoder = item_id, Decoder(fmt)
                 pcm = decoder.decode(delta_audio(event.delta)).tobytes()
                 self.player.feed(item_id, to_device.push(pcm))
             elif kind == "response.output_audio.done" and event.item_id == feeding:
@@ -127,6 +131,8 @@ class LocalVoice:
                 feeding = None
             elif kind == "session.closed":
                 return
+            else:
+                fmt = reported_output_format(event) or fmt
 
 
 class _LiveTurns:

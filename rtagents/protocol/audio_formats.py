@@ -78,6 +78,21 @@ def output_format(session: object) -> str:
     return _format(session, "output")
 
 
+_CONFIGURED = frozenset({"session.created", "session.updated", "session.started"})
+
+
+def reported_output_format(event: object) -> str | None:
+    """The output audio format a server event says the session has from then on (its
+    ``session.created``, ``session.updated``, GPT-Live's ``session.started``); ``None`` for
+    any other event. A reader of the session's events in their order (a speaker loop, a
+    handler) follows the format so: the deltas after such an event are in its format, while
+    ``session.output_format`` is the latest reported, which a lagging reader may not have
+    reached yet."""
+    if getattr(event, "type", None) not in _CONFIGURED:
+        return None
+    return output_format(getattr(event, "session", None))
+
+
 def input_format(session: object) -> str:
     """The input audio format type, as ``output_format`` reads the output's."""
     return _format(session, "input")

@@ -66,6 +66,35 @@ def test_run_out_recording_of_g711_deltas_is_the_whole_stream() -> None:
     assert _worst(b"".join(heard), data) < 100
 
 
+def test_run_out_recording_follows_the_format_in_the_events_order() -> None:
+    """Handlers are told after the frames at hand are decided: a pcm16 answer's deltas may be
+    told after the core read a ``session.updated`` to G.711 behind them (a handoff), when
+    ``session.output_format`` is already G.711. Each delta is decoded as the events before
+    it say, not as the latest report."""
+    pcm = array("h", [1000, -1000] * 2400).tobytes()  # 100 ms at 24 kHz
+    heard: list[bytes] = []
+    handlers: dict[str, list[Any]] = {}
+
+    def on(kind: str) -> Any:
+        return lambda handler: handlers.setdefault(kind, []).append(handler)
+
+    collect_voice(SimpleNamespace(output_format="audio/pcm", on=on), heard)
+    (collect,) = handlers["response.output_audio.delta"]
+    collect(SimpleNamespace(delta=base64.b64encode(pcm).decode()))  # told after the update
+    (done,) = handlers["response.done"]
+    done(SimpleNamespace(type="response.done"))
+    assert b"".join(heard) == pcm
+    g711_session = {"audio": {"output": {"format": {"type": FMT}}}}
+    for configured in handlers["session.updated"]:
+        configured(SimpleNamespace(type="session.updated", session=g711_session))
+    data = _voice_ulaw(100)
+    heard.clear()
+    for delta in _deltas(data):
+        collect(SimpleNamespace(delta=delta))
+    done(SimpleNamespace(type="response.done"))
+    assert _worst(b"".join(heard), data) < 100
+
+
 def test_emulator_webrtc_playout_of_g711_deltas_is_the_whole_stream() -> None:
     data = _voice_ulaw(500)
     session = {"audio": {"output": {"format": {"type": FMT}}}}

@@ -29,12 +29,6 @@ def trimmed(pcm: bytes) -> array[int]:
     return values[loud[0] : loud[-1] + 1] if loud else array("h")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="left for now: a delta does not say its format, and the speaker reads the format "
-    "the session has when it reads the delta (a loop lagging behind a format change decodes "
-    "older deltas in the new one); docs/performance.md's notes name it",
-)
 async def test_an_answer_read_after_a_format_change_plays_as_it_was_sent() -> None:
     device = FakeAudioDevice(rate=24_000, speed=8)
     voice = LocalVoice(device, duplex="full")
