@@ -130,8 +130,7 @@ def collect_voice(session: Any, heard: list[bytes]) -> None:
     ``session.output_audio.delta``): G.711 deltas decoded as one stream (``Decoder``: no
     click at their edges), what the filter holds kept at each answer's end (GPT-Live's, at
     the session's: it has no such event)."""
-    from .audio.formats import Decoder, delta_audio
-    from .protocol.audio_formats import reported_output_format
+    from .audio.formats import Decoder, delta_audio, reported_output_format
 
     decoders: list[Decoder] = []
     fmt = session.output_format  # then as the events told say (``reported_output_format``)
