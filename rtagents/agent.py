@@ -199,6 +199,14 @@ class Agent:
     )
 
     def __post_init__(self) -> None:
+        self.check()
+        self._warn_unasked()
+
+    def check(self) -> None:
+        """Raise ``TypeError`` or ``ValueError``, naming the field, for a field the agent
+        cannot run with. Run when the agent is made and again whenever a session takes it
+        (``connect``, ``update_agent``, a handoff): an agent may be changed in place, and a
+        check that never ran (guardrails that are not ``Guardrails``) would fail open."""
         check_seconds(self.tool_timeout, f"Agent {self.name!r}: tool_timeout")
         if type(self.max_tool_output_bytes) is not int or self.max_tool_output_bytes < 64:
             raise ValueError(f"Agent {self.name!r}: max_tool_output_bytes must be at least 64")
@@ -223,6 +231,11 @@ class Agent:
                 f"Agent {self.name!r}: output_modalities is ['audio'] or ['text'] (what the "
                 f"servers take), not {modalities!r}"
             )
+        if isinstance(self.handoffs, str) or not isinstance(self.handoffs, Sequence):
+            what = type(self.handoffs).__name__
+            raise TypeError(
+                f"Agent {self.name!r}: handoffs takes a list (handoffs=[...]), not {what}"
+            )
         for target in self.handoffs:
             if not (isinstance(target, (Agent, Handoff)) or callable(target)):
                 raise TypeError(
@@ -236,7 +249,13 @@ class Agent:
                 f"Agent {self.name!r}: approval takes an ApprovalPolicy (a handler goes in "
                 f"ApprovalPolicy(handler=...)), not {self.approval!r}"
             )
-        self._warn_unasked()
+        from .approvals.guardrails import Guardrails
+
+        if self.guardrails is not None and not isinstance(self.guardrails, Guardrails):
+            raise TypeError(
+                f"Agent {self.name!r}: guardrails takes Guardrails(output=[...], input=[...]), "
+                f"not {self.guardrails!r:.80}"
+            )
         for item in self.tools:
             # The type says so, but not every caller is type-checked.
             if not isinstance(item, get_args(AgentTool)):

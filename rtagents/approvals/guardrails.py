@@ -120,8 +120,17 @@ class Guardrails:
         respond: bool = False,
     ) -> None:
         check_seconds(timeout, "Guardrails: timeout")
-        if every_chars < 1 or every_ms < 0:
-            raise ValueError("Guardrails: every_chars must be at least 1, every_ms not negative")
+        for side, checks in (("output", output), ("input", input)):
+            if isinstance(checks, str) or not isinstance(checks, Sequence):  # (one check)
+                raise TypeError(
+                    f"Guardrails: {side} takes a list ({side}=[...]), not {type(checks).__name__}"
+                )
+        whole = all(type(n) is int for n in (every_chars, every_ms))  # (no bool, no "40")
+        if not whole or every_chars < 1 or every_ms < 0:
+            raise ValueError(
+                "Guardrails: every_chars must be a whole number, at least 1, and every_ms "
+                f"one not negative; got every_chars={every_chars!r}, every_ms={every_ms!r}"
+            )
         if role not in ("system", "user"):
             raise ValueError(f"Guardrails: role must be 'system' or 'user', not {role!r}")
         if message is not None and not (isinstance(message, str) or callable(message)):

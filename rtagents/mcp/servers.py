@@ -65,6 +65,8 @@ class MCPServerHTTP(MCPServer):
         name: str | None = None,
         **options: Any,
     ) -> None:
+        if not isinstance(url, str):
+            raise TypeError(f"MCPServerHTTP takes its url as a str, not {type(url).__name__}")
         if not url.startswith(("http://", "https://")):
             # (the URL is not repeated: a token in its query, a password in it)
             raise ValueError("MCPServerHTTP needs an http(s) URL: one that starts http(s)://")

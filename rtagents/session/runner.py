@@ -174,6 +174,7 @@ class SessionRunner(LazyParts):
         """Take the agent: its tools (function tools and its connected MCP servers'), its
         approval policy (none: the default, which denies), and what its calls share.
         ``keep_for``, ``how``, ``back_to``: see ``Offers.take`` and ``Taking``."""
+        agent.check()  # (changed in place since it was made, it may not run: said now)
         sources = agent.sources  # its tools first: if they cannot be made, nothing is taken
         had = bool(agent.handoffs) or self._handoffs is not None
         transfers = self.handoffs.tools(agent) if had else []

@@ -301,6 +301,10 @@ class RealtimeSession(Generic[DepsT]):
         the new agent must be connected already (``async with server:`` around both). If the
         server refuses the new configuration (``SessionConfigError``), the session stays
         with the agent it had."""
+        from ..agent import Agent  # (at run time here: the agent module imports sessions')
+
+        if not isinstance(agent, Agent):
+            raise TypeError(f"update_agent takes an Agent, not {agent!r:.80}")
         for server in agent.sources.servers:
             if not server.connected:
                 raise RuntimeError(

@@ -31,6 +31,11 @@ class Toolset:
     def __init__(self, name: str, tools: Iterable[BaseTool | Toolset] = ()) -> None:
         if not isinstance(name, str):
             raise TypeError(f"Toolset(name, tools) takes its name first, not {name!r:.60}")
+        if isinstance(tools, (str, BaseTool, Toolset)) or not isinstance(tools, Iterable):
+            raise TypeError(
+                f"Toolset {name!r}: tools takes a list (Toolset({name!r}, [...])), not "
+                f"{type(tools).__name__}"
+            )
         self.name = name
         self._tools: dict[str, tuple[BaseTool, str]] = {}
         for item in tools:

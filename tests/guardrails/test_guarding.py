@@ -565,7 +565,10 @@ def test_bad_settings_say_what_is_wrong() -> None:
         ValueError, match=says("Guardrails: timeout must be positive (seconds), got -1")
     ):
         Guardrails(timeout=-1)
-    bounds = says("Guardrails: every_chars must be at least 1, every_ms not negative")
+    bounds = says(
+        "Guardrails: every_chars must be a whole number, at least 1, and every_ms one not "
+        "negative; got every_chars=0, every_ms=300"
+    )
     with pytest.raises(ValueError, match=bounds):
         Guardrails(every_chars=0)
     role = says("Guardrails: role must be 'system' or 'user', not 'assistant'")
