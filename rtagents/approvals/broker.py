@@ -57,6 +57,7 @@ class ApprovalBroker:
 
     # Class attributes until set (performance.md, "Density").
     _generation = 0  # which policy the memory belongs to (see ``follow``)
+    _withdrawals = 0  # the app's switches so far (see ``withdraw``)
     _closed = False
     _limiter: anyio.CapacityLimiter | None = None
     # Where a SystemExit or KeyboardInterrupt from the app's approval code goes (the
@@ -96,9 +97,12 @@ class ApprovalBroker:
         self._generation += 1  # a decision under the old policy, still pending, is not kept
 
     def withdraw(self) -> None:
-        """The app's own switch to another policy took (``update_agent``): a request still
-        waiting is denied, for no policy but the new one decides now (the model may call
-        again, for the new one to decide)."""
+        """The app's own switch of agents took (``update_agent``): a request still waiting
+        is denied, and so is one whose call's ``needs_approval`` check is still running, for
+        no policy but the one taken now decides (the model may call again, for it to
+        decide). Whatever the policy: the agent or its policy may have been changed in
+        place, and the same object then holds what the app switched to."""
+        self._withdrawals += 1
         for pending in list(self._pending.values()):
             pending.answer(refuse(_WITHDRAWN, "cancelled"))
 
@@ -135,22 +139,20 @@ class ApprovalBroker:
             return self._screened(request(), policy) if policy.denies else NOT_REQUIRED
         made = request()
         if check is not True:
+            withdrawals = self._withdrawals
             try:
                 with anyio.move_on_after(policy.timeout) as clock:
                     # A sync check runs in a worker thread: one that blocks (a slow lookup)
                     # holds up neither this timeout nor the event loop's other work.
                     needed = await call_either(check, ctx, made.arguments, limiter=self._threads())
-            except Exception as exc:
-                return self._refused(
-                    made, refuse(f"needs_approval raised {root_cause(exc, 200)}", "error")
-                )
             except anyio.get_cancelled_exc_class():
                 raise
             except BaseException as exc:  # SystemExit, KeyboardInterrupt: a deny, then the exit
                 denied = self._refused(
                     made, refuse(f"needs_approval raised {root_cause(exc, 200)}", "error")
                 )
-                self._exit(exc)
+                if not isinstance(exc, Exception):
+                    self._exit(exc)
                 return denied
             if clock.cancel_called:  # past the deadline: what it answers then never counts
                 return self._refused(
@@ -160,6 +162,8 @@ class ApprovalBroker:
                         "timeout",
                     ),
                 )
+            if self._withdrawals != withdrawals:  # the app switched agents meanwhile
+                return self._refused(made, refuse(_WITHDRAWN, "cancelled"))
             if needed is False:
                 return self._screened(made, policy)
             if needed is not True:
@@ -175,15 +179,13 @@ class ApprovalBroker:
         denied."""
         try:
             rule = policy.veto_for(request)
-        except Exception as exc:  # a `when` that raised: fail closed
-            reason = f"the approval could not be decided: {root_cause(exc, 200)}"
-            return self._refused(request, refuse(reason, "error"))
         except anyio.get_cancelled_exc_class():
             raise
-        except BaseException as exc:  # SystemExit, KeyboardInterrupt: a deny, then the exit
+        except BaseException as exc:  # a `when` that raised: fail closed (an exit: then exit)
             reason = f"the approval could not be decided: {root_cause(exc, 200)}"
             denied = self._refused(request, refuse(reason, "error"))
-            self._exit(exc)
+            if not isinstance(exc, Exception):
+                self._exit(exc)
             return denied
         if rule is None:
             return NOT_REQUIRED

@@ -319,8 +319,7 @@ class RealtimeSession(Generic[DepsT]):
             if runner.agent is agent:  # the server runs what it took last: so does the session
                 runner.use(runner.handoffs.runs or before, how="app")
             raise
-        if agent.approval is not before.approval:  # (taken: what waits is the new one's)
-            runner.approvals.withdraw()
+        runner.approvals.withdraw()  # (taken: no request waits under what came before)
 
     async def close(self) -> None:
         """End the session: pending approvals are denied, running calls cancelled."""
