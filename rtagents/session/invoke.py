@@ -47,7 +47,7 @@ async def invoke(
 
         finish = None if output_limit is None else _output_of(tool, output_limit)
         invocation = Invocation(run_in_thread, finish)
-    elif not tool.runs_inline:  # code that never yields cannot be stopped: no clock
+    else:  # (an inline tool's own code cannot be stopped, but an awaitable it returns can)
         start_clock()
     try:
         result = await tool.invoke(parsed, ctx, invocation)

@@ -187,7 +187,7 @@ class FunctionTool(BaseTool, Generic[P, R]):
                 raise ToolCrashed(f"{type(exc).__name__}: {exc}") from exc
 
         # Sync tools run in a worker thread so that the event loop never waits on them; one
-        # declared inline never blocks: no thread hop (nor any timeout).
+        # declared inline never blocks: no thread hop (and no timeout for its own code).
         result = run() if self.inline else await invocation.run_in_thread(run)
         return result if type(result) in _PLAIN else await _settled(result)
 
@@ -338,7 +338,8 @@ def _needs_loop(result: Any) -> bool:
 
 async def _settled(result: Any) -> Any:
     """A tool's result as the model should read it: an awaitable (an async function under a
-    plain decorator, a missing ``await``) is awaited, once; an async iterator is refused."""
+    plain decorator, a missing ``await``) is awaited, once; an iterator is read once into a
+    list; an async iterator is refused."""
     if inspect.isawaitable(result):
         result = await result
     if isinstance(result, AsyncIterator):
@@ -346,4 +347,6 @@ async def _settled(result: Any) -> Any:
             f"the tool returned an async iterator ({type(result).__name__}): return its items "
             "as a list"
         )
-    return result
+    # A lazy result is drawn here, once, so that what it raises is the tool's error (its
+    # serialisation may read it twice, and the second reading would find it spent).
+    return list(result) if isinstance(result, Iterator) else result
