@@ -30,9 +30,17 @@ class Playback:
         """How long the latest item's audio is so far."""
         return audio_ms(self.bytes, self.format)
 
+    interrupts = True
+    """Whether the user's speech interrupts the answer (the turn detection's
+    ``interrupt_response``, true unless set false): if not, the server goes on with it, and
+    so does what plays it."""
+
     def configured(self, session: Any) -> None:
-        """``session.created`` or ``session.updated``: the output format may have changed."""
+        """``session.created`` or ``session.updated``: the output format may have changed, and
+        whether speech interrupts."""
         self.format = output_format(session)
+        detection = _field(_field(_field(session, "audio"), "input"), "turn_detection")
+        self.interrupts = _field(detection, "interrupt_response") is not False
 
     def outside(self, response_id: str) -> None:
         """An out-of-band response began (an aside of ours, the app's own): the audio it
@@ -99,3 +107,8 @@ class Playback:
             content_index=0,
             audio_end_ms=max(0, min(played_ms, self.ms)),
         )
+
+
+def _field(value: Any, name: str) -> Any:
+    """``value``'s ``name``, of a model or of its JSON dict (``None`` when it has none)."""
+    return value.get(name) if isinstance(value, dict) else getattr(value, name, None)

@@ -261,6 +261,8 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         return None
 
     def _on_speech_started(self, event: p.InputAudioBufferSpeechStarted) -> Decided:
+        if not self.playback.interrupts:  # ``interrupt_response=False``: the answer goes on
+            return None
         stop = self.playback.interrupted()  # assistant audio may be playing: stopped, cut
         decided: list[Decision | Action] = [] if stop is None else [stop]
         # The calls last: each is answered as cancelled as soon as its cancel is carried out,

@@ -52,5 +52,7 @@ async def test_an_inline_tool_returning_an_awaitable_still_times_out(api: str) -
                     if event.type in ("tool.call.failed", "tool.call.completed"):
                         failed.append(event)
                         break
+                else:
+                    pytest.fail("the session ended before the call was answered")
     assert [getattr(e, "kind", None) for e in failed] == ["timeout"]
     assert json.loads(failed[0].output)["error"] == "timeout"
