@@ -126,6 +126,10 @@ class Batches:
             del self._over[next(iter(self._over))]
         return bool(batch.pending)
 
+    def over(self, response_id: str | None) -> bool:
+        """Whether ``response_id`` is among the last responses that ended."""
+        return response_id in self._over
+
     def reopened(self, response_id: str) -> None:
         """A response a drop ended for us goes on, on the next connection: its batch is
         complete at its end, not before (its calls are asked for once, then)."""

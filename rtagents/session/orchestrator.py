@@ -1,11 +1,10 @@
 """The orchestration of calls and turns, sans I/O and protocol-neutral.
 
 It decides when tools start, when their outputs go out, and when to ask for the next model
-turn; it keeps the connection's state and the app's own request for a response (see
-``states``), the batches (what is owed), and the journal's accounts of calls. It knows no
-wire event: a wire adapter (``realtime``, GPT-Live's ``live``) turns server events into the
-inputs below and the decisions out into client events. It never awaits, sleeps or touches a
-socket, so every rule here is tested with plain function calls.
+turn; it keeps the connection's state and the app's own request (``states``), the batches
+(what is owed), and the journal's accounts of calls. A wire adapter (``realtime``, ``live``)
+turns server events into its inputs and its decisions into client events. It never awaits,
+sleeps or touches a socket: every rule here is tested with plain function calls.
 
 The rule for the next turn: one request per batch (the calls and approvals of one
 response), made once that response is done and every call that wants a reply has its output,
@@ -98,8 +97,7 @@ class Orchestrator:
         return self._active
 
     @property
-    def waiting(self) -> bool:
-        """Whether a response is active or asked for: a handover waits for neither."""
+    def waiting(self) -> bool:  # (whether a response is active or asked for: see handover)
         return self._active is not None or self._in_flight is not None
 
     # -- what the server did -------------------------------------------------------------
@@ -130,7 +128,11 @@ class Orchestrator:
         self, response_id: str | None, *, in_conversation: bool = True
     ) -> list[Decision]:
         """A response is done (its calls were given with ``call_arrived`` first). One out of
-        band never frees the conversation (nor ends a wait for a response never seen)."""
+        band never frees the conversation (nor ends a wait for a response never seen). One
+        in it never seen begun (``response.done`` alone) answers our request in flight."""
+        unseen = self._active is None and self._in_flight is not None and in_conversation
+        unseen = unseen and not self.batches.over(response_id)  # (not a late word of an old one)
+        begun = self.response_started(response_id, in_conversation=True) if unseen else []
         self.responses_done += 1
         self.fillers.ended(response_id)
         running = self.batches.ended(response_id) if response_id is not None else False
@@ -144,7 +146,7 @@ class Orchestrator:
         if stuck := self.batches.unconfirmed(response_id):
             said = UNCONFIRMED % ", ".join(stuck)
             told.append(Emit(SessionWarning(said, {"call_ids": list(stuck)})))
-        return [*timer, *told, *(self._maybe_ask() or self._maybe_aside())]
+        return [*begun, *timer, *told, *(self._maybe_ask() or self._maybe_aside())]
 
     def item_done(self, response_id: str | None, *, answers: bool) -> None:
         """An output of a response is complete; ``answers``: a finished answer to the user
