@@ -26,6 +26,7 @@ class Answer:
         self.quiet = quiet
         self.added = False  # the server has the message
         self.responses: set[str] = set()  # those begun since
+        self.before: set[str] = set()  # those begun before it (a greeting): not its answer
 
     def ends(self, event: Any) -> bool:
         kind = event.type
@@ -39,9 +40,14 @@ class Answer:
             self.added = True
             return False
         response: Any = getattr(event, "response", None)
-        if kind == "response.created" and self.added and not response.out_of_band:
-            self.responses.add(response.id or "?")
-        if kind != "response.done" or (response.id or "?") not in self.responses:
+        if kind == "response.created" and not response.out_of_band:
+            (self.responses if self.added else self.before).add(response.id or "?")
+        if kind != "response.done" or response.out_of_band:
+            return False
+        rid = response.id or "?"
+        # One never seen begun (``response.done`` alone) is of those begun since, unless its
+        # begin was seen before the message.
+        if rid not in self.responses and not (self.added and rid not in self.before):
             return False
         output = response.output or []
         if response.status != "completed" or (output and output[-1].type == "message"):
