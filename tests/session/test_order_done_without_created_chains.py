@@ -41,8 +41,10 @@ async def test_a_chained_call_in_a_response_done_without_created_is_asked_for() 
                 assert await server.output_for("c2") == "value of b"
                 with anyio.move_on_after(3):
                     await server.wait_for(
-                        lambda e: e["type"] == "response.create"
-                        and e is not server.sent("response.create")[0]
+                        lambda e: (
+                            e["type"] == "response.create"
+                            and e is not server.sent("response.create")[0]
+                        )
                     )
                 assert len(server.sent("response.create")) == 2
 
