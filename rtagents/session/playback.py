@@ -24,6 +24,7 @@ class Playback:
     complete = False
     """Whether all of the latest item's audio has arrived (its output item is done)."""
     _outside: tuple[str, ...] = ()  # out-of-band responses under way (a few at most)
+    _outside_over: tuple[str, ...] = ()  # the last of them that ended
 
     @property
     def ms(self) -> int:
@@ -48,12 +49,14 @@ class Playback:
         self._outside = (*self._outside[-7:], response_id)
 
     def is_outside(self, response_id: str | None) -> bool:
-        """Whether ``response_id`` is an out-of-band response under way."""
-        return response_id in self._outside
+        """Whether ``response_id`` is an out-of-band response, under way or among the last
+        ended (the server may announce one's call after its ``response.done``)."""
+        return response_id in self._outside or response_id in self._outside_over
 
     def outside_done(self, response_id: str | None) -> None:
         if response_id in self._outside:
             self._outside = tuple(r for r in self._outside if r != response_id)
+            self._outside_over = (*self._outside_over[-7:], response_id)
 
     def delta(self, event: p.ResponseOutputAudioDelta) -> None:
         if self._outside and event.response_id in self._outside:
