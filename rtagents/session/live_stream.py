@@ -108,7 +108,8 @@ class DelegatedWork:
         if not delegation.begun:  # the first event of its first response
             return self._begin(rid, delegation_id) or []
         over = rid in self._ended or rid in self._carried  # (one carried may have ended unseen)
-        if named_anew and over and kind not in ENDS:  # a follow-up, begun unseen
+        # A follow-up, begun unseen: named anew, or named by nothing after an end seen here.
+        if kind not in ENDS and ((named_anew and over) or (ref is None and rid in self._ended)):
             self._carried.pop(rid or "", None)
             return self._begin(None, delegation_id) or []
         if rid in self._carried:
