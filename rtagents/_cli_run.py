@@ -192,6 +192,7 @@ def _run(args: argparse.Namespace) -> int:
         key = args.api_key if args.url else None  # (OPENAI_API_KEY goes to OpenAI only)
         async with connect(agent, url=url, api_key=key, player=player, api=args.api) as session:
             session.on("session.closed")(ended.append)
+            transcript.output_format = session.output_format  # (its config events are past)
             session.on("*")(transcript)
             # Only what the agent's policy leaves to an outside answer reaches the terminal
             # or --approve/--deny: the CLI never decides what the policy decides.

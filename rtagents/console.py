@@ -31,7 +31,9 @@ class Transcript:
         self.lines: list[str] = []
         self._turn_started: float | None = None
         self._audio_ms = 0
-        self._format = "audio/pcm"
+        self.output_format = "audio/pcm"
+        """The format of the answers' audio it counts, until an event says (``session.created``
+        and the like): given a session's ``output_format`` when it listens from after them."""
         self._said = ""  # the assistant's words so far (GPT-Live has no end-of-answer event)
 
     def _paint(self, code: str, text: str) -> str:
@@ -92,9 +94,9 @@ class Transcript:
                 )
             )
         elif kind == "response.output_audio.delta":
-            self._audio_ms += base64_audio_ms(len(event.delta), self._format)
+            self._audio_ms += base64_audio_ms(len(event.delta), self.output_format)
         elif kind in ("session.created", "session.updated", "session.started"):
-            self._format = reported_output_format(event) or self._format
+            self.output_format = reported_output_format(event) or self.output_format
         elif kind == "transcript.delta" and event.role == "assistant":
             self._said += event.delta
         elif kind == "session.usage.updated" and self._said.strip():

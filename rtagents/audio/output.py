@@ -78,7 +78,9 @@ class PlaybackBuffer:
         with self._lock:
             nbytes, last_read = self._played.get(item_id, (0, 0.0))
         on_its_way = max(0.0, self.latency_ms - (time.monotonic() - last_read) * 1000)
-        return max(0, nbytes * 1000 // (2 * self.rate) - math.ceil(on_its_way))
+        # Rounded, not floored: a resampler's stream is a sample short of the exact length
+        # about half the time, and an answer heard to its end must not read 1 ms short.
+        return max(0, round(nbytes * 1000 / (2 * self.rate)) - math.ceil(on_its_way))
 
     def clear(self) -> None:
         """Drop what is queued: the device goes silent at its next read. The items it

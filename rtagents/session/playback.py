@@ -23,6 +23,8 @@ class Playback:
     """The session's output audio format (how long a delta is), from its config."""
     complete = False
     """Whether all of the latest item's audio has arrived (its output item is done)."""
+    cut_ms: int | None = None
+    """Where a truncate of ours cut the latest item (a later barge-in cuts no further)."""
     _outside: tuple[str, ...] = ()  # out-of-band responses under way (a few at most)
     _outside_over: tuple[str, ...] = ()  # the last of them that ended
 
@@ -66,7 +68,7 @@ class Playback:
         if self.item_id == event.item_id:
             self.bytes += size
         else:
-            self.item_id, self.bytes, self.complete = event.item_id, size, False
+            self.item_id, self.bytes, self.complete, self.cut_ms = event.item_id, size, False, None
 
     def item_done(self, item_id: str | None) -> None:
         """An output item is done: if it is the latest audio's, all of its audio arrived."""
@@ -79,7 +81,7 @@ class Playback:
         sideband's re-attach, where they go on), returns the out-of-band responses it cut
         off, no longer under way."""
         self.left_over = self.left_over or self.item_id is not None
-        self.item_id, self.bytes, self.complete = None, 0, False
+        self.item_id, self.bytes, self.complete, self.cut_ms = None, 0, False, None
         cut = self._outside if session_lost else ()
         self._outside = () if session_lost else self._outside
         return cut
@@ -104,11 +106,14 @@ class Playback:
         none when all of it arrived and was heard (the user spoke after it: nothing to cut)."""
         if self.item_id is None or (self.complete and played_ms >= self.ms):
             return None
+        if self.cut_ms is not None and played_ms >= self.cut_ms:
+            return None  # cut there already (a second barge-in): the server has no more of it
+        self.cut_ms = max(0, min(played_ms, self.ms))
         return p.ConversationItemTruncate(
             event_id=event_id,
             item_id=self.item_id,
             content_index=0,
-            audio_end_ms=max(0, min(played_ms, self.ms)),
+            audio_end_ms=self.cut_ms,
         )
 
 
