@@ -42,7 +42,12 @@ async def run_agent(
 
     async def drive(session: RealtimeSession, emu: Emulator) -> None:
         for text in messages:
-            record.events += await session.ask(text)
+            events = await session.ask(text)
+            record.events += events
+            if events and events[-1].type == "session.closed":  # no answer: never a pass
+                raise AssertionError(
+                    f"the session ended before the answer to {text!r}: {events[-1].reason}"
+                )
 
     record = SessionRecord()
     return await _run(agent, script, drive, None, record, within, socket, emulator_options)
@@ -77,25 +82,47 @@ async def _run(
     emulator_options: dict[str, Any],
 ) -> SessionRecord:
     model = _model(script)
+    before = len(getattr(model, "contexts", []))  # (a model given again keeps its earlier runs')
+    seen: list[Any] = []  # every event as it comes, for what a timeout says
     async with Emulator(model=model, **emulator_options) as emu:
         # The transport's factory, not one transport: the session reconnects after a drop,
         # as connect() does by default, whether over a socket or in process.
         where: dict[str, Any] = {"url": emu.url} if socket else {"transport": emu.transport}
-        async with connect(agent, **where) as session:
-            try:
-                with anyio.fail_after(within):
-                    await drive(session, emu)
-                    if until is not None and not until(record):
-                        async for event in session:
-                            record.events.append(event)
-                            if until(record):
-                                break
-            except TimeoutError:
-                raise TimeoutError(_waiting_for(session, record, within)) from None
+        said: list[str] = []  # what the run still waited for when its time was up
+        try:
+            with anyio.fail_after(within) as clock:  # (opening the session included)
+                async with connect(agent, **where) as session:
+                    session.on("*")(seen.append)
+                    try:
+                        await drive(session, emu)
+                        if until is not None and not until(record):
+                            async for event in session:
+                                record.events.append(event)
+                                if until(record):
+                                    break
+                            else:
+                                raise AssertionError(
+                                    "the session ended before until() held: "
+                                    + _ending(record.events)
+                                )
+                    except anyio.get_cancelled_exc_class():
+                        if clock.cancel_called:  # said while the session is still open
+                            said.append(_waiting_for(session, seen, within))
+                        raise
+        except TimeoutError:
+            if not clock.cancel_called:
+                raise  # (the drive's own)
+            opening = f"the session did not open within {within:g} s"
+            raise TimeoutError(said[0] if said else opening) from None
         # Every connection's, in the order they opened: what went before a drop counts too.
         record.client_events = [event for conn in emu.connections for event in conn.received]
-    record.model_contexts = list(getattr(model, "contexts", []))
+    record.model_contexts = list(getattr(model, "contexts", []))[before:]
     return record
+
+
+def _ending(events: Sequence[Any]) -> str:
+    closed = next((e for e in reversed(events) if e.type == "session.closed"), None)
+    return str(closed.reason) if closed is not None else "the event stream ended"
 
 
 class Realtime:
@@ -111,7 +138,7 @@ class Realtime:
         return await run_agent(agent, script, say, **options)
 
 
-def _waiting_for(session: RealtimeSession, record: SessionRecord, within: float) -> str:
+def _waiting_for(session: RealtimeSession, seen: Sequence[Any], within: float) -> str:
     """What a run that timed out was still waiting for, in words."""
     reasons = [
         f"an approval of {request.describe()} (nobody answered: a handler, a rule, or "
@@ -121,9 +148,9 @@ def _waiting_for(session: RealtimeSession, record: SessionRecord, within: float)
     running = calls_in_flight(session)
     reasons += [f"the tool call {name} ({call_id}) to finish" for call_id, name in running]
     if not reasons:
-        seen = [e.type for e in record.events[-3:]]
+        last = [e.type for e in seen[-3:]]
         reasons.append(
             "the answer: a response ending with an assistant message"
-            + (f" (the last events were {', '.join(seen)})" if seen else " (no events yet)")
+            + (f" (the last events were {', '.join(last)})" if last else " (no events yet)")
         )
     return f"no answer within {within:g} s; still waiting for " + "; and ".join(reasons)

@@ -60,20 +60,26 @@ class SessionRecord:
     @property
     def calls(self) -> list[ToolCallRecord]:
         """Every call, in the order it began (a call whose arguments were invalid never
-        starts: it appears where it failed)."""
+        starts: it appears where it failed), hosted MCP calls (run by the server) included,
+        where the server said they ended."""
         ended = {
             e.call_id: e
             for e in self.events
             if e.type in ("tool.call.completed", "tool.call.failed")
         }
-        order: dict[str, str] = {}  # call id -> the arguments as the model sent them
+        order: dict[str, str | ToolCallRecord] = {}  # call id -> its arguments, as sent
         for e in self.events:
             if e.type == "tool.call.started" or (
                 e.type == "tool.call.failed" and e.call_id not in order
             ):
                 order.setdefault(e.call_id, e.arguments_json)
+            elif (hosted := _hosted_call(e)) is not None:
+                order.setdefault(hosted.call_id, hosted)
         out = []
         for call_id, arguments in order.items():
+            if isinstance(arguments, ToolCallRecord):
+                out.append(arguments)
+                continue
             end = ended.get(call_id)
             name = end.name if end is not None else self._started_name(call_id)
             out.append(
@@ -134,7 +140,10 @@ class SessionRecord:
     def assert_called(self, name: str, /, **arguments: Any) -> ToolCallRecord:
         """Some call of ``name`` had (at least) these arguments."""
         for call in self.calls:
-            if call.name == name and all(call.arguments.get(k) == v for k, v in arguments.items()):
+            given = call.arguments
+            if call.name == name and all(
+                k in given and given[k] == v for k, v in arguments.items()
+            ):
                 return call
         wanted = f"{name}({format_arguments(arguments)})"
         raise AssertionError(f"no call {wanted}; calls: {self._calls_text()}")
@@ -188,3 +197,24 @@ def sent_outputs(client_events: list[dict[str, Any]]) -> dict[str, str]:
 
 
 _ITEM_CREATES = ("conversation.item.create", "response.item.create")
+
+
+def _hosted_call(event: Any) -> ToolCallRecord | None:
+    """A hosted MCP call the server ran, from its item's end: the Realtime API's
+    ``response.output_item.done``, or the one a GPT-Live ``response.event`` wraps."""
+    item: Any = None
+    if event.type == "response.output_item.done":
+        item = event.item
+    elif event.type == "response.event" and isinstance(event.event, dict):
+        inner = event.event
+        item = inner.get("item") if inner.get("type") == "response.output_item.done" else None
+    fields = item if isinstance(item, dict) else vars(item) if item is not None else {}
+    if fields.get("type") != "mcp_call":
+        return None
+    return ToolCallRecord(
+        str(fields.get("id") or ""),
+        str(fields.get("name") or ""),
+        json_object(fields.get("arguments") or "{}"),
+        output=fields.get("output"),
+        failure=None if fields.get("error") is None else "error",
+    )
