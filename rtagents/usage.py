@@ -13,12 +13,28 @@ import operator
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Any
 
 from .pricing import Prices, price_usage
 
-_NOTHING: Mapping[str, Any] = MappingProxyType({})  # every record's empty maps: one object
+
+class FrozenMap(dict[str, Any]):
+    """A dict that cannot be changed: a ``UsageRecord``'s maps. Read, copied, pickled and
+    turned into JSON (``dataclasses.asdict``) as a dict is, unlike a read-only proxy."""
+
+    __slots__ = ()
+
+    def _refused(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a usage record's maps cannot be changed: add records instead")
+
+    __setitem__ = __delitem__ = __ior__ = _refused
+    clear = pop = popitem = setdefault = update = _refused
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+
+_NOTHING: Mapping[str, Any] = FrozenMap()  # every record's empty maps: one object
 
 
 def _get(obj: Any, name: str) -> Any:
@@ -165,7 +181,7 @@ _counts = operator.attrgetter(*(f.name for f in fields(Tokens)))
 
 
 def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(mapping)) if mapping else _NOTHING
+    return FrozenMap(mapping) if mapping else _NOTHING
 
 
 def _merged(a: Mapping[str, Any], b: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -270,15 +286,11 @@ def reported(
     seconds: Mapping[str, float] = _NOTHING,
     responses: int = 0,
 ) -> UsageRecord:
-    """A ``UsageRecord`` (for the session's meter and sums, not the app): a dict made for it
-    is wrapped as it is, a record's own read-only map kept, anything else copied as the
-    constructor does. The meter makes one per report, and the copies the constructor makes
-    (it cannot know who else holds a map) cost as much as the rest of the count."""
+    """A ``UsageRecord`` (for the session's meter and sums, not the app): a record's own
+    read-only map kept as it is, anything else copied, without the constructor's checks."""
     record = object.__new__(UsageRecord)
     for name, value in (("models", models), ("transcription", transcription), ("seconds", seconds)):
-        if type(value) is dict:
-            value = MappingProxyType(value) if value else _NOTHING
-        elif type(value) is not MappingProxyType:
+        if type(value) is not FrozenMap:
             value = _frozen(value)
         object.__setattr__(record, name, value)
     object.__setattr__(record, "responses", responses)
