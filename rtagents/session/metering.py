@@ -39,6 +39,7 @@ class UsageMeter:
     prices: PriceBook | None = None
     cost: Decimal | None = None
     _transcriber = "unknown"  # the session's transcription model, once configured
+    _transcribers: dict[str, str] | None = None  # committed audio's item id -> that model
     _seconds = 0.0  # GPT-Live's running total so far
 
     def __init__(self, model: str, prices: PriceBook | None = None) -> None:
@@ -86,8 +87,22 @@ class UsageMeter:
         part = reported({self.model: tokens} if tokens else {}, responses=1)
         return self._add(part, source="response", response_id=response.id, model=self.model)
 
+    def _committed(self, event: Any) -> None:
+        """User audio committed: it is transcribed by the model configured now, though its
+        report may come after a switch to another (the API transcribes asynchronously)."""
+        item_id = getattr(event, "item_id", None)
+        if not isinstance(item_id, str):
+            return
+        if self._transcribers is None:
+            self._transcribers = {}
+        self._transcribers[item_id] = self._transcriber
+        if len(self._transcribers) > _TRANSCRIBERS_KEPT:
+            del self._transcribers[next(iter(self._transcribers))]
+
     def _transcribed(self, event: Any) -> UsageUpdated | None:
         usage, model = event.usage, self._transcriber
+        if self._transcribers is not None:  # (the model its audio was committed under)
+            model = self._transcribers.pop(str(getattr(event, "item_id", "")), model)
         if getattr(usage, "type", None) == "duration":
             seconds = float(getattr(usage, "seconds", 0) or 0)
             if seconds <= 0:
@@ -139,10 +154,14 @@ class UsageMeter:
         return self._add(reported({model: tokens}), source="decision", model=model)
 
 
+_TRANSCRIBERS_KEPT = 64  # the latest committed items whose transcription may come late
+
+
 _ROUTES: dict[str, Callable[[UsageMeter, Any], UsageUpdated | None]] = {
     "session.created": UsageMeter._configured,
     "session.updated": UsageMeter._configured,
     "response.done": UsageMeter._response_done,
+    "input_audio_buffer.committed": UsageMeter._committed,
     "conversation.item.input_audio_transcription.completed": UsageMeter._transcribed,
     "session.usage.updated": UsageMeter._live_seconds,
     "response.event": UsageMeter._backend,
