@@ -28,7 +28,8 @@ from starlette.routing import BaseRoute
 
 from .auth import ClientSecrets
 from .call import API, Call
-from .config import apply_update, initial_session
+from .config import minted_session
+from .core import hide_secrets
 from .errors import ClientEventError
 from .live import phone as live_phone
 from .rest_json import api_error, json_body, route_json
@@ -207,6 +208,10 @@ class CallDesk:
                 return api_error(400, str(exc), "session")
         else:
             call.session = {k: v for k, v in body.items() if k not in ("type", "model")}
+            try:  # checked as the API does, not when the sideband opens (it died then)
+                minted_session(call.session)
+            except ClientEventError as err:
+                return api_error(400, err.message, err.param or "session")
         call.status, call.accepted_at = "accepted", time.monotonic()
         return Response(status_code=200)
 
@@ -275,14 +280,17 @@ class CallDesk:
         if not isinstance(session, dict):
             return api_error(400, "Invalid 'session': expected an object.", "session")
         try:  # the session a page opens with it (its model chooses the connection's): checked
-            update = {k: v for k, v in session.items() if k != "model"}
-            apply_update(initial_session(None), {**update, "type": "realtime"}, audio_sent=False)
+            effective = minted_session(session)
         except ClientEventError as err:
             return api_error(400, err.message, err.param or "session")
         value, expires_at = self._client_secrets.mint(seconds, session)
-        # As the API answers: the session with its id and object (the SDK reads both).
+        # As the API answers: the effective session, with its id and object (the SDK reads
+        # both), and no credentials (a hosted MCP server's, echoed by no server).
         kind = "transcription_session" if session.get("type") == "transcription" else "session"
-        made = {"id": "sess_" + secrets.token_hex(12), "object": f"realtime.{kind}", **session}
+        effective["tools"] = [hide_secrets(t) for t in effective.get("tools", [])]
+        if "model" in session:
+            effective["model"] = session["model"]
+        made = {"id": "sess_" + secrets.token_hex(12), "object": f"realtime.{kind}", **effective}
         return {"value": value, "expires_at": expires_at, "session": made}
 
 

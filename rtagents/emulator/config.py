@@ -70,11 +70,17 @@ def initial_session(intent: str | None) -> dict[str, Any]:
     return copy.deepcopy(TRANSCRIPTION_SESSION if intent == "transcription" else DEFAULT_SESSION)
 
 
+_WHOLE = frozenset({"format", "tool_choice", "prompt"})
+"""Objects an update replaces whole: a function choice after an MCP one keeps no server
+label, a prompt keeps no other prompt's version or variables."""
+
+
 def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
-    """Fields present in the update replace; nested objects merge; lists and nulls replace."""
+    """Fields present in the update replace; nested objects merge, but for those that are
+    one choice whole (an audio format, the tool choice, the prompt); lists and nulls replace."""
     out = dict(base)
     for key, value in update.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "format":
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in _WHOLE:
             out[key] = _merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
@@ -245,10 +251,21 @@ def _check_rules(current: dict[str, Any], update: dict[str, Any]) -> None:
 def start_with(core: Any, session: dict[str, Any]) -> None:
     """A connection's session starts as ``session`` says (a SIP call's accept, a WebRTC
     call's offer, a client secret's minted session): applied to ``core`` (a ``ServerCore``)
-    before anything is sent. A bad config is a ``ClientEventError``."""
-    update = {**session, "type": "realtime"}
-    core.session = apply_update(core.session, update, audio_sent=False)
+    before anything is sent, of the connection's own type (a transcription session's for
+    a transcription secret). A bad config is a ``ClientEventError``."""
+    core.session = minted_session(session, core.session)
     core.audio.configure(core.session)
+
+
+def minted_session(
+    session: dict[str, Any], current: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The session ``session`` (a client secret's, an accept's; its model aside) makes of
+    ``current`` (a new connection's by default): checked as ``session.update`` is."""
+    kind = "transcription" if session.get("type") == "transcription" else "realtime"
+    base = current if current is not None else initial_session(kind)
+    update = {k: v for k, v in session.items() if k != "model"}
+    return apply_update(base, {**update, "type": base.get("type", kind)}, audio_sent=False)
 
 
 def _first_unknown(value: Any, path: str) -> str | None:

@@ -245,7 +245,7 @@ class ServerCore:
 
     def public_session(self) -> dict[str, Any]:
         return {k: v for k, v in self.session.items() if k != "tools"} | {
-            "tools": [_hide_secrets(t) for t in self.session.get("tools", [])]
+            "tools": [hide_secrets(t) for t in self.session.get("tools", [])]
         }
 
     def run_jobs(self, jobs: list[Steps[None]]) -> None:
@@ -373,7 +373,7 @@ class ServerCore:
         return audio_format(self.session, "input")
 
 
-def _hide_secrets(tool: dict[str, Any]) -> dict[str, Any]:
+def hide_secrets(tool: dict[str, Any]) -> dict[str, Any]:
     # The server never echoes credentials back.
     return {k: v for k, v in tool.items() if k not in ("authorization", "headers")}
 

@@ -76,10 +76,12 @@ def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
         # A browser's client secret opens the session it was minted for, as on the API.
         key = presented_key(ws.headers, offered)
         minted = emu.client_secrets.session(key) if key and key.startswith("ek_") else None
+        if minted and minted.get("type") == "transcription":  # (a transcription secret's)
+            intent = "transcription"
         # (``intent`` only when asked for: an emulator's subclass may not take it)
         opened = {"intent": intent} if intent else {}
         conn = emu.open_connection(str((minted or {}).get("model") or model), call_id, **opened)
-        if minted and call_id is None and not intent:
+        if minted and call_id is None:
             try:  # (checked when minted: one that is refused now starts as any session)
                 start_with(conn.core, minted)
             except ClientEventError as err:
