@@ -55,10 +55,13 @@ KNOWN = ("rtagents", "websockets.client", "websockets.server", "httpx", "httpx2"
 def env_api_key(url: str | None) -> str | None:
     """``OPENAI_API_KEY`` for a request to ``url``: OpenAI's own hosts only (``None``: the
     API's default URL). Another server (an emulator, a proxy, a URL someone gave) is given a
-    key explicitly, or none: the environment's key never goes there."""
-    host = (urlsplit(url).hostname or "") if url else "api.openai.com"
+    key explicitly, or none: the environment's key never goes there, nor anywhere without
+    TLS (``ws://``, ``http://``: the key would travel in the clear)."""
+    parts = urlsplit(url) if url else None
+    host = (parts.hostname or "") if parts else "api.openai.com"
+    secure = parts is None or parts.scheme in ("wss", "https")
     openai = host == "openai.com" or host.endswith(".openai.com")
-    return os.environ.get("OPENAI_API_KEY") if openai else None
+    return os.environ.get("OPENAI_API_KEY") if openai and secure else None
 
 
 def register_secret(value: str | None) -> None:

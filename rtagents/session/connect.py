@@ -61,6 +61,11 @@ def endpoint(
     query = {"call_id": call_id} if call_id else {"model": model}
     if not parts.query and not live:
         base = f"{base}?{urlencode(query)}"
+    host = parts.hostname or ""
+    if parts.scheme == "ws" and (host == "openai.com" or host.endswith(".openai.com")):
+        raise ConnectError(
+            "OpenAI's API is reached over wss://: an API key never goes in the clear"
+        )
     key = api_key if api_key is not None else env_api_key(base)  # (OpenAI's hosts only)
     if not key and parts.hostname == "api.openai.com":
         raise ConnectError(
