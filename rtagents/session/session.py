@@ -278,7 +278,10 @@ class RealtimeSession(Generic[DepsT]):
     async def approve(self, request_id: str, *, remember: str = "once") -> bool:
         """Approve a request the policy left to an outside answer (``approval.awaiting``:
         from a UI or a voice confirmation). It never overrides the policy: while the handler
-        still decides, this waits for it, and it is True only if this yes decided."""
+        still decides, this waits for it, and it is True only if this yes decided.
+        ``remember``: ``"once"``, or ``"session"`` for identical requests from here on."""
+        if remember not in ("once", "session"):  # (a typo must not pass for "once")
+            raise ValueError(f"remember is 'once' or 'session', not {remember!r}: not approved")
         return await self._runner.approvals.resolve(request_id, True, remember=remember)
 
     async def deny(
