@@ -42,14 +42,19 @@ async def test_a_late_transcription_is_counted_under_the_model_that_made_it() ->
         async with rtagents.connect(first, url=server.url, prices=PRICES) as session:
             # The user's turn is committed under the first agent's configuration (whisper-1).
             await server.send(
-                {"type": "input_audio_buffer.committed", "item_id": "item_u1",
-                 "previous_item_id": None}
+                {
+                    "type": "input_audio_buffer.committed",
+                    "item_id": "item_u1",
+                    "previous_item_id": None,
+                }
             )
             await server.send(
                 {
                     "type": "conversation.item.added",
                     "item": {
-                        "type": "message", "role": "user", "id": "item_u1",
+                        "type": "message",
+                        "role": "user",
+                        "id": "item_u1",
                         "status": "completed",
                         "content": [{"type": "input_audio", "transcript": None}],
                     },
