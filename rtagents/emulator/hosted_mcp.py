@@ -97,6 +97,21 @@ class HostedMCP:
         previous = self._conversation.previous_id(item["id"])
         self._out.emit(ConversationItemDone, previous_item_id=previous, item=dict(item))
 
+    def listed(self) -> list[dict[str, Any]]:
+        """An ``mcp_list_tools`` item for each server that listed its tools: what a Responses
+        backend streams at the head of a response that may call them (GPT-Live's backend,
+        which has no conversation items of its own)."""
+        return [
+            {
+                "id": new_id("mcpl"),
+                "type": "mcp_list_tools",
+                "server_label": label,
+                "tools": self._allowed(server),
+            }
+            for label, server in self._servers.items()
+            if server.ready
+        ]
+
     def _allowed(self, server: _Server) -> list[dict[str, Any]]:
         allowed = server.config.get("allowed_tools")
         tools = server.tools

@@ -114,11 +114,16 @@ class BackendRun:
         yield None
         status, error = "completed", None
         try:
+            if self._hosted.listing:
+                yield Until(lambda: not self._hosted.listing)
+            for item in self._hosted.listed():  # (what the session reads tools' hints from)
+                index = len(self.output)
+                self.output.append(item)
+                self.stream("response.output_item.added", output_index=index, item=item)
+                self.stream("response.output_item.done", output_index=index, item=item)
             if self._given is not None:
                 ask = (yield from self._play(self._given)) > 0
             else:
-                if self._hosted.listing:
-                    yield Until(lambda: not self._hosted.listing)
                 ask = True
                 yield from self._hosted.run_approved(self)
             for _ in range(4):
@@ -239,7 +244,7 @@ class ResponsesBridge:
     """The shared hosted MCP code's outbox on a Live session: what it emits as Realtime
     events becomes the same events of the Responses stream, in the running response's
     ``response.event``s. What Live has no event for (conversation items, tool listings)
-    is not sent."""
+    is not sent (a backend response streams the listings it may use: ``BackendRun``)."""
 
     def __init__(self) -> None:
         self.run: BackendRun | None = None

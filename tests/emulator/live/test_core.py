@@ -372,7 +372,10 @@ def test_a_hosted_mcp_call_waits_for_approval_then_runs() -> None:
     session = live.start(delegation=responses(mcp))
     assert "authorization" not in session["delegation"]["responses"]["tools"][0]
     events = live.turn()
-    request = inner(events, "response.output_item.done")[0]["item"]
+    # A backend response lists the hosted tools it may call first, as the Responses API does.
+    listing, request = [e["item"] for e in inner(events, "response.output_item.done")]
+    assert listing["type"] == "mcp_list_tools" and listing["server_label"] == "docs"
+    assert [tool["name"] for tool in listing["tools"]] == ["search"]
     assert request["type"] == "mcp_approval_request" and request["name"] == "search"
     assert said(events) == ""
     approval = {
@@ -383,16 +386,18 @@ def test_a_hosted_mcp_call_waits_for_approval_then_runs() -> None:
     assert live.send({"type": "response.item.create", "item": approval}) == []
     events = live.send({"type": "response.create"})
     kinds = [e["type"] for e in inner(events)]
-    assert kinds[:7] == [
+    assert kinds[:9] == [
         "response.created",
         "response.in_progress",
+        "response.output_item.added",  # (the listing)
+        "response.output_item.done",
         "response.output_item.added",
         "response.mcp_call_arguments.delta",
         "response.mcp_call_arguments.done",
         "response.mcp_call.in_progress",
         "response.mcp_call.completed",
     ]
-    call = inner(events, "response.output_item.done")[0]["item"]
+    call = inner(events, "response.output_item.done")[1]["item"]
     assert (call["type"], call["output"], call["status"]) == ("mcp_call", "ok", "completed")
     assert said(events) == "Found: ok"
 
