@@ -105,6 +105,10 @@ class StopPlayback:
     played_ms: int | None
     heard_only: bool
     """Cut only what was heard: no cut when nothing played (a barge-in by voice)."""
+    earlier: tuple[str, ...] = ()
+    """Items before ``item_id`` whose audio may still be playing, the latest first: audio
+    comes faster than it plays, so the next item's may be queued behind the one heard. If
+    nothing of ``item_id`` was played, the first of these the player played is the cut one."""
 
 
 @dataclass(slots=True)

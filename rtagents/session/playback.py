@@ -9,6 +9,8 @@ from .. import protocol as p
 from ..protocol.audio_formats import audio_ms, base64_bytes, output_format
 from .actions import StopPlayback
 
+_BEFORE_KEPT = 2  # the items before the latest that may still be playing
+
 
 class Playback:
     """The latest assistant audio item, and its length in milliseconds so far."""
@@ -25,6 +27,7 @@ class Playback:
     """Whether all of the latest item's audio has arrived (its output item is done)."""
     cut_ms: int | None = None
     """Where a truncate of ours cut the latest item (a later barge-in cuts no further)."""
+    _before: tuple[tuple[str, int, bool], ...] = ()  # the items before it: id, bytes, complete
     _outside: tuple[str, ...] = ()  # out-of-band responses under way (a few at most)
     _outside_over: tuple[str, ...] = ()  # the last of them that ended
 
@@ -67,13 +70,30 @@ class Playback:
         size = base64_bytes(event.delta)
         if self.item_id == event.item_id:
             self.bytes += size
-        else:
-            self.item_id, self.bytes, self.complete, self.cut_ms = event.item_id, size, False, None
+            return
+        if self.item_id is not None:  # (it may still be playing, the new one queued behind)
+            self._before = (*self._before[-(_BEFORE_KEPT - 1) :], self._latest())
+        self.item_id, self.bytes, self.complete, self.cut_ms = event.item_id, size, False, None
+
+    def _latest(self) -> tuple[str, int, bool]:
+        return (self.item_id or "", self.bytes, self.complete)
 
     def item_done(self, item_id: str | None) -> None:
         """An output item is done: if it is the latest audio's, all of its audio arrived."""
         if item_id is not None and item_id == self.item_id:
             self.complete = True
+        elif self._before:
+            self._before = tuple((i, n, done or i == item_id) for i, n, done in self._before)
+
+    def playing(self, item_id: str | None) -> None:
+        """The player was found playing ``item_id``, an item before the latest (whose audio
+        was queued behind it): that one is the latest now, to be cut (the later, unheard,
+        is let go: the barge-in stops its response)."""
+        for index, (earlier, size, complete) in enumerate(self._before):
+            if earlier == item_id:
+                self._before = self._before[:index]
+                self.item_id, self.bytes, self.complete, self.cut_ms = earlier, size, complete, None
+                return
 
     def forget(self, *, session_lost: bool) -> tuple[str, ...]:
         """A new connection: the audio of the old one is nobody's to cut any more (but the
@@ -82,6 +102,7 @@ class Playback:
         off, no longer under way."""
         self.left_over = self.left_over or self.item_id is not None
         self.item_id, self.bytes, self.complete, self.cut_ms = None, 0, False, None
+        self._before = ()
         cut = self._outside if session_lost else ()
         self._outside = () if session_lost else self._outside
         return cut
@@ -93,7 +114,8 @@ class Playback:
         if self.item_id is None and not self.left_over:
             return None
         self.left_over = False
-        return StopPlayback(self.item_id, None, heard_only=True)
+        earlier = tuple(item_id for item_id, _, _ in reversed(self._before))
+        return StopPlayback(self.item_id, None, heard_only=True, earlier=earlier)
 
     def heard_fraction(self, item_id: str, audio_end_ms: int) -> float:
         """How much of an assistant item's audio (received so far) was heard."""
@@ -120,3 +142,16 @@ class Playback:
 def _field(value: Any, name: str) -> Any:
     """``value``'s ``name``, of a model or of its JSON dict (``None`` when it has none)."""
     return value.get(name) if isinstance(value, dict) else getattr(value, name, None)
+
+
+def heard_item(player: Any, stop: StopPlayback) -> tuple[str | None, int | None]:
+    """The item a barge-in cuts and what of it ``player`` played: ``stop``'s item, or, when
+    nothing of it was played (queued behind), the latest of its ``earlier`` items played."""
+    item_id, played = stop.item_id, stop.played_ms
+    if played is None and item_id is not None and player is not None:
+        played = player.played_ms(item_id)
+        for earlier in stop.earlier if not played else ():
+            heard = player.played_ms(earlier)
+            if isinstance(heard, int) and heard > 0:
+                return earlier, heard
+    return item_id, played

@@ -105,6 +105,8 @@ class RealtimeRequests:
         it (none when nothing played and ``heard_only``), and the app told."""
         actions: list[Action] = []
         if played_ms is not None and not (heard_only and played_ms <= 0):
+            if item_id != self.playback.item_id:  # (an earlier item the player was playing)
+                self.playback.playing(item_id)
             truncate = self.playback.truncate(played_ms, self.next_event_id())
             if truncate is not None:
                 actions.append(Send(truncate))

@@ -51,6 +51,7 @@ from .journal import Journal
 from .metering import PriceBook, UsageMeter
 from .observers import Observers
 from .offers import Taking
+from .playback import heard_item
 from .reader import read
 from .realtime import RealtimeCore
 from .reconnect import Reconnect
@@ -329,10 +330,9 @@ class SessionRunner(LazyParts):
     async def _stop_playback(self, action: StopPlayback) -> None:
         """The player's part of a barge-in: what it played goes to the core (which cuts the
         unheard audio and tells the app), then it stops."""
-        played, player = action.played_ms, self._player
-        if played is None and action.item_id is not None and player is not None:
-            played = player.played_ms(action.item_id)
-        await self.execute(self.core.playback_stopped(action.item_id, played, action.heard_only))
+        player = self._player
+        item_id, played = heard_item(player, action)
+        await self.execute(self.core.playback_stopped(item_id, played, action.heard_only))
         failed = player.clear(action.item_id) if player is not None else None
         if failed is not None:
             self.deliver(SessionWarning(f"the player failed to clear: {failed}"))
