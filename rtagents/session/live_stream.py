@@ -77,6 +77,7 @@ class DelegatedWork:
         self._turns: dict[str, str] = {}
         self._stopped: dict[str, str] = {}
         self._ended: deque[str] = deque(maxlen=16)  # the last ones ended (a late end is news)
+        self._finished: dict[str, None] = {}  # those by their own end (no error, no drop)
         # Calls announced, by item id: (call_id, name, the response it is of).
         self._calls: dict[str, tuple[str, str, str | None]] = {}
         self._cut: list[tuple[str, tuple[str, str, str | None]]] = []  # see ``forget``
@@ -108,8 +109,8 @@ class DelegatedWork:
         if not delegation.begun:  # the first event of its first response
             return self._begin(rid, delegation_id) or []
         over = rid in self._ended or rid in self._carried  # (one carried may have ended unseen)
-        # A follow-up, begun unseen: named anew, or named by nothing after an end seen here.
-        if kind not in ENDS and ((named_anew and over) or (ref is None and rid in self._ended)):
+        # A follow-up, begun unseen: named anew, or named by nothing after the server's end.
+        if kind not in ENDS and ((named_anew and over) or (ref is None and rid in self._finished)):
             self._carried.pop(rid or "", None)
             return self._begin(None, delegation_id) or []
         if rid in self._carried:
@@ -293,6 +294,8 @@ class DelegatedWork:
         self._open.pop(rid or "", None)
         if rid is not None:
             self._ended.append(rid)
+            if response is not None:  # (its completed, failed, incomplete: the server's word)
+                _keep(self._finished, rid, None)
             for item in [item for item, call in self._calls.items() if call[2] == rid]:
                 del self._calls[item]  # (a call it never finished: never run, never owed)
         if rid is not None and self._current.get(delegation_id) == rid:

@@ -132,7 +132,8 @@ class Orchestrator:
         in it never seen begun (``response.done`` alone) answers our request in flight."""
         unseen = self._active is None and self._in_flight is not None and in_conversation
         unseen = unseen and not self.batches.over(response_id)  # (not a late word of an old one)
-        begun = self.response_started(response_id, in_conversation=True) if unseen else []
+        started = self.response_started(response_id, in_conversation=True) if unseen else []
+        begun = [d for d in started if type(d) is not CancelResponse]  # (over: none to cancel)
         self.responses_done += 1
         self.fillers.ended(response_id)
         running = self.batches.ended(response_id) if response_id is not None else False
@@ -365,9 +366,8 @@ class Orchestrator:
     def owed(self) -> list[Decision]:
         """The new connection has the conversation back: ask for what is still owed (the
         app's own request, or the answer to outputs no response finished answering)."""
-        if LinkEffect.ASK_OWED in self.link_event(LinkInput.REPLAYED):
-            return self._maybe_ask() or self._maybe_aside()
-        return self._maybe_aside()
+        owed = LinkEffect.ASK_OWED in self.link_event(LinkInput.REPLAYED)
+        return (self._maybe_ask() if owed else []) or self._maybe_aside()
 
     # -- internals ------------------------------------------------------------------------------
 

@@ -219,6 +219,8 @@ class RealtimeSession(Generic[DepsT]):
             return tool is not None and not tool.trigger_response
 
         answer = Answer(sent, quiet)
+        if (under_way := runner.core.orchestrator.active) is not None:
+            answer.before.add(under_way or "?")  # (begun before the message: not its answer)
         await runner.act(sent)
         await self.create_response()
         events: list[SessionEvent] = []

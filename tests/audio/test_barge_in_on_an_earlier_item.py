@@ -55,9 +55,7 @@ async def test_a_barge_in_truncates_the_item_being_played() -> None:
                 while not interrupted:
                     await anyio.sleep(0.01)
             with anyio.move_on_after(0.5):  # a truncate sent is received by then
-                while not any(
-                    e["type"] == "conversation.item.truncate" for e in emu.last.received
-                ):
+                while not any(e["type"] == "conversation.item.truncate" for e in emu.last.received):
                     await anyio.sleep(0.01)
     cuts = [
         (e["item_id"], e["audio_end_ms"])
