@@ -109,6 +109,7 @@ async def _run(
                         if clock.cancel_called:  # said while the session is still open
                             said.append(_waiting_for(session, seen, within))
                         raise
+                    said.append(f"the session did not close within {within:g} s")
         except TimeoutError:
             if not clock.cancel_called:
                 raise  # (the drive's own)
