@@ -196,6 +196,11 @@ class Reconnector:
             f"or dropped within {settings.healthy_after:g} s ({cause})"
         )
 
+    async def open_once(self) -> Transport:
+        """One more connection, at once and without retries: for a last word (the goodbye
+        of a session the app closed while its connection was down)."""
+        return await self._opener()
+
     def set_up(self, responses_done: int) -> None:
         """The new connection is configured and has the conversation back."""
         self._up_since, self._done_before = time.monotonic(), responses_done

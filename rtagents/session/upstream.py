@@ -10,7 +10,6 @@ transitions, and asks the session (``SessionPort``) for what is the session's to
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -32,6 +31,9 @@ log = logging.getLogger("rtagents.session")
 LAST_WORD_S = 1.0
 """How long a session's close waits for the server's answer to its goodbye (GPT-Live's
 ``session.closed``, with the final usage), when the reader can still hear it."""
+GOODBYE_ANEW_S = 2.0
+"""How long a close while the connection is down spends on one more connection, for its
+goodbye alone (GPT-Live's ``session.close``: else the server keeps the session, billed)."""
 
 
 class SessionPort(Protocol):
@@ -198,8 +200,11 @@ class Upstream:
             # Its own short wait: a server that stopped reading must not keep the socket open.
             if goodbye is not None:
                 self._farewell = anyio.Event() if listen else None
-                with anyio.move_on_after(0.5), contextlib.suppress(Exception):  # (or gone)
-                    await self.transport.send(goodbye)
+                if not await _said(self.transport, goodbye) and self._reconnector is not None:
+                    # Down (a reconnect waited): the server keeps the session, billed, for an
+                    # attach that would never come. One more connection says goodbye.
+                    self._farewell = None  # (no reader hears that one's answer)
+                    await self._goodbye_anew(goodbye, self._reconnector)
                 if self._farewell is not None:
                     with anyio.move_on_after(LAST_WORD_S):
                         await self._farewell.wait()
@@ -207,6 +212,18 @@ class Upstream:
         while closing is not self.transport:  # (and one a reconnect set up meanwhile)
             closing = self.transport
             await _close(closing, 2)
+
+    async def _goodbye_anew(self, goodbye: str, reconnector: Reconnector) -> None:
+        with anyio.move_on_after(GOODBYE_ANEW_S):
+            try:
+                transport = await reconnector.open_once()
+            except Exception as exc:
+                log.debug("no connection for the goodbye: %s", root_cause(exc))
+                return
+            try:
+                await _said(transport, goodbye)
+            finally:
+                await _close(transport, 1)
 
     def heard_last(self) -> None:
         """The server's answer to our goodbye came (or its connection ended): see ``close``."""
@@ -306,6 +323,17 @@ class Upstream:
         self._core.orchestrator.link_event(LinkInput.HAND_OVER)
         self._core.expires_at = None  # the next session says its own
         await self.transport.close()  # the reader sees the close and reconnects
+
+
+async def _said(transport: Transport, frame: str) -> bool:
+    """Send ``frame``, waiting at most half a second (a server that stopped reading must
+    not keep a close waiting); False when the connection is gone."""
+    try:
+        with anyio.move_on_after(0.5):
+            await transport.send(frame)
+        return True
+    except Exception:
+        return False
 
 
 async def _close(transport: Transport, within: float) -> None:

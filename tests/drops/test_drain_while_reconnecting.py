@@ -74,7 +74,10 @@ async def test_a_drain_during_a_reconnect_sends_the_output_of_a_call_finished_me
     delivered = outputs_in(conns[-1])["call_c1"]
     warned = [e for e in events if e.type == "session.warning" and "call_c1" in e.message]
     if end == "close":
-        assert emu.opened == 1 and warned, [e.type for e in events][-4:]
+        # GPT-Live's close opens one more connection, for its goodbye alone (the server would
+        # keep the session, billed): the output is not sent there either.
+        assert emu.opened == (2 if api == "live" else 1), emu.opened
+        assert warned and delivered == 0, ([e.type for e in events][-4:], delivered)
         return
     assert delivered == 1, (
         f"drain closed the session with the finished call's output sent {delivered} times "
