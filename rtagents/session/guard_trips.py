@@ -133,11 +133,17 @@ class Trips:
         calls: list[Action] = []
         if check.kind == "output":
             cancelled = core.owner(check.key)
+            if cancelled is None and not check.final:  # its begin unseen (guarded since)
+                cancelled = self._runner.core.orchestrator.active or None
+            if playing is not None and playing.earlier(check.key):
+                audio_item = check.key  # still playing, the next item's audio queued behind
             heard = audio_item == check.key or (
                 cancelled is not None
                 and audio_item is not None
                 and core.owner(audio_item) == cancelled
             )
+            if cancelled is not None and playing is not None and playing.is_outside(cancelled):
+                heard, audio_item = True, None  # out of band: no item to cut, the player stops
         else:
             orchestrator = self._runner.core.orchestrator
             asked = orchestrator.waiting and orchestrator.active is None  # a follow-up
@@ -146,10 +152,13 @@ class Trips:
             # Its answer's items are kept past their response's end: a late trip still
             # cuts the audio the player has yet to play.
             heard = stop is not None and audio_item in stop.items
+            if stop is not None and not heard and playing is not None:  # (one queued behind)
+                audio_item = next((i for i in stop.items if playing.earlier(i)), audio_item)
+                heard = audio_item in stop.items
             calls = self._stop_answers(stop.answers if stop is not None else ())
         actions: list[Action] = [self._cancel(cancelled)] if cancelled is not None else []
-        if audio_item is not None and heard:
-            actions.append(StopPlayback(audio_item, None, heard_only=False))
+        if heard:
+            actions.append(StopPlayback(audio_item, None, heard_only=audio_item is None))
         return cancelled, actions, calls
 
     def _stop_answers(self, answers: Iterable[str]) -> list[Action]:
