@@ -161,6 +161,11 @@ class Journal(Accounts):
         """More of an assistant message's text (or audio transcript) arrived."""
         self._note(Accounts.streaming, item_id, delta)
 
+    def placed(self, item_id: str) -> None:
+        """An answer or a call was added to the server's conversation (``output_item.added``):
+        its place is kept from now, whatever comes before its first words."""
+        self._note(Accounts.placed, item_id)
+
     def added(self, item_id: str | None) -> None:
         """``conversation.item.added``: the server has this item."""
         self._note(Accounts.added, item_id)

@@ -38,6 +38,7 @@ from .journal_items import (
 # a place kept with no text yet, or none left (not shown, not replayed); an assistant message
 # still streaming (its item not done: a drop cuts it off, and it is lost, see ``cut_off``).
 OURS, CONFIRMED, CUT, EMPTY, STREAMING = 1, 2, 4, 8, 16
+_GONE_KEPT = 256  # calls let go by a trim, remembered (see ``Accounts._gone``)
 
 
 class Accounts:
@@ -75,6 +76,9 @@ class Accounts:
         self._calls: dict[str, str] = {}  # call id -> its call's item id, while journaled
         # Waiting calls and requests let go (their answers too); a set, as a dict.
         self._forgotten: dict[str, None] = {}
+        # Calls answered and let go with their output by a trim (the latest): a late word of
+        # one (its item's done, after its output) is not put back alone.
+        self._gone: dict[str, None] = {}
 
     # -- the writes, applied at once -------------------------------------------------------------
 
@@ -110,6 +114,8 @@ class Accounts:
             self._flag(item_id, on=STREAMING)
             return
         kind, cls, text, tokens, flags, ref = entry
+        if flags & CUT:
+            return  # cut where the user stopped hearing: what comes after was never heard
         if kind == SAID:
             text += delta
             empty = not text
@@ -123,6 +129,13 @@ class Accounts:
         flags = flags | EMPTY if empty else flags & ~EMPTY
         self._entries[item_id] = (kind, cls, text, tokens + added, flags, ref)
         self._tokens += added
+
+    def placed(self, item_id: str) -> None:
+        """An empty, streaming entry holding an item's place until its words or its call
+        come (a drop first: ``cut_off`` lets it go)."""
+        if item_id not in self._entries:
+            self._put(assistant_text(item_id, ""), ours=False, said="")
+            self._flag(item_id, on=STREAMING)
 
     def added(self, item_id: str | None) -> None:
         """``conversation.item.added``: the server has this item."""
@@ -186,6 +199,8 @@ class Accounts:
         if kind in (OUTPUT, ANSWER) and ref is not None and ref in self._forgotten:
             self._forgotten.pop(ref, None)  # answered once: nothing more to wait for
             return  # the answer of a call let go: a new session would refuse it
+        if kind == CALL and ref is not None and ref in self._gone:
+            return  # answered, and let go with its output: a late word of it is not news
         entries = self._entries
         flags = OURS if ours else 0
         old = entries.get(item_id)
@@ -254,6 +269,9 @@ class Accounts:
             self._dropped += 1
             call_id = entry[REF]
             if entry[KIND] == CALL and call_id:
+                self._gone[call_id] = None
+                if len(self._gone) > _GONE_KEPT:
+                    del self._gone[next(iter(self._gone))]
                 for output in self._outputs.get(call_id, ()):  # a tuple: deleting replaces it
                     Accounts.deleted(self, output)
         if self._free is not None and len(self._free) > 2 * len(entries) + 64:

@@ -236,6 +236,9 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
 
     def _on_output_item_added(self, event: p.ResponseOutputItemAdded) -> None:
         item = event.item
+        placed = item.id if isinstance(item, (p.FunctionCall, p.AssistantMessage)) else None
+        if placed and not self.playback.is_outside(event.response_id):
+            self.journal.placed(placed)  # (in the conversation's order, as the server has it)
         if isinstance(item, p.FunctionCall) and item.id:
             self._item_names[item.id] = item.name  # for arguments.done without a name
         elif isinstance(item, p.McpCall) and item.approval_request_id:
@@ -249,6 +252,8 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         answers = isinstance(item, p.AssistantMessage) and item.status == "completed"
         orchestrator.item_done(event.response_id, answers=answers)
         outside = self.playback.is_outside(event.response_id)  # (the app's calls)
+        if not outside and isinstance(item, (p.AssistantMessage, p.McpCall)):
+            self.journal.heard(item)
         if isinstance(item, p.FunctionCall) and item.id:
             # Done, whatever its status: a call cut off by a cancel never completes.
             self._item_names.pop(item.id, None)
