@@ -41,7 +41,7 @@ from .actions import (
 from .core import ServerCore
 from .faults import Fault
 from .mcp_clients import HostedMCPClients
-from .models import Model
+from .models import Model, as_turn
 from .settings import ServerSettings
 
 log = logging.getLogger("rtagents.emulator")
@@ -349,7 +349,7 @@ class Connection(Generic[C]):
                 answer = self._model.respond(request.context)
                 if inspect.isawaitable(answer):
                     answer = await answer
-                answer = list(answer)
+                answer = as_turn(answer)  # (a str is said, as in a script)
             elif isinstance(request, ListHostedTools):
                 answer = await self._clients.list_tools(request.config)
             else:

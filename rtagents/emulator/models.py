@@ -90,7 +90,7 @@ class Model(Protocol):
     def respond(self, ctx: ModelContext) -> Turn | Awaitable[Turn]: ...
 
 
-def _as_turn(value: Any) -> list[Output]:
+def as_turn(value: Any) -> list[Output]:
     """A turn's outputs: a string is said, wherever it is (alone, or in a list of outputs)."""
     if isinstance(value, (str, Say, CallFunction, CallMCP)):
         value = [value]
@@ -127,4 +127,4 @@ class ScriptedModel:
             turn = turn(ctx)
             if inspect.isawaitable(turn):
                 turn = await turn
-        return _as_turn(turn)
+        return as_turn(turn)

@@ -19,7 +19,7 @@ from rtagents.emulator.actions import (
     Send,
 )
 from rtagents.emulator.core import ServerCore
-from rtagents.emulator.models import TurnSource, _as_turn
+from rtagents.emulator.models import TurnSource, as_turn
 from rtagents.emulator.settings import ServerSettings
 
 ORACLE = TypeAdapter(RealtimeServerEvent)
@@ -63,7 +63,7 @@ class Core:
     def answer(self, turn: TurnSource) -> list[dict[str, Any]]:
         """Answer the model request held back (``hold_model=True``)."""
         ask = self.asked.pop(0)
-        self.core.resolve(ask.ticket, _as_turn(turn(ask.context) if callable(turn) else turn))
+        self.core.resolve(ask.ticket, as_turn(turn(ask.context) if callable(turn) else turn))
         return self.run()
 
     def run(
@@ -90,7 +90,7 @@ class Core:
                 else:
                     turn = self.turns.pop(0) if self.turns else "(end of script)"
                     turn = turn(action.context) if callable(turn) else turn
-                    self.core.resolve(action.ticket, _as_turn(turn))
+                    self.core.resolve(action.ticket, as_turn(turn))
             elif isinstance(action, ListHostedTools):
                 listed = self.hosted.get(action.config["server_label"], [])
                 self.core.resolve(action.ticket, listed)

@@ -18,7 +18,7 @@ from rtagents.emulator.actions import (
     Send,
 )
 from rtagents.emulator.live.core import LiveCore
-from rtagents.emulator.models import ModelContext, TurnSource, _as_turn
+from rtagents.emulator.models import ModelContext, TurnSource, as_turn
 from rtagents.emulator.settings import ServerSettings
 
 from .oracle import check_client, check_server
@@ -97,7 +97,7 @@ class Live:
     def answer(self, turn: TurnSource, *, index: int = 0) -> list[dict[str, Any]]:
         """Answer a model request held back (``hold_model=True``), the oldest by default."""
         ask = self.asked.pop(index)
-        self.core.resolve(ask.ticket, _as_turn(turn(ask.context) if callable(turn) else turn))
+        self.core.resolve(ask.ticket, as_turn(turn(ask.context) if callable(turn) else turn))
         return self.run()
 
     def run(self, *, until_ms: float | None = None) -> list[dict[str, Any]]:
@@ -120,7 +120,7 @@ class Live:
                 self.contexts.append(action.context)
                 turn = self.turns.pop(0) if self.turns else "(end of script)"
                 turn = turn(action.context) if callable(turn) else turn
-                self.core.resolve(action.ticket, _as_turn(turn))
+                self.core.resolve(action.ticket, as_turn(turn))
             elif isinstance(action, ListHostedTools):
                 self.core.resolve(action.ticket, self.hosted.get(action.config["server_label"], []))
             elif isinstance(action, CallHostedTool):
