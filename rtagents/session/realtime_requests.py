@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import protocol as p
 from .actions import Action, Decision, Emit, Send, StopPlayback
-from .events import AudioInterrupted
+from .events import AudioInterrupted, SessionWarning
 from .orchestrator import Orchestrator
 from .playback import Playback
 from .restate import Restater
@@ -19,6 +19,12 @@ from .states import Link
 
 if TYPE_CHECKING:
     from ..agent import Agent
+
+
+_UNHEARD = (
+    "agent %r has input guardrails, which read what the user said, and no transcription=: "
+    "spoken turns are not transcribed, so only typed ones are checked"
+)
 
 
 class RealtimeRequests:
@@ -29,6 +35,7 @@ class RealtimeRequests:
     _restater: Restater
     _tracing_sent: bool
     _asides_held: tuple[Action, ...]
+    sideband: bool
 
     if TYPE_CHECKING:  # (the core's own; declared for the type checker only, never to
         # stand in the MRO before the real ones)
@@ -44,8 +51,16 @@ class RealtimeRequests:
     ) -> tuple[str, list[Action]]:
         """The agent as ``session.update`` (what an agent before it set restated: see there)."""
         hosted = [config.definition() for config in agent.sources.hosted]
-        config = agent.session_config(tools=[*tools, *hosted], tracing=tracing)
-        return self.update_session(self._restater.restated(config))
+        config = self._restater.restated(
+            agent.session_config(tools=[*tools, *hosted], tracing=tracing)
+        )
+        ref, actions = self.update_session(config)
+        audio_in = config.audio.input if config.audio is not None else None
+        # (not a sideband's: the call's accept may transcribe, and its config is not ours)
+        heard = self.sideband or (audio_in is not None and audio_in.transcription is not None)
+        if agent.guardrails is not None and agent.guardrails.input and not heard:
+            actions.append(Emit(SessionWarning(_UNHEARD % agent.name)))
+        return ref, actions
 
     def update_session(self, config: p.SessionConfig) -> tuple[str, list[Action]]:
         """``session.update``, awaiting ``session.updated``. The server fixes ``tracing`` once
