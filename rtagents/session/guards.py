@@ -17,7 +17,6 @@ one that times out is abandoned there, and counts as a trip.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -224,28 +223,40 @@ class SessionGuards(Trips):
             raise failed
 
     async def _one(self, guardrail: Guardrail, check: Check, guardrails: Guardrails) -> None:
-        verdict: Verdict | None = None
         deadline = anyio.current_time() + guardrails.timeout
-        with anyio.move_on_after(guardrails.timeout) as scope:
-            try:
-                if check.unreadable is not None:  # nothing to read: fail closed
-                    verdict = Verdict(False, check.unreadable, "error")
-                else:
-                    verdict = judge(await self._answer(guardrail, check.text_for(guardrail)))
-            except Exception as exc:  # fail closed: a guardrail that raises trips
-                verdict = raised(exc)
-            except asyncio.CancelledError as exc:
-                if _cancelled():  # the timeout's, or the session's end: never a verdict
-                    raise
-                # The check's own: a future it awaited was cancelled by its owner (a shared
-                # moderation request). Silent, it would pass the text: it trips instead.
-                verdict = raised(exc)
-        # Past the deadline, whatever it answers never counts: a check that shielded its
-        # slow call, swallowed the cancellation or held the loop, and then passed, trips.
-        if verdict is None or scope.cancel_called or anyio.current_time() >= deadline:
+        if check.unreadable is not None:  # nothing to read: fail closed
+            verdict: Verdict | None = Verdict(False, check.unreadable, "error")
+        else:
+            verdict = await self._verdict(guardrail, check.text_for(guardrail), guardrails.timeout)
+        # Past the deadline, whatever it answers never counts: a check that held the loop,
+        # and then passed, trips.
+        if verdict is None or anyio.current_time() >= deadline:
             verdict = timed_out(guardrails.timeout)
         if not verdict.passed:
             await self._tripped(guardrail, check, verdict, guardrails)
+
+    async def _verdict(self, guardrail: Guardrail, text: str, within: float) -> Verdict | None:
+        """The check's verdict, or ``None`` at its deadline. It runs in a task of its own,
+        cancelled and left behind there: a check that will not stop (its slow call shielded
+        from cancellation, as client libraries' cleanups are) cannot make its trip late."""
+        task = asyncio.ensure_future(self._answer(guardrail, text))
+        try:
+            await asyncio.wait((task,), timeout=within)
+        except BaseException:  # the session's end: the check goes too
+            task.cancel()
+            raise
+        if not task.done():
+            task.cancel()
+            task.add_done_callback(_left_behind)
+            return None
+        if task.cancelled():  # its own: a future it awaited was cancelled by its owner (a
+            return raised(asyncio.CancelledError())  # shared request): silent, it would pass
+        exc = task.exception()
+        if exc is None:
+            return judge(task.result())
+        if isinstance(exc, Exception):  # fail closed: a guardrail that raises trips
+            return raised(exc)
+        raise exc  # SystemExit, KeyboardInterrupt: the app's exit
 
     async def _answer(self, guardrail: Guardrail, text: str) -> Any:
         if self._limiter is None:
@@ -258,15 +269,6 @@ _UNREADABLE = "the user's speech could not be transcribed, so it could not be ch
 
 def _now() -> float:
     return time.monotonic() * 1000
-
-
-def _cancelled() -> bool:
-    """Whether this task is being cancelled: a cancel scope around it (the check's timeout,
-    the session's end) or ``Task.cancel`` (Python 3.11+ counts the requests)."""
-    if anyio.current_effective_deadline() == -math.inf:
-        return True
-    cancelling = getattr(asyncio.current_task(), "cancelling", None)
-    return cancelling is not None and cancelling() > 0
 
 
 def _to_run(core: GuardCore, check: Check | None) -> Check | None:
@@ -289,3 +291,10 @@ _ROUTES: dict[str, _Route] = {
     "conversation.item.input_audio_transcription.failed": SessionGuards._on_transcription_failed,
 }
 """The events the guardrails follow; every other event costs one lookup."""
+
+
+def _left_behind(task: asyncio.Future[Any]) -> None:
+    """A check given up at its deadline ended: what it raised is read (never reported as
+    an exception nobody retrieved)."""
+    if not task.cancelled():
+        task.exception()
