@@ -85,6 +85,8 @@ class StartApproval:
 
     request: p.McpApprovalRequest
     response_id: str | None
+    reused: bool = False
+    """The server reused a request's (or a call's) id an earlier one had: deny it."""
 
 
 @dataclass(frozen=True)

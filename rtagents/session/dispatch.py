@@ -368,4 +368,6 @@ class Dispatcher:
     async def hosted_approval(self, action: StartApproval) -> None:
         """Decide a hosted request by the agent its response was made for, and answer it."""
         _, settings = self.offers.of(action.response_id)
-        await answer_hosted(action.request, settings, self._hosted, self._answers)
+        await answer_hosted(
+            action.request, settings, self._hosted, self._answers, reused=action.reused
+        )

@@ -8,7 +8,7 @@ import logging
 from typing import Protocol
 
 from .. import protocol as p
-from ..approvals import ApprovalRequest
+from ..approvals import ApprovalPolicy, ApprovalRequest, deny
 from ..approvals.verdict import why_denied
 from ..errors import root_cause
 from .calls import CallSettings
@@ -22,11 +22,19 @@ class Answers(Protocol):
     async def approval(self, request_id: str, approve: bool, reason: str | None) -> None: ...
 
 
+_REUSED = ApprovalPolicy(
+    rules=[deny(reason="the server reused an earlier request's id: it cannot be told apart")]
+)
+"""What decides a request whose id an earlier one had (an answer to that id is ambiguous)."""
+
+
 async def answer_hosted(
     request: p.McpApprovalRequest,
     settings: CallSettings,
     listed: dict[str, list[p.McpListedTool]],
     answers: Answers,
+    *,
+    reused: bool = False,
 ) -> None:
     """Decide ``request`` by ``settings`` (``listed``: what each hosted server listed, by
     label: a tool's read-only hint) and answer it. The gate itself never raises."""
@@ -43,7 +51,7 @@ async def answer_hosted(
                 read_only=read_only if isinstance(read_only, bool) else None,
                 agent=settings.agent,
             ),
-            settings.policy,
+            _REUSED if reused else settings.policy,
             settings.hosted,
         )
         approve = decision.approve is True

@@ -187,12 +187,13 @@ class Orchestrator:
         self, request: p.McpApprovalRequest, response_id: str | None
     ) -> list[Decision]:
         self._produced(response_id)
-        if not _started.request(self.started, request.id, response_id):
-            return []
+        seen = _started.request(self.started, request.id, response_id)
+        if seen == "again" or (seen == "reused" and self.batches.running(request.id)):
+            return []  # (a reuse while the first waits: the answer to that id answers both)
         work = Work(response_id or "?", wants_reply=True)
         blocked = self.batches.start(request.id, work, wants_reply=True)
         self.journal.heard(request)  # now: a snapshot may be the only place it is told
-        start = StartApproval(request, response_id)
+        start = StartApproval(request, response_id, reused=seen == "reused")
         return [start] if blocked is None else [start, CancelCall(request.id, blocked)]
 
     def output_confirmed(self, call_id: str) -> list[Decision]:
@@ -238,8 +239,8 @@ class Orchestrator:
         return decisions + self._maybe_ask()
 
     def barge_in(self, reason: str) -> list[Decision]:
-        """The user took the turn: our aside stops, and so do the calls that stop for it; a
-        request of ours not yet answered has its answer cancelled as it begins."""
+        """The user took the turn: our aside, the calls that stop for it and (as it begins)
+        the answer to our request not yet answered stop."""
         if self._active is None and self._in_flight is not None:
             self._stale = self._in_flight
         stop = self.fillers.interrupted(self)
@@ -262,10 +263,9 @@ class Orchestrator:
     def call_finished(
         self, work_id: str, output: str, *, cancelled: bool = False
     ) -> list[Decision]:
-        """A call (by its ``work_id``) has its output. A call cancelled by a barge-in does
-        not ask for a turn, nor do the outputs of its batch so far: the user's own turn will
-        bring the next response, which sees them (one of ours would talk over the user). A
-        drop before that response owes them again."""
+        """A call (by its ``work_id``) has its output. One cancelled by a barge-in asks for no
+        turn, nor do its batch's outputs so far: the user's turn brings the next response,
+        which sees them (ours would talk over the user); a drop before it owes them again."""
         work = self.batches.work.get(work_id)
         if work is None or work.finished:
             return []

@@ -41,9 +41,17 @@ def call(started: Started, call_id: str, response_id: str | None) -> Seen:
     return "reused"
 
 
-def request(started: Started, request_id: str, response_id: str | None) -> bool:
-    """An approval request announced; False if it was started already."""
-    return first(started, request_id, _REQUEST + (response_id or ""))
+def request(started: Started, request_id: str, response_id: str | None) -> Seen:
+    """An approval request announced: ``new`` (decide it), ``again`` (the same request,
+    announced again by its response) or ``reused`` (another response, or a call, gave that
+    id first: it is answered with a deny, never asked about)."""
+    key = _REQUEST + (response_id or "")
+    if first(started, request_id, key):
+        return "new"
+    earlier = started[request_id] or ""
+    if earlier == key or (response_id is None and earlier.startswith(_REQUEST)):
+        return "again"
+    return "reused"
 
 
 def response_of(started: Started, work_id: str) -> str | None:
