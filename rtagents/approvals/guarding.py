@@ -172,8 +172,8 @@ class GuardCore:
     current: Any = None
     """The guardrails in force (the session sets them as its agent changes): a stream's and
     a whole message's checks are those in force when it began."""
-    # What tripped, and the messages checked whole: the latest ones (a key never recurs
-    # once its item is over; kept as dicts, in order, so that the oldest go first).
+    unseen: str | None = None  # the response under way when guarding began (see owner)
+    # What tripped, and the messages checked whole: the latest (dicts: the oldest go first).
     _tripped: dict[str, None] = field(default_factory=dict)
     # Tripped, guarded afresh soon: the guardrails that tripped on the check.
     _rearmed: dict[str, list[Any]] = field(default_factory=dict)
@@ -193,7 +193,7 @@ class GuardCore:
             return None
         stream = self._streams.get(key)
         if stream is None:
-            owner = self._owners.pop(key, None)
+            owner = self._owners.pop(key, None) or self.unseen
             stream = self._streams[key] = _Stream(last_ms=now_ms, owner=owner)
         stream.text += delta
         if key in self._tripped:
@@ -218,7 +218,9 @@ class GuardCore:
         if stream is None and not whole:
             return None
         if stream is None:  # (none of its deltas came: its response, as ``heard`` finds it)
-            owner = self._owners.pop(key, None)  # (its clock is never read: it ends now)
+            owner = (
+                self._owners.pop(key, None) or self.unseen
+            )  # (its clock is never read: it ends now)
             stream = self._streams[key] = _Stream(owner=owner, guardrails=self.current)
         if whole and len(whole) > len(stream.text):
             stream.text = whole

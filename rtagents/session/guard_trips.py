@@ -133,10 +133,6 @@ class Trips:
         calls: list[Action] = []
         if check.kind == "output":
             cancelled = core.owner(check.key)
-            if cancelled is None and not check.final:  # its begin unseen (guarded since)
-                cancelled = self._runner.core.orchestrator.active or None
-            if playing is not None and playing.earlier(check.key):
-                audio_item = check.key  # still playing, the next item's audio queued behind
             heard = audio_item == check.key or (
                 cancelled is not None
                 and audio_item is not None
@@ -152,9 +148,6 @@ class Trips:
             # Its answer's items are kept past their response's end: a late trip still
             # cuts the audio the player has yet to play.
             heard = stop is not None and audio_item in stop.items
-            if stop is not None and not heard and playing is not None:  # (one queued behind)
-                audio_item = next((i for i in stop.items if playing.earlier(i)), audio_item)
-                heard = audio_item in stop.items
             calls = self._stop_answers(stop.answers if stop is not None else ())
         actions: list[Action] = [self._cancel(cancelled)] if cancelled is not None else []
         if heard:

@@ -82,6 +82,12 @@ class SessionGuards(Trips):
             if guardrails is None:
                 return
             core = self._core = GuardCore(guardrails.every_chars, guardrails.every_ms)
+            # Guarded from mid-answer (a switch to a guarded agent): the answer under way
+            # owns the stream it is saying, whose begin was not seen here.
+            under_way = self._runner.core.orchestrator.active
+            if under_way and self._runner.core.api != "live":  # (Live's speech: no response's)
+                core.unseen = under_way
+                core.response_started(under_way, in_conversation=True)
         if guardrails is not None:  # the agent now running may debounce otherwise
             core.every_chars, core.every_ms = guardrails.every_chars, guardrails.every_ms
         # An earlier agent's streams are checked to their end with its guardrails (each
@@ -244,6 +250,7 @@ class SessionGuards(Trips):
             await asyncio.wait((task,), timeout=within)
         except BaseException:  # the session's end: the check goes too
             task.cancel()
+            task.add_done_callback(_left_behind)
             raise
         if not task.done():
             task.cancel()

@@ -85,10 +85,6 @@ class Playback:
         elif self._before:
             self._before = tuple((i, n, done or i == item_id) for i, n, done in self._before)
 
-    def earlier(self, item_id: str | None) -> bool:
-        """Whether ``item_id`` is an item before the latest whose audio may still play."""
-        return any(earlier == item_id for earlier, _, _ in self._before)
-
     def playing(self, item_id: str | None) -> None:
         """The player was found playing ``item_id``, an item before the latest (whose audio
         was queued behind it): that one is the latest now, to be cut (the later, unheard,
