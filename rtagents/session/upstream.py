@@ -66,6 +66,7 @@ class Upstream:
     _made: Reconnector | None = None
     _replayed: anyio.Event | None = None  # set once a replay has gone out
     _farewell: anyio.Event | None = None  # set once the goodbye's answer came
+    _down = False  # the connection dropped, and no next one yet (see ``close``)
     _held = 0  # sends waiting for the replay
     _flushed: anyio.Event | None = None  # set once they are out
 
@@ -200,11 +201,12 @@ class Upstream:
             # Its own short wait: a server that stopped reading must not keep the socket open.
             if goodbye is not None:
                 self._farewell = anyio.Event() if listen else None
-                if not await _said(self.transport, goodbye) and self._reconnector is not None:
+                again = self._reconnector if self._down and self._core.session_id else None
+                if not await _said(self.transport, goodbye) and again is not None:
                     # Down (a reconnect waited): the server keeps the session, billed, for an
                     # attach that would never come. One more connection says goodbye.
                     self._farewell = None  # (no reader hears that one's answer)
-                    await self._goodbye_anew(goodbye, self._reconnector)
+                    await self._goodbye_anew(goodbye, again)
                 if self._farewell is not None:
                     with anyio.move_on_after(LAST_WORD_S):
                         await self._farewell.wait()
@@ -243,6 +245,7 @@ class Upstream:
         if reconnector is None or not reconnector.recoverable(exc, self._link):
             return False
         old = self.transport
+        self._down = True  # (until the next connection: a close then says goodbye on one)
         await self.lost(old)
         await _close(old, 1)
         reopened = await reconnector.reopen(
@@ -254,7 +257,7 @@ class Upstream:
         if self._link.state is Link.CLOSED:  # it ended meanwhile: nobody would close this one
             await _close(reopened.transport, 1)
             return False
-        self.transport = reopened.transport
+        self.transport, self._down = reopened.transport, False
         self._session.spawn(self._resume, reopened)
         return True
 
