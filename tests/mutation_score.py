@@ -58,6 +58,13 @@ EQUIVALENT: dict[str, str] = {
     f"{_BROKER}__init____mutmut_11": "_closed = None: only its truth is read, and None is false",
     f"{_BROKER}__init____mutmut_10": _GENERATION,
     **{f"{_BROKER}follow__mutmut_{n}": _GENERATION for n in (7, 8)},
+    **{
+        f"{_BROKER}withdraw__mutmut_{n}": (
+            "the count of switches stepping by -1 or +2: only whether it changed while a "
+            "check ran is read, and either step changes it"
+        )
+        for n in (2, 3)
+    },
     f"{_BROKER}_decide__mutmut_15": (
         "the default of _stopped.pop for an id it does not hold: any value but None reads "
         "the same (not stopped)"

@@ -571,6 +571,14 @@ def test_bad_settings_say_what_is_wrong() -> None:
     )
     with pytest.raises(ValueError, match=bounds):
         Guardrails(every_chars=0)
+    for side in ("output", "input"):  # one check, or a string, where a list is wanted
+        for one in (len, "no_refunds"):
+            shown = type(one).__name__
+            with pytest.raises(
+                TypeError,
+                match=says(f"Guardrails: {side} takes a list ({side}=[...]), not {shown}"),
+            ):
+                Guardrails(**{side: one})  # type: ignore[arg-type]
     role = says("Guardrails: role must be 'system' or 'user', not 'assistant'")
     with pytest.raises(ValueError, match=role):
         Guardrails(role="assistant")  # type: ignore[arg-type]
