@@ -217,10 +217,8 @@ class GuardCore:
             return None
         if stream is None and not whole:
             return None
-        if stream is None:  # (none of its deltas came: its response, as ``heard`` finds it)
-            owner = (
-                self._owners.pop(key, None) or self.unseen
-            )  # (its clock is never read: it ends now)
+        if stream is None:  # (none of its deltas came: its response as ``heard`` finds it;
+            owner = self._owners.pop(key, None) or self.unseen  # its clock is never read)
             stream = self._streams[key] = _Stream(owner=owner, guardrails=self.current)
         if whole and len(whole) > len(stream.text):
             stream.text = whole
