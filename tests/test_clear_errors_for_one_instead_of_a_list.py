@@ -69,3 +69,19 @@ async def test_update_agent_with_no_agent_says_it_needs_an_agent() -> None:
             async with rtagents.connect(rtagents.Agent(name="a"), url=emu.url) as session:
                 with pytest.raises(TypeError, match=r"update_agent.*Agent"):
                     await session.update_agent("billing")  # type: ignore[arg-type]
+
+
+@pytest.mark.anyio
+async def test_a_message_that_is_not_a_str_is_refused_saying_so() -> None:
+    # observed: send_text(5) raised pydantic's ValidationError; send_text(None) sent a
+    # message with no text
+    with anyio.fail_after(20):
+        async with Emulator(model=ScriptedModel([])) as emu:
+            async with rtagents.connect(rtagents.Agent(name="a"), url=emu.url) as session:
+                for wrong in (5, None, b"hi"):
+                    with pytest.raises(TypeError, match=r"send_text takes .* a str, not"):
+                        await session.send_text(wrong)  # type: ignore[arg-type]
+                with pytest.raises(TypeError, match=r"ask takes .* a str, not NoneType"):
+                    await session.ask(None)  # type: ignore[arg-type]
+                sent = [e["type"] for e in emu.last.received]
+    assert "conversation.item.create" not in sent

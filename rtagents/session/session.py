@@ -204,6 +204,7 @@ class RealtimeSession(Generic[DepsT]):
         first. Handy in scripts, tests and CLIs; a voice app usually iterates the session
         instead. It reads the session's buffer: not with ``max_buffered_events=0``.
         """
+        _text(text, "ask")
         runner = self._runner
         if not runner.stream.limit:
             raise RuntimeError(
@@ -234,6 +235,7 @@ class RealtimeSession(Generic[DepsT]):
 
     async def send_text(self, text: str, *, respond: bool = True) -> None:
         """Add a user message; with ``respond`` (the default), ask the model to answer it."""
+        _text(text, "send_text")
         await self._runner.act(self._runner.core.send_text(text))
         if respond:
             await self.create_response()
@@ -367,3 +369,10 @@ def calls_in_flight(session: RealtimeSession[Any]) -> list[tuple[str, str]]:
     """``(call_id, tool name)`` of each tool call still running, for a harness to say
     what a session that timed out was waiting for."""
     return [(call_id, call.name) for call_id, call in session._runner.dispatcher.running]
+
+
+def _text(text: object, method: str) -> None:
+    """A user message is a ``str``: anything else is said here, not as a validation error
+    from inside (or, for ``None``, a message with no text)."""
+    if not isinstance(text, str):
+        raise TypeError(f"{method} takes the user's message as a str, not {type(text).__name__}")
