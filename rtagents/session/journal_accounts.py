@@ -38,6 +38,7 @@ from .journal_items import (
 # a place kept with no text yet, or none left (not shown, not replayed); an assistant message
 # still streaming (its item not done: a drop cuts it off, and it is lost, see ``cut_off``).
 OURS, CONFIRMED, CUT, EMPTY, STREAMING = 1, 2, 4, 8, 16
+_ANSWER_CLASS = pack(assistant_text("placed", ""))[0]  # (an answer's class, as packed)
 _GONE_KEPT = 256  # calls let go by a trim, remembered (see ``Accounts._gone``)
 
 
@@ -132,10 +133,11 @@ class Accounts:
 
     def placed(self, item_id: str) -> None:
         """An empty, streaming entry holding an item's place until its words or its call
-        come (a drop first: ``cut_off`` lets it go)."""
+        come (a drop first: ``cut_off`` lets it go). Written as ``_put`` would write an empty
+        answer, without making one: it is on every tool round's path."""
         if item_id not in self._entries:
-            self._put(assistant_text(item_id, ""), ours=False, said="")
-            self._flag(item_id, on=STREAMING)
+            self._entries[item_id] = (SAID, _ANSWER_CLASS, "", 0, STREAMING | EMPTY, None)
+            self._frees().append(item_id)
 
     def added(self, item_id: str | None) -> None:
         """``conversation.item.added``: the server has this item."""
