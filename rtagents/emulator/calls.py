@@ -287,7 +287,8 @@ class CallDesk:
         # As the API answers: the effective session, with its id and object (the SDK reads
         # both), and no credentials (a hosted MCP server's, echoed by no server).
         kind = "transcription_session" if session.get("type") == "transcription" else "session"
-        effective["tools"] = [hide_secrets(t) for t in effective.get("tools", [])]
+        if "tools" in effective:  # (a transcription session has none)
+            effective["tools"] = [hide_secrets(t) for t in effective["tools"]]
         if "model" in session:
             effective["model"] = session["model"]
         made = {"id": "sess_" + secrets.token_hex(12), "object": f"realtime.{kind}", **effective}

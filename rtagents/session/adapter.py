@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from .. import protocol as p
+from .._latest import keep_latest
 from ..errors import UnsupportedByAPI
 from ..protocol.audio_formats import declared_input_format, input_format, output_format
 from .actions import Action, Decision, Emit, TraitsOf
@@ -184,10 +185,8 @@ class OrchestratedAdapter:
         own = self._own_messages
         if own is None:
             own = self._own_messages = {}
-        own[item_id] = None
         # The latest: an echo comes soon after its send, or its replay (the journal's whole)
-        if len(own) > _OWN_KEPT + cast(Any, self).journal.max_items:
-            del own[next(iter(own))]
+        keep_latest(own, item_id, None, _OWN_KEPT + cast(Any, self).journal.max_items)
 
     def commentary(self, text: str, delegation_id: str | None) -> list[Action]:
         """GPT-Live's, which overrides it; on any other API, ``UnsupportedByAPI``."""

@@ -11,14 +11,19 @@ _ADDED = ("conversation.item.added", "conversation.item.created", "conversation.
 
 
 class Answer:
-    """What ``ask`` waits for, given what it sent (``sent``: the message) and which calls ask
+    """What ``ask`` waits for, given what it sent (``sent``: the message), which calls ask
     for no response (``quiet``: by the tools offered to their response, so after a handoff
-    the new agent's): an answer of the conversation begun after the server had the message
-    (one begun before, a greeting say, answers something else; an aside, a filler, never
-    does), or the server's refusal of the message or of the request for its answer, or the
-    end."""
+    the new agent's) and the response active as it is sent (``under_way``): an answer of
+    the conversation begun after the server had the message (one begun before, a greeting
+    say, answers something else; an aside, a filler, never does), or the server's refusal
+    of the message or of the request for its answer, or the end."""
 
-    def __init__(self, sent: Sequence[Any], quiet: Callable[[str, str | None], bool]) -> None:
+    def __init__(
+        self,
+        sent: Sequence[Any],
+        quiet: Callable[[str, str | None], bool],
+        under_way: str | None = None,
+    ) -> None:
         events: list[Any] = [getattr(action, "event", None) for action in sent]
         items = [getattr(e, "item", None) for e in events]
         self.item = next((getattr(i, "id", None) for i in items if getattr(i, "id", None)), None)
@@ -26,7 +31,9 @@ class Answer:
         self.quiet = quiet
         self.added = False  # the server has the message
         self.responses: set[str] = set()  # those begun since
-        self.before: set[str] = set()  # those begun before it (a greeting): not its answer
+        # Those begun before it (a greeting, the one ``under_way`` as it is sent): not its
+        # answer, even when their end is all that is seen of them.
+        self.before: set[str] = set() if under_way is None else {under_way or "?"}
 
     def ends(self, event: Any) -> bool:
         kind = event.type

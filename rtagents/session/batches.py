@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, KeysView
 from dataclasses import dataclass, field
 
+from .._latest import keep_latest
+
 UNCONFIRMED = (
     "the server never confirmed the output of %s on this connection (it may have had it "
     "already, or refused it): the model was asked to answer once, and is asked again only "
@@ -121,9 +123,7 @@ class Batches:
             self.blocked.pop(response_id, None)
         batch = self.batch(response_id)
         batch.done = True
-        self._over[response_id] = None
-        if len(self._over) > _OVER_KEPT:
-            del self._over[next(iter(self._over))]
+        keep_latest(self._over, response_id, None, _OVER_KEPT)
         return bool(batch.pending)
 
     def over(self, response_id: str | None) -> bool:

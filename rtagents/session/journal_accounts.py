@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import protocol as p
+from .._latest import keep_latest
 from ..protocol.packing import pack
 from .journal_items import (
     ANSWER,
@@ -271,9 +272,7 @@ class Accounts:
             self._dropped += 1
             call_id = entry[REF]
             if entry[KIND] == CALL and call_id:
-                self._gone[call_id] = None
-                if len(self._gone) > _GONE_KEPT:
-                    del self._gone[next(iter(self._gone))]
+                keep_latest(self._gone, call_id, None, _GONE_KEPT)
                 for output in self._outputs.get(call_id, ()):  # a tuple: deleting replaces it
                     Accounts.deleted(self, output)
         if self._free is not None and len(self._free) > 2 * len(entries) + 64:

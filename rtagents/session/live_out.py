@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
+from .._latest import keep_latest
 from ..protocol import live as lp
 from .actions import (
     Action,
@@ -104,9 +105,7 @@ class Held:
     def asked(self, ref: str) -> None:
         """Our ``response.create`` (event id ``ref``) went out."""
         asks = self._asks
-        asks[ref] = (set(self._items), set())
-        if len(asks) > _ASKS_KEPT:
-            del asks[next(iter(asks))]
+        keep_latest(asks, ref, (set(self._items), set()), _ASKS_KEPT)
 
     def refused(self, ref: str | None) -> None:
         """The server refused our event ``ref``: it read it (a request of ours: everything
@@ -157,9 +156,8 @@ class Held:
         until the server has it."""
         if event.event_id in self._noting:
             self._noting.discard(event.event_id)
-            self._notes[event.event_id] = event
-            if len(self._notes) > _ASKS_KEPT:  # (a server that acknowledges none of them)
-                del self._notes[next(iter(self._notes))]
+            # (bounded: a server may acknowledge none of them)
+            keep_latest(self._notes, event.event_id, event, _ASKS_KEPT)
 
     def heard(self, event: Any) -> lp.CommentaryAppend | lp.ThinkingAppend | None:
         """``session.commentary.appended`` or ``session.thinking.appended``: the server has

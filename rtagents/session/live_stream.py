@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from .. import protocol as p
+from .._latest import keep_latest
 from ..protocol import live as lp
 from .actions import Action, Decision, Emit, StartCall, ToolTraits, TraitsOf
 from .events import SessionWarning
@@ -29,14 +30,6 @@ if TYPE_CHECKING:
 
 Decided = Sequence[Decision | Action] | None
 _KEPT = 32  # the delegations, responses and user turns kept, at most (the latest)
-V = TypeVar("V")
-
-
-def _keep(kept: dict[str, V], key: str, value: V) -> None:
-    """``kept[key] = value``, the oldest let go past ``_KEPT``."""
-    kept[key] = value
-    if len(kept) > _KEPT:
-        del kept[next(iter(kept))]
 
 
 class _Delegation:
@@ -88,7 +81,7 @@ class DelegatedWork:
         response when it says. One announced without: its response begins with its first
         event (its ``response.created`` may never come on this connection)."""
         turn = self._transcript.user_turn if self._transcript else ""
-        _keep(self._delegations, delegation_id, _Delegation(turn, response_id or None))
+        keep_latest(self._delegations, delegation_id, _Delegation(turn, response_id or None), _KEPT)
         if response_id:
             self._current[delegation_id] = response_id
 
@@ -166,7 +159,7 @@ class DelegatedWork:
         caller's to stop (those of one that ended still run). One still open is blocked, so
         are the calls it announces later, and so is any response that begins for that turn
         from now on (see ``_on_created``)."""
-        _keep(self._stopped, turn, reason)
+        keep_latest(self._stopped, turn, reason, _KEPT)
         answers = [rid for rid, of in self._turns.items() if of == turn]
         for rid in answers:
             if rid in self._open or rid in self._carried:
@@ -182,7 +175,7 @@ class DelegatedWork:
         if attaching:  # (with those a drop before the last attach was done cut off)
             self._cut += [(item, call) for item, call in cut if item not in dict(self._cut)]
             for rid in self._open:
-                _keep(self._carried, rid, None)
+                keep_latest(self._carried, rid, None, _KEPT)
         else:
             self._cut, self._carried = [], {}
         self._open.clear()
@@ -248,7 +241,7 @@ class DelegatedWork:
         if rid is None:
             self._unnamed += 1
             rid = f"{delegation_id}#{self._unnamed}"
-            _keep(self._made, rid, "")
+            keep_latest(self._made, rid, "", _KEPT)
         self._current[delegation_id] = self._last = rid
         self._open[rid] = None
         delegation = self._delegations.get(delegation_id or "")
@@ -256,7 +249,7 @@ class DelegatedWork:
             delegation.response, delegation.begun, turn = rid, True, delegation.turn
         else:
             turn = self._transcript.user_turn if self._transcript else ""
-        _keep(self._turns, rid, turn)
+        keep_latest(self._turns, rid, turn, _KEPT)
         self.orchestrator.response_started(rid, in_conversation=True)
         reason = self._stopped.get(turn)
         if reason is not None:  # it answers a turn a guardrail stopped: its calls are blocked
@@ -295,7 +288,7 @@ class DelegatedWork:
         if rid is not None:
             self._ended.append(rid)
             if response is not None:  # (its completed, failed, incomplete: the server's word)
-                _keep(self._finished, rid, None)
+                keep_latest(self._finished, rid, None, _KEPT)
             for item in [item for item, call in self._calls.items() if call[2] == rid]:
                 del self._calls[item]  # (a call it never finished: never run, never owed)
         if rid is not None and self._current.get(delegation_id) == rid:

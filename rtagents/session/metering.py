@@ -17,6 +17,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from .._latest import keep_latest
 from ..pricing import PriceBook
 from ..usage import Tokens, UsageRecord, reported
 from .events import SessionWarning, UsageUpdated
@@ -95,9 +96,7 @@ class UsageMeter:
             return
         if self._transcribers is None:
             self._transcribers = {}
-        self._transcribers[item_id] = self._transcriber
-        if len(self._transcribers) > _TRANSCRIBERS_KEPT:
-            del self._transcribers[next(iter(self._transcribers))]
+        keep_latest(self._transcribers, item_id, self._transcriber, _TRANSCRIBERS_KEPT)
 
     def _transcribed(self, event: Any) -> UsageUpdated | None:
         usage, model = event.usage, self._transcriber

@@ -219,9 +219,7 @@ class RealtimeSession(Generic[DepsT]):
             tool = offers.of(response_id)[0].get(name)
             return tool is not None and not tool.trigger_response
 
-        answer = Answer(sent, quiet)
-        if (under_way := runner.core.orchestrator.active) is not None:
-            answer.before.add(under_way or "?")  # (begun before the message: not its answer)
+        answer = Answer(sent, quiet, runner.core.orchestrator.active)
         await runner.act(sent)
         await self.create_response()
         events: list[SessionEvent] = []

@@ -5,7 +5,6 @@ longer than timeout: a trip, decided_by='timeout'"."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import anyio
@@ -39,7 +38,6 @@ async def test_a_check_that_ignores_cancellation_trips_at_its_timeout() -> None:
     async with Emulator(model=ScriptedModel([LONG]), realtime=True, audio_chunk_ms=100) as emu:
         async with rtagents.connect(agent, url=emu.url) as session:
             await session.send_text("What are your opening hours?")
-            started = time.monotonic()
             try:
                 with anyio.fail_after(15):
                     async for event in session:
@@ -50,9 +48,7 @@ async def test_a_check_that_ignores_cancellation_trips_at_its_timeout() -> None:
                         pytest.fail("the session ended first")
             finally:
                 release.set()  # (let the stubborn check go, whatever happened)
-            took = time.monotonic() - started
     trips = [e for e in events if e.type == "guardrail.tripped"]
-    assert took < 10  # (the answer, about 2 s of speech, is cut well before its end)
     assert [t.decided_by for t in trips][:1] == ["timeout"], "no trip before the answer ended"
     done = [e for e in events if e.type == "response.done"][-1]
     assert done.response.status == "cancelled"
