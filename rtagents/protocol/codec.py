@@ -350,8 +350,26 @@ def encode_function_output(event_id: str, item_id: str, call_id: str, output: st
     """
     return (
         f'{{"type":"conversation.item.create","event_id":{json_string(event_id)},'
-        f'"item":{{"id":{json_string(item_id)},"type":"function_call_output",'
-        f'"call_id":{json_string(call_id)},"output":{json_string(output)}}}}}'
+        f'"item":{encode_function_output_item(item_id, call_id, output)}}}'
+    )
+
+
+def encode_function_output_item(item_id: str, call_id: str, output: str) -> str:
+    """The JSON ``wire_json`` makes of ``FunctionCallOutput(id=item_id, call_id=call_id,
+    output=output)``, built directly (see ``encode_function_output``)."""
+    return (
+        f'{{"id":{json_string(item_id)},"type":"function_call_output",'
+        f'"call_id":{json_string(call_id)},"output":{json_string(output)}}}'
+    )
+
+
+def encode_function_call_item(item_id: str, call_id: str, name: str, arguments: str) -> str:
+    """The JSON ``wire_json`` makes of ``FunctionCall(id=item_id, call_id=call_id, name=name,
+    arguments=arguments)``, built directly (see ``encode_function_output``): the fields in
+    the model's order."""
+    return (
+        f'{{"id":{json_string(item_id)},"type":"function_call","name":{json_string(name)},'
+        f'"arguments":{json_string(arguments)},"call_id":{json_string(call_id)}}}'
     )
 
 

@@ -32,8 +32,8 @@ from typing import Any
 
 from ..protocol.items import McpApprovalRequest, McpApprovalResponse, McpCall
 from .events import SessionWarning
-from .journal_accounts import CONFIRMED, EMPTY, OURS, Accounts
-from .journal_items import FLAGS, Entry, decode_entry
+from .journal_accounts import Accounts
+from .journal_items import CONFIRMED, EMPTY, FLAGS, OURS, Entry, decode_entry
 
 log = logging.getLogger("rtagents.session")
 
@@ -146,7 +146,7 @@ class Journal(Accounts):
 
     def sent_as(self, make: Callable[..., Any], *args: Any) -> None:
         """We created the item ``make(*args)`` makes: made when the write is applied, so
-        that a send pays for noting it only (GPT-Live's outputs, kept as Realtime items)."""
+        that a send pays for noting it only (GPT-Live's answers, kept as Realtime items)."""
         self._note(Accounts.sent_as, make, *args)
 
     def heard(self, item: Any) -> None:
@@ -156,6 +156,10 @@ class Journal(Accounts):
     def called(self, call_id: str, name: str, arguments: str, item_id: str | None) -> None:
         """A function call started (journaled then: its response may never finish)."""
         self._note(Accounts.called, call_id, name, arguments, item_id)
+
+    def output_sent(self, call_id: str, output: str, item_id: str | None = None) -> None:
+        """Our output for ``call_id`` went out (``item_id``: the one it was sent with)."""
+        self._note(Accounts.output_sent, call_id, output, item_id)
 
     def streaming(self, item_id: str, delta: str) -> None:
         """More of an assistant message's text (or audio transcript) arrived."""

@@ -15,30 +15,31 @@ from ..protocol.packing import pack
 from .journal_items import (
     ANSWER,
     CALL,
+    CONFIRMED,
+    CUT,
+    EMPTY,
     FLAGS,
     KIND,
     MESSAGES,
+    OURS,
     OUTPUT,
     REF,
     REQUEST,
     SAID,
+    STREAMING,
     TEXT,
     TOKENS,
     Entry,
     as_text,
     assistant_text,
-    call_item_id,
+    call_entry,
     decode_entry,
     kind_of,
+    output_entry,
     placeholder,
     tokens_of,
 )
 
-# Flags: we created it (the server's copy may be missing after a drop); the server said it has
-# it (``conversation.item.added``); cut where the user stopped hearing (its text stays cut);
-# a place kept with no text yet, or none left (not shown, not replayed); an assistant message
-# still streaming (its item not done: a drop cuts it off, and it is lost, see ``cut_off``).
-OURS, CONFIRMED, CUT, EMPTY, STREAMING = 1, 2, 4, 8, 16
 _ANSWER_CLASS = pack(assistant_text("placed", ""))[0]  # (an answer's class, as packed)
 _GONE_KEPT = 256  # calls let go by a trim, remembered (see ``Accounts._gone``)
 
@@ -102,10 +103,16 @@ class Accounts:
         self._put(kept, ours=False, said=said)  # an assistant's made by ``_assistant``
 
     def called(self, call_id: str, name: str, arguments: str, item_id: str | None) -> None:
-        item = p.FunctionCall(
-            id=item_id or call_item_id(call_id), call_id=call_id, name=name, arguments=arguments
-        )
-        self._put(item, ours=False)
+        """A function call, written as ``_put`` would write its item, without making one
+        (``journal_items.call_entry``): it is on every tool round's path."""
+        if not self._unwanted(CALL, call_id):
+            self._write(*call_entry(call_id, name, arguments, item_id))
+
+    def output_sent(self, call_id: str, output: str, item_id: str | None) -> None:
+        """Our output for ``call_id`` went out (see ``called``; ``journal_items.kept_output``
+        is the item it stands for)."""
+        if not self._unwanted(OUTPUT, call_id):
+            self._write(*output_entry(call_id, output, item_id))
 
     def streaming(self, item_id: str, delta: str) -> None:
         """More of an assistant message's text (or audio transcript) arrived: kept as it
@@ -197,27 +204,35 @@ class Accounts:
 
     def _put(self, item: Any, *, ours: bool, said: str | None = None) -> None:
         """Journal ``item``; ``said`` is its text when it is ``assistant_text(item.id, said)``."""
-        item_id: str = item.id
         kind, ref = kind_of(item)
+        if self._unwanted(kind, ref):
+            return
+        cls, text = pack(item)
+        tokens = tokens_of(item, text)  # (as JSON, said or not)
+        flags = (OURS if ours else 0) | (EMPTY if placeholder(item) else 0)
+        if said is not None:
+            kind, text = SAID, said
+        self._write(item.id, (kind, cls, text, tokens, flags, ref))
+
+    def _unwanted(self, kind: int, ref: str | None) -> bool:
+        """Whether an item of ``kind`` referring to ``ref`` is not journaled (see ``_put``)."""
         if kind in (OUTPUT, ANSWER) and ref is not None and ref in self._forgotten:
             self._forgotten.pop(ref, None)  # answered once: nothing more to wait for
-            return  # the answer of a call let go: a new session would refuse it
-        if kind == CALL and ref is not None and ref in self._gone:
-            return  # answered, and let go with its output: a late word of it is not news
-        entries = self._entries
-        flags = OURS if ours else 0
+            return True  # the answer of a call let go: a new session would refuse it
+        # A call answered, and let go with its output: a late word of it is not news.
+        return kind == CALL and ref is not None and ref in self._gone
+
+    def _write(self, item_id: str, entry: Entry) -> None:
+        """Keep ``entry`` (its flags: ``OURS`` and ``EMPTY`` at most) for ``item_id``, and
+        the accounts of what it answers, then keep within the bounds."""
+        kind, ref, entries = entry[KIND], entry[REF], self._entries
         old = entries.get(item_id)
         if old is not None:
             self._tokens -= old[TOKENS]
-            flags |= old[FLAGS] & (OURS | CONFIRMED)  # the server still has it
-        cls, text = pack(item)
-        tokens = tokens_of(item, text)
-        if placeholder(item):
-            flags |= EMPTY
-        if said is not None:
-            kind, text = SAID, said
-        entries[item_id] = (kind, cls, text, tokens, flags, ref)
-        self._tokens += tokens
+            if old[FLAGS] & (OURS | CONFIRMED):  # the server still has it
+                entry = (*entry[:FLAGS], entry[FLAGS] | old[FLAGS] & (OURS | CONFIRMED), ref)
+        entries[item_id] = entry
+        self._tokens += entry[TOKENS]
         if kind == OUTPUT and ref is not None:
             outputs = self._outputs.get(ref, ())
             if item_id not in outputs:

@@ -7,7 +7,7 @@ import hashlib
 from typing import Any, Final
 
 from .. import protocol as p
-from ..protocol.packing import unpack
+from ..protocol.packing import pack, unpack
 
 
 def output_item_id(call_id: str) -> str:
@@ -62,6 +62,12 @@ REF: Final = 5
 # ``REQUEST`` and ``ANSWER`` are an approval request and its response.
 OTHER, ASSISTANT, SAID, CALL, OUTPUT, REQUEST, ANSWER = range(7)
 MESSAGES = (ASSISTANT, SAID)
+# An entry's flags: we created it (the server's copy may be missing after a drop); the server
+# said it has it (``conversation.item.added``); cut where the user stopped hearing (its text
+# stays cut); a place kept with no text yet, or none left (not shown, not replayed); an
+# assistant message still streaming (its item not done: a drop cuts it off, and it is lost,
+# see ``Accounts.cut_off``).
+OURS, CONFIRMED, CUT, EMPTY, STREAMING = 1, 2, 4, 8, 16
 
 
 def kind_of(item: Any) -> tuple[int, str | None]:
@@ -77,6 +83,25 @@ def kind_of(item: Any) -> tuple[int, str | None]:
     if isinstance(item, p.McpApprovalResponse):
         return ANSWER, item.approval_request_id
     return OTHER, None
+
+
+def call_entry(call_id: str, name: str, arguments: str, item_id: str | None) -> tuple[str, Entry]:
+    """A function call's id and entry, as packing its item would give them (``pack`` of
+    ``FunctionCall(id=..., call_id=..., name=..., arguments=...)``: the same JSON), made
+    without the item: on every tool round's path, where a model costs several times this."""
+    item_id = item_id or call_item_id(call_id)
+    text = p.encode_function_call_item(item_id, call_id, name, arguments)
+    tokens = max(1, (len(name) + len(arguments) + len(call_id)) // 4 + 8)  # (``tokens_of``)
+    return item_id, (CALL, _CALL_CLASS, text, tokens, 0, call_id)
+
+
+def output_entry(call_id: str, output: str, item_id: str | None) -> tuple[str, Entry]:
+    """Our output's id and entry, as packing ``kept_output(call_id, output, item_id)``
+    would give them (see ``call_entry``)."""
+    item_id = item_id or output_item_id(call_id)
+    text = p.encode_function_output_item(item_id, call_id, output)
+    tokens = max(1, (len(output) + len(call_id)) // 4 + 8)  # (``tokens_of``)
+    return item_id, (OUTPUT, _OUTPUT_CLASS, text, tokens, OURS, call_id)
 
 
 def decode_entry(item_id: str, entry: Entry) -> Any:
@@ -140,3 +165,7 @@ def tokens_of(item: Any, text: str) -> int:
     if isinstance(item, p.FunctionCallOutput):
         return max(1, (len(item.output) + len(item.call_id)) // 4 + 8)
     return max(1, len(text) // 4)
+
+
+_CALL_CLASS = pack(p.FunctionCall(id="c", call_id="c", name="n", arguments=""))[0]
+_OUTPUT_CLASS = pack(kept_output("c", ""))[0]

@@ -55,7 +55,7 @@ from .events import (
     SessionWarning,
 )
 from .journal import Journal
-from .journal_items import kept_answer, kept_output
+from .journal_items import kept_answer
 from .live_out import OUT as _OUT
 from .live_out import Held, item_of
 from .live_refusals import LiveRefusals
@@ -317,13 +317,13 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
 
     def sent(self, event: Any) -> None:
         """Our outputs and answers go in the journal as they go out (``session.history``),
-        as the Realtime items they stand for, made when the journal applies the write (after
-        the send), not here, before it: the output is on the turn's path."""
+        as the Realtime items they stand for, written when the journal applies the write
+        (after the send), not here, before it: the output is on the turn's path."""
         kind = type(event)
         if kind is Encoded:  # an output (its frame built directly), or response.create
             if event.call_id is not None:
                 self._held.sent(event.item_id or event.call_id, event)
-                self.journal.sent_as(kept_output, event.call_id, event.output, event.item_id)
+                self.journal.output_sent(event.call_id, event.output, event.item_id)
             elif event.type == "response.create":
                 self._held.asked(event.event_id)
         elif kind is lp.CommentaryAppend or kind is lp.ThinkingAppend:

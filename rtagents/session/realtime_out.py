@@ -22,7 +22,7 @@ from .actions import (
 )
 from .events import FillerRequested, ProgressSpoken, ResponseRequested, SessionWarning
 from .journal import Journal
-from .journal_items import answer_item_id, kept_output
+from .journal_items import answer_item_id
 from .playback import Playback
 
 _ITEM_CREATE = "conversation.item.create"
@@ -101,11 +101,11 @@ def _request_failed(decision: RequestFailed) -> list[Action]:
 
 def journal_sent(journal: Journal, event: object, playback: Playback) -> None:
     """What the journal keeps of a client event about to go out: the item it creates (one
-    we built as a frame made when the journal applies the write, after the send), or the
+    we built as a frame written when the journal applies the write, after the send), or the
     cut of an answer a barge-in truncates (kept now: a drop may take the server's word)."""
     if type(event) is Encoded:
-        if event.call_id is not None:  # an output
-            journal.sent_as(kept_output, event.call_id, event.output, event.item_id)
+        if event.call_id is not None and event.output is not None:  # an output
+            journal.output_sent(event.call_id, event.output, event.item_id)
     elif isinstance(event, p.ConversationItemCreate) and getattr(event.item, "id", None):
         journal.sent(event.item)
     elif isinstance(event, p.ConversationItemTruncate):

@@ -15,7 +15,7 @@ import pytest
 from rtagents import protocol as p
 from rtagents.errors import UnsupportedByAPI
 from rtagents.protocol import live as lp
-from rtagents.session import ResponseRequested, live
+from rtagents.session import ResponseRequested
 from rtagents.session.actions import (
     Emit,
     EndSession,
@@ -26,6 +26,7 @@ from rtagents.session.actions import (
     StartDelegation,
     ToolTraits,
 )
+from rtagents.session.journal_accounts import Accounts
 from rtagents.session.journal_items import output_item_id
 from rtagents.session.live import LiveCore
 from rtagents.session.realtime import RealtimeCore
@@ -445,26 +446,28 @@ def test_history_holds_what_was_said_and_the_calls() -> None:
     assert c.journal.items()[0].content[0].text == "Weather in Paris?"
 
 
-def test_an_outputs_journal_item_is_made_after_its_send(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_outputs_journal_entry_is_written_after_its_send(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The journal's cost is paid after the turn's client events are sent (``journal``):
-    noting the output as it goes makes nothing; the Realtime item it is kept as is made
-    when the journal applies the write."""
-    made: list[str] = []
-    kept = live.kept_output
+    noting the output as it goes writes nothing; its entry (the Realtime item it stands
+    for) is written when the journal applies the write."""
+    written: list[str] = []
+    write = Accounts.output_sent
 
-    def spy(call_id: str, output: str, item_id: str | None = None) -> p.FunctionCallOutput:
-        made.append(call_id)
-        return kept(call_id, output, item_id)
+    def spy(self: Accounts, call_id: str, output: str, item_id: str | None) -> None:
+        written.append(call_id)
+        write(self, call_id, output, item_id)
 
-    monkeypatch.setattr(live, "kept_output", spy)
+    monkeypatch.setattr(Accounts, "output_sent", spy)
     c = core()
     feed(c, delegated("del_1"), created("resp_1"), call_done("call_a", "fast", "{}"))
     for action in c.call_finished("call_a", "21 degrees"):
         if kinds(c, [action]):
             c.sent(action.event)
-    assert made == []
+    assert written == []
     (output,) = [i for i in c.journal.items() if isinstance(i, p.FunctionCallOutput)]
-    assert made == ["call_a"]
+    assert written == ["call_a"]
     assert (output.id, output.call_id, output.output) == (
         output_item_id("call_a"),
         "call_a",
