@@ -15,7 +15,7 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -119,10 +119,42 @@ def register_url_secrets(url: str) -> None:
     _count(url_secrets(url), 1)
 
 
-def url_secrets(url: str) -> list[str | None]:
-    """The credentials ``url`` carries: its password and the values of its query."""
-    parts = urlsplit(url)
-    return [parts.password, *(value for _, value in parse_qsl(parts.query))]
+def url_secrets(url: str, *, path: bool = False, public: Collection[str] = ()) -> list[str | None]:
+    """The credentials ``url`` carries: its password and the values of its query (but those
+    of the ``public`` keys, such as a model's name); with ``path``, its path too, and each
+    long part of it, unless every part is a generic one (an MCP service's URL may be its own
+    credential: Zapier's ``/api/mcp/s/<token>/mcp``)."""
+    user, rest = _user_part(url)
+    password = user.partition(":")[2] if user is not None else None
+    parts = urlsplit(url.partition("://")[0] + "://" + rest if "://" in url else rest)
+    found = [password, *(v for k, v in parse_qsl(parts.query) if k not in public)]
+    if path and not _generic(parts.path):
+        found += [parts.path, *(p for p in parts.path.split("/") if len(p) >= _LONG_PART)]
+    return found
+
+
+def _user_part(url: str) -> tuple[str | None, str]:
+    """``url``'s ``user:password`` (``None``: none) and what follows it (after ``://``). A
+    password may hold what ends a host (``/``, ``?``, ``#``) unescaped: whatever comes
+    before the last ``@`` is the user part when it has a ``:`` (more is hidden, never less);
+    else the host's own ``user@``, if any."""
+    rest = url.partition("://")[2] if "://" in url else url
+    user, at, after = rest.rpartition("@")
+    if at and ":" in user:
+        return user, after
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if "@" in host:
+        name, _, bare = host.rpartition("@")
+        return name, bare + rest[len(host) :]
+    return None, rest
+
+
+_GENERIC_PARTS = frozenset({"", "mcp", "sse", "api", "v1", "v2", "messages"})
+_LONG_PART = 16  # a path's part this long may be a token (an id, a key): held, when not generic
+
+
+def _generic(path: str) -> bool:
+    return all(part in _GENERIC_PARTS for part in path.split("/"))
 
 
 def without_credentials(url: str) -> str:
@@ -134,15 +166,21 @@ def without_credentials(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
-def redact_url(url: str) -> str:
+def redact_url(url: str, *, path: bool = True) -> str:
     """A URL as it may be shown: without its query string and fragment (tokens travel
-    there), and without a password (``user:password@``)."""
-    url = url.split("#", 1)[0].split("?", 1)[0]
-    scheme, sep, rest = url.rpartition("://")
-    host, slash, path = rest.partition("/")
-    if "@" in host:
-        host = "[redacted]@" + host.rsplit("@", 1)[1]
-    return f"{scheme}{sep}{host}{slash}{path}"
+    there), and without a password (``user:password@``); without ``path``, without its path
+    too, unless it is a generic one (``/mcp``: see ``url_secrets``)."""
+    scheme, sep, _ = url.partition("://")
+    if not sep:
+        scheme = ""
+    user, rest = _user_part(url)
+    rest = rest.split("#", 1)[0].split("?", 1)[0]
+    host, slash, shown = rest.partition("/")
+    if user is not None:
+        host = "[redacted]@" + host
+    if not path and not _generic("/" + shown):
+        shown = "..."
+    return f"{scheme}{sep}{host}{slash}{shown}"
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Literal, Union, get_args
 
+from pydantic import ValidationError
+
 from . import protocol as p
 from ._seconds import check_seconds
 
@@ -177,6 +179,7 @@ class Agent:
                 f"Agent {self.name!r}: guardrails takes Guardrails(output=[...], input=[...]), "
                 f"not {self.guardrails!r:.80}"
             )
+        self._check_tracing()
         for item in self.tools:
             # The type says so, but not every caller is type-checked.
             if not isinstance(item, get_args(AgentTool)):
@@ -184,6 +187,26 @@ class Agent:
                     f"Agent {self.name!r}: {item!r} is not a tool. Use @rtagents.tool, a Toolset, "
                     "rtagents.HostedMCP or an rtagents.mcp server."
                 )
+
+    def _check_tracing(self) -> None:
+        """``tracing`` as a session sends it: a dict (the wire's shape, the openai SDK's) is
+        taken as the ``TracingConfiguration`` it stands for; anything else not one of the
+        three is refused here, naming the field, not deep in ``connect``."""
+        tracing: Any = self.tracing
+        if isinstance(tracing, dict):
+            try:
+                self.tracing = p.TracingConfiguration.model_validate(tracing)
+            except ValidationError as exc:
+                first = exc.errors(include_url=False)[0]
+                where = ".".join(map(str, first["loc"]))
+                raise ValueError(f"Agent {self.name!r}: tracing: {where}: {first['msg']}") from None
+        elif not (
+            tracing is None or tracing == "auto" or isinstance(tracing, p.TracingConfiguration)
+        ):
+            raise TypeError(
+                f"Agent {self.name!r}: tracing takes 'auto', None or a TracingConfiguration "
+                f"(or a dict of its fields), not {tracing!r:.80}"
+            )
 
     def _warn_unasked(self) -> None:
         """A deny or ask rule a never-asking hosted server escapes: said, not a surprise."""

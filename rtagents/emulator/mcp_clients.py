@@ -17,8 +17,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
 
-from ..mcp.local import every_tool
-from ..mcp.tools import result_text
+from ..errors import root_cause
+from ..mcp.tools import every_tool, result_text
 from .actions import HostedResult
 
 log = logging.getLogger("rtagents.emulator")
@@ -60,9 +60,21 @@ class HostedMCPClients:
     async def _hold(
         self, config: dict[str, Any], *, task_status: TaskStatus[Client] = TASK_STATUS_IGNORED
     ) -> None:
-        async with AsyncExitStack() as stack:
-            task_status.started(await self._connect(stack, config))
-            await self._closing.wait()
+        """Hold one server's client open until the connection closes. A server that goes
+        away once started costs its calls (they fail), never the connection: its client is
+        let go, and the next call connects again, as the API's own servers do."""
+        label, client = config["server_label"], None
+        try:
+            async with AsyncExitStack() as stack:
+                client = await self._connect(stack, config)
+                task_status.started(client)
+                await self._closing.wait()
+        except Exception as exc:
+            if client is None:
+                raise  # (to ``start``: the listing, or the call, fails with it)
+            log.warning("hosted MCP server %r went away: %s", label, root_cause(exc))
+            if self._clients.get(label) is client:
+                del self._clients[label]
 
     async def _connect(self, stack: AsyncExitStack, config: dict[str, Any]) -> Client:
         if not config.get("server_url"):

@@ -3,7 +3,8 @@ from the errors of the exception groups and libraries below the MCP client."""
 
 from __future__ import annotations
 
-from ..errors import ConnectError
+from .._redact import redact
+from ..errors import ConnectError, root_cause
 from ..tools import ToolUnavailable
 
 
@@ -15,7 +16,9 @@ class MCPServerUnavailable(ToolUnavailable, ConnectionError):
     """The server died or its connection broke; the model is told the tool is unavailable."""
 
     def __init__(self, server: str, cause: BaseException) -> None:
-        super().__init__(f"MCP server {server!r} is unavailable ({type(cause).__name__}: {cause})")
+        # (A server's error may quote the credentials it was given: see ``local.said``.)
+        said = redact(f"{type(cause).__name__}: {cause}")
+        super().__init__(f"MCP server {server!r} is unavailable ({said})")
 
 
 def is_timeout(exc: BaseException) -> bool:
@@ -60,3 +63,9 @@ _CONNECTION_GONE = ("Connection closed", "SSE stream ended without a response")
 _SESSION_GONE = ("Session not found", "Session terminated")
 """What a streamable HTTP server (its body) or the client (a bare 404) says of a session the
 server no longer has: the connection is as good as broken."""
+
+
+def said(exc: BaseException) -> str:
+    """What ``exc`` says of a server's failure, as it may be shown (a log line, an error, the
+    model's output): a server's error may quote the credentials it was given."""
+    return redact(root_cause(exc) or type(exc).__name__)

@@ -96,7 +96,7 @@ class HostedMCP:
         # Its credentials are secrets while it lives: a server's echo of one (in an error's
         # message, a frame a warning quotes) is masked like the API key is.
         held = [authorization, *(headers or {}).values()]
-        hold_secrets(self, held + (url_secrets(server_url) if server_url is not None else []))
+        hold_secrets(self, held + (url_secrets(server_url, path=True) if server_url else []))
         self.server_label = server_label
         self.server_url = server_url
         self.connector_id = connector_id
@@ -127,7 +127,7 @@ class HostedMCP:
         return allowed.read_only is None or read_only is allowed.read_only
 
     def __repr__(self) -> str:
-        target = redact_url(self.server_url) if self.server_url else self.connector_id
+        target = redact_url(self.server_url, path=False) if self.server_url else self.connector_id
         secret = " authorization=***" if self._wire.authorization else ""
         headers = f" headers={sorted(self._wire.headers)}=***" if self._wire.headers else ""
         return f"HostedMCP({self.server_label!r}, {target}{secret}{headers})"

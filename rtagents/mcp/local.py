@@ -13,12 +13,17 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import anyio
 
 from .._seconds import check_seconds
-from ..errors import root_cause
 from ..tools import DuplicateToolError, Toolset
 from ..tools.toolset import name_list
-from .errors import MCPConnectError, MCPServerUnavailable, is_timeout, is_transport_failure
+from .errors import (
+    MCPConnectError,
+    MCPServerUnavailable,
+    is_timeout,
+    is_transport_failure,
+    said,
+)
 from .liveness import PING_TIMEOUT_S, Liveness
-from .tools import MCPTool, NeedsApproval, api_name
+from .tools import MCPTool, NeedsApproval, api_name, every_tool
 
 if TYPE_CHECKING:
     import mcp_types
@@ -115,6 +120,11 @@ class MCPServer(ABC):
     def _target(self) -> Any:
         """What ``mcp.Client`` connects to."""
 
+    def _refusal(self) -> str | None:
+        """How the server last refused a request, if its transport says (an HTTP status):
+        what a failed start names beside the client's own error."""
+        return None
+
     def _detach(self) -> Callable[[], Awaitable[None]] | None:
         """What closes the connection's own resources besides its client (an HTTP client),
         taken from the server as the connection closes: a connection made meanwhile (another
@@ -125,8 +135,9 @@ class MCPServer(ABC):
 
     async def __aenter__(self) -> MCPServer:
         # Entering is counted, so that ``async with server:`` around ``connect()`` (which
-        # enters the agent's servers too) shares one connection instead of starting a second.
-        if self._entered == 0:
+        # enters the agent's servers too) shares one connection instead of starting a second;
+        # one that died since is started again (``_open`` does nothing for a live one).
+        if self._entered == 0 or self._client is None:
             await self._open()
         self._entered += 1
         return self
@@ -204,9 +215,11 @@ class MCPServer(ABC):
                     f"MCP server {self.name!r} did not answer within {self.connect_timeout:g} s "
                     "(connect_timeout)"
                 ) from None
-            raise MCPConnectError(
-                f"MCP server {self.name!r} did not start: {root_cause(exc)}"
-            ) from exc
+            # Its cause is named, not chained: a server's error may quote the credentials it
+            # was given (its URL's token, a header), and a traceback shows a cause's message.
+            refused = self._refusal()
+            cause = f"{refused}: {said(exc)}" if refused else said(exc)
+            raise MCPConnectError(f"MCP server {self.name!r} did not start: {cause}") from None
         self._failed = None
         self._liveness.answered()  # a new connection: a stop is reported afresh
 
@@ -229,7 +242,7 @@ class MCPServer(ABC):
             if not ready.is_set():
                 failed.append(exc)
             elif not stop.is_set():
-                self._failed = root_cause(exc) or type(exc).__name__
+                self._failed = said(exc)
                 log.warning("MCP server %s went away: %s", self.name, self._failed)
             else:  # a dead server cannot be closed cleanly; it is gone anyway
                 log.debug("closing MCP server %s: %r", self.name, exc)
@@ -248,7 +261,7 @@ class MCPServer(ABC):
         except Exception as exc:
             if not is_transport_failure(exc):
                 return True
-            self._failed = root_cause(exc) or type(exc).__name__
+            self._failed = said(exc)
             log.warning("MCP server %s went away: %s", self.name, self._failed)
             if self._client is client:
                 self._client = None
@@ -352,6 +365,8 @@ class MCPServer(ABC):
     async def call_tool(
         self, name: str, arguments: dict[str, Any], time_limit: float | None = None
     ) -> mcp_types.CallToolResult:
+        if self._client is None and self._failed:  # found dead since (a ping while idle)
+            raise MCPServerUnavailable(self.name, ConnectionError(self._failed))
         client = self._require()
         try:
             # The session enforces the call's own timeout; this is only a backstop, so that
@@ -364,7 +379,7 @@ class MCPServer(ABC):
             raise
         except Exception as exc:
             if is_transport_failure(exc):
-                self._failed = f"{type(exc).__name__}: {exc}"
+                self._failed = said(exc)
                 self._liveness.failed(exc)  # told once, until it answers again
                 raise MCPServerUnavailable(self.name, exc) from exc
             if is_timeout(exc):  # given up at the backstop
@@ -381,20 +396,3 @@ class MCPServer(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
-
-
-async def every_tool(client: Client) -> list[mcp_types.Tool]:
-    """What an MCP server's ``tools/list`` gives, every page of it (a local server's, and a
-    hosted one's in the emulator)."""
-    tools: list[mcp_types.Tool] = []
-    cursor: str | None = None
-    cursors: set[str] = set()
-    while True:
-        page = await client.list_tools(cursor=cursor, cache_mode="refresh")
-        tools.extend(page.tools)
-        cursor = page.next_cursor
-        if not cursor:
-            return tools
-        if cursor in cursors:  # a server's paging bug: the listing would never end
-            raise RuntimeError(f"its tools/list gave the cursor {cursor!r} again")
-        cursors.add(cursor)

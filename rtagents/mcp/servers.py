@@ -77,15 +77,29 @@ class MCPServerHTTP(MCPServer):
         self._headers = {
             key: credential(f"{key} header", v, keep=False) for key, v in (headers or {}).items()
         }
-        # Secrets while this server lives (``https://user:password@host/mcp?token=...``).
-        hold_secrets(self, [*self._headers.values(), *url_secrets(url)])
+        # Secrets while this server lives (``https://user:password@host/mcp?token=...``,
+        # and a path that is more than ``/mcp``: ``/api/mcp/s/<token>/mcp``).
+        hold_secrets(self, [*self._headers.values(), *url_secrets(url, path=True)])
         self._http: Any = None
+        self._refused: str | None = None  # the last status of 400 or more it answered
+
+    async def _heard(self, response: Any) -> None:
+        """Each response's status: the client's own error for a refused start names none
+        (a 401 for a wrong token reads as a crashed server), so the failure adds it. Only a
+        request's (a POST): a server without a stream for us answers the GET for one 405."""
+        if response.status_code >= 400 and response.request.method == "POST":
+            self._refused = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+
+    def _refusal(self) -> str | None:
+        return self._refused
 
     def _target(self) -> Any:
         from mcp.client.streamable_http import streamable_http_client
         from mcp.shared._httpx_utils import create_mcp_http_client
 
         self._http = create_mcp_http_client(headers=self._headers)
+        self._refused = None
+        self._http.event_hooks["response"].append(self._heard)
         if "max_sse_event_size" in inspect.signature(streamable_http_client).parameters:
             # The client's own cap on one event (1 MiB; mcp >= 2.3) would fail a result the
             # agent's max_tool_output_bytes allows (a text result travels twice in its event,
@@ -101,7 +115,8 @@ class MCPServerHTTP(MCPServer):
         return None if http is None else http.aclose
 
     def __repr__(self) -> str:
-        return f"<MCPServerHTTP {self.name}: {redact_url(self.url)}>"  # no password, no query
+        # No password, no query, no path (a service's token may be its path: ``url_secrets``).
+        return f"<MCPServerHTTP {self.name}: {redact_url(self.url, path=False)}>"
 
 
 MAX_EVENT_BYTES = 64 * 2**20

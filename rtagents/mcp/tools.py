@@ -16,6 +16,7 @@ from ..tools import ApprovalCheck, BaseTool, ToolArgumentsError, ToolContext
 
 if TYPE_CHECKING:
     import mcp_types
+    from mcp import Client
 
 NeedsApproval = bool | Literal["unless_read_only"] | ApprovalCheck
 """A local MCP server's approval rule for its tools; ``"unless_read_only"`` asks for every tool
@@ -139,3 +140,20 @@ def api_name(name: str) -> str:
     """``name`` as the Realtime API takes a function's name: MCP allows names it does not
     (dots, slashes, spaces, past 64 characters), which are kept recognisable."""
     return re.sub(r"[^a-zA-Z0-9_-]", "_", name)[:64] or "tool"
+
+
+async def every_tool(client: Client) -> list[mcp_types.Tool]:
+    """What an MCP server's ``tools/list`` gives, every page of it (a local server's, and a
+    hosted one's in the emulator)."""
+    tools: list[mcp_types.Tool] = []
+    cursor: str | None = None
+    cursors: set[str] = set()
+    while True:
+        page = await client.list_tools(cursor=cursor, cache_mode="refresh")
+        tools.extend(page.tools)
+        cursor = page.next_cursor
+        if not cursor:
+            return tools
+        if cursor in cursors:  # a server's paging bug: the listing would never end
+            raise RuntimeError(f"its tools/list gave the cursor {cursor!r} again")
+        cursors.add(cursor)

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-from .._redact import credential, env_api_key, hold_secrets, redact_url
+from .._redact import credential, env_api_key, hold_secrets, redact_url, url_secrets
 from .._redact import install as redact_logs
 from ..agent import Agent, AudioFormatLike
 from ..audio import AudioPlayer
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 OPENAI_REALTIME_URL = "wss://api.openai.com/v1/realtime"
 OPENAI_LIVE_URL = "wss://api.openai.com/v1/live/sessions"
 _DEFAULT_RECONNECT = Reconnect()
+_PUBLIC = ("model", "call_id")
+"""The query keys of a session's URL whose values are no secret (each other one may be)."""
 
 
 def endpoint(
@@ -49,8 +51,10 @@ def endpoint(
     try:
         parts = urlsplit(base)
         parts.port  # noqa: B018 - read now: a port out of range raises here, not in websockets
-    except ValueError as exc:
-        raise ConnectError(f"not a URL: {redact_url(base)!r} ({exc})") from None
+    except ValueError:  # (its message may quote the port: a password's part, unescaped)
+        raise ConnectError(
+            f"not a URL: {redact_url(base)!r} (a password's /, ? or # must be %-escaped)"
+        ) from None
     if live and call_id:
         path = f"{parts.path.rstrip('/')}/{quote(call_id, safe='')}/attach"
         base = urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
@@ -247,7 +251,9 @@ def connect(
     )
     # The session's credentials are secrets for as long as it lives (a caller's own token
     # must not stay one for the process's life: every log record is checked against each).
-    given_secrets = (v.strip() for v in (api_key, *(headers or {}).values()) if v)
+    # A gateway's token may be the URL's query (``?token=``): held too, not the model's name.
+    held = (api_key, *(headers or {}).values(), *url_secrets(url or "", public=_PUBLIC))
+    given_secrets = (v.strip() for v in held if v)
     let_go = hold_secrets(lifetime, given_secrets)
     if let_go is not None:  # (an idle session without credentials of its own keeps none)
         lifetime.hold(let_go)

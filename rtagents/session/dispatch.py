@@ -174,7 +174,7 @@ class Dispatcher:
                     "not run; call the tool again",
                     settings,
                 )
-            elif running.span is None:  # nothing records: no span to make current
+            elif running.span is None and not self._tracer.in_trace:  # no span to make current
                 outcome = await run_call(running, settings, self)
             else:
                 with self._tracer.current(running.span):

@@ -258,9 +258,9 @@ def redact(value: Any) -> None:
 
 def _hidden(key: str, secret: Any) -> Any:
     """A hosted MCP credential as the app's events show it (a URL's token and password
-    travel in its query and user part)."""
+    travel in its query, user part and path)."""
     if key == "server_url":
-        return redact_url(secret) if isinstance(secret, str) else "***"
+        return redact_url(secret, path=False) if isinstance(secret, str) else "***"
     if key == "headers" and isinstance(secret, dict):
         return {name: "***" for name in secret}
     return "***"

@@ -111,8 +111,8 @@ def redact(event: Any) -> None:
     included) never reach the app's events."""
     for tool in getattr(event.session, "tools", None) or []:
         if isinstance(tool, p.McpToolDefinition):
-            if tool.server_url:  # a token may travel in its query
-                tool.server_url = redact_url(tool.server_url)
+            if tool.server_url:  # a token may travel in its query, or be its path
+                tool.server_url = redact_url(tool.server_url, path=False)
             if tool.authorization:
                 tool.authorization = "***"
             if tool.headers:

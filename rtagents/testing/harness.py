@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -11,6 +12,7 @@ from ..agent import Agent
 from ..emulator import Emulator, ScriptedModel
 from ..emulator.models import Model, TurnSource
 from ..session import RealtimeSession, connect
+from ..session.live_config import redact as hide_credentials
 from ..session.session import calls_in_flight
 from .record import SessionRecord
 
@@ -115,8 +117,12 @@ async def _run(
                 raise  # (the drive's own)
             opening = f"the session did not open within {within:g} s"
             raise TimeoutError(said[0] if said else opening) from None
-        # Every connection's, in the order they opened: what went before a drop counts too.
-        record.client_events = [event for conn in emu.connections for event in conn.received]
+        # Every connection's, in the order they opened: what went before a drop counts too;
+        # hosted MCP credentials hidden, as in the app's events (a record is shown in a
+        # failing test's output, a debugger, a log line).
+        received = copy.deepcopy([event for conn in emu.connections for event in conn.received])
+        hide_credentials(received)
+        record.client_events = received
     record.model_contexts = list(getattr(model, "contexts", []))[before:]
     return record
 

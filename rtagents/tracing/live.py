@@ -29,7 +29,7 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from ..usage import Tokens
 from .hosted import HostedCalls
-from .sdk import DISCONNECTED, failed
+from .sdk import DISCONNECTED, failed, guarded
 from .usage import usage_attributes
 
 _ENDS = ("response.completed", "response.failed", "response.incomplete")
@@ -235,8 +235,8 @@ class LiveSpans:
     def _cut_off(self, failure: tuple[str, str] | None) -> None:
         at, self._dropped_at = self._dropped_at, None
         if at is not None:
-            for rid in list(self._backend):
-                self._ended(rid, {}, failure, at)
+            for rid in list(self._backend):  # (one that raises costs only its own span)
+                guarded("a backend response's end", self._ended, rid, {}, failure, at)
 
     def end(self, dropped: bool = False) -> None:
         """The session ended (``dropped``: failing, its connection gone with it)."""
@@ -244,8 +244,8 @@ class LiveSpans:
             self.dropped()
         self._cut_off(DISCONNECTED)  # never attached again: cut for good
         for entry in self._backend.values():
-            entry.span.end()
+            guarded("a backend response's end", entry.span.end)
         for delegation in self._delegations.values():
-            delegation.span.end()
+            guarded("a delegation's end", delegation.span.end)
         self._backend.clear()
         self._delegations.clear()

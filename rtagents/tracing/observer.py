@@ -47,6 +47,8 @@ class SessionTracer:
             sdk_failed("the session's span", exc)
             self.session = trace.INVALID_SPAN  # records nothing: the session goes untraced
         self.recording = self.session.is_recording()
+        # In a trace, if not recorded (a sampler's "no"): its calls' spans inherit the "no".
+        self.in_trace = self.session.get_span_context().is_valid
         if not self.recording:  # no SDK: no-op spans, the children's too (one shared tracer)
             self._tracer = NO_TRACER
         self._responses: dict[str, _Response] = {}
@@ -195,8 +197,8 @@ class SessionTracer:
         # On Realtime the next connection is a new server session: the responses of the
         # dropped one, and their hosted calls, end with it. GPT-Live attaches again to the
         # same session, where they may go on (see .live).
-        for entry in self._responses.values():
-            ended(entry.span, DISCONNECTED)
+        for entry in self._responses.values():  # (one that raises costs only its own span)
+            guarded("a dropped response's end", ended, entry.span, DISCONNECTED)
         self._responses.clear()
         if self._live_spans is not None:
             self._live_spans.dropped()
@@ -360,12 +362,13 @@ class SessionTracer:
         self._tools[call_id] = span
         return span
 
-    @staticmethod
-    def current(span: Span | None) -> AbstractContextManager[Any]:
+    def current(self, span: Span | None) -> AbstractContextManager[Any]:
         """Makes a call's span current in its task (so MCP client calls made inside carry
-        its trace context)."""
+        its trace context); without one, the session's, when it is in a trace."""
         if span is None:
-            return nullcontext()
+            if not self.in_trace:
+                return nullcontext()
+            span = self.session
         return trace.use_span(
             span, end_on_exit=False, record_exception=False, set_status_on_exception=False
         )
