@@ -4,13 +4,23 @@ the pytest-xdist workers."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
+
+from tests.logs import every_log_line
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[str]]:
+    """Every log line of the test, every logger at DEBUG (see ``tests.logs``)."""
+    with every_log_line() as lines:
+        yield lines
 
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: `-n auto` asks it how many workers

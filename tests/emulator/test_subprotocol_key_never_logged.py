@@ -10,49 +10,20 @@ as a credential appears in any log line, at any level.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-
 import httpx2
 import pytest
 from websockets.asyncio.client import connect as ws_connect
 
 from rtagents.emulator import Emulator
+from tests.logs import all_at_debug
 
 pytestmark = pytest.mark.anyio
 EMU_KEY = "emu-admin-key-abcdef123"
 
 
-class Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(f"{record.name} {record.getMessage()}")
-
-
-@pytest.fixture
-def capture() -> Iterator[Capture]:
-    handler = Capture()
-    root = logging.getLogger()
-    root.addHandler(handler)
-    yield handler
-    root.removeHandler(handler)
-
-
-def every_logger_at_debug() -> dict[str, int]:
-    levels = {n: logging.getLogger(n).level for n in list(logging.root.manager.loggerDict)}
-    levels[""] = logging.getLogger().level
-    for name in levels:
-        logging.getLogger(name or None).setLevel(logging.DEBUG)
-    return levels
-
-
-async def test_a_key_in_the_websocket_subprotocol_is_never_logged(capture: Capture) -> None:
+async def test_a_key_in_the_websocket_subprotocol_is_never_logged(log_lines: list[str]) -> None:
     async with Emulator(api_key=EMU_KEY) as emu:
-        levels = every_logger_at_debug()  # after start: uvicorn set its own to WARNING
-        try:
+        with all_at_debug():  # again, after start: uvicorn set its own to WARNING
             base = f"http://127.0.0.1:{emu.port}/v1"
             async with httpx2.AsyncClient() as http:
                 minted = await http.post(
@@ -66,8 +37,5 @@ async def test_a_key_in_the_websocket_subprotocol_is_never_logged(capture: Captu
                 protocols = ["realtime", f"openai-insecure-api-key.{key}"]
                 async with ws_connect(ws_url, subprotocols=protocols) as ws:  # type: ignore[arg-type]
                     assert "session.created" in await ws.recv()
-        finally:
-            for name, level in levels.items():
-                logging.getLogger(name or None).setLevel(level)
-    leaking = [line for line in capture.lines if ek in line or EMU_KEY in line]
+    leaking = [line for line in log_lines if ek in line or EMU_KEY in line]
     assert leaking == [], leaking[:3]

@@ -8,9 +8,6 @@ so does every request line httpx logs at INFO while the server is used."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-
 import anyio
 import pytest
 
@@ -24,40 +21,17 @@ SECRET = "c2VjcmV0LXRva2VuLTEyMzQ1Njc4OTA"
 PATH = f"/api/mcp/s/{SECRET}/mcp"
 
 
-class Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-
-@pytest.fixture
-def logged() -> Iterator[list[str]]:
-    capture = Capture()
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(capture)
-    root.setLevel(logging.INFO)  # INFO is enough: httpx's request lines
-    try:
-        yield capture.lines
-    finally:
-        root.removeHandler(capture)
-        root.setLevel(level)
-
-
 def test_the_repr_never_shows_a_path_secret() -> None:
     server = MCPServerHTTP(f"https://mcp.zapier.com{PATH}")
     assert SECRET not in repr(server), repr(server)
 
 
-async def test_the_logs_never_show_a_path_secret(logged: list[str]) -> None:
+async def test_the_logs_never_show_a_path_secret(log_lines: list[str]) -> None:
     app = notes_server.server.streamable_http_app(streamable_http_path=PATH)
     async with serve_asgi(app) as url:
         server = MCPServerHTTP(f"{url}{PATH}", connect_timeout=5)
         with anyio.fail_after(15):
             async with server:
                 assert "lookup" in [tool.name for tool in server.listed]
-    leaked = [line for line in logged if SECRET in line]
+    leaked = [line for line in log_lines if SECRET in line]
     assert leaked == [], leaked[:2]

@@ -9,8 +9,6 @@ websockets' DEBUG log of the close frame."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -26,32 +24,9 @@ pytestmark = pytest.mark.anyio
 TOKEN = "gw-token-9f8e7d6c5b4a"
 
 
-class Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-
-@pytest.fixture
-def logged() -> Iterator[list[str]]:
-    capture = Capture()
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(capture)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield capture.lines
-    finally:
-        root.removeHandler(capture)
-        root.setLevel(level)
-
-
 async def test_a_url_token_echoed_in_a_close_reason_stays_secret(
     spans: InMemorySpanExporter,  # noqa: F811
-    logged: list[str],
+    log_lines: list[str],
 ) -> None:
     events: list[Any] = []
     async with hostile_server() as server:
@@ -77,4 +52,4 @@ async def test_a_url_token_echoed_in_a_close_reason_stays_secret(
         if TOKEN in str(value)
     }
     assert attributes == {}, attributes
-    assert [line for line in logged if TOKEN in line] == []
+    assert [line for line in log_lines if TOKEN in line] == []

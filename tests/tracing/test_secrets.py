@@ -3,8 +3,6 @@ appears in the logs (ours or our dependencies'), the events, the reprs or the sp
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -27,39 +25,12 @@ URL_TOKEN = "url-token-secret-7730"
 SECRETS = (API_KEY, HEADER, MCP_BEARER, URL_TOKEN)
 
 
-class Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-
-@pytest.fixture
-def every_logger_at_debug() -> Iterator[Capture]:
-    capture = Capture()
-    capture.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-    root = logging.getLogger()
-    levels = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
-    old_root = root.level
-    root.addHandler(capture)
-    root.setLevel(logging.DEBUG)
-    for name in levels:
-        logging.getLogger(name).setLevel(logging.DEBUG)
-    yield capture
-    root.removeHandler(capture)
-    root.setLevel(old_root)
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
-
-
 def leaks(text: str) -> list[str]:
     return [s for s in SECRETS if s in text]
 
 
 async def test_no_secret_in_logs_events_reprs_or_spans(
-    every_logger_at_debug: Capture, spans: InMemorySpanExporter
+    log_lines: list[str], spans: InMemorySpanExporter
 ) -> None:
     events: list[Any] = []
     async with serve_mcp_http(notes_server.server) as url:
@@ -87,9 +58,9 @@ async def test_no_secret_in_logs_events_reprs_or_spans(
                         repr(server),
                         repr(agent),
                     ]
-    logged = "\n".join(every_logger_at_debug.lines)
+    logged = "\n".join(log_lines)
     assert "websockets" in logged and "httpx" in logged  # the dependencies did log, at DEBUG
-    assert leaks(logged) == [], [line for line in every_logger_at_debug.lines if leaks(line)][:3]
+    assert leaks(logged) == [], [line for line in log_lines if leaks(line)][:3]
     for event in events:
         text = event.model_dump_json() if hasattr(event, "model_dump_json") else repr(event)
         assert leaks(text) == [], event.type
