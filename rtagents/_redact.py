@@ -127,7 +127,8 @@ def url_secrets(url: str, *, path: bool = False, public: Collection[str] = ()) -
     user, rest = _user_part(url)
     password = user.partition(":")[2] if user is not None else None
     parts = urlsplit(url.partition("://")[0] + "://" + rest if "://" in url else rest)
-    found = [password, *(v for k, v in parse_qsl(parts.query) if k not in public)]
+    queries = {parts.query, urlsplit(url).query}  # (as read past a password, and as parsed)
+    found = [password, *(v for q in queries for k, v in parse_qsl(q) if k not in public)]
     if path and not _generic(parts.path):
         found += [parts.path, *(p for p in parts.path.split("/") if len(p) >= _LONG_PART)]
     return found
@@ -135,18 +136,23 @@ def url_secrets(url: str, *, path: bool = False, public: Collection[str] = ()) -
 
 def _user_part(url: str) -> tuple[str | None, str]:
     """``url``'s ``user:password`` (``None``: none) and what follows it (after ``://``). A
-    password may hold what ends a host (``/``, ``?``, ``#``) unescaped: whatever comes
-    before the last ``@`` is the user part when it has a ``:`` (more is hidden, never less);
-    else the host's own ``user@``, if any."""
+    URL that parses is read as parsed. One that does not may have a password holding what
+    ends a host (``/``, ``?``, ``#``) unescaped: whatever comes before its last ``@`` is the
+    user part then (more is hidden, never less), and all of it when that part has a ``?`` or
+    a ``#`` (the ``@`` may be the query's: what follows it may be a token)."""
     rest = url.partition("://")[2] if "://" in url else url
-    user, at, after = rest.rpartition("@")
-    if at and ":" in user:
-        return user, after
-    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-    if "@" in host:
-        name, _, bare = host.rpartition("@")
-        return name, bare + rest[len(host) :]
-    return None, rest
+    try:
+        netloc = urlsplit(url).netloc
+        urlsplit(url).port  # noqa: B018 - a password with a / ? or # reads as a bad port
+    except ValueError:
+        user, at, after = rest.rpartition("@")
+        if not at:
+            return None, rest
+        return user, "" if ("?" in user or "#" in user) else after
+    if "@" not in netloc:
+        return None, rest
+    user = netloc.rpartition("@")[0]
+    return user, rest[len(user) + 1 :]
 
 
 _GENERIC_PARTS = frozenset({"", "mcp", "sse", "api", "v1", "v2", "messages"})

@@ -72,7 +72,8 @@ class HostedMCPClients:
         except Exception as exc:
             if client is None:
                 raise  # (to ``start``: the listing, or the call, fails with it)
-            log.warning("hosted MCP server %r went away: %s", label, root_cause(exc))
+            if not self._closing.is_set():  # (one already gone at the close: nothing to say)
+                log.warning("hosted MCP server %r went away: %s", label, root_cause(exc))
             if self._clients.get(label) is client:
                 del self._clients[label]
 

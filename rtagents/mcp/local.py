@@ -120,9 +120,7 @@ class MCPServer(ABC):
     def _target(self) -> Any:
         """What ``mcp.Client`` connects to."""
 
-    def _refusal(self) -> str | None:
-        """How the server last refused a request, if its transport says (an HTTP status):
-        what a failed start names beside the client's own error."""
+    def _refusal(self) -> str | None:  # how a request was last refused (an HTTP status)
         return None
 
     def _detach(self) -> Callable[[], Awaitable[None]] | None:
@@ -134,10 +132,13 @@ class MCPServer(ABC):
     # -- lifecycle -------------------------------------------------------------------------
 
     async def __aenter__(self) -> MCPServer:
-        # Entering is counted, so that ``async with server:`` around ``connect()`` (which
-        # enters the agent's servers too) shares one connection instead of starting a second;
-        # one that died since is started again (``_open`` does nothing for a live one).
+        # Counted: ``async with server:`` around ``connect()`` (which enters the agent's
+        # servers too) shares one connection; one that died since is started again.
         if self._entered == 0 or self._client is None:
+            if self._holder is not None and self._connecting is None:  # a dead one's: closed
+                by_hand = self._by_hand
+                await self.close()
+                self._by_hand = by_hand
             await self._open()
         self._entered += 1
         return self
@@ -226,13 +227,11 @@ class MCPServer(ABC):
     async def _hold(
         self, client: Client, ready: anyio.Event, stop: anyio.Event, failed: list[BaseException]
     ) -> None:
-        """Hold ``client`` open until ``stop``; what ended it early is logged (its calls fail
-        as it goes: see ``call_tool``)."""
+        """Hold ``client`` open until ``stop``; what ended it early is told (``_went_away``)."""
         try:
             async with client:
                 ready.set()
-                # The client takes a connection that closes (a stdio server that died)
-                # quietly: a ping while idle finds it, and it is told as failed.
+                # A connection that closes (a stdio server that died) is quiet: pinged idle.
                 while not stop.is_set():
                     with anyio.move_on_after(IDLE_PING_S):
                         await stop.wait()
@@ -241,9 +240,8 @@ class MCPServer(ABC):
         except BaseException as exc:
             if not ready.is_set():
                 failed.append(exc)
-            elif not stop.is_set():
-                self._failed = said(exc)
-                log.warning("MCP server %s went away: %s", self.name, self._failed)
+            elif not stop.is_set():  # (an HTTP server's death comes here, not to a ping)
+                self._went_away(client, exc)
             else:  # a dead server cannot be closed cleanly; it is gone anyway
                 log.debug("closing MCP server %s: %r", self.name, exc)
             if isinstance(exc, asyncio.CancelledError):
@@ -253,21 +251,25 @@ class MCPServer(ABC):
 
     async def _answers(self, client: Client) -> bool:
         """Whether ``client``'s connection is still there (a ping: a timeout or an error
-        answer is a busy or odd server, not a dead one). When gone, it is told as failed,
-        and the server is no longer connected (the next connect starts it again)."""
+        answer is a busy or odd server, not a dead one; see ``_went_away``)."""
         try:
             with anyio.fail_after(PING_TIMEOUT_S):
                 await client.session.send_ping()
         except Exception as exc:
             if not is_transport_failure(exc):
                 return True
-            self._failed = said(exc)
-            log.warning("MCP server %s went away: %s", self.name, self._failed)
-            if self._client is client:
-                self._client = None
-            self._liveness.failed(exc)
+            self._went_away(client, exc)
             return False
         return True
+
+    def _went_away(self, client: Client, exc: BaseException) -> None:
+        """``client``'s server is gone: told as failed, and no longer connected (the next
+        connect starts it again)."""
+        self._failed = said(exc)
+        log.warning("MCP server %s went away: %s", self.name, self._failed)
+        if self._client is client:
+            self._client = None
+        self._liveness.failed(exc)
 
     async def close(self) -> None:
         """Close the client and wait for it, at most ``close_timeout``; a no-op when not

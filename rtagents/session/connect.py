@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 OPENAI_REALTIME_URL = "wss://api.openai.com/v1/realtime"
 OPENAI_LIVE_URL = "wss://api.openai.com/v1/live/sessions"
 _DEFAULT_RECONNECT = Reconnect()
-_PUBLIC = ("model", "call_id")
+_PUBLIC = ("model", "call_id", "intent", "deployment", "api-version")
 """The query keys of a session's URL whose values are no secret (each other one may be)."""
 
 
@@ -51,10 +51,9 @@ def endpoint(
     try:
         parts = urlsplit(base)
         parts.port  # noqa: B018 - read now: a port out of range raises here, not in websockets
-    except ValueError:  # (its message may quote the port: a password's part, unescaped)
-        raise ConnectError(
-            f"not a URL: {redact_url(base)!r} (a password's /, ? or # must be %-escaped)"
-        ) from None
+    except ValueError as exc:  # (its message may quote the port: a password's part)
+        why = "a password's /, ? or # must be %-escaped" if "@" in base else str(exc)
+        raise ConnectError(f"not a URL: {redact_url(base)!r} ({why})") from None
     if live and call_id:
         path = f"{parts.path.rstrip('/')}/{quote(call_id, safe='')}/attach"
         base = urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
