@@ -139,8 +139,16 @@ class Agent:
         for side in ("input_audio_format", "output_audio_format"):
             if getattr(self, side) is not None:
                 named_format(getattr(self, side), f"Agent {self.name!r}: {side}")
-        if self.filler_instructions is not None and not self.filler_instructions.strip():
-            raise ValueError(f"Agent {self.name!r}: filler_instructions must not be blank")
+        said = self.filler_instructions
+        if said is not None and (not isinstance(said, str) or not said.strip()):
+            raise ValueError(f"Agent {self.name!r}: filler_instructions must be text, not blank")
+        if not isinstance(self.session_options, dict):
+            what = type(self.session_options).__name__
+            raise TypeError(f"Agent {self.name!r}: session_options takes a dict, not {what}")
+        if not isinstance(self.live, LiveOptions):
+            raise TypeError(
+                f"Agent {self.name!r}: live takes LiveOptions(...), not {type(self.live).__name__}"
+            )
         if type(self.max_handoffs) is not int or self.max_handoffs < 0:
             raise ValueError(f"Agent {self.name!r}: max_handoffs must be a whole number, 0 or more")
         if isinstance(self.tools, str) or not isinstance(self.tools, Sequence):  # (one tool)

@@ -99,6 +99,7 @@ from .responses import (
     Usage,
 )
 from .server_events import (
+    ITEM_ADDED,
     SERVER_EVENT_TYPES,
     ConversationCreated,
     ConversationInfo,
@@ -189,6 +190,7 @@ from .session_config import (
 __all__ = [
     "CLIENT_EVENTS",
     "CLIENT_EVENT_TYPES",
+    "ITEM_ADDED",
     "KNOWN_VOICES",
     "SERVER_EVENTS",
     "SERVER_EVENT_TYPES",

@@ -270,3 +270,7 @@ ServerEvent = Union[
 """Every event a server sends, as a union mypy can narrow on ``event.type``."""
 
 SERVER_EVENT_TYPES: tuple[type[WireModel], ...] = get_args(ServerEvent)
+
+ITEM_ADDED = ("conversation.item.added", "conversation.item.created")
+"""How a server says an item joined the conversation (``created``: the beta API's, Azure's):
+whatever reads it reads both."""

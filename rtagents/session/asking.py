@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-_ADDED = ("conversation.item.added", "conversation.item.created", "conversation.item.done")
-"""How a server says it has an item (``created``: the beta API's, Azure's)."""
+from .. import protocol as p
+
+_ADDED = (*p.ITEM_ADDED, "conversation.item.done")
+"""How a server says it has an item."""
 
 
 class Answer:

@@ -166,6 +166,7 @@ def connect(
     """
     if not isinstance(agent, Agent):
         raise TypeError(f"connect() takes an rtagents.Agent first, not {agent!r:.60}")
+    agent.check()  # (changed in place since it was made: said before anything reads it)
     check_options(
         api_key=api_key,
         headers=headers,

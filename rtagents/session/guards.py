@@ -293,7 +293,7 @@ _ROUTES: dict[str, _Route] = {
     "session.reconnecting": SessionGuards._on_reconnecting,
     "response.output_item.added": SessionGuards._on_output_item_added,
     "response.output_item.done": SessionGuards._on_output_item_done,
-    "conversation.item.added": SessionGuards._on_item_added,
+    **dict.fromkeys(p.ITEM_ADDED, SessionGuards._on_item_added),
     "conversation.item.input_audio_transcription.completed": SessionGuards._on_user_transcript,
     "conversation.item.input_audio_transcription.failed": SessionGuards._on_transcription_failed,
 }

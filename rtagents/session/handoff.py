@@ -141,7 +141,7 @@ class Handoffs:
         """The session's hook: the user spoke (an item of theirs; on GPT-Live, which has
         no items, their transcript), so the handoffs in a row start again from none."""
         kind = event.type
-        if kind == "conversation.item.added":
+        if kind in p.ITEM_ADDED:
             item = event.item
             said = getattr(item, "role", None) == "user"
             if said and not self._runner.core.owns_message(getattr(item, "id", None)):

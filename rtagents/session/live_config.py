@@ -29,7 +29,7 @@ from .._redact import redact_url
 from ..errors import SessionConfigError
 from ..protocol import live as lp
 from ..protocol.audio_formats import named_format
-from .restate import LIVE_DEFAULTS, LIVE_PLACES, changed, restate
+from .restate import LIVE_PLACES, changed, live_defaults, restate
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -123,7 +123,8 @@ def update_config(
             )
         kind = running  # (no tools: responses delegation with none does what it would)
     fields = {"delegation": _delegation(agent, tools, kind)}
-    restate(fields, changed(now or {}, LIVE_DEFAULTS, LIVE_PLACES), LIVE_DEFAULTS)
+    defaults = live_defaults(kind)
+    restate(fields, changed(now or {}, defaults, LIVE_PLACES), defaults)
     return lp.SessionUpdateConfig.model_validate(fields)
 
 

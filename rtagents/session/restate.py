@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import protocol as p
+from ..protocol import live as lp
 
 Place = tuple[str, ...]
 
@@ -58,7 +59,18 @@ instructions; the model chooses whether to call tools)."""
 LIVE_PLACES: tuple[Place, ...] = (
     ("delegation", "responses", "instructions"),
     ("delegation", "responses", "tool_choice"),
+    ("delegation", "acknowledgement_delay_ms"),
 )
+
+
+def live_defaults(kind: str) -> dict[str, Any]:
+    """``LIVE_DEFAULTS`` for a session whose delegation is of ``kind``, with its server's own
+    delay before it acknowledges a delegation aloud (an agent's filler: it goes with the
+    agent that set it, as a Realtime filler does)."""
+    delegation = dict(LIVE_DEFAULTS["delegation"])
+    if kind in lp.ACKNOWLEDGEMENT_DELAY_MS:
+        delegation["acknowledgement_delay_ms"] = lp.ACKNOWLEDGEMENT_DELAY_MS[kind]
+    return {"delegation": delegation}
 
 
 class Restater:

@@ -25,8 +25,7 @@ _START_KEYS = frozenset(
     | {"safety_identifier"}
 )
 _UPDATE_KEYS = frozenset({"delegation", "triggers"})
-_ACK_MS = {"client": 0, "responses": 0, "decisions": 400}
-"""``acknowledgement_delay_ms`` when not given (the API's defaults)."""
+_ACK_MS = lp.ACKNOWLEDGEMENT_DELAY_MS
 _MAX_INPUT = 128
 Opening = TypeVar("Opening", lp.AcceptRequest, lp.LiveCreateRequest)
 

@@ -95,6 +95,9 @@ class AudioConfig(WireModel):
 
 # -- delegation ------------------------------------------------------------------------------
 
+ACKNOWLEDGEMENT_DELAY_MS = {"client": 0, "responses": 0, "decisions": 400}
+"""A delegation's ``acknowledgement_delay_ms`` when none is given, by its kind (the API's)."""
+
 
 class ClientDelegation(WireModel):
     """The client handles delegated tasks: each arrives as ``session.delegation.created`` and
@@ -322,6 +325,7 @@ class ForkSessionConfig(WireModel):
 
 
 __all__ = [
+    "ACKNOWLEDGEMENT_DELAY_MS",
     "AudioConfig",
     "AudioFormat",
     "AudioOutput",

@@ -1,0 +1,130 @@
+"""A replica renews its claims one Redis round trip per call, one after another, and sleeps
+a third of the lease *after* the round (``RedisRegistry._keep_and_adopt``). So a claim is
+renewed every ``lease_s / 3 + calls x round trip``, not every ``lease_s / 3`` as
+docs/deployment.md says ("``RedisRegistry(url, lease_s=6)`` gives at most 8 s, and one
+renewal per call every 2 s"). With a few thousand calls in one process (docs: 2,000 to
+10,000 sideband sessions per process) and Redis one millisecond away (another zone, a
+managed Redis), the round outlasts the lease: the other replicas find live calls whose
+lease ran out and adopt them while their replica is alive and running them (a second
+sideband on each call; the first is closed at the owner's next renewal, cutting off its
+tool calls in flight), round after round.
+
+Real redis-server; the replicas' registries as a CallServer runs them; a TCP relay adds
+1 ms to each of replica A's Redis replies (the network between A and Redis)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import anyio
+import pytest
+
+from rtagents.calls.registry_redis import RedisRegistry
+from rtagents.testing import redis_server
+
+pytestmark = pytest.mark.anyio
+
+CALLS = 4000  # one process's share; the docs size a process at 2,000 to 10,000 sessions
+LEASE_S = 6.0  # the docs' example of a shorter lease
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+class Latency:
+    """A TCP relay to Redis whose replies each wait ``delay`` seconds (0: none)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.delay = 0.0
+
+    async def _pipe(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, slow: bool
+    ) -> None:
+        with contextlib.suppress(Exception):
+            while data := await reader.read(65536):
+                if slow and self.delay:
+                    await asyncio.sleep(self.delay)
+                writer.write(data)
+                await writer.drain()
+        writer.close()
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.port)
+        await asyncio.gather(
+            self._pipe(reader, up_writer, slow=False), self._pipe(up_reader, writer, slow=True)
+        )
+
+    @contextlib.asynccontextmanager
+    async def serving(self) -> AsyncIterator[str]:
+        server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            server.close()
+
+
+class Host:
+    """A CallServer's side of the registry, noting what it is asked."""
+
+    def __init__(self) -> None:
+        self.adopted: list[str] = []
+        self.let_go: list[str] = []
+
+    async def execute(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
+        return None
+
+    async def adopt(self, call_id: str, call: dict[str, Any]) -> bool:
+        self.adopted.append(call_id)
+        return True
+
+    async def lost(self, call_id: str) -> None:
+        self.let_go.append(call_id)
+
+
+async def test_a_busy_replica_keeps_its_calls_when_redis_is_a_millisecond_away(
+    redis_url: str,
+) -> None:
+    prefix = f"many-{uuid.uuid4().hex[:8]}"
+    link = Latency(int(redis_url.rsplit(":", 1)[1].split("/")[0]))
+    async with link.serving() as a_url:
+        a = RedisRegistry(a_url, replica="a", prefix=prefix, lease_s=LEASE_S)
+        b = RedisRegistry(redis_url, replica="b", prefix=prefix, lease_s=LEASE_S)
+        host_a, host_b = Host(), Host()
+        listing = {"source": "sip", "sip_headers": {"From": "<sip:+15550100@example.com>"}}
+        rounds = 0
+        keep = a._keep
+
+        async def counted() -> None:  # replica A's renewal rounds, counted
+            nonlocal rounds
+            await keep()
+            rounds += 1
+
+        a._keep = counted  # type: ignore[method-assign]
+        async with anyio.create_task_group() as tg:
+            await tg.start(a.run, host_a)
+            for i in range(CALLS):  # A answers its calls (claim, then list), as CallServer does
+                call_id = f"rtc_{prefix}_{i}"
+                assert await a.claim(call_id)
+                await a.accepted(call_id, listing)
+            await tg.start(b.run, host_b)
+            link.delay = 0.001  # Redis is a millisecond away from A
+            start = rounds
+            with anyio.fail_after(60):
+                while rounds < start + 3:
+                    await anyio.sleep(0.1)
+            tg.cancel_scope.cancel()
+    assert (len(host_b.adopted), len(host_a.let_go)) == (0, 0), (
+        f"replica b adopted {len(host_b.adopted)} of the {CALLS} calls replica a was running "
+        f"(a then let {len(host_a.let_go)} go): their leases ({LEASE_S:g} s) ran out between "
+        "two of a's renewals"
+    )
