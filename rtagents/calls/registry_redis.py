@@ -43,6 +43,7 @@ _REDIS_S = 2.0
 """How long one Redis command a call waits on (its listing) may take, beside what it waits
 for on purpose (a forwarded command's answer, ``command_timeout``)."""
 
+_KEPT_AT_ONCE = 1000  # claims renewed in one round trip (one script, Redis busy for a few ms)
 log = logging.getLogger("rtagents.calls.registry")
 
 
@@ -92,6 +93,7 @@ class RedisRegistry:
         )
         self._owned: dict[str, str] = {}  # call id -> what ``accepted`` said (JSON), or ""
         self._handed_over: set[str] = set()  # given back by a drain (see ``_keep``)
+        self._ending: set[str] = set()  # ended while Redis was away: ended again each round
         self._tg: anyio.abc.TaskGroup | None = None
         self._host: CallHost | None = None
 
@@ -151,6 +153,7 @@ class RedisRegistry:
             raise ClaimPending(f"another replica is taking call {call_id!r}")
         if won:
             self._owned[call_id] = ""
+            self._ending.discard(call_id)  # (claimed again: no end owed to an earlier run)
         return bool(won)
 
     async def accepted(self, call_id: str, call: dict[str, Any]) -> None:
@@ -164,9 +167,17 @@ class RedisRegistry:
 
     async def release(self, call_id: str) -> None:
         self._owned.pop(call_id, None)
+        if not await self._end(call_id):  # (its listing would outlive it: another replica
+            self._ending.add(call_id)  # would adopt an ended call once its lease ran out)
+
+    async def _end(self, call_id: str) -> bool:
+        """Unlist an ended call; False when Redis could not be reached."""
         keys = (self._key(call_id), self._live)
-        with contextlib.suppress(Exception):  # a lease that runs out ends it too
+        try:
             await self._client.eval(END, 2, *keys, self.replica, self.remember_ms, call_id)
+        except Exception:
+            return False
+        return True
 
     async def hand_over(self, call_id: str) -> bool:
         """The claim is given back and the listing kept: another replica adopts the call at
@@ -194,25 +205,35 @@ class RedisRegistry:
             await self._client.eval(GIVE_BACK, 2, *keys, self.replica, call_id, info)
 
     async def _keep_and_adopt(self) -> None:
+        # On a fixed beat, a third of the lease: a round's own time (thousands of calls, a
+        # Redis far away) is not added to it, or leases would run out under a busy replica.
+        period, due = self.lease_ms / 3000, anyio.current_time()
         while True:
-            await anyio.sleep(self.lease_ms / 3000)
+            due = max(due + period, anyio.current_time())  # (behind: no burst of rounds)
+            await anyio.sleep(due - anyio.current_time())
             await self._keep()
             await self._adopt()
 
     async def _keep(self) -> None:
-        """Renew this replica's claims, putting back those Redis lost; let go of those
-        another replica holds now."""
-        for call_id, info in list(self._owned.items()):
-            if call_id not in self._owned:
-                continue  # let go while this round renewed the others
-            keys = (self._key(call_id), self._live)
-            try:
-                kept = await self._client.eval(
-                    KEEP, 2, *keys, self.replica, self.lease_ms, call_id, info
-                )
-            except Exception as exc:  # Redis away: try again next round
-                log.warning("renewing the claim on call %s failed: %s", call_id, exc)
-                continue
+        """The ends Redis missed, then this replica's claims renewed, those Redis lost put
+        back, those another replica holds now let go: a round trip a thousand claims."""
+        for call_id in list(self._ending):
+            if await self._end(call_id):
+                self._ending.discard(call_id)
+        owned = list(self._owned.items())
+        for start in range(0, len(owned), _KEPT_AT_ONCE):
+            await self._keep_some(owned[start : start + _KEPT_AT_ONCE])
+
+    async def _keep_some(self, owned: list[tuple[str, str]]) -> None:
+        flat = [value for pair in owned for value in pair]
+        try:
+            results = await self._client.eval(
+                KEEP, 1, self._live, self.replica, self.lease_ms, self._key(""), *flat
+            )
+        except Exception as exc:  # Redis away: try again next round
+            log.warning("renewing %d claims failed: %s", len(owned), exc)
+            return
+        for (call_id, info), kept in zip(owned, results, strict=True):
             if kept and call_id in self._handed_over and call_id not in self._owned:
                 # Handed over while this renewal was on its way, which then put the claim
                 # back: given back again, so that another replica adopts it now rather than
@@ -306,8 +327,13 @@ class RedisRegistry:
             try:
                 async for message in pubsub.listen():
                     delay = 0.1
-                    if message.get("type") == "message" and self._tg is not None:
+                    kind = message.get("type")
+                    if kind == "message" and self._tg is not None:
                         self._tg.start_soon(self._answer, message.get("data"))
+                    elif kind == "subscribe" and self._tg is not None:
+                        # (redis-py resubscribes by itself after a lost connection: Redis is
+                        # back, maybe restarted empty, and our claims go back now)
+                        self._tg.start_soon(self._keep)
             except Exception as exc:
                 log.warning("the registry lost Redis (%s); listening again in %g s", exc, delay)
             await anyio.sleep(delay)

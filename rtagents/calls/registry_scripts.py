@@ -24,15 +24,24 @@ if holder and string.sub(holder, 1, 6) ~= 'ended:' then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 """
-# Renew a claim of this replica's, or put it back (and its listing) if Redis lost it:
-# 1 renewed, 2 put back, 0 another replica holds it (or it ended).
+# Renew claims of this replica's, or put each back (and its listing) if Redis lost it: one
+# round trip for many (a replica holds thousands). KEYS: the live calls. ARGV: replica, lease
+# (ms), the claims' key prefix, then each call id and its call ('': not listed yet). For
+# each: 1 renewed, 2 put back, 0 another replica holds it (or it ended).
 KEEP = """
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
-if holder then return 1 end
-return 2
+local kept = {}
+for i = 4, #ARGV, 2 do
+  local key = ARGV[3] .. ARGV[i]
+  local holder = redis.call('GET', key)
+  if holder and holder ~= ARGV[1] then
+    kept[#kept + 1] = 0
+  else
+    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+    if ARGV[i + 1] ~= '' then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+    kept[#kept + 1] = holder and 1 or 2
+  end
+end
+return kept
 """
 # The call ended: unlisted, and its claim kept (marked ended) for late webhook retries.
 END = """

@@ -12,7 +12,6 @@ import pytest
 import rtagents
 from rtagents import PASS, GuardrailResult, Guardrails, Trip
 from rtagents.emulator import Emulator, ScriptedModel
-
 from tests.session.test_handoff_count_item_created import ItemCreatedServer
 
 pytestmark = pytest.mark.anyio
