@@ -67,6 +67,7 @@ class Batches:
     # batch they are of: a confirmation that comes late owes them again.
     _given_up: dict[str, str] | None = None
     _before: tuple[str, tuple[str, ...]] | None = None  # see ``disconnected``
+    user_turn = False  # the user holds the turn: see ``user_speaks``
     # What the server had at the last drop (confirmed, or seen by a response it cut):
     # an attached session, whose conversation stayed on the server, still has it.
     _had: dict[str, None] | None = None
@@ -105,11 +106,22 @@ class Batches:
             batch.done = batch.done or work.response_id in self._over
         return None
 
+    def user_speaks(self) -> None:
+        """The user took the turn (the server heard their speech start): nothing is owed
+        until it is over (``turn_over``, their speech stopped) or a response begins (the one
+        their turn brings sees every output: ours would talk over them, and theirs would
+        find one active)."""
+        self.user_turn = True
+
     def interruptible(self) -> list[str]:
         """The unfinished work that stops on interruption (a barge-in cancels it)."""
         return [
             w for w, work in self.work.items() if work.cancel_on_interrupt and not work.finished
         ]
+
+    def turn_over(self) -> None:
+        """The user's turn is over (their speech stopped): what is owed may be asked for."""
+        self.user_turn = False
 
     def running(self, work_id: str) -> bool:
         """Whether ``work_id`` was started and has no output yet."""
@@ -223,6 +235,7 @@ class Batches:
     def seen(self, response_id: str) -> None:
         """A response started: every output the server has added is in its context, and
         counts as answered once that response is done (a drop before that owes it again)."""
+        self.user_turn = False
         for batch in self.batches.values():
             batch.held = False  # (a response came: what it did not see is owed again)
             for work_id in batch.unseen.intersection(self._confirmed):
@@ -317,12 +330,13 @@ class Batches:
             b for b in self.batches.values() if b.done and not b.pending and b.unseen and not b.held
         ]
         self._collect()
-        if not ready:
+        if not ready or self.user_turn:
             return ()
         return tuple(sorted(set().union(*(b.unseen for b in ready))))
 
     def disconnected(self) -> None:
         """Every response of the connection is over: what they had not answered is owed."""
+        self.user_turn = False
         had = self._confirmed
         for batch in self.batches.values():
             batch.done, batch.held = True, False  # (the new connection answers them)

@@ -266,6 +266,7 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         return None
 
     def _on_speech_started(self, event: p.InputAudioBufferSpeechStarted) -> Decided:
+        self.orchestrator.batches.user_speaks()  # (nothing asked for over them: see there)
         if not self.playback.interrupts:  # ``interrupt_response=False``: the answer goes on
             return None
         stop = self.playback.interrupted()  # assistant audio may be playing: stopped, cut
@@ -273,6 +274,10 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         # The calls last: each is answered as cancelled as soon as its cancel is carried out,
         # and the app hears of the interruption before it hears of what it cost.
         return decided + self.orchestrator.barge_in("the user started speaking")
+
+    def _on_speech_stopped(self, event: Any) -> Decided:
+        self.orchestrator.batches.turn_over()  # (the response it brings sees what is owed)
+        return None
 
     # -- decisions out -------------------------------------------------------------------------
 
@@ -340,5 +345,6 @@ _ROUTES: dict[str, Callable[[RealtimeCore, Any], Decided]] = {
     "response.output_item.added": RealtimeCore._on_output_item_added,
     "response.output_item.done": RealtimeCore._on_output_item_done,
     "input_audio_buffer.speech_started": RealtimeCore._on_speech_started,
+    "input_audio_buffer.speech_stopped": RealtimeCore._on_speech_stopped,
 }
 """Every server event type that leads to something beyond its delivery to the app."""
