@@ -142,16 +142,16 @@ def _user_part(url: str) -> tuple[str | None, str]:
     a ``#`` (the ``@`` may be the query's: what follows it may be a token)."""
     rest = url.partition("://")[2] if "://" in url else url
     try:
-        netloc = urlsplit(url).netloc
-        urlsplit(url).port  # noqa: B018 - a password with a / ? or # reads as a bad port
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a password with a / ? or # reads as a bad port
     except ValueError:
         user, at, after = rest.rpartition("@")
         if not at:
             return None, rest
         return user, "" if ("?" in user or "#" in user) else after
-    if "@" not in netloc:
+    if "@" not in parts.netloc:
         return None, rest
-    user = netloc.rpartition("@")[0]
+    user = parts.netloc.rpartition("@")[0]
     return user, rest[len(user) + 1 :]
 
 

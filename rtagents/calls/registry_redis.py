@@ -225,10 +225,11 @@ class RedisRegistry:
             await self._keep_some(owned[start : start + _KEPT_AT_ONCE])
 
     async def _keep_some(self, owned: list[tuple[str, str]]) -> None:
+        prefix = self._key("")  # the claims' keys (KEEP's arguments: see there)
         flat = [value for pair in owned for value in pair]
         try:
             results = await self._client.eval(
-                KEEP, 1, self._live, self.replica, self.lease_ms, self._key(""), *flat
+                KEEP, 1, self._live, self.replica, self.lease_ms, prefix, *flat
             )
         except Exception as exc:  # Redis away: try again next round
             log.warning("renewing %d claims failed: %s", len(owned), exc)
