@@ -1,9 +1,11 @@
 """Helpers for the calls tests: signed webhooks, an HTTP server standing in for the REST API
-that records every request it gets (to show that a request was never made), and a phone call
-whose sideband drops while its tool runs."""
+that records every request it gets (to show that a request was never made), a phone call
+whose sideband drops while its tool runs, and a relay that slows Redis's replies."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -152,3 +154,37 @@ async def call_whose_sideband_drops() -> DroppedSideband:
             record = await wait_for(emu, call_id, "ended")
         sidebands = list(emu.desk.calls[call_id]._sidebands)
     return DroppedSideband(emu, app, call_id, record, sidebands)
+
+
+class SlowReplies:
+    """A TCP relay to Redis whose replies wait ``delay`` seconds (0: none)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.delay = 0.0
+
+    async def _pipe(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, slow: bool
+    ) -> None:
+        with contextlib.suppress(Exception):
+            while data := await reader.read(65536):
+                if slow and self.delay:
+                    await asyncio.sleep(self.delay)
+                writer.write(data)
+                await writer.drain()
+        writer.close()
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.port)
+        await asyncio.gather(
+            self._pipe(reader, up_writer, slow=False), self._pipe(up_reader, writer, slow=True)
+        )
+
+    @contextlib.asynccontextmanager
+    async def serving(self) -> AsyncIterator[str]:
+        server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            server.close()

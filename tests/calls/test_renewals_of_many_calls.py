@@ -14,10 +14,8 @@ Real redis-server; the replicas' registries as a CallServer runs them; a TCP rel
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -25,6 +23,7 @@ import pytest
 
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.testing import redis_server
+from tests.calls.harness import SlowReplies
 
 pytestmark = pytest.mark.anyio
 
@@ -36,40 +35,6 @@ LEASE_S = 6.0  # the docs' example of a shorter lease
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
-
-
-class Latency:
-    """A TCP relay to Redis whose replies each wait ``delay`` seconds (0: none)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.delay = 0.0
-
-    async def _pipe(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, slow: bool
-    ) -> None:
-        with contextlib.suppress(Exception):
-            while data := await reader.read(65536):
-                if slow and self.delay:
-                    await asyncio.sleep(self.delay)
-                writer.write(data)
-                await writer.drain()
-        writer.close()
-
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.port)
-        await asyncio.gather(
-            self._pipe(reader, up_writer, slow=False), self._pipe(up_reader, writer, slow=True)
-        )
-
-    @contextlib.asynccontextmanager
-    async def serving(self) -> AsyncIterator[str]:
-        server = await asyncio.start_server(self._client, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        try:
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            server.close()
 
 
 class Host:
@@ -94,7 +59,7 @@ async def test_a_busy_replica_keeps_its_calls_when_redis_is_a_millisecond_away(
     redis_url: str,
 ) -> None:
     prefix = f"many-{uuid.uuid4().hex[:8]}"
-    link = Latency(int(redis_url.rsplit(":", 1)[1].split("/")[0]))
+    link = SlowReplies(int(redis_url.rsplit(":", 1)[1].split("/")[0]))
     async with link.serving() as a_url:
         a = RedisRegistry(a_url, replica="a", prefix=prefix, lease_s=LEASE_S)
         b = RedisRegistry(redis_url, replica="b", prefix=prefix, lease_s=LEASE_S)

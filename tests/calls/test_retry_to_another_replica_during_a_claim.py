@@ -16,10 +16,8 @@ holds Redis's replies to replica A for a few seconds (a slow network path)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import anyio
 import httpx2
@@ -30,7 +28,7 @@ from rtagents.calls import CallServer
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import redis_server, serve_asgi
-from tests.calls.harness import SECRET, incoming, signed
+from tests.calls.harness import SECRET, SlowReplies, incoming, signed
 
 pytestmark = pytest.mark.anyio
 
@@ -39,40 +37,6 @@ pytestmark = pytest.mark.anyio
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
-
-
-class SlowReplies:
-    """A TCP relay to Redis whose replies wait ``delay`` seconds (0: none)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.delay = 0.0
-
-    async def _pipe(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, slow: bool
-    ) -> None:
-        with contextlib.suppress(Exception):
-            while data := await reader.read(65536):
-                if slow and self.delay:
-                    await asyncio.sleep(self.delay)
-                writer.write(data)
-                await writer.drain()
-        writer.close()
-
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.port)
-        await asyncio.gather(
-            self._pipe(reader, up_writer, slow=False), self._pipe(up_reader, writer, slow=True)
-        )
-
-    @contextlib.asynccontextmanager
-    async def serving(self) -> AsyncIterator[str]:
-        server = await asyncio.start_server(self._client, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        try:
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            server.close()
 
 
 async def test_a_retry_to_another_replica_while_the_first_still_claims_does_not_lose_the_call(
