@@ -108,9 +108,9 @@ class Batches:
 
     def user_speaks(self) -> None:
         """The user took the turn (the server heard their speech start): nothing is owed
-        until it is over (``turn_over``, their speech stopped) or a response begins (the one
-        their turn brings sees every output: ours would talk over them, and theirs would
-        find one active)."""
+        until it is over (``turn_over``: their speech stopped, or its buffer was committed or
+        cleared) or a response begins (the one their turn brings sees every output: ours
+        would talk over them, and theirs would find one active)."""
         self.user_turn = True
 
     def interruptible(self) -> list[str]:
@@ -120,7 +120,7 @@ class Batches:
         ]
 
     def turn_over(self) -> None:
-        """The user's turn is over (their speech stopped): what is owed may be asked for."""
+        """The user's turn is over: what is owed may be asked for."""
         self.user_turn = False
 
     def running(self, work_id: str) -> bool:

@@ -275,8 +275,10 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         # and the app hears of the interruption before it hears of what it cost.
         return decided + self.orchestrator.barge_in("the user started speaking")
 
-    def _on_speech_stopped(self, event: Any) -> Decided:
-        self.orchestrator.batches.turn_over()  # (the response it brings sees what is owed)
+    def _on_turn_over(self, event: Any) -> Decided:
+        # The user's speech stopped, or the buffer it went to was committed or cleared (by
+        # the app: no speech_stopped comes then): the response it brings sees what is owed.
+        self.orchestrator.batches.turn_over()
         return None
 
     # -- decisions out -------------------------------------------------------------------------
@@ -345,6 +347,8 @@ _ROUTES: dict[str, Callable[[RealtimeCore, Any], Decided]] = {
     "response.output_item.added": RealtimeCore._on_output_item_added,
     "response.output_item.done": RealtimeCore._on_output_item_done,
     "input_audio_buffer.speech_started": RealtimeCore._on_speech_started,
-    "input_audio_buffer.speech_stopped": RealtimeCore._on_speech_stopped,
+    "input_audio_buffer.speech_stopped": RealtimeCore._on_turn_over,
+    "input_audio_buffer.committed": RealtimeCore._on_turn_over,
+    "input_audio_buffer.cleared": RealtimeCore._on_turn_over,
 }
 """Every server event type that leads to something beyond its delivery to the app."""

@@ -24,15 +24,21 @@ pytestmark = pytest.mark.anyio
 TOKEN = "gw-token-9f8e7d6c5b4a"
 
 
+@pytest.mark.parametrize(
+    "query",
+    [f"?token={TOKEN}", f"?user=bob@example.com&token={TOKEN}"],  # (an @ in the query too)
+    ids=["token", "at-in-query"],
+)
 async def test_a_url_token_echoed_in_a_close_reason_stays_secret(
     spans: InMemorySpanExporter,  # noqa: F811
     log_lines: list[str],
+    query: str,
 ) -> None:
     events: list[Any] = []
     async with hostile_server() as server:
         with anyio.fail_after(15):
             async with rtagents.connect(
-                rtagents.Agent(name="h"), url=f"{server.url}?token={TOKEN}", reconnect=None
+                rtagents.Agent(name="h"), url=f"{server.url}{query}", reconnect=None
             ) as session:
                 session.on("*")(events.append)
                 await server.close(1008, f"token {TOKEN} is revoked")
