@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .._asgi import UnreadBody, read_body
-from .._redact import without_credentials
+from .._redact import url_secrets, without_credentials
 from ..agent import Agent, Handoff
 from ..errors import SessionConfigError, root_cause
 from ..session.transport import HandshakeRefused
@@ -93,11 +93,11 @@ class BrowserRoutes:
             return JSONResponse({"error": "the server is not taking calls"}, status_code=503)
         if self._agent is None:
             return JSONResponse({"error": "this server routes calls; no default agent"}, 400)
-        if asking := page_could_approve(self._agent):
-            # The page is a client of the session: it could answer an approval request
-            # itself, over the policy. Fail closed: no secret for such an agent.
-            log.warning("no client secret minted: %s", asking)
-            return JSONResponse({"error": asking}, status_code=400)
+        if refused := page_refusal(self._agent):
+            # The page is a client of the session: it sees its tools and could answer an
+            # approval request itself, over the policy. Fail closed: no secret for it.
+            log.warning("no client secret minted: %s", refused)
+            return JSONResponse({"error": refused}, status_code=400)
         if not self._keyed and self._api.base_url == OPENAI_API:
             message = (
                 "this server has no OpenAI API key: set OPENAI_API_KEY (or point it at the "
@@ -225,11 +225,13 @@ async def _outcome(call_id: str, pending: Attaching, record: CallRecord) -> Resp
     return JSONResponse({"error": message}, status_code=504)
 
 
-def page_could_approve(agent: Agent) -> str | None:
-    """Why a browser must not be given a session of ``agent`` (``None``: it may): a hosted
-    MCP server of it, or of an agent it hands off to, asks for approval. The API takes an
-    approval's answer from any client of the session, the page's included, so the page
-    could approve a call the approval policy holds back."""
+def page_refusal(agent: Agent) -> str | None:
+    """Why a browser must not be given a session of ``agent`` (``None``: it may), read from
+    the hosted MCP servers of the sessions it would run (``session_options``' included), its
+    own and those of every agent it hands off to. The API echoes a session's tools to every
+    client of it and takes an approval's answer from any, the page included: a server that
+    asks for approval could be approved by the page over the policy, and one whose URL is
+    its credential would hand the page that credential."""
     seen: set[int] = set()
     agents = [agent]
     while agents:
@@ -237,20 +239,40 @@ def page_could_approve(agent: Agent) -> str | None:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        for hosted in current.sources.hosted:
-            if hosted.definition().require_approval != "never":
-                return (
-                    f"the agent {current.name!r} has a hosted MCP server that asks for "
-                    f"approval ({hosted.server_label!r}): a page, a client of the session, "
-                    "could answer its approval requests itself; give browsers an agent whose "
-                    "hosted servers never ask (require_approval='never'), or a local "
-                    "MCPServer, whose calls the server approves"
-                )
+        try:
+            tools = current.session_config(tracing="omit").model_dump(exclude_unset=True)
+        except Exception as exc:  # fail closed: what the page would get is unknown
+            return f"the agent {current.name!r} has no session a page could be given ({exc})"
+        for tool in tools.get("tools") or ():
+            if reason := _hosted_refusal(current.name, tool):
+                return reason
         for target in current.handoffs:
             try:  # (a function names the agent: made here, as a session would make it)
                 agents.append((target if isinstance(target, Handoff) else Handoff(target)).agent())
             except Exception as exc:  # fail closed: what it would hand off to is unknown
                 return f"the agent {current.name!r} hands off to an agent it could not make ({exc})"
+    return None
+
+
+def _hosted_refusal(agent: str, tool: dict[str, Any]) -> str | None:
+    if tool.get("type") != "mcp":
+        return None
+    label = tool.get("server_label")
+    if tool.get("require_approval", "always") != "never":  # (the API's default asks)
+        return (
+            f"the agent {agent!r} has a hosted MCP server that asks for approval ({label!r}): "
+            "a page, a client of the session, could answer its approval requests itself; give "
+            "browsers an agent whose hosted servers never ask (require_approval='never'), or "
+            "a local MCPServer, whose calls the server approves"
+        )
+    url = tool.get("server_url")
+    if isinstance(url, str) and any(url_secrets(url, path=True)):
+        return (
+            f"the agent {agent!r} has a hosted MCP server whose URL carries a credential "
+            f"({label!r}): the API shows a session's tools to every client of it, the page "
+            "included; put the credential in its authorization or headers (never shown), or "
+            "use a local MCPServer, which the server runs"
+        )
     return None
 
 

@@ -92,7 +92,8 @@ class ClientSecrets:
 
 class KeyGate:
     """ASGI middleware: refuses every HTTP request and websocket without the key (or, for
-    a new Realtime session over the websocket, a live client secret) with HTTP 401."""
+    a new Realtime session over the websocket, a live client secret) with HTTP 401; with no
+    key set, only those that present a client secret (``ek_...``) it does not hold."""
 
     def __init__(
         self, app: ASGIApp, key: Callable[[], str | None], client_secrets: ClientSecrets
@@ -102,12 +103,19 @@ class KeyGate:
         self._secrets = client_secrets
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        key = self._key()
-        if key is None or scope["type"] not in ("http", "websocket"):
+        if scope["type"] not in ("http", "websocket"):
             await self._app(scope, receive, send)
             return
+        key = self._key()
         given = presented_key(Headers(scope=scope), [str(p) for p in scope.get("subprotocols", [])])
-        if given is not None and self._admits(scope, given, key):
+        if key is None:  # any key will do, but a client secret the emulator does not hold
+            unheld = (
+                given is not None and given.startswith("ek_") and not self._secrets.valid(given)
+            )
+            admitted = not unheld  # (as the API: one expired, or never minted, opens nothing)
+        else:
+            admitted = given is not None and self._admits(scope, given, key)
+        if admitted:
             await self._app(scope, receive, send)
             return
         denial = JSONResponse(NO_KEY if given is None else WRONG_KEY, status_code=401)

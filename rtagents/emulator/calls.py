@@ -227,7 +227,7 @@ class CallDesk:
                 400, "Invalid 'status_code': a SIP status from 300 to 699.", "status_code"
             )
         call.sip_status, call.status = status, "rejected"
-        self._over(call)
+        self.over(call)
         return Response(status_code=200)
 
     async def _refer(self, request: Request) -> Any:
@@ -243,7 +243,7 @@ class CallDesk:
             return api_error(400, "Missing required parameter: 'target_uri'.", "target_uri")
         call.refer_to, call.status = str(target), "referred"
         call.hang_up("call transferred")
-        self._over(call)
+        self.over(call)
         return Response(status_code=200)
 
     async def _hangup(self, request: Request) -> Any:
@@ -254,10 +254,10 @@ class CallDesk:
             return _not_active(call)
         call.status = "ended"
         call.hang_up("call ended")
-        self._over(call)
+        self.over(call)
         return Response(status_code=200)
 
-    def _over(self, call: Call) -> None:
+    def over(self, call: Call) -> None:
         """``call`` ended: kept among the latest ``keep_ended``, the oldest let go."""
         self._ended[call.call_id] = None
         while len(self._ended) > self._keep_ended:

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.types import ASGIApp
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .auth import LIVE_PATHS, ClientSecrets, KeyGate, presented_key
+from .auth import LIVE_PATHS, WRONG_KEY, ClientSecrets, KeyGate, presented_key
 from .config import start_with
 from .errors import ClientEventError
 
@@ -67,15 +67,19 @@ def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
             detail = {"message": f"Call '{call_id}' not found or not accepted.", "code": None}
             await ws.send_denial_response(JSONResponse({"error": detail}, status_code=404))
             return
+        # A browser's client secret opens the session it was minted for, as on the API; one
+        # expired or never minted is refused, with or without ``api_key`` (as over WebRTC).
+        key = presented_key(ws.headers, offered)
+        minted = emu.client_secrets.session(key) if key and key.startswith("ek_") else None
+        if key and key.startswith("ek_") and minted is None:
+            await ws.send_denial_response(JSONResponse(WRONG_KEY, status_code=401))
+            return
         await ws.accept(subprotocol="realtime" if "realtime" in offered else None)
         join = getattr(emu.desk.calls.get(call_id or ""), "join", None)
         if join is not None:  # a WebRTC call's session is served already: the sideband joins
             await join(_frames(ws), ws.send_text, _ender(ws))
             return
         model, intent = query.get("model") or "gpt-realtime", query.get("intent")
-        # A browser's client secret opens the session it was minted for, as on the API.
-        key = presented_key(ws.headers, offered)
-        minted = emu.client_secrets.session(key) if key and key.startswith("ek_") else None
         if minted and minted.get("type") == "transcription":  # (a transcription secret's)
             intent = "transcription"
         # (``intent`` only when asked for: an emulator's subclass may not take it)

@@ -1,6 +1,6 @@
 """``POST /session`` refuses an agent "that hands off to one with" a hosted MCP server that
 asks for approval (docs/browser.md): a page is a client of the call's session and could
-answer the approval request itself, over the policy. ``page_could_approve`` follows only
+answer the approval request itself, over the policy. ``page_refusal`` follows only
 handoff targets that are ``Agent`` objects: a handoff to a function that makes the agent
 (``HandoffTarget`` allows ``Callable[[], Agent]``, on its own or in ``rtagents.handoff``)
 is skipped, and the secret is minted (fail open)."""

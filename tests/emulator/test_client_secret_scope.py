@@ -11,6 +11,7 @@ import anyio
 import httpx2
 import pytest
 from websockets.asyncio.client import connect as ws_connect
+from websockets.exceptions import InvalidStatus
 
 from rtagents.emulator import Emulator
 
@@ -40,3 +41,16 @@ async def test_a_websocket_session_opened_with_a_client_secret_has_the_minted_co
     assert got == (MINTED["model"], MINTED["instructions"]), (
         f"the secret's session was {MINTED}; the session it opened is {got}"
     )
+
+
+@pytest.mark.parametrize("api_key", [KEY, None], ids=["keyed", "open"])
+async def test_a_websocket_with_a_secret_never_minted_is_refused(api_key: str | None) -> None:
+    """As over WebRTC, and as on the API: an ``ek_`` the server never minted (or that
+    expired) opens no session, even on an emulator without ``api_key`` (where it opened a
+    default one, and a page's expiry went unnoticed in tests)."""
+    async with Emulator(api_key=api_key) as emu:
+        page = ["realtime", "openai-insecure-api-key.ek_never_minted_0123456789"]
+        with pytest.raises(InvalidStatus) as refused:
+            async with ws_connect(emu.url, subprotocols=page):  # type: ignore[arg-type]
+                pass
+    assert refused.value.response.status_code == 401

@@ -161,7 +161,13 @@ class WebRTCCalls:
     def _serve(self, peer: Peer) -> None:
         self._host.desk.calls[peer.call.call_id] = peer.call
         self._host.connections.append(peer.conn)
-        task = asyncio.get_running_loop().create_task(peer.serve(self._host.connection_closed))
+        host = self._host
+
+        def ended(conn: Connection[Any]) -> None:  # (whichever side ended it: kept as a hangup's)
+            host.connection_closed(conn)
+            host.desk.over(peer.call)
+
+        task = asyncio.get_running_loop().create_task(peer.serve(ended))
         self._peers[task] = peer
         task.add_done_callback(self._peers.pop)
 
