@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import ssl
 import sys
 import time
 from typing import Any
@@ -98,6 +99,11 @@ def _call(args: argparse.Namespace) -> int:
         try:
             reply = http.post("/emulator/calls", json=body)
         except httpx2.ConnectError as exc:  # nothing there: never a connection that was lost
+            if _untrusted(exc):
+                raise CliError(
+                    f"the emulator at {shown} has a certificate this machine does not trust: "
+                    "set SSL_CERT_FILE to the one `rtagents emulator --tls` printed"
+                ) from None
             raise CliError(
                 f"cannot connect to the emulator at {shown} ({redact(str(exc))}): is "
                 "`rtagents emulator` running there? (--emulator gives its REST base URL)"
@@ -253,3 +259,14 @@ def add_calls_commands(commands: Any) -> None:
         help="print the call id and return at once, leaving the call to run",
     )
     call.set_defaults(handler=_call)
+
+
+def _untrusted(exc: BaseException) -> bool:
+    """Whether a connection failed on a certificate it could not verify (somewhere in the
+    chain httpx raises: its own error wraps the ``ssl`` one)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "CERTIFICATE_VERIFY_FAILED" in str(exc)

@@ -80,6 +80,11 @@ def import_user_module(name: str) -> Any:
                 f"{name!r} has the name of a module of Python's standard library ({stem}), "
                 "which the libraries rtagents runs on import: rename the file"
             )
+        if _shadows(stem, path):  # ``import rtagents`` in it would import the file itself
+            raise CliError(
+                f"{name!r} has the name of a module installed here ({stem}), which rtagents "
+                "or the agent's own imports would then find in its place: rename the file"
+            )
         sys.path.insert(0, os.path.dirname(path))
         spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
         if spec is None or spec.loader is None or not path.endswith(".py"):
@@ -90,6 +95,25 @@ def import_user_module(name: str) -> Any:
         return module
     sys.path.insert(0, os.getcwd())
     return _imported(name)
+
+
+def _shadows(stem: str, path: str) -> bool:
+    """Whether a file at ``path`` would take the place of another module named ``stem``:
+    one imported already (rtagents itself, anyio, websockets), or one installed."""
+    if not stem.isidentifier():
+        return False  # (``a.b.py`` would make ``find_spec`` import ``a``)
+    loaded = sys.modules.get(stem)
+    if loaded is not None:
+        where = getattr(loaded, "__file__", None)
+        return where is None or os.path.abspath(where) != path
+    try:
+        spec = importlib.util.find_spec(stem)
+    except (ImportError, ValueError):
+        return False
+    where = spec.origin if spec is not None else None
+    if where is None or not os.path.isfile(where):
+        return False  # (none, or a namespace package: a folder, which the file does not hide)
+    return os.path.abspath(where) != path
 
 
 def _imported(name: str) -> Any:

@@ -76,7 +76,10 @@ def _emulator(args: argparse.Namespace) -> int:
             f"  voice:         {_VOICES[emu.voice]}",
         ]
         if emu.certificate is not None:
-            lines.append(f"  TLS certificate to trust: {emu.certificate}")
+            # (Python's clients, rtagents' among them, trust what OpenSSL's variable names)
+            cert = emu.certificate
+            lines.append(f"  Python:        SSL_CERT_FILE={cert} (rtagents run, call, connect)")
+            lines.append(f"  TLS certificate to trust: {cert}")
         if args.webrtc:
             lines.append(f"  WebRTC calls:  POST {emu.http_url}/realtime/calls  (an SDP offer)")
         print("\n".join(lines), flush=True)

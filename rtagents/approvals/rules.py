@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -123,6 +124,18 @@ def _check(rule: Rule) -> None:
         raise TypeError(f"{rule.action}(read_only=...) takes True or False, not {rule.read_only!r}")
     if rule.when is not None and not callable(rule.when):
         raise TypeError(f"{rule.action}(when=...) takes a function of the arguments")
+    if rule.when is not None and _is_async(rule.when):  # (its coroutine is no True or False)
+        raise TypeError(
+            f"{rule.action}(when=...) takes a plain function that returns True or False, not "
+            "an async one (a check that must await goes in the policy's handler, or the "
+            "tool's needs_approval)"
+        )
+
+
+def _is_async(fn: Callable[..., Any]) -> bool:
+    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
+        getattr(fn, "__call__", None)  # noqa: B004 - an object whose __call__ is async
+    )
 
 
 def _names(patterns: str | Sequence[str] | None) -> tuple[str, ...]:

@@ -121,6 +121,15 @@ class Emulator:
         live_resume_s: float = 60.0,
         voice: VoiceChoice = "auto",
     ) -> None:
+        if model is not None and (
+            isinstance(model, type) or not callable(getattr(model, "respond", None))
+        ):
+            what = f"the class {model.__name__}" if isinstance(model, type) else repr(model)
+            raise TypeError(
+                f"Emulator(model=...) takes a stand-in model (RuleModel(), ScriptedModel([...]), "
+                f"or any object with respond(ctx)), not {what:.60}; the model's name a session "
+                "asks for is connect(model=...)'s or Agent(model=...)'s"
+            )
         self.model: Model = model if model is not None else RuleModel()
         self.host = host
         self.port = port

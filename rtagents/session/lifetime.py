@@ -28,6 +28,8 @@ Opening = Callable[[], Awaitable[tuple["Agent", RealtimeSession[Any], "SessionRu
 """What opens the session: ``connect``'s arguments checked, the transport open, the
 session made (not started)."""
 
+_ENTER = "write `async with rtagents.connect(...) as session:`, and use the session inside it"
+
 
 class SessionLifetime(Generic[DepsT]):
     """The session ``connect`` opens, from ``async with`` to the end of its block.
@@ -91,6 +93,22 @@ class SessionLifetime(Generic[DepsT]):
                 raise SessionClosedError("the session ended while it was being opened") from exc
             raise
         return session
+
+    if not TYPE_CHECKING:  # (for the type checker these stay errors it reports itself)
+
+        def __getattr__(self, name: str) -> Any:  # ``session = connect(...)``; ``session.x``
+            if name.startswith("__"):
+                raise AttributeError(name)
+            raise AttributeError(f"connect(...) is not the session ({name!r} is its): {_ENTER}")
+
+        def __await__(self) -> Any:
+            raise TypeError(f"connect(...) is not awaited: {_ENTER}")
+
+        def __enter__(self) -> Any:
+            raise TypeError(f"connect(...) opens a session with async with: {_ENTER}")
+
+        def __exit__(self, *exc: object) -> None:
+            return None
 
     async def __aexit__(
         self,

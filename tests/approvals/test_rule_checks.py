@@ -11,6 +11,15 @@ import pytest
 from rtagents.approvals import Rule, allow, ask, deny
 
 
+async def _async_when(arguments: dict[str, Any]) -> bool:  # its coroutine is neither answer
+    return True
+
+
+class _AsyncCheck:
+    async def __call__(self, arguments: dict[str, Any]) -> bool:
+        return True
+
+
 @pytest.mark.parametrize(
     ("make", "fields", "error", "said"),
     [
@@ -26,6 +35,8 @@ from rtagents.approvals import Rule, allow, ask, deny
         (deny, {"tool": 5}, TypeError, "tool=...) takes a name"),
         (ask, {"server": ["docs", None]}, TypeError, "server=...) takes a name"),
         (deny, {"when": "amount > 10"}, TypeError, "when=...) takes a function"),
+        (deny, {"when": _async_when}, TypeError, "not an async one"),
+        (allow, {"when": _AsyncCheck()}, TypeError, "not an async one"),
     ],
 )
 def test_a_rule_that_could_never_match_as_meant_is_refused(
