@@ -34,6 +34,9 @@ AudioFormatLike = Union[AudioFormatName, p.AudioPCM, p.AudioPCMU, p.AudioPCMA]
 TracingLike = Union[Literal["auto"], p.TracingConfiguration, None]
 DEFAULT: Final = "default"
 
+_ToolsKey = tuple[tuple[object, tuple[object, ...]], ...]
+"""``Agent.tools`` as ``sources`` last split it: each item, and a toolset's tools then."""
+
 AgentTool = Union[BaseTool, Toolset, HostedMCP, MCPServer]
 """What ``Agent.tools`` takes: function tools (``@rtagents.tool``) and other ``BaseTool``
 objects, ``Toolset`` objects, ``HostedMCP`` configs and local MCP servers."""
@@ -117,7 +120,7 @@ class Agent:
     max_handoffs: int = 5
     """Handoffs in a row since the user last spoke (this one's included) past which this
     agent's transfer tools answer with an error."""
-    _sources: tuple[tuple[int, ...], ToolSources] | None = field(
+    _sources: tuple[_ToolsKey, ToolSources] | None = field(
         default=None, init=False, repr=False, compare=False
     )
 
@@ -239,9 +242,11 @@ class Agent:
         """``tools`` split by where they run. The one place that split is made, and made
         again only when ``tools`` changed."""
         tools = self.tools
-        key = tuple(map(id, tools))
+        # The tools themselves, and each toolset's as it is now: a toolset added to in place
+        # is a change, and a tool let go of is never mistaken for one made at its address.
+        key = tuple((t, tuple(t) if isinstance(t, Toolset) else ()) for t in tools)
         cached = self._sources
-        if cached is not None and cached[0] == key:
+        if cached is not None and _same_tools(cached[0], key):
             return cached[1]
         sources = ToolSources(
             functions=Toolset(self.name, [t for t in tools if isinstance(t, (BaseTool, Toolset))]),
@@ -355,6 +360,14 @@ def handoff(
     if tool_name is not None:
         check_tool_name(tool_name, "handoff")
     return Handoff(target, tool_name, description, needs_approval)
+
+
+def _same_tools(a: _ToolsKey, b: _ToolsKey) -> bool:
+    """Whether two readings of ``tools`` hold the same objects, compared by identity."""
+    return len(a) == len(b) and all(
+        x is y and len(xs) == len(ys) and all(p is q for p, q in zip(xs, ys, strict=True))
+        for (x, xs), (y, ys) in zip(a, b, strict=True)
+    )
 
 
 def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

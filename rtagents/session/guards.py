@@ -212,13 +212,22 @@ class SessionGuards(Trips):
         if core is None:
             return
         checks = guardrails.output if check.kind == "output" else guardrails.input
+        # Gathered, not in a task group: cancelled as the session ends, anyio's group keeps
+        # the cancellation in a frame its own traceback holds, a cycle through these checks'
+        # frames to the session's guard parts (performance.md: a closed session is freed by
+        # reference counting alone).
+        done = await asyncio.gather(
+            *(self._one(guardrail, check, guardrails) for guardrail in checks),
+            return_exceptions=True,
+        )
         failed: Exception | None = None
-        try:
-            async with anyio.create_task_group() as tg:
-                for guardrail in checks:
-                    tg.start_soon(self._one, guardrail, check, guardrails)
-        except Exception as exc:  # (a bug of ours acting on a verdict: told once it is done)
-            failed = exc
+        for result in done:
+            if isinstance(result, Exception):  # (a bug of ours acting on a verdict: told once
+                failed = failed or result  # the others are done)
+            elif isinstance(result, BaseException) and not isinstance(
+                result, asyncio.CancelledError
+            ):
+                raise result  # (KeyboardInterrupt, SystemExit: never swallowed)
         # Whatever failed, the stream's next check is not held up by this one.
         following = core.checked(check, _now())
         if following is not None:
