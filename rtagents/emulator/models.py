@@ -6,7 +6,7 @@ import inspect
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Union
+from typing import Any, Protocol, Union, cast
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,19 @@ class Model(Protocol):
     """Anything that can produce the next turn from a context."""
 
     def respond(self, ctx: ModelContext) -> Turn | Awaitable[Turn]: ...
+
+
+def stand_in(model: Any) -> Model:
+    """``Emulator(model=...)``'s model, checked: a model's name (``"gpt-realtime"``), or a
+    model's class, would fail every response, said only in the emulator's log."""
+    if isinstance(model, type) or not callable(getattr(model, "respond", None)):
+        what = f"the class {model.__name__}" if isinstance(model, type) else repr(model)
+        raise TypeError(
+            f"Emulator(model=...) takes a stand-in model (RuleModel(), ScriptedModel([...]), "
+            f"or any object with respond(ctx)), not {what:.60}; the model's name a session "
+            "asks for is connect(model=...)'s or Agent(model=...)'s"
+        )
+    return cast(Model, model)
 
 
 def as_turn(value: Any) -> list[Output]:

@@ -28,7 +28,7 @@ from .in_process import InProcessTransport, memory_pipe
 from .live import LiveCore
 from .live.kept import KeptSessions
 from .mcp_clients import HostedMCPClients
-from .models import Model
+from .models import Model, stand_in
 from .rule_model import RuleModel
 from .settings import ServerSettings, Transcriber, TranscriptOrder
 from .tls import removed, self_signed, server_context
@@ -121,16 +121,7 @@ class Emulator:
         live_resume_s: float = 60.0,
         voice: VoiceChoice = "auto",
     ) -> None:
-        if model is not None and (
-            isinstance(model, type) or not callable(getattr(model, "respond", None))
-        ):
-            what = f"the class {model.__name__}" if isinstance(model, type) else repr(model)
-            raise TypeError(
-                f"Emulator(model=...) takes a stand-in model (RuleModel(), ScriptedModel([...]), "
-                f"or any object with respond(ctx)), not {what:.60}; the model's name a session "
-                "asks for is connect(model=...)'s or Agent(model=...)'s"
-            )
-        self.model: Model = model if model is not None else RuleModel()
+        self.model: Model = RuleModel() if model is None else stand_in(model)
         self.host = host
         self.port = port
         if record < 0 or keep_closed < 1:

@@ -59,7 +59,8 @@ class Answer:
         if rid not in self.responses and not (self.added and rid not in self.before):
             return False
         output = response.output or []
-        if response.status != "completed" or (output and output[-1].type == "message"):
+        # (a response that does not say how it ended is read by its output, as one completed)
+        if response.status not in ("completed", None) or (output and output[-1].type == "message"):
             return True
         return not any(  # (what it asks for comes in the next response)
             item.type == "mcp_approval_request"

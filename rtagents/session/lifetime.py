@@ -179,10 +179,11 @@ class SessionLifetime(Generic[DepsT]):
             raised = raised or _one(leaving)
         finally:
             try:
-                await runner.let_go()
-                # Tool code let go of may end meanwhile: the handlers of what it tells then
-                # (``tool.call.abandoned``) are waited for too, as the end's were.
+                # Tool code let go of gets its grace also when the block was cancelled (a
+                # ``move_on_after`` around it): it may be rolling back. Its handlers of what
+                # it tells then (``tool.call.abandoned``) are waited for too, as the end's were.
                 with anyio.CancelScope(shield=True):
+                    await runner.let_go()
                     await runner.tasks.join()
             finally:
                 runner.release()  # a closed session is freed by reference counting alone

@@ -37,6 +37,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("rtagents.session")
 
+_DONE = ("completed", None)
+"""A call item's statuses that make it a call to run: ``status`` is optional (the spec's and
+the SDK's), and an item that does not say is taken at its word, done (its arguments are
+read as they are: cut short, they are answered as invalid)."""
+
 
 _CUT_ASIDE = "the drop cut off out-of-band response(s) %s, which are not asked for again"
 
@@ -217,7 +222,7 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         # Calls and approval requests whose done events we never saw are still answered:
         # response.done lists them all (the server waits for each answer).
         for item in response.output or []:
-            if isinstance(item, p.FunctionCall) and item.status == "completed" and item.call_id:
+            if isinstance(item, p.FunctionCall) and item.status in _DONE and item.call_id:
                 if not oob:  # (an out-of-band response's calls are the app's)
                     decisions += orchestrator.call_arrived(
                         item.call_id, item.name, item.arguments, rid, item.id
@@ -257,7 +262,7 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         if isinstance(item, p.FunctionCall) and item.id:
             # Done, whatever its status: a call cut off by a cancel never completes.
             self._item_names.pop(item.id, None)
-            if item.status == "completed" and item.call_id and not outside:
+            if item.status in _DONE and item.call_id and not outside:
                 return orchestrator.call_arrived(
                     item.call_id, item.name, item.arguments, event.response_id, item.id
                 )

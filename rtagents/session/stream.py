@@ -153,6 +153,8 @@ class EventStream:
     def _handler_failed(self, handler: Handler, event: Any, exc: BaseException) -> None:
         name = getattr(handler, "__qualname__", repr(handler))
         log.warning("event handler %s failed on %s: %r", name, event.type, exc)
+        if self._ended:  # ``session.closed`` was the last event: the log says it, no event
+            return
         if not isinstance(event, SessionWarning):  # a failing "*" handler must not loop
             self.deliver(
                 SessionWarning(f"handler {name} raised on {event.type}: {exc!r}", {"handler": name})

@@ -171,7 +171,12 @@ class WebsocketTransport:
         try:
             await ws.close()
         finally:
-            if ws.protocol.state is State.CLOSED:
+            if ws.protocol.state is not State.CLOSED:
+                # The closing handshake was cut short (a server that stopped reading, the
+                # session's wait for it over): the socket goes now, its unsent buffer with
+                # it, not when websockets' keepalive finds it dead, or never without one.
+                ws.transport.abort()
+            else:
                 _unlink(ws)
 
     def __repr__(self) -> str:
