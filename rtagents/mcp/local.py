@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
@@ -15,13 +16,7 @@ import anyio
 from .._seconds import check_seconds
 from ..tools import DuplicateToolError, Toolset
 from ..tools.toolset import name_list
-from .errors import (
-    MCPConnectError,
-    MCPServerUnavailable,
-    is_timeout,
-    is_transport_failure,
-    said,
-)
+from .errors import MCPConnectError, MCPServerUnavailable, is_timeout, is_transport_failure, said
 from .liveness import PING_TIMEOUT_S, Liveness
 from .tools import MCPTool, NeedsApproval, api_name, every_tool
 
@@ -197,7 +192,10 @@ class MCPServer(ABC):
         # cancellation left that task's cancel scopes out of order.)
         ready, stop = anyio.Event(), anyio.Event()
         failed: list[BaseException] = []
-        holder = asyncio.get_running_loop().create_task(self._hold(client, ready, stop, failed))
+        # A context of its own: a shared server never holds its first session's (its call).
+        holder = contextvars.Context().run(
+            asyncio.ensure_future, self._hold(client, ready, stop, failed)
+        )
         self._holder, self._stop = holder, stop
         try:
             await ready.wait()

@@ -65,7 +65,10 @@ class ServerWatch:
         self._runner.spawn(self._refresh, server)
 
     def server_failed(self, server: MCPServer, exc: BaseException) -> None:
-        self._runner.deliver(MCPServerFailed(server.name, f"{type(exc).__name__}: {exc}"))
+        # Told from the server's own task: delivered from one of the session's, in its context
+        # (the handlers' ``current_call()`` is this session's call, not the first sharer's).
+        failed = MCPServerFailed(server.name, f"{type(exc).__name__}: {exc}")
+        self._runner.spawn(_tell, self._runner, failed)
 
     async def _refresh(self, server: MCPServer) -> None:
         runner, relisting = self._runner, self._relisting
@@ -84,3 +87,7 @@ class ServerWatch:
                     return
         finally:
             relisting.pop(server, None)
+
+
+async def _tell(runner: _Runner, event: Any) -> None:
+    runner.deliver(event)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any, Protocol
@@ -94,6 +95,11 @@ class SessionTasks:
 
     def __init__(self, owner: TaskOwner) -> None:
         self._owner = owner
+        # The context of ``connect``, where the app set what its code reads (the call a
+        # CallServer runs it in, the current span): every task of the session runs in it,
+        # never in that of whatever spawned it (a local MCP server's own task, which the
+        # first of the sessions sharing the server started in its context; a loop callback).
+        self._context = contextvars.copy_context()
 
     def start(self) -> None:
         """From here, tasks may be spawned."""
@@ -108,7 +114,7 @@ class SessionTasks:
         or a loop callback (a call's deadline, a worker thread's late result)."""
         if not self.open:
             return
-        task = asyncio.get_running_loop().create_task(self._guard(fn, *args))
+        task = self._context.copy().run(asyncio.ensure_future, self._guard(fn, *args))
         if self._running is None:
             self._running = set()
         self._running.add(task)
@@ -122,7 +128,7 @@ class SessionTasks:
         if self.open:
             self.spawn(fn, *args)
             return
-        task = asyncio.get_running_loop().create_task(self._last_words(fn, *args))
+        task = self._context.copy().run(asyncio.ensure_future, self._last_words(fn, *args))
         if self._running is None:
             self._running = set()
         self._running.add(task)

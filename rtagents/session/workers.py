@@ -187,7 +187,10 @@ class _Job(Generic[T]):
             self.state = _RETURNED
         # One wake of the loop a call. A closed loop raises: nothing to free, no one to tell.
         with contextlib.suppress(RuntimeError):
-            self.loop.call_soon_threadsafe(self._late if abandoned else self._done, result, error)
+            # In the call's context, as the code ran: what a late result tells, its handlers
+            # read (``current_call()``), never the thread's empty one.
+            back = self._late if abandoned else self._done
+            self.loop.call_soon_threadsafe(back, result, error, context=self.context)
 
     def _done(self, result: T, error: BaseException | None) -> None:
         self.free.release()
