@@ -10,7 +10,7 @@ model has heard, not what it owes.)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, KeysView
+from collections.abc import Callable, Iterable, KeysView
 from dataclasses import dataclass, field
 
 from .._latest import keep_latest
@@ -71,6 +71,11 @@ class Batches:
     # What the server had at the last drop (confirmed, or seen by a response it cut):
     # an attached session, whose conversation stayed on the server, still has it.
     _had: dict[str, None] | None = None
+    sees: Callable[[str, str], bool] | None = None
+    """Whether a response (its id first) has the outputs of a batch (its response's id) in
+    its context; unset, every response has all (one conversation: the Realtime API). On
+    GPT-Live a response goes on with its own delegation's outputs only: another
+    delegation's wait for a request of their own."""
 
     def __init__(self) -> None:
         self.batches: dict[str, Batch] = {}
@@ -234,14 +239,19 @@ class Batches:
 
     def seen(self, response_id: str) -> None:
         """A response started: every output the server has added is in its context, and
-        counts as answered once that response is done (a drop before that owes it again)."""
+        counts as answered once that response is done (a drop before that owes it again).
+        With ``sees`` set, only those of the batches it says: see there."""
         self.user_turn = False
-        for batch in self.batches.values():
+        confirmed, left, sees = self._confirmed, dict[str, None](), self.sees
+        for rid, batch in self.batches.items():
             batch.held = False  # (a response came: what it did not see is owed again)
-            for work_id in batch.unseen.intersection(self._confirmed):
+            if sees is not None and not sees(response_id, rid):
+                left.update(dict.fromkeys(batch.unseen.intersection(confirmed)))
+                continue
+            for work_id in batch.unseen.intersection(confirmed):
                 batch.seen_by[work_id] = response_id
-            batch.unseen.difference_update(self._confirmed)
-        self._confirmed.clear()
+            batch.unseen.difference_update(confirmed)
+        self._confirmed = left
 
     def answered(self, response_id: str | None) -> None:
         for batch in self.batches.values():

@@ -23,6 +23,7 @@ from .._latest import keep_latest
 from ..protocol import live as lp
 from .actions import Action, Decision, Emit, StartCall, ToolTraits, TraitsOf
 from .events import SessionWarning
+from .live_records import UNKNOWN_RESPONSE, Begun, Delegation
 from .orchestrator import Orchestrator
 
 if TYPE_CHECKING:
@@ -30,20 +31,6 @@ if TYPE_CHECKING:
 
 Decided = Sequence[Decision | Action] | None
 _KEPT = 32  # the delegations, responses and user turns kept, at most (the latest)
-
-
-class _Delegation:
-    """A delegation to the backend, kept across drops and its responses' ends: the user's
-    turn it answers (the latest when it was announced), its latest response as named here
-    (``None``: none known yet), whether that one was seen begun, and the last request of
-    ours its responses' events named (a response naming another is a new one)."""
-
-    __slots__ = ("begun", "ref", "response", "turn")
-
-    def __init__(self, turn: str, response: str | None) -> None:
-        self.turn, self.response = turn, response
-        self.begun = False
-        self.ref: str | None = None
 
 
 class DelegatedWork:
@@ -59,15 +46,15 @@ class DelegatedWork:
         self.hosted_tools = hosted_tools
         self._transcript = transcript  # whose user turn a response answers (``stop_turn``)
         self._current: dict[str | None, str] = {}  # delegation id -> its response under way
-        self._delegations: dict[str, _Delegation] = {}  # the last few, by id
+        self._delegations: dict[str, Delegation] = {}  # the last few, by id
         self._made: dict[str, str] = {}  # names made here -> the id an end gave ("": none)
         self._last: str | None = None  # the response created last (for uncorrelated events)
         self._open: dict[str, None] = {}  # responses started and not ended (a set, as a dict)
         # Open when the connection dropped: the attached one may carry them on.
         self._carried: dict[str, None] = {}
-        # The last responses begun -> the user turn each answers (see ``stop_turn``), and
-        # the user turns an input guardrail stopped -> why.
-        self._turns: dict[str, str] = {}
+        # The last responses begun (see ``Begun``), and the user turns an input guardrail
+        # stopped -> why.
+        self._begun: dict[str, Begun] = {}
         self._stopped: dict[str, str] = {}
         self._ended: deque[str] = deque(maxlen=16)  # the last ones ended (a late end is news)
         self._finished: dict[str, None] = {}  # those by their own end (no error, no drop)
@@ -75,13 +62,14 @@ class DelegatedWork:
         self._calls: dict[str, tuple[str, str, str | None]] = {}
         self._cut: list[tuple[str, tuple[str, str, str | None]]] = []  # see ``forget``
         self._unnamed = 0  # responses given no id, named here
+        orchestrator.batches.sees = self.sees
 
     def delegated(self, delegation_id: str, response_id: str | None) -> None:
         """``session.delegation.created``: the user turn it answers; for the backend, its
         response when it says. One announced without: its response begins with its first
         event (its ``response.created`` may never come on this connection)."""
         turn = self._transcript.user_turn if self._transcript else ""
-        keep_latest(self._delegations, delegation_id, _Delegation(turn, response_id or None), _KEPT)
+        keep_latest(self._delegations, delegation_id, Delegation(turn, response_id or None), _KEPT)
         if response_id:
             self._current[delegation_id] = response_id
 
@@ -110,6 +98,15 @@ class DelegatedWork:
             self._reopen(rid, delegation_id)
         return None
 
+    def sees(self, response_id: str, other: str) -> bool:
+        """Whether ``response_id`` has the outputs of ``other``'s calls (``Batches.sees``):
+        one that goes on for a request of ours has its delegation's only. One that names
+        none (a server's own, or a server that never names them) is taken to have all."""
+        mine, theirs = self._begun.get(response_id), self._begun.get(other)
+        if mine is None or theirs is None or not mine.named:
+            return True
+        return mine.delegation == theirs.delegation
+
     def stopped(self, delegation_id: str) -> bool:
         """Whether the user turn ``delegation_id`` answers was stopped by an input guardrail
         (its answer is not given: a client delegation's, see ``LiveCore``)."""
@@ -128,7 +125,7 @@ class DelegatedWork:
         self._open[rid] = None
         self._current[delegation_id] = rid
         self.orchestrator.batches.reopened(rid)
-        stopped = self._stopped.get(self._turns.get(rid, ""))
+        stopped = self._stopped.get(self._begun.get(rid, UNKNOWN_RESPONSE).turn)
         if stopped is not None:
             self.orchestrator.batches.blocked[rid] = stopped
 
@@ -160,7 +157,7 @@ class DelegatedWork:
         are the calls it announces later, and so is any response that begins for that turn
         from now on (see ``_on_created``)."""
         keep_latest(self._stopped, turn, reason, _KEPT)
-        answers = [rid for rid, of in self._turns.items() if of == turn]
+        answers = [rid for rid, begun in self._begun.items() if begun.turn == turn]
         for rid in answers:
             if rid in self._open or rid in self._carried:
                 self.orchestrator.batches.blocked[rid] = reason
@@ -195,7 +192,7 @@ class DelegatedWork:
                 self._current = {d: r for d, r in self._current.items() if r != rid}
                 self._ended.append(rid)
                 self.orchestrator.batches.ended(rid)
-            stopped = self._stopped.get(self._turns.get(rid or "", ""))
+            stopped = self._stopped.get(self._begun.get(rid or "", UNKNOWN_RESPONSE).turn)
             if rid is not None and stopped is not None:  # it answers a turn a guardrail stopped
                 self.orchestrator.batches.blocked[rid] = stopped
             for decision in self.orchestrator.call_arrived(call_id, name, "", rid, item_id):
@@ -249,7 +246,8 @@ class DelegatedWork:
             delegation.response, delegation.begun, turn = rid, True, delegation.turn
         else:
             turn = self._transcript.user_turn if self._transcript else ""
-        keep_latest(self._turns, rid, turn, _KEPT)
+        named = delegation is not None and delegation.ref is not None
+        keep_latest(self._begun, rid, Begun(turn, delegation_id, named), _KEPT)
         self.orchestrator.response_started(rid, in_conversation=True)
         reason = self._stopped.get(turn)
         if reason is not None:  # it answers a turn a guardrail stopped: its calls are blocked
