@@ -78,7 +78,12 @@ class BackendRun:
 
     @property
     def asks_approval(self) -> bool:
-        return any(i.get("type") == "mcp_approval_request" for i in self.output)
+        return bool(self.approval_ids)
+
+    @property
+    def approval_ids(self) -> list[str]:
+        """Its hosted MCP approval requests, which the client answers."""
+        return [i["id"] for i in self.output if i.get("type") == "mcp_approval_request"]
 
     def stream(self, kind: str, **fields: Any) -> None:
         """Send one event of the response's stream, in a ``response.event``."""

@@ -181,7 +181,7 @@ def response_item_create(core: LiveServer, event: dict[str, Any]) -> None:
             )
     elif item.get("type") == "mcp_approval_response":
         request_id = str(item.get("approval_request_id"))
-        if _answered(core.conversation, request_id, "mcp_approval_response"):
+        if _answered(core.conversation, request_id, _APPROVAL):
             # (a copy a client sends again after an attach: one answer to a request)
             raise ClientEventError(
                 f"Approval request '{request_id}' already has a response.",
@@ -202,18 +202,28 @@ def response_create(core: LiveServer, event: dict[str, Any]) -> None:
             "Wait until the response is finished before creating a new one.",
             code="conversation_already_has_active_response",
         )
-    # The first delegated response whose calls all have their outputs goes on (each
-    # delegation's own); with some waiting and none complete, the request is refused.
+    # The first delegated response whose calls all have their outputs, and its approval
+    # requests their answers, goes on (each delegation's own); with some waiting and none
+    # complete, the request is refused.
+    conversation = core.conversation
     unanswered = [
-        [c for c in run.call_ids if not _answered(core.conversation, c)] for run in core.waiting
+        (
+            [c for c in run.call_ids if not _answered(conversation, c)],
+            [a for a in run.approval_ids if not _answered(conversation, a, _APPROVAL)],
+        )
+        for run in core.waiting
     ]
-    ready = next((i for i, missing in enumerate(unanswered) if not missing), None)
+    ready = next((i for i, (calls, asks) in enumerate(unanswered) if not calls + asks), None)
     if ready is None and unanswered:
-        missing = unanswered[0]
-        calls = "function call" if len(missing) == 1 else "function calls"
+        calls, asks = unanswered[0]
+        if not calls:
+            raise ClientEventError(
+                f"No approval response found for MCP approval request {', '.join(asks)}.",
+                code="missing_approval_response",
+            )
+        named = "function call" if len(calls) == 1 else "function calls"
         raise ClientEventError(
-            f"No tool output found for {calls} {', '.join(missing)}.",
-            code="missing_tool_output",
+            f"No tool output found for {named} {', '.join(calls)}.", code="missing_tool_output"
         )
     waiting = core.waiting.pop(ready) if ready is not None else None
     run = core.start_backend(waiting.delegation_id if waiting else None, None)
@@ -227,6 +237,9 @@ def _needs_responses(core: LiveServer, kind: str) -> None:
             f"{kind} needs Responses delegation; this session delegates to '{delegates_to}'.",
             code="responses_delegation_required",
         )
+
+
+_APPROVAL = "mcp_approval_response"
 
 
 def _answered(conversation: Conversation, ref: str, kind: str = "function_call_output") -> bool:
