@@ -133,6 +133,13 @@ class Agent:
         cannot run with. Run when the agent is made and again whenever a session takes it
         (``connect``, ``update_agent``, a handoff): an agent may be changed in place, and a
         check that never ran (guardrails that are not ``Guardrails``) would fail open."""
+        for text in ("name", "model", "instructions", "voice", "handoff_description"):
+            value = getattr(self, text)
+            if not isinstance(value, str) and (value is not None or text in ("name", "model")):
+                raise TypeError(f"Agent {self.name!r}: {text} takes text, not {value!r:.60}")
+        speed = self.speed
+        if speed is not None and (isinstance(speed, bool) or not isinstance(speed, (int, float))):
+            raise TypeError(f"Agent {self.name!r}: speed takes a number, not {speed!r:.60}")
         check_seconds(self.tool_timeout, f"Agent {self.name!r}: tool_timeout")
         if type(self.max_tool_output_bytes) is not int or self.max_tool_output_bytes < 64:
             raise ValueError(f"Agent {self.name!r}: max_tool_output_bytes must be at least 64")

@@ -43,3 +43,24 @@ def test_two_mcp_servers_under_one_label_are_refused() -> None:
         rtagents.Agent(name="a", tools=[MCPServerHTTP("https://x.example/mcp", name="crm"), hosted])
     named = MCPServerStdio("python", ["shell_server.py"], name="shell")
     assert rtagents.Agent(name="a", tools=[notes, named, notes]).sources.servers == (notes, named)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("voice", 3, "voice takes text"),
+        ("instructions", 5, "instructions takes text"),
+        ("model", None, "model takes text"),
+        ("name", 7, "name takes text"),
+        ("handoff_description", ["x"], "handoff_description takes text"),
+        ("speed", "fast", "speed takes a number"),
+        ("speed", True, "speed takes a number"),
+    ],
+)
+def test_a_text_or_number_field_of_another_type_is_refused_when_made(
+    field: str, value: Any, said: str
+) -> None:
+    """Taken, such a value reached connect: pydantic's serializer warnings, then the server's
+    refusal of the session (or a model named ``5``)."""
+    with pytest.raises(TypeError, match=said):
+        rtagents.Agent(**{field: value})
