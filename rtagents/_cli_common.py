@@ -105,7 +105,7 @@ def _shadows(stem: str, path: str) -> bool:
     loaded = sys.modules.get(stem)
     if loaded is not None:
         where = getattr(loaded, "__file__", None)
-        return where is None or os.path.abspath(where) != path
+        return where is None or not _same_file(where, path)
     try:
         spec = importlib.util.find_spec(stem)
     except (ImportError, ValueError):
@@ -113,7 +113,15 @@ def _shadows(stem: str, path: str) -> bool:
     where = spec.origin if spec is not None else None
     if where is None or not os.path.isfile(where):
         return False  # (none, or a namespace package: a folder, which the file does not hide)
-    return os.path.abspath(where) != path
+    return not _same_file(where, path)
+
+
+def _same_file(a: str, b: str) -> bool:
+    """One file, however reached (a checkout linked into ``PYTHONPATH``, macOS's ``/tmp``)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def _imported(name: str) -> Any:

@@ -33,6 +33,8 @@ _KEY = re.compile(r"\b(?:sk-|ek_)[A-Za-z0-9_-]{8,}")
 _SUBPROTOCOL = re.compile(r"(?i)\b(openai-insecure-api-key\.)[^\s,'\"]+")
 # A URL's password (``scheme://user:password@host``), whether or not the URL was registered.
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s/?#@:'\"]*:)[^\s/?#@'\"]+@")
+# A key given as a URL's user name alone (``scheme://sk_live_...@host``): masked when token-like.
+_USERNAME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^\s/?#@:'\"]+):?@")
 # A URL's query, absolute or a path alone (uvicorn's access log shows ``/twilio?token=...``).
 _QUERY = re.compile(r"((?:https?|wss?)://[^\s?#'\"]+|(?<![^\s'\"(])/[^\s?#'\"]*)\?[^\s#'\"]+")
 
@@ -110,6 +112,9 @@ def redact(text: str) -> str:
     text = _KEY.sub(_MASK, text)
     text = _SUBPROTOCOL.sub(lambda m: f"{m.group(1)}{_MASK}", text)
     text = _USERINFO.sub(lambda m: f"{m.group(1)}{_MASK}@", text)
+    text = _USERNAME.sub(
+        lambda m: m.group(0) if not _token_like(m.group(2)) else f"{m.group(1)}{_MASK}@", text
+    )
     return _QUERY.sub(lambda m: f"{m.group(1)}?{_MASK}", text)
 
 
@@ -125,13 +130,36 @@ def url_secrets(url: str, *, path: bool = False, public: Collection[str] = ()) -
     long part of it, unless every part is a generic one (an MCP service's URL may be its own
     credential: Zapier's ``/api/mcp/s/<token>/mcp``)."""
     user, rest = _user_part(url)
-    password = user.partition(":")[2] if user is not None else None
+    name, _, password = user.partition(":") if user is not None else (None, "", None)
     parts = urlsplit(url.partition("://")[0] + "://" + rest if "://" in url else rest)
     queries = {parts.query, urlsplit(url).query}  # (as read past a password, and as parsed)
     found = [password, *(v for q in queries for k, v in parse_qsl(q) if k not in public)]
+    if name and _token_like(name):  # a key given as the user name (``https://sk_...@host``)
+        found.append(name)
     if path and not _generic(parts.path):
         found += [parts.path, *(p for p in parts.path.split("/") if len(p) >= _LONG_PART)]
     return found
+
+
+def url_credentials(url: str) -> list[str]:
+    """What in ``url`` is a credential, read to refuse a URL that others would see (a
+    page), not to hide it in a log (``url_secrets`` hides more): its user part, the values
+    of its query, and each part of its path that reads as a token (Zapier's
+    ``/api/mcp/s/<token>/mcp``); a plain path (``/openai/tiktoken``) is none."""
+    user, rest = _user_part(url)
+    parts = urlsplit(url.partition("://")[0] + "://" + rest if "://" in url else rest)
+    found = [user] if user else []
+    found += [v for q in {parts.query, urlsplit(url).query} for _, v in parse_qsl(q) if v]
+    return found + [p for p in parts.path.split("/") if _token_like(p)]
+
+
+def _token_like(text: str) -> bool:
+    """Whether ``text`` reads as a key or a token: long, with letters and digits."""
+    return (
+        len(text) >= _LONG_PART
+        and any(c.isdigit() for c in text)
+        and any(c.isalpha() for c in text)
+    )
 
 
 def _user_part(url: str) -> tuple[str | None, str]:

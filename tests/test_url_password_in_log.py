@@ -59,3 +59,21 @@ def test_any_urls_password_is_masked_and_header_names_alone_are_not() -> None:
     assert redact("redis://:secret@r:6379/0") == "redis://:[redacted]@r:6379/0"
     names = "('authorization', 'cookie', 'content-type')"
     assert redact(names) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden", "kept"),
+    [
+        ("POST https://sk_live_4eC39HqLyjWDarjtT1zdp7dc@mcp.example.com/mcp", "sk_live_4eC", ""),
+        ("POST https://4eC39HqLyjWDarjtT1zdp7dc:@mcp.example.com/mcp", "4eC39Hq", ""),
+        ("GET https://alice@example.com/x", "", "alice@"),  # a plain user name stays
+    ],
+)
+def test_a_key_given_as_a_urls_user_name_is_masked_by_shape(
+    text: str, hidden: str, kept: str
+) -> None:
+    """A key may come as the user name alone (``https://KEY@host``, or ``KEY:@``): masked
+    by shape, as a password is, when it reads as a token."""
+    said = redact(text)
+    assert not hidden or hidden not in said, said
+    assert kept in said

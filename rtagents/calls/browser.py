@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .._asgi import UnreadBody, read_body
-from .._redact import url_secrets, without_credentials
+from .._redact import url_credentials, without_credentials
 from ..agent import Agent, Handoff
 from ..errors import SessionConfigError, root_cause
 from ..session.transport import HandshakeRefused
@@ -266,7 +266,7 @@ def _hosted_refusal(agent: str, tool: dict[str, Any]) -> str | None:
             "a local MCPServer, whose calls the server approves"
         )
     url = tool.get("server_url")
-    if isinstance(url, str) and any(url_secrets(url, path=True)):
+    if isinstance(url, str) and url_credentials(url):
         return (
             f"the agent {agent!r} has a hosted MCP server whose URL carries a credential "
             f"({label!r}): the API shows a session's tools to every client of it, the page "

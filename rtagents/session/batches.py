@@ -279,7 +279,10 @@ class Batches:
         if before is None or before[0] != ref:
             return
         self._before = None
-        for batch in self.batches.values():
+        sees = self.sees
+        for rid, batch in self.batches.items():
+            if sees is not None and not sees(response_id, rid):
+                continue  # (another delegation's: owed again, see ``sees``)
             for work_id in batch.unseen.intersection(before[1]):
                 batch.seen_by[work_id] = response_id
             batch.unseen.difference_update(before[1])

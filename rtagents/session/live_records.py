@@ -22,12 +22,14 @@ class Delegation:
 
 class Begun(NamedTuple):
     """A response begun: the user turn it answers (``DelegatedWork.stop_turn``), its
-    delegation, and whether it named a request of ours (it goes on for that request, with
-    its own delegation's outputs: ``DelegatedWork.sees``)."""
+    delegation, and whether it goes on with that delegation for a request of ours (it names
+    the request, after an earlier response of the delegation): it has that delegation's
+    outputs only (``DelegatedWork.sees``). The first of a delegation is a new backend
+    response, with the whole conversation."""
 
     turn: str
     delegation: str | None
-    named: bool
+    goes_on: bool
 
 
 UNKNOWN_RESPONSE = Begun("", None, False)

@@ -100,10 +100,11 @@ class DelegatedWork:
 
     def sees(self, response_id: str, other: str) -> bool:
         """Whether ``response_id`` has the outputs of ``other``'s calls (``Batches.sees``):
-        one that goes on for a request of ours has its delegation's only. One that names
-        none (a server's own, or a server that never names them) is taken to have all."""
+        one that goes on with its delegation for a request of ours has that delegation's
+        only. A delegation's first (a new backend response), or one that names no request
+        (a server's own, or a server that never names them), is taken to have all."""
         mine, theirs = self._begun.get(response_id), self._begun.get(other)
-        if mine is None or theirs is None or not mine.named:
+        if mine is None or theirs is None or not mine.goes_on:
             return True
         return mine.delegation == theirs.delegation
 
@@ -242,12 +243,13 @@ class DelegatedWork:
         self._current[delegation_id] = self._last = rid
         self._open[rid] = None
         delegation = self._delegations.get(delegation_id or "")
+        # One that names our request after a response of its delegation goes on with it.
+        goes_on = delegation is not None and delegation.begun and delegation.ref is not None
         if delegation is not None:  # it answers the turn its delegation does
             delegation.response, delegation.begun, turn = rid, True, delegation.turn
         else:
             turn = self._transcript.user_turn if self._transcript else ""
-        named = delegation is not None and delegation.ref is not None
-        keep_latest(self._begun, rid, Begun(turn, delegation_id, named), _KEPT)
+        keep_latest(self._begun, rid, Begun(turn, delegation_id, goes_on), _KEPT)
         self.orchestrator.response_started(rid, in_conversation=True)
         reason = self._stopped.get(turn)
         if reason is not None:  # it answers a turn a guardrail stopped: its calls are blocked

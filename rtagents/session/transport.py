@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
@@ -174,8 +175,10 @@ class WebsocketTransport:
             if ws.protocol.state is not State.CLOSED:
                 # The closing handshake was cut short (a server that stopped reading, the
                 # session's wait for it over): the socket goes now, its unsent buffer with
-                # it, not when websockets' keepalive finds it dead, or never without one.
+                # it, not when websockets' keepalive finds it dead, or never without one;
+                # and once it is lost (the loop's next pass), its cycles are broken too.
                 ws.transport.abort()
+                asyncio.get_running_loop().call_soon(_unlink, ws)
             else:
                 _unlink(ws)
 
