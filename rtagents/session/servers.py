@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..agent import Agent
     from ..tools import Toolset
     from .offers import Taking
-    from .tasks import TaskFn
+    from .tasks import SessionTasks
 
 
 class _Runner(Protocol):
@@ -21,8 +21,7 @@ class _Runner(Protocol):
 
     agent: Agent
     tools: Toolset
-
-    def spawn(self, fn: TaskFn, *args: Any) -> None: ...
+    tasks: SessionTasks
 
     def deliver(self, event: Any, size: int = 0) -> None: ...
 
@@ -62,13 +61,13 @@ class ServerWatch:
             relisting[server] = True
             return
         relisting[server] = False
-        self._runner.spawn(self._refresh, server)
+        self._runner.tasks.adopt(self._refresh, server)  # (told from the server's own task)
 
     def server_failed(self, server: MCPServer, exc: BaseException) -> None:
         # Told from the server's own task: delivered from one of the session's, in its context
         # (the handlers' ``current_call()`` is this session's call, not the first sharer's).
         failed = MCPServerFailed(server.name, f"{type(exc).__name__}: {exc}")
-        self._runner.spawn(_tell, self._runner, failed)
+        self._runner.tasks.adopt(_tell, self._runner, failed)
 
     async def _refresh(self, server: MCPServer) -> None:
         runner, relisting = self._runner, self._relisting

@@ -96,9 +96,9 @@ class SessionTasks:
     def __init__(self, owner: TaskOwner) -> None:
         self._owner = owner
         # The context of ``connect``, where the app set what its code reads (the call a
-        # CallServer runs it in, the current span): every task of the session runs in it,
-        # never in that of whatever spawned it (a local MCP server's own task, which the
-        # first of the sessions sharing the server started in its context; a loop callback).
+        # CallServer runs it in, the current span): what comes to the session from outside
+        # its own tasks runs in it (``adopt``), never in that of whoever handed it over (a
+        # local MCP server shared with other sessions, started in the first one's context).
         self._context = contextvars.copy_context()
 
     def start(self) -> None:
@@ -114,11 +114,16 @@ class SessionTasks:
         or a loop callback (a call's deadline, a worker thread's late result)."""
         if not self.open:
             return
-        task = self._context.copy().run(asyncio.ensure_future, self._guard(fn, *args))
+        task = asyncio.get_running_loop().create_task(self._guard(fn, *args))
         if self._running is None:
             self._running = set()
         self._running.add(task)
         task.add_done_callback(self._finished)
+
+    def adopt(self, fn: TaskFn, *args: Any) -> None:
+        """``spawn``, for work handed to the session from outside its own tasks: it runs in
+        the session's context, not in the caller's (where another call's may be current)."""
+        self._context.copy().run(self.spawn, fn, *args)
 
     def handler(self, fn: TaskFn, *args: Any) -> None:
         """Run an async event handler (``fn(*args)``): a task of the session's while it is
@@ -128,7 +133,7 @@ class SessionTasks:
         if self.open:
             self.spawn(fn, *args)
             return
-        task = self._context.copy().run(asyncio.ensure_future, self._last_words(fn, *args))
+        task = asyncio.get_running_loop().create_task(self._last_words(fn, *args))
         if self._running is None:
             self._running = set()
         self._running.add(task)
