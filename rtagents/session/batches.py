@@ -71,10 +71,11 @@ class Batches:
     # What the server had at the last drop (confirmed, or seen by a response it cut):
     # an attached session, whose conversation stayed on the server, still has it.
     _had: dict[str, None] | None = None
-    sees: Callable[[str, str], bool] | None = None
+    sees: Callable[[str, str], bool | None] | None = None
     """Whether a response (its id first) has the outputs of a batch (its response's id) in
-    its context; unset, every response has all (one conversation: the Realtime API). On
-    GPT-Live a response goes on with its own delegation's outputs only: another
+    its context: ``True`` for certain, ``False`` not, ``None`` not known (taken to have
+    them). Unset, every response has all (one conversation: the Realtime API). On GPT-Live
+    a response that goes on with a delegation has that delegation's outputs only: another
     delegation's wait for a request of their own."""
 
     def __init__(self) -> None:
@@ -245,7 +246,7 @@ class Batches:
         confirmed, left, sees = self._confirmed, dict[str, None](), self.sees
         for rid, batch in self.batches.items():
             batch.held = False  # (a response came: what it did not see is owed again)
-            if sees is not None and not sees(response_id, rid):
+            if sees is not None and sees(response_id, rid) is False:
                 left.update(dict.fromkeys(batch.unseen.intersection(confirmed)))
                 continue
             for work_id in batch.unseen.intersection(confirmed):
@@ -281,7 +282,7 @@ class Batches:
         self._before = None
         sees = self.sees
         for rid, batch in self.batches.items():
-            if sees is not None and not sees(response_id, rid):
+            if sees is not None and sees(response_id, rid) is False:
                 continue  # (another delegation's: owed again, see ``sees``)
             for work_id in batch.unseen.intersection(before[1]):
                 batch.seen_by[work_id] = response_id
@@ -304,7 +305,10 @@ class Batches:
         if asked[0] != f"response:{response_id}":
             return
         self._asked = (ref, asked[1], ref)
-        for batch in self.batches.values():
+        sees = self.sees
+        for rid, batch in self.batches.items():
+            if sees is not None and sees(response_id or "", rid):
+                continue  # (it has them for certain: it goes on with their delegation)
             for work_id in [w for w in asked[1] if batch.seen_by.get(w) == response_id]:
                 del batch.seen_by[work_id]
                 batch.unseen.add(work_id)

@@ -217,9 +217,9 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
         if ref is None and not begins and not ends:  # (most events: nothing held hears of it)
             return self._work.event(event, kind)
         rid = self._work.response_of(event.delegation_id, inner, kind)  # (before an end)
+        decided = self._work.event(event, kind)  # (a response created is known from here)
         if ref is not None and rid is not None:  # (a request sent before a drop: answered)
             self.orchestrator.batches.named(ref, rid)
-        decided = self._work.event(event, kind)
         self._held.response_event(ref, rid, begins, ends)
         return [*began, *(decided or ())] if began else decided
 

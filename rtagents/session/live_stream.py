@@ -98,14 +98,14 @@ class DelegatedWork:
             self._reopen(rid, delegation_id)
         return None
 
-    def sees(self, response_id: str, other: str) -> bool:
+    def sees(self, response_id: str, other: str) -> bool | None:
         """Whether ``response_id`` has the outputs of ``other``'s calls (``Batches.sees``):
         one that goes on with its delegation for a request of ours has that delegation's
-        only. A delegation's first (a new backend response), or one that names no request
-        (a server's own, or a server that never names them), is taken to have all."""
+        only. Of a delegation's first (a new backend response), or one that names no request
+        (a server's own, or a server that never names them), it is not known (``None``)."""
         mine, theirs = self._begun.get(response_id), self._begun.get(other)
         if mine is None or theirs is None or not mine.goes_on:
-            return True
+            return None
         return mine.delegation == theirs.delegation
 
     def stopped(self, delegation_id: str) -> bool:
