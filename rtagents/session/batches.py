@@ -293,23 +293,25 @@ class Batches:
         if self._asked is not None and self._asked[0] == ref:
             self._asked = (f"response:{response_id}", self._asked[1], ref)
 
-    def not_answering(self, ref: str | None, response_id: str | None) -> None:
-        """The server refused our request ``ref`` as busy once ``response_id``, taken for its
-        answer, had started: that response is not its answer. The outputs it asked for are
-        owed again, as the server's (the next response asked for sees them). Only where a
-        response's context need not hold our outputs (GPT-Live: another delegation's); on
-        the Realtime API, one conversation, it saw them, and does answer them."""
+    def not_answering(self, ref: str | None) -> None:
+        """The server refused our request ``ref`` as busy: the response taken for its answer
+        (whichever runs now) is not its answer. The outputs it asked for are owed again, as
+        the server's (the next response asked for sees them), but those that response has
+        for certain (``sees``). Only where a response's context need not hold our outputs
+        (GPT-Live: another delegation's); on the Realtime API, one conversation, it saw
+        them, and does answer them."""
         asked = self._asked
         if asked is None or ref is None or asked[2] != ref:
             return
-        if asked[0] != f"response:{response_id}":
-            return
+        taken = asked[0].removeprefix("response:")
+        if taken == asked[0]:
+            return  # (no response was taken for its answer)
         self._asked = (ref, asked[1], ref)
         sees = self.sees
         for rid, batch in self.batches.items():
-            if sees is not None and sees(response_id or "", rid):
+            if sees is not None and sees(taken, rid):
                 continue  # (it has them for certain: it goes on with their delegation)
-            for work_id in [w for w in asked[1] if batch.seen_by.get(w) == response_id]:
+            for work_id in [w for w in asked[1] if batch.seen_by.get(w) == taken]:
                 del batch.seen_by[work_id]
                 batch.unseen.add(work_id)
                 self._confirmed[work_id] = None

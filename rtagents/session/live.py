@@ -174,7 +174,7 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
         err, ref = event.error, error_ref(event)
         self._held.refused(ref)
         if err.code == BUSY:  # a response taken for its answer was another delegation's
-            self.orchestrator.batches.not_answering(ref, self.orchestrator.active)  # (see there)
+            self.orchestrator.batches.not_answering(ref)  # (see there)
         # What runs may be a response carried over a drop, its end a while off: not polled.
         wait = _CARRIED_WAIT_S if self._work.carrying else UNSEEN_WAIT_S
         return self.orchestrator.refused(ref, message=err.message, code=err.code, wait_s=wait)

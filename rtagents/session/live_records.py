@@ -1,5 +1,6 @@
-"""The records ``live_stream.DelegatedWork`` keeps of GPT-Live's delegated work: one per
-delegation, one per response begun (the latest few of each)."""
+"""The records ``live_stream.DelegatedWork`` keeps of GPT-Live's delegated work (one per
+delegation, one per response begun: the latest few of each), and what a response has in its
+context by them (``has_outputs``)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,24 @@ class Begun(NamedTuple):
     turn: str
     delegation: str | None
     goes_on: bool
+    named: bool = False  # its first event named a request of ours
 
 
 UNKNOWN_RESPONSE = Begun("", None, False)
 """One no longer kept (or never begun)."""
+
+
+def has_outputs(mine: Begun | None, theirs: Begun | None, naming: bool) -> bool | None:
+    """Whether a response (``mine``) has the outputs of another's calls (``theirs``) in its
+    context, where ``naming``: the server names our requests (GPT-Live does, when given
+    ids). One that goes on with its delegation for a request of ours has that delegation's
+    only, and so does a server's own (one naming no request, where the server names ours)
+    of another delegation's. Of a new backend response for our request, or any from a
+    server that never names our requests, it is not known (``None``: taken to have them)."""
+    if mine is None or theirs is None:
+        return None
+    if mine.goes_on:
+        return mine.delegation == theirs.delegation
+    if mine.named or not naming or mine.delegation == theirs.delegation:
+        return None
+    return False

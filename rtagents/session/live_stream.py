@@ -23,7 +23,7 @@ from .._latest import keep_latest
 from ..protocol import live as lp
 from .actions import Action, Decision, Emit, StartCall, ToolTraits, TraitsOf
 from .events import SessionWarning
-from .live_records import UNKNOWN_RESPONSE, Begun, Delegation
+from .live_records import UNKNOWN_RESPONSE, Begun, Delegation, has_outputs
 from .orchestrator import Orchestrator
 
 if TYPE_CHECKING:
@@ -62,6 +62,8 @@ class DelegatedWork:
         self._calls: dict[str, tuple[str, str, str | None]] = {}
         self._cut: list[tuple[str, tuple[str, str, str | None]]] = []  # see ``forget``
         self._unnamed = 0  # responses given no id, named here
+        self._ref: str | None = None  # the request of ours the event being read names
+        self._naming = False  # the server names our requests (GPT-Live does, when given ids)
         orchestrator.batches.sees = self.sees
 
     def delegated(self, delegation_id: str, response_id: str | None) -> None:
@@ -80,6 +82,7 @@ class DelegatedWork:
         the delegation's latest response ended (its follow-up, begun before an attach). A
         response carried on from before a drop is open again. What a response begun leads
         to, or ``None`` when none began."""
+        self._ref, self._naming = ref, self._naming or ref is not None
         delegation = self._delegations.get(delegation_id or "")
         if delegation is None:
             return None
@@ -99,14 +102,9 @@ class DelegatedWork:
         return None
 
     def sees(self, response_id: str, other: str) -> bool | None:
-        """Whether ``response_id`` has the outputs of ``other``'s calls (``Batches.sees``):
-        one that goes on with its delegation for a request of ours has that delegation's
-        only. Of a delegation's first (a new backend response), or one that names no request
-        (a server's own, or a server that never names them), it is not known (``None``)."""
-        mine, theirs = self._begun.get(response_id), self._begun.get(other)
-        if mine is None or theirs is None or not mine.goes_on:
-            return None
-        return mine.delegation == theirs.delegation
+        """Whether ``response_id`` has the outputs of ``other``'s calls (``Batches.sees``;
+        the rule is ``live_records.has_outputs``)."""
+        return has_outputs(self._begun.get(response_id), self._begun.get(other), self._naming)
 
     def stopped(self, delegation_id: str) -> bool:
         """Whether the user turn ``delegation_id`` answers was stopped by an input guardrail
@@ -249,7 +247,8 @@ class DelegatedWork:
             delegation.response, delegation.begun, turn = rid, True, delegation.turn
         else:
             turn = self._transcript.user_turn if self._transcript else ""
-        keep_latest(self._begun, rid, Begun(turn, delegation_id, goes_on), _KEPT)
+        begun = Begun(turn, delegation_id, goes_on, self._ref is not None)
+        keep_latest(self._begun, rid, begun, _KEPT)
         self.orchestrator.response_started(rid, in_conversation=True)
         reason = self._stopped.get(turn)
         if reason is not None:  # it answers a turn a guardrail stopped: its calls are blocked

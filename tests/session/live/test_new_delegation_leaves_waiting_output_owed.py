@@ -1,0 +1,139 @@
+"""Regression review (regress2) of 45a229d/9c6141d. docs/live.md: "when two wait at once, the
+response that goes on with a delegation for our request ... has that delegation's outputs
+only, and the other's are asked for again once it ends". A *third* delegation's first
+response (the user spoke again meanwhile) is "taken to have every output sent before it"
+(``DelegatedWork.sees``: ``goes_on`` is False), so it takes delegation 2's output, left
+owed by the response that went on with delegation 1, as answered. Nothing asks delegation 2
+to go on: its backend response waits for ever (the stall 45a229d fixed for two).
+
+And a busy refusal of our request after two new delegations' responses began: the first
+of them was taken for its answer, and took every output; ``LiveCore._on_error`` passes the
+*latest* response (``orchestrator.active``) to ``not_answering``, which then undoes nothing."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import anyio
+import pytest
+
+import rtagents
+
+from .frames import busy, call_done, completed, created, delegated
+from .server import live_server
+from .test_held import attached_core, go
+
+
+def _snapshot(rid: str, status: str) -> dict[str, Any]:
+    return {"id": rid, "object": "response", "status": status, "output": []}
+
+
+async def _delegate(server: Any, did: str, rid: str) -> None:
+    delegation = {"type": "delegation", "id": did, "target": "responses", "response_id": rid}
+    await server.send("session.delegation.created", offset_ms=500, delegation=delegation)
+    await server.stream(did, "response.created", response=_snapshot(rid, "in_progress"))
+
+
+async def _open_with_call(server: Any, did: str, rid: str, call_id: str) -> None:
+    await _delegate(server, did, rid)
+    item = {
+        "type": "function_call",
+        "id": f"fc_{call_id}",
+        "call_id": call_id,
+        "name": "lookup",
+        "arguments": '{"x":"y"}',
+        "status": "completed",
+    }
+    await server.stream(did, "response.output_item.done", output_index=0, item=item)
+
+
+@pytest.mark.anyio
+async def test_a_third_delegations_response_leaves_the_second_owed() -> None:
+    @rtagents.tool
+    async def lookup(x: str) -> str:
+        """Look up."""
+        return f"found {x}"
+
+    agent = rtagents.Agent(tools=[lookup])
+    async with live_server() as server:
+        async with rtagents.connect(agent, url=server.url, api="live", reconnect=None) as session:
+
+            async def read() -> None:
+                async for _ in session:
+                    pass
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(read)
+                await server.expect("session.start")
+                await _open_with_call(server, "del_1", "resp_1", "call_a")
+                await _open_with_call(server, "del_2", "resp_2", "call_b")
+                await server.expect("response.item.create", 2)
+                for did, rid in (("del_1", "resp_1"), ("del_2", "resp_2")):
+                    await server.stream(
+                        did, "response.completed", response=_snapshot(rid, "completed")
+                    )
+                [ask] = await server.expect("response.create")
+                ref = ask["event_id"]
+
+                async def resp_3(kind: str, status: str) -> None:
+                    event = {"type": kind, "sequence_number": 1, "response": _snapshot("resp_3", status)}
+                    await server.send(
+                        "response.event", delegation_id="del_1", client_event_id=ref, event=event
+                    )
+
+                await resp_3("response.created", "in_progress")  # goes on with del_1
+                await _delegate(server, "del_3", "resp_5")  # the user spoke again meanwhile
+                await resp_3("response.completed", "completed")
+                await server.stream(
+                    "del_3", "response.completed", response=_snapshot("resp_5", "completed")
+                )
+                with contextlib.suppress(TimeoutError):
+                    await server.expect("response.create", 2, within=3)
+                asks = len(server.of("response.create"))
+                tg.cancel_scope.cancel()
+    assert asks == 2, (
+        "delegation 2's output (call_b) was taken as answered by delegation 3's first "
+        f"response: nothing asks delegation 2 to go on (response.create sent {asks} time(s))"
+    )
+
+
+def _both_waiting() -> tuple[Any, str]:
+    core = attached_core()
+    for n in (1, 2):
+        core.receive_frame(delegated(f"del_{n}", rid=f"resp_{n}"))
+        core.receive_frame(created(f"resp_{n}", f"del_{n}"))
+        core.receive_frame(call_done(f"c{n}", "fast", delegation_id=f"del_{n}"))
+    for n in (1, 2):
+        assert go(core, core.call_finished(f"c{n}", str(n))) == []
+    assert go(core, core.receive_frame(completed("resp_1", "del_1"))) == []
+    [ask] = go(core, core.receive_frame(completed("resp_2", "del_2")))
+    return core, ask
+
+
+def test_sans_io_third_delegation_first_response() -> None:
+    core, ask = _both_waiting()
+    core.receive_frame(created("resp_3", "del_1", ref=ask))  # goes on with del_1 (c1 only)
+    core.receive_frame(delegated("del_3", rid="resp_5"))
+    asks = go(core, core.receive_frame(created("resp_5", "del_3")))  # del_3's first
+    asks += go(core, core.receive_frame(completed("resp_3", "del_1", ref=ask)))
+    asks += go(core, core.receive_frame(completed("resp_5", "del_3")))
+    assert len(asks) == 1, (
+        f"c2 (del_2's) is never asked for again: asks {asks}, still owed "
+        f"{core.orchestrator.batches.unanswered()}"
+    )
+
+
+def test_sans_io_busy_after_two_new_delegations_began() -> None:
+    core, ask = _both_waiting()
+    for n in (3, 4):  # two new delegations' responses begin before the server reads `ask`
+        core.receive_frame(delegated(f"del_{n}", rid=f"resp_{n}"))
+        core.receive_frame(created(f"resp_{n}", f"del_{n}"))
+    asks = go(core, core.receive_frame(busy(ask)))
+    asks += go(core, core.receive_frame(completed("resp_3", "del_3")))
+    asks += go(core, core.receive_frame(completed("resp_4", "del_4")))
+    assert asks, (
+        "our request was refused as busy, yet c1 and c2 count as answered (by resp_3, taken "
+        f"for its answer): nothing asks either delegation to go on (asks {asks}, owed "
+        f"{core.orchestrator.batches.unanswered()})"
+    )
