@@ -64,10 +64,10 @@ class LiveServer:
         await self.send("response.event", delegation_id=delegation_id, event=inner)
 
     async def delegate_calls(
-        self, delegation_id: str, rid: str, *calls: tuple[str, str, str]
+        self, delegation_id: str, rid: str, *calls: tuple[str, str, str], complete: bool = True
     ) -> None:
         """A delegation to the backend whose response makes ``calls`` (``call_id``, name,
-        arguments) and completes."""
+        arguments) and completes (unless not ``complete``: it runs on, for the test to end)."""
         delegation = {
             "type": "delegation",
             "id": delegation_id,
@@ -101,7 +101,10 @@ class LiveServer:
             await self.stream(
                 delegation_id, "response.output_item.done", output_index=index, item=item
             )
-        await self.stream(delegation_id, "response.completed", response=_snapshot(rid, "completed"))
+        if complete:
+            await self.stream(
+                delegation_id, "response.completed", response=_snapshot(rid, "completed")
+            )
 
     async def answer(self, delegation_id: str, rid: str, text: str) -> None:
         """The backend's next response: a message, then the Live model says it."""

@@ -14,7 +14,6 @@ back after a drop)."""
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 import anyio
 import pytest
@@ -22,31 +21,11 @@ import pytest
 import rtagents
 from rtagents import Reconnect
 
-from .frames import BUSY, busy, call_done, completed, created, delegated
+from .frames import BUSY, busy, call_done, completed, created, delegated, snapshot
 from .server import live_server
 from .test_held import attached_core, go
 
 FAST = Reconnect(backoff=0.01, max_backoff=0.05)
-
-
-def _snapshot(rid: str, status: str) -> dict[str, Any]:
-    return {"id": rid, "object": "response", "status": status, "output": []}
-
-
-async def _open_with_call(server: Any, did: str, rid: str, call_id: str, name: str) -> None:
-    """A delegation whose backend response makes one call and goes on running."""
-    delegation = {"type": "delegation", "id": did, "target": "responses", "response_id": rid}
-    await server.send("session.delegation.created", offset_ms=500, delegation=delegation)
-    await server.stream(did, "response.created", response=_snapshot(rid, "in_progress"))
-    item = {
-        "type": "function_call",
-        "id": f"fc_{call_id}",
-        "call_id": call_id,
-        "name": name,
-        "arguments": '{"x":"y"}',
-        "status": "completed",
-    }
-    await server.stream(did, "response.output_item.done", output_index=0, item=item)
 
 
 @pytest.mark.anyio
@@ -69,12 +48,16 @@ async def test_other_delegation_is_asked_for_after_a_drop_in_between() -> None:
                 await server.expect("session.start")
                 # Two delegations under way at once, each making a call; both outputs go
                 # while their responses run, and one request goes once both have ended.
-                await _open_with_call(server, "del_1", "resp_1", "call_a", "lookup")
-                await _open_with_call(server, "del_2", "resp_2", "call_b", "lookup")
+                await server.delegate_calls(
+                    "del_1", "resp_1", ("call_a", "lookup", '{"x":"y"}'), complete=False
+                )
+                await server.delegate_calls(
+                    "del_2", "resp_2", ("call_b", "lookup", '{"x":"y"}'), complete=False
+                )
                 await server.expect("response.item.create", 2)
                 for did, rid in (("del_1", "resp_1"), ("del_2", "resp_2")):
                     await server.stream(
-                        did, "response.completed", response=_snapshot(rid, "completed")
+                        did, "response.completed", response=snapshot(rid, "completed")
                     )
                 [ask] = await server.expect("response.create")
                 ref = ask["event_id"]
@@ -83,7 +66,7 @@ async def test_other_delegation_is_asked_for_after_a_drop_in_between() -> None:
                     event = {
                         "type": kind,
                         "sequence_number": 1,
-                        "response": _snapshot("resp_3", status),
+                        "response": snapshot("resp_3", status),
                     }
                     await server.send(
                         "response.event", delegation_id="del_1", client_event_id=ref, event=event

@@ -20,32 +20,9 @@ import pytest
 
 import rtagents
 
-from .frames import busy, call_done, completed, created, delegated
+from .frames import busy, call_done, completed, created, delegated, snapshot
 from .server import live_server
 from .test_held import attached_core, go
-
-
-def _snapshot(rid: str, status: str) -> dict[str, Any]:
-    return {"id": rid, "object": "response", "status": status, "output": []}
-
-
-async def _delegate(server: Any, did: str, rid: str) -> None:
-    delegation = {"type": "delegation", "id": did, "target": "responses", "response_id": rid}
-    await server.send("session.delegation.created", offset_ms=500, delegation=delegation)
-    await server.stream(did, "response.created", response=_snapshot(rid, "in_progress"))
-
-
-async def _open_with_call(server: Any, did: str, rid: str, call_id: str) -> None:
-    await _delegate(server, did, rid)
-    item = {
-        "type": "function_call",
-        "id": f"fc_{call_id}",
-        "call_id": call_id,
-        "name": "lookup",
-        "arguments": '{"x":"y"}',
-        "status": "completed",
-    }
-    await server.stream(did, "response.output_item.done", output_index=0, item=item)
 
 
 @pytest.mark.anyio
@@ -66,27 +43,37 @@ async def test_a_third_delegations_response_leaves_the_second_owed() -> None:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(read)
                 await server.expect("session.start")
-                await _open_with_call(server, "del_1", "resp_1", "call_a")
-                await _open_with_call(server, "del_2", "resp_2", "call_b")
+                await server.delegate_calls(
+                    "del_1", "resp_1", ("call_a", "lookup", '{"x":"y"}'), complete=False
+                )
+                await server.delegate_calls(
+                    "del_2", "resp_2", ("call_b", "lookup", '{"x":"y"}'), complete=False
+                )
                 await server.expect("response.item.create", 2)
                 for did, rid in (("del_1", "resp_1"), ("del_2", "resp_2")):
                     await server.stream(
-                        did, "response.completed", response=_snapshot(rid, "completed")
+                        did, "response.completed", response=snapshot(rid, "completed")
                     )
                 [ask] = await server.expect("response.create")
                 ref = ask["event_id"]
 
                 async def resp_3(kind: str, status: str) -> None:
-                    event = {"type": kind, "sequence_number": 1, "response": _snapshot("resp_3", status)}
+                    event = {
+                        "type": kind,
+                        "sequence_number": 1,
+                        "response": snapshot("resp_3", status),
+                    }
                     await server.send(
                         "response.event", delegation_id="del_1", client_event_id=ref, event=event
                     )
 
                 await resp_3("response.created", "in_progress")  # goes on with del_1
-                await _delegate(server, "del_3", "resp_5")  # the user spoke again meanwhile
+                await server.delegate_calls(
+                    "del_3", "resp_5", complete=False
+                )  # the user spoke again meanwhile
                 await resp_3("response.completed", "completed")
                 await server.stream(
-                    "del_3", "response.completed", response=_snapshot("resp_5", "completed")
+                    "del_3", "response.completed", response=snapshot("resp_5", "completed")
                 )
                 with contextlib.suppress(TimeoutError):
                     await server.expect("response.create", 2, within=3)

@@ -13,20 +13,15 @@ was asked for once."""
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 import anyio
 import pytest
 
 import rtagents
 
-from .frames import completed, created, delegated
+from .frames import completed, created, delegated, snapshot
 from .server import live_server
 from .test_held import answer_batch, attached_core, go
-
-
-def _snapshot(rid: str, status: str) -> dict[str, Any]:
-    return {"id": rid, "object": "response", "status": status, "output": []}
 
 
 @pytest.mark.anyio
@@ -66,7 +61,7 @@ async def test_a_batch_answered_in_a_new_delegation_is_asked_for_once() -> None:
                     event = {
                         "type": kind,
                         "sequence_number": 1,
-                        "response": _snapshot("resp_2", status),
+                        "response": snapshot("resp_2", status),
                     }
                     await server.send(
                         "response.event",
