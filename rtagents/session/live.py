@@ -217,8 +217,13 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
         if ref is None and not begins and not ends:  # (most events: nothing held hears of it)
             return self._work.event(event, kind)
         rid = self._work.response_of(event.delegation_id, inner, kind)  # (before an end)
-        decided = self._work.event(event, kind)  # (a response created is known from here)
-        if ref is not None and rid is not None:  # (a request sent before a drop: answered)
+        # A request sent before a drop is answered (named) by the response that names it:
+        # once a response created is known, and before any other event of it acts.
+        created = kind == "response.created"
+        if ref is not None and rid is not None and not created:
+            self.orchestrator.batches.named(ref, rid)
+        decided = self._work.event(event, kind)
+        if ref is not None and rid is not None and created:
             self.orchestrator.batches.named(ref, rid)
         self._held.response_event(ref, rid, begins, ends)
         return [*began, *(decided or ())] if began else decided

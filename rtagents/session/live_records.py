@@ -45,10 +45,12 @@ def has_outputs(mine: Begun | None, theirs: Begun | None, naming: bool) -> bool 
     only, and so does a server's own (one naming no request, where the server names ours)
     of another delegation's. Of a new backend response for our request, or any from a
     server that never names our requests, it is not known (``None``: taken to have them)."""
-    if mine is None or theirs is None:
+    if mine is None:
         return None
-    if mine.goes_on:
-        return mine.delegation == theirs.delegation
+    if mine.goes_on:  # (one no longer kept is an older turn's, of another delegation's)
+        return theirs is not None and mine.delegation == theirs.delegation
+    if theirs is None:
+        return None
     if mine.named or not naming or mine.delegation == theirs.delegation:
         return None
     return False
