@@ -71,6 +71,7 @@ class Batches:
     # What the server had at the last drop (confirmed, or seen by a response it cut):
     # an attached session, whose conversation stayed on the server, still has it.
     _had: dict[str, None] | None = None
+    _begun: dict[str, None] | None = None  # the last responses begun (see ``over``)
     sees: Callable[[str, str], bool | None] | None = None
     """Whether a response (its id first) has the outputs of a batch (its response's id) in
     its context: ``True`` for certain, ``False`` not, ``None`` not known (taken to have
@@ -145,8 +146,9 @@ class Batches:
         return bool(batch.pending)
 
     def over(self, response_id: str | None) -> bool:
-        """Whether ``response_id`` is among the last responses that ended."""
-        return response_id in self._over
+        """Whether ``response_id`` is among the last responses that ended, or that began
+        (its end is no response begun unseen: GPT-Live runs several at once)."""
+        return response_id in self._over or response_id in (self._begun or ())
 
     def reopened(self, response_id: str) -> None:
         """A response a drop ended for us goes on, on the next connection: its batch is
@@ -243,6 +245,9 @@ class Batches:
         counts as answered once that response is done (a drop before that owes it again).
         With ``sees`` set, only those of the batches it says: see there."""
         self.user_turn = False
+        if self._begun is None:
+            self._begun = {}
+        keep_latest(self._begun, response_id, None, _OVER_KEPT)
         confirmed, left, sees = self._confirmed, dict[str, None](), self.sees
         for rid, batch in self.batches.items():
             batch.held = False  # (a response came: what it did not see is owed again)
