@@ -14,6 +14,11 @@ from typing import Any
 import anyio
 from websockets.asyncio.server import ServerConnection, serve
 
+import rtagents
+from rtagents import Reconnect
+
+from .frames import snapshot
+
 _ids = itertools.count(1)
 
 
@@ -58,10 +63,26 @@ class LiveServer:
         assert self._ws is not None
         await self._ws.send(json.dumps({"type": kind, "event_id": f"srv_{next(_ids)}", **fields}))
 
-    async def stream(self, delegation_id: str, kind: str, **fields: Any) -> None:
-        """One Responses event of the delegated backend, in a ``response.event``."""
+    async def stream(
+        self, delegation_id: str, kind: str, ref: str | None = None, **fields: Any
+    ) -> None:
+        """One Responses event of the delegated backend, in a ``response.event`` (``ref``:
+        the client's request it names, as its ``client_event_id``)."""
         inner = {"type": kind, "sequence_number": next(_ids), **fields}
-        await self.send("response.event", delegation_id=delegation_id, event=inner)
+        named = {"client_event_id": ref} if ref is not None else {}
+        await self.send("response.event", delegation_id=delegation_id, event=inner, **named)
+
+    async def both_waiting(self) -> str:
+        """Two delegations under way at once (``del_1``, ``del_2``), each making a call to
+        ``lookup`` (``call_a``, ``call_b``) whose output goes as its response runs; both end,
+        and the one ``response.create`` that goes for both is returned (its event id)."""
+        for did, rid, call_id in (("del_1", "resp_1", "call_a"), ("del_2", "resp_2", "call_b")):
+            await self.delegate_calls(did, rid, (call_id, "lookup", '{"x":"y"}'), complete=False)
+        await self.expect("response.item.create", 2)
+        for did, rid in (("del_1", "resp_1"), ("del_2", "resp_2")):
+            await self.stream(did, "response.completed", response=snapshot(rid, "completed"))
+        [ask] = await self.expect("response.create")
+        return str(ask["event_id"])
 
     async def delegate_calls(
         self, delegation_id: str, rid: str, *calls: tuple[str, str, str], complete: bool = True
@@ -75,7 +96,7 @@ class LiveServer:
             "response_id": rid,
         }
         await self.send("session.delegation.created", offset_ms=500, delegation=delegation)
-        await self.stream(delegation_id, "response.created", response=_snapshot(rid, "in_progress"))
+        await self.stream(delegation_id, "response.created", response=snapshot(rid, "in_progress"))
         for index, (call_id, name, arguments) in enumerate(calls):
             item = {
                 "type": "function_call",
@@ -103,7 +124,7 @@ class LiveServer:
             )
         if complete:
             await self.stream(
-                delegation_id, "response.completed", response=_snapshot(rid, "completed")
+                delegation_id, "response.completed", response=snapshot(rid, "completed")
             )
 
     async def answer(self, delegation_id: str, rid: str, text: str) -> None:
@@ -115,9 +136,9 @@ class LiveServer:
             "status": "completed",
             "content": [{"type": "output_text", "text": text, "annotations": []}],
         }
-        await self.stream(delegation_id, "response.created", response=_snapshot(rid, "in_progress"))
+        await self.stream(delegation_id, "response.created", response=snapshot(rid, "in_progress"))
         await self.stream(delegation_id, "response.output_item.done", output_index=0, item=message)
-        await self.stream(delegation_id, "response.completed", response=_snapshot(rid, "completed"))
+        await self.stream(delegation_id, "response.completed", response=snapshot(rid, "completed"))
         await self.send("session.output_transcript.delta", delta=text, start_ms=2000, end_ms=3000)
 
     async def drop(self) -> None:
@@ -140,10 +161,6 @@ class LiveServer:
             await self._connected.wait()
 
 
-def _snapshot(rid: str, status: str) -> dict[str, Any]:
-    return {"id": rid, "object": "response", "status": status, "output": []}
-
-
 @contextlib.asynccontextmanager
 async def live_server() -> AsyncIterator[LiveServer]:
     server = LiveServer()
@@ -151,3 +168,31 @@ async def live_server() -> AsyncIterator[LiveServer]:
         port = next(iter(ws_server.sockets)).getsockname()[1]
         server.url = f"ws://127.0.0.1:{port}/v1/live/sessions"
         yield server
+
+
+@rtagents.tool
+async def lookup(x: str) -> str:
+    """Look up."""
+    return f"found {x}"
+
+
+@contextlib.asynccontextmanager
+async def live_session(
+    agent: rtagents.Agent, reconnect: Reconnect | None = None
+) -> AsyncIterator[tuple[LiveServer, rtagents.RealtimeSession[Any]]]:
+    """The scripted server and a GPT-Live session of ``agent`` on it, started, whose events
+    a task of its own reads (and lets go) until the block ends."""
+    async with live_server() as server:
+        async with rtagents.connect(
+            agent, url=server.url, api="live", reconnect=reconnect
+        ) as session:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(_read_all, session)
+                await server.expect("session.start")
+                yield server, session
+                tg.cancel_scope.cancel()
+
+
+async def _read_all(session: rtagents.RealtimeSession[Any]) -> None:
+    async for _ in session:
+        pass

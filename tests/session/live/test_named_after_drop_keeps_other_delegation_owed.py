@@ -22,7 +22,7 @@ import rtagents
 from rtagents import Reconnect
 
 from .frames import BUSY, busy, call_done, completed, created, delegated, snapshot
-from .server import live_server
+from .server import live_session, lookup
 from .test_held import attached_core, go
 
 FAST = Reconnect(backoff=0.01, max_backoff=0.05)
@@ -30,75 +30,39 @@ FAST = Reconnect(backoff=0.01, max_backoff=0.05)
 
 @pytest.mark.anyio
 async def test_other_delegation_is_asked_for_after_a_drop_in_between() -> None:
-    @rtagents.tool
-    async def lookup(x: str) -> str:
-        """Look up."""
-        return f"found {x}"
-
     agent = rtagents.Agent(tools=[lookup])
-    async with live_server() as server:
-        async with rtagents.connect(agent, url=server.url, api="live", reconnect=FAST) as session:
-
-            async def read() -> None:
-                async for _ in session:
-                    pass
-
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(read)
-                await server.expect("session.start")
-                # Two delegations under way at once, each making a call; both outputs go
-                # while their responses run, and one request goes once both have ended.
-                await server.delegate_calls(
-                    "del_1", "resp_1", ("call_a", "lookup", '{"x":"y"}'), complete=False
-                )
-                await server.delegate_calls(
-                    "del_2", "resp_2", ("call_b", "lookup", '{"x":"y"}'), complete=False
-                )
-                await server.expect("response.item.create", 2)
-                for did, rid in (("del_1", "resp_1"), ("del_2", "resp_2")):
-                    await server.stream(
-                        did, "response.completed", response=snapshot(rid, "completed")
-                    )
-                [ask] = await server.expect("response.create")
-                ref = ask["event_id"]
-
-                async def resp_3(kind: str, status: str) -> None:
-                    event = {
-                        "type": kind,
-                        "sequence_number": 1,
-                        "response": snapshot("resp_3", status),
-                    }
-                    await server.send(
-                        "response.event", delegation_id="del_1", client_event_id=ref, event=event
-                    )
-
-                # The server continues delegation 1 (one request: one delegation goes on)...
-                await resp_3("response.created", "in_progress")
-                # ...and the connection drops while it streams; the session attaches again.
-                await server.drop()
-                [update] = await server.expect("session.update")
-                await server.send(
-                    "session.updated",
-                    client_event_id=update["event_id"],
-                    session={"id": "live_1", "status": "active", **server.session},
-                )
-                # A request sent again meanwhile is refused: resp_3 still streams there.
-                with anyio.move_on_after(1):
-                    again = await server.expect("response.create", 2)
-                    error = {
-                        "type": "invalid_request_error",
-                        "code": BUSY,
-                        "message": "Conversation already has an active response in progress",
-                        "client_event_id": again[-1]["event_id"],
-                    }
-                    await server.send("error", error=error)
-                before = len(server.of("response.create"))
-                # resp_3 ends (naming our request): it went on with delegation 1's output only.
-                await resp_3("response.completed", "completed")
-                with contextlib.suppress(TimeoutError):
-                    await server.expect("response.create", before + 1, within=3)
-                after = len(server.of("response.create"))
-                tg.cancel_scope.cancel()
+    async with live_session(agent, reconnect=FAST) as (server, _):
+        ref = await server.both_waiting()
+        # The server continues delegation 1 (one request: one delegation goes on)...
+        await server.stream(
+            "del_1", "response.created", ref, response=snapshot("resp_3", "in_progress")
+        )
+        # ...and the connection drops while it streams; the session attaches again.
+        await server.drop()
+        [update] = await server.expect("session.update")
+        await server.send(
+            "session.updated",
+            client_event_id=update["event_id"],
+            session={"id": "live_1", "status": "active", **server.session},
+        )
+        # A request sent again meanwhile is refused: resp_3 still streams there.
+        with anyio.move_on_after(1):
+            again = await server.expect("response.create", 2)
+            error = {
+                "type": "invalid_request_error",
+                "code": BUSY,
+                "message": "Conversation already has an active response in progress",
+                "client_event_id": again[-1]["event_id"],
+            }
+            await server.send("error", error=error)
+        before = len(server.of("response.create"))
+        # resp_3 ends (naming our request): it went on with delegation 1's output only.
+        await server.stream(
+            "del_1", "response.completed", ref, response=snapshot("resp_3", "completed")
+        )
+        with contextlib.suppress(TimeoutError):
+            await server.expect("response.create", before + 1, within=3)
+        after = len(server.of("response.create"))
     assert after == before + 1, (
         "delegation 2's output (call_b) was taken as answered by delegation 1's response "
         f"after the drop: nothing asks delegation 2 to go on (response.create sent {after} "

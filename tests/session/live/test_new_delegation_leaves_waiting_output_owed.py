@@ -15,70 +15,30 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-import anyio
 import pytest
 
 import rtagents
 
 from .frames import busy, call_done, completed, created, delegated, snapshot
-from .server import live_server
+from .server import live_session, lookup
 from .test_held import attached_core, go
 
 
 @pytest.mark.anyio
 async def test_a_third_delegations_response_leaves_the_second_owed() -> None:
-    @rtagents.tool
-    async def lookup(x: str) -> str:
-        """Look up."""
-        return f"found {x}"
-
     agent = rtagents.Agent(tools=[lookup])
-    async with live_server() as server:
-        async with rtagents.connect(agent, url=server.url, api="live", reconnect=None) as session:
-
-            async def read() -> None:
-                async for _ in session:
-                    pass
-
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(read)
-                await server.expect("session.start")
-                await server.delegate_calls(
-                    "del_1", "resp_1", ("call_a", "lookup", '{"x":"y"}'), complete=False
-                )
-                await server.delegate_calls(
-                    "del_2", "resp_2", ("call_b", "lookup", '{"x":"y"}'), complete=False
-                )
-                await server.expect("response.item.create", 2)
-                for did, rid in (("del_1", "resp_1"), ("del_2", "resp_2")):
-                    await server.stream(
-                        did, "response.completed", response=snapshot(rid, "completed")
-                    )
-                [ask] = await server.expect("response.create")
-                ref = ask["event_id"]
-
-                async def resp_3(kind: str, status: str) -> None:
-                    event = {
-                        "type": kind,
-                        "sequence_number": 1,
-                        "response": snapshot("resp_3", status),
-                    }
-                    await server.send(
-                        "response.event", delegation_id="del_1", client_event_id=ref, event=event
-                    )
-
-                await resp_3("response.created", "in_progress")  # goes on with del_1
-                await server.delegate_calls(
-                    "del_3", "resp_5", complete=False
-                )  # the user spoke again meanwhile
-                await resp_3("response.completed", "completed")
-                await server.stream(
-                    "del_3", "response.completed", response=snapshot("resp_5", "completed")
-                )
-                with contextlib.suppress(TimeoutError):
-                    await server.expect("response.create", 2, within=3)
-                asks = len(server.of("response.create"))
-                tg.cancel_scope.cancel()
+    async with live_session(agent) as (server, _):
+        ref = await server.both_waiting()
+        goes_on = snapshot("resp_3", "in_progress")
+        await server.stream("del_1", "response.created", ref, response=goes_on)  # del_1 only
+        await server.delegate_calls("del_3", "resp_5", complete=False)  # the user spoke again
+        await server.stream(
+            "del_1", "response.completed", ref, response=snapshot("resp_3", "completed")
+        )
+        await server.stream("del_3", "response.completed", response=snapshot("resp_5", "completed"))
+        with contextlib.suppress(TimeoutError):
+            await server.expect("response.create", 2, within=3)
+        asks = len(server.of("response.create"))
     assert asks == 2, (
         "delegation 2's output (call_b) was taken as answered by delegation 3's first "
         f"response: nothing asks delegation 2 to go on (response.create sent {asks} time(s))"

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import contextlib
 
-import anyio
 import pytest
 
 import rtagents
 
 from .frames import completed, created, delegated, snapshot
-from .server import live_server
+from .server import live_session
 from .test_held import answer_batch, attached_core, go
 
 
@@ -32,47 +31,35 @@ async def test_a_batch_answered_in_a_new_delegation_is_asked_for_once() -> None:
         return f"order {order} ships tomorrow"
 
     agent = rtagents.Agent(tools=[lookup])
-    async with live_server() as server:
-        async with rtagents.connect(agent, url=server.url, api="live", reconnect=None) as session:
-
-            async def read() -> None:
-                async for _ in session:
-                    pass
-
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(read)
-                await server.expect("session.start")
-                await server.delegate_calls("del_1", "resp_1", ("call_a", "lookup", '{"order": 7}'))
-                [ask] = await server.expect("response.create")
-                # The backend answers our request in a delegation of its own, naming it.
-                delegation = {
-                    "type": "delegation",
-                    "id": "del_2",
-                    "target": "responses",
-                    "response_id": "resp_2",
-                }
-                await server.send(
-                    "session.delegation.created", offset_ms=900, delegation=delegation
-                )
-                for kind, status in (
-                    ("response.created", "in_progress"),
-                    ("response.completed", "completed"),
-                ):
-                    event = {
-                        "type": kind,
-                        "sequence_number": 1,
-                        "response": snapshot("resp_2", status),
-                    }
-                    await server.send(
-                        "response.event",
-                        delegation_id="del_2",
-                        client_event_id=ask["event_id"],
-                        event=event,
-                    )
-                with contextlib.suppress(TimeoutError):
-                    await server.expect("response.create", 2, within=3)
-                asks = len(server.of("response.create"))
-                tg.cancel_scope.cancel()
+    async with live_session(agent) as (server, _):
+        await server.delegate_calls("del_1", "resp_1", ("call_a", "lookup", '{"order": 7}'))
+        [ask] = await server.expect("response.create")
+        # The backend answers our request in a delegation of its own, naming it.
+        delegation = {
+            "type": "delegation",
+            "id": "del_2",
+            "target": "responses",
+            "response_id": "resp_2",
+        }
+        await server.send("session.delegation.created", offset_ms=900, delegation=delegation)
+        for kind, status in (
+            ("response.created", "in_progress"),
+            ("response.completed", "completed"),
+        ):
+            event = {
+                "type": kind,
+                "sequence_number": 1,
+                "response": snapshot("resp_2", status),
+            }
+            await server.send(
+                "response.event",
+                delegation_id="del_2",
+                client_event_id=ask["event_id"],
+                event=event,
+            )
+        with contextlib.suppress(TimeoutError):
+            await server.expect("response.create", 2, within=3)
+        asks = len(server.of("response.create"))
     assert asks == 1, (
         f"the batch (call_a) was answered by resp_2, which names our request, and was asked "
         f"for again: response.create sent {asks} times"

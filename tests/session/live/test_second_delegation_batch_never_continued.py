@@ -24,7 +24,7 @@ import rtagents
 from rtagents.session.actions import ToolTraits
 from rtagents.session.live import LiveCore
 from tests.session.live.frames import call_done, completed, created, delegated, sent
-from tests.session.live.server import live_server
+from tests.session.live.server import live_session
 
 
 def _delegation(did: str, rid: str) -> dict[str, Any]:
@@ -47,48 +47,38 @@ async def test_each_waiting_delegation_gets_its_own_response_create() -> None:
         return f"second {x}"
 
     agent = rtagents.Agent(tools=[first, second])
-    async with live_server() as server:
-        async with rtagents.connect(agent, url=server.url, api="live", reconnect=None) as session:
-
-            async def read() -> None:
-                async for _ in session:
-                    pass
-
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(read)
-                await server.expect("session.start")
-                # Delegation 2's backend response is announced (and waits) first, then
-                # delegation 1's: both wait for their outputs at once.
-                await server.delegate_calls("del_2", "resp_2", ("call_b", "second", '{"x":"b"}'))
-                await server.delegate_calls("del_1", "resp_1", ("call_a", "first", '{"x":"a"}'))
-                # Delegation 1's call answers, and its batch is asked for.
-                [ask_1] = await server.expect("response.create")
-                # Delegation 2's call answers while that request is in flight.
-                gate.set()
-                await server.expect("response.item.create", 2)
-                # The server continues delegation 1 (the only one complete when it read the
-                # request), naming the request; that response ends.
-                ref = ask_1["event_id"]
-                snapshot = {"id": "resp_3", "object": "response", "output": []}
-                for kind, status in (
-                    ("response.created", "in_progress"),
-                    ("response.completed", "completed"),
-                ):
-                    await server.send(
-                        "response.event",
-                        delegation_id="del_1",
-                        client_event_id=ref,
-                        event={
-                            "type": kind,
-                            "sequence_number": 1,
-                            "response": {**snapshot, "status": status},
-                        },
-                    )
-                # Delegation 2's response still waits for a response.create to go on.
-                with contextlib.suppress(TimeoutError):
-                    await server.expect("response.create", 2, within=3)
-                asks = len(server.of("response.create"))
-                tg.cancel_scope.cancel()
+    async with live_session(agent) as (server, _):
+        # Delegation 2's backend response is announced (and waits) first, then
+        # delegation 1's: both wait for their outputs at once.
+        await server.delegate_calls("del_2", "resp_2", ("call_b", "second", '{"x":"b"}'))
+        await server.delegate_calls("del_1", "resp_1", ("call_a", "first", '{"x":"a"}'))
+        # Delegation 1's call answers, and its batch is asked for.
+        [ask_1] = await server.expect("response.create")
+        # Delegation 2's call answers while that request is in flight.
+        gate.set()
+        await server.expect("response.item.create", 2)
+        # The server continues delegation 1 (the only one complete when it read the
+        # request), naming the request; that response ends.
+        ref = ask_1["event_id"]
+        snapshot = {"id": "resp_3", "object": "response", "output": []}
+        for kind, status in (
+            ("response.created", "in_progress"),
+            ("response.completed", "completed"),
+        ):
+            await server.send(
+                "response.event",
+                delegation_id="del_1",
+                client_event_id=ref,
+                event={
+                    "type": kind,
+                    "sequence_number": 1,
+                    "response": {**snapshot, "status": status},
+                },
+            )
+        # Delegation 2's response still waits for a response.create to go on.
+        with contextlib.suppress(TimeoutError):
+            await server.expect("response.create", 2, within=3)
+        asks = len(server.of("response.create"))
     outputs = [f["item"]["call_id"] for f in server.of("response.item.create")]
     assert sorted(outputs) == ["call_a", "call_b"]
     assert asks == 2, (
