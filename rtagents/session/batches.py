@@ -146,9 +146,12 @@ class Batches:
         return bool(batch.pending)
 
     def over(self, response_id: str | None) -> bool:
-        """Whether ``response_id`` is among the last responses that ended, or that began
-        (its end is no response begun unseen: GPT-Live runs several at once)."""
-        return response_id in self._over or response_id in (self._begun or ())
+        """Whether ``response_id`` is among the last responses that ended; where responses
+        of several run at once (``sees`` set: GPT-Live), or that began (its end is no
+        response begun unseen)."""
+        if response_id in self._over:
+            return True
+        return self.sees is not None and response_id in (self._begun or ())
 
     def reopened(self, response_id: str) -> None:
         """A response a drop ended for us goes on, on the next connection: its batch is
@@ -245,9 +248,10 @@ class Batches:
         counts as answered once that response is done (a drop before that owes it again).
         With ``sees`` set, only those of the batches it says: see there."""
         self.user_turn = False
-        if self._begun is None:
-            self._begun = {}
-        keep_latest(self._begun, response_id, None, _OVER_KEPT)
+        if self.sees is not None:  # (see ``over``)
+            if self._begun is None:
+                self._begun = {}
+            keep_latest(self._begun, response_id, None, _OVER_KEPT)
         confirmed, left, sees = self._confirmed, dict[str, None](), self.sees
         for rid, batch in self.batches.items():
             batch.held = False  # (a response came: what it did not see is owed again)
