@@ -26,6 +26,7 @@ def test_ctrl_c_at_the_prompt_exits(tmp_path: Path) -> None:
         text=True,
         cwd=tmp_path,
         env=env(),
+        preexec_fn=_as_from_a_terminal,
     )
     try:
         assert proc.stdout is not None and proc.stdin is not None
@@ -47,3 +48,11 @@ def test_ctrl_c_at_the_prompt_exits(tmp_path: Path) -> None:
             proc.kill()
             proc.wait()
     assert code is not None, "still running 8 s after Ctrl-C (waiting for a line on stdin)"
+
+
+def _as_from_a_terminal() -> None:
+    """The command starts as a shell starts it: Ctrl-C is neither ignored nor blocked, whatever
+    the test's worker process inherited or was left with by a test before (a disposition to
+    ignore it, or a mask that blocks it, passes to a child; a handler does not)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
