@@ -7,27 +7,13 @@ begun is never taken so (``Batches.over``). (Found by a review of ``7f54016``.)"
 
 from __future__ import annotations
 
-from typing import Any
-
 from .frames import call_done, completed, created, delegated
-from .test_held import go, named_server
-
-
-def _both_waiting(core: Any) -> str:
-    for n in (1, 2):
-        core.receive_frame(delegated(f"del_{n}", rid=f"resp_{n}"))
-        core.receive_frame(created(f"resp_{n}", f"del_{n}"))
-        core.receive_frame(call_done(f"c{n}", "fast", delegation_id=f"del_{n}"))
-    for n in (1, 2):
-        assert go(core, core.call_finished(f"c{n}", str(n))) == []
-    assert go(core, core.receive_frame(completed("resp_1", "del_1"))) == []
-    [ask] = go(core, core.receive_frame(completed("resp_2", "del_2")))  # one, for both
-    return ask
+from .test_held import both_waiting, go, named_server
 
 
 def test_an_earlier_responses_end_does_not_ask_again() -> None:
     core = named_server()  # the server names our requests
-    ask = _both_waiting(core)
+    ask = both_waiting(core)
     core.receive_frame(delegated("del_3", rid="resp_5"))
     go(core, core.receive_frame(created("resp_5", "del_3")))
     go(core, core.receive_frame(created("resp_3", "del_1", ref=ask)))

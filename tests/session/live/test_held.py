@@ -310,3 +310,18 @@ def test_notes_the_server_acknowledged_without_naming_them_are_not_spoken_again(
         core.receive_frame(frame("session.commentary.appended", start_ms=n, end_ms=n + 1))
     assert len(core._held._notes) < 100  # bounded over a long session
     assert notes_sent_again(core) == []  # every answer of the session spoken again
+
+
+def both_waiting(core: LiveCore) -> str:
+    """Delegations ``del_1`` and ``del_2`` under way at once, each making a call (``c1``,
+    ``c2``) whose output goes as its response runs; both end, and the one request that goes
+    for both is returned (its event id)."""
+    for n in (1, 2):
+        core.receive_frame(delegated(f"del_{n}", rid=f"resp_{n}"))
+        core.receive_frame(created(f"resp_{n}", f"del_{n}"))
+        core.receive_frame(call_done(f"c{n}", "fast", delegation_id=f"del_{n}"))
+    for n in (1, 2):
+        assert go(core, core.call_finished(f"c{n}", str(n))) == []
+    assert go(core, core.receive_frame(completed("resp_1", "del_1"))) == []
+    [ask] = go(core, core.receive_frame(completed("resp_2", "del_2")))  # one, for both
+    return ask

@@ -13,15 +13,14 @@ of them was taken for its answer, and took every output; ``LiveCore._on_error`` 
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 import pytest
 
 import rtagents
 
-from .frames import busy, call_done, completed, created, delegated, snapshot
+from .frames import busy, completed, created, delegated, snapshot
 from .server import live_session, lookup
-from .test_held import attached_core, go
+from .test_held import attached_core, both_waiting, go
 
 
 @pytest.mark.anyio
@@ -45,21 +44,9 @@ async def test_a_third_delegations_response_leaves_the_second_owed() -> None:
     )
 
 
-def _both_waiting() -> tuple[Any, str]:
-    core = attached_core()
-    for n in (1, 2):
-        core.receive_frame(delegated(f"del_{n}", rid=f"resp_{n}"))
-        core.receive_frame(created(f"resp_{n}", f"del_{n}"))
-        core.receive_frame(call_done(f"c{n}", "fast", delegation_id=f"del_{n}"))
-    for n in (1, 2):
-        assert go(core, core.call_finished(f"c{n}", str(n))) == []
-    assert go(core, core.receive_frame(completed("resp_1", "del_1"))) == []
-    [ask] = go(core, core.receive_frame(completed("resp_2", "del_2")))
-    return core, ask
-
-
 def test_sans_io_third_delegation_first_response() -> None:
-    core, ask = _both_waiting()
+    core = attached_core()
+    ask = both_waiting(core)
     core.receive_frame(created("resp_3", "del_1", ref=ask))  # goes on with del_1 (c1 only)
     core.receive_frame(delegated("del_3", rid="resp_5"))
     asks = go(core, core.receive_frame(created("resp_5", "del_3")))  # del_3's first
@@ -72,7 +59,8 @@ def test_sans_io_third_delegation_first_response() -> None:
 
 
 def test_sans_io_busy_after_two_new_delegations_began() -> None:
-    core, ask = _both_waiting()
+    core = attached_core()
+    ask = both_waiting(core)
     for n in (3, 4):  # two new delegations' responses begin before the server reads `ask`
         core.receive_frame(delegated(f"del_{n}", rid=f"resp_{n}"))
         core.receive_frame(created(f"resp_{n}", f"del_{n}"))
