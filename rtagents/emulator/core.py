@@ -38,6 +38,7 @@ from .outbox import Outbox, Steps
 from .pump import Pump
 from .responses import ResponseRun
 from .settings import ServerSettings
+from .usage import transcription_usage
 from .vad import VadEvent
 
 log = logging.getLogger("rtagents.emulator")
@@ -330,13 +331,10 @@ class ServerCore:
             committed.item["content"][0]["transcript"] = text
             ids = {"item_id": item_id, "content_index": 0}
             self.out.emit(InputAudioTranscriptionDelta, **ids, delta=text, **logprobs)
-            seconds = {"type": "duration", "seconds": committed.ms / 1000}
+            model = self.session["audio"]["input"]["transcription"].get("model")
+            usage = transcription_usage(model, text, committed.ms)
             self.out.emit(
-                InputAudioTranscriptionCompleted,
-                **ids,
-                transcript=text,
-                usage=seconds,
-                **logprobs,
+                InputAudioTranscriptionCompleted, **ids, transcript=text, usage=usage, **logprobs
             )
 
         order = self.settings.transcript_order

@@ -33,3 +33,18 @@ def usage(context: list[dict[str, Any]], text_out: int, audio_out: int) -> dict[
         },
         "output_token_details": {"text_tokens": text_out, "audio_tokens": audio_out},
     }
+
+
+def transcription_usage(model: Any, text: str, audio_ms: int) -> dict[str, Any]:
+    """A transcription's ``usage``, billed as its model is: ``whisper-1`` by the second, the
+    others (``gpt-4o-transcribe``, ...) by their tokens."""
+    if model == "whisper-1":
+        return {"type": "duration", "seconds": audio_ms / 1000}
+    audio_in, text_out = audio_ms // AUDIO_IN_MS_PER_TOKEN, tokens(text)
+    return {
+        "type": "tokens",
+        "input_tokens": audio_in,
+        "output_tokens": text_out,
+        "total_tokens": audio_in + text_out,
+        "input_token_details": {"text_tokens": 0, "audio_tokens": audio_in},
+    }

@@ -62,6 +62,7 @@ from .live_refusals import LiveRefusals
 from .live_stream import ENDS, DelegatedWork, replying
 from .live_transcript import Transcript, said
 from .orchestrator import BUSY, UNSEEN_WAIT_S, Orchestrator
+from .restate import Place
 from .states import LinkInput
 from .wire import Requests, decode, error_ref
 
@@ -111,6 +112,7 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
         """The server's session id, from ``session.started``."""
         self.config: dict[str, Any] = {}
         """The session as the server last reported it (``session.started``/``updated``)."""
+        self._set: list[Place] = []  # the backend settings the last config sent set
         self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
         """What each hosted MCP server listed to the backend, by server label."""
         self._model = model
@@ -228,6 +230,10 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
         self._held.response_event(ref, rid, begins, ends)
         return [*began, *(decided or ())] if began else decided
 
+    def response_under_way(self, delegation_id: str | None) -> str | None:
+        """See ``DelegatedWork.under_way`` (for the tracer: ``runner``)."""
+        return self._work.under_way(delegation_id)
+
     def _on_note_heard(self, event: Any) -> Decided:
         """The server has a note of ours: an answer to a client delegation is told."""
         note = self._held.heard(event)
@@ -267,10 +273,12 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
         ``session.started``; ``session.update`` (the backend's settings) after. GPT-Live's
         config has no server tracing: ``tracing`` is not sent (local spans still are)."""
         if self._started:
-            update = lp.SessionUpdate(session=live_config.update_config(agent, tools, self.config))
-            return self.request(update, "session.updated")
+            changes = live_config.update_config(agent, tools, self.config, self._set)
+            self._set = live_config.places_set(changes)
+            return self.request(lp.SessionUpdate(session=changes), "session.updated")
         self._started = True
         config, notes = live_config.start_config(agent, tools, self._model)
+        self._set = live_config.places_set(config)
         event_id, actions = self.request(lp.SessionStart(session=config), "session.started")
         if notes:
             said = "GPT-Live has no place for these Agent settings, not sent: " + ", ".join(notes)

@@ -29,7 +29,7 @@ from .._redact import redact_url
 from ..errors import SessionConfigError
 from ..protocol import live as lp
 from ..protocol.audio_formats import named_format
-from .restate import LIVE_PLACES, changed, live_defaults, restate
+from .restate import LIVE_PLACES, Place, changed, live_defaults, restate
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -103,11 +103,17 @@ def sip_session(agent: Agent) -> dict[str, Any]:
 
 
 def update_config(
-    agent: Agent, tools: Sequence[p.FunctionToolDefinition], now: dict[str, Any] | None = None
+    agent: Agent,
+    tools: Sequence[p.FunctionToolDefinition],
+    now: dict[str, Any] | None = None,
+    sent: Sequence[Place] = (),
 ) -> lp.SessionUpdateConfig:
     """The ``session`` of a later ``session.update``: the delegation's backend settings, of
     the kind the session runs (``now``: the session as the server last reported it, if it
-    did; GPT-Live refuses a change of kind).
+    did; GPT-Live refuses a change of kind). Each backend setting the agent leaves out that
+    the report or the last configuration sent (``sent``: ``places_set`` of it, answered or
+    still on its way: the server applies them in order) has away from its default is put
+    back to it.
     An agent with no tools takes the kind it runs; one that cannot (it asks for another
     kind, or has tools and the session's delegation is not responses) is refused here,
     saying why (``SessionConfigError``, ``param="delegation.type"``)."""
@@ -124,8 +130,16 @@ def update_config(
         kind = running  # (no tools: responses delegation with none does what it would)
     fields = {"delegation": _delegation(agent, tools, kind)}
     defaults = live_defaults(kind)
-    restate(fields, changed(now or {}, defaults, LIVE_PLACES), defaults)
+    restate(fields, [*changed(now or {}, defaults, LIVE_PLACES), *sent], defaults)
     return lp.SessionUpdateConfig.model_validate(fields)
+
+
+def places_set(config: lp.SessionConfig | lp.SessionUpdateConfig) -> list[Place]:
+    """The backend settings a ``session.start``'s or ``session.update``'s ``config`` sets
+    away from their defaults (for ``update_config``'s ``sent``)."""
+    fields = config.model_dump(exclude_unset=True)
+    kind = (fields.get("delegation") or {}).get("type")
+    return changed(fields, live_defaults(kind if isinstance(kind, str) else ""), LIVE_PLACES)
 
 
 def _kind(agent: Agent) -> str:

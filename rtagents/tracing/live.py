@@ -6,9 +6,11 @@ its hosted MCP calls', see .hosted).
 
 A backend response is told by the Responses events inside ``response.event`` (their dicts,
 read as they come: the session decodes them too), tied to its delegation by the outer
-``delegation_id``. A delegation's span ends when its last response ends: one that called no
-function (one that did is continued by the response the calls' outputs ask for), or one that
-failed. A client delegation's span ends when the app's answer is on the timeline (the next
+``delegation_id``; which response that is, the session says (``under_way``: its rule, with
+the name it gives a response begun without its ``response.created`` or created with no id).
+A delegation's span ends when its last response ends: one that called no function nor
+stopped on a hosted approval request (such a one is continued by the response the outputs,
+or the answer, ask for), or one that failed. A client delegation's span ends when the app's answer is on the timeline (the next
 ``session.commentary.appended`` or ``session.thinking.appended``); every span still open ends
 with the session.
 
@@ -21,6 +23,7 @@ the session ends without attaching again, they end there failed.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +36,9 @@ from .sdk import DISCONNECTED, failed, guarded
 from .usage import usage_attributes
 
 _ENDS = ("response.completed", "response.failed", "response.incomplete")
+# What a response stops on that the next response of its delegation carries on: a function
+# call (its output asks for it) or a hosted server's approval request (the answer does).
+_CONTINUED = ("function_call", "mcp_approval_request")
 
 
 @dataclass
@@ -49,11 +55,25 @@ class _Backend:
     called: bool = False  # it made a function call
 
 
+def _continued(item: Any) -> bool:
+    return isinstance(item, dict) and item.get("type") in _CONTINUED
+
+
 class LiveSpans:
     """The delegation and backend response spans of one GPT-Live session."""
 
-    def __init__(self, tracer: trace.Tracer, session: Span, hosted: HostedCalls) -> None:
+    def __init__(
+        self,
+        tracer: trace.Tracer,
+        session: Span,
+        hosted: HostedCalls,
+        under_way: Callable[[str | None], str | None] | None = None,
+    ) -> None:
         self._tracer = tracer
+        # The session's response under way in a delegation, by the session's name for it:
+        # the one rule of which response an event is of (it may begin without its
+        # ``response.created``, or be created with no id), which the spans follow.
+        self._session_under_way = under_way
         self._session = session
         self._hosted = hosted
         self._delegations: dict[str, _Delegation] = {}
@@ -108,28 +128,37 @@ class LiveSpans:
         delegation_id = event.delegation_id
         if kind == "response.created":
             self._created(inner.get("response") or {}, delegation_id)
-        elif kind in _ENDS:
+            return
+        if self._under_way(delegation_id) is None:  # one the session began unseen, if any
+            self._created({}, delegation_id)
+        if kind in _ENDS:
             response = inner.get("response") or {}
-            rid = response.get("id") or self._under_way(delegation_id)
+            rid = response.get("id")
+            if rid not in self._backend:  # one the session named itself
+                rid = self._under_way(delegation_id) or rid
             self._ended(rid, response, None)
         elif kind == "error":
             code = inner.get("code") or "error"
             self._ended(self._under_way(delegation_id), {}, (code, inner.get("message")))
-        elif kind == "response.output_item.added":
-            item = inner.get("item") or {}
-            rid = self._under_way(delegation_id)
-            entry = self._backend.get(rid or "")
-            if entry is not None and item.get("type") == "function_call":
-                entry.called = True
-            elif item.get("type") == "mcp_call" and isinstance(item.get("id"), str):
-                parent = entry.span if entry is not None else self._session
-                name = str(item.get("name") or "unknown")
-                self._hosted.added(item["id"], name, item.get("server_label"), parent, rid)
-        elif kind == "response.output_item.done":
-            item = inner.get("item") or {}
-            if item.get("type") == "mcp_call" and isinstance(item.get("id"), str):
-                output, arguments = item.get("output"), item.get("arguments")
-                self._hosted.done(item["id"], item.get("error"), output, arguments)
+        elif kind in ("response.output_item.added", "response.output_item.done"):
+            self._item(kind == "response.output_item.added", inner.get("item"), delegation_id)
+
+    def _item(self, added: bool, item: Any, delegation_id: str | None) -> None:
+        if not isinstance(item, dict):
+            return
+        rid = self._under_way(delegation_id)
+        entry = self._backend.get(rid or "")
+        if entry is not None and _continued(item):
+            entry.called = True  # (told by either event: the session acts on either)
+        if item.get("type") != "mcp_call" or not isinstance(item.get("id"), str):
+            return
+        if added:
+            parent = entry.span if entry is not None else self._session
+            name = str(item.get("name") or "unknown")
+            self._hosted.added(item["id"], name, item.get("server_label"), parent, rid)
+        else:
+            output, arguments = item.get("output"), item.get("arguments")
+            self._hosted.done(item["id"], item.get("error"), output, arguments)
 
     def _under_way(self, delegation_id: str | None) -> str | None:
         """The response of ``delegation_id`` an event without one is of: the one seen
@@ -145,8 +174,11 @@ class LiveSpans:
     # -- backend responses -----------------------------------------------------------------
 
     def _created(self, response: dict[str, Any], delegation_id: str | None) -> None:
-        rid = response.get("id")
-        if not isinstance(rid, str):
+        """A backend response's span: by its id, else by the session's name for it."""
+        rid, under_way = response.get("id"), self._session_under_way
+        if not isinstance(rid, str) and under_way is not None:
+            rid = under_way(delegation_id)
+        if not isinstance(rid, str) or rid in self._backend:
             return
         model = response.get("model") or "unknown"
         delegation = self._delegations.get(delegation_id or "")
@@ -155,8 +187,9 @@ class LiveSpans:
             "gen_ai.operation.name": "responses_inference",
             "gen_ai.provider.name": "openai",
             "gen_ai.response.model": model,
-            "gen_ai.response.id": rid,
         }
+        if isinstance(response.get("id"), str):  # (else its end names it, if it does)
+            attributes["gen_ai.response.id"] = response["id"]
         if delegation_id:
             attributes["rtagents.delegation.id"] = delegation_id
         span = self._tracer.start_span(
@@ -184,6 +217,8 @@ class LiveSpans:
         if self._current.get(entry.delegation_id) == rid:
             del self._current[entry.delegation_id]
         span = entry.span
+        if isinstance(response.get("id"), str):  # the server's id for one named here
+            span.set_attribute("gen_ai.response.id", response["id"])
         status = response.get("status") or ("failed" if error else "unknown")
         span.set_attribute("gen_ai.response.status", status)
         details = response.get("incomplete_details") or {}
@@ -210,8 +245,8 @@ class LiveSpans:
         delegation.responses.discard(rid)
         if failure is not None:
             delegation.span.set_status(Status(StatusCode.ERROR, "its response failed"))
-        elif entry.called:
-            delegation.continued = True
+        elif entry.called or any(_continued(item) for item in response.get("output") or ()):
+            delegation.continued = True  # (a snapshot's calls are answered, as the session does)
         if not delegation.responses and not delegation.continued:
             del self._delegations[entry.delegation_id or ""]
             delegation.span.end(end_time=at)

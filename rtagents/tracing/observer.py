@@ -7,6 +7,7 @@ attributes follow the OpenTelemetry GenAI semantic conventions, 1.37 (in develop
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ class _Response:
 
 class SessionTracer:
     """Keeps the spans of one session: the session, its responses, tool calls, approvals."""
+
+    under_way: Callable[[str | None], str | None] | None = None  # GPT-Live's (see LiveSpans)
 
     def __init__(self, agent_name: str, model: str, *, capture_content: bool) -> None:
         self.capture_content = capture_content
@@ -71,7 +74,7 @@ class SessionTracer:
     @property
     def _live(self) -> LiveSpans:
         if self._live_spans is None:
-            self._live_spans = LiveSpans(self._tracer, self.session, self._hosted)
+            self._live_spans = LiveSpans(self._tracer, self.session, self._hosted, self.under_way)
         return self._live_spans
 
     def _child_of(self, parent: Span | None) -> context.Context:
@@ -190,13 +193,11 @@ class SessionTracer:
     def _on_response_output_text_delta(self, event: Any) -> None:
         self._first_output(event, "text")
 
-    def _on_response_output_audio_transcript_delta(self, event: Any) -> None:
-        self._first_output(event, "text")
+    _on_response_output_audio_transcript_delta = _on_response_output_text_delta
 
     def _on_session_reconnecting(self, event: Any) -> None:
-        # On Realtime the next connection is a new server session: the responses of the
-        # dropped one, and their hosted calls, end with it. GPT-Live attaches again to the
-        # same session, where they may go on (see .live).
+        # On Realtime the next connection is a new server session: the dropped one's
+        # responses and hosted calls end. GPT-Live's go on after the attach (see .live).
         for entry in self._responses.values():  # (one that raises costs only its own span)
             guarded("a dropped response's end", ended, entry.span, DISCONNECTED)
         self._responses.clear()
@@ -230,8 +231,7 @@ class SessionTracer:
     def _on_response_done(self, event: Any) -> None:
         response = event.response
         if self._hosted_calls is not None:
-            # Its hosted calls end with it, as response.done lists them (their own done
-            # event may never have come), as on GPT-Live.
+            # Its hosted calls end with it, as listed (their own done may never have come).
             for item in response.output or ():
                 if getattr(item, "type", None) == "mcp_call" and item.id:
                     self._hosted_calls.done(item.id, item.error, item.output, item.arguments)
