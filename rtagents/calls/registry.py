@@ -37,6 +37,9 @@ class CallHost(Protocol):
 
 
 COMMANDS = frozenset({"approve", "deny", "hangup", "transfer", "say"})
+GOODBYE_S = 10.0
+"""The longest a hang-up waits for its goodbye to be heard (a Twilio stream's marks): what a
+forwarded ``hangup`` may take beyond the registry's ``command_timeout``."""
 
 
 class CallNotFound(RtagentsError, KeyError):

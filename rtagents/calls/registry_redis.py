@@ -15,9 +15,9 @@
   call (``CallHost.adopt``: it attaches a sideband). A call is without its tools for at
   most ``lease_s`` plus a third of it after its holder died.
 - **Control.** A command for a call held elsewhere is published on the owner's channel.
-  ``PUBLISH`` says how many listened: none means the owner is gone, at once. The owner runs
-  the command and pushes the result to a reply list the sender waits on (``BLPOP``), for
-  at most ``command_timeout``.
+  ``PUBLISH`` says how many listened: none means the owner is gone, at once. The owner says
+  it has the command, runs it and pushes the result to a reply list the sender waits on
+  (``BLPOP``; see ``registry_replies``).
 
 The scripts touch keys they derive (one Redis, not a Redis Cluster).
 """
@@ -34,10 +34,9 @@ import anyio
 from anyio.abc import TaskStatus
 
 from .._extras import require
-from .control import CallControlError
-from .registry import COMMANDS, CallHost, CallNotFound, CallOwnerGone, ClaimPending
+from . import registry_replies as replies
+from .registry import COMMANDS, GOODBYE_S, CallHost, CallNotFound, CallOwnerGone, ClaimPending
 from .registry_scripts import ADOPT, CLAIM, END, GIVE_BACK, KEEP, RECLAIM
-from .rest import CallsAPIError
 
 _REDIS_S = 2.0
 """How long one Redis command a call waits on (its listing) may take, beside what it waits
@@ -62,7 +61,8 @@ class RedisRegistry:
     replica: This process's name (unique per replica; a random one when omitted).
     lease_s: How long a claim outlives a replica that stopped renewing it.
     remember_s: How long an ended call stays claimed (late webhook retries).
-    command_timeout: Seconds a forwarded command waits for the owner's answer.
+    command_timeout: Seconds a forwarded command waits for the owner's answer (a hang-up
+        up to ``GOODBYE_S`` more, for its goodbye).
     prefix: The keys' and channels' prefix, to share one Redis between deployments.
     """
 
@@ -173,8 +173,9 @@ class RedisRegistry:
     async def _end(self, call_id: str) -> bool:
         """Unlist an ended call; False when Redis could not be reached."""
         keys = (self._key(call_id), self._live)
-        try:
-            await self._client.eval(END, 2, *keys, self.replica, self.remember_ms, call_id)
+        try:  # (bounded: a Twilio stream closes after this; a stalled Redis answers nothing)
+            with anyio.fail_after(_REDIS_S):
+                await self._client.eval(END, 2, *keys, self.replica, self.remember_ms, call_id)
         except Exception:
             return False
         return True
@@ -210,7 +211,7 @@ class RedisRegistry:
         period, due = self.lease_ms / 3000, anyio.current_time()
         while True:
             due = max(due + period, anyio.current_time())  # (behind: no burst of rounds)
-            await anyio.sleep(due - anyio.current_time())
+            await anyio.sleep_until(due)  # (a late round's delay, computed, is negative)
             await self._keep()
             await self._adopt()
 
@@ -236,9 +237,8 @@ class RedisRegistry:
             return
         for (call_id, info), kept in zip(owned, results, strict=True):
             if kept and call_id in self._handed_over and call_id not in self._owned:
-                # Handed over while this renewal was on its way, which then put the claim
-                # back: given back again, so that another replica adopts it now rather than
-                # after a lease.
+                # Handed over while this renewal was on its way, which put the claim back:
+                # given back again, for another replica to adopt now, not after a lease.
                 self._handed_over.discard(call_id)
                 await self._give_back(call_id, info)
             elif kept == 2:
@@ -282,43 +282,45 @@ class RedisRegistry:
     async def forward(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
         if command not in COMMANDS:
             raise ValueError(f"unknown command {command!r}")
-        # The whole command is bounded, not only the wait for its answer: a stalled Redis
+        own = GOODBYE_S if command == "hangup" else 0.0  # (see registry_replies)
+        # The whole command is bounded, not only the waits for its replies: a stalled Redis
         # (a partition) answers nothing, and its client's own timeouts and retries are long.
-        with anyio.move_on_after(self.command_timeout + _REDIS_S):
-            return await self._forward(call_id, command, args)
+        bound = self.command_timeout + own + 2 * _REDIS_S
+        try:
+            with anyio.move_on_after(bound):
+                return await self._forward(call_id, command, args, own)
+        except _redis().RedisError as exc:  # (never redis-py's own errors: the app's are ours)
+            said = f"the call registry (Redis) failed {command}: {exc}"
+            raise CallOwnerGone(f"call {call_id!r}: {said}") from None
         raise CallOwnerGone(
-            f"call {call_id!r}: the call registry (Redis) did not answer {command} in "
-            f"{self.command_timeout + _REDIS_S:g} s"
+            f"call {call_id!r}: the call registry (Redis) did not answer {command} in {bound:g} s"
         )
 
-    async def _forward(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
-        owner = await self._client.get(self._key(call_id))
+    async def _forward(self, call_id: str, command: str, args: dict[str, Any], own: float) -> Any:
+        request = uuid.uuid4().hex
+        message = {"id": request, "call_id": call_id, "command": command, "args": args}
+        owner, listeners = None, 0
+        with anyio.move_on_after(_REDIS_S) as reaching:  # (a stalled Redis: told at once)
+            owner = await self._client.get(self._key(call_id))
+            if owner is not None and not owner.startswith("ended:"):
+                listeners = await self._client.publish(self._channel(owner), json.dumps(message))
+        if reaching.cancelled_caught:
+            raise CallOwnerGone(f"call {call_id!r}: the call registry (Redis) did not answer")
         if owner is None:
             raise CallNotFound(f"no replica holds call {call_id!r}")
         if owner.startswith("ended:"):
             raise CallNotFound(f"call {call_id!r} has ended")
-        request = uuid.uuid4().hex
-        reply_key = f"{self.prefix}:reply:{request}"
-        message = {"id": request, "call_id": call_id, "command": command, "args": args}
-        listeners = await self._client.publish(self._channel(owner), json.dumps(message))
         if not listeners:
             raise CallOwnerGone(f"replica {owner!r}, which holds call {call_id!r}, is gone")
-        reply = await self._client.blpop([reply_key], timeout=self.command_timeout)
-        if reply is None:
-            raise CallOwnerGone(
-                f"replica {owner!r}, which holds call {call_id!r}, did not answer "
-                f"{command} in {self.command_timeout:g} s"
-            )
-        answer = json.loads(reply[1])
-        if not answer.get("ok"):
-            said = answer.get("error") or f"{command} failed on replica {owner!r}"
-            kind = _RAISED.get(answer.get("kind"))
-            if kind is None:
-                raise RuntimeError(said)
-            # The error the owner raised, as the same type: which replica the command
-            # reached shows in nothing the app catches.
-            raise kind(said, status=answer.get("status")) if kind is CallsAPIError else kind(said)
-        return answer.get("result")
+        return await replies.answer(
+            self._client,
+            self._reply_key(request),
+            owner=owner,
+            call_id=call_id,
+            command=command,
+            within=self.command_timeout,
+            own=own,
+        )
 
     async def _listen(self, pubsub: Any) -> None:
         """Commands for this replica, until cancelled; a lost connection to Redis is
@@ -353,39 +355,16 @@ class RedisRegistry:
         except (ValueError, KeyError, TypeError):
             log.warning("a malformed control message was ignored")
             return
+        key, keep_s = self._reply_key(request), 2 * (self.command_timeout + GOODBYE_S)
+        await replies.push(self._client, key, replies.ACK, keep_s)  # (see registry_replies)
         answer: dict[str, Any]
         try:
             if command not in COMMANDS or self._host is None:
                 raise ValueError(f"unknown command {command!r}")
             answer = {"ok": True, "result": await self._host.execute(call_id, command, args)}
         except Exception as exc:
-            answer = {"ok": False, **_said(exc)}
-        reply_key = f"{self.prefix}:reply:{request}"
-        try:
-            async with self._client.pipeline(transaction=False) as pipe:
-                pipe.rpush(reply_key, json.dumps(answer))
-                pipe.expire(reply_key, max(1, int(self.command_timeout * 2)))
-                await pipe.execute()
-        except Exception as exc:  # Redis away: the sender times out and says so
-            log.warning("the answer to a %s command could not be sent: %s", command, exc)
+            answer = replies.said(exc)
+        await replies.push(self._client, key, json.dumps(answer), keep_s)
 
-
-_RAISED: dict[Any, type[Exception]] = {
-    "not_found": CallNotFound,
-    "control": CallControlError,
-    "calls_api": CallsAPIError,
-    "value": ValueError,
-    "type": TypeError,
-}
-"""The errors a command may fail with on the replica that holds its call, by the name its
-answer gives them: raised as the same type where the command was given (any other error as
-a ``RuntimeError`` that names it). A name, never a type read from the message."""
-
-
-def _said(exc: Exception) -> dict[str, Any]:
-    """The answer's account of ``exc``: its kind (see ``_RAISED``) and message."""
-    for name, kind in _RAISED.items():
-        if isinstance(exc, kind):
-            status = getattr(exc, "status", None) if kind is CallsAPIError else None
-            return {"kind": name, "error": str(exc), "status": status}
-    return {"error": f"{type(exc).__name__}: {exc}"}
+    def _reply_key(self, request: str) -> str:
+        return f"{self.prefix}:reply:{request}"

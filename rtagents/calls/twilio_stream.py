@@ -19,6 +19,7 @@ from ..session.connect import connect
 from .access import allowed
 from .control import CallHandle, CallRecord, IncomingCall, Reject, SessionLost, enter_call
 from .lifecycle import CallLifecycle
+from .registry import GOODBYE_S
 from .twilio import (
     TwilioPlayer,
     TwilioStreamError,
@@ -125,7 +126,7 @@ class TwilioCall:
                 waiting = played_out[0]
                 if waiting.is_set():
                     waiting = played_out[0] = anyio.Event()
-                with anyio.move_on_after(10):  # the goodbye is heard first
+                with anyio.move_on_after(GOODBYE_S):  # the goodbye is heard first
                     await waiting.wait()
             ended.set()
 

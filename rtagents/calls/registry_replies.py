@@ -1,0 +1,98 @@
+"""The replies to a command one replica forwards to another through Redis (``RedisRegistry``).
+
+The owner of the call pushes two replies to the list the sender waits on: an acknowledgement
+as soon as it has the command, then its answer (the result, or the error it raised, by name).
+The acknowledgement is what tells a replica that is hung or cut off (none within
+``command_timeout``) from a command that takes its time: a hang-up of a Twilio stream waits
+for its goodbye to be heard, up to ``GOODBYE_S`` more. A replica of an earlier version
+answers without one: its answer is taken as it comes.
+
+The sender reads the list in slices shorter than redis-py's socket timeout (5 s): a longer
+``BLPOP`` would be cut by it, sent again by the client's retries, and its error let out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import anyio
+
+from .control import CallControlError
+from .registry import CallNotFound, CallOwnerGone
+from .rest import CallsAPIError
+
+log = logging.getLogger("rtagents.calls.registry")
+
+ACK = json.dumps({"ack": True})
+_SLICE_S, _SLICE_MIN_S = 1.0, 0.01  # one BLPOP's wait (its timeout of 0 would wait for ever)
+
+
+async def push(client: Any, key: str, reply: str, keep_s: float) -> None:
+    """Push ``reply`` to the sender's list, kept ``keep_s`` for a sender still to read it
+    (an answer Redis could not take is logged: its sender times out and says so)."""
+    try:
+        async with client.pipeline(transaction=False) as pipe:
+            pipe.rpush(key, reply)
+            pipe.expire(key, max(1, int(keep_s)))
+            await pipe.execute()
+    except Exception as exc:
+        log.warning("a reply to a forwarded command could not be sent: %s", exc)
+
+
+async def answer(
+    client: Any, key: str, *, owner: str, call_id: str, command: str, within: float, own: float
+) -> Any:
+    """The owner's answer to ``command``: its result, or the error it raised, as the same
+    type. ``CallOwnerGone`` when it did not acknowledge ``within`` seconds, or did and did
+    not answer within those plus the command's ``own`` time, from now."""
+    start = anyio.current_time()
+    reply = await _pop(client, key, within)
+    if reply is not None and reply.get("ack") is True:
+        reply = await _pop(client, key, start + within + own - anyio.current_time())
+        waited = f"acknowledged {command} and did not answer it in {within + own:g} s"
+    else:
+        waited = f"did not answer {command} in {within:g} s"
+    if reply is None:
+        raise CallOwnerGone(f"replica {owner!r}, which holds call {call_id!r}, {waited}")
+    if reply.get("ok"):
+        return reply.get("result")
+    said = reply.get("error") or f"{command} failed on replica {owner!r}"
+    kind = _RAISED.get(reply.get("kind"))
+    if kind is None:
+        raise RuntimeError(said)
+    # The error the owner raised, as the same type: which replica the command reached shows
+    # in nothing the app catches.
+    raise kind(said, status=reply.get("status")) if kind is CallsAPIError else kind(said)
+
+
+async def _pop(client: Any, key: str, within: float) -> dict[str, Any] | None:
+    deadline = anyio.current_time() + within
+    while (left := deadline - anyio.current_time()) > 0:
+        popped = await client.blpop([key], max(_SLICE_MIN_S, min(left, _SLICE_S)))
+        if popped is not None:
+            reply = json.loads(popped[1])
+            return reply if isinstance(reply, dict) else {}
+    return None
+
+
+def said(exc: Exception) -> dict[str, Any]:
+    """The answer that tells of ``exc``: its kind (see ``_RAISED``) and message."""
+    for name, kind in _RAISED.items():
+        if isinstance(exc, kind):
+            status = getattr(exc, "status", None) if kind is CallsAPIError else None
+            return {"ok": False, "kind": name, "error": str(exc), "status": status}
+    return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+
+
+_RAISED: dict[Any, type[Exception]] = {
+    "not_found": CallNotFound,
+    "control": CallControlError,
+    "calls_api": CallsAPIError,
+    "value": ValueError,
+    "type": TypeError,
+}
+"""The errors a command may fail with on the replica that holds its call, by the name its
+answer gives them: raised as the same type where the command was given (any other error as
+a ``RuntimeError`` that names it). A name, never a type read from the message."""
