@@ -20,6 +20,9 @@ from .parties import CallParty
 CallSource = Literal["sip", "browser", "twilio"]
 
 
+HUNG_UP = "hung up"
+"""Why a call ended that the app hung up (``CallHandle.hangup``, ``app.hangup``): its
+record's reason, a SIP call's or a Twilio stream's."""
 TRANSFERRED = "transferred"
 """Why a call ended that the app transferred (``CallHandle.refer``): its record's reason."""
 HUNG_UP_RINGING = "hung up by the app before it was up"

@@ -78,7 +78,7 @@ class CallKind(Protocol):
         ...
 
     async def ending(self) -> str | None:
-        """How the app ended the call (``"hung up"``, ``TRANSFERRED``), if it asked to and
+        """How the app ended the call (``HUNG_UP``, ``TRANSFERRED``), if it asked to and
         the API took the request (awaited while it is on its way); ``None`` otherwise."""
         ...
 

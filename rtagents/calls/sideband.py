@@ -17,6 +17,7 @@ from ..session.live_config import sip_session
 from ..session.transport import HandshakeRefused
 from ..tracing.calls import created_session
 from .control import (
+    HUNG_UP,
     TRANSFERRED,
     CallHandle,
     CallRecord,
@@ -112,7 +113,7 @@ class SidebandCall:
         return s.closed_reason
 
     async def _hang_up_here(self) -> None:
-        await self._end_here("hung up", self.api.hangup(self.call.call_id))
+        await self._end_here(HUNG_UP, self.api.hangup(self.call.call_id))
 
     async def _transfer_here(self, target_uri: str) -> None:
         await self._end_here(TRANSFERRED, self.api.refer(self.call.call_id, target_uri))

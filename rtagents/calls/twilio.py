@@ -140,8 +140,12 @@ def parse_start(message: dict[str, Any]) -> StreamStart:
     return StreamStart(stream_sid, call_sid, parameters, encoding)
 
 
-def decode_message(text: str | bytes) -> dict[str, Any] | None:
-    """A message from Twilio, or ``None`` for one that is not a JSON object (logged)."""
+def decode_message(text: str | None) -> dict[str, Any] | None:
+    """A message from Twilio (a text frame's ``text``), or ``None`` for a frame that is not
+    text (Twilio sends none) or not a JSON object (logged)."""
+    if not isinstance(text, str):
+        log.warning("a Twilio stream frame that is not text was ignored")
+        return None
     try:
         message = json.loads(text)
     except (ValueError, RecursionError):

@@ -17,7 +17,15 @@ from ..agent import Agent
 from ..errors import RtagentsError, SessionClosedError, root_cause
 from ..session.connect import connect
 from .access import allowed
-from .control import CallHandle, CallRecord, IncomingCall, Reject, SessionLost, enter_call
+from .control import (
+    HUNG_UP,
+    CallHandle,
+    CallRecord,
+    IncomingCall,
+    Reject,
+    SessionLost,
+    enter_call,
+)
 from .lifecycle import CallLifecycle
 from .registry import GOODBYE_S
 from .twilio import (
@@ -116,12 +124,15 @@ class TwilioCall:
         # an earlier answer heard in full must not count for the goodbye still playing. A
         # hang-up while another waits shares its wait (each is told the same played-out).
         played_out = [anyio.Event()]
+        hung_up = False  # by the app (``end_call``, ``app.hangup``): the call's end says so
 
         def over() -> None:  # the stream ended: a hang-up waiting for marks waits no more
             played_out[0].set()
             ended.set()
 
         async def hangup() -> None:
+            nonlocal hung_up
+            hung_up = True
             if not player.all_played() and not ended.is_set():
                 waiting = played_out[0]
                 if waiting.is_set():
@@ -154,7 +165,7 @@ class TwilioCall:
                     frame = await websocket.receive()
                     if frame["type"] == "websocket.disconnect":
                         break
-                    message = decode_message(frame.get("text") or frame.get("bytes") or b"")
+                    message = decode_message(frame.get("text"))
                     if message is None:
                         continue
                     kind = message["event"]
@@ -201,7 +212,7 @@ class TwilioCall:
             to_send.close()  # (after the group: what the player sends meanwhile is dropped)
         if s.closed_with_error:  # OpenAI's side is lost (reconnects given up): the call fails
             raise SessionLost(f"the call's session ended: {s.closed_reason}")
-        return s.closed_reason
+        return HUNG_UP if hung_up else s.closed_reason
 
 
 async def _stream_start(websocket: WebSocket) -> Any:
@@ -210,7 +221,7 @@ async def _stream_start(websocket: WebSocket) -> Any:
         frame = await websocket.receive()
         if frame["type"] == "websocket.disconnect":
             raise TwilioStreamError("the stream closed before it started")
-        message = decode_message(frame.get("text") or frame.get("bytes") or b"")
+        message = decode_message(frame.get("text"))
         if message is not None and message["event"] == "start":
             return parse_start(message)
 

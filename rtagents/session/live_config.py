@@ -118,7 +118,8 @@ def update_config(
     kind, or has tools and the session's delegation is not responses) is refused here,
     saying why (``SessionConfigError``, ``param="delegation.type"``)."""
     kind = _kind(agent)
-    running = ((now or {}).get("delegation") or {}).get("type")
+    # A report without a delegation (left out, or null) is of one delegated to the app.
+    running = ((now.get("delegation") or {"type": "client"}).get("type")) if now else None
     if running is not None and kind != running:
         asked = agent.live.delegation != "auto" or "type" in _options_delegation(agent)
         if asked or kind == "responses":
@@ -129,6 +130,9 @@ def update_config(
             )
         kind = running  # (no tools: responses delegation with none does what it would)
     fields = {"delegation": _delegation(agent, tools, kind)}
+    triggers = (agent.live.session_options or {}).get("triggers")
+    if triggers is not None:  # (the transcript triggers an update may change, as it starts)
+        fields["triggers"] = triggers
     defaults = live_defaults(kind)
     restate(fields, [*changed(now or {}, defaults, LIVE_PLACES), *sent], defaults)
     return lp.SessionUpdateConfig.model_validate(fields)

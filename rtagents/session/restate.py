@@ -52,14 +52,17 @@ REALTIME_DEFAULTS: dict[str, Any] = {
 its turn detection, which has no one default to go back to, is left as the call has it)."""
 
 LIVE_DEFAULTS: dict[str, Any] = {
-    "delegation": {"responses": {"instructions": "", "tool_choice": "auto"}}
+    "delegation": {"responses": {"instructions": "", "tool_choice": "auto"}},
+    "triggers": [],
 }
-"""GPT-Live's backend settings an agent may set, at what a backend does without them (no
-instructions; the model chooses whether to call tools)."""
+"""GPT-Live's settings a running session's agent may change, at what the session does
+without them (a backend with no instructions, the model choosing whether to call tools; no
+transcript triggers)."""
 LIVE_PLACES: tuple[Place, ...] = (
     ("delegation", "responses", "instructions"),
     ("delegation", "responses", "tool_choice"),
     ("delegation", "acknowledgement_delay_ms"),
+    ("triggers",),
 )
 
 
@@ -70,7 +73,7 @@ def live_defaults(kind: str) -> dict[str, Any]:
     delegation = dict(LIVE_DEFAULTS["delegation"])
     if kind in lp.ACKNOWLEDGEMENT_DELAY_MS:
         delegation["acknowledgement_delay_ms"] = lp.ACKNOWLEDGEMENT_DELAY_MS[kind]
-    return {"delegation": delegation}
+    return {"delegation": delegation, "triggers": []}
 
 
 class Restater:

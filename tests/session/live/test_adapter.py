@@ -526,6 +526,7 @@ def test_configure_starts_then_updates_and_the_replies_resolve() -> None:
         "model": "gpt-live-1",
         "expires_at": 1_900_000_000,
         "status": "active",
+        "delegation": {"type": "responses", "responses": {"model": "gpt-5.5"}},  # (resolved)
     }
     reply = c.receive_frame(frame("session.started", client_event_id=ref, session=session))
     assert isinstance(reply[0], Resolve) and reply[0].event_id == ref

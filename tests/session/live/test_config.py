@@ -195,6 +195,21 @@ def test_an_update_keeps_the_delegation_the_session_runs() -> None:
         update(asks, "responses")
 
 
+@pytest.mark.parametrize("reported", [{"delegation": None}, {}])
+def test_a_session_reported_without_a_delegation_runs_the_apps(reported: dict[str, Any]) -> None:
+    """The API: a delegation "omitted or null selects your application". An agent with
+    tools is refused for such a session before anything is sent, as for one reported as
+    ``client``; one without tools takes the app's delegation."""
+    now = {"id": "live_1", "model": "gpt-live-1", **reported}
+    desk = rtagents.Agent(name="desk", tools=[lookup])
+    tools = [t.definition() for t in desk.sources.functions]
+    with pytest.raises(rtagents.SessionConfigError, match="runs client delegation"):
+        live_config.update_config(desk, tools, now)
+    talker = rtagents.Agent(name="faq", instructions="You answer questions.")
+    config = live_config.update_config(talker, [], now)
+    assert config.model_dump(exclude_unset=True)["delegation"]["type"] == "client"
+
+
 def test_the_backend_settings_of_session_options_go_in_every_update_too() -> None:
     """``live.session_options``' delegation settings went into ``session.start`` only: the
     update after a drop (or a handoff, or a sideband's first) put the defaults back."""
