@@ -298,7 +298,7 @@ class RedisRegistry:
 
     async def _forward(self, call_id: str, command: str, args: dict[str, Any], own: float) -> Any:
         request = uuid.uuid4().hex
-        message = {"id": request, "call_id": call_id, "command": command, "args": args}
+        message = {"id": request, "call_id": call_id, "command": command, "args": args, "ack": True}
         owner, listeners = None, 0
         with anyio.move_on_after(_REDIS_S) as reaching:  # (a stalled Redis: told at once)
             owner = await self._client.get(self._key(call_id))
@@ -356,7 +356,8 @@ class RedisRegistry:
             log.warning("a malformed control message was ignored")
             return
         key, keep_s = self._reply_key(request), 2 * (self.command_timeout + GOODBYE_S)
-        await replies.push(self._client, key, replies.ACK, keep_s)  # (see registry_replies)
+        if message.get("ack") is True:  # (an earlier version's sender asks for none)
+            await replies.push(self._client, key, replies.ACK, keep_s)
         answer: dict[str, Any]
         try:
             if command not in COMMANDS or self._host is None:

@@ -4,8 +4,9 @@ The owner of the call pushes two replies to the list the sender waits on: an ack
 as soon as it has the command, then its answer (the result, or the error it raised, by name).
 The acknowledgement is what tells a replica that is hung or cut off (none within
 ``command_timeout``) from a command that takes its time: a hang-up of a Twilio stream waits
-for its goodbye to be heard, up to ``GOODBYE_S`` more. A replica of an earlier version
-answers without one: its answer is taken as it comes.
+for its goodbye to be heard, up to ``GOODBYE_S`` more. Replicas of an earlier version, in a
+rolling deploy, know nothing of it: a command asks for one (``"ack": true``), and an owner
+acknowledges only a command that asks; an answer that comes without one is taken as it is.
 
 The sender reads the list in slices shorter than redis-py's socket timeout (5 s): a longer
 ``BLPOP`` would be cut by it, sent again by the client's retries, and its error let out.
@@ -27,6 +28,7 @@ log = logging.getLogger("rtagents.calls.registry")
 
 ACK = json.dumps({"ack": True})
 _SLICE_S, _SLICE_MIN_S = 1.0, 0.01  # one BLPOP's wait (its timeout of 0 would wait for ever)
+_STALL_S = 1.0  # past a wait and its last slice: a stalled Redis holds a BLPOP this long at most
 
 
 async def push(client: Any, key: str, reply: str, keep_s: float) -> None:
@@ -48,9 +50,9 @@ async def answer(
     type. ``CallOwnerGone`` when it did not acknowledge ``within`` seconds, or did and did
     not answer within those plus the command's ``own`` time, from now."""
     start = anyio.current_time()
-    reply = await _pop(client, key, within)
+    reply = await _pop(client, key, within, call_id)
     if reply is not None and reply.get("ack") is True:
-        reply = await _pop(client, key, start + within + own - anyio.current_time())
+        reply = await _pop(client, key, start + within + own - anyio.current_time(), call_id)
         waited = f"acknowledged {command} and did not answer it in {within + own:g} s"
     else:
         waited = f"did not answer {command} in {within:g} s"
@@ -67,14 +69,18 @@ async def answer(
     raise kind(said, status=reply.get("status")) if kind is CallsAPIError else kind(said)
 
 
-async def _pop(client: Any, key: str, within: float) -> dict[str, Any] | None:
+async def _pop(client: Any, key: str, within: float, call_id: str) -> dict[str, Any] | None:
+    """The next reply within ``within`` seconds, or ``None``; ``CallOwnerGone`` when Redis
+    holds a ``BLPOP`` past them (stalled: its client's own timeouts and retries are long)."""
     deadline = anyio.current_time() + within
-    while (left := deadline - anyio.current_time()) > 0:
-        popped = await client.blpop([key], max(_SLICE_MIN_S, min(left, _SLICE_S)))
-        if popped is not None:
-            reply = json.loads(popped[1])
-            return reply if isinstance(reply, dict) else {}
-    return None
+    with anyio.move_on_after(max(within, 0.0) + _SLICE_S + _STALL_S):
+        while (left := deadline - anyio.current_time()) > 0:
+            popped = await client.blpop([key], max(_SLICE_MIN_S, min(left, _SLICE_S)))
+            if popped is not None:
+                reply = json.loads(popped[1])
+                return reply if isinstance(reply, dict) else {}
+        return None
+    raise CallOwnerGone(f"call {call_id!r}: the call registry (Redis) did not answer in time")
 
 
 def said(exc: Exception) -> dict[str, Any]:

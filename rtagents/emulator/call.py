@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from .config import start_with
 from .live import phone as live_phone
+from .settings import CALLER_WAITS_S
 
 if TYPE_CHECKING:
     from .connection import Connection, EmulatorConnection
@@ -62,7 +63,9 @@ class Call:
         """A sideband connection for the call (accepted): the first starts the session the
         call was accepted with; a later one (a sideband that reconnects) serves that same
         session and conversation, as the real server keeps them for the call. The caller
-        speaks on the latest, once the agent configured it."""
+        speaks on the latest, once the agent configured it (its first ``session.updated``),
+        or ``CALLER_WAITS_S`` after the first attached if none did: a call its accept
+        configured whole, watched over its sideband, is heard too."""
         self._sidebands.append(conn)
         if self.api == "live":
             live_phone.attach(self, cast("Connection[LiveCore]", conn))
@@ -72,7 +75,12 @@ class Call:
             sideband.core.continue_session(self._sidebands[-2].core)
         else:
             start_with(sideband.core, self.session)
+            sideband.later(CALLER_WAITS_S, lambda: self._speak_first(sideband))
         sideband.watch(lambda event: self._heard(sideband, event), _HEARD)
+
+    def _speak_first(self, conn: EmulatorConnection) -> None:
+        if self.next_line == 0 and self.status == "accepted":
+            self._speak(conn)
 
     def hang_up(self, reason: str) -> None:
         """The call is over: its sideband sessions end (a normal close; on GPT-Live after
@@ -96,7 +104,7 @@ class Call:
         # Told only of the kinds in _HEARD: a kind acted on here must be named there too.
         kind = event.get("type")
         if kind == "session.updated" and self.next_line == 0:
-            self._speak(conn)
+            self._speak_first(conn)
         elif kind in ("response.output_audio_transcript.done", "response.output_text.done"):
             text = event.get("transcript") or event.get("text") or ""
             self.transcript.append({"role": "assistant", "text": text})

@@ -211,7 +211,7 @@ class CallDesk:
             try:  # checked as the API does, not when the sideband opens (it died then)
                 minted_session(call.session)
             except ClientEventError as err:
-                return api_error(400, err.message, err.param or "session")
+                return api_error(400, err.message, err.param or "session", code=err.code)
         call.status, call.accepted_at = "accepted", time.monotonic()
         return Response(status_code=200)
 
@@ -282,7 +282,7 @@ class CallDesk:
         try:  # the session a page opens with it (its model chooses the connection's): checked
             effective = minted_session(session)
         except ClientEventError as err:
-            return api_error(400, err.message, err.param or "session")
+            return api_error(400, err.message, err.param or "session", code=err.code)
         value, expires_at = self._client_secrets.mint(seconds, session)
         # As the API answers: the effective session, with its id and object (the SDK reads
         # both), and no credentials (a hosted MCP server's, echoed by no server).

@@ -68,8 +68,13 @@ async def json_body(request: Request) -> dict[str, Any]:
 
 
 def api_error(
-    status: int, message: str, param: str | None, kind: str = "invalid_request_error"
+    status: int,
+    message: str,
+    param: str | None,
+    kind: str = "invalid_request_error",
+    code: str | None = None,
 ) -> JSONResponse:
-    """An error as the API answers one: ``{"error": {message, type, code, param}}``."""
-    detail = {"message": message, "type": kind, "code": None, "param": param}
+    """An error as the API answers one: ``{"error": {message, type, code, param}}`` (the
+    ``code`` the websocket's ``error`` gives the same mistake, where there is one)."""
+    detail = {"message": message, "type": kind, "code": code, "param": param}
     return JSONResponse({"error": detail}, status_code=status)

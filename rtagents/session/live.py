@@ -112,7 +112,7 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
         """The server's session id, from ``session.started``."""
         self.config: dict[str, Any] = {}
         """The session as the server last reported it (``session.started``/``updated``)."""
-        self._set: list[Place] = []  # the backend settings the last config sent set
+        self._set: list[Place] = []  # the settings a config this session sent has set
         self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
         """What each hosted MCP server listed to the backend, by server label."""
         self._model = model
@@ -230,9 +230,9 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
         self._held.response_event(ref, rid, begins, ends)
         return [*began, *(decided or ())] if began else decided
 
-    def response_under_way(self, delegation_id: str | None) -> str | None:
-        """See ``DelegatedWork.under_way`` (for the tracer: ``runner``)."""
-        return self._work.under_way(delegation_id)
+    def delegation_response(self, delegation_id: str | None) -> str | None:
+        """See ``DelegatedWork.latest`` (for the tracer: ``runner``)."""
+        return self._work.latest(delegation_id)
 
     def _on_note_heard(self, event: Any) -> Decided:
         """The server has a note of ours: an answer to a client delegation is told."""
@@ -274,7 +274,7 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
         config has no server tracing: ``tracing`` is not sent (local spans still are)."""
         if self._started:
             changes = live_config.update_config(agent, tools, self.config, self._set)
-            self._set = live_config.places_set(changes)
+            self._set = sorted({*self._set, *live_config.places_set(changes)})
             return self.request(lp.SessionUpdate(session=changes), "session.updated")
         self._started = True
         config, notes = live_config.start_config(agent, tools, self._model)

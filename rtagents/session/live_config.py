@@ -110,10 +110,10 @@ def update_config(
 ) -> lp.SessionUpdateConfig:
     """The ``session`` of a later ``session.update``: the delegation's backend settings, of
     the kind the session runs (``now``: the session as the server last reported it, if it
-    did; GPT-Live refuses a change of kind). Each backend setting the agent leaves out that
-    the report or the last configuration sent (``sent``: ``places_set`` of it, answered or
-    still on its way: the server applies them in order) has away from its default is put
-    back to it.
+    did; GPT-Live refuses a change of kind). Each setting the agent leaves out that a
+    configuration this session sent set (``sent``: ``places_set`` of each, answered or still
+    on its way: the server applies them in order) is put back to its default. What no
+    configuration of the session set is the session's own (a call's accept set it): kept.
     An agent with no tools takes the kind it runs; one that cannot (it asks for another
     kind, or has tools and the session's delegation is not responses) is refused here,
     saying why (``SessionConfigError``, ``param="delegation.type"``)."""
@@ -134,7 +134,7 @@ def update_config(
     if triggers is not None:  # (the transcript triggers an update may change, as it starts)
         fields["triggers"] = triggers
     defaults = live_defaults(kind)
-    restate(fields, [*changed(now or {}, defaults, LIVE_PLACES), *sent], defaults)
+    restate(fields, sent, defaults)
     return lp.SessionUpdateConfig.model_validate(fields)
 
 

@@ -212,12 +212,11 @@ class DelegatedWork:
             return self._ending(rid, delegation_id)
         return rid or self._latest(delegation_id) or self._last
 
-    def under_way(self, delegation_id: str | None) -> str | None:
-        """The response of ``delegation_id`` under way now, by the name the session knows it
-        by (its id, or the one given here to a response begun without one); ``None`` if none
-        is (the tracer's spans follow the session's responses so)."""
-        rid = self._current.get(delegation_id)
-        return rid if rid in self._open else None
+    def latest(self, delegation_id: str | None) -> str | None:
+        """The response of ``delegation_id`` the session knows last (under way, else the one
+        that just ended), by its name here: its id, or the one given to a response begun
+        without one (the tracer's spans follow the session's responses so)."""
+        return self._latest(delegation_id)
 
     def _latest(self, delegation_id: str | None) -> str | None:
         """The response under way in the delegation, else its latest known."""

@@ -123,7 +123,7 @@ class SessionRunner(LazyParts):
         )
         self.stream.metrics = self.metrics
         self.stream.reread = getattr(self.core, "reread", None)
-        self.tracer.under_way = getattr(self.core, "response_under_way", None)
+        self.tracer.responses = getattr(self.core, "delegation_response", None)
         self.meter = UsageMeter(model or agent.model, prices)  # session.usage, session.cost
         self.observers = Observers(self.stream, self.meter)
         self._observe()

@@ -6,7 +6,7 @@ its hosted MCP calls', see .hosted).
 
 A backend response is told by the Responses events inside ``response.event`` (their dicts,
 read as they come: the session decodes them too), tied to its delegation by the outer
-``delegation_id``; which response that is, the session says (``under_way``: its rule, with
+``delegation_id``; which response that is, the session says (``responses``: its rule, with
 the name it gives a response begun without its ``response.created`` or created with no id).
 A delegation's span ends when its last response ends: one that called no function nor
 stopped on a hosted approval request (such a one is continued by the response the outputs,
@@ -39,6 +39,7 @@ _ENDS = ("response.completed", "response.failed", "response.incomplete")
 # What a response stops on that the next response of its delegation carries on: a function
 # call (its output asks for it) or a hosted server's approval request (the answer does).
 _CONTINUED = ("function_call", "mcp_approval_request")
+_CLOSED_KEPT = 64  # responses whose span ended, kept (a reattach's, a late event's, a call's)
 
 
 @dataclass
@@ -67,13 +68,16 @@ class LiveSpans:
         tracer: trace.Tracer,
         session: Span,
         hosted: HostedCalls,
-        under_way: Callable[[str | None], str | None] | None = None,
+        responses: Callable[[str | None], str | None] | None = None,
     ) -> None:
         self._tracer = tracer
-        # The session's response under way in a delegation, by the session's name for it:
-        # the one rule of which response an event is of (it may begin without its
-        # ``response.created``, or be created with no id), which the spans follow.
-        self._session_under_way = under_way
+        # The session's latest response of a delegation, by the session's name for it: the
+        # one rule of which response an event is of (it may begin without its
+        # ``response.created``, be created with no id, or be seen only by its end), which
+        # the spans follow. One whose span ended already is never opened again (a response
+        # carried on after a reattach ended there: see ``reattached``).
+        self._responses = responses
+        self._closed: dict[str, Span] = {}  # the latest spans ended, by response
         self._session = session
         self._hosted = hosted
         self._delegations: dict[str, _Delegation] = {}
@@ -89,7 +93,9 @@ class LiveSpans:
     def span_of(self, response_id: str | None) -> Span | None:
         """The span of a backend response (the parent of its calls' ``execute_tool``)."""
         entry = self._backend.get(response_id or "")
-        return entry.span if entry else None
+        if entry is None:  # (one seen only by its end runs the calls its snapshot lists)
+            return self._closed.get(response_id or "")
+        return entry.span
 
     # -- the Live server's events ------------------------------------------------------------
 
@@ -130,7 +136,7 @@ class LiveSpans:
             self._created(inner.get("response") or {}, delegation_id)
             return
         if self._under_way(delegation_id) is None:  # one the session began unseen, if any
-            self._created({}, delegation_id)
+            self._created({}, delegation_id)  # (seen only by its end: its span ends at once)
         if kind in _ENDS:
             response = inner.get("response") or {}
             rid = response.get("id")
@@ -175,9 +181,11 @@ class LiveSpans:
 
     def _created(self, response: dict[str, Any], delegation_id: str | None) -> None:
         """A backend response's span: by its id, else by the session's name for it."""
-        rid, under_way = response.get("id"), self._session_under_way
-        if not isinstance(rid, str) and under_way is not None:
-            rid = under_way(delegation_id)
+        rid, responses = response.get("id"), self._responses
+        if not isinstance(rid, str) and responses is not None:
+            rid = responses(delegation_id)
+            if rid in self._closed:
+                return  # its span ended: the event is of a response over (or cut) here
         if not isinstance(rid, str) or rid in self._backend:
             return
         model = response.get("model") or "unknown"
@@ -214,6 +222,9 @@ class LiveSpans:
         entry = self._backend.pop(rid or "", None)
         if entry is None or rid is None:
             return  # unknown, or ended already (an error in its stream, then its failure)
+        self._closed[rid] = entry.span
+        if len(self._closed) > _CLOSED_KEPT:
+            del self._closed[next(iter(self._closed))]
         if self._current.get(entry.delegation_id) == rid:
             del self._current[entry.delegation_id]
         span = entry.span

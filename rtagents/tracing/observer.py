@@ -34,7 +34,7 @@ class _Response:
 class SessionTracer:
     """Keeps the spans of one session: the session, its responses, tool calls, approvals."""
 
-    under_way: Callable[[str | None], str | None] | None = None  # GPT-Live's (see LiveSpans)
+    responses: Callable[[str | None], str | None] | None = None  # GPT-Live's (see LiveSpans)
 
     def __init__(self, agent_name: str, model: str, *, capture_content: bool) -> None:
         self.capture_content = capture_content
@@ -74,7 +74,7 @@ class SessionTracer:
     @property
     def _live(self) -> LiveSpans:
         if self._live_spans is None:
-            self._live_spans = LiveSpans(self._tracer, self.session, self._hosted, self.under_way)
+            self._live_spans = LiveSpans(self._tracer, self.session, self._hosted, self.responses)
         return self._live_spans
 
     def _child_of(self, parent: Span | None) -> context.Context:

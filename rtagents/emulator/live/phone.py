@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ...protocol import live as lp
+from ..settings import CALLER_WAITS_S
 from . import session as config
 
 if TYPE_CHECKING:
@@ -51,7 +52,13 @@ def attach(call: Call, conn: Connection[LiveCore]) -> None:
     (``live_resume_s``) carries it on, the caller's turn and the work under way included."""
     if not conn.core.session:
         conn.core.accepted(call.session, session_id=call.call_id)
+        conn.later(CALLER_WAITS_S, lambda: _speak_first(call, conn))  # (see Call.attach)
     conn.watch(lambda event: _heard(call, conn, event))
+
+
+def _speak_first(call: Call, conn: Connection[LiveCore]) -> None:
+    if call.next_line == 0 and call.status == "accepted":
+        _speak(call, conn)
 
 
 def hang_up(call: Call, conns: list[Connection[LiveCore]], reason: str) -> None:
@@ -67,7 +74,7 @@ def hang_up(call: Call, conns: list[Connection[LiveCore]], reason: str) -> None:
 def _heard(call: Call, conn: Connection[LiveCore], event: dict[str, Any]) -> None:
     kind = event.get("type")
     if kind == "session.updated" and call.next_line == 0:
-        _speak(call, conn)
+        _speak_first(call, conn)
     elif kind == "session.output_transcript.delta":
         call.saying += str(event.get("delta") or "")
     elif kind == "session.usage.updated" and call.saying:  # an utterance is over

@@ -94,7 +94,8 @@ class WebRTCCalls:
         try:
             conn = self._host.open_webrtc_connection(model, config)
         except ClientEventError as err:
-            return api_error(400, err.message, f"session.{err.param}" if err.param else "session")
+            param = f"session.{err.param}" if err.param else "session"
+            return api_error(400, err.message, param, code=err.code)
         except Exception as exc:  # a config of the wrong shape: the client's error, told so
             return api_error(400, f"Invalid 'session': {type(exc).__name__}", "session")
         call = WebRTCCall("rtc_" + secrets.token_hex(12), "webrtc", model, [], status="accepted")
