@@ -23,7 +23,7 @@ import anyio
 import anyio.abc
 
 from ..agent import Agent
-from ..errors import root_cause
+from ..errors import RtagentsError, root_cause
 from ..pricing import PriceBook
 from ..session.states import CLOSED_BY_CLIENT
 from ..tracing.calls import call_ended, call_span
@@ -39,7 +39,7 @@ from .control import (
 )
 from .letting_go import drain, letting_go, refuse
 from .limits import TIME_LIMIT, CallLimit, LimitClock
-from .registry import CallRegistry, claim_within
+from .registry import CallRegistry, claim_within, give_back
 from .routing import Routing
 
 log = logging.getLogger("rtagents.calls")
@@ -49,6 +49,11 @@ HUNG_UP_BY_DRAIN = "hung up: the server is draining, and no other replica can ta
 STREAM_CLOSED_BY_DRAIN = "the server is draining: its stream is closed"
 SHUT_DOWN = "the server shut down before the call was answered"
 LET_GO_LATE = "the server shut down, and could not hand the call over or hang it up in time"
+
+
+class NotTakingCalls(RtagentsError):
+    """A claim made as this process began to drain: given back, for a retry elsewhere (a
+    webhook's 503, a Twilio stream's 1013, a page's attach's 503)."""
 
 
 class CallKind(Protocol):
@@ -151,16 +156,22 @@ class CallLifecycle:
                 len(closed) - moved - hung_up,
             )
 
-    async def claim(self, call_id: str, *, again: bool = False) -> bool:
+    async def claim(self, call_id: str, *, again: bool = False, in_flight: bool = False) -> bool:
         """Whether this process is the one to take ``call_id`` (once across replicas; ``again``:
         also once over, a Twilio call's next stream). Raises when the registry cannot say in
-        ``claim_timeout`` (the claim given back): the caller answers "try again later"."""
+        ``claim_timeout`` (the claim given back): the caller answers "try again later"; so
+        when this process began to drain meanwhile, unless the call is ``in_flight``, one
+        of its own already (a page's call made with a secret it minted)."""
         if (here := self.calls.get(call_id)) is not None and not (again and here.state in OVER):
             return False
         if (releasing := self._releasing.get(call_id)) is not None:  # the stream before's
             with anyio.move_on_after(self.claim_timeout):  # (it may not win over a live one)
                 await releasing.wait()
-        return await claim_within(self.registry, call_id, self.claim_timeout, again=again)
+        claimed = await claim_within(self.registry, call_id, self.claim_timeout, again=again)
+        if claimed and not self.taking_calls and not in_flight:  # the drain began meanwhile
+            await give_back(self.registry, call_id, self.claim_timeout)  # (for the retry's)
+            raise NotTakingCalls(f"call {call_id}: this server began to drain as it claimed it")
+        return claimed
 
     def start(
         self,

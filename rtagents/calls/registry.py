@@ -166,12 +166,18 @@ async def claim_within(
         with anyio.fail_after(seconds):
             return bool(await claim(call_id))
     except Exception:
-        abandon = getattr(registry, "abandon", None)  # (a registry from before it)
-        if abandon is not None:
-            with (
-                anyio.CancelScope(shield=True),
-                anyio.move_on_after(seconds),
-                contextlib.suppress(Exception),
-            ):
-                await abandon(call_id)
+        await give_back(registry, call_id, seconds)
         raise
+
+
+async def give_back(registry: CallRegistry, call_id: str, seconds: float) -> None:
+    """Give a claim back (if it was made) for another replica to take, within ``seconds``
+    and whatever cancels the caller; a registry that cannot costs the claim its lease."""
+    abandon = getattr(registry, "abandon", None)  # (a registry from before it)
+    if abandon is not None:
+        with (
+            anyio.CancelScope(shield=True),
+            anyio.move_on_after(seconds),
+            contextlib.suppress(Exception),
+        ):
+            await abandon(call_id)

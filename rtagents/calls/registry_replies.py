@@ -20,6 +20,7 @@ from typing import Any
 
 import anyio
 
+from ..errors import SessionClosedError
 from .control import CallControlError
 from .registry import CallNotFound, CallOwnerGone
 from .rest import CallsAPIError
@@ -98,6 +99,7 @@ _RAISED: dict[Any, type[Exception]] = {
     "calls_api": CallsAPIError,
     "value": ValueError,
     "type": TypeError,
+    "closed": SessionClosedError,  # (a session that closed under the command)
 }
 """The errors a command may fail with on the replica that holds its call, by the name its
 answer gives them: raised as the same type where the command was given (any other error as

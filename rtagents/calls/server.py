@@ -350,7 +350,7 @@ class CallServer:
     async def _attach_browser(self, call_id: str, agent: Agent) -> Attaching | None:
         """Run ``agent``'s tools on a browser's call, which its page attached: claimed
         first, so that one replica runs them (``None`` when another has it, or had it)."""
-        if not await self._lifecycle.claim(call_id):
+        if not await self._lifecycle.claim(call_id, in_flight=True):  # (see browser.md)
             return None
         call = IncomingCall(call_id, source="browser")
         sideband = SidebandCall(call, self.api, self._ws_url, self._api_key)

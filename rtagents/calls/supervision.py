@@ -70,6 +70,8 @@ class Supervision:
         session = record.session
         if session is None:
             raise CallNotFound(f"call {call_id!r} has no session yet")
+        if session.closed_reason is not None:  # (its end is on its way to its record)
+            raise CallNotFound(f"call {call_id!r} is ending: {session.closed_reason}")
         if command == "approve":
             return bool(await session.approve(str(args["approval_id"])))
         if command == "deny":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -51,6 +52,9 @@ class TwilioEndpoint:
         self.settings = settings
         self.url = url
         self.api_key = api_key
+        # The calls streaming here, each with its stream (whether Twilio stopped it: its end
+        # is under way, and the call's next stream waits for it, see ``_claim``).
+        self.streaming: dict[str, _Stream] = {}
 
     async def serve(self, websocket: WebSocket) -> None:
         """One stream, from its handshake to its end."""
@@ -72,7 +76,7 @@ class TwilioEndpoint:
             await _close(websocket, 1013)  # try again later: another replica
             return
         try:  # (again: TwiML may stream a call again once its stream ended, as <Redirect>)
-            claimed = await self.calls.claim(call.call_id, again=True)
+            claimed = await self._claim(call.call_id)
         except Exception as exc:  # the registry is away: Twilio may try again, elsewhere
             log.warning("claiming call %s failed: %s", call.call_id, root_cause(exc))
             await _close(websocket, 1013)
@@ -81,20 +85,49 @@ class TwilioEndpoint:
             log.warning("a second stream for call %s, still live, was refused", call.call_id)
             await _close(websocket, 1008)
             return
+        stream = self.streaming[call.call_id] = _Stream()
         try:
-            await self.calls.run(call, TwilioCall(self, websocket, start.stream_sid))
+            await self.calls.run(call, TwilioCall(self, websocket, start.stream_sid, stream))
         finally:
+            if self.streaming.get(call.call_id) is stream:  # (not the call's next one's)
+                del self.streaming[call.call_id]
             await _close(websocket, 1000)
+
+    async def _claim(self, call_id: str) -> bool:
+        """The claim of a call's stream, which may be its next (TwiML streams a call again
+        once a stream ended: a ``<Redirect>``, a REST update). Twilio opens the next stream
+        as it stops the last, whose end is still under way then (its session closing, its
+        claim released; on this replica or another): the claim is tried again until that
+        end, within ``claim_timeout``. A stream of a call that streams here, not stopped, is
+        a second stream: refused at once."""
+        deadline = anyio.current_time() + self.calls.claim_timeout
+        while True:
+            stream = self.streaming.get(call_id)
+            if stream is not None and not stream.stopped:
+                return False
+            if await self.calls.claim(call_id, again=True):
+                return True
+            if anyio.current_time() >= deadline:
+                return False
+            await anyio.sleep(_CLAIM_AGAIN_S)
+
+
+@dataclass
+class _Stream:
+    stopped: bool = False  # Twilio sent ``stop``: the stream's end is under way
 
 
 class TwilioCall:
     """A Twilio stream as a call: it is up once it starts, and ends with its websocket (a
     rejected stream is closed, and Twilio goes on with the next TwiML verb)."""
 
-    def __init__(self, endpoint: TwilioEndpoint, websocket: WebSocket, stream_sid: str) -> None:
+    def __init__(
+        self, endpoint: TwilioEndpoint, websocket: WebSocket, stream_sid: str, stream: _Stream
+    ) -> None:
         self.endpoint = endpoint
         self.websocket = websocket
         self.stream_sid = stream_sid
+        self.stream = stream
 
     def listing(self) -> None:
         return None  # no other replica can take a stream over: it ends with its websocket
@@ -181,7 +214,8 @@ class TwilioCall:
                                 played_out[0].set()
                     elif kind == "dtmf":
                         _press(presses, message)
-                    elif kind == "stop":
+                    elif kind == "stop":  # (the call's next stream may come: see _claim)
+                        self.stream.stopped = True
                         break
             over()
 
@@ -226,6 +260,7 @@ async def _stream_start(websocket: WebSocket) -> Any:
             return parse_start(message)
 
 
+_CLAIM_AGAIN_S = 0.05  # how often the next stream of a call tries its claim (see _claim)
 _PRESSES_KEPT = 32
 """Keypad presses waiting for the app's handler, at most: a press past them is dropped."""
 

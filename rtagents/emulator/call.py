@@ -7,9 +7,9 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
+from .caller import speak_unless_configured
 from .config import start_with
 from .live import phone as live_phone
-from .settings import CALLER_WAITS_S
 
 if TYPE_CHECKING:
     from .connection import Connection, EmulatorConnection
@@ -39,6 +39,7 @@ class Call:
     accept_requests: int = 0  # every accept asked for, refused or not (exactly-once checks)
     api: API = "realtime"
     next_line: int = 0
+    caller_waits_s: float | None = None  # see ``caller``
     saying: str = ""  # what the Live model is saying now
     _sidebands: list[Any] = field(default_factory=list)  # EmulatorConnection, or Live's
     transport: ClassVar[str] = "sip"  # how the call came (a browser's: "webrtc")
@@ -64,8 +65,7 @@ class Call:
         call was accepted with; a later one (a sideband that reconnects) serves that same
         session and conversation, as the real server keeps them for the call. The caller
         speaks on the latest, once the agent configured it (its first ``session.updated``),
-        or ``CALLER_WAITS_S`` after the first attached if none did: a call its accept
-        configured whole, watched over its sideband, is heard too."""
+        or, with ``caller_waits_s``, that long after the first attached (see ``caller``)."""
         self._sidebands.append(conn)
         if self.api == "live":
             live_phone.attach(self, cast("Connection[LiveCore]", conn))
@@ -75,7 +75,7 @@ class Call:
             sideband.core.continue_session(self._sidebands[-2].core)
         else:
             start_with(sideband.core, self.session)
-            sideband.later(CALLER_WAITS_S, lambda: self._speak_first(sideband))
+            speak_unless_configured(sideband, self._speak_first, self.caller_waits_s)
         sideband.watch(lambda event: self._heard(sideband, event), _HEARD)
 
     def _speak_first(self, conn: EmulatorConnection) -> None:

@@ -105,13 +105,15 @@ class CallDesk:
         callee: str,
         say: list[str],
         api: API = "realtime",
+        caller_waits_s: float | None = None,
     ) -> Call:
         """Place a simulated call (GPT-Live's with ``api="live"``): its webhook is posted in
         the background. A secret that is not ``whsec_`` and base64 is a ``ValueError`` here,
-        not a call that rings on."""
+        not a call that rings on. ``caller_waits_s``: see ``caller``."""
         signing_key(webhook_secret)
         prefix = "live_" if api == "live" else "rtc_"
         call = Call(prefix + secrets.token_hex(12), caller, callee, list(say), api=api)
+        call.caller_waits_s = caller_waits_s
         self.calls[call.call_id] = call
         task = asyncio.get_running_loop().create_task(self._ring(call, webhook_url, webhook_secret))
         self._tasks.add(task)
@@ -166,6 +168,9 @@ class CallDesk:
         say = [say] if isinstance(say, str) else say  # (one line, not one a letter)
         if not isinstance(say, list) or not all(isinstance(line, str) for line in say):
             return api_error(400, "'say' is a list of the lines the caller says", "say")
+        waits = body.get("caller_waits_s")
+        if waits is not None and (type(waits) not in (int, float) or not 0 <= waits <= 3600):
+            return api_error(400, "'caller_waits_s' is seconds, from 0 to 3600", "caller_waits_s")
         try:
             call = self.place(
                 str(body["webhook_url"]),
@@ -174,6 +179,7 @@ class CallDesk:
                 str(body.get("to", "+15550199")),
                 say,
                 "live" if body.get("api") == "live" else "realtime",
+                waits,
             )
         except ValueError as exc:
             return api_error(400, str(exc), "webhook_secret")

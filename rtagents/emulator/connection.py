@@ -235,20 +235,6 @@ class Connection(Generic[C]):
         step(self.core)
         self._wake.set()
 
-    def later(self, delay_s: float, step: Callable[[], object]) -> None:
-        """Run ``step`` in ``delay_s`` seconds, if this connection is still open then (the
-        simulated phone's own clock), as a task of the emulator's (its stop ends it)."""
-
-        async def wait_then_step() -> None:
-            with anyio.move_on_after(delay_s):
-                await self.closed.wait()  # closed first: let go at once (nothing kept)
-                return
-            step()
-
-        task = asyncio.get_running_loop().create_task(wait_then_step())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     async def send_raw(self, frame: str | bytes) -> None:
         """Send any frame, valid or not: for testing how a client copes with bad input."""
         if self._send is not None:

@@ -235,12 +235,17 @@ class Emulator:
         callee: str = "+15550199",
         say: Sequence[str] = (),
         api: Literal["realtime", "live"] = "realtime",
+        caller_waits_s: float | None = None,
     ) -> str:
         """Place a simulated phone call (as ``POST /v1/emulator/calls``); its call id. The
         emulator posts a signed ``realtime.call.incoming`` webhook to ``webhook_url``; with
-        ``api="live"``, a ``live.transport.incoming`` one for a ``live_...`` session."""
-        desk = self.desk
-        return desk.place(webhook_url, webhook_secret, caller, callee, list(say), api).call_id
+        ``api="live"``, a ``live.transport.incoming`` one for a ``live_...`` session. The
+        caller speaks once the sideband configured the session (``session.update``), or,
+        with ``caller_waits_s``, that long after it attached if it did not."""
+        desk, said = self.desk, list(say)
+        return desk.place(
+            webhook_url, webhook_secret, caller, callee, said, api, caller_waits_s
+        ).call_id
 
     @property
     def http_url(self) -> str:

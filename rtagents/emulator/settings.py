@@ -14,11 +14,6 @@ Transcriber = Callable[[bytes, int], str]
 TranscriptOrder = Literal["before", "after", "random"]
 
 
-CALLER_WAITS_S = 1.0
-"""How long the caller of an accepted call waits for the agent to configure the session
-(``session.update``) before it speaks all the same (a call its accept configured whole)."""
-
-
 @dataclass(frozen=True)
 class ServerSettings:
     realtime: bool = False

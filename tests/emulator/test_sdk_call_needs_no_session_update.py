@@ -1,8 +1,8 @@
 """A SIP call configured entirely by its accept, as the openai SDK's users configure one, and
-watched over its sideband with the SDK's own client: the docs (calls.md, "Offline, against
-the emulator") say that once the call is accepted the caller says each line as a user turn.
-The simulated caller waits instead for a ``session.updated`` on the sideband: a client that
-sent everything with the accept (nothing more to update, as on the real API) waits forever."""
+watched over its sideband with the SDK's own client: placed with ``caller_waits_s``, its
+caller speaks that long after the sideband attached, though no ``session.update`` came (the
+simulated caller waited for one for ever: a client that sent everything with the accept,
+nothing more to update, as on the real API, heard nothing)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ NOWHERE = "http://127.0.0.1:1/hook"  # the webhook is not the point: the call ri
 
 async def test_a_realtime_call_accepted_with_its_session_hears_the_caller() -> None:
     async with Emulator(model=ScriptedModel(["Hello, how can I help?"])) as emu:
-        call_id = emu.place_call(NOWHERE, SECRET, say=["Hi, is this the bakery?"])
+        call_id = emu.place_call(
+            NOWHERE, SECRET, say=["Hi, is this the bakery?"], caller_waits_s=0.5
+        )
         async with AsyncOpenAI(api_key="sk-test", base_url=emu.http_url, max_retries=0) as client:
             await client.realtime.calls.accept(
                 call_id, type="realtime", instructions="You answer the bakery's phone."
@@ -46,7 +48,9 @@ async def test_a_realtime_call_accepted_with_its_session_hears_the_caller() -> N
 
 async def test_a_live_call_accepted_with_its_session_hears_the_caller() -> None:
     async with Emulator(model=ScriptedModel(["Hello, how can I help?"]), voice="tones") as emu:
-        session_id = emu.place_call(NOWHERE, SECRET, api="live", say=["Is this the bakery?"])
+        session_id = emu.place_call(
+            NOWHERE, SECRET, api="live", say=["Is this the bakery?"], caller_waits_s=0.5
+        )
         async with AsyncOpenAI(api_key="sk-test", base_url=emu.http_url, max_retries=0) as client:
             session: Any = {
                 "type": "live",

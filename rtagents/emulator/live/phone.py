@@ -5,10 +5,11 @@ said and the tools it ran, recorded for ``GET /v1/emulator/calls/{id}``."""
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ...protocol import live as lp
-from ..settings import CALLER_WAITS_S
+from ..caller import speak_unless_configured
 from . import session as config
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class Call(Protocol):
     transcript: list[dict[str, str]]
     tool_calls: list[dict[str, Any]]
     next_line: int
+    caller_waits_s: float | None
     saying: str
 
     def next_said(self) -> str | None: ...
@@ -52,7 +54,7 @@ def attach(call: Call, conn: Connection[LiveCore]) -> None:
     (``live_resume_s``) carries it on, the caller's turn and the work under way included."""
     if not conn.core.session:
         conn.core.accepted(call.session, session_id=call.call_id)
-        conn.later(CALLER_WAITS_S, lambda: _speak_first(call, conn))  # (see Call.attach)
+        speak_unless_configured(conn, functools.partial(_speak_first, call), call.caller_waits_s)
     conn.watch(lambda event: _heard(call, conn, event))
 
 
