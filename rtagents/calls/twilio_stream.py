@@ -114,7 +114,7 @@ class TwilioEndpoint:
 
 @dataclass
 class _Stream:
-    stopped: bool = False  # Twilio sent ``stop``: the stream's end is under way
+    stopped: bool = False  # Twilio stopped it (or it dropped): the stream's end is under way
 
 
 class TwilioCall:
@@ -160,6 +160,7 @@ class TwilioCall:
         hung_up = False  # by the app (``end_call``, ``app.hangup``): the call's end says so
 
         def over() -> None:  # the stream ended: a hang-up waiting for marks waits no more
+            self.stream.stopped = True  # (stopped or dropped: the call's next may come)
             played_out[0].set()
             ended.set()
 
@@ -214,8 +215,7 @@ class TwilioCall:
                                 played_out[0].set()
                     elif kind == "dtmf":
                         _press(presses, message)
-                    elif kind == "stop":  # (the call's next stream may come: see _claim)
-                        self.stream.stopped = True
+                    elif kind == "stop":
                         break
             over()
 

@@ -87,9 +87,12 @@ def phone(url: str, **options: Any) -> TwilioMediaClient:
     return TwilioMediaClient(url.replace("http", "ws", 1) + "/twilio", auth_token=TOKEN, **options)
 
 
-async def streamed_again(apps: list[CallServer], urls: list[str], far: FarAPI) -> None:
-    """The call streams on apps[0]; Twilio moves it to new TwiML: stop, and the new stream
-    (the same CallSid) reaches apps[-1] as the old one's session is closing."""
+async def streamed_again(
+    apps: list[CallServer], urls: list[str], far: FarAPI, dropped: bool = False
+) -> None:
+    """The call streams on apps[0]; Twilio moves it to new TwiML: stop (or the stream's
+    socket drops, no stop), and the new stream (the same CallSid) reaches apps[-1] as the
+    old one's session is closing."""
     first_app, next_app = apps[0], apps[-1]
     async with phone(urls[0]) as first:
         sid = first.call_sid
@@ -97,6 +100,14 @@ async def streamed_again(apps: list[CallServer], urls: list[str], far: FarAPI) -
             while not (sid in first_app.calls and first_app.calls[sid].session):
                 await anyio.sleep(0.01)
         far.flowing.clear()  # OpenAI's answers now take their time
+        if dropped:
+            first._ws.transport.abort()
+            with anyio.fail_after(5):  # the server has seen the socket go
+                while (
+                    first_app.calls[sid].state == "active"
+                    and not first_app.calls[sid].session.closed_reason
+                ):
+                    await anyio.sleep(0.01)
     old_record = first_app.calls[sid]  # stopped by Twilio: its session is closing
     claimed = anyio.Event()
     claim = next_app._lifecycle.claim
@@ -137,6 +148,23 @@ async def test_a_call_streamed_again_right_after_twilio_stopped_it_is_served() -
             )
             async with serve_asgi(app) as url:
                 await streamed_again([app], [url], far)
+
+
+async def test_a_call_streamed_again_right_after_its_stream_dropped_is_served() -> None:
+    """No ``stop``: the stream's socket dropped (Twilio goes on with the TwiML after
+    ``<Connect>`` all the same), and the next stream comes as the session is closing."""
+    async with Emulator(model=ScriptedModel([], then="Hello.")) as emu:
+        far = FarAPI(int(emu.http_url.rsplit(":", 1)[1].split("/")[0]))
+        async with far.serving() as api:
+            app = CallServer(
+                agent=rtagents.Agent(name="desk"),
+                twilio=TwilioStreams(auth_token=TOKEN),
+                webhook_secret=SECRET,
+                api_key="sk-x",
+                base_url=api,
+            )
+            async with serve_asgi(app) as url:
+                await streamed_again([app], [url], far, dropped=True)
 
 
 async def test_a_call_streamed_again_on_another_replica_right_after_stop_is_served(
