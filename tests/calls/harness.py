@@ -156,35 +156,53 @@ async def call_whose_sideband_drops() -> DroppedSideband:
     return DroppedSideband(emu, app, call_id, record, sidebands)
 
 
-class SlowReplies:
-    """A TCP relay to Redis whose replies wait ``delay`` seconds (0: none)."""
+class Relay:
+    """A TCP relay in front of a local server (Redis, the emulator's API) whose replies can be
+    slowed (``delay`` seconds each) or held (while ``flowing`` is clear). With
+    ``hold_websockets=False`` a connection that upgrades to a websocket (a sideband) is
+    never held: only the REST API's replies wait. ``serving`` yields its URL, made from
+    ``url`` (a template with ``{port}``)."""
 
-    def __init__(self, port: int) -> None:
-        self.port = port
+    REDIS = "redis://127.0.0.1:{port}/0"
+    API = "http://127.0.0.1:{port}/v1"
+
+    def __init__(self, behind: str, url: str = REDIS, *, hold_websockets: bool = True) -> None:
+        self.port = int(behind.rsplit(":", 1)[1].split("/")[0])  # (the server's URL)
+        self.url = url
+        self.hold_websockets = hold_websockets
         self.delay = 0.0
+        self.flowing = asyncio.Event()
+        self.flowing.set()
 
     async def _pipe(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, slow: bool
     ) -> None:
         with contextlib.suppress(Exception):
             while data := await reader.read(65536):
-                if slow and self.delay:
-                    await asyncio.sleep(self.delay)
+                if slow:
+                    await self.flowing.wait()
+                    if self.delay:
+                        await asyncio.sleep(self.delay)
                 writer.write(data)
                 await writer.drain()
         writer.close()
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.port)
+        slow = True
+        if not self.hold_websockets:  # (its first bytes say what it is)
+            first = await reader.read(65536)
+            slow = b"upgrade: websocket" not in first.lower()
+            up_writer.write(first)
+            await up_writer.drain()
         await asyncio.gather(
-            self._pipe(reader, up_writer, slow=False), self._pipe(up_reader, writer, slow=True)
+            self._pipe(reader, up_writer, slow=False), self._pipe(up_reader, writer, slow=slow)
         )
 
     @contextlib.asynccontextmanager
     async def serving(self) -> AsyncIterator[str]:
         server = await asyncio.start_server(self._client, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
         try:
-            yield f"redis://127.0.0.1:{port}/0"
+            yield self.url.format(port=server.sockets[0].getsockname()[1])
         finally:
             server.close()

@@ -16,10 +16,8 @@ holds them (a far API; deterministic); the sideband's websocket is not held."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import anyio
 import pytest
@@ -29,6 +27,7 @@ from rtagents.calls import CallServer
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import redis_server, serve_asgi
+from tests.calls.harness import Relay
 
 pytestmark = pytest.mark.anyio
 SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
@@ -40,50 +39,10 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-class SlowREST:
-    """A TCP relay to the emulator: while ``flowing`` is clear, the emulator's replies on
-    plain HTTP connections wait (websockets go through)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.flowing = asyncio.Event()
-        self.flowing.set()
-
-    async def _pipe(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, held: list[bool]
-    ) -> None:
-        with contextlib.suppress(Exception):
-            while data := await reader.read(65536):
-                if held[0]:
-                    await self.flowing.wait()
-                writer.write(data)
-                await writer.drain()
-        writer.close()
-
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.port)
-        first = await reader.read(65536)
-        held = [b"upgrade: websocket" not in first.lower()]
-        up_writer.write(first)
-        await up_writer.drain()
-        await asyncio.gather(
-            self._pipe(reader, up_writer, [False]), self._pipe(up_reader, writer, held)
-        )
-
-    @contextlib.asynccontextmanager
-    async def serving(self) -> AsyncIterator[str]:
-        server = await asyncio.start_server(self._client, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        try:
-            yield f"http://127.0.0.1:{port}/v1"
-        finally:
-            server.close()
-
-
 async def test_a_say_racing_the_calls_end_fails_alike_on_either_replica(redis_url: str) -> None:
     prefix = f"races-{uuid.uuid4().hex[:8]}"
     async with Emulator(model=ScriptedModel([], then="Hello.")) as emu:
-        slow = SlowREST(int(emu.http_url.rsplit(":", 1)[1].split("/")[0]))
+        slow = Relay(emu.http_url, Relay.API, hold_websockets=False)
         async with slow.serving() as api:
             apps = [
                 CallServer(

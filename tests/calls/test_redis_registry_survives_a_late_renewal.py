@@ -13,11 +13,9 @@ CallServer under uvicorn with a call placed by the emulator over SIP."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
@@ -28,23 +26,11 @@ import rtagents
 from rtagents.calls import CallServer
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import redis_server, serve_asgi
+from rtagents.testing import serve_asgi
 from tests.calls.harness import SECRET
+from tests.calls.test_redis_stalled import stoppable_redis
 
 pytestmark = pytest.mark.anyio
-
-
-@contextlib.contextmanager
-def stoppable_redis(folder: Path) -> Iterator[tuple[str, int]]:
-    import redis
-
-    with redis_server(folder) as url:
-        pid = int(redis.Redis.from_url(url).info("server")["process_id"])
-        try:
-            yield url, pid
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGCONT)
 
 
 async def test_a_renewal_round_that_ran_late_does_not_end_the_registry(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ import pytest
 
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.testing import redis_server
-from tests.calls.harness import SlowReplies
+from tests.calls.harness import Relay
 
 pytestmark = pytest.mark.anyio
 
@@ -59,7 +59,7 @@ async def test_a_busy_replica_keeps_its_calls_when_redis_is_a_millisecond_away(
     redis_url: str,
 ) -> None:
     prefix = f"many-{uuid.uuid4().hex[:8]}"
-    link = SlowReplies(int(redis_url.rsplit(":", 1)[1].split("/")[0]))
+    link = Relay(redis_url)
     async with link.serving() as a_url:
         a = RedisRegistry(a_url, replica="a", prefix=prefix, lease_s=LEASE_S)
         b = RedisRegistry(redis_url, replica="b", prefix=prefix, lease_s=LEASE_S)

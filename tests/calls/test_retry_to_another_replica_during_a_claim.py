@@ -28,7 +28,7 @@ from rtagents.calls import CallServer
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import redis_server, serve_asgi
-from tests.calls.harness import SECRET, SlowReplies, incoming, signed
+from tests.calls.harness import SECRET, Relay, incoming, signed
 
 pytestmark = pytest.mark.anyio
 
@@ -43,7 +43,7 @@ async def test_a_retry_to_another_replica_while_the_first_still_claims_does_not_
     redis_url: str,
 ) -> None:
     prefix = f"review-{uuid.uuid4().hex[:8]}"
-    relay = SlowReplies(int(redis_url.rsplit(":", 1)[1].split("/")[0]))
+    relay = Relay(redis_url)
     async with Emulator(model=ScriptedModel([], then="Hello.")) as emu, relay.serving() as slow_url:
         apps = [
             CallServer(

@@ -21,10 +21,8 @@ emulator that holds the emulator's bytes while ``slow`` is set (a far API; deter
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -35,6 +33,7 @@ from rtagents.calls import CallServer, TwilioStreams
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import TwilioMediaClient, redis_server, serve_asgi
+from tests.calls.harness import Relay
 
 pytestmark = pytest.mark.anyio
 SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
@@ -47,48 +46,12 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-class FarAPI:
-    """A TCP relay to the emulator: while ``slow`` is clear, what the emulator sends waits
-    (what the server sends goes through)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.flowing = asyncio.Event()
-        self.flowing.set()
-
-    async def _pipe(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, held: bool
-    ) -> None:
-        with contextlib.suppress(Exception):
-            while data := await reader.read(65536):
-                if held:
-                    await self.flowing.wait()
-                writer.write(data)
-                await writer.drain()
-        writer.close()
-
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.port)
-        await asyncio.gather(
-            self._pipe(reader, up_writer, held=False), self._pipe(up_reader, writer, held=True)
-        )
-
-    @contextlib.asynccontextmanager
-    async def serving(self) -> AsyncIterator[str]:
-        server = await asyncio.start_server(self._client, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        try:
-            yield f"http://127.0.0.1:{port}/v1"
-        finally:
-            server.close()
-
-
 def phone(url: str, **options: Any) -> TwilioMediaClient:
     return TwilioMediaClient(url.replace("http", "ws", 1) + "/twilio", auth_token=TOKEN, **options)
 
 
 async def streamed_again(
-    apps: list[CallServer], urls: list[str], far: FarAPI, dropped: bool = False
+    apps: list[CallServer], urls: list[str], far: Relay, dropped: bool = False
 ) -> None:
     """The call streams on apps[0]; Twilio moves it to new TwiML: stop (or the stream's
     socket drops, no stop), and the new stream (the same CallSid) reaches apps[-1] as the
@@ -135,9 +98,13 @@ async def streamed_again(
         assert next_app.calls[sid].state == "active"
 
 
-async def test_a_call_streamed_again_right_after_twilio_stopped_it_is_served() -> None:
+@pytest.mark.parametrize("dropped", [False, True], ids=["stopped", "dropped"])
+async def test_a_call_streamed_again_right_after_its_stream_ended_is_served(dropped: bool) -> None:
+    """Twilio stopped the stream, or (``dropped``) its socket dropped, no ``stop``: Twilio
+    goes on with the TwiML after ``<Connect>`` all the same. The next stream comes as the
+    session is closing."""
     async with Emulator(model=ScriptedModel([], then="Hello.")) as emu:
-        far = FarAPI(int(emu.http_url.rsplit(":", 1)[1].split("/")[0]))
+        far = Relay(emu.http_url, Relay.API)
         async with far.serving() as api:
             app = CallServer(
                 agent=rtagents.Agent(name="desk"),
@@ -147,24 +114,7 @@ async def test_a_call_streamed_again_right_after_twilio_stopped_it_is_served() -
                 base_url=api,
             )
             async with serve_asgi(app) as url:
-                await streamed_again([app], [url], far)
-
-
-async def test_a_call_streamed_again_right_after_its_stream_dropped_is_served() -> None:
-    """No ``stop``: the stream's socket dropped (Twilio goes on with the TwiML after
-    ``<Connect>`` all the same), and the next stream comes as the session is closing."""
-    async with Emulator(model=ScriptedModel([], then="Hello.")) as emu:
-        far = FarAPI(int(emu.http_url.rsplit(":", 1)[1].split("/")[0]))
-        async with far.serving() as api:
-            app = CallServer(
-                agent=rtagents.Agent(name="desk"),
-                twilio=TwilioStreams(auth_token=TOKEN),
-                webhook_secret=SECRET,
-                api_key="sk-x",
-                base_url=api,
-            )
-            async with serve_asgi(app) as url:
-                await streamed_again([app], [url], far, dropped=True)
+                await streamed_again([app], [url], far, dropped=dropped)
 
 
 async def test_a_call_streamed_again_on_another_replica_right_after_stop_is_served(
@@ -172,7 +122,7 @@ async def test_a_call_streamed_again_on_another_replica_right_after_stop_is_serv
 ) -> None:
     prefix = f"races-{uuid.uuid4().hex[:8]}"
     async with Emulator(model=ScriptedModel([], then="Hello.")) as emu:
-        far = FarAPI(int(emu.http_url.rsplit(":", 1)[1].split("/")[0]))
+        far = Relay(emu.http_url, Relay.API)
         async with far.serving() as api:
             apps = [
                 CallServer(

@@ -13,12 +13,10 @@ voicemail, a human queue). The release itself can wait: it is retried (``_ending
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
@@ -27,24 +25,12 @@ import pytest
 from rtagents.calls import CallServer, IncomingCall, Reject, TwilioStreams
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import TwilioMediaClient, redis_server, serve_asgi
+from rtagents.testing import TwilioMediaClient, serve_asgi
+from tests.calls.test_redis_stalled import stoppable_redis
 
 pytestmark = pytest.mark.anyio
 SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
 TOKEN = "twilio-auth-token-for-review"
-
-
-@contextlib.contextmanager
-def stoppable_redis(folder: Path) -> Iterator[tuple[str, int]]:
-    import redis
-
-    with redis_server(folder) as url:
-        pid = int(redis.Redis.from_url(url).info("server")["process_id"])
-        try:
-            yield url, pid
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGCONT)
 
 
 async def test_a_rejected_stream_is_closed_promptly_while_redis_stalls(tmp_path: Path) -> None:

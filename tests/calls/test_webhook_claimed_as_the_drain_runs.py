@@ -13,10 +13,8 @@ Redis's replies are held by a relay while the drain runs (a slow Redis; determin
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import anyio
 import pytest
@@ -26,6 +24,7 @@ from rtagents.calls import CallServer
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import redis_server, serve_asgi
+from tests.calls.harness import Relay
 
 pytestmark = pytest.mark.anyio
 SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
@@ -37,43 +36,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-class HeldReplies:
-    """A TCP relay to Redis whose replies wait while ``flowing`` is clear."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.flowing = asyncio.Event()
-        self.flowing.set()
-
-    async def _pipe(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, held: bool
-    ) -> None:
-        with contextlib.suppress(Exception):
-            while data := await reader.read(65536):
-                if held:
-                    await self.flowing.wait()
-                writer.write(data)
-                await writer.drain()
-        writer.close()
-
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.port)
-        await asyncio.gather(
-            self._pipe(reader, up_writer, held=False), self._pipe(up_reader, writer, held=True)
-        )
-
-    @contextlib.asynccontextmanager
-    async def serving(self) -> AsyncIterator[str]:
-        server = await asyncio.start_server(self._client, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        try:
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            server.close()
-
-
 async def test_a_call_whose_claim_outlasts_the_drains_start_is_not_taken(redis_url: str) -> None:
-    relay = HeldReplies(int(redis_url.rsplit(":", 1)[1].split("/")[0]))
+    relay = Relay(redis_url)
     async with relay.serving() as slow_url, Emulator(model=ScriptedModel([])) as emu:
         registry = RedisRegistry(slow_url, replica="a", prefix=f"races-{uuid.uuid4().hex[:8]}")
         app = CallServer(
