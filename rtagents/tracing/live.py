@@ -56,8 +56,15 @@ class _Backend:
     called: bool = False  # it made a function call
 
 
-def _continued(item: Any) -> bool:
-    return isinstance(item, dict) and item.get("type") in _CONTINUED
+def _carried_on(called: bool, output: Any) -> bool:
+    """Whether the next response of a delegation carries on from one that ended: the calls
+    and approval requests its end's snapshot lists say so (the session runs a call done, or
+    without a status, and answers a request; a call cut off it neither runs nor owes), else
+    whether its events began one (a snapshot that lists none, or no snapshot: a drop)."""
+    listed = [i for i in output or () if isinstance(i, dict) and i.get("type") in _CONTINUED]
+    if not listed:
+        return called
+    return any(i.get("status") in (None, "completed") for i in listed)
 
 
 class LiveSpans:
@@ -154,8 +161,8 @@ class LiveSpans:
             return
         rid = self._under_way(delegation_id)
         entry = self._backend.get(rid or "")
-        if entry is not None and _continued(item):
-            entry.called = True  # (told by either event: the session acts on either)
+        if entry is not None and item.get("type") in _CONTINUED:
+            entry.called = True  # (begun: its end's snapshot says if it was cut off)
         if item.get("type") != "mcp_call" or not isinstance(item.get("id"), str):
             return
         if added:
@@ -256,8 +263,8 @@ class LiveSpans:
         delegation.responses.discard(rid)
         if failure is not None:
             delegation.span.set_status(Status(StatusCode.ERROR, "its response failed"))
-        elif entry.called or any(_continued(item) for item in response.get("output") or ()):
-            delegation.continued = True  # (a snapshot's calls are answered, as the session does)
+        elif _carried_on(entry.called, response.get("output")):
+            delegation.continued = True
         if not delegation.responses and not delegation.continued:
             del self._delegations[entry.delegation_id or ""]
             delegation.span.end(end_time=at)

@@ -106,3 +106,32 @@ async def test_a_delegation_whose_response_is_seen_only_by_its_end_ends_with_it(
     assert "delegation" in ended_before_the_session, ended_before_the_session  # observed: not
     backend = [s for s in spans.get_finished_spans() if s.name.startswith("responses_inference ")]
     assert [s.attributes.get("gen_ai.response.id") for s in backend] == ["resp_1"]  # observed: []
+
+
+async def test_a_call_cut_off_with_its_response_does_not_keep_the_delegation_open(
+    spans: InMemorySpanExporter,
+) -> None:
+    """The response began a call (``output_item.added``, in progress) and ended incomplete,
+    the call cut off: the session runs no such call and owes it no output, so no response
+    carries the delegation on; its span ends with that response, not with the session."""
+    agent = rtagents.Agent(name="concierge", tools=[lookup])
+    async with live_server() as server:
+        async with rtagents.connect(agent, url=server.url, api="live", reconnect=None):
+            await server.expect("session.start")
+            await server.send("session.delegation.created", offset_ms=500, delegation=DELEGATION)
+            await server.stream(
+                "del_1", "response.created", response=snapshot("resp_1", "in_progress")
+            )
+            cut = call_item("call_1", "lookup", '{"x": ', status="in_progress")
+            await server.stream("del_1", "response.output_item.added", output_index=0, item=cut)
+            ended = snapshot(
+                "resp_1",
+                "incomplete",
+                output=[{**cut, "status": "incomplete"}],
+                incomplete_details={"reason": "max_output_tokens"},
+            )
+            await server.stream("del_1", "response.incomplete", response=ended)
+            with anyio.fail_after(5):
+                while not any(s.name == "delegation" for s in spans.get_finished_spans()):
+                    await anyio.sleep(0.01)
+            assert not server.of("response.create")  # (the session asked for nothing more)
