@@ -14,6 +14,7 @@ The sender reads the list in slices shorter than redis-py's socket timeout (5 s)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from typing import Any
@@ -77,9 +78,11 @@ async def _pop(client: Any, key: str, within: float, call_id: str) -> dict[str, 
     with anyio.move_on_after(max(within, 0.0) + _SLICE_S + _STALL_S):
         while (left := deadline - anyio.current_time()) > 0:
             popped = await client.blpop([key], max(_SLICE_MIN_S, min(left, _SLICE_S)))
-            if popped is not None:
-                reply = json.loads(popped[1])
-                return reply if isinstance(reply, dict) else {}
+            if popped is not None:  # (a reply that is no JSON object says nothing: {})
+                with contextlib.suppress(ValueError, RecursionError):
+                    reply = json.loads(popped[1])
+                    return reply if isinstance(reply, dict) else {}
+                return {}
         return None
     raise CallOwnerGone(f"call {call_id!r}: the call registry (Redis) did not answer in time")
 

@@ -82,3 +82,33 @@ async def test_an_earlier_replicas_forwarded_command_reads_the_answer(redis_url:
     assert host.ran == ["say"]  # it ran on the owner
     # Observed: {'ack': True}: the earlier sender raises "say failed on replica 'new'".
     assert answer == {"ok": True, "result": "said"}, answer
+
+
+async def test_a_reply_that_is_no_json_is_a_clear_error(redis_url: str) -> None:
+    """A replica that answers what is not JSON (a bug, another program on the channel): the
+    command fails as one the owner could not run (``RuntimeError`` naming it), never with
+    the JSON decoder's own error out of ``app.say``."""
+    import redis.asyncio as redis
+
+    prefix = f"garbled-{uuid.uuid4().hex[:8]}"
+    client = redis.from_url(redis_url, decode_responses=True)
+    pubsub = client.pubsub()
+    await pubsub.subscribe(f"{prefix}:replica:odd")
+    await client.set(f"{prefix}:call:{CALL}", "odd")
+    sender = RedisRegistry(redis_url, replica="sender", prefix=prefix, command_timeout=2)
+
+    async def odd_replica() -> None:
+        async for message in pubsub.listen():
+            if message.get("type") == "message":
+                request = json.loads(message["data"])["id"]
+                await client.rpush(f"{prefix}:reply:{request}", "{not json")
+                return
+
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(odd_replica)
+            with anyio.fail_after(10), pytest.raises(RuntimeError, match="failed on replica"):
+                await sender.forward(CALL, "say", {"text": "hi"})
+    finally:
+        await pubsub.aclose()
+        await client.aclose()
