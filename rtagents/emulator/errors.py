@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..errors import ProtocolError
+
 
 class ClientEventError(Exception):
     """What went wrong with a client event: becomes an ``error`` server event."""
@@ -22,6 +24,17 @@ class ClientEventError(Exception):
         self.code = code
         self.param = param
         self.type = type
+
+
+def schema_error(exc: ProtocolError) -> ClientEventError:
+    """A client event that breaks its schema (``exc``), worded as the server words it."""
+    if exc.missing:
+        return ClientEventError(
+            f"Missing required parameter: '{exc.param}'.",
+            code="missing_required_parameter",
+            param=exc.param,
+        )
+    return ClientEventError(f"Invalid event: {exc}", code="invalid_value", param=exc.param)
 
 
 MAX_DEPTH = 128

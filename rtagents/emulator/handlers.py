@@ -15,7 +15,7 @@ from ..errors import ProtocolError
 from . import audio
 from .config import apply_update, check_metadata, check_modalities, check_voice, without_nulls
 from .conversation import Conversation, check_item, full_item, public_item
-from .errors import ClientEventError
+from .errors import ClientEventError, schema_error
 from .hosted_mcp import HostedMCP
 from .input_audio import Committed, InputAudio
 from .outbox import Outbox, Steps
@@ -217,15 +217,7 @@ def typed(raw: dict[str, Any]) -> Any:
     try:
         return p.parse_client_event(raw)
     except ProtocolError as exc:
-        if exc.missing:
-            raise ClientEventError(
-                f"Missing required parameter: '{exc.param}'.",
-                code="missing_required_parameter",
-                param=exc.param,
-            ) from None
-        raise ClientEventError(
-            f"Invalid event: {exc}", code="invalid_value", param=exc.param
-        ) from None
+        raise schema_error(exc) from None
 
 
 HANDLERS: dict[str, Callable[[ServerCore, Any], None]] = {

@@ -16,7 +16,7 @@ from ...protocol import WireModel
 from ...protocol import live as lp
 from ..actions import Disconnect
 from ..conversation import Conversation
-from ..errors import ClientEventError
+from ..errors import ClientEventError, schema_error
 from ..hosted_mcp import HostedMCP
 from ..input_audio import InputAudio
 from ..models import Output
@@ -293,15 +293,7 @@ def checked(raw: dict[str, Any]) -> dict[str, Any]:
     try:
         event = lp.parse_live_client_event(raw)
     except ProtocolError as exc:
-        if exc.missing:
-            raise ClientEventError(
-                f"Missing required parameter: '{exc.param}'.",
-                code="missing_required_parameter",
-                param=exc.param,
-            ) from None
-        raise ClientEventError(
-            f"Invalid event: {exc}", code="invalid_value", param=exc.param
-        ) from None
+        raise schema_error(exc) from None
     data: dict[str, Any] = event.model_dump(mode="json", by_alias=True, exclude_unset=True)
     return data
 
