@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Union, get_args
 from pydantic import ValidationError
 
 from . import protocol as p
+from ._merge import deep_merge
 from ._seconds import check_seconds
 
 # What an agent is on GPT-Live, kept apart; importable from here too.
@@ -319,7 +319,7 @@ class Agent:
             if audio_out.model_fields_set:
                 config.audio.output = audio_out
         if self.session_options:
-            merged = _deep_merge(config.model_dump(exclude_unset=True), self.session_options)
+            merged = deep_merge(config.model_dump(exclude_unset=True), self.session_options)
             config = p.SessionConfig.model_validate(merged)
         return config
 
@@ -375,13 +375,3 @@ def _same_tools(a: _ToolsKey, b: _ToolsKey) -> bool:
         x is y and len(xs) == len(ys) and all(p is q for p, q in zip(xs, ys, strict=True))
         for (x, xs), (y, ys) in zip(a, b, strict=True)
     )
-
-
-def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out

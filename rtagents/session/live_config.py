@@ -20,11 +20,11 @@ new agent's instructions, voice or audio format do not reach a running Live sess
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import protocol as p
+from .._merge import deep_merge
 from .._redact import redact_url
 from ..errors import SessionConfigError
 from ..protocol import live as lp
@@ -84,7 +84,7 @@ def start_config(
         config["audio"] = audio
     config["delegation"] = _delegation(agent, tools)
     if live.session_options:
-        config = _deep_merge(config, live.session_options)
+        config = deep_merge(config, live.session_options)
     return lp.SessionConfig.model_validate(config), notes
 
 
@@ -165,7 +165,7 @@ def _delegation(
     the same at the start and in every update."""
     extra = _options_delegation(agent)
     built = _built_delegation(agent, tools, kind or delegation_kind(agent))
-    return _deep_merge(built, extra) if extra else built
+    return deep_merge(built, extra) if extra else built
 
 
 def _built_delegation(
@@ -237,16 +237,6 @@ def _format(value: Any) -> tuple[tuple[str, Any], ...]:
     fields = named_format(value).model_dump(exclude_none=True)
     rate = fields.get("rate") or (24000 if fields.get("type") == "audio/pcm" else _G711_RATE)
     return (("type", fields["type"]), ("rate", rate))
-
-
-def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def redact(value: Any) -> None:
