@@ -213,7 +213,10 @@ class CallDesk:
             except ValueError as exc:
                 return api_error(400, str(exc), "session")
         else:
-            call.session = {k: v for k, v in body.items() if k not in ("type", "model")}
+            call.session = {k: v for k, v in body.items() if k != "type"}
+            model = call.session.get("model")  # (the sideband cannot say it: the accept does)
+            if "model" in call.session and (not isinstance(model, str) or not model):
+                return api_error(400, "Invalid 'model': expected a model's name.", "model")
             try:  # checked as the API does, not when the sideband opens (it died then)
                 minted_session(call.session)
             except ClientEventError as err:

@@ -254,6 +254,9 @@ def start_with(core: Any, session: dict[str, Any]) -> None:
     before anything is sent, of the connection's own type (a transcription session's for
     a transcription secret). A bad config is a ``ClientEventError``."""
     core.session = minted_session(session, core.session)
+    model = session.get("model")
+    if isinstance(model, str) and model and core.session.get("type") == "realtime":
+        core.session["model"] = model  # (a call's accept is the one place it is said)
     core.audio.configure(core.session)
 
 

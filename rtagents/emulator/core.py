@@ -96,6 +96,7 @@ class ServerCore:
         self.audio = InputAudio(self.out, self.conversation)
         self.audio.configure(self.session)
         self.hosted = HostedMCP(self.out, self.conversation)
+        self.hosted.carry_on(previous.hosted)
         self.last_response_id = previous.last_response_id
 
     # -- inputs ----------------------------------------------------------------------------
@@ -107,6 +108,9 @@ class ServerCore:
             ConversationCreated,
             conversation={"id": self.conversation.id, "object": "realtime.conversation"},
         )
+        # A session configured before it opened (a client secret's, a call's accept, a
+        # WebRTC offer) lists its hosted MCP servers' tools now, as an update would.
+        self.run_jobs(self.hosted.configure(self.session.get("tools", [])))
 
     keeps_work = False
     """A Realtime session ends with its connection (GPT-Live's may not)."""

@@ -58,6 +58,11 @@ class HostedMCP:
         self._servers: dict[str, _Server] = {}
         self._pending: dict[str, tuple[CallMCP, bool | None]] = {}  # approval id -> call
 
+    def carry_on(self, previous: HostedMCP) -> None:
+        """The servers ``previous`` (the session's last connection) listed: known here too,
+        as the session is. One whose listing the drop cut off is listed again."""
+        self._servers = {k: s for k, s in previous._servers.items() if s.ready is not None}
+
     def configure(self, tools: list[dict[str, Any]]) -> list[Steps[None]]:
         """The session's tools changed: a listing for each server new or reconfigured."""
         listings = []
