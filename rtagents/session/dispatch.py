@@ -92,6 +92,7 @@ class Dispatcher:
         self._answers = answers
         self._hosted = hosted_tools
         self._running: dict[str, RunningCall] = {}
+        self._deciding: dict[str, str] = {}  # hosted approval requests: id -> tool name
         self._orphans: Orphans = {}  # given up on, still running
         self.background = BackgroundWork(
             tracer=tracer,
@@ -128,6 +129,11 @@ class Dispatcher:
     def running(self) -> list[tuple[str, StartCall]]:
         """The calls in flight: (call id, the call)."""
         return [(r.call.call_id, r.call) for r in self._running.values()]
+
+    @property
+    def deciding(self) -> list[tuple[str, str]]:
+        """The hosted approval requests whose answer has not left yet: (request id, tool)."""
+        return list(self._deciding.items())
 
     def cancel(self, work_id: str, reason: str) -> None:
         """A barge-in: the call is answered now, as cancelled, and its task cancelled."""
@@ -368,6 +374,11 @@ class Dispatcher:
     async def hosted_approval(self, action: StartApproval) -> None:
         """Decide a hosted request by the agent its response was made for, and answer it."""
         _, settings = self.offers.of(action.response_id)
-        await answer_hosted(
-            action.request, settings, self._hosted, self._answers, reused=action.reused
-        )
+        request = action.request
+        self._deciding[request.id] = request.name  # owed until its answer left (a drain waits)
+        try:
+            await answer_hosted(
+                request, settings, self._hosted, self._answers, reused=action.reused
+            )
+        finally:
+            self._deciding.pop(request.id, None)
