@@ -9,6 +9,7 @@ import ssl
 import sys
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from ._cli_common import CliError, add_emulator_key, import_user_module, port
 from ._redact import redact, redact_url, register_url_secrets
@@ -68,6 +69,21 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_base(base: str, shown: str) -> None:
+    """``--emulator`` is an http(s) URL with a host (and a port that is one), or a
+    ``CliError`` saying so: never httpx's error from inside the first request."""
+    try:
+        parts = urlsplit(base)
+        host, _ = parts.hostname, parts.port  # (reading the port checks it)
+    except ValueError as exc:
+        raise CliError(f"--emulator: {shown} is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise CliError(
+            f"--emulator: {shown} is not an http:// or https:// URL with a host "
+            "(the emulator's REST base, e.g. http://127.0.0.1:8765/v1)"
+        )
+
+
 def _call(args: argparse.Namespace) -> int:
     """``rtagents call``: place a simulated phone call on a running emulator and, unless
     ``--no-wait``, follow it to its end and print how it went."""
@@ -94,6 +110,7 @@ def _call(args: argparse.Namespace) -> int:
     base = args.emulator.rstrip("/")
     shown = redact_url(base)  # (a password, a token in its query: never printed)
     register_url_secrets(base)  # (nor in what a failed request says)
+    _check_base(base, shown)
     headers = {"Authorization": f"Bearer {args.api_key}"} if args.api_key else {}
     with httpx2.Client(base_url=base, headers=headers, timeout=10) as http:
         try:

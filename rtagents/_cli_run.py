@@ -4,6 +4,7 @@ audio files (``--in``/``--out``), or by voice (``--voice``: microphone and speak
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import inspect
 import os
@@ -14,6 +15,7 @@ from typing import Any
 from ._cli_common import CliError, add_emulator_key, import_user_module, wav_out
 from ._cli_talk import (
     Terminal,
+    answer_turns,
     collect_voice,
     lines,
     local_voice,
@@ -200,6 +202,8 @@ def _run(args: argparse.Namespace) -> int:
             if args.audio_out:
                 collect_voice(session, heard)
             if voice is not None:
+                if session.api == "realtime":
+                    answer_turns(session)
                 transcript.say("(listening: speak; Ctrl-C ends)")
                 await voice.run(session)
             elif audio_in is not None:
@@ -248,7 +252,9 @@ def _run(args: argparse.Namespace) -> int:
                 )
             await talk(emu.live_url if live else emu.url)
 
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends a voice chat; --out is kept
+    # Ctrl-C ends a voice chat; --out is kept. (On Python 3.10, anyio.run raises the main
+    # task's CancelledError for it: its tasks cannot tell that cancel from another.)
+    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
         anyio.run(main)
     if args.audio_out:
         from .audio import write_wav

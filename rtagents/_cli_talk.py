@@ -51,6 +51,20 @@ NO_SPEECH_S = 5.0
 says it heard none."""
 
 
+def answer_turns(session: Any) -> None:
+    """Turn detection that finds the user's turns but leaves the answer to the app
+    (``create_response: false``, as an agent that confirms by voice has): the command is the
+    app, and asks for an answer after each turn the server found (a Realtime session)."""
+
+    async def committed(event: Any) -> None:
+        audio_in = (session.config.get("audio") or {}).get("input") or {}
+        detection = audio_in.get("turn_detection")
+        if isinstance(detection, dict) and detection.get("create_response") is False:
+            await session.create_response()
+
+    session.on("input_audio_buffer.committed")(committed)
+
+
 async def say_recording(session: Any, pcm: bytes) -> str | None:
     """Send a recording as a microphone would (as fast as the socket takes it), then wait
     for the answer to the last turn the server found in it (an earlier turn's answer may be
@@ -59,6 +73,8 @@ async def say_recording(session: Any, pcm: bytes) -> str | None:
     from .audio.formats import Encoder, samples
 
     live = getattr(session, "api", "realtime") == "live"
+    if not live:
+        answer_turns(session)
     chunk = 24_000 * 2 // 50  # 20 ms
     encoder = Encoder(session.input_format)  # (a G.711 agent takes G.711)
     for start in range(0, len(pcm), chunk):

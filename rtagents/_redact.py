@@ -17,7 +17,7 @@ import threading
 import weakref
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit, urlunsplit
 
 _MASK = "[redacted]"
 _HEADER = re.compile(
@@ -131,8 +131,8 @@ def url_secrets(url: str, *, path: bool = False, public: Collection[str] = ()) -
     credential: Zapier's ``/api/mcp/s/<token>/mcp``)."""
     user, rest = _user_part(url)
     name, _, password = user.partition(":") if user is not None else (None, "", None)
-    parts = urlsplit(url.partition("://")[0] + "://" + rest if "://" in url else rest)
-    queries = {parts.query, urlsplit(url).query}  # (as read past a password, and as parsed)
+    parts = _split(url.partition("://")[0] + "://" + rest if "://" in url else rest)
+    queries = {parts.query, _split(url).query}  # (as read past a password, and as parsed)
     found = [password, *(v for q in queries for k, v in parse_qsl(q) if k not in public)]
     if name and _token_like(name):  # a key given as the user name (``https://sk_...@host``)
         found.append(name)
@@ -147,10 +147,25 @@ def url_credentials(url: str) -> list[str]:
     of its query, and each part of its path that reads as a token (Zapier's
     ``/api/mcp/s/<token>/mcp``); a plain path (``/openai/tiktoken``) is none."""
     user, rest = _user_part(url)
-    parts = urlsplit(url.partition("://")[0] + "://" + rest if "://" in url else rest)
+    parts = _split(url.partition("://")[0] + "://" + rest if "://" in url else rest)
     found = [user] if user else []
-    found += [v for q in {parts.query, urlsplit(url).query} for _, v in parse_qsl(q) if v]
+    found += [v for q in {parts.query, _split(url).query} for _, v in parse_qsl(q) if v]
     return found + [p for p in parts.path.split("/") if _token_like(p)]
+
+
+def _split(url: str) -> SplitResult:
+    """``urlsplit(url)``, or for a URL it refuses (an unclosed ``[``), the same parts cut at
+    the characters that end them: a URL that is no URL still has its query's tokens found."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        scheme, sep, rest = url.partition("://")
+        if not sep:
+            scheme, rest = "", url
+        rest, _, fragment = rest.partition("#")
+        rest, _, query = rest.partition("?")
+        netloc, slash, path = rest.partition("/")
+        return SplitResult(scheme, netloc, slash + path, query, fragment)
 
 
 def _token_like(text: str) -> bool:

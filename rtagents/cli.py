@@ -66,24 +66,24 @@ def _emulator(args: argparse.Namespace) -> int:
         return 2
 
     async def serve() -> None:
-        await emu.start()
-        # Two URLs on one port, and which goes where is the first thing a user needs.
-        lines = [
-            f"rtagents emulator listening on {emu.url}  (Ctrl-C stops it)",
-            f"  websocket URL: {emu.url}  (rtagents.connect(url=...), run --url)",
-            f"  REST base URL: {emu.http_url}  (CallServer(base_url=...), call --emulator)",
-            f"  openai SDK:    AsyncOpenAI(base_url={emu.http_url!r})",
-            f"  voice:         {_VOICES[emu.voice]}",
-        ]
-        if emu.certificate is not None:
-            # (Python's clients, rtagents' among them, trust what OpenSSL's variable names)
-            cert = emu.certificate
-            lines.append(f"  Python:        SSL_CERT_FILE={cert} (rtagents run, call, connect)")
-            lines.append(f"  TLS certificate to trust: {cert}")
-        if args.webrtc:
-            lines.append(f"  WebRTC calls:  POST {emu.http_url}/realtime/calls  (an SDP offer)")
-        print("\n".join(lines), flush=True)
-        await asyncio.Event().wait()
+        async with emu:  # (Ctrl-C: the clients still connected are closed, not cut off)
+            # Two URLs on one port, and which goes where is the first thing a user needs.
+            lines = [
+                f"rtagents emulator listening on {emu.url}  (Ctrl-C stops it)",
+                f"  websocket URL: {emu.url}  (rtagents.connect(url=...), run --url)",
+                f"  REST base URL: {emu.http_url}  (CallServer(base_url=...), call --emulator)",
+                f"  openai SDK:    AsyncOpenAI(base_url={emu.http_url!r})",
+                f"  voice:         {_VOICES[emu.voice]}",
+            ]
+            if emu.certificate is not None:
+                # (Python's clients, rtagents' among them, trust what OpenSSL's variable names)
+                cert = emu.certificate
+                lines.append(f"  Python:        SSL_CERT_FILE={cert} (rtagents run, call, connect)")
+                lines.append(f"  TLS certificate to trust: {cert}")
+            if args.webrtc:
+                lines.append(f"  WebRTC calls:  POST {emu.http_url}/realtime/calls  (an SDP offer)")
+            print("\n".join(lines), flush=True)
+            await asyncio.Event().wait()
 
     try:
         asyncio.run(serve())
@@ -219,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, RtagentsError) as exc:
         print(f"rtagents {args.command}: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C (3.10: anyio.run's cancel)
         return 130
     except Exception as exc:  # a task group's (an ExceptionGroup): our error in it is one line
         inner = first_error(exc)
