@@ -64,7 +64,7 @@ from .live_transcript import Transcript, said
 from .orchestrator import BUSY, UNSEEN_WAIT_S, Orchestrator
 from .restate import Place
 from .states import LinkInput
-from .wire import Requests, decode, error_ref
+from .wire import Requests, decode, error_ref, owed_calls
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -179,7 +179,10 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
             self.orchestrator.batches.not_answering(ref)  # (see there)
         # What runs may be a response carried over a drop, its end a while off: not polled.
         wait = _CARRIED_WAIT_S if self._work.carrying else UNSEEN_WAIT_S
-        return self.orchestrator.refused(ref, message=err.message, code=err.code, wait_s=wait)
+        refused = self.orchestrator.refused(ref, message=err.message, code=err.code, wait_s=wait)
+        if err.code != "missing_tool_output":
+            return refused
+        return [*refused, *(self._work.cut_off(owed_calls(err.message)) or ())]  # (drop-lost)
 
     def _on_closed(self, event: Any) -> Decided:
         reason = str(event.reason)

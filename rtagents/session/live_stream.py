@@ -60,7 +60,7 @@ class DelegatedWork:
         self._finished: dict[str, None] = {}  # those by their own end (no error, no drop)
         # Calls announced, by item id: (call_id, name, the response it is of).
         self._calls: dict[str, tuple[str, str, str | None]] = {}
-        self._cut: list[tuple[str, tuple[str, str, str | None]]] = []  # see ``forget``
+        self._cut: list[tuple[str | None, tuple[str, str, str | None]]] = []  # see ``forget``
         self._unnamed = 0  # responses given no id, named here
         self._ref: str | None = None  # the request of ours the event being read names
         self._naming = False  # the server names our requests (GPT-Live does, when given ids)
@@ -178,11 +178,13 @@ class DelegatedWork:
         self._current.clear()
         self._calls.clear()
 
-    def cut_off(self) -> Decided:
-        """The calls ``forget`` kept, each answered as cut off unless it started already.
-        Their responses are over for us (the drop ended them, and is not their end: it
-        proves nothing of the new connection): their batches are asked for once complete."""
-        cut, self._cut = self._cut, []
+    def cut_off(self, owed: Sequence[str] = ()) -> Decided:
+        """The calls ``forget`` kept, and those ``owed`` (the server waits for them, and no
+        event of ours announced them: a drop lost them, of the latest response), each
+        answered as cut off unless it started already. Their responses are over for us (the
+        drop ended them, and is not their end: it proves nothing of the new connection):
+        their batches are asked for once complete."""
+        cut, self._cut = [*self._cut, *((None, (c, "", self._last)) for c in owed)], []
         decided: list[Decision | Action] = []
         for item_id, (call_id, name, rid) in cut:
             if rid is not None and rid not in self._ended:  # a late end of it means nothing

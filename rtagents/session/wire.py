@@ -4,6 +4,7 @@ and matching replies to the requests that wait for them. Sans I/O."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -133,3 +134,13 @@ def clip(frame: str | bytes, limit: int = 200) -> str:
     head = frame[: limit * 4 + 1]  # at most four UTF-8 bytes a character
     text = head.decode("utf-8", "replace") if isinstance(head, (bytes, bytearray)) else head
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+_OWED = re.compile(r"function calls? (.+?)\.?$")
+
+
+def owed_calls(message: str) -> list[str]:
+    """The call ids a refusal for outputs still owed names (``missing_tool_output``: "No tool
+    output found for function call call_a." or "... function calls call_a, call_b.")."""
+    named = _OWED.search(message)
+    return [c.strip() for c in named.group(1).split(",") if c.strip()] if named else []

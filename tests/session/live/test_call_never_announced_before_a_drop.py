@@ -1,0 +1,81 @@
+"""A delegated call the server never announced before the connection dropped is answered
+all the same, once the server names it (GPT-Live refuses a partial batch: ``response.create``
+is refused with ``missing_tool_output`` naming the calls still owed).
+
+On a server that loses the work under way with the connection (``DropConnection(loses_work=
+True)``), a backend response that made two calls waits for both outputs, though the events
+of the second were never sent: the session heard of one. It answered it and asked for the
+next response, which the server refused, naming the other call: the turn stalled for good,
+the user never answered (a review's suspicion, proved). The call named is answered as
+``disconnected`` (never run: its arguments are not known), and the turn goes on."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anyio
+import pytest
+
+import rtagents
+from rtagents import Reconnect
+from rtagents.emulator import CallFunction, DropConnection, Emulator, ModelContext, ScriptedModel
+from tests.session.live.harness import speak, spoken
+
+pytestmark = pytest.mark.anyio
+FAST = Reconnect(backoff=0.01, max_backoff=0.05)
+RAN: list[str] = []
+
+
+@rtagents.tool
+async def note(text: str) -> str:
+    """Write a note."""
+    RAN.append(text)
+    return f"noted {text}"
+
+
+def echo(ctx: ModelContext) -> str:
+    return "Answer: " + " | ".join(o["output"] for o in ctx.pending_outputs) + " Done."
+
+
+async def test_a_call_the_drop_kept_from_the_session_is_answered_and_the_turn_goes_on() -> None:
+    RAN.clear()
+    calls = [
+        CallFunction("note", {"text": "one"}, call_id="call_one"),
+        CallFunction("note", {"text": "two"}, call_id="call_two"),
+    ]
+    seen: list[Any] = []
+    async with Emulator(model=ScriptedModel([calls, echo])) as emu:
+        async with rtagents.connect(
+            rtagents.Agent(tools=[note]), url=emu.live_url, api="live", reconnect=FAST
+        ) as session:
+            emu.last.add_fault(
+                DropConnection(after="response.function_call_arguments.done", loses_work=True)
+            )
+            await speak(session)
+            with anyio.fail_after(10):
+                async for event in session:
+                    seen.append(event)
+                    if spoken(seen).endswith("Done."):
+                        break
+                else:
+                    pytest.fail("the session ended before the turn's answer")
+        items = list(emu.connections[-1].conversation.items)
+    outputs = {i["call_id"]: i["output"] for i in items if i.get("type") == "function_call_output"}
+    assert RAN == ["one"], RAN  # the call never heard of never ran
+    assert sorted(outputs) == ["call_one", "call_two"], outputs
+    assert json.loads(outputs["call_two"])["error"] == "disconnected", outputs["call_two"]
+
+
+@pytest.mark.parametrize(
+    ("message", "ids"),
+    [
+        ("No tool output found for function call call_two.", ["call_two"]),
+        ("No tool output found for function calls call_a, call_b.", ["call_a", "call_b"]),
+        ("Something else went wrong.", []),
+    ],
+)
+def test_the_calls_a_refusal_names(message: str, ids: list[str]) -> None:
+    from rtagents.session.wire import owed_calls
+
+    assert owed_calls(message) == ids
