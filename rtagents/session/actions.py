@@ -79,14 +79,21 @@ class StartCall:
         return f"{self.call_id}#{self.response_id}" if self.duplicate else self.call_id
 
 
+REUSED = "the server reused an earlier request's id: it cannot be told apart"
+"""Why a request whose id an earlier one had is denied (an answer to that id is ambiguous)."""
+LOST = "the connection dropped before this request reached the session: denied unseen"
+"""Why a request a drop kept from the session is denied (the server named it as owed)."""
+
+
 @dataclass(frozen=True)
 class StartApproval:
     """Decide a hosted MCP approval request; report with ``approval_decided``."""
 
     request: p.McpApprovalRequest
     response_id: str | None
-    reused: bool = False
-    """The server reused a request's (or a call's) id an earlier one had: deny it."""
+    denied: str | None = None
+    """Deny it without asking the policy, for this reason: the server reused an id an earlier
+    request (or call) had, or a drop kept the request itself from the session."""
 
 
 @dataclass(frozen=True)

@@ -378,7 +378,7 @@ class Dispatcher:
         self._deciding[request.id] = request.name  # owed until its answer left (a drain waits)
         try:
             await answer_hosted(
-                request, settings, self._hosted, self._answers, reused=action.reused
+                request, settings, self._hosted, self._answers, denied=action.denied
             )
         finally:
             self._deciding.pop(request.id, None)

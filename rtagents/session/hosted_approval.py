@@ -22,22 +22,17 @@ class Answers(Protocol):
     async def approval(self, request_id: str, approve: bool, reason: str | None) -> None: ...
 
 
-_REUSED = ApprovalPolicy(
-    rules=[deny(reason="the server reused an earlier request's id: it cannot be told apart")]
-)
-"""What decides a request whose id an earlier one had (an answer to that id is ambiguous)."""
-
-
 async def answer_hosted(
     request: p.McpApprovalRequest,
     settings: CallSettings,
     listed: dict[str, list[p.McpListedTool]],
     answers: Answers,
     *,
-    reused: bool = False,
+    denied: str | None = None,
 ) -> None:
     """Decide ``request`` by ``settings`` (``listed``: what each hosted server listed, by
-    label: a tool's read-only hint) and answer it. The gate itself never raises."""
+    label: a tool's read-only hint), or deny it for the reason ``denied`` without asking
+    the policy, and answer it. The gate itself never raises."""
     try:
         tools = {t.name: t for t in listed.get(request.server_label, [])}
         annotations = tools[request.name].annotations if request.name in tools else None
@@ -51,7 +46,7 @@ async def answer_hosted(
                 read_only=read_only if isinstance(read_only, bool) else None,
                 agent=settings.agent,
             ),
-            _REUSED if reused else settings.policy,
+            ApprovalPolicy(rules=[deny(reason=denied)]) if denied else settings.policy,
             settings.hosted,
         )
         approve = decision.approve is True

@@ -33,6 +33,7 @@ from ..protocol import live as lp
 from ..protocol.live.codec import validate_live_server_frame as _validate
 from . import live_config
 from .actions import (
+    LOST,
     Action,
     Decision,
     Emit,
@@ -64,7 +65,7 @@ from .live_transcript import Transcript, said
 from .orchestrator import BUSY, UNSEEN_WAIT_S, Orchestrator
 from .restate import Place
 from .states import LinkInput
-from .wire import Requests, decode, error_ref, owed_calls
+from .wire import Requests, decode, error_ref, lost_requests, owed_ids
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -180,9 +181,15 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
         # What runs may be a response carried over a drop, its end a while off: not polled.
         wait = _CARRIED_WAIT_S if self._work.carrying else UNSEEN_WAIT_S
         refused = self.orchestrator.refused(ref, message=err.message, code=err.code, wait_s=wait)
-        if err.code != "missing_tool_output":
+        if err.code == "missing_tool_output":  # calls a drop kept from us: answered unrun
+            return [*refused, *(self._work.cut_off(owed_ids(err.message)) or ())]
+        if err.code != "missing_approval_response":
             return refused
-        return [*refused, *(self._work.cut_off(owed_calls(err.message)) or ())]  # (drop-lost)
+        rid, lost = self._work.response_of(None), lost_requests(owed_ids(err.message))
+        return [
+            *refused,
+            *(d for r in lost for d in self.orchestrator.approval_arrived(r, rid, LOST)),
+        ]
 
     def _on_closed(self, event: Any) -> Decided:
         reason = str(event.reason)

@@ -3,8 +3,7 @@
 It decides when tools start, when their outputs go out, and when to ask for the next model
 turn; it keeps the connection's state and the app's own request (``states``), the batches
 (what is owed), and the journal's accounts of calls. A wire adapter (``realtime``, ``live``)
-turns server events into its inputs and its decisions into client events. It never awaits,
-sleeps or touches a socket: every rule here is tested with plain function calls.
+turns server events into its inputs and its decisions into client events (no I/O here).
 
 The rule for the next turn: one request per batch (the calls and approvals of one
 response), made once that response is done and every call that wants a reply has its output,
@@ -20,6 +19,7 @@ from collections.abc import Callable
 from .. import protocol as p
 from . import started as _started
 from .actions import (
+    REUSED,
     AskResponse,
     CancelCall,
     CancelResponse,
@@ -184,7 +184,7 @@ class Orchestrator:
         return [start] if blocked is None else [start, CancelCall(call_id, blocked)]
 
     def approval_arrived(
-        self, request: p.McpApprovalRequest, response_id: str | None
+        self, request: p.McpApprovalRequest, response_id: str | None, denied: str | None = None
     ) -> list[Decision]:
         self._produced(response_id)
         seen = _started.request(self.started, request.id, response_id)
@@ -193,7 +193,7 @@ class Orchestrator:
         work = Work(response_id or "?", wants_reply=True)
         blocked = self.batches.start(request.id, work, wants_reply=True)
         self.journal.heard(request)  # now: a snapshot may be the only place it is told
-        start = StartApproval(request, response_id, reused=seen == "reused")
+        start = StartApproval(request, response_id, REUSED if seen == "reused" else denied)
         return [start] if blocked is None else [start, CancelCall(request.id, blocked)]
 
     def output_confirmed(self, call_id: str) -> list[Decision]:

@@ -136,11 +136,17 @@ def clip(frame: str | bytes, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-_OWED = re.compile(r"function calls? (.+?)\.?$")
+_OWED = re.compile(r"(?:function calls?|approval requests?) (.+?)\.?$")
 
 
-def owed_calls(message: str) -> list[str]:
-    """The call ids a refusal for outputs still owed names (``missing_tool_output``: "No tool
-    output found for function call call_a." or "... function calls call_a, call_b.")."""
+def owed_ids(message: str) -> list[str]:
+    """The ids a refusal for answers still owed names: "No tool output found for function
+    call call_a." (``missing_tool_output``; "... function calls call_a, call_b."), "No
+    approval response found for MCP approval request mcpr_a." (``missing_approval_response``)."""
     named = _OWED.search(message)
     return [c.strip() for c in named.group(1).split(",") if c.strip()] if named else []
+
+
+def lost_requests(ids: list[str]) -> list[p.McpApprovalRequest]:
+    """Approval requests known by their ids alone (a drop kept the rest from the session)."""
+    return [p.McpApprovalRequest(id=i, server_label="", name="", arguments="") for i in ids]

@@ -19,7 +19,16 @@ import pytest
 
 import rtagents
 from rtagents import Reconnect
-from rtagents.emulator import CallFunction, DropConnection, Emulator, ModelContext, ScriptedModel
+from rtagents.emulator import (
+    CallFunction,
+    CallMCP,
+    DropConnection,
+    Emulator,
+    ModelContext,
+    ScriptedModel,
+)
+from rtagents.mcp import HostedMCP
+from rtagents.testing import mcp_server, serve_mcp_http
 from tests.session.live.harness import speak, spoken
 
 pytestmark = pytest.mark.anyio
@@ -35,7 +44,8 @@ async def note(text: str) -> str:
 
 
 def echo(ctx: ModelContext) -> str:
-    return "Answer: " + " | ".join(o["output"] for o in ctx.pending_outputs) + " Done."
+    said = [str(o.get("output", o.get("type"))) for o in ctx.pending_outputs]
+    return "Answer: " + " | ".join(said) + " Done."
 
 
 async def test_a_call_the_drop_kept_from_the_session_is_answered_and_the_turn_goes_on() -> None:
@@ -72,10 +82,58 @@ async def test_a_call_the_drop_kept_from_the_session_is_answered_and_the_turn_go
     [
         ("No tool output found for function call call_two.", ["call_two"]),
         ("No tool output found for function calls call_a, call_b.", ["call_a", "call_b"]),
+        ("No approval response found for MCP approval request mcpr_1.", ["mcpr_1"]),
         ("Something else went wrong.", []),
     ],
 )
 def test_the_calls_a_refusal_names(message: str, ids: list[str]) -> None:
-    from rtagents.session.wire import owed_calls
+    from rtagents.session.wire import owed_ids
 
-    assert owed_calls(message) == ids
+    assert owed_ids(message) == ids
+
+
+async def test_an_approval_request_the_drop_kept_from_the_session_is_denied_unseen() -> None:
+    RAN.clear()
+    charged: list[int] = []
+    server = mcp_server("bank")
+
+    @server.tool()
+    def charge(amount: int) -> str:
+        """Charge the card."""
+        charged.append(amount)
+        return f"charged {amount}"
+
+    asked: list[Any] = []
+
+    async def yes(request: rtagents.ApprovalRequest) -> bool:
+        asked.append(request)
+        return True
+
+    turn = [
+        CallFunction("note", {"text": "one"}, call_id="call_one"),
+        CallMCP("bank", "charge", {"amount": 9}),
+    ]
+    seen: list[Any] = []
+    async with serve_mcp_http(server) as url, Emulator(model=ScriptedModel([turn, echo])) as emu:
+        agent = rtagents.Agent(
+            tools=[note, HostedMCP("bank", url, require_approval="always")],
+            approval=rtagents.ApprovalPolicy(handler=yes),
+        )
+        async with rtagents.connect(agent, url=emu.live_url, api="live", reconnect=FAST) as session:
+            emu.last.add_fault(
+                DropConnection(after="response.function_call_arguments.done", loses_work=True)
+            )
+            await speak(session)
+            with anyio.fail_after(10):
+                async for event in session:
+                    seen.append(event)
+                    if spoken(seen).endswith("Done."):
+                        break
+                else:
+                    pytest.fail("the session ended before the turn's answer")
+        items = list(emu.connections[-1].conversation.items)
+    answers = [i for i in items if i.get("type") == "mcp_approval_response"]
+    assert [a["approve"] for a in answers] == [False], answers  # denied, once
+    assert asked == [] and charged == [], (asked, charged)  # never asked about, never run
+    decided = [e for e in seen if e.type == "approval.decided"]
+    assert [e.approve for e in decided] == [False], decided
