@@ -145,13 +145,13 @@ class Batches:
         keep_latest(self._over, response_id, None, _OVER_KEPT)
         return bool(batch.pending)
 
-    def over(self, response_id: str | None) -> bool:
-        """Whether ``response_id`` is among the last responses that ended; where responses
-        of several run at once (``sees`` set: GPT-Live), or that began (its end is no
-        response begun unseen)."""
+    def over(self, response_id: str | None, *, begun: bool = True) -> bool:
+        """Whether ``response_id`` is among the last responses that ended; with ``begun``,
+        where responses of several run at once (``sees`` set: GPT-Live), or that began (its
+        end is no response begun unseen)."""
         if response_id in self._over:
             return True
-        return self.sees is not None and response_id in (self._begun or ())
+        return begun and self.sees is not None and response_id in (self._begun or ())
 
     def reopened(self, response_id: str) -> None:
         """A response a drop ended for us goes on, on the next connection: its batch is

@@ -209,7 +209,7 @@ class DelegatedWork:
         (``inner``, of ``kind``) names, else the one under way in the delegation (or the
         one created last)."""
         response = inner.get("response") if kind in _LIFECYCLE else None
-        rid = response.get("id") if type(response) is dict else None
+        rid = r if type(response) is dict and type(r := response.get("id")) is str else None
         if rid is not None and kind != "response.created":
             return self._ending(rid, delegation_id)
         return rid or self._latest(delegation_id) or self._last

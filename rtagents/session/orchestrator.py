@@ -48,14 +48,10 @@ _UNSEEN, _UNSEEN_KEY = "", "unseen:"  # (a response id no server gives; the key 
 
 
 class Orchestrator:
-    """Calls and turns of one session, across its connections.
-
-    Args:
-        traits: What it needs to know of a tool, by name (``None``: unknown).
-        next_ref: A fresh id for each thing it sends (the wire's ``event_id``), or the
-            prefix of ids the orchestrator counts itself.
-        journal: The conversation's items, for a replay after a drop.
-    """
+    """Calls and turns of one session, across its connections: ``traits`` says what it needs
+    to know of a tool, by name (``None``: unknown); ``next_ref`` gives a fresh id for each
+    thing it sends (the wire's ``event_id``), or is the prefix of ids it counts itself;
+    ``journal`` holds the conversation's items, for a replay after a drop."""
 
     # Scalars are class attributes until set (performance.md, "Density").
     _refs = 0
@@ -110,6 +106,8 @@ class Orchestrator:
             # Out of band: never the answer to our request in flight (the app's out-of-band
             # requests go around the orchestrator, our asides too), which stays in flight.
             return self.fillers.started(response_id, ours=aside, refs=self)
+        if self.batches.over(response_id, begun=False):  # (created again, late: still over)
+            return []
         if self._ask.state is Asked.SENT and self._in_flight == self._ask.ref:
             self._ask.apply(AskInput.CREATED)
             self._ask.response_id = response_id  # kept until it has output

@@ -51,7 +51,8 @@ def request(started: Started, request_id: str, response_id: str | None) -> Seen:
     earlier = started[request_id] or ""
     if earlier == key or (response_id is None and earlier.startswith(_REQUEST)):
         return "again"
-    return "reused"
+    # Reused: once for each response that lists it (a response lists its items twice).
+    return "reused" if first(started, f"{request_id}#{key}") else "again"
 
 
 def response_of(started: Started, work_id: str) -> str | None:
