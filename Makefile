@@ -36,6 +36,7 @@ typecheck: $(DEV)
 # wait on sockets and subprocesses. Tests marked xdist_group(NAME) share one worker, one after
 # another (a module-scoped build, say).
 unit: $(DEV) system-deps
+	$(BIN)/pyright --version >/dev/null  # (its first run fetches it with npm: once, not per worker)
 	$(BIN)/pytest -q -n auto --dist loadgroup
 
 # What the tests need from Debian (command:package), installed when missing: real speech

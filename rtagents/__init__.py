@@ -83,17 +83,21 @@ if TYPE_CHECKING:  # what a type checker sees them as (``__getattr__`` imports t
     from . import testing as testing
     from . import tracing as tracing
 
+    SessionClosed = SessionClosedError  # (its old name: see ``errors.RENAMED``)
+
 _SUBPACKAGES = frozenset({"audio", "calls", "emulator", "testing", "tracing"})
 """Reached as ``rtagents.calls`` after a plain ``import rtagents`` (DESIGN.md writes them
 so), imported on first use: the import of ``rtagents`` stays small, and an extra a
 subpackage needs is asked for only when it is used."""
 
 
-def __getattr__(name: str) -> object:
-    if name in _SUBPACKAGES:
-        return importlib.import_module(f"{__name__}.{name}")
-    if name in errors.RENAMED:  # an exception's old name (SessionClosed until 0.2)
-        message, now = errors.RENAMED[name]
-        warnings.warn(message, DeprecationWarning, stacklevel=2)
-        return now
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+if not TYPE_CHECKING:  # (a checker sees no such hook: a misspelt name is an error there)
+
+    def __getattr__(name: str) -> object:
+        if name in _SUBPACKAGES:
+            return importlib.import_module(f"{__name__}.{name}")
+        if name in errors.RENAMED:  # an exception's old name (SessionClosed until 0.2)
+            message, now = errors.RENAMED[name]
+            warnings.warn(message, DeprecationWarning, stacklevel=2)
+            return now
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,9 +7,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, get_args
 
 from .request import ApprovalKind, ApprovalRequest
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 RuleAction = Literal["allow", "deny", "ask"]
 
@@ -154,16 +157,28 @@ def _glob(patterns: str | Sequence[str], value: str) -> bool:
     return any(fnmatchcase(value, pattern) for pattern in patterns)
 
 
-def allow(**match: Any) -> Rule:
+class Match(TypedDict, total=False):
+    """What ``allow``, ``deny`` and ``ask`` take: a ``Rule``'s fields but its action (typed,
+    so that a checker catches ``tools=`` or ``read_only="yes"``)."""
+
+    tool: str | Sequence[str] | None
+    server: str | Sequence[str] | None
+    kind: ApprovalKind | Sequence[ApprovalKind] | None
+    read_only: bool | None
+    when: Callable[[dict[str, Any]], bool] | None
+    reason: str | None
+
+
+def allow(**match: Unpack[Match]) -> Rule:
     """A rule that approves what it matches: ``allow(tool="get_*")``, ``allow(read_only=True)``."""
     return Rule("allow", **match)
 
 
-def deny(**match: Any) -> Rule:
+def deny(**match: Unpack[Match]) -> Rule:
     """A rule that declines what it matches; ``reason`` is told to the model."""
     return Rule("deny", **match)
 
 
-def ask(**match: Any) -> Rule:
+def ask(**match: Unpack[Match]) -> Rule:
     """A rule that sends what it matches to the handler (or to ``session.approve``)."""
     return Rule("ask", **match)

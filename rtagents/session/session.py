@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..agent import Agent
 
 DepsT = TypeVar("DepsT", default=Any)
+H = TypeVar("H", bound=Handler)
 
 
 def _event_types() -> frozenset[str]:
@@ -173,7 +174,7 @@ class RealtimeSession(Generic[DepsT]):
         event: SessionEvent = await self._runner.stream.next()
         return event
 
-    def on(self, kind: str) -> Callable[[Handler], Handler]:
+    def on(self, kind: str) -> Callable[[H], H]:
         """Register a handler for events of ``kind`` (``"*"`` for all); sync or async. A
         ``kind`` that no event has (a typo, most likely) is registered all the same, with a
         warning that names the nearest type."""
@@ -188,7 +189,7 @@ class RealtimeSession(Generic[DepsT]):
             hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
             warnings.warn(f"no event has the type {kind!r}{hint}", UserWarning, stacklevel=2)
 
-        def register(handler: Handler) -> Handler:
+        def register(handler: H) -> H:  # (returned as it came: its own type for a checker)
             self._runner.stream.on(kind, handler)
             return handler
 

@@ -217,9 +217,6 @@ class FunctionTool(BaseTool, Generic[P, R]):
         self: FunctionTool[Concatenate[Any, Q], R], instance: object, owner: type | None = None
     ) -> FunctionTool[Q, R]: ...
 
-    @overload
-    def __get__(self, instance: object, owner: type | None = None) -> FunctionTool[..., R]: ...
-
     def __get__(self, instance: Any, owner: type | None = None) -> FunctionTool[..., R]:
         # A method's tool, bound: its receiver is filled in (the types keep only the result).
         if instance is None or not self._sig.receiver:
