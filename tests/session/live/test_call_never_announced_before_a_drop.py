@@ -48,17 +48,12 @@ def echo(ctx: ModelContext) -> str:
     return "Answer: " + " | ".join(said) + " Done."
 
 
-async def test_a_call_the_drop_kept_from_the_session_is_answered_and_the_turn_goes_on() -> None:
-    RAN.clear()
-    calls = [
-        CallFunction("note", {"text": "one"}, call_id="call_one"),
-        CallFunction("note", {"text": "two"}, call_id="call_two"),
-    ]
+async def dropped_turn(agent: rtagents.Agent, turn: list[Any]) -> tuple[list[Any], list[Any]]:
+    """``turn``, on a server that loses the work under way when the connection drops after
+    the first call's arguments: the session's events up to the answer, and the conversation."""
     seen: list[Any] = []
-    async with Emulator(model=ScriptedModel([calls, echo])) as emu:
-        async with rtagents.connect(
-            rtagents.Agent(tools=[note]), url=emu.live_url, api="live", reconnect=FAST
-        ) as session:
+    async with Emulator(model=ScriptedModel([turn, echo])) as emu:
+        async with rtagents.connect(agent, url=emu.live_url, api="live", reconnect=FAST) as session:
             emu.last.add_fault(
                 DropConnection(after="response.function_call_arguments.done", loses_work=True)
             )
@@ -70,7 +65,17 @@ async def test_a_call_the_drop_kept_from_the_session_is_answered_and_the_turn_go
                         break
                 else:
                     pytest.fail("the session ended before the turn's answer")
-        items = list(emu.connections[-1].conversation.items)
+        items: list[Any] = list(emu.connections[-1].conversation.items)
+    return seen, items
+
+
+async def test_a_call_the_drop_kept_from_the_session_is_answered_and_the_turn_goes_on() -> None:
+    RAN.clear()
+    calls = [
+        CallFunction("note", {"text": "one"}, call_id="call_one"),
+        CallFunction("note", {"text": "two"}, call_id="call_two"),
+    ]
+    _, items = await dropped_turn(rtagents.Agent(tools=[note]), calls)
     outputs = {i["call_id"]: i["output"] for i in items if i.get("type") == "function_call_output"}
     assert RAN == ["one"], RAN  # the call never heard of never ran
     assert sorted(outputs) == ["call_one", "call_two"], outputs
@@ -113,25 +118,12 @@ async def test_an_approval_request_the_drop_kept_from_the_session_is_denied_unse
         CallFunction("note", {"text": "one"}, call_id="call_one"),
         CallMCP("bank", "charge", {"amount": 9}),
     ]
-    seen: list[Any] = []
-    async with serve_mcp_http(server) as url, Emulator(model=ScriptedModel([turn, echo])) as emu:
+    async with serve_mcp_http(server) as url:
         agent = rtagents.Agent(
             tools=[note, HostedMCP("bank", url, require_approval="always")],
             approval=rtagents.ApprovalPolicy(handler=yes),
         )
-        async with rtagents.connect(agent, url=emu.live_url, api="live", reconnect=FAST) as session:
-            emu.last.add_fault(
-                DropConnection(after="response.function_call_arguments.done", loses_work=True)
-            )
-            await speak(session)
-            with anyio.fail_after(10):
-                async for event in session:
-                    seen.append(event)
-                    if spoken(seen).endswith("Done."):
-                        break
-                else:
-                    pytest.fail("the session ended before the turn's answer")
-        items = list(emu.connections[-1].conversation.items)
+        seen, items = await dropped_turn(agent, turn)
     answers = [i for i in items if i.get("type") == "mcp_approval_response"]
     assert [a["approve"] for a in answers] == [False], answers  # denied, once
     assert asked == [] and charged == [], (asked, charged)  # never asked about, never run
