@@ -249,8 +249,7 @@ class Connection(Generic[C]):
         self._send = send
         try:
             self.core.start()
-            async with anyio.create_task_group() as tg:
-                self._clients.bind(tg)
+            async with self._clients.held(), anyio.create_task_group() as tg:
                 tg.start_soon(self._read, frames, tg)
                 await self._write(tg, send, end)
                 tg.cancel_scope.cancel()

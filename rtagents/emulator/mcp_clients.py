@@ -4,8 +4,8 @@ names, made with the ``mcp`` client over streamable HTTP, and only to allowed ho
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,12 +22,13 @@ from ..mcp.tools import every_tool, result_text
 from .actions import HostedResult
 
 log = logging.getLogger("rtagents.emulator")
+_LET_GO_S = 2.0  # how long the clients may take to end their sessions on the servers
 
 
 class HostedMCPClients:
     """One connection's MCP clients, by server label. Each client lives in a task of its
-    own in the connection's task group (an ``mcp`` client must be closed by the task that
-    opened it); ``aclose()`` ends them all."""
+    own (an ``mcp`` client must be closed by the task that opened it), in the task group
+    ``held`` keeps for the connection's life; ``close()`` lets them all go."""
 
     def __init__(self, allowed_host: Callable[[str], bool] = lambda host: True) -> None:
         self._allowed_host = allowed_host
@@ -35,14 +36,23 @@ class HostedMCPClients:
         self._tg: TaskGroup | None = None
         self._closing = anyio.Event()
 
-    def bind(self, tg: TaskGroup) -> None:
-        """Where the clients' tasks run: the connection's task group."""
-        self._tg = tg
+    @asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        """The clients' task group, for the connection's life. At its end each is let go,
+        not cancelled (for at most ``_LET_GO_S`` then), so that it ends its session on the
+        server (a DELETE): else the server keeps one for every connection that used it."""
+        async with anyio.create_task_group() as tg:
+            self._tg = tg
+            try:
+                yield
+            finally:
+                self.close()
+                tg.cancel_scope.deadline = anyio.current_time() + _LET_GO_S
 
     async def list_tools(self, config: dict[str, Any]) -> list[dict[str, Any]]:
         """Connect to the server ``config`` names and list its tools (raises on failure)."""
         if self._tg is None:
-            raise RuntimeError("HostedMCPClients.bind() was not called")
+            raise RuntimeError("HostedMCPClients.held() was not entered")
         client: Client = await self._tg.start(self._hold, config)
         self._clients[config["server_label"]] = client
         return [
@@ -107,7 +117,7 @@ class HostedMCPClients:
             client = self._clients.get(config["server_label"])
             if client is None:
                 if self._tg is None:
-                    raise RuntimeError("HostedMCPClients.bind() was not called")
+                    raise RuntimeError("HostedMCPClients.held() was not entered")
                 client = self._clients[config["server_label"]] = await self._tg.start(
                     self._hold, config
                 )

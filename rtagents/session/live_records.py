@@ -25,7 +25,7 @@ class Begun(NamedTuple):
     """A response begun: the user turn it answers (``DelegatedWork.stop_turn``), its
     delegation, and whether it goes on with that delegation for a request of ours (it names
     the request, after an earlier response of the delegation): it has that delegation's
-    outputs only (``DelegatedWork.sees``). The first of a delegation is a new backend
+    outputs only (``Seen.sees``). The first of a delegation is a new backend
     response, with the whole conversation."""
 
     turn: str
@@ -54,3 +54,21 @@ def has_outputs(mine: Begun | None, theirs: Begun | None, naming: bool) -> bool 
     if mine.named or not naming or mine.delegation == theirs.delegation:
         return None
     return False
+
+
+class Seen:
+    """What ``has_outputs`` reads: the responses begun (the latest, ``Begun`` by id), and
+    whether the server names our requests. A record of its own, shared by ``DelegatedWork``
+    and its batches (``Batches.sees`` is this ``sees``): a method of the work there would
+    close a reference cycle (work, orchestrator, batches, work), and a session in one is not
+    freed by reference counting alone (deployment.md)."""
+
+    __slots__ = ("begun", "naming")
+
+    def __init__(self) -> None:
+        self.begun: dict[str, Begun] = {}
+        self.naming = False  # (GPT-Live names them, when given ids)
+
+    def sees(self, response_id: str, other: str) -> bool | None:
+        """Whether ``response_id`` has the outputs of ``other``'s calls."""
+        return has_outputs(self.begun.get(response_id), self.begun.get(other), self.naming)

@@ -23,7 +23,7 @@ from .._latest import keep_latest
 from ..protocol import live as lp
 from .actions import Action, Decision, Emit, StartCall, ToolTraits, TraitsOf
 from .events import SessionWarning
-from .live_records import UNKNOWN_RESPONSE, Begun, Delegation, has_outputs
+from .live_records import UNKNOWN_RESPONSE, Begun, Delegation, Seen
 from .orchestrator import Orchestrator
 
 if TYPE_CHECKING:
@@ -54,7 +54,8 @@ class DelegatedWork:
         self._carried: dict[str, None] = {}
         # The last responses begun (see ``Begun``), and the user turns an input guardrail
         # stopped -> why.
-        self._begun: dict[str, Begun] = {}
+        self._seen = Seen()
+        self._begun = self._seen.begun
         self._stopped: dict[str, str] = {}
         self._ended: deque[str] = deque(maxlen=16)  # the last ones ended (a late end is news)
         self._finished: dict[str, None] = {}  # those by their own end (no error, no drop)
@@ -63,8 +64,7 @@ class DelegatedWork:
         self._cut: list[tuple[str | None, tuple[str, str, str | None]]] = []  # see ``forget``
         self._unnamed = 0  # responses given no id, named here
         self._ref: str | None = None  # the request of ours the event being read names
-        self._naming = False  # the server names our requests (GPT-Live does, when given ids)
-        orchestrator.batches.sees = self.sees
+        orchestrator.batches.sees = self._seen.sees
 
     def delegated(self, delegation_id: str, response_id: str | None) -> None:
         """``session.delegation.created``: the user turn it answers; for the backend, its
@@ -82,7 +82,7 @@ class DelegatedWork:
         the delegation's latest response ended (its follow-up, begun before an attach). A
         response carried on from before a drop is open again. What a response begun leads
         to, or ``None`` when none began."""
-        self._ref, self._naming = ref, self._naming or ref is not None
+        self._ref, self._seen.naming = ref, self._seen.naming or ref is not None
         delegation = self._delegations.get(delegation_id or "")
         if delegation is None:
             return None
@@ -100,11 +100,6 @@ class DelegatedWork:
         if rid in self._carried:
             self._reopen(rid, delegation_id)
         return None
-
-    def sees(self, response_id: str, other: str) -> bool | None:
-        """Whether ``response_id`` has the outputs of ``other``'s calls (``Batches.sees``;
-        the rule is ``live_records.has_outputs``)."""
-        return has_outputs(self._begun.get(response_id), self._begun.get(other), self._naming)
 
     def stopped(self, delegation_id: str) -> bool:
         """Whether the user turn ``delegation_id`` answers was stopped by an input guardrail

@@ -62,6 +62,8 @@ async def read(session: Readable) -> None:
     cancellation: every way the reading ends becomes the session's end, with a reason."""
     try:
         await _frames(session)  # returns once the session ended, which said so
+    except asyncio.CancelledError:
+        raise  # (as it is: raised again from ``_failed``, its frame would hold the session)
     except BaseException as exc:
         await _failed(session, exc)
 
@@ -80,8 +82,6 @@ async def _failed(session: Readable, exc: BaseException) -> None:
     elif isinstance(exc, Exception):  # a bug of ours: close with the reason, never a group
         log.error("the session's reader failed", exc_info=exc)
         reason, error = f"internal error: {root_cause(exc)}", True
-    elif isinstance(exc, asyncio.CancelledError):
-        raise exc
     else:  # SystemExit, KeyboardInterrupt from what the reader ran:
         await session.task_fatal(exc)  # the session ends, and connect() raises it on exit
         return
