@@ -115,7 +115,7 @@ class BackgroundWork:
     async def finished(self, running: RunningCall, outcome: CallOutcome) -> None:
         """The work ended in its task: reported, then its result told to the model."""
         work = self._work.get(running.call.work_id)
-        if work is None:
+        if work is None or work.ending:  # (ending: its deadline told it, then cancelled it)
             return
         work.ending = True
         try:
@@ -174,9 +174,20 @@ class BackgroundWork:
         message = f"no result after {running.timeout_for:g} s"
         outcome = outcome_of(running, "timeout", message, work.settings)
         text = self._message(work, outcome)
-        self._give_up(work, outcome, text)
-        if self._link.state is not Link.CLOSED:
-            self._sink.spawn(self._tell, work, text)
+        # Reported and cancelled, and still counted until its result is told (a drain
+        # waits for it, as for a call's output on its way).
+        work.ending = True
+        self._report(work, outcome, text)
+        task = running.task
+        if task is not None and not task.done():
+            orphan(task, self._orphans)
+        self._sink.spawn(self._told, work, text)
+
+    async def _told(self, work: _Work, text: str) -> None:
+        try:
+            await self._tell(work, text)
+        finally:
+            self._work.pop(work.running.call.work_id, None)
 
     def _give_up(self, work: _Work, outcome: CallOutcome, text: str) -> None:
         """Ended from outside its task (its deadline, the close): reported, then cancelled;

@@ -13,6 +13,7 @@ output"), so each is sent again and a refusal is a warning.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -31,6 +32,8 @@ from .actions import (
 )
 from .events import ResponseRequested, SessionWarning
 from .journal_items import kept_output
+
+log = logging.getLogger("rtagents.session")
 
 
 def _send_output(d: SendOutput) -> list[Action]:
@@ -67,6 +70,10 @@ def _request_failed(decision: RequestFailed) -> list[Action]:
     return [Emit(SessionWarning.response_refused(decision.message, decision.code))]
 
 
+_NOTES_KEPT = 1024
+"""Notes held until the server acknowledges them, at most: every one is owed (a background
+result the model must hear), so the bound is for a server that acknowledges none, and a
+note let go past it is logged."""
 _ASKS_KEPT = 16
 """Requests of ours kept until the server is known to have read them, at most: an older one
 goes, and what it had stays held (a later request had it too)."""
@@ -156,8 +163,10 @@ class Held:
         until the server has it."""
         if event.event_id in self._noting:
             self._noting.discard(event.event_id)
-            # (bounded: a server may acknowledge none of them)
-            keep_latest(self._notes, event.event_id, event, _ASKS_KEPT)
+            if len(self._notes) >= _NOTES_KEPT:  # (a server that acknowledges none of them)
+                lost = self._notes.pop(next(iter(self._notes)))
+                log.warning("a %s never acknowledged let go unsent: %s", lost.type, lost.event_id)
+            self._notes[event.event_id] = event
 
     def heard(self, event: Any) -> lp.CommentaryAppend | lp.ThinkingAppend | None:
         """``session.commentary.appended`` or ``session.thinking.appended``: the server has

@@ -342,7 +342,8 @@ class Orchestrator:
         return self._maybe_aside() if self.fillers.due(key, running) else []
 
     def _maybe_aside(self) -> list[Decision]:
-        if not self.link.up or self._in_flight is not None or self._active is not None:
+        busy = self._in_flight is not None or self._active is not None
+        if not self.link.up or busy or self.batches.user_turn:  # (never over the user)
             return []
         return self.fillers.release(self.next_ref, self.batches.running)
 
