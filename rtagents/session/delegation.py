@@ -41,15 +41,15 @@ async def delegate(
     delegation = Delegation(delegation_id, transcript, session)
     try:
         answer = await call_either(hook, delegation)
-    except Exception as exc:
+        if answer is None:
+            return []
+        if isinstance(answer, Thinking) and isinstance(answer.text, str):
+            return core.thinking(answer.text, delegation_id)
+        if isinstance(answer, str):
+            return core.commentary(answer, delegation_id)
+        shown = f"Thinking({answer.text!r:.40})" if isinstance(answer, Thinking) else answer
+        raise TypeError(f"it returned {shown!r:.80}: give a str, a Thinking(str) or None")
+    except Exception as exc:  # (the model is told, so that it does not wait for an answer)
         detail = {"delegation_id": delegation_id}
         warning = SessionWarning(f"on_delegation failed: {root_cause(exc)}", detail)
         return [Emit(warning), *core.thinking(FAILED, delegation_id)]
-    if answer is None:
-        return []
-    if isinstance(answer, Thinking):
-        return core.thinking(answer.text, delegation_id)
-    if isinstance(answer, str):
-        return core.commentary(answer, delegation_id)
-    message = f"on_delegation returned {type(answer).__name__}: give a str, a Thinking or None"
-    return [Emit(SessionWarning(message, {"delegation_id": delegation_id}))]

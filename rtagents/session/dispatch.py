@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 from .. import protocol as p
@@ -92,7 +93,7 @@ class Dispatcher:
         self._answers = answers
         self._hosted = hosted_tools
         self._running: dict[str, RunningCall] = {}
-        self._deciding: dict[str, str] = {}  # hosted approval requests: id -> tool name
+        self._owing: dict[str, str] = {}  # answers on their way (see ``owing``): id -> what
         self._orphans: Orphans = {}  # given up on, still running
         self.background = BackgroundWork(
             tracer=tracer,
@@ -131,9 +132,19 @@ class Dispatcher:
         return [(r.call.call_id, r.call) for r in self._running.values()]
 
     @property
-    def deciding(self) -> list[tuple[str, str]]:
-        """The hosted approval requests whose answer has not left yet: (request id, tool)."""
-        return list(self._deciding.items())
+    def owed(self) -> list[tuple[str, str]]:
+        """The answers ``owing`` counts, not sent yet: (their id, the tool or hook)."""
+        return list(self._owing.items())
+
+    @contextlib.contextmanager
+    def owing(self, key: str, name: str) -> Iterator[None]:
+        """An answer the session owes besides a call's output, on its way while this runs (a
+        hosted approval request's, a delegation hook's): a drain waits for it too."""
+        self._owing[key] = name
+        try:
+            yield
+        finally:
+            self._owing.pop(key, None)
 
     def cancel(self, work_id: str, reason: str) -> None:
         """A barge-in: the call is answered now, as cancelled, and its task cancelled."""
@@ -375,10 +386,7 @@ class Dispatcher:
         """Decide a hosted request by the agent its response was made for, and answer it."""
         _, settings = self.offers.of(action.response_id)
         request = action.request
-        self._deciding[request.id] = request.name  # owed until its answer left (a drain waits)
-        try:
+        with self.owing(request.id, request.name):
             await answer_hosted(
                 request, settings, self._hosted, self._answers, denied=action.denied
             )
-        finally:
-            self._deciding.pop(request.id, None)

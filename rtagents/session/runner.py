@@ -324,9 +324,9 @@ class SessionRunner(LazyParts):
 
     async def _delegated(self, action: StartDelegation) -> None:
         """The agent's ``on_delegation`` hook answers the model's delegation."""
-        session = self._back.session
-        if session is not None:
-            await self.execute(await delegate(self.agent, action, session, self.core))
+        if (session := self._back.session) is not None:
+            with self.dispatcher.owing(action.delegation_id, "on_delegation"):
+                await self.execute(await delegate(self.agent, action, session, self.core))
 
     async def _stop_playback(self, action: StopPlayback) -> None:
         """The player's part of a barge-in: what it played goes to the core (which cuts the

@@ -332,21 +332,22 @@ class RealtimeSession(Generic[DepsT]):
         await self._runner.close()
 
     async def drain(self, grace: float = 10.0) -> None:
-        """End the session gracefully: the tool calls in flight, background work and hosted
-        approval requests being decided finish (for at most ``grace`` seconds) and their
-        outputs and answers are sent; then it closes (what still runs is cancelled, with its
-        record; a request still undecided is denied). For a shutdown."""
+        """End the session gracefully: the tool calls in flight, background work, hosted
+        approval requests being decided and delegation hooks running finish (for at most
+        ``grace`` seconds) and their outputs and answers are sent; then it closes (what still
+        runs is cancelled, with its record; a request still undecided is denied). For a
+        shutdown."""
         runner, link = self._runner, self._runner.link
         with anyio.move_on_after(grace):
             # Calls end in their own tasks (each counts until its output was sent); a
             # shutdown can afford to look every 20 ms. While the connection is down, the
             # outputs of calls finished meanwhile wait for the next one (its replay sends
             # them): the drain waits for it too.
-            dispatcher = runner.dispatcher  # background work, hosted approvals are waited for too
+            dispatcher = runner.dispatcher  # background work, other answers owed are waited for too
             while (  # noqa: ASYNC110
                 dispatcher.running
                 or dispatcher.background.running
-                or dispatcher.deciding
+                or dispatcher.owed
                 or not link.up
             ) and link.closed_reason is None:
                 await anyio.sleep(0.02)
@@ -369,11 +370,11 @@ def open_session(
 
 
 def calls_in_flight(session: RealtimeSession[Any]) -> list[tuple[str, str]]:
-    """``(call_id, tool name)`` of each tool call still running (and ``(request id, tool
-    name)`` of each hosted approval request not answered yet), for a harness to say what a
-    session that timed out was waiting for."""
+    """``(call_id, tool name)`` of each tool call still running (and of each other answer
+    owed: a hosted approval request's, with its tool, a delegation's, ``on_delegation``),
+    for a harness to say what a session that timed out was waiting for."""
     dispatcher = session._runner.dispatcher
-    return [(call_id, call.name) for call_id, call in dispatcher.running] + dispatcher.deciding
+    return [(call_id, call.name) for call_id, call in dispatcher.running] + dispatcher.owed
 
 
 def _text(text: object, method: str) -> None:

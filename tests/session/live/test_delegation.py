@@ -53,11 +53,13 @@ async def test_the_hook_gets_the_delegation() -> None:
     assert delegation.user_text == "Where is order 7?"
 
 
-async def test_none_answers_nothing_and_a_wrong_answer_is_a_warning() -> None:
+async def test_none_answers_nothing_and_a_wrong_answer_is_a_failure_the_model_is_told() -> None:
     assert await answered(lambda d: None) == []
-    assert await answered(lambda d: 42) == [
-        "on_delegation returned int: give a str, a Thinking or None"
-    ]
+    warning, told = await answered(lambda d: 42)
+    assert warning == (
+        "on_delegation failed: TypeError: it returned 42: give a str, a Thinking(str) or None"
+    )
+    assert (told["type"], told["content"]) == ("session.thinking.append", FAILED)
     core = LiveCore(lambda name, response_id: None)
     assert await delegate(rtagents.Agent(), ACTION, None, core) == []  # no hook: the app's
 
