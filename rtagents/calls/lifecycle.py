@@ -26,7 +26,7 @@ from ..agent import Agent
 from ..errors import RtagentsError, root_cause
 from ..pricing import PriceBook
 from ..session.states import CLOSED_BY_CLIENT
-from ..tracing.calls import call_ended, call_span
+from ..tracing.calls import call_ended, call_span, listed_trace
 from .control import (
     HUNG_UP_RINGING,
     LIVE,
@@ -265,7 +265,7 @@ class CallLifecycle:
             answered_at = time.time() if answered_at is None else answered_at
             listing = kind.listing()
             if listing is not None:
-                listing = {**listing, "answered_at": answered_at}
+                listing = {**listing, "answered_at": answered_at, **listed_trace()}
                 await self.registry.accepted(call.call_id, listing)
             if record.hung_up:  # as its answer went out, or as it was listed: it ends now
                 await kind.hang_up()

@@ -20,6 +20,7 @@ from .._redact import env_api_key
 from ..agent import Agent
 from ..errors import root_cause
 from ..pricing import PriceBook, Prices, PriceTable
+from ..tracing.calls import adopted_trace
 from .access import Authorize
 from .browser import Attaching, BrowserRoutes
 from .control import LIVE, CallRecord, IncomingCall
@@ -378,11 +379,10 @@ class CallServer:
             kind: SidebandCall = LiveSidebandCall(call, self.api, self._live_ws_url, self._api_key)
         else:
             kind = SidebandCall(call, self.api, self._ws_url, self._api_key)
-        answered = listing.get("answered_at")
-        answered_at: float | None = None
-        if isinstance(answered, (int, float)) and not isinstance(answered, bool):
-            answered_at = float(answered)
-        self._lifecycle.start(call, kind, self._agent if browser else None, answered_at)
+        a = listing.get("answered_at")  # (a number: its time limit counts from then)
+        answered_at = float(a) if isinstance(a, (int, float)) and not isinstance(a, bool) else None
+        with adopted_trace(listing.get("trace")):  # (its task, and the call's span, under it)
+            self._lifecycle.start(call, kind, self._agent if browser else None, answered_at)
         return True
 
 

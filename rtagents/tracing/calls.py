@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry import trace
+from opentelemetry import context, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from ..usage import UsageRecord
 from .config import server_tracing
@@ -40,6 +41,31 @@ def call_span(call_id: str, source: str) -> Iterator[Span]:
         return
     with current(span, f"the end of call {call_id}'s span"):
         yield span
+
+
+_W3C = TraceContextTextMapPropagator()
+
+
+def listed_trace() -> dict[str, str]:
+    """The current trace (the call's), for the call's listing: a replica that adopts the
+    call carries that trace on (``adopted_trace``), the one its server-side tracing names."""
+    carrier: dict[str, str] = {}
+    _W3C.inject(carrier)
+    return {"trace": carrier["traceparent"]} if "traceparent" in carrier else {}
+
+
+@contextlib.contextmanager
+def adopted_trace(traceparent: Any) -> Iterator[None]:
+    """The trace a call's listing names (``listed_trace``) made current, for the span of the
+    call adopted under it: a child of the span its first replica made, in the same trace."""
+    if not isinstance(traceparent, str):
+        yield
+        return
+    token = context.attach(_W3C.extract({"traceparent": traceparent}))
+    try:
+        yield
+    finally:
+        context.detach(token)
 
 
 def call_ended(

@@ -6,29 +6,20 @@ attributes follow the OpenTelemetry GenAI semantic conventions, 1.37 (in develop
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
 from typing import Any
 
 from opentelemetry import context, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
-from ..usage import Tokens
 from .approvals import ApprovalSpans
 from .config import server_tracing
 from .hosted import HostedCalls
 from .live import LiveSpans
-from .sdk import DISCONNECTED, NO_TRACER, UNKNOWN_TOOL, clip, ended, guarded, sdk_failed, tracer
-from .usage import session_usage_attributes, usage_attributes
-
-
-@dataclass
-class _Response:
-    span: Span
-    started: float
-    firsts: set[str] = field(default_factory=set)
+from .responses import ResponseSpans
+from .sdk import DISCONNECTED, NO_TRACER, UNKNOWN_TOOL, clip, guarded, sdk_failed, tracer
+from .usage import session_usage_attributes
 
 
 class SessionTracer:
@@ -54,7 +45,7 @@ class SessionTracer:
         self.in_trace = self.session.get_span_context().is_valid
         if not self.recording:  # no SDK: no-op spans, the children's too (one shared tracer)
             self._tracer = NO_TRACER
-        self._responses: dict[str, _Response] = {}
+        self._response_spans: ResponseSpans | None = None  # once a response comes
         self._hosted_calls: HostedCalls | None = None  # hosted MCP calls, once one comes
         self._tools: dict[str, Span] = {}
         self._approvals: ApprovalSpans | None = None  # once a request comes
@@ -70,6 +61,12 @@ class SessionTracer:
         if self._hosted_calls is None:
             self._hosted_calls = HostedCalls(self._tracer, self.capture_content)
         return self._hosted_calls
+
+    @property
+    def _responses(self) -> ResponseSpans:
+        if self._response_spans is None:
+            self._response_spans = ResponseSpans(self._tracer, self.model)
+        return self._response_spans
 
     @property
     def _live(self) -> LiveSpans:
@@ -99,8 +96,8 @@ class SessionTracer:
         cut = DISCONNECTED if error else None  # a failed session's connection went too
         if self._approvals is not None:
             self._approvals.end()
-        for entry in self._responses.values():
-            guarded("an open response's end", ended, entry.span, cut)
+        if self._response_spans is not None:
+            self._response_spans.cut(cut, "an open response's end")
         if self._live_spans is not None:
             guarded("GPT-Live's spans' end", self._live_spans.end, error)
         if self._hosted_calls is not None:
@@ -144,6 +141,10 @@ class SessionTracer:
         self._identify(getattr(event.session, "id", None), "openai.live.session_id")
         self._live.started(event)
 
+    def _on_session_updated(self, event: Any) -> None:
+        if self.responses is not None:  # GPT-Live's: a call's sideband has no session.started
+            self._identify(getattr(event.session, "id", None), "openai.live.session_id")
+
     def _on_session_delegation_created(self, event: Any) -> None:
         self._live.delegated(event)
 
@@ -157,50 +158,29 @@ class SessionTracer:
         self._live.decided(event.delegation_id)
 
     def _on_response_created(self, event: Any) -> None:
-        rid = event.response.id
-        if rid is None:
-            return
-        span = self._tracer.start_span(
-            f"realtime_inference {self.model}",
-            context=self._child_of(None),
-            kind=SpanKind.CLIENT,
-            attributes={
-                "gen_ai.operation.name": "realtime_inference",
-                "gen_ai.provider.name": "openai",
-                "gen_ai.request.model": self.model,
-                "gen_ai.response.id": rid,
-            },
-        )
-        self._responses[rid] = _Response(span, time.monotonic())
-
-    def _first_output(self, event: Any, what: str) -> None:
-        entry = self._responses.get(event.response_id)
-        if entry is not None and what not in entry.firsts:
-            entry.firsts.add(what)
-            entry.span.set_attribute(
-                f"rtagents.response.time_to_first_{what}_ms",
-                (time.monotonic() - entry.started) * 1000,
-            )
+        if event.response.id is not None:
+            self._responses.created(event.response.id, self._child_of(None))
 
     def _span_of(self, response_id: str | None) -> Span | None:
-        if (entry := self._responses.get(response_id or "")) is not None:
-            return entry.span
-        return self._live_spans.span_of(response_id) if self._live_spans is not None else None
+        spans = self._response_spans
+        span = spans.span_of(response_id) if spans is not None else None
+        if span is None and self._live_spans is not None:
+            span = self._live_spans.span_of(response_id)
+        return span
 
     def _on_response_output_audio_delta(self, event: Any) -> None:
-        self._first_output(event, "audio")
+        self._responses.first_output(event.response_id, "audio")
 
     def _on_response_output_text_delta(self, event: Any) -> None:
-        self._first_output(event, "text")
+        self._responses.first_output(event.response_id, "text")
 
     _on_response_output_audio_transcript_delta = _on_response_output_text_delta
 
     def _on_session_reconnecting(self, event: Any) -> None:
         # On Realtime the next connection is a new server session: the dropped one's
         # responses and hosted calls end. GPT-Live's go on after the attach (see .live).
-        for entry in self._responses.values():  # (one that raises costs only its own span)
-            guarded("a dropped response's end", ended, entry.span, DISCONNECTED)
-        self._responses.clear()
+        if self._response_spans is not None:
+            self._response_spans.cut(DISCONNECTED, "a dropped response's end")
         if self._live_spans is not None:
             self._live_spans.dropped()
         elif self._hosted_calls is not None:
@@ -236,21 +216,8 @@ class SessionTracer:
                 if getattr(item, "type", None) == "mcp_call" and item.id:
                     self._hosted_calls.done(item.id, item.error, item.output, item.arguments)
             self._hosted_calls.cut(response.id, None)
-        entry = self._responses.pop(response.id or "", None)
-        if entry is None:
-            return
-        span = entry.span
-        span.set_attribute("gen_ai.response.status", response.status or "unknown")
-        details = response.status_details
-        if details is not None and details.reason:
-            span.set_attribute("gen_ai.response.finish_reasons", [details.reason])
-        if response.usage is not None:
-            span.set_attributes(usage_attributes(Tokens.from_realtime(response.usage)))
-        if response.status == "failed":
-            code = details.error.code if details and details.error else None
-            span.set_status(Status(StatusCode.ERROR, code or "failed"))
-            span.set_attribute("error.type", code or "response_failed")
-        span.end()
+        if self._response_spans is not None:
+            self._response_spans.done(response)
 
     def _on_response_output_item_added(self, event: Any) -> None:
         item = event.item
