@@ -145,7 +145,7 @@ class Orchestrator:
         if stuck := self.batches.unconfirmed(response_id):
             said = UNCONFIRMED % ", ".join(stuck)
             told.append(Emit(SessionWarning(said, {"call_ids": list(stuck)})))
-        return [*begun, *timer, *told, *(self._maybe_ask() or self._maybe_aside())]
+        return [*begun, *timer, *told, *(self._maybe_ask() or self.maybe_aside())]
 
     def item_done(self, response_id: str | None, *, answers: bool) -> None:
         """An output of a response is complete; ``answers``: a finished answer to the user
@@ -325,7 +325,7 @@ class Orchestrator:
         work = self.batches.work.get(work_id)
         if work is None or work.finished:
             return []
-        return [*self.fillers.progress(work_id, work.response_id, text), *self._maybe_aside()]
+        return [*self.fillers.progress(work_id, work.response_id, text), *self.maybe_aside()]
 
     def timer_fired(self, key: str) -> list[Decision]:
         """A ``StartTimer`` of ours fired: our aside's request given up if still unanswered,
@@ -333,15 +333,15 @@ class Orchestrator:
         if key.startswith(_UNSEEN_KEY):  # a wait over already, or not the last, is nothing
             ends = self._active == _UNSEEN and key == self._waiting
             self._active = None if ends else self._active
-            return (self._maybe_ask() or self._maybe_aside()) if ends else []
+            return (self._maybe_ask() or self.maybe_aside()) if ends else []
         if self.fillers.expired(key):
             message = "a spoken aside got no answer from the server: given up"
-            return [Emit(SessionWarning(message)), *(self._maybe_ask() or self._maybe_aside())]
+            return [Emit(SessionWarning(message)), *(self._maybe_ask() or self.maybe_aside())]
         batch = self.batches.batches.get(key.partition(":")[2])
         running = tuple(sorted(batch.pending)) if batch is not None else ()
-        return self._maybe_aside() if self.fillers.due(key, running) else []
+        return self.maybe_aside() if self.fillers.due(key, running) else []
 
-    def _maybe_aside(self) -> list[Decision]:
+    def maybe_aside(self) -> list[Decision]:  # (a progress update or filler held, if due)
         busy = self._in_flight is not None or self._active is not None
         if not self.link.up or busy or self.batches.user_turn:  # (never over the user)
             return []
@@ -366,7 +366,7 @@ class Orchestrator:
         """The new connection has the conversation back: ask for what is still owed (the
         app's own request, or the answer to outputs no response finished answering)."""
         owed = LinkEffect.ASK_OWED in self.link_event(LinkInput.REPLAYED)
-        return (self._maybe_ask() if owed else []) or self._maybe_aside()
+        return (self._maybe_ask() if owed else []) or self.maybe_aside()
 
     # -- internals ------------------------------------------------------------------------------
 

@@ -284,6 +284,13 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         # The user's speech stopped, or the buffer it went to was committed or cleared (by
         # the app: no speech_stopped comes then): the response it brings sees what is owed.
         self.orchestrator.batches.turn_over()
+        # An aside held while the user spoke goes at that response's end, or now, when no
+        # response of the server's comes for the turn (cleared; or the app answers turns).
+        audio_in = (self.config.get("audio") or {}).get("input") or {}
+        detection = audio_in.get("turn_detection")
+        brings = isinstance(detection, dict) and detection.get("create_response") is not False
+        if event.type == "input_audio_buffer.cleared" or not brings:
+            return self.orchestrator.maybe_aside()
         return None
 
     # -- decisions out -------------------------------------------------------------------------
