@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pydantic_core
@@ -146,14 +147,48 @@ async def every_tool(client: Client) -> list[mcp_types.Tool]:
     """What an MCP server's ``tools/list`` gives, every page of it (a local server's, and a
     hosted one's in the emulator)."""
     tools: list[mcp_types.Tool] = []
+    async for page in _pages(client, typed=True):
+        tools.extend(page.tools)
+    if not any(t.annotations and t.annotations.read_only_hint for t in tools):
+        return tools
+    # The client reads the listing leniently ("yes" is a true readOnlyHint): a hint counts
+    # only as JSON's true, read from the listing as sent, since it lets a tool skip approval.
+    sent: set[Any] = set()
+    async for raw in _pages(client, typed=False):
+        for tool in raw.get("tools") or ():
+            hints = tool.get("annotations") if isinstance(tool, dict) else None
+            if isinstance(hints, dict) and hints.get("readOnlyHint") is True:
+                sent.add(tool.get("name"))
+    return [t if t.name in sent else _not_read_only(t) for t in tools]
+
+
+def _not_read_only(tool: mcp_types.Tool) -> mcp_types.Tool:
+    if tool.annotations is None or not tool.annotations.read_only_hint:
+        return tool
+    annotations = tool.annotations.model_copy(update={"read_only_hint": None})
+    return tool.model_copy(update={"annotations": annotations})
+
+
+async def _pages(client: Client, *, typed: bool) -> AsyncIterator[Any]:
+    """Each page of ``tools/list``: typed by the client, or as the server sent it."""
     cursor: str | None = None
     cursors: set[str] = set()
     while True:
-        page = await client.list_tools(cursor=cursor, cache_mode="refresh")
-        tools.extend(page.tools)
-        cursor = page.next_cursor
+        if typed:
+            page: Any = await client.list_tools(cursor=cursor, cache_mode="refresh")
+            yield page
+            cursor = page.next_cursor
+        else:
+            import mcp_types  # (only for a server that marks a tool read-only)
+            from pydantic import TypeAdapter
+
+            params = mcp_types.PaginatedRequestParams(cursor=cursor)
+            request = mcp_types.ListToolsRequest(params=params)
+            page = await client.session.send_request(request, TypeAdapter(dict[str, Any]))
+            yield page
+            cursor = page.get("nextCursor")
         if not cursor:
-            return tools
+            return
         if cursor in cursors:  # a server's paging bug: the listing would never end
             raise RuntimeError(f"its tools/list gave the cursor {cursor!r} again")
         cursors.add(cursor)
