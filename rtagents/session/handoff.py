@@ -207,8 +207,7 @@ class Handoffs:
                     "not connected"
                 )
         try:  # a clash (MCP tools' too) is found before anything changes, as ``use`` finds it
-            sources = target.sources
-            merge(target.name, sources.functions, sources.servers, self.tools(target), quiet=True)
+            merge(target.name, target.sources, self.tools(target), quiet=True)
         except ValueError as exc:
             raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
 

@@ -178,9 +178,9 @@ class SessionRunner(LazyParts):
         ``keep_for``, ``how``, ``back_to``: see ``Offers.take`` and ``Taking``."""
         agent.check()  # (changed in place since it was made, it may not run: said now)
         sources = agent.sources  # its tools first: if they cannot be made, nothing is taken
-        had = bool(agent.handoffs) or self._handoffs is not None
-        transfers = self.handoffs.tools(agent) if had else []
-        tools, notes = merge(agent.name, sources.functions, sources.servers, transfers)
+        transfers = self.handoffs.tools(agent) if agent.handoffs or self._handoffs else []
+        offered = self.tools if how == "again" else None  # (a relisting: names stay the tools')
+        tools, notes = merge(agent.name, sources, transfers, offered=offered)
         before, self.agent, self.tools = self.agent, agent, tools
         if self.core.client_fillers:  # the agent's it runs (a refused switch's: again)
             fillers, after_ms = self.core.orchestrator.fillers, agent.filler_after_ms

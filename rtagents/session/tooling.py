@@ -6,10 +6,14 @@ import logging
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
 
 from ..mcp import MCPServer
 from ..mcp.tools import api_name
 from ..tools import BaseTool, DuplicateToolError, Toolset
+
+if TYPE_CHECKING:
+    from ..agent import ToolSources
 
 log = logging.getLogger("rtagents.session")
 
@@ -22,32 +26,43 @@ async def connect_servers(stack: AsyncExitStack, servers: Sequence[MCPServer]) -
 
 def merge(
     name: str,
-    function_tools: Toolset,
-    servers: Sequence[MCPServer],
+    sources: ToolSources,
     handoffs: Sequence[BaseTool] = (),
     *,
     quiet: bool = False,
+    offered: Toolset | None = None,
 ) -> tuple[Toolset, list[str]]:
     """One toolset: the function tools, the transfer tools of the agent's ``handoffs``, and
     the MCP servers' tools. Names are kept; an MCP tool whose name is taken is renamed
     ``{server}_{name}`` (a warning says so, logged unless ``quiet``: a check before a
-    handoff), and a clash after that is an error."""
-    merged = Toolset(name, [function_tools, *handoffs])
+    handoff), and a clash after that is an error. With ``offered`` (the toolset a relisting
+    replaces), a server's tool keeps the name it was offered under: a tool a server lists
+    anew never takes it (the model's next call by that name, and a rule written for it,
+    mean the tool it named), whatever order the servers come in."""
+    merged = Toolset(name, [sources.functions, *handoffs])
+    was = {(t.server_label, t.server_tool_name): t.name for t in offered or () if t.server_label}
     notes: list[str] = []
-    for server in servers:
+    listed: list[tuple[MCPServer, BaseTool]] = []
+    for server in sources.servers:
         notes.extend(_keeping_nothing(server))
         for tool in server.toolset():
-            if tool.name in merged:
-                renamed = api_name(f"{server.name}_{tool.name}")  # (a label "crm.v2", say)
-                if renamed in merged:
-                    raise DuplicateToolError(
-                        f"MCP server {server.name!r} has a tool {tool.name!r} that clashes even when renamed to {renamed!r}"
-                    )
-                notes.append(
-                    f"MCP server {server.name!r}: tool {tool.name!r} is offered as {renamed!r} (the name was taken)"
+            kept = was.get((server.name, tool.server_tool_name))
+            if kept is not None and kept not in merged:
+                merged.add(tool if kept == tool.name else tool.renamed(kept))
+            else:
+                listed.append((server, tool))
+    for server, tool in listed:
+        if tool.name in merged:
+            renamed = api_name(f"{server.name}_{tool.name}")  # (a label "crm.v2", say)
+            if renamed in merged:
+                raise DuplicateToolError(
+                    f"MCP server {server.name!r} has a tool {tool.name!r} that clashes even when renamed to {renamed!r}"
                 )
-                tool = tool.renamed(renamed)
-            merged.add(tool)
+            notes.append(
+                f"MCP server {server.name!r}: tool {tool.name!r} is offered as {renamed!r} (the name was taken)"
+            )
+            tool = tool.renamed(renamed)
+        merged.add(tool)
     for note in () if quiet else notes:
         log.warning(note)
     return merged, notes
