@@ -90,8 +90,10 @@ class BackgroundWork:
         return [(w.running.call.call_id, w.running.call.name) for w in self._work.values()]
 
     def owns(self, running: RunningCall) -> bool:
-        """Whether the call's outcome is this work's (answered "started", not yet ended)."""
-        return running.call.work_id in self._work
+        """Whether the call's outcome is this work's (answered "started", not yet ended: one
+        whose result is on its way is counted as running, its code's late word is not ours)."""
+        work = self._work.get(running.call.work_id)
+        return work is not None and not work.ending
 
     def adopt(self, running: RunningCall, background: Background, settings: CallSettings) -> str:
         """The call is answered "started" now: its output, the work from here is ours."""

@@ -129,3 +129,27 @@ async def test_an_approval_request_the_drop_kept_from_the_session_is_denied_unse
     assert asked == [] and charged == [], (asked, charged)  # never asked about, never run
     decided = [e for e in seen if e.type == "approval.decided"]
     assert [e.approve for e in decided] == [False], decided
+
+
+def test_a_refusal_naming_a_call_the_session_runs_never_answers_it_again() -> None:
+    """Only a call the session never heard of is answered so: one it runs has its own
+    output coming (a second, as a duplicate's error, would be a double answer)."""
+    import json as _json
+
+    from benchmarks._peer import _LIVE_SESSION, _live_frames_for_call
+    from rtagents.session.actions import StartCall
+    from rtagents.session.live import LiveCore
+    from rtagents.session.orchestrator import ToolTraits
+
+    core = LiveCore(lambda name, response_id: ToolTraits())
+    started = {"type": "session.started", "event_id": "s0", "session": dict(_LIVE_SESSION)}
+    core.receive_frame(_json.dumps(started))
+    head, done = _live_frames_for_call(0)
+    starts = [a for f in [*head, done] for a in core.receive_frame(f) if type(a) is StartCall]
+    assert [s.call_id for s in starts] == ["call_0"]  # running
+    message = "No tool output found for function calls call_0, call_lost."
+    refusal = {"type": "error", "event_id": "e1", "error": {"type": "invalid_request_error"}}
+    refusal["error"]["message"] = message
+    refusal["error"]["code"] = "missing_tool_output"
+    again = [a for a in core.receive_frame(_json.dumps(refusal)) if type(a) is StartCall]
+    assert [(s.call_id, s.cut_off) for s in again] == [("call_lost", True)]
