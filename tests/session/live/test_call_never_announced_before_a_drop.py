@@ -147,6 +147,8 @@ def test_a_refusal_naming_a_call_the_session_runs_never_answers_it_again() -> No
     head, done = _live_frames_for_call(0)
     starts = [a for f in [*head, done] for a in core.receive_frame(f) if type(a) is StartCall]
     assert [s.call_id for s in starts] == ["call_0"]  # running
+    for frame in _live_frames_for_call(1)[0][:2]:  # the next delegation's response begins
+        core.receive_frame(frame)
     message = "No tool output found for function calls call_0, call_lost."
     refusal = {"type": "error", "event_id": "e1", "error": {"type": "invalid_request_error"}}
     refusal["error"]["message"] = message
