@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gc
 import weakref
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -24,10 +23,9 @@ import pytest
 
 import rtagents
 from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel, audio
+from tests.session.cycles import SESSIONS, alive_before_any_collection
 
 pytestmark = pytest.mark.anyio
-
-SESSIONS = 4
 
 
 @rtagents.tool
@@ -43,22 +41,6 @@ class Weather:
         if ctx.pending_outputs:
             return [f"It is {ctx.pending_outputs[0]['output']}."]
         return [CallFunction("weather", {"city": "Rome"})]
-
-
-async def alive_before_any_collection(
-    one: Callable[[], Awaitable[weakref.ref[Any]]],
-) -> int:
-    """How many of ``SESSIONS`` closed sessions' parts (``one`` opens, uses and closes a
-    session, and gives a weak reference to a part of it) reference counting left alive."""
-    await one()  # imports and caches: not a session's
-    gc.collect()
-    gc.disable()
-    try:
-        refs = [await one() for _ in range(SESSIONS)]
-        await anyio.sleep(0.2)  # the closes' last callbacks
-        return sum(ref() is not None for ref in refs)
-    finally:
-        gc.enable()
 
 
 async def test_a_closed_gpt_live_session_leaves_no_cycle() -> None:
