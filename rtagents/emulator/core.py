@@ -249,9 +249,10 @@ class ServerCore:
         self.out.emit(Error, error=detail)
 
     def public_session(self) -> dict[str, Any]:
-        return {k: v for k, v in self.session.items() if k != "tools"} | {
-            "tools": [hide_secrets(t) for t in self.session.get("tools", [])]
-        }
+        shown = {k: v for k, v in self.session.items() if k != "tools"}
+        if self.session.get("type") == "transcription":  # (no tools: the API shows none)
+            return shown
+        return shown | {"tools": [hide_secrets(t) for t in self.session.get("tools", [])]}
 
     def run_jobs(self, jobs: list[Steps[None]]) -> None:
         for steps in jobs:

@@ -38,3 +38,14 @@ async def test_a_transcription_secret_opens_its_transcription_session() -> None:
     # observed: None (the emulator's default transcription session)
     assert transcription is not None
     assert (transcription.model, transcription.language) == ("gpt-4o-transcribe", "fr")
+
+
+async def test_a_transcription_session_shows_no_tools() -> None:
+    """The SDK's transcription session types have no ``tools``: the emulator showed ``[]``."""
+    async with Emulator() as emu:
+        async with AsyncOpenAI(api_key="sk-test", base_url=emu.http_url) as client:
+            async with client.realtime.connect(extra_query={"intent": "transcription"}) as conn:
+                with anyio.fail_after(5):
+                    created = await conn.recv()
+    assert created.type == "session.created"
+    assert "tools" not in created.session.model_dump(exclude_unset=True)
