@@ -181,11 +181,11 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
         # What runs may be a response carried over a drop, its end a while off: not polled.
         wait = _CARRIED_WAIT_S if self._work.carrying else UNSEEN_WAIT_S
         refused = self.orchestrator.refused(ref, message=err.message, code=err.code, wait_s=wait)
-        owed = [i for i in owed_ids(err.message) if i not in self.orchestrator.started]
+        if err.code not in ("missing_tool_output", "missing_approval_response"):
+            return refused
+        owed = [i for i in owed_ids(str(err.message)) if i not in self.orchestrator.started]
         if err.code == "missing_tool_output":  # calls a drop kept from us: answered unrun
             return [*refused, *(self._work.cut_off(owed) or ())]
-        if err.code != "missing_approval_response":
-            return refused
         rid, lost = self._work.response_of(None), lost_requests(owed)
         return [
             *refused,
