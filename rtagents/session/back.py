@@ -15,12 +15,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from . import served
 from .actions import ToolTraits
 from .guards import SessionGuards
 from .handoff import Handoffs
 from .servers import ServerWatch
 
 if TYPE_CHECKING:
+    from ..agent import Agent
     from ..mcp.hosted import HostedMCP
     from ..tools.context import ToolSession
     from .actions import Action
@@ -107,6 +109,12 @@ class SessionBack:
 
     async def reconfigure(self) -> bool:
         return await self.runner.reconfigure() if self.runner is not None else False
+
+    def will_run(self, agent: Agent, voice: str) -> None:
+        """A handoff made while the connection was down: the next connection is given
+        ``agent`` in ``voice``, the one the user heard (see ``served``)."""
+        if self.runner is not None:
+            served.took(self.runner, agent, agent, None, voice)
 
     async def finish(self, reason: str, *, error: bool) -> None:
         if self.runner is not None:

@@ -36,6 +36,7 @@ from .guard_trips import (
     Trips,
     live_key,
 )
+from .realtime import RealtimeCore
 
 if TYPE_CHECKING:
     pass
@@ -82,10 +83,14 @@ class SessionGuards(Trips):
             if guardrails is None:
                 return
             core = self._core = GuardCore(guardrails.every_chars, guardrails.every_ms)
-            # Guarded from mid-answer (a switch to a guarded agent): the answer under way
-            # owns the stream it is saying, whose begin was not seen here.
-            under_way = self._runner.core.orchestrator.active
-            if under_way and self._runner.core.api != "live":  # (Live's speech: no response's)
+            # Guarded from mid-session (a switch to a guarded agent): the user's latest
+            # message is the turn an input trip stops, and the answer under way is its
+            # answer, owning the stream it is saying, whose begin was not seen here.
+            session = self._runner.core
+            if isinstance(session, RealtimeCore) and session.latest_user_item is not None:
+                core.user_item(session.latest_user_item)
+            under_way = session.orchestrator.active
+            if under_way and session.api != "live":  # (Live's speech: no response's)
                 core.unseen = under_way
                 core.response_started(under_way, in_conversation=True)
         if guardrails is not None:  # the agent now running may debounce otherwise

@@ -57,6 +57,8 @@ class HandoffPort(Protocol):
 
     async def configure(self, agent: Agent, *, force: bool = False) -> bool: ...
 
+    def will_run(self, agent: Agent, voice: str) -> None: ...
+
 
 def declared(agent: Agent) -> list[Handoff]:
     """The agent's ``handoffs``, each as a ``Handoff``."""
@@ -179,7 +181,7 @@ class Handoffs:
                 self._check(source, target)
                 self._in_a_row += 1  # counted now: a second transfer meanwhile sees it
                 try:
-                    await self._switch(source, target, call_id)
+                    await self._switch(source, tool, call_id)
                 except BaseException:  # (the user may have spoken meanwhile: never below 0)
                     self._in_a_row = max(0, self._in_a_row - 1)
                     raise
@@ -187,7 +189,6 @@ class Handoffs:
                 span.set_attribute("rtagents.handoff.refused", True)
                 span.set_status(Status(StatusCode.ERROR, str(exc)))
                 raise
-        runner.deliver(HandoffEvent(source.name, target.name, call_id, tool.name))
         return (
             f"Transferred: {target.name} has the conversation now and answers from here on. "
             f"Go on as {target.name}."
@@ -211,42 +212,38 @@ class Handoffs:
         except ValueError as exc:
             raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
 
-    async def _switch(self, source: Agent, target: Agent, call_id: str) -> None:
+    async def _switch(self, source: Agent, tool: TransferTool, call_id: str) -> None:
         runner = self._runner
         # The calls of the transfer's own response stay the leaving agent's (see ``Offers.take``).
-        runner.use(target, keep_for=runner.dispatcher.response_of(call_id))
+        runner.use(tool.target, keep_for=runner.dispatcher.response_of(call_id))
         # The server's answer decides what the session runs, even once the transfer call is
-        # given up at its deadline: the switch goes on in a task of its own.
+        # given up (at its deadline, by a guardrail's trip): the switch goes on, and is told,
+        # in a task of its own.
         switch = runner.dispatcher.offers.switches
-        job = asyncio.ensure_future(self._configure(source, target, switch))
+        job = asyncio.ensure_future(self._configure(source, tool, call_id, switch))
         self._jobs.add(job)
         job.add_done_callback(self._jobs.discard)
         job.add_done_callback(_settled)
-        sent = await asyncio.shield(job)
-        if sent.voice != target.voice:
-            runner.deliver(
-                SessionWarning(
-                    f"handed off to {target.name} in the voice so far: the Realtime API "
-                    "refuses a new voice once the assistant has spoken",
-                    {"agent": target.name},
-                )
-            )
+        await asyncio.shield(job)
 
-    async def _configure(self, source: Agent, target: Agent, switch: int) -> Agent:
+    async def _configure(
+        self, source: Agent, tool: TransferTool, call_id: str, switch: int
+    ) -> Agent:
         """The target's configuration to the server. If it refuses, the session takes back
         the agent the server runs (the last configuration it took: ``source``, unless the
         transfer to that was refused too), unless the session switched again since
         (``switch``: the app's ``update_agent``, or a later transfer, made meanwhile
         stands). Taken back past its source, no call keeps a refused agent's tools. Each
         configuration is built from the session's tools when it goes, and only while no
-        other switch came since: those are the target's (as its MCP servers list them)."""
-        runner = self._runner
+        other switch came since: those are the target's (as its MCP servers list them).
+        Taken (or left to the next connection), the ``handoff`` event tells the app."""
+        runner, target = self._runner, tool.target
         if runner.dispatcher.offers.switches != switch:
             return target  # taken over before it went out: the later switch's is sent
-        sent = self._voice_kept(target)
+        sent, heard = self._voice_kept(target)
         try:
             try:
-                await runner.configure(sent)
+                taken = await runner.configure(sent)
             except SessionConfigError as exc:
                 if exc.code != "cannot_update_voice" or sent.voice is None:
                     raise
@@ -254,7 +251,7 @@ class Handoffs:
                     raise
                 # Assistant audio we did not see (a call's own session): keep the voice.
                 sent = replace(target, voice=None)
-                await runner.configure(sent)
+                taken = await runner.configure(sent)
         except SessionConfigError as exc:
             if runner.dispatcher.offers.switches == switch:  # the server kept the old one: so do we
                 runs = self._runs or source
@@ -264,18 +261,32 @@ class Handoffs:
                     runner.use(runs, how="back", back_to=self._runs_since)
             raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
         self._runs = target  # (``served`` had ``sent``: without its voice, it may differ)
+        if not taken and heard is not None:
+            # Not sent (the connection is down): the next connection takes the target in the
+            # voice the user heard, as this one would have.
+            runner.will_run(target, heard)
+        runner.deliver(HandoffEvent(source.name, target.name, call_id, tool.name))
+        if sent.voice != target.voice:
+            runner.deliver(
+                SessionWarning(
+                    f"handed off to {target.name} in the voice so far: the Realtime API "
+                    "refuses a new voice once the assistant has spoken",
+                    {"agent": target.name},
+                )
+            )
         return sent
 
-    def _voice_kept(self, target: Agent) -> Agent:
+    def _voice_kept(self, target: Agent) -> tuple[Agent, str | None]:
         """``target``, without its voice when the API would refuse it: on Realtime, once
-        assistant audio is in the conversation (GPT-Live's update has no voice at all)."""
+        assistant audio is in the conversation (GPT-Live's update has no voice at all); and
+        the voice the user heard when it was withheld."""
         core = self._runner.core
         if target.voice is None or not isinstance(core, RealtimeCore):
-            return target
+            return target, None
         current = core.config.get("audio", {}).get("output", {}).get("voice")
         if target.voice == current or core.playback.item_id is None:
-            return target
-        return replace(target, voice=None)
+            return target, None
+        return replace(target, voice=None), current if isinstance(current, str) else None
 
 
 def _settled(job: asyncio.Future[Agent]) -> None:

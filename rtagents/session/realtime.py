@@ -69,6 +69,8 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
     session_id: str | None = None
     """The server's session id (``sess_...``), from ``session.created``."""
     sideband = False
+    latest_user_item: str | None = None
+    """The user's latest message (the guardrails' turn, for guards that begin mid-session)."""
     _config: str | None = None  # the last ``session.updated``'s (see config)
     _asides_held: tuple[Action, ...] = ()  # the app's out-of-band asks while offline
     _tracing_sent = False
@@ -173,6 +175,8 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
             return self.orchestrator.output_confirmed(item.call_id)
         if isinstance(item, p.McpApprovalResponse):
             return self.orchestrator.answer_confirmed(item.approval_request_id)
+        if isinstance(item, p.UserMessage) and item.id and not self.owns_message(item.id):
+            self.latest_user_item = item.id
         return self.orchestrator.item_confirmed(getattr(item, "id", None))  # a background result
 
     def _on_item_done(self, event: p.ConversationItemDone) -> None:

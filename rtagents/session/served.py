@@ -17,12 +17,14 @@ from ..errors import SessionConfigError
 from .events import SessionWarning
 
 
-class _Session(Protocol):
+class Served(Protocol):
     served_agent: Agent | None
     """The agent whose configuration the server last took."""
     served_voice: str | None
     """The voice it speaks in when not that agent's own, which a configuration withheld."""
 
+
+class _Session(Served, Protocol):
     @property
     def agent(self) -> Agent: ...
 
@@ -40,9 +42,11 @@ class _Session(Protocol):
 # keeps no more objects for the collector to scan (see performance.md, "Density").
 
 
-def took(session: _Session, agent: Agent, sent: Agent, reply: Any, voice: str | None) -> None:
+def took(session: Served, agent: Agent, sent: Agent, reply: Any, voice: str | None) -> None:
     """The server took ``sent``, the configuration of ``agent`` (``voice``: sent in that
-    voice, not the agent's); ``reply`` is its ``session.updated``."""
+    voice, not the agent's); ``reply`` is its ``session.updated``. (Or a handoff made while
+    the connection was down, in the voice the user heard: ``voice``, no reply; the next
+    connection takes it so.)"""
     session.served_agent = agent
     session.served_voice = voice or _withheld(sent, agent, reply)
 

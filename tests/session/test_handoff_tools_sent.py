@@ -11,7 +11,7 @@ import pytest
 
 import rtagents
 from rtagents.errors import SessionConfigError
-from rtagents.session.handoff import Handoffs
+from rtagents.session.handoff import Handoffs, TransferTool
 
 pytestmark = pytest.mark.anyio
 
@@ -28,6 +28,10 @@ class Runner(SimpleNamespace):
         self.sent: list[tuple[str | None, Any]] = []
         self.meanwhile = meanwhile
         self.core = None
+        self.delivered: list[Any] = []
+
+    def deliver(self, event: Any, size: int = 0, frame: Any = None) -> None:
+        self.delivered.append(event)
 
     def use(self, agent: Any, keep_for: Any = None, how: str = "switch", back_to: int = 0) -> None:
         self.agent = agent
@@ -48,8 +52,9 @@ async def test_a_voice_retry_sends_the_tools_of_a_relist_made_meanwhile() -> Non
 
     runner = Runner(["notes_v1"], relist)
     billing = runner.agent = rtagents.Agent(name="billing", voice="ash")
-    await Handoffs(runner)._configure(rtagents.Agent(name="bank"), billing, 1)
+    await _configure(runner, rtagents.Agent(name="bank"), billing)
     assert runner.sent == [("ash", ["notes_v1"]), (None, ["notes_v2"])]
+    assert [e.type for e in runner.delivered] == ["handoff", "session.warning"]
 
 
 async def test_a_voice_retry_after_another_switch_is_not_sent() -> None:
@@ -63,5 +68,12 @@ async def test_a_voice_retry_after_another_switch_is_not_sent() -> None:
     runner = Runner(["wire_money"], switch)
     billing = rtagents.Agent(name="billing", voice="ash")
     with pytest.raises(Exception, match="not transferred to billing"):
-        await Handoffs(runner)._configure(rtagents.Agent(name="bank"), billing, 1)
+        await _configure(runner, rtagents.Agent(name="bank"), billing)
     assert runner.sent == [("ash", ["wire_money"])]
+    assert runner.delivered == []  # refused: no handoff told
+
+
+async def _configure(runner: Runner, source: rtagents.Agent, target: rtagents.Agent) -> Any:
+    handoffs = Handoffs(runner)
+    tool = TransferTool(rtagents.Handoff(target), handoffs)
+    return await handoffs._configure(source, tool, "call_1", 1)
