@@ -84,7 +84,9 @@ class Reconnect:
 
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
         """The wait before attempt number ``attempt`` (from 1)."""
-        base = min(self.max_backoff, self.backoff * 2.0 ** (attempt - 1))
+        # (The exponent capped: past about 1,024 attempts ``2.0 **`` overflows, and the
+        # wait is long since ``max_backoff``.)
+        base = min(self.max_backoff, self.backoff * 2.0 ** min(attempt - 1, 1000))
         return base * (1 + self.jitter * (rng or _JITTER).uniform(-1, 1))
 
     def delays(self, rng: random.Random | None = None) -> Iterator[float]:
