@@ -28,6 +28,7 @@ class Playback:
     cut_ms: int | None = None
     """Where a truncate of ours cut the latest item (a later barge-in cuts no further)."""
     _before: tuple[tuple[str, int, bool], ...] = ()  # the items before it: id, bytes, complete
+    _stopped = False  # a barge-in stopped the latest item's audio: it never plays again
     _outside: tuple[str, ...] = ()  # out-of-band responses under way (a few at most)
     _outside_over: tuple[str, ...] = ()  # the last of them that ended
 
@@ -71,9 +72,11 @@ class Playback:
         if self.item_id == event.item_id:
             self.bytes += size
             return
-        if self.item_id is not None:  # (it may still be playing, the new one queued behind)
-            self._before = (*self._before[-(_BEFORE_KEPT - 1) :], self._latest())
+        if self.item_id is not None and not self._stopped:  # (it may still be playing, the
+            self._before = (*self._before[-(_BEFORE_KEPT - 1) :], self._latest())  # new queued)
         self.item_id, self.bytes, self.complete, self.cut_ms = event.item_id, size, False, None
+        if self._stopped:
+            self._stopped = False
 
     def _latest(self) -> tuple[str, int, bool]:
         return (self.item_id or "", self.bytes, self.complete)
@@ -94,6 +97,12 @@ class Playback:
                 self._before = self._before[:index]
                 self.item_id, self.bytes, self.complete, self.cut_ms = earlier, size, complete, None
                 return
+
+    def stopped(self) -> None:
+        """A barge-in stopped the player (and cut the item it played): nothing received so
+        far plays again, so no later barge-in may cut it (only audio from here on)."""
+        self._before = ()
+        self._stopped = True
 
     def forget(self, *, session_lost: bool) -> tuple[str, ...]:
         """A new connection: the audio of the old one is nobody's to cut any more (but the

@@ -125,5 +125,6 @@ class RealtimeRequests:
             truncate = self.playback.truncate(played_ms, self.next_event_id())
             if truncate is not None:
                 actions.append(Send(truncate))
+        self.playback.stopped()
         actions.append(Emit(AudioInterrupted(item_id=item_id, played_ms=played_ms)))
         return actions
