@@ -165,17 +165,21 @@ def part(message: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def media_payload(message: dict[str, Any]) -> bytes | None:
-    """The caller's audio in a ``media`` message (u-law bytes), or ``None``."""
+    """The caller's audio in a ``media`` message (u-law bytes), ``None`` when it carries
+    none of theirs; ``ValueError`` when its payload is not base64."""
     media = part(message, "media")
     payload, track = media.get("payload"), media.get("track", "inbound")
-    if not isinstance(payload, str):
-        return None
     if track not in ("inbound", "inbound_track"):
         return None  # a stream of both tracks also carries the agent's own audio
+    if not isinstance(payload, str):
+        raise ValueError(f"a media message whose payload is {type(payload).__name__}")
+    # Twilio's is base64 as it should be; a relay's line breaks, or padding it lost, are
+    # read all the same (dropped, the caller's audio would be lost: the model hears nothing).
+    text = "".join(payload.split())
     try:
-        return base64.b64decode(payload, validate=True)
+        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError):
-        return None
+        raise ValueError("a media message whose payload is not base64") from None
 
 
 class TwilioPlayer:

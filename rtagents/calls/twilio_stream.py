@@ -18,6 +18,7 @@ from ..agent import Agent
 from ..errors import RtagentsError, SessionClosedError, root_cause
 from ..session.connect import connect
 from .access import allowed
+from .inbound import shown
 from .control import (
     HUNG_UP,
     CallHandle,
@@ -68,7 +69,7 @@ class TwilioEndpoint:
             with anyio.fail_after(settings.start_timeout):
                 start = await _stream_start(websocket)
         except (TimeoutError, TwilioStreamError) as exc:
-            log.warning("a Twilio stream did not start: %s", exc or "no start message in time")
+            log.warning("a Twilio stream did not start: %s", str(exc) or "no start message in time")
             await _close(websocket, 1008)
             return
         call = IncomingCall(start.call_sid, parameters=start.parameters, source="twilio")
@@ -194,6 +195,7 @@ class TwilioCall:
                     await _dtmf(settings, session, digit)
 
         async def from_caller(session: Any) -> None:
+            told: set[str] = set()  # what was ignored, said once a stream (50 frames a second)
             with contextlib.suppress(RtagentsError):  # the session closed under us
                 while True:
                     frame = await websocket.receive()
@@ -204,7 +206,11 @@ class TwilioCall:
                         continue
                     kind = message["event"]
                     if kind == "media":
-                        audio = media_payload(message)
+                        try:
+                            audio = media_payload(message)
+                        except ValueError as exc:
+                            _ignored(told, str(exc), "media")
+                            continue
                         if audio:
                             await session.send_audio(audio)
                     elif kind == "mark":
@@ -217,6 +223,8 @@ class TwilioCall:
                         _press(presses, message)
                     elif kind == "stop":
                         break
+                    elif kind not in _KNOWN:
+                        _ignored(told, f"a message of an unknown event {shown(kind)}", kind)
             over()
 
         async def from_agent(session: Any) -> None:
@@ -263,6 +271,16 @@ async def _stream_start(websocket: WebSocket) -> Any:
 _CLAIM_AGAIN_S = 0.05  # how often the next stream of a call tries its claim (see _claim)
 _PRESSES_KEPT = 32
 """Keypad presses waiting for the app's handler, at most: a press past them is dropped."""
+
+
+_KNOWN = frozenset({"connected", "start", "media", "mark", "dtmf", "stop"})
+"""Twilio's stream events (docs/twilio.md): any other is ignored, and said once a stream."""
+
+
+def _ignored(told: set[str], what: str, kind: str) -> None:
+    if kind not in told:
+        told.add(kind)
+        log.warning("%s was ignored (the stream's later ones are not logged)", what)
 
 
 def _press(presses: MemoryObjectSendStream[str], message: dict[str, Any]) -> None:
