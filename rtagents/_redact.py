@@ -37,6 +37,8 @@ _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s/?#@:'\"]*:)[^\s/?#@'\"]
 _USERNAME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^\s/?#@:'\"]+):?@")
 # A URL's query, absolute or a path alone (uvicorn's access log shows ``/twilio?token=...``).
 _QUERY = re.compile(r"((?:https?|wss?)://[^\s?#'\"]+|(?<![^\s'\"(])/[^\s?#'\"]*)\?[^\s#'\"]+")
+# An ASGI scope's query as uvicorn's TRACE log prints it (``'query_string': b'token=...'``).
+_SCOPE_QUERY = re.compile(r"""(['"]query_string['"]\s*:\s*b?['"])[^'"]+""")
 
 _secrets: dict[str, int] = {}
 """Each secret, and how many hold it: the app's own (``register_secret``) for the process's
@@ -115,6 +117,7 @@ def redact(text: str) -> str:
     text = _USERNAME.sub(
         lambda m: m.group(0) if not _token_like(m.group(2)) else f"{m.group(1)}{_MASK}@", text
     )
+    text = _SCOPE_QUERY.sub(lambda m: f"{m.group(1)}{_MASK}", text)
     return _QUERY.sub(lambda m: f"{m.group(1)}?{_MASK}", text)
 
 
