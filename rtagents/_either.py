@@ -4,6 +4,7 @@ handlers, guardrails, a call's ``authorize`` and ``on_delegation``."""
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeGuard
 
@@ -19,17 +20,80 @@ def is_async(fn: Callable[..., Any]) -> TypeGuard[Callable[..., Awaitable[Any]]]
     )
 
 
+class NoThread(RuntimeError):
+    """Every thread of a ``Threads`` is still running the app's code."""
+
+
+class Threads:
+    """Worker threads of their own for app code that may hang on the network (a call's
+    router, an ``authorize``): at most ``size`` at once, each counted until its code
+    returns, also once its caller gave up on it. So a lookup that hangs, asked again and
+    again (anyone can post to a route), neither piles up threads without bound nor takes
+    the threads the rest of the app shares (anyio's, which Starlette's sync endpoints and
+    static files use): past ``size``, ``NoThread`` at once."""
+
+    def __init__(self, size: int, what: str) -> None:
+        self.size, self.what = size, what
+        self._limiter = anyio.CapacityLimiter(size)
+        self._running = 0  # reserved before the wait for a thread: a burst cannot pass size
+        self._lock = threading.Lock()
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` in one of the threads; ``NoThread`` when all are taken."""
+        with self._lock:
+            if self._running >= self.size:
+                raise NoThread(f"{self.size} {self.what} still run (stuck?): no thread")
+            self._running += 1
+        run = _Run()
+
+        def counted() -> Any:
+            with self._lock:
+                if run.abandoned:  # given up on before it began: its slot went back then
+                    return None
+                run.began = True
+            try:
+                return fn(*args)
+            finally:
+                with self._lock:
+                    self._running -= 1
+
+        try:
+            return await anyio.to_thread.run_sync(
+                counted, limiter=self._limiter, abandon_on_cancel=True
+            )
+        except BaseException:
+            with self._lock:
+                if not run.began:
+                    run.abandoned = True
+                    self._running -= 1
+            raise
+
+
+class _Run:
+    __slots__ = ("abandoned", "began")
+
+    def __init__(self) -> None:
+        self.began = self.abandoned = False
+
+
 async def call_either(
-    fn: Callable[..., Any], *args: Any, limiter: anyio.CapacityLimiter | None = None
+    fn: Callable[..., Any],
+    *args: Any,
+    limiter: anyio.CapacityLimiter | None = None,
+    threads: Threads | None = None,
 ) -> Any:
     """What ``fn(*args)`` answers. An async ``fn`` is awaited here; a sync one runs in a
-    worker thread (of ``limiter``'s, else anyio's shared ones), so that a slow one blocks
-    neither the event loop nor the caller's timeout, and an awaitable it returns is awaited.
+    worker thread (of ``threads``, or of ``limiter``'s, else anyio's shared ones), so that a
+    slow one blocks neither the event loop nor the caller's timeout, and an awaitable it
+    returns is awaited.
 
     A cancelled call abandons the thread: its ``limiter`` slot is free at once, but the
-    thread runs on until ``fn`` returns (Python cannot stop it).
+    thread runs on until ``fn`` returns (Python cannot stop it; ``threads`` counts it).
     """
     if is_async(fn):
         return await fn(*args)
-    answer = await anyio.to_thread.run_sync(fn, *args, limiter=limiter, abandon_on_cancel=True)
+    if threads is not None:
+        answer = await threads.run(fn, *args)
+    else:
+        answer = await anyio.to_thread.run_sync(fn, *args, limiter=limiter, abandon_on_cancel=True)
     return await answer if inspect.isawaitable(answer) else answer

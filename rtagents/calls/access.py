@@ -14,7 +14,7 @@ from typing import Union
 import anyio
 from starlette.requests import HTTPConnection
 
-from .._either import call_either
+from .._either import NoThread, Threads, call_either
 from .inbound import shown
 
 log = logging.getLogger("rtagents.calls")
@@ -63,19 +63,38 @@ Authorize = Callable[[CallerRequest], Union[bool, Awaitable[bool]]]
 """``authorize(request) -> bool``, sync or async: ``True`` lets the request in."""
 
 
+AUTHORIZE_THREADS = 64
+"""At most this many sync checks of a route run at once, each in a thread of the route's own
+(anyone may call a route: a check that hangs must not take the threads the app shares);
+one given up on at its timeout counts until its code returns. Past them, refused at once."""
+
+
+def check_threads() -> Threads:
+    """The threads of one route's sync checks (see ``AUTHORIZE_THREADS``)."""
+    return Threads(AUTHORIZE_THREADS, "checks")
+
+
 async def allowed(
-    authorize: Authorize, conn: HTTPConnection, seconds: float, *, check: str = "authorize"
+    authorize: Authorize,
+    conn: HTTPConnection,
+    seconds: float,
+    threads: Threads,
+    *,
+    check: str = "authorize",
 ) -> bool:
     """Whether ``authorize`` says an explicit yes to ``conn`` within ``seconds``.
-    A sync check runs in a worker thread, so that a slow one neither blocks the server nor
-    escapes the timeout."""
+    A sync check runs in one of ``threads``, so that a slow one neither blocks the server nor
+    escapes the timeout, nor takes the threads the rest of the app shares."""
     request = CallerRequest.of(conn)
     where = f"{request.method} {request.path} from {shown(request.client)}"
     try:
         with anyio.fail_after(seconds):
-            verdict: object = await call_either(authorize, request)
+            verdict: object = await call_either(authorize, request, threads=threads)
     except TimeoutError:
         log.warning("%s refused: %s did not answer in %g s", where, check, seconds)
+        return False
+    except NoThread as exc:
+        log.warning("%s refused: %s", where, exc)
         return False
     except Exception as exc:  # its message may quote the request: only the type is logged
         log.warning("%s refused: %s raised %s", where, check, type(exc).__name__)

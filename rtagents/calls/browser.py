@@ -24,7 +24,7 @@ from ..agent import Agent, Handoff
 from ..errors import SessionConfigError, root_cause
 from ..session.transport import HandshakeRefused
 from ..tracing.calls import created_session
-from .access import Authorize, allowed
+from .access import Authorize, allowed, check_threads
 from .control import OVER, CallRecord
 from .inbound import check_call_id, shown
 from .minted import MintedSecrets
@@ -68,6 +68,7 @@ class BrowserRoutes:
         self._start = attach
         self._keyed = keyed
         self._minted = MintedSecrets()
+        self._checks = check_threads()
         self._attaching: dict[str, Attaching] = {}  # a retry waits for the same sideband
         self._claiming: dict[str, anyio.Event] = {}  # ... and for the claim before it
         # Where the page posts its WebRTC offer: the calls endpoint of the same API.
@@ -80,7 +81,7 @@ class BrowserRoutes:
             log.warning("%s refused: the app gave no authorize=", route)
             message = f"{route} is off until the app says who may use it: CallServer(authorize=...)"
             return JSONResponse({"error": message}, status_code=403)
-        if not await allowed(self._authorize, request, self._timeout):
+        if not await allowed(self._authorize, request, self._timeout, self._checks):
             return JSONResponse({"error": "not authorized"}, status_code=403)
         return None
 

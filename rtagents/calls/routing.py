@@ -4,13 +4,9 @@ up neither other calls nor the sessions' sync tools."""
 
 from __future__ import annotations
 
-import functools
-import threading
-from typing import Any
-
 import anyio
 
-from .._either import call_either, is_async
+from .._either import Threads, call_either
 from ..agent import Agent
 from .control import IncomingCall, Reject, Route
 
@@ -25,34 +21,17 @@ class Routing:
 
     def __init__(self, route: Route, timeout: float = 10.0) -> None:
         self.route, self.timeout = route, timeout
-        self._limiter = anyio.CapacityLimiter(ROUTING_THREADS)  # those waited for
-        self._running = 0  # every router's thread still running, given up on or not
-        self._lock = threading.Lock()
+        self._threads = Threads(ROUTING_THREADS, "routers")
 
     async def decide(self, call: IncomingCall) -> Agent | Reject:
         """The router's decision for ``call``, checked: anything else is an error, and so is
         none within ``timeout`` (the call is refused), or no thread for it (past
-        ``ROUTING_THREADS`` routers still running, stuck)."""
-        route = self.route
-        if not is_async(route):
-            if self._running >= ROUTING_THREADS:
-                raise RuntimeError(f"{ROUTING_THREADS} routers still run (stuck?): no thread")
-            route = functools.partial(self._counted, route)
+        ``ROUTING_THREADS`` routers still running, stuck: ``NoThread``)."""
         try:
             with anyio.fail_after(self.timeout):
-                decision = await call_either(route, call, limiter=self._limiter)
+                decision = await call_either(self.route, call, threads=self._threads)
         except TimeoutError:
             raise TimeoutError(f"the router did not decide in {self.timeout:g} s") from None
         if not isinstance(decision, (Agent, Reject)):
             raise TypeError(f"the router returned {decision!r:.60}, not an Agent or Reject")
         return decision
-
-    def _counted(self, route: Route, call: IncomingCall) -> Any:
-        """A sync router's run, in its thread: counted until its code returns."""
-        with self._lock:
-            self._running += 1
-        try:
-            return route(call)
-        finally:
-            with self._lock:
-                self._running -= 1

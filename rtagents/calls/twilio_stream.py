@@ -17,8 +17,7 @@ from .._either import call_either
 from ..agent import Agent
 from ..errors import RtagentsError, SessionClosedError, root_cause
 from ..session.connect import connect
-from .access import allowed
-from .inbound import shown
+from .access import allowed, check_threads
 from .control import (
     HUNG_UP,
     CallHandle,
@@ -28,6 +27,7 @@ from .control import (
     SessionLost,
     enter_call,
 )
+from .inbound import shown
 from .lifecycle import CallLifecycle
 from .registry import GOODBYE_S
 from .twilio import (
@@ -56,12 +56,14 @@ class TwilioEndpoint:
         # The calls streaming here, each with its stream (whether Twilio stopped it: its end
         # is under way, and the call's next stream waits for it, see ``_claim``).
         self.streaming: dict[str, _Stream] = {}
+        self._checks = check_threads()  # the app's authorize (beside the signature's)
 
     async def serve(self, websocket: WebSocket) -> None:
         """One stream, from its handshake to its end."""
         settings = self.settings
         check = "the X-Twilio-Signature check"
-        if not await allowed(settings.signed, websocket, settings.start_timeout, check=check):
+        timeout = settings.start_timeout
+        if not await allowed(settings.signed, websocket, timeout, self._checks, check=check):
             await websocket.close(code=1008)  # before accepting: HTTP 403
             return
         await websocket.accept()
