@@ -35,6 +35,11 @@ class CallHost(Protocol):
         """Another process holds the call now: let it go, without hanging up."""
         ...
 
+    def adopting(self) -> bool:
+        """Whether this process takes over calls now (not while it drains): a registry
+        claims none for it otherwise."""
+        ...
+
 
 COMMANDS = frozenset({"approve", "deny", "hangup", "transfer", "say"})
 GOODBYE_S = 10.0

@@ -17,7 +17,7 @@
 - **Control.** A command for a call held elsewhere is published on the owner's channel.
   ``PUBLISH`` says how many listened: none means the owner is gone, at once. The owner says
   it has the command, runs it and pushes the result to a reply list the sender waits on
-  (``BLPOP``; see ``registry_replies``).
+  (``BLPOP``), once however often it comes (see ``registry_replies``).
 
 The scripts touch keys they derive (one Redis, not a Redis Cluster).
 """
@@ -96,6 +96,8 @@ class RedisRegistry:
         self._ending: set[str] = set()  # ended while Redis was away: ended again each round
         self._tg: anyio.abc.TaskGroup | None = None
         self._host: CallHost | None = None
+        self._answered: dict[str, None] = {}  # the latest commands' request ids (see _answer)
+        self._renewed: dict[str, float] = {}  # call id -> when its claim was last made good
 
     def __repr__(self) -> str:
         return f"RedisRegistry(replica={self.replica!r}, prefix={self.prefix!r})"
@@ -147,12 +149,13 @@ class RedisRegistry:
         return await self._claim(RECLAIM, call_id)
 
     async def _claim(self, script: str, call_id: str) -> bool:
-        keys = (self._key(call_id), self._live)
+        keys, began = (self._key(call_id), self._live), anyio.current_time()
         won = await self._client.eval(script, 2, *keys, self.replica, self.lease_ms, call_id)
         if won == 2:
             raise ClaimPending(f"another replica is taking call {call_id!r}")
         if won:
             self._owned[call_id] = ""
+            self._renewed[call_id] = began
             self._ending.discard(call_id)  # (claimed again: no end owed to an earlier run)
         return bool(won)
 
@@ -224,18 +227,25 @@ class RedisRegistry:
         owned = list(self._owned.items())
         for start in range(0, len(owned), _KEPT_AT_ONCE):
             await self._keep_some(owned[start : start + _KEPT_AT_ONCE])
+        for call_id in [c for c in self._renewed if c not in self._owned]:
+            del self._renewed[call_id]  # (let go since: released, handed over, lost)
 
     async def _keep_some(self, owned: list[tuple[str, str]]) -> None:
         prefix = self._key("")  # the claims' keys (KEEP's arguments: see there)
         flat = [value for pair in owned for value in pair]
-        try:
-            results = await self._client.eval(
-                KEEP, 1, self._live, self.replica, self.lease_ms, prefix, *flat
-            )
+        began, period = anyio.current_time(), self.lease_ms / 3000
+        try:  # (bounded: a partition answers nothing, and the leases run out meanwhile)
+            with anyio.fail_after(period):
+                results = await self._client.eval(
+                    KEEP, 1, self._live, self.replica, self.lease_ms, prefix, *flat
+                )
         except Exception as exc:  # Redis away: try again next round
-            log.warning("renewing %d claims failed: %s", len(owned), exc)
+            log.warning("renewing %d claims failed: %s", len(owned), str(exc) or "timed out")
+            self._lapse(owned, began + period)
             return
         for (call_id, info), kept in zip(owned, results, strict=True):
+            if kept:
+                self._renewed[call_id] = began
             if kept and call_id in self._handed_over and call_id not in self._owned:
                 # Handed over while this renewal was on its way, which put the claim back:
                 # given back again, for another replica to adopt now, not after a lease.
@@ -248,18 +258,47 @@ class RedisRegistry:
                 if self._host is not None and self._tg is not None:
                     self._tg.start_soon(self._host.lost, call_id)
 
+    def _lapse(self, owned: list[tuple[str, str]], next_round: float) -> None:
+        """Renewals failed: a claim whose lease runs out before the next round could renew
+        it is let go now (``CallHost.lost``), while it is still this replica's. Another
+        replica, which may reach Redis, adopts the call once the lease is over: a replica
+        cut off from Redis must not go on running it beside that one (two sidebands, each
+        running its tools). Should Redis be away for every replica, its calls go without
+        their tools until a replica adopts them again."""
+        lease = self.lease_ms / 1000
+        for call_id, _ in owned:
+            renewed = self._renewed.get(call_id)
+            if renewed is None or renewed + lease > next_round:
+                continue
+            if self._owned.pop(call_id, None) is not None:
+                log.warning(
+                    "the claim on call %s could not be renewed in its lease; this replica lets "
+                    "it go (a replica that reaches Redis adopts it)",
+                    call_id,
+                )
+                if self._host is not None and self._tg is not None:
+                    self._tg.start_soon(self._host.lost, call_id)
+
     async def _adopt(self) -> None:
-        """Take over the calls whose holder is gone (their lease ran out)."""
-        prefix = f"{self.prefix}:call:"
-        try:
-            found = await self._client.eval(
-                ADOPT, 1, self._live, prefix, self.replica, self.lease_ms
-            )
+        """Take over the calls whose holder is gone (their lease ran out); none while this
+        replica drains (it would claim even the call it just handed over, and its claim,
+        given back only after, would hold the call up for a lease were it to exit first)."""
+        if self._host is not None and not self._host.adopting():
+            return
+        prefix, began = f"{self.prefix}:call:", anyio.current_time()
+        try:  # (bounded, as a renewal is: the next round's renewals must not wait on it)
+            with anyio.fail_after(self.lease_ms / 3000):
+                found = await self._client.eval(
+                    ADOPT, 1, self._live, prefix, self.replica, self.lease_ms
+                )
         except Exception as exc:
-            log.warning("looking for calls whose replica is gone failed: %s", exc)
+            log.warning(
+                "looking for calls whose replica is gone failed: %s", str(exc) or "timed out"
+            )
             return
         for call_id, info in zip(found[::2], found[1::2], strict=True):
             self._owned[call_id] = info
+            self._renewed[call_id] = began
             self._handed_over.discard(call_id)  # this replica's again
             if self._tg is not None:
                 self._tg.start_soon(self._take_over, call_id, info)
@@ -314,7 +353,7 @@ class RedisRegistry:
             raise CallOwnerGone(f"replica {owner!r}, which holds call {call_id!r}, is gone")
         return await replies.answer(
             self._client,
-            self._reply_key(request),
+            replies.reply_key(self.prefix, request),
             owner=owner,
             call_id=call_id,
             command=command,
@@ -348,24 +387,5 @@ class RedisRegistry:
             await self._keep()  # Redis is back, maybe restarted empty: our claims go back
 
     async def _answer(self, data: Any) -> None:
-        try:
-            message = json.loads(data)
-            request, call_id = str(message["id"]), str(message["call_id"])
-            command, args = str(message["command"]), dict(message.get("args") or {})
-        except (ValueError, KeyError, TypeError):
-            log.warning("a malformed control message was ignored")
-            return
-        key, keep_s = self._reply_key(request), 2 * (self.command_timeout + GOODBYE_S)
-        if message.get("ack") is True:  # (an earlier version's sender asks for none)
-            await replies.push(self._client, key, replies.ACK, keep_s)
-        answer: dict[str, Any]
-        try:
-            if command not in COMMANDS or self._host is None:
-                raise ValueError(f"unknown command {command!r}")
-            answer = {"ok": True, "result": await self._host.execute(call_id, command, args)}
-        except Exception as exc:
-            answer = replies.said(exc)
-        await replies.push(self._client, key, json.dumps(answer), keep_s)
-
-    def _reply_key(self, request: str) -> str:
-        return f"{self.prefix}:reply:{request}"
+        keep_s = 2 * (self.command_timeout + GOODBYE_S)
+        await replies.carry_out(self._client, data, self._host, self._answered, self.prefix, keep_s)

@@ -1,4 +1,5 @@
-"""The replies to a command one replica forwards to another through Redis (``RedisRegistry``).
+"""A command one replica forwards to another through Redis (``RedisRegistry``): carried out
+by the owner of its call, once, and the replies the sender waits for.
 
 The owner of the call pushes two replies to the list the sender waits on: an acknowledgement
 as soon as it has the command, then its answer (the result, or the error it raised, by name).
@@ -21,9 +22,10 @@ from typing import Any
 
 import anyio
 
+from .._latest import keep_latest
 from ..errors import SessionClosedError
 from .control import CallControlError
-from .registry import CallNotFound, CallOwnerGone
+from .registry import COMMANDS, CallHost, CallNotFound, CallOwnerGone
 from .rest import CallsAPIError
 
 log = logging.getLogger("rtagents.calls.registry")
@@ -54,8 +56,10 @@ async def answer(
     start = anyio.current_time()
     reply = await _pop(client, key, within, call_id)
     if reply is not None and reply.get("ack") is True:
-        reply = await _pop(client, key, start + within + own - anyio.current_time(), call_id)
         waited = f"acknowledged {command} and did not answer it in {within + own:g} s"
+        while reply is not None and reply.get("ack") is True:  # (an owner of an earlier
+            # version acknowledges a command's copy too: the answer is what follows)
+            reply = await _pop(client, key, start + within + own - anyio.current_time(), call_id)
     else:
         waited = f"did not answer {command} in {within:g} s"
     if reply is None:
@@ -85,6 +89,49 @@ async def _pop(client: Any, key: str, within: float, call_id: str) -> dict[str, 
                 return {}
         return None
     raise CallOwnerGone(f"call {call_id!r}: the call registry (Redis) did not answer in time")
+
+
+async def carry_out(
+    client: Any,
+    data: Any,
+    host: CallHost | None,
+    answered: dict[str, None],
+    prefix: str,
+    keep_s: float,
+) -> None:
+    """The owner's part: a command another replica published (``data``), acknowledged, run
+    on ``host`` and answered on its reply list (``{prefix}:reply:{id}``). A copy of one
+    already carried out (``answered``: redis-py sends a ``PUBLISH`` again when a dropped
+    connection lost its reply) is not: a ``say`` or a ``transfer`` runs once."""
+    try:
+        message = json.loads(data)
+        request, call_id = str(message["id"]), str(message["call_id"])
+        command, args = str(message["command"]), dict(message.get("args") or {})
+    except (ValueError, KeyError, TypeError):
+        log.warning("a malformed control message was ignored")
+        return
+    if request in answered:
+        return
+    keep_latest(answered, request, None, _ANSWERED_KEPT)
+    key = reply_key(prefix, request)
+    if message.get("ack") is True:  # (an earlier version's sender asks for none)
+        await push(client, key, ACK, keep_s)
+    answer: dict[str, Any]
+    try:
+        if command not in COMMANDS or host is None:
+            raise ValueError(f"unknown command {command!r}")
+        answer = {"ok": True, "result": await host.execute(call_id, command, args)}
+    except Exception as exc:
+        answer = said(exc)
+    await push(client, key, json.dumps(answer), keep_s)
+
+
+def reply_key(prefix: str, request: str) -> str:
+    """The list a command's replies go to (by the command's request id)."""
+    return f"{prefix}:reply:{request}"
+
+
+_ANSWERED_KEPT = 4096  # commands whose copies are ignored: far more than are ever in flight
 
 
 def said(exc: Exception) -> dict[str, Any]:

@@ -15,31 +15,27 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from .._asgi import UnreadBody, read_body
 from .._redact import env_api_key
 from ..agent import Agent
-from ..errors import root_cause
 from ..pricing import PriceBook, Prices, PriceTable
 from ..tracing.calls import adopted_trace
 from .access import Authorize
 from .browser import Attaching, BrowserRoutes
 from .control import LIVE, CallRecord, IncomingCall
 from .control import Route as Router
-from .inbound import check_call_id, check_session_id, sip_headers
 from .lifecycle import CallLifecycle
 from .limits import CallLimit
-from .registry import CallRegistry, ClaimPending, LocalRegistry
+from .registry import CallRegistry, LocalRegistry
 from .rest import CallsAPI
-from .sideband import LiveRingingCall, LiveSidebandCall, RingingCall, SidebandCall
+from .sideband import Reach
+from .sip_webhooks import SipWebhooks
 from .supervision import Supervision
 from .twilio import TwilioStreams
 from .twilio_stream import TwilioEndpoint
-from .webhooks import WebhookError, WebhookVerifier
+from .webhooks import WebhookVerifier
 
 log = logging.getLogger("rtagents.calls")
 
-WEBHOOK_BODY_LIMIT = 1024 * 1024  # an event is a few KB; a bigger body is refused unread
-LIVE_CALL_EVENTS = ("live.transport.incoming", "live.call.incoming")  # the older name last
 CLAIM_TIMEOUT_S = 5.0
 """How long a call waits for the call registry's claim; past it, a webhook is answered 503
 (OpenAI retries), a Twilio stream closed with 1013, a browser's attach answered 503."""
@@ -131,13 +127,10 @@ class CallServer:
             if max_call_seconds is None
             else CallLimit(max_call_seconds, warn_before_s, limit_notice)
         )
-        self._verifier = WebhookVerifier(webhook_secret)
-        self._claiming: set[str] = set()  # webhook and call ids whose claim is under way
         # The environment's key for OpenAI's own base URL only (an emulator's gets none).
         self._api_key = api_key if api_key is not None else env_api_key(base_url)
         self.api = CallsAPI(self._api_key, base_url)
-        self._ws_url = self.api.websocket_url()
-        self._live_ws_url = self.api.websocket_url(live=True)
+        self._reach = reach = Reach(self.api, self._api_key)
         self._agent = agent
         self.registry: CallRegistry = registry if registry is not None else LocalRegistry()
         self._lifecycle = CallLifecycle(
@@ -150,7 +143,10 @@ class CallServer:
             route_timeout,
         )
         self.calls: dict[str, CallRecord] = self._lifecycle.calls
-        self._control = Supervision(self.calls, self.registry, self._adopt)
+        self._control = Supervision(
+            self.calls, self.registry, self._adopt, lambda: self._lifecycle.taking_calls
+        )
+        self._webhooks = SipWebhooks(WebhookVerifier(webhook_secret), self._lifecycle, reach)
         self.drain_timeout = drain_timeout
         browser = BrowserRoutes(
             agent=agent,
@@ -167,7 +163,7 @@ class CallServer:
             [
                 WebSocketRoute(
                     "/twilio",
-                    TwilioEndpoint(self._lifecycle, twilio, self._ws_url, self._api_key).serve,
+                    TwilioEndpoint(self._lifecycle, twilio, reach.url, self._api_key).serve,
                 )
             ]
             if twilio
@@ -177,7 +173,7 @@ class CallServer:
             routes=[
                 Route("/healthz", self._health, methods=["GET"]),
                 Route("/readyz", self._readiness, methods=["GET"]),
-                Route("/openai/webhook", self._webhook, methods=["POST"]),
+                Route("/openai/webhook", self._webhooks.handle, methods=["POST"]),
                 Route("/session", browser.mint, methods=["POST"]),
                 Route("/session/attach", browser.attach, methods=["POST"]),
                 *streams,
@@ -255,72 +251,6 @@ class CallServer:
             return JSONResponse({"status": "registry unavailable"}, status_code=503)
         return JSONResponse({"status": "ready", "calls": len(self._lifecycle.live())})
 
-    # -- phone calls ---------------------------------------------------------------------------
-
-    async def _webhook(self, request: Request) -> Response:
-        try:
-            event = self._verifier.verify(
-                await read_body(request, WEBHOOK_BODY_LIMIT), request.headers
-            )
-            data = event.get("data") or {}
-            kind = event.get("type")
-            if kind == "realtime.call.incoming":
-                # Before the delivery is marked seen: a retry is judged again.
-                check_call_id(data.get("call_id") if isinstance(data, dict) else None)
-            elif kind in LIVE_CALL_EVENTS:
-                check_session_id(data.get("session_id") if isinstance(data, dict) else None)
-        except UnreadBody as exc:
-            log.warning("webhook rejected: %s", exc)
-            return JSONResponse({"error": str(exc)}, status_code=exc.status)
-        except WebhookError as exc:
-            log.warning("%s", exc)
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        except ValueError as exc:
-            # Signed, but no call id to use: a 400 (not an ignored 200) shows in OpenAI's
-            # webhook dashboard, and nothing is requested with the key.
-            log.warning("webhook rejected: its call_id: %s", exc)
-            return JSONResponse({"error": f"webhook rejected: its call_id: {exc}"}, 400)
-        if not self._lifecycle.taking_calls:  # not marked seen: a retry is handled elsewhere
-            return JSONResponse({"error": "the server is not taking calls"}, status_code=503)
-        live = kind in LIVE_CALL_EVENTS
-        ours = kind == "realtime.call.incoming" or live
-        call = (
-            IncomingCall(data["session_id" if live else "call_id"], sip_headers(data))
-            if ours
-            else None
-        )
-        webhook_id = request.headers.get("webhook-id", "")
-        # A retry that comes while its first delivery is still being claimed is told to come
-        # again, not "duplicate": should that claim fail, the retry is what takes the call.
-        if webhook_id in self._claiming or (call is not None and call.call_id in self._claiming):
-            return _being_taken()
-        if not self._verifier.first_time(webhook_id):
-            return JSONResponse({"status": "duplicate"})
-        if call is None:
-            return JSONResponse({"status": "ignored"})
-        if call.call_id in self.calls:
-            return JSONResponse({"status": "ignored"})
-        self._claiming.update((webhook_id, call.call_id))
-        try:  # (a claim that may have been made all the same is given back: see claim_within)
-            claimed = await self._lifecycle.claim(call.call_id)
-        except Exception as exc:  # the registry is away or slow: OpenAI retries, maybe elsewhere
-            self._verifier.forget(webhook_id)
-            if isinstance(exc, ClaimPending):  # another replica's claim: as for ours above
-                return _being_taken()
-            log.warning("claiming call %s failed: %s", call.call_id, root_cause(exc) or "timeout")
-            return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
-        finally:
-            self._claiming.difference_update((webhook_id, call.call_id))
-        if not claimed:  # another replica took it (a retried or doubled delivery)
-            return JSONResponse({"status": "duplicate"})
-        ringing = (
-            LiveRingingCall(call, self.api, self._live_ws_url, self._api_key)
-            if live
-            else RingingCall(call, self.api, self._ws_url, self._api_key)
-        )
-        self._lifecycle.start(call, ringing)
-        return JSONResponse({"status": "accepted"})  # answered fast: the work goes on after
-
     # -- out-of-band control (a supervisor's UI, on any replica) -----------------------------------
 
     async def hangup(self, call_id: str) -> None:
@@ -354,7 +284,7 @@ class CallServer:
         if not await self._lifecycle.claim(call_id, in_flight=True):  # (see browser.md)
             return None
         call = IncomingCall(call_id, source="browser")
-        sideband = SidebandCall(call, self.api, self._ws_url, self._api_key)
+        sideband = self._reach.call(call, live=False, ringing=False)
         return sideband, self._lifecycle.start(call, sideband, agent)
 
     async def _adopt(self, call_id: str, listing: dict[str, Any]) -> bool:
@@ -375,10 +305,7 @@ class CallServer:
             headers if isinstance(headers, dict) else {},
             source="browser" if browser else "sip",
         )
-        if listing.get("api") == "live":
-            kind: SidebandCall = LiveSidebandCall(call, self.api, self._live_ws_url, self._api_key)
-        else:
-            kind = SidebandCall(call, self.api, self._ws_url, self._api_key)
+        kind = self._reach.call(call, live=listing.get("api") == "live", ringing=False)
         a = listing.get("answered_at")  # (a number: its time limit counts from then)
         answered_at = float(a) if isinstance(a, (int, float)) and not isinstance(a, bool) else None
         with adopted_trace(listing.get("trace")):  # (its task, and the call's span, under it)
@@ -393,8 +320,3 @@ def _price_book(prices: PriceTable | None, agent: Agent | None) -> PriceBook | N
         raise ValueError("with route=, give prices by model name: {'gpt-realtime': Prices(...)}")
     # One Prices is the agent's, on whichever API a call reaches it: each model it runs.
     return PriceBook(prices, (agent.model, agent.live.model) if agent is not None else None)
-
-
-def _being_taken() -> Response:
-    """A retry while its call's claim is under way: 409, so that OpenAI tries again."""
-    return JSONResponse({"error": "this call is being taken; retry"}, status_code=409)

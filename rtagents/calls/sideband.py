@@ -194,3 +194,24 @@ class LiveRingingCall(LiveSidebandCall):
 
     async def reject(self, decision: Reject) -> None:
         await self.api.reject(self.call.call_id, decision.status_code)
+
+
+class Reach:
+    """How this process reaches the API for its calls: the REST client, each API's websocket
+    URL and the key; and the kind of call each way a call comes is."""
+
+    __slots__ = ("api", "api_key", "live_url", "url")
+
+    def __init__(self, api: CallsAPI, api_key: str | None) -> None:
+        self.api, self.api_key = api, api_key
+        self.url, self.live_url = api.websocket_url(), api.websocket_url(live=True)
+
+    def call(self, call: IncomingCall, *, live: bool, ringing: bool) -> SidebandCall:
+        """A ringing call (to accept or reject) or one up already (to attach to), on
+        GPT-Live (``live``) or the Realtime API."""
+        kind = (
+            (LiveRingingCall if ringing else LiveSidebandCall)
+            if live
+            else (RingingCall if ringing else SidebandCall)
+        )
+        return kind(call, self.api, self.live_url if live else self.url, self.api_key)

@@ -18,10 +18,22 @@ class Supervision:
     the ``CallHost`` its registry serves: commands from other replicas, calls this process
     takes over (``adopt``) or must let go (``lost``)."""
 
-    def __init__(self, calls: dict[str, CallRecord], registry: CallRegistry, adopt: Adopt) -> None:
+    def __init__(
+        self,
+        calls: dict[str, CallRecord],
+        registry: CallRegistry,
+        adopt: Adopt,
+        taking_calls: Callable[[], bool],
+    ) -> None:
         self._calls = calls
         self.registry = registry
         self.adopt = adopt
+        self._taking_calls = taking_calls
+
+    def adopting(self) -> bool:
+        """Whether this process takes over calls whose holder is gone: not while it drains
+        (a claim it made would hold up the replicas that can take them)."""
+        return self._taking_calls()
 
     async def run(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
         """Run ``command`` here if this process holds the call, or where it is held."""

@@ -45,6 +45,9 @@ class StuckOwner:
     async def adopt(self, call_id: str, call: dict[str, Any]) -> bool:
         return False
 
+    def adopting(self) -> bool:
+        return True
+
     async def lost(self, call_id: str) -> None:
         pass
 

@@ -51,6 +51,9 @@ class Host:
         self.adopted.append(call_id)
         return True
 
+    def adopting(self) -> bool:
+        return True
+
     async def lost(self, call_id: str) -> None:
         self.let_go.append(call_id)
 

@@ -578,6 +578,9 @@ class QuietHost:
     async def adopt(self, call_id: str, call: dict[str, Any]) -> bool:
         return False
 
+    def adopting(self) -> bool:
+        return True
+
     async def lost(self, call_id: str) -> None:
         self.lost_calls.append(call_id)
 

@@ -7,7 +7,7 @@ retries no more: no replica ever takes the call, which is left ringing.
 docs/calls.md: "A retry (or a second delivery of the same call) that comes while the first
 is still claiming the call in the registry gets 409, so that OpenAI tries it again: should
 that claim fail, the retry takes the call, which is never left ringing." That holds when
-the retry reaches the same replica (``CallServer._claiming``), not across replicas:
+the retry reaches the same replica (``SipWebhooks.claiming``), not across replicas:
 ``RedisRegistry``'s claim script cannot tell "claimed by another replica, not accepted
 yet" from "taken", and ``CallServer._webhook`` answers both "duplicate".
 
