@@ -10,14 +10,20 @@ class ArgumentsError(ValueError):
     """Arguments that are not one JSON object this process can read."""
 
 
-def parse_object(text: str) -> dict[str, Any]:
+def parse_object(text: str, *, strict: bool = False) -> dict[str, Any]:
     """The JSON object in ``text`` (empty text is ``{}``), or ``ArgumentsError``.
 
     Nesting too deep for the parser is an error like any other: it must never escape as a
-    ``RecursionError`` into the task that read the frame.
+    ``RecursionError`` into the task that read the frame. ``strict``: for text another
+    parser reads after us (a hosted MCP call's arguments, which the server hands on), what
+    parsers read differently is an error too: a key given twice (one keeps the first value,
+    another the last), ``NaN`` and ``Infinity`` (not JSON at all).
     """
     try:
-        value = json.loads(text or "{}")
+        if strict:
+            value = json.loads(text or "{}", object_pairs_hook=_unique, parse_constant=_no_constant)
+        else:
+            value = json.loads(text or "{}")
     except RecursionError:
         raise ArgumentsError("the arguments are nested too deeply") from None
     except ValueError as exc:
@@ -25,6 +31,19 @@ def parse_object(text: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ArgumentsError(f"the arguments are a JSON {type(value).__name__}, not an object")
     return value
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for key, item in pairs:
+        if key in value:
+            raise ValueError(f"the key {key!r} is given twice")
+        value[key] = item
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def json_object(text: str) -> dict[str, Any]:

@@ -164,6 +164,11 @@ class ApprovalBroker:
                 )
             if self._withdrawals != withdrawals:  # the app switched agents meanwhile
                 return self._refused(made, refuse(_WITHDRAWN, "cancelled"))
+            if self._closed or (self._stopped and self._stopped.pop(made.id, False) is None):
+                # The call ended while its check ran (a barge-in, the close), and the check
+                # went on all the same (it swallowed the cancellation): what it says is
+                # never a way for the tool to run.
+                return self._refused(made, self._cancelled())
             if needed is False:
                 return self._screened(made, policy)
             if needed is not True:
@@ -358,6 +363,11 @@ class ApprovalBroker:
         A no decides at once. A yes decides only a request the policy left to an outside
         answer: while the handler still decides, it waits for the handler, and counts only
         if the handler returns ``None``."""
+        if not isinstance(request_id, str):  # (the request itself, given for its id)
+            raise TypeError(
+                "approve() and deny() take the request's id (event.request.id), not a "
+                f"{type(request_id).__name__}"
+            )
         pending = self._pending.get(request_id)
         if pending is None:
             return False

@@ -91,9 +91,11 @@ class ApprovalRequest:
         read_only: bool | None,
         agent: Any,
     ) -> ApprovalRequest:
-        """A hosted MCP ``mcp_approval_request``, whose arguments arrive as JSON text."""
+        """A hosted MCP ``mcp_approval_request``, whose arguments arrive as JSON text (read
+        strictly: the server, not this process, hands them on, and the policy must judge
+        what the tool will get)."""
         try:
-            parsed, problem = parse_object(arguments), None
+            parsed, problem = parse_object(arguments, strict=True), None
         except ArgumentsError as exc:
             parsed, problem = {}, str(exc)
         return cls(
@@ -118,10 +120,17 @@ class ApprovalRequest:
         their exact form (what a session remembers is small, however large the arguments);
         ``None`` when an argument has no exact form to compare by (a ``SecretStr``, which
         shows only stars; an object its ``str`` describes): such a request is never taken
-        for another."""
+        for another. A local MCP tool is the same tool by its name on its server too: a
+        relisting may offer another tool under a name that was renamed."""
         try:
             exact = json.dumps(
-                [self.kind, self.server_label, self.tool_name, self.arguments],
+                [
+                    self.kind,
+                    self.server_label,
+                    self.tool_name,
+                    self.server_tool_name,
+                    self.arguments,
+                ],
                 sort_keys=True,
                 default=_exact,
             )

@@ -57,7 +57,9 @@ async def test_a_call_whose_claim_outlasts_the_drains_start_is_not_taken(redis_u
             await app.drain(0)  # SIGTERM: nothing live yet, so the drain is over at once
             relay.flowing.set()  # the claim's answer comes
             with anyio.fail_after(10):
-                while call_id in app._webhooks.claiming:  # (then the webhook starts the call at once)
+                while (
+                    call_id in app._webhooks.claiming
+                ):  # (then the webhook starts the call at once)
                     await anyio.sleep(0.005)
             taken = app.calls.get(call_id)
             # drained, and not taking calls: the webhook is refused (503) for its retry to
