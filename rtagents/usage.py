@@ -134,6 +134,13 @@ class Tokens:
         inputs = {"text": text, "audio": audio, "image": image}
         hits = {m: _count(cached, f"{m}_tokens") for m in inputs}
         other = max(0, _count(usage, "input_tokens") - text - audio - image)
+        for m, hit in hits.items():
+            # Cached tokens a modality's own count leaves out (its count not given): they are
+            # of that modality's input, not of ``other``, or they would count twice.
+            if hit > inputs[m]:
+                lifted = min(hit - inputs[m], other)
+                inputs[m], other = inputs[m] + lifted, other - lifted
+                hits[m] = min(hit, inputs[m])
         unplaced = _count(inp, "cached_tokens") - sum(hits.values())
         if unplaced > 0:
             other += _place_cached(inputs, hits, unplaced)

@@ -50,6 +50,12 @@ class WireAdapter(Protocol):
     def config(self) -> dict[str, Any]: ...
 
     @property
+    def responding(self) -> bool:
+        """Whether a response is active or asked for, in the conversation or out of band
+        (a handover waits for none: see ``upstream``)."""
+        ...
+
+    @property
     def output_format(self) -> str:
         """The output audio format the server last reported (``audio/pcm`` until then)."""
         ...
@@ -177,6 +183,10 @@ class OrchestratedAdapter:
     next_event_id: Callable[[], str]
     _requests: Requests
     _own_messages: dict[str, None] | None = None  # (a dict: untracked by the collector)
+
+    @property
+    def responding(self) -> bool:
+        return self.orchestrator.waiting
 
     def own_message(self, item_id: str) -> None:
         """``item_id`` is a message the framework sends itself, in any role: a background

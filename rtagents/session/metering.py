@@ -42,6 +42,7 @@ class UsageMeter:
     _transcriber = "unknown"  # the session's transcription model, once configured
     _transcribers: dict[str, str] | None = None  # committed audio's item id -> that model
     _seconds = 0.0  # GPT-Live's running total so far
+    _counted: dict[str, None] | None = None  # the latest responses counted (by id)
 
     def __init__(self, model: str, prices: PriceBook | None = None) -> None:
         self.model = model
@@ -76,6 +77,11 @@ class UsageMeter:
     # -- the Realtime API ----------------------------------------------------------------------
 
     def _configured(self, event: Any) -> None:
+        # The model the server says it runs (a URL's own ?model=, an Azure deployment, a
+        # call accepted on another model): what is counted, and priced, is that one's.
+        running = getattr(event.session, "model", None)
+        if isinstance(running, str) and running:
+            self.model = running
         audio = getattr(event.session, "audio", None)
         transcription = getattr(getattr(audio, "input", None), "transcription", None)
         model = getattr(transcription, "model", None)
@@ -84,6 +90,12 @@ class UsageMeter:
 
     def _response_done(self, event: Any) -> UsageUpdated | None:
         response = event.response
+        if isinstance(response.id, str):  # (one the server repeats is counted once)
+            if self._counted is None:
+                self._counted = {}
+            elif response.id in self._counted:
+                return None
+            keep_latest(self._counted, response.id, None, _COUNTED_KEPT)
         tokens = Tokens.from_realtime(response.usage)
         part = reported({self.model: tokens} if tokens else {}, responses=1)
         return self._add(part, source="response", response_id=response.id, model=self.model)
@@ -154,10 +166,12 @@ class UsageMeter:
 
 
 _TRANSCRIBERS_KEPT = 64  # the latest committed items whose transcription may come late
+_COUNTED_KEPT = 64  # the latest responses counted: a repeat comes soon after, if at all
 
 
 _ROUTES: dict[str, Callable[[UsageMeter, Any], UsageUpdated | None]] = {
     "session.created": UsageMeter._configured,
+    "session.started": UsageMeter._configured,
     "session.updated": UsageMeter._configured,
     "response.done": UsageMeter._response_done,
     "input_audio_buffer.committed": UsageMeter._committed,

@@ -93,7 +93,7 @@ class Orchestrator:
         return self._active
 
     @property
-    def waiting(self) -> bool:  # (whether a response is active or asked for: see handover)
+    def waiting(self) -> bool:  # (whether a response is active or asked for: see responding)
         return self._active is not None or self._in_flight is not None
 
     # -- what the server did -------------------------------------------------------------

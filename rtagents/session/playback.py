@@ -54,6 +54,11 @@ class Playback:
         sends is not followed (a barge-in truncates conversation items only)."""
         self._outside = (*self._outside[-7:], response_id)
 
+    @property
+    def out_of_band(self) -> bool:
+        """Whether an out-of-band response is under way."""
+        return bool(self._outside)
+
     def is_outside(self, response_id: str | None) -> bool:
         """Whether ``response_id`` is an out-of-band response, under way or among the last
         ended (the server may announce one's call after its ``response.done``)."""

@@ -105,6 +105,11 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         return cast(dict[str, Any], json.loads(self._config)) if self._config else {}
 
     @property
+    def responding(self) -> bool:
+        """An out-of-band response under way counts too (the app's, a progress update)."""
+        return self.orchestrator.waiting or self.playback.out_of_band
+
+    @property
     def output_format(self) -> str:
         """The output audio format the server last reported (``audio/pcm`` until then)."""
         return self.playback.format

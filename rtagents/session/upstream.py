@@ -313,7 +313,7 @@ class Upstream:
         return self._core.expires_at
 
     def idle(self) -> bool:
-        return self._link.state is Link.ONLINE and not self._core.orchestrator.waiting
+        return self._link.state is Link.ONLINE and not self._core.responding
 
     @property
     def over(self) -> bool:
