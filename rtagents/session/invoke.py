@@ -46,9 +46,11 @@ async def invoke(
             return await workers.run(fn, wait=time_limit, on_start=start_clock, on_late=on_late)
 
         finish = None if output_limit is None else _output_of(tool, output_limit)
-        invocation = Invocation(run_in_thread, finish)
+        invocation = Invocation(run_in_thread, finish, output_limit)
     else:  # (an inline tool's own code cannot be stopped, but an awaitable it returns can)
         start_clock()
+        if output_limit is not None:
+            invocation = _limited(output_limit)
     try:
         result = await tool.invoke(parsed, ctx, invocation)
     except (Exception, asyncio.CancelledError):
@@ -58,6 +60,13 @@ async def invoke(
     if isinstance(result, ToolOutputTooLarge):
         raise result
     return result
+
+
+@functools.lru_cache(maxsize=16)
+def _limited(limit: int) -> Invocation:
+    """The invocation of a tool on the loop, its output within ``limit`` (one a limit: the
+    agents of a process share a few)."""
+    return Invocation(output_limit=limit)
 
 
 def _output_of(tool: BaseTool, limit: int) -> Callable[[Any], Any]:

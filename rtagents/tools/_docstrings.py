@@ -54,7 +54,12 @@ def _parse(raw: str | None) -> Docs:
     text = between.join(
         part for part in (parsed.short_description, parsed.long_description) if part
     )
-    params = {p.arg_name: " ".join(p.description.split()) for p in parsed.params if p.description}
+    params: dict[str, str] = {}
+    for p in parsed.params:
+        if p.description:
+            # NumPy's ``x1, x2 : float`` describes each of the names it gives.
+            for name in p.arg_name.split(","):
+                params[name.strip()] = " ".join(p.description.split())
     return Docs(description=text.strip(), params=params)
 
 

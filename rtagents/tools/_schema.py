@@ -18,7 +18,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticSerializationError, PydanticUndefined
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import PydanticSerializationError, PydanticUndefined, core_schema
 
 from ._unusable import show, unusable
 from .context import ToolContext
@@ -149,10 +150,35 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
                 __config__=ConfigDict(extra="forbid", arbitrary_types_allowed=False),
                 **fields,
             )
-        schema = _forbid_extra(clean_schema(model.model_json_schema()))
+        schema = _forbid_extra(clean_schema(model.model_json_schema(schema_generator=_Says)))
     except PydanticUserError as exc:
         raise TypeError(f"tool {qualname}: an annotation has no JSON schema ({exc})") from exc
     return Signature(model=model, schema=schema, context_param=context_param, receiver=receiver)
+
+
+class _Says(GenerateJsonSchema):
+    """pydantic's JSON schema, saying what validation takes where pydantic's own does not:
+    the keys a dict of number or bool keys takes (JSON has them only as strings), and no
+    dataclass field its constructor does not take (``field(init=False)``: refused if sent).
+    The model reads the schema; what it allows must pass."""
+
+    def dict_schema(self, schema: core_schema.DictSchema) -> JsonSchemaValue:
+        out = super().dict_schema(schema)
+        names = _KEY_NAMES.get(str(schema.get("keys_schema", {}).get("type")))
+        if names is not None and "propertyNames" not in out:
+            out["propertyNames"] = names
+        return out
+
+    def dataclass_args_schema(self, schema: core_schema.DataclassArgsSchema) -> JsonSchemaValue:
+        taken = [f for f in schema["fields"] if f.get("init", True) is not False]
+        return super().dataclass_args_schema({**schema, "fields": taken})
+
+
+_KEY_NAMES: dict[str, dict[str, Any]] = {
+    "int": {"pattern": "^-?[0-9]+$"},
+    "float": {"pattern": "^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$"},
+    "bool": {"enum": ["true", "false"]},
+}
 
 
 _SHADOWS = r'Field name ".*" in ".*" shadows an attribute in parent "BaseModel"'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Concatenate, Generic, cast, overload
 
@@ -18,7 +19,7 @@ from .argument_errors import describe_validation_error, sent_as_json
 from .background import Background
 from .base import ApprovalCheck, BaseTool, ToolArgumentsError, check_tool_name
 from .context import ToolContext
-from .failures import FailureFormatter, ToolCrashed
+from .failures import FailureFormatter, ToolCrashed, ToolOutputTooLarge
 from .invocation import STANDALONE, Invocation
 
 P = ParamSpec("P", default=...)
@@ -163,9 +164,10 @@ class FunctionTool(BaseTool, Generic[P, R]):
         if self._sig.context_param is not None:
             kwargs[self._sig.context_param] = ctx
         fn = self.fn if self._instance is None else self.fn.__get__(self._instance)
+        limit = invocation.output_limit
         if self._is_async:
             result = await fn(**kwargs)
-            return result if type(result) in _PLAIN else await _settled(result)
+            return result if type(result) in _PLAIN else await _settled(result, limit)
 
         finish = invocation.finish
 
@@ -175,7 +177,7 @@ class FunctionTool(BaseTool, Generic[P, R]):
                 # A lazy result (a generator, ``map``) is drawn here: in the worker thread,
                 # within the call's time limit, not later on the event loop.
                 if isinstance(result, Iterator):
-                    result = list(result)
+                    result = _drawn(result, limit)
                 # So is the output, in a session: serialised (``str()`` of what JSON cannot
                 # hold included) and measured here; what needs the loop is left to ``_settled``.
                 if finish is not None and (type(result) in _PLAIN or not _needs_loop(result)):
@@ -333,10 +335,10 @@ def _needs_loop(result: Any) -> bool:
     return inspect.isawaitable(result) or isinstance(result, AsyncIterator)
 
 
-async def _settled(result: Any) -> Any:
+async def _settled(result: Any, limit: int | None = None) -> Any:
     """A tool's result as the model should read it: an awaitable (an async function under a
     plain decorator, a missing ``await``) is awaited, once; an iterator is read once into a
-    list; an async iterator is refused."""
+    list (see ``_drawn``); an async iterator is refused."""
     if inspect.isawaitable(result):
         result = await result
     if isinstance(result, AsyncIterator):
@@ -346,4 +348,17 @@ async def _settled(result: Any) -> Any:
         )
     # A lazy result is drawn here, once, so that what it raises is the tool's error (its
     # serialisation may read it twice, and the second reading would find it spent).
-    return list(result) if isinstance(result, Iterator) else result
+    return _drawn(result, limit) if isinstance(result, Iterator) else result
+
+
+def _drawn(items: Iterator[Any], limit: int | None) -> list[Any]:
+    """A lazy result read into a list; with an output ``limit`` (bytes), only so far as its
+    output could fit (an item is two bytes of a JSON list at least): past that it is too
+    large, found without reading on (an endless stream, a cursor over a whole table)."""
+    if limit is None:
+        return list(items)
+    most = limit // 2 + 1
+    drawn = list(itertools.islice(items, most + 1))
+    if len(drawn) > most:
+        raise ToolOutputTooLarge(2 * len(drawn), limit)
+    return drawn

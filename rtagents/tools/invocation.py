@@ -29,6 +29,9 @@ class Invocation:
     """What the worker thread makes of a sync tool's result (in a session: the output the
     model reads, so that a large one is serialised and measured off the event loop); ``None``
     hands the result back as it is. Never given an awaitable: that is awaited on the loop."""
+    output_limit: int | None = None
+    """The most bytes the output may be (in a session, the agent's ``max_tool_output_bytes``):
+    a lazy result (a generator, a cursor) is drawn only so far as its output could fit."""
 
 
 STANDALONE = Invocation()
