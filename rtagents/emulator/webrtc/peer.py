@@ -298,10 +298,15 @@ def _output_track(playout: Playout, push: Callable[[dict[str, Any]], None]) -> A
 
 def _sections_problem(offer: str) -> str | None:
     """What makes an offer's media sections unanswerable here: each needs its own
-    ``a=mid``, and the events need a data channel (``m=application``)."""
+    ``a=mid`` and a DTLS fingerprint (its own or the session's: no WebRTC without one), the
+    events need a data channel (``m=application``), and no section lists more ICE
+    candidates than a browser gathers (matching each against the others costs the emulator
+    quadratic time, every session it serves waiting)."""
     kinds: list[str] = []
     mids: set[str] = set()
-    for section in offer.replace("\r\n", "\n").split("\nm=")[1:]:
+    session, *sections = offer.replace("\r\n", "\n").split("\nm=")
+    fingerprinted = "\na=fingerprint:" in "\n" + session
+    for section in sections:
         kind = section.split(" ", 1)[0]
         lines = section.split("\n")
         mid = next((line[6:].strip() for line in lines if line.startswith("a=mid:")), None)
@@ -309,8 +314,16 @@ def _sections_problem(offer: str) -> str | None:
             return f"its {kind} media section has no a=mid"
         if mid in mids:
             return f"a=mid:{mid} names two media sections"
+        if not fingerprinted and not any(line.startswith("a=fingerprint:") for line in lines):
+            return f"its {kind} media section has no DTLS fingerprint (a=fingerprint)"
+        if sum(line.startswith("a=candidate:") for line in lines) > _MOST_CANDIDATES:
+            return f"its {kind} media section lists more than {_MOST_CANDIDATES} ICE candidates"
         mids.add(mid)
         kinds.append(kind)
     if "application" not in kinds:
         return "it has no data channel (m=application) for the session's events"
     return None
+
+
+_MOST_CANDIDATES = 64
+"""A browser gathers a handful a section (host, server reflexive, relay, per interface)."""
