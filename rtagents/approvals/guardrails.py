@@ -71,8 +71,9 @@ class GuardrailTrip:
     """The text it was given."""
 
 
-MessageHook = Callable[[GuardrailTrip], Union[str, None]]
-"""``Guardrails.message`` as a function: the text the model is told (``None``: nothing)."""
+MessageHook = Callable[[GuardrailTrip], Union[str, None, Awaitable[Union[str, None]]]]
+"""``Guardrails.message`` as a function, sync or async: the text the model is told (``None``:
+nothing). It runs once the trip has acted (an async one within the guardrails' timeout)."""
 
 OUTPUT_MESSAGE: Final = "Your last answer was stopped by a guardrail ({guardrail}): {reason}"
 INPUT_MESSAGE: Final = (
@@ -101,7 +102,8 @@ class Guardrails:
         every_chars: New characters of an answer that call for another check.
         every_ms: Milliseconds after which new text calls for another check.
         message: What the model is told: a template (``{guardrail}``, ``{reason}``,
-            ``{kind}``) or a function of the ``GuardrailTrip`` (``None``: tell nothing).
+            ``{kind}``) or a function of the ``GuardrailTrip``, sync or async (``None``:
+            tell nothing).
             By default a line for output trips and one for input trips.
         role: The role of that message item.
         respond: Ask for a new response after telling the model (when none is active).

@@ -9,7 +9,10 @@ import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
+import anyio
+
 from .. import protocol as p
+from .._either import is_async
 from ..approvals.events import GuardrailTripped
 from ..approvals.guarding import Check, GuardCore, Verdict, message_for
 from ..approvals.guardrails import Guardrail, Guardrails, GuardrailTrip
@@ -102,8 +105,10 @@ class Trips:
         )
         actions.append(Emit(event))
         actions += calls  # the app hears of the trip before it hears of what it cost
-        # What the model is told comes last: the trip has acted whatever the app's message
-        # hook or template does (``message_for`` falls back to the default line).
+        await runner.execute(actions)
+        # What the model is told comes last: the trip has acted, whatever the app's message
+        # hook or template does (``message_for`` falls back to the default line), however
+        # long a hook takes (an async one is awaited, within the guardrails' timeout).
         trip = GuardrailTrip(
             guardrail.name,
             check.kind,
@@ -112,7 +117,17 @@ class Trips:
             item_id,
             check.text_for(guardrail),
         )
-        text, problem = message_for(guardrails, trip)
+        actions = []
+        shape = guardrails.message
+        if callable(shape) and is_async(shape):
+            try:
+                with anyio.fail_after(guardrails.timeout):
+                    answered: Any = await shape(trip)
+            except Exception as exc:  # (its timeout too)
+                answered = exc
+            text, problem = message_for(guardrails, trip, answered)
+        else:
+            text, problem = message_for(guardrails, trip)
         if problem is not None:
             actions.append(Emit(SessionWarning(problem, {"guardrail": guardrail.name})))
         if text:
