@@ -19,7 +19,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Sequence
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -35,13 +35,13 @@ from .actions import (
     Disconnect,
     ListHostedTools,
     Send,
-    ServerAction,
     Speak,
 )
 from .core import ServerCore
 from .faults import Fault
 from .mcp_clients import HostedMCPClients
 from .models import Model, as_turn
+from .serving_core import ServingCore
 from .settings import ServerSettings
 
 log = logging.getLogger("rtagents.emulator")
@@ -77,33 +77,6 @@ def let_go(core: Any) -> None:
         task.cancel()
 
 
-class ServingCore(Protocol):
-    """What the shell runs: a sans-I/O server core, for either API."""
-
-    @property
-    def session(self) -> dict[str, Any]: ...
-    @property
-    def settings(self) -> ServerSettings: ...
-    @property
-    def conversation(self) -> Any: ...
-    @property
-    def closed(self) -> bool: ...
-    @property
-    def now_ms(self) -> float: ...
-    @property
-    def keeps_work(self) -> bool: ...
-
-    def start(self) -> None: ...
-    def add_fault(self, fault: Fault) -> None: ...
-    def advance(self, now_ms: float) -> None: ...
-    def receive(self, frame: str | bytes) -> dict[str, Any] | None: ...
-    def resolve(self, ticket: int, answer: Any) -> None: ...
-    def drop(self, code: int = ..., reason: str = ...) -> None: ...
-    def close(self) -> None: ...
-    def next_action(self) -> ServerAction | None: ...
-    def wake_at(self) -> float | None: ...
-
-
 C = TypeVar("C", bound=ServingCore)
 
 
@@ -134,6 +107,7 @@ class Connection(Generic[C]):
         self.sent: deque[dict[str, Any]] = deque(maxlen=record)
         self._send: SendFrame | None = None
         self._wake = anyio.Event()
+        self._drained = anyio.Event()  # (see _read: set while the client keeps up)
         # The core's clock goes on from where it is (a GPT-Live session attached to again).
         self._clock0 = time.monotonic() - core.now_ms / 1000
         self._watchers: list[tuple[Watcher, Collection[str] | None]] = []
@@ -268,6 +242,9 @@ class Connection(Generic[C]):
         try:
             async for frame in frames:
                 self.feed(frame)
+                if len(self.core.out) > _BACKLOG:  # a client that does not read what it is
+                    self._drained = anyio.Event()  # sent is read no more until it does (TCP
+                    await self._drained.wait()  # pushes back on it): memory stays bounded
         except Exception as exc:
             log.debug("emulator connection lost: %s", root_cause(exc))
         tg.cancel_scope.cancel()  # the client left
@@ -290,6 +267,8 @@ class Connection(Generic[C]):
                 self._wake = anyio.Event()
             elif isinstance(action, Send):
                 await self._send_event(action.event, send)
+                if len(core.out) <= _BACKLOG // 2:
+                    self._drained.set()
                 # Let a client event that came meanwhile (a cancel) in before the next one.
                 # (The emulator runs on asyncio: its plain yield is a third of anyio's.)
                 await asyncio.sleep(0)
@@ -360,6 +339,10 @@ class Connection(Generic[C]):
         self.core.resolve(request.ticket, answer)
         serving = _SERVING.get(self.core)
         ((serving and serving()) or self)._wake.set()  # whichever connection serves it now
+
+
+_BACKLOG = 1024
+"""Events queued for a client past which its frames are read no more until it reads."""
 
 
 class EmulatorConnection(Connection[ServerCore]):

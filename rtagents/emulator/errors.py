@@ -50,7 +50,23 @@ def read_frame(frame: str | bytes) -> dict[str, Any]:
         raise ClientEventError(f"The frame is not valid JSON: {exc}", code="invalid_json") from None
     if not isinstance(raw, dict):
         raise ClientEventError("A client event must be a JSON object.", code="invalid_json")
+    text = frame.decode("utf-8", "replace") if isinstance(frame, (bytes, bytearray)) else frame
+    if ("\\ud" in text or "\\uD" in text) and _lone_surrogate(raw):  # (cheap to look for)
+        # Python's parser takes "\ud800" alone; a strict one (the API's) refuses it, and no
+        # text holding one can be sent back (an error quoting it, an item echoed).
+        raise ClientEventError(
+            "The frame is not valid JSON: it escapes a lone surrogate, no Unicode character.",
+            code="invalid_json",
+        )
     return raw
+
+
+def _lone_surrogate(raw: dict[str, Any]) -> bool:
+    try:
+        json.dumps(raw, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def check_depth(raw: dict[str, Any]) -> None:

@@ -101,6 +101,15 @@ def output_audio_buffer_clear(core: ServerCore, event: p.OutputAudioBufferClear)
 def conversation_item_create(core: ServerCore, event: p.ConversationItemCreate) -> None:
     item = _wire(event.item)
     kind = item.get("type")
+    # The emulator keeps its own records of an item in it, under keys that begin with "_"
+    # (its audio, how much was heard): never the client's to set.
+    private = next((key for key in item if key.startswith("_")), None)
+    if private is not None:
+        raise ClientEventError(
+            f"Unknown parameter: 'item.{private}'.",
+            code="unknown_parameter",
+            param=f"item.{private}",
+        )
     if isinstance(event.item, p.UnknownItem):  # (an item_reference lives in response.input)
         check_item(item, "item", references=False)
     if kind == "message" and item.get("role") == "assistant":
@@ -117,15 +126,16 @@ def conversation_item_create(core: ServerCore, event: p.ConversationItemCreate) 
             code="invalid_value",
             param="item.call_id",
         )
-    if kind == "mcp_approval_response":
-        core.hosted.answer(item)
-    elif kind == "mcp_approval_request":
-        core.hosted.asked(item)  # given back by a client that reconnected
     if kind in ("message", "function_call", "function_call_output"):
         # Only these carry ``object`` and ``status`` on the real server.
         item.setdefault("object", "realtime.item")
         item.setdefault("status", "completed")
     previous = core.conversation.add(item, event.previous_item_id)
+    # Only once the item is in (an item refused, a duplicate id say, changes nothing):
+    if kind == "mcp_approval_response":
+        core.hosted.answer(item)
+    elif kind == "mcp_approval_request":
+        core.hosted.asked(item)  # given back by a client that reconnected
     public = public_item(item)
     core.out.emit(p.ConversationItemAdded, previous_item_id=previous, item=public)
     core.out.emit(p.ConversationItemDone, previous_item_id=previous, item=public)

@@ -143,10 +143,12 @@ class HostedMCP:
         return out
 
     def answer(self, item: dict[str, Any]) -> None:
-        """An ``mcp_approval_response`` item arrived."""
+        """An ``mcp_approval_response`` item arrived. A request answered twice is denied
+        once either answer denies: a later yes never undoes a no (fail closed)."""
         request_id = item.get("approval_request_id", "")
         if request_id in self._pending:
-            self._pending[request_id] = (self._pending[request_id][0], item.get("approve") is True)
+            call, before = self._pending[request_id]
+            self._pending[request_id] = (call, before is not False and item.get("approve") is True)
 
     def asked(self, item: dict[str, Any]) -> None:
         """An ``mcp_approval_request`` a client created (replaying a conversation): its

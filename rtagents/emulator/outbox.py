@@ -44,6 +44,9 @@ class Outbox:
     def __bool__(self) -> bool:
         return bool(self._events)
 
+    def __len__(self) -> int:
+        return len(self._events)
+
 
 class Emitter(Protocol):
     """Where a piece of shared server work emits its events: an ``Outbox``, or what stands
