@@ -20,10 +20,10 @@ from typing import Any
 
 import anyio
 
-from .._either import call_either
 from .._event import FrameworkEvent
 from ..errors import root_cause
 from .events import ApprovalAwaiting, ApprovalDecided, ApprovalRequested
+from .needs import needs
 from .pending import HostedScope, Pending, outside_of, timed_out
 from .policy import ApprovalPolicy
 from .request import ApprovalRequest, DecidedBy, Decision
@@ -141,10 +141,7 @@ class ApprovalBroker:
         if check is not True:
             withdrawals = self._withdrawals
             try:
-                with anyio.move_on_after(policy.timeout) as clock:
-                    # A sync check runs in a worker thread: one that blocks (a slow lookup)
-                    # holds up neither this timeout nor the event loop's other work.
-                    needed = await call_either(check, ctx, made.arguments, limiter=self._threads())
+                needed = await needs(check, ctx, made.arguments, policy.timeout, self._threads())
             except anyio.get_cancelled_exc_class():
                 raise
             except BaseException as exc:  # SystemExit, KeyboardInterrupt: a deny, then the exit
@@ -154,14 +151,8 @@ class ApprovalBroker:
                 if not isinstance(exc, Exception):
                     self._exit(exc)
                 return denied
-            if clock.cancel_called:  # past the deadline: what it answers then never counts
-                return self._refused(
-                    made,
-                    refuse(
-                        f"needs_approval gave no answer within {policy.timeout:g} s",
-                        "timeout",
-                    ),
-                )
+            if isinstance(needed, Decision):  # it hung, or answered no bool
+                return self._refused(made, needed)
             if self._withdrawals != withdrawals:  # the app switched agents meanwhile
                 return self._refused(made, refuse(_WITHDRAWN, "cancelled"))
             if self._closed or (self._stopped and self._stopped.pop(made.id, False) is None):
@@ -171,11 +162,6 @@ class ApprovalBroker:
                 return self._refused(made, self._cancelled())
             if needed is False:
                 return self._screened(made, policy)
-            if needed is not True:
-                return self._refused(
-                    made,
-                    refuse(f"needs_approval returned {needed!r:.60}, not True or False", "error"),
-                )
         return await self.decide(made, policy)
 
     def _screened(self, request: ApprovalRequest, policy: ApprovalPolicy) -> Decision:

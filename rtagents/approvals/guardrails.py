@@ -71,7 +71,7 @@ class GuardrailTrip:
     """The text it was given."""
 
 
-MessageHook = Callable[[GuardrailTrip], Union[str, None, Awaitable[Union[str, None]]]]
+MessageHook = Callable[[GuardrailTrip], Union[str, Awaitable[Union[str, None]], None]]
 """``Guardrails.message`` as a function, sync or async: the text the model is told (``None``:
 nothing). It runs once the trip has acted (an async one within the guardrails' timeout)."""
 

@@ -14,8 +14,9 @@ import anyio
 from .. import protocol as p
 from .._either import is_async
 from ..approvals.events import GuardrailTripped
-from ..approvals.guarding import Check, GuardCore, Verdict, message_for
+from ..approvals.guarding import Check, GuardCore, Verdict
 from ..approvals.guardrails import Guardrail, Guardrails, GuardrailTrip
+from ..approvals.trip_message import message_for
 from .actions import Action, Emit, Send, StopPlayback
 from .events import SessionWarning
 

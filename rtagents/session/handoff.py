@@ -181,7 +181,7 @@ class Handoffs:
                 self._check(source, target)
                 self._in_a_row += 1  # counted now: a second transfer meanwhile sees it
                 try:
-                    await self._switch(source, tool, call_id)
+                    await self._switch(source, tool, call_id, parent)
                 except BaseException:  # (the user may have spoken meanwhile: never below 0)
                     self._in_a_row = max(0, self._in_a_row - 1)
                     raise
@@ -212,7 +212,9 @@ class Handoffs:
         except ValueError as exc:
             raise HandoffRefused(f"not transferred to {target.name}: {exc}") from exc
 
-    async def _switch(self, source: Agent, tool: TransferTool, call_id: str) -> None:
+    async def _switch(
+        self, source: Agent, tool: TransferTool, call_id: str, parent: trace.Span
+    ) -> None:
         runner = self._runner
         # The calls of the transfer's own response stay the leaving agent's (see ``Offers.take``).
         runner.use(tool.target, keep_for=runner.dispatcher.response_of(call_id))
@@ -220,14 +222,14 @@ class Handoffs:
         # given up (at its deadline, by a guardrail's trip): the switch goes on, and is told,
         # in a task of its own.
         switch = runner.dispatcher.offers.switches
-        job = asyncio.ensure_future(self._configure(source, tool, call_id, switch))
+        job = asyncio.ensure_future(self._configure(source, tool, call_id, switch, parent))
         self._jobs.add(job)
         job.add_done_callback(self._jobs.discard)
         job.add_done_callback(_settled)
         await asyncio.shield(job)
 
     async def _configure(
-        self, source: Agent, tool: TransferTool, call_id: str, switch: int
+        self, source: Agent, tool: TransferTool, call_id: str, switch: int, parent: trace.Span
     ) -> Agent:
         """The target's configuration to the server. If it refuses, the session takes back
         the agent the server runs (the last configuration it took: ``source``, unless the
@@ -265,7 +267,8 @@ class Handoffs:
             # Not sent (the connection is down): the next connection takes the target in the
             # voice the user heard, as this one would have.
             runner.will_run(target, heard)
-        runner.deliver(HandoffEvent(source.name, target.name, call_id, tool.name))
+        with trace.use_span(parent, end_on_exit=False):  # (a handler's spans: the call's)
+            runner.deliver(HandoffEvent(source.name, target.name, call_id, tool.name))
         if sent.voice != target.voice:
             runner.deliver(
                 SessionWarning(

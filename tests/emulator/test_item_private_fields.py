@@ -38,7 +38,9 @@ async def test_an_item_with_a_bookkeeping_field_never_leaves_a_response_hanging(
         first = await wire.next()
         if first["type"] != "error":  # accepted: then the response it reads must end
             await wire.until("conversation.item.done")
-            await wire.send({"type": "response.create", "response": {"output_modalities": ["text"]}})
+            await wire.send(
+                {"type": "response.create", "response": {"output_modalities": ["text"]}}
+            )
             # Today: response.created ... conversation.item.done, then nothing.
             seen = await wire.until("response.done", timeout=3)
             assert seen[-1]["response"]["status"] == "completed"

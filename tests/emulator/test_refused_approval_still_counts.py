@@ -55,7 +55,9 @@ def test_a_refused_approval_response_does_not_approve_a_denied_call() -> None:
         for e in events
         if e["type"] == "response.output_item.done" and e["item"]["type"] == "mcp_approval_request"
     )
-    assert types(core.send(approval("appr_1", request["id"], False)))[0] == "conversation.item.added"
+    assert (
+        types(core.send(approval("appr_1", request["id"], False)))[0] == "conversation.item.added"
+    )
     refused = core.send(approval("appr_1", request["id"], True))
     assert [e["error"]["code"] for e in refused if e["type"] == "error"] == ["item_id_duplicate"]
 

@@ -15,11 +15,11 @@ from rtagents.approvals.guarding import (
     GuardCore,
     InputStop,
     judge,
-    message_for,
     raised,
     timed_out,
 )
 from rtagents.approvals.guardrails import GuardrailTrip
+from rtagents.approvals.trip_message import message_for
 
 # -- what counts as a trip ------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from opentelemetry.trace import INVALID_SPAN
 
 import rtagents
 from rtagents.errors import SessionConfigError
@@ -76,4 +77,4 @@ async def test_a_voice_retry_after_another_switch_is_not_sent() -> None:
 async def _configure(runner: Runner, source: rtagents.Agent, target: rtagents.Agent) -> Any:
     handoffs = Handoffs(runner)
     tool = TransferTool(rtagents.Handoff(target), handoffs)
-    return await handoffs._configure(source, tool, "call_1", 1)
+    return await handoffs._configure(source, tool, "call_1", 1, INVALID_SPAN)
