@@ -31,6 +31,15 @@ def _pack(frame: str | bytes) -> bytes:
     return packer.compress(frame.encode() if isinstance(frame, str) else frame) + packer.flush()
 
 
+MOST_AWAITING = 1024
+"""Async handlers' tasks running at once, at most: each holds its event (an audio delta, say),
+and a slow handler must not hold every event of a session (the buffer's bounds, for them)."""
+_BEHIND = (
+    f"async event handlers are {MOST_AWAITING} events behind: events are not given to them "
+    "until they catch up"
+)
+
+
 class EventStream:
     """Delivers each event to the matching handlers and to a bounded buffer.
 
@@ -63,6 +72,8 @@ class EventStream:
     _wakeup: asyncio.Event | None = None
     _ended = False
     _handlers: dict[str, list[Handler]] | None = None
+    _awaiting = 0  # async handlers' tasks still running
+    _unhandled = 0  # events not given to them since they fell behind
 
     def __init__(
         self,
@@ -90,8 +101,7 @@ class EventStream:
     def deliver(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> None:
         """Hand out ``event``; ``size`` is its frame's length (0 for the framework's own),
         ``frame`` the frame itself (kept instead of the event until the app reads)."""
-        if self._handlers:
-            self._call_handlers(event)
+        failed = self._call_handlers(event) if self._handlers else None
         if self.limit:
             buffer = self._queue
             if buffer is None:
@@ -108,6 +118,9 @@ class EventStream:
                 self._drop()
             if self._wakeup is not None:
                 self._wakeup.set()
+        if failed:  # told after the event they are about (a "*" handler sees it first too)
+            for handler, exc in failed:
+                self._handler_failed(handler, event, exc)
 
     def _drop(self) -> None:
         """Drop the oldest events until the buffer is within its limits again."""
@@ -120,16 +133,19 @@ class EventStream:
             if self.metrics is not None:
                 self.metrics.dropped()
 
-    def _call_handlers(self, event: Any) -> None:
+    def _call_handlers(self, event: Any) -> list[tuple[Handler, BaseException]] | None:
+        """Each handler of ``event``, an async one in a task of its own; what the sync
+        ones raised, to be told once the event is delivered."""
         assert self._handlers is not None
         own, every = self._handlers.get(event.type), self._handlers.get("*")
         if own is None and every is None:
-            return  # most events, on the path of every frame
+            return None  # most events, on the path of every frame
+        failed: list[tuple[Handler, BaseException]] | None = None
         for handler in (*(own or ()), *(every or ())):
             try:
                 result = handler(event)
             except (Exception, asyncio.CancelledError) as exc:  # (a sync handler's own)
-                self._handler_failed(handler, event, exc)
+                failed = [*(failed or ()), (handler, exc)]
                 continue
             except BaseException as exc:
                 # SystemExit, KeyboardInterrupt: the app asks to stop. Raised here, it would
@@ -142,13 +158,47 @@ class EventStream:
                 self._tasks.fatal(exc)
                 continue
             if inspect.isawaitable(result) and self._tasks is not None:
+                if self._awaiting >= MOST_AWAITING:
+                    self._unawaited(result)
+                    continue
+                self._awaiting += 1
                 self._tasks.handler(self._await_handler, handler, event, result)
+        return failed
+
+    def _unawaited(self, result: Any) -> None:
+        """Async handlers are ``MOST_AWAITING`` events behind (a slow downstream): the event
+        is not given to another, and the app is told (at the first, then how many in all
+        once they catch up), as for the buffer's drops."""
+        if inspect.iscoroutine(result):
+            result.close()  # (never awaited, never warned about as such)
+        self._unhandled += 1
+        if self._unhandled == 1:
+            self.deliver(SessionWarning(_BEHIND, {"dropped": 1, "running": self._awaiting}))
 
     async def _await_handler(self, handler: Handler, event: Any, result: Any) -> None:
         try:
             await result
         except Exception as exc:
             self._handler_failed(handler, event, exc)
+        except asyncio.CancelledError as exc:
+            # Its own (it awaited work the app cancelled elsewhere): a failure like any other;
+            # the session's cancelling it (its end) goes on as one.
+            task = asyncio.current_task()
+            cancelling = getattr(task, "cancelling", None)  # (Python 3.11 on)
+            if cancelling is None or cancelling():
+                raise
+            self._handler_failed(handler, event, exc)
+        finally:
+            self._awaiting -= 1
+            if self._unhandled and self._awaiting <= MOST_AWAITING // 2:
+                missed, self._unhandled = self._unhandled, 0
+                self.deliver(
+                    SessionWarning(
+                        f"{missed} events were not given to async handlers, which were "
+                        f"{MOST_AWAITING} events behind",
+                        {"dropped": missed, "running": self._awaiting},
+                    )
+                )
 
     def _handler_failed(self, handler: Handler, event: Any, exc: BaseException) -> None:
         name = getattr(handler, "__qualname__", repr(handler))
