@@ -13,6 +13,7 @@ import socket
 from collections.abc import Iterator
 from typing import Any
 
+import anyio
 import uvicorn
 from starlette.requests import ClientDisconnect, Request
 
@@ -34,27 +35,44 @@ class BodyTooLarge(UnreadBody):
     status = 413
 
 
+class BodyTooSlow(UnreadBody):
+    """A request body that did not all come in time."""
+
+    status = 408
+
+
 class SenderGone(UnreadBody):
     """The sender went away before its body was all there (a network blip, a proxy's
     timeout): Starlette's ``ClientDisconnect``, which would otherwise reach the server as an
     exception of the app."""
 
 
+BODY_TIMEOUT_S = 30.0
+"""The longest a route waits for a request's whole body: a sender that trickles it (or
+declares more than it sends) must not hold a task of the server for ever."""
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     """The body of ``request``, read as it arrives; ``BodyTooLarge`` as soon as it passes
-    ``limit`` bytes (or says it will, in ``Content-Length``), before more is buffered, and
-    ``SenderGone`` when the sender leaves before the end (both ``UnreadBody``)."""
+    ``limit`` bytes (or says it will, in ``Content-Length``), before more is buffered,
+    ``SenderGone`` when the sender leaves before the end, and ``BodyTooSlow`` when it is
+    not all there within ``BODY_TIMEOUT_S`` (all ``UnreadBody``)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(f"the body is over {limit} bytes")
     body = bytearray()
     try:
-        async for chunk in request.stream():
-            if len(body) + len(chunk) > limit:
-                raise BodyTooLarge(f"the body is over {limit} bytes")
-            body += chunk
+        with anyio.fail_after(BODY_TIMEOUT_S):
+            async for chunk in request.stream():
+                if len(body) + len(chunk) > limit:
+                    raise BodyTooLarge(f"the body is over {limit} bytes")
+                body += chunk
     except ClientDisconnect:
         raise SenderGone(f"the sender went away after {len(body)} bytes of its body") from None
+    except TimeoutError:
+        raise BodyTooSlow(
+            f"the body was not all there in {BODY_TIMEOUT_S:g} s ({len(body)} bytes came)"
+        ) from None
     return bytes(body)
 
 

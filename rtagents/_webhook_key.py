@@ -13,6 +13,10 @@ def webhook_key(secret: str) -> bytes:
     secret as its UTF-8 bytes and a base64 reading another key, so a secret read either way
     would make some webhooks fail; one that is not base64 makes a key no webhook is signed
     with."""
+    if not isinstance(secret, str):  # (os.environ.get of a variable that is not set)
+        raise ValueError(
+            f"a webhook secret is a str, 'whsec_' followed by base64; got {type(secret).__name__}"
+        )
     stripped = secret.strip()
     key = b""
     if stripped.startswith("whsec_"):

@@ -25,7 +25,8 @@ class WebhookVerifier:
 
     def __init__(self, secret: str, *, remember: int = 10_000) -> None:
         self._library = require("calls", "standardwebhooks.webhooks", "CallServer")
-        register_secret(secret.strip())
+        if isinstance(secret, str):
+            register_secret(secret.strip())
         self._webhook = self._library.Webhook(webhook_key(secret))  # (checked: said now)
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._remember = remember

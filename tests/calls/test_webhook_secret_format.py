@@ -70,3 +70,9 @@ async def test_a_secret_without_whsec_is_refused_or_verified_as_the_sdk_does(pla
         f"{reply.status_code} {reply.text}"
     )
     assert json.loads(reply.text)["status"] == "accepted"
+
+
+def test_a_secret_that_is_not_set_is_a_clear_error() -> None:
+    # CallServer(webhook_secret=os.environ.get("OPENAI_WEBHOOK_SECRET")), the variable unset.
+    with pytest.raises(ValueError, match="got NoneType"):
+        CallServer(agent=rtagents.Agent(), webhook_secret=None)  # type: ignore[arg-type]
