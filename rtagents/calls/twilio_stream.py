@@ -268,6 +268,8 @@ async def _stream_start(websocket: WebSocket) -> Any:
         message = decode_message(frame.get("text"))
         if message is not None and message["event"] == "start":
             return parse_start(message)
+        if message is not None and message["event"] == "stop":  # (the caller hung up at once)
+            raise TwilioStreamError("the stream stopped before it started")
 
 
 _CLAIM_AGAIN_S = 0.05  # how often the next stream of a call tries its claim (see _claim)

@@ -41,3 +41,27 @@ async def test_a_stream_that_never_starts_is_logged_with_its_reason(
                         await ws.recv()
     lines = [r.getMessage() for r in caplog.records if "did not start" in r.getMessage()]
     assert lines and not lines[0].rstrip().endswith(":"), lines
+
+
+async def test_a_stream_stopped_before_it_started_is_closed_at_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The caller hung up as the stream opened: Twilio sends stop, no start. The stream was
+    # held open until start_timeout (10 s by default), then logged as a timeout.
+    async with Emulator(model=ScriptedModel([], then="hi")) as emu:
+        app = CallServer(
+            agent=rtagents.Agent(name="phone"),
+            webhook_secret=SECRET,
+            api_key="sk-x",
+            base_url=emu.http_url,
+            twilio=TwilioStreams(auth_token=None, start_timeout=30),
+        )
+        async with serve_asgi(app) as url:
+            with caplog.at_level(logging.WARNING, logger="rtagents.calls.twilio"):
+                async with websockets.connect(url.replace("http", "ws", 1) + "/twilio") as ws:
+                    await ws.send(json.dumps({"event": "connected", "protocol": "Call"}))
+                    await ws.send(json.dumps({"event": "stop", "stop": {}}))
+                    with anyio.fail_after(3), pytest.raises(websockets.ConnectionClosed):
+                        await ws.recv()
+    lines = [r.getMessage() for r in caplog.records if "did not start" in r.getMessage()]
+    assert lines and "stopped before it started" in lines[0], lines
