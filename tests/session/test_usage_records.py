@@ -150,7 +150,9 @@ def test_the_meters_records_are_read_only_and_only_a_positive_int_counts() -> No
     updated = meter.see(done)[-1]
     tokens = updated.usage.models["gpt-realtime"]
     assert tokens == Tokens.from_realtime(SDK_USAGE) and updated.total == meter.usage
-    for record in (updated.usage, updated.total, meter.see(done)[-1].total):
+    again = ResponseDone(event_id="e2", response=Response(id="r2", usage=SDK_USAGE.model_dump()))
+    assert meter.see(done) is None  # (the same response's done again: counted once)
+    for record in (updated.usage, updated.total, meter.see(again)[-1].total):
         with pytest.raises(TypeError):
             record.models["x"] = Tokens()  # type: ignore[index]
     assert meter.usage.models["gpt-realtime"] == tokens + tokens and meter.usage.responses == 2
