@@ -3,6 +3,7 @@ handlers, guardrails, a call's ``authorize`` and ``on_delegation``."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import threading
 from collections.abc import Awaitable, Callable
@@ -18,6 +19,15 @@ def is_async(fn: Callable[..., Any]) -> TypeGuard[Callable[..., Awaitable[Any]]]
     return inspect.iscoroutinefunction(fn) or (
         not isinstance(fn, type) and inspect.iscoroutinefunction(getattr(fn, "__call__", None))  # noqa: B004
     )
+
+
+def being_cancelled() -> bool:
+    """Whether the current task is being cancelled (by its owner: a scope, the session's
+    end), as against a ``CancelledError`` the app's code raised of its own (a future it
+    awaited was cancelled elsewhere). Before Python 3.11 this cannot be told: True."""
+    task = asyncio.current_task()
+    cancelling = getattr(task, "cancelling", None)
+    return cancelling is None or bool(cancelling())
 
 
 class NoThread(RuntimeError):

@@ -38,7 +38,9 @@ _USERNAME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^\s/?#@:'\"]+):?@")
 # A URL's query, absolute or a path alone (uvicorn's access log shows ``/twilio?token=...``).
 _QUERY = re.compile(r"((?:https?|wss?)://[^\s?#'\"]+|(?<![^\s'\"(])/[^\s?#'\"]*)\?[^\s#'\"]+")
 # An ASGI scope's query as uvicorn's TRACE log prints it (``'query_string': b'token=...'``).
-_SCOPE_QUERY = re.compile(r"""(['"]query_string['"]\s*:\s*b?['"])[^'"]+""")
+# (Python quotes bytes holding a ' with ", and escapes what else needs it: up to the quote
+# that closes the opening one, escapes included.)
+_SCOPE_QUERY = re.compile(r"""(['"]query_string['"]\s*:\s*b?(['"]))(?:\\.|(?!\2)[^\\])*""")
 
 _secrets: dict[str, int] = {}
 """Each secret, and how many hold it: the app's own (``register_secret``) for the process's

@@ -226,7 +226,7 @@ class TwilioCall:
                     elif kind == "stop":
                         break
                     elif kind not in _KNOWN:
-                        _ignored(told, f"a message of an unknown event {shown(kind)}", kind)
+                        _ignored(told, f"a message of an unknown event {shown(kind)}", "unknown")
             over()
 
         async def from_agent(session: Any) -> None:
@@ -282,6 +282,7 @@ _KNOWN = frozenset({"connected", "start", "media", "mark", "dtmf", "stop"})
 
 
 def _ignored(told: set[str], what: str, kind: str) -> None:
+    """Say once a stream that frames of ``kind`` ("media", "unknown") are ignored."""
     if kind not in told:
         told.add(kind)
         log.warning("%s was ignored (the stream's later ones are not logged)", what)

@@ -112,12 +112,7 @@ def apply_update(
         raise ClientEventError(
             f"Unknown parameter: '{unknown}'.", code="unknown_parameter", param=unknown
         )
-    refused = _function_tool_problem(update.get("tools"))
-    if refused is not None:  # (taken, the tool would fail every response after)
-        param, message = refused
-        raise ClientEventError(
-            f"Invalid value for '{param}': {message}.", code="invalid_value", param=param
-        )
+    check_function_tools(update.get("tools"), "session.tools")
     merged = _merge(current, update)
     if "model" in update and update["model"] != current.get("model"):
         raise ClientEventError(
@@ -277,23 +272,27 @@ def minted_session(
     return apply_update(base, {**update, "type": base.get("type", kind)}, audio_sent=False)
 
 
-def _function_tool_problem(tools: Any) -> tuple[str, str] | None:
-    """The first function tool the API refuses (its param, why): one with no name, or whose
-    ``parameters`` is no JSON Schema of an object."""
+def check_function_tools(tools: Any, param: str) -> None:
+    """Refuse a function tool the API refuses (a session's or a response's ``tools``): one
+    with no name, or whose ``parameters`` is no JSON Schema of an object. (Taken, it would
+    fail every response after, as the server's error.)"""
     for index, tool in enumerate(tools if isinstance(tools, list) else ()):
         if not isinstance(tool, dict) or tool.get("type", "function") != "function":
             continue
-        where = f"session.tools[{index}]"
+        where, schema = f"{param}[{index}]", tool.get("parameters")
         if not isinstance(tool.get("name"), str) or not tool["name"]:
-            return f"{where}.name", "a function tool needs a name"
-        schema = tool.get("parameters")
-        if schema is not None and not (
+            where, why = f"{where}.name", "a function tool needs a name"
+        elif schema is not None and not (
             isinstance(schema, dict)
             and schema.get("type", "object") == "object"
             and isinstance(schema.get("properties", {}), dict)
         ):
-            return f"{where}.parameters", "a function's parameters are a JSON Schema object"
-    return None
+            where, why = f"{where}.parameters", "a function's parameters are a JSON Schema object"
+        else:
+            continue
+        raise ClientEventError(
+            f"Invalid value for '{where}': {why}.", code="invalid_value", param=where
+        )
 
 
 def _first_unknown(value: Any, path: str) -> str | None:

@@ -108,6 +108,7 @@ class Conversation:
             if not entry.get("id"):
                 raise _missing(f"{param}.id")
             return self.get(entry["id"], param=f"{param}.id")
+        check_own_keys(entry, param)
         check_item(entry, param, references=True)
         return entry
 
@@ -115,6 +116,18 @@ class Conversation:
         return any(
             item.get("type") == "function_call" and item.get("call_id") == call_id
             for item in self.items
+        )
+
+
+def check_own_keys(entry: dict[str, Any], param: str) -> None:
+    """The emulator keeps its own records of an item in it, under keys that begin with
+    "_" (its audio, how much was heard): never the client's to set, wherever it gives one."""
+    private = next((key for key in entry if key.startswith("_")), None)
+    if private is not None:
+        raise ClientEventError(
+            f"Unknown parameter: '{param}.{private}'.",
+            code="unknown_parameter",
+            param=f"{param}.{private}",
         )
 
 

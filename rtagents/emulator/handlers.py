@@ -13,8 +13,15 @@ from typing import Any, Protocol
 from .. import protocol as p
 from ..errors import ProtocolError
 from . import audio
-from .config import apply_update, check_metadata, check_modalities, check_voice, without_nulls
-from .conversation import Conversation, check_item, full_item, public_item
+from .config import (
+    apply_update,
+    check_function_tools,
+    check_metadata,
+    check_modalities,
+    check_voice,
+    without_nulls,
+)
+from .conversation import Conversation, check_item, check_own_keys, full_item, public_item
 from .errors import ClientEventError, schema_error
 from .hosted_mcp import HostedMCP
 from .input_audio import Committed, InputAudio
@@ -101,15 +108,7 @@ def output_audio_buffer_clear(core: ServerCore, event: p.OutputAudioBufferClear)
 def conversation_item_create(core: ServerCore, event: p.ConversationItemCreate) -> None:
     item = _wire(event.item)
     kind = item.get("type")
-    # The emulator keeps its own records of an item in it, under keys that begin with "_"
-    # (its audio, how much was heard): never the client's to set.
-    private = next((key for key in item if key.startswith("_")), None)
-    if private is not None:
-        raise ClientEventError(
-            f"Unknown parameter: 'item.{private}'.",
-            code="unknown_parameter",
-            param=f"item.{private}",
-        )
+    check_own_keys(item, "item")
     if isinstance(event.item, p.UnknownItem):  # (an item_reference lives in response.input)
         check_item(item, "item", references=False)
     if kind == "message" and item.get("role") == "assistant":
@@ -209,6 +208,7 @@ def response_create(core: ServerCore, event: p.ResponseCreate) -> None:
     voice = params.get("audio", {}).get("output", {}).get("voice")
     check_voice(voice, core.session, core.conversation.audio_sent, "response.audio.output.voice")
     check_metadata(params.get("metadata"), "response.metadata")
+    check_function_tools(params.get("tools"), "response.tools")
     core.announce(core.start_response(params))
 
 

@@ -5,6 +5,7 @@ the stopped turn's answer cancelled. Then the app is told, and the model."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import anyio
 
 from .. import protocol as p
-from .._either import is_async
+from .._either import being_cancelled, is_async
 from ..approvals.events import GuardrailTripped
 from ..approvals.guarding import Check, GuardCore, Verdict
 from ..approvals.guardrails import Guardrail, Guardrails, GuardrailTrip
@@ -107,9 +108,10 @@ class Trips:
         actions.append(Emit(event))
         actions += calls  # the app hears of the trip before it hears of what it cost
         await runner.execute(actions)
-        # What the model is told comes last: the trip has acted, whatever the app's message
-        # hook or template does (``message_for`` falls back to the default line), however
-        # long a hook takes (an async one is awaited, within the guardrails' timeout).
+        # What the model is told comes last, in a task of its own: the trip has acted,
+        # whatever the app's message hook or template does (``message_for`` falls back to
+        # the default line), however long a hook takes (an async one is awaited, within the
+        # guardrails' timeout), and the stream's next check is not held up by it.
         trip = GuardrailTrip(
             guardrail.name,
             check.kind,
@@ -118,19 +120,26 @@ class Trips:
             item_id,
             check.text_for(guardrail),
         )
-        actions = []
-        shape = guardrails.message
+        runner.spawn(self._told, guardrails, trip, live)
+
+    async def _told(self, guardrails: Guardrails, trip: GuardrailTrip, live: bool) -> None:
+        runner, shape = self._runner, guardrails.message
         if callable(shape) and is_async(shape):
             try:
                 with anyio.fail_after(guardrails.timeout):
                     answered: Any = await shape(trip)
             except Exception as exc:  # (its timeout too)
                 answered = exc
+            except asyncio.CancelledError as exc:
+                if being_cancelled():  # (the session's end)
+                    raise
+                answered = exc  # its own: a failure like any other
             text, problem = message_for(guardrails, trip, answered)
         else:
             text, problem = message_for(guardrails, trip)
+        actions: list[Action] = []
         if problem is not None:
-            actions.append(Emit(SessionWarning(problem, {"guardrail": guardrail.name})))
+            actions.append(Emit(SessionWarning(problem, {"guardrail": trip.guardrail})))
         if text:
             actions += self._tell(text, guardrails, live)
         if guardrails.respond and not live:  # marked: never taken for the stopped turn's

@@ -12,6 +12,7 @@ what it says (``usage.updated``), so they cannot differ from ``session.usage``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -80,7 +81,7 @@ class UsageMeter:
         # The model the server says it runs (a URL's own ?model=, an Azure deployment, a
         # call accepted on another model): what is counted, and priced, is that one's.
         running = getattr(event.session, "model", None)
-        if isinstance(running, str) and running:
+        if isinstance(running, str) and running and not _snapshot(running, self.model):
             self.model = running
         audio = getattr(event.session, "audio", None)
         transcription = getattr(getattr(audio, "input", None), "transcription", None)
@@ -165,6 +166,13 @@ class UsageMeter:
         return self._add(reported({model: tokens}), source="decision", model=model)
 
 
+def _snapshot(running: str, asked: str) -> bool:
+    """Whether ``running`` is a dated snapshot of ``asked`` (``gpt-realtime-2025-08-28``
+    for ``gpt-realtime``): the model asked for, by the name the app prices it under."""
+    return running.startswith(asked) and _DATED.fullmatch(running, len(asked)) is not None
+
+
+_DATED = re.compile(r"-\d{4}-\d{2}-\d{2}")
 _TRANSCRIBERS_KEPT = 64  # the latest committed items whose transcription may come late
 _COUNTED_KEPT = 64  # the latest responses counted: a repeat comes soon after, if at all
 

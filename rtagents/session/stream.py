@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from .._either import being_cancelled
 from .events import SessionWarning
 
 log = logging.getLogger("rtagents.session")
@@ -183,9 +184,7 @@ class EventStream:
         except asyncio.CancelledError as exc:
             # Its own (it awaited work the app cancelled elsewhere): a failure like any other;
             # the session's cancelling it (its end) goes on as one.
-            task = asyncio.current_task()
-            cancelling = getattr(task, "cancelling", None)  # (Python 3.11 on)
-            if cancelling is None or cancelling():
+            if being_cancelled():
                 raise
             self._handler_failed(handler, event, exc)
         finally:

@@ -191,7 +191,7 @@ class FunctionTool(BaseTool, Generic[P, R]):
         # Sync tools run in a worker thread so that the event loop never waits on them; one
         # declared inline never blocks: no thread hop (and no timeout for its own code).
         result = run() if self.inline else await invocation.run_in_thread(run)
-        return result if type(result) in _PLAIN else await _settled(result)
+        return result if type(result) in _PLAIN else await _settled(result, limit)
 
     async def run_json(self, arguments: str, ctx: ToolContext | None = None) -> str:
         """Validate ``arguments`` (the model's JSON string), run, and serialise the result.

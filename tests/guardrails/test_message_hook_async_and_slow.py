@@ -5,6 +5,7 @@ a warning about a hook that answered a coroutine)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import warnings
 
@@ -45,3 +46,21 @@ async def test_a_slow_message_hook_does_not_hold_up_the_trip() -> None:
     events, connection = await run_until_trip(agent, ScriptedModel([LONG]), player)
     assert cleared_first == [1], "the message hook ran before the trip cut the audio"
     assert len(sent(connection, "response.cancel")) == 1
+
+
+async def test_an_async_hook_that_lets_out_its_own_cancellation_still_tells_the_model() -> None:
+    async def shared(trip: GuardrailTrip) -> str:
+        # The wording from a shared lookup that its owner cancelled.
+        future = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_later(0.01, future.cancel)
+        text: str = await future
+        return text
+
+    agent = rtagents.Agent(name="shop", guardrails=Guardrails(output=[no_refunds], message=shared))
+    events, connection = await run_until_trip(agent, ScriptedModel([LONG]), FakePlayer(300))
+    [warning] = [e for e in events if e.type == "session.warning"]
+    assert "CancelledError" in warning.message
+    notes = [i for i in connection.conversation.items if i.get("role") == "system"]
+    assert [n["content"][0]["text"] for n in notes] == [
+        "Your last answer was stopped by a guardrail (no_refunds): it promised a refund"
+    ]

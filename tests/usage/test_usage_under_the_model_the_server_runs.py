@@ -88,3 +88,20 @@ async def test_live_seconds_are_filed_under_the_model_the_call_runs() -> None:
     assert set(usage.seconds) == {running}, (
         f"seconds filed under {sorted(usage.seconds)}, the session runs {running!r}"
     )
+
+
+def test_a_dated_snapshot_of_the_model_asked_for_is_counted_under_its_name() -> None:
+    # The server may report the snapshot an alias resolves to: the app priced the alias.
+    from types import SimpleNamespace
+
+    from rtagents.session.metering import UsageMeter
+
+    meter = UsageMeter("gpt-realtime")
+    for running, filed in [
+        ("gpt-realtime-2025-08-28", "gpt-realtime"),
+        ("gpt-realtime-mini", "gpt-realtime-mini"),
+        ("gpt-realtime-mini-2025-10-06", "gpt-realtime-mini-2025-10-06"),
+    ]:
+        meter.model = "gpt-realtime"
+        meter.see(SimpleNamespace(type="session.updated", session=SimpleNamespace(model=running)))
+        assert meter.model == filed, running

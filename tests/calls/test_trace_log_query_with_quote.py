@@ -1,0 +1,71 @@
+"""Review (diff 2a96c0e): the TRACE-log fix masks ``'query_string': b'...'`` only up to the
+first quote character. A query that holds a ``'`` (legal unencoded in a URL's query: a
+sub-delim) makes Python print the bytes as ``b"..."``, and ``_SCOPE_QUERY``'s ``[^'"]+``
+stops at that ``'``: the rest of the query, a token after it included, is logged."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx2
+import pytest
+import uvicorn
+
+import rtagents
+from rtagents._asgi import bind, start, stop
+from rtagents._redact import redact
+from rtagents.calls import CallServer
+from tests.calls.harness import SECRET, recording_api
+
+pytestmark = pytest.mark.anyio
+TOKEN = "pagetoken0123456789abcdef"
+
+
+def test_redact_masks_a_whole_scope_query_holding_a_quote() -> None:
+    scope = {
+        "type": "http",
+        "path": "/session",
+        "query_string": f"name=o'brien&token={TOKEN}".encode(),
+    }
+    shown = redact(f"ASGI [1] Started scope={scope!r}")
+    assert TOKEN not in shown, shown
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(1)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+async def test_a_query_token_after_a_quote_stays_out_of_uvicorns_trace_log() -> None:
+    handler = _Lines()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        async with recording_api() as api:
+            app = CallServer(
+                agent=rtagents.Agent(),
+                webhook_secret=SECRET,
+                api_key="sk-x",
+                base_url=api.url,
+                authorize=lambda request: request.query.get("token") == TOKEN,
+            )
+            sock = bind("127.0.0.1", 0)
+            port = sock.getsockname()[1]
+            config = uvicorn.Config(app, log_config=None, log_level="trace", access_log=True)
+            server, task = await start(config, sock)
+            try:
+                async with httpx2.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+                    reply = await http.post(f"/session?name=o'brien&token={TOKEN}")
+                    assert reply.status_code == 200, reply.text
+            finally:
+                await stop(server, task)
+    finally:
+        root.removeHandler(handler)
+    assert any("query_string" in line for line in handler.lines)  # the scope was logged
+    leaked = [line for line in handler.lines if TOKEN in line]
+    assert not leaked, leaked[0][:400]
