@@ -46,7 +46,9 @@ agent = rtagents.Agent(
 
 
 def answer(ctx: ModelContext) -> str:
-    return ctx.pending_outputs[-1]["output"]
+    output = ctx.pending_outputs[-1]["output"]
+    # A denied call's output is the failure told to the model (JSON): say it as a person would.
+    return "That payment was not approved." if output.startswith('{"error"') else output
 
 
 SCRIPT = [

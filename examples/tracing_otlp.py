@@ -17,11 +17,20 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import anyio
 from opentelemetry import trace
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+try:
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+except ImportError:
+    sys.exit(
+        "tracing_otlp.py needs the OpenTelemetry SDK and its OTLP exporter: "
+        "pip install opentelemetry-sdk opentelemetry-exporter-otlp-proto-http"
+    )
 
 import rtagents
 from rtagents.emulator import Emulator, RuleModel

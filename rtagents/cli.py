@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import ssl
 import sys
 from collections.abc import Sequence
@@ -100,6 +101,8 @@ def _emulator(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from .demo.run import run
 
+    if args.real and not os.environ.get("OPENAI_API_KEY"):  # (as ``run`` says it)
+        raise CliError("--real needs an API key: set OPENAI_API_KEY (or leave --real out)")
     return run(real=args.real, out=args.out, voice=args.voice)
 
 
@@ -186,13 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
         "certificate unless --tls-cert and --tls-key are given",
     )
     emu.add_argument("--tls-cert", metavar="FILE", help="the certificate (PEM) for --tls")
+    emu.add_argument("--tls-key", metavar="FILE", help="its private key (PEM)")
     emu.add_argument(
         "--webrtc",
         action="store_true",
         help="check that browsers' WebRTC calls can be answered (needs rtagents[webrtc]) "
         "and print where they post their offer",
     )
-    emu.add_argument("--tls-key", metavar="FILE", help="its private key (PEM)")
     emu.add_argument(
         "--transcript-order",
         choices=["random", "before", "after"],

@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 BLOCK = re.compile(r"^```python[^\n]*\n(.*?)^```", re.M | re.S)
-PAGES = sorted(DOCS.rglob("*.md"))
+PAGES = [*sorted(DOCS.rglob("*.md")), ROOT / "README.md"]  # (README's code is a user's first)
 
 
 def _blocks(page: Path) -> list[str]:

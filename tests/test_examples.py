@@ -19,6 +19,7 @@ EXPECTED: dict[str, list[str]] = {
         "send_payment(to='bob', amount=300): approved by handler",
         "send_payment(to='eve', amount=9000): declined (over the 500 EUR limit) by handler",
         "assistant: paid 300 EUR to bob",
+        "assistant: That payment was not approved.",
     ],
     "audio_wav": [
         "sent 1.60 s of audio from question.wav",
