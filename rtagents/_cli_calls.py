@@ -9,10 +9,9 @@ import ssl
 import sys
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 from ._cli_common import CliError, add_emulator_key, import_user_module, port
-from ._redact import redact, redact_url, register_url_secrets
+from ._redact import redact, redact_url, register_url_secrets, url_parts
 
 _OVER = ("rejected", "referred", "ended")
 _QUIET_S = 1.0  # a caller who has heard every answer waits this long for more, then hangs up
@@ -73,10 +72,10 @@ def _check_base(base: str, shown: str) -> None:
     """``--emulator`` is an http(s) URL with a host (and a port that is one), or a
     ``CliError`` saying so: never httpx's error from inside the first request."""
     try:
-        parts = urlsplit(base)
-        host, _ = parts.hostname, parts.port  # (reading the port checks it)
+        parts = url_parts(base)
+        host = parts.hostname
     except ValueError as exc:
-        raise CliError(f"--emulator: {shown} is not a URL ({exc})") from None
+        raise CliError(f"--emulator: {exc}") from None
     if parts.scheme not in ("http", "https") or not host:
         raise CliError(
             f"--emulator: {shown} is not an http:// or https:// URL with a host "

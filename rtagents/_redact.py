@@ -51,9 +51,10 @@ _ordered: tuple[str, ...] = ()  # the secrets, longest first (one masks before i
 _lock = threading.Lock()
 
 # Logger families whose records may carry credentials (mcp 2 ships its HTTP stack as
-# httpx2/httpcore2). A filter on a logger sees only the records made by that logger itself,
+# httpx2/httpcore2; an MCP server in the app's process logs its replies through
+# sse_starlette). A filter on a logger sees only the records made by that logger itself,
 # so it goes on every logger of these families that exists when a connection is made.
-FAMILIES = ("rtagents", "websockets", "httpx", "httpcore", "mcp", "uvicorn")
+FAMILIES = ("rtagents", "websockets", "httpx", "httpcore", "mcp", "uvicorn", "sse_starlette")
 # Some are made only when a connection opens (websockets'): made here, so they get it too.
 KNOWN = ("rtagents", "websockets.client", "websockets.server", "httpx", "httpx2")
 
@@ -209,6 +210,20 @@ _LONG_PART = 16  # a path's part this long may be a token (an id, a key): held, 
 
 def _generic(path: str) -> bool:
     return all(part in _GENERIC_PARTS for part in path.split("/"))
+
+
+def url_parts(url: str) -> SplitResult:
+    """``urlsplit(url)``, its port read (a port that is none raises now, not in a library's
+    first request), or a ``ValueError`` that shows the URL without its secrets. A password
+    holding an unescaped ``/``, ``?`` or ``#`` ends the host early, and the parser's own
+    message would quote its first part as a port: the reason is said instead."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018
+    except ValueError as exc:
+        why = "a password's /, ? or # must be %-escaped" if "@" in url else str(exc)
+        raise ValueError(f"not a URL: {redact_url(url)!r} ({why})") from None
+    return parts
 
 
 def without_credentials(url: str) -> str:

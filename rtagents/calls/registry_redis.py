@@ -34,6 +34,7 @@ import anyio
 from anyio.abc import TaskStatus
 
 from .._extras import require
+from .._redact import register_url_secrets, url_parts
 from . import registry_replies as replies
 from .registry import COMMANDS, GOODBYE_S, CallHost, CallNotFound, CallOwnerGone, ClaimPending
 from .registry_scripts import ADOPT, CLAIM, END, GIVE_BACK, KEEP, RECLAIM
@@ -81,6 +82,8 @@ class RedisRegistry:
         self.remember_ms = int(remember_s * 1000)
         self.command_timeout = command_timeout
         self.prefix = prefix
+        register_url_secrets(url)  # (its password: never logged, whoever logs it)
+        url_parts(url)  # one redis-py would refuse, refused now (never quoting a password)
         redis = _redis()
         # A connection the server closed (a Redis restart, a failover) is retried on a new
         # one: from_url's client would fail the command instead.

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import anyio
 import httpx2
 
-from .._redact import credential, redact, redact_url, register_url_secrets
+from .._redact import credential, redact, redact_url, register_url_secrets, url_parts
 from ..errors import RtagentsError
 from .inbound import check_call_id, check_session_id
 
@@ -41,6 +41,7 @@ class CallsAPI:
     ) -> None:
         self.base_url = (base_url or OPENAI_API).rstrip("/")
         register_url_secrets(self.base_url)  # (a proxy's ``user:password@`` in front of it)
+        url_parts(self.base_url)  # a URL httpx would refuse, refused now (never quoting it)
         # A key with a line break in it would be echoed by httpx's header check.
         headers = {"Authorization": f"Bearer {credential('API key', api_key)}"} if api_key else {}
         self._client = httpx2.AsyncClient(headers=headers, timeout=timeout)

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .._redact import credential, hold_secrets, redact_url, url_secrets, without_credentials
+from .._redact import (
+    credential,
+    hold_secrets,
+    redact_url,
+    url_parts,
+    url_secrets,
+    without_credentials,
+)
 from .local import MCPServer
 
 
@@ -38,6 +45,10 @@ class MCPServerStdio(MCPServer):
         self.params = StdioServerParameters(
             command=command, args=list(args), env=dict(env) if env else None, cwd=cwd
         )
+        # Secrets while this server lives: what its environment and its command line's
+        # credential options give it (``--token X``, ``--api-key=X``), which a server that
+        # refuses them may quote.
+        hold_secrets(self, [*(env or {}).values(), *_credential_args(list(args))])
 
     # Long enough for the mcp client's own escalation (stdin closed, 2 s, SIGTERM, SIGKILL):
     # a program that ends right after its session would cut that short, and leave a server
@@ -52,6 +63,23 @@ class MCPServerStdio(MCPServer):
         count = len(self.params.args)
         shown = f" ({count} argument{'s' if count != 1 else ''})" if count else ""
         return f"<MCPServerStdio {self.name}: {self.params.command}{shown}>"
+
+
+def _credential_args(args: list[str]) -> list[str]:
+    """The values a command line passes to options named as credentials (token, key,
+    secret, password, auth): ``--token X`` and ``--token=X`` alike."""
+    found: list[str] = []
+    for index, arg in enumerate(args):
+        name, eq, value = arg.partition("=")
+        if name.startswith("-") and _CREDENTIAL.search(name):
+            if eq:
+                found.append(value)
+            elif index + 1 < len(args):
+                found.append(args[index + 1])
+    return found
+
+
+_CREDENTIAL = re.compile(r"(?i)token|key|secret|passw|auth")
 
 
 class MCPServerHTTP(MCPServer):
@@ -70,6 +98,7 @@ class MCPServerHTTP(MCPServer):
         if not url.startswith(("http://", "https://")):
             # (the URL is not repeated: a token in its query, a password in it)
             raise ValueError("MCPServerHTTP needs an http(s) URL: one that starts http(s)://")
+        url_parts(url)  # one httpx would refuse, refused now (never quoting a password)
         super().__init__(name or _http_label(url), **options)
         self.url = url
         # A value read from a file ends in a newline: stripped, as the API key is (a client

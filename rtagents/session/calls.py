@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from opentelemetry.trace import Span
 
+from .._redact import redact
 from ..approvals import ApprovalPolicy, ApprovalRequest
 from ..approvals.broker import ApprovalBroker
 from ..approvals.verdict import why_denied
@@ -195,6 +196,9 @@ def outcome_of(
     """The output the model reads for a call that produced no result (the app's event has
     the whole ``message``; the model's output fits ``max_output_bytes``)."""
     tool = running.tool
+    # What the call failed with may echo a credential the session holds (a server quoting
+    # its header, a library its URL): masked, in the event, the span and the model's output.
+    message = redact(message)
     failure = ToolFailure(kind, running.call.name, message, exc)
     formatter = (tool.format_failure if tool else None) or settings.format_failure
     limit = settings.max_output_bytes

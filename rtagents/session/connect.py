@@ -6,9 +6,9 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urlunsplit
 
-from .._redact import credential, env_api_key, hold_secrets, redact_url, url_secrets
+from .._redact import credential, env_api_key, hold_secrets, redact_url, url_parts, url_secrets
 from .._redact import install as redact_logs
 from ..agent import Agent, AudioFormatLike
 from ..audio import AudioPlayer
@@ -49,11 +49,9 @@ def endpoint(
     live = api == "live"
     base = url or (OPENAI_LIVE_URL if live else OPENAI_REALTIME_URL)
     try:
-        parts = urlsplit(base)
-        parts.port  # noqa: B018 - read now: a port out of range raises here, not in websockets
-    except ValueError as exc:  # (its message may quote the port: a password's part)
-        why = "a password's /, ? or # must be %-escaped" if "@" in base else str(exc)
-        raise ConnectError(f"not a URL: {redact_url(base)!r} ({why})") from None
+        parts = url_parts(base)
+    except ValueError as exc:  # (its message never quotes a password's part)
+        raise ConnectError(str(exc)) from None
     if live and call_id:
         path = f"{parts.path.rstrip('/')}/{quote(call_id, safe='')}/attach"
         base = urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))

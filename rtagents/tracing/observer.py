@@ -18,7 +18,7 @@ from .config import server_tracing
 from .hosted import HostedCalls
 from .live import LiveSpans
 from .responses import ResponseSpans
-from .sdk import DISCONNECTED, NO_TRACER, UNKNOWN_TOOL, clip, guarded, sdk_failed, tracer
+from .sdk import DISCONNECTED, NO_TRACER, UNKNOWN_TOOL, clip, guarded, masked, sdk_failed, tracer
 from .usage import session_usage_attributes
 
 
@@ -361,7 +361,7 @@ class SessionTracer:
             # arguments' validation refused, say): content, off unless the app opts in.
             span.set_status(Status(StatusCode.ERROR, failure.message if content else failure.kind))
             if error is not None and content:
-                span.record_exception(error)
+                span.record_exception(error, attributes=masked(error))
             elif error is not None:
                 span.add_event("exception", {"exception.type": error_type})
         span.end()

@@ -5,11 +5,13 @@ what becomes of what an SDK part raises."""
 from __future__ import annotations
 
 import os
+import traceback
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, Status, StatusCode
 
 # The tracing layer's, kept in base for the MCP layer's client span too (see ``_spans``).
+from .._redact import redact
 from .._spans import current as current
 from .._spans import guarded as guarded
 from .._spans import sdk_failed as sdk_failed
@@ -52,9 +54,17 @@ DISCONNECTED = ("disconnected", "the connection dropped")
 
 
 def failed(span: Span, failure: tuple[str, str]) -> None:
-    """Marks a span failed: ``failure`` is its ``error.type`` and its status's message."""
-    span.set_status(Status(StatusCode.ERROR, failure[1]))
+    """Marks a span failed: ``failure`` is its ``error.type`` and its status's message (a
+    server's or a tool's words, which may echo a credential: masked)."""
+    span.set_status(Status(StatusCode.ERROR, redact(failure[1])))
     span.set_attribute("error.type", failure[0])
+
+
+def masked(error: BaseException) -> dict[str, str]:
+    """An exception's message and traceback as ``record_exception`` records them, with what
+    may echo a credential masked (its own attributes, which the SDK takes over its own)."""
+    told = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    return {"exception.message": redact(str(error)), "exception.stacktrace": redact(told)}
 
 
 def ended(span: Span, failure: tuple[str, str] | None) -> None:
