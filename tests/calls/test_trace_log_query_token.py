@@ -15,6 +15,7 @@ import uvicorn
 
 import rtagents
 from rtagents._asgi import bind, start, stop
+from rtagents._redact import redact
 from rtagents.calls import CallServer
 from tests.calls.harness import SECRET, recording_api
 
@@ -32,7 +33,20 @@ class _Lines(logging.Handler):
         self.lines.append(self.format(record))
 
 
-async def test_a_query_token_stays_out_of_uvicorns_trace_log() -> None:
+def test_redact_masks_a_whole_scope_query_holding_a_quote() -> None:
+    # Python shows such bytes as b"...": a pattern that stopped at the first quote let the
+    # rest of the query, the token in it, be logged.
+    scope = {
+        "type": "http",
+        "path": "/session",
+        "query_string": f"n=o'brien&token={TOKEN}".encode(),
+    }
+    shown = redact(f"ASGI [1] Started scope={scope!r}")
+    assert TOKEN not in shown, shown
+
+
+@pytest.mark.parametrize("query", [f"token={TOKEN}", f"name=o'brien&token={TOKEN}"])
+async def test_a_query_token_stays_out_of_uvicorns_trace_log(query: str) -> None:
     handler = _Lines()
     root = logging.getLogger()
     root.addHandler(handler)
@@ -51,7 +65,7 @@ async def test_a_query_token_stays_out_of_uvicorns_trace_log() -> None:
             server, task = await start(config, sock)
             try:
                 async with httpx2.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-                    reply = await http.post(f"/session?token={TOKEN}")
+                    reply = await http.post(f"/session?{query}")
                     assert reply.status_code == 200, reply.text
             finally:
                 await stop(server, task)

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 import pytest
@@ -27,17 +30,9 @@ SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
 TOKEN = "twilio-auth-token-for-review"
 
 
-@pytest.mark.parametrize(
-    "frame",
-    [
-        {"event": "media", "media": {"track": "inbound", "payload": "%%%"}},
-        {"event": "media", "media": {"track": "inbound", "payload": 42}},
-        {"event": "surprise", "surprise": {}},
-        "not json",  # the control: logged already
-    ],
-    ids=["not base64", "not text", "unknown event", "not JSON"],
-)
-async def test_a_bad_frame_is_logged(caplog: pytest.LogCaptureFixture, frame: dict | str) -> None:
+@asynccontextmanager
+async def streaming() -> AsyncIterator[tuple[CallServer, TwilioMediaClient]]:
+    """A Twilio call bridged to the emulator, its session up."""
     async with Emulator(model=ScriptedModel([], then="ok")) as emu:
         app = CallServer(
             agent=rtagents.Agent(name="phone"),
@@ -52,18 +47,45 @@ async def test_a_bad_frame_is_logged(caplog: pytest.LogCaptureFixture, frame: di
                 with anyio.fail_after(10):
                     while not (phone.call_sid in app.calls and app.calls[phone.call_sid].session):
                         await anyio.sleep(0.01)
-                caplog.clear()
-                with caplog.at_level(logging.DEBUG, logger="rtagents"):
-                    text = frame if isinstance(frame, str) else json.dumps(frame)
-                    await phone._ws.send(text)
-                    await anyio.sleep(0.3)
-                    lines = [
-                        r.getMessage()
-                        for r in caplog.records
-                        if r.name.startswith("rtagents.calls")
-                    ]
-                assert app.calls[phone.call_sid].state == "active"  # the call goes on: right
-    assert lines, f"{frame!r} ignored with no log line"
+                yield app, phone
+
+
+async def logged_for(
+    caplog: pytest.LogCaptureFixture, frames: list[dict[str, Any] | str]
+) -> list[str]:
+    """What the calls' loggers say of ``frames`` sent on a live stream (which goes on)."""
+    async with streaming() as (app, phone):
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG, logger="rtagents"):
+            for frame in frames:
+                await phone._ws.send(frame if isinstance(frame, str) else json.dumps(frame))
+            await anyio.sleep(0.3)
+            lines = [r.getMessage() for r in caplog.records if r.name.startswith("rtagents.calls")]
+        assert app.calls[phone.call_sid].state == "active"  # the call goes on: right
+    return lines
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"event": "media", "media": {"track": "inbound", "payload": "%%%"}},
+        {"event": "media", "media": {"track": "inbound", "payload": 42}},
+        {"event": "surprise", "surprise": {}},
+        "not json",  # the control: logged already
+    ],
+    ids=["not base64", "not text", "unknown event", "not JSON"],
+)
+async def test_a_bad_frame_is_logged(
+    caplog: pytest.LogCaptureFixture, frame: dict[str, Any] | str
+) -> None:
+    assert await logged_for(caplog, [frame]), f"{frame!r} ignored with no log line"
+
+
+async def test_unknown_events_are_logged_once_a_stream(caplog: pytest.LogCaptureFixture) -> None:
+    # Keyed by the event's name, each new name was said again (a review of the fix).
+    frames: list[dict[str, Any] | str] = [{"event": f"surprise-{n}"} for n in range(100)]
+    lines = [line for line in await logged_for(caplog, frames) if "unknown event" in line]
+    assert len(lines) == 1, f"{len(lines)} warnings for {len(frames)} frames of one stream"
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,10 @@ bounded by the output limit (``Invocation.finish`` knows it)."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -72,6 +74,36 @@ async def test_an_async_tools_lazy_result_is_drawn_no_further_than_the_output_li
     stream = Stream()
 
     @rtagents.tool(timeout=0.5)
+    async def rows() -> Iterator[int]:
+        """Every row of the table."""
+        return stream
+
+    agent = rtagents.Agent(
+        name="t", tools=[rows], output_modalities=["text"], max_tool_output_bytes=LIMIT
+    )
+    model = ScriptedModel([CallFunction("rows", {}, call_id="r"), echo])
+    run = await run_agent(agent, model, say("go"), until=responses_done(2))
+    assert json.loads(run.outputs["r"])["error"] == "too_large"
+    assert stream.drawn <= LIMIT, f"drew {stream.drawn} items on the event loop"
+
+
+def logged(fn: Any) -> Any:
+    """An app's plain decorator (logging, metrics): the function it wraps is async."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+async def test_an_async_function_under_a_plain_decorator_is_drawn_within_the_limit() -> None:
+    # A sync tool whose thread returns a coroutine: its iterator is drawn on the loop too
+    # (a review of the fix found it drawn whole there).
+    stream = Stream()
+
+    @rtagents.tool(timeout=0.5)
+    @logged
     async def rows() -> Iterator[int]:
         """Every row of the table."""
         return stream
