@@ -55,8 +55,6 @@ EQUIVALENT: dict[str, str] = {
         "an async handler taken for a sync one only makes its coroutine in a worker thread; "
         "the loop awaits it either way"
     ),
-    f"{_BROKER}__init____mutmut_11": "_closed = None: only its truth is read, and None is false",
-    f"{_BROKER}__init____mutmut_10": _GENERATION,
     **{f"{_BROKER}follow__mutmut_{n}": _GENERATION for n in (7, 8)},
     **{
         f"{_BROKER}withdraw__mutmut_{n}": (
@@ -65,6 +63,14 @@ EQUIVALENT: dict[str, str] = {
         )
         for n in (2, 3)
     },
+    f"{_BROKER}authorize__mutmut_66": (
+        "the default of _stopped.pop for an id it does not hold: any value but None reads "
+        "the same (not stopped)"
+    ),
+    "rtagents.approvals.rules.x__is_async__mutmut_8": (
+        "getattr's default: _is_async is asked only of a `when` that callable() accepted, "
+        "whose __call__ is always found"
+    ),
     f"{_BROKER}_decide__mutmut_15": (
         "the default of _stopped.pop for an id it does not hold: any value but None reads "
         "the same (not stopped)"
