@@ -151,6 +151,13 @@ class FunctionTool(BaseTool, Generic[P, R]):
             raise ToolArgumentsError(
                 describe_validation_error(self.name, exc, sent_as_json(arguments))
             ) from None
+        except Exception as exc:
+            # A validator of the app's that raises something pydantic does not make a
+            # validation error of (``v.strip()`` given a number: AttributeError): it is the
+            # arguments it could not take, and the model is told so, as for any other.
+            raise ToolArgumentsError(
+                f"{self.name}: a validator refused the arguments ({type(exc).__name__}: {exc})"
+            ) from None
 
     def arguments_dict(self, arguments: Any) -> dict[str, Any]:
         # The signature's model holds its fields in its __dict__ and nothing else there.
