@@ -102,7 +102,7 @@ class EventStream:
     def deliver(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> None:
         """Hand out ``event``; ``size`` is its frame's length (0 for the framework's own),
         ``frame`` the frame itself (kept instead of the event until the app reads)."""
-        failed = self._call_handlers(event) if self._handlers else None
+        later = self._call_handlers(event) if self._handlers else None
         if self.limit:
             buffer = self._queue
             if buffer is None:
@@ -119,9 +119,8 @@ class EventStream:
                 self._drop()
             if self._wakeup is not None:
                 self._wakeup.set()
-        if failed:  # told after the event they are about (a "*" handler sees it first too)
-            for handler, exc in failed:
-                self._handler_failed(handler, event, exc)
+        for warning in later or ():  # told after the event they are about ("*" sees it first)
+            self.deliver(warning)
 
     def _drop(self) -> None:
         """Drop the oldest events until the buffer is within its limits again."""
@@ -134,19 +133,19 @@ class EventStream:
             if self.metrics is not None:
                 self.metrics.dropped()
 
-    def _call_handlers(self, event: Any) -> list[tuple[Handler, BaseException]] | None:
-        """Each handler of ``event``, an async one in a task of its own; what the sync
-        ones raised, to be told once the event is delivered."""
+    def _call_handlers(self, event: Any) -> list[SessionWarning] | None:
+        """Each handler of ``event``, an async one in a task of its own; the warnings to
+        tell once the event is delivered (what sync ones raised, async ones behind)."""
         assert self._handlers is not None
         own, every = self._handlers.get(event.type), self._handlers.get("*")
         if own is None and every is None:
             return None  # most events, on the path of every frame
-        failed: list[tuple[Handler, BaseException]] | None = None
+        later: list[SessionWarning] | None = None  # (made only when there is one)
         for handler in (*(own or ()), *(every or ())):
             try:
                 result = handler(event)
             except (Exception, asyncio.CancelledError) as exc:  # (a sync handler's own)
-                failed = [*(failed or ()), (handler, exc)]
+                later = [*(later or ()), *self._failure(handler, event, exc)]
                 continue
             except BaseException as exc:
                 # SystemExit, KeyboardInterrupt: the app asks to stop. Raised here, it would
@@ -160,21 +159,22 @@ class EventStream:
                 continue
             if inspect.isawaitable(result) and self._tasks is not None:
                 if self._awaiting >= MOST_AWAITING:
-                    self._unawaited(result)
+                    later = [*(later or ()), *self._unawaited(result)]
                     continue
                 self._awaiting += 1
                 self._tasks.handler(self._await_handler, handler, event, result)
-        return failed
+        return later
 
-    def _unawaited(self, result: Any) -> None:
+    def _unawaited(self, result: Any) -> list[SessionWarning]:
         """Async handlers are ``MOST_AWAITING`` events behind (a slow downstream): the event
         is not given to another, and the app is told (at the first, then how many in all
         once they catch up), as for the buffer's drops."""
         if inspect.iscoroutine(result):
             result.close()  # (never awaited, never warned about as such)
         self._unhandled += 1
-        if self._unhandled == 1:
-            self.deliver(SessionWarning(_BEHIND, {"dropped": 1, "running": self._awaiting}))
+        if self._unhandled > 1 or self._ended:
+            return []
+        return [SessionWarning(_BEHIND, {"dropped": 1, "running": self._awaiting})]
 
     async def _await_handler(self, handler: Handler, event: Any, result: Any) -> None:
         try:
@@ -191,23 +191,28 @@ class EventStream:
             self._awaiting -= 1
             if self._unhandled and self._awaiting <= MOST_AWAITING // 2:
                 missed, self._unhandled = self._unhandled, 0
-                self.deliver(
-                    SessionWarning(
-                        f"{missed} events were not given to async handlers, which were "
-                        f"{MOST_AWAITING} events behind",
-                        {"dropped": missed, "running": self._awaiting},
+                if not self._ended:
+                    self.deliver(
+                        SessionWarning(
+                            f"{missed} events were not given to async handlers, which were "
+                            f"{MOST_AWAITING} events behind",
+                            {"dropped": missed, "running": self._awaiting},
+                        )
                     )
-                )
 
     def _handler_failed(self, handler: Handler, event: Any, exc: BaseException) -> None:
+        for warning in self._failure(handler, event, exc):
+            self.deliver(warning)
+
+    def _failure(self, handler: Handler, event: Any, exc: BaseException) -> list[SessionWarning]:
+        """A handler's failure, logged; the warning to tell of it (none once ``session.closed``
+        was the last event, nor of a warning: a failing "*" handler must not loop)."""
         name = getattr(handler, "__qualname__", repr(handler))
         log.warning("event handler %s failed on %s: %r", name, event.type, exc)
-        if self._ended:  # ``session.closed`` was the last event: the log says it, no event
-            return
-        if not isinstance(event, SessionWarning):  # a failing "*" handler must not loop
-            self.deliver(
-                SessionWarning(f"handler {name} raised on {event.type}: {exc!r}", {"handler": name})
-            )
+        if self._ended or isinstance(event, SessionWarning):
+            return []
+        said = f"handler {name} raised on {event.type}: {exc!r}"
+        return [SessionWarning(said, {"handler": name})]
 
     def end(self) -> None:
         self._ended = True

@@ -78,3 +78,23 @@ async def test_a_slow_async_handler_does_not_hold_every_event() -> None:
         f"~{held_bytes / 2**20:.0f} MiB of audio with max_buffered_bytes=1 MiB), none dropped, "
         "no session.warning"
     )
+
+
+def test_the_behind_warning_comes_after_the_event_it_is_about() -> None:
+    # Told from inside the event's delivery, it reached the buffer before that event.
+    from rtagents.session import stream as stream_module
+
+    class Tasks:
+        def handler(self, *args: Any) -> None:
+            args[-1].close()  # (never run: the handlers stay behind)
+
+    stream = stream_module.EventStream(100, tasks=Tasks())
+
+    async def slow(event: Any) -> None:
+        pass
+
+    stream.on("x", slow)
+    stream._awaiting = stream_module.MOST_AWAITING  # as far behind as they may be
+    stream.deliver(type("Event", (), {"type": "x"})())
+    kinds = [entry[0].type for entry in stream._queue or ()]
+    assert kinds == ["x", "session.warning"], kinds
