@@ -19,9 +19,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .._asgi import UnreadBody, read_body
-from .._redact import url_credentials, without_credentials
-from ..agent import Agent, Handoff
+from .._redact import without_credentials
+from ..agent import Agent
 from ..errors import SessionConfigError, root_cause
+from ..session.page import page_refusal
 from ..session.transport import HandshakeRefused
 from ..tracing.calls import created_session
 from .access import Authorize, allowed, check_threads
@@ -224,57 +225,6 @@ async def _outcome(call_id: str, pending: Attaching, record: CallRecord) -> Resp
         return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
     message = f"the sideband of call {call_id} did not connect in {ATTACH_TIMEOUT:g} s"
     return JSONResponse({"error": message}, status_code=504)
-
-
-def page_refusal(agent: Agent) -> str | None:
-    """Why a browser must not be given a session of ``agent`` (``None``: it may), read from
-    the hosted MCP servers of the sessions it would run (``session_options``' included), its
-    own and those of every agent it hands off to. The API echoes a session's tools to every
-    client of it and takes an approval's answer from any, the page included: a server that
-    asks for approval could be approved by the page over the policy, and one whose URL is
-    its credential would hand the page that credential."""
-    seen: set[int] = set()
-    agents = [agent]
-    while agents:
-        current = agents.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        try:
-            tools = current.session_config(tracing="omit").model_dump(exclude_unset=True)
-        except Exception as exc:  # fail closed: what the page would get is unknown
-            return f"the agent {current.name!r} has no session a page could be given ({exc})"
-        for tool in tools.get("tools") or ():
-            if reason := _hosted_refusal(current.name, tool):
-                return reason
-        for target in current.handoffs:
-            try:  # (a function names the agent: made here, as a session would make it)
-                agents.append((target if isinstance(target, Handoff) else Handoff(target)).agent())
-            except Exception as exc:  # fail closed: what it would hand off to is unknown
-                return f"the agent {current.name!r} hands off to an agent it could not make ({exc})"
-    return None
-
-
-def _hosted_refusal(agent: str, tool: dict[str, Any]) -> str | None:
-    if tool.get("type") != "mcp":
-        return None
-    label = tool.get("server_label")
-    if tool.get("require_approval", "always") != "never":  # (the API's default asks)
-        return (
-            f"the agent {agent!r} has a hosted MCP server that asks for approval ({label!r}): "
-            "a page, a client of the session, could answer its approval requests itself; give "
-            "browsers an agent whose hosted servers never ask (require_approval='never'), or "
-            "a local MCPServer, whose calls the server approves"
-        )
-    url = tool.get("server_url")
-    if isinstance(url, str) and url_credentials(url):
-        return (
-            f"the agent {agent!r} has a hosted MCP server whose URL carries a credential "
-            f"({label!r}): the API shows a session's tools to every client of it, the page "
-            "included; put the credential in its authorization or headers (never shown), or "
-            "use a local MCPServer, which the server runs"
-        )
-    return None
 
 
 def page_session(agent: Agent) -> dict[str, Any]:

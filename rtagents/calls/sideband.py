@@ -96,6 +96,7 @@ class SidebandCall:
             call_id=call_id,
             api=self.API,
             max_buffered_events=0,
+            page_client=source == "browser",  # (the page could approve: see session.page)
         ) as s:
             record.session = s
             self.up.set()

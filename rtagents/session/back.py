@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import served
 from .actions import ToolTraits
-from .guards import SessionGuards
+from .guards import SessionGuards, guarding
 from .handoff import Handoffs
 from .servers import ServerWatch
 
@@ -25,7 +25,10 @@ if TYPE_CHECKING:
     from ..agent import Agent
     from ..mcp.hosted import HostedMCP
     from ..tools.context import ToolSession
+    from ..tracing.metrics import SessionMetrics
+    from ..tracing.observer import SessionTracer
     from .actions import Action
+    from .observers import Observers
 
 
 class SessionBack:
@@ -123,9 +126,14 @@ class SessionBack:
 
 class LazyParts:
     """The runner's parts that only some agents need, made for the first that does: an idle
-    session of an agent without guardrails, handoffs or local MCP servers keeps none."""
+    session of an agent without guardrails, handoffs or local MCP servers keeps none; and
+    the hooks on its events it pays for (``_observe``)."""
 
     _back: SessionBack
+    agent: Agent
+    tracer: SessionTracer
+    metrics: SessionMetrics
+    observers: Observers
     _guards: SessionGuards | None = None
     _handoffs: Handoffs | None = None
     _servers: ServerWatch | None = None
@@ -150,3 +158,18 @@ class LazyParts:
         if self._servers is None:
             self._servers = ServerWatch(cast(Any, self._back))
         return self._servers
+
+    def _observe(self) -> None:
+        """The hooks the session pays for now (``observers``): tracing, guardrails, handoffs."""
+        tracing = self.tracer.recording or self.metrics.recording
+        self.observers.hooks = (
+            *((self._trace,) if tracing else ()),
+            *((self.guards.see,) if guarding(self.agent, self._guards) else ()),
+            *((self.handoffs.see,) if self._handoffs and self._handoffs.watching else ()),
+        )
+
+    def _trace(self, event: Any) -> None:
+        try:
+            self.tracer.observe(event)
+        finally:  # what the tracer's SDK raises costs its spans, not the metrics
+            self.metrics.observe(event)

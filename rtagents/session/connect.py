@@ -108,6 +108,7 @@ def connect(
     api: Literal["realtime", "live"] = "realtime",
     prices: PriceTable | None = None,
     audio_format: AudioFormatLike | None = None,
+    page_client: bool = False,
 ) -> SessionLifetime[DepsT]:
     """Open a session for ``agent`` on the Realtime API (or GPT-Live: ``api="live"``) and
     configure it.
@@ -161,6 +162,13 @@ def connect(
         audio_format: The session's audio format both ways (``"pcmu"``, say), whatever the
             agent, or one it hands off to, sets: for a line whose audio is fixed (a phone
             bridge's u-law). ``None``: each agent's own.
+        page_client: The call (``call_id``) is a browser's, made with a client secret: its
+            page is a client of the same session, and the API takes an approval's answer
+            from it, and shows it the session's tools. Every agent the session takes (the
+            first, one of ``update_agent``, a handoff's) is then refused if it has a hosted
+            MCP server that asks for approval or whose URL carries a credential
+            (``ValueError``; a handoff refused is told to the model). ``CallServer`` sets it
+            for the browser calls it attaches.
     """
     if not isinstance(agent, Agent):
         raise TypeError(f"connect() takes an rtagents.Agent first, not {agent!r:.60}")
@@ -203,6 +211,8 @@ def connect(
         )
     if audio_format is not None:
         named_format(audio_format, "connect(audio_format=...)")  # said here, before opening
+    if page_client and call_id is None:
+        raise ValueError("page_client=True is for a browser's call: give its call_id too")
     model = model or (agent.live.model if live else agent.model)
     book = PriceBook(prices, model) if prices is not None else None  # checked before opening
     redact_logs()
@@ -243,6 +253,7 @@ def connect(
         else None,
         "prices": book,
         "audio_format": audio_format,
+        "page_client": page_client,
     }
     lifetime: SessionLifetime[Any] = SessionLifetime(
         functools.partial(_opened, agent, opener, given, options)

@@ -30,6 +30,7 @@ from .adapter import WireAdapter
 from .dispatch import Dispatcher
 from .events import HandoffEvent, SessionWarning
 from .offers import Taking
+from .page import own_refusal
 from .realtime import RealtimeCore
 from .tooling import merge
 
@@ -48,6 +49,7 @@ class HandoffPort(Protocol):
     core: WireAdapter
     tracer: SessionTracer
     dispatcher: Dispatcher
+    page_client: bool  # a browser's page is a client of the session (see ``page``)
 
     def deliver(self, event: Any, size: int = 0, frame: str | bytes | None = None) -> None: ...
 
@@ -201,6 +203,8 @@ class Handoffs:
                 f"other since the user last spoke (max_handoffs={source.max_handoffs} for "
                 f"{source.name}); answer the user yourself"
             )
+        if self._runner.page_client and (reason := own_refusal(target)):
+            raise HandoffRefused(f"not transferred to {target.name}: {reason}")
         for server in target.sources.servers:
             if not server.connected:
                 raise HandoffRefused(

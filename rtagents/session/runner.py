@@ -46,11 +46,11 @@ from .dispatch import Dispatcher
 from .events import SessionClosed as SessionClosedEvent
 from .events import SessionWarning
 from .fixed_audio import speaking
-from .guards import guarding
 from .journal import Journal
 from .metering import PriceBook, UsageMeter
 from .observers import Observers
 from .offers import Taking
+from .page import check_taken
 from .playback import heard_item
 from .reader import read
 from .realtime import RealtimeCore
@@ -79,6 +79,7 @@ class SessionRunner(LazyParts):
     """A ``SystemExit``/``KeyboardInterrupt`` app code raised in a session task."""
     served_agent: Agent | None = None  # what the server runs (see ``served``)
     served_voice: str | None = None
+    page_client = False  # a browser's page is a client of the session (see ``page``)
 
     def __init__(
         self,
@@ -101,6 +102,7 @@ class SessionRunner(LazyParts):
         adapter: AdapterFactory | None = None,
         prices: PriceBook | None = None,
         audio_format: AudioFormatLike | None = None,
+        page_client: bool = False,
     ) -> None:
         self._back = SessionBack(self, session)
         """The parts' one way back to the runner and its session, cut at the end."""
@@ -142,6 +144,8 @@ class SessionRunner(LazyParts):
         self._waiters: dict[str, tuple[anyio.Event, list[Any]]] = {}
         self._shutdown_grace = shutdown_grace
         self._audio = audio_format  # the line's, whatever each agent sets (see ``configure``)
+        if page_client:
+            self.page_client = True
         self.upstream = Upstream(
             transport,
             self.core,
@@ -176,7 +180,7 @@ class SessionRunner(LazyParts):
         """Take the agent: its tools (function tools and its connected MCP servers'), its
         approval policy (none: the default, which denies), and what its calls share.
         ``keep_for``, ``how``, ``back_to``: see ``Offers.take`` and ``Taking``."""
-        agent.check()  # (changed in place since it was made, it may not run: said now)
+        check_taken(agent, self.page_client)  # (changed in place, it may not run: said now)
         sources = agent.sources  # its tools first: if they cannot be made, nothing is taken
         transfers = self.handoffs.tools(agent) if agent.handoffs or self._handoffs else []
         offered = self.tools if how == "again" else None  # (a relisting: names stay the tools')
@@ -347,23 +351,6 @@ class SessionRunner(LazyParts):
 
     async def reconfigure(self) -> bool:  # see upstream.SessionPort
         return await served.reconfigure(self)
-
-    # -- observing -------------------------------------------------------------------------------
-
-    def _observe(self) -> None:
-        """The hooks the session pays for now (``observers``): tracing, guardrails, handoffs."""
-        tracing = self.tracer.recording or self.metrics.recording
-        self.observers.hooks = (
-            *((self._trace,) if tracing else ()),
-            *((self.guards.see,) if guarding(self.agent, self._guards) else ()),
-            *((self.handoffs.see,) if self._handoffs and self._handoffs.watching else ()),
-        )
-
-    def _trace(self, event: Any) -> None:
-        try:
-            self.tracer.observe(event)
-        finally:  # what the tracer's SDK raises costs its spans, not the metrics
-            self.metrics.observe(event)
 
     # -- the session's tasks (see tasks.SessionTasks) -------------------------------------------
 

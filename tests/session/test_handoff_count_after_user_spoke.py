@@ -38,6 +38,7 @@ class FakeRunner:
         )
         self.gate: asyncio.Event | None = None
         self.refuse = False
+        self.page_client = False  # (no browser page: see session.page)
         self.events: list[Any] = []
 
     def deliver(self, event: Any, size: int = 0, frame: Any = None) -> None:
