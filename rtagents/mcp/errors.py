@@ -57,7 +57,12 @@ def _closed(exc: BaseException) -> bool:
     return getattr(exc, "code", None) == CONNECTION_CLOSED and message in _CONNECTION_GONE
 
 
-_CONNECTION_GONE = ("Connection closed", "SSE stream ended without a response")
+_CONNECTION_GONE = (
+    "Connection closed",
+    "SSE stream ended without a response",
+    # A resumable server's (an event store's): its stream ended, and reconnecting failed.
+    "SSE stream ended and reconnection attempts were exhausted",
+)
 
 
 _SESSION_GONE = ("Session not found", "Session terminated")

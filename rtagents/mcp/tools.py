@@ -30,6 +30,8 @@ class _Server(Protocol):
     name: str
     timeout: float | None
     needs_approval: NeedsApproval
+    listed: list[mcp_types.Tool]  # its latest listing
+    read_only: bool  # it offers only the tools it marks read-only
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], time_limit: float | None = None
@@ -51,14 +53,26 @@ class MCPTool(BaseTool):
         self.parameters: dict[str, Any] = dict(
             tool.input_schema or {"type": "object", "properties": {}}
         )
-        annotations = tool.annotations
-        self.read_only = getattr(annotations, "read_only_hint", None) if annotations else None
         self.server_label = server.name
         self.timeout = server.timeout
-        policy = server.needs_approval
-        self.needs_approval = (
-            (self.read_only is not True) if policy == "unless_read_only" else policy
-        )
+
+    # Both read from the server's latest listing, not from the one this tool was made of: a
+    # hint the server has taken back is taken back here too, even while the session still
+    # offers the tool as first listed (a relisting it could not take, or has not yet taken).
+    @property
+    def read_only(self) -> bool | None:  # type: ignore[override]
+        """The tool's ``readOnlyHint`` in its server's latest listing (``None``: none given,
+        or the server no longer lists it)."""
+        for tool in self.server.listed:
+            if tool.name == self.remote_name:
+                annotations = tool.annotations
+                return getattr(annotations, "read_only_hint", None) if annotations else None
+        return None
+
+    @property
+    def needs_approval(self) -> bool | ApprovalCheck:  # type: ignore[override]
+        policy = self.server.needs_approval
+        return (self.read_only is not True) if policy == "unless_read_only" else policy
 
     def definition(self) -> FunctionToolDefinition:
         return FunctionToolDefinition(
@@ -72,6 +86,11 @@ class MCPTool(BaseTool):
             raise ToolArgumentsError(f"invalid arguments for {self.name}: {exc}") from None
 
     async def call(self, arguments: Any, ctx: ToolContext) -> Any:
+        if self.server.read_only and self.read_only is not True:  # (see ``read_only``)
+            raise MCPToolError(
+                f"{self.remote_name} is no longer marked read-only by its server, which "
+                "offers only read-only tools: not run"
+            )
         # A client span named as the MCP semantic conventions say; the mcp package's own
         # span nests inside it and carries the W3C context to the server.
         # Looked up per call, never cached: see rtagents.tracing.sdk.tracer.
@@ -169,6 +188,10 @@ def _not_read_only(tool: mcp_types.Tool) -> mcp_types.Tool:
     return tool.model_copy(update={"annotations": annotations})
 
 
+MAX_PAGES = 100
+"""Pages of one ``tools/list``, at most (a session offers the model 128 tools at most)."""
+
+
 async def _pages(client: Client, *, typed: bool) -> AsyncIterator[Any]:
     """Each page of ``tools/list``: typed by the client, or as the server sent it."""
     cursor: str | None = None
@@ -191,4 +214,6 @@ async def _pages(client: Client, *, typed: bool) -> AsyncIterator[Any]:
             return
         if cursor in cursors:  # a server's paging bug: the listing would never end
             raise RuntimeError(f"its tools/list gave the cursor {cursor!r} again")
+        if len(cursors) >= MAX_PAGES:  # each cursor new, for ever: as much a bug
+            raise RuntimeError(f"its tools/list went on past {MAX_PAGES} pages")
         cursors.add(cursor)

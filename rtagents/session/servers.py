@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..mcp import MCPServer, MCPServerFailed, MCPTool, MCPToolsChanged
+from ..mcp.errors import said
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -66,7 +67,7 @@ class ServerWatch:
     def server_failed(self, server: MCPServer, exc: BaseException) -> None:
         # Told from the server's own task: delivered from one of the session's, in its context
         # (the handlers' ``current_call()`` is this session's call, not the first sharer's).
-        failed = MCPServerFailed(server.name, f"{type(exc).__name__}: {exc}")
+        failed = MCPServerFailed(server.name, said(exc))  # (the cause, in an exception group)
         self._runner.tasks.adopt(_tell, self._runner, failed)
 
     async def _refresh(self, server: MCPServer) -> None:
