@@ -6,12 +6,15 @@ session) and returns a ``str`` (commentary: the model may say it), a ``Thinking`
 context) or ``None`` (nothing now: the app may answer later with ``session.commentary``). A
 sync hook runs on a worker thread, so that it may block. A hook that fails is reported as a
 ``session.warning``, and the model is told, silently, that the work could not be done, so
-that it does not wait for an answer that will not come.
+that it does not wait for an answer that will not come; so is one that does not answer
+within the agent's ``tool_timeout``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, cast
+
+import anyio
 
 from .._either import call_either
 from ..agent import Delegation, Thinking, Utterance
@@ -40,7 +43,12 @@ async def delegate(
     )
     delegation = Delegation(delegation_id, transcript, session)
     try:
-        answer = await call_either(hook, delegation)
+        # The agent's tool_timeout, as a tool has: past it the model is told (a sync hook's
+        # thread is abandoned; an async one is cancelled).
+        with anyio.move_on_after(agent.tool_timeout) as waited:
+            answer = await call_either(hook, delegation)
+        if waited.cancelled_caught:
+            raise TimeoutError(f"it did not answer in {agent.tool_timeout:g} s")
         if answer is None:
             return []
         if isinstance(answer, Thinking) and isinstance(answer.text, str):
