@@ -89,14 +89,22 @@ class UsageMeter:
         if isinstance(model, str) and model:
             self._transcriber = model
 
+    def _once(self, response_id: Any) -> bool:
+        """Whether a response's end is told for the first time (one the server repeats is
+        counted once, on either API)."""
+        if not isinstance(response_id, str):
+            return True
+        if self._counted is None:
+            self._counted = {}
+        elif response_id in self._counted:
+            return False
+        keep_latest(self._counted, response_id, None, _COUNTED_KEPT)
+        return True
+
     def _response_done(self, event: Any) -> UsageUpdated | None:
         response = event.response
-        if isinstance(response.id, str):  # (one the server repeats is counted once)
-            if self._counted is None:
-                self._counted = {}
-            elif response.id in self._counted:
-                return None
-            keep_latest(self._counted, response.id, None, _COUNTED_KEPT)
+        if not self._once(response.id):
+            return None
         tokens = Tokens.from_realtime(response.usage)
         part = reported({self.model: tokens} if tokens else {}, responses=1)
         return self._add(part, source="response", response_id=response.id, model=self.model)
@@ -148,11 +156,13 @@ class UsageMeter:
         response = inner.get("response")
         if not isinstance(response, dict):
             return None
+        rid = response.get("id") if isinstance(response.get("id"), str) else None
+        if not self._once(rid):
+            return None
         model = response.get("model")
         model = model if isinstance(model, str) else "unknown"
         tokens = Tokens.from_responses(response.get("usage"))
         part = reported({model: tokens} if tokens else {}, responses=1)
-        rid = response.get("id") if isinstance(response.get("id"), str) else None
         return self._add(part, source="backend", response_id=rid, model=model)
 
     def _decided(self, event: Any) -> UsageUpdated | None:

@@ -237,7 +237,12 @@ class LiveSpans:
         span = entry.span
         if isinstance(response.get("id"), str):  # the server's id for one named here
             span.set_attribute("gen_ai.response.id", response["id"])
-        status = response.get("status") or ("failed" if error else "unknown")
+        # Read as leniently as the session reads the frame: an odd shape costs an attribute,
+        # never the span's end.
+        status = response.get("status")
+        status = (
+            status if isinstance(status, str) and status else ("failed" if error else "unknown")
+        )
         span.set_attribute("gen_ai.response.status", status)
         details = response.get("incomplete_details") or {}
         if isinstance(details, dict) and details.get("reason"):
@@ -245,12 +250,18 @@ class LiveSpans:
         usage = response.get("usage")
         if isinstance(usage, dict):
             span.set_attributes(usage_attributes(Tokens.from_responses(usage)))
-            reasoning = (usage.get("output_tokens_details") or {}).get("reasoning_tokens")
+            token_details = usage.get("output_tokens_details")
+            reasoning = (
+                token_details.get("reasoning_tokens") if isinstance(token_details, dict) else None
+            )
             if isinstance(reasoning, int):
                 span.set_attribute("rtagents.usage.reasoning_tokens", reasoning)
         failure = error
         if failure is None and status == "failed":
-            err = response.get("error") or {}
+            err = response.get("error")
+            err = (
+                err if isinstance(err, dict) else {"message": err if isinstance(err, str) else None}
+            )
             failure = (err.get("code") or "response_failed", err.get("message"))
         if failure is not None:
             failure = (failure[0], str(failure[1] or failure[0]))
