@@ -13,6 +13,7 @@ from opentelemetry import context, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from .._redact import redact
 from ..usage import UsageRecord
 from .config import server_tracing
 from .sdk import current, start_span, tracer
@@ -78,8 +79,8 @@ def call_ended(
     span.set_attribute("rtagents.call.state", state)
     if usage:  # what the call's session used, as on the session's span
         span.set_attributes(session_usage_attributes(usage, cost))
-    if state == "failed":
-        span.set_status(Status(StatusCode.ERROR, reason or "failed"))
+    if state == "failed":  # (why may quote what failed: an app's router, a library's URL)
+        span.set_status(Status(StatusCode.ERROR, redact(reason) if reason else "failed"))
 
 
 def created_session(agent: Agent) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind
 
-from .sdk import clip, failed
+from .sdk import clip, failed, guarded
 
 
 class HostedCalls:
@@ -69,9 +69,15 @@ class HostedCalls:
         for item_id, (span, owner) in list(self._open.items()):
             if response_id is None or owner == response_id:
                 del self._open[item_id]
-                if failure is not None:
-                    failed(span, failure)
-                span.end(end_time=at)
+                # Each on its own: an SDK part's raise costs that span only, never the
+                # others, nor what ends after them (their response, a ``reconnect`` span).
+                guarded("a hosted call's end", _ended_at, span, failure, at)
+
+
+def _ended_at(span: Span, failure: tuple[str, str] | None, at: int | None) -> None:
+    if failure is not None:
+        failed(span, failure)
+    span.end(end_time=at)
 
 
 def _failure(error: Any) -> tuple[str, str]:

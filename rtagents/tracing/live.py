@@ -32,7 +32,7 @@ from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
 from ..usage import Tokens
 from .hosted import HostedCalls
-from .sdk import DISCONNECTED, failed, guarded
+from .sdk import DISCONNECTED, failed, guarded, start_span
 from .usage import usage_attributes
 
 _ENDS = ("response.completed", "response.failed", "response.incomplete")
@@ -100,9 +100,10 @@ class LiveSpans:
     def span_of(self, response_id: str | None) -> Span | None:
         """The span of a backend response (the parent of its calls' ``execute_tool``)."""
         entry = self._backend.get(response_id or "")
-        if entry is None:  # (one seen only by its end runs the calls its snapshot lists)
-            return self._closed.get(response_id or "")
-        return entry.span
+        span = self._closed.get(response_id or "") if entry is None else entry.span
+        # (one seen only by its end runs the calls its snapshot lists; one whose span could
+        # not start has none: its calls are the session's)
+        return span if span is not None and span.get_span_context().is_valid else None
 
     # -- the Live server's events ------------------------------------------------------------
 
@@ -166,7 +167,7 @@ class LiveSpans:
         if item.get("type") != "mcp_call" or not isinstance(item.get("id"), str):
             return
         if added:
-            parent = entry.span if entry is not None else self._session
+            parent = self.span_of(rid) or self._session
             name = str(item.get("name") or "unknown")
             self._hosted.added(item["id"], name, item.get("server_label"), parent, rid)
         else:
@@ -207,8 +208,12 @@ class LiveSpans:
             attributes["gen_ai.response.id"] = response["id"]
         if delegation_id:
             attributes["rtagents.delegation.id"] = delegation_id
-        span = self._tracer.start_span(
+        # One that cannot start is the invalid span, kept: the response's next events find
+        # it, rather than each trying (and logging) again.
+        span = start_span(
+            self._tracer,
             f"responses_inference {model}",
+            f"the span of backend response {rid}",
             context=trace.set_span_in_context(parent),
             kind=SpanKind.CLIENT,
             attributes=attributes,
@@ -267,7 +272,7 @@ class LiveSpans:
             failure = (failure[0], str(failure[1] or failure[0]))
             failed(span, failure)
         self._hosted.cut(rid, failure, at)  # its hosted calls, if their end is unseen
-        span.end(end_time=at)
+        guarded("a backend response's end", span.end, at)  # (never its delegation's)
         delegation = self._delegations.get(entry.delegation_id or "")
         if delegation is None:
             return

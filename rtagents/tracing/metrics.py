@@ -27,7 +27,7 @@ from typing import Any
 
 from opentelemetry import metrics
 
-from .sdk import UNKNOWN_TOOL
+from .sdk import UNKNOWN_TOOL, guarded
 from .usage import OPERATIONS
 
 _meter = metrics.get_meter("rtagents")
@@ -82,10 +82,13 @@ class SessionMetrics:
             _IDLE = made
         return _IDLE
 
+    # What an SDK part raises (a view's or an exemplar filter's bug) costs the figure, never
+    # the session: ``opened`` runs as it starts, ``dropped`` in the stream's ``deliver``, and
+    # ``closed`` at its end (``observe`` is a guarded hook: see ``session.observers``).
     def opened(self) -> None:
         if not self._open:
             self._open = True
-            SESSIONS.add(1, self._agent)
+            guarded("the sessions' count", SESSIONS.add, 1, self._agent)
 
     def observe(self, event: Any) -> None:
         kind = event.type
@@ -139,15 +142,15 @@ class SessionMetrics:
 
     def dropped(self) -> None:
         """The event stream dropped an event the app read too slowly."""
-        DROPPED.add(1, self._agent)
+        guarded("the dropped events' count", DROPPED.add, 1, self._agent)
 
     def closed(self) -> None:
         if self._open:
             self._open = False
-            SESSIONS.add(-1, self._agent)
-        for _, attributes in self._asked.values():  # never decided: no longer pending
-            APPROVALS_PENDING.add(-1, attributes)
-        self._asked.clear()
+            guarded("the sessions' count", SESSIONS.add, -1, self._agent)
+        asked, self._asked = self._asked, {}
+        for _, attributes in asked.values():  # never decided: no longer pending
+            guarded("the pending approvals' count", APPROVALS_PENDING.add, -1, attributes)
 
 
 _SERVER_CLOSED = re.compile(r"the server closed the connection \(code (\d{4})\b")

@@ -214,7 +214,9 @@ class SessionTracer:
             # Its hosted calls end with it, as listed (their own done may never have come).
             for item in response.output or ():
                 if getattr(item, "type", None) == "mcp_call" and item.id:
-                    self._hosted_calls.done(item.id, item.error, item.output, item.arguments)
+                    done, what = self._hosted_calls.done, "a hosted call's end"
+                    # Each on its own: an SDK part's raise never costs the response's end.
+                    guarded(what, done, item.id, item.error, item.output, item.arguments)
             self._hosted_calls.cut(response.id, None)
         if self._response_spans is not None:
             self._response_spans.done(response)
