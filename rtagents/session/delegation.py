@@ -21,6 +21,7 @@ from ..agent import Delegation, Thinking, Utterance
 from ..errors import root_cause
 from .actions import Action, Emit, StartDelegation
 from .events import SessionWarning
+from .live_out import fitted
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -52,9 +53,11 @@ async def delegate(
         if answer is None:
             return []
         if isinstance(answer, Thinking) and isinstance(answer.text, str):
-            return core.thinking(answer.text, delegation_id)
+            text, cut = fitted(answer.text, f"on_delegation's answer to {delegation_id}")
+            return [*cut, *core.thinking(text, delegation_id)]
         if isinstance(answer, str):
-            return core.commentary(answer, delegation_id)
+            text, cut = fitted(answer, f"on_delegation's answer to {delegation_id}")
+            return [*cut, *core.commentary(text, delegation_id)]
         shown = f"Thinking({answer.text!r:.40})" if isinstance(answer, Thinking) else answer
         raise TypeError(f"it returned {shown!r:.80}: give a str, a Thinking(str) or None")
     except Exception as exc:  # (the model is told, so that it does not wait for an answer)

@@ -62,8 +62,22 @@ def _send_answer(decision: SendAnswer) -> list[Action]:
 def _send_note(decision: SendNote) -> list[Action]:
     # GPT-Live's way to give the model something to tell the user: commentary (general,
     # as Responses delegation takes no delegation id), which the model says itself.
-    note = lp.CommentaryAppend(event_id=decision.ref, content=decision.text, delegation_id=None)
-    return [Send(note)]
+    text, cut = fitted(decision.text, "a background result")
+    note = lp.CommentaryAppend(event_id=decision.ref, content=text, delegation_id=None)
+    return [*cut, Send(note)]
+
+
+def fitted(text: str, what: str) -> tuple[str, list[Action]]:
+    """``text`` as one note may hold it: cut to fit, with a warning saying so (the server
+    refuses a longer one whole, and the model would hear none of it)."""
+    cut = lp.fit_note(text)
+    if cut is None:
+        return text, []
+    said = (
+        f"{what} was cut to fit GPT-Live's {lp.NOTE_TOKENS} tokens a note "
+        f"({len(text):,} characters, {len(cut):,} sent)"
+    )
+    return cut, [Emit(SessionWarning(said))]
 
 
 def _request_failed(decision: RequestFailed) -> list[Action]:

@@ -22,6 +22,7 @@ from ..input_audio import InputAudio
 from ..models import Output
 from ..outbox import Outbox
 from ..settings import ServerSettings
+from ..usage import tokens
 from ..vad import VadEvent
 from . import session as config
 from .backend import BackendRun
@@ -114,14 +115,14 @@ def input_audio_unmute(core: LiveServer, event: dict[str, Any]) -> None:
 
 
 def instructions_append(core: LiveServer, event: dict[str, Any]) -> None:
-    _check_delegation(core, event.get("delegation_id"))
+    _check_append(core, event)
     core.appended.append(event["content"])  # for the Live model and future delegations
     at = core.timeline_ms()
     core.ack(lp.InstructionsAppended, start_ms=at, end_ms=at)
 
 
 def thinking_append(core: LiveServer, event: dict[str, Any]) -> None:
-    _check_delegation(core, event.get("delegation_id"))
+    _check_append(core, event)
     content = [{"type": "input_text", "text": event["content"]}]
     core.conversation.add({"type": "message", "role": "developer", "content": content})
     at = core.timeline_ms()
@@ -131,13 +132,25 @@ def thinking_append(core: LiveServer, event: dict[str, Any]) -> None:
 def commentary_append(core: LiveServer, event: dict[str, Any]) -> None:
     """Commentary is spoken (as given: the emulator's model does not reword it). Its
     ``appended`` event comes as the model starts saying it, spanning what it will say."""
-    _check_delegation(core, event.get("delegation_id"))
+    _check_append(core, event)
     answering = {"client_event_id": event["event_id"]} if event.get("event_id") else {}
 
     def announce(start: int, end: int) -> None:
         core.out.emit(lp.CommentaryAppended, start_ms=start, end_ms=end, **answering)
 
     core.say(event["content"], announce)
+
+
+def _check_append(core: LiveServer, event: dict[str, Any]) -> None:
+    """What the server refuses of an append: a content past its tokens (counted as the
+    emulator counts every text), or a delegation it cannot be for."""
+    if tokens(event["content"]) > lp.NOTE_TOKENS:
+        raise ClientEventError(
+            f"The content is limited to {lp.NOTE_TOKENS} tokens.",
+            code="string_above_max_length",
+            param="content",
+        )
+    _check_delegation(core, event.get("delegation_id"))
 
 
 def _check_delegation(core: LiveServer, delegation_id: str | None) -> None:

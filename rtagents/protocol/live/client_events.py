@@ -62,9 +62,30 @@ class OutputAudioFixturePlay(_ClientEvent):
     audio: str
 
 
+NOTE_TOKENS = 500
+"""What one instructions, thinking or commentary append may hold, at most (tokens): the
+server refuses a longer one whole."""
+
+
+def fit_note(text: str) -> str | None:
+    """``text`` cut to fit an append (``None``: it fits as it is). With no tokenizer, it is
+    counted so as to err short: a character of ASCII as a third of a token (English runs
+    about four to one), any other as two (a CJK character is about one, an emoji two or
+    three), up to all but 20 of ``NOTE_TOKENS`` (room for the mark of the cut)."""
+    budget = (NOTE_TOKENS - 20) * 3  # in thirds of a token
+    if len(text) * 6 <= budget:  # (every character at its most: it fits, uncounted)
+        return None
+    used = 0
+    for at, char in enumerate(text):
+        used += 1 if char < "\x80" else 6
+        if used > budget:
+            return text[:at].rstrip() + " [...]"
+    return None
+
+
 class _ContextAppend(_ClientEvent):
     content: str
-    """At most 500 tokens of plain text."""
+    """At most ``NOTE_TOKENS`` tokens of plain text (see ``fit_note``)."""
     delegation_id: str | None
     """Required on the wire: the client delegation this answers, or ``None`` for the session
     in general (always ``None`` under a ``responses`` delegation)."""
@@ -184,6 +205,7 @@ CLIENT_EVENT_TYPES: tuple[type[WireModel], ...] = (
 
 __all__ = [
     "CLIENT_EVENT_TYPES",
+    "NOTE_TOKENS",
     "ClientEvent",
     "CommentaryAppend",
     "DecisionCreate",
@@ -201,4 +223,5 @@ __all__ = [
     "SessionUpdate",
     "ThinkingAppend",
     "TransportDtmfSend",
+    "fit_note",
 ]
