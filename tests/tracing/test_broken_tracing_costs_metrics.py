@@ -1,5 +1,5 @@
 """A span processor that raises (a vendor's, with a bug) should cost its spans only, not the
-session's metrics. The session's one tracing hook (``SessionRunner._trace``) calls the
+session's metrics. The session's one tracing hook (``LazyParts._trace``, the runner's) calls the
 tracer, then the metrics: when the tracer raises on an event, the metrics never see it. Here
 the ``approval`` span fails to start, and the approval is never counted
 (``rtagents.approval.wait``, ``rtagents.approvals.pending``)."""

@@ -111,6 +111,7 @@ def update(session: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
             )
         if wanted.get("acknowledgement_delay_ms") is not None:
             current["acknowledgement_delay_ms"] = wanted["acknowledgement_delay_ms"]
+        _check_tools(wanted.get("responses"))
         for kind in ("responses", "decisions"):
             for key, value in (wanted.get(kind) or {}).items():
                 current[kind][key] = value  # sparse: what is left out stays
@@ -159,7 +160,24 @@ def _delegation(given: dict[str, Any] | None) -> dict[str, Any]:
         out["acknowledgement_delay_ms"] = _ACK_MS[kind]
     if kind in ("responses", "decisions"):
         out[kind] = copy.deepcopy(given[kind])
+    if kind == "responses":
+        _check_tools(out[kind])
     return out
+
+
+def _check_tools(responses: dict[str, Any] | None) -> None:
+    """Refuse an MCP tool without its ``server_label``: the schema lets it go (the SDK's
+    too), but the Responses API requires one, and the emulator keys its hosted MCP servers by
+    it; caught here, the whole ``session.start`` or ``session.update`` is refused, before
+    the session is recorded or changed."""
+    for i, tool in enumerate((responses or {}).get("tools") or []):
+        if tool.get("type") == "mcp" and not tool.get("server_label"):
+            param = f"session.delegation.responses.tools[{i}].server_label"
+            raise ClientEventError(
+                f"Missing required parameter: '{param}'.",
+                code="missing_required_parameter",
+                param=param,
+            )
 
 
 def _check_format(fmt: dict[str, Any]) -> None:

@@ -6,9 +6,9 @@ Every one may carry an ``event_id``; the server's reply or error names it as
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from .._base import WireModel
 from .items import DecisionItem, ResponseItem
@@ -19,13 +19,35 @@ class _ClientEvent(WireModel):
     event_id: str | None = None
 
 
+NEW_SESSION_ONLY = frozenset(SessionConfig.model_fields) - frozenset(ForkSessionConfig.model_fields)
+"""What a new session's configuration takes and a fork's never does (its model, instructions,
+history, triggers, safety identifier: a fork's are the stored session's)."""
+
+
+def _start_tag(session: Any) -> str:
+    # A fork's config takes anything (unknown fields are kept), so trying the new session's
+    # config first and falling back to it would read a malformed new session as a fork: the
+    # fields a new session alone has tell them apart (a dict naming none of them is a fork's).
+    if isinstance(session, ForkSessionConfig):
+        return "start:fork"
+    if isinstance(session, dict) and NEW_SESSION_ONLY.isdisjoint(session):
+        return "start:fork"
+    return "start:new"
+
+
 class SessionStart(_ClientEvent):
     """Start the session (a primary WebSocket's first event; wait for ``session.started``).
-    On a fork's WebSocket, ``session`` holds overrides only (``ForkSessionConfig``). Never
-    sent over WebRTC or a sideband: those sessions are started already."""
+    On a fork's WebSocket, ``session`` holds overrides only (``ForkSessionConfig``): a
+    ``session`` naming none of ``NEW_SESSION_ONLY`` is read as one, any other must be a
+    whole ``SessionConfig``. Never sent over WebRTC or a sideband: those sessions are
+    started already."""
 
     type: Literal["session.start"] = "session.start"
-    session: SessionConfig | ForkSessionConfig
+    session: Annotated[
+        Annotated[SessionConfig, Tag("start:new")]
+        | Annotated[ForkSessionConfig, Tag("start:fork")],
+        Discriminator(_start_tag),
+    ]
 
 
 class SessionUpdate(_ClientEvent):
@@ -205,6 +227,7 @@ CLIENT_EVENT_TYPES: tuple[type[WireModel], ...] = (
 
 __all__ = [
     "CLIENT_EVENT_TYPES",
+    "NEW_SESSION_ONLY",
     "NOTE_TOKENS",
     "ClientEvent",
     "CommentaryAppend",
