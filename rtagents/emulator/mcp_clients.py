@@ -4,8 +4,8 @@ names, made with the ``mcp`` client over streamable HTTP, and only to allowed ho
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +23,13 @@ from .actions import HostedResult
 
 log = logging.getLogger("rtagents.emulator")
 _LET_GO_S = 2.0  # how long the clients may take to end their sessions on the servers
+HOSTED_MCP_TIMEOUT_S = 30.0
+"""How long a hosted MCP request (connecting and listing a server's tools, or calling one,
+connecting first if need be) may take before the emulator fails it, as the API fails the
+listing or the call of a server that does not answer and goes on with the session. The
+API's own limit is not documented; 30 s is the MCP library's default for an HTTP request
+(its other bound, a 300 s read, is for a stream held open: a hung server would hold the
+response that long), and longer than a caller waits on a voice turn anyway."""
 
 
 class HostedMCPClients:
@@ -30,8 +37,13 @@ class HostedMCPClients:
     own (an ``mcp`` client must be closed by the task that opened it), in the task group
     ``held`` keeps for the connection's life; ``close()`` lets them all go."""
 
-    def __init__(self, allowed_host: Callable[[str], bool] = lambda host: True) -> None:
+    def __init__(
+        self,
+        allowed_host: Callable[[str], bool] = lambda host: True,
+        timeout_s: float = HOSTED_MCP_TIMEOUT_S,
+    ) -> None:
         self._allowed_host = allowed_host
+        self._timeout_s = timeout_s
         self._clients: dict[str, Client] = {}
         self._tg: TaskGroup | None = None
         self._closing = anyio.Event()
@@ -50,11 +62,14 @@ class HostedMCPClients:
                 tg.cancel_scope.deadline = anyio.current_time() + _LET_GO_S
 
     async def list_tools(self, config: dict[str, Any]) -> list[dict[str, Any]]:
-        """Connect to the server ``config`` names and list its tools (raises on failure)."""
+        """Connect to the server ``config`` names and list its tools (raises on failure, a
+        ``TimeoutError`` past ``timeout_s``)."""
         if self._tg is None:
             raise RuntimeError("HostedMCPClients.held() was not entered")
-        client: Client = await self._tg.start(self._hold, config)
-        self._clients[config["server_label"]] = client
+        with self._bounded(config):
+            client: Client = await self._tg.start(self._hold, config)
+            self._clients[config["server_label"]] = client
+            tools = await every_tool(client)
         return [
             {
                 "name": t.name,
@@ -64,8 +79,20 @@ class HostedMCPClients:
                 if t.annotations
                 else None,
             }
-            for t in await every_tool(client)
+            for t in tools
         ]
+
+    @contextmanager
+    def _bounded(self, config: dict[str, Any]) -> Iterator[None]:
+        """At most ``timeout_s`` for what it holds, then a ``TimeoutError`` that says so. A
+        client still connecting is cancelled with it (``start`` cancels the task it waits
+        on); one connected stays held, as every client, till the connection closes (only
+        the request it waited on is given up: a later answer to it is dropped)."""
+        with anyio.move_on_after(self._timeout_s) as scope:
+            yield
+        if scope.cancelled_caught:
+            label, limit = config["server_label"], f"{self._timeout_s:g} s"
+            raise TimeoutError(f"MCP server {label!r} did not answer within {limit}")
 
     async def _hold(
         self, config: dict[str, Any], *, task_status: TaskStatus[Client] = TASK_STATUS_IGNORED
@@ -114,14 +141,19 @@ class HostedMCPClients:
         """Call a tool of the server ``config`` names: through the client that listed it, or
         one connected now (this connection attached to a session the server was listed on)."""
         try:
-            client = self._clients.get(config["server_label"])
-            if client is None:
-                if self._tg is None:
-                    raise RuntimeError("HostedMCPClients.held() was not entered")
-                client = self._clients[config["server_label"]] = await self._tg.start(
-                    self._hold, config
-                )
-            result = await client.call_tool(name, arguments)
+            with self._bounded(config):
+                client = self._clients.get(config["server_label"])
+                if client is None:
+                    if self._tg is None:
+                        raise RuntimeError("HostedMCPClients.held() was not entered")
+                    client = self._clients[config["server_label"]] = await self._tg.start(
+                        self._hold, config
+                    )
+                result = await client.call_tool(name, arguments)
+        except TimeoutError as exc:
+            # 504: what a gateway says of a server that did not answer in time (the API
+            # documents no code of its own for it).
+            return HostedResult(error={"type": "http_error", "code": 504, "message": str(exc)})
         except MCPError as exc:
             code = int(getattr(exc, "code", -32603))
             return HostedResult(error={"type": "protocol_error", "code": code, "message": str(exc)})

@@ -7,7 +7,6 @@ import dataclasses
 import logging
 import time
 from collections.abc import Sequence
-from fnmatch import fnmatchcase
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -27,8 +26,9 @@ from .http_app import build_app
 from .in_process import InProcessTransport, memory_pipe
 from .live import LiveCore
 from .live.kept import KeptSessions
-from .mcp_clients import HostedMCPClients
+from .mcp_clients import HOSTED_MCP_TIMEOUT_S, HostedMCPClients
 from .models import Model, stand_in
+from .reach import reachable
 from .rule_model import RuleModel
 from .settings import ServerSettings, Transcriber, TranscriptOrder
 from .tls import removed, self_signed, server_context
@@ -85,6 +85,11 @@ class Emulator:
         mcp_hosts: The hosts (globs) whose hosted MCP ``server_url`` the emulator may fetch.
             By default any host when it listens on loopback, and none otherwise, so that a
             shared dev server cannot be made to fetch arbitrary URLs.
+        mcp_timeout_s: Seconds a hosted MCP server has to connect and list its tools, or to
+            answer a call (30 by default); past it the listing fails
+            (``mcp_list_tools.failed``), or the call (``response.mcp_call.failed``, an
+            ``http_error`` 504), and the response goes on, as the real API gives up on a
+            server that does not answer.
         webhook_hosts: The hosts (globs) a call placed over HTTP (``POST
             /v1/emulator/calls``) may post its webhook to, by the same rule (``place_call``,
             the process's own, may post anywhere).
@@ -114,6 +119,7 @@ class Emulator:
         faults: Sequence[Fault] = (),
         max_session_s: float = 3600.0,
         mcp_hosts: Sequence[str] | None = None,
+        mcp_timeout_s: float = HOSTED_MCP_TIMEOUT_S,
         webhook_hosts: Sequence[str] | None = None,
         transcript_order: TranscriptOrder = "random",
         seed: int = 0,
@@ -124,8 +130,8 @@ class Emulator:
         self.model: Model = RuleModel() if model is None else stand_in(model)
         self.host = host
         self.port = port
-        if record < 0 or keep_closed < 1:
-            raise ValueError("record must be >= 0 and keep_closed >= 1")
+        if record < 0 or keep_closed < 1 or mcp_timeout_s <= 0:
+            raise ValueError("record must be >= 0, keep_closed >= 1 and mcp_timeout_s > 0")
         self.settings = ServerSettings(
             realtime=realtime,
             audio_chunk_ms=audio_chunk_ms,
@@ -157,6 +163,7 @@ class Emulator:
         self.client_secrets = ClientSecrets()
         """The ephemeral keys ``POST /v1/realtime/client_secrets`` minted."""
         self._mcp_hosts = list(mcp_hosts) if mcp_hosts is not None else None
+        self._mcp_timeout_s = mcp_timeout_s
         self._webhook_hosts = list(webhook_hosts) if webhook_hosts is not None else None
         self._closed: set[EmulatorConnection | Connection[LiveCore]] = set()
         self._server: QuietServer | None = None
@@ -290,7 +297,7 @@ class Emulator:
         opens a transcription session."""
         now = time.time()
         core = ServerCore(self.settings, model_name=model_name, created_at_s=now, intent=intent)
-        clients = HostedMCPClients(self._allowed_mcp_host)
+        clients = HostedMCPClients(self._allowed_mcp_host, self._mcp_timeout_s)
         conn = EmulatorConnection(core, self.model, clients, record=self._record, tasks=self._tasks)
         if call_id is not None:
             self.desk.attach(call_id, conn)
@@ -305,14 +312,14 @@ class Emulator:
         settings = dataclasses.replace(self.settings, webrtc=True)
         core = ServerCore(settings, model_name=model_name, created_at_s=time.time())
         start_with(core, session)
-        clients = HostedMCPClients(self._allowed_mcp_host)
+        clients = HostedMCPClients(self._allowed_mcp_host, self._mcp_timeout_s)
         return EmulatorConnection(core, self.model, clients, record=self._record, tasks=self._tasks)
 
     def open_live_webrtc_connection(self) -> Connection[LiveCore]:
         """A GPT-Live WebRTC session's connection; its ``session.start`` is the POST's."""
         settings = dataclasses.replace(self.settings, webrtc=True)
         core = LiveCore(settings, created_at_s=time.time())
-        clients = HostedMCPClients(self._allowed_mcp_host)
+        clients = HostedMCPClients(self._allowed_mcp_host, self._mcp_timeout_s)
         return Connection(core, self.model, clients, record=self._record, tasks=self._tasks)
 
     def open_live_connection(self, session_id: str | None = None) -> Connection[LiveCore]:
@@ -322,7 +329,7 @@ class Emulator:
         core = self._dropped_live.take(session_id) if session_id is not None else None
         if core is not None:
             core.reattach(time.time())
-        clients = HostedMCPClients(self._allowed_mcp_host)
+        clients = HostedMCPClients(self._allowed_mcp_host, self._mcp_timeout_s)
         core = core or LiveCore(self.settings, created_at_s=time.time())
         conn = Connection(core, self.model, clients, record=self._record, tasks=self._tasks)
         if session_id is not None and self.desk.can_attach(session_id, "live"):
@@ -331,18 +338,10 @@ class Emulator:
         return conn
 
     def _allowed_mcp_host(self, host: str) -> bool:
-        return self._reachable(host, self._mcp_hosts)
+        return reachable(self.host, host, self._mcp_hosts)
 
     def _allowed_webhook_host(self, host: str) -> bool:
-        return self._reachable(host, self._webhook_hosts)
-
-    def _reachable(self, host: str, patterns: list[str] | None) -> bool:
-        """Whether the emulator may reach ``host`` for a client: one of ``patterns``; with
-        none given, any host while it listens on loopback only (its clients are this
-        machine's), none once it listens beyond (a shared server forges no requests)."""
-        if patterns is None:
-            return self.host in ("localhost", "::1") or self.host.startswith("127.")
-        return any(fnmatchcase(host, pattern) for pattern in patterns)
+        return reachable(self.host, host, self._webhook_hosts)
 
     def can_resume(self, session_id: str) -> bool:
         """Whether ``session_id`` is a Live session whose primary connection dropped less
