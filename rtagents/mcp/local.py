@@ -7,18 +7,17 @@ import contextvars
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
-from fnmatch import fnmatchcase
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 
 from .._seconds import check_seconds
-from ..tools import DuplicateToolError, Toolset
+from ..tools import Toolset
 from ..tools.toolset import name_list
 from .errors import MCPConnectError, MCPServerUnavailable, is_timeout, is_transport_failure, said
 from .liveness import PING_TIMEOUT_S, Liveness
-from .tools import MCPTool, NeedsApproval, api_name, every_tool
+from .tools import NeedsApproval, every_tool, toolset_of
 
 if TYPE_CHECKING:
     import mcp_types
@@ -62,6 +61,9 @@ class MCPServer(ABC):
             ask the agent's approval policy), ``True``, ``False``, or a per-call check.
         timeout: Seconds a call may take (default: the agent's ``tool_timeout``).
     """
+
+    changes = 0  # the changes of its tools the server has told (``tools/list_changed``)
+    listed_at = 0  # how many it had told when the latest listing began
 
     def __init__(
         self,
@@ -293,9 +295,10 @@ class MCPServer(ABC):
 
     async def refresh(self, client: Client | None = None) -> list[mcp_types.Tool]:
         """List the server's tools again (every page)."""
-        client = client or self._require()
+        client, told = client or self._require(), self.changes
         self._stale = False  # (a change told during this listing makes it stale again)
         self.listed = await every_tool(client)
+        self.listed_at = told  # (its hints count again, unless a change came meanwhile)
         return self.listed
 
     def _require(self) -> Client:
@@ -311,6 +314,7 @@ class MCPServer(ABC):
             getattr(message, "root", None), "method", None
         )
         if method == "notifications/tools/list_changed":
+            self.changes += 1  # the hints listed count no more (see ``MCPTool.read_only``)
             self._stale = not self._listeners  # the next listener is told (see subscribe)
             for listener in list(self._listeners):
                 listener.tools_changed(self)
@@ -332,35 +336,12 @@ class MCPServer(ABC):
     # -- tools -----------------------------------------------------------------------------
 
     def toolset(self) -> Toolset:
-        """The listed tools the filters keep, as a toolset. ``allowed_tools`` and ``read_only``
-        pick by the server's own names and hints; only the kept tools are then given the
-        names the API takes (see ``MCPTool``) and the prefix.
+        """The listed tools the filters keep, as a toolset (see ``tools.toolset_of``).
 
         Raises:
             DuplicateToolError: two kept tools have one API name (``a.b`` and ``a_b``).
         """
-        # Filters first: a tool left out cannot clash. (Named first, two tools with one API
-        # name failed connect() even when the filter kept only one of them.)
-        patterns = self.allowed_tools
-        kept = [
-            MCPTool(self, tool)
-            for tool in self.listed
-            if patterns is None or any(fnmatchcase(tool.name, p) for p in patterns)
-        ]
-        if self.read_only:
-            kept = [t for t in kept if t.read_only]
-        if self.tool_prefix:  # (cut to 64 characters with it, as the API takes a name)
-            kept = [cast(MCPTool, t.renamed(api_name(self.tool_prefix + t.name))) for t in kept]
-        named: dict[str, MCPTool] = {}
-        for tool in kept:
-            first = named.setdefault(tool.name, tool)
-            if first is not tool:  # Toolset's own error would say "give a prefix": no help
-                raise DuplicateToolError(
-                    f"MCP server {self.name!r}: its tools {first.remote_name!r} and "
-                    f"{tool.remote_name!r} are both {tool.name!r} to the API; keep one of "
-                    "them with allowed_tools"
-                )
-        return Toolset(self.name, kept)
+        return toolset_of(self)
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], time_limit: float | None = None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 import pydantic_core
 from opentelemetry import trace
@@ -13,7 +14,14 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from .._json import ArgumentsError, parse_object
 from .._spans import current, start_span
 from ..protocol import FunctionToolDefinition
-from ..tools import ApprovalCheck, BaseTool, ToolArgumentsError, ToolContext
+from ..tools import (
+    ApprovalCheck,
+    BaseTool,
+    DuplicateToolError,
+    ToolArgumentsError,
+    ToolContext,
+    Toolset,
+)
 
 if TYPE_CHECKING:
     import mcp_types
@@ -32,6 +40,10 @@ class _Server(Protocol):
     needs_approval: NeedsApproval
     listed: list[mcp_types.Tool]  # its latest listing
     read_only: bool  # it offers only the tools it marks read-only
+    allowed_tools: list[str] | None
+    tool_prefix: str
+    changes: int  # the changes of its tools it has told
+    listed_at: int  # ... when its latest listing began
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], time_limit: float | None = None
@@ -62,8 +74,11 @@ class MCPTool(BaseTool):
     @property
     def read_only(self) -> bool | None:  # type: ignore[override]
         """The tool's ``readOnlyHint`` in its server's latest listing (``None``: none given,
-        or the server no longer lists it)."""
-        for tool in self.server.listed:
+        the server no longer lists it, or it told of a change not listed yet)."""
+        server = self.server
+        if server.listed_at != server.changes:  # (what changed is unknown: it asks again)
+            return None
+        for tool in server.listed:
             if tool.name == self.remote_name:
                 annotations = tool.annotations
                 return getattr(annotations, "read_only_hint", None) if annotations else None
@@ -186,6 +201,34 @@ def _not_read_only(tool: mcp_types.Tool) -> mcp_types.Tool:
         return tool
     annotations = tool.annotations.model_copy(update={"read_only_hint": None})
     return tool.model_copy(update={"annotations": annotations})
+
+
+def toolset_of(server: _Server) -> Toolset:
+    """The listed tools of ``server`` its filters keep, as a toolset. ``allowed_tools`` and
+    ``read_only`` pick by the server's own names and hints; only the kept tools are then
+    given the names the API takes (see ``MCPTool``) and the prefix."""
+    # Filters first: a tool left out cannot clash. (Named first, two tools with one API
+    # name failed connect() even when the filter kept only one of them.)
+    patterns = server.allowed_tools
+    kept = [
+        MCPTool(server, tool)
+        for tool in server.listed
+        if patterns is None or any(fnmatchcase(tool.name, p) for p in patterns)
+    ]
+    if server.read_only:
+        kept = [t for t in kept if t.read_only]
+    if server.tool_prefix:  # (cut to 64 characters with it, as the API takes a name)
+        kept = [cast(MCPTool, t.renamed(api_name(server.tool_prefix + t.name))) for t in kept]
+    named: dict[str, MCPTool] = {}
+    for tool in kept:
+        first = named.setdefault(tool.name, tool)
+        if first is not tool:  # Toolset's own error would say "give a prefix": no help
+            raise DuplicateToolError(
+                f"MCP server {server.name!r}: its tools {first.remote_name!r} and "
+                f"{tool.remote_name!r} are both {tool.name!r} to the API; keep one of "
+                "them with allowed_tools"
+            )
+    return Toolset(server.name, kept)
 
 
 MAX_PAGES = 100

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import anyio
 
-from .._either import call_either
+from .._either import Threads, call_either
 from ..agent import Delegation, Thinking, Utterance
 from ..errors import root_cause
 from .actions import Action, Emit, StartDelegation
@@ -26,6 +26,11 @@ from .live_out import fitted
 if TYPE_CHECKING:
     from ..agent import Agent
     from .adapter import WireAdapter
+
+HOOK_THREADS = Threads(64, "on_delegation hooks")
+"""A sync hook's threads, the process's sessions' (a hook given up at its timeout runs on in
+its thread, counted till it returns: hooks that hang never pile up threads without bound, nor
+take anyio's, which the app's other code shares; past 64 a hook fails at once)."""
 
 FAILED = "The app could not handle this request."
 """What the model is told (as thinking) when the hook fails."""
@@ -47,7 +52,7 @@ async def delegate(
         # The agent's tool_timeout, as a tool has: past it the model is told (a sync hook's
         # thread is abandoned; an async one is cancelled).
         with anyio.move_on_after(agent.tool_timeout) as waited:
-            answer = await call_either(hook, delegation)
+            answer = await call_either(hook, delegation, threads=HOOK_THREADS)
         if waited.cancelled_caught:
             raise TimeoutError(f"it did not answer in {agent.tool_timeout:g} s")
         if answer is None:

@@ -67,6 +67,18 @@ def _send_note(decision: SendNote) -> list[Action]:
     return [*cut, Send(note)]
 
 
+def whole_note(text: str) -> str:
+    """The app's own commentary or thinking, refused here if GPT-Live would refuse it whole
+    (the app, not a warning, should know: a delegation it answers would wait for ever)."""
+    if isinstance(text, str) and lp.fit_note(text) is not None:
+        raise ValueError(
+            f"past the {lp.NOTE_TOKENS} tokens one GPT-Live append holds ({len(text):,} "
+            "characters, counted so as to err short: about 1,400 of English): send it in "
+            "parts, or shorter"
+        )
+    return text  # (a non-str is said by the core's model)
+
+
 def fitted(text: str, what: str) -> tuple[str, list[Action]]:
     """``text`` as one note may hold it: cut to fit, with a warning saying so (the server
     refuses a longer one whole, and the model would hear none of it)."""

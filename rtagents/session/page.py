@@ -62,6 +62,12 @@ def check_taken(agent: Agent, page_client: bool) -> None:
     it): changed in place since it was made so that it cannot run, or one a page must not
     be given. Before anything of the session changes."""
     agent.check()
+    check_page(agent, page_client)
+
+
+def check_page(agent: Agent, page_client: bool) -> None:
+    """Raise if ``agent`` is one a page must not be given: for each configuration sent too
+    (an agent changed in place since it was taken goes as it is now, after a drop say)."""
     if page_client and (reason := own_refusal(agent)):
         raise ValueError(f"not taken on a browser's call: {reason}")
 

@@ -50,7 +50,7 @@ from .journal import Journal
 from .metering import PriceBook, UsageMeter
 from .observers import Observers
 from .offers import Taking
-from .page import check_taken
+from .page import check_page, check_taken
 from .playback import heard_item
 from .reader import read
 from .realtime import RealtimeCore
@@ -212,6 +212,7 @@ class SessionRunner(LazyParts):
         taken, False if the connection dropped."""
         if not force and self.link.state is Link.OFFLINE:  # (its reply: the next one's)
             return False  # nothing is sent: the next connection gets the agent then
+        check_page(agent, self.page_client)  # (as it is now: it may have changed in place)
         switch, definitions = self.dispatcher.offers.switches, [t.definition() for t in self.tools]
         current = self.agent
         tracing = self.tracer.server_side(agent.tracing, agent.name)

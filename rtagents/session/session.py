@@ -18,6 +18,7 @@ from ..tools import Toolset
 from ..usage import UsageRecord
 from .asking import Answer
 from .events import SessionEvent
+from .live_out import whole_note
 from .runner import SessionRunner
 from .stream import Handler
 from .transport import Transport
@@ -268,13 +269,21 @@ class RealtimeSession(Generic[DepsT]):
 
     async def commentary(self, text: str, *, delegation_id: str | None = None) -> None:
         """GPT-Live: context the model may say to the user (``session.commentary.append``),
-        for a client delegation (``delegation_id``) or the session in general."""
-        await self._runner.act(self._runner.core.commentary(text, delegation_id))
+        for a client delegation (``delegation_id``) or the session in general.
+
+        Raises:
+            ValueError: ``text`` is past the 500 tokens one append holds (see ``fit_note``).
+        """
+        await self._runner.act(self._runner.core.commentary(whole_note(text), delegation_id))
 
     async def thinking(self, text: str, *, delegation_id: str | None = None) -> None:
         """GPT-Live: silent context for the model (``session.thinking.append``), for a
-        client delegation (``delegation_id``) or the session in general."""
-        await self._runner.act(self._runner.core.thinking(text, delegation_id))
+        client delegation (``delegation_id``) or the session in general.
+
+        Raises:
+            ValueError: ``text`` is past the 500 tokens one append holds (see ``fit_note``).
+        """
+        await self._runner.act(self._runner.core.thinking(whole_note(text), delegation_id))
 
     # -- approvals ---------------------------------------------------------------------------
 

@@ -275,6 +275,10 @@ class Upstream:
             )
             await self._session.finish(reason, error=True)
             return
+        except Exception as exc:  # the agent cannot be sent (changed in place, a page's rule)
+            reason = f"the agent could not be given to the new connection: {root_cause(exc)}"
+            await self._session.finish(reason, error=True)
+            return
         if transport is not self.transport:
             return
         replayed = self._replayed = anyio.Event()

@@ -9,6 +9,8 @@ from typing import Any, Generic, Protocol
 
 from typing_extensions import TypeVar
 
+from ..protocol.live import fit_note
+
 DepsT = TypeVar("DepsT", default=Any)
 DepsT_co = TypeVar("DepsT_co", covariant=True, default=Any)
 
@@ -71,17 +73,19 @@ class ToolContext(Generic[DepsT]):
 
         Raises:
             TypeError: ``text`` is not a string.
-            ValueError: ``text`` is blank, or longer than 500 characters.
+            ValueError: ``text`` is blank, or longer than 500 characters (or than one
+                GPT-Live note holds, by ``protocol.live.fit_note``: about 240 characters
+                outside ASCII).
         """
         if not isinstance(text, str):
             raise TypeError(f"progress takes a str, not {type(text).__name__}")
         text = text.strip()
         if not text:
             raise ValueError("progress needs some text: it was empty")
-        if len(text) > MAX_PROGRESS_CHARS:
+        if len(text) > MAX_PROGRESS_CHARS or fit_note(text) is not None:
             raise ValueError(
-                f"a progress update is short: at most {MAX_PROGRESS_CHARS} characters, "
-                f"not {len(text)}"
+                f"a progress update is short: at most {MAX_PROGRESS_CHARS} characters (and "
+                f"what one GPT-Live note holds: fewer outside ASCII), not {len(text)}"
             )
         sink = _progress_sink.get()
         if sink is not None:

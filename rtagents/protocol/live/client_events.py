@@ -91,15 +91,19 @@ server refuses a longer one whole."""
 
 def fit_note(text: str) -> str | None:
     """``text`` cut to fit an append (``None``: it fits as it is). With no tokenizer, it is
-    counted so as to err short: a character of ASCII as a third of a token (English runs
-    about four to one), any other as two (a CJK character is about one, an emoji two or
+    counted so as to err short: a letter, digit or space of ASCII as a third of a token
+    (English runs about four to one), other ASCII (the punctuation of JSON, a newline) as
+    half of one, any other character as two (a CJK character is about one, an emoji two or
     three), up to all but 20 of ``NOTE_TOKENS`` (room for the mark of the cut)."""
-    budget = (NOTE_TOKENS - 20) * 3  # in thirds of a token
-    if len(text) * 6 <= budget:  # (every character at its most: it fits, uncounted)
+    budget = (NOTE_TOKENS - 20) * 6  # in sixths of a token
+    if len(text) * 12 <= budget:  # (every character at its most: it fits, uncounted)
         return None
     used = 0
     for at, char in enumerate(text):
-        used += 1 if char < "\x80" else 6
+        if char >= "\x80":
+            used += 12
+        else:
+            used += 2 if char.isalnum() or char == " " else 3
         if used > budget:
             return text[:at].rstrip() + " [...]"
     return None
