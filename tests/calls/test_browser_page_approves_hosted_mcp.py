@@ -31,7 +31,8 @@ from tests.calls.browser_call import browser_app
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
 
-def _pay_server(charges: list[int]) -> Any:
+def pay_server(charges: list[int]) -> Any:
+    """A real MCP server whose one tool, ``charge``, appends each amount to ``charges``."""
     server = mcp_server("pay")
 
     @server.tool(annotations=ToolAnnotations(read_only_hint=False))
@@ -76,7 +77,7 @@ async def test_a_page_whose_hosted_servers_never_ask_gets_its_secret() -> None:
 async def test_the_page_cannot_approve_a_hosted_call_the_policy_holds() -> None:
     """The attack itself, end to end: refused at the mint, it never starts."""
     charges: list[int] = []
-    async with serve_mcp_http(_pay_server(charges)) as url:
+    async with serve_mcp_http(pay_server(charges)) as url:
         agent = rtagents.Agent(
             name="shop",
             tools=[HostedMCP("pay", url, require_approval="always")],

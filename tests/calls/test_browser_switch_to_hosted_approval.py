@@ -15,29 +15,17 @@ from typing import Any
 
 import anyio
 import pytest
-from mcp_types import ToolAnnotations
 
 import rtagents
 from rtagents import ApprovalPolicy, ToolContext
 from rtagents.approvals.rules import ask
 from rtagents.emulator import CallFunction, CallMCP, ScriptedModel
 from rtagents.mcp import HostedMCP
-from rtagents.testing import mcp_server, serve_mcp_http
+from rtagents.testing import serve_mcp_http
 from tests.calls.browser_call import browser_app, page_call
+from tests.calls.test_browser_page_approves_hosted_mcp import pay_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
-
-
-def _pay_server(charges: list[int]) -> Any:
-    server = mcp_server("pay")
-
-    @server.tool(annotations=ToolAnnotations(read_only_hint=False))
-    def charge(amount: int) -> str:
-        """Charge the customer's card."""
-        charges.append(amount)
-        return f"charged {amount}"
-
-    return server
 
 
 def _shop(url: str) -> rtagents.Agent:
@@ -90,7 +78,7 @@ async def _call(agent: rtagents.Agent, model: Any, charges: list[int]) -> list[d
 
 async def test_a_tool_that_hands_the_call_to_a_hosted_approval_agent_is_refused() -> None:
     charges: list[int] = []
-    async with serve_mcp_http(_pay_server(charges)) as url:
+    async with serve_mcp_http(pay_server(charges)) as url:
         shop = _shop(url)
 
         @rtagents.tool
@@ -113,7 +101,7 @@ async def test_a_tool_that_hands_the_call_to_a_hosted_approval_agent_is_refused(
 
 async def test_a_handoff_function_that_makes_another_agent_at_the_transfer_is_refused() -> None:
     charges: list[int] = []
-    async with serve_mcp_http(_pay_server(charges)) as url:
+    async with serve_mcp_http(pay_server(charges)) as url:
         made: list[str] = []
 
         def target() -> rtagents.Agent:
