@@ -273,7 +273,8 @@ class CallServer:
 
     async def say(self, call_id: str, text: str) -> None:
         """Add a message to a call's conversation, which the agent answers (a supervisor
-        stepping in)."""
+        stepping in). On a GPT-Live call, which takes no typed user input, it is commentary:
+        the model says it, in its own words (``ValueError`` past what one append holds)."""
         await self._control.run(call_id, "say", {"text": text})
 
     # -- calls that are up already: a browser's, and those of a replica that died ---------------

@@ -89,7 +89,8 @@ class Supervision:
         if command == "deny":
             reason = str(args.get("reason") or "denied")
             return bool(await session.deny(str(args["approval_id"]), reason=reason))
-        if command == "say":
-            await session.send_text(str(args["text"]))
+        if command == "say":  # (GPT-Live has no typed user input: commentary, which it says)
+            text = str(args["text"])
+            await (session.commentary(text) if session.api == "live" else session.send_text(text))
             return None
         raise ValueError(f"unknown command {command!r}")
