@@ -16,6 +16,7 @@ from typing import Any, Literal
 import anyio
 
 from ..errors import root_cause
+from ..protocol.live import fit_note
 from .control import CallRecord
 from .rest import CallsAPIError
 
@@ -47,6 +48,11 @@ class CallLimit:
             raise ValueError(f"max_call_seconds must be more than 0, not {self.seconds!r}")
         if not (math.isfinite(self.warn_before_s) and self.warn_before_s >= 0):
             raise ValueError(f"warn_before_s must be 0 or more, not {self.warn_before_s!r}")
+        if self.notice is not None and fit_note(self.notice) is not None:
+            raise ValueError(
+                "limit_notice is past what one GPT-Live commentary append holds (about 1,400 "
+                "characters of English, 240 of CJK): a notice is said in a few seconds"
+            )
         if self.notice is not None and self.warn_before_s >= self.seconds:
             raise ValueError(
                 f"warn_before_s ({self.warn_before_s:g}) must be less than max_call_seconds "

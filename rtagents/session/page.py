@@ -7,9 +7,10 @@ the session's tools to each (a hosted MCP server's ``server_url`` with them, nev
 agent with a hosted MCP server that asks for approval could be approved by the page, over
 the app's policy, and one whose URL carries a credential would hand the page that
 credential. Such an agent is never given a page: not at the mint (``page_refusal``, which
-follows its handoffs), and not later, when the session takes another agent (``own_refusal``,
-for each agent taken: by ``update_agent``, a handoff, a handoff's function that makes a
-different agent at the transfer than at the mint).
+follows its handoffs), and not later: each agent the session takes (``check_taken``: by
+``update_agent``, a handoff, a handoff's function that makes a different agent at the
+transfer than at the mint) and each configuration it sends (``check_page``: an agent changed
+in place since, sent again after a drop) is held to ``own_refusal``.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..mcp import MCPServer, MCPServerFailed, MCPTool, MCPToolsChanged
 from ..mcp.errors import said
+from .events import SessionWarning
 
 if TYPE_CHECKING:
     from ..agent import Agent
@@ -71,6 +72,13 @@ class ServerWatch:
         self._runner.tasks.adopt(_tell, self._runner, failed)
 
     async def _refresh(self, server: MCPServer) -> None:
+        try:
+            await self._relist(server)
+        except Exception as exc:  # the session keeps what it had (no hint of it counts)
+            said_why = f"MCP server {server.name!r}: its new tool list was not taken: {said(exc)}"
+            self._runner.deliver(SessionWarning(said_why, {"server": server.name}))
+
+    async def _relist(self, server: MCPServer) -> None:
         runner, relisting = self._runner, self._relisting
         assert relisting is not None
         try:

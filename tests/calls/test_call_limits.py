@@ -208,3 +208,11 @@ async def test_a_hang_up_the_api_answers_404_to_is_a_call_already_over_not_a_fai
             await clock.run()
         assert clock.reached and record.session.closed
         assert (clock.failed is not None) is fails
+
+
+def test_a_notice_past_one_gpt_live_append_is_refused_when_the_limit_is_made() -> None:
+    """On a GPT-Live call the notice is commentary, which takes 500 tokens at most: a longer
+    one was refused at the notice (only logged), and the caller heard nothing."""
+    with pytest.raises(ValueError, match="limit_notice"):
+        CallLimit(600, 30, "通話時間" * 100)
+    assert CallLimit(600, 30, "We are nearly out of time; I will have to hang up soon.").notice
