@@ -23,9 +23,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def launch(port: int) -> subprocess.Popen[bytes]:
+def launch(port: int, serve: str = SERVE) -> subprocess.Popen[bytes]:
+    """``serve`` (Python source, given the port as ``sys.argv[1]``) in a process of its own,
+    once it takes connections."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", SERVE, str(port)],
+        [sys.executable, "-c", serve, str(port)],
         env={**os.environ, "PYTHONPATH": ROOT},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -16,11 +16,6 @@ exhausted", and ``mcp.server.failed`` only 5 s later, from the idle ping.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from typing import Any
 
 import anyio
@@ -29,7 +24,7 @@ import pytest
 import rtagents
 from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
 from rtagents.mcp import MCPServerHTTP
-from tests.mcp.http_process import ROOT, free_port
+from tests.mcp.http_process import free_port, launch
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
@@ -52,30 +47,13 @@ notes_server.server.run(
 """
 
 
-def launch_resumable(port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SERVE, str(port)],
-        env={**os.environ, "PYTHONPATH": ROOT},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(150):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.1).close()
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the MCP server did not start")
-
-
 def answer(ctx: ModelContext) -> str:
     return "done: " + " | ".join(o["output"][:40] for o in ctx.pending_outputs) + "."
 
 
 async def test_a_call_in_flight_when_a_resumable_http_server_dies_is_unavailable() -> None:
     port = free_port()
-    proc = launch_resumable(port)
+    proc = launch(port, SERVE)
     server = MCPServerHTTP(f"http://127.0.0.1:{port}/mcp", name="notes", needs_approval=False)
     agent = rtagents.Agent(name="a", tools=[server], output_modalities=["text"], tool_timeout=30)
     # notes_server's ``crash`` ends the server's process (os._exit) while it handles the call.
