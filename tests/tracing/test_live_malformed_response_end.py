@@ -11,7 +11,6 @@ import anyio
 import pytest
 
 import rtagents
-from tests.session.live.frames import snapshot
 from tests.session.live.server import live_session
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(30)]
@@ -44,15 +43,8 @@ async def lookup(x: str) -> str:
 )
 async def test_an_odd_end_still_ends_the_span(spans: Any, kind: str, response: Any) -> None:
     agent = rtagents.Agent(tools=[lookup])
-    delegation = {
-        "type": "delegation",
-        "id": "del_1",
-        "target": "responses",
-        "response_id": "resp_1",
-    }
     async with live_session(agent) as (server, session):
-        await server.send("session.delegation.created", offset_ms=1, delegation=delegation)
-        await server.stream("del_1", "response.created", response=snapshot("resp_1", "in_progress"))
+        await server.delegate_calls("del_1", "resp_1", complete=False)  # (created, no call)
         await server.stream("del_1", kind, response=response)
         await anyio.sleep(0.3)
     ended = [s for s in spans.get_finished_spans() if s.name.startswith("responses_inference")]

@@ -16,15 +16,8 @@ pytestmark = [pytest.mark.anyio, pytest.mark.timeout(30)]
 async def test_a_repeated_backend_end_is_counted_once() -> None:
     agent = rtagents.Agent(instructions="x", live=rtagents.LiveOptions(delegation="responses"))
     usage = {"input_tokens": 100, "output_tokens": 10, "total_tokens": 110}
-    delegation = {
-        "type": "delegation",
-        "id": "del_1",
-        "target": "responses",
-        "response_id": "resp_1",
-    }
     async with live_session(agent) as (server, session):
-        await server.send("session.delegation.created", offset_ms=1, delegation=delegation)
-        await server.stream("del_1", "response.created", response=snapshot("resp_1", "in_progress"))
+        await server.delegate_calls("del_1", "resp_1", complete=False)  # (created, no call)
         for _ in range(2):
             done = snapshot("resp_1", "completed", model="gpt-5.5", usage=usage)
             await server.stream("del_1", "response.completed", response=done)
