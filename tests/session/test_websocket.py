@@ -112,10 +112,10 @@ async def test_sends_arrive_in_order_when_the_server_is_slow_to_read(
     waited = 0
     plain_send = DirectConnection.send
 
-    async def counted_send(self: DirectConnection, message: Any, text: Any = None) -> None:
+    async def counted_send(self: DirectConnection, message: Any, **options: Any) -> None:
         nonlocal waited
         waited += 1
-        await plain_send(self, message, text)
+        await plain_send(self, message, **options)
 
     monkeypatch.setattr(DirectConnection, "send", counted_send)
 
