@@ -23,6 +23,7 @@ from ._cli_talk import (
     say_recording,
     until_quiet,
 )
+from ._redact import given_key
 
 
 def load_agent(spec: str) -> Any:
@@ -157,7 +158,7 @@ def _run(args: argparse.Namespace) -> int:
     from .emulator import Emulator, RuleModel
 
     agent = load_agent(args.agent)
-    if args.real and not os.environ.get("OPENAI_API_KEY"):
+    if args.real and not given_key(os.environ.get("OPENAI_API_KEY")):
         raise CliError("--real needs an API key: set OPENAI_API_KEY (or leave --real out)")
     if args.hears and (args.real or args.url):
         raise CliError("--hears is for the offline emulator; a real model hears the audio")

@@ -10,6 +10,7 @@ secrets, a key in a websocket's subprotocols, URL passwords and query strings).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -65,10 +66,32 @@ def env_api_key(url: str | None) -> str | None:
     key explicitly, or none: the environment's key never goes there, nor anywhere without
     TLS (``ws://``, ``http://``: the key would travel in the clear)."""
     parts = urlsplit(url) if url else None
-    host = (parts.hostname or "") if parts else "api.openai.com"
     secure = parts is None or parts.scheme in ("wss", "https")
-    openai = host == "openai.com" or host.endswith(".openai.com")
-    return os.environ.get("OPENAI_API_KEY") if openai and secure else None
+    openai = parts is None or openai_host(parts)
+    return given_key(os.environ.get("OPENAI_API_KEY")) if openai and secure else None
+
+
+def given_key(key: str | None) -> str | None:
+    """``key``, or ``None`` when it is only whitespace (a key read from an empty file, an
+    ``OPENAI_API_KEY=" "``): no key at all, said as such, never sent as an empty bearer."""
+    return key if key is not None and key.strip() else None
+
+
+def server_said(body: bytes | bytearray | str) -> str:
+    """The server's word on a refused request: an OpenAI error's ``message``, else the start
+    of the body (nothing for an empty one); secrets masked, as a server may echo a key."""
+    text = body if isinstance(body, str) else bytes(body).decode("utf-8", "replace")
+    try:
+        return redact(str(json.loads(text)["error"]["message"]))
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return redact(" ".join(text[:200].split()))
+
+
+def openai_host(parts: SplitResult) -> str | None:
+    """The OpenAI host name ``parts`` reaches (``api.openai.com``; written with the trailing
+    dot of a fully qualified name or not, in any case), or ``None`` for any other host."""
+    host = (parts.hostname or "").rstrip(".")
+    return host if host == "openai.com" or host.endswith(".openai.com") else None
 
 
 def register_secret(value: str | None) -> None:
@@ -217,6 +240,8 @@ def url_parts(url: str) -> SplitResult:
     first request), or a ``ValueError`` that shows the URL without its secrets. A password
     holding an unescaped ``/``, ``?`` or ``#`` ends the host early, and the parser's own
     message would quote its first part as a port: the reason is said instead."""
+    if _CONTROL.search(url):  # (``urlsplit`` drops line breaks and tabs unsaid; httpx refuses)
+        raise ValueError(f"not a URL: {redact_url(url)!r} (a control character: a line break?)")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018

@@ -12,7 +12,16 @@ from urllib.parse import quote
 import anyio
 import httpx2
 
-from .._redact import credential, redact, redact_url, register_url_secrets, url_parts
+from .._redact import (
+    credential,
+    given_key,
+    openai_host,
+    redact,
+    redact_url,
+    register_url_secrets,
+    server_said,
+    url_parts,
+)
 from ..errors import RtagentsError
 from .inbound import check_call_id, check_session_id
 
@@ -39,9 +48,15 @@ class CallsAPI:
         timeout: float = 10.0,
         retries: int = 3,
     ) -> None:
-        self.base_url = (base_url or OPENAI_API).rstrip("/")
+        # Whitespace around it goes, as around a key (a URL read from a file ends in a newline).
+        self.base_url = (base_url or OPENAI_API).strip().rstrip("/")
         register_url_secrets(self.base_url)  # (a proxy's ``user:password@`` in front of it)
-        url_parts(self.base_url)  # a URL httpx would refuse, refused now (never quoting it)
+        parts = url_parts(self.base_url)  # one httpx would refuse, refused now (unquoted)
+        api_key = given_key(api_key)
+        if api_key and parts.scheme == "http" and openai_host(parts):
+            raise ValueError(
+                "OpenAI's API is reached over https://: an API key never goes in the clear"
+            )
         # A key with a line break in it would be echoed by httpx's header check.
         headers = {"Authorization": f"Bearer {credential('API key', api_key)}"} if api_key else {}
         self._client = httpx2.AsyncClient(headers=headers, timeout=timeout)
@@ -129,7 +144,7 @@ class CallsAPI:
                     return reply
                 if refused:
                     raise CallsAPIError(
-                        f"{what} failed: HTTP {reply.status_code}: {_message(reply)}",
+                        f"{what} failed: HTTP {reply.status_code}: {server_said(reply.content)}",
                         status=reply.status_code,
                     )
                 unsure = unsure or reply.status_code >= 500
@@ -158,11 +173,3 @@ def _in_that_state(reply: httpx2.Response) -> bool:
         return True  # no detail to say otherwise
     param = error.get("param") if isinstance(error, dict) else None
     return not param or param == "call_id"  # about the call (its state), not the request
-
-
-def _message(reply: httpx2.Response) -> str:
-    """The server's word on a failed request, secrets masked (it may echo a key)."""
-    try:
-        return redact(str(reply.json()["error"]["message"]))
-    except (ValueError, KeyError, TypeError):
-        return redact(reply.text[:200])

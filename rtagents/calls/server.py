@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from .._redact import env_api_key
+from .._redact import env_api_key, given_key
 from ..agent import Agent
 from ..pricing import PriceBook, Prices, PriceTable
 from ..tracing.calls import adopted_trace
@@ -128,7 +128,7 @@ class CallServer:
             else CallLimit(max_call_seconds, warn_before_s, limit_notice)
         )
         # The environment's key for OpenAI's own base URL only (an emulator's gets none).
-        self._api_key = api_key if api_key is not None else env_api_key(base_url)
+        self._api_key = given_key(api_key) if api_key is not None else env_api_key(base_url)
         self.api = CallsAPI(self._api_key, base_url)
         self._reach = reach = Reach(self.api, self._api_key)
         self._agent = agent

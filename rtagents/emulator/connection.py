@@ -116,6 +116,7 @@ class Connection(Generic[C]):
         self._pushed: deque[dict[str, Any]] = deque()
         self._joined: list[MemoryObjectSendStream[str]] = []
         self._ended = (1000, "the session ended")
+        self.ending = False  # the server is ending it: its close is under way (see attach)
 
     @property
     def session(self) -> dict[str, Any]:
@@ -273,7 +274,7 @@ class Connection(Generic[C]):
                 # (The emulator runs on asyncio: its plain yield is a third of anyio's.)
                 await asyncio.sleep(0)
             elif isinstance(action, Disconnect):
-                self._ended = (action.code, action.reason)
+                self._ended, self.ending = (action.code, action.reason), True
                 await end(action.code, action.reason, action.reset)
                 return
             elif isinstance(action, CONNECTION_BOUND):  # (its clients go with it)

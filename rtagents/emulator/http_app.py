@@ -13,6 +13,7 @@ import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -42,6 +43,7 @@ class Host(Protocol):
     api_key: str | None
     client_secrets: ClientSecrets
     desk: CallDesk
+    connections: list[EmulatorConnection | Connection[LiveCore]]
 
     def open_connection(
         self, model_name: str, call_id: str | None = None, intent: str | None = None
@@ -105,6 +107,7 @@ def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
         # A sideband of a SIP call's session (accepted), or of a session whose primary
         # connection dropped (kept a while): it sends no session.start.
         session_id = ws.path_params["session_id"]
+        await _closed(emu.connections, session_id)
         if not (emu.can_resume(session_id) or emu.desk.can_attach(session_id, "live")):
             message = f"Session '{session_id}' not found or not accepted."
             detail = {"message": message, "type": "invalid_request_error", "code": None}
@@ -148,6 +151,21 @@ async def _frames(ws: WebSocket) -> AsyncIterator[str | bytes]:
             return
         frame = message.get("text")
         yield frame if frame is not None else message.get("bytes") or b""
+
+
+async def _closed(
+    connections: list[EmulatorConnection | Connection[LiveCore]], session_id: str
+) -> None:
+    """Wait, a moment at most, for the connection of ``session_id`` the server is dropping
+    to close: its client hears the close frame as it goes, and may be back before the
+    connection is done with (then kept for it to attach to, as the API keeps it)."""
+    for conn in list(connections):
+        if conn.ending and not conn.closed.is_set() and conn.session.get("id") == session_id:
+            with anyio.move_on_after(_CLOSING_S):
+                await conn.closed.wait()
+
+
+_CLOSING_S = 2.0
 
 
 def _ender(ws: WebSocket) -> Callable[[int, str, bool], Awaitable[None]]:

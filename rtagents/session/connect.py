@@ -6,9 +6,18 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
-from urllib.parse import quote, urlencode, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlunsplit
 
-from .._redact import credential, env_api_key, hold_secrets, redact_url, url_parts, url_secrets
+from .._redact import (
+    credential,
+    env_api_key,
+    given_key,
+    hold_secrets,
+    openai_host,
+    redact_url,
+    url_parts,
+    url_secrets,
+)
 from .._redact import install as redact_logs
 from ..agent import Agent, AudioFormatLike
 from ..audio import AudioPlayer
@@ -33,6 +42,8 @@ OPENAI_LIVE_URL = "wss://api.openai.com/v1/live/sessions"
 _DEFAULT_RECONNECT = Reconnect()
 _PUBLIC = ("model", "call_id", "intent", "deployment", "api-version")
 """The query keys of a session's URL whose values are no secret (each other one may be)."""
+_NAMES_A_MODEL = {"model", "deployment", "intent"}
+"""A Realtime URL's query keys that say what runs: the agent's model is not added to them."""
 
 
 def endpoint(
@@ -59,16 +70,15 @@ def endpoint(
         name = "GPT-Live" if live else "Realtime"
         shown = f"{parts.scheme}://" if parts.scheme else repr(redact_url(base))
         raise ConnectError(f"the {name} URL must start with ws:// or wss://, not {shown}")
-    query = {"call_id": call_id} if call_id else {"model": model}
-    if not parts.query and not live:
-        base = f"{base}?{urlencode(query)}"
-    host = parts.hostname or ""
-    if parts.scheme == "ws" and (host == "openai.com" or host.endswith(".openai.com")):
+    if not live:
+        base = _with_query(parts, call_id, model)
+    openai = openai_host(parts)
+    if parts.scheme == "ws" and openai:
         raise ConnectError(
             "OpenAI's API is reached over wss://: an API key never goes in the clear"
         )
-    key = api_key if api_key is not None else env_api_key(base)  # (OpenAI's hosts only)
-    if not key and parts.hostname == "api.openai.com":
+    key = given_key(api_key) if api_key is not None else env_api_key(base)  # (OpenAI only)
+    if not key and openai == "api.openai.com":
         raise ConnectError(
             "no OpenAI API key: pass api_key=... or set OPENAI_API_KEY "
             "(or pass url= to use the local emulator, which needs none)"
@@ -83,6 +93,23 @@ def endpoint(
     except ValueError as exc:
         raise ConnectError(str(exc)) from None
     return base, out
+
+
+def _with_query(parts: SplitResult, call_id: str | None, model: str) -> str:
+    """A Realtime URL naming the call to attach to, or else the model, in its query: added
+    to a query the URL has already (a gateway's token, Azure's ``api-version``), where
+    that query names neither itself (Azure names a ``deployment``, and a transcription
+    session its ``intent``, not a model)."""
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    named = dict(query)
+    if call_id and named.get("call_id", call_id) != call_id:
+        raise ConnectError("the URL's query names another call_id than call_id= does")
+    if call_id:
+        extra = {} if "call_id" in named else {"call_id": call_id}
+    else:
+        extra = {} if named.keys() & _NAMES_A_MODEL else {"model": model}
+    joined = "&".join(q for q in (parts.query, urlencode(extra)) if q)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, joined, parts.fragment))
 
 
 def connect(

@@ -14,11 +14,13 @@ from websockets.exceptions import (
     InvalidHandshake,
     InvalidStatus,
     InvalidURI,
+    SecurityError,
     WebSocketException,
 )
 from websockets.protocol import State
+from websockets.uri import parse_uri
 
-from .._redact import redact, redact_url
+from .._redact import redact, redact_url, server_said
 from ..errors import ConnectError, RtagentsError
 from .websocket import DIRECT_PATH, DirectConnection
 
@@ -39,6 +41,22 @@ def dropped(code: int | None) -> bool:
     dropped, not ended: only a normal close (1000) ends a session. A server "going away"
     (1001: it restarts, or drains its connections) is a drop the session reconnects after."""
     return code != 1000
+
+
+class _Connect(connect):
+    """websockets' ``connect``, following a redirect only within the URL's origin: to
+    another, the session's credentials (an ``api-key`` header, any header given) would go
+    with it (websockets keeps all but ``Authorization`` and cookies), and the API never
+    redirects."""
+
+    def process_redirect(self, exc: Exception) -> Exception | str:
+        where = super().process_redirect(exc)
+        if isinstance(where, str):
+            was, new = self.ws_uri, parse_uri(where)
+            if (was.secure, was.host, was.port) != (new.secure, new.host, new.port):
+                shown = redact_url(where, path=False)
+                return SecurityError(f"redirected to another origin, {shown}: not followed")
+        return where
 
 
 class HandshakeRefused(ConnectError):
@@ -102,7 +120,7 @@ class WebsocketTransport:
         open_timeout: float = 10.0,
     ) -> WebsocketTransport:
         try:
-            ws = await connect(
+            ws = await _Connect(
                 url,
                 additional_headers=dict(headers),
                 compression=None,  # audio frames do not compress; deflate only costs CPU
@@ -115,13 +133,21 @@ class WebsocketTransport:
             )
         except InvalidStatus as exc:
             status = exc.response.status_code
-            hint = " (check the API key)" if status in (401, 403) else ""
+            said = server_said(exc.response.body or b"")
+            hint = f": {said}" if said else " (check the API key)" if status in (401, 403) else ""
             raise HandshakeRefused(
                 f"the server at {redact_url(url)} refused the connection: HTTP {status}{hint}",
                 status=status,
             ) from None
         except (OSError, InvalidHandshake, TimeoutError) as exc:
             raise ConnectError(f"cannot connect to {redact_url(url)}: {redact(str(exc))}") from None
+        except UnicodeError as exc:  # the resolver's IDNA check: an empty or too long label
+            raise ConnectError(f"cannot connect to {redact_url(url)}: {exc}") from None
+        except ImportError as exc:  # a SOCKS proxy named by the environment, without its extra
+            raise ConnectError(
+                f"cannot connect to {redact_url(url)}: {exc} (the environment's "
+                "HTTP_PROXY, HTTPS_PROXY or ALL_PROXY names a SOCKS proxy)"
+            ) from None
         except InvalidURI:  # its message repeats the URL, a token or a password with it
             raise ConnectError(f"not a websocket URL: {redact_url(url)}") from None
         except WebSocketException as exc:
