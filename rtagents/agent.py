@@ -235,10 +235,16 @@ class Agent:
             given = hosted.allowed_tools  # (a never-asking server's tools, where it names them)
             given = given if isinstance(given, Sequence) else getattr(given, "tool_names", None)
             tools = given if never == "never" and isinstance(given, Sequence) else named
+            hinted = getattr(getattr(never, "never", None), "read_only", None)
             for rule in rules:
                 unasked = [t for t in tools if rule.holds_back(label, t)]
-                if (never == "never" and rule.holds_back(label)) or unasked:
+                # A never filter by hint exempts the tools of that hint: a rule for them (or
+                # for every tool) never applies to those.
+                by_hint = hinted is not None and rule.read_only in (hinted, None)
+                if ((never == "never" or by_hint) and rule.holds_back(label)) or unasked:
                     which = f"its tools {unasked}" if unasked else "its tools"
+                    if by_hint and not unasked and never != "never":
+                        which = f"its tools {'' if hinted else 'not '}marked read-only"
                     said = f"Agent {self.name!r}: the {rule.action} rule for {label!r} never "
                     said += f"applies to {which}: HostedMCP {label!r} has them run without "
                     said += "asking (require_approval never); make it ask for them"

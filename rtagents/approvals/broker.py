@@ -14,6 +14,7 @@ since it can only make the outcome safer.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -29,6 +30,7 @@ from .policy import ApprovalPolicy
 from .request import ApprovalRequest, DecidedBy, Decision
 from .verdict import refuse, verdict
 
+_ASKING: set[asyncio.Task[None]] = set()  # handlers (some run on past their decision)
 log = logging.getLogger("rtagents.approvals")
 
 NOT_REQUIRED = Decision(True, "the tool needs no approval for this call", decided_by="rule")
@@ -276,22 +278,24 @@ class ApprovalBroker:
                 clock.deadline = min(clock.deadline, anyio.current_time() + timeout)
                 pending.deadline, pending.late = clock.deadline, timed_out(timeout)
 
-            async with anyio.create_task_group() as tg:
-                if pending.policy.handler is None:
-                    start_clock()
-                    self._leave_outside(pending)
-                else:
-                    tg.start_soon(self._ask_handler, pending, start_clock)
-                try:
-                    await pending.answered.wait()
-                except anyio.get_cancelled_exc_class():
-                    # The call ended, or the deadline passed (``answer`` then makes it the
-                    # timeout): that decides now, before the handler's task ends, so that no
-                    # answer after it counts. (A handler may ignore its cancellation, a
-                    # shielded prompt, and still say yes later.)
-                    pending.answer(self._cancelled())
-                    raise
-                tg.cancel_scope.cancel()
+            asking = None
+            if pending.policy.handler is None:
+                start_clock()
+                self._leave_outside(pending)
+            else:  # not waited for once decided: a shielded prompt holds back no deny
+                asking = asyncio.create_task(self._ask_handler(pending, start_clock))
+                _ASKING.add(asking)
+                asking.add_done_callback(_ASKING.discard)
+            try:
+                await pending.answered.wait()
+            except anyio.get_cancelled_exc_class():
+                # The call ended, or the deadline passed (the timeout, then): that decides
+                # now; no answer after it counts (a shielded prompt may yet say yes).
+                pending.answer(self._cancelled())
+                raise
+            finally:
+                if asking is not None:
+                    asking.cancel()
         return pending.decision or timed_out(timeout)
 
     def _cancelled(self) -> Decision:
@@ -300,8 +304,7 @@ class ApprovalBroker:
         return refuse(f"the call was cancelled ({by})", by)
 
     def _threads(self) -> anyio.CapacityLimiter:
-        """The threads of this session's sync approval code (handlers, checks): its own, so
-        that the app's other thread work cannot starve them, nor they it."""
+        """This session's threads for sync approval code: none starves the app's, or them."""
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(_HANDLER_THREADS)
         return self._limiter
@@ -319,6 +322,8 @@ class ApprovalBroker:
         except anyio.get_cancelled_exc_class():
             raise
         except BaseException as exc:  # SystemExit, KeyboardInterrupt: a deny, then the exit
+            if pending.decision is not None:  # decided at its deadline: the exit is left
+                return self._exit(exc)
             pending.raised = exc
             pending.answer(refuse(f"the approval handler raised {root_cause(exc, 200)}", "error"))
             return

@@ -47,6 +47,13 @@ class HostedMCP:
         where = f"HostedMCP {server_label!r}"
         if not server_label or not isinstance(server_label, str):
             raise ValueError("HostedMCP needs a server_label")
+        if server_url is not None and not isinstance(server_url, str):
+            raise TypeError(f"{where}: server_url must be a str, not {type(server_url).__name__}")
+        if headers is not None and not isinstance(headers, Mapping):
+            raise TypeError(
+                f"{where}: headers must be a mapping of names to values, "
+                f"not {type(headers).__name__}"
+            )
         if (server_url is None) == (connector_id is None):
             raise ValueError(f"{where}: give exactly one of server_url and connector_id")
         if server_url is not None and not server_url.startswith(("http://", "https://")):

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 from pydantic_core import PydanticSerializationError
+
+from .._redact import redact_url
 
 # Fields that route an object on the wire (``type``, and ``role`` for messages).
 _TAG_FIELDS = ("type", "role")
@@ -76,3 +79,14 @@ class ServerEventBase(WireModel):
     """Every server event has an ``event_id``."""
 
     event_id: str
+
+
+ReprArgs = Iterable[tuple[str | None, Any]]
+
+
+def url_hidden(args: ReprArgs) -> Iterator[tuple[str | None, Any]]:
+    """A hosted MCP server's repr arguments, its ``server_url`` without what may be its
+    credentials (a password, a query, a path that may be a token), as errors show URLs."""
+    for name, value in args:
+        hidden = name == "server_url" and isinstance(value, str)
+        yield name, (redact_url(value, path=False) if hidden else value)

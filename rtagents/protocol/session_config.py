@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Discriminator, Field, Tag
 
-from ._base import WireModel
+from ._base import ReprArgs, WireModel, url_hidden
 
 
 class VoiceId(WireModel):
@@ -188,6 +188,9 @@ class McpToolDefinition(WireModel):
     server_url: str | None = None
     tunnel_id: str | None = None
     """A Secure MCP Tunnel, instead of ``server_url`` or ``connector_id``."""
+
+    def __repr_args__(self) -> ReprArgs:
+        return url_hidden(super().__repr_args__())
 
 
 def _tool_tag(value: Any) -> str:

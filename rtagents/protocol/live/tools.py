@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Discriminator, Field, Tag
 
-from .._base import WireModel
+from .._base import ReprArgs, WireModel, url_hidden
 from ._tags import by_type
 
 # -- tools -----------------------------------------------------------------------------------
@@ -56,6 +56,9 @@ class McpTool(WireModel):
     require_approval: McpApprovalFilter | Literal["always", "never"] | None = None
     defer_loading: bool | None = None
     """Discover the server's tools through tool search instead of listing them up front."""
+
+    def __repr_args__(self) -> ReprArgs:
+        return url_hidden(super().__repr_args__())
 
 
 HostedToolType = Union[
