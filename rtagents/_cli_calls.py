@@ -134,9 +134,15 @@ def _call(args: argparse.Namespace) -> int:
                 print(f"  its record: GET {shown}/emulator/calls/{call_id}", file=sys.stderr)
                 return 0
             record, failure = _follow(http, call_id, len(args.say or []), args)
+            report = _report(record)
         except httpx2.HTTPError as exc:
             raise CliError(f"lost the emulator at {shown}: {redact(str(exc))}") from None
-    print(_report(record), flush=True)
+        except (ValueError, LookupError, TypeError, AttributeError):  # (not its JSON, or not
+            raise CliError(  # the records it keeps: a web page, another app's port)
+                f"{shown} did not answer as the emulator does: is --emulator the REST base "
+                "URL `rtagents emulator` printed?"
+            ) from None
+    print(report, flush=True)
     if failure is not None:
         print(f"rtagents call: {failure}", file=sys.stderr)
         return 1

@@ -41,6 +41,8 @@ def _key(text: str) -> str:
 def wav_out(text: str) -> str:
     """``--out FILE.wav``: a file that can be written, checked before any conversation (a
     wrong path would otherwise fail only at the end, with the conversation lost)."""
+    if not text.strip() or text.endswith(("/", os.sep)):
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: give a file name")
     folder = os.path.dirname(os.path.abspath(text))
     if not os.path.isdir(folder):
         raise argparse.ArgumentTypeError(f"cannot write {text}: no folder {folder}")
@@ -91,7 +93,11 @@ def import_user_module(name: str) -> Any:
             raise CliError(f"{name!r} is not a Python file; use a module path (my_app.agents)")
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except ModuleNotFoundError as exc:  # (as ``_imported`` says it of a dotted name)
+            del sys.modules[spec.name]
+            raise CliError(f"cannot import {name!r}: {exc}") from None
         return module
     sys.path.insert(0, os.getcwd())
     return _imported(name)

@@ -58,8 +58,11 @@ def load_agent(spec: str) -> Any:
 
 def _made_by(spec: str, factory: Any) -> Any:
     """What a factory function (``def make_agent() -> Agent``, or ``async def``) makes."""
+    extra = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)  # (may be none)
     needed = [
-        p.name for p in inspect.signature(factory).parameters.values() if p.default is p.empty
+        p.name
+        for p in inspect.signature(factory).parameters.values()
+        if p.default is p.empty and p.kind not in extra
     ]
     if needed:
         raise CliError(
@@ -200,6 +203,7 @@ def _run(args: argparse.Namespace) -> int:
             # Only what the agent's policy leaves to an outside answer reaches the terminal
             # or --approve/--deny: the CLI never decides what the policy decides.
             session.on("approval.awaiting")(_approver(args, session, transcript, terminal))
+            session.on("approval.decided")(lambda event: terminal.withdraw(event.request.id))
             if args.audio_out:
                 collect_voice(session, heard)
             if voice is not None:
@@ -291,7 +295,9 @@ def _approver(
             yes = bool(args.approve)
             why = "declined: rtagents run --deny"
         elif sys.stdin.isatty() and not args.voice:
-            reply = await terminal.ask(f"approve {request.describe()}? [y/N] ")
+            reply = await terminal.ask(f"approve {request.describe()}? [y/N] ", request.id)
+            if reply is None:
+                return  # decided meanwhile (its timeout): nothing left to answer
             yes = reply.strip().lower() in ("y", "yes")
             why = "declined at the terminal"
         else:  # the policy asks someone, and no one is there: the safe answer, at once

@@ -183,7 +183,7 @@ class Terminal:
 
     def __init__(self) -> None:
         self._typed: asyncio.Queue[str] | None = None
-        self._asking: list[asyncio.Future[str]] = []
+        self._asking: list[tuple[object, asyncio.Future[str | None]]] = []
 
     def _read(self) -> asyncio.Queue[str]:
         if self._typed is None:
@@ -207,7 +207,7 @@ class Terminal:
 
     def _heard(self, line: str) -> None:
         while self._asking:
-            asked = self._asking.pop(0)
+            _, asked = self._asking.pop(0)
             if not asked.done():
                 asked.set_result(line)
                 if line:  # (the end answers every prompt, and is the user's end too)
@@ -219,13 +219,22 @@ class Terminal:
         """What the user types next ("" at the end of stdin)."""
         return await self._read().get()
 
-    async def ask(self, prompt: str) -> str:
-        """``prompt``, and the line typed next: its answer ("" at the end of stdin)."""
+    async def ask(self, prompt: str, about: object = None) -> str | None:
+        """``prompt``, and the line typed next: its answer ("" at the end of stdin); ``None``
+        if it is ``withdraw``n first (what it asked ``about`` was decided meanwhile)."""
         self._read()
         print(prompt, end="", flush=True)
-        asked: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self._asking.append(asked)
+        asked: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self._asking.append((about, asked))
         return await asked
+
+    def withdraw(self, about: object) -> None:
+        """The prompts asking ``about`` something decided meanwhile (an approval's timeout)
+        answer ``None`` now: the line typed next is the user's, not theirs."""
+        for entry in [e for e in self._asking if e[0] == about and not e[1].done()]:
+            self._asking.remove(entry)
+            entry[1].set_result(None)
+            print(flush=True)  # (the transcript goes on below the prompt's line)
 
 
 async def lines(say: list[str] | None, terminal: Terminal) -> AsyncIterator[str]:

@@ -17,6 +17,7 @@ from ._cli_calls import add_calls_commands
 from ._cli_common import CliError, add_emulator_key, port, wav_out
 from ._cli_run import add_run_command
 from ._extras import require
+from ._redact import given_key
 from .errors import RtagentsError, first_error
 
 
@@ -101,8 +102,10 @@ def _emulator(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from .demo.run import run
 
-    if args.real and not os.environ.get("OPENAI_API_KEY"):  # (as ``run`` says it)
+    if args.real and not given_key(os.environ.get("OPENAI_API_KEY")):  # (as ``run`` says)
         raise CliError("--real needs an API key: set OPENAI_API_KEY (or leave --real out)")
+    if args.voice and args.out is not None:  # (an option that would do nothing is said)
+        raise CliError("--out is for the scripted demo: with --voice, your speakers play it")
     return run(real=args.real, out=args.out, voice=args.voice)
 
 

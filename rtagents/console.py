@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -37,6 +38,9 @@ class Transcript:
         self._said = ""  # the assistant's words so far (GPT-Live has no end-of-answer event)
 
     def _paint(self, code: str, text: str) -> str:
+        # What a tool, a server or the model said reaches the terminal as text only: an
+        # escape code in it could erase a line and draw another (an approval prompt's).
+        text = _CONTROL.sub(lambda m: repr(m[0])[1:-1], text)
         return f"\033[{code}m{text}\033[0m" if self.color else text
 
     def say(self, line: str) -> None:
@@ -119,6 +123,9 @@ class Transcript:
             self.say(self._paint("31", f"  server error: {event.error.message}"))
         elif kind == "session.closed" and event.error:
             self.say(self._paint("31", f"  the session ended: {event.reason}"))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # (but a line break and a tab)
 
 
 def _args(arguments: str) -> str:
