@@ -20,6 +20,7 @@ from ..errors import UnsupportedByAPI
 from ..protocol.audio_formats import declared_input_format, input_format, output_format
 from .actions import Action, Decision, Emit, TraitsOf
 from .events import SessionWarning
+from .hosted_listings import HostedListings
 from .journal import Journal
 from .journal_items import note_item_id
 from .orchestrator import Orchestrator
@@ -41,7 +42,7 @@ class WireAdapter(Protocol):
     journal: Journal
     session_id: str | None
     expires_at: float | None
-    hosted_tools: dict[str, list[p.McpListedTool]]
+    hosted_tools: HostedListings
     client_fillers: bool
     sideband: bool
     """A call's session (made by its accept): a new connection attaches to the same one."""

@@ -18,7 +18,6 @@ import logging
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from .. import protocol as p
 from ..errors import SessionClosedError, root_cause
 from ..tools import Toolset
 from ..tools.failures import ToolOutputTooLarge
@@ -43,6 +42,7 @@ from .events import (
     ToolCallStarted,
 )
 from .hosted_approval import answer_hosted
+from .hosted_listings import HostedListings
 from .invoke import Orphans, let_go, orphan
 from .offers import Offers
 from .states import Connection, Link
@@ -84,7 +84,7 @@ class Dispatcher:
         tracer: SessionTracer,
         link: Connection,
         answers: Answers,
-        hosted_tools: dict[str, list[p.McpListedTool]],
+        hosted_tools: HostedListings,
     ) -> None:
         self.offers = Offers(tools, settings)
         """What calls look up and share: the agent's, or their transfer's response's."""

@@ -12,6 +12,7 @@ from ..approvals import ApprovalPolicy, ApprovalRequest, deny
 from ..approvals.verdict import why_denied
 from ..errors import root_cause
 from .calls import CallSettings
+from .hosted_listings import HostedListings
 
 log = logging.getLogger("rtagents.session")
 
@@ -25,16 +26,17 @@ class Answers(Protocol):
 async def answer_hosted(
     request: p.McpApprovalRequest,
     settings: CallSettings,
-    listed: dict[str, list[p.McpListedTool]],
+    listed: HostedListings,
     answers: Answers,
     *,
     denied: str | None = None,
 ) -> None:
-    """Decide ``request`` by ``settings`` (``listed``: what each hosted server listed, by
-    label: a tool's read-only hint), or deny it for the reason ``denied`` without asking
-    the policy, and answer it. The gate itself never raises."""
+    """Decide ``request`` by ``settings`` (``listed``: what each hosted server listed: a
+    tool's read-only hint, from the server ``settings`` configure for its label only), or
+    deny it for the reason ``denied`` without asking the policy, and answer it. The gate
+    itself never raises."""
     try:
-        tools = {t.name: t for t in listed.get(request.server_label, [])}
+        tools = listed.listed_by(request.server_label, settings.hosted.get(request.server_label))
         annotations = tools[request.name].annotations if request.name in tools else None
         read_only = annotations.get("readOnlyHint") if isinstance(annotations, dict) else None
         decision = await settings.approvals.decide(

@@ -114,8 +114,6 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
         self.config: dict[str, Any] = {}
         """The session as the server last reported it (``session.started``/``updated``)."""
         self._set: list[Place] = []  # the settings a config this session sent has set
-        self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
-        """What each hosted MCP server listed to the backend, by server label."""
         self._model = model
         self._requests = Requests()
         self.sideband = self._started = sideband  # _started: session.start went out (or need not)
@@ -123,7 +121,8 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
         self._held = Held()
         self.transcript = Transcript(self.journal)
         """What was said (its turns: what the guardrails' trips stop, see ``guard_trips``)."""
-        self._work = DelegatedWork(self.orchestrator, self.hosted_tools, self.transcript)
+        self._work = DelegatedWork(self.orchestrator, self.transcript)
+        self.hosted_tools = self._work.hosted_tools  # what each hosted server listed, by label
 
     # -- frames in -------------------------------------------------------------------------
 
@@ -166,6 +165,7 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
     # -- the routes ------------------------------------------------------------------------------
 
     def _on_session(self, event: Any) -> None:
+        self.hosted_tools.configured()  # (what was sent is taken: its servers list now)
         live_config.redact(event.session)
         session = event.session
         self.config = session.model_dump(exclude_unset=True)

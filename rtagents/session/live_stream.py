@@ -23,6 +23,7 @@ from .._latest import keep_latest
 from ..protocol import live as lp
 from .actions import Action, Decision, Emit, StartCall, ToolTraits, TraitsOf
 from .events import SessionWarning
+from .hosted_listings import HostedListings
 from .live_records import UNKNOWN_RESPONSE, Begun, Delegation, Seen
 from .orchestrator import Orchestrator
 
@@ -39,11 +40,10 @@ class DelegatedWork:
     def __init__(
         self,
         orchestrator: Orchestrator,
-        hosted_tools: dict[str, list[p.McpListedTool]],
         transcript: Transcript | None = None,
     ) -> None:
         self.orchestrator = orchestrator
-        self.hosted_tools = hosted_tools
+        self.hosted_tools = HostedListings()
         self._transcript = transcript  # whose user turn a response answers (``stop_turn``)
         self._current: dict[str | None, str] = {}  # delegation id -> its response under way
         self._delegations: dict[str, Delegation] = {}  # the last few, by id

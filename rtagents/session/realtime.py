@@ -23,6 +23,7 @@ from .. import protocol as p
 from .actions import Action, Decision, Emit, Send, TraitsOf, encoding
 from .adapter import OrchestratedAdapter
 from .events import SessionWarning, TranscriptDelta
+from .hosted_listings import HostedListings
 from .journal import Journal
 from .orchestrator import Orchestrator
 from .playback import Playback
@@ -87,8 +88,8 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         self.orchestrator = Orchestrator(traits, "evt_rt_", self.journal)
         self.playback = Playback()
         self._restater = Restater(sideband=sideband)
-        self.hosted_tools: dict[str, list[p.McpListedTool]] = {}
-        """What each hosted MCP server listed, by server label."""
+        self.hosted_tools = HostedListings()
+        """What each hosted MCP server listed, by server label, and which server it is."""
         self._requests = Requests()
         self._item_names: dict[str, str] = {}  # function call item id -> tool name
         if sideband:
@@ -157,6 +158,7 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         self._restater.created(session.model_dump_json(exclude_unset=True))
 
     def _on_session_updated(self, event: p.SessionUpdated) -> None:
+        self.hosted_tools.configured()  # (what was sent is taken: its servers list now)
         redact(event)
         self._config = event.session.model_dump_json(exclude_unset=True)
         self.playback.configured(event.session)

@@ -218,6 +218,7 @@ class SessionRunner(LazyParts):
         tracing = self.tracer.server_side(agent.tracing, agent.name)
         sent = agent if self._audio is None else speaking(agent, self._audio)  # a line's
         sent = sent if voice is None else dataclasses.replace(sent, voice=voice)
+        self.core.hosted_tools.configuring(sent)  # (whose servers list from its reply on)
         event_id, actions = self.core.configure(sent, tools=definitions, tracing=tracing)
         try:
             reply = await self._request(event_id, actions, within=CONFIGURE_TIMEOUT_S, force=force)
