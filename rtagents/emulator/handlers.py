@@ -104,11 +104,22 @@ def output_audio_buffer_clear(core: ServerCore, event: p.OutputAudioBufferClear)
 
 # -- conversation --------------------------------------------------------------------------
 
+ITEM_ID_CHARS = 32
+"""The longest id a client's item may have."""
+
 
 def conversation_item_create(core: ServerCore, event: p.ConversationItemCreate) -> None:
     item = _wire(event.item)
     kind = item.get("type")
     check_own_keys(item, "item")
+    item_id = item.get("id")
+    if isinstance(item_id, str) and len(item_id) > ITEM_ID_CHARS:  # (as the API refuses it)
+        raise ClientEventError(
+            f"Invalid 'item.id': string too long. Expected a string with maximum length "
+            f"{ITEM_ID_CHARS}, but got a string with length {len(item_id)} instead.",
+            code="string_above_max_length",
+            param="item.id",
+        )
     if isinstance(event.item, p.UnknownItem):  # (an item_reference lives in response.input)
         check_item(item, "item", references=False)
     if kind == "message" and item.get("role") == "assistant":

@@ -17,8 +17,9 @@ def output_item_id(call_id: str) -> str:
 
 
 def answer_item_id(request_id: str) -> str:
-    """The id of our answer to an approval request: the same every time it is sent."""
-    return f"mcpr_{request_id}"
+    """The id of our answer to an approval request: the same every time it is sent, and as
+    short as the API takes an item id (32 characters), however long the request's is."""
+    return "apr_" + _digest(request_id)
 
 
 def kept_output(call_id: str, output: str, item_id: str | None = None) -> p.FunctionCallOutput:
