@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from .._hosts import DIRECT
 from .auth import ClientSecrets
 from .call import API, Call
 from .config import minted_session
@@ -147,7 +148,7 @@ class CallDesk:
             "content-type": "application/json",
         }
         if self._http is None:
-            self._http = httpx2.AsyncClient(timeout=10)
+            self._http = httpx2.AsyncClient(timeout=10, mounts=DIRECT)
         try:
             reply = await self._http.post(url, content=body, headers=headers)
             call.webhook = {"event_id": event_id, "status": reply.status_code}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
+from .._hosts import loopback
+
 
 def reachable(listening_on: str, host: str, patterns: list[str] | None) -> bool:
     """Whether the emulator, listening on ``listening_on``, may reach ``host``: one of
@@ -12,5 +14,5 @@ def reachable(listening_on: str, host: str, patterns: list[str] | None) -> bool:
     clients are this machine's), none once it listens beyond (a shared server forges no
     requests)."""
     if patterns is None:
-        return listening_on in ("localhost", "::1") or listening_on.startswith("127.")
+        return loopback(listening_on)
     return any(fnmatchcase(host, pattern) for pattern in patterns)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.datastructures import Headers
@@ -20,6 +21,7 @@ from websockets.exceptions import (
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
+from .._hosts import loopback
 from .._redact import redact, redact_url, server_said
 from ..errors import ConnectError, RtagentsError
 from .websocket import DIRECT_PATH, DirectConnection
@@ -130,6 +132,8 @@ class WebsocketTransport:
                 open_timeout=open_timeout,
                 user_agent_header="rtagents",
                 create_connection=DirectConnection if DIRECT_PATH else ClientConnection,
+                # (a proxy the environment names cannot reach this machine's own server)
+                proxy=None if loopback(urlsplit(url).hostname or "") else True,
             )
         except InvalidStatus as exc:
             status = exc.response.status_code

@@ -9,6 +9,7 @@ from typing import Any
 import uvicorn
 
 from .._asgi import bind, netloc, start, stop
+from .._hosts import DIRECT
 
 
 @contextlib.asynccontextmanager
@@ -37,7 +38,7 @@ def fan_out(targets: list[str]) -> Any:
     from starlette.responses import Response
     from starlette.routing import Route
 
-    http = httpx2.AsyncClient(timeout=30)
+    http = httpx2.AsyncClient(timeout=30, mounts=DIRECT)
 
     async def relay(request: Request) -> Response:
         body = await request.body()
