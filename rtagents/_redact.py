@@ -278,6 +278,7 @@ def redact_url(url: str, *, path: bool = True) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # a header's name (RFC 9110, 5.6.2)
 
 
 def credential(name: str, value: str, *, keep: bool = True) -> str:
@@ -291,6 +292,18 @@ def credential(name: str, value: str, *, keep: bool = True) -> str:
     if keep:
         register_secret(value)
     return value
+
+
+def header(name: str, value: str, *, keep: bool = True) -> str:
+    """``credential`` for a header the app gave, its name checked too: a token (a colon or a
+    line break in it would make another header). The name is not quoted: a value written
+    into it by mistake (``"X-Api-Key: sk-..."``) would be."""
+    if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+        raise ValueError(
+            "a header name holds what no name may (a colon, a space, a line break): give "
+            "each header as name: value"
+        )
+    return credential(f"{name} header", value, keep=keep)
 
 
 class RedactFilter(logging.Filter):

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .._redact import (
-    credential,
+    header,
     hold_secrets,
     redact_url,
     url_parts,
@@ -103,9 +103,7 @@ class MCPServerHTTP(MCPServer):
         self.url = url
         # A value read from a file ends in a newline: stripped, as the API key is (a client
         # refusing it would quote it in the error); never logged.
-        self._headers = {
-            key: credential(f"{key} header", v, keep=False) for key, v in (headers or {}).items()
-        }
+        self._headers = {key: header(key, v, keep=False) for key, v in (headers or {}).items()}
         # Secrets while this server lives (``https://user:password@host/mcp?token=...``,
         # and a path that is more than ``/mcp``: ``/api/mcp/s/<token>/mcp``).
         hold_secrets(self, [*self._headers.values(), *url_secrets(url, path=True)])

@@ -12,6 +12,7 @@ from .._redact import (
     credential,
     env_api_key,
     given_key,
+    header,
     hold_secrets,
     openai_host,
     redact_url,
@@ -89,7 +90,7 @@ def endpoint(
         kept = api_key is None
         out = {"Authorization": f"Bearer {credential('API key', key, keep=kept)}"} if key else {}
         for name, value in (headers or {}).items():
-            out[name] = credential(f"{name} header", value, keep=False)
+            out[name] = header(name, value, keep=False)
     except ValueError as exc:
         raise ConnectError(str(exc)) from None
     return base, out
