@@ -108,7 +108,8 @@ def add_run_command(commands: Any) -> None:
         "--in",
         dest="audio_in",
         metavar="FILE.wav",
-        help="say this recording (any rate, channels and sample width; needs rtagents[audio] "
+        help="say this recording (PCM or G.711, any rate, channels and sample width; needs "
+        "rtagents[audio] "
         "unless it is 24 kHz mono)",
     )
     talk.add_argument(

@@ -11,7 +11,7 @@ from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
-from .formats import RATE
+from .formats import RATE, g711_decode
 from .resample import resample
 
 
@@ -64,6 +64,7 @@ def _chunks(blob: bytes) -> dict[bytes, bytes]:
 
 
 _PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
+_G711 = {7: "audio/pcmu", 6: "audio/pcma"}  # a phone line's recordings: u-law, A-law
 
 
 def _float_to_pcm16(data: bytes) -> bytes:
@@ -83,8 +84,9 @@ def _sample(value: float) -> int:
 def read_wav(path: str | Path, *, rate: int = RATE) -> tuple[bytes, WavInfo]:
     """The file as mono pcm16 at ``rate`` (24 kHz, the session's), and what it was.
 
-    Reads integer PCM of 8 to 32 bits and 32-bit float, plain or ``WAVE_FORMAT_EXTENSIBLE``
-    (what sox and most editors write past 16 bits or 2 channels).
+    Reads integer PCM of 8 to 32 bits, 32-bit float, and G.711 (u-law and A-law, as a
+    phone line's recordings are), plain or ``WAVE_FORMAT_EXTENSIBLE`` (what sox and most
+    editors write past 16 bits or 2 channels).
     """
     try:
         chunks = _chunks(Path(path).read_bytes())
@@ -105,6 +107,8 @@ def read_wav(path: str | Path, *, rate: int = RATE) -> tuple[bytes, WavInfo]:
         pcm = _float_to_pcm16(data)
     elif tag == _PCM:
         pcm = _to_pcm16(data, width)
+    elif tag in _G711 and bits == 8:
+        pcm = g711_decode(data, _G711[tag]).tobytes()
     else:
         raise WavError(f"{path}: format {tag} with {bits}-bit samples is not supported")
     return resample(pcm, info.rate, rate, channels=info.channels), info
