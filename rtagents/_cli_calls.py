@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from ._cli_common import CliError, add_emulator_key, import_user_module, port
-from ._hosts import DIRECT
+from ._hosts import direct
 from ._redact import redact, redact_url, register_url_secrets, url_parts
 
 _OVER = ("rejected", "referred", "ended")
@@ -112,7 +112,7 @@ def _call(args: argparse.Namespace) -> int:
     register_url_secrets(base)  # (nor in what a failed request says)
     _check_base(base, shown)
     headers = {"Authorization": f"Bearer {args.api_key}"} if args.api_key else {}
-    with httpx2.Client(base_url=base, headers=headers, timeout=10, mounts=DIRECT) as http:
+    with httpx2.Client(base_url=base, headers=headers, timeout=10, mounts=direct(base)) as http:
         try:
             reply = http.post("/emulator/calls", json=body)
         except httpx2.ConnectError as exc:  # nothing there: never a connection that was lost

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import sys
 import threading
+from collections import deque
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -184,6 +185,7 @@ class Terminal:
     def __init__(self) -> None:
         self._typed: asyncio.Queue[str] | None = None
         self._asking: list[tuple[object, asyncio.Future[str | None]]] = []
+        self._withdrawn: deque[object] = deque(maxlen=64)  # decided before they were asked
 
     def _read(self) -> asyncio.Queue[str]:
         if self._typed is None:
@@ -222,6 +224,8 @@ class Terminal:
     async def ask(self, prompt: str, about: object = None) -> str | None:
         """``prompt``, and the line typed next: its answer ("" at the end of stdin); ``None``
         if it is ``withdraw``n first (what it asked ``about`` was decided meanwhile)."""
+        if about is not None and about in self._withdrawn:
+            return None
         self._read()
         print(prompt, end="", flush=True)
         asked: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
@@ -230,7 +234,9 @@ class Terminal:
 
     def withdraw(self, about: object) -> None:
         """The prompts asking ``about`` something decided meanwhile (an approval's timeout)
-        answer ``None`` now: the line typed next is the user's, not theirs."""
+        answer ``None`` now: the line typed next is the user's, not theirs (and a prompt
+        about it not yet asked is not asked)."""
+        self._withdrawn.append(about)
         for entry in [e for e in self._asking if e[0] == about and not e[1].done()]:
             self._asking.remove(entry)
             entry[1].set_result(None)

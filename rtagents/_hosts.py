@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 
 def loopback(host: str) -> bool:
@@ -22,3 +23,12 @@ def loopback(host: str) -> bool:
 DIRECT: Mapping[str, None] = {f"all://{host}": None for host in ("localhost", "127.0.0.1", "[::1]")}
 """httpx mounts by which this machine is reached directly, whatever proxy the environment
 names (``HTTP_PROXY`` set for the rest of the world: an emulator here is not behind it)."""
+
+
+def direct(url: str) -> Mapping[str, None]:
+    """httpx mounts by which ``url``'s host, when it is this machine (any of 127.0.0.0/8,
+    say), and this machine's usual names are reached directly (see ``DIRECT``)."""
+    host = urlsplit(url).hostname or ""
+    if not loopback(host):
+        return DIRECT
+    return {**DIRECT, f"all://[{host}]" if ":" in host else f"all://{host}": None}

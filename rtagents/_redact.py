@@ -84,7 +84,8 @@ def server_said(body: bytes | bytearray | str) -> str:
     try:
         return redact(str(json.loads(text)["error"]["message"]))
     except (ValueError, KeyError, TypeError, RecursionError):
-        return redact(" ".join(text[:200].split()))
+        said = " ".join(text[:200].split())
+        return "" if said.startswith("<") else redact(said)  # (a page's markup says nothing)
 
 
 def openai_host(parts: SplitResult) -> str | None:

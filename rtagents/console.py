@@ -40,7 +40,8 @@ class Transcript:
     def _paint(self, code: str, text: str) -> str:
         # What a tool, a server or the model said reaches the terminal as text only: an
         # escape code in it could erase a line and draw another (an approval prompt's).
-        text = _CONTROL.sub(lambda m: repr(m[0])[1:-1], text)
+        # A line of theirs after a line break is indented: no prompt can be drawn by one.
+        text = _CONTROL.sub(lambda m: repr(m[0])[1:-1], text).replace("\n", "\n    ")
         return f"\033[{code}m{text}\033[0m" if self.color else text
 
     def say(self, line: str) -> None:

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import anyio
 import httpx2
 
-from .._hosts import DIRECT
+from .._hosts import direct
 from .._redact import (
     credential,
     given_key,
@@ -60,7 +60,9 @@ class CallsAPI:
             )
         # A key with a line break in it would be echoed by httpx's header check.
         headers = {"Authorization": f"Bearer {credential('API key', api_key)}"} if api_key else {}
-        self._client = httpx2.AsyncClient(headers=headers, timeout=timeout, mounts=DIRECT)
+        self._client = httpx2.AsyncClient(
+            headers=headers, timeout=timeout, mounts=direct(self.base_url)
+        )
         self._retries = retries
 
     def __repr__(self) -> str:

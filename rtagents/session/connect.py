@@ -59,7 +59,8 @@ def endpoint(
     GPT-Live takes no query: its model goes in ``session.start``, and a call's sideband
     attaches at ``{url}/{call_id}/attach``."""
     live = api == "live"
-    base = url or (OPENAI_LIVE_URL if live else OPENAI_REALTIME_URL)
+    # (whitespace around it goes, as around a key: a URL read from a file ends in a newline)
+    base = url.strip() if url else (OPENAI_LIVE_URL if live else OPENAI_REALTIME_URL)
     try:
         parts = url_parts(base)
     except ValueError as exc:  # (its message never quotes a password's part)
@@ -103,7 +104,7 @@ def _with_query(parts: SplitResult, call_id: str | None, model: str) -> str:
     session its ``intent``, not a model)."""
     query = parse_qsl(parts.query, keep_blank_values=True)
     named = dict(query)
-    if call_id and named.get("call_id", call_id) != call_id:
+    if call_id and any(k == "call_id" and v != call_id for k, v in query):
         raise ConnectError("the URL's query names another call_id than call_id= does")
     if call_id:
         extra = {} if "call_id" in named else {"call_id": call_id}

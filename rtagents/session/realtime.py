@@ -148,6 +148,7 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
     # -- the routes: one handler per server event type that leads to something ----------------
 
     def _on_session_created(self, event: p.SessionCreated) -> None:
+        self.hosted_tools.reported(getattr(event.session, "tools", None) or ())  # (a call's)
         redact(event)
         session = event.session
         extra = session.model_extra or {}

@@ -54,7 +54,7 @@ class _Connect(connect):
     def process_redirect(self, exc: Exception) -> Exception | str:
         where = super().process_redirect(exc)
         if isinstance(where, str):
-            was, new = self.ws_uri, parse_uri(where)
+            was, new = parse_uri(self.uri), parse_uri(where)  # (``uri``: websockets 16 and 17)
             if (was.secure, was.host, was.port) != (new.secure, new.host, new.port):
                 shown = redact_url(where, path=False)
                 return SecurityError(f"redirected to another origin, {shown}: not followed")

@@ -53,3 +53,30 @@ def test_the_same_server_configured_again_keeps_its_listing_counting() -> None:
     listings.configuring(agent(TRIAGE))  # (an update that changes something else)
     listings["docs"] = purge(True)
     assert list(listings.listed_by("docs", TRIAGE)) == ["purge"]
+
+
+def test_two_configurations_on_their_way_are_answered_in_order() -> None:
+    listings = HostedListings()
+    listings.configuring(agent(TRIAGE))
+    listings.configuring(agent(BILLING))
+    listings.configured()  # triage's taken; billing's still on its way
+    listings["docs"] = purge(True)  # triage's server's, or billing's: not known
+    assert listings.listed_by("docs", TRIAGE) == {} and listings.listed_by("docs", BILLING) == {}
+    listings.configured()
+    listings["docs"] = purge(False)
+    assert list(listings.listed_by("docs", BILLING)) == ["purge"]
+
+
+def test_a_calls_session_reports_the_servers_its_accept_gave() -> None:
+    """A sideband's session was configured by the call's accept: a listing that comes before
+    the sideband's own first configuration is answered is of the server both name."""
+    listings = HostedListings()
+    listings.reported([TRIAGE.definition()])
+    listings.configuring(agent(TRIAGE))
+    listings["docs"] = purge(True)
+    assert list(listings.listed_by("docs", TRIAGE)) == ["purge"]
+    other = HostedListings()
+    other.reported([BILLING.definition()])  # the accept named another server for the label
+    other.configuring(agent(TRIAGE))
+    other["docs"] = purge(True)
+    assert other.listed_by("docs", TRIAGE) == {}

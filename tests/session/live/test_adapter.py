@@ -27,7 +27,7 @@ from rtagents.session.actions import (
     ToolTraits,
 )
 from rtagents.session.journal_accounts import Accounts
-from rtagents.session.journal_items import output_item_id
+from rtagents.session.journal_items import answer_item_id, output_item_id
 from rtagents.session.live import LiveCore
 from rtagents.session.realtime import RealtimeCore
 
@@ -501,7 +501,8 @@ def test_an_approval_answer_sent_is_journaled_as_the_realtime_answer() -> None:
         answer = lp.McpApprovalResponse(approval_request_id=f"req_{approve}", approve=approve)
         c.sent(lp.ResponseItemCreate(event_id=f"e_{approve}", item=answer))
     kept = [(i.id, i.approval_request_id, i.approve) for i in c.journal.items()]
-    assert kept == [("mcpr_req_True", "req_True", True), ("mcpr_req_False", "req_False", False)]
+    ids = [answer_item_id("req_True"), answer_item_id("req_False")]
+    assert kept == [(ids[0], "req_True", True), (ids[1], "req_False", False)]
 
 
 def test_configure_starts_then_updates_and_the_replies_resolve() -> None:
