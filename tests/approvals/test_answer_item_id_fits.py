@@ -24,24 +24,7 @@ async def test_the_answer_to_a_long_request_id_has_an_id_the_api_takes() -> None
     )
     async with hostile_server() as server:
         async with rtagents.connect(agent, url=server.url, reconnect=None):
-            request = {
-                "type": "mcp_approval_request",
-                "id": LONG_ID,
-                "server_label": "docs",
-                "name": "search",
-                "arguments": "{}",
-            }
-            await server.send(
-                {"type": "response.created", "response": {"id": "r1", "status": "in_progress"}}
-            )
-            await server.output_item("done", request, response_id="r1")
             with anyio.fail_after(5):
-                sent = await server.wait_for(
-                    lambda e: (
-                        e["type"] == "conversation.item.create"
-                        and e["item"].get("type") == "mcp_approval_response"
-                    )
-                )
-    answer = sent["item"]
+                answer = await server.hosted_request("docs", "search", LONG_ID)
     assert answer["approval_request_id"] == LONG_ID and answer["approve"] is True
     assert len(answer["id"]) <= 32, answer["id"]

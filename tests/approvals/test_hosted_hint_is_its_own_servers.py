@@ -20,16 +20,6 @@ from tests.session.hostile import call_item, hostile_server
 pytestmark = pytest.mark.anyio
 
 
-def listing(item_id: str, read_only: bool | None) -> dict[str, Any]:
-    purge: dict[str, Any] = {"name": "purge", "input_schema": {"type": "object"}}
-    if read_only is not None:
-        purge["annotations"] = {"readOnlyHint": read_only}
-    return {
-        "type": "conversation.item.done",
-        "item": {"id": item_id, "type": "mcp_list_tools", "server_label": "docs", "tools": [purge]},
-    }
-
-
 async def test_a_request_of_the_leaving_agent_is_judged_by_its_own_servers_hints() -> None:
     policy = ApprovalPolicy(rules=[allow(read_only=True)], timeout=0.5)
     billing = rtagents.Agent(
@@ -48,7 +38,7 @@ async def test_a_request_of_the_leaving_agent_is_judged_by_its_own_servers_hints
     async with hostile_server() as server:
         async with rtagents.connect(triage, url=server.url, reconnect=None) as session:
             session.on("approval.decided")(decided.append)
-            await server.send(listing("mcpl_triage", None))  # triage's purge: no hint
+            await server.hosted_listing("docs", {"purge": None}, "mcpl_t")  # triage's: no hint
             await server.send(
                 {"type": "response.created", "response": {"id": "r1", "status": "in_progress"}}
             )
@@ -63,23 +53,10 @@ async def test_a_request_of_the_leaving_agent_is_judged_by_its_own_servers_hints
             with anyio.fail_after(5):
                 while session.agent is not billing:
                     await anyio.sleep(0.01)
-            await server.send(listing("mcpl_billing", True))  # billing's own purge: read-only
-            request = {
-                "type": "mcp_approval_request",
-                "id": "mcpr_1",
-                "server_label": "docs",
-                "name": "purge",
-                "arguments": "{}",
-            }
-            await server.output_item("done", request, response_id="r1")  # triage's response
-            answer = await server.wait_for(
-                lambda e: (
-                    e["type"] == "conversation.item.create"
-                    and e["item"].get("type") == "mcp_approval_response"
-                )
-            )
+            await server.hosted_listing("docs", {"purge": True}, "mcpl_b")  # billing's own
+            answer = await server.hosted_request("docs", "purge", created=True)  # triage's r1
     said = [(d.request.read_only, d.approve, d.decided_by, d.request.agent.name) for d in decided]
-    assert answer["item"]["approve"] is False, (
+    assert answer["approve"] is False, (
         "triage's purge (listed by triage's server with no readOnlyHint) was approved as "
         f"read-only, by the hint billing's server gave its own purge: {said}"
     )

@@ -51,43 +51,11 @@ async def test_a_listing_answering_the_first_of_two_updates_is_not_the_seconds()
                 tg.start_soon(session.update_agent, b)
                 sent_b = await server.wait_for(naming(B_URL))
                 await server.send({"type": "session.updated", "session": sent_a["session"]})
-                await server.send(  # a's server, listing from a's configuration
-                    {
-                        "type": "conversation.item.done",
-                        "item": {
-                            "id": "mcpl_a",
-                            "type": "mcp_list_tools",
-                            "server_label": "docs",
-                            "tools": [
-                                {
-                                    "name": "purge",
-                                    "input_schema": {"type": "object"},
-                                    "annotations": {"readOnlyHint": True},
-                                }
-                            ],
-                        },
-                    }
-                )
+                await server.hosted_listing("docs", {"purge": True})  # a's, from a's config
                 await server.send({"type": "session.updated", "session": sent_b["session"]})
             assert session.agent is b
-            await server.send(
-                {"type": "response.created", "response": {"id": "r1", "status": "in_progress"}}
-            )
-            request = {
-                "type": "mcp_approval_request",
-                "id": "mcpr_1",
-                "server_label": "docs",
-                "name": "purge",
-                "arguments": "{}",
-            }
-            await server.output_item("done", request, response_id="r1")
-            answer = await server.wait_for(
-                lambda e: (
-                    e["type"] == "conversation.item.create"
-                    and e["item"].get("type") == "mcp_approval_response"
-                )
-            )
+            answer = await server.hosted_request("docs", "purge")
     said = [(d.request.read_only, d.approve, d.decided_by, d.request.agent.name) for d in decided]
-    assert answer["item"]["approve"] is False, (
+    assert answer["approve"] is False, (
         f"b's purge was approved by the readOnlyHint a's server gave its own purge: {said}"
     )

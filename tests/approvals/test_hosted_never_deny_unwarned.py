@@ -13,19 +13,20 @@ made without a word: the app believes deletes are blocked while the server runs 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import pytest
 
 import rtagents
-from rtagents import ApprovalPolicy, deny
+from rtagents import ApprovalPolicy, ask, deny
 
 
-def _warnings_making(rule: rtagents.approvals.Rule) -> list[str]:
+def _warnings_making(rule: rtagents.approvals.Rule, require_approval: Any = "never") -> list[str]:
     hosted = rtagents.HostedMCP(
         server_label="files",
         server_url="https://files.example.com/mcp",
         allowed_tools=["list_files", "delete_all"],
-        require_approval="never",  # the server runs every tool without asking
+        require_approval=require_approval,  # "never": the server runs every tool unasked
     )
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
@@ -46,3 +47,26 @@ def test_a_deny_rule_a_never_asking_hosted_server_escapes_is_warned_of(rule) -> 
 @pytest.mark.parametrize("rule", [deny(kind="function"), deny(kind="mcp_local")])
 def test_a_rule_for_other_kinds_of_call_is_not_warned_of(rule) -> None:
     assert _warnings_making(rule) == []
+
+
+# The docs' own filter by hint exempts the tools of that hint: a rule for them (or for all
+# of the server's tools) is warned of; one for its other tools is not.
+NEVER_READ_ONLY = {"never": {"read_only": True}}
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        deny(server="files", read_only=True),
+        ask(server="files", read_only=True),
+        deny(server="files"),
+    ],
+    ids=["deny-read-only", "ask-read-only", "deny-all"],
+)
+def test_a_rule_for_tools_a_never_filter_by_hint_exempts_is_warned_of(rule) -> None:
+    said = _warnings_making(rule, NEVER_READ_ONLY)
+    assert any("never applies to its tools marked read-only" in s for s in said), said
+
+
+def test_a_rule_for_the_tools_a_never_filter_by_hint_leaves_asking_is_not() -> None:
+    assert _warnings_making(deny(server="files", read_only=False), NEVER_READ_ONLY) == []

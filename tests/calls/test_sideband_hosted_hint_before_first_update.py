@@ -34,23 +34,7 @@ async def test_the_accepted_servers_listing_counts_on_the_sideband() -> None:
 
         async def serve_first_update() -> None:
             update = await server.wait_for(lambda e: e["type"] == "session.update")
-            await server.send(  # the accept's listing of docs, done just now
-                {
-                    "type": "conversation.item.done",
-                    "item": {
-                        "id": "mcpl_1",
-                        "type": "mcp_list_tools",
-                        "server_label": "docs",
-                        "tools": [
-                            {
-                                "name": "lookup",
-                                "input_schema": {"type": "object"},
-                                "annotations": {"readOnlyHint": True},
-                            }
-                        ],
-                    },
-                }
-            )
+            await server.hosted_listing("docs", {"lookup": True})  # the accept's, done now
             await server.send({"type": "session.updated", "session": update["session"]})
 
         async with anyio.create_task_group() as tg:
@@ -60,27 +44,8 @@ async def test_the_accepted_servers_listing_counts_on_the_sideband() -> None:
                     agent, url=server.url, call_id="rtc_123", reconnect=None
                 ) as session:
                     session.on("approval.decided")(decided.append)
-                    await server.send(
-                        {
-                            "type": "response.created",
-                            "response": {"id": "r1", "status": "in_progress"},
-                        }
-                    )
-                    request = {
-                        "type": "mcp_approval_request",
-                        "id": "mcpr_1",
-                        "server_label": "docs",
-                        "name": "lookup",
-                        "arguments": "{}",
-                    }
-                    await server.output_item("done", request, response_id="r1")
-                    answer = await server.wait_for(
-                        lambda e: (
-                            e["type"] == "conversation.item.create"
-                            and e["item"].get("type") == "mcp_approval_response"
-                        )
-                    )
+                    answer = await server.hosted_request("docs", "lookup")
     said = [(d.request.read_only, d.approve, d.decided_by) for d in decided]
-    assert answer["item"]["approve"] is True, (
+    assert answer["approve"] is True, (
         f"the read-only lookup of the agent's own server was not approved: {said}"
     )

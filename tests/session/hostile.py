@@ -80,6 +80,46 @@ class Hostile:
         event = {"response_id": response_id, "output_index": 0, "item": item}
         await self.send({"type": f"response.output_item.{kind}", **event})
 
+    async def hosted_listing(
+        self, label: str, hints: dict[str, bool | None], item_id: str = "mcpl_1"
+    ) -> None:
+        """A hosted server's ``mcp_list_tools`` item, done: its tools by name, each with its
+        ``readOnlyHint`` (``None``: none given)."""
+        tools = []
+        for name, read_only in hints.items():
+            tool: dict[str, Any] = {"name": name, "input_schema": {"type": "object"}}
+            if read_only is not None:
+                tool["annotations"] = {"readOnlyHint": read_only}
+            tools.append(tool)
+        item = {"id": item_id, "type": "mcp_list_tools", "server_label": label, "tools": tools}
+        await self.send({"type": "conversation.item.done", "item": item})
+
+    async def hosted_request(
+        self,
+        label: str,
+        name: str,
+        request_id: str = "mcpr_1",
+        response_id: str = "r1",
+        *,
+        created: bool = False,
+    ) -> dict[str, Any]:
+        """A hosted approval request in the response ``response_id`` (``created``: begun
+        by then; else it begins now): the client's answer item, once it comes."""
+        if not created:
+            begun = {"id": response_id, "status": "in_progress"}
+            await self.send({"type": "response.created", "response": begun})
+        request = {"type": "mcp_approval_request", "id": request_id, "server_label": label}
+        request |= {"name": name, "arguments": "{}"}
+        await self.output_item("done", request, response_id=response_id)
+        answer = await self.wait_for(
+            lambda e: (
+                e["type"] == "conversation.item.create"
+                and e["item"].get("type") == "mcp_approval_response"
+                and e["item"].get("approval_request_id") == request_id
+            )
+        )
+        return answer["item"]  # type: ignore[no-any-return]
+
     async def call(
         self,
         name: str,

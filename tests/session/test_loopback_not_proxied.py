@@ -15,14 +15,6 @@ from rtagents.emulator import Emulator
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def dead_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
-    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
-
-
 @pytest.mark.usefixtures("dead_proxy")
 async def test_the_emulator_on_loopback_is_reached_directly() -> None:
     async with Emulator() as emu:
