@@ -79,8 +79,16 @@ def endpoint(
         raise ConnectError(
             "OpenAI's API is reached over wss://: an API key never goes in the clear"
         )
-    key = given_key(api_key) if api_key is not None else env_api_key(base)  # (OpenAI only)
-    if not key and openai == "api.openai.com":
+    # One credential for the one Authorization header: the key, or the URL's user:password@
+    # (websockets sends it as that header), or a header given; the environment's key yields.
+    named = parts.username is not None or any(n.lower() == "authorization" for n in headers or {})
+    if named and given_key(api_key) is not None:
+        raise ConnectError(
+            "api_key= and the URL's user:password@ (or an Authorization header in headers=) "
+            "are two credentials for one header: give one"
+        )
+    key = None if named else given_key(api_key) if api_key is not None else env_api_key(base)
+    if not key and not named and openai == "api.openai.com":
         raise ConnectError(
             "no OpenAI API key: pass api_key=... or set OPENAI_API_KEY "
             "(or pass url= to use the local emulator, which needs none)"
