@@ -116,8 +116,13 @@ class HostedMCPClients:
 
     async def _connect(self, stack: AsyncExitStack, config: dict[str, Any]) -> Client:
         if not config.get("server_url"):
+            what = (
+                ("connector", "connector_id")
+                if config.get("connector_id")
+                else ("tunnel", "tunnel_id")
+            )
             raise ConnectionError(
-                f"connector {config.get('connector_id')} is not available in the emulator"
+                f"{what[0]} {config.get(what[1])} is not available in the emulator"
             )
         host = urlsplit(config["server_url"]).hostname or ""
         if not self._allowed_host(host):

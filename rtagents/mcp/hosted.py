@@ -22,8 +22,10 @@ class HostedMCP:
 
     Args:
         server_label: How the model and approvals name this server.
-        server_url: The MCP server's URL; or give ``connector_id``, not both.
+        server_url: The MCP server's URL; or give ``connector_id`` or ``tunnel_id`` (one of
+            the three).
         connector_id: A service connector (``connector_gmail``, ...).
+        tunnel_id: A Secure MCP Tunnel to a server in your own network.
         authorization: An OAuth access token for the server.
         headers: HTTP headers for the server (for example an API key).
         allowed_tools: Tool names, or ``{"read_only": True}`` / ``{"tool_names": [...]}``.
@@ -31,6 +33,10 @@ class HostedMCP:
             ``{"never": {"tool_names": [...]}, "always": {"read_only": False}}``. Requests
             are decided by the agent's ``ApprovalPolicy``.
         server_description: Tells the model what the server is for.
+        defer_loading: The server's tools are found by the model's tool search, not listed
+            up front.
+        allowed_callers: Who may call its tools: ``"direct"`` (the model) and/or
+            ``"programmatic"``.
     """
 
     def __init__(
@@ -43,6 +49,10 @@ class HostedMCP:
         allowed_tools: Sequence[str] | Mapping[str, Any] | None = None,
         require_approval: ApprovalMode | Mapping[str, Any] | None = None,
         server_description: str | None = None,
+        *,
+        tunnel_id: str | None = None,
+        defer_loading: bool | None = None,
+        allowed_callers: Sequence[Literal["direct", "programmatic"]] | None = None,
     ) -> None:
         where = f"HostedMCP {server_label!r}"
         if not server_label or not isinstance(server_label, str):
@@ -54,8 +64,8 @@ class HostedMCP:
                 f"{where}: headers must be a mapping of names to values, "
                 f"not {type(headers).__name__}"
             )
-        if (server_url is None) == (connector_id is None):
-            raise ValueError(f"{where}: give exactly one of server_url and connector_id")
+        if sum(x is not None for x in (server_url, connector_id, tunnel_id)) != 1:
+            raise ValueError(f"{where}: give exactly one of server_url, connector_id, tunnel_id")
         if server_url is not None and not server_url.startswith(("http://", "https://")):
             raise ValueError(f"{where}: server_url must be an http(s) URL")
         if connector_id is not None and connector_id not in CONNECTORS:
@@ -79,6 +89,9 @@ class HostedMCP:
                 else allowed_tools,
                 "require_approval": require_approval,
                 "server_description": server_description,
+                "tunnel_id": tunnel_id,
+                "defer_loading": defer_loading,
+                "allowed_callers": list(allowed_callers) if allowed_callers is not None else None,
             }
             # Only what was given goes on the wire: an explicit null means something else.
             self._wire = p.McpToolDefinition(
@@ -107,6 +120,7 @@ class HostedMCP:
         self.server_label = server_label
         self.server_url = server_url
         self.connector_id = connector_id
+        self.tunnel_id = tunnel_id
 
     def definition(self) -> p.McpToolDefinition:
         """The wire form, credentials included (it goes only into ``session.update``)."""
@@ -134,7 +148,8 @@ class HostedMCP:
         return allowed.read_only is None or read_only is allowed.read_only
 
     def __repr__(self) -> str:
-        target = redact_url(self.server_url, path=False) if self.server_url else self.connector_id
+        target = redact_url(self.server_url, path=False) if self.server_url else None
+        target = target or self.connector_id or f"tunnel {self.tunnel_id}"
         secret = " authorization=***" if self._wire.authorization else ""
         headers = f" headers={sorted(self._wire.headers)}=***" if self._wire.headers else ""
         return f"HostedMCP({self.server_label!r}, {target}{secret}{headers})"

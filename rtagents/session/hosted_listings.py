@@ -14,14 +14,14 @@ if TYPE_CHECKING:
     from ..agent import Agent
     from ..mcp.hosted import HostedMCP
 
-Server = tuple[str | None, str | None]
-"""A hosted server as the API reaches it: its URL, or its connector."""
+Server = tuple[str | None, str | None, str | None]
+"""A hosted server as the API reaches it: its URL, its connector, or its tunnel."""
 
 _IN_FLIGHT = 8  # configurations sent and not answered, the latest (a drop leaves some so)
 
 
 def server_of(config: HostedMCP) -> Server:
-    return (config.server_url, config.connector_id)
+    return (config.server_url, config.connector_id, config.tunnel_id)
 
 
 class HostedListings(dict[str, list[p.McpListedTool]]):
@@ -51,8 +51,8 @@ class HostedListings(dict[str, list[p.McpListedTool]]):
         """The hosted servers a session the server made says it has (a call's sideband: the
         configuration its accept gave), where it says where they are."""
         said = (t for t in tools if isinstance(t, p.McpToolDefinition))
-        self._taken = {t.server_label: (t.server_url, t.connector_id) for t in said}
-        self._taken = {label: at for label, at in self._taken.items() if at != (None, None)}
+        at = {t.server_label: (t.server_url, t.connector_id, t.tunnel_id) for t in said}
+        self._taken = {label: where for label, where in at.items() if any(where)}
 
     def __setitem__(self, label: str, tools: list[p.McpListedTool]) -> None:
         super().__setitem__(label, tools)

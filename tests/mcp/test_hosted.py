@@ -222,7 +222,7 @@ async def test_denied_by_rule() -> None:
 
 
 def test_hosted_mcp_validation_and_repr() -> None:
-    with pytest.raises(ValueError, match="exactly one of server_url and connector_id"):
+    with pytest.raises(ValueError, match="exactly one of server_url, connector_id, tunnel_id"):
         HostedMCP(server_label="x")
     with pytest.raises(ValueError, match="exactly one"):
         HostedMCP(server_label="x", server_url="https://a", connector_id="connector_gmail")

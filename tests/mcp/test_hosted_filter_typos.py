@@ -1,6 +1,6 @@
 """A hosted MCP filter with a misspelt key is refused when the ``HostedMCP`` is made.
 
-docs/mcp.md: "It is checked when you make it: exactly one of server_url and connector_id, a
+docs/mcp.md: "It is checked when you make it: exactly one of server_url, connector_id and tunnel_id, a
 known connector, valid approval filters." The filters are pydantic wire models with
 ``extra="allow"``, so ``{"never": {"tool_name": [...]}}`` (for ``tool_names``) or
 ``{"read_onyl": True}`` pass as filters that name no condition at all. Such a ``never``
