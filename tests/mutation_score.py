@@ -91,7 +91,17 @@ EQUIVALENT: dict[str, str] = {
         )
         for n in (6, 7)
     },
-    **{f"{_BROKER}_ask__mutmut_{n}": _FALLBACK for n in (19, 20)},
+    **{f"{_BROKER}_ask__mutmut_{n}": _FALLBACK for n in (23, 24)},
+    f"{_BROKER}_ask__mutmut_21": (
+        "the answer in _ask's cancelled branch: decide's cancelled branch gives the same deny "
+        "as the cancellation leaves _ask, with no await between (the handler's task, not "
+        "waited for, cannot answer in between)"
+    ),
+    f"{_BROKER}decide__mutmut_53": (
+        "`and` for `or` in `final`: the request is answered just before, so its decision is "
+        "set, and it differs from `decision` only if another answer came while _decide "
+        "awaited, whose one await, _ask, returns the request's decision itself"
+    ),
     "rtagents.approvals.pending.x\u01c1Pending\u01c1answer__mutmut_5": (
         "`>` for `>=` at the deadline: an answer at the very instant the clock reads the "
         "deadline, which no test can time (and either reading denies a late yes a moment on)"

@@ -4,6 +4,7 @@ runs; the session ends, and ``connect`` raises the exception (never the event lo
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -186,3 +187,47 @@ async def test_a_veto_predicate_that_exits_denies_reports_then_hands_the_exit_ov
     request = _request()
     decision = await broker.authorize(lambda: request, False, None)
     denied_then_exited(said, decision, request, "the approval could not be decided: ")
+
+
+async def test_a_handler_that_exits_after_its_deadline_still_hands_the_exit_over() -> None:
+    """The deadline decides (a deny, at once) while a handler that ignores its cancellation
+    (code that catches everything) runs on, not waited for; when it then exits, the exit is
+    still the app's: handed over."""
+    said: list[Any] = []
+
+    async def shielded_then_quits(request: ApprovalRequest) -> bool:
+        with contextlib.suppress(BaseException):  # its cancellation, swallowed
+            await anyio.sleep(0.3)
+        raise SystemExit(_LONG_EXIT)
+
+    broker = ApprovalBroker(
+        ApprovalPolicy(handler=shielded_then_quits, timeout=0.1), said.append, app_exit=said.append
+    )
+    decision = await broker.decide(_request())
+    assert (decision.approve, decision.decided_by) == (False, "timeout")
+    with anyio.fail_after(5):
+        while not said or not isinstance(said[-1], SystemExit):
+            await anyio.sleep(0.02)
+    assert said[-1].code == _LONG_EXIT
+    assert [e.type for e in said[:-1]] == ["approval.requested", "approval.decided"]
+
+
+async def test_an_outside_yes_without_a_handler_decides_with_nothing_failing(
+    log_lines: list[str],
+) -> None:
+    said: list[Any] = []
+    broker = ApprovalBroker(ApprovalPolicy(timeout=5), said.append)
+    request = _request()
+    async with anyio.create_task_group() as tg:
+
+        async def decide() -> None:
+            said.append(await broker.decide(request))
+
+        tg.start_soon(decide)
+        with anyio.fail_after(5):
+            while not broker.pending:
+                await anyio.sleep(0.01)
+        assert await broker.resolve(request.id, True)
+    decision = said[-1]
+    assert (decision.approve, decision.decided_by) == (True, "user")
+    assert not [line for line in log_lines if "failed" in line or "Traceback" in line]
