@@ -1,16 +1,36 @@
 """Calling the app's function whether it is async or sync: the one place for approval
-handlers, guardrails, a call's ``authorize`` and ``on_delegation``."""
+handlers, guardrails, a call's ``authorize``, ``on_delegation`` and ``on_dtmf``; and running
+such code detached, so that its caller can stop waiting for it."""
 
 from __future__ import annotations
 
 import asyncio
 import inspect
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeGuard
 
 import anyio
 import anyio.to_thread
+
+_DETACHED: set[asyncio.Task[Any]] = set()  # held: the loop keeps only a weak reference
+
+
+def detach(work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    """``work`` (the app's code) in a task of its own, held until it ends: whoever awaits it
+    may stop (cancel it and go on), and code that shields its work or ignores its
+    cancellation holds up nothing but itself. What it raises is read at its end, so one left
+    behind is never reported as an exception nobody retrieved."""
+    task = asyncio.ensure_future(work)
+    _DETACHED.add(task)
+    task.add_done_callback(_ended)
+    return task
+
+
+def _ended(task: asyncio.Task[Any]) -> None:
+    _DETACHED.discard(task)
+    if not task.cancelled():
+        task.exception()
 
 
 def is_async(fn: Callable[..., Any]) -> TypeGuard[Callable[..., Awaitable[Any]]]:

@@ -101,13 +101,17 @@ def first_error(exc: BaseException) -> BaseException:
     return exc
 
 
-def root_cause(exc: BaseException, limit: int = 300) -> str:
-    """``Type: message`` (the message cut at ``limit``) of ``first_error(exc)``, so that a
-    message names the cause rather than "unhandled errors in a TaskGroup". The one way
-    rtagents describes an exception in its events and logs."""
+def root_cause(exc: BaseException, limit: int | None = 300) -> str:
+    """``Type: message`` (the message cut at ``limit``; ``None``: whole) of
+    ``first_error(exc)``, so that a message names the cause rather than "unhandled errors in
+    a TaskGroup". The one way rtagents describes an exception in its events and logs: it
+    never raises (an exception's text may be made of a value whose ``__str__`` does)."""
     exc = first_error(exc)
-    text = str(exc)
-    if len(text) > limit:
+    try:
+        text = str(exc)
+    except Exception:  # (its text made of a value whose own ``__str__`` raises)
+        text = "<its message could not be shown>"
+    if limit is not None and len(text) > limit:
         text = text[: limit - 3] + "..."
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 

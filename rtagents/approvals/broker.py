@@ -14,13 +14,13 @@ since it can only make the outcome safer.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import anyio
 
+from .._either import detach
 from .._event import FrameworkEvent
 from ..errors import root_cause
 from .events import ApprovalAwaiting, ApprovalDecided, ApprovalRequested
@@ -30,7 +30,6 @@ from .policy import ApprovalPolicy
 from .request import ApprovalRequest, DecidedBy, Decision
 from .verdict import refuse, verdict
 
-_ASKING: set[asyncio.Task[None]] = set()  # handlers (some run on past their decision)
 log = logging.getLogger("rtagents.approvals")
 
 NOT_REQUIRED = Decision(True, "the tool needs no approval for this call", decided_by="rule")
@@ -283,9 +282,7 @@ class ApprovalBroker:
                 start_clock()
                 self._leave_outside(pending)
             else:  # not waited for once decided: a shielded prompt holds back no deny
-                asking = asyncio.create_task(self._ask_handler(pending, start_clock))
-                _ASKING.add(asking)
-                asking.add_done_callback(_ASKING.discard)
+                asking = detach(self._ask_handler(pending, start_clock))
             try:
                 await pending.answered.wait()
             except anyio.get_cancelled_exc_class():

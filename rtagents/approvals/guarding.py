@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..errors import root_cause
 from .guardrails import (
     GuardrailKind,
     GuardrailResult,
@@ -55,11 +56,8 @@ def judge(answer: object) -> Verdict:
 
 
 def raised(exc: BaseException) -> Verdict:
-    """A guardrail that raised trips (fail closed)."""
-    text = str(exc)
-    text = text if len(text) <= 120 else text[:117] + "..."
-    said = f": {text}" if text else ""  # (a bare CancelledError has no message)
-    return Verdict(False, f"it raised {type(exc).__name__}{said}", "error")
+    """A guardrail that raised trips (fail closed), whatever its exception says or fails to."""
+    return Verdict(False, f"it raised {root_cause(exc, 120)}", "error")
 
 
 def timed_out(timeout: float) -> Verdict:
@@ -151,7 +149,9 @@ class GuardCore:
     _seen: dict[str, None] = field(default_factory=dict)
     _given: dict[str, Any] = field(default_factory=dict)  # user message: guardrails when added
     _streams: dict[str, _Stream] = field(default_factory=dict)
-    _active: set[str] = field(default_factory=set)
+    # The responses under way, each with the guardrails in force as it began: its items'
+    # (an answer begun before a switch is checked by those it began under, to its end).
+    _active: dict[str, Any] = field(default_factory=dict)
     _owners: dict[str, str] = field(default_factory=dict)
     _turn: _Turn = field(default_factory=_Turn)
 
@@ -162,15 +162,11 @@ class GuardCore:
         characters or ``every_ms`` milliseconds have passed since the last)."""
         if key in self._tripped and key not in self._rearmed:
             return None
-        stream = self._streams.get(key)
-        if stream is None:
-            owner = self._owners.pop(key, None) or self.unseen
-            stream = self._streams[key] = _Stream(last_ms=now_ms, owner=owner)
+        stream = self._streams.get(key) or self._begin(key, now_ms)
         stream.text += delta
         if key in self._tripped:
             return None  # kept for the check after the trip's (see ``rearm``)
-        if not _checks(stream.guardrails, kind):  # those in force as it begins, or its first
-            stream.guardrails = self.current  # of its kind (a GPT-Live turn after a switch)
+        self._adopt(stream, kind)
         if stream.running is not None or not self._due(stream, now_ms):
             return None
         return self._start(kind, key, stream, now_ms)
@@ -188,12 +184,12 @@ class GuardCore:
             return None
         if stream is None and not whole:
             return None
-        if stream is None:  # (none of its deltas came: its response as ``heard`` finds it;
-            owner = self._owners.pop(key, None) or self.unseen  # its clock is never read)
-            stream = self._streams[key] = _Stream(owner=owner, guardrails=self.current)
+        if stream is None:  # (none of its deltas came; its clock is never read)
+            stream = self._begin(key, now_ms)
         if whole and len(whole) > len(stream.text):
             stream.text = whole
         stream.ended = True
+        self._adopt(stream, kind)
         if stream.running is not None:
             return None  # its end is checked when the running check finishes
         if len(stream.text) > stream.checked:
@@ -218,6 +214,7 @@ class GuardCore:
                 cuts[id(guardrail)] = len(check.text)
             del self._tripped[check.key]
             stream.cuts = cuts
+        self._adopt(stream, check.kind)
         if stream.ended:
             if len(stream.text) > stream.checked:
                 return self._last(check.kind, check.key, stream)
@@ -253,7 +250,25 @@ class GuardCore:
         stream = self._streams.get(key)
         if stream is None or stream.running is not None or key in self._tripped:
             return None
+        self._adopt(stream, kind)
         return self._start(kind, key, stream, now_ms) if self._due(stream, now_ms) else None
+
+    def _begin(self, key: str, now_ms: float) -> _Stream:
+        """The stream of ``key``, begun: its response's (the one its item was added to, or
+        the one under way when guarding began), guarded by those in force as that began."""
+        owner = self._owners.pop(key, None) or self.unseen
+        guardrails = self._active.get(owner) if owner is not None else None
+        stream = self._streams[key] = _Stream(last_ms=now_ms, owner=owner, guardrails=guardrails)
+        return stream
+
+    def _adopt(self, stream: _Stream, kind: GuardrailKind) -> None:
+        """A stream whose guardrails have no checks of ``kind`` is read by those in force
+        that have (a GPT-Live turn after a switch; an answer begun under an agent without
+        them, also when the switch comes after its last delta): all of it, none having read
+        any of it yet."""
+        if not _checks(stream.guardrails, kind) and _checks(self.current, kind):
+            stream.guardrails = self.current
+            stream.checked = 0
 
     def _due(self, stream: _Stream, now_ms: float) -> bool:
         fresh = len(stream.text) - stream.checked
@@ -323,7 +338,7 @@ class GuardCore:
         """A response began; True when it must be cancelled at once (and its batch blocked):
         it answers a turn an input guardrail already stopped. ``asked_by_a_trip``: the one a
         trip asked for (``Guardrails.respond``), never held, and the hold ends with it."""
-        self._active.add(response_id)
+        self._active[response_id] = self.current
         turn = self._turn
         if asked_by_a_trip:
             turn.hold = False  # what comes after it answers it, not the stopped turn
@@ -335,7 +350,7 @@ class GuardCore:
         return held
 
     def response_ended(self, response_id: str) -> None:
-        self._active.discard(response_id)
+        self._active.pop(response_id, None)
         for key in [k for k, owner in self._owners.items() if owner == response_id]:
             del self._owners[key]  # items that never spoke
 

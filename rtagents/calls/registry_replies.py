@@ -23,7 +23,7 @@ from typing import Any
 import anyio
 
 from .._latest import keep_latest
-from ..errors import SessionClosedError
+from ..errors import SessionClosedError, root_cause
 from .control import CallControlError
 from .registry import COMMANDS, CallHost, CallNotFound, CallOwnerGone
 from .rest import CallsAPIError
@@ -140,7 +140,7 @@ def said(exc: Exception) -> dict[str, Any]:
         if isinstance(exc, kind):
             status = getattr(exc, "status", None) if kind is CallsAPIError else None
             return {"ok": False, "kind": name, "error": str(exc), "status": status}
-    return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    return {"ok": False, "error": f"{root_cause(exc, None)}"}
 
 
 _RAISED: dict[Any, type[Exception]] = {

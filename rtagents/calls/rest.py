@@ -23,7 +23,7 @@ from .._redact import (
     server_said,
     url_parts,
 )
-from ..errors import RtagentsError
+from ..errors import RtagentsError, root_cause
 from .inbound import check_call_id, check_session_id
 
 log = logging.getLogger("rtagents.calls")
@@ -132,7 +132,7 @@ class CallsAPI:
             except httpx2.HTTPError as exc:
                 unsure = unsure or not isinstance(exc, (httpx2.ConnectError, httpx2.ConnectTimeout))
                 if attempt == self._retries:
-                    cause = redact(f"{type(exc).__name__}: {exc}")
+                    cause = redact(root_cause(exc, None))
                     raise CallsAPIError(f"{what} failed: {cause}") from None
             else:
                 if reply.status_code < 400:

@@ -27,6 +27,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from .._hosts import DIRECT
+from ..errors import root_cause
 from .auth import ClientSecrets
 from .call import API, Call
 from .config import minted_session
@@ -153,7 +154,7 @@ class CallDesk:
             reply = await self._http.post(url, content=body, headers=headers)
             call.webhook = {"event_id": event_id, "status": reply.status_code}
         except Exception as exc:
-            call.webhook = {"event_id": event_id, "error": f"{type(exc).__name__}: {exc}"}
+            call.webhook = {"event_id": event_id, "error": f"{root_cause(exc, None)}"}
             log.warning("the webhook for call %s could not be delivered: %s", call.call_id, exc)
 
     # -- routes -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ class MCPServerUnavailable(ToolUnavailable, ConnectionError):
 
     def __init__(self, server: str, cause: BaseException) -> None:
         # (A server's error may quote the credentials it was given: see ``local.said``.)
-        said = redact(f"{type(cause).__name__}: {cause}")
+        said = redact(root_cause(cause, None))
         super().__init__(f"MCP server {server!r} is unavailable ({said})")
 
 

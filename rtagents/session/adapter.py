@@ -11,12 +11,13 @@ request the API cannot carry out raises ``UnsupportedByAPI`` before anything is 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from .. import protocol as p
 from .._latest import keep_latest
-from ..errors import UnsupportedByAPI
+from ..errors import UnsupportedByAPI, root_cause
 from ..protocol.audio_formats import declared_input_format, input_format, output_format
 from .actions import Action, Decision, Emit, TraitsOf
 from .events import SessionWarning
@@ -28,6 +29,8 @@ from .wire import Requests
 
 if TYPE_CHECKING:
     from ..agent import Agent
+
+log = logging.getLogger("rtagents.session")
 
 API = Literal["realtime", "live"]
 """The API a session speaks: OpenAI's Realtime API, or GPT-Live."""
@@ -175,6 +178,14 @@ _LIVE_ONLY = "it is GPT-Live's (connect(agent, api='live')); here, use send_text
 _OWN_KEPT = 128  # of the framework's own message ids, beyond what a replay gives back
 
 
+def failed_on(event: Any, size: int, exc: Exception) -> list[Action]:
+    """A server event an adapter failed on (a bug of ours): it costs that event's effects,
+    never the session; the app still gets the event, and a warning saying what failed."""
+    log.exception("the session failed on a %s event", event.type)
+    warning = SessionWarning(f"failed on {event.type}: {root_cause(exc, None)}")
+    return [Emit(event, size), Emit(warning)]
+
+
 class OrchestratedAdapter:
     """What every adapter does alike over its orchestrator: requests that wait for a reply,
     and the app's answers (a call's output, an approval) turned into the API's client
@@ -249,7 +260,7 @@ class OrchestratedAdapter:
         if not failed and news is None:
             return []  # most bursts
         told: list[Action] = [
-            Emit(SessionWarning(f"the journal lost an item: {type(exc).__name__}: {exc}"))
+            Emit(SessionWarning(f"the journal lost an item: {root_cause(exc, None)}"))
             for exc in failed
         ]
         return told if news is None else [*told, Emit(news)]

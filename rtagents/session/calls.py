@@ -17,7 +17,7 @@ from .._redact import redact
 from ..approvals import ApprovalPolicy, ApprovalRequest
 from ..approvals.broker import ApprovalBroker
 from ..approvals.verdict import why_denied
-from ..errors import SessionClosedError, first_error
+from ..errors import SessionClosedError, first_error, root_cause
 from ..mcp.hosted import HostedMCP
 from ..tools import (
     BaseTool,
@@ -299,14 +299,13 @@ async def run_call(
         return fail("timeout", str(exc))
     except ToolCrashed as exc:
         raised = exc.__cause__ or exc
-        cause = first_error(raised)
-        return fail("error", f"{type(cause).__name__}: {cause}", raised)
+        return fail("error", root_cause(raised, None), raised)
     except Exception as exc:
         # A task group's failure is told by its first error, not "unhandled errors in a
         # TaskGroup"; a ToolUnavailable (a local MCP server that died, say) as unavailable.
-        cause = first_error(exc)
-        kind: FailureKind = "unavailable" if isinstance(cause, ToolUnavailable) else "error"
-        return fail(kind, f"{type(cause).__name__}: {cause}", exc)
+        unavailable = isinstance(first_error(exc), ToolUnavailable)
+        kind: FailureKind = "unavailable" if unavailable else "error"
+        return fail(kind, root_cause(exc, None), exc)
     return CallOutcome(output, None, time.perf_counter() - running.started)
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 import anyio
 
 from .. import protocol as p
-from .._either import call_either
+from .._either import call_either, detach
 from ..approvals.guarding import Check, GuardCore, Verdict, judge, raised, timed_out
 from ..approvals.guardrails import Guardrail, GuardrailKind, Guardrails
 from .guard_trips import (
@@ -247,7 +247,12 @@ class SessionGuards(Trips):
         if check.unreadable is not None:  # nothing to read: fail closed
             verdict: Verdict | None = Verdict(False, check.unreadable, "error")
         else:
-            verdict = await self._verdict(guardrail, check.text_for(guardrail), guardrails.timeout)
+            try:
+                verdict = await self._verdict(
+                    guardrail, check.text_for(guardrail), guardrails.timeout
+                )
+            except Exception as exc:  # judging what it answered failed: that trips too
+                verdict = raised(exc)
         # Past the deadline, whatever it answers never counts: a check that held the loop,
         # and then passed, trips.
         if verdict is None or anyio.current_time() >= deadline:
@@ -259,16 +264,14 @@ class SessionGuards(Trips):
         """The check's verdict, or ``None`` at its deadline. It runs in a task of its own,
         cancelled and left behind there: a check that will not stop (its slow call shielded
         from cancellation, as client libraries' cleanups are) cannot make its trip late."""
-        task = asyncio.ensure_future(self._answer(guardrail, text))
+        task = detach(self._answer(guardrail, text))
         try:
             await asyncio.wait((task,), timeout=within)
         except BaseException:  # the session's end: the check goes too
             task.cancel()
-            task.add_done_callback(_left_behind)
             raise
         if not task.done():
             task.cancel()
-            task.add_done_callback(_left_behind)
             return None
         if task.cancelled():  # its own: a future it awaited was cancelled by its owner (a
             return raised(asyncio.CancelledError())  # shared request): silent, it would pass
@@ -312,10 +315,3 @@ _ROUTES: dict[str, _Route] = {
     "conversation.item.input_audio_transcription.failed": SessionGuards._on_transcription_failed,
 }
 """The events the guardrails follow; every other event costs one lookup."""
-
-
-def _left_behind(task: asyncio.Future[Any]) -> None:
-    """A check given up at its deadline ended: what it raised is read (never reported as
-    an exception nobody retrieved)."""
-    if not task.cancelled():
-        task.exception()

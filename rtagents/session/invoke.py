@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from ..errors import root_cause
 from ..tools import BaseTool, ToolContext
 from ..tools.base import MadeOutput
 from ..tools.failures import ToolCrashed, ToolOutputTooLarge
@@ -56,7 +57,7 @@ async def invoke(
     except (Exception, asyncio.CancelledError):
         raise
     except BaseException as exc:  # KeyboardInterrupt in a task would stop the event loop
-        raise ToolCrashed(f"{type(exc).__name__}: {exc}") from exc
+        raise ToolCrashed(f"{root_cause(exc, None)}") from exc
     if isinstance(result, ToolOutputTooLarge):
         raise result
     return result

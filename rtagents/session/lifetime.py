@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic
 
 import anyio
 
-from ..errors import RtagentsError, SessionClosedError
+from ..errors import RtagentsError, SessionClosedError, root_cause
 from .session import DepsT, RealtimeSession
 from .tooling import connect_servers
 
@@ -215,5 +215,5 @@ def _one(group: BaseException) -> BaseException:
             leaves.append(exc)
     first = leaves[0] if leaves else group
     if isinstance(first, Exception) and not isinstance(first, RtagentsError):
-        return SessionClosedError(f"the session failed: {type(first).__name__}: {first}")
+        return SessionClosedError(f"the session failed: {root_cause(first, None)}")
     return first

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import itertools
-import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +46,7 @@ from .actions import (
     TraitsOf,
     encoding,
 )
-from .adapter import OrchestratedAdapter
+from .adapter import OrchestratedAdapter, failed_on
 from .events import (
     AudioInterrupted,
     DelegationAnswered,
@@ -70,7 +69,6 @@ from .wire import Requests, decode, error_ref, lost_requests, owed_ids
 if TYPE_CHECKING:
     from ..agent import Agent
 
-log = logging.getLogger("rtagents.session")
 
 _CARRIED_WAIT_S = 5.0
 _CLOSED_WELL = ("close_requested", "remote_hangup")
@@ -156,9 +154,7 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
             decided = route(self, event) if route is not None else None
             after = self._wire(decided) if decided else None
         except Exception as exc:  # a bug of ours must cost one event, not the session
-            log.exception("the session failed on a %s event", event.type)
-            warning = SessionWarning(f"failed on {event.type}: {type(exc).__name__}: {exc}")
-            return [Emit(event, size), Emit(warning)]
+            return failed_on(event, size, exc)
         delivered = () if event.type == "session.closed" else (Emit(event, size, frame),)
         return [*(before or ()), *delivered, *(after or ())]
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from .._latest import keep_latest
+from ..errors import root_cause
 from ..pricing import PriceBook
 from ..usage import Tokens, UsageRecord, reported
 from .events import SessionWarning, UsageUpdated
@@ -61,7 +62,7 @@ class UsageMeter:
         try:
             updated = route(self, event)
         except Exception as exc:  # a report we cannot read costs its count, not the session
-            return [SessionWarning(f"usage not counted: {type(exc).__name__}: {exc}")]
+            return [SessionWarning(f"usage not counted: {root_cause(exc, None)}")]
         if updated is None:
             return None
         warnings: list[Any] = []

@@ -15,13 +15,12 @@ satisfy the runner's port, ``adapter.WireAdapter``.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import protocol as p
 from .actions import Action, Decision, Emit, Send, TraitsOf, encoding
-from .adapter import OrchestratedAdapter
+from .adapter import OrchestratedAdapter, failed_on
 from .events import SessionWarning, TranscriptDelta
 from .hosted_listings import HostedListings
 from .journal import Journal
@@ -36,7 +35,6 @@ from .wire import Requests, decode, error_ref, redact, reread
 if TYPE_CHECKING:
     pass
 
-log = logging.getLogger("rtagents.session")
 
 _DONE = ("completed", None)
 """A call item's statuses that make it a call to run: ``status`` is optional (the spec's and
@@ -138,9 +136,7 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
             decided = route(self, event) if route is not None else None
             after = self._wire(decided) if decided else None
         except Exception as exc:  # a bug of ours must cost one event, not the session
-            log.exception("the session failed on a %s event", event.type)
-            warning = SessionWarning(f"failed on {event.type}: {type(exc).__name__}: {exc}")
-            return [Emit(event, size), Emit(warning)]
+            return failed_on(event, size, exc)
         if before or after:
             return [*(before or ()), Emit(event, size, frame), *(after or ())]
         return [Emit(event, size, frame)]

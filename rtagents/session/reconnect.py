@@ -15,7 +15,7 @@ import anyio
 
 from .._redact import redact
 from .._seconds import check_seconds
-from ..errors import ConnectError
+from ..errors import ConnectError, root_cause
 from .events import SessionReconnecting
 from .journal import DEFAULT_MAX_ITEMS, DEFAULT_MAX_TOKENS
 from .states import RENEWING, Connection, Link
@@ -252,4 +252,4 @@ def _whole(value: object) -> bool:
 
 
 def _describe(error: Exception) -> str:
-    return redact(f"{type(error).__name__}: {error}")  # (what failed may quote a secret)
+    return redact(root_cause(error, None))  # (what failed may quote a secret)

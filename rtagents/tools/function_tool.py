@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from typing_extensions import ParamSpec, Self, TypeVar
 
 from .._seconds import check_seconds
+from ..errors import root_cause
 from ..protocol import FunctionToolDefinition
 from ._docstrings import parse_docstring
 from ._schema import build_signature, described
@@ -156,7 +157,7 @@ class FunctionTool(BaseTool, Generic[P, R]):
             # validation error of (``v.strip()`` given a number: AttributeError): it is the
             # arguments it could not take, and the model is told so, as for any other.
             raise ToolArgumentsError(
-                f"{self.name}: a validator refused the arguments ({type(exc).__name__}: {exc})"
+                f"{self.name}: a validator refused the arguments ({root_cause(exc, None)})"
             ) from None
 
     def arguments_dict(self, arguments: Any) -> dict[str, Any]:
@@ -193,7 +194,7 @@ class FunctionTool(BaseTool, Generic[P, R]):
             except Exception:
                 raise
             except BaseException as exc:  # SystemExit in a worker must not reach the loop
-                raise ToolCrashed(f"{type(exc).__name__}: {exc}") from exc
+                raise ToolCrashed(f"{root_cause(exc, None)}") from exc
 
         # Sync tools run in a worker thread so that the event loop never waits on them; one
         # declared inline never blocks: no thread hop (and no timeout for its own code).

@@ -711,3 +711,68 @@ def test_a_rearmed_stream_that_ends_before_any_delta_ends_quietly() -> None:
     assert c.trip("turn")
     c.rearm("turn", "g")
     assert c.ended("input", "turn", 0) is None  # no stream to mark: nothing to check
+
+
+INPUT_ONLY = Guardrails(input=[lambda text: PASS])
+
+
+def test_a_switch_after_the_last_delta_gives_the_end_to_the_new_agent_s_checks() -> None:
+    c = core(chars=3, ms=10_000)
+    c.current = INPUT_ONLY  # no output checks: its checks of the stream read nothing
+    passed = c.heard("output", "a", "a promise", 0)
+    assert passed is not None and passed.of is None  # (passed by the session unrun)
+    assert c.checked(passed, 1) is None
+    c.current = BILLING  # after the last delta, before the item's end
+    last = c.ended("output", "a", 2)
+    assert last == Check("output", "a", "a promise", True, BILLING)  # all of it, read afresh
+    assert c.checked(last, 3) is None
+    assert c.ended("output", "a", 4) is None  # over: read once
+
+
+def test_a_stream_whose_check_ran_with_none_of_its_kind_is_read_whole_after_a_switch() -> None:
+    c = core(chars=3, ms=10_000)
+    c.current = INPUT_ONLY
+    passed = c.heard("output", "a", "abc", 0)
+    assert passed is not None
+    c.current = BILLING
+    following = c.checked(passed, 1)  # its check done as the switch came: all of it is due
+    assert following == Check("output", "a", "abc", False, BILLING)
+
+
+def test_a_trailing_check_after_a_switch_is_the_new_agent_s_and_reads_it_whole() -> None:
+    c = core(chars=100, ms=10)
+    c.current = INPUT_ONLY
+    assert c.heard("output", "a", "ab", 0) is None
+    c.current = BILLING
+    assert c.trail("output", "a", 5) is None  # not due yet (by time)
+    check = c.trail("output", "a", 20)
+    assert check == Check("output", "a", "ab", False, BILLING)
+
+
+def test_an_answer_read_only_at_its_end_is_checked_by_those_it_began_under() -> None:
+    c = core(chars=100, ms=10_000)
+    c.current = TRIAGE
+    c.response_started("r1", in_conversation=True)
+    c.current = None  # a switch to an agent with no guardrails, while r1 answers
+    c.item_added("a", "r1")
+    check = c.ended("output", "a", 0, "a refund, promised")
+    assert check == Check("output", "a", "a refund, promised", True, TRIAGE)
+    c.current = BILLING  # a later response is the agent's in force as it begins
+    c.response_started("r2", in_conversation=True)
+    c.current = TRIAGE
+    c.item_added("b", "r2")
+    assert c.heard("output", "b", "hello", 1) is None  # (not due yet)
+    assert c.ended("output", "b", 2).of is BILLING  # type: ignore[union-attr]
+    c.response_ended("r2")
+    c.item_added("x", "r2")  # (an item of a response over: no owner, those in force)
+    assert c.ended("output", "x", 2, "late").of is TRIAGE  # type: ignore[union-attr]
+
+
+def test_an_exception_whose_text_cannot_be_made_still_trips_with_its_type() -> None:
+    class Unprintable:
+        def __str__(self) -> str:
+            raise RuntimeError("no text")
+
+    verdict = raised(ValueError(Unprintable()))
+    assert (verdict.passed, verdict.decided_by) == (False, "error")
+    assert verdict.reason.startswith("it raised ValueError: <")
