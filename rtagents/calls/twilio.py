@@ -27,11 +27,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Union
 
+from .._latest import keep_latest
 from .._redact import credential
 from ..errors import RtagentsError
 from ..protocol.audio_formats import audio_ms, base64_bytes
 from .access import CallerRequest
-from .inbound import check_twilio_sid
+from .inbound import check_twilio_sid, shown
 
 log = logging.getLogger("rtagents.calls.twilio")
 
@@ -136,7 +137,7 @@ def parse_start(message: dict[str, Any]) -> StreamStart:
     if encoding != "audio/x-mulaw" or (
         isinstance(fmt, dict) and fmt.get("sampleRate", 8000) != 8000
     ):
-        raise TwilioStreamError(f"media format {fmt!r}: Twilio streams are u-law at 8 kHz")
+        raise TwilioStreamError(f"media format {shown(fmt)}: Twilio streams are u-law at 8 kHz")
     return StreamStart(stream_sid, call_sid, parameters, encoding)
 
 
@@ -182,6 +183,9 @@ def media_payload(message: dict[str, Any]) -> bytes | None:
         raise ValueError("a media message whose payload is not base64") from None
 
 
+_CUT_KEPT = 64  # items cut by barge-ins remembered: far more than a loop can lag behind
+
+
 class TwilioPlayer:
     """The caller's speaker, as far as marks tell: an ``AudioPlayer`` for a Twilio stream.
 
@@ -199,7 +203,9 @@ class TwilioPlayer:
         self._pending: OrderedDict[str, tuple[str, int]] = OrderedDict()  # mark -> item, end
         self._sent: dict[str, int] = {}  # bytes of the item sent so far (see base64_bytes)
         self._played: dict[str, int] = {}  # bytes of the item played
-        self._cut: frozenset[str] = frozenset()  # the items a clear stopped
+        # The items clears stopped, the latest (a dict kept in order): an item a barge-in
+        # cut before the loop read any of it stays cut across the next barge-in too.
+        self._cut: dict[str, None] = {}
         self.last_mark: str | None = None
 
     def play(self, item_id: str, payload: str) -> None:
@@ -237,10 +243,11 @@ class TwilioPlayer:
 
     def clear(self) -> None:
         self._pending.clear()
-        self._cut = frozenset(self._sent)
+        for item_id in self._sent:
+            keep_latest(self._cut, item_id, None, _CUT_KEPT)
         self._send({"event": "clear", "streamSid": self.stream_sid})
 
     def cut(self, item_id: str) -> None:
         """The session stopped ``item_id``: none of it is sent from here, also when none of
         it was yet (the app's loop had not read its first chunk at the barge-in)."""
-        self._cut = self._cut | {item_id}
+        keep_latest(self._cut, item_id, None, _CUT_KEPT)

@@ -3,6 +3,7 @@ any call and bridged to a Realtime session (the messages themselves are in ``twi
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -13,7 +14,7 @@ import anyio
 from anyio.streams.memory import MemoryObjectSendStream
 from starlette.websockets import WebSocket, WebSocketState
 
-from .._either import call_either
+from .._either import call_either, detach
 from ..agent import Agent
 from ..errors import RtagentsError, SessionClosedError, root_cause
 from ..session.connect import connect
@@ -301,13 +302,25 @@ def _press(presses: MemoryObjectSendStream[str], message: dict[str, Any]) -> Non
 
 
 async def _dtmf(settings: TwilioStreams, session: Any, digit: str) -> None:
+    """The app's handler for one press (a sync one in a worker thread, as a sync router
+    runs), detached: the call's end cancels it and waits no longer (an audit it shields
+    holds up no hang-up). What it raises costs neither the call nor the next press, a
+    ``CancelledError`` of its own (a lookup it awaited, given up elsewhere) included."""
+    handler = detach(call_either(settings.on_dtmf, session, digit))
     try:
-        # A sync handler runs in a worker thread, as a sync router does.
-        await call_either(settings.on_dtmf, session, digit)
-    except SessionClosedError:
-        pass  # the call is ending (its end ends the keypad's task)
-    except Exception:  # the app's handler must not cost the call, nor the next press
-        log.exception("the DTMF handler failed")
+        await asyncio.wait((handler,))
+    except BaseException:  # the call's end: the handler is told, not waited for
+        handler.cancel()
+        raise
+    if handler.cancelled():
+        log.warning("the DTMF handler was cancelled by its own code (a press of %r)", digit)
+        return
+    exc = handler.exception()
+    if exc is None or isinstance(exc, SessionClosedError):  # (closed: the call is ending)
+        return
+    if not isinstance(exc, Exception):
+        raise exc  # SystemExit, KeyboardInterrupt: the app's exit
+    log.error("the DTMF handler failed", exc_info=exc)
 
 
 async def _close(websocket: WebSocket, code: int) -> None:
