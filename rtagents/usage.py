@@ -97,6 +97,10 @@ class Tokens:
             return NotImplemented
         return Tokens(*map(operator.add, _counts(self), _counts(other)))
 
+    def __radd__(self, other: object) -> Tokens:
+        # ``sum()``'s first step is ``0 + first``: the usage of many is ``sum(...)``.
+        return self if type(other) is int and other == 0 else NotImplemented
+
     def __bool__(self) -> bool:
         return self.total_tokens > 0
 
@@ -163,9 +167,11 @@ class Tokens:
         answers): text in, text out, with the cached part of the input."""
         if usage is None:
             return cls()
+        text = _count(usage, "input_tokens")
+        cached = _count(_get(usage, "input_tokens_details"), "cached_tokens")
         return cls(
-            text_input=_count(usage, "input_tokens"),
-            cached_text_input=_count(_get(usage, "input_tokens_details"), "cached_tokens"),
+            text_input=text,
+            cached_text_input=min(cached, text),  # (of the input: never more, as Realtime's)
             text_output=_count(usage, "output_tokens"),
         )
 
@@ -254,6 +260,9 @@ class UsageRecord:
             _merged(self.seconds, other.seconds),
             self.responses + other.responses,
         )
+
+    def __radd__(self, other: object) -> UsageRecord:
+        return self if type(other) is int and other == 0 else NotImplemented  # (as Tokens')
 
     def __bool__(self) -> bool:
         return bool(self.responses or self.models or self.transcription or self.seconds)
