@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.xdist_group("docs_site")  # (one worker builds the site, once)
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 CDN = re.compile(r"unpkg\.com|jsdelivr\.net|cdnjs\.|esm\.sh|skypack", re.I)

@@ -151,6 +151,7 @@ async def test_attach_takes_only_a_call_made_with_a_secret_minted_here() -> None
             api_key="sk-x",
             base_url=emu.http_url,
             authorize=allow_user,
+            drain_timeout=0,  # (the other call is still up at the end: no wait for it)
         )
         async with serve_asgi(app) as url, httpx2.AsyncClient(base_url=url, headers=USER) as http:
             call_id, other_id = await _accepted_call(emu), await _accepted_call(emu)

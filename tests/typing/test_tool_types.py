@@ -9,7 +9,7 @@ from typing import Any
 
 from rtagents.session.calls import CallSettings
 
-from .test_typed_events import mypy
+from .user_mypy import mypy
 
 GOOD = """\
 import rtagents
@@ -34,22 +34,19 @@ first: BaseTool | Toolset | rtagents.HostedMCP | rtagents.mcp.MCPServer = agent.
 
 
 def test_every_kind_of_tool_an_agent_takes_type_checks(tmp_path: Path) -> None:
-    program = tmp_path / "good.py"
-    program.write_text(GOOD)
-    result = mypy(program)
+    result = mypy(tmp_path, GOOD)
     assert result.returncode == 0, result.stdout
 
 
 def test_what_is_not_a_tool_is_caught_by_the_type_checker(tmp_path: Path) -> None:
-    program = tmp_path / "bad.py"
-    program.write_text(
+    result = mypy(
+        tmp_path,
         "import rtagents\n\n"
         "def get_weather(city: str) -> str:\n"
         "    return city\n\n"
-        "agent = rtagents.Agent(name='a', tools=[get_weather])  # forgot @rtagents.tool\n"
+        "agent = rtagents.Agent(name='a', tools=[get_weather])  # forgot @rtagents.tool\n",
     )
-    result = mypy(program)
-    assert result.returncode == 1 and "bad.py:6: error" in result.stdout, result.stdout
+    assert result.returncode == 1 and "user_code.py:6: error" in result.stdout, result.stdout
     assert "BaseTool | Toolset | HostedMCP | MCPServer" in result.stdout, result.stdout
 
 
@@ -106,18 +103,15 @@ tools: list[rtagents.FunctionTool] = [get_weather, count]
 def test_a_decorated_function_keeps_its_parameters_and_result_for_the_checker(
     tmp_path: Path,
 ) -> None:
-    good = tmp_path / "good.py"
-    good.write_text(DECORATED)
-    result = mypy(good)
+    result = mypy(tmp_path, DECORATED)
     assert result.returncode == 0, result.stdout
-    bad = tmp_path / "bad.py"
-    bad.write_text(
+    result = mypy(
+        tmp_path,
         DECORATED
         + "get_weather(42)\n"
         + "async def wrong() -> str:\n"
-        + "    return await count('x')\n"
+        + "    return await count('x')\n",
     )
-    result = mypy(bad)
     assert result.returncode == 1, result.stdout
     assert 'incompatible type "int"; expected "str"' in result.stdout, result.stdout
     assert 'Incompatible return value type (got "int", expected "str")' in result.stdout

@@ -3,9 +3,12 @@ followed silently, as mypy does for a package in site-packages)."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +25,13 @@ ignore_missing_imports = True
 """
 
 
+# One cache for this process's runs (an xdist worker runs one test at a time): rtagents and
+# its dependencies are analysed once, not once per test (15-20 s each). The user's file
+# is always checked afresh: its path differs each run.
+_CACHE = Path(tempfile.mkdtemp(prefix="rtagents-mypy-cache-"))
+atexit.register(shutil.rmtree, _CACHE, True)
+
+
 def mypy(folder: Path, source: str) -> subprocess.CompletedProcess[str]:
     pytest.importorskip("mypy")
     (folder / "user_code.py").write_text(source)
@@ -34,7 +44,7 @@ def mypy(folder: Path, source: str) -> subprocess.CompletedProcess[str]:
             "--config-file",
             "mypy.ini",
             "--cache-dir",
-            ".mypy",
+            str(_CACHE),
             "user_code.py",
         ],
         cwd=folder,
