@@ -5,7 +5,9 @@ such code detached, so that its caller can stop waiting for it."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
+import logging
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeGuard
@@ -13,24 +15,50 @@ from typing import Any, TypeGuard
 import anyio
 import anyio.to_thread
 
-_DETACHED: set[asyncio.Task[Any]] = set()  # held: the loop keeps only a weak reference
+_DETACHED: dict[asyncio.Task[Any], anyio.CancelScope] = {}  # held: the loop holds weakly
 
 
 def detach(work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
     """``work`` (the app's code) in a task of its own, held until it ends: whoever awaits it
-    may stop (cancel it and go on), and code that shields its work or ignores its
+    may stop (``let_go``) and go on, and code that shields its work or ignores its
     cancellation holds up nothing but itself. What it raises is read at its end, so one left
     behind is never reported as an exception nobody retrieved."""
-    task = asyncio.ensure_future(work)
-    _DETACHED.add(task)
+    scope = anyio.CancelScope()
+    task = asyncio.ensure_future(_within(scope, work))
+    _DETACHED[task] = scope
     task.add_done_callback(_ended)
     return task
 
 
+async def _within(scope: anyio.CancelScope, work: Coroutine[Any, Any, Any]) -> Any:
+    # Cancelled through an anyio scope, not ``Task.cancel``: what the code shields with
+    # anyio's own scopes (an audit it must write) stays shielded.
+    with scope:
+        return await work
+    return None  # (let go)
+
+
 def _ended(task: asyncio.Task[Any]) -> None:
-    _DETACHED.discard(task)
+    _DETACHED.pop(task, None)
     if not task.cancelled():
         task.exception()
+
+
+def let_go(task: asyncio.Task[Any], log: logging.Logger | None = None, said: str = "") -> None:
+    """Stop waiting for the detached ``task``: it is cancelled, and left to end. With
+    ``log``, an error it still ends with (work it shielded, say) is logged as ``said``:
+    nobody is left to hear it otherwise."""
+    scope = _DETACHED.get(task)
+    if scope is not None:
+        scope.cancel()
+    if log is not None:
+        task.add_done_callback(functools.partial(_late, log, said))
+
+
+def _late(log: logging.Logger, said: str, task: asyncio.Task[Any]) -> None:
+    exc = None if task.cancelled() else task.exception()
+    if isinstance(exc, Exception):
+        log.error(said, exc_info=exc)
 
 
 def is_async(fn: Callable[..., Any]) -> TypeGuard[Callable[..., Awaitable[Any]]]:

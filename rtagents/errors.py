@@ -93,10 +93,17 @@ class ExtraMissing(RtagentsError, ImportError):
         self.extra = extra
 
 
+def is_group(exc: BaseException) -> bool:
+    """Whether ``exc`` is an exception group (a builtin from 3.11, the backport's before:
+    known by its class's name). Not any exception with an ``exceptions`` attribute: an
+    app's batch error may have one, and says more than its first item does."""
+    return any(cls.__name__ == "BaseExceptionGroup" for cls in type(exc).__mro__)
+
+
 def first_error(exc: BaseException) -> BaseException:
     """The first real error inside exception groups (``exc`` itself when it is none): what a
     task group's "unhandled errors in a TaskGroup" stands for."""
-    while isinstance(getattr(exc, "exceptions", None), (list, tuple)) and exc.exceptions:  # type: ignore[attr-defined]
+    while is_group(exc) and exc.exceptions:  # type: ignore[attr-defined]
         exc = exc.exceptions[0]  # type: ignore[attr-defined]
     return exc
 
@@ -113,7 +120,8 @@ def root_cause(exc: BaseException, limit: int | None = 300) -> str:
         text = "<its message could not be shown>"
     if limit is not None and len(text) > limit:
         text = text[: limit - 3] + "..."
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name
 
 
 # Old names kept working, with a warning: name -> (the warning, what it is now).

@@ -20,7 +20,7 @@ from typing import Any
 
 import anyio
 
-from .._either import detach
+from .._either import detach, let_go
 from .._event import FrameworkEvent
 from ..errors import root_cause
 from .events import ApprovalAwaiting, ApprovalDecided, ApprovalRequested
@@ -292,7 +292,7 @@ class ApprovalBroker:
                 raise
             finally:
                 if asking is not None:
-                    asking.cancel()
+                    let_go(asking)
         return pending.decision or timed_out(timeout)
 
     def _cancelled(self) -> Decision:

@@ -94,6 +94,7 @@ class Check:
 class _Stream:
     """One item's text as it streams, and where its checks are."""
 
+    kind: GuardrailKind = "output"  # which guardrails read it: the answer's, or the user's
     text: str = ""
     checked: int = 0  # the length of the text the last check was given
     last_ms: float = 0.0  # when the last check started (or the stream did)
@@ -139,8 +140,8 @@ class GuardCore:
     every_chars: int
     every_ms: int
     current: Any = None
-    """The guardrails in force (the session sets them as its agent changes): a stream's and
-    a whole message's checks are those in force when it began."""
+    """The guardrails in force (set by ``use``, as the session's agent changes): a stream's
+    and a whole message's checks are those in force when it began."""
     unseen: str | None = None  # the response under way when guarding began (see owner)
     # What tripped, and the messages checked whole: the latest (dicts: the oldest go first).
     _tripped: dict[str, None] = field(default_factory=dict)
@@ -162,11 +163,10 @@ class GuardCore:
         characters or ``every_ms`` milliseconds have passed since the last)."""
         if key in self._tripped and key not in self._rearmed:
             return None
-        stream = self._streams.get(key) or self._begin(key, now_ms)
+        stream = self._streams.get(key) or self._begin(kind, key, now_ms)
         stream.text += delta
         if key in self._tripped:
             return None  # kept for the check after the trip's (see ``rearm``)
-        self._adopt(stream, kind)
         if stream.running is not None or not self._due(stream, now_ms):
             return None
         return self._start(kind, key, stream, now_ms)
@@ -185,11 +185,10 @@ class GuardCore:
         if stream is None and not whole:
             return None
         if stream is None:  # (none of its deltas came; its clock is never read)
-            stream = self._begin(key, now_ms)
+            stream = self._begin(kind, key, now_ms)
         if whole and len(whole) > len(stream.text):
             stream.text = whole
         stream.ended = True
-        self._adopt(stream, kind)
         if stream.running is not None:
             return None  # its end is checked when the running check finishes
         if len(stream.text) > stream.checked:
@@ -214,7 +213,6 @@ class GuardCore:
                 cuts[id(guardrail)] = len(check.text)
             del self._tripped[check.key]
             stream.cuts = cuts
-        self._adopt(stream, check.kind)
         if stream.ended:
             if len(stream.text) > stream.checked:
                 return self._last(check.kind, check.key, stream)
@@ -250,25 +248,37 @@ class GuardCore:
         stream = self._streams.get(key)
         if stream is None or stream.running is not None or key in self._tripped:
             return None
-        self._adopt(stream, kind)
         return self._start(kind, key, stream, now_ms) if self._due(stream, now_ms) else None
 
-    def _begin(self, key: str, now_ms: float) -> _Stream:
+    def use(self, guardrails: Any) -> list[tuple[GuardrailKind, str]]:
+        """``guardrails`` are in force from now (the session's agent changed). A stream
+        whose own have no checks of its kind is theirs, all of it (none read any of it): the
+        streams taken so, each due a check by time (``trail_in``), also when the switch came
+        after its last delta and no delta is to come."""
+        if guardrails is self.current:
+            return []
+        self.current = guardrails
+        return [(s.kind, key) for key, s in self._streams.items() if self._adopt(s)]
+
+    def _begin(self, kind: GuardrailKind, key: str, now_ms: float) -> _Stream:
         """The stream of ``key``, begun: its response's (the one its item was added to, or
         the one under way when guarding began), guarded by those in force as that began."""
         owner = self._owners.pop(key, None) or self.unseen
         guardrails = self._active.get(owner) if owner is not None else None
-        stream = self._streams[key] = _Stream(last_ms=now_ms, owner=owner, guardrails=guardrails)
+        stream = _Stream(kind, last_ms=now_ms, owner=owner, guardrails=guardrails)
+        self._adopt(stream)
+        self._streams[key] = stream
         return stream
 
-    def _adopt(self, stream: _Stream, kind: GuardrailKind) -> None:
-        """A stream whose guardrails have no checks of ``kind`` is read by those in force
-        that have (a GPT-Live turn after a switch; an answer begun under an agent without
-        them, also when the switch comes after its last delta): all of it, none having read
-        any of it yet."""
-        if not _checks(stream.guardrails, kind) and _checks(self.current, kind):
-            stream.guardrails = self.current
-            stream.checked = 0
+    def _adopt(self, stream: _Stream) -> bool:
+        """Whether the guardrails in force take ``stream`` over: its own have no checks of
+        its kind, and they have (a GPT-Live turn after a switch; an answer begun under an
+        agent without them). What it said so far is then unread."""
+        if _checks(stream.guardrails, stream.kind) or not _checks(self.current, stream.kind):
+            return False
+        stream.guardrails = self.current
+        stream.checked = 0
+        return True
 
     def _due(self, stream: _Stream, now_ms: float) -> bool:
         fresh = len(stream.text) - stream.checked

@@ -140,7 +140,7 @@ def said(exc: Exception) -> dict[str, Any]:
         if isinstance(exc, kind):
             status = getattr(exc, "status", None) if kind is CallsAPIError else None
             return {"ok": False, "kind": name, "error": str(exc), "status": status}
-    return {"ok": False, "error": f"{root_cause(exc, None)}"}
+    return {"ok": False, "error": root_cause(exc, None)}
 
 
 _RAISED: dict[Any, type[Exception]] = {

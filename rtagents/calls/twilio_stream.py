@@ -14,7 +14,7 @@ import anyio
 from anyio.streams.memory import MemoryObjectSendStream
 from starlette.websockets import WebSocket, WebSocketState
 
-from .._either import call_either, detach
+from .._either import call_either, detach, let_go
 from ..agent import Agent
 from ..errors import RtagentsError, SessionClosedError, root_cause
 from ..session.connect import connect
@@ -310,7 +310,7 @@ async def _dtmf(settings: TwilioStreams, session: Any, digit: str) -> None:
     try:
         await asyncio.wait((handler,))
     except BaseException:  # the call's end: the handler is told, not waited for
-        handler.cancel()
+        let_go(handler, log, "the DTMF handler failed (after its call ended)")
         raise
     if handler.cancelled():
         log.warning("the DTMF handler was cancelled by its own code (a press of %r)", digit)

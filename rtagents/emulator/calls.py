@@ -154,7 +154,7 @@ class CallDesk:
             reply = await self._http.post(url, content=body, headers=headers)
             call.webhook = {"event_id": event_id, "status": reply.status_code}
         except Exception as exc:
-            call.webhook = {"event_id": event_id, "error": f"{root_cause(exc, None)}"}
+            call.webhook = {"event_id": event_id, "error": root_cause(exc, None)}
             log.warning("the webhook for call %s could not be delivered: %s", call.call_id, exc)
 
     # -- routes -------------------------------------------------------------------------------

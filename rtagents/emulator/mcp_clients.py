@@ -163,7 +163,7 @@ class HostedMCPClients:
             code = int(getattr(exc, "code", -32603))
             return HostedResult(error={"type": "protocol_error", "code": code, "message": str(exc)})
         except Exception as exc:
-            message = f"{root_cause(exc, None)}"
+            message = root_cause(exc, None)
             return HostedResult(error={"type": "http_error", "code": 502, "message": message})
         text = result_text(result)
         if result.is_error:

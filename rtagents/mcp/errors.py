@@ -4,7 +4,7 @@ from the errors of the exception groups and libraries below the MCP client."""
 from __future__ import annotations
 
 from .._redact import redact
-from ..errors import ConnectError, root_cause
+from ..errors import ConnectError, first_error, root_cause
 from ..tools import ToolUnavailable
 
 
@@ -22,9 +22,8 @@ class MCPServerUnavailable(ToolUnavailable, ConnectionError):
 
 
 def is_timeout(exc: BaseException) -> bool:
-    while isinstance(getattr(exc, "exceptions", None), (list, tuple)) and exc.exceptions:  # type: ignore[attr-defined]
-        exc = exc.exceptions[0]  # type: ignore[attr-defined]
-    return isinstance(exc, TimeoutError) or "timed out" in str(exc).lower()
+    exc = first_error(exc)
+    return isinstance(exc, TimeoutError) or "timed out" in root_cause(exc, None).lower()
 
 
 def is_transport_failure(exc: BaseException) -> bool:

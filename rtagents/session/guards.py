@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 import anyio
 
 from .. import protocol as p
-from .._either import call_either, detach
+from .._either import call_either, detach, let_go
 from ..approvals.guarding import Check, GuardCore, Verdict, judge, raised, timed_out
 from ..approvals.guardrails import Guardrail, GuardrailKind, Guardrails
 from .guard_trips import (
@@ -96,8 +96,10 @@ class SessionGuards(Trips):
         if guardrails is not None:  # the agent now running may debounce otherwise
             core.every_chars, core.every_ms = guardrails.every_chars, guardrails.every_ms
         # An earlier agent's streams are checked to their end with its guardrails (each
-        # check says whose), and its checks may trip yet: the records stay current.
-        core.current = guardrails
+        # check says whose), and its checks may trip yet: the records stay current. Those
+        # with none of their kind are the new guardrails', read by time if no delta comes.
+        for kind, key in core.use(guardrails):
+            self._trail(core, kind, key)
         check = _to_run(core, route(self, core, event))
         if check is not None:
             self._runner.spawn(self._run, check)
@@ -268,10 +270,10 @@ class SessionGuards(Trips):
         try:
             await asyncio.wait((task,), timeout=within)
         except BaseException:  # the session's end: the check goes too
-            task.cancel()
+            let_go(task)
             raise
         if not task.done():
-            task.cancel()
+            let_go(task)  # (what it says or raises from here counts for nothing)
             return None
         if task.cancelled():  # its own: a future it awaited was cancelled by its owner (a
             return raised(asyncio.CancelledError())  # shared request): silent, it would pass

@@ -57,7 +57,7 @@ async def invoke(
     except (Exception, asyncio.CancelledError):
         raise
     except BaseException as exc:  # KeyboardInterrupt in a task would stop the event loop
-        raise ToolCrashed(f"{root_cause(exc, None)}") from exc
+        raise ToolCrashed(root_cause(exc, None)) from exc
     if isinstance(result, ToolOutputTooLarge):
         raise result
     return result

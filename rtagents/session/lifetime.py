@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic
 
 import anyio
 
-from ..errors import RtagentsError, SessionClosedError, root_cause
+from ..errors import RtagentsError, SessionClosedError, is_group, root_cause
 from .session import DepsT, RealtimeSession
 from .tooling import connect_servers
 
@@ -172,7 +172,7 @@ class SessionLifetime(Generic[DepsT]):
                 if servers is not None:
                     await servers.__aexit__(None, None, None)
         except BaseException as leaving:
-            if not _is_group(leaving):
+            if not is_group(leaving):
                 raise
             # Every task of ours reports its own failures, so this is a bug or a
             # BaseException from below: surfaced as one exception, never as a group.
@@ -199,17 +199,12 @@ class SessionLifetime(Generic[DepsT]):
             raise raised
 
 
-def _is_group(exc: BaseException) -> bool:
-    # BaseExceptionGroup is a builtin from 3.11 and a backport before: test by shape.
-    return any(cls.__name__ == "BaseExceptionGroup" for cls in type(exc).__mro__)
-
-
 def _one(group: BaseException) -> BaseException:
     leaves: list[BaseException] = []
     todo: list[BaseException] = [group]
     while todo:
         exc = todo.pop()
-        if _is_group(exc):
+        if is_group(exc):
             todo.extend(getattr(exc, "exceptions", ()))
         else:
             leaves.append(exc)

@@ -194,7 +194,7 @@ class FunctionTool(BaseTool, Generic[P, R]):
             except Exception:
                 raise
             except BaseException as exc:  # SystemExit in a worker must not reach the loop
-                raise ToolCrashed(f"{root_cause(exc, None)}") from exc
+                raise ToolCrashed(root_cause(exc, None)) from exc
 
         # Sync tools run in a worker thread so that the event loop never waits on them; one
         # declared inline never blocks: no thread hop (and no timeout for its own code).

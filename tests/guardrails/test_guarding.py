@@ -621,10 +621,10 @@ BILLING = Guardrails(output=[lambda text: PASS])
 
 def test_a_stream_s_checks_are_those_in_force_when_it_began() -> None:
     c = core(chars=3, ms=10_000)
-    c.current = TRIAGE
+    c.use(TRIAGE)
     first = c.heard("output", "a", "abc", 0)
     assert first is not None and first.of is TRIAGE
-    c.current = BILLING  # a handoff: the answer begun under triage stays triage's
+    c.use(BILLING)  # a handoff: the answer begun under triage stays triage's
     c.heard("output", "a", "def", 1)
     following = c.checked(first, 2)
     assert following is not None and following.of is TRIAGE
@@ -636,30 +636,30 @@ def test_a_stream_s_checks_are_those_in_force_when_it_began() -> None:
 
 def test_a_stream_with_no_checks_of_its_kind_takes_the_next_agent_s() -> None:
     c = core(chars=3, ms=10_000)
-    c.current = Guardrails(input=[lambda text: PASS])  # no output checks
+    c.use(Guardrails(input=[lambda text: PASS]))  # no output checks
     assert c.heard("output", "a", "ab", 0) is None
-    c.current = BILLING
+    c.use(BILLING)
     check = c.heard("output", "a", "c", 1)
     assert check is not None and check.of is BILLING
 
 
 def test_a_message_s_late_transcript_is_checked_by_the_guardrails_when_it_was_added() -> None:
     c = core()
-    c.current = TRIAGE
+    c.use(TRIAGE)
     c.user_item("u1")
     c.user_item("u2")
-    c.current = None  # a switch to an agent with none, before the transcripts
+    c.use(None)  # a switch to an agent with none, before the transcripts
     assert c.whole("input", "u1", "first").of is TRIAGE  # type: ignore[union-attr]
     assert c.whole("input", "u2", "second").of is TRIAGE  # type: ignore[union-attr]
-    c.current = BILLING
+    c.use(BILLING)
     c.user_item("u3")  # added under guardrails with no input checks: the current ones
-    c.current = TRIAGE
+    c.use(TRIAGE)
     assert c.whole("input", "u3", "third").of is TRIAGE  # type: ignore[union-attr]
 
 
 def test_an_item_read_only_whole_is_checked_and_owned() -> None:
     c = core(chars=100, ms=10_000)
-    c.current = TRIAGE
+    c.use(TRIAGE)
     c.response_started("r1", in_conversation=True)
     c.item_added("a", "r1")
     check = c.ended("output", "a", 0, "said while the deltas were lost")
@@ -682,7 +682,7 @@ def test_what_tripped_and_the_messages_checked_whole_are_the_latest_256() -> Non
 
 def test_an_item_s_whole_text_never_checks_it_again_once_it_tripped() -> None:
     c = core(chars=3, ms=10_000)
-    c.current = TRIAGE
+    c.use(TRIAGE)
     check = c.heard("output", "a", "abc", 0)
     assert check is not None and c.trip("a")
     assert c.checked(check, 1) is None  # the stream is gone
@@ -691,7 +691,7 @@ def test_an_item_s_whole_text_never_checks_it_again_once_it_tripped() -> None:
 
 def test_the_deltas_text_stands_when_the_whole_says_no_more() -> None:
     c = core(chars=100, ms=10_000)
-    c.current = TRIAGE
+    c.use(TRIAGE)
     c.heard("output", "a", "abc", 0)
     check = c.ended("output", "a", 1, "xyz")  # as long: what the deltas said is checked
     assert check is not None and check.text == "abc"
@@ -718,11 +718,12 @@ INPUT_ONLY = Guardrails(input=[lambda text: PASS])
 
 def test_a_switch_after_the_last_delta_gives_the_end_to_the_new_agent_s_checks() -> None:
     c = core(chars=3, ms=10_000)
-    c.current = INPUT_ONLY  # no output checks: its checks of the stream read nothing
+    c.use(INPUT_ONLY)  # no output checks: its checks of the stream read nothing
     passed = c.heard("output", "a", "a promise", 0)
     assert passed is not None and passed.of is None  # (passed by the session unrun)
     assert c.checked(passed, 1) is None
-    c.current = BILLING  # after the last delta, before the item's end
+    assert c.use(BILLING) == [("output", "a")]  # after the last delta: theirs now
+    assert c.use(BILLING) == []  # (the same again: nothing changes)
     last = c.ended("output", "a", 2)
     assert last == Check("output", "a", "a promise", True, BILLING)  # all of it, read afresh
     assert c.checked(last, 3) is None
@@ -731,19 +732,19 @@ def test_a_switch_after_the_last_delta_gives_the_end_to_the_new_agent_s_checks()
 
 def test_a_stream_whose_check_ran_with_none_of_its_kind_is_read_whole_after_a_switch() -> None:
     c = core(chars=3, ms=10_000)
-    c.current = INPUT_ONLY
+    c.use(INPUT_ONLY)
     passed = c.heard("output", "a", "abc", 0)
     assert passed is not None
-    c.current = BILLING
+    c.use(BILLING)
     following = c.checked(passed, 1)  # its check done as the switch came: all of it is due
     assert following == Check("output", "a", "abc", False, BILLING)
 
 
 def test_a_trailing_check_after_a_switch_is_the_new_agent_s_and_reads_it_whole() -> None:
     c = core(chars=100, ms=10)
-    c.current = INPUT_ONLY
+    c.use(INPUT_ONLY)
     assert c.heard("output", "a", "ab", 0) is None
-    c.current = BILLING
+    c.use(BILLING)
     assert c.trail("output", "a", 5) is None  # not due yet (by time)
     check = c.trail("output", "a", 20)
     assert check == Check("output", "a", "ab", False, BILLING)
@@ -751,15 +752,15 @@ def test_a_trailing_check_after_a_switch_is_the_new_agent_s_and_reads_it_whole()
 
 def test_an_answer_read_only_at_its_end_is_checked_by_those_it_began_under() -> None:
     c = core(chars=100, ms=10_000)
-    c.current = TRIAGE
+    c.use(TRIAGE)
     c.response_started("r1", in_conversation=True)
-    c.current = None  # a switch to an agent with no guardrails, while r1 answers
+    c.use(None)  # a switch to an agent with no guardrails, while r1 answers
     c.item_added("a", "r1")
     check = c.ended("output", "a", 0, "a refund, promised")
     assert check == Check("output", "a", "a refund, promised", True, TRIAGE)
-    c.current = BILLING  # a later response is the agent's in force as it begins
+    c.use(BILLING)  # a later response is the agent's in force as it begins
     c.response_started("r2", in_conversation=True)
-    c.current = TRIAGE
+    c.use(TRIAGE)
     c.item_added("b", "r2")
     assert c.heard("output", "b", "hello", 1) is None  # (not due yet)
     assert c.ended("output", "b", 2).of is BILLING  # type: ignore[union-attr]
@@ -776,3 +777,25 @@ def test_an_exception_whose_text_cannot_be_made_still_trips_with_its_type() -> N
     verdict = raised(ValueError(Unprintable()))
     assert (verdict.passed, verdict.decided_by) == (False, "error")
     assert verdict.reason.startswith("it raised ValueError: <")
+
+
+def test_a_switch_after_the_last_delta_makes_the_tail_due_for_the_new_guardrails() -> None:
+    # GPT-Live: a turn has no end event; the tail's timer reads it before the user speaks.
+    c = core(chars=3, ms=100)
+    c.use(INPUT_ONLY)
+    passed = c.heard("output", "assistant#1", "I promise a refund", 0)
+    assert passed is not None and c.checked(passed, 1) is None
+    assert c.trail_in("assistant#1", 2) is None  # read (by none): nothing waits
+    assert c.use(BILLING) == [("output", "assistant#1")]
+    assert c.trail_in("assistant#1", 2) == 98  # its text unread: due a check by time
+    assert c.trail("output", "assistant#1", 200) == Check(
+        "output", "assistant#1", "I promise a refund", False, BILLING
+    )
+    assert c.use(TRIAGE) == []  # a stream with guardrails of its kind keeps them
+
+
+def test_a_user_stream_is_taken_only_by_input_checks() -> None:
+    c = core(chars=3, ms=100)
+    c.use(BILLING)  # output checks only
+    c.heard("input", "user#1", "hi there", 0)
+    assert c.use(INPUT_ONLY) == [("input", "user#1")]

@@ -4,6 +4,7 @@ followed silently, as mypy does for a package in site-packages)."""
 from __future__ import annotations
 
 import atexit
+import itertools
 import os
 import shutil
 import subprocess
@@ -26,15 +27,21 @@ ignore_missing_imports = True
 
 
 # One cache for this process's runs (an xdist worker runs one test at a time): rtagents and
-# its dependencies are analysed once, not once per test (15-20 s each). The user's file
-# is always checked afresh: its path differs each run.
+# its dependencies are analysed once, not once per test (15-20 s each). The user's file is
+# always checked afresh: mypy trusts a cached module whose file has the same size and
+# whole-second mtime (another test's program may well have both), so each run's file gets
+# an mtime of its own, and mypy compares its contents.
+_RUNS = itertools.count()
 _CACHE = Path(tempfile.mkdtemp(prefix="rtagents-mypy-cache-"))
 atexit.register(shutil.rmtree, _CACHE, True)
 
 
 def mypy(folder: Path, source: str) -> subprocess.CompletedProcess[str]:
     pytest.importorskip("mypy")
-    (folder / "user_code.py").write_text(source)
+    program = folder / "user_code.py"
+    program.write_text(source)
+    stamp = 1_000_000_000 + next(_RUNS)
+    os.utime(program, (stamp, stamp))
     (folder / "mypy.ini").write_text(CONFIG)
     return subprocess.run(
         [
