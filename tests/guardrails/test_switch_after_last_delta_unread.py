@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio
 import pytest
 
 import rtagents
 from rtagents import PASS, GuardrailResult, Guardrails, Trip
 from rtagents.emulator import Emulator, ScriptedModel
+
+from .reading import read_to_the_last_check
 
 pytestmark = pytest.mark.anyio
 
@@ -37,24 +38,15 @@ async def test_switch_after_the_last_delta_is_read_by_the_new_output_guardrails(
         async with rtagents.connect(plain, url=emu.url) as session:
             await session.send_text("Can I get my money back?")
             said = ""
-            with anyio.fail_after(20):
-                async for event in session:
-                    events.append(event)
-                    if event.type == "transcript.delta" and event.role == "assistant":
-                        said += event.delta
-                        if said == ANSWER:  # the last delta: its word's audio still to come
-                            await session.update_agent(guarded)
-                    if event.type == "response.done":
-                        break
-                else:
-                    pytest.fail("the session ended first")
-            with anyio.move_on_after(1):  # the item's last check, given time to run
-                async for event in session:
-                    events.append(event)
-                    if event.type == "guardrail.tripped":
-                        break
-                else:
-                    pytest.fail("the session ended first")
+
+            async def switch_at_the_last_delta(event: Any) -> None:
+                nonlocal said
+                if event.type == "transcript.delta" and event.role == "assistant":
+                    said += event.delta
+                    if said == ANSWER:  # the last delta: its word's audio still to come
+                        await session.update_agent(guarded)
+
+            await read_to_the_last_check(session, events, switch_at_the_last_delta)
     trips = [e for e in events if e.type == "guardrail.tripped"]
     assert read, "the new agent's output guardrail never read the answer"
     assert [t.guardrail for t in trips] == ["no_refunds"]
