@@ -38,3 +38,10 @@ def dead_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests of an ``xdist_group`` first: each group runs on one worker, one test after
+    another (a browser's, the type checkers', a wheel's build), and started last it would
+    keep one worker busy long after the others ran out of tests."""
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
