@@ -91,11 +91,15 @@ EQUIVALENT: dict[str, str] = {
         )
         for n in (6, 7)
     },
-    **{f"{_BROKER}_ask__mutmut_{n}": _FALLBACK for n in (23, 24)},
-    f"{_BROKER}_ask__mutmut_21": (
+    **{f"{_BROKER}_ask__mutmut_{n}": _FALLBACK for n in (22, 23)},
+    f"{_BROKER}_ask__mutmut_19": (
         "the answer in _ask's cancelled branch: decide's cancelled branch gives the same deny "
         "as the cancellation leaves _ask, with no await between (the handler's task, not "
         "waited for, cannot answer in between)"
+    ),
+    f"{_BROKER}_ask__mutmut_10": (
+        "'' for None as the handler's task when there is no handler: let_go of what is not "
+        "a detached task does nothing, as nothing is to be let go"
     ),
     f"{_BROKER}decide__mutmut_53": (
         "`and` for `or` in `final`: the request is answered just before, so its decision is "
@@ -122,6 +126,13 @@ EQUIVALENT: dict[str, str] = {
     "rtagents.approvals.guarding.x\u01c1Check\u01c1text_for__mutmut_4": "text[None:] is text[0:]",
     "rtagents.approvals.guarding.x\u01c1Check\u01c1text_for__mutmut_6": "get() with no default is None: text[None:] is text[0:]",
     "rtagents.approvals.guarding.x\u01c1GuardCore\u01c1item_added__mutmut_4": _AS_A_SET,
+    "rtagents.approvals.guarding.x\u01c1GuardCore\u01c1ended__mutmut_16": (
+        "None for the clock of a stream begun at its end: its last check is due then, and it "
+        "is gone once that check is done (a stream with no check of its kind never waits)"
+    ),
+    "rtagents.approvals.guarding.x\u01c1GuardCore\u01c1_begin__mutmut_8": (
+        "looking a stream's response up under None: no response is kept under None"
+    ),
     "rtagents.approvals.guarding.x\u01c1GuardCore\u01c1response_started__mutmut_14": _AS_A_SET,
     "rtagents.approvals.guarding.x\u01c1GuardCore\u01c1response_started__mutmut_4": (
         "None for False as the hold a trip's own response ends: the hold is only ever read "

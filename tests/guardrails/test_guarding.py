@@ -799,3 +799,13 @@ def test_a_user_stream_is_taken_only_by_input_checks() -> None:
     c.use(BILLING)  # output checks only
     c.heard("input", "user#1", "hi there", 0)
     assert c.use(INPUT_ONLY) == [("input", "user#1")]
+
+
+def test_the_end_of_a_response_never_seen_begin_is_nothing() -> None:
+    c = core()
+    c.response_ended("never-started")  # (guarding began after it: it is not kept)
+    c.response_started("r1", in_conversation=True)
+    c.item_added("a", "r1")
+    c.response_ended("r1")
+    c.response_ended("r1")  # (a response.done the server sent twice)
+    assert c.owner("a") is None
