@@ -206,3 +206,39 @@ class Relay:
             yield self.url.format(port=server.sockets[0].getsockname()[1])
         finally:
             server.close()
+
+
+TWILIO_TOKEN = "twilio-auth-token-for-tests"
+
+
+def twilio_server(emu: Emulator, twilio: Any = None) -> CallServer:
+    """A CallServer on ``emu`` serving Twilio streams (``TwilioStreams(auth_token=TWILIO_TOKEN)``
+    unless ``twilio`` says otherwise), with an agent that only talks."""
+    from rtagents.calls import TwilioStreams
+
+    return CallServer(
+        agent=rtagents.Agent(name="phone"),
+        webhook_secret=SECRET,
+        api_key="sk-x",
+        base_url=emu.http_url,
+        twilio=twilio or TwilioStreams(auth_token=TWILIO_TOKEN),
+    )
+
+
+@asynccontextmanager
+async def twilio_call(twilio: Any = None) -> AsyncIterator[tuple[CallServer, Any]]:
+    """A Twilio stream bridged to the emulator, its session up: the server, and Twilio's
+    side (``TwilioMediaClient``, marks echoed at once)."""
+    from rtagents.testing import TwilioMediaClient
+
+    async with Emulator(model=ScriptedModel([], then="ok")) as emu:
+        app = twilio_server(emu, twilio)
+        async with serve_asgi(app) as url:
+            stream = url.replace("http", "ws", 1) + "/twilio"
+            async with TwilioMediaClient(
+                stream, auth_token=TWILIO_TOKEN, playback="instant"
+            ) as phone:
+                with anyio.fail_after(10):
+                    while not (phone.call_sid in app.calls and app.calls[phone.call_sid].session):
+                        await anyio.sleep(0.01)
+                yield app, phone

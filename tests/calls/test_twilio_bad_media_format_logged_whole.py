@@ -18,13 +18,13 @@ import anyio
 import pytest
 import websockets
 
-import rtagents
-from rtagents.calls import CallServer, TwilioStreams
+from rtagents.calls import TwilioStreams
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import serve_asgi
 
+from .harness import twilio_server
+
 pytestmark = pytest.mark.anyio
-SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
 
 
 async def test_a_bad_media_format_is_not_logged_whole(caplog: pytest.LogCaptureFixture) -> None:
@@ -38,13 +38,7 @@ async def test_a_bad_media_format_is_not_logged_whole(caplog: pytest.LogCaptureF
         },
     }
     async with Emulator(model=ScriptedModel([], then="hi")) as emu:
-        app = CallServer(
-            agent=rtagents.Agent(name="phone"),
-            webhook_secret=SECRET,
-            api_key="sk-x",
-            base_url=emu.http_url,
-            twilio=TwilioStreams(auth_token=None),
-        )
+        app = twilio_server(emu, TwilioStreams(auth_token=None))
         async with serve_asgi(app) as url:
             async with websockets.connect(url.replace("http", "ws", 1) + "/twilio") as ws:
                 await ws.send(json.dumps(start))

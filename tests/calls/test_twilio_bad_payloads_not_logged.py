@@ -1,4 +1,4 @@
-"""Review (twilio): docs/twilio.md, "Hostile input": "Frames that are not JSON, deeply nested
+"""docs/twilio.md, "Hostile input": "Frames that are not JSON, deeply nested
 frames, binary frames, unknown events and bad payloads are ignored and logged. The call goes
 on." Frames that are not JSON and binary frames are logged; a ``media`` message whose
 payload is not base64 as ``b64decode(validate=True)`` wants it (line-wrapped base64, base64
@@ -12,49 +12,23 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
 import pytest
 
-import rtagents
-from rtagents.calls import CallServer, TwilioStreams
 from rtagents.calls.twilio import media_payload
-from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import TwilioMediaClient, serve_asgi
+
+from .harness import twilio_call
 
 pytestmark = pytest.mark.anyio
-SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
-TOKEN = "twilio-auth-token-for-review"
-
-
-@asynccontextmanager
-async def streaming() -> AsyncIterator[tuple[CallServer, TwilioMediaClient]]:
-    """A Twilio call bridged to the emulator, its session up."""
-    async with Emulator(model=ScriptedModel([], then="ok")) as emu:
-        app = CallServer(
-            agent=rtagents.Agent(name="phone"),
-            webhook_secret=SECRET,
-            api_key="sk-x",
-            base_url=emu.http_url,
-            twilio=TwilioStreams(auth_token=TOKEN),
-        )
-        async with serve_asgi(app) as url:
-            ws = url.replace("http", "ws", 1) + "/twilio"
-            async with TwilioMediaClient(ws, auth_token=TOKEN, playback="instant") as phone:
-                with anyio.fail_after(10):
-                    while not (phone.call_sid in app.calls and app.calls[phone.call_sid].session):
-                        await anyio.sleep(0.01)
-                yield app, phone
 
 
 async def logged_for(
     caplog: pytest.LogCaptureFixture, frames: list[dict[str, Any] | str]
 ) -> list[str]:
     """What the calls' loggers say of ``frames`` sent on a live stream (which goes on)."""
-    async with streaming() as (app, phone):
+    async with twilio_call() as (app, phone):
         caplog.clear()
         with caplog.at_level(logging.DEBUG, logger="rtagents"):
             for frame in frames:

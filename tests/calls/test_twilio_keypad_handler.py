@@ -9,46 +9,27 @@ ended is still logged (nobody waits for it then)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
 import pytest
 
-import rtagents
-from rtagents.calls import CallServer, TwilioStreams
-from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import TwilioMediaClient, serve_asgi
+from rtagents.calls import TwilioStreams
+from rtagents.testing import TwilioMediaClient
+
+from .harness import TWILIO_TOKEN, twilio_call
 
 pytestmark = pytest.mark.anyio
-SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
-TOKEN = "twilio-auth-token-for-tests"
 
 Handler = Callable[[Any, str], Awaitable[None]]
 
 
-@contextlib.asynccontextmanager
-async def keypad_call(handler: Handler) -> AsyncIterator[tuple[CallServer, TwilioMediaClient]]:
+def keypad_call(handler: Handler) -> Any:
     """A stream whose session runs, its keypad presses going to ``handler``."""
-    async with Emulator(model=ScriptedModel([], then="ok")) as emu:
-        app = CallServer(
-            agent=rtagents.Agent(name="phone"),
-            webhook_secret=SECRET,
-            api_key="sk-x",
-            base_url=emu.http_url,
-            twilio=TwilioStreams(auth_token=TOKEN, on_dtmf=handler),
-        )
-        async with serve_asgi(app) as url:
-            stream = url.replace("http", "ws", 1) + "/twilio"
-            phone = TwilioMediaClient(stream, auth_token=TOKEN, playback="instant")
-            async with phone:
-                with anyio.fail_after(10):
-                    while not (phone.call_sid in app.calls and app.calls[phone.call_sid].session):
-                        await anyio.sleep(0.01)
-                yield app, phone
+    return twilio_call(TwilioStreams(auth_token=TWILIO_TOKEN, on_dtmf=handler))
 
 
 async def pressed_and_handled(phone: TwilioMediaClient, digit: str, pressed: list[str]) -> None:

@@ -13,26 +13,20 @@ import anyio
 import pytest
 import websockets
 
-import rtagents
-from rtagents.calls import CallServer, TwilioStreams
+from rtagents.calls import TwilioStreams
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import serve_asgi
 
+from .harness import twilio_server
+
 pytestmark = pytest.mark.anyio
-SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
 
 
 async def test_a_stream_that_never_starts_is_logged_with_its_reason(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     async with Emulator(model=ScriptedModel([], then="hi")) as emu:
-        app = CallServer(
-            agent=rtagents.Agent(name="phone"),
-            webhook_secret=SECRET,
-            api_key="sk-x",
-            base_url=emu.http_url,
-            twilio=TwilioStreams(auth_token=None, start_timeout=0.3),
-        )
+        app = twilio_server(emu, TwilioStreams(auth_token=None, start_timeout=0.3))
         async with serve_asgi(app) as url:
             with caplog.at_level(logging.WARNING, logger="rtagents.calls.twilio"):
                 async with websockets.connect(url.replace("http", "ws", 1) + "/twilio") as ws:
@@ -49,13 +43,7 @@ async def test_a_stream_stopped_before_it_started_is_closed_at_once(
     # The caller hung up as the stream opened: Twilio sends stop, no start. The stream was
     # held open until start_timeout (10 s by default), then logged as a timeout.
     async with Emulator(model=ScriptedModel([], then="hi")) as emu:
-        app = CallServer(
-            agent=rtagents.Agent(name="phone"),
-            webhook_secret=SECRET,
-            api_key="sk-x",
-            base_url=emu.http_url,
-            twilio=TwilioStreams(auth_token=None, start_timeout=30),
-        )
+        app = twilio_server(emu, TwilioStreams(auth_token=None, start_timeout=30))
         async with serve_asgi(app) as url:
             with caplog.at_level(logging.WARNING, logger="rtagents.calls.twilio"):
                 async with websockets.connect(url.replace("http", "ws", 1) + "/twilio") as ws:
