@@ -38,7 +38,7 @@ def test_a_group_runs_on_one_worker(tmp_path: Path) -> None:
             "-p",
             "no:cacheprovider",
             "-n",
-            "4",
+            "2",  # (two workers spread eight tests as well as four do, for half the start-up)
             "--dist",
             "loadgroup",
             "test_grouped.py",

@@ -22,8 +22,8 @@ class MCPServerUnavailable(ToolUnavailable, ConnectionError):
 
 
 def is_timeout(exc: BaseException) -> bool:
-    exc = first_error(exc)
-    return isinstance(exc, TimeoutError) or "timed out" in root_cause(exc, None).lower()
+    said = root_cause(exc, None).lower()
+    return isinstance(first_error(exc), TimeoutError) or "timed out" in said
 
 
 def is_transport_failure(exc: BaseException) -> bool:
