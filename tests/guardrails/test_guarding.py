@@ -809,3 +809,16 @@ def test_the_end_of_a_response_never_seen_begin_is_nothing() -> None:
     c.response_ended("r1")
     c.response_ended("r1")  # (a response.done the server sent twice)
     assert c.owner("a") is None
+
+
+def test_an_input_trip_while_the_follow_up_is_asked_for_cancels_it_as_it_starts() -> None:
+    # The answer called a tool (r1, ended); its output went with a response asked for, which
+    # has not begun: nothing is active to cancel, and the follow-up is cancelled as it starts.
+    c = core()
+    c.user_item("u1")
+    c.response_started("r1", in_conversation=True)
+    c.response_ended("r1")
+    assert c.input_stops("u1", asked=True) == InputStop(None, ("r1",), ())
+    assert c.response_started("oob", in_conversation=False) is False  # not the follow-up
+    assert c.response_started("r2", in_conversation=True) is True
+    assert c.response_started("r3", in_conversation=True) is False  # only that one

@@ -173,9 +173,10 @@ def sent(connection: Any, kind: str) -> list[dict[str, Any]]:
     return [e for e in connection.received if e["type"] == kind]
 
 
-async def wire_to_the_grandson(tool: Any, answer: str, seconds: float) -> tuple[list[Any], Any]:
+async def wire_to_the_grandson(tool: Any, answer: str, until: str) -> tuple[list[Any], Any]:
     """A bank agent with ``tool`` is asked to wire money to a grandson (a fraud check trips
-    0.3 s later); its events for ``seconds`` (past the tool's own end), and the connection."""
+    0.3 s later); its events until one of type ``until`` and a little after (what should
+    not come would have come by then), and the connection."""
     agent = rtagents.Agent(
         name="bank",
         tools=[tool],
@@ -183,10 +184,19 @@ async def wire_to_the_grandson(tool: Any, answer: str, seconds: float) -> tuple[
         output_modalities=["text"],
     )
     call = CallFunction("wire_money", {"to": "grandson", "amount": 5000})
+    events: list[Any] = []
     async with Emulator(model=ScriptedModel([call, answer])) as emulator:
         async with rtagents.connect(agent, url=emulator.url) as session:
             await session.send_text("Wire 5000 to my grandson, he needs bail")
-            return await read_for(session, seconds), emulator.last
+            with anyio.fail_after(10):
+                async for event in session:
+                    events.append(event)
+                    if event.type == until:
+                        break
+                else:
+                    pytest.fail(f"the session ended before {until}: {events}")
+            events += await read_for(session, 0.5)
+            return events, emulator.last
 
 
 async def test_a_trip_while_a_tool_of_the_answer_runs_cancels_it_and_asks_nothing() -> None:
@@ -195,11 +205,13 @@ async def test_a_trip_while_a_tool_of_the_answer_runs_cancels_it_and_asks_nothin
     @rtagents.tool
     async def wire_money(to: str, amount: int) -> str:
         """Send money."""
-        await anyio.sleep(1.0)  # still running when the guardrail trips
+        await anyio.sleep(60)  # still running when the guardrail trips: only it ends this
         ran.append(amount)
         return f"sent {amount} to {to}"
 
-    events, connection = await wire_to_the_grandson(wire_money, "Done, I sent it.", 2.0)
+    events, connection = await wire_to_the_grandson(
+        wire_money, "Done, I sent it.", "tool.call.failed"
+    )
     assert ran == []  # its code was cancelled
     kinds = [e.type for e in events]
     assert kinds.index("guardrail.tripped") < kinds.index("tool.call.failed")
@@ -224,11 +236,11 @@ async def test_a_trip_cancels_the_background_work_its_answer_started() -> None:
     @rtagents.tool(background=True)
     async def wire_money(to: str, amount: int) -> str:
         """Send money (it takes a while)."""
-        await anyio.sleep(0.8)  # still running when the guardrail trips (0.3 s)
+        await anyio.sleep(60)  # still running when the guardrail trips: only it ends this
         ran.append(amount)
         return f"sent {amount} to {to}"
 
-    events, connection = await wire_to_the_grandson(wire_money, "Started it.", 1.5)
+    events, connection = await wire_to_the_grandson(wire_money, "Started it.", "background.failed")
     assert ran == []  # its code was cancelled
     kinds = [e.type for e in events]
     assert "background.started" in kinds and "background.completed" not in kinds
@@ -244,42 +256,35 @@ async def test_a_trip_cancels_the_background_work_its_answer_started() -> None:
     assert not [n for n in notes if "wire_money" in json.dumps(n)]
 
 
-async def test_a_trip_during_the_tools_follow_up_cancels_it() -> None:
-    @rtagents.tool
-    def wire_money(to: str, amount: int) -> str:
-        """Send money."""
-        return f"sent {amount} to {to}"
-
-    agent = rtagents.Agent(
-        name="bank", tools=[wire_money], guardrails=Guardrails(input=[slow_fraud_check])
-    )
-    model = ScriptedModel([CallFunction("wire_money", {"to": "grandson", "amount": 5}), ANSWER])
-    async with Emulator(model=model, realtime=True, audio_chunk_ms=100) as emulator:
-        async with rtagents.connect(agent, url=emulator.url) as session:
-            await session.send_text("Wire 5 to my grandson, he needs bail")
-            events = await read_for(session, 2.0)
-            connection = emulator.last
-    [trip] = [e for e in events if e.type == "guardrail.tripped"]
-    done = [e for e in events if e.type == "response.done"]
-    assert [d.response.status for d in done] == ["completed", "cancelled"]
-    assert trip.cancelled == done[1].response.id
-    assert [c["response_id"] for c in sent(connection, "response.cancel")] == [trip.cancelled]
-
-
 async def test_a_late_trip_cuts_the_answers_audio_still_playing() -> None:
+    answered = anyio.Event()
+
     async def slow_no_locks(text: str) -> GuardrailResult:
-        await anyio.sleep(0.5)
+        await answered.wait()  # the verdict comes once the server is done with the answer
         return no_locks(text)
 
     agent = rtagents.Agent(name="desk", guardrails=Guardrails(input=[slow_no_locks]))
     player = FakePlayer()
     # Not paced: the server is done with the answer long before the verdict, while its
     # audio still plays.
+    events: list[Any] = []
     async with Emulator(model=ScriptedModel([ANSWER])) as emulator:
         async with rtagents.connect(agent, url=emulator.url, player=player) as session:
             await session.send_text("How do I pick a lock?")
-            events = await read_for(session, 1.5)
+            with anyio.fail_after(10):
+                async for event in session:
+                    events.append(event)
+                    if event.type == "response.done":
+                        answered.set()
+                    if event.type == "audio.interrupted":
+                        break
+                else:
+                    pytest.fail(f"the session ended before the trip cut the audio: {events}")
+            events += await read_for(session, 0.3)
             connection = emulator.last
+            with anyio.fail_after(5):  # (sent before the app hears of the cut)
+                while not sent(connection, "conversation.item.truncate"):
+                    await anyio.sleep(0.01)
     kinds = [e.type for e in events]
     assert kinds.index("response.done") < kinds.index("guardrail.tripped")
     [trip] = [e for e in events if e.type == "guardrail.tripped"]
