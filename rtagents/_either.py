@@ -10,6 +10,7 @@ import inspect
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 import anyio
@@ -59,6 +60,41 @@ def _late(log: logging.Logger, said: str, task: asyncio.Task[Any]) -> None:
     exc = None if task.cancelled() else task.exception()
     if isinstance(exc, Exception):
         log.error(said, exc_info=exc)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the app's code run by ``answer_within`` came to: its ``value``; or the
+    ``error`` it raised (an ``Exception``, or a ``CancelledError`` of its own: a future it
+    awaited was cancelled by its owner); or ``late``, no answer in time (let go: whatever it
+    says after counts for nothing)."""
+
+    value: Any = None
+    error: BaseException | None = None
+    late: bool = False
+
+
+async def answer_within(work: Coroutine[Any, Any, Any], seconds: float) -> Answer:
+    """``work`` (the app's code: a check, a router) detached, waited for ``seconds`` at
+    most. A ``fail_after`` around it would take a late answer: code that shields its lookup
+    or swallows the cancellation returns after the deadline with no ``TimeoutError``."""
+    task = detach(work)
+    try:
+        await asyncio.wait((task,), timeout=seconds)
+    except BaseException:  # its caller's end: the work goes too
+        let_go(task)
+        raise
+    if not task.done():
+        let_go(task)
+        return Answer(late=True)
+    if task.cancelled():
+        return Answer(error=asyncio.CancelledError())
+    exc = task.exception()
+    if exc is None:
+        return Answer(task.result())
+    if isinstance(exc, Exception):
+        return Answer(error=exc)
+    raise exc  # SystemExit, KeyboardInterrupt: the app's exit
 
 
 def is_async(fn: Callable[..., Any]) -> TypeGuard[Callable[..., Awaitable[Any]]]:

@@ -11,10 +11,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Union
 
-import anyio
 from starlette.requests import HTTPConnection
 
-from .._either import NoThread, Threads, call_either
+from .._either import NoThread, Threads, answer_within, call_either
 from .inbound import shown
 
 log = logging.getLogger("rtagents.calls")
@@ -87,20 +86,20 @@ async def allowed(
     escapes the timeout, nor takes the threads the rest of the app shares."""
     request = CallerRequest.of(conn)
     where = f"{request.method} {request.path} from {shown(request.client)}"
-    try:
-        with anyio.fail_after(seconds):
-            verdict: object = await call_either(authorize, request, threads=threads)
-    except TimeoutError:
-        log.warning("%s refused: %s did not answer in %g s", where, check, seconds)
-        return False
-    except NoThread as exc:
-        log.warning("%s refused: %s", where, exc)
-        return False
-    except Exception as exc:  # its message may quote the request: only the type is logged
-        log.warning("%s refused: %s raised %s", where, check, type(exc).__name__)
-        return False
-    if verdict is not True:
-        log.warning("%s refused: %s returned %s", where, check, _kind(verdict))
+    # Detached: a check that shields its lookup, or swallows the cancellation, answers past
+    # the deadline; that answer counts for nothing, and the request does not wait for it.
+    answer = await answer_within(call_either(authorize, request, threads=threads), seconds)
+    problem = None
+    if answer.late:
+        problem = f"{check} did not answer in {seconds:g} s"
+    elif isinstance(answer.error, NoThread):
+        problem = str(answer.error)
+    elif answer.error is not None:  # its message may quote the request: only the type
+        problem = f"{check} raised {type(answer.error).__name__}"
+    elif answer.value is not True:
+        problem = f"{check} returned {_kind(answer.value)}"
+    if problem is not None:
+        log.warning("%s refused: %s", where, problem)
         return False
     return True
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 import anyio
 from starlette.requests import Request
@@ -116,7 +117,7 @@ class BrowserRoutes:
                 {"error": f"minting a client secret failed{status}"}, status_code=502
             )
         value, expires_at = secret.get("value"), secret.get("expires_at")
-        if not isinstance(value, str) or not isinstance(expires_at, (int, float)):
+        if not isinstance(value, str) or not _a_time(expires_at):
             return JSONResponse({"error": "the API minted no client secret"}, status_code=502)
         self._minted.add(value, expires_at)
         reply = {"client_secret": value, "expires_at": expires_at, "webrtc_url": self.webrtc_url}
@@ -241,3 +242,9 @@ def page_session(agent: Agent) -> dict[str, Any]:
     ):
         del session["tool_choice"]  # (its tools come with the sideband, and it with them)
     return session
+
+
+def _a_time(value: object) -> TypeGuard[float]:
+    """A Unix time a page can be told (JSON has no ``inf`` or ``NaN``, which Python's parser
+    reads from ``1e999`` and ``NaN``, and a secret kept until then is kept for ever)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

@@ -4,9 +4,7 @@ up neither other calls nor the sessions' sync tools."""
 
 from __future__ import annotations
 
-import anyio
-
-from .._either import Threads, call_either
+from .._either import Threads, answer_within, call_either
 from ..agent import Agent
 from .control import IncomingCall, Reject, Route
 
@@ -27,11 +25,17 @@ class Routing:
         """The router's decision for ``call``, checked: anything else is an error, and so is
         none within ``timeout`` (the call is refused), or no thread for it (past
         ``ROUTING_THREADS`` routers still running, stuck: ``NoThread``)."""
-        try:
-            with anyio.fail_after(self.timeout):
-                decision = await call_either(self.route, call, threads=self._threads)
-        except TimeoutError:
-            raise TimeoutError(f"the router did not decide in {self.timeout:g} s") from None
+        # Detached: a router that shields its lookup decides past the deadline, for nothing.
+        answer = await answer_within(
+            call_either(self.route, call, threads=self._threads), self.timeout
+        )
+        if answer.late:
+            raise TimeoutError(f"the router did not decide in {self.timeout:g} s")
+        if isinstance(answer.error, Exception):
+            raise answer.error
+        if answer.error is not None:  # its own CancelledError: never the call's cancellation
+            raise RuntimeError("the router was cancelled (a CancelledError of its own)")
+        decision = answer.value
         if not isinstance(decision, (Agent, Reject)):
             raise TypeError(f"the router returned {decision!r:.60}, not an Agent or Reject")
         return decision

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 import anyio
 
 from .. import protocol as p
-from .._either import call_either, detach, let_go
+from .._either import answer_within, call_either
 from ..approvals.guarding import Check, GuardCore, Verdict, judge, raised, timed_out
 from ..approvals.guardrails import Guardrail, GuardrailKind, Guardrails
 from .guard_trips import (
@@ -266,23 +266,12 @@ class SessionGuards(Trips):
         """The check's verdict, or ``None`` at its deadline. It runs in a task of its own,
         cancelled and left behind there: a check that will not stop (its slow call shielded
         from cancellation, as client libraries' cleanups are) cannot make its trip late."""
-        task = detach(self._answer(guardrail, text))
-        try:
-            await asyncio.wait((task,), timeout=within)
-        except BaseException:  # the session's end: the check goes too
-            let_go(task)
-            raise
-        if not task.done():
-            let_go(task)  # (what it says or raises from here counts for nothing)
+        answer = await answer_within(self._answer(guardrail, text), within)
+        if answer.late:
             return None
-        if task.cancelled():  # its own: a future it awaited was cancelled by its owner (a
-            return raised(asyncio.CancelledError())  # shared request): silent, it would pass
-        exc = task.exception()
-        if exc is None:
-            return judge(task.result())
-        if isinstance(exc, Exception):  # fail closed: a guardrail that raises trips
-            return raised(exc)
-        raise exc  # SystemExit, KeyboardInterrupt: the app's exit
+        if answer.error is not None:  # fail closed: a guardrail that raises trips (its own
+            return raised(answer.error)  # CancelledError too: silent, it would pass)
+        return judge(answer.value)
 
     async def _answer(self, guardrail: Guardrail, text: str) -> Any:
         if self._limiter is None:

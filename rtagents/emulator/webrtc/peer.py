@@ -200,9 +200,11 @@ class Peer:
         try:
             await self.conn.serve(self._channel.frames(), self._channel.send, self._end)
         finally:
+            # Ended and let go of in one step: whoever sees it ended finds the latest
+            # ``keep_closed`` kept, not one more until its peer has closed.
             self.call.status = "ended"
-            await self.close()
             closed(self.conn)
+            await self.close()
 
     async def close(self) -> None:
         """Stop the call's tasks and close the peer connection; never raises (it runs as
@@ -299,7 +301,8 @@ def _output_track(playout: Playout, push: Callable[[dict[str, Any]], None]) -> A
 def _sections_problem(offer: str) -> str | None:
     """What makes an offer's media sections unanswerable here: each needs its own
     ``a=mid`` and a DTLS fingerprint (its own or the session's: no WebRTC without one), the
-    events need a data channel (``m=application``), and no section lists more ICE
+    events need a data channel (``m=application``), a BUNDLE group names only sections it
+    has, and no section lists more ICE
     candidates than a browser gathers (matching each against the others costs the emulator
     quadratic time, every session it serves waiting)."""
     kinds: list[str] = []
@@ -322,6 +325,11 @@ def _sections_problem(offer: str) -> str | None:
         kinds.append(kind)
     if "application" not in kinds:
         return "it has no data channel (m=application) for the session's events"
+    for line in session.split("\n"):  # (aiortc's connect task trips on a mid it cannot find)
+        if line.startswith("a=group:BUNDLE"):
+            unknown = [mid for mid in line[len("a=group:BUNDLE") :].split() if mid not in mids]
+            if unknown:
+                return f"a=group:BUNDLE names a=mid:{unknown[0]}, which no media section has"
     return None
 
 

@@ -15,12 +15,24 @@ import anyio
 import pytest
 
 from rtagents.emulator import Emulator
+from rtagents.emulator.webrtc.peer import Peer
 from tests.emulator.webrtc.client import Browser
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(90)]
 
 
-async def test_calls_whose_page_left_are_not_kept_past_keep_closed() -> None:
+@pytest.mark.parametrize("slow_close", [False, True])
+async def test_calls_whose_page_left_are_not_kept_past_keep_closed(
+    slow_close: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if slow_close:  # a busy machine: the peer takes its time to close once the call ended
+        close = Peer.close
+
+        async def slowly(self: Peer) -> None:
+            await anyio.sleep(0.5)
+            await close(self)
+
+        monkeypatch.setattr(Peer, "close", slowly)
     async with Emulator(keep_closed=1) as emu:
         ended: list[str] = []
         for _ in range(3):

@@ -1,0 +1,49 @@
+"""An SDP offer whose ``a=group:BUNDLE`` names a mid no media section has (its audio section
+says ``a=mid:a``, the group ``0 1``) is answered 400, as docs/emulator.md promises for a bad
+offer; but aiortc has already started its connect task in ``setLocalDescription``, which
+trips (``AttributeError: 'NoneType' object has no attribute 'transport'``), and nobody reads
+its exception: asyncio logs "Task exception was never retrieved" with a traceback at ERROR,
+for each such offer anyone posts. ``_sections_problem`` (peer.py) refuses the shapes that
+make aiortc trip in its connect task before aiortc sees them; this one it lets through."""
+
+from __future__ import annotations
+
+import gc
+import logging
+
+import anyio
+import httpx2
+import pytest
+
+from rtagents.emulator import Emulator
+from tests.emulator.webrtc.client import Browser
+
+pytestmark = pytest.mark.anyio
+
+
+async def _offer_with_a_bundle_naming_no_section() -> str:
+    page = Browser()
+    try:
+        offer = await page.offer()
+    finally:
+        await page.close()
+    assert "\r\na=group:BUNDLE 0 1\r\n" in offer and "\r\na=mid:0\r\n" in offer
+    return offer.replace("\r\na=mid:0\r\n", "\r\na=mid:a\r\n")
+
+
+async def test_an_offer_whose_bundle_names_no_section_leaves_no_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sdp = await _offer_with_a_bundle_naming_no_section()
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        async with Emulator() as emu, httpx2.AsyncClient(timeout=20) as http:
+            reply = await http.post(
+                f"{emu.http_url}/realtime/calls",
+                content=sdp,
+                headers={"Content-Type": "application/sdp", "Authorization": "Bearer sk-x"},
+            )
+            await anyio.sleep(0.2)  # (aiortc's connect task runs, and trips)
+        gc.collect()  # an unretrieved task's exception is logged as the task goes
+    assert reply.status_code == 400, reply.text
+    never_read = [r.getMessage() for r in caplog.records if "never retrieved" in r.getMessage()]
+    assert not never_read, never_read[0][:200]
