@@ -139,7 +139,7 @@ class CallRecord:
     call_id: str
     caller: CallParty | None
     agent: str | None = None
-    state: str = "ringing"  # ringing, rejected, active, ended, failed
+    state: str = "ringing"  # ringing, rejected, active, ended, failed, moved
     source: CallSource = "sip"
     started: float = field(default_factory=time.time)
     reason: str | None = None
@@ -154,6 +154,13 @@ class CallRecord:
     hung_up: bool = field(default=False, repr=False)
     """The app hung the call up before it was up (``app.hangup``): it is rejected once its
     router decides, or hung up if its answer was on its way (or it was being listed)."""
+
+    async def opened(self, session: Any) -> None:
+        """The call's session is open: it is the record's, and closed at once should the
+        call have been let go while it opened (``moved``: another replica holds it now)."""
+        self.session = session
+        if self.state == "moved":
+            await session.close()
 
 
 _current: contextvars.ContextVar[CallHandle] = contextvars.ContextVar("rtagents_call")

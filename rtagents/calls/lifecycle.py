@@ -38,7 +38,7 @@ from .control import (
     Route,
 )
 from .letting_go import drain, letting_go, refuse
-from .limits import TIME_LIMIT, CallLimit, LimitClock
+from .limits import CallLimit, within_limit
 from .registry import CallRegistry, claim_within, give_back
 from .routing import Routing
 
@@ -248,10 +248,14 @@ class CallLifecycle:
         answered_at: float | None,
     ) -> bool:
         """The call from its route to its end; True when its claim is kept for another
-        replica: handed over (given back), or not let go of in time (left to run out)."""
+        replica: handed over (given back), not let go of in time (left to run out), or let
+        go (``moved``: another replica holds it, or adopts it once its lease runs out), after
+        which nothing here touches the call, and it is never released as ended."""
         accepted = False
         try:
             decision = agent or await self.routing.decide(call)
+            if record.state == "moved":  # let go as it was routed: the call is another's
+                return True
             if record.hung_up:  # the app hung up as it rang: never answered
                 decision = Reject(reason=HUNG_UP_RINGING)
             if isinstance(decision, Reject):
@@ -261,6 +265,8 @@ class CallLifecycle:
             record.agent = decision.name
             await kind.accept(decision)
             accepted = True
+            if record.state == "moved":  # let go as its answer went out: the other's now
+                return True
             record.state = "active"
             answered_at = time.time() if answered_at is None else answered_at
             listing = kind.listing()
@@ -272,8 +278,8 @@ class CallLifecycle:
                 record.state, record.reason = "ended", HUNG_UP_RINGING
                 return False
             reason = await self._connect(kind, record, decision, answered_at)
-            if record.state != "active":  # moved to another replica meanwhile
-                return False
+            if record.state == "moved":  # let go meanwhile: never released as ended
+                return True
             if call.call_id in self._drained and reason in (CLOSED_BY_CLIENT, TRANSFERRED):
                 # The shutdown, should it come meanwhile, waits for this (as the drain does).
                 with letting_go():
@@ -282,6 +288,9 @@ class CallLifecycle:
                 return True
             record.state, record.reason = "ended", reason
         except Exception as exc:  # the call fails; the server goes on
+            if record.state == "moved":  # another replica's call: never refused or hung up
+                log.info("call %s, let go, failed here: %s", call.call_id, root_cause(exc))
+                return True
             record.state, record.reason = "failed", root_cause(exc)
             log.warning("call %s failed: %s", call.call_id, record.reason)
             with letting_go(), contextlib.suppress(Exception):
@@ -322,6 +331,8 @@ class CallLifecycle:
         was before this process had it: ``up_already``) is let go of as a drain does:
         handed over or hung up, or left to the app's transfer or hang-up that the API
         took. True when its claim is kept: handed over, or not let go of (it runs out)."""
+        if record.state == "moved":  # let go already: its claim is another's
+            return True
         with letting_go():
             try:
                 ending = await kind.ending()
@@ -348,27 +359,9 @@ class CallLifecycle:
         """The call's session until it ends, with the time limit's clock beside it."""
         if self.limit is None:
             return await kind.connect(record, agent)
-
-        async def hang_up() -> None:
-            await (record.handle.hangup() if record.handle is not None else kind.hang_up())
-
-        clock = LimitClock(self.limit, record, hang_up, answered_at)
-        reason: str | None = None
-        raised: Exception | None = None
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(clock.run)
-            try:
-                reason = await kind.connect(record, agent)
-            except Exception as exc:  # raised as it was, not in a group
-                raised = exc
-            tg.cancel_scope.cancel()
-        if clock.failed is not None:
-            raise clock.failed
-        if clock.reached:  # hung up here: what the session said as it ended is moot
-            return TIME_LIMIT
-        if raised is not None:
-            raise raised
-        return reason
+        return await within_limit(
+            self.limit, record, kind, kind.connect(record, agent), answered_at
+        )
 
     def _metered(self, record: CallRecord) -> None:
         """The call's usage, its session's, and its cost at the server's prices."""

@@ -156,3 +156,35 @@ class LimitClock:
             "call %s: hanging up at its limit failed: %s", self.record.call_id, root_cause(exc)
         )
         self.failed = exc
+
+
+async def within_limit(
+    limit: CallLimit,
+    record: CallRecord,
+    kind: Any,
+    session: Awaitable[str | None],
+    answered_at: float,
+) -> str | None:
+    """The call's ``session`` (its run, until it ends: why) with ``limit``'s clock beside
+    it, which warns and then hangs up (through the call's handle, or ``kind.hang_up``)."""
+
+    async def hang_up() -> None:
+        await (record.handle.hangup() if record.handle is not None else kind.hang_up())
+
+    clock = LimitClock(limit, record, hang_up, answered_at)
+    reason: str | None = None
+    raised: Exception | None = None
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(clock.run)
+        try:
+            reason = await session
+        except Exception as exc:  # raised as it was, not in a group
+            raised = exc
+        tg.cancel_scope.cancel()
+    if clock.failed is not None:
+        raise clock.failed
+    if clock.reached:  # hung up here: what the session said as it ended is moot
+        return TIME_LIMIT
+    if raised is not None:
+        raise raised
+    return reason

@@ -36,7 +36,7 @@ from anyio.abc import TaskStatus
 from .._extras import require
 from .._redact import register_url_secrets, url_parts
 from . import registry_replies as replies
-from .registry import COMMANDS, GOODBYE_S, CallHost, CallNotFound, CallOwnerGone, ClaimPending
+from .registry import COMMANDS, GOODBYE_S, CallHost, CallOwnerGone, ClaimPending
 from .registry_scripts import ADOPT, CLAIM, END, GIVE_BACK, KEEP, RECLAIM
 
 _REDIS_S = 2.0
@@ -123,10 +123,13 @@ class RedisRegistry:
         self._host = host
         pubsub = self._client.pubsub()
         try:
-            await pubsub.subscribe(self._channel(self.replica))  # listening before any claim
+            # Listening before any claim; with Redis away, the replica starts all the same
+            # (not ready: ``ready``), and listens once Redis answers.
+            if not (subscribed := await self._subscribe(pubsub)):
+                log.warning("the registry cannot reach Redis yet; this replica is not ready")
             async with anyio.create_task_group() as tg:
                 self._tg = tg
-                tg.start_soon(self._listen, pubsub)
+                tg.start_soon(self._listen, pubsub, subscribed)
                 tg.start_soon(self._keep_and_adopt)
                 task_status.started()
         finally:
@@ -269,10 +272,12 @@ class RedisRegistry:
         running its tools). Should Redis be away for every replica, its calls go without
         their tools until a replica adopts them again."""
         lease = self.lease_ms / 1000
-        for call_id, _ in owned:
+        for call_id, info in owned:
             renewed = self._renewed.get(call_id)
             if renewed is None or renewed + lease > next_round:
                 continue
+            if info == "":  # not listed (still ringing): no replica could adopt it, so it
+                continue  # is kept, until a renewal finds it this replica's or another's
             if self._owned.pop(call_id, None) is not None:
                 log.warning(
                     "the claim on call %s could not be renewed in its lease; this replica lets "
@@ -330,7 +335,16 @@ class RedisRegistry:
         bound = self.command_timeout + own + 2 * _REDIS_S
         try:
             with anyio.move_on_after(bound):
-                return await self._forward(call_id, command, args, own)
+                return await replies.send(
+                    self._client,
+                    {"call_id": call_id, "command": command, "args": args},
+                    claim=self._key(call_id),
+                    channel=self._channel,
+                    prefix=self.prefix,
+                    reach_s=_REDIS_S,
+                    within=self.command_timeout,
+                    own=own,
+                )
         except _redis().RedisError as exc:  # (never redis-py's own errors: the app's are ours)
             said = f"the call registry (Redis) failed {command}: {exc}"
             raise CallOwnerGone(f"call {call_id!r}: {said}") from None
@@ -338,56 +352,38 @@ class RedisRegistry:
             f"call {call_id!r}: the call registry (Redis) did not answer {command} in {bound:g} s"
         )
 
-    async def _forward(self, call_id: str, command: str, args: dict[str, Any], own: float) -> Any:
-        request = uuid.uuid4().hex
-        message = {"id": request, "call_id": call_id, "command": command, "args": args, "ack": True}
-        owner, listeners = None, 0
-        with anyio.move_on_after(_REDIS_S) as reaching:  # (a stalled Redis: told at once)
-            owner = await self._client.get(self._key(call_id))
-            if owner is not None and not owner.startswith("ended:"):
-                listeners = await self._client.publish(self._channel(owner), json.dumps(message))
-        if reaching.cancelled_caught:
-            raise CallOwnerGone(f"call {call_id!r}: the call registry (Redis) did not answer")
-        if owner is None:
-            raise CallNotFound(f"no replica holds call {call_id!r}")
-        if owner.startswith("ended:"):
-            raise CallNotFound(f"call {call_id!r} has ended")
-        if not listeners:
-            raise CallOwnerGone(f"replica {owner!r}, which holds call {call_id!r}, is gone")
-        return await replies.answer(
-            self._client,
-            replies.reply_key(self.prefix, request),
-            owner=owner,
-            call_id=call_id,
-            command=command,
-            within=self.command_timeout,
-            own=own,
-        )
-
-    async def _listen(self, pubsub: Any) -> None:
+    async def _listen(self, pubsub: Any, subscribed: bool) -> None:
         """Commands for this replica, until cancelled; a lost connection to Redis is
         reopened (with backoff), never the end of the replica."""
         delay = 0.1
         while True:
-            try:
-                async for message in pubsub.listen():
-                    delay = 0.1
-                    kind = message.get("type")
-                    if kind == "message" and self._tg is not None:
-                        self._tg.start_soon(self._answer, message.get("data"))
-                    elif kind == "subscribe" and self._tg is not None:
-                        # (redis-py resubscribes by itself after a lost connection: Redis is
-                        # back, maybe restarted empty, and our claims go back now)
-                        self._tg.start_soon(self._keep)
-            except Exception as exc:
-                log.warning("the registry lost Redis (%s); listening again in %g s", exc, delay)
+            if subscribed:
+                try:
+                    async for message in pubsub.listen():
+                        delay = 0.1
+                        kind = message.get("type")
+                        if kind == "message" and self._tg is not None:
+                            self._tg.start_soon(self._answer, message.get("data"))
+                        elif kind == "subscribe" and self._tg is not None:
+                            # (redis-py resubscribes by itself after a lost connection: Redis
+                            # is back, maybe restarted empty, and our claims go back now)
+                            self._tg.start_soon(self._keep)
+                except Exception as exc:
+                    log.warning("the registry lost Redis (%s); listening again in %g s", exc, delay)
             await anyio.sleep(delay)
             delay = min(delay * 2, 5.0)
-            try:
+            subscribed = await self._subscribe(pubsub)
+            if subscribed:
+                await self._keep()  # Redis is back, maybe restarted empty: our claims go back
+
+    async def _subscribe(self, pubsub: Any) -> bool:
+        """This replica's channel subscribed; False when Redis does not answer (in time)."""
+        try:
+            with anyio.fail_after(_REDIS_S):
                 await pubsub.subscribe(self._channel(self.replica))
-            except Exception:
-                continue
-            await self._keep()  # Redis is back, maybe restarted empty: our claims go back
+        except Exception:
+            return False
+        return True
 
     async def _answer(self, data: Any) -> None:
         keep_s = 2 * (self.command_timeout + GOODBYE_S)

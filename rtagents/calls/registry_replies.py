@@ -18,6 +18,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -45,6 +47,48 @@ async def push(client: Any, key: str, reply: str, keep_s: float) -> None:
             await pipe.execute()
     except Exception as exc:
         log.warning("a reply to a forwarded command could not be sent: %s", exc)
+
+
+async def send(
+    client: Any,
+    command: dict[str, Any],
+    *,
+    claim: str,
+    channel: Callable[[str], str],
+    prefix: str,
+    reach_s: float,
+    within: float,
+    own: float,
+) -> Any:
+    """Publish ``command`` (its ``call_id``, ``command``, ``args``) on the channel of the
+    replica whose name the call's ``claim`` key holds (``channel(replica)``), and wait for
+    its answer: Redis has ``reach_s`` to answer, the owner ``within`` (``command_timeout``),
+    and the command ``own`` more (a hang-up's goodbye)."""
+    call_id, name = command["call_id"], command["command"]
+    request = uuid.uuid4().hex
+    message = {"id": request, **command, "ack": True}
+    owner, listeners = None, 0
+    with anyio.move_on_after(reach_s) as reaching:  # (a stalled Redis: told at once)
+        owner = await client.get(claim)
+        if owner is not None and not owner.startswith("ended:"):
+            listeners = await client.publish(channel(owner), json.dumps(message))
+    if reaching.cancelled_caught:
+        raise CallOwnerGone(f"call {call_id!r}: the call registry (Redis) did not answer")
+    if owner is None:
+        raise CallNotFound(f"no replica holds call {call_id!r}")
+    if owner.startswith("ended:"):
+        raise CallNotFound(f"call {call_id!r} has ended")
+    if not listeners:
+        raise CallOwnerGone(f"replica {owner!r}, which holds call {call_id!r}, is gone")
+    return await answer(
+        client,
+        reply_key(prefix, request),
+        owner=owner,
+        call_id=call_id,
+        command=name,
+        within=within,
+        own=own,
+    )
 
 
 async def answer(

@@ -98,7 +98,7 @@ class SidebandCall:
             max_buffered_events=0,
             page_client=source == "browser",  # (the page could approve: see session.page)
         ) as s:
-            record.session = s
+            await record.opened(s)
             self.up.set()
             async for _ in s:  # with no buffer: returns once the session has ended
                 pass

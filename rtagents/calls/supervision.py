@@ -49,9 +49,10 @@ class Supervision:
 
     async def lost(self, call_id: str) -> None:
         """Another replica holds the call now: this one closes its sideband (the call goes
-        on there), so that a call never has two."""
+        on there), so that a call never has two; one still ringing here is never answered,
+        rejected or hung up here (the other answers it). See ``CallLifecycle._steps``."""
         record = self._calls.get(call_id)
-        if record is None or record.state != "active":
+        if record is None or record.state not in ("ringing", "active"):
             return
         record.state, record.reason = "moved", "another replica holds the call now"
         if record.session is not None:

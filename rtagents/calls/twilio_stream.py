@@ -244,7 +244,7 @@ class TwilioCall:
             agent, url=endpoint.url, api_key=endpoint.api_key, player=player, audio_format="pcmu"
         )
         async with opened as s:
-            record.session = s
+            await record.opened(s)
             async with anyio.create_task_group() as tg:
                 tg.start_soon(to_twilio)
                 tg.start_soon(from_caller, s)

@@ -1,0 +1,89 @@
+"""A ringing call whose claim is lost (Redis lost the key: restarted empty, evicted under
+``maxmemory``, a failover to a replica behind) while its router runs: another replica
+claims the call from a second delivery of its webhook and answers it; the first replica's
+renewal then finds the claim another's, and ``CallHost.lost`` ignores the call because it
+is only ``ringing`` (``Supervision.lost`` acts on ``active`` records). Once its router
+answers, the first replica accepts the call too: its accept is refused (the call is up),
+the call "fails" there, and the first replica hangs up the call the other one is running.
+
+docs/deployment.md: "Each call is accepted exactly once"; "A claim that another replica
+holds meanwhile is let go"; registry docstring: ``claim`` is "True for exactly one
+claimant of ``call_id``, across every process"."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import anyio
+import httpx2
+import pytest
+import redis.asyncio
+
+import rtagents
+from rtagents.calls import CallServer, IncomingCall
+from rtagents.calls.registry_redis import RedisRegistry
+from rtagents.emulator import Emulator, ScriptedModel
+from rtagents.testing import redis_server, serve_asgi
+from tests.calls.harness import SECRET, incoming, signed
+
+pytestmark = pytest.mark.anyio
+LEASE_S = 1.5
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+async def test_a_ringing_call_whose_claim_was_lost_is_not_answered_by_both(
+    redis_url: str,
+) -> None:
+    prefix = f"review-{uuid.uuid4().hex[:8]}"
+    routing, go_on = anyio.Event(), anyio.Event()
+
+    async def slow_route(call: IncomingCall) -> rtagents.Agent:
+        routing.set()
+        await go_on.wait()  # a slow lookup
+        return rtagents.Agent(name="a-desk")
+
+    async with Emulator(model=ScriptedModel([], then="Hello.")) as emu:
+
+        def replica(name: str, **how: object) -> CallServer:
+            return CallServer(
+                **how,  # type: ignore[arg-type]
+                webhook_secret=SECRET,
+                api_key="sk-x",
+                base_url=emu.http_url,
+                registry=RedisRegistry(redis_url, replica=name, prefix=prefix, lease_s=LEASE_S),
+                drain_timeout=0,
+            )
+
+        a = replica("a", route=slow_route)
+        b = replica("b", agent=rtagents.Agent(name="b-desk"))
+        client = redis.asyncio.Redis.from_url(redis_url, decode_responses=True)
+        async with serve_asgi(a) as url_a, serve_asgi(b) as url_b, httpx2.AsyncClient() as http:
+            call_id = emu.place_call(f"{url_a}/openai/webhook", SECRET)
+            with anyio.fail_after(10):
+                await routing.wait()  # a holds the claim; its router is deciding
+            await client.delete(f"{prefix}:call:{call_id}")  # Redis lost the claim
+            body = incoming(call_id)  # a second delivery of the call, to b
+            reply = await http.post(
+                f"{url_b}/openai/webhook", content=body, headers=signed(body, event_id="evt_2")
+            )
+            assert reply.json() == {"status": "accepted"}
+            with anyio.fail_after(10):  # b answers it and runs it
+                while not (call_id in b.calls and b.calls[call_id].session is not None):
+                    await anyio.sleep(0.02)
+            await anyio.sleep(LEASE_S)  # a's renewal finds the claim b's
+            go_on.set()  # a's router answers
+            await anyio.sleep(1.5)
+            status = emu.desk.calls[call_id].status
+            accepts = emu.desk.calls[call_id].accept_requests
+            states = (a.calls[call_id].state, a.calls[call_id].reason, b.calls[call_id].state)
+        await client.aclose()
+    assert (accepts, status) == (1, "accepted"), (
+        f"{accepts} accept requests; the call is {status!r}; a's record {states[:2]}, "
+        f"b's {states[2]!r}"
+    )

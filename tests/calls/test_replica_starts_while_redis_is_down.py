@@ -1,0 +1,91 @@
+"""A replica that starts while Redis is down (a deploy during a Redis restart or failover)
+does not start at all: ``RedisRegistry.run`` subscribes before ``task_status.started()``
+with nothing around it, so redis-py's ``ConnectionError`` escapes the app's lifespan
+wrapped in an ``ExceptionGroup`` ("unhandled errors in a TaskGroup"), and uvicorn exits.
+
+docs/deployment.md: ``GET /readyz`` "answers ... 503 while the app is starting, while it is
+draining, or when the registry cannot be reached"; and the registry's listener promises "a
+lost connection to Redis is reopened (with backoff), never the end of the replica". A
+replica should come up not ready (503) and become ready once Redis answers."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+
+import rtagents
+from rtagents.calls import CallServer
+from rtagents.calls.registry_redis import RedisRegistry
+from rtagents.testing import redis_server
+from tests.calls.harness import SECRET
+
+pytestmark = pytest.mark.anyio
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_a_replica_started_before_redis_is_up_comes_up_not_ready(tmp_path: Path) -> None:
+    port = free_port()
+    app = CallServer(
+        agent=rtagents.Agent(),
+        webhook_secret=SECRET,
+        api_key="sk-x",
+        base_url="http://127.0.0.1:9/v1",
+        registry=RedisRegistry(f"redis://127.0.0.1:{port}/0", replica="a"),
+        drain_timeout=0,
+    )
+    said: list[dict[str, Any]] = []
+    started, stop = anyio.Event(), anyio.Event()
+    raised: list[BaseException] = []
+
+    async def receive() -> dict[str, Any]:
+        if not said:
+            return {"type": "lifespan.startup"}
+        await stop.wait()
+        return {"type": "lifespan.shutdown"}
+
+    async def send(message: dict[str, Any]) -> None:
+        said.append(message)
+        if message["type"].startswith("lifespan.startup"):
+            started.set()
+
+    async def lifespan() -> None:
+        try:
+            await app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
+        except BaseException as exc:
+            raised.append(exc)
+            started.set()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(lifespan)
+        with anyio.fail_after(10):
+            await started.wait()
+        outcome = said[-1]["type"] if said else None
+        failure = (said[-1].get("message") or "")[-300:] if said else ""
+        readiness: list[int] = []
+        if outcome == "lifespan.startup.complete":
+            transport = httpx2.ASGITransport(app=app)
+            async with httpx2.AsyncClient(transport=transport, base_url="http://app") as http:
+                readiness.append((await http.get("/readyz")).status_code)  # Redis down
+                with redis_server(tmp_path, port=port):
+                    with anyio.fail_after(10):
+                        while (await http.get("/readyz")).status_code != 200:
+                            await anyio.sleep(0.1)
+                    readiness.append(200)
+                    stop.set()
+        else:
+            stop.set()
+    assert outcome == "lifespan.startup.complete", (
+        f"the app did not start while Redis was down: {outcome}; raised "
+        f"{[type(e).__name__ for e in raised]}: ...{failure}"
+    )
+    assert readiness == [503, 200]
