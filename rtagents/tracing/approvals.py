@@ -12,7 +12,7 @@ from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.trace import Span
 
-from .sdk import guarded
+from .sdk import clip, guarded, start_span
 
 _REASONS_NOT_CONTENT = frozenset({"rule", "timeout", "close", "cancelled"})
 """Who decided an approval when its reason says nothing of the call: the policy's own."""
@@ -34,8 +34,12 @@ class ApprovalSpans:
         }
         if request.server_label:
             attributes["rtagents.mcp.server_label"] = request.server_label
-        self._open[request.id] = self._tracer.start_span(
-            f"approval {request.tool_name}", context=context, attributes=attributes
+        self._open[request.id] = start_span(
+            self._tracer,
+            f"approval {request.tool_name}",
+            "an approval's span",
+            context=context,
+            attributes=attributes,
         )
 
     def decided(self, event: Any) -> None:
@@ -45,7 +49,7 @@ class ApprovalSpans:
         span.set_attribute("rtagents.approval.approved", event.approve)
         span.set_attribute("rtagents.approval.decided_by", event.decided_by)
         if event.reason and (self._capture or event.decided_by in _REASONS_NOT_CONTENT):
-            span.set_attribute("rtagents.approval.reason", event.reason)
+            span.set_attribute("rtagents.approval.reason", clip(event.reason))
         span.end()
 
     def end(self) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind
 
-from .sdk import clip, failed, guarded
+from .sdk import clip, failed, guarded, start_span
 
 
 class HostedCalls:
@@ -22,7 +22,7 @@ class HostedCalls:
 
     def __init__(self, tracer: trace.Tracer, capture_content: bool) -> None:
         self._tracer = tracer
-        self._capture = capture_content
+        self.capture = capture_content  # (the session's opt-in: GPT-Live's spans read it)
         self._open: dict[str, tuple[Span, str | None]] = {}  # item id -> span, its response
 
     def added(
@@ -36,8 +36,12 @@ class HostedCalls:
         }
         if isinstance(server_label, str):
             attributes["rtagents.mcp.server_label"] = server_label
-        span = self._tracer.start_span(
+        if item_id in self._open:  # (its item said again: one span)
+            return
+        span = start_span(
+            self._tracer,
             f"execute_tool {name}",
+            "a hosted call's span",
             context=trace.set_span_in_context(parent),
             kind=SpanKind.INTERNAL,
             attributes=attributes,
@@ -54,10 +58,10 @@ class HostedCalls:
         if error:
             kind, message = _failure(error)
             # The server's message may quote the arguments: content, behind the opt-in.
-            failed(span, (kind, message if self._capture else kind))
-        elif self._capture and isinstance(output, str):
+            failed(span, (kind, message if self.capture else kind))
+        elif self.capture and isinstance(output, str):
             span.set_attribute("gen_ai.tool.call.result", clip(output))
-        if self._capture and isinstance(arguments, str):
+        if self.capture and isinstance(arguments, str):
             span.set_attribute("gen_ai.tool.call.arguments", clip(arguments))
         span.end()
 

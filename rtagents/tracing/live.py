@@ -121,8 +121,12 @@ class LiveSpans:
         }
         if info.response_id:
             attributes["rtagents.delegation.response_id"] = info.response_id
-        span = self._tracer.start_span(
+        if info.id in self._delegations:  # (said again: one span)
+            return
+        span = start_span(
+            self._tracer,
             "delegation",
+            "a delegation's span",
             context=trace.set_span_in_context(self._session),
             kind=SpanKind.INTERNAL,
             attributes=attributes,
@@ -269,7 +273,10 @@ class LiveSpans:
             )
             failure = (err.get("code") or "response_failed", err.get("message"))
         if failure is not None:
-            failure = (failure[0], str(failure[1] or failure[0]))
+            # The server's message may quote what the work was given: content, behind the
+            # opt-in (as a hosted call's), else its code.
+            said = failure[1] if self._hosted.capture else None
+            failure = (failure[0], str(said or failure[0]))
             failed(span, failure)
         self._hosted.cut(rid, failure, at)  # its hosted calls, if their end is unseen
         guarded("a backend response's end", span.end, at)  # (never its delegation's)

@@ -18,7 +18,17 @@ from .config import server_tracing
 from .hosted import HostedCalls
 from .live import LiveSpans
 from .responses import ResponseSpans
-from .sdk import DISCONNECTED, NO_TRACER, UNKNOWN_TOOL, clip, guarded, masked, sdk_failed, tracer
+from .sdk import (
+    DISCONNECTED,
+    NO_TRACER,
+    UNKNOWN_TOOL,
+    clip,
+    guarded,
+    masked,
+    sdk_failed,
+    start_span,
+    tracer,
+)
 from .usage import session_usage_attributes
 
 
@@ -186,8 +196,10 @@ class SessionTracer:
         elif self._hosted_calls is not None:
             self._hosted_calls.cut(None, DISCONNECTED)
         if self._reconnect is None:
-            self._reconnect = self._tracer.start_span(
+            self._reconnect = start_span(  # (one that cannot start: tried once)
+                self._tracer,
                 "reconnect",
+                "the reconnect's span",
                 context=self._child_of(None),
                 attributes={"rtagents.reconnect.cause": event.cause},
             )
@@ -256,17 +268,23 @@ class SessionTracer:
         # quote what the user said), unless it timed out (the framework's fixed words).
         shown = self.capture_content or event.decided_by == "timeout"
         if shown:
-            attributes["rtagents.guardrail.reason"] = event.reason
+            attributes["rtagents.guardrail.reason"] = clip(event.reason)
         if event.item_id:
             attributes["rtagents.guardrail.item_id"] = event.item_id
         if event.cancelled:
             attributes["rtagents.guardrail.cancelled_response"] = event.cancelled
         parent = self._span_of(event.cancelled)
-        span = self._tracer.start_span(
-            f"guardrail {event.guardrail}", context=self._child_of(parent), attributes=attributes
+        span = start_span(
+            self._tracer,
+            f"guardrail {event.guardrail}",
+            "a guardrail's span",
+            context=self._child_of(parent),
+            attributes=attributes,
         )
         if event.decided_by != "guardrail":  # it failed or timed out: tripped, fail closed
-            span.set_status(Status(StatusCode.ERROR, event.reason if shown else event.decided_by))
+            span.set_status(
+                Status(StatusCode.ERROR, clip(event.reason) if shown else event.decided_by)
+            )
             span.set_attribute("error.type", f"guardrail_{event.decided_by}")
         span.end()
         if parent is not None:
@@ -361,7 +379,8 @@ class SessionTracer:
             span.set_attributes({"error.type": error_type, "rtagents.tool.failure": failure.kind})
             # The message and the traceback quote what the tool was given (a value its
             # arguments' validation refused, say): content, off unless the app opts in.
-            span.set_status(Status(StatusCode.ERROR, failure.message if content else failure.kind))
+            said = clip(failure.message) if content else failure.kind
+            span.set_status(Status(StatusCode.ERROR, said))
             if error is not None and content:
                 span.record_exception(error, attributes=masked(error))
             elif error is not None:

@@ -12,7 +12,7 @@ from opentelemetry import context
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
 
 from ..usage import Tokens
-from .sdk import ended, guarded
+from .sdk import ended, guarded, start_span
 from .usage import usage_attributes
 
 
@@ -34,8 +34,15 @@ class ResponseSpans:
         self._last: tuple[str, Span] | None = None
 
     def created(self, response_id: str, parent: context.Context) -> None:
-        span = self._tracer.start_span(
+        """A response's span begins; once for a response, whose ``response.created`` a
+        server may say again (its span open, or ended: never a second one)."""
+        last = self._last
+        if response_id in self._open or (last is not None and last[0] == response_id):
+            return
+        span = start_span(
+            self._tracer,
             f"realtime_inference {self._model}",
+            "a response's span",
             context=parent,
             kind=SpanKind.CLIENT,
             attributes={

@@ -56,15 +56,22 @@ DISCONNECTED = ("disconnected", "the connection dropped")
 def failed(span: Span, failure: tuple[str, str]) -> None:
     """Marks a span failed: ``failure`` is its ``error.type`` and its status's message (a
     server's or a tool's words, which may echo a credential: masked)."""
-    span.set_status(Status(StatusCode.ERROR, redact(failure[1])))
+    span.set_status(Status(StatusCode.ERROR, clip(redact(failure[1]))))
     span.set_attribute("error.type", failure[0])
 
 
 def masked(error: BaseException) -> dict[str, str]:
     """An exception's message and traceback as ``record_exception`` records them, with what
     may echo a credential masked (its own attributes, which the SDK takes over its own)."""
-    told = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    return {"exception.message": redact(str(error)), "exception.stacktrace": redact(told)}
+    try:
+        told = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        message = str(error)
+    except Exception:  # (its text made of a value whose own ``__str__`` raises)
+        told = message = "<its message could not be shown>"
+    return {
+        "exception.message": clip(redact(message)),
+        "exception.stacktrace": clip(redact(told)),
+    }
 
 
 def ended(span: Span, failure: tuple[str, str] | None) -> None:
