@@ -95,7 +95,8 @@ class TwilioStreams:
         if self.auth_token is None:
             return True
         url = "wss://" + request.url.partition("://")[2]
-        return signature_ok(self.auth_token, url, request.headers.get("x-twilio-signature", ""))
+        signature = request.headers.get("x-twilio-signature", "")
+        return any(signature_ok(self.auth_token, form, signature) for form in _port_forms(url))
 
 
 def twilio_signature(auth_token: str, url: str) -> str:
@@ -107,6 +108,21 @@ def twilio_signature(auth_token: str, url: str) -> str:
 
 def signature_ok(auth_token: str, url: str, signature: str) -> bool:
     return hmac.compare_digest(twilio_signature(auth_token, url), signature)
+
+
+def _port_forms(url: str) -> tuple[str, ...]:
+    """``url`` with and without its default port (``:443``): Twilio signs the URL as the
+    app gave it, and a proxy in front may pass the ``Host`` header with the port, or without
+    (Twilio's own validators try both)."""
+    scheme, _, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    if netloc.endswith(":443"):
+        other = netloc[: -len(":443")]
+    elif netloc.endswith("]") or ":" not in netloc:  # no port (an IPv6 host's brackets)
+        other = netloc + ":443"
+    else:
+        return (url,)
+    return url, f"{scheme}://{other}{slash}{path}"
 
 
 @dataclass(frozen=True)
