@@ -48,7 +48,16 @@ class LiveOptions:
                 f"LiveOptions(delegation={self.delegation!r}): use one of "
                 + ", ".join(map(repr, _DELEGATIONS))
             )
-        given = (self.session_options.get("delegation") or {}).get("decisions")
+        options = self.session_options
+        if not isinstance(options, dict):
+            raise TypeError(f"LiveOptions(session_options=...) takes a dict, not {options!r:.60}")
+        delegation = options.get("delegation") or {}
+        if not isinstance(delegation, dict):
+            raise TypeError(
+                'LiveOptions(session_options={"delegation": ...}) takes a dict (the '
+                f"session's delegation settings), not {delegation!r:.60}"
+            )
+        given = delegation.get("decisions")
         if self.delegation == "decisions" and self.decisions is None and given is None:
             raise ValueError(
                 'LiveOptions(delegation="decisions") needs decisions={"model": ..., '

@@ -38,6 +38,11 @@ stdio client's own escalation, stdin closed, SIGTERM, SIGKILL, takes about 4 s).
 _LEFT_CLOSING: set[asyncio.Task[None]] = set()  # held here: the loop keeps only weak refs
 
 
+_GONE = ("HTTP 401", "HTTP 403", "HTTP 404", "HTTP 502", "HTTP 503", "HTTP 504")
+"""An HTTP server's refusals of a call that say the server, not the call, is the trouble: its
+credentials revoked, our MCP session forgotten (a restart), or its proxy finding it gone."""
+
+
 class ServerListener(Protocol):
     """What a session hears from a local MCP server it uses."""
 
@@ -132,10 +137,7 @@ class MCPServer(ABC):
         # Counted: ``async with server:`` around ``connect()`` (which enters the agent's
         # servers too) shares one connection; one that died since is started again.
         if self._entered == 0 or self._client is None:
-            if self._holder is not None and self._connecting is None:  # a dead one's: closed
-                by_hand = self._by_hand
-                await self.close()
-                self._by_hand = by_hand
+            await self._close_dead()
             await self._open()
         self._entered += 1
         return self
@@ -162,8 +164,17 @@ class MCPServer(ABC):
         client = self._client
         if client is not None and not await self._answers(client):
             await self.close()  # it died since (a stdio server's crash): started again
+        await self._close_dead()
         await self._open()
         self._by_hand = True
+
+    async def _close_dead(self) -> None:
+        """A connection found dead (its server went away) is closed, with its own resources
+        (an HTTP client), before another is made; never one being made meanwhile."""
+        if self._client is None and self._holder is not None and self._connecting is None:
+            by_hand = self._by_hand
+            await self.close()
+            self._by_hand = by_hand
 
     async def _open(self) -> None:
         while self._connecting is not None:
@@ -359,9 +370,11 @@ class MCPServer(ABC):
             self._liveness.given_up(client)  # only a ping tells which (see liveness)
             raise
         except Exception as exc:
-            if is_transport_failure(exc):
-                self._failed = said(exc)
-                self._liveness.failed(exc)  # told once, until it answers again
+            refused = self._refusal()
+            if refused is not None and refused.startswith(_GONE):  # (its proxy says so)
+                exc = ConnectionError(f"{refused}: {said(exc)}")
+            if is_transport_failure(exc):  # not connected now: the next connect starts it
+                self._went_away(client, exc)  # (told once, until it answers again)
                 raise MCPServerUnavailable(self.name, exc) from exc
             if is_timeout(exc):  # given up at the backstop
                 self._liveness.given_up(client)

@@ -42,8 +42,15 @@ class MCPServerStdio(MCPServer):
         super().__init__(label, **options)
         from mcp import StdioServerParameters
 
+        # A line of its stdout that is not UTF-8 (a library's print of bytes) is read with
+        # U+FFFD for what it cannot decode: "strict" killed the client's reader, and every
+        # call after waited out its timeout on a connection that still looked alive.
         self.params = StdioServerParameters(
-            command=command, args=list(args), env=dict(env) if env else None, cwd=cwd
+            command=command,
+            args=list(args),
+            env=dict(env) if env else None,
+            cwd=cwd,
+            encoding_error_handler="replace",
         )
         # Secrets while this server lives: what its environment and its command line's
         # credential options give it (``--token X``, ``--api-key=X``), which a server that
@@ -114,8 +121,12 @@ class MCPServerHTTP(MCPServer):
         """Each response's status: the client's own error for a refused start names none
         (a 401 for a wrong token reads as a crashed server), so the failure adds it. Only a
         request's (a POST): a server without a stream for us answers the GET for one 405."""
-        if response.status_code >= 400 and response.request.method == "POST":
+        if response.request.method != "POST":
+            return
+        if response.status_code >= 400:
             self._refused = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+        else:  # answering again: a refusal told is one still going on
+            self._refused = None
 
     def _refusal(self) -> str | None:
         return self._refused

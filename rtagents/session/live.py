@@ -199,8 +199,9 @@ class LiveCore(LiveRefusals, OrchestratedAdapter):
 
     def _on_delegation(self, event: Any) -> Decided:
         delegation = event.delegation
+        if not self._work.delegated(delegation.id, delegation.response_id):  # (its turn)
+            return None  # said again: one piece of work, started once
         said = self.transcript.taken()  # what was said since the last delegation, whoever does it
-        self._work.delegated(delegation.id, delegation.response_id)  # (the turn it answers)
         if delegation.target == "client" and not self._work.stopped(delegation.id):
             return [StartDelegation(delegation.id, said)]  # (none for a turn a trip stopped)
         return None

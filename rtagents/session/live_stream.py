@@ -66,14 +66,18 @@ class DelegatedWork:
         self._ref: str | None = None  # the request of ours the event being read names
         orchestrator.batches.sees = self._seen.sees
 
-    def delegated(self, delegation_id: str, response_id: str | None) -> None:
+    def delegated(self, delegation_id: str, response_id: str | None) -> bool:
         """``session.delegation.created``: the user turn it answers; for the backend, its
         response when it says. One announced without: its response begins with its first
-        event (its ``response.created`` may never come on this connection)."""
+        event (its ``response.created`` may never come on this connection). False for one
+        announced before: said again, it is the same work, and nothing of it changes."""
+        if delegation_id in self._delegations:
+            return False
         turn = self._transcript.user_turn if self._transcript else ""
         keep_latest(self._delegations, delegation_id, Delegation(turn, response_id or None), _KEPT)
         if response_id:
             self._current[delegation_id] = response_id
+        return True
 
     def begin(self, delegation_id: str | None, kind: Any, ref: str | None) -> Decided | None:
         """Before a ``response.event`` of ``delegation_id`` (its inner ``kind``; ``ref``: the

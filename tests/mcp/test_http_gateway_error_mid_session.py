@@ -1,0 +1,79 @@
+"""A streamable HTTP MCP server deployed behind a reverse proxy (nginx, a load balancer, Cloud
+Run) that dies mid-session shows as the proxy's ``502 Bad Gateway`` for each request. Its
+calls are then told to the model as ordinary tool errors ("The tool failed; tell the user, or
+try another way") with no status in them -- "MCPError: Server returned an error response" --
+and no ``mcp.server.failed`` is emitted.
+
+docs/mcp.md: "A server that dies, or whose connection breaks [...] gives its calls
+`unavailable` outputs, and an `mcp.server.failed` event is emitted"; at the start, "an HTTP
+server's refusal names its status: `HTTP 401 Unauthorized: ...`" (``MCPServerHTTP._heard``
+records it, but only ``_connect`` reads it: ``call_tool`` takes the refusal for an answer of a
+live server, ``Liveness.answered()``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anyio
+import pytest
+
+import rtagents
+from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
+from rtagents.mcp import MCPServerHTTP
+from rtagents.testing import serve_mcp_http
+
+from . import notes_server
+
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
+
+
+def echo(ctx: ModelContext) -> str:
+    return " | ".join(o["output"] for o in ctx.pending_outputs)
+
+
+class BehindAProxy:
+    """The notes server behind a proxy whose backend can be taken down (every POST a 502)."""
+
+    def __init__(self) -> None:
+        self.down = False
+
+    def streamable_http_app(self) -> Any:
+        inner = notes_server.server.streamable_http_app()
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and self.down and scope["method"] == "POST":
+                headers = [(b"content-type", b"text/html")]
+                await send({"type": "http.response.start", "status": 502, "headers": headers})
+                await send({"type": "http.response.body", "body": b"<h1>502 Bad Gateway</h1>"})
+                return
+            await inner(scope, receive, send)
+
+        return app
+
+
+async def test_a_server_gone_behind_its_proxy_is_unavailable() -> None:
+    proxy = BehindAProxy()
+    events: list[Any] = []
+    async with serve_mcp_http(proxy) as url:
+        server = MCPServerHTTP(url, name="notes", needs_approval=False)
+        agent = rtagents.Agent(name="a", tools=[server], output_modalities=["text"])
+        turns = [CallFunction("lookup", {"key": "greeting"}, call_id="c"), echo]
+        async with Emulator(model=ScriptedModel(turns)) as emu:
+            async with rtagents.connect(agent, transport=emu.transport()) as session:
+                proxy.down = True  # the backend died; its proxy answers for it
+                await session.send_text("look it up")
+                with anyio.fail_after(15):
+                    async for event in session:
+                        events.append(event)
+                        if event.type == "response.output_text.done":
+                            break
+                    else:
+                        pytest.fail("the session ended before the answer")
+    [failed] = [e for e in events if e.type == "tool.call.failed"]
+    # Observed: kind 'error', "MCPError: Server returned an error response".
+    assert failed.kind == "unavailable", (failed.kind, failed.message)
+    assert json.loads(failed.output)["error"] == "unavailable"
+    assert "502" in failed.message, failed.message
+    assert [e for e in events if e.type == "mcp.server.failed"], [e.type for e in events]

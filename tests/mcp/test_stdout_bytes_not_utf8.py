@@ -1,0 +1,64 @@
+"""A stdio MCP server that writes a line that is not UTF-8 to its stdout (a stray binary
+write, a C library's message in Latin-1) silently breaks its connection: the call in flight,
+and every later call, waits out its whole timeout, and the server is never taken for gone.
+
+A stray line of ASCII garbage is skipped by the mcp client (logged) and the call is
+answered. A line that is not UTF-8 kills the client's stdout reader (``UnicodeDecodeError``
+under ``StdioServerParameters(encoding_error_handler="strict")``, the default that
+``MCPServerStdio`` keeps): the error stays in the transport's task group (it surfaces only at
+close, logged at DEBUG), ``MCPServer._hold`` never hears of it, the idle ping times out and is
+taken for a busy server, and ``connected`` stays True. docs/mcp.md: "A server that dies, or
+whose connection breaks [...] gives its calls `unavailable` outputs"; docs/failures.md: a
+server that stays connected but answers no call is ``timeout`` -- this one cannot answer.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import anyio
+import pytest
+
+import rtagents
+from rtagents.emulator import CallFunction, Emulator, ModelContext, ScriptedModel
+from rtagents.mcp import MCPServerStdio
+from rtagents.testing import sent_outputs
+
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
+ODD_SERVER = str(Path(__file__).with_name("odd_bytes_server.py"))
+
+
+def echo(ctx: ModelContext) -> str:
+    return " | ".join(o["output"] for o in ctx.pending_outputs)
+
+
+def answered(output: str, result: str) -> bool:
+    """The call's result, or at least a prompt ``unavailable`` (never its timeout)."""
+    if output == result:
+        return True
+    try:
+        return json.loads(output)["error"] == "unavailable"
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
+async def test_a_line_that_is_not_utf8_on_stdout_does_not_hang_every_call() -> None:
+    server = MCPServerStdio(sys.executable, [ODD_SERVER], name="rev", needs_approval=False)
+    agent = rtagents.Agent(name="a", tools=[server], output_modalities=["text"], tool_timeout=3)
+    turns = [
+        CallFunction("binary", {}, call_id="b"),  # writes b"\xff\xfe garbage\n", then answers
+        echo,
+        CallFunction("pid", {}, call_id="p"),
+        echo,
+    ]
+    async with Emulator(model=ScriptedModel(turns)) as emu:
+        async with rtagents.connect(agent, transport=emu.transport()) as session:
+            with anyio.fail_after(20):
+                await session.ask("one")
+                await session.ask("two")
+        outputs = sent_outputs(emu.last.received)
+    # Observed: both are {"error": "timeout", ... "no result after 3 s"}.
+    assert answered(outputs["b"], "binary ok"), outputs["b"]
+    assert outputs["p"].isdigit() or answered(outputs["p"], ""), outputs["p"]
