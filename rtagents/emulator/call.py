@@ -4,6 +4,7 @@ once the agent is ready, and the sideband connections that serve its session."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
@@ -41,6 +42,7 @@ class Call:
     next_line: int = 0
     caller_waits_s: float | None = None  # see ``caller``
     saying: str = ""  # what the Live model is saying now
+    on_over: Callable[[Call], None] | None = field(default=None, repr=False)  # the desk's
     _sidebands: list[Any] = field(default_factory=list)  # EmulatorConnection, or Live's
     transport: ClassVar[str] = "sip"  # how the call came (a browser's: "webrtc")
 
@@ -90,6 +92,14 @@ class Call:
             return
         for conn in self._sidebands:
             conn.drop(1000, reason)
+
+    def ended_by_its_session(self) -> None:
+        """The app closed the call's session (GPT-Live's ``session.close`` on a sideband:
+        "an application close or hangup request"): the call is over, as after a hang-up."""
+        if self.status == "accepted":
+            self.status = "ended"
+            if self.on_over is not None:
+                self.on_over(self)
 
     def next_said(self) -> str | None:
         """The caller's next line (``None`` once all are said), in the transcript."""

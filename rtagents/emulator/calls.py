@@ -115,6 +115,7 @@ class CallDesk:
         signing_key(webhook_secret)
         prefix = "live_" if api == "live" else "rtc_"
         call = Call(prefix + secrets.token_hex(12), caller, callee, list(say), api=api)
+        call.on_over = self.over
         call.caller_waits_s = caller_waits_s
         self.calls[call.call_id] = call
         task = asyncio.get_running_loop().create_task(self._ring(call, webhook_url, webhook_secret))

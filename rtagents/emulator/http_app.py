@@ -113,12 +113,20 @@ def build_app(emu: Host, extra: list[BaseRoute] | None = None) -> ASGIApp:
             detail = {"message": message, "type": "invalid_request_error", "code": None}
             await ws.send_denial_response(JSONResponse({"error": detail}, status_code=404))
             return
-        await ws.accept()
         join = getattr(emu.desk.calls.get(session_id), "join", None)
+        # The kept session is this attach's from now (before any await): another attach
+        # meanwhile finds it gone, and is refused, never served a blank session.
+        conn = None if join is not None else emu.open_live_connection(session_id)
+        try:
+            await ws.accept()
+        except BaseException:
+            if conn is not None:  # (the client left: the session is kept for another)
+                emu.connection_closed(conn)
+            raise
         if join is not None:  # a WebRTC session is served already: the sideband joins it
             await join(_frames(ws), ws.send_text, _ender(ws))
             return
-        conn = emu.open_live_connection(session_id)
+        assert conn is not None
         await conn.serve(_frames(ws), ws.send_text, _ender(ws))
         emu.connection_closed(conn)
 

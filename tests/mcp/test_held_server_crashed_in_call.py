@@ -45,7 +45,7 @@ async def test_the_next_session_starts_a_held_server_that_crashed_in_a_call_agai
                     await session.ask("crash it")
             assert '"unavailable"' in sent_outputs(emu.last.received)["c"]
         # The server is dead; its death was found by the call.
-        still_connected = server.connected  # observed: True (``_client`` kept)
+        still_connected = server.connected  # (was True: ``_client`` kept)
         turns = [CallFunction("lookup", {"key": "greeting"}, call_id="l1"), echo]
         async with Emulator(model=ScriptedModel(turns)) as emu:
             async with rtagents.connect(agent, transport=emu.transport()) as session:

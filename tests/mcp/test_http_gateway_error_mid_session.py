@@ -72,7 +72,7 @@ async def test_a_server_gone_behind_its_proxy_is_unavailable() -> None:
                     else:
                         pytest.fail("the session ended before the answer")
     [failed] = [e for e in events if e.type == "tool.call.failed"]
-    # Observed: kind 'error', "MCPError: Server returned an error response".
+    # (It was told as kind "error": "MCPError: Server returned an error response".)
     assert failed.kind == "unavailable", (failed.kind, failed.message)
     assert json.loads(failed.output)["error"] == "unavailable"
     assert "502" in failed.message, failed.message

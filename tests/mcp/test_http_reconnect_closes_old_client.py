@@ -37,7 +37,7 @@ async def test_connect_after_the_server_died_closes_the_dead_connections_http_cl
         proc = launch(port)
         await server.connect()  # started again
         assert server.connected and server._http is not old_http
-        # Observed: False -- the dead connection's client is left open.
+        # (It was left open.)
         assert old_http.is_closed, "the dead connection's HTTP client was never closed"
     finally:
         await server.close()

@@ -69,11 +69,10 @@ class LiveCore:
         self.hosted = HostedMCP(self.bridge, self.conversation)
         self.voice = Voice(self.out, self.settings)
         self.voice.on_delta = lambda delta, text: self._fire(_OUTPUT, delta, text)
-        self.decider = Decisions()
-        """The session's Decision items, and the ``decision.create`` ids used."""
+        self.decider = Decisions()  # its Decision items, and the decision.create ids used
         self.muted = False
-        self.appended: list[str] = []
-        """Instructions appended with ``session.instructions.append``, in order."""
+        self.appended: list[str] = []  # the session.instructions.append ones, in order
+        self.notes: dict[str, None] = {}  # the event ids of the notes taken (see handlers)
         self.delegations: dict[str, str] = {}
         """Every delegation of the session: its id, and who handles it."""
         self.backend: BackendRun | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from ..._latest import keep_latest
 from ...errors import ProtocolError
 from ...protocol import WireModel
 from ...protocol import live as lp
@@ -44,6 +45,7 @@ class LiveServer(Protocol):
     voice: Voice
     muted: bool
     appended: list[str]
+    notes: dict[str, None]
     delegations: dict[str, str]
     backend: BackendRun | None
     waiting: list[BackendRun]
@@ -123,6 +125,8 @@ def instructions_append(core: LiveServer, event: dict[str, Any]) -> None:
 
 def thinking_append(core: LiveServer, event: dict[str, Any]) -> None:
     _check_append(core, event)
+    if _taken_before(core, event):
+        return
     content = [{"type": "input_text", "text": event["content"]}]
     core.conversation.add({"type": "message", "role": "developer", "content": content})
     at = core.timeline_ms()
@@ -133,12 +137,30 @@ def commentary_append(core: LiveServer, event: dict[str, Any]) -> None:
     """Commentary is spoken (as given: the emulator's model does not reword it). Its
     ``appended`` event comes as the model starts saying it, spanning what it will say."""
     _check_append(core, event)
+    if _taken_before(core, event):
+        return
     answering = {"client_event_id": event["event_id"]} if event.get("event_id") else {}
 
     def announce(start: int, end: int) -> None:
         core.out.emit(lp.CommentaryAppended, start_ms=start, end_ms=end, **answering)
 
     core.say(event["content"], announce)
+
+
+def _taken_before(core: LiveServer, event: dict[str, Any]) -> bool:
+    """Whether this note (its ``event_id``) was taken already: a client sends a note again
+    to the connection that attaches after a drop until it is acknowledged, and one taken
+    before the drop (its acknowledgement still to come, or on its way) is taken once."""
+    event_id = event.get("event_id")
+    if not isinstance(event_id, str) or not event_id:
+        return False
+    if event_id in core.notes:
+        return True
+    keep_latest(core.notes, event_id, None, _NOTES_KEPT)
+    return False
+
+
+_NOTES_KEPT = 256  # far more than can be in flight across one drop
 
 
 def _check_append(core: LiveServer, event: dict[str, Any]) -> None:

@@ -35,6 +35,8 @@ class Call(Protocol):
 
     def next_said(self) -> str | None: ...
 
+    def ended_by_its_session(self) -> None: ...
+
 
 def webhook(call: Call, sip_headers: list[dict[str, str]]) -> tuple[str, dict[str, Any]]:
     """The type and data of the webhook that offers the call."""
@@ -84,6 +86,8 @@ def _heard(call: Call, conn: Connection[LiveCore], event: dict[str, Any]) -> Non
         call.saying = ""
         if call.status == "accepted":
             _speak(call, conn)
+    elif kind == "session.closed" and event.get("reason") == HANGUP:
+        call.ended_by_its_session()  # (no sideband attaches to it again)
     elif kind == "response.event":
         inner = event.get("event") or {}
         item = inner.get("item") or {}

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from ...protocol import live as lp
 from ..conversation import new_id
 from ..errors import ClientEventError
+from ..usage import tokens
 from .decisions import check_triggers
 
 DEFAULT_INSTRUCTIONS = "You are a helpful voice assistant."
@@ -27,6 +28,8 @@ _START_KEYS = frozenset(
 _UPDATE_KEYS = frozenset({"delegation", "triggers"})
 _ACK_MS = lp.ACKNOWLEDGEMENT_DELAY_MS
 _MAX_INPUT = 128
+_MAX_INPUT_TOKENS = 8192  # the SDK's "configured rendered-token limit (8,192 by default)"
+_MAX_INSTRUCTIONS = 16_384  # tokens the client may give (the SDK's SessionConfig)
 Opening = TypeVar("Opening", lp.AcceptRequest, lp.LiveCreateRequest)
 
 
@@ -43,15 +46,16 @@ def start(config: dict[str, Any], *, created_at_s: float, max_session_s: float) 
     fmt = audio.get("format") or dict(DEFAULT_FORMAT)
     _check_format(fmt)
     given = config.get("input") or []
-    if len(given) > _MAX_INPUT:
-        raise ClientEventError(
-            f"Invalid 'session.input': at most {_MAX_INPUT} messages, got {len(given)}.",
-            code="invalid_value",
-            param="session.input",
-        )
+    _check_input(given)
     triggers = copy.deepcopy(config.get("triggers") or [])
     check_triggers(triggers)
     instructions = config.get("instructions") or ""
+    if tokens(instructions) > _MAX_INSTRUCTIONS:
+        raise ClientEventError(
+            f"Invalid 'session.instructions': at most {_MAX_INSTRUCTIONS} tokens.",
+            code="string_above_max_length",
+            param="session.instructions",
+        )
     session: dict[str, Any] = {
         "id": new_id("sess"),
         "model": config["model"],
@@ -71,6 +75,33 @@ def start(config: dict[str, Any], *, created_at_s: float, max_session_s: float) 
         if config.get(key) is not None:
             session[key] = config[key]
     return session
+
+
+def _check_input(given: list[dict[str, Any]]) -> None:
+    """The startup history the server takes: at most ``_MAX_INPUT`` messages of one text
+    part each, ``_MAX_INPUT_TOKENS`` rendered tokens in all (the emulator's count)."""
+    if len(given) > _MAX_INPUT:
+        raise ClientEventError(
+            f"Invalid 'session.input': at most {_MAX_INPUT} messages, got {len(given)}.",
+            code="invalid_value",
+            param="session.input",
+        )
+    total = 0
+    for index, message in enumerate(given):
+        content = message.get("content") or []
+        if len(content) != 1:
+            raise ClientEventError(
+                f"Invalid 'session.input[{index}].content': supply exactly one text part.",
+                code="invalid_value",
+                param=f"session.input[{index}].content",
+            )
+        total += tokens(str(content[0].get("text") or ""))
+    if total > _MAX_INPUT_TOKENS:
+        raise ClientEventError(
+            f"Invalid 'session.input': at most {_MAX_INPUT_TOKENS} rendered tokens.",
+            code="string_above_max_length",
+            param="session.input",
+        )
 
 
 def requested(kind: type[Opening], body: bytes | dict[str, Any]) -> tuple[Opening, dict[str, Any]]:

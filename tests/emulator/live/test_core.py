@@ -475,3 +475,27 @@ def test_appending_bad_audio_is_an_error() -> None:
     error = live.error_for({"type": "session.input_audio.append", "audio": "@@"})
     assert (error["code"], error["param"]) == ("invalid_value", "audio")
     assert live.send({"type": "session.input_audio.append", "audio": quiet(100)}) == []
+
+
+def test_a_note_sent_again_with_its_event_id_is_taken_once() -> None:
+    # A client sends its notes again after an attach until they are acknowledged: one the
+    # server took already (the same event_id) is not said, nor added, a second time.
+    live = Live(
+        [[Say("Let me look."), CallFunction("lookup_order", {"id": 7})]], transcribe=hears()
+    )
+    live.start(delegation={"type": "client"})
+    events = live.turn()
+    delegation_id = next(e for e in events if e["type"] == "session.delegation.created")[
+        "delegation"
+    ]["id"]
+    for kind, text in (("thinking", "Still looking."), ("commentary", "It ships tomorrow.")):
+        note = {"type": f"session.{kind}.append", "content": text, "delegation_id": delegation_id}
+        first = live.send(note, event_id=f"n_{kind}")
+        again = live.send(note, event_id=f"n_{kind}")
+        assert f"session.{kind}.appended" in types(first)
+        assert again == []
+        other = live.send(note, event_id=f"m_{kind}")  # another note, the same words
+        assert f"session.{kind}.appended" in types(other)
+    texts = [json.dumps(item) for item in live.core.conversation.items]
+    assert sum("Still looking." in t for t in texts) == 2
+    assert sum("It ships tomorrow." in t for t in texts) == 2

@@ -1,5 +1,5 @@
 """GPT-Live announces a client delegation, and the same announcement (the same delegation
-id) comes again, as a server that repeats an event does (the brief's "repeated events"; a
+id) comes again, as a server that repeats an event does (a
 server that sends again on an attached connection what it is not sure went out).
 
 DESIGN: work is started "once per ``call_id``"; docs/live.md: ``Agent(on_delegation=...)``
