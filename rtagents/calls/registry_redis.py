@@ -35,6 +35,7 @@ from anyio.abc import TaskStatus
 
 from .._extras import require
 from .._redact import register_url_secrets, url_parts
+from .._seconds import check_seconds
 from . import registry_replies as replies
 from .registry import COMMANDS, GOODBYE_S, CallHost, CallOwnerGone, ClaimPending
 from .registry_scripts import ADOPT, CLAIM, END, GIVE_BACK, KEEP, RECLAIM
@@ -77,9 +78,13 @@ class RedisRegistry:
         command_timeout: float = 5.0,
         prefix: str = "rtagents",
     ) -> None:
+        # Said here: Redis refuses "PX 0", and every claim and end would fail, retried quietly.
+        check_seconds(lease_s, "RedisRegistry: lease_s")
+        check_seconds(remember_s, "RedisRegistry: remember_s")
+        check_seconds(command_timeout, "RedisRegistry: command_timeout")
         self.replica = replica or uuid.uuid4().hex[:12]
-        self.lease_ms = int(lease_s * 1000)
-        self.remember_ms = int(remember_s * 1000)
+        self.lease_ms = max(1, int(lease_s * 1000))
+        self.remember_ms = max(1, int(remember_s * 1000))
         self.command_timeout = command_timeout
         self.prefix = prefix
         register_url_secrets(url)  # (its password: never logged, whoever logs it)

@@ -100,8 +100,9 @@ class SessionTracer:
         """The spans end, each on its own (an SDK part's raise costs its span only)."""
         if usage:  # the session's final totals (GPT-Live's last word counted)
             self._usage, self._cost = usage, cost
-        if self._reconnect is not None:
-            self._reconnect.set_status(Status(StatusCode.ERROR, reason))
+        if self._reconnect is not None:  # never done: it failed, or the app closed meanwhile
+            if error:
+                self._reconnect.set_status(Status(StatusCode.ERROR, reason))
             guarded("the reconnect's end", self._reconnect.end)
         cut = DISCONNECTED if error else None  # a failed session's connection went too
         if self._approvals is not None:
