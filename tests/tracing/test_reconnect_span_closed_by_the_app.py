@@ -20,11 +20,13 @@ async def test_the_reconnect_span_is_an_error_only_when_it_failed(
     spans: InMemorySpanExporter, app_closes: bool
 ) -> None:
     agent = rtagents.Agent(name="b", output_modalities=["text"])
-    slow = rtagents.Reconnect(backoff=0.05, max_backoff=0.1, attempts=3)
+    # Closed by the app: a reconnect that could go on for minutes; else one that gives up.
+    slow = rtagents.Reconnect(backoff=0.5, max_backoff=1.0, attempts=100)
+    fast = rtagents.Reconnect(backoff=0.01, max_backoff=0.02, attempts=2)
     emulator, running = Emulator(model=ScriptedModel(["Hello."])), True
     await emulator.__aenter__()
     try:
-        async with rtagents.connect(agent, url=emulator.url, reconnect=slow) as session:
+        async with rtagents.connect(agent, url=emulator.url, reconnect=slow if app_closes else fast) as session:
             running = False
             await emulator.__aexit__(None, None, None)  # it stops: every attempt is refused
             with anyio.fail_after(10):

@@ -68,5 +68,7 @@ async def test_commentary_held_over_an_attach_is_said_once() -> None:
                                     ):
                                         said += later.delta
                             break
+                else:
+                    pytest.fail(f"the session ended before the note was said: {said!r}")
             assert dropped and reconnected >= 1, (dropped, reconnected, said)
             assert said.count(NOTE.split()[1]) == 1, said
