@@ -9,7 +9,7 @@ import functools
 import inspect
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
@@ -19,7 +19,7 @@ import anyio.to_thread
 _DETACHED: dict[asyncio.Task[Any], anyio.CancelScope] = {}  # held: the loop holds weakly
 
 
-def detach(work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+def detach(work: Awaitable[Any]) -> asyncio.Task[Any]:
     """``work`` (the app's code) in a task of its own, held until it ends: whoever awaits it
     may stop (``let_go``) and go on, and code that shields its work or ignores its
     cancellation holds up nothing but itself. What it raises is read at its end, so one left
@@ -31,7 +31,7 @@ def detach(work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
     return task
 
 
-async def _within(scope: anyio.CancelScope, work: Coroutine[Any, Any, Any]) -> Any:
+async def _within(scope: anyio.CancelScope, work: Awaitable[Any]) -> Any:
     # Cancelled through an anyio scope, not ``Task.cancel``: what the code shields with
     # anyio's own scopes (an audit it must write) stays shielded.
     with scope:
@@ -74,11 +74,13 @@ class Answer:
     late: bool = False
 
 
-async def answer_within(work: Coroutine[Any, Any, Any], seconds: float) -> Answer:
+async def answer_within(work: Awaitable[Any], seconds: float) -> Answer:
     """``work`` (the app's code: a check, a router) detached, waited for ``seconds`` at
     most. A ``fail_after`` around it would take a late answer: code that shields its lookup
-    or swallows the cancellation returns after the deadline with no ``TimeoutError``."""
-    task = detach(work)
+    or swallows the cancellation returns after the deadline with no ``TimeoutError``. Its
+    ``SystemExit`` or ``KeyboardInterrupt`` is raised here, in the caller's task (raised in
+    a task of its own, asyncio would stop the loop with it)."""
+    task = detach(_exit_kept(work))
     try:
         await asyncio.wait((task,), timeout=seconds)
     except BaseException:  # its caller's end: the work goes too
@@ -90,11 +92,24 @@ async def answer_within(work: Coroutine[Any, Any, Any], seconds: float) -> Answe
     if task.cancelled():
         return Answer(error=asyncio.CancelledError())
     exc = task.exception()
-    if exc is None:
-        return Answer(task.result())
-    if isinstance(exc, Exception):
+    if exc is not None:
         return Answer(error=exc)
-    raise exc  # SystemExit, KeyboardInterrupt: the app's exit
+    result = task.result()
+    if isinstance(result, _Exit):
+        raise result.exc
+    return Answer(result)
+
+
+@dataclass(frozen=True)
+class _Exit:
+    exc: BaseException
+
+
+async def _exit_kept(work: Awaitable[Any]) -> Any:
+    try:
+        return await work
+    except (SystemExit, KeyboardInterrupt) as exc:  # the app's exit, for its caller to raise
+        return _Exit(exc)
 
 
 def is_async(fn: Callable[..., Any]) -> TypeGuard[Callable[..., Awaitable[Any]]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import anyio
 
-from .._either import call_either
+from .._either import answer_within, call_either
 from .request import Decision
 from .verdict import refuse
 
@@ -20,10 +20,16 @@ async def needs(
     deny of a check with no such answer ``within`` seconds. A sync check runs in one
     of ``threads``: one that blocks (a slow lookup) holds up neither this timeout nor the
     event loop's other work."""
-    with anyio.move_on_after(within) as clock:
-        needed = await call_either(check, ctx, arguments, limiter=threads)
-    if clock.cancel_called:  # past the deadline: what it answers then never counts
+    # Detached: one that shields its lookup answers past the deadline, for nothing, and the
+    # deny is not held up by it.
+    answer = await answer_within(call_either(check, ctx, arguments, limiter=threads), within)
+    if answer.late:
         return refuse(f"needs_approval gave no answer within {within:g} s", "timeout")
+    if isinstance(answer.error, Exception):
+        raise answer.error
+    if answer.error is not None:  # its own CancelledError (never the call's): no answer
+        return refuse("needs_approval was cancelled (a CancelledError of its own)", "error")
+    needed = answer.value
     if needed is True or needed is False:
         return needed
     return refuse(f"needs_approval returned {needed!r:.60}, not True or False", "error")

@@ -15,9 +15,10 @@ class MCPConnectError(ConnectError, ConnectionError):
 class MCPServerUnavailable(ToolUnavailable, ConnectionError):
     """The server died or its connection broke; the model is told the tool is unavailable."""
 
-    def __init__(self, server: str, cause: BaseException) -> None:
+    def __init__(self, server: str, cause: BaseException | str) -> None:
+        """``cause``: what broke, or what was said of it already (``said``)."""
         # (A server's error may quote the credentials it was given: see ``local.said``.)
-        said = redact(root_cause(cause, None))
+        said = redact(cause if isinstance(cause, str) else root_cause(cause, None))
         super().__init__(f"MCP server {server!r} is unavailable ({said})")
 
 

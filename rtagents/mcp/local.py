@@ -38,9 +38,12 @@ stdio client's own escalation, stdin closed, SIGTERM, SIGKILL, takes about 4 s).
 _LEFT_CLOSING: set[asyncio.Task[None]] = set()  # held here: the loop keeps only weak refs
 
 
-_GONE = ("HTTP 401", "HTTP 403", "HTTP 404", "HTTP 502", "HTTP 503", "HTTP 504")
-"""An HTTP server's refusals of a call that say the server, not the call, is the trouble: its
-credentials revoked, our MCP session forgotten (a restart), or its proxy finding it gone."""
+_GONE = ("HTTP 401", "HTTP 403", "HTTP 404")
+"""An HTTP server's refusals of a call that say the connection is over: its credentials
+revoked, or our MCP session forgotten (a restart). The next connect starts another."""
+_AWAY = ("HTTP 502", "HTTP 503", "HTTP 504")
+"""Its proxy's refusals of a call that say the server is away for now (down, deploying):
+the call is unavailable, and the connection kept for the calls after, once it is back."""
 
 
 class ServerListener(Protocol):
@@ -273,10 +276,10 @@ class MCPServer(ABC):
             return False
         return True
 
-    def _went_away(self, client: Client, exc: BaseException) -> None:
-        """``client``'s server is gone: told as failed, and no longer connected (the next
-        connect starts it again)."""
-        self._failed = said(exc)
+    def _went_away(self, client: Client, exc: BaseException, how: str = "") -> None:
+        """``client``'s server is gone (``how``, said already; else ``exc`` says): told as
+        failed, and no longer connected (the next connect starts it again)."""
+        self._failed = how or said(exc)
         log.warning("MCP server %s went away: %s", self.name, self._failed)
         if self._client is client:
             self._client = None
@@ -358,7 +361,7 @@ class MCPServer(ABC):
         self, name: str, arguments: dict[str, Any], time_limit: float | None = None
     ) -> mcp_types.CallToolResult:
         if self._client is None and self._failed:  # found dead since (a ping while idle)
-            raise MCPServerUnavailable(self.name, ConnectionError(self._failed))
+            raise MCPServerUnavailable(self.name, self._failed)
         client = self._require()
         try:
             # The session enforces the call's own timeout; this is only a backstop, so that
@@ -370,9 +373,13 @@ class MCPServer(ABC):
             self._liveness.given_up(client)  # only a ping tells which (see liveness)
             raise
         except Exception as exc:
-            refused = self._refusal()
-            if refused is not None and refused.startswith(_GONE):  # (its proxy says so)
-                exc = ConnectionError(f"{refused}: {said(exc)}")
+            refused = self._refusal() or ""
+            if refused.startswith(_AWAY):  # told once, until it answers again
+                self._liveness.failed(exc)
+                raise MCPServerUnavailable(self.name, f"{refused}: {said(exc)}") from exc
+            if refused.startswith(_GONE):
+                self._went_away(client, exc, f"{refused}: {said(exc)}")
+                raise MCPServerUnavailable(self.name, self._failed or refused) from exc
             if is_transport_failure(exc):  # not connected now: the next connect starts it
                 self._went_away(client, exc)  # (told once, until it answers again)
                 raise MCPServerUnavailable(self.name, exc) from exc

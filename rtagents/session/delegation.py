@@ -14,9 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-import anyio
-
-from .._either import Threads, call_either
+from .._either import Threads, answer_within, call_either
 from ..agent import Delegation, Thinking, Utterance
 from ..errors import root_cause
 from .actions import Action, Emit, StartDelegation
@@ -50,11 +48,18 @@ async def delegate(
     delegation = Delegation(delegation_id, transcript, session)
     try:
         # The agent's tool_timeout, as a tool has: past it the model is told (a sync hook's
-        # thread is abandoned; an async one is cancelled).
-        with anyio.move_on_after(agent.tool_timeout) as waited:
-            answer = await call_either(hook, delegation, threads=HOOK_THREADS)
-        if waited.cancelled_caught:
+        # thread is abandoned; an async one is cancelled, and what it says later, a
+        # shielded lookup's, counts for nothing).
+        outcome = await answer_within(
+            call_either(hook, delegation, threads=HOOK_THREADS), agent.tool_timeout
+        )
+        if outcome.late:
             raise TimeoutError(f"it did not answer in {agent.tool_timeout:g} s")
+        if isinstance(outcome.error, Exception):
+            raise outcome.error
+        if outcome.error is not None:  # its own CancelledError: a failure like any other
+            raise RuntimeError("it was cancelled (a CancelledError of its own)")
+        answer = outcome.value
         if answer is None:
             return []
         if isinstance(answer, Thinking) and isinstance(answer.text, str):

@@ -5,15 +5,12 @@ the stopped turn's answer cancelled. Then the app is told, and the model."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
-import anyio
-
 from .. import protocol as p
-from .._either import being_cancelled, is_async
+from .._either import answer_within, is_async
 from ..approvals.events import GuardrailTripped
 from ..approvals.guarding import Check, GuardCore, Verdict
 from ..approvals.guardrails import Guardrail, Guardrails, GuardrailTrip
@@ -125,15 +122,12 @@ class Trips:
     async def _told(self, guardrails: Guardrails, trip: GuardrailTrip, live: bool) -> None:
         runner, shape = self._runner, guardrails.message
         if callable(shape) and is_async(shape):
-            try:
-                with anyio.fail_after(guardrails.timeout):
-                    answered: Any = await shape(trip)
-            except Exception as exc:  # (its timeout too)
-                answered = exc
-            except asyncio.CancelledError as exc:
-                if being_cancelled():  # (the session's end)
-                    raise
-                answered = exc  # its own: a failure like any other
+            # Detached: a hook that shields its wording answers past the timeout, for nothing
+            # (the default line is told at the timeout); its own CancelledError is a failure.
+            outcome = await answer_within(shape(trip), guardrails.timeout)
+            answered: Any = outcome.error if outcome.error is not None else outcome.value
+            if outcome.late:
+                answered = TimeoutError(f"it did not answer in {guardrails.timeout:g} s")
             text, problem = message_for(guardrails, trip, answered)
         else:
             text, problem = message_for(guardrails, trip)

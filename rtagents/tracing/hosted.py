@@ -14,7 +14,8 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind
 
-from .sdk import clip, failed, guarded, start_span
+from .._latest import keep_latest
+from .sdk import SEEN, clip, failed, guarded, start_span
 
 
 class HostedCalls:
@@ -24,6 +25,7 @@ class HostedCalls:
         self._tracer = tracer
         self.capture = capture_content  # (the session's opt-in: GPT-Live's spans read it)
         self._open: dict[str, tuple[Span, str | None]] = {}  # item id -> span, its response
+        self._added: dict[str, None] = {}  # the latest items begun (said again: one span)
 
     def added(
         self, item_id: str, name: str, server_label: Any, parent: Span, response_id: str | None
@@ -36,8 +38,9 @@ class HostedCalls:
         }
         if isinstance(server_label, str):
             attributes["rtagents.mcp.server_label"] = server_label
-        if item_id in self._open:  # (its item said again: one span)
+        if item_id in self._added:  # its item said again, its span open or ended: one span
             return
+        keep_latest(self._added, item_id, None, SEEN)
         span = start_span(
             self._tracer,
             f"execute_tool {name}",

@@ -30,9 +30,10 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
+from .._latest import keep_latest
 from ..usage import Tokens
 from .hosted import HostedCalls
-from .sdk import DISCONNECTED, failed, guarded, start_span
+from .sdk import DISCONNECTED, SEEN, failed, guarded, start_span
 from .usage import usage_attributes
 
 _ENDS = ("response.completed", "response.failed", "response.incomplete")
@@ -88,6 +89,7 @@ class LiveSpans:
         self._session = session
         self._hosted = hosted
         self._delegations: dict[str, _Delegation] = {}
+        self._announced: dict[str, None] = {}  # the latest delegations begun (said again: one)
         self._backend: dict[str, _Backend] = {}
         self._current: dict[str | None, str] = {}  # delegation id -> its response under way
         self._dropped_at: int | None = None  # when the responses under way were cut off
@@ -121,8 +123,9 @@ class LiveSpans:
         }
         if info.response_id:
             attributes["rtagents.delegation.response_id"] = info.response_id
-        if info.id in self._delegations:  # (said again: one span)
+        if info.id in self._announced:  # said again, its span open or ended: one span
             return
+        keep_latest(self._announced, info.id, None, SEEN)
         span = start_span(
             self._tracer,
             "delegation",

@@ -49,6 +49,11 @@ def clip(text: str) -> str:
     return text if left_out <= 0 else f"{text[:CONTENT_LIMIT]}… [{left_out} more characters]"
 
 
+SEEN = 256
+"""How many ids of the work a span was begun for are kept, to tell one said again (a server's
+repeat) from new work: far more than are ever in flight."""
+
+
 DISCONNECTED = ("disconnected", "the connection dropped")
 """The failure of a span whose work a dropped connection cut, its end never seen."""
 

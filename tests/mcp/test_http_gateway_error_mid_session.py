@@ -36,8 +36,8 @@ def echo(ctx: ModelContext) -> str:
 class BehindAProxy:
     """The notes server behind a proxy whose backend can be taken down (every POST a 502)."""
 
-    def __init__(self) -> None:
-        self.down = False
+    def __init__(self, status: int = 502) -> None:
+        self.down, self.status = False, status
 
     def streamable_http_app(self) -> Any:
         inner = notes_server.server.streamable_http_app()
@@ -45,7 +45,8 @@ class BehindAProxy:
         async def app(scope: Any, receive: Any, send: Any) -> None:
             if scope["type"] == "http" and self.down and scope["method"] == "POST":
                 headers = [(b"content-type", b"text/html")]
-                await send({"type": "http.response.start", "status": 502, "headers": headers})
+                start = {"type": "http.response.start", "status": self.status, "headers": headers}
+                await send(start)
                 await send({"type": "http.response.body", "body": b"<h1>502 Bad Gateway</h1>"})
                 return
             await inner(scope, receive, send)
@@ -53,11 +54,13 @@ class BehindAProxy:
         return app
 
 
-async def test_a_server_gone_behind_its_proxy_is_unavailable() -> None:
-    proxy = BehindAProxy()
+@pytest.mark.parametrize("status", [502, 401])
+async def test_a_server_gone_behind_its_proxy_is_unavailable(status: int) -> None:
+    proxy = BehindAProxy(status)
     events: list[Any] = []
     async with serve_mcp_http(proxy) as url:
         server = MCPServerHTTP(url, name="notes", needs_approval=False)
+        gone: list[bool] = []
         agent = rtagents.Agent(name="a", tools=[server], output_modalities=["text"])
         turns = [CallFunction("lookup", {"key": "greeting"}, call_id="c"), echo]
         async with Emulator(model=ScriptedModel(turns)) as emu:
@@ -71,9 +74,13 @@ async def test_a_server_gone_behind_its_proxy_is_unavailable() -> None:
                             break
                     else:
                         pytest.fail("the session ended before the answer")
+                gone.append(not server.connected)
     [failed] = [e for e in events if e.type == "tool.call.failed"]
     # (It was told as kind "error": "MCPError: Server returned an error response".)
     assert failed.kind == "unavailable", (failed.kind, failed.message)
     assert json.loads(failed.output)["error"] == "unavailable"
-    assert "502" in failed.message, failed.message
+    assert str(status) in failed.message, failed.message
     assert [e for e in events if e.type == "mcp.server.failed"], [e.type for e in events]
+    # A gateway's 502 says the server is away for now: its connection is kept for the calls
+    # after; a 401 (its token revoked) ends it, and the next connect starts another.
+    assert gone == [status == 401]

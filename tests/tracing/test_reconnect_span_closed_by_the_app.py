@@ -26,7 +26,9 @@ async def test_the_reconnect_span_is_an_error_only_when_it_failed(
     emulator, running = Emulator(model=ScriptedModel(["Hello."])), True
     await emulator.__aenter__()
     try:
-        async with rtagents.connect(agent, url=emulator.url, reconnect=slow if app_closes else fast) as session:
+        async with rtagents.connect(
+            agent, url=emulator.url, reconnect=slow if app_closes else fast
+        ) as session:
             running = False
             await emulator.__aexit__(None, None, None)  # it stops: every attempt is refused
             with anyio.fail_after(10):

@@ -72,7 +72,7 @@ class LiveCore:
         self.decider = Decisions()  # its Decision items, and the decision.create ids used
         self.muted = False
         self.appended: list[str] = []  # the session.instructions.append ones, in order
-        self.notes: dict[str, None] = {}  # the event ids of the notes taken (see handlers)
+        self.notes: dict[tuple[str, str], None] = {}  # the notes taken (see handlers)
         self.delegations: dict[str, str] = {}
         """Every delegation of the session: its id, and who handles it."""
         self.backend: BackendRun | None = None

@@ -45,7 +45,7 @@ class LiveServer(Protocol):
     voice: Voice
     muted: bool
     appended: list[str]
-    notes: dict[str, None]
+    notes: dict[tuple[str, str], None]
     delegations: dict[str, str]
     backend: BackendRun | None
     waiting: list[BackendRun]
@@ -148,15 +148,18 @@ def commentary_append(core: LiveServer, event: dict[str, Any]) -> None:
 
 
 def _taken_before(core: LiveServer, event: dict[str, Any]) -> bool:
-    """Whether this note (its ``event_id``) was taken already: a client sends a note again
-    to the connection that attaches after a drop until it is acknowledged, and one taken
-    before the drop (its acknowledgement still to come, or on its way) is taken once."""
+    """Whether this note was taken already: a client sends a note again to the connection
+    that attaches after a drop until it is acknowledged, and one taken before the drop (its
+    acknowledgement still to come, or on its way) is taken once. Told by its ``event_id``
+    and its words together: another client on the session (a call's sideband that another
+    replica took over) numbers its events afresh, and its notes are its own."""
     event_id = event.get("event_id")
     if not isinstance(event_id, str) or not event_id:
         return False
-    if event_id in core.notes:
+    key = (event_id, str(event["content"]))
+    if key in core.notes:
         return True
-    keep_latest(core.notes, event_id, None, _NOTES_KEPT)
+    keep_latest(core.notes, key, None, _NOTES_KEPT)
     return False
 
 
