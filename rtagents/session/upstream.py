@@ -67,6 +67,7 @@ class Upstream:
     _replayed: anyio.Event | None = None  # set once a replay has gone out
     _farewell: anyio.Event | None = None  # set once the goodbye's answer came
     _down = False  # the connection dropped, and no next one yet (see ``close``)
+    _broken: Transport | None = None  # a send met its end, the reader not yet (see _write)
     _held = 0  # sends waiting for the replay
     _flushed: anyio.Event | None = None  # set once they are out
 
@@ -152,7 +153,6 @@ class Upstream:
                 self._flushed.set()
 
     async def _write(self, frame: str, transport: Transport) -> None:
-        link = self._link
         try:
             # A send can only hang when the peer stops reading and the buffer fills: only
             # then is it timed (a time limit costs as much as the send itself).
@@ -169,13 +169,15 @@ class Upstream:
                         await transport.send(frame)
         except TransportClosed as exc:
             reconnector = self._reconnector
-            if reconnector is not None and reconnector.recoverable(exc, link):
-                await self.lost(transport)  # the reader reconnects
-                return
             if reconnector is not None and not self.over:
-                # A close the reader has not reached yet: what the server said before it
-                # (a ``session_expired``, at the time cap) decides whether the session
-                # reconnects, so the reader decides. What this send held is journaled.
+                # A close the reader has not reached yet: the reader decides, once it has
+                # acted on the frames the server sent before it (a ``response.created``, a
+                # whole answer, a ``session_expired`` at the time cap), which a connection
+                # written off now would see acted on after its loss. A drop this send met
+                # is one it reconnects after, whatever close it then reads. What this send
+                # held is journaled, and goes out again on the next connection.
+                if reconnector.recoverable(exc, self._link):
+                    self._broken = transport
                 return
             await self._failed(exc.reason, error=exc.error)
         except TimeoutError:
@@ -241,10 +243,10 @@ class Upstream:
 
     async def recover(self, exc: TransportClosed) -> bool:
         """After the reader saw ``exc``: a new connection, or False to end the session."""
-        reconnector = self._reconnector
-        if reconnector is None or not reconnector.recoverable(exc, self._link):
+        reconnector, old = self._reconnector, self.transport
+        broken = self._broken is old and not self.over  # (a send met the drop first)
+        if reconnector is None or not (broken or reconnector.recoverable(exc, self._link)):
             return False
-        old = self.transport
         self._down = True  # (until the next connection: a close then says goodbye on one)
         await self.lost(old)
         await _close(old, 1)
@@ -257,7 +259,7 @@ class Upstream:
         if self._link.state is Link.CLOSED:  # it ended meanwhile: nobody would close this one
             await _close(reopened.transport, 1)
             return False
-        self.transport, self._down = reopened.transport, False
+        self.transport, self._down, self._broken = reopened.transport, False, None
         self._session.spawn(self._resume, reopened)
         return True
 
@@ -296,7 +298,11 @@ class Upstream:
             flushed = self._flushed = anyio.Event()
             await flushed.wait()
             self._flushed = None
-        if transport is not self.transport or self._link.state is not Link.REPLAYING:
+        if (
+            transport is not self.transport
+            or self._broken is transport
+            or self._link.state is not Link.REPLAYING
+        ):
             return  # it dropped while it was given the conversation: the reader is on it
         assert self._reconnector is not None  # only a reconnector reopens
         self._reconnector.set_up(core.orchestrator.responses_done)
