@@ -13,7 +13,6 @@ claimant of ``call_id``, across every process"."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import anyio
 import httpx2
@@ -24,17 +23,11 @@ import rtagents
 from rtagents.calls import CallServer, IncomingCall
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import redis_server, serve_asgi
+from rtagents.testing import serve_asgi
 from tests.calls.harness import SECRET, incoming, signed
 
 pytestmark = pytest.mark.anyio
 LEASE_S = 1.5
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 async def test_a_ringing_call_whose_claim_was_lost_is_not_answered_by_both(

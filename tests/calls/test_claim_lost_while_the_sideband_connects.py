@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 
 import anyio
 import pytest
@@ -26,17 +25,11 @@ import rtagents
 from rtagents.calls import CallServer
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import redis_server, serve_asgi
+from rtagents.testing import serve_asgi
 from tests.calls.harness import SECRET, Relay
 
 pytestmark = pytest.mark.anyio
 LEASE_S = 1.5
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 class WebsocketsHeld(Relay):

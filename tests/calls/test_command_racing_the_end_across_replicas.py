@@ -17,7 +17,6 @@ holds them (a far API; deterministic); the sideband's websocket is not held."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import anyio
 import pytest
@@ -26,17 +25,11 @@ import rtagents
 from rtagents.calls import CallServer
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import redis_server, serve_asgi
+from rtagents.testing import serve_asgi
 from tests.calls.harness import Relay
 
 pytestmark = pytest.mark.anyio
 SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 async def test_a_say_racing_the_calls_end_fails_alike_on_either_replica(redis_url: str) -> None:

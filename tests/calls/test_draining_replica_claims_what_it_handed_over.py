@@ -18,7 +18,6 @@ the window is the round trip of the script and the give-back, every ``lease_s / 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -29,17 +28,11 @@ import rtagents
 from rtagents.calls import CallServer
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import redis_server, serve_asgi
+from rtagents.testing import serve_asgi
 from tests.calls.harness import SECRET, Relay
 
 pytestmark = pytest.mark.anyio
 LEASE_S = 6.0
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 async def until(condition: Any, timeout: float) -> None:

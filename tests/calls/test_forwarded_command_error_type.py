@@ -12,7 +12,6 @@ must not see a different exception because the load balancer picked the other re
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import anyio
 import pytest
@@ -22,17 +21,11 @@ from rtagents.calls import CallServer, TwilioStreams
 from rtagents.calls.control import CallControlError
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import TwilioMediaClient, redis_server, serve_asgi
+from rtagents.testing import TwilioMediaClient, serve_asgi
 
 pytestmark = pytest.mark.anyio
 SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
 TOKEN = "twilio-auth-token-for-review"
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 async def test_a_forwarded_transfer_of_a_stream_raises_what_a_local_one_does(

@@ -9,7 +9,6 @@ what an append holds is a ``ValueError``, the same on whichever replica it was g
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import anyio
 import pytest
@@ -18,16 +17,10 @@ import rtagents
 from rtagents.calls import CallServer
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import redis_server, serve_asgi
+from rtagents.testing import serve_asgi
 from tests.calls.harness import SECRET
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 async def _raised(command: object) -> Exception | None:

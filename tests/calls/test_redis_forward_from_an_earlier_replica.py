@@ -17,23 +17,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
 import pytest
 
 from rtagents.calls.registry_redis import RedisRegistry
-from rtagents.testing import redis_server
 
 pytestmark = pytest.mark.anyio
 CALL = "CA" + "7" * 32
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 class Host:

@@ -16,7 +16,6 @@ the outer bound and says Redis did not answer."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -24,15 +23,8 @@ import pytest
 
 from rtagents.calls.registry import CallOwnerGone
 from rtagents.calls.registry_redis import RedisRegistry
-from rtagents.testing import redis_server
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 class StuckOwner:

@@ -15,26 +15,18 @@ Real redis-server; the replicas' registries as a CallServer runs them; a TCP rel
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
 import pytest
 
 from rtagents.calls.registry_redis import RedisRegistry
-from rtagents.testing import redis_server
 from tests.calls.harness import Relay
 
 pytestmark = pytest.mark.anyio
 
 CALLS = 4000  # one process's share; the docs size a process at 2,000 to 10,000 sessions
 LEASE_S = 6.0  # the docs' example of a shorter lease
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 class Host:

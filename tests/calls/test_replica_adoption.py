@@ -10,7 +10,6 @@ import contextlib
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -21,16 +20,10 @@ import rtagents
 from rtagents.calls import CallServer
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import CallFunction, Emulator, ScriptedModel
-from rtagents.testing import redis_server, serve_asgi
+from rtagents.testing import serve_asgi
 
 pytestmark = pytest.mark.anyio
 SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 async def until(condition: Any, timeout: float = 10) -> None:

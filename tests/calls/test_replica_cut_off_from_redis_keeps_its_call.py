@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -27,17 +26,11 @@ import rtagents
 from rtagents.calls import CallServer
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import redis_server, serve_asgi
+from rtagents.testing import serve_asgi
 from tests.calls.harness import SECRET, Relay
 
 pytestmark = pytest.mark.anyio
 LEASE_S = 1.5
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 class Partition(Relay):

@@ -17,7 +17,6 @@ holds Redis's replies to replica A for a few seconds (a slow network path)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import anyio
 import httpx2
@@ -27,16 +26,10 @@ import rtagents
 from rtagents.calls import CallServer
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import redis_server, serve_asgi
+from rtagents.testing import serve_asgi
 from tests.calls.harness import SECRET, Relay, incoming, signed
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 async def test_a_retry_to_another_replica_while_the_first_still_claims_does_not_lose_the_call(

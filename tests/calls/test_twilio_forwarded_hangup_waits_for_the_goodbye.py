@@ -14,7 +14,6 @@ the owner is gone, for an ordinary hang-up of a call whose agent is mid-sentence
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import anyio
 import pytest
@@ -23,18 +22,12 @@ import rtagents
 from rtagents.calls import CallServer, TwilioStreams
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import TwilioMediaClient, redis_server, serve_asgi
+from rtagents.testing import TwilioMediaClient, serve_asgi
 
 pytestmark = pytest.mark.anyio
 SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
 TOKEN = "twilio-auth-token-for-review"
 LONG = "This answer goes on for a while, long enough for the caller to talk over it. " * 4
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 async def test_a_hang_up_forwarded_to_the_replica_of_a_stream_is_not_told_the_owner_is_gone(

@@ -22,7 +22,6 @@ emulator that holds the emulator's bytes while ``slow`` is set (a far API; deter
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -32,18 +31,12 @@ import rtagents
 from rtagents.calls import CallServer, TwilioStreams
 from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.testing import TwilioMediaClient, redis_server, serve_asgi
+from rtagents.testing import TwilioMediaClient, serve_asgi
 from tests.calls.harness import Relay
 
 pytestmark = pytest.mark.anyio
 SECRET = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
 TOKEN = "twilio-auth-token-for-races"
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 def phone(url: str, **options: Any) -> TwilioMediaClient:
