@@ -68,6 +68,8 @@ class RedisRegistry:
     prefix: The keys' and channels' prefix, to share one Redis between deployments.
     """
 
+    _listening = False  # subscribed to its channel once (redis-py resubscribes after)
+
     def __init__(
         self,
         url: str = "redis://localhost:6379/0",
@@ -144,6 +146,8 @@ class RedisRegistry:
                 await self._client.aclose()
 
     async def ready(self) -> bool:
+        if not self._listening:  # (started while Redis was away: commands would go unheard)
+            return False
         try:
             with anyio.fail_after(_REDIS_S):
                 return bool(await self._client.ping())
@@ -388,6 +392,7 @@ class RedisRegistry:
                 await pubsub.subscribe(self._channel(self.replica))
         except Exception:
             return False
+        self._listening = True
         return True
 
     async def _answer(self, data: Any) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
+import redis.asyncio
 
 import rtagents
 from rtagents.calls import CallServer
@@ -81,6 +82,10 @@ async def test_a_replica_started_before_redis_is_up_comes_up_not_ready(tmp_path:
                         while (await http.get("/readyz")).status_code != 200:
                             await anyio.sleep(0.1)
                     readiness.append(200)
+                    # Ready once it listens: a command forwarded to it now is heard.
+                    client = redis.asyncio.Redis.from_url(f"redis://127.0.0.1:{port}/0")
+                    listeners = await client.pubsub_numsub("rtagents:replica:a")
+                    await client.aclose()
                     stop.set()
         else:
             stop.set()
@@ -89,3 +94,4 @@ async def test_a_replica_started_before_redis_is_up_comes_up_not_ready(tmp_path:
         f"{[type(e).__name__ for e in raised]}: ...{failure}"
     )
     assert readiness == [503, 200]
+    assert listeners == [(b"rtagents:replica:a", 1)], listeners
