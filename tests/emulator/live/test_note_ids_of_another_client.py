@@ -38,6 +38,8 @@ async def _note(ws: Any, event_id: str, text: str) -> list[str]:
             kinds.append(kind)
             if kind in ("session.thinking.appended", "error"):
                 break
+        else:
+            pytest.fail(f"the connection closed before the note was answered: {kinds}")
     return kinds
 
 
