@@ -1,27 +1,24 @@
 """An HTTP MCP server connected by hand (``await server.connect()``) that died is started
-again by the next ``connect()``, as docs/mcp.md says; but the HTTP client of the dead
-connection is never closed.
-
-``MCPServer.connect`` closes a connection it finds dead by its ping, but one already found
-dead (``_client`` None after ``_went_away``) goes straight to ``_open``: ``MCPServerHTTP._target``
-then replaces ``self._http`` with a new client, and the old one (its pool, its event hooks
-holding the server) is dropped without ``aclose`` (``_detach`` is only reached from
-``close``). ``__aenter__`` closes such a connection first; ``connect`` does not. docs/mcp.md:
-"each connection closing its own resources".
-"""
+again by the next ``connect()``, as docs/mcp.md says, and the dead connection's HTTP client
+is closed first ("each connection closing its own resources"): it was dropped unclosed when
+the death was found before (the connection no longer ``connected``), not by ``connect``'s
+own ping."""
 
 from __future__ import annotations
 
 import anyio
 import pytest
 
-from rtagents.mcp import MCPServerHTTP
+from rtagents.mcp import MCPServerHTTP, local
 from tests.mcp.http_process import free_port, launch
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
 
-async def test_connect_after_the_server_died_closes_the_dead_connections_http_client() -> None:
+async def test_connect_after_the_server_died_closes_the_dead_connections_http_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(local, "IDLE_PING_S", 0.2)  # its death is found at once
     port = free_port()
     proc = launch(port)
     server = MCPServerHTTP(f"http://127.0.0.1:{port}/mcp", name="notes")
@@ -37,7 +34,6 @@ async def test_connect_after_the_server_died_closes_the_dead_connections_http_cl
         proc = launch(port)
         await server.connect()  # started again
         assert server.connected and server._http is not old_http
-        # (It was left open.)
         assert old_http.is_closed, "the dead connection's HTTP client was never closed"
     finally:
         await server.close()
