@@ -73,6 +73,15 @@ class Answer:
     error: BaseException | None = None
     late: bool = False
 
+    def given(self, what: str) -> Any:
+        """Its value, or what it raised raised again (a ``CancelledError`` of its own as a
+        ``RuntimeError`` naming ``what``: raised as it is, its caller would look cancelled)."""
+        if isinstance(self.error, Exception):
+            raise self.error
+        if self.error is not None:
+            raise RuntimeError(f"{what} was cancelled (a CancelledError of its own)")
+        return self.value
+
 
 async def answer_within(work: Awaitable[Any], seconds: float) -> Answer:
     """``work`` (the app's code: a check, a router) detached, waited for ``seconds`` at

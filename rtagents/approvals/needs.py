@@ -25,11 +25,7 @@ async def needs(
     answer = await answer_within(call_either(check, ctx, arguments, limiter=threads), within)
     if answer.late:
         return refuse(f"needs_approval gave no answer within {within:g} s", "timeout")
-    if isinstance(answer.error, Exception):
-        raise answer.error
-    if answer.error is not None:  # its own CancelledError (never the call's): no answer
-        return refuse("needs_approval was cancelled (a CancelledError of its own)", "error")
-    needed = answer.value
+    needed = answer.given("needs_approval")  # (what it raised is the broker's to deny)
     if needed is True or needed is False:
         return needed
     return refuse(f"needs_approval returned {needed!r:.60}, not True or False", "error")

@@ -31,11 +31,7 @@ class Routing:
         )
         if answer.late:
             raise TimeoutError(f"the router did not decide in {self.timeout:g} s")
-        if isinstance(answer.error, Exception):
-            raise answer.error
-        if answer.error is not None:  # its own CancelledError: never the call's cancellation
-            raise RuntimeError("the router was cancelled (a CancelledError of its own)")
-        decision = answer.value
+        decision = answer.given("the router")
         if not isinstance(decision, (Agent, Reject)):
             raise TypeError(f"the router returned {decision!r:.60}, not an Agent or Reject")
         return decision

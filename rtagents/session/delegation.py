@@ -55,11 +55,7 @@ async def delegate(
         )
         if outcome.late:
             raise TimeoutError(f"it did not answer in {agent.tool_timeout:g} s")
-        if isinstance(outcome.error, Exception):
-            raise outcome.error
-        if outcome.error is not None:  # its own CancelledError: a failure like any other
-            raise RuntimeError("it was cancelled (a CancelledError of its own)")
-        answer = outcome.value
+        answer = outcome.given("it")
         if answer is None:
             return []
         if isinstance(answer, Thinking) and isinstance(answer.text, str):
