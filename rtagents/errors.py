@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 from ._redact import redact
@@ -50,11 +52,16 @@ class SessionConfigError(ConnectError):
         self.code = code
 
     @classmethod
-    def rejected(cls, error: Any) -> SessionConfigError:
-        """The server's ``error`` event's ``error``, as this error."""
+    def rejected(cls, error: Any, tools: Sequence[str] = ()) -> SessionConfigError:
+        """The server's ``error`` event's ``error``, as this error; ``tools``: the names of
+        the tools sent, in order, so that a ``param`` of ``session.tools[N]`` names its tool
+        (a local MCP server's schema the API refuses, say)."""
         # The server's words, which may echo a key (a proxy's "Incorrect API key: ..."):
         # masked, as every text of the server's the framework passes on.
         message = f"the server rejected the session configuration: {redact(str(error.message))}"
+        found = re.match(r"session\.tools\[(\d+)\]", str(error.param or ""))
+        if found is not None and int(found[1]) < len(tools):
+            message += f" (the tool {tools[int(found[1])]!r})"
         return cls(message, param=error.param, code=error.code)
 
     @classmethod

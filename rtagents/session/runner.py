@@ -227,7 +227,7 @@ class SessionRunner(LazyParts):
         if reply is None:
             return False  # the connection dropped: the next one is configured afresh
         if reply.type == "error":
-            raise SessionConfigError.rejected(reply.error)
+            raise SessionConfigError.rejected(reply.error, [d.name or "" for d in definitions])
         if self._handoffs is not None:  # answers come in order: the last taken is run
             self._handoffs.served(agent, switch)
         served.took(self, current, sent, reply, voice)
