@@ -33,7 +33,8 @@ async def test_a_predicates_own_cancelled_error_is_a_deny() -> None:
         decision = await broker.authorize(lambda: request, check, None)
     except asyncio.CancelledError:
         pytest.fail("the predicate's own CancelledError escaped authorize: no decision")
-    assert decision.approve is False
+    assert decision.approve is False and decision.decided_by == "error"
+    assert "needs_approval was cancelled (a CancelledError of its own)" in (decision.reason or "")
 
 
 async def test_a_shielded_predicate_does_not_hold_the_decision_past_the_timeout() -> None:
