@@ -242,3 +242,13 @@ async def twilio_call(twilio: Any = None) -> AsyncIterator[tuple[CallServer, Any
                     while not (phone.call_sid in app.calls and app.calls[phone.call_sid].session):
                         await anyio.sleep(0.01)
                 yield app, phone
+
+
+async def accepted_live_call(emu: Emulator, http: httpx2.AsyncClient) -> tuple[str, str]:
+    """A GPT-Live SIP call placed on the emulator (its webhook goes nowhere) and accepted
+    over REST: its id, and the URL its sidebands attach at."""
+    call_id = emu.place_call("http://127.0.0.1:9/unreachable", SECRET, api="live")
+    accept = f"{emu.http_url}/live/sessions/{call_id}/accept"
+    accepted = await http.post(accept, json={"session": {"model": "gpt-live"}})
+    assert accepted.status_code == 200, accepted.text
+    return call_id, f"{emu.live_url}/{call_id}/attach"

@@ -19,18 +19,15 @@ import websockets
 
 from rtagents.emulator import Emulator
 
-from .harness import SECRET
+from .harness import accepted_live_call
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_a_sideband_cannot_attach_to_a_call_hung_up_while_it_was_dropped() -> None:
     async with Emulator(live_resume_s=30) as emu, httpx2.AsyncClient() as http:
-        call_id = emu.place_call("http://127.0.0.1:9/unreachable", SECRET, api="live")
+        call_id, attach = await accepted_live_call(emu, http)
         base = f"{emu.http_url}/live/sessions/{call_id}"
-        accepted = await http.post(f"{base}/accept", json={"session": {"model": "gpt-live"}})
-        assert accepted.status_code == 200
-        attach = f"{emu.live_url}/{call_id}/attach"
         async with websockets.connect(attach) as sideband:
             with anyio.fail_after(5):
                 while not emu.connections or not emu.last.core.session:

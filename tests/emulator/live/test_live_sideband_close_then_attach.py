@@ -21,18 +21,14 @@ import pytest
 import websockets
 
 from rtagents.emulator import Emulator
-from tests.calls.harness import SECRET
+from tests.calls.harness import accepted_live_call
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_a_call_whose_session_was_closed_takes_no_sideband() -> None:
     async with Emulator(live_resume_s=30) as emu, httpx2.AsyncClient() as http:
-        call_id = emu.place_call("http://127.0.0.1:9/unreachable", SECRET, api="live")
-        base = f"{emu.http_url}/live/sessions/{call_id}"
-        accepted = await http.post(f"{base}/accept", json={"session": {"model": "gpt-live"}})
-        assert accepted.status_code == 200
-        attach = f"{emu.live_url}/{call_id}/attach"
+        call_id, attach = await accepted_live_call(emu, http)
         async with websockets.connect(attach) as sideband:
             await sideband.send(json.dumps({"type": "session.close", "event_id": "bye"}))
             closed = None

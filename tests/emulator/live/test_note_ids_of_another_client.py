@@ -15,7 +15,7 @@ import pytest
 import websockets
 
 from rtagents.emulator import Emulator
-from tests.calls.harness import SECRET
+from tests.calls.harness import accepted_live_call
 
 pytestmark = pytest.mark.anyio
 
@@ -45,11 +45,7 @@ async def _note(ws: Any, event_id: str, text: str) -> list[str]:
 
 async def test_a_new_sidebands_note_is_not_taken_for_an_old_ones() -> None:
     async with Emulator(live_resume_s=30) as emu, httpx2.AsyncClient() as http:
-        call_id = emu.place_call("http://127.0.0.1:9/unreachable", SECRET, api="live")
-        base = f"{emu.http_url}/live/sessions/{call_id}"
-        accepted = await http.post(f"{base}/accept", json={"session": {"model": "gpt-live"}})
-        assert accepted.status_code == 200
-        attach = f"{emu.live_url}/{call_id}/attach"
+        call_id, attach = await accepted_live_call(emu, http)
         async with websockets.connect(attach) as first:  # replica a's sideband
             assert "session.thinking.appended" in await _note(first, "evt_live_1", "From a.")
         # replica a drained (a sideband sends no session.close); replica b adopts the call
