@@ -280,8 +280,8 @@ class MCPServer(ABC):
         """``client``'s server is gone (``how``, said already; else ``exc`` says): told as
         failed, and no longer connected (the next connect starts it again)."""
         self._failed = how or said(exc)
-        log.warning("MCP server %s went away: %s", self.name, self._failed)
-        if self._client is client:
+        if self._client is client:  # (said once: the calls in flight with it learn it too)
+            log.warning("MCP server %s went away: %s", self.name, self._failed)
             self._client = None
         self._liveness.failed(exc)
 
