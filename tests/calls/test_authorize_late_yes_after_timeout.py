@@ -1,10 +1,8 @@
 """docs/browser.md, "Who may use these routes": it fails closed, and "no answer within
 ``authorize_timeout`` seconds ... refuse[s] it with 403". An async ``authorize`` whose lookup
 is shielded from cancellation (a database session's shielded close, a cache fill that must
-not be cut: ``anyio.CancelScope(shield=True)``) answers ``True`` only after the timeout. The
-route's ``fail_after`` then never sees its cancellation arrive, raises no ``TimeoutError``,
-and takes the late ``True``: the secret is minted, on the app's key, for a request whose check
-did not answer in time. (The approvals broker runs its handler detached for this reason.)"""
+not be cut) answers ``True`` only after the timeout: refused, at the timeout. (Under
+``anyio.fail_after`` the late yes was taken, with no ``TimeoutError``: the secret was minted.)"""
 
 from __future__ import annotations
 

@@ -1,12 +1,8 @@
 """docs/browser.md, "Who may use these routes": only ``True`` lets a request in; "an
 exception ... refuse[s] it with 403 and a log line naming the route and the reason". An async
-``authorize`` that awaits a lookup another request started (a single-flight cache: one
-future per user, shared by the requests that come meanwhile) gets that future's
-``CancelledError`` when the request that started it was cancelled: a ``CancelledError`` of
-its own, not the route being cancelled. ``allowed`` catches ``Exception`` only, so it
-escapes the route: uvicorn logs "Exception in ASGI application" with its traceback and
-answers 500, in place of a clear 403 (the library tells these apart elsewhere:
-``_either.being_cancelled``)."""
+``authorize`` awaiting a lookup another request started (a single-flight cache) gets that
+future's ``CancelledError`` when the request that started it was cancelled: a failure of its
+own, refused with 403 (it escaped the route as a 500, with uvicorn's traceback)."""
 
 from __future__ import annotations
 

@@ -1,14 +1,9 @@
 """A ringing call whose claim is lost (Redis lost the key: restarted empty, evicted under
-``maxmemory``, a failover to a replica behind) while its router runs: another replica
-claims the call from a second delivery of its webhook and answers it; the first replica's
-renewal then finds the claim another's, and ``CallHost.lost`` ignores the call because it
-is only ``ringing`` (``Supervision.lost`` acts on ``active`` records). Once its router
-answers, the first replica accepts the call too: its accept is refused (the call is up),
-the call "fails" there, and the first replica hangs up the call the other one is running.
-
-docs/deployment.md: "Each call is accepted exactly once"; "A claim that another replica
-holds meanwhile is let go"; registry docstring: ``claim`` is "True for exactly one
-claimant of ``call_id``, across every process"."""
+``maxmemory``, a failover to a replica behind) while its router runs, and that another
+replica claims from a second delivery of its webhook and answers: the first replica lets it
+go (``Supervision.lost`` takes ringing calls too) and neither accepts nor hangs it up once its
+router answers. (It did both: its accept failed, and its failure path hung up the call the
+other replica ran.) docs/deployment.md: "Each call is accepted exactly once"."""
 
 from __future__ import annotations
 

@@ -1,12 +1,7 @@
-"""A replica that loses a call's claim while the call's sideband is still connecting keeps
-running the call once the sideband is up: two sidebands on the call.
-
-``Supervision.lost`` (``CallHost.lost``: "Another process holds the call now: let it go,
-without hanging up") marks the record ``moved`` and closes ``record.session``; while the
-sideband is still being opened there is no session yet, so nothing is closed, and the
-lifecycle goes on to open it and run the agent's tools on a call another replica holds.
-docs/deployment.md: "A claim that another replica holds meanwhile is let go: the replica
-closes its sideband (the call's record says ``moved``), so a call never has two."
+"""A replica that loses a call's claim while the call's sideband is still connecting closes
+that sideband as it opens (``CallRecord.opened``), so that a call never has two
+(docs/deployment.md: "A claim that another replica holds meanwhile is let go"). It ran the
+call beside the other replica's: ``Supervision.lost`` had no session yet to close.
 
 Here the sideband's websocket handshake is held by a relay in front of the emulator (a far
 API), and the claim is made another replica's in Redis meanwhile (what a replica that

@@ -1,13 +1,8 @@
-"""A call its replica let go because Redis did not answer in its lease (``_lapse``: "Should
-Redis be away for every replica, the calls are without their tools too, until a replica
-adopts them again once it is back", docs/deployment.md) is never adopted again.
-
-Letting go closes the call's sideband, its record says ``moved``, and the lifecycle then
-*releases* the call as if it had ended: ``RedisRegistry.release`` runs the END script (kept
-in ``_ending`` and retried while Redis is away). Once Redis answers again, END finds the
-claim still this replica's (or already run out) and unlists the call and marks it
-``ended:``: no replica adopts it, and the call, still up at OpenAI, runs without its tools
-for the rest of its life."""
+"""A call its replica let go because Redis did not answer within its lease (docs/deployment.md:
+"Should Redis be away for every replica, the calls are without their tools too, until a
+replica adopts them again once it is back") is adopted again once Redis is back. The call let
+go (``moved``) keeps its claim to run out: released as ended, it was unlisted and marked
+``ended:`` when Redis came back, and never adopted."""
 
 from __future__ import annotations
 

@@ -1,10 +1,7 @@
-"""``POST /session`` checks the API's mint reply (a proxy's page, JSON of another shape: 502
-"the API minted no client secret"), yet takes any float as ``expires_at``. ``1e999`` is a
-JSON number (RFC 8259 sets no range), which Python reads as ``inf`` (and ``NaN``, which
-Python's parser also takes): the route then answers the page with ``JSONResponse``, whose
-``allow_nan=False`` raises ``ValueError: Out of range float values are not JSON compliant``,
-a 500 with a traceback, after it has recorded the secret as minted (to be kept for ever: its
-expiry never comes). A reply it cannot pass on is "no client secret": a 502 in words."""
+"""``POST /session`` checks the API's mint reply: an ``expires_at`` of ``1e999`` (a JSON number
+Python reads as ``inf``) or ``NaN`` is no time a page can be told, so the reply is "the API
+minted no client secret", a 502, and no secret is kept. (It answered 500, a ``JSONResponse``
+refusing the value, after it had recorded the secret, to be kept for ever.)"""
 
 from __future__ import annotations
 

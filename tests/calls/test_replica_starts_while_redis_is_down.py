@@ -1,12 +1,8 @@
 """A replica that starts while Redis is down (a deploy during a Redis restart or failover)
-does not start at all: ``RedisRegistry.run`` subscribes before ``task_status.started()``
-with nothing around it, so redis-py's ``ConnectionError`` escapes the app's lifespan
-wrapped in an ``ExceptionGroup`` ("unhandled errors in a TaskGroup"), and uvicorn exits.
-
-docs/deployment.md: ``GET /readyz`` "answers ... 503 while the app is starting, while it is
-draining, or when the registry cannot be reached"; and the registry's listener promises "a
-lost connection to Redis is reopened (with backoff), never the end of the replica". A
-replica should come up not ready (503) and become ready once Redis answers."""
+comes up not ready (``GET /readyz`` 503, as docs/deployment.md says "when the registry cannot
+be reached"), and ready once it listens on its channel after Redis answers. It failed its
+lifespan with an exception group (redis-py's ``ConnectionError`` from the first subscribe),
+and uvicorn exited."""
 
 from __future__ import annotations
 

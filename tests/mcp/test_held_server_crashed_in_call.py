@@ -1,14 +1,8 @@
-"""A server held open across sessions (``async with server:``) that crashed *during a call* is
-still taken for connected: the next session, started at once, is handed the dead connection and
-never starts the server again.
-
-docs/mcp.md: "A server that dies [...] gives its calls `unavailable` outputs" and, for a
-server held open, "the next `connect()` (a session's, or yours, or a session's inside your
-own `async with server:`) starts it again". ``MCPServer.call_tool`` records the failure
-(``_failed``) but leaves ``_client`` set, so ``connected`` stays True and the next session's
-``__aenter__`` skips ``_open``: its calls are ``unavailable`` (and, once the idle ping has
-found the connection dead, for the rest of that session).
-"""
+"""A server held open across sessions (``async with server:``) that crashed during a call is no
+longer ``connected``, and the next session starts it again (docs/mcp.md: "the next
+`connect()` (a session's, or yours, or a session's inside your own `async with server:`)
+starts it again"). It was still taken for connected, and the next session was handed the dead
+connection for its whole life."""
 
 from __future__ import annotations
 

@@ -1,15 +1,8 @@
-"""A streamable HTTP MCP server deployed behind a reverse proxy (nginx, a load balancer, Cloud
-Run) that dies mid-session shows as the proxy's ``502 Bad Gateway`` for each request. Its
-calls are then told to the model as ordinary tool errors ("The tool failed; tell the user, or
-try another way") with no status in them -- "MCPError: Server returned an error response" --
-and no ``mcp.server.failed`` is emitted.
-
-docs/mcp.md: "A server that dies, or whose connection breaks [...] gives its calls
-`unavailable` outputs, and an `mcp.server.failed` event is emitted"; at the start, "an HTTP
-server's refusal names its status: `HTTP 401 Unauthorized: ...`" (``MCPServerHTTP._heard``
-records it, but only ``_connect`` reads it: ``call_tool`` takes the refusal for an answer of a
-live server, ``Liveness.answered()``).
-"""
+"""A streamable HTTP MCP server behind a reverse proxy (nginx, a load balancer, Cloud Run) that
+dies mid-session shows as the proxy's ``502 Bad Gateway``; one whose token was revoked, as a
+``401``. Its calls are ``unavailable``, the status named, and ``mcp.server.failed`` is emitted
+(docs/mcp.md). They were told to the model as ordinary tool errors ("try another way"),
+naming no status."""
 
 from __future__ import annotations
 

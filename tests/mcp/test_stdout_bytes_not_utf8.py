@@ -1,16 +1,8 @@
-"""A stdio MCP server that writes a line that is not UTF-8 to its stdout (a stray binary
-write, a C library's message in Latin-1) silently breaks its connection: the call in flight,
-and every later call, waits out its whole timeout, and the server is never taken for gone.
-
-A stray line of ASCII garbage is skipped by the mcp client (logged) and the call is
-answered. A line that is not UTF-8 kills the client's stdout reader (``UnicodeDecodeError``
-under ``StdioServerParameters(encoding_error_handler="strict")``, the default that
-``MCPServerStdio`` keeps): the error stays in the transport's task group (it surfaces only at
-close, logged at DEBUG), ``MCPServer._hold`` never hears of it, the idle ping times out and is
-taken for a busy server, and ``connected`` stays True. docs/mcp.md: "A server that dies, or
-whose connection breaks [...] gives its calls `unavailable` outputs"; docs/failures.md: a
-server that stays connected but answers no call is ``timeout`` -- this one cannot answer.
-"""
+"""A stdio MCP server that writes a line that is not UTF-8 to its stdout (a stray binary write,
+a C library's message in Latin-1) goes on: the line is read with U+FFFD for what it cannot
+decode, and the calls are answered. (Read strictly, it killed the client's reader: the call
+in flight and every later one waited out its timeout, and the server was never taken for
+gone.)"""
 
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
-"""docs/tracing.md (last paragraph): an SDK part that raises costs only its spans, and "the
-error is logged under ``rtagents.tracing`` (once for a span that cannot start, not once for
-each event of its work)". The spans the tracer starts from the session's events (a
-response's, a ``reconnect``, an approval's, a guardrail's, a hosted call's) are started
-unguarded in ``SessionTracer``: what the SDK raises reaches the observers' hook, which logs it
-under ``rtagents.session`` as an observer's failure. A ``reconnect`` span that cannot start
-is tried, and logged, again at every attempt of its reconnect."""
+"""docs/tracing.md: an SDK part that raises costs only its spans, and "the error is logged
+under ``rtagents.tracing`` (once for a span that cannot start, not once for each event of its
+work)". The spans the tracer starts from the session's events (a response's, a
+``reconnect``, an approval's, a guardrail's, a hosted call's) go through the one guarded
+start: logged there (they were logged under ``rtagents.session`` as an observer's failure),
+and a reconnect's span that cannot start is tried once, not at every attempt."""
 
 from __future__ import annotations
 

@@ -1,10 +1,7 @@
 """A ``response.created`` delivered twice (a duplicated event, an odd shape the session
-survives: see tests/session/test_duplicate_response_created_stalls.py) must not cost the
-response's span: one ``realtime_inference`` span per response, started once and ended
-exactly once, at its ``response.done``. The tracer (``ResponseSpans.created``) opens a second
-span for the same id: while the first is open it overwrites it (the first is never ended,
-never exported); after the end it opens one that no ``response.done`` ever ends (it lasts
-until the session's end, a second span for one response)."""
+survives: see tests/session/test_duplicate_response_created_stalls.py) costs the response
+nothing: one ``realtime_inference`` span per response, started once and ended once, at its
+``response.done``, whether it came again while the span was open or after its end."""
 
 from __future__ import annotations
 

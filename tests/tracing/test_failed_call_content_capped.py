@@ -1,9 +1,8 @@
 """docs/tracing.md: with ``trace_content``, a span keeps the first 8,192 characters of the
 content it records (``rtagents.tracing.CONTENT_LIMIT``), because "exporters and backends
-refuse or cut larger attributes", and a failed call's message and exception are content too
-("they often quote what the tool was given"). Its arguments and result are cut
-(``clip``); its failure message (the span's status) and its ``exception`` event
-(``exception.message``, ``exception.stacktrace``) are kept whole, whatever their size."""
+refuse or cut larger attributes", and a failed call's message and exception are content too.
+Its failure message (the span's status) and its exception's message and traceback are cut
+as its arguments are (they were recorded whole)."""
 
 from __future__ import annotations
 

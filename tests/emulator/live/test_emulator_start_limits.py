@@ -1,14 +1,8 @@
-"""What the real GPT-Live server refuses in ``session.start`` and the emulator takes.
-
-The openai SDK's ``openai.types.live.SessionConfig`` (the reference for GPT-Live) says:
-``instructions`` are "Limited to 16,384 client-supplied tokens"; ``input`` is "Ordered
-text-only history ... developer, user, and assistant messages with one text part each; at
-most 128 messages and a configured rendered-token limit (8,192 by default)". The emulator
-(``emulator/live/session.start``) checks the 128 messages only, while it counts the tokens
-of every append (``handlers._check_append``): an app whose instructions or history are too
-long runs on the emulator and is refused by the API.
-
-Real parts: the emulator's GPT-Live core, every frame checked by the openai SDK's types."""
+"""The emulator refuses in ``session.start`` what the real GPT-Live server does. The openai SDK's
+``openai.types.live.SessionConfig`` says: ``instructions`` are "Limited to 16,384
+client-supplied tokens"; ``input`` is "Ordered text-only history ... with one text part each;
+at most 128 messages and a configured rendered-token limit (8,192 by default)". (The
+emulator checked the 128 messages only.)"""
 
 from __future__ import annotations
 

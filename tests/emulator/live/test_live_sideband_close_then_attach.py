@@ -1,15 +1,8 @@
 """A GPT-Live SIP call's sideband sends ``session.close``: the session ends (``session.closed``,
-reason ``close_requested``: the SDK's "an application close or hangup request"). The call's
-session is over, so a sideband that attaches to it afterwards must be refused (404), as after
-a REST hangup (tests/calls/test_live_sideband_attach_after_hangup.py), and the call reported
-over.
-
-The emulator's ``session.close`` handler ends the core only: the call stays ``accepted``
-(``GET /v1/emulator/calls/{id}``), ``desk.can_attach`` still admits a sideband, and
-``open_live_connection`` finds no kept core and starts the accept's session afresh under the
-same id (a second ``session.updated`` comes back, the caller is heard again).
-
-Real parts: the emulator over loopback (its REST calls surface and the attach websocket)."""
+reason ``close_requested``: the SDK's "an application close or hangup request"), and with it
+the call: a sideband that attaches afterwards is refused (404), as after a REST hangup
+(tests/calls/test_live_sideband_attach_after_hangup.py), and the call is reported ended. (It
+stayed ``accepted``, and a later sideband started its session afresh.)"""
 
 from __future__ import annotations
 

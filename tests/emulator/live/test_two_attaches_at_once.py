@@ -1,15 +1,7 @@
-"""Two connections attach at once to a GPT-Live session whose primary connection dropped.
-The session is one: one connection gets it back; the other must be refused (as an attach
-to a session that is gone is: HTTP 404), never accepted onto something else.
-
-The emulator's attach route checks ``can_resume`` and then, after ``await ws.accept()``,
-``take``s the kept session: both attaches pass the check, the first takes the session and
-the second is served a blank ``LiveCore`` with no session (its ``session.update`` is
-refused as ``session_not_started``; a ``session.start`` there would open a new session on
-another session's attach URL).
-
-Real parts: the emulator over loopback, the websockets client, the openai SDK's Live
-types as the judge of every frame (``LiveWire``)."""
+"""Two connections attach at once to a GPT-Live session whose primary connection dropped. The
+session is one: one connection gets it back, and the other is refused (HTTP 404, as an
+attach to a session that is gone is). (Both were accepted: the second was served a blank
+session on another session's attach URL.)"""
 
 from __future__ import annotations
 

@@ -1,10 +1,7 @@
 """An SDP offer whose ``a=group:BUNDLE`` names a mid no media section has (its audio section
-says ``a=mid:a``, the group ``0 1``) is answered 400, as docs/emulator.md promises for a bad
-offer; but aiortc has already started its connect task in ``setLocalDescription``, which
-trips (``AttributeError: 'NoneType' object has no attribute 'transport'``), and nobody reads
-its exception: asyncio logs "Task exception was never retrieved" with a traceback at ERROR,
-for each such offer anyone posts. ``_sections_problem`` (peer.py) refuses the shapes that
-make aiortc trip in its connect task before aiortc sees them; this one it lets through."""
+says ``a=mid:a``, the group ``0 1``) is answered 400 before aiortc sees it. (aiortc's connect
+task, started in ``setLocalDescription``, tripped on it unread: asyncio logged "Task exception
+was never retrieved" with a traceback, for each such offer anyone posted.)"""
 
 from __future__ import annotations
 

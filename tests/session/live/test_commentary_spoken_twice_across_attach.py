@@ -1,14 +1,8 @@
 """The app's commentary reaches the emulator while the Live model is still speaking; the
-connection drops before the model gets to say it (its ``session.commentary.appended`` has
-not come yet); the session attaches again to the same Live session.
-
-docs/live.md: "the app's own commentary and thinking" are "held until the server
-acknowledges it (``session.commentary.appended``)" and sent again to the attached
-connection. The emulator kept the first copy (the session's work goes on on the attached
-connection: ``LiveCore.reattach``) and takes the copy sent again as new commentary: the
-model says it twice. A delegated answer must reach the user once.
-
-Real parts: the emulator over loopback (paced in real time), ``rtagents.connect``."""
+connection drops before the model gets to say it (its ``session.commentary.appended`` has not
+come yet); the session attaches again to the same Live session, and the client sends the
+note again (docs/live.md: held "until the server acknowledges it"). It is said once: the
+emulator takes a note with the id and words of one it took once. (It was said twice.)"""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
-"""``LiveOptions(session_options=...)`` with a ``delegation`` that is not an object (a
-typo'd ``"client"``), or ``session_options=None``: ``LiveOptions.__post_init__`` reads
-``(session_options.get("delegation") or {}).get("decisions")`` and raises a bare
-``AttributeError`` ("'str' object has no attribute 'get'") out of a public constructor,
-where every other bad option is a ``ValueError`` naming it (its ``delegation=`` check)."""
+"""``LiveOptions(session_options=...)`` with a ``delegation`` that is not an object (a typo'd
+``"client"``), or ``session_options=None``: a ``TypeError`` naming ``session_options``, from
+the constructor where the options are written. (It was a bare ``AttributeError``: "'str'
+object has no attribute 'get'".)"""
 
 from __future__ import annotations
 

@@ -1,14 +1,8 @@
-"""GPT-Live announces a client delegation, and the same announcement (the same delegation
-id) comes again, as a server that repeats an event does (a
-server that sends again on an attached connection what it is not sure went out).
-
-DESIGN: work is started "once per ``call_id``"; docs/live.md: ``Agent(on_delegation=...)``
-"gets a ``Delegation`` (its id ...)" and answers it. One delegation is one piece of work:
-the hook must run once and the delegation be answered once. ``LiveCore._on_delegation``
-returns a ``StartDelegation`` for every announcement, so the hook runs twice and the model
-is given the answer twice (two ``session.commentary.append`` for ``del_1``: said twice).
-
-Real parts: a scripted GPT-Live server on a loopback socket, ``rtagents.connect``."""
+"""GPT-Live announces a client delegation, and the same announcement (the same delegation id)
+comes again, as from a server that sends again on an attached connection what it is not sure
+went out. One delegation is one piece of work (DESIGN: work starts "once per ``call_id``"):
+``on_delegation`` runs once, and the model is given its answer once. (It ran twice, and the
+answer was said twice.)"""
 
 from __future__ import annotations
 
