@@ -32,12 +32,16 @@ lint: $(DEV)
 typecheck: $(DEV)
 	$(BIN)/mypy rtagents pytest_rtagents.py
 
-# In parallel (pytest-xdist): -n auto is two workers per core (tests/conftest.py), as most tests
-# wait on sockets and subprocesses. Tests marked xdist_group(NAME) share one worker, one after
-# another (a module-scoped build, say).
+# In parallel (pytest-xdist): -n auto is three workers per core (tests/conftest.py), as most
+# tests wait on sockets and subprocesses. Tests marked xdist_group(NAME) share one worker, one
+# after another (a module-scoped build, say). Bytecode is written even where the environment
+# says not to (PYTHONDONTWRITEBYTECODE): each worker's collection would rewrite and compile
+# every test module again, and each of the hundreds of Python processes the tests start would
+# compile rtagents again (about a fifth of the suite's time).
 unit: $(DEV) system-deps
 	$(BIN)/pyright --version >/dev/null  # (its first run fetches it with npm: once, not per worker)
-	$(BIN)/pytest -q -n auto --dist loadgroup
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q --collect-only >/dev/null  # (once)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n auto --dist loadgroup
 
 # What the tests need from Debian (command:package), installed when missing: real speech
 # (espeak-ng, resampled by sox), the Node SDK as a client of the emulator (node, npm), and a

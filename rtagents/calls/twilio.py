@@ -29,6 +29,7 @@ from typing import Any, Union
 
 from .._latest import keep_latest
 from .._redact import credential
+from .._seconds import check_seconds
 from ..errors import RtagentsError
 from ..protocol.audio_formats import audio_ms, base64_bytes
 from .access import CallerRequest
@@ -68,6 +69,11 @@ class TwilioStreams:
     start_timeout: float = 10.0
 
     def __post_init__(self) -> None:
+        # Here, not at the first stream: a zero would refuse every signed stream, and a
+        # handler that is not callable would fail at each press.
+        check_seconds(self.start_timeout, "TwilioStreams start_timeout")
+        if not callable(self.on_dtmf):
+            raise TypeError(f"on_dtmf must be callable, not {type(self.on_dtmf).__name__}")
         token = self.auth_token
         if token is None:
             return  # the check is off, as said
@@ -107,7 +113,10 @@ def twilio_signature(auth_token: str, url: str) -> str:
 
 
 def signature_ok(auth_token: str, url: str, signature: str) -> bool:
-    return hmac.compare_digest(twilio_signature(auth_token, url), signature)
+    # As bytes: ``compare_digest`` raises on text that is not ASCII, where a stranger's
+    # header is simply not the signature.
+    expected = twilio_signature(auth_token, url).encode()
+    return hmac.compare_digest(expected, signature.encode("utf-8", "surrogateescape"))
 
 
 def _port_forms(url: str) -> tuple[str, ...]:

@@ -202,6 +202,7 @@ class Connection(Generic[C]):
             if sender in self._joined:
                 self._joined.remove(sender)
             sender.close()
+            events.close()  # (``forward`` closes it, unless cancelled before it began)
 
     def act(self, step: Callable[[C], object]) -> None:
         """Change the core from outside this connection (the simulated phone: a caller

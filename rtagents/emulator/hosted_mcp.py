@@ -66,6 +66,9 @@ class HostedMCP:
     def configure(self, tools: list[dict[str, Any]]) -> list[Steps[None]]:
         """The session's tools changed: a listing for each server new or reconfigured."""
         listings = []
+        labels = {c.get("server_label") for c in tools if c.get("type") == "mcp"}
+        # A server the session's tools no longer name is gone: its tools no longer run.
+        self._servers = {k: s for k, s in self._servers.items() if k in labels}
         for config in tools:
             if config.get("type") != "mcp":
                 continue
@@ -116,6 +119,10 @@ class HostedMCP:
             for label, server in self._servers.items()
             if server.ready
         ]
+
+    def _offers(self, server: _Server, name: str) -> bool:
+        """Whether the server lists ``name`` and its ``allowed_tools`` let it through."""
+        return any(t["name"] == name for t in self._allowed(server))
 
     def _allowed(self, server: _Server) -> list[dict[str, Any]]:
         allowed = server.config.get("allowed_tools")
@@ -177,7 +184,13 @@ class HostedMCP:
     def call(self, run: ResponseRun, index: int, call: CallMCP) -> Steps[bool]:
         """Run (or ask to approve) a call in ``run``; returns True when a call actually ran."""
         server = self._servers.get(call.server_label)
-        if server is not None and self._needs_approval(server, call.name):
+        # A call the server cannot run (no such server, a tool it does not offer) fails at
+        # once: there is nothing to approve.
+        if (
+            server is not None
+            and self._offers(server, call.name)
+            and self._needs_approval(server, call.name)
+        ):
             request_id = new_id("mcpr")
             self._pending[request_id] = (call, None)
             item = {
@@ -230,6 +243,11 @@ class HostedMCP:
             reason = server.error if server else f"no MCP server labelled {call.server_label!r}"
             result = HostedResult(
                 error={"type": "http_error", "code": 502, "message": reason or "not connected"}
+            )
+        elif not self._offers(server, call.name):
+            message = f"unknown tool {call.name!r}: server {call.server_label!r} does not offer it"
+            result = HostedResult(
+                error={"type": "protocol_error", "code": -32602, "message": message}
             )
         else:
             try:

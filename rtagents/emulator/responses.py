@@ -128,7 +128,9 @@ class ResponseRun:
             # Tools still being listed are part of the session: the model waits for them.
             if self._hosted.listing:
                 yield Until(lambda: not self._hosted.listing)
-            ran = yield from self._hosted.run_approved(self)
+            # Only into the conversation: an out-of-band response (a filler, the app's own)
+            # would leave the calls' items and outputs where no later turn sees them.
+            ran = (yield from self._hosted.run_approved(self)) if self.in_conversation else 0
             for _ in range(4):
                 turn = yield AskModel(0, self._context())
                 if self.cancel_reason:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
 
 from .. import protocol as p
-from .._redact import hold_secrets, redact_url, url_secrets
+from .._redact import credential, header, hold_secrets, redact_url, url_secrets
 from ..tools.toolset import name_list
 
 ApprovalMode = Literal["always", "never"]
@@ -66,8 +67,8 @@ class HostedMCP:
             )
         if sum(x is not None for x in (server_url, connector_id, tunnel_id)) != 1:
             raise ValueError(f"{where}: give exactly one of server_url, connector_id, tunnel_id")
-        if server_url is not None and not server_url.startswith(("http://", "https://")):
-            raise ValueError(f"{where}: server_url must be an http(s) URL")
+        if server_url is not None and not _http_url(server_url):
+            raise ValueError(f"{where}: server_url must be an http(s) URL with a host")
         if connector_id is not None and connector_id not in CONNECTORS:
             raise ValueError(
                 f"{where}: unknown connector_id {connector_id!r}; known: {', '.join(CONNECTORS)}"
@@ -78,7 +79,15 @@ class HostedMCP:
             isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
         ):
             raise TypeError(f"{where}: header names and values must be strings")
+        if authorization is not None and not isinstance(authorization, str):
+            raise TypeError(f"{where}: authorization must be a str")
         try:
+            # As a header of our own is: a key read from a file loses its newline, and a
+            # line break inside a value (a second header) or a name is refused, unquoted.
+            if headers is not None:
+                headers = {k: header(k, v, keep=False) for k, v in headers.items()}
+            if authorization is not None:
+                authorization = credential("authorization", authorization, keep=False)
             given = {
                 "server_url": server_url,
                 "connector_id": connector_id,
@@ -169,3 +178,11 @@ def _unknown_keys(wire: p.McpToolDefinition) -> list[str]:
         extras(getattr(approval, side, None), f"require_approval.{side}")
     extras(wire.allowed_tools, "allowed_tools")
     return found
+
+
+def _http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # (an unclosed IPv6 bracket)
+        return False

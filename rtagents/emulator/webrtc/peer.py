@@ -90,6 +90,7 @@ class _Channel:
         self._call = call
         self._channel: Any = None
         self._held: deque[str] = deque(maxlen=_HELD)
+        self._reading = False
         self._in, self._frames = anyio.create_memory_object_stream[str | bytes](
             max_buffer_size=1024
         )
@@ -126,12 +127,15 @@ class _Channel:
             channel.send(_too_large(frame, str(exc)))
 
     async def frames(self) -> AsyncIterator[str | bytes]:
+        self._reading = True
         async with self._frames:
             async for message in self._frames:
                 yield message
 
     def close(self) -> None:
         self._in.close()
+        if not self._reading:  # (a reader closes its end; a call that ended first has none)
+            self._frames.close()
 
 
 def _too_large(frame: str, why: str) -> str:
