@@ -295,7 +295,7 @@ def _approver(
         if args.approve or args.deny:
             yes = bool(args.approve)
             why = "declined: rtagents run --deny"
-        elif sys.stdin.isatty() and not args.voice:
+        elif sys.stdin.isatty():  # (with --voice too: the prompt reads the keyboard)
             reply = await terminal.ask(f"approve {request.describe()}? [y/N] ", request.id)
             if reply is None:
                 return  # decided meanwhile (its timeout): nothing left to answer

@@ -243,18 +243,20 @@ class TwilioCall:
         opened = connect(
             agent, url=endpoint.url, api_key=endpoint.api_key, player=player, audio_format="pcmu"
         )
-        async with opened as s:
-            await record.opened(s)
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(to_twilio)
-                tg.start_soon(from_caller, s)
-                tg.start_soon(from_agent, s)
-                tg.start_soon(keypad, s)
-                await ended.wait()
-                outgoing.close()
-                presses.close()
-                tg.cancel_scope.cancel()
-            to_send.close()  # (after the group: what the player sends meanwhile is dropped)
+        # Every end closed however the call ends (a refused connect, a failed open too).
+        with outgoing, to_send, presses, pressed:
+            async with opened as s:
+                await record.opened(s)
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(to_twilio)
+                    tg.start_soon(from_caller, s)
+                    tg.start_soon(from_agent, s)
+                    tg.start_soon(keypad, s)
+                    await ended.wait()
+                    outgoing.close()
+                    presses.close()
+                    tg.cancel_scope.cancel()
+                to_send.close()  # (after the group: what the player sends then is dropped)
         if s.closed_with_error:  # OpenAI's side is lost (reconnects given up): the call fails
             raise SessionLost(f"the call's session ended: {s.closed_reason}")
         return HUNG_UP if hung_up else s.closed_reason

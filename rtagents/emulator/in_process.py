@@ -57,6 +57,7 @@ class InProcessTransport:
         try:
             return await self._inbound.receive()
         except (anyio.EndOfStream, anyio.ClosedResourceError, anyio.BrokenResourceError):
+            self._inbound.close()  # (over for good: nothing more comes)
             closing = self._closing
             raise TransportClosed(
                 closing.reason or "the emulator closed the connection", error=closing.error
@@ -67,6 +68,11 @@ class InProcessTransport:
             self._closing.reason = "this client closed the connection (code 1000)"
             self._closing.error = False
         await self._outbound.aclose()
+        # Our end of what the emulator sends, unless a reader waits on it (it is told by the
+        # emulator's end, which our close ends: closed under it, an older anyio would not
+        # wake it).
+        if not self._inbound.statistics().tasks_waiting_receive:
+            self._inbound.close()
 
 
 def memory_pipe() -> tuple[

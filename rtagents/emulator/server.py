@@ -383,7 +383,8 @@ class Emulator:
             await frames_out.aclose()
 
         async def serve() -> None:
-            async with frames_out:
+            # (the client's frames too: ours to close when the serving is over)
+            async with frames_in, frames_out:
                 await conn.serve(frames_in, frames_out.send, end)
             self.connection_closed(conn)
 
