@@ -68,11 +68,9 @@ class InProcessTransport:
             self._closing.reason = "this client closed the connection (code 1000)"
             self._closing.error = False
         await self._outbound.aclose()
-        # Our end of what the emulator sends, unless a reader waits on it (it is told by the
-        # emulator's end, which our close ends: closed under it, an older anyio would not
-        # wake it).
-        if not self._inbound.statistics().tasks_waiting_receive:
-            self._inbound.close()
+        # Our end of what the emulator sends too. A reader waiting on it is woken, by this
+        # (a newer anyio) or by the emulator's end, which our close ends.
+        self._inbound.close()
 
 
 def memory_pipe() -> tuple[

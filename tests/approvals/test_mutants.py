@@ -196,11 +196,14 @@ async def test_a_sync_predicate_that_blocks_is_refused_and_the_loop_runs_meanwhi
         async with anyio.create_task_group() as tg:
             tg.start_soon(ticker)
             decision = await broker.authorize(_call, blocks, None)
+            ticked_while_blocked = ticks  # (the check still blocks: released below)
             tg.cancel_scope.cancel()
     finally:
         release.set()
     assert (decision.approve, decision.decided_by) == (False, "timeout")
-    assert ticks >= 3  # the loop went on while the check blocked
+    # The loop went on while the check blocked. (How often it ticked in the 50 ms is the
+    # machine's load, not the rule: on the loop, the check would have let it tick never.)
+    assert ticked_while_blocked >= 1
 
 
 async def test_a_yes_from_outside_can_be_remembered_for_the_session() -> None:
