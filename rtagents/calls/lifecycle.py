@@ -377,7 +377,12 @@ class CallLifecycle:
         if release and self.calls.get(call_id, record) is record:
             self._releasing[call_id] = released = anyio.Event()
             try:
-                await self.registry.release(call_id)
+                # The call is over whatever the registry says: one that fails or hangs costs
+                # the claim its lease (it runs out), never the server's other calls.
+                with anyio.move_on_after(self.claim_timeout):
+                    await self.registry.release(call_id)
+            except Exception as exc:
+                log.warning("call %s: its claim was not released: %s", call_id, root_cause(exc))
             finally:
                 released.set()
                 if self._releasing.get(call_id) is released:

@@ -72,7 +72,9 @@ class CallsAPI:
         """Where the calls' sessions are reached (Realtime's, or GPT-Live's with ``live``)."""
         scheme, _, rest = self.base_url.partition("://")
         path = "live/sessions" if live else "realtime"
-        return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/{path}"
+        # A scheme in any case (``HTTPS://``) is TLS for httpx: the websocket too, or the
+        # key would go in the clear.
+        return f"{'wss' if scheme.lower() == 'https' else 'ws'}://{rest}/{path}"
 
     # Each call_id must be an OpenAI call id (``ValueError`` otherwise), checked before any
     # request: with the API key, ``../../files`` as an id would reach another endpoint.

@@ -122,6 +122,8 @@ class CallServer:
     ) -> None:
         if (agent is None) == (route is None):
             raise ValueError("CallServer needs exactly one of agent= and route=")
+        if not isinstance(keep_ended, int) or isinstance(keep_ended, bool) or keep_ended < 0:
+            raise ValueError(f"keep_ended must be a count of calls (0 or more), got {keep_ended!r}")
         limit = (
             None
             if max_call_seconds is None

@@ -49,7 +49,7 @@ class SidebandCall:
         self.api_key = api_key
         self.up = anyio.Event()
         self.refused: Exception | None = None
-        self._ending: _Ending | None = None  # the app's hang-up or transfer, once asked
+        self._endings: list[_Ending] = []  # the app's hang-ups and transfers, as asked
 
     @property
     def gone(self) -> bool:
@@ -122,7 +122,8 @@ class SidebandCall:
     async def _end_here(self, why: str, request: Awaitable[None]) -> None:
         # Known before the request is sent: the server may cut the sideband before it
         # answers.
-        ending = self._ending = _Ending(why)
+        ending = _Ending(why)
+        self._endings.append(ending)
         try:
             await request
             ending.taken_at = time.monotonic()
@@ -134,16 +135,16 @@ class SidebandCall:
         shutdown that cut the call short finds): the API took the request at most
         ``ENDING_GRACE`` ago, or takes it now (a request still out is awaited, as long). A
         request that failed, or was taken long before, ended nothing: the call then fails,
-        and is hung up."""
-        ending = self._ending
-        if ending is None:
-            return None
+        and is hung up. Of several (``end_call`` and a supervisor's hang-up at once), the
+        last one taken is the end: one refused as the call was already over counts not."""
         with anyio.move_on_after(ENDING_GRACE):
-            await ending.settled.wait()
-        taken = ending.taken_at
-        return (
-            ending.why if taken is not None and time.monotonic() - taken <= ENDING_GRACE else None
-        )
+            for ending in self._endings:
+                await ending.settled.wait()
+        taken = [(e.taken_at, e.why) for e in self._endings if e.taken_at is not None]
+        if not taken:
+            return None
+        at, why = max(taken)
+        return why if time.monotonic() - at <= ENDING_GRACE else None
 
 
 ENDING_GRACE = 30.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import math
 import time
@@ -247,7 +248,10 @@ async def run_call(
     except ToolArgumentsError as exc:
         return fail("invalid_arguments", str(exc))
     arguments = tool.arguments_dict(parsed)
-    watcher.started(running, arguments)
+    # The call's record (its event, its approval request) keeps what the model sent, as
+    # validated: a tool that works on an argument in place must not rewrite it afterwards.
+    recorded = _copied(arguments)
+    watcher.started(running, recorded)
     ctx: ToolContext[Any] = ToolContext(
         call.call_id, call.name, arguments, settings.session, settings.agent, settings.deps
     )
@@ -258,7 +262,7 @@ async def run_call(
             lambda: ApprovalRequest.for_call(
                 call.call_id,
                 call.name,
-                arguments,
+                recorded,
                 server_label=tool.server_label,
                 read_only=tool.read_only,
                 agent=settings.agent,
@@ -307,6 +311,15 @@ async def run_call(
         kind: FailureKind = "unavailable" if unavailable else "error"
         return fail(kind, root_cause(exc, None), exc)
     return CallOutcome(output, None, time.perf_counter() - running.started)
+
+
+def _copied(arguments: dict[str, Any]) -> dict[str, Any]:
+    if not arguments:
+        return {}
+    try:
+        return copy.deepcopy(arguments)
+    except Exception:  # a value that cannot be copied (a model of the app's holding a lock)
+        return dict(arguments)
 
 
 def stopped_outcome(

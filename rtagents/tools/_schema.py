@@ -147,13 +147,19 @@ def build_signature(fn: Callable[..., Any], qualname: str, docs: dict[str, str])
             warnings.filterwarnings("ignore", _SHADOWS, UserWarning)
             model = create_model(
                 f"{qualname.replace('.', '_')}_arguments",
-                __config__=ConfigDict(extra="forbid", arbitrary_types_allowed=False),
+                __config__=_ARGUMENTS,
                 **fields,
             )
         schema = _forbid_extra(clean_schema(model.model_json_schema(schema_generator=_Says)))
     except PydanticUserError as exc:
         raise TypeError(f"tool {qualname}: an annotation has no JSON schema ({exc})") from exc
     return Signature(model=model, schema=schema, context_param=context_param, receiver=receiver)
+
+
+_ARGUMENTS = ConfigDict(extra="forbid", arbitrary_types_allowed=False, allow_inf_nan=False)
+"""What the arguments' model takes: no name the schema lacks, and no NaN or infinity, which
+JSON has not (``"NaN"`` or a bare ``Infinity`` would pass as a float, and ``nan > 100`` is
+false: a ``needs_approval`` predicate's limit would let it by)."""
 
 
 class _Says(GenerateJsonSchema):

@@ -185,7 +185,12 @@ class FunctionTool(BaseTool, Generic[P, R]):
                 # A lazy result (a generator, ``map``) is drawn here: in the worker thread,
                 # within the call's time limit, not later on the event loop.
                 if isinstance(result, Iterator):
-                    result = _drawn(result, limit)
+                    try:
+                        result = _drawn(result, limit)
+                    except ToolOutputTooLarge as exc:
+                        if finish is None:
+                            raise
+                        return exc  # handed back, as ``finish`` hands it (the late report)
                 # So is the output, in a session: serialised (``str()`` of what JSON cannot
                 # hold included) and measured here; what needs the loop is left to ``_settled``.
                 if finish is not None and (type(result) in _PLAIN or not _needs_loop(result)):
