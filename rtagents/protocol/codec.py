@@ -187,7 +187,12 @@ def _prune(obj: dict[str, Any], errors: list[Any]) -> list[str]:
             if found:
                 steps.append(part)
                 node = node[part]
-        if err["type"] == "missing" and not steps and err["loc"][-1:] == ("event_id",):
+        # The event's own id: at the top, or under the union's tag (which the walk would
+        # take for a field of the same name: the ``error`` of an ``error`` event).
+        if err["type"] == "missing" and tuple(err["loc"]) in (
+            ("event_id",),
+            (obj.get("type"), "event_id"),
+        ):
             obj["event_id"] = ""  # it only names the event: what the event says still goes
             filled.append("event_id")
             continue

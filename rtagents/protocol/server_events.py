@@ -134,7 +134,9 @@ class InputAudioTranscriptionCompleted(ServerEventBase):
     item_id: str
     content_index: int
     transcript: str
-    usage: TranscriptUsageTokens | TranscriptUsageDuration
+    # Optional here though the API always sends it: a shape of it this version cannot read
+    # is left out, and the transcript (what guardrails check) is kept.
+    usage: TranscriptUsageTokens | TranscriptUsageDuration | None = None
     languages: list[TranscriptionLanguage] | None = None
     logprobs: list[LogProb] | None = None
 

@@ -145,7 +145,7 @@ class Orchestrator:
         if stuck := self.batches.unconfirmed(response_id):
             said = UNCONFIRMED % ", ".join(stuck)
             told.append(Emit(SessionWarning(said, {"call_ids": list(stuck)})))
-        return [*begun, *timer, *told, *(self._maybe_ask() or self.maybe_aside())]
+        return [*begun, *timer, *told, *(self.maybe_ask() or self.maybe_aside())]
 
     def item_done(self, response_id: str | None, *, answers: bool) -> None:
         """An output of a response is complete; ``answers``: a finished answer to the user
@@ -197,12 +197,12 @@ class Orchestrator:
     def output_confirmed(self, call_id: str) -> list[Decision]:
         """The server has our output for ``call_id``."""
         self.batches.confirm_output(call_id)
-        return self._maybe_ask()
+        return self.maybe_ask()
 
     def answer_confirmed(self, request_id: str) -> list[Decision]:
         """The server has our answer to the approval request ``request_id``."""
         self.batches.confirm(request_id)
-        return self._maybe_ask()
+        return self.maybe_ask()
 
     def refused(
         self, ref: str | None, *, message: str, code: str | None, wait_s: float = UNSEEN_WAIT_S
@@ -234,7 +234,7 @@ class Orchestrator:
         elif (work_id := self.batches.rejected(ref)) is not None:
             said = f"the output for {work_id} was rejected: {message}"
             decisions.append(Emit(SessionWarning(said, {"code": code})))
-        return decisions + self._maybe_ask()
+        return decisions + self.maybe_ask()
 
     def barge_in(self, reason: str) -> list[Decision]:
         """The user took the turn: our aside, the calls that stop for it and (as it begins)
@@ -290,7 +290,7 @@ class Orchestrator:
         there, and again on the next connection if a drop takes it before it has output."""
         self._ask.apply(AskInput.ASK)
         self._ask.params = params
-        return self._maybe_ask()
+        return self.maybe_ask()
 
     # -- background work (``@tool(background=True)``) -------------------------------------------
 
@@ -316,7 +316,7 @@ class Orchestrator:
         if item_id is None or item_id not in self.batches.work:
             return []  # every item the server adds passes here: most are not ours
         self.batches.confirm(item_id)
-        return self._maybe_ask()
+        return self.maybe_ask()
 
     # -- spoken asides while tools run (see ``fillers``) -------------------------------------------
 
@@ -333,10 +333,10 @@ class Orchestrator:
         if key.startswith(_UNSEEN_KEY):  # a wait over already, or not the last, is nothing
             ends = self._active == _UNSEEN and key == self._waiting
             self._active = None if ends else self._active
-            return (self._maybe_ask() or self.maybe_aside()) if ends else []
+            return (self.maybe_ask() or self.maybe_aside()) if ends else []
         if self.fillers.expired(key):
             message = "a spoken aside got no answer from the server: given up"
-            return [Emit(SessionWarning(message)), *(self._maybe_ask() or self.maybe_aside())]
+            return [Emit(SessionWarning(message)), *(self.maybe_ask() or self.maybe_aside())]
         batch = self.batches.batches.get(key.partition(":")[2])
         running = tuple(sorted(batch.pending)) if batch is not None else ()
         return self.maybe_aside() if self.fillers.due(key, running) else []
@@ -366,7 +366,7 @@ class Orchestrator:
         """The new connection has the conversation back: ask for what is still owed (the
         app's own request, or the answer to outputs no response finished answering)."""
         owed = LinkEffect.ASK_OWED in self.link_event(LinkInput.REPLAYED)
-        return (self._maybe_ask() if owed else []) or self.maybe_aside()
+        return (self.maybe_ask() if owed else []) or self.maybe_aside()
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -380,9 +380,9 @@ class Orchestrator:
 
     def _finish(self, work_id: str, ref: str, *, wants_reply: bool) -> list[Decision]:
         self.batches.finish(work_id, ref, wants_reply=wants_reply)
-        return self._maybe_ask()
+        return self.maybe_ask()
 
-    def _maybe_ask(self) -> list[Decision]:
+    def maybe_ask(self) -> list[Decision]:
         if not self.link.up:
             return []  # the next connection asks, once it has the conversation back
         if self._in_flight is not None or self._active is not None or self.fillers.busy:

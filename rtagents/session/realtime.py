@@ -297,7 +297,9 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         audio_in = (self.config.get("audio") or {}).get("input") or {}
         detection = audio_in.get("turn_detection")
         brings = isinstance(detection, dict) and detection.get("create_response") is not False
-        if event.type == "input_audio_buffer.cleared" or not brings:
+        if event.type == "input_audio_buffer.cleared":  # no response comes: what is owed goes
+            return self.orchestrator.maybe_ask() or self.orchestrator.maybe_aside()
+        if not brings:  # (the app's answer to the turn will answer what is owed too)
             return self.orchestrator.maybe_aside()
         return None
 

@@ -110,7 +110,11 @@ class RealtimeRequests:
         actions: list[Action] = []
         if self.orchestrator.active is not None:
             actions.append(Send(p.ResponseCancel(event_id=self.next_event_id())))
-        actions.append(StopPlayback(self.playback.item_id, played_ms, heard_only=played_ms is None))
+        if played_ms is None:  # the player says what it played, of the items it may be playing
+            stop = self.playback.interrupted() or StopPlayback(None, None, heard_only=True)
+        else:
+            stop = StopPlayback(self.playback.item_id, played_ms, heard_only=False)
+        actions.append(stop)
         return actions + self._wire(self.orchestrator.barge_in("the user interrupted"))
 
     def playback_stopped(

@@ -19,6 +19,7 @@ from ..usage import UsageRecord
 from .asking import Answer
 from .events import SessionEvent
 from .live_out import whole_note
+from .playback import whole_ms
 from .runner import SessionRunner
 from .stream import Handler
 from .transport import Transport
@@ -261,11 +262,12 @@ class RealtimeSession(Generic[DepsT]):
         """Cancel the response in progress."""
         await self._runner.act(self._runner.core.cancel_response())
 
-    async def interrupt(self, played_ms: int | None = None) -> None:
+    async def interrupt(self, played_ms: float | None = None) -> None:
         """Barge in: cancel the response, truncate the assistant audio to ``played_ms`` (what
-        the user heard), and cancel the ``cancel_on_interrupt`` tools. Emits
-        ``audio.interrupted`` for the app's player to stop."""
-        await self._runner.act(self._runner.core.interrupt(played_ms))
+        the user heard, in whole milliseconds: a fraction is dropped), and cancel the
+        ``cancel_on_interrupt`` tools. Emits ``audio.interrupted`` for the app's player to
+        stop. ``ValueError`` for a ``played_ms`` that is no time, before anything is done."""
+        await self._runner.act(self._runner.core.interrupt(whole_ms(played_ms)))
 
     async def commentary(self, text: str, *, delegation_id: str | None = None) -> None:
         """GPT-Live: context the model may say to the user (``session.commentary.append``),

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .. import protocol as p
+from .._redact import redact as masked
 from .._redact import redact_url
 from ..protocol.codec import validate_server_frame
 from .actions import Action, Emit, Resolve, Send
@@ -33,19 +34,28 @@ def decode(
     try:
         decoded = decoder(frame)
     except p.ProtocolError as exc:
-        detail = {"event_type": exc.event_type, "frame": clip(frame)}
-        return None, [Emit(SessionWarning(f"malformed frame ignored: {exc}", detail))]
+        kind = None if exc.event_type is None else clip(exc.event_type, _NAMED)
+        detail = {"event_type": kind, "frame": clip(frame)}
+        said = clip(str(exc), _SAID)
+        return None, [Emit(SessionWarning(f"malformed frame ignored: {said}", detail))]
     event = decoded.event
     if isinstance(event, p.UnknownServerEvent):
-        detail = {"event_type": event.type, "frame": clip(frame)}
-        return None, [Emit(SessionWarning(f"unknown event type {event.type!r} ignored", detail))]
+        kind = clip(event.type, _NAMED)
+        detail = {"event_type": kind, "frame": clip(frame)}
+        return None, [Emit(SessionWarning(f"unknown event type {kind!r} ignored", detail))]
     if not decoded.dropped:
         return event, []
+    fields = [clip(path, _NAMED) for path in decoded.dropped]
     warning = SessionWarning(
-        f"{event.type}: left out what could not be read: " + ", ".join(decoded.dropped),
-        {"event_type": event.type, "fields": list(decoded.dropped)},
+        clip(f"{event.type}: left out what could not be read: " + ", ".join(fields), _SAID),
+        {"event_type": event.type, "fields": fields},
     )
     return event, [Emit(warning)]
+
+
+# What a warning quotes of a frame is cut (a frame's own words may be megabytes: a type, a key).
+_NAMED = 100  # a type, a wire path
+_SAID = 1000  # a message
 
 
 def error_ref(event: Any) -> str | None:
@@ -130,10 +140,16 @@ def reread(frame: str | bytes) -> Any:
 
 
 def clip(frame: str | bytes, limit: int = 200) -> str:
-    """The start of a frame, for a warning: a prefix is all that is kept (or decoded)."""
-    head = frame[: limit * 4 + 1]  # at most four UTF-8 bytes a character
+    """The start of a frame, for a warning: a prefix is all that is kept (or decoded). It
+    is masked before it is cut: cut first, a secret across the cut would be shown in part,
+    which no mask then knows."""
+    head = frame[: limit * 4 + 1 + _SECRET_ROOM]  # at most four UTF-8 bytes a character
     text = head.decode("utf-8", "replace") if isinstance(head, (bytes, bytearray)) else head
+    text = masked(text)
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+_SECRET_ROOM = 1024  # characters past the cut read for a secret that spans it
 
 
 _OWED = re.compile(r"(?:function calls?|approval requests?) (.+?)\.?$")

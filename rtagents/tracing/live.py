@@ -119,8 +119,9 @@ class LiveSpans:
         attributes: dict[str, Any] = {
             "rtagents.delegation.id": info.id,
             "rtagents.delegation.target": info.target,
-            "rtagents.delegation.offset_ms": event.offset_ms,
         }
+        if event.offset_ms is not None:
+            attributes["rtagents.delegation.offset_ms"] = event.offset_ms
         if info.response_id:
             attributes["rtagents.delegation.response_id"] = info.response_id
         if info.id in self._announced:  # said again, its span open or ended: one span

@@ -210,7 +210,7 @@ class DelegationCreated(_ServerEvent):
 
     type: Literal["session.delegation.created"] = "session.delegation.created"
     delegation: DelegationInfo
-    offset_ms: int
+    offset_ms: int | None = None  # (told, not acted on: unreadable, the delegation still runs)
 
 
 class ResponseEvent(_ServerEvent):
@@ -273,7 +273,7 @@ class ErrorDetail(WireModel):
     ``unknown_parameter``), the ``param`` at fault, and the client event that caused it."""
 
     type: str
-    code: str
+    code: str | None = None  # (as the Realtime API's: an error without one is still said)
     message: str
     param: str | None = None
     client_event_id: str | None = None
