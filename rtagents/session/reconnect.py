@@ -224,6 +224,8 @@ class Reconnector:
         seen, since, told = None, 0.0, False  # a session's cap, and when we first saw it
         while not session.over:
             expires = session.cap_due()
+            if expires is not None and not math.isfinite(expires):
+                expires = None  # (no cap: NaN compares false to any time, and seemed due)
             if expires != seen:
                 seen, since = expires, time.time()
             due = None if expires is None else expires - before
