@@ -88,6 +88,12 @@ class Reject:
     status_code: int = 603
     reason: str = ""
 
+    def __post_init__(self) -> None:
+        # A final SIP refusal is 4xx to 6xx: said here, not by the API as the call is refused.
+        code = self.status_code
+        if isinstance(code, bool) or not isinstance(code, int) or not 400 <= code <= 699:
+            raise ValueError(f"Reject status_code must be a SIP refusal (400 to 699), got {code!r}")
+
 
 Route = Callable[[IncomingCall], Union[Agent, Reject, Awaitable[Union[Agent, Reject]]]]
 
