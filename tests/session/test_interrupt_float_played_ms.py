@@ -76,6 +76,8 @@ async def test_interrupt_takes_a_float_played_ms() -> None:
                         kinds.append(event.type)
                         if event.type == "tool.call.failed":
                             break
+                    else:
+                        pytest.fail(f"the session ended before the call was answered: {kinds}")
     assert error is None, f"interrupt() raised {type(error).__name__}: {str(error)[:120]}"
     assert "audio.interrupted" in kinds and "tool.call.failed" in kinds, kinds
     truncate = server.sent("conversation.item.truncate")
