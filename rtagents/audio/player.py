@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from ..errors import root_cause
 
@@ -45,15 +45,16 @@ class GuardedPlayer:
     def played_ms(self, item_id: str) -> int | None:
         """How much of ``item_id`` it played, in whole milliseconds (a float, such as a
         count of samples over a rate, rounded down); ``None`` when it raises or answers
-        something that is not a finite number (the truncate is then skipped)."""
+        something that is not a finite number of 0 or more (the truncate is then skipped)."""
         try:
             value = self._player.played_ms(item_id)
         except Exception:
             log.exception("the audio player failed to say what it played")
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            return whole_ms(value)
+        except (TypeError, ValueError):  # no figure: the truncate is skipped
             return None
-        return int(value) if math.isfinite(value) else None
 
     def clear(self, item_id: str | None = None) -> str | None:
         """Stop playing at once, ``item_id`` for good (its ``cut``, if it has one); what
@@ -66,3 +67,16 @@ class GuardedPlayer:
         except Exception as exc:
             return root_cause(exc)
         return None
+
+
+def whole_ms(played_ms: Any) -> int | None:
+    """A figure of what was played as the truncate takes it (the app's to ``interrupt``, a
+    player's): whole milliseconds (a count of samples over a rate is a float);
+    ``TypeError`` or ``ValueError`` for one that is no time."""
+    if played_ms is None:
+        return None
+    if isinstance(played_ms, bool) or not isinstance(played_ms, (int, float)):
+        raise TypeError(f"played_ms must be a number of milliseconds, not {played_ms!r}")
+    if not (math.isfinite(played_ms) and played_ms >= 0):
+        raise ValueError(f"played_ms must be 0 or more milliseconds, got {played_ms!r}")
+    return int(played_ms)

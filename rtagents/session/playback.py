@@ -3,7 +3,6 @@ long it is, so that a barge-in can cut it where the user stopped hearing it."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from .. import protocol as p
@@ -170,15 +169,3 @@ def heard_item(player: Any, stop: StopPlayback) -> tuple[str | None, int | None]
             if isinstance(heard, int) and heard > 0:
                 return earlier, heard
     return item_id, played
-
-
-def whole_ms(played_ms: Any) -> int | None:
-    """``interrupt``'s figure as the truncate takes it: whole milliseconds (a player's count
-    of samples over a rate is a float), checked before anything is sent."""
-    if played_ms is None:
-        return None
-    if isinstance(played_ms, bool) or not isinstance(played_ms, (int, float)):
-        raise TypeError(f"played_ms must be a number of milliseconds, not {played_ms!r}")
-    if not (math.isfinite(played_ms) and played_ms >= 0):
-        raise ValueError(f"played_ms must be 0 or more milliseconds, got {played_ms!r}")
-    return int(played_ms)

@@ -13,13 +13,13 @@ from typing_extensions import TypeVar
 
 from .. import protocol as p
 from ..approvals import ApprovalRequest
+from ..audio.player import whole_ms
 from ..errors import SessionConfigError
 from ..tools import Toolset
 from ..usage import UsageRecord
 from .asking import Answer
 from .events import SessionEvent
 from .live_out import whole_note
-from .playback import whole_ms
 from .runner import SessionRunner
 from .stream import Handler
 from .transport import Transport
