@@ -11,19 +11,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import anyio
 import pytest
 
-import rtagents
-from rtagents import GuardrailResult, Guardrails, Trip
 from rtagents import protocol as p
-from rtagents.emulator import Emulator, ScriptedModel
-from rtagents.emulator import audio as pcm
-from rtagents.session import WebsocketTransport
+
+from .spoken import spoken_turn
 
 pytestmark = pytest.mark.anyio
 
-ANSWER = "Well, first you take a tension wrench, and then you rake the pins one by one slowly."
 NEW_USAGE = {"type": "audio_duration", "milliseconds": 1200}  # a variant added later
 
 
@@ -36,60 +31,18 @@ def test_decoder_keeps_the_transcript() -> None:
         "transcript": "how do I pick a lock",
         "usage": NEW_USAGE,
     }
-    decoded = p.decode_server_frame(json.dumps(frame))  # ProtocolError today
+    decoded = p.decode_server_frame(json.dumps(frame))
     assert decoded.event.transcript == "how do I pick a lock"
 
 
-class NewUsage:
-    """A real websocket to the emulator whose transcription usage comes in a newer shape."""
-
-    def __init__(self, inner: WebsocketTransport) -> None:
-        self.inner = inner
-
-    def send_wont_block(self, frame: str) -> bool:
-        return self.inner.send_wont_block(frame)
-
-    async def send(self, frame: str) -> None:
-        await self.inner.send(frame)
-
-    async def recv(self) -> str | bytes:
-        frame = await self.inner.recv()
-        event = json.loads(frame)
-        if event.get("type") == "conversation.item.input_audio_transcription.completed":
-            event["usage"] = NEW_USAGE
-            return json.dumps(event)
-        return frame
-
-    async def close(self) -> None:
-        await self.inner.close()
-
-
-def everything_trips(text: str) -> GuardrailResult:
-    return Trip("nothing may be answered")
+def new_usage(event: dict[str, Any]) -> dict[str, Any]:
+    if event.get("type") == "conversation.item.input_audio_transcription.completed":
+        return {**event, "usage": NEW_USAGE}
+    return event
 
 
 async def test_the_spoken_turn_is_still_checked() -> None:
-    agent = rtagents.Agent(
-        name="desk",
-        transcription=p.AudioTranscription(model="whisper-1"),
-        turn_detection=p.ServerVad(silence_duration_ms=300),
-        guardrails=Guardrails(input=[everything_trips]),
-    )
-    events: list[Any] = []
-    async with Emulator(model=ScriptedModel([ANSWER]), realtime=True, audio_chunk_ms=100) as emu:
-
-        async def opened() -> NewUsage:
-            return NewUsage(await WebsocketTransport.open(emu.url, {}))
-
-        async with rtagents.connect(agent, transport=opened) as session:
-            await session.send_audio(pcm.tone(400).tobytes() + pcm.silence(400).tobytes())
-            with anyio.fail_after(15):
-                async for event in session:
-                    events.append(event)
-                    if event.type == "response.done":
-                        break
-                else:
-                    pytest.fail("the session ended before the answer")
+    events = await spoken_turn(new_usage)
     kinds = [e.type for e in events]
     trips = [e for e in events if e.type == "guardrail.tripped"]
     assert trips or events[-1].response.status == "cancelled", (
