@@ -22,7 +22,6 @@ TOKEN = "gw7Q2mZ9xR4tL8vN3pK6cJ1hF5dS0aYbEeUiOoWq"  # a gateway token (not ``sk-
 async def test_warning_never_quotes_part_of_a_session_secret() -> None:
     async with hostile_server() as server:
         agent = rtagents.Agent(name="h")
-        warnings: list[rtagents.session.SessionWarning] = []
         with anyio.fail_after(10):
             async with rtagents.connect(
                 agent, url=server.url, headers={"X-Gateway-Token": TOKEN}
@@ -31,15 +30,8 @@ async def test_warning_never_quotes_part_of_a_session_secret() -> None:
                 # padded so that the 200-character clip ends inside the token.
                 head = '{"type":"gateway.notice","note":"'
                 pad = "x" * (200 - len(head) - 30)
-                await server.send(head + pad + TOKEN + '"}')
-                await server.send({"type": "input_audio_buffer.cleared"})  # a marker
-                async for event in session:
-                    if event.type == "session.warning":
-                        warnings.append(event)
-                    if event.type == "input_audio_buffer.cleared":
-                        break
-                else:
-                    pytest.fail("the session ended")
+                told = await server.told(session, head + pad + TOKEN + '"}')
+    warnings = [e for e in told if e.type == "session.warning"]
     assert warnings, "no warning for the unknown frame"
     shown = json.dumps([[w.message, w.detail] for w in warnings])
     assert TOKEN[:20] not in shown, shown

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
 
@@ -57,6 +58,18 @@ class Hostile:
             self._n += 1
             event = json.dumps({"event_id": f"evt_{self._n}", **event})
         await self.ws.send(event)
+
+    async def told(self, session: Any, frame: dict[str, Any] | str) -> list[Any]:
+        """What the app is told of ``frame``: it is sent, then a marker
+        (``input_audio_buffer.cleared``), and the session's events are read up to it."""
+        await self.send(frame)
+        await self.send({"type": "input_audio_buffer.cleared"})
+        seen: list[Any] = []
+        async for event in session:
+            if event.type == "input_audio_buffer.cleared":
+                return seen
+            seen.append(event)
+        pytest.fail("the session ended before the marker")
 
     async def transcript_delta(
         self, text: str, *, response_id: str = "resp_1", item_id: str = "msg_1"
