@@ -12,6 +12,7 @@ from typing import Any
 
 SUITES = [
     "codec",
+    "core",
     "session",
     "overhead",
     "scale",
