@@ -36,6 +36,7 @@ class Answer:
         # Those begun before it (a greeting, the one ``under_way`` as it is sent): not its
         # answer, even when their end is all that is seen of them.
         self.before: set[str] = set() if under_way is None else {under_way or "?"}
+        self.calls: set[str] = set()  # the calls of those begun since, by their call id
 
     def ends(self, event: Any) -> bool:
         kind = event.type
@@ -48,6 +49,11 @@ class Answer:
         if kind in _ADDED and getattr(event.item, "id", None) == self.item:
             self.added = True
             return False
+        if kind == "tool.call.started" and (event.response_id or "?") in self.responses:
+            self.calls.add(event.call_id)
+            return False
+        if kind == "tool.call.failed":  # cancelled (a barge-in, a guardrail): its batch
+            return event.kind == "cancelled" and event.call_id in self.calls  # asks for none
         response: Any = getattr(event, "response", None)
         if kind == "response.created" and not response.out_of_band:
             (self.responses if self.added else self.before).add(response.id or "?")

@@ -201,7 +201,8 @@ class RealtimeSession(Generic[DepsT]):
         """Send a user message and read events until the answer is complete: a response of
         the conversation, begun after the message, that ends with an assistant message (or
         fails, is cancelled, or asks for nothing more), tool calls and approvals followed
-        through; or until the server refuses the request for it, or the session ends.
+        through (a call of it cancelled, by ``interrupt()`` say, ends it: no response follows
+        for it); or until the server refuses the request for it, or the session ends.
 
         Returns the events read (handlers see them too), those buffered before the message
         first. Handy in scripts, tests and CLIs; a voice app usually iterates the session
