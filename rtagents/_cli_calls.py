@@ -10,7 +10,13 @@ import sys
 import time
 from typing import Any
 
-from ._cli_common import CliError, add_emulator_key, import_user_module, port
+from ._cli_common import (
+    CliError,
+    add_emulator_key,
+    import_user_module,
+    module_and_name,
+    port,
+)
 from ._hosts import direct
 from ._redact import redact, redact_url, register_url_secrets, url_parts
 
@@ -50,9 +56,9 @@ def _serve(args: argparse.Namespace) -> int:
     """``rtagents serve MODULE:APP``: an ASGI app (a ``CallServer``) under uvicorn."""
     import uvicorn
 
-    module_name, _, attr = args.app.partition(":")
-    if not attr:
-        raise CliError(f"{args.app!r}: use MODULE:APP (my_app:app, or path/to/app.py:app)")
+    module_name, attr = module_and_name(
+        args.app, "MODULE:APP or FILE.py:APP (for example my_app:app, or path/to/app.py:app)"
+    )
     module = import_user_module(module_name)
     app = getattr(module, attr, None)
     if app is None or not callable(app):

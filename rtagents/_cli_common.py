@@ -66,6 +66,17 @@ def port(text: str) -> int:
     return port
 
 
+def module_and_name(spec: str, example: str) -> tuple[str, str]:
+    """``MODULE:NAME`` (or ``path/to/file.py:NAME``) split at its last colon, for every
+    command alike: a path may hold a colon (a folder ``a:b``, a Windows drive), a Python name
+    never does. ``CliError`` (with ``example``: what the command takes) when either is
+    missing."""
+    module_name, sep, name = spec.rpartition(":")
+    if not sep or not module_name or not name:
+        raise CliError(f"expected {example}, not {spec!r}")
+    return module_name, name
+
+
 def import_user_module(name: str) -> Any:
     if name.endswith(".py") or os.sep in name or "/" in name:
         path = os.path.abspath(name)

@@ -12,7 +12,13 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from ._cli_common import CliError, add_emulator_key, import_user_module, wav_out
+from ._cli_common import (
+    CliError,
+    add_emulator_key,
+    import_user_module,
+    module_and_name,
+    wav_out,
+)
 from ._cli_talk import (
     Terminal,
     answer_turns,
@@ -29,12 +35,9 @@ from ._redact import given_key
 def load_agent(spec: str) -> Any:
     """``package.module:name`` or ``path/to/file.py:name`` -> the Agent it names (or that a
     no-argument factory returns)."""
-    module_name, sep, attr = spec.rpartition(":")
-    if not sep or not module_name or not attr:
-        raise CliError(
-            f"expected MODULE:AGENT or FILE.py:AGENT (for example my_app.agents:concierge), "
-            f"not {spec!r}"
-        )
+    module_name, attr = module_and_name(
+        spec, "MODULE:AGENT or FILE.py:AGENT (for example my_app.agents:concierge)"
+    )
     from .agent import Agent
 
     module = import_user_module(module_name)
