@@ -23,9 +23,19 @@ def add_emulator_key(parser: argparse.ArgumentParser, help: str) -> None:
         "--api-key",
         metavar="KEY",
         type=_key,
+        action=_GivenKey,
         default=os.environ.get("RTAGENTS_EMULATOR_API_KEY"),
         help=f"{help} (default: RTAGENTS_EMULATOR_API_KEY)",
     )
+    parser.set_defaults(api_key_given=False)
+
+
+class _GivenKey(argparse.Action):
+    """``--api-key`` as given on the command line (``api_key_given``): a command may say that
+    it would do nothing there, where the variable exported for every command stays quiet."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        namespace.api_key, namespace.api_key_given = values, True
 
 
 def _key(text: str) -> str:

@@ -167,6 +167,11 @@ def _run(args: argparse.Namespace) -> int:
     agent = load_agent(args.agent)
     if args.real and not given_key(os.environ.get("OPENAI_API_KEY")):
         raise CliError("--real needs an API key: set OPENAI_API_KEY (or leave --real out)")
+    if args.api_key_given and not args.url:  # (never the key itself: it is a secret)
+        instead = (
+            "--real takes OpenAI's from OPENAI_API_KEY" if args.real else "the emulator needs none"
+        )
+        raise CliError(f"--api-key is the key of the server at --url: {instead}")
     if args.hears and (args.real or args.url):
         raise CliError("--hears is for the offline emulator; a real model hears the audio")
     # An option that would do nothing is said, not silently dropped.
