@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from typing import Any
 
 from rtagents.session.actions import Send, StartCall, ToolTraits
@@ -27,10 +26,12 @@ from ._stats import ratio, summary
 ROUNDS = 2_000
 REPEATS = 7
 
-Round = tuple[list[str], str]
+Round = tuple[list[str], str, str]
+"""One round's frames: those before the call's output, ``response.done`` (or ``completed``),
+and the server's answer to the output read with the next round ("": none on GPT-Live)."""
 
 
-def _realtime_rounds() -> tuple[str, list[Round], Callable[[int], str]]:
+def _realtime_rounds() -> tuple[str, list[Round]]:
     created = {"type": "session.created", "event_id": "s0", "session": {"type": "realtime"}}
 
     def added(n: int) -> str:  # the peer's answer to the output, read with the next round
@@ -38,18 +39,19 @@ def _realtime_rounds() -> tuple[str, list[Round], Callable[[int], str]]:
         event = {"type": "conversation.item.added", "event_id": f"ia{n}", "item": item}
         return json.dumps(event | {"previous_item_id": None})
 
-    return json.dumps(created), [_frames_for_call(n) for n in range(ROUNDS)], added
+    rounds = [(*_frames_for_call(n), added(n)) for n in range(ROUNDS)]
+    return json.dumps(created), rounds
 
 
-def _live_rounds() -> tuple[str, list[Round], Callable[[int], str]]:
+def _live_rounds() -> tuple[str, list[Round]]:
     started = {"type": "session.started", "event_id": "s0", "session": _LIVE_SESSION}
-    return json.dumps(started), [_live_frames_for_call(n) for n in range(ROUNDS)], lambda n: ""
+    return json.dumps(started), [(*_live_frames_for_call(n), "") for n in range(ROUNDS)]
 
 
 def _ours(api: str) -> float:
     """Seconds a round: the core reads every frame, answers the call, encodes its sends."""
     core: Any = (LiveCore if api == "live" else RealtimeCore)(lambda name, rid: ToolTraits())
-    first, rounds, after = _live_rounds() if api == "live" else _realtime_rounds()
+    first, rounds = _live_rounds() if api == "live" else _realtime_rounds()
     core.receive_frame(first)
     sends = started = 0
 
@@ -66,7 +68,7 @@ def _ours(api: str) -> float:
                 sends += 1
 
     began = time.perf_counter()
-    for n, (head, done) in enumerate(rounds):
+    for head, done, reply in rounds:
         calls: list[StartCall] = []
         for frame in head:
             act(core.receive_frame(frame), calls)
@@ -74,7 +76,7 @@ def _ours(api: str) -> float:
             act(core.call_finished(call.work_id, "ok"), [])
         act(core.receive_frame(done), calls)
         act(core.settle(), calls)
-        if reply := after(n):
+        if reply:
             act(core.receive_frame(reply), calls)
     took = (time.perf_counter() - began) / ROUNDS
     if (started, sends) != (ROUNDS, 2 * ROUNDS):  # a round that went wrong is no figure
@@ -84,17 +86,17 @@ def _ours(api: str) -> float:
 
 def _bare(api: str) -> float:
     """Seconds a round: the same frames through ``json.loads``, the two replies dumped."""
-    _, rounds, after = _live_rounds() if api == "live" else _realtime_rounds()
+    _, rounds = _live_rounds() if api == "live" else _realtime_rounds()
     create = "response.item.create" if api == "live" else "conversation.item.create"
     began = time.perf_counter()
-    for n, (head, done) in enumerate(rounds):
+    for n, (head, done, reply) in enumerate(rounds):
         for frame in head:
             json.loads(frame)
         json.loads(done)
         output = {"type": "function_call_output", "call_id": f"call_{n}", "output": "ok"}
         json.dumps({"type": create, "item": output})
         json.dumps({"type": "response.create"})
-        if reply := after(n):
+        if reply:
             json.loads(reply)
     return (time.perf_counter() - began) / ROUNDS
 
