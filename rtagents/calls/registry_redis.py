@@ -108,6 +108,7 @@ class RedisRegistry:
         self._host: CallHost | None = None
         self._answered: dict[str, None] = {}  # the latest commands' request ids (see _answer)
         self._renewed: dict[str, float] = {}  # call id -> when its claim was last made good
+        self._due = 0.0  # when the renewals' latest round began (on their beat)
 
     def __repr__(self) -> str:
         return f"RedisRegistry(replica={self.replica!r}, prefix={self.prefix!r})"
@@ -136,8 +137,11 @@ class RedisRegistry:
                 log.warning("the registry cannot reach Redis yet; this replica is not ready")
             async with anyio.create_task_group() as tg:
                 self._tg = tg
-                tg.start_soon(self._listen, pubsub, subscribed)
-                tg.start_soon(self._keep_and_adopt)
+                tg.start_soon(
+                    replies.listen, pubsub, subscribed, self._subscribe, self._heard, self._keep
+                )
+                tg.start_soon(self._renew)
+                tg.start_soon(self._upkeep)
                 task_status.started()
         finally:
             self._tg = None
@@ -223,41 +227,55 @@ class RedisRegistry:
         with contextlib.suppress(Exception):
             await self._client.eval(GIVE_BACK, 2, *keys, self.replica, call_id, info)
 
-    async def _keep_and_adopt(self) -> None:
+    async def _renew(self) -> None:
         # On a fixed beat, a third of the lease: a round's own time (thousands of calls, a
-        # Redis far away) is not added to it, or leases would run out under a busy replica.
-        period, due = self.lease_ms / 3000, anyio.current_time()
+        # Redis far away) is not added to it, or leases would run out under a busy replica;
+        # nor is what else the registry waits on (``_upkeep``), which a partition stalls.
+        period, self._due = self.lease_ms / 3000, anyio.current_time()
         while True:
-            due = max(due + period, anyio.current_time())  # (behind: no burst of rounds)
-            await anyio.sleep_until(due)  # (a late round's delay, computed, is negative)
+            self._due = max(self._due + period, anyio.current_time())  # (behind: no burst)
+            await anyio.sleep_until(self._due)  # (a late round's delay, computed, is negative)
             await self._keep()
+
+    async def _upkeep(self) -> None:
+        """On the renewals' beat, beside them: the ends Redis missed, then adoption."""
+        while True:
+            await anyio.sleep(self.lease_ms / 3000)
+            for call_id in list(self._ending):
+                if await self._end(call_id):
+                    self._ending.discard(call_id)
             await self._adopt()
 
     async def _keep(self) -> None:
-        """The ends Redis missed, then this replica's claims renewed, those Redis lost put
-        back, those another replica holds now let go: a round trip a thousand claims."""
-        for call_id in list(self._ending):
-            if await self._end(call_id):
-                self._ending.discard(call_id)
-        owned = list(self._owned.items())
-        for start in range(0, len(owned), _KEPT_AT_ONCE):
-            await self._keep_some(owned[start : start + _KEPT_AT_ONCE])
+        """This replica's claims renewed, those Redis lost put back, those another replica
+        holds now let go: a round trip a thousand claims. Once one fails (Redis away), the
+        rest wait for the next round: each claim is let go now if its lease runs out before
+        that round's renewal of it could be over (each round trip before it takes a period
+        at most), while it is still this replica's."""
+        owned, period = list(self._owned.items()), self.lease_ms / 3000
+        chunks = [owned[at : at + _KEPT_AT_ONCE] for at in range(0, len(owned), _KEPT_AT_ONCE)]
+        for index, chunk in enumerate(chunks):
+            if not await self._keep_some(chunk):
+                next_round = max(self._due + period, anyio.current_time())
+                for later, rest in enumerate(chunks[index:], index + 1):
+                    self._lapse(rest, next_round + later * period)
+                break
         for call_id in [c for c in self._renewed if c not in self._owned]:
             del self._renewed[call_id]  # (let go since: released, handed over, lost)
 
-    async def _keep_some(self, owned: list[tuple[str, str]]) -> None:
+    async def _keep_some(self, owned: list[tuple[str, str]]) -> bool:
+        """One round trip of renewals; False when Redis did not answer it."""
         prefix = self._key("")  # the claims' keys (KEEP's arguments: see there)
         flat = [value for pair in owned for value in pair]
-        began, period = anyio.current_time(), self.lease_ms / 3000
+        began = anyio.current_time()
         try:  # (bounded: a partition answers nothing, and the leases run out meanwhile)
-            with anyio.fail_after(period):
+            with anyio.fail_after(self.lease_ms / 3000):
                 results = await self._client.eval(
                     KEEP, 1, self._live, self.replica, self.lease_ms, prefix, *flat
                 )
         except Exception as exc:  # Redis away: try again next round
             log.warning("renewing %d claims failed: %s", len(owned), str(exc) or "timed out")
-            self._lapse(owned, began + period)
-            return
+            return False
         for (call_id, info), kept in zip(owned, results, strict=True):
             if kept:
                 self._renewed[call_id] = began
@@ -272,10 +290,12 @@ class RedisRegistry:
                 log.warning("the claim on call %s was lost; this replica lets it go", call_id)
                 if self._host is not None and self._tg is not None:
                     self._tg.start_soon(self._host.lost, call_id)
+        return True
 
-    def _lapse(self, owned: list[tuple[str, str]], next_round: float) -> None:
-        """Renewals failed: a claim whose lease runs out before the next round could renew
-        it is let go now (``CallHost.lost``), while it is still this replica's. Another
+    def _lapse(self, owned: list[tuple[str, str]], renewed_by: float) -> None:
+        """Renewals failed: a claim whose lease runs out before ``renewed_by`` (when the
+        next round's renewal of it is over, at the latest) is let go now
+        (``CallHost.lost``), while it is still this replica's. Another
         replica, which may reach Redis, adopts the call once the lease is over: a replica
         cut off from Redis must not go on running it beside that one (two sidebands, each
         running its tools). Should Redis be away for every replica, its calls go without
@@ -283,7 +303,7 @@ class RedisRegistry:
         lease = self.lease_ms / 1000
         for call_id, info in owned:
             renewed = self._renewed.get(call_id)
-            if renewed is None or renewed + lease > next_round:
+            if renewed is None or renewed + lease > renewed_by:
                 continue
             if info == "":  # not listed (still ringing): no replica could adopt it, so it
                 continue  # is kept, until a renewal finds it this replica's or another's
@@ -361,30 +381,6 @@ class RedisRegistry:
             f"call {call_id!r}: the call registry (Redis) did not answer {command} in {bound:g} s"
         )
 
-    async def _listen(self, pubsub: Any, subscribed: bool) -> None:
-        """Commands for this replica, until cancelled; a lost connection to Redis is
-        reopened (with backoff), never the end of the replica."""
-        delay = 0.1
-        while True:
-            if subscribed:
-                try:
-                    async for message in pubsub.listen():
-                        delay = 0.1
-                        kind = message.get("type")
-                        if kind == "message" and self._tg is not None:
-                            self._tg.start_soon(self._answer, message.get("data"))
-                        elif kind == "subscribe" and self._tg is not None:
-                            # (redis-py resubscribes by itself after a lost connection: Redis
-                            # is back, maybe restarted empty, and our claims go back now)
-                            self._tg.start_soon(self._keep)
-                except Exception as exc:
-                    log.warning("the registry lost Redis (%s); listening again in %g s", exc, delay)
-            await anyio.sleep(delay)
-            delay = min(delay * 2, 5.0)
-            subscribed = await self._subscribe(pubsub)
-            if subscribed:
-                await self._keep()  # Redis is back, maybe restarted empty: our claims go back
-
     async def _subscribe(self, pubsub: Any) -> bool:
         """This replica's channel subscribed; False when Redis does not answer (in time)."""
         try:
@@ -394,6 +390,10 @@ class RedisRegistry:
             return False
         self._listening = True
         return True
+
+    def _heard(self, data: Any) -> None:
+        if self._tg is not None:
+            self._tg.start_soon(self._answer, data)
 
     async def _answer(self, data: Any) -> None:
         keep_s = 2 * (self.command_timeout + GOODBYE_S)

@@ -19,7 +19,7 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import anyio
@@ -35,6 +35,38 @@ log = logging.getLogger("rtagents.calls.registry")
 ACK = json.dumps({"ack": True})
 _SLICE_S, _SLICE_MIN_S = 1.0, 0.01  # one BLPOP's wait (its timeout of 0 would wait for ever)
 _STALL_S = 1.0  # past a wait and its last slice: a stalled Redis holds a BLPOP this long at most
+
+
+async def listen(
+    pubsub: Any,
+    subscribed: bool,
+    subscribe: Callable[[Any], Awaitable[bool]],
+    heard: Callable[[Any], None],
+    back: Callable[[], Coroutine[Any, Any, None]],
+) -> None:
+    """A replica's commands, each given to ``heard`` as it comes, until cancelled. A lost
+    connection to Redis is reopened (``subscribe``, with backoff), never the end of the
+    replica; each time Redis answers again, maybe restarted empty, ``back`` runs (the
+    replica's claims go back)."""
+    delay = 0.1
+    async with anyio.create_task_group() as tg:
+        while True:
+            if subscribed:
+                try:
+                    async for message in pubsub.listen():
+                        delay = 0.1
+                        kind = message.get("type")
+                        if kind == "message":
+                            heard(message.get("data"))
+                        elif kind == "subscribe":  # (redis-py resubscribes by itself after
+                            tg.start_soon(back)  # a lost connection: Redis is back)
+                except Exception as exc:
+                    log.warning("the registry lost Redis (%s); listening again in %g s", exc, delay)
+            await anyio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+            subscribed = await subscribe(pubsub)
+            if subscribed:
+                await back()
 
 
 async def push(client: Any, key: str, reply: str, keep_s: float) -> None:

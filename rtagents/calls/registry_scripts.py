@@ -52,9 +52,12 @@ return redis.call('SET', KEYS[1], 'ended:' .. ARGV[1], 'PX', ARGV[2])
 """
 # A claim given back (a draining replica's, or one it was adopting): another may take it.
 # KEYS: the call's claim, the live calls. ARGV: replica, call id, [call]: listed again (Redis
-# may have lost the listing), so that a replica that looks finds it.
+# may have lost the listing), so that a replica that looks finds it. Refused only where
+# another holds the claim (or it ended): one Redis lost is nobody's, and the call is listed
+# again all the same, or no replica would ever adopt it.
 GIVE_BACK = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end
 return redis.call('DEL', KEYS[1])
 """

@@ -1,4 +1,4 @@
-"""The registry's renewal beat (``RedisRegistry._keep_and_adopt``) sleeps until its next
+"""The registry's renewal beat (``RedisRegistry._renew``) sleeps until its next
 round with ``anyio.sleep(due - anyio.current_time())`` after ``due = max(due + period,
 anyio.current_time())``. When a round ran late (Redis slow to answer for more than a third
 of the lease: a partition, a failover, a busy Redis, a stopped container), ``due`` is the

@@ -1,5 +1,5 @@
 """A replica renews its claims one Redis round trip per call, one after another, and sleeps
-a third of the lease *after* the round (``RedisRegistry._keep_and_adopt``). So a claim is
+a third of the lease *after* the round (``RedisRegistry._renew``). So a claim is
 renewed every ``lease_s / 3 + calls x round trip``, not every ``lease_s / 3`` as
 docs/deployment.md says ("``RedisRegistry(url, lease_s=6)`` gives at most 8 s, and one
 renewal per call every 2 s"). With a few thousand calls in one process (docs: 2,000 to
