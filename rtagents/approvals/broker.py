@@ -22,13 +22,12 @@ import anyio
 
 from .._either import detach, let_go
 from .._event import FrameworkEvent
-from ..errors import root_cause
 from .events import ApprovalAwaiting, ApprovalDecided, ApprovalRequested
 from .needs import needs
 from .pending import HostedScope, Pending, outside_of, timed_out
 from .policy import ApprovalPolicy
 from .request import ApprovalRequest, DecidedBy, Decision
-from .verdict import refuse, verdict
+from .verdict import failure, refuse, verdict
 
 log = logging.getLogger("rtagents.approvals")
 
@@ -147,7 +146,7 @@ class ApprovalBroker:
                 raise
             except BaseException as exc:  # SystemExit, KeyboardInterrupt: a deny, then the exit
                 denied = self._refused(
-                    made, refuse(f"needs_approval raised {root_cause(exc, 200)}", "error")
+                    made, refuse(f"needs_approval raised {failure(exc, 200)}", "error")
                 )
                 if not isinstance(exc, Exception):
                     self._exit(exc)
@@ -174,7 +173,7 @@ class ApprovalBroker:
         except anyio.get_cancelled_exc_class():
             raise
         except BaseException as exc:  # a `when` that raised: fail closed (an exit: then exit)
-            reason = f"the approval could not be decided: {root_cause(exc, 200)}"
+            reason = f"the approval could not be decided: {failure(exc, 200)}"
             denied = self._refused(request, refuse(reason, "error"))
             if not isinstance(exc, Exception):
                 self._exit(exc)
@@ -208,10 +207,10 @@ class ApprovalBroker:
             # The message may quote the arguments (content): the log says what kind it was;
             # the decision's reason (told to the app and the model) says the rest.
             log.warning("approval of %r failed (%s): denied", request.tool_name, type(exc).__name__)
-            decision = refuse(f"the approval could not be decided: {root_cause(exc, 200)}", "error")
+            decision = refuse(f"the approval could not be decided: {failure(exc, 200)}", "error")
         except BaseException as exc:  # a `when` that exits: a deny, then the app's exit
             pending.raised = pending.raised or exc
-            decision = refuse(f"the approval could not be decided: {root_cause(exc, 200)}", "error")
+            decision = refuse(f"the approval could not be decided: {failure(exc, 200)}", "error")
         finally:
             if self._pending.get(request.id) is pending:
                 del self._pending[request.id]
@@ -314,7 +313,7 @@ class ApprovalBroker:
         except Exception as exc:
             name, kind = pending.request.tool_name, type(exc).__name__
             log.warning("approval handler failed for %r (%s): denied", name, kind)
-            pending.answer(refuse(f"the approval handler failed: {root_cause(exc, 200)}", "error"))
+            pending.answer(refuse(f"the approval handler failed: {failure(exc, 200)}", "error"))
             return
         except anyio.get_cancelled_exc_class():
             raise
@@ -322,7 +321,7 @@ class ApprovalBroker:
             if pending.decision is not None:  # decided at its deadline: the exit is left
                 return self._exit(exc)
             pending.raised = exc
-            pending.answer(refuse(f"the approval handler raised {root_cause(exc, 200)}", "error"))
+            pending.answer(refuse(f"the approval handler raised {failure(exc, 200)}", "error"))
             return
         if answer is None:  # None leaves the answer to session.approve/deny
             self._leave_outside(pending)

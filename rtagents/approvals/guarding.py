@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..errors import root_cause
 from .guardrails import (
     GuardrailKind,
     GuardrailResult,
 )
-from .verdict import show
+from .verdict import failure, show
 
 DecidedBy = Literal["guardrail", "error", "timeout"]
 
@@ -57,7 +56,7 @@ def judge(answer: object) -> Verdict:
 
 def raised(exc: BaseException) -> Verdict:
     """A guardrail that raised trips (fail closed), whatever its exception says or fails to."""
-    return Verdict(False, f"it raised {root_cause(exc, 120)}", "error")
+    return Verdict(False, f"it raised {failure(exc, 120)}", "error")
 
 
 def timed_out(timeout: float) -> Verdict:

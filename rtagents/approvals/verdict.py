@@ -7,6 +7,8 @@ remembered decision) ends here, so they cannot drift apart: only ``True`` or
 
 from __future__ import annotations
 
+from .._redact import redact
+from ..errors import root_cause
 from .request import DecidedBy, Decision, Remember
 
 _SHAPE = "True, False or a Decision(approve=True|False)"
@@ -34,6 +36,12 @@ def verdict(answer: object, decided_by: DecidedBy) -> Decision:
 
 def refuse(reason: str, decided_by: DecidedBy) -> Decision:
     return Decision(False, reason, decided_by=decided_by)
+
+
+def failure(exc: BaseException, limit: int) -> str:
+    """What raised, as a reason says it (to the app, the model, a span): its root cause in
+    ``limit`` characters, a credential it quotes (a server echoing the key) masked."""
+    return redact(root_cause(exc, limit))
 
 
 # Who said no, as the model reads it: it tells the user something true ("the policy does not

@@ -110,6 +110,8 @@ class LiveSpans:
     # -- the Live server's events ------------------------------------------------------------
 
     def started(self, event: Any) -> None:
+        """``session.started`` (or a call's ``session.updated``, whose sideband has none):
+        the Live model the server resolved."""
         model = getattr(event.session, "model", None)
         if isinstance(model, str) and model:
             self._session.set_attribute("gen_ai.response.model", model)

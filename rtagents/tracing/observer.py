@@ -155,6 +155,7 @@ class SessionTracer:
     def _on_session_updated(self, event: Any) -> None:
         if self.responses is not None:  # GPT-Live's: a call's sideband has no session.started
             self._identify(getattr(event.session, "id", None), "openai.live.session_id")
+            self._live.started(event)  # (the Live model the server resolved, said each time)
 
     def _on_session_delegation_created(self, event: Any) -> None:
         self._live.delegated(event)

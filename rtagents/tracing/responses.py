@@ -11,8 +11,9 @@ from typing import Any
 from opentelemetry import context
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
 
+from .._latest import keep_latest
 from ..usage import Tokens
-from .sdk import ended, guarded, start_span
+from .sdk import SEEN, ended, guarded, start_span
 from .usage import usage_attributes
 
 
@@ -32,13 +33,14 @@ class ResponseSpans:
         # The one done last: a call its ``response.done`` alone lists starts after that end
         # (its span is still the call's parent).
         self._last: tuple[str, Span] | None = None
+        self._begun: dict[str, None] = {}  # the latest responses begun (by id)
 
     def created(self, response_id: str, parent: context.Context) -> None:
         """A response's span begins; once for a response, whose ``response.created`` a
-        server may say again (its span open, or ended: never a second one)."""
-        last = self._last
-        if response_id in self._open or (last is not None and last[0] == response_id):
+        server may say again (its span open, or ended, others since: never a second one)."""
+        if response_id in self._begun:
             return
+        keep_latest(self._begun, response_id, None, SEEN)
         span = start_span(
             self._tracer,
             f"realtime_inference {self._model}",
@@ -64,11 +66,14 @@ class ResponseSpans:
             )
 
     def span_of(self, response_id: str | None) -> Span | None:
-        """The span of ``response_id``: open, or the one done last."""
+        """The span of ``response_id``: open, or the one done last. One whose span could not
+        start has none: its calls are the session's (as on GPT-Live)."""
         if (entry := self._open.get(response_id or "")) is not None:
-            return entry.span
-        last = self._last
-        return last[1] if last is not None and last[0] == response_id else None
+            span: Span | None = entry.span
+        else:
+            last = self._last
+            span = last[1] if last is not None and last[0] == response_id else None
+        return span if span is not None and span.get_span_context().is_valid else None
 
     def done(self, response: Any) -> None:
         entry = self._open.pop(response.id or "", None)
