@@ -23,8 +23,17 @@ class MCPServerUnavailable(ToolUnavailable, ConnectionError):
 
 
 def is_timeout(exc: BaseException) -> bool:
-    said = root_cause(exc, None).lower()
-    return isinstance(first_error(exc), TimeoutError) or "timed out" in said
+    """Whether what raised is a time limit's: ours or a transport's (``TimeoutError``,
+    httpx's ``TimeoutException``s), or the MCP client's wait for an answer (its error raised
+    from the ``TimeoutError`` of that wait). Never a server's words or code: one may say
+    "timed out" of something of its own (a licence server, a database), or use the client's
+    timeout code for its own errors (-32001, "unauthorized" to some): that is its answer,
+    and names its cause."""
+    first = first_error(exc)
+    names = {cls.__name__ for cls in type(first).__mro__}
+    if names & {"TimeoutError", "TimeoutException"}:
+        return True
+    return "MCPError" in names and isinstance(first.__context__, TimeoutError)
 
 
 def is_transport_failure(exc: BaseException) -> bool:

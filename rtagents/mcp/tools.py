@@ -62,9 +62,11 @@ class MCPTool(BaseTool):
         self.remote_name = self.server_tool_name = tool.name
         self.name = api_name(tool.name)
         self.description = tool.description or tool.title or ""
-        self.parameters: dict[str, Any] = dict(
-            tool.input_schema or {"type": "object", "properties": {}}
-        )
+        self.parameters: dict[str, Any] = dict(tool.input_schema or {"type": "object"})
+        # MCP lets a tool that takes nothing say only ``{"type": "object"}``; OpenAI's
+        # function tools refuse an object schema without ``properties``.
+        if self.parameters.get("type") == "object" and "properties" not in self.parameters:
+            self.parameters["properties"] = {}
         self.server_label = server.name
         self.timeout = server.timeout
 
