@@ -1,12 +1,13 @@
 """A GPT-Live SIP call's sideband session is one ``invoke_agent`` span; docs/tracing.md ("On
 GPT-Live") says it carries ``gen_ai.conversation.id`` and ``openai.live.session_id``, which
-is how a trace is matched with the server's session. The sideband knows that id from the
-start (it is the call's id, ``live_...``, which it attaches to).
+is how a trace is matched with the server's session, and ``gen_ai.response.model``, the Live
+model the server resolved. A sideband never gets ``session.started`` (its session was started
+by the accept; ``session.start`` is refused there): it knows the id from the start (the
+call's, ``live_...``) and both from each ``session.updated``.
 
-Found: the span takes the id only from ``session.started``, which a sideband never gets (its
-session was started by the accept; ``session.start`` is refused there), so a Live call's
-session span never names its session. Real parts: a CallServer under uvicorn, the
-emulator's Live SIP call, the OTel SDK's in-memory exporter."""
+Before, the span took the id, then the model, only from ``session.started``, and a Live
+call's session span named neither. Real parts: a CallServer under uvicorn, the emulator's
+Live SIP call, the OTel SDK's in-memory exporter."""
 
 from __future__ import annotations
 
@@ -56,3 +57,4 @@ async def test_a_live_call_s_session_span_names_its_live_session(
         for key in ("openai.live.session_id", "gen_ai.conversation.id")
     }
     assert named == {"openai.live.session_id": call_id, "gen_ai.conversation.id": call_id}
+    assert session.attributes.get("gen_ai.response.model"), dict(session.attributes)
