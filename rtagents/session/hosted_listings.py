@@ -47,6 +47,12 @@ class HostedListings(dict[str, list[p.McpListedTool]]):
         if self._sent:
             self._taken = self._sent.pop(0)
 
+    def refused(self) -> None:
+        """The server refused the oldest configuration on its way: its servers list nothing
+        (kept, it would make every listing of their labels look ambiguous for good)."""
+        if self._sent:
+            self._sent.pop(0)
+
     def reported(self, tools: Iterable[Any]) -> None:
         """The hosted servers a session the server made says it has (a call's sideband: the
         configuration its accept gave), where it says where they are."""

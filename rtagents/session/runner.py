@@ -218,8 +218,8 @@ class SessionRunner(LazyParts):
         tracing = self.tracer.server_side(agent.tracing, agent.name)
         sent = agent if self._audio is None else speaking(agent, self._audio)  # a line's
         sent = sent if voice is None else dataclasses.replace(sent, voice=voice)
-        self.core.hosted_tools.configuring(sent)  # (whose servers list from its reply on)
         event_id, actions = self.core.configure(sent, tools=definitions, tracing=tracing)
+        self.core.hosted_tools.configuring(sent)  # (sent: whose servers list from its reply on)
         try:
             reply = await self._request(event_id, actions, within=CONFIGURE_TIMEOUT_S, force=force)
         except TimeoutError:
@@ -227,6 +227,7 @@ class SessionRunner(LazyParts):
         if reply is None:
             return False  # the connection dropped: the next one is configured afresh
         if reply.type == "error":
+            self.core.hosted_tools.refused()
             raise SessionConfigError.rejected(reply.error, [d.name or "" for d in definitions])
         if self._handoffs is not None:  # answers come in order: the last taken is run
             self._handoffs.served(agent, switch)
