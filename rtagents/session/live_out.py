@@ -127,6 +127,9 @@ class Held:
         self._notes: dict[
             str, lp.CommentaryAppend | lp.ThinkingAppend
         ] = {}  # sent, not acknowledged yet
+        # Every note sent and not acknowledged, held or not (a tool's progress is not), in
+        # order: an acknowledgement that names none is of the oldest of its kind among them.
+        self._unheard: list[tuple[str, str | None]] = []  # (its type, its event id)
 
     def sent(self, key: str, event: lp.ResponseItemCreate | Encoded) -> None:
         """Our output (``key``: its item id) or answer to an approval request (``key``: the
@@ -187,6 +190,9 @@ class Held:
     def noted(self, event: lp.CommentaryAppend | lp.ThinkingAppend) -> None:
         """Commentary or thinking went out: the app's, or a background result's, is held
         until the server has it."""
+        if len(self._unheard) >= _NOTES_KEPT:  # (a server that acknowledges none)
+            del self._unheard[0]
+        self._unheard.append((event.type, event.event_id))
         if event.event_id in self._noting:
             self._noting.discard(event.event_id)
             if len(self._notes) >= _NOTES_KEPT:  # (a server that acknowledges none of them)
@@ -197,14 +203,21 @@ class Held:
     def heard(self, event: Any) -> lp.CommentaryAppend | lp.ThinkingAppend | None:
         """``session.commentary.appended`` or ``session.thinking.appended``: the server has
         the note it names (returned, if held); one that names none, the oldest of its kind
-        held (the server appends them in order)."""
+        sent, held or not (the server appends them in order)."""
         ref, kind = event.client_event_id, event.type.removesuffix("ed")  # (the note's type)
-        if ref is None:
-            ref = next((r for r, note in self._notes.items() if note.type == kind), None)
+        unheard = self._unheard
+        at = next(
+            (i for i, (k, r) in enumerate(unheard) if (r == ref if ref else k == kind)),
+            None,
+        )
+        if at is not None:
+            ref = unheard.pop(at)[1]
         return self._notes.pop(ref or "", None)
 
     def notes_again(self) -> list[lp.CommentaryAppend | lp.ThinkingAppend]:
-        """The notes the server never acknowledged, to send again."""
+        """The notes the server never acknowledged, to send again (and counted as sent
+        again: those not held are not)."""
+        self._unheard = []
         return list(self._notes.values())
 
     def again(self) -> list[lp.ResponseItemCreate | Encoded]:
