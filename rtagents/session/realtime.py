@@ -322,14 +322,15 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
 
     def disconnected(self) -> list[Action]:
         """The connection dropped (news of it once: later news of it is ignored). A new
-        Realtime session needs ``tracing`` again; a sideband call keeps its own."""
+        Realtime session needs ``tracing`` again, as it needs every setting again, also after
+        a connection that dropped before it was set up; a sideband call keeps its own."""
+        self._restater.dropped()
+        self._tracing_sent &= self.sideband
         if not self.orchestrator.link_event(LinkInput.DROPPED):
             return list(self._requests.close())  # a new connection dropped: no replies
         cut = self.playback.forget(session_lost=not self.sideband)
         if not self.sideband:  # (a call's conversation, and what it said, stay on the server)
             self.journal.cut_off()
-        self._restater.dropped()
-        self._tracing_sent &= self.sideband
         told = [Emit(SessionWarning(_CUT_ASIDE % ", ".join(cut), {"response_ids": cut}))]
         return [*self._requests.close(), *(told if cut else ())]
 
