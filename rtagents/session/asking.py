@@ -37,6 +37,7 @@ class Answer:
         # answer, even when their end is all that is seen of them.
         self.before: set[str] = set() if under_way is None else {under_way or "?"}
         self.calls: set[str] = set()  # the calls of those begun since, by their call id
+        self.said = False  # one of those begun since finished an assistant message
 
     def ends(self, event: Any) -> bool:
         kind = event.type
@@ -54,6 +55,13 @@ class Answer:
             return False
         if kind == "tool.call.failed":  # cancelled (a barge-in, a guardrail): its batch
             return event.kind == "cancelled" and event.call_id in self.calls  # asks for none
+        if kind == "response.output_item.done" and (event.response_id or "?") in self.responses:
+            item = event.item
+            self.said = self.said or (item.type == "message" and item.status == "completed")
+            return False
+        if kind == "session.reconnected":  # the responses under way ended with the drop,
+            self.responses.clear()  # unseen: an answer said is complete (nothing is asked
+            return self.said  # again for it), else the one asked again is awaited
         response: Any = getattr(event, "response", None)
         if kind == "response.created" and not response.out_of_band:
             (self.responses if self.added else self.before).add(response.id or "?")
