@@ -43,6 +43,10 @@ read as they are: cut short, they are answered as invalid)."""
 
 
 _CUT_ASIDE = "the drop cut off out-of-band response(s) %s, which are not asked for again"
+_UNBEGUN_ASIDE = (
+    "out-of-band request(s) %s had no response begun when the connection dropped: not asked "
+    "for again (the call's session may have begun one unseen)"
+)
 
 Decided = Sequence[Decision | Action] | None
 """What a route leads to: the orchestrator's decisions (and the adapter's own actions)."""
@@ -72,6 +76,7 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
     """The user's latest message (the guardrails' turn, for guards that begin mid-session)."""
     _config: str | None = None  # the last ``session.updated``'s (see config)
     _asides_held: tuple[Action, ...] = ()  # the app's out-of-band asks while offline
+    _asides_asked: tuple[p.ResponseCreate, ...] = ()  # ... those sent, no response begun
     _tracing_sent = False
 
     def __init__(
@@ -165,6 +170,7 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         if err.code == "session_expired":
             self.orchestrator.link_event(LinkInput.EXPIRED)
         ref = error_ref(event)
+        self._asides_asked = tuple(a for a in self._asides_asked if a.event_id != ref)
         return self.orchestrator.refused(ref, message=err.message, code=err.code)
 
     def _on_item_added(self, event: p.ConversationItemAdded) -> Decided:
@@ -217,6 +223,8 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         aside = oob and ASIDE in (response.metadata or {})  # ours: a progress update, a filler
         if oob and response.id:
             self.playback.outside(response.id)  # its audio is no conversation item to cut
+        if oob and not aside and self._asides_asked:  # (the server begins them in order)
+            self._asides_asked = self._asides_asked[1:]
         return self.orchestrator.response_started(response.id, in_conversation=not oob, aside=aside)
 
     def _on_response_done(self, event: p.ResponseDone) -> Decided:
@@ -326,13 +334,25 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
         a connection that dropped before it was set up; a sideband call keeps its own."""
         self._restater.dropped()
         self._tracing_sent &= self.sideband
+        unbegun = self._unbegun_asides()
         if not self.orchestrator.link_event(LinkInput.DROPPED):
-            return list(self._requests.close())  # a new connection dropped: no replies
+            return [*self._requests.close(), *unbegun]  # a new connection dropped: no replies
         cut = self.playback.forget(session_lost=not self.sideband)
         if not self.sideband:  # (a call's conversation, and what it said, stay on the server)
             self.journal.cut_off()
         told = [Emit(SessionWarning(_CUT_ASIDE % ", ".join(cut), {"response_ids": cut}))]
-        return [*self._requests.close(), *(told if cut else ())]
+        return [*self._requests.close(), *(told if cut else ()), *unbegun]
+
+    def _unbegun_asides(self) -> list[Action]:
+        """The app's out-of-band requests a drop took before their responses began: asked
+        for again on the next connection, a new server session that never had them; for a
+        call's sideband, whose session goes on and may have begun one, told instead."""
+        asked, self._asides_asked = self._asides_asked, ()
+        if not asked or not self.sideband:
+            self._asides_held = (*(Send(a) for a in asked), *self._asides_held)
+            return []
+        refs = [str(a.event_id) for a in asked]
+        return [Emit(SessionWarning(_UNBEGUN_ASIDE % ", ".join(refs), {"event_ids": refs}))]
 
     def replay(self) -> list[Action]:
         """The conversation, given back to a new connection (see ``Journal.replay``)."""

@@ -35,6 +35,7 @@ class RealtimeRequests:
     _restater: Restater
     _tracing_sent: bool
     _asides_held: tuple[Action, ...]
+    _asides_asked: tuple[p.ResponseCreate, ...]
     sideband: bool
 
     if TYPE_CHECKING:  # (the core's own; declared for the type checker only, never to
@@ -98,8 +99,10 @@ class RealtimeRequests:
         whatever runs (while the connection is down, once the next has the conversation
         back); one in the conversation is the orchestrator's to place."""
         if params is not None and params.conversation == "none":
-            send = Send(p.ResponseCreate(event_id=self.next_event_id(), response=params))
+            asked = p.ResponseCreate(event_id=self.next_event_id(), response=params)
+            send = Send(asked)
             if self.orchestrator.link.state is not Link.OFFLINE:
+                self._asides_asked = (*self._asides_asked, asked)  # (till its response begins)
                 return [send]
             self._asides_held = (*self._asides_held, send)  # (a send now would be dropped)
             return []
