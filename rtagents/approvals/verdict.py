@@ -39,9 +39,17 @@ def refuse(reason: str, decided_by: DecidedBy) -> Decision:
 
 
 def failure(exc: BaseException, limit: int) -> str:
-    """What raised, as a reason says it (to the app, the model, a span): its root cause in
-    ``limit`` characters, a credential it quotes (a server echoing the key) masked."""
-    return redact(root_cause(exc, limit))
+    """What raised, as a reason says it (to the app, the model, a span): its root cause, its
+    message in ``limit`` characters, a credential it quotes (a server echoing the key)
+    masked. Masked, then cut: cut first, a secret across the cut would be shown in part."""
+    name, _, message = root_cause(exc, limit + _SECRET_ROOM).partition(": ")
+    message = redact(message)
+    if len(message) > limit:
+        message = message[: limit - 3] + "..."  # (as ``root_cause`` cuts)
+    return f"{name}: {message}" if message else name
+
+
+_SECRET_ROOM = 1024  # characters past the cut read for a secret that spans it
 
 
 # Who said no, as the model reads it: it tells the user something true ("the policy does not
