@@ -149,6 +149,7 @@ class Held:
         self.read(ref)
         self._notes.pop(ref or "", None)
         self._noting.discard(ref or "")
+        self._unheard = [note for note in self._unheard if note[1] != ref or ref is None]
 
     def read(self, ref: str | None) -> None:
         """A server event names our event ``ref``: if it is one of our requests, the server
