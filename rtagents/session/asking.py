@@ -37,7 +37,9 @@ class Answer:
         # answer, even when their end is all that is seen of them.
         self.before: set[str] = set() if under_way is None else {under_way or "?"}
         self.calls: set[str] = set()  # the calls of those begun since, by their call id
-        self.said = False  # one of those begun since finished an assistant message
+        # The latest output of those begun since is a finished assistant message, and
+        # nothing asked for more after it (a call, a response that ended wanting more).
+        self.said = False
 
     def ends(self, event: Any) -> bool:
         kind = event.type
@@ -52,12 +54,13 @@ class Answer:
             return False
         if kind == "tool.call.started" and (event.response_id or "?") in self.responses:
             self.calls.add(event.call_id)
+            self.said = False
             return False
         if kind == "tool.call.failed":  # cancelled (a barge-in, a guardrail): its batch
             return event.kind == "cancelled" and event.call_id in self.calls  # asks for none
         if kind == "response.output_item.done" and (event.response_id or "?") in self.responses:
             item = event.item
-            self.said = self.said or (item.type == "message" and item.status == "completed")
+            self.said = item.type == "message" and item.status == "completed"
             return False
         if kind == "session.reconnected":  # the responses under way ended with the drop,
             self.responses.clear()  # unseen: an answer said is complete (nothing is asked
@@ -76,6 +79,7 @@ class Answer:
         # (a response that does not say how it ended is read by its output, as one completed)
         if response.status not in ("completed", None) or (output and output[-1].type == "message"):
             return True
+        self.said = False  # (whatever it said, it asks for more, or it ends the wait)
         return not any(  # (what it asks for comes in the next response)
             item.type == "mcp_approval_request"
             or (item.type == "function_call" and not self.quiet(item.name, response.id))
