@@ -43,10 +43,6 @@ read as they are: cut short, they are answered as invalid)."""
 
 
 _CUT_ASIDE = "the drop cut off out-of-band response(s) %s, which are not asked for again"
-_UNBEGUN_ASIDE = (
-    "out-of-band request(s) %s had no response begun when the connection dropped: not asked "
-    "for again (the call's session may have begun one unseen)"
-)
 
 Decided = Sequence[Decision | Action] | None
 """What a route leads to: the orchestrator's decisions (and the adapter's own actions)."""
@@ -76,7 +72,7 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
     """The user's latest message (the guardrails' turn, for guards that begin mid-session)."""
     _config: str | None = None  # the last ``session.updated``'s (see config)
     _asides_held: tuple[Action, ...] = ()  # the app's out-of-band asks while offline
-    _asides_asked: tuple[p.ResponseCreate, ...] = ()  # ... those sent, no response begun
+    _asides_asked: tuple[p.ResponseCreate, ...] = ()  # ... those sent, none begun yet
     _tracing_sent = False
 
     def __init__(
@@ -325,8 +321,12 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
 
     def sent(self, event: Any) -> None:
         """The runner is about to send ``event`` (or would, were it connected): an item we
-        create goes in the journal at this moment, so that a replay holds it exactly once."""
+        create goes in the journal at this moment, so that a replay holds it exactly once; an
+        out-of-band request of the app's is kept until its response begins (see
+        ``_unbegun_asides``), however it goes out (asked, held while offline, asked again)."""
         journal_sent(self.journal, event, self.playback)
+        if type(event) is p.ResponseCreate:
+            self._asked_aside(event)
 
     def disconnected(self) -> list[Action]:
         """The connection dropped (news of it once: later news of it is ignored). A new
@@ -342,17 +342,6 @@ class RealtimeCore(RealtimeRequests, OrchestratedAdapter):
             self.journal.cut_off()
         told = [Emit(SessionWarning(_CUT_ASIDE % ", ".join(cut), {"response_ids": cut}))]
         return [*self._requests.close(), *(told if cut else ()), *unbegun]
-
-    def _unbegun_asides(self) -> list[Action]:
-        """The app's out-of-band requests a drop took before their responses began: asked
-        for again on the next connection, a new server session that never had them; for a
-        call's sideband, whose session goes on and may have begun one, told instead."""
-        asked, self._asides_asked = self._asides_asked, ()
-        if not asked or not self.sideband:
-            self._asides_held = (*(Send(a) for a in asked), *self._asides_held)
-            return []
-        refs = [str(a.event_id) for a in asked]
-        return [Emit(SessionWarning(_UNBEGUN_ASIDE % ", ".join(refs), {"event_ids": refs}))]
 
     def replay(self) -> list[Action]:
         """The conversation, given back to a new connection (see ``Journal.replay``)."""

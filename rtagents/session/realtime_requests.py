@@ -14,6 +14,7 @@ from .actions import Action, Decision, Emit, Send, StopPlayback
 from .events import AudioInterrupted, SessionWarning
 from .orchestrator import Orchestrator
 from .playback import Playback
+from .realtime_out import ASIDE
 from .restate import Restater
 from .states import Link
 
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     from ..agent import Agent
 
 
+_UNBEGUN_ASIDE = (
+    "out-of-band request(s) %s had no response begun when the connection dropped: not asked "
+    "for again (the call's session may have begun one unseen)"
+)
 _UNHEARD = (
     "agent %r has input guardrails, which read what the user said, and no transcription=: "
     "spoken turns are not transcribed, so only typed ones are checked"
@@ -99,14 +104,31 @@ class RealtimeRequests:
         whatever runs (while the connection is down, once the next has the conversation
         back); one in the conversation is the orchestrator's to place."""
         if params is not None and params.conversation == "none":
-            asked = p.ResponseCreate(event_id=self.next_event_id(), response=params)
-            send = Send(asked)
+            send = Send(p.ResponseCreate(event_id=self.next_event_id(), response=params))
             if self.orchestrator.link.state is not Link.OFFLINE:
-                self._asides_asked = (*self._asides_asked, asked)  # (till its response begins)
                 return [send]
             self._asides_held = (*self._asides_held, send)  # (a send now would be dropped)
             return []
         return self._wire(self.orchestrator.app_asked(params))
+
+    def _asked_aside(self, event: p.ResponseCreate) -> None:
+        """A ``response.create`` goes out: the app's out-of-band one is kept until its
+        response begins, however it goes (asked, held while offline, asked again)."""
+        asked = event.response
+        ours = asked is not None and ASIDE in (asked.metadata or {})  # a progress, a filler
+        if asked is not None and asked.conversation == "none" and not ours:
+            self._asides_asked = (*self._asides_asked, event)
+
+    def _unbegun_asides(self) -> list[Action]:
+        """The app's out-of-band requests a drop took before their responses began: asked
+        for again on the next connection, a new server session that never had them; for a
+        call's sideband, whose session goes on and may have begun one, told instead."""
+        asked, self._asides_asked = self._asides_asked, ()
+        if not asked or not self.sideband:
+            self._asides_held = (*(Send(a) for a in asked), *self._asides_held)
+            return []
+        refs = [str(a.event_id) for a in asked]
+        return [Emit(SessionWarning(_UNBEGUN_ASIDE % ", ".join(refs), {"event_ids": refs}))]
 
     def interrupt(self, played_ms: int | None) -> list[Action]:
         """Barge-in from the app: cancel the response, cut unheard audio, stop cancellable calls."""

@@ -22,6 +22,7 @@ from rtagents.protocol import ResponseCreate, ResponseCreateParams
 from rtagents.session.actions import Emit, Send, ToolTraits
 from rtagents.session.events import SessionWarning
 from rtagents.session.realtime import RealtimeCore
+from rtagents.session.realtime_out import ASIDE
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(20)]
 FAST = Reconnect(backoff=0.01, max_backoff=0.05)
@@ -57,23 +58,40 @@ async def test_an_out_of_band_request_taken_by_a_drop_is_asked_again_or_told() -
     )
 
 
-def _asked_again(actions: list[Any]) -> list[str | None]:
-    return [
-        a.event.event_id
-        for a in actions
-        if isinstance(a, Send) and isinstance(a.event, ResponseCreate)
-    ]
+def _sent(core: RealtimeCore, actions: list[Any]) -> list[str | None]:
+    """The actions carried out as the runner does (each send told to the core as it goes):
+    the out-of-band requests among them."""
+    asked = []
+    for action in actions:
+        if isinstance(action, Send):
+            core.sent(action.event)
+            if isinstance(action.event, ResponseCreate):
+                asked.append(action.event.event_id)
+    return asked
+
+
+def _reconnected(core: RealtimeCore) -> list[str | None]:
+    """A drop, then the next connection: the out-of-band requests it is sent."""
+    told = [a.event for a in core.disconnected() if isinstance(a, Emit)]
+    assert not [e for e in told if type(e) is SessionWarning and "event_ids" in e.detail]
+    core.replay()
+    return _sent(core, core.resumed())
+
+
+def _began(core: RealtimeCore, response_id: str) -> None:
+    created = {"id": response_id, "status": "in_progress", "conversation_id": None}
+    frame = {"type": "response.created", "event_id": "e1", "response": created}
+    core.receive_frame(json.dumps(frame))
 
 
 @pytest.mark.parametrize("sideband", [False, True], ids=["new session", "call's sideband"])
 def test_an_unbegun_request_is_asked_again_or_told(sideband: bool) -> None:
     core = RealtimeCore(lambda name, response_id: ToolTraits(), sideband=sideband)
-    [sent] = core.request_response(ResponseCreateParams(conversation="none"))
-    ref = sent.event.event_id  # type: ignore[union-attr]
+    [ref] = _sent(core, core.request_response(ResponseCreateParams(conversation="none")))
     dropped = core.disconnected()
     told = [a.event for a in dropped if isinstance(a, Emit) and type(a.event) is SessionWarning]
     core.replay()
-    again = _asked_again(core.resumed())
+    again = _sent(core, core.resumed())
     if sideband:
         assert again == [] and [w.detail["event_ids"] for w in told] == [[ref]]
     else:
@@ -82,11 +100,29 @@ def test_an_unbegun_request_is_asked_again_or_told(sideband: bool) -> None:
 
 def test_a_request_whose_response_began_is_not_asked_again() -> None:
     core = RealtimeCore(lambda name, response_id: ToolTraits())
-    core.request_response(ResponseCreateParams(conversation="none"))
-    created = {"id": "resp_1", "status": "in_progress", "conversation_id": None}
-    core.receive_frame(
-        json.dumps({"type": "response.created", "event_id": "e1", "response": created})
-    )
-    core.disconnected()
-    core.replay()
-    assert _asked_again(core.resumed()) == []
+    _sent(core, core.request_response(ResponseCreateParams(conversation="none")))
+    _began(core, "resp_1")
+    assert _reconnected(core) == []
+
+
+def test_a_request_asked_again_survives_a_second_drop() -> None:
+    core = RealtimeCore(lambda name, response_id: ToolTraits())
+    [ref] = _sent(core, core.request_response(ResponseCreateParams(conversation="none")))
+    assert _reconnected(core) == [ref]  # asked again on the second connection ...
+    assert _reconnected(core) == [ref]  # ... which drops too before its response begins
+
+
+def test_a_request_asked_again_beginning_takes_no_later_ones_place() -> None:
+    core = RealtimeCore(lambda name, response_id: ToolTraits())
+    [a] = _sent(core, core.request_response(ResponseCreateParams(conversation="none")))
+    assert _reconnected(core) == [a]
+    [b] = _sent(core, core.request_response(ResponseCreateParams(conversation="none")))
+    _began(core, "resp_a")  # a's (the server begins them in order)
+    assert _reconnected(core) == [b]
+
+
+def test_our_own_asides_are_not_the_apps_to_ask_again() -> None:
+    core = RealtimeCore(lambda name, response_id: ToolTraits())
+    params = ResponseCreateParams(conversation="none", metadata={ASIDE: "progress"})
+    core.sent(ResponseCreate(event_id="ours", response=params))
+    assert _reconnected(core) == []
