@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import uuid
 from typing import Any
 
@@ -37,7 +38,7 @@ from .._extras import require
 from .._redact import register_url_secrets, url_parts
 from .._seconds import check_seconds
 from . import registry_replies as replies
-from .registry import COMMANDS, GOODBYE_S, CallHost, CallOwnerGone, ClaimPending
+from .registry import GOODBYE_S, CallHost, ClaimPending
 from .registry_scripts import ADOPT, CLAIM, END, GIVE_BACK, KEEP, RECLAIM
 
 _REDIS_S = 2.0
@@ -224,7 +225,8 @@ class RedisRegistry:
 
     async def _give_back(self, call_id: str, info: str) -> None:
         keys = (self._key(call_id), self._live)
-        with contextlib.suppress(Exception):
+        # (bounded: where Redis stalls, the claim runs out instead, with the same end)
+        with contextlib.suppress(Exception), anyio.move_on_after(_REDIS_S):
             await self._client.eval(GIVE_BACK, 2, *keys, self.replica, call_id, info)
 
     async def _renew(self) -> None:
@@ -235,7 +237,7 @@ class RedisRegistry:
         while True:
             self._due = max(self._due + period, anyio.current_time())  # (behind: no burst)
             await anyio.sleep_until(self._due)  # (a late round's delay, computed, is negative)
-            await self._keep()
+            await self._keep(self._due)
 
     async def _upkeep(self) -> None:
         """On the renewals' beat, beside them: the ends Redis missed, then adoption."""
@@ -246,30 +248,34 @@ class RedisRegistry:
                     self._ending.discard(call_id)
             await self._adopt()
 
-    async def _keep(self) -> None:
+    async def _keep(self, began: float | None = None) -> None:
         """This replica's claims renewed, those Redis lost put back, those another replica
-        holds now let go: a round trip a thousand claims. Once one fails (Redis away), the
-        rest wait for the next round: each claim is let go now if its lease runs out before
-        that round's renewal of it could be over (each round trip before it takes a period
-        at most), while it is still this replica's."""
+        holds now let go: a round trip a thousand claims, the round's ``n``-th over by
+        ``began`` (the beat's time) plus ``n`` periods, and before its claims' leases run out
+        (``_spare`` before). Once one fails (Redis away), the rest wait for the next round:
+        a claim whose lease runs out before that round could try it is let go now, while it
+        is still this replica's; one it could still renew is let go when that try fails."""
         owned, period = list(self._owned.items()), self.lease_ms / 3000
+        began = anyio.current_time() if began is None else began
         chunks = [owned[at : at + _KEPT_AT_ONCE] for at in range(0, len(owned), _KEPT_AT_ONCE)]
         for index, chunk in enumerate(chunks):
-            if not await self._keep_some(chunk):
+            runs_out = min((self._renewed.get(c, math.inf) for c, _ in chunk), default=math.inf)
+            over_by = min(began + (index + 1) * period, runs_out + self._spare)
+            if not await self._keep_some(chunk, over_by):
                 next_round = max(self._due + period, anyio.current_time())
-                for later, rest in enumerate(chunks[index:], index + 1):
+                for later, rest in enumerate(chunks[index:], index):  # (each trip a period)
                     self._lapse(rest, next_round + later * period)
                 break
         for call_id in [c for c in self._renewed if c not in self._owned]:
             del self._renewed[call_id]  # (let go since: released, handed over, lost)
 
-    async def _keep_some(self, owned: list[tuple[str, str]]) -> bool:
-        """One round trip of renewals; False when Redis did not answer it."""
+    async def _keep_some(self, owned: list[tuple[str, str]], over_by: float) -> bool:
+        """One round trip of renewals, over by ``over_by``; False when Redis did not answer."""
         prefix = self._key("")  # the claims' keys (KEEP's arguments: see there)
         flat = [value for pair in owned for value in pair]
         began = anyio.current_time()
         try:  # (bounded: a partition answers nothing, and the leases run out meanwhile)
-            with anyio.fail_after(self.lease_ms / 3000):
+            with anyio.fail_after(max(over_by - began, 0.0)):
                 results = await self._client.eval(
                     KEEP, 1, self._live, self.replica, self.lease_ms, prefix, *flat
                 )
@@ -283,7 +289,10 @@ class RedisRegistry:
                 # Handed over while this renewal was on its way, which put the claim back:
                 # given back again, for another replica to adopt now, not after a lease.
                 self._handed_over.discard(call_id)
-                await self._give_back(call_id, info)
+                if self._tg is None:  # (not running: nothing to hold up)
+                    await self._give_back(call_id, info)
+                else:  # not awaited here: a stall would hold the beat up
+                    self._tg.start_soon(self._give_back, call_id, info)
             elif kept == 2:
                 log.info("the claim on call %s was missing from Redis and is put back", call_id)
             elif not kept and self._owned.pop(call_id, None) is not None:
@@ -292,18 +301,23 @@ class RedisRegistry:
                     self._tg.start_soon(self._host.lost, call_id)
         return True
 
-    def _lapse(self, owned: list[tuple[str, str]], renewed_by: float) -> None:
-        """Renewals failed: a claim whose lease runs out before ``renewed_by`` (when the
-        next round's renewal of it is over, at the latest) is let go now
+    @property
+    def _spare(self) -> float:
+        """A claim's lease, less what is kept to spare (a tenth of a period: the loop's own
+        delays, a clock's steps): how long after its renewal it can still be renewed."""
+        return self.lease_ms / 1000 * (1 - 1 / 30)
+
+    def _lapse(self, owned: list[tuple[str, str]], next_try: float) -> None:
+        """Renewals failed: a claim whose lease runs out (``_spare`` before) by the time the
+        next round could try it (``next_try``, at the latest) is let go now
         (``CallHost.lost``), while it is still this replica's. Another
         replica, which may reach Redis, adopts the call once the lease is over: a replica
         cut off from Redis must not go on running it beside that one (two sidebands, each
         running its tools). Should Redis be away for every replica, its calls go without
         their tools until a replica adopts them again."""
-        lease = self.lease_ms / 1000
         for call_id, info in owned:
             renewed = self._renewed.get(call_id)
-            if renewed is None or renewed + lease > renewed_by:
+            if renewed is None or renewed + self._spare > next_try:
                 continue
             if info == "":  # not listed (still ringing): no replica could adopt it, so it
                 continue  # is kept, until a renewal finds it this replica's or another's
@@ -356,29 +370,15 @@ class RedisRegistry:
     # -- commands ------------------------------------------------------------------------------
 
     async def forward(self, call_id: str, command: str, args: dict[str, Any]) -> Any:
-        if command not in COMMANDS:
-            raise ValueError(f"unknown command {command!r}")
-        own = GOODBYE_S if command == "hangup" else 0.0  # (see registry_replies)
-        # The whole command is bounded, not only the waits for its replies: a stalled Redis
-        # (a partition) answers nothing, and its client's own timeouts and retries are long.
-        bound = self.command_timeout + own + 2 * _REDIS_S
-        try:
-            with anyio.move_on_after(bound):
-                return await replies.send(
-                    self._client,
-                    {"call_id": call_id, "command": command, "args": args},
-                    claim=self._key(call_id),
-                    channel=self._channel,
-                    prefix=self.prefix,
-                    reach_s=_REDIS_S,
-                    within=self.command_timeout,
-                    own=own,
-                )
-        except _redis().RedisError as exc:  # (never redis-py's own errors: the app's are ours)
-            said = f"the call registry (Redis) failed {command}: {exc}"
-            raise CallOwnerGone(f"call {call_id!r}: {said}") from None
-        raise CallOwnerGone(
-            f"call {call_id!r}: the call registry (Redis) did not answer {command} in {bound:g} s"
+        return await replies.forward(
+            self._client,
+            {"call_id": call_id, "command": command, "args": args},
+            claim=self._key(call_id),
+            channel=self._channel,
+            prefix=self.prefix,
+            reach_s=_REDIS_S,
+            within=self.command_timeout,
+            failed=_redis().RedisError,
         )
 
     async def _subscribe(self, pubsub: Any) -> bool:

@@ -27,7 +27,7 @@ import anyio
 from .._latest import keep_latest
 from ..errors import SessionClosedError, root_cause
 from .control import CallControlError
-from .registry import COMMANDS, CallHost, CallNotFound, CallOwnerGone
+from .registry import COMMANDS, GOODBYE_S, CallHost, CallNotFound, CallOwnerGone
 from .rest import CallsAPIError
 
 log = logging.getLogger("rtagents.calls.registry")
@@ -79,6 +79,46 @@ async def push(client: Any, key: str, reply: str, keep_s: float) -> None:
             await pipe.execute()
     except Exception as exc:
         log.warning("a reply to a forwarded command could not be sent: %s", exc)
+
+
+async def forward(
+    client: Any,
+    command: dict[str, Any],
+    *,
+    claim: str,
+    channel: Callable[[str], str],
+    prefix: str,
+    reach_s: float,
+    within: float,
+    failed: type[Exception],
+) -> Any:
+    """``send``, its command checked and the whole of it bounded, not only the waits for
+    its replies (a stalled Redis, a partition, answers nothing, and its client's own
+    timeouts and retries are long); the client's errors (``failed``) as ``CallOwnerGone``,
+    never redis-py's own: the app's are ours."""
+    call_id, name = command["call_id"], command["command"]
+    if name not in COMMANDS:
+        raise ValueError(f"unknown command {name!r}")
+    own = GOODBYE_S if name == "hangup" else 0.0  # (its goodbye: see the module's doc)
+    bound = within + own + 2 * reach_s
+    try:
+        with anyio.move_on_after(bound):
+            return await send(
+                client,
+                command,
+                claim=claim,
+                channel=channel,
+                prefix=prefix,
+                reach_s=reach_s,
+                within=within,
+                own=own,
+            )
+    except failed as exc:
+        said = f"the call registry (Redis) failed {name}: {exc}"
+        raise CallOwnerGone(f"call {call_id!r}: {said}") from None
+    raise CallOwnerGone(
+        f"call {call_id!r}: the call registry (Redis) did not answer {name} in {bound:g} s"
+    )
 
 
 async def send(

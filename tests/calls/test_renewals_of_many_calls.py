@@ -63,9 +63,9 @@ async def test_a_busy_replica_keeps_its_calls_when_redis_is_a_millisecond_away(
         rounds = 0
         keep = a._keep
 
-        async def counted() -> None:  # replica A's renewal rounds, counted
+        async def counted(*args: Any) -> None:  # replica A's renewal rounds, counted
             nonlocal rounds
-            await keep()
+            await keep(*args)
             rounds += 1
 
         a._keep = counted  # type: ignore[method-assign]
