@@ -218,8 +218,10 @@ class SessionTracer:
         span.set_attribute("rtagents.reconnect.attempts", event.attempts)
         span.set_attribute("rtagents.reconnect.items_replayed", event.items_replayed)
         span.set_attribute("rtagents.reconnect.downtime_s", event.downtime_s)
-        if event.session_id:
-            span.set_attribute("openai.realtime.session_id", event.session_id)
+        if event.session_id:  # (named as the session's own span names it)
+            live = self.responses is not None
+            key = "openai.live.session_id" if live else "openai.realtime.session_id"
+            span.set_attribute(key, event.session_id)
         span.end()
 
     def _on_response_done(self, event: Any) -> None:

@@ -154,6 +154,11 @@ async def test_a_delegation_cut_by_a_drop_ends_once_reattached_and_answered(
     assert delegation.status.status_code is StatusCode.UNSET
     cut = min(backend, key=lambda s: s.start_time)
     assert [e.name for e in cut.events] == ["connection.dropped"]
+    # The attached session is named as the session's own span names it: a Live session.
+    reconnect = dict(one(before_the_end, "reconnect").attributes or {})
+    assert "openai.realtime.session_id" not in reconnect, reconnect
+    own = one(list(spans.get_finished_spans()), "invoke_agent live").attributes or {}
+    assert reconnect.get("openai.live.session_id") == own["openai.live.session_id"], reconnect
     if loses_work:
         assert cut.end_time == cut.events[0].timestamp  # it ends where it was last seen
     else:
