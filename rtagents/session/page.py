@@ -15,12 +15,16 @@ in place since, sent again after a drop) is held to ``own_refusal``.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
-from .._redact import url_credentials
+from .._redact import redact, url_credentials
+from ..errors import root_cause
 
 if TYPE_CHECKING:
     from ..agent import Agent
+
+log = logging.getLogger("rtagents.session")
 
 
 def page_refusal(agent: Agent) -> str | None:
@@ -41,7 +45,8 @@ def page_refusal(agent: Agent) -> str | None:
             try:  # (a function names the agent: made here, as a session would make it)
                 agents.append((target if isinstance(target, Handoff) else Handoff(target)).agent())
             except Exception as exc:  # fail closed: what it would hand off to is unknown
-                return f"the agent {current.name!r} hands off to an agent it could not make ({exc})"
+                why = _failed(exc, f"the agent {current.name!r} could not make its handoff")
+                return f"the agent {current.name!r} hands off to an agent it could not make {why}"
     return None
 
 
@@ -51,11 +56,20 @@ def own_refusal(agent: Agent) -> str | None:
     try:
         tools = agent.session_config(tracing="omit").model_dump(exclude_unset=True)
     except Exception as exc:  # fail closed: what the page would get is unknown
-        return f"the agent {agent.name!r} has no session a page could be given ({exc})"
+        why = _failed(exc, f"the agent {agent.name!r} has no session")
+        return f"the agent {agent.name!r} has no session a page could be given {why}"
     for tool in tools.get("tools") or ():
         if reason := _hosted_refusal(agent.name, tool):
             return reason
     return None
+
+
+def _failed(exc: Exception, what: str) -> str:
+    """What the app's code raised, as a refusal a page may be told says it: its type only
+    (its message may quote what the app holds: a database URL, a token); the rest is logged,
+    masked."""
+    log.warning("%s: %s", what, redact(root_cause(exc)))
+    return f"({type(exc).__name__}: see the server's log)"
 
 
 def check_taken(agent: Agent, page_client: bool) -> None:
