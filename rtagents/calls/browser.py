@@ -160,11 +160,8 @@ class BrowserRoutes:
         if (record is not None or pending is not None) and self._minted.holds(secret, wanted):
             if pending is not None:  # being attached, or up: as its sideband is
                 return await _outcome(wanted, pending, self._calls[wanted])
-            if record is not None and record.state in OVER:
-                state = "" if record.state == "ended" else f" ({record.state})"
-                return JSONResponse({"error": f"call {wanted} has ended{state}"}, 404)
-            message = f"call {wanted} is held by another replica now"  # (moved, at a drain)
-            return JSONResponse({"error": message}, status_code=409)
+            assert record is not None
+            return _over(wanted, record)
         taken = record is not None or pending is not None or wanted in self._claiming
         if taken or not self._minted.bind(secret, wanted):
             message = (
@@ -221,11 +218,23 @@ async def _outcome(call_id: str, pending: Attaching, record: CallRecord) -> Resp
             f"the sideband of call {call_id} could not reach the API ({type(refused).__name__})"
         )
         return JSONResponse({"error": message}, status_code=502)
-    if over.is_set():  # it ended before its sideband started: the registry failed
+    if over.is_set() and record.state != "failed":  # hung up, rejected, moved: meant so
+        return _over(call_id, record)
+    if over.is_set():  # it failed before its sideband started: the registry did
         log.warning("attaching call %s failed: %s", shown(call_id), record.reason)
         return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
     message = f"the sideband of call {call_id} did not connect in {ATTACH_TIMEOUT:g} s"
     return JSONResponse({"error": message}, status_code=504)
+
+
+def _over(call_id: str, record: CallRecord) -> Response:
+    """A call of this server's that is no longer up here: 409 when another replica holds it
+    now (``moved``, at a drain), else 404, saying how it ended."""
+    if record.state not in OVER:
+        message = f"call {call_id} is held by another replica now"
+        return JSONResponse({"error": message}, status_code=409)
+    state = "" if record.state == "ended" else f" ({record.state})"
+    return JSONResponse({"error": f"call {call_id} has ended{state}"}, status_code=404)
 
 
 def page_session(agent: Agent) -> dict[str, Any]:
