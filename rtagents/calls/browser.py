@@ -25,7 +25,7 @@ from ..agent import Agent
 from ..errors import SessionConfigError, root_cause
 from ..session.page import page_refusal
 from ..session.transport import HandshakeRefused
-from ..tracing.calls import created_session
+from ..tracing.calls import adopted_trace, created_session, minting_span
 from .access import Authorize, allowed, check_threads
 from .control import OVER, CallRecord
 from .inbound import check_call_id, shown
@@ -108,7 +108,8 @@ class BrowserRoutes:
             )
             return JSONResponse({"error": message}, status_code=503)
         try:
-            secret = await self._api.client_secret(page_session(self._agent))
+            with minting_span() as listing:  # (its trace is the call's: see attach)
+                secret = await self._api.client_secret(page_session(self._agent))
         except CallsAPIError as exc:
             # What the API said stays in this server's log: a browser is told only the status.
             log.warning("minting a client secret failed: %s", exc)
@@ -119,7 +120,7 @@ class BrowserRoutes:
         value, expires_at = secret.get("value"), secret.get("expires_at")
         if not isinstance(value, str) or not _a_time(expires_at):
             return JSONResponse({"error": "the API minted no client secret"}, status_code=502)
-        self._minted.add(value, expires_at)
+        self._minted.add(value, expires_at, listing.get("trace"))
         reply = {"client_secret": value, "expires_at": expires_at, "webrtc_url": self.webrtc_url}
         return JSONResponse(reply)
 
@@ -171,7 +172,8 @@ class BrowserRoutes:
             return JSONResponse({"error": message}, status_code=404)
         claiming = self._claiming[wanted] = anyio.Event()
         try:
-            pending = await self._start(wanted, agent)
+            with adopted_trace(self._minted.trace_of(secret)):  # (the secret's: its session's)
+                pending = await self._start(wanted, agent)
         except ClaimPending:  # another replica is taking it: as for one that holds it
             pending = None
         except Exception as exc:

@@ -23,18 +23,20 @@ class MintedSecrets:
 
     def __init__(self, keep: int = 10_000) -> None:
         self._keep = keep
-        self._waiting: OrderedDict[str, float] = OrderedDict()  # digest -> expires at
-        self._bound: OrderedDict[str, tuple[float, str]] = OrderedDict()  # ... and its call
+        # digest -> when it expires, and the trace it was minted in (its call's: a
+        # ``traceparent``, or None untraced); once bound, with its call too
+        self._waiting: OrderedDict[str, tuple[float, str | None]] = OrderedDict()
+        self._bound: OrderedDict[str, tuple[float, str | None, str]] = OrderedDict()
 
-    def add(self, value: str, expires_at: float) -> None:
+    def add(self, value: str, expires_at: float, trace: str | None = None) -> None:
         now = time.time()
         waiting = self._waiting
         while waiting:  # minted in order, with one lifetime: the first live one ends it
-            digest, expires = next(iter(waiting.items()))
+            digest, (expires, _) = next(iter(waiting.items()))
             if expires + ATTACH_GRACE_S > now:
                 break
             del waiting[digest]
-        waiting[_digest(value)] = expires_at
+        waiting[_digest(value)] = (expires_at, trace)
         while len(waiting) > self._keep:
             waiting.popitem(last=False)
 
@@ -47,12 +49,12 @@ class MintedSecrets:
         now = time.time()
         bound = self._bound.get(digest)
         if bound is not None:
-            return bound[0] + ATTACH_GRACE_S > now and bound[1] == call_id
-        expires = self._waiting.get(digest)
-        if expires is None or expires + ATTACH_GRACE_S <= now:
+            return bound[0] + ATTACH_GRACE_S > now and bound[2] == call_id
+        waiting = self._waiting.get(digest)
+        if waiting is None or waiting[0] + ATTACH_GRACE_S <= now:
             return False
         del self._waiting[digest]
-        self._bound[digest] = (expires, call_id)
+        self._bound[digest] = (*waiting, call_id)
         while len(self._bound) > self._keep:
             self._bound.popitem(last=False)
         return True
@@ -64,7 +66,12 @@ class MintedSecrets:
         if not isinstance(value, str):
             return False
         bound = self._bound.get(_digest(value))
-        return bound is not None and bound[1] == call_id
+        return bound is not None and bound[2] == call_id
+
+    def trace_of(self, value: object) -> str | None:
+        """The trace the secret ``value`` was minted in, once it attached its call."""
+        bound = self._bound.get(_digest(value)) if isinstance(value, str) else None
+        return bound[1] if bound is not None else None
 
 
 def _digest(value: str) -> str:

@@ -56,6 +56,19 @@ def listed_trace() -> dict[str, str]:
 
 
 @contextlib.contextmanager
+def minting_span() -> Iterator[dict[str, str]]:
+    """The span of a client secret minted for a browser's call, current while it is minted:
+    the session it is minted with is tied to its trace (``created_session``), which the
+    call's span carries on when the page attaches (``adopted_trace`` with the ``trace`` of
+    what this yields: the call's listing, as ``listed_trace`` makes it; empty, untraced)."""
+    span = start_span(tracer(), "client_secret", "a client secret's span", kind=SpanKind.CLIENT)
+    listing: dict[str, str] = {}
+    with current(span, "the end of a client secret's span"):
+        listing.update(listed_trace())
+        yield listing
+
+
+@contextlib.contextmanager
 def adopted_trace(traceparent: Any) -> Iterator[None]:
     """The trace a call's listing names (``listed_trace``) made current, for the span of the
     call adopted under it: a child of the span its first replica made, in the same trace."""
