@@ -38,6 +38,10 @@ _AS_A_SET = (
 )
 
 EQUIVALENT: dict[str, str] = {
+    "rtagents.approvals.verdict.x_failure__mutmut_5": (
+        "the whole message read before it is masked and cut: the same reason; the room past "
+        "the cut only bounds the work a huge message costs"
+    ),
     **{
         f"rtagents.approvals.pending.x_outside_of__mutmut_{n}": (
             "the name of the tool case: `_decide` and `rule_for` tell 'server' from anything "

@@ -27,6 +27,15 @@ def test_a_secret_cut_by_the_limit_is_still_masked() -> None:
     del holder
 
 
+def test_a_long_secret_past_any_first_cut_is_still_masked() -> None:
+    holder = _Holder()
+    long_secret = "callertoken" + "L" * 300  # (past root_cause's own default cut of 300)
+    hold_secrets(holder, [long_secret])
+    reason = failure(RuntimeError("y" * 100 + " key=" + long_secret), 200)
+    assert "callertoken" not in reason, reason
+    del holder
+
+
 def test_without_a_secret_the_reason_is_cut_as_root_cause_cuts() -> None:
     for message in ("short", "y" * 500, ""):
         exc = ValueError(message)
