@@ -122,7 +122,7 @@ class BrowserRoutes:
             return JSONResponse({"error": "the API minted no client secret"}, status_code=502)
         self._minted.add(value, expires_at, listing.get("trace"))
         reply = {"client_secret": value, "expires_at": expires_at, "webrtc_url": self.webrtc_url}
-        return JSONResponse(reply)
+        return JSONResponse(reply, headers=_NOT_STORED)  # (a secret: no cache keeps it)
 
     async def attach(self, request: Request) -> Response:
         """The page posts its call id (from the WebRTC answer's ``Location``) with the
@@ -227,6 +227,9 @@ async def _outcome(call_id: str, pending: Attaching, record: CallRecord) -> Resp
         return JSONResponse({"error": "the call registry is unavailable"}, status_code=503)
     message = f"the sideband of call {call_id} did not connect in {ATTACH_TIMEOUT:g} s"
     return JSONResponse({"error": message}, status_code=504)
+
+
+_NOT_STORED = {"Cache-Control": "no-store"}  # (RFC 6749, 5.1: a token's reply)
 
 
 def _over(call_id: str, record: CallRecord) -> Response:
