@@ -92,10 +92,13 @@ async def forward(
     within: float,
     failed: type[Exception],
 ) -> Any:
-    """``send``, its command checked and the whole of it bounded, not only the waits for
-    its replies (a stalled Redis, a partition, answers nothing, and its client's own
-    timeouts and retries are long); the client's errors (``failed``) as ``CallOwnerGone``,
-    never redis-py's own: the app's are ours."""
+    """Publish ``command`` (its ``call_id``, ``command``, ``args``) on the channel of the
+    replica whose name the call's ``claim`` key holds (``channel(replica)``), and wait for
+    its answer: Redis has ``reach_s`` to answer, the owner ``within`` (``command_timeout``),
+    and a hang-up its goodbye more. The whole of it is bounded, not only the waits for its
+    replies (a stalled Redis, a partition, answers nothing, and its client's own timeouts
+    and retries are long); the client's errors (``failed``) are ``CallOwnerGone``, never
+    redis-py's own: the app's are ours."""
     call_id, name = command["call_id"], command["command"]
     if name not in COMMANDS:
         raise ValueError(f"unknown command {name!r}")
@@ -103,15 +106,10 @@ async def forward(
     bound = within + own + 2 * reach_s
     try:
         with anyio.move_on_after(bound):
-            return await send(
-                client,
-                command,
-                claim=claim,
-                channel=channel,
-                prefix=prefix,
-                reach_s=reach_s,
-                within=within,
-                own=own,
+            owner, request = await _publish(client, command, claim, channel, reach_s)
+            key = reply_key(prefix, request)
+            return await answer(
+                client, key, owner=owner, call_id=call_id, command=name, within=within, own=own
             )
     except failed as exc:
         said = f"the call registry (Redis) failed {name}: {exc}"
@@ -121,22 +119,16 @@ async def forward(
     )
 
 
-async def send(
+async def _publish(
     client: Any,
     command: dict[str, Any],
-    *,
     claim: str,
     channel: Callable[[str], str],
-    prefix: str,
     reach_s: float,
-    within: float,
-    own: float,
-) -> Any:
-    """Publish ``command`` (its ``call_id``, ``command``, ``args``) on the channel of the
-    replica whose name the call's ``claim`` key holds (``channel(replica)``), and wait for
-    its answer: Redis has ``reach_s`` to answer, the owner ``within`` (``command_timeout``),
-    and the command ``own`` more (a hang-up's goodbye)."""
-    call_id, name = command["call_id"], command["command"]
+) -> tuple[str, str]:
+    """``command`` published to its call's owner (who listens): the owner, and the
+    request's id its replies come under. Redis has ``reach_s`` to answer."""
+    call_id = command["call_id"]
     request = uuid.uuid4().hex
     message = {"id": request, **command, "ack": True}
     owner, listeners = None, 0
@@ -152,15 +144,7 @@ async def send(
         raise CallNotFound(f"call {call_id!r} has ended")
     if not listeners:
         raise CallOwnerGone(f"replica {owner!r}, which holds call {call_id!r}, is gone")
-    return await answer(
-        client,
-        reply_key(prefix, request),
-        owner=owner,
-        call_id=call_id,
-        command=name,
-        within=within,
-        own=own,
-    )
+    return owner, request
 
 
 async def answer(
