@@ -13,22 +13,10 @@ import anyio
 import pytest
 
 import rtagents
-from rtagents import Reconnect
-from rtagents.emulator import DropConnection, Emulator, Say, ScriptedModel
+from rtagents.emulator import Say, ScriptedModel
+from tests.session.test_drop_while_reconnecting import FAST, SecondDrops
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(20)]
-
-FAST = Reconnect(backoff=0.01, max_backoff=0.05)
-
-
-class SecondDrops(Emulator):
-    """The second connection drops on our ``session.update``, never answering it."""
-
-    def open_connection(self, model_name: str, call_id: str | None = None) -> Any:
-        conn = super().open_connection(model_name, call_id)
-        if len(self.connections) == 2:
-            conn.add_fault(DropConnection(on_client="session.update"))
-        return conn
 
 
 def _updates(conn: Any) -> list[dict[str, Any]]:
