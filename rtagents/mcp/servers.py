@@ -45,7 +45,7 @@ class MCPServerStdio(MCPServer):
         # A line of its stdout that is not UTF-8 (a library's print of bytes) is read with
         # U+FFFD for what it cannot decode: "strict" killed the client's reader, and every
         # call after waited out its timeout on a connection that still looked alive.
-        self.params = StdioServerParameters(
+        self._params = StdioServerParameters(
             command=command,
             args=list(args),
             env=dict(env) if env else None,
@@ -63,13 +63,13 @@ class MCPServerStdio(MCPServer):
     close_timeout = 5.0
 
     def _target(self) -> Any:
-        return self.params
+        return self._params
 
     def __repr__(self) -> str:
         # Tokens travel on command lines (``--token=...``) as in ``env``: neither is shown.
-        count = len(self.params.args)
+        count = len(self._params.args)
         shown = f" ({count} argument{'s' if count != 1 else ''})" if count else ""
-        return f"<MCPServerStdio {self.name}: {self.params.command}{shown}>"
+        return f"<MCPServerStdio {self.name}: {self._params.command}{shown}>"
 
 
 def _credential_args(args: list[str]) -> list[str]:
