@@ -87,6 +87,10 @@ class RedisRegistry:
         check_seconds(command_timeout, "RedisRegistry: command_timeout")
         self.replica = replica or uuid.uuid4().hex[:12]
         self.lease_ms = max(1, int(lease_s * 1000))
+        self._period = self.lease_ms / 3000  # the renewals' beat: a third of the lease
+        # How long after its renewal a claim can still be renewed: its lease, less a tenth of
+        # a period to spare (the loop's own delays, a clock's steps).
+        self._spare = self.lease_ms / 1000 - self._period / 10
         self.remember_ms = max(1, int(remember_s * 1000))
         self.command_timeout = command_timeout
         self.prefix = prefix
@@ -233,7 +237,7 @@ class RedisRegistry:
         # On a fixed beat, a third of the lease: a round's own time (thousands of calls, a
         # Redis far away) is not added to it, or leases would run out under a busy replica;
         # nor is what else the registry waits on (``_upkeep``), which a partition stalls.
-        period, self._due = self.lease_ms / 3000, anyio.current_time()
+        period, self._due = self._period, anyio.current_time()
         while True:
             self._due = max(self._due + period, anyio.current_time())  # (behind: no burst)
             await anyio.sleep_until(self._due)  # (a late round's delay, computed, is negative)
@@ -242,7 +246,7 @@ class RedisRegistry:
     async def _upkeep(self) -> None:
         """On the renewals' beat, beside them: the ends Redis missed, then adoption."""
         while True:
-            await anyio.sleep(self.lease_ms / 3000)
+            await anyio.sleep(self._period)
             for call_id in list(self._ending):
                 if await self._end(call_id):
                     self._ending.discard(call_id)
@@ -255,7 +259,7 @@ class RedisRegistry:
         (``_spare`` before). Once one fails (Redis away), the rest wait for the next round:
         a claim whose lease runs out before that round could try it is let go now, while it
         is still this replica's; one it could still renew is let go when that try fails."""
-        owned, period = list(self._owned.items()), self.lease_ms / 3000
+        owned, period = list(self._owned.items()), self._period
         began = anyio.current_time() if began is None else began
         chunks = [owned[at : at + _KEPT_AT_ONCE] for at in range(0, len(owned), _KEPT_AT_ONCE)]
         for index, chunk in enumerate(chunks):
@@ -301,12 +305,6 @@ class RedisRegistry:
                     self._tg.start_soon(self._host.lost, call_id)
         return True
 
-    @property
-    def _spare(self) -> float:
-        """A claim's lease, less what is kept to spare (a tenth of a period: the loop's own
-        delays, a clock's steps): how long after its renewal it can still be renewed."""
-        return self.lease_ms / 1000 * (1 - 1 / 30)
-
     def _lapse(self, owned: list[tuple[str, str]], next_try: float) -> None:
         """Renewals failed: a claim whose lease runs out (``_spare`` before) by the time the
         next round could try it (``next_try``, at the latest) is let go now
@@ -338,7 +336,7 @@ class RedisRegistry:
             return
         prefix, began = f"{self.prefix}:call:", anyio.current_time()
         try:  # (bounded, as a renewal is: the next round's renewals must not wait on it)
-            with anyio.fail_after(self.lease_ms / 3000):
+            with anyio.fail_after(self._period):
                 found = await self._client.eval(
                     ADOPT, 1, self._live, prefix, self.replica, self.lease_ms
                 )
