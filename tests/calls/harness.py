@@ -252,3 +252,18 @@ async def accepted_live_call(emu: Emulator, http: httpx2.AsyncClient) -> tuple[s
     accepted = await http.post(accept, json={"session": {"model": "gpt-live"}})
     assert accepted.status_code == 200, accepted.text
     return call_id, f"{emu.live_url}/{call_id}/attach"
+
+
+def redis_replica(emu: Emulator, url: str, name: str, prefix: str, lease_s: float) -> CallServer:
+    """One replica of a deployment on Redis (at ``url``, keys under ``prefix``): a
+    ``CallServer`` answering the emulator's calls, which drains at once."""
+    from rtagents.calls.registry_redis import RedisRegistry
+
+    return CallServer(
+        agent=rtagents.Agent(name="desk"),
+        webhook_secret=SECRET,
+        api_key="sk-x",
+        base_url=emu.http_url,
+        registry=RedisRegistry(url, replica=name, prefix=prefix, lease_s=lease_s),
+        drain_timeout=0,
+    )

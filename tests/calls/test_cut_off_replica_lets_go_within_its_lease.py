@@ -14,12 +14,10 @@ import anyio
 import pytest
 import redis.asyncio
 
-import rtagents
 from rtagents.calls import CallServer
-from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import serve_asgi
-from tests.calls.harness import SECRET
+from tests.calls.harness import SECRET, redis_replica
 from tests.calls.test_replica_cut_off_from_redis_keeps_its_call import Partition, open_sidebands
 
 pytestmark = pytest.mark.anyio
@@ -32,14 +30,7 @@ async def test_a_cut_off_replica_lets_go_before_another_adopts(redis_url: str) -
     async with Emulator(model=ScriptedModel([], then="Hello.")) as emu, partition.serving() as via:
 
         def replica(name: str, url: str) -> CallServer:
-            return CallServer(
-                agent=rtagents.Agent(name="desk"),
-                webhook_secret=SECRET,
-                api_key="sk-x",
-                base_url=emu.http_url,
-                registry=RedisRegistry(url, replica=name, prefix=prefix, lease_s=LEASE_S),
-                drain_timeout=0,
-            )
+            return redis_replica(emu, url, name, prefix, LEASE_S)
 
         a, b = replica("a", via), replica("b", redis_url)
         async with serve_asgi(a) as url_a:

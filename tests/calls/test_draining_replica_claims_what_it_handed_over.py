@@ -24,12 +24,10 @@ import anyio
 import pytest
 import redis.asyncio
 
-import rtagents
 from rtagents.calls import CallServer
-from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import serve_asgi
-from tests.calls.harness import SECRET, Relay
+from tests.calls.harness import SECRET, Relay, redis_replica
 
 pytestmark = pytest.mark.anyio
 LEASE_S = 6.0
@@ -49,14 +47,7 @@ async def test_a_call_handed_over_is_adopted_within_a_third_of_the_lease(
     relay = Relay(redis_url)
 
     def replica(name: str, url: str, emu: Emulator) -> CallServer:
-        return CallServer(
-            agent=rtagents.Agent(name="desk"),
-            webhook_secret=SECRET,
-            api_key="sk-x",
-            base_url=emu.http_url,
-            registry=RedisRegistry(url, replica=name, prefix=prefix, lease_s=LEASE_S),
-            drain_timeout=0,
-        )
+        return redis_replica(emu, url, name, prefix, LEASE_S)
 
     client = redis.asyncio.from_url(redis_url, decode_responses=True)
     try:

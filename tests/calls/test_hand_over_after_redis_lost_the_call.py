@@ -14,12 +14,10 @@ import anyio
 import pytest
 import redis.asyncio
 
-import rtagents
 from rtagents.calls import CallServer
-from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import serve_asgi
-from tests.calls.harness import SECRET
+from tests.calls.harness import SECRET, redis_replica
 
 pytestmark = pytest.mark.anyio
 LEASE_S = 3.0
@@ -30,14 +28,7 @@ async def test_a_call_handed_over_after_redis_lost_it_is_adopted(redis_url: str)
     async with Emulator(model=ScriptedModel([], then="Hello.")) as emu:
 
         def replica(name: str) -> CallServer:
-            return CallServer(
-                agent=rtagents.Agent(name="desk"),
-                webhook_secret=SECRET,
-                api_key="sk-x",
-                base_url=emu.http_url,
-                registry=RedisRegistry(redis_url, replica=name, prefix=prefix, lease_s=LEASE_S),
-                drain_timeout=0,
-            )
+            return redis_replica(emu, redis_url, name, prefix, LEASE_S)
 
         a, b = replica("a"), replica("b")
         client = redis.asyncio.from_url(redis_url, decode_responses=True)

@@ -17,12 +17,10 @@ import anyio
 import pytest
 import redis.asyncio
 
-import rtagents
 from rtagents.calls import CallServer
-from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import redis_server, serve_asgi
-from tests.calls.harness import SECRET
+from tests.calls.harness import SECRET, redis_replica
 
 pytestmark = pytest.mark.anyio
 LEASE_S = 1.5
@@ -49,14 +47,7 @@ async def test_a_call_let_go_while_redis_was_away_is_adopted_once_it_is_back(
         async with Emulator(model=ScriptedModel([], then="Hello.")) as emu:
 
             def replica(name: str) -> CallServer:
-                return CallServer(
-                    agent=rtagents.Agent(name="desk"),
-                    webhook_secret=SECRET,
-                    api_key="sk-x",
-                    base_url=emu.http_url,
-                    registry=RedisRegistry(url, replica=name, prefix=prefix, lease_s=LEASE_S),
-                    drain_timeout=0,
-                )
+                return redis_replica(emu, url, name, prefix, LEASE_S)
 
             a, b = replica("a"), replica("b")
             async with serve_asgi(a) as url_a, serve_asgi(b):

@@ -22,12 +22,10 @@ from typing import Any
 import anyio
 import pytest
 
-import rtagents
 from rtagents.calls import CallServer
-from rtagents.calls.registry_redis import RedisRegistry
 from rtagents.emulator import Emulator, ScriptedModel
 from rtagents.testing import serve_asgi
-from tests.calls.harness import SECRET, Relay
+from tests.calls.harness import SECRET, Relay, redis_replica
 
 pytestmark = pytest.mark.anyio
 LEASE_S = 1.5
@@ -53,14 +51,7 @@ async def test_a_replica_cut_off_from_redis_lets_its_call_go_once_adopted(redis_
     async with Emulator(model=ScriptedModel([], then="Hello.")) as emu, partition.serving() as via:
 
         def replica(name: str, url: str) -> CallServer:
-            return CallServer(
-                agent=rtagents.Agent(name="desk"),
-                webhook_secret=SECRET,
-                api_key="sk-x",
-                base_url=emu.http_url,
-                registry=RedisRegistry(url, replica=name, prefix=prefix, lease_s=LEASE_S),
-                drain_timeout=0,
-            )
+            return redis_replica(emu, url, name, prefix, LEASE_S)
 
         a, b = replica("a", via), replica("b", redis_url)
         async with serve_asgi(a) as url_a, serve_asgi(b):
